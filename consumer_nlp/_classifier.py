@@ -1,0 +1,187 @@
+"""The estimator: where a complaint's category, its confidence and "not sure" are decided."""
+import numbers
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from ._categories import CATEGORIES, LABELS
+from ._explain import Explanation, row_contributions, top_terms
+from ._features import ComplaintVectorizer
+from ._metrics import choose_review_threshold
+from ._normalize import normalize
+from ._tokenize import Tokenizer
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or (isinstance(value, numbers.Real) and np.isnan(value))
+
+
+def as_texts(X, *, allow_missing: bool) -> list[str]:
+    """Check a sequence of texts; missing ones become "" when allowed. Errors list every bad row."""
+    if isinstance(X, str):
+        raise TypeError("expected a list of texts, got a single string; wrap it in a list: [text]")
+    texts, bad = [], []
+    for row, value in enumerate(X, start=1):
+        if isinstance(value, str):
+            texts.append(value)
+        elif allow_missing and _is_missing(value):
+            texts.append("")
+        else:
+            bad.append(f"row {row}: text is {type(value).__name__} {value!r}, not a string")
+    if bad:
+        raise TypeError("bad texts:\n  " + "\n  ".join(bad))
+    return texts
+
+
+def class_order(labels) -> np.ndarray:
+    """The categories present in ``labels`` in the guide's order; a user's own label set sorted."""
+    present = set(labels)
+    return np.array([c for c in LABELS if c in present] if present <= set(LABELS) else sorted(present),
+                    dtype=object)
+
+
+class ComplaintClassifier(ClassifierMixin, BaseEstimator):
+    """Tag Chinese consumer complaints with a category, a calibrated confidence and a review flag.
+
+    Texts are normalised, segmented with jieba and the domain dictionary, turned into TF-IDF
+    features and scored by a linear SVM with balanced class weights, whose scores are calibrated
+    into probabilities (Platt scaling on cross-validation folds). ``needs_review`` is set when the
+    confidence falls below ``review_threshold_``, chosen at fit time on held-out folds as the
+    lowest confidence at which the kept texts still reach ``review_accuracy``.
+
+    Parameters
+    ----------
+    C : regularisation of the linear SVM (smaller is stronger).
+    word_ngram_range, char_ngram_range, min_df : TF-IDF settings (char n-grams off when None).
+    tokenizer_backend : "auto", "rjieba" or "jieba"; the resolved one is kept in ``tokenizer_``.
+    cv : folds for calibration and for choosing the review threshold.
+    review_accuracy : accuracy wanted on the texts that are not sent to review.
+    random_state : seed of the fold split.
+    """
+
+    def __init__(self, *, C=0.5, word_ngram_range=(1, 2), char_ngram_range=(1, 3), min_df=1,
+                 tokenizer_backend="auto", cv=5, review_accuracy=0.95, random_state=0):
+        self.C = C
+        self.word_ngram_range = word_ngram_range
+        self.char_ngram_range = char_ngram_range
+        self.min_df = min_df
+        self.tokenizer_backend = tokenizer_backend
+        self.cv = cv
+        self.review_accuracy = review_accuracy
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+    def _calibrated_svm(self, cv):
+        svm = LinearSVC(C=self.C, class_weight="balanced")
+        return CalibratedClassifierCV(svm, method="sigmoid", cv=cv, ensemble=False)
+
+    def fit(self, X, y):
+        """Fit on complaint texts ``X`` and their labels ``y``; returns ``self``."""
+        texts = [normalize(t) for t in as_texts(X, allow_missing=False)]
+        y = np.asarray(y, dtype=object)
+        if len(y) != len(texts):
+            raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
+        self.classes_ = class_order(y)
+        if len(self.classes_) < 2:
+            raise ValueError(f"need at least two labels to learn from, got {list(self.classes_)}")
+        index = {label: code for code, label in enumerate(self.classes_)}
+        codes = np.array([index[label] for label in y])
+        smallest = np.bincount(codes).min()
+        if smallest < 3:
+            rare = [str(c) for c, n in zip(self.classes_, np.bincount(codes)) if n < 3]
+            raise ValueError(f"each label needs at least 3 examples; too few for: {', '.join(rare)}")
+
+        self.vectorizer_ = ComplaintVectorizer(
+            tokenizer=Tokenizer(self.tokenizer_backend), word_ngram_range=self.word_ngram_range,
+            char_ngram_range=self.char_ngram_range, min_df=self.min_df).fit(texts)
+        self.tokenizer_ = self.vectorizer_.tokenizer_
+        features = self.vectorizer_.transform(texts)
+
+        folds = StratifiedKFold(n_splits=min(self.cv, smallest), shuffle=True, random_state=self.random_state)
+        self.calibrated_svm_ = self._calibrated_svm(folds).fit(features, codes)
+
+        # Held-out confidences, each from a model that never saw the text, to choose the threshold.
+        held_out = np.zeros((len(codes), len(self.classes_)))
+        for train, test in folds.split(features, codes):
+            inner = min(3, np.bincount(codes[train]).min())
+            model = self._calibrated_svm(inner).fit(features[train], codes[train])
+            held_out[test] = model.predict_proba(features[test])
+        self.review_threshold_ = choose_review_threshold(
+            held_out.max(axis=1), held_out.argmax(axis=1) == codes, self.review_accuracy)
+        return self
+
+    @property
+    def term_weights_(self) -> np.ndarray:
+        """(n_classes, n_features) linear weights of the SVM trained on all data."""
+        check_is_fitted(self, "calibrated_svm_")
+        coef = self.calibrated_svm_.calibrated_classifiers_[0].estimator.coef_
+        return np.vstack([-coef[0], coef[0]]) if len(self.classes_) == 2 else coef
+
+    def _score(self, X):
+        """Features, probabilities and an empty-text mask for texts ``X``."""
+        check_is_fitted(self, "calibrated_svm_")
+        raw = as_texts(X, allow_missing=True)
+        texts = [normalize(t) for t in raw]
+        features = self.vectorizer_.transform(texts)
+        proba = self.calibrated_svm_.predict_proba(features)
+        empty = np.array([not t for t in texts], dtype=bool)
+        proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
+        return features, proba, empty
+
+    def _decide(self, proba, empty):
+        codes = proba.argmax(axis=1)
+        if "other" in self.classes_:
+            codes[empty] = list(self.classes_).index("other")
+        return codes
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Calibrated probabilities, shape (n_texts, n_classes), columns in ``classes_`` order."""
+        return self._score(X)[1]
+
+    def predict(self, X) -> np.ndarray:
+        """The most probable category of each text; an empty text gets ``other``."""
+        _, proba, empty = self._score(X)
+        return self.classes_[self._decide(proba, empty)]
+
+    def tag(self, texts, n_terms: int = 5) -> list[dict]:
+        """One record per text: category, category_zh, confidence, needs_review, top_terms."""
+        features, proba, empty = self._score(texts)
+        codes = self._decide(proba, empty)
+        confidence = proba[np.arange(len(codes)), codes]
+        weights, names = self.term_weights_, self.vectorizer_.get_feature_names_out()
+        records = []
+        for i, code in enumerate(codes):
+            label = str(self.classes_[code])
+            records.append({
+                "category": label,
+                "category_zh": CATEGORIES.get(label, label),
+                "confidence": round(float(confidence[i]), 4),
+                "needs_review": bool(empty[i] or confidence[i] < self.review_threshold_),
+                "top_terms": top_terms(features[i], weights[code], names, n_terms),
+            })
+        return records
+
+    def explain(self, text: str) -> Explanation:
+        """Every term's contribution to each category's score for one text, strongest first."""
+        features, proba, empty = self._score([text])
+        code = self._decide(proba, empty)[0]
+        label = str(self.classes_[code])
+        indices, values = row_contributions(features[0], self.term_weights_)
+        table = pd.DataFrame(values, columns=[str(c) for c in self.classes_],
+                             index=pd.Index(self.vectorizer_.get_feature_names_out()[indices], name="term"))
+        return Explanation(
+            text=text, category=label, category_zh=CATEGORIES.get(label, label),
+            confidence=float(proba[0, code]),
+            needs_review=bool(empty[0] or proba[0, code] < self.review_threshold_),
+            probabilities={str(c): float(p) for c, p in zip(self.classes_, proba[0])},
+            contributions=table.sort_values(label, ascending=False))

@@ -1,0 +1,129 @@
+"""Where labeled data enters: CSV / Excel files, DataFrames or (text, label) pairs, checked row by row."""
+import csv
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ._categories import CATEGORIES, LABELS
+
+ENCODINGS = ("utf-8-sig", "gb18030")
+_LABEL_BY_NAME = {**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()}}
+
+
+class LabeledDataError(ValueError):
+    """Labeled data with bad rows; ``problems`` lists every one as (where, what)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.problems = problems
+        lines = "\n".join(f"  {where}: {what}" for where, what in problems)
+        super().__init__(f"{source}: {len(problems)} bad row(s), nothing was trained:\n{lines}")
+
+
+@dataclass
+class LabeledData:
+    """Checked training texts and labels, with what a registry records about them."""
+
+    texts: list[str]
+    labels: list[str]
+    source: str = "<memory>"
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (where, first seen at)
+    conflicts: list[tuple[str, str]] = field(default_factory=list)   # (where, labels)
+
+    def fingerprint(self) -> dict:
+        """sha256 of the (text, label) rows, row count and counts per label."""
+        digest = hashlib.sha256()
+        for text, label in zip(self.texts, self.labels):
+            digest.update(text.encode("utf-8") + b"\x1f" + label.encode("utf-8") + b"\x1e")
+        return {"sha256": digest.hexdigest(), "rows": len(self.texts),
+                "label_counts": dict(Counter(self.labels))}
+
+
+def decode(raw: bytes, encoding: str | None = None) -> str:
+    """Decode file bytes strictly: the given encoding, else UTF-8 (with or without BOM), else GB18030."""
+    for candidate in (encoding,) if encoding else ENCODINGS:
+        try:
+            return raw.decode(candidate)
+        except UnicodeDecodeError as error:
+            last = error
+    raise ValueError(f"cannot decode the file as {' or '.join((encoding,) if encoding else ENCODINGS)}: {last}")
+
+
+def _csv_records(path: Path, encoding: str | None):
+    """(where, row dict) for each CSV record; where names the data row and the file line it starts on."""
+    reader = csv.DictReader(io.StringIO(decode(path.read_bytes(), encoding), newline=""))
+    columns = reader.fieldnames or []
+    records, line = [], reader.line_num + 1
+    for number, row in enumerate(reader, start=1):
+        records.append((f"line {line} (data row {number})", row))
+        line = reader.line_num + 1
+    return columns, records
+
+
+def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):
+    return list(frame.columns), [(f"{row_word} {i}", row) for i, row in
+                                 enumerate(frame.to_dict("records"), start=first_row)]
+
+
+def read_labeled(data, *, text_col: str = "text", label_col: str = "label",
+                 encoding: str | None = None) -> LabeledData:
+    """Read and check labeled data: a CSV/XLSX path, a DataFrame, or (text, label) pairs.
+
+    Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
+    non-string text) is collected and reported together in a :class:`LabeledDataError`.
+    """
+    if isinstance(data, (str, Path)):
+        path, source = Path(data), str(data)
+        if not path.is_file():
+            raise FileNotFoundError(f"no such file: {path}")
+        if path.suffix.lower() in (".xlsx", ".xls"):
+            # Excel shows the header as row 1, so data row i is sheet row i + 1.
+            columns, records = _frame_records(pd.read_excel(path, dtype=object), 2, "sheet row")
+        else:
+            columns, records = _csv_records(path, encoding)
+    elif isinstance(data, pd.DataFrame):
+        source = "DataFrame"
+        columns, records = _frame_records(data, 1, "row")
+    else:
+        source = "pairs"
+        pairs = [tuple(pair) for pair in data]
+        columns, records = [text_col, label_col], [
+            (f"row {i}", dict(zip((text_col, label_col), pair))) for i, pair in enumerate(pairs, start=1)]
+        bad = [(where, f"expected a (text, label) pair, got {len(row)} values")
+               for (where, row), pair in zip(records, pairs) if len(pair) != 2]
+        if bad:
+            raise LabeledDataError(source, bad)
+
+    missing = [c for c in (text_col, label_col) if c not in columns]
+    if missing:
+        raise LabeledDataError(source, [("header", f"missing column(s) {missing}; the columns are {list(columns)}")])
+
+    texts, labels, problems = [], [], []
+    for where, row in records:
+        text, label = row.get(text_col), row.get(label_col)
+        label_key = label.strip() if isinstance(label, str) else label
+        if not isinstance(text, str):
+            problems.append((where, f"text is missing or not a string ({text!r})"))
+        elif not text.strip():
+            problems.append((where, "text is empty"))
+        if label_key not in _LABEL_BY_NAME:
+            problems.append((where, f"unknown label {label!r}; expected one of {', '.join(LABELS)}"))
+        texts.append(text)
+        labels.append(_LABEL_BY_NAME.get(label_key))
+    if problems:
+        raise LabeledDataError(source, problems)
+
+    first_seen, duplicates, conflicts = {}, [], []
+    for (where, _), text, label in zip(records, texts, labels):
+        if text in first_seen:
+            seen_where, seen_label = first_seen[text]
+            if seen_label == label:
+                duplicates.append((where, seen_where))
+            else:
+                conflicts.append((where, f"labeled {label} here, {seen_label} at {seen_where}"))
+        else:
+            first_seen[text] = (where, label)
+    return LabeledData(texts, labels, source, duplicates, conflicts)

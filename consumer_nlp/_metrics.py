@@ -1,0 +1,65 @@
+"""Evaluation figures from held-out predictions: F1, confusion, calibration and the review trade-off."""
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+
+
+def expected_calibration_error(confidence, correct, n_bins: int = 10) -> float:
+    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
+    error = 0.0
+    for b in np.unique(bins):
+        in_bin = bins == b
+        error += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
+    return float(error)
+
+
+def reliability_table(confidence, correct, n_bins: int = 10) -> list[dict]:
+    """Per confidence bin: count, mean confidence and accuracy (the reliability diagram's data)."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=float)
+    bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
+    return [{"bin": f"{b / n_bins:.1f}-{(b + 1) / n_bins:.1f}", "count": int((bins == b).sum()),
+             "confidence": float(confidence[bins == b].mean()), "accuracy": float(correct[bins == b].mean())}
+            for b in np.unique(bins)]
+
+
+def choose_review_threshold(confidence, correct, target_accuracy: float) -> float:
+    """Lowest confidence threshold whose kept texts (confidence >= it) reach ``target_accuracy``.
+
+    Texts are ranked by confidence; the threshold keeps the largest top share whose accuracy is
+    at least the target, so as few texts as possible go to review. If no share reaches the
+    target, every text goes to review (threshold above 1).
+    """
+    confidence = np.asarray(confidence, dtype=float)
+    order = np.argsort(-confidence, kind="stable")
+    running_accuracy = np.cumsum(np.asarray(correct, dtype=float)[order]) / np.arange(1, len(order) + 1)
+    reaching = np.flatnonzero(running_accuracy >= target_accuracy)
+    if reaching.size == 0:
+        return 1.01
+    return float(confidence[order][reaching.max()])
+
+
+def classification_metrics(y_true, y_pred, confidence, needs_review, labels) -> dict:
+    """Everything the model card and the registry record about held-out predictions."""
+    y_true = np.asarray(y_true, dtype=object)
+    y_pred = np.asarray(y_pred, dtype=object)
+    needs_review = np.asarray(needs_review, dtype=bool)
+    correct = y_true == y_pred
+    precision, recall, f1, support = precision_recall_fscore_support(
+        y_true, y_pred, labels=list(labels), zero_division=0)
+    sure = ~needs_review
+    return {
+        "n": int(len(y_true)),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=list(labels), average="macro", zero_division=0)),
+        "per_class": {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
+                      for label, p, r, f, s in zip(labels, precision, recall, f1, support)},
+        "labels": list(labels),
+        "confusion_matrix": confusion_matrix(y_true, y_pred, labels=list(labels)).tolist(),
+        "calibration_error": expected_calibration_error(confidence, correct),
+        "reliability": reliability_table(confidence, correct),
+        "review_share": float(needs_review.mean()),
+        "accuracy_when_sure": float(correct[sure].mean()) if sure.any() else float("nan"),
+    }

@@ -1,0 +1,123 @@
+"""Tokenisation: jieba segmentation with the domain dictionary and stop words.
+
+Two backends share jieba's algorithm and dictionary: ``rjieba`` (the Rust port, much faster) and
+``jieba`` (pure Python). A :class:`Tokenizer` carries its dictionary entries and stop words as
+plain data and builds its segmenter lazily in each process, so a fitted model tokenises the same
+way in worker processes as where it was trained (jieba's module-level state does not travel).
+"""
+import importlib.util
+import logging
+import re
+from functools import lru_cache
+from importlib import resources
+
+BACKENDS = ("rjieba", "jieba")
+DEFAULT_WORD_FREQ = 500
+# A token is kept if it holds a letter, digit, CJK character or emoji; punctuation alone is not.
+_WORDLIKE = re.compile(r"[\w\u2600-\u27bf\U0001f300-\U0001faff]")
+
+
+def _read_resource(name: str) -> list[str]:
+    text = resources.files("consumer_nlp.resources").joinpath(name).read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def default_user_words() -> tuple[tuple[str, int], ...]:
+    """The shipped domain dictionary as ``(word, frequency or None)`` pairs."""
+    entries = []
+    for line in _read_resource("domain_dict.txt"):
+        word, _, freq = line.partition(" ")
+        entries.append((word, int(freq) if freq else None))
+    return tuple(entries)
+
+
+@lru_cache(maxsize=1)
+def default_stop_words() -> tuple[str, ...]:
+    """The shipped stop-word list."""
+    return tuple(_read_resource("stop_words.txt"))
+
+
+def resolve_backend(backend: str = "auto") -> str:
+    """``"auto"`` means the fast ``rjieba`` when it is installed, else ``jieba``."""
+    if backend == "auto":
+        return "rjieba" if importlib.util.find_spec("rjieba") else "jieba"
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown tokenizer backend {backend!r}; choose one of {BACKENDS} or 'auto'")
+    if importlib.util.find_spec(backend) is None:
+        raise ImportError(f"tokenizer backend {backend!r} is not installed (pip install {backend})")
+    return backend
+
+
+def _build_segmenter(backend: str, user_words):
+    """A fresh segmenter of ``backend`` with the user words added; returns its ``cut`` function."""
+    if backend == "rjieba":
+        import rjieba
+
+        segmenter = rjieba.Jieba()
+        known = segmenter.has_word
+        add = segmenter.add_word
+        cut = segmenter.cut
+    else:
+        import jieba
+
+        segmenter = jieba.Tokenizer()
+        jieba_logger = logging.getLogger("jieba")
+        level = jieba_logger.level
+        jieba_logger.setLevel(logging.ERROR)  # keep "Building prefix dict..." off the terminal
+        try:
+            segmenter.initialize()
+        finally:
+            jieba_logger.setLevel(level)
+        known = lambda word: segmenter.FREQ.get(word, 0) > 0  # noqa: E731
+        add = lambda word, freq, tag: segmenter.add_word(word, freq, tag)  # noqa: E731
+        cut = segmenter.lcut
+    for word, freq in user_words:
+        # A given frequency always applies; a word without one is added only if jieba lacks it,
+        # with the same frequency on both backends so that they agree.
+        if freq is not None or not known(word):
+            add(word, freq or DEFAULT_WORD_FREQ, None)
+    return cut
+
+
+class Tokenizer:
+    """Segment normalised text into tokens, dropping punctuation and stop words.
+
+    Parameters
+    ----------
+    backend : "auto", "rjieba" or "jieba"
+    user_words : (word, frequency) pairs added to jieba's dictionary (frequency None: added only
+        if jieba lacks the word); default: the shipped domain dictionary.
+    stop_words : tokens to drop; default: the shipped list.
+    """
+
+    def __init__(self, backend: str = "auto", user_words=None, stop_words=None):
+        self.backend = resolve_backend(backend)
+        self.user_words = tuple(user_words if user_words is not None else default_user_words())
+        self.stop_words = tuple(stop_words if stop_words is not None else default_stop_words())
+        self._cut = None
+        self._stop = None
+
+    def __getstate__(self):
+        return {"backend": self.backend, "user_words": self.user_words, "stop_words": self.stop_words}
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        self._cut = None
+        self._stop = None
+
+    def __repr__(self):
+        return f"Tokenizer(backend={self.backend!r}, {len(self.user_words)} user words)"
+
+    def cut(self, text: str) -> list[str]:
+        """Tokens of ``text`` (already normalised), without punctuation or stop words."""
+        if self._cut is None:
+            self._cut = _build_segmenter(self.backend, self.user_words)
+            self._stop = frozenset(self.stop_words)
+        stop = self._stop
+        return [t for t in self._cut(text) if t not in stop and _WORDLIKE.search(t)]
+
+    __call__ = cut
+
+
+default_tokenizer = Tokenizer()

@@ -1,0 +1,36 @@
+from consumer_nlp._normalize import normalize
+
+
+def test_full_width_becomes_half_width():
+    assert normalize("ＯＫ，１２３元！") == "ok, MONEY !"
+
+
+def test_traditional_becomes_simplified():
+    assert normalize("這個產品質量很差，退貨還要收費") == "这个产品质量很差,退货还要收费"
+
+
+def test_white_space_and_line_breaks_collapse():
+    assert normalize("  漏水\n\n了\t\u3000三次 \u200b ") == "漏水 了 三次"
+
+
+def test_phone_numbers_fold_masked_or_not():
+    assert normalize("电话138****5678") == normalize("电话13912345678") == "电话 PHONE"
+    assert normalize("座机010-88886666") == "座机 PHONE"
+
+
+def test_order_numbers_dates_money_and_numbers_fold():
+    assert normalize("订单号20240312887766") == "订单号 ORDERNO"
+    assert normalize("单号SF1234567890123") == "单号 ORDERNO"
+    assert normalize("2024年3月5日买的") == "DATE 买的"
+    assert normalize("多扣了￥１２８．５元") == "多扣了 MONEY"
+    assert normalize("花了5,999元") == normalize("花了 3块") == normalize("花了RMB 20") == "花了 MONEY"
+    assert normalize("修了3次") == "修了 NUM 次"
+
+
+def test_names_with_digits_are_kept():
+    assert normalize("iPhone15的5G信号差，4S店不管") == "iphone15的5g信号差,4s店不管"
+
+
+def test_meaning_is_kept():
+    text = "秤不准，少了二两，商家还不认账"
+    assert normalize(text) == "秤不准,少了二两,商家还不认账"

@@ -1,0 +1,60 @@
+import pickle
+
+import pytest
+
+from consumer_nlp._normalize import normalize
+from consumer_nlp._tokenize import Tokenizer, default_stop_words, default_user_words, resolve_backend
+
+BACKENDS = ["rjieba", "jieba"]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_domain_words_stay_whole_in_a_sentence(backend):
+    tokens = Tokenizer(backend).cut(normalize("商家以次充好还缺斤短两，又大数据杀熟，自动续费，贷款收砍头息，用鬼秤"))
+    for word in ["以次充好", "缺斤短两", "大数据杀熟", "自动续费", "砍头息", "鬼秤"]:
+        assert word in tokens
+
+
+def test_without_the_domain_dictionary_those_words_split():
+    tokens = Tokenizer("rjieba", user_words=()).cut("大数据杀熟还收砍头息")
+    assert "大数据杀熟" not in tokens and "砍头息" not in tokens
+
+
+def test_backends_agree_on_every_dictionary_word():
+    fast, slow = Tokenizer("rjieba"), Tokenizer("jieba")
+    stop = set(default_stop_words())
+    words = [w for w, _ in default_user_words() if w not in stop]
+    assert len(words) > 300
+    disagreements = [w for w in words if fast.cut(w) != slow.cut(w)]
+    assert disagreements == []
+    assert all(fast.cut(w) == [w] for w in words)
+
+
+def test_stop_words_and_punctuation_drop_but_negation_stays():
+    tokens = Tokenizer().cut(normalize("我的空调不制冷了！！没有人管吗？"))
+    assert "的" not in tokens and "！" not in tokens and "!" not in tokens
+    assert "不制冷" in tokens and "没有" in tokens
+
+
+def test_emoji_and_placeholders_are_tokens():
+    tokens = Tokenizer().cut(normalize("退款128元还没到😡"))
+    assert "MONEY" in tokens and "😡" in tokens
+
+
+def test_tokenizer_survives_pickling_to_workers():
+    tokenizer = Tokenizer("jieba", user_words=[("测试专用词", 500)])
+    clone = pickle.loads(pickle.dumps(tokenizer))
+    assert "测试专用词" in clone.cut("这是测试专用词")
+    assert clone.cut("这是测试专用词") == tokenizer.cut("这是测试专用词")
+
+
+def test_jieba_backend_is_quiet(capfd):
+    Tokenizer("jieba").cut("第一次构建前缀词典")
+    captured = capfd.readouterr()
+    assert captured.err == "" and captured.out == ""
+
+
+def test_auto_prefers_the_fast_backend_and_unknown_is_refused():
+    assert resolve_backend("auto") == "rjieba"
+    with pytest.raises(ValueError, match="unknown tokenizer backend"):
+        Tokenizer("thulac")
