@@ -1,4 +1,6 @@
 """Features: normalised text -> tokens -> TF-IDF of word n-grams (and optionally character n-grams)."""
+import copy
+
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -9,6 +11,7 @@ from ._tokenize import Tokenizer
 
 # Tokens never contain a space, so a space-joined token string is split back exactly.
 _TOKEN_PATTERN = r"[^ ]+"
+_VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")
 
 
 class ComplaintVectorizer(TransformerMixin, BaseEstimator):
@@ -20,12 +23,31 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
     """
 
     def __init__(self, tokenizer=None, word_ngram_range=(1, 2), char_ngram_range=None,
-                 min_df=1, sublinear_tf=True):
+                 min_df=2, sublinear_tf=True):
         self.tokenizer = tokenizer
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
+
+    def __getstate__(self):
+        # Persisted vocabularies are one array of terms each, not a dict of tens of thousands of
+        # entries (which skops would write out node by node, making the model file huge).
+        state = dict(super().__getstate__())  # for non-sklearn classes this is __dict__ itself
+        for key in _VECTORIZERS:
+            vectorizer = state.get(key)
+            if vectorizer is not None and hasattr(vectorizer, "vocabulary_"):
+                state[key + "terms"] = np.asarray(vectorizer.get_feature_names_out(), dtype=str)
+                state[key] = copy.copy(vectorizer)
+                del state[key].vocabulary_
+        return state
+
+    def __setstate__(self, state):
+        for key in _VECTORIZERS:
+            terms = state.pop(key + "terms", None)
+            if terms is not None:
+                state[key].vocabulary_ = {term: index for index, term in enumerate(terms.tolist())}
+        super().__setstate__(state)
 
     def _tfidf(self, **kwargs):
         return TfidfVectorizer(lowercase=False, min_df=self.min_df, sublinear_tf=self.sublinear_tf,

@@ -1,0 +1,120 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import FunctionTransformer
+import sklearn.utils.estimator_checks as ec
+
+import consumer_nlp as cn
+from consumer_nlp import CATEGORIES, ComplaintClassifier
+
+
+def test_fit_returns_self_and_sets_fitted_attributes(small_corpus):
+    texts, labels = small_corpus
+    model = ComplaintClassifier(cv=3)
+    assert model.fit(texts, labels) is model
+    assert list(model.classes_) == list(CATEGORIES)
+    assert 0 <= model.review_threshold_ <= 1.01
+    assert model.tokenizer_.backend == "rjieba"
+
+
+def test_init_only_stores_parameters():
+    model = ComplaintClassifier(C=2.0, char_ngram_range=None)
+    assert model.get_params()["C"] == 2.0 and model.get_params()["char_ngram_range"] is None
+    assert not [name for name in vars(model) if name.endswith("_")]
+
+
+def test_predict_proba_shape_order_and_sums(small_model, small_corpus):
+    texts = small_corpus[0][:17]
+    proba = small_model.predict_proba(texts)
+    assert proba.shape == (17, 6)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(small_model.predict(texts)) == list(small_model.classes_[proba.argmax(axis=1)])
+
+
+def test_predicting_before_fit_is_refused():
+    with pytest.raises(NotFittedError):
+        ComplaintClassifier().predict(["快递一直不到"])
+
+
+def test_empty_texts_get_other_and_review(small_model):
+    records = small_model.tag(["", "   \n ", None, float("nan")])
+    assert [r["category"] for r in records] == ["other"] * 4
+    assert all(r["needs_review"] for r in records)
+    assert list(small_model.predict(["", "  "])) == ["other", "other"]
+
+
+def test_bad_texts_name_every_row(small_model):
+    with pytest.raises(TypeError) as error:
+        small_model.predict(["好", 42, "差", ["list"]])
+    assert "row 2" in str(error.value) and "row 4" in str(error.value)
+    with pytest.raises(TypeError, match="single string"):
+        small_model.predict("秤不准")
+
+
+def test_tag_records_and_top_terms(small_model):
+    record = small_model.tag(["电子秤不准，买两斤少了三两，缺斤短两"])[0]
+    assert set(record) == {"category", "category_zh", "confidence", "needs_review", "top_terms"}
+    assert record["category_zh"] == CATEGORIES[record["category"]]
+    assert 1 <= len(record["top_terms"]) <= 5
+    weights = [w for _, w in record["top_terms"]]
+    assert weights == sorted(weights, reverse=True) and all(w > 0 for w in weights)
+
+
+def test_explain_sums_to_the_decision(small_model):
+    text = "吃了外卖以后上吐下泻，去医院挂了急诊"
+    explanation = small_model.explain(text)
+    assert explanation.category == small_model.predict([text])[0]
+    features = small_model.vectorizer_.transform([cn._normalize.normalize(text)])
+    svm = small_model.calibrated_svm_.calibrated_classifiers_[0].estimator
+    scores = svm.decision_function(features)[0]
+    explained = explanation.contributions.sum(axis=0).to_numpy() + svm.intercept_
+    np.testing.assert_allclose(explained, scores, rtol=1e-5, atol=1e-5)
+    assert "置信度" in str(explanation)
+
+
+def test_input_texts_are_not_changed(small_model):
+    texts = ["ＡＰＰ自動續費，扣了我128元！"]
+    small_model.tag(texts)
+    assert texts == ["ＡＰＰ自動續費，扣了我128元！"]
+
+
+def test_works_with_clone_pipeline_cross_val_score_and_grid_search(small_corpus):
+    texts, labels = small_corpus
+    model = ComplaintClassifier(cv=3)
+    assert clone(model).get_params() == model.get_params()
+    pipeline = make_pipeline(FunctionTransformer(lambda xs: [x.strip() for x in xs]), ComplaintClassifier(cv=3))
+    assert pipeline.fit(texts, labels).score(texts, labels) > 0.9
+    scores = cross_val_score(ComplaintClassifier(cv=3), texts, labels, cv=3, scoring="f1_macro")
+    assert scores.shape == (3,) and scores.mean() > 0.3  # well above chance (1/6) on 160 texts
+    search = GridSearchCV(ComplaintClassifier(cv=3), {"C": [0.1, 1.0]}, cv=2, scoring="f1_macro").fit(texts, labels)
+    assert search.best_params_["C"] in (0.1, 1.0)
+    assert search.predict(texts[:3]).shape == (3,)
+
+
+def test_a_users_own_label_set_works(small_corpus):
+    texts, labels = small_corpus
+    binary = ["money" if label in ("financial", "price_measurement") else "rest" for label in labels]
+    model = ComplaintClassifier(cv=3).fit(texts, binary)
+    assert list(model.classes_) == ["money", "rest"]
+    assert model.tag(["信用卡年费乱扣"])[0]["category"] in ("money", "rest")
+
+
+def test_too_few_examples_per_label_is_a_clear_error():
+    with pytest.raises(ValueError, match="at least 3 examples.*safety"):
+        ComplaintClassifier().fit(["a", "b", "c", "d"], ["quality"] * 3 + ["safety"])
+
+
+# scikit-learn's full check suite feeds numeric arrays and skips estimators of text, so the API
+# checks that need no data are run one by one.
+API_CHECKS = [ec.check_no_attributes_set_in_init, ec.check_parameters_default_constructible,
+              ec.check_get_params_invariance, ec.check_set_params, ec.check_estimator_cloneable,
+              ec.check_estimator_repr, ec.check_do_not_raise_errors_in_init_or_set_params,
+              ec.check_estimator_tags_renamed]
+
+
+@pytest.mark.parametrize("check", API_CHECKS, ids=lambda check: check.__name__)
+def test_scikit_learn_api_checks(check):
+    check("ComplaintClassifier", ComplaintClassifier())

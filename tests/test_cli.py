@@ -1,0 +1,76 @@
+import csv
+import subprocess
+import sys
+from pathlib import Path
+
+import consumer_nlp as cn
+from consumer_nlp.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE = REPO / "data" / "sample_archive.csv"
+
+
+def read_rows(path, encoding="utf-8-sig"):
+    with open(path, encoding=encoding, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_tag_keeps_every_row_and_adds_the_tags(tmp_path):
+    out = tmp_path / "tagged.csv"
+    result = subprocess.run([sys.executable, "-m", "consumer_nlp", "tag", str(SAMPLE), "-o", str(out)],
+                            cwd=tmp_path, capture_output=True, text=True, check=True)
+    original, tagged = read_rows(SAMPLE, "utf-8"), read_rows(out)
+    assert len(tagged) == len(original) == 200
+    for before, after in zip(original, tagged):
+        assert {k: after[k] for k in before} == before
+        assert after["category"] in cn.CATEGORIES and after["category_zh"] == cn.CATEGORIES[after["category"]]
+        assert 0 < float(after["confidence"]) <= 1 and after["needs_review"] in ("True", "False")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for Excel
+    assert "Warning" not in result.stderr and "读入 200 行，写出 200 行" in result.stderr
+    assert "质量问题" in result.stderr
+
+
+def test_tag_writes_beside_the_input_by_default(tmp_path):
+    source = tmp_path / "archive.csv"
+    source.write_text("编号,投诉内容\n1,电表走得飞快\n2,\n", encoding="gb18030")
+    assert main(["tag", str(source), "-q"]) == 0
+    rows = read_rows(tmp_path / "archive.tagged.csv")
+    assert [r["编号"] for r in rows] == ["1", "2"]
+    assert rows[1]["needs_review"] == "True" and rows[1]["review_reason"] == "文本为空"
+
+
+def test_tag_without_a_text_column_lists_the_columns(tmp_path, capsys):
+    source = tmp_path / "a.csv"
+    source.write_text("id,note\n1,x\n", encoding="utf-8")
+    assert main(["tag", str(source)]) == 2
+    assert "the columns are ['id', 'note']" in capsys.readouterr().err
+
+
+def test_train_lists_bad_rows_and_writes_nothing(tmp_path, capsys):
+    rows = [["text", "label"]] + [[f"第{i}件：东西坏了", "quality"] for i in range(12)]
+    rows[7][1] = "bad-label"
+    rows[12][0] = ""
+    source = tmp_path / "train.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert main(["train", str(source), "-o", str(tmp_path / "m.skops")]) == 2
+    err = capsys.readouterr().err
+    assert "data row 7" in err and "data row 12" in err
+    assert not (tmp_path / "m.skops").exists()
+
+
+def test_train_writes_a_model_and_prints_figures(tmp_path, small_corpus, capsys):
+    source = tmp_path / "train.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        writer.writerows(zip(*small_corpus))
+    assert main(["train", str(source), "-o", str(tmp_path / "m.skops"), "--cv", "3"]) == 0
+    out = capsys.readouterr().out
+    assert "macro-F1" in out and "金融服务（financial）" in out
+    assert cn.load(tmp_path / "m.skops").predict(["信用卡年费"]).shape == (1,)
+
+
+def test_help_reads_well():
+    result = subprocess.run([sys.executable, "-m", "consumer_nlp", "--help"], capture_output=True, text=True)
+    assert result.returncode == 0 and "tag" in result.stdout and "train" in result.stdout
