@@ -1,0 +1,137 @@
+"""Rebuild the built-in default model and its model card (models/README.md).
+
+    python models/build_default_model.py [--peers ../shared/tools/peers.py]
+
+Trains on data/complaints.csv with 5-fold cross-validated figures, scores the held-out split
+data/heldout.csv (never used for tuning), runs the peer pipelines on the same folds when the
+peers script is given, saves consumer_nlp/resources/default_model.skops and writes the card.
+"""
+import argparse
+import datetime
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import sklearn
+
+import consumer_nlp as cn
+from consumer_nlp._data import read_labeled
+from consumer_nlp._metrics import classification_metrics
+
+REPO = Path(__file__).resolve().parents[1]
+ZH = dict(cn.CATEGORIES)
+
+
+def per_class_table(metrics: dict) -> str:
+    rows = ["| 类别 | label | precision | recall | F1 | n |", "|---|---|---|---|---|---|"]
+    for label, f in metrics["per_class"].items():
+        rows.append(f"| {ZH[label]} | `{label}` | {f['precision']:.3f} | {f['recall']:.3f} | {f['f1']:.3f} | {f['support']} |")
+    return "\n".join(rows)
+
+
+def confusion_table(metrics: dict) -> str:
+    names = [ZH[label] for label in metrics["labels"]]
+    rows = ["| 实际 \\ 预测 | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+    for name, counts in zip(names, metrics["confusion_matrix"]):
+        rows.append(f"| {name} | " + " | ".join(str(c) for c in counts) + " |")
+    return "\n".join(rows)
+
+
+def reliability(metrics: dict) -> str:
+    rows = ["| confidence bin | texts | mean confidence | accuracy |", "|---|---|---|---|"]
+    rows += [f"| {r['bin']} | {r['count']} | {r['confidence']:.3f} | {r['accuracy']:.3f} |" for r in metrics["reliability"]]
+    return "\n".join(rows)
+
+
+def summary_line(metrics: dict) -> str:
+    return (f"macro-F1 **{metrics['macro_f1']:.3f}**, accuracy {metrics['accuracy']:.3f}, calibration error "
+            f"(ECE) {metrics['calibration_error']:.3f}; {metrics['review_share']:.1%} sent to review, "
+            f"accuracy {metrics['accuracy_when_sure']:.3f} on the rest")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--peers", help="path to the peers script (shared/tools/peers.py)")
+    args = parser.parse_args()
+    corpus, heldout = REPO / "data" / "complaints.csv", REPO / "data" / "heldout.csv"
+
+    model = cn.train(corpus, cv=5)
+    cv = model.cv_metrics_
+    held = read_labeled(heldout)
+    records = model.tag(held.texts)
+    held_metrics = classification_metrics(
+        held.labels, [r["category"] for r in records], [r["confidence"] for r in records],
+        [r["needs_review"] for r in records], list(cn.CATEGORIES))
+    cn.save_model(model, REPO / "consumer_nlp" / "resources" / "default_model.skops")
+
+    peer_lines = []
+    if args.peers:
+        out = subprocess.run([sys.executable, args.peers, "--cv", "5", str(corpus)],
+                             capture_output=True, text=True, check=True).stdout
+        peer_lines = [line for line in out.splitlines() if "macroF1" in line]
+    peer_table = "\n".join(
+        ["| pipeline | cv5 macro-F1 | accuracy |", "|---|---|---|",
+         f"| **consumer_nlp** (this model) | **{cv['macro_f1']:.3f}** | {cv['accuracy']:.3f} |"]
+        + [f"| {p.split()[0]} | {p.split('macroF1=')[1].split()[0]} | {p.split('acc=')[1].split()[0]} |" for p in peer_lines])
+
+    params = model.get_params()
+    data = model.training_data_
+    card = f"""# Model card: the built-in default model
+
+Built {datetime.date.today().isoformat()} by `models/build_default_model.py` with consumer_nlp
+{cn.__version__}, scikit-learn {sklearn.__version__}, numpy {np.__version__}, Python
+{platform.python_version()}, tokenizer backend `{model.tokenizer_.backend}`.
+
+## Data
+- Training: `data/complaints.csv`, {data['rows']} hand-written, labeled complaints
+  (sha256 `{data['sha256'][:16]}…`); per label: {', '.join(f"{ZH[k]} {v}" for k, v in sorted(data['label_counts'].items(), key=lambda kv: list(ZH).index(kv[0])))}.
+- Held-out split: `data/heldout.csv`, {len(held.texts)} texts kept out of training and tuning.
+- How the corpus was written, its registers and its second reading: `data/README.md`.
+
+## Parameters
+`ComplaintClassifier({', '.join(f'{k}={v!r}' for k, v in params.items())})`
+
+Word 1–2-gram and character 1–3-gram TF-IDF (sublinear tf, min_df 2); a linear SVM with balanced
+class weights; probabilities by temperature scaling fitted on 5 folds. Character n-grams stay
+because cross-validation said they help (macro-F1 0.79 → 0.87 on an early 1,500-text corpus).
+Review threshold: confidence below **{model.review_threshold_:.3f}** → `needs_review`, chosen on
+held-out folds as the lowest confidence at which the kept texts reach {params['review_accuracy']:.0%} accuracy.
+
+## Figures
+- 5-fold cross-validation on the training corpus: {summary_line(cv)}.
+- Held-out split: {summary_line(held_metrics)}.
+
+### Against the alternatives (same data, same 5 folds)
+{peer_table}
+
+### Per class, cross-validated
+{per_class_table(cv)}
+
+### Per class, held-out split
+{per_class_table(held_metrics)}
+
+### Confusion matrix, cross-validated (rows: true category)
+{confusion_table(cv)}
+
+### Reliability, cross-validated
+{reliability(cv)}
+
+## The review trade-off
+With the threshold above, {cv['review_share']:.1%} of texts go to review in cross-validation and the
+model is right on {cv['accuracy_when_sure']:.1%} of the rest (overall accuracy {cv['accuracy']:.1%}). Raise
+`review_accuracy` to send more texts to people and be surer of the others; lower it for the opposite.
+
+## Limits
+The corpus is written for this project, in many registers, but by few hands; texts from other
+sources will score lower than these figures. Categories follow the project's labeling guide and
+its precedence rules, which other organisations may draw differently.
+"""
+    (REPO / "models" / "README.md").write_text(card, encoding="utf-8")
+    print(f"cv: {summary_line(cv)}\nheld-out: {summary_line(held_metrics)}")
+    print("\n".join(peer_lines))
+
+
+if __name__ == "__main__":
+    main()
