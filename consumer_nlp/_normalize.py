@@ -1,8 +1,10 @@
 """Text normalisation, the first pipeline stage: it works on a copy, never on the text users get back.
 
 Full-width to half-width (NFKC), Traditional to Simplified (OpenCC), one space for any run of
-white space, and numbers folded to placeholder tokens so that phone numbers, order numbers, dates
-and amounts do not become vocabulary while "an amount was mentioned" stays a feature.
+white space, control and zero-width characters removed, and numbers folded to placeholder tokens
+so that phone numbers, order numbers, dates and amounts do not become vocabulary while "an amount
+was mentioned" stays a feature. Texts are normalised in batches: one pass of each step over all
+of them joined by line breaks, which is several times faster than one text at a time.
 """
 import re
 import unicodedata
@@ -11,20 +13,47 @@ from functools import lru_cache
 import opencc
 
 # Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
-# produce them, and both tokenizer backends keep an ASCII word whole.
+# produce them, and both tokenizer backends keep an ASCII word whole. No pattern crosses a line
+# break, which separates the texts of a batch.
 _FOLDS = [
     (re.compile(r"(?:https?://|www\.)\S+"), " URL "),
     (re.compile(r"(?<![0-9])1[3-9][0-9][*x]{4}[0-9]{4}(?![0-9])|(?<![0-9])1[3-9][0-9]{9}(?![0-9])"
                 r"|(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"), " PHONE "),
     (re.compile(r"(?<![0-9])[0-9]{2,4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?"), " DATE "),
     (re.compile(r"[a-z]*[0-9][a-z0-9*-]{7,}"), " ORDERNO "),
-    (re.compile(r"(?:¥|rmb|人民币)\s*[0-9][0-9,]*(?:\.[0-9]+)?(?:\s*(?:万元|元|块))?"
-                r"|[0-9][0-9,]*(?:\.[0-9]+)?\s*(?:万元|万块|元|块钱|块|毛|rmb)"), " MONEY "),
+    (re.compile(r"(?:¥|rmb|人民币) ?[0-9][0-9,]*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
+                r"|[0-9][0-9,]*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb)"), " MONEY "),
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
     (re.compile(r"(?<![a-z0-9])[0-9]+(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
 ]
-_INVISIBLE = re.compile(r"[\u200b-\u200f\u2060\ufeff]")
-_SPACE = re.compile(r"\s+")
+_INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff]")
+_SPACES = re.compile(r" {2,}")
+_SPACES_AT_BREAKS = re.compile(r" *\n *")
+
+
+# Where single characters change under NFKC in Chinese text: Latin-1, general punctuation and
+# letter-like symbols, enclosed and CJK compatibility forms, full- and half-width forms.
+_NFKC_RANGES = [(0xA0, 0x100), (0x2000, 0x2500), (0x2460, 0x2500), (0x3000, 0x3400), (0xF900, 0xFB00),
+                (0xFE10, 0xFE70), (0xFF00, 0xFFF0)]
+
+
+@lru_cache(maxsize=1)
+def _nfkc_table() -> dict:
+    table = {}
+    for start, stop in _NFKC_RANGES:
+        for code in range(start, stop):
+            mapped = unicodedata.normalize("NFKC", chr(code))
+            if mapped != chr(code):
+                table[code] = mapped
+    return table
+
+
+def _nfkc(text: str) -> str:
+    """NFKC, fast: map single characters by table, and run the full algorithm only if that was
+    not enough. The mapped text is compatibility-equivalent to the input, so when it is already
+    in NFKC it *is* the input's NFKC."""
+    mapped = text.translate(_nfkc_table())
+    return mapped if unicodedata.is_normalized("NFKC", mapped) else unicodedata.normalize("NFKC", mapped)
 
 
 @lru_cache(maxsize=1)
@@ -32,11 +61,18 @@ def _to_simplified():
     return opencc.OpenCC("t2s")
 
 
-def normalize(text: str) -> str:
-    """Return the normalised form of ``text`` that tokenisation and features are built on."""
-    text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text)
-    text = _to_simplified().convert(text).lower()
+def normalize_many(texts) -> list[str]:
+    """Normalised forms of ``texts`` (strings), in order."""
+    # str.split() with no argument splits on every kind of Unicode white space, line breaks included.
+    joined = "\n".join(" ".join(text.split()) for text in texts)
+    joined = _INVISIBLE.sub("", _nfkc(joined))
+    joined = _to_simplified().convert(joined).lower()
     for pattern, placeholder in _FOLDS:
-        text = pattern.sub(placeholder, text)
-    return _SPACE.sub(" ", text).strip()
+        joined = pattern.sub(placeholder, joined)
+    joined = _SPACES_AT_BREAKS.sub("\n", _SPACES.sub(" ", joined)).strip(" ")
+    return joined.split("\n") if texts else []
+
+
+def normalize(text: str) -> str:
+    """Normalised form of one text (what tokenisation and features are built on)."""
+    return normalize_many([text])[0]
