@@ -13,7 +13,7 @@ from ._categories import CATEGORIES, LABELS
 from ._explain import Explanation, row_contributions, top_terms
 from ._features import ComplaintVectorizer
 from ._metrics import choose_review_threshold
-from ._normalize import normalize
+from ._normalize import normalize_many
 from ._tokenize import Tokenizer
 
 
@@ -88,7 +88,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         """Fit on complaint texts ``X`` and their labels ``y``; returns ``self``."""
-        texts = [normalize(t) for t in as_texts(X, allow_missing=False)]
+        texts = normalize_many(as_texts(X, allow_missing=False))
         y = np.asarray(y, dtype=object)
         if len(y) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
@@ -131,8 +131,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def _score(self, X):
         """Features, probabilities and an empty-text mask for texts ``X``."""
         check_is_fitted(self, "calibrated_svm_")
-        raw = as_texts(X, allow_missing=True)
-        texts = [normalize(t) for t in raw]
+        texts = normalize_many(as_texts(X, allow_missing=True))
         features = self.vectorizer_.transform(texts)
         proba = self.calibrated_svm_.predict_proba(features)
         empty = np.array([not t for t in texts], dtype=bool)
@@ -154,23 +153,29 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         _, proba, empty = self._score(X)
         return self.classes_[self._decide(proba, empty)]
 
-    def tag(self, texts, n_terms: int = 5) -> list[dict]:
-        """One record per text: category, category_zh, confidence, needs_review, top_terms."""
+    def tag_columns(self, texts, n_terms: int = 5) -> dict:
+        """Tags of ``texts`` as columns: category, confidence, needs_review, empty, top_terms."""
         features, proba, empty = self._score(texts)
         codes = self._decide(proba, empty)
         confidence = proba[np.arange(len(codes)), codes]
-        weights, names = self.term_weights_, self.vectorizer_.get_feature_names_out()
-        records = []
-        for i, code in enumerate(codes):
-            label = str(self.classes_[code])
-            records.append({
-                "category": label,
-                "category_zh": CATEGORIES.get(label, label),
-                "confidence": round(float(confidence[i]), 4),
-                "needs_review": bool(empty[i] or confidence[i] < self.review_threshold_),
-                "top_terms": top_terms(features[i], weights[code], names, n_terms),
-            })
-        return records
+        names = self.vectorizer_.get_feature_names_out()
+        n_words = len(self.vectorizer_.word_vectorizer_.vocabulary_)
+        terms = top_terms(features, self.term_weights_, codes, n_words, n_terms)
+        return {
+            "category": self.classes_[codes],
+            "confidence": confidence,
+            "needs_review": empty | (confidence < self.review_threshold_),
+            "empty": empty,
+            "top_terms": [[(str(names[column]), round(value, 4)) for column, value in row] for row in terms],
+        }
+
+    def tag(self, texts, n_terms: int = 5) -> list[dict]:
+        """One record per text: category, category_zh, confidence, needs_review, top_terms."""
+        tags = self.tag_columns(texts, n_terms)
+        return [{"category": str(label), "category_zh": CATEGORIES.get(label, str(label)),
+                 "confidence": round(float(confidence), 4), "needs_review": bool(review), "top_terms": terms}
+                for label, confidence, review, terms in
+                zip(tags["category"], tags["confidence"], tags["needs_review"], tags["top_terms"])]
 
     def explain(self, text: str) -> Explanation:
         """Every term's contribution to each category's score for one text, strongest first."""

@@ -13,11 +13,30 @@ def row_contributions(row, weights):
     return row.indices, row.data[:, None] * weights[:, row.indices].T
 
 
-def top_terms(row, class_weights, names, k: int = 5) -> list[tuple[str, float]]:
-    """Up to ``k`` terms of ``row`` that pushed hardest towards the class with ``class_weights``."""
-    contributions = row.data * class_weights[row.indices]
-    best = np.argsort(-contributions, kind="stable")[:k]
-    return [(str(names[row.indices[i]]), round(float(contributions[i]), 4)) for i in best if contributions[i] > 0]
+def top_terms(features, weights, codes, n_word_features: int, k: int = 5):
+    """For each row of ``features``, up to ``k`` terms that pushed hardest towards its class.
+
+    ``codes`` gives each row's class (a row of ``weights``). Word terms (the first
+    ``n_word_features`` columns) come first, strongest first; character n-grams fill in only when
+    fewer than three words pushed that way, since words are what a person checks a decision by.
+    Returns, per row, a list of (column, contribution) pairs.
+    """
+    rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
+    contribution = features.data * weights[codes[rows], features.indices]
+    positive = contribution > 0
+    rows, columns, contribution = rows[positive], features.indices[positive], contribution[positive]
+    is_char = columns >= n_word_features
+    # One sort key: row, then words before char n-grams, then stronger first (1/(1+c) falls as c grows).
+    order = np.argsort(rows * 4.0 + is_char * 2.0 + 1.0 / (1.0 + contribution))
+    rows, columns, contribution, is_char = rows[order], columns[order], contribution[order], is_char[order]
+    starts = np.searchsorted(rows, np.arange(features.shape[0]))
+    rank = np.arange(len(rows)) - starts[rows]
+    n_words = np.bincount(rows[~is_char], minlength=features.shape[0])
+    keep = (rank < k) & (~is_char | (rank < np.maximum(3, n_words[rows])))
+    found = [[] for _ in range(features.shape[0])]
+    for row, column, value in zip(rows[keep].tolist(), columns[keep].tolist(), contribution[keep].tolist()):
+        found[row].append((column, value))
+    return found
 
 
 @dataclass

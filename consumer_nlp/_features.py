@@ -1,10 +1,13 @@
 """Features: normalised text -> tokens -> TF-IDF of word n-grams (and optionally character n-grams)."""
 import copy
+import itertools
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
 from ._tokenize import Tokenizer
@@ -12,6 +15,93 @@ from ._tokenize import Tokenizer
 # Tokens never contain a space, so a space-joined token string is split back exactly.
 _TOKEN_PATTERN = r"[^ ]+"
 _VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")
+_CODE_BITS = 21  # every Unicode code point fits in 21 bits, so a 1-3 character n-gram fits in 63
+
+
+def char_ngram_keys(terms) -> np.ndarray:
+    """An integer key for each 1-3 character string: its code points side by side, 21 bits each."""
+    keys = np.zeros(len(terms), dtype=np.uint64)
+    for i, term in enumerate(terms):
+        key = 0
+        for char in term:
+            key = (key << _CODE_BITS) | ord(char)
+        keys[i] = key
+    return keys
+
+
+def _count_matrix(rows, columns, n_rows: int, n_columns: int) -> sp.csr_matrix:
+    """Counts of (row, column) pairs; ``rows`` is a few row-ordered runs concatenated."""
+    by_row = np.argsort(rows, kind="stable")  # merging sorted runs is cheap
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
+    counts = sp.csr_matrix((np.ones(len(rows)), columns[by_row], indptr), shape=(n_rows, n_columns))
+    counts.sum_duplicates()
+    return counts
+
+
+class WordNgramCounter:
+    """Word unigram and bigram counts of many token lists at once, through hash lookups.
+
+    Gives the same counts as the fitted word vectorizer: a bigram is looked up as a pair of
+    unigram ids, which is exact because with no ``max_df`` or ``max_features`` pruning both
+    halves of every vocabulary bigram are in the vocabulary themselves.
+    """
+
+    def __init__(self, vocabulary: dict):
+        unigrams = {term: column for term, column in vocabulary.items() if " " not in term}
+        self.unigrams = pd.Index(list(unigrams), dtype=object)
+        self.unigram_columns = np.fromiter(unigrams.values(), dtype=np.int64, count=len(unigrams))
+        bigrams = [(term.split(" "), column) for term, column in vocabulary.items() if term.count(" ") == 1]
+        pairs = self.unigrams.get_indexer([t for (a, b), _ in bigrams for t in (a, b)]).reshape(-1, 2)
+        self.bigrams = pd.Index(pairs[:, 0] * len(self.unigrams) + pairs[:, 1])
+        self.bigram_columns = np.array([column for _, column in bigrams], dtype=np.int64)
+        self.n_features = len(vocabulary)
+
+    def counts(self, token_lists) -> sp.csr_matrix:
+        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
+        rows = np.repeat(np.arange(len(token_lists)), lengths)
+        tokens = np.fromiter(itertools.chain.from_iterable(token_lists), dtype=object, count=int(lengths.sum()))
+        ids = self.unigrams.get_indexer(tokens)
+        # a bigram joins a token and the next one of the same text, both known
+        follows = (rows[:-1] == rows[1:]) & (ids[:-1] >= 0) & (ids[1:] >= 0)
+        pair_at = self.bigrams.get_indexer(ids[:-1][follows] * len(self.unigrams) + ids[1:][follows])
+        known = ids >= 0
+        rows = np.concatenate([rows[known], rows[:-1][follows][pair_at >= 0]])
+        columns = np.concatenate([self.unigram_columns[ids[known]], self.bigram_columns[pair_at[pair_at >= 0]]])
+        return _count_matrix(rows, columns, len(token_lists), self.n_features)
+
+
+class CharNgramCounter:
+    """Character n-gram counts of many texts at once, with numpy instead of a Python loop per n-gram.
+
+    Gives the same counts as scikit-learn's ``analyzer="char"`` (n up to 3) on texts without runs
+    of white space, which normalised texts never have; about ten times faster.
+    """
+
+    def __init__(self, vocabulary: dict, ngram_range: tuple):
+        self.index = pd.Index(char_ngram_keys(list(vocabulary)))  # a hash table over the keys
+        self.columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        self.ngram_range = ngram_range
+
+    def counts(self, texts) -> sp.csr_matrix:
+        # All texts in one array of code points, a 0 after each: no n-gram may contain a 0.
+        codes = np.frombuffer("\0".join(texts).encode("utf-32-le") + b"\0\0\0\0", dtype=np.uint32).astype(np.uint64)
+        is_end = codes == 0
+        row = np.cumsum(is_end) - is_end
+        key, valid = codes.copy(), ~is_end
+        found_rows, found_keys = [], []
+        low, high = self.ngram_range
+        for n in range(1, high + 1):
+            if n > 1:  # extend each (n-1)-gram by the code point that follows it
+                key[:-(n - 1)] = (key[:-(n - 1)] << np.uint64(_CODE_BITS)) | codes[n - 1:]
+                valid[:-(n - 1)] &= ~is_end[n - 1:]
+                valid[-(n - 1):] = False
+            if n >= low:
+                found_rows.append(row[valid])
+                found_keys.append(key[valid])
+        at = self.index.get_indexer(np.concatenate(found_keys))
+        known = at >= 0
+        return _count_matrix(np.concatenate(found_rows)[known], self.columns[at[known]], len(texts), len(self.columns))
 
 
 class ComplaintVectorizer(TransformerMixin, BaseEstimator):
@@ -34,6 +124,8 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         # Persisted vocabularies are one array of terms each, not a dict of tens of thousands of
         # entries (which skops would write out node by node, making the model file huge).
         state = dict(super().__getstate__())  # for non-sklearn classes this is __dict__ itself
+        state.pop("_char_counter", None)  # derived from the vocabularies, rebuilt on demand
+        state.pop("_word_counter", None)
         for key in _VECTORIZERS:
             vectorizer = state.get(key)
             if vectorizer is not None and hasattr(vectorizer, "vocabulary_"):
@@ -49,31 +141,64 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
                 state[key].vocabulary_ = {term: index for index, term in enumerate(terms.tolist())}
         super().__setstate__(state)
 
-    def _tfidf(self, **kwargs):
+    def _new_vectorizer(self, **kwargs):
         return TfidfVectorizer(lowercase=False, min_df=self.min_df, sublinear_tf=self.sublinear_tf,
                                dtype=np.float32, **kwargs)
 
     def fit(self, texts, y=None):
         self.tokenizer_ = self.tokenizer if self.tokenizer is not None else Tokenizer()
-        self.word_vectorizer_ = self._tfidf(token_pattern=_TOKEN_PATTERN, ngram_range=self.word_ngram_range)
+        self.word_vectorizer_ = self._new_vectorizer(token_pattern=_TOKEN_PATTERN, ngram_range=self.word_ngram_range)
         self.word_vectorizer_.fit(self.token_strings(texts))
         self.char_vectorizer_ = None
         if self.char_ngram_range is not None:
-            self.char_vectorizer_ = self._tfidf(analyzer="char", ngram_range=self.char_ngram_range)
+            self.char_vectorizer_ = self._new_vectorizer(analyzer="char", ngram_range=self.char_ngram_range)
             self.char_vectorizer_.fit(texts)
         return self
 
     def token_strings(self, texts) -> list[str]:
         """Each text's tokens joined by single spaces (what the word vectorizer reads)."""
-        cut = self.tokenizer_.cut
-        return [" ".join(cut(text)) for text in texts]
+        return [" ".join(tokens) for tokens in self.tokenizer_.cut_many(texts)]
+
+    def _counter(self, name: str):
+        """The fast counter for one block (built on first use, not persisted), or None."""
+        counter = self.__dict__.get("_" + name)
+        if counter is None:
+            if name == "word_counter" and self.word_ngram_range in ((1, 1), (1, 2)):
+                counter = WordNgramCounter(self.word_vectorizer_.vocabulary_)
+            elif name == "char_counter" and max(self.char_ngram_range) <= 3:
+                counter = CharNgramCounter(self.char_vectorizer_.vocabulary_, self.char_ngram_range)
+            self.__dict__["_" + name] = counter
+        return counter
+
+    @staticmethod
+    def _weight(counts, vectorizer):
+        """Counts to TF-IDF exactly as ``vectorizer`` (a fitted TfidfVectorizer) weights them."""
+        if vectorizer.sublinear_tf:
+            np.log(counts.data, counts.data)
+            counts.data += 1.0
+        counts.data *= vectorizer.idf_[counts.indices]
+        return l2_normalize(counts, norm=vectorizer.norm, copy=False).astype(vectorizer.dtype)
+
+    def word_features(self, texts) -> sp.csr_matrix:
+        """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it."""
+        counter = self._counter("word_counter")
+        if counter is None:
+            return self.word_vectorizer_.transform(self.token_strings(texts))
+        return self._weight(counter.counts(self.tokenizer_.cut_many(texts)), self.word_vectorizer_)
+
+    def char_features(self, texts) -> sp.csr_matrix:
+        """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it."""
+        counter = self._counter("char_counter")
+        if counter is None:
+            return self.char_vectorizer_.transform(texts)
+        return self._weight(counter.counts(texts), self.char_vectorizer_)
 
     def transform(self, texts):
         check_is_fitted(self, "word_vectorizer_")
-        words = self.word_vectorizer_.transform(self.token_strings(texts))
+        words = self.word_features(texts)
         if self.char_vectorizer_ is None:
             return words
-        return sp.hstack([words, self.char_vectorizer_.transform(texts)], format="csr")
+        return sp.hstack([words, self.char_features(texts)], format="csr")
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Feature names as a person reads them: word bigrams joined by a space, char n-grams in 「」."""

@@ -13,8 +13,9 @@ from importlib import resources
 
 BACKENDS = ("rjieba", "jieba")
 DEFAULT_WORD_FREQ = 500
-# A token is kept if it holds a letter, digit, CJK character or emoji; punctuation alone is not.
-_WORDLIKE = re.compile(r"[\w\u2600-\u27bf\U0001f300-\U0001faff]")
+# Everything but letters, digits, CJK characters and emoji separates tokens and is dropped.
+# (Line breaks are kept: they separate the texts of a batch.)
+_SEPARATORS = re.compile(r"[^\w\n\u2600-\u27bf\U0001f300-\U0001faff]+")
 
 
 def _read_resource(name: str) -> list[str]:
@@ -109,13 +110,18 @@ class Tokenizer:
     def __repr__(self):
         return f"Tokenizer(backend={self.backend!r}, {len(self.user_words)} user words)"
 
-    def cut(self, text: str) -> list[str]:
-        """Tokens of ``text`` (already normalised), without punctuation or stop words."""
+    def cut_many(self, texts) -> list[list[str]]:
+        """Tokens of each text (already normalised, so free of line breaks), in order."""
         if self._cut is None:
             self._cut = _build_segmenter(self.backend, self.user_words)
-            self._stop = frozenset(self.stop_words)
-        stop = self._stop
-        return [t for t in self._cut(text) if t not in stop and _WORDLIKE.search(t)]
+            self._stop = frozenset(self.stop_words) | {" "}
+        cut, stop = self._cut, self._stop
+        spaced = _SEPARATORS.sub(" ", "\n".join(texts)).split("\n") if texts else []
+        return [[token for token in cut(text) if token not in stop] for text in spaced]
+
+    def cut(self, text: str) -> list[str]:
+        """Tokens of one text (already normalised), without punctuation or stop words."""
+        return self.cut_many([text])[0]
 
     __call__ = cut
 
