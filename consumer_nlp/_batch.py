@@ -1,21 +1,39 @@
-"""Where results leave: tag every row of a complaint file and write it back with the tags added."""
+"""Where results leave: tag every row of an archive and write it back with the tags added.
+
+The input is read in chunks; worker processes (each holding the model once) tag a chunk and
+write it as a numbered part in a spool folder beside the output, atomically. When every chunk
+is done the parts are joined into the output under a temporary name, which is renamed last.
+The spool folder is the checkpoint: after Ctrl-C, SIGTERM or a crash, ``resume=True`` tags
+only the chunks that have no part yet, and the result is byte-identical to an uninterrupted run.
+"""
+import concurrent.futures as futures
+import hashlib
+import json
+import multiprocessing
+import os
+import shutil
+import signal
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
 from ._categories import CATEGORIES
 from ._classifier import ComplaintClassifier
-from ._data import decode
+from ._io import archive_format, join_parts, open_archive, write_part
+from ._normalize import to_simplified
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
                      "complaint", "description", "正文", "文本")
 ADDED_COLUMNS = ("category", "category_zh", "confidence", "needs_review", "review_reason", "top_terms")
 REASON_EMPTY = "文本为空"
 REASON_LOW_CONFIDENCE = "置信度低"
+PART_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".parquet", "xlsx": ".parquet"}
 
 
 def find_text_column(columns, text_col: str | None = None) -> str:
@@ -25,7 +43,8 @@ def find_text_column(columns, text_col: str | None = None) -> str:
         if text_col not in columns:
             raise ValueError(f"no column {text_col!r}; the columns are {columns}")
         return text_col
-    by_lower = {c.strip().lower(): c for c in columns}
+    # matched in Simplified Chinese, so 投訴內容 finds 投诉内容
+    by_lower = {to_simplified().convert(c.strip().lower()): c for c in columns}
     for name in TEXT_COLUMN_NAMES:
         if name in by_lower:
             return by_lower[name]
@@ -33,9 +52,13 @@ def find_text_column(columns, text_col: str | None = None) -> str:
                      f"Name it with --text-col")
 
 
-def format_terms(terms) -> str:
-    """Top terms as one readable cell: 词(权重) separated by spaces."""
-    return " ".join(f"{term}({weight:.2f})" for term, weight in terms)
+def _text(value) -> str:
+    """A cell as text to tag: missing values are empty, numbers and the like their string."""
+    if isinstance(value, str):
+        return value
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
 
 
 def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) -> pd.DataFrame:
@@ -43,48 +66,223 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     clash = [c for c in ADDED_COLUMNS if c in frame.columns]
     if clash:
         raise ValueError(f"the input already has column(s) {clash}; is it an already tagged file?")
-    texts = [t if isinstance(t, str) else "" for t in frame[text_col]]
-    records = model.tag(texts)
-    tags = pd.DataFrame.from_records(records, index=frame.index)
-    empty = [not t.strip() for t in texts]
-    tags["review_reason"] = [REASON_EMPTY if e else REASON_LOW_CONFIDENCE if r else ""
-                             for e, r in zip(empty, tags["needs_review"])]
-    tags["top_terms"] = [format_terms(terms) for terms in tags["top_terms"]]
-    return pd.concat([frame, tags[list(ADDED_COLUMNS)]], axis=1)
+    if frame.empty:
+        return frame.assign(**{c: pd.Series(dtype=object) for c in ADDED_COLUMNS})
+    tags = model.tag_columns([_text(v) for v in frame[text_col]])
+    labels = tags["category"]
+    added = pd.DataFrame({
+        "category": labels.astype(str),
+        "category_zh": [CATEGORIES.get(label, label) for label in labels],
+        "confidence": np.round(tags["confidence"], 4),
+        "needs_review": tags["needs_review"],
+        "review_reason": np.where(tags["empty"], REASON_EMPTY,
+                                  np.where(tags["needs_review"], REASON_LOW_CONFIDENCE, "")),
+        "top_terms": [" ".join(f"{term}({weight:.2f})" for term, weight in terms) for terms in tags["top_terms"]],
+    }, index=frame.index)
+    return pd.concat([frame, added], axis=1)
 
 
-def summarize(counts: Counter, rows_in: int, rows_out: int, review: int, seconds: float) -> str:
-    """The closing summary, in Chinese, for the people who read it."""
-    lines = [f"读入 {rows_in} 行，写出 {rows_out} 行，用时 {seconds:.1f} 秒"]
-    for label, name in CATEGORIES.items():
-        n = counts.get(label, 0)
-        lines.append(f"  {name}（{label}）：{n} 件，占 {n / max(rows_out, 1):.1%}")
-    lines.append(f"  需人工复核：{review} 件，占 {review / max(rows_out, 1):.1%}")
-    return "\n".join(lines)
+@dataclass
+class Summary:
+    """What a tagging run did, for the closing report."""
+
+    output: Path
+    rows_in: int = 0
+    rows_out: int = 0
+    bad_rows: int = 0
+    needs_review: int = 0
+    empty: int = 0
+    counts: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    resumed_chunks: int = 0
+    blank_lines: int = 0
+
+    def __str__(self) -> str:
+        n = max(self.rows_out, 1)
+        lines = [f"读入 {self.rows_in} 行，写出 {self.rows_out} 行，无法解析 {self.bad_rows} 行，"
+                 f"用时 {self.seconds:.1f} 秒（{self.rows_out / max(self.seconds, 1e-9):,.0f} 行/秒）"]
+        if self.blank_lines:
+            lines.append(f"  空行 {self.blank_lines} 行（不是记录，已跳过）")
+        if self.resumed_chunks:
+            lines.append(f"  （续跑：{self.resumed_chunks} 个分块沿用上次结果）")
+        for label, name in CATEGORIES.items():
+            lines.append(f"  {name}（{label}）：{self.counts.get(label, 0)} 件，占 {self.counts.get(label, 0) / n:.1%}")
+        lines.append(f"  需人工复核：{self.needs_review} 件，占 {self.needs_review / n:.1%}（其中文本为空 {self.empty} 件）")
+        lines.append(f"  结果：{self.output}")
+        return "\n".join(lines)
 
 
-def tag_csv(model: ComplaintClassifier, input_path, output_path, *, text_col: str | None = None,
-            encoding: str | None = None, chunk_size: int = 5000, progress: bool | None = None) -> str:
-    """Tag a CSV file (UTF-8 or GB18030) into a UTF-8-with-BOM CSV; returns the summary text."""
+# ---- worker side: the model arrives once per process, through the pool's initializer ----
+
+_worker_state = {}
+
+
+def _start_worker(model, text_col, kind, spool):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
+    _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool)
+
+
+def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> dict:
+    """Tag one chunk and write its part and its record, each atomically (written, then renamed)."""
+    state = _worker_state
+    tagged = tag_frame(state["model"], frame, state["text_col"])
+    part = Path(state["spool"]) / f"{index:07d}{PART_SUFFIX[state['kind']]}"
+    write_part(tagged, state["kind"], part.with_name(part.name + ".tmp"))
+    os.replace(part.with_name(part.name + ".tmp"), part)
+    record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"])),
+              "needs_review": int(tagged["needs_review"].sum()),
+              "empty": int((tagged["review_reason"] == REASON_EMPTY).sum()),
+              "bad": [vars(b) for b in bad], "blank": blank}
+    record_path = part.with_suffix(".json")
+    record_path.with_name(record_path.name + ".tmp").write_text(json.dumps(record, ensure_ascii=False), "utf-8")
+    os.replace(record_path.with_name(record_path.name + ".tmp"), record_path)
+    return record
+
+
+# ---- main side ----
+
+def _fingerprint(path: Path) -> dict:
+    stat = path.stat()
+    with open(path, "rb") as f:
+        head = hashlib.sha256(f.read(1 << 20)).hexdigest()
+    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head_sha256": head}
+
+
+def _model_id(model: ComplaintClassifier) -> str:
+    import joblib
+
+    return joblib.hash(model)
+
+
+class _Stop(Exception):
+    """SIGTERM, turned into an orderly stop."""
+
+
+def default_output(input_path) -> Path:
+    """``x.csv`` → ``x.tagged.csv`` beside it."""
+    path = Path(input_path)
+    return path.with_name(f"{path.stem}.tagged{path.suffix}")
+
+
+def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_col: str | None = None,
+             jobs: int | None = None, chunk_size: int = 5000, resume: bool = False, encoding: str | None = None,
+             bad_rows_path=None, progress: bool | None = None) -> Summary:
+    """Tag every row of the archive ``input_path`` into ``output_path`` (format from its extension).
+
+    ``jobs`` worker processes (default: all cores) tag chunks of ``chunk_size`` rows. Rows that
+    cannot be parsed stop the run, naming their line, unless ``bad_rows_path`` is given: then
+    they are written there and counted. Returns the run's :class:`Summary`.
+    """
     started = time.perf_counter()
-    raw = Path(input_path).read_bytes()
-    text = decode(raw, encoding)
-    show = sys.stderr.isatty() if progress is None else progress
-    import io
+    input_path = Path(input_path)
+    output = Path(output_path) if output_path else default_output(input_path)
+    kind = archive_format(output)
+    reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size)
+    spool = output.with_name(f".{output.name}.parts")
+    manifest = {"input": _fingerprint(input_path), "text_col": text_col, "chunk_size": chunk_size,
+                "encoding": getattr(reader, "encoding", None), "format": kind, "model": _model_id(model)}
+    done = _prepare_spool(spool, manifest, resume)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    show = (sys.stderr.isatty() if progress is None else progress)
+    bar = tqdm(total=reader.total, unit=reader.unit, unit_scale=reader.unit == "B", disable=not show,
+               file=sys.stderr, dynamic_ncols=True)
+    previous_term = signal.signal(signal.SIGTERM, _raise_stop)
+    pool = None
+    try:
+        chunks = iter(reader.chunks())
+        first = next(chunks)
+        column = find_text_column(first.rows.columns, text_col)
+        args = (model, column, kind, str(spool))
+        if jobs > 1:
+            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            pool = futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=args)
+        else:
+            _start_worker(*args)
+            signal.signal(signal.SIGINT, signal.default_int_handler)
+        pending, rows_seen = set(), 0
+        for chunk in _chain(first, chunks):
+            if chunk.bad and bad_rows_path is None:
+                first_bad = chunk.bad[0]
+                raise ValueError(f"{input_path}: {first_bad.where} cannot be parsed ({first_bad.reason}); "
+                                 f"fix it, or pass --bad-rows FILE to set such rows aside and go on")
+            rows_seen += len(chunk.rows)
+            if chunk.index not in done:
+                if pool is None:
+                    _tag_chunk(chunk.index, chunk.rows, chunk.bad, chunk.blank)
+                else:
+                    pending.add(pool.submit(_tag_chunk, chunk.index, chunk.rows, chunk.bad, chunk.blank))
+                    while len(pending) >= 2 * jobs:  # keep memory flat: a bounded number in flight
+                        finished, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+                        for f in finished:
+                            f.result()
+            bar.update(chunk.position - bar.n)
+            bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
+                                refresh=False)
+        for f in futures.as_completed(pending):
+            f.result()
+    except (KeyboardInterrupt, _Stop):
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+            pool = None
+        bar.close()
+        raise KeyboardInterrupt(f"interrupted; finished chunks are kept in {spool}. "
+                                f"Run the same command with --resume to go on") from None
+    finally:
+        signal.signal(signal.SIGTERM, previous_term)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        bar.close()
+    return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done))
 
-    reader = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, chunksize=chunk_size)
-    counts, rows, review = Counter(), 0, 0
-    output_path = Path(output_path)
-    partial = output_path.with_name(output_path.name + ".partial")
-    with tqdm(unit=" 行", disable=not show, file=sys.stderr) as bar, \
-            open(partial, "w", encoding="utf-8-sig", newline="") as out:
-        for number, chunk in enumerate(reader):
-            column = find_text_column(chunk.columns, text_col)
-            tagged = tag_frame(model, chunk, column)
-            tagged.to_csv(out, index=False, header=number == 0)
-            counts.update(tagged["category"])
-            review += int(tagged["needs_review"].sum())
-            rows += len(tagged)
-            bar.update(len(tagged))
-    partial.replace(output_path)
-    return summarize(counts, rows, rows, review, time.perf_counter() - started)
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def _raise_stop(signum, frame):
+    raise _Stop()
+
+
+def _prepare_spool(spool: Path, manifest: dict, resume: bool) -> set:
+    """Make the spool folder ready; on resume, the chunk numbers already done."""
+    manifest_path = spool / "manifest.json"
+    if spool.exists() and resume and manifest_path.exists():
+        saved = json.loads(manifest_path.read_text("utf-8"))
+        if saved != manifest:
+            changed = [key for key in manifest if saved.get(key) != manifest[key]]
+            raise ValueError(f"cannot resume: the checkpoint in {spool} is of a different run "
+                             f"(changed: {', '.join(changed)}); run without --resume to start over")
+        return {int(p.stem) for p in spool.glob("*.json") if p.stem.isdigit()
+                and any(q.suffix != ".json" and not q.name.endswith(".tmp") for q in spool.glob(p.stem + ".*"))}
+    if spool.exists():
+        shutil.rmtree(spool)
+    spool.mkdir(parents=True)
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    return set()
+
+
+def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, started: float,
+            resumed: int) -> Summary:
+    """Join the parts into the output (temporary name, then rename), write bad rows, sum up."""
+    records = sorted((json.loads(p.read_text("utf-8")) for p in spool.glob("*.json") if p.stem.isdigit()),
+                     key=lambda r: r["index"])
+    parts = [spool / f"{r['index']:07d}{PART_SUFFIX[kind]}" for r in records]
+    summary = Summary(output=output, resumed_chunks=resumed)
+    for record in records:
+        summary.rows_out += record["rows"]
+        summary.bad_rows += len(record["bad"])
+        summary.needs_review += record["needs_review"]
+        summary.empty += record["empty"]
+        summary.blank_lines += record.get("blank", 0)
+        summary.counts.update(record["counts"])
+    summary.rows_in = summary.rows_out + summary.bad_rows
+    partial = output.with_name(output.name + ".partial")
+    join_parts(parts, list(columns) + list(ADDED_COLUMNS), kind, partial)
+    os.replace(partial, output)
+    if bad_rows_path is not None:
+        bad = [b for r in records for b in r["bad"]]
+        pd.DataFrame(bad, columns=["where", "reason", "raw"]).to_csv(bad_rows_path, index=False, encoding="utf-8-sig")
+    shutil.rmtree(spool)
+    summary.seconds = time.perf_counter() - started
+    return summary

@@ -132,6 +132,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         """Features, probabilities and an empty-text mask for texts ``X``."""
         check_is_fitted(self, "calibrated_svm_")
         texts = normalize_many(as_texts(X, allow_missing=True))
+        if not texts:
+            raise ValueError("no texts to score: got an empty list")
         features = self.vectorizer_.transform(texts)
         proba = self.calibrated_svm_.predict_proba(features)
         empty = np.array([not t for t in texts], dtype=bool)

@@ -57,7 +57,7 @@ def _nfkc(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _to_simplified():
+def to_simplified():
     return opencc.OpenCC("t2s")
 
 
@@ -66,7 +66,7 @@ def normalize_many(texts) -> list[str]:
     # str.split() with no argument splits on every kind of Unicode white space, line breaks included.
     joined = "\n".join(" ".join(text.split()) for text in texts)
     joined = _INVISIBLE.sub("", _nfkc(joined))
-    joined = _to_simplified().convert(joined).lower()
+    joined = to_simplified().convert(joined).lower()
     for pattern, placeholder in _FOLDS:
         joined = pattern.sub(placeholder, joined)
     joined = _SPACES_AT_BREAKS.sub("\n", _SPACES.sub(" ", joined)).strip(" ")

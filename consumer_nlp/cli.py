@@ -8,14 +8,13 @@ from ._categories import CATEGORIES
 
 
 def _tag(args) -> int:
-    from ._batch import tag_csv
+    from ._batch import tag_file
     from ._persist import load
 
-    output = args.output or Path(args.input).with_suffix(".tagged.csv")
-    summary = tag_csv(load(args.model), args.input, output, text_col=args.text_col,
-                      encoding=args.encoding, progress=False if args.quiet else None)
+    summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, jobs=args.jobs,
+                       chunk_size=args.chunk_size, resume=args.resume, encoding=args.encoding,
+                       bad_rows_path=args.bad_rows, progress=False if args.quiet else None)
     print(summary, file=sys.stderr)
-    print(f"已写出 {output}", file=sys.stderr)
     return 0
 
 
@@ -45,15 +44,23 @@ def build_parser() -> argparse.ArgumentParser:
                     "(质量问题, 价格/计量, 安全问题, 虚假宣传, 金融服务, 其他).")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    tag = commands.add_parser("tag", help="tag every row of a complaint file",
-                              description="Tag every row of a CSV file and write it back with the tag "
-                                          "columns added (category, category_zh, confidence, needs_review, "
-                                          "review_reason, top_terms).")
-    tag.add_argument("input", help="CSV file of complaints (UTF-8 or GB18030)")
-    tag.add_argument("-o", "--output", help="output CSV (default: INPUT.tagged.csv beside the input)")
-    tag.add_argument("--text-col", help="column holding the complaint text (default: found by name)")
+    tag = commands.add_parser(
+        "tag", help="tag every row of a complaint archive",
+        description="Tag every row of an archive (CSV, TSV, XLSX, JSONL or Parquet; UTF-8 or GB18030) and "
+                    "write it back with the columns category, category_zh, confidence, needs_review, "
+                    "review_reason and top_terms added. Every row is kept, in order, with its values unchanged.")
+    tag.add_argument("input", help="the archive to tag")
+    tag.add_argument("-o", "--output", help="where to write (format from the extension; default: "
+                                            "INPUT.tagged.EXT beside the input)")
+    tag.add_argument("--text-col", help="column holding the complaint text (default: found by name: "
+                                        "text, content, 投诉内容, 内容, …)")
     tag.add_argument("--model", help="a .skops model file (default: the built-in model)")
-    tag.add_argument("--encoding", help="input encoding (default: detected, UTF-8 or GB18030)")
+    tag.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
+    tag.add_argument("--chunk-size", type=int, default=5000, help="rows per chunk (default: 5000)")
+    tag.add_argument("--resume", action="store_true", help="go on from an interrupted run of the same command")
+    tag.add_argument("--encoding", help="input encoding (default: detected; UTF-8, GB18030, …)")
+    tag.add_argument("--bad-rows", metavar="FILE", help="write rows that cannot be parsed here and go on "
+                                                        "(default: stop at the first, naming its line)")
     tag.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tag.set_defaults(run=_tag)
 
@@ -79,6 +86,9 @@ def main(argv=None) -> int:
     except (ValueError, TypeError, OSError) as error:
         print(f"consumer-nlp: error: {error}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt as stop:
+        print(f"consumer-nlp: {stop or 'interrupted'}", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

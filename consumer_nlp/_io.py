@@ -1,0 +1,350 @@
+"""Where archives enter and leave: chunked readers and writers for CSV, TSV, XLSX, JSONL and Parquet.
+
+Readers hand out chunks as DataFrames whose values are exactly those of the file (CSV and XLSX
+cells as strings, JSON and Parquet values with their types) and report rows they cannot parse,
+with the line or sheet row they are on, instead of dropping them.
+"""
+import codecs
+import csv
+import io
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl",
+           ".parquet": "parquet", ".pq": "parquet"}
+SAMPLE_BYTES = 4 << 20
+csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
+# In a DataFrame read from JSONL, a key a record lacks is NaN; JSON itself has no NaN, so a NaN
+# there always means "absent" and is left out again when the record is written back.
+
+
+def archive_format(path) -> str:
+    """The format of ``path`` by its extension (csv, tsv, xlsx, jsonl or parquet)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"cannot tell the format of {path}: use one of {', '.join(sorted(FORMATS))}")
+    return FORMATS[suffix]
+
+
+def detect_encoding(path) -> str:
+    """UTF-8 (with or without BOM), else GB18030 or Big5 as charset-normalizer finds."""
+    with open(path, "rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < SAMPLE_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    # Chinese archives that are not UTF-8 are GB18030 (which covers GBK and GB2312) or, from Taiwan
+    # and Hong Kong, Big5: let the detector choose between those only, then decode strictly.
+    best = from_bytes(sample, cp_isolation=["gb18030", "big5"]).best()
+    for encoding in ([best.encoding] if best else []) + ["gb18030"]:
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) < SAMPLE_BYTES)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise ValueError(f"{path}: cannot tell its encoding (not UTF-8 or GB18030); name it with --encoding")
+
+
+def first_undecodable_line(path, encoding: str) -> int:
+    """The number of the first line of ``path`` that does not decode (decoding reads ahead in
+    blocks, so the error itself does not say which line it was)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return number
+
+
+@dataclass
+class BadRow:
+    """A row that could not be parsed: where it is, why, and its raw content."""
+
+    where: str
+    reason: str
+    raw: str
+
+
+@dataclass
+class Chunk:
+    """Consecutive rows of an archive: ``rows`` as a DataFrame, with the rows that failed to parse."""
+
+    index: int
+    rows: pd.DataFrame
+    bad: list = field(default_factory=list)
+    position: float = 0  # progress through the input, in the reader's unit
+    blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
+
+
+class ArchiveReader:
+    """Base of the chunked readers: ``columns`` and ``total`` (for progress), then ``chunks()``."""
+
+    unit = "行"
+
+    def __init__(self, path, encoding=None, chunk_size=5000):
+        self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
+        self.columns, self.total = [], None
+
+
+class DelimitedReader(ArchiveReader):
+    """CSV or TSV through Python's csv module: every record's field count is checked against the header."""
+
+    unit = "B"
+
+    def __init__(self, path, encoding=None, chunk_size=5000, delimiter=","):
+        super().__init__(path, encoding, chunk_size)
+        self.encoding = encoding or detect_encoding(path)
+        self.delimiter = delimiter
+        self.total = self.path.stat().st_size
+
+    def chunks(self):
+        with open(self.path, "rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
+            reader = csv.reader(text, delimiter=self.delimiter)
+            line = 1
+            try:
+                self.columns = next(reader, [])
+                rows, bad, index, blank = [], [], 0, 0
+                line = reader.line_num + 1
+                for record in reader:
+                    if not record and len(self.columns) == 1:
+                        record = [""]  # in a one-column file a blank line is an empty value
+                    if len(record) == len(self.columns):
+                        rows.append(record)
+                    elif not record:
+                        blank += 1
+                    else:
+                        where = f"line {line}"
+                        bad.append(BadRow(where, f"{len(record)} fields where the header has {len(self.columns)}",
+                                          self.delimiter.join(record)))
+                    line = reader.line_num + 1
+                    if len(rows) >= self.chunk_size:
+                        yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank)
+                        rows, bad, index, blank = [], [], index + 1, 0
+                yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank)
+            except UnicodeDecodeError as error:
+                raise ValueError(f"{self.path}: line {first_undecodable_line(self.path, self.encoding)} is not "
+                                 f"valid {self.encoding} ({error.reason}); name the encoding with --encoding") from None
+            except csv.Error as error:
+                raise ValueError(f"{self.path}: line {line} cannot be parsed as CSV: {error}") from None
+
+
+def _cell_text(value) -> str:
+    """An Excel cell as the text a person sees in it (formulas as their text, never evaluated)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if hasattr(value, "isoformat"):
+        text = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+        return text[:-9] if text.endswith(" 00:00:00") else text
+    return str(value)
+
+
+class ExcelReader(ArchiveReader):
+    """The first sheet of an .xlsx workbook, streamed row by row; every cell read as text."""
+
+    def chunks(self):
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(self.path, read_only=True, data_only=False)
+        try:
+            sheet = workbook.worksheets[0]
+            self.total = max((sheet.max_row or 1) - 1, 0)
+            rows_iter = sheet.iter_rows(values_only=True)
+            header = [_cell_text(v) for v in next(rows_iter, ())]
+            while header and header[-1] == "":
+                header.pop()
+            self.columns = header
+            rows, bad, index, done, empty_run = [], [], 0, 0, 0
+            for number, values in enumerate(rows_iter, start=2):
+                cells = [_cell_text(v) for v in values]
+                extra = [c for c in cells[len(header):] if c != ""]
+                if not any(cells):
+                    empty_run += 1  # kept only if content follows: trailing empty rows are no records
+                    continue
+                rows.extend([[""] * len(header)] * empty_run)
+                empty_run = 0
+                if extra:
+                    bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns",
+                                      "\t".join(cells)))
+                else:
+                    rows.append((cells + [""] * len(header))[:len(header)])
+                done += 1
+                if len(rows) >= self.chunk_size:
+                    yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done)
+                    rows, bad, index = [], [], index + 1
+            yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done)
+        finally:
+            workbook.close()
+
+
+class JsonLinesReader(ArchiveReader):
+    """One JSON object per line; a line that is not one is a bad row, named by its line number."""
+
+    unit = "B"
+
+    def __init__(self, path, encoding=None, chunk_size=5000):
+        super().__init__(path, encoding, chunk_size)
+        self.encoding = encoding or detect_encoding(path)
+        self.total = self.path.stat().st_size
+
+    def _lines(self):
+        with open(self.path, "rb") as raw:
+            for number, line in enumerate(raw, start=1):
+                try:
+                    text = line.decode(self.encoding)
+                except UnicodeDecodeError as error:
+                    raise ValueError(f"{self.path}: line {number} is not valid {self.encoding} ({error.reason}); "
+                                     f"name the encoding with --encoding") from None
+                yield number, text, raw.tell()
+
+    def _scan_columns(self) -> list:
+        """Every key of every record, in order of first appearance (records may differ in keys)."""
+        columns = {}
+        for _, text, _ in self._lines():
+            if not text.strip():
+                continue
+            try:
+                record = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(record, dict):
+                columns.update(dict.fromkeys(record))
+        return list(columns)
+
+    def chunks(self):
+        self.columns = self._scan_columns()
+        records, bad, index, blank = [], [], 0, 0
+        for number, text, position in self._lines():
+            if not text.strip():
+                blank += 1
+                continue
+            try:
+                record = json.loads(text)
+                if not isinstance(record, dict):
+                    raise ValueError("not a JSON object")
+                records.append(record)
+            except ValueError as error:
+                bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n")))
+            if len(records) >= self.chunk_size:
+                yield Chunk(index, pd.DataFrame.from_records(records, columns=self.columns), bad, position, blank)
+                records, bad, index, blank = [], [], index + 1, 0
+        yield Chunk(index, pd.DataFrame.from_records(records, columns=self.columns), bad, self.total, blank)
+
+
+class ParquetReader(ArchiveReader):
+    """Parquet record batches, with every column keeping its Arrow type."""
+
+    def chunks(self):
+        import pyarrow.parquet as pq
+
+        parquet = pq.ParquetFile(self.path)
+        self.total = parquet.metadata.num_rows
+        self.columns = parquet.schema_arrow.names
+        done = 0
+        batches = parquet.iter_batches(batch_size=self.chunk_size)
+        for index, batch in enumerate(batches):
+            done += batch.num_rows
+            yield Chunk(index, batch.to_pandas(types_mapper=pd.ArrowDtype), [], done)
+        if done == 0:
+            yield Chunk(0, parquet.schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype), [], 0)
+
+
+def open_archive(path, encoding=None, chunk_size=5000) -> ArchiveReader:
+    """A chunked reader for ``path``, chosen by its extension."""
+    kind = archive_format(path)
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    if kind in ("csv", "tsv"):
+        return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t")
+    return {"xlsx": ExcelReader, "jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)
+
+
+# ---- writing: each chunk becomes one spool part; the parts are then joined into the output ----
+
+def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
+    """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined)."""
+    if kind in ("csv", "tsv"):
+        frame.to_csv(path, sep="," if kind == "csv" else "\t", header=False, index=False, lineterminator="\n",
+                     encoding="utf-8")
+    elif kind == "jsonl":
+        with open(path, "w", encoding="utf-8", newline="\n") as f:
+            for record in frame.to_dict("records"):
+                kept = {k: v for k, v in record.items() if not (isinstance(v, float) and v != v)}
+                f.write(json.dumps(kept, ensure_ascii=False, default=str) + "\n")
+    else:  # parquet and xlsx parts are Parquet files
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+
+
+def join_parts(parts: list, columns: list, kind: str, output: Path) -> None:
+    """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time."""
+    if kind in ("csv", "tsv"):
+        with open(output, "wb") as out:
+            header = io.StringIO()
+            csv.writer(header, delimiter="," if kind == "csv" else "\t", lineterminator="\n").writerow(columns)
+            out.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
+            for part in parts:
+                with open(part, "rb") as f:
+                    while block := f.read(1 << 20):
+                        out.write(block)
+    elif kind == "jsonl":
+        with open(output, "wb") as out:
+            for part in parts:
+                with open(part, "rb") as f:
+                    while block := f.read(1 << 20):
+                        out.write(block)
+    elif kind == "parquet":
+        _join_parquet(parts, output)
+    else:
+        _join_excel(parts, columns, output)
+
+
+def _join_parquet(parts, output):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pa.unify_schemas([pq.read_schema(p) for p in parts])
+    with pq.ParquetWriter(output, schema) as writer:
+        for part in parts:
+            writer.write_table(pq.read_table(part).cast(schema))
+
+
+def _join_excel(parts, columns, output):
+    """One sheet of text cells: every value is written as a string, so nothing becomes a formula."""
+    import pyarrow.parquet as pq
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("tagged")
+
+    def text_cell(value):
+        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", _cell_text(value)))
+        cell.data_type = "s"
+        return cell
+
+    sheet.append([text_cell(c) for c in columns])
+    for part in parts:
+        table = pq.read_table(part)
+        for row in zip(*(table.column(i).to_pylist() for i in range(table.num_columns))):
+            sheet.append([text_cell(v) for v in row])
+    workbook.save(output)

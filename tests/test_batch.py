@@ -1,0 +1,121 @@
+import csv
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from consumer_nlp import CATEGORIES
+from consumer_nlp._batch import ADDED_COLUMNS, tag_file
+
+MESSY = [
+    "", "   ", "=SUM(A1:A9)", 'he said "refund", then, nothing', "第一行\n第二行\n第三行", "😡" * 50, "漏水" * 5000,
+    "NULL", "None", "nan", "0", "The fridge stopped cooling after two days", "电子秤少了二两，老板还不认",
+]
+ROWS = [{"id": f"R{i:03d}", "note": ["NULL", "", "0", "=1+1"][i % 4], "text": text} for i, text in enumerate(MESSY)]
+
+
+def write_input(path, kind):
+    frame = pd.DataFrame(ROWS)
+    if kind == "gb18030.csv":
+        frame.to_csv(path, index=False, encoding="gb18030")
+    elif kind == "bom.csv":
+        frame.to_csv(path, index=False, encoding="utf-8-sig")
+    elif kind == "tsv":
+        frame.to_csv(path, index=False, sep="\t", encoding="utf-8")
+    elif kind == "xlsx":
+        workbook = Workbook()
+        sheet = workbook.active
+        for values in [list(ROWS[0])] + [list(r.values()) for r in ROWS]:
+            sheet.append(values)
+            for cell in sheet[sheet.max_row]:
+                cell.data_type = "s"  # the text "=SUM(A1:A9)", not a formula
+        workbook.save(path)
+    elif kind == "jsonl":
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8")
+    else:
+        pq.write_table(pa.Table.from_pylist(ROWS), path)
+
+
+def read_output(path):
+    if path.suffix in (".csv", ".tsv"):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            return list(csv.DictReader(f, delimiter="\t" if path.suffix == ".tsv" else ","))
+    if path.suffix == ".xlsx":
+        sheet = load_workbook(path).worksheets[0]
+        assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value is not None)
+        rows = [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
+        return [dict(zip(rows[0], row)) for row in rows[1:]]
+    if path.suffix == ".jsonl":
+        return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    return pq.read_table(path).to_pylist()
+
+
+CASES = [("gb18030.csv", "in.csv"), ("bom.csv", "in.csv"), ("tsv", "in.tsv"), ("xlsx", "in.xlsx"),
+         ("jsonl", "in.jsonl"), ("parquet", "in.parquet")]
+
+
+@pytest.mark.parametrize("kind,name", CASES, ids=[k for k, _ in CASES])
+def test_every_row_round_trips_in_order_with_values_unchanged(default_model, tmp_path, kind, name):
+    source = tmp_path / name
+    write_input(source, kind)
+    output = tmp_path / ("out" + source.suffix)
+    summary = tag_file(default_model, source, output, jobs=2, chunk_size=4, progress=False)
+    rows = read_output(output)
+    assert len(rows) == len(ROWS) and summary.rows_out == summary.rows_in == len(ROWS)
+    for before, after in zip(ROWS, rows):
+        assert {k: after[k] for k in before} == before
+        assert set(ADDED_COLUMNS) <= set(after)
+        assert after["category_zh"] == CATEGORIES[after["category"]]
+    empty = [r for r in rows if not r["text"].strip()]
+    assert len(empty) == 2 and all(str(r["needs_review"]).lower() == "true" and r["review_reason"] == "文本为空" for r in empty)
+    assert not list(tmp_path.glob(".*parts")) and not list(tmp_path.glob("*.partial"))
+
+
+def test_output_format_follows_the_extension(default_model, tmp_path):
+    source = tmp_path / "in.csv"
+    write_input(source, "bom.csv")
+    for suffix in (".parquet", ".xlsx", ".jsonl"):
+        rows = read_output(tag_file(default_model, source, tmp_path / f"out{suffix}", jobs=1, progress=False).output)
+        assert [r["text"] for r in rows] == [r["text"] for r in ROWS]
+
+
+def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
+    source = tmp_path / "bad.csv"
+    source.write_text("id,text\n1,好\n2,坏,多了一列\n3,\"多行\n文本\"\n4,又一列,多,了\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3 cannot be parsed"):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    bad_file = tmp_path / "bad_rows.csv"
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
+    assert summary.bad_rows == 2 and summary.rows_out == 2 and summary.rows_in == 4
+    bad = pd.read_csv(bad_file, encoding="utf-8-sig")
+    assert list(bad["where"]) == ["line 3", "line 6"]
+    assert [r["text"] for r in read_output(tmp_path / "out.csv")] == ["好", "多行\n文本"]
+
+
+def test_undecodable_bytes_name_the_line(default_model, tmp_path):
+    source = tmp_path / "mixed.csv"
+    source.write_bytes("id,text\n1,好\n".encode("utf-8") + b"2,\xff\xfe\xfa\n")
+    with pytest.raises(ValueError, match="line 3"):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, encoding="utf-8")
+
+
+def test_the_text_column_is_found_or_asked_for(default_model, tmp_path):
+    source = tmp_path / "a.csv"
+    source.write_text("编号,投诉内容\n1,电表走得飞快\n", encoding="utf-8")
+    rows = read_output(tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False).output)
+    assert rows[0]["category"] == "price_measurement"
+    source.write_text("编号,备注\n1,电表走得飞快\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"the columns are \['编号', '备注'\]"):
+        tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
+
+
+@pytest.mark.parametrize("encoding,text", [("gb18030", "电表走得飞快"), ("big5", "電錶走得飛快，退款還沒到")])
+def test_encoding_is_detected_even_in_small_files(default_model, tmp_path, encoding, text):
+    source = tmp_path / "in.csv"
+    source.write_bytes(f"编号,投诉内容\n1,{text}\n".encode(encoding) if encoding == "gb18030"
+                       else f"編號,投訴內容\n1,{text}\n".encode(encoding))
+    rows = read_output(tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False).output)
+    assert list(rows[0].values())[1] == text
