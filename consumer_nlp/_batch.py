@@ -69,16 +69,18 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     if frame.empty:
         return frame.assign(**{c: pd.Series(dtype=object) for c in ADDED_COLUMNS})
     tags = model.tag_columns([_text(v) for v in frame[text_col]])
-    labels = tags["category"]
+    labels = tags["category"].astype(str)
+    # object columns: pandas would otherwise convert these strings to Arrow and back on writing
     added = pd.DataFrame({
-        "category": labels.astype(str),
-        "category_zh": [CATEGORIES.get(label, label) for label in labels],
-        "confidence": np.round(tags["confidence"], 4),
-        "needs_review": tags["needs_review"],
-        "review_reason": np.where(tags["empty"], REASON_EMPTY,
-                                  np.where(tags["needs_review"], REASON_LOW_CONFIDENCE, "")),
-        "top_terms": [" ".join(f"{term}({weight:.2f})" for term, weight in terms) for terms in tags["top_terms"]],
-    }, index=frame.index)
+        "category": pd.Series(labels, dtype=object, index=frame.index),
+        "category_zh": pd.Series([CATEGORIES.get(label, label) for label in labels], dtype=object, index=frame.index),
+        "confidence": pd.Series(np.round(tags["confidence"], 4), index=frame.index),
+        "needs_review": pd.Series(tags["needs_review"], index=frame.index),
+        "review_reason": pd.Series(np.where(tags["empty"], REASON_EMPTY, np.where(
+            tags["needs_review"], REASON_LOW_CONFIDENCE, "")), dtype=object, index=frame.index),
+        "top_terms": pd.Series([" ".join([f"{term}({weight:.2f})" for term, weight in terms])
+                                for terms in tags["top_terms"]], dtype=object, index=frame.index),
+    })
     return pd.concat([frame, added], axis=1)
 
 
@@ -117,9 +119,13 @@ class Summary:
 _worker_state = {}
 
 
-def _start_worker(model, text_col, kind, spool):
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
+def _hold(model, text_col, kind, spool):
     _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool)
+
+
+def _start_worker(*args):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
+    _hold(*args)
 
 
 def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> dict:
@@ -193,13 +199,13 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
         first = next(chunks)
         column = find_text_column(first.rows.columns, text_col)
         args = (model, column, kind, str(spool))
+        # The main process reads, and tags too whenever the workers have enough queued: with
+        # jobs=N there are N-1 worker processes, so N processes share N cores.
+        _hold(*args)
         if jobs > 1:
             context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-            pool = futures.ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker, initargs=args)
-        else:
-            _start_worker(*args)
-            signal.signal(signal.SIGINT, signal.default_int_handler)
-        pending, rows_seen = set(), 0
+            pool = futures.ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker, initargs=args)
+        pending, rows_seen = {}, 0  # future -> its chunk
         for chunk in _chain(first, chunks):
             if chunk.bad and bad_rows_path is None:
                 first_bad = chunk.bad[0]
@@ -207,17 +213,22 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
                                  f"fix it, or pass --bad-rows FILE to set such rows aside and go on")
             rows_seen += len(chunk.rows)
             if chunk.index not in done:
-                if pool is None:
-                    _tag_chunk(chunk.index, chunk.rows, chunk.bad, chunk.blank)
+                work = (chunk.index, chunk.rows, chunk.bad, chunk.blank)
+                if pool is not None and len(pending) < 2 * (jobs - 1):
+                    pending[pool.submit(_tag_chunk, *work)] = work
                 else:
-                    pending.add(pool.submit(_tag_chunk, chunk.index, chunk.rows, chunk.bad, chunk.blank))
-                    while len(pending) >= 2 * jobs:  # keep memory flat: a bounded number in flight
-                        finished, pending = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
-                        for f in finished:
-                            f.result()
+                    _tag_chunk(*work)
+                for f in [f for f in pending if f.done()]:
+                    del pending[f]
+                    f.result()
             bar.update(chunk.position - bar.n)
             bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
                                 refresh=False)
+        # At the end, take back queued chunks no worker has started and tag them here meanwhile.
+        for f, work in list(pending.items()):
+            if f.cancel():
+                pending.pop(f)
+                _tag_chunk(*work)
         for f in futures.as_completed(pending):
             f.result()
     except (KeyboardInterrupt, _Stop):

@@ -3,6 +3,7 @@ import numbers
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import StratifiedKFold
@@ -129,16 +130,17 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         return np.vstack([-coef[0], coef[0]]) if len(self.classes_) == 2 else coef
 
     def _score(self, X):
-        """Features, probabilities and an empty-text mask for texts ``X``."""
+        """Feature blocks (words, chars), probabilities and an empty-text mask for texts ``X``."""
         check_is_fitted(self, "calibrated_svm_")
         texts = normalize_many(as_texts(X, allow_missing=True))
         if not texts:
             raise ValueError("no texts to score: got an empty list")
-        features = self.vectorizer_.transform(texts)
+        blocks = self.vectorizer_.transform_blocks(texts)
+        features = blocks[0] if blocks[1] is None else sp.hstack(blocks, format="csr")
         proba = self.calibrated_svm_.predict_proba(features)
         empty = np.array([not t for t in texts], dtype=bool)
         proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
-        return features, proba, empty
+        return blocks, proba, empty
 
     def _decide(self, proba, empty):
         codes = proba.argmax(axis=1)
@@ -156,32 +158,34 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         return self.classes_[self._decide(proba, empty)]
 
     def tag_columns(self, texts, n_terms: int = 5) -> dict:
-        """Tags of ``texts`` as columns: category, confidence, needs_review, empty, top_terms."""
-        features, proba, empty = self._score(texts)
+        """Tags of ``texts`` as columns: category, confidence, needs_review, empty, and top_terms
+        (per text, (term, contribution) pairs, strongest first)."""
+        (words, chars), proba, empty = self._score(texts)
         codes = self._decide(proba, empty)
         confidence = proba[np.arange(len(codes)), codes]
-        names = self.vectorizer_.get_feature_names_out()
-        n_words = len(self.vectorizer_.word_vectorizer_.vocabulary_)
-        terms = top_terms(features, self.term_weights_, codes, n_words, n_terms)
+        names = self.vectorizer_.feature_names()
+        terms = top_terms(words, chars, self.term_weights_, codes, n_terms)
         return {
             "category": self.classes_[codes],
             "confidence": confidence,
             "needs_review": empty | (confidence < self.review_threshold_),
             "empty": empty,
-            "top_terms": [[(str(names[column]), round(value, 4)) for column, value in row] for row in terms],
+            "top_terms": [[(names[column], value) for column, value in row] for row in terms],
         }
 
     def tag(self, texts, n_terms: int = 5) -> list[dict]:
         """One record per text: category, category_zh, confidence, needs_review, top_terms."""
         tags = self.tag_columns(texts, n_terms)
         return [{"category": str(label), "category_zh": CATEGORIES.get(label, str(label)),
-                 "confidence": round(float(confidence), 4), "needs_review": bool(review), "top_terms": terms}
+                 "confidence": round(float(confidence), 4), "needs_review": bool(review),
+                 "top_terms": [(term, round(weight, 4)) for term, weight in terms]}
                 for label, confidence, review, terms in
                 zip(tags["category"], tags["confidence"], tags["needs_review"], tags["top_terms"])]
 
     def explain(self, text: str) -> Explanation:
         """Every term's contribution to each category's score for one text, strongest first."""
-        features, proba, empty = self._score([text])
+        blocks, proba, empty = self._score([text])
+        features = blocks[0] if blocks[1] is None else sp.hstack(blocks, format="csr")
         code = self._decide(proba, empty)[0]
         label = str(self.classes_[code])
         indices, values = row_contributions(features[0], self.term_weights_)

@@ -13,29 +13,40 @@ def row_contributions(row, weights):
     return row.indices, row.data[:, None] * weights[:, row.indices].T
 
 
-def top_terms(features, weights, codes, n_word_features: int, k: int = 5):
-    """For each row of ``features``, up to ``k`` terms that pushed hardest towards its class.
-
-    ``codes`` gives each row's class (a row of ``weights``). Word terms (the first
-    ``n_word_features`` columns) come first, strongest first; character n-grams fill in only when
-    fewer than three words pushed that way, since words are what a person checks a decision by.
-    Returns, per row, a list of (column, contribution) pairs.
-    """
-    rows = np.repeat(np.arange(features.shape[0]), np.diff(features.indptr))
-    contribution = features.data * weights[codes[rows], features.indices]
+def _strongest(block, weights, codes, limits):
+    """Per row of the sparse ``block``: up to ``limits[row]`` (column, contribution) pairs with the
+    largest positive contributions towards the row's class, strongest first."""
+    n = block.shape[0]
+    rows = np.repeat(np.arange(n), np.diff(block.indptr))
+    contribution = block.data * weights[codes[rows], block.indices]
     positive = contribution > 0
-    rows, columns, contribution = rows[positive], features.indices[positive], contribution[positive]
-    is_char = columns >= n_word_features
-    # One sort key: row, then words before char n-grams, then stronger first (1/(1+c) falls as c grows).
-    order = np.argsort(rows * 4.0 + is_char * 2.0 + 1.0 / (1.0 + contribution))
-    rows, columns, contribution, is_char = rows[order], columns[order], contribution[order], is_char[order]
-    starts = np.searchsorted(rows, np.arange(features.shape[0]))
-    rank = np.arange(len(rows)) - starts[rows]
-    n_words = np.bincount(rows[~is_char], minlength=features.shape[0])
-    keep = (rank < k) & (~is_char | (rank < np.maximum(3, n_words[rows])))
-    found = [[] for _ in range(features.shape[0])]
+    rows, columns, contribution = rows[positive], block.indices[positive], contribution[positive]
+    order = np.argsort(rows + 1.0 / (2.0 + contribution))  # by row, then stronger first
+    rows, columns, contribution = rows[order], columns[order], contribution[order]
+    rank = np.arange(len(rows)) - np.searchsorted(rows, np.arange(n))[rows]
+    keep = rank < limits[rows]
+    found = [[] for _ in range(n)]
     for row, column, value in zip(rows[keep].tolist(), columns[keep].tolist(), contribution[keep].tolist()):
         found[row].append((column, value))
+    return found
+
+
+def top_terms(words, chars, weights, codes, k: int = 5):
+    """For each row, up to ``k`` terms that pushed hardest towards its class (``codes``).
+
+    Word terms (block ``words``; the first columns of ``weights``) come first, strongest first;
+    character n-grams (block ``chars``, or None) fill in only where fewer than three words pushed
+    that way, since words are what a person checks a decision by. Returns, per row, a list of
+    (column, contribution) pairs, columns counted across both blocks.
+    """
+    n_words = words.shape[1]
+    found = _strongest(words, weights[:, :n_words], codes, np.full(words.shape[0], k))
+    short = np.array([i for i, terms in enumerate(found) if len(terms) < 3], dtype=np.int64)
+    if chars is not None and len(short):
+        limits = np.array([3 - len(found[i]) for i in short])
+        fill = _strongest(chars[short], weights[:, n_words:], codes[short], limits)
+        for i, extra in zip(short.tolist(), fill):
+            found[i].extend((n_words + column, value) for column, value in extra)
     return found
 
 

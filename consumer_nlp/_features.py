@@ -1,6 +1,5 @@
 """Features: normalised text -> tokens -> TF-IDF of word n-grams (and optionally character n-grams)."""
 import copy
-import itertools
 
 import numpy as np
 import pandas as pd
@@ -57,18 +56,16 @@ class WordNgramCounter:
         self.bigram_columns = np.array([column for _, column in bigrams], dtype=np.int64)
         self.n_features = len(vocabulary)
 
-    def counts(self, token_lists) -> sp.csr_matrix:
-        lengths = np.fromiter(map(len, token_lists), dtype=np.int64, count=len(token_lists))
-        rows = np.repeat(np.arange(len(token_lists)), lengths)
-        tokens = np.fromiter(itertools.chain.from_iterable(token_lists), dtype=object, count=int(lengths.sum()))
-        ids = self.unigrams.get_indexer(tokens)
+    def counts(self, tokens, rows, n_rows: int) -> sp.csr_matrix:
+        """Counts from all tokens of a batch (an object array) and the row each belongs to."""
+        ids = self.unigrams.get_indexer(pd.Index(tokens, dtype=object))  # not inferred as Arrow strings
         # a bigram joins a token and the next one of the same text, both known
         follows = (rows[:-1] == rows[1:]) & (ids[:-1] >= 0) & (ids[1:] >= 0)
         pair_at = self.bigrams.get_indexer(ids[:-1][follows] * len(self.unigrams) + ids[1:][follows])
         known = ids >= 0
         rows = np.concatenate([rows[known], rows[:-1][follows][pair_at >= 0]])
         columns = np.concatenate([self.unigram_columns[ids[known]], self.bigram_columns[pair_at[pair_at >= 0]]])
-        return _count_matrix(rows, columns, len(token_lists), self.n_features)
+        return _count_matrix(rows, columns, n_rows, self.n_features)
 
 
 class CharNgramCounter:
@@ -126,6 +123,7 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         state = dict(super().__getstate__())  # for non-sklearn classes this is __dict__ itself
         state.pop("_char_counter", None)  # derived from the vocabularies, rebuilt on demand
         state.pop("_word_counter", None)
+        state.pop("_names", None)
         for key in _VECTORIZERS:
             vectorizer = state.get(key)
             if vectorizer is not None and hasattr(vectorizer, "vocabulary_"):
@@ -184,7 +182,7 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         counter = self._counter("word_counter")
         if counter is None:
             return self.word_vectorizer_.transform(self.token_strings(texts))
-        return self._weight(counter.counts(self.tokenizer_.cut_many(texts)), self.word_vectorizer_)
+        return self._weight(counter.counts(*self.tokenizer_.cut_flat(texts), len(texts)), self.word_vectorizer_)
 
     def char_features(self, texts) -> sp.csr_matrix:
         """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it."""
@@ -193,12 +191,20 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
             return self.char_vectorizer_.transform(texts)
         return self._weight(counter.counts(texts), self.char_vectorizer_)
 
-    def transform(self, texts):
+    def transform_blocks(self, texts) -> tuple:
+        """The word block and the char block (None without char n-grams) of the features."""
         check_is_fitted(self, "word_vectorizer_")
-        words = self.word_features(texts)
-        if self.char_vectorizer_ is None:
-            return words
-        return sp.hstack([words, self.char_features(texts)], format="csr")
+        return self.word_features(texts), None if self.char_vectorizer_ is None else self.char_features(texts)
+
+    def transform(self, texts):
+        words, chars = self.transform_blocks(texts)
+        return words if chars is None else sp.hstack([words, chars], format="csr")
+
+    def feature_names(self) -> list:
+        """:meth:`get_feature_names_out` as a list, built once (indexing it is the fast path)."""
+        if self.__dict__.get("_names") is None:
+            self.__dict__["_names"] = self.get_feature_names_out().tolist()
+        return self._names
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Feature names as a person reads them: word bigrams joined by a space, char n-grams in 「」."""

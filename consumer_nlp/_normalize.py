@@ -17,14 +17,16 @@ import opencc
 # break, which separates the texts of a batch.
 _FOLDS = [
     (re.compile(r"(?:https?://|www\.)\S+"), " URL "),
-    (re.compile(r"(?<![0-9])1[3-9][0-9][*x]{4}[0-9]{4}(?![0-9])|(?<![0-9])1[3-9][0-9]{9}(?![0-9])"
-                r"|(?<![0-9])0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"), " PHONE "),
-    (re.compile(r"(?<![0-9])[0-9]{2,4}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?"), " DATE "),
+    # Each digit pattern opens with a character class and looks behind only after it, which lets the
+    # regex engine skip ahead to candidate characters instead of trying every position.
+    (re.compile(r"1(?<![0-9]1)[3-9][0-9][*x]{4}[0-9]{4}(?![0-9])|1(?<![0-9]1)[3-9][0-9]{9}(?![0-9])"
+                r"|0(?<![0-9]0)[0-9]{2,3}-[0-9]{7,8}(?![0-9])"), " PHONE "),
+    (re.compile(r"[0-9](?<![0-9][0-9])[0-9]{1,3}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?"), " DATE "),
     (re.compile(r"[a-z]*[0-9][a-z0-9*-]{7,}"), " ORDERNO "),
     (re.compile(r"(?:¥|rmb|人民币) ?[0-9][0-9,]*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
                 r"|[0-9][0-9,]*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb)"), " MONEY "),
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
-    (re.compile(r"(?<![a-z0-9])[0-9]+(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
+    (re.compile(r"[0-9](?<![a-z0-9][0-9])[0-9]*(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
 ]
 _INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff]")
 _SPACES = re.compile(r" {2,}")

@@ -11,6 +11,9 @@ import re
 from functools import lru_cache
 from importlib import resources
 
+import numpy as np
+import pandas as pd
+
 BACKENDS = ("rjieba", "jieba")
 DEFAULT_WORD_FREQ = 500
 # Everything but letters, digits, CJK characters and emoji separates tokens and is dropped.
@@ -110,14 +113,25 @@ class Tokenizer:
     def __repr__(self):
         return f"Tokenizer(backend={self.backend!r}, {len(self.user_words)} user words)"
 
-    def cut_many(self, texts) -> list[list[str]]:
-        """Tokens of each text (already normalised, so free of line breaks), in order."""
+    def cut_flat(self, texts) -> tuple:
+        """All tokens of ``texts`` (normalised, so free of line breaks) as one object array, and
+        the number of the text each token belongs to. One segmenter call for the whole batch:
+        a line break ends a block in jieba's algorithm, so each text is cut as if alone."""
         if self._cut is None:
             self._cut = _build_segmenter(self.backend, self.user_words)
-            self._stop = frozenset(self.stop_words) | {" "}
-        cut, stop = self._cut, self._stop
-        spaced = _SEPARATORS.sub(" ", "\n".join(texts)).split("\n") if texts else []
-        return [[token for token in cut(text) if token not in stop] for text in spaced]
+            self._stop = pd.Index(list(self.stop_words) + [" "], dtype=object)
+        tokens = np.array(self._cut(_SEPARATORS.sub(" ", "\n".join(texts))) if texts else [], dtype=object)
+        is_break = tokens == "\n"
+        rows = np.cumsum(is_break)
+        keep = ~is_break & (self._stop.get_indexer(pd.Index(tokens, dtype=object)) < 0)
+        return tokens[keep], rows[keep]
+
+    def cut_many(self, texts) -> list[list[str]]:
+        """Tokens of each text, in order."""
+        tokens, rows = self.cut_flat(texts)
+        bounds = np.searchsorted(rows, np.arange(len(texts) + 1))
+        tokens = tokens.tolist()
+        return [tokens[start:stop] for start, stop in zip(bounds[:-1], bounds[1:])]
 
     def cut(self, text: str) -> list[str]:
         """Tokens of one text (already normalised), without punctuation or stop words."""

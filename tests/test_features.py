@@ -34,17 +34,17 @@ def test_batch_normalisation_equals_one_at_a_time(small_corpus):
 
 
 def test_top_terms_put_words_first_and_strongest_first(default_model, texts):
-    features = default_model.vectorizer_.transform(texts[:50])
-    codes = default_model.predict_proba(texts[:50]).argmax(axis=1)
-    n_words = len(default_model.vectorizer_.word_vectorizer_.vocabulary_)
+    words, chars = default_model.vectorizer_.transform_blocks(texts[:80])
+    codes = default_model.predict_proba(texts[:80]).argmax(axis=1)
+    n_words = words.shape[1]
     weights = default_model.term_weights_
-    for row, found in enumerate(top_terms(features, weights, codes, n_words, k=5)):
-        assert len(found) <= 5
-        columns = [c for c, _ in found]
-        words = [v for c, v in found if c < n_words]
-        assert words == sorted(words, reverse=True) and all(v > 0 for _, v in found)
-        # no word left out that pushed harder than a word shown
-        line = features[row]
-        contribution = line.data * weights[codes[row], line.indices]
-        stronger = {c for c, v in zip(line.indices, contribution) if c < n_words and words and v > words[-1] + 1e-9}
-        assert stronger <= set(columns)
+    for row, found in enumerate(top_terms(words, chars, weights, codes, k=5)):
+        shown_words = [v for c, v in found if c < n_words]
+        shown_chars = [v for c, v in found if c >= n_words]
+        assert len(found) <= 5 and all(v > 0 for _, v in found)
+        assert shown_words == sorted(shown_words, reverse=True)
+        assert [c < n_words for c, _ in found] == sorted([c < n_words for c, _ in found], reverse=True)
+        line = words[row]
+        positive = sorted((v for v in line.data * weights[codes[row], line.indices] if v > 0), reverse=True)
+        np.testing.assert_allclose(shown_words, positive[:5])  # exactly the strongest words
+        assert len(shown_chars) == (max(0, 3 - len(shown_words)) if shown_chars else 0) or not shown_chars
