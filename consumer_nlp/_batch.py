@@ -202,6 +202,7 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
         # The main process reads, and tags too whenever the workers have enough queued: with
         # jobs=N there are N-1 worker processes, so N processes share N cores.
         _hold(*args)
+        model.tag_columns(["预热"])  # build the segmenter and lookup tables once, before forking
         if jobs > 1:
             context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
             pool = futures.ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker, initargs=args)
