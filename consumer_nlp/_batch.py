@@ -95,6 +95,7 @@ class Summary:
     needs_review: int = 0
     empty: int = 0
     counts: Counter = field(default_factory=Counter)
+    empty_ids: list = field(default_factory=list)
     seconds: float = 0.0
     resumed_chunks: int = 0
     blank_lines: int = 0
@@ -110,6 +111,9 @@ class Summary:
         for label, name in CATEGORIES.items():
             lines.append(f"  {name}（{label}）：{self.counts.get(label, 0)} 件，占 {self.counts.get(label, 0) / n:.1%}")
         lines.append(f"  需人工复核：{self.needs_review} 件，占 {self.needs_review / n:.1%}（其中文本为空 {self.empty} 件）")
+        if self.empty_ids:
+            more = "……" if self.empty > len(self.empty_ids) else ""
+            lines.append(f"  文本为空的行：{'、'.join(self.empty_ids)}{more}")
         lines.append(f"  结果：{self.output}")
         return "\n".join(lines)
 
@@ -119,8 +123,8 @@ class Summary:
 _worker_state = {}
 
 
-def _hold(model, text_col, kind, spool):
-    _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool)
+def _hold(model, text_col, kind, spool, id_col=None):
+    _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool, id_col=id_col)
 
 
 def _start_worker(*args):
@@ -138,6 +142,8 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
     record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"])),
               "needs_review": int(tagged["needs_review"].sum()),
               "empty": int((tagged["review_reason"] == REASON_EMPTY).sum()),
+              "empty_ids": [str(v) for v in tagged.loc[tagged["review_reason"] == REASON_EMPTY,
+                                                        state["id_col"]].head(10)] if state["id_col"] else [],
               "bad": [vars(b) for b in bad], "blank": blank}
     record_path = part.with_suffix(".json")
     record_path.with_name(record_path.name + ".tmp").write_text(json.dumps(record, ensure_ascii=False), "utf-8")
@@ -171,13 +177,14 @@ def default_output(input_path) -> Path:
 
 
 def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_col: str | None = None,
-             jobs: int | None = None, chunk_size: int = 5000, resume: bool = False, encoding: str | None = None,
+             id_col: str | None = None, jobs: int | None = None, chunk_size: int = 5000, resume: bool = False, encoding: str | None = None,
              bad_rows_path=None, progress: bool | None = None) -> Summary:
     """Tag every row of the archive ``input_path`` into ``output_path`` (format from its extension).
 
     ``jobs`` worker processes (default: all cores) tag chunks of ``chunk_size`` rows. Rows that
     cannot be parsed stop the run, naming their line, unless ``bad_rows_path`` is given: then
-    they are written there and counted. Returns the run's :class:`Summary`.
+    they are written there and counted. ``id_col`` names the column that identifies a row, so
+    the summary can name rows whose text was empty. Returns the run's :class:`Summary`.
     """
     started = time.perf_counter()
     input_path = Path(input_path)
@@ -185,7 +192,7 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
     kind = archive_format(output)
     reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size)
     spool = output.with_name(f".{output.name}.parts")
-    manifest = {"input": _fingerprint(input_path), "text_col": text_col, "chunk_size": chunk_size,
+    manifest = {"input": _fingerprint(input_path), "text_col": text_col, "id_col": id_col, "chunk_size": chunk_size,
                 "encoding": getattr(reader, "encoding", None), "format": kind, "model": _model_id(model)}
     done = _prepare_spool(spool, manifest, resume)
     jobs = max(1, jobs or os.cpu_count() or 1)
@@ -198,7 +205,9 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
         chunks = iter(reader.chunks())
         first = next(chunks)
         column = find_text_column(first.rows.columns, text_col)
-        args = (model, column, kind, str(spool))
+        if id_col is not None and id_col not in first.rows.columns:
+            raise ValueError(f"no column {id_col!r}; the columns are {list(first.rows.columns)}")
+        args = (model, column, kind, str(spool), id_col)
         # The main process reads, and tags too whenever the workers have enough queued: with
         # jobs=N there are N-1 worker processes, so N processes share N cores.
         _hold(*args)
@@ -265,8 +274,8 @@ def _prepare_spool(spool: Path, manifest: dict, resume: bool) -> set:
             changed = [key for key in manifest if saved.get(key) != manifest[key]]
             raise ValueError(f"cannot resume: the checkpoint in {spool} is of a different run "
                              f"(changed: {', '.join(changed)}); run without --resume to start over")
-        return {int(p.stem) for p in spool.glob("*.json") if p.stem.isdigit()
-                and any(q.suffix != ".json" and not q.name.endswith(".tmp") for q in spool.glob(p.stem + ".*"))}
+        # a chunk's record is written (atomically) only after its part: a record means a whole part
+        return {int(p.stem) for p in spool.glob("*.json") if p.stem.isdigit()}
     if spool.exists():
         shutil.rmtree(spool)
     spool.mkdir(parents=True)
@@ -287,6 +296,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
         summary.needs_review += record["needs_review"]
         summary.empty += record["empty"]
         summary.blank_lines += record.get("blank", 0)
+        summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
     summary.rows_in = summary.rows_out + summary.bad_rows
     partial = output.with_name(output.name + ".partial")

@@ -11,7 +11,8 @@ def _tag(args) -> int:
     from ._batch import tag_file
     from ._persist import load
 
-    summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, jobs=args.jobs,
+    summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, id_col=args.id_col,
+                       jobs=args.jobs,
                        chunk_size=args.chunk_size, resume=args.resume, encoding=args.encoding,
                        bad_rows_path=args.bad_rows, progress=False if args.quiet else None)
     print(summary, file=sys.stderr)
@@ -54,6 +55,7 @@ def build_parser() -> argparse.ArgumentParser:
                                             "INPUT.tagged.EXT beside the input)")
     tag.add_argument("--text-col", help="column holding the complaint text (default: found by name: "
                                         "text, content, 投诉内容, 内容, …)")
+    tag.add_argument("--id-col", help="column identifying each row, used to name rows with an empty text")
     tag.add_argument("--model", help="a .skops model file (default: the built-in model)")
     tag.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     tag.add_argument("--chunk-size", type=int, default=5000, help="rows per chunk (default: 5000)")

@@ -74,3 +74,12 @@ def test_train_writes_a_model_and_prints_figures(tmp_path, small_corpus, capsys)
 def test_help_reads_well():
     result = subprocess.run([sys.executable, "-m", "consumer_nlp", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "tag" in result.stdout and "train" in result.stdout
+
+
+def test_id_column_names_rows_with_empty_text(tmp_path, capsys):
+    source = tmp_path / "a.csv"
+    source.write_text("编号,内容\nA1,电表走得飞快\nA2,\nA3,  \n", encoding="utf-8")
+    assert main(["tag", str(source), "--id-col", "编号", "-q"]) == 0
+    assert "文本为空的行：A2、A3" in capsys.readouterr().err
+    assert main(["tag", str(source), "-o", str(tmp_path / "b.csv"), "--id-col", "序号", "-q"]) == 2
+    assert "no column '序号'" in capsys.readouterr().err
