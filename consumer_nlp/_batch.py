@@ -67,7 +67,8 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     if clash:
         raise ValueError(f"the input already has column(s) {clash}; is it an already tagged file?")
     if frame.empty:
-        return frame.assign(**{c: pd.Series(dtype=object) for c in ADDED_COLUMNS})
+        return frame.assign(**{c: pd.Series(dtype=np.float64 if c == "confidence" else bool if c == "needs_review"
+                                            else object, index=frame.index) for c in ADDED_COLUMNS})
     tags = model.tag_columns([_text(v) for v in frame[text_col]])
     labels = tags["category"].astype(str)
     # object columns: pandas would otherwise convert these strings to Arrow and back on writing

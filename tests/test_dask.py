@@ -1,0 +1,31 @@
+import pandas as pd
+import pytest
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("dask.distributed")
+
+from consumer_nlp.dask import tag_dataframe  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            yield client
+
+
+def test_same_tags_as_local_prediction_on_a_process_cluster(client, default_model, small_corpus):
+    texts = small_corpus[0] + ["", "信用卡被盗刷了两万", "   "]
+    frame = pd.DataFrame({"id": range(len(texts)), "text": texts})
+    tagged = tag_dataframe(dd.from_pandas(frame, npartitions=5), text_col="text").compute()
+    assert list(tagged["id"]) == list(frame["id"]) and list(tagged["text"]) == texts
+    assert list(tagged["category"]) == list(default_model.predict(texts))
+    local = default_model.tag(texts)
+    assert list(tagged["confidence"]) == pytest.approx([r["confidence"] for r in local], abs=1e-4)
+    assert list(tagged["needs_review"]) == [r["needs_review"] for r in local]
+
+
+def test_a_missing_text_column_is_named(default_model):
+    frame = dd.from_pandas(pd.DataFrame({"content": ["漏水"]}), npartitions=1)
+    with pytest.raises(ValueError, match="no column 'text'"):
+        tag_dataframe(frame, model=default_model)
