@@ -9,8 +9,9 @@ from ._categories import CATEGORIES
 from ._classifier import ComplaintClassifier
 from ._data import LabeledDataError, read_labeled
 from ._persist import load, save_model
+from ._registry import ModelRegistry
 from ._train import train
 
 __version__ = "0.1.0"
-__all__ = ["CATEGORIES", "ComplaintClassifier", "LabeledDataError", "load", "read_labeled",
+__all__ = ["CATEGORIES", "ComplaintClassifier", "LabeledDataError", "ModelRegistry", "load", "read_labeled",
            "save_model", "train", "__version__"]

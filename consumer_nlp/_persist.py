@@ -1,10 +1,13 @@
 """Saving and loading fitted models with skops, which rebuilds only types it is told to trust."""
+import re
 import warnings
 import zipfile
 from importlib import resources
 from pathlib import Path
 
+import sklearn
 import skops.io as sio
+from sklearn.exceptions import InconsistentVersionWarning
 
 from ._classifier import ComplaintClassifier
 
@@ -33,15 +36,35 @@ def save_model(model: ComplaintClassifier, path) -> Path:
     return path
 
 
+class IncompatibleModelError(ValueError):
+    """The model was saved by a scikit-learn version this one cannot safely load."""
+
+
+def _minor(version: str) -> tuple:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+
+
 def load_model(path) -> ComplaintClassifier:
-    """Read a model written by :func:`save_model`, refusing files that hold any other type."""
+    """Read a model written by :func:`save_model`, refusing files that hold any other type, and
+    models saved by another minor version of scikit-learn (a patch release is fine)."""
     untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
     if untrusted:
         raise UntrustedModelError(f"{path} holds types a consumer_nlp model never contains, "
                                   f"so it was not loaded: {', '.join(sorted(untrusted))}")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # skops notes on its own format, not the user's concern
-        model = sio.load(path, trusted=TRUSTED_TYPES)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = sio.load(path, trusted=TRUSTED_TYPES)
+        except Exception as error:
+            raise IncompatibleModelError(f"{path} could not be loaded with scikit-learn {sklearn.__version__} "
+                                         f"({type(error).__name__}: {error})") from error
+    for warning in caught:
+        if issubclass(warning.category, InconsistentVersionWarning):
+            saved = warning.message.original_sklearn_version
+            if _minor(saved) != _minor(sklearn.__version__):
+                raise IncompatibleModelError(
+                    f"{path} was saved with scikit-learn {saved}; this is scikit-learn {sklearn.__version__}. "
+                    f"Install scikit-learn {'.'.join(map(str, _minor(saved)))}.x or retrain the model")
     if not isinstance(model, ComplaintClassifier):
         raise UntrustedModelError(f"{path} does not hold a ComplaintClassifier")
     return model
@@ -53,5 +76,12 @@ def default_model_path() -> Path:
 
 
 def load(name=None) -> ComplaintClassifier:
-    """Load a model: the built-in default with no argument, else a ``.skops`` file path."""
-    return load_model(default_model_path() if name is None else name)
+    """Load a model: the built-in default with no argument; a ``.skops`` file path; or a registry
+    reference ``"name"``, ``"name@3"``, ``"name@production"`` (see :class:`ModelRegistry`)."""
+    if name is None:
+        return load_model(default_model_path())
+    if Path(name).suffix == ".skops" or Path(name).is_file():
+        return load_model(name)
+    from ._registry import ModelRegistry
+
+    return ModelRegistry().load(str(name))

@@ -1,0 +1,248 @@
+"""The trained-model registry: versioned models on disk, with metadata, metrics and aliases.
+
+Layout, readable by a person::
+
+    ROOT/
+      complaints/                   one folder per model name
+        aliases.json                {"production": 2, ...}
+        1/                          one folder per version
+          model.skops               the artifact (skops: loads without running code from the file)
+          metadata.json             what it was trained on, how well it did, checksums
+        2/ ...
+
+A version appears only complete: it is written in a temporary folder and renamed into place;
+the version number is claimed first with an atomic mkdir, so concurrent saves never collide.
+"""
+import datetime
+import hashlib
+import json
+import os
+import platform
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import sklearn
+
+from ._categories import CATEGORIES
+from ._classifier import ComplaintClassifier
+from ._data import read_labeled
+from ._metrics import classification_metrics
+from ._persist import load_model, save_model
+
+NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+ARTIFACT, METADATA, ALIASES = "model.skops", "metadata.json", "aliases.json"
+
+
+class IntegrityError(ValueError):
+    """A stored artifact does not match the checksum recorded when it was saved."""
+
+
+def _check_name(value: str, what: str) -> str:
+    if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
+        raise ValueError(f"invalid {what} {value!r}: use 1-64 characters a-z, 0-9, '_', '.', '-', "
+                         f"starting with a letter or digit")
+    return value
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_json(path: Path, data) -> None:
+    """Write JSON atomically: a temporary file in the same folder, then a rename."""
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)
+    os.replace(temporary, path)
+
+
+def default_root() -> Path:
+    """``$CONSUMER_NLP_HOME``, else the per-user data folder."""
+    if os.environ.get("CONSUMER_NLP_HOME"):
+        return Path(os.environ["CONSUMER_NLP_HOME"])
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("consumer_nlp", appauthor=False)) / "models"
+
+
+def _library_versions(model: ComplaintClassifier) -> dict:
+    from . import __version__
+
+    return {"consumer_nlp": __version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
+            "python": platform.python_version(), "tokenizer_backend": model.tokenizer_.backend}
+
+
+class ModelRegistry:
+    """Versioned models on disk. ``root``: the argument, else ``$CONSUMER_NLP_HOME``, else a per-user folder."""
+
+    def __init__(self, root=None):
+        self.root = Path(root) if root is not None else default_root()
+
+    # ---- references: "name", "name@3", "name@production" ----
+
+    def _resolve(self, ref: str) -> tuple:
+        """(name, version) of a reference; the latest version when none is given."""
+        name, _, which = str(ref).partition("@")
+        _check_name(name, "model name")
+        if not (self.root / name).is_dir():
+            raise KeyError(f"no model named {name!r} in {self.root}")
+        if not which:
+            versions = self._version_numbers(name)
+            if not versions:
+                raise KeyError(f"model {name!r} has no versions")
+            return name, versions[-1]
+        if which.isdigit():
+            version = int(which)
+            if version not in self._version_numbers(name):
+                raise KeyError(f"model {name!r} has no version {version}; it has {self._version_numbers(name)}")
+            return name, version
+        aliases = self.aliases(name)
+        if _check_name(which, "alias") not in aliases:
+            raise KeyError(f"model {name!r} has no alias {which!r}; its aliases are {sorted(aliases)}")
+        return name, aliases[which]
+
+    def _version_numbers(self, name: str) -> list:
+        folder = self.root / name
+        return sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit() and (p / METADATA).is_file()) \
+            if folder.is_dir() else []
+
+    def aliases(self, name: str) -> dict:
+        path = self.root / _check_name(name, "model name") / ALIASES
+        return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+
+    # ---- writing ----
+
+    def save(self, model: ComplaintClassifier, name: str, *, description: str | None = None,
+             tags: dict | None = None) -> int:
+        """Store ``model`` as the next version of ``name``; returns the version number (1, 2, 3 …)."""
+        _check_name(name, "model name")
+        if not isinstance(model, ComplaintClassifier) or not hasattr(model, "calibrated_svm_"):
+            raise TypeError("only a fitted ComplaintClassifier can be saved")
+        folder = self.root / name
+        (folder / ".claims").mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(dir=folder, prefix=".saving-"))
+        try:
+            save_model(model, staging / ARTIFACT)
+            version = self._claim_version(folder)
+            metadata = {
+                "name": name, "version": version, "description": description, "tags": tags or {},
+                "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                "library_versions": _library_versions(model),
+                "training_data": getattr(model, "training_data_", None),
+                "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.get_params().items()},
+                "classes": [str(c) for c in model.classes_],
+                "review_threshold": model.review_threshold_,
+                "cv_metrics": getattr(model, "cv_metrics_", None),
+                "artifact": {"file": ARTIFACT, "sha256": _sha256(staging / ARTIFACT),
+                             "bytes": (staging / ARTIFACT).stat().st_size},
+            }
+            _write_json(staging / METADATA, metadata)
+            os.rename(staging, folder / str(version))  # the version appears whole, or not at all
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        return version
+
+    @staticmethod
+    def _claim_version(folder: Path) -> int:
+        """The next free version number, claimed with mkdir (atomic: only one process can win it)."""
+        claims = folder / ".claims"
+        taken = [int(p.name) for p in claims.iterdir() if p.name.isdigit()]
+        taken += [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
+        version = max(taken, default=0) + 1
+        while True:
+            try:
+                (claims / str(version)).mkdir()
+                return version
+            except FileExistsError:
+                version += 1
+
+    def set_alias(self, name: str, version: int, alias: str) -> None:
+        """Point ``alias`` (e.g. "production") at ``version`` of ``name``; the file is replaced atomically."""
+        _check_name(alias, "alias")
+        if alias.isdigit():
+            raise ValueError(f"invalid alias {alias!r}: an alias made of digits would read as a version")
+        name, version = self._resolve(f"{name}@{int(version)}")
+        aliases = self.aliases(name)
+        aliases[alias] = version
+        _write_json(self.root / name / ALIASES, aliases)
+
+    def delete_alias(self, name: str, alias: str) -> None:
+        aliases = self.aliases(name)
+        if aliases.pop(_check_name(alias, "alias"), None) is None:
+            raise KeyError(f"model {name!r} has no alias {alias!r}")
+        _write_json(self.root / name / ALIASES, aliases)
+
+    def delete(self, ref: str) -> None:
+        """Delete one version; refused while an alias points at it."""
+        name, version = self._resolve(ref)
+        pointing = [alias for alias, v in self.aliases(name).items() if v == version]
+        if pointing:
+            raise ValueError(f"{name}@{version} is in use by alias(es) {pointing}; move or delete them first")
+        trash = self.root / name / f".deleting-{version}"
+        os.rename(self.root / name / str(version), trash)  # disappears at once, then is removed
+        shutil.rmtree(trash)
+
+    # ---- reading ----
+
+    def load(self, ref: str) -> ComplaintClassifier:
+        """Load ``name``, ``name@3`` or ``name@alias``, checking the artifact's checksum first."""
+        name, version = self._resolve(ref)
+        folder = self.root / name / str(version)
+        metadata = json.loads((folder / METADATA).read_text("utf-8"))
+        artifact = folder / metadata["artifact"]["file"]
+        if not artifact.is_file() or _sha256(artifact) != metadata["artifact"]["sha256"]:
+            raise IntegrityError(f"{name}@{version}: {artifact} does not match the checksum recorded when it "
+                                 f"was saved (changed, truncated or missing); it was not loaded")
+        return load_model(artifact)
+
+    def info(self, ref: str) -> dict:
+        name, version = self._resolve(ref)
+        metadata = json.loads((self.root / name / str(version) / METADATA).read_text("utf-8"))
+        metadata["aliases"] = sorted(a for a, v in self.aliases(name).items() if v == version)
+        return metadata
+
+    def versions(self, name: str) -> list:
+        """Metadata of every version of ``name``, oldest first."""
+        return [self.info(f"{name}@{v}") for v in self._version_numbers(_check_name(name, "model name"))]
+
+    def list(self) -> pd.DataFrame:
+        """One row per model name: latest version, number of versions, aliases."""
+        rows = []
+        if self.root.is_dir():
+            for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and NAME_PATTERN.fullmatch(p.name)):
+                versions = self._version_numbers(folder.name)
+                if versions:
+                    rows.append({"name": folder.name, "latest": versions[-1], "versions": len(versions),
+                                 "aliases": ", ".join(f"{a}→{v}" for a, v in sorted(self.aliases(folder.name).items()))})
+        return pd.DataFrame(rows, columns=["name", "latest", "versions", "aliases"])
+
+    def compare(self, ref_a: str, ref_b: str, data) -> tuple:
+        """Both models on the same labeled ``data``: a table of figures side by side, and the rows
+        on which their categories differ."""
+        labeled = read_labeled(data)
+        figures, predictions = {}, {}
+        for ref in (ref_a, ref_b):
+            tags = self.load(ref).tag_columns(labeled.texts)
+            predictions[ref] = tags["category"].astype(str)
+            metrics = classification_metrics(labeled.labels, predictions[ref], tags["confidence"],
+                                             tags["needs_review"], list(CATEGORIES))
+            figures[ref] = {"macro-F1": metrics["macro_f1"], "accuracy": metrics["accuracy"],
+                            "calibration error": metrics["calibration_error"],
+                            "review share": metrics["review_share"],
+                            "accuracy when sure": metrics["accuracy_when_sure"],
+                            **{f"F1 {CATEGORIES[label]}": metrics["per_class"][label]["f1"] for label in CATEGORIES}}
+        differ = predictions[ref_a] != predictions[ref_b]
+        disagreements = pd.DataFrame({"row": np.flatnonzero(differ) + 1,
+                                      "text": np.asarray(labeled.texts, dtype=object)[differ],
+                                      "label": np.asarray(labeled.labels, dtype=object)[differ],
+                                      ref_a: predictions[ref_a][differ], ref_b: predictions[ref_b][differ]})
+        return pd.DataFrame(figures), disagreements

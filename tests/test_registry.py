@@ -1,0 +1,160 @@
+import json
+import multiprocessing
+import os
+import pickle
+
+import numpy as np
+import pytest
+import sklearn.base
+
+import consumer_nlp as cn
+from consumer_nlp import ModelRegistry
+from consumer_nlp._persist import IncompatibleModelError
+from consumer_nlp._registry import IntegrityError
+
+
+@pytest.fixture
+def registry(tmp_path):
+    return ModelRegistry(tmp_path / "registry")
+
+
+def test_versions_aliases_and_loading_by_reference(registry, small_model, small_corpus):
+    assert registry.save(small_model, "complaints", description="first", tags={"desk": "12315"}) == 1
+    assert registry.save(small_model, "complaints") == 2
+    registry.set_alias("complaints", 1, "production")
+    texts = small_corpus[0][:25]
+    loaded = registry.load("complaints@production")
+    np.testing.assert_array_equal(loaded.predict_proba(texts), small_model.predict_proba(texts))
+    assert registry.info("complaints@production")["version"] == 1
+    assert registry.info("complaints")["version"] == 2 and registry.info("complaints@2")["aliases"] == []
+    listing = registry.list()
+    assert listing.to_dict("records") == [{"name": "complaints", "latest": 2, "versions": 2, "aliases": "production→1"}]
+
+
+def test_metadata_records_what_a_desk_needs(registry, small_corpus):
+    model = cn.train(list(zip(*small_corpus)), cv=3)
+    registry.save(model, "desk-a", description="bank desk", tags={"owner": "li"})
+    meta = registry.info("desk-a")
+    assert set(meta["library_versions"]) == {"consumer_nlp", "scikit-learn", "numpy", "python", "tokenizer_backend"}
+    assert meta["training_data"]["rows"] == len(small_corpus[0]) and len(meta["training_data"]["sha256"]) == 64
+    assert set(meta["cv_metrics"]["per_class"]) == set(cn.CATEGORIES)
+    assert meta["params"]["C"] == 1.0 and meta["review_threshold"] == model.review_threshold_
+    assert meta["artifact"]["bytes"] == (registry.root / "desk-a" / "1" / "model.skops").stat().st_size
+    assert json.loads((registry.root / "desk-a" / "1" / "metadata.json").read_text("utf-8"))["description"] == "bank desk"
+
+
+@pytest.mark.parametrize("name", ["../evil", "a/b", "..", "", "Upper", "-x", "a" * 65, "名字"])
+def test_unsafe_names_are_refused(registry, small_model, name):
+    with pytest.raises(ValueError, match="invalid model name"):
+        registry.save(small_model, name)
+    assert not any(registry.root.parent.glob("evil*"))
+
+
+def test_unsafe_aliases_are_refused(registry, small_model):
+    registry.save(small_model, "m")
+    for alias in ["../x", "a/b", "", "7"]:
+        with pytest.raises(ValueError, match="invalid alias"):
+            registry.set_alias("m", 1, alias)
+
+
+def test_a_tampered_artifact_is_refused(registry, small_model):
+    registry.save(small_model, "m")
+    artifact = registry.root / "m" / "1" / "model.skops"
+    data = bytearray(artifact.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    artifact.write_bytes(bytes(data))
+    with pytest.raises(IntegrityError, match="checksum"):
+        registry.load("m")
+    artifact.write_bytes(bytes(data[: len(data) // 3]))
+    with pytest.raises(IntegrityError, match="truncated"):
+        registry.load("m@1")
+
+
+class _RunsCode:
+    def __reduce__(self):
+        return (os.system, ("touch PWNED",))
+
+
+def test_a_crafted_artifact_does_not_run(registry, small_model, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    registry.save(small_model, "m")
+    folder = registry.root / "m" / "1"
+    (folder / "model.skops").write_bytes(pickle.dumps(_RunsCode()))
+    meta = json.loads((folder / "metadata.json").read_text("utf-8"))
+    import hashlib
+    meta["artifact"]["sha256"] = hashlib.sha256((folder / "model.skops").read_bytes()).hexdigest()
+    (folder / "metadata.json").write_text(json.dumps(meta), "utf-8")  # the attacker fixed the checksum too
+    with pytest.raises(Exception):
+        registry.load("m")
+    assert not (tmp_path / "PWNED").exists()
+
+
+def _save_in_another_process(root, barrier):
+    model = cn.load()
+    barrier.wait()
+    return ModelRegistry(root).save(model, "shared")
+
+
+def test_concurrent_saves_get_distinct_versions(registry):
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            versions = pool.starmap(_save_in_another_process, [(str(registry.root), barrier)] * 2)
+    assert sorted(versions) == [1, 2]
+    for version in versions:
+        assert registry.load(f"shared@{version}").predict(["漏水"]).shape == (1,)
+
+
+def test_a_save_that_fails_halfway_leaves_no_version(registry, small_model, monkeypatch):
+    registry.save(small_model, "m")
+
+    def broken(model, path):
+        path.write_bytes(b"half")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("consumer_nlp._registry.save_model", broken)
+    with pytest.raises(KeyboardInterrupt):
+        registry.save(small_model, "m")
+    assert [meta["version"] for meta in registry.versions("m")] == [1]
+    assert not [p for p in (registry.root / "m").iterdir() if p.name.startswith(".saving")]
+
+
+def test_delete_is_refused_while_an_alias_points_at_the_version(registry, small_model):
+    registry.save(small_model, "m")
+    registry.save(small_model, "m")
+    registry.set_alias("m", 1, "production")
+    with pytest.raises(ValueError, match="in use by alias"):
+        registry.delete("m@1")
+    registry.set_alias("m", 2, "production")
+    registry.delete("m@1")
+    assert [meta["version"] for meta in registry.versions("m")] == [2]
+    registry.delete_alias("m", "production")
+    assert registry.aliases("m") == {}
+
+
+def test_a_model_from_another_scikit_learn_is_refused_naming_both(registry, small_model, monkeypatch, tmp_path):
+    monkeypatch.setattr(sklearn.base, "__version__", "1.2.0")
+    cn.save_model(small_model, tmp_path / "old.skops")
+    monkeypatch.undo()
+    with pytest.raises(IncompatibleModelError, match=rf"saved with scikit-learn 1\.2\.0; this is scikit-learn {sklearn.__version__}"):
+        cn.load(tmp_path / "old.skops")
+
+
+def test_references_reach_the_registry_through_load(registry, small_model, monkeypatch):
+    registry.save(small_model, "m")
+    registry.set_alias("m", 1, "production")
+    monkeypatch.setenv("CONSUMER_NLP_HOME", str(registry.root))
+    assert cn.load("m@production").predict(["漏水"]).shape == (1,)
+    with pytest.raises(KeyError, match="no alias 'staging'"):
+        cn.load("m@staging")
+
+
+def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_model, small_corpus):
+    registry.save(small_model, "m")
+    registry.save(cn.load(), "m")
+    pairs = list(zip(*small_corpus))[::4]
+    figures, disagreements = registry.compare("m@1", "m@2", pairs)
+    assert list(figures.columns) == ["m@1", "m@2"] and "macro-F1" in figures.index and "F1 质量问题" in figures.index
+    assert set(disagreements.columns) == {"row", "text", "label", "m@1", "m@2"}
+    assert (disagreements["m@1"] != disagreements["m@2"]).all()
