@@ -63,3 +63,15 @@ def classification_metrics(y_true, y_pred, confidence, needs_review, labels) -> 
         "review_share": float(needs_review.mean()),
         "accuracy_when_sure": float(correct[sure].mean()) if sure.any() else float("nan"),
     }
+
+
+def review_tradeoff(confidence, correct, thresholds) -> list[dict]:
+    """For each threshold: the share of texts sent to review and the accuracy on the rest."""
+    confidence = np.asarray(confidence, dtype=float)
+    correct = np.asarray(correct, dtype=bool)
+    rows = []
+    for threshold in thresholds:
+        sure = confidence >= threshold
+        rows.append({"threshold": float(threshold), "review_share": float(1 - sure.mean()),
+                     "accuracy_when_sure": float(correct[sure].mean()) if sure.any() else float("nan")})
+    return rows

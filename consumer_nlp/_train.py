@@ -39,8 +39,10 @@ def train(data, *, cv: int = 5, text_col: str = "text", label_col: str = "label"
     carries ``cv_metrics_`` (held-out figures) and ``training_data_`` (a fingerprint of the data).
     """
     labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding)
-    for where, seen in labeled.duplicates[:20]:
-        log.warning("duplicate text at %s (first at %s)", where, seen)
+    if labeled.duplicates:
+        examples = "; ".join(f"{where} repeats {seen}" for where, seen in labeled.duplicates[:5])
+        log.warning("%d duplicate text(s), kept as they are (%s%s)", len(labeled.duplicates), examples,
+                    "; …" if len(labeled.duplicates) > 5 else "")
     for where, what in labeled.conflicts:
         log.warning("conflicting labels at %s: %s", where, what)
     model = ComplaintClassifier(**params)

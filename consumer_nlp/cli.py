@@ -7,6 +7,18 @@ from pathlib import Path
 from ._categories import CATEGORIES
 
 
+class _CurrentStderr(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a message comes, also when main() runs more than once."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):
+        pass
+
+
 def _tag(args) -> int:
     from ._batch import tag_file
     from ._persist import load
@@ -19,22 +31,86 @@ def _tag(args) -> int:
     return 0
 
 
+def _print_cv_metrics(metrics: dict, folds: int) -> None:
+    print(f"{folds} 折交叉验证：macro-F1 {metrics['macro_f1']:.3f}，准确率 {metrics['accuracy']:.3f}，"
+          f"校准误差 {metrics['calibration_error']:.3f}")
+    for label, figures in metrics["per_class"].items():
+        print(f"  {CATEGORIES.get(label, label)}（{label}）：P {figures['precision']:.3f}  "
+              f"R {figures['recall']:.3f}  F1 {figures['f1']:.3f}  n={figures['support']}")
+    print(f"  需复核 {metrics['review_share']:.1%}，其余准确率 {metrics['accuracy_when_sure']:.3f}")
+
+
 def _train(args) -> int:
     from ._persist import save_model
+    from ._registry import ModelRegistry
     from ._train import train
 
-    model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col,
-                  encoding=args.encoding)
-    metrics = model.cv_metrics_
-    if metrics:
-        print(f"{args.cv} 折交叉验证：macro-F1 {metrics['macro_f1']:.3f}，准确率 {metrics['accuracy']:.3f}，"
-              f"校准误差 {metrics['calibration_error']:.3f}")
-        for label, figures in metrics["per_class"].items():
-            print(f"  {CATEGORIES.get(label, label)}（{label}）：P {figures['precision']:.3f}  "
-                  f"R {figures['recall']:.3f}  F1 {figures['f1']:.3f}  n={figures['support']}")
-        print(f"  需复核 {metrics['review_share']:.1%}，其余准确率 {metrics['accuracy_when_sure']:.3f}")
-    save_model(model, args.output)
-    print(f"模型已保存：{args.output}")
+    if not args.name and not args.output:
+        raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.skops")
+    model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
+    if model.cv_metrics_:
+        _print_cv_metrics(model.cv_metrics_, args.cv)
+    if args.output:
+        save_model(model, args.output)
+        print(f"模型已保存：{args.output}")
+    if args.name:
+        registry = ModelRegistry(args.registry)
+        version = registry.save(model, args.name, description=args.description)
+        if args.alias:
+            registry.set_alias(args.name, version, args.alias)
+        print(f"已登记：{args.name}@{version}" + (f"（别名 {args.alias}）" if args.alias else "") + f"，位于 {registry.root}")
+    return 0
+
+
+def _load_ref(ref, registry_root):
+    from ._persist import load
+    from ._registry import ModelRegistry
+
+    if ref in (None, "default"):
+        return load()
+    if ref.endswith(".skops"):
+        return load(ref)
+    return ModelRegistry(registry_root).load(ref)
+
+
+def _evaluate(args) -> int:
+    from ._evaluate import evaluate
+
+    result = evaluate(_load_ref(args.model, args.registry), args.data, model_name=args.model,
+                      text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
+    print(result)
+    if args.report:
+        with open(args.report, "w", encoding="utf-8") as f:
+            f.write(result.to_html())
+        print(f"\n报告已写出：{args.report}")
+    return 0
+
+
+def _models(args) -> int:
+    import json
+
+    from ._registry import ModelRegistry
+
+    registry = ModelRegistry(args.registry)
+    if args.action == "list":
+        table = registry.list()
+        print(table.to_string(index=False) if len(table) else f"（{registry.root} 中还没有模型）")
+    elif args.action == "show":
+        print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
+    elif args.action == "alias":
+        name, _, version = args.ref.partition("@")
+        if not version.isdigit():
+            raise ValueError("give the version to point at as NAME@VERSION, e.g. complaints@3")
+        registry.set_alias(name, int(version), args.alias)
+        print(f"{name}@{args.alias} → 第 {version} 版")
+    elif args.action == "delete":
+        registry.delete(args.ref)
+        print(f"已删除 {args.ref}")
+    else:
+        figures, disagreements = registry.compare(args.ref, args.other, args.data)
+        print(figures.to_string(float_format=lambda v: f"{v:.3f}"))
+        print(f"\n两个模型判断不同的 {len(disagreements)} 条：")
+        print(disagreements.head(args.show).to_string(index=False, max_colwidth=40))
     return 0
 
 
@@ -56,7 +132,8 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--text-col", help="column holding the complaint text (default: found by name: "
                                         "text, content, 投诉内容, 内容, …)")
     tag.add_argument("--id-col", help="column identifying each row, used to name rows with an empty text")
-    tag.add_argument("--model", help="a .skops model file (default: the built-in model)")
+    tag.add_argument("--model", help="a registry reference (name, name@3, name@production) or a .skops file "
+                                     "(default: the built-in model)")
     tag.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     tag.add_argument("--chunk-size", type=int, default=5000, help="rows per chunk (default: 5000)")
     tag.add_argument("--resume", action="store_true", help="go on from an interrupted run of the same command")
@@ -66,26 +143,68 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     tag.set_defaults(run=_tag)
 
-    train = commands.add_parser("train", help="train a model from a labeled CSV or XLSX",
-                                description="Train a model on a labeled file with text and label columns; "
-                                            "bad rows are all listed before anything is trained.")
-    train.add_argument("data", help="labeled CSV (UTF-8 or GB18030) or XLSX")
-    train.add_argument("-o", "--output", required=True, help="where to write the model (.skops)")
+    train = commands.add_parser("train", help="train a model from a labeled CSV or XLSX and register it",
+                                description="Train a model on a labeled file with text and label columns (UTF-8 "
+                                            "or GB18030 CSV, or XLSX). Every bad row (unknown label, empty text, "
+                                            "missing column) is listed before anything is trained; duplicates and "
+                                            "label conflicts are reported.")
+    train.add_argument("data", help="labeled CSV or XLSX")
+    train.add_argument("--name", help="register the model under this name (a new version)")
+    train.add_argument("--alias", help="point this alias (e.g. production) at the new version")
+    train.add_argument("--description", help="a note stored with the version")
+    train.add_argument("-o", "--output", help="also (or only) write the model to this .skops file")
     train.add_argument("--cv", type=int, default=5, help="cross-validation folds for the reported figures "
                                                          "(0 to skip; default 5)")
     train.add_argument("--text-col", default="text", help="text column (default: text)")
     train.add_argument("--label-col", default="label", help="label column (default: label)")
     train.add_argument("--encoding", help="input encoding (default: detected, UTF-8 or GB18030)")
     train.set_defaults(run=_train)
+
+    evaluate = commands.add_parser("evaluate", help="measure a model on labeled data",
+                                   description="Per-class precision/recall/F1, macro-F1, confusion matrix, "
+                                               "calibration and the needs-review trade-off of MODEL on DATA.")
+    evaluate.add_argument("model", help="'default', a registry reference (name, name@3, name@production) "
+                                        "or a .skops file")
+    evaluate.add_argument("data", help="labeled CSV or XLSX (text, label)")
+    evaluate.add_argument("--report", help="also write an HTML report with the pictures (one file)")
+    evaluate.add_argument("--text-col", default="text")
+    evaluate.add_argument("--label-col", default="label")
+    evaluate.add_argument("--encoding")
+    evaluate.set_defaults(run=_evaluate)
+
+    models = commands.add_parser("models", help="list, show, alias, delete and compare registered models")
+    actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="every model name with its latest version and aliases")
+    show = actions.add_parser("show", help="the metadata of one version")
+    show.add_argument("ref", help="name, name@3 or name@alias")
+    alias = actions.add_parser("alias", help="point an alias at a version")
+    alias.add_argument("ref", help="NAME@VERSION")
+    alias.add_argument("alias", help="e.g. production")
+    delete = actions.add_parser("delete", help="delete a version (refused while an alias points at it)")
+    delete.add_argument("ref")
+    compare = actions.add_parser("compare", help="two models on the same labeled data, and where they disagree")
+    compare.add_argument("ref")
+    compare.add_argument("other")
+    compare.add_argument("data", help="labeled CSV or XLSX")
+    compare.add_argument("--show", type=int, default=20, help="how many disagreeing rows to print (default 20)")
+    models.set_defaults(run=_models)
+
+    for command in (train, evaluate, listing, show, alias, delete, compare):
+        command.add_argument("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")
     return parser
 
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logger = logging.getLogger("consumer_nlp")  # this library's notes only, not other libraries'
+    if not any(isinstance(h, _CurrentStderr) for h in logger.handlers):
+        handler = _CurrentStderr()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
     try:
         return args.run(args)
-    except (ValueError, TypeError, OSError) as error:
+    except (ValueError, TypeError, OSError, KeyError, RuntimeError) as error:
         print(f"consumer-nlp: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:

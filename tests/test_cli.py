@@ -83,3 +83,53 @@ def test_id_column_names_rows_with_empty_text(tmp_path, capsys):
     assert "文本为空的行：A2、A3" in capsys.readouterr().err
     assert main(["tag", str(source), "-o", str(tmp_path / "b.csv"), "--id-col", "序号", "-q"]) == 2
     assert "no column '序号'" in capsys.readouterr().err
+
+
+def write_labeled(path, pairs):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        writer.writerows(pairs)
+    return path
+
+
+def test_train_with_bad_rows_registers_nothing(tmp_path, small_corpus, capsys):
+    pairs = [list(p) for p in zip(*small_corpus)][:30]
+    pairs[6][1] = "not-a-label"   # data row 7
+    pairs[11][0] = ""             # data row 12
+    source = write_labeled(tmp_path / "bad.csv", pairs)
+    assert main(["train", str(source), "--name", "desk", "--registry", str(tmp_path / "reg")]) == 2
+    err = capsys.readouterr().err
+    assert "data row 7" in err and "not-a-label" in err and "data row 12" in err and "text is empty" in err
+    assert not (tmp_path / "reg" / "desk").exists()
+
+
+def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_corpus, capsys):
+    source = write_labeled(tmp_path / "good.csv", list(zip(*small_corpus)) + [list(zip(*small_corpus))[0]])
+    registry = ["--registry", str(tmp_path / "reg")]
+    assert main(["train", str(source), "--name", "desk", "--alias", "production", "--cv", "3", *registry]) == 0
+    out = capsys.readouterr()
+    assert "macro-F1" in out.out and "质量问题（quality）" in out.out and "已登记：desk@1" in out.out
+    assert "1 duplicate text(s)" in out.err
+    assert main(["train", str(source), "--name", "desk", "--cv", "0", *registry]) == 0
+    capsys.readouterr()
+    assert main(["models", "list", *registry]) == 0
+    assert "production→1" in capsys.readouterr().out
+    assert main(["models", "delete", "desk@1", *registry]) == 2
+    assert "in use by alias" in capsys.readouterr().err
+    assert main(["models", "alias", "desk@2", "production", *registry]) == 0
+    assert main(["models", "delete", "desk@1", *registry]) == 0
+    assert main(["models", "show", "desk@production", *registry]) == 0
+    assert '"version": 2' in capsys.readouterr().out
+    assert main(["models", "compare", "desk@2", "desk@production", str(source), *registry]) == 0
+    assert "两个模型判断不同的 0 条" in capsys.readouterr().out
+
+
+def test_evaluate_prints_figures_and_writes_a_report(tmp_path, small_corpus, capsys):
+    source = write_labeled(tmp_path / "eval.csv", list(zip(*small_corpus))[::3])
+    report = tmp_path / "report.html"
+    assert main(["evaluate", "default", str(source), "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert "macro-F1" in out and "混淆矩阵" in out and "复核阈值的取舍" in out
+    page = report.read_text(encoding="utf-8")
+    assert page.count("data:image/png;base64,") == 2 and "金融服务" in page and "http" not in page.replace("http-equiv", "")

@@ -1,0 +1,73 @@
+"""Pictures for reports: matplotlib with a font that has Chinese characters, embedded as PNG."""
+import base64
+import io
+
+# Fonts with Chinese glyphs, in order of preference, across Linux, Windows and macOS.
+CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS"]
+INSTALL_HINT = ("no font with Chinese characters was found, so chart labels would show as boxes. Install one: "
+                "Debian/Ubuntu `apt-get install fonts-wqy-microhei` (or fonts-noto-cjk); Windows and macOS "
+                "already have one")
+
+
+def pyplot():
+    """matplotlib's pyplot, headless, set to a CJK font; raises if the machine has none."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import font_manager, pyplot as plt
+
+    available = {font.name for font in font_manager.fontManager.ttflist}
+    found = [name for name in CJK_FONTS if name in available]
+    if not found:
+        font_manager.fontManager.__init__()  # a font installed after matplotlib built its cache
+        available = {font.name for font in font_manager.fontManager.ttflist}
+        found = [name for name in CJK_FONTS if name in available]
+    if not found:
+        raise RuntimeError(INSTALL_HINT)
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["font.sans-serif"] = found + ["DejaVu Sans"]
+    plt.rcParams["axes.unicode_minus"] = False
+    return plt
+
+
+def png_data_uri(figure) -> str:
+    """A figure as a data: URI, so an HTML report is one self-contained file."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def confusion_figure(matrix, names):
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(6.4, 5.2))
+    image = axes.imshow(matrix, cmap="Blues")
+    axes.set_xticks(range(len(names)), names, rotation=30, ha="right")
+    axes.set_yticks(range(len(names)), names)
+    axes.set_xlabel("预测类别")
+    axes.set_ylabel("实际类别")
+    axes.set_title("混淆矩阵")
+    top = max(max(row) for row in matrix) or 1
+    for i, row in enumerate(matrix):
+        for j, count in enumerate(row):
+            axes.text(j, i, count, ha="center", va="center", color="white" if count > top / 2 else "black")
+    figure.colorbar(image, ax=axes, shrink=0.8)
+    return figure
+
+
+def reliability_figure(reliability):
+    plt = pyplot()
+    figure, axes = plt.subplots(figsize=(5.6, 5.0))
+    axes.plot([0, 1], [0, 1], linestyle="--", color="grey", label="完全校准")
+    confidence = [r["confidence"] for r in reliability]
+    accuracy = [r["accuracy"] for r in reliability]
+    sizes = [max(20, r["count"] * 2) for r in reliability]
+    axes.plot(confidence, accuracy, marker="o", color="#1f6fb4", label="模型")
+    axes.scatter(confidence, accuracy, s=sizes, alpha=0.3, color="#1f6fb4")
+    axes.set_xlim(0, 1)
+    axes.set_ylim(0, 1.02)
+    axes.set_xlabel("置信度")
+    axes.set_ylabel("实际准确率")
+    axes.set_title("可靠性图（点的大小表示文本数）")
+    axes.legend(loc="upper left")
+    return figure

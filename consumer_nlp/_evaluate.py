@@ -1,0 +1,99 @@
+"""Evaluation of a model on labeled data: figures for the terminal and a self-contained HTML report."""
+import html
+import unicodedata
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._categories import CATEGORIES
+from ._classifier import ComplaintClassifier
+from ._data import read_labeled
+from ._metrics import classification_metrics, review_tradeoff
+
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a terminal width, counting Chinese characters as two columns."""
+    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    space = " " * max(0, width - used)
+    return space + text if right else text + space
+
+
+@dataclass
+class Evaluation:
+    """A model's figures on one labeled set: ``metrics`` (see classification_metrics) and
+    ``tradeoff`` (review share and accuracy on the rest at several confidence thresholds)."""
+
+    model_name: str
+    data_name: str
+    metrics: dict
+    tradeoff: list
+    threshold: float
+
+    def names(self) -> list:
+        return [CATEGORIES.get(label, label) for label in self.metrics["labels"]]
+
+    def __str__(self) -> str:
+        m = self.metrics
+        lines = [f"模型 {self.model_name} 在 {self.data_name} 上（{m['n']} 条）：",
+                 f"  macro-F1 {m['macro_f1']:.3f}，准确率 {m['accuracy']:.3f}，校准误差（ECE）{m['calibration_error']:.3f}",
+                 f"  需人工复核 {m['review_share']:.1%}（置信度低于 {self.threshold:.3f}），其余准确率 {m['accuracy_when_sure']:.3f}",
+                 "", f"  {_pad('类别', 12)}{'precision':>10}{'recall':>10}{'F1':>8}{'n':>7}"]
+        for label, name in zip(m["labels"], self.names()):
+            f = m["per_class"][label]
+            lines.append(f"  {_pad(name, 12)}{f['precision']:>10.3f}{f['recall']:>10.3f}{f['f1']:>8.3f}{f['support']:>7}")
+        lines += ["", "  混淆矩阵（行：实际，列：预测）", "  " + "".join(_pad(n, 11, True) for n in [""] + self.names())]
+        for name, row in zip(self.names(), m["confusion_matrix"]):
+            lines.append("  " + _pad(name, 11, True) + "".join(f"{c:>11}" for c in row))
+        lines += ["", "  复核阈值的取舍：阈值 → 送复核比例，其余准确率"]
+        lines += [f"    {t['threshold']:.2f} → {t['review_share']:.1%}，{t['accuracy_when_sure']:.3f}" for t in self.tradeoff]
+        return "\n".join(lines)
+
+    def to_html(self) -> str:
+        """One HTML file with the tables and the pictures embedded: it opens offline anywhere."""
+        from ._charts import confusion_figure, png_data_uri, reliability_figure
+
+        m, names = self.metrics, self.names()
+        per_class = "".join(
+            f"<tr><td>{html.escape(name)}</td><td>{label}</td><td>{m['per_class'][label]['precision']:.3f}</td>"
+            f"<td>{m['per_class'][label]['recall']:.3f}</td><td>{m['per_class'][label]['f1']:.3f}</td>"
+            f"<td>{m['per_class'][label]['support']}</td></tr>" for label, name in zip(m["labels"], names))
+        reliability = "".join(f"<tr><td>{r['bin']}</td><td>{r['count']}</td><td>{r['confidence']:.3f}</td>"
+                              f"<td>{r['accuracy']:.3f}</td></tr>" for r in m["reliability"])
+        tradeoff = "".join(f"<tr><td>{t['threshold']:.2f}</td><td>{t['review_share']:.1%}</td>"
+                           f"<td>{t['accuracy_when_sure']:.3f}</td></tr>" for t in self.tradeoff)
+        confusion = png_data_uri(confusion_figure(m["confusion_matrix"], names))
+        calibration = png_data_uri(reliability_figure(m["reliability"]))
+        return f"""<!DOCTYPE html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>模型评估报告：{html.escape(self.model_name)}</title>
+<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:960px;margin:2em auto;color:#222}}
+table{{border-collapse:collapse;margin:1em 0}}td,th{{border:1px solid #ccc;padding:4px 10px;text-align:right}}
+td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}.figures{{display:flex;gap:1em;flex-wrap:wrap}}</style>
+</head><body>
+<h1>模型评估报告</h1>
+<p>模型 <b>{html.escape(self.model_name)}</b>，数据 <b>{html.escape(self.data_name)}</b>，共 {m['n']} 条。</p>
+<p>macro-F1 <b>{m['macro_f1']:.3f}</b>，准确率 {m['accuracy']:.3f}，校准误差（ECE）{m['calibration_error']:.3f}；
+需人工复核 {m['review_share']:.1%}（置信度低于 {self.threshold:.3f}），其余准确率 {m['accuracy_when_sure']:.3f}。</p>
+<h2>各类别</h2>
+<table><tr><th>类别</th><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>n</th></tr>{per_class}</table>
+<div class="figures"><img alt="混淆矩阵" src="{confusion}"><img alt="可靠性图" src="{calibration}"></div>
+<h2>校准（可靠性）</h2>
+<table><tr><th>置信度区间</th><th>文本数</th><th>平均置信度</th><th>实际准确率</th></tr>{reliability}</table>
+<h2>复核阈值的取舍</h2>
+<table><tr><th>阈值</th><th>送复核比例</th><th>其余准确率</th></tr>{tradeoff}</table>
+</body></html>
+"""
+
+
+def evaluate(model: ComplaintClassifier, data, *, model_name: str = "model", **read_options) -> Evaluation:
+    """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result."""
+    labeled = read_labeled(data, **read_options)
+    tags = model.tag_columns(labeled.texts)
+    labels = [c for c in CATEGORIES if c in set(labeled.labels) | set(model.classes_)]
+    metrics = classification_metrics(labeled.labels, tags["category"].astype(str), tags["confidence"],
+                                     tags["needs_review"], labels)
+    correct = np.asarray(labeled.labels, dtype=object) == tags["category"].astype(str)
+    thresholds = sorted(set(THRESHOLDS) | {round(model.review_threshold_, 3)})
+    return Evaluation(model_name, labeled.source, metrics, review_tradeoff(tags["confidence"], correct, thresholds),
+                      model.review_threshold_)
