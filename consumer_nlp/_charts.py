@@ -10,19 +10,25 @@ INSTALL_HINT = ("no font with Chinese characters was found, so chart labels woul
                 "already have one")
 
 
+def cjk_fonts() -> list:
+    """The fonts with Chinese glyphs that matplotlib can use here, best first (maybe none)."""
+    from matplotlib import font_manager
+
+    found = [name for name in CJK_FONTS if name in {f.name for f in font_manager.fontManager.ttflist}]
+    if not found:  # a font may have been installed after matplotlib built its cache
+        font_manager.fontManager.__init__()
+        found = [name for name in CJK_FONTS if name in {f.name for f in font_manager.fontManager.ttflist}]
+    return found
+
+
 def pyplot():
     """matplotlib's pyplot, headless, set to a CJK font; raises if the machine has none."""
     import matplotlib
 
     matplotlib.use("Agg")
-    from matplotlib import font_manager, pyplot as plt
+    from matplotlib import pyplot as plt
 
-    available = {font.name for font in font_manager.fontManager.ttflist}
-    found = [name for name in CJK_FONTS if name in available]
-    if not found:
-        font_manager.fontManager.__init__()  # a font installed after matplotlib built its cache
-        available = {font.name for font in font_manager.fontManager.ttflist}
-        found = [name for name in CJK_FONTS if name in available]
+    found = cjk_fonts()
     if not found:
         raise RuntimeError(INSTALL_HINT)
     plt.rcParams["font.family"] = "sans-serif"

@@ -3,7 +3,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import consumer_nlp as cn
+from consumer_nlp._charts import cjk_fonts
 from consumer_nlp.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
@@ -125,6 +128,7 @@ def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_
     assert "两个模型判断不同的 0 条" in capsys.readouterr().out
 
 
+@pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei (CI installs it)")
 def test_evaluate_prints_figures_and_writes_a_report(tmp_path, small_corpus, capsys):
     source = write_labeled(tmp_path / "eval.csv", list(zip(*small_corpus))[::3])
     report = tmp_path / "report.html"
