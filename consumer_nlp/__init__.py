@@ -10,8 +10,9 @@ from ._classifier import ComplaintClassifier
 from ._data import LabeledDataError, read_labeled
 from ._persist import load, save_model
 from ._registry import ModelRegistry
+from ._report import report_archive
 from ._train import train
 
 __version__ = "0.1.0"
 __all__ = ["CATEGORIES", "ComplaintClassifier", "LabeledDataError", "ModelRegistry", "load", "read_labeled",
-           "save_model", "train", "__version__"]
+           "report_archive", "save_model", "train", "__version__"]

@@ -31,6 +31,20 @@ def _tag(args) -> int:
     return 0
 
 
+def _report(args) -> int:
+    from ._report import report_archive
+
+    result = report_archive(args.tagged, date_col=args.date_col, by=args.by, previous=args.previous,
+                            text_col=args.text_col, encoding=args.encoding, progress=False if args.quiet else None)
+    output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
+    result.write(output)
+    print(result.summary)
+    for note in result.notes:
+        print(f"注意：{note}", file=sys.stderr)
+    print(f"报告已写出：{output}", file=sys.stderr)
+    return 0
+
+
 def _print_cv_metrics(metrics: dict, folds: int) -> None:
     print(f"{folds} 折交叉验证：macro-F1 {metrics['macro_f1']:.3f}，准确率 {metrics['accuracy']:.3f}，"
           f"校准误差 {metrics['calibration_error']:.3f}")
@@ -188,6 +202,22 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("data", help="labeled CSV or XLSX")
     compare.add_argument("--show", type=int, default=20, help="how many disagreeing rows to print (default 20)")
     models.set_defaults(run=_models)
+
+    report = commands.add_parser(
+        "report", help="the statistics of a tagged archive, for work summaries",
+        description="Counts and shares per category, by month or quarter and by channel, change against a "
+                    "previous period, needs-review share, money mentioned, characteristic terms, representative "
+                    "complaints and a summary paragraph, as HTML, Excel or Markdown.")
+    report.add_argument("tagged", help="a file written by `consumer-nlp tag` (any format)")
+    report.add_argument("-o", "--output", help="report.html, report.xlsx or report.md (default: TAGGED.report.html)")
+    report.add_argument("--date-col", help="date column (default: found by name: date, 日期, 投诉日期, …)")
+    report.add_argument("--by", help="month (default) or quarter for the time table; channel or a column "
+                                     "name for the group table (default: a channel column if there is one)")
+    report.add_argument("--previous", metavar="TAGGED_EARLIER", help="an earlier tagged archive to compare with")
+    report.add_argument("--text-col", help="text column (default: found by name)")
+    report.add_argument("--encoding", help="input encoding (default: detected)")
+    report.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    report.set_defaults(run=_report)
 
     for command in (train, evaluate, listing, show, alias, delete, compare):
         command.add_argument("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")

@@ -1,0 +1,118 @@
+import csv
+import random
+import re
+from collections import Counter
+
+import pandas as pd
+import pytest
+
+from consumer_nlp import CATEGORIES, report_archive
+from consumer_nlp._charts import cjk_fonts
+from consumer_nlp._report import money_mentioned
+from consumer_nlp.cli import main
+
+CHANNELS = ["12315热线", "全国12315平台", "微信公众号", "银行投诉台"]
+needs_font = pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei")
+
+
+def write_tagged(path, rows, seed):
+    """A tagged archive as `consumer-nlp tag` writes it, with dates and channels."""
+    rng = random.Random(seed)
+    labels = list(CATEGORIES)
+    records = []
+    for i in range(rows):
+        label = rng.choices(labels, weights=[50, 15, 8, 10, 12, 5])[0]
+        records.append({"id": i, "date": f"2025-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                        "channel": rng.choice(CHANNELS), "text": f"第{i}件投诉，花了{rng.randint(1, 900)}元，东西有问题",
+                        "category": label, "category_zh": CATEGORIES[label], "confidence": round(rng.random(), 4),
+                        "needs_review": rng.random() < 0.1, "review_reason": "", "top_terms": "问题(0.30) 花(0.10)"})
+    frame = pd.DataFrame(records)
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return frame
+
+
+@pytest.fixture(scope="module")
+def archives(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    current = write_tagged(folder / "now.tagged.csv", 200_000, seed=1)
+    earlier = write_tagged(folder / "before.tagged.csv", 3_000, seed=2)
+    return folder, current, earlier
+
+
+@needs_font
+def test_html_xlsx_and_markdown_agree_with_a_direct_count(archives):
+    folder, current, _ = archives
+    report = report_archive(folder / "now.tagged.csv", progress=False)
+    direct = Counter(current["category"])
+    table = report.tables["categories"].set_index("label")
+    for label in CATEGORIES:
+        assert table.loc[label, "件数"] == direct[label]
+    by_month = report.tables["by_period"]
+    months = pd.to_datetime(current["date"]).dt.to_period("M").astype(str)
+    assert by_month.loc["2025-03", "质量问题"] == ((months == "2025-03") & (current["category"] == "quality")).sum()
+    assert report.tables["by_group"].loc["微信公众号", "合计"] == (current["channel"] == "微信公众号").sum()
+    assert report.tables["review"].iloc[-1]["需复核件数"] == current["needs_review"].sum()
+    for suffix in (".html", ".xlsx", ".md"):
+        report.write(folder / f"report{suffix}")
+    sheet = pd.read_excel(folder / "report.xlsx", sheet_name="分类统计").set_index("label")
+    markdown = (folder / "report.md").read_text(encoding="utf-8")
+    page = (folder / "report.html").read_text(encoding="utf-8")
+    for label in CATEGORIES:
+        assert sheet.loc[label, "件数"] == direct[label]
+        assert re.search(rf"\| {label}\s+\|\s+{direct[label]} \|", markdown)
+        assert f"<td>{label}</td>\n      <td>{direct[label]}</td>" in page
+    assert page.count("data:image/png;base64,") == 3
+
+
+def test_previous_period_change_agrees_with_independent_counts(archives):
+    folder, current, earlier = archives
+    report = report_archive(folder / "now.tagged.csv", previous=folder / "before.tagged.csv", progress=False)
+    change = report.tables["change"].set_index("label")
+    now, before = Counter(current["category"]), Counter(earlier["category"])
+    for label in CATEGORIES:
+        assert change.loc[label, "增减件数"] == now[label] - before[label]
+        points = 100 * now[label] / len(current) - 100 * before[label] / len(earlier)
+        assert change.loc[label, "占比变化(百分点)"] == pytest.approx(points, abs=0.011)
+    biggest = max(CATEGORIES, key=lambda c: abs(now[c] - before[c]))
+    assert f"变化最大的是{CATEGORIES[biggest]}" in report.summary
+    assert f"与上期{len(earlier)}件相比" in report.summary
+
+
+def test_every_number_in_the_summary_is_in_the_tables(archives):
+    folder, _, _ = archives
+    report = report_archive(folder / "now.tagged.csv", previous=folder / "before.tagged.csv", progress=False)
+    in_tables = {round(float(v), 2) for table in report.tables.values()
+                 for v in pd.to_numeric(table.to_numpy().ravel(), errors="coerce") if v == v}
+    for number in re.findall(r"\d+(?:\.\d+)?", report.summary):
+        assert round(float(number), 2) in in_tables, number
+    assert report.summary.startswith("本期共受理消费投诉200000件，其中质量问题")
+
+
+def test_money_is_parsed_from_the_text():
+    assert money_mentioned("花了1,280元，退了300块") == 1280
+    assert money_mentioned("损失2.5万元") == 25_000
+    assert money_mentioned("￥９９，还有¥1.5万") == 15_000
+    assert money_mentioned("买了3斤") == 0 and money_mentioned(None) == 0
+
+
+def test_bad_input_gets_clear_messages(tmp_path, capsys):
+    plain = tmp_path / "plain.csv"
+    plain.write_text("id,text\n1,漏水\n", encoding="utf-8")
+    assert main(["report", str(plain), "-o", str(tmp_path / "r.md")]) == 2
+    assert "no tag column(s)" in capsys.readouterr().err
+    empty = tmp_path / "empty.csv"
+    empty.write_text("id,text,category,needs_review,confidence\n", encoding="utf-8")
+    assert main(["report", str(empty), "-o", str(tmp_path / "r.md")]) == 2
+    assert "no rows" in capsys.readouterr().err
+    dated = tmp_path / "dated.csv"
+    rows = [["id", "date", "text", "category", "confidence", "needs_review", "top_terms"],
+            [1, "2025-03-01", "电表快", "price_measurement", 0.9, False, ""],
+            [2, "下个月", "漏水", "quality", 0.8, False, ""],
+            [3, "2025年4月2日", "漏水了", "quality", 0.8, True, ""]]
+    with open(dated, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows(rows)
+    assert main(["report", str(dated), "-o", str(tmp_path / "r.md"), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "有 1 行无法识别" in err and "第3行「下个月」" in err
+    markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
+    assert "| 2025-04" in markdown and "日期缺失或无法识别" in markdown
