@@ -9,8 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._categories import CATEGORIES, LABELS
-
-ENCODINGS = ("utf-8-sig", "gb18030")
+from ._io import detect_encoding, first_undecodable_line
 _LABEL_BY_NAME = {**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()}}
 
 
@@ -42,19 +41,15 @@ class LabeledData:
                 "label_counts": dict(Counter(self.labels))}
 
 
-def decode(raw: bytes, encoding: str | None = None) -> str:
-    """Decode file bytes strictly: the given encoding, else UTF-8 (with or without BOM), else GB18030."""
-    for candidate in (encoding,) if encoding else ENCODINGS:
-        try:
-            return raw.decode(candidate)
-        except UnicodeDecodeError as error:
-            last = error
-    raise ValueError(f"cannot decode the file as {' or '.join((encoding,) if encoding else ENCODINGS)}: {last}")
-
-
 def _csv_records(path: Path, encoding: str | None):
-    """(where, row dict) for each CSV record; where names the data row and the file line it starts on."""
-    reader = csv.DictReader(io.StringIO(decode(path.read_bytes(), encoding), newline=""))
+    """(where, row dict) for each CSV record; where names the file line it starts on and the data row."""
+    encoding = encoding or detect_encoding(path)
+    try:
+        text = path.read_text(encoding=encoding)
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: line {first_undecodable_line(path, encoding)} is not valid {encoding} "
+                         f"({error.reason}); name the encoding with --encoding") from None
+    reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = reader.fieldnames or []
     records, line = [], reader.line_num + 1
     for number, row in enumerate(reader, start=1):

@@ -75,13 +75,14 @@ def default_model_path() -> Path:
     return Path(str(resources.files("consumer_nlp.resources").joinpath(DEFAULT_MODEL)))
 
 
-def load(name=None) -> ComplaintClassifier:
-    """Load a model: the built-in default with no argument; a ``.skops`` file path; or a registry
-    reference ``"name"``, ``"name@3"``, ``"name@production"`` (see :class:`ModelRegistry`)."""
-    if name is None:
+def load(name=None, *, registry=None) -> ComplaintClassifier:
+    """Load a model: the built-in default with no argument (or "default"); a ``.skops`` file; or a
+    registry reference ``"name"``, ``"name@3"``, ``"name@production"`` in the registry at
+    ``registry`` (default: ``$CONSUMER_NLP_HOME`` or a per-user folder; see :class:`ModelRegistry`)."""
+    if name is None or name == "default":
         return load_model(default_model_path())
     if Path(name).suffix == ".skops" or Path(name).is_file():
         return load_model(name)
     from ._registry import ModelRegistry
 
-    return ModelRegistry().load(str(name))
+    return ModelRegistry(registry).load(str(name))

@@ -76,21 +76,11 @@ def _train(args) -> int:
     return 0
 
 
-def _load_ref(ref, registry_root):
-    from ._persist import load
-    from ._registry import ModelRegistry
-
-    if ref in (None, "default"):
-        return load()
-    if ref.endswith(".skops"):
-        return load(ref)
-    return ModelRegistry(registry_root).load(ref)
-
-
 def _evaluate(args) -> int:
     from ._evaluate import evaluate
+    from ._persist import load
 
-    result = evaluate(_load_ref(args.model, args.registry), args.data, model_name=args.model,
+    result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model,
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
     print(result)
     if args.report:
