@@ -8,7 +8,6 @@ import codecs
 import csv
 import io
 import json
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 

@@ -214,7 +214,7 @@ class ArchiveReport:
         return figures
 
     def to_markdown(self) -> str:
-        parts = [f"# 消费投诉分类统计报告", "", f"数据：{self.source}", "", "## 综述", "", self.summary, ""]
+        parts = ["# 消费投诉分类统计报告", "", f"数据：{self.source}", "", "## 综述", "", self.summary, ""]
         parts += [f"> {note}" for note in self.notes] + ([""] if self.notes else [])
         for key, title in _TITLES.items():
             if key in self.tables:

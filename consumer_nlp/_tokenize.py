@@ -137,7 +137,5 @@ class Tokenizer:
         """Tokens of one text (already normalised), without punctuation or stop words."""
         return self.cut_many([text])[0]
 
-    __call__ = cut
-
 
 default_tokenizer = Tokenizer()
