@@ -24,7 +24,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from ._categories import CATEGORIES
-from ._classifier import ComplaintClassifier
+from ._classifier import ComplaintClassifier, is_missing
 from ._io import archive_format, join_parts, open_archive, write_part
 from ._normalize import to_simplified
 
@@ -36,18 +36,24 @@ REASON_LOW_CONFIDENCE = "置信度低"
 PART_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".parquet", "xlsx": ".parquet"}
 
 
+def find_column(columns, wanted: str | None, names) -> str | None:
+    """``wanted`` if given (it must exist), else the first column known by one of ``names``
+    (matched case-blind in Simplified Chinese, so 投訴內容 finds 投诉内容), else None."""
+    columns = [str(c) for c in columns]
+    if wanted is not None:
+        if wanted not in columns:
+            raise ValueError(f"no column {wanted!r}; the columns are {columns}")
+        return wanted
+    by_name = {to_simplified().convert(c.strip().lower()): c for c in columns}
+    return next((by_name[name] for name in names if name in by_name), None)
+
+
 def find_text_column(columns, text_col: str | None = None) -> str:
     """The column holding complaint texts: ``text_col`` if given, else the first known name."""
+    found = find_column(columns, text_col, TEXT_COLUMN_NAMES)
+    if found is not None:
+        return found
     columns = [str(c) for c in columns]
-    if text_col is not None:
-        if text_col not in columns:
-            raise ValueError(f"no column {text_col!r}; the columns are {columns}")
-        return text_col
-    # matched in Simplified Chinese, so 投訴內容 finds 投诉内容
-    by_lower = {to_simplified().convert(c.strip().lower()): c for c in columns}
-    for name in TEXT_COLUMN_NAMES:
-        if name in by_lower:
-            return by_lower[name]
     raise ValueError(f"cannot tell which column holds the complaint text; the columns are {columns}. "
                      f"Name it with --text-col")
 
@@ -56,9 +62,7 @@ def _text(value) -> str:
     """A cell as text to tag: missing values are empty, numbers and the like their string."""
     if isinstance(value, str):
         return value
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value)
+    return "" if is_missing(value) else str(value)
 
 
 def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) -> pd.DataFrame:

@@ -3,7 +3,6 @@ import numbers
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import StratifiedKFold
@@ -18,7 +17,8 @@ from ._normalize import normalize_many
 from ._tokenize import Tokenizer
 
 
-def _is_missing(value) -> bool:
+def is_missing(value) -> bool:
+    """None, pandas' NA or a float NaN: a cell with no text."""
     return value is None or value is pd.NA or (isinstance(value, numbers.Real) and np.isnan(value))
 
 
@@ -30,7 +30,7 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
     for row, value in enumerate(X, start=1):
         if isinstance(value, str):
             texts.append(value)
-        elif allow_missing and _is_missing(value):
+        elif allow_missing and is_missing(value):
             texts.append("")
         else:
             bad.append(f"row {row}: text is {type(value).__name__} {value!r}, not a string")
@@ -130,17 +130,18 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         return np.vstack([-coef[0], coef[0]]) if len(self.classes_) == 2 else coef
 
     def _score(self, X):
-        """Feature blocks (words, chars), probabilities and an empty-text mask for texts ``X``."""
+        """Feature blocks (words, chars), the joined features, probabilities and an empty-text
+        mask for texts ``X``."""
         check_is_fitted(self, "calibrated_svm_")
         texts = normalize_many(as_texts(X, allow_missing=True))
         if not texts:
             raise ValueError("no texts to score: got an empty list")
         blocks = self.vectorizer_.transform_blocks(texts)
-        features = blocks[0] if blocks[1] is None else sp.hstack(blocks, format="csr")
+        features = self.vectorizer_.join_blocks(blocks)
         proba = self.calibrated_svm_.predict_proba(features)
         empty = np.array([not t for t in texts], dtype=bool)
         proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
-        return blocks, proba, empty
+        return blocks, features, proba, empty
 
     def _decide(self, proba, empty):
         codes = proba.argmax(axis=1)
@@ -150,17 +151,17 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities, shape (n_texts, n_classes), columns in ``classes_`` order."""
-        return self._score(X)[1]
+        return self._score(X)[2]
 
     def predict(self, X) -> np.ndarray:
         """The most probable category of each text; an empty text gets ``other``."""
-        _, proba, empty = self._score(X)
+        _, _, proba, empty = self._score(X)
         return self.classes_[self._decide(proba, empty)]
 
     def tag_columns(self, texts, n_terms: int = 5) -> dict:
         """Tags of ``texts`` as columns: category, confidence, needs_review, empty, and top_terms
         (per text, (term, contribution) pairs, strongest first)."""
-        (words, chars), proba, empty = self._score(texts)
+        (words, chars), _, proba, empty = self._score(texts)
         codes = self._decide(proba, empty)
         confidence = proba[np.arange(len(codes)), codes]
         names = self.vectorizer_.feature_names()
@@ -184,8 +185,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
 
     def explain(self, text: str) -> Explanation:
         """Every term's contribution to each category's score for one text, strongest first."""
-        blocks, proba, empty = self._score([text])
-        features = blocks[0] if blocks[1] is None else sp.hstack(blocks, format="csr")
+        _, features, proba, empty = self._score([text])
         code = self._decide(proba, empty)[0]
         label = str(self.classes_[code])
         indices, values = row_contributions(features[0], self.term_weights_)

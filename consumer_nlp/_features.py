@@ -196,9 +196,14 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "word_vectorizer_")
         return self.word_features(texts), None if self.char_vectorizer_ is None else self.char_features(texts)
 
-    def transform(self, texts):
-        words, chars = self.transform_blocks(texts)
+    @staticmethod
+    def join_blocks(blocks) -> sp.csr_matrix:
+        """The feature matrix from the blocks of :meth:`transform_blocks`."""
+        words, chars = blocks
         return words if chars is None else sp.hstack([words, chars], format="csr")
+
+    def transform(self, texts):
+        return self.join_blocks(self.transform_blocks(texts))
 
     def feature_names(self) -> list:
         """:meth:`get_feature_names_out` as a list, built once (indexing it is the fast path)."""

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from ._batch import ADDED_COLUMNS, find_text_column
+from ._batch import ADDED_COLUMNS, find_column, find_text_column
 from ._categories import CATEGORIES
 from ._io import open_archive
 
@@ -47,15 +47,6 @@ def parse_dates(values: pd.Series) -> pd.Series:
     text = values.astype("string").str.strip()
     text = text.str.replace(_CHINESE_DATE, lambda m: f"{m[1]}-{m[2]}-{m[3] or 1}", regex=True)
     return pd.to_datetime(text, errors="coerce", format="mixed")
-
-
-def _find(columns, wanted, names) -> str | None:
-    if wanted is not None:
-        if wanted not in columns:
-            raise ValueError(f"no column {wanted!r}; the columns are {list(columns)}")
-        return wanted
-    by_lower = {str(c).strip().lower(): c for c in columns}
-    return next((by_lower[n] for n in names if n in by_lower), None)
 
 
 @dataclass
@@ -133,10 +124,10 @@ def _tally(path, *, text_col=None, date_col=None, group_col=None, period="month"
                     found["text"] = find_text_column([c for c in frame.columns if c not in ADDED_COLUMNS], text_col)
                 except ValueError:
                     found["text"] = None
-                found["date"] = _find(frame.columns, date_col, DATE_NAMES)
-                found["group"] = None if group_col is None else _find(frame.columns, group_col, ())
+                found["date"] = find_column(frame.columns, date_col, DATE_NAMES)
+                found["group"] = None if group_col is None else find_column(frame.columns, group_col, ())
                 if group_col is None:
-                    found["group"] = _find(frame.columns, None, CHANNEL_NAMES)
+                    found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
             tally.add(frame, tally.rows + 2, found["text"], found["date"], found["group"], period)
             bar.update(chunk.position - bar.n)
     if tally.rows == 0:
