@@ -10,6 +10,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import numpy as np
 import opencc
 
 # Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
@@ -28,33 +29,41 @@ _FOLDS = [
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
     (re.compile(r"[0-9](?<![a-z0-9][0-9])[0-9]*(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
 ]
-_INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff]")
+# Control and zero-width characters, and lone surrogates (left by broken emoji in scraped text).
+_INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r" {2,}")
 _SPACES_AT_BREAKS = re.compile(r" *\n *")
 
 
 # Where single characters change under NFKC in Chinese text: Latin-1, general punctuation and
 # letter-like symbols, enclosed and CJK compatibility forms, full- and half-width forms.
-_NFKC_RANGES = [(0xA0, 0x100), (0x2000, 0x2500), (0x2460, 0x2500), (0x3000, 0x3400), (0xF900, 0xFB00),
-                (0xFE10, 0xFE70), (0xFF00, 0xFFF0)]
+_NFKC_RANGES = [(0xA0, 0x100), (0x2000, 0x2500), (0x3000, 0x3400), (0xF900, 0xFB00), (0xFE10, 0xFE70),
+                (0xFF00, 0xFFF0)]
 
 
 @lru_cache(maxsize=1)
-def _nfkc_table() -> dict:
-    table = {}
+def _nfkc_tables() -> tuple:
+    """NFKC of single characters in those ranges: a code point lookup array for those that map to
+    one character, and a pattern with a dict for those that map to several (such as …)."""
+    lookup, several = np.arange(0x10000, dtype=np.uint32), {}
     for start, stop in _NFKC_RANGES:
         for code in range(start, stop):
             mapped = unicodedata.normalize("NFKC", chr(code))
-            if mapped != chr(code):
-                table[code] = mapped
-    return table
+            if len(mapped) == 1:
+                lookup[code] = ord(mapped)
+            elif mapped != chr(code):
+                several[chr(code)] = mapped
+    return lookup, re.compile("[" + re.escape("".join(several)) + "]"), several
 
 
 def _nfkc(text: str) -> str:
     """NFKC, fast: map single characters by table, and run the full algorithm only if that was
     not enough. The mapped text is compatibility-equivalent to the input, so when it is already
-    in NFKC it *is* the input's NFKC."""
-    mapped = text.translate(_nfkc_table())
+    in NFKC it *is* the input's NFKC. ``text`` must hold no lone surrogates."""
+    lookup, several_pattern, several = _nfkc_tables()
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = np.where(codes < 0x10000, lookup[np.minimum(codes, 0xFFFF)], codes)
+    mapped = several_pattern.sub(lambda match: several[match.group()], codes.tobytes().decode("utf-32-le"))
     return mapped if unicodedata.is_normalized("NFKC", mapped) else unicodedata.normalize("NFKC", mapped)
 
 
@@ -67,7 +76,7 @@ def normalize_many(texts) -> list[str]:
     """Normalised forms of ``texts`` (strings), in order."""
     # str.split() with no argument splits on every kind of Unicode white space, line breaks included.
     joined = "\n".join(" ".join(text.split()) for text in texts)
-    joined = _INVISIBLE.sub("", _nfkc(joined))
+    joined = _nfkc(_INVISIBLE.sub("", joined))
     joined = to_simplified().convert(joined).lower()
     for pattern, placeholder in _FOLDS:
         joined = pattern.sub(placeholder, joined)

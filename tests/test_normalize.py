@@ -1,3 +1,5 @@
+import unicodedata
+
 from consumer_nlp._normalize import normalize
 
 
@@ -34,3 +36,14 @@ def test_names_with_digits_are_kept():
 def test_meaning_is_kept():
     text = "秤不准，少了二两，商家还不认账"
     assert normalize(text) == "秤不准,少了二两,商家还不认账"
+
+
+def test_compatibility_forms_follow_unicode_nfkc():
+    # one-character and several-character mappings, and a text the table alone cannot finish
+    for text in ["……！！①½㈱ﬁ", "ｅ\u0301", "㍻元年", "\U0001d400\U0001d401"]:
+        assert normalize(text) == normalize(unicodedata.normalize("NFKC", text))
+
+
+def test_lone_surrogates_from_broken_emoji_are_dropped():
+    # json.loads('"\\ud83d"') gives such a string; it must not stop tagging
+    assert normalize("坏了\ud83d退货") == "坏了退货"
