@@ -8,6 +8,7 @@ import codecs
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -241,9 +242,9 @@ class JsonLinesReader(ArchiveReader):
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n")))
             if len(records) >= self.chunk_size:
-                yield Chunk(index, pd.DataFrame.from_records(records, columns=self.columns), bad, position, blank)
+                yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, position, blank)
                 records, bad, index, blank = [], [], index + 1, 0
-        yield Chunk(index, pd.DataFrame.from_records(records, columns=self.columns), bad, self.total, blank)
+        yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, self.total, blank)
 
 
 class ParquetReader(ArchiveReader):
@@ -276,8 +277,35 @@ def open_archive(path, encoding=None, chunk_size=5000) -> ArchiveReader:
 
 # ---- writing: each chunk becomes one spool part; the parts are then joined into the output ----
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with lone surrogates (from escapes like "\\ud83d" in JSON input, a broken emoji)
+    replaced by U+FFFD: UTF-8 and Arrow cannot hold them."""
+    def clean(value):
+        return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+
+    return frame.apply(lambda column: column.map(clean) if column.dtype == object else column)
+
+
+def _escape_surrogates(line: str) -> str:
+    """A JSON line with each lone surrogate written back as the escape it was read from."""
+    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
+
+
 def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined)."""
+    try:
+        _write_part(frame, kind, path)
+    except (UnicodeEncodeError, ValueError):  # pyarrow's errors are ValueErrors too
+        cleaned = _without_surrogates(frame)
+        if cleaned.equals(frame):
+            raise
+        _write_part(cleaned, kind, path)
+
+
+def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     if kind in ("csv", "tsv"):
         frame.to_csv(path, sep="," if kind == "csv" else "\t", header=False, index=False, lineterminator="\n",
                      encoding="utf-8")
@@ -285,7 +313,7 @@ def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             for record in frame.to_dict("records"):
                 kept = {k: v for k, v in record.items() if not (isinstance(v, float) and v != v)}
-                f.write(json.dumps(kept, ensure_ascii=False, default=str) + "\n")
+                f.write(_escape_surrogates(json.dumps(kept, ensure_ascii=False, default=str)) + "\n")
     else:  # parquet and xlsx parts are Parquet files
         import pyarrow as pa
         import pyarrow.parquet as pq

@@ -82,6 +82,18 @@ def test_output_format_follows_the_extension(default_model, tmp_path):
         assert [r["text"] for r in rows] == [r["text"] for r in ROWS]
 
 
+def test_json_with_a_broken_emoji_is_tagged_and_kept(default_model, tmp_path):
+    # "\\ud83d" alone (half an emoji, common in scraped posts) cannot be written as UTF-8
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "坏了\\ud83d退货"}\n{"id": 2, "text": "秤不准"}\n', encoding="utf-8")
+    rows = read_output(tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output)
+    assert [r["text"] for r in rows] == ["坏了\ud83d退货", "秤不准"]  # JSON to JSON: the same escape
+    assert rows[0]["category"] == "quality"
+    for suffix in (".csv", ".parquet", ".xlsx"):
+        rows = read_output(tag_file(default_model, source, tmp_path / f"out{suffix}", jobs=1, progress=False).output)
+        assert [r["text"] for r in rows] == ["坏了\ufffd退货", "秤不准"]  # elsewhere the replacement character
+
+
 def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
     source = tmp_path / "bad.csv"
     source.write_text("id,text\n1,好\n2,坏,多了一列\n3,\"多行\n文本\"\n4,又一列,多,了\n", encoding="utf-8")
