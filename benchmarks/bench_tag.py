@@ -54,14 +54,18 @@ def run_tag(archive: Path, jobs) -> tuple:
     peak, root = 0, psutil.Process(process.pid)
 
     def sample():
+        # Walking /proc for the process tree is costly on 2 cores: do it every half second and
+        # read only the memory of the known processes in between.
         nonlocal peak
+        tree, walked = [root], 0.0
         while process.poll() is None:
             try:
-                tree = [root] + root.children(recursive=True)
+                if time.monotonic() - walked > 0.5:
+                    tree, walked = [root] + root.children(recursive=True), time.monotonic()
                 peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
             except psutil.Error:
                 pass
-            time.sleep(0.02)
+            time.sleep(0.05)
 
     sampler = threading.Thread(target=sample)
     sampler.start()

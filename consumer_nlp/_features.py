@@ -34,6 +34,8 @@ def _count_matrix(rows, columns, n_rows: int, n_columns: int) -> sp.csr_matrix:
     indptr = np.zeros(n_rows + 1, dtype=np.int64)
     np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
     counts = sp.csr_matrix((np.ones(len(rows)), columns[by_row], indptr), shape=(n_rows, n_columns))
+    # Two linear-time conversions leave each row's columns sorted, twice as fast as sorting them.
+    counts = counts.tocsc().tocsr()
     counts.sum_duplicates()
     return counts
 
