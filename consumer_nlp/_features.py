@@ -58,9 +58,9 @@ class WordNgramCounter:
         self.bigram_columns = np.array([column for _, column in bigrams], dtype=np.int64)
         self.n_features = len(vocabulary)
 
-    def counts(self, tokens, rows, n_rows: int) -> sp.csr_matrix:
-        """Counts from all tokens of a batch (an object array) and the row each belongs to."""
-        ids = self.unigrams.get_indexer(pd.Index(tokens, dtype=object))  # not inferred as Arrow strings
+    def counts(self, ids, rows, n_rows: int) -> sp.csr_matrix:
+        """Counts from the positions in ``unigrams`` of all tokens of a batch (-1: unknown), and
+        the row each belongs to (see :meth:`Tokenizer.cut_flat`)."""
         # a bigram joins a token and the next one of the same text, both known
         follows = (rows[:-1] == rows[1:]) & (ids[:-1] >= 0) & (ids[1:] >= 0)
         pair_at = self.bigrams.get_indexer(ids[:-1][follows] * len(self.unigrams) + ids[1:][follows])
@@ -184,7 +184,8 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         counter = self._counter("word_counter")
         if counter is None:
             return self.word_vectorizer_.transform(self.token_strings(texts))
-        return self._weight(counter.counts(*self.tokenizer_.cut_flat(texts), len(texts)), self.word_vectorizer_)
+        ids, rows = self.tokenizer_.cut_flat(texts, vocabulary=counter.unigrams)
+        return self._weight(counter.counts(ids, rows, len(texts)), self.word_vectorizer_)
 
     def char_features(self, texts) -> sp.csr_matrix:
         """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it."""

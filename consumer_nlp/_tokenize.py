@@ -99,32 +99,48 @@ class Tokenizer:
         self.backend = resolve_backend(backend)
         self.user_words = tuple(user_words if user_words is not None else default_user_words())
         self.stop_words = tuple(stop_words if stop_words is not None else default_stop_words())
-        self._cut = None
-        self._stop = None
+        self._cut = self._table = None
 
     def __getstate__(self):
         return {"backend": self.backend, "user_words": self.user_words, "stop_words": self.stop_words}
 
     def __setstate__(self, state):
         self.__dict__.update(state)
-        self._cut = None
-        self._stop = None
+        self._cut = self._table = None
 
     def __repr__(self):
         return f"Tokenizer(backend={self.backend!r}, {len(self.user_words)} user words)"
 
-    def cut_flat(self, texts) -> tuple:
+    def _lookup_table(self, vocabulary) -> tuple:
+        """One hash table over line break, separator space and stop words, then ``vocabulary``;
+        and how many entries come before ``vocabulary``. Kept for the last vocabulary asked for."""
+        if self._table is None or self._table[0] is not vocabulary:
+            dropped = pd.Index(["\n", " ", *self.stop_words], dtype=object).unique()
+            table = dropped if vocabulary is None else dropped.append(vocabulary)
+            if not table.is_unique:
+                raise ValueError("the vocabulary holds stop words or repeats a token")
+            self._table = (vocabulary, table, len(dropped))
+        return self._table[1:]
+
+    def cut_flat(self, texts, vocabulary=None) -> tuple:
         """All tokens of ``texts`` (normalised, so free of line breaks) as one object array, and
         the number of the text each token belongs to. One segmenter call for the whole batch:
-        a line break ends a block in jieba's algorithm, so each text is cut as if alone."""
+        a line break ends a block in jieba's algorithm, so each text is cut as if alone.
+
+        With ``vocabulary`` (a pandas Index of tokens, no stop words), tokens come back as their
+        positions in it, -1 where it lacks them: one hash lookup then finds stop words and features.
+        """
         if self._cut is None:
             self._cut = _build_segmenter(self.backend, self.user_words)
-            self._stop = pd.Index(list(self.stop_words) + [" "], dtype=object)
+        table, n_dropped = self._lookup_table(vocabulary)
         tokens = np.array(self._cut(_SEPARATORS.sub(" ", "\n".join(texts))) if texts else [], dtype=object)
-        is_break = tokens == "\n"
-        rows = np.cumsum(is_break)
-        keep = ~is_break & (self._stop.get_indexer(pd.Index(tokens, dtype=object)) < 0)
-        return tokens[keep], rows[keep]
+        codes = table.get_indexer(pd.Index(tokens, dtype=object))
+        rows = np.cumsum(codes == 0)  # code 0 is the line break between texts
+        keep = (codes < 0) | (codes >= n_dropped)
+        if vocabulary is None:
+            return tokens[keep], rows[keep]
+        codes = codes[keep]
+        return np.where(codes < 0, -1, codes - n_dropped), rows[keep]
 
     def cut_many(self, texts) -> list[list[str]]:
         """Tokens of each text, in order."""
