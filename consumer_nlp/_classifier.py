@@ -164,14 +164,13 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         (words, chars), _, proba, empty = self._score(texts)
         codes = self._decide(proba, empty)
         confidence = proba[np.arange(len(codes)), codes]
-        names = self.vectorizer_.feature_names()
-        terms = top_terms(words, chars, self.term_weights_, codes, n_terms)
+        terms = top_terms(words, chars, self.term_weights_, codes, n_terms, self.vectorizer_.feature_names())
         return {
             "category": self.classes_[codes],
             "confidence": confidence,
             "needs_review": empty | (confidence < self.review_threshold_),
             "empty": empty,
-            "top_terms": [[(names[column], value) for column, value in row] for row in terms],
+            "top_terms": terms,
         }
 
     def tag(self, texts, n_terms: int = 5) -> list[dict]:

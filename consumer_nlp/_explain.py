@@ -13,9 +13,10 @@ def row_contributions(row, weights):
     return row.indices, row.data[:, None] * weights[:, row.indices].T
 
 
-def _strongest(block, weights, codes, limits):
-    """Per row of the sparse ``block``: up to ``limits[row]`` (column, contribution) pairs with the
-    largest positive contributions towards the row's class, strongest first."""
+def _strongest(block, weights, codes, limits, names, offset=0):
+    """Per row of the sparse ``block``: up to ``limits[row]`` (term, contribution) pairs with the
+    largest positive contributions towards the row's class, strongest first. A term is
+    ``names[offset + column]``, or that column number when ``names`` is None."""
     n = block.shape[0]
     rows = np.repeat(np.arange(n), np.diff(block.indptr))
     contribution = block.data * weights[codes[rows], block.indices]
@@ -26,27 +27,30 @@ def _strongest(block, weights, codes, limits):
     rank = np.arange(len(rows)) - np.searchsorted(rows, np.arange(n))[rows]
     keep = rank < limits[rows]
     found = [[] for _ in range(n)]
-    for row, column, value in zip(rows[keep].tolist(), columns[keep].tolist(), contribution[keep].tolist()):
-        found[row].append((column, value))
+    columns = columns[keep] + offset
+    terms = columns.tolist() if names is None else [names[column] for column in columns.tolist()]
+    for row, term, value in zip(rows[keep].tolist(), terms, contribution[keep].tolist()):
+        found[row].append((term, value))
     return found
 
 
-def top_terms(words, chars, weights, codes, k: int = 5):
+def top_terms(words, chars, weights, codes, k: int = 5, names=None):
     """For each row, up to ``k`` terms that pushed hardest towards its class (``codes``).
 
     Word terms (block ``words``; the first columns of ``weights``) come first, strongest first;
     character n-grams (block ``chars``, or None) fill in only where fewer than three words pushed
     that way, since words are what a person checks a decision by. Returns, per row, a list of
-    (column, contribution) pairs, columns counted across both blocks.
+    (term, contribution) pairs; a term is its name in ``names`` (the feature names of both
+    blocks), or its column number counted across both blocks when ``names`` is None.
     """
     n_words = words.shape[1]
-    found = _strongest(words, weights[:, :n_words], codes, np.full(words.shape[0], k))
+    found = _strongest(words, weights[:, :n_words], codes, np.full(words.shape[0], k), names)
     short = np.array([i for i, terms in enumerate(found) if len(terms) < 3], dtype=np.int64)
     if chars is not None and len(short):
         limits = np.array([3 - len(found[i]) for i in short])
-        fill = _strongest(chars[short], weights[:, n_words:], codes[short], limits)
+        fill = _strongest(chars[short], weights[:, n_words:], codes[short], limits, names, n_words)
         for i, extra in zip(short.tolist(), fill):
-            found[i].extend((n_words + column, value) for column, value in extra)
+            found[i].extend(extra)
     return found
 
 

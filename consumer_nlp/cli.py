@@ -19,10 +19,27 @@ class _CurrentStderr(logging.StreamHandler):
         pass
 
 
+def _keep_freed_memory() -> None:
+    """Have glibc keep freed memory for reuse instead of handing it back to the system after
+    every chunk: tagging allocates and frees the same large arrays chunk after chunk, and with
+    the default thresholds the page faults of each round trip cost a tenth of the CPU time.
+    Peak memory is unchanged. A no-op where the C library is not glibc."""
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL("libc.so.6").mallopt
+    except (OSError, AttributeError):
+        return
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    mallopt(m_mmap_threshold, 32 << 20)
+    mallopt(m_trim_threshold, 256 << 20)
+
+
 def _tag(args) -> int:
     from ._batch import tag_file
     from ._persist import load
 
+    _keep_freed_memory()
     summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, id_col=args.id_col,
                        jobs=args.jobs,
                        chunk_size=args.chunk_size, resume=args.resume, encoding=args.encoding,
