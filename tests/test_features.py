@@ -48,3 +48,22 @@ def test_top_terms_put_words_first_and_strongest_first(default_model, texts):
         positive = sorted((v for v in line.data * weights[codes[row], line.indices] if v > 0), reverse=True)
         np.testing.assert_allclose(shown_words, positive[:5])  # exactly the strongest words
         assert len(shown_chars) == (max(0, 3 - len(shown_words)) if shown_chars else 0) or not shown_chars
+
+
+def test_refitting_forgets_what_the_last_fit_built(texts):
+    from consumer_nlp._features import ComplaintVectorizer
+
+    first, second = texts[:120], texts[120:]
+    refitted = ComplaintVectorizer(char_ngram_range=(1, 3)).fit(first)
+    refitted.transform(first), refitted.get_feature_names_out()  # builds the lookup tables
+    refitted.fit(second)
+    fresh = ComplaintVectorizer(char_ngram_range=(1, 3)).fit(second)
+    assert list(refitted.get_feature_names_out()) == list(fresh.get_feature_names_out())
+    assert (refitted.transform(second) != fresh.transform(second)).nnz == 0
+
+
+def test_feature_names_are_in_column_order(default_model):
+    vectorizer = default_model.vectorizer_
+    words = list(vectorizer.word_vectorizer_.get_feature_names_out())
+    chars = [f"「{g}」" for g in vectorizer.char_vectorizer_.get_feature_names_out()]
+    assert list(vectorizer.get_feature_names_out()) == words + chars
