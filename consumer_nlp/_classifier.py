@@ -164,7 +164,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         (words, chars), _, proba, empty = self._score(texts)
         codes = self._decide(proba, empty)
         confidence = proba[np.arange(len(codes)), codes]
-        terms = top_terms(words, chars, self.term_weights_, codes, n_terms, self.vectorizer_.feature_names())
+        terms = top_terms(words, chars, self.term_weights_, codes, self.vectorizer_.feature_names(), n_terms)
         return {
             "category": self.classes_[codes],
             "confidence": confidence,

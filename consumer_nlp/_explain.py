@@ -16,7 +16,7 @@ def row_contributions(row, weights):
 def _strongest(block, weights, codes, limits, names, offset=0):
     """Per row of the sparse ``block``: up to ``limits[row]`` (term, contribution) pairs with the
     largest positive contributions towards the row's class, strongest first. A term is
-    ``names[offset + column]``, or that column number when ``names`` is None."""
+    ``names[offset + column]``."""
     n = block.shape[0]
     rows = np.repeat(np.arange(n), np.diff(block.indptr))
     contribution = block.data * weights[codes[rows], block.indices]
@@ -27,21 +27,20 @@ def _strongest(block, weights, codes, limits, names, offset=0):
     rank = np.arange(len(rows)) - np.searchsorted(rows, np.arange(n))[rows]
     keep = rank < limits[rows]
     found = [[] for _ in range(n)]
-    columns = columns[keep] + offset
-    terms = columns.tolist() if names is None else [names[column] for column in columns.tolist()]
+    terms = [names[column] for column in (columns[keep] + offset).tolist()]
     for row, term, value in zip(rows[keep].tolist(), terms, contribution[keep].tolist()):
         found[row].append((term, value))
     return found
 
 
-def top_terms(words, chars, weights, codes, k: int = 5, names=None):
+def top_terms(words, chars, weights, codes, names, k: int = 5):
     """For each row, up to ``k`` terms that pushed hardest towards its class (``codes``).
 
     Word terms (block ``words``; the first columns of ``weights``) come first, strongest first;
     character n-grams (block ``chars``, or None) fill in only where fewer than three words pushed
     that way, since words are what a person checks a decision by. Returns, per row, a list of
-    (term, contribution) pairs; a term is its name in ``names`` (the feature names of both
-    blocks), or its column number counted across both blocks when ``names`` is None.
+    (term, contribution) pairs; a term is ``names[column]``, columns counted across both blocks
+    (pass the feature names, or ``range(n_features)`` for column numbers).
     """
     n_words = words.shape[1]
     found = _strongest(words, weights[:, :n_words], codes, np.full(words.shape[0], k), names)

@@ -38,7 +38,7 @@ def test_top_terms_put_words_first_and_strongest_first(default_model, texts):
     codes = default_model.predict_proba(texts[:80]).argmax(axis=1)
     n_words = words.shape[1]
     weights = default_model.term_weights_
-    for row, found in enumerate(top_terms(words, chars, weights, codes, k=5)):
+    for row, found in enumerate(top_terms(words, chars, weights, codes, range(weights.shape[1]), k=5)):
         shown_words = [v for c, v in found if c < n_words]
         shown_chars = [v for c, v in found if c >= n_words]
         assert len(found) <= 5 and all(v > 0 for _, v in found)
