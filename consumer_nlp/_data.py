@@ -31,6 +31,7 @@ class LabeledData:
     source: str = "<memory>"
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (where, first seen at)
     conflicts: list[tuple[str, str]] = field(default_factory=list)   # (where, labels)
+    groups: list[str] | None = None  # each row's value of the ``group_col`` asked for, as text
 
     def fingerprint(self) -> dict:
         """sha256 of the (text, label) rows, row count and counts per label."""
@@ -58,17 +59,24 @@ def _csv_records(path: Path, encoding: str | None):
     return columns, records
 
 
+def _group_name(value) -> str:
+    """A group column's cell as text; an empty or missing cell is the group （空）."""
+    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+    return text or "（空）"
+
+
 def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):
     return list(frame.columns), [(f"{row_word} {i}", row) for i, row in
                                  enumerate(frame.to_dict("records"), start=first_row)]
 
 
 def read_labeled(data, *, text_col: str = "text", label_col: str = "label",
-                 encoding: str | None = None) -> LabeledData:
+                 encoding: str | None = None, group_col: str | None = None) -> LabeledData:
     """Read and check labeled data: a CSV/XLSX path, a DataFrame, or (text, label) pairs.
 
     Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
     non-string text) is collected and reported together in a :class:`LabeledDataError`.
+    ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``.
     """
     if isinstance(data, (str, Path)):
         path, source = Path(data), str(data)
@@ -92,7 +100,7 @@ def read_labeled(data, *, text_col: str = "text", label_col: str = "label",
         if bad:
             raise LabeledDataError(source, bad)
 
-    missing = [c for c in (text_col, label_col) if c not in columns]
+    missing = [c for c in (text_col, label_col, group_col) if c is not None and c not in columns]
     if missing:
         raise LabeledDataError(source, [("header", f"missing column(s) {missing}; the columns are {list(columns)}")])
 
@@ -121,4 +129,7 @@ def read_labeled(data, *, text_col: str = "text", label_col: str = "label",
                 conflicts.append((where, f"labeled {label} here, {seen_label} at {seen_where}"))
         else:
             first_seen[text] = (where, label)
-    return LabeledData(texts, labels, source, duplicates, conflicts)
+    groups = None
+    if group_col is not None:
+        groups = [_group_name(row.get(group_col)) for _, row in records]
+    return LabeledData(texts, labels, source, duplicates, conflicts, groups)

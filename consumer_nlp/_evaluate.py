@@ -1,7 +1,8 @@
 """Evaluation of a model on labeled data: figures for the terminal and a self-contained HTML report."""
 import html
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -13,10 +14,14 @@ from ._metrics import classification_metrics, review_tradeoff
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
 
+def _width(text: str) -> int:
+    """Columns ``text`` takes in a terminal, counting Chinese characters as two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 def _pad(text: str, width: int, right: bool = False) -> str:
     """Pad to a terminal width, counting Chinese characters as two columns."""
-    used = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-    space = " " * max(0, width - used)
+    space = " " * max(0, width - _width(text))
     return space + text if right else text + space
 
 
@@ -30,6 +35,8 @@ class Evaluation:
     metrics: dict
     tradeoff: list
     threshold: float
+    by: str | None = None
+    groups: dict = field(default_factory=dict)  # value of the ``by`` column -> its metrics, largest first
 
     def names(self) -> list:
         return [CATEGORIES.get(label, label) for label in self.metrics["labels"]]
@@ -48,6 +55,13 @@ class Evaluation:
             lines.append("  " + _pad(name, 11, True) + "".join(f"{c:>11}" for c in row))
         lines += ["", "  复核阈值的取舍：阈值 → 送复核比例，其余准确率"]
         lines += [f"    {t['threshold']:.2f} → {t['review_share']:.1%}，{t['accuracy_when_sure']:.3f}" for t in self.tradeoff]
+        if self.groups:
+            width = max(12, *(_width(group) + 2 for group in self.groups))
+            lines += ["", f"  按 {self.by} 分组", "  " + _pad("", width) + "".join(
+                _pad(h, 12, True) for h in ("n", "准确率", "macro-F1", "ECE", "送复核", "其余准确率"))]
+            for group, g in self.groups.items():
+                lines.append("  " + _pad(group, width) + f"{g['n']:>12}{g['accuracy']:>12.3f}{g['macro_f1']:>12.3f}"
+                             f"{g['calibration_error']:>12.3f}{g['review_share']:>12.1%}{g['accuracy_when_sure']:>12.3f}")
         return "\n".join(lines)
 
     def to_html(self) -> str:
@@ -63,6 +77,13 @@ class Evaluation:
                               f"<td>{r['accuracy']:.3f}</td></tr>" for r in m["reliability"])
         tradeoff = "".join(f"<tr><td>{t['threshold']:.2f}</td><td>{t['review_share']:.1%}</td>"
                            f"<td>{t['accuracy_when_sure']:.3f}</td></tr>" for t in self.tradeoff)
+        group_rows = "".join(
+            f"<tr><td>{html.escape(group)}</td><td>{g['n']}</td><td>{g['accuracy']:.3f}</td><td>{g['macro_f1']:.3f}</td>"
+            f"<td>{g['calibration_error']:.3f}</td><td>{g['review_share']:.1%}</td><td>{g['accuracy_when_sure']:.3f}</td></tr>"
+            for group, g in self.groups.items())
+        by_group = (f"<h2>按 {html.escape(self.by)} 分组</h2><table><tr><th>{html.escape(self.by)}</th><th>n</th>"
+                    f"<th>准确率</th><th>macro-F1</th><th>ECE</th><th>送复核</th><th>其余准确率</th></tr>{group_rows}</table>"
+                    if self.groups else "")
         confusion = png_data_uri(confusion_figure(m["confusion_matrix"], names))
         calibration = png_data_uri(reliability_figure(m["reliability"]))
         return f"""<!DOCTYPE html>
@@ -82,18 +103,30 @@ td:first-child,th:first-child{{text-align:left}}img{{max-width:100%}}.figures{{d
 <table><tr><th>置信度区间</th><th>文本数</th><th>平均置信度</th><th>实际准确率</th></tr>{reliability}</table>
 <h2>复核阈值的取舍</h2>
 <table><tr><th>阈值</th><th>送复核比例</th><th>其余准确率</th></tr>{tradeoff}</table>
+{by_group}
 </body></html>
 """
 
 
-def evaluate(model: ComplaintClassifier, data, *, model_name: str = "model", **read_options) -> Evaluation:
-    """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result."""
-    labeled = read_labeled(data, **read_options)
+def evaluate(model: ComplaintClassifier, data, *, model_name: str = "model", by: str | None = None,
+             **read_options) -> Evaluation:
+    """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
+    ``by`` names a column (source, channel…) to measure each of its values apart as well."""
+    labeled = read_labeled(data, group_col=by, **read_options)
     tags = model.tag_columns(labeled.texts)
+    truth = np.asarray(labeled.labels, dtype=object)
+    predicted = tags["category"].astype(str)
     labels = [c for c in CATEGORIES if c in set(labeled.labels) | set(model.classes_)]
-    metrics = classification_metrics(labeled.labels, tags["category"].astype(str), tags["confidence"],
-                                     tags["needs_review"], labels)
-    correct = np.asarray(labeled.labels, dtype=object) == tags["category"].astype(str)
+    metrics = classification_metrics(truth, predicted, tags["confidence"], tags["needs_review"], labels)
+    groups = {}
+    if by is not None:
+        values = np.asarray(labeled.groups, dtype=object)
+        for group, _ in Counter(labeled.groups).most_common():
+            rows = values == group
+            seen = set(truth[rows]) | set(predicted[rows])  # macro-F1 over the labels this group has
+            groups[group] = classification_metrics(truth[rows], predicted[rows], tags["confidence"][rows],
+                                                   tags["needs_review"][rows], [c for c in labels if c in seen])
     thresholds = sorted(set(THRESHOLDS) | {round(model.review_threshold_, 3)})
-    return Evaluation(model_name, labeled.source, metrics, review_tradeoff(tags["confidence"], correct, thresholds),
-                      model.review_threshold_)
+    return Evaluation(model_name, labeled.source, metrics,
+                      review_tradeoff(tags["confidence"], truth == predicted, thresholds),
+                      model.review_threshold_, by, groups)

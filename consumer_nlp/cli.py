@@ -97,7 +97,7 @@ def _evaluate(args) -> int:
     from ._evaluate import evaluate
     from ._persist import load
 
-    result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model,
+    result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model, by=args.by,
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
     print(result)
     if args.report:
@@ -188,6 +188,8 @@ def build_parser() -> argparse.ArgumentParser:
                                         "or a .skops file")
     evaluate.add_argument("data", help="labeled CSV or XLSX (text, label)")
     evaluate.add_argument("--report", help="also write an HTML report with the pictures (one file)")
+    evaluate.add_argument("--by", metavar="COLUMN", help="also give the figures per value of this column "
+                                                         "(source, channel, …)")
     evaluate.add_argument("--text-col", default="text")
     evaluate.add_argument("--label-col", default="label")
     evaluate.add_argument("--encoding")

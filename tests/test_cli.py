@@ -137,3 +137,31 @@ def test_evaluate_prints_figures_and_writes_a_report(tmp_path, small_corpus, cap
     assert "macro-F1" in out and "混淆矩阵" in out and "复核阈值的取舍" in out
     page = report.read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") == 2 and "金融服务" in page and "http" not in page.replace("http-equiv", "")
+
+
+def test_evaluate_by_column_prints_figures_per_value(tmp_path, small_corpus, capsys):
+    texts, labels = small_corpus
+    rows = [(t, l, "论坛" if i % 3 == 0 else "热线") for i, (t, l) in enumerate(zip(texts, labels))][:90]
+    source = tmp_path / "eval.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label", "source"])
+        writer.writerows(rows)
+    report = tmp_path / "report.html"
+    assert main(["evaluate", "default", str(source), "--by", "source", "--report", str(report)]) == 0
+    out = capsys.readouterr().out
+    predicted = cn.load().predict([t for t, _, _ in rows])
+    for group in ("论坛", "热线"):
+        picked = [i for i, row in enumerate(rows) if row[2] == group]
+        accuracy = sum(predicted[i] == rows[i][1] for i in picked) / len(picked)
+        line = next(line for line in out.splitlines() if line.strip().startswith(group))
+        assert f"{len(picked)}" in line.split() and f"{accuracy:.3f}" in line.split(), line
+    assert "按 source 分组" in out
+    assert "按 source 分组" in report.read_text(encoding="utf-8")
+
+
+def test_evaluate_by_a_missing_column_names_it(tmp_path, small_corpus, capsys):
+    source = write_labeled(tmp_path / "eval.csv", list(zip(*small_corpus))[:20])
+    assert main(["evaluate", "default", str(source), "--by", "channel"]) == 2
+    err = capsys.readouterr().err
+    assert "channel" in err and "text" in err
