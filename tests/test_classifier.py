@@ -118,3 +118,15 @@ API_CHECKS = [ec.check_no_attributes_set_in_init, ec.check_parameters_default_co
 @pytest.mark.parametrize("check", API_CHECKS, ids=lambda check: check.__name__)
 def test_scikit_learn_api_checks(check):
     check("ComplaintClassifier", ComplaintClassifier())
+
+
+def test_grouped_cross_validation_holds_each_group_out_together(small_corpus):
+    from consumer_nlp._train import cross_validate
+
+    texts, labels = small_corpus
+    pairs = [(t, l) for t, l in zip(texts, labels) if l in ("quality", "safety", "financial")][:90]
+    texts, labels = [t for t, _ in pairs], [l for _, l in pairs]
+    # Grouped by label, every fold tests on a label its model never saw: nothing can be right.
+    grouped = cross_validate(cn.ComplaintClassifier(cv=3), texts, labels, cv=3, groups=labels)
+    assert grouped["n"] == len(texts) and grouped["accuracy"] == 0.0
+    assert cross_validate(cn.ComplaintClassifier(cv=3), texts, labels, cv=3)["accuracy"] > 0.5
