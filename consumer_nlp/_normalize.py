@@ -1,11 +1,12 @@
 """Text normalisation, the first pipeline stage: it works on a copy, never on the text users get back.
 
-Full-width to half-width (NFKC), Traditional to Simplified (OpenCC), one space for any run of
+HTML character references decoded (scraped pages carry them), full-width to half-width (NFKC), Traditional to Simplified (OpenCC), one space for any run of
 white space, control and zero-width characters removed, and numbers folded to placeholder tokens
 so that phone numbers, order numbers, dates and amounts do not become vocabulary while "an amount
 was mentioned" stays a feature. Texts are normalised in batches: one pass of each step over all
 of them joined by line breaks, which is several times faster than one text at a time.
 """
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -74,8 +75,9 @@ def to_simplified():
 
 def normalize_many(texts) -> list[str]:
     """Normalised forms of ``texts`` (strings), in order."""
-    # str.split() with no argument splits on every kind of Unicode white space, line breaks included.
-    joined = "\n".join(" ".join(text.split()) for text in texts)
+    # str.split() with no argument splits on every kind of Unicode white space, line breaks included;
+    # so a decoded &#10; cannot split a text of the batch.
+    joined = "\n".join(" ".join((html.unescape(text) if "&" in text else text).split()) for text in texts)
     joined = _nfkc(_INVISIBLE.sub("", joined))
     joined = to_simplified().convert(joined).lower()
     for pattern, placeholder in _FOLDS:

@@ -1,6 +1,6 @@
 import unicodedata
 
-from consumer_nlp._normalize import normalize
+from consumer_nlp._normalize import normalize, normalize_many
 
 
 def test_full_width_becomes_half_width():
@@ -47,3 +47,9 @@ def test_compatibility_forms_follow_unicode_nfkc():
 def test_lone_surrogates_from_broken_emoji_are_dropped():
     # json.loads('"\\ud83d"') gives such a string; it must not stop tagging
     assert normalize("坏了\ud83d退货") == "坏了退货"
+
+
+def test_html_entities_from_scraped_pages_are_decoded():
+    assert normalize("房&#38388;太小&amp;旧，&quot;四星&quot;") == normalize('房间太小&旧，"四星"')
+    # an escaped line break stays inside its own text of a batch
+    assert normalize_many(["隔音差&#10;没热水", "早餐一般"]) == ["隔音差 没热水", "早餐一般"]
