@@ -24,9 +24,12 @@ _FOLDS = [
     (re.compile(r"1(?<![0-9]1)[3-9][0-9][*x]{4}[0-9]{4}(?![0-9])|1(?<![0-9]1)[3-9][0-9]{9}(?![0-9])"
                 r"|0(?<![0-9]0)[0-9]{2,3}-[0-9]{7,8}(?![0-9])"), " PHONE "),
     (re.compile(r"[0-9](?<![0-9][0-9])[0-9]{1,3}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?"), " DATE "),
-    (re.compile(r"[a-z]*[0-9][a-z0-9*-]{7,}"), " ORDERNO "),
-    (re.compile(r"(?:¥|rmb|人民币) ?[0-9][0-9,]*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
-                r"|[0-9][0-9,]*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb)"), " MONEY "),
+    # A match may start only where a run of its characters starts, so a long run that is no order
+    # number or amount is scanned once, not once per position (that was quadratic in its length).
+    (re.compile(r"(?<![a-z])[a-z]*[0-9][a-z0-9*-]{7,}"), " ORDERNO "),
+    (re.compile(r"(?:¥|rmb|人民币) ?[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
+                r"|[0-9](?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb)"),
+     " MONEY "),
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
     (re.compile(r"[0-9](?<![a-z0-9][0-9])[0-9]*(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
 ]
