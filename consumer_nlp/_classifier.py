@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
@@ -87,8 +87,13 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         svm = LinearSVC(C=self.C, class_weight="balanced")
         return CalibratedClassifierCV(svm, method="temperature", cv=cv, ensemble=False)
 
-    def fit(self, X, y):
-        """Fit on complaint texts ``X`` and their labels ``y``; returns ``self``."""
+    def fit(self, X, y, groups=None):
+        """Fit on complaint texts ``X`` and their labels ``y``; returns ``self``.
+
+        ``groups`` (optional, one value per text: the source or register it was written in) makes
+        the calibration and the review threshold come from folds that hold each group out whole,
+        so that confidence stays honest on kinds of writing the model has not seen.
+        """
         texts = normalize_many(as_texts(X, allow_missing=False))
         y = np.asarray(y, dtype=object)
         if len(y) != len(texts):
@@ -109,18 +114,32 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.tokenizer_ = self.vectorizer_.tokenizer_
         features = self.vectorizer_.transform(texts)
 
-        folds = StratifiedKFold(n_splits=min(self.cv, smallest), shuffle=True, random_state=self.random_state)
+        folds = self._folds(codes, groups, self.cv if groups is not None else min(self.cv, smallest))
         self.calibrated_svm_ = self._calibrated_svm(folds).fit(features, codes)
 
         # Held-out confidences, each from a model that never saw the text, to choose the threshold.
         held_out = np.zeros((len(codes), len(self.classes_)))
-        for train, test in folds.split(features, codes):
-            inner = min(3, np.bincount(codes[train]).min())
+        for train, test in folds:
+            counts = np.bincount(codes[train], minlength=len(self.classes_))
+            inner = min(3, counts[counts > 0].min())
             model = self._calibrated_svm(inner).fit(features[train], codes[train])
-            held_out[test] = model.predict_proba(features[test])
+            held_out[np.ix_(test, model.classes_)] = model.predict_proba(features[test])
         self.review_threshold_ = choose_review_threshold(
             held_out.max(axis=1), held_out.argmax(axis=1) == codes, self.review_accuracy)
         return self
+
+    def _folds(self, codes, groups, n_splits: int) -> list:
+        """Train/test splits for calibration: stratified, or holding each group out whole."""
+        if groups is None:
+            return list(StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
+                        .split(codes, codes))
+        groups = np.asarray(groups, dtype=object)
+        if len(groups) != len(codes):
+            raise ValueError(f"got {len(codes)} texts but {len(groups)} groups")
+        n_groups = len(set(groups.tolist()))
+        if n_groups < 2:
+            raise ValueError(f"groups: need at least two different groups to hold out, got {n_groups}")
+        return list(GroupKFold(n_splits=min(n_splits, n_groups)).split(codes, codes, groups))
 
     @property
     def term_weights_(self) -> np.ndarray:

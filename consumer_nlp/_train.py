@@ -39,14 +39,16 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 
 
 def train(data, *, cv: int = 5, text_col: str = "text", label_col: str = "label", encoding=None,
-          **params) -> ComplaintClassifier:
+          group_col: str | None = None, **params) -> ComplaintClassifier:
     """Train a :class:`ComplaintClassifier` on labeled data and attach its cross-validated figures.
 
     ``data``: a CSV or XLSX path (UTF-8 or GB18030) with ``text`` and ``label`` columns, a
     DataFrame, or (text, label) pairs. ``params`` go to :class:`ComplaintClassifier`. The result
     carries ``cv_metrics_`` (held-out figures) and ``training_data_`` (a fingerprint of the data).
+    ``group_col`` names a column (source, register) whose groups calibration holds out whole
+    (see :meth:`ComplaintClassifier.fit`).
     """
-    labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding)
+    labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col)
     if labeled.duplicates:
         examples = "; ".join(f"{where} repeats {seen}" for where, seen in labeled.duplicates[:5])
         log.warning("%d duplicate text(s), kept as they are (%s%s)", len(labeled.duplicates), examples,
@@ -56,7 +58,7 @@ def train(data, *, cv: int = 5, text_col: str = "text", label_col: str = "label"
     model = ComplaintClassifier(**params)
     metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv) if cv else None
     log.info("fitting on all %d texts", len(labeled.texts))
-    model.fit(labeled.texts, labeled.labels)
+    model.fit(labeled.texts, labeled.labels, groups=labeled.groups)
     model.cv_metrics_ = metrics
     model.training_data_ = labeled.fingerprint()
     return model

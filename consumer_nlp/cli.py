@@ -78,7 +78,8 @@ def _train(args) -> int:
 
     if not args.name and not args.output:
         raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.skops")
-    model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
+    model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding,
+                  group_col=args.group_col)
     if model.cv_metrics_:
         _print_cv_metrics(model.cv_metrics_, args.cv)
     if args.output:
@@ -178,6 +179,9 @@ def build_parser() -> argparse.ArgumentParser:
                                                          "(0 to skip; default 5)")
     train.add_argument("--text-col", default="text", help="text column (default: text)")
     train.add_argument("--label-col", default="label", help="label column (default: label)")
+    train.add_argument("--group-col", metavar="COLUMN", help="a column saying where each text comes from (source, "
+                                                             "register): confidence is calibrated on folds that hold "
+                                                             "each value out whole, to stay honest on new writing")
     train.add_argument("--encoding", help="input encoding (default: detected, UTF-8 or GB18030)")
     train.set_defaults(run=_train)
 

@@ -130,3 +130,14 @@ def test_grouped_cross_validation_holds_each_group_out_together(small_corpus):
     grouped = cross_validate(cn.ComplaintClassifier(cv=3), texts, labels, cv=3, groups=labels)
     assert grouped["n"] == len(texts) and grouped["accuracy"] == 0.0
     assert cross_validate(cn.ComplaintClassifier(cv=3), texts, labels, cv=3)["accuracy"] > 0.5
+
+
+def test_groups_make_calibration_and_threshold_hold_each_group_out(small_corpus):
+    texts, labels = small_corpus
+    # Grouped by label, every held-out prediction comes from a model that never saw that label:
+    # all are wrong, so no confidence is trustworthy and every text would go to review.
+    grouped = cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=labels)
+    assert grouped.review_threshold_ > 1
+    assert cn.ComplaintClassifier(cv=3).fit(texts, labels).review_threshold_ < 1
+    with pytest.raises(ValueError, match="groups"):
+        cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=["one"] * len(texts))

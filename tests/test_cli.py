@@ -165,3 +165,17 @@ def test_evaluate_by_a_missing_column_names_it(tmp_path, small_corpus, capsys):
     assert main(["evaluate", "default", str(source), "--by", "channel"]) == 2
     err = capsys.readouterr().err
     assert "channel" in err and "text" in err
+
+
+def test_train_group_col_is_read_and_a_missing_one_is_named(tmp_path, small_corpus, capsys):
+    texts, labels = small_corpus
+    source = tmp_path / "labeled.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label", "source"])
+        writer.writerows((t, l, f"s{i % 3}") for i, (t, l) in enumerate(zip(texts, labels)))
+    model_path = tmp_path / "m.skops"
+    assert main(["train", str(source), "-o", str(model_path), "--cv", "0", "--group-col", "source"]) == 0
+    assert cn.load(model_path).predict(["秤不准，少了二两"])[0] in cn.CATEGORIES
+    assert main(["train", str(source), "-o", str(tmp_path / "n.skops"), "--cv", "0", "--group-col", "渠道"]) == 2
+    assert "渠道" in capsys.readouterr().err
