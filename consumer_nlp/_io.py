@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,8 +99,41 @@ class ArchiveReader:
         self.columns, self.total = [], None
 
 
+class _Lines:
+    """The lines of a text stream, numbered, with the lines of the record being parsed kept so that
+    a record that fails can be named and its later lines parsed again (``push_back``)."""
+
+    def __init__(self, stream):
+        self.stream, self.number, self.taken, self.again = stream, 0, [], []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.again:
+            number, line = self.again.pop()
+        else:
+            line = next(self.stream)
+            self.number += 1
+            number = self.number
+        self.taken.append((number, line))
+        return line
+
+    def start_record(self) -> None:
+        self.taken = []
+
+    def push_back(self, lines) -> None:
+        self.again.extend(reversed(lines))
+
+
 class DelimitedReader(ArchiveReader):
-    """CSV or TSV through Python's csv module: every record's field count is checked against the header."""
+    """CSV (RFC 4180 quoting, read strictly) or TSV (no quoting at all) through Python's csv module.
+
+    Every record's field count is checked against the header. A record that cannot be parsed (a
+    quote left open, text after a closing quote) is a bad row named by the line it starts on; if
+    it ran on over several lines, those lines are parsed again on their own, so a stray quote
+    never merges the rows after it into one.
+    """
 
     unit = "B"
 
@@ -109,16 +143,43 @@ class DelimitedReader(ArchiveReader):
         self.delimiter = delimiter
         self.total = self.path.stat().st_size
 
+    def _records(self, lines: _Lines):
+        """(line number, fields or None, raw text) for each record; fields None: it failed to parse."""
+        options = ({"quoting": csv.QUOTE_NONE} if self.delimiter == "\t" else {"strict": True})
+        reader = csv.reader(lines, delimiter=self.delimiter, **options)
+        while True:
+            lines.start_record()
+            try:
+                fields = next(reader)
+            except StopIteration:
+                if not lines.taken:
+                    return
+                fields = None  # a quoted field open at the end of the file
+            except csv.Error:
+                fields = None
+            taken = lines.taken
+            if fields is None:
+                lines.push_back(taken[1:])
+                yield taken[0][0], None, taken[0][1].rstrip("\r\n")
+                reader = csv.reader(lines, delimiter=self.delimiter, **options)
+            else:
+                yield taken[0][0] if taken else lines.number, fields, "".join(t for _, t in taken).rstrip("\r\n")
+
     def chunks(self):
         with open(self.path, "rb") as raw:
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
-            reader = csv.reader(text, delimiter=self.delimiter)
-            line = 1
             try:
-                self.columns = next(reader, [])
+                records = self._records(_Lines(text))
+                header = next(records, (1, [], ""))
+                if header[1] is None:
+                    raise ValueError(f"{self.path}: line 1 (the header) cannot be parsed: {header[2][:80]!r}")
+                self.columns = check_header(header[1], self.path)
                 rows, bad, index, blank = [], [], 0, 0
-                line = reader.line_num + 1
-                for record in reader:
+                for line, record, raw_text in records:
+                    if record is None:
+                        bad.append(BadRow(f"line {line}", "a quote is left open or text follows a closing quote",
+                                          raw_text))
+                        continue
                     if not record and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
                     if len(record) == len(self.columns):
@@ -126,10 +187,8 @@ class DelimitedReader(ArchiveReader):
                     elif not record:
                         blank += 1
                     else:
-                        where = f"line {line}"
-                        bad.append(BadRow(where, f"{len(record)} fields where the header has {len(self.columns)}",
-                                          self.delimiter.join(record)))
-                    line = reader.line_num + 1
+                        bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
+                                                          f"{len(self.columns)}", raw_text))
                     if len(rows) >= self.chunk_size:
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank)
                         rows, bad, index, blank = [], [], index + 1, 0
@@ -137,8 +196,16 @@ class DelimitedReader(ArchiveReader):
             except UnicodeDecodeError as error:
                 raise ValueError(f"{self.path}: line {first_undecodable_line(self.path, self.encoding)} is not "
                                  f"valid {self.encoding} ({error.reason}); name the encoding with --encoding") from None
-            except csv.Error as error:
-                raise ValueError(f"{self.path}: line {line} cannot be parsed as CSV: {error}") from None
+
+
+def check_header(columns: list, path) -> list:
+    """The header as it is, or an error naming every column that appears more than once."""
+    seen = Counter(columns)
+    twice = [name for name, count in seen.items() if count > 1]
+    if twice:
+        raise ValueError(f"{path}: the header names column(s) {twice} more than once; rename them so that "
+                         f"every column can be told apart")
+    return list(columns)
 
 
 def _cell_text(value) -> str:
@@ -296,6 +363,8 @@ def _escape_surrogates(line: str) -> str:
 
 def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined)."""
+    if kind == "tsv":
+        _check_tsv_cells(frame)
     try:
         _write_part(frame, kind, path)
     except (UnicodeEncodeError, ValueError):  # pyarrow's errors are ValueErrors too
@@ -305,10 +374,28 @@ def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         _write_part(cleaned, kind, path)
 
 
+_TSV_BREAKERS = re.compile("[\t\r\n]")
+
+
+def _check_tsv_cells(frame: pd.DataFrame) -> None:
+    """TSV has no quoting: a tab or line break in a cell would split it; refuse, naming the cell."""
+    for column in frame.columns:
+        values = frame[column]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        for row, value in values.items():
+            if isinstance(value, str) and _TSV_BREAKERS.search(value):
+                raise ValueError(f"column {column!r} holds a tab or line break ({value[:30]!r}…), which TSV "
+                                 f"cannot carry; write CSV, XLSX, JSONL or Parquet instead")
+
+
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    if kind in ("csv", "tsv"):
-        frame.to_csv(path, sep="," if kind == "csv" else "\t", header=False, index=False, lineterminator="\n",
-                     encoding="utf-8")
+    if kind == "csv":
+        # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
+        frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
+    elif kind == "tsv":
+        frame.to_csv(path, sep="\t", header=False, index=False, lineterminator="\r\n", encoding="utf-8",
+                     quoting=csv.QUOTE_NONE)
     elif kind == "jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             for record in frame.to_dict("records"):
@@ -326,7 +413,8 @@ def join_parts(parts: list, columns: list, kind: str, output: Path) -> None:
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
-            csv.writer(header, delimiter="," if kind == "csv" else "\t", lineterminator="\n").writerow(columns)
+            csv.writer(header, delimiter="," if kind == "csv" else "\t", lineterminator="\r\n",
+                       quoting=csv.QUOTE_MINIMAL if kind == "csv" else csv.QUOTE_NONE).writerow(columns)
             out.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
             for part in parts:
                 with open(part, "rb") as f:

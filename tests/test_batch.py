@@ -23,8 +23,9 @@ def write_input(path, kind):
         frame.to_csv(path, index=False, encoding="gb18030")
     elif kind == "bom.csv":
         frame.to_csv(path, index=False, encoding="utf-8-sig")
-    elif kind == "tsv":
-        frame.to_csv(path, index=False, sep="\t", encoding="utf-8")
+    elif kind == "tsv":  # TSV has no quoting, so it cannot hold a line break or a tab in a cell
+        frame[~frame["text"].str.contains("[\t\n]")].to_csv(path, index=False, sep="\t", encoding="utf-8",
+                                                             quoting=csv.QUOTE_NONE)
     elif kind == "xlsx":
         workbook = Workbook()
         sheet = workbook.active
@@ -42,7 +43,9 @@ def write_input(path, kind):
 def read_output(path):
     if path.suffix in (".csv", ".tsv"):
         with open(path, encoding="utf-8-sig", newline="") as f:
-            return list(csv.DictReader(f, delimiter="\t" if path.suffix == ".tsv" else ","))
+            if path.suffix == ".tsv":
+                return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+            return list(csv.DictReader(f))
     if path.suffix == ".xlsx":
         sheet = load_workbook(path).worksheets[0]
         assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value is not None)
@@ -64,8 +67,9 @@ def test_every_row_round_trips_in_order_with_values_unchanged(default_model, tmp
     output = tmp_path / ("out" + source.suffix)
     summary = tag_file(default_model, source, output, jobs=2, chunk_size=4, progress=False)
     rows = read_output(output)
-    assert len(rows) == len(ROWS) and summary.rows_out == summary.rows_in == len(ROWS)
-    for before, after in zip(ROWS, rows):
+    expected = [r for r in ROWS if kind != "tsv" or "\n" not in r["text"]]
+    assert len(rows) == len(expected) and summary.rows_out == summary.rows_in == len(expected)
+    for before, after in zip(expected, rows):
         assert {k: after[k] for k in before} == before
         assert set(ADDED_COLUMNS) <= set(after)
         assert after["category_zh"] == CATEGORIES[after["category"]]
@@ -131,3 +135,51 @@ def test_encoding_is_detected_even_in_small_files(default_model, tmp_path, encod
                        else f"編號,投訴內容\n1,{text}\n".encode(encoding))
     rows = read_output(tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False).output)
     assert list(rows[0].values())[1] == text
+
+
+BROKEN_QUOTES = 'id,text\n1,a\n2,"商家说"七天无理由"不适用\n3,"充电器冒烟\n4,退款不到账\n5,"价格欺诈"\n'
+
+
+def test_a_stray_quote_never_merges_rows(default_model, tmp_path):
+    source = tmp_path / "broken.csv"
+    source.write_text(BROKEN_QUOTES, encoding="utf-8")
+    with pytest.raises(ValueError, match="line 3 cannot be parsed"):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    bad_file = tmp_path / "bad_rows.csv"
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
+    assert summary.rows_in == 5 and summary.rows_out == 3 and summary.bad_rows == 2
+    assert [(r["id"], r["text"]) for r in read_output(tmp_path / "out.csv")] == [
+        ("1", "a"), ("4", "退款不到账"), ("5", "价格欺诈")]
+    bad = pd.read_csv(bad_file, encoding="utf-8-sig")
+    assert list(bad["where"]) == ["line 3", "line 4"]
+    assert list(bad["raw"]) == ['2,"商家说"七天无理由"不适用', '3,"充电器冒烟']
+
+
+def test_tsv_has_no_quoting(default_model, tmp_path):
+    source = tmp_path / "in.tsv"
+    source.write_text('id\ttext\n1\t"引号开头的投诉\n2\t秤不准"\n3\t退款不到账\n', encoding="utf-8")
+    rows = read_output(tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False).output)
+    assert [(r["id"], r["text"]) for r in rows] == [("1", '"引号开头的投诉'), ("2", '秤不准"'), ("3", "退款不到账")]
+
+
+def test_tsv_output_refuses_a_cell_it_cannot_carry(default_model, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n1,"两行\n的投诉"\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="TSV cannot carry"):
+        tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False)
+
+
+def test_a_bare_carriage_return_survives_the_round_trip(default_model, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "第一行\\r第二行"}\n{"id": 2, "text": "秤不准"}\n', encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False).output
+    assert [r["text"] for r in read_output(out)] == ["第一行\r第二行", "秤不准"]  # two rows, as written
+
+
+@pytest.mark.parametrize("header", ["id,text,text", "id,text,note,note"])
+def test_duplicate_column_names_are_refused_by_name(default_model, tmp_path, header):
+    source = tmp_path / "dup.csv"
+    source.write_text(header + "\n" + ",".join(["1"] + ["秤不准"] * (header.count(",") )) + "\n", encoding="utf-8")
+    duplicated = "text" if header.endswith("text,text") else "note"
+    with pytest.raises(ValueError, match=f"\\['{duplicated}'\\] more than once"):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
