@@ -14,6 +14,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -132,8 +133,31 @@ def _hold(model, text_col, kind, spool, id_col=None):
     _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool, id_col=id_col)
 
 
-def _start_worker(*args):
+def _die_with(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed with SIGKILL, by the OOM
+    killer, or crashed): an orphan would go on writing into a spool that is no longer its run's."""
+    try:
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        if ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL) == 0:
+            if os.getppid() != parent:  # the parent died before the request was made
+                os._exit(1)
+            return
+    except (OSError, AttributeError):
+        pass
+
+    def watch():  # elsewhere: look for the parent once a second
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
+def _start_worker(parent, *args):
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
+    _die_with(parent)
     _hold(*args)
 
 
@@ -159,10 +183,12 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
 # ---- main side ----
 
 def _fingerprint(path: Path) -> dict:
-    stat = path.stat()
+    """What identifies the input of a run: resuming on a changed file would mix two inputs."""
+    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        head = hashlib.sha256(f.read(1 << 20)).hexdigest()
-    return {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "head_sha256": head}
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return {"path": str(path.resolve()), "size": path.stat().st_size, "sha256": digest.hexdigest()}
 
 
 def _model_id(model: ComplaintClassifier) -> str:
@@ -182,24 +208,111 @@ def default_output(input_path) -> Path:
 
 
 def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_col: str | None = None,
-             id_col: str | None = None, jobs: int | None = None, chunk_size: int = 5000, resume: bool = False, encoding: str | None = None,
-             bad_rows_path=None, progress: bool | None = None) -> Summary:
+             id_col: str | None = None, jobs: int | None = None, chunk_size: int = 5000, resume: bool = False,
+             restart: bool = False, force: bool = False, encoding: str | None = None, bad_rows_path=None,
+             progress: bool | None = None) -> Summary:
     """Tag every row of the archive ``input_path`` into ``output_path`` (format from its extension).
 
     ``jobs`` worker processes (default: all cores) tag chunks of ``chunk_size`` rows. Rows that
     cannot be parsed stop the run, naming their line, unless ``bad_rows_path`` is given: then
     they are written there and counted. ``id_col`` names the column that identifies a row, so
-    the summary can name rows whose text was empty. Returns the run's :class:`Summary`.
+    the summary can name rows whose text was empty. An existing output or bad-rows file is
+    replaced only with ``force``, and the input never; the finished chunks of an interrupted run
+    are used with ``resume`` or thrown away with ``restart``. Returns the run's :class:`Summary`.
     """
-    started = time.perf_counter()
     input_path = Path(input_path)
     output = Path(output_path) if output_path else default_output(input_path)
+    bad_rows = Path(bad_rows_path) if bad_rows_path is not None else None
+    _check_paths(input_path, output, bad_rows, force=force)
     kind = archive_format(output)
+    with _OutputLock(output):
+        return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
+                         chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
+                         bad_rows_path=bad_rows, progress=progress)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def _check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force: bool) -> None:
+    """Everything about where a run reads and writes that can be checked before it starts."""
+    if input_path.is_dir():
+        raise ValueError(f"{input_path} is a folder; give the archive file to tag")
+    if not input_path.is_file():
+        raise FileNotFoundError(f"no such file: {input_path}")
+    targets = [("output", output)] + ([("bad-rows file", bad_rows)] if bad_rows is not None else [])
+    for what, path in targets:
+        if path.is_dir():
+            raise ValueError(f"the {what} {path} is a folder; give a file name, e.g. {path / default_output(input_path).name}")
+        if not path.parent.is_dir():
+            raise ValueError(f"the folder of the {what} {path} does not exist")
+        if _same_file(path, input_path):
+            raise ValueError(f"the {what} {path} is the input file: tagging never writes over its input; choose "
+                             f"another name")
+    if bad_rows is not None and _same_file(bad_rows, output):
+        raise ValueError(f"the bad-rows file and the output are the same file ({output}); give them different names")
+    if not force:
+        for what, path in targets:
+            if path.exists():
+                raise FileExistsError(f"the {what} {path} exists already; choose another name, or pass --force "
+                                      f"to replace it")
+
+
+class _OutputLock:
+    """An exclusive lock on a file beside the output, held for the whole run (and by its workers):
+    a second run on the same output refuses while the first is going."""
+
+    def __init__(self, output: Path):
+        self.output, self.path, self.fd = output, output.with_name(f".{output.name}.lock"), None
+
+    def __enter__(self):
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                _lock_exclusively(fd)
+            except OSError:
+                os.close(fd)
+                raise ValueError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
+                                 f"finish, or write elsewhere with -o") from None
+            try:
+                if os.path.samestat(os.fstat(fd), os.stat(self.path)):
+                    self.fd = fd
+                    return self
+            except FileNotFoundError:
+                pass
+            os.close(fd)  # the lock file was removed by a run finishing meanwhile: take a new one
+
+    def __exit__(self, *exc):
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        os.close(self.fd)
+
+
+def _lock_exclusively(fd: int) -> None:
+    """Lock ``fd`` at once or raise OSError (flock on POSIX, a byte-range lock on Windows)."""
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    else:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_col, jobs, chunk_size, resume,
+              restart, encoding, bad_rows_path, progress) -> Summary:
+    started = time.perf_counter()
     reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size)
     spool = output.with_name(f".{output.name}.parts")
     manifest = {"input": _fingerprint(input_path), "text_col": text_col, "id_col": id_col, "chunk_size": chunk_size,
                 "encoding": getattr(reader, "encoding", None), "format": kind, "model": _model_id(model)}
-    done = _prepare_spool(spool, manifest, resume)
+    done = _prepare_spool(spool, manifest, resume, restart)
     jobs = max(1, jobs or os.cpu_count() or 1)
     show = (sys.stderr.isatty() if progress is None else progress)
     bar = tqdm(total=reader.total, unit=reader.unit, unit_scale=reader.unit == "B", disable=not show,
@@ -219,7 +332,8 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
         model.tag_columns(["预热"])  # build the segmenter and lookup tables once, before forking
         if jobs > 1:
             context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-            pool = futures.ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker, initargs=args)
+            pool = futures.ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker,
+                                               initargs=(os.getpid(), *args))
         pending, rows_seen = {}, 0  # future -> its chunk
         for chunk in _chain(first, chunks):
             if chunk.bad and bad_rows_path is None:
@@ -270,17 +384,22 @@ def _raise_stop(signum, frame):
     raise _Stop()
 
 
-def _prepare_spool(spool: Path, manifest: dict, resume: bool) -> set:
-    """Make the spool folder ready; on resume, the chunk numbers already done."""
+def _prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> set:
+    """Make the spool folder ready; on resume, the chunk numbers already done. Finished chunks of
+    an earlier run are never thrown away unasked."""
     manifest_path = spool / "manifest.json"
+    # a chunk's record is written (atomically) only after its part: a record means a whole part
+    finished = {int(p.stem) for p in spool.glob("*.json") if p.stem.isdigit()} if spool.is_dir() else set()
     if spool.exists() and resume and manifest_path.exists():
         saved = json.loads(manifest_path.read_text("utf-8"))
         if saved != manifest:
             changed = [key for key in manifest if saved.get(key) != manifest[key]]
             raise ValueError(f"cannot resume: the checkpoint in {spool} is of a different run "
-                             f"(changed: {', '.join(changed)}); run without --resume to start over")
-        # a chunk's record is written (atomically) only after its part: a record means a whole part
-        return {int(p.stem) for p in spool.glob("*.json") if p.stem.isdigit()}
+                             f"(changed: {', '.join(changed)}); run with --restart to start over")
+        return finished
+    if finished and not restart:
+        raise ValueError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output that did "
+                         f"not finish; run the same command with --resume to go on, or with --restart to start over")
     if spool.exists():
         shutil.rmtree(spool)
     spool.mkdir(parents=True)

@@ -42,7 +42,8 @@ def _tag(args) -> int:
     _keep_freed_memory()
     summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, id_col=args.id_col,
                        jobs=args.jobs,
-                       chunk_size=args.chunk_size, resume=args.resume, encoding=args.encoding,
+                       chunk_size=args.chunk_size, resume=args.resume, restart=args.restart, force=args.force,
+                       encoding=args.encoding,
                        bad_rows_path=args.bad_rows, progress=False if args.quiet else None)
     print(summary, file=sys.stderr)
     return 0
@@ -159,6 +160,10 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     tag.add_argument("--chunk-size", type=int, default=5000, help="rows per chunk (default: 5000)")
     tag.add_argument("--resume", action="store_true", help="go on from an interrupted run of the same command")
+    tag.add_argument("--restart", action="store_true", help="throw away the finished chunks of an interrupted run "
+                                                            "and start over")
+    tag.add_argument("--force", action="store_true", help="replace an existing output or bad-rows file (never the "
+                                                          "input)")
     tag.add_argument("--encoding", help="input encoding (default: detected; UTF-8, GB18030, …)")
     tag.add_argument("--bad-rows", metavar="FILE", help="write rows that cannot be parsed here and go on "
                                                         "(default: stop at the first, naming its line)")

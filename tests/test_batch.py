@@ -125,7 +125,7 @@ def test_the_text_column_is_found_or_asked_for(default_model, tmp_path):
     assert rows[0]["category"] == "price_measurement"
     source.write_text("编号,备注\n1,电表走得飞快\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"the columns are \['编号', '备注'\]"):
-        tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
+        tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False, force=True)
 
 
 @pytest.mark.parametrize("encoding,text", [("gb18030", "电表走得飞快"), ("big5", "電錶走得飛快，退款還沒到")])
@@ -183,3 +183,46 @@ def test_duplicate_column_names_are_refused_by_name(default_model, tmp_path, hea
     duplicated = "text" if header.endswith("text,text") else "note"
     with pytest.raises(ValueError, match=f"\\['{duplicated}'\\] more than once"):
         tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+
+
+
+def test_no_file_is_ever_overwritten_unasked(default_model, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    before = source.read_bytes()
+    for output, bad in [(source, None), (tmp_path / "out.csv", source), (tmp_path / "out.csv", tmp_path / "out.csv")]:
+        with pytest.raises(ValueError, match="input file|same file"):
+            tag_file(default_model, source, output, jobs=1, progress=False, bad_rows_path=bad, force=True)
+    assert source.read_bytes() == before
+    officer = tmp_path / "officer.csv"
+    officer.write_text("an officer's own file", encoding="utf-8")
+    with pytest.raises(FileExistsError, match="--force"):
+        tag_file(default_model, source, officer, jobs=1, progress=False)
+    with pytest.raises(FileExistsError, match="--force"):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=officer)
+    assert officer.read_text(encoding="utf-8") == "an officer's own file"
+    tag_file(default_model, source, officer, jobs=1, progress=False, force=True)
+    assert read_output(officer)[0]["text"] == "秤不准"
+
+
+def test_a_folder_as_output_or_input_is_refused_before_any_work(default_model, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="is a folder"):
+        tag_file(default_model, source, tmp_path, jobs=1, progress=False)
+    with pytest.raises(ValueError, match="is a folder"):
+        tag_file(default_model, tmp_path, tmp_path / "out.csv", jobs=1, progress=False)
+    assert not list(tmp_path.glob(".*"))
+
+
+def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_model, tmp_path):
+    from consumer_nlp._batch import _OutputLock
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    output = tmp_path / "out.csv"
+    with _OutputLock(output):  # what a running tag_file holds
+        with pytest.raises(ValueError, match="another run is writing"):
+            tag_file(default_model, source, output, jobs=1, progress=False)
+    tag_file(default_model, source, output, jobs=1, progress=False)
+    assert not output.with_name(".out.csv.lock").exists()

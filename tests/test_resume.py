@@ -1,9 +1,11 @@
 """Interrupting a run and resuming it gives the same bytes as a run that was never interrupted."""
 import csv
+import os
 import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -68,3 +70,66 @@ def test_resume_refuses_a_checkpoint_of_another_run(archive, tmp_path, default_m
     spool, _ = interrupt_a_third_of_the_way(archive, output, signal.SIGTERM)
     with pytest.raises(ValueError, match="different run.*chunk_size"):
         tag_file(default_model, archive, output, chunk_size=CHUNK * 2, resume=True, progress=False)
+
+
+def children_of(pid: int) -> list:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
+def test_killing_the_run_leaves_no_worker_behind(archive, tmp_path):
+    output = tmp_path / "tagged.csv"
+    spool = output.with_name(f".{output.name}.parts")
+    process = subprocess.Popen(command(archive, output), stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (list(spool.glob("*.json")) and children_of(process.pid)) and time.time() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # the workers are at work
+    workers = children_of(process.pid)
+    assert workers, "a --jobs 2 run has a worker process"
+    process.kill()
+    process.wait(timeout=60)
+    deadline = time.time() + 10
+    while any(Path(f"/proc/{pid}").exists() and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]
+              for pid in workers) and time.time() < deadline:
+        time.sleep(0.05)
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]]
+    assert not alive, f"workers {alive} outlived their run"
+    parts = sorted(p.name for p in spool.iterdir())
+    time.sleep(1.5)
+    assert sorted(p.name for p in spool.iterdir()) == parts, "nothing writes into the spool after the kill"
+
+
+def test_an_unfinished_run_is_never_thrown_away_unasked(archive, reference, tmp_path):
+    output = tmp_path / "tagged.csv"
+    spool, _ = interrupt_a_third_of_the_way(archive, output, signal.SIGTERM)
+    kept = sorted(p.name for p in spool.iterdir())
+    again = subprocess.run(command(archive, output), capture_output=True, text=True)
+    assert again.returncode == 2 and "--resume" in again.stderr and "--restart" in again.stderr
+    assert sorted(p.name for p in spool.iterdir()) == kept
+    subprocess.run(command(archive, output, "--restart"), capture_output=True, text=True, check=True)
+    assert output.read_bytes() == reference and not spool.exists()
+
+
+def test_resume_notices_a_change_anywhere_in_the_input(archive, tmp_path, default_model):
+    copy = tmp_path / "archive.csv"
+    copy.write_bytes(archive.read_bytes())
+    output = tmp_path / "tagged.csv"
+    interrupt_a_third_of_the_way(copy, output, signal.SIGTERM)
+    data, stat = bytearray(copy.read_bytes()), copy.stat()
+    data[-3] = ord("9") if data[-3] != ord("9") else ord("8")  # same size, last row changed
+    copy.write_bytes(bytes(data))
+    os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same time stamp
+    with pytest.raises(ValueError, match="different run.*input"):
+        tag_file(default_model, copy, output, chunk_size=CHUNK, resume=True, progress=False)
