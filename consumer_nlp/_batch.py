@@ -116,6 +116,8 @@ class Summary:
             lines.append(f"  （续跑：{self.resumed_chunks} 个分块沿用上次结果）")
         for label, name in CATEGORIES.items():
             lines.append(f"  {name}（{label}）：{self.counts.get(label, 0)} 件，占 {self.counts.get(label, 0) / n:.1%}")
+        if self.empty:
+            lines.append(f"  文本为空：{self.empty} 件，占 {self.empty / n:.1%}（不计入任何类别）")
         lines.append(f"  需人工复核：{self.needs_review} 件，占 {self.needs_review / n:.1%}（其中文本为空 {self.empty} 件）")
         if self.empty_ids:
             more = "……" if self.empty > len(self.empty_ids) else ""
@@ -168,7 +170,8 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
     part = Path(state["spool"]) / f"{index:07d}{PART_SUFFIX[state['kind']]}"
     write_part(tagged, state["kind"], part.with_name(part.name + ".tmp"))
     os.replace(part.with_name(part.name + ".tmp"), part)
-    record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"])),
+    has_text = (tagged["review_reason"] != REASON_EMPTY).to_numpy()
+    record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"][has_text])),
               "needs_review": int(tagged["needs_review"].sum()),
               "empty": int((tagged["review_reason"] == REASON_EMPTY).sum()),
               "empty_ids": [str(v) for v in tagged.loc[tagged["review_reason"] == REASON_EMPTY,

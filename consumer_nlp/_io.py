@@ -170,7 +170,9 @@ class DelimitedReader(ArchiveReader):
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
             try:
                 records = self._records(_Lines(text))
-                header = next(records, (1, [], ""))
+                header = next(records, None)
+                if header is None:
+                    raise ValueError(f"{self.path} is empty: not even a header line")
                 if header[1] is None:
                     raise ValueError(f"{self.path}: line 1 (the header) cannot be parsed: {header[2][:80]!r}")
                 self.columns = check_header(header[1], self.path)
@@ -228,7 +230,13 @@ class ExcelReader(ArchiveReader):
     def chunks(self):
         from openpyxl import load_workbook
 
-        workbook = load_workbook(self.path, read_only=True, data_only=False)
+        import zipfile
+
+        try:
+            workbook = load_workbook(self.path, read_only=True, data_only=False)
+        except (zipfile.BadZipFile, KeyError, OSError) as error:
+            raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
+                             f"as .xls, save it as .xlsx or CSV first") from None
         try:
             sheet = workbook.worksheets[0]
             self.total = max((sheet.max_row or 1) - 1, 0)

@@ -47,6 +47,9 @@ def _minor(version: str) -> tuple:
 def load_model(path) -> ComplaintClassifier:
     """Read a model written by :func:`save_model`, refusing files that hold any other type, and
     models saved by another minor version of scikit-learn (a patch release is fine)."""
+    if not zipfile.is_zipfile(path):
+        raise UntrustedModelError(f"{path} is not a consumer_nlp model file (a model is a .skops file written by "
+                                  f"`consumer-nlp train` or save_model)")
     untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
     if untrusted:
         raise UntrustedModelError(f"{path} holds types a consumer_nlp model never contains, "

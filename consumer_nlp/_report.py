@@ -17,14 +17,20 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from ._batch import ADDED_COLUMNS, find_column, find_text_column
+from ._batch import ADDED_COLUMNS, REASON_EMPTY, find_column, find_text_column
 from ._categories import CATEGORIES
 from ._io import open_archive
 
+EMPTY = "empty"  # rows whose text was empty: no category, counted apart
+KINDS = {**CATEGORIES, EMPTY: "文本为空"}
+
 CHANNEL_NAMES = ("channel", "渠道", "投诉渠道", "来源", "受理渠道", "source")
 DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", "created_at", "time", "时间")
-_MONEY = re.compile(r"(?:[¥￥]|rmb|人民币)\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万)?"
-                    r"|([0-9][0-9,]*(?:\.[0-9]+)?)\s*(万元|万块|万|元|块钱|块)", re.IGNORECASE)
+# An amount starts only where a run of digits starts, so a long run that is no amount is scanned
+# once, not once per position (that was quadratic: 40,000 digits took 80 s).
+_MONEY = re.compile(r"(?:[¥￥]|rmb|人民币)\s*([0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?)\s*(万)?"
+                    r"|([0-9](?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)?)\s*(万元|万块|万|元|块钱|块)",
+                    re.IGNORECASE)
 _TERM = re.compile(r"(.+?)\(([0-9.]+)\)(?: |$)")
 _CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日?)?")
 EXAMPLES_PER_CATEGORY = 5
@@ -67,7 +73,9 @@ class _Tally:
 
     def add(self, frame: pd.DataFrame, first_row: int, text_col, date_col, group_col, period: str):
         categories = frame["category"].astype(str)
-        unknown = sorted(set(categories) - set(CATEGORIES))
+        if "review_reason" in frame:  # a row without text is counted apart, in no category
+            categories = categories.where(frame["review_reason"].astype(str).ne(REASON_EMPTY), EMPTY)
+        unknown = sorted(set(categories) - set(KINDS))
         if unknown:
             raise ValueError(f"column 'category' holds values that are not categories: {unknown[:5]}")
         self.rows += len(frame)
@@ -270,8 +278,9 @@ _INDEXED = {"by_period", "by_group"}
 
 
 def _crosstab(counts: dict, index_name: str) -> pd.DataFrame:
-    table = pd.DataFrame({k: {CATEGORIES[c]: v.get(c, 0) for c in CATEGORIES} for k, v in counts.items()}).T
-    table = table.reindex(columns=list(CATEGORIES.values())).fillna(0).astype(int)
+    kinds = [c for c in KINDS if c in CATEGORIES or any(v.get(c) for v in counts.values())]
+    table = pd.DataFrame({k: {KINDS[c]: v.get(c, 0) for c in kinds} for k, v in counts.items()}).T
+    table = table.reindex(columns=[KINDS[c] for c in kinds]).fillna(0).astype(int)
     table.index.name = index_name
     table["合计"] = table.sum(axis=1)
     return table.sort_index() if index_name == "时间" else table.sort_values("合计", ascending=False)
@@ -288,8 +297,9 @@ def report_archive(path, *, date_col=None, by=None, previous=None, text_col=None
                           progress=progress, encoding=encoding)
     total = tally.rows
     order = sorted(CATEGORIES, key=lambda c: (-tally.categories.get(c, 0), list(CATEGORIES).index(c)))
+    order += [EMPTY] if tally.categories.get(EMPTY) else []
     categories = pd.DataFrame({
-        "类别": [CATEGORIES[c] for c in order], "label": order,
+        "类别": [KINDS[c] for c in order], "label": order,
         "件数": [tally.categories.get(c, 0) for c in order],
         "占比(%)": [_percent(tally.categories.get(c, 0), total) for c in order]})
     categories.loc[len(categories)] = ["合计", "total", total, 100.0 if total else 0.0]
@@ -302,7 +312,7 @@ def report_archive(path, *, date_col=None, by=None, previous=None, text_col=None
         rows = []
         for c in order:
             now, then = tally.categories.get(c, 0), before.categories.get(c, 0)
-            rows.append([CATEGORIES[c], c, now, then, now - then,
+            rows.append([KINDS[c], c, now, then, now - then,
                          round(100.0 * (now - then) / then, 2) if then else None,
                          _percent(now, total), _percent(then, before.rows),
                          round(_percent(now, total) - _percent(then, before.rows), 2)])
@@ -321,23 +331,23 @@ def report_archive(path, *, date_col=None, by=None, previous=None, text_col=None
                      f"（如 {shown}）。")
     review_total = sum(tally.review.values())
     tables["review"] = pd.DataFrame({
-        "类别": [CATEGORIES[c] for c in order] + ["合计"], "label": order + ["total"],
+        "类别": [KINDS[c] for c in order] + ["合计"], "label": order + ["total"],
         "需复核件数": [tally.review.get(c, 0) for c in order] + [review_total],
         "占该类(%)": [_percent(tally.review.get(c, 0), tally.categories.get(c, 0)) for c in order]
         + [_percent(review_total, total)]})
     if found["text"]:
         money_total, money_rows = sum(tally.money.values()), sum(tally.money_rows.values())
         tables["money"] = pd.DataFrame({
-            "类别": [CATEGORIES[c] for c in order] + ["合计"], "label": order + ["total"],
+            "类别": [KINDS[c] for c in order] + ["合计"], "label": order + ["total"],
             "提及金额的投诉(件)": [tally.money_rows.get(c, 0) for c in order] + [money_rows],
             "涉及金额(万元)": [round(tally.money.get(c, 0) / 10_000, 2) for c in order] + [round(money_total / 10_000, 2)]})
         tables["examples"] = pd.DataFrame(
-            [(CATEGORIES[c], c, round(score, 3), text) for c in order for score, text in _examples(tally.candidates[c])],
+            [(KINDS[c], c, round(score, 3), text) for c in order for score, text in _examples(tally.candidates[c])],
             columns=["类别", "label", "置信度", "投诉内容"])
     else:
         notes.append("没有找到投诉内容列，金额与代表性投诉两部分从略。")
     tables["terms"] = pd.DataFrame(
-        [(CATEGORIES[c], c, "、".join(t for t, _ in tally.terms[c].most_common(10))) for c in order if tally.terms[c]],
+        [(KINDS[c], c, "、".join(t for t, _ in tally.terms[c].most_common(10))) for c in order if tally.terms[c]],
         columns=["类别", "label", "特征词（按对判断的贡献排序）"])
     return ArchiveReport(tables, _summary(tables, total, review_total), str(path), notes)
 

@@ -1,6 +1,7 @@
 """The ``consumer-nlp`` command line: tag complaint files and train models."""
 import argparse
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -252,6 +253,9 @@ def main(argv=None) -> int:
     logger.setLevel(logging.INFO)
     try:
         return args.run(args)
+    except BrokenPipeError:  # the reader went away (`consumer-nlp … | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except (ValueError, TypeError, OSError, KeyError, RuntimeError) as error:
         print(f"consumer-nlp: error: {error}", file=sys.stderr)
         return 2

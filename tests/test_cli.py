@@ -179,3 +179,34 @@ def test_train_group_col_is_read_and_a_missing_one_is_named(tmp_path, small_corp
     assert cn.load(model_path).predict(["秤不准，少了二两"])[0] in cn.CATEGORIES
     assert main(["train", str(source), "-o", str(tmp_path / "n.skops"), "--cv", "0", "--group-col", "渠道"]) == 2
     assert "渠道" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name,content,says", [
+    ("empty.csv", b"", "is empty"),
+    ("zero.xlsx", b"", "is not an Excel .xlsx workbook"),
+    ("fake.xlsx", "投诉内容\n电表走得快\n".encode(), "is not an Excel .xlsx workbook"),
+])
+def test_a_file_that_cannot_be_read_gets_one_clear_line(tmp_path, capsys, name, content, says):
+    source = tmp_path / name
+    source.write_bytes(content)
+    assert main(["tag", str(source), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_model_option_naming_another_file_is_refused_clearly(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    not_a_model = tmp_path / "notes.skops"
+    not_a_model.write_text("hello", encoding="utf-8")
+    assert main(["tag", str(source), "--model", str(not_a_model), "-q"]) == 2
+    assert "is not a consumer_nlp model file" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path, small_corpus):
+    source = write_labeled(tmp_path / "eval.csv", list(zip(*small_corpus))[:12])
+    process = subprocess.Popen([sys.executable, "-m", "consumer_nlp", "evaluate", "default", str(source)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # like `| head` that has read enough
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141 and "Traceback" not in err and "BrokenPipe" not in err

@@ -116,3 +116,25 @@ def test_bad_input_gets_clear_messages(tmp_path, capsys):
     assert "有 1 行无法识别" in err and "第3行「下个月」" in err
     markdown = (tmp_path / "r.md").read_text(encoding="utf-8")
     assert "| 2025-04" in markdown and "日期缺失或无法识别" in markdown
+
+
+def test_empty_texts_are_counted_apart_not_inside_other(tmp_path, default_model):
+    from consumer_nlp._batch import tag_file
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准少了二两\n2,\n3,快递丢了\n4,   \n", encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.empty == 2 and sum(summary.counts.values()) == 2
+    assert "文本为空：2 件" in str(summary)
+    table = report_archive(tmp_path / "out.csv", progress=False).tables["categories"]
+    counts = dict(zip(table["label"], table["件数"]))
+    assert counts["empty"] == 2 and counts["total"] == 4 and counts["other"] == 1
+
+
+def test_money_parsing_is_linear_in_the_length_of_the_text():
+    import time
+
+    started = time.perf_counter()
+    money_mentioned("1," * 100_000)
+    money_mentioned("9" * 200_000)
+    assert time.perf_counter() - started < 5
