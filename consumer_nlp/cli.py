@@ -175,7 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Train a model on a labeled file with text and label columns (UTF-8 "
                                             "or GB18030 CSV, or XLSX). Every bad row (unknown label, empty text, "
                                             "missing column) is listed before anything is trained; duplicates and "
-                                            "label conflicts are reported.")
+                                            "label conflicts are reported. Label by the project's guide, "
+                                            "docs/labeling-guide.md (labels in English or Chinese).")
     train.add_argument("data", help="labeled CSV or XLSX")
     train.add_argument("--name", help="register the model under this name (a new version)")
     train.add_argument("--alias", help="point this alias (e.g. production) at the new version")

@@ -182,7 +182,7 @@ model is right on {cv['accuracy_when_sure']:.1%} of the rest (overall accuracy {
 
 ## Limits
 The corpus is written for this project, in many registers, but by few hands; texts from other
-sources will score lower than these figures. Categories follow the project's labeling guide and
+sources will score lower than these figures. Categories follow the project's labeling guide (`docs/labeling-guide.md`) and
 its precedence rules, which other organisations may draw differently.
 """
     (REPO / "models" / "README.md").write_text(card, encoding="utf-8")
