@@ -27,6 +27,7 @@ from tqdm import tqdm
 from ._categories import CATEGORIES
 from ._classifier import ComplaintClassifier, is_missing
 from ._io import archive_format, join_parts, open_archive, write_part
+from ._locks import lock_exclusively
 from ._normalize import to_simplified
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
@@ -275,7 +276,7 @@ class _OutputLock:
         while True:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
-                _lock_exclusively(fd)
+                lock_exclusively(fd, wait=False)
             except OSError:
                 os.close(fd)
                 raise ValueError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
@@ -294,18 +295,6 @@ class _OutputLock:
         except FileNotFoundError:
             pass
         os.close(self.fd)
-
-
-def _lock_exclusively(fd: int) -> None:
-    """Lock ``fd`` at once or raise OSError (flock on POSIX, a byte-range lock on Windows)."""
-    try:
-        import fcntl
-    except ImportError:
-        import msvcrt
-
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    else:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
 def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_col, jobs, chunk_size, resume,

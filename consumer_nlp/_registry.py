@@ -31,10 +31,12 @@ from ._categories import CATEGORIES
 from ._classifier import ComplaintClassifier
 from ._data import read_labeled
 from ._metrics import classification_metrics
+from ._locks import held
 from ._persist import load_model, save_model
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
 ARTIFACT, METADATA, ALIASES = "model.skops", "metadata.json", "aliases.json"
+ALIASES_LOCK = ".aliases.lock"  # held while aliases.json is read, changed and written
 
 
 class IntegrityError(ValueError):
@@ -171,24 +173,27 @@ class ModelRegistry:
         if alias.isdigit():
             raise ValueError(f"invalid alias {alias!r}: an alias made of digits would read as a version")
         name, version = self._resolve(f"{name}@{int(version)}")
-        aliases = self.aliases(name)
-        aliases[alias] = version
-        _write_json(self.root / name / ALIASES, aliases)
+        with held(self.root / name / ALIASES_LOCK):  # read, change, write: one writer at a time
+            aliases = self.aliases(name)
+            aliases[alias] = version
+            _write_json(self.root / name / ALIASES, aliases)
 
     def delete_alias(self, name: str, alias: str) -> None:
-        aliases = self.aliases(name)
-        if aliases.pop(_check_name(alias, "alias"), None) is None:
-            raise KeyError(f"model {name!r} has no alias {alias!r}")
-        _write_json(self.root / name / ALIASES, aliases)
+        with held(self.root / _check_name(name, "model name") / ALIASES_LOCK):
+            aliases = self.aliases(name)
+            if aliases.pop(_check_name(alias, "alias"), None) is None:
+                raise KeyError(f"model {name!r} has no alias {alias!r}")
+            _write_json(self.root / name / ALIASES, aliases)
 
     def delete(self, ref: str) -> None:
         """Delete one version; refused while an alias points at it."""
         name, version = self._resolve(ref)
-        pointing = [alias for alias, v in self.aliases(name).items() if v == version]
-        if pointing:
-            raise ValueError(f"{name}@{version} is in use by alias(es) {pointing}; move or delete them first")
-        trash = self.root / name / f".deleting-{version}"
-        os.rename(self.root / name / str(version), trash)  # disappears at once, then is removed
+        with held(self.root / name / ALIASES_LOCK):  # no alias may move onto it meanwhile
+            pointing = [alias for alias, v in self.aliases(name).items() if v == version]
+            if pointing:
+                raise ValueError(f"{name}@{version} is in use by alias(es) {pointing}; move or delete them first")
+            trash = self.root / name / f".deleting-{version}"
+            os.rename(self.root / name / str(version), trash)  # disappears at once, then is removed
         shutil.rmtree(trash)
 
     # ---- reading ----

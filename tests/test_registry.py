@@ -158,3 +158,23 @@ def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_mo
     assert list(figures.columns) == ["m@1", "m@2"] and "macro-F1" in figures.index and "F1 质量问题" in figures.index
     assert set(disagreements.columns) == {"row", "text", "label", "m@1", "m@2"}
     assert (disagreements["m@1"] != disagreements["m@2"]).all()
+
+
+def _set_aliases(root, worker, barrier):
+    registry = ModelRegistry(root)
+    barrier.wait()
+    for i in range(20):
+        registry.set_alias("shared", 1, f"w{worker}-{i}")
+
+
+def test_concurrent_alias_updates_lose_nothing(registry, small_model):
+    registry.save(small_model, "shared")
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(8)
+    workers = [context.Process(target=_set_aliases, args=(str(registry.root), w, barrier)) for w in range(8)]
+    for process in workers:
+        process.start()
+    for process in workers:
+        process.join(timeout=120)
+        assert process.exitcode == 0
+    assert len(registry.aliases("shared")) == 160
