@@ -244,7 +244,7 @@ class ExcelReader(ArchiveReader):
             header = [_cell_text(v) for v in next(rows_iter, ())]
             while header and header[-1] == "":
                 header.pop()
-            self.columns = header
+            self.columns = header = check_header(header, self.path)
             rows, bad, index, done, empty_run = [], [], 0, 0, 0
             for number, values in enumerate(rows_iter, start=2):
                 cells = [_cell_text(v) for v in values]
@@ -266,6 +266,15 @@ class ExcelReader(ArchiveReader):
             yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done)
         finally:
             workbook.close()
+
+
+def _object_without_repeated_keys(pairs) -> dict:
+    """A JSON object as a dict; a key given twice would silently keep only its last value."""
+    record = dict(pairs)
+    if len(record) != len(pairs):
+        twice = sorted(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
+        raise ValueError(f"key(s) {twice} given more than once")
+    return record
 
 
 class JsonLinesReader(ArchiveReader):
@@ -310,7 +319,7 @@ class JsonLinesReader(ArchiveReader):
                 blank += 1
                 continue
             try:
-                record = json.loads(text)
+                record = json.loads(text, object_pairs_hook=_object_without_repeated_keys)
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
                 records.append(record)
@@ -330,7 +339,7 @@ class ParquetReader(ArchiveReader):
 
         parquet = pq.ParquetFile(self.path)
         self.total = parquet.metadata.num_rows
-        self.columns = parquet.schema_arrow.names
+        self.columns = check_header(parquet.schema_arrow.names, self.path)
         done = 0
         batches = parquet.iter_batches(batch_size=self.chunk_size)
         for index, batch in enumerate(batches):

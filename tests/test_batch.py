@@ -226,3 +226,24 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_mo
             tag_file(default_model, source, output, jobs=1, progress=False)
     tag_file(default_model, source, output, jobs=1, progress=False)
     assert not output.with_name(".out.csv.lock").exists()
+
+
+def test_duplicate_columns_are_refused_in_every_format(default_model, tmp_path):
+    workbook = Workbook()
+    workbook.active.append(["id", "text", "text"])
+    workbook.active.append(["1", "秤不准", "漏水"])
+    workbook.save(tmp_path / "dup.xlsx")
+    with pytest.raises(ValueError, match=r"\['text'\] more than once"):
+        tag_file(default_model, tmp_path / "dup.xlsx", tmp_path / "o1.csv", jobs=1, progress=False)
+    pq.write_table(pa.Table.from_arrays([pa.array(["1"]), pa.array(["秤不准"]), pa.array(["x"])],
+                                        names=["id", "text", "id"]), tmp_path / "dup.parquet")
+    with pytest.raises(ValueError, match=r"\['id'\] more than once"):
+        tag_file(default_model, tmp_path / "dup.parquet", tmp_path / "o2.csv", jobs=1, progress=False)
+    source = tmp_path / "dup.jsonl"
+    source.write_text('{"id": 1, "text": "秤不准"}\n{"id": 2, "text": "漏水", "text": "冒烟"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="line 2"):
+        tag_file(default_model, source, tmp_path / "o3.csv", jobs=1, progress=False)
+    summary = tag_file(default_model, source, tmp_path / "o4.csv", jobs=1, progress=False,
+                       bad_rows_path=tmp_path / "bad.csv")
+    assert summary.rows_out == 1 and summary.bad_rows == 1
+    assert "given more than once" in pd.read_csv(tmp_path / "bad.csv")["reason"][0]
