@@ -213,8 +213,8 @@ def default_output(input_path) -> Path:
 
 def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_col: str | None = None,
              id_col: str | None = None, jobs: int | None = None, chunk_size: int = 5000, resume: bool = False,
-             restart: bool = False, force: bool = False, encoding: str | None = None, bad_rows_path=None,
-             progress: bool | None = None) -> Summary:
+             restart: bool = False, force: bool = False, encoding: str | None = None, sheet=None,
+             header_row: int = 1, bad_rows_path=None, progress: bool | None = None) -> Summary:
     """Tag every row of the archive ``input_path`` into ``output_path`` (format from its extension).
 
     ``jobs`` worker processes (default: all cores) tag chunks of ``chunk_size`` rows. Rows that
@@ -222,7 +222,8 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
     they are written there and counted. ``id_col`` names the column that identifies a row, so
     the summary can name rows whose text was empty. An existing output or bad-rows file is
     replaced only with ``force``, and the input never; the finished chunks of an interrupted run
-    are used with ``resume`` or thrown away with ``restart``. Returns the run's :class:`Summary`.
+    are used with ``resume`` or thrown away with ``restart``. ``sheet`` and ``header_row`` choose
+    the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`.
     """
     input_path = Path(input_path)
     output = Path(output_path) if output_path else default_output(input_path)
@@ -232,7 +233,7 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
     with _OutputLock(output):
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
                          chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
-                         bad_rows_path=bad_rows, progress=progress)
+                         sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress)
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -298,12 +299,13 @@ class _OutputLock:
 
 
 def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_col, jobs, chunk_size, resume,
-              restart, encoding, bad_rows_path, progress) -> Summary:
+              restart, encoding, sheet, header_row, bad_rows_path, progress) -> Summary:
     started = time.perf_counter()
-    reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size)
+    reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size, sheet=sheet, header_row=header_row)
     spool = output.with_name(f".{output.name}.parts")
     manifest = {"input": _fingerprint(input_path), "text_col": text_col, "id_col": id_col, "chunk_size": chunk_size,
-                "encoding": getattr(reader, "encoding", None), "format": kind, "model": _model_id(model)}
+                "encoding": getattr(reader, "encoding", None), "sheet": sheet, "header_row": header_row,
+                "format": kind, "model": _model_id(model)}
     done = _prepare_spool(spool, manifest, resume, restart)
     jobs = max(1, jobs or os.cpu_count() or 1)
     show = (sys.stderr.isatty() if progress is None else progress)

@@ -224,13 +224,48 @@ def _cell_text(value) -> str:
     return str(value)
 
 
+def _has_data(sheet) -> bool:
+    return any(any(v is not None and str(v).strip() for v in row) for row in sheet.iter_rows(values_only=True))
+
+
+def pick_sheet(workbook, sheet, path):
+    """The worksheet to read: ``sheet`` by name or 1-based number, else the one visible sheet that
+    holds data. A workbook with several such sheets is refused, listing them: tagging only the
+    first would leave the others out without a word."""
+    names = workbook.sheetnames
+    if sheet is not None:
+        key = str(sheet)
+        if key in names:
+            return workbook[key]
+        if key.isdigit() and 1 <= int(key) <= len(names):
+            return workbook.worksheets[int(key) - 1]
+        raise ValueError(f"{path} has no sheet {key!r}; its sheets are {names}")
+    with_data = [ws for ws in workbook.worksheets if ws.sheet_state == "visible" and _has_data(ws)]
+    if len(with_data) == 1:
+        return with_data[0]
+    if not with_data:
+        raise ValueError(f"{path}: no visible sheet holds data; its sheets are {names} (choose one with --sheet)")
+    raise ValueError(f"{path} has {len(with_data)} sheets with data: {[ws.title for ws in with_data]}; choose one "
+                     f"with --sheet NAME or --sheet N")
+
+
 class ExcelReader(ArchiveReader):
-    """The first sheet of an .xlsx workbook, streamed row by row; every cell read as text."""
+    """One sheet of an .xlsx workbook, streamed row by row; every cell read as text.
+
+    ``sheet`` picks it (see :func:`pick_sheet`); ``header_row`` is the sheet row holding the column
+    names (a title may stand above it). Empty rows are no records: they are skipped and counted.
+    """
+
+    def __init__(self, path, encoding=None, chunk_size=5000, sheet=None, header_row: int = 1):
+        super().__init__(path, encoding, chunk_size)
+        self.sheet, self.header_row = sheet, int(header_row)
+        if self.header_row < 1:
+            raise ValueError(f"header_row must be 1 or more, got {header_row}")
 
     def chunks(self):
-        from openpyxl import load_workbook
-
         import zipfile
+
+        from openpyxl import load_workbook
 
         try:
             workbook = load_workbook(self.path, read_only=True, data_only=False)
@@ -238,32 +273,29 @@ class ExcelReader(ArchiveReader):
             raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
                              f"as .xls, save it as .xlsx or CSV first") from None
         try:
-            sheet = workbook.worksheets[0]
-            self.total = max((sheet.max_row or 1) - 1, 0)
-            rows_iter = sheet.iter_rows(values_only=True)
+            sheet = pick_sheet(workbook, self.sheet, self.path)
+            self.total = max((sheet.max_row or 1) - self.header_row, 0)
+            rows_iter = sheet.iter_rows(min_row=self.header_row, values_only=True)
             header = [_cell_text(v) for v in next(rows_iter, ())]
             while header and header[-1] == "":
                 header.pop()
             self.columns = header = check_header(header, self.path)
-            rows, bad, index, done, empty_run = [], [], 0, 0, 0
-            for number, values in enumerate(rows_iter, start=2):
+            rows, bad, index, done, blank = [], [], 0, 0, 0
+            for number, values in enumerate(rows_iter, start=self.header_row + 1):
                 cells = [_cell_text(v) for v in values]
-                extra = [c for c in cells[len(header):] if c != ""]
+                done += 1
                 if not any(cells):
-                    empty_run += 1  # kept only if content follows: trailing empty rows are no records
+                    blank += 1
                     continue
-                rows.extend([[""] * len(header)] * empty_run)
-                empty_run = 0
-                if extra:
+                if any(c != "" for c in cells[len(header):]):
                     bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns",
                                       "\t".join(cells)))
                 else:
                     rows.append((cells + [""] * len(header))[:len(header)])
-                done += 1
                 if len(rows) >= self.chunk_size:
-                    yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done)
-                    rows, bad, index = [], [], index + 1
-            yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done)
+                    yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank)
+                    rows, bad, index, blank = [], [], index + 1, 0
+            yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank)
         finally:
             workbook.close()
 
@@ -349,14 +381,18 @@ class ParquetReader(ArchiveReader):
             yield Chunk(0, parquet.schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype), [], 0)
 
 
-def open_archive(path, encoding=None, chunk_size=5000) -> ArchiveReader:
-    """A chunked reader for ``path``, chosen by its extension."""
+def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row: int = 1) -> ArchiveReader:
+    """A chunked reader for ``path``, chosen by its extension (``sheet`` and ``header_row``: XLSX)."""
     kind = archive_format(path)
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such file: {path}")
     if kind in ("csv", "tsv"):
         return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t")
-    return {"xlsx": ExcelReader, "jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)
+    if kind == "xlsx":
+        return ExcelReader(path, encoding, chunk_size, sheet=sheet, header_row=header_row)
+    if sheet is not None or header_row != 1:
+        raise ValueError(f"sheet and header_row apply to .xlsx workbooks, not to {path}")
+    return {"jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)
 
 
 # ---- writing: each chunk becomes one spool part; the parts are then joined into the output ----

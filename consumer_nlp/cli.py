@@ -44,7 +44,7 @@ def _tag(args) -> int:
     summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, id_col=args.id_col,
                        jobs=args.jobs,
                        chunk_size=args.chunk_size, resume=args.resume, restart=args.restart, force=args.force,
-                       encoding=args.encoding,
+                       encoding=args.encoding, sheet=args.sheet, header_row=args.header_row,
                        bad_rows_path=args.bad_rows, progress=False if args.quiet else None)
     print(summary, file=sys.stderr)
     return 0
@@ -166,6 +166,10 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--force", action="store_true", help="replace an existing output or bad-rows file (never the "
                                                           "input)")
     tag.add_argument("--encoding", help="input encoding (default: detected; UTF-8, GB18030, …)")
+    tag.add_argument("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to tag, by name or number "
+                                                       "(default: the one visible sheet with data)")
+    tag.add_argument("--header-row", type=int, default=1, metavar="N",
+                     help="the sheet row holding the column names, when a title stands above it (default: 1)")
     tag.add_argument("--bad-rows", metavar="FILE", help="write rows that cannot be parsed here and go on "
                                                         "(default: stop at the first, naming its line)")
     tag.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
