@@ -61,9 +61,16 @@ def find_text_column(columns, text_col: str | None = None) -> str:
 
 
 def _text(value) -> str:
-    """A cell as text to tag: missing values are empty, numbers and the like their string."""
+    """A cell as text to tag: missing values are empty, numbers and the like their string, bytes
+    (Parquet binary columns) their UTF-8 text."""
     if isinstance(value, str):
         return value
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"the text column holds bytes that are not UTF-8 text ({value[:20]!r}…); "
+                             f"store the texts as strings") from None
     return "" if is_missing(value) else str(value)
 
 

@@ -442,7 +442,38 @@ def _check_tsv_cells(frame: pd.DataFrame) -> None:
                                  f"cannot carry; write CSV, XLSX, JSONL or Parquet instead")
 
 
+def _as_json_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with JSON values that a text format would otherwise write as Python's repr
+    (objects, arrays, true/false read from JSON Lines) written as JSON text instead."""
+    def text(value):
+        if isinstance(value, (dict, list, bool)):
+            return json.dumps(value, ensure_ascii=False)
+        return value
+
+    columns = {c: frame[c].map(text) for c in frame.columns if frame[c].dtype == object
+               and frame[c].map(lambda v: isinstance(v, (dict, list, bool))).any()}
+    return frame.assign(**columns) if columns else frame
+
+
+def _mixed_types(frame: pd.DataFrame) -> str | None:
+    """A message naming the first column whose values are of several types, with two of them."""
+    for column in frame.columns:
+        if frame[column].dtype != object:
+            continue
+        seen = {}
+        for row, value in frame[column].items():
+            if value is not None and not (isinstance(value, float) and value != value):
+                seen.setdefault(type(value).__name__, value)
+        if len(seen) > 1:
+            (a, va), (b, vb) = list(seen.items())[:2]
+            return (f"column {column!r} mixes types ({a} {va!r} and {b} {vb!r}), which Parquet and XLSX outputs "
+                    f"cannot hold in one column; write CSV or JSON Lines, or make the column one type")
+    return None
+
+
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
+    if kind in ("csv", "tsv", "xlsx"):
+        frame = _as_json_text(frame)
     if kind == "csv":
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
@@ -458,7 +489,11 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), path)
+        try:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+        except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
+            raise ValueError(_mixed_types(frame) or f"cannot write these rows as Parquet: {error}") from None
+        pq.write_table(table, path)
 
 
 def join_parts(parts: list, columns: list, kind: str, output: Path) -> None:

@@ -290,3 +290,30 @@ def test_a_title_above_the_header_and_sparse_rows(default_model, tmp_path):
     summary = tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False, header_row=3)
     assert [r["id"] for r in read_output(summary.output)] == ["1", "2"]
     assert summary.rows_out == 2 and summary.blank_lines == 4995
+
+
+def test_json_values_go_out_as_json_text(default_model, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "meta": {"a": null, "b": [1, 2]}, "ok": true, "text": "秤不准"}\n', encoding="utf-8")
+    row = read_output(tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False).output)[0]
+    assert json.loads(row["meta"]) == {"a": None, "b": [1, 2]} and row["ok"] == "true"
+    again = read_output(tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output)[0]
+    assert again["meta"] == {"a": None, "b": [1, 2]} and again["ok"] is True  # JSON to JSON: values as they were
+
+
+def test_a_column_of_mixed_types_is_named_when_parquet_cannot_hold_it(default_model, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "text": "秤不准"}\n{"id": "A2", "text": "漏水"}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"column 'id' mixes types \(int 1 and str 'A2'\)"):
+        tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False)
+    assert [r["id"] for r in read_output(tag_file(default_model, source, tmp_path / "out.csv", jobs=1,
+                                                  progress=False).output)] == ["1", "A2"]
+
+
+def test_parquet_binary_text_is_read_as_utf8(default_model, tmp_path):
+    pq.write_table(pa.table({"id": [1, 2], "text": pa.array(["秤不准".encode(), "信用卡被盗刷".encode()], pa.binary())}),
+                   tmp_path / "in.parquet")
+    rows = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1,
+                                progress=False).output)
+    assert [r["category"] for r in rows] == ["price_measurement", "financial"]
+    assert "b'" not in rows[0]["top_terms"]
