@@ -78,9 +78,10 @@ class _Tally:
         unknown = sorted(set(categories) - set(KINDS))
         if unknown:
             raise ValueError(f"column 'category' holds values that are not categories: {unknown[:5]}")
+        review = _flags(frame["needs_review"], first_row)
+        _check_confidence(frame["confidence"], first_row)
         self.rows += len(frame)
         self.categories.update(categories)
-        review = frame["needs_review"].astype(str).str.lower().isin(["true", "1"])
         self.review.update(categories[review.to_numpy()])
         texts = frame[text_col] if text_col else pd.Series([""] * len(frame), index=frame.index)
         amounts = np.array([money_mentioned(t) for t in texts])
@@ -113,6 +114,25 @@ class _Tally:
                         heapq.heappush(heap, item)
                     elif item > heap[0]:
                         heapq.heapreplace(heap, item)
+
+
+def _flags(values: pd.Series, first_row: int) -> pd.Series:
+    """``needs_review`` as booleans; a value that is neither true nor false is refused, named by row."""
+    text = values.astype("string").fillna("").str.strip().str.lower()
+    known = text.isin(["true", "false", "1", "0", "1.0", "0.0"])
+    if not known.all():
+        bad = [f"第{first_row + i}行「{values.iloc[i]}」" for i in np.flatnonzero(~known.to_numpy())[:5]]
+        raise ValueError(f"column 'needs_review' must hold true or false; these rows do not: {'、'.join(bad)}")
+    return text.isin(["true", "1", "1.0"])
+
+
+def _check_confidence(values: pd.Series, first_row: int) -> None:
+    """A confidence that is not a number from 0 to 1 is refused, named by row (not read as 0)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    wrong = numbers.isna() | (numbers < 0) | (numbers > 1)
+    if wrong.any():
+        bad = [f"第{first_row + i}行「{values.iloc[i]}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
+        raise ValueError(f"column 'confidence' must hold numbers from 0 to 1; these rows do not: {'、'.join(bad)}")
 
 
 def _tally(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None, encoding=None):
@@ -248,6 +268,11 @@ img{{max-width:100%}}.summary{{background:#f5f7fa;padding:1em;border-left:4px so
             for key, title in _TITLES.items():
                 if key in self.tables:
                     self.tables[key].to_excel(writer, sheet_name=title[:31], index=key in _INDEXED)
+            for worksheet in writer.book.worksheets:  # a value like "=cmd|…" is the user's text, never a formula
+                for row in worksheet.iter_rows():
+                    for cell in row:
+                        if cell.data_type == "f":
+                            cell.data_type = "s"
             sheet = writer.book.create_sheet("图表")
             row = 1
             for name, figure in self.charts().items():

@@ -138,3 +138,27 @@ def test_money_parsing_is_linear_in_the_length_of_the_text():
     money_mentioned("1," * 100_000)
     money_mentioned("9" * 200_000)
     assert time.perf_counter() - started < 5
+
+
+@pytest.mark.parametrize("column,value", [("confidence", "abc"), ("needs_review", "是")])
+def test_tag_columns_that_do_not_hold_tags_are_refused_naming_rows(tmp_path, capsys, column, value):
+    rows = [{"id": i, "text": "漏水", "category": "quality", "confidence": 0.9, "needs_review": False}
+            for i in range(3)]
+    rows[1][column] = value
+    pd.DataFrame(rows).to_csv(tmp_path / "t.csv", index=False)
+    assert main(["report", str(tmp_path / "t.csv"), "-o", str(tmp_path / "r.md"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert column in err and f"第3行「{value}」" in err
+
+
+@needs_font
+def test_user_values_never_become_formulas_in_the_excel_report(tmp_path):
+    from openpyxl import load_workbook
+
+    rows = [{"id": i, "channel": "=cmd|' /C calc'!A0" if i == 0 else "热线", "text": "漏水了",
+             "category": "quality", "confidence": 0.9, "needs_review": False} for i in range(4)]
+    pd.DataFrame(rows).to_csv(tmp_path / "t.csv", index=False)
+    report_archive(tmp_path / "t.csv", progress=False).write(tmp_path / "r.xlsx")
+    cells = [c for ws in load_workbook(tmp_path / "r.xlsx").worksheets for row in ws.iter_rows() for c in row]
+    assert any(c.value == "=cmd|' /C calc'!A0" for c in cells)
+    assert not [c for c in cells if c.data_type == "f"]
