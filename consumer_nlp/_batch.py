@@ -11,6 +11,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import signal
 import sys
@@ -35,7 +36,7 @@ TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述"
 ADDED_COLUMNS = ("category", "category_zh", "confidence", "needs_review", "review_reason", "top_terms")
 REASON_EMPTY = "文本为空"
 REASON_LOW_CONFIDENCE = "置信度低"
-PART_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".parquet", "xlsx": ".parquet"}
+PART_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".parquet", "xlsx": ".xlsxrows"}
 
 
 def find_column(columns, wanted: str | None, names) -> str | None:
@@ -373,7 +374,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
         bar.close()
-    return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done))
+    sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
+    return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title)
 
 
 def _chain(first, rest):
@@ -408,8 +410,13 @@ def _prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> 
     return set()
 
 
+def _sheet_title(name: str) -> str:
+    """``name`` as an Excel sheet name: at most 31 characters, none of []:*?/\\."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "tagged"
+
+
 def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, started: float,
-            resumed: int) -> Summary:
+            resumed: int, sheet_title: str = "tagged") -> Summary:
     """Join the parts into the output (temporary name, then rename), write bad rows, sum up."""
     records = sorted((json.loads(p.read_text("utf-8")) for p in spool.glob("*.json") if p.stem.isdigit()),
                      key=lambda r: r["index"])
@@ -425,7 +432,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
         summary.counts.update(record["counts"])
     summary.rows_in = summary.rows_out + summary.bad_rows
     partial = output.with_name(output.name + ".partial")
-    join_parts(parts, list(columns) + list(ADDED_COLUMNS), kind, partial)
+    join_parts(parts, list(columns) + list(ADDED_COLUMNS), kind, partial, sheet_title)
     os.replace(partial, output)
     if bad_rows_path is not None:
         bad = [b for r in records for b in r["bad"]]

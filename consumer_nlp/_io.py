@@ -6,6 +6,7 @@ with the line or sheet row they are on, instead of dropping them.
 """
 import codecs
 import csv
+import datetime
 import io
 import json
 import re
@@ -250,7 +251,8 @@ def pick_sheet(workbook, sheet, path):
 
 
 class ExcelReader(ArchiveReader):
-    """One sheet of an .xlsx workbook, streamed row by row; every cell read as text.
+    """One sheet of an .xlsx workbook, streamed row by row; each cell keeps its type (text, number,
+    date, boolean; a formula as its text, never evaluated).
 
     ``sheet`` picks it (see :func:`pick_sheet`); ``header_row`` is the sheet row holding the column
     names (a title may stand above it). Empty rows are no records: they are skipped and counted.
@@ -280,16 +282,17 @@ class ExcelReader(ArchiveReader):
             while header and header[-1] == "":
                 header.pop()
             self.columns = header = check_header(header, self.path)
+            self.sheet_title = sheet.title
             rows, bad, index, done, blank = [], [], 0, 0, 0
             for number, values in enumerate(rows_iter, start=self.header_row + 1):
-                cells = [_cell_text(v) for v in values]
+                cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
                 done += 1
-                if not any(cells):
+                if all(c == "" for c in cells):
                     blank += 1
                     continue
                 if any(c != "" for c in cells[len(header):]):
                     bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns",
-                                      "\t".join(cells)))
+                                      "\t".join(_cell_text(c) for c in cells)))
                 else:
                     rows.append((cells + [""] * len(header))[:len(header)])
                 if len(rows) >= self.chunk_size:
@@ -450,7 +453,8 @@ def _as_json_text(frame: pd.DataFrame) -> pd.DataFrame:
             return json.dumps(value, ensure_ascii=False)
         return value
 
-    columns = {c: frame[c].map(text) for c in frame.columns if frame[c].dtype == object
+    columns = {c: pd.Series([text(v) for v in frame[c]], index=frame.index, dtype=object)
+               for c in frame.columns if frame[c].dtype == object
                and frame[c].map(lambda v: isinstance(v, (dict, list, bool))).any()}
     return frame.assign(**columns) if columns else frame
 
@@ -471,8 +475,23 @@ def _mixed_types(frame: pd.DataFrame) -> str | None:
     return None
 
 
+def _as_cell_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the dates, times and numbers of object columns (read from a workbook) as the
+    text a person sees in the sheet, for the text formats."""
+    def text(value):
+        return _cell_text(value) if isinstance(value, (datetime.date, datetime.time, float)) and value == value \
+            else value
+
+    needs = lambda v: isinstance(v, (datetime.date, datetime.time, float))  # noqa: E731
+    columns = {c: pd.Series([text(v) for v in frame[c]], index=frame.index, dtype=object)
+               for c in frame.columns if frame[c].dtype == object and frame[c].map(needs).any()}
+    return frame.assign(**columns) if columns else frame
+
+
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    if kind in ("csv", "tsv", "xlsx"):
+    if kind in ("csv", "tsv", "jsonl"):
+        frame = _as_cell_text(frame)
+    if kind in ("csv", "tsv"):
         frame = _as_json_text(frame)
     if kind == "csv":
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
@@ -485,7 +504,9 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
             for record in frame.to_dict("records"):
                 kept = {k: v for k, v in record.items() if not (isinstance(v, float) and v != v)}
                 f.write(_escape_surrogates(json.dumps(kept, ensure_ascii=False, default=str)) + "\n")
-    else:  # parquet and xlsx parts are Parquet files
+    elif kind == "xlsx":
+        _write_excel_part(frame, path)
+    else:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -496,8 +517,9 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         pq.write_table(table, path)
 
 
-def join_parts(parts: list, columns: list, kind: str, output: Path) -> None:
-    """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time."""
+def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged") -> None:
+    """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time
+    (``sheet_title``: the name of an .xlsx output's sheet)."""
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
@@ -517,7 +539,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path) -> None:
     elif kind == "parquet":
         _join_parquet(parts, output)
     else:
-        _join_excel(parts, columns, output)
+        _join_excel(parts, columns, output, sheet_title)
 
 
 def _join_parquet(parts, output):
@@ -530,24 +552,100 @@ def _join_parquet(parts, output):
             writer.write_table(pq.read_table(part).cast(schema))
 
 
-def _join_excel(parts, columns, output):
-    """One sheet of text cells: every value is written as a string, so nothing becomes a formula."""
-    import pyarrow.parquet as pq
+XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
+
+
+def _typed(value):
+    """A value as JSON that keeps its type: dates and times are tagged, missing values are null."""
+    if isinstance(value, datetime.datetime):
+        return {"$datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, datetime.time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT:
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return {"$datetime": value.isoformat()}
+    return value
+
+
+def _untyped(value):
+    if isinstance(value, dict):
+        (tag, text), = value.items()
+        return {"$datetime": datetime.datetime, "$date": datetime.date, "$time": datetime.time}[tag].fromisoformat(text)
+    return value
+
+
+def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
+    """One chunk of an .xlsx output, as typed JSON lines; a cell longer than Excel holds is refused."""
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            long = frame[column].map(lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL)
+            if long.any():
+                value = frame[column][long].iloc[0]
+                raise ValueError(f"column {column!r} holds a text of {len(value):,} characters ({value[:20]!r}…); an "
+                                 f"Excel cell holds at most {XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet instead")
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for row in frame.itertuples(index=False, name=None):
+            f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
+
+
+def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
+    """One sheet as a person wants it: values with their types (text always as text, never a
+    formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
 
+    if len(columns) > XLSX_MAX_COLUMNS:
+        raise ValueError(f"{len(columns):,} columns: an Excel sheet holds at most {XLSX_MAX_COLUMNS:,}; "
+                         f"write CSV, JSONL or Parquet instead")
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("tagged")
+    sheet = workbook.create_sheet(sheet_title)
+    sheet.freeze_panes = "A2"
+    review_at = columns.index("needs_review") if "needs_review" in columns else None
+    marked = PatternFill("solid", fgColor="FFF2CC")
+    for i, name in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = 60 if name in ("text", "top_terms") else 14
 
-    def text_cell(value):
-        cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("\ufffd", _cell_text(value)))
-        cell.data_type = "s"
-        return cell
+    def cell(value, fill=None):
+        value = _untyped(value)
+        if isinstance(value, str):
+            item = WriteOnlyCell(sheet, value=_SURROGATE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
+            item.data_type = "s"  # "=SUM(…)" is the user's text, never a formula
+        else:
+            item = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, datetime.datetime):
+                item.number_format = "yyyy-mm-dd hh:mm:ss" if value.time() != datetime.time() else "yyyy-mm-dd"
+            elif isinstance(value, datetime.date):
+                item.number_format = "yyyy-mm-dd"
+        if fill is not None:
+            item.fill = fill
+        return item
 
-    sheet.append([text_cell(c) for c in columns])
+    header = []
+    for name in columns:
+        item = cell(str(name))
+        item.font = Font(bold=True)
+        header.append(item)
+    sheet.append(header)
+    rows = 1
     for part in parts:
-        table = pq.read_table(part)
-        for row in zip(*(table.column(i).to_pylist() for i in range(table.num_columns))):
-            sheet.append([text_cell(v) for v in row])
+        with open(part, encoding="utf-8") as f:
+            for line in f:
+                values = json.loads(line)
+                rows += 1
+                if rows > XLSX_MAX_ROWS:
+                    raise ValueError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
+                                     f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead")
+                fill = marked if review_at is not None and values[review_at] is True else None
+                sheet.append([cell(v, fill) for v in values])
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"
     workbook.save(output)

@@ -48,7 +48,12 @@ def read_output(path):
             return list(csv.DictReader(f))
     if path.suffix == ".xlsx":
         sheet = load_workbook(path).worksheets[0]
-        assert all(cell.data_type == "s" for row in sheet.iter_rows() for cell in row if cell.value is not None)
+        header = [c.value for c in sheet[1]]
+        for row in sheet.iter_rows(min_row=2):
+            for name, cell in zip(header, row):  # typed tags; user text always text, never a formula
+                if cell.value is not None:
+                    assert cell.data_type == {"confidence": "n", "needs_review": "b"}.get(name, cell.data_type)
+                    assert cell.data_type != "f" and (cell.data_type == "s" or not isinstance(cell.value, str))
         rows = [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
         return [dict(zip(rows[0], row)) for row in rows[1:]]
     if path.suffix == ".jsonl":
@@ -317,3 +322,39 @@ def test_parquet_binary_text_is_read_as_utf8(default_model, tmp_path):
                                 progress=False).output)
     assert [r["category"] for r in rows] == ["price_measurement", "financial"]
     assert "b'" not in rows[0]["top_terms"]
+
+
+
+def test_a_tagged_workbook_keeps_types_sheet_name_and_is_ready_to_use(default_model, tmp_path):
+    import datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "三月投诉"
+    sheet.append(["id", "date", "amount", "text"])
+    sheet.append(["A1", datetime.datetime(2025, 3, 5), 128.5, "=SUM(A1:A9) 秤不准"])
+    sheet.append(["A2", datetime.datetime(2025, 3, 6, 14, 30), 0, "信用卡被盗刷"])
+    workbook.save(tmp_path / "in.xlsx")
+    tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False)
+    result = load_workbook(tmp_path / "out.xlsx")
+    assert result.sheetnames == ["三月投诉"]
+    out = result["三月投诉"]
+    assert out.freeze_panes == "A2" and out.auto_filter.ref == "A1:J3"
+    header = [c.value for c in out[1]]
+    first = dict(zip(header, out[2]))
+    assert first["date"].value == datetime.datetime(2025, 3, 5) and first["date"].is_date
+    assert first["amount"].value == 128.5 and first["confidence"].data_type == "n"
+    assert first["needs_review"].data_type == "b"
+    assert first["text"].value == "=SUM(A1:A9) 秤不准" and first["text"].data_type == "s"
+    # the same workbook to CSV: values as a person sees them in the sheet
+    rows = read_output(tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.csv", jobs=1,
+                                progress=False).output)
+    assert [(r["date"], r["amount"]) for r in rows] == [("2025-03-05", "128.5"), ("2025-03-06 14:30:00", "0")]
+
+
+def test_a_text_longer_than_an_excel_cell_is_refused_before_writing(default_model, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1," + "漏" * 40_000 + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="at most 32,767"):
+        tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
+    assert not (tmp_path / "out.xlsx").exists()
