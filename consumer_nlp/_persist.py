@@ -70,7 +70,47 @@ def load_model(path) -> ComplaintClassifier:
                     f"Install scikit-learn {'.'.join(map(str, _minor(saved)))}.x or retrain the model")
     if not isinstance(model, ComplaintClassifier):
         raise UntrustedModelError(f"{path} does not hold a ComplaintClassifier")
+    problems = structure_problems(model)
+    if problems:
+        raise UntrustedModelError(f"{path} holds a model that fit() cannot have made, so it was not loaded: "
+                                  f"{'; '.join(problems)}")
     return model
+
+
+def structure_problems(model: ComplaintClassifier) -> list[str]:
+    """How a loaded model's parts differ from what ``fit`` builds. Trusted types alone are not
+    enough: a text vectorizer with ``input="filename"`` would open every text as a file path."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from ._features import _TOKEN_PATTERN, ComplaintVectorizer
+    from ._tokenize import BACKENDS, Tokenizer
+
+    problems = []
+    vectorizer = getattr(model, "vectorizer_", None)
+    if type(vectorizer) is not ComplaintVectorizer:
+        return [f"vectorizer_ is a {type(vectorizer).__name__}"]
+    tokenizer = getattr(vectorizer, "tokenizer_", None)
+    def word(entry):  # a user word is (word, frequency or None); a stop word is a word
+        return isinstance(entry, str) or (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
+                                          and (entry[1] is None or isinstance(entry[1], int)))
+
+    if type(tokenizer) is not Tokenizer or tokenizer.backend not in BACKENDS or not all(
+            map(word, (*tokenizer.user_words, *tokenizer.stop_words))):
+        problems.append("its tokenizer is not a Tokenizer of a known backend with word lists")
+    expected = {"word_vectorizer_": {"token_pattern": _TOKEN_PATTERN, "ngram_range": vectorizer.word_ngram_range}}
+    if vectorizer.char_ngram_range is not None:
+        expected["char_vectorizer_"] = {"analyzer": "char", "ngram_range": vectorizer.char_ngram_range}
+    for name, settings in expected.items():
+        part = getattr(vectorizer, name, None)
+        if type(part) is not TfidfVectorizer:
+            problems.append(f"{name} is a {type(part).__name__}")
+            continue
+        wanted = vectorizer._new_vectorizer(**settings).get_params()
+        changed = sorted(k for k, v in part.get_params().items() if wanted.get(k) != v)
+        if changed:
+            problems.append(f"{name} has parameters no fit sets: " + ", ".join(f"{k}={part.get_params()[k]!r}"
+                                                                             for k in changed))
+    return problems
 
 
 def default_model_path() -> Path:

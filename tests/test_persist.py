@@ -60,3 +60,14 @@ def test_a_skops_file_naming_other_code_is_refused_unread(small_model, tmp_path,
     with pytest.raises(UntrustedModelError, match="os.system"):
         load_model(crafted)
     assert not (tmp_path / "PWNED").exists()
+
+
+def test_a_model_whose_parts_fit_cannot_make_is_refused(tmp_path, small_model):
+    import copy
+
+    crafted = copy.deepcopy(small_model)
+    crafted.vectorizer_.word_vectorizer_.set_params(input="filename")  # would open each text as a path
+    path = cn.save_model(crafted, tmp_path / "crafted.skops")
+    with pytest.raises(UntrustedModelError, match="input='filename'"):
+        cn.load(path)
+    assert cn.load(cn.save_model(small_model, tmp_path / "fine.skops")).predict(["漏水"]).shape == (1,)
