@@ -1,4 +1,5 @@
 """Saving and loading fitted models with skops, which rebuilds only types it is told to trust."""
+import os
 import re
 import warnings
 import zipfile
@@ -124,8 +125,15 @@ def load(name=None, *, registry=None) -> ComplaintClassifier:
     ``registry`` (default: ``$CONSUMER_NLP_HOME`` or a per-user folder; see :class:`ModelRegistry`)."""
     if name is None or name == "default":
         return load_model(default_model_path())
-    if Path(name).suffix == ".skops" or Path(name).is_file():
+    text = str(name)
+    if Path(text).suffix == ".skops" or "/" in text or os.sep in text:  # a path, never a registry name
         return load_model(name)
     from ._registry import ModelRegistry
 
-    return ModelRegistry(registry).load(str(name))
+    try:
+        return ModelRegistry(registry).load(text)
+    except KeyError as missing:
+        if Path(text).is_file():  # a file here of that name does not silently stand in for a registry model
+            raise KeyError(f"{missing.args[0]}; a file {text!r} is in this folder: give it as ./{text} to load "
+                           f"it") from None
+        raise

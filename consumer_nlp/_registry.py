@@ -109,6 +109,9 @@ class ModelRegistry:
         aliases = self.aliases(name)
         if _check_name(which, "alias") not in aliases:
             raise KeyError(f"model {name!r} has no alias {which!r}; its aliases are {sorted(aliases)}")
+        if aliases[which] not in self._version_numbers(name):
+            raise KeyError(f"alias {name}@{which} points at version {aliases[which]}, which does not exist; its "
+                           f"versions are {self._version_numbers(name)}")
         return name, aliases[which]
 
     def _version_numbers(self, name: str) -> list:
@@ -117,8 +120,13 @@ class ModelRegistry:
             if folder.is_dir() else []
 
     def aliases(self, name: str) -> dict:
+        """``{alias: version}`` of ``name``; a file holding anything else is refused, not followed."""
         path = self.root / _check_name(name, "model name") / ALIASES
-        return json.loads(path.read_text("utf-8")) if path.is_file() else {}
+        aliases = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+        if not isinstance(aliases, dict) or not all(
+                isinstance(a, str) and NAME_PATTERN.fullmatch(a) and type(v) is int for a, v in aliases.items()):
+            raise IntegrityError(f"{path} is not a table of aliases and version numbers; it was not used")
+        return aliases
 
     # ---- writing ----
 
@@ -203,7 +211,10 @@ class ModelRegistry:
         name, version = self._resolve(ref)
         folder = self.root / name / str(version)
         metadata = json.loads((folder / METADATA).read_text("utf-8"))
-        artifact = folder / metadata["artifact"]["file"]
+        if metadata.get("artifact", {}).get("file") != ARTIFACT:  # never a path that leads elsewhere
+            raise IntegrityError(f"{folder / METADATA} names the artifact {metadata.get('artifact', {}).get('file')!r}, "
+                                 f"not {ARTIFACT!r}; it was not loaded")
+        artifact = folder / ARTIFACT
         if not artifact.is_file() or _sha256(artifact) != metadata["artifact"]["sha256"]:
             raise IntegrityError(f"{name}@{version}: {artifact} does not match the checksum recorded when it "
                                  f"was saved (changed, truncated or missing); it was not loaded")

@@ -178,3 +178,34 @@ def test_concurrent_alias_updates_lose_nothing(registry, small_model):
         process.join(timeout=120)
         assert process.exitcode == 0
     assert len(registry.aliases("shared")) == 160
+
+
+def test_aliases_and_metadata_that_lead_elsewhere_are_refused(registry, small_model, tmp_path):
+    registry.save(small_model, "m")
+    registry.save(small_model, "m")
+    registry.set_alias("m", 2, "production")
+    registry.delete_alias("m", "production")
+    aliases = registry.root / "m" / "aliases.json"
+    aliases.write_text(json.dumps({"production": 7}), "utf-8")  # a version deleted by hand
+    with pytest.raises(KeyError, match="points at version 7, which does not exist"):
+        registry.load("m@production")
+    aliases.write_text(json.dumps({"production": "../../x"}), "utf-8")
+    with pytest.raises(IntegrityError, match="not a table of aliases"):
+        registry.load("m@production")
+    aliases.unlink()
+    outside = cn.save_model(small_model, tmp_path / "outside.skops")
+    meta_path = registry.root / "m" / "1" / "metadata.json"
+    meta = json.loads(meta_path.read_text("utf-8"))
+    meta["artifact"]["file"] = str(outside)
+    meta_path.write_text(json.dumps(meta), "utf-8")
+    with pytest.raises(IntegrityError, match="names the artifact"):
+        registry.load("m@1")
+
+
+def test_a_file_in_the_working_folder_does_not_stand_in_for_a_registry_model(registry, small_model, tmp_path,
+                                                                             monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    cn.save_model(small_model, tmp_path / "complaints")  # a model file named like a registry model
+    with pytest.raises(KeyError, match=r"give it as \./complaints"):
+        cn.load("complaints", registry=registry.root)
+    assert cn.load("./complaints").predict(["漏水"]).shape == (1,)
