@@ -4,6 +4,7 @@ A tagged archive (any format ``consumer-nlp tag`` writes) is streamed chunk by c
 running tallies, so memory stays flat however long the archive; the tables, a summary paragraph
 in the register of a work summary, and charts are made from the tallies at the end.
 """
+import datetime
 import heapq
 import html
 import re
@@ -32,7 +33,12 @@ _MONEY = re.compile(r"(?:[¥￥]|rmb|人民币)\s*([0-9]+(?:,[0-9]+)*(?:\.[0-9]+
                     r"|([0-9](?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)?)\s*(万元|万块|万|元|块钱|块)",
                     re.IGNORECASE)
 _TERM = re.compile(r"(.+?)\(([0-9.]+)\)(?: |$)")
-_CHINESE_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(?:(\d{1,2})\s*日?)?")
+# The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
+# 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time and a time zone, which is dropped
+# (the date as written is the date counted). Two-digit years and day/month orders are ambiguous
+# (25-03-05, 5/3/2025): they do not fit and are named, unless a date_format says how to read them.
+_DATE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
+                   r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
 EXAMPLES_PER_CATEGORY = 5
 
 
@@ -48,11 +54,21 @@ def money_mentioned(text: str) -> float:
     return max(amounts, default=0.0)
 
 
-def parse_dates(values: pd.Series) -> pd.Series:
-    """Dates as written in archives (2025-03-05, 2025/3/5, 2025年3月5日, with or without a time)."""
+def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
+    """Dates of a column by one explicit rule (see ``_DATE``), or by ``date_format`` (strftime
+    codes, such as "%d/%m/%Y") when given; what does not fit is NaT. Workbook dates stay as they are."""
+    typed = values.map(lambda v: isinstance(v, (datetime.date, pd.Timestamp)))
     text = values.astype("string").str.strip()
-    text = text.str.replace(_CHINESE_DATE, lambda m: f"{m[1]}-{m[2]}-{m[3] or 1}", regex=True)
-    return pd.to_datetime(text, errors="coerce", format="mixed")
+    if date_format is not None:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+    else:
+        parts = text.str.extract(_DATE).astype("Float64")
+        parsed = pd.to_datetime(pd.DataFrame({
+            "year": parts[0], "month": parts[1].fillna(parts[3]).fillna(1), "day": parts[2].fillna(parts[4]).fillna(1),
+            "hour": parts[5].fillna(0), "minute": parts[6].fillna(0), "second": parts[7].fillna(0)}), errors="coerce")
+    if typed.any():
+        parsed = parsed.where(~typed.to_numpy(), pd.to_datetime(values.where(typed), errors="coerce"))
+    return parsed
 
 
 @dataclass
@@ -70,6 +86,7 @@ class _Tally:
     candidates: dict = field(default_factory=lambda: defaultdict(list))
     bad_dates: list = field(default_factory=list)
     bad_date_count: int = 0
+    date_format: str | None = None
 
     def add(self, frame: pd.DataFrame, first_row: int, text_col, date_col, group_col, period: str):
         categories = frame["category"].astype(str)
@@ -90,7 +107,7 @@ class _Tally:
                 self.money[category] += amount
                 self.money_rows[category] += 1
         if date_col:
-            dates = parse_dates(frame[date_col])
+            dates = parse_dates(frame[date_col], self.date_format)
             failed = np.flatnonzero(dates.isna().to_numpy() & frame[date_col].astype("string").fillna("").str.strip().ne("").to_numpy())
             self.bad_date_count += len(failed)
             self.bad_dates += [(first_row + i, str(frame[date_col].iloc[i])) for i in failed[:10 - len(self.bad_dates)]]
@@ -135,10 +152,11 @@ def _check_confidence(values: pd.Series, first_row: int) -> None:
         raise ValueError(f"column 'confidence' must hold numbers from 0 to 1; these rows do not: {'、'.join(bad)}")
 
 
-def _tally(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None, encoding=None):
+def _tally(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None, encoding=None,
+           date_format=None):
     reader = open_archive(path, encoding=encoding, chunk_size=20_000)
     show = sys.stderr.isatty() if progress is None else progress
-    tally, found = _Tally(), {}
+    tally, found = _Tally(date_format=date_format), {}
     with tqdm(total=reader.total, unit=reader.unit, unit_scale=reader.unit == "B", disable=not show,
               file=sys.stderr, desc=Path(path).name) as bar:
         for chunk in reader.chunks():
@@ -312,14 +330,16 @@ def _crosstab(counts: dict, index_name: str) -> pd.DataFrame:
 
 
 def report_archive(path, *, date_col=None, by=None, previous=None, text_col=None, encoding=None,
-                 progress=None) -> ArchiveReport:
+                   date_format: str | None = None, progress=None) -> ArchiveReport:
     """The report of a tagged archive. ``by``: "month" (default) or "quarter" for the time table,
     "channel" or any column name for the group table. ``previous``: an earlier tagged archive to
-    compare with (同比/环比)."""
+    compare with (同比/环比). Dates are read year first (2025-03-05, 2025/3/5, 2025年3月5日, a time
+    and a time zone allowed), or by ``date_format`` (such as "%d/%m/%Y"); rows that do not fit are
+    named in the notes and counted apart."""
     period = by if by in ("month", "quarter") else "month"
     group_col = None if by in (None, "month", "quarter", "channel") else by
     tally, found = _tally(path, text_col=text_col, date_col=date_col, group_col=group_col, period=period,
-                          progress=progress, encoding=encoding)
+                          progress=progress, encoding=encoding, date_format=date_format)
     total = tally.rows
     order = sorted(CATEGORIES, key=lambda c: (-tally.categories.get(c, 0), list(CATEGORIES).index(c)))
     order += [EMPTY] if tally.categories.get(EMPTY) else []

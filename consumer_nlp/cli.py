@@ -54,7 +54,8 @@ def _report(args) -> int:
     from ._report import report_archive
 
     result = report_archive(args.tagged, date_col=args.date_col, by=args.by, previous=args.previous,
-                            text_col=args.text_col, encoding=args.encoding, progress=False if args.quiet else None)
+                            text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
+                            progress=False if args.quiet else None)
     output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
     result.write(output)
     print(result.summary)
@@ -235,6 +236,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("tagged", help="a file written by `consumer-nlp tag` (any format)")
     report.add_argument("-o", "--output", help="report.html, report.xlsx or report.md (default: TAGGED.report.html)")
     report.add_argument("--date-col", help="date column (default: found by name: date, 日期, 投诉日期, …)")
+    report.add_argument("--date-format", metavar="FORMAT",
+                        help="how the dates are written, in strftime codes, e.g. %%d/%%m/%%Y (default: year first: "
+                             "2025-03-05, 2025/3/5, 2025年3月5日, with or without a time)")
     report.add_argument("--by", help="month (default) or quarter for the time table; channel or a column "
                                      "name for the group table (default: a channel column if there is one)")
     report.add_argument("--previous", metavar="TAGGED_EARLIER", help="an earlier tagged archive to compare with")

@@ -162,3 +162,18 @@ def test_user_values_never_become_formulas_in_the_excel_report(tmp_path):
     cells = [c for ws in load_workbook(tmp_path / "r.xlsx").worksheets for row in ws.iter_rows() for c in row]
     assert any(c.value == "=cmd|' /C calc'!A0" for c in cells)
     assert not [c for c in cells if c.data_type == "f"]
+
+
+def test_dates_follow_one_rule_and_what_does_not_fit_is_named(tmp_path, capsys):
+    rows = [{"id": i, "date": d, "text": "漏水了", "category": "quality", "confidence": 0.9, "needs_review": False}
+            for i, d in enumerate(["2025-03-05T10:00:00+08:00", "2025/4/2 14:30", "25-03-05", "5/3/2025"])]
+    pd.DataFrame(rows).to_csv(tmp_path / "t.csv", index=False)
+    assert main(["report", str(tmp_path / "t.csv"), "-o", str(tmp_path / "r.md"), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "有 2 行无法识别" in err and "第4行「25-03-05」" in err and "第5行「5/3/2025」" in err
+    periods = report_archive(tmp_path / "t.csv", progress=False).tables["by_period"]
+    assert list(periods.index) == ["2025-03", "2025-04", "日期缺失或无法识别"]
+    only = pd.DataFrame(rows[3:]).assign(date=["05/03/2025"])
+    only.to_csv(tmp_path / "dmy.csv", index=False)
+    table = report_archive(tmp_path / "dmy.csv", progress=False, date_format="%d/%m/%Y").tables["by_period"]
+    assert list(table.index) == ["2025-03"]
