@@ -9,7 +9,6 @@ import heapq
 import html
 import re
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +20,7 @@ from tqdm import tqdm
 from ._batch import ADDED_COLUMNS, REASON_EMPTY, find_column, find_text_column
 from ._categories import CATEGORIES
 from ._io import open_archive
+from ._money import money_mentioned
 
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
 KINDS = {**CATEGORIES, EMPTY: "文本为空"}
@@ -29,9 +29,6 @@ CHANNEL_NAMES = ("channel", "渠道", "投诉渠道", "来源", "受理渠道", 
 DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", "created_at", "time", "时间")
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
 # once, not once per position (that was quadratic: 40,000 digits took 80 s).
-_MONEY = re.compile(r"(?:[¥￥]|rmb|人民币)\s*([0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?)\s*(万)?"
-                    r"|([0-9](?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)?)\s*(万元|万块|万|元|块钱|块)",
-                    re.IGNORECASE)
 _TERM = re.compile(r"(.+?)\(([0-9.]+)\)(?: |$)")
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
 # 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time and a time zone, which is dropped
@@ -40,18 +37,6 @@ _TERM = re.compile(r"(.+?)\(([0-9.]+)\)(?: |$)")
 _DATE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
                    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
 EXAMPLES_PER_CATEGORY = 5
-
-
-def money_mentioned(text: str) -> float:
-    """The largest amount of money a complaint mentions, in yuan (0 if none): 元, 块, 万元, ¥…"""
-    if not isinstance(text, str):
-        return 0.0
-    amounts = []
-    for match in _MONEY.finditer(unicodedata.normalize("NFKC", text)):
-        number = float((match.group(1) or match.group(3)).replace(",", ""))
-        ten_thousand = match.group(2) or (match.group(4) or "").startswith("万")
-        amounts.append(number * 10_000 if ten_thousand else number)
-    return max(amounts, default=0.0)
 
 
 def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:

@@ -1,0 +1,64 @@
+"""The amount of money a complaint mentions (涉案金额), for work-summary reports.
+
+Amounts count when money is said to be paid, charged, lost or owed: a number with a money unit
+(元, 块, 块钱, 毛, 角, 万元; 一块五, 3毛5), a currency sign before it (¥, ￥, RMB, 人民币), or a number
+right after words that only money follows (花了, 罚款, 押金, 学费, 损失, 被骗…). Numbers with other
+units (2万公里, 粉丝100万, 额度5万) are not money. Chinese numerals are read with cn2an (两千多块,
+一千二, 两万八; a range such as 七八百 counts its larger end). Every pattern starts only where a
+number starts, so long runs of digits or numerals are read in linear time.
+"""
+import re
+import unicodedata
+
+_CN = "零〇一二两三四五六七八九十百千万"
+# A number, taken whole (an atomic group: never a shorter piece of it): Arabic digits with an
+# optional 百/千/万 scale, or a run of Chinese numerals.
+_NUMBER = (rf"(?>(?<![0-9.,])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:[千百]?万|千|百)?"
+           rf"|(?<![{_CN}])[{_CN}]{{1,8}})")
+_CUES = ("花了|付了|交了|充了|罚款|押金|定金|订金|尾款|违约金|学费|报名费|费用|损失了|损失|赔了|被骗了?|骗走|"
+         "转走了?|扣了|收了|欠了?|多收了?")
+_OTHER_UNITS = "公里|千米|米|斤|公斤|克|个|件|次|天|小时|分钟|分|号|楼|岁|%|折|度|平|寸|匹|G|兆|积分|人|台|张|年|月|日|瓶|份|单"
+_AMOUNT = re.compile(
+    rf"(?:[¥￥]|rmb|人民币)\s*(?P<sign>{_NUMBER})"
+    rf"|(?P<unit_number>{_NUMBER})\s*(?:多|来|左右)?\s*"
+    rf"(?:(?P<unit>块|毛)(?P<sub>[0-9一二三四五六七八九](?![0-9{_CN}个件次块毛]))?|(?P<plain>元|块钱|角))"
+    rf"|(?:{_CUES})(?:了|我)?\s*(?P<cued>{_NUMBER})(?:多|来)?(?!\s*(?:{_OTHER_UNITS}|元|块|毛|角|[0-9]))",
+    re.IGNORECASE)
+_RANGE = re.compile("([一二两三四五六七八九])([一二两三四五六七八九])([十百千万])$")
+_SCALES = (("千万", 10 ** 7), ("百万", 10 ** 6), ("万", 10 ** 4), ("千", 1000), ("百", 100))
+
+
+def _value(number: str) -> float | None:
+    """The value of one number as written (1,280 / 3.8万 / 两千 / 七八百), or None."""
+    number = number.replace(",", "")
+    if number[0].isdigit():
+        for suffix, factor in _SCALES:
+            if number.endswith(suffix):
+                return float(number[:-len(suffix)]) * factor
+        return float(number)
+    import cn2an
+
+    ranged = _RANGE.match(number)
+    if ranged:  # 七八百: the larger end
+        number = ranged[2] + ranged[3]
+    try:
+        return float(cn2an.cn2an(number, "smart"))
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def money_mentioned(text) -> float:
+    """The largest amount of money ``text`` mentions, in yuan (0 when it mentions none)."""
+    if not isinstance(text, str):
+        return 0.0
+    best = 0.0
+    for match in _AMOUNT.finditer(unicodedata.normalize("NFKC", text)):
+        value = _value(match["sign"] or match["unit_number"] or match["cued"])
+        if value is None:
+            continue
+        if (match["unit"] or match["plain"]) in ("毛", "角"):
+            value = value / 10 + (_value(match["sub"]) / 100 if match["sub"] else 0)
+        elif match["unit"] == "块" and match["sub"]:
+            value += _value(match["sub"]) / 10
+        best = max(best, value)
+    return best
