@@ -238,6 +238,8 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
     bad_rows = Path(bad_rows_path) if bad_rows_path is not None else None
     _check_paths(input_path, output, bad_rows, force=force)
     kind = archive_format(output)
+    if kind == "xls":
+        raise ValueError(f"{output}: .xls is read, not written; write .xlsx (or CSV, JSONL, Parquet) instead")
     with _OutputLock(output):
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
                          chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,

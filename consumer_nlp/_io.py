@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".ndjson": "jsonl",
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xls": "xls", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".parquet": "parquet", ".pq": "parquet"}
 SAMPLE_BYTES = 4 << 20
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
@@ -273,34 +273,68 @@ class ExcelReader(ArchiveReader):
             workbook = load_workbook(self.path, read_only=True, data_only=False)
         except (zipfile.BadZipFile, KeyError, OSError) as error:
             raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
-                             f"as .xls, save it as .xlsx or CSV first") from None
+                             f"as .xls, name it .xls") from None
         try:
             sheet = pick_sheet(workbook, self.sheet, self.path)
-            self.total = max((sheet.max_row or 1) - self.header_row, 0)
-            rows_iter = sheet.iter_rows(min_row=self.header_row, values_only=True)
-            header = [_cell_text(v) for v in next(rows_iter, ())]
-            while header and header[-1] == "":
-                header.pop()
-            self.columns = header = check_header(header, self.path)
             self.sheet_title = sheet.title
-            rows, bad, index, done, blank = [], [], 0, 0, 0
-            for number, values in enumerate(rows_iter, start=self.header_row + 1):
-                cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
-                done += 1
-                if all(c == "" for c in cells):
-                    blank += 1
-                    continue
-                if any(c != "" for c in cells[len(header):]):
-                    bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns",
-                                      "\t".join(_cell_text(c) for c in cells)))
-                else:
-                    rows.append((cells + [""] * len(header))[:len(header)])
-                if len(rows) >= self.chunk_size:
-                    yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank)
-                    rows, bad, index, blank = [], [], index + 1, 0
-            yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank)
+            self.total = max((sheet.max_row or 1) - self.header_row, 0)
+            yield from self._rows_to_chunks(sheet.iter_rows(min_row=self.header_row, values_only=True))
         finally:
             workbook.close()
+
+    def _rows_to_chunks(self, rows_iter):
+        """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``)."""
+        header = [_cell_text(v) for v in next(rows_iter, ())]
+        while header and header[-1] == "":
+            header.pop()
+        self.columns = header = check_header(header, self.path)
+        rows, bad, index, done, blank = [], [], 0, 0, 0
+        for number, values in enumerate(rows_iter, start=self.header_row + 1):
+            cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
+            done += 1
+            if all(c == "" for c in cells):
+                blank += 1
+                continue
+            if any(c != "" for c in cells[len(header):]):
+                bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns",
+                                  "\t".join(_cell_text(c) for c in cells)))
+            else:
+                rows.append((cells + [""] * len(header))[:len(header)])
+            if len(rows) >= self.chunk_size:
+                yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank)
+                rows, bad, index, blank = [], [], index + 1, 0
+        yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank)
+
+
+class XlsReader(ExcelReader):
+    """An old Excel .xls workbook, read with python-calamine; sheets and rows as for .xlsx."""
+
+    def chunks(self):
+        from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+        try:
+            workbook = CalamineWorkbook.from_path(str(self.path))
+        except Exception as error:  # calamine's errors name the format problem
+            raise ValueError(f"{self.path} is not an Excel .xls workbook ({error})") from None
+        names = workbook.sheet_names
+        if self.sheet is not None:
+            key = str(self.sheet)
+            name = key if key in names else names[int(key) - 1] if key.isdigit() and 1 <= int(key) <= len(names) \
+                else None
+            if name is None:
+                raise ValueError(f"{self.path} has no sheet {key!r}; its sheets are {names}")
+        else:
+            visible = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+            with_data = [n for n in visible if any(any(c not in (None, "") for c in row)
+                                                   for row in workbook.get_sheet_by_name(n).to_python())]
+            if len(with_data) != 1:
+                raise ValueError(f"{self.path} has {len(with_data)} visible sheets with data ({with_data}); choose one "
+                                 f"with --sheet NAME or --sheet N; its sheets are {names}")
+            name = with_data[0]
+        self.sheet_title = name
+        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        self.total = max(len(rows) - self.header_row, 0)
+        yield from self._rows_to_chunks(iter(rows[self.header_row - 1:]))
 
 
 def _object_without_repeated_keys(pairs) -> dict:
@@ -391,8 +425,9 @@ def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row
         raise FileNotFoundError(f"no such file: {path}")
     if kind in ("csv", "tsv"):
         return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t")
-    if kind == "xlsx":
-        return ExcelReader(path, encoding, chunk_size, sheet=sheet, header_row=header_row)
+    if kind in ("xlsx", "xls"):
+        return (ExcelReader if kind == "xlsx" else XlsReader)(path, encoding, chunk_size, sheet=sheet,
+                                                              header_row=header_row)
     if sheet is not None or header_row != 1:
         raise ValueError(f"sheet and header_row apply to .xlsx workbooks, not to {path}")
     return {"jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)

@@ -358,3 +358,20 @@ def test_a_text_longer_than_an_excel_cell_is_refused_before_writing(default_mode
     with pytest.raises(ValueError, match="at most 32,767"):
         tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
     assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_an_old_xls_workbook_is_read_and_never_written(default_model, tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet, notes = workbook.add_sheet("投诉"), workbook.add_sheet("说明")
+    for r, row in enumerate([["id", "text"], ["1", "秤不准少了二两"], ["2", "信用卡被盗刷"]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    notes.write(0, 0, "内部说明")
+    notes.visibility = 1  # hidden: not a second data sheet
+    workbook.save(str(tmp_path / "old.xls"))
+    rows = read_output(tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.csv", jobs=1,
+                                progress=False).output)
+    assert [(r["id"], r["category"]) for r in rows] == [("1", "price_measurement"), ("2", "financial")]
+    with pytest.raises(ValueError, match="write .xlsx"):
+        tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xls", jobs=1, progress=False)
