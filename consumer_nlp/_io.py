@@ -9,6 +9,7 @@ import csv
 import datetime
 import io
 import json
+import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -337,6 +338,15 @@ class XlsReader(ExcelReader):
         yield from self._rows_to_chunks(iter(rows[self.header_row - 1:]))
 
 
+class JsonLiteral(str):
+    """A JSON number no float can hold (1e400), kept as it was written instead of becoming inf."""
+
+
+def _json_float(text: str):
+    value = float(text)
+    return value if math.isfinite(value) else JsonLiteral(text)
+
+
 def _object_without_repeated_keys(pairs) -> dict:
     """A JSON object as a dict; a key given twice would silently keep only its last value."""
     record = dict(pairs)
@@ -388,7 +398,7 @@ class JsonLinesReader(ArchiveReader):
                 blank += 1
                 continue
             try:
-                record = json.loads(text, object_pairs_hook=_object_without_repeated_keys)
+                record = json.loads(text, object_pairs_hook=_object_without_repeated_keys, parse_float=_json_float)
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
                 records.append(record)
@@ -510,22 +520,21 @@ def _mixed_types(frame: pd.DataFrame) -> str | None:
     return None
 
 
-def _as_cell_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with the dates, times and numbers of object columns (read from a workbook) as the
-    text a person sees in the sheet, for the text formats."""
+def _as_cell_text(frame: pd.DataFrame, types: tuple) -> pd.DataFrame:
+    """``frame`` with the values of ``types`` in object columns (dates and numbers read from a
+    workbook) as the text a person sees in the sheet."""
     def text(value):
-        return _cell_text(value) if isinstance(value, (datetime.date, datetime.time, float)) and value == value \
-            else value
+        return _cell_text(value) if isinstance(value, types) and value == value else value
 
-    needs = lambda v: isinstance(v, (datetime.date, datetime.time, float))  # noqa: E731
+    needs = lambda v: isinstance(v, types)  # noqa: E731
     columns = {c: pd.Series([text(v) for v in frame[c]], index=frame.index, dtype=object)
                for c in frame.columns if frame[c].dtype == object and frame[c].map(needs).any()}
     return frame.assign(**columns) if columns else frame
 
 
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    if kind in ("csv", "tsv", "jsonl"):
-        frame = _as_cell_text(frame)
+    if kind in ("csv", "tsv", "jsonl"):  # JSON keeps numbers as numbers
+        frame = _as_cell_text(frame, (datetime.date, datetime.time) + ((float,) if kind != "jsonl" else ()))
     if kind in ("csv", "tsv"):
         frame = _as_json_text(frame)
     if kind == "csv":
@@ -538,7 +547,14 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             for record in frame.to_dict("records"):
                 kept = {k: v for k, v in record.items() if not (isinstance(v, float) and v != v)}
-                f.write(_escape_surrogates(json.dumps(kept, ensure_ascii=False, default=str)) + "\n")
+                literals = {f"\x00{i}": v for i, v in enumerate(v for v in kept.values() if isinstance(v, JsonLiteral))}
+                if literals:
+                    marks = {id(v): mark for mark, v in literals.items()}
+                    kept = {k: marks.get(id(v), v) for k, v in kept.items()}
+                line = json.dumps(kept, ensure_ascii=False, default=str)
+                for mark, literal in literals.items():  # the number as it was written
+                    line = line.replace(json.dumps(mark), str(literal))
+                f.write(_escape_surrogates(line) + "\n")
     elif kind == "xlsx":
         _write_excel_part(frame, path)
     else:

@@ -375,3 +375,13 @@ def test_an_old_xls_workbook_is_read_and_never_written(default_model, tmp_path):
     assert [(r["id"], r["category"]) for r in rows] == [("1", "price_measurement"), ("2", "financial")]
     with pytest.raises(ValueError, match="write .xlsx"):
         tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xls", jobs=1, progress=False)
+
+
+def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "big": 1e400, "small": 2.5, "text": "秤不准"}\n', encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output
+    line = out.read_text(encoding="utf-8")
+    assert '"big": 1e400' in line and "Infinity" not in line and '"small": 2.5' in line
+    assert read_output(tag_file(default_model, source, tmp_path / "out.csv", jobs=1,
+                                progress=False).output)[0]["big"] == "1e400"
