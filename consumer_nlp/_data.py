@@ -84,7 +84,7 @@ def read_labeled(data, *, text_col: str = "text", label_col: str = "label",
             raise FileNotFoundError(f"no such file: {path}")
         if path.suffix.lower() in (".xlsx", ".xls"):
             # Excel shows the header as row 1, so data row i is sheet row i + 1.
-            columns, records = _frame_records(pd.read_excel(path, dtype=object), 2, "sheet row")
+            columns, records = _frame_records(pd.read_excel(path, dtype=object, engine="openpyxl"), 2, "sheet row")
         else:
             columns, records = _csv_records(path, encoding)
     elif isinstance(data, pd.DataFrame):
