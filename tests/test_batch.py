@@ -385,3 +385,19 @@ def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_p
     assert '"big": 1e400' in line and "Infinity" not in line and '"small": 2.5' in line
     assert read_output(tag_file(default_model, source, tmp_path / "out.csv", jobs=1,
                                 progress=False).output)[0]["big"] == "1e400"
+
+
+def test_more_columns_than_an_excel_sheet_holds_are_refused(default_model, tmp_path):
+    source = tmp_path / "wide.csv"
+    names = ["text"] + [f"c{i}" for i in range(16_380)]
+    source.write_text(",".join(names) + "\n" + ",".join(["漏水"] + ["x"] * 16_380) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="at most 16,384"):
+        tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
+    assert not (tmp_path / "out.xlsx").exists()
+
+
+def test_cells_of_200000_letters_or_digits_are_tagged_without_stalling(default_model, tmp_path):
+    source = tmp_path / "long.csv"
+    source.write_text("id,text\n1," + "a" * 200_000 + "\n2,\"" + "1," * 100_000 + "\"\n", encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.rows_out == 2  # minutes before (quadratic patterns); about a second now
