@@ -230,32 +230,30 @@ def _has_data(sheet) -> bool:
     return any(any(v is not None and str(v).strip() for v in row) for row in sheet.iter_rows(values_only=True))
 
 
-def pick_sheet(workbook, sheet, path):
-    """The worksheet to read: ``sheet`` by name or 1-based number, else the one visible sheet that
-    holds data. A workbook with several such sheets is refused, listing them: tagging only the
-    first would leave the others out without a word."""
-    names = workbook.sheetnames
+def choose_sheet(names: list, with_data, sheet, path) -> str:
+    """The name of the sheet to read: ``sheet`` by name or 1-based number, else the one visible
+    sheet that holds data (``with_data()`` lists those). Several such sheets are refused, listed:
+    tagging only the first would leave the others out without a word."""
     if sheet is not None:
         key = str(sheet)
         if key in names:
-            return workbook[key]
+            return key
         if key.isdigit() and 1 <= int(key) <= len(names):
-            return workbook.worksheets[int(key) - 1]
+            return names[int(key) - 1]
         raise ValueError(f"{path} has no sheet {key!r}; its sheets are {names}")
-    with_data = [ws for ws in workbook.worksheets if ws.sheet_state == "visible" and _has_data(ws)]
-    if len(with_data) == 1:
-        return with_data[0]
-    if not with_data:
+    found = with_data()
+    if len(found) == 1:
+        return found[0]
+    if not found:
         raise ValueError(f"{path}: no visible sheet holds data; its sheets are {names} (choose one with --sheet)")
-    raise ValueError(f"{path} has {len(with_data)} sheets with data: {[ws.title for ws in with_data]}; choose one "
-                     f"with --sheet NAME or --sheet N")
+    raise ValueError(f"{path} has {len(found)} sheets with data: {found}; choose one with --sheet NAME or --sheet N")
 
 
 class ExcelReader(ArchiveReader):
     """One sheet of an .xlsx workbook, streamed row by row; each cell keeps its type (text, number,
     date, boolean; a formula as its text, never evaluated).
 
-    ``sheet`` picks it (see :func:`pick_sheet`); ``header_row`` is the sheet row holding the column
+    ``sheet`` picks it (see :func:`choose_sheet`); ``header_row`` is the sheet row holding the column
     names (a title may stand above it). Empty rows are no records: they are skipped and counted.
     """
 
@@ -276,7 +274,9 @@ class ExcelReader(ArchiveReader):
             raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
                              f"as .xls, name it .xls") from None
         try:
-            sheet = pick_sheet(workbook, self.sheet, self.path)
+            sheet = workbook[choose_sheet(workbook.sheetnames, lambda: [
+                ws.title for ws in workbook.worksheets if ws.sheet_state == "visible" and _has_data(ws)],
+                self.sheet, self.path)]
             self.sheet_title = sheet.title
             self.total = max((sheet.max_row or 1) - self.header_row, 0)
             yield from self._rows_to_chunks(sheet.iter_rows(min_row=self.header_row, values_only=True))
@@ -317,21 +317,10 @@ class XlsReader(ExcelReader):
             workbook = CalamineWorkbook.from_path(str(self.path))
         except Exception as error:  # calamine's errors name the format problem
             raise ValueError(f"{self.path} is not an Excel .xls workbook ({error})") from None
-        names = workbook.sheet_names
-        if self.sheet is not None:
-            key = str(self.sheet)
-            name = key if key in names else names[int(key) - 1] if key.isdigit() and 1 <= int(key) <= len(names) \
-                else None
-            if name is None:
-                raise ValueError(f"{self.path} has no sheet {key!r}; its sheets are {names}")
-        else:
-            visible = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
-            with_data = [n for n in visible if any(any(c not in (None, "") for c in row)
-                                                   for row in workbook.get_sheet_by_name(n).to_python())]
-            if len(with_data) != 1:
-                raise ValueError(f"{self.path} has {len(with_data)} visible sheets with data ({with_data}); choose one "
-                                 f"with --sheet NAME or --sheet N; its sheets are {names}")
-            name = with_data[0]
+        visible = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+        name = choose_sheet(workbook.sheet_names, lambda: [
+            n for n in visible if any(any(c not in (None, "") for c in row)
+                                      for row in workbook.get_sheet_by_name(n).to_python())], self.sheet, self.path)
         self.sheet_title = name
         rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
         self.total = max(len(rows) - self.header_row, 0)
@@ -490,17 +479,14 @@ def _check_tsv_cells(frame: pd.DataFrame) -> None:
                                  f"cannot carry; write CSV, XLSX, JSONL or Parquet instead")
 
 
-def _as_json_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with JSON values that a text format would otherwise write as Python's repr
-    (objects, arrays, true/false read from JSON Lines) written as JSON text instead."""
-    def text(value):
-        if isinstance(value, (dict, list, bool)):
-            return json.dumps(value, ensure_ascii=False)
-        return value
+def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
+    """``frame`` with ``convert`` applied to the values of ``kinds`` in its object columns (the other
+    columns, and columns holding none of them, are left as they are)."""
+    def value(v):
+        return convert(v) if isinstance(v, kinds) and v == v else v
 
-    columns = {c: pd.Series([text(v) for v in frame[c]], index=frame.index, dtype=object)
-               for c in frame.columns if frame[c].dtype == object
-               and frame[c].map(lambda v: isinstance(v, (dict, list, bool))).any()}
+    columns = {c: pd.Series([value(v) for v in frame[c]], index=frame.index, dtype=object)
+               for c in frame.columns if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, kinds)).any()}
     return frame.assign(**columns) if columns else frame
 
 
@@ -515,28 +501,16 @@ def _mixed_types(frame: pd.DataFrame) -> str | None:
                 seen.setdefault(type(value).__name__, value)
         if len(seen) > 1:
             (a, va), (b, vb) = list(seen.items())[:2]
-            return (f"column {column!r} mixes types ({a} {va!r} and {b} {vb!r}), which Parquet and XLSX outputs "
-                    f"cannot hold in one column; write CSV or JSON Lines, or make the column one type")
+            return (f"column {column!r} mixes types ({a} {va!r} and {b} {vb!r}), which a Parquet column cannot "
+                    f"hold; write CSV, XLSX or JSON Lines, or make the column one type")
     return None
 
 
-def _as_cell_text(frame: pd.DataFrame, types: tuple) -> pd.DataFrame:
-    """``frame`` with the values of ``types`` in object columns (dates and numbers read from a
-    workbook) as the text a person sees in the sheet."""
-    def text(value):
-        return _cell_text(value) if isinstance(value, types) and value == value else value
-
-    needs = lambda v: isinstance(v, types)  # noqa: E731
-    columns = {c: pd.Series([text(v) for v in frame[c]], index=frame.index, dtype=object)
-               for c in frame.columns if frame[c].dtype == object and frame[c].map(needs).any()}
-    return frame.assign(**columns) if columns else frame
-
-
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    if kind in ("csv", "tsv", "jsonl"):  # JSON keeps numbers as numbers
-        frame = _as_cell_text(frame, (datetime.date, datetime.time) + ((float,) if kind != "jsonl" else ()))
-    if kind in ("csv", "tsv"):
-        frame = _as_json_text(frame)
+    if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers) as the sheet shows them
+        frame = _map_values(frame, _cell_text, (datetime.date, datetime.time) + ((float,) if kind != "jsonl" else ()))
+    if kind in ("csv", "tsv"):  # JSON objects, arrays and booleans as JSON text, not Python's repr
+        frame = _map_values(frame, lambda v: json.dumps(v, ensure_ascii=False), (dict, list, bool))
     if kind == "csv":
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
@@ -620,8 +594,6 @@ def _typed(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
-    if isinstance(value, pd.Timestamp):
-        return {"$datetime": value.isoformat()}
     return value
 
 
