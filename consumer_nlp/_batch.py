@@ -179,12 +179,11 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
     part = Path(state["spool"]) / f"{index:07d}{PART_SUFFIX[state['kind']]}"
     write_part(tagged, state["kind"], part.with_name(part.name + ".tmp"))
     os.replace(part.with_name(part.name + ".tmp"), part)
-    has_text = (tagged["review_reason"] != REASON_EMPTY).to_numpy()
-    record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"][has_text])),
+    empty = (tagged["review_reason"] == REASON_EMPTY).to_numpy()  # counted apart, in no category
+    record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"][~empty])),
               "needs_review": int(tagged["needs_review"].sum()),
-              "empty": int((tagged["review_reason"] == REASON_EMPTY).sum()),
-              "empty_ids": [str(v) for v in tagged.loc[tagged["review_reason"] == REASON_EMPTY,
-                                                        state["id_col"]].head(10)] if state["id_col"] else [],
+              "empty": int(empty.sum()),
+              "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
               "bad": [vars(b) for b in bad], "blank": blank}
     record_path = part.with_suffix(".json")
     record_path.with_name(record_path.name + ".tmp").write_text(json.dumps(record, ensure_ascii=False), "utf-8")

@@ -114,7 +114,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.tokenizer_ = self.vectorizer_.tokenizer_
         features = self.vectorizer_.transform(texts)
 
-        folds = self._folds(codes, groups, self.cv if groups is not None else min(self.cv, smallest))
+        folds = self._folds(codes, groups)
         self.calibrated_svm_ = self._calibrated_svm(folds).fit(features, codes)
 
         # Held-out confidences, each from a model that never saw the text, to choose the threshold.
@@ -128,9 +128,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             held_out.max(axis=1), held_out.argmax(axis=1) == codes, self.review_accuracy)
         return self
 
-    def _folds(self, codes, groups, n_splits: int) -> list:
+    def _folds(self, codes, groups) -> list:
         """Train/test splits for calibration: stratified, or holding each group out whole."""
         if groups is None:
+            n_splits = min(self.cv, np.bincount(codes).min())
             return list(StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
                         .split(codes, codes))
         groups = np.asarray(groups, dtype=object)
@@ -139,7 +140,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         n_groups = len(set(groups.tolist()))
         if n_groups < 2:
             raise ValueError(f"groups: need at least two different groups to hold out, got {n_groups}")
-        return list(GroupKFold(n_splits=min(n_splits, n_groups)).split(codes, codes, groups))
+        return list(GroupKFold(n_splits=min(self.cv, n_groups)).split(codes, codes, groups))
 
     @property
     def term_weights_(self) -> np.ndarray:

@@ -78,6 +78,12 @@ def load_model(path) -> ComplaintClassifier:
     return model
 
 
+def _word(entry) -> bool:
+    """A stop word is a word; a user word is (word, frequency or None)."""
+    return isinstance(entry, str) or (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
+                                      and (entry[1] is None or isinstance(entry[1], int)))
+
+
 def structure_problems(model: ComplaintClassifier) -> list[str]:
     """How a loaded model's parts differ from what ``fit`` builds. Trusted types alone are not
     enough: a text vectorizer with ``input="filename"`` would open every text as a file path."""
@@ -91,12 +97,8 @@ def structure_problems(model: ComplaintClassifier) -> list[str]:
     if type(vectorizer) is not ComplaintVectorizer:
         return [f"vectorizer_ is a {type(vectorizer).__name__}"]
     tokenizer = getattr(vectorizer, "tokenizer_", None)
-    def word(entry):  # a user word is (word, frequency or None); a stop word is a word
-        return isinstance(entry, str) or (isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[0], str)
-                                          and (entry[1] is None or isinstance(entry[1], int)))
-
     if type(tokenizer) is not Tokenizer or tokenizer.backend not in BACKENDS or not all(
-            map(word, (*tokenizer.user_words, *tokenizer.stop_words))):
+            map(_word, (*tokenizer.user_words, *tokenizer.stop_words))):
         problems.append("its tokenizer is not a Tokenizer of a known backend with word lists")
     expected = {"word_vectorizer_": {"token_pattern": _TOKEN_PATTERN, "ngram_range": vectorizer.word_ngram_range}}
     if vectorizer.char_ngram_range is not None:
