@@ -4,15 +4,35 @@
     >>> model = cn.load()
     >>> model.tag(["秤不准，少了二两"])[0]["category_zh"]
     '价格/计量'
-"""
-from ._categories import CATEGORIES
-from ._classifier import ComplaintClassifier
-from ._data import LabeledDataError, read_labeled
-from ._persist import load, save_model
-from ._registry import ModelRegistry
-from ._report import report_archive
-from ._train import train
 
-__version__ = "0.1.0"
-__all__ = ["CATEGORIES", "ComplaintClassifier", "LabeledDataError", "ModelRegistry", "load", "read_labeled",
-           "report_archive", "save_model", "train", "__version__"]
+Names are imported when first used, so ``import consumer_nlp`` costs only what a call needs.
+"""
+import importlib
+
+from ._version import __version__
+
+# public name -> the module that defines it
+_HOMES = {
+    "CATEGORIES": "._categories",
+    "ComplaintClassifier": "._classifier",
+    "LabeledDataError": "._data",
+    "read_labeled": "._data",
+    "ModelRegistry": ".models",
+    "load": ".models",
+    "save_model": ".models",
+    "report_archive": "._report",
+    "train": "._train",
+}
+__all__ = [*sorted(_HOMES), "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        value = getattr(importlib.import_module(_HOMES[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

@@ -3,8 +3,9 @@ import numbers
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import minimize_scalar
+from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
@@ -46,6 +47,24 @@ def class_order(labels) -> np.ndarray:
                     dtype=object)
 
 
+def fit_temperature(scores: np.ndarray, codes: np.ndarray) -> float:
+    """The temperature T that makes softmax(scores / T) fit the true classes ``codes`` best (the
+    least mean log loss): one number, so the ranking of classes never changes."""
+    rows = np.arange(len(codes))
+
+    def log_loss(log_beta):
+        return -log_softmax(np.exp(log_beta) * scores, axis=1)[rows, codes].mean()
+
+    best = minimize_scalar(log_loss, bounds=(-10.0, 10.0), method="bounded",
+                           options={"xatol": 64 * np.finfo(float).eps})
+    return float(np.exp(-best.x))
+
+
+def calibrated_proba(features, weights, intercepts, temperature: float) -> np.ndarray:
+    """Probabilities of each class from the linear scores, softened by the temperature."""
+    return softmax((np.asarray(features @ weights.T) + intercepts) / temperature, axis=1)
+
+
 class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     """Tag Chinese consumer complaints with a category, a calibrated confidence and a review flag.
 
@@ -83,9 +102,25 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         tags.input_tags.string = True
         return tags
 
-    def _calibrated_svm(self, cv):
-        svm = LinearSVC(C=self.C, class_weight="balanced")
-        return CalibratedClassifierCV(svm, method="temperature", cv=cv, ensemble=False)
+    def _linear_svm(self, features, codes, n_classes: int) -> tuple:
+        """Weights (n_classes, n_features) and intercepts of a linear SVM with balanced class
+        weights. Two classes score as (-d, d); a class missing from ``codes`` never wins."""
+        svm = LinearSVC(C=self.C, class_weight="balanced").fit(features, codes)
+        coef, intercept = svm.coef_, svm.intercept_
+        if len(svm.classes_) == 2:
+            coef, intercept = np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])
+        weights, intercepts = np.zeros((n_classes, features.shape[1])), np.full(n_classes, -1e6)
+        weights[svm.classes_], intercepts[svm.classes_] = coef, intercept
+        return weights, intercepts
+
+    def _calibrated_svm(self, features, codes, n_classes: int, folds) -> tuple:
+        """Weights, intercepts and a temperature: the SVM fitted on all texts, the temperature on
+        the scores each text got from the fold model that did not see it."""
+        scores = np.zeros((len(codes), n_classes))
+        for train, test in folds:
+            weights, intercepts = self._linear_svm(features[train], codes[train], n_classes)
+            scores[test] = features[test] @ weights.T + intercepts
+        return (*self._linear_svm(features, codes, n_classes), fit_temperature(scores, codes))
 
     def fit(self, X, y, groups=None):
         """Fit on complaint texts ``X`` and their labels ``y``; returns ``self``.
@@ -115,15 +150,16 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         features = self.vectorizer_.transform(texts)
 
         folds = self._folds(codes, groups)
-        self.calibrated_svm_ = self._calibrated_svm(folds).fit(features, codes)
+        n_classes = len(self.classes_)
+        self.coef_, self.intercept_, self.temperature_ = self._calibrated_svm(features, codes, n_classes, folds)
 
         # Held-out confidences, each from a model that never saw the text, to choose the threshold.
-        held_out = np.zeros((len(codes), len(self.classes_)))
+        held_out = np.zeros((len(codes), n_classes))
         for train, test in folds:
-            counts = np.bincount(codes[train], minlength=len(self.classes_))
-            inner = min(3, counts[counts > 0].min())
-            model = self._calibrated_svm(inner).fit(features[train], codes[train])
-            held_out[np.ix_(test, model.classes_)] = model.predict_proba(features[test])
+            counts = np.bincount(codes[train])
+            inner = StratifiedKFold(n_splits=min(3, counts[counts > 0].min())).split(codes[train], codes[train])
+            model = self._calibrated_svm(features[train], codes[train], n_classes, list(inner))
+            held_out[test] = calibrated_proba(features[test], *model)
         self.review_threshold_ = choose_review_threshold(
             held_out.max(axis=1), held_out.argmax(axis=1) == codes, self.review_accuracy)
         return self
@@ -145,20 +181,19 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     @property
     def term_weights_(self) -> np.ndarray:
         """(n_classes, n_features) linear weights of the SVM trained on all data."""
-        check_is_fitted(self, "calibrated_svm_")
-        coef = self.calibrated_svm_.calibrated_classifiers_[0].estimator.coef_
-        return np.vstack([-coef[0], coef[0]]) if len(self.classes_) == 2 else coef
+        check_is_fitted(self, "coef_")
+        return self.coef_
 
     def _score(self, X):
         """Feature blocks (words, chars), the joined features, probabilities and an empty-text
         mask for texts ``X``."""
-        check_is_fitted(self, "calibrated_svm_")
+        check_is_fitted(self, "coef_")
         texts = normalize_many(as_texts(X, allow_missing=True))
         if not texts:
             raise ValueError("no texts to score: got an empty list")
         blocks = self.vectorizer_.transform_blocks(texts)
         features = self.vectorizer_.join_blocks(blocks)
-        proba = self.calibrated_svm_.predict_proba(features)
+        proba = calibrated_proba(features, self.coef_, self.intercept_, self.temperature_)
         empty = np.array([not t for t in texts], dtype=bool)
         proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
         return blocks, features, proba, empty

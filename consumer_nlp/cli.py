@@ -38,7 +38,7 @@ def _keep_freed_memory() -> None:
 
 def _tag(args) -> int:
     from ._batch import tag_file
-    from ._persist import load
+    from .models import load
 
     _keep_freed_memory()
     summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, id_col=args.id_col,
@@ -75,12 +75,12 @@ def _print_cv_metrics(metrics: dict, folds: int) -> None:
 
 
 def _train(args) -> int:
-    from ._persist import save_model
-    from ._registry import ModelRegistry
+    from .models import save_model
+    from .models import ModelRegistry
     from ._train import train
 
     if not args.name and not args.output:
-        raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.skops")
+        raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp")
     model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding,
                   group_col=args.group_col)
     if model.cv_metrics_:
@@ -99,7 +99,7 @@ def _train(args) -> int:
 
 def _evaluate(args) -> int:
     from ._evaluate import evaluate
-    from ._persist import load
+    from .models import load
 
     result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model, by=args.by,
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
@@ -114,10 +114,19 @@ def _evaluate(args) -> int:
 def _models(args) -> int:
     import json
 
-    from ._registry import ModelRegistry
+    from .models import ModelRegistry
 
     registry = ModelRegistry(args.registry)
-    if args.action == "list":
+    if args.action == "convert":
+        from .models import convert_model
+
+        for source in args.files:
+            print(f"已转换：{source} → {convert_model(source)}")
+        if not args.files:
+            converted = registry.convert_legacy()
+            print(f"已转换 {len(converted)} 个版本：{', '.join(converted)}" if converted
+                  else f"（{registry.root} 中没有需要转换的模型）")
+    elif args.action == "list":
         table = registry.list()
         print(table.to_string(index=False) if len(table) else f"（{registry.root} 中还没有模型）")
     elif args.action == "show":
@@ -157,8 +166,8 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--text-col", help="column holding the complaint text (default: found by name: "
                                         "text, content, 投诉内容, 内容, …)")
     tag.add_argument("--id-col", help="column identifying each row, used to name rows with an empty text")
-    tag.add_argument("--model", help="a registry reference (name, name@3, name@production) or a .skops file "
-                                     "(default: the built-in model)")
+    tag.add_argument("--model", help="a registry reference (name, name@3, name@production) or a model file "
+                                     "(.cnlp; default: the built-in model)")
     tag.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
     tag.add_argument("--chunk-size", type=int, default=5000, help="rows per chunk (default: 5000)")
     tag.add_argument("--resume", action="store_true", help="go on from an interrupted run of the same command")
@@ -186,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--name", help="register the model under this name (a new version)")
     train.add_argument("--alias", help="point this alias (e.g. production) at the new version")
     train.add_argument("--description", help="a note stored with the version")
-    train.add_argument("-o", "--output", help="also (or only) write the model to this .skops file")
+    train.add_argument("-o", "--output", help="also (or only) write the model to this file (.cnlp)")
     train.add_argument("--cv", type=int, default=5, help="cross-validation folds for the reported figures "
                                                          "(0 to skip; default 5)")
     train.add_argument("--text-col", default="text", help="text column (default: text)")
@@ -201,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    description="Per-class precision/recall/F1, macro-F1, confusion matrix, "
                                                "calibration and the needs-review trade-off of MODEL on DATA.")
     evaluate.add_argument("model", help="'default', a registry reference (name, name@3, name@production) "
-                                        "or a .skops file")
+                                        "or a model file (.cnlp)")
     evaluate.add_argument("data", help="labeled CSV or XLSX (text, label)")
     evaluate.add_argument("--report", help="also write an HTML report with the pictures (one file)")
     evaluate.add_argument("--by", metavar="COLUMN", help="also give the figures per value of this column "
@@ -226,6 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("other")
     compare.add_argument("data", help="labeled CSV or XLSX")
     compare.add_argument("--show", type=int, default=20, help="how many disagreeing rows to print (default 20)")
+    convert = actions.add_parser("convert", help="convert models saved by consumer_nlp 0.1 (.skops) to this "
+                                                 "release's model file, once (needs: pip install skops)")
+    convert.add_argument("files", nargs="*", metavar="FILE",
+                         help="a .skops file, written as FILE.cnlp beside it (default: every .skops version in "
+                              "the registry, converted in place; the old files are kept)")
     models.set_defaults(run=_models)
 
     report = commands.add_parser(
@@ -247,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     report.set_defaults(run=_report)
 
-    for command in (train, evaluate, listing, show, alias, delete, compare):
+    for command in (train, evaluate, listing, show, alias, delete, compare, convert):
         command.add_argument("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")
     return parser
 
@@ -265,7 +279,7 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # the reader went away (`consumer-nlp … | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except (ValueError, TypeError, OSError, KeyError, RuntimeError) as error:
+    except (ValueError, TypeError, OSError, KeyError, RuntimeError, ImportError) as error:
         print(f"consumer-nlp: error: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:

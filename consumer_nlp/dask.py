@@ -10,26 +10,39 @@
 
 Needs the optional extra: ``pip install "consumer_nlp[dask]"``.
 """
+import hashlib
+import io
+
 import dask
 import numpy as np
 import pandas as pd
 
 from ._batch import tag_frame
 from ._classifier import ComplaintClassifier
-from ._persist import load
+from .models import load, load_model
+from .models._file import write_model
 
 __all__ = ["tag_dataframe"]
 
 
-def _tag_partition(frame: pd.DataFrame, model: ComplaintClassifier, text_col: str) -> pd.DataFrame:
-    return tag_frame(model, frame, text_col)
+_loaded: dict = {}  # on each worker: the models read so far, by the sha256 of their file
+
+
+def _tag_partition(frame: pd.DataFrame, model_file: bytes, text_col: str) -> pd.DataFrame:
+    digest = hashlib.sha256(model_file).hexdigest()
+    if digest not in _loaded:
+        _loaded.clear()
+        _loaded[digest] = load_model(io.BytesIO(model_file))
+    return tag_frame(_loaded[digest], frame, text_col)
 
 
 def tag_dataframe(ddf, text_col: str = "text", model=None):
     """``ddf`` with the tag columns added (category, category_zh, confidence, needs_review,
     review_reason, top_terms), computed partition by partition with the same tags as local
-    tagging. ``model``: a ComplaintClassifier, a model file, or None for the built-in model.
-    The model travels to each worker once, as one piece of the task graph."""
+    tagging. ``model``: a ComplaintClassifier, a model file or registry reference, or None for
+    the built-in model. The model travels to each worker once, as the bytes of its model file
+    (one piece of the task graph), so workers need no pickle of it and may run other versions
+    of scikit-learn, numpy or scipy than the client."""
     if text_col not in ddf.columns:
         raise ValueError(f"no column {text_col!r}; the columns are {list(ddf.columns)}")
     if not isinstance(model, ComplaintClassifier):
@@ -38,5 +51,7 @@ def tag_dataframe(ddf, text_col: str = "text", model=None):
         category=pd.Series(dtype=object), category_zh=pd.Series(dtype=object),
         confidence=pd.Series(dtype=np.float64), needs_review=pd.Series(dtype=bool),
         review_reason=pd.Series(dtype=object), top_terms=pd.Series(dtype=object))
-    shipped = dask.delayed(model, pure=True)
+    model_file = io.BytesIO()
+    write_model(model, model_file)
+    shipped = dask.delayed(model_file.getvalue(), pure=True)
     return ddf.map_partitions(_tag_partition, shipped, text_col, meta=meta)

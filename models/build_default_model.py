@@ -88,7 +88,7 @@ def main():
     rounds["round"] = np.where(rounds["id"].str.startswith("R4"), "round 4", "rounds 1-3")
     held_rounds = evaluate(model, rounds, model_name="default", by="round")
     dev = evaluate(model, args.dev, model_name="default", by="source") if args.dev else None
-    cn.save_model(model, REPO / "consumer_nlp" / "resources" / "default_model.skops")
+    cn.save_model(model, REPO / "consumer_nlp" / "resources" / "default_model.cnlp")
 
     peers_cv, peers_dev = [], []
     if args.peers:

@@ -68,9 +68,8 @@ def test_explain_sums_to_the_decision(small_model):
     explanation = small_model.explain(text)
     assert explanation.category == small_model.predict([text])[0]
     features = small_model.vectorizer_.transform([cn._normalize.normalize(text)])
-    svm = small_model.calibrated_svm_.calibrated_classifiers_[0].estimator
-    scores = svm.decision_function(features)[0]
-    explained = explanation.contributions.sum(axis=0).to_numpy() + svm.intercept_
+    scores = (features @ small_model.coef_.T + small_model.intercept_)[0]
+    explained = explanation.contributions.sum(axis=0).to_numpy() + small_model.intercept_
     np.testing.assert_allclose(explained, scores, rtol=1e-5, atol=1e-5)
     assert "置信度" in str(explanation)
 

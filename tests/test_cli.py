@@ -56,10 +56,10 @@ def test_train_lists_bad_rows_and_writes_nothing(tmp_path, capsys):
     source = tmp_path / "train.csv"
     with open(source, "w", encoding="utf-8", newline="") as f:
         csv.writer(f).writerows(rows)
-    assert main(["train", str(source), "-o", str(tmp_path / "m.skops")]) == 2
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp")]) == 2
     err = capsys.readouterr().err
     assert "data row 7" in err and "data row 12" in err
-    assert not (tmp_path / "m.skops").exists()
+    assert not (tmp_path / "m.cnlp").exists()
 
 
 def test_train_writes_a_model_and_prints_figures(tmp_path, small_corpus, capsys):
@@ -68,10 +68,10 @@ def test_train_writes_a_model_and_prints_figures(tmp_path, small_corpus, capsys)
         writer = csv.writer(f)
         writer.writerow(["text", "label"])
         writer.writerows(zip(*small_corpus))
-    assert main(["train", str(source), "-o", str(tmp_path / "m.skops"), "--cv", "3"]) == 0
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "3"]) == 0
     out = capsys.readouterr().out
     assert "macro-F1" in out and "金融服务（financial）" in out
-    assert cn.load(tmp_path / "m.skops").predict(["信用卡年费"]).shape == (1,)
+    assert cn.load(tmp_path / "m.cnlp").predict(["信用卡年费"]).shape == (1,)
 
 
 def test_help_reads_well():
@@ -174,10 +174,10 @@ def test_train_group_col_is_read_and_a_missing_one_is_named(tmp_path, small_corp
         writer = csv.writer(f)
         writer.writerow(["text", "label", "source"])
         writer.writerows((t, l, f"s{i % 3}") for i, (t, l) in enumerate(zip(texts, labels)))
-    model_path = tmp_path / "m.skops"
+    model_path = tmp_path / "m.cnlp"
     assert main(["train", str(source), "-o", str(model_path), "--cv", "0", "--group-col", "source"]) == 0
     assert cn.load(model_path).predict(["秤不准，少了二两"])[0] in cn.CATEGORIES
-    assert main(["train", str(source), "-o", str(tmp_path / "n.skops"), "--cv", "0", "--group-col", "渠道"]) == 2
+    assert main(["train", str(source), "-o", str(tmp_path / "n.cnlp"), "--cv", "0", "--group-col", "渠道"]) == 2
     assert "渠道" in capsys.readouterr().err
 
 
@@ -197,10 +197,10 @@ def test_a_file_that_cannot_be_read_gets_one_clear_line(tmp_path, capsys, name, 
 def test_a_model_option_naming_another_file_is_refused_clearly(tmp_path, capsys):
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
-    not_a_model = tmp_path / "notes.skops"
+    not_a_model = tmp_path / "notes.cnlp"
     not_a_model.write_text("hello", encoding="utf-8")
     assert main(["tag", str(source), "--model", str(not_a_model), "-q"]) == 2
-    assert "is not a consumer_nlp model file" in capsys.readouterr().err
+    assert "notes.cnlp: not a consumer_nlp model file" in capsys.readouterr().err
 
 
 def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path, small_corpus):
@@ -210,3 +210,26 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path, small_corpu
     process.stdout.close()  # like `| head` that has read enough
     err = process.stderr.read().decode()
     assert process.wait(timeout=120) == 141 and "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_models_convert_writes_a_model_file_beside_an_old_one(tmp_path, capsys):
+    import shutil
+
+    pytest.importorskip("skops")
+    import sklearn
+
+    old = tmp_path / "mine.skops"
+    shutil.copy(Path(__file__).parent / "data" / "model_0.1.skops", old)
+    assert main(["tag", str(tmp_path / "x.csv"), "--model", str(old)]) == 2
+    assert "consumer-nlp models convert" in capsys.readouterr().err
+    if not sklearn.__version__.startswith("1.9."):
+        assert main(["models", "convert", str(old)]) == 2
+        assert "Convert it where scikit-learn 1.9.x is installed" in capsys.readouterr().err
+        return
+    assert main(["models", "convert", str(old)]) == 0
+    assert "mine.cnlp" in capsys.readouterr().out
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,信用卡被盗刷了\n", encoding="utf-8")
+    assert main(["tag", str(source), "--model", str(tmp_path / "mine.cnlp"), "-q"]) == 0
+    assert main(["models", "convert", str(old)]) == 2  # never replaces the converted file
+    assert "was not replaced" in capsys.readouterr().err

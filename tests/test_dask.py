@@ -29,3 +29,13 @@ def test_a_missing_text_column_is_named(default_model):
     frame = dd.from_pandas(pd.DataFrame({"content": ["漏水"]}), npartitions=1)
     with pytest.raises(ValueError, match="no column 'text'"):
         tag_dataframe(frame, model=default_model)
+
+
+def test_the_model_travels_as_its_model_file_not_as_a_pickle(default_model):
+    import consumer_nlp as cn
+
+    tagged = tag_dataframe(dd.from_pandas(pd.DataFrame({"text": ["漏水"] * 4}), npartitions=2), model=default_model)
+    values = [getattr(v, "value", v) for v in dict(tagged.__dask_graph__()).values()]  # data nodes unwrapped
+    shipped = [v for v in values if isinstance(v, bytes)]
+    assert len(shipped) == 1 and shipped[0].startswith(b"PK")
+    assert not any(isinstance(v, cn.ComplaintClassifier) for v in values)

@@ -52,7 +52,7 @@ def test_the_default_model_loads_from_a_built_wheel(tmp_path):
                     "-w", str(tmp_path / "dist"), str(REPO)], check=True, capture_output=True)
     wheel = next((tmp_path / "dist").glob("consumer_nlp-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
-        assert "consumer_nlp/resources/default_model.skops" in archive.namelist()
+        assert "consumer_nlp/resources/default_model.cnlp" in archive.namelist()
         archive.extractall(tmp_path / "site")
     code = "import consumer_nlp as cn; print(cn.__file__); print(cn.load().predict(['信用卡被盗刷了'])[0])"
     result = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=tmp_path, check=True,

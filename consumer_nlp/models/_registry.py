@@ -6,7 +6,7 @@ Layout, readable by a person::
       complaints/                   one folder per model name
         aliases.json                {"production": 2, ...}
         1/                          one folder per version
-          model.skops               the artifact (skops: loads without running code from the file)
+          model.cnlp                the artifact (a zip of JSON and arrays: loading runs no code from it)
           metadata.json             what it was trained on, how well it did, checksums
         2/ ...
 
@@ -27,20 +27,20 @@ import numpy as np
 import pandas as pd
 import sklearn
 
-from ._categories import CATEGORIES
-from ._classifier import ComplaintClassifier
-from ._data import read_labeled
-from ._metrics import classification_metrics
-from ._locks import held
-from ._persist import load_model, save_model
+from .._categories import CATEGORIES
+from .._classifier import ComplaintClassifier
+from .._data import read_labeled
+from .._locks import held
+from .._metrics import classification_metrics
+from .._version import __version__
+from ..exceptions import IncompatibleModelError, IntegrityError
+from ._file import load_model, save_model
+from ._skops import convert_model
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
-ARTIFACT, METADATA, ALIASES = "model.skops", "metadata.json", "aliases.json"
+ARTIFACT, METADATA, ALIASES = "model.cnlp", "metadata.json", "aliases.json"
+LEGACY_ARTIFACT = "model.skops"  # what consumer_nlp 0.1 stored; converted by convert_legacy()
 ALIASES_LOCK = ".aliases.lock"  # held while aliases.json is read, changed and written
-
-
-class IntegrityError(ValueError):
-    """A stored artifact does not match the checksum recorded when it was saved."""
 
 
 def _check_name(value: str, what: str) -> str:
@@ -66,6 +66,10 @@ def _write_json(path: Path, data) -> None:
     os.replace(temporary, path)
 
 
+def _artifact_record(path: Path) -> dict:
+    return {"file": path.name, "sha256": _sha256(path), "bytes": path.stat().st_size}
+
+
 def default_root() -> Path:
     """``$CONSUMER_NLP_HOME``, else the per-user data folder."""
     if os.environ.get("CONSUMER_NLP_HOME"):
@@ -76,8 +80,6 @@ def default_root() -> Path:
 
 
 def _library_versions(model: ComplaintClassifier) -> dict:
-    from . import __version__
-
     return {"consumer_nlp": __version__, "scikit-learn": sklearn.__version__, "numpy": np.__version__,
             "python": platform.python_version(), "tokenizer_backend": model.tokenizer_.backend}
 
@@ -134,7 +136,7 @@ class ModelRegistry:
              tags: dict | None = None) -> int:
         """Store ``model`` as the next version of ``name``; returns the version number (1, 2, 3 …)."""
         _check_name(name, "model name")
-        if not isinstance(model, ComplaintClassifier) or not hasattr(model, "calibrated_svm_"):
+        if not isinstance(model, ComplaintClassifier) or not hasattr(model, "coef_"):
             raise TypeError("only a fitted ComplaintClassifier can be saved")
         folder = self.root / name
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
@@ -151,8 +153,7 @@ class ModelRegistry:
                 "classes": [str(c) for c in model.classes_],
                 "review_threshold": model.review_threshold_,
                 "cv_metrics": getattr(model, "cv_metrics_", None),
-                "artifact": {"file": ARTIFACT, "sha256": _sha256(staging / ARTIFACT),
-                             "bytes": (staging / ARTIFACT).stat().st_size},
+                "artifact": _artifact_record(staging / ARTIFACT),
             }
             _write_json(staging / METADATA, metadata)
             os.rename(staging, folder / str(version))  # the version appears whole, or not at all
@@ -206,19 +207,49 @@ class ModelRegistry:
 
     # ---- reading ----
 
+    def _artifact(self, name: str, version: int, metadata: dict) -> Path:
+        """The checked artifact of a version: the file its metadata names, matching its checksum."""
+        folder = self.root / name / str(version)
+        recorded = metadata.get("artifact") if isinstance(metadata.get("artifact"), dict) else {}
+        if recorded.get("file") not in (ARTIFACT, LEGACY_ARTIFACT):  # never a path that leads elsewhere
+            raise IntegrityError(f"{folder / METADATA} names the artifact {recorded.get('file')!r}, "
+                                 f"not {ARTIFACT!r}; it was not loaded")
+        artifact = folder / recorded["file"]
+        if not artifact.is_file() or _sha256(artifact) != recorded.get("sha256"):
+            raise IntegrityError(f"{name}@{version}: {artifact} does not match the checksum recorded when it "
+                                 f"was saved (changed, truncated or missing); it was not loaded")
+        return artifact
+
     def load(self, ref: str) -> ComplaintClassifier:
         """Load ``name``, ``name@3`` or ``name@alias``, checking the artifact's checksum first."""
         name, version = self._resolve(ref)
-        folder = self.root / name / str(version)
-        metadata = json.loads((folder / METADATA).read_text("utf-8"))
-        if metadata.get("artifact", {}).get("file") != ARTIFACT:  # never a path that leads elsewhere
-            raise IntegrityError(f"{folder / METADATA} names the artifact {metadata.get('artifact', {}).get('file')!r}, "
-                                 f"not {ARTIFACT!r}; it was not loaded")
-        artifact = folder / ARTIFACT
-        if not artifact.is_file() or _sha256(artifact) != metadata["artifact"]["sha256"]:
-            raise IntegrityError(f"{name}@{version}: {artifact} does not match the checksum recorded when it "
-                                 f"was saved (changed, truncated or missing); it was not loaded")
+        metadata = json.loads((self.root / name / str(version) / METADATA).read_text("utf-8"))
+        artifact = self._artifact(name, version, metadata)
+        if artifact.name == LEGACY_ARTIFACT:
+            raise IncompatibleModelError(f"{name}@{version} is stored in the format of an earlier release (skops); "
+                                         f"convert the registry once with ModelRegistry.convert_legacy(), or "
+                                         f"`consumer-nlp models convert` on the command line")
         return load_model(artifact)
+
+    def convert_legacy(self) -> list[str]:
+        """Convert every version stored as skops (consumer_nlp 0.1) to the model file, in place:
+        the new artifact is written beside the old one, which is kept, and the metadata is
+        replaced atomically. Returns the references converted."""
+        converted = []
+        for name in self.list()["name"]:
+            for version in self._version_numbers(name):
+                folder = self.root / name / str(version)
+                metadata = json.loads((folder / METADATA).read_text("utf-8"))
+                if metadata.get("artifact", {}).get("file") != LEGACY_ARTIFACT:
+                    continue
+                artifact = self._artifact(name, version, metadata)
+                (folder / ARTIFACT).unlink(missing_ok=True)  # a conversion cut short before
+                convert_model(artifact, folder / ARTIFACT)
+                metadata["converted_from"] = metadata["artifact"]
+                metadata["artifact"] = _artifact_record(folder / ARTIFACT)
+                _write_json(folder / METADATA, metadata)
+                converted.append(f"{name}@{version}")
+        return converted
 
     def info(self, ref: str) -> dict:
         name, version = self._resolve(ref)

@@ -1,0 +1,13 @@
+"""Every error consumer_nlp raises on purpose, in one place: catch these, not their messages."""
+
+
+class UntrustedModelError(ValueError):
+    """A model file is damaged, or holds something a fitted model never contains; it was not loaded."""
+
+
+class IncompatibleModelError(ValueError):
+    """A model file is of another format version (a newer release, or the skops files of 0.1)."""
+
+
+class IntegrityError(ValueError):
+    """A stored artifact or registry file does not match what was recorded when it was written."""

@@ -1,0 +1,38 @@
+"""Fitted models at rest: the model file, the built-in default model and the registry."""
+import os
+from importlib import resources
+from pathlib import Path
+
+from .._classifier import ComplaintClassifier
+from ._file import SUFFIX, load_model, save_model
+from ._registry import ModelRegistry
+from ._skops import convert_model
+
+DEFAULT_MODEL = "default_model" + SUFFIX
+MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a file, never a registry reference
+
+__all__ = ["ModelRegistry", "convert_model", "default_model_path", "load", "load_model", "save_model"]
+
+
+def default_model_path() -> Path:
+    """The built-in model shipped inside the package."""
+    return Path(str(resources.files("consumer_nlp.resources").joinpath(DEFAULT_MODEL)))
+
+
+def load(name=None, *, registry=None) -> ComplaintClassifier:
+    """Load a model: the built-in default with no argument (or "default"); a model file
+    (``*.cnlp``, or any path with a folder in it); or a registry reference ``"name"``,
+    ``"name@3"``, ``"name@production"`` in the registry at ``registry`` (default:
+    ``$CONSUMER_NLP_HOME`` or a per-user folder; see :class:`ModelRegistry`)."""
+    if name is None or name == "default":
+        return load_model(default_model_path())
+    text = str(name)
+    if Path(text).suffix in MODEL_SUFFIXES or "/" in text or os.sep in text:  # a path, never a registry name
+        return load_model(name)
+    try:
+        return ModelRegistry(registry).load(text)
+    except KeyError as missing:
+        if Path(text).is_file():  # a file here of that name does not silently stand in for a registry model
+            raise KeyError(f"{missing.args[0]}; a file {text!r} is in this folder: give it as ./{text} to load "
+                           f"it") from None
+        raise

@@ -1,0 +1,334 @@
+"""The model file: a zip of one JSON document and plain ``.npy`` arrays, nothing that can run code.
+
+A fitted :class:`ComplaintClassifier` is a handful of settings and arrays; the file holds exactly
+those, so it loads under any scikit-learn, numpy and scipy the package accepts::
+
+    model.json        format and format_version, params, classes, temperature, review_threshold,
+                      tokenizer (backend, user_words, stop_words), metadata, and for each array
+                      its dtype, shape and sha256
+    coef.npy          (n_classes, n_features) float64 weights    intercept.npy  (n_classes,)
+    word_terms.npy    word n-grams, unicode  word_idf.npy  their idf weights (float)
+    char_terms.npy    character n-grams      char_idf.npy  (only when char n-grams are on)
+
+Arrays are read with ``allow_pickle=False`` after their headers are checked; a file with any other
+member, another dtype or shape, or a document of the wrong types is refused before anything is built.
+"""
+import hashlib
+import io
+import json
+import math
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from .._classifier import ComplaintClassifier
+from .._features import ComplaintVectorizer, terms_by_column
+from .._tokenize import BACKENDS, Tokenizer
+from ..exceptions import IncompatibleModelError, UntrustedModelError
+
+SUFFIX = ".cnlp"
+FORMAT = "consumer_nlp model"
+FORMAT_VERSION = 1
+DOCUMENT = "model.json"
+# name -> the dtype kinds it may have ("f" float, "U" unicode)
+ARRAYS = {"coef": "f", "intercept": "f", "word_terms": "U", "word_idf": "f", "char_terms": "U", "char_idf": "f"}
+MAX_MEMBER_BYTES = 1 << 30  # no real model comes near; a zip bomb is refused before it is inflated
+MAX_DOCUMENT_BYTES = 64 << 20
+
+
+def _jsonable(value):
+    """numpy scalars and tuples inside metadata as plain JSON values."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _npy(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def model_arrays(model: ComplaintClassifier) -> dict:
+    """The arrays of a fitted model, by member name."""
+    vectorizer = model.vectorizer_
+    arrays = {"coef": np.asarray(model.coef_, dtype=np.float64),
+              "intercept": np.asarray(model.intercept_, dtype=np.float64),
+              "word_terms": np.array(terms_by_column(vectorizer.word_vectorizer_.vocabulary_), dtype=str),
+              "word_idf": np.asarray(vectorizer.word_vectorizer_.idf_)}
+    if vectorizer.char_vectorizer_ is not None:
+        arrays["char_terms"] = np.array(terms_by_column(vectorizer.char_vectorizer_.vocabulary_), dtype=str)
+        arrays["char_idf"] = np.asarray(vectorizer.char_vectorizer_.idf_)
+    return arrays
+
+
+def write_model(model: ComplaintClassifier, file) -> None:
+    """Write a fitted ``model`` to ``file``, a binary file object."""
+    if not isinstance(model, ComplaintClassifier) or not hasattr(model, "coef_"):
+        raise TypeError("only a fitted ComplaintClassifier can be saved")
+    if not all(isinstance(label, str) for label in model.classes_):
+        raise TypeError(f"labels must be text to be saved, got {list(model.classes_)}")
+    arrays = model_arrays(model)
+    members = {name: _npy(array) for name, array in arrays.items()}
+    tokenizer = model.vectorizer_.tokenizer_
+    document = {
+        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "params": _jsonable(model.get_params()),
+        "classes": [str(c) for c in model.classes_],
+        "temperature": float(model.temperature_),
+        "review_threshold": float(model.review_threshold_),
+        "sublinear_tf": bool(model.vectorizer_.sublinear_tf),
+        "tokenizer": {"backend": tokenizer.backend, "user_words": [list(w) for w in tokenizer.user_words],
+                      "stop_words": list(tokenizer.stop_words)},
+        "metadata": {"training_data": _jsonable(getattr(model, "training_data_", None)),
+                     "cv_metrics": _jsonable(getattr(model, "cv_metrics_", None))},
+        "arrays": {name: {"dtype": array.dtype.str, "shape": list(array.shape),
+                          "sha256": hashlib.sha256(members[name]).hexdigest()} for name, array in arrays.items()},
+    }
+    with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        archive.writestr(DOCUMENT, json.dumps(document, ensure_ascii=False, indent=1))
+        for name, data in members.items():
+            archive.writestr(f"{name}.npy", data)
+
+
+def save_model(model: ComplaintClassifier, path) -> Path:
+    """Write a fitted ``model`` to ``path`` (conventionally ``*.cnlp``). The file appears whole or
+    not at all: it is written beside ``path`` and renamed into place."""
+    path = Path(path)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            write_model(model, file)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return path
+
+
+# ---- reading: every part checked before anything is built ----
+
+def _problem(path, what: str) -> UntrustedModelError:
+    return UntrustedModelError(f"{path}: {what}; it was not loaded")
+
+
+def _is_int(value) -> bool:
+    return type(value) is int
+
+
+def _is_number(value) -> bool:
+    return type(value) in (int, float) and math.isfinite(value)
+
+
+def _is_range(value) -> bool:
+    return isinstance(value, list) and len(value) == 2 and all(map(_is_int, value)) and 1 <= value[0] <= value[1] <= 9
+
+
+PARAM_CHECKS = {
+    "C": (lambda v: _is_number(v) and v > 0, "a positive number"),
+    "word_ngram_range": (_is_range, "[low, high] with 1 <= low <= high"),
+    "char_ngram_range": (lambda v: v is None or _is_range(v), "null or [low, high] with 1 <= low <= high"),
+    "min_df": (lambda v: (_is_int(v) and v >= 1) or (type(v) is float and 0 < v <= 1), "a count or a share"),
+    "tokenizer_backend": (lambda v: v in ("auto", *BACKENDS), f"one of {('auto', *BACKENDS)}"),
+    "cv": (lambda v: _is_int(v) and v >= 2, "a whole number of at least 2"),
+    "review_accuracy": (lambda v: _is_number(v) and 0 < v <= 1, "a share above 0"),
+    "random_state": (lambda v: v is None or _is_int(v), "null or a whole number"),
+}
+
+
+def _document_problems(document) -> list[str]:
+    """What in the JSON document is not what :func:`save_model` writes."""
+    if not isinstance(document, dict):
+        return ["model.json is not a JSON object"]
+    problems = []
+    params = document.get("params")
+    if not isinstance(params, dict) or not set(params) <= set(PARAM_CHECKS):
+        problems.append(f"params must be an object with keys among {sorted(PARAM_CHECKS)}")
+    else:
+        problems += [f"params.{key} must be {wanted}, not {params[key]!r}"
+                     for key, (check, wanted) in PARAM_CHECKS.items() if key in params and not check(params[key])]
+    classes = document.get("classes")
+    if not (isinstance(classes, list) and len(classes) >= 2 and all(isinstance(c, str) and c for c in classes)
+            and len(set(classes)) == len(classes)):
+        problems.append("classes must be a list of at least two different labels")
+    if not (_is_number(document.get("temperature")) and document["temperature"] > 0):
+        problems.append("temperature must be a positive number")
+    if not (_is_number(document.get("review_threshold")) and 0 <= document["review_threshold"] <= 1):
+        problems.append("review_threshold must be a number from 0 to 1")
+    if type(document.get("sublinear_tf")) is not bool:
+        problems.append("sublinear_tf must be true or false")
+    tokenizer = document.get("tokenizer")
+    if not (isinstance(tokenizer, dict) and set(tokenizer) == {"backend", "user_words", "stop_words"}
+            and tokenizer["backend"] in BACKENDS
+            and isinstance(tokenizer["user_words"], list) and all(
+                isinstance(w, list) and len(w) == 2 and isinstance(w[0], str) and (w[1] is None or _is_int(w[1]))
+                for w in tokenizer["user_words"])
+            and isinstance(tokenizer["stop_words"], list) and all(isinstance(w, str) for w in tokenizer["stop_words"])):
+        problems.append(f"tokenizer must name a backend of {BACKENDS} with user_words [word, frequency or null] "
+                        f"and stop_words")
+    metadata = document.get("metadata")
+    if not (isinstance(metadata, dict) and all(v is None or isinstance(v, dict) for v in metadata.values())):
+        problems.append("metadata must be an object of objects")
+    arrays = document.get("arrays")
+    needed = {"coef", "intercept", "word_terms", "word_idf"}
+    if isinstance(params, dict) and params.get("char_ngram_range") is not None:
+        needed |= {"char_terms", "char_idf"}
+    if not isinstance(arrays, dict) or set(arrays) != needed:
+        problems.append(f"arrays must be exactly {sorted(needed)}")
+    else:
+        for name, spec in arrays.items():
+            if not (isinstance(spec, dict) and set(spec) == {"dtype", "shape", "sha256"}
+                    and isinstance(spec["dtype"], str) and isinstance(spec["sha256"], str)
+                    and isinstance(spec["shape"], list) and all(_is_int(n) and n >= 0 for n in spec["shape"])):
+                problems.append(f"arrays.{name} must give dtype, shape and sha256")
+    return problems
+
+
+def _read_document(archive: zipfile.ZipFile, path) -> dict:
+    names = archive.namelist()
+    if DOCUMENT not in names:
+        if "schema.json" in names:  # the skops files of consumer_nlp 0.1
+            raise IncompatibleModelError(
+                f"{path} is a model file of an earlier release (skops); convert it once with "
+                f"consumer_nlp.models.convert_model({str(path)!r}), or `consumer-nlp models convert` on the command line")
+        raise _problem(path, f"no {DOCUMENT} in it, so it is not a consumer_nlp model file")
+    if len(names) != len(set(names)):
+        raise _problem(path, "a member name appears twice")
+    if archive.getinfo(DOCUMENT).file_size > MAX_DOCUMENT_BYTES:
+        raise _problem(path, f"{DOCUMENT} is larger than any model's")
+    try:
+        document = json.loads(archive.read(DOCUMENT).decode("utf-8"))
+    except (zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError, EOFError) as error:
+        raise _problem(path, f"{DOCUMENT} is damaged ({error})") from None
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise _problem(path, f"{DOCUMENT} does not say it is a {FORMAT}")
+    version = document.get("format_version")
+    if not _is_int(version) or version < 1:
+        raise _problem(path, f"format_version {version!r} is not a release's")
+    if version > FORMAT_VERSION:
+        raise IncompatibleModelError(f"{path} was written by a newer consumer_nlp (model format {version}; this "
+                                     f"release reads format {FORMAT_VERSION}): upgrade consumer_nlp to load it")
+    problems = _document_problems(document)
+    if problems:
+        raise _problem(path, "; ".join(problems))
+    extra = set(names) - {DOCUMENT} - {f"{name}.npy" for name in document["arrays"]}
+    missing = {f"{name}.npy" for name in document["arrays"]} - set(names)
+    if extra or missing:
+        raise _problem(path, "members " + ", ".join(
+            [f"{n!r} (not part of a model)" for n in sorted(extra)] + [f"{n} (missing)" for n in sorted(missing)]))
+    return document
+
+
+def _read_array(archive: zipfile.ZipFile, name: str, spec: dict, path) -> np.ndarray:
+    """One array, its checksum, header, dtype and shape checked before it is read; never unpickled."""
+    member = f"{name}.npy"
+    if archive.getinfo(member).file_size > MAX_MEMBER_BYTES:
+        raise _problem(path, f"{member} is larger than any model's")
+    try:
+        data = archive.read(member)
+    except (zipfile.BadZipFile, EOFError, OSError) as error:
+        raise _problem(path, f"{member} is damaged ({error})") from None
+    if hashlib.sha256(data).hexdigest() != spec["sha256"]:
+        raise _problem(path, f"{member} does not match its checksum in {DOCUMENT} (changed or damaged)")
+    buffer = io.BytesIO(data)
+    try:
+        major, _ = np.lib.format.read_magic(buffer)
+        read_header = np.lib.format.read_array_header_1_0 if major == 1 else np.lib.format.read_array_header_2_0
+        shape, _, dtype = read_header(buffer)
+    except (ValueError, SyntaxError, EOFError) as error:
+        raise _problem(path, f"{member} is not a .npy array ({error})") from None
+    kind = ARRAYS[name]
+    if dtype.hasobject or dtype.kind != kind or (kind == "f" and dtype.itemsize not in (4, 8)):
+        raise _problem(path, f"{member} holds {dtype}, not {'floats' if kind == 'f' else 'text'}")
+    if dtype.str != spec["dtype"] or list(shape) != spec["shape"]:
+        raise _problem(path, f"{member} is {dtype.str} {list(shape)}, not {spec['dtype']} {spec['shape']} "
+                             f"as {DOCUMENT} says")
+    buffer.seek(0)
+    try:
+        array = np.load(buffer, allow_pickle=False)
+    except (ValueError, EOFError, OSError) as error:
+        raise _problem(path, f"{member} is damaged ({error})") from None
+    if kind == "f" and not np.isfinite(array).all():
+        raise _problem(path, f"{member} holds values that are not finite numbers")
+    return array
+
+
+def _terms_problems(name: str, terms: np.ndarray, idf: np.ndarray, ngram_range, separator: str) -> list[str]:
+    if terms.ndim != 1 or idf.shape != terms.shape:
+        return [f"{name}_terms and {name}_idf must be one value per term"]
+    problems = []
+    listed = terms.tolist()
+    if len(set(listed)) != len(listed) or not all(listed):
+        problems.append(f"{name}_terms are empty or repeat a term")
+    if (idf <= 0).any():
+        problems.append(f"{name}_idf has weights that are not positive")
+    low, high = ngram_range
+    if separator:
+        if any("\n" in t or not low - 1 <= t.count(separator) <= high - 1 for t in listed):
+            problems.append(f"{name}_terms hold terms that are not {low}-{high} words")
+    elif any(not low <= len(t) <= high for t in listed):
+        problems.append(f"{name}_terms hold terms that are not {low}-{high} characters")
+    return problems
+
+
+def _tfidf(vectorizer: ComplaintVectorizer, terms: np.ndarray, idf: np.ndarray, **settings):
+    """A fitted TfidfVectorizer from its vocabulary and idf weights (public attributes only)."""
+    tfidf = vectorizer._new_vectorizer(**settings)
+    tfidf.vocabulary_ = {term: column for column, term in enumerate(terms.tolist())}
+    tfidf.idf_ = idf
+    return tfidf
+
+
+def load_model(path) -> ComplaintClassifier:
+    """Read a model written by :func:`save_model` (``path``: a file path or a binary file object);
+    anything else, or anything damaged, is refused with what is wrong
+    (:class:`UntrustedModelError`, :class:`IncompatibleModelError`)."""
+    if not zipfile.is_zipfile(path):
+        if isinstance(path, (str, os.PathLike)) and not Path(path).is_file():
+            raise FileNotFoundError(f"no model file {path}")
+        raise _problem(path, "not a consumer_nlp model file (one is written by save_model or by training "
+                             "with an output file)")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            document = _read_document(archive, path)
+            arrays = {name: _read_array(archive, name, spec, path) for name, spec in document["arrays"].items()}
+    except zipfile.BadZipFile as error:
+        raise _problem(path, f"the zip is damaged ({error})") from None
+    params = {key: tuple(value) if isinstance(value, list) else value for key, value in document["params"].items()}
+    model = ComplaintClassifier(**params)
+    word_range, char_range = model.word_ngram_range, model.char_ngram_range
+    n_features = len(arrays["word_terms"]) + (len(arrays["char_terms"]) if char_range else 0)
+    n_classes = len(document["classes"])
+    problems = _terms_problems("word", arrays["word_terms"], arrays["word_idf"], word_range, " ")
+    if char_range:
+        problems += _terms_problems("char", arrays["char_terms"], arrays["char_idf"], char_range, "")
+    if arrays["coef"].shape != (n_classes, n_features) or arrays["intercept"].shape != (n_classes,):
+        problems.append(f"coef is {list(arrays['coef'].shape)} and intercept {list(arrays['intercept'].shape)}, "
+                        f"but there are {n_classes} classes and {n_features} terms")
+    if problems:
+        raise _problem(path, "; ".join(problems))
+
+    settings = document["tokenizer"]
+    tokenizer = Tokenizer(settings["backend"], user_words=[tuple(w) for w in settings["user_words"]],
+                          stop_words=settings["stop_words"])
+    vectorizer = ComplaintVectorizer(tokenizer=tokenizer, word_ngram_range=word_range, char_ngram_range=char_range,
+                                     min_df=model.min_df, sublinear_tf=document["sublinear_tf"])
+    vectorizer.tokenizer_ = tokenizer
+    vectorizer.word_vectorizer_ = _tfidf(vectorizer, arrays["word_terms"], arrays["word_idf"],
+                                         **vectorizer.word_settings())
+    vectorizer.char_vectorizer_ = None if char_range is None else _tfidf(
+        vectorizer, arrays["char_terms"], arrays["char_idf"], **vectorizer.char_settings())
+    model.vectorizer_, model.tokenizer_ = vectorizer, tokenizer
+    model.classes_ = np.array(document["classes"], dtype=object)
+    model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
+    model.temperature_, model.review_threshold_ = document["temperature"], document["review_threshold"]
+    model.training_data_ = document["metadata"].get("training_data")
+    model.cv_metrics_ = document["metadata"].get("cv_metrics")
+    return model

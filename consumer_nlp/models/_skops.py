@@ -1,0 +1,108 @@
+"""Converting the skops model files of consumer_nlp 0.1 into the model file of this release, once.
+
+Only here is skops used (an optional dependency: ``pip install skops``), with the checks those
+files were always loaded with: a fixed list of trusted types, the saving scikit-learn's minor
+version, and parameters that only ``fit`` sets.
+"""
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from .._classifier import ComplaintClassifier
+from ..exceptions import IncompatibleModelError, UntrustedModelError
+from ._file import SUFFIX, save_model
+
+TRUSTED_TYPES = [
+    "consumer_nlp._classifier.ComplaintClassifier",
+    "consumer_nlp._features.ComplaintVectorizer",
+    "consumer_nlp._tokenize.Tokenizer",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._TemperatureScaling",
+    "sklearn.model_selection._split.StratifiedKFold",
+]
+
+
+def _minor(version: str) -> tuple:
+    return tuple(int(part) for part in re.findall(r"\d+", version)[:2])
+
+
+def _structure_problems(model) -> list[str]:
+    """How a loaded 0.1 model's parts differ from what its ``fit`` built (a text vectorizer with
+    ``input="filename"`` would open every text as a file path)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from .._features import ComplaintVectorizer
+
+    vectorizer = getattr(model, "vectorizer_", None)
+    if type(vectorizer) is not ComplaintVectorizer:
+        return [f"vectorizer_ is a {type(vectorizer).__name__}"]
+    problems = []
+    expected = {"word_vectorizer_": vectorizer.word_settings()}
+    if vectorizer.char_ngram_range is not None:
+        expected["char_vectorizer_"] = vectorizer.char_settings()
+    for name, settings in expected.items():
+        part = getattr(vectorizer, name, None)
+        if type(part) is not TfidfVectorizer:
+            problems.append(f"{name} is a {type(part).__name__}")
+            continue
+        wanted = vectorizer._new_vectorizer(**settings).get_params()
+        changed = sorted(k for k, v in part.get_params().items() if wanted.get(k) != v)
+        if changed:
+            problems.append(f"{name} has parameters no fit sets: " + ", ".join(f"{k}={part.get_params()[k]!r}"
+                                                                             for k in changed))
+    return problems
+
+
+def _read_skops(path: Path):
+    try:
+        import skops.io as sio
+        from sklearn.exceptions import InconsistentVersionWarning
+    except ImportError:
+        raise ImportError("converting a .skops model needs skops: pip install skops") from None
+    import sklearn
+
+    untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
+    if untrusted:
+        raise UntrustedModelError(f"{path} holds types a consumer_nlp model never contains, so it was not "
+                                  f"converted: {', '.join(sorted(untrusted))}")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model = sio.load(path, trusted=TRUSTED_TYPES)
+        except Exception as error:
+            raise IncompatibleModelError(f"{path} could not be read with scikit-learn {sklearn.__version__} "
+                                         f"({type(error).__name__}: {error})") from error
+    for warning in caught:
+        if issubclass(warning.category, InconsistentVersionWarning):
+            saved = warning.message.original_sklearn_version
+            if _minor(saved) != _minor(sklearn.__version__):
+                raise IncompatibleModelError(
+                    f"{path} was saved with scikit-learn {saved}; this is scikit-learn {sklearn.__version__}. "
+                    f"Convert it where scikit-learn {'.'.join(map(str, _minor(saved)))}.x is installed")
+    if not isinstance(model, ComplaintClassifier) or not hasattr(model, "calibrated_svm_"):
+        raise UntrustedModelError(f"{path} does not hold a fitted ComplaintClassifier")
+    problems = _structure_problems(model)
+    if problems:
+        raise UntrustedModelError(f"{path} holds a model that fit() cannot have made, so it was not converted: "
+                                  f"{'; '.join(problems)}")
+    return model
+
+
+def convert_model(source, destination=None) -> Path:
+    """Write the 0.1 skops model file ``source`` as a model file (default: beside it, ending in
+    ``.cnlp``); the source is left as it is, and an existing destination is never replaced."""
+    source = Path(source)
+    destination = Path(destination) if destination is not None else source.with_suffix(SUFFIX)
+    if destination.exists():
+        raise FileExistsError(f"{destination} exists already; it was not replaced (give another destination)")
+    model = _read_skops(source)
+    calibrated = model.calibrated_svm_.calibrated_classifiers_[0]
+    coef, intercept = calibrated.estimator.coef_, calibrated.estimator.intercept_
+    if len(model.classes_) == 2:
+        coef, intercept = np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])
+    model.coef_, model.intercept_ = np.asarray(coef, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
+    model.temperature_ = float(1.0 / calibrated.calibrators[0].beta_)
+    del model.calibrated_svm_
+    return save_model(model, destination)

@@ -1,0 +1,239 @@
+"""The model file: plain JSON and arrays, loaded only after every part is checked."""
+import hashlib
+import io
+import json
+import os
+import pickle
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import consumer_nlp as cn
+from consumer_nlp.exceptions import IncompatibleModelError, UntrustedModelError
+from consumer_nlp.models import convert_model, default_model_path, load_model
+
+DATA = Path(__file__).parent / "data"
+
+
+def test_save_and_load_predict_the_same(small_model, small_corpus, tmp_path):
+    path = cn.save_model(small_model, tmp_path / "m.cnlp")
+    loaded = cn.load(path)
+    texts = small_corpus[0][:30] + ["", "一个没见过的词：蝾螈"]
+    np.testing.assert_array_equal(loaded.predict_proba(texts), small_model.predict_proba(texts))
+    assert loaded.tag(texts) == small_model.tag(texts)
+    assert loaded.review_threshold_ == small_model.review_threshold_
+    assert loaded.get_params() == small_model.get_params()
+    assert loaded.tokenizer_.user_words == small_model.tokenizer_.user_words
+
+
+def test_a_two_label_model_round_trips(small_corpus, tmp_path):
+    texts, labels = small_corpus
+    pairs = [(t, y) for t, y in zip(texts, labels) if y in ("quality", "financial")]
+    model = cn.ComplaintClassifier(cv=3, char_ngram_range=None).fit(*zip(*pairs))
+    loaded = cn.load(cn.save_model(model, tmp_path / "two.cnlp"))
+    np.testing.assert_allclose(loaded.predict_proba(texts[:20]), model.predict_proba(texts[:20]), atol=1e-12)
+    assert list(loaded.classes_) == ["quality", "financial"]
+
+
+@pytest.mark.parametrize("path", [default_model_path()], ids=["default model"])
+def test_every_member_is_json_or_an_array_read_without_pickle(path):
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+        document = json.loads(archive.read("model.json"))
+        assert document["format_version"] == 1
+        for name in names:
+            if name == "model.json":
+                continue
+            assert name.endswith(".npy")
+            array = np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
+            assert not array.dtype.hasobject
+            assert list(array.shape) == document["arrays"][name[:-4]]["shape"]
+    assert set(names) == {"model.json", *(f"{n}.npy" for n in document["arrays"])}
+
+
+def _rewrite(source, target, *, document=None, members=None, extra=None):
+    """Copy a model file, with the JSON document changed by ``document(doc)``, members replaced
+    by ``members`` {name: bytes} (checksums kept true unless the document says otherwise), or
+    ``extra`` members added."""
+    with zipfile.ZipFile(source) as archive:
+        contents = {name: archive.read(name) for name in archive.namelist()}
+    doc = json.loads(contents["model.json"])
+    for name, data in (members or {}).items():
+        contents[name] = data
+        doc["arrays"][name[:-4]]["sha256"] = hashlib.sha256(data).hexdigest()
+    if document:
+        document(doc)
+    contents["model.json"] = json.dumps(doc).encode()
+    contents.update(extra or {})
+    with zipfile.ZipFile(target, "w") as archive:
+        for name, data in contents.items():
+            archive.writestr(name, data)
+    return target
+
+
+@pytest.fixture
+def saved(small_model, tmp_path):
+    return cn.save_model(small_model, tmp_path / "m.cnlp")
+
+
+def _npy(array) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
+
+
+class _RunsCode:
+    def __reduce__(self):
+        return (os.system, ("touch PWNED",))
+
+
+def test_an_object_array_is_refused_without_running_it(saved, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    crafted = _rewrite(saved, tmp_path / "c.cnlp", members={"intercept.npy": _npy(np.array([_RunsCode()] * 6))},
+                       document=lambda d: d["arrays"]["intercept"].update(dtype="|O"))
+    with pytest.raises(UntrustedModelError, match="intercept.npy holds object, not floats"):
+        load_model(crafted)
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_a_pickle_posing_as_a_model_is_refused_without_running_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    crafted = tmp_path / "model.cnlp"
+    crafted.write_bytes(pickle.dumps(_RunsCode()))
+    with pytest.raises(UntrustedModelError, match="not a consumer_nlp model file"):
+        load_model(crafted)
+    assert not (tmp_path / "PWNED").exists()
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"notes.txt": b"hello"}, r"'notes.txt' \(not part of a model\)"),
+    ({"../../escape.npy": _npy(np.zeros(2))}, r"'../../escape.npy' \(not part of a model\)"),
+    ({"/etc/cron.d/x": b"* * * * * root id"}, r"'/etc/cron.d/x' \(not part of a model\)"),
+])
+def test_a_member_that_is_not_part_of_a_model_is_refused(saved, tmp_path, extra, message):
+    with pytest.raises(UntrustedModelError, match=message):
+        load_model(_rewrite(saved, tmp_path / "c.cnlp", extra=extra))
+    assert not (tmp_path.parent / "escape.npy").exists()
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.update(classes=d["classes"] + ["refund"]), r"7 classes"),
+    (lambda d: d.update(temperature="1.0"), "temperature must be a positive number"),
+    (lambda d: d.update(temperature=-1), "temperature must be a positive number"),
+    (lambda d: d.update(review_threshold=[0.5]), "review_threshold must be a number"),
+    (lambda d: d["params"].update(C=True), "params.C must be a positive number"),
+    (lambda d: d["params"].update(word_ngram_range=[1, "2"]), "params.word_ngram_range"),
+    (lambda d: d["params"].update(input="filename"), "params must be an object with keys among"),
+    (lambda d: d["tokenizer"].update(backend="os.system"), "tokenizer must name a backend"),
+    (lambda d: d["tokenizer"]["user_words"].append(["词", "9"]), "tokenizer must name a backend"),
+    (lambda d: d.update(classes=["quality", "quality"] + d["classes"][2:]), "two different labels"),
+    (lambda d: d["arrays"].pop("char_idf"), "arrays must be exactly"),
+    (lambda d: d.update(format="something else"), "does not say it is a consumer_nlp model"),
+    (lambda d: d.update(format_version="1"), "format_version '1' is not a release's"),
+])
+def test_a_document_of_the_wrong_types_is_refused(saved, tmp_path, change, message):
+    with pytest.raises(UntrustedModelError, match=message):
+        load_model(_rewrite(saved, tmp_path / "c.cnlp", document=change))
+
+
+def test_a_file_from_a_newer_release_says_to_upgrade(saved, tmp_path):
+    newer = _rewrite(saved, tmp_path / "c.cnlp", document=lambda d: d.update(format_version=2))
+    with pytest.raises(IncompatibleModelError, match="newer consumer_nlp .model format 2; this release reads format 1"):
+        load_model(newer)
+
+
+@pytest.mark.parametrize("name, array, message", [
+    ("coef.npy", lambda a: a[:, :-1], r"coef is .* but there are 6 classes and \d+ terms"),
+    ("coef.npy", lambda a: a.astype(np.complex128), "coef.npy holds complex128, not floats"),
+    ("word_idf.npy", lambda a: a[:-1], "word_terms and word_idf must be one value per term"),
+    ("word_idf.npy", lambda a: np.where(np.arange(len(a)) == 0, np.nan, a), "not finite"),
+    ("word_terms.npy", lambda a: np.where(np.arange(len(a)) == 0, a[1], a), "repeat a term"),
+    ("char_terms.npy", lambda a: np.where(np.arange(len(a)) == 0, "四个字符", a), "not 1-3 characters"),
+])
+def test_an_array_of_the_wrong_shape_dtype_or_content_is_refused(saved, tmp_path, name, array, message):
+    with zipfile.ZipFile(saved) as archive:
+        original = np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
+    changed = array(original)
+
+    def document(d):
+        d["arrays"][name[:-4]].update(dtype=changed.dtype.str, shape=list(changed.shape))
+
+    with pytest.raises(UntrustedModelError, match=message):
+        load_model(_rewrite(saved, tmp_path / "c.cnlp", members={name: _npy(changed)}, document=document))
+
+
+def test_an_array_that_disagrees_with_the_document_is_refused(saved, tmp_path):
+    with zipfile.ZipFile(saved) as archive:
+        coef = np.load(io.BytesIO(archive.read("coef.npy")))
+    crafted = _rewrite(saved, tmp_path / "c.cnlp", members={"coef.npy": _npy(coef.astype(np.float32))})
+    with pytest.raises(UntrustedModelError, match=r"coef.npy is <f4 .*, not <f8"):
+        load_model(crafted)
+
+
+def test_a_flipped_byte_or_a_cut_is_refused_with_what_is_wrong(saved, tmp_path):
+    data = bytearray(saved.read_bytes())
+    with zipfile.ZipFile(saved) as archive:
+        info = archive.getinfo("coef.npy")
+    flipped = bytearray(data)
+    flipped[info.header_offset + 30 + len(info.filename) + 200] ^= 0xFF  # inside coef.npy's compressed data
+    (tmp_path / "flipped.cnlp").write_bytes(bytes(flipped))
+    with pytest.raises(UntrustedModelError, match="coef.npy is damaged|coef.npy does not match"):
+        load_model(tmp_path / "flipped.cnlp")
+    (tmp_path / "cut.cnlp").write_bytes(bytes(data[: len(data) // 2]))
+    with pytest.raises(UntrustedModelError, match="not a consumer_nlp model file"):
+        load_model(tmp_path / "cut.cnlp")
+
+
+def test_a_changed_array_with_its_old_checksum_is_refused(saved, tmp_path):
+    with zipfile.ZipFile(saved) as archive:
+        coef = np.load(io.BytesIO(archive.read("coef.npy")))
+    tampered = _rewrite(saved, tmp_path / "c.cnlp", extra={"coef.npy": _npy(coef * 2)})
+    with pytest.raises(UntrustedModelError, match="coef.npy does not match its checksum"):
+        load_model(tampered)
+
+
+def test_save_replaces_a_file_only_when_the_new_one_is_whole(small_model, tmp_path, monkeypatch):
+    target = cn.save_model(small_model, tmp_path / "m.cnlp")
+    before = target.read_bytes()
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("consumer_nlp.models._file._npy", broken)
+    with pytest.raises(KeyboardInterrupt):
+        cn.save_model(small_model, target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.cnlp"]
+
+
+def test_labels_that_are_not_text_are_refused_on_save(small_corpus, tmp_path):
+    texts, labels = small_corpus
+    numbered = {label: number for number, label in enumerate(sorted(set(labels)))}
+    model = cn.ComplaintClassifier(cv=3).fit(texts, [numbered[label] for label in labels])
+    with pytest.raises(TypeError, match="labels must be text"):
+        cn.save_model(model, tmp_path / "m.cnlp")
+    assert not (tmp_path / "m.cnlp").exists()
+
+
+# ---- the skops files of 0.1 ----
+
+def test_a_skops_file_says_how_to_convert_it(tmp_path):
+    with pytest.raises(IncompatibleModelError, match="convert it once with consumer_nlp.models.convert_model"):
+        cn.load(DATA / "model_0.1.skops")
+
+
+def test_a_skops_file_converts_to_the_same_model(tmp_path):
+    pytest.importorskip("skops")
+    import sklearn
+
+    expected = json.loads((DATA / "model_0.1.json").read_text("utf-8"))
+    if not sklearn.__version__.startswith("1.9."):  # the fixture was saved with scikit-learn 1.9
+        with pytest.raises(IncompatibleModelError, match="Convert it where scikit-learn 1.9.x is installed"):
+            convert_model(DATA / "model_0.1.skops", tmp_path / "m.cnlp")
+        return
+    converted = convert_model(DATA / "model_0.1.skops", tmp_path / "m.cnlp")
+    np.testing.assert_allclose(cn.load(converted).predict_proba(expected["texts"]), expected["proba"], atol=1e-12)
+    with pytest.raises(FileExistsError, match="was not replaced"):
+        convert_model(DATA / "model_0.1.skops", converted)
