@@ -20,6 +20,7 @@ import math
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -205,7 +206,7 @@ def _read_document(archive: zipfile.ZipFile, path) -> dict:
         raise _problem(path, f"{DOCUMENT} is larger than any model's")
     try:
         document = json.loads(archive.read(DOCUMENT).decode("utf-8"))
-    except (zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError, EOFError) as error:
+    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, json.JSONDecodeError, EOFError) as error:
         raise _problem(path, f"{DOCUMENT} is damaged ({error})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _problem(path, f"{DOCUMENT} does not say it is a {FORMAT}")
@@ -233,7 +234,7 @@ def _read_array(archive: zipfile.ZipFile, name: str, spec: dict, path) -> np.nda
         raise _problem(path, f"{member} is larger than any model's")
     try:
         data = archive.read(member)
-    except (zipfile.BadZipFile, EOFError, OSError) as error:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
         raise _problem(path, f"{member} is damaged ({error})") from None
     if hashlib.sha256(data).hexdigest() != spec["sha256"]:
         raise _problem(path, f"{member} does not match its checksum in {DOCUMENT} (changed or damaged)")

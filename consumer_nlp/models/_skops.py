@@ -55,32 +55,47 @@ def _structure_problems(model) -> list[str]:
     return problems
 
 
+def _saved_with(path: Path) -> set:
+    """The scikit-learn versions the objects of a skops file were saved with, from its schema."""
+    import json
+    import zipfile
+
+    found, nodes = set(), [json.loads(zipfile.ZipFile(path).read("schema.json"))]
+    while nodes:
+        node = nodes.pop()
+        if isinstance(node, dict):
+            version = node.get("_sklearn_version")
+            if isinstance(version, dict) and isinstance(version.get("content"), str):
+                found.add(version["content"].strip("\""))
+            nodes.extend(node.values())
+        elif isinstance(node, list):
+            nodes.extend(node)
+    return found
+
+
 def _read_skops(path: Path):
     try:
         import skops.io as sio
-        from sklearn.exceptions import InconsistentVersionWarning
     except ImportError:
         raise ImportError("converting a .skops model needs skops: pip install skops") from None
     import sklearn
 
+    for saved in _saved_with(path):
+        if _minor(saved) != _minor(sklearn.__version__):
+            raise IncompatibleModelError(
+                f"{path} was saved with scikit-learn {saved}; this is scikit-learn {sklearn.__version__}. "
+                f"Convert it where scikit-learn {'.'.join(map(str, _minor(saved)))}.x is installed")
     untrusted = set(sio.get_untrusted_types(file=path)) - set(TRUSTED_TYPES)
     if untrusted:
         raise UntrustedModelError(f"{path} holds types a consumer_nlp model never contains, so it was not "
                                   f"converted: {', '.join(sorted(untrusted))}")
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the version check above is the one that matters
         try:
             model = sio.load(path, trusted=TRUSTED_TYPES)
         except Exception as error:
             raise IncompatibleModelError(f"{path} could not be read with scikit-learn {sklearn.__version__} "
                                          f"({type(error).__name__}: {error})") from error
-    for warning in caught:
-        if issubclass(warning.category, InconsistentVersionWarning):
-            saved = warning.message.original_sklearn_version
-            if _minor(saved) != _minor(sklearn.__version__):
-                raise IncompatibleModelError(
-                    f"{path} was saved with scikit-learn {saved}; this is scikit-learn {sklearn.__version__}. "
-                    f"Convert it where scikit-learn {'.'.join(map(str, _minor(saved)))}.x is installed")
     if not isinstance(model, ComplaintClassifier) or not hasattr(model, "calibrated_svm_"):
         raise UntrustedModelError(f"{path} does not hold a fitted ComplaintClassifier")
     problems = _structure_problems(model)
