@@ -1,3 +1,8 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -140,3 +145,24 @@ def test_groups_make_calibration_and_threshold_hold_each_group_out(small_corpus)
     assert cn.ComplaintClassifier(cv=3).fit(texts, labels).review_threshold_ < 1
     with pytest.raises(ValueError, match="groups"):
         cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=["one"] * len(texts))
+
+
+def test_calibration_gives_the_probabilities_of_0_1s_scikit_learn_temperature_scaling(small_model):
+    """0.1 fitted the same model with CalibratedClassifierCV(method="temperature"); the same texts,
+    labels and folds must give the same probabilities now that the temperature is fitted here."""
+    expected = json.loads((Path(__file__).parent / "data" / "model_0.1.json").read_text("utf-8"))
+    np.testing.assert_allclose(small_model.predict_proba(expected["texts"]), expected["proba"], atol=1e-6)
+
+
+def test_importing_the_package_imports_only_what_a_call_needs():
+    code = ("import sys, consumer_nlp as cn; heavy = ('pandas', 'sklearn', 'scipy', 'matplotlib', 'dask', 'skops', "
+            "'openpyxl', 'jieba'); print([m for m in heavy if m in sys.modules]); cn.load(); "
+            "print([m for m in heavy if m in sys.modules])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    after_import, after_load = result.stdout.splitlines()
+    assert after_import == "[]"
+    assert after_load == "['pandas', 'sklearn', 'scipy']"
+    help_only = subprocess.run([sys.executable, "-c", "import sys\nfrom consumer_nlp.cli import build_parser\n"
+                                "build_parser().format_help(); print(sorted(m for m in ('pandas', 'sklearn', 'numpy') "
+                                "if m in sys.modules))"], capture_output=True, text=True, check=True)
+    assert help_only.stdout.strip() == "[]"
