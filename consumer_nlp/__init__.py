@@ -15,12 +15,12 @@ from ._version import __version__
 _HOMES = {
     "CATEGORIES": "._categories",
     "ComplaintClassifier": "._classifier",
-    "LabeledDataError": "._data",
-    "read_labeled": "._data",
+    "LabeledDataError": ".exceptions",
+    "read_labeled": ".io",
     "ModelRegistry": ".models",
     "load": ".models",
     "save_model": ".models",
-    "report_archive": "._report",
+    "report_archive": ".report",
     "train": "._train",
 }
 __all__ = [*sorted(_HOMES), "__version__"]

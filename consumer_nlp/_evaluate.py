@@ -8,7 +8,7 @@ import numpy as np
 
 from ._categories import CATEGORIES
 from ._classifier import ComplaintClassifier
-from ._data import read_labeled
+from .io import read_labeled
 from ._metrics import classification_metrics, review_tradeoff
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)

@@ -6,7 +6,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from ._classifier import ComplaintClassifier, class_order
-from ._data import read_labeled
+from .io import read_labeled
 from ._metrics import classification_metrics
 
 log = logging.getLogger("consumer_nlp")

@@ -20,27 +20,10 @@ class _CurrentStderr(logging.StreamHandler):
         pass
 
 
-def _keep_freed_memory() -> None:
-    """Have glibc keep freed memory for reuse instead of handing it back to the system after
-    every chunk: tagging allocates and frees the same large arrays chunk after chunk, and with
-    the default thresholds the page faults of each round trip cost a tenth of the CPU time.
-    Peak memory is unchanged. A no-op where the C library is not glibc."""
-    import ctypes
-
-    try:
-        mallopt = ctypes.CDLL("libc.so.6").mallopt
-    except (OSError, AttributeError):
-        return
-    m_trim_threshold, m_mmap_threshold = -1, -3
-    mallopt(m_mmap_threshold, 32 << 20)
-    mallopt(m_trim_threshold, 256 << 20)
-
-
 def _tag(args) -> int:
-    from ._batch import tag_file
     from .models import load
+    from .tagging import tag_file
 
-    _keep_freed_memory()
     summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, id_col=args.id_col,
                        jobs=args.jobs,
                        chunk_size=args.chunk_size, resume=args.resume, restart=args.restart, force=args.force,
@@ -51,7 +34,7 @@ def _tag(args) -> int:
 
 
 def _report(args) -> int:
-    from ._report import report_archive
+    from .report import report_archive
 
     result = report_archive(args.tagged, date_col=args.date_col, by=args.by, previous=args.previous,
                             text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,

@@ -14,10 +14,9 @@ import hashlib
 import io
 
 import dask
-import numpy as np
 import pandas as pd
 
-from ._batch import tag_frame
+from .tagging import TAG_COLUMNS, tag_frame
 from ._classifier import ComplaintClassifier
 from .models import load, load_model
 from .models._file import write_model
@@ -47,10 +46,7 @@ def tag_dataframe(ddf, text_col: str = "text", model=None):
         raise ValueError(f"no column {text_col!r}; the columns are {list(ddf.columns)}")
     if not isinstance(model, ComplaintClassifier):
         model = load(model)
-    meta = ddf._meta.assign(
-        category=pd.Series(dtype=object), category_zh=pd.Series(dtype=object),
-        confidence=pd.Series(dtype=np.float64), needs_review=pd.Series(dtype=bool),
-        review_reason=pd.Series(dtype=object), top_terms=pd.Series(dtype=object))
+    meta = ddf._meta.assign(**{column: pd.Series(dtype=kind) for column, kind in TAG_COLUMNS.items()})
     model_file = io.BytesIO()
     write_model(model, model_file)
     shipped = dask.delayed(model_file.getvalue(), pure=True)

@@ -11,3 +11,12 @@ class IncompatibleModelError(ValueError):
 
 class IntegrityError(ValueError):
     """A stored artifact or registry file does not match what was recorded when it was written."""
+
+
+class LabeledDataError(ValueError):
+    """Labeled data with bad rows; ``problems`` lists every one as (where, what)."""
+
+    def __init__(self, source: str, problems: list[tuple[str, str]]):
+        self.problems = problems
+        lines = "\n".join(f"  {where}: {what}" for where, what in problems)
+        super().__init__(f"{source}: {len(problems)} bad row(s), nothing was trained:\n{lines}")

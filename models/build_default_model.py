@@ -20,7 +20,7 @@ import pandas as pd
 import sklearn
 
 import consumer_nlp as cn
-from consumer_nlp._data import read_labeled
+from consumer_nlp.io import read_labeled
 from consumer_nlp._evaluate import evaluate
 from consumer_nlp._train import cross_validate
 

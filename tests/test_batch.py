@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from consumer_nlp import CATEGORIES
-from consumer_nlp._batch import ADDED_COLUMNS, tag_file
+from consumer_nlp.tagging import TAG_COLUMNS, tag_file
 
 MESSY = [
     "", "   ", "=SUM(A1:A9)", 'he said "refund", then, nothing', "第一行\n第二行\n第三行", "😡" * 50, "漏水" * 5000,
@@ -76,7 +76,7 @@ def test_every_row_round_trips_in_order_with_values_unchanged(default_model, tmp
     assert len(rows) == len(expected) and summary.rows_out == summary.rows_in == len(expected)
     for before, after in zip(expected, rows):
         assert {k: after[k] for k in before} == before
-        assert set(ADDED_COLUMNS) <= set(after)
+        assert set(TAG_COLUMNS) <= set(after)
         assert after["category_zh"] == CATEGORIES[after["category"]]
     empty = [r for r in rows if not r["text"].strip()]
     assert len(empty) == 2 and all(str(r["needs_review"]).lower() == "true" and r["review_reason"] == "文本为空" for r in empty)
@@ -221,12 +221,12 @@ def test_a_folder_as_output_or_input_is_refused_before_any_work(default_model, t
 
 
 def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_model, tmp_path):
-    from consumer_nlp._batch import _OutputLock
+    from consumer_nlp.tagging._spool import OutputLock
 
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
     output = tmp_path / "out.csv"
-    with _OutputLock(output):  # what a running tag_file holds
+    with OutputLock(output):  # what a running tag_file holds
         with pytest.raises(ValueError, match="another run is writing"):
             tag_file(default_model, source, output, jobs=1, progress=False)
     tag_file(default_model, source, output, jobs=1, progress=False)

@@ -120,7 +120,7 @@ def test_bad_input_gets_clear_messages(tmp_path, capsys):
 
 
 def test_empty_texts_are_counted_apart_not_inside_other(tmp_path, default_model):
-    from consumer_nlp._batch import tag_file
+    from consumer_nlp.tagging import tag_file
 
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准少了二两\n2,\n3,快递丢了\n4,   \n", encoding="utf-8")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from consumer_nlp._batch import tag_file
+from consumer_nlp.tagging import tag_file
 
 ROWS, CHUNK = 30_000, 500
 

@@ -29,7 +29,7 @@ import sklearn
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
-from .._data import read_labeled
+from ..io import read_labeled
 from .._locks import held
 from .._metrics import classification_metrics
 from .._version import __version__

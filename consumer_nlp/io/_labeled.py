@@ -8,18 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._categories import CATEGORIES, LABELS
-from ._io import detect_encoding, first_undecodable_line
+from .._categories import CATEGORIES, LABELS
+from ..exceptions import LabeledDataError
+from ._encoding import detect_encoding, first_undecodable_line
+
 _LABEL_BY_NAME = {**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()}}
-
-
-class LabeledDataError(ValueError):
-    """Labeled data with bad rows; ``problems`` lists every one as (where, what)."""
-
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.problems = problems
-        lines = "\n".join(f"  {where}: {what}" for where, what in problems)
-        super().__init__(f"{source}: {len(problems)} bad row(s), nothing was trained:\n{lines}")
 
 
 @dataclass

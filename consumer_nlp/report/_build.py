@@ -17,19 +17,16 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from ._batch import ADDED_COLUMNS, REASON_EMPTY, find_column, find_text_column
-from ._categories import CATEGORIES
-from ._io import open_archive
-from ._money import money_mentioned
+from .._categories import CATEGORIES
+from .._money import money_mentioned
+from ..io import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, open_archive
+from ..tagging import REASON_EMPTY, TAG_COLUMNS, TERM_PATTERN
 
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
 KINDS = {**CATEGORIES, EMPTY: "文本为空"}
 
-CHANNEL_NAMES = ("channel", "渠道", "投诉渠道", "来源", "受理渠道", "source")
-DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", "created_at", "time", "时间")
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
 # once, not once per position (that was quadratic: 40,000 digits took 80 s).
-_TERM = re.compile(r"(.+?)\(([0-9.]+)\)(?: |$)")
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
 # 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time and a time zone, which is dropped
 # (the date as written is the date counted). Two-digit years and day/month orders are ambiguous
@@ -104,7 +101,7 @@ class _Tally:
                 self.groups[value][category] += 1
         if "top_terms" in frame:
             for category, terms in zip(categories, frame["top_terms"].astype("string").fillna("")):
-                for term, weight in _TERM.findall(terms):
+                for term, weight in TERM_PATTERN.findall(terms):
                     self.terms[category][term] += float(weight)
         if text_col:
             confidence = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0).to_numpy()
@@ -152,7 +149,7 @@ def _tally(path, *, text_col=None, date_col=None, group_col=None, period="month"
                     raise ValueError(f"{path} has no tag column(s) {missing}: tag it first with "
                                      f"`consumer-nlp tag {path}`; its columns are {list(frame.columns)}")
                 try:
-                    found["text"] = find_text_column([c for c in frame.columns if c not in ADDED_COLUMNS], text_col)
+                    found["text"] = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
                 except ValueError:
                     found["text"] = None
                 found["date"] = find_column(frame.columns, date_col, DATE_NAMES)
@@ -199,7 +196,7 @@ class ArchiveReport:
 
     def charts(self) -> dict:
         """Bar chart of categories, trend per category over time, chart by channel (as figures)."""
-        from ._charts import pyplot
+        from .._charts import pyplot
 
         plt = pyplot()
         figures = {}
@@ -244,7 +241,7 @@ class ArchiveReport:
         return "\n".join(parts)
 
     def to_html(self) -> str:
-        from ._charts import png_data_uri
+        from .._charts import png_data_uri
 
         pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
                            for name, figure in self.charts().items())

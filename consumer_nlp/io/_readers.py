@@ -1,28 +1,27 @@
-"""Where archives enter and leave: chunked readers and writers for CSV, TSV, XLSX, JSONL and Parquet.
+"""Where archives enter: chunked readers for CSV, TSV, XLSX (and .xls), JSONL and Parquet.
 
 Readers hand out chunks as DataFrames whose values are exactly those of the file (CSV and XLSX
 cells as strings, JSON and Parquet values with their types) and report rows they cannot parse,
 with the line or sheet row they are on, instead of dropping them.
 """
-import codecs
 import csv
-import datetime
 import io
 import json
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from ._encoding import detect_encoding, first_undecodable_line
+
+
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xls": "xls", ".jsonl": "jsonl", ".ndjson": "jsonl",
            ".parquet": "parquet", ".pq": "parquet"}
-SAMPLE_BYTES = 4 << 20
+
+
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
-# In a DataFrame read from JSONL, a key a record lacks is NaN; JSON itself has no NaN, so a NaN
-# there always means "absent" and is left out again when the record is written back.
 
 
 def archive_format(path) -> str:
@@ -31,44 +30,6 @@ def archive_format(path) -> str:
     if suffix not in FORMATS:
         raise ValueError(f"cannot tell the format of {path}: use one of {', '.join(sorted(FORMATS))}")
     return FORMATS[suffix]
-
-
-def detect_encoding(path) -> str:
-    """UTF-8 (with or without BOM), else GB18030 or Big5 as charset-normalizer finds."""
-    with open(path, "rb") as f:
-        sample = f.read(SAMPLE_BYTES)
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < SAMPLE_BYTES)
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    from charset_normalizer import from_bytes
-
-    # Chinese archives that are not UTF-8 are GB18030 (which covers GBK and GB2312) or, from Taiwan
-    # and Hong Kong, Big5: let the detector choose between those only, then decode strictly.
-    best = from_bytes(sample, cp_isolation=["gb18030", "big5"]).best()
-    for encoding in ([best.encoding] if best else []) + ["gb18030"]:
-        try:
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) < SAMPLE_BYTES)
-            return encoding
-        except UnicodeDecodeError:
-            continue
-    raise ValueError(f"{path}: cannot tell its encoding (not UTF-8 or GB18030); name it with --encoding")
-
-
-def first_undecodable_line(path, encoding: str) -> int:
-    """The number of the first line of ``path`` that does not decode (decoding reads ahead in
-    blocks, so the error itself does not say which line it was)."""
-    decoder = codecs.getincrementaldecoder(encoding)()
-    with open(path, "rb") as f:
-        for number, line in enumerate(f, start=1):
-            try:
-                decoder.decode(line)
-            except UnicodeDecodeError:
-                return number
-    return number
 
 
 @dataclass
@@ -430,245 +391,3 @@ def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row
     if sheet is not None or header_row != 1:
         raise ValueError(f"sheet and header_row apply to .xlsx workbooks, not to {path}")
     return {"jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)
-
-
-# ---- writing: each chunk becomes one spool part; the parts are then joined into the output ----
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with lone surrogates (from escapes like "\\ud83d" in JSON input, a broken emoji)
-    replaced by U+FFFD: UTF-8 and Arrow cannot hold them."""
-    def clean(value):
-        return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
-
-    return frame.apply(lambda column: column.map(clean) if column.dtype == object else column)
-
-
-def _escape_surrogates(line: str) -> str:
-    """A JSON line with each lone surrogate written back as the escape it was read from."""
-    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
-
-
-def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined)."""
-    if kind == "tsv":
-        _check_tsv_cells(frame)
-    try:
-        _write_part(frame, kind, path)
-    except (UnicodeEncodeError, ValueError):  # pyarrow's errors are ValueErrors too
-        cleaned = _without_surrogates(frame)
-        if cleaned.equals(frame):
-            raise
-        _write_part(cleaned, kind, path)
-
-
-_TSV_BREAKERS = re.compile("[\t\r\n]")
-
-
-def _check_tsv_cells(frame: pd.DataFrame) -> None:
-    """TSV has no quoting: a tab or line break in a cell would split it; refuse, naming the cell."""
-    for column in frame.columns:
-        values = frame[column]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
-            continue
-        for row, value in values.items():
-            if isinstance(value, str) and _TSV_BREAKERS.search(value):
-                raise ValueError(f"column {column!r} holds a tab or line break ({value[:30]!r}…), which TSV "
-                                 f"cannot carry; write CSV, XLSX, JSONL or Parquet instead")
-
-
-def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
-    """``frame`` with ``convert`` applied to the values of ``kinds`` in its object columns (the other
-    columns, and columns holding none of them, are left as they are)."""
-    def value(v):
-        return convert(v) if isinstance(v, kinds) and v == v else v
-
-    columns = {c: pd.Series([value(v) for v in frame[c]], index=frame.index, dtype=object)
-               for c in frame.columns if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, kinds)).any()}
-    return frame.assign(**columns) if columns else frame
-
-
-def _mixed_types(frame: pd.DataFrame) -> str | None:
-    """A message naming the first column whose values are of several types, with two of them."""
-    for column in frame.columns:
-        if frame[column].dtype != object:
-            continue
-        seen = {}
-        for row, value in frame[column].items():
-            if value is not None and not (isinstance(value, float) and value != value):
-                seen.setdefault(type(value).__name__, value)
-        if len(seen) > 1:
-            (a, va), (b, vb) = list(seen.items())[:2]
-            return (f"column {column!r} mixes types ({a} {va!r} and {b} {vb!r}), which a Parquet column cannot "
-                    f"hold; write CSV, XLSX or JSON Lines, or make the column one type")
-    return None
-
-
-def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers) as the sheet shows them
-        frame = _map_values(frame, _cell_text, (datetime.date, datetime.time) + ((float,) if kind != "jsonl" else ()))
-    if kind in ("csv", "tsv"):  # JSON objects, arrays and booleans as JSON text, not Python's repr
-        frame = _map_values(frame, lambda v: json.dumps(v, ensure_ascii=False), (dict, list, bool))
-    if kind == "csv":
-        # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
-        frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
-    elif kind == "tsv":
-        frame.to_csv(path, sep="\t", header=False, index=False, lineterminator="\r\n", encoding="utf-8",
-                     quoting=csv.QUOTE_NONE)
-    elif kind == "jsonl":
-        with open(path, "w", encoding="utf-8", newline="\n") as f:
-            for record in frame.to_dict("records"):
-                kept = {k: v for k, v in record.items() if not (isinstance(v, float) and v != v)}
-                literals = {f"\x00{i}": v for i, v in enumerate(v for v in kept.values() if isinstance(v, JsonLiteral))}
-                if literals:
-                    marks = {id(v): mark for mark, v in literals.items()}
-                    kept = {k: marks.get(id(v), v) for k, v in kept.items()}
-                line = json.dumps(kept, ensure_ascii=False, default=str)
-                for mark, literal in literals.items():  # the number as it was written
-                    line = line.replace(json.dumps(mark), str(literal))
-                f.write(_escape_surrogates(line) + "\n")
-    elif kind == "xlsx":
-        _write_excel_part(frame, path)
-    else:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        try:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
-            raise ValueError(_mixed_types(frame) or f"cannot write these rows as Parquet: {error}") from None
-        pq.write_table(table, path)
-
-
-def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged") -> None:
-    """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time
-    (``sheet_title``: the name of an .xlsx output's sheet)."""
-    if kind in ("csv", "tsv"):
-        with open(output, "wb") as out:
-            header = io.StringIO()
-            csv.writer(header, delimiter="," if kind == "csv" else "\t", lineterminator="\r\n",
-                       quoting=csv.QUOTE_MINIMAL if kind == "csv" else csv.QUOTE_NONE).writerow(columns)
-            out.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
-            for part in parts:
-                with open(part, "rb") as f:
-                    while block := f.read(1 << 20):
-                        out.write(block)
-    elif kind == "jsonl":
-        with open(output, "wb") as out:
-            for part in parts:
-                with open(part, "rb") as f:
-                    while block := f.read(1 << 20):
-                        out.write(block)
-    elif kind == "parquet":
-        _join_parquet(parts, output)
-    else:
-        _join_excel(parts, columns, output, sheet_title)
-
-
-def _join_parquet(parts, output):
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    schema = pa.unify_schemas([pq.read_schema(p) for p in parts])
-    with pq.ParquetWriter(output, schema) as writer:
-        for part in parts:
-            writer.write_table(pq.read_table(part).cast(schema))
-
-
-XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
-
-
-def _typed(value):
-    """A value as JSON that keeps its type: dates and times are tagged, missing values are null."""
-    if isinstance(value, datetime.datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, datetime.date):
-        return {"$date": value.isoformat()}
-    if isinstance(value, datetime.time):
-        return {"$time": value.isoformat()}
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
-
-
-def _untyped(value):
-    if isinstance(value, dict):
-        (tag, text), = value.items()
-        return {"$datetime": datetime.datetime, "$date": datetime.date, "$time": datetime.time}[tag].fromisoformat(text)
-    return value
-
-
-def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
-    """One chunk of an .xlsx output, as typed JSON lines; a cell longer than Excel holds is refused."""
-    for column in frame.columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            long = frame[column].map(lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL)
-            if long.any():
-                value = frame[column][long].iloc[0]
-                raise ValueError(f"column {column!r} holds a text of {len(value):,} characters ({value[:20]!r}…); an "
-                                 f"Excel cell holds at most {XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet instead")
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        for row in frame.itertuples(index=False, name=None):
-            f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
-
-
-def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
-    """One sheet as a person wants it: values with their types (text always as text, never a
-    formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    if len(columns) > XLSX_MAX_COLUMNS:
-        raise ValueError(f"{len(columns):,} columns: an Excel sheet holds at most {XLSX_MAX_COLUMNS:,}; "
-                         f"write CSV, JSONL or Parquet instead")
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
-    sheet.freeze_panes = "A2"
-    review_at = columns.index("needs_review") if "needs_review" in columns else None
-    marked = PatternFill("solid", fgColor="FFF2CC")
-    for i, name in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = 60 if name in ("text", "top_terms") else 14
-
-    def cell(value, fill=None):
-        value = _untyped(value)
-        if isinstance(value, str):
-            item = WriteOnlyCell(sheet, value=_SURROGATE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
-            item.data_type = "s"  # "=SUM(…)" is the user's text, never a formula
-        else:
-            item = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, datetime.datetime):
-                item.number_format = "yyyy-mm-dd hh:mm:ss" if value.time() != datetime.time() else "yyyy-mm-dd"
-            elif isinstance(value, datetime.date):
-                item.number_format = "yyyy-mm-dd"
-        if fill is not None:
-            item.fill = fill
-        return item
-
-    header = []
-    for name in columns:
-        item = cell(str(name))
-        item.font = Font(bold=True)
-        header.append(item)
-    sheet.append(header)
-    rows = 1
-    for part in parts:
-        with open(part, encoding="utf-8") as f:
-            for line in f:
-                values = json.loads(line)
-                rows += 1
-                if rows > XLSX_MAX_ROWS:
-                    raise ValueError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
-                                     f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead")
-                fill = marked if review_at is not None and values[review_at] is True else None
-                sheet.append([cell(v, fill) for v in values])
-    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"
-    workbook.save(output)

@@ -1,0 +1,29 @@
+"""Column discovery: which column of an archive holds the text, the date or the channel."""
+from .._normalize import to_simplified
+
+TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
+                     "complaint", "description", "正文", "文本")
+CHANNEL_NAMES = ("channel", "渠道", "投诉渠道", "来源", "受理渠道", "source")
+DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", "created_at", "time", "时间")
+
+
+def find_column(columns, wanted: str | None, names) -> str | None:
+    """``wanted`` if given (it must exist), else the first column known by one of ``names``
+    (matched case-blind in Simplified Chinese, so 投訴內容 finds 投诉内容), else None."""
+    columns = [str(c) for c in columns]
+    if wanted is not None:
+        if wanted not in columns:
+            raise ValueError(f"no column {wanted!r}; the columns are {columns}")
+        return wanted
+    by_name = {to_simplified().convert(c.strip().lower()): c for c in columns}
+    return next((by_name[name] for name in names if name in by_name), None)
+
+
+def find_text_column(columns, text_col: str | None = None) -> str:
+    """The column holding complaint texts: ``text_col`` if given, else the first known name."""
+    found = find_column(columns, text_col, TEXT_COLUMN_NAMES)
+    if found is not None:
+        return found
+    columns = [str(c) for c in columns]
+    raise ValueError(f"cannot tell which column holds the complaint text; the columns are {columns}. "
+                     f"Name it with --text-col")

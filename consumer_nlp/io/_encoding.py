@@ -1,0 +1,44 @@
+"""Encodings: which one an archive is in, and where it stops being that."""
+import codecs
+
+
+
+SAMPLE_BYTES = 4 << 20
+
+
+def detect_encoding(path) -> str:
+    """UTF-8 (with or without BOM), else GB18030 or Big5 as charset-normalizer finds."""
+    with open(path, "rb") as f:
+        sample = f.read(SAMPLE_BYTES)
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < SAMPLE_BYTES)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    # Chinese archives that are not UTF-8 are GB18030 (which covers GBK and GB2312) or, from Taiwan
+    # and Hong Kong, Big5: let the detector choose between those only, then decode strictly.
+    best = from_bytes(sample, cp_isolation=["gb18030", "big5"]).best()
+    for encoding in ([best.encoding] if best else []) + ["gb18030"]:
+        try:
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) < SAMPLE_BYTES)
+            return encoding
+        except UnicodeDecodeError:
+            continue
+    raise ValueError(f"{path}: cannot tell its encoding (not UTF-8 or GB18030); name it with --encoding")
+
+
+def first_undecodable_line(path, encoding: str) -> int:
+    """The number of the first line of ``path`` that does not decode (decoding reads ahead in
+    blocks, so the error itself does not say which line it was)."""
+    decoder = codecs.getincrementaldecoder(encoding)()
+    with open(path, "rb") as f:
+        for number, line in enumerate(f, start=1):
+            try:
+                decoder.decode(line)
+            except UnicodeDecodeError:
+                return number
+    return number

@@ -1,0 +1,53 @@
+"""The tag columns: what tagging adds to every row, their types, and how a frame gets them."""
+import re
+
+import numpy as np
+import pandas as pd
+
+from .._categories import CATEGORIES
+from .._classifier import ComplaintClassifier, is_missing
+
+
+# The columns tagging adds, in order, with their types: the one definition that writers, the
+# report and Dask read. Strings are object columns: pandas would otherwise convert them to Arrow
+# and back on writing.
+TAG_COLUMNS = {"category": object, "category_zh": object, "confidence": np.float64, "needs_review": bool,
+               "review_reason": object, "top_terms": object}
+REASON_EMPTY = "文本为空"
+REASON_LOW_CONFIDENCE = "置信度低"
+TERM_PATTERN = re.compile(r"(.+?)\(([0-9.]+)\)(?: |$)")  # one "term(weight)" of a top_terms cell
+
+
+def _text(value) -> str:
+    """A cell as text to tag: missing values are empty, numbers and the like their string, bytes
+    (Parquet binary columns) their UTF-8 text."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError:
+            raise ValueError(f"the text column holds bytes that are not UTF-8 text ({value[:20]!r}…); "
+                             f"store the texts as strings") from None
+    return "" if is_missing(value) else str(value)
+
+
+def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) -> pd.DataFrame:
+    """``frame`` with the tag columns added; its own columns and values are left as they are."""
+    clash = [c for c in TAG_COLUMNS if c in frame.columns]
+    if clash:
+        raise ValueError(f"the input already has column(s) {clash}; is it an already tagged file?")
+    if frame.empty:
+        return frame.assign(**{c: pd.Series(dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
+    tags = model.tag_columns([_text(v) for v in frame[text_col]])
+    labels = tags["category"].astype(str)
+    values = {
+        "category": labels,
+        "category_zh": [CATEGORIES.get(label, label) for label in labels],
+        "confidence": np.round(tags["confidence"], 4),
+        "needs_review": tags["needs_review"],
+        "review_reason": np.where(tags["empty"], REASON_EMPTY, np.where(tags["needs_review"], REASON_LOW_CONFIDENCE, "")),
+        "top_terms": [" ".join([f"{term}({weight:.2f})" for term, weight in terms]) for terms in tags["top_terms"]],
+    }
+    added = pd.DataFrame({c: pd.Series(values[c], dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
+    return pd.concat([frame, added], axis=1)

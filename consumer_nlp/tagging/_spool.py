@@ -1,0 +1,146 @@
+"""The spool: a run's checkpoint beside its output (manifest, numbered parts, chunk records),
+and the checks and lock that keep two runs, or a run and its input, from writing over each other.
+"""
+import hashlib
+import json
+import os
+import shutil
+from pathlib import Path
+
+
+from .._classifier import ComplaintClassifier
+from .._locks import lock_exclusively
+
+
+
+PART_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".parquet", "xlsx": ".xlsxrows"}
+
+
+def _fingerprint(path: Path) -> dict:
+    """What identifies the input of a run: resuming on a changed file would mix two inputs."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(1 << 20):
+            digest.update(block)
+    return {"path": str(path.resolve()), "size": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def _model_id(model: ComplaintClassifier) -> str:
+    import joblib
+
+    return joblib.hash(model)
+
+
+def run_manifest(input_path: Path, model: ComplaintClassifier, **settings) -> dict:
+    """What a run is: its input (by content), its model and its settings. Resuming is allowed only
+    into the spool of the same run."""
+    return {"input": _fingerprint(input_path), **settings, "model": _model_id(model)}
+
+
+def part_path(spool: Path, index: int, kind: str) -> Path:
+    """Where chunk ``index`` is written; its record is the same name ending in .json."""
+    return Path(spool) / f"{index:07d}{PART_SUFFIX[kind]}"
+
+
+def write_atomically(path: Path, write) -> None:
+    """``write(temporary_path)``, then a rename: a part or record exists whole or not at all."""
+    temporary = path.with_name(path.name + ".tmp")
+    write(temporary)
+    os.replace(temporary, path)
+
+
+def read_records(spool: Path) -> list:
+    """The records of the finished chunks, in order (a record is written only after its part)."""
+    return sorted((json.loads(p.read_text("utf-8")) for p in spool.glob("*.json") if p.stem.isdigit()),
+                  key=lambda r: r["index"])
+
+
+def default_output(input_path) -> Path:
+    """``x.csv`` → ``x.tagged.csv`` beside it."""
+    path = Path(input_path)
+    return path.with_name(f"{path.stem}.tagged{path.suffix}")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.exists() and b.exists():
+        return os.path.samefile(a, b)
+    return a.resolve() == b.resolve()
+
+
+def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force: bool) -> None:
+    """Everything about where a run reads and writes that can be checked before it starts."""
+    if input_path.is_dir():
+        raise ValueError(f"{input_path} is a folder; give the archive file to tag")
+    if not input_path.is_file():
+        raise FileNotFoundError(f"no such file: {input_path}")
+    targets = [("output", output)] + ([("bad-rows file", bad_rows)] if bad_rows is not None else [])
+    for what, path in targets:
+        if path.is_dir():
+            raise ValueError(f"the {what} {path} is a folder; give a file name, e.g. {path / default_output(input_path).name}")
+        if not path.parent.is_dir():
+            raise ValueError(f"the folder of the {what} {path} does not exist")
+        if _same_file(path, input_path):
+            raise ValueError(f"the {what} {path} is the input file: tagging never writes over its input; choose "
+                             f"another name")
+    if bad_rows is not None and _same_file(bad_rows, output):
+        raise ValueError(f"the bad-rows file and the output are the same file ({output}); give them different names")
+    if not force:
+        for what, path in targets:
+            if path.exists():
+                raise FileExistsError(f"the {what} {path} exists already; choose another name, or pass --force "
+                                      f"to replace it")
+
+
+class OutputLock:
+    """An exclusive lock on a file beside the output, held for the whole run (and by its workers):
+    a second run on the same output refuses while the first is going."""
+
+    def __init__(self, output: Path):
+        self.output, self.path, self.fd = output, output.with_name(f".{output.name}.lock"), None
+
+    def __enter__(self):
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                lock_exclusively(fd, wait=False)
+            except OSError:
+                os.close(fd)
+                raise ValueError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
+                                 f"finish, or write elsewhere with -o") from None
+            try:
+                if os.path.samestat(os.fstat(fd), os.stat(self.path)):
+                    self.fd = fd
+                    return self
+            except FileNotFoundError:
+                pass
+            os.close(fd)  # the lock file was removed by a run finishing meanwhile: take a new one
+
+    def __exit__(self, *exc):
+        try:
+            os.unlink(self.path)
+        except FileNotFoundError:
+            pass
+        os.close(self.fd)
+
+
+def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> set:
+    """Make the spool folder ready; on resume, the chunk numbers already done. Finished chunks of
+    an earlier run are never thrown away unasked."""
+    manifest_path = spool / "manifest.json"
+    # a chunk's record is written (atomically) only after its part: a record means a whole part
+    finished = {int(p.stem) for p in spool.glob("*.json") if p.stem.isdigit()} if spool.is_dir() else set()
+    if spool.exists() and resume and manifest_path.exists():
+        saved = json.loads(manifest_path.read_text("utf-8"))
+        if saved != manifest:
+            changed = [key for key in manifest if saved.get(key) != manifest[key]]
+            raise ValueError(f"cannot resume: the checkpoint in {spool} is of a different run "
+                             f"(changed: {', '.join(changed)}); run with --restart to start over")
+        return finished
+    if finished and not restart:
+        raise ValueError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output that did "
+                         f"not finish; run the same command with --resume to go on, or with --restart to start over")
+    if spool.exists():
+        shutil.rmtree(spool)
+    spool.mkdir(parents=True)
+    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    return set()
