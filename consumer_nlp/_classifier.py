@@ -204,6 +204,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             codes[empty] = list(self.classes_).index("other")
         return codes
 
+    def _needs_review(self, confidence: np.ndarray, empty: np.ndarray) -> np.ndarray:
+        """The review rule: no text at all, or a confidence below the threshold chosen at fit time."""
+        return empty | (confidence < self.review_threshold_)
+
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities, shape (n_texts, n_classes), columns in ``classes_`` order."""
         return self._score(X)[2]
@@ -223,7 +227,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         return {
             "category": self.classes_[codes],
             "confidence": confidence,
-            "needs_review": empty | (confidence < self.review_threshold_),
+            "needs_review": self._needs_review(confidence, empty),
             "empty": empty,
             "top_terms": terms,
         }
@@ -248,6 +252,6 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         return Explanation(
             text=text, category=label, category_zh=CATEGORIES.get(label, label),
             confidence=float(proba[0, code]),
-            needs_review=bool(empty[0] or proba[0, code] < self.review_threshold_),
+            needs_review=bool(self._needs_review(proba[[0], code], empty[:1])[0]),
             probabilities={str(c): float(p) for c, p in zip(self.classes_, proba[0])},
             contributions=table.sort_values(label, ascending=False))

@@ -5,7 +5,6 @@ import os
 import sys
 from pathlib import Path
 
-from ._categories import CATEGORIES
 
 
 class _CurrentStderr(logging.StreamHandler):
@@ -48,15 +47,6 @@ def _report(args) -> int:
     return 0
 
 
-def _print_cv_metrics(metrics: dict, folds: int) -> None:
-    print(f"{folds} 折交叉验证：macro-F1 {metrics['macro_f1']:.3f}，准确率 {metrics['accuracy']:.3f}，"
-          f"校准误差 {metrics['calibration_error']:.3f}")
-    for label, figures in metrics["per_class"].items():
-        print(f"  {CATEGORIES.get(label, label)}（{label}）：P {figures['precision']:.3f}  "
-              f"R {figures['recall']:.3f}  F1 {figures['f1']:.3f}  n={figures['support']}")
-    print(f"  需复核 {metrics['review_share']:.1%}，其余准确率 {metrics['accuracy_when_sure']:.3f}")
-
-
 def _train(args) -> int:
     from .models import save_model
     from .models import ModelRegistry
@@ -67,7 +57,9 @@ def _train(args) -> int:
     model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding,
                   group_col=args.group_col)
     if model.cv_metrics_:
-        _print_cv_metrics(model.cv_metrics_, args.cv)
+        from ._evaluate import figure_lines
+
+        print("\n".join([f"{args.cv} 折交叉验证：", *figure_lines(model.cv_metrics_)]))
     if args.output:
         save_model(model, args.output)
         print(f"模型已保存：{args.output}")

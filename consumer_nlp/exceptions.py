@@ -1,6 +1,13 @@
 """Every error consumer_nlp raises on purpose, in one place: catch these, not their messages."""
 
 
+class ModelNotFoundError(KeyError):
+    """No model answers to a registry reference (name, version or alias)."""
+
+    def __str__(self) -> str:  # the message itself, not KeyError's quoted repr of it
+        return str(self.args[0]) if self.args else ""
+
+
 class UntrustedModelError(ValueError):
     """A model file is damaged, or holds something a fitted model never contains; it was not loaded."""
 

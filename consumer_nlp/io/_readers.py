@@ -61,6 +61,17 @@ class ArchiveReader:
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
         self.columns, self.total = [], None
 
+    def progress_bar(self, show: bool | None = None, **options):
+        """A progress bar over this reader's ``total`` on standard error; ``show`` None means only
+        when standard error is a terminal. Update it to each chunk's ``position``."""
+        import sys
+
+        from tqdm import tqdm
+
+        show = sys.stderr.isatty() if show is None else show
+        return tqdm(total=self.total, unit=self.unit, unit_scale=self.unit == "B", disable=not show,
+                    file=sys.stderr, dynamic_ncols=True, **options)
+
 
 class _Lines:
     """The lines of a text stream, numbered, with the lines of the record being parsed kept so that

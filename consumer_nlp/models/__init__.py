@@ -4,6 +4,7 @@ from importlib import resources
 from pathlib import Path
 
 from .._classifier import ComplaintClassifier
+from ..exceptions import ModelNotFoundError
 from ._file import SUFFIX, load_model, save_model
 from ._registry import ModelRegistry
 from ._skops import convert_model
@@ -31,8 +32,8 @@ def load(name=None, *, registry=None) -> ComplaintClassifier:
         return load_model(name)
     try:
         return ModelRegistry(registry).load(text)
-    except KeyError as missing:
+    except ModelNotFoundError as missing:
         if Path(text).is_file():  # a file here of that name does not silently stand in for a registry model
-            raise KeyError(f"{missing.args[0]}; a file {text!r} is in this folder: give it as ./{text} to load "
-                           f"it") from None
+            raise ModelNotFoundError(f"{missing}; a file {text!r} is in this folder: give it as ./{text} to load "
+                                     f"it") from None
         raise

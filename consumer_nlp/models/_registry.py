@@ -27,13 +27,11 @@ import numpy as np
 import pandas as pd
 import sklearn
 
-from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
-from ..io import read_labeled
+from .._evaluate import compare
 from .._locks import held
-from .._metrics import classification_metrics
 from .._version import __version__
-from ..exceptions import IncompatibleModelError, IntegrityError
+from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
 from ._file import load_model, save_model
 from ._skops import convert_model
 
@@ -97,22 +95,22 @@ class ModelRegistry:
         name, _, which = str(ref).partition("@")
         _check_name(name, "model name")
         if not (self.root / name).is_dir():
-            raise KeyError(f"no model named {name!r} in {self.root}")
+            raise ModelNotFoundError(f"no model named {name!r} in {self.root}")
         if not which:
             versions = self._version_numbers(name)
             if not versions:
-                raise KeyError(f"model {name!r} has no versions")
+                raise ModelNotFoundError(f"model {name!r} has no versions")
             return name, versions[-1]
         if which.isdigit():
             version = int(which)
             if version not in self._version_numbers(name):
-                raise KeyError(f"model {name!r} has no version {version}; it has {self._version_numbers(name)}")
+                raise ModelNotFoundError(f"model {name!r} has no version {version}; it has {self._version_numbers(name)}")
             return name, version
         aliases = self.aliases(name)
         if _check_name(which, "alias") not in aliases:
-            raise KeyError(f"model {name!r} has no alias {which!r}; its aliases are {sorted(aliases)}")
+            raise ModelNotFoundError(f"model {name!r} has no alias {which!r}; its aliases are {sorted(aliases)}")
         if aliases[which] not in self._version_numbers(name):
-            raise KeyError(f"alias {name}@{which} points at version {aliases[which]}, which does not exist; its "
+            raise ModelNotFoundError(f"alias {name}@{which} points at version {aliases[which]}, which does not exist; its "
                            f"versions are {self._version_numbers(name)}")
         return name, aliases[which]
 
@@ -191,7 +189,7 @@ class ModelRegistry:
         with held(self.root / _check_name(name, "model name") / ALIASES_LOCK):
             aliases = self.aliases(name)
             if aliases.pop(_check_name(alias, "alias"), None) is None:
-                raise KeyError(f"model {name!r} has no alias {alias!r}")
+                raise ModelNotFoundError(f"model {name!r} has no alias {alias!r}")
             _write_json(self.root / name / ALIASES, aliases)
 
     def delete(self, ref: str) -> None:
@@ -273,23 +271,5 @@ class ModelRegistry:
         return pd.DataFrame(rows, columns=["name", "latest", "versions", "aliases"])
 
     def compare(self, ref_a: str, ref_b: str, data) -> tuple:
-        """Both models on the same labeled ``data``: a table of figures side by side, and the rows
-        on which their categories differ."""
-        labeled = read_labeled(data)
-        figures, predictions = {}, {}
-        for ref in (ref_a, ref_b):
-            tags = self.load(ref).tag_columns(labeled.texts)
-            predictions[ref] = tags["category"].astype(str)
-            metrics = classification_metrics(labeled.labels, predictions[ref], tags["confidence"],
-                                             tags["needs_review"], list(CATEGORIES))
-            figures[ref] = {"macro-F1": metrics["macro_f1"], "accuracy": metrics["accuracy"],
-                            "calibration error": metrics["calibration_error"],
-                            "review share": metrics["review_share"],
-                            "accuracy when sure": metrics["accuracy_when_sure"],
-                            **{f"F1 {CATEGORIES[label]}": metrics["per_class"][label]["f1"] for label in CATEGORIES}}
-        differ = predictions[ref_a] != predictions[ref_b]
-        disagreements = pd.DataFrame({"row": np.flatnonzero(differ) + 1,
-                                      "text": np.asarray(labeled.texts, dtype=object)[differ],
-                                      "label": np.asarray(labeled.labels, dtype=object)[differ],
-                                      ref_a: predictions[ref_a][differ], ref_b: predictions[ref_b][differ]})
-        return pd.DataFrame(figures), disagreements
+        """Two registered models on the same labeled ``data`` (see :func:`consumer_nlp.compare`)."""
+        return compare({ref_a: self.load(ref_a), ref_b: self.load(ref_b)}, data)

@@ -8,16 +8,15 @@ import datetime
 import heapq
 import html
 import re
-import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from tqdm import tqdm
 
 from .._categories import CATEGORIES
+from .._html import page
 from .._money import money_mentioned
 from ..io import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, open_archive
 from ..tagging import REASON_EMPTY, TAG_COLUMNS, TERM_PATTERN
@@ -137,10 +136,8 @@ def _check_confidence(values: pd.Series, first_row: int) -> None:
 def _tally(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None, encoding=None,
            date_format=None):
     reader = open_archive(path, encoding=encoding, chunk_size=20_000)
-    show = sys.stderr.isatty() if progress is None else progress
     tally, found = _Tally(date_format=date_format), {}
-    with tqdm(total=reader.total, unit=reader.unit, unit_scale=reader.unit == "B", disable=not show,
-              file=sys.stderr, desc=Path(path).name) as bar:
+    with reader.progress_bar(progress, desc=Path(path).name) as bar:
         for chunk in reader.chunks():
             frame = chunk.rows
             if not found:
@@ -248,14 +245,8 @@ class ArchiveReport:
         sections = "".join(f"<h2>{title}</h2>" + self.tables[key].to_html(index=key in _INDEXED, border=0)
                            for key, title in _TITLES.items() if key in self.tables)
         notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in self.notes)
-        return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>消费投诉分类统计报告</title>
-<style>body{{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:1000px;margin:2em auto;color:#222;line-height:1.6}}
-table{{border-collapse:collapse;margin:.5em 0 1.5em}}td,th{{border:1px solid #ccc;padding:3px 8px}}
-img{{max-width:100%}}.summary{{background:#f5f7fa;padding:1em;border-left:4px solid #2f6db3}}.note{{color:#a33}}</style>
-</head><body><h1>消费投诉分类统计报告</h1><p>数据：{html.escape(self.source)}</p>
-<h2>综述</h2><p class="summary">{html.escape(self.summary)}</p>{notes}{pictures}{sections}</body></html>
-"""
+        return page("消费投诉分类统计报告", f"""<p>数据：{html.escape(self.source)}</p>
+<h2>综述</h2><p class="summary">{html.escape(self.summary)}</p>{notes}{pictures}{sections}""")
 
     def to_excel(self, path) -> None:
         """One sheet per table, and the charts on a sheet of their own."""

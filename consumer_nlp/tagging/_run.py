@@ -13,7 +13,6 @@ import os
 import re
 import shutil
 import signal
-import sys
 import threading
 import time
 from collections import Counter
@@ -21,7 +20,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from tqdm import tqdm
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
@@ -177,9 +175,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                             encoding=getattr(reader, "encoding", None), sheet=sheet, header_row=header_row, format=kind)
     done = prepare_spool(spool, manifest, resume, restart)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    show = (sys.stderr.isatty() if progress is None else progress)
-    bar = tqdm(total=reader.total, unit=reader.unit, unit_scale=reader.unit == "B", disable=not show,
-               file=sys.stderr, dynamic_ncols=True)
+    bar = reader.progress_bar(progress)
     previous_term = signal.signal(signal.SIGTERM, _raise_stop)
     pool = None
     try:
