@@ -38,11 +38,12 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     return metrics
 
 
-def train(data, *, cv: int = 5, text_col: str = "text", label_col: str = "label", encoding=None,
+def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "label", encoding=None,
           group_col: str | None = None, **params) -> ComplaintClassifier:
     """Train a :class:`ComplaintClassifier` on labeled data and attach its cross-validated figures.
 
-    ``data``: a CSV or XLSX path (UTF-8 or GB18030) with ``text`` and ``label`` columns, a
+    ``data``: a CSV or XLSX path (UTF-8 or GB18030) with a text column (``text_col``, else found
+    by name) and a ``label`` column, a
     DataFrame, or (text, label) pairs. ``params`` go to :class:`ComplaintClassifier`. The result
     carries ``cv_metrics_`` (held-out figures) and ``training_data_`` (a fingerprint of the data).
     ``group_col`` names a column (source, register) whose groups calibration holds out whole

@@ -1,10 +1,67 @@
-"""The ``consumer-nlp`` command line: tag complaint files and train models."""
+"""The ``consumer-nlp`` command line: tag complaint files and train models.
+
+Options shared by several commands are defined once below; each option's ``dest`` is the name of
+the library parameter it becomes, so a library error that names a parameter (``force=True``,
+``encoding=…``) is shown here with the flag instead (``--force``, ``--encoding …``).
+"""
 import argparse
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
+
+def _option(*flags, **settings):
+    """An option to add to any command that takes it: ``ENCODING(parser)``."""
+    def add(parser: argparse.ArgumentParser):
+        return parser.add_argument(*flags, **settings)
+
+    return add
+
+
+ENCODING = _option("--encoding", help="input encoding (default: detected; UTF-8, GB18030, Big5, …)")
+TEXT_COL = _option("--text-col", dest="text_col", help="the column holding the complaint text (default: found by "
+                                                       "name: text, content, 投诉内容, 内容, …)")
+LABEL_COL = _option("--label-col", default="label", help="the column holding the labels (default: label)")
+REGISTRY = _option("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")
+QUIET = _option("-q", "--quiet", action="store_true", help="no progress bar")
+BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per value of this column (source, "
+                                                   "channel, …)")
+# How library functions are named to a command-line user.
+_COMMANDS = {"tag_file": "consumer-nlp tag", "convert_model": "consumer-nlp models convert",
+             "ModelRegistry.convert_legacy": "consumer-nlp models convert"}
+
+
+def _flags(parser: argparse.ArgumentParser) -> dict:
+    """Parameter name (an option's dest) -> its flag, over every command and subcommand."""
+    found = {}
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                for dest, flag in _flags(command).items():
+                    found.setdefault(dest, flag)
+        elif action.option_strings:
+            found.setdefault(action.dest, max(action.option_strings, key=len))
+    return found
+
+
+def in_flags(message: str, parser: argparse.ArgumentParser) -> str:
+    """A library message with its parameters (``force=True``, ``sheet=NAME``, ``encoding=…``) and
+    functions (``tag_file('x.csv')``) said as this command line's flags and commands."""
+    flags = _flags(parser)
+
+    def flag(match):
+        name, value = match[1], match[2]
+        if name not in flags:
+            return match[0]
+        return flags[name] if value == "True" else f"{flags[name]} {value}"
+
+    message = re.sub(r"\b([a-z_]+)=(True|…|[A-Z]+)", flag, message)
+    for function, command in _COMMANDS.items():
+        message = re.sub(rf"\b{re.escape(function)}\((?:'([^']*)')?\)",
+                         lambda m, command=command: f"`{command} {m[1]}`" if m[1] else f"`{command}`", message)
+    return message
 
 
 class _CurrentStderr(logging.StreamHandler):
@@ -23,11 +80,11 @@ def _tag(args) -> int:
     from .models import load
     from .tagging import tag_file
 
-    summary = tag_file(load(args.model), args.input, args.output, text_col=args.text_col, id_col=args.id_col,
-                       jobs=args.jobs,
-                       chunk_size=args.chunk_size, resume=args.resume, restart=args.restart, force=args.force,
-                       encoding=args.encoding, sheet=args.sheet, header_row=args.header_row,
-                       bad_rows_path=args.bad_rows, progress=False if args.quiet else None)
+    summary = tag_file(load(args.model, registry=args.registry), args.input, args.output_path, text_col=args.text_col,
+                       id_col=args.id_col, jobs=args.jobs, chunk_size=args.chunk_size, resume=args.resume,
+                       restart=args.restart, force=args.force, encoding=args.encoding, sheet=args.sheet,
+                       header_row=args.header_row, bad_rows_path=args.bad_rows_path,
+                       progress=False if args.quiet else None)
     print(summary, file=sys.stderr)
     return 0
 
@@ -136,10 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "write it back with the columns category, category_zh, confidence, needs_review, "
                     "review_reason and top_terms added. Every row is kept, in order, with its values unchanged.")
     tag.add_argument("input", help="the archive to tag")
-    tag.add_argument("-o", "--output", help="where to write (format from the extension; default: "
-                                            "INPUT.tagged.EXT beside the input)")
-    tag.add_argument("--text-col", help="column holding the complaint text (default: found by name: "
-                                        "text, content, 投诉内容, 内容, …)")
+    tag.add_argument("-o", "--output", dest="output_path", help="where to write (format from the extension; "
+                                                                 "default: INPUT.tagged.EXT beside the input)")
+    TEXT_COL(tag)
     tag.add_argument("--id-col", help="column identifying each row, used to name rows with an empty text")
     tag.add_argument("--model", help="a registry reference (name, name@3, name@production) or a model file "
                                      "(.cnlp; default: the built-in model)")
@@ -150,14 +206,14 @@ def build_parser() -> argparse.ArgumentParser:
                                                             "and start over")
     tag.add_argument("--force", action="store_true", help="replace an existing output or bad-rows file (never the "
                                                           "input)")
-    tag.add_argument("--encoding", help="input encoding (default: detected; UTF-8, GB18030, …)")
+    ENCODING(tag)
     tag.add_argument("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to tag, by name or number "
                                                        "(default: the one visible sheet with data)")
     tag.add_argument("--header-row", type=int, default=1, metavar="N",
                      help="the sheet row holding the column names, when a title stands above it (default: 1)")
-    tag.add_argument("--bad-rows", metavar="FILE", help="write rows that cannot be parsed here and go on "
+    tag.add_argument("--bad-rows", dest="bad_rows_path", metavar="FILE", help="write rows that cannot be parsed here and go on "
                                                         "(default: stop at the first, naming its line)")
-    tag.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    QUIET(tag)
     tag.set_defaults(run=_tag)
 
     train = commands.add_parser("train", help="train a model from a labeled CSV or XLSX and register it",
@@ -173,12 +229,12 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("-o", "--output", help="also (or only) write the model to this file (.cnlp)")
     train.add_argument("--cv", type=int, default=5, help="cross-validation folds for the reported figures "
                                                          "(0 to skip; default 5)")
-    train.add_argument("--text-col", default="text", help="text column (default: text)")
-    train.add_argument("--label-col", default="label", help="label column (default: label)")
+    TEXT_COL(train)
+    LABEL_COL(train)
     train.add_argument("--group-col", metavar="COLUMN", help="a column saying where each text comes from (source, "
                                                              "register): confidence is calibrated on folds that hold "
                                                              "each value out whole, to stay honest on new writing")
-    train.add_argument("--encoding", help="input encoding (default: detected, UTF-8 or GB18030)")
+    ENCODING(train)
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="measure a model on labeled data",
@@ -188,11 +244,10 @@ def build_parser() -> argparse.ArgumentParser:
                                         "or a model file (.cnlp)")
     evaluate.add_argument("data", help="labeled CSV or XLSX (text, label)")
     evaluate.add_argument("--report", help="also write an HTML report with the pictures (one file)")
-    evaluate.add_argument("--by", metavar="COLUMN", help="also give the figures per value of this column "
-                                                         "(source, channel, …)")
-    evaluate.add_argument("--text-col", default="text")
-    evaluate.add_argument("--label-col", default="label")
-    evaluate.add_argument("--encoding")
+    BY_COLUMN(evaluate)
+    TEXT_COL(evaluate)
+    LABEL_COL(evaluate)
+    ENCODING(evaluate)
     evaluate.set_defaults(run=_evaluate)
 
     models = commands.add_parser("models", help="list, show, alias, delete and compare registered models")
@@ -231,18 +286,19 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--by", help="month (default) or quarter for the time table; channel or a column "
                                      "name for the group table (default: a channel column if there is one)")
     report.add_argument("--previous", metavar="TAGGED_EARLIER", help="an earlier tagged archive to compare with")
-    report.add_argument("--text-col", help="text column (default: found by name)")
-    report.add_argument("--encoding", help="input encoding (default: detected)")
-    report.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    TEXT_COL(report)
+    ENCODING(report)
+    QUIET(report)
     report.set_defaults(run=_report)
 
-    for command in (train, evaluate, listing, show, alias, delete, compare, convert):
-        command.add_argument("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")
+    for command in (tag, train, evaluate, listing, show, alias, delete, compare, convert):
+        REGISTRY(command)
     return parser
 
 
 def main(argv=None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     logger = logging.getLogger("consumer_nlp")  # this library's notes only, not other libraries'
     if not any(isinstance(h, _CurrentStderr) for h in logger.handlers):
         handler = _CurrentStderr()
@@ -255,10 +311,10 @@ def main(argv=None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except (ValueError, TypeError, OSError, KeyError, RuntimeError, ImportError) as error:
-        print(f"consumer-nlp: error: {error}", file=sys.stderr)
+        print(f"consumer-nlp: error: {in_flags(str(error), parser)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:
-        print(f"consumer-nlp: {stop or 'interrupted'}", file=sys.stderr)
+        print(f"consumer-nlp: {in_flags(str(stop), parser) or 'interrupted'}", file=sys.stderr)
         return 130
 
 

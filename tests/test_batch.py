@@ -201,9 +201,9 @@ def test_no_file_is_ever_overwritten_unasked(default_model, tmp_path):
     assert source.read_bytes() == before
     officer = tmp_path / "officer.csv"
     officer.write_text("an officer's own file", encoding="utf-8")
-    with pytest.raises(FileExistsError, match="--force"):
+    with pytest.raises(FileExistsError, match="force=True"):
         tag_file(default_model, source, officer, jobs=1, progress=False)
-    with pytest.raises(FileExistsError, match="--force"):
+    with pytest.raises(FileExistsError, match="force=True"):
         tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=officer)
     assert officer.read_text(encoding="utf-8") == "an officer's own file"
     tag_file(default_model, source, officer, jobs=1, progress=False, force=True)

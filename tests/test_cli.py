@@ -233,3 +233,41 @@ def test_models_convert_writes_a_model_file_beside_an_old_one(tmp_path, capsys):
     assert main(["tag", str(source), "--model", str(tmp_path / "mine.cnlp"), "-q"]) == 0
     assert main(["models", "convert", str(old)]) == 2  # never replaces the converted file
     assert "was not replaced" in capsys.readouterr().err
+
+
+def test_library_errors_are_said_with_the_commands_flags(tmp_path, capsys):
+    source = tmp_path / "in.csv"
+    source.write_text("id,正文内容\n1,秤不准\n", encoding="utf-8")
+    assert main(["tag", str(source), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "--text-col …" in err and "text_col=" not in err
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "pass --force to replace it" in err and "force=True" not in err
+    assert main(["report", str(source)]) == 2
+    assert "tag it first with `consumer-nlp tag " in capsys.readouterr().err
+
+
+def test_tag_takes_a_model_from_the_registry(tmp_path, small_model, capsys):
+    cn.ModelRegistry(tmp_path / "registry").save(small_model, "desk")
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,信用卡被盗刷了\n", encoding="utf-8")
+    assert main(["tag", str(source), "--model", "desk@1", "--registry", str(tmp_path / "registry"), "-q"]) == 0
+    assert main(["tag", str(source), "-o", str(tmp_path / "b.csv"), "--model", "desk@7",
+                 "--registry", str(tmp_path / "registry"), "-q"]) == 2
+    assert "consumer-nlp: error: model 'desk' has no version 7; it has [1]" in capsys.readouterr().err
+
+
+def test_text_col_means_the_same_for_every_command(tmp_path, small_corpus, capsys):
+    source = tmp_path / "labeled.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["投诉内容", "label"])
+        writer.writerows(zip(*small_corpus))
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 0  # found by name
+    assert main(["evaluate", str(tmp_path / "m.cnlp"), str(source)]) == 0
+    assert main(["train", str(source), "-o", str(tmp_path / "n.cnlp"), "--cv", "0", "--text-col", "正文"]) == 2
+    assert "missing column(s) ['正文']" in capsys.readouterr().err

@@ -26,4 +26,4 @@ def find_text_column(columns, text_col: str | None = None) -> str:
         return found
     columns = [str(c) for c in columns]
     raise ValueError(f"cannot tell which column holds the complaint text; the columns are {columns}. "
-                     f"Name it with --text-col")
+                     f"Name it with text_col=…")

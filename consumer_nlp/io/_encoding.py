@@ -28,7 +28,7 @@ def detect_encoding(path) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise ValueError(f"{path}: cannot tell its encoding (not UTF-8 or GB18030); name it with --encoding")
+    raise ValueError(f"{path}: cannot tell its encoding (not UTF-8 or GB18030); name it with encoding=…")
 
 
 def first_undecodable_line(path, encoding: str) -> int:

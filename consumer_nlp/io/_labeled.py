@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES, LABELS
 from ..exceptions import LabeledDataError
+from ._columns import TEXT_COLUMN_NAMES, find_column
 from ._encoding import detect_encoding, first_undecodable_line
 
 _LABEL_BY_NAME = {**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()}}
@@ -42,7 +43,7 @@ def _csv_records(path: Path, encoding: str | None):
         text = path.read_text(encoding=encoding)
     except UnicodeDecodeError as error:
         raise ValueError(f"{path}: line {first_undecodable_line(path, encoding)} is not valid {encoding} "
-                         f"({error.reason}); name the encoding with --encoding") from None
+                         f"({error.reason}); name the encoding with encoding=…") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
     columns = reader.fieldnames or []
     records, line = [], reader.line_num + 1
@@ -63,12 +64,13 @@ def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):
                                  enumerate(frame.to_dict("records"), start=first_row)]
 
 
-def read_labeled(data, *, text_col: str = "text", label_col: str = "label",
+def read_labeled(data, *, text_col: str | None = None, label_col: str = "label",
                  encoding: str | None = None, group_col: str | None = None) -> LabeledData:
     """Read and check labeled data: a CSV/XLSX path, a DataFrame, or (text, label) pairs.
 
     Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
     non-string text) is collected and reported together in a :class:`LabeledDataError`.
+    ``text_col`` is found by name when not given (text, content, 投诉内容, …), as in archives;
     ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``.
     """
     if isinstance(data, (str, Path)):
@@ -85,6 +87,7 @@ def read_labeled(data, *, text_col: str = "text", label_col: str = "label",
         columns, records = _frame_records(data, 1, "row")
     else:
         source = "pairs"
+        text_col = text_col or "text"
         pairs = [tuple(pair) for pair in data]
         columns, records = [text_col, label_col], [
             (f"row {i}", dict(zip((text_col, label_col), pair))) for i, pair in enumerate(pairs, start=1)]
@@ -93,6 +96,8 @@ def read_labeled(data, *, text_col: str = "text", label_col: str = "label",
         if bad:
             raise LabeledDataError(source, bad)
 
+    if text_col is None:
+        text_col = find_column([c for c in columns if c != label_col], None, TEXT_COLUMN_NAMES) or "text"
     missing = [c for c in (text_col, label_col, group_col) if c is not None and c not in columns]
     if missing:
         raise LabeledDataError(source, [("header", f"missing column(s) {missing}; the columns are {list(columns)}")])

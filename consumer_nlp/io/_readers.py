@@ -171,7 +171,7 @@ class DelimitedReader(ArchiveReader):
                 yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank)
             except UnicodeDecodeError as error:
                 raise ValueError(f"{self.path}: line {first_undecodable_line(self.path, self.encoding)} is not "
-                                 f"valid {self.encoding} ({error.reason}); name the encoding with --encoding") from None
+                                 f"valid {self.encoding} ({error.reason}); name the encoding with encoding=…") from None
 
 
 def check_header(columns: list, path) -> list:
@@ -217,8 +217,8 @@ def choose_sheet(names: list, with_data, sheet, path) -> str:
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ValueError(f"{path}: no visible sheet holds data; its sheets are {names} (choose one with --sheet)")
-    raise ValueError(f"{path} has {len(found)} sheets with data: {found}; choose one with --sheet NAME or --sheet N")
+        raise ValueError(f"{path}: no visible sheet holds data; its sheets are {names} (choose one with sheet=NAME)")
+    raise ValueError(f"{path} has {len(found)} sheets with data: {found}; choose one with sheet=NAME or sheet=N")
 
 
 class ExcelReader(ArchiveReader):
@@ -334,7 +334,7 @@ class JsonLinesReader(ArchiveReader):
                     text = line.decode(self.encoding)
                 except UnicodeDecodeError as error:
                     raise ValueError(f"{self.path}: line {number} is not valid {self.encoding} ({error.reason}); "
-                                     f"name the encoding with --encoding") from None
+                                     f"name the encoding with encoding=…") from None
                 yield number, text, raw.tell()
 
     def _scan_columns(self) -> list:

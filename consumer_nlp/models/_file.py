@@ -198,7 +198,7 @@ def _read_document(archive: zipfile.ZipFile, path) -> dict:
         if "schema.json" in names:  # the skops files of consumer_nlp 0.1
             raise IncompatibleModelError(
                 f"{path} is a model file of an earlier release (skops); convert it once with "
-                f"consumer_nlp.models.convert_model({str(path)!r}), or `consumer-nlp models convert` on the command line")
+                f"convert_model({str(path)!r})")
         raise _problem(path, f"no {DOCUMENT} in it, so it is not a consumer_nlp model file")
     if len(names) != len(set(names)):
         raise _problem(path, "a member name appears twice")

@@ -225,8 +225,7 @@ class ModelRegistry:
         artifact = self._artifact(name, version, metadata)
         if artifact.name == LEGACY_ARTIFACT:
             raise IncompatibleModelError(f"{name}@{version} is stored in the format of an earlier release (skops); "
-                                         f"convert the registry once with ModelRegistry.convert_legacy(), or "
-                                         f"`consumer-nlp models convert` on the command line")
+                                         f"convert the registry once with ModelRegistry.convert_legacy()")
         return load_model(artifact)
 
     def convert_legacy(self) -> list[str]:

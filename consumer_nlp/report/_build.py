@@ -144,7 +144,7 @@ def _tally(path, *, text_col=None, date_col=None, group_col=None, period="month"
                 missing = [c for c in ("category", "needs_review", "confidence") if c not in frame.columns]
                 if missing:
                     raise ValueError(f"{path} has no tag column(s) {missing}: tag it first with "
-                                     f"`consumer-nlp tag {path}`; its columns are {list(frame.columns)}")
+                                     f"tag_file({str(path)!r}); its columns are {list(frame.columns)}")
                 try:
                     found["text"] = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
                 except ValueError:

@@ -198,7 +198,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             if chunk.bad and bad_rows_path is None:
                 first_bad = chunk.bad[0]
                 raise ValueError(f"{input_path}: {first_bad.where} cannot be parsed ({first_bad.reason}); "
-                                 f"fix it, or pass --bad-rows FILE to set such rows aside and go on")
+                                 f"fix it, or pass bad_rows_path=FILE to set such rows aside and go on")
             rows_seen += len(chunk.rows)
             if chunk.index not in done:
                 work = (chunk.index, chunk.rows, chunk.bad, chunk.blank)
@@ -225,7 +225,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             pool = None
         bar.close()
         raise KeyboardInterrupt(f"interrupted; finished chunks are kept in {spool}. "
-                                f"Run the same command with --resume to go on") from None
+                                f"Run the same command with resume=True to go on") from None
     finally:
         signal.signal(signal.SIGTERM, previous_term)
         if pool is not None:

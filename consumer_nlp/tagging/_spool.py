@@ -87,7 +87,7 @@ def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force:
     if not force:
         for what, path in targets:
             if path.exists():
-                raise FileExistsError(f"the {what} {path} exists already; choose another name, or pass --force "
+                raise FileExistsError(f"the {what} {path} exists already; choose another name, or pass force=True "
                                       f"to replace it")
 
 
@@ -106,7 +106,7 @@ class OutputLock:
             except OSError:
                 os.close(fd)
                 raise ValueError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
-                                 f"finish, or write elsewhere with -o") from None
+                                 f"finish, or write elsewhere (output_path=…)") from None
             try:
                 if os.path.samestat(os.fstat(fd), os.stat(self.path)):
                     self.fd = fd
@@ -134,11 +134,11 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
         if saved != manifest:
             changed = [key for key in manifest if saved.get(key) != manifest[key]]
             raise ValueError(f"cannot resume: the checkpoint in {spool} is of a different run "
-                             f"(changed: {', '.join(changed)}); run with --restart to start over")
+                             f"(changed: {', '.join(changed)}); run with restart=True to start over")
         return finished
     if finished and not restart:
         raise ValueError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output that did "
-                         f"not finish; run the same command with --resume to go on, or with --restart to start over")
+                         f"not finish; run the same command with resume=True to go on, or with restart=True to start over")
     if spool.exists():
         shutil.rmtree(spool)
     spool.mkdir(parents=True)
