@@ -92,7 +92,10 @@ def _tag(args) -> int:
 def _report(args) -> int:
     from .report import report_archive
 
-    result = report_archive(args.tagged, date_col=args.date_col, by=args.by, previous=args.previous,
+    period = args.by if args.by in ("month", "quarter") else "month"
+    group_col = None if args.by in (None, "month", "quarter", "channel") else args.by
+    result = report_archive(args.tagged, date_col=args.date_col, period=period, group_col=group_col,
+                            previous=args.previous,
                             text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
                             progress=False if args.quiet else None)
     output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")

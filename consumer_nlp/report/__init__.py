@@ -1,4 +1,7 @@
-"""Work-summary reports of tagged archives: counts, shares, trends, money, terms and examples."""
-from ._build import ArchiveReport, parse_dates, report_archive
+"""Work-summary reports of tagged archives: tally (``_tally``) → tables and summary (``_build``) →
+HTML, Excel and Markdown with charts (``_render``)."""
+from ._build import report_archive
+from ._render import ArchiveReport
+from ._tally import parse_dates
 
 __all__ = ["ArchiveReport", "parse_dates", "report_archive"]

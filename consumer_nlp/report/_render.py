@@ -1,0 +1,125 @@
+"""The report as a person reads it: HTML, an Excel workbook or Markdown, with charts."""
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._html import page
+
+
+
+@dataclass
+class ArchiveReport:
+    """The report's tables (DataFrames), its summary paragraph, and what it was made from."""
+
+    tables: dict
+    summary: str
+    source: str
+    notes: list = field(default_factory=list)
+
+    # ---- outputs ----
+
+    def charts(self) -> dict:
+        """Bar chart of categories, trend per category over time, chart by channel (as figures)."""
+        from .._charts import pyplot
+
+        plt = pyplot()
+        figures = {}
+        overall = self.tables["categories"][self.tables["categories"]["label"] != "total"]
+        figure, axes = plt.subplots(figsize=(7, 3.8))
+        bars = axes.bar(overall["类别"], overall["件数"], color="#2f6db3")
+        axes.bar_label(bars, labels=[f"{n}（{s:.1f}%）" for n, s in zip(overall["件数"], overall["占比(%)"])], fontsize=8)
+        axes.set_title("各类别投诉件数")
+        axes.set_ylabel("件数")
+        figures["各类别投诉件数"] = figure
+        if "by_period" in self.tables:
+            table = self.tables["by_period"].drop(columns=["合计"])
+            table = table[table.index != "日期缺失或无法识别"]
+            if len(table):
+                figure, axes = plt.subplots(figsize=(7.5, 3.8))
+                for column in table.columns:
+                    axes.plot(table.index, table[column], marker="o", label=column)
+                axes.set_title("各类别投诉件数走势")
+                axes.set_ylabel("件数")
+                axes.tick_params(axis="x", rotation=45)
+                axes.legend(fontsize=8, ncol=3)
+                figures["各类别投诉件数走势"] = figure
+        if "by_group" in self.tables:
+            table = self.tables["by_group"].drop(columns=["合计"]).head(12)
+            figure, axes = plt.subplots(figsize=(7.5, 0.5 * len(table) + 1.8))
+            left = np.zeros(len(table))
+            for column in table.columns:
+                axes.barh(table.index, table[column], left=left, label=column)
+                left += table[column].to_numpy()
+            axes.invert_yaxis()
+            axes.set_title(f"按{self.tables['by_group'].index.name}分列的投诉件数")
+            axes.legend(fontsize=8, ncol=3)
+            figures[f"按{self.tables['by_group'].index.name}分列"] = figure
+        return figures
+
+    def to_markdown(self) -> str:
+        parts = ["# 消费投诉分类统计报告", "", f"数据：{self.source}", "", "## 综述", "", self.summary, ""]
+        parts += [f"> {note}" for note in self.notes] + ([""] if self.notes else [])
+        for key, title in _TITLES.items():
+            if key in self.tables:
+                parts += [f"## {title}", "", self.tables[key].to_markdown(index=key in _INDEXED), ""]
+        return "\n".join(parts)
+
+    def to_html(self) -> str:
+        from .._charts import png_data_uri
+
+        pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
+                           for name, figure in self.charts().items())
+        sections = "".join(f"<h2>{title}</h2>" + self.tables[key].to_html(index=key in _INDEXED, border=0)
+                           for key, title in _TITLES.items() if key in self.tables)
+        notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in self.notes)
+        return page("消费投诉分类统计报告", f"""<p>数据：{html.escape(self.source)}</p>
+<h2>综述</h2><p class="summary">{html.escape(self.summary)}</p>{notes}{pictures}{sections}""")
+
+    def to_excel(self, path) -> None:
+        """One sheet per table, and the charts on a sheet of their own."""
+        import io
+
+        from openpyxl.drawing.image import Image
+
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            pd.DataFrame({"综述": [self.summary] + self.notes}).to_excel(writer, sheet_name="综述", index=False)
+            for key, title in _TITLES.items():
+                if key in self.tables:
+                    self.tables[key].to_excel(writer, sheet_name=title[:31], index=key in _INDEXED)
+            for worksheet in writer.book.worksheets:  # a value like "=cmd|…" is the user's text, never a formula
+                for row in worksheet.iter_rows():
+                    for cell in row:
+                        if cell.data_type == "f":
+                            cell.data_type = "s"
+            sheet = writer.book.create_sheet("图表")
+            row = 1
+            for name, figure in self.charts().items():
+                buffer = io.BytesIO()
+                figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+                image = Image(buffer)
+                sheet.add_image(image, f"A{row}")
+                row += int(image.height / 20) + 2
+
+    def write(self, path) -> Path:
+        """Write the report; the format follows the extension (.html, .xlsx, .md)."""
+        path = Path(path)
+        suffix = path.suffix.lower()
+        if suffix in (".html", ".htm"):
+            path.write_text(self.to_html(), encoding="utf-8")
+        elif suffix == ".xlsx":
+            self.to_excel(path)
+        elif suffix in (".md", ".markdown"):
+            path.write_text(self.to_markdown(), encoding="utf-8")
+        else:
+            raise ValueError(f"cannot tell the report format of {path}: use .html, .xlsx or .md")
+        return path
+
+
+_TITLES = {"categories": "分类统计", "change": "与上期比较", "by_period": "按时间分列", "by_group": "按渠道分列",
+           "review": "需人工复核", "money": "涉及金额", "terms": "各类别特征词", "examples": "代表性投诉"}
+
+
+_INDEXED = {"by_period", "by_group"}

@@ -1,0 +1,89 @@
+"""The package's layout: every import points down the layers, none goes in a loop."""
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "consumer_nlp"
+# Lowest first. A module may import modules of lower layers and, inside a subpackage, its siblings.
+LAYERS = [
+    {"_version", "_categories", "exceptions", "_locks", "_html", "_money", "resources"},
+    {"_normalize"}, {"_tokenize"}, {"_features"}, {"_explain", "_metrics"}, {"_classifier"},
+    {"io", "_charts"}, {"_evaluate", "_train"}, {"models"}, {"tagging"}, {"report"},
+    {"dask", "cli"}, {"__main__", "__init__"},
+]
+LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
+
+
+def _modules() -> dict:
+    """'io._readers' -> its path, for every module of the package."""
+    return {".".join(path.relative_to(PACKAGE).with_suffix("").parts): path for path in PACKAGE.rglob("*.py")}
+
+
+def _imports(name: str, path: Path, known: set) -> set:
+    """The package's modules that ``name`` imports, at the top or inside a function."""
+    package = name.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            base = package[:len(package) - node.level + 1]
+            stem = base + (node.module.split(".") if node.module else [])
+            for alias in node.names:
+                for candidate in (".".join(stem + [alias.name]), ".".join(stem), ".".join(stem + ["__init__"])):
+                    if candidate in known:
+                        found.add(candidate)
+                        break
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+            for full in names:
+                if full.startswith("consumer_nlp."):
+                    inner = full.split(".", 1)[1]
+                    found.add(inner if inner in known else inner + ".__init__")
+    return found - {name}
+
+
+def _graph() -> dict:
+    modules = _modules()
+    return {name: _imports(name, path, set(modules)) for name, path in modules.items()}
+
+
+def _top(name: str) -> str:
+    return name.split(".")[0]
+
+
+def test_every_module_has_a_layer():
+    assert {_top(name) for name in _modules()} <= set(LAYER)
+
+
+def test_imports_point_down():
+    upward = [f"{a} -> {b}" for a, targets in _graph().items() for b in targets
+              if _top(a) != _top(b) and LAYER[_top(b)] >= LAYER[_top(a)]]
+    assert upward == []
+
+
+def test_no_import_goes_in_a_loop():
+    graph, loops, state = _graph(), [], {}
+
+    def visit(node, trail):
+        state[node] = "open"
+        for target in graph.get(node, ()):
+            if state.get(target) == "open":
+                loops.append(" -> ".join(trail[trail.index(target):] + [target]))
+            elif target not in state:
+                visit(target, trail + [target])
+        state[node] = "done"
+
+    for node in graph:
+        if node not in state:
+            visit(node, [node])
+    assert loops == []
+
+
+def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
+    """The graph is read from the source: a module importing from above is found."""
+    fake = tmp_path / "consumer_nlp"
+    (fake / "io").mkdir(parents=True)
+    (fake / "_normalize.py").write_text("from .report import x\n", "utf-8")
+    (fake / "report.py").write_text("from ._normalize import y\n", "utf-8")
+    (fake / "io" / "__init__.py").write_text("", "utf-8")
+    monkeypatch.setattr(__import__(__name__), "PACKAGE", fake)
+    graph = _graph()
+    assert graph["_normalize"] == {"report"} and graph["report"] == {"_normalize"}
