@@ -79,3 +79,19 @@ def test_train_attaches_cross_validated_metrics(small_corpus):
     assert 0 < metrics["macro_f1"] <= 1 and 0 <= metrics["calibration_error"] <= 1
     assert len(metrics["confusion_matrix"]) == 6 and sum(map(sum, metrics["confusion_matrix"])) == len(texts)
     assert model.training_data_["rows"] == len(texts)
+
+
+def test_labeled_files_are_read_as_archives_are(tmp_path):
+    """Every archive format is labeled data too, and a row a reader cannot parse is a bad row."""
+    rows = [{"内容": "秤不准，少了二两", "label": "价格/计量"}, {"内容": "信用卡年费乱扣", "label": "financial"}]
+    pd.DataFrame(rows).to_json(tmp_path / "l.jsonl", orient="records", lines=True, force_ascii=False)
+    pd.DataFrame(rows).to_parquet(tmp_path / "l.parquet")
+    (tmp_path / "l.tsv").write_text("内容\tlabel\n秤不准，少了二两\t价格/计量\n信用卡年费乱扣\tfinancial\n", "utf-8")
+    for name in ("l.jsonl", "l.parquet", "l.tsv"):
+        data = read_labeled(tmp_path / name)
+        assert data.texts == [r["内容"] for r in rows] and data.labels == ["price_measurement", "financial"]
+    (tmp_path / "broken.csv").write_text('text,label\n"秤不准,other\n信用卡年费乱扣,financial\n漏水,quality,extra\n',
+                                         "utf-8")
+    with pytest.raises(LabeledDataError) as caught:
+        read_labeled(tmp_path / "broken.csv")
+    assert [where for where, _ in caught.value.problems] == ["line 2", "line 4"]

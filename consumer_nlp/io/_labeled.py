@@ -1,7 +1,5 @@
-"""Where labeled data enters: CSV / Excel files, DataFrames or (text, label) pairs, checked row by row."""
-import csv
+"""Where labeled data enters: files in any archive format, DataFrames or (text, label) pairs, checked row by row."""
 import hashlib
-import io
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +9,7 @@ import pandas as pd
 from .._categories import CATEGORIES, LABELS
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
-from ._encoding import detect_encoding, first_undecodable_line
+from ._readers import open_archive
 
 _LABEL_BY_NAME = {**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()}}
 
@@ -36,21 +34,20 @@ class LabeledData:
                 "label_counts": dict(Counter(self.labels))}
 
 
-def _csv_records(path: Path, encoding: str | None):
-    """(where, row dict) for each CSV record; where names the file line it starts on and the data row."""
-    encoding = encoding or detect_encoding(path)
-    try:
-        text = path.read_text(encoding=encoding)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"{path}: line {first_undecodable_line(path, encoding)} is not valid {encoding} "
-                         f"({error.reason}); name the encoding with encoding=…") from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    columns = reader.fieldnames or []
-    records, line = [], reader.line_num + 1
-    for number, row in enumerate(reader, start=1):
-        records.append((f"line {line} (data row {number})", row))
-        line = reader.line_num + 1
-    return columns, records
+def _file_records(path: Path, encoding: str | None):
+    """The columns and (where, row dict) records of a labeled file in any archive format, read by
+    the archive readers; rows they cannot parse are bad rows of the labeled data."""
+    reader = open_archive(path, encoding=encoding, chunk_size=20_000)
+    records, bad = [], []
+    for chunk in reader.chunks():
+        # a line of a text file is not always a record (a quoted text may span lines): say both
+        where = [f"{w} (data row {len(records) + n})" if w.startswith("line") else w
+                 for n, w in enumerate(chunk.where, start=1)]
+        records += zip(where, chunk.rows.to_dict("records"))
+        bad += [(row.where, row.reason) for row in chunk.bad]
+    if bad:
+        raise LabeledDataError(str(path), bad)
+    return reader.columns, records
 
 
 def _group_name(value) -> str:
@@ -66,7 +63,8 @@ def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):
 
 def read_labeled(data, *, text_col: str | None = None, label_col: str = "label",
                  encoding: str | None = None, group_col: str | None = None) -> LabeledData:
-    """Read and check labeled data: a CSV/XLSX path, a DataFrame, or (text, label) pairs.
+    """Read and check labeled data: a file (CSV, TSV, XLSX, XLS, JSONL or Parquet, read as archives
+    are), a DataFrame, or (text, label) pairs.
 
     Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
     non-string text) is collected and reported together in a :class:`LabeledDataError`.
@@ -77,11 +75,7 @@ def read_labeled(data, *, text_col: str | None = None, label_col: str = "label",
         path, source = Path(data), str(data)
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-        if path.suffix.lower() in (".xlsx", ".xls"):
-            # Excel shows the header as row 1, so data row i is sheet row i + 1.
-            columns, records = _frame_records(pd.read_excel(path, dtype=object, engine="openpyxl"), 2, "sheet row")
-        else:
-            columns, records = _csv_records(path, encoding)
+        columns, records = _file_records(path, encoding)
     elif isinstance(data, pd.DataFrame):
         source = "DataFrame"
         columns, records = _frame_records(data, 1, "row")

@@ -50,6 +50,7 @@ class Chunk:
     bad: list = field(default_factory=list)
     position: float = 0  # progress through the input, in the reader's unit
     blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
+    where: list = field(default_factory=list)  # each row's place in the file ("line 7", "sheet row 3")
 
 
 class ArchiveReader:
@@ -150,7 +151,7 @@ class DelimitedReader(ArchiveReader):
                 if header[1] is None:
                     raise ValueError(f"{self.path}: line 1 (the header) cannot be parsed: {header[2][:80]!r}")
                 self.columns = check_header(header[1], self.path)
-                rows, bad, index, blank = [], [], 0, 0
+                rows, where, bad, index, blank = [], [], [], 0, 0
                 for line, record, raw_text in records:
                     if record is None:
                         bad.append(BadRow(f"line {line}", "a quote is left open or text follows a closing quote",
@@ -160,15 +161,17 @@ class DelimitedReader(ArchiveReader):
                         record = [""]  # in a one-column file a blank line is an empty value
                     if len(record) == len(self.columns):
                         rows.append(record)
+                        where.append(f"line {line}")
                     elif not record:
                         blank += 1
                     else:
                         bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
                                                           f"{len(self.columns)}", raw_text))
                     if len(rows) >= self.chunk_size:
-                        yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank)
-                        rows, bad, index, blank = [], [], index + 1, 0
-                yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank)
+                        yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
+                                    where)
+                        rows, where, bad, index, blank = [], [], [], index + 1, 0
+                yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank, where)
             except UnicodeDecodeError as error:
                 raise ValueError(f"{self.path}: line {first_undecodable_line(self.path, self.encoding)} is not "
                                  f"valid {self.encoding} ({error.reason}); name the encoding with encoding=…") from None
@@ -261,7 +264,7 @@ class ExcelReader(ArchiveReader):
         while header and header[-1] == "":
             header.pop()
         self.columns = header = check_header(header, self.path)
-        rows, bad, index, done, blank = [], [], 0, 0, 0
+        rows, where, bad, index, done, blank = [], [], [], 0, 0, 0
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
             done += 1
@@ -273,10 +276,11 @@ class ExcelReader(ArchiveReader):
                                   "\t".join(_cell_text(c) for c in cells)))
             else:
                 rows.append((cells + [""] * len(header))[:len(header)])
+                where.append(f"sheet row {number}")
             if len(rows) >= self.chunk_size:
-                yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank)
-                rows, bad, index, blank = [], [], index + 1, 0
-        yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank)
+                yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
+                rows, where, bad, index, blank = [], [], [], index + 1, 0
+        yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
 
 
 class XlsReader(ExcelReader):
@@ -353,7 +357,7 @@ class JsonLinesReader(ArchiveReader):
 
     def chunks(self):
         self.columns = self._scan_columns()
-        records, bad, index, blank = [], [], 0, 0
+        records, where, bad, index, blank = [], [], [], 0, 0
         for number, text, position in self._lines():
             if not text.strip():
                 blank += 1
@@ -363,12 +367,14 @@ class JsonLinesReader(ArchiveReader):
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
                 records.append(record)
+                where.append(f"line {number}")
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n")))
             if len(records) >= self.chunk_size:
-                yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, position, blank)
-                records, bad, index, blank = [], [], index + 1, 0
-        yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, self.total, blank)
+                yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, position, blank,
+                            where)
+                records, where, bad, index, blank = [], [], [], index + 1, 0
+        yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, self.total, blank, where)
 
 
 class ParquetReader(ArchiveReader):
@@ -383,8 +389,9 @@ class ParquetReader(ArchiveReader):
         done = 0
         batches = parquet.iter_batches(batch_size=self.chunk_size)
         for index, batch in enumerate(batches):
+            where = [f"row {n}" for n in range(done + 1, done + batch.num_rows + 1)]
             done += batch.num_rows
-            yield Chunk(index, batch.to_pandas(types_mapper=pd.ArrowDtype), [], done)
+            yield Chunk(index, batch.to_pandas(types_mapper=pd.ArrowDtype), [], done, 0, where)
         if done == 0:
             yield Chunk(0, parquet.schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype), [], 0)
 
