@@ -14,16 +14,18 @@ from ._version import __version__
 # public name -> the module that defines it
 _HOMES = {
     "CATEGORIES": "._categories",
-    "ComplaintClassifier": "._classifier",
-    "LabeledDataError": ".exceptions",
-    "read_labeled": ".io",
-    "ModelRegistry": ".models",
-    "load": ".models",
-    "save_model": ".models",
-    "report_archive": ".report",
-    "train": "._train",
+    "ComplaintClassifier": "._classifier",           # the estimator
+    "load": ".models", "save": ".models",            # a model: the default, a file or a registry reference
+    "ModelRegistry": ".models",                      # versions, aliases, metadata on disk
+    "train": "._train", "read_labeled": ".io",       # learning from labeled files
+    "evaluate": "._evaluate", "compare": "._evaluate",
+    "tag_file": ".tagging",                          # tagging an archive, any format, any size
+    "report_archive": ".report",                     # the work-summary report of a tagged archive
+    "LabeledDataError": ".exceptions", "ModelNotFoundError": ".exceptions", "UntrustedModelError": ".exceptions",
+    "IncompatibleModelError": ".exceptions", "IntegrityError": ".exceptions",
+    "save_model": ".models",                         # the 0.1 name of save
 }
-__all__ = [*sorted(_HOMES), "__version__"]
+__all__ = [*_HOMES, "__version__"]
 
 
 def __getattr__(name: str):

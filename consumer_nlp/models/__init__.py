@@ -6,13 +6,15 @@ from pathlib import Path
 from .._classifier import ComplaintClassifier
 from ..exceptions import ModelNotFoundError
 from ._file import SUFFIX, load_model, save_model
+
+save = save_model
 from ._registry import ModelRegistry
 from ._skops import convert_model
 
 DEFAULT_MODEL = "default_model" + SUFFIX
 MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a file, never a registry reference
 
-__all__ = ["ModelRegistry", "convert_model", "default_model_path", "load", "load_model", "save_model"]
+__all__ = ["ModelRegistry", "convert_model", "default_model_path", "load", "load_model", "save", "save_model"]
 
 
 def default_model_path() -> Path:
