@@ -11,6 +11,7 @@ import re
 import unicodedata
 
 _CN = "零〇一二两三四五六七八九十百千万"
+CURRENCY = "[¥￥]|rmb|人民币"  # what marks an amount as money before its number (lower-cased text)
 # A number, taken whole (an atomic group: never a shorter piece of it): Arabic digits with an
 # optional 百/千/万 scale, or a run of Chinese numerals.
 _NUMBER = (rf"(?>(?<![0-9.,])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:[千百]?万|千|百)?"
@@ -19,7 +20,7 @@ _CUES = ("花了|付了|交了|充了|罚款|押金|定金|订金|尾款|违约�
          "转走了?|扣了|收了|欠了?|多收了?")
 _OTHER_UNITS = "公里|千米|米|斤|公斤|克|个|件|次|天|小时|分钟|分|号|楼|岁|%|折|度|平|寸|匹|G|兆|积分|人|台|张|年|月|日|瓶|份|单"
 _AMOUNT = re.compile(
-    rf"(?:[¥￥]|rmb|人民币)\s*(?P<sign>{_NUMBER})"
+    rf"(?:{CURRENCY})\s*(?P<sign>{_NUMBER})"
     rf"|(?P<unit_number>{_NUMBER})\s*(?:多|来|左右)?\s*"
     rf"(?:(?P<unit>块|毛)(?P<sub>[0-9一二三四五六七八九](?![0-9{_CN}个件次块毛]))?|(?P<plain>元|块钱|角))"
     rf"|(?:{_CUES})(?:了|我)?\s*(?P<cued>{_NUMBER})(?:多|来)?(?!\s*(?:{_OTHER_UNITS}|元|块|毛|角|[0-9]))",

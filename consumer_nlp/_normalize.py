@@ -14,6 +14,8 @@ from functools import lru_cache
 import numpy as np
 import opencc
 
+from ._money import CURRENCY
+
 # Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
 # produce them, and both tokenizer backends keep an ASCII word whole. No pattern crosses a line
 # break, which separates the texts of a batch.
@@ -27,7 +29,7 @@ _FOLDS = [
     # A match may start only where a run of its characters starts, so a long run that is no order
     # number or amount is scanned once, not once per position (that was quadratic in its length).
     (re.compile(r"(?<![a-z])[a-z]*[0-9][a-z0-9*-]{7,}"), " ORDERNO "),
-    (re.compile(r"(?:¥|rmb|人民币) ?[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
+    (re.compile(rf"(?:{CURRENCY}) ?[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
                 r"|[0-9](?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb)"),
      " MONEY "),
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
