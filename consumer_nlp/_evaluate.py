@@ -27,24 +27,65 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-def figure_lines(metrics: dict, threshold: float | None = None) -> list[str]:
-    """The headline figures, the review trade-off and a per-class table, as terminal lines."""
-    m = metrics
+def _text_table(table: pd.DataFrame, indent: str = "  ") -> list[str]:
+    """A table as terminal lines: the first column to the left, the others to the right, Chinese
+    characters counted as two columns."""
+    cells = [[str(c) for c in table.columns]] + [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    widths = [max(_width(row[i]) for row in cells) + 2 for i in range(len(table.columns))]
+    return [indent + "".join(_pad(v, w, right=i > 0) for i, (v, w) in enumerate(zip(row, widths))) for row in cells]
+
+
+def _cell(value) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _headline(metrics: dict, threshold: float | None = None) -> list[str]:
     below = f"（置信度低于 {threshold:.3f}）" if threshold is not None else ""
-    lines = [f"  macro-F1 {m['macro_f1']:.3f}，准确率 {m['accuracy']:.3f}，校准误差（ECE）{m['calibration_error']:.3f}",
-             f"  需人工复核 {m['review_share']:.1%}{below}，其余准确率 {m['accuracy_when_sure']:.3f}",
-             "", f"  {_pad('类别', 30)}{'precision':>10}{'recall':>10}{'F1':>8}{'n':>7}"]
-    for label in m["labels"]:
-        f = m["per_class"][label]
-        lines.append(f"  {_pad(f'{CATEGORIES.get(label, label)}（{label}）', 30)}{f['precision']:>10.3f}"
-                     f"{f['recall']:>10.3f}{f['f1']:>8.3f}{f['support']:>7}")
-    return lines
+    return [f"macro-F1 {metrics['macro_f1']:.3f}，准确率 {metrics['accuracy']:.3f}，"
+            f"校准误差（ECE）{metrics['calibration_error']:.3f}",
+            f"需人工复核 {metrics['review_share']:.1%}{below}，其余准确率 {metrics['accuracy_when_sure']:.3f}"]
+
+
+def per_class_table(metrics: dict) -> pd.DataFrame:
+    """Precision, recall, F1 and support per category."""
+    return pd.DataFrame([(CATEGORIES.get(label, label), label, *(metrics["per_class"][label][k] for k in
+                          ("precision", "recall", "f1", "support"))) for label in metrics["labels"]],
+                        columns=["类别", "label", "precision", "recall", "F1", "n"])
+
+
+def confusion_table(metrics: dict) -> pd.DataFrame:
+    """Counts of true (rows) against predicted (columns) categories."""
+    names = [CATEGORIES.get(label, label) for label in metrics["labels"]]
+    return pd.concat([pd.DataFrame({"实际": names}), pd.DataFrame(metrics["confusion_matrix"], columns=names)], axis=1)
+
+
+def calibration_table(metrics: dict) -> pd.DataFrame:
+    """Per confidence bin: how many texts, their mean confidence and how many were right."""
+    return pd.DataFrame([(r["bin"], r["count"], r["confidence"], r["accuracy"]) for r in metrics["reliability"]],
+                        columns=["置信度区间", "文本数", "平均置信度", "实际准确率"])
+
+
+def group_table(groups: dict, by: str) -> pd.DataFrame:
+    """The headline figures for each value of the column ``by``."""
+    return pd.DataFrame([(group, g["n"], g["accuracy"], g["macro_f1"], g["calibration_error"], _share(g["review_share"]),
+                          g["accuracy_when_sure"]) for group, g in groups.items()],
+                        columns=[by, "n", "准确率", "macro-F1", "ECE", "送复核", "其余准确率"])
+
+
+def figure_lines(metrics: dict, threshold: float | None = None) -> list[str]:
+    """The headline figures and the per-class table, as terminal lines."""
+    return ["  " + line for line in _headline(metrics, threshold)] + [""] + _text_table(per_class_table(metrics))
+
+
+def _share(value: float) -> str:
+    return f"{value:.1%}"
 
 
 @dataclass
 class Evaluation:
     """A model's figures on one labeled set: ``metrics`` (see classification_metrics) and
-    ``tradeoff`` (review share and accuracy on the rest at several confidence thresholds)."""
+    ``tradeoff`` (review share and accuracy on the rest at several confidence thresholds).
+    :meth:`tables` holds every table once; the terminal, HTML and Markdown show the same."""
 
     model_name: str
     data_name: str
@@ -57,56 +98,49 @@ class Evaluation:
     def names(self) -> list:
         return [CATEGORIES.get(label, label) for label in self.metrics["labels"]]
 
-    def __str__(self) -> str:
-        m = self.metrics
-        lines = [f"模型 {self.model_name} 在 {self.data_name} 上（{m['n']} 条）：", *figure_lines(m, self.threshold)]
-        lines += ["", "  混淆矩阵（行：实际，列：预测）", "  " + "".join(_pad(n, 11, True) for n in [""] + self.names())]
-        for name, row in zip(self.names(), m["confusion_matrix"]):
-            lines.append("  " + _pad(name, 11, True) + "".join(f"{c:>11}" for c in row))
-        lines += ["", "  复核阈值的取舍：阈值 → 送复核比例，其余准确率"]
-        lines += [f"    {t['threshold']:.2f} → {t['review_share']:.1%}，{t['accuracy_when_sure']:.3f}" for t in self.tradeoff]
+    def tables(self) -> dict:
+        """{title: table}: per class, confusion, calibration, the review trade-off, and per group."""
+        tables = {
+            "各类别": per_class_table(self.metrics),
+            "混淆矩阵（行：实际，列：预测）": confusion_table(self.metrics),
+            "校准（可靠性）": calibration_table(self.metrics),
+            "复核阈值的取舍": pd.DataFrame([(f"{t['threshold']:.2f}", _share(t["review_share"]), t["accuracy_when_sure"])
+                                     for t in self.tradeoff], columns=["阈值", "送复核比例", "其余准确率"]),
+        }
         if self.groups:
-            width = max(12, *(_width(group) + 2 for group in self.groups))
-            lines += ["", f"  按 {self.by} 分组", "  " + _pad("", width) + "".join(
-                _pad(h, 12, True) for h in ("n", "准确率", "macro-F1", "ECE", "送复核", "其余准确率"))]
-            for group, g in self.groups.items():
-                lines.append("  " + _pad(group, width) + f"{g['n']:>12}{g['accuracy']:>12.3f}{g['macro_f1']:>12.3f}"
-                             f"{g['calibration_error']:>12.3f}{g['review_share']:>12.1%}{g['accuracy_when_sure']:>12.3f}")
+            tables[f"按 {self.by} 分组"] = group_table(self.groups, self.by)
+        return tables
+
+    def __str__(self) -> str:
+        lines = [f"模型 {self.model_name} 在 {self.data_name} 上（{self.metrics['n']} 条）：",
+                 *("  " + line for line in _headline(self.metrics, self.threshold))]
+        for title, table in self.tables().items():
+            lines += ["", f"  {title}", *_text_table(table)]
         return "\n".join(lines)
+
+    def to_markdown(self) -> str:
+        """The figures and tables as Markdown (for model cards and notes)."""
+        parts = [f"模型 {self.model_name} 在 {self.data_name} 上（{self.metrics['n']} 条）：",
+                 "；".join(_headline(self.metrics, self.threshold)) + "。"]
+        for title, table in self.tables().items():
+            parts += [f"**{title}**", table.to_markdown(index=False, floatfmt=".3f")]
+        return "\n\n".join(parts) + "\n"
 
     def to_html(self) -> str:
         """One HTML file with the tables and the pictures embedded: it opens offline anywhere."""
         from ._charts import confusion_figure, png_data_uri, reliability_figure
 
-        m, names = self.metrics, self.names()
-        per_class = "".join(
-            f"<tr><td>{html.escape(name)}</td><td>{label}</td><td>{m['per_class'][label]['precision']:.3f}</td>"
-            f"<td>{m['per_class'][label]['recall']:.3f}</td><td>{m['per_class'][label]['f1']:.3f}</td>"
-            f"<td>{m['per_class'][label]['support']}</td></tr>" for label, name in zip(m["labels"], names))
-        reliability = "".join(f"<tr><td>{r['bin']}</td><td>{r['count']}</td><td>{r['confidence']:.3f}</td>"
-                              f"<td>{r['accuracy']:.3f}</td></tr>" for r in m["reliability"])
-        tradeoff = "".join(f"<tr><td>{t['threshold']:.2f}</td><td>{t['review_share']:.1%}</td>"
-                           f"<td>{t['accuracy_when_sure']:.3f}</td></tr>" for t in self.tradeoff)
-        group_rows = "".join(
-            f"<tr><td>{html.escape(group)}</td><td>{g['n']}</td><td>{g['accuracy']:.3f}</td><td>{g['macro_f1']:.3f}</td>"
-            f"<td>{g['calibration_error']:.3f}</td><td>{g['review_share']:.1%}</td><td>{g['accuracy_when_sure']:.3f}</td></tr>"
-            for group, g in self.groups.items())
-        by_group = (f"<h2>按 {html.escape(self.by)} 分组</h2><table class='numbers'><tr><th>{html.escape(self.by)}</th><th>n</th>"
-                    f"<th>准确率</th><th>macro-F1</th><th>ECE</th><th>送复核</th><th>其余准确率</th></tr>{group_rows}</table>"
-                    if self.groups else "")
-        confusion = png_data_uri(confusion_figure(m["confusion_matrix"], names))
+        m = self.metrics
+        confusion = png_data_uri(confusion_figure(m["confusion_matrix"], self.names()))
         calibration = png_data_uri(reliability_figure(m["reliability"]))
-        return page(f"模型评估报告：{self.model_name}", f"""<p>模型 <b>{html.escape(self.model_name)}</b>，数据 <b>{html.escape(self.data_name)}</b>，共 {m['n']} 条。</p>
-<p>macro-F1 <b>{m['macro_f1']:.3f}</b>，准确率 {m['accuracy']:.3f}，校准误差（ECE）{m['calibration_error']:.3f}；
-需人工复核 {m['review_share']:.1%}（置信度低于 {self.threshold:.3f}），其余准确率 {m['accuracy_when_sure']:.3f}。</p>
-<h2>各类别</h2>
-<table class="numbers"><tr><th>类别</th><th>label</th><th>precision</th><th>recall</th><th>F1</th><th>n</th></tr>{per_class}</table>
+        sections = "".join(f"<h2>{html.escape(title)}</h2>" + table.to_html(
+            index=False, border=0, classes="numbers", float_format=lambda v: f"{v:.3f}")
+            for title, table in self.tables().items())
+        return page(f"模型评估报告：{self.model_name}", f"""<p>模型 <b>{html.escape(self.model_name)}</b>，\
+数据 <b>{html.escape(self.data_name)}</b>，共 {m['n']} 条。</p>
+<p>{'；'.join(html.escape(line) for line in _headline(m, self.threshold))}。</p>
 <div class="figures"><img alt="混淆矩阵" src="{confusion}"><img alt="可靠性图" src="{calibration}"></div>
-<h2>校准（可靠性）</h2>
-<table class="numbers"><tr><th>置信度区间</th><th>文本数</th><th>平均置信度</th><th>实际准确率</th></tr>{reliability}</table>
-<h2>复核阈值的取舍</h2>
-<table class="numbers"><tr><th>阈值</th><th>送复核比例</th><th>其余准确率</th></tr>{tradeoff}</table>
-{by_group}""")
+{sections}""")
 
 
 def evaluate(model: ComplaintClassifier, data, *, model_name: str = "model", by: str | None = None,

@@ -21,47 +21,21 @@ import sklearn
 
 import consumer_nlp as cn
 from consumer_nlp.io import read_labeled
-from consumer_nlp._evaluate import evaluate
+from consumer_nlp._evaluate import calibration_table, confusion_table, evaluate, group_table, per_class_table
 from consumer_nlp._train import cross_validate
 
 REPO = Path(__file__).resolve().parents[1]
 ZH = dict(cn.CATEGORIES)
 
 
-def per_class_table(metrics: dict) -> str:
-    rows = ["| 类别 | label | precision | recall | F1 | n |", "|---|---|---|---|---|---|"]
-    for label, f in metrics["per_class"].items():
-        rows.append(f"| {ZH[label]} | `{label}` | {f['precision']:.3f} | {f['recall']:.3f} | {f['f1']:.3f} | {f['support']} |")
-    return "\n".join(rows)
-
-
-def confusion_table(metrics: dict) -> str:
-    names = [ZH[label] for label in metrics["labels"]]
-    rows = ["| 实际 \\ 预测 | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
-    for name, counts in zip(names, metrics["confusion_matrix"]):
-        rows.append(f"| {name} | " + " | ".join(str(c) for c in counts) + " |")
-    return "\n".join(rows)
-
-
-def reliability(metrics: dict) -> str:
-    rows = ["| confidence bin | texts | mean confidence | accuracy |", "|---|---|---|---|"]
-    rows += [f"| {r['bin']} | {r['count']} | {r['confidence']:.3f} | {r['accuracy']:.3f} |" for r in metrics["reliability"]]
-    return "\n".join(rows)
+def markdown(table) -> str:
+    return table.to_markdown(index=False, floatfmt=".3f")
 
 
 def summary_line(metrics: dict) -> str:
     return (f"macro-F1 **{metrics['macro_f1']:.3f}**, accuracy {metrics['accuracy']:.3f}, calibration error "
             f"(ECE) {metrics['calibration_error']:.3f}; {metrics['review_share']:.1%} sent to review, "
             f"accuracy {metrics['accuracy_when_sure']:.3f} on the rest")
-
-
-def group_table(result, what: str) -> str:
-    """Figures per value of the column an evaluation was grouped by."""
-    rows = [f"| {what} | texts | accuracy | macro-F1 | ECE | sent to review | accuracy on the rest |",
-            "|---|---|---|---|---|---|---|"]
-    rows += [f"| {group} | {g['n']} | {g['accuracy']:.3f} | {g['macro_f1']:.3f} | {g['calibration_error']:.3f} | "
-             f"{g['review_share']:.1%} | {g['accuracy_when_sure']:.3f} |" for group, g in result.groups.items()]
-    return "\n".join(rows)
 
 
 def peer_rows(out: str) -> list:
@@ -107,7 +81,7 @@ def main():
 consumers, labeled twice by the guide; used for measuring and reading errors only, never for training):
 {summary_line(dev.metrics)}.
 
-{group_table(dev, "source")}
+{markdown(group_table(dev.groups, "source"))}
 
 | pipeline (trained on the same corpus) | dev macro-F1 | dev accuracy |
 |---|---|---|
@@ -116,11 +90,11 @@ consumers, labeled twice by the guide; used for measuring and reading errors onl
 
 Per class on the development set:
 
-{per_class_table(dev.metrics)}
+{markdown(per_class_table(dev.metrics))}
 
 Confusion matrix on the development set (rows: true category):
 
-{confusion_table(dev.metrics)}
+{markdown(confusion_table(dev.metrics))}
 """
 
     limits = ("The corpus is written for this project, in many registers, by a few dozen hands; real "
@@ -167,22 +141,22 @@ held-out folds as the lowest confidence at which the kept texts reach {params['r
     {summary_line(held_rounds.groups['round 4'])}.
 {dev_section}
 ### Held-out split per register
-{group_table(held, "register")}
+{markdown(group_table(held.groups, "register"))}
 
 ### Against the alternatives (same data, same 5 folds)
 {peer_table}
 
 ### Per class, cross-validated
-{per_class_table(cv)}
+{markdown(per_class_table(cv))}
 
 ### Per class, held-out split
-{per_class_table(held_metrics)}
+{markdown(per_class_table(held_metrics))}
 
 ### Confusion matrix, cross-validated (rows: true category)
-{confusion_table(cv)}
+{markdown(confusion_table(cv))}
 
 ### Reliability, cross-validated
-{reliability(cv)}
+{markdown(calibration_table(cv))}
 
 ## The review trade-off
 With the threshold above, {cv['review_share']:.1%} of texts go to review in cross-validation and the
