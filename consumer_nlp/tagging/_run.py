@@ -166,6 +166,44 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
                          sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress)
 
 
+class _Workers:
+    """``jobs - 1`` worker processes beside the main one, which reads and also tags a chunk itself
+    whenever the workers have enough queued: with jobs=N, N processes share N cores."""
+
+    def __init__(self, jobs: int, args: tuple):
+        self.jobs, self.pending, self.pool = jobs, {}, None  # pending: future -> its chunk's work
+        _hold(*args)
+        args[0].tag_columns(["预热"])  # build the segmenter and lookup tables once, before forking
+        if jobs > 1:
+            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            self.pool = futures.ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker,
+                                                    initargs=(os.getpid(), *args))
+
+    def tag(self, work: tuple) -> None:
+        """Tag one chunk: queued for a worker, or here when the queue is full."""
+        if self.pool is not None and len(self.pending) < 2 * (self.jobs - 1):
+            self.pending[self.pool.submit(_tag_chunk, *work)] = work
+        else:
+            _tag_chunk(*work)
+        for f in [f for f in self.pending if f.done()]:
+            del self.pending[f]
+            f.result()
+
+    def finish(self) -> None:
+        """Take back queued chunks no worker has started and tag them here meanwhile; wait for the rest."""
+        for f, work in list(self.pending.items()):
+            if f.cancel():
+                self.pending.pop(f)
+                _tag_chunk(*work)
+        for f in futures.as_completed(self.pending):
+            f.result()
+
+    def stop(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+
 def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_col, jobs, chunk_size, resume,
               restart, encoding, sheet, header_row, bad_rows_path, progress) -> Summary:
     started = time.perf_counter()
@@ -174,26 +212,17 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     manifest = run_manifest(input_path, model, text_col=text_col, id_col=id_col, chunk_size=chunk_size,
                             encoding=getattr(reader, "encoding", None), sheet=sheet, header_row=header_row, format=kind)
     done = prepare_spool(spool, manifest, resume, restart)
-    jobs = max(1, jobs or os.cpu_count() or 1)
     bar = reader.progress_bar(progress)
     previous_term = signal.signal(signal.SIGTERM, _raise_stop)
-    pool = None
+    workers = None
     try:
         chunks = iter(reader.chunks())
         first = next(chunks)
         column = find_text_column(first.rows.columns, text_col)
         if id_col is not None and id_col not in first.rows.columns:
             raise ValueError(f"no column {id_col!r}; the columns are {list(first.rows.columns)}")
-        args = (model, column, kind, str(spool), id_col)
-        # The main process reads, and tags too whenever the workers have enough queued: with
-        # jobs=N there are N-1 worker processes, so N processes share N cores.
-        _hold(*args)
-        model.tag_columns(["预热"])  # build the segmenter and lookup tables once, before forking
-        if jobs > 1:
-            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-            pool = futures.ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker,
-                                               initargs=(os.getpid(), *args))
-        pending, rows_seen = {}, 0  # future -> its chunk
+        workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col))
+        rows_seen = 0
         for chunk in _chain(first, chunks):
             if chunk.bad and bad_rows_path is None:
                 first_bad = chunk.bad[0]
@@ -201,35 +230,21 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                                  f"fix it, or pass bad_rows_path=FILE to set such rows aside and go on")
             rows_seen += len(chunk.rows)
             if chunk.index not in done:
-                work = (chunk.index, chunk.rows, chunk.bad, chunk.blank)
-                if pool is not None and len(pending) < 2 * (jobs - 1):
-                    pending[pool.submit(_tag_chunk, *work)] = work
-                else:
-                    _tag_chunk(*work)
-                for f in [f for f in pending if f.done()]:
-                    del pending[f]
-                    f.result()
+                workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank))
             bar.update(chunk.position - bar.n)
             bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
                                 refresh=False)
-        # At the end, take back queued chunks no worker has started and tag them here meanwhile.
-        for f, work in list(pending.items()):
-            if f.cancel():
-                pending.pop(f)
-                _tag_chunk(*work)
-        for f in futures.as_completed(pending):
-            f.result()
+        workers.finish()
     except (KeyboardInterrupt, _Stop):
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
-            pool = None
+        if workers is not None:
+            workers.stop()
         bar.close()
         raise KeyboardInterrupt(f"interrupted; finished chunks are kept in {spool}. "
                                 f"Run the same command with resume=True to go on") from None
     finally:
         signal.signal(signal.SIGTERM, previous_term)
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        if workers is not None:
+            workers.stop()
         bar.close()
     sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
     return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title)
