@@ -10,3 +10,10 @@ CATEGORIES = MappingProxyType({
     "other": "其他",
 })
 LABELS = tuple(CATEGORIES)
+LABEL_BY_NAME = MappingProxyType({**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()}})
+
+
+def label_of(value) -> str | None:
+    """The label a person meant by ``value``: the English label or the Chinese name, surrounding
+    spaces ignored; None for anything else."""
+    return LABEL_BY_NAME.get(value.strip()) if isinstance(value, str) else None

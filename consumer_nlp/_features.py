@@ -213,6 +213,18 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
             return self.char_vectorizer_.transform(texts)
         return self._weight(counter.counts(texts), self.char_vectorizer_)
 
+    def unknown_share(self, texts) -> np.ndarray:
+        """For each normalised text, the share of its words the vocabulary lacks (1 for no words):
+        how unlike the training texts it is."""
+        check_is_fitted(self, "word_vectorizer_")
+        counter = self._counter("word_counter")
+        vocabulary = counter.unigrams if counter is not None else pd.Index(
+            [t for t in self.word_vectorizer_.vocabulary_ if " " not in t], dtype=object)
+        ids, rows = self.tokenizer_.cut_flat(texts, vocabulary=vocabulary)
+        words = np.bincount(rows, minlength=len(texts))
+        unknown = np.bincount(rows, weights=(ids < 0).astype(float), minlength=len(texts))
+        return np.where(words > 0, unknown / np.maximum(words, 1), 1.0)
+
     def transform_blocks(self, texts) -> tuple:
         """The word block and the char block (None without char n-grams) of the features."""
         check_is_fitted(self, "word_vectorizer_")

@@ -39,7 +39,7 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 
 
 def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "label", encoding=None,
-          group_col: str | None = None, **params) -> ComplaintClassifier:
+          group_col: str | None = None, corrections: dict | None = None, **params) -> ComplaintClassifier:
     """Train a :class:`ComplaintClassifier` on labeled data and attach its cross-validated figures.
 
     ``data``: a CSV or XLSX path (UTF-8 or GB18030) with a text column (``text_col``, else found
@@ -47,9 +47,13 @@ def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "l
     DataFrame, or (text, label) pairs. ``params`` go to :class:`ComplaintClassifier`. The result
     carries ``cv_metrics_`` (held-out figures) and ``training_data_`` (a fingerprint of the data).
     ``group_col`` names a column (source, register) whose groups calibration holds out whole
-    (see :meth:`ComplaintClassifier.fit`).
+    (see :meth:`ComplaintClassifier.fit`). ``corrections`` ({text: label}, e.g. a
+    ``CorrectionStore``'s ``labels()``) are learned too: a corrected text already in the data
+    takes the corrected label, the others are added (in the group "corrections").
     """
     labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col)
+    if corrections:
+        labeled = labeled.with_corrections(corrections)
     if labeled.duplicates:
         examples = "; ".join(f"{where} repeats {seen}" for where, seen in labeled.duplicates[:5])
         log.warning("%d duplicate text(s), kept as they are (%s%s)", len(labeled.duplicates), examples,

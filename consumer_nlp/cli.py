@@ -89,6 +89,14 @@ def _tag(args) -> int:
     return 0
 
 
+def _corrections(registry) -> dict:
+    """The reviewers' corrections kept beside the registry ({text: label}; empty when none)."""
+    from .models import ModelRegistry
+    from .review import STORE_NAME, CorrectionStore
+
+    return CorrectionStore(ModelRegistry(registry).root / STORE_NAME).labels()
+
+
 def _report(args) -> int:
     from .report import report_archive
 
@@ -97,7 +105,7 @@ def _report(args) -> int:
     result = report_archive(args.tagged, date_col=args.date_col, period=period, group_col=group_col,
                             previous=args.previous,
                             text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
-                            progress=False if args.quiet else None)
+                            corrections=_corrections(args.registry), progress=False if args.quiet else None)
     output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
     result.write(output)
     print(result.summary)
@@ -114,8 +122,11 @@ def _train(args) -> int:
 
     if not args.name and not args.output:
         raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp")
+    corrections = _corrections(args.registry) if args.with_corrections else None
+    if args.with_corrections:
+        print(f"加入人工更正 {len(corrections)} 条")
     model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding,
-                  group_col=args.group_col)
+                  group_col=args.group_col, corrections=corrections)
     if model.cv_metrics_:
         from ._evaluate import figure_lines
 
@@ -143,6 +154,24 @@ def _evaluate(args) -> int:
         with open(args.report, "w", encoding="utf-8") as f:
             f.write(result.to_html())
         print(f"\n报告已写出：{args.report}")
+    return 0
+
+
+def _review(args) -> int:
+    from .models import ModelRegistry, load
+    from .review import STORE_NAME, CorrectionStore, export_review, read_review, review_queue
+
+    if args.action == "export":
+        queue = review_queue(load(args.model, registry=args.registry), args.tagged, text_col=args.text_col,
+                             limit=args.limit, encoding=args.encoding)
+        output = args.output or str(Path(args.tagged).with_name(Path(args.tagged).stem + ".复核.xlsx"))
+        export_review(queue, output, source=str(args.tagged))
+        print(f"待复核 {len(queue)} 条，按更正的价值排序，已写出：{output}")
+    else:
+        corrections, source = read_review(args.workbook)
+        store = CorrectionStore(ModelRegistry(args.registry).root / STORE_NAME)
+        stored = store.add(corrections, reviewer=args.reviewer)
+        print(f"已保存 {stored} 条人工更正（来源：{source or args.workbook}），位于 {store.path}")
     return 0
 
 
@@ -238,6 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                              "register): confidence is calibrated on folds that hold "
                                                              "each value out whole, to stay honest on new writing")
     ENCODING(train)
+    train.add_argument("--with-corrections", action="store_true", help="also learn from the reviewers' corrections "
+                                                                       "kept beside the registry (review import)")
     train.set_defaults(run=_train)
 
     evaluate = commands.add_parser("evaluate", help="measure a model on labeled data",
@@ -275,6 +306,21 @@ def build_parser() -> argparse.ArgumentParser:
                               "the registry, converted in place; the old files are kept)")
     models.set_defaults(run=_models)
 
+    review = commands.add_parser("review", help="the rows to review, in Excel, and the corrections back")
+    steps = review.add_subparsers(dest="action", required=True, metavar="ACTION")
+    export = steps.add_parser("export", help="write the rows of a tagged archive that need review to a workbook, "
+                                             "most instructive first, with a drop-down of the six categories")
+    export.add_argument("tagged", help="a file written by `consumer-nlp tag`")
+    export.add_argument("-o", "--output", help="the workbook to write (default: TAGGED.复核.xlsx)")
+    export.add_argument("--model", help="the model that tagged it (default: the built-in model)")
+    export.add_argument("--limit", type=int, help="at most this many rows")
+    TEXT_COL(export)
+    ENCODING(export)
+    take = steps.add_parser("import", help="store the corrections of a filled review workbook")
+    take.add_argument("workbook", help="a workbook written by `review export`, with 更正为 filled in")
+    take.add_argument("--reviewer", help="who reviewed (default: this computer's user name)")
+    review.set_defaults(run=_review)
+
     report = commands.add_parser(
         "report", help="the statistics of a tagged archive, for work summaries",
         description="Counts and shares per category, by month or quarter and by channel, change against a "
@@ -294,7 +340,7 @@ def build_parser() -> argparse.ArgumentParser:
     QUIET(report)
     report.set_defaults(run=_report)
 
-    for command in (tag, train, evaluate, listing, show, alias, delete, compare, convert):
+    for command in (tag, train, evaluate, listing, show, alias, delete, compare, convert, export, take, report):
         REGISTRY(command)
     return parser
 

@@ -5,9 +5,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "consumer_nlp"
 # Lowest first. A module may import modules of lower layers and, inside a subpackage, its siblings.
 LAYERS = [
-    {"_version", "_categories", "exceptions", "_locks", "_html", "_money", "resources"},
+    {"_version", "_categories", "exceptions", "_locks", "_html", "_money", "_similarity", "resources"},
     {"_normalize"}, {"_tokenize"}, {"_features"}, {"_explain", "_metrics"}, {"_classifier"},
-    {"io", "_charts"}, {"_evaluate", "_train"}, {"models"}, {"tagging"}, {"report"},
+    {"io", "_charts"}, {"_evaluate", "_train"}, {"models"}, {"tagging"}, {"review"}, {"report"},
     {"dask", "cli"}, {"__main__", "__init__"},
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}

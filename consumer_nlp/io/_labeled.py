@@ -6,12 +6,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._categories import CATEGORIES, LABELS
+from .._categories import LABELS, label_of
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
 from ._readers import open_archive
 
-_LABEL_BY_NAME = {**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()}}
 
 
 @dataclass
@@ -24,6 +23,17 @@ class LabeledData:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (where, first seen at)
     conflicts: list[tuple[str, str]] = field(default_factory=list)   # (where, labels)
     groups: list[str] | None = None  # each row's value of the ``group_col`` asked for, as text
+
+    def with_corrections(self, corrections: dict) -> "LabeledData":
+        """These data with ``corrections`` ({text: label}) applied: a corrected text present takes
+        its corrected label, the rest are added at the end."""
+        corrected = {text.strip(): label for text, label in corrections.items()}
+        present = {text.strip() for text in self.texts}
+        added = [text for text in corrected if text not in present]
+        labels = [corrected.get(text.strip(), label) for text, label in zip(self.texts, self.labels)]
+        groups = None if self.groups is None else self.groups + ["corrections"] * len(added)
+        return LabeledData(self.texts + added, labels + [corrected[text] for text in added],
+                           f"{self.source} + corrections", self.duplicates, self.conflicts, groups)
 
     def fingerprint(self) -> dict:
         """sha256 of the (text, label) rows, row count and counts per label."""
@@ -99,15 +109,14 @@ def read_labeled(data, *, text_col: str | None = None, label_col: str = "label",
     texts, labels, problems = [], [], []
     for where, row in records:
         text, label = row.get(text_col), row.get(label_col)
-        label_key = label.strip() if isinstance(label, str) else label
         if not isinstance(text, str):
             problems.append((where, f"text is missing or not a string ({text!r})"))
         elif not text.strip():
             problems.append((where, "text is empty"))
-        if label_key not in _LABEL_BY_NAME:
+        if label_of(label) is None:
             problems.append((where, f"unknown label {label!r}; expected one of {', '.join(LABELS)}"))
         texts.append(text)
-        labels.append(_LABEL_BY_NAME.get(label_key))
+        labels.append(label_of(label))
     if problems:
         raise LabeledDataError(source, problems)
 

@@ -4,28 +4,13 @@ the tallies of a tagged archive (and of an earlier one, to compare with) at the 
 import pandas as pd
 
 from .._categories import CATEGORIES
+from .._similarity import pick_distinct
 from ..io import CHANNEL_NAMES
 from ._render import ArchiveReport
 from ._tally import EMPTY, KINDS, tally_archive
 
 EXAMPLES_PER_CATEGORY = 5
 PERIODS = {"month": "M", "quarter": "Q"}
-
-
-def _near_duplicate(a: str, b: str) -> bool:
-    grams = lambda s: {s[i:i + 5] for i in range(max(1, len(s) - 4))}  # noqa: E731
-    ga, gb = grams(a), grams(b)
-    return len(ga & gb) / max(1, len(ga | gb)) >= 0.5
-
-
-def _examples(candidates: list, k: int = EXAMPLES_PER_CATEGORY) -> list:
-    chosen = []
-    for score, text in sorted(candidates, reverse=True):
-        if not any(_near_duplicate(text, other) for _, other in chosen):
-            chosen.append((score, text))
-        if len(chosen) == k:
-            break
-    return chosen
 
 
 def _percent(part, whole) -> float:
@@ -44,17 +29,20 @@ def _crosstab(counts: dict, index_name: str, *, in_time_order: bool) -> pd.DataF
 
 def report_archive(path, *, date_col=None, period: str = "month", group_col=None, previous=None, text_col=None,
                    encoding=None, date_format: str | None = None, chunk_size: int = 20_000,
-                   progress=None) -> ArchiveReport:
+                   corrections: dict | None = None, progress=None) -> ArchiveReport:
     """The report of a tagged archive. ``period``: "month" or "quarter", the rows of the time
     table; ``group_col``: the column of the group table (default: a channel column if there is
     one). ``previous``: an earlier tagged archive to compare with (同比/环比). Dates are read year
     first (2025-03-05, 2025/3/5, 2025年3月5日, a time and a time zone allowed), or by
     ``date_format`` (such as "%d/%m/%Y"); rows that do not fit are named in the notes and counted
-    apart. The archive is read ``chunk_size`` rows at a time."""
+    apart. The archive is read ``chunk_size`` rows at a time. A row counts in the category a person
+    last gave it: ``corrections`` ({text: label}, such as a ``CorrectionStore``'s ``labels()``),
+    else an edited category_zh, else its category."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}, not {period!r}")
     tally, found = tally_archive(path, text_col=text_col, date_col=date_col, group_col=group_col, period=period,
-                                 progress=progress, encoding=encoding, date_format=date_format, chunk_size=chunk_size)
+                                 progress=progress, encoding=encoding, date_format=date_format, chunk_size=chunk_size,
+                                 corrections=corrections)
     total = tally.rows
     order = sorted(CATEGORIES, key=lambda c: (-tally.categories.get(c, 0), list(CATEGORIES).index(c)))
     order += [EMPTY] if tally.categories.get(EMPTY) else []
@@ -64,11 +52,11 @@ def report_archive(path, *, date_col=None, period: str = "month", group_col=None
         "占比(%)": [_percent(tally.categories.get(c, 0), total) for c in order]})
     categories.loc[len(categories)] = ["合计", "total", total, 100.0 if total else 0.0]
     tables = {"categories": categories}
-    notes = []
+    notes = [f"{tally.corrected} 行按人工更正的类别计入（模型原判不同）。"] if tally.corrected else []
 
     if previous is not None:
         before, _ = tally_archive(previous, text_col=text_col, date_col=None, group_col=None, progress=progress,
-                                  encoding=encoding, chunk_size=chunk_size)
+                                  encoding=encoding, chunk_size=chunk_size, corrections=corrections)
         rows = []
         for c in order:
             now, then = tally.categories.get(c, 0), before.categories.get(c, 0)
@@ -103,7 +91,8 @@ def report_archive(path, *, date_col=None, period: str = "month", group_col=None
             "提及金额的投诉(件)": [tally.money_rows.get(c, 0) for c in order] + [money_rows],
             "涉及金额(万元)": [round(tally.money.get(c, 0) / 10_000, 2) for c in order] + [round(money_total / 10_000, 2)]})
         tables["examples"] = pd.DataFrame(
-            [(KINDS[c], c, round(score, 3), text) for c in order for score, text in _examples(tally.candidates[c])],
+            [(KINDS[c], c, round(score, 3), text) for c in order
+             for score, text in pick_distinct(tally.candidates[c], EXAMPLES_PER_CATEGORY)],
             columns=["类别", "label", "置信度", "投诉内容"])
     else:
         notes.append("没有找到投诉内容列，金额与代表性投诉两部分从略。")

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._categories import CATEGORIES
+from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
 from ..io import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, open_archive
 from ..tagging import REASON_EMPTY, TAG_COLUMNS, TERM_PATTERN
@@ -68,14 +68,30 @@ class _Tally:
     bad_dates: list = field(default_factory=list)
     bad_date_count: int = 0
     date_format: str | None = None
+    corrections: dict = field(default_factory=dict)  # {text: label}: reviewers' corrections
+    corrected: int = 0  # rows counted in another category than the model gave them
+
+    def _categories(self, frame: pd.DataFrame, first_row: int, text_col) -> pd.Series:
+        """Each row's category as a person last said it: a reviewer's correction of its text, else
+        an edited category_zh, else category (English or Chinese); rows without text apart."""
+        labels = frame["category"].map(label_of)
+        _refuse(frame["category"], labels.isna(), first_row, "category", "one of the six categories")
+        if "category_zh" in frame:
+            edited = frame["category_zh"].map(label_of)
+            written = frame["category_zh"].astype("string").fillna("").str.strip().ne("")
+            _refuse(frame["category_zh"], written & edited.isna(), first_row, "category_zh",
+                    "one of the six categories, or empty")
+            labels = labels.where(edited.isna(), edited)
+        if self.corrections and text_col:
+            fixed = frame[text_col].map(lambda t: self.corrections.get(t.strip()) if isinstance(t, str) else None)
+            labels = labels.where(fixed.isna(), fixed)
+        self.corrected += int((labels != frame["category"].map(label_of)).sum())
+        if "review_reason" in frame:  # a row without text is counted apart, in no category
+            labels = labels.where(frame["review_reason"].astype(str).ne(REASON_EMPTY), EMPTY)
+        return labels.astype(str)
 
     def add(self, frame: pd.DataFrame, first_row: int, text_col, date_col, group_col, period: str):
-        categories = frame["category"].astype(str)
-        if "review_reason" in frame:  # a row without text is counted apart, in no category
-            categories = categories.where(frame["review_reason"].astype(str).ne(REASON_EMPTY), EMPTY)
-        unknown = sorted(set(categories) - set(KINDS))
-        if unknown:
-            raise ValueError(f"column 'category' holds values that are not categories: {unknown[:5]}")
+        categories = self._categories(frame, first_row, text_col)
         review = _flags(frame["needs_review"], first_row)
         _check_confidence(frame["confidence"], first_row)
         self.rows += len(frame)
@@ -114,6 +130,13 @@ class _Tally:
                         heapq.heapreplace(heap, item)
 
 
+def _refuse(values: pd.Series, wrong: pd.Series, first_row: int, column: str, wanted: str) -> None:
+    """Refuse a column whose values are ``wrong`` somewhere, naming the first rows."""
+    if wrong.any():
+        bad = [f"第{first_row + i}行「{values.iloc[i]}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
+        raise ValueError(f"column '{column}' must hold {wanted}; these rows do not: {'、'.join(bad)}")
+
+
 def _flags(values: pd.Series, first_row: int) -> pd.Series:
     """``needs_review`` as booleans; a value that is neither true nor false is refused, named by row."""
     text = values.astype("string").fillna("").str.strip().str.lower()
@@ -134,11 +157,11 @@ def _check_confidence(values: pd.Series, first_row: int) -> None:
 
 
 def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None,
-                  encoding=None, date_format=None, chunk_size: int = 20_000) -> tuple:
+                  encoding=None, date_format=None, chunk_size: int = 20_000, corrections=None) -> tuple:
     """The tally of the tagged archive at ``path``, read ``chunk_size`` rows at a time, and the
     columns found for text, date and group (``group_col``, else a channel column)."""
     reader = open_archive(path, encoding=encoding, chunk_size=chunk_size)
-    tally, found = _Tally(date_format=date_format), {}
+    tally, found = _Tally(date_format=date_format, corrections=dict(corrections or {})), {}
     with reader.progress_bar(progress, desc=Path(path).name) as bar:
         for chunk in reader.chunks():
             frame = chunk.rows

@@ -1,0 +1,11 @@
+"""The complaint desk's loop: the rows a model is unsure of, corrected by people, learned from.
+
+``review_queue`` orders the rows to review; ``export_review``/``read_review`` carry them through an
+Excel workbook; a ``CorrectionStore`` keeps every correction; ``train(..., corrections=...)`` and
+``report_archive(..., corrections=...)`` use them.
+"""
+from ._queue import review_queue
+from ._store import STORE_NAME, CorrectionStore, text_key
+from ._workbook import export_review, read_review
+
+__all__ = ["STORE_NAME", "CorrectionStore", "export_review", "read_review", "review_queue", "text_key"]

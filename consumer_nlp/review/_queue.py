@@ -1,0 +1,51 @@
+"""The review queue: the rows of a tagged archive that need review, most instructive first.
+
+A correction teaches the model most where it is unsure between two categories and where the text
+is unlike what it was trained on; near-duplicates of a row already queued teach nothing new.
+"""
+import numpy as np
+
+from .._categories import CATEGORIES
+from .._classifier import ComplaintClassifier
+from .._normalize import normalize_many
+from .._similarity import pick_distinct
+from ..io import find_text_column, open_archive
+from ..tagging import TAG_COLUMNS
+
+
+def _flag(value) -> bool:
+    return str(value).strip().lower() in ("true", "1", "1.0")
+
+
+def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = None, limit: int | None = None,
+                 encoding=None) -> list[dict]:
+    """The rows of the tagged archive ``tagged`` that need review and have a text, ordered by how
+    much a correction would teach ``model``: uncertain (a small margin between the two most
+    probable categories) and unfamiliar (many words the model does not know), near-duplicates of
+    queued rows left out. Each: row (the data row in the archive), text, guess and runner_up
+    (labels), confidence, score."""
+    reader = open_archive(tagged, encoding=encoding, chunk_size=20_000)
+    rows, texts, seen = [], [], 0
+    for chunk in reader.chunks():
+        frame = chunk.rows
+        if "needs_review" not in frame.columns:
+            raise ValueError(f"{tagged} has no needs_review column: tag it first with tag_file({str(tagged)!r})")
+        column = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
+        for offset, (text, review) in enumerate(zip(frame[column], frame["needs_review"]), start=seen + 1):
+            if _flag(review) and isinstance(text, str) and text.strip():
+                rows.append(offset)
+                texts.append(text)
+        seen += len(frame)
+    if not texts:
+        return []
+    proba = model.predict_proba(texts)
+    order = np.argsort(-proba, axis=1)
+    top, second = proba[np.arange(len(texts)), order[:, 0]], proba[np.arange(len(texts)), order[:, 1]]
+    unknown = model.vectorizer_.unknown_share(normalize_many(texts))
+    scores = (1.0 - (top - second)) * (1.0 + unknown)
+    items = [(float(score), text, row, model.classes_[a], model.classes_[b], float(p))
+             for score, text, row, a, b, p in zip(scores, texts, rows, order[:, 0], order[:, 1], top)]
+    return [{"row": row, "text": text, "guess": str(guess), "guess_zh": CATEGORIES.get(guess, guess),
+             "runner_up": str(runner), "runner_up_zh": CATEGORIES.get(runner, runner),
+             "confidence": round(confidence, 4), "score": round(score, 4)}
+            for score, text, row, guess, runner, confidence in pick_distinct(items, limit)]

@@ -1,0 +1,83 @@
+"""Corrections: a reviewer's category for a complaint text, kept in a SQLite file beside the registry.
+
+Every correction is a row of its own (who, when, from which archive row), never overwritten; the
+category a text has now is its latest correction. SQLite in WAL mode with a busy timeout lets
+several reviewers write at once without losing any.
+"""
+import datetime
+import getpass
+import hashlib
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+from .._categories import label_of
+
+STORE_NAME = "corrections.sqlite"
+_SCHEMA = """CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    text_sha256 TEXT NOT NULL,
+    text TEXT NOT NULL,
+    label TEXT NOT NULL,
+    model_label TEXT,
+    reviewer TEXT NOT NULL,
+    at TEXT NOT NULL,
+    source TEXT,
+    row INTEGER
+);
+CREATE INDEX IF NOT EXISTS corrections_by_text ON corrections (text_sha256, id);"""
+
+
+def text_key(text: str) -> str:
+    """What identifies a complaint across archives: the sha256 of its text, stripped."""
+    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+
+
+class CorrectionStore:
+    """The corrections at ``path`` (a ``corrections.sqlite`` file; created on first write)."""
+
+    def __init__(self, path):
+        self.path = Path(path)
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(_SCHEMA)
+        return connection
+
+    def add(self, corrections, *, reviewer: str | None = None) -> int:
+        """Store ``corrections``: dicts with text, label (English or Chinese) and optionally
+        model_label, source and row. All are stored, in one transaction, or none; returns how many."""
+        reviewer = reviewer or getpass.getuser()
+        at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+        rows = []
+        for n, item in enumerate(corrections, start=1):
+            label = label_of(item.get("label"))
+            if label is None or not isinstance(item.get("text"), str) or not item["text"].strip():
+                raise ValueError(f"correction {n}: needs a text and one of the six categories, got "
+                                 f"{item.get('label')!r}")
+            rows.append((text_key(item["text"]), item["text"], label, item.get("model_label"), reviewer, at,
+                         item.get("source"), item.get("row")))
+        with closing(self._connect()) as connection:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                connection.executemany("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, "
+                                       "at, source, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                connection.execute("COMMIT")
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+        return len(rows)
+
+    def all(self) -> list[dict]:
+        """Every correction ever stored, oldest first."""
+        if not self.path.is_file():
+            return []
+        with closing(self._connect()) as connection:
+            connection.row_factory = sqlite3.Row
+            return [dict(row) for row in connection.execute("SELECT * FROM corrections ORDER BY id")]
+
+    def labels(self) -> dict:
+        """{text: label}: each corrected text (stripped) with the label of its latest correction."""
+        return {row["text"].strip(): row["label"] for row in self.all()}

@@ -1,0 +1,85 @@
+"""The review loop without a browser: the queue as an Excel workbook with a drop-down of the six
+categories in the cell the reviewer fills, and the filled workbook read back as corrections."""
+from pathlib import Path
+
+from .._categories import CATEGORIES, label_of
+
+SHEET = "复核"
+COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
+WIDTHS = [6, 11, 70, 12, 12, 8, 14]
+CHOICE = len(COLUMNS)  # the column the reviewer fills (1-based)
+
+
+def export_review(queue: list[dict], path, *, source: str = "") -> Path:
+    """Write ``queue`` (see :func:`review_queue`) to the workbook ``path``, in order; the last
+    column offers the six Chinese category names as a drop-down. An existing file is not replaced."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(f"{path} exists already; it was not replaced (give another file name)")
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = SHEET
+    sheet.append(COLUMNS)
+    for n, item in enumerate(queue, start=1):
+        sheet.append([n, item["row"], item["text"], item["guess_zh"], item["runner_up_zh"], item["confidence"], None])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
+        for cell in row:
+            cell.data_type = "s"  # a text is text, never a formula
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    choices = DataValidation(type="list", formula1='"' + ",".join(CATEGORIES.values()) + '"', allow_blank=True,
+                             showErrorMessage=True, errorTitle="不是类别", error="请从下拉列表中选择六个类别之一")
+    sheet.add_data_validation(choices)
+    letter = get_column_letter(CHOICE)
+    choices.add(f"{letter}2:{letter}{max(2, len(queue) + 1)}")
+    sheet.freeze_panes = "A2"
+    notes = workbook.create_sheet("说明")
+    notes.append(["来源", source])
+    notes.append(["做法", "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"])
+    workbook.save(path)
+    return path
+
+
+def read_review(path) -> tuple[list[dict], str]:
+    """The corrections a reviewer made in a workbook of :func:`export_review`, and its source.
+    Labels may be Chinese names or English labels; any other value is refused, all listed by row."""
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        if SHEET not in workbook.sheetnames:
+            raise ValueError(f"{path} has no sheet {SHEET!r}: is it a review workbook written by export_review?")
+        rows = workbook[SHEET].iter_rows(values_only=True)
+        header = [str(v) if v is not None else "" for v in next(rows, ())]
+        if header[:len(COLUMNS)] != COLUMNS:
+            raise ValueError(f"{path}: the columns of sheet {SHEET!r} are {header}, not {COLUMNS}")
+        source = ""
+        if "说明" in workbook.sheetnames:
+            first = next(workbook["说明"].iter_rows(values_only=True), ())
+            source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
+        corrections, bad = [], []
+        for number, values in enumerate(rows, start=2):
+            values = list(values) + [None] * len(COLUMNS)
+            choice = values[CHOICE - 1]
+            if choice is None or str(choice).strip() == "":
+                continue
+            label = label_of(str(choice))
+            if label is None:
+                bad.append(f"第{number}行「{choice}」")
+                continue
+            corrections.append({"text": str(values[2]), "label": label, "model_label": label_of(values[3]),
+                                "source": source, "row": values[1]})
+    finally:
+        workbook.close()
+    if bad:
+        raise ValueError(f"{path}: these rows of column 更正为 hold no category (choose one of "
+                         f"{'、'.join(CATEGORIES.values())}); nothing was stored: {'、'.join(bad)}")
+    return corrections, source

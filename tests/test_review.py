@@ -1,0 +1,148 @@
+"""The review loop without a browser: queue → workbook → corrections → training and the report."""
+import multiprocessing
+
+import pytest
+from openpyxl import load_workbook
+
+import consumer_nlp as cn
+from consumer_nlp.cli import main
+from consumer_nlp.review import CorrectionStore, review_queue
+
+
+TEXTS = ["买的电饭煲用了三天就不加热了", "这家店的秤每斤少二两", "说是纯棉的其实是化纤", "嗯", "东西还行吧就是有点那个",
+         "信用卡没开卡就扣年费", "东西还行吧就是有点那个呀", "充电宝充着充着冒烟了", "客服态度一般般，别的没啥",
+         "等了一个月都没人管", "退款一直不到账，说好的七天", "房间有股怪味", "会员自动续费了我都不知道"]
+
+
+@pytest.fixture
+def model_file(small_model, tmp_path):
+    """A model trained on little data, unsure of much: many rows to review."""
+    return cn.save(small_model, tmp_path / "small.cnlp")
+
+
+@pytest.fixture
+def tagged(tmp_path, small_model):
+    source = tmp_path / "archive.csv"
+    source.write_text("id,text\n" + "".join(f"{i},{t}\n" for i, t in enumerate(TEXTS, start=1)), encoding="utf-8")
+    cn.tag_file(small_model, source, tmp_path / "archive.tagged.csv", progress=False)
+    return tmp_path / "archive.tagged.csv"
+
+
+def test_the_queue_holds_the_rows_to_review_most_instructive_first_without_near_duplicates(tagged, small_model):
+    import pandas as pd
+
+    frame = pd.read_csv(tagged, dtype=str, keep_default_na=False)
+    flagged = {i + 1 for i, flag in enumerate(frame["needs_review"]) if flag == "True" and frame["text"][i].strip()}
+    queue = review_queue(small_model, tagged)
+    rows = [item["row"] for item in queue]
+    assert set(rows) <= flagged and len(rows) == len(set(rows))
+    assert [item["score"] for item in queue] == sorted((item["score"] for item in queue), reverse=True)
+    texts = [item["text"] for item in queue]
+    assert not ("东西还行吧就是有点那个" in texts and "东西还行吧就是有点那个呀" in texts)
+    for item in queue:
+        proba = small_model.predict_proba([item["text"]])[0]
+        assert item["guess"] == small_model.classes_[proba.argmax()]
+        assert item["runner_up"] == small_model.classes_[proba.argsort()[-2]]
+    duplicates = {"东西还行吧就是有点那个", "东西还行吧就是有点那个呀"}
+    assert duplicates <= set(frame["text"][[r - 1 for r in flagged]]), "the fixture must queue both"
+
+
+def _fill(workbook_path, choices: dict):
+    """Choose categories in the workbook as a reviewer would: {sheet row: value}."""
+    from openpyxl import load_workbook as open_book
+
+    book = open_book(workbook_path)
+    for row, value in choices.items():
+        book["复核"].cell(row=row, column=7).value = value
+    book.save(workbook_path)
+
+
+def test_export_fill_import_and_the_report_counts_the_corrections(tagged, model_file, tmp_path, capsys):
+    registry = ["--registry", str(tmp_path / "registry")]
+    workbook = tmp_path / "复核.xlsx"
+    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    book = load_workbook(workbook)
+    sheet = book["复核"]
+    assert [c.value for c in sheet[1]] == ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
+    rows = sheet.max_row - 1
+    assert rows >= 3
+    validation = sheet.data_validations.dataValidation[0]
+    assert validation.type == "list" and "价格/计量" in validation.formula1 and f"G2:G{rows + 1}" in str(validation.sqref)
+    before = cn.report_archive(tagged, progress=False).tables["categories"].set_index("label")["件数"]
+
+    _fill(workbook, {2: "安全问题", 3: " financial ", 4: "投诉"})
+    assert main(["review", "import", str(workbook), *registry]) == 2
+    err = capsys.readouterr().err
+    assert "第4行「投诉」" in err and "nothing was stored" in err
+    store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
+    assert store.all() == []
+
+    _fill(workbook, {4: None})
+    assert main(["review", "import", str(workbook), "--reviewer", "张三", *registry]) == 0
+    stored = store.all()
+    assert [(r["label"], r["reviewer"]) for r in stored] == [("safety", "张三"), ("financial", "张三")]
+    texts = [sheet.cell(row=r, column=3).value for r in (2, 3)]
+    assert [r["text"] for r in stored] == texts
+
+    corrected = cn.report_archive(tagged, corrections=store.labels(), progress=False)
+    after = corrected.tables["categories"].set_index("label")["件数"]
+    guesses = [sheet.cell(row=r, column=4).value for r in (2, 3)]
+    expected = before.copy()
+    for guess, label in zip(guesses, ["safety", "financial"]):
+        expected[{v: k for k, v in cn.CATEGORIES.items()}[guess]] -= 1
+        expected[label] += 1
+    assert after.to_dict() == expected.to_dict()
+    assert main(["report", str(tagged), "-o", str(tmp_path / "r.md"), "-q", *registry]) == 0
+    moved = sum(guess != cn.CATEGORIES[label] for guess, label in zip(guesses, ["safety", "financial"]))
+    assert (f"{moved} 行按人工更正的类别计入" in (tmp_path / "r.md").read_text("utf-8")) == bool(moved)
+
+
+def test_an_edit_of_category_zh_counts_and_chinese_in_category_is_read(tagged, tmp_path):
+    import pandas as pd
+
+    frame = pd.read_csv(tagged, dtype=str, keep_default_na=False)
+    frame.loc[0, "category_zh"] = "安全问题"   # a person changed the Chinese column in Excel
+    frame.loc[1, "category"] = "金融服务"      # and typed Chinese into the English one
+    frame.loc[1, "category_zh"] = "金融服务"
+    frame.to_csv(tmp_path / "edited.csv", index=False)
+    table = cn.report_archive(tmp_path / "edited.csv", progress=False).tables["categories"].set_index("label")
+    original = cn.report_archive(tagged, progress=False).tables["categories"].set_index("label")
+    moved = pd.Series(0, index=original.index)
+    for label, new in ((frame["category"][0], "safety"), (pd.read_csv(tagged, dtype=str)["category"][1], "financial")):
+        moved[label] -= 1
+        moved[new] += 1
+    assert (table["件数"] - original["件数"]).to_dict() == moved.to_dict()
+    frame.loc[2, "category_zh"] = "不知道"
+    frame.to_csv(tmp_path / "typo.csv", index=False)
+    with pytest.raises(ValueError, match="category_zh.*第4行「不知道」"):
+        cn.report_archive(tmp_path / "typo.csv", progress=False)
+
+
+def test_training_with_corrections_learns_them(small_corpus, tmp_path):
+    texts, labels = small_corpus
+    odd = "这个东西吧，咋说呢，就是那个什么玩意儿"
+    model = cn.train(list(zip(texts, labels)), cv=0, corrections={odd: "price_measurement"})
+    assert model.training_data_["rows"] == len(texts) + 1
+    assert model.training_data_["label_counts"]["price_measurement"] == labels.count("price_measurement") + 1
+    relabeled = cn.train(list(zip(texts, labels)), cv=0, corrections={texts[0]: "other"})
+    assert relabeled.training_data_["rows"] == len(texts)
+    assert relabeled.training_data_["label_counts"]["other"] == labels.count("other") + (labels[0] != "other")
+
+
+def _review_in_another_process(path, reviewer, barrier, n):
+    barrier.wait()
+    store = CorrectionStore(path)
+    for i in range(n):
+        store.add([{"text": f"{reviewer} 的第{i}条", "label": "other"}], reviewer=reviewer)
+
+
+def test_two_reviewers_at_once_store_every_correction_once(tmp_path):
+    path = tmp_path / "corrections.sqlite"
+    context = multiprocessing.get_context("spawn")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(2)
+        with context.Pool(2) as pool:
+            pool.starmap(_review_in_another_process, [(path, "李", barrier, 40), (path, "王", barrier, 40)])
+    stored = CorrectionStore(path).all()
+    assert len(stored) == 80
+    assert sorted(r["text"] for r in stored) == sorted(f"{who} 的第{i}条" for who in "李王" for i in range(40))
