@@ -37,16 +37,17 @@ def top_terms(words, chars, weights, codes, names, k: int = 5):
     """For each row, up to ``k`` terms that pushed hardest towards its class (``codes``).
 
     Word terms (block ``words``; the first columns of ``weights``) come first, strongest first;
-    character n-grams (block ``chars``, or None) fill in only where fewer than three words pushed
-    that way, since words are what a person checks a decision by. Returns, per row, a list of
+    character n-grams (block ``chars``, or None) fill in only where fewer than three words (and
+    fewer than ``k`` terms) pushed that way, since words are what a person checks a decision by. Returns, per row, a list of
     (term, contribution) pairs; a term is ``names[column]``, columns counted across both blocks
     (pass the feature names, or ``range(n_features)`` for column numbers).
     """
     n_words = words.shape[1]
     found = _strongest(words, weights[:, :n_words], codes, np.full(words.shape[0], k), names)
-    short = np.array([i for i, terms in enumerate(found) if len(terms) < 3], dtype=np.int64)
+    wanted = min(3, k)
+    short = np.array([i for i, terms in enumerate(found) if len(terms) < wanted], dtype=np.int64)
     if chars is not None and len(short):
-        limits = np.array([3 - len(found[i]) for i in short])
+        limits = np.array([wanted - len(found[i]) for i in short])
         fill = _strongest(chars[short], weights[:, n_words:], codes[short], limits, names, n_words)
         for i, extra in zip(short.tolist(), fill):
             found[i].extend(extra)

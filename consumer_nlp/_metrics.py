@@ -20,7 +20,8 @@ def reliability_table(confidence, correct, n_bins: int = 10) -> list[dict]:
     confidence = np.asarray(confidence, dtype=float)
     correct = np.asarray(correct, dtype=float)
     bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
-    return [{"bin": f"{b / n_bins:.1f}-{(b + 1) / n_bins:.1f}", "count": int((bins == b).sum()),
+    digits = next((d for d in range(1, 5) if 10 ** d % n_bins == 0), 4)  # enough to tell the bounds apart
+    return [{"bin": f"{b / n_bins:.{digits}f}-{(b + 1) / n_bins:.{digits}f}", "count": int((bins == b).sum()),
              "confidence": float(confidence[bins == b].mean()), "accuracy": float(correct[bins == b].mean())}
             for b in np.unique(bins)]
 
@@ -34,11 +35,14 @@ def choose_review_threshold(confidence, correct, target_accuracy: float) -> floa
     """
     confidence = np.asarray(confidence, dtype=float)
     order = np.argsort(-confidence, kind="stable")
+    ranked = confidence[order]
     running_accuracy = np.cumsum(np.asarray(correct, dtype=float)[order]) / np.arange(1, len(order) + 1)
-    reaching = np.flatnonzero(running_accuracy >= target_accuracy)
+    # texts of equal confidence are kept or sent to review together: cut only where it changes
+    ends_a_tie = np.append(ranked[1:] < ranked[:-1], True)
+    reaching = np.flatnonzero((running_accuracy >= target_accuracy) & ends_a_tie)
     if reaching.size == 0:
         return 1.01
-    return float(confidence[order][reaching.max()])
+    return float(ranked[reaching.max()])
 
 
 def classification_metrics(y_true, y_pred, confidence, needs_review, labels) -> dict:

@@ -31,6 +31,19 @@ def detect_encoding(path) -> str:
     raise ValueError(f"{path}: cannot tell its encoding (not UTF-8 or GB18030); name it with encoding=…")
 
 
+def text_encoding(encoding: str | None) -> str | None:
+    """The codec to read a file named as ``encoding``: UTF-8 is read as utf-8-sig, so a byte-order
+    mark (Excel's "CSV UTF-8") never becomes part of the first column's name."""
+    if encoding is None:
+        return None
+    try:
+        name = codecs.lookup(encoding).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}: name one such as utf-8, gb18030 or big5 "
+                         f"(encoding=…)") from None
+    return "utf-8-sig" if name == "utf-8" else encoding
+
+
 def first_undecodable_line(path, encoding: str) -> int:
     """The number of the first line of ``path`` that does not decode (decoding reads ahead in
     blocks, so the error itself does not say which line it was)."""

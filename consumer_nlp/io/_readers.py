@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._encoding import detect_encoding, first_undecodable_line
+from ._encoding import detect_encoding, first_undecodable_line, text_encoding
 
 
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xls": "xls", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -114,7 +114,7 @@ class DelimitedReader(ArchiveReader):
 
     def __init__(self, path, encoding=None, chunk_size=5000, delimiter=","):
         super().__init__(path, encoding, chunk_size)
-        self.encoding = encoding or detect_encoding(path)
+        self.encoding = text_encoding(encoding) or detect_encoding(path)
         self.delimiter = delimiter
         self.total = self.path.stat().st_size
 
@@ -328,7 +328,7 @@ class JsonLinesReader(ArchiveReader):
 
     def __init__(self, path, encoding=None, chunk_size=5000):
         super().__init__(path, encoding, chunk_size)
-        self.encoding = encoding or detect_encoding(path)
+        self.encoding = text_encoding(encoding) or detect_encoding(path)
         self.total = self.path.stat().st_size
 
     def _lines(self):
@@ -401,11 +401,11 @@ def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row
     kind = archive_format(path)
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    if kind in ("csv", "tsv"):
-        return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t")
     if kind in ("xlsx", "xls"):
         return (ExcelReader if kind == "xlsx" else XlsReader)(path, encoding, chunk_size, sheet=sheet,
                                                               header_row=header_row)
     if sheet is not None or header_row != 1:
         raise ValueError(f"sheet and header_row apply to .xlsx workbooks, not to {path}")
+    if kind in ("csv", "tsv"):
+        return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t")
     return {"jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)
