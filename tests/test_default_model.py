@@ -46,6 +46,7 @@ def test_loading_and_tagging_emit_no_warnings(tmp_path):
     assert result.stderr == ""
 
 
+@pytest.mark.slow  # builds a wheel with pip
 def test_the_default_model_loads_from_a_built_wheel(tmp_path):
     pytest.importorskip("setuptools")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",

@@ -97,6 +97,7 @@ def _save_in_another_process(root, barrier):
     return ModelRegistry(root).save(model, "shared")
 
 
+@pytest.mark.slow  # two spawned processes, each importing the package and loading the default model
 def test_concurrent_saves_get_distinct_versions(registry):
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager:

@@ -40,6 +40,7 @@ def archives(tmp_path_factory):
     return folder, current, earlier
 
 
+@pytest.mark.slow  # reads the 200,000-row archive
 @needs_font
 def test_html_xlsx_and_markdown_agree_with_a_direct_count(archives):
     folder, current, _ = archives
@@ -65,6 +66,7 @@ def test_html_xlsx_and_markdown_agree_with_a_direct_count(archives):
     assert page.count("data:image/png;base64,") == 3
 
 
+@pytest.mark.slow  # reads the 200,000-row archive
 def test_previous_period_change_agrees_with_independent_counts(archives):
     folder, current, earlier = archives
     report = report_archive(folder / "now.tagged.csv", previous=folder / "before.tagged.csv", progress=False)
@@ -79,6 +81,7 @@ def test_previous_period_change_agrees_with_independent_counts(archives):
     assert f"与上期{len(earlier)}件相比" in report.summary
 
 
+@pytest.mark.slow  # reads the 200,000-row archive
 def test_every_number_in_the_summary_is_in_the_tables(archives):
     folder, _, _ = archives
     report = report_archive(folder / "now.tagged.csv", previous=folder / "before.tagged.csv", progress=False)

@@ -11,6 +11,8 @@ import pytest
 
 from consumer_nlp.tagging import tag_file
 
+pytestmark = pytest.mark.slow  # each test runs (and interrupts) a 30,000-row tagging run in a subprocess
+
 ROWS, CHUNK = 30_000, 500
 
 
