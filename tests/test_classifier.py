@@ -1,7 +1,6 @@
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,10 +146,10 @@ def test_groups_make_calibration_and_threshold_hold_each_group_out(small_corpus)
         cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=["one"] * len(texts))
 
 
-def test_calibration_gives_the_probabilities_of_0_1s_scikit_learn_temperature_scaling(small_model):
+def test_calibration_gives_the_probabilities_of_0_1s_scikit_learn_temperature_scaling(small_model, data_dir):
     """0.1 fitted the same model with CalibratedClassifierCV(method="temperature"); the same texts,
     labels and folds must give the same probabilities now that the temperature is fitted here."""
-    expected = json.loads((Path(__file__).parent / "data" / "model_0.1.json").read_text("utf-8"))
+    expected = json.loads((data_dir / "model_0.1.json").read_text("utf-8"))
     np.testing.assert_allclose(small_model.predict_proba(expected["texts"]), expected["proba"], atol=1e-6)
 
 

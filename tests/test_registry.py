@@ -1,8 +1,6 @@
 import json
 import multiprocessing
-import os
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +9,6 @@ import sklearn.base
 import consumer_nlp as cn
 from consumer_nlp import ModelRegistry
 from consumer_nlp.exceptions import IncompatibleModelError, IntegrityError
-
-DATA = Path(__file__).parent / "data"
-
 
 @pytest.fixture
 def registry(tmp_path):
@@ -72,16 +67,10 @@ def test_a_tampered_artifact_is_refused(registry, small_model):
         registry.load("m@1")
 
 
-class _RunsCode:
-    def __reduce__(self):
-        return (os.system, ("touch PWNED",))
-
-
-def test_a_crafted_artifact_does_not_run(registry, small_model, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_a_crafted_artifact_does_not_run(registry, small_model, tmp_path, runs_code):
     registry.save(small_model, "m")
     folder = registry.root / "m" / "1"
-    (folder / "model.cnlp").write_bytes(pickle.dumps(_RunsCode()))
+    (folder / "model.cnlp").write_bytes(pickle.dumps(runs_code))
     meta = json.loads((folder / "metadata.json").read_text("utf-8"))
     import hashlib
     meta["artifact"]["sha256"] = hashlib.sha256((folder / "model.cnlp").read_bytes()).hexdigest()
@@ -206,29 +195,29 @@ def test_a_file_in_the_working_folder_does_not_stand_in_for_a_registry_model(reg
     assert cn.load("./complaints").predict(["漏水"]).shape == (1,)
 
 
-def _legacy_version(registry, name="old"):
+def _legacy_version(registry, data_dir, name="old"):
     """A registry version as consumer_nlp 0.1 stored it: model.skops and its checksum."""
     import hashlib
     import shutil
 
     folder = registry.root / name / "1"
     folder.mkdir(parents=True)
-    shutil.copy(DATA / "model_0.1.skops", folder / "model.skops")
+    shutil.copy(data_dir / "model_0.1.skops", folder / "model.skops")
     digest = hashlib.sha256((folder / "model.skops").read_bytes()).hexdigest()
     (folder / "metadata.json").write_text(json.dumps({"name": name, "version": 1, "artifact": {
         "file": "model.skops", "sha256": digest, "bytes": (folder / "model.skops").stat().st_size}}), "utf-8")
     return folder
 
 
-def test_a_version_stored_by_0_1_says_how_to_convert_and_converts_in_place(registry):
-    folder = _legacy_version(registry)
+def test_a_version_stored_by_0_1_says_how_to_convert_and_converts_in_place(registry, data_dir):
+    folder = _legacy_version(registry, data_dir)
     with pytest.raises(IncompatibleModelError, match=r"old@1 is stored in the format of an earlier release"):
         registry.load("old")
     pytest.importorskip("skops")
     if not sklearn.__version__.startswith("1.9."):
         pytest.skip("the 0.1 fixture converts only under the scikit-learn it was saved with (1.9)")
     assert registry.convert_legacy() == ["old@1"]
-    expected = json.loads((DATA / "model_0.1.json").read_text("utf-8"))
+    expected = json.loads((data_dir / "model_0.1.json").read_text("utf-8"))
     np.testing.assert_allclose(registry.load("old").predict_proba(expected["texts"]), expected["proba"], atol=1e-12)
     meta = registry.info("old")
     assert meta["artifact"]["file"] == "model.cnlp" and meta["converted_from"]["file"] == "model.skops"

@@ -1,6 +1,5 @@
 import csv
 import random
-from pathlib import Path
 import re
 from collections import Counter
 
@@ -99,7 +98,7 @@ def test_money_is_parsed_from_the_text():
     assert money_mentioned("买了3斤") == 0 and money_mentioned(None) == 0
 
 
-def test_bad_input_gets_clear_messages(tmp_path, capsys):
+def test_bad_input_gets_clear_messages(tmp_path, capsys, write_csv):
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,漏水\n", encoding="utf-8")
     assert main(["report", str(plain), "-o", str(tmp_path / "r.md")]) == 2
@@ -108,13 +107,11 @@ def test_bad_input_gets_clear_messages(tmp_path, capsys):
     empty.write_text("id,text,category,needs_review,confidence\n", encoding="utf-8")
     assert main(["report", str(empty), "-o", str(tmp_path / "r.md")]) == 2
     assert "no rows" in capsys.readouterr().err
-    dated = tmp_path / "dated.csv"
     rows = [["id", "date", "text", "category", "confidence", "needs_review", "top_terms"],
             [1, "2025-03-01", "电表快", "price_measurement", 0.9, False, ""],
             [2, "下个月", "漏水", "quality", 0.8, False, ""],
             [3, "2025年4月2日", "漏水了", "quality", 0.8, True, ""]]
-    with open(dated, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
+    dated = write_csv(tmp_path / "dated.csv", rows)
     assert main(["report", str(dated), "-o", str(tmp_path / "r.md"), "-q"]) == 0
     err = capsys.readouterr().err
     assert "有 1 行无法识别" in err and "第3行「下个月」" in err
@@ -183,8 +180,8 @@ def test_dates_follow_one_rule_and_what_does_not_fit_is_named(tmp_path, capsys):
     assert list(table.index) == ["2025-03"]
 
 
-def money_phrases(name):
-    with open(Path(__file__).parent / "data" / name, encoding="utf-8", newline="") as f:
+def money_phrases(path):
+    with open(path, encoding="utf-8", newline="") as f:
         return [(row["phrase"], float(row["amount"])) for row in csv.DictReader(f)]
 
 
@@ -195,11 +192,11 @@ def precision_recall(phrases):
     return right / max(1, sum(1 for got, _ in found if got > 0)), right / sum(1 for _, a in found if a > 0)
 
 
-def test_money_is_found_in_phrases_written_for_the_test():
+def test_money_is_found_in_phrases_written_for_the_test(data_dir):
     # Written for this test: 120 phrases (65 with money, 55 with numbers that are not money) the
     # parser was built against, and 100 written apart, without seeing it (the figure the README gives).
-    assert precision_recall(money_phrases("money_phrases.csv")) == (1.0, 1.0)
-    precision, recall = precision_recall(money_phrases("money_phrases_heldout.csv"))
+    assert precision_recall(money_phrases(data_dir / "money_phrases.csv")) == (1.0, 1.0)
+    precision, recall = precision_recall(money_phrases(data_dir / "money_phrases_heldout.csv"))
     assert precision >= 0.9 and recall >= 0.8, (precision, recall)
     assert money_mentioned("跑了2万公里") == money_mentioned("粉丝100万") == money_mentioned("额度从5万") == 0
     assert money_mentioned("两千多块") == 2000 and money_mentioned("修个手机屏花了一千二") == 1200
