@@ -1,7 +1,6 @@
 import pandas as pd
 import pytest
 
-import consumer_nlp as cn
 from consumer_nlp import LabeledDataError, read_labeled
 
 
@@ -52,22 +51,3 @@ def test_duplicates_and_conflicts_are_reported():
     data = read_labeled([("漏水", "quality"), ("漏水", "quality"), ("漏水", "safety")])
     assert data.duplicates == [("row 2", "row 1")]
     assert data.conflicts == [("row 3", "labeled safety here, quality at row 1")]
-
-
-def test_train_refuses_bad_rows_before_training(tmp_path, write_csv):
-    rows = [["text", "label"]] + [[f"第{i}条投诉，东西坏了", "quality"] for i in range(12)]
-    rows[7][1] = "bogus"
-    rows[12][0] = ""
-    with pytest.raises(LabeledDataError) as error:
-        cn.train(write_csv(tmp_path / "t.csv", rows))
-    assert [where for where, _ in error.value.problems] == ["line 8 (data row 7)", "line 13 (data row 12)"]
-
-
-def test_train_attaches_cross_validated_metrics(small_corpus):
-    texts, labels = small_corpus
-    model = cn.train(list(zip(texts, labels)), cv=3)
-    metrics = model.cv_metrics_
-    assert set(metrics["per_class"]) == set(cn.CATEGORIES)
-    assert 0 < metrics["macro_f1"] <= 1 and 0 <= metrics["calibration_error"] <= 1
-    assert len(metrics["confusion_matrix"]) == 6 and sum(map(sum, metrics["confusion_matrix"])) == len(texts)
-    assert model.training_data_["rows"] == len(texts)

@@ -69,3 +69,8 @@ def test_long_runs_of_letters_or_digits_normalise_in_linear_time():
 def test_money_keeps_the_punctuation_after_it():
     assert normalize("票价480元，结账多了60元") == "票价 MONEY ,结账多了 MONEY"
     assert normalize("价格，1,200元") == "价格, MONEY"
+
+
+def test_batch_normalisation_equals_one_at_a_time(small_corpus):
+    texts = small_corpus[0] + ["¥\n12", "  ", "a\x00b"]
+    assert normalize_many(texts) == [normalize(t) for t in texts]
