@@ -1,3 +1,4 @@
+import csv
 import json
 import multiprocessing
 import pickle
@@ -8,7 +9,7 @@ import sklearn.base
 
 import consumer_nlp as cn
 from consumer_nlp import ModelRegistry
-from consumer_nlp.exceptions import IncompatibleModelError, IntegrityError
+from consumer_nlp.exceptions import IncompatibleModelError, IntegrityError, UntrustedModelError
 
 @pytest.fixture
 def registry(tmp_path):
@@ -75,7 +76,7 @@ def test_a_crafted_artifact_does_not_run(registry, small_model, tmp_path, runs_c
     import hashlib
     meta["artifact"]["sha256"] = hashlib.sha256((folder / "model.cnlp").read_bytes()).hexdigest()
     (folder / "metadata.json").write_text(json.dumps(meta), "utf-8")  # the attacker fixed the checksum too
-    with pytest.raises(Exception):
+    with pytest.raises(UntrustedModelError, match="not a consumer_nlp model file"):
         registry.load("m")
     assert not (tmp_path / "PWNED").exists()
 
@@ -134,14 +135,30 @@ def test_references_reach_the_registry_through_load(registry, small_model, monke
         cn.load("m@staging")
 
 
-def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_model, small_corpus):
+@pytest.fixture(scope="module")
+def unseen_pairs(repo_root, small_corpus):
+    """Labeled texts of the corpus that small_model was not fitted on (the two models disagree on some)."""
+    fitted = set(small_corpus[0])
+    with open(repo_root / "data" / "complaints.csv", encoding="utf-8", newline="") as f:
+        rows = [(row["text"], row["label"]) for row in csv.DictReader(f) if row["text"] not in fitted]
+    return rows[::150][:60]
+
+
+def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_model, unseen_pairs):
     registry.save(small_model, "m")
     registry.save(cn.load(), "m")
-    pairs = list(zip(*small_corpus))[::4]
+    pairs = unseen_pairs
     figures, disagreements = registry.compare("m@1", "m@2", pairs)
     assert list(figures.columns) == ["m@1", "m@2"] and "macro-F1" in figures.index and "F1 质量问题" in figures.index
     assert set(disagreements.columns) == {"row", "text", "label", "m@1", "m@2"}
-    assert (disagreements["m@1"] != disagreements["m@2"]).all()
+    texts, labels = [t for t, _ in pairs], [label for _, label in pairs]
+    first, second = small_model.predict(texts), cn.load().predict(texts)
+    differ = [i for i in range(len(texts)) if first[i] != second[i]]
+    assert differ and list(disagreements["row"]) == [i + 1 for i in differ]
+    assert list(disagreements["m@1"]) == [first[i] for i in differ]
+    assert list(disagreements["m@2"]) == [second[i] for i in differ]
+    assert figures.loc["accuracy", "m@1"] == pytest.approx(sum(f == y for f, y in zip(first, labels)) / len(texts))
+    assert figures.loc["accuracy", "m@2"] == pytest.approx(sum(s == y for s, y in zip(second, labels)) / len(texts))
 
 
 def _set_aliases(root, worker, barrier):
