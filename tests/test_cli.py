@@ -157,7 +157,8 @@ def test_train_group_col_is_read_and_a_missing_one_is_named(tmp_path, small_corp
     assert main(["train", str(source), "-o", str(model_path), "--cv", "0", "--group-col", "source"]) == 0
     trained = cn.load(model_path)
     # the groups reached the fit: calibrated as a fit with those groups is, not as one without
-    grouped, plain = cn.ComplaintClassifier().fit(texts, labels, groups=groups), cn.ComplaintClassifier().fit(texts, labels)
+    grouped = cn.ComplaintClassifier().fit(texts, labels, groups=groups)
+    plain = cn.ComplaintClassifier().fit(texts, labels)
     assert trained.temperature_ == pytest.approx(grouped.temperature_, rel=1e-4)
     assert trained.temperature_ != pytest.approx(plain.temperature_, rel=1e-2)
     assert trained.review_threshold_ == pytest.approx(grouped.review_threshold_, rel=1e-4)
