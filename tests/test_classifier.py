@@ -99,7 +99,7 @@ def test_works_with_clone_pipeline_cross_val_score_and_grid_search(small_corpus)
     pipeline = make_pipeline(FunctionTransformer(lambda xs: [x.strip() for x in xs]), ComplaintClassifier(cv=3))
     assert pipeline.fit(texts, labels).score(texts, labels) > 0.9
     scores = cross_val_score(ComplaintClassifier(cv=3), texts, labels, cv=3, scoring="f1_macro")
-    assert scores.shape == (3,) and scores.mean() > 0.3  # well above chance (1/6) on 160 texts
+    assert scores.shape == (3,) and scores.mean() > 0.3  # well above chance (1/6) on 240 texts
     search = GridSearchCV(ComplaintClassifier(cv=3), {"C": [0.1, 1.0]}, cv=2, scoring="f1_macro").fit(texts, labels)
     first, second = search.cv_results_["mean_test_score"]
     assert first != second  # C reaches the SVM: the two settings score differently

@@ -95,8 +95,10 @@ def test_concurrent_saves_get_distinct_versions(registry):
         with context.Pool(2) as pool:
             versions = pool.starmap(_save_in_another_process, [(str(registry.root), barrier)] * 2)
     assert sorted(versions) == [1, 2]
-    for version in versions:
-        assert registry.load(f"shared@{version}").predict(["漏水"]).shape == (1,)
+    texts = ["漏水", "信用卡被盗刷", "秤不准"]
+    for version in versions:  # each version whole: the default model each process saved
+        np.testing.assert_array_equal(registry.load(f"shared@{version}").predict_proba(texts),
+                                      cn.load().predict_proba(texts))
 
 
 def test_a_save_that_fails_halfway_leaves_no_version(registry, small_model, monkeypatch):
@@ -126,11 +128,14 @@ def test_delete_is_refused_while_an_alias_points_at_the_version(registry, small_
     assert registry.aliases("m") == {}
 
 
-def test_references_reach_the_registry_through_load(registry, small_model, monkeypatch):
+def test_references_reach_the_registry_through_load(registry, small_model, default_model, monkeypatch):
     registry.save(small_model, "m")
+    registry.save(default_model, "m")
     registry.set_alias("m", 1, "production")
     monkeypatch.setenv("CONSUMER_NLP_HOME", str(registry.root))
-    assert cn.load("m@production").predict(["漏水"]).shape == (1,)
+    texts = ["漏水", "信用卡被盗刷", "秤不准"]
+    np.testing.assert_array_equal(cn.load("m@production").predict_proba(texts), small_model.predict_proba(texts))
+    np.testing.assert_array_equal(cn.load("m").predict_proba(texts), default_model.predict_proba(texts))  # latest
     with pytest.raises(KeyError, match="no alias 'staging'"):
         cn.load("m@staging")
 
@@ -209,7 +214,7 @@ def test_a_file_in_the_working_folder_does_not_stand_in_for_a_registry_model(reg
     cn.save_model(small_model, tmp_path / "complaints")  # a model file named like a registry model
     with pytest.raises(KeyError, match=r"give it as \./complaints"):
         cn.load("complaints", registry=registry.root)
-    assert cn.load("./complaints").predict(["漏水"]).shape == (1,)
+    np.testing.assert_array_equal(cn.load("./complaints").predict_proba(["漏水"]), small_model.predict_proba(["漏水"]))
 
 
 def _legacy_version(registry, data_dir, name="old"):
