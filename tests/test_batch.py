@@ -374,6 +374,7 @@ def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_p
                                 progress=False).output)[0]["big"] == "1e400"
 
 
+@pytest.mark.slow  # a row of 16,381 cells
 def test_more_columns_than_an_excel_sheet_holds_are_refused(default_model, tmp_path):
     source = tmp_path / "wide.csv"
     names = ["text"] + [f"c{i}" for i in range(16_380)]

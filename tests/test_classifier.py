@@ -154,6 +154,7 @@ def test_calibration_gives_the_probabilities_of_0_1s_scikit_learn_temperature_sc
     np.testing.assert_allclose(small_model.predict_proba(expected["texts"]), expected["proba"], atol=1e-6)
 
 
+@pytest.mark.slow  # two new Python processes
 def test_importing_the_package_imports_only_what_a_call_needs():
     code = ("import sys, consumer_nlp as cn; heavy = ('pandas', 'sklearn', 'scipy', 'matplotlib', 'dask', 'skops', "
             "'openpyxl', 'jieba'); print([m for m in heavy if m in sys.modules]); cn.load(); "

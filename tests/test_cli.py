@@ -13,6 +13,7 @@ def read_rows(path, encoding="utf-8-sig"):
         return list(csv.DictReader(f))
 
 
+@pytest.mark.slow  # the whole command in a new Python process, 200 rows
 def test_tag_keeps_every_row_and_adds_the_tags(tmp_path, repo_root):
     sample = repo_root / "data" / "sample_archive.csv"
     out = tmp_path / "tagged.csv"
@@ -188,6 +189,7 @@ def test_a_model_option_naming_another_file_is_refused_clearly(tmp_path, capsys)
     assert "notes.cnlp: not a consumer_nlp model file" in capsys.readouterr().err
 
 
+@pytest.mark.slow  # the whole command in a new Python process
 def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path, small_corpus, write_csv):
     source = write_csv(tmp_path / "eval.csv", [("text", "label"), *list(zip(*small_corpus))[:12]])
     process = subprocess.Popen([sys.executable, "-m", "consumer_nlp", "evaluate", "default", str(source)],

@@ -35,6 +35,7 @@ def test_the_default_model_carries_its_figures(default_model):
     assert default_model.training_data_["rows"] >= 1000
 
 
+@pytest.mark.slow  # a new Python process with warnings as errors
 def test_loading_and_tagging_emit_no_warnings(tmp_path):
     code = "import consumer_nlp as cn; m = cn.load(); print(m.tag(['秤不准，少了二两'])[0]['category'])"
     result = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=tmp_path,
