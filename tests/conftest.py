@@ -1,4 +1,6 @@
+"""Fixtures and small builders shared by the test files (one copy of each, here)."""
 import csv
+import os
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,18 @@ import consumer_nlp as cn
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "data" / "complaints.csv"
+
+
+@pytest.fixture(scope="session")
+def repo_root():
+    """The repository's root folder (README, data/, notebooks/, setup.cfg)."""
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """tests/data: the 0.1 model file and its probabilities, the money phrases."""
+    return Path(__file__).parent / "data"
 
 
 @pytest.fixture(scope="session")
@@ -31,3 +45,52 @@ def small_corpus():
 def small_model(small_corpus):
     texts, labels = small_corpus
     return cn.ComplaintClassifier(cv=3).fit(texts, labels)
+
+
+def _write_csv(path, rows, encoding="utf-8"):
+    """Write ``rows`` (lists of cells, the header first) as a CSV file; returns ``path``."""
+    with open(path, "w", encoding=encoding, newline="") as f:
+        csv.writer(f).writerows(rows)
+    return path
+
+
+@pytest.fixture(scope="session")
+def write_csv():
+    """``write_csv(path, rows, encoding="utf-8")``: a CSV file of ``rows``, the header first."""
+    return _write_csv
+
+
+def _write_workbook(path, sheets, hidden=()):
+    """An .xlsx workbook with one sheet per item of ``sheets`` {title: rows}; titles in ``hidden`` are hidden."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if title in hidden:
+            sheet.sheet_state = "hidden"
+    workbook.save(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def write_workbook():
+    """``write_workbook(path, {title: rows}, hidden=())``: an .xlsx workbook with those sheets."""
+    return _write_workbook
+
+
+class RunsCode:
+    """Unpickling this runs a shell command, which creates the file PWNED in the working folder."""
+
+    def __reduce__(self):
+        return (os.system, ("touch PWNED",))
+
+
+@pytest.fixture
+def runs_code(tmp_path, monkeypatch):
+    """An object whose unpickling would create tmp_path / "PWNED" (the test runs in tmp_path)."""
+    monkeypatch.chdir(tmp_path)
+    return RunsCode()

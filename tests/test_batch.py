@@ -254,21 +254,8 @@ def test_duplicate_columns_are_refused_in_every_format(default_model, tmp_path):
     assert "given more than once" in pd.read_csv(tmp_path / "bad.csv")["reason"][0]
 
 
-def workbook_with(path, sheets, hidden=()):
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        if title in hidden:
-            sheet.sheet_state = "hidden"
-    workbook.save(path)
-    return path
-
-
-def test_a_workbook_with_several_data_sheets_asks_which(default_model, tmp_path):
-    source = workbook_with(tmp_path / "in.xlsx", {"一月": [["id", "text"], ["1", "秤不准"]],
+def test_a_workbook_with_several_data_sheets_asks_which(default_model, tmp_path, write_workbook):
+    source = write_workbook(tmp_path / "in.xlsx", {"一月": [["id", "text"], ["1", "秤不准"]],
                                                   "二月": [["id", "text"], ["2", "漏水"], ["3", "盗刷"]]})
     with pytest.raises(ValueError, match=r"2 sheets with data: \['一月', '二月'\]"):
         tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
@@ -279,15 +266,15 @@ def test_a_workbook_with_several_data_sheets_asks_which(default_model, tmp_path)
         tag_file(default_model, source, tmp_path / "o3.csv", jobs=1, progress=False, sheet="三月")
 
 
-def test_a_hidden_sheet_is_not_taken_for_the_visible_one(default_model, tmp_path):
-    source = workbook_with(tmp_path / "in.xlsx", {"lookup": [["code", "text"], ["x", "内部代码表"]],
+def test_a_hidden_sheet_is_not_taken_for_the_visible_one(default_model, tmp_path, write_workbook):
+    source = write_workbook(tmp_path / "in.xlsx", {"lookup": [["code", "text"], ["x", "内部代码表"]],
                                                   "投诉": [["id", "text"], ["1", "秤不准"]]}, hidden={"lookup"})
     rows = read_output(tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False).output)
     assert [r["id"] for r in rows] == ["1"]
 
 
-def test_a_title_above_the_header_and_sparse_rows(default_model, tmp_path):
-    source = workbook_with(tmp_path / "in.xlsx", {"s": [["2025年投诉登记表"], [], ["id", "text"], ["1", "秤不准"]]})
+def test_a_title_above_the_header_and_sparse_rows(default_model, tmp_path, write_workbook):
+    source = write_workbook(tmp_path / "in.xlsx", {"s": [["2025年投诉登记表"], [], ["id", "text"], ["1", "秤不准"]]})
     workbook = load_workbook(source)
     workbook["s"].cell(row=5000, column=1, value="2")
     workbook["s"].cell(row=5000, column=2, value="漏水")
@@ -387,6 +374,7 @@ def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_p
                                 progress=False).output)[0]["big"] == "1e400"
 
 
+@pytest.mark.slow  # a row of 16,381 cells
 def test_more_columns_than_an_excel_sheet_holds_are_refused(default_model, tmp_path):
     source = tmp_path / "wide.csv"
     names = ["text"] + [f"c{i}" for i in range(16_380)]

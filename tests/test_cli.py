@@ -2,7 +2,6 @@ import csv
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -10,25 +9,25 @@ import consumer_nlp as cn
 from consumer_nlp._charts import cjk_fonts
 from consumer_nlp.cli import main
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "data" / "sample_archive.csv"
-
-
 def read_rows(path, encoding="utf-8-sig"):
     with open(path, encoding=encoding, newline="") as f:
         return list(csv.DictReader(f))
 
 
-def test_tag_keeps_every_row_and_adds_the_tags(tmp_path):
+@pytest.mark.slow  # the whole command in a new Python process, 200 rows
+def test_tag_keeps_every_row_and_adds_the_tags(tmp_path, repo_root):
+    sample = repo_root / "data" / "sample_archive.csv"
     out = tmp_path / "tagged.csv"
-    result = subprocess.run([sys.executable, "-m", "consumer_nlp", "tag", str(SAMPLE), "-o", str(out)],
+    result = subprocess.run([sys.executable, "-m", "consumer_nlp", "tag", str(sample), "-o", str(out)],
                             cwd=tmp_path, capture_output=True, text=True, check=True)
-    original, tagged = read_rows(SAMPLE, "utf-8"), read_rows(out)
+    original, tagged = read_rows(sample, "utf-8"), read_rows(out)
     assert len(tagged) == len(original) == 200
-    for before, after in zip(original, tagged):
+    expected = cn.load().tag([row["text"] for row in original])
+    for before, after, tags in zip(original, tagged, expected):
         assert {k: after[k] for k in before} == before
-        assert after["category"] in cn.CATEGORIES and after["category_zh"] == cn.CATEGORIES[after["category"]]
-        assert 0 < float(after["confidence"]) <= 1 and after["needs_review"] in ("True", "False")
+        assert (after["category"], after["category_zh"]) == (tags["category"], tags["category_zh"])
+        assert float(after["confidence"]) == pytest.approx(tags["confidence"], abs=1e-4)
+        assert after["needs_review"] == str(tags["needs_review"])
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for Excel
     assert "Warning" not in result.stderr and "读入 200 行，写出 200 行" in result.stderr
     assert "质量问题" in result.stderr
@@ -50,29 +49,24 @@ def test_tag_without_a_text_column_lists_the_columns(tmp_path, capsys):
     assert "the columns are ['id', 'note']" in capsys.readouterr().err
 
 
-def test_train_lists_bad_rows_and_writes_nothing(tmp_path, capsys):
+def test_train_lists_bad_rows_and_writes_nothing(tmp_path, capsys, write_csv):
     rows = [["text", "label"]] + [[f"第{i}件：东西坏了", "quality"] for i in range(12)]
     rows[7][1] = "bad-label"
     rows[12][0] = ""
-    source = tmp_path / "train.csv"
-    with open(source, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
+    source = write_csv(tmp_path / "train.csv", rows)
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp")]) == 2
     err = capsys.readouterr().err
     assert "data row 7" in err and "data row 12" in err
     assert not (tmp_path / "m.cnlp").exists()
 
 
-def test_train_writes_a_model_and_prints_figures(tmp_path, small_corpus, capsys):
-    source = tmp_path / "train.csv"
-    with open(source, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["text", "label"])
-        writer.writerows(zip(*small_corpus))
+def test_train_writes_a_model_and_prints_figures(tmp_path, small_corpus, capsys, write_csv):
+    source = write_csv(tmp_path / "train.csv", [("text", "label"), *zip(*small_corpus)])
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "3"]) == 0
     out = capsys.readouterr().out
     assert "macro-F1" in out and re.search(r"金融服务 +financial +0\.\d{3} +0\.\d{3} +0\.\d{3} +40\n", out)
-    assert cn.load(tmp_path / "m.cnlp").predict(["信用卡年费"]).shape == (1,)
+    assert list(cn.load(tmp_path / "m.cnlp").predict(["信用卡年费", "秤不准，少了二两"])) == ["financial",
+                                                                                  "price_measurement"]
 
 
 def test_help_reads_well():
@@ -89,27 +83,20 @@ def test_id_column_names_rows_with_empty_text(tmp_path, capsys):
     assert "no column '序号'" in capsys.readouterr().err
 
 
-def write_labeled(path, pairs):
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["text", "label"])
-        writer.writerows(pairs)
-    return path
-
-
-def test_train_with_bad_rows_registers_nothing(tmp_path, small_corpus, capsys):
+def test_train_with_bad_rows_registers_nothing(tmp_path, small_corpus, capsys, write_csv):
     pairs = [list(p) for p in zip(*small_corpus)][:30]
     pairs[6][1] = "not-a-label"   # data row 7
     pairs[11][0] = ""             # data row 12
-    source = write_labeled(tmp_path / "bad.csv", pairs)
+    source = write_csv(tmp_path / "bad.csv", [("text", "label"), *pairs])
     assert main(["train", str(source), "--name", "desk", "--registry", str(tmp_path / "reg")]) == 2
     err = capsys.readouterr().err
     assert "data row 7" in err and "not-a-label" in err and "data row 12" in err and "text is empty" in err
     assert not (tmp_path / "reg" / "desk").exists()
 
 
-def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_corpus, capsys):
-    source = write_labeled(tmp_path / "good.csv", list(zip(*small_corpus)) + [list(zip(*small_corpus))[0]])
+def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_corpus, capsys, write_csv):
+    pairs = list(zip(*small_corpus))
+    source = write_csv(tmp_path / "good.csv", [("text", "label"), *pairs, pairs[0]])
     registry = ["--registry", str(tmp_path / "reg")]
     assert main(["train", str(source), "--name", "desk", "--alias", "production", "--cv", "3", *registry]) == 0
     out = capsys.readouterr()
@@ -130,8 +117,8 @@ def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_
 
 
 @pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei (CI installs it)")
-def test_evaluate_prints_figures_and_writes_a_report(tmp_path, small_corpus, capsys):
-    source = write_labeled(tmp_path / "eval.csv", list(zip(*small_corpus))[::3])
+def test_evaluate_prints_figures_and_writes_a_report(tmp_path, small_corpus, capsys, write_csv):
+    source = write_csv(tmp_path / "eval.csv", [("text", "label"), *list(zip(*small_corpus))[::3]])
     report = tmp_path / "report.html"
     assert main(["evaluate", "default", str(source), "--report", str(report)]) == 0
     out = capsys.readouterr().out
@@ -140,14 +127,10 @@ def test_evaluate_prints_figures_and_writes_a_report(tmp_path, small_corpus, cap
     assert page.count("data:image/png;base64,") == 2 and "金融服务" in page and "http" not in page.replace("http-equiv", "")
 
 
-def test_evaluate_by_column_prints_figures_per_value(tmp_path, small_corpus, capsys):
+def test_evaluate_by_column_prints_figures_per_value(tmp_path, small_corpus, capsys, write_csv):
     texts, labels = small_corpus
     rows = [(t, l, "论坛" if i % 3 == 0 else "热线") for i, (t, l) in enumerate(zip(texts, labels))][:90]
-    source = tmp_path / "eval.csv"
-    with open(source, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["text", "label", "source"])
-        writer.writerows(rows)
+    source = write_csv(tmp_path / "eval.csv", [("text", "label", "source"), *rows])
     report = tmp_path / "report.html"
     assert main(["evaluate", "default", str(source), "--by", "source", "--report", str(report)]) == 0
     out = capsys.readouterr().out
@@ -161,23 +144,26 @@ def test_evaluate_by_column_prints_figures_per_value(tmp_path, small_corpus, cap
     assert "按 source 分组" in report.read_text(encoding="utf-8")
 
 
-def test_evaluate_by_a_missing_column_names_it(tmp_path, small_corpus, capsys):
-    source = write_labeled(tmp_path / "eval.csv", list(zip(*small_corpus))[:20])
+def test_evaluate_by_a_missing_column_names_it(tmp_path, small_corpus, capsys, write_csv):
+    source = write_csv(tmp_path / "eval.csv", [("text", "label"), *list(zip(*small_corpus))[:20]])
     assert main(["evaluate", "default", str(source), "--by", "channel"]) == 2
     err = capsys.readouterr().err
     assert "channel" in err and "text" in err
 
 
-def test_train_group_col_is_read_and_a_missing_one_is_named(tmp_path, small_corpus, capsys):
+def test_train_group_col_is_read_and_a_missing_one_is_named(tmp_path, small_corpus, capsys, write_csv):
     texts, labels = small_corpus
-    source = tmp_path / "labeled.csv"
-    with open(source, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["text", "label", "source"])
-        writer.writerows((t, l, f"s{i % 3}") for i, (t, l) in enumerate(zip(texts, labels)))
+    groups = [f"s{i % 3}" for i in range(len(texts))]
+    source = write_csv(tmp_path / "labeled.csv", [("text", "label", "source"), *zip(texts, labels, groups)])
     model_path = tmp_path / "m.cnlp"
     assert main(["train", str(source), "-o", str(model_path), "--cv", "0", "--group-col", "source"]) == 0
-    assert cn.load(model_path).predict(["秤不准，少了二两"])[0] in cn.CATEGORIES
+    trained = cn.load(model_path)
+    # the groups reached the fit: calibrated as a fit with those groups is, not as one without
+    grouped = cn.ComplaintClassifier().fit(texts, labels, groups=groups)
+    plain = cn.ComplaintClassifier().fit(texts, labels)
+    assert trained.temperature_ == pytest.approx(grouped.temperature_, rel=1e-4)
+    assert trained.temperature_ != pytest.approx(plain.temperature_, rel=1e-2)
+    assert trained.review_threshold_ == pytest.approx(grouped.review_threshold_, rel=1e-4)
     assert main(["train", str(source), "-o", str(tmp_path / "n.cnlp"), "--cv", "0", "--group-col", "渠道"]) == 2
     assert "渠道" in capsys.readouterr().err
 
@@ -204,8 +190,9 @@ def test_a_model_option_naming_another_file_is_refused_clearly(tmp_path, capsys)
     assert "notes.cnlp: not a consumer_nlp model file" in capsys.readouterr().err
 
 
-def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path, small_corpus):
-    source = write_labeled(tmp_path / "eval.csv", list(zip(*small_corpus))[:12])
+@pytest.mark.slow  # the whole command in a new Python process
+def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path, small_corpus, write_csv):
+    source = write_csv(tmp_path / "eval.csv", [("text", "label"), *list(zip(*small_corpus))[:12]])
     process = subprocess.Popen([sys.executable, "-m", "consumer_nlp", "evaluate", "default", str(source)],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     process.stdout.close()  # like `| head` that has read enough
@@ -213,14 +200,14 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path, small_corpu
     assert process.wait(timeout=120) == 141 and "Traceback" not in err and "BrokenPipe" not in err
 
 
-def test_models_convert_writes_a_model_file_beside_an_old_one(tmp_path, capsys):
+def test_models_convert_writes_a_model_file_beside_an_old_one(tmp_path, capsys, data_dir):
     import shutil
 
     pytest.importorskip("skops")
     import sklearn
 
     old = tmp_path / "mine.skops"
-    shutil.copy(Path(__file__).parent / "data" / "model_0.1.skops", old)
+    shutil.copy(data_dir / "model_0.1.skops", old)
     assert main(["tag", str(tmp_path / "x.csv"), "--model", str(old)]) == 2
     assert "consumer-nlp models convert" in capsys.readouterr().err
     if not sklearn.__version__.startswith("1.9."):
@@ -262,12 +249,8 @@ def test_tag_takes_a_model_from_the_registry(tmp_path, small_model, capsys):
     assert "consumer-nlp: error: model 'desk' has no version 7; it has [1]" in capsys.readouterr().err
 
 
-def test_text_col_means_the_same_for_every_command(tmp_path, small_corpus, capsys):
-    source = tmp_path / "labeled.csv"
-    with open(source, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["投诉内容", "label"])
-        writer.writerows(zip(*small_corpus))
+def test_text_col_means_the_same_for_every_command(tmp_path, small_corpus, capsys, write_csv):
+    source = write_csv(tmp_path / "labeled.csv", [("投诉内容", "label"), *zip(*small_corpus)])
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 0  # found by name
     assert main(["evaluate", str(tmp_path / "m.cnlp"), str(source)]) == 0
     assert main(["train", str(source), "-o", str(tmp_path / "n.cnlp"), "--cv", "0", "--text-col", "正文"]) == 2

@@ -14,6 +14,7 @@ def client():
             yield client
 
 
+@pytest.mark.slow  # starts a local cluster of two worker processes
 def test_same_tags_as_local_prediction_on_a_process_cluster(client, default_model, small_corpus):
     texts = small_corpus[0] + ["", "信用卡被盗刷了两万", "   "]
     frame = pd.DataFrame({"id": range(len(texts)), "text": texts})

@@ -1,19 +1,10 @@
-import csv
-
 import pandas as pd
 import pytest
 
-import consumer_nlp as cn
 from consumer_nlp import LabeledDataError, read_labeled
 
 
-def write_csv(path, rows, encoding="utf-8"):
-    with open(path, "w", encoding=encoding, newline="") as f:
-        csv.writer(f).writerows(rows)
-    return path
-
-
-def test_every_bad_row_is_listed_with_its_line(tmp_path):
+def test_every_bad_row_is_listed_with_its_line(tmp_path, write_csv):
     rows = [["text", "label"], ["秤不准", "price_measurement"], ["漏水", "quality"],
             ["多行\n文本", "unknown"], ["", "other"], ["  ", "safety"], ["好", "financial"]]
     with pytest.raises(LabeledDataError) as error:
@@ -26,7 +17,7 @@ def test_every_bad_row_is_listed_with_its_line(tmp_path):
         "line 4 (data row 3)", "line 6 (data row 4)", "line 7 (data row 5)"]
 
 
-def test_missing_column_names_the_columns(tmp_path):
+def test_missing_column_names_the_columns(tmp_path, write_csv):
     with pytest.raises(LabeledDataError, match=r"missing column\(s\) \['label'\]; the columns are \['text', 'category'\]"):
         read_labeled(write_csv(tmp_path / "c.csv", [["text", "category"], ["漏水", "quality"]]))
 
@@ -38,7 +29,7 @@ def test_non_string_text_in_a_dataframe_names_the_row():
     assert [where for where, _ in error.value.problems] == ["row 2", "row 3"]
 
 
-def test_gb18030_csv_and_chinese_label_names(tmp_path):
+def test_gb18030_csv_and_chinese_label_names(tmp_path, write_csv):
     path = write_csv(tmp_path / "gbk.csv", [["text", "label"], ["電錶走得太快", "价格/计量"], ["漏水", " quality "]],
                      encoding="gb18030")
     data = read_labeled(path)
@@ -60,25 +51,6 @@ def test_duplicates_and_conflicts_are_reported():
     data = read_labeled([("漏水", "quality"), ("漏水", "quality"), ("漏水", "safety")])
     assert data.duplicates == [("row 2", "row 1")]
     assert data.conflicts == [("row 3", "labeled safety here, quality at row 1")]
-
-
-def test_train_refuses_bad_rows_before_training(tmp_path):
-    rows = [["text", "label"]] + [[f"第{i}条投诉，东西坏了", "quality"] for i in range(12)]
-    rows[7][1] = "bogus"
-    rows[12][0] = ""
-    with pytest.raises(LabeledDataError) as error:
-        cn.train(write_csv(tmp_path / "t.csv", rows))
-    assert [where for where, _ in error.value.problems] == ["line 8 (data row 7)", "line 13 (data row 12)"]
-
-
-def test_train_attaches_cross_validated_metrics(small_corpus):
-    texts, labels = small_corpus
-    model = cn.train(list(zip(texts, labels)), cv=3)
-    metrics = model.cv_metrics_
-    assert set(metrics["per_class"]) == set(cn.CATEGORIES)
-    assert 0 < metrics["macro_f1"] <= 1 and 0 <= metrics["calibration_error"] <= 1
-    assert len(metrics["confusion_matrix"]) == 6 and sum(map(sum, metrics["confusion_matrix"])) == len(texts)
-    assert model.training_data_["rows"] == len(texts)
 
 
 def test_labeled_files_are_read_as_archives_are(tmp_path):

@@ -1,14 +1,11 @@
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import consumer_nlp as cn
-
-REPO = Path(__file__).resolve().parents[1]
 
 PLAIN = {
     "quality": "新买的洗衣机用了两个星期就不脱水了，修了两次还是老样子",
@@ -38,6 +35,7 @@ def test_the_default_model_carries_its_figures(default_model):
     assert default_model.training_data_["rows"] >= 1000
 
 
+@pytest.mark.slow  # a new Python process with warnings as errors
 def test_loading_and_tagging_emit_no_warnings(tmp_path):
     code = "import consumer_nlp as cn; m = cn.load(); print(m.tag(['秤不准，少了二两'])[0]['category'])"
     result = subprocess.run([sys.executable, "-W", "error", "-c", code], cwd=tmp_path,
@@ -46,10 +44,11 @@ def test_loading_and_tagging_emit_no_warnings(tmp_path):
     assert result.stderr == ""
 
 
-def test_the_default_model_loads_from_a_built_wheel(tmp_path):
+@pytest.mark.slow  # builds a wheel with pip
+def test_the_default_model_loads_from_a_built_wheel(tmp_path, repo_root):
     pytest.importorskip("setuptools")
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                    "-w", str(tmp_path / "dist"), str(REPO)], check=True, capture_output=True)
+                    "-w", str(tmp_path / "dist"), str(repo_root)], check=True, capture_output=True)
     wheel = next((tmp_path / "dist").glob("consumer_nlp-*.whl"))
     with zipfile.ZipFile(wheel) as archive:
         assert "consumer_nlp/resources/default_model.cnlp" in archive.namelist()

@@ -5,7 +5,6 @@ import json
 import os
 import pickle
 import zipfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,9 +12,6 @@ import pytest
 import consumer_nlp as cn
 from consumer_nlp.exceptions import IncompatibleModelError, UntrustedModelError
 from consumer_nlp.models import convert_model, default_model_path, load_model
-
-DATA = Path(__file__).parent / "data"
-
 
 def test_save_and_load_predict_the_same(small_model, small_corpus, tmp_path):
     path = cn.save_model(small_model, tmp_path / "m.cnlp")
@@ -84,24 +80,23 @@ def _npy(array) -> bytes:
     return buffer.getvalue()
 
 
-class _RunsCode:
-    def __reduce__(self):
-        return (os.system, ("touch PWNED",))
+def test_the_crafted_payload_does_run_code_when_unpickled(runs_code, tmp_path):
+    # the control for the tests below: their "PWNED was not created" means the loader refused it
+    pickle.loads(pickle.dumps(runs_code))
+    assert (tmp_path / "PWNED").exists()
 
 
-def test_an_object_array_is_refused_without_running_it(saved, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    crafted = _rewrite(saved, tmp_path / "c.cnlp", members={"intercept.npy": _npy(np.array([_RunsCode()] * 6))},
+def test_an_object_array_is_refused_without_running_it(saved, tmp_path, runs_code):
+    crafted = _rewrite(saved, tmp_path / "c.cnlp", members={"intercept.npy": _npy(np.array([runs_code] * 6))},
                        document=lambda d: d["arrays"]["intercept"].update(dtype="|O"))
     with pytest.raises(UntrustedModelError, match="intercept.npy holds object, not floats"):
         load_model(crafted)
     assert not (tmp_path / "PWNED").exists()
 
 
-def test_a_pickle_posing_as_a_model_is_refused_without_running_it(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_a_pickle_posing_as_a_model_is_refused_without_running_it(tmp_path, runs_code):
     crafted = tmp_path / "model.cnlp"
-    crafted.write_bytes(pickle.dumps(_RunsCode()))
+    crafted.write_bytes(pickle.dumps(runs_code))
     with pytest.raises(UntrustedModelError, match="not a consumer_nlp model file"):
         load_model(crafted)
     assert not (tmp_path / "PWNED").exists()
@@ -223,24 +218,24 @@ def test_labels_that_are_not_text_are_refused_on_save(small_corpus, tmp_path):
 
 # ---- the skops files of 0.1 ----
 
-def test_a_skops_file_says_how_to_convert_it(tmp_path):
+def test_a_skops_file_says_how_to_convert_it(data_dir):
     with pytest.raises(IncompatibleModelError, match=r"convert it once with convert_model\(.*model_0.1.skops.\)"):
-        cn.load(DATA / "model_0.1.skops")
+        cn.load(data_dir / "model_0.1.skops")
 
 
-def test_a_skops_file_converts_to_the_same_model(tmp_path):
+def test_a_skops_file_converts_to_the_same_model(tmp_path, data_dir):
     pytest.importorskip("skops")
     import sklearn
 
-    expected = json.loads((DATA / "model_0.1.json").read_text("utf-8"))
+    expected = json.loads((data_dir / "model_0.1.json").read_text("utf-8"))
     if not sklearn.__version__.startswith("1.9."):  # the fixture was saved with scikit-learn 1.9
         with pytest.raises(IncompatibleModelError, match="Convert it where scikit-learn 1.9.x is installed"):
-            convert_model(DATA / "model_0.1.skops", tmp_path / "m.cnlp")
+            convert_model(data_dir / "model_0.1.skops", tmp_path / "m.cnlp")
         return
-    converted = convert_model(DATA / "model_0.1.skops", tmp_path / "m.cnlp")
+    converted = convert_model(data_dir / "model_0.1.skops", tmp_path / "m.cnlp")
     np.testing.assert_allclose(cn.load(converted).predict_proba(expected["texts"]), expected["proba"], atol=1e-12)
     with pytest.raises(FileExistsError, match="was not replaced"):
-        convert_model(DATA / "model_0.1.skops", converted)
+        convert_model(data_dir / "model_0.1.skops", converted)
 
 
 # ---- the same file, another environment (.ci/run points this at the oldest declared versions) ----

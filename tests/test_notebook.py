@@ -5,6 +5,8 @@ import pytest
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 
+pytestmark = pytest.mark.slow  # starts a Jupyter kernel
+
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 

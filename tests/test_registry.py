@@ -1,8 +1,7 @@
+import csv
 import json
 import multiprocessing
-import os
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -10,10 +9,7 @@ import sklearn.base
 
 import consumer_nlp as cn
 from consumer_nlp import ModelRegistry
-from consumer_nlp.exceptions import IncompatibleModelError, IntegrityError
-
-DATA = Path(__file__).parent / "data"
-
+from consumer_nlp.exceptions import IncompatibleModelError, IntegrityError, UntrustedModelError
 
 @pytest.fixture
 def registry(tmp_path):
@@ -72,21 +68,15 @@ def test_a_tampered_artifact_is_refused(registry, small_model):
         registry.load("m@1")
 
 
-class _RunsCode:
-    def __reduce__(self):
-        return (os.system, ("touch PWNED",))
-
-
-def test_a_crafted_artifact_does_not_run(registry, small_model, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+def test_a_crafted_artifact_does_not_run(registry, small_model, tmp_path, runs_code):
     registry.save(small_model, "m")
     folder = registry.root / "m" / "1"
-    (folder / "model.cnlp").write_bytes(pickle.dumps(_RunsCode()))
+    (folder / "model.cnlp").write_bytes(pickle.dumps(runs_code))
     meta = json.loads((folder / "metadata.json").read_text("utf-8"))
     import hashlib
     meta["artifact"]["sha256"] = hashlib.sha256((folder / "model.cnlp").read_bytes()).hexdigest()
     (folder / "metadata.json").write_text(json.dumps(meta), "utf-8")  # the attacker fixed the checksum too
-    with pytest.raises(Exception):
+    with pytest.raises(UntrustedModelError, match="not a consumer_nlp model file"):
         registry.load("m")
     assert not (tmp_path / "PWNED").exists()
 
@@ -97,6 +87,7 @@ def _save_in_another_process(root, barrier):
     return ModelRegistry(root).save(model, "shared")
 
 
+@pytest.mark.slow  # two spawned processes, each importing the package and loading the default model
 def test_concurrent_saves_get_distinct_versions(registry):
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager:
@@ -104,8 +95,10 @@ def test_concurrent_saves_get_distinct_versions(registry):
         with context.Pool(2) as pool:
             versions = pool.starmap(_save_in_another_process, [(str(registry.root), barrier)] * 2)
     assert sorted(versions) == [1, 2]
-    for version in versions:
-        assert registry.load(f"shared@{version}").predict(["漏水"]).shape == (1,)
+    texts = ["漏水", "信用卡被盗刷", "秤不准"]
+    for version in versions:  # each version whole: the default model each process saved
+        np.testing.assert_array_equal(registry.load(f"shared@{version}").predict_proba(texts),
+                                      cn.load().predict_proba(texts))
 
 
 def test_a_save_that_fails_halfway_leaves_no_version(registry, small_model, monkeypatch):
@@ -135,23 +128,42 @@ def test_delete_is_refused_while_an_alias_points_at_the_version(registry, small_
     assert registry.aliases("m") == {}
 
 
-def test_references_reach_the_registry_through_load(registry, small_model, monkeypatch):
+def test_references_reach_the_registry_through_load(registry, small_model, default_model, monkeypatch):
     registry.save(small_model, "m")
+    registry.save(default_model, "m")
     registry.set_alias("m", 1, "production")
     monkeypatch.setenv("CONSUMER_NLP_HOME", str(registry.root))
-    assert cn.load("m@production").predict(["漏水"]).shape == (1,)
+    texts = ["漏水", "信用卡被盗刷", "秤不准"]
+    np.testing.assert_array_equal(cn.load("m@production").predict_proba(texts), small_model.predict_proba(texts))
+    np.testing.assert_array_equal(cn.load("m").predict_proba(texts), default_model.predict_proba(texts))  # latest
     with pytest.raises(KeyError, match="no alias 'staging'"):
         cn.load("m@staging")
 
 
-def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_model, small_corpus):
+@pytest.fixture(scope="module")
+def unseen_pairs(repo_root, small_corpus):
+    """Labeled texts of the corpus that small_model was not fitted on (the two models disagree on some)."""
+    fitted = set(small_corpus[0])
+    with open(repo_root / "data" / "complaints.csv", encoding="utf-8", newline="") as f:
+        rows = [(row["text"], row["label"]) for row in csv.DictReader(f) if row["text"] not in fitted]
+    return rows[::150][:60]
+
+
+def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_model, unseen_pairs):
     registry.save(small_model, "m")
     registry.save(cn.load(), "m")
-    pairs = list(zip(*small_corpus))[::4]
+    pairs = unseen_pairs
     figures, disagreements = registry.compare("m@1", "m@2", pairs)
     assert list(figures.columns) == ["m@1", "m@2"] and "macro-F1" in figures.index and "F1 质量问题" in figures.index
     assert set(disagreements.columns) == {"row", "text", "label", "m@1", "m@2"}
-    assert (disagreements["m@1"] != disagreements["m@2"]).all()
+    texts, labels = [t for t, _ in pairs], [label for _, label in pairs]
+    first, second = small_model.predict(texts), cn.load().predict(texts)
+    differ = [i for i in range(len(texts)) if first[i] != second[i]]
+    assert differ and list(disagreements["row"]) == [i + 1 for i in differ]
+    assert list(disagreements["m@1"]) == [first[i] for i in differ]
+    assert list(disagreements["m@2"]) == [second[i] for i in differ]
+    assert figures.loc["accuracy", "m@1"] == pytest.approx(sum(f == y for f, y in zip(first, labels)) / len(texts))
+    assert figures.loc["accuracy", "m@2"] == pytest.approx(sum(s == y for s, y in zip(second, labels)) / len(texts))
 
 
 def _set_aliases(root, worker, barrier):
@@ -202,32 +214,32 @@ def test_a_file_in_the_working_folder_does_not_stand_in_for_a_registry_model(reg
     cn.save_model(small_model, tmp_path / "complaints")  # a model file named like a registry model
     with pytest.raises(KeyError, match=r"give it as \./complaints"):
         cn.load("complaints", registry=registry.root)
-    assert cn.load("./complaints").predict(["漏水"]).shape == (1,)
+    np.testing.assert_array_equal(cn.load("./complaints").predict_proba(["漏水"]), small_model.predict_proba(["漏水"]))
 
 
-def _legacy_version(registry, name="old"):
+def _legacy_version(registry, data_dir, name="old"):
     """A registry version as consumer_nlp 0.1 stored it: model.skops and its checksum."""
     import hashlib
     import shutil
 
     folder = registry.root / name / "1"
     folder.mkdir(parents=True)
-    shutil.copy(DATA / "model_0.1.skops", folder / "model.skops")
+    shutil.copy(data_dir / "model_0.1.skops", folder / "model.skops")
     digest = hashlib.sha256((folder / "model.skops").read_bytes()).hexdigest()
     (folder / "metadata.json").write_text(json.dumps({"name": name, "version": 1, "artifact": {
         "file": "model.skops", "sha256": digest, "bytes": (folder / "model.skops").stat().st_size}}), "utf-8")
     return folder
 
 
-def test_a_version_stored_by_0_1_says_how_to_convert_and_converts_in_place(registry):
-    folder = _legacy_version(registry)
+def test_a_version_stored_by_0_1_says_how_to_convert_and_converts_in_place(registry, data_dir):
+    folder = _legacy_version(registry, data_dir)
     with pytest.raises(IncompatibleModelError, match=r"old@1 is stored in the format of an earlier release"):
         registry.load("old")
     pytest.importorskip("skops")
     if not sklearn.__version__.startswith("1.9."):
         pytest.skip("the 0.1 fixture converts only under the scikit-learn it was saved with (1.9)")
     assert registry.convert_legacy() == ["old@1"]
-    expected = json.loads((DATA / "model_0.1.json").read_text("utf-8"))
+    expected = json.loads((data_dir / "model_0.1.json").read_text("utf-8"))
     np.testing.assert_allclose(registry.load("old").predict_proba(expected["texts"]), expected["proba"], atol=1e-12)
     meta = registry.info("old")
     assert meta["artifact"]["file"] == "model.cnlp" and meta["converted_from"]["file"] == "model.skops"

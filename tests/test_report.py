@@ -1,6 +1,5 @@
 import csv
 import random
-from pathlib import Path
 import re
 from collections import Counter
 
@@ -40,6 +39,7 @@ def archives(tmp_path_factory):
     return folder, current, earlier
 
 
+@pytest.mark.slow  # reads the 200,000-row archive
 @needs_font
 def test_html_xlsx_and_markdown_agree_with_a_direct_count(archives):
     folder, current, _ = archives
@@ -55,7 +55,7 @@ def test_html_xlsx_and_markdown_agree_with_a_direct_count(archives):
     assert report.tables["review"].iloc[-1]["需复核件数"] == current["needs_review"].sum()
     for suffix in (".html", ".xlsx", ".md"):
         report.write(folder / f"report{suffix}")
-    sheet = pd.read_excel(folder / "report.xlsx", sheet_name="分类统计").set_index("label")
+    sheet = pd.read_excel(folder / "report.xlsx", sheet_name="分类统计", engine="openpyxl").set_index("label")
     markdown = (folder / "report.md").read_text(encoding="utf-8")
     page = (folder / "report.html").read_text(encoding="utf-8")
     for label in CATEGORIES:
@@ -65,6 +65,7 @@ def test_html_xlsx_and_markdown_agree_with_a_direct_count(archives):
     assert page.count("data:image/png;base64,") == 3
 
 
+@pytest.mark.slow  # reads the 200,000-row archive
 def test_previous_period_change_agrees_with_independent_counts(archives):
     folder, current, earlier = archives
     report = report_archive(folder / "now.tagged.csv", previous=folder / "before.tagged.csv", chunk_size=300,
@@ -80,6 +81,7 @@ def test_previous_period_change_agrees_with_independent_counts(archives):
     assert f"与上期{len(earlier)}件相比" in report.summary
 
 
+@pytest.mark.slow  # reads the 200,000-row archive
 def test_every_number_in_the_summary_is_in_the_tables(archives):
     folder, _, _ = archives
     report = report_archive(folder / "now.tagged.csv", previous=folder / "before.tagged.csv", chunk_size=300,
@@ -98,7 +100,7 @@ def test_money_is_parsed_from_the_text():
     assert money_mentioned("买了3斤") == 0 and money_mentioned(None) == 0
 
 
-def test_bad_input_gets_clear_messages(tmp_path, capsys):
+def test_bad_input_gets_clear_messages(tmp_path, capsys, write_csv):
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,漏水\n", encoding="utf-8")
     assert main(["report", str(plain), "-o", str(tmp_path / "r.md")]) == 2
@@ -107,13 +109,11 @@ def test_bad_input_gets_clear_messages(tmp_path, capsys):
     empty.write_text("id,text,category,needs_review,confidence\n", encoding="utf-8")
     assert main(["report", str(empty), "-o", str(tmp_path / "r.md")]) == 2
     assert "no rows" in capsys.readouterr().err
-    dated = tmp_path / "dated.csv"
     rows = [["id", "date", "text", "category", "confidence", "needs_review", "top_terms"],
             [1, "2025-03-01", "电表快", "price_measurement", 0.9, False, ""],
             [2, "下个月", "漏水", "quality", 0.8, False, ""],
             [3, "2025年4月2日", "漏水了", "quality", 0.8, True, ""]]
-    with open(dated, "w", encoding="utf-8", newline="") as f:
-        csv.writer(f).writerows(rows)
+    dated = write_csv(tmp_path / "dated.csv", rows)
     assert main(["report", str(dated), "-o", str(tmp_path / "r.md"), "-q"]) == 0
     err = capsys.readouterr().err
     assert "有 1 行无法识别" in err and "第3行「下个月」" in err
@@ -134,13 +134,11 @@ def test_empty_texts_are_counted_apart_not_inside_other(tmp_path, default_model)
     assert counts["empty"] == 2 and counts["total"] == 4 and counts["other"] == 1
 
 
-def test_money_parsing_is_linear_in_the_length_of_the_text():
-    import time
-
-    started = time.perf_counter()
-    money_mentioned("1," * 100_000)
-    money_mentioned("9" * 200_000)
-    assert time.perf_counter() - started < 5
+def test_money_is_read_in_long_runs_of_digits_and_commas():
+    # Runs like these once took minutes to scan (the speed itself is not asserted here).
+    assert money_mentioned("1," * 100_000) == 0  # a hundred thousand numbers, none of them money
+    assert money_mentioned("1," * 100_000 + "花了300元") == 300
+    assert money_mentioned("9" * 200_000 + " 退了50元") == 50
 
 
 @pytest.mark.parametrize("column,value", [("confidence", "abc"), ("needs_review", "是")])
@@ -182,8 +180,8 @@ def test_dates_follow_one_rule_and_what_does_not_fit_is_named(tmp_path, capsys):
     assert list(table.index) == ["2025-03"]
 
 
-def money_phrases(name):
-    with open(Path(__file__).parent / "data" / name, encoding="utf-8", newline="") as f:
+def money_phrases(path):
+    with open(path, encoding="utf-8", newline="") as f:
         return [(row["phrase"], float(row["amount"])) for row in csv.DictReader(f)]
 
 
@@ -194,11 +192,11 @@ def precision_recall(phrases):
     return right / max(1, sum(1 for got, _ in found if got > 0)), right / sum(1 for _, a in found if a > 0)
 
 
-def test_money_is_found_in_phrases_written_for_the_test():
+def test_money_is_found_in_phrases_written_for_the_test(data_dir):
     # Written for this test: 120 phrases (65 with money, 55 with numbers that are not money) the
     # parser was built against, and 100 written apart, without seeing it (the figure the README gives).
-    assert precision_recall(money_phrases("money_phrases.csv")) == (1.0, 1.0)
-    precision, recall = precision_recall(money_phrases("money_phrases_heldout.csv"))
+    assert precision_recall(money_phrases(data_dir / "money_phrases.csv")) == (1.0, 1.0)
+    precision, recall = precision_recall(money_phrases(data_dir / "money_phrases_heldout.csv"))
     assert precision >= 0.9 and recall >= 0.8, (precision, recall)
     assert money_mentioned("跑了2万公里") == money_mentioned("粉丝100万") == money_mentioned("额度从5万") == 0
     assert money_mentioned("两千多块") == 2000 and money_mentioned("修个手机屏花了一千二") == 1200

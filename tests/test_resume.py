@@ -1,5 +1,4 @@
 """Interrupting a run and resuming it gives the same bytes as a run that was never interrupted."""
-import csv
 import os
 import signal
 import subprocess
@@ -11,18 +10,16 @@ import pytest
 
 from consumer_nlp.tagging import tag_file
 
+pytestmark = pytest.mark.slow  # each test runs (and interrupts) a 30,000-row tagging run in a subprocess
+
 ROWS, CHUNK = 30_000, 500
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory, small_corpus):
-    path = tmp_path_factory.mktemp("resume") / "archive.csv"
+def archive(tmp_path_factory, small_corpus, write_csv):
     texts = small_corpus[0]
-    with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
-        writer.writerow(["id", "text"])
-        writer.writerows([f"R{i:06d}", texts[i % len(texts)] + ("" if i % 7 else f" 第{i}号")] for i in range(ROWS))
-    return path
+    return write_csv(tmp_path_factory.mktemp("resume") / "archive.csv", [["id", "text"], *(
+        [f"R{i:06d}", texts[i % len(texts)] + ("" if i % 7 else f" 第{i}号")] for i in range(ROWS))])
 
 
 @pytest.fixture(scope="module")

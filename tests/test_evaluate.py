@@ -1,0 +1,174 @@
+"""evaluate(): a model's figures on labeled data, checked against counts made here from its predictions."""
+import csv
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from consumer_nlp import CATEGORIES, ComplaintClassifier
+from consumer_nlp._charts import cjk_fonts
+from consumer_nlp._evaluate import evaluate
+
+needs_font = pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei")
+
+
+@pytest.fixture(scope="module")
+def labeled(repo_root):
+    """Five texts per category that small_model was not fitted on (it fits the first 40), with a channel
+    column: two in three from 热线, the rest from a channel whose name needs escaping in HTML."""
+    texts, labels, taken = [], [], {}
+    with open(repo_root / "data" / "complaints.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            taken[row["label"]] = taken.get(row["label"], 0) + 1
+            if 40 < taken[row["label"]] <= 45:
+                texts.append(row["text"])
+                labels.append(row["label"])
+    channels = ["<网站>" if i % 3 == 0 else "热线" for i in range(len(texts))]
+    return pd.DataFrame({"text": texts, "label": labels, "channel": channels})
+
+
+@pytest.fixture(scope="module")
+def counted(small_model, labeled):
+    """What the model says of each text, straight from predict_proba."""
+    proba = small_model.predict_proba(list(labeled["text"]))
+    return {"truth": np.asarray(labeled["label"], dtype=object),
+            "predicted": small_model.classes_[proba.argmax(axis=1)],
+            "confidence": proba.max(axis=1)}
+
+
+@pytest.fixture(scope="module")
+def result(small_model, labeled):
+    return evaluate(small_model, labeled, model_name="小模型 <v1>", by="channel")
+
+
+def count_figures(truth, predicted, labels):
+    """Precision, recall, F1 and support per label by counting, and their macro-F1."""
+    figures = {}
+    for label in labels:
+        right = int(np.sum((predicted == label) & (truth == label)))
+        said, there = int(np.sum(predicted == label)), int(np.sum(truth == label))
+        precision = right / said if said else 0.0
+        recall = right / there if there else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        figures[label] = {"precision": precision, "recall": recall, "f1": f1, "support": there}
+    return figures, float(np.mean([f["f1"] for f in figures.values()]))
+
+
+def test_the_set_is_a_real_test(counted):
+    # the figures below are only worth checking if the model gets some texts wrong and some right
+    right = counted["truth"] == counted["predicted"]
+    assert 0 < right.sum() < len(right)
+
+
+def test_overall_figures_agree_with_a_direct_count(result, counted, small_model):
+    truth, predicted, confidence = counted["truth"], counted["predicted"], counted["confidence"]
+    metrics = result.metrics
+    assert metrics["n"] == len(truth) == 30
+    assert metrics["labels"] == list(CATEGORIES)  # every category is in the data and in the model
+    assert metrics["accuracy"] == pytest.approx(np.mean(truth == predicted))
+    review = confidence < small_model.review_threshold_
+    assert metrics["review_share"] == pytest.approx(review.mean())
+    assert result.threshold == small_model.review_threshold_
+    if (~review).any():
+        assert metrics["accuracy_when_sure"] == pytest.approx(np.mean((truth == predicted)[~review]))
+
+
+def test_per_class_figures_and_confusion_agree_with_a_direct_count(result, counted):
+    truth, predicted = counted["truth"], counted["predicted"]
+    expected, macro = count_figures(truth, predicted, list(CATEGORIES))
+    for label in CATEGORIES:
+        assert result.metrics["per_class"][label] == pytest.approx(expected[label]), label
+    assert result.metrics["macro_f1"] == pytest.approx(macro)
+    assert result.metrics["confusion_matrix"] == [
+        [int(np.sum((truth == actual) & (predicted == said))) for said in CATEGORIES] for actual in CATEGORIES]
+
+
+def test_the_tradeoff_is_measured_at_the_usual_thresholds_and_the_models_own(result, counted, small_model):
+    truth, predicted, confidence = counted["truth"], counted["predicted"], counted["confidence"]
+    own = round(small_model.review_threshold_, 3)
+    assert [row["threshold"] for row in result.tradeoff] == sorted({0.5, 0.6, 0.7, 0.8, 0.9, own})
+    for row in result.tradeoff:
+        sure = confidence >= row["threshold"]
+        assert row["review_share"] == pytest.approx(1 - sure.mean())
+        if sure.any():
+            assert row["accuracy_when_sure"] == pytest.approx(np.mean((truth == predicted)[sure]))
+
+
+def test_by_gives_each_groups_figures_largest_group_first(result, counted, labeled):
+    truth, predicted = counted["truth"], counted["predicted"]
+    channel = labeled["channel"].to_numpy()
+    assert list(result.groups) == ["热线", "<网站>"]  # 20 texts, then 10
+    for group, figures in result.groups.items():
+        rows = channel == group
+        assert figures["n"] == rows.sum()
+        assert figures["accuracy"] == pytest.approx(np.mean(truth[rows] == predicted[rows]))
+        # a group's macro-F1 is over the labels it has, in its truth or its predictions
+        seen = [c for c in CATEGORIES if c in set(truth[rows]) | set(predicted[rows])]
+        per_label, macro = count_figures(truth[rows], predicted[rows], seen)
+        assert figures["labels"] == seen
+        assert figures["macro_f1"] == pytest.approx(macro)
+        assert list(figures["per_class"]) == seen
+        for label in seen:
+            assert figures["per_class"][label] == pytest.approx(per_label[label]), (group, label)
+
+
+def test_labels_are_those_of_the_data_or_the_model_in_the_guides_order(small_corpus):
+    texts, labels = small_corpus
+    two = [(t, y) for t, y in zip(texts, labels) if y in ("financial", "quality")]
+    model = ComplaintClassifier(cv=3).fit(*zip(*two))
+    data = [("信用卡年费乱扣", "financial"), ("洗衣机不脱水", "quality"), ("面包里吃出钢丝", "safety")]
+    result = evaluate(model, data)
+    assert result.metrics["labels"] == ["quality", "safety", "financial"]
+    assert result.metrics["per_class"]["safety"]["support"] == 1
+    assert result.metrics["per_class"]["safety"]["recall"] == 0.0  # a label the model does not know
+    assert result.groups == {} and result.by is None
+
+
+def _number(text):
+    return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
+
+
+def test_the_text_shows_the_figures(result, counted):
+    truth, predicted = counted["truth"], counted["predicted"]
+    expected, macro = count_figures(truth, predicted, list(CATEGORIES))
+    lines = str(result).splitlines()
+    assert "小模型 <v1>" in lines[0] and "30" in lines[0]
+    assert f"macro-F1 {macro:.3f}" in lines[1] and f"{np.mean(truth == predicted):.3f}" in lines[1]
+    names = {name: label for label, name in CATEGORIES.items()}
+    rows = [cells for cells in map(str.split, lines) if len(cells) > 1 and cells[0] in names]
+    per_class = [cells for cells in rows if cells[1] in CATEGORIES]  # name, label, figures
+    confusion = [cells for cells in rows if cells[1].isdigit()]  # name, counts per predicted category
+    assert len(per_class) == 6 and len(confusion) == 6
+    for cells in per_class:
+        assert cells[1] == names[cells[0]]
+        figures = expected[names[cells[0]]]
+        assert [_number(c) for c in cells[2:]] == pytest.approx(
+            [figures["precision"], figures["recall"], figures["f1"], figures["support"]], abs=5e-4)
+    for cells in confusion:
+        actual = names[cells[0]]
+        assert [int(c) for c in cells[1:]] == [int(np.sum((truth == actual) & (predicted == said)))
+                                              for said in CATEGORIES]
+    for group, figures in result.groups.items():
+        cells = next(line.split() for line in lines if line.split() and line.split()[0] == group)
+        assert int(cells[1]) == figures["n"] and _number(cells[2]) == pytest.approx(figures["accuracy"], abs=5e-4)
+
+
+@needs_font
+def test_the_html_report_shows_the_figures_escaped_with_both_pictures(result, counted):
+    truth, predicted = counted["truth"], counted["predicted"]
+    expected, _ = count_figures(truth, predicted, list(CATEGORIES))
+    page = result.to_html()
+    rows = [[cell.strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)]
+    for label, name in CATEGORIES.items():
+        cells = next(cells for cells in rows if cells[:2] == [name, label])
+        figures = expected[label]
+        assert [_number(c) for c in cells[2:]] == pytest.approx(
+            [figures["precision"], figures["recall"], figures["f1"], figures["support"]], abs=5e-4)
+    for group, figures in result.groups.items():
+        cells = next(cells for cells in rows if cells[0] == group.replace("<", "&lt;").replace(">", "&gt;"))
+        assert int(cells[1]) == figures["n"] and _number(cells[2]) == pytest.approx(figures["accuracy"], abs=5e-4)
+    # user text is escaped: the model name and a channel named like a tag
+    assert "小模型 &lt;v1&gt;" in page and "<v1>" not in page and "<网站>" not in page
+    assert page.count('src="data:image/png;base64,') == 2  # confusion matrix and reliability, embedded

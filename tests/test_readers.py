@@ -1,0 +1,369 @@
+"""The archive readers, read directly: every value as it is in the file, chunk after chunk, with each row
+that cannot be parsed named by its line or sheet row (tests/test_batch.py runs the same files through
+tag_file end to end)."""
+import datetime
+import json
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from consumer_nlp.io import archive_format, open_archive
+from consumer_nlp.io._readers import check_header, choose_sheet
+
+
+def read(path, **options):
+    """(reader, chunks) after reading every chunk of ``path``."""
+    reader = open_archive(path, **options)
+    return reader, list(reader.chunks())
+
+
+def rows(chunks):
+    return [row for chunk in chunks for row in chunk.rows.values.tolist()]
+
+
+def bad(chunks):
+    return [(b.where, b.reason, b.raw) for chunk in chunks for b in chunk.bad]
+
+
+# ---- choosing a reader ----
+
+@pytest.mark.parametrize("name, kind", [("a.csv", "csv"), ("A.CSV", "csv"), ("a.tsv", "tsv"), ("a.txt", "tsv"),
+                                        ("a.xlsx", "xlsx"), ("a.xls", "xls"), ("a.jsonl", "jsonl"),
+                                        ("a.ndjson", "jsonl"), ("a.parquet", "parquet"), ("a.pq", "parquet")])
+def test_the_format_follows_the_extension(name, kind):
+    assert archive_format(name) == kind
+
+
+def test_a_txt_file_is_read_as_tab_separated_and_ndjson_as_json_lines(tmp_path):
+    (tmp_path / "a.txt").write_text("id\ttext\n1\t漏水, 还漏电\n", encoding="utf-8")
+    assert rows(read(tmp_path / "a.txt")[1]) == [["1", "漏水, 还漏电"]]
+    (tmp_path / "a.ndjson").write_text('{"id": 1, "text": "漏水"}\n', encoding="utf-8")
+    assert rows(read(tmp_path / "a.ndjson")[1]) == [[1, "漏水"]]
+
+
+def test_what_cannot_be_read_is_refused_before_reading(tmp_path):
+    with pytest.raises(ValueError, match=r"cannot tell the format of .*a\.docx: use one of .*\.csv"):
+        open_archive(tmp_path / "a.docx")
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        open_archive(tmp_path / "missing.csv")
+    (tmp_path / "a.jsonl").write_text("{}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="sheet and header_row apply to .xlsx"):
+        open_archive(tmp_path / "a.jsonl", header_row=2)
+    pq.write_table(pa.table({"text": ["漏水"]}), tmp_path / "a.parquet")
+    with pytest.raises(ValueError, match="sheet and header_row apply to .xlsx"):
+        open_archive(tmp_path / "a.parquet", sheet="一月")
+
+
+@pytest.mark.parametrize("name", ["a.csv", "a.tsv"])
+def test_sheet_and_header_row_are_refused_for_delimited_text_too(tmp_path, name):
+    (tmp_path / name).write_text("2025年投诉登记表\n\nid,text\n1,漏水\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="sheet and header_row apply to .xlsx"):
+        open_archive(tmp_path / name, header_row=3)
+
+
+# ---- CSV and TSV ----
+
+AWKWARD = ["0", "007", "NULL", "None", "nan", "", "  两边有空格  ", "=SUM(A1:A9)", "1e400", "TRUE", "多行\n文本",
+           'he said "refund", then nothing', "😡" * 3, "1,280元"]
+
+
+def test_csv_cells_come_back_as_the_text_written(tmp_path, write_csv):
+    path = write_csv(tmp_path / "a.csv", [["id", "text"]] + [[str(i), cell] for i, cell in enumerate(AWKWARD)])
+    reader, chunks = read(path)
+    assert reader.columns == ["id", "text"]
+    assert rows(chunks) == [[str(i), cell] for i, cell in enumerate(AWKWARD)]  # no NaN, no numbers, no trimming
+    assert all(chunk.rows.dtypes.tolist() == [object, object] for chunk in chunks)
+
+
+def test_csv_chunks_hold_chunk_size_rows_in_order(tmp_path, write_csv):
+    data = [[f"R{i}", f"第{i}条"] for i in range(7)]
+    path = write_csv(tmp_path / "a.csv", [["id", "text"], *data])
+    reader, chunks = read(path, chunk_size=3)
+    assert [chunk.index for chunk in chunks] == list(range(len(chunks)))
+    assert [len(chunk.rows) for chunk in chunks] == [3, 3, 1]
+    assert rows(chunks) == data
+    positions = [chunk.position for chunk in chunks]
+    assert positions == sorted(positions) and positions[-1] == reader.total == path.stat().st_size
+    _, chunks = read(path, chunk_size=7)
+    assert rows(chunks) == data and len(chunks[0].rows) == 7
+
+
+def test_bad_csv_rows_are_named_by_the_line_they_start_on(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text('id,text\n'           # line 1
+                    '1,a\n'               # line 2
+                    '2,"多行\n文本"\n'     # lines 3-4: one record
+                    '\n'                  # line 5: blank, not a record
+                    '3,c,多一列\n'         # line 6: three fields
+                    '4,"a"b\n'            # line 7: text after a closing quote
+                    '5,ok\n'              # line 8
+                    '6,"没有收尾的引号\n'   # line 9: a quote left open to the end
+                    '7,x\n', encoding="utf-8")  # line 10: read again on its own, not swallowed
+    _, chunks = read(path, chunk_size=2)
+    assert rows(chunks) == [["1", "a"], ["2", "多行\n文本"], ["5", "ok"], ["7", "x"]]
+    assert bad(chunks) == [
+        ("line 6", "3 fields where the header has 2", "3,c,多一列"),
+        ("line 7", "a quote is left open or text follows a closing quote", '4,"a"b'),
+        ("line 9", "a quote is left open or text follows a closing quote", '6,"没有收尾的引号')]
+    assert sum(chunk.blank for chunk in chunks) == 1
+
+
+def test_a_blank_line_is_an_empty_value_only_in_a_one_column_file(tmp_path):
+    (tmp_path / "one.csv").write_text("text\n漏水\n\n冒烟\n", encoding="utf-8")
+    _, chunks = read(tmp_path / "one.csv")
+    assert rows(chunks) == [["漏水"], [""], ["冒烟"]] and sum(c.blank for c in chunks) == 0
+    (tmp_path / "two.csv").write_text("id,text\n1,漏水\n\n2,冒烟\n", encoding="utf-8")
+    _, chunks = read(tmp_path / "two.csv")
+    assert rows(chunks) == [["1", "漏水"], ["2", "冒烟"]] and sum(c.blank for c in chunks) == 1
+
+
+def test_windows_line_ends_stay_out_of_values_but_inside_quotes_they_are_kept(tmp_path):
+    (tmp_path / "a.csv").write_bytes('id,text\r\n1,漏水\r\n2,"两行\r\n的投诉"\r\n3,a,b\r\n'.encode("utf-8"))
+    _, chunks = read(tmp_path / "a.csv")
+    assert rows(chunks) == [["1", "漏水"], ["2", "两行\r\n的投诉"]]
+    assert bad(chunks) == [("line 5", "3 fields where the header has 2", "3,a,b")]
+
+
+def test_tsv_rows_with_a_field_too_many_are_named_and_blank_lines_counted(tmp_path):
+    (tmp_path / "a.tsv").write_text('id\ttext\n1\t"引号开头\n2\ta\tb\n\n3\t结尾"\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.tsv")
+    assert rows(chunks) == [["1", '"引号开头'], ["3", '结尾"']]  # (a quote is a plain character in TSV)
+    assert bad(chunks) == [("line 3", "3 fields where the header has 2", "2\ta\tb")]
+    assert sum(chunk.blank for chunk in chunks) == 1
+
+
+def test_a_header_only_file_has_columns_and_no_rows(tmp_path):
+    (tmp_path / "a.csv").write_text("id,投诉内容\n", encoding="utf-8")
+    reader, chunks = read(tmp_path / "a.csv")
+    assert reader.columns == ["id", "投诉内容"] and rows(chunks) == [] and list(chunks[0].rows.columns) == reader.columns
+
+
+def test_an_empty_file_or_a_broken_header_is_refused(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match="is empty: not even a header line"):
+        read(tmp_path / "empty.csv")
+    (tmp_path / "quote.csv").write_text('"id,text\n1,漏水\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 1 \(the header\) cannot be parsed"):
+        read(tmp_path / "quote.csv")
+
+
+def test_header_check_names_every_repeated_column():
+    assert check_header(["id", "text", "日期"], "a.csv") == ["id", "text", "日期"]
+    with pytest.raises(ValueError, match=r"a\.csv: the header names column\(s\) \['id', 'text'\] more than once"):
+        check_header(["id", "text", "id", "note", "text", "text"], "a.csv")
+
+
+# ---- encodings ----
+
+SIMPLIFIED = ["电表走得飞快，一个月多了两百度", "退款还没到账，客服一直推脱"]
+TRADITIONAL = ["電錶走得飛快，一個月多了兩百度", "退款還沒到帳，客服一直推托"]
+ENCODINGS = [("utf-8", SIMPLIFIED), ("utf-8-sig", SIMPLIFIED), ("gb18030", SIMPLIFIED), ("big5", TRADITIONAL)]
+
+
+@pytest.mark.parametrize("encoding, texts", ENCODINGS, ids=[e for e, _ in ENCODINGS])
+def test_csv_encoding_is_detected_and_the_text_decoded(tmp_path, encoding, texts):
+    path = tmp_path / "a.csv"
+    header = "编号,投诉内容\n" if texts is SIMPLIFIED else "編號,投訴內容\n"
+    path.write_bytes((header + "".join(f"{i},{t}\n" for i, t in enumerate(texts))).encode(encoding))
+    reader, chunks = read(path)
+    assert reader.encoding == encoding
+    assert reader.columns[1] in ("投诉内容", "投訴內容")  # no byte-order mark in the first column's name
+    assert rows(chunks) == [[str(i), t] for i, t in enumerate(texts)]
+
+
+@pytest.mark.parametrize("encoding, texts", ENCODINGS, ids=[e for e, _ in ENCODINGS])
+def test_json_lines_encoding_is_detected_and_the_text_decoded(tmp_path, encoding, texts):
+    path = tmp_path / "a.jsonl"
+    path.write_bytes("".join(f'{{"id": {i}, "text": "{t}"}}\n' for i, t in enumerate(texts)).encode(encoding))
+    reader, chunks = read(path)
+    assert reader.encoding == encoding and reader.columns == ["id", "text"]
+    assert rows(chunks) == [[i, t] for i, t in enumerate(texts)] and bad(chunks) == []
+
+
+def test_a_named_encoding_is_used_as_given(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes("id,text\n1,退款\n".encode("gb18030"))
+    reader, chunks = read(path, encoding="gb18030")
+    assert reader.encoding == "gb18030" and rows(chunks) == [["1", "退款"]]
+
+
+def test_bytes_that_do_not_decode_are_named_by_their_line(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes('id,text\n1,"两行\n的投诉"\n2,'.encode("utf-8") + b"\xff\xfe\n")  # line 4, after a 2-line record
+    with pytest.raises(ValueError, match="line 4 is not valid utf-8"):
+        read(path, encoding="utf-8")
+    path = tmp_path / "a.jsonl"
+    path.write_bytes('{"text": "漏水"}\n'.encode("utf-8") + b'{"text": "\xff"}\n')
+    with pytest.raises(ValueError, match="line 2 is not valid utf-8"):
+        read(path, encoding="utf-8")
+
+
+def test_naming_utf_8_for_a_file_with_a_byte_order_mark_reads_the_same_columns(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_bytes("\ufeff投诉内容,编号\n电表走得飞快,1\n".encode("utf-8"))
+    assert read(path, encoding="utf-8")[0].columns == ["投诉内容", "编号"]
+
+
+# ---- JSON lines ----
+
+def test_json_values_keep_their_types(tmp_path):
+    records = [{"id": 1, "amount": 128.5, "ok": True, "note": None, "meta": {"a": [1, 2]}, "text": "0"},
+               {"id": 2, "amount": 0, "ok": False, "note": "NULL", "meta": [], "text": "=SUM(A1)"}]
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    reader, chunks = read(path)
+    assert reader.columns == list(records[0])
+    assert chunks[0].rows.to_dict("records") == records
+
+
+def test_a_number_no_float_holds_comes_back_as_written(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"big": 1e400, "small": 2.5, "tiny": -1e400}\n', encoding="utf-8")
+    row = read(tmp_path / "a.jsonl")[1][0].rows.iloc[0]
+    assert (row["big"], row["small"], row["tiny"]) == ("1e400", 2.5, "-1e400")
+
+
+def test_records_with_different_keys_share_the_columns_in_order_of_first_appearance(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"id": 1, "text": "漏水"}\n{"text": "冒烟", "channel": "热线"}\n',
+                                      encoding="utf-8")
+    reader, chunks = read(tmp_path / "a.jsonl")
+    assert reader.columns == ["id", "text", "channel"]
+    first, second = chunks[0].rows.to_dict("records")
+    assert (first["id"], first["text"], second["text"], second["channel"]) == (1, "漏水", "冒烟", "热线")
+    assert pd.isna(first["channel"]) and pd.isna(second["id"])  # absent, not an empty text or a zero
+
+
+def test_lines_that_are_not_json_objects_are_named_and_blank_lines_counted(tmp_path):
+    (tmp_path / "a.jsonl").write_text('{"id": 1}\n'               # line 1
+                                      '\n'                        # line 2: blank
+                                      '[1, 2]\n'                  # line 3: not an object
+                                      '{"id": 2, "id": 3}\n'      # line 4: a key twice
+                                      '{"id": \n'                 # line 5: broken
+                                      '"just text"\n'             # line 6
+                                      '{"id": 4}\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.jsonl", chunk_size=1)
+    assert rows(chunks) == [[1], [4]]
+    found = bad(chunks)
+    assert [where for where, _, _ in found] == ["line 3", "line 4", "line 5", "line 6"]
+    assert "key(s) ['id'] given more than once" in found[1][1]
+    assert [raw for _, _, raw in found] == ["[1, 2]", '{"id": 2, "id": 3}', '{"id": ', '"just text"']
+    assert sum(chunk.blank for chunk in chunks) == 1
+
+
+def test_json_lines_chunks_hold_chunk_size_records(tmp_path):
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(f'{{"n": {i}}}\n' for i in range(5)), encoding="utf-8")
+    reader, chunks = read(path, chunk_size=2)
+    assert [len(chunk.rows) for chunk in chunks if len(chunk.rows)] == [2, 2, 1]
+    assert rows(chunks) == [[i] for i in range(5)]
+    positions = [chunk.position for chunk in chunks]
+    assert positions == sorted(positions) and positions[-1] == reader.total == path.stat().st_size
+
+
+# ---- Excel ----
+
+def test_xlsx_cells_keep_their_types_and_formulas_stay_text(tmp_path, write_workbook):
+    when = datetime.datetime(2025, 3, 5, 14, 30)
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["id", "amount", "date", "ok", "text"],
+                                                       ["A1", 128.5, when, True, "=SUM(A1:A9)"],
+                                                       [2, 0, datetime.date(2025, 3, 6), False, "漏水"]]})
+    reader, chunks = read(path)
+    assert reader.columns == ["id", "amount", "date", "ok", "text"] and reader.sheet_title == "投诉"
+    assert rows(chunks) == [["A1", 128.5, when, True, "=SUM(A1:A9)"],
+                            [2, 0, datetime.datetime(2025, 3, 6), False, "漏水"]]
+
+
+def test_xlsx_rows_short_long_and_blank(tmp_path, write_workbook):
+    path = write_workbook(tmp_path / "a.xlsx", {"s": [["2025年投诉登记表"],        # sheet row 1: a title
+                                                      [],                        # 2
+                                                      ["id", "text", None],      # 3: the header
+                                                      ["1", "漏水"],              # 4
+                                                      [None, None],              # 5: blank
+                                                      ["2"],                     # 6: short, filled in
+                                                      ["3", "冒烟", None, "多"],   # 7: a cell beyond the header
+                                                      ["4", "盗刷"]]})            # 8
+    reader, chunks = read(path, header_row=3, chunk_size=2)
+    assert reader.columns == ["id", "text"]  # empty header cells at the end are no columns
+    assert rows(chunks) == [["1", "漏水"], ["2", ""], ["4", "盗刷"]]
+    assert bad(chunks) == [("sheet row 7", "cells beyond the 2 header columns", "3\t冒烟\t\t多")]
+    assert sum(chunk.blank for chunk in chunks) == 1
+    assert all(len(chunk.rows) <= 2 for chunk in chunks)
+    with pytest.raises(ValueError, match="header_row must be 1 or more"):
+        open_archive(path, header_row=0)
+
+
+def test_xls_cells_and_rows_are_read_as_for_xlsx(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    for r, row in enumerate([["登记表"], [], ["id", "amount", "text"], ["A1", 128.5, "秤不准"], [2, 0, "漏水"],
+                             ["3", None, "冒烟", "多"]]):
+        for c, value in enumerate(row):
+            if value is not None:
+                sheet.write(r, c, value)
+    workbook.save(str(tmp_path / "a.xls"))
+    reader, chunks = read(tmp_path / "a.xls", header_row=3)
+    assert reader.columns == ["id", "amount", "text"] and reader.sheet_title == "投诉"
+    assert rows(chunks) == [["A1", 128.5, "秤不准"], [2, 0, "漏水"]]
+    assert bad(chunks) == [("sheet row 6", "cells beyond the 3 header columns", "3\t\t冒烟\t多")]
+
+
+def _with_data(*names):
+    return lambda: list(names)
+
+
+def test_a_sheet_is_chosen_by_name_or_number_or_as_the_only_one_with_data():
+    names = ["一月", "二月", "说明"]
+    assert choose_sheet(names, _with_data("一月", "二月"), "二月", "a.xlsx") == "二月"
+    assert choose_sheet(names, _with_data("一月", "二月"), 2, "a.xlsx") == "二月"
+    assert choose_sheet(names, _with_data("一月", "二月"), "3", "a.xlsx") == "说明"  # asked for, data or not
+    assert choose_sheet(names, _with_data("二月"), None, "a.xlsx") == "二月"
+    assert choose_sheet(["2", "1"], _with_data("2", "1"), 2, "a.xlsx") == "2"  # a sheet named "2" by its name
+
+
+@pytest.mark.parametrize("with_data, sheet, message", [
+    (("一月", "二月"), None, r"a\.xlsx has 2 sheets with data: \['一月', '二月'\]; choose one with sheet=NAME"),
+    ((), None, r"a\.xlsx: no visible sheet holds data; its sheets are \['一月', '二月', '说明'\]"),
+    (("一月",), "三月", r"a\.xlsx has no sheet '三月'; its sheets are \['一月', '二月', '说明'\]"),
+    (("一月",), 4, r"a\.xlsx has no sheet '4'"),
+    (("一月",), 0, r"a\.xlsx has no sheet '0'"),
+])
+def test_a_sheet_that_cannot_be_told_is_refused_with_the_sheets_listed(with_data, sheet, message):
+    with pytest.raises(ValueError, match=message):
+        choose_sheet(["一月", "二月", "说明"], _with_data(*with_data), sheet, "a.xlsx")
+
+
+# ---- Parquet ----
+
+def test_parquet_values_keep_their_types(tmp_path):
+    table = pa.table({"id": pa.array([1, 2, None], pa.int64()), "text": ["漏水", None, "0"],
+                      "ok": [True, False, None], "amount": [1.5, None, 2.0],
+                      "when": pa.array([datetime.datetime(2025, 3, 5, 14, 30), None, datetime.datetime(2025, 1, 1)],
+                                       pa.timestamp("ms"))})
+    pq.write_table(table, tmp_path / "a.parquet")
+    reader, chunks = read(tmp_path / "a.parquet")
+    assert reader.columns == ["id", "text", "ok", "amount", "when"]
+    assert [str(t) for t in chunks[0].rows.dtypes] == [
+        "int64[pyarrow]", "string[pyarrow]", "bool[pyarrow]", "double[pyarrow]", "timestamp[ms][pyarrow]"]
+    got = chunks[0].rows.to_dict("records")
+    for before, after in zip(table.to_pylist(), got):
+        assert {k: v for k, v in after.items() if not pd.isna(v)} == {k: v for k, v in before.items() if v is not None}
+        assert {k for k, v in after.items() if pd.isna(v)} == {k for k, v in before.items() if v is None}
+
+
+def test_parquet_chunks_cross_row_groups(tmp_path):
+    pq.write_table(pa.table({"n": list(range(10))}), tmp_path / "a.parquet", row_group_size=3)
+    reader, chunks = read(tmp_path / "a.parquet", chunk_size=4)
+    assert [len(chunk.rows) for chunk in chunks] == [4, 4, 2]
+    assert [chunk.index for chunk in chunks] == [0, 1, 2] and [chunk.position for chunk in chunks] == [4, 8, 10]
+    assert rows(chunks) == [[n] for n in range(10)] and reader.total == 10
+
+
+def test_an_empty_parquet_file_gives_one_empty_chunk_with_its_columns(tmp_path):
+    pq.write_table(pa.table({"id": pa.array([], pa.int64()), "text": pa.array([], pa.string())}),
+                   tmp_path / "a.parquet")
+    reader, chunks = read(tmp_path / "a.parquet")
+    assert len(chunks) == 1 and list(chunks[0].rows.columns) == ["id", "text"] and rows(chunks) == []
+    assert reader.total == 0
+

@@ -1,0 +1,39 @@
+"""Training from labeled data (train) and the held-out figures it attaches (cross_validate)."""
+import pytest
+
+import consumer_nlp as cn
+from consumer_nlp import LabeledDataError, read_labeled
+from consumer_nlp._train import cross_validate
+
+
+def test_grouped_cross_validation_holds_each_group_out_together(small_corpus):
+    texts, labels = small_corpus
+    pairs = [(t, l) for t, l in zip(texts, labels) if l in ("quality", "safety", "financial")][:90]
+    texts, labels = [t for t, _ in pairs], [l for _, l in pairs]
+    # Grouped by label, every fold tests on a label its model never saw: nothing can be right.
+    grouped = cross_validate(cn.ComplaintClassifier(cv=3), texts, labels, cv=3, groups=labels)
+    assert grouped["n"] == len(texts) and grouped["accuracy"] == 0.0
+    assert cross_validate(cn.ComplaintClassifier(cv=3), texts, labels, cv=3)["accuracy"] > 0.5
+
+
+def test_train_refuses_bad_rows_before_training(tmp_path, write_csv):
+    rows = [["text", "label"]] + [[f"第{i}条投诉，东西坏了", "quality"] for i in range(12)]
+    rows[7][1] = "bogus"
+    rows[12][0] = ""
+    with pytest.raises(LabeledDataError) as error:
+        cn.train(write_csv(tmp_path / "t.csv", rows))
+    assert [where for where, _ in error.value.problems] == ["line 8 (data row 7)", "line 13 (data row 12)"]
+
+
+def test_train_attaches_cross_validated_metrics(small_corpus):
+    texts, labels = small_corpus
+    model = cn.train(list(zip(texts, labels)), cv=3)
+    metrics = model.cv_metrics_
+    assert metrics["n"] == len(texts) and metrics["folds"] == 3
+    # 40 texts of each category: every one is predicted once, in the fold that holds it out
+    assert {label: figures["support"] for label, figures in metrics["per_class"].items()} == dict.fromkeys(
+        cn.CATEGORIES, 40)
+    assert [sum(row) for row in metrics["confusion_matrix"]] == [40] * 6  # rows are the true labels
+    # held-out figures: below the score on the texts the final model was fitted on
+    assert metrics["accuracy"] < model.score(texts, labels)
+    assert model.training_data_ == read_labeled(list(zip(texts, labels))).fingerprint()
