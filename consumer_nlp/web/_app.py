@@ -43,7 +43,7 @@ def explain_error(error: Exception) -> str:
 
 def highlight(text: str, terms) -> Markup:
     """``text`` escaped, with each of ``terms`` marked where it occurs (longest first)."""
-    words = sorted({t for t in terms if t and t.strip()}, key=len, reverse=True)
+    words = sorted({part for term in terms for part in str(term).split()}, key=len, reverse=True)  # "用 三天": two words
     if not words:
         return Markup(html.escape(text))
     pattern = re.compile("|".join(re.escape(w) for w in words))
@@ -121,6 +121,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         try:
             space.text_columns(batch_id)
         except Refused as bad:
+            space.discard(batch_id)
             return render(request, "batch.html", status=400, page="batch", batches=batches(), message=bad.message)
         return RedirectResponse(f"/batch/{batch_id}", status_code=303)
 
@@ -257,10 +258,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def models_compare(request: Request):
         version = version_of(request.query_params)
-        try:
-            figures, n, production = models.compare(version)
-        except ValueError:
+        if not models.held_back(version):
             raise Refused(400, f"第 {version} 版没有留出的更正可供比较：先在「复核」中更正至少 5 条，再重新训练。")
+        figures, n, production = models.compare(version)
         table = figures.to_html(classes="numbers", border=0, float_format=lambda v: f"{v:.3f}")
         return render(request, "compare.html", page="models", version=version, n=n, table=Markup(table),
                       production=production)

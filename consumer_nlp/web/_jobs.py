@@ -65,7 +65,7 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
 
     model = load(model_ref, registry=registry) if model_ref != "default" else load()
     summary = tag_file(model, input_path, output_path, text_col=text_col, jobs=1, progress=False, force=True)
-    return {"rows": getattr(summary, "rows", None)}
+    return {"rows": summary.rows_out, "needs_review": summary.needs_review}
 
 
 def tag_in_process(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str) -> dict:

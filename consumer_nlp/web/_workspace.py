@@ -3,6 +3,7 @@ chooses. No name a user sends ever becomes part of a path: batches are addressed
 import json
 import re
 import secrets
+import shutil
 from pathlib import Path
 
 from ..io import find_text_column, open_archive
@@ -12,6 +13,7 @@ UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".parquet":
 DOWNLOAD_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 _BATCH_ID = re.compile(r"[0-9a-f]{32}")
 _META = "batch.json"
+_LETTER = re.compile(r"[^\W\d_]")
 
 
 class Workspace:
@@ -74,6 +76,10 @@ class Workspace:
         (folder / _META).write_text(json.dumps({"name": name, "suffix": suffix}, ensure_ascii=False), "utf-8")
         return batch_id
 
+    def discard(self, batch_id: str) -> None:
+        """Remove a batch and everything made from it (an upload that cannot be used)."""
+        shutil.rmtree(self.folder(batch_id))
+
     def text_columns(self, batch_id: str) -> tuple[list, str | None]:
         """The columns of a batch's archive that hold text, and the one found by name (or None).
         Refused with a Chinese message when the file cannot be read or has no text column."""
@@ -82,10 +88,13 @@ class Workspace:
             first = next(iter(open_archive(path).chunks()), None)
         except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
             raise Refused(400, _reading_message(error)) from None
+        if first is not None and first.bad:
+            line = re.search(r"\d+", first.bad[0].where)
+            raise Refused(400, f"无法读取这个文件：第 {line[0] if line else '?'} 行格式有误，请修正后再上传。")
         if first is None or not len(first.rows.columns) or first.rows.empty:
             raise Refused(400, "文件里没有数据行：请检查文件是否为空或只有表头。")
         frame = first.rows
-        texts = [str(c) for c in frame.columns if frame[c].map(lambda v: isinstance(v, str) and bool(v.strip())).any()]
+        texts = [str(c) for c in frame.columns if frame[c].map(_is_words).any()]
         if not texts:
             raise Refused(400, "文件里没有文本列：没有任何一列含有投诉文字。")
         try:
@@ -93,6 +102,11 @@ class Workspace:
         except ValueError:
             found = None
         return ([found] + [c for c in texts if c != found]) if found else texts, found
+
+
+def _is_words(value) -> bool:
+    """Whether a cell holds words (letters or characters), not just a number or a code of digits."""
+    return isinstance(value, str) and _LETTER.search(value) is not None
 
 
 def _reading_message(error: Exception) -> str:
