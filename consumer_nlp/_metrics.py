@@ -25,6 +25,9 @@ def reliability_table(confidence, correct, n_bins: int = 10) -> list[dict]:
             for b in np.unique(bins)]
 
 
+REVIEW_EVERYTHING = 1.01  # the threshold when no share of texts is accurate enough: every text goes to review
+
+
 def choose_review_threshold(confidence, correct, target_accuracy: float) -> float:
     """Lowest confidence threshold whose kept texts (confidence >= it) reach ``target_accuracy``.
 
@@ -37,7 +40,7 @@ def choose_review_threshold(confidence, correct, target_accuracy: float) -> floa
     running_accuracy = np.cumsum(np.asarray(correct, dtype=float)[order]) / np.arange(1, len(order) + 1)
     reaching = np.flatnonzero(running_accuracy >= target_accuracy)
     if reaching.size == 0:
-        return 1.01
+        return REVIEW_EVERYTHING
     return float(confidence[order][reaching.max()])
 
 
