@@ -184,7 +184,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return Response(buffer.getvalue(), media_type=types[kind], headers=headers)
 
     async def batch_report(request: Request):
-        from .. import report_archive
+        from ..report import report_archive
 
         batch_id = request.path_params["batch_id"]
         output = space.folder(batch_id) / "report.html"

@@ -61,7 +61,8 @@ class Jobs:
 
 
 def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str) -> dict:
-    from .. import load, tag_file
+    from ..models import load
+    from ..tagging import tag_file
 
     model = load(model_ref, registry=registry) if model_ref != "default" else load()
     summary = tag_file(model, input_path, output_path, text_col=text_col, jobs=1, progress=False, force=True)

@@ -70,7 +70,7 @@ class Models:
 
     def retrain(self, corpus) -> int:
         """Train a new version on ``corpus`` plus the corrections, every 5th held back; returns it."""
-        from .. import train
+        from .._train import train
 
         corrections = list(self.store.labels().items())
         held = corrections[HOLD_BACK_EVERY - 1::HOLD_BACK_EVERY]
@@ -85,7 +85,7 @@ class Models:
     def compare(self, version: int) -> tuple[pd.DataFrame, int, str]:
         """The figures of ``version`` and of the production model on the corrections held back from
         ``version``: (table with one column per model, how many corrections, production's name)."""
-        from .. import compare
+        from .._evaluate import compare
 
         held = self.held_back(version)
         if not held:
