@@ -253,6 +253,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def models_retrain(request: Request):
         await checked_form(request)
+        if not corpus.is_file():
+            raise Refused(400, f"找不到训练语料 {corpus}：请用 consumer-nlp serve --corpus 文件 指定带 text、label 列的语料。")
         job = jobs.start("用更正重新训练", "/models", models.retrain, corpus)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
@@ -261,7 +263,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if not models.held_back(version):
             raise Refused(400, f"第 {version} 版没有留出的更正可供比较：先在「复核」中更正至少 5 条，再重新训练。")
         figures, n, production = models.compare(version)
-        table = figures.to_html(classes="numbers", border=0, float_format=lambda v: f"{v:.3f}")
+        table = figures.to_html(classes="numbers", border=0, na_rep="—", float_format=lambda v: f"{v:.3f}")
         return render(request, "compare.html", page="models", version=version, n=n, table=Markup(table),
                       production=production)
 
