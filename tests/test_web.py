@@ -215,6 +215,22 @@ def test_off_loopback_the_server_needs_a_token_and_every_request_carries_it(tmp_
         assert client.get("/models").status_code == 403
 
 
+def test_pages_cannot_be_framed_and_a_loopback_server_answers_only_to_its_own_names(tmp_path, registry, client):
+    for path in ("/", "/static/app.js", "/no-such-page"):
+        headers = client.get(path).headers
+        assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "script-src" not in headers["content-security-policy"]  # default-src 'self': our own app.js only
+    from consumer_nlp.web._security import loopback_names
+
+    with TestClient(_app(tmp_path, registry, allowed_hosts=loopback_names("127.0.0.1")),
+                    base_url="http://127.0.0.1:8315") as local:
+        assert local.get("/").status_code == 200
+        assert local.get("/", headers={"host": "localhost:8315"}).status_code == 200
+        rebound = local.get("/", headers={"host": "attacker.example:8315"})  # DNS rebinding
+        assert rebound.status_code == 400 and "127.0.0.1" in rebound.text
+    assert loopback_names("0.0.0.0") is None
+
+
 # ---- the work ----
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])

@@ -6,7 +6,7 @@ listens on this machine only, unless a token is given; see ``_security``.
 from pathlib import Path
 
 from ._app import create_app
-from ._security import check_binding
+from ._security import check_binding, loopback_names
 
 __all__ = ["create_app", "serve"]
 
@@ -22,7 +22,8 @@ def serve(*, host: str = "127.0.0.1", port: int = 8315, registry=None, workspace
     check_binding(host, token)
     root = ModelRegistry(registry).root
     app = create_app(registry=root, workspace=Path(workspace) if workspace else root / "web", token=token,
-                     corpus=corpus, max_upload_bytes=max_upload_mb * 1_000_000)
+                     corpus=corpus, max_upload_bytes=max_upload_mb * 1_000_000,
+                     allowed_hosts=None if token else loopback_names(host))
     shown = f"[{host}]" if ":" in host else host
     print(f"投诉分类网页已启动：http://{shown}:{port}/" + ("?token=…（用给定的令牌）" if token else ""), flush=True)
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -55,9 +55,10 @@ def highlight(text: str, terms) -> Markup:
 
 
 def create_app(*, registry, workspace, token: str | None = None, corpus=None,
-               max_upload_bytes: int = 200_000_000) -> Starlette:
+               max_upload_bytes: int = 200_000_000, allowed_hosts: set | None = None) -> Starlette:
     """The application over the model registry at ``registry``, keeping uploads in ``workspace``;
-    ``corpus`` is the labeled file retraining starts from (default: the repository's data)."""
+    ``corpus`` is the labeled file retraining starts from (default: the repository's data);
+    ``allowed_hosts``: the Host headers accepted (None: any)."""
     space = Workspace(workspace, max_upload_bytes)
     models = Models(registry, space.root / "models")
     jobs = Jobs(explain_error)
@@ -307,6 +308,6 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     ]
     app = Starlette(routes=routes, exception_handlers={Refused: refused, HTTPException: http_error,
                                                        Exception: failed})
-    app.add_middleware(TokenGate, token=token)
+    app.add_middleware(TokenGate, token=token, allowed_hosts=allowed_hosts)
     app.state.workspace, app.state.models, app.state.jobs = space, models, jobs
     return app

@@ -43,17 +43,52 @@ def _same(a: str | None, b: str) -> bool:
     return a is not None and hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
 
 
+# Pages come only from this server: no other site may frame them, and scripts are only our own file.
+SECURITY_HEADERS = [(b"content-security-policy", b"default-src 'self'; img-src 'self' data:; "
+                                                   b"style-src 'self' 'unsafe-inline'; frame-ancestors 'none'"),
+                    (b"x-frame-options", b"DENY"), (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"same-origin")]
+
+
+def loopback_names(host: str) -> set | None:
+    """The Host headers a server bound to loopback ``host`` accepts (a page of another site that
+    renamed itself to 127.0.0.1 by DNS sends its own name); None: any (a token guards the server)."""
+    return {"127.0.0.1", "localhost", "[::1]", host.lower()} if is_loopback(host) else None
+
+
+def _host_name(header: str) -> str:
+    header = header.strip().lower()
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 or header.startswith("[") and "]:" in header else header
+
+
 class TokenGate:
     """ASGI middleware: with a token set, a request passes only with the token in its cookie, or in
-    ``?token=`` once (then the cookie is set and the address shown without it)."""
+    ``?token=`` once (then the cookie is set and the address shown without it). With
+    ``allowed_hosts``, a request naming another host is refused. Every response gets the
+    security headers."""
 
-    def __init__(self, app, token: str | None):
-        self.app, self.token = app, token
+    def __init__(self, app, token: str | None, allowed_hosts: set | None = None):
+        self.app, self.token, self.allowed_hosts = app, token, allowed_hosts
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or not self.token:
+        if scope["type"] != "http":
             return await self.app(scope, receive, send)
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + SECURITY_HEADERS
+            await send(message)
+
+        await self._gate(scope, receive, send_with_headers)
+
+    async def _gate(self, scope, receive, send):
         request = Request(scope)
+        if self.allowed_hosts is not None and _host_name(request.headers.get("host", "")) not in self.allowed_hosts:
+            return await HTMLResponse("<!DOCTYPE html><html lang='zh-CN'><meta charset='utf-8'><title>地址不对</title>"
+                                      "<p>请用 http://127.0.0.1 开头的地址打开本应用。</p></html>",
+                                      status_code=400)(scope, receive, send)
+        if not self.token:
+            return await self.app(scope, receive, send)
         if _same(request.cookies.get(TOKEN_COOKIE), self.token):
             return await self.app(scope, receive, send)
         if _same(request.query_params.get("token"), self.token):
