@@ -1,19 +1,20 @@
 """The one HTML page skeleton of the reports (evaluation and archive): self-contained, Chinese, printable."""
 import html
 
-_STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:1000px;margin:2em auto;
+STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:1000px;margin:2em auto;
 color:#222;line-height:1.6}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px}
 table.numbers td,table.numbers th{text-align:right}table.numbers td:first-child,table.numbers th:first-child{text-align:left}
 img{max-width:100%}.figures{display:flex;gap:1em;flex-wrap:wrap}
 .summary{background:#f5f7fa;padding:1em;border-left:4px solid #2f6db3}.note{color:#a33}"""
+# STYLE is shared: the reports use it, and so do the pages of the web application (consumer_nlp.web).
 
 
 def page(title: str, body: str) -> str:
     """A whole HTML document: ``title`` (plain text) as its title and heading, ``body`` (HTML) below."""
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>{_STYLE}</style>
+<style>{STYLE}</style>
 </head><body><h1>{html.escape(title)}</h1>
 {body}
 </body></html>

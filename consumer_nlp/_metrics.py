@@ -26,6 +26,9 @@ def reliability_table(confidence, correct, n_bins: int = 10) -> list[dict]:
             for b in np.unique(bins)]
 
 
+REVIEW_EVERYTHING = 1.01  # the threshold when no share of texts is accurate enough: every text goes to review
+
+
 def choose_review_threshold(confidence, correct, target_accuracy: float) -> float:
     """Lowest confidence threshold whose kept texts (confidence >= it) reach ``target_accuracy``.
 
@@ -41,7 +44,7 @@ def choose_review_threshold(confidence, correct, target_accuracy: float) -> floa
     ends_a_tie = np.append(ranked[1:] < ranked[:-1], True)
     reaching = np.flatnonzero((running_accuracy >= target_accuracy) & ends_a_tie)
     if reaching.size == 0:
-        return 1.01
+        return REVIEW_EVERYTHING
     return float(ranked[reaching.max()])
 
 

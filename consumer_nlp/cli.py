@@ -175,6 +175,17 @@ def _review(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    try:
+        from .web import serve
+    except ImportError as missing:
+        raise ImportError(f"the web application needs its extra: pip install 'consumer_nlp[web]' ({missing})") \
+            from None
+    serve(host=args.host, port=args.port, registry=args.registry, workspace=args.workspace, token=args.token,
+          corpus=args.corpus, max_upload_mb=args.max_upload_mb)
+    return 0
+
+
 def _models(args) -> int:
     import json
 
@@ -340,7 +351,24 @@ def build_parser() -> argparse.ArgumentParser:
     QUIET(report)
     report.set_defaults(run=_report)
 
-    for command in (tag, train, evaluate, listing, show, alias, delete, compare, convert, export, take, report):
+    serve = commands.add_parser(
+        "serve", help="the browser interface: classify, tag archives, review, retrain (needs the web extra)",
+        description="A local web application for the complaint desk: 分类 (one complaint), 批量 (tag an archive, "
+                    "download it, its report), 复核 (review with keys 1-6), 模型 (retrain on corrections, compare, "
+                    "promote). It listens on 127.0.0.1 only; any other address needs --token.")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this "
+                                                           "computer only; another address needs --token)")
+    serve.add_argument("--port", type=int, default=8315, help="port (default: 8315)")
+    serve.add_argument("--workspace", metavar="DIR", help="folder for uploads and results (default: web/ in the "
+                                                          "registry folder)")
+    serve.add_argument("--token", help="a secret every request must carry (open the page once with ?token=…)")
+    serve.add_argument("--corpus", metavar="FILE", help="labeled file that retraining starts from (default: the "
+                                                        "repository's data/complaints.csv)")
+    serve.add_argument("--max-upload-mb", dest="max_upload_mb", type=int, default=200,
+                       help="largest upload accepted, in MB (default: 200)")
+    serve.set_defaults(run=_serve)
+
+    for command in (serve, tag, train, evaluate, listing, show, alias, delete, compare, convert, export, take, report):
         REGISTRY(command)
     return parser
 

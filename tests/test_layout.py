@@ -8,7 +8,7 @@ LAYERS = [
     {"_version", "_categories", "exceptions", "_locks", "_html", "_money", "_similarity", "resources"},
     {"_normalize"}, {"_tokenize"}, {"_features"}, {"_explain", "_metrics"}, {"_classifier"},
     {"io", "_charts"}, {"_evaluate", "_train"}, {"models"}, {"tagging"}, {"review"}, {"report"},
-    {"dask", "cli"}, {"__main__", "__init__"},
+    {"web"}, {"dask", "cli"}, {"__main__", "__init__"},
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}
 

@@ -24,6 +24,16 @@ def test_save_and_load_predict_the_same(small_model, small_corpus, tmp_path):
     assert loaded.tokenizer_.user_words == small_model.tokenizer_.user_words
 
 
+def test_a_model_that_sends_everything_to_review_round_trips(small_corpus, tmp_path):
+    # training sets the threshold above 1 when no share of texts is accurate enough (few, contradictory texts)
+    texts, labels = small_corpus
+    model = cn.ComplaintClassifier().fit(texts, labels)
+    model.review_threshold_ = 1.01
+    cn.save(model, tmp_path / "m.cnlp")
+    loaded = cn.load(tmp_path / "m.cnlp")
+    assert loaded.review_threshold_ == 1.01 and all(t["needs_review"] for t in loaded.tag(texts[:5]))
+
+
 def test_a_two_label_model_round_trips(small_corpus, tmp_path):
     texts, labels = small_corpus
     pairs = [(t, y) for t, y in zip(texts, labels) if y in ("quality", "financial")]

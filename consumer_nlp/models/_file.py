@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from .._classifier import ComplaintClassifier
+from .._metrics import REVIEW_EVERYTHING
 from .._features import ComplaintVectorizer, terms_by_column
 from .._tokenize import BACKENDS, Tokenizer
 from ..exceptions import IncompatibleModelError, UntrustedModelError
@@ -161,8 +162,8 @@ def _document_problems(document) -> list[str]:
         problems.append("classes must be a list of at least two different labels")
     if not (_is_number(document.get("temperature")) and document["temperature"] > 0):
         problems.append("temperature must be a positive number")
-    if not (_is_number(document.get("review_threshold")) and 0 <= document["review_threshold"] <= 1):
-        problems.append("review_threshold must be a number from 0 to 1")
+    if not (_is_number(document.get("review_threshold")) and 0 <= document["review_threshold"] <= REVIEW_EVERYTHING):
+        problems.append(f"review_threshold must be a number from 0 to 1 (or {REVIEW_EVERYTHING}: review everything)")
     if type(document.get("sublinear_tf")) is not bool:
         problems.append("sublinear_tf must be true or false")
     tokenizer = document.get("tokenizer")

@@ -1,0 +1,313 @@
+"""The routes of the web application: 分类, 批量, 复核 and 模型, rendered on the server."""
+import html
+import io
+import json
+import logging
+import re
+from pathlib import Path
+from urllib.parse import quote, unquote
+
+import pandas as pd
+from markupsafe import Markup
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from .._categories import CATEGORIES
+from .._html import STYLE
+from ..review import review_queue
+from ._jobs import Jobs, tag_in_process
+from ._models import Models, category_names
+from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
+from ._workspace import DOWNLOAD_FORMATS, Workspace
+
+HERE = Path(__file__).parent
+REVIEWER_COOKIE = "cnlp_reviewer"
+log = logging.getLogger("consumer_nlp.web")
+
+
+def explain_error(error: Exception) -> str:
+    """A failure of background work, said for the page: the message of errors the library raises on
+    purpose, a general sentence for anything else (details go to the server's log, not the page)."""
+    log.error("background work failed", exc_info=error)
+    if isinstance(error, Refused):
+        return error.message
+    if isinstance(error, (ValueError, KeyError, OSError)):
+        return f"处理失败：{error}"
+    return "处理失败：服务器内部错误，详情见服务器日志。"
+
+
+def highlight(text: str, terms) -> Markup:
+    """``text`` escaped, with each of ``terms`` marked where it occurs (longest first)."""
+    words = sorted({part for term in terms for part in str(term).split()}, key=len, reverse=True)  # "用 三天": two words
+    if not words:
+        return Markup(html.escape(text))
+    pattern = re.compile("|".join(re.escape(w) for w in words))
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts += [html.escape(text[last:match.start()]), f"<mark>{html.escape(match[0])}</mark>"]
+        last = match.end()
+    return Markup("".join(parts + [html.escape(text[last:])]))
+
+
+def create_app(*, registry, workspace, token: str | None = None, corpus=None,
+               max_upload_bytes: int = 200_000_000, allowed_hosts: set | None = None) -> Starlette:
+    """The application over the model registry at ``registry``, keeping uploads in ``workspace``;
+    ``corpus`` is the labeled file retraining starts from (default: the repository's data);
+    ``allowed_hosts``: the Host headers accepted (None: any)."""
+    space = Workspace(workspace, max_upload_bytes)
+    models = Models(registry, space.root / "models")
+    jobs = Jobs(explain_error)
+    corpus = Path(corpus) if corpus else Path(__file__).resolve().parents[2] / "data" / "complaints.csv"
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, categories=category_names())
+
+    def render(request: Request, name: str, status: int = 200, **context) -> Response:
+        context.update(request=request, csrf=csrf_token(request))
+        response = templates.TemplateResponse(request, name, context, status_code=status)
+        keep_csrf_cookie(request, response)
+        return response
+
+    async def checked_form(request: Request):
+        form = await request.form()
+        check_csrf(request, form)
+        return form
+
+    # ---- 分类 ----
+    async def classify(request: Request):
+        if request.method == "GET":
+            return render(request, "classify.html", page="classify", text="", result=None)
+        form = await checked_form(request)
+        text = str(form.get("text") or "")[:20_000]
+        ref, model = models.production()
+        tag = model.tag([text])[0]
+        proba = model.predict_proba([text])[0]
+        by_label = {str(c): float(p) for c, p in zip(model.classes_, proba)}
+        reason = ("文本为空" if not text.strip() else "置信度低") if tag["needs_review"] else None
+        result = {**tag, "reason": reason, "threshold": model.review_threshold_,
+                  "probabilities": [(zh, by_label.get(label, 0.0), label == tag["category"])
+                                    for label, zh in CATEGORIES.items()],
+                  "marked": highlight(text, [t for t, _ in tag["top_terms"]]), "model": ref}
+        return render(request, "classify.html", page="classify", text=text, result=result)
+
+    # ---- 批量 ----
+    def batches() -> list[dict]:
+        found = []
+        for folder in sorted(space.root.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
+            try:
+                meta = space.meta(folder.name)
+            except Refused:
+                continue
+            found.append({"id": folder.name, **meta, "tagged": space.tagged_path(folder.name).is_file()})
+        return found[:50]
+
+    async def batch_list(request: Request):
+        if request.method == "GET":
+            return render(request, "batch.html", page="batch", batches=batches(), message=None)
+        length = request.headers.get("content-length")
+        if length is None or not length.isdigit():
+            raise Refused(411, "上传请求缺少长度信息，请用浏览器的上传按钮重新上传。")
+        if int(length) > space.max_bytes + 1_000_000:
+            raise Refused(413, f"文件太大：上限是 {space.max_bytes / 1e6:.0f} MB。")
+        form = await request.form(max_files=1, max_fields=10)
+        check_csrf(request, form)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str) or not upload.filename:
+            raise Refused(400, "请先选择要上传的文件。")
+        batch_id = await space.save_upload(upload)
+        try:
+            space.text_columns(batch_id)
+        except Refused as bad:
+            space.discard(batch_id)
+            return render(request, "batch.html", status=400, page="batch", batches=batches(), message=bad.message)
+        return RedirectResponse(f"/batch/{batch_id}", status_code=303)
+
+    async def batch_page(request: Request):
+        batch_id = request.path_params["batch_id"]
+        meta = space.meta(batch_id)
+        columns, found = space.text_columns(batch_id)
+        return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
+                      found=found, tagged=space.tagged_path(batch_id).is_file(), formats=DOWNLOAD_FORMATS)
+
+    async def batch_tag(request: Request):
+        batch_id = request.path_params["batch_id"]
+        form = await checked_form(request)
+        columns, _ = space.text_columns(batch_id)
+        column = form.get("text_col")
+        if column not in columns:
+            raise Refused(400, "请从列表中选择投诉文本所在的列。")
+        ref, _ = models.production()
+        space.update(batch_id, text_col=column, model=ref)
+
+        def work():
+            tag_in_process(ref, str(models.registry.root), str(space.input_path(batch_id)),
+                           str(space.tagged_path(batch_id)), column)
+            (space.folder(batch_id) / "queue.json").unlink(missing_ok=True)
+
+        job = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    async def job_page(request: Request):
+        job = jobs.get(request.path_params["job_id"])
+        if job is None:
+            raise Refused(404, "没有这项任务（服务器重启后任务记录会清空）。")
+        return render(request, "job.html", page=None, job=job)
+
+    def tagged(batch_id: str) -> Path:
+        path = space.tagged_path(batch_id)
+        if not path.is_file():
+            raise Refused(404, "这个批次还没有标注：请先选择文本列并开始标注。")
+        return path
+
+    async def batch_download(request: Request):
+        batch_id = request.path_params["batch_id"]
+        kind = request.query_params.get("format", "xlsx")
+        if kind not in DOWNLOAD_FORMATS:
+            raise Refused(400, "不支持的下载格式：可选 csv、xlsx、jsonl、parquet。")
+        path = tagged(batch_id)
+        stem = Path(space.meta(batch_id)["name"]).stem + ".已标注"
+        headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(stem + '.' + kind)}"}
+        if kind == "parquet":
+            return FileResponse(path, media_type="application/octet-stream", headers=headers)
+        frame, buffer = pd.read_parquet(path), io.BytesIO()
+        if kind == "csv":
+            buffer.write(frame.to_csv(index=False).encode("utf-8-sig"))  # with a BOM: Excel reads it as UTF-8
+        elif kind == "jsonl":
+            buffer.write(frame.to_json(orient="records", lines=True, force_ascii=False).encode("utf-8"))
+        else:
+            frame.to_excel(buffer, index=False)
+        types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
+                 "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+        return Response(buffer.getvalue(), media_type=types[kind], headers=headers)
+
+    async def batch_report(request: Request):
+        from ..report import report_archive
+
+        batch_id = request.path_params["batch_id"]
+        output = space.folder(batch_id) / "report.html"
+        report_archive(tagged(batch_id), corrections=models.store.labels()).write(output)
+        return HTMLResponse(output.read_text("utf-8"))
+
+    # ---- 复核 ----
+    def queue_of(batch_id: str) -> list:
+        path = space.folder(batch_id) / "queue.json"
+        if not path.is_file():
+            ref = space.meta(batch_id).get("model", "default")
+            _, model = models.get(ref)
+            queue = review_queue(model, tagged(batch_id), text_col=space.meta(batch_id).get("text_col"))
+            path.write_text(json.dumps(queue, ensure_ascii=False), "utf-8")
+        return json.loads(path.read_text("utf-8"))
+
+    async def review_list(request: Request):
+        return render(request, "review_list.html", page="review", batches=[b for b in batches() if b["tagged"]])
+
+    async def review_page(request: Request):
+        batch_id = request.path_params["batch_id"]
+        queue, corrected = queue_of(batch_id), models.store.labels()
+        done = sum(item["text"].strip() in corrected for item in queue)
+        position = request.query_params.get("i")
+        if position is None or not position.isdigit():  # the first row nobody has corrected yet
+            position = next((n for n, item in enumerate(queue) if item["text"].strip() not in corrected), len(queue))
+        position = min(int(position), len(queue))
+        item = queue[position] if position < len(queue) else None
+        reviewer = unquote(request.cookies.get(REVIEWER_COOKIE, ""))
+        return render(request, "review.html", page="review", batch_id=batch_id, item=item, position=position,
+                      total=len(queue), done=done, remaining=len(queue) - done, reviewer=reviewer,
+                      corrected=corrected.get(item["text"].strip()) if item else None,
+                      previous=request.query_params.get("from"))
+
+    async def review_store(request: Request):
+        batch_id = request.path_params["batch_id"]
+        form = await checked_form(request)
+        queue = queue_of(batch_id)
+        position, label = str(form.get("i", "")), form.get("label")
+        reviewer = str(form.get("reviewer") or "").strip()[:60]
+        if not position.isdigit() or int(position) >= len(queue) or label not in CATEGORIES:
+            raise Refused(400, "这条更正不完整：请选择六个类别之一。")
+        if not reviewer:
+            raise Refused(400, "请先在页面上方填写复核人姓名，再选择类别。")
+        item = queue[int(position)]
+        models.store.add([{"text": item["text"], "label": label, "model_label": item["guess"],
+                           "source": space.meta(batch_id)["name"], "row": item["row"]}], reviewer=reviewer)
+        corrected = models.store.labels()
+        following = next((n for n in range(int(position) + 1, len(queue))
+                          if queue[n]["text"].strip() not in corrected), len(queue))
+        response = RedirectResponse(f"/batch/{batch_id}/review?i={following}&from={position}", status_code=303)
+        response.set_cookie(REVIEWER_COOKIE, quote(reviewer), max_age=365 * 86400, samesite="strict")
+        return response
+
+    # ---- 模型 ----
+    async def models_page(request: Request):
+        return render(request, "models.html", page="models", versions=models.versions(),
+                      production=models.production_ref(), corrections=len(models.store.labels()),
+                      corpus=corpus.name)
+
+    def version_of(form) -> int:
+        value = str(form.get("version", ""))
+        if not value.isdigit() or int(value) not in {v["version"] for v in models.versions()}:
+            raise Refused(404, "没有这个模型版本。")
+        return int(value)
+
+    async def models_retrain(request: Request):
+        await checked_form(request)
+        if not corpus.is_file():
+            raise Refused(400, f"找不到训练语料 {corpus}：请用 consumer-nlp serve --corpus 文件 指定带 text、label 列的语料。")
+        job = jobs.start("用更正重新训练", "/models", models.retrain, corpus)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    async def models_compare(request: Request):
+        version = version_of(request.query_params)
+        if not models.held_back(version):
+            raise Refused(400, f"第 {version} 版没有留出的更正可供比较：先在「复核」中更正至少 5 条，再重新训练。")
+        figures, n, production = models.compare(version)
+        table = figures.to_html(classes="numbers", border=0, na_rep="—", float_format=lambda v: f"{v:.3f}")
+        return render(request, "compare.html", page="models", version=version, n=n, table=Markup(table),
+                      production=production)
+
+    async def models_promote(request: Request):
+        if request.method == "GET":
+            return render(request, "promote.html", page="models", version=version_of(request.query_params),
+                          production=models.production_ref())
+        form = await checked_form(request)
+        models.promote(version_of(form))
+        return RedirectResponse("/models", status_code=303)
+
+    # ---- errors: a Chinese page, never a traceback ----
+    async def refused(request: Request, error: Refused):
+        return render(request, "error.html", status=error.status, page=None, message=error.message)
+
+    async def http_error(request: Request, error: HTTPException):
+        message = {404: "没有这个页面。", 405: "不支持这种请求方式。"}.get(error.status_code, "请求无法处理。")
+        return render(request, "error.html", status=error.status_code, page=None, message=message)
+
+    async def failed(request: Request, error: Exception):
+        log.error("request failed: %s", request.url.path, exc_info=error)
+        return render(request, "error.html", status=500, page=None, message="服务器内部错误，详情见服务器日志。")
+
+    batch = "/batch/{batch_id:str}"
+    routes = [
+        Route("/", classify, methods=["GET", "POST"]),
+        Route("/batch", batch_list, methods=["GET", "POST"]),
+        Route(batch, batch_page),
+        Route(batch + "/tag", batch_tag, methods=["POST"]),
+        Route(batch + "/download", batch_download),
+        Route(batch + "/report", batch_report),
+        Route(batch + "/review", review_page),
+        Route(batch + "/review", review_store, methods=["POST"]),
+        Route("/jobs/{job_id:str}", job_page),
+        Route("/review", review_list),
+        Route("/models", models_page),
+        Route("/models/retrain", models_retrain, methods=["POST"]),
+        Route("/models/compare", models_compare),
+        Route("/models/promote", models_promote, methods=["GET", "POST"]),
+        Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
+    ]
+    app = Starlette(routes=routes, exception_handlers={Refused: refused, HTTPException: http_error,
+                                                       Exception: failed})
+    app.add_middleware(TokenGate, token=token, allowed_hosts=allowed_hosts)
+    app.state.workspace, app.state.models, app.state.jobs = space, models, jobs
+    return app

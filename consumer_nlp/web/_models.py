@@ -1,0 +1,117 @@
+"""The models behind the pages: which one is in production, retraining on the reviewers'
+corrections (a share held back), comparing on what was held back, and promoting."""
+import json
+import threading
+from pathlib import Path
+
+import pandas as pd
+
+from .._categories import CATEGORIES
+from ..models import ModelRegistry, load
+from ..review import STORE_NAME, CorrectionStore
+
+MODEL_NAME = "complaints"
+PRODUCTION = "production"
+HOLD_BACK_EVERY = 5  # every 5th correction is kept out of training, to compare models on
+
+
+class Models:
+    """The registry at ``root`` as the pages see it; held-back corrections are kept in ``scratch``."""
+
+    def __init__(self, root, scratch):
+        self.registry = ModelRegistry(root)
+        self.store = CorrectionStore(self.registry.root / STORE_NAME)
+        self.scratch = Path(scratch)
+        self._cache: dict = {}
+        self._lock = threading.Lock()
+
+    def production_ref(self) -> str:
+        """``complaints@production`` when that alias exists, else ``default`` (the built-in model)."""
+        try:
+            return f"{MODEL_NAME}@{PRODUCTION}" if PRODUCTION in self.registry.aliases(MODEL_NAME) else "default"
+        except FileNotFoundError:
+            return "default"
+
+    def get(self, ref: str):
+        """The model ``ref`` (``default``, ``name@version``, ``name@alias``), loaded once."""
+        if ref != "default":
+            name, _, which = ref.partition("@")
+            version = self.registry.aliases(name).get(which) if not which.isdigit() else int(which)
+            ref = f"{name}@{version}"
+        with self._lock:
+            if ref not in self._cache:
+                self._cache[ref] = load() if ref == "default" else self.registry.load(ref)
+            return ref, self._cache[ref]
+
+    def production(self):
+        """(reference with its version, model) of the model in production."""
+        return self.get(self.production_ref())
+
+    def versions(self) -> list[dict]:
+        """Every version of the model, newest first, with its cross-validated figures and aliases."""
+        if not (self.registry.root / MODEL_NAME).is_dir():
+            return []
+        rows = []
+        for info in reversed(self.registry.versions(MODEL_NAME)):
+            metrics = info.get("cv_metrics") or {}
+            rows.append({"version": info["version"], "created_at": info.get("created_at", ""),
+                         "description": info.get("description") or "", "aliases": info.get("aliases", []),
+                         "macro_f1": metrics.get("macro_f1"), "accuracy": metrics.get("accuracy"),
+                         "held_back": len(self.held_back(info["version"]))})
+        return rows
+
+    def _held_back_path(self, version: int) -> Path:
+        return self.scratch / f"held-back-{MODEL_NAME}-{int(version)}.json"
+
+    def held_back(self, version: int) -> list:
+        """The corrections ([text, label]) kept out of training the version ``version``."""
+        path = self._held_back_path(version)
+        return json.loads(path.read_text("utf-8")) if path.is_file() else []
+
+    def retrain(self, corpus) -> int:
+        """Train a new version on ``corpus`` plus the corrections, every 5th held back; returns it."""
+        from .._train import train
+
+        corrections = list(self.store.labels().items())
+        held = corrections[HOLD_BACK_EVERY - 1::HOLD_BACK_EVERY]
+        learned = dict(c for n, c in enumerate(corrections, start=1) if n % HOLD_BACK_EVERY)
+        model = train(corpus, cv=0, corrections=learned)
+        version = self.registry.save(model, MODEL_NAME, description=f"网页重新训练：{Path(corpus).name} + "
+                                                                     f"{len(learned)} 条更正")
+        self.scratch.mkdir(parents=True, exist_ok=True)
+        self._held_back_path(version).write_text(json.dumps(held, ensure_ascii=False), "utf-8")
+        return version
+
+    def compare(self, version: int) -> tuple[pd.DataFrame, int, str]:
+        """The figures of ``version`` and of the production model on the corrections held back from
+        ``version``: (table with one column per model, how many corrections, production's name)."""
+        from .._evaluate import compare
+
+        held = self.held_back(version)
+        if not held:
+            raise ValueError("no held-back corrections")
+        production_ref, production = self.production()
+        name_new = f"第 {int(version)} 版"
+        name_old = f"上线中（{production_ref.replace('default', '内置模型')}）"
+        _, candidate = self.get(f"{MODEL_NAME}@{int(version)}")
+        data = pd.DataFrame(held, columns=["text", "label"])
+        figures, _ = compare({name_old: production, name_new: candidate}, data)
+        figures.index = [_figure_name(i) for i in figures.index]
+        return figures, len(held), name_old
+
+    def promote(self, version: int) -> None:
+        """Point ``production`` at ``version``."""
+        self.registry.set_alias(MODEL_NAME, int(version), PRODUCTION)
+
+
+_FIGURES = {"macro-F1": "宏平均 F1", "accuracy": "准确率", "calibration error": "校准误差",
+            "review share": "送复核比例", "accuracy when sure": "有把握时的准确率"}
+
+
+def _figure_name(name: str) -> str:
+    return _FIGURES.get(name, name.replace("F1 ", "F1 · "))
+
+
+def category_names() -> list[tuple[str, str]]:
+    """The six categories as (label, Chinese name), in the order of keys 1–6."""
+    return list(CATEGORIES.items())

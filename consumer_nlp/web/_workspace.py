@@ -1,0 +1,118 @@
+"""The workspace folder: uploaded archives and what is made from them, under names the server
+chooses. No name a user sends ever becomes part of a path: batches are addressed by a random id."""
+import json
+import re
+import secrets
+import shutil
+from pathlib import Path
+
+from ..io import find_text_column, open_archive
+from ._security import Refused
+
+UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".parquet": "parquet"}
+DOWNLOAD_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
+_BATCH_ID = re.compile(r"[0-9a-f]{32}")
+_META = "batch.json"
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+class Workspace:
+    """Batches in ``root``: each a folder ``<id>/`` with the upload ``input.<ext>``, ``batch.json``
+    and, once tagged, ``tagged.parquet``. Uploads above ``max_bytes`` are refused."""
+
+    def __init__(self, root, max_bytes: int):
+        self.root = Path(root).resolve()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.max_bytes = max_bytes
+
+    def folder(self, batch_id: str) -> Path:
+        """The folder of an existing batch; anything that is not a batch id is not found."""
+        if not isinstance(batch_id, str) or not _BATCH_ID.fullmatch(batch_id):
+            raise Refused(404, "没有这个批次。")
+        folder = (self.root / batch_id).resolve()
+        if folder.parent != self.root or not (folder / _META).is_file():
+            raise Refused(404, "没有这个批次。")
+        return folder
+
+    def meta(self, batch_id: str) -> dict:
+        return json.loads((self.folder(batch_id) / _META).read_text("utf-8"))
+
+    def update(self, batch_id: str, **values) -> dict:
+        meta = {**self.meta(batch_id), **values}
+        (self.folder(batch_id) / _META).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        return meta
+
+    def input_path(self, batch_id: str) -> Path:
+        return self.folder(batch_id) / f"input{self.meta(batch_id)['suffix']}"
+
+    def tagged_path(self, batch_id: str) -> Path:
+        return self.folder(batch_id) / "tagged.parquet"
+
+    async def save_upload(self, upload) -> str:
+        """Store an uploaded file (a Starlette ``UploadFile``) as a new batch; returns its id.
+        Refused, with a message for the page: a format not accepted, too large, empty."""
+        suffix = Path(upload.filename or "").suffix.lower()
+        if suffix not in UPLOAD_FORMATS:
+            raise Refused(400, "不支持这种文件格式：请上传 CSV、XLSX、JSONL 或 Parquet 文件"
+                               "（扩展名 .csv、.xlsx、.jsonl、.parquet）。")
+        batch_id = secrets.token_hex(16)
+        folder = self.root / batch_id
+        folder.mkdir()
+        target, size = folder / f"input{suffix}", 0
+        try:
+            with open(target, "wb") as out:
+                while block := await upload.read(1 << 20):
+                    size += len(block)
+                    if size > self.max_bytes:
+                        raise Refused(413, f"文件太大：上限是 {self.max_bytes / 1e6:.0f} MB。")
+                    out.write(block)
+            if size == 0:
+                raise Refused(400, "文件是空的：请选择有内容的文件。")
+        except Refused:
+            target.unlink(missing_ok=True)
+            folder.rmdir()
+            raise
+        name = Path(upload.filename).name[:200]
+        (folder / _META).write_text(json.dumps({"name": name, "suffix": suffix}, ensure_ascii=False), "utf-8")
+        return batch_id
+
+    def discard(self, batch_id: str) -> None:
+        """Remove a batch and everything made from it (an upload that cannot be used)."""
+        shutil.rmtree(self.folder(batch_id))
+
+    def text_columns(self, batch_id: str) -> tuple[list, str | None]:
+        """The columns of a batch's archive that hold text, and the one found by name (or None).
+        Refused with a Chinese message when the file cannot be read or has no text column."""
+        path = self.input_path(batch_id)
+        try:
+            first = next(iter(open_archive(path).chunks()), None)
+        except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
+            raise Refused(400, _reading_message(error)) from None
+        if first is not None and first.bad:
+            line = re.search(r"\d+", first.bad[0].where)
+            raise Refused(400, f"无法读取这个文件：第 {line[0] if line else '?'} 行格式有误，请修正后再上传。")
+        if first is None or not len(first.rows.columns) or first.rows.empty:
+            raise Refused(400, "文件里没有数据行：请检查文件是否为空或只有表头。")
+        frame = first.rows
+        texts = [str(c) for c in frame.columns if frame[c].map(_is_words).any()]
+        if not texts:
+            raise Refused(400, "文件里没有文本列：没有任何一列含有投诉文字。")
+        try:
+            found = find_text_column(texts)
+        except ValueError:
+            found = None
+        return ([found] + [c for c in texts if c != found]) if found else texts, found
+
+
+def _is_words(value) -> bool:
+    """Whether a cell holds words (letters or characters), not just a number or a code of digits."""
+    return isinstance(value, str) and _LETTER.search(value) is not None
+
+
+def _reading_message(error: Exception) -> str:
+    """What went wrong reading an upload, in words for the complaint desk (never a traceback)."""
+    words = str(error).lower()
+    if isinstance(error, UnicodeError) or "encoding" in words or "decode" in words:
+        return "无法识别文件的编码：请另存为 UTF-8 或 GB18030 编码的 CSV 后再上传。"
+    return ("无法读取这个文件：内容与扩展名不符或文件已损坏。请确认它是 CSV、XLSX、JSONL 或 Parquet 文件，"
+            "并且第一行是列名。")

@@ -1,0 +1,469 @@
+"""consumer-nlp serve: the pages, the safety rules, two reviewers at once, and a real browser."""
+import configparser
+import csv
+import io
+import re
+import socket
+import threading
+import time
+from fnmatch import fnmatch
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+pytest.importorskip("starlette")
+pytest.importorskip("jinja2")
+pytest.importorskip("multipart")
+
+from starlette.testclient import TestClient  # noqa: E402
+
+from consumer_nlp import ModelRegistry  # noqa: E402
+from consumer_nlp.review import STORE_NAME, CorrectionStore  # noqa: E402
+from consumer_nlp.web import create_app  # noqa: E402
+from consumer_nlp.web._security import check_binding  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[1]
+WEB = REPO / "consumer_nlp" / "web"
+COMPLAINTS = ["买的电饭煲用了三天就坏了，商家不给退货", "超市的秤不准，一斤苹果少了二两", "充电宝充电时冒烟起火，差点烧了房子",
+              "广告说纯天然无添加，结果配料表一堆添加剂", "信用卡被收了莫名其妙的年费，银行不解释", "快递一直没送到，客服也联系不上",
+              "手机屏幕用了一周就出现亮线", "加油站的油表跳得特别快，加了四十升显示五十升"]
+LABELS = ["quality", "price_measurement", "safety", "false_advertising", "financial", "other", "quality",
+          "price_measurement"]
+
+
+@pytest.fixture
+def registry(tmp_path, small_model):
+    """A registry whose production model is the small test model."""
+    root = tmp_path / "registry"
+    registry = ModelRegistry(root)
+    registry.set_alias("complaints", registry.save(small_model, "complaints"), "production")
+    return root
+
+
+@pytest.fixture
+def corpus_file(tmp_path, small_corpus):
+    """A small labeled corpus for retraining (the full one takes minutes)."""
+    path = tmp_path / "corpus.csv"
+    pd.DataFrame({"text": small_corpus[0], "label": small_corpus[1]}).to_csv(path, index=False)
+    return path
+
+
+def _app(tmp_path, registry, **options):
+    return create_app(registry=registry, workspace=tmp_path / "workspace", **options)
+
+
+@pytest.fixture
+def client(tmp_path, registry, corpus_file):
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file, max_upload_bytes=200_000)) as client:
+        yield client
+
+
+def _csrf(client) -> str:
+    client.get("/")
+    return client.cookies["cnlp_csrf"]
+
+
+def _archive(path: Path, texts=COMPLAINTS) -> Path:
+    frame = pd.DataFrame({"编号": [f"C{n}" for n in range(len(texts))], "投诉内容": texts})
+    {".csv": lambda: frame.to_csv(path, index=False), ".xlsx": lambda: frame.to_excel(path, index=False),
+     ".jsonl": lambda: frame.to_json(path, orient="records", lines=True, force_ascii=False),
+     ".parquet": lambda: frame.to_parquet(path)}[path.suffix]()
+    return path
+
+
+def _upload(client, name: str, content: bytes):
+    return client.post("/batch", data={"csrf": _csrf(client)}, files={"file": (name, content)},
+                       follow_redirects=False)
+
+
+def _wait_for_job(client, response, seconds: float = 120) -> str:
+    """Follow a job's status page until it is done; the page it links to."""
+    assert response.status_code == 303 and response.headers["location"].startswith("/jobs/")
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        page = client.get(response.headers["location"]).text
+        state = re.search(r'data-state="(\w+)"', page)[1]
+        if state != "running":
+            assert state == "done", page
+            return re.search(r'id="continue" href="([^"]+)"', page)[1]
+        time.sleep(0.3)
+    raise AssertionError("the job did not finish")
+
+
+def _tag(client, tmp_path, suffix=".csv", texts=COMPLAINTS) -> str:
+    response = _upload(client, f"投诉{suffix}", _archive(tmp_path / f"upload{suffix}", texts).read_bytes())
+    assert response.status_code == 303, response.text
+    batch = response.headers["location"]
+    page = client.get(batch).text
+    assert '<option value="投诉内容">投诉内容（自动识别）</option>' in page  # detected, and first
+    assert page.index('value="投诉内容"') < page.index('value="编号"') if 'value="编号"' in page else True
+    done = _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                             follow_redirects=False))
+    assert done == batch
+    return batch
+
+
+# ---- pages ----
+
+def test_the_four_pages_and_their_assets_are_served_in_chinese(client):
+    for path, title in [("/", "分类一条投诉"), ("/batch", "批量标注"), ("/review", "复核"), ("/models", "模型")]:
+        page = client.get(path)
+        assert page.status_code == 200 and f"<h1>{title}</h1>" in page.text
+        assert 'lang="zh-CN"' in page.text and "/static/app.css" in page.text
+    assert "nav.tabs" in client.get("/static/app.css").text
+    assert "keydown" in client.get("/static/app.js").text
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and "没有这个页面" in missing.text
+
+
+def test_classify_shows_the_category_probabilities_review_and_deciding_terms(client, small_model):
+    page = client.post("/", data={"csrf": _csrf(client), "text": COMPLAINTS[0]}).text
+    tag = small_model.tag([COMPLAINTS[0]])[0]
+    assert f'<b id="category">{tag["category_zh"]}</b>' in page
+    assert page.count('<td class="barcell">') == 6
+    assert ("需要复核：置信度低" in page) == tag["needs_review"]
+    marked = re.search(r'<p class="text" id="marked">(.*?)</p>', page)[1]
+    assert "<mark>" in marked and re.sub("</?mark>", "", marked) == COMPLAINTS[0]
+
+
+def test_an_empty_text_needs_review_because_it_is_empty(client):
+    page = client.post("/", data={"csrf": _csrf(client), "text": "   "}).text
+    assert "需要复核：文本为空" in page
+
+
+# ---- safety ----
+
+def _post_routes(app) -> list[str]:
+    return [route.path for route in app.routes if "POST" in (getattr(route, "methods", None) or ())]
+
+
+def test_every_post_without_the_csrf_token_is_refused(client, registry):
+    paths = _post_routes(client.app)
+    assert len(paths) >= 6
+    batch = _upload(client, "a.csv", _archive(Path(client.app.state.workspace.root) / "../a.csv").read_bytes())
+    batch_id = batch.headers["location"].rsplit("/", 1)[1]
+    for path in paths:
+        url = path.replace("{batch_id:str}", batch_id)
+        for data in ({}, {"csrf": "forged-token-from-another-site"}):
+            response = client.post(url, data={**data, "text": "x", "version": "1", "label": "quality", "i": "0",
+                                              "reviewer": "张三", "text_col": "投诉内容"},
+                                   files={"file": ("b.csv", b"text\nx\n")} if path == "/batch" else None)
+            assert response.status_code == 403 and "安全令牌" in response.text, (url, data)
+    assert not (registry / STORE_NAME).exists()
+    assert ModelRegistry(registry).aliases("complaints") == {"production": 1}
+
+
+def test_no_request_path_leaves_the_workspace(client, tmp_path):
+    (tmp_path / "secret.txt").write_text("SECRET", "utf-8")
+    batch = _tag(client, tmp_path)
+    attempts = ["/static/../../../setup.cfg", "/static/%2e%2e/%2e%2e/_app.py", "/static/..%2F_app.py",
+                "/batch/..%2F..%2Fsecret.txt", "/batch/../secret.txt", "/batch/%2e%2e/download?format=csv",
+                "/batch/..%2F..%2F..%2Fsecret.txt/report", batch + "/download?format=../../secret.txt",
+                "/batch/" + "0" * 32 + "/download?format=csv", "/jobs/..%2F..%2Fsecret.txt"]
+    for attempt in attempts:
+        response = client.get(attempt)
+        assert response.status_code in (400, 404), attempt
+        assert "SECRET" not in response.text and "import" not in response.text and "[metadata]" not in response.text
+    stored = sorted(p.name for p in (client.app.state.workspace.root / batch.rsplit("/", 1)[1]).iterdir())
+    assert stored == ["batch.json", "input.csv", "queue.json", "tagged.parquet"] or "input.csv" in stored
+    assert all("投诉" not in name for name in stored), "the user's file name is never a path"
+
+
+def test_uploads_are_limited_by_size_and_format(client):
+    too_big = _upload(client, "big.csv", b"text\n" + "很长的投诉内容。".encode("utf-8") * 20_000)
+    assert too_big.status_code == 413 and "文件太大" in too_big.text
+    for name in ("run.exe", "notes.txt", "archive.xls", "../../evil.csv.sh", "no-extension"):
+        wrong = _upload(client, name, b"text\nx\n")
+        assert wrong.status_code == 400 and "不支持这种文件格式" in wrong.text, name
+    assert list(client.app.state.workspace.root.iterdir()) == []
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("empty.csv", b"", "文件是空的"),
+    ("header-only.csv", "投诉内容\n".encode("utf-8"), "没有数据行"),
+    ("numbers.csv", b"id,amount\n1,20\n2,35\n", "没有文本列"),
+    ("garbled.csv", b"text\n" + bytes([0xFF, 0xFE, 0x81]) * 40 + b"\n", "无法识别文件的编码"),
+    ("fake.xlsx", "投诉内容\n商品坏了\n".encode("utf-8"), "无法读取这个文件"),
+    ("fake.parquet", b"not a parquet file at all", "无法读取这个文件"),
+    ("broken.jsonl", b'{"text": "unfinished\n', "第 1 行格式有误"),
+    ("open-quote.csv", '投诉内容,编号\n"商品坏了,1\n'.encode("utf-8"), "第 2 行格式有误"),
+])
+def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, content, message):
+    response = _upload(client, name, content)
+    assert response.status_code == 400 and message in response.text, response.text[-500:]
+    assert "Traceback" not in response.text and "Error" not in response.text
+    assert list(client.app.state.workspace.root.iterdir()) == [], "nothing of a refused upload is kept"
+
+
+def test_off_loopback_the_server_needs_a_token_and_every_request_carries_it(tmp_path, registry, capsys):
+    from consumer_nlp.cli import main
+
+    with pytest.raises(ValueError, match="--token"):
+        check_binding("0.0.0.0", None)
+    check_binding("127.0.0.1", None), check_binding("::1", None), check_binding("localhost", None)
+    check_binding("0.0.0.0", "s3cret")
+    assert main(["serve", "--host", "0.0.0.0", "--registry", str(registry)]) == 2
+    assert "--token" in capsys.readouterr().err
+    with TestClient(_app(tmp_path, registry, token="s3cret-token")) as client:
+        assert client.get("/").status_code == 403 and client.get("/static/app.css").status_code == 403
+        assert client.get("/?token=wrong").status_code == 403
+        entry = client.get("/models?token=s3cret-token", follow_redirects=False)
+        assert entry.status_code == 303 and entry.headers["location"] == "/models"  # the token leaves the address
+        assert client.get("/models").status_code == 200 and client.get("/").status_code == 200
+        client.cookies.clear()
+        assert client.get("/models").status_code == 403
+
+
+def test_pages_cannot_be_framed_and_a_loopback_server_answers_only_to_its_own_names(tmp_path, registry, client):
+    for path in ("/", "/static/app.js", "/no-such-page"):
+        headers = client.get(path).headers
+        assert headers["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in headers["content-security-policy"]
+        assert "script-src" not in headers["content-security-policy"]  # default-src 'self': our own app.js only
+    from consumer_nlp.web._security import loopback_names
+
+    with TestClient(_app(tmp_path, registry, allowed_hosts=loopback_names("127.0.0.1")),
+                    base_url="http://127.0.0.1:8315") as local:
+        assert local.get("/").status_code == 200
+        assert local.get("/", headers={"host": "localhost:8315"}).status_code == 200
+        rebound = local.get("/", headers={"host": "attacker.example:8315"})  # DNS rebinding
+        assert rebound.status_code == 400 and "127.0.0.1" in rebound.text
+    assert loopback_names("0.0.0.0") is None
+
+
+# ---- the work ----
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".jsonl", ".parquet"])
+def test_an_archive_is_tagged_downloaded_in_each_format_and_reported(client, tmp_path, suffix):
+    batch = _tag(client, tmp_path, suffix)
+    readers = {"csv": lambda b: pd.read_csv(io.BytesIO(b), encoding="utf-8-sig"), "xlsx": lambda b: pd.read_excel(io.BytesIO(b), engine="openpyxl"),
+               "jsonl": lambda b: pd.read_json(io.BytesIO(b), lines=True), "parquet": lambda b: pd.read_parquet(io.BytesIO(b))}
+    for kind, read in readers.items():
+        response = client.get(f"{batch}/download?format={kind}")
+        assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+        frame = read(response.content)
+        assert list(frame["投诉内容"]) == COMPLAINTS and {"category", "category_zh", "needs_review"} <= set(frame.columns)
+    report = client.get(batch + "/report")
+    assert report.status_code == 200 and f"本期共受理消费投诉{len(COMPLAINTS)}件" in report.text
+
+
+def _review_form(client, batch: str, i=None) -> tuple:
+    page = client.get(batch + "/review" + (f"?i={i}" if i is not None else "")).text
+    position = re.search(r'name="i" value="(\d+)"', page)
+    return page, int(position[1]) if position else None
+
+
+def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_path, registry):
+    batch = _tag(client, tmp_path)
+    page, first = _review_form(client, batch)
+    total = int(re.search(r"共 (\d+) 条", page)[1])
+    assert total >= 3 and first == 0 and "已完成 0 条 · 剩余" in page
+    forgot_name = client.post(batch + "/review", data={"csrf": _csrf(client), "i": "0", "label": "safety"})
+    assert forgot_name.status_code == 400 and "复核人" in forgot_name.text
+    stored = client.post(batch + "/review", data={"csrf": _csrf(client), "i": "0", "label": "safety",
+                                                  "reviewer": "王芳"}, follow_redirects=False)
+    assert stored.headers["location"] == batch + "/review?i=1&from=0"
+    page, _ = _review_form(client, batch, 1)
+    assert 'value="王芳"' in page and "已完成 1 条" in page  # the name is remembered
+    assert f'href="{batch}/review?i=2&amp;from=1"' in page  # skip
+    undo = client.get(stored.headers["location"]).text
+    assert f'id="undo" href="{batch}/review?i=0"' in undo
+    again = client.post(batch + "/review", data={"csrf": _csrf(client), "i": "0", "label": "quality", "reviewer": "王芳"})
+    assert again.status_code == 200
+    rows = CorrectionStore(registry / STORE_NAME).all()
+    assert [(r["label"], r["reviewer"], r["source"]) for r in rows] == [("safety", "王芳", "投诉.csv"),
+                                                                        ("quality", "王芳", "投诉.csv")]
+    assert all(r["at"] for r in rows) and len(CorrectionStore(registry / STORE_NAME).labels()) == 1
+
+
+def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
+    app = _app(tmp_path, registry)
+    with TestClient(app) as first, TestClient(app) as second:
+        batch = _tag(first, tmp_path)
+        total = int(re.search(r"共 (\d+) 条", first.get(batch + "/review").text)[1])
+        barrier, failures = threading.Barrier(2), []
+
+        def review(client, reviewer, label):
+            token = _csrf(client)
+            barrier.wait()
+            for i in range(total):
+                response = client.post(batch + "/review", data={"csrf": token, "i": str(i), "label": label,
+                                                                "reviewer": reviewer}, follow_redirects=False)
+                if response.status_code != 303:
+                    failures.append(response.text)
+
+        threads = [threading.Thread(target=review, args=(c, name, label))
+                   for c, name, label in ((first, "甲", "quality"), (second, "乙", "other"))]
+        [t.start() for t in threads], [t.join() for t in threads]
+    assert failures == []
+    rows = CorrectionStore(registry / STORE_NAME).all()
+    assert len(rows) == 2 * total
+    assert sorted((r["reviewer"], r["row"]) for r in rows) == sorted({(r["reviewer"], r["row"]) for r in rows})
+
+
+def test_retrain_on_corrections_compare_on_the_held_back_and_promote(client, tmp_path, registry):
+    CorrectionStore(registry / STORE_NAME).add([{"text": t, "label": label} for t, label in zip(COMPLAINTS[:6], LABELS)],
+                                               reviewer="测")
+    assert _wait_for_job(client, client.post("/models/retrain", data={"csrf": _csrf(client)},
+                                             follow_redirects=False)) == "/models"
+    page = client.get("/models").text
+    assert 'id="compare-2"' in page and 'id="promote-2"' in page and 'id="promote-1"' not in page
+    held = client.app.state.models.held_back(2)
+    assert held == [[COMPLAINTS[4], "financial"]]
+    compared = client.get("/models/compare?version=2").text
+    assert "在训练时留出的 1 条人工更正上比较" in compared and "F1 · 金融服务" in compared and "第 2 版" in compared
+    assert "没有留出的更正" in client.get("/models/compare?version=1").text
+    confirm = client.get("/models/promote?version=2").text
+    assert 'id="confirm"' in confirm and ModelRegistry(registry).aliases("complaints") == {"production": 1}
+    client.post("/models/promote", data={"csrf": _csrf(client), "version": "2"})
+    assert ModelRegistry(registry).aliases("complaints") == {"production": 2}
+    assert client.post("/models/promote", data={"csrf": _csrf(client), "version": "9"}).status_code == 404
+
+
+def test_the_templates_and_assets_are_package_data():
+    config = configparser.ConfigParser()
+    config.read(REPO / "setup.cfg")
+    patterns = [p.strip() for p in config["options.package_data"]["consumer_nlp.web"].split(",")]
+    files = [p.relative_to(WEB).as_posix() for p in WEB.rglob("*") if p.is_file() and p.parent != WEB
+             and "__pycache__" not in p.parts]
+    assert {"templates/base.html", "static/app.css", "static/app.js"} <= set(files)
+    assert [f for f in files if not any(fnmatch(f, p) for p in patterns)] == []
+    for extra in ("web", "test"):
+        assert {"starlette", "jinja2", "uvicorn", "python-multipart"} <= {
+            re.split("[<>=\\[]", r)[0] for r in config["options.extras_require"][extra].split()}
+
+
+# ---- a real browser ----
+
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def server(tmp_path, registry, corpus_file):
+    import uvicorn
+
+    app = _app(tmp_path, registry, corpus=corpus_file)
+    config = uvicorn.Config(app, host="127.0.0.1", port=_free_port(), log_level="warning")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 30
+    while not running.started and time.time() < deadline:
+        time.sleep(0.05)
+    assert running.started
+    yield f"http://127.0.0.1:{config.port}", app
+    running.should_exit = True
+    thread.join(10)
+
+
+@pytest.fixture
+def browser(tmp_path, monkeypatch):
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: install Debian's chromium and chromium-driver for the browser test")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+
+    monkeypatch.setenv("SE_OFFLINE", "true")  # Selenium Manager must not download anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--no-first-run", f"--user-data-dir={tmp_path / 'chromium-profile'}", "--window-size=1200,1100",
+                     "--lang=zh-CN"):
+        options.add_argument(argument)
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(downloads)})
+    driver.implicitly_wait(5)
+    yield driver, downloads
+    driver.quit()
+
+
+def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, browser, tmp_path, registry):
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    base, app = server
+    driver, downloads = browser
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    wait = WebDriverWait(driver, 120)
+
+    def shot(name):
+        driver.save_screenshot(str(shots / f"{name}.png"))
+
+    def find(css):
+        return driver.find_element(By.CSS_SELECTOR, css)
+
+    # 分类
+    driver.get(base + "/")
+    find("#text").send_keys(COMPLAINTS[2])
+    find("form button[type=submit]").click()
+    assert find("#category").text in {"质量问题", "价格/计量", "安全问题", "虚假宣传", "金融服务", "其他"}
+    assert len(driver.find_elements(By.CSS_SELECTOR, "table.probabilities tr")) == 6
+    shot("1-classify")
+
+    # 批量: upload, choose the column, tag, download
+    archive = _archive(tmp_path / "投诉档案.csv", COMPLAINTS * 2 + [t + "，请处理" for t in COMPLAINTS])
+    driver.get(base + "/batch")
+    find("#file").send_keys(str(archive))
+    find("form button[type=submit]").click()
+    assert find("#text_col").get_attribute("value") == "投诉内容"
+    shot("2-batch-column")
+    find("form button[type=submit]").click()
+    wait.until(lambda d: d.find_element(By.ID, "job").get_attribute("data-state") != "running")
+    assert find("#job").get_attribute("data-state") == "done"
+    shot("3-job-done")
+    find("#continue").click()
+    find("#download-csv").click()
+    wait.until(lambda d: any(p.suffix == ".csv" for p in downloads.iterdir()))
+    downloaded = next(p for p in downloads.iterdir() if p.suffix == ".csv")
+    with open(downloaded, encoding="utf-8-sig") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 24 and all(r["category_zh"] for r in rows)
+    shot("4-batch-tagged")
+
+    # 复核: three rows corrected with the keyboard
+    CorrectionStore(registry / STORE_NAME).add(  # earlier reviewers' corrections, so that some are held back
+        [{"text": f"{t}（旧）", "label": label} for t, label in zip(COMPLAINTS[:7], LABELS)], reviewer="早先")
+    find("#review-link").click()
+    find("#reviewer").send_keys("李娜")
+    shot("5-review")
+    for key in "213":
+        before = find("#review-text").text
+        find("#review-text").click()  # out of the name field
+        ActionChains(driver).send_keys(key).perform()
+        wait.until(lambda d: d.find_element(By.ID, "counter").text and
+                   (not d.find_elements(By.ID, "review-text") or d.find_element(By.ID, "review-text").text != before))
+    assert "已完成 3 条" in find("#counter").text
+    mine = [r for r in CorrectionStore(registry / STORE_NAME).all() if r["reviewer"] == "李娜"]
+    assert [r["label"] for r in mine] == ["price_measurement", "quality", "safety"]
+    shot("6-review-after-three")
+
+    # 模型: retrain, compare, promote
+    driver.get(base + "/models")
+    find("#retrain").click()
+    wait.until(lambda d: d.find_element(By.ID, "job").get_attribute("data-state") != "running")
+    assert find("#job").get_attribute("data-state") == "done", find("#job").text
+    find("#continue").click()
+    shot("7-models")
+    find("#compare-2").click()
+    assert "留出的 2 条人工更正" in driver.page_source and "宏平均 F1" in find("#figures").text
+    shot("8-compare")
+    find("#promote").click()
+    shot("9-promote-confirm")
+    find("#confirm").click()
+    assert "complaints@production" in find("#production").text
+    assert ModelRegistry(registry).aliases("complaints") == {"production": 2}
+    shot("10-models-promoted")
+    print(f"screenshots: {shots}")
