@@ -388,6 +388,7 @@ def browser(tmp_path, monkeypatch):
     driver.quit()
 
 
+@pytest.mark.slow
 def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, browser, tmp_path, registry):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By

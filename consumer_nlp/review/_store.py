@@ -12,6 +12,7 @@ from contextlib import closing
 from pathlib import Path
 
 from .._categories import label_of
+from .._locks import held
 
 STORE_NAME = "corrections.sqlite"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS corrections (
@@ -41,9 +42,12 @@ class CorrectionStore:
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        connection.execute("PRAGMA journal_mode=WAL")
-        connection.executescript(_SCHEMA)
+        # Switching to WAL and creating the table take a lock SQLite does not wait for: two
+        # processes opening a new store at once would see "database is locked". One at a time.
+        with held(self.path.with_name(self.path.name + ".lock")):
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.executescript(_SCHEMA)
         return connection
 
     def add(self, corrections, *, reviewer: str | None = None) -> int:
