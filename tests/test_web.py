@@ -392,13 +392,15 @@ def browser(tmp_path, monkeypatch):
 def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, browser, tmp_path, registry):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
     base, app = server
     driver, downloads = browser
     shots = tmp_path / "screenshots"
     shots.mkdir()
-    wait = WebDriverWait(driver, 120)
+    # a page that reloads while a condition reads it leaves stale elements: read again
+    wait = WebDriverWait(driver, 120, ignored_exceptions=(NoSuchElementException, StaleElementReferenceException))
 
     def shot(name):
         driver.save_screenshot(str(shots / f"{name}.png"))
@@ -440,12 +442,11 @@ def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, b
     find("#review-link").click()
     find("#reviewer").send_keys("李娜")
     shot("5-review")
-    for key in "213":
-        before = find("#review-text").text
+    for done, key in enumerate("213", start=1):
         find("#review-text").click()  # out of the name field
         ActionChains(driver).send_keys(key).perform()
-        wait.until(lambda d: d.find_element(By.ID, "counter").text and
-                   (not d.find_elements(By.ID, "review-text") or d.find_element(By.ID, "review-text").text != before))
+        wait.until(lambda d, done=done: f"已完成 {done} 条" in d.find_element(By.ID, "counter").text
+                   and d.execute_script("return document.readyState") == "complete")
     assert "已完成 3 条" in find("#counter").text
     mine = [r for r in CorrectionStore(registry / STORE_NAME).all() if r["reviewer"] == "李娜"]
     assert [r["label"] for r in mine] == ["price_measurement", "quality", "safety"]
