@@ -167,3 +167,20 @@ def test_importing_the_package_imports_only_what_a_call_needs():
                                 "build_parser().format_help(); print(sorted(m for m in ('pandas', 'sklearn', 'numpy') "
                                 "if m in sys.modules))"], capture_output=True, text=True, check=True)
     assert help_only.stdout.strip() == "[]"
+
+
+def test_long_lists_are_scored_in_batches_with_the_same_results(small_model, small_corpus, monkeypatch):
+    import consumer_nlp._classifier as classifier
+
+    texts = small_corpus[0][:40] + ["", None, "秤不准"]
+    whole = small_model.tag_columns(texts), small_model.predict_proba(texts), small_model.predict(texts)
+    monkeypatch.setattr(classifier, "BATCH_SIZE", 7)
+    assert len(small_model._batches(texts)) == 7
+    tags, proba, predicted = small_model.tag_columns(texts), small_model.predict_proba(texts), small_model.predict(texts)
+    np.testing.assert_allclose(proba, whole[1], rtol=1e-12)
+    assert list(predicted) == list(whole[2])
+    for key in ("category", "confidence", "needs_review", "empty"):
+        assert list(tags[key]) == list(whole[0][key]), key
+    assert tags["top_terms"] == whole[0]["top_terms"]
+    with pytest.raises(ValueError, match="empty list"):
+        small_model.predict_proba([])
