@@ -392,7 +392,7 @@ def browser(tmp_path, monkeypatch):
 def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, browser, tmp_path, registry):
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
     from selenium.webdriver.support.ui import WebDriverWait
 
     base, app = server
@@ -407,6 +407,20 @@ def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, b
 
     def find(css):
         return driver.find_element(By.CSS_SELECTOR, css)
+
+    def settled(d, script: str) -> str:
+        """``script``'s answer on a page that has finished loading, read in one go ("" while the
+        next page loads: reading the DOM mid-navigation fails in several ways)."""
+        try:
+            return d.execute_script(f"if (document.readyState !== 'complete') return ''; {script}") or ""
+        except WebDriverException:
+            return ""
+
+    def counter(d) -> str:
+        return settled(d, "const c = document.getElementById('counter'); return c ? c.textContent : '';")
+
+    def job_state(d) -> str:
+        return settled(d, "const j = document.getElementById('job'); return j ? j.dataset.state : '';")
 
     # 分类
     driver.get(base + "/")
@@ -424,7 +438,7 @@ def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, b
     assert find("#text_col").get_attribute("value") == "投诉内容"
     shot("2-batch-column")
     find("form button[type=submit]").click()
-    wait.until(lambda d: d.find_element(By.ID, "job").get_attribute("data-state") != "running")
+    wait.until(lambda d: job_state(d) not in ("", "running"))
     assert find("#job").get_attribute("data-state") == "done"
     shot("3-job-done")
     find("#continue").click()
@@ -445,8 +459,7 @@ def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, b
     for done, key in enumerate("213", start=1):
         find("#review-text").click()  # out of the name field
         ActionChains(driver).send_keys(key).perform()
-        wait.until(lambda d, done=done: f"已完成 {done} 条" in d.find_element(By.ID, "counter").text
-                   and d.execute_script("return document.readyState") == "complete")
+        wait.until(lambda d, done=done: f"已完成 {done} 条" in counter(d))
     assert "已完成 3 条" in find("#counter").text
     mine = [r for r in CorrectionStore(registry / STORE_NAME).all() if r["reviewer"] == "李娜"]
     assert [r["label"] for r in mine] == ["price_measurement", "quality", "safety"]
@@ -455,7 +468,7 @@ def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, b
     # 模型: retrain, compare, promote
     driver.get(base + "/models")
     find("#retrain").click()
-    wait.until(lambda d: d.find_element(By.ID, "job").get_attribute("data-state") != "running")
+    wait.until(lambda d: job_state(d) not in ("", "running"))
     assert find("#job").get_attribute("data-state") == "done", find("#job").text
     find("#continue").click()
     shot("7-models")
