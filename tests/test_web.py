@@ -482,3 +482,14 @@ def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, b
     assert ModelRegistry(registry).aliases("complaints") == {"production": 2}
     shot("10-models-promoted")
     print(f"screenshots: {shots}")
+
+
+def test_a_downloaded_workbook_keeps_a_text_that_looks_like_a_formula_as_text(client, tmp_path):
+    from openpyxl import load_workbook
+
+    texts = COMPLAINTS[:3] + ["=HYPERLINK(\"http://x\",\"点我\") 买的东西坏了"]
+    batch = _tag(client, tmp_path, ".csv", texts)
+    response = client.get(f"{batch}/download?format=xlsx")
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cells = [row[1] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == texts and all(c.data_type == "s" for c in cells)

@@ -4,8 +4,8 @@ from ._columns import CHANNEL_NAMES, DATE_NAMES, TEXT_COLUMN_NAMES, find_column,
 from ._encoding import detect_encoding, first_undecodable_line
 from ._labeled import LabeledData, read_labeled
 from ._readers import FORMATS, ArchiveReader, BadRow, Chunk, archive_format, open_archive
-from ._writers import join_parts, write_part
+from ._writers import join_parts, write_archive, write_part
 
 __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "Chunk", "DATE_NAMES", "FORMATS", "LabeledData",
            "TEXT_COLUMN_NAMES", "archive_format", "detect_encoding", "find_column", "find_text_column",
-           "first_undecodable_line", "join_parts", "open_archive", "read_labeled", "write_part"]
+           "first_undecodable_line", "join_parts", "open_archive", "read_labeled", "write_archive", "write_part"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._readers import JsonLiteral, _cell_text
+from ._readers import JsonLiteral, _cell_text, archive_format
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -118,6 +118,19 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
             raise ValueError(_mixed_types(frame) or f"cannot write these rows as Parquet: {error}") from None
         pq.write_table(table, path)
+
+
+def write_archive(frame: pd.DataFrame, output: Path, sheet_title: str = "tagged") -> None:
+    """``frame`` as one whole archive at ``output`` (format by its extension), written the way
+    tagging writes its outputs: text stays text (never a formula), types are kept."""
+    output = Path(output)
+    kind = archive_format(output)
+    part = output.with_name(f".{output.name}.part")
+    try:
+        write_part(frame, kind, part)
+        join_parts([part], [str(c) for c in frame.columns], kind, output, sheet_title)
+    finally:
+        part.unlink(missing_ok=True)
 
 
 def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged") -> None:

@@ -1,6 +1,5 @@
 """The routes of the web application: 分类, 批量, 复核 and 模型, rendered on the server."""
 import html
-import io
 import json
 import logging
 import re
@@ -19,7 +18,9 @@ from starlette.templating import Jinja2Templates
 
 from .._categories import CATEGORIES
 from .._html import STYLE
+from ..io import write_archive
 from ..review import review_queue
+from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
 from ._jobs import Jobs, tag_in_process
 from ._models import Models, category_names
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
@@ -87,7 +88,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         tag = model.tag([text])[0]
         proba = model.predict_proba([text])[0]
         by_label = {str(c): float(p) for c, p in zip(model.classes_, proba)}
-        reason = ("文本为空" if not text.strip() else "置信度低") if tag["needs_review"] else None
+        reason = (REASON_EMPTY if not text.strip() else REASON_LOW_CONFIDENCE) if tag["needs_review"] else None
         result = {**tag, "reason": reason, "threshold": model.review_threshold_,
                   "probabilities": [(zh, by_label.get(label, 0.0), label == tag["category"])
                                     for label, zh in CATEGORIES.items()],
@@ -171,18 +172,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         path = tagged(batch_id)
         stem = Path(space.meta(batch_id)["name"]).stem + ".已标注"
         headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(stem + '.' + kind)}"}
-        if kind == "parquet":
-            return FileResponse(path, media_type="application/octet-stream", headers=headers)
-        frame, buffer = pd.read_parquet(path), io.BytesIO()
-        if kind == "csv":
-            buffer.write(frame.to_csv(index=False).encode("utf-8-sig"))  # with a BOM: Excel reads it as UTF-8
-        elif kind == "jsonl":
-            buffer.write(frame.to_json(orient="records", lines=True, force_ascii=False).encode("utf-8"))
-        else:
-            frame.to_excel(buffer, index=False)
-        types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson",
+        if kind != "parquet":  # written by the archive writers: text stays text, never a formula
+            converted = path.with_name(f"tagged.{kind}")
+            if not converted.is_file() or converted.stat().st_mtime < path.stat().st_mtime:
+                write_archive(pd.read_parquet(path), converted, sheet_title="已标注")
+            path = converted
+        types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/octet-stream",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-        return Response(buffer.getvalue(), media_type=types[kind], headers=headers)
+        return FileResponse(path, media_type=types[kind], headers=headers)
 
     async def batch_report(request: Request):
         from ..report import report_archive
