@@ -90,7 +90,7 @@ class ModelRegistry:
 
     # ---- references: "name", "name@3", "name@production" ----
 
-    def _resolve(self, ref: str) -> tuple:
+    def resolve(self, ref: str) -> tuple:
         """(name, version) of a reference; the latest version when none is given."""
         name, _, which = str(ref).partition("@")
         _check_name(name, "model name")
@@ -179,7 +179,7 @@ class ModelRegistry:
         _check_name(alias, "alias")
         if alias.isdigit():
             raise ValueError(f"invalid alias {alias!r}: an alias made of digits would read as a version")
-        name, version = self._resolve(f"{name}@{int(version)}")
+        name, version = self.resolve(f"{name}@{int(version)}")
         with held(self.root / name / ALIASES_LOCK):  # read, change, write: one writer at a time
             aliases = self.aliases(name)
             aliases[alias] = version
@@ -194,7 +194,7 @@ class ModelRegistry:
 
     def delete(self, ref: str) -> None:
         """Delete one version; refused while an alias points at it."""
-        name, version = self._resolve(ref)
+        name, version = self.resolve(ref)
         with held(self.root / name / ALIASES_LOCK):  # no alias may move onto it meanwhile
             pointing = [alias for alias, v in self.aliases(name).items() if v == version]
             if pointing:
@@ -220,7 +220,7 @@ class ModelRegistry:
 
     def load(self, ref: str) -> ComplaintClassifier:
         """Load ``name``, ``name@3`` or ``name@alias``, checking the artifact's checksum first."""
-        name, version = self._resolve(ref)
+        name, version = self.resolve(ref)
         metadata = json.loads((self.root / name / str(version) / METADATA).read_text("utf-8"))
         artifact = self._artifact(name, version, metadata)
         if artifact.name == LEGACY_ARTIFACT:
@@ -249,7 +249,7 @@ class ModelRegistry:
         return converted
 
     def info(self, ref: str) -> dict:
-        name, version = self._resolve(ref)
+        name, version = self.resolve(ref)
         metadata = json.loads((self.root / name / str(version) / METADATA).read_text("utf-8"))
         metadata["aliases"] = sorted(a for a, v in self.aliases(name).items() if v == version)
         return metadata

@@ -14,7 +14,7 @@ import pandas as pd
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
 from ..io import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, open_archive
-from ..tagging import REASON_EMPTY, TAG_COLUMNS, TERM_PATTERN
+from ..tagging import REASON_EMPTY, TAG_COLUMNS, TERM_PATTERN, refuse_rows, review_flags
 
 
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
@@ -75,11 +75,11 @@ class _Tally:
         """Each row's category as a person last said it: a reviewer's correction of its text, else
         an edited category_zh, else category (English or Chinese); rows without text apart."""
         labels = frame["category"].map(label_of)
-        _refuse(frame["category"], labels.isna(), first_row, "category", "one of the six categories")
+        refuse_rows(frame["category"], labels.isna(), first_row, "category", "one of the six categories")
         if "category_zh" in frame:
             edited = frame["category_zh"].map(label_of)
             written = frame["category_zh"].astype("string").fillna("").str.strip().ne("")
-            _refuse(frame["category_zh"], written & edited.isna(), first_row, "category_zh",
+            refuse_rows(frame["category_zh"], written & edited.isna(), first_row, "category_zh",
                     "one of the six categories, or empty")
             labels = labels.where(edited.isna(), edited)
         if self.corrections and text_col:
@@ -92,7 +92,7 @@ class _Tally:
 
     def add(self, frame: pd.DataFrame, first_row: int, text_col, date_col, group_col, period: str):
         categories = self._categories(frame, first_row, text_col)
-        review = _flags(frame["needs_review"], first_row)
+        review = review_flags(frame["needs_review"], first_row)
         _check_confidence(frame["confidence"], first_row)
         self.rows += len(frame)
         self.categories.update(categories)
@@ -130,30 +130,11 @@ class _Tally:
                         heapq.heapreplace(heap, item)
 
 
-def _refuse(values: pd.Series, wrong: pd.Series, first_row: int, column: str, wanted: str) -> None:
-    """Refuse a column whose values are ``wrong`` somewhere, naming the first rows."""
-    if wrong.any():
-        bad = [f"第{first_row + i}行「{values.iloc[i]}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
-        raise ValueError(f"column '{column}' must hold {wanted}; these rows do not: {'、'.join(bad)}")
-
-
-def _flags(values: pd.Series, first_row: int) -> pd.Series:
-    """``needs_review`` as booleans; a value that is neither true nor false is refused, named by row."""
-    text = values.astype("string").fillna("").str.strip().str.lower()
-    known = text.isin(["true", "false", "1", "0", "1.0", "0.0"])
-    if not known.all():
-        bad = [f"第{first_row + i}行「{values.iloc[i]}」" for i in np.flatnonzero(~known.to_numpy())[:5]]
-        raise ValueError(f"column 'needs_review' must hold true or false; these rows do not: {'、'.join(bad)}")
-    return text.isin(["true", "1", "1.0"])
-
-
 def _check_confidence(values: pd.Series, first_row: int) -> None:
     """A confidence that is not a number from 0 to 1 is refused, named by row (not read as 0)."""
     numbers = pd.to_numeric(values, errors="coerce")
-    wrong = numbers.isna() | (numbers < 0) | (numbers > 1)
-    if wrong.any():
-        bad = [f"第{first_row + i}行「{values.iloc[i]}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
-        raise ValueError(f"column 'confidence' must hold numbers from 0 to 1; these rows do not: {'、'.join(bad)}")
+    refuse_rows(values, numbers.isna() | (numbers < 0) | (numbers > 1), first_row, "confidence",
+                "numbers from 0 to 1")
 
 
 def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None,

@@ -10,11 +10,7 @@ from .._classifier import ComplaintClassifier
 from .._normalize import normalize_many
 from .._similarity import pick_distinct
 from ..io import find_text_column, open_archive
-from ..tagging import TAG_COLUMNS
-
-
-def _flag(value) -> bool:
-    return str(value).strip().lower() in ("true", "1", "1.0")
+from ..tagging import TAG_COLUMNS, review_flags
 
 
 def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = None, limit: int | None = None,
@@ -31,8 +27,9 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
         if "needs_review" not in frame.columns:
             raise ValueError(f"{tagged} has no needs_review column: tag it first with tag_file({str(tagged)!r})")
         column = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
-        for offset, (text, review) in enumerate(zip(frame[column], frame["needs_review"]), start=seen + 1):
-            if _flag(review) and isinstance(text, str) and text.strip():
+        flags = review_flags(frame["needs_review"], seen + 2)  # row 1 is the header
+        for offset, (text, review) in enumerate(zip(frame[column], flags), start=seen + 1):
+            if review and isinstance(text, str) and text.strip():
                 rows.append(offset)
                 texts.append(text)
         seen += len(frame)

@@ -35,9 +35,7 @@ class Models:
     def get(self, ref: str):
         """The model ``ref`` (``default``, ``name@version``, ``name@alias``), loaded once."""
         if ref != "default":
-            name, _, which = ref.partition("@")
-            version = self.registry.aliases(name).get(which) if not which.isdigit() else int(which)
-            ref = f"{name}@{version}"
+            ref = "{}@{}".format(*self.registry.resolve(ref))
         with self._lock:
             if ref not in self._cache:
                 self._cache[ref] = load() if ref == "default" else self.registry.load(ref)
