@@ -128,14 +128,16 @@ def main(argv=None) -> int:
                      (n + tool[0] * len(remaining)) / len(texts),
                      np.mean([(n + r[0] * (len(texts) - n)) / len(texts) for r in randoms])))
 
-    print(f"\nAccuracy (macro-F1) on the rows not corrected; random: mean of {args.seeds} seed(s)")
+    whole = scores(labels, none_predicted)
+    print(f"\nLearning curves: accuracy (macro-F1) on the rows not corrected, after retraining with the N "
+          f"corrected ones; random: mean of {args.seeds} seed(s). N=0 is the default model on the whole "
+          f"archive; the 'none, same rows' columns are the default model on exactly the rows each choice leaves")
     print("| N | rows left | tool | none, same rows | random | none, same rows |")
     print("|---|---|---|---|---|---|")
-    for n, left, tool, none_tool, rand, none_rand in table:
+    for n, left, tool, none_tool, rand, none_rand in [(0, len(texts), *[whole] * 4)] + table:
         print(f"| {n} | {left} | {tool[0]:.3f} ({tool[1]:.3f}) | {none_tool[0]:.3f} ({none_tool[1]:.3f}) "
               f"| {rand[0]:.3f} ({rand[1]:.3f}) | {none_rand[0]:.3f} ({none_rand[1]:.3f}) |")
-    print(f"\nThe whole archive of {len(texts)} rows, corrected rows counted right (none: "
-          f"{scores(labels, none_predicted)[0]:.3f})")
+    print(f"\nThe whole archive of {len(texts)} rows, corrected rows counted right (none: {whole[0]:.3f})")
     print("| N | default's errors among the N, tool | same, random | archive accuracy, tool | same, random |")
     print("|---|---|---|---|---|")
     for n, wrong_tool, wrong_random, archive_tool, archive_random in desk:
