@@ -13,17 +13,32 @@ def row_contributions(row, weights):
     return row.indices, row.data[:, None] * weights[:, row.indices].T
 
 
+def _by_row_strongest_first(rows, columns, contribution) -> tuple:
+    """Entries given in row-then-column order, ordered by row, then stronger first, ties by
+    column: the same in any batch.
+
+    Two stable sorts instead of one ``lexsort`` of three keys, twice as fast: the first by
+    strength (ties keep the column order), the second by row, which numpy does as a radix sort
+    when rows fit in 16 bits.
+    """
+    order = np.argsort(-contribution, kind="stable")
+    row_type = np.int16 if len(rows) == 0 or rows[-1] < 2**15 else np.int64
+    order = order[np.argsort(rows[order].astype(row_type), kind="stable")]
+    return rows[order], columns[order], contribution[order]
+
+
 def _strongest(block, weights, codes, limits, names, offset=0):
     """Per row of the sparse ``block``: up to ``limits[row]`` (term, contribution) pairs with the
     largest positive contributions towards the row's class, strongest first. A term is
     ``names[offset + column]``."""
+    if not block.has_sorted_indices:
+        block = block.sorted_indices()
     n = block.shape[0]
     rows = np.repeat(np.arange(n), np.diff(block.indptr))
     contribution = block.data * weights[codes[rows], block.indices]
     positive = contribution > 0
     rows, columns, contribution = rows[positive], block.indices[positive], contribution[positive]
-    order = np.lexsort((columns, -contribution, rows))  # by row, stronger first, ties by column: the same in any batch
-    rows, columns, contribution = rows[order], columns[order], contribution[order]
+    rows, columns, contribution = _by_row_strongest_first(rows, columns, contribution)
     rank = np.arange(len(rows)) - np.searchsorted(rows, np.arange(n))[rows]
     keep = rank < limits[rows]
     found = [[] for _ in range(n)]
