@@ -26,6 +26,13 @@ def test_fast_char_features_equal_scikit_learns(default_model, texts):
     np.testing.assert_allclose(got.toarray(), expected.toarray(), atol=1e-6)
 
 
+@pytest.mark.parametrize("batch", [[""], ["", ""], ["\U00013000\U00013001"]])
+def test_fast_features_of_batches_without_any_known_term_are_empty(default_model, batch):
+    vectorizer = default_model.vectorizer_
+    for got in vectorizer.transform_blocks(normalize_many(batch)):
+        assert got.shape[0] == len(batch) and got.nnz == 0
+
+
 def test_refitting_forgets_what_the_last_fit_built(texts):
     from consumer_nlp._features import ComplaintVectorizer
 
