@@ -63,8 +63,12 @@ def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
     def value(v):
         return convert(v) if isinstance(v, kinds) and v == v else v
 
+    def holds_kinds(values: pd.Series) -> bool:  # text columns answer at once, without a call per value
+        return (values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty")
+                and values.map(lambda v: isinstance(v, kinds)).any())
+
     columns = {c: pd.Series([value(v) for v in frame[c]], index=frame.index, dtype=object)
-               for c in frame.columns if frame[c].dtype == object and frame[c].map(lambda v: isinstance(v, kinds)).any()}
+               for c in frame.columns if holds_kinds(frame[c])}
     return frame.assign(**columns) if columns else frame
 
 
