@@ -12,6 +12,7 @@ import unicodedata
 
 _CN = "零〇一二两三四五六七八九十百千万"
 CURRENCY = "[¥￥]|rmb|人民币"  # what marks an amount as money before its number (lower-cased text)
+CURRENCY_OPENS = "¥￥r人"  # the characters CURRENCY can start with (a test holds the two together)
 # A number, taken whole (an atomic group: never a shorter piece of it): Arabic digits with an
 # optional 百/千/万 scale, or a run of Chinese numerals.
 _NUMBER = (rf"(?>(?<![0-9.,])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:[千百]?万|千|百)?"

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import opencc
 
-from ._money import CURRENCY
+from ._money import CURRENCY, CURRENCY_OPENS
 
 # Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
 # produce them, and both tokenizer backends keep an ASCII word whole. No pattern crosses a line
@@ -28,9 +28,12 @@ _FOLDS = [
     (re.compile(r"[0-9](?<![0-9][0-9])[0-9]{1,3}[-/.年][0-9]{1,2}[-/.月][0-9]{1,2}日?"), " DATE "),
     # A match may start only where a run of its characters starts, so a long run that is no order
     # number or amount is scanned once, not once per position (that was quadratic in its length).
-    (re.compile(r"(?<![a-z])[a-z]*[0-9][a-z0-9*-]{7,}"), " ORDERNO "),
-    (re.compile(rf"(?:{CURRENCY}) ?[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
-                r"|[0-9](?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb)"),
+    # (Letters, then a digit; or a digit: the same as "(?<![a-z])[a-z]*[0-9][a-z0-9*-]{7,}", but
+    # opening with a character class scans Chinese text twice as fast.)
+    (re.compile(r"[a-z0-9](?<![a-z].)(?:(?<=[a-z])[a-z]*[0-9]|(?<=[0-9]))[a-z0-9*-]{7,}"), " ORDERNO "),
+    # The lookahead names every character an amount can open with, for the same reason.
+    (re.compile(rf"(?=[{CURRENCY_OPENS}0-9])(?:(?:{CURRENCY}) ?[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
+                r"|[0-9](?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb))"),
      " MONEY "),
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
     (re.compile(r"[0-9](?<![a-z0-9][0-9])[0-9]*(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
@@ -38,7 +41,6 @@ _FOLDS = [
 # Control and zero-width characters, and lone surrogates (left by broken emoji in scraped text).
 _INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r" {2,}")
-_SPACES_AT_BREAKS = re.compile(r" *\n *")
 
 
 # Where single characters change under NFKC in Chinese text: Latin-1, general punctuation and
@@ -87,7 +89,8 @@ def normalize_many(texts) -> list[str]:
     joined = to_simplified().convert(joined).lower()
     for pattern, placeholder in _FOLDS:
         joined = pattern.sub(placeholder, joined)
-    joined = _SPACES_AT_BREAKS.sub("\n", _SPACES.sub(" ", joined)).strip(" ")
+    # Runs of spaces are single spaces now, so the spaces beside a break go with two replacements.
+    joined = _SPACES.sub(" ", joined).replace(" \n", "\n").replace("\n ", "\n").strip(" ")
     return joined.split("\n") if texts else []
 
 

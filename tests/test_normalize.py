@@ -72,3 +72,23 @@ def test_money_keeps_the_punctuation_after_it():
 def test_batch_normalisation_equals_one_at_a_time(small_corpus):
     texts = small_corpus[0] + ["¥\n12", "  ", "a\x00b"]
     assert normalize_many(texts) == [normalize(t) for t in texts]
+
+
+def test_every_currency_marker_opens_with_a_character_the_money_fold_looks_for():
+    import re
+
+    from consumer_nlp._money import CURRENCY, CURRENCY_OPENS
+
+    opens = set()
+    for alternative in CURRENCY.split("|"):  # "[¥￥]", "rmb", ...
+        opens |= set(alternative[1:alternative.index("]")]) if alternative.startswith("[") else {alternative[0]}
+    assert opens == set(CURRENCY_OPENS)
+    markers = ["¥", "￥", "rmb", "人民币"]
+    assert all(re.fullmatch(CURRENCY, marker) for marker in markers)
+    assert [normalize(f"{marker}25") for marker in markers] == ["MONEY"] * 4
+
+
+def test_order_numbers_start_only_after_a_non_letter():
+    assert normalize("订单ab12345678") == "订单 ORDERNO"
+    assert normalize("x9ab12345678") == "ORDERNO"  # the run is one order number
+    assert normalize("12345678-ab") == "ORDERNO"
