@@ -70,7 +70,7 @@ def test_money_keeps_the_punctuation_after_it():
 
 
 def test_batch_normalisation_equals_one_at_a_time(small_corpus):
-    texts = small_corpus[0] + ["¥\n12", "  ", "a\x00b"]
+    texts = small_corpus[0] + ["¥\n12", "  ", "a\x00b", "cafe\u0301的\u1100\u1161饭不好吃"]
     assert normalize_many(texts) == [normalize(t) for t in texts]
 
 
