@@ -14,6 +14,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from ._categories import CATEGORIES, LABELS
+from ._clauses import best_by_owner, split_clauses
 from ._explain import Explanation, row_contributions, top_terms
 from ._features import ComplaintVectorizer
 from ._metrics import choose_review_threshold
@@ -63,9 +64,9 @@ def fit_temperature(scores: np.ndarray, codes: np.ndarray) -> float:
     return float(np.exp(-best.x))
 
 
-def calibrated_proba(features, weights, intercepts, temperature: float) -> np.ndarray:
-    """Probabilities of each class from the linear scores, softened by the temperature."""
-    return softmax((np.asarray(features @ weights.T) + intercepts) / temperature, axis=1)
+def calibrated_proba(scores: np.ndarray, temperature: float) -> np.ndarray:
+    """Probabilities of each class from the decision scores, softened by the temperature."""
+    return softmax(scores / temperature, axis=1)
 
 
 BATCH_SIZE = 5000  # texts scored at a time
@@ -91,7 +92,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     Texts are normalised, segmented with jieba and the domain dictionary, turned into TF-IDF
     features and scored by a linear SVM with balanced class weights, whose scores are calibrated
     into probabilities by temperature scaling fitted on cross-validation folds (it kept the
-    expected calibration error near 0.05 where per-class sigmoids were under-confident). ``needs_review`` is set when the
+    expected calibration error near 0.05 where per-class sigmoids were under-confident). Where a
+    text as a whole scores highest on ``other``, each problem category also gets ``clause_weight``
+    times the score of its best clause, because the labeling guide lets one concrete problem decide
+    wherever it sits among praise and remarks on delivery. ``needs_review`` is set when the
     confidence falls below ``review_threshold_``, chosen at fit time on held-out folds as the
     lowest confidence at which the kept texts still reach ``review_accuracy``.
 
@@ -103,10 +107,12 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     cv : folds for calibration and for choosing the review threshold.
     review_accuracy : accuracy wanted on the texts that are not sent to review.
     random_state : seed of the fold split.
+    clause_weight : share of the best clause's score added where the whole text says ``other``
+        (0 decides on the whole text alone; no effect on a label set without ``other``).
     """
 
     def __init__(self, *, C=1.0, word_ngram_range=(1, 2), char_ngram_range=(1, 3), min_df=2,
-                 tokenizer_backend="auto", cv=5, review_accuracy=0.95, random_state=0):
+                 tokenizer_backend="auto", cv=5, review_accuracy=0.95, random_state=0, clause_weight=0.3):
         self.C = C
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
@@ -115,6 +121,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.cv = cv
         self.review_accuracy = review_accuracy
         self.random_state = random_state
+        self.clause_weight = clause_weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -133,13 +140,31 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         weights[svm.classes_], intercepts[svm.classes_] = coef, intercept
         return weights, intercepts
 
-    def _calibrated_svm(self, features, codes, n_classes: int, folds) -> tuple:
+    def _decision_scores(self, texts, features, weights, intercepts) -> np.ndarray:
+        """Linear scores of normalised ``texts`` (``features`` their rows), with the clause rule:
+        where ``other`` wins on the whole text, every other class gains ``clause_weight`` times its
+        best clause's score."""
+        scores = np.asarray(features @ weights.T) + intercepts
+        fallback = np.flatnonzero(self.classes_ == "other")
+        if not self.clause_weight or len(fallback) == 0:
+            return scores
+        rows = np.flatnonzero(scores.argmax(axis=1) == fallback[0])
+        if len(rows) == 0:
+            return scores
+        clauses, owners = split_clauses([texts[row] for row in rows])
+        clause_scores = np.asarray(self.vectorizer_.transform(clauses) @ weights.T) + intercepts
+        bonus = self.clause_weight * best_by_owner(clause_scores, owners, len(rows))
+        bonus[:, fallback[0]] = 0.0
+        scores[rows] += bonus
+        return scores
+
+    def _calibrated_svm(self, texts, features, codes, n_classes: int, folds) -> tuple:
         """Weights, intercepts and a temperature: the SVM fitted on all texts, the temperature on
         the scores each text got from the fold model that did not see it."""
         scores = np.zeros((len(codes), n_classes))
         for train, test in folds:
             weights, intercepts = self._linear_svm(features[train], codes[train], n_classes)
-            scores[test] = features[test] @ weights.T + intercepts
+            scores[test] = self._decision_scores(texts[test], features[test], weights, intercepts)
         return (*self._linear_svm(features, codes, n_classes), fit_temperature(scores, codes))
 
     def fit(self, X, y, groups=None):
@@ -154,6 +179,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         if len(y) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
         self.classes_ = class_order(y)
+        if not (isinstance(self.clause_weight, numbers.Real) and self.clause_weight >= 0):
+            raise ValueError(f"clause_weight must be a number of at least 0, got {self.clause_weight!r}")
         if len(self.classes_) < 2:
             raise ValueError(f"need at least two labels to learn from, got {list(self.classes_)}")
         index = {label: code for code, label in enumerate(self.classes_)}
@@ -171,15 +198,19 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
 
         folds = self._folds(codes, groups)
         n_classes = len(self.classes_)
-        self.coef_, self.intercept_, self.temperature_ = self._calibrated_svm(features, codes, n_classes, folds)
+        texts = np.array(texts, dtype=object)
+        self.coef_, self.intercept_, self.temperature_ = self._calibrated_svm(texts, features, codes, n_classes,
+                                                                              folds)
 
         # Held-out confidences, each from a model that never saw the text, to choose the threshold.
         held_out = np.zeros((len(codes), n_classes))
         for train, test in folds:
             counts = np.bincount(codes[train])
             inner = StratifiedKFold(n_splits=min(3, counts[counts > 0].min())).split(codes[train], codes[train])
-            model = self._calibrated_svm(features[train], codes[train], n_classes, list(inner))
-            held_out[test] = calibrated_proba(features[test], *model)
+            weights, intercepts, temperature = self._calibrated_svm(texts[train], features[train], codes[train],
+                                                                    n_classes, list(inner))
+            held_out[test] = calibrated_proba(
+                self._decision_scores(texts[test], features[test], weights, intercepts), temperature)
         self.review_threshold_ = choose_review_threshold(
             held_out.max(axis=1), held_out.argmax(axis=1) == codes, self.review_accuracy)
         return self
@@ -220,7 +251,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         texts = normalize_many(texts)
         blocks = self.vectorizer_.transform_blocks(texts)
         features = self.vectorizer_.join_blocks(blocks)
-        proba = calibrated_proba(features, self.coef_, self.intercept_, self.temperature_)
+        scores = self._decision_scores(texts, features, self.coef_, self.intercept_)
+        proba = calibrated_proba(scores, self.temperature_)
         empty = np.array([not t for t in texts], dtype=bool)
         proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
         return blocks, features, proba, empty

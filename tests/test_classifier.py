@@ -1,3 +1,4 @@
+import copy
 import json
 import subprocess
 import sys
@@ -147,11 +148,13 @@ def test_groups_make_calibration_and_threshold_hold_each_group_out(small_corpus)
         cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=["one"] * len(texts))
 
 
-def test_calibration_gives_the_probabilities_of_0_1s_scikit_learn_temperature_scaling(small_model, data_dir):
-    """0.1 fitted the same model with CalibratedClassifierCV(method="temperature"); the same texts,
-    labels and folds must give the same probabilities now that the temperature is fitted here."""
+def test_calibration_gives_the_probabilities_of_0_1s_scikit_learn_temperature_scaling(small_corpus, data_dir):
+    """0.1 fitted the same model with CalibratedClassifierCV(method="temperature") and decided on
+    the whole text; the same texts, labels and folds must give the same probabilities now that the
+    temperature is fitted here."""
     expected = json.loads((data_dir / "model_0.1.json").read_text("utf-8"))
-    np.testing.assert_allclose(small_model.predict_proba(expected["texts"]), expected["proba"], atol=1e-6)
+    model = ComplaintClassifier(cv=3, clause_weight=0).fit(*small_corpus)
+    np.testing.assert_allclose(model.predict_proba(expected["texts"]), expected["proba"], atol=1e-6)
 
 
 @pytest.mark.slow  # two new Python processes
@@ -184,3 +187,36 @@ def test_long_lists_are_scored_in_batches_with_the_same_results(small_model, sma
     assert tags["top_terms"] == whole[0]["top_terms"]
     with pytest.raises(ValueError, match="empty list"):
         small_model.predict_proba([])
+
+
+def _deciding_on_the_whole_text(model):
+    whole = copy.copy(model)
+    whole.clause_weight = 0
+    return whole
+
+
+def test_the_clause_rule_only_ever_overturns_other(small_model, small_corpus):
+    texts = small_corpus[0]
+    whole = _deciding_on_the_whole_text(small_model).predict(texts)
+    with_clauses = small_model.predict(texts)
+    kept = whole != "other"
+    assert kept.sum() > len(texts) / 2
+    assert list(with_clauses[kept]) == list(whole[kept])
+
+
+def test_one_clause_with_a_problem_overturns_other(small_model, small_corpus):
+    texts, labels = small_corpus
+    proba = small_model.predict_proba(texts)
+    column = list(small_model.classes_).index
+    others = [texts[i] for i in np.argsort(-proba[:, column("other")]) if labels[i] == "other"][:4]
+    defect = next(texts[i] for i in np.argsort(-proba[:, column("quality")]) if labels[i] == "quality")
+    text = ",".join(others + [defect.replace(",", "").replace("，", "")])
+    assert _deciding_on_the_whole_text(small_model).predict([text])[0] == "other"
+    strong = copy.copy(small_model)
+    strong.clause_weight = 5.0
+    assert strong.predict([text])[0] == "quality"
+
+
+def test_a_negative_clause_weight_is_refused(small_corpus):
+    with pytest.raises(ValueError, match="clause_weight must be a number of at least 0"):
+        ComplaintClassifier(cv=3, clause_weight=-1).fit(*small_corpus)

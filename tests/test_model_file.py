@@ -131,6 +131,7 @@ def test_a_member_that_is_not_part_of_a_model_is_refused(saved, tmp_path, extra,
     (lambda d: d["params"].update(C=True), "params.C must be a positive number"),
     (lambda d: d["params"].update(word_ngram_range=[1, "2"]), "params.word_ngram_range"),
     (lambda d: d["params"].update(input="filename"), "params must be an object with keys among"),
+    (lambda d: d["params"].update(clause_weight=-0.5), "params.clause_weight must be a number of at least 0"),
     (lambda d: d["tokenizer"].update(backend="os.system"), "tokenizer must name a backend"),
     (lambda d: d["tokenizer"]["user_words"].append(["词", "9"]), "tokenizer must name a backend"),
     (lambda d: d.update(classes=["quality", "quality"] + d["classes"][2:]), "two different labels"),
@@ -141,6 +142,13 @@ def test_a_member_that_is_not_part_of_a_model_is_refused(saved, tmp_path, extra,
 def test_a_document_of_the_wrong_types_is_refused(saved, tmp_path, change, message):
     with pytest.raises(UntrustedModelError, match=message):
         load_model(_rewrite(saved, tmp_path / "c.cnlp", document=change))
+
+
+def test_a_file_written_before_the_clause_rule_decides_on_the_whole_text(saved, small_corpus, tmp_path):
+    older = load_model(_rewrite(saved, tmp_path / "old.cnlp", document=lambda d: d["params"].pop("clause_weight")))
+    whole = load_model(_rewrite(saved, tmp_path / "w.cnlp", document=lambda d: d["params"].update(clause_weight=0)))
+    assert older.clause_weight == 0
+    np.testing.assert_array_equal(older.predict_proba(small_corpus[0]), whole.predict_proba(small_corpus[0]))
 
 
 def test_a_file_from_a_newer_release_says_to_upgrade(saved, tmp_path):

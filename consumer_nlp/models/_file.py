@@ -142,6 +142,7 @@ PARAM_CHECKS = {
     "cv": (lambda v: _is_int(v) and v >= 2, "a whole number of at least 2"),
     "review_accuracy": (lambda v: _is_number(v) and 0 < v <= 1, "a share above 0"),
     "random_state": (lambda v: v is None or _is_int(v), "null or a whole number"),
+    "clause_weight": (lambda v: _is_number(v) and v >= 0, "a number of at least 0"),
 }
 
 
@@ -304,6 +305,7 @@ def load_model(path) -> ComplaintClassifier:
     except zipfile.BadZipFile as error:
         raise _problem(path, f"the zip is damaged ({error})") from None
     params = {key: tuple(value) if isinstance(value, list) else value for key, value in document["params"].items()}
+    params.setdefault("clause_weight", 0.0)  # files written before the clause rule decide as they did
     model = ComplaintClassifier(**params)
     word_range, char_range = model.word_ngram_range, model.char_ngram_range
     n_features = len(arrays["word_terms"]) + (len(arrays["char_terms"]) if char_range else 0)

@@ -120,4 +120,5 @@ def convert_model(source, destination=None) -> Path:
     model.coef_, model.intercept_ = np.asarray(coef, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
     model.temperature_ = float(1.0 / calibrated.calibrators[0].beta_)
     del model.calibrated_svm_
+    model.clause_weight = 0.0  # 0.1 models decided on the whole text
     return save_model(model, destination)

@@ -1,0 +1,27 @@
+"""Clauses: a complaint cut at its punctuation, so that one concrete problem can decide wherever it sits."""
+import re
+
+import numpy as np
+
+# Breaks between clauses: ASCII punctuation (normalisation turns full-width ，！？；： into it),
+# the ideographic full stop and enumeration comma, ellipses, tildes and white space.
+CLAUSE_BREAK = re.compile(r"[,.!?;:、。~…\s]+")
+MIN_CLAUSE_CHARS = 2  # a lone character between two commas carries no problem of its own
+
+
+def split_clauses(texts) -> tuple[list[str], np.ndarray]:
+    """The clauses of each text (the whole text when it has no clause of two characters or more)
+    and, for each clause, the position of its text in ``texts``."""
+    clauses, owners = [], []
+    for position, text in enumerate(texts):
+        parts = [part for part in CLAUSE_BREAK.split(text) if len(part) >= MIN_CLAUSE_CHARS] or [text]
+        clauses += parts
+        owners += [position] * len(parts)
+    return clauses, np.array(owners, dtype=np.intp)
+
+
+def best_by_owner(scores: np.ndarray, owners: np.ndarray, n_owners: int) -> np.ndarray:
+    """Per text, the highest score of each column among its clauses: shape (n_owners, n_columns)."""
+    best = np.full((n_owners, scores.shape[1]), -np.inf)
+    np.maximum.at(best, owners, scores)
+    return best
