@@ -106,7 +106,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     tokenizer_backend : "auto", "rjieba" or "jieba"; the resolved one is kept in ``tokenizer_``.
     cv : folds for calibration and for choosing the review threshold.
     review_accuracy : accuracy wanted on the texts that are not sent to review.
-    random_state : seed of the fold split.
+    random_state : seed of the fold split and of the SVM solver's order of visits (a fixed seed makes
+        the same data give the same model).
     clause_weight : share of the best clause's score added where the whole text says ``other``
         (0 decides on the whole text alone; no effect on a label set without ``other``).
     """
@@ -132,7 +133,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def _linear_svm(self, features, codes, n_classes: int) -> tuple:
         """Weights (n_classes, n_features) and intercepts of a linear SVM with balanced class
         weights. Two classes score as (-d, d); a class missing from ``codes`` never wins."""
-        svm = LinearSVC(C=self.C, class_weight="balanced").fit(features, codes)
+        svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state).fit(features, codes)
         coef, intercept = svm.coef_, svm.intercept_
         if len(svm.classes_) == 2:
             coef, intercept = np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])

@@ -220,3 +220,11 @@ def test_one_clause_with_a_problem_overturns_other(small_model, small_corpus):
 def test_a_negative_clause_weight_is_refused(small_corpus):
     with pytest.raises(ValueError, match="clause_weight must be a number of at least 0"):
         ComplaintClassifier(cv=3, clause_weight=-1).fit(*small_corpus)
+
+
+def test_fitting_twice_gives_the_same_model(small_corpus):
+    """The SVM's coordinate descent visits texts in a random order; ``random_state`` fixes it, so a
+    rebuilt model is the same model (the default model's tags can be checked against a reference)."""
+    first, second = (ComplaintClassifier(cv=3).fit(*small_corpus) for _ in range(2))
+    np.testing.assert_array_equal(first.coef_, second.coef_)
+    assert first.temperature_ == second.temperature_ and first.review_threshold_ == second.review_threshold_
