@@ -50,6 +50,7 @@ def main():
     parser.add_argument("--dev", help="a labeled set of real text with a source column (shared/dev/real_dev.csv)")
     args = parser.parse_args()
     corpus, heldout = REPO / "data" / "complaints.csv", REPO / "data" / "heldout.csv"
+    mixtures_file = REPO / "data" / "hard_mixtures.csv"
 
     model = cn.train(corpus, cv=5, group_col="register")
     cv = model.cv_metrics_
@@ -62,6 +63,7 @@ def main():
     rounds["round"] = np.select([rounds["id"].str.startswith("R4"), rounds["id"].str.startswith("R5")],
                                 ["round 4", "round 5"], "rounds 1-3")
     held_rounds = evaluate(model, rounds, model_name="default", by="round")
+    mixtures = evaluate(model, mixtures_file, model_name="default").metrics
     dev = evaluate(model, args.dev, model_name="default", by="source") if args.dev else None
     cn.save_model(model, REPO / "consumer_nlp" / "resources" / "default_model.cnlp")
 
@@ -146,6 +148,8 @@ held-out folds as the lowest confidence at which the kept texts reach {params['r
     {summary_line(held_rounds.groups['round 4'])}.
   - round 5 ({held_rounds.groups['round 5']['n']} texts, shop, delivery and hotel reviews in the voice of real ones):
     {summary_line(held_rounds.groups['round 5'])}.
+- Hard written mixtures (`data/hard_mixtures.csv`, {mixtures['n']} reviews in which one short remark of a
+  higher precedence decides among louder ones; never trained on): {summary_line(mixtures)}.
 {dev_section}
 ### Held-out split per register
 {markdown(group_table(held.groups, "register"))}
@@ -178,6 +182,7 @@ its precedence rules, which other organisations may draw differently.
     print(f"cv: {summary_line(cv)}\ngrouped cv: {summary_line(grouped)}\nheld-out: {summary_line(held_metrics)}")
     for name, figures in held_rounds.groups.items():
         print(f"held-out, {name}: {summary_line(figures)}")
+    print(f"hard mixtures: {summary_line(mixtures)}")
     if dev is not None:
         print(f"dev: {summary_line(dev.metrics)}")
     print("\n".join(f"{name}: cv5 macro-F1 {f1}, accuracy {acc}" for name, f1, acc in peers_cv))
