@@ -51,13 +51,14 @@ def class_order(labels) -> np.ndarray:
                     dtype=object)
 
 
-def fit_temperature(scores: np.ndarray, codes: np.ndarray) -> float:
-    """The temperature T that makes softmax(scores / T) fit the true classes ``codes`` best (the
-    least mean log loss): one number, so the ranking of classes never changes."""
-    rows = np.arange(len(codes))
+def fit_temperature(*parts) -> float:
+    """The temperature T that makes softmax(scores / T) fit the true classes best (the least mean
+    log loss): one number, so the ranking of classes never changes. Each part is a pair (scores,
+    codes) and weighs the same, however many texts it holds."""
 
     def log_loss(log_beta):
-        return -log_softmax(np.exp(log_beta) * scores, axis=1)[rows, codes].mean()
+        return np.mean([-log_softmax(np.exp(log_beta) * scores, axis=1)[np.arange(len(codes)), codes].mean()
+                        for scores, codes in parts])
 
     best = minimize_scalar(log_loss, bounds=(-10.0, 10.0), method="bounded",
                            options={"xatol": 64 * np.finfo(float).eps})
@@ -159,21 +160,29 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         scores[rows] += bonus
         return scores
 
-    def _calibrated_svm(self, texts, features, codes, n_classes: int, folds) -> tuple:
+    def _calibrated_svm(self, texts, features, codes, n_classes: int, folds, calibration=None) -> tuple:
         """Weights, intercepts and a temperature: the SVM fitted on all texts, the temperature on
-        the scores each text got from the fold model that did not see it."""
+        the scores each text got from the fold model that did not see it and, when given, on the
+        ``calibration`` set (texts, features, codes) scored by the SVM, each weighing half."""
         scores = np.zeros((len(codes), n_classes))
         for train, test in folds:
             weights, intercepts = self._linear_svm(features[train], codes[train], n_classes)
             scores[test] = self._decision_scores(texts[test], features[test], weights, intercepts)
-        return (*self._linear_svm(features, codes, n_classes), fit_temperature(scores, codes))
+        weights, intercepts = self._linear_svm(features, codes, n_classes)
+        parts = [(scores, codes)]
+        if calibration is not None:
+            parts.append((self._decision_scores(calibration[0], calibration[1], weights, intercepts), calibration[2]))
+        return weights, intercepts, fit_temperature(*parts)
 
-    def fit(self, X, y, groups=None):
+    def fit(self, X, y, groups=None, calibration=None):
         """Fit on complaint texts ``X`` and their labels ``y``; returns ``self``.
 
         ``groups`` (optional, one value per text: the source or register it was written in) makes
         the calibration and the review threshold come from folds that hold each group out whole,
         so that confidence stays honest on kinds of writing the model has not seen.
+        ``calibration`` (optional, a pair (texts, labels) never trained on, written the way the
+        texts to be tagged are) weighs half in fitting the temperature, the held-out folds the
+        other half: confidence then fits writing harder than the training corpus.
         """
         texts = normalize_many(as_texts(X, allow_missing=False))
         y = np.asarray(y, dtype=object)
@@ -196,12 +205,14 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             char_ngram_range=self.char_ngram_range, min_df=self.min_df).fit(texts)
         self.tokenizer_ = self.vectorizer_.tokenizer_
         features = self.vectorizer_.transform(texts)
+        if calibration is not None:
+            calibration = self._calibration_set(calibration, index)
 
         folds = self._folds(codes, groups)
         n_classes = len(self.classes_)
         texts = np.array(texts, dtype=object)
         self.coef_, self.intercept_, self.temperature_ = self._calibrated_svm(texts, features, codes, n_classes,
-                                                                              folds)
+                                                                              folds, calibration)
 
         # Held-out confidences, each from a model that never saw the text, to choose the threshold.
         held_out = np.zeros((len(codes), n_classes))
@@ -209,12 +220,28 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             counts = np.bincount(codes[train])
             inner = StratifiedKFold(n_splits=min(3, counts[counts > 0].min())).split(codes[train], codes[train])
             weights, intercepts, temperature = self._calibrated_svm(texts[train], features[train], codes[train],
-                                                                    n_classes, list(inner))
+                                                                    n_classes, list(inner), calibration)
             held_out[test] = calibrated_proba(
                 self._decision_scores(texts[test], features[test], weights, intercepts), temperature)
         self.review_threshold_ = choose_review_threshold(
             held_out.max(axis=1), held_out.argmax(axis=1) == codes, self.review_accuracy)
         return self
+
+    def _calibration_set(self, calibration, index: dict) -> tuple:
+        """The checked calibration pair as (normalised texts, features, codes)."""
+        try:
+            texts, labels = calibration
+        except (TypeError, ValueError):
+            raise ValueError("calibration must be a pair (texts, labels)") from None
+        texts = normalize_many(as_texts(texts, allow_missing=False))
+        labels = list(labels)
+        if len(labels) != len(texts) or not texts:
+            raise ValueError(f"calibration: got {len(texts)} texts but {len(labels)} labels")
+        unknown = sorted({str(label) for label in labels if label not in index})
+        if unknown:
+            raise ValueError(f"calibration: labels the training data does not have: {', '.join(unknown)}")
+        return (np.array(texts, dtype=object), self.vectorizer_.transform(texts),
+                np.array([index[label] for label in labels]))
 
     def _folds(self, codes, groups) -> list:
         """Train/test splits for calibration: stratified, or holding each group out whole."""

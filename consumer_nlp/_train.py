@@ -13,11 +13,12 @@ log = logging.getLogger("consumer_nlp")
 
 
 def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, random_state: int = 0,
-                   groups=None) -> dict:
+                   groups=None, calibration=None) -> dict:
     """Held-out figures for ``model`` on ``cv`` stratified folds (each fold's model and threshold).
 
     With ``groups`` (a register or source per text), each group's texts are held out together, so
-    the figures say how the model does on a kind of writing it has not seen.
+    the figures say how the model does on a kind of writing it has not seen. ``calibration``
+    (texts, labels) goes to every fold's fit (see :meth:`ComplaintClassifier.fit`).
     """
     texts = np.asarray(texts, dtype=object)
     labels = np.asarray(labels, dtype=object)
@@ -30,7 +31,7 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
         folds = GroupKFold(n_splits=cv).split(texts, labels, groups)
     for fold, (train, test) in enumerate(folds, start=1):
         log.info("cross-validation fold %d/%d", fold, cv)
-        fold_model = clone(model).fit(list(texts[train]), labels[train])
+        fold_model = clone(model).fit(list(texts[train]), labels[train], calibration=calibration)
         for i, record in zip(test, fold_model.tag(list(texts[test]))):
             predicted[i], confidence[i], review[i] = record["category"], record["confidence"], record["needs_review"]
     metrics = classification_metrics(labels, predicted, confidence, review, list(class_order(labels)))
@@ -39,7 +40,8 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 
 
 def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "label", encoding=None,
-          group_col: str | None = None, corrections: dict | None = None, **params) -> ComplaintClassifier:
+          group_col: str | None = None, corrections: dict | None = None, calibration_data=None,
+          **params) -> ComplaintClassifier:
     """Train a :class:`ComplaintClassifier` on labeled data and attach its cross-validated figures.
 
     ``data``: a CSV or XLSX path (UTF-8 or GB18030) with a text column (``text_col``, else found
@@ -50,6 +52,9 @@ def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "l
     (see :meth:`ComplaintClassifier.fit`). ``corrections`` ({text: label}, e.g. a
     ``CorrectionStore``'s ``labels()``) are learned too: a corrected text already in the data
     takes the corrected label, the others are added (in the group "corrections").
+    ``calibration_data`` (a labeled file or table like ``data``, never trained on, written the way
+    the texts to be tagged are) weighs half in fitting the confidence; its fingerprint is kept in
+    ``training_data_``.
     """
     labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col)
     if corrections:
@@ -60,10 +65,16 @@ def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "l
                     "; …" if len(labeled.duplicates) > 5 else "")
     for where, what in labeled.conflicts:
         log.warning("conflicting labels at %s: %s", where, what)
+    calibration = None
+    if calibration_data is not None:
+        held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
+        calibration = (held.texts, held.labels)
     model = ComplaintClassifier(**params)
-    metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv) if cv else None
+    metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv, calibration=calibration) if cv else None
     log.info("fitting on all %d texts", len(labeled.texts))
-    model.fit(labeled.texts, labeled.labels, groups=labeled.groups)
+    model.fit(labeled.texts, labeled.labels, groups=labeled.groups, calibration=calibration)
     model.cv_metrics_ = metrics
     model.training_data_ = labeled.fingerprint()
+    if calibration_data is not None:
+        model.training_data_["calibration_data"] = held.fingerprint()
     return model

@@ -126,7 +126,7 @@ def _train(args) -> int:
     if args.with_corrections:
         print(f"加入人工更正 {len(corrections)} 条")
     model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding,
-                  group_col=args.group_col, corrections=corrections)
+                  group_col=args.group_col, corrections=corrections, calibration_data=args.calibration_data)
     if model.cv_metrics_:
         from ._evaluate import figure_lines
 
@@ -277,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--group-col", metavar="COLUMN", help="a column saying where each text comes from (source, "
                                                              "register): confidence is calibrated on folds that hold "
                                                              "each value out whole, to stay honest on new writing")
+    train.add_argument("--calibration-data", metavar="FILE", help="labeled texts never trained on, written the way "
+                                                                  "the texts to be tagged are: confidence is fitted "
+                                                                  "half on them, half on the held-out folds")
     ENCODING(train)
     train.add_argument("--with-corrections", action="store_true", help="also learn from the reviewers' corrections "
                                                                        "kept beside the registry (review import)")

@@ -228,3 +228,25 @@ def test_fitting_twice_gives_the_same_model(small_corpus):
     first, second = (ComplaintClassifier(cv=3).fit(*small_corpus) for _ in range(2))
     np.testing.assert_array_equal(first.coef_, second.coef_)
     assert first.temperature_ == second.temperature_ and first.review_threshold_ == second.review_threshold_
+
+
+def test_a_calibration_set_the_model_gets_wrong_makes_it_less_sure_and_decides_the_same(small_corpus):
+    texts, labels = small_corpus
+    plain = ComplaintClassifier(cv=3).fit(texts, labels)
+    # texts it knows, labels rotated by one: a set on which the model is mostly wrong
+    wrong = labels[1:] + labels[:1]
+    calibrated = ComplaintClassifier(cv=3).fit(texts, labels, calibration=(texts[::2], wrong[::2]))
+    np.testing.assert_array_equal(calibrated.coef_, plain.coef_)
+    assert calibrated.temperature_ > 2 * plain.temperature_
+    assert list(calibrated.predict(texts)) == list(plain.predict(texts))
+    assert calibrated.predict_proba(texts).max(axis=1).mean() < plain.predict_proba(texts).max(axis=1).mean()
+
+
+@pytest.mark.parametrize("calibration, message", [
+    ((["漏水", "秤不准"], ["quality", "refund"]), "labels the training data does not have: refund"),
+    ((["漏水", "秤不准"], ["quality"]), "got 2 texts but 1 labels"),
+    (["漏水"], "must be a pair"),
+])
+def test_a_bad_calibration_set_is_refused(small_corpus, calibration, message):
+    with pytest.raises(ValueError, match=message):
+        ComplaintClassifier(cv=3).fit(*small_corpus, calibration=calibration)
