@@ -130,3 +130,18 @@ def test_resume_notices_a_change_anywhere_in_the_input(archive, tmp_path, defaul
     os.utime(copy, ns=(stat.st_atime_ns, stat.st_mtime_ns))  # and the same time stamp
     with pytest.raises(ValueError, match="different run.*input"):
         tag_file(default_model, copy, output, chunk_size=CHUNK, resume=True, progress=False)
+
+
+def test_a_signal_is_noted_where_it_lands_and_acted_on_where_the_run_checks():
+    """Raising from the signal handler wherever the main thread is can leave the worker pool's
+    locks held and the run hanging; the signal is noted, and the run stops at its next check."""
+    from consumer_nlp.tagging._run import _Stop, _StopRequest
+
+    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    with _StopRequest() as stop:
+        stop.check()  # nothing came yet
+        os.kill(os.getpid(), signal.SIGTERM)  # without the handler this would end the test run
+        os.kill(os.getpid(), signal.SIGINT)
+        with pytest.raises(_Stop):
+            stop.check()
+    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before

@@ -96,7 +96,8 @@ def _die_with(parent: int) -> None:
 
 
 def _start_worker(parent, *args):
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process decides when to stop
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)  # the main process decides when to stop
     _die_with(parent)
     _hold(*args)
 
@@ -135,7 +136,35 @@ def keep_freed_memory() -> None:
 
 
 class _Stop(Exception):
-    """SIGTERM, turned into an orderly stop."""
+    """SIGTERM or Ctrl-C, turned into an orderly stop."""
+
+
+class _StopRequest:
+    """SIGTERM and Ctrl-C, noted when they come and acted on between chunks. An exception raised
+    from the signal handler wherever the main thread happens to be (inside the worker pool's
+    locks, say) can leave the pool unable to shut down, and the run hangs instead of stopping
+    (seen once in CI: a SIGTERM run still alive after 60 s)."""
+
+    def __init__(self):
+        self.requested = False
+        self.previous = {}
+
+    def __enter__(self):
+        for number in (signal.SIGTERM, signal.SIGINT):
+            self.previous[number] = signal.signal(number, self._note)
+        return self
+
+    def __exit__(self, *exc_info):
+        for number, handler in self.previous.items():
+            signal.signal(number, handler)
+
+    def _note(self, signum, frame):
+        self.requested = True
+
+    def check(self) -> None:
+        """Stop here if a signal came."""
+        if self.requested:
+            raise _Stop()
 
 
 def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_col: str | None = None,
@@ -189,14 +218,20 @@ class _Workers:
             del self.pending[f]
             f.result()
 
-    def finish(self) -> None:
-        """Take back queued chunks no worker has started and tag them here meanwhile; wait for the rest."""
+    def finish(self, stop: _StopRequest) -> None:
+        """Take back queued chunks no worker has started and tag them here meanwhile; wait for the
+        rest, looking for a stop request while waiting."""
         for f, work in list(self.pending.items()):
+            stop.check()
             if f.cancel():
                 self.pending.pop(f)
                 _tag_chunk(*work)
-        for f in futures.as_completed(self.pending):
-            f.result()
+        waiting = set(self.pending)
+        while waiting:
+            stop.check()
+            done, waiting = futures.wait(waiting, timeout=0.1, return_when=futures.FIRST_COMPLETED)
+            for f in done:
+                f.result()
 
     def stop(self) -> None:
         if self.pool is not None:
@@ -213,39 +248,40 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                             encoding=getattr(reader, "encoding", None), sheet=sheet, header_row=header_row, format=kind)
     done = prepare_spool(spool, manifest, resume, restart)
     bar = reader.progress_bar(progress)
-    previous_term = signal.signal(signal.SIGTERM, _raise_stop)
     workers = None
-    try:
-        chunks = iter(reader.chunks())
-        first = next(chunks)
-        column = find_text_column(first.rows.columns, text_col)
-        if id_col is not None and id_col not in first.rows.columns:
-            raise ValueError(f"no column {id_col!r}; the columns are {list(first.rows.columns)}")
-        workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col))
-        rows_seen = 0
-        for chunk in _chain(first, chunks):
-            if chunk.bad and bad_rows_path is None:
-                first_bad = chunk.bad[0]
-                raise ValueError(f"{input_path}: {first_bad.where} cannot be parsed ({first_bad.reason}); "
-                                 f"fix it, or pass bad_rows_path=FILE to set such rows aside and go on")
-            rows_seen += len(chunk.rows)
-            if chunk.index not in done:
-                workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank))
-            bar.update(chunk.position - bar.n)
-            bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
-                                refresh=False)
-        workers.finish()
-    except (KeyboardInterrupt, _Stop):
-        if workers is not None:
-            workers.stop()
-        bar.close()
-        raise KeyboardInterrupt(f"interrupted; finished chunks are kept in {spool}. "
-                                f"Run the same command with resume=True to go on") from None
-    finally:
-        signal.signal(signal.SIGTERM, previous_term)
-        if workers is not None:
-            workers.stop()
-        bar.close()
+    with _StopRequest() as stop:
+        try:
+            chunks = iter(reader.chunks())
+            first = next(chunks)
+            column = find_text_column(first.rows.columns, text_col)
+            if id_col is not None and id_col not in first.rows.columns:
+                raise ValueError(f"no column {id_col!r}; the columns are {list(first.rows.columns)}")
+            workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col))
+            rows_seen = 0
+            for chunk in _chain(first, chunks):
+                if chunk.bad and bad_rows_path is None:
+                    first_bad = chunk.bad[0]
+                    raise ValueError(f"{input_path}: {first_bad.where} cannot be parsed ({first_bad.reason}); "
+                                     f"fix it, or pass bad_rows_path=FILE to set such rows aside and go on")
+                rows_seen += len(chunk.rows)
+                stop.check()
+                if chunk.index not in done:
+                    workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank))
+                bar.update(chunk.position - bar.n)
+                bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
+                                    refresh=False)
+            workers.finish(stop)
+            stop.check()
+        except (KeyboardInterrupt, _Stop):
+            if workers is not None:
+                workers.stop()
+            bar.close()
+            raise KeyboardInterrupt(f"interrupted; finished chunks are kept in {spool}. "
+                                    f"Run the same command with resume=True to go on") from None
+        finally:
+            if workers is not None:
+                workers.stop()
+            bar.close()
     sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
     return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title)
 
@@ -253,10 +289,6 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
 def _chain(first, rest):
     yield first
     yield from rest
-
-
-def _raise_stop(signum, frame):
-    raise _Stop()
 
 
 def _sheet_title(name: str) -> str:
