@@ -273,9 +273,6 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             workers.finish(stop)
             stop.check()
         except (KeyboardInterrupt, _Stop):
-            if workers is not None:
-                workers.stop()
-            bar.close()
             raise KeyboardInterrupt(f"interrupted; finished chunks are kept in {spool}. "
                                     f"Run the same command with resume=True to go on") from None
         finally:
