@@ -1,4 +1,5 @@
 import csv
+import datetime
 import json
 
 import pandas as pd
@@ -101,6 +102,31 @@ def test_json_with_a_broken_emoji_is_tagged_and_kept(default_model, tmp_path):
     for suffix in (".csv", ".parquet", ".xlsx"):
         rows = read_output(tag_file(default_model, source, tmp_path / f"out{suffix}", jobs=1, progress=False).output)
         assert [r["text"] for r in rows] == ["坏了\ufffd退货", "秤不准"]  # elsewhere the replacement character
+
+
+def test_a_broken_emoji_leaves_the_other_columns_of_its_chunk_as_they_were(default_model, tmp_path):
+    # Replacing the half emoji once made pandas guess the column types again: 13800138000 -> 13800138000.0
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "phone": 13800138000, "text": "手机坏了"}\n{"id": 2, "text": "表情 \\ud83d"}\n'
+                      '{"id": 3, "phone": 13900139000, "text": "快递慢"}\n', encoding="utf-8")
+    result = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    with open(result.output, encoding="utf-8-sig", newline="") as f:
+        assert [row["phone"] for row in csv.DictReader(f)] == ["13800138000", "", "13900139000"]
+
+
+def test_a_parquet_index_written_by_pandas_comes_back_as_a_column(default_model, tmp_path):
+    # pandas keeps an index as a column plus metadata; read with that metadata it became the frame's index
+    # and was lost, while the header still named it, so every value sat under the wrong name.
+    source = tmp_path / "in.parquet"
+    pd.DataFrame({"id": ["C001", "C002"], "text": ["手机屏幕碎了", "快递三天没到"]}).set_index("id").to_parquet(source)
+    rows = read_output(tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False).output)
+    assert [(r["id"], r["text"]) for r in rows] == [("C001", "手机屏幕碎了"), ("C002", "快递三天没到")]
+
+
+def test_a_time_of_day_cell_goes_out_as_the_time_it_shows(default_model, tmp_path, write_workbook):
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["受理时间", "内容"], [datetime.time(13, 5), "手机屏幕碎了"]]})
+    rows = read_output(tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False).output)
+    assert rows[0]["受理时间"] == "13:05:00" and rows[0]["内容"] == "手机屏幕碎了"
 
 
 def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):

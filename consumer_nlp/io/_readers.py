@@ -5,6 +5,7 @@ cells as strings, JSON and Parquet values with their types) and report rows they
 with the line or sheet row they are on, instead of dropping them.
 """
 import csv
+import datetime
 import io
 import json
 import math
@@ -196,7 +197,7 @@ def _cell_text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "isoformat"):
-        text = value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
+        text = value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
         return text[:-9] if text.endswith(" 00:00:00") else text
     return str(value)
 
@@ -391,9 +392,12 @@ class ParquetReader(ArchiveReader):
         for index, batch in enumerate(batches):
             where = [f"row {n}" for n in range(done + 1, done + batch.num_rows + 1)]
             done += batch.num_rows
-            yield Chunk(index, batch.to_pandas(types_mapper=pd.ArrowDtype), [], done, 0, where)
+            # Without pandas' metadata: an index pandas stored becomes a column again, as the header says.
+            yield Chunk(index, batch.to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True), [], done, 0,
+                        where)
         if done == 0:
-            yield Chunk(0, parquet.schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype), [], 0)
+            empty = parquet.schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True)
+            yield Chunk(0, empty, [], 0)
 
 
 def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row: int = 1) -> ArchiveReader:

@@ -21,7 +21,13 @@ def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     def clean(value):
         return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
 
-    return frame.apply(lambda column: column.map(clean) if column.dtype == object else column)
+    # Column by column, values kept as objects: letting pandas build the result would guess the
+    # types again (a column of numbers and blanks would become floats).
+    cleaned = frame.copy()
+    for position, column in enumerate(frame.columns):
+        if frame.dtypes.iloc[position] == object:
+            cleaned[column] = pd.Series([clean(v) for v in frame[column]], index=frame.index, dtype=object)
+    return cleaned
 
 
 def _escape_surrogates(line: str) -> str:
