@@ -97,6 +97,22 @@ def test_export_fill_import_and_the_report_counts_the_corrections(tagged, model_
     assert (f"{moved} 行按人工更正的类别计入" in (tmp_path / "r.md").read_text("utf-8")) == bool(moved)
 
 
+def test_a_correction_whose_text_cell_was_emptied_is_refused_by_its_row(tagged, model_file, tmp_path, capsys):
+    # An emptied 投诉内容 cell was stored as a correction of the text "None", which training then learned.
+    registry = ["--registry", str(tmp_path / "registry")]
+    workbook = tmp_path / "复核.xlsx"
+    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    book = load_workbook(workbook)
+    book["复核"].cell(row=2, column=3).value = None
+    book["复核"].cell(row=3, column=3).value = "   "
+    book.save(workbook)
+    _fill(workbook, {2: "安全问题", 3: "安全问题", 4: "安全问题"})
+    assert main(["review", "import", str(workbook), *registry]) == 2
+    err = capsys.readouterr().err
+    assert "第2行" in err and "第3行" in err and "投诉内容" in err and "第4行" not in err
+    assert CorrectionStore(tmp_path / "registry" / "corrections.sqlite").all() == []
+
+
 def test_an_edit_of_category_zh_counts_and_chinese_in_category_is_read(tagged, tmp_path):
     import pandas as pd
 

@@ -65,7 +65,7 @@ def read_review(path) -> tuple[list[dict], str]:
         if "说明" in workbook.sheetnames:
             first = next(workbook["说明"].iter_rows(values_only=True), ())
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
-        corrections, bad = [], []
+        corrections, bad, textless = [], [], []
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
             choice = values[CHOICE - 1]
@@ -75,11 +75,20 @@ def read_review(path) -> tuple[list[dict], str]:
             if label is None:
                 bad.append(f"第{number}行「{choice}」")
                 continue
+            if values[2] is None or not str(values[2]).strip():  # the correction would belong to no text
+                textless.append(f"第{number}行")
+                continue
             corrections.append({"text": str(values[2]), "label": label, "model_label": label_of(values[3]),
                                 "source": source, "row": values[1]})
     finally:
         workbook.close()
+    problems = []
     if bad:
-        raise ValueError(f"{path}: these rows of column 更正为 hold no category (choose one of "
-                         f"{'、'.join(CATEGORIES.values())}); nothing was stored: {'、'.join(bad)}")
+        problems.append(f"these rows of column 更正为 hold no category (choose one of "
+                        f"{'、'.join(CATEGORIES.values())}): {'、'.join(bad)}")
+    if textless:
+        problems.append(f"these rows have a correction but their 投诉内容 is empty (put the text back or clear "
+                        f"更正为): {'、'.join(textless)}")
+    if problems:
+        raise ValueError(f"{path}: nothing was stored; " + "; ".join(problems))
     return corrections, source
