@@ -13,9 +13,10 @@ from pathlib import Path
 
 
 def _option(*flags, **settings):
-    """An option to add to any command that takes it: ``ENCODING(parser)``."""
-    def add(parser: argparse.ArgumentParser):
-        return parser.add_argument(*flags, **settings)
+    """An option to add to any command that takes it: ``ENCODING(parser)`` (keywords change its settings
+    for one command: ``FORCE(parser, help=...)``)."""
+    def add(parser: argparse.ArgumentParser, **changes):
+        return parser.add_argument(*flags, **{**settings, **changes})
 
     return add
 
@@ -26,6 +27,7 @@ TEXT_COL = _option("--text-col", dest="text_col", help="the column holding the c
 LABEL_COL = _option("--label-col", default="label", help="the column holding the labels (default: label)")
 REGISTRY = _option("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")
 QUIET = _option("-q", "--quiet", action="store_true", help="no progress bar")
+FORCE = _option("--force", action="store_true", help="replace an existing output file (never the input)")
 BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per value of this column (source, "
                                                    "channel, …)")
 # How library functions are named to a command-line user.
@@ -98,15 +100,17 @@ def _corrections(registry) -> dict:
 
 
 def _report(args) -> int:
+    from .io import check_new_file
     from .report import report_archive
 
+    output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
+    check_new_file(output, force=args.force, inputs=[args.tagged, *([args.previous] if args.previous else [])])
     period = args.by if args.by in ("month", "quarter") else "month"
     group_col = None if args.by in (None, "month", "quarter", "channel") else args.by
     result = report_archive(args.tagged, date_col=args.date_col, period=period, group_col=group_col,
                             previous=args.previous,
                             text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
                             corrections=_corrections(args.registry), progress=False if args.quiet else None)
-    output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
     result.write(output)
     print(result.summary)
     for note in result.notes:
@@ -116,12 +120,16 @@ def _report(args) -> int:
 
 
 def _train(args) -> int:
+    from .io import check_new_file
     from .models import save_model
     from .models import ModelRegistry
     from ._train import train
 
     if not args.name and not args.output:
         raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp")
+    if args.output:
+        check_new_file(args.output, force=args.force,
+                       inputs=[args.data, *([args.calibration_data] if args.calibration_data else [])])
     corrections = _corrections(args.registry) if args.with_corrections else None
     if args.with_corrections:
         print(f"加入人工更正 {len(corrections)} 条")
@@ -145,8 +153,11 @@ def _train(args) -> int:
 
 def _evaluate(args) -> int:
     from ._evaluate import evaluate
+    from .io import check_new_file
     from .models import load
 
+    if args.report:
+        check_new_file(args.report, force=args.force, inputs=[args.data, *([args.model] if Path(args.model).is_file() else [])])
     result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model, by=args.by,
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
     print(result)
@@ -162,10 +173,10 @@ def _review(args) -> int:
     from .review import STORE_NAME, CorrectionStore, export_review, read_review, review_queue
 
     if args.action == "export":
+        output = args.output or str(Path(args.tagged).with_name(Path(args.tagged).stem + ".复核.xlsx"))
         queue = review_queue(load(args.model, registry=args.registry), args.tagged, text_col=args.text_col,
                              limit=args.limit, encoding=args.encoding)
-        output = args.output or str(Path(args.tagged).with_name(Path(args.tagged).stem + ".复核.xlsx"))
-        export_review(queue, output, source=str(args.tagged))
+        export_review(queue, output, source=str(args.tagged), force=args.force)
         print(f"待复核 {len(queue)} 条，按更正的价值排序，已写出：{output}")
     else:
         corrections, source = read_review(args.workbook)
@@ -247,8 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     tag.add_argument("--resume", action="store_true", help="go on from an interrupted run of the same command")
     tag.add_argument("--restart", action="store_true", help="throw away the finished chunks of an interrupted run "
                                                             "and start over")
-    tag.add_argument("--force", action="store_true", help="replace an existing output or bad-rows file (never the "
-                                                          "input)")
+    FORCE(tag, help="replace an existing output or bad-rows file (never the input)")
     ENCODING(tag)
     tag.add_argument("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to tag, by name or number "
                                                        "(default: the one visible sheet with data)")
@@ -270,6 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--alias", help="point this alias (e.g. production) at the new version")
     train.add_argument("--description", help="a note stored with the version")
     train.add_argument("-o", "--output", help="also (or only) write the model to this file (.cnlp)")
+    FORCE(train)
     train.add_argument("--cv", type=int, default=5, help="cross-validation folds for the reported figures "
                                                          "(0 to skip; default 5)")
     TEXT_COL(train)
@@ -292,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
                                         "or a model file (.cnlp)")
     evaluate.add_argument("data", help="labeled CSV or XLSX (text, label)")
     evaluate.add_argument("--report", help="also write an HTML report with the pictures (one file)")
+    FORCE(evaluate)
     BY_COLUMN(evaluate)
     TEXT_COL(evaluate)
     LABEL_COL(evaluate)
@@ -326,6 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
                                              "most instructive first, with a drop-down of the six categories")
     export.add_argument("tagged", help="a file written by `consumer-nlp tag`")
     export.add_argument("-o", "--output", help="the workbook to write (default: TAGGED.复核.xlsx)")
+    FORCE(export)
     export.add_argument("--model", help="the model that tagged it (default: the built-in model)")
     export.add_argument("--limit", type=int, help="at most this many rows")
     TEXT_COL(export)
@@ -342,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "complaints and a summary paragraph, as HTML, Excel or Markdown.")
     report.add_argument("tagged", help="a file written by `consumer-nlp tag` (any format)")
     report.add_argument("-o", "--output", help="report.html, report.xlsx or report.md (default: TAGGED.report.html)")
+    FORCE(report)
     report.add_argument("--date-col", help="date column (default: found by name: date, 日期, 投诉日期, …)")
     report.add_argument("--date-format", metavar="FORMAT",
                         help="how the dates are written, in strftime codes, e.g. %%d/%%m/%%Y (default: year first: "

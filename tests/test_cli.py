@@ -269,3 +269,33 @@ def test_text_col_means_the_same_for_every_command(tmp_path, small_corpus, capsy
     assert main(["evaluate", str(tmp_path / "m.cnlp"), str(source)]) == 0
     assert main(["train", str(source), "-o", str(tmp_path / "n.cnlp"), "--cv", "0", "--text-col", "正文"]) == 2
     assert "missing column(s) ['正文']" in capsys.readouterr().err
+
+
+def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small_model, small_corpus, capsys,
+                                                                 write_csv):
+    # report -o, train -o, evaluate --report and review export once replaced any file, the input included.
+    texts, labels = small_corpus
+    labeled = write_csv(tmp_path / "labeled.csv", [("text", "label"), *zip(texts, labels)])
+    model = cn.save_model(small_model, tmp_path / "m.cnlp")
+    archive = write_csv(tmp_path / "a.csv", [("id", "text"), *((str(i), t) for i, t in enumerate(texts[:30]))])
+    assert main(["tag", str(archive), "-o", str(tmp_path / "a.tagged.csv"), "--model", str(model), "-q"]) == 0
+    tagged = tmp_path / "a.tagged.csv"
+    taken = tmp_path / "taken.html"
+    commands = {
+        "report": (["report", str(tagged), "-q"], "-o", tagged),
+        "train": (["train", str(labeled), "--cv", "0"], "-o", labeled),
+        "evaluate": (["evaluate", str(model), str(labeled)], "--report", labeled),
+        "review export": (["review", "export", str(tagged), "--model", str(model)], "-o", tagged),
+    }
+    for name, (command, flag, source) in commands.items():
+        before = source.read_bytes()
+        taken.write_text("kept", encoding="utf-8")
+        assert main([*command, flag, str(taken)]) == 2, name
+        err = capsys.readouterr().err
+        assert "exists already" in err and "--force" in err, name
+        assert taken.read_text(encoding="utf-8") == "kept", name
+        assert main([*command, flag, str(source), "--force"]) == 2, name
+        assert "is the input file" in capsys.readouterr().err, name
+        assert source.read_bytes() == before, name
+        assert main([*command, flag, str(taken), "--force"]) == 0, name
+        assert taken.read_bytes() != b"kept", name

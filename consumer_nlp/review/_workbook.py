@@ -3,6 +3,7 @@ categories in the cell the reviewer fills, and the filled workbook read back as 
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
+from ..io import check_new_file
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -10,17 +11,16 @@ WIDTHS = [6, 11, 70, 12, 12, 8, 14]
 CHOICE = len(COLUMNS)  # the column the reviewer fills (1-based)
 
 
-def export_review(queue: list[dict], path, *, source: str = "") -> Path:
+def export_review(queue: list[dict], path, *, source: str = "", force: bool = False) -> Path:
     """Write ``queue`` (see :func:`review_queue`) to the workbook ``path``, in order; the last
-    column offers the six Chinese category names as a drop-down. An existing file is not replaced."""
+    column offers the six Chinese category names as a drop-down. An existing file is replaced only
+    with ``force``, and never the archive ``source``."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    path = Path(path)
-    if path.exists():
-        raise FileExistsError(f"{path} exists already; it was not replaced (give another file name)")
+    path = check_new_file(path, force=force, inputs=[source] if source else [], what="workbook")
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET

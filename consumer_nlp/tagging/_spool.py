@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .._classifier import ComplaintClassifier
 from .._locks import lock_exclusively
+from ..io import check_new_file, same_file
 
 
 
@@ -61,12 +62,6 @@ def default_output(input_path) -> Path:
     return path.with_name(f"{path.stem}.tagged{path.suffix}")
 
 
-def _same_file(a: Path, b: Path) -> bool:
-    if a.exists() and b.exists():
-        return os.path.samefile(a, b)
-    return a.resolve() == b.resolve()
-
-
 def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force: bool) -> None:
     """Everything about where a run reads and writes that can be checked before it starts."""
     if input_path.is_dir():
@@ -77,18 +72,10 @@ def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force:
     for what, path in targets:
         if path.is_dir():
             raise ValueError(f"the {what} {path} is a folder; give a file name, e.g. {path / default_output(input_path).name}")
-        if not path.parent.is_dir():
-            raise ValueError(f"the folder of the {what} {path} does not exist")
-        if _same_file(path, input_path):
-            raise ValueError(f"the {what} {path} is the input file: tagging never writes over its input; choose "
-                             f"another name")
-    if bad_rows is not None and _same_file(bad_rows, output):
+    if bad_rows is not None and same_file(bad_rows, output):
         raise ValueError(f"the bad-rows file and the output are the same file ({output}); give them different names")
-    if not force:
-        for what, path in targets:
-            if path.exists():
-                raise FileExistsError(f"the {what} {path} exists already; choose another name, or pass force=True "
-                                      f"to replace it")
+    for what, path in targets:
+        check_new_file(path, force=force, inputs=[input_path], what=what)
 
 
 class OutputLock:
