@@ -129,6 +129,17 @@ def test_a_time_of_day_cell_goes_out_as_the_time_it_shows(default_model, tmp_pat
     assert rows[0]["受理时间"] == "13:05:00" and rows[0]["内容"] == "手机屏幕碎了"
 
 
+def test_whole_numbers_beyond_a_double_keep_every_digit_in_a_workbook(default_model, tmp_path):
+    # Excel stores numbers as doubles: 1876543210987654321 and ...322 both became 1.876543210987654e+18.
+    source = tmp_path / "in.parquet"
+    ids = [1876543210987654321, 1876543210987654322, 9007199254740992, 12345]
+    pq.write_table(pa.table({"order_id": pa.array(ids, pa.int64()), "text": ["手机坏了", "退款难", "虚假宣传", "秤不准"]}),
+                   source)
+    result = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
+    got = [row[0] for row in load_workbook(result.output).worksheets[0].iter_rows(min_row=2, values_only=True)]
+    assert got == ["1876543210987654321", "1876543210987654322", 9007199254740992, 12345]
+
+
 def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
     source = tmp_path / "bad.csv"
     source.write_text("id,text\n1,好\n2,坏,多了一列\n3,\"多行\n文本\"\n4,又一列,多,了\n", encoding="utf-8")

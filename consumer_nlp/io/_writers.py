@@ -241,6 +241,8 @@ def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
 
     def cell(value, fill=None):
         value = _untyped(value)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+            value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
         if isinstance(value, str):
             item = WriteOnlyCell(sheet, value=_SURROGATE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
             item.data_type = "s"  # "=SUM(…)" is the user's text, never a formula
