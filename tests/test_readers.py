@@ -182,6 +182,30 @@ def test_json_lines_encoding_is_detected_and_the_text_decoded(tmp_path, encoding
     assert rows(chunks) == [[i, t] for i, t in enumerate(texts)] and bad(chunks) == []
 
 
+TAIWAN = ["屋裏漏水，物業不理，打了三次電話都說再等等", "網購的皮靴穿了兩天就開膠，店家不給退"]  # 裏: cp950, not strict big5
+HONG_KONG = ["部手機嘅螢幕壞咗，送去維修又話唔包", "間舖頭啲嘢過咗期都仲擺出嚟賣"]  # 嘅 咗 啲: HKSCS
+
+
+@pytest.mark.parametrize("encoding, texts", [("cp950", TAIWAN), ("big5hkscs", HONG_KONG)])
+def test_big5_with_taiwan_or_hong_kong_characters_is_never_read_as_gb18030(tmp_path, encoding, texts):
+    # Strict big5 cannot decode these, and the fall-back to GB18030 turned every Chinese cell into others.
+    path = tmp_path / "a.csv"
+    path.write_bytes(("id,text\n" + "".join(f"{i},{t}\n" for i, t in enumerate(texts))).encode(encoding))
+    reader, chunks = read(path)
+    assert rows(chunks) == [[str(i), t] for i, t in enumerate(texts)]
+
+
+def test_one_gb18030_row_among_thousands_of_ascii_rows_is_read_as_gb18030(tmp_path):
+    path = tmp_path / "a.csv"
+    ascii_rows = "".join(f"{i:06d},order {i} late refund\n" for i in range(5000))
+    texts = ["你好，贷款的事，我想问下合同上那个综合费率是年化吗，业务员说是月的", "电表走得飞快，一个月多了两百度",
+             "退款还没到账，客服一直推脱", "外卖里吃出头发，商家不认"]
+    for number, text in enumerate(texts):
+        path.write_bytes(("id,text\n" + ascii_rows + f"X1,{text}\n").encode("gb18030"))
+        reader, chunks = read(path)
+        assert rows(chunks)[-1] == ["X1", text], number
+
+
 def test_a_named_encoding_is_used_as_given(tmp_path):
     path = tmp_path / "a.csv"
     path.write_bytes("id,text\n1,退款\n".encode("gb18030"))

@@ -20,15 +20,22 @@ def detect_encoding(path) -> str:
     from charset_normalizer import from_bytes
 
     # Chinese archives that are not UTF-8 are GB18030 (which covers GBK and GB2312) or, from Taiwan
-    # and Hong Kong, Big5: let the detector choose between those only, then decode strictly.
-    best = from_bytes(sample, cp_isolation=["gb18030", "big5"]).best()
-    for encoding in ([best.encoding] if best else []) + ["gb18030"]:
+    # and Hong Kong, Big5: let the detector choose between those only, on the lines that hold
+    # Chinese at all (thousands of ASCII lines drown the evidence), then decode strictly. Big5 is
+    # tried with Hong Kong's extensions (a superset that also holds Taiwan's cp950 characters such as
+    # 裏) before GB18030, which decodes almost any double-byte text and so must come last.
+    final = len(sample) < SAMPLE_BYTES
+    evidence = b"\n".join(line for line in sample.splitlines() if not line.isascii())
+    best = from_bytes(evidence, cp_isolation=["gb18030", "big5", "big5hkscs"]).best()
+    verdict = best.encoding if best else "gb18030"
+    big5 = ["big5", "big5hkscs"]
+    for encoding in (big5 + ["gb18030"]) if verdict in big5 else ["gb18030"] + big5:
         try:
-            codecs.getincrementaldecoder(encoding)().decode(sample, final=len(sample) < SAMPLE_BYTES)
+            codecs.getincrementaldecoder(encoding)().decode(sample, final=final)
             return encoding
         except UnicodeDecodeError:
             continue
-    raise ValueError(f"{path}: cannot tell its encoding (not UTF-8 or GB18030); name it with encoding=…")
+    raise ValueError(f"{path}: cannot tell its encoding (not UTF-8, GB18030 or Big5); name it with encoding=…")
 
 
 def text_encoding(encoding: str | None) -> str | None:
