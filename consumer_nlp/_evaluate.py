@@ -183,9 +183,8 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
         values = np.asarray(labeled.groups, dtype=object)
         for group, _ in Counter(labeled.groups).most_common():
             rows = values == group
-            seen = set(truth[rows]) | set(predicted[rows])  # macro-F1 over the labels this group has
             groups[group] = classification_metrics(truth[rows], predicted[rows], tags["confidence"][rows],
-                                                   tags["needs_review"][rows], [c for c in labels if c in seen])
+                                                   tags["needs_review"][rows], labels)
     thresholds = sorted(set(THRESHOLDS) | {round(model.review_threshold_, 3)})
     return Evaluation(model_name, labeled.source, metrics,
                       review_tradeoff(tags["confidence"], truth == predicted, thresholds),

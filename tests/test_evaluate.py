@@ -125,6 +125,17 @@ def test_labels_are_those_of_the_data_or_the_model_in_the_guides_order(small_cor
     assert result.groups == {} and result.by is None
 
 
+def test_macro_f1_averages_only_the_categories_the_data_or_the_predictions_hold(small_model, small_corpus):
+    # A holdout of one category, all right, once scored macro-F1 1/6: the five absent ones counted as 0.
+    texts, labels = small_corpus
+    picked = [(t, y) for t, y in zip(texts, labels) if y == "financial"]
+    predicted = small_model.predict([t for t, _ in picked])
+    result = evaluate(small_model, picked)
+    seen = sorted(set(predicted) | {"financial"})
+    per_class = result.metrics["per_class"]
+    assert result.metrics["macro_f1"] == pytest.approx(np.mean([per_class[label]["f1"] for label in seen]))
+
+
 def _number(text):
     return float(text.rstrip("%")) / (100 if text.endswith("%") else 1)
 
