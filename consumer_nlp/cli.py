@@ -121,12 +121,17 @@ def _report(args) -> int:
 
 def _train(args) -> int:
     from .io import check_new_file
+    from .models import check_alias, check_model_name
     from .models import save_model
     from .models import ModelRegistry
     from ._train import train
 
     if not args.name and not args.output:
         raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp")
+    if args.name:
+        check_model_name(args.name)
+    if args.alias:
+        check_alias(args.alias)
     if args.output:
         check_new_file(args.output, force=args.force,
                        inputs=[args.data, *([args.calibration_data] if args.calibration_data else [])])

@@ -299,3 +299,14 @@ def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small
         assert source.read_bytes() == before, name
         assert main([*command, flag, str(taken), "--force"]) == 0, name
         assert taken.read_bytes() != b"kept", name
+
+
+@pytest.mark.parametrize("flags, says", [(["--name", "投诉"], "invalid model name"),
+                                         (["--name", "t", "--alias", "Production"], "invalid alias"),
+                                         (["--name", "t", "--alias", "3"], "invalid alias")])
+def test_train_checks_the_name_and_alias_before_any_work(tmp_path, capsys, flags, says):
+    # They were checked after training (a minute on a real corpus), and a bad alias left the new version behind.
+    registry = tmp_path / "registry"
+    assert main(["train", str(tmp_path / "not-yet-written.csv"), "--registry", str(registry), *flags]) == 2
+    assert says in capsys.readouterr().err
+    assert not registry.exists() or not any(registry.iterdir())

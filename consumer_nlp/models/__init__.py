@@ -8,13 +8,14 @@ from ..exceptions import ModelNotFoundError
 from ._file import SUFFIX, load_model, save_model
 
 save = save_model
-from ._registry import ModelRegistry
+from ._registry import ModelRegistry, check_alias, check_model_name
 from ._skops import convert_model
 
 DEFAULT_MODEL = "default_model" + SUFFIX
 MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a file, never a registry reference
 
-__all__ = ["ModelRegistry", "convert_model", "default_model_path", "load", "load_model", "save", "save_model"]
+__all__ = ["ModelRegistry", "check_alias", "check_model_name", "convert_model", "default_model_path", "load",
+           "load_model", "save", "save_model"]
 
 
 def default_model_path() -> Path:

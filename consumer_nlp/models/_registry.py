@@ -48,6 +48,19 @@ def _check_name(value: str, what: str) -> str:
     return value
 
 
+def check_model_name(name: str) -> str:
+    """``name`` if it can name a model in a registry (checked before a model is trained for it)."""
+    return _check_name(name, "model name")
+
+
+def check_alias(alias: str) -> str:
+    """``alias`` if it can be an alias: a model name that is not a version number."""
+    _check_name(alias, "alias")
+    if alias.isdigit():
+        raise ValueError(f"invalid alias {alias!r}: an alias made of digits would read as a version")
+    return alias
+
+
 def _sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -133,7 +146,7 @@ class ModelRegistry:
     def save(self, model: ComplaintClassifier, name: str, *, description: str | None = None,
              tags: dict | None = None) -> int:
         """Store ``model`` as the next version of ``name``; returns the version number (1, 2, 3 …)."""
-        _check_name(name, "model name")
+        check_model_name(name)
         if not isinstance(model, ComplaintClassifier) or not hasattr(model, "coef_"):
             raise TypeError("only a fitted ComplaintClassifier can be saved")
         folder = self.root / name
@@ -176,9 +189,7 @@ class ModelRegistry:
 
     def set_alias(self, name: str, version: int, alias: str) -> None:
         """Point ``alias`` (e.g. "production") at ``version`` of ``name``; the file is replaced atomically."""
-        _check_name(alias, "alias")
-        if alias.isdigit():
-            raise ValueError(f"invalid alias {alias!r}: an alias made of digits would read as a version")
+        check_alias(alias)
         name, version = self.resolve(f"{name}@{int(version)}")
         with held(self.root / name / ALIASES_LOCK):  # read, change, write: one writer at a time
             aliases = self.aliases(name)
