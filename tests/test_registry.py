@@ -245,3 +245,37 @@ def test_a_version_stored_by_0_1_says_how_to_convert_and_converts_in_place(regis
     assert meta["artifact"]["file"] == "model.cnlp" and meta["converted_from"]["file"] == "model.skops"
     assert (folder / "model.skops").is_file()  # the old file is kept
     assert registry.convert_legacy() == []
+
+
+def test_an_alias_never_lands_on_a_version_deleted_while_it_moves(registry, small_model, monkeypatch):
+    # set_alias checked the version before taking the aliases' lock: a delete in between (which found no
+    # alias on it) left the alias pointing at a version that no longer existed.
+    import threading
+
+    registry.save(small_model, "complaints")
+    resolve, deleting, refused = registry.resolve, [], []
+
+    def delete():
+        try:
+            registry.delete("complaints@1")
+        except ValueError as error:
+            refused.append(error)
+
+    def resolve_then_race(ref):
+        found = resolve(ref)
+        if not deleting:  # another process deletes the version just after this check
+            deleting.append(threading.Thread(target=delete))
+            deleting[0].start()
+            deleting[0].join(timeout=1.0)
+        return found
+
+    monkeypatch.setattr(registry, "resolve", resolve_then_race)
+    try:
+        registry.set_alias("complaints", 1, "production")
+    except cn.ModelNotFoundError:
+        pass  # the delete came first and the alias was refused: also consistent
+    deleting[0].join()
+    monkeypatch.undo()
+    aliases = registry.aliases("complaints")
+    if "production" in aliases:
+        assert registry.load("complaints@production") is not None and refused

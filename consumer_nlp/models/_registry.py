@@ -192,6 +192,7 @@ class ModelRegistry:
         check_alias(alias)
         name, version = self.resolve(f"{name}@{int(version)}")
         with held(self.root / name / ALIASES_LOCK):  # read, change, write: one writer at a time
+            self.resolve(f"{name}@{version}")  # again under the lock delete() takes: it cannot go meanwhile
             aliases = self.aliases(name)
             aliases[alias] = version
             _write_json(self.root / name / ALIASES, aliases)
