@@ -140,6 +140,17 @@ def test_whole_numbers_beyond_a_double_keep_every_digit_in_a_workbook(default_mo
     assert got == ["1876543210987654321", "1876543210987654322", 9007199254740992, 12345]
 
 
+def test_a_number_column_whole_in_one_chunk_and_decimal_in_another_joins_in_parquet(default_model, tmp_path):
+    # Amounts are whole numbers in early rows and 12.5 later: the parts' types differed and the join
+    # failed after the whole run was tagged, depending on where chunks happened to end.
+    source = tmp_path / "in.jsonl"
+    prices = [10, 20, 30, 10.5, 7, 8]
+    source.write_text("".join(json.dumps({"id": i, "price": p, "text": "手机坏了"}) + "\n" for i, p in enumerate(prices)),
+                      encoding="utf-8")
+    result = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False, chunk_size=3)
+    assert pq.read_table(result.output).column("price").to_pylist() == prices
+
+
 def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
     source = tmp_path / "bad.csv"
     source.write_text("id,text\n1,好\n2,坏,多了一列\n3,\"多行\n文本\"\n4,又一列,多,了\n", encoding="utf-8")

@@ -172,7 +172,9 @@ def _join_parquet(parts, output):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    schema = pa.unify_schemas([pq.read_schema(p) for p in parts])
+    # Chunks may see a column differently (whole numbers in one, 12.5 in the next): widen to the type
+    # that holds both. The cast is safe, so a whole number a double cannot hold exactly is refused.
+    schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
     with pq.ParquetWriter(output, schema) as writer:
         for part in parts:
             writer.write_table(pq.read_table(part).cast(schema))
