@@ -222,6 +222,14 @@ def test_tsv_output_refuses_a_cell_it_cannot_carry(default_model, tmp_path):
         tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False)
 
 
+def test_tsv_output_refuses_a_column_name_it_cannot_carry(default_model, tmp_path, write_workbook):
+    # A header cell with Alt+Enter in it failed only at the join, after all tagging, with a traceback.
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["编号", "投诉\n内容"], ["1", "手机坏了"]]})
+    with pytest.raises(ValueError, match=r"column name '投诉\\n内容'.*TSV cannot carry"):
+        tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False, text_col="投诉\n内容")
+    assert not (tmp_path / "out.tsv").exists()
+
+
 def test_a_bare_carriage_return_survives_the_round_trip(default_model, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "text": "第一行\\r第二行"}\n{"id": 2, "text": "秤不准"}\n', encoding="utf-8")

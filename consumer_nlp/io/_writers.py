@@ -52,8 +52,12 @@ _TSV_BREAKERS = re.compile("[\t\r\n]")
 
 
 def _check_tsv_cells(frame: pd.DataFrame) -> None:
-    """TSV has no quoting: a tab or line break in a cell would split it; refuse, naming the cell."""
+    """TSV has no quoting: a tab or line break in a cell or a column name would split it; refuse,
+    naming the cell or the column."""
     for column in frame.columns:
+        if _TSV_BREAKERS.search(str(column)):
+            raise ValueError(f"column name {str(column)!r} holds a tab or line break, which TSV cannot carry; "
+                             f"write CSV, XLSX, JSONL or Parquet instead")
         values = frame[column]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
