@@ -113,6 +113,16 @@ def test_a_correction_whose_text_cell_was_emptied_is_refused_by_its_row(tagged, 
     assert CorrectionStore(tmp_path / "registry" / "corrections.sqlite").all() == []
 
 
+@pytest.mark.parametrize("name, content", [("复核.csv", "序号,原文件行号\n".encode()), ("复核.xlsx", b"PK\x03\x04broken"),
+                                           ("复核.xls", b"\xd0\xcf\x11\xe0")])
+def test_a_workbook_saved_in_another_format_or_damaged_is_refused_in_one_line(tmp_path, capsys, name, content):
+    # Saved as .csv or .xls by a reviewer, or cut short: it ended in a Python traceback.
+    (tmp_path / name).write_bytes(content)
+    assert main(["review", "import", str(tmp_path / name), "--registry", str(tmp_path / "registry")]) == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and ".xlsx" in err and name in err
+
+
 def test_an_edit_of_category_zh_counts_and_chinese_in_category_is_read(tagged, tmp_path):
     import pandas as pd
 

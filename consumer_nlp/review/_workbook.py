@@ -1,5 +1,6 @@
 """The review loop without a browser: the queue as an Excel workbook with a drop-down of the six
 categories in the cell the reviewer fills, and the filled workbook read back as corrections."""
+import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
@@ -52,8 +53,15 @@ def read_review(path) -> tuple[list[dict], str]:
     """The corrections a reviewer made in a workbook of :func:`export_review`, and its source.
     Labels may be Chinese names or English labels; any other value is refused, all listed by row."""
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
+        if isinstance(error, FileNotFoundError):
+            raise
+        raise ValueError(f"{path} is not an .xlsx workbook that can be read ({type(error).__name__}); open it in "
+                         f"Excel and save it as .xlsx (Excel 工作簿), then import it again") from None
     try:
         if SHEET not in workbook.sheetnames:
             raise ValueError(f"{path} has no sheet {SHEET!r}: is it a review workbook written by export_review?")
