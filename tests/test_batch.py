@@ -230,6 +230,16 @@ def test_tsv_output_refuses_a_column_name_it_cannot_carry(default_model, tmp_pat
     assert not (tmp_path / "out.tsv").exists()
 
 
+@pytest.mark.parametrize("name", ["bad.xlsx", "bad.parquet", "bad"])
+def test_a_bad_rows_file_not_named_csv_is_refused_before_any_work(default_model, tmp_path, name):
+    # The bad rows are written as CSV: under an .xlsx name Excel could not open them.
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n1,"坏\n2,漏水\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="bad-rows file.*CSV"):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=tmp_path / name)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
 def test_a_bare_carriage_return_survives_the_round_trip(default_model, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "text": "第一行\\r第二行"}\n{"id": 2, "text": "秤不准"}\n', encoding="utf-8")

@@ -72,6 +72,9 @@ def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force:
     for what, path in targets:
         if path.is_dir():
             raise ValueError(f"the {what} {path} is a folder; give a file name, e.g. {path / default_output(input_path).name}")
+    if bad_rows is not None and bad_rows.suffix.lower() != ".csv":
+        raise ValueError(f"the bad-rows file {bad_rows} is written as CSV (each row's line and raw text); give it a "
+                         f".csv name")
     if bad_rows is not None and same_file(bad_rows, output):
         raise ValueError(f"the bad-rows file and the output are the same file ({output}); give them different names")
     for what, path in targets:
