@@ -279,3 +279,13 @@ def test_an_alias_never_lands_on_a_version_deleted_while_it_moves(registry, smal
     aliases = registry.aliases("complaints")
     if "production" in aliases:
         assert registry.load("complaints@production") is not None and refused
+
+
+@pytest.mark.parametrize("damaged", ["aliases.json", "1/metadata.json"])
+def test_a_damaged_registry_file_is_named_in_the_error(registry, small_model, damaged):
+    # An empty or cut aliases.json or metadata.json gave "Expecting value: line 1 column 1 (char 0)".
+    registry.save(small_model, "complaints")
+    registry.set_alias("complaints", 1, "production")
+    (registry.root / "complaints" / damaged).write_text("", encoding="utf-8")
+    with pytest.raises(IntegrityError, match=r"complaints.*" + damaged.replace("1/", r"1.") + ".*damaged"):
+        registry.load("complaints@production" if damaged == "aliases.json" else "complaints@1")

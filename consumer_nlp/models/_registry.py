@@ -69,6 +69,15 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _read_json(path: Path):
+    """A registry file's data; a file cut short or damaged is named, not parsed into a bare JSON error."""
+    try:
+        return json.loads(path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise IntegrityError(f"{path} is damaged ({error}); restore it from a backup, or delete the version "
+                             f"folder or the aliases file it belongs to") from None
+
+
 def _write_json(path: Path, data) -> None:
     """Write JSON atomically: a temporary file in the same folder, then a rename."""
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
@@ -135,7 +144,7 @@ class ModelRegistry:
     def aliases(self, name: str) -> dict:
         """``{alias: version}`` of ``name``; a file holding anything else is refused, not followed."""
         path = self.root / _check_name(name, "model name") / ALIASES
-        aliases = json.loads(path.read_text("utf-8")) if path.is_file() else {}
+        aliases = _read_json(path) if path.is_file() else {}
         if not isinstance(aliases, dict) or not all(
                 isinstance(a, str) and NAME_PATTERN.fullmatch(a) and type(v) is int for a, v in aliases.items()):
             raise IntegrityError(f"{path} is not a table of aliases and version numbers; it was not used")
@@ -233,7 +242,7 @@ class ModelRegistry:
     def load(self, ref: str) -> ComplaintClassifier:
         """Load ``name``, ``name@3`` or ``name@alias``, checking the artifact's checksum first."""
         name, version = self.resolve(ref)
-        metadata = json.loads((self.root / name / str(version) / METADATA).read_text("utf-8"))
+        metadata = _read_json(self.root / name / str(version) / METADATA)
         artifact = self._artifact(name, version, metadata)
         if artifact.name == LEGACY_ARTIFACT:
             raise IncompatibleModelError(f"{name}@{version} is stored in the format of an earlier release (skops); "
@@ -248,7 +257,7 @@ class ModelRegistry:
         for name in self.list()["name"]:
             for version in self._version_numbers(name):
                 folder = self.root / name / str(version)
-                metadata = json.loads((folder / METADATA).read_text("utf-8"))
+                metadata = _read_json(folder / METADATA)
                 if metadata.get("artifact", {}).get("file") != LEGACY_ARTIFACT:
                     continue
                 artifact = self._artifact(name, version, metadata)
@@ -262,7 +271,7 @@ class ModelRegistry:
 
     def info(self, ref: str) -> dict:
         name, version = self.resolve(ref)
-        metadata = json.loads((self.root / name / str(version) / METADATA).read_text("utf-8"))
+        metadata = _read_json(self.root / name / str(version) / METADATA)
         metadata["aliases"] = sorted(a for a, v in self.aliases(name).items() if v == version)
         return metadata
 
