@@ -20,6 +20,8 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     probable categories) and unfamiliar (many words the model does not know), near-duplicates of
     queued rows left out. Each: row (the data row in the archive), text, guess and runner_up
     (labels), confidence, score."""
+    if limit is not None and limit < 1:
+        raise ValueError(f"limit=N must be at least 1 (the most rows to review), got {limit}")
     reader = open_archive(tagged, encoding=encoding, chunk_size=20_000)
     rows, texts, seen = [], [], 0
     for chunk in reader.chunks():
