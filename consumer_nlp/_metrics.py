@@ -57,12 +57,13 @@ def classification_metrics(y_true, y_pred, confidence, needs_review, labels) -> 
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=list(labels), zero_division=0)
     sure = ~needs_review
+    occurring = set(y_true) | set(y_pred)
     return {
         "n": int(len(y_true)),
         "accuracy": float(accuracy_score(y_true, y_pred)),
         # macro-F1 over the labels that occur: one a set neither holds nor predicts is no evidence of 0
         "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0,
-                                   labels=[label for label in labels if label in set(y_true) | set(y_pred)])),
+                                   labels=[label for label in labels if label in occurring])),
         "per_class": {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
                       for label, p, r, f, s in zip(labels, precision, recall, f1, support)},
         "labels": list(labels),

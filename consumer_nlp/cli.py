@@ -121,9 +121,7 @@ def _report(args) -> int:
 
 def _train(args) -> int:
     from .io import check_new_file
-    from .models import check_alias, check_model_name
-    from .models import save_model
-    from .models import ModelRegistry
+    from .models import ModelRegistry, check_alias, check_model_name, save_model
     from ._train import train
 
     if not args.name and not args.output:
@@ -162,7 +160,8 @@ def _evaluate(args) -> int:
     from .models import load
 
     if args.report:
-        check_new_file(args.report, force=args.force, inputs=[args.data, *([args.model] if Path(args.model).is_file() else [])])
+        model_file = [args.model] if Path(args.model).is_file() else []
+        check_new_file(args.report, force=args.force, inputs=[args.data, *model_file])
     result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model, by=args.by,
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
     print(result)

@@ -8,6 +8,6 @@ from ._readers import FORMATS, ArchiveReader, BadRow, Chunk, archive_format, ope
 from ._writers import join_parts, write_archive, write_part
 
 __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "Chunk", "DATE_NAMES", "FORMATS", "LabeledData",
-           "TEXT_COLUMN_NAMES", "archive_format", "check_new_file", "detect_encoding", "find_column", "find_text_column",
-           "first_undecodable_line", "join_parts", "open_archive", "read_labeled", "same_file", "write_archive",
-           "write_part"]
+           "TEXT_COLUMN_NAMES", "archive_format", "check_new_file", "detect_encoding", "find_column",
+           "find_text_column", "first_undecodable_line", "join_parts", "open_archive", "read_labeled", "same_file",
+           "write_archive", "write_part"]

@@ -24,8 +24,8 @@ def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     # Column by column, values kept as objects: letting pandas build the result would guess the
     # types again (a column of numbers and blanks would become floats).
     cleaned = frame.copy()
-    for position, column in enumerate(frame.columns):
-        if frame.dtypes.iloc[position] == object:
+    for column in frame.columns:
+        if frame[column].dtype == object:
             cleaned[column] = pd.Series([clean(v) for v in frame[column]], index=frame.index, dtype=object)
     return cleaned
 
