@@ -110,6 +110,25 @@ def test_bad_csv_rows_are_named_by_the_line_they_start_on(tmp_path):
     assert sum(chunk.blank for chunk in chunks) == 1
 
 
+def test_a_stray_quote_is_not_closed_by_a_quote_lines_later(tmp_path):
+    # An opening quote left open ran on to a later line ending in an inch mark; the lines between
+    # were rows of their own, merged into one text of the header's width and tagged as one row.
+    (tmp_path / "a.csv").write_text('id,text\n1,"屏幕有划痕\n2,退款不到账\n3,屏幕只有5.5"\n4,ok\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.csv")
+    assert rows(chunks) == [["2", "退款不到账"], ["3", '屏幕只有5.5"'], ["4", "ok"]]
+    assert bad(chunks) == [("line 2", "a quote opened here closes only on line 4, and the lines between read as "
+                                      "rows of their own", '1,"屏幕有划痕')]
+
+
+def test_a_quoted_text_over_several_lines_stays_one_value(tmp_path):
+    # ...while a real multi-line text, whose later lines are not rows of the header's width, stays whole,
+    # and so does any multi-line text of a one-column file.
+    (tmp_path / "a.csv").write_text('id,text,date\n1,"第一行, 还有\n第二行,\n\n完",5.1\n', encoding="utf-8")
+    assert rows(read(tmp_path / "a.csv")[1]) == [["1", "第一行, 还有\n第二行,\n\n完", "5.1"]]
+    (tmp_path / "one.csv").write_text('text\n"第一行\n第二行"\n', encoding="utf-8")
+    assert rows(read(tmp_path / "one.csv")[1]) == [["第一行\n第二行"]]
+
+
 def test_a_blank_line_is_an_empty_value_only_in_a_one_column_file(tmp_path):
     (tmp_path / "one.csv").write_text("text\n漏水\n\n冒烟\n", encoding="utf-8")
     _, chunks = read(tmp_path / "one.csv")

@@ -108,7 +108,8 @@ class DelimitedReader(ArchiveReader):
     Every record's field count is checked against the header. A record that cannot be parsed (a
     quote left open, text after a closing quote) is a bad row named by the line it starts on; if
     it ran on over several lines, those lines are parsed again on their own, so a stray quote
-    never merges the rows after it into one.
+    never merges the rows after it into one. So is a quoted value over several lines each of which
+    reads as a row of the header's width: a quote left open and closed by an inch mark lines later.
     """
 
     unit = "B"
@@ -120,11 +121,13 @@ class DelimitedReader(ArchiveReader):
         self.total = self.path.stat().st_size
 
     def _records(self, lines: _Lines):
-        """(line number, fields or None, raw text) for each record; fields None: it failed to parse."""
+        """(line number, fields, raw text, problem) for each record; fields None: it failed to parse,
+        for the reason ``problem``."""
         options = ({"quoting": csv.QUOTE_NONE} if self.delimiter == "\t" else {"strict": True})
         reader = csv.reader(lines, delimiter=self.delimiter, **options)
         while True:
             lines.start_record()
+            problem = None
             try:
                 fields = next(reader)
             except StopIteration:
@@ -135,11 +138,23 @@ class DelimitedReader(ArchiveReader):
                 fields = None
             taken = lines.taken
             if fields is None:
+                problem = "a quote is left open or text follows a closing quote"
+            elif len(taken) > 1 and self._rows_of_their_own(taken[1:]):
+                problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
+                           "as rows of their own")
+            if problem:
                 lines.push_back(taken[1:])
-                yield taken[0][0], None, taken[0][1].rstrip("\r\n")
+                yield taken[0][0], None, taken[0][1].rstrip("\r\n"), problem
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
             else:
-                yield taken[0][0] if taken else lines.number, fields, "".join(t for _, t in taken).rstrip("\r\n")
+                yield (taken[0][0] if taken else lines.number, fields, "".join(t for _, t in taken).rstrip("\r\n"),
+                       None)
+
+    def _rows_of_their_own(self, taken: list) -> bool:
+        """Whether each of these lines, read alone, has the header's two or more fields."""
+        width = len(self.columns)
+        return width > 1 and all(len(next(csv.reader([line], delimiter=self.delimiter), [])) == width
+                                 for _, line in taken)
 
     def chunks(self):
         with open(self.path, "rb") as raw:
@@ -153,10 +168,9 @@ class DelimitedReader(ArchiveReader):
                     raise ValueError(f"{self.path}: line 1 (the header) cannot be parsed: {header[2][:80]!r}")
                 self.columns = check_header(header[1], self.path)
                 rows, where, bad, index, blank = [], [], [], 0, 0
-                for line, record, raw_text in records:
+                for line, record, raw_text, problem in records:
                     if record is None:
-                        bad.append(BadRow(f"line {line}", "a quote is left open or text follows a closing quote",
-                                          raw_text))
+                        bad.append(BadRow(f"line {line}", problem, raw_text))
                         continue
                     if not record and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
