@@ -120,6 +120,16 @@ def test_a_stray_quote_is_not_closed_by_a_quote_lines_later(tmp_path):
                                       "rows of their own", '1,"屏幕有划痕')]
 
 
+def test_a_broken_text_over_several_lines_is_set_aside_whole(tmp_path):
+    # Its continuation lines were read again as rows of their own, and a fragment of the header's
+    # width would have been tagged as a row; lines that do not read as rows stay with their record.
+    (tmp_path / "a.csv").write_text('id,text\n1,"尺码偏小\n颜色也不对"了\n2,ok\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.csv")
+    assert rows(chunks) == [["2", "ok"]]
+    assert bad(chunks) == [("line 2", "a quote is left open or text follows a closing quote",
+                            '1,"尺码偏小\n颜色也不对"了')]
+
+
 def test_a_quoted_text_over_several_lines_stays_one_value(tmp_path):
     # ...while a real multi-line text, whose later lines are not rows of the header's width, stays whole,
     # and so does any multi-line text of a one-column file.

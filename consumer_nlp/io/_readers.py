@@ -106,10 +106,11 @@ class DelimitedReader(ArchiveReader):
     """CSV (RFC 4180 quoting, read strictly) or TSV (no quoting at all) through Python's csv module.
 
     Every record's field count is checked against the header. A record that cannot be parsed (a
-    quote left open, text after a closing quote) is a bad row named by the line it starts on; if
-    it ran on over several lines, those lines are parsed again on their own, so a stray quote
-    never merges the rows after it into one. So is a quoted value over several lines each of which
-    reads as a row of the header's width: a quote left open and closed by an inch mark lines later.
+    quote left open, text after a closing quote) is a bad row named by the line it starts on, set
+    aside whole; but when each line after its first reads alone as a row of the header's width (two
+    or more fields), a stray quote ran on over rows: only its first line is set aside and the rest
+    are parsed again. A quoted value that parses but runs on over such rows (a quote left open and
+    closed by an inch mark lines later) is a stray quote too. So a stray quote never merges rows.
     """
 
     unit = "B"
@@ -137,18 +138,19 @@ class DelimitedReader(ArchiveReader):
             except csv.Error:
                 fields = None
             taken = lines.taken
+            run_on = len(taken) > 1 and self._rows_of_their_own(taken[1:])  # a stray quote ran on over rows
             if fields is None:
                 problem = "a quote is left open or text follows a closing quote"
-            elif len(taken) > 1 and self._rows_of_their_own(taken[1:]):
+            elif run_on:
                 problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
                            "as rows of their own")
-            if problem:
+            if problem and run_on:
                 lines.push_back(taken[1:])
-                yield taken[0][0], None, taken[0][1].rstrip("\r\n"), problem
+                taken = taken[:1]
+            raw_text = "".join(t for _, t in taken).rstrip("\r\n")
+            yield taken[0][0] if taken else lines.number, None if problem else fields, raw_text, problem
+            if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
-            else:
-                yield (taken[0][0] if taken else lines.number, fields, "".join(t for _, t in taken).rstrip("\r\n"),
-                       None)
 
     def _rows_of_their_own(self, taken: list) -> bool:
         """Whether each of these lines, read alone, has the header's two or more fields."""
