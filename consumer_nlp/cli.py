@@ -100,7 +100,7 @@ def _corrections(registry) -> dict:
 
 
 def _report(args) -> int:
-    from .io import check_new_file
+    from .io import check_new_file, new_file
     from .report import report_archive
 
     output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
@@ -111,7 +111,8 @@ def _report(args) -> int:
                             previous=args.previous,
                             text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
                             corrections=_corrections(args.registry), progress=False if args.quiet else None)
-    result.write(output)
+    with new_file(output, force=args.force) as temporary:
+        result.write(temporary)
     print(result.summary)
     for note in result.notes:
         print(f"注意：{note}", file=sys.stderr)
@@ -143,7 +144,7 @@ def _train(args) -> int:
 
         print("\n".join([f"{args.cv} 折交叉验证：", *figure_lines(model.cv_metrics_)]))
     if args.output:
-        save_model(model, args.output)
+        save_model(model, args.output, force=args.force)
         print(f"模型已保存：{args.output}")
     if args.name:
         registry = ModelRegistry(args.registry)
@@ -156,7 +157,7 @@ def _train(args) -> int:
 
 def _evaluate(args) -> int:
     from ._evaluate import evaluate
-    from .io import check_new_file
+    from .io import check_new_file, new_file
     from .models import load
 
     if args.report:
@@ -166,8 +167,8 @@ def _evaluate(args) -> int:
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
     print(result)
     if args.report:
-        with open(args.report, "w", encoding="utf-8") as f:
-            f.write(result.to_html())
+        with new_file(args.report, force=args.force) as temporary:
+            temporary.write_text(result.to_html(), encoding="utf-8")
         print(f"\n报告已写出：{args.report}")
     return 0
 

@@ -276,6 +276,34 @@ def test_no_file_is_ever_overwritten_unasked(default_model, tmp_path):
     assert read_output(officer)[0]["text"] == "秤不准"
 
 
+@pytest.mark.parametrize("appears", ["output", "bad-rows file"])
+def test_a_file_that_appears_during_the_run_is_not_replaced(default_model, tmp_path, monkeypatch, appears):
+    # Both were checked only when the run started: another program's file (or another run's
+    # bad-rows file) written meanwhile was replaced at the end.
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n1,秤不准\n2,"坏行"x\n', encoding="utf-8")
+    output, bad_rows = tmp_path / "out.csv", tmp_path / "bad.csv"
+    theirs = output if appears == "output" else bad_rows
+    join_parts = _run.join_parts
+
+    def join_while_another_program_writes(*args, **options):
+        join_parts(*args, **options)
+        theirs.write_text("另一个程序的文件", encoding="utf-8")
+
+    monkeypatch.setattr(_run, "join_parts", join_while_another_program_writes)
+    with pytest.raises(FileExistsError, match=f"the {appears} .* appeared .*force=True"):
+        tag_file(default_model, source, output, jobs=1, progress=False, bad_rows_path=bad_rows)
+    assert theirs.read_text(encoding="utf-8") == "另一个程序的文件"
+    assert not (output if theirs == bad_rows else bad_rows).exists()  # neither file, rather than one of two
+    monkeypatch.setattr(_run, "join_parts", join_parts)
+    summary = tag_file(default_model, source, output, jobs=1, progress=False, bad_rows_path=bad_rows, resume=True,
+                       force=True)  # the tagged chunks were kept
+    assert summary.resumed_chunks == 1 and read_output(output)[0]["text"] == "秤不准"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "in.csv", "out.csv"]
+
+
 def test_a_folder_as_output_or_input_is_refused_before_any_work(default_model, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n", encoding="utf-8")

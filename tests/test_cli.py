@@ -2,6 +2,7 @@ import csv
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -299,6 +300,41 @@ def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small
         assert source.read_bytes() == before, name
         assert main([*command, flag, str(taken), "--force"]) == 0, name
         assert taken.read_bytes() != b"kept", name
+
+
+def test_no_command_writes_over_a_file_that_appears_while_it_works(tmp_path, small_model, small_corpus, capsys,
+                                                                   write_csv, monkeypatch):
+    # The checks above ran when a command started; a file written at that name meanwhile was replaced.
+    import consumer_nlp.io
+    import consumer_nlp.review._workbook
+
+    texts, labels = small_corpus
+    labeled = write_csv(tmp_path / "labeled.csv", [("text", "label"), *zip(texts, labels)])
+    model = cn.save_model(small_model, tmp_path / "m.cnlp")
+    archive = write_csv(tmp_path / "a.csv", [("id", "text"), *((str(i), t) for i, t in enumerate(texts[:30]))])
+    assert main(["tag", str(archive), "-o", str(tmp_path / "a.tagged.csv"), "--model", str(model), "-q"]) == 0
+    check_new_file = consumer_nlp.io.check_new_file
+
+    def checked_then_written_by_another_program(path, **options):
+        checked = check_new_file(path, **options)
+        Path(path).write_text("theirs", encoding="utf-8")
+        return checked
+
+    for module in (consumer_nlp.io, consumer_nlp.review._workbook):
+        monkeypatch.setattr(module, "check_new_file", checked_then_written_by_another_program)
+    before = sorted(tmp_path.iterdir())
+    for name, (command, flag) in {"report": (["report", str(tmp_path / "a.tagged.csv"), "-q"], "-o"),
+                                  "train": (["train", str(labeled), "--cv", "0"], "-o"),
+                                  "evaluate": (["evaluate", str(model), str(labeled)], "--report"),
+                                  "review export": (["review", "export", str(tmp_path / "a.tagged.csv"), "--model",
+                                                     str(model)], "-o")}.items():
+        theirs = tmp_path / ("theirs.cnlp" if name == "train" else "theirs.xlsx" if name == "review export" else
+                             "theirs.html")
+        assert main([*command, flag, str(theirs)]) == 2, name
+        assert "appeared while this was being written" in capsys.readouterr().err, name
+        assert theirs.read_text(encoding="utf-8") == "theirs", name
+        theirs.unlink()
+        assert sorted(tmp_path.iterdir()) == before, name  # no temporary file left behind
 
 
 @pytest.mark.parametrize("flags, says", [(["--name", "投诉"], "invalid model name"),

@@ -1,5 +1,7 @@
 """Where results are written: a file is never replaced unasked, and a command never writes over what it reads."""
 import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 
@@ -26,3 +28,39 @@ def check_new_file(path, *, force: bool, inputs=(), what: str = "output") -> Pat
         raise FileExistsError(f"the {what} {path} exists already; choose another name, or pass force=True to "
                               f"replace it")
     return path
+
+
+def move_into_place(moves: list, *, force: bool) -> None:
+    """Rename finished temporary files to their paths; ``moves`` holds (temporary, path, what).
+    Without ``force`` every path is first claimed by creating it exclusively, so a file that
+    appeared there since the checks at the start (another program's, another run's) is never
+    replaced, and nothing is moved unless every path is still free."""
+    claimed = []
+    if not force:
+        for _, path, what in moves:
+            try:
+                with open(path, "xb"):
+                    pass
+            except FileExistsError:
+                for made in claimed:
+                    made.unlink(missing_ok=True)
+                raise FileExistsError(f"the {what} {path} appeared while this was being written and was left as it "
+                                      f"is; choose another name, or pass force=True to replace it") from None
+            claimed.append(Path(path))
+    for temporary, path, _ in moves:
+        os.replace(temporary, path)
+
+
+@contextmanager
+def new_file(path, *, force: bool, what: str = "output"):
+    """A temporary file beside ``path``, with its extension, to write in; when the block ends without
+    an error it becomes ``path`` (see :func:`move_into_place`), and otherwise it is removed."""
+    path = Path(path)
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    os.close(descriptor)
+    temporary = Path(temporary)
+    try:
+        yield temporary
+        move_into_place([(temporary, path, what)], force=force)
+    finally:
+        temporary.unlink(missing_ok=True)

@@ -18,7 +18,6 @@ import io
 import json
 import math
 import os
-import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -30,6 +29,7 @@ from .._metrics import REVIEW_EVERYTHING
 from .._features import ComplaintVectorizer, terms_by_column
 from .._tokenize import BACKENDS, Tokenizer
 from ..exceptions import IncompatibleModelError, UntrustedModelError
+from ..io import new_file
 
 SUFFIX = ".cnlp"
 FORMAT = "consumer_nlp model"
@@ -100,18 +100,13 @@ def write_model(model: ComplaintClassifier, file) -> None:
             archive.writestr(f"{name}.npy", data)
 
 
-def save_model(model: ComplaintClassifier, path) -> Path:
+def save_model(model: ComplaintClassifier, path, *, force: bool = True) -> Path:
     """Write a fitted ``model`` to ``path`` (conventionally ``*.cnlp``). The file appears whole or
-    not at all: it is written beside ``path`` and renamed into place."""
+    not at all: it is written beside ``path`` and renamed into place; without ``force``, never over
+    a file there."""
     path = Path(path)
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            write_model(model, file)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with new_file(path, force=force, what="model file") as temporary, open(temporary, "wb") as file:
+        write_model(model, file)
     return path
 
 

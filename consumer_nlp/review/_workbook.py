@@ -4,7 +4,7 @@ import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import check_new_file
+from ..io import check_new_file, new_file
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -45,7 +45,8 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
     notes = workbook.create_sheet("说明")
     notes.append(["来源", source])
     notes.append(["做法", "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"])
-    workbook.save(path)
+    with new_file(path, force=force, what="workbook") as temporary:
+        workbook.save(temporary)
     return path
 
 

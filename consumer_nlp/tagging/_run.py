@@ -23,7 +23,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
-from ..io import archive_format, find_text_column, join_parts, open_archive, write_part
+from ..io import archive_format, find_text_column, join_parts, move_into_place, open_archive, write_part
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, tag_frame
 from ._spool import (OutputLock, check_paths, default_output, part_path, prepare_spool, read_records, run_manifest,
@@ -192,7 +192,7 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
     with OutputLock(output):
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
                          chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
-                         sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress)
+                         sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force)
 
 
 class _Workers:
@@ -240,7 +240,7 @@ class _Workers:
 
 
 def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_col, jobs, chunk_size, resume,
-              restart, encoding, sheet, header_row, bad_rows_path, progress) -> Summary:
+              restart, encoding, sheet, header_row, bad_rows_path, progress, force) -> Summary:
     started = time.perf_counter()
     reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size, sheet=sheet, header_row=header_row)
     spool = output.with_name(f".{output.name}.parts")
@@ -280,7 +280,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 workers.stop()
             bar.close()
     sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
-    return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title)
+    return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title, force)
 
 
 def _chain(first, rest):
@@ -294,8 +294,9 @@ def _sheet_title(name: str) -> str:
 
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, started: float,
-            resumed: int, sheet_title: str = "tagged") -> Summary:
-    """Join the parts into the output (temporary name, then rename), write bad rows, sum up."""
+            resumed: int, sheet_title: str, force: bool) -> Summary:
+    """Join the parts and write the bad rows under temporary names, rename both into place (never
+    over a file that appeared meanwhile, unless ``force``), sum up."""
     records = read_records(spool)
     parts = [part_path(spool, r["index"], kind) for r in records]
     summary = Summary(output=output, resumed_chunks=resumed)
@@ -308,12 +309,20 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
     summary.rows_in = summary.rows_out + summary.bad_rows
-    partial = output.with_name(output.name + ".partial")
-    join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, partial, sheet_title)
-    os.replace(partial, output)
+    moves = [(output.with_name(output.name + ".partial"), output, "output")]
+    join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title)
     if bad_rows_path is not None:
+        moves.append((bad_rows_path.with_name(bad_rows_path.name + ".partial"), bad_rows_path, "bad-rows file"))
         bad = [b for r in records for b in r["bad"]]
-        pd.DataFrame(bad, columns=["where", "reason", "raw"]).to_csv(bad_rows_path, index=False, encoding="utf-8-sig")
+        pd.DataFrame(bad, columns=["where", "reason", "raw"]).to_csv(moves[1][0], index=False, encoding="utf-8-sig")
+    try:
+        move_into_place(moves, force=force)
+    except FileExistsError as error:
+        raise FileExistsError(f"{error}. The tagged chunks are kept in {spool}: with resume=True as well, the run "
+                              f"goes on from them") from None
+    finally:
+        for temporary, _, _ in moves:
+            temporary.unlink(missing_ok=True)
     shutil.rmtree(spool)
     summary.seconds = time.perf_counter() - started
     return summary
