@@ -144,6 +144,21 @@ def test_an_edit_of_category_zh_counts_and_chinese_in_category_is_read(tagged, t
         cn.report_archive(tmp_path / "typo.csv", progress=False)
 
 
+def test_an_edit_of_category_alone_is_named_not_counted_as_corrected(tagged, tmp_path):
+    # A person who changed only the English column saw it ignored, under a note that said the rows
+    # were counted by a person's correction.
+    import pandas as pd
+
+    frame = pd.read_csv(tagged, dtype=str, keep_default_na=False)
+    for row in (0, 3):
+        frame.loc[row, "category"] = "safety" if frame["category"][row] != "safety" else "other"
+    frame.loc[3, "category"] = cn.CATEGORIES[frame["category"][3]]  # Chinese typed into the English column
+    frame.to_csv(tmp_path / "edited.csv", index=False)
+    report = cn.report_archive(tmp_path / "edited.csv", progress=False)
+    assert not any("人工更正" in note for note in report.notes)
+    assert any("2 行的 category 与 category_zh 不一致，按 category_zh 计入（第2、5行）" in note for note in report.notes)
+
+
 def test_training_with_corrections_learns_them(small_corpus, tmp_path):
     texts, labels = small_corpus
     odd = "这个东西吧，咋说呢，就是那个什么玩意儿"

@@ -53,6 +53,10 @@ def report_archive(path, *, date_col=None, period: str = "month", group_col=None
     categories.loc[len(categories)] = ["合计", "total", total, 100.0 if total else 0.0]
     tables = {"categories": categories}
     notes = [f"{tally.corrected} 行按人工更正的类别计入（模型原判不同）。"] if tally.corrected else []
+    if tally.unlike_zh:
+        rows = "、".join(map(str, tally.unlike_zh_rows)) + ("…" if tally.unlike_zh > len(tally.unlike_zh_rows) else "")
+        notes.append(f"{tally.unlike_zh} 行的 category 与 category_zh 不一致，按 category_zh 计入（第{rows}行）；"
+                     "若改的是 category，请把 category_zh 一并改过或清空。")
 
     if previous is not None:
         before, _ = tally_archive(previous, text_col=text_col, date_col=None, group_col=None, progress=progress,

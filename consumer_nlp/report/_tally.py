@@ -69,7 +69,9 @@ class _Tally:
     bad_date_count: int = 0
     date_format: str | None = None
     corrections: dict = field(default_factory=dict)  # {text: label}: reviewers' corrections
-    corrected: int = 0  # rows counted in another category than the model gave them
+    corrected: int = 0  # rows a reviewer's correction moved to another category
+    unlike_zh: int = 0  # rows whose category_zh and category say different categories
+    unlike_zh_rows: list = field(default_factory=list)  # the first ten of them, by row
 
     def _categories(self, frame: pd.DataFrame, first_row: int, text_col) -> pd.Series:
         """Each row's category as a person last said it: a reviewer's correction of its text, else
@@ -81,11 +83,14 @@ class _Tally:
             written = frame["category_zh"].astype("string").fillna("").str.strip().ne("")
             refuse_rows(frame["category_zh"], written & edited.isna(), first_row, "category_zh",
                     "one of the six categories, or empty")
+            unlike = np.flatnonzero((edited.notna() & edited.ne(labels)).to_numpy())
+            self.unlike_zh += len(unlike)
+            self.unlike_zh_rows += [first_row + i for i in unlike[:10 - len(self.unlike_zh_rows)]]
             labels = labels.where(edited.isna(), edited)
         if self.corrections and text_col:
             fixed = frame[text_col].map(lambda t: self.corrections.get(t.strip()) if isinstance(t, str) else None)
+            self.corrected += int((fixed.notna() & fixed.ne(labels)).sum())
             labels = labels.where(fixed.isna(), fixed)
-        self.corrected += int((labels != frame["category"].map(label_of)).sum())
         if "review_reason" in frame:  # a row without text is counted apart, in no category
             labels = labels.where(frame["review_reason"].astype(str).ne(REASON_EMPTY), EMPTY)
         return labels.astype(str)
