@@ -30,6 +30,13 @@ def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     return cleaned
 
 
+def excel_text(text: str) -> str:
+    """``text`` as an Excel cell can hold it: control characters and lone surrogates as U+FFFD."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return _SURROGATE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+
+
 def _escape_surrogates(line: str) -> str:
     """A JSON line with each lone surrogate written back as the escape it was read from."""
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
@@ -230,7 +237,6 @@ def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
     formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -250,7 +256,7 @@ def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
             value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
         if isinstance(value, str):
-            item = WriteOnlyCell(sheet, value=_SURROGATE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)))
+            item = WriteOnlyCell(sheet, value=excel_text(value))
             item.data_type = "s"  # "=SUM(…)" is the user's text, never a formula
         else:
             item = WriteOnlyCell(sheet, value=value)

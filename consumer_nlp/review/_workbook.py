@@ -1,15 +1,29 @@
 """The review loop without a browser: the queue as an Excel workbook with a drop-down of the six
 categories in the cell the reviewer fills, and the filled workbook read back as corrections."""
+import json
 import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import check_new_file, new_file
+from ..io import XLSX_MAX_CELL, check_new_file, excel_text, new_file
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
 WIDTHS = [6, 11, 70, 12, 12, 8, 14]
 CHOICE = len(COLUMNS)  # the column the reviewer fills (1-based)
+EXACT = "原文（勿改）"  # hidden columns after CHOICE: each text exactly, as ASCII JSON over as many cells as it needs
+
+
+def _shown(text: str) -> str:
+    """The text as its cell shows it: what a cell cannot hold replaced, cut at Excel's limit."""
+    shown = excel_text(text)
+    return shown if len(shown) <= XLSX_MAX_CELL else shown[:XLSX_MAX_CELL - 1] + "…"
+
+
+def _exact_cells(text: str) -> list[str]:
+    """The text exactly, in pieces a cell holds; corrections belong to it, whatever the shown cell becomes."""
+    exact = json.dumps(text)
+    return [exact[i:i + XLSX_MAX_CELL] for i in range(0, len(exact), XLSX_MAX_CELL)]
 
 
 def export_review(queue: list[dict], path, *, source: str = "", force: bool = False) -> Path:
@@ -26,8 +40,15 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
     sheet = workbook.active
     sheet.title = SHEET
     sheet.append(COLUMNS)
+    exact_width = 0
     for n, item in enumerate(queue, start=1):
-        sheet.append([n, item["row"], item["text"], item["guess_zh"], item["runner_up_zh"], item["confidence"], None])
+        exact = _exact_cells(item["text"])
+        exact_width = max(exact_width, len(exact))
+        sheet.append([n, item["row"], _shown(item["text"]), item["guess_zh"], item["runner_up_zh"], item["confidence"],
+                      None, *exact])
+    for column in range(CHOICE + 1, CHOICE + 1 + exact_width):
+        sheet.cell(row=1, column=column).value = EXACT
+        sheet.column_dimensions[get_column_letter(column)].hidden = True
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for column, width in enumerate(WIDTHS, start=1):
@@ -52,7 +73,8 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
 
 def read_review(path) -> tuple[list[dict], str]:
     """The corrections a reviewer made in a workbook of :func:`export_review`, and its source.
-    Labels may be Chinese names or English labels; any other value is refused, all listed by row."""
+    Labels may be Chinese names or English labels; any other value is refused, all listed by row.
+    Each belongs to the text exported (kept in hidden columns), not to what its 投诉内容 cell shows."""
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -74,7 +96,7 @@ def read_review(path) -> tuple[list[dict], str]:
         if "说明" in workbook.sheetnames:
             first = next(workbook["说明"].iter_rows(values_only=True), ())
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
-        corrections, bad, textless = [], [], []
+        corrections, bad, textless, altered = [], [], [], []
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
             choice = values[CHOICE - 1]
@@ -84,10 +106,21 @@ def read_review(path) -> tuple[list[dict], str]:
             if label is None:
                 bad.append(f"第{number}行「{choice}」")
                 continue
-            if values[2] is None or not str(values[2]).strip():  # the correction would belong to no text
+            exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
+            if exact:  # workbooks exported before the hidden columns have only the shown text
+                try:
+                    text = json.loads(exact)
+                except ValueError:
+                    text = None
+                if not isinstance(text, str):
+                    altered.append(f"第{number}行")
+                    continue
+            elif values[2] is None or not str(values[2]).strip():  # the correction would belong to no text
                 textless.append(f"第{number}行")
                 continue
-            corrections.append({"text": str(values[2]), "label": label, "model_label": label_of(values[3]),
+            else:
+                text = str(values[2])
+            corrections.append({"text": text, "label": label, "model_label": label_of(values[3]),
                                 "source": source, "row": values[1]})
     finally:
         workbook.close()
@@ -98,6 +131,9 @@ def read_review(path) -> tuple[list[dict], str]:
     if textless:
         problems.append(f"these rows have a correction but their 投诉内容 is empty (put the text back or clear "
                         f"更正为): {'、'.join(textless)}")
+    if altered:
+        problems.append(f"these rows' hidden column {EXACT} was changed, so their text is not known (export them "
+                        f"again): {'、'.join(altered)}")
     if problems:
         raise ValueError(f"{path}: nothing was stored; " + "; ".join(problems))
     return corrections, source
