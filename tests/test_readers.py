@@ -327,6 +327,23 @@ def test_xlsx_cells_keep_their_types_and_formulas_stay_text(tmp_path, write_work
                             [2, 0, datetime.datetime(2025, 3, 6), False, "漏水"]]
 
 
+def test_xlsx_numbers_formatted_as_zeros_keep_their_leading_zeros(tmp_path):
+    # Excel shows 123 formatted "000000" as 000123 (postcodes, staff and order numbers); it came out as 123.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "工号", "金额", "投诉内容"])
+    sheet.append([123, 7, 1280, "漏水"])
+    sheet.append([123456, 12, 3.5, "冒烟"])
+    for row in (2, 3):
+        sheet.cell(row=row, column=1).number_format = "000000"
+        sheet.cell(row=row, column=2).number_format = "00"
+    sheet.cell(row=2, column=3).number_format = "#,##0"
+    workbook.save(tmp_path / "a.xlsx")
+    assert rows(read(tmp_path / "a.xlsx")[1]) == [["000123", "07", 1280, "漏水"], ["123456", "12", 3.5, "冒烟"]]
+
+
 def test_xlsx_rows_short_long_and_blank(tmp_path, write_workbook):
     path = write_workbook(tmp_path / "a.xlsx", {"s": [["2025年投诉登记表"],        # sheet row 1: a title
                                                       [],                        # 2

@@ -9,6 +9,7 @@ import datetime
 import io
 import json
 import math
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -241,6 +242,19 @@ def choose_sheet(names: list, with_data, sheet, path) -> str:
     raise ValueError(f"{path} has {len(found)} sheets with data: {found}; choose one with sheet=NAME or sheet=N")
 
 
+_ZEROS = re.compile("0{2,}")
+
+
+def _cell_value(cell):
+    """An .xlsx cell's value with its type; a whole number formatted as zeros ("000000") is the text
+    Excel shows (000123), since such numbers are codes: postcodes, staff and order numbers."""
+    value = cell.value
+    if (cell.number_format and _ZEROS.fullmatch(cell.number_format) and isinstance(value, (int, float))
+            and not isinstance(value, bool) and math.isfinite(value) and value >= 0 and value == int(value)):
+        return f"{int(value):0{len(cell.number_format)}d}"
+    return value
+
+
 class ExcelReader(ArchiveReader):
     """One sheet of an .xlsx workbook, streamed row by row; each cell keeps its type (text, number,
     date, boolean; a formula as its text, never evaluated).
@@ -271,7 +285,8 @@ class ExcelReader(ArchiveReader):
                 self.sheet, self.path)]
             self.sheet_title = sheet.title
             self.total = max((sheet.max_row or 1) - self.header_row, 0)
-            yield from self._rows_to_chunks(sheet.iter_rows(min_row=self.header_row, values_only=True))
+            rows = sheet.iter_rows(min_row=self.header_row)
+            yield from self._rows_to_chunks(tuple(map(_cell_value, row)) for row in rows)
         finally:
             workbook.close()
 
