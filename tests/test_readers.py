@@ -137,6 +137,8 @@ def test_a_quoted_text_over_several_lines_stays_one_value(tmp_path):
     assert rows(read(tmp_path / "a.csv")[1]) == [["1", "第一行, 还有\n第二行,\n\n完", "5.1"]]
     (tmp_path / "one.csv").write_text('text\n"第一行\n第二行"\n', encoding="utf-8")
     assert rows(read(tmp_path / "one.csv")[1]) == [["第一行\n第二行"]]
+    (tmp_path / "first.csv").write_text('text,label\n"第一行\n第二行",quality\n', encoding="utf-8")
+    assert rows(read(tmp_path / "first.csv")[1]) == [["第一行\n第二行", "quality"]]
 
 
 def test_a_blank_line_is_an_empty_value_only_in_a_one_column_file(tmp_path):

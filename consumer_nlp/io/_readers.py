@@ -108,10 +108,10 @@ class DelimitedReader(ArchiveReader):
 
     Every record's field count is checked against the header. A record that cannot be parsed (a
     quote left open, text after a closing quote) is a bad row named by the line it starts on, set
-    aside whole; but when each line after its first reads alone as a row of the header's width (two
-    or more fields), a stray quote ran on over rows: only its first line is set aside and the rest
-    are parsed again. A quoted value that parses but runs on over such rows (a quote left open and
-    closed by an inch mark lines later) is a stray quote too. So a stray quote never merges rows.
+    aside whole; but when a line after its first reads alone as a row of the header's width (two or
+    more fields), a stray quote ran on over rows: only its first line is set aside and the rest are
+    parsed again. A quoted value that parses but each of whose later lines reads as such a row (a
+    quote left open and closed by an inch mark lines later) is a stray quote too.
     """
 
     unit = "B"
@@ -139,7 +139,8 @@ class DelimitedReader(ArchiveReader):
             except csv.Error:
                 fields = None
             taken = lines.taken
-            run_on = len(taken) > 1 and self._rows_of_their_own(taken[1:])  # a stray quote ran on over rows
+            rows_after = [self._reads_as_row(line) for _, line in taken[1:]]  # a stray quote ran on over rows?
+            run_on = any(rows_after) if fields is None else bool(rows_after) and all(rows_after)
             if fields is None:
                 problem = "a quote is left open or text follows a closing quote"
             elif run_on:
@@ -153,11 +154,11 @@ class DelimitedReader(ArchiveReader):
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
 
-    def _rows_of_their_own(self, taken: list) -> bool:
-        """Whether each of these lines, read alone, has the header's two or more fields."""
-        width = len(self.columns)
-        return width > 1 and all(len(next(csv.reader([line], delimiter=self.delimiter), [])) == width
-                                 for _, line in taken)
+    def _reads_as_row(self, line: str) -> bool:
+        """Whether ``line``, read alone, has the header's two or more fields, the first without a quote
+        (the last line of a quoted text in the first column closes its quote in its first field)."""
+        fields = next(csv.reader([line], delimiter=self.delimiter), [])
+        return len(self.columns) > 1 and len(fields) == len(self.columns) and '"' not in fields[0]
 
     def chunks(self):
         with open(self.path, "rb") as raw:
