@@ -151,6 +151,22 @@ def test_a_number_column_whole_in_one_chunk_and_decimal_in_another_joins_in_parq
     assert pq.read_table(result.output).column("price").to_pylist() == prices
 
 
+@pytest.mark.parametrize("chunk_size", [1, 2, 5])
+def test_blank_workbook_cells_among_dates_are_nulls_in_parquet(default_model, tmp_path, write_workbook, chunk_size):
+    # Blank cells are read as "": among dates in one chunk they failed the part, and a chunk of blanks
+    # alone failed the join after the whole run was tagged. A text column blank in a chunk stays "".
+    day, later = datetime.datetime(2025, 1, 3), datetime.datetime(2025, 1, 5)
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["日期", "备注", "投诉内容"], [day, None, "手机坏了"],
+                                                           [None, None, "秤不准"], [None, "加急", "漏水"],
+                                                           [later, None, "退款"]]})
+    result = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False, chunk_size=chunk_size)
+    table = pq.read_table(result.output)
+    assert table.column("日期").to_pylist() == [day, None, None, later]
+    assert table.column("备注").to_pylist() == ["", "", "加急", ""]
+    assert table.column("投诉内容").to_pylist() == ["手机坏了", "秤不准", "漏水", "退款"]
+    assert pd.read_parquet(result.output)["日期"].tolist()[::3] == [pd.Timestamp(day), pd.Timestamp(later)]
+
+
 def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
     source = tmp_path / "bad.csv"
     source.write_text("id,text\n1,好\n2,坏,多了一列\n3,\"多行\n文本\"\n4,又一列,多,了\n", encoding="utf-8")

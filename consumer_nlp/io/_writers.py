@@ -105,6 +105,28 @@ def _mixed_types(frame: pd.DataFrame) -> str | None:
     return None
 
 
+_BLANK_COLUMNS = b"consumer_nlp.blank_columns"  # a Parquet part's columns that are "" in every row
+
+
+def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """Empty cells ("", as a blank workbook cell is read) among numbers, dates or booleans as nulls,
+    since a typed Parquet column holds no text; and the columns blank in every row, which take
+    their type from the other chunks when the parts are joined."""
+    blank, columns = [], {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object:
+            continue
+        empty = values.map(lambda v: isinstance(v, str) and v == "")
+        if not empty.any():
+            continue
+        if empty.all():
+            blank.append(str(column))
+        elif not values[~empty].map(lambda v: isinstance(v, str)).any():
+            columns[column] = values.where(~empty, None)
+    return (frame.assign(**columns) if columns else frame), blank
+
+
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers) as the sheet shows them
         frame = _map_values(frame, _cell_text, (datetime.date, datetime.time) + ((float,) if kind != "jsonl" else ()))
@@ -134,11 +156,13 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
+        frame, blank = _blank_cells_as_null(frame)
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
             raise ValueError(_mixed_types(frame) or f"cannot write these rows as Parquet: {error}") from None
-        pq.write_table(table, path)
+        metadata = {**(table.schema.metadata or {}), _BLANK_COLUMNS: json.dumps(blank).encode()}
+        pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
 def write_archive(frame: pd.DataFrame, output: Path, sheet_title: str = "tagged") -> None:
@@ -185,10 +209,22 @@ def _join_parquet(parts, output):
 
     # Chunks may see a column differently (whole numbers in one, 12.5 in the next): widen to the type
     # that holds both. The cast is safe, so a whole number a double cannot hold exactly is refused.
-    schema = pa.unify_schemas([pq.read_schema(p) for p in parts], promote_options="permissive")
+    # A column blank in every row of a chunk takes the others' type, as nulls unless that is text.
+    schemas = [pq.read_schema(p) for p in parts]
+    blanks = [set(json.loads((s.metadata or {}).get(_BLANK_COLUMNS, b"[]"))) for s in schemas]
+    schema = pa.unify_schemas([pa.schema([f.with_type(pa.null()) if f.name in blank else f for f in s])
+                               for s, blank in zip(schemas, blanks)], promote_options="permissive")
+    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) and any(f.name in b for b in blanks)
+                        else f for f in schema],
+                       metadata={k: v for k, v in (schema.metadata or {}).items() if k != _BLANK_COLUMNS})
     with pq.ParquetWriter(output, schema) as writer:
-        for part in parts:
-            writer.write_table(pq.read_table(part).cast(schema))
+        for part, blank in zip(parts, blanks):
+            table = pq.read_table(part)
+            for name in blank:
+                if not pa.types.is_string(schema.field(name).type):
+                    table = table.set_column(table.schema.get_field_index(name), name,
+                                             pa.nulls(len(table), schema.field(name).type))
+            writer.write_table(table.cast(schema))
 
 
 XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
