@@ -412,6 +412,23 @@ def test_a_column_of_mixed_types_is_named_when_parquet_cannot_hold_it(default_mo
                                                   progress=False).output)] == ["1", "A2"]
 
 
+def test_parquet_decimal_binary_and_duration_columns_reach_every_output(default_model, tmp_path):
+    # An .xlsx output of these failed at the end with "Object of type Decimal is not JSON serializable".
+    import decimal
+
+    pq.write_table(pa.table({"amount": pa.array([decimal.Decimal("12.50"), decimal.Decimal("3.10")]),
+                             "raw": pa.array([b"\x00\x01", b"ab\xff"]),
+                             "waited": pa.array([datetime.timedelta(seconds=90), datetime.timedelta(days=1)]),
+                             "text": ["手机坏了", "秤不准"]}), tmp_path / "in.parquet")
+    as_csv = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1,
+                                  progress=False).output)
+    as_xlsx = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.xlsx", jobs=1,
+                                   progress=False).output)
+    for column in ("amount", "raw", "waited"):
+        assert [str(r[column]) for r in as_xlsx] == [r[column] for r in as_csv], column
+    assert [r["amount"] for r in as_csv] == ["12.50", "3.10"]
+
+
 def test_parquet_binary_text_is_read_as_utf8(default_model, tmp_path):
     pq.write_table(pa.table({"id": [1, 2], "text": pa.array(["秤不准".encode(), "信用卡被盗刷".encode()], pa.binary())}),
                    tmp_path / "in.parquet")

@@ -231,7 +231,8 @@ XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
 
 
 def _typed(value):
-    """A value as JSON that keeps its type: dates and times are tagged, missing values are null."""
+    """A value as JSON that keeps its type: dates and times are tagged, missing values are null, and
+    what JSON has no type for (decimals, bytes, durations) is its text, as in CSV and JSONL output."""
     if isinstance(value, datetime.datetime):
         return {"$datetime": value.isoformat()}
     if isinstance(value, datetime.date):
@@ -243,8 +244,8 @@ def _typed(value):
     if value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT:
         return None
     if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    return value
+        value = value.item()
+    return value if isinstance(value, (str, int, float, bool)) else str(value)
 
 
 def _untyped(value):
