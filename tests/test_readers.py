@@ -184,6 +184,9 @@ def test_header_check_names_every_repeated_column():
     assert check_header(["id", "text", "日期"], "a.csv") == ["id", "text", "日期"]
     with pytest.raises(ValueError, match=r"a\.csv: the header names column\(s\) \['id', 'text'\] more than once"):
         check_header(["id", "text", "id", "note", "text", "text"], "a.csv")
+    # Two columns without a name were reported as the column [''] named twice.
+    with pytest.raises(ValueError, match=r"a\.csv: columns 2 and 4 of the header have no name"):
+        check_header(["id", "", "text", ""], "a.csv")
 
 
 # ---- encodings ----

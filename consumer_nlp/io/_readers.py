@@ -198,6 +198,10 @@ class DelimitedReader(ArchiveReader):
 
 def check_header(columns: list, path) -> list:
     """The header as it is, or an error naming every column that appears more than once."""
+    unnamed = [str(n) for n, name in enumerate(columns, start=1) if not str(name).strip()]
+    if len(unnamed) > 1:
+        raise ValueError(f"{path}: columns {', '.join(unnamed[:-1])} and {unnamed[-1]} of the header have no name; "
+                         f"name them so that every column can be told apart")
     seen = Counter(columns)
     twice = [name for name, count in seen.items() if count > 1]
     if twice:
