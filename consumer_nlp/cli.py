@@ -5,6 +5,7 @@ the library parameter it becomes, so a library error that names a parameter (``f
 ``encoding=…``) is shown here with the flag instead (``--force``, ``--encoding …``).
 """
 import argparse
+import errno
 import logging
 import os
 import re
@@ -409,7 +410,15 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # the reader went away (`consumer-nlp … | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except MemoryError:
+        print("consumer-nlp: error: out of memory: run again with fewer --jobs (tag: add --resume to keep the "
+              "chunks already tagged) or a smaller --chunk-size", file=sys.stderr)
+        return 2
     except (ValueError, TypeError, OSError, KeyError, RuntimeError, ImportError) as error:
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            where = f" (writing {error.filename})" if error.filename else ""
+            error = (f"no space left on the disk{where}: free some space and run the command again (tag: with "
+                     f"--resume, the chunks already tagged are kept)")
         print(f"consumer-nlp: error: {in_flags(str(error), parser)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:

@@ -196,6 +196,25 @@ def test_a_file_that_cannot_be_read_gets_one_clear_line(tmp_path, capsys, name, 
     assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.parametrize("failure, says", [
+    (MemoryError(), "out of memory: run again with fewer --jobs (tag: add --resume"),
+    (OSError(28, "No space left on device", "out.csv.partial"),
+     "no space left on the disk (writing out.csv.partial): free some space and run the command again")])
+def test_running_out_of_memory_or_disk_is_said_plainly(tmp_path, capsys, monkeypatch, failure, says):
+    # Out of memory ended in a traceback; a full disk gave only "[Errno 28] No space left on device".
+    import consumer_nlp.tagging
+
+    def fails(*args, **options):
+        raise failure
+
+    monkeypatch.setattr(consumer_nlp.tagging, "tag_file", fails)
+    source = tmp_path / "a.csv"
+    source.write_text("text\n漏水\n", encoding="utf-8")
+    assert main(["tag", str(source), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert says in err and "Traceback" not in err
+
+
 def test_a_model_option_naming_another_file_is_refused_clearly(tmp_path, capsys):
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
