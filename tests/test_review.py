@@ -161,6 +161,35 @@ def test_a_correction_belongs_to_the_text_exported_even_when_the_cell_cannot_hol
     assert [c["text"] for c in corrections] == texts and [c["row"] for c in corrections] == [1, 2, 3, 4]
 
 
+def test_a_text_with_a_broken_emoji_is_corrected_and_counted(small_model, tmp_path):
+    # A JSONL archive keeps a broken emoji (a lone surrogate, "\ud83d"); its correction ended the import
+    # in a traceback, since the store (UTF-8) cannot hold one, and the report could not match it.
+    import json
+
+    from consumer_nlp.review import export_review, read_review
+
+    text = "充电宝用了两次就鼓包\ud83d"
+    source = tmp_path / "archive.jsonl"
+    source.write_text("".join(json.dumps({"id": i, "text": t}) + "\n" for i, t in enumerate([text, *TEXTS])),
+                      encoding="utf-8")
+    tagged = cn.tag_file(small_model, source, tmp_path / "archive.tagged.jsonl", progress=False).output
+    queue = [item for item in review_queue(small_model, tagged) if item["text"] == text]
+    queue = queue or [{"row": 1, "text": text, "guess": "other", "guess_zh": "其他", "runner_up_zh": "质量问题",
+                       "confidence": 0.4}]
+    workbook = export_review(queue, tmp_path / "复核.xlsx")
+    _fill(workbook, {2: "安全问题"})
+    store = CorrectionStore(tmp_path / "corrections.sqlite")
+    store.add(read_review(workbook)[0], reviewer="张三")
+    before = cn.report_archive(tagged, progress=False).tables["categories"].set_index("label")["件数"]
+    after = cn.report_archive(tagged, corrections=store.labels(), progress=False).tables["categories"]
+    guess = json.loads(tagged.read_text(encoding="utf-8").splitlines()[0])["category"]
+    assert after.set_index("label")["件数"]["safety"] == before["safety"] + (guess != "safety")
+    from consumer_nlp.io import LabeledData
+
+    training = LabeledData([text, TEXTS[0]], ["other", "quality"]).with_corrections(store.labels())
+    assert (training.texts, training.labels) == ([text, TEXTS[0]], ["safety", "quality"])  # applied, not added
+
+
 def test_an_edit_of_category_zh_counts_and_chinese_in_category_is_read(tagged, tmp_path):
     import pandas as pd
 

@@ -10,6 +10,13 @@ from .._categories import LABELS, label_of
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
 from ._readers import open_archive
+from ._writers import _SURROGATE
+
+
+def correction_key(text: str) -> str:
+    """A complaint text as corrections know it: stripped, with a broken emoji's lone surrogate as
+    U+FFFD, which the correction store (UTF-8) can hold; every lookup of a correction goes by it."""
+    return _SURROGATE.sub("\ufffd", text.strip())
 
 
 
@@ -27,10 +34,10 @@ class LabeledData:
     def with_corrections(self, corrections: dict) -> "LabeledData":
         """These data with ``corrections`` ({text: label}) applied: a corrected text present takes
         its corrected label, the rest are added at the end."""
-        corrected = {text.strip(): label for text, label in corrections.items()}
-        present = {text.strip() for text in self.texts}
+        corrected = {correction_key(text): label for text, label in corrections.items()}
+        present = {correction_key(text) for text in self.texts}
         added = [text for text in corrected if text not in present]
-        labels = [corrected.get(text.strip(), label) for text, label in zip(self.texts, self.labels)]
+        labels = [corrected.get(correction_key(text), label) for text, label in zip(self.texts, self.labels)]
         groups = None if self.groups is None else self.groups + ["corrections"] * len(added)
         return LabeledData(self.texts + added, labels + [corrected[text] for text in added],
                            f"{self.source} + corrections", self.duplicates, self.conflicts, groups)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
-from ..io import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, open_archive
+from ..io import CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, open_archive
 from ..tagging import REASON_EMPTY, TAG_COLUMNS, TERM_PATTERN, refuse_rows, review_flags
 
 
@@ -88,7 +88,8 @@ class _Tally:
             self.unlike_zh_rows += [first_row + i for i in unlike[:10 - len(self.unlike_zh_rows)]]
             labels = labels.where(edited.isna(), edited)
         if self.corrections and text_col:
-            fixed = frame[text_col].map(lambda t: self.corrections.get(t.strip()) if isinstance(t, str) else None)
+            fixed = frame[text_col].map(lambda t: self.corrections.get(correction_key(t)) if isinstance(t, str)
+                                        else None)
             self.corrected += int((fixed.notna() & fixed.ne(labels)).sum())
             labels = labels.where(fixed.isna(), fixed)
         if "review_reason" in frame:  # a row without text is counted apart, in no category
@@ -147,7 +148,8 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
     """The tally of the tagged archive at ``path``, read ``chunk_size`` rows at a time, and the
     columns found for text, date and group (``group_col``, else a channel column)."""
     reader = open_archive(path, encoding=encoding, chunk_size=chunk_size)
-    tally, found = _Tally(date_format=date_format, corrections=dict(corrections or {})), {}
+    corrections = {correction_key(text): label for text, label in (corrections or {}).items()}
+    tally, found = _Tally(date_format=date_format, corrections=corrections), {}
     with reader.progress_bar(progress, desc=Path(path).name) as bar:
         for chunk in reader.chunks():
             frame = chunk.rows

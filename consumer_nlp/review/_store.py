@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .._categories import label_of
 from .._locks import held
+from ..io import correction_key
 
 STORE_NAME = "corrections.sqlite"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS corrections (
@@ -30,8 +31,8 @@ CREATE INDEX IF NOT EXISTS corrections_by_text ON corrections (text_sha256, id);
 
 
 def text_key(text: str) -> str:
-    """What identifies a complaint across archives: the sha256 of its text, stripped."""
-    return hashlib.sha256(text.strip().encode("utf-8")).hexdigest()
+    """What identifies a complaint across archives: the sha256 of its :func:`correction_key`."""
+    return hashlib.sha256(correction_key(text).encode("utf-8")).hexdigest()
 
 
 class CorrectionStore:
@@ -61,8 +62,8 @@ class CorrectionStore:
             if label is None or not isinstance(item.get("text"), str) or not item["text"].strip():
                 raise ValueError(f"correction {n}: needs a text and one of the six categories, got "
                                  f"{item.get('label')!r}")
-            rows.append((text_key(item["text"]), item["text"], label, item.get("model_label"), reviewer, at,
-                         item.get("source"), item.get("row")))
+            rows.append((text_key(item["text"]), correction_key(item["text"]), label, item.get("model_label"),
+                         reviewer, at, item.get("source"), item.get("row")))
         with closing(self._connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
@@ -83,5 +84,6 @@ class CorrectionStore:
             return [dict(row) for row in connection.execute("SELECT * FROM corrections ORDER BY id")]
 
     def labels(self) -> dict:
-        """{text: label}: each corrected text (stripped) with the label of its latest correction."""
-        return {row["text"].strip(): row["label"] for row in self.all()}
+        """{text: label}: each corrected text (its :func:`correction_key`) with the label of its latest
+        correction."""
+        return {correction_key(row["text"]): row["label"] for row in self.all()}

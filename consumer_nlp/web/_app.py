@@ -18,7 +18,7 @@ from starlette.templating import Jinja2Templates
 
 from .._categories import CATEGORIES
 from .._html import STYLE
-from ..io import write_archive
+from ..io import correction_key, write_archive
 from ..review import review_queue
 from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
 from ._jobs import Jobs, tag_in_process
@@ -205,16 +205,17 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def review_page(request: Request):
         batch_id = request.path_params["batch_id"]
         queue, corrected = queue_of(batch_id), models.store.labels()
-        done = sum(item["text"].strip() in corrected for item in queue)
+        done = sum(correction_key(item["text"]) in corrected for item in queue)
         position = request.query_params.get("i")
         if position is None or not position.isdigit():  # the first row nobody has corrected yet
-            position = next((n for n, item in enumerate(queue) if item["text"].strip() not in corrected), len(queue))
+            position = next((n for n, item in enumerate(queue) if correction_key(item["text"]) not in corrected),
+                            len(queue))
         position = min(int(position), len(queue))
         item = queue[position] if position < len(queue) else None
         reviewer = unquote(request.cookies.get(REVIEWER_COOKIE, ""))
         return render(request, "review.html", page="review", batch_id=batch_id, item=item, position=position,
                       total=len(queue), done=done, remaining=len(queue) - done, reviewer=reviewer,
-                      corrected=corrected.get(item["text"].strip()) if item else None,
+                      corrected=corrected.get(correction_key(item["text"])) if item else None,
                       previous=request.query_params.get("from"))
 
     async def review_store(request: Request):
@@ -232,7 +233,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                            "source": space.meta(batch_id)["name"], "row": item["row"]}], reviewer=reviewer)
         corrected = models.store.labels()
         following = next((n for n in range(int(position) + 1, len(queue))
-                          if queue[n]["text"].strip() not in corrected), len(queue))
+                          if correction_key(queue[n]["text"]) not in corrected), len(queue))
         response = RedirectResponse(f"/batch/{batch_id}/review?i={following}&from={position}", status_code=303)
         response.set_cookie(REVIEWER_COOKIE, quote(reviewer), max_age=365 * 86400, samesite="strict")
         return response
