@@ -32,10 +32,12 @@ def test_the_queue_holds_the_rows_to_review_most_instructive_first_without_near_
     import pandas as pd
 
     frame = pd.read_csv(tagged, dtype=str, keep_default_na=False)
-    flagged = {i + 1 for i, flag in enumerate(frame["needs_review"]) if flag == "True" and frame["text"][i].strip()}
+    # Each row as a spreadsheet numbers it (the header is row 1): the data row was shown, one too few.
+    flagged = {i + 2 for i, flag in enumerate(frame["needs_review"]) if flag == "True" and frame["text"][i].strip()}
     queue = review_queue(small_model, tagged)
     rows = [item["row"] for item in queue]
     assert set(rows) <= flagged and len(rows) == len(set(rows))
+    assert all(frame["text"][item["row"] - 2] == item["text"] for item in queue)
     assert [item["score"] for item in queue] == sorted((item["score"] for item in queue), reverse=True)
     texts = [item["text"] for item in queue]
     assert not ("东西还行吧就是有点那个" in texts and "东西还行吧就是有点那个呀" in texts)
@@ -44,7 +46,7 @@ def test_the_queue_holds_the_rows_to_review_most_instructive_first_without_near_
         assert item["guess"] == small_model.classes_[proba.argmax()]
         assert item["runner_up"] == small_model.classes_[proba.argsort()[-2]]
     duplicates = {"东西还行吧就是有点那个", "东西还行吧就是有点那个呀"}
-    assert duplicates <= set(frame["text"][[r - 1 for r in flagged]]), "the fixture must queue both"
+    assert duplicates <= set(frame["text"][[r - 2 for r in flagged]]), "the fixture must queue both"
 
 
 def _fill(workbook_path, choices: dict):

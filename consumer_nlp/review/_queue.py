@@ -18,8 +18,8 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     """The rows of the tagged archive ``tagged`` that need review and have a text, ordered by how
     much a correction would teach ``model``: uncertain (a small margin between the two most
     probable categories) and unfamiliar (many words the model does not know), near-duplicates of
-    queued rows left out. Each: row (the data row in the archive), text, guess and runner_up
-    (labels), confidence, score."""
+    queued rows left out. Each: row (as a spreadsheet numbers the archive's rows: the header is row
+    1), text, guess and runner_up (labels), confidence, score."""
     if limit is not None and limit < 1:
         raise ValueError(f"limit=N must be at least 1 (the most rows to review), got {limit}")
     reader = open_archive(tagged, encoding=encoding, chunk_size=20_000)
@@ -30,7 +30,7 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
             raise ValueError(f"{tagged} has no needs_review column: tag it first with tag_file({str(tagged)!r})")
         column = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
         flags = review_flags(frame["needs_review"], seen + 2)  # row 1 is the header
-        for offset, (text, review) in enumerate(zip(frame[column], flags), start=seen + 1):
+        for offset, (text, review) in enumerate(zip(frame[column], flags), start=seen + 2):
             if review and isinstance(text, str) and text.strip():
                 rows.append(offset)
                 texts.append(text)
