@@ -3,6 +3,7 @@ import contextlib
 import gc
 import itertools
 import numbers
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,16 @@ def class_order(labels) -> np.ndarray:
     present = set(labels)
     return np.array([c for c in LABELS if c in present] if present <= set(LABELS) else sorted(present),
                     dtype=object)
+
+
+def _label_known(codes: np.ndarray, folds) -> np.ndarray:
+    """Which texts were held out by a fold whose training part had their label: a model that never
+    saw a label (one group holds all of it) tells nothing about how sure to be. All texts when
+    none was, so that confidence then says that nothing can be trusted."""
+    known = np.zeros(len(codes), dtype=bool)
+    for train, test in folds:
+        known[test] = np.isin(codes[test], codes[train])
+    return known if known.any() else np.ones(len(codes), dtype=bool)
 
 
 def fit_temperature(*parts) -> float:
@@ -169,7 +180,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             weights, intercepts = self._linear_svm(features[train], codes[train], n_classes)
             scores[test] = self._decision_scores(texts[test], features[test], weights, intercepts)
         weights, intercepts = self._linear_svm(features, codes, n_classes)
-        parts = [(scores, codes)]
+        known = _label_known(codes, folds)
+        parts = [(scores[known], codes[known])]
         if calibration is not None:
             parts.append((self._decision_scores(calibration[0], calibration[1], weights, intercepts), calibration[2]))
         return weights, intercepts, fit_temperature(*parts)
@@ -218,13 +230,17 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         held_out = np.zeros((len(codes), n_classes))
         for train, test in folds:
             counts = np.bincount(codes[train])
-            inner = StratifiedKFold(n_splits=min(3, counts[counts > 0].min())).split(codes[train], codes[train])
+            inner = StratifiedKFold(n_splits=max(2, min(3, counts[counts > 0].min())))
+            with warnings.catch_warnings():  # a label once in this part: _label_known leaves it out
+                warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+                inner = list(inner.split(codes[train], codes[train]))
             weights, intercepts, temperature = self._calibrated_svm(texts[train], features[train], codes[train],
-                                                                    n_classes, list(inner), calibration)
+                                                                    n_classes, inner, calibration)
             held_out[test] = calibrated_proba(
                 self._decision_scores(texts[test], features[test], weights, intercepts), temperature)
+        known = _label_known(codes, folds)
         self.review_threshold_ = choose_review_threshold(
-            held_out.max(axis=1), held_out.argmax(axis=1) == codes, self.review_accuracy)
+            held_out[known].max(axis=1), held_out[known].argmax(axis=1) == codes[known], self.review_accuracy)
         return self
 
     def _calibration_set(self, calibration, index: dict) -> tuple:

@@ -148,6 +148,29 @@ def test_groups_make_calibration_and_threshold_hold_each_group_out(small_corpus)
         cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=["one"] * len(texts))
 
 
+def test_a_label_held_by_one_group_alone_leaves_the_confidence_honest(small_corpus):
+    # Every financial text from one source: the fold holding it out never saw the label, and its
+    # texts, scored -1e6 there, drove the temperature to its bound: every confidence 1/6, all to review.
+    texts, labels = small_corpus
+    mixed = [("shop", "hotline", "forum")[i % 3] for i in range(len(texts))]
+    one_source = ["bank" if label == "financial" else group for label, group in zip(labels, mixed)]
+    honest = cn.ComplaintClassifier(cv=4).fit(texts, labels, groups=mixed)
+    model = cn.ComplaintClassifier(cv=4).fit(texts, labels, groups=one_source)
+    assert model.temperature_ < 3 * honest.temperature_ and model.review_threshold_ < 1
+    assert model.predict_proba(texts).max(axis=1).mean() > 0.5
+
+
+def test_a_rare_label_mostly_in_one_group_is_fitted(small_corpus):
+    # Three of four safety texts in one group left one in a fold: a bare scikit-learn error (n_splits=1).
+    texts, labels = small_corpus
+    others = [i for i, label in enumerate(labels) if label != "safety"]
+    safety = [i for i, label in enumerate(labels) if label == "safety"][:4]
+    groups = [("a", "b", "c")[n % 3] for n in range(len(others))] + ["a", "a", "a", "b"]
+    keep = others + safety
+    model = cn.ComplaintClassifier(cv=3).fit([texts[i] for i in keep], [labels[i] for i in keep], groups=groups)
+    assert "safety" in model.classes_
+
+
 def test_calibration_gives_the_probabilities_of_0_1s_scikit_learn_temperature_scaling(small_corpus, data_dir):
     """0.1 fitted the same model with CalibratedClassifierCV(method="temperature") and decided on
     the whole text; the same texts, labels and folds must give the same probabilities now that the
