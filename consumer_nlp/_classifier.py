@@ -32,6 +32,15 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
     """Check a sequence of texts; missing ones become "" when allowed. Errors list every bad row."""
     if isinstance(X, str):
         raise TypeError("expected a list of texts, got a single string; wrap it in a list: [text]")
+    if isinstance(X, pd.DataFrame):  # iterating it would give its column names
+        if X.shape[1] != 1:
+            raise TypeError(f"expected texts, got a table of {X.shape[1]} columns {[str(c) for c in X.columns]}; "
+                            f"pass one column of texts, such as df['text']")
+        X = X.iloc[:, 0]
+    elif isinstance(X, np.ndarray) and X.ndim != 1:
+        if X.ndim != 2 or X.shape[1] != 1:
+            raise TypeError(f"expected one column of texts, got an array of shape {X.shape}")
+        X = X[:, 0]
     texts, bad = [], []
     for row, value in enumerate(X, start=1):
         if isinstance(value, str):

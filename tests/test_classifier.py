@@ -67,6 +67,22 @@ def test_bad_texts_name_every_row(small_model):
         small_model.predict("秤不准")
 
 
+def test_a_one_column_table_is_its_texts_and_a_wider_one_is_refused(small_model):
+    # Iterating a DataFrame gives its column names: predict(df[["text"]]) returned one category for
+    # three rows, and tag(df) one record per column name.
+    import pandas as pd
+
+    texts = ["秤不准，少了二两", "信用卡没开卡就扣年费", "外卖里吃出头发"]
+    expected = list(small_model.predict(texts))
+    assert list(small_model.predict(pd.DataFrame({"text": texts}))) == expected
+    assert list(small_model.predict(np.array(texts, dtype=object).reshape(-1, 1))) == expected
+    assert [r["category"] for r in small_model.tag(pd.DataFrame({"投诉内容": texts}))] == expected
+    with pytest.raises(TypeError, match=r"2 columns \['id', 'text'\].*one column of texts"):
+        small_model.predict(pd.DataFrame({"id": [1, 2, 3], "text": texts}))
+    with pytest.raises(TypeError, match=r"shape \(3, 2\)"):
+        small_model.predict(np.array([texts, texts], dtype=object).T)
+
+
 def test_tag_records_and_top_terms(small_model):
     record = small_model.tag(["电子秤不准，买两斤少了三两，缺斤短两"])[0]
     assert set(record) == {"category", "category_zh", "confidence", "needs_review", "top_terms"}
