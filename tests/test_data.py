@@ -67,3 +67,13 @@ def test_labeled_files_are_read_as_archives_are(tmp_path):
     with pytest.raises(LabeledDataError) as caught:
         read_labeled(tmp_path / "broken.csv")
     assert [where for where, _ in caught.value.problems] == ["line 2", "line 4"]
+
+
+def test_corrections_take_chinese_names_and_refuse_unknown_labels():
+    # A correction labeled 质量问题 became a seventh class; one labeled 其他 failed training as too rare.
+    data = read_labeled([("秤不准", "price_measurement"), ("漏水", "quality")])
+    corrected = data.with_corrections({"漏水": "安全问题", "外卖有头发": "safety", " 秤不准 ": "其他"})
+    assert corrected.labels == ["other", "safety", "safety"] and corrected.texts[2] == "外卖有头发"
+    with pytest.raises(LabeledDataError) as error:
+        data.with_corrections({"漏水": "不知道", "冒烟": None})
+    assert [where for where, _ in error.value.problems] == ["correction of '漏水'", "correction of '冒烟'"]

@@ -32,9 +32,13 @@ class LabeledData:
     groups: list[str] | None = None  # each row's value of the ``group_col`` asked for, as text
 
     def with_corrections(self, corrections: dict) -> "LabeledData":
-        """These data with ``corrections`` ({text: label}) applied: a corrected text present takes
-        its corrected label, the rest are added at the end."""
-        corrected = {correction_key(text): label for text, label in corrections.items()}
+        """These data with ``corrections`` ({text: label}, labels English or Chinese) applied: a
+        corrected text present takes its corrected label, the rest are added at the end."""
+        unknown = [(f"correction of {text!r}", f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+                   for text, label in corrections.items() if label_of(label) is None]
+        if unknown:
+            raise LabeledDataError("corrections", unknown)
+        corrected = {correction_key(text): label_of(label) for text, label in corrections.items()}
         present = {correction_key(text) for text in self.texts}
         added = [text for text in corrected if text not in present]
         labels = [corrected.get(correction_key(text), label) for text, label in zip(self.texts, self.labels)]
