@@ -139,6 +139,24 @@ def test_a_quoted_text_over_several_lines_stays_one_value(tmp_path):
     assert rows(read(tmp_path / "one.csv")[1]) == [["第一行\n第二行"]]
     (tmp_path / "first.csv").write_text('text,label\n"第一行\n第二行",quality\n', encoding="utf-8")
     assert rows(read(tmp_path / "first.csv")[1]) == [["第一行\n第二行", "quality"]]
+    # A second line with a comma read alone as a row of three: the record was refused, and with
+    # --bad-rows its second half tagged as a row of its own.
+    (tmp_path / "comma.csv").write_text('id,text,date\n1,"屏幕坏了\n商家说要等一周,我不同意",2024-01-01\n',
+                                        encoding="utf-8")
+    assert rows(read(tmp_path / "comma.csv")[1]) == [["1", "屏幕坏了\n商家说要等一周,我不同意", "2024-01-01"]]
+
+
+def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):
+    # The lines of a record were all held until its quote closed: one stray quote near the top of a
+    # large archive held the whole file in memory (582 MiB for an 86 MiB file).
+    from consumer_nlp.io import _readers
+
+    monkeypatch.setattr(_readers, "OPEN_QUOTE_LINES", 5)
+    (tmp_path / "a.csv").write_text('id,text\n1,"没有收尾的引号\n' + "".join(f"{i},第{i}条\n" for i in range(2, 12)),
+                                    encoding="utf-8")
+    _, chunks = read(tmp_path / "a.csv")
+    assert rows(chunks) == [[str(i), f"第{i}条"] for i in range(2, 12)]
+    assert bad(chunks) == [("line 2", "a quote opened here is still open 5 lines later", '1,"没有收尾的引号')]
 
 
 def test_a_blank_line_is_an_empty_value_only_in_a_one_column_file(tmp_path):

@@ -76,9 +76,17 @@ class ArchiveReader:
                     file=sys.stderr, dynamic_ncols=True, **options)
 
 
+OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
+
+
+class _QuoteRunsOn(Exception):
+    """A record has taken OPEN_QUOTE_LINES lines: its quote was left open."""
+
+
 class _Lines:
     """The lines of a text stream, numbered, with the lines of the record being parsed kept so that
-    a record that fails can be named and its later lines parsed again (``push_back``)."""
+    a record that fails can be named and its later lines parsed again (``push_back``). A record is
+    given up after OPEN_QUOTE_LINES lines, so that a stray quote never holds the file in memory."""
 
     def __init__(self, stream):
         self.stream, self.number, self.taken, self.again = stream, 0, [], []
@@ -87,6 +95,8 @@ class _Lines:
         return self
 
     def __next__(self) -> str:
+        if len(self.taken) >= OPEN_QUOTE_LINES:
+            raise _QuoteRunsOn
         if self.again:
             number, line = self.again.pop()
         else:
@@ -110,8 +120,9 @@ class DelimitedReader(ArchiveReader):
     quote left open, text after a closing quote) is a bad row named by the line it starts on, set
     aside whole; but when a line after its first reads alone as a row of the header's width (two or
     more fields), a stray quote ran on over rows: only its first line is set aside and the rest are
-    parsed again. A quoted value that parses but each of whose later lines reads as such a row (a
-    quote left open and closed by an inch mark lines later) is a stray quote too.
+    parsed again. A quoted value that parses but whose two or more later lines each read as such a
+    row (a quote left open and closed by an inch mark lines later) is a stray quote too; a value
+    over two lines cannot be told from a text with a comma, and is kept.
     """
 
     unit = "B"
@@ -138,11 +149,14 @@ class DelimitedReader(ArchiveReader):
                 fields = None  # a quoted field open at the end of the file
             except csv.Error:
                 fields = None
+            except _QuoteRunsOn:
+                fields, problem = None, f"a quote opened here is still open {OPEN_QUOTE_LINES} lines later"
             taken = lines.taken
             rows_after = [self._reads_as_row(line) for _, line in taken[1:]]  # a stray quote ran on over rows?
-            run_on = any(rows_after) if fields is None else bool(rows_after) and all(rows_after)
+            run_on = (any(rows_after) or problem is not None) if fields is None else (
+                len(rows_after) > 1 and all(rows_after))
             if fields is None:
-                problem = "a quote is left open or text follows a closing quote"
+                problem = problem or "a quote is left open or text follows a closing quote"
             elif run_on:
                 problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
                            "as rows of their own")
