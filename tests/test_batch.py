@@ -429,6 +429,22 @@ def test_parquet_decimal_binary_and_duration_columns_reach_every_output(default_
     assert [r["amount"] for r in as_csv] == ["12.50", "3.10"]
 
 
+def test_parquet_lists_and_structs_reach_csv_and_jsonl_whole(default_model, tmp_path):
+    # They were written as numpy's display text, which shortens a long list with "...":
+    # [100000 100001 100002 ... 101997 101998 101999] kept 6 of 2,000 values.
+    numbers = list(range(100_000, 102_000))
+    pq.write_table(pa.table({"text": ["手机屏幕坏了", "秤不准"], "tags": pa.array([["退货", "屏幕"], []]),
+                             "numbers": pa.array([numbers, [1]]),
+                             "meta": pa.array([{"shop": "京东", "n": 1}, None])}), tmp_path / "in.parquet")
+    as_csv = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1,
+                                  progress=False).output)
+    assert [json.loads(r["tags"]) for r in as_csv] == [["退货", "屏幕"], []]
+    assert json.loads(as_csv[0]["numbers"]) == numbers and json.loads(as_csv[0]["meta"]) == {"shop": "京东", "n": 1}
+    as_jsonl = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.jsonl", jobs=1,
+                                    progress=False).output)
+    assert as_jsonl[0]["numbers"] == numbers and as_jsonl[1]["tags"] == [] and as_jsonl[0]["meta"]["shop"] == "京东"
+
+
 def test_parquet_binary_text_is_read_as_utf8(default_model, tmp_path):
     pq.write_table(pa.table({"id": [1, 2], "text": pa.array(["秤不准".encode(), "信用卡被盗刷".encode()], pa.binary())}),
                    tmp_path / "in.parquet")

@@ -127,8 +127,19 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return (frame.assign(**columns) if columns else frame), blank
 
 
+def _nested_as_python(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its Arrow list, struct and map columns (from Parquet) as Python lists and
+    dicts: written as they are, they come out as numpy's display text, which shortens long lists."""
+    import pyarrow as pa
+
+    columns = {c: pd.Series(frame[c].tolist(), index=frame.index, dtype=object) for c in frame.columns
+               if isinstance(frame[c].dtype, pd.ArrowDtype) and pa.types.is_nested(frame[c].dtype.pyarrow_dtype)}
+    return frame.assign(**columns) if columns else frame
+
+
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers) as the sheet shows them
+        frame = _nested_as_python(frame)
         frame = _map_values(frame, _cell_text, (datetime.date, datetime.time) + ((float,) if kind != "jsonl" else ()))
     if kind in ("csv", "tsv"):  # JSON objects, arrays and booleans as JSON text, not Python's repr
         frame = _map_values(frame, lambda v: json.dumps(v, ensure_ascii=False), (dict, list, bool))
