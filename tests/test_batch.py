@@ -517,6 +517,20 @@ def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_p
                                 progress=False).output)[0]["big"] == "1e400"
 
 
+def test_a_json_nan_is_kept_and_a_missing_key_stays_missing(default_model, tmp_path):
+    # NaN marked the keys a record lacked, so a record's own NaN was dropped from JSONL output.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"id": 1, "score": NaN, "text": "秤不准"}\n{"id": 2, "text": "漏水"}\n', encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output
+    first, second = (json.loads(line) for line in out.read_text(encoding="utf-8").splitlines())
+    assert "score" in first and first["score"] != first["score"] and "score" not in second
+    pq.write_table(pa.table({"x": [1.5, None], "d": [datetime.date(2025, 1, 1), None], "text": ["秤不准", "漏水"]}),
+                   tmp_path / "in.parquet")
+    out = tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out2.jsonl", jobs=1, progress=False).output
+    second = json.loads(out.read_text(encoding="utf-8").splitlines()[1])
+    assert second["x"] is None and second["d"] is None  # Parquet nulls are JSON nulls
+
+
 @pytest.mark.slow  # a row of 16,381 cells
 def test_more_columns_than_an_excel_sheet_holds_are_refused(default_model, tmp_path):
     source = tmp_path / "wide.csv"

@@ -358,9 +358,20 @@ class JsonLiteral(str):
     """A JSON number no float can hold (1e400), kept as it was written instead of becoming inf."""
 
 
+class JsonNaN(float):
+    """A NaN written in a JSON record, told apart from the NaN that marks a key the record lacks."""
+
+    def __new__(cls, value="nan"):
+        return super().__new__(cls, value)
+
+
 def _json_float(text: str):
     value = float(text)
     return value if math.isfinite(value) else JsonLiteral(text)
+
+
+def _json_constant(name: str) -> float:
+    return JsonNaN() if name == "NaN" else float(name)
 
 
 def _object_without_repeated_keys(pairs) -> dict:
@@ -414,7 +425,8 @@ class JsonLinesReader(ArchiveReader):
                 blank += 1
                 continue
             try:
-                record = json.loads(text, object_pairs_hook=_object_without_repeated_keys, parse_float=_json_float)
+                record = json.loads(text, object_pairs_hook=_object_without_repeated_keys, parse_float=_json_float,
+                                    parse_constant=_json_constant)
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
                 records.append(record)

@@ -151,8 +151,10 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
                      quoting=csv.QUOTE_NONE)
     elif kind == "jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as f:
-            for record in frame.to_dict("records"):
-                kept = {k: v for k, v in record.items() if not (isinstance(v, float) and v != v)}
+            columns = list(frame.columns)
+            for values in frame.itertuples(index=False, name=None):  # to_dict would make a JsonNaN a float
+                record = {k: None if v is pd.NA or v is pd.NaT else v for k, v in zip(columns, values)}
+                kept = {k: v for k, v in record.items() if not (type(v) is float and v != v)}  # keys it lacked
                 literals = {f"\x00{i}": v for i, v in enumerate(v for v in kept.values() if isinstance(v, JsonLiteral))}
                 if literals:
                     marks = {id(v): mark for mark, v in literals.items()}
