@@ -20,6 +20,7 @@ from ._explain import Explanation, row_contributions, top_terms
 from ._features import ComplaintVectorizer
 from ._metrics import choose_review_threshold
 from ._normalize import normalize_many
+from ._params import parameter_problems
 from ._tokenize import Tokenizer
 
 
@@ -209,9 +210,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         y = np.asarray(y, dtype=object)
         if len(y) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
+        problems = parameter_problems(self.get_params())
+        if problems:
+            raise ValueError("; ".join(problems))
         self.classes_ = class_order(y)
-        if not (isinstance(self.clause_weight, numbers.Real) and self.clause_weight >= 0):
-            raise ValueError(f"clause_weight must be a number of at least 0, got {self.clause_weight!r}")
         if len(self.classes_) < 2:
             raise ValueError(f"need at least two labels to learn from, got {list(self.classes_)}")
         index = {label: code for code, label in enumerate(self.classes_)}

@@ -261,6 +261,25 @@ def test_a_negative_clause_weight_is_refused(small_corpus):
         ComplaintClassifier(cv=3, clause_weight=-1).fit(*small_corpus)
 
 
+@pytest.mark.parametrize("params, says", [({"min_df": 0}, "min_df must be a count or a share"),
+                                          ({"min_df": 0.0}, "min_df must be a count or a share"),
+                                          ({"review_accuracy": 0.0}, "review_accuracy must be a share above 0"),
+                                          ({"review_accuracy": 1.5}, "review_accuracy must be a share above 0"),
+                                          ({"word_ngram_range": (1, 10)}, "word_ngram_range must be"),
+                                          ({"char_ngram_range": (3, 2)}, "char_ngram_range must be"),
+                                          ({"cv": 1}, "cv must be a whole number of at least 2")])
+def test_parameters_a_model_file_cannot_hold_are_refused_by_fit(small_corpus, params, says):
+    # fit accepted them, the registry saved the model, and loading it was then refused for good.
+    with pytest.raises(ValueError, match=says):
+        ComplaintClassifier(**params).fit(*small_corpus)
+
+
+def test_numpy_numbers_are_parameters_too(small_corpus, tmp_path):
+    # A grid of np.arange values, as GridSearchCV users write them.
+    model = ComplaintClassifier(cv=np.int64(3), min_df=np.int64(2), C=np.float64(0.5)).fit(*small_corpus)
+    assert cn.load(cn.save(model, tmp_path / "m.cnlp")).get_params()["min_df"] == 2
+
+
 def test_fitting_twice_gives_the_same_model(small_corpus):
     """The SVM's coordinate descent visits texts in a random order; ``random_state`` fixes it, so a
     rebuilt model is the same model (the default model's tags can be checked against a reference)."""

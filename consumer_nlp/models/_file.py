@@ -16,7 +16,6 @@ member, another dtype or shape, or a document of the wrong types is refused befo
 import hashlib
 import io
 import json
-import math
 import os
 import zipfile
 import zlib
@@ -25,6 +24,7 @@ from pathlib import Path
 import numpy as np
 
 from .._classifier import ComplaintClassifier
+from .._params import PARAMETER_CHECKS, is_int, is_number, parameter_problems
 from .._metrics import REVIEW_EVERYTHING
 from .._features import ComplaintVectorizer, terms_by_column
 from .._tokenize import BACKENDS, Tokenizer
@@ -116,49 +116,23 @@ def _problem(path, what: str) -> UntrustedModelError:
     return UntrustedModelError(f"{path}: {what}; it was not loaded")
 
 
-def _is_int(value) -> bool:
-    return type(value) is int
-
-
-def _is_number(value) -> bool:
-    return type(value) in (int, float) and math.isfinite(value)
-
-
-def _is_range(value) -> bool:
-    return isinstance(value, list) and len(value) == 2 and all(map(_is_int, value)) and 1 <= value[0] <= value[1] <= 9
-
-
-PARAM_CHECKS = {
-    "C": (lambda v: _is_number(v) and v > 0, "a positive number"),
-    "word_ngram_range": (_is_range, "[low, high] with 1 <= low <= high"),
-    "char_ngram_range": (lambda v: v is None or _is_range(v), "null or [low, high] with 1 <= low <= high"),
-    "min_df": (lambda v: (_is_int(v) and v >= 1) or (type(v) is float and 0 < v <= 1), "a count or a share"),
-    "tokenizer_backend": (lambda v: v in ("auto", *BACKENDS), f"one of {('auto', *BACKENDS)}"),
-    "cv": (lambda v: _is_int(v) and v >= 2, "a whole number of at least 2"),
-    "review_accuracy": (lambda v: _is_number(v) and 0 < v <= 1, "a share above 0"),
-    "random_state": (lambda v: v is None or _is_int(v), "null or a whole number"),
-    "clause_weight": (lambda v: _is_number(v) and v >= 0, "a number of at least 0"),
-}
-
-
 def _document_problems(document) -> list[str]:
     """What in the JSON document is not what :func:`save_model` writes."""
     if not isinstance(document, dict):
         return ["model.json is not a JSON object"]
     problems = []
     params = document.get("params")
-    if not isinstance(params, dict) or not set(params) <= set(PARAM_CHECKS):
-        problems.append(f"params must be an object with keys among {sorted(PARAM_CHECKS)}")
+    if not isinstance(params, dict) or not set(params) <= set(PARAMETER_CHECKS):
+        problems.append(f"params must be an object with keys among {sorted(PARAMETER_CHECKS)}")
     else:
-        problems += [f"params.{key} must be {wanted}, not {params[key]!r}"
-                     for key, (check, wanted) in PARAM_CHECKS.items() if key in params and not check(params[key])]
+        problems += [f"params.{problem}" for problem in parameter_problems(params)]
     classes = document.get("classes")
     if not (isinstance(classes, list) and len(classes) >= 2 and all(isinstance(c, str) and c for c in classes)
             and len(set(classes)) == len(classes)):
         problems.append("classes must be a list of at least two different labels")
-    if not (_is_number(document.get("temperature")) and document["temperature"] > 0):
+    if not (is_number(document.get("temperature")) and document["temperature"] > 0):
         problems.append("temperature must be a positive number")
-    if not (_is_number(document.get("review_threshold")) and 0 <= document["review_threshold"] <= REVIEW_EVERYTHING):
+    if not (is_number(document.get("review_threshold")) and 0 <= document["review_threshold"] <= REVIEW_EVERYTHING):
         problems.append(f"review_threshold must be a number from 0 to 1 (or {REVIEW_EVERYTHING}: review everything)")
     if type(document.get("sublinear_tf")) is not bool:
         problems.append("sublinear_tf must be true or false")
@@ -166,7 +140,7 @@ def _document_problems(document) -> list[str]:
     if not (isinstance(tokenizer, dict) and set(tokenizer) == {"backend", "user_words", "stop_words"}
             and tokenizer["backend"] in BACKENDS
             and isinstance(tokenizer["user_words"], list) and all(
-                isinstance(w, list) and len(w) == 2 and isinstance(w[0], str) and (w[1] is None or _is_int(w[1]))
+                isinstance(w, list) and len(w) == 2 and isinstance(w[0], str) and (w[1] is None or is_int(w[1]))
                 for w in tokenizer["user_words"])
             and isinstance(tokenizer["stop_words"], list) and all(isinstance(w, str) for w in tokenizer["stop_words"])):
         problems.append(f"tokenizer must name a backend of {BACKENDS} with user_words [word, frequency or null] "
@@ -184,7 +158,7 @@ def _document_problems(document) -> list[str]:
         for name, spec in arrays.items():
             if not (isinstance(spec, dict) and set(spec) == {"dtype", "shape", "sha256"}
                     and isinstance(spec["dtype"], str) and isinstance(spec["sha256"], str)
-                    and isinstance(spec["shape"], list) and all(_is_int(n) and n >= 0 for n in spec["shape"])):
+                    and isinstance(spec["shape"], list) and all(is_int(n) and n >= 0 for n in spec["shape"])):
                 problems.append(f"arrays.{name} must give dtype, shape and sha256")
     return problems
 
@@ -208,7 +182,7 @@ def _read_document(archive: zipfile.ZipFile, path) -> dict:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _problem(path, f"{DOCUMENT} does not say it is a {FORMAT}")
     version = document.get("format_version")
-    if not _is_int(version) or version < 1:
+    if not is_int(version) or version < 1:
         raise _problem(path, f"format_version {version!r} is not a release's")
     if version > FORMAT_VERSION:
         raise IncompatibleModelError(f"{path} was written by a newer consumer_nlp (model format {version}; this "
