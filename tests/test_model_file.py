@@ -134,6 +134,7 @@ def test_a_member_that_is_not_part_of_a_model_is_refused(saved, tmp_path, extra,
     (lambda d: d["params"].update(clause_weight=-0.5), "params.clause_weight must be a number of at least 0"),
     (lambda d: d["tokenizer"].update(backend="os.system"), "tokenizer must name a backend"),
     (lambda d: d["tokenizer"]["user_words"].append(["词", "9"]), "tokenizer must name a backend"),
+    (lambda d: d["tokenizer"]["user_words"].append(["词", 10**30]), "tokenizer must name a backend"),  # loaded,
     (lambda d: d.update(classes=["quality", "quality"] + d["classes"][2:]), "two different labels"),
     (lambda d: d["arrays"].pop("char_idf"), "arrays must be exactly"),
     (lambda d: d.update(format="something else"), "does not say it is a consumer_nlp model"),
@@ -142,6 +143,21 @@ def test_a_member_that_is_not_part_of_a_model_is_refused(saved, tmp_path, extra,
 def test_a_document_of_the_wrong_types_is_refused(saved, tmp_path, change, message):
     with pytest.raises(UntrustedModelError, match=message):
         load_model(_rewrite(saved, tmp_path / "c.cnlp", document=change))
+
+
+def test_a_stop_word_among_the_terms_or_a_document_nested_too_deep_is_refused(saved, tmp_path):
+    # Both loaded (or ended in a bare RecursionError) and failed only at the first prediction.
+    with zipfile.ZipFile(saved) as archive:
+        term = next(t for t in np.load(io.BytesIO(archive.read("word_terms.npy"))).tolist() if " " not in t)
+        members = {name: archive.read(name) for name in archive.namelist() if name != "model.json"}
+    with pytest.raises(UntrustedModelError, match="word_terms hold stop words"):
+        load_model(_rewrite(saved, tmp_path / "s.cnlp", document=lambda d: d["tokenizer"]["stop_words"].append(term)))
+    with zipfile.ZipFile(tmp_path / "deep.cnlp", "w") as archive:
+        archive.writestr("model.json", "[" * 100_000 + "]" * 100_000)
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(UntrustedModelError, match="model.json is damaged"):
+        load_model(tmp_path / "deep.cnlp")
 
 
 def test_a_file_written_before_the_clause_rule_decides_on_the_whole_text(saved, small_corpus, tmp_path):

@@ -39,6 +39,7 @@ DOCUMENT = "model.json"
 ARRAYS = {"coef": "f", "intercept": "f", "word_terms": "U", "word_idf": "f", "char_terms": "U", "char_idf": "f"}
 MAX_MEMBER_BYTES = 1 << 30  # no real model comes near; a zip bomb is refused before it is inflated
 MAX_DOCUMENT_BYTES = 64 << 20
+MAX_WORD_FREQUENCY = 10**9  # a user word's weight in the segmenter's dictionary (jieba's largest: 3,188,252)
 
 
 def _jsonable(value):
@@ -140,10 +141,12 @@ def _document_problems(document) -> list[str]:
     if not (isinstance(tokenizer, dict) and set(tokenizer) == {"backend", "user_words", "stop_words"}
             and tokenizer["backend"] in BACKENDS
             and isinstance(tokenizer["user_words"], list) and all(
-                isinstance(w, list) and len(w) == 2 and isinstance(w[0], str) and (w[1] is None or is_int(w[1]))
+                isinstance(w, list) and len(w) == 2 and isinstance(w[0], str)
+                and (w[1] is None or (is_int(w[1]) and 0 <= w[1] <= MAX_WORD_FREQUENCY))
                 for w in tokenizer["user_words"])
             and isinstance(tokenizer["stop_words"], list) and all(isinstance(w, str) for w in tokenizer["stop_words"])):
-        problems.append(f"tokenizer must name a backend of {BACKENDS} with user_words [word, frequency or null] "
+        problems.append(f"tokenizer must name a backend of {BACKENDS} with user_words [word, frequency (0 to "
+                        f"{MAX_WORD_FREQUENCY:,}) or null] "
                         f"and stop_words")
     metadata = document.get("metadata")
     if not (isinstance(metadata, dict) and all(v is None or isinstance(v, dict) for v in metadata.values())):
@@ -177,7 +180,8 @@ def _read_document(archive: zipfile.ZipFile, path) -> dict:
         raise _problem(path, f"{DOCUMENT} is larger than any model's")
     try:
         document = json.loads(archive.read(DOCUMENT).decode("utf-8"))
-    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, json.JSONDecodeError, EOFError) as error:
+    except (zipfile.BadZipFile, zlib.error, UnicodeDecodeError, json.JSONDecodeError, EOFError,
+            RecursionError) as error:  # (nested too deep: no model's document is)
         raise _problem(path, f"{DOCUMENT} is damaged ({error})") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise _problem(path, f"{DOCUMENT} does not say it is a {FORMAT}")
@@ -232,7 +236,8 @@ def _read_array(archive: zipfile.ZipFile, name: str, spec: dict, path) -> np.nda
     return array
 
 
-def _terms_problems(name: str, terms: np.ndarray, idf: np.ndarray, ngram_range, separator: str) -> list[str]:
+def _terms_problems(name: str, terms: np.ndarray, idf: np.ndarray, ngram_range, separator: str,
+                    stop_words=frozenset()) -> list[str]:
     if terms.ndim != 1 or idf.shape != terms.shape:
         return [f"{name}_terms and {name}_idf must be one value per term"]
     problems = []
@@ -247,6 +252,8 @@ def _terms_problems(name: str, terms: np.ndarray, idf: np.ndarray, ngram_range, 
             problems.append(f"{name}_terms hold terms that are not {low}-{high} words")
     elif any(not low <= len(t) <= high for t in listed):
         problems.append(f"{name}_terms hold terms that are not {low}-{high} characters")
+    if stop_words and any(word in stop_words for t in listed for word in t.split(separator)):
+        problems.append(f"{name}_terms hold stop words, which are never counted")
     return problems
 
 
@@ -279,7 +286,8 @@ def load_model(path) -> ComplaintClassifier:
     word_range, char_range = model.word_ngram_range, model.char_ngram_range
     n_features = len(arrays["word_terms"]) + (len(arrays["char_terms"]) if char_range else 0)
     n_classes = len(document["classes"])
-    problems = _terms_problems("word", arrays["word_terms"], arrays["word_idf"], word_range, " ")
+    problems = _terms_problems("word", arrays["word_terms"], arrays["word_idf"], word_range, " ",
+                               frozenset(document["tokenizer"]["stop_words"]))
     if char_range:
         problems += _terms_problems("char", arrays["char_terms"], arrays["char_idf"], char_range, "")
     if arrays["coef"].shape != (n_classes, n_features) or arrays["intercept"].shape != (n_classes,):
