@@ -253,27 +253,50 @@ def _review_form(client, batch: str, i=None) -> tuple:
     return page, int(position[1]) if position else None
 
 
+def _choose(client, batch: str, i: int, label: str, reviewer=None, token=None):
+    """Post a reviewer's choice for item ``i`` as its form does: with the key of the text shown."""
+    key = re.search(r'name="key" value="([0-9a-f]+)"', _review_form(client, batch, i)[0])[1]
+    data = {"csrf": token or _csrf(client), "i": str(i), "key": key, "label": label}
+    return client.post(batch + "/review", data=data | ({"reviewer": reviewer} if reviewer else {}),
+                       follow_redirects=False)
+
+
 def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_path, registry):
     batch = _tag(client, tmp_path)
     page, first = _review_form(client, batch)
     total = int(re.search(r"共 (\d+) 条", page)[1])
     assert total >= 3 and first == 0 and "已完成 0 条 · 剩余" in page
-    forgot_name = client.post(batch + "/review", data={"csrf": _csrf(client), "i": "0", "label": "safety"})
+    forgot_name = _choose(client, batch, 0, "safety")
     assert forgot_name.status_code == 400 and "复核人" in forgot_name.text
-    stored = client.post(batch + "/review", data={"csrf": _csrf(client), "i": "0", "label": "safety",
-                                                  "reviewer": "王芳"}, follow_redirects=False)
+    stored = _choose(client, batch, 0, "safety", "王芳")
     assert stored.headers["location"] == batch + "/review?i=1&from=0"
     page, _ = _review_form(client, batch, 1)
     assert 'value="王芳"' in page and "已完成 1 条" in page  # the name is remembered
     assert f'href="{batch}/review?i=2&amp;from=1"' in page  # skip
     undo = client.get(stored.headers["location"]).text
     assert f'id="undo" href="{batch}/review?i=0"' in undo
-    again = client.post(batch + "/review", data={"csrf": _csrf(client), "i": "0", "label": "quality", "reviewer": "王芳"})
-    assert again.status_code == 200
+    again = _choose(client, batch, 0, "quality", "王芳")
+    assert again.status_code == 303
     rows = CorrectionStore(registry / STORE_NAME).all()
     assert [(r["label"], r["reviewer"], r["source"]) for r in rows] == [("safety", "王芳", "投诉.csv"),
                                                                         ("quality", "王芳", "投诉.csv")]
     assert all(r["at"] for r in rows) and len(CorrectionStore(registry / STORE_NAME).labels()) == 1
+
+
+def test_a_choice_made_on_a_queue_that_changed_meanwhile_is_refused(client, tmp_path, registry):
+    # A colleague re-tagged the batch while a reviewer had item 0 on screen: the queue was rebuilt in
+    # another order, and the choice was stored for the text now at position 0.
+    batch = _tag(client, tmp_path)
+    page, _ = _review_form(client, batch, 0)
+    shown = re.search(r'name="key" value="([0-9a-f]+)"', page)[1]
+    other = re.search(r'name="key" value="([0-9a-f]+)"', _review_form(client, batch, 1)[0])[1]
+    stale = client.post(batch + "/review", data={"csrf": _csrf(client), "i": "0", "key": other, "label": "safety",
+                                                 "reviewer": "王芳"})
+    assert stale.status_code == 409 and "复核队列已更新" in stale.text
+    keyless = client.post(batch + "/review", data={"csrf": _csrf(client), "i": "0", "label": "safety",
+                                                   "reviewer": "王芳"})
+    assert keyless.status_code == 409 and shown != other
+    assert CorrectionStore(registry / STORE_NAME).all() == []
 
 
 def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
@@ -287,8 +310,7 @@ def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
             token = _csrf(client)
             barrier.wait()
             for i in range(total):
-                response = client.post(batch + "/review", data={"csrf": token, "i": str(i), "label": label,
-                                                                "reviewer": reviewer}, follow_redirects=False)
+                response = _choose(client, batch, i, label, reviewer, token)
                 if response.status_code != 303:
                     failures.append(response.text)
 

@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._html import STYLE
 from ..io import correction_key, write_archive
-from ..review import review_queue
+from ..review import review_queue, text_key
 from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
 from ._jobs import Jobs, tag_in_process
 from ._models import Models, category_names
@@ -214,7 +214,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         item = queue[position] if position < len(queue) else None
         reviewer = unquote(request.cookies.get(REVIEWER_COOKIE, ""))
         return render(request, "review.html", page="review", batch_id=batch_id, item=item, position=position,
-                      total=len(queue), done=done, remaining=len(queue) - done, reviewer=reviewer,
+                      key=text_key(item["text"]) if item else "", total=len(queue), done=done, remaining=len(queue) - done, reviewer=reviewer,
                       corrected=corrected.get(correction_key(item["text"])) if item else None,
                       previous=request.query_params.get("from"))
 
@@ -229,6 +229,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if not reviewer:
             raise Refused(400, "请先在页面上方填写复核人姓名，再选择类别。")
         item = queue[int(position)]
+        if form.get("key") != text_key(item["text"]):  # the batch was tagged again while this was on screen
+            raise Refused(409, "复核队列已更新（这一批刚刚重新标注过），这条选择没有保存：请回到复核页重新选择。")
         models.store.add([{"text": item["text"], "label": label, "model_label": item["guess"],
                            "source": space.meta(batch_id)["name"], "row": item["row"]}], reviewer=reviewer)
         corrected = models.store.labels()
