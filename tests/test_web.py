@@ -2,6 +2,7 @@
 import configparser
 import csv
 import io
+import json
 import re
 import socket
 import threading
@@ -245,6 +246,33 @@ def test_an_archive_is_tagged_downloaded_in_each_format_and_reported(client, tmp
         assert list(frame["投诉内容"]) == COMPLAINTS and {"category", "category_zh", "needs_review"} <= set(frame.columns)
     report = client.get(batch + "/report")
     assert report.status_code == 200 and f"本期共受理消费投诉{len(COMPLAINTS)}件" in report.text
+
+
+def test_a_batch_is_tagged_by_one_job_at_a_time_and_says_so_only_once_done(client, tmp_path, monkeypatch):
+    # A second 开始标注 while the first ran failed with "another run is writing …" in English, after
+    # batch.json had already been told the second job's column: downloads came from 编号, the review
+    # queue read 投诉内容.
+    from consumer_nlp.web import _app as app_module
+
+    release, tag = threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
+    meta = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / "batch.json"
+    first = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "编号"}, follow_redirects=False)
+    second = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"})
+    assert second.status_code == 409 and "正在标注" in second.text
+    assert "text_col" not in json.loads(meta.read_text("utf-8"))
+    release.set()
+    _wait_for_job(client, first)
+    assert json.loads(meta.read_text("utf-8"))["text_col"] == "编号"
+
+    def fails(*args):
+        raise ValueError("no luck")
+
+    monkeypatch.setattr(app_module, "tag_in_process", fails)
+    client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"})
+    time.sleep(0.5)
+    assert json.loads(meta.read_text("utf-8"))["text_col"] == "编号"  # a job that failed changed nothing
 
 
 def _review_form(client, batch: str, i=None) -> tuple:

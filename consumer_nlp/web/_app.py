@@ -63,6 +63,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     space = Workspace(workspace, max_upload_bytes)
     models = Models(registry, space.root / "models")
     jobs = Jobs(explain_error)
+    tagging = {}  # batch id -> its latest tagging job: one at a time
     corpus = Path(corpus) if corpus else Path(__file__).resolve().parents[2] / "data" / "complaints.csv"
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, categories=category_names())
@@ -142,15 +143,18 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if column not in columns:
             raise Refused(400, "请从列表中选择投诉文本所在的列。")
         ref, _ = models.production()
-        space.update(batch_id, text_col=column, model=ref)
+        running = tagging.get(batch_id)
+        if running is not None and running.state == "running":
+            raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
 
         def work():
             tag_in_process(ref, str(models.registry.root), str(space.input_path(batch_id)),
                            str(space.tagged_path(batch_id)), column)
             (space.folder(batch_id) / "queue.json").unlink(missing_ok=True)
+            space.update(batch_id, text_col=column, model=ref)  # only once the result is of this column
 
-        job = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
-        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+        tagging[batch_id] = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
+        return RedirectResponse(f"/jobs/{tagging[batch_id].id}", status_code=303)
 
     async def job_page(request: Request):
         job = jobs.get(request.path_params["job_id"])
