@@ -197,6 +197,48 @@ def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, co
     assert list(client.app.state.workspace.root.iterdir()) == [], "nothing of a refused upload is kept"
 
 
+def _workbook_bytes(sheets: dict) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets.items():
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("两张表.xlsx", _workbook_bytes({"一月": [["投诉内容"], ["漏水"]], "二月": [["投诉内容"], ["冒烟"]]}),
+     "有 2 张表含有数据（一月、二月）"),
+    ("标题行.xlsx", _workbook_bytes({"投诉": [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]}),
+     "第 1 行像是标题"),
+    ("重名.csv", "投诉内容,投诉内容\n漏水,冒烟\n".encode(), "表头里有重名的列：投诉内容"),
+    ("无名.csv", "投诉内容,,\n漏水,a,b\n".encode(), "第 2、3 列没有列名"),
+])
+def test_a_workbook_or_header_problem_is_named_in_chinese(client, name, content, message):
+    # Each of these was told only "内容与扩展名不符或文件已损坏" (or "第 2 行格式有误" for a title row).
+    response = _upload(client, name, content)
+    assert response.status_code == 400 and message in response.text, response.text[-600:]
+
+
+def test_a_tagging_job_that_fails_says_why_in_chinese_without_server_paths(client, tmp_path):
+    # A bad row past the rows checked at upload ended the job with the library's English message and
+    # the server's full path to the upload.
+    lines = ["编号,投诉内容"] + [f"{n},手机屏幕坏了第{n}次" for n in range(1, 5_010)]
+    lines[5_004] = '5004,"引号没有收尾'
+    batch = _upload(client, "大.csv", "\n".join(lines).encode()).headers["location"]
+    job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    deadline = time.time() + 120
+    while "data-state=\"running\"" in (page := client.get(job.headers["location"]).text) and time.time() < deadline:
+        time.sleep(0.3)
+    assert 'data-state="failed"' in page and "第 5005 行格式有误" in page
+    assert str(tmp_path) not in page and "cannot be parsed" not in page
+
+
 def test_off_loopback_the_server_needs_a_token_and_every_request_carries_it(tmp_path, registry, capsys):
     from consumer_nlp.cli import main
 

@@ -24,7 +24,7 @@ from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
 from ._jobs import Jobs, tag_in_process
 from ._models import Models, category_names
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
-from ._workspace import DOWNLOAD_FORMATS, Workspace
+from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
@@ -37,8 +37,8 @@ def explain_error(error: Exception) -> str:
     log.error("background work failed", exc_info=error)
     if isinstance(error, Refused):
         return error.message
-    if isinstance(error, (ValueError, KeyError, OSError)):
-        return f"处理失败：{error}"
+    if isinstance(error, (ValueError, KeyError, OSError)) and (said := in_chinese(error)):
+        return f"处理失败：{said}"
     return "处理失败：服务器内部错误，详情见服务器日志。"
 
 
