@@ -89,23 +89,23 @@ def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
-def _mixed_types(frame: pd.DataFrame) -> str | None:
-    """A message naming the first column whose values are of several types, with two of them."""
+def _mixed_as_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """The columns a Parquet column cannot hold (numbers and words together) as each value's text,
+    as CSV output shows it (nulls stay null), and their names."""
+    import pyarrow as pa
+
+    columns = {}
     for column in frame.columns:
-        if frame[column].dtype != object:
-            continue
-        seen = {}
-        for row, value in frame[column].items():
-            if value is not None and not (isinstance(value, float) and value != value):
-                seen.setdefault(type(value).__name__, value)
-        if len(seen) > 1:
-            (a, va), (b, vb) = list(seen.items())[:2]
-            return (f"column {column!r} mixes types ({a} {va!r} and {b} {vb!r}), which a Parquet column cannot "
-                    f"hold; write CSV, XLSX or JSON Lines, or make the column one type")
-    return None
+        try:
+            pa.array(frame[column], from_pandas=True)
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            columns[column] = pd.Series([None if v is None or (isinstance(v, float) and v != v) else _cell_text(v)
+                                         for v in frame[column]], index=frame.index, dtype=object)
+    return frame.assign(**columns), [str(c) for c in columns]
 
 
 _BLANK_COLUMNS = b"consumer_nlp.blank_columns"  # a Parquet part's columns that are "" in every row
+_TEXT_COLUMNS = b"consumer_nlp.text_columns"  # a Parquet part's columns of mixed types, written as text
 
 
 def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
@@ -170,11 +170,13 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         import pyarrow.parquet as pq
 
         frame, blank = _blank_cells_as_null(frame)
+        frame, as_text = _mixed_as_text(frame)
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
-            raise ValueError(_mixed_types(frame) or f"cannot write these rows as Parquet: {error}") from None
-        metadata = {**(table.schema.metadata or {}), _BLANK_COLUMNS: json.dumps(blank).encode()}
+            raise ValueError(f"cannot write these rows as Parquet: {error}") from None
+        metadata = {**(table.schema.metadata or {}), _BLANK_COLUMNS: json.dumps(blank).encode(),
+                    _TEXT_COLUMNS: json.dumps(as_text).encode()}
         pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
@@ -191,9 +193,10 @@ def write_archive(frame: pd.DataFrame, output: Path, sheet_title: str = "tagged"
         part.unlink(missing_ok=True)
 
 
-def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged") -> None:
+def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged") -> list:
     """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time
-    (``sheet_title``: the name of an .xlsx output's sheet)."""
+    (``sheet_title``: the name of an .xlsx output's sheet). Returns the columns written as text
+    because Parquet cannot hold their mix of types in one column."""
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
@@ -211,33 +214,61 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
                     while block := f.read(1 << 20):
                         out.write(block)
     elif kind == "parquet":
-        _join_parquet(parts, output)
+        return _join_parquet(parts, output)
     else:
         _join_excel(parts, columns, output, sheet_title)
+    return []
 
 
-def _join_parquet(parts, output):
+def _join_parquet(parts, output) -> list:
+    """Join Parquet parts; returns the columns written as text because their values are of types
+    one column cannot hold (numbers and words, or whole numbers a double cannot hold exactly)."""
     import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
     # Chunks may see a column differently (whole numbers in one, 12.5 in the next): widen to the type
-    # that holds both. The cast is safe, so a whole number a double cannot hold exactly is refused.
-    # A column blank in every row of a chunk takes the others' type, as nulls unless that is text.
+    # that holds both. A column blank in every row of a chunk takes the others' type, as nulls unless
+    # that is text. What no type holds is text, as in CSV output.
     schemas = [pq.read_schema(p) for p in parts]
-    blanks = [set(json.loads((s.metadata or {}).get(_BLANK_COLUMNS, b"[]"))) for s in schemas]
-    schema = pa.unify_schemas([pa.schema([f.with_type(pa.null()) if f.name in blank else f for f in s])
-                               for s, blank in zip(schemas, blanks)], promote_options="permissive")
-    schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) and any(f.name in b for b in blanks)
-                        else f for f in schema],
-                       metadata={k: v for k, v in (schema.metadata or {}).items() if k != _BLANK_COLUMNS})
+    notes = [{key: set(json.loads((s.metadata or {}).get(key, b"[]"))) for key in (_BLANK_COLUMNS, _TEXT_COLUMNS)}
+             for s in schemas]
+    blanks = [note[_BLANK_COLUMNS] for note in notes]
+    as_text = [name for name in schemas[0].names if any(name in note[_TEXT_COLUMNS] for note in notes)]
+    fields = []
+    for name in schemas[0].names:
+        types = [s.field(name).type for s, blank in zip(schemas, blanks) if name not in blank]
+        try:
+            kind = pa.unify_schemas([pa.schema([pa.field(name, t)]) for t in types] or [pa.schema([(name, pa.null())])],
+                                    promote_options="permissive").field(name).type
+        except (pa.ArrowTypeError, pa.ArrowInvalid, NotImplementedError):
+            kind = None
+        if kind is not None and pa.types.is_floating(kind) and any(pa.types.is_integer(t) for t in types):
+            exact = [pq.read_table(p, columns=[name]).column(name) for p, s in zip(parts, schemas)
+                     if pa.types.is_integer(s.field(name).type)]
+            if any(len(c) and c.null_count < len(c) and (pc.max(c).as_py() > 2**53 or pc.min(c).as_py() < -2**53)
+                   for c in exact):
+                kind = None  # a double would round these whole numbers
+        if kind is None:
+            as_text += [] if name in as_text else [name]
+            kind = pa.string()
+        elif pa.types.is_null(kind) and any(name in blank for blank in blanks):
+            kind = pa.string()
+        fields.append(pa.field(name, kind))
+    metadata = {k: v for k, v in (schemas[0].metadata or {}).items() if k not in (_BLANK_COLUMNS, _TEXT_COLUMNS)}
+    schema = pa.schema(fields, metadata=metadata)
     with pq.ParquetWriter(output, schema) as writer:
         for part, blank in zip(parts, blanks):
             table = pq.read_table(part)
-            for name in blank:
-                if not pa.types.is_string(schema.field(name).type):
-                    table = table.set_column(table.schema.get_field_index(name), name,
-                                             pa.nulls(len(table), schema.field(name).type))
+            for index, field in enumerate(schema):
+                column = table.column(field.name)
+                if field.name in blank and not pa.types.is_string(field.type):
+                    table = table.set_column(index, field.name, pa.nulls(len(table), field.type))
+                elif field.name in as_text and not pa.types.is_string(column.type):
+                    table = table.set_column(index, field.name, pa.array(
+                        [None if v is None else _cell_text(v) for v in column.to_pylist()], pa.string()))
             writer.write_table(table.cast(schema))
+    return as_text
 
 
 XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767

@@ -45,6 +45,7 @@ class Summary:
     seconds: float = 0.0
     resumed_chunks: int = 0
     blank_lines: int = 0
+    text_columns: list = field(default_factory=list)  # written as text: Parquet holds one type a column
 
     def __str__(self) -> str:
         n = max(self.rows_out, 1)
@@ -54,6 +55,9 @@ class Summary:
             lines.append(f"  空行 {self.blank_lines} 行（不是记录，已跳过）")
         if self.resumed_chunks:
             lines.append(f"  （续跑：{self.resumed_chunks} 个分块沿用上次结果）")
+        if self.text_columns:
+            names = "".join(f"「{name}」" for name in self.text_columns)
+            lines.append(f"  注意：{names}列的值类型不一（如数字和文字），Parquet 的一列只能是一种类型，已全部按文字写出")
         for label, name in CATEGORIES.items():
             lines.append(f"  {name}（{label}）：{self.counts.get(label, 0)} 件，占 {self.counts.get(label, 0) / n:.1%}")
         if self.empty:
@@ -310,12 +314,14 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
         summary.counts.update(record["counts"])
     summary.rows_in = summary.rows_out + summary.bad_rows
     moves = [(output.with_name(output.name + ".partial"), output, "output")]
-    join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title)
     if bad_rows_path is not None:
         moves.append((bad_rows_path.with_name(bad_rows_path.name + ".partial"), bad_rows_path, "bad-rows file"))
-        bad = [b for r in records for b in r["bad"]]
-        pd.DataFrame(bad, columns=["where", "reason", "raw"]).to_csv(moves[1][0], index=False, encoding="utf-8-sig")
     try:
+        summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title)
+        if bad_rows_path is not None:
+            bad = [b for r in records for b in r["bad"]]
+            pd.DataFrame(bad, columns=["where", "reason", "raw"]).to_csv(moves[1][0], index=False,
+                                                                         encoding="utf-8-sig")
         move_into_place(moves, force=force)
     except FileExistsError as error:
         raise FileExistsError(f"{error}. The tagged chunks are kept in {spool}: with resume=True as well, the run "
