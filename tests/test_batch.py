@@ -456,6 +456,28 @@ def test_parquet_lists_and_structs_reach_csv_and_jsonl_whole(default_model, tmp_
     assert as_jsonl[0]["numbers"] == numbers and as_jsonl[1]["tags"] == [] and as_jsonl[0]["meta"]["shop"] == "京东"
 
 
+def test_an_array_formula_and_a_time_zone_come_out_as_their_text(default_model, tmp_path):
+    # An array (Ctrl+Shift+Enter) formula came out as "<openpyxl...ArrayFormula object at 0x…>", and
+    # a Parquet timestamp with a time zone failed .xlsx output after all tagging.
+    from openpyxl import Workbook
+    from openpyxl.worksheet.formula import ArrayFormula
+
+    workbook = Workbook()
+    workbook.active.append(["投诉内容", "合计"])
+    workbook.active.append(["手机屏幕坏了", None])
+    workbook.active["B2"] = ArrayFormula("B2", "=SUM(C2:C3*2)")
+    workbook.save(tmp_path / "in.xlsx")
+    rows = read_output(tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.csv", jobs=1,
+                                progress=False).output)
+    assert rows[0]["合计"] == "=SUM(C2:C3*2)"
+    when = datetime.datetime(2024, 1, 1, 8, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+    pq.write_table(pa.table({"text": ["秤不准"], "received": pa.array([when], pa.timestamp("us", tz="+08:00"))}),
+                   tmp_path / "in.parquet")
+    rows = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.xlsx", jobs=1,
+                                progress=False).output)
+    assert rows[0]["received"] == "2024-01-01 08:00:00+08:00"
+
+
 def test_parquet_binary_text_is_read_as_utf8(default_model, tmp_path):
     pq.write_table(pa.table({"id": [1, 2], "text": pa.array(["秤不准".encode(), "信用卡被盗刷".encode()], pa.binary())}),
                    tmp_path / "in.parquet")

@@ -265,9 +265,12 @@ _ZEROS = re.compile("0{2,}")
 
 
 def _cell_value(cell):
-    """An .xlsx cell's value with its type; a whole number formatted as zeros ("000000") is the text
-    Excel shows (000123), since such numbers are codes: postcodes, staff and order numbers."""
+    """An .xlsx cell's value with its type (a formula, array formulas too, as its text); a whole
+    number formatted as zeros ("000000") is the text Excel shows (000123), since such numbers are
+    codes: postcodes, staff and order numbers."""
     value = cell.value
+    if hasattr(value, "text") and hasattr(value, "ref"):  # an array formula: its text, like any formula's
+        return value.text
     if (cell.number_format and _ZEROS.fullmatch(cell.number_format) and isinstance(value, (int, float))
             and not isinstance(value, bool) and math.isfinite(value) and value >= 0 and value == int(value)):
         return f"{int(value):0{len(cell.number_format)}d}"
