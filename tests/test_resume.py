@@ -145,3 +145,33 @@ def test_a_signal_is_noted_where_it_lands_and_acted_on_where_the_run_checks():
         with pytest.raises(_Stop):
             stop.check()
     assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+
+
+def test_a_sigterm_while_the_parts_are_joined_leaves_no_partial_output_and_can_resume(archive, reference, tmp_path):
+    # The signal handler was gone by the final join: SIGTERM killed the run on the spot, leaving the
+    # half-joined out.csv.partial and the lock file behind, without a word.
+    output = tmp_path / "tagged.csv"
+    script = ("import os, signal, sys\n"
+              "from consumer_nlp import cli, io\n"
+              "from consumer_nlp.tagging import _run\n"
+              "def join(*args, **options):\n"
+              "    os.kill(os.getpid(), signal.SIGTERM)\n"
+              "    return io.join_parts(*args, **options)\n"
+              "_run.join_parts = join\n"
+              "sys.exit(cli.main(sys.argv[1:]))\n")
+    stopped = subprocess.run([sys.executable, "-c", script, *command(archive, output)[3:]], capture_output=True,
+                             text=True, timeout=300)
+    assert stopped.returncode == 130 and "--resume" in stopped.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".tagged.csv.parts"]
+    subprocess.run(command(archive, output, "--resume"), capture_output=True, text=True, check=True)
+    assert output.read_bytes() == reference
+
+
+def test_a_run_that_fails_before_any_chunk_leaves_nothing_behind(tmp_path, default_model):
+    (tmp_path / "in.csv").write_text("编号,正文x\n1,手机屏幕坏了\n", encoding="utf-8")
+    (tmp_path / "tagged.csv").write_text("id,text,category\n1,手机屏幕坏了,quality\n", encoding="utf-8")
+    for source, options in [("in.csv", {}), ("in.csv", {"text_col": "正文x", "id_col": "nope"}),
+                            ("tagged.csv", {})]:
+        with pytest.raises(ValueError):
+            tag_file(default_model, tmp_path / source, tmp_path / "out.csv", jobs=1, progress=False, **options)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "tagged.csv"], options

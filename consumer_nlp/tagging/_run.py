@@ -7,6 +7,7 @@ spool is the checkpoint: after Ctrl-C, SIGTERM or a crash, ``resume=True`` tags 
 that have no part yet, and the result is byte-identical to an uninterrupted run.
 """
 import concurrent.futures as futures
+import contextlib
 import json
 import multiprocessing
 import os
@@ -277,14 +278,39 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             workers.finish(stop)
             stop.check()
         except (KeyboardInterrupt, _Stop):
-            raise KeyboardInterrupt(f"interrupted; finished chunks are kept in {spool}. "
-                                    f"Run the same command with resume=True to go on") from None
+            raise KeyboardInterrupt(_interrupted(spool)) from None
+        except BaseException:
+            if not read_records(spool):  # nothing to resume from: leave nothing behind
+                shutil.rmtree(spool, ignore_errors=True)
+            raise
         finally:
             if workers is not None:
                 workers.stop()
             bar.close()
     sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
-    return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title, force)
+    with _terminate_as_interrupt():
+        try:
+            return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title, force)
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(_interrupted(spool)) from None
+
+
+def _interrupted(spool: Path) -> str:
+    return f"interrupted; finished chunks are kept in {spool}. Run the same command with resume=True to go on"
+
+
+@contextlib.contextmanager
+def _terminate_as_interrupt():
+    """While the parts are joined, SIGTERM as Ctrl-C: the half-joined file is removed on the way
+    out (the tagged chunks stay for a resume) instead of the process ending on the spot."""
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _chain(first, rest):
