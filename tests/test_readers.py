@@ -258,6 +258,22 @@ def test_one_gb18030_row_among_thousands_of_ascii_rows_is_read_as_gb18030(tmp_pa
         assert rows(chunks)[-1] == ["X1", text], number
 
 
+def test_gb18030_after_more_ascii_than_the_sample_is_read_as_gb18030(tmp_path, monkeypatch):
+    # The first 4 MiB all ASCII said UTF-8, and the run failed at line 126,217 after tagging the
+    # chunks before it.
+    from consumer_nlp.io import _encoding
+
+    monkeypatch.setattr(_encoding, "SAMPLE_BYTES", 4096)
+    path = tmp_path / "a.csv"
+    ascii_rows = "".join(f"{i:06d},order {i} late refund\n" for i in range(2000))
+    path.write_bytes(("id,text\n" + ascii_rows + "X1,电表走得飞快，一个月多了两百度\n").encode("gb18030"))
+    assert rows(read(path)[1])[-1] == ["X1", "电表走得飞快，一个月多了两百度"]
+    path.write_bytes(("id,text\n" + ascii_rows + "X1,電表走得飛快，一個月多了兩百度\n").encode("big5"))
+    assert rows(read(path)[1])[-1] == ["X1", "電表走得飛快，一個月多了兩百度"]
+    path.write_bytes(("id,text\n" + ascii_rows).encode())
+    assert read(path)[0].encoding in ("utf-8", "utf-8-sig")
+
+
 def test_a_named_encoding_is_used_as_given(tmp_path):
     path = tmp_path / "a.csv"
     path.write_bytes("id,text\n1,退款\n".encode("gb18030"))

@@ -1,19 +1,35 @@
 """Encodings: which one an archive is in, and where it stops being that."""
 import codecs
+import re
 
 
 
 SAMPLE_BYTES = 4 << 20
 
 
-def detect_encoding(path) -> str:
-    """UTF-8 (with or without BOM), else GB18030 or Big5 as charset-normalizer finds."""
+def _sample(path) -> tuple[bytes, bool]:
+    """SAMPLE_BYTES of ``path`` to judge its encoding by, and whether they run to its end: its
+    start or, when that is all ASCII (no evidence at all), from the first line that is not."""
     with open(path, "rb") as f:
         sample = f.read(SAMPLE_BYTES)
+        offset = len(sample)
+        while sample.isascii() and (block := f.read(1 << 20)):
+            if not block.isascii():
+                first = re.search(rb"[\x80-\xff]", block).start()
+                f.seek(offset + block.rfind(b"\n", 0, first) + 1)  # ASCII bytes are whole characters in all
+                sample = f.read(SAMPLE_BYTES)
+                break
+            offset += len(block)
+        return sample, not f.read(1)
+
+
+def detect_encoding(path) -> str:
+    """UTF-8 (with or without BOM), else GB18030 or Big5 as charset-normalizer finds."""
+    sample, final = _sample(path)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=len(sample) < SAMPLE_BYTES)
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=final)
         return "utf-8"
     except UnicodeDecodeError:
         pass
@@ -24,7 +40,6 @@ def detect_encoding(path) -> str:
     # Chinese at all (thousands of ASCII lines drown the evidence), then decode strictly. Big5 is
     # tried with Hong Kong's extensions (a superset that also holds Taiwan's cp950 characters such as
     # 裏) before GB18030, which decodes almost any double-byte text and so must come last.
-    final = len(sample) < SAMPLE_BYTES
     evidence = b"\n".join(line for line in sample.splitlines() if not line.isascii())
     best = from_bytes(evidence, cp_isolation=["gb18030", "big5", "big5hkscs"]).best()
     verdict = best.encoding if best else "gb18030"
