@@ -317,6 +317,15 @@ def test_a_batch_is_tagged_by_one_job_at_a_time_and_says_so_only_once_done(clien
     assert json.loads(meta.read_text("utf-8"))["text_col"] == "编号"  # a job that failed changed nothing
 
 
+def test_a_download_excel_cannot_hold_is_refused_in_chinese(client, tmp_path):
+    # A complaint longer than an Excel cell holds (a pasted chat log) gave "服务器内部错误" for the
+    # default .xlsx download; CSV worked.
+    batch = _tag(client, tmp_path, texts=COMPLAINTS[:-1] + ["聊天记录：" + "商家一直不回复。" * 5_000])
+    refused = client.get(f"{batch}/download?format=xlsx")
+    assert refused.status_code == 400 and "Excel 单元格" in refused.text and "CSV" in refused.text
+    assert client.get(f"{batch}/download?format=csv").status_code == 200
+
+
 def _review_form(client, batch: str, i=None) -> tuple:
     page = client.get(batch + "/review" + (f"?i={i}" if i is not None else "")).text
     position = re.search(r'name="i" value="(\d+)"', page)

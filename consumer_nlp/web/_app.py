@@ -9,6 +9,7 @@ from urllib.parse import quote, unquote
 import pandas as pd
 from markupsafe import Markup
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, RedirectResponse, Response
@@ -18,7 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from .._categories import CATEGORIES
 from .._html import STYLE
-from ..io import correction_key, write_archive
+from ..io import correction_key, new_file, write_archive
 from ..review import review_queue, text_key
 from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
 from ._jobs import Jobs, tag_in_process
@@ -179,19 +180,25 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if kind != "parquet":  # written by the archive writers: text stays text, never a formula
             converted = path.with_name(f"tagged.{kind}")
             if not converted.is_file() or converted.stat().st_mtime < path.stat().st_mtime:
-                write_archive(pd.read_parquet(path), converted, sheet_title="已标注")
+                try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
+                    await run_in_threadpool(convert, path, converted)
+                except ValueError as error:
+                    raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
             path = converted
         types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/octet-stream",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         return FileResponse(path, media_type=types[kind], headers=headers)
 
+    def convert(tagged_path: Path, converted: Path) -> None:
+        with new_file(converted, force=True) as temporary:  # never a half-written download
+            write_archive(pd.read_parquet(tagged_path), temporary, sheet_title="已标注")
+
     async def batch_report(request: Request):
         from ..report import report_archive
 
         batch_id = request.path_params["batch_id"]
-        output = space.folder(batch_id) / "report.html"
-        report_archive(tagged(batch_id), corrections=models.store.labels()).write(output)
-        return HTMLResponse(output.read_text("utf-8"))
+        report = await run_in_threadpool(report_archive, tagged(batch_id), corrections=models.store.labels())
+        return HTMLResponse(report.to_html())
 
     # ---- 复核 ----
     def queue_of(batch_id: str) -> list:
@@ -218,7 +225,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         item = queue[position] if position < len(queue) else None
         reviewer = unquote(request.cookies.get(REVIEWER_COOKIE, ""))
         return render(request, "review.html", page="review", batch_id=batch_id, item=item, position=position,
-                      key=text_key(item["text"]) if item else "", total=len(queue), done=done, remaining=len(queue) - done, reviewer=reviewer,
+                      key=text_key(item["text"]) if item else "", total=len(queue), done=done,
+                      remaining=len(queue) - done, reviewer=reviewer,
                       corrected=corrected.get(correction_key(item["text"])) if item else None,
                       previous=request.query_params.get("from"))
 

@@ -139,6 +139,7 @@ def in_chinese(error: Exception) -> str | None:
         return f"文件第 {match[1]} 行格式有误（引号没有收尾、引号后还有文字或列数不对）：请修正这一行后重新上传。"
     if "already has column(s)" in words:
         return "这个文件已经标注过（已有 category 等结果列）：请上传未标注的原始文件。"
-    if match := re.search(r"column '([^']*)' mixes types", words):
-        return f"「{match[1]}」列里既有数字又有文字等不同类型的值，结果无法保存：请统一这一列后再上传。"
+    if "an Excel cell holds at most" in words or "an Excel sheet holds at most" in words:
+        return ("结果超出了 Excel 的上限（一个 Excel 单元格最多 32,767 字，一张表最多 1,048,575 行）："
+                "请下载 CSV、JSONL 或 Parquet。")
     return None
