@@ -225,7 +225,7 @@ def _models(args) -> int:
         print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
     elif args.action == "alias":
         name, _, version = args.ref.partition("@")
-        if not version.isdigit():
+        if not version.isdecimal():
             raise ValueError("give the version to point at as NAME@VERSION, e.g. complaints@3")
         registry.set_alias(name, int(version), args.alias)
         print(f"{name}@{args.alias} → 第 {version} 版")

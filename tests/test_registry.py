@@ -289,3 +289,11 @@ def test_a_damaged_registry_file_is_named_in_the_error(registry, small_model, da
     (registry.root / "complaints" / damaged).write_text("", encoding="utf-8")
     with pytest.raises(IntegrityError, match=r"complaints.*" + damaged.replace("1/", r"1.") + ".*damaged"):
         registry.load("complaints@production" if damaged == "aliases.json" else "complaints@1")
+
+
+def test_a_version_written_with_other_digits_is_a_clear_error(tmp_path, small_model):
+    # "m@²" passed str.isdigit and ended in a bare int() ValueError.
+    registry = ModelRegistry(tmp_path / "r")
+    registry.save(small_model, "m")
+    with pytest.raises(ValueError, match="alias"):
+        registry.resolve("m@²")

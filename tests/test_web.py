@@ -362,6 +362,12 @@ def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_p
     assert all(r["at"] for r in rows) and len(CorrectionStore(registry / STORE_NAME).labels()) == 1
 
 
+def test_a_hand_edited_review_address_is_not_a_server_error(client, tmp_path):
+    # "?i=²" passed str.isdigit and failed int(): a 500.
+    batch = _tag(client, tmp_path)
+    assert client.get(batch + "/review?i=²").status_code == 200
+
+
 def test_a_choice_made_on_a_queue_that_changed_meanwhile_is_refused(client, tmp_path, registry):
     # A colleague re-tagged the batch while a reviewer had item 0 on screen: the queue was rebuilt in
     # another order, and the choice was stored for the text now at position 0.

@@ -250,7 +250,7 @@ def choose_sheet(names: list, with_data, sheet, path) -> str:
         key = str(sheet)
         if key in names:
             return key
-        if key.isdigit() and 1 <= int(key) <= len(names):
+        if key.isdecimal() and 1 <= int(key) <= len(names):
             return names[int(key) - 1]
         raise ValueError(f"{path} has no sheet {key!r}; its sheets are {names}")
     found = with_data()

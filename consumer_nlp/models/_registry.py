@@ -56,7 +56,7 @@ def check_model_name(name: str) -> str:
 def check_alias(alias: str) -> str:
     """``alias`` if it can be an alias: a model name that is not a version number."""
     _check_name(alias, "alias")
-    if alias.isdigit():
+    if alias.isdecimal():
         raise ValueError(f"invalid alias {alias!r}: an alias made of digits would read as a version")
     return alias
 
@@ -123,7 +123,7 @@ class ModelRegistry:
             if not versions:
                 raise ModelNotFoundError(f"model {name!r} has no versions")
             return name, versions[-1]
-        if which.isdigit():
+        if which.isdecimal():
             version = int(which)
             if version not in self._version_numbers(name):
                 raise ModelNotFoundError(f"model {name!r} has no version {version}; it has {self._version_numbers(name)}")
@@ -138,7 +138,7 @@ class ModelRegistry:
 
     def _version_numbers(self, name: str) -> list:
         folder = self.root / name
-        return sorted(int(p.name) for p in folder.iterdir() if p.name.isdigit() and (p / METADATA).is_file()) \
+        return sorted(int(p.name) for p in folder.iterdir() if p.name.isdecimal() and (p / METADATA).is_file()) \
             if folder.is_dir() else []
 
     def aliases(self, name: str) -> dict:
@@ -186,8 +186,8 @@ class ModelRegistry:
     def _claim_version(folder: Path) -> int:
         """The next free version number, claimed with mkdir (atomic: only one process can win it)."""
         claims = folder / ".claims"
-        taken = [int(p.name) for p in claims.iterdir() if p.name.isdigit()]
-        taken += [int(p.name) for p in folder.iterdir() if p.name.isdigit()]
+        taken = [int(p.name) for p in claims.iterdir() if p.name.isdecimal()]
+        taken += [int(p.name) for p in folder.iterdir() if p.name.isdecimal()]
         version = max(taken, default=0) + 1
         while True:
             try:

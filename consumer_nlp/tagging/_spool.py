@@ -52,7 +52,7 @@ def write_atomically(path: Path, write) -> None:
 
 def read_records(spool: Path) -> list:
     """The records of the finished chunks, in order (a record is written only after its part)."""
-    return sorted((json.loads(p.read_text("utf-8")) for p in spool.glob("*.json") if p.stem.isdigit()),
+    return sorted((json.loads(p.read_text("utf-8")) for p in spool.glob("*.json") if p.stem.isdecimal()),
                   key=lambda r: r["index"])
 
 
@@ -118,7 +118,7 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
     an earlier run are never thrown away unasked."""
     manifest_path = spool / "manifest.json"
     # a chunk's record is written (atomically) only after its part: a record means a whole part
-    finished = {int(p.stem) for p in spool.glob("*.json") if p.stem.isdigit()} if spool.is_dir() else set()
+    finished = {int(p.stem) for p in spool.glob("*.json") if p.stem.isdecimal()} if spool.is_dir() else set()
     if spool.exists() and resume and manifest_path.exists():
         saved = json.loads(manifest_path.read_text("utf-8"))
         if saved != manifest:

@@ -112,7 +112,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if request.method == "GET":
             return render(request, "batch.html", page="batch", batches=batches(), message=None)
         length = request.headers.get("content-length")
-        if length is None or not length.isdigit():
+        if length is None or not length.isdecimal():
             raise Refused(411, "上传请求缺少长度信息，请用浏览器的上传按钮重新上传。")
         if int(length) > space.max_bytes + 1_000_000:
             raise Refused(413, f"文件太大：上限是 {space.max_bytes / 1e6:.0f} MB。")
@@ -215,10 +215,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def review_page(request: Request):
         batch_id = request.path_params["batch_id"]
-        queue, corrected = queue_of(batch_id), models.store.labels()
+        queue, corrected = await run_in_threadpool(queue_of, batch_id), models.store.labels()
         done = sum(correction_key(item["text"]) in corrected for item in queue)
         position = request.query_params.get("i")
-        if position is None or not position.isdigit():  # the first row nobody has corrected yet
+        if position is None or not position.isdecimal():  # the first row nobody has corrected yet
             position = next((n for n, item in enumerate(queue) if correction_key(item["text"]) not in corrected),
                             len(queue))
         position = min(int(position), len(queue))
@@ -233,10 +233,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def review_store(request: Request):
         batch_id = request.path_params["batch_id"]
         form = await checked_form(request)
-        queue = queue_of(batch_id)
+        queue = await run_in_threadpool(queue_of, batch_id)
         position, label = str(form.get("i", "")), form.get("label")
         reviewer = str(form.get("reviewer") or "").strip()[:60]
-        if not position.isdigit() or int(position) >= len(queue) or label not in CATEGORIES:
+        if not position.isdecimal() or int(position) >= len(queue) or label not in CATEGORIES:
             raise Refused(400, "这条更正不完整：请选择六个类别之一。")
         if not reviewer:
             raise Refused(400, "请先在页面上方填写复核人姓名，再选择类别。")
@@ -260,7 +260,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     def version_of(form) -> int:
         value = str(form.get("version", ""))
-        if not value.isdigit() or int(value) not in {v["version"] for v in models.versions()}:
+        if not value.isdecimal() or int(value) not in {v["version"] for v in models.versions()}:
             raise Refused(404, "没有这个模型版本。")
         return int(value)
 
