@@ -56,10 +56,13 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
 
 
 def class_order(labels) -> np.ndarray:
-    """The categories present in ``labels`` in the guide's order; a user's own label set sorted."""
+    """The categories present in ``labels`` in the guide's order; a user's own label set sorted, in
+    the type of its labels (whole numbers stay numbers, so predictions compare with them)."""
     present = set(labels)
-    return np.array([c for c in LABELS if c in present] if present <= set(LABELS) else sorted(present),
-                    dtype=object)
+    if present <= set(LABELS):
+        return np.array([c for c in LABELS if c in present], dtype=object)
+    ordered = sorted(present)
+    return np.array(ordered, dtype=object if any(isinstance(c, str) for c in ordered) else None)
 
 
 def _label_known(codes: np.ndarray, folds) -> np.ndarray:
@@ -210,6 +213,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         y = np.asarray(y, dtype=object)
         if len(y) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
+        missing = [str(row) for row, label in enumerate(y, start=1) if is_missing(label)]
+        if missing:
+            raise ValueError(f"labels are missing in rows {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}")
         problems = parameter_problems(self.get_params())
         if problems:
             raise ValueError("; ".join(problems))

@@ -1,5 +1,6 @@
 """Training from labeled data, with cross-validated figures attached to the fitted model."""
 import logging
+from collections import Counter
 
 import numpy as np
 from sklearn.base import clone
@@ -39,6 +40,18 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     return metrics
 
 
+def _check_folds(labels, cv: int) -> None:
+    """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each."""
+    if not (isinstance(cv, int) and cv >= 2):
+        raise ValueError(f"cv must be 0 (no cross-validated figures) or a number of folds of at least 2, not {cv!r}")
+    needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3)
+    short = [f"{label} ({n})" for label, n in Counter(labels).items() if n < needed]
+    if short:
+        raise ValueError(f"cross-validation in {cv} folds needs at least {needed} examples of each label (each fold "
+                         f"trains on the rest); too few for: {', '.join(short)}. Add examples, or pass cv=0 to train "
+                         f"without the cross-validated figures")
+
+
 def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "label", encoding=None,
           group_col: str | None = None, corrections: dict | None = None, calibration_data=None,
           **params) -> ComplaintClassifier:
@@ -65,6 +78,10 @@ def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "l
                     "; …" if len(labeled.duplicates) > 5 else "")
     for where, what in labeled.conflicts:
         log.warning("conflicting labels at %s: %s", where, what)
+    if not labeled.texts:
+        raise ValueError(f"{labeled.source}: no labeled rows to learn from")
+    if cv:
+        _check_folds(labeled.labels, cv)
     calibration = None
     if calibration_data is not None:
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)

@@ -125,6 +125,18 @@ def test_works_with_clone_pipeline_cross_val_score_and_grid_search(small_corpus)
     np.testing.assert_allclose(search.predict_proba(texts[:20]), refit.predict_proba(texts[:20]), atol=1e-5)
 
 
+def test_labels_that_are_numbers_or_missing(small_corpus):
+    # Whole-number labels came back as objects, so score() failed ("a mix of binary and unknown
+    # targets") and cross_val_score gave nan; a missing label failed with "'<' not supported".
+    texts, labels = small_corpus
+    numbers = [1 if label in ("financial", "price_measurement") else 0 for label in labels]
+    model = ComplaintClassifier(cv=3).fit(texts, numbers)
+    assert model.predict(texts[:3]).dtype.kind == "i" and model.score(texts, numbers) > 0.9
+    assert not np.isnan(cross_val_score(ComplaintClassifier(cv=3), texts, numbers, cv=2)).any()
+    with pytest.raises(ValueError, match=r"labels are missing in rows 2, 5"):
+        ComplaintClassifier(cv=3).fit(texts, [labels[0], None, *labels[2:4], float("nan"), *labels[5:]])
+
+
 def test_a_users_own_label_set_works(small_corpus):
     texts, labels = small_corpus
     binary = ["money" if label in ("financial", "price_measurement") else "rest" for label in labels]

@@ -77,3 +77,8 @@ def test_corrections_take_chinese_names_and_refuse_unknown_labels():
     with pytest.raises(LabeledDataError) as error:
         data.with_corrections({"漏水": "不知道", "冒烟": None})
     assert [where for where, _ in error.value.problems] == ["correction of '漏水'", "correction of '冒烟'"]
+
+
+def test_a_pair_of_three_values_is_named_with_its_count():
+    with pytest.raises(LabeledDataError, match=r"row 2: expected a \(text, label\) pair, got 3 values"):
+        read_labeled([("漏水", "quality"), ("冒烟", "safety", "extra")])

@@ -37,3 +37,19 @@ def test_train_attaches_cross_validated_metrics(small_corpus):
     # held-out figures: below the score on the texts the final model was fitted on
     assert metrics["accuracy"] < model.score(texts, labels)
     assert model.training_data_ == read_labeled(list(zip(texts, labels))).fingerprint()
+
+
+def test_data_too_small_for_its_folds_or_empty_says_so(small_corpus, tmp_path):
+    # Three examples of a label under cv=5 were called "too few" although fit takes three: the folds
+    # train on four fifths of them. A file with a header and no rows: "Found array with 0 sample(s)".
+    texts, labels = small_corpus
+    rare = [i for i, label in enumerate(labels) if label == "safety"][:3]
+    keep = [i for i, label in enumerate(labels) if label != "safety"] + rare
+    data = [(texts[i], labels[i]) for i in keep]
+    with pytest.raises(ValueError, match=r"cross-validation in 5 folds needs at least 4 examples of each label.*"
+                                         r"safety \(3\).*cv=0"):
+        cn.train(data, cv=5)
+    assert "safety" in cn.train(data, cv=0).classes_
+    (tmp_path / "empty.csv").write_text("text,label\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="no labeled rows"):
+        cn.train(tmp_path / "empty.csv")

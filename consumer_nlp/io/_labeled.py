@@ -106,8 +106,8 @@ def read_labeled(data, *, text_col: str | None = None, label_col: str = "label",
         pairs = [tuple(pair) for pair in data]
         columns, records = [text_col, label_col], [
             (f"row {i}", dict(zip((text_col, label_col), pair))) for i, pair in enumerate(pairs, start=1)]
-        bad = [(where, f"expected a (text, label) pair, got {len(row)} values")
-               for (where, row), pair in zip(records, pairs) if len(pair) != 2]
+        bad = [(where, f"expected a (text, label) pair, got {len(pair)} values")
+               for (where, _), pair in zip(records, pairs) if len(pair) != 2]
         if bad:
             raise LabeledDataError(source, bad)
 
