@@ -372,13 +372,21 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
                 zip(tags["category"], tags["confidence"], tags["needs_review"], tags["top_terms"])]
 
     def explain(self, text: str) -> Explanation:
-        """Every term's contribution to each category's score for one text, strongest first."""
+        """Every term's contribution to each category's score for one text, strongest first; when
+        the clause rule decided, the deciding clause's bonus is a row of its own (〔分句〕…)."""
         _, features, proba, empty = self._score(self._batches([text])[0])
         code = self._decide(proba, empty)[0]
         label = str(self.classes_[code])
         indices, values = row_contributions(features[0], self.term_weights_)
-        table = pd.DataFrame(values, columns=[str(c) for c in self.classes_],
-                             index=pd.Index(self.vectorizer_.get_feature_names_out()[indices], name="term"))
+        names = list(self.vectorizer_.get_feature_names_out()[indices])
+        normalized = normalize_many([text])
+        whole = np.asarray(features[0] @ self.coef_.T) + self.intercept_
+        bonus = self._decision_scores(normalized, features[0], self.coef_, self.intercept_)[0] - whole[0]
+        if np.any(bonus):
+            clauses, _ = split_clauses(normalized)
+            scores = np.asarray(self.vectorizer_.transform(clauses) @ self.coef_[code])
+            values, names = np.vstack([values, bonus]), names + [f"〔分句〕{clauses[int(scores.argmax())]}"]
+        table = pd.DataFrame(values, columns=[str(c) for c in self.classes_], index=pd.Index(names, name="term"))
         return Explanation(
             text=text, category=label, category_zh=CATEGORIES.get(label, label),
             confidence=float(proba[0, code]),

@@ -4,6 +4,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
@@ -266,6 +267,12 @@ def test_one_clause_with_a_problem_overturns_other(small_model, small_corpus):
     strong = copy.copy(small_model)
     strong.clause_weight = 5.0
     assert strong.predict([text])[0] == "quality"
+    # explain() showed only the whole text's terms, whose sum said other, beside the category quality
+    explanation = strong.explain(text)
+    decided = explanation.contributions.sum(axis=0) + pd.Series(strong.intercept_, index=strong.classes_)
+    assert explanation.category == "quality" == decided.idxmax()
+    clause = [term for term in explanation.contributions.index if term.startswith("〔分句〕")]
+    assert len(clause) == 1 and "〔分句〕" in str(explanation)
 
 
 def test_a_negative_clause_weight_is_refused(small_corpus):
