@@ -320,6 +320,15 @@ def test_a_file_that_appears_during_the_run_is_not_replaced(default_model, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.csv", "in.csv", "out.csv"]
 
 
+@pytest.mark.parametrize("chunk_size", [0, -1, 2.5])
+def test_a_chunk_size_that_is_not_a_count_is_refused_before_any_work(default_model, tmp_path, chunk_size):
+    # Parquet input failed with pyarrow's "batch_size must be greater than zero".
+    pq.write_table(pa.table({"text": ["漏水"]}), tmp_path / "in.parquet")
+    with pytest.raises(ValueError, match="chunk_size must be a whole number of at least 1"):
+        tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1, progress=False,
+                 chunk_size=chunk_size)
+
+
 def test_a_folder_as_output_or_input_is_refused_before_any_work(default_model, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n", encoding="utf-8")

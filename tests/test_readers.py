@@ -1,6 +1,7 @@
 """The archive readers, read directly: every value as it is in the file, chunk after chunk, with each row
 that cannot be parsed named by its line or sheet row (tests/test_batch.py runs the same files through
 tag_file end to end)."""
+import codecs
 import datetime
 import json
 
@@ -272,6 +273,14 @@ def test_gb18030_after_more_ascii_than_the_sample_is_read_as_gb18030(tmp_path, m
     assert rows(read(path)[1])[-1] == ["X1", "電表走得飛快，一個月多了兩百度"]
     path.write_bytes(("id,text\n" + ascii_rows).encode())
     assert read(path)[0].encoding in ("utf-8", "utf-8-sig")
+
+
+def test_excel_unicode_text_utf16_is_read(tmp_path):
+    # Excel's "Unicode Text" (.txt: tab-separated UTF-16 with a byte-order mark) was refused as "not
+    # UTF-8, GB18030 or Big5".
+    path = tmp_path / "a.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + "编号\t投诉内容\r\n1\t电表走得飞快\r\n".encode("utf-16-le"))
+    assert rows(read(path)[1]) == [["1", "电表走得飞快"]]
 
 
 def test_a_named_encoding_is_used_as_given(tmp_path):

@@ -24,10 +24,13 @@ def _sample(path) -> tuple[bytes, bool]:
 
 
 def detect_encoding(path) -> str:
-    """UTF-8 (with or without BOM), else GB18030 or Big5 as charset-normalizer finds."""
+    """UTF-8 (with or without BOM) or UTF-16 with its BOM, else GB18030 or Big5 as charset-normalizer
+    finds."""
     sample, final = _sample(path)
     if sample.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):  # Excel's "Unicode Text"
+        return "utf-16"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=final)
         return "utf-8"
