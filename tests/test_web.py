@@ -326,6 +326,15 @@ def test_a_download_excel_cannot_hold_is_refused_in_chinese(client, tmp_path):
     assert client.get(f"{batch}/download?format=csv").status_code == 200
 
 
+def test_every_batch_stays_listed(client):
+    # The lists showed the latest 50 batches, without a word: an earlier tagged batch vanished from
+    # 批量 and 复核 though its results were still there.
+    first = _upload(client, "最早的.csv", "投诉内容\n漏水\n".encode()).headers["location"]
+    for n in range(50):
+        _upload(client, f"第{n}批.csv", "投诉内容\n漏水\n".encode())
+    assert first in client.get("/batch").text
+
+
 def _review_form(client, batch: str, i=None) -> tuple:
     page = client.get(batch + "/review" + (f"?i={i}" if i is not None else "")).text
     position = re.search(r'name="i" value="(\d+)"', page)

@@ -106,7 +106,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             except Refused:
                 continue
             found.append({"id": folder.name, **meta, "tagged": space.tagged_path(folder.name).is_file()})
-        return found[:50]
+        return found
 
     async def batch_list(request: Request):
         if request.method == "GET":
