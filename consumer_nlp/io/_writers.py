@@ -170,11 +170,15 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         import pyarrow.parquet as pq
 
         frame, blank = _blank_cells_as_null(frame)
-        frame, as_text = _mixed_as_text(frame)
+        as_text = []
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
-            raise ValueError(f"cannot write these rows as Parquet: {error}") from None
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            frame, as_text = _mixed_as_text(frame)
+            try:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+            except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
+                raise ValueError(f"cannot write these rows as Parquet: {error}") from None
         metadata = {**(table.schema.metadata or {}), _BLANK_COLUMNS: json.dumps(blank).encode(),
                     _TEXT_COLUMNS: json.dumps(as_text).encode()}
         pq.write_table(table.replace_schema_metadata(metadata), path)
