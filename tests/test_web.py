@@ -197,30 +197,16 @@ def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, co
     assert list(client.app.state.workspace.root.iterdir()) == [], "nothing of a refused upload is kept"
 
 
-def _workbook_bytes(sheets: dict) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 @pytest.mark.parametrize("name, content, message", [
-    ("两张表.xlsx", _workbook_bytes({"一月": [["投诉内容"], ["漏水"]], "二月": [["投诉内容"], ["冒烟"]]}),
-     "有 2 张表含有数据（一月、二月）"),
-    ("标题行.xlsx", _workbook_bytes({"投诉": [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]}),
-     "第 1 行像是标题"),
+    ("两张表.xlsx", {"一月": [["投诉内容"], ["漏水"]], "二月": [["投诉内容"], ["冒烟"]]}, "有 2 张表含有数据（一月、二月）"),
+    ("标题行.xlsx", {"投诉": [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]}, "第 1 行像是标题"),
     ("重名.csv", "投诉内容,投诉内容\n漏水,冒烟\n".encode(), "表头里有重名的列：投诉内容"),
     ("无名.csv", "投诉内容,,\n漏水,a,b\n".encode(), "第 2、3 列没有列名"),
 ])
-def test_a_workbook_or_header_problem_is_named_in_chinese(client, name, content, message):
+def test_a_workbook_or_header_problem_is_named_in_chinese(client, tmp_path, write_workbook, name, content, message):
     # Each of these was told only "内容与扩展名不符或文件已损坏" (or "第 2 行格式有误" for a title row).
+    if isinstance(content, dict):  # the sheets of a workbook
+        content = write_workbook(tmp_path / name, content).read_bytes()
     response = _upload(client, name, content)
     assert response.status_code == 400 and message in response.text, response.text[-600:]
 

@@ -117,7 +117,7 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
         values = frame[column]
         if values.dtype != object:
             continue
-        empty = values.map(lambda v: isinstance(v, str) and v == "")
+        empty = values == ""
         if not empty.any():
             continue
         if empty.all():
