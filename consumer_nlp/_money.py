@@ -10,12 +10,14 @@ number starts, so long runs of digits or numerals are read in linear time.
 import re
 import unicodedata
 
-_CN = "零〇一二两三四五六七八九十百千万"
+_CN = "零〇一二两三四五六七八九十百千万亿"
 CURRENCY = "[¥￥]|rmb|人民币"  # what marks an amount as money before its number (lower-cased text)
 CURRENCY_OPENS = "¥￥r人"  # the characters CURRENCY can start with (a test holds the two together)
 # A number, taken whole (an atomic group: never a shorter piece of it): Arabic digits with an
-# optional 百/千/万 scale, or a run of Chinese numerals.
-_NUMBER = (rf"(?>(?<![0-9.,])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:[千百]?万|千|百)?"
+# optional 百/千/万/亿 scale, or a run of Chinese numerals. It starts where no number goes on: not
+# after a digit, a point, or a digit and its thousands comma (1,280), but after a comma that ends a
+# clause it does.
+_NUMBER = (rf"(?>(?<![0-9.])(?<![0-9],)[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:[千百]?万|千|百|亿)?"
            rf"|(?<![{_CN}])[{_CN}]{{1,8}})")
 _CUES = ("花了|付了|交了|充了|罚款|押金|定金|订金|尾款|违约金|学费|报名费|费用|损失了|损失|赔了|被骗了?|骗走|"
          "转走了?|扣了|收了|欠了?|多收了?")
@@ -27,7 +29,7 @@ _AMOUNT = re.compile(
     rf"|(?:{_CUES})(?:了|我)?\s*(?P<cued>{_NUMBER})(?:多|来)?(?!\s*(?:{_OTHER_UNITS}|元|块|毛|角|[0-9]))",
     re.IGNORECASE)
 _RANGE = re.compile("([一二两三四五六七八九])([一二两三四五六七八九])([十百千万])$")
-_SCALES = (("千万", 10 ** 7), ("百万", 10 ** 6), ("万", 10 ** 4), ("千", 1000), ("百", 100))
+_SCALES = (("亿", 10 ** 8), ("千万", 10 ** 7), ("百万", 10 ** 6), ("万", 10 ** 4), ("千", 1000), ("百", 100))
 
 
 def _value(number: str) -> float | None:
@@ -54,7 +56,8 @@ def money_mentioned(text) -> float:
     if not isinstance(text, str):
         return 0.0
     best = 0.0
-    for match in _AMOUNT.finditer(unicodedata.normalize("NFKC", text)):
+    # NFKC makes the Chinese comma a "," that would join 200，300 into one number: a clause's end instead
+    for match in _AMOUNT.finditer(unicodedata.normalize("NFKC", text.replace("，", "、"))):
         value = _value(match["sign"] or match["unit_number"] or match["cued"])
         if value is None:
             continue

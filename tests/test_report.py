@@ -98,6 +98,11 @@ def test_money_is_parsed_from_the_text():
     assert money_mentioned("损失2.5万元") == 25_000
     assert money_mentioned("￥９９，还有¥1.5万") == 15_000
     assert money_mentioned("买了3斤") == 0 and money_mentioned(None) == 0
+    # After a comma an amount was not read at all, and a Chinese comma between two amounts joined them
+    # into one (found by an adversarial pass); 亿 was not a scale.
+    assert money_mentioned("年卡，2980元，才去了两次") == 2980 and money_mentioned("衣服质量差,300元买的") == 300
+    assert money_mentioned("退款200，300元还没退") == 300 and money_mentioned("2,980元") == 2980
+    assert money_mentioned("被骗3亿") == 3e8 and money_mentioned("集资两亿元") == 2e8
 
 
 def test_bad_input_gets_clear_messages(tmp_path, capsys, write_csv):
