@@ -205,3 +205,71 @@ def test_money_is_found_in_phrases_written_for_the_test(data_dir):
     assert precision >= 0.9 and recall >= 0.8, (precision, recall)
     assert money_mentioned("跑了2万公里") == money_mentioned("粉丝100万") == money_mentioned("额度从5万") == 0
     assert money_mentioned("两千多块") == 2000 and money_mentioned("修个手机屏花了一千二") == 1200
+
+
+def _tagged_rows(path, rows: list[dict]):
+    """A small tagged archive of ``rows`` (category, text, and any other columns), written as CSV."""
+    frame = pd.DataFrame([{"confidence": 0.9, "needs_review": False, "review_reason": "", "top_terms": "",
+                           **row, "category_zh": CATEGORIES.get(row["category"], "")} for row in rows])
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    return path
+
+
+def test_a_row_the_reader_cannot_parse_stops_the_report_naming_it(tmp_path):
+    # It was left out of every total without a word.
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"}] * 3)
+    path.write_text(path.read_text(encoding="utf-8-sig") + "漏水,多了,一列,0.9,False,,,x,质量问题\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="line 5 cannot be parsed"):
+        report_archive(path, progress=False)
+
+
+def test_a_text_column_named_wrongly_is_refused_not_ignored(tmp_path):
+    path = _tagged_rows(tmp_path / "t.csv", [{"内容": "漏水", "category": "quality"}])
+    with pytest.raises(ValueError, match="no column '内容x'"):
+        report_archive(path, text_col="内容x", progress=False)
+
+
+def test_blank_or_spaced_channels_are_one_group_each(tmp_path):
+    # '' and '\u3000' were groups without a name, '热线 ' a second 热线.
+    rows = [{"text": "漏水", "category": "quality", "channel": c} for c in ["热线", "热线 ", "", "\u3000", "网络"]]
+    table = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).tables["by_group"]
+    assert table.loc["热线", "合计"] == 2 and table.loc["（空）", "合计"] == 2 and "" not in table.index
+
+
+def test_dates_with_a_time_zone_are_counted_by_their_local_date(tmp_path):
+    # A tagged Parquet archive with a time zone on its dates ended the report in a traceback.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    when = pd.Timestamp("2025-03-31 23:30", tz="Asia/Shanghai")
+    pq.write_table(pa.table({"date": pa.array([when, when + pd.Timedelta(days=1)]), "text": ["漏水", "冒烟"],
+                             "category": ["quality", "safety"], "category_zh": ["质量问题", "安全问题"],
+                             "confidence": [0.9, 0.9], "needs_review": [False, False]}), tmp_path / "t.parquet")
+    months = report_archive(tmp_path / "t.parquet", progress=False).tables["by_period"]
+    assert months.loc["2025-03", "合计"] == 1 and months.loc["2025-04", "合计"] == 1
+
+
+def test_control_characters_and_pipes_reach_xlsx_and_markdown_reports(tmp_path):
+    # A \x0b in a text or a channel ended `report -o x.xlsx` in a traceback with no file; a '|' or a
+    # line break in a text broke the Markdown tables.
+    texts = ["第一条投诉：手机屏幕碎了\x0b商家不管", "第二条投诉：价格 | 计量都有问题\n还不给退款"]
+    rows = [{"text": t, "category": "quality", "channel": "热线\x07"} for t in texts]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    report.write(tmp_path / "r.xlsx")
+    assert pd.read_excel(tmp_path / "r.xlsx", sheet_name=None, engine="openpyxl")
+    report.write(tmp_path / "r.md")
+    table_lines = [line for line in (tmp_path / "r.md").read_text("utf-8").splitlines() if line.startswith("|")]
+    cells = {len(re.findall(r"(?<!\\)\|", line)) for line in table_lines if "第二条投诉" in line or "第一条投诉" in line}
+    assert len(cells) == 1 and not any(line.startswith("还不给退款") for line in
+                                       (tmp_path / "r.md").read_text("utf-8").splitlines())
+
+
+def test_empty_texts_of_the_previous_period_stay_in_the_comparison(tmp_path):
+    # When only the earlier archive had empty texts, their row left the comparison, whose total
+    # then disagreed with its rows.
+    now = _tagged_rows(tmp_path / "now.csv", [{"text": "漏水", "category": "quality"}] * 2)
+    before = _tagged_rows(tmp_path / "before.csv", [{"text": "漏水", "category": "quality"}] + [
+        {"text": "", "category": "other", "needs_review": True, "review_reason": "文本为空"}] * 5)
+    change = report_archive(now, previous=before, progress=False).tables["change"]
+    rows = change[change["label"] != "total"] if "label" in change else change.iloc[:-1]
+    assert rows.iloc[:, [c for c, name in enumerate(change.columns) if "上期件数" in str(name)][0]].sum() == 6

@@ -71,7 +71,7 @@ def _file_records(path: Path, encoding: str | None):
     return reader.columns, records
 
 
-def _group_name(value) -> str:
+def group_name(value) -> str:
     """A group column's cell as text; an empty or missing cell is the group （空）."""
     text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
     return text or "（空）"
@@ -143,5 +143,5 @@ def read_labeled(data, *, text_col: str | None = None, label_col: str = "label",
             first_seen[text] = (where, label)
     groups = None
     if group_col is not None:
-        groups = [_group_name(row.get(group_col)) for _, row in records]
+        groups = [group_name(row.get(group_col)) for _, row in records]
     return LabeledData(texts, labels, source, duplicates, conflicts, groups)

@@ -43,9 +43,13 @@ def report_archive(path, *, date_col=None, period: str = "month", group_col=None
     tally, found = tally_archive(path, text_col=text_col, date_col=date_col, group_col=group_col, period=period,
                                  progress=progress, encoding=encoding, date_format=date_format, chunk_size=chunk_size,
                                  corrections=corrections)
+    before = None
+    if previous is not None:
+        before, _ = tally_archive(previous, text_col=text_col, date_col=None, group_col=None, progress=progress,
+                                  encoding=encoding, chunk_size=chunk_size, corrections=corrections)
     total = tally.rows
     order = sorted(CATEGORIES, key=lambda c: (-tally.categories.get(c, 0), list(CATEGORIES).index(c)))
-    order += [EMPTY] if tally.categories.get(EMPTY) else []
+    order += [EMPTY] if tally.categories.get(EMPTY) or (before and before.categories.get(EMPTY)) else []
     categories = pd.DataFrame({
         "类别": [KINDS[c] for c in order], "label": order,
         "件数": [tally.categories.get(c, 0) for c in order],
@@ -58,9 +62,7 @@ def report_archive(path, *, date_col=None, period: str = "month", group_col=None
         notes.append(f"{tally.unlike_zh} 行的 category 与 category_zh 不一致，按 category_zh 计入（第{rows}行）；"
                      "若改的是 category，请把 category_zh 一并改过或清空。")
 
-    if previous is not None:
-        before, _ = tally_archive(previous, text_col=text_col, date_col=None, group_col=None, progress=progress,
-                                  encoding=encoding, chunk_size=chunk_size, corrections=corrections)
+    if before is not None:
         rows = []
         for c in order:
             now, then = tally.categories.get(c, 0), before.categories.get(c, 0)
@@ -103,7 +105,7 @@ def report_archive(path, *, date_col=None, period: str = "month", group_col=None
     tables["terms"] = pd.DataFrame(
         [(KINDS[c], c, "、".join(t for t, _ in tally.terms[c].most_common(10))) for c in order if tally.terms[c]],
         columns=["类别", "label", "特征词（按对判断的贡献排序）"])
-    summary = _summary(tally, before if previous is not None else None, order, bool(found["text"]))
+    summary = _summary(tally, before, order, bool(found["text"]))
     return ArchiveReport(tables, summary, str(path), notes)
 
 

@@ -7,7 +7,16 @@ import numpy as np
 import pandas as pd
 
 from .._html import page
+from ..io import excel_text
 
+
+
+def _texts(table: pd.DataFrame, clean) -> pd.DataFrame:
+    """``table`` with ``clean`` applied to every text in its cells and its index."""
+    def each(value):
+        return clean(value) if isinstance(value, str) else value
+
+    return table.map(each).set_axis(table.index.map(each), axis=0)
 
 
 @dataclass
@@ -60,11 +69,14 @@ class ArchiveReport:
         return figures
 
     def to_markdown(self) -> str:
+        def cell(text: str) -> str:  # a '|', a line break or a control character would end a cell or a row
+            return " ".join(excel_text(text).replace("|", "\\|").splitlines())
+
         parts = ["# 消费投诉分类统计报告", "", f"数据：{self.source}", "", "## 综述", "", self.summary, ""]
-        parts += [f"> {note}" for note in self.notes] + ([""] if self.notes else [])
+        parts += [f"> {cell(note)}" for note in self.notes] + ([""] if self.notes else [])
         for key, title in _TITLES.items():
             if key in self.tables:
-                parts += [f"## {title}", "", self.tables[key].to_markdown(index=key in _INDEXED), ""]
+                parts += [f"## {title}", "", _texts(self.tables[key], cell).to_markdown(index=key in _INDEXED), ""]
         return "\n".join(parts)
 
     def to_html(self) -> str:
@@ -85,10 +97,11 @@ class ArchiveReport:
         from openpyxl.drawing.image import Image
 
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            pd.DataFrame({"综述": [self.summary] + self.notes}).to_excel(writer, sheet_name="综述", index=False)
+            overview = pd.DataFrame({"综述": [self.summary] + self.notes})
+            _texts(overview, excel_text).to_excel(writer, sheet_name="综述", index=False)
             for key, title in _TITLES.items():
                 if key in self.tables:
-                    self.tables[key].to_excel(writer, sheet_name=title[:31], index=key in _INDEXED)
+                    _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=title[:31], index=key in _INDEXED)
             for worksheet in writer.book.worksheets:  # a value like "=cmd|…" is the user's text, never a formula
                 for row in worksheet.iter_rows():
                     for cell in row:

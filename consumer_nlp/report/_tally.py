@@ -13,7 +13,8 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
-from ..io import CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, open_archive
+from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, group_name,
+                  open_archive)
 from ..tagging import REASON_EMPTY, TAG_COLUMNS, TERM_PATTERN, refuse_rows, review_flags
 
 
@@ -47,8 +48,9 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
         parsed = pd.to_datetime(pd.DataFrame({
             "year": parts[0], "month": parts[1].fillna(parts[3]).fillna(1), "day": parts[2].fillna(parts[4]).fillna(1),
             "hour": parts[5].fillna(0), "minute": parts[6].fillna(0), "second": parts[7].fillna(0)}), errors="coerce")
-    if typed.any():
-        parsed = parsed.where(~typed.to_numpy(), pd.to_datetime(values.where(typed), errors="coerce"))
+    if typed.any():  # with a time zone, the date as written there (its local wall-clock time)
+        written = values.where(typed).map(lambda v: v.replace(tzinfo=None) if isinstance(v, datetime.datetime) else v)
+        parsed = parsed.where(~typed.to_numpy(), pd.to_datetime(written, errors="coerce"))
     return parsed
 
 
@@ -118,7 +120,7 @@ class _Tally:
             for label, category in zip(labels, categories):
                 self.periods[label][category] += 1
         if group_col:
-            for value, category in zip(frame[group_col].astype("string").fillna("（空）"), categories):
+            for value, category in zip(frame[group_col].map(group_name), categories):
                 self.groups[value][category] += 1
         if "top_terms" in frame:
             for category, terms in zip(categories, frame["top_terms"].astype("string").fillna("")):
@@ -152,6 +154,9 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
     tally, found = _Tally(date_format=date_format, corrections=corrections), {}
     with reader.progress_bar(progress, desc=Path(path).name) as bar:
         for chunk in reader.chunks():
+            if chunk.bad:  # a report counts every row, or says which it cannot
+                raise ValueError(f"{path}: {chunk.bad[0].where} cannot be parsed ({chunk.bad[0].reason}); fix it and "
+                                 f"make the report again")
             frame = chunk.rows
             if not found:
                 missing = [c for c in ("category", "needs_review", "confidence") if c not in frame.columns]
@@ -161,6 +166,8 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 try:
                     found["text"] = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
                 except ValueError:
+                    if text_col is not None:  # a column the user named must be there
+                        raise
                     found["text"] = None
                 found["date"] = find_column(frame.columns, date_col, DATE_NAMES)
                 found["group"] = None if group_col is None else find_column(frame.columns, group_col, ())
