@@ -26,4 +26,4 @@ class LabeledDataError(ValueError):
     def __init__(self, source: str, problems: list[tuple[str, str]]):
         self.problems = problems
         lines = "\n".join(f"  {where}: {what}" for where, what in problems)
-        super().__init__(f"{source}: {len(problems)} bad row(s), nothing was trained:\n{lines}")
+        super().__init__(f"{source}: {len(problems)} problem(s), so it was not used:\n{lines}")
