@@ -102,10 +102,11 @@ def _corrections(registry) -> dict:
 
 def _report(args) -> int:
     from .io import check_new_file, new_file
-    from .report import report_archive
+    from .report import report_archive, report_format
 
     output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
     check_new_file(output, force=args.force, inputs=[args.tagged, *([args.previous] if args.previous else [])])
+    report_format(output)
     period = args.by if args.by in ("month", "quarter") else "month"
     group_col = None if args.by in (None, "month", "quarter", "channel") else args.by
     result = report_archive(args.tagged, date_col=args.date_col, period=period, group_col=group_col,
@@ -128,6 +129,8 @@ def _train(args) -> int:
 
     if not args.name and not args.output:
         raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp")
+    if not args.name and (args.alias or args.description):
+        raise ValueError("--alias and --description belong to a version in the registry: give --name NAME too")
     if args.name:
         check_model_name(args.name)
     if args.alias:
@@ -176,10 +179,11 @@ def _evaluate(args) -> int:
 
 def _review(args) -> int:
     from .models import ModelRegistry, load
-    from .review import STORE_NAME, CorrectionStore, export_review, read_review, review_queue
+    from .review import STORE_NAME, CorrectionStore, check_workbook, export_review, read_review, review_queue
 
     if args.action == "export":
         output = args.output or str(Path(args.tagged).with_name(Path(args.tagged).stem + ".复核.xlsx"))
+        check_workbook(output, force=args.force, source=args.tagged)  # before the queue is scored
         queue = review_queue(load(args.model, registry=args.registry), args.tagged, text_col=args.text_col,
                              limit=args.limit, encoding=args.encoding)
         export_review(queue, output, source=str(args.tagged), force=args.force)

@@ -24,15 +24,17 @@ from .models._file import write_model
 __all__ = ["tag_dataframe"]
 
 
-_loaded: dict = {}  # on each worker: the models read so far, by the sha256 of their file
+_loaded: dict = {}  # on each worker: the models read last, by the sha256 of their file, latest used last
+KEPT_MODELS = 4  # enough for a graph that compares a few models, partition by partition
 
 
 def _tag_partition(frame: pd.DataFrame, model_file: bytes, text_col: str) -> pd.DataFrame:
     digest = hashlib.sha256(model_file).hexdigest()
-    if digest not in _loaded:
-        _loaded.clear()
-        _loaded[digest] = load_model(io.BytesIO(model_file))
-    return tag_frame(_loaded[digest], frame, text_col)
+    model = _loaded.pop(digest, None) or load_model(io.BytesIO(model_file))
+    _loaded[digest] = model
+    while len(_loaded) > KEPT_MODELS:
+        del _loaded[next(iter(_loaded))]
+    return tag_frame(model, frame, text_col)
 
 
 def tag_dataframe(ddf, text_col: str = "text", model=None):

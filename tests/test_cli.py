@@ -300,7 +300,6 @@ def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small
     archive = write_csv(tmp_path / "a.csv", [("id", "text"), *((str(i), t) for i, t in enumerate(texts[:30]))])
     assert main(["tag", str(archive), "-o", str(tmp_path / "a.tagged.csv"), "--model", str(model), "-q"]) == 0
     tagged = tmp_path / "a.tagged.csv"
-    taken = tmp_path / "taken.html"
     commands = {
         "report": (["report", str(tagged), "-q"], "-o", tagged),
         "train": (["train", str(labeled), "--cv", "0"], "-o", labeled),
@@ -309,6 +308,7 @@ def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small
     }
     for name, (command, flag, source) in commands.items():
         before = source.read_bytes()
+        taken = tmp_path / ("taken.xlsx" if name == "review export" else "taken.html")
         taken.write_text("kept", encoding="utf-8")
         assert main([*command, flag, str(taken)]) == 2, name
         err = capsys.readouterr().err
@@ -350,7 +350,8 @@ def test_no_command_writes_over_a_file_that_appears_while_it_works(tmp_path, sma
         theirs = tmp_path / ("theirs.cnlp" if name == "train" else "theirs.xlsx" if name == "review export" else
                              "theirs.html")
         assert main([*command, flag, str(theirs)]) == 2, name
-        assert "appeared while this was being written" in capsys.readouterr().err, name
+        err = capsys.readouterr().err  # (review export checks twice: before scoring the queue, and when writing)
+        assert "appeared while this was being written" in err or "exists already" in err, name
         assert theirs.read_text(encoding="utf-8") == "theirs", name
         theirs.unlink()
         assert sorted(tmp_path.iterdir()) == before, name  # no temporary file left behind
@@ -365,3 +366,40 @@ def test_train_checks_the_name_and_alias_before_any_work(tmp_path, capsys, flags
     assert main(["train", str(tmp_path / "not-yet-written.csv"), "--registry", str(registry), *flags]) == 2
     assert says in capsys.readouterr().err
     assert not registry.exists() or not any(registry.iterdir())
+
+
+def test_train_alias_or_description_without_a_name_is_refused_before_training(tmp_path, capsys, write_csv):
+    # The desk believed it had promoted a model: the alias was dropped and the command succeeded.
+    source = write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
+    for extra in (["--alias", "production"], ["--description", "银行投诉台"]):
+        assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0", *extra]) == 2
+        assert "--name" in capsys.readouterr().err and not (tmp_path / "m.cnlp").exists()
+
+
+def test_tag_of_an_old_workbook_writes_xlsx_beside_it(tmp_path):
+    # The default output kept .xls, which is read but never written: `tag 旧表.xls` always failed.
+    import xlwt
+
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    for r, row in enumerate([("编号", "投诉内容"), ("1", "电表走得飞快")]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    workbook.save(str(tmp_path / "旧表.xls"))
+    assert main(["tag", str(tmp_path / "旧表.xls"), "-q"]) == 0
+    assert (tmp_path / "旧表.tagged.xlsx").is_file()
+
+
+def test_an_output_of_a_format_the_command_cannot_write_is_refused_before_any_work(tmp_path, small_model, capsys,
+                                                                                  write_csv):
+    # review export -o 复核.csv wrote a workbook under a .csv name; report -o 年报.pdf did all the work,
+    # then failed naming a temporary file.
+    model = cn.save_model(small_model, tmp_path / "m.cnlp")
+    archive = write_csv(tmp_path / "a.csv", [("id", "text"), ("1", "漏水"), ("2", "秤不准")])
+    assert main(["tag", str(archive), "-o", str(tmp_path / "t.csv"), "--model", str(model), "-q"]) == 0
+    for command in (["review", "export", str(tmp_path / "t.csv"), "--model", str(model), "-o", str(tmp_path / "复核.csv")],
+                    ["report", str(tmp_path / "t.csv"), "-q", "-o", str(tmp_path / "年报.pdf")]):
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert ("复核.csv" in err or "年报.pdf" in err) and ".xlsx" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "m.cnlp", "t.csv"]

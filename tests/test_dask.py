@@ -40,3 +40,18 @@ def test_the_model_travels_as_its_model_file_not_as_a_pickle(default_model):
     shipped = [v for v in values if isinstance(v, bytes)]
     assert len(shipped) == 1 and shipped[0].startswith(b"PK")
     assert not any(isinstance(v, cn.ComplaintClassifier) for v in values)
+
+
+def test_two_models_in_one_graph_are_each_read_once_per_worker(default_model, small_model, monkeypatch):
+    # A worker kept one model: comparing two in one graph read a model file for every partition.
+    import consumer_nlp.dask as cn_dask
+
+    reads = []
+    load_model = cn_dask.load_model
+    monkeypatch.setattr(cn_dask, "load_model", lambda file: reads.append(1) or load_model(file))
+    monkeypatch.setattr(cn_dask, "_loaded", {})
+    frame = dd.from_pandas(pd.DataFrame({"text": ["漏水", "信用卡被盗刷", "秤不准", "外卖有头发"] * 5}), npartitions=10)
+    both = (tag_dataframe(frame, model=default_model)["category"],
+            tag_dataframe(frame, model=small_model)["category"])
+    dd.compute(*both, scheduler="synchronous")
+    assert len(reads) == 2

@@ -297,3 +297,9 @@ def test_a_version_written_with_other_digits_is_a_clear_error(tmp_path, small_mo
     registry.save(small_model, "m")
     with pytest.raises(ValueError, match="alias"):
         registry.resolve("m@²")
+
+
+def test_default_is_not_a_registry_name(tmp_path, small_model):
+    # It was accepted, then `evaluate default` read the built-in model and `models compare` the registry's.
+    with pytest.raises(ValueError, match="default"):
+        ModelRegistry(tmp_path / "r").save(small_model, "default")

@@ -49,7 +49,10 @@ def _check_name(value: str, what: str) -> str:
 
 
 def check_model_name(name: str) -> str:
-    """``name`` if it can name a model in a registry (checked before a model is trained for it)."""
+    """``name`` if it can name a model in a registry (checked before a model is trained for it);
+    ``default`` is the built-in model's name everywhere a model is named."""
+    if name == "default":
+        raise ValueError("invalid model name 'default': it names the built-in model; choose another name")
     return _check_name(name, "model name")
 
 

@@ -119,16 +119,23 @@ class ArchiveReport:
     def write(self, path) -> Path:
         """Write the report; the format follows the extension (.html, .xlsx, .md)."""
         path = Path(path)
-        suffix = path.suffix.lower()
-        if suffix in (".html", ".htm"):
+        kind = report_format(path)
+        if kind == "html":
             path.write_text(self.to_html(), encoding="utf-8")
-        elif suffix == ".xlsx":
+        elif kind == "xlsx":
             self.to_excel(path)
-        elif suffix in (".md", ".markdown"):
-            path.write_text(self.to_markdown(), encoding="utf-8")
         else:
-            raise ValueError(f"cannot tell the report format of {path}: use .html, .xlsx or .md")
+            path.write_text(self.to_markdown(), encoding="utf-8")
         return path
+
+
+def report_format(path) -> str:
+    """The format a report at ``path`` is written in, by its extension: html, xlsx or md."""
+    formats = {".html": "html", ".htm": "html", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
+    suffix = Path(path).suffix.lower()
+    if suffix not in formats:
+        raise ValueError(f"cannot tell the report format of {path}: use .html, .xlsx or .md")
+    return formats[suffix]
 
 
 _TITLES = {"categories": "分类统计", "change": "与上期比较", "by_period": "按时间分列", "by_group": "按渠道分列",

@@ -6,6 +6,7 @@ Excel workbook; a ``CorrectionStore`` keeps every correction; ``train(..., corre
 """
 from ._queue import review_queue
 from ._store import STORE_NAME, CorrectionStore, text_key
-from ._workbook import export_review, read_review
+from ._workbook import check_workbook, export_review, read_review
 
-__all__ = ["STORE_NAME", "CorrectionStore", "export_review", "read_review", "review_queue", "text_key"]
+__all__ = ["STORE_NAME", "CorrectionStore", "check_workbook", "export_review", "read_review", "review_queue",
+           "text_key"]

@@ -26,6 +26,15 @@ def _exact_cells(text: str) -> list[str]:
     return [exact[i:i + XLSX_MAX_CELL] for i in range(0, len(exact), XLSX_MAX_CELL)]
 
 
+def check_workbook(path, *, force: bool, source: str = "") -> Path:
+    """``path`` if a review workbook may be written there: an .xlsx name (Excel opens it, the drop-
+    down works, import reads it), not the archive ``source``, not an existing file unless ``force``."""
+    path = check_new_file(path, force=force, inputs=[source] if source else [], what="workbook")
+    if path.suffix.lower() != ".xlsx":
+        raise ValueError(f"the workbook {path} is written as an Excel workbook: give it an .xlsx name")
+    return path
+
+
 def export_review(queue: list[dict], path, *, source: str = "", force: bool = False) -> Path:
     """Write ``queue`` (see :func:`review_queue`) to the workbook ``path``, in order; the last
     column offers the six Chinese category names as a drop-down. An existing file is replaced only
@@ -35,7 +44,7 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    path = check_new_file(path, force=force, inputs=[source] if source else [], what="workbook")
+    path = check_workbook(path, force=force, source=source)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET

@@ -57,9 +57,10 @@ def read_records(spool: Path) -> list:
 
 
 def default_output(input_path) -> Path:
-    """``x.csv`` → ``x.tagged.csv`` beside it."""
+    """``x.csv`` → ``x.tagged.csv`` beside it (an old ``x.xls``, which is read but not written: ``x.tagged.xlsx``)."""
     path = Path(input_path)
-    return path.with_name(f"{path.stem}.tagged{path.suffix}")
+    suffix = ".xlsx" if path.suffix.lower() == ".xls" else path.suffix
+    return path.with_name(f"{path.stem}.tagged{suffix}")
 
 
 def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force: bool) -> None:
