@@ -403,3 +403,30 @@ def test_an_output_of_a_format_the_command_cannot_write_is_refused_before_any_wo
         err = capsys.readouterr().err
         assert ("复核.csv" in err or "年报.pdf" in err) and ".xlsx" in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "m.cnlp", "t.csv"]
+
+
+def test_what_commands_write_others_may_read_as_the_umask_says(tmp_path, small_model, small_corpus, write_csv,
+                                                                 monkeypatch):
+    # Reports, model files, review workbooks and registry versions were owner-only (0600, 0700), whatever
+    # the umask: colleagues, or a web server running as another user, could not open them.
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        monkeypatch.setenv("CONSUMER_NLP_HOME", str(tmp_path / "home"))
+        texts, labels = small_corpus
+        labeled = write_csv(tmp_path / "l.csv", [("text", "label"), *zip(texts, labels)])
+        assert main(["train", str(labeled), "--cv", "0", "-o", str(tmp_path / "m.cnlp"), "--name", "desk",
+                     "--registry", str(tmp_path / "registry")]) == 0
+        archive = write_csv(tmp_path / "a.csv", [("id", "text"), *((str(i), t) for i, t in enumerate(texts[:30]))])
+        assert main(["tag", str(archive), "-o", str(tmp_path / "t.csv"), "--model", str(tmp_path / "m.cnlp"), "-q"]) == 0
+        assert main(["report", str(tmp_path / "t.csv"), "-q", "-o", str(tmp_path / "r.html")]) == 0
+        assert main(["review", "export", str(tmp_path / "t.csv"), "--model", str(tmp_path / "m.cnlp"), "-o",
+                     str(tmp_path / "复核.xlsx")]) == 0
+        modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in [
+            tmp_path / "m.cnlp", tmp_path / "r.html", tmp_path / "复核.xlsx", tmp_path / "t.csv",
+            tmp_path / "registry" / "desk" / "1", *(tmp_path / "registry" / "desk" / "1").iterdir()]}
+        assert modes == {name: 0o755 if name == "1" else 0o644 for name in modes}, modes
+    finally:
+        os.umask(old)

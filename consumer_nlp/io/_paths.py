@@ -1,6 +1,6 @@
 """Where results are written: a file is never replaced unasked, and a command never writes over what it reads."""
 import os
-import tempfile
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -30,6 +30,24 @@ def check_new_file(path, *, force: bool, inputs=(), what: str = "output") -> Pat
     return path
 
 
+def temporary_beside(path, *, folder: bool = False) -> Path:
+    """A new, empty file (or ``folder``) with a random name beside ``path`` and its extension, made
+    with the permissions the umask gives (tempfile's are owner-only, which colleagues, or a web
+    server running as another user, could not read once it was moved into place)."""
+    path = Path(path)
+    while True:
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}{'' if folder else path.suffix}")
+        try:
+            if folder:
+                temporary.mkdir()
+            else:
+                with open(temporary, "xb"):
+                    pass
+            return temporary
+        except FileExistsError:
+            continue
+
+
 def move_into_place(moves: list, *, force: bool) -> None:
     """Rename finished temporary files to their paths; ``moves`` holds (temporary, path, what).
     Without ``force`` every path is first claimed by creating it exclusively, so a file that
@@ -56,9 +74,7 @@ def new_file(path, *, force: bool, what: str = "output"):
     """A temporary file beside ``path``, with its extension, to write in; when the block ends without
     an error it becomes ``path`` (see :func:`move_into_place`), and otherwise it is removed."""
     path = Path(path)
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
-    os.close(descriptor)
-    temporary = Path(temporary)
+    temporary = temporary_beside(path)
     try:
         yield temporary
         move_into_place([(temporary, path, what)], force=force)

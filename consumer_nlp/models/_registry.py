@@ -20,7 +20,6 @@ import os
 import platform
 import re
 import shutil
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +31,7 @@ from .._evaluate import compare
 from .._locks import held
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
+from ..io import temporary_beside
 from ._file import load_model, save_model
 from ._skops import convert_model
 
@@ -83,8 +83,8 @@ def _read_json(path: Path):
 
 def _write_json(path: Path, data) -> None:
     """Write JSON atomically: a temporary file in the same folder, then a rename."""
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
+    temporary = temporary_beside(path)
+    with open(temporary, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=1)
     os.replace(temporary, path)
 
@@ -163,7 +163,7 @@ class ModelRegistry:
             raise TypeError("only a fitted ComplaintClassifier can be saved")
         folder = self.root / name
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=folder, prefix=".saving-"))
+        staging = temporary_beside(folder / "saving", folder=True)
         try:
             save_model(model, staging / ARTIFACT)
             version = self._claim_version(folder)
