@@ -43,7 +43,7 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 def _check_folds(labels, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each."""
     if not (isinstance(cv, int) and cv >= 2):
-        raise ValueError(f"cv must be 0 (no cross-validated figures) or a number of folds of at least 2, not {cv!r}")
+        raise ValueError(f"cv=N must be 0 (no cross-validated figures) or a number of folds of at least 2, not {cv!r}")
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3)
     short = [f"{label} ({n})" for label, n in Counter(labels).items() if n < needed]
     if short:
@@ -53,8 +53,8 @@ def _check_folds(labels, cv: int) -> None:
 
 
 def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "label", encoding=None,
-          group_col: str | None = None, corrections: dict | None = None, calibration_data=None,
-          **params) -> ComplaintClassifier:
+          group_col: str | None = None, corrections: dict | None = None, calibration_data=None, sheet=None,
+          header_row: int = 1, **params) -> ComplaintClassifier:
     """Train a :class:`ComplaintClassifier` on labeled data and attach its cross-validated figures.
 
     ``data``: a CSV or XLSX path (UTF-8 or GB18030) with a text column (``text_col``, else found
@@ -67,9 +67,11 @@ def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "l
     takes the corrected label, the others are added (in the group "corrections").
     ``calibration_data`` (a labeled file or table like ``data``, never trained on, written the way
     the texts to be tagged are) weighs half in fitting the confidence; its fingerprint is kept in
-    ``training_data_``.
+    ``training_data_``. ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of
+    its column names.
     """
-    labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col)
+    labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col,
+                           sheet=sheet, header_row=header_row)
     if corrections:
         labeled = labeled.with_corrections(corrections)
     if labeled.duplicates:

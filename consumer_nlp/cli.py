@@ -29,6 +29,10 @@ LABEL_COL = _option("--label-col", default="label", help="the column holding the
 REGISTRY = _option("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")
 QUIET = _option("-q", "--quiet", action="store_true", help="no progress bar")
 FORCE = _option("--force", action="store_true", help="replace an existing output file (never the input)")
+SHEET = _option("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to read, by name or number "
+                                                 "(default: the one visible sheet with data)")
+HEADER_ROW = _option("--header-row", type=int, default=1, metavar="N",
+                     help="the sheet row holding the column names, when a title stands above it (default: 1)")
 BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per value of this column (source, "
                                                    "channel, …)")
 # How library functions are named to a command-line user.
@@ -37,7 +41,7 @@ _COMMANDS = {"tag_file": "consumer-nlp tag", "convert_model": "consumer-nlp mode
 
 
 def _flags(parser: argparse.ArgumentParser) -> dict:
-    """Parameter name (an option's dest) -> its flag, over every command and subcommand."""
+    """Parameter name (an option's dest) -> its flag, over ``parser``'s options and its subcommands'."""
     found = {}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -142,6 +146,7 @@ def _train(args) -> int:
     if args.with_corrections:
         print(f"加入人工更正 {len(corrections)} 条")
     model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding,
+                  sheet=args.sheet, header_row=args.header_row,
                   group_col=args.group_col, corrections=corrections, calibration_data=args.calibration_data)
     if model.cv_metrics_:
         from ._evaluate import figure_lines
@@ -168,6 +173,7 @@ def _evaluate(args) -> int:
         model_file = [args.model] if Path(args.model).is_file() else []
         check_new_file(args.report, force=args.force, inputs=[args.data, *model_file])
     result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model, by=args.by,
+                      sheet=args.sheet, header_row=args.header_row,
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
     print(result)
     if args.report:
@@ -270,10 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                             "and start over")
     FORCE(tag, help="replace an existing output or bad-rows file (never the input)")
     ENCODING(tag)
-    tag.add_argument("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to tag, by name or number "
-                                                       "(default: the one visible sheet with data)")
-    tag.add_argument("--header-row", type=int, default=1, metavar="N",
-                     help="the sheet row holding the column names, when a title stands above it (default: 1)")
+    SHEET(tag)
+    HEADER_ROW(tag)
     tag.add_argument("--bad-rows", dest="bad_rows_path", metavar="FILE", help="write rows that cannot be parsed here and go on "
                                                         "(default: stop at the first, naming its line)")
     QUIET(tag)
@@ -302,6 +306,8 @@ def build_parser() -> argparse.ArgumentParser:
                                                                   "the texts to be tagged are: confidence is fitted "
                                                                   "half on them, half on the held-out folds")
     ENCODING(train)
+    SHEET(train)
+    HEADER_ROW(train)
     train.add_argument("--with-corrections", action="store_true", help="also learn from the reviewers' corrections "
                                                                        "kept beside the registry (review import)")
     train.set_defaults(run=_train)
@@ -318,6 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
     TEXT_COL(evaluate)
     LABEL_COL(evaluate)
     ENCODING(evaluate)
+    SHEET(evaluate)
+    HEADER_ROW(evaluate)
     evaluate.set_defaults(run=_evaluate)
 
     models = commands.add_parser("models", help="list, show, alias, delete and compare registered models")
@@ -397,7 +405,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     for command in (serve, tag, train, evaluate, listing, show, alias, delete, compare, convert, export, take, report):
         REGISTRY(command)
+    _each_command_knows_itself(parser)
     return parser
+
+
+def _each_command_knows_itself(parser: argparse.ArgumentParser) -> None:
+    """Every command's namespace holds its own parser (``command_parser``), so that an error is said
+    with the flags of the command that ran, never another command's."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for command in action.choices.values():
+                command.set_defaults(command_parser=command)
+                _each_command_knows_itself(command)
 
 
 def main(argv=None) -> int:
@@ -423,10 +442,10 @@ def main(argv=None) -> int:
             where = f" (writing {error.filename})" if error.filename else ""
             error = (f"no space left on the disk{where}: free some space and run the command again (tag: with "
                      f"--resume, the chunks already tagged are kept)")
-        print(f"consumer-nlp: error: {in_flags(str(error), parser)}", file=sys.stderr)
+        print(f"consumer-nlp: error: {in_flags(str(error), args.command_parser)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:
-        print(f"consumer-nlp: {in_flags(str(stop), parser) or 'interrupted'}", file=sys.stderr)
+        print(f"consumer-nlp: {in_flags(str(stop), args.command_parser) or 'interrupted'}", file=sys.stderr)
         return 130
 
 

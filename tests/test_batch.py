@@ -324,7 +324,7 @@ def test_a_file_that_appears_during_the_run_is_not_replaced(default_model, tmp_p
 def test_a_chunk_size_that_is_not_a_count_is_refused_before_any_work(default_model, tmp_path, chunk_size):
     # Parquet input failed with pyarrow's "batch_size must be greater than zero".
     pq.write_table(pa.table({"text": ["漏水"]}), tmp_path / "in.parquet")
-    with pytest.raises(ValueError, match="chunk_size must be a whole number of at least 1"):
+    with pytest.raises(ValueError, match="chunk_size=N must be a whole number of at least 1"):
         tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1, progress=False,
                  chunk_size=chunk_size)
 

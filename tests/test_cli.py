@@ -430,3 +430,26 @@ def test_what_commands_write_others_may_read_as_the_umask_says(tmp_path, small_m
         assert modes == {name: 0o755 if name == "1" else 0o644 for name in modes}, modes
     finally:
         os.umask(old)
+
+
+def test_train_and_evaluate_read_a_workbook_sheet_and_errors_use_the_commands_own_flags(tmp_path, small_corpus,
+                                                                                      capsys, write_workbook):
+    # A labeled workbook with a 说明 sheet was told to use --sheet, a flag of `tag` alone; and errors
+    # named Python parameters (chunk_size, header_row, cv) instead of flags.
+    texts, labels = small_corpus
+    book = write_workbook(tmp_path / "标注.xlsx", {"标注": [["text", "label"], *zip(texts, labels)],
+                                                   "说明": [["按 docs/labeling-guide.md 标注"]]})
+    assert main(["train", str(book), "--cv", "0", "-o", str(tmp_path / "m.cnlp")]) == 2
+    assert "--sheet NAME" in capsys.readouterr().err
+    assert main(["train", str(book), "--cv", "0", "-o", str(tmp_path / "m.cnlp"), "--sheet", "标注"]) == 0
+    assert main(["evaluate", str(tmp_path / "m.cnlp"), str(book), "--sheet", "1"]) == 0
+    capsys.readouterr()
+    archive = tmp_path / "a.csv"
+    archive.write_text("text\n漏水\n", encoding="utf-8")
+    for command, says in [(["tag", str(archive), "--chunk-size", "0"], "--chunk-size N must be"),
+                          (["tag", str(archive), "--sheet", "1"], "--sheet NAME and --header-row N apply to .xlsx"),
+                          (["train", str(book), "--sheet", "标注", "--cv", "1", "-o", str(tmp_path / "n.cnlp")],
+                           "--cv N must be 0")]:
+        assert main(command) == 2
+        err = capsys.readouterr().err
+        assert says in err and not any(name in err for name in ("chunk_size", "header_row", "sheet=", "cv=")), err

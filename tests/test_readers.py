@@ -50,17 +50,17 @@ def test_what_cannot_be_read_is_refused_before_reading(tmp_path):
     with pytest.raises(FileNotFoundError, match="no such file"):
         open_archive(tmp_path / "missing.csv")
     (tmp_path / "a.jsonl").write_text("{}\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="sheet and header_row apply to .xlsx"):
+    with pytest.raises(ValueError, match="sheet=NAME and header_row=N apply to .xlsx"):
         open_archive(tmp_path / "a.jsonl", header_row=2)
     pq.write_table(pa.table({"text": ["漏水"]}), tmp_path / "a.parquet")
-    with pytest.raises(ValueError, match="sheet and header_row apply to .xlsx"):
+    with pytest.raises(ValueError, match="sheet=NAME and header_row=N apply to .xlsx"):
         open_archive(tmp_path / "a.parquet", sheet="一月")
 
 
 @pytest.mark.parametrize("name", ["a.csv", "a.tsv"])
 def test_sheet_and_header_row_are_refused_for_delimited_text_too(tmp_path, name):
     (tmp_path / name).write_text("2025年投诉登记表\n\nid,text\n1,漏水\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="sheet and header_row apply to .xlsx"):
+    with pytest.raises(ValueError, match="sheet=NAME and header_row=N apply to .xlsx"):
         open_archive(tmp_path / name, header_row=3)
 
 
@@ -407,7 +407,7 @@ def test_xlsx_rows_short_long_and_blank(tmp_path, write_workbook):
     assert bad(chunks) == [("sheet row 7", "cells beyond the 2 header columns", "3\t冒烟\t\t多")]
     assert sum(chunk.blank for chunk in chunks) == 1
     assert all(len(chunk.rows) <= 2 for chunk in chunks)
-    with pytest.raises(ValueError, match="header_row must be 1 or more"):
+    with pytest.raises(ValueError, match="header_row=N must be 1 or more"):
         open_archive(path, header_row=0)
 
 

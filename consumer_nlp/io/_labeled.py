@@ -55,10 +55,10 @@ class LabeledData:
                 "label_counts": dict(Counter(self.labels))}
 
 
-def _file_records(path: Path, encoding: str | None):
+def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int = 1):
     """The columns and (where, row dict) records of a labeled file in any archive format, read by
     the archive readers; rows they cannot parse are bad rows of the labeled data."""
-    reader = open_archive(path, encoding=encoding, chunk_size=20_000)
+    reader = open_archive(path, encoding=encoding, chunk_size=20_000, sheet=sheet, header_row=header_row)
     records, bad = [], []
     for chunk in reader.chunks():
         # a line of a text file is not always a record (a quoted text may span lines): say both
@@ -83,20 +83,22 @@ def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):
 
 
 def read_labeled(data, *, text_col: str | None = None, label_col: str = "label",
-                 encoding: str | None = None, group_col: str | None = None) -> LabeledData:
+                 encoding: str | None = None, group_col: str | None = None, sheet=None,
+                 header_row: int = 1) -> LabeledData:
     """Read and check labeled data: a file (CSV, TSV, XLSX, XLS, JSONL or Parquet, read as archives
     are), a DataFrame, or (text, label) pairs.
 
     Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
     non-string text) is collected and reported together in a :class:`LabeledDataError`.
     ``text_col`` is found by name when not given (text, content, 投诉内容, …), as in archives;
-    ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``.
+    ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``;
+    ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of its column names.
     """
     if isinstance(data, (str, Path)):
         path, source = Path(data), str(data)
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-        columns, records = _file_records(path, encoding)
+        columns, records = _file_records(path, encoding, sheet, header_row)
     elif isinstance(data, pd.DataFrame):
         source = "DataFrame"
         columns, records = _frame_records(data, 1, "row")

@@ -289,7 +289,7 @@ class ExcelReader(ArchiveReader):
         super().__init__(path, encoding, chunk_size)
         self.sheet, self.header_row = sheet, int(header_row)
         if self.header_row < 1:
-            raise ValueError(f"header_row must be 1 or more, got {header_row}")
+            raise ValueError(f"header_row=N must be 1 or more, got {header_row}")
 
     def chunks(self):
         import zipfile
@@ -474,7 +474,7 @@ def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row
         return (ExcelReader if kind == "xlsx" else XlsReader)(path, encoding, chunk_size, sheet=sheet,
                                                               header_row=header_row)
     if sheet is not None or header_row != 1:
-        raise ValueError(f"sheet and header_row apply to .xlsx workbooks, not to {path}")
+        raise ValueError(f"sheet=NAME and header_row=N apply to .xlsx workbooks, not to {path}")
     if kind in ("csv", "tsv"):
         return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t")
     return {"jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)

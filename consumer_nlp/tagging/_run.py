@@ -187,7 +187,7 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
     the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`.
     """
     if not (isinstance(chunk_size, int) and not isinstance(chunk_size, bool) and chunk_size >= 1):
-        raise ValueError(f"chunk_size must be a whole number of at least 1 (rows per chunk), not {chunk_size!r}")
+        raise ValueError(f"chunk_size=N must be a whole number of at least 1 (rows per chunk), not {chunk_size!r}")
     input_path = Path(input_path)
     output = Path(output_path) if output_path else default_output(input_path)
     bad_rows = Path(bad_rows_path) if bad_rows_path is not None else None
