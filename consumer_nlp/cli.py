@@ -37,6 +37,7 @@ BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per va
                                                    "channel, …)")
 # How library functions are named to a command-line user.
 _COMMANDS = {"tag_file": "consumer-nlp tag", "convert_model": "consumer-nlp models convert",
+             "set_alias": "consumer-nlp models alias", "delete_alias": "consumer-nlp models unalias",
              "ModelRegistry.convert_legacy": "consumer-nlp models convert"}
 
 
@@ -240,8 +241,12 @@ def _models(args) -> int:
         registry.set_alias(name, int(version), args.alias)
         print(f"{name}@{args.alias} → 第 {version} 版")
     elif args.action == "delete":
-        registry.delete(args.ref)
-        print(f"已删除 {args.ref}")
+        name, version = registry.delete(args.ref)
+        print(f"已删除 {name}@{version}（第 {version} 版）")
+    elif args.action == "unalias":
+        name, _, alias = args.ref.partition("@")
+        registry.delete_alias(name, alias)
+        print(f"已删除别名 {name}@{alias}")
     else:
         figures, disagreements = registry.compare(args.ref, args.other, args.data)
         print(figures.to_string(float_format=lambda v: f"{v:.3f}"))
@@ -337,7 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     alias.add_argument("ref", help="NAME@VERSION")
     alias.add_argument("alias", help="e.g. production")
     delete = actions.add_parser("delete", help="delete a version (refused while an alias points at it)")
-    delete.add_argument("ref")
+    delete.add_argument("ref", help="NAME@VERSION (NAME alone: its latest version)")
+    unalias = actions.add_parser("unalias", help="delete an alias (the version it points at is kept)")
+    unalias.add_argument("ref", help="NAME@ALIAS")
     compare = actions.add_parser("compare", help="two models on the same labeled data, and where they disagree")
     compare.add_argument("ref")
     compare.add_argument("other")
@@ -403,7 +410,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="largest upload accepted, in MB (default: 200)")
     serve.set_defaults(run=_serve)
 
-    for command in (serve, tag, train, evaluate, listing, show, alias, delete, compare, convert, export, take, report):
+    for command in (serve, tag, train, evaluate, listing, show, alias, delete, unalias, compare, convert, export, take,
+                    report):
         REGISTRY(command)
     _each_command_knows_itself(parser)
     return parser

@@ -453,3 +453,35 @@ def test_train_and_evaluate_read_a_workbook_sheet_and_errors_use_the_commands_ow
         assert main(command) == 2
         err = capsys.readouterr().err
         assert says in err and not any(name in err for name in ("chunk_size", "header_row", "sheet=", "cv=")), err
+
+
+def test_models_delete_names_the_version_and_unalias_frees_it(tmp_path, small_model, capsys):
+    # `models delete desk` deleted the latest version but said 已删除 desk; an alias in the way could be
+    # removed only from Python.
+    registry = cn.ModelRegistry(tmp_path / "r")
+    for _ in range(2):
+        registry.save(small_model, "desk")
+    registry.set_alias("desk", 2, "production")
+    where = ["--registry", str(tmp_path / "r")]
+    assert main(["models", "delete", "desk", *where]) == 2
+    assert "`consumer-nlp models unalias`" in capsys.readouterr().err
+    assert main(["models", "unalias", "desk@production", *where]) == 0
+    assert main(["models", "delete", "desk", *where]) == 0
+    assert "已删除 desk@2" in capsys.readouterr().out and [v["version"] for v in registry.versions("desk")] == [1]
+
+
+def test_jobs_below_one_are_refused_and_an_early_ctrl_c_keeps_nothing(tmp_path, default_model, monkeypatch):
+    from consumer_nlp.tagging import _run, tag_file
+
+    (tmp_path / "in.csv").write_text("text\n漏水\n", encoding="utf-8")
+    for jobs in (0, -2):
+        with pytest.raises(ValueError, match="jobs=N must be"):
+            tag_file(default_model, tmp_path / "in.csv", tmp_path / "out.csv", jobs=jobs, progress=False)
+
+    def interrupted(self, work):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_run._Workers, "tag", interrupted)  # Ctrl-C before the first chunk was finished
+    with pytest.raises(KeyboardInterrupt, match="before any chunk was finished; nothing was kept"):
+        tag_file(default_model, tmp_path / "in.csv", tmp_path / "out.csv", jobs=1, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]

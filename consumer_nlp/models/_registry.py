@@ -216,16 +216,19 @@ class ModelRegistry:
                 raise ModelNotFoundError(f"model {name!r} has no alias {alias!r}")
             _write_json(self.root / name / ALIASES, aliases)
 
-    def delete(self, ref: str) -> None:
-        """Delete one version; refused while an alias points at it."""
+    def delete(self, ref: str) -> tuple:
+        """Delete one version (the latest when ``ref`` names none); refused while an alias points at
+        it. Returns the (name, version) deleted."""
         name, version = self.resolve(ref)
         with held(self.root / name / ALIASES_LOCK):  # no alias may move onto it meanwhile
             pointing = [alias for alias, v in self.aliases(name).items() if v == version]
             if pointing:
-                raise ValueError(f"{name}@{version} is in use by alias(es) {pointing}; move or delete them first")
+                raise ValueError(f"{name}@{version} is in use by alias(es) {pointing}; point them at another "
+                                 f"version (set_alias()) or delete them (delete_alias()) first")
             trash = self.root / name / f".deleting-{version}"
             os.rename(self.root / name / str(version), trash)  # disappears at once, then is removed
         shutil.rmtree(trash)
+        return name, version
 
     # ---- reading ----
 

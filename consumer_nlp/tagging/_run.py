@@ -186,6 +186,8 @@ def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_c
     are used with ``resume`` or thrown away with ``restart``. ``sheet`` and ``header_row`` choose
     the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`.
     """
+    if jobs is not None and not (isinstance(jobs, int) and jobs >= 1):
+        raise ValueError(f"jobs=N must be a number of processes of at least 1 (default: one per core), not {jobs!r}")
     if not (isinstance(chunk_size, int) and not isinstance(chunk_size, bool) and chunk_size >= 1):
         raise ValueError(f"chunk_size=N must be a whole number of at least 1 (rows per chunk), not {chunk_size!r}")
     input_path = Path(input_path)
@@ -280,6 +282,9 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             workers.finish(stop)
             stop.check()
         except (KeyboardInterrupt, _Stop):
+            if not read_records(spool):
+                shutil.rmtree(spool, ignore_errors=True)
+                raise KeyboardInterrupt("interrupted before any chunk was finished; nothing was kept") from None
             raise KeyboardInterrupt(_interrupted(spool)) from None
         except BaseException:
             if not read_records(spool):  # nothing to resume from: leave nothing behind
