@@ -273,3 +273,16 @@ def test_empty_texts_of_the_previous_period_stay_in_the_comparison(tmp_path):
     change = report_archive(now, previous=before, progress=False).tables["change"]
     rows = change[change["label"] != "total"] if "label" in change else change.iloc[:-1]
     assert rows.iloc[:, [c for c, name in enumerate(change.columns) if "上期件数" in str(name)][0]].sum() == 6
+
+
+def test_a_wrong_value_in_an_edited_workbook_is_named_by_its_sheet_row(tmp_path, write_workbook):
+    # Empty rows left in a tagged workbook edited in Excel: a typo in sheet row 6 was called 第4行.
+    header = ["text", "category", "category_zh", "confidence", "needs_review"]
+    rows = [["漏水", "quality", "质量问题", 0.9, False], [None] * 5, ["冒烟", "safety", "安全问题", 0.9, False],
+            [None] * 5, ["秤不准", "price_measurement", "质量问", 0.9, False]]
+    book = write_workbook(tmp_path / "t.xlsx", {"已标注": [header, *rows]})
+    with pytest.raises(ValueError, match="第6行「质量问」"):
+        report_archive(book, progress=False)
+    good = write_workbook(tmp_path / "good.xlsx", {"已标注": [header, rows[0]]})
+    with pytest.raises(ValueError, match=r"t\.xlsx: column 'category_zh'"):  # which of the two archives
+        report_archive(good, previous=book, progress=False)

@@ -45,8 +45,11 @@ def report_archive(path, *, date_col=None, period: str = "month", group_col=None
                                  corrections=corrections)
     before = None
     if previous is not None:
-        before, _ = tally_archive(previous, text_col=text_col, date_col=None, group_col=None, progress=progress,
-                                  encoding=encoding, chunk_size=chunk_size, corrections=corrections)
+        try:
+            before, _ = tally_archive(previous, text_col=text_col, date_col=None, group_col=None, progress=progress,
+                                      encoding=encoding, chunk_size=chunk_size, corrections=corrections)
+        except ValueError as error:  # say which of the two archives it is about
+            raise ValueError(str(error) if str(previous) in str(error) else f"{previous}: {error}") from None
     total = tally.rows
     order = sorted(CATEGORIES, key=lambda c: (-tally.categories.get(c, 0), list(CATEGORIES).index(c)))
     order += [EMPTY] if tally.categories.get(EMPTY) or (before and before.categories.get(EMPTY)) else []

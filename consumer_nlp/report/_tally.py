@@ -75,19 +75,19 @@ class _Tally:
     unlike_zh: int = 0  # rows whose category_zh and category say different categories
     unlike_zh_rows: list = field(default_factory=list)  # the first ten of them, by row
 
-    def _categories(self, frame: pd.DataFrame, first_row: int, text_col) -> pd.Series:
+    def _categories(self, frame: pd.DataFrame, rows, text_col) -> pd.Series:
         """Each row's category as a person last said it: a reviewer's correction of its text, else
         an edited category_zh, else category (English or Chinese); rows without text apart."""
         labels = frame["category"].map(label_of)
-        refuse_rows(frame["category"], labels.isna(), first_row, "category", "one of the six categories")
+        refuse_rows(frame["category"], labels.isna(), rows, "category", "one of the six categories")
         if "category_zh" in frame:
             edited = frame["category_zh"].map(label_of)
             written = frame["category_zh"].astype("string").fillna("").str.strip().ne("")
-            refuse_rows(frame["category_zh"], written & edited.isna(), first_row, "category_zh",
+            refuse_rows(frame["category_zh"], written & edited.isna(), rows, "category_zh",
                     "one of the six categories, or empty")
             unlike = np.flatnonzero((edited.notna() & edited.ne(labels)).to_numpy())
             self.unlike_zh += len(unlike)
-            self.unlike_zh_rows += [first_row + i for i in unlike[:10 - len(self.unlike_zh_rows)]]
+            self.unlike_zh_rows += [int(rows[i]) for i in unlike[:10 - len(self.unlike_zh_rows)]]
             labels = labels.where(edited.isna(), edited)
         if self.corrections and text_col:
             fixed = frame[text_col].map(lambda t: self.corrections.get(correction_key(t)) if isinstance(t, str)
@@ -98,10 +98,10 @@ class _Tally:
             labels = labels.where(frame["review_reason"].astype(str).ne(REASON_EMPTY), EMPTY)
         return labels.astype(str)
 
-    def add(self, frame: pd.DataFrame, first_row: int, text_col, date_col, group_col, period: str):
-        categories = self._categories(frame, first_row, text_col)
-        review = review_flags(frame["needs_review"], first_row)
-        _check_confidence(frame["confidence"], first_row)
+    def add(self, frame: pd.DataFrame, rows, text_col, date_col, group_col, period: str):
+        categories = self._categories(frame, rows, text_col)
+        review = review_flags(frame["needs_review"], rows)
+        _check_confidence(frame["confidence"], rows)
         self.rows += len(frame)
         self.categories.update(categories)
         self.review.update(categories[review.to_numpy()])
@@ -115,7 +115,7 @@ class _Tally:
             dates = parse_dates(frame[date_col], self.date_format)
             failed = np.flatnonzero(dates.isna().to_numpy() & frame[date_col].astype("string").fillna("").str.strip().ne("").to_numpy())
             self.bad_date_count += len(failed)
-            self.bad_dates += [(first_row + i, str(frame[date_col].iloc[i])) for i in failed[:10 - len(self.bad_dates)]]
+            self.bad_dates += [(int(rows[i]), str(frame[date_col].iloc[i])) for i in failed[:10 - len(self.bad_dates)]]
             labels = dates.dt.to_period({"month": "M", "quarter": "Q"}[period]).astype("string").fillna("日期缺失或无法识别")
             for label, category in zip(labels, categories):
                 self.periods[label][category] += 1
@@ -138,11 +138,17 @@ class _Tally:
                         heapq.heapreplace(heap, item)
 
 
-def _check_confidence(values: pd.Series, first_row: int) -> None:
+def _check_confidence(values: pd.Series, rows) -> None:
     """A confidence that is not a number from 0 to 1 is refused, named by row (not read as 0)."""
     numbers = pd.to_numeric(values, errors="coerce")
-    refuse_rows(values, numbers.isna() | (numbers < 0) | (numbers > 1), first_row, "confidence",
+    refuse_rows(values, numbers.isna() | (numbers < 0) | (numbers > 1), rows, "confidence",
                 "numbers from 0 to 1")
+
+
+def _row_numbers(where: list, first: int) -> list:
+    """Each row's number as a person finds it: its sheet row in a workbook (empty rows are skipped
+    in reading, not in Excel), else its place counting the header as row 1."""
+    return [int(w.rsplit(" ", 1)[1]) if w.startswith("sheet row ") else first + i for i, w in enumerate(where)]
 
 
 def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None,
@@ -173,7 +179,8 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 found["group"] = None if group_col is None else find_column(frame.columns, group_col, ())
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
-            tally.add(frame, tally.rows + 2, found["text"], found["date"], found["group"], period)
+            tally.add(frame, _row_numbers(chunk.where, tally.rows + 2), found["text"], found["date"], found["group"],
+                      period)
             bar.update(chunk.position - bar.n)
     if tally.rows == 0:
         raise ValueError(f"{path} has no rows to report on")

@@ -53,18 +53,18 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     return pd.concat([frame, added], axis=1)
 
 
-def refuse_rows(values: pd.Series, wrong: pd.Series, first_row: int, column: str, wanted: str) -> None:
+def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: str) -> None:
     """Refuse a tag column read back whose values are ``wrong`` somewhere, naming the first rows
-    (``first_row``: the row number of the first value)."""
+    (``rows``: each value's row number, as a person finds it in the file)."""
     if wrong.any():
-        bad = [f"第{first_row + i}行「{values.iloc[i]}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
+        bad = [f"第{rows[i]}行「{values.iloc[i]}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
         raise ValueError(f"column '{column}' must hold {wanted}; these rows do not: {'、'.join(bad)}")
 
 
-def review_flags(values: pd.Series, first_row: int) -> pd.Series:
+def review_flags(values: pd.Series, rows) -> pd.Series:
     """A ``needs_review`` column read back (as written, or edited in Excel) as booleans; a value
     that is neither true nor false is refused, named by row."""
     text = values.astype("string").fillna("").str.strip().str.lower()
-    refuse_rows(values, ~text.isin(["true", "false", "1", "0", "1.0", "0.0"]), first_row, "needs_review",
+    refuse_rows(values, ~text.isin(["true", "false", "1", "0", "1.0", "0.0"]), rows, "needs_review",
                 "true or false")
     return text.isin(["true", "1", "1.0"])
