@@ -281,6 +281,9 @@ def test_excel_unicode_text_utf16_is_read(tmp_path):
     path = tmp_path / "a.txt"
     path.write_bytes(codecs.BOM_UTF16_LE + "编号\t投诉内容\r\n1\t电表走得飞快\r\n".encode("utf-16-le"))
     assert rows(read(path)[1]) == [["1", "电表走得飞快"]]
+    path = tmp_path / "a.jsonl"  # and JSON Lines, which were split at bytes that are half a character
+    path.write_bytes(codecs.BOM_UTF16_LE + '{"id": 1, "text": "秤不准"}\n{"id": 2, "text": "漏水"}\n'.encode("utf-16-le"))
+    assert rows(read(path)[1]) == [[1, "秤不准"], [2, "漏水"]]
 
 
 def test_a_named_encoding_is_used_as_given(tmp_path):

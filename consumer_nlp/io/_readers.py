@@ -4,6 +4,7 @@ Readers hand out chunks as DataFrames whose values are exactly those of the file
 cells as strings, JSON and Parquet values with their types) and report rows they cannot parse,
 with the line or sheet row they are on, instead of dropping them.
 """
+import codecs
 import csv
 import datetime
 import io
@@ -398,6 +399,16 @@ class JsonLinesReader(ArchiveReader):
 
     def _lines(self):
         with open(self.path, "rb") as raw:
+            if codecs.lookup(self.encoding).name.startswith("utf-16"):  # no byte is a line end of its own
+                lines = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
+                number = 0
+                try:
+                    for number, text in enumerate(lines, start=1):
+                        yield number, text, raw.tell()
+                except UnicodeDecodeError as error:
+                    raise ValueError(f"{self.path}: line {number + 1} is not valid {self.encoding} ({error.reason}); "
+                                     f"name the encoding with encoding=…") from None
+                return
             for number, line in enumerate(raw, start=1):
                 try:
                     text = line.decode(self.encoding)
