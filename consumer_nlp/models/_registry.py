@@ -31,7 +31,7 @@ from .._evaluate import compare
 from .._locks import held
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
-from ..io import temporary_beside
+from ..io import new_file, temporary_beside
 from ._file import load_model, save_model
 from ._skops import convert_model
 
@@ -83,10 +83,8 @@ def _read_json(path: Path):
 
 def _write_json(path: Path, data) -> None:
     """Write JSON atomically: a temporary file in the same folder, then a rename."""
-    temporary = temporary_beside(path)
-    with open(temporary, "w", encoding="utf-8") as f:
+    with new_file(path, force=True) as temporary, open(temporary, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=1)
-    os.replace(temporary, path)
 
 
 def _artifact_record(path: Path) -> dict:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .._classifier import ComplaintClassifier
 from .._locks import lock_exclusively
-from ..io import check_new_file, same_file
+from ..io import check_new_file, new_file, same_file
 
 
 
@@ -45,9 +45,8 @@ def part_path(spool: Path, index: int, kind: str) -> Path:
 
 def write_atomically(path: Path, write) -> None:
     """``write(temporary_path)``, then a rename: a part or record exists whole or not at all."""
-    temporary = path.with_name(path.name + ".tmp")
-    write(temporary)
-    os.replace(temporary, path)
+    with new_file(path, force=True) as temporary:
+        write(temporary)
 
 
 def read_records(spool: Path) -> list:
