@@ -55,6 +55,12 @@ class Chunk:
     blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
     where: list = field(default_factory=list)  # each row's place in the file ("line 7", "sheet row 3")
 
+    def row_numbers(self, first: int) -> list:
+        """Each row's number as a person finds it: its sheet row in a workbook (empty rows are
+        skipped in reading, not in Excel), else ``first`` onwards (the header being row 1)."""
+        return [int(w.rsplit(" ", 1)[1]) if w.startswith("sheet row ") else first + i
+                for i, w in enumerate(self.where)]
+
 
 class ArchiveReader:
     """Base of the chunked readers: ``columns`` and ``total`` (for progress), then ``chunks()``."""
@@ -75,6 +81,11 @@ class ArchiveReader:
         show = sys.stderr.isatty() if show is None else show
         return tqdm(total=self.total, unit=self.unit, unit_scale=self.unit == "B", disable=not show,
                     file=sys.stderr, dynamic_ncols=True, **options)
+
+
+def _undecodable(path, line: int, encoding: str, error: UnicodeDecodeError) -> ValueError:
+    return ValueError(f"{path}: line {line} is not valid {encoding} ({error.reason}); name the encoding with "
+                      f"encoding=…")
 
 
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
@@ -207,8 +218,8 @@ class DelimitedReader(ArchiveReader):
                         rows, where, bad, index, blank = [], [], [], index + 1, 0
                 yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank, where)
             except UnicodeDecodeError as error:
-                raise ValueError(f"{self.path}: line {first_undecodable_line(self.path, self.encoding)} is not "
-                                 f"valid {self.encoding} ({error.reason}); name the encoding with encoding=…") from None
+                raise _undecodable(self.path, first_undecodable_line(self.path, self.encoding), self.encoding,
+                                   error) from None
 
 
 def check_header(columns: list, path) -> list:
@@ -406,15 +417,13 @@ class JsonLinesReader(ArchiveReader):
                     for number, text in enumerate(lines, start=1):
                         yield number, text, raw.tell()
                 except UnicodeDecodeError as error:
-                    raise ValueError(f"{self.path}: line {number + 1} is not valid {self.encoding} ({error.reason}); "
-                                     f"name the encoding with encoding=…") from None
+                    raise _undecodable(self.path, number + 1, self.encoding, error) from None
                 return
             for number, line in enumerate(raw, start=1):
                 try:
                     text = line.decode(self.encoding)
                 except UnicodeDecodeError as error:
-                    raise ValueError(f"{self.path}: line {number} is not valid {self.encoding} ({error.reason}); "
-                                     f"name the encoding with encoding=…") from None
+                    raise _undecodable(self.path, number, self.encoding, error) from None
                 yield number, text, raw.tell()
 
     def _scan_columns(self) -> list:

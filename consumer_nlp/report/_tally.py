@@ -145,12 +145,6 @@ def _check_confidence(values: pd.Series, rows) -> None:
                 "numbers from 0 to 1")
 
 
-def _row_numbers(where: list, first: int) -> list:
-    """Each row's number as a person finds it: its sheet row in a workbook (empty rows are skipped
-    in reading, not in Excel), else its place counting the header as row 1."""
-    return [int(w.rsplit(" ", 1)[1]) if w.startswith("sheet row ") else first + i for i, w in enumerate(where)]
-
-
 def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None,
                   encoding=None, date_format=None, chunk_size: int = 20_000, corrections=None) -> tuple:
     """The tally of the tagged archive at ``path``, read ``chunk_size`` rows at a time, and the
@@ -179,8 +173,7 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 found["group"] = None if group_col is None else find_column(frame.columns, group_col, ())
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
-            tally.add(frame, _row_numbers(chunk.where, tally.rows + 2), found["text"], found["date"], found["group"],
-                      period)
+            tally.add(frame, chunk.row_numbers(tally.rows + 2), found["text"], found["date"], found["group"], period)
             bar.update(chunk.position - bar.n)
     if tally.rows == 0:
         raise ValueError(f"{path} has no rows to report on")

@@ -29,10 +29,11 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
         if "needs_review" not in frame.columns:
             raise ValueError(f"{tagged} has no needs_review column: tag it first with tag_file({str(tagged)!r})")
         column = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
-        flags = review_flags(frame["needs_review"], range(seen + 2, seen + 2 + len(frame)))  # row 1: the header
-        for offset, (text, review) in enumerate(zip(frame[column], flags), start=seen + 2):
+        numbers = chunk.row_numbers(seen + 2)  # row 1: the header
+        flags = review_flags(frame["needs_review"], numbers)
+        for number, text, review in zip(numbers, frame[column], flags):
             if review and isinstance(text, str) and text.strip():
-                rows.append(offset)
+                rows.append(number)
                 texts.append(text)
         seen += len(frame)
     if not texts:
