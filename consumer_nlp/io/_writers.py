@@ -13,6 +13,7 @@ from ._readers import JsonLiteral, _cell_text, archive_format
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
 
 
 def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -89,6 +90,11 @@ def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
+def _missing(value) -> bool:
+    """None, a float NaN, pandas' NA or NaT: no value."""
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
+
+
 def _mixed_as_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     """The columns a Parquet column cannot hold (numbers and words together) as each value's text,
     as CSV output shows it (nulls stay null), and their names."""
@@ -99,8 +105,8 @@ def _mixed_as_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
         try:
             pa.array(frame[column], from_pandas=True)
         except (pa.ArrowTypeError, pa.ArrowInvalid):
-            columns[column] = pd.Series([None if v is None or (isinstance(v, float) and v != v) else _cell_text(v)
-                                         for v in frame[column]], index=frame.index, dtype=object)
+            columns[column] = pd.Series([None if _missing(v) else _cell_text(v) for v in frame[column]],
+                                        index=frame.index, dtype=object)
     return frame.assign(**columns), [str(c) for c in columns]
 
 
@@ -250,8 +256,8 @@ def _join_parquet(parts, output) -> list:
         if kind is not None and pa.types.is_floating(kind) and any(pa.types.is_integer(t) for t in types):
             exact = [pq.read_table(p, columns=[name]).column(name) for p, s in zip(parts, schemas)
                      if pa.types.is_integer(s.field(name).type)]
-            if any(len(c) and c.null_count < len(c) and (pc.max(c).as_py() > 2**53 or pc.min(c).as_py() < -2**53)
-                   for c in exact):
+            if any(len(c) and c.null_count < len(c)
+                   and (pc.max(c).as_py() > DOUBLE_EXACT or pc.min(c).as_py() < -DOUBLE_EXACT) for c in exact):
                 kind = None  # a double would round these whole numbers
         if kind is None:
             as_text += [] if name in as_text else [name]
@@ -289,7 +295,7 @@ def _typed(value):
         return {"$time": value.isoformat()}
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA or value is pd.NaT:
+    if _missing(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
@@ -338,7 +344,7 @@ def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
 
     def cell(value, fill=None):
         value = _untyped(value)
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > 2**53:
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > DOUBLE_EXACT:
             value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
         if isinstance(value, str):
             item = WriteOnlyCell(sheet, value=excel_text(value))

@@ -6,7 +6,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from ..io import find_text_column, open_archive
+from ..io import XLSX_MAX_CELL, XLSX_MAX_ROWS, find_text_column, open_archive
 from ._security import Refused
 
 UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -140,6 +140,6 @@ def in_chinese(error: Exception) -> str | None:
     if "already has column(s)" in words:
         return "这个文件已经标注过（已有 category 等结果列）：请上传未标注的原始文件。"
     if "an Excel cell holds at most" in words or "an Excel sheet holds at most" in words:
-        return ("结果超出了 Excel 的上限（一个 Excel 单元格最多 32,767 字，一张表最多 1,048,575 行）："
-                "请下载 CSV、JSONL 或 Parquet。")
+        return (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
+                f"{XLSX_MAX_ROWS - 1:,} 行）：请下载 CSV、JSONL 或 Parquet。")
     return None
