@@ -14,7 +14,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from ._categories import CATEGORIES, LABELS
+from ._categories import CATEGORIES
 from ._clauses import best_by_owner, split_clauses
 from ._explain import Explanation, row_contributions, top_terms
 from ._features import ComplaintVectorizer
@@ -56,12 +56,10 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
 
 
 def class_order(labels) -> np.ndarray:
-    """The categories present in ``labels`` in the guide's order; a user's own label set sorted, in
-    the type of its labels (whole numbers stay numbers, so predictions compare with them)."""
-    present = set(labels)
-    if present <= set(LABELS):
-        return np.array([c for c in LABELS if c in present], dtype=object)
-    ordered = sorted(present)
+    """The labels present in ``labels``, sorted as scikit-learn sorts ``classes_`` (its probability
+    scorers read ``predict_proba``'s columns in that order), in the type of the labels (whole
+    numbers stay numbers, so predictions compare with them)."""
+    ordered = sorted(set(labels))
     return np.array(ordered, dtype=object if any(isinstance(c, str) for c in ordered) else None)
 
 

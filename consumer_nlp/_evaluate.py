@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._categories import CATEGORIES
+from ._categories import CATEGORIES, in_guide_order
 from ._html import page
 from ._classifier import ComplaintClassifier
 from .io import read_labeled
@@ -176,7 +176,7 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
     tags = model.tag_columns(labeled.texts)
     truth = np.asarray(labeled.labels, dtype=object)
     predicted = tags["category"].astype(str)
-    labels = [c for c in CATEGORIES if c in set(labeled.labels) | set(model.classes_)]
+    labels = in_guide_order([*labeled.labels, *model.classes_])
     metrics = classification_metrics(truth, predicted, tags["confidence"], tags["needs_review"], labels)
     groups = {}
     if by is not None:

@@ -6,7 +6,8 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-from ._classifier import ComplaintClassifier, class_order
+from ._categories import in_guide_order
+from ._classifier import ComplaintClassifier
 from .io import read_labeled
 from ._metrics import classification_metrics
 
@@ -35,7 +36,7 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
         fold_model = clone(model).fit(list(texts[train]), labels[train], calibration=calibration)
         for i, record in zip(test, fold_model.tag(list(texts[test]))):
             predicted[i], confidence[i], review[i] = record["category"], record["confidence"], record["needs_review"]
-    metrics = classification_metrics(labels, predicted, confidence, review, list(class_order(labels)))
+    metrics = classification_metrics(labels, predicted, confidence, review, in_guide_order(labels))
     metrics["folds"] = cv
     return metrics
 

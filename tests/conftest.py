@@ -1,8 +1,10 @@
 """Fixtures and small builders shared by the test files (one copy of each, here)."""
 import csv
+import json
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import consumer_nlp as cn
@@ -21,6 +23,18 @@ def repo_root():
 def data_dir():
     """tests/data: the 0.1 model file and its probabilities, the money phrases."""
     return Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="session")
+def matches_0_1(data_dir):
+    """``matches_0_1(model, atol)``: asserts that ``model`` gives the probabilities the 0.1 model gave
+    on its texts (tests/data/model_0.1.json, whose columns are in the guide's order)."""
+    expected = json.loads((data_dir / "model_0.1.json").read_text("utf-8"))
+
+    def check(model, atol):
+        columns = [list(model.classes_).index(label) for label in cn.CATEGORIES]
+        np.testing.assert_allclose(model.predict_proba(expected["texts"])[:, columns], expected["proba"], atol=atol)
+    return check
 
 
 @pytest.fixture(scope="session")

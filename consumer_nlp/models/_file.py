@@ -307,8 +307,10 @@ def load_model(path) -> ComplaintClassifier:
     vectorizer.char_vectorizer_ = None if char_range is None else _tfidf(
         vectorizer, arrays["char_terms"], arrays["char_idf"], **vectorizer.char_settings())
     model.vectorizer_, model.tokenizer_ = vectorizer, tokenizer
-    model.classes_ = np.array(document["classes"], dtype=object)
-    model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
+    # Files written before classes_ were sorted hold them in the guide's order: sorted here, rows with them.
+    order = np.argsort(np.array(document["classes"], dtype=object), kind="stable")
+    model.classes_ = np.array(document["classes"], dtype=object)[order]
+    model.coef_, model.intercept_ = arrays["coef"][order], arrays["intercept"][order]
     model.temperature_, model.review_threshold_ = document["temperature"], document["review_threshold"]
     model.training_data_ = document["metadata"].get("training_data")
     model.cv_metrics_ = document["metadata"].get("cv_metrics")
