@@ -48,6 +48,15 @@ def test_unsafe_names_are_refused(registry, small_model, name):
     assert not any(registry.root.parent.glob("evil*"))
 
 
+@pytest.mark.parametrize("name", ["v1.cnlp", "old.skops"])
+def test_a_name_that_load_would_read_as_a_file_is_refused(registry, small_model, name):
+    # load("v1.cnlp") reads a model file: a registry model of that name could never be loaded by it.
+    with pytest.raises(ValueError, match=f"invalid model name {name!r}.*file"):
+        registry.save(small_model, name)
+    with pytest.raises(ValueError, match="invalid model name"):
+        cn.models.check_model_name(name)
+
+
 def test_unsafe_aliases_are_refused(registry, small_model):
     registry.save(small_model, "m")
     for alias in ["../x", "a/b", "", "7"]:

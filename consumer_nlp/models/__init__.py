@@ -5,14 +5,13 @@ from pathlib import Path
 
 from .._classifier import ComplaintClassifier
 from ..exceptions import ModelNotFoundError
-from ._file import SUFFIX, load_model, save_model
+from ._file import MODEL_SUFFIXES, SUFFIX, load_model, save_model
 
 save = save_model
 from ._registry import ModelRegistry, check_alias, check_model_name
 from ._skops import convert_model
 
 DEFAULT_MODEL = "default_model" + SUFFIX
-MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a file, never a registry reference
 
 __all__ = ["ModelRegistry", "check_alias", "check_model_name", "convert_model", "default_model_path", "load",
            "load_model", "save", "save_model"]

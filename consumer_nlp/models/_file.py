@@ -32,6 +32,7 @@ from ..exceptions import IncompatibleModelError, UntrustedModelError
 from ..io import new_file
 
 SUFFIX = ".cnlp"
+MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never a registry name
 FORMAT = "consumer_nlp model"
 FORMAT_VERSION = 1
 DOCUMENT = "model.json"

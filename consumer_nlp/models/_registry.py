@@ -32,7 +32,7 @@ from .._locks import held
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
 from ..io import new_file, temporary_beside
-from ._file import load_model, save_model
+from ._file import MODEL_SUFFIXES, load_model, save_model
 from ._skops import convert_model
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -50,9 +50,13 @@ def _check_name(value: str, what: str) -> str:
 
 def check_model_name(name: str) -> str:
     """``name`` if it can name a model in a registry (checked before a model is trained for it);
-    ``default`` is the built-in model's name everywhere a model is named."""
+    ``default`` is the built-in model's name everywhere a model is named, and a name ending in
+    ``.cnlp`` names a model file."""
     if name == "default":
         raise ValueError("invalid model name 'default': it names the built-in model; choose another name")
+    if isinstance(name, str) and name.endswith(MODEL_SUFFIXES):
+        raise ValueError(f"invalid model name {name!r}: a name ending in {name[name.rindex('.'):]} is read as a "
+                         f"model file; choose another name")
     return _check_name(name, "model name")
 
 
