@@ -352,6 +352,20 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_mo
     assert not output.with_name(".out.csv.lock").exists()
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
+def test_an_output_name_near_the_file_systems_limit_is_written(default_model, tmp_path, suffix):
+    # 250 bytes: the run's lock, checkpoint and temporary names (.NAME.lock, .NAME.parts, …) passed
+    # the 255-byte limit on a name and the run failed.
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n2,面包发霉\n", encoding="utf-8")
+    output = tmp_path / ("投" * ((250 - len(suffix)) // 3) + "x" * ((250 - len(suffix)) % 3) + suffix)
+    assert len(output.name.encode()) == 250
+    bad_rows = tmp_path / ("坏" * 80 + "x" * 6 + ".csv")
+    tag_file(default_model, source, output, jobs=1, progress=False, bad_rows_path=bad_rows)
+    assert [str(row["id"]) for row in read_output(output)] == ["1", "2"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.csv", output.name, bad_rows.name])
+
+
 def test_duplicate_columns_are_refused_in_every_format(default_model, tmp_path):
     workbook = Workbook()
     workbook.active.append(["id", "text", "text"])

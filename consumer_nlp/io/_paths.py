@@ -1,4 +1,5 @@
 """Where results are written: a file is never replaced unasked, and a command never writes over what it reads."""
+import hashlib
 import os
 import secrets
 from contextlib import contextmanager
@@ -30,13 +31,30 @@ def check_new_file(path, *, force: bool, inputs=(), what: str = "output") -> Pat
     return path
 
 
+NAME_MAX = 255  # bytes in a file name, on Linux and macOS file systems alike
+
+
+def working_name(path, tag: str) -> Path:
+    """The hidden file ``.NAME.TAG`` beside ``path`` that a run works in (a lock, a checkpoint, a
+    file being written); NAME is cut, and a digest of the whole name added, where the working name
+    would pass the file system's limit although the name itself does not."""
+    path = Path(path)
+    name = f".{path.name}.{tag}"
+    if len(os.fsencode(name)) <= NAME_MAX:
+        return path.with_name(name)
+    digest = hashlib.sha256(os.fsencode(path.name)).hexdigest()[:16]
+    room = NAME_MAX - len(os.fsencode(f"..{digest}.{tag}"))
+    cut = os.fsencode(path.name)[:room].decode("utf-8", "ignore")
+    return path.with_name(f".{cut}.{digest}.{tag}")
+
+
 def temporary_beside(path, *, folder: bool = False) -> Path:
     """A new, empty file (or ``folder``) with a random name beside ``path`` and its extension, made
     with the permissions the umask gives (tempfile's are owner-only, which colleagues, or a web
     server running as another user, could not read once it was moved into place)."""
     path = Path(path)
     while True:
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}{'' if folder else path.suffix}")
+        temporary = working_name(path, f"{secrets.token_hex(4)}{'' if folder else path.suffix}")
         try:
             if folder:
                 temporary.mkdir()

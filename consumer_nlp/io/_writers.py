@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ._paths import working_name
 from ._readers import JsonLiteral, _cell_text, archive_format
 
 
@@ -195,7 +196,7 @@ def write_archive(frame: pd.DataFrame, output: Path, sheet_title: str = "tagged"
     tagging writes its outputs: text stays text (never a formula), types are kept."""
     output = Path(output)
     kind = archive_format(output)
-    part = output.with_name(f".{output.name}.part")
+    part = working_name(output, "part")
     try:
         write_part(frame, kind, part)
         join_parts([part], [str(c) for c in frame.columns], kind, output, sheet_title)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .._categories import label_of
 from .._locks import held
-from ..io import correction_key
+from ..io import correction_key, working_name
 
 STORE_NAME = "corrections.sqlite"
 _SCHEMA = """CREATE TABLE IF NOT EXISTS corrections (
@@ -45,7 +45,7 @@ class CorrectionStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Switching to WAL and creating the table take a lock SQLite does not wait for: two
         # processes opening a new store at once would see "database is locked". One at a time.
-        with held(self.path.with_name(self.path.name + ".lock")):
+        with held(working_name(self.path, "lock")):
             connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_SCHEMA)

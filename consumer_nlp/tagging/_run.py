@@ -24,7 +24,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
-from ..io import archive_format, find_text_column, join_parts, move_into_place, open_archive, write_part
+from ..io import archive_format, find_text_column, join_parts, move_into_place, open_archive, working_name, write_part
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, tag_frame
 from ._spool import (OutputLock, check_paths, default_output, part_path, prepare_spool, read_records, run_manifest,
@@ -252,7 +252,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
               restart, encoding, sheet, header_row, bad_rows_path, progress, force) -> Summary:
     started = time.perf_counter()
     reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size, sheet=sheet, header_row=header_row)
-    spool = output.with_name(f".{output.name}.parts")
+    spool = working_name(output, "parts")
     manifest = run_manifest(input_path, model, text_col=text_col, id_col=id_col, chunk_size=chunk_size,
                             encoding=getattr(reader, "encoding", None), sheet=sheet, header_row=header_row, format=kind)
     done = prepare_spool(spool, manifest, resume, restart)
@@ -346,9 +346,9 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
     summary.rows_in = summary.rows_out + summary.bad_rows
-    moves = [(output.with_name(output.name + ".partial"), output, "output")]
+    moves = [(working_name(output, "partial"), output, "output")]
     if bad_rows_path is not None:
-        moves.append((bad_rows_path.with_name(bad_rows_path.name + ".partial"), bad_rows_path, "bad-rows file"))
+        moves.append((working_name(bad_rows_path, "partial"), bad_rows_path, "bad-rows file"))
     try:
         summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title)
         if bad_rows_path is not None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .._classifier import ComplaintClassifier
 from .._locks import lock_exclusively
-from ..io import check_new_file, new_file, same_file
+from ..io import check_new_file, new_file, same_file, working_name
 
 
 
@@ -86,7 +86,7 @@ class OutputLock:
     a second run on the same output refuses while the first is going."""
 
     def __init__(self, output: Path):
-        self.output, self.path, self.fd = output, output.with_name(f".{output.name}.lock"), None
+        self.output, self.path, self.fd = output, working_name(output, "lock"), None
 
     def __enter__(self):
         while True:
