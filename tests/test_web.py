@@ -595,3 +595,39 @@ def test_a_downloaded_workbook_keeps_a_text_that_looks_like_a_formula_as_text(cl
     sheet = load_workbook(io.BytesIO(response.content)).active
     cells = [row[1] for row in sheet.iter_rows(min_row=2)]
     assert [c.value for c in cells] == texts and all(c.data_type == "s" for c in cells)
+
+
+def test_a_batchs_record_is_never_read_half_written_nor_loses_an_update(tmp_path):
+    # batch.json was written in place by job threads while requests read it: a read between the
+    # truncation and the write was a JSON error (a 500 page), and two updates at once lost one.
+    from consumer_nlp.web._workspace import _META, Workspace
+
+    space = Workspace(tmp_path / "space", 1000)
+    batch_id = "0" * 32
+    (space.root / batch_id).mkdir()
+    (space.root / batch_id / _META).write_text(json.dumps({"name": "a.csv", "suffix": ".csv"}), "utf-8")
+    failures, stop = [], threading.Event()
+
+    def read():
+        while not stop.is_set():
+            try:
+                space.meta(batch_id)
+            except Exception as error:  # noqa: BLE001 -- any failure to read is the bug
+                failures.append(error)
+
+    def update(key):
+        for n in range(300):
+            space.update(batch_id, **{key: n, "padding": "填" * (n % 500)})
+
+    readers = [threading.Thread(target=read) for _ in range(2)]
+    writers = [threading.Thread(target=update, args=(key,)) for key in ("a", "b")]
+    for thread in readers + writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    stop.set()
+    for thread in readers:
+        thread.join()
+    assert not failures, failures[:3]
+    assert {k: space.meta(batch_id)[k] for k in ("a", "b")} == {"a": 299, "b": 299}
+    assert sorted(p.name for p in (space.root / batch_id).iterdir()) == [_META]

@@ -1,5 +1,6 @@
 """Where results are written: a file is never replaced unasked, and a command never writes over what it reads."""
 import hashlib
+import json
 import os
 import secrets
 from contextlib import contextmanager
@@ -98,3 +99,9 @@ def new_file(path, *, force: bool, what: str = "output"):
         move_into_place([(temporary, path, what)], force=force)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_json(path, data, *, force: bool = True) -> None:
+    """``data`` as JSON at ``path``, whole or not at all: a reader never sees it half written."""
+    with new_file(path, force=force) as temporary, open(temporary, "w", encoding="utf-8") as f:
+        json.dump(data, f, ensure_ascii=False, indent=1)

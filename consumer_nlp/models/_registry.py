@@ -31,7 +31,7 @@ from .._evaluate import compare
 from .._locks import held
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
-from ..io import new_file, temporary_beside
+from ..io import temporary_beside, write_json
 from ._file import MODEL_SUFFIXES, load_model, save_model
 from ._skops import convert_model
 
@@ -85,10 +85,6 @@ def _read_json(path: Path):
                              f"folder or the aliases file it belongs to") from None
 
 
-def _write_json(path: Path, data) -> None:
-    """Write JSON atomically: a temporary file in the same folder, then a rename."""
-    with new_file(path, force=True) as temporary, open(temporary, "w", encoding="utf-8") as f:
-        json.dump(data, f, ensure_ascii=False, indent=1)
 
 
 def _artifact_record(path: Path) -> dict:
@@ -180,7 +176,7 @@ class ModelRegistry:
                 "cv_metrics": getattr(model, "cv_metrics_", None),
                 "artifact": _artifact_record(staging / ARTIFACT),
             }
-            _write_json(staging / METADATA, metadata)
+            write_json(staging / METADATA, metadata)
             os.rename(staging, folder / str(version))  # the version appears whole, or not at all
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -209,14 +205,14 @@ class ModelRegistry:
             self.resolve(f"{name}@{version}")  # again under the lock delete() takes: it cannot go meanwhile
             aliases = self.aliases(name)
             aliases[alias] = version
-            _write_json(self.root / name / ALIASES, aliases)
+            write_json(self.root / name / ALIASES, aliases)
 
     def delete_alias(self, name: str, alias: str) -> None:
         with held(self.root / _check_name(name, "model name") / ALIASES_LOCK):
             aliases = self.aliases(name)
             if aliases.pop(_check_name(alias, "alias"), None) is None:
                 raise ModelNotFoundError(f"model {name!r} has no alias {alias!r}")
-            _write_json(self.root / name / ALIASES, aliases)
+            write_json(self.root / name / ALIASES, aliases)
 
     def delete(self, ref: str) -> tuple:
         """Delete one version (the latest when ``ref`` names none); refused while an alias points at
@@ -273,7 +269,7 @@ class ModelRegistry:
                 convert_model(artifact, folder / ARTIFACT)
                 metadata["converted_from"] = metadata["artifact"]
                 metadata["artifact"] = _artifact_record(folder / ARTIFACT)
-                _write_json(folder / METADATA, metadata)
+                write_json(folder / METADATA, metadata)
                 converted.append(f"{name}@{version}")
         return converted
 

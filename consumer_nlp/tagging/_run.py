@@ -8,7 +8,6 @@ that have no part yet, and the result is byte-identical to an uninterrupted run.
 """
 import concurrent.futures as futures
 import contextlib
-import json
 import multiprocessing
 import os
 import re
@@ -24,11 +23,11 @@ import pandas as pd
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
-from ..io import archive_format, find_text_column, join_parts, move_into_place, open_archive, working_name, write_part
+from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
+                  write_json, write_part)
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, tag_frame
-from ._spool import (OutputLock, check_paths, default_output, part_path, prepare_spool, read_records, run_manifest,
-                     write_atomically)
+from ._spool import OutputLock, check_paths, default_output, part_path, prepare_spool, read_records, run_manifest
 
 
 @dataclass
@@ -112,15 +111,15 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
     state = _worker_state
     tagged = tag_frame(state["model"], frame, state["text_col"])
     part = part_path(state["spool"], index, state["kind"])
-    write_atomically(part, lambda path: write_part(tagged, state["kind"], path))
+    with new_file(part, force=True) as temporary:  # a part, then its record: each whole or not at all
+        write_part(tagged, state["kind"], temporary)
     empty = (tagged["review_reason"] == REASON_EMPTY).to_numpy()  # counted apart, in no category
     record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"][~empty])),
               "needs_review": int(tagged["needs_review"].sum()),
               "empty": int(empty.sum()),
               "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
               "bad": [vars(b) for b in bad], "blank": blank}
-    write_atomically(part.with_suffix(".json"), lambda path: path.write_text(json.dumps(record, ensure_ascii=False),
-                                                                             "utf-8"))
+    write_json(part.with_suffix(".json"), record)
     return record
 
 

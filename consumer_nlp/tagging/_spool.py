@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .._classifier import ComplaintClassifier
 from .._locks import lock_exclusively
-from ..io import check_new_file, new_file, same_file, working_name
+from ..io import check_new_file, same_file, working_name, write_json
 
 
 
@@ -41,12 +41,6 @@ def run_manifest(input_path: Path, model: ComplaintClassifier, **settings) -> di
 def part_path(spool: Path, index: int, kind: str) -> Path:
     """Where chunk ``index`` is written; its record is the same name ending in .json."""
     return Path(spool) / f"{index:07d}{PART_SUFFIX[kind]}"
-
-
-def write_atomically(path: Path, write) -> None:
-    """``write(temporary_path)``, then a rename: a part or record exists whole or not at all."""
-    with new_file(path, force=True) as temporary:
-        write(temporary)
 
 
 def read_records(spool: Path) -> list:
@@ -132,5 +126,5 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
     if spool.exists():
         shutil.rmtree(spool)
     spool.mkdir(parents=True)
-    manifest_path.write_text(json.dumps(manifest, ensure_ascii=False, indent=1), "utf-8")
+    write_json(manifest_path, manifest)
     return set()

@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from .._categories import CATEGORIES
 from .._html import STYLE
-from ..io import correction_key, new_file, write_archive
+from ..io import correction_key, new_file, write_archive, write_json
 from ..review import review_queue, text_key
 from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
 from ._jobs import Jobs, tag_in_process
@@ -207,7 +207,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             ref = space.meta(batch_id).get("model", "default")
             _, model = models.get(ref)
             queue = review_queue(model, tagged(batch_id), text_col=space.meta(batch_id).get("text_col"))
-            path.write_text(json.dumps(queue, ensure_ascii=False), "utf-8")
+            write_json(path, queue)
         return json.loads(path.read_text("utf-8"))
 
     async def review_list(request: Request):

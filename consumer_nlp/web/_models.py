@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._categories import CATEGORIES
+from ..io import write_json
 from ..models import ModelRegistry, load
 from ..review import STORE_NAME, CorrectionStore
 
@@ -77,7 +78,7 @@ class Models:
         version = self.registry.save(model, MODEL_NAME, description=f"网页重新训练：{Path(corpus).name} + "
                                                                      f"{len(learned)} 条更正")
         self.scratch.mkdir(parents=True, exist_ok=True)
-        self._held_back_path(version).write_text(json.dumps(held, ensure_ascii=False), "utf-8")
+        write_json(self._held_back_path(version), held)
         return version
 
     def compare(self, version: int) -> tuple[pd.DataFrame, int, str]:

@@ -4,9 +4,10 @@ import json
 import re
 import secrets
 import shutil
+import threading
 from pathlib import Path
 
-from ..io import XLSX_MAX_CELL, XLSX_MAX_ROWS, find_text_column, open_archive
+from ..io import XLSX_MAX_CELL, XLSX_MAX_ROWS, find_text_column, open_archive, write_json
 from ._security import Refused
 
 UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -24,6 +25,7 @@ class Workspace:
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes = max_bytes
+        self._updating = threading.Lock()  # job threads and requests update batch records at once
 
     def folder(self, batch_id: str) -> Path:
         """The folder of an existing batch; anything that is not a batch id is not found."""
@@ -38,8 +40,10 @@ class Workspace:
         return json.loads((self.folder(batch_id) / _META).read_text("utf-8"))
 
     def update(self, batch_id: str, **values) -> dict:
-        meta = {**self.meta(batch_id), **values}
-        (self.folder(batch_id) / _META).write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        """The batch's record with ``values`` set, as stored (replaced whole, one update at a time)."""
+        with self._updating:
+            meta = {**self.meta(batch_id), **values}
+            write_json(self.folder(batch_id) / _META, meta)
         return meta
 
     def input_path(self, batch_id: str) -> Path:
@@ -73,7 +77,7 @@ class Workspace:
             folder.rmdir()
             raise
         name = Path(upload.filename).name[:200]
-        (folder / _META).write_text(json.dumps({"name": name, "suffix": suffix}, ensure_ascii=False), "utf-8")
+        write_json(folder / _META, {"name": name, "suffix": suffix})
         return batch_id
 
     def discard(self, batch_id: str) -> None:
