@@ -404,8 +404,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workspace", metavar="DIR", help="folder for uploads and results (default: web/ in the "
                                                           "registry folder)")
     serve.add_argument("--token", help="a secret every request must carry (open the page once with ?token=…)")
-    serve.add_argument("--corpus", metavar="FILE", help="labeled file that retraining starts from (default: the "
-                                                        "repository's data/complaints.csv)")
+    serve.add_argument("--corpus", metavar="FILE", help="labeled file that retraining starts from (default: "
+                                                        "data/complaints.csv of the clone the package was installed "
+                                                        "from in editable mode; needed after pip install .)")
     serve.add_argument("--max-upload-mb", dest="max_upload_mb", type=int, default=200,
                        help="largest upload accepted, in MB (default: 200)")
     serve.set_defaults(run=_serve)

@@ -403,6 +403,16 @@ def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
     assert sorted((r["reviewer"], r["row"]) for r in rows) == sorted({(r["reviewer"], r["row"]) for r in rows})
 
 
+def test_without_a_corpus_the_models_page_says_how_to_give_one_and_offers_no_retraining(tmp_path, registry):
+    # Installed with pip, the default corpus (the repository's data/) is not there: the page offered
+    # retraining and then failed naming a path inside site-packages.
+    with TestClient(_app(tmp_path, registry, corpus=tmp_path / "gone.csv")) as client:
+        page = client.get("/models").text
+        assert 'id="retrain"' not in page and "--corpus" in page and "gone.csv" in page
+        refused = client.post("/models/retrain", data={"csrf": _csrf(client)})
+        assert refused.status_code == 400 and "--corpus" in refused.text
+
+
 def test_retrain_on_corrections_compare_on_the_held_back_and_promote(client, tmp_path, registry):
     CorrectionStore(registry / STORE_NAME).add([{"text": t, "label": label} for t, label in zip(COMPLAINTS[:6], LABELS)],
                                                reviewer="测")

@@ -65,7 +65,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     models = Models(registry, space.root / "models")
     jobs = Jobs(explain_error)
     tagging = {}  # batch id -> its latest tagging job: one at a time
-    corpus = Path(corpus) if corpus else Path(__file__).resolve().parents[2] / "data" / "complaints.csv"
+    corpus = Path(corpus) if corpus else Path(__file__).resolve().parents[2] / "data" / "complaints.csv"  # a clone's
+
+    def corpus_missing() -> str | None:
+        """Why retraining cannot start, for the page: no corpus (a pip install has no data/ folder)."""
+        if corpus.is_file():
+            return None
+        return (f"重新训练需要训练语料，但找不到文件 {corpus.name}。请在启动服务时用 consumer-nlp serve --corpus 文件 "
+                f"指定带 text、label 列的语料（例如本项目的 data/complaints.csv）。")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, categories=category_names())
 
@@ -256,7 +263,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def models_page(request: Request):
         return render(request, "models.html", page="models", versions=models.versions(),
                       production=models.production_ref(), corrections=len(models.store.labels()),
-                      corpus=corpus.name)
+                      corpus=corpus, corpus_missing=corpus_missing())
 
     def version_of(form) -> int:
         value = str(form.get("version", ""))
@@ -266,8 +273,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def models_retrain(request: Request):
         await checked_form(request)
-        if not corpus.is_file():
-            raise Refused(400, f"找不到训练语料 {corpus}：请用 consumer-nlp serve --corpus 文件 指定带 text、label 列的语料。")
+        if corpus_missing():
+            raise Refused(400, corpus_missing())
         job = jobs.start("用更正重新训练", "/models", models.retrain, corpus)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
