@@ -106,7 +106,7 @@ def _corrections(registry) -> dict:
 
 
 def _report(args) -> int:
-    from .io import check_new_file, new_file
+    from .io import check_new_file
     from .report import report_archive, report_format
 
     output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
@@ -118,8 +118,7 @@ def _report(args) -> int:
                             previous=args.previous,
                             text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
                             corrections=_corrections(args.registry), progress=False if args.quiet else None)
-    with new_file(output, force=args.force) as temporary:
-        result.write(temporary)
+    result.write(output, force=args.force)
     print(result.summary)
     for note in result.notes:
         print(f"注意：{note}", file=sys.stderr)

@@ -286,3 +286,19 @@ def test_a_wrong_value_in_an_edited_workbook_is_named_by_its_sheet_row(tmp_path,
     good = write_workbook(tmp_path / "good.xlsx", {"已标注": [header, rows[0]]})
     with pytest.raises(ValueError, match=r"t\.xlsx: column 'category_zh'"):  # which of the two archives
         report_archive(good, previous=book, progress=False)
+
+
+def test_writing_a_report_never_replaces_a_file_unasked(tmp_path):
+    # ArchiveReport.write wrote over any file of that name, a colleague's report included.
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", [{"text": "秤不准", "category": "price_measurement"}]),
+                            progress=False)
+    for name in ("r.html", "r.xlsx", "r.md"):
+        theirs = tmp_path / name
+        theirs.write_text("a colleague's", "utf-8")
+        with pytest.raises(FileExistsError, match="force=True"):
+            report.write(theirs)
+        assert theirs.read_text("utf-8") == "a colleague's"
+        report.write(theirs, force=True)
+        assert theirs.read_bytes() != b"a colleague's"
+    with pytest.raises(ValueError, match="input"):
+        report.write(tmp_path / "t.csv", force=True)  # not even with force: it is what the report was made from

@@ -109,7 +109,7 @@ def report_archive(path, *, date_col=None, period: str = "month", group_col=None
         [(KINDS[c], c, "、".join(t for t, _ in tally.terms[c].most_common(10))) for c in order if tally.terms[c]],
         columns=["类别", "label", "特征词（按对判断的贡献排序）"])
     summary = _summary(tally, before, order, bool(found["text"]))
-    return ArchiveReport(tables, summary, str(path), notes)
+    return ArchiveReport(tables, summary, str(path), notes, None if previous is None else str(previous))
 
 
 def _summary(tally, before, order: list, with_money: bool) -> str:

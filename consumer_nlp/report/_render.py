@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .._html import page
-from ..io import excel_text
+from ..io import check_new_file, excel_text, new_file
 
 
 
@@ -27,6 +27,7 @@ class ArchiveReport:
     summary: str
     source: str
     notes: list = field(default_factory=list)
+    previous: str | None = None  # the earlier archive compared with, if any
 
     # ---- outputs ----
 
@@ -116,16 +117,19 @@ class ArchiveReport:
                 sheet.add_image(image, f"A{row}")
                 row += int(image.height / 20) + 2
 
-    def write(self, path) -> Path:
-        """Write the report; the format follows the extension (.html, .xlsx, .md)."""
-        path = Path(path)
+    def write(self, path, *, force: bool = False) -> Path:
+        """Write the report; the format follows the extension (.html, .xlsx, .md). An existing file
+        is replaced only with ``force``, the archives it was made from never."""
+        path = check_new_file(path, force=force, inputs=[self.source, *([self.previous] if self.previous else [])],
+                              what="report")
         kind = report_format(path)
-        if kind == "html":
-            path.write_text(self.to_html(), encoding="utf-8")
-        elif kind == "xlsx":
-            self.to_excel(path)
-        else:
-            path.write_text(self.to_markdown(), encoding="utf-8")
+        with new_file(path, force=force, what="report") as temporary:
+            if kind == "html":
+                temporary.write_text(self.to_html(), encoding="utf-8")
+            elif kind == "xlsx":
+                self.to_excel(temporary)
+            else:
+                temporary.write_text(self.to_markdown(), encoding="utf-8")
         return path
 
 
