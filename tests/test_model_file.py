@@ -309,3 +309,33 @@ def test_a_model_predicts_the_same_in_another_environment(small_model, small_cor
          str(tmp_path / "there.cnlp"), str(tmp_path / "texts.json"), str(tmp_path / "there_own.npy")],
         cwd=tmp_path, check=True, capture_output=True, text=True)
     np.testing.assert_allclose(made_there.predict_proba(texts), np.load(tmp_path / "there_own.npy"), atol=1e-6, rtol=0)
+
+
+def test_converting_never_replaces_a_destination_that_appeared_meanwhile(tmp_path, small_model, monkeypatch):
+    # convert_model checked the destination before reading the old file, then saved with force: a
+    # file written there while it read (another conversion, a colleague's copy) was replaced.
+    import copy
+
+    from consumer_nlp.models import _skops
+
+    destination = tmp_path / "m.cnlp"
+
+    def read_while_someone_writes(source):
+        destination.write_text("theirs", "utf-8")
+        model = copy.deepcopy(small_model)
+        model.calibrated_svm_ = _Calibrated(model)
+        return model
+
+    monkeypatch.setattr(_skops, "_read_skops", read_while_someone_writes)
+    with pytest.raises(FileExistsError):
+        convert_model(tmp_path / "old.skops", destination)
+    assert destination.read_text("utf-8") == "theirs"
+
+
+class _Calibrated:
+    """The part of a 0.1 model convert_model reads: one calibrated SVM and its temperature."""
+
+    def __init__(self, model):
+        svm = type("SVM", (), {"coef_": model.coef_, "intercept_": model.intercept_})()
+        calibrator = type("Calibrator", (), {"beta_": 1.0 / model.temperature_})()
+        self.calibrated_classifiers_ = [type("Pair", (), {"estimator": svm, "calibrators": [calibrator]})()]

@@ -121,4 +121,4 @@ def convert_model(source, destination=None) -> Path:
     model.temperature_ = float(1.0 / calibrated.calibrators[0].beta_)
     del model.calibrated_svm_
     model.clause_weight = 0.0  # 0.1 models decided on the whole text
-    return save_model(model, destination)
+    return save_model(model, destination, force=False)  # a file that appeared while the old one was read stays
