@@ -38,7 +38,7 @@ BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per va
 # How library functions are named to a command-line user.
 _COMMANDS = {"tag_file": "consumer-nlp tag", "convert_model": "consumer-nlp models convert",
              "set_alias": "consumer-nlp models alias", "delete_alias": "consumer-nlp models unalias",
-             "ModelRegistry.convert_legacy": "consumer-nlp models convert"}
+             "ModelRegistry.convert_legacy": "consumer-nlp models convert", "export_review": "consumer-nlp review export"}
 
 
 def _flags(parser: argparse.ArgumentParser) -> dict:
@@ -65,7 +65,7 @@ def in_flags(message: str, parser: argparse.ArgumentParser) -> str:
             return match[0]
         return flags[name] if value == "True" else f"{flags[name]} {value}"
 
-    message = re.sub(r"\b([a-z_]+)=(True|…|[A-Z]+)", flag, message)
+    message = re.sub(r"\b([a-z_]+)=(True|…|[A-Z]+|\d+)", flag, message)
     for function, command in _COMMANDS.items():
         message = re.sub(rf"\b{re.escape(function)}\((?:'([^']*)')?\)",
                          lambda m, command=command: f"`{command} {m[1]}`" if m[1] else f"`{command}`", message)

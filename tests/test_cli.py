@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import consumer_nlp as cn
@@ -271,6 +272,20 @@ def test_library_errors_are_said_with_the_commands_flags(tmp_path, capsys):
     assert "pass --force to replace it" in err and "force=True" not in err
     assert main(["report", str(source)]) == 2
     assert "tag it first with `consumer-nlp tag " in capsys.readouterr().err
+
+
+def test_numbers_and_functions_in_library_messages_become_flags_and_commands(tmp_path, capsys, write_csv):
+    # "pass cv=0" and "written by export_review" reached command-line users as Python.
+    labeled = write_csv(tmp_path / "l.csv", [("text", "label"), *[(f"漏水{n}", "quality") for n in range(5)],
+                                             *[(f"年费{n}", "financial") for n in range(3)]])
+    assert main(["train", str(labeled), "-o", str(tmp_path / "m.cnlp")]) == 2
+    err = capsys.readouterr().err
+    assert "--cv 0" in err and "cv=0" not in err
+    workbook = tmp_path / "w.xlsx"
+    pd.DataFrame({"a": [1]}).to_excel(workbook, index=False)
+    assert main(["review", "import", str(workbook), "--registry", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "`consumer-nlp review export`" in err and "export_review" not in err
 
 
 def test_tag_takes_a_model_from_the_registry(tmp_path, small_model, capsys):

@@ -228,8 +228,9 @@ def test_a_tagging_job_that_fails_says_why_in_chinese_without_server_paths(clien
 def test_off_loopback_the_server_needs_a_token_and_every_request_carries_it(tmp_path, registry, capsys):
     from consumer_nlp.cli import main
 
-    with pytest.raises(ValueError, match="--token"):
+    with pytest.raises(ValueError, match="token=…") as refused:  # the library speaks of its parameter
         check_binding("0.0.0.0", None)
+    assert "--token" not in str(refused.value)
     check_binding("127.0.0.1", None), check_binding("::1", None), check_binding("localhost", None)
     check_binding("0.0.0.0", "s3cret")
     assert main(["serve", "--host", "0.0.0.0", "--registry", str(registry)]) == 2

@@ -96,7 +96,7 @@ def read_review(path) -> tuple[list[dict], str]:
                          f"Excel and save it as .xlsx (Excel 工作簿), then import it again") from None
     try:
         if SHEET not in workbook.sheetnames:
-            raise ValueError(f"{path} has no sheet {SHEET!r}: is it a review workbook written by export_review?")
+            raise ValueError(f"{path} has no sheet {SHEET!r}: is it a review workbook written by export_review()?")
         rows = workbook[SHEET].iter_rows(values_only=True)
         header = [str(v) if v is not None else "" for v in next(rows, ())]
         if header[:len(COLUMNS)] != COLUMNS:

@@ -36,7 +36,7 @@ def check_binding(host: str, token: str | None) -> None:
     """Refuse to serve beyond this machine without a token: anyone on the network could use it."""
     if not is_loopback(host) and not token:
         raise ValueError(f"serving on {host} makes the application reachable from other computers: "
-                         f"give a token with --token (every request must then carry it)")
+                         f"give a token with token=… (every request must then carry it)")
 
 
 def _same(a: str | None, b: str) -> bool:
