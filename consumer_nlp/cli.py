@@ -99,10 +99,9 @@ def _tag(args) -> int:
 
 def _corrections(registry) -> dict:
     """The reviewers' corrections kept beside the registry ({text: label}; empty when none)."""
-    from .models import ModelRegistry
-    from .review import STORE_NAME, CorrectionStore
+    from .review import CorrectionStore
 
-    return CorrectionStore(ModelRegistry(registry).root / STORE_NAME).labels()
+    return CorrectionStore.of_registry(registry).labels()
 
 
 def _report(args) -> int:
@@ -184,8 +183,8 @@ def _evaluate(args) -> int:
 
 
 def _review(args) -> int:
-    from .models import ModelRegistry, load
-    from .review import STORE_NAME, CorrectionStore, check_workbook, export_review, read_review, review_queue
+    from .models import load
+    from .review import CorrectionStore, check_workbook, export_review, read_review, review_queue
 
     if args.action == "export":
         output = args.output or str(Path(args.tagged).with_name(Path(args.tagged).stem + ".复核.xlsx"))
@@ -196,7 +195,7 @@ def _review(args) -> int:
         print(f"待复核 {len(queue)} 条，按更正的价值排序，已写出：{output}")
     else:
         corrections, source = read_review(args.workbook)
-        store = CorrectionStore(ModelRegistry(args.registry).root / STORE_NAME)
+        store = CorrectionStore.of_registry(args.registry)
         stored = store.add(corrections, reviewer=args.reviewer)
         print(f"已保存 {stored} 条人工更正（来源：{source or args.workbook}），位于 {store.path}")
     return 0

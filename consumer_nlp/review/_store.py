@@ -41,6 +41,14 @@ class CorrectionStore:
     def __init__(self, path):
         self.path = Path(path)
 
+    @classmethod
+    def of_registry(cls, registry=None) -> "CorrectionStore":
+        """The store kept beside the model registry at ``registry`` (default: the registry's default
+        folder), where the command line and the web application both keep their corrections."""
+        from ..models import ModelRegistry
+
+        return cls(ModelRegistry(registry).root / STORE_NAME)
+
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # Switching to WAL and creating the table take a lock SQLite does not wait for: two

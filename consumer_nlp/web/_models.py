@@ -9,7 +9,7 @@ import pandas as pd
 from .._categories import CATEGORIES
 from ..io import write_json
 from ..models import ModelRegistry, load
-from ..review import STORE_NAME, CorrectionStore
+from ..review import CorrectionStore
 
 MODEL_NAME = "complaints"
 PRODUCTION = "production"
@@ -21,7 +21,7 @@ class Models:
 
     def __init__(self, root, scratch):
         self.registry = ModelRegistry(root)
-        self.store = CorrectionStore(self.registry.root / STORE_NAME)
+        self.store = CorrectionStore.of_registry(self.registry.root)
         self.scratch = Path(scratch)
         self._cache: dict = {}
         self._lock = threading.Lock()
