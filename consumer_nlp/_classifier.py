@@ -2,7 +2,6 @@
 import contextlib
 import gc
 import itertools
-import numbers
 import warnings
 
 import numpy as np
@@ -22,11 +21,7 @@ from ._metrics import choose_review_threshold
 from ._normalize import normalize_many
 from ._params import parameter_problems
 from ._tokenize import Tokenizer
-
-
-def is_missing(value) -> bool:
-    """None, pandas' NA or a float NaN: a cell with no text."""
-    return value is None or value is pd.NA or (isinstance(value, numbers.Real) and np.isnan(value))
+from ._values import is_missing
 
 
 def as_texts(X, *, allow_missing: bool) -> list[str]:

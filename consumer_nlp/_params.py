@@ -1,19 +1,7 @@
 """What the classifier's parameters may be: one set of checks for ``fit`` and for the model file's
 reader, so that a model that fits can always be saved and loaded again."""
-import math
-import numbers
-
 from ._tokenize import BACKENDS
-
-
-def is_int(value) -> bool:
-    """A whole number (numpy's too), not a boolean."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
-def is_number(value) -> bool:
-    """A finite number (numpy's too), not a boolean."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
+from ._values import is_int, is_number
 
 
 def _is_range(value) -> bool:

@@ -65,8 +65,8 @@ def test_predicting_before_fit_is_refused():
 
 
 def test_empty_texts_get_other_and_review(small_model):
-    records = small_model.tag(["", "   \n ", None, float("nan")])
-    assert [r["category"] for r in records] == ["other"] * 4
+    records = small_model.tag(["", "   \n ", None, float("nan"), pd.NaT, pd.NA])  # NaT: an empty date-typed cell
+    assert [r["category"] for r in records] == ["other"] * 6
     assert all(r["needs_review"] for r in records)
     assert list(small_model.predict(["", "  "])) == ["other", "other"]
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._categories import LABELS, label_of
+from .._values import is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
 from ._readers import open_archive
@@ -73,7 +74,7 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
 
 def group_name(value) -> str:
     """A group column's cell as text; an empty or missing cell is the group （空）."""
-    text = "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value).strip()
+    text = "" if is_missing(value) else str(value).strip()
     return text or "（空）"
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._values import is_missing
 from ._paths import working_name
 from ._readers import JsonLiteral, _cell_text, archive_format
 
@@ -91,11 +92,6 @@ def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
-def _missing(value) -> bool:
-    """None, a float NaN, pandas' NA or NaT: no value."""
-    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value)
-
-
 def _mixed_as_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     """The columns a Parquet column cannot hold (numbers and words together) as each value's text,
     as CSV output shows it (nulls stay null), and their names."""
@@ -106,7 +102,7 @@ def _mixed_as_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
         try:
             pa.array(frame[column], from_pandas=True)
         except (pa.ArrowTypeError, pa.ArrowInvalid):
-            columns[column] = pd.Series([None if _missing(v) else _cell_text(v) for v in frame[column]],
+            columns[column] = pd.Series([None if is_missing(v) else _cell_text(v) for v in frame[column]],
                                         index=frame.index, dtype=object)
     return frame.assign(**columns), [str(c) for c in columns]
 
@@ -296,7 +292,7 @@ def _typed(value):
         return {"$time": value.isoformat()}
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
-    if _missing(value):
+    if is_missing(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()

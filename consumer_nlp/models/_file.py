@@ -24,7 +24,8 @@ from pathlib import Path
 import numpy as np
 
 from .._classifier import ComplaintClassifier
-from .._params import PARAMETER_CHECKS, is_int, is_number, parameter_problems
+from .._params import PARAMETER_CHECKS, parameter_problems
+from .._values import is_int, is_number
 from .._metrics import REVIEW_EVERYTHING
 from .._features import ComplaintVectorizer, terms_by_column
 from .._tokenize import BACKENDS, Tokenizer

@@ -5,7 +5,8 @@ import numpy as np
 import pandas as pd
 
 from .._categories import CATEGORIES
-from .._classifier import ComplaintClassifier, is_missing
+from .._classifier import ComplaintClassifier
+from .._values import is_missing
 
 
 # The columns tagging adds, in order, with their types: the one definition that writers, the
