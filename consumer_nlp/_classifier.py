@@ -58,6 +58,14 @@ def class_order(labels) -> np.ndarray:
     return np.array(ordered, dtype=object if any(isinstance(c, str) for c in ordered) else None)
 
 
+def one_row_per_class(coef: np.ndarray, intercept: np.ndarray) -> tuple:
+    """A linear SVM's weights with a row per class: scikit-learn gives two classes one row, d,
+    which scores them as (-d, d)."""
+    if len(coef) == 1:
+        return np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])
+    return coef, intercept
+
+
 def _label_known(codes: np.ndarray, folds) -> np.ndarray:
     """Which texts were held out by a fold whose training part had their label: a model that never
     saw a label (one group holds all of it) tells nothing about how sure to be. All texts when
@@ -152,9 +160,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         """Weights (n_classes, n_features) and intercepts of a linear SVM with balanced class
         weights. Two classes score as (-d, d); a class missing from ``codes`` never wins."""
         svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state).fit(features, codes)
-        coef, intercept = svm.coef_, svm.intercept_
-        if len(svm.classes_) == 2:
-            coef, intercept = np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])
+        coef, intercept = one_row_per_class(svm.coef_, svm.intercept_)
         weights, intercepts = np.zeros((n_classes, features.shape[1])), np.full(n_classes, -1e6)
         weights[svm.classes_], intercepts[svm.classes_] = coef, intercept
         return weights, intercepts

@@ -11,13 +11,13 @@ from .._values import is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
 from ._readers import open_archive
-from ._writers import _SURROGATE
+from ._writers import without_surrogates
 
 
 def correction_key(text: str) -> str:
     """A complaint text as corrections know it: stripped, with a broken emoji's lone surrogate as
     U+FFFD, which the correction store (UTF-8) can hold; every lookup of a correction goes by it."""
-    return _SURROGATE.sub("\ufffd", text.strip())
+    return without_surrogates(text.strip())
 
 
 

@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -18,11 +19,17 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
 
 
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (a broken emoji, from escapes like "\\ud83d" in JSON input)
+    as U+FFFD: UTF-8, Arrow, SQLite and Excel cannot hold them."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with lone surrogates (from escapes like "\\ud83d" in JSON input, a broken emoji)
     replaced by U+FFFD: UTF-8 and Arrow cannot hold them."""
     def clean(value):
-        return _SURROGATE.sub("\ufffd", value) if isinstance(value, str) else value
+        return without_surrogates(value) if isinstance(value, str) else value
 
     # Column by column, values kept as objects: letting pandas build the result would guess the
     # types again (a column of numbers and blanks would become floats).
@@ -37,7 +44,7 @@ def excel_text(text: str) -> str:
     """``text`` as an Excel cell can hold it: control characters and lone surrogates as U+FFFD."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return _SURROGATE.sub("\ufffd", ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    return without_surrogates(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
 
 
 def _escape_surrogates(line: str) -> str:
@@ -210,21 +217,21 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
             csv.writer(header, delimiter="," if kind == "csv" else "\t", lineterminator="\r\n",
                        quoting=csv.QUOTE_MINIMAL if kind == "csv" else csv.QUOTE_NONE).writerow(columns)
             out.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
-            for part in parts:
-                with open(part, "rb") as f:
-                    while block := f.read(1 << 20):
-                        out.write(block)
+            _append_files(parts, out)
     elif kind == "jsonl":
         with open(output, "wb") as out:
-            for part in parts:
-                with open(part, "rb") as f:
-                    while block := f.read(1 << 20):
-                        out.write(block)
+            _append_files(parts, out)
     elif kind == "parquet":
         return _join_parquet(parts, output)
     else:
         _join_excel(parts, columns, output, sheet_title)
     return []
+
+
+def _append_files(paths, out) -> None:
+    for path in paths:
+        with open(path, "rb") as f:
+            shutil.copyfileobj(f, out, 1 << 20)
 
 
 def _join_parquet(parts, output) -> list:

@@ -74,12 +74,17 @@ def model_arrays(model: ComplaintClassifier) -> dict:
     return arrays
 
 
-def write_model(model: ComplaintClassifier, file) -> None:
-    """Write a fitted ``model`` to ``file``, a binary file object."""
+def check_savable(model) -> None:
+    """Refuse, before anything is written, what a model file cannot hold."""
     if not isinstance(model, ComplaintClassifier) or not hasattr(model, "coef_"):
         raise TypeError("only a fitted ComplaintClassifier can be saved")
     if not all(isinstance(label, str) for label in model.classes_):
         raise TypeError(f"labels must be text to be saved, got {list(model.classes_)}")
+
+
+def write_model(model: ComplaintClassifier, file) -> None:
+    """Write a fitted ``model`` to ``file``, a binary file object."""
+    check_savable(model)
     arrays = model_arrays(model)
     members = {name: _npy(array) for name, array in arrays.items()}
     tokenizer = model.vectorizer_.tokenizer_

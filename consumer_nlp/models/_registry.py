@@ -32,7 +32,7 @@ from .._locks import held
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
 from ..io import temporary_beside, write_json
-from ._file import MODEL_SUFFIXES, load_model, save_model
+from ._file import MODEL_SUFFIXES, check_savable, load_model, save_model
 from ._skops import convert_model
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -69,11 +69,8 @@ def check_alias(alias: str) -> str:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _read_json(path: Path):
@@ -157,8 +154,7 @@ class ModelRegistry:
              tags: dict | None = None) -> int:
         """Store ``model`` as the next version of ``name``; returns the version number (1, 2, 3 …)."""
         check_model_name(name)
-        if not isinstance(model, ComplaintClassifier) or not hasattr(model, "coef_"):
-            raise TypeError("only a fitted ComplaintClassifier can be saved")
+        check_savable(model)  # before a folder is made for it
         folder = self.root / name
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
         staging = temporary_beside(folder / "saving", folder=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .._classifier import ComplaintClassifier
+from .._classifier import ComplaintClassifier, one_row_per_class
 from ..exceptions import IncompatibleModelError, UntrustedModelError
 from ._file import SUFFIX, save_model
 
@@ -114,9 +114,7 @@ def convert_model(source, destination=None) -> Path:
         raise FileExistsError(f"{destination} exists already; it was not replaced (give another destination)")
     model = _read_skops(source)
     calibrated = model.calibrated_svm_.calibrated_classifiers_[0]
-    coef, intercept = calibrated.estimator.coef_, calibrated.estimator.intercept_
-    if len(model.classes_) == 2:
-        coef, intercept = np.vstack([-coef[0], coef[0]]), np.array([-intercept[0], intercept[0]])
+    coef, intercept = one_row_per_class(calibrated.estimator.coef_, calibrated.estimator.intercept_)
     model.coef_, model.intercept_ = np.asarray(coef, dtype=np.float64), np.asarray(intercept, dtype=np.float64)
     model.temperature_ = float(1.0 / calibrated.calibrators[0].beta_)
     del model.calibrated_svm_

@@ -19,11 +19,9 @@ PART_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".par
 
 def _fingerprint(path: Path) -> dict:
     """What identifies the input of a run: resuming on a changed file would mix two inputs."""
-    digest = hashlib.sha256()
     with open(path, "rb") as f:
-        while block := f.read(1 << 20):
-            digest.update(block)
-    return {"path": str(path.resolve()), "size": path.stat().st_size, "sha256": digest.hexdigest()}
+        digest = hashlib.file_digest(f, "sha256").hexdigest()
+    return {"path": str(path.resolve()), "size": path.stat().st_size, "sha256": digest}
 
 
 def _model_id(model: ComplaintClassifier) -> str:
