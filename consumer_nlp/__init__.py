@@ -22,7 +22,7 @@ _HOMES = {
     "tag_file": ".tagging",                          # tagging an archive, any format, any size
     "report_archive": ".report",                     # the work-summary report of a tagged archive
     "LabeledDataError": ".exceptions", "ModelNotFoundError": ".exceptions", "UntrustedModelError": ".exceptions",
-    "IncompatibleModelError": ".exceptions", "IntegrityError": ".exceptions",
+    "IncompatibleModelError": ".exceptions", "IntegrityError": ".exceptions", "ArchiveError": ".exceptions",
     "save_model": ".models",                         # the 0.1 name of save
 }
 __all__ = [*_HOMES, "__version__"]

@@ -24,6 +24,28 @@ class LabeledDataError(ValueError):
     """Labeled data with bad rows; ``problems`` lists every one as (where, what)."""
 
     def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.problems = problems
+        self.source, self.problems = source, problems
         lines = "\n".join(f"  {where}: {what}" for where, what in problems)
         super().__init__(f"{source}: {len(problems)} problem(s), so it was not used:\n{lines}")
+
+    def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
+        return type(self), (self.source, self.problems)
+
+
+class ArchiveError(ValueError):
+    """An archive that cannot be read as it is, or a result its format cannot hold. ``problem`` says
+    which, for a program that tells it in its own words (the web application, in Chinese):
+    ``"encoding"``, ``"unparseable_row"`` (``details["line"]``), ``"duplicate_columns"`` and
+    ``"unnamed_columns"`` (``details["columns"]``), ``"several_sheets"`` (``details["sheets"]``),
+    ``"already_tagged"`` or ``"beyond_excel"``."""
+
+    def __init__(self, message: str, problem: str, **details):
+        super().__init__(message)
+        self.problem, self.details = problem, details
+
+    def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
+        return _archive_error, (str(self), self.problem, self.details)
+
+
+def _archive_error(message: str, problem: str, details: dict) -> ArchiveError:
+    return ArchiveError(message, problem, **details)

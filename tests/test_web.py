@@ -202,6 +202,7 @@ def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, co
     ("标题行.xlsx", {"投诉": [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]}, "第 1 行像是标题"),
     ("重名.csv", "投诉内容,投诉内容\n漏水,冒烟\n".encode(), "表头里有重名的列：投诉内容"),
     ("无名.csv", "投诉内容,,\n漏水,a,b\n".encode(), "第 2、3 列没有列名"),
+    ("坏表头.csv", '"投诉"内容,编号\n漏水,1\n'.encode(), "文件第 1 行格式有误"),
 ])
 def test_a_workbook_or_header_problem_is_named_in_chinese(client, tmp_path, write_workbook, name, content, message):
     # Each of these was told only "内容与扩展名不符或文件已损坏" (or "第 2 行格式有误" for a title row).

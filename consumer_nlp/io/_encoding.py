@@ -2,6 +2,7 @@
 import codecs
 import re
 
+from ..exceptions import ArchiveError
 
 
 SAMPLE_BYTES = 4 << 20
@@ -53,7 +54,8 @@ def detect_encoding(path) -> str:
             return encoding
         except UnicodeDecodeError:
             continue
-    raise ValueError(f"{path}: cannot tell its encoding (not UTF-8, GB18030 or Big5); name it with encoding=…")
+    raise ArchiveError(f"{path}: cannot tell its encoding (not UTF-8, GB18030 or Big5); name it with encoding=…",
+                       "encoding")
 
 
 def text_encoding(encoding: str | None) -> str | None:

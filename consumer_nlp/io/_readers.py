@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..exceptions import ArchiveError
 from ._encoding import detect_encoding, first_undecodable_line, text_encoding
 
 
@@ -42,6 +43,16 @@ class BadRow:
     where: str
     reason: str
     raw: str
+
+    @property
+    def line(self) -> int:
+        """The number in ``where`` (a file's line, a sheet's row)."""
+        return int(re.search(r"\d+", self.where)[0])
+
+    def stops(self, path, advice: str) -> ArchiveError:
+        """The error that stops work on ``path`` at this row, ending with ``advice``."""
+        return ArchiveError(f"{path}: {self.where} cannot be parsed ({self.reason}); {advice}", "unparseable_row",
+                            line=self.line)
 
 
 @dataclass
@@ -83,9 +94,9 @@ class ArchiveReader:
                     file=sys.stderr, dynamic_ncols=True, **options)
 
 
-def _undecodable(path, line: int, encoding: str, error: UnicodeDecodeError) -> ValueError:
-    return ValueError(f"{path}: line {line} is not valid {encoding} ({error.reason}); name the encoding with "
-                      f"encoding=…")
+def _undecodable(path, line: int, encoding: str, error: UnicodeDecodeError) -> ArchiveError:
+    return ArchiveError(f"{path}: line {line} is not valid {encoding} ({error.reason}); name the encoding with "
+                        f"encoding=…", "encoding", line=line)
 
 
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
@@ -195,7 +206,8 @@ class DelimitedReader(ArchiveReader):
                 if header is None:
                     raise ValueError(f"{self.path} is empty: not even a header line")
                 if header[1] is None:
-                    raise ValueError(f"{self.path}: line 1 (the header) cannot be parsed: {header[2][:80]!r}")
+                    raise ArchiveError(f"{self.path}: line 1 (the header) cannot be parsed: {header[2][:80]!r}",
+                                       "unparseable_row", line=1)
                 self.columns = check_header(header[1], self.path)
                 rows, where, bad, index, blank = [], [], [], 0, 0
                 for line, record, raw_text, problem in records:
@@ -226,13 +238,14 @@ def check_header(columns: list, path) -> list:
     """The header as it is, or an error naming every column that appears more than once."""
     unnamed = [str(n) for n, name in enumerate(columns, start=1) if not str(name).strip()]
     if len(unnamed) > 1:
-        raise ValueError(f"{path}: columns {', '.join(unnamed[:-1])} and {unnamed[-1]} of the header have no name; "
-                         f"name them so that every column can be told apart")
+        raise ArchiveError(f"{path}: columns {', '.join(unnamed[:-1])} and {unnamed[-1]} of the header have no name; "
+                           f"name them so that every column can be told apart", "unnamed_columns",
+                           columns=[int(n) for n in unnamed])
     seen = Counter(columns)
     twice = [name for name, count in seen.items() if count > 1]
     if twice:
-        raise ValueError(f"{path}: the header names column(s) {twice} more than once; rename them so that "
-                         f"every column can be told apart")
+        raise ArchiveError(f"{path}: the header names column(s) {twice} more than once; rename them so that "
+                           f"every column can be told apart", "duplicate_columns", columns=twice)
     return list(columns)
 
 
@@ -270,7 +283,8 @@ def choose_sheet(names: list, with_data, sheet, path) -> str:
         return found[0]
     if not found:
         raise ValueError(f"{path}: no visible sheet holds data; its sheets are {names} (choose one with sheet=NAME)")
-    raise ValueError(f"{path} has {len(found)} sheets with data: {found}; choose one with sheet=NAME or sheet=N")
+    raise ArchiveError(f"{path} has {len(found)} sheets with data: {found}; choose one with sheet=NAME or sheet=N",
+                       "several_sheets", sheets=found)
 
 
 _ZEROS = re.compile("0{2,}")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._paths import working_name
 from ._readers import JsonLiteral, _cell_text, archive_format
@@ -320,8 +321,9 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
             long = frame[column].map(lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL)
             if long.any():
                 value = frame[column][long].iloc[0]
-                raise ValueError(f"column {column!r} holds a text of {len(value):,} characters ({value[:20]!r}…); an "
-                                 f"Excel cell holds at most {XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet instead")
+                raise ArchiveError(f"column {column!r} holds a text of {len(value):,} characters ({value[:20]!r}…); "
+                                   f"an Excel cell holds at most {XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet instead",
+                                   "beyond_excel")
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for row in frame.itertuples(index=False, name=None):
             f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
@@ -336,8 +338,8 @@ def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
     from openpyxl.utils import get_column_letter
 
     if len(columns) > XLSX_MAX_COLUMNS:
-        raise ValueError(f"{len(columns):,} columns: an Excel sheet holds at most {XLSX_MAX_COLUMNS:,}; "
-                         f"write CSV, JSONL or Parquet instead")
+        raise ArchiveError(f"{len(columns):,} columns: an Excel sheet holds at most {XLSX_MAX_COLUMNS:,}; "
+                           f"write CSV, JSONL or Parquet instead", "beyond_excel")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     sheet.freeze_panes = "A2"
@@ -376,8 +378,9 @@ def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
                 values = json.loads(line)
                 rows += 1
                 if rows > XLSX_MAX_ROWS:
-                    raise ValueError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
-                                     f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead")
+                    raise ArchiveError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
+                                       f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead",
+                                       "beyond_excel")
                 fill = marked if review_at is not None and values[review_at] is True else None
                 sheet.append([cell(v, fill) for v in values])
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"

@@ -155,8 +155,7 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
     with reader.progress_bar(progress, desc=Path(path).name) as bar:
         for chunk in reader.chunks():
             if chunk.bad:  # a report counts every row, or says which it cannot
-                raise ValueError(f"{path}: {chunk.bad[0].where} cannot be parsed ({chunk.bad[0].reason}); fix it and "
-                                 f"make the report again")
+                raise chunk.bad[0].stops(path, "fix it and make the report again")
             frame = chunk.rows
             if not found:
                 missing = [c for c in ("category", "needs_review", "confidence") if c not in frame.columns]

@@ -268,9 +268,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             rows_seen = 0
             for chunk in _chain(first, chunks):
                 if chunk.bad and bad_rows_path is None:
-                    first_bad = chunk.bad[0]
-                    raise ValueError(f"{input_path}: {first_bad.where} cannot be parsed ({first_bad.reason}); "
-                                     f"fix it, or pass bad_rows_path=FILE to set such rows aside and go on")
+                    raise chunk.bad[0].stops(input_path, "fix it, or pass bad_rows_path=FILE to set such rows aside "
+                                                         "and go on")
                 rows_seen += len(chunk.rows)
                 stop.check()
                 if chunk.index not in done:

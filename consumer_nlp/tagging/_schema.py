@@ -4,6 +4,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from ..exceptions import ArchiveError
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._values import is_missing
@@ -37,7 +38,8 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     """``frame`` with the tag columns added; its own columns and values are left as they are."""
     clash = [c for c in TAG_COLUMNS if c in frame.columns]
     if clash:
-        raise ValueError(f"the input already has column(s) {clash}; is it an already tagged file?")
+        raise ArchiveError(f"the input already has column(s) {clash}; is it an already tagged file?", "already_tagged",
+                           columns=clash)
     if frame.empty:
         return frame.assign(**{c: pd.Series(dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
     tags = model.tag_columns([_text(v) for v in frame[text_col]])

@@ -7,6 +7,7 @@ import shutil
 import threading
 from pathlib import Path
 
+from ..exceptions import ArchiveError
 from ..io import XLSX_MAX_CELL, XLSX_MAX_ROWS, find_text_column, open_archive, write_json
 from ._security import Refused
 
@@ -93,11 +94,11 @@ class Workspace:
         except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
             raise Refused(400, in_chinese(error) or _UNREADABLE) from None
         if first is not None and first.bad:
-            line = re.search(r"\d+", first.bad[0].where)
+            line = first.bad[0].line
             if first.bad[0].reason.startswith("cells beyond the 1 header column"):
-                raise Refused(400, f"第 1 行像是标题而不是列名（第 {line[0]} 行的单元格比它多）：请删除标题行，"
+                raise Refused(400, f"第 1 行像是标题而不是列名（第 {line} 行的单元格比它多）：请删除标题行，"
                                    f"让列名在第一行，再上传。")
-            raise Refused(400, f"无法读取这个文件：第 {line[0] if line else '?'} 行格式有误，请修正后再上传。")
+            raise Refused(400, f"无法读取这个文件：第 {line} 行格式有误，请修正后再上传。")
         if first is None or not len(first.rows.columns) or first.rows.empty:
             raise Refused(400, "文件里没有数据行：请检查文件是否为空或只有表头。")
         frame = first.rows
@@ -120,30 +121,29 @@ _UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已�
                "并且第一行是列名。")
 
 
-def _listed(text: str) -> str:
-    """A Python list in a library message ("['一月', '二月']") as Chinese enumerates: 一月、二月."""
-    return "、".join(re.findall(r"'([^']*)'", text))
-
-
 def in_chinese(error: Exception) -> str | None:
-    """A problem the library names in English, said in Chinese for the complaint desk without the
-    server's paths; None for a problem it does not know (the caller says something general)."""
-    words = str(error)
-    if isinstance(error, UnicodeError) or "encoding" in words.lower() or "decode" in words.lower():
+    """An archive's problem (:class:`ArchiveError`) said in Chinese for the complaint desk, without the
+    server's paths; None for any other error (the caller says something general)."""
+    if isinstance(error, UnicodeError):
+        error = ArchiveError("", "encoding")
+    if not isinstance(error, ArchiveError):
+        return None
+    details = error.details
+    if error.problem == "encoding":
         return "无法识别文件的编码：请另存为 UTF-8 或 GB18030 编码的 CSV 后再上传。"
-    if match := re.search(r"has (\d+) sheets with data: (\[.*?\])", words):
-        return (f"这个工作簿有 {match[1]} 张表含有数据（{_listed(match[2])}）：请只留下要标注的一张，"
-                f"或把它另存为单独的文件后再上传。")
-    if match := re.search(r"names column\(s\) (\[.*?\]) more than once", words):
-        return f"表头里有重名的列：{_listed(match[1])}。请改名后再上传。"
-    if match := re.search(r"columns ([\d, and]+) of the header have no name", words):
-        numbers = "、".join(re.findall(r"\d+", match[1]))
-        return f"表头的第 {numbers} 列没有列名：请补上列名或删除空列后再上传。"
-    if match := re.search(r"(?:line|sheet row|row) (\d+) cannot be parsed", words):
-        return f"文件第 {match[1]} 行格式有误（引号没有收尾、引号后还有文字或列数不对）：请修正这一行后重新上传。"
-    if "already has column(s)" in words:
+    if error.problem == "several_sheets":
+        return (f"这个工作簿有 {len(details['sheets'])} 张表含有数据（{'、'.join(map(str, details['sheets']))}）："
+                f"请只留下要标注的一张，或把它另存为单独的文件后再上传。")
+    if error.problem == "duplicate_columns":
+        return f"表头里有重名的列：{'、'.join(map(str, details['columns']))}。请改名后再上传。"
+    if error.problem == "unnamed_columns":
+        return f"表头的第 {'、'.join(map(str, details['columns']))} 列没有列名：请补上列名或删除空列后再上传。"
+    if error.problem == "unparseable_row":
+        return (f"文件第 {details['line']} 行格式有误（引号没有收尾、引号后还有文字或列数不对）："
+                f"请修正这一行后重新上传。")
+    if error.problem == "already_tagged":
         return "这个文件已经标注过（已有 category 等结果列）：请上传未标注的原始文件。"
-    if "an Excel cell holds at most" in words or "an Excel sheet holds at most" in words:
+    if error.problem == "beyond_excel":
         return (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                 f"{XLSX_MAX_ROWS - 1:,} 行）：请下载 CSV、JSONL 或 Parquet。")
     return None
