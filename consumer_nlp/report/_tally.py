@@ -15,7 +15,7 @@ from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
 from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, group_name,
                   open_archive)
-from ..tagging import REASON_EMPTY, TAG_COLUMNS, TERM_PATTERN, refuse_rows, review_flags
+from ..tagging import REASON_EMPTY, TERM_PATTERN, check_tagged, refuse_rows, review_flags
 
 
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
@@ -158,12 +158,9 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 raise chunk.bad[0].stops(path, "fix it and make the report again")
             frame = chunk.rows
             if not found:
-                missing = [c for c in ("category", "needs_review", "confidence") if c not in frame.columns]
-                if missing:
-                    raise ValueError(f"{path} has no tag column(s) {missing}: tag it first with "
-                                     f"tag_file({str(path)!r}); its columns are {list(frame.columns)}")
+                own = check_tagged(frame.columns, path, needed=["category", "needs_review", "confidence"])
                 try:
-                    found["text"] = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
+                    found["text"] = find_text_column(own, text_col)
                 except ValueError:
                     if text_col is not None:  # a column the user named must be there
                         raise

@@ -10,7 +10,7 @@ from .._classifier import ComplaintClassifier
 from .._normalize import normalize_many
 from .._similarity import pick_distinct
 from ..io import find_text_column, open_archive
-from ..tagging import TAG_COLUMNS, review_flags
+from ..tagging import check_tagged, review_flags
 
 
 def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = None, limit: int | None = None,
@@ -26,9 +26,7 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     rows, texts, seen = [], [], 0
     for chunk in reader.chunks():
         frame = chunk.rows
-        if "needs_review" not in frame.columns:
-            raise ValueError(f"{tagged} has no needs_review column: tag it first with tag_file({str(tagged)!r})")
-        column = find_text_column([c for c in frame.columns if c not in TAG_COLUMNS], text_col)
+        column = find_text_column(check_tagged(frame.columns, tagged, needed=["needs_review"]), text_col)
         numbers = chunk.row_numbers(seen + 2)  # row 1: the header
         flags = review_flags(frame["needs_review"], numbers)
         for number, text, review in zip(numbers, frame[column], flags):

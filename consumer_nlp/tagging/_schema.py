@@ -56,6 +56,16 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     return pd.concat([frame, added], axis=1)
 
 
+def check_tagged(columns, path, needed=tuple(TAG_COLUMNS)) -> list:
+    """An archive's own columns (those tagging did not add), once the ``needed`` tag columns are
+    found among ``columns``: an archive read back must have been tagged first."""
+    missing = [c for c in needed if c not in columns]
+    if missing:
+        raise ValueError(f"{path} has no tag column(s) {missing}: tag it first with tag_file({str(path)!r}); its "
+                         f"columns are {list(columns)}")
+    return [c for c in columns if c not in TAG_COLUMNS]
+
+
 def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: str) -> None:
     """Refuse a tag column read back whose values are ``wrong`` somewhere, naming the first rows
     (``rows``: each value's row number, as a person finds it in the file)."""
