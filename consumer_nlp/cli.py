@@ -246,10 +246,13 @@ def _models(args) -> int:
         registry.delete_alias(name, alias)
         print(f"已删除别名 {name}@{alias}")
     else:
+        from ._evaluate import figures_in_chinese
+
         figures, disagreements = registry.compare(args.ref, args.other, args.data)
-        print(figures.to_string(float_format=lambda v: f"{v:.3f}"))
-        print(f"\n两个模型判断不同的 {len(disagreements)} 条：")
-        print(disagreements.head(args.show).to_string(index=False, max_colwidth=40))
+        print(figures_in_chinese(figures).to_string(float_format=lambda v: f"{v:.3f}"))
+        print(f"\n两个模型判断不同的 {len(disagreements)} 条{'：' if len(disagreements) else '。'}")
+        if len(disagreements):
+            print(disagreements.head(args.show).to_string(index=False, max_colwidth=40))
     return 0
 
 

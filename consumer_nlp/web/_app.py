@@ -23,7 +23,7 @@ from ..io import correction_key, new_file, write_archive, write_json
 from ..review import review_queue, text_key
 from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
 from ._jobs import Jobs, tag_in_process
-from ._models import Models, category_names
+from ._models import Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese
 
@@ -74,7 +74,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return (f"重新训练需要训练语料，但找不到文件 {corpus.name}。请在启动服务时用 consumer-nlp serve --corpus 文件 "
                 f"指定带 text、label 列的语料（例如本项目的 data/complaints.csv）。")
     templates = Jinja2Templates(directory=str(HERE / "templates"))
-    templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, categories=category_names())
+    templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, categories=list(CATEGORIES.items()))  # keys 1–6
 
     def render(request: Request, name: str, status: int = 200, **context) -> Response:
         context.update(request=request, csrf=csrf_token(request))

@@ -64,7 +64,7 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
     from ..models import load
     from ..tagging import tag_file
 
-    model = load(model_ref, registry=registry) if model_ref != "default" else load()
+    model = load(model_ref, registry=registry)
     summary = tag_file(model, input_path, output_path, text_col=text_col, jobs=1, progress=False, force=True)
     return {"rows": summary.rows_out, "needs_review": summary.needs_review}
 

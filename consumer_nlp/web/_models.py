@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._categories import CATEGORIES
 from ..io import write_json
 from ..models import ModelRegistry, load
 from ..review import CorrectionStore
@@ -84,7 +83,7 @@ class Models:
     def compare(self, version: int) -> tuple[pd.DataFrame, int, str]:
         """The figures of ``version`` and of the production model on the corrections held back from
         ``version``: (table with one column per model, how many corrections, production's name)."""
-        from .._evaluate import compare
+        from .._evaluate import compare, figures_in_chinese
 
         held = self.held_back(version)
         if not held:
@@ -95,22 +94,10 @@ class Models:
         _, candidate = self.get(f"{MODEL_NAME}@{int(version)}")
         data = pd.DataFrame(held, columns=["text", "label"])
         figures, _ = compare({name_old: production, name_new: candidate}, data)
-        figures.index = [_figure_name(i) for i in figures.index]
+        figures = figures_in_chinese(figures)
         return figures, len(held), name_old
 
     def promote(self, version: int) -> None:
         """Point ``production`` at ``version``."""
         self.registry.set_alias(MODEL_NAME, int(version), PRODUCTION)
 
-
-_FIGURES = {"macro-F1": "宏平均 F1", "accuracy": "准确率", "calibration error": "校准误差",
-            "review share": "送复核比例", "accuracy when sure": "有把握时的准确率"}
-
-
-def _figure_name(name: str) -> str:
-    return _FIGURES.get(name, name.replace("F1 ", "F1 · "))
-
-
-def category_names() -> list[tuple[str, str]]:
-    """The six categories as (label, Chinese name), in the order of keys 1–6."""
-    return list(CATEGORIES.items())
