@@ -158,8 +158,8 @@ def stage_table(model, texts) -> list:
     """(stage, seconds) over ``texts`` in batches of ``BATCH``, the stages of ``tag_columns``."""
     from consumer_nlp._classifier import calibrated_proba
     from consumer_nlp._explain import top_terms
-    from consumer_nlp._normalize import normalize_many
-    from consumer_nlp._tokenize import _SEPARATORS
+    from consumer_nlp.features._normalize import normalize_many
+    from consumer_nlp.features._tokenize import _SEPARATORS
 
     vectorizer = model.vectorizer_
     tokenizer = vectorizer.tokenizer_

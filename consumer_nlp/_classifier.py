@@ -14,13 +14,10 @@ from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from ._categories import CATEGORIES
-from ._clauses import best_by_owner, split_clauses
 from ._explain import Explanation, row_contributions, top_terms
-from ._features import ComplaintVectorizer
 from ._metrics import choose_review_threshold
-from ._normalize import normalize_many
 from ._params import parameter_problems
-from ._tokenize import Tokenizer
+from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
 from ._values import is_missing
 
 

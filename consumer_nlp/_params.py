@@ -1,6 +1,6 @@
 """What the classifier's parameters may be: one set of checks for ``fit`` and for the model file's
 reader, so that a model that fits can always be saved and loaded again."""
-from ._tokenize import BACKENDS
+from .features import BACKENDS
 from ._values import is_int, is_number
 
 

@@ -15,6 +15,7 @@ import sklearn.utils.estimator_checks as ec
 
 import consumer_nlp as cn
 from consumer_nlp import CATEGORIES, ComplaintClassifier
+from consumer_nlp.features import normalize
 
 
 def test_fit_returns_self_and_sets_fitted_attributes(small_corpus):
@@ -108,7 +109,7 @@ def test_explain_sums_to_the_decision(small_model):
     text = "吃了外卖以后上吐下泻，去医院挂了急诊"
     explanation = small_model.explain(text)
     assert explanation.category == small_model.predict([text])[0]
-    features = small_model.vectorizer_.transform([cn._normalize.normalize(text)])
+    features = small_model.vectorizer_.transform([normalize(text)])
     scores = (features @ small_model.coef_.T + small_model.intercept_)[0]
     explained = explanation.contributions.sum(axis=0).to_numpy() + small_model.intercept_
     np.testing.assert_allclose(explained, scores, rtol=1e-5, atol=1e-5)

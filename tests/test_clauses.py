@@ -1,6 +1,6 @@
 import numpy as np
 
-from consumer_nlp._clauses import best_by_owner, split_clauses
+from consumer_nlp.features._clauses import best_by_owner, split_clauses
 
 
 def test_texts_are_cut_at_punctuation_and_each_clause_knows_its_text():

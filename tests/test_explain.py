@@ -4,7 +4,7 @@ import pytest
 from scipy.sparse import csr_matrix
 
 from consumer_nlp._explain import top_terms
-from consumer_nlp._normalize import normalize_many
+from consumer_nlp.features._normalize import normalize_many
 
 # A hand-made case: four word columns w0-w3, then three character columns c0-c2, two classes.
 NAMES = ["w0", "w1", "w2", "w3", "c0", "c1", "c2"]

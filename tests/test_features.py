@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from consumer_nlp._normalize import normalize_many
+from consumer_nlp.features._normalize import normalize_many
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def test_fast_features_of_batches_without_any_known_term_are_empty(default_model
 
 
 def test_refitting_forgets_what_the_last_fit_built(texts):
-    from consumer_nlp._features import ComplaintVectorizer
+    from consumer_nlp.features._vectorize import ComplaintVectorizer
 
     first, second = texts[:120], texts[120:]
     refitted = ComplaintVectorizer(char_ngram_range=(1, 3)).fit(first)

@@ -1,6 +1,6 @@
 import unicodedata
 
-from consumer_nlp._normalize import normalize, normalize_many
+from consumer_nlp.features._normalize import normalize, normalize_many
 
 
 def test_full_width_becomes_half_width():

@@ -2,8 +2,8 @@ import pickle
 
 import pytest
 
-from consumer_nlp._normalize import normalize
-from consumer_nlp._tokenize import Tokenizer, default_stop_words, default_user_words, resolve_backend
+from consumer_nlp.features._normalize import normalize
+from consumer_nlp.features._tokenize import Tokenizer, default_stop_words, default_user_words, resolve_backend
 
 BACKENDS = ["rjieba", "jieba"]
 

@@ -1,5 +1,5 @@
 """Column discovery: which column of an archive holds the text, the date or the channel."""
-from .._normalize import to_simplified
+from ..features import to_simplified
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
                      "complaint", "description", "正文", "文本")

@@ -27,8 +27,7 @@ from .._classifier import ComplaintClassifier
 from .._params import PARAMETER_CHECKS, parameter_problems
 from .._values import is_int, is_number
 from .._metrics import REVIEW_EVERYTHING
-from .._features import ComplaintVectorizer, terms_by_column
-from .._tokenize import BACKENDS, Tokenizer
+from ..features import BACKENDS, ComplaintVectorizer, Tokenizer, terms_by_column
 from ..exceptions import IncompatibleModelError, UntrustedModelError
 from ..io import new_file
 

@@ -4,7 +4,10 @@ Only here is skops used (an optional dependency: ``pip install skops``), with th
 files were always loaded with: a fixed list of trusted types, the saving scikit-learn's minor
 version, and parameters that only ``fit`` sets.
 """
+import contextlib
+import importlib
 import re
+import sys
 import warnings
 from pathlib import Path
 
@@ -14,6 +17,10 @@ from .._classifier import ComplaintClassifier, one_row_per_class
 from ..exceptions import IncompatibleModelError, UntrustedModelError
 from ._file import SUFFIX, save_model
 
+# 0.1 named its types by the modules of its day; where a module has moved since, the old name is
+# made to lead to the new one while a file is read.
+MOVED_MODULES = {"consumer_nlp._features": "consumer_nlp.features._vectorize",
+                 "consumer_nlp._tokenize": "consumer_nlp.features._tokenize"}
 TRUSTED_TYPES = [
     "consumer_nlp._classifier.ComplaintClassifier",
     "consumer_nlp._features.ComplaintVectorizer",
@@ -33,7 +40,7 @@ def _structure_problems(model) -> list[str]:
     ``input="filename"`` would open every text as a file path)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from .._features import ComplaintVectorizer
+    from ..features import ComplaintVectorizer
 
     vectorizer = getattr(model, "vectorizer_", None)
     if type(vectorizer) is not ComplaintVectorizer:
@@ -73,6 +80,19 @@ def _saved_with(path: Path) -> set:
     return found
 
 
+@contextlib.contextmanager
+def _old_module_names():
+    """The 0.1 module names of :data:`MOVED_MODULES` importable, for the time a file is read."""
+    added = [old for old in MOVED_MODULES if old not in sys.modules]
+    for old in added:
+        sys.modules[old] = importlib.import_module(MOVED_MODULES[old])
+    try:
+        yield
+    finally:
+        for old in added:
+            del sys.modules[old]
+
+
 def _read_skops(path: Path):
     try:
         import skops.io as sio
@@ -92,7 +112,8 @@ def _read_skops(path: Path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the version check above is the one that matters
         try:
-            model = sio.load(path, trusted=TRUSTED_TYPES)
+            with _old_module_names():
+                model = sio.load(path, trusted=TRUSTED_TYPES)
         except Exception as error:
             raise IncompatibleModelError(f"{path} could not be read with scikit-learn {sklearn.__version__} "
                                          f"({type(error).__name__}: {error})") from error

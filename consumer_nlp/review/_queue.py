@@ -7,7 +7,7 @@ import numpy as np
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
-from .._normalize import normalize_many
+from ..features import normalize_many
 from .._similarity import pick_distinct
 from ..io import find_text_column, open_archive
 from ..tagging import check_tagged, review_flags

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 import opencc
 
-from ._money import CURRENCY, CURRENCY_OPENS
+from .._money import CURRENCY, CURRENCY_OPENS
 
 # Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
 # produce them, and both tokenizer backends keep an ASCII word whole. No pattern crosses a line
