@@ -12,6 +12,7 @@ from ._html import page
 from ._classifier import ComplaintClassifier
 from .io import read_labeled
 from ._metrics import classification_metrics, review_tradeoff
+from ._values import LabeledSource
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 
@@ -143,7 +144,7 @@ class Evaluation:
 {sections}""")
 
 
-def evaluate(model: ComplaintClassifier, data, *, model_name: str = "model", by: str | None = None,
+def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str = "model", by: str | None = None,
              **read_options) -> Evaluation:
     """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
@@ -160,7 +161,7 @@ def figures_in_chinese(figures: pd.DataFrame) -> pd.DataFrame:
     return figures.set_axis([_FIGURES_ZH.get(name, name.replace("F1 ", "F1 · ")) for name in figures.index])
 
 
-def compare(models: dict, data, **read_options) -> tuple:
+def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_options) -> tuple:
     """``models`` ({name: model}) on the same labeled ``data``: a table of their figures side by
     side (one column per model), and the rows on which their categories differ."""
     labeled = read_labeled(data, **read_options)

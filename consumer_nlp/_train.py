@@ -10,6 +10,7 @@ from ._categories import in_guide_order
 from ._classifier import ComplaintClassifier
 from .io import read_labeled
 from ._metrics import classification_metrics
+from ._values import LabeledSource
 
 log = logging.getLogger("consumer_nlp")
 
@@ -53,9 +54,10 @@ def _check_folds(labels, cv: int) -> None:
                          f"without the cross-validated figures")
 
 
-def train(data, *, cv: int = 5, text_col: str | None = None, label_col: str = "label", encoding=None,
-          group_col: str | None = None, corrections: dict | None = None, calibration_data=None, sheet=None,
-          header_row: int = 1, **params) -> ComplaintClassifier:
+def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, label_col: str = "label",
+          encoding: str | None = None, group_col: str | None = None, corrections: dict | None = None,
+          calibration_data: LabeledSource | None = None, sheet: str | int | None = None, header_row: int = 1,
+          **params) -> ComplaintClassifier:
     """Train a :class:`ComplaintClassifier` on labeled data and attach its cross-validated figures.
 
     ``data``: a CSV or XLSX path (UTF-8 or GB18030) with a text column (``text_col``, else found

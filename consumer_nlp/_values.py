@@ -1,6 +1,9 @@
-"""Kinds of values, one rule each: a whole number, a finite number, a missing cell."""
+"""Kinds of values, one rule each: a whole number, a finite number, a missing cell; and the types of
+what the public functions take."""
 import math
 import numbers
+import os
+from collections.abc import Iterable
 
 import pandas as pd
 
@@ -18,3 +21,7 @@ def is_number(value) -> bool:
 def is_missing(value) -> bool:
     """No value: None, pandas' NA or NaT, or a NaN (numpy's too)."""
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, numbers.Real) and value != value)
+
+
+PathLike = str | os.PathLike  # a file or folder, as a string or a pathlib.Path
+LabeledSource = PathLike | pd.DataFrame | Iterable  # a labeled file, a DataFrame, or (text, label) pairs

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._categories import LABELS, label_of
-from .._values import is_missing
+from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
 from ._readers import open_archive
@@ -83,8 +83,8 @@ def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):
                                  enumerate(frame.to_dict("records"), start=first_row)]
 
 
-def read_labeled(data, *, text_col: str | None = None, label_col: str = "label",
-                 encoding: str | None = None, group_col: str | None = None, sheet=None,
+def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col: str = "label",
+                 encoding: str | None = None, group_col: str | None = None, sheet: str | int | None = None,
                  header_row: int = 1) -> LabeledData:
     """Read and check labeled data: a file (CSV, TSV, XLSX, XLS, JSONL or Parquet, read as archives
     are), a DataFrame, or (text, label) pairs.

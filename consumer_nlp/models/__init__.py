@@ -4,6 +4,7 @@ from importlib import resources
 from pathlib import Path
 
 from .._classifier import ComplaintClassifier
+from .._values import PathLike
 from ..exceptions import ModelNotFoundError
 from ._file import MODEL_SUFFIXES, SUFFIX, load_model, save_model
 
@@ -22,7 +23,7 @@ def default_model_path() -> Path:
     return Path(str(resources.files("consumer_nlp.resources").joinpath(DEFAULT_MODEL)))
 
 
-def load(name=None, *, registry=None) -> ComplaintClassifier:
+def load(name: PathLike | None = None, *, registry: PathLike | None = None) -> ComplaintClassifier:
     """Load a model: the built-in default with no argument (or "default"); a model file
     (``*.cnlp``, or any path with a folder in it); or a registry reference ``"name"``,
     ``"name@3"``, ``"name@production"`` in the registry at ``registry`` (default:

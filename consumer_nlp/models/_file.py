@@ -20,12 +20,13 @@ import os
 import zipfile
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
 from .._classifier import ComplaintClassifier
 from .._params import PARAMETER_CHECKS, parameter_problems
-from .._values import is_int, is_number
+from .._values import PathLike, is_int, is_number
 from .._metrics import REVIEW_EVERYTHING
 from ..features import BACKENDS, ComplaintVectorizer, Tokenizer, terms_by_column
 from ..exceptions import IncompatibleModelError, UntrustedModelError
@@ -107,7 +108,7 @@ def write_model(model: ComplaintClassifier, file) -> None:
             archive.writestr(f"{name}.npy", data)
 
 
-def save_model(model: ComplaintClassifier, path, *, force: bool = True) -> Path:
+def save_model(model: ComplaintClassifier, path: PathLike, *, force: bool = True) -> Path:
     """Write a fitted ``model`` to ``path`` (conventionally ``*.cnlp``). The file appears whole or
     not at all: it is written beside ``path`` and renamed into place; without ``force``, never over
     a file there."""
@@ -271,7 +272,7 @@ def _tfidf(vectorizer: ComplaintVectorizer, terms: np.ndarray, idf: np.ndarray, 
     return tfidf
 
 
-def load_model(path) -> ComplaintClassifier:
+def load_model(path: PathLike | BinaryIO) -> ComplaintClassifier:
     """Read a model written by :func:`save_model` (``path``: a file path or a binary file object);
     anything else, or anything damaged, is refused with what is wrong
     (:class:`UntrustedModelError`, :class:`IncompatibleModelError`)."""

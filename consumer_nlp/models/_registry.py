@@ -29,6 +29,7 @@ import sklearn
 from .._classifier import ComplaintClassifier
 from .._evaluate import compare
 from .._locks import held
+from .._values import PathLike
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
 from ..io import temporary_beside, write_json
@@ -105,7 +106,7 @@ def _library_versions(model: ComplaintClassifier) -> dict:
 class ModelRegistry:
     """Versioned models on disk. ``root``: the argument, else ``$CONSUMER_NLP_HOME``, else a per-user folder."""
 
-    def __init__(self, root=None):
+    def __init__(self, root: PathLike | None = None):
         self.root = Path(root) if root is not None else default_root()
 
     # ---- references: "name", "name@3", "name@production" ----
@@ -204,6 +205,7 @@ class ModelRegistry:
             write_json(self.root / name / ALIASES, aliases)
 
     def delete_alias(self, name: str, alias: str) -> None:
+        """Remove ``alias`` of ``name``; its version stays."""
         with held(self.root / _check_name(name, "model name") / ALIASES_LOCK):
             aliases = self.aliases(name)
             if aliases.pop(_check_name(alias, "alias"), None) is None:
@@ -270,6 +272,7 @@ class ModelRegistry:
         return converted
 
     def info(self, ref: str) -> dict:
+        """The metadata stored with the version ``ref`` names, with its current aliases."""
         name, version = self.resolve(ref)
         metadata = _read_json(self.root / name / str(version) / METADATA)
         metadata["aliases"] = sorted(a for a, v in self.aliases(name).items() if v == version)

@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .._classifier import ComplaintClassifier, one_row_per_class
+from .._values import PathLike
 from ..exceptions import IncompatibleModelError, UntrustedModelError
 from ._file import SUFFIX, save_model
 
@@ -126,7 +127,7 @@ def _read_skops(path: Path):
     return model
 
 
-def convert_model(source, destination=None) -> Path:
+def convert_model(source: PathLike, destination: PathLike | None = None) -> Path:
     """Write the 0.1 skops model file ``source`` as a model file (default: beside it, ending in
     ``.cnlp``); the source is left as it is, and an existing destination is never replaced."""
     source = Path(source)

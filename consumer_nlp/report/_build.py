@@ -5,6 +5,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES
 from .._similarity import pick_distinct
+from .._values import PathLike
 from ..io import CHANNEL_NAMES
 from ._render import ArchiveReport
 from ._tally import EMPTY, KINDS, tally_archive
@@ -27,9 +28,10 @@ def _crosstab(counts: dict, index_name: str, *, in_time_order: bool) -> pd.DataF
     return table.sort_index() if in_time_order else table.sort_values("合计", ascending=False)
 
 
-def report_archive(path, *, date_col=None, period: str = "month", group_col=None, previous=None, text_col=None,
-                   encoding=None, date_format: str | None = None, chunk_size: int = 20_000,
-                   corrections: dict | None = None, progress=None) -> ArchiveReport:
+def report_archive(path: PathLike, *, date_col: str | None = None, period: str = "month", group_col: str | None = None,
+                   previous: PathLike | None = None, text_col: str | None = None, encoding: str | None = None,
+                   date_format: str | None = None, chunk_size: int = 20_000, corrections: dict | None = None,
+                   progress: bool | None = None) -> ArchiveReport:
     """The report of a tagged archive. ``period``: "month" or "quarter", the rows of the time
     table; ``group_col``: the column of the group table (default: a channel column if there is
     one). ``previous``: an earlier tagged archive to compare with (同比/环比). Dates are read year

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 
 from .._html import page
+from .._values import PathLike
 from ..io import check_new_file, excel_text, new_file
 
 
@@ -70,6 +71,7 @@ class ArchiveReport:
         return figures
 
     def to_markdown(self) -> str:
+        """The report as Markdown: the summary, then each table (no charts)."""
         def cell(text: str) -> str:  # a '|', a line break or a control character would end a cell or a row
             return " ".join(excel_text(text).replace("|", "\\|").splitlines())
 
@@ -81,6 +83,7 @@ class ArchiveReport:
         return "\n".join(parts)
 
     def to_html(self) -> str:
+        """The report as one HTML page, charts included as images inside it."""
         from .._charts import png_data_uri
 
         pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
@@ -91,7 +94,7 @@ class ArchiveReport:
         return page("消费投诉分类统计报告", f"""<p>数据：{html.escape(self.source)}</p>
 <h2>综述</h2><p class="summary">{html.escape(self.summary)}</p>{notes}{pictures}{sections}""")
 
-    def to_excel(self, path) -> None:
+    def to_excel(self, path: PathLike) -> None:
         """One sheet per table, and the charts on a sheet of their own."""
         import io
 
@@ -117,7 +120,7 @@ class ArchiveReport:
                 sheet.add_image(image, f"A{row}")
                 row += int(image.height / 20) + 2
 
-    def write(self, path, *, force: bool = False) -> Path:
+    def write(self, path: PathLike, *, force: bool = False) -> Path:
         """Write the report; the format follows the extension (.html, .xlsx, .md). An existing file
         is replaced only with ``force``, the archives it was made from never."""
         path = check_new_file(path, force=force, inputs=[self.source, *([self.previous] if self.previous else [])],

@@ -23,6 +23,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
+from .._values import PathLike
 from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
                   write_json, write_part)
 
@@ -171,10 +172,11 @@ class _StopRequest:
             raise _Stop()
 
 
-def tag_file(model: ComplaintClassifier, input_path, output_path=None, *, text_col: str | None = None,
-             id_col: str | None = None, jobs: int | None = None, chunk_size: int = 5000, resume: bool = False,
-             restart: bool = False, force: bool = False, encoding: str | None = None, sheet=None,
-             header_row: int = 1, bad_rows_path=None, progress: bool | None = None) -> Summary:
+def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: PathLike | None = None, *,
+             text_col: str | None = None, id_col: str | None = None, jobs: int | None = None, chunk_size: int = 5000,
+             resume: bool = False, restart: bool = False, force: bool = False, encoding: str | None = None,
+             sheet: str | int | None = None, header_row: int = 1, bad_rows_path: PathLike | None = None,
+             progress: bool | None = None) -> Summary:
     """Tag every row of the archive ``input_path`` into ``output_path`` (format from its extension).
 
     ``jobs`` worker processes (default: all cores) tag chunks of ``chunk_size`` rows. Rows that
