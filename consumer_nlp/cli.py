@@ -106,13 +106,13 @@ def _corrections(registry) -> dict:
 
 def _report(args) -> int:
     from .io import check_new_file
-    from .report import report_archive, report_format
+    from .report import PERIODS, report_archive, report_format
 
     output = Path(args.output) if args.output else Path(args.tagged).with_name(Path(args.tagged).stem + ".report.html")
     check_new_file(output, force=args.force, inputs=[args.tagged, *([args.previous] if args.previous else [])])
     report_format(output)
-    period = args.by if args.by in ("month", "quarter") else "month"
-    group_col = None if args.by in (None, "month", "quarter", "channel") else args.by
+    period = args.by if args.by in PERIODS else "month"
+    group_col = None if args.by in (None, *PERIODS, "channel") else args.by
     result = report_archive(args.tagged, date_col=args.date_col, period=period, group_col=group_col,
                             previous=args.previous,
                             text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,

@@ -2,6 +2,6 @@
 HTML, Excel and Markdown with charts (``_render``)."""
 from ._build import report_archive
 from ._render import ArchiveReport, report_format
-from ._tally import parse_dates
+from ._tally import PERIODS, parse_dates
 
-__all__ = ["ArchiveReport", "parse_dates", "report_archive", "report_format"]
+__all__ = ["ArchiveReport", "PERIODS", "parse_dates", "report_archive", "report_format"]

@@ -8,10 +8,9 @@ from .._similarity import pick_distinct
 from .._values import PathLike
 from ..io import CHANNEL_NAMES
 from ._render import ArchiveReport
-from ._tally import EMPTY, KINDS, tally_archive
+from ._tally import EMPTY, KINDS, PERIODS, tally_archive
 
 EXAMPLES_PER_CATEGORY = 5
-PERIODS = {"month": "M", "quarter": "Q"}
 
 
 def _percent(part, whole) -> float:

@@ -17,7 +17,7 @@ from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_t
                   open_archive)
 from ..tagging import REASON_EMPTY, TERM_PATTERN, check_tagged, refuse_rows, review_flags
 
-
+PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
 
 
@@ -116,7 +116,7 @@ class _Tally:
             failed = np.flatnonzero(dates.isna().to_numpy() & frame[date_col].astype("string").fillna("").str.strip().ne("").to_numpy())
             self.bad_date_count += len(failed)
             self.bad_dates += [(int(rows[i]), str(frame[date_col].iloc[i])) for i in failed[:10 - len(self.bad_dates)]]
-            labels = dates.dt.to_period({"month": "M", "quarter": "Q"}[period]).astype("string").fillna("日期缺失或无法识别")
+            labels = dates.dt.to_period(PERIODS[period]).astype("string").fillna("日期缺失或无法识别")
             for label, category in zip(labels, categories):
                 self.periods[label][category] += 1
         if group_col:
