@@ -175,3 +175,25 @@ def test_a_run_that_fails_before_any_chunk_leaves_nothing_behind(tmp_path, defau
         with pytest.raises(ValueError):
             tag_file(default_model, tmp_path / source, tmp_path / "out.csv", jobs=1, progress=False, **options)
         assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "tagged.csv"], options
+
+
+def test_a_killed_worker_ends_the_run_with_its_lock_and_says_how_to_go_on(archive, reference, tmp_path):
+    # With --jobs 3, a worker killed (by the OOM killer, say) while its sibling waited for work left
+    # the sibling blocked for ever on the queue's lock the dead one held, ignoring the pool's SIGTERM:
+    # the run hung, holding the output's lock, so not even --resume could go on.
+    output = tmp_path / "tagged.csv"
+    spool = output.with_name(f".{output.name}.parts")
+    run = [*command(archive, output)[:-3], "--jobs", "3", "-q"]
+    process = subprocess.Popen(run, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 120
+    while not (list(spool.glob("0*.json")) and len(children_of(process.pid)) >= 2) and time.time() < deadline:
+        time.sleep(0.01)  # a chunk finished (not only manifest.json), the workers at work
+    os.kill(children_of(process.pid)[0], signal.SIGKILL)
+    try:
+        _, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        pytest.fail("the run hung after one of its workers was killed")
+    assert process.returncode != 0 and "--resume" in err, err
+    assert subprocess.run(command(archive, output, "--resume"), capture_output=True, text=True).returncode == 0
+    assert output.read_bytes() == reference

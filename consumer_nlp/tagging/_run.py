@@ -16,6 +16,7 @@ import signal
 import threading
 import time
 from collections import Counter
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -244,7 +245,13 @@ class _Workers:
                 f.result()
 
     def stop(self) -> None:
+        """End the workers. When one died (killed, out of memory), the others are killed: they ignore
+        SIGTERM, with which the pool would end them, and may be blocked for ever on a queue lock the
+        dead one held."""
         if self.pool is not None:
+            if getattr(self.pool, "_broken", False):
+                for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+                    process.kill()
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
 
@@ -286,6 +293,14 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 shutil.rmtree(spool, ignore_errors=True)
                 raise KeyboardInterrupt("interrupted before any chunk was finished; nothing was kept") from None
             raise KeyboardInterrupt(_interrupted(spool)) from None
+        except BrokenProcessPool:
+            if not read_records(spool):
+                shutil.rmtree(spool, ignore_errors=True)
+                raise RuntimeError("a worker process ended unexpectedly (killed, or out of memory) before any chunk "
+                                   "was finished; nothing was kept. Run the command again, with fewer jobs=N if "
+                                   "memory is short") from None
+            raise RuntimeError("a worker process ended unexpectedly (killed, or out of memory); finished chunks "
+                               f"are kept in {spool}. Run the same command with resume=True to go on") from None
         except BaseException:
             if not read_records(spool):  # nothing to resume from: leave nothing behind
                 shutil.rmtree(spool, ignore_errors=True)
