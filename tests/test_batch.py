@@ -366,6 +366,23 @@ def test_an_output_name_near_the_file_systems_limit_is_written(default_model, tm
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["in.csv", output.name, bad_rows.name])
 
 
+def test_a_bad_rows_file_another_run_is_writing_is_refused(default_model, tmp_path):
+    # Two runs given one --bad-rows file each wrote it under one fixed temporary name: the run that
+    # succeeded could leave the other run's rows in it, or a mix of both.
+    from consumer_nlp.tagging._spool import OutputLock
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n2,a,b,c\n", encoding="utf-8")
+    bad_rows = tmp_path / "bad.csv"
+    with OutputLock(bad_rows):  # what the other run holds
+        with pytest.raises(ValueError, match="another run is writing"):
+            tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_rows)
+    theirs = tmp_path / ".out.csv.partial"  # a file that happens to have the name of a temporary one
+    theirs.write_text("theirs", "utf-8")
+    tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_rows)
+    assert theirs.read_text("utf-8") == "theirs" and "a,b,c" in bad_rows.read_text("utf-8-sig")
+
+
 def test_duplicate_columns_are_refused_in_every_format(default_model, tmp_path):
     workbook = Workbook()
     workbook.active.append(["id", "text", "text"])

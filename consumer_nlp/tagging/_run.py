@@ -25,7 +25,7 @@ import pandas as pd
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._values import PathLike
-from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
+from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, temporary_beside, working_name,
                   write_json, write_part)
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, tag_frame
@@ -200,7 +200,7 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     if kind == "xls":
         raise ValueError(f"{output}: .xls is read, not written; write .xlsx (or CSV, JSONL, Parquet) instead")
     keep_freed_memory()
-    with OutputLock(output):
+    with OutputLock(output), OutputLock(bad_rows) if bad_rows is not None else contextlib.nullcontext():
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
                          chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
                          sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force)
@@ -361,9 +361,9 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
     summary.rows_in = summary.rows_out + summary.bad_rows
-    moves = [(working_name(output, "partial"), output, "output")]
+    moves = [(temporary_beside(output), output, "output")]
     if bad_rows_path is not None:
-        moves.append((working_name(bad_rows_path, "partial"), bad_rows_path, "bad-rows file"))
+        moves.append((temporary_beside(bad_rows_path), bad_rows_path, "bad-rows file"))
     try:
         summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title)
         if bad_rows_path is not None:
