@@ -1,6 +1,7 @@
 import csv
 import datetime
 import json
+from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
@@ -619,3 +620,69 @@ def test_cells_of_200000_letters_or_digits_are_tagged_without_stalling(default_m
     source.write_text("id,text\n1," + "a" * 200_000 + "\n2,\"" + "1," * 100_000 + "\"\n", encoding="utf-8")
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
     assert summary.rows_out == 2  # minutes before (quadratic patterns); about a second now
+
+
+@pytest.mark.parametrize("edited", ["称不准第39次", "面包发霉了第39次"], ids=["same length", "longer"])
+def test_an_input_changed_while_it_is_tagged_is_refused_not_mixed(default_model, tmp_path, monkeypatch, edited):
+    # A (resumed) run read some chunks of the old file and some of the edited one, and said nothing.
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(f"{n},秤不准第{n}次\n" for n in range(40)), encoding="utf-8")
+    original = _run._tag_chunk
+
+    def edit_then_tag(*work):
+        if work[0] == 1:  # a colleague saves the file while the run goes on
+            source.write_text(source.read_text("utf-8").replace("秤不准第39次", edited), "utf-8")
+        return original(*work)
+
+    monkeypatch.setattr(_run, "_tag_chunk", edit_then_tag)
+    with pytest.raises(ValueError, match="changed while it was tagged"):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, chunk_size=10, progress=False)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_resume_and_restart_together_are_refused(default_model, tmp_path):
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="resume=True.*restart=True"):
+        tag_file(default_model, source, tmp_path / "out.csv", resume=True, restart=True, progress=False)
+
+
+def test_a_checkpoint_resumes_after_its_folder_moved_and_says_what_is_damaged(default_model, tmp_path):
+    # The checkpoint named the input by its full path: moved to a bigger disk, the same file was
+    # "a different run". An empty manifest (a full disk) was a bare JSON error.
+    from consumer_nlp.tagging._spool import prepare_spool, run_manifest
+
+    first, moved = tmp_path / "a" / "in.csv", tmp_path / "b" / "in.csv"
+    for path in (first, moved):
+        path.parent.mkdir()
+        path.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    spool = tmp_path / "b" / ".out.csv.parts"
+    prepare_spool(spool, run_manifest(first, default_model, chunk_size=10), resume=False, restart=False)
+    (spool / "0000000.json").write_text("{}", "utf-8")
+    assert prepare_spool(spool, run_manifest(moved, default_model, chunk_size=10), resume=True, restart=False) == {0}
+    (spool / "manifest.json").write_text("", "utf-8")
+    with pytest.raises(ValueError, match="manifest.json is damaged.*restart=True"):
+        prepare_spool(spool, run_manifest(moved, default_model, chunk_size=10), resume=True, restart=False)
+
+
+def test_a_checkpoint_is_never_left_half_deleted(tmp_path, monkeypatch):
+    # Its files were deleted one by one: a run killed meanwhile left records whose parts were gone,
+    # and --resume then failed on a missing file.
+    from consumer_nlp.tagging import _spool
+
+    spool = tmp_path / ".out.csv.parts"
+    spool.mkdir()
+    for n in range(3):
+        (spool / f"{n:07d}.csv").write_text("x", "utf-8")
+        (spool / f"{n:07d}.json").write_text("{}", "utf-8")
+
+    def killed_midway(path, *args, **kwargs):
+        next(Path(path).iterdir()).unlink()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_spool.shutil, "rmtree", killed_midway)
+    with pytest.raises(KeyboardInterrupt):
+        _spool.remove_spool(spool)
+    assert not spool.exists()

@@ -11,7 +11,6 @@ import contextlib
 import multiprocessing
 import os
 import re
-import shutil
 import signal
 import threading
 import time
@@ -29,7 +28,8 @@ from ..io import (archive_format, find_text_column, join_parts, move_into_place,
                   write_json, write_part)
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, tag_frame
-from ._spool import OutputLock, check_paths, default_output, part_path, prepare_spool, read_records, run_manifest
+from ._spool import (OutputLock, check_paths, default_output, fingerprint, part_path, prepare_spool, read_records,
+                     remove_spool, run_manifest)
 
 
 @dataclass
@@ -190,6 +190,9 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     """
     if jobs is not None and not (isinstance(jobs, int) and jobs >= 1):
         raise ValueError(f"jobs=N must be a number of processes of at least 1 (default: one per core), not {jobs!r}")
+    if resume and restart:
+        raise ValueError("resume=True (go on from the finished chunks) and restart=True (throw them away) ask for "
+                         "opposite things; give one of them")
     if not (isinstance(chunk_size, int) and not isinstance(chunk_size, bool) and chunk_size >= 1):
         raise ValueError(f"chunk_size=N must be a whole number of at least 1 (rows per chunk), not {chunk_size!r}")
     input_path = Path(input_path)
@@ -290,31 +293,44 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             stop.check()
         except (KeyboardInterrupt, _Stop):
             if not read_records(spool):
-                shutil.rmtree(spool, ignore_errors=True)
+                remove_spool(spool)
                 raise KeyboardInterrupt("interrupted before any chunk was finished; nothing was kept") from None
             raise KeyboardInterrupt(_interrupted(spool)) from None
         except BrokenProcessPool:
             if not read_records(spool):
-                shutil.rmtree(spool, ignore_errors=True)
+                remove_spool(spool)
                 raise RuntimeError("a worker process ended unexpectedly (killed, or out of memory) before any chunk "
                                    "was finished; nothing was kept. Run the command again, with fewer jobs=N if "
                                    "memory is short") from None
             raise RuntimeError("a worker process ended unexpectedly (killed, or out of memory); finished chunks "
                                f"are kept in {spool}. Run the same command with resume=True to go on") from None
-        except BaseException:
+        except BaseException as error:
+            if isinstance(error, (ValueError, UnicodeError)):  # a file saved over while it was read breaks anywhere
+                _check_unchanged(input_path, manifest, spool, error)
             if not read_records(spool):  # nothing to resume from: leave nothing behind
-                shutil.rmtree(spool, ignore_errors=True)
+                remove_spool(spool)
             raise
         finally:
             if workers is not None:
                 workers.stop()
             bar.close()
+    _check_unchanged(input_path, manifest, spool)
     sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
     with _terminate_as_interrupt():
         try:
             return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title, force)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
+
+
+def _check_unchanged(input_path: Path, manifest: dict, spool: Path, error: Exception | None = None) -> None:
+    """Refuse a run whose input changed while it was read (saved over, appended to): its output would
+    mix two versions of the file, so its chunks go too. ``error``: what reading it failed with, if
+    that is how the change showed."""
+    if fingerprint(input_path) != manifest["input"]:
+        remove_spool(spool)
+        raise ValueError(f"{input_path} changed while it was tagged, so the output would mix two versions of it; "
+                         f"nothing was written or kept. Tag it again once nobody is saving it") from error
 
 
 def _interrupted(spool: Path) -> str:
@@ -377,6 +393,6 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
     finally:
         for temporary, _, _ in moves:
             temporary.unlink(missing_ok=True)
-    shutil.rmtree(spool)
+    remove_spool(spool)
     summary.seconds = time.perf_counter() - started
     return summary

@@ -17,11 +17,11 @@ from ..io import check_new_file, same_file, working_name, write_json
 PART_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".parquet", "xlsx": ".xlsxrows"}
 
 
-def _fingerprint(path: Path) -> dict:
-    """What identifies the input of a run: resuming on a changed file would mix two inputs."""
+def fingerprint(path: Path) -> dict:
+    """What identifies the input of a run, by its content (a folder moved elsewhere is the same
+    run): resuming on a changed file, or reading one that changes, would mix two inputs."""
     with open(path, "rb") as f:
-        digest = hashlib.file_digest(f, "sha256").hexdigest()
-    return {"path": str(path.resolve()), "size": path.stat().st_size, "sha256": digest}
+        return {"size": os.fstat(f.fileno()).st_size, "sha256": hashlib.file_digest(f, "sha256").hexdigest()}
 
 
 def _model_id(model: ComplaintClassifier) -> str:
@@ -33,7 +33,7 @@ def _model_id(model: ComplaintClassifier) -> str:
 def run_manifest(input_path: Path, model: ComplaintClassifier, **settings) -> dict:
     """What a run is: its input (by content), its model and its settings. Resuming is allowed only
     into the spool of the same run."""
-    return {"input": _fingerprint(input_path), **settings, "model": _model_id(model)}
+    return {"input": fingerprint(input_path), **settings, "model": _model_id(model)}
 
 
 def part_path(spool: Path, index: int, kind: str) -> Path:
@@ -105,6 +105,17 @@ class OutputLock:
         os.close(self.fd)
 
 
+def remove_spool(spool: Path) -> None:
+    """Delete a spool, first moved aside whole: a run killed while its files go leaves no spool with
+    records whose parts are gone (a record means a whole part), only a hidden folder on its way out."""
+    leaving = working_name(spool, "leaving")
+    if leaving.exists():
+        shutil.rmtree(leaving, ignore_errors=True)  # left by a run killed while it deleted
+    if spool.exists():
+        os.replace(spool, leaving)
+    shutil.rmtree(leaving, ignore_errors=True)
+
+
 def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> set:
     """Make the spool folder ready; on resume, the chunk numbers already done. Finished chunks of
     an earlier run are never thrown away unasked."""
@@ -112,8 +123,12 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
     # a chunk's record is written (atomically) only after its part: a record means a whole part
     finished = {int(p.stem) for p in spool.glob("*.json") if p.stem.isdecimal()} if spool.is_dir() else set()
     if spool.exists() and resume and manifest_path.exists():
-        saved = json.loads(manifest_path.read_text("utf-8"))
-        if saved != manifest:
+        try:
+            saved = json.loads(manifest_path.read_text("utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            raise ValueError(f"cannot resume: {manifest_path} is damaged (a full disk, or a run killed as it began); "
+                             f"run with restart=True to start over") from None
+        if {**saved, "input": {k: v for k, v in saved.get("input", {}).items() if k != "path"}} != manifest:
             changed = [key for key in manifest if saved.get(key) != manifest[key]]
             raise ValueError(f"cannot resume: the checkpoint in {spool} is of a different run "
                              f"(changed: {', '.join(changed)}); run with restart=True to start over")
@@ -121,8 +136,7 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
     if finished and not restart:
         raise ValueError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output that did "
                          f"not finish; run the same command with resume=True to go on, or with restart=True to start over")
-    if spool.exists():
-        shutil.rmtree(spool)
+    remove_spool(spool)
     spool.mkdir(parents=True)
     write_json(manifest_path, manifest)
     return set()
