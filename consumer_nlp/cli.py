@@ -229,7 +229,13 @@ def _models(args) -> int:
                   else f"（{registry.root} 中没有需要转换的模型）")
     elif args.action == "list":
         table = registry.list()
-        print(table.to_string(index=False) if len(table) else f"（{registry.root} 中还没有模型）")
+        if not len(table):
+            print(f"（{registry.root} 中还没有模型）")
+        else:  # a damaged model is named on stderr, the others listed all the same
+            print(table.drop(columns="problem").to_string(index=False))
+            for name, problem in zip(table["name"], table["problem"]):
+                if problem:
+                    print(f"注意：模型 {name} 已损坏：{problem}", file=sys.stderr)
     elif args.action == "show":
         print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
     elif args.action == "alias":

@@ -26,7 +26,8 @@ def test_versions_aliases_and_loading_by_reference(registry, small_model, small_
     assert registry.info("complaints@production")["version"] == 1
     assert registry.info("complaints")["version"] == 2 and registry.info("complaints@2")["aliases"] == []
     listing = registry.list()
-    assert listing.to_dict("records") == [{"name": "complaints", "latest": 2, "versions": 2, "aliases": "production→1"}]
+    assert listing.to_dict("records") == [{"name": "complaints", "latest": 2, "versions": 2, "aliases": "production→1",
+                                          "problem": ""}]
 
 
 def test_metadata_records_what_a_desk_needs(registry, small_corpus):
@@ -311,3 +312,22 @@ def test_default_is_not_a_registry_name(tmp_path, small_model):
     # It was accepted, then `evaluate default` read the built-in model and `models compare` the registry's.
     with pytest.raises(ValueError, match="default"):
         ModelRegistry(tmp_path / "r").save(small_model, "default")
+
+
+def test_a_version_folder_without_its_metadata_is_named_never_skipped(registry, small_model):
+    # It was skipped without a word: "shop" meant version 1, and deleting "shop" (the latest) then
+    # deleted the good version 1 while the damaged 2 stayed behind, out of sight.
+    registry.save(small_model, "shop"), registry.save(small_model, "shop")
+    (registry.root / "shop" / "2" / "metadata.json").unlink()
+    for act in (lambda: registry.resolve("shop"), lambda: registry.delete("shop"), lambda: registry.load("shop@2")):
+        with pytest.raises(IntegrityError, match=r"shop.2.*metadata\.json"):
+            act()
+    assert registry.resolve("shop@1") == ("shop", 1) and (registry.root / "shop" / "1").is_dir()
+
+
+def test_one_damaged_model_does_not_hide_the_others_from_the_list(registry, small_model):
+    registry.save(small_model, "bank"), registry.save(small_model, "shop")
+    (registry.root / "bank" / "aliases.json").write_text('{"production": 1', "utf-8")
+    listed = registry.list().set_index("name")
+    assert listed.loc["shop", "latest"] == 1 and listed.loc["shop", "problem"] == ""
+    assert "aliases.json" in listed.loc["bank", "problem"]

@@ -124,21 +124,40 @@ class ModelRegistry:
             return name, versions[-1]
         if which.isdecimal():
             version = int(which)
-            if version not in self._version_numbers(name):
-                raise ModelNotFoundError(f"model {name!r} has no version {version}; it has {self._version_numbers(name)}")
+            if not self._is_version(name, version):
+                raise ModelNotFoundError(f"model {name!r} has no version {version}; it has "
+                                         f"{self._version_numbers(name, strict=False)}")
             return name, version
         aliases = self.aliases(name)
         if _check_name(which, "alias") not in aliases:
             raise ModelNotFoundError(f"model {name!r} has no alias {which!r}; its aliases are {sorted(aliases)}")
-        if aliases[which] not in self._version_numbers(name):
+        if not self._is_version(name, aliases[which]):
             raise ModelNotFoundError(f"alias {name}@{which} points at version {aliases[which]}, which does not exist; its "
-                           f"versions are {self._version_numbers(name)}")
+                                     f"versions are {self._version_numbers(name, strict=False)}")
         return name, aliases[which]
 
-    def _version_numbers(self, name: str) -> list:
+    def _damaged(self, folder: Path) -> IntegrityError:
+        return IntegrityError(f"{folder} has no {METADATA} (moved or deleted by hand?): restore it from a backup, or "
+                              f"delete the folder; until then it is not used, nor passed over")
+
+    def _is_version(self, name: str, version: int) -> bool:
+        """Whether ``version`` of ``name`` is stored; its folder without metadata is refused, named."""
+        folder = self.root / name / str(version)
+        if folder.is_dir() and not (folder / METADATA).is_file():
+            raise self._damaged(folder)
+        return folder.is_dir()
+
+    def _version_numbers(self, name: str, strict: bool = True) -> list:
+        """The stored versions of ``name``. A version folder without its metadata is refused, named
+        (``strict``), never passed over: "the latest" would silently mean an older version."""
         folder = self.root / name
-        return sorted(int(p.name) for p in folder.iterdir() if p.name.isdecimal() and (p / METADATA).is_file()) \
-            if folder.is_dir() else []
+        if not folder.is_dir():
+            return []
+        numbered = [p for p in folder.iterdir() if p.name.isdecimal()]
+        damaged = [p for p in numbered if not (p / METADATA).is_file()]
+        if damaged and strict:
+            raise self._damaged(damaged[0])
+        return sorted(int(p.name) for p in numbered if p not in damaged)
 
     def aliases(self, name: str) -> dict:
         """``{alias: version}`` of ``name``; a file holding anything else is refused, not followed."""
@@ -283,15 +302,22 @@ class ModelRegistry:
         return [self.info(f"{name}@{v}") for v in self._version_numbers(_check_name(name, "model name"))]
 
     def list(self) -> pd.DataFrame:
-        """One row per model name: latest version, number of versions, aliases."""
+        """One row per model name: latest version, number of versions, aliases, and what is damaged
+        where something is (the other models are listed all the same)."""
         rows = []
         if self.root.is_dir():
             for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and NAME_PATTERN.fullmatch(p.name)):
-                versions = self._version_numbers(folder.name)
+                try:
+                    versions = self._version_numbers(folder.name)
+                    aliases = ", ".join(f"{a}→{v}" for a, v in sorted(self.aliases(folder.name).items()))
+                except IntegrityError as damaged:  # named in its row; the other models are still listed
+                    rows.append({"name": folder.name, "latest": None, "versions": None, "aliases": "",
+                                 "problem": str(damaged)})
+                    continue
                 if versions:
                     rows.append({"name": folder.name, "latest": versions[-1], "versions": len(versions),
-                                 "aliases": ", ".join(f"{a}→{v}" for a, v in sorted(self.aliases(folder.name).items()))})
-        return pd.DataFrame(rows, columns=["name", "latest", "versions", "aliases"])
+                                 "aliases": aliases, "problem": ""})
+        return pd.DataFrame(rows, columns=["name", "latest", "versions", "aliases", "problem"])
 
     def compare(self, ref_a: str, ref_b: str, data) -> tuple:
         """Two registered models on the same labeled ``data`` (see :func:`consumer_nlp.compare`)."""
