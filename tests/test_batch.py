@@ -686,3 +686,11 @@ def test_a_checkpoint_is_never_left_half_deleted(tmp_path, monkeypatch):
     with pytest.raises(KeyboardInterrupt):
         _spool.remove_spool(spool)
     assert not spool.exists()
+
+
+def test_bytes_that_are_not_utf8_in_a_parquet_text_column_name_their_row(default_model, tmp_path):
+    texts = [f"秤不准{n}".encode() for n in range(30)]
+    texts[17] = b"\xff\xfe bad"
+    pq.write_table(pa.table({"id": list(range(30)), "text": pa.array(texts, pa.binary())}), tmp_path / "in.parquet")
+    with pytest.raises(ValueError, match=r"UTF-8 text; these rows do not: 第19行"):
+        tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1, chunk_size=10, progress=False)

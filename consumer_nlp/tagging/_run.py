@@ -27,7 +27,7 @@ from .._values import PathLike
 from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, temporary_beside, working_name,
                   write_json, write_part)
 
-from ._schema import REASON_EMPTY, TAG_COLUMNS, tag_frame
+from ._schema import REASON_EMPTY, TAG_COLUMNS, check_text_bytes, tag_frame
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, part_path, prepare_spool, read_records,
                      remove_spool, run_manifest)
 
@@ -282,6 +282,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 if chunk.bad and bad_rows_path is None:
                     raise chunk.bad[0].stops(input_path, "fix it, or pass bad_rows_path=FILE to set such rows aside "
                                                          "and go on")
+                check_text_bytes(chunk.rows[column], chunk.row_numbers(rows_seen + 2), column)
                 rows_seen += len(chunk.rows)
                 stop.check()
                 if chunk.index not in done:

@@ -34,6 +34,22 @@ def _text(value) -> str:
     return "" if is_missing(value) else str(value)
 
 
+def check_text_bytes(values: pd.Series, rows, column: str) -> None:
+    """Refuse bytes in a text column (a Parquet binary column) that are not UTF-8, naming their rows
+    (``rows``: each value's row number)."""
+    if values.dtype == object or isinstance(values.dtype, pd.ArrowDtype):
+        refuse_rows(values, values.map(lambda v: isinstance(v, bytes) and not _is_utf8(v)), rows, column,
+                    "UTF-8 text")
+
+
+def _is_utf8(value: bytes) -> bool:
+    try:
+        value.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) -> pd.DataFrame:
     """``frame`` with the tag columns added; its own columns and values are left as they are."""
     clash = [c for c in TAG_COLUMNS if c in frame.columns]
