@@ -501,3 +501,28 @@ def test_jobs_below_one_are_refused_and_an_early_ctrl_c_keeps_nothing(tmp_path, 
     with pytest.raises(KeyboardInterrupt, match="before any chunk was finished; nothing was kept"):
         tag_file(default_model, tmp_path / "in.csv", tmp_path / "out.csv", jobs=1, progress=False)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_sigterm_ends_a_command_as_ctrl_c_does_so_it_cleans_up(monkeypatch, capsys, tmp_path):
+    # SIGTERM (a service stopped, `timeout`, a task manager) ended commands on the spot: a registry
+    # save left its staging folder, a report its temporary file. Now cleanup runs as for Ctrl-C.
+    import os
+    import signal
+    import time
+
+    from consumer_nlp import cli
+
+    cleaned = []
+
+    def works_until_stopped(args):
+        try:
+            os.kill(os.getpid(), signal.SIGTERM)
+            time.sleep(5)
+        finally:
+            cleaned.append(True)
+        return 0
+
+    monkeypatch.setattr(cli, "_models", works_until_stopped)
+    before = signal.getsignal(signal.SIGTERM)
+    assert main(["models", "list", "--registry", str(tmp_path)]) == 130 and cleaned == [True]
+    assert "interrupted" in capsys.readouterr().err and signal.getsignal(signal.SIGTERM) is before

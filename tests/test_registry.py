@@ -331,3 +331,19 @@ def test_one_damaged_model_does_not_hide_the_others_from_the_list(registry, smal
     listed = registry.list().set_index("name")
     assert listed.loc["shop", "latest"] == 1 and listed.loc["shop", "problem"] == ""
     assert "aliases.json" in listed.loc["bank", "problem"]
+
+
+def test_a_save_killed_long_ago_leaves_nothing_for_ever(registry, small_model):
+    # A save ended by kill -9 left its hidden staging folder (a whole model) behind, never removed.
+    import os
+    import time
+
+    registry.save(small_model, "m")
+    stale, fresh = registry.root / "m" / ".saving.0badc0de", registry.root / "m" / ".saving.0000beef"
+    for folder in (stale, fresh):
+        folder.mkdir()
+        (folder / "model.cnlp").write_bytes(b"half")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    registry.save(small_model, "m")
+    assert not stale.exists() and fresh.exists()  # a save going on now is another process's: left alone

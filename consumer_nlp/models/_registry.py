@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import shutil
+import time
 from pathlib import Path
 
 import numpy as np
@@ -72,6 +73,21 @@ def check_alias(alias: str) -> str:
 def _sha256(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+STALE_SECONDS = 3600  # a staging or deleted folder this old is a killed process's, not one at work
+
+
+def _sweep_leftovers(folder: Path) -> None:
+    """Remove what saves and deletions killed midway left in a model's folder (a hidden copy of a
+    model each), once old enough that no process at work can own it."""
+    cutoff = time.time() - STALE_SECONDS
+    for leftover in [*folder.glob(".saving.*"), *folder.glob(".deleting-*")]:
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                shutil.rmtree(leftover, ignore_errors=True)
+        except FileNotFoundError:  # another save swept it first
+            pass
 
 
 def _read_json(path: Path):
@@ -177,6 +193,7 @@ class ModelRegistry:
         check_savable(model)  # before a folder is made for it
         folder = self.root / name
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
+        _sweep_leftovers(folder)
         staging = temporary_beside(folder / "saving", folder=True)
         try:
             save_model(model, staging / ARTIFACT)
