@@ -5,15 +5,14 @@ the library parameter it becomes, so a library error that names a parameter (``f
 ``encoding=…``) is shown here with the flag instead (``--force``, ``--encoding …``).
 """
 import argparse
-import contextlib
 import errno
 import logging
 import os
 import re
-import signal
 import sys
-import threading
 from pathlib import Path
+
+from ._signals import sigterm_as_interrupt
 
 
 def _option(*flags, **settings):
@@ -73,24 +72,6 @@ def in_flags(message: str, parser: argparse.ArgumentParser) -> str:
         message = re.sub(rf"\b{re.escape(function)}\((?:'([^']*)')?\)",
                          lambda m, command=command: f"`{command} {m[1]}`" if m[1] else f"`{command}`", message)
     return message
-
-
-@contextlib.contextmanager
-def _sigterm_as_interrupt():
-    """SIGTERM (a service stopped, `timeout`, a task manager) as Ctrl-C while a command runs, so that
-    what it cleans up on the way out (temporary files, a half-saved model) is cleaned up."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 class _CurrentStderr(logging.StreamHandler):
@@ -466,7 +447,7 @@ def main(argv=None) -> int:
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        with _sigterm_as_interrupt():
+        with sigterm_as_interrupt():  # a command's cleanup (temporary files, a half-saved model) runs
             return args.run(args)
     except BrokenPipeError:  # the reader went away (`consumer-nlp … | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

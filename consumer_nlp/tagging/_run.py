@@ -23,6 +23,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
+from .._signals import sigterm_as_interrupt
 from .._values import PathLike
 from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, temporary_beside, working_name,
                   write_json, write_part)
@@ -317,7 +318,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             bar.close()
     _check_unchanged(input_path, manifest, spool)
     sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
-    with _terminate_as_interrupt():
+    with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title, force)
         except KeyboardInterrupt:
@@ -336,20 +337,6 @@ def _check_unchanged(input_path: Path, manifest: dict, spool: Path, error: Excep
 
 def _interrupted(spool: Path) -> str:
     return f"interrupted; finished chunks are kept in {spool}. Run the same command with resume=True to go on"
-
-
-@contextlib.contextmanager
-def _terminate_as_interrupt():
-    """While the parts are joined, SIGTERM as Ctrl-C: the half-joined file is removed on the way
-    out (the tagged chunks stay for a resume) instead of the process ending on the spot."""
-    def interrupt(signum, frame):
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def _chain(first, rest):
