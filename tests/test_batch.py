@@ -10,6 +10,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from consumer_nlp import CATEGORIES
+from consumer_nlp.exceptions import ArchiveError
 from consumer_nlp.tagging import TAG_COLUMNS, tag_file
 
 MESSY = [
@@ -375,13 +376,63 @@ def test_a_bad_rows_file_another_run_is_writing_is_refused(default_model, tmp_pa
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n2,a,b,c\n", encoding="utf-8")
     bad_rows = tmp_path / "bad.csv"
-    with OutputLock(bad_rows):  # what the other run holds
-        with pytest.raises(ValueError, match="another run is writing"):
+    with OutputLock(bad_rows, "bad_rows_path"):  # what the other run holds
+        with pytest.raises(ValueError, match=r"another run is writing .*bad\.csv.*\(bad_rows_path=…\)"):
             tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_rows)
-    theirs = tmp_path / ".out.csv.partial"  # a file that happens to have the name of a temporary one
-    theirs.write_text("theirs", "utf-8")
     tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_rows)
-    assert theirs.read_text("utf-8") == "theirs" and "a,b,c" in bad_rows.read_text("utf-8-sig")
+    assert "a,b,c" in bad_rows.read_text("utf-8-sig")
+
+
+def test_a_run_killed_while_it_joins_leaves_nothing_the_next_run_does_not_clear(default_model, tmp_path, monkeypatch):
+    # Joined under a random name, a run killed at the end (kill -9, out of memory) left a hidden copy
+    # of the whole output that no later run would ever find.
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n2,a,b,c\n", encoding="utf-8")
+    joined = _run.join_parts
+
+    def killed_after_joining(*args):
+        joined(*args)
+        raise SystemExit("killed")  # the process ends here, before its own cleanup (simulated below)
+
+    monkeypatch.setattr(_run, "join_parts", killed_after_joining)
+    monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)  # no cleanup: as after kill -9
+    with pytest.raises(SystemExit):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=tmp_path / "b.csv")
+    monkeypatch.undo()
+    tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=tmp_path / "b.csv",
+             resume=True)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "in.csv", "out.csv"]
+
+
+def test_an_input_moved_away_once_read_is_not_an_error_and_never_hides_one(default_model, tmp_path, monkeypatch):
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n2,面包发霉\n", encoding="utf-8")
+    finish = _run._Workers.finish
+
+    def moved_when_read(self, stop):  # a sync tool moves the file once the run has read it
+        finish(self, stop)
+        source.rename(tmp_path / "elsewhere.csv")
+
+    monkeypatch.setattr(_run._Workers, "finish", moved_when_read)
+    tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert (tmp_path / "out.csv").is_file()
+    (tmp_path / "elsewhere.csv").rename(source)
+    source.write_text("id,text\n1,秤不准\n2,a,b,c\n", encoding="utf-8")
+    original = _run.check_text_bytes
+
+    def moved_then_bad(values, rows, column):
+        if source.exists():
+            source.rename(tmp_path / "gone.csv")
+        return original(values, rows, column)
+
+    monkeypatch.setattr(_run, "check_text_bytes", moved_then_bad)
+    with pytest.raises(ArchiveError, match="line 3 cannot be parsed"):  # the real problem, not FileNotFoundError
+        tag_file(default_model, source, tmp_path / "out2.csv", jobs=1, progress=False)
+    assert not (tmp_path / ".out2.csv.parts").exists()
 
 
 def test_duplicate_columns_are_refused_in_every_format(default_model, tmp_path):

@@ -25,7 +25,7 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike
-from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, temporary_beside, working_name,
+from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
                   write_json, write_part)
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, check_text_bytes, tag_frame
@@ -204,7 +204,7 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     if kind == "xls":
         raise ValueError(f"{output}: .xls is read, not written; write .xlsx (or CSV, JSONL, Parquet) instead")
     keep_freed_memory()
-    with OutputLock(output), OutputLock(bad_rows) if bad_rows is not None else contextlib.nullcontext():
+    with OutputLock(output), OutputLock(bad_rows, "bad_rows_path") if bad_rows is not None else contextlib.nullcontext():
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
                          chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
                          sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force)
@@ -328,8 +328,13 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
 def _check_unchanged(input_path: Path, manifest: dict, spool: Path, error: Exception | None = None) -> None:
     """Refuse a run whose input changed while it was read (saved over, appended to): its output would
     mix two versions of the file, so its chunks go too. ``error``: what reading it failed with, if
-    that is how the change showed."""
-    if fingerprint(input_path) != manifest["input"]:
+    that is how the change showed. An input moved away once read cannot be checked, and is not
+    held against the run."""
+    try:
+        now = fingerprint(input_path)
+    except OSError:
+        return
+    if now != manifest["input"]:
         remove_spool(spool)
         raise ValueError(f"{input_path} changed while it was tagged, so the output would mix two versions of it; "
                          f"nothing was written or kept. Tag it again once nobody is saving it") from error
@@ -365,9 +370,10 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
     summary.rows_in = summary.rows_out + summary.bad_rows
-    moves = [(temporary_beside(output), output, "output")]
+    # Fixed names, under the run's locks: what a run killed here leaves, the next one writes over and removes.
+    moves = [(working_name(output, "partial"), output, "output")]
     if bad_rows_path is not None:
-        moves.append((temporary_beside(bad_rows_path), bad_rows_path, "bad-rows file"))
+        moves.append((working_name(bad_rows_path, "partial"), bad_rows_path, "bad-rows file"))
     try:
         summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title)
         if bad_rows_path is not None:

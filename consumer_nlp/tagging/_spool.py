@@ -77,8 +77,9 @@ class OutputLock:
     """An exclusive lock on a file beside the output, held for the whole run (and by its workers):
     a second run on the same output refuses while the first is going."""
 
-    def __init__(self, output: Path):
+    def __init__(self, output: Path, parameter: str = "output_path"):
         self.output, self.path, self.fd = output, working_name(output, "lock"), None
+        self.parameter = parameter  # how the caller named the file, to say where else to write
 
     def __enter__(self):
         while True:
@@ -88,7 +89,7 @@ class OutputLock:
             except OSError:
                 os.close(fd)
                 raise ValueError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
-                                 f"finish, or write elsewhere (output_path=…)") from None
+                                 f"finish, or write elsewhere ({self.parameter}=…)") from None
             try:
                 if os.path.samestat(os.fstat(fd), os.stat(self.path)):
                     self.fd = fd
