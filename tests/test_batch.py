@@ -713,6 +713,12 @@ def test_a_checkpoint_resumes_after_its_folder_moved_and_says_what_is_damaged(de
     prepare_spool(spool, run_manifest(first, default_model, chunk_size=10), resume=False, restart=False)
     (spool / "0000000.json").write_text("{}", "utf-8")
     assert prepare_spool(spool, run_manifest(moved, default_model, chunk_size=10), resume=True, restart=False) == {0}
+    saved = json.loads((spool / "manifest.json").read_text("utf-8"))
+    saved["input"]["path"] = str(first)  # what releases before 2026-12-04 wrote: they named the input by path
+    (spool / "manifest.json").write_text(json.dumps(saved), "utf-8")
+    with pytest.raises(ValueError, match="earlier release.*restart=True") as refused:
+        prepare_spool(spool, run_manifest(moved, default_model, chunk_size=10), resume=True, restart=False)
+    assert "changed: input" not in str(refused.value)
     (spool / "manifest.json").write_text("", "utf-8")
     with pytest.raises(ValueError, match="manifest.json is damaged.*restart=True"):
         prepare_spool(spool, run_manifest(moved, default_model, chunk_size=10), resume=True, restart=False)

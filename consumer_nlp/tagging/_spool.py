@@ -129,7 +129,11 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
         except (json.JSONDecodeError, UnicodeDecodeError):
             raise ValueError(f"cannot resume: {manifest_path} is damaged (a full disk, or a run killed as it began); "
                              f"run with restart=True to start over") from None
-        if {**saved, "input": {k: v for k, v in saved.get("input", {}).items() if k != "path"}} != manifest:
+        # Releases before 2026-12-04 named the input by its path, and their model ids differ from today's.
+        if "path" in saved.get("input", {}):
+            raise ValueError(f"cannot resume: the checkpoint in {spool} was made by an earlier release of "
+                             f"consumer_nlp; run with restart=True to start over")
+        if saved != manifest:
             changed = [key for key in manifest if saved.get(key) != manifest[key]]
             raise ValueError(f"cannot resume: the checkpoint in {spool} is of a different run "
                              f"(changed: {', '.join(changed)}); run with restart=True to start over")
