@@ -347,3 +347,39 @@ def test_a_save_killed_long_ago_leaves_nothing_for_ever(registry, small_model):
     os.utime(stale, (two_hours_ago, two_hours_ago))
     registry.save(small_model, "m")
     assert not stale.exists() and fresh.exists()  # a save going on now is another process's: left alone
+
+
+def test_a_damaged_version_leaves_the_others_usable(registry, small_model):
+    # Found in review: with one version folder stripped of its metadata, versions() (the web 模型
+    # page) and convert_legacy() failed for everything, and list() turned counts into floats.
+    registry.save(small_model, "complaints"), registry.save(small_model, "complaints")
+    registry.save(small_model, "other")
+    (registry.root / "complaints" / "1" / "metadata.json").unlink()
+    assert [v["version"] for v in registry.versions("complaints")] == [2]
+    assert registry.convert_legacy() == []
+    listed = registry.list().set_index("name")
+    assert listed.loc["other", "latest"] == 1 and str(listed["latest"].dtype) == "Int64"
+    assert "metadata.json" in listed.loc["complaints", "problem"]
+
+
+def test_a_deletion_is_not_disturbed_by_a_save_sweeping_leftovers(registry, small_model, monkeypatch):
+    # delete() renamed the version to its trash, which kept the version's old time stamp: a save in
+    # another process swept it as a leftover, and delete() then failed on the missing trash.
+    import os
+    import time
+
+    from consumer_nlp.models import _registry
+
+    registry.save(small_model, "m"), registry.save(small_model, "m")
+    long_ago = time.time() - 7200
+    os.utime(registry.root / "m" / "1", (long_ago, long_ago))
+    remove, swept = _registry.shutil.rmtree, []
+
+    def save_meanwhile(path, *args, **kwargs):
+        if not swept:
+            swept.append(path)
+            _registry._sweep_leftovers(registry.root / "m")  # what another process's save does
+        return remove(path, *args, **kwargs)
+
+    monkeypatch.setattr(_registry.shutil, "rmtree", save_meanwhile)
+    assert registry.delete("m@1") == ("m", 1)

@@ -643,3 +643,11 @@ def test_a_batchs_record_is_never_read_half_written_nor_loses_an_update(tmp_path
     assert not failures, failures[:3]
     assert {k: space.meta(batch_id)[k] for k in ("a", "b")} == {"a": 299, "b": 299}
     assert sorted(p.name for p in (space.root / batch_id).iterdir()) == [_META]
+
+
+def test_a_damaged_version_is_named_on_the_models_page_and_the_others_still_work(client, registry, small_model):
+    ModelRegistry(registry).save(small_model, "complaints")
+    (registry / "complaints" / "1" / "metadata.json").unlink()  # the version production points at, too
+    page = client.get("/models")
+    assert page.status_code == 200 and 'id="damaged"' in page.text and 'id="compare-2"' in page.text
+    assert str(registry) not in page.text  # no server paths on a page

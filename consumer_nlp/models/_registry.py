@@ -259,7 +259,8 @@ class ModelRegistry:
                                  f"version (set_alias()) or delete them (delete_alias()) first")
             trash = self.root / name / f".deleting-{version}"
             os.rename(self.root / name / str(version), trash)  # disappears at once, then is removed
-        shutil.rmtree(trash)
+            os.utime(trash)  # fresh: a save sweeping old leftovers leaves it to this deletion
+        shutil.rmtree(trash, ignore_errors=True)
         return name, version
 
     # ---- reading ----
@@ -293,7 +294,7 @@ class ModelRegistry:
         replaced atomically. Returns the references converted."""
         converted = []
         for name in self.list()["name"]:
-            for version in self._version_numbers(name):
+            for version in self._version_numbers(name, strict=False):
                 folder = self.root / name / str(version)
                 metadata = _read_json(folder / METADATA)
                 if metadata.get("artifact", {}).get("file") != LEGACY_ARTIFACT:
@@ -315,8 +316,10 @@ class ModelRegistry:
         return metadata
 
     def versions(self, name: str) -> list:
-        """Metadata of every version of ``name``, oldest first."""
-        return [self.info(f"{name}@{v}") for v in self._version_numbers(_check_name(name, "model name"))]
+        """Metadata of every stored version of ``name``, oldest first (a damaged one is left out here;
+        :meth:`list` names it)."""
+        return [self.info(f"{name}@{v}")
+                for v in self._version_numbers(_check_name(name, "model name"), strict=False)]
 
     def list(self) -> pd.DataFrame:
         """One row per model name: latest version, number of versions, aliases, and what is damaged
@@ -334,7 +337,8 @@ class ModelRegistry:
                 if versions:
                     rows.append({"name": folder.name, "latest": versions[-1], "versions": len(versions),
                                  "aliases": aliases, "problem": ""})
-        return pd.DataFrame(rows, columns=["name", "latest", "versions", "aliases", "problem"])
+        return pd.DataFrame(rows, columns=["name", "latest", "versions", "aliases", "problem"]).astype(
+            {"latest": "Int64", "versions": "Int64"})
 
     def compare(self, ref_a: str, ref_b: str, data) -> tuple:
         """Two registered models on the same labeled ``data`` (see :func:`consumer_nlp.compare`)."""

@@ -263,7 +263,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def models_page(request: Request):
         return render(request, "models.html", page="models", versions=models.versions(),
                       production=models.production_ref(), corrections=len(models.store.labels()),
-                      corpus=corpus, corpus_missing=corpus_missing())
+                      corpus=corpus, corpus_missing=corpus_missing(), damaged=models.damaged())
 
     def version_of(form) -> int:
         value = str(form.get("version", ""))

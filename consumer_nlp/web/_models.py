@@ -45,6 +45,11 @@ class Models:
         """(reference with its version, model) of the model in production."""
         return self.get(self.production_ref())
 
+    def damaged(self) -> bool:
+        """Whether something in the registry's folder of the model is damaged (`models list` says what)."""
+        listed = self.registry.list()
+        return any(n == MODEL_NAME and p for n, p in zip(listed["name"], listed["problem"]))
+
     def versions(self) -> list[dict]:
         """Every version of the model, newest first, with its cross-validated figures and aliases."""
         if not (self.registry.root / MODEL_NAME).is_dir():
