@@ -13,7 +13,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from ._categories import CATEGORIES
+from ._categories import CATEGORIES, in_guide_order
 from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
@@ -383,9 +383,11 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             scores = np.asarray(self.vectorizer_.transform(clauses) @ self.coef_[code])
             values, names = np.vstack([values, bonus]), names + [f"〔分句〕{clauses[int(scores.argmax())]}"]
         table = pd.DataFrame(values, columns=[str(c) for c in self.classes_], index=pd.Index(names, name="term"))
+        shown = [str(c) for c in in_guide_order(self.classes_)]  # as a person reads the categories
         return Explanation(
             text=text, category=label, category_zh=CATEGORIES.get(label, label),
             confidence=float(proba[0, code]),
             needs_review=bool(self._needs_review(proba[[0], code], empty[:1])[0]),
-            probabilities={str(c): float(p) for c, p in zip(self.classes_, proba[0])},
-            contributions=table.sort_values(label, ascending=False))
+            probabilities={c: float(p) for c, p in sorted(zip(map(str, self.classes_), proba[0]), key=lambda cp:
+                                                          shown.index(cp[0]))},
+            contributions=table[shown].sort_values(label, ascending=False))

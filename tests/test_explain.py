@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
+import consumer_nlp as cn
 from consumer_nlp._explain import top_terms
 from consumer_nlp.features._normalize import normalize_many
 
@@ -87,3 +88,10 @@ def test_the_default_models_terms_are_its_strongest_words_then_characters(defaul
         np.testing.assert_allclose(shown_chars, positive[:max(0, 3 - len(shown_words))])
         filled += bool(shown_chars)
     assert 0 < filled < len(texts)  # both cases occur in these texts
+
+
+def test_an_explanation_lists_the_categories_in_the_guides_order(default_model):
+    # classes_ is sorted (as scikit-learn sorts it); a table a person reads keeps the guide's order.
+    explanation = default_model.explain("秤不准，少了二两")
+    assert list(explanation.contributions.columns) == list(cn.CATEGORIES)
+    assert list(explanation.probabilities) == list(cn.CATEGORIES)
