@@ -82,3 +82,39 @@ def test_corrections_take_chinese_names_and_refuse_unknown_labels():
 def test_a_pair_of_three_values_is_named_with_its_count():
     with pytest.raises(LabeledDataError, match=r"row 2: expected a \(text, label\) pair, got 3 values"):
         read_labeled([("漏水", "quality"), ("冒烟", "safety", "extra")])
+
+
+def test_excel_formulas_are_named_not_learned_as_text(tmp_path):
+    # A sheet of =TRIM(原始!A2) cells was trained on as the formulas' text: the model learned row numbers.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["text", "label"])
+    sheet.append(["面包发霉了", "safety"])
+    sheet.append(["=TRIM(原始!A3)", "quality"])
+    sheet.append(["秤不准", '="price_measurement"'])
+    workbook.save(tmp_path / "f.xlsx")
+    with pytest.raises(LabeledDataError) as refused:
+        read_labeled(tmp_path / "f.xlsx")
+    problems = dict(refused.value.problems)
+    assert "formula" in problems["sheet row 3"] and "formula" in problems["sheet row 4"]
+
+
+def test_every_problem_is_listed_at_once_parse_errors_included(tmp_path):
+    # A row that could not be parsed hid the others: a second run showed the unknown label, a third the empty text.
+    path = tmp_path / "l.csv"
+    path.write_text('text,label\n东西坏了,quality\n"坏了"x,quality\n商品很差,qualty\n,quality\n', encoding="utf-8")
+    with pytest.raises(LabeledDataError) as refused:
+        read_labeled(path)
+    assert [where.split()[1] for where, _ in refused.value.problems] == ["3", "4", "5"]
+    assert "质量问题" in dict(refused.value.problems)[refused.value.problems[1][0]]  # Chinese names are said to work
+
+
+def test_a_broken_emoji_in_a_text_is_kept_readable_not_an_error_at_the_end(tmp_path):
+    # A lone surrogate (JSONL "\ud83d") failed training after all its work, when the data was fingerprinted.
+    path = tmp_path / "l.jsonl"
+    path.write_text('{"text": "屏幕碎了\\ud83d", "label": "quality"}\n{"text": "秤不准", "label": "price_measurement"}\n',
+                    encoding="utf-8")
+    data = read_labeled(path)
+    assert data.texts[0] == "屏幕碎了\ufffd" and data.fingerprint()["rows"] == 2

@@ -1,16 +1,17 @@
 """Where labeled data enters: files in any archive format, DataFrames or (text, label) pairs, checked row by row."""
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .._categories import LABELS, label_of
+from .._categories import CATEGORIES, LABELS, label_of
 from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
-from ._readers import open_archive
+from ._readers import archive_format, open_archive
 from ._writers import without_surrogates
 
 
@@ -67,14 +68,18 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
                  for n, w in enumerate(chunk.where, start=1)]
         records += zip(where, chunk.rows.to_dict("records"))
         bad += [(row.where, row.reason) for row in chunk.bad]
-    if bad:
-        raise LabeledDataError(str(path), bad)
-    return reader.columns, records
+    return reader.columns, records, bad
+
+
+def _row_order(where: str) -> int:
+    """The first number in a row's place ("line 3 (data row 2)", "sheet row 7"), to list problems in file order."""
+    found = re.search(r"\d+", where)
+    return int(found[0]) if found else 0
 
 
 def group_name(value) -> str:
     """A group column's cell as text; an empty or missing cell is the group （空）."""
-    text = "" if is_missing(value) else str(value).strip()
+    text = "" if is_missing(value) else without_surrogates(str(value).strip())
     return text or "（空）"
 
 
@@ -95,11 +100,13 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``;
     ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of its column names.
     """
+    unparsed, spreadsheet = [], False  # rows a file's reader could not parse; whether cells may be formulas
     if isinstance(data, (str, Path)):
         path, source = Path(data), str(data)
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-        columns, records = _file_records(path, encoding, sheet, header_row)
+        columns, records, unparsed = _file_records(path, encoding, sheet, header_row)
+        spreadsheet = archive_format(path) in ("xlsx", "xls")
     elif isinstance(data, pd.DataFrame):
         source = "DataFrame"
         columns, records = _frame_records(data, 1, "row")
@@ -123,14 +130,21 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     texts, labels, problems = [], [], []
     for where, row in records:
         text, label = row.get(text_col), row.get(label_col)
-        if not isinstance(text, str):
+        if isinstance(text, str):
+            text = without_surrogates(text)  # a broken emoji (JSON "\ud83d") kept readable, as in corrections
+        if spreadsheet and any(isinstance(v, str) and v.startswith("=") for v in (text, label)):
+            problems.append((where, f"a formula ({(text if str(text).startswith('=') else label)[:40]!r}), not what "
+                                    f"Excel shows: copy the column and paste it as values (选择性粘贴 → 值)"))
+        elif not isinstance(text, str):
             problems.append((where, f"text is missing or not a string ({text!r})"))
         elif not text.strip():
             problems.append((where, "text is empty"))
-        if label_of(label) is None:
-            problems.append((where, f"unknown label {label!r}; expected one of {', '.join(LABELS)}"))
+        if label_of(label) is None and not (spreadsheet and isinstance(label, str) and label.startswith("=")):
+            problems.append((where, f"unknown label {label!r}; expected one of {', '.join(LABELS)} or their "
+                                    f"Chinese names ({'、'.join(CATEGORIES.values())})"))
         texts.append(text)
         labels.append(label_of(label))
+    problems = sorted(unparsed + problems, key=lambda problem: _row_order(problem[0]))
     if problems:
         raise LabeledDataError(source, problems)
 
