@@ -436,11 +436,11 @@ def _with_data(*names):
 
 def test_a_sheet_is_chosen_by_name_or_number_or_as_the_only_one_with_data():
     names = ["一月", "二月", "说明"]
-    assert choose_sheet(names, _with_data("一月", "二月"), "二月", "a.xlsx") == "二月"
-    assert choose_sheet(names, _with_data("一月", "二月"), 2, "a.xlsx") == "二月"
-    assert choose_sheet(names, _with_data("一月", "二月"), "3", "a.xlsx") == "说明"  # asked for, data or not
-    assert choose_sheet(names, _with_data("二月"), None, "a.xlsx") == "二月"
-    assert choose_sheet(["2", "1"], _with_data("2", "1"), 2, "a.xlsx") == "2"  # a sheet named "2" by its name
+    assert choose_sheet(names, names, _with_data("一月", "二月"), "二月", "a.xlsx") == "二月"
+    assert choose_sheet(names, names, _with_data("一月", "二月"), 2, "a.xlsx") == "二月"
+    assert choose_sheet(names, names, _with_data("一月", "二月"), "3", "a.xlsx") == "说明"  # asked for, data or not
+    assert choose_sheet(names, names, _with_data("二月"), None, "a.xlsx") == "二月"
+    assert choose_sheet(["2", "1"], ["2", "1"], _with_data("2", "1"), 2, "a.xlsx") == "2"  # a sheet named "2" by its name
 
 
 @pytest.mark.parametrize("with_data, sheet, message", [
@@ -452,7 +452,7 @@ def test_a_sheet_is_chosen_by_name_or_number_or_as_the_only_one_with_data():
 ])
 def test_a_sheet_that_cannot_be_told_is_refused_with_the_sheets_listed(with_data, sheet, message):
     with pytest.raises(ValueError, match=message):
-        choose_sheet(["一月", "二月", "说明"], _with_data(*with_data), sheet, "a.xlsx")
+        choose_sheet(["一月", "二月", "说明"], ["一月", "二月", "说明"], _with_data(*with_data), sheet, "a.xlsx")
 
 
 # ---- Parquet ----
@@ -488,3 +488,25 @@ def test_an_empty_parquet_file_gives_one_empty_chunk_with_its_columns(tmp_path):
     assert len(chunks) == 1 and list(chunks[0].rows.columns) == ["id", "text"] and rows(chunks) == []
     assert reader.total == 0
 
+
+
+def test_a_sheet_number_counts_the_visible_sheets_as_the_error_lists_them(tmp_path):
+    # --sheet 2 read the hidden sheet between two visible ones: the wrong data, without a word.
+    from openpyxl import Workbook
+
+    from consumer_nlp.io import open_archive
+
+    workbook = Workbook()
+    workbook.active.title = "2023"
+    workbook.active.append(["text"]), workbook.active.append(["漏水"])
+    hidden = workbook.create_sheet("旧版")
+    hidden.append(["text"]), hidden.append(["旧的"])
+    hidden.sheet_state = "hidden"
+    latest = workbook.create_sheet("2024")
+    latest.append(["text"]), latest.append(["冒烟"])
+    workbook.save(tmp_path / "w.xlsx")
+    texts = lambda sheet: [t for chunk in open_archive(tmp_path / "w.xlsx", sheet=sheet).chunks()  # noqa: E731
+                           for t in chunk.rows["text"]]
+    assert texts(1) == ["漏水"] and texts(2) == ["冒烟"] and texts("旧版") == ["旧的"]
+    with pytest.raises(ValueError, match=r"no sheet '3'.*\['2023', '2024'\]"):
+        texts(3)

@@ -267,17 +267,19 @@ def _has_data(sheet) -> bool:
     return any(any(v is not None and str(v).strip() for v in row) for row in sheet.iter_rows(values_only=True))
 
 
-def choose_sheet(names: list, with_data, sheet, path) -> str:
-    """The name of the sheet to read: ``sheet`` by name or 1-based number, else the one visible
+def choose_sheet(names: list, visible: list, with_data, sheet, path) -> str:
+    """The name of the sheet to read: ``sheet`` by name (any of ``names``, hidden ones too) or by
+    1-based number among the ``visible`` sheets, the tabs a person counts; else the one visible
     sheet that holds data (``with_data()`` lists those). Several such sheets are refused, listed:
     tagging only the first would leave the others out without a word."""
     if sheet is not None:
         key = str(sheet)
         if key in names:
             return key
-        if key.isdecimal() and 1 <= int(key) <= len(names):
-            return names[int(key) - 1]
-        raise ValueError(f"{path} has no sheet {key!r}; its sheets are {names}")
+        if key.isdecimal() and 1 <= int(key) <= len(visible):
+            return visible[int(key) - 1]
+        raise ValueError(f"{path} has no sheet {key!r}; its sheets are {visible}"
+                         + (f" (hidden: {[n for n in names if n not in visible]})" if len(names) > len(visible) else ""))
     found = with_data()
     if len(found) == 1:
         return found[0]
@@ -328,8 +330,9 @@ class ExcelReader(ArchiveReader):
             raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
                              f"as .xls, name it .xls") from None
         try:
-            sheet = workbook[choose_sheet(workbook.sheetnames, lambda: [
-                ws.title for ws in workbook.worksheets if ws.sheet_state == "visible" and _has_data(ws)],
+            visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]  # no chart sheets
+            sheet = workbook[choose_sheet([ws.title for ws in workbook.worksheets], visible, lambda: [
+                ws.title for ws in workbook.worksheets if ws.title in visible and _has_data(ws)],
                 self.sheet, self.path)]
             self.sheet_title = sheet.title
             self.total = max((sheet.max_row or 1) - self.header_row, 0)
@@ -374,7 +377,7 @@ class XlsReader(ExcelReader):
         except Exception as error:  # calamine's errors name the format problem
             raise ValueError(f"{self.path} is not an Excel .xls workbook ({error})") from None
         visible = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
-        name = choose_sheet(workbook.sheet_names, lambda: [
+        name = choose_sheet(workbook.sheet_names, visible, lambda: [
             n for n in visible if any(any(c not in (None, "") for c in row)
                                       for row in workbook.get_sheet_by_name(n).to_python())], self.sheet, self.path)
         self.sheet_title = name
