@@ -31,8 +31,8 @@ LABEL_COL = _option("--label-col", default="label", help="the column holding the
 REGISTRY = _option("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")
 QUIET = _option("-q", "--quiet", action="store_true", help="no progress bar")
 FORCE = _option("--force", action="store_true", help="replace an existing output file (never the input)")
-SHEET = _option("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to read, by name or number "
-                                                 "(default: the one visible sheet with data)")
+SHEET = _option("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to read, by name or by number "
+                                                 "among the visible tabs (default: the one visible sheet with data)")
 HEADER_ROW = _option("--header-row", type=int, default=1, metavar="N",
                      help="the sheet row holding the column names, when a title stands above it (default: 1)")
 BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per value of this column (source, "
