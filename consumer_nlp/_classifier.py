@@ -155,10 +155,15 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
 
     def _linear_svm(self, features, codes, n_classes: int) -> tuple:
         """Weights (n_classes, n_features) and intercepts of a linear SVM with balanced class
-        weights. Two classes score as (-d, d); a class missing from ``codes`` never wins."""
+        weights. Two classes score as (-d, d); a class missing from ``codes`` never wins, and a lone
+        class (a fold holding out every other) always does."""
+        weights, intercepts = np.zeros((n_classes, features.shape[1])), np.full(n_classes, -1e6)
+        present = np.unique(codes)
+        if len(present) == 1:
+            intercepts[present] = 0.0
+            return weights, intercepts
         svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state).fit(features, codes)
         coef, intercept = one_row_per_class(svm.coef_, svm.intercept_)
-        weights, intercepts = np.zeros((n_classes, features.shape[1])), np.full(n_classes, -1e6)
         weights[svm.classes_], intercepts[svm.classes_] = coef, intercept
         return weights, intercepts
 

@@ -16,12 +16,13 @@ log = logging.getLogger("consumer_nlp")
 
 
 def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, random_state: int = 0,
-                   groups=None, calibration=None) -> dict:
+                   groups=None, calibration=None, fit_groups=None) -> dict:
     """Held-out figures for ``model`` on ``cv`` stratified folds (each fold's model and threshold).
 
     With ``groups`` (a register or source per text), each group's texts are held out together, so
     the figures say how the model does on a kind of writing it has not seen. ``calibration``
-    (texts, labels) goes to every fold's fit (see :meth:`ComplaintClassifier.fit`).
+    (texts, labels) goes to every fold's fit, and so do ``fit_groups`` (default: ``groups``), so
+    that each fold's model is calibrated as the final one is (see :meth:`ComplaintClassifier.fit`).
     """
     texts = np.asarray(texts, dtype=object)
     labels = np.asarray(labels, dtype=object)
@@ -32,9 +33,12 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
         folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(texts, labels)
     else:
         folds = GroupKFold(n_splits=cv).split(texts, labels, groups)
+    fit_groups = np.asarray(groups if fit_groups is None else fit_groups, dtype=object) \
+        if (groups is not None or fit_groups is not None) else None
     for fold, (train, test) in enumerate(folds, start=1):
         log.info("cross-validation fold %d/%d", fold, cv)
-        fold_model = clone(model).fit(list(texts[train]), labels[train], calibration=calibration)
+        held_out_by = None if fit_groups is None or len(set(fit_groups[train])) < 2 else fit_groups[train]
+        fold_model = clone(model).fit(list(texts[train]), labels[train], groups=held_out_by, calibration=calibration)
         for i, record in zip(test, fold_model.tag(list(texts[test]))):
             predicted[i], confidence[i], review[i] = record["category"], record["confidence"], record["needs_review"]
     metrics = classification_metrics(labels, predicted, confidence, review, in_guide_order(labels))
@@ -85,6 +89,9 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         log.warning("conflicting labels at %s: %s", where, what)
     if not labeled.texts:
         raise ValueError(f"{labeled.source}: no labeled rows to learn from")
+    if group_col is not None and len(set(labeled.groups)) < 2:
+        raise ValueError(f"group_col={group_col!r}: the column holds fewer than two different values "
+                         f"({sorted(set(labeled.groups))}), so no group can be held out; name another column")
     if cv:
         _check_folds(labeled.labels, cv)
     calibration = None
@@ -92,7 +99,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
         calibration = (held.texts, held.labels)
     model = ComplaintClassifier(**params)
-    metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv, calibration=calibration) if cv else None
+    metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv, calibration=calibration,
+                             fit_groups=labeled.groups) if cv else None
     log.info("fitting on all %d texts", len(labeled.texts))
     model.fit(labeled.texts, labeled.labels, groups=labeled.groups, calibration=calibration)
     model.cv_metrics_ = metrics

@@ -53,3 +53,29 @@ def test_data_too_small_for_its_folds_or_empty_says_so(small_corpus, tmp_path):
     (tmp_path / "empty.csv").write_text("text,label\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no labeled rows"):
         cn.train(tmp_path / "empty.csv")
+
+
+def test_group_col_reaches_the_folds_and_is_checked_before_any_work(small_corpus, monkeypatch):
+    # train(group_col=...) calibrated the saved model on grouped folds but its cross-validated figures
+    # came from fold models calibrated without groups; a column of one value failed after all the folds.
+    import pandas as pd
+
+    from consumer_nlp import _classifier
+
+    texts, labels = small_corpus
+    frame = pd.DataFrame({"text": texts, "label": labels, "src": [("shop", "hotline", "forum")[i % 3]
+                                                                  for i in range(len(texts))]})
+    seen = []
+    fit = _classifier.ComplaintClassifier.fit
+
+    def recording_fit(self, X, y, groups=None, calibration=None):
+        seen.append(groups is not None)
+        return fit(self, X, y, groups=groups, calibration=calibration)
+
+    monkeypatch.setattr(_classifier.ComplaintClassifier, "fit", recording_fit)
+    cn.train(frame, cv=3, group_col="src")
+    assert seen == [True] * 4  # three fold models and the final one
+    seen.clear()
+    with pytest.raises(ValueError, match="group_col=.*src.*two different"):
+        cn.train(frame.assign(src=""), cv=3, group_col="src")
+    assert seen == []
