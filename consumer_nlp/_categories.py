@@ -1,4 +1,5 @@
 """The six complaint categories, in the labeling guide's order, with their Chinese names."""
+import unicodedata
 from types import MappingProxyType
 
 CATEGORIES = MappingProxyType({
@@ -10,7 +11,11 @@ CATEGORIES = MappingProxyType({
     "other": "其他",
 })
 LABELS = tuple(CATEGORIES)
-LABEL_BY_NAME = MappingProxyType({**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()}})
+# The names in Traditional characters (desks in Taiwan and Hong Kong label so) and a common variant.
+_OTHER_NAMES = {"質量問題": "quality", "價格/計量": "price_measurement", "安全問題": "safety",
+                "虛假宣傳": "false_advertising", "金融服務": "financial", "其它": "other"}
+LABEL_BY_NAME = MappingProxyType({**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()},
+                                  **_OTHER_NAMES})
 
 
 def in_guide_order(labels) -> list:
@@ -21,6 +26,9 @@ def in_guide_order(labels) -> list:
 
 
 def label_of(value) -> str | None:
-    """The label a person meant by ``value``: the English label or the Chinese name, surrounding
-    spaces ignored; None for anything else."""
-    return LABEL_BY_NAME.get(value.strip()) if isinstance(value, str) else None
+    """The label a person meant by ``value``: the English label (any case) or the Chinese name
+    (Simplified or Traditional), full-width characters and surrounding spaces ignored; None for
+    anything else."""
+    if not isinstance(value, str):
+        return None
+    return LABEL_BY_NAME.get(unicodedata.normalize("NFKC", value).strip().lower())
