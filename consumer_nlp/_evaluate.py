@@ -37,14 +37,16 @@ def _text_table(table: pd.DataFrame, indent: str = "  ") -> list[str]:
 
 
 def _cell(value) -> str:
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return "—" if value != value else f"{value:.3f}"  # NaN: no text was left to be right or wrong about
+    return str(value)
 
 
 def _headline(metrics: dict, threshold: float | None = None) -> list[str]:
     below = f"（置信度低于 {threshold:.3f}）" if threshold is not None else ""
     return [f"macro-F1 {metrics['macro_f1']:.3f}，准确率 {metrics['accuracy']:.3f}，"
             f"校准误差（ECE）{metrics['calibration_error']:.3f}",
-            f"需人工复核 {metrics['review_share']:.1%}{below}，其余准确率 {metrics['accuracy_when_sure']:.3f}"]
+            f"需人工复核 {metrics['review_share']:.1%}{below}，其余准确率 {_cell(metrics['accuracy_when_sure'])}"]
 
 
 def per_class_table(metrics: dict) -> pd.DataFrame:
@@ -105,7 +107,7 @@ class Evaluation:
             "各类别": per_class_table(self.metrics),
             "混淆矩阵（行：实际，列：预测）": confusion_table(self.metrics),
             "校准（可靠性）": calibration_table(self.metrics),
-            "复核阈值的取舍": pd.DataFrame([(f"{t['threshold']:.2f}", _share(t["review_share"]), t["accuracy_when_sure"])
+            "复核阈值的取舍": pd.DataFrame([(f"{t['threshold']:.3f}", _share(t["review_share"]), t["accuracy_when_sure"])
                                      for t in self.tradeoff], columns=["阈值", "送复核比例", "其余准确率"]),
         }
         if self.groups:

@@ -183,3 +183,16 @@ def test_the_html_report_shows_the_figures_escaped_with_both_pictures(result, co
     # user text is escaped: the model name and a channel named like a tag
     assert "小模型 &lt;v1&gt;" in page and "<v1>" not in page and "<网站>" not in page
     assert page.count('src="data:image/png;base64,') == 2  # confusion matrix and reliability, embedded
+
+
+def test_the_tradeoff_table_tells_close_thresholds_apart_and_never_prints_nan(small_model, small_corpus):
+    # A threshold of 0.903 and 0.9 both printed as "0.90"; a group whose texts all went to review
+    # printed "nan" for the accuracy on the rest.
+    from consumer_nlp._evaluate import _cell
+
+    result = evaluate(small_model, list(zip(*small_corpus)))
+    result.tradeoff = [{"threshold": 0.9, "review_share": 0.5, "accuracy_when_sure": 0.9},
+                       {"threshold": 0.903, "review_share": 0.6, "accuracy_when_sure": float("nan")}]
+    table = result.tables()["复核阈值的取舍"]
+    assert list(table["阈值"]) == ["0.900", "0.903"] and not re.search(r"\bnan\b", str(result))
+    assert _cell(float("nan")) == "—"
