@@ -254,9 +254,11 @@ def _models(args) -> int:
         registry.delete_alias(name, alias)
         print(f"已删除别名 {name}@{alias}")
     else:
-        from ._evaluate import figures_in_chinese
+        from ._evaluate import compare, figures_in_chinese
+        from .models import load
 
-        figures, disagreements = registry.compare(args.ref, args.other, args.data)
+        figures, disagreements = compare({ref: load(ref, registry=args.registry) for ref in (args.ref, args.other)},
+                                         args.data)
         print(figures_in_chinese(figures).to_string(float_format=lambda v: f"{v:.3f}"))
         print(f"\n两个模型判断不同的 {len(disagreements)} 条{'：' if len(disagreements) else '。'}")
         if len(disagreements):
@@ -355,8 +357,8 @@ def build_parser() -> argparse.ArgumentParser:
     unalias = actions.add_parser("unalias", help="delete an alias (the version it points at is kept)")
     unalias.add_argument("ref", help="NAME@ALIAS")
     compare = actions.add_parser("compare", help="two models on the same labeled data, and where they disagree")
-    compare.add_argument("ref")
-    compare.add_argument("other")
+    compare.add_argument("ref", help="a model: default, a .cnlp file, or a registry reference (name, name@3, name@alias)")
+    compare.add_argument("other", help="the other model, named the same ways")
     compare.add_argument("data", help="labeled CSV or XLSX")
     compare.add_argument("--show", type=int, default=20, help="how many disagreeing rows to print (default 20)")
     convert = actions.add_parser("convert", help="convert models saved by consumer_nlp 0.1 (.skops) to this "

@@ -526,3 +526,13 @@ def test_sigterm_ends_a_command_as_ctrl_c_does_so_it_cleans_up(monkeypatch, caps
     before = signal.getsignal(signal.SIGTERM)
     assert main(["models", "list", "--registry", str(tmp_path)]) == 130 and cleaned == [True]
     assert "interrupted" in capsys.readouterr().err and signal.getsignal(signal.SIGTERM) is before
+
+
+def test_models_compare_takes_any_model_evaluate_takes(tmp_path, capsys, small_model, write_csv):
+    # "default" and model files were "no model named …": only registry references were read.
+    cn.save(small_model, tmp_path / "mine.cnlp")
+    data = write_csv(tmp_path / "h.csv", [("text", "label"), ("秤不准，少了二两", "price_measurement"),
+                                          ("面包里有头发", "safety")])
+    assert main(["models", "compare", "default", str(tmp_path / "mine.cnlp"), str(data),
+                 "--registry", str(tmp_path / "r")]) == 0
+    assert "宏平均 F1" in capsys.readouterr().out
