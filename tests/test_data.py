@@ -129,3 +129,11 @@ def test_labels_as_people_write_them_are_read(written, label):
     from consumer_nlp._categories import label_of
 
     assert label_of(written) == label
+
+
+def test_rows_left_empty_are_no_examples_in_any_format(tmp_path):
+    # Excel's CSV export ends with ",\r\n" rows: CSV reported them as problems, xlsx skipped them.
+    path = tmp_path / "l.csv"
+    path.write_bytes("text,label\r\n漏水,quality\r\n,\r\n秤不准,price_measurement\r\n,\r\n".encode("utf-8"))
+    data = read_labeled(path)
+    assert data.texts == ["漏水", "秤不准"] and data.labels == ["quality", "price_measurement"]

@@ -127,6 +127,10 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     if missing:
         raise LabeledDataError(source, [("header", f"missing column(s) {missing}; the columns are {list(columns)}")])
 
+    # A row with nothing in any cell is no example (Excel's CSV export ends with such ",," rows; the
+    # workbook readers skip them too).
+    records = [(where, row) for where, row in records
+               if not all(is_missing(v) or (isinstance(v, str) and not v.strip()) for v in row.values())]
     texts, labels, problems = [], [], []
     for where, row in records:
         text, label = row.get(text_col), row.get(label_col)
