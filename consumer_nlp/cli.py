@@ -143,6 +143,9 @@ def _train(args) -> int:
     if args.output:
         check_new_file(args.output, force=args.force,
                        inputs=[args.data, *([args.calibration_data] if args.calibration_data else [])])
+        if Path(args.output).suffix != ".cnlp":  # load() reads a name as a model file by this ending
+            raise ValueError(f"a model file's name ends in .cnlp, not {Path(args.output).name!r}: "
+                             f"e.g. {Path(args.output).with_suffix('.cnlp').name}")
     corrections = _corrections(args.registry) if args.with_corrections else None
     if args.with_corrections:
         print(f"加入人工更正 {len(corrections)} 条")

@@ -324,7 +324,7 @@ def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small
     }
     for name, (command, flag, source) in commands.items():
         before = source.read_bytes()
-        taken = tmp_path / ("taken.xlsx" if name == "review export" else "taken.html")
+        taken = tmp_path / {"review export": "taken.xlsx", "train": "taken.cnlp"}.get(name, "taken.html")
         taken.write_text("kept", encoding="utf-8")
         assert main([*command, flag, str(taken)]) == 2, name
         err = capsys.readouterr().err
@@ -536,3 +536,10 @@ def test_models_compare_takes_any_model_evaluate_takes(tmp_path, capsys, small_m
     assert main(["models", "compare", "default", str(tmp_path / "mine.cnlp"), str(data),
                  "--registry", str(tmp_path / "r")]) == 0
     assert "宏平均 F1" in capsys.readouterr().out
+
+
+def test_train_refuses_a_model_file_name_load_would_not_read_as_a_file(tmp_path, capsys, write_csv):
+    # `-o 模型.csv` wrote a zip named .csv, which `--model 模型.csv` then read as a registry name.
+    source = write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
+    assert main(["train", str(source), "-o", str(tmp_path / "模型.csv"), "--cv", "0"]) == 2
+    assert ".cnlp" in capsys.readouterr().err and not (tmp_path / "模型.csv").exists()
