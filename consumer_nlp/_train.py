@@ -97,6 +97,11 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     calibration = None
     if calibration_data is not None:
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
+        trained = set(labeled.texts)
+        overlap = [text for text in held.texts if text in trained]
+        if overlap:
+            raise ValueError(f"the calibration data ({held.source}): {len(overlap)} of its texts are in the training data "
+                             f"(e.g. {overlap[0][:30]!r}); it must be writing the model is not trained on")
         calibration = (held.texts, held.labels)
     model = ComplaintClassifier(**params)
     metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv, calibration=calibration,

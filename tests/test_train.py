@@ -79,3 +79,10 @@ def test_group_col_reaches_the_folds_and_is_checked_before_any_work(small_corpus
     with pytest.raises(ValueError, match="group_col=.*src.*two different"):
         cn.train(frame.assign(src=""), cv=3, group_col="src")
     assert seen == []
+
+
+def test_calibration_data_that_was_trained_on_is_refused(small_corpus):
+    # --calibration-data promises writing never trained on; the training file itself was accepted.
+    pairs = list(zip(*small_corpus))
+    with pytest.raises(ValueError, match="calibration data.*3 of its texts are in the training data"):
+        cn.train(pairs, cv=0, calibration_data=pairs[:3] + [("一段训练里没有的文字，东西坏了", "quality")])
