@@ -73,15 +73,15 @@ def test_train_writes_a_model_and_prints_figures(tmp_path, small_corpus, capsys,
 
 def test_train_with_calibration_data_fits_confidence_on_it_and_records_it(tmp_path, small_corpus, write_csv):
     texts, labels = small_corpus
-    source = write_csv(tmp_path / "train.csv", [("text", "label"), *zip(texts, labels)])
-    # the corpus's own texts, labels rotated by one: a calibration set the model gets wrong
-    hard = write_csv(tmp_path / "hard.csv", [("text", "label"), *zip(texts[::2], (labels[1:] + labels[:1])[::2])])
+    source = write_csv(tmp_path / "train.csv", [("text", "label"), *zip(texts[::2], labels[::2])])
+    # the corpus's other texts, labels rotated by one: a calibration set, never trained on, the model gets wrong
+    hard = write_csv(tmp_path / "hard.csv", [("text", "label"), *zip(texts[1::2], (labels[1:] + labels[:1])[1::2])])
     assert main(["train", str(source), "-o", str(tmp_path / "plain.cnlp"), "--cv", "0"]) == 0
     assert main(["train", str(source), "-o", str(tmp_path / "cal.cnlp"), "--cv", "0",
                  "--calibration-data", str(hard)]) == 0
     plain, calibrated = cn.load(tmp_path / "plain.cnlp"), cn.load(tmp_path / "cal.cnlp")
     assert calibrated.temperature_ > 2 * plain.temperature_
-    assert calibrated.training_data_["calibration_data"]["rows"] == len(texts[::2])
+    assert calibrated.training_data_["calibration_data"]["rows"] == len(texts[1::2])
     assert "calibration_data" not in plain.training_data_
 
 
