@@ -90,7 +90,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     if not labeled.texts:
         raise ValueError(f"{labeled.source}: no labeled rows to learn from")
     if group_col is not None and len(set(labeled.groups)) < 2:
-        raise ValueError(f"group_col={group_col!r}: the column holds fewer than two different values "
+        raise ValueError(f"group_col=… ({group_col!r}): the column holds fewer than two different values "
                          f"({sorted(set(labeled.groups))}), so no group can be held out; name another column")
     if cv:
         _check_folds(labeled.labels, cv)

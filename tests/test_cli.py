@@ -543,3 +543,11 @@ def test_train_refuses_a_model_file_name_load_would_not_read_as_a_file(tmp_path,
     source = write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
     assert main(["train", str(source), "-o", str(tmp_path / "模型.csv"), "--cv", "0"]) == 2
     assert ".cnlp" in capsys.readouterr().err and not (tmp_path / "模型.csv").exists()
+
+
+def test_a_group_column_of_one_value_is_named_by_its_flag(tmp_path, capsys, write_csv):
+    rows = [(f"第{i}条，东西坏了", "quality") for i in range(6)] + [(f"第{i}条，年费乱扣", "financial") for i in range(6)]
+    source = write_csv(tmp_path / "l.csv", [("text", "label", "src"), *[(t, lab, "门店") for t, lab in rows]])
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0", "--group-col", "src"]) == 2
+    err = capsys.readouterr().err
+    assert "--group-col" in err and "group_col" not in err
