@@ -165,7 +165,8 @@ def figures_in_chinese(figures: pd.DataFrame) -> pd.DataFrame:
 
 def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_options) -> tuple:
     """``models`` ({name: model}) on the same labeled ``data``: a table of their figures side by
-    side (one column per model), and the rows on which their categories differ."""
+    side (one column per model), and the rows on which their categories differ, each placed
+    (``where``) as its file shows it."""
     labeled = read_labeled(data, **read_options)
     figures, predictions = {}, {}
     for name, model in models.items():
@@ -177,7 +178,7 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
                          **{f"F1 {CATEGORIES.get(label, label)}": m["per_class"][label]["f1"] for label in m["labels"]}}
     table = np.array(list(predictions.values()), dtype=object)
     differ = (table != table[:1]).any(axis=0)
-    disagreements = pd.DataFrame({"row": np.flatnonzero(differ) + 1,
+    disagreements = pd.DataFrame({"where": np.asarray(labeled.places, dtype=object)[differ],
                                   "text": np.asarray(labeled.texts, dtype=object)[differ],
                                   "label": np.asarray(labeled.labels, dtype=object)[differ],
                                   **{name: predicted[differ] for name, predicted in predictions.items()}})

@@ -196,3 +196,24 @@ def test_the_tradeoff_table_tells_close_thresholds_apart_and_never_prints_nan(sm
     table = result.tables()["复核阈值的取舍"]
     assert list(table["阈值"]) == ["0.900", "0.903"] and not re.search(r"\bnan\b", str(result))
     assert _cell(float("nan")) == "—"
+
+
+def test_disagreements_are_placed_as_the_file_shows_them(tmp_path, small_model, small_corpus):
+    # They were numbered by data row: a title row above the header, or a text over two lines, put
+    # every number off from what Excel or an editor shows.
+    from openpyxl import Workbook
+
+    from consumer_nlp._evaluate import compare
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["2025年复核抽样"]), sheet.append([]), sheet.append(["text", "label"])
+    texts = ["秤不准，少了二两", "面包里有头发", "信用卡年费乱扣", "手机屏幕碎了", "快递一直不到"]
+    for text, label in zip(texts, ["price_measurement", "safety", "financial", "quality", "other"]):
+        sheet.append([text, label])
+    workbook.save(tmp_path / "h.xlsx")
+    shifted = {"price_measurement": "safety", "safety": "financial", "financial": "quality", "quality": "other",
+               "other": "false_advertising", "false_advertising": "price_measurement"}
+    contrary = ComplaintClassifier(cv=2).fit(small_corpus[0], [shifted[label] for label in small_corpus[1]])
+    _, differ = compare({"a": small_model, "b": contrary}, tmp_path / "h.xlsx", header_row=3)
+    assert len(differ) >= 3 and all(where == f"sheet row {4 + texts.index(text)}" for where, text in zip(differ["where"], differ["text"]))

@@ -165,11 +165,11 @@ def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_mo
     pairs = unseen_pairs
     figures, disagreements = registry.compare("m@1", "m@2", pairs)
     assert list(figures.columns) == ["m@1", "m@2"] and "macro-F1" in figures.index and "F1 质量问题" in figures.index
-    assert set(disagreements.columns) == {"row", "text", "label", "m@1", "m@2"}
+    assert set(disagreements.columns) == {"where", "text", "label", "m@1", "m@2"}
     texts, labels = [t for t, _ in pairs], [label for _, label in pairs]
     first, second = small_model.predict(texts), cn.load().predict(texts)
     differ = [i for i in range(len(texts)) if first[i] != second[i]]
-    assert differ and list(disagreements["row"]) == [i + 1 for i in differ]
+    assert differ and list(disagreements["where"]) == [f"row {i + 1}" for i in differ]
     assert list(disagreements["m@1"]) == [first[i] for i in differ]
     assert list(disagreements["m@2"]) == [second[i] for i in differ]
     assert figures.loc["accuracy", "m@1"] == pytest.approx(sum(f == y for f, y in zip(first, labels)) / len(texts))

@@ -32,6 +32,7 @@ class LabeledData:
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (where, first seen at)
     conflicts: list[tuple[str, str]] = field(default_factory=list)   # (where, labels)
     groups: list[str] | None = None  # each row's value of the ``group_col`` asked for, as text
+    places: list[str] | None = None  # where each row is, as its file shows it ("sheet row 7", "line 3 …")
 
     def with_corrections(self, corrections: dict) -> "LabeledData":
         """These data with ``corrections`` ({text: label}, labels English or Chinese) applied: a
@@ -45,8 +46,9 @@ class LabeledData:
         added = [text for text in corrected if text not in present]
         labels = [corrected.get(correction_key(text), label) for text, label in zip(self.texts, self.labels)]
         groups = None if self.groups is None else self.groups + ["corrections"] * len(added)
+        places = None if self.places is None else self.places + ["corrections"] * len(added)
         return LabeledData(self.texts + added, labels + [corrected[text] for text in added],
-                           f"{self.source} + corrections", self.duplicates, self.conflicts, groups)
+                           f"{self.source} + corrections", self.duplicates, self.conflicts, groups, places)
 
     def fingerprint(self) -> dict:
         """sha256 of the (text, label) rows, row count and counts per label."""
@@ -165,4 +167,4 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     groups = None
     if group_col is not None:
         groups = [group_name(row.get(group_col)) for _, row in records]
-    return LabeledData(texts, labels, source, duplicates, conflicts, groups)
+    return LabeledData(texts, labels, source, duplicates, conflicts, groups, [where for where, _ in records])
