@@ -389,10 +389,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             values, names = np.vstack([values, bonus]), names + [f"〔分句〕{clauses[int(scores.argmax())]}"]
         table = pd.DataFrame(values, columns=[str(c) for c in self.classes_], index=pd.Index(names, name="term"))
         shown = [str(c) for c in in_guide_order(self.classes_)]  # as a person reads the categories
+        by_class = dict(zip(map(str, self.classes_), proba[0]))
         return Explanation(
             text=text, category=label, category_zh=CATEGORIES.get(label, label),
             confidence=float(proba[0, code]),
             needs_review=bool(self._needs_review(proba[[0], code], empty[:1])[0]),
-            probabilities={c: float(p) for c, p in sorted(zip(map(str, self.classes_), proba[0]), key=lambda cp:
-                                                          shown.index(cp[0]))},
+            probabilities={c: float(by_class[c]) for c in shown},
             contributions=table[shown].sort_values(label, ascending=False))

@@ -44,8 +44,4 @@ class ArchiveError(ValueError):
         self.problem, self.details = problem, details
 
     def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
-        return _archive_error, (str(self), self.problem, self.details)
-
-
-def _archive_error(message: str, problem: str, details: dict) -> ArchiveError:
-    return ArchiveError(message, problem, **details)
+        return type(self), (str(self), self.problem), {"details": self.details}

@@ -273,8 +273,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def models_retrain(request: Request):
         await checked_form(request)
-        if corpus_missing():
-            raise Refused(400, corpus_missing())
+        if why := corpus_missing():
+            raise Refused(400, why)
         job = jobs.start("用更正重新训练", "/models", models.retrain, corpus)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
