@@ -1,6 +1,5 @@
 """Where labeled data enters: files in any archive format, DataFrames or (text, label) pairs, checked row by row."""
 import hashlib
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,7 +10,7 @@ from .._categories import CATEGORIES, LABELS, label_of
 from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
-from ._readers import archive_format, open_archive
+from ._readers import archive_format, open_archive, place_number
 from ._writers import without_surrogates
 
 
@@ -71,12 +70,6 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
         records += zip(where, chunk.rows.to_dict("records"))
         bad += [(row.where, row.reason) for row in chunk.bad]
     return reader.columns, records, bad
-
-
-def _row_order(where: str) -> int:
-    """The first number in a row's place ("line 3 (data row 2)", "sheet row 7"), to list problems in file order."""
-    found = re.search(r"\d+", where)
-    return int(found[0]) if found else 0
 
 
 def group_name(value) -> str:
@@ -150,7 +143,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
                                     f"Chinese names ({'、'.join(CATEGORIES.values())})"))
         texts.append(text)
         labels.append(label_of(label))
-    problems = sorted(unparsed + problems, key=lambda problem: _row_order(problem[0]))
+    problems = sorted(unparsed + problems, key=lambda problem: place_number(problem[0]))  # in file order
     if problems:
         raise LabeledDataError(source, problems)
 

@@ -36,6 +36,13 @@ def archive_format(path) -> str:
     return FORMATS[suffix]
 
 
+def place_number(where: str) -> int:
+    """The first number in a row's place ("line 3 (data row 2)", "sheet row 7", "row 5"): the line
+    or row a person finds it at; 0 for a place without one."""
+    found = re.search(r"\d+", where)
+    return int(found[0]) if found else 0
+
+
 @dataclass
 class BadRow:
     """A row that could not be parsed: where it is, why, and its raw content."""
@@ -47,7 +54,7 @@ class BadRow:
     @property
     def line(self) -> int:
         """The number in ``where`` (a file's line, a sheet's row)."""
-        return int(re.search(r"\d+", self.where)[0])
+        return place_number(self.where)
 
     def stops(self, path, advice: str) -> ArchiveError:
         """The error that stops work on ``path`` at this row, ending with ``advice``."""
