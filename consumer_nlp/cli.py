@@ -34,7 +34,8 @@ FORCE = _option("--force", action="store_true", help="replace an existing output
 SHEET = _option("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to read, by name or by number "
                                                  "among the visible tabs (default: the one visible sheet with data)")
 HEADER_ROW = _option("--header-row", type=int, default=1, metavar="N",
-                     help="the sheet row holding the column names, when a title stands above it (default: 1)")
+                     help="the row holding the column names, when a title stands above it (workbooks, "
+                          "CSV and TSV; default: 1)")
 BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per value of this column (source, "
                                                    "channel, …)")
 # How library functions are named to a command-line user.

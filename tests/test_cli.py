@@ -51,6 +51,20 @@ def test_tag_without_a_text_column_lists_the_columns(tmp_path, capsys):
     assert "the columns are ['id', 'note']" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize("name", ["a.csv", "a.xlsx"])
+def test_a_title_above_the_column_names_is_told_with_the_flag_that_skips_it(tmp_path, capsys, write_workbook, name):
+    # Only "the columns are ['2025年投诉登记表']" was said: the title read as the one column name.
+    rows = [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]
+    source = tmp_path / name
+    if name.endswith(".csv"):
+        source.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8")
+    else:
+        write_workbook(source, {"投诉": rows})
+    assert main(["tag", str(source), "-q"]) == 2
+    assert "--header-row 2" in capsys.readouterr().err
+    assert main(["tag", str(source), "-q", "--header-row", "2"]) == 0
+
+
 def test_train_lists_bad_rows_and_writes_nothing(tmp_path, capsys, write_csv):
     rows = [["text", "label"]] + [[f"第{i}件：东西坏了", "quality"] for i in range(12)]
     rows[7][1] = "bad-label"
@@ -463,7 +477,7 @@ def test_train_and_evaluate_read_a_workbook_sheet_and_errors_use_the_commands_ow
     archive = tmp_path / "a.csv"
     archive.write_text("text\n漏水\n", encoding="utf-8")
     for command, says in [(["tag", str(archive), "--chunk-size", "0"], "--chunk-size N must be"),
-                          (["tag", str(archive), "--sheet", "1"], "--sheet NAME and --header-row N apply to .xlsx"),
+                          (["tag", str(archive), "--sheet", "1"], "--sheet NAME applies to workbooks"),
                           (["train", str(book), "--sheet", "标注", "--cv", "1", "-o", str(tmp_path / "n.cnlp")],
                            "--cv N must be 0")]:
         assert main(command) == 2

@@ -200,12 +200,14 @@ def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, co
 @pytest.mark.parametrize("name, content, message", [
     ("两张表.xlsx", {"一月": [["投诉内容"], ["漏水"]], "二月": [["投诉内容"], ["冒烟"]]}, "有 2 张表含有数据（一月、二月）"),
     ("标题行.xlsx", {"投诉": [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]}, "第 1 行像是标题"),
+    ("标题行.csv", "2025年投诉登记表\n编号,投诉内容\n1,漏水\n".encode(), "第 1 行像是标题"),
     ("重名.csv", "投诉内容,投诉内容\n漏水,冒烟\n".encode(), "表头里有重名的列：投诉内容"),
     ("无名.csv", "投诉内容,,\n漏水,a,b\n".encode(), "第 2、3 列没有列名"),
     ("坏表头.csv", '"投诉"内容,编号\n漏水,1\n'.encode(), "文件第 1 行格式有误"),
 ])
 def test_a_workbook_or_header_problem_is_named_in_chinese(client, tmp_path, write_workbook, name, content, message):
-    # Each of these was told only "内容与扩展名不符或文件已损坏" (or "第 2 行格式有误" for a title row).
+    # Each of these was told only "内容与扩展名不符或文件已损坏" (or "第 2 行格式有误" for a title row,
+    # which in a CSV was still told so after workbooks were fixed).
     if isinstance(content, dict):  # the sheets of a workbook
         content = write_workbook(tmp_path / name, content).read_bytes()
     response = _upload(client, name, content)

@@ -25,5 +25,7 @@ def find_text_column(columns, text_col: str | None = None) -> str:
     if found is not None:
         return found
     columns = [str(c) for c in columns]
+    title = (" If that is a title above the column names, say which row holds the names, such as header_row=2."
+             if len(columns) == 1 else "")
     raise ValueError(f"cannot tell which column holds the complaint text; the columns are {columns}. "
-                     f"Name it with text_col=…")
+                     f"Name it with text_col=….{title}")

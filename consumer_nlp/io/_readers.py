@@ -50,6 +50,7 @@ class BadRow:
     where: str
     reason: str
     raw: str
+    wider: bool = False  # more cells than the header: what a title row above the header causes
 
     @property
     def line(self) -> int:
@@ -75,19 +76,25 @@ class Chunk:
 
     def row_numbers(self, first: int) -> list:
         """Each row's number as a person finds it: its sheet row in a workbook (empty rows are
-        skipped in reading, not in Excel), else ``first`` onwards (the header being row 1)."""
+        skipped in reading, not in Excel), else ``first`` onwards (the reader's ``header_row + 1``
+        for its first row)."""
         return [int(w.rsplit(" ", 1)[1]) if w.startswith("sheet row ") else first + i
                 for i, w in enumerate(self.where)]
 
 
 class ArchiveReader:
-    """Base of the chunked readers: ``columns`` and ``total`` (for progress), then ``chunks()``."""
+    """Base of the chunked readers: ``columns`` and ``total`` (for progress), then ``chunks()``.
+    ``header_row`` is the row holding the column names (a title may stand above it), so the first
+    data row is row ``header_row + 1`` as a person counts them."""
 
     unit = "行"
 
-    def __init__(self, path, encoding=None, chunk_size=5000):
+    def __init__(self, path, encoding=None, chunk_size=5000, header_row: int = 1):
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
         self.columns, self.total = [], None
+        self.header_row = int(header_row)
+        if self.header_row < 1:
+            raise ValueError(f"header_row=N must be 1 or more, got {header_row}")
 
     def progress_bar(self, show: bool | None = None, **options):
         """A progress bar over this reader's ``total`` on standard error; ``show`` None means only
@@ -157,8 +164,8 @@ class DelimitedReader(ArchiveReader):
 
     unit = "B"
 
-    def __init__(self, path, encoding=None, chunk_size=5000, delimiter=","):
-        super().__init__(path, encoding, chunk_size)
+    def __init__(self, path, encoding=None, chunk_size=5000, delimiter=",", header_row: int = 1):
+        super().__init__(path, encoding, chunk_size, header_row)
         self.encoding = text_encoding(encoding) or detect_encoding(path)
         self.delimiter = delimiter
         self.total = self.path.stat().st_size
@@ -209,12 +216,16 @@ class DelimitedReader(ArchiveReader):
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
             try:
                 records = self._records(_Lines(text))
+                for _ in range(self.header_row - 1):  # the title rows above the column names
+                    next(records, None)
                 header = next(records, None)
+                if header is None and self.header_row > 1:
+                    raise ValueError(f"{self.path}: header_row={self.header_row} is past the end of the file")
                 if header is None:
                     raise ValueError(f"{self.path} is empty: not even a header line")
                 if header[1] is None:
-                    raise ArchiveError(f"{self.path}: line 1 (the header) cannot be parsed: {header[2][:80]!r}",
-                                       "unparseable_row", line=1)
+                    raise ArchiveError(f"{self.path}: line {header[0]} (the header) cannot be parsed: "
+                                       f"{header[2][:80]!r}", "unparseable_row", line=header[0])
                 self.columns = check_header(header[1], self.path)
                 rows, where, bad, index, blank = [], [], [], 0, 0
                 for line, record, raw_text, problem in records:
@@ -230,7 +241,8 @@ class DelimitedReader(ArchiveReader):
                         blank += 1
                     else:
                         bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
-                                                          f"{len(self.columns)}", raw_text))
+                                                          f"{len(self.columns)}", raw_text,
+                                          wider=len(record) > len(self.columns)))
                     if len(rows) >= self.chunk_size:
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
                                     where)
@@ -321,10 +333,8 @@ class ExcelReader(ArchiveReader):
     """
 
     def __init__(self, path, encoding=None, chunk_size=5000, sheet=None, header_row: int = 1):
-        super().__init__(path, encoding, chunk_size)
-        self.sheet, self.header_row = sheet, int(header_row)
-        if self.header_row < 1:
-            raise ValueError(f"header_row=N must be 1 or more, got {header_row}")
+        super().__init__(path, encoding, chunk_size, header_row)
+        self.sheet = sheet
 
     def chunks(self):
         import zipfile
@@ -363,7 +373,7 @@ class ExcelReader(ArchiveReader):
                 continue
             if any(c != "" for c in cells[len(header):]):
                 bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns",
-                                  "\t".join(_cell_text(c) for c in cells)))
+                                  "\t".join(_cell_text(c) for c in cells), wider=True))
             else:
                 rows.append((cells + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")
@@ -510,15 +520,19 @@ class ParquetReader(ArchiveReader):
 
 
 def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row: int = 1) -> ArchiveReader:
-    """A chunked reader for ``path``, chosen by its extension (``sheet`` and ``header_row``: XLSX)."""
+    """A chunked reader for ``path``, chosen by its extension (``sheet``: workbooks; ``header_row``:
+    workbooks and CSV or TSV files)."""
     kind = archive_format(path)
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such file: {path}")
     if kind in ("xlsx", "xls"):
         return (ExcelReader if kind == "xlsx" else XlsReader)(path, encoding, chunk_size, sheet=sheet,
                                                               header_row=header_row)
-    if sheet is not None or header_row != 1:
-        raise ValueError(f"sheet=NAME and header_row=N apply to .xlsx workbooks, not to {path}")
+    if sheet is not None:
+        raise ValueError(f"sheet=NAME applies to workbooks (.xlsx, .xls), not to {path}")
     if kind in ("csv", "tsv"):
-        return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t")
+        return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t",
+                               header_row=header_row)
+    if header_row != 1:
+        raise ValueError(f"header_row=N applies to workbooks and CSV or TSV files, not to {path}")
     return {"jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)
