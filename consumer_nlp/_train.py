@@ -72,8 +72,9 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     (see :meth:`ComplaintClassifier.fit`). ``corrections`` ({text: label}, e.g. a
     ``CorrectionStore``'s ``labels()``) are learned too: a corrected text already in the data
     takes the corrected label, the others are added (in the group "corrections").
-    ``calibration_data`` (a labeled file or table like ``data``, never trained on, written the way
-    the texts to be tagged are) weighs half in fitting the confidence; its fingerprint is kept in
+    ``calibration_data`` (a labeled file or table like ``data``, or :func:`read_labeled`'s result for
+    a chosen sheet; never trained on, written the way the texts to be tagged are) weighs half in
+    fitting the confidence; its fingerprint is kept in
     ``training_data_``. ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of
     its column names.
     """

@@ -86,3 +86,19 @@ def test_calibration_data_that_was_trained_on_is_refused(small_corpus):
     pairs = list(zip(*small_corpus))
     with pytest.raises(ValueError, match="calibration data.*3 of its texts are in the training data"):
         cn.train(pairs, cv=0, calibration_data=pairs[:3] + [("一段训练里没有的文字，东西坏了", "quality")])
+
+
+def test_calibration_data_read_from_a_chosen_sheet_and_header_row(small_corpus, tmp_path, write_workbook):
+    # The calibration data could only be a CSV or a one-sheet workbook: train() read it with the
+    # default sheet and header row, and data already read (LabeledData) was taken for pairs.
+    texts, labels = small_corpus
+    held = [("这家店的秤少了二两，找老板理论还骂人", "price_measurement"), ("充电器用了一周就冒烟烧焦了", "safety"),
+            ("包装上写有机蔬菜，检测报告根本不是", "false_advertising")]
+    book = write_workbook(tmp_path / "校准.xlsx", {"说明": [["按标注指南标注"]],
+                                                  "校准": [["2025年校准集"], ["text", "label"], *held]})
+    calibration = cn.read_labeled(book, sheet="校准", header_row=2)
+    model = cn.train(list(zip(texts, labels)), cv=0, calibration_data=calibration)
+    assert model.training_data_["calibration_data"] == calibration.fingerprint()
+    assert model.training_data_["calibration_data"]["rows"] == 3
+    with pytest.raises(ValueError, match="group_col=.*already read"):
+        cn.read_labeled(calibration, group_col="source")

@@ -94,7 +94,13 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     ``text_col`` is found by name when not given (text, content, 投诉内容, …), as in archives;
     ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``;
     ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of its column names.
+    Data already read (a :class:`LabeledData`) is returned as it is.
     """
+    if isinstance(data, LabeledData):
+        if group_col is not None and data.groups is None:
+            raise ValueError(f"group_col=… ({group_col!r}): {data.source} was already read without it; read it "
+                             f"again with group_col")
+        return data
     unparsed, spreadsheet = [], False  # rows a file's reader could not parse; whether cells may be formulas
     if isinstance(data, (str, Path)):
         path, source = Path(data), str(data)
