@@ -256,6 +256,17 @@ def test_big5_with_taiwan_or_hong_kong_characters_is_never_read_as_gb18030(tmp_p
     assert rows(chunks) == [[str(i), t] for i, t in enumerate(texts)]
 
 
+@pytest.mark.parametrize("encoding, text", [
+    *[("gb18030", t) for t in ["漏水了", "屏幕碎了", "秤不准", "冒烟", "发霉", "少给了", "房间脏", "乱收费", "假货", "过期了"]],
+    *[("big5", t) for t in ["漏水了", "螢幕碎了", "秤不準", "冒煙", "發霉", "少給了", "房間髒", "亂收費", "假貨", "過期了"]]])
+def test_a_file_of_one_short_row_is_read_in_its_own_encoding(tmp_path, encoding, text):
+    # charset-normalizer, with a few bytes to go on, read every one of these GB18030 files as Big5.
+    path = tmp_path / "a.csv"
+    path.write_bytes(f"text\n{text}\n".encode(encoding))
+    reader, chunks = read(path)
+    assert rows(chunks) == [[text]] and reader.encoding.startswith(encoding[:4])
+
+
 def test_one_gb18030_row_among_thousands_of_ascii_rows_is_read_as_gb18030(tmp_path):
     path = tmp_path / "a.csv"
     ascii_rows = "".join(f"{i:06d},order {i} late refund\n" for i in range(5000))
