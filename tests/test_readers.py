@@ -449,6 +449,32 @@ def test_xls_cells_and_rows_are_read_as_for_xlsx(tmp_path):
     assert bad(chunks) == [("sheet row 6", "cells beyond the 3 header columns", "3\t\t冒烟\t多")]
 
 
+def test_xls_numbers_formatted_as_zeros_keep_them_and_cells_keep_their_types(tmp_path):
+    # python-calamine gives .xls values without their formats: 123 shown as 000123 came out as 123.
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    style = {f: xlwt.easyxf(num_format_str=f) for f in ("000000", "00", "YYYY-MM-DD", "HH:MM", "YYYY-MM-DD HH:MM")}
+    for c, name in enumerate(["编号", "工号", "日期", "时间", "登记", "金额", "核实", "投诉内容"]):
+        sheet.write(0, c, name)
+    for r, (number, staff, amount, ok, text) in enumerate([(123, 7, 1280, True, "漏水"), (123456, 12, 3.5, False, "冒烟")],
+                                                          start=1):
+        sheet.write(r, 0, number, style["000000"])
+        sheet.write(r, 1, staff, style["00"])
+        sheet.write(r, 2, datetime.date(2025, 3, r), style["YYYY-MM-DD"])
+        sheet.write(r, 3, datetime.time(14, 30), style["HH:MM"])
+        sheet.write(r, 4, datetime.datetime(2025, 3, 5, 14, r), style["YYYY-MM-DD HH:MM"])
+        sheet.write(r, 5, amount)
+        sheet.write(r, 6, ok)
+        sheet.write(r, 7, text)
+    workbook.save(str(tmp_path / "a.xls"))
+    assert rows(read(tmp_path / "a.xls")[1]) == [
+        ["000123", "07", datetime.date(2025, 3, 1), datetime.time(14, 30), datetime.datetime(2025, 3, 5, 14, 1), 1280,
+         True, "漏水"],
+        ["123456", "12", datetime.date(2025, 3, 2), datetime.time(14, 30), datetime.datetime(2025, 3, 5, 14, 2), 3.5,
+         False, "冒烟"]]
+
+
 def _with_data(*names):
     return lambda: list(names)
 

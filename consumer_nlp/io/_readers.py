@@ -311,17 +311,22 @@ def choose_sheet(names: list, visible: list, with_data, sheet, path) -> str:
 _ZEROS = re.compile("0{2,}")
 
 
+def _as_formatted(value, number_format):
+    """A whole number formatted as zeros ("000000") as the text Excel shows (000123), since such
+    numbers are codes: postcodes, staff and order numbers. Any other value as it is."""
+    if (number_format and _ZEROS.fullmatch(number_format) and isinstance(value, (int, float))
+            and not isinstance(value, bool) and math.isfinite(value) and value >= 0 and value == int(value)):
+        return f"{int(value):0{len(number_format)}d}"
+    return value
+
+
 def _cell_value(cell):
-    """An .xlsx cell's value with its type (a formula, array formulas too, as its text); a whole
-    number formatted as zeros ("000000") is the text Excel shows (000123), since such numbers are
-    codes: postcodes, staff and order numbers."""
+    """An .xlsx cell's value with its type (a formula, array formulas too, as its text), numbers
+    formatted as zeros as Excel shows them."""
     value = cell.value
     if hasattr(value, "text") and hasattr(value, "ref"):  # an array formula: its text, like any formula's
         return value.text
-    if (cell.number_format and _ZEROS.fullmatch(cell.number_format) and isinstance(value, (int, float))
-            and not isinstance(value, bool) and math.isfinite(value) and value >= 0 and value == int(value)):
-        return f"{int(value):0{len(cell.number_format)}d}"
-    return value
+    return _as_formatted(value, cell.number_format)
 
 
 class ExcelReader(ArchiveReader):
@@ -384,23 +389,54 @@ class ExcelReader(ArchiveReader):
 
 
 class XlsReader(ExcelReader):
-    """An old Excel .xls workbook, read with python-calamine; sheets and rows as for .xlsx."""
+    """An old Excel .xls workbook, read with xlrd (which, unlike python-calamine, gives each cell's
+    number format); sheets and rows as for .xlsx, a formula as its last computed value."""
 
     def chunks(self):
-        from python_calamine import CalamineWorkbook, SheetVisibleEnum
+        import xlrd
 
         try:
-            workbook = CalamineWorkbook.from_path(str(self.path))
-        except Exception as error:  # calamine's errors name the format problem
+            workbook = xlrd.open_workbook(str(self.path), formatting_info=True)
+        except Exception as error:  # xlrd's errors name the format problem
             raise ValueError(f"{self.path} is not an Excel .xls workbook ({error})") from None
-        visible = [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
-        name = choose_sheet(workbook.sheet_names, visible, lambda: [
-            n for n in visible if any(any(c not in (None, "") for c in row)
-                                      for row in workbook.get_sheet_by_name(n).to_python())], self.sheet, self.path)
-        self.sheet_title = name
-        rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        self.total = max(len(rows) - self.header_row, 0)
-        yield from self._rows_to_chunks(iter(rows[self.header_row - 1:]))
+        try:
+            names = workbook.sheet_names()
+            visible = [sheet.name for sheet in map(workbook.sheet_by_name, names) if sheet.visibility == 0]
+            name = choose_sheet(names, visible, lambda: [
+                n for n in visible if any(value != "" for row in workbook.sheet_by_name(n).get_rows()
+                                          for value in (c.value for c in row))], self.sheet, self.path)
+            self.sheet_title = name
+            sheet = workbook.sheet_by_name(name)
+            self.total = max(sheet.nrows - self.header_row, 0)
+            rows = (_xls_row(workbook, sheet, r) for r in range(self.header_row - 1, sheet.nrows))
+            yield from self._rows_to_chunks(rows)
+        finally:
+            workbook.release_resources()
+
+
+def _xls_row(workbook, sheet, row: int) -> list:
+    """The values of an .xls row with their types: text, whole numbers as int, dates (a whole day as
+    a date, a time of day as a time), booleans, errors as Excel shows them (#DIV/0!)."""
+    import xlrd
+
+    values = []
+    for column, cell in enumerate(sheet.row(row)):
+        kind, value = cell.ctype, cell.value
+        if kind == xlrd.XL_CELL_NUMBER:
+            value = int(value) if value.is_integer() and abs(value) < 2 ** 53 else value
+            number_format = workbook.format_map[workbook.xf_list[sheet.cell_xf_index(row, column)].format_key]
+            value = _as_formatted(value, number_format.format_str)
+        elif kind == xlrd.XL_CELL_DATE and value >= 0:  # a negative one is no date: kept as its number
+            moment = xlrd.xldate_as_datetime(value, workbook.datemode)
+            value = moment.time() if value < 1 else moment.date() if value.is_integer() else moment
+        elif kind == xlrd.XL_CELL_BOOLEAN:
+            value = bool(value)
+        elif kind == xlrd.XL_CELL_ERROR:
+            value = xlrd.error_text_from_code.get(value, "#N/A")
+        elif kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            value = ""
+        values.append(value)
+    return values
 
 
 class JsonLiteral(str):
