@@ -129,8 +129,7 @@ def _report(args) -> int:
 
 
 def _train(args) -> int:
-    from .io import check_new_file
-    from .models import ModelRegistry, check_alias, check_model_name, save_model
+    from .models import ModelRegistry, check_alias, check_model_name, check_model_path, save_model
     from ._train import train
 
     if not args.name and not args.output:
@@ -142,11 +141,8 @@ def _train(args) -> int:
     if args.alias:
         check_alias(args.alias)
     if args.output:
-        check_new_file(args.output, force=args.force,
-                       inputs=[args.data, *([args.calibration_data] if args.calibration_data else [])])
-        if Path(args.output).suffix != ".cnlp":  # load() reads a name as a model file by this ending
-            raise ValueError(f"a model file's name ends in .cnlp, not {Path(args.output).name!r}: "
-                             f"e.g. {Path(args.output).with_suffix('.cnlp').name}")
+        check_model_path(args.output, force=args.force,
+                         inputs=[args.data, *([args.calibration_data] if args.calibration_data else [])])
     corrections = _corrections(args.registry) if args.with_corrections else None
     if args.with_corrections:
         print(f"加入人工更正 {len(corrections)} 条")

@@ -66,7 +66,7 @@ def main():
     held_rounds = evaluate(model, rounds, model_name="default", by="round")
     mixtures = evaluate(model, mixtures_file, model_name="default").metrics
     dev = evaluate(model, args.dev, model_name="default", by="source") if args.dev else None
-    cn.save_model(model, REPO / "consumer_nlp" / "resources" / "default_model.cnlp")
+    cn.save_model(model, REPO / "consumer_nlp" / "resources" / "default_model.cnlp", force=True)
 
     peers_cv, peers_dev = [], []
     if args.peers:

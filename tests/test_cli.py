@@ -355,6 +355,7 @@ def test_no_command_writes_over_a_file_that_appears_while_it_works(tmp_path, sma
                                                                    write_csv, monkeypatch):
     # The checks above ran when a command started; a file written at that name meanwhile was replaced.
     import consumer_nlp.io
+    import consumer_nlp.models._file
     import consumer_nlp.review._workbook
 
     texts, labels = small_corpus
@@ -369,7 +370,7 @@ def test_no_command_writes_over_a_file_that_appears_while_it_works(tmp_path, sma
         Path(path).write_text("theirs", encoding="utf-8")
         return checked
 
-    for module in (consumer_nlp.io, consumer_nlp.review._workbook):
+    for module in (consumer_nlp.io, consumer_nlp.models._file, consumer_nlp.review._workbook):
         monkeypatch.setattr(module, "check_new_file", checked_then_written_by_another_program)
     before = sorted(tmp_path.iterdir())
     for name, (command, flag) in {"report": (["report", str(tmp_path / "a.tagged.csv"), "-q"], "-o"),

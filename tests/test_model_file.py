@@ -236,7 +236,7 @@ def test_save_replaces_a_file_only_when_the_new_one_is_whole(small_model, tmp_pa
 
     monkeypatch.setattr("consumer_nlp.models._file._npy", broken)
     with pytest.raises(KeyboardInterrupt):
-        cn.save_model(small_model, target)
+        cn.save_model(small_model, target, force=True)
     assert target.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.cnlp"]
 
@@ -339,3 +339,25 @@ class _Calibrated:
         svm = type("SVM", (), {"coef_": model.coef_, "intercept_": model.intercept_})()
         calibrator = type("Calibrator", (), {"beta_": 1.0 / model.temperature_})()
         self.calibrated_classifiers_ = [type("Pair", (), {"estimator": svm, "calibrators": [calibrator]})()]
+
+
+def test_save_never_writes_over_a_file_unasked_or_onto_a_folder(small_model, tmp_path):
+    # save() replaced any file by default, a labeled CSV too; a folder or a missing one gave raw
+    # errors naming a hidden temporary file, after the whole model had been serialised.
+    labeled = tmp_path / "labeled.csv"
+    labeled.write_text("text,label\n漏水,quality\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"labeled\.csv.*\.cnlp"):
+        cn.save(small_model, labeled, force=True)
+    (tmp_path / "m.cnlp").write_bytes(b"kept")
+    with pytest.raises(FileExistsError, match="exists already.*force=True"):
+        cn.save(small_model, tmp_path / "m.cnlp")
+    (tmp_path / "folder.cnlp").mkdir()
+    with pytest.raises(ValueError, match="is a folder"):
+        cn.save(small_model, tmp_path / "folder.cnlp")
+    with pytest.raises(ValueError, match="does not exist"):
+        cn.save(small_model, tmp_path / "missing" / "m.cnlp")
+    assert labeled.read_text(encoding="utf-8") == "text,label\n漏水,quality\n"
+    assert (tmp_path / "m.cnlp").read_bytes() == b"kept"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.cnlp", "labeled.csv", "m.cnlp"]
+    cn.save(small_model, tmp_path / "m.cnlp", force=True)
+    assert cn.load(tmp_path / "m.cnlp").predict(["漏水"]) == small_model.predict(["漏水"])

@@ -221,7 +221,7 @@ def test_aliases_and_metadata_that_lead_elsewhere_are_refused(registry, small_mo
 def test_a_file_in_the_working_folder_does_not_stand_in_for_a_registry_model(registry, small_model, tmp_path,
                                                                              monkeypatch):
     monkeypatch.chdir(tmp_path)
-    cn.save_model(small_model, tmp_path / "complaints")  # a model file named like a registry model
+    cn.save_model(small_model, tmp_path / "m.cnlp").rename(tmp_path / "complaints")  # named like a registry model
     with pytest.raises(KeyError, match=r"give it as \./complaints"):
         cn.load("complaints", registry=registry.root)
     np.testing.assert_array_equal(cn.load("./complaints").predict_proba(["漏水"]), small_model.predict_proba(["漏水"]))

@@ -6,7 +6,7 @@ from pathlib import Path
 from .._classifier import ComplaintClassifier
 from .._values import PathLike
 from ..exceptions import ModelNotFoundError
-from ._file import MODEL_SUFFIXES, SUFFIX, load_model, save_model
+from ._file import MODEL_SUFFIXES, SUFFIX, check_model_path, load_model, save_model
 
 save = save_model
 from ._registry import ModelRegistry, check_alias, check_model_name
@@ -14,7 +14,7 @@ from ._skops import convert_model
 
 DEFAULT_MODEL = "default_model" + SUFFIX
 
-__all__ = ["ModelRegistry", "check_alias", "check_model_name", "convert_model", "default_model_path", "load",
+__all__ = ["ModelRegistry", "check_alias", "check_model_name", "check_model_path", "convert_model", "default_model_path", "load",
            "load_model", "save", "save_model"]
 
 

@@ -30,7 +30,7 @@ from .._values import PathLike, is_int, is_number
 from .._metrics import REVIEW_EVERYTHING
 from ..features import BACKENDS, ComplaintVectorizer, Tokenizer, terms_by_column
 from ..exceptions import IncompatibleModelError, UntrustedModelError
-from ..io import new_file
+from ..io import check_new_file, new_file
 
 SUFFIX = ".cnlp"
 MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never a registry name
@@ -108,11 +108,23 @@ def write_model(model: ComplaintClassifier, file) -> None:
             archive.writestr(f"{name}.npy", data)
 
 
-def save_model(model: ComplaintClassifier, path: PathLike, *, force: bool = True) -> Path:
-    """Write a fitted ``model`` to ``path`` (conventionally ``*.cnlp``). The file appears whole or
-    not at all: it is written beside ``path`` and renamed into place; without ``force``, never over
-    a file there."""
-    path = Path(path)
+def check_model_path(path: PathLike, *, force: bool, inputs=()) -> Path:
+    """Check before any work that a model file may be written at ``path``: named ``*.cnlp`` (the
+    ending by which :func:`load` tells a file from a registry name, and which no data file has),
+    and as :func:`check_new_file` wants."""
+    path = check_new_file(path, force=force, inputs=inputs, what="model file")
+    if path.suffix != SUFFIX:
+        raise ValueError(f"a model file's name ends in {SUFFIX}, not {path.name!r}: e.g. "
+                         f"{path.with_suffix(SUFFIX).name}")
+    return path
+
+
+def save_model(model: ComplaintClassifier, path: PathLike, *, force: bool = False) -> Path:
+    """Write a fitted ``model`` to ``path``, a name ending in ``.cnlp``. The file appears whole or
+    not at all: it is written beside ``path`` and renamed into place; never over a file there
+    unless ``force``."""
+    check_savable(model)
+    path = check_model_path(path, force=force)
     with new_file(path, force=force, what="model file") as temporary, open(temporary, "wb") as file:
         write_model(model, file)
     return path
