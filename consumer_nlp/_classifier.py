@@ -11,7 +11,7 @@ from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._categories import CATEGORIES, in_guide_order
 from ._explain import Explanation, row_contributions, top_terms
@@ -45,6 +45,25 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
     if bad:
         raise TypeError("bad texts:\n  " + "\n  ".join(bad))
     return texts
+
+
+def as_labels(y) -> np.ndarray:
+    """Check labels: one per text (a column of them is taken, with scikit-learn's warning), none
+    missing or empty, all text or all numbers. Errors list the rows."""
+    try:
+        y = column_or_1d(np.asarray(y, dtype=object), dtype=object, warn=True)
+    except ValueError:
+        raise ValueError(f"expected one label per text, got labels of shape {np.shape(y)}") from None
+    missing = [str(row) for row, label in enumerate(y, start=1)
+               if is_missing(label) or (isinstance(label, str) and not label.strip())]
+    if missing:
+        raise ValueError(f"labels are missing in rows {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}")
+    kinds = {isinstance(label, str) for label in y}
+    if len(kinds) > 1:
+        first = next(row for row, label in enumerate(y, start=1) if not isinstance(label, str))
+        raise ValueError(f"labels mix numbers and text (row {first}: {y[first - 1]!r}); give them all as text or "
+                         f"all as numbers")
+    return y
 
 
 def class_order(labels) -> np.ndarray:
@@ -211,12 +230,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         other half: confidence then fits writing harder than the training corpus.
         """
         texts = normalize_many(as_texts(X, allow_missing=False))
-        y = np.asarray(y, dtype=object)
+        y = as_labels(y)
         if len(y) != len(texts):
             raise ValueError(f"got {len(texts)} texts but {len(y)} labels")
-        missing = [str(row) for row, label in enumerate(y, start=1) if is_missing(label)]
-        if missing:
-            raise ValueError(f"labels are missing in rows {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}")
         problems = parameter_problems(self.get_params())
         if problems:
             raise ValueError("; ".join(problems))

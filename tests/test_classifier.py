@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import DataConversionWarning, NotFittedError
 from sklearn.metrics import get_scorer
 from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -148,6 +148,21 @@ def test_labels_that_are_numbers_or_missing(small_corpus):
     assert not np.isnan(cross_val_score(ComplaintClassifier(cv=3), texts, numbers, cv=2)).any()
     with pytest.raises(ValueError, match=r"labels are missing in rows 2, 5"):
         ComplaintClassifier(cv=3).fit(texts, [labels[0], None, *labels[2:4], float("nan"), *labels[5:]])
+
+
+def test_labels_empty_mixed_or_in_a_column_are_handled_as_scikit_learn_does(small_corpus, tmp_path):
+    # An empty-text label was fitted and saved, and then the file could never be loaded; labels as
+    # a column (n, 1) and labels mixing numbers and text failed with Python's own TypeErrors.
+    texts, labels = small_corpus
+    with pytest.raises(ValueError, match=r"labels are missing in rows 1, 3"):
+        ComplaintClassifier(cv=3).fit(texts, ["", labels[1], " ", *labels[3:]])
+    with pytest.raises(ValueError, match=r"labels mix numbers and text"):
+        ComplaintClassifier(cv=3).fit(texts, [1, *labels[1:]])
+    with pytest.warns(DataConversionWarning):
+        column = ComplaintClassifier(cv=3).fit(pd.DataFrame({"text": texts}), pd.DataFrame({"label": labels}))
+    assert list(column.classes_) == sorted(set(labels))
+    with pytest.raises(ValueError, match=r"one label per text"):
+        ComplaintClassifier(cv=3).fit(texts, np.array([labels, labels]).T)
 
 
 def test_a_users_own_label_set_works(small_corpus):
