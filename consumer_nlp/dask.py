@@ -12,6 +12,7 @@ Needs the optional extra: ``pip install "consumer_nlp[dask]"``.
 """
 import hashlib
 import io
+import threading
 
 import dask
 import pandas as pd
@@ -25,16 +26,21 @@ __all__ = ["tag_dataframe"]
 
 
 _loaded: dict = {}  # on each worker: the models read last, by the sha256 of their file, latest used last
+_loading = threading.Lock()  # one thread of a worker reads a model; the others wait and use it
 KEPT_MODELS = 4  # enough for a graph that compares a few models, partition by partition
+# Text tag columns as strings, not object: Dask fills an object column of its meta with placeholder
+# objects, from which to_parquet cannot tell an Arrow type.
+_DTYPES = {column: pd.StringDtype() if kind is object else kind for column, kind in TAG_COLUMNS.items()}
 
 
 def _tag_partition(frame: pd.DataFrame, model_file: bytes, text_col: str) -> pd.DataFrame:
     digest = hashlib.sha256(model_file).hexdigest()
-    model = _loaded.pop(digest, None) or load_model(io.BytesIO(model_file))
-    _loaded[digest] = model
-    while len(_loaded) > KEPT_MODELS:
-        del _loaded[next(iter(_loaded))]
-    return tag_frame(model, frame, text_col)
+    with _loading:
+        model = _loaded.pop(digest, None) or load_model(io.BytesIO(model_file))
+        _loaded[digest] = model
+        while len(_loaded) > KEPT_MODELS:
+            del _loaded[next(iter(_loaded))]
+    return tag_frame(model, frame, text_col).astype(_DTYPES)
 
 
 def tag_dataframe(ddf, text_col: str = "text", model=None):
@@ -44,12 +50,22 @@ def tag_dataframe(ddf, text_col: str = "text", model=None):
     the built-in model. The model travels to each worker once, as the bytes of its model file
     (one piece of the task graph), so workers need no pickle of it and may run other versions
     of scikit-learn, numpy or scipy than the client."""
-    if text_col not in ddf.columns:
-        raise ValueError(f"no column {text_col!r}; the columns are {list(ddf.columns)}")
+    columns = list(ddf.columns)
+    if text_col not in columns:
+        raise ValueError(f"no column {text_col!r}; the columns are {columns}")
+    if columns.count(text_col) > 1:
+        raise ValueError(f"{columns.count(text_col)} columns named {text_col!r}: rename all but one")
+    clash = [c for c in TAG_COLUMNS if c in columns]
+    if clash:
+        raise ValueError(f"the DataFrame already has column(s) {clash}: is it tagged already? Drop or rename them")
     if not isinstance(model, ComplaintClassifier):
         model = load(model)
-    meta = ddf._meta.assign(**{column: pd.Series(dtype=kind) for column, kind in TAG_COLUMNS.items()})
+    meta = ddf._meta.assign(**{column: pd.Series(dtype=kind) for column, kind in _DTYPES.items()})
     model_file = io.BytesIO()
-    write_model(model, model_file)
+    try:
+        write_model(model, model_file)
+    except TypeError as error:
+        raise TypeError(f"the model is sent to the workers as a model file, which holds text labels only ({error})") \
+            from None
     shipped = dask.delayed(model_file.getvalue(), pure=True)
     return ddf.map_partitions(_tag_partition, shipped, text_col, meta=meta)

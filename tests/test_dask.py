@@ -55,3 +55,54 @@ def test_two_models_in_one_graph_are_each_read_once_per_worker(default_model, sm
             tag_dataframe(frame, model=small_model)["category"])
     dd.compute(*both, scheduler="synchronous")
     assert len(reads) == 2
+
+
+def test_a_tagged_dask_frame_writes_to_parquet_as_the_docstring_shows(default_model, tmp_path):
+    # The meta declared the text tag columns as object, which Dask fills with placeholder objects
+    # that pyarrow cannot convert: to_parquet failed on every tagged frame.
+    frame = pd.DataFrame({"id": range(6), "text": ["漏水", None, "信用卡被盗刷", "", "秤不准", "外卖有头发"]})
+    tagged = tag_dataframe(dd.from_pandas(frame, npartitions=3), model=default_model)
+    tagged.to_parquet(tmp_path / "out", compute_kwargs={"scheduler": "synchronous"})
+    back = pd.read_parquet(tmp_path / "out").sort_values("id")
+    assert list(back["category"]) == [r["category"] for r in default_model.tag([t or "" for t in frame["text"]])]
+    assert list(back["id"]) == list(range(6))
+
+
+def test_a_repeated_text_column_or_tag_columns_already_there_are_refused_at_once(default_model):
+    # A repeated "text" column tagged the column names for every row; a frame already holding a
+    # category column failed only at compute time, on the worker, in words about files.
+    twice = pd.DataFrame([["漏水", "信用卡被盗刷"], ["秤不准", "外卖有头发"]], columns=["text", "text"])
+    with pytest.raises(ValueError, match="2 columns named 'text'"):
+        tag_dataframe(dd.from_pandas(twice, npartitions=1), model=default_model)
+    tagged = pd.DataFrame({"text": ["漏水"], "category": ["quality"]})
+    with pytest.raises(ValueError, match=r"already has column\(s\) \['category'\]"):
+        tag_dataframe(dd.from_pandas(tagged, npartitions=1), model=default_model)
+
+
+def test_the_same_model_tagged_twice_is_read_once_per_worker(default_model, monkeypatch):
+    # Each model file was stamped with the time it was written, so the same model sent again two
+    # seconds later was another file to the workers: read again and kept beside the first.
+    import time
+    import zipfile
+
+    import consumer_nlp.dask as cn_dask
+
+    reads = []
+    load_model = cn_dask.load_model
+    monkeypatch.setattr(cn_dask, "load_model", lambda file: reads.append(1) or load_model(file))
+    monkeypatch.setattr(cn_dask, "_loaded", {})
+    frame = dd.from_pandas(pd.DataFrame({"text": ["漏水", "秤不准"] * 4}), npartitions=2)
+    tag_dataframe(frame, model=default_model).compute(scheduler="synchronous")
+    now = time.time()
+    monkeypatch.setattr(zipfile.time, "time", lambda: now + 3600)
+    tag_dataframe(frame, model=default_model).compute(scheduler="synchronous")
+    assert len(reads) == 1 and len(cn_dask._loaded) == 1
+
+
+def test_a_model_with_number_labels_is_refused_in_words_about_shipping_it(small_corpus):
+    import consumer_nlp as cn
+
+    texts, labels = small_corpus
+    numbered = cn.ComplaintClassifier(cv=3).fit(texts, [sorted(set(labels)).index(label) for label in labels])
+    with pytest.raises(TypeError, match="sent to the workers as a model file.*text labels"):
+        tag_dataframe(dd.from_pandas(pd.DataFrame({"text": ["漏水"]}), npartitions=1), model=numbered)

@@ -33,6 +33,7 @@ from ..exceptions import IncompatibleModelError, UntrustedModelError
 from ..io import check_new_file, new_file
 
 SUFFIX = ".cnlp"
+_MEMBER_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold
 MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never a registry name
 FORMAT = "consumer_nlp model"
 FORMAT_VERSION = 1
@@ -103,9 +104,12 @@ def write_model(model: ComplaintClassifier, file) -> None:
                           "sha256": hashlib.sha256(members[name]).hexdigest()} for name, array in arrays.items()},
     }
     with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
-        archive.writestr(DOCUMENT, json.dumps(document, ensure_ascii=False, indent=1))
-        for name, data in members.items():
-            archive.writestr(f"{name}.npy", data)
+        # Members dated alike, so that one model always makes the same bytes (Dask workers know a
+        # model by its file's digest).
+        for name, data in [(DOCUMENT, json.dumps(document, ensure_ascii=False, indent=1)),
+                           *((f"{name}.npy", data) for name, data in members.items())]:
+            archive.writestr(zipfile.ZipInfo(name, date_time=_MEMBER_DATE), data, compress_type=zipfile.ZIP_DEFLATED,
+                             compresslevel=6)
 
 
 def check_model_path(path: PathLike, *, force: bool, inputs=()) -> Path:
