@@ -137,7 +137,8 @@ def save_model(model: ComplaintClassifier, path: PathLike, *, force: bool = Fals
 # ---- reading: every part checked before anything is built ----
 
 def _problem(path, what: str) -> UntrustedModelError:
-    return UntrustedModelError(f"{path}: {what}; it was not loaded")
+    where = path if isinstance(path, (str, os.PathLike)) else "the model file given as a file object"
+    return UntrustedModelError(f"{where}: {what}; it was not loaded")
 
 
 def _document_problems(document) -> list[str]:
@@ -301,8 +302,12 @@ def load_model(path: PathLike | BinaryIO) -> ComplaintClassifier:
         with zipfile.ZipFile(path) as archive:
             document = _read_document(archive, path)
             arrays = {name: _read_array(archive, name, spec, path) for name, spec in document["arrays"].items()}
-    except zipfile.BadZipFile as error:
-        raise _problem(path, f"the zip is damaged ({error})") from None
+    except (UntrustedModelError, IncompatibleModelError):
+        raise
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, ValueError) as error:
+        # what zipfile raises for a damaged directory: an unknown compression or version, an
+        # "encrypted" flag, an offset past the end
+        raise _problem(path, f"the zip is damaged ({type(error).__name__}: {error})") from None
     params = {key: tuple(value) if isinstance(value, list) else value for key, value in document["params"].items()}
     params.setdefault("clause_weight", 0.0)  # files written before the clause rule decide as they did
     model = ComplaintClassifier(**params)
