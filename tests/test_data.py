@@ -137,3 +137,23 @@ def test_rows_left_empty_are_no_examples_in_any_format(tmp_path):
     path.write_bytes("text,label\r\n漏水,quality\r\n,\r\n秤不准,price_measurement\r\n,\r\n".encode("utf-8"))
     data = read_labeled(path)
     assert data.texts == ["漏水", "秤不准"] and data.labels == ["quality", "price_measurement"]
+
+
+def test_any_path_object_is_a_file_and_other_containers_are_refused_by_name(tmp_path):
+    # Only str and pathlib.Path were files: an os.PathLike (pytest's py.path, os.DirEntry) was read
+    # as (text, label) pairs ("'LocalPath' object is not iterable"); a Series was split into
+    # characters ("unknown label '水'") and a dict read as pairs of its keys.
+    import os
+
+    path = tmp_path / "lab.csv"
+    path.write_text("text,label\n漏水,quality\n", encoding="utf-8")
+
+    class Named(os.PathLike):
+        def __fspath__(self):
+            return str(path)
+
+    assert read_labeled(Named()).texts == ["漏水"]
+    assert read_labeled(next(e for e in os.scandir(tmp_path) if e.name == "lab.csv")).labels == ["quality"]
+    for given, kind in [(pd.Series(["漏水"]), "Series"), ({"漏水": "quality"}, "dict"), (b"text,label", "bytes")]:
+        with pytest.raises(TypeError, match=rf"got a {kind}.*DataFrame"):
+            read_labeled(given)

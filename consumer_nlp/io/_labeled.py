@@ -1,5 +1,6 @@
 """Where labeled data enters: files in any archive format, DataFrames or (text, label) pairs, checked row by row."""
 import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,8 +103,12 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
                              f"again with group_col")
         return data
     unparsed, spreadsheet = [], False  # rows a file's reader could not parse; whether cells may be formulas
-    if isinstance(data, (str, Path)):
-        path, source = Path(data), str(data)
+    if isinstance(data, (pd.Series, dict, bytes, bytearray)):
+        raise TypeError(f"got a {type(data).__name__}: give labeled data as a file path, a DataFrame with a text and "
+                        f"a label column, or (text, label) pairs")
+    if isinstance(data, (str, os.PathLike)):
+        path = Path(data)
+        source = str(path)
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
         columns, records, unparsed = _file_records(path, encoding, sheet, header_row)
