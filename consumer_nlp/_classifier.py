@@ -47,6 +47,16 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
     return texts
 
 
+def check_model(model, parameter: str = "model") -> "ComplaintClassifier":
+    """``model`` if it is a fitted :class:`ComplaintClassifier`, else a TypeError saying how to get one."""
+    if not isinstance(model, ComplaintClassifier) or not hasattr(model, "coef_"):
+        got = (f"an unfitted {type(model).__name__}" if isinstance(model, ComplaintClassifier)
+               else f"{type(model).__name__} {model!r}"[:80])
+        raise TypeError(f"{parameter} must be a fitted ComplaintClassifier, not {got}: load one with "
+                        f"load('default'), load('model.cnlp') or load('name@production')")
+    return model
+
+
 def as_labels(y) -> np.ndarray:
     """Check labels: one per text (a column of them is taken, with scikit-learn's warning), none
     missing or empty, all text or all numbers. Errors list the rows."""

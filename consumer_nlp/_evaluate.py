@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._categories import CATEGORIES, in_guide_order
 from ._html import page
-from ._classifier import ComplaintClassifier
+from ._classifier import ComplaintClassifier, check_model
 from .io import read_labeled
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
@@ -150,6 +150,7 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
              **read_options) -> Evaluation:
     """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
+    check_model(model)
     return _measure(model, read_labeled(data, group_col=by, **read_options), model_name, by)[0]
 
 
@@ -167,6 +168,12 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
     """``models`` ({name: model}) on the same labeled ``data``: a table of their figures side by
     side (one column per model), and the rows on which their categories differ, each placed
     (``where``) as its file shows it."""
+    if not isinstance(models, dict):
+        raise TypeError(f"models must be a dict {{name: model}}, not {type(models).__name__}")
+    if not models:
+        raise ValueError("models: give at least one, as {name: model}")
+    for name, model in models.items():
+        check_model(model, f"models[{name!r}]")
     labeled = read_labeled(data, **read_options)
     figures, predictions = {}, {}
     for name, model in models.items():

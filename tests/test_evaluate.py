@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import consumer_nlp as cn
 from consumer_nlp import CATEGORIES, ComplaintClassifier
 from consumer_nlp._charts import cjk_fonts
 from consumer_nlp._evaluate import evaluate
@@ -217,3 +218,22 @@ def test_disagreements_are_placed_as_the_file_shows_them(tmp_path, small_model, 
     contrary = ComplaintClassifier(cv=2).fit(small_corpus[0], [shifted[label] for label in small_corpus[1]])
     _, differ = compare({"a": small_model, "b": contrary}, tmp_path / "h.xlsx", header_row=3)
     assert len(differ) >= 3 and all(where == f"sheet row {4 + texts.index(text)}" for where, text in zip(differ["where"], differ["text"]))
+
+
+def test_a_model_given_by_name_or_models_not_in_a_dict_are_refused_with_what_to_do(tmp_path):
+    # evaluate("default", …), tag_file("default", …) and compare({"a": "default"}, …) failed with
+    # "'str' object has no attribute 'tag_columns'"; compare([m]) and compare({}) with pandas' words.
+    pairs = [("秤不准，少了二两", "price_measurement"), ("屏幕坏了", "quality")]
+    with pytest.raises(TypeError, match=r"model must be a fitted ComplaintClassifier, not str 'default'.*load\('default'\)"):
+        cn.evaluate("default", pairs)
+    with pytest.raises(TypeError, match=r"models\['a'\] must be a fitted ComplaintClassifier"):
+        cn.compare({"a": "default"}, pairs)
+    with pytest.raises(TypeError, match=r"models must be a dict \{name: model\}, not list"):
+        cn.compare([cn.load()], pairs)
+    with pytest.raises(ValueError, match="models: give at least one"):
+        cn.compare({}, pairs)
+    source = tmp_path / "a.csv"
+    source.write_text("text\n漏水\n", encoding="utf-8")
+    with pytest.raises(TypeError, match=r"model must be a fitted ComplaintClassifier"):
+        cn.tag_file("default", source, tmp_path / "o.csv")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]

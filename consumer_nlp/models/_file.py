@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .._classifier import ComplaintClassifier
+from .._classifier import ComplaintClassifier, check_model
 from .._params import PARAMETER_CHECKS, parameter_problems
 from .._values import PathLike, is_int, is_number
 from .._metrics import REVIEW_EVERYTHING
@@ -77,8 +77,7 @@ def model_arrays(model: ComplaintClassifier) -> dict:
 
 def check_savable(model) -> None:
     """Refuse, before anything is written, what a model file cannot hold."""
-    if not isinstance(model, ComplaintClassifier) or not hasattr(model, "coef_"):
-        raise TypeError("only a fitted ComplaintClassifier can be saved")
+    check_model(model)
     if not all(isinstance(label, str) for label in model.classes_):
         raise TypeError(f"labels must be text to be saved, got {list(model.classes_)}")
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._categories import CATEGORIES
-from .._classifier import ComplaintClassifier
+from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike
 from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
@@ -196,6 +196,7 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
                          "opposite things; give one of them")
     if not (isinstance(chunk_size, int) and not isinstance(chunk_size, bool) and chunk_size >= 1):
         raise ValueError(f"chunk_size=N must be a whole number of at least 1 (rows per chunk), not {chunk_size!r}")
+    check_model(model)
     input_path = Path(input_path)
     output = Path(output_path) if output_path else default_output(input_path)
     bad_rows = Path(bad_rows_path) if bad_rows_path is not None else None
