@@ -383,3 +383,23 @@ def test_a_deletion_is_not_disturbed_by_a_save_sweeping_leftovers(registry, smal
 
     monkeypatch.setattr(_registry.shutil, "rmtree", save_meanwhile)
     assert registry.delete("m@1") == ("m", 1)
+
+
+def test_tags_and_description_are_checked_before_a_version_is_claimed(registry, small_model):
+    # A numpy number in tags failed as JSON after version 1 was claimed, so the next save became 2.
+    import numpy as np
+
+    with pytest.raises(TypeError, match=r"tags=.*'when' is a date"):
+        registry.save(small_model, "desk", tags={"when": __import__("datetime").date(2025, 1, 1)})
+    with pytest.raises(TypeError, match=r"description=.*text"):
+        registry.save(small_model, "desk", description=3)
+    assert registry.save(small_model, "desk", tags={"n": np.int64(3), "score": np.float32(0.5)}) == 1
+    assert registry.info("desk")["tags"] == {"n": 3, "score": 0.5}
+
+
+@pytest.mark.parametrize("content", ["[]", "null", "5", '"s"'])
+def test_a_metadata_file_that_is_json_but_no_object_is_named_as_damaged(registry, small_model, content):
+    registry.save(small_model, "desk")
+    (registry.root / "desk" / "1" / "metadata.json").write_text(content, encoding="utf-8")
+    with pytest.raises(IntegrityError, match=r"metadata\.json is damaged"):
+        registry.load("desk")

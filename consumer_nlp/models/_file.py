@@ -45,12 +45,12 @@ MAX_DOCUMENT_BYTES = 64 << 20
 MAX_WORD_FREQUENCY = 10**9  # a user word's weight in the segmenter's dictionary (jieba's largest: 3,188,252)
 
 
-def _jsonable(value):
+def jsonable(value):
     """numpy scalars and tuples inside metadata as plain JSON values."""
     if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
+        return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -90,15 +90,15 @@ def write_model(model: ComplaintClassifier, file) -> None:
     tokenizer = model.vectorizer_.tokenizer_
     document = {
         "format": FORMAT, "format_version": FORMAT_VERSION,
-        "params": _jsonable(model.get_params()),
+        "params": jsonable(model.get_params()),
         "classes": [str(c) for c in model.classes_],
         "temperature": float(model.temperature_),
         "review_threshold": float(model.review_threshold_),
         "sublinear_tf": bool(model.vectorizer_.sublinear_tf),
         "tokenizer": {"backend": tokenizer.backend, "user_words": [list(w) for w in tokenizer.user_words],
                       "stop_words": list(tokenizer.stop_words)},
-        "metadata": {"training_data": _jsonable(getattr(model, "training_data_", None)),
-                     "cv_metrics": _jsonable(getattr(model, "cv_metrics_", None))},
+        "metadata": {"training_data": jsonable(getattr(model, "training_data_", None)),
+                     "cv_metrics": jsonable(getattr(model, "cv_metrics_", None))},
         "arrays": {name: {"dtype": array.dtype.str, "shape": list(array.shape),
                           "sha256": hashlib.sha256(members[name]).hexdigest()} for name, array in arrays.items()},
     }

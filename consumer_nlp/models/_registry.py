@@ -34,7 +34,7 @@ from .._values import PathLike
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
 from ..io import temporary_beside, write_json
-from ._file import MODEL_SUFFIXES, check_savable, load_model, save_model
+from ._file import MODEL_SUFFIXES, jsonable, check_savable, load_model, save_model
 from ._skops import convert_model
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
@@ -90,11 +90,30 @@ def _sweep_leftovers(folder: Path) -> None:
             pass
 
 
-def _read_json(path: Path):
-    """A registry file's data; a file cut short or damaged is named, not parsed into a bare JSON error."""
+def _checked_tags(tags) -> dict:
+    """``tags`` as the JSON object a version's metadata stores (numpy numbers as plain ones), or a
+    TypeError naming the first value JSON cannot hold: checked before a version number is claimed."""
+    tags = jsonable(tags or {})
+    if not isinstance(tags, dict):
+        raise TypeError(f"tags=… must be a dict, not {type(tags).__name__}")
+    for key, value in tags.items():
+        try:
+            json.dumps(value, allow_nan=False)
+        except (TypeError, ValueError):
+            raise TypeError(f"tags=…: the value of {key!r} is a {type(value).__name__}, which a registry's JSON "
+                            f"cannot hold; give text, numbers, true/false, lists or dicts of them") from None
+    return tags
+
+
+def _read_json(path: Path) -> dict:
+    """A registry file's data (every one holds a JSON object); a file cut short or damaged is named,
+    not parsed into a bare JSON error."""
     try:
-        return json.loads(path.read_text("utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"a JSON {type(data).__name__} where an object belongs")
+        return data
+    except (ValueError, UnicodeDecodeError) as error:  # json.JSONDecodeError is a ValueError
         raise IntegrityError(f"{path} is damaged ({error}); restore it from a backup, or delete the version "
                              f"folder or the aliases file it belongs to") from None
 
@@ -191,6 +210,9 @@ class ModelRegistry:
         """Store ``model`` as the next version of ``name``; returns the version number (1, 2, 3 …)."""
         check_model_name(name)
         check_savable(model)  # before a folder is made for it
+        tags = _checked_tags(tags)
+        if description is not None and not isinstance(description, str):
+            raise TypeError(f"description=… must be text, not {type(description).__name__}")
         folder = self.root / name
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
         _sweep_leftovers(folder)
@@ -199,7 +221,7 @@ class ModelRegistry:
             save_model(model, staging / ARTIFACT)
             version = self._claim_version(folder)
             metadata = {
-                "name": name, "version": version, "description": description, "tags": tags or {},
+                "name": name, "version": version, "description": description, "tags": tags,
                 "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 "library_versions": _library_versions(model),
                 "training_data": getattr(model, "training_data_", None),
