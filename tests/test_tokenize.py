@@ -58,3 +58,34 @@ def test_auto_prefers_the_fast_backend_and_unknown_is_refused():
     assert resolve_backend("auto") == "rjieba"
     with pytest.raises(ValueError, match="unknown tokenizer backend"):
         Tokenizer("thulac")
+
+
+def test_threads_cutting_at_once_build_one_segmenter_and_leave_jiebas_logger_as_it_was(monkeypatch):
+    # Each thread built its own segmenter (a dictionary load apiece), and the jieba backend's
+    # save-set-restore of its logger's level, done by several threads at once, left it at ERROR.
+    import logging
+    import threading
+    import time
+
+    from consumer_nlp.features import _tokenize
+
+    built = []
+    build = _tokenize._build_segmenter
+
+    def slow_build(*args):
+        built.append(1)
+        time.sleep(0.2)
+        return build(*args)
+
+    monkeypatch.setattr(_tokenize, "_build_segmenter", slow_build)
+    logger = logging.getLogger("jieba")
+    level = logger.level
+    tokenizer = Tokenizer("jieba")
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(tokenizer.cut("电表走得飞快"))) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(built) == 1 and len(results) == 4 and all(r == results[0] for r in results)
+    assert logger.level == level

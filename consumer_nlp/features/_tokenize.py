@@ -8,12 +8,14 @@ way in worker processes as where it was trained (jieba's module-level state does
 import importlib.util
 import logging
 import re
+import threading
 from functools import lru_cache
 from importlib import resources
 
 import numpy as np
 
 BACKENDS = ("rjieba", "jieba")
+_BUILDING = threading.Lock()  # one segmenter built at a time: threads using a model at once share one
 DEFAULT_WORD_FREQ = 500
 # Everything but letters, digits, CJK characters and emoji separates tokens and is dropped.
 # (Line breaks are kept: they separate the texts of a batch.)
@@ -141,7 +143,9 @@ class Tokenizer:
         and features.
         """
         if self._cut is None:
-            self._cut = _build_segmenter(self.backend, self.user_words)
+            with _BUILDING:
+                if self._cut is None:
+                    self._cut = _build_segmenter(self.backend, self.user_words)
         table, n_dropped = self._lookup_table(vocabulary)
         tokens = self._cut(_SEPARATORS.sub(" ", "\n".join(texts))) if texts else []
         codes = np.fromiter(map(table.__getitem__, tokens), dtype=np.int64, count=len(tokens))

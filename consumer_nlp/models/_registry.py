@@ -34,7 +34,7 @@ from .._values import PathLike
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
 from ..io import temporary_beside, write_json
-from ._file import MODEL_SUFFIXES, jsonable, check_savable, load_model, save_model
+from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model
 from ._skops import convert_model
 
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
