@@ -18,7 +18,7 @@ from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
 from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
-from ._values import is_missing
+from ._values import is_int, is_missing
 
 
 def as_texts(X, *, allow_missing: bool) -> list[str]:
@@ -256,6 +256,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             rare = [str(c) for c, n in zip(self.classes_, np.bincount(codes)) if n < 3]
             raise ValueError(f"each label needs at least 3 examples; too few for: {', '.join(rare)}")
 
+        if is_int(self.min_df) and self.min_df > len(texts):
+            raise ValueError(f"min_df={self.min_df}: no term is in that many texts (there are {len(texts)}); give a "
+                             f"smaller number of texts, or a share such as 0.01")
         self.vectorizer_ = ComplaintVectorizer(
             tokenizer=Tokenizer(self.tokenizer_backend), word_ngram_range=self.word_ngram_range,
             char_ngram_range=self.char_ngram_range, min_df=self.min_df).fit(texts)
@@ -369,6 +372,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def tag_columns(self, texts, n_terms: int = 5) -> dict:
         """Tags of ``texts`` as columns: category, confidence, needs_review, empty, and top_terms
         (per text, (term, contribution) pairs, strongest first)."""
+        if not (is_int(n_terms) and n_terms >= 0):
+            raise ValueError(f"n_terms=N must be a whole number of 0 or more (deciding terms per text), not {n_terms!r}")
         with _cycle_collector_paused():
             parts = [self._tag_batch(batch, n_terms) for batch in self._batches(texts)]
         if len(parts) == 1:
@@ -401,6 +406,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def explain(self, text: str) -> Explanation:
         """Every term's contribution to each category's score for one text, strongest first; when
         the clause rule decided, the deciding clause's bonus is a row of its own (〔分句〕…)."""
+        if not isinstance(text, str):
+            raise TypeError(f"explain takes one text (a string), not {type(text).__name__}")
         _, features, proba, empty = self._score(self._batches([text])[0])
         code = self._decide(proba, empty)[0]
         label = str(self.classes_[code])

@@ -10,7 +10,7 @@ from ._categories import in_guide_order
 from ._classifier import ComplaintClassifier
 from .io import read_labeled
 from ._metrics import classification_metrics
-from ._values import LabeledSource
+from ._values import LabeledSource, is_int
 
 log = logging.getLogger("consumer_nlp")
 
@@ -48,7 +48,7 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 
 def _check_folds(labels, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each."""
-    if not (isinstance(cv, int) and cv >= 2):
+    if not (is_int(cv) and cv >= 2):
         raise ValueError(f"cv=N must be 0 (no cross-validated figures) or a number of folds of at least 2, not {cv!r}")
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3)
     short = [f"{label} ({n})" for label, n in Counter(labels).items() if n < needed]
@@ -80,6 +80,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     """
     labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col,
                            sheet=sheet, header_row=header_row)
+    if corrections is not None and not isinstance(corrections, dict):
+        raise TypeError(f"corrections=… must be a dict {{text: label}}, not {type(corrections).__name__}")
     if corrections:
         labeled = labeled.with_corrections(corrections)
     if labeled.duplicates:

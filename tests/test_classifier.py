@@ -352,3 +352,17 @@ def test_a_calibration_set_the_model_gets_wrong_makes_it_less_sure_and_decides_t
 def test_a_bad_calibration_set_is_refused(small_corpus, calibration, message):
     with pytest.raises(ValueError, match=message):
         ComplaintClassifier(cv=3).fit(*small_corpus, calibration=calibration)
+
+
+def test_small_argument_mistakes_are_named(small_model, small_corpus):
+    # tag(n_terms=None) was a raw TypeError and n_terms=-1 silently gave no terms; explain(None)
+    # said "argument of type 'NoneType' is not iterable"; a huge min_df spoke of max_df.
+    for wrong in (None, -1, 2.5, True):
+        with pytest.raises(ValueError, match=r"n_terms=N must be a whole number of 0 or more"):
+            small_model.tag(["漏水"], n_terms=wrong)
+    assert small_model.tag(["漏水"], n_terms=np.int64(2))[0]["top_terms"]
+    with pytest.raises(TypeError, match="explain takes one text"):
+        small_model.explain(None)
+    texts, labels = small_corpus
+    with pytest.raises(ValueError, match=r"min_df=1000000: no term is in that many texts"):
+        ComplaintClassifier(cv=3, min_df=10**6).fit(texts, labels)

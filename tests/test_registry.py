@@ -403,3 +403,18 @@ def test_a_metadata_file_that_is_json_but_no_object_is_named_as_damaged(registry
     (registry.root / "desk" / "1" / "metadata.json").write_text(content, encoding="utf-8")
     with pytest.raises(IntegrityError, match=r"metadata\.json is damaged"):
         registry.load("desk")
+
+
+def test_versions_and_references_of_the_wrong_type_are_refused(registry, small_model, tmp_path):
+    # set_alias("desk", 1.9, …) and set_alias("desk", True, …) pointed at version 1; load(3) said
+    # "no model named '3'"; a registry root that is a file was a raw NotADirectoryError.
+    registry.save(small_model, "desk")
+    for wrong in (1.9, True, "1"):
+        with pytest.raises(TypeError, match="version must be a whole number"):
+            registry.set_alias("desk", wrong, "production")
+    registry.set_alias("desk", __import__("numpy").int64(1), "production")
+    with pytest.raises(TypeError, match=r"load\(\) takes a model file path or a registry reference"):
+        cn.load(3)
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    with pytest.raises(ValueError, match="registry folder .*afile is a file"):
+        ModelRegistry(tmp_path / "afile").save(small_model, "desk")

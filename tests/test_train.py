@@ -102,3 +102,14 @@ def test_calibration_data_read_from_a_chosen_sheet_and_header_row(small_corpus, 
     assert model.training_data_["calibration_data"]["rows"] == 3
     with pytest.raises(ValueError, match="group_col=.*already read"):
         cn.read_labeled(calibration, group_col="source")
+
+
+def test_numpy_whole_numbers_are_numbers_and_corrections_must_be_a_dict(small_corpus):
+    # train(cv=np.int64(3)) was refused although fit takes numpy numbers; corrections as a list
+    # failed with AttributeError.
+    import numpy as np
+
+    pairs = list(zip(*small_corpus))
+    assert cn.train(pairs, cv=np.int64(3)).cv_metrics_["folds"] == 3
+    with pytest.raises(TypeError, match=r"corrections=.*\{text: label\}"):
+        cn.train(pairs, cv=0, corrections=[("漏水", "quality")])

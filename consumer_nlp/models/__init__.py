@@ -30,6 +30,9 @@ def load(name: PathLike | None = None, *, registry: PathLike | None = None) -> C
     ``$CONSUMER_NLP_HOME`` or a per-user folder; see :class:`ModelRegistry`)."""
     if name is None or name == "default":
         return load_model(default_model_path())
+    if not isinstance(name, (str, os.PathLike)):
+        raise TypeError(f"load() takes a model file path or a registry reference (name, name@3, name@alias), not "
+                        f"{type(name).__name__} {name!r}")
     text = str(name)
     if Path(text).suffix in MODEL_SUFFIXES or "/" in text or os.sep in text:  # a path, never a registry name
         return load_model(name)

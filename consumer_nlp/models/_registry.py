@@ -30,7 +30,7 @@ import sklearn
 from .._classifier import ComplaintClassifier
 from .._evaluate import compare
 from .._locks import held
-from .._values import PathLike
+from .._values import PathLike, is_int
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
 from ..io import temporary_beside, write_json
@@ -213,6 +213,8 @@ class ModelRegistry:
         tags = _checked_tags(tags)
         if description is not None and not isinstance(description, str):
             raise TypeError(f"description=… must be text, not {type(description).__name__}")
+        if self.root.exists() and not self.root.is_dir():
+            raise ValueError(f"the registry folder {self.root} is a file; give a folder (registry=…)")
         folder = self.root / name
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
         _sweep_leftovers(folder)
@@ -255,6 +257,8 @@ class ModelRegistry:
     def set_alias(self, name: str, version: int, alias: str) -> None:
         """Point ``alias`` (e.g. "production") at ``version`` of ``name``; the file is replaced atomically."""
         check_alias(alias)
+        if not is_int(version):
+            raise TypeError(f"version must be a whole number (1, 2, 3 …), not {type(version).__name__} {version!r}")
         name, version = self.resolve(f"{name}@{int(version)}")
         with held(self.root / name / ALIASES_LOCK):  # read, change, write: one writer at a time
             self.resolve(f"{name}@{version}")  # again under the lock delete() takes: it cannot go meanwhile

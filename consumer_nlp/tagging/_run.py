@@ -24,7 +24,7 @@ import pandas as pd
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
-from .._values import PathLike
+from .._values import PathLike, is_int
 from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
                   write_json, write_part)
 
@@ -189,7 +189,7 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     are used with ``resume`` or thrown away with ``restart``. ``sheet`` and ``header_row`` choose
     the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`.
     """
-    if jobs is not None and not (isinstance(jobs, int) and jobs >= 1):
+    if jobs is not None and not (is_int(jobs) and jobs >= 1):
         raise ValueError(f"jobs=N must be a number of processes of at least 1 (default: one per core), not {jobs!r}")
     if resume and restart:
         raise ValueError("resume=True (go on from the finished chunks) and restart=True (throw them away) ask for "
