@@ -15,6 +15,7 @@ import io
 import threading
 
 import dask
+import dask.dataframe as dd
 import pandas as pd
 
 from .tagging import TAG_COLUMNS, tag_frame
@@ -50,6 +51,9 @@ def tag_dataframe(ddf, text_col: str = "text", model=None):
     the built-in model. The model travels to each worker once, as the bytes of its model file
     (one piece of the task graph), so workers need no pickle of it and may run other versions
     of scikit-learn, numpy or scipy than the client."""
+    if not isinstance(ddf, dd.DataFrame):
+        kind = "Dask Series" if isinstance(ddf, dd.Series) else f"{type(ddf).__module__.split('.')[0]}.{type(ddf).__name__}"
+        raise TypeError(f"ddf must be a Dask DataFrame, got a {kind}; make one with dd.from_pandas(frame, npartitions=…)")
     columns = list(ddf.columns)
     if text_col not in columns:
         raise ValueError(f"no column {text_col!r}; the columns are {columns}")

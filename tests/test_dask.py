@@ -106,3 +106,13 @@ def test_a_model_with_number_labels_is_refused_in_words_about_shipping_it(small_
     numbered = cn.ComplaintClassifier(cv=3).fit(texts, [sorted(set(labels)).index(label) for label in labels])
     with pytest.raises(TypeError, match="sent to the workers as a model file.*text labels"):
         tag_dataframe(dd.from_pandas(pd.DataFrame({"text": ["漏水"]}), npartitions=1), model=numbered)
+
+
+def test_what_is_not_a_dask_dataframe_is_refused_by_name(default_model):
+    # A pandas DataFrame failed with "'DataFrame' object has no attribute '_meta'", a Dask Series
+    # with "'Series' object has no attribute 'assign'".
+    frame = pd.DataFrame({"text": ["漏水"]})
+    with pytest.raises(TypeError, match=r"a Dask DataFrame.*dd\.from_pandas"):
+        tag_dataframe(frame, model=default_model)
+    with pytest.raises(TypeError, match=r"a Dask DataFrame.*got a Dask Series"):
+        tag_dataframe(dd.from_pandas(frame, npartitions=1)["text"], model=default_model)
