@@ -14,8 +14,8 @@ from ._skops import convert_model
 
 DEFAULT_MODEL = "default_model" + SUFFIX
 
-__all__ = ["ModelRegistry", "check_alias", "check_model_name", "check_model_path", "convert_model", "default_model_path", "load",
-           "load_model", "save", "save_model"]
+__all__ = ["ModelRegistry", "check_alias", "check_model_name", "check_model_path", "convert_model",
+           "default_model_path", "load", "load_model", "save", "save_model"]
 
 
 def default_model_path() -> Path:

@@ -33,10 +33,10 @@ from ..exceptions import IncompatibleModelError, UntrustedModelError
 from ..io import check_new_file, new_file
 
 SUFFIX = ".cnlp"
-_MEMBER_DATE = (1980, 1, 1, 0, 0, 0)  # the earliest a zip can hold
 MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never a registry name
 FORMAT = "consumer_nlp model"
 FORMAT_VERSION = 1
+_MEMBER_DATE = (1980, 1, 1, 0, 0, 0)  # every member's date: the earliest a zip can hold
 DOCUMENT = "model.json"
 # name -> the dtype kinds it may have ("f" float, "U" unicode)
 ARRAYS = {"coef": "f", "intercept": "f", "word_terms": "U", "word_idf": "f", "char_terms": "U", "char_idf": "f"}
