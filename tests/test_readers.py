@@ -555,3 +555,35 @@ def test_a_sheet_number_counts_the_visible_sheets_as_the_error_lists_them(tmp_pa
     assert texts(1) == ["漏水"] and texts(2) == ["冒烟"] and texts("旧版") == ["旧的"]
     with pytest.raises(ValueError, match=r"no sheet '3'.*\['2023', '2024'\]"):
         texts(3)
+
+
+def test_a_sheet_declaring_a_huge_range_is_read_by_its_cells_not_its_declared_size(tmp_path, monkeypatch):
+    # A 5 KB workbook declaring A1:XFD1048576 with one cell far down padded every row between to
+    # 16,384 cells: about 50 minutes of reading, with no chunk finished for Ctrl-C to stop at.
+    import re
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from consumer_nlp.io import _readers
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["id", "text"])
+    sheet.append(["1", "秤不准"])
+    sheet.cell(row=500, column=1, value="2")
+    sheet.cell(row=500, column=2, value="漏水")
+    workbook.save(tmp_path / "plain.xlsx")
+    with zipfile.ZipFile(tmp_path / "plain.xlsx") as source, \
+            zipfile.ZipFile(tmp_path / "a.xlsx", "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD500"', data)
+            target.writestr(item, data)
+    cells = []
+    cell_value = _readers._cell_value
+    monkeypatch.setattr(_readers, "_cell_value", lambda cell: cells.append(1) or cell_value(cell))
+    reader, chunks = read(tmp_path / "a.xlsx")
+    assert rows(chunks) == [["1", "秤不准"], ["2", "漏水"]] and sum(c.blank for c in chunks) == 497
+    assert len(cells) < 20, len(cells)

@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import XLSX_MAX_CELL, check_new_file, excel_text, new_file
+from ..io import XLSX_MAX_CELL, check_new_file, excel_text, new_file, sheet_rows
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -97,13 +97,13 @@ def read_review(path) -> tuple[list[dict], str]:
     try:
         if SHEET not in workbook.sheetnames:
             raise ValueError(f"{path} has no sheet {SHEET!r}: is it a review workbook written by export_review()?")
-        rows = workbook[SHEET].iter_rows(values_only=True)
+        rows = sheet_rows(workbook[SHEET], values_only=True)
         header = [str(v) if v is not None else "" for v in next(rows, ())]
         if header[:len(COLUMNS)] != COLUMNS:
             raise ValueError(f"{path}: the columns of sheet {SHEET!r} are {header}, not {COLUMNS}")
         source = ""
         if "说明" in workbook.sheetnames:
-            first = next(workbook["说明"].iter_rows(values_only=True), ())
+            first = next(sheet_rows(workbook["说明"], values_only=True), ())
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
         corrections, bad, textless, altered = [], [], [], []
         for number, values in enumerate(rows, start=2):
