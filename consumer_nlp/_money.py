@@ -8,7 +8,8 @@ units (2万公里, 粉丝100万, 额度5万) are not money. Chinese numerals are
 number starts, so long runs of digits or numerals are read in linear time.
 """
 import re
-import unicodedata
+
+from ._unicode import nfkc
 
 _CN = "零〇一二两三四五六七八九十百千万亿"
 CURRENCY = "[¥￥]|rmb|人民币"  # what marks an amount as money before its number (lower-cased text)
@@ -24,7 +25,7 @@ _CUES = ("花了|付了|交了|充了|罚款|押金|定金|订金|尾款|违约�
 _OTHER_UNITS = "公里|千米|米|斤|公斤|克|个|件|次|天|小时|分钟|分|号|楼|岁|%|折|度|平|寸|匹|G|兆|积分|人|台|张|年|月|日|瓶|份|单"
 _AMOUNT = re.compile(
     rf"(?:{CURRENCY})\s*(?P<sign>{_NUMBER})"
-    rf"|(?P<unit_number>{_NUMBER})\s*(?:多|来|左右)?\s*"
+    rf"|(?P<unit_number>{_NUMBER})\s*+(?:多|来|左右)?\s*+"  # possessive: a run of spaces is split one way only
     rf"(?:(?P<unit>块|毛)(?P<sub>[0-9一二三四五六七八九](?![0-9{_CN}个件次块毛]))?|(?P<plain>元|块钱|角))"
     rf"|(?:{_CUES})(?:了|我)?\s*(?P<cued>{_NUMBER})(?:多|来)?(?!\s*(?:{_OTHER_UNITS}|元|块|毛|角|[0-9]))",
     re.IGNORECASE)
@@ -57,7 +58,7 @@ def money_mentioned(text) -> float:
         return 0.0
     best = 0.0
     # NFKC makes the Chinese comma a "," that would join 200，300 into one number: a clause's end instead
-    for match in _AMOUNT.finditer(unicodedata.normalize("NFKC", text.replace("，", "、"))):
+    for match in _AMOUNT.finditer(nfkc(text.replace("，", "、"))):
         value = _value(match["sign"] or match["unit_number"] or match["cued"])
         if value is None:
             continue

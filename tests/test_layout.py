@@ -5,7 +5,9 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[1] / "consumer_nlp"
 # Lowest first. A module may import modules of lower layers and, inside a subpackage, its siblings.
 LAYERS = [
-    {"_version", "_values", "_categories", "exceptions", "_locks", "_signals", "_html", "_money", "_similarity", "resources"},
+    {"_version", "_values", "_unicode", "_categories", "exceptions", "_locks", "_signals", "_html", "_similarity",
+     "resources"},
+    {"_money"},
     {"features"}, {"_params"}, {"_explain", "_metrics"}, {"_classifier"},
     {"io", "_charts"}, {"_evaluate", "_train"}, {"models"}, {"tagging"}, {"review"}, {"report"},
     {"web"}, {"dask", "cli"}, {"__main__", "__init__"},

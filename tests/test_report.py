@@ -302,3 +302,27 @@ def test_writing_a_report_never_replaces_a_file_unasked(tmp_path):
         assert theirs.read_bytes() != b"a colleague's"
     with pytest.raises(ValueError, match="input"):
         report.write(tmp_path / "t.csv", force=True)  # not even with force: it is what the report was made from
+
+
+def _seconds(function, *args):
+    import time
+
+    started = time.perf_counter()
+    result = function(*args)
+    return time.perf_counter() - started, result
+
+
+def test_long_runs_of_spaces_cost_what_they_are_long_not_their_square_or_cube():
+    # Hangs, not speed: three patterns tried every split of a run of spaces. A date cell of 2,000
+    # spaces took 7.5 s (cubic), an amount followed by 20,000 padding spaces 8.9 s, a top_terms cell
+    # of 40,000 characters without a weight 7.1 s (both quadratic); each is milliseconds now.
+    from consumer_nlp.report._tally import parse_dates
+    from consumer_nlp.tagging import read_top_terms
+
+    took, dates = _seconds(parse_dates, pd.Series(["2025-01-01" + " " * 2000 + "x", "2025-01-02  "]))
+    assert took < 1 and dates.isna().tolist() == [True, False]
+    took, amount = _seconds(money_mentioned, "花了5" + " " * 20_000 + "x，又付了300  元")
+    assert took < 1 and amount == 300
+    took, terms = _seconds(read_top_terms, "据" * 40_000)
+    assert took < 1 and terms == []
+    assert read_top_terms("秤(0.55) 秤 不准(0.15) 「少两」(0.10)") == [("秤", 0.55), ("秤 不准", 0.15), ("「少两」", 0.1)]

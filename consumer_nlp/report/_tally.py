@@ -15,7 +15,7 @@ from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
 from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, group_name,
                   open_archive)
-from ..tagging import REASON_EMPTY, TERM_PATTERN, check_tagged, refuse_rows, review_flags
+from ..tagging import REASON_EMPTY, check_tagged, read_top_terms, refuse_rows, review_flags
 
 PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
@@ -40,7 +40,10 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
     """Dates of a column by one explicit rule (see ``_DATE``), or by ``date_format`` (strftime
     codes, such as "%d/%m/%Y") when given; what does not fit is NaT. Workbook dates stay as they are."""
     typed = values.map(lambda v: isinstance(v, (datetime.date, pd.Timestamp)))
+    # No date is longer than 64 characters; a longer cell is named as no date without the pattern,
+    # which would try every way of splitting a long run of spaces among its optional parts.
     text = values.astype("string").str.strip()
+    text = text.where(text.str.len() <= 64)
     if date_format is not None:
         parsed = pd.to_datetime(text, format=date_format, errors="coerce")
     else:
@@ -124,8 +127,8 @@ class _Tally:
                 self.groups[value][category] += 1
         if "top_terms" in frame:
             for category, terms in zip(categories, frame["top_terms"].astype("string").fillna("")):
-                for term, weight in TERM_PATTERN.findall(terms):
-                    self.terms[category][term] += float(weight)
+                for term, weight in read_top_terms(terms):
+                    self.terms[category][term] += weight
         if text_col:
             confidence = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0).to_numpy()
             for text, category, score in zip(texts, categories, confidence):

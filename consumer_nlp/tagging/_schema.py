@@ -17,7 +17,7 @@ TAG_COLUMNS = {"category": object, "category_zh": object, "confidence": np.float
                "review_reason": object, "top_terms": object}
 REASON_EMPTY = "文本为空"
 REASON_LOW_CONFIDENCE = "置信度低"
-TERM_PATTERN = re.compile(r"(.+?)\(([0-9.]+)\)(?: |$)")  # one "term(weight)" of a top_terms cell
+_WEIGHT = re.compile(r"\(([0-9]+(?:\.[0-9]+)?)\)(?: |$)")  # what ends each "term(weight)" of a top_terms cell
 
 
 def _text(value) -> str:
@@ -70,6 +70,19 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     }
     added = pd.DataFrame({c: pd.Series(values[c], dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
     return pd.concat([frame, added], axis=1)
+
+
+def read_top_terms(cell: str) -> list[tuple[str, float]]:
+    """The (term, weight) pairs of a top_terms cell as tagging writes it ("秤(0.55) 秤 不准(0.15)"; a
+    term may hold a space): each term is what stands between one weight and the next, found in one
+    pass (a pattern that looked for each term's end from every position was quadratic on a long
+    cell without weights)."""
+    pairs, start = [], 0
+    for weight in _WEIGHT.finditer(cell):
+        if weight.start() > start:
+            pairs.append((cell[start:weight.start()], float(weight[1])))
+        start = weight.end()
+    return pairs
 
 
 def check_tagged(columns, path, needed=tuple(TAG_COLUMNS)) -> list:
