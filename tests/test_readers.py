@@ -374,6 +374,31 @@ def test_lines_that_are_not_json_objects_are_named_and_blank_lines_counted(tmp_p
     assert sum(chunk.blank for chunk in chunks) == 1
 
 
+def test_a_value_nested_too_deep_is_a_bad_row_not_the_end_of_the_run(tmp_path):
+    # 1,000 levels of [ (a 2 KB line) stopped reading with "maximum recursion depth exceeded", even
+    # with bad rows set aside; 500 levels read, then failed when the chunk went to a worker.
+    deep = '{"text": "a", "x": ' + "[" * 1000 + "]" * 1000 + "}"
+    middling = '{"text": "b", "x": ' + "[" * 500 + "]" * 500 + "}"
+    (tmp_path / "a.jsonl").write_text(f'{{"text": "漏水"}}\n{deep}\n{middling}\n{{"text": "冒烟"}}\n', encoding="utf-8")
+    reader, chunks = read(tmp_path / "a.jsonl")
+    assert reader.columns == ["text", "x"] and [r[0] for r in rows(chunks)] == ["漏水", "冒烟"]
+    assert [(where, reason) for where, reason, _ in bad(chunks)] == [
+        ("line 2", "a value nested more than 100 levels deep"), ("line 3", "a value nested more than 100 levels deep")]
+
+
+def test_records_with_keys_of_their_own_are_read_in_chunks_of_bounded_size(tmp_path, monkeypatch):
+    # Each chunk was a table of every key of the file: 10,000 records with a key each took 36 s and
+    # 1.5 GB, 20,000 over 3.5 GB. A chunk now holds at most MAX_CELLS cells.
+    from consumer_nlp.io import _readers
+
+    monkeypatch.setattr(_readers, "MAX_CELLS", 100)
+    (tmp_path / "a.jsonl").write_text("".join(f'{{"text": "第{i}件", "key{i}": {i}}}\n' for i in range(40)),
+                                      encoding="utf-8")
+    reader, chunks = read(tmp_path / "a.jsonl", chunk_size=5000)
+    assert len(reader.columns) == 41 and [len(c.rows) for c in chunks if len(c.rows)] == [2] * 20
+    assert [r[0] for r in rows(chunks)] == [f"第{i}件" for i in range(40)]
+
+
 def test_json_lines_chunks_hold_chunk_size_records(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text("".join(f'{{"n": {i}}}\n' for i in range(5)), encoding="utf-8")

@@ -513,7 +513,7 @@ class JsonLinesReader(ArchiveReader):
                 continue
             try:
                 record = json.loads(text)
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue
             if isinstance(record, dict):
                 columns.update(dict.fromkeys(record))
@@ -521,6 +521,8 @@ class JsonLinesReader(ArchiveReader):
 
     def chunks(self):
         self.columns = self._scan_columns()
+        # Each chunk is a table of every key of the file: records with keys of their own make it wide.
+        chunk_size = max(1, min(self.chunk_size, MAX_CELLS // max(1, len(self.columns))))
         records, where, bad, index, blank = [], [], [], 0, 0
         for number, text, position in self._lines():
             if not text.strip():
@@ -531,15 +533,39 @@ class JsonLinesReader(ArchiveReader):
                                     parse_constant=_json_constant)
                 if not isinstance(record, dict):
                     raise ValueError("not a JSON object")
+                if _nested_deeper(record, MAX_DEPTH):
+                    raise RecursionError
                 records.append(record)
                 where.append(f"line {number}")
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n")))
-            if len(records) >= self.chunk_size:
+            except RecursionError:  # from the parser too, where it runs out of stack
+                bad.append(BadRow(f"line {number}", f"a value nested more than {MAX_DEPTH} levels deep",
+                                  text.rstrip("\r\n")))
+            if len(records) >= chunk_size:
                 yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, position, blank,
                             where)
                 records, where, bad, index, blank = [], [], [], index + 1, 0
         yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, self.total, blank, where)
+
+
+MAX_DEPTH = 100  # levels of JSON nesting in a record: deeper ones fail to pickle for a worker (at 500)
+MAX_CELLS = 5_000_000  # in a chunk of JSON records: rows × the file's keys
+
+
+def _nested_deeper(value, limit: int) -> bool:
+    """Whether JSON ``value`` nests lists and objects more than ``limit`` levels deep (walked with a
+    stack of its own, so that no depth exhausts Python's)."""
+    stack = [(value, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
+    return False
 
 
 class ParquetReader(ArchiveReader):
