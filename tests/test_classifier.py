@@ -366,3 +366,18 @@ def test_small_argument_mistakes_are_named(small_model, small_corpus):
     texts, labels = small_corpus
     with pytest.raises(ValueError, match=r"min_df=1000000: no term is in that many texts"):
         ComplaintClassifier(cv=3, min_df=10**6).fit(texts, labels)
+
+
+def test_batches_are_bounded_in_characters_and_a_giant_text_is_scored_on_its_start(small_model, monkeypatch):
+    # Features cost about 200 bytes a character of a batch, and batches were counted in texts only:
+    # 10,000 texts of 3,000 characters took 3.5 GB, one 100 MB cell of a 296 KB workbook 7.7 GB.
+    from consumer_nlp import _classifier
+
+    texts = ["手机屏幕坏了，商家不给退换" * n for n in (1, 40, 3, 80, 2)]
+    whole = small_model.predict_proba(texts)
+    monkeypatch.setattr(_classifier, "BATCH_CHARS", 1000)
+    assert [len(batch) for batch in small_model._batches(texts)] == [3, 1, 1]
+    np.testing.assert_allclose(small_model.predict_proba(texts), whole)
+    monkeypatch.setattr(_classifier, "MAX_TEXT_CHARS", 50)
+    giant = "信用卡被盗刷了" * 5 + "外卖里有头发" * 1000
+    np.testing.assert_allclose(small_model.predict_proba([giant]), small_model.predict_proba([giant[:50]]))
