@@ -46,3 +46,28 @@ def test_texts_sharing_a_frame_are_compared_with_few_of_the_others(monkeypatch):
     items = [(i, TEMPLATE.format(body), i) for i, body in enumerate(texts(2000, seed=4))]
     assert len(pick_distinct(items)) == 2000
     assert len(calls) < 20 * len(items)
+
+
+def test_texts_whose_frame_is_a_third_to_half_of_them_are_compared_with_few_of_the_others(monkeypatch):
+    # A 150-character frame and 100 characters of each text's own (Jaccard 0.42, not near-duplicates)
+    # put the same frame grams in every text's prefix: 4,000 such texts took 89 s.
+    calls = []
+    jaccard = _similarity._jaccard
+    monkeypatch.setattr(_similarity, "_jaccard", lambda a, b: calls.append(1) or jaccard(a, b))
+    rng = random.Random(5)
+    frame = "".join(rng.choice(CHARS) for _ in range(150))
+    items = [(i, frame + body, i) for i, body in enumerate(texts(600, seed=6, body=100))]
+    assert len(pick_distinct(items)) == 600
+    assert len(calls) < 5 * len(items), len(calls)
+
+
+def test_pairs_of_every_size_and_share_are_found_as_comparing_all_would_find_them():
+    # Texts of different lengths sharing frames of different shares, near and over the threshold.
+    rng = random.Random(7)
+    frames = ["".join(rng.choice(CHARS) for _ in range(n)) for n in (20, 60, 150)]
+    items = []
+    for i in range(400):
+        own = "".join(rng.choice(CHARS) for _ in range(rng.choice((5, 20, 40, 80, 160))))
+        items.append((rng.random(), rng.choice(frames) + own if rng.random() < 0.8 else own, i))
+    for threshold in (0.3, 0.5, 0.7):
+        assert pick_distinct(items, threshold=threshold) == brute_force(items, threshold=threshold)
