@@ -263,3 +263,36 @@ def test_a_limit_below_one_is_refused_not_taken_as_no_limit(tagged, small_model,
     # --limit 0 and --limit -3 exported every row to review.
     with pytest.raises(ValueError, match="limit"):
         review_queue(small_model, tagged, limit=limit)
+
+
+@pytest.mark.parametrize("columns", [(1, 7), (3, 7)])
+def test_rows_sorted_apart_from_their_hidden_text_are_refused_by_row(tagged, small_model, tmp_path, columns):
+    # Excel's sort of the selection only (A–G, or C–G) moved the shown cells but not the hidden
+    # exact text: a correction chosen beside one complaint was stored, silently, for another.
+    from consumer_nlp.review import export_review, read_review
+
+    queue = review_queue(small_model, tagged)
+    assert len(queue) >= 3, "the fixture must queue a few rows"
+    path = export_review(queue, tmp_path / "q.xlsx")
+    book = load_workbook(path)
+    sheet = book["复核"]
+    first, last = columns
+    block = [[sheet.cell(row=r, column=c).value for c in range(first, last + 1)] for r in range(2, len(queue) + 2)]
+    for r, values in enumerate(reversed(block), start=2):  # the selection sorted the other way round
+        for c, value in zip(range(first, last + 1), values):
+            sheet.cell(row=r, column=c).value = value
+    sheet.cell(row=2, column=7).value = "安全问题"
+    book.save(path)
+    with pytest.raises(ValueError, match=r"nothing was stored.*sorted.*第2行"):
+        read_review(path)
+    whole = export_review(queue, tmp_path / "whole.xlsx")  # whole rows sorted, hidden cells with them: fine
+    book = load_workbook(whole)
+    sheet = book["复核"]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
+    for r, values in enumerate(reversed(rows), start=2):
+        for c, value in enumerate(values, start=1):
+            sheet.cell(row=r, column=c).value = value
+    sheet.cell(row=2, column=7).value = "安全问题"
+    book.save(whole)
+    corrections, _ = read_review(whole)
+    assert [(c["text"], c["label"]) for c in corrections] == [(queue[-1]["text"], "safety")]

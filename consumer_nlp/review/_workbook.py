@@ -11,7 +11,7 @@ SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
 WIDTHS = [6, 11, 70, 12, 12, 8, 14]
 CHOICE = len(COLUMNS)  # the column the reviewer fills (1-based)
-EXACT = "原文（勿改）"  # hidden columns after CHOICE: each text exactly, as ASCII JSON over as many cells as it needs
+EXACT = "原文（勿改）"  # hidden columns after CHOICE: [row, text] exactly, as ASCII JSON over as many cells as it needs
 
 
 def _shown(text: str) -> str:
@@ -20,9 +20,10 @@ def _shown(text: str) -> str:
     return shown if len(shown) <= XLSX_MAX_CELL else shown[:XLSX_MAX_CELL - 1] + "…"
 
 
-def _exact_cells(text: str) -> list[str]:
-    """The text exactly, in pieces a cell holds; corrections belong to it, whatever the shown cell becomes."""
-    exact = json.dumps(text)
+def _exact_cells(row: int, text: str) -> list[str]:
+    """The row and its text exactly, in pieces a cell holds; corrections belong to the text, whatever
+    the shown cell becomes, and the row tells whether the shown cells were sorted apart from it."""
+    exact = json.dumps([row, text])
     return [exact[i:i + XLSX_MAX_CELL] for i in range(0, len(exact), XLSX_MAX_CELL)]
 
 
@@ -51,7 +52,7 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
     sheet.append(COLUMNS)
     exact_width = 0
     for n, item in enumerate(queue, start=1):
-        exact = _exact_cells(item["text"])
+        exact = _exact_cells(item["row"], item["text"])
         exact_width = max(exact_width, len(exact))
         sheet.append([n, item["row"], _shown(item["text"]), item["guess_zh"], item["runner_up_zh"], item["confidence"],
                       None, *exact])
@@ -105,9 +106,16 @@ def read_review(path) -> tuple[list[dict], str]:
         if "说明" in workbook.sheetnames:
             first = next(sheet_rows(workbook["说明"], values_only=True), ())
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
-        corrections, bad, textless, altered = [], [], [], []
+        corrections, bad, textless, altered, moved, exported = [], [], [], [], [], {}
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
+            exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
+            try:
+                exact = json.loads(exact) if exact else None  # workbooks exported before: none, or the text alone
+            except ValueError:
+                exact = False
+            if isinstance(exact, list) and len(exact) == 2 and isinstance(exact[1], str):
+                exported[_shown(exact[1])] = number
             choice = values[CHOICE - 1]
             if choice is None or str(choice).strip() == "":
                 continue
@@ -115,22 +123,27 @@ def read_review(path) -> tuple[list[dict], str]:
             if label is None:
                 bad.append(f"第{number}行「{choice}」")
                 continue
-            exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
-            if exact:  # workbooks exported before the hidden columns have only the shown text
-                try:
-                    text = json.loads(exact)
-                except ValueError:
-                    text = None
-                if not isinstance(text, str):
-                    altered.append(f"第{number}行")
+            if exact is None:
+                if values[2] is None or not str(values[2]).strip():  # the correction would belong to no text
+                    textless.append(f"第{number}行")
                     continue
-            elif values[2] is None or not str(values[2]).strip():  # the correction would belong to no text
-                textless.append(f"第{number}行")
-                continue
+                row, text = values[1], str(values[2])
+            elif isinstance(exact, str):
+                row, text = values[1], exact
+            elif isinstance(exact, list) and len(exact) == 2 and isinstance(exact[1], str):
+                row, text = exact
+                if str(row) != str(values[1]).strip():  # 原文件行号 moved without the hidden cells
+                    moved.append(number)
             else:
-                text = str(values[2])
+                altered.append(f"第{number}行")
+                continue
             corrections.append({"text": text, "label": label, "model_label": label_of(values[3]),
-                                "source": source, "row": values[1]})
+                                "source": source, "row": row, "number": number, "shown": values[2]})
+        # A shown text that is another row's exported text moved there without its hidden cells.
+        moved += [c["number"] for c in corrections if c["number"] not in moved and c["shown"] != _shown(c["text"])
+                  and exported.get(c["shown"], c["number"]) != c["number"]]
+        for correction in corrections:
+            del correction["number"], correction["shown"]
     finally:
         workbook.close()
     problems = []
@@ -140,6 +153,10 @@ def read_review(path) -> tuple[list[dict], str]:
     if textless:
         problems.append(f"these rows have a correction but their 投诉内容 is empty (put the text back or clear "
                         f"更正为): {'、'.join(textless)}")
+    if moved:
+        problems.append(f"these rows' cells were sorted apart from the hidden column {EXACT} (sort whole rows: "
+                        f"select the whole sheet before sorting), so their text is not known: "
+                        f"{'、'.join(f'第{n}行' for n in sorted(moved))}")
     if altered:
         problems.append(f"these rows' hidden column {EXACT} was changed, so their text is not known (export them "
                         f"again): {'、'.join(altered)}")
