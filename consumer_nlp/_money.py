@@ -18,29 +18,30 @@ CURRENCY_OPENS = "¥￥r人"  # the characters CURRENCY can start with (a test h
 # optional 百/千/万/亿 scale, or a run of Chinese numerals. It starts where no number goes on: not
 # after a digit, a point, or a digit and its thousands comma (1,280), but after a comma that ends a
 # clause it does.
-_NUMBER = (rf"(?>(?<![0-9.])(?<![0-9],)[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:[千百]?万|千|百|亿)?"
+_NUMBER = (rf"(?>(?<![0-9.])(?<![0-9],)[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:(?:[千百]?万|千|百|亿)(?:[0-9]+[千百十])*)?"
            rf"|(?<![{_CN}])[{_CN}]{{1,8}})")
 _CUES = ("花了|付了|交了|充了|罚款|押金|定金|订金|尾款|违约金|学费|报名费|费用|损失了|损失|赔了|被骗了?|骗走|"
          "转走了?|扣了|收了|欠了?|多收了?")
-_OTHER_UNITS = "公里|千米|米|斤|公斤|克|个|件|次|天|小时|分钟|分|号|楼|岁|%|折|度|平|寸|匹|G|兆|积分|人|台|张|年|月|日|瓶|份|单"
+_OTHER_UNITS = ("公里|千米|米|斤|公斤|克|个|件|次|遍|回|趟|笔|期|周|天|下午|上午|下|小时|分钟|分|号|楼|岁|%|折|度|平|寸|匹|G|"
+                "兆|积分|人|家|台|张|年(?!费)|月|日|瓶|份|单")
 _AMOUNT = re.compile(
     rf"(?:{CURRENCY})\s*(?P<sign>{_NUMBER})"
     rf"|(?P<unit_number>{_NUMBER})\s*+(?:多|来|左右)?\s*+"  # possessive: a run of spaces is split one way only
-    rf"(?:(?P<unit>块|毛)(?P<sub>[0-9一二三四五六七八九](?![0-9{_CN}个件次块毛]))?|(?P<plain>元|块钱|角))"
+    rf"(?:(?P<unit>块|毛)(?P<sub>[0-9一二三四五六七八九](?![0-9个件次块毛斤]|[{_CN}](?![斤个件])))?|(?P<plain>元|块钱|角))"
+    # 一块碎玻璃, 一角海: 一块 and 一角 followed by a word are measure words (七十五块没退 is money)
+    rf"(?<!(?<![{_CN}])一[块角](?=[\u4e00-\u9fff])(?![钱多的左来{_CN}]))"
     rf"|(?:{_CUES})(?:了|我)?\s*(?P<cued>{_NUMBER})(?:多|来)?(?!\s*(?:{_OTHER_UNITS}|元|块|毛|角|[0-9]))",
     re.IGNORECASE)
 _RANGE = re.compile("([一二两三四五六七八九])([一二两三四五六七八九])([十百千万])$")
-_SCALES = (("亿", 10 ** 8), ("千万", 10 ** 7), ("百万", 10 ** 6), ("万", 10 ** 4), ("千", 1000), ("百", 100))
+_SCALE_OF = {"亿": 10 ** 8, "千万": 10 ** 7, "百万": 10 ** 6, "万": 10 ** 4, "千": 1000, "百": 100, "十": 10}
+_DIGIT_GROUPS = re.compile("([0-9.]+)(亿|千万|百万|万|千|百|十)?")
 
 
 def _value(number: str) -> float | None:
     """The value of one number as written (1,280 / 3.8万 / 两千 / 七八百), or None."""
     number = number.replace(",", "")
-    if number[0].isdigit():
-        for suffix, factor in _SCALES:
-            if number.endswith(suffix):
-                return float(number[:-len(suffix)]) * factor
-        return float(number)
+    if number[0].isdigit():  # 1280, 3.5万, 2千万, 2万8千, 3千2百
+        return sum(float(digits) * _SCALE_OF.get(scale, 1) for digits, scale in _DIGIT_GROUPS.findall(number))
     import cn2an
 
     ranged = _RANGE.match(number)

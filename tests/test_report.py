@@ -105,6 +105,18 @@ def test_money_is_parsed_from_the_text():
     assert money_mentioned("被骗3亿") == 3e8 and money_mentioned("集资两亿元") == 2e8
 
 
+@pytest.mark.parametrize("text, amount", [
+    # Digits with two scales were read as their last part (2万8千元 as 8,000); a numeral with 块 or 角
+    # before a noun was money (一块碎玻璃 as 1 yuan), and counts of things after 扣了, 花了, 交了 too.
+    ("花了2万8千元", 28_000), ("首付交了1万5千元", 15_000), ("月供3千2百元", 3_200), ("2千万元", 2e7),
+    ("盘子里有一块碎玻璃碴", 0), ("枕套上一块黄印子", 0), ("站在那里看到一角海", 0), ("收了两遍", 0), ("扣了两笔", 0),
+    ("花了一周", 0), ("交了三期", 0), ("花了一下午", 0), ("欠了三家", 0),
+    ("扣了600年费", 600), ("一块五", 1.5), ("收了我两块", 2), ("两块一斤的菜", 2), ("一块五一斤", 1.5), ("一块多", 1),
+])
+def test_money_with_two_scales_and_numerals_that_count_things(text, amount):
+    assert money_mentioned(text) == pytest.approx(amount)
+
+
 def test_bad_input_gets_clear_messages(tmp_path, capsys, write_csv):
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,漏水\n", encoding="utf-8")
