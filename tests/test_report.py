@@ -248,6 +248,35 @@ def test_blank_or_spaced_channels_are_one_group_each(tmp_path):
     assert table.loc["热线", "合计"] == 2 and table.loc["（空）", "合计"] == 2 and "" not in table.index
 
 
+def test_one_channel_written_in_full_width_with_spaces_or_in_another_case_is_one_group(tmp_path):
+    # 全国１２３１５平台 and 全国12315平台, "12315 热线" and 12315热线, ＡＰＰ and APP were rows of their own.
+    spellings = ["全国12315平台"] * 3 + ["全国１２３１５平台", "12315热线", "12315热线", "12315 热线", "１２３１５热线",
+                                       "APP", "ＡＰＰ", "app"]
+    rows = [{"text": "漏水", "category": "quality", "channel": c} for c in spellings]
+    table = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).tables["by_group"]
+    assert table["合计"].drop("合计", errors="ignore").to_dict() == {"全国12315平台": 4, "12315热线": 4, "APP": 3}
+
+
+def test_examples_are_distinct_complaints_the_model_itself_placed(tmp_path):
+    # 70 copies of one complaint crowded the other quality complaints out of the examples (1 shown of 60);
+    # a row a person moved to 安全问题 was shown there with the model's confidence in 质量问题.
+    quality = [f"第{i}台洗衣机用了{i + 3}天滚筒就不转了，售后一直拖着不来修" for i in range(20)]
+    rows = [{"text": "洗衣机用了三天滚筒就不转了，售后一直拖着不来修", "category": "quality", "confidence": 0.999}] * 70
+    rows += [{"text": t, "category": "quality", "confidence": 0.9} for t in quality]
+    rows += [{"text": "冷车启动时发动机异响，4S店说是正常现象", "category": "quality", "confidence": 0.999,
+              "top_terms": "异响(0.90)"}]
+    frame = pd.DataFrame([{"needs_review": False, "review_reason": "", "top_terms": "", **row,
+                           "category_zh": CATEGORIES[row["category"]]} for row in rows])
+    frame.loc[len(frame) - 1, "category_zh"] = "安全问题"  # a person's correction
+    frame.to_csv(tmp_path / "t.csv", index=False, encoding="utf-8-sig")
+    report = report_archive(tmp_path / "t.csv", progress=False)
+    examples = report.tables["examples"]
+    assert len(examples[examples["类别"] == "质量问题"]) >= 3
+    assert "冷车启动时发动机异响，4S店说是正常现象" not in set(examples["投诉内容"])
+    terms = report.tables["terms"]
+    assert "异响" not in set(terms[terms["类别"] == "安全问题"].iloc[:, -1].astype(str).str.cat(sep="、").split("、"))
+
+
 def test_dates_with_a_time_zone_are_counted_by_their_local_date(tmp_path):
     # A tagged Parquet archive with a time zone on its dates ended the report in a traceback.
     import pyarrow as pa

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._categories import CATEGORIES, LABELS, label_of
+from .._unicode import nfkc
 from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
@@ -77,6 +78,12 @@ def group_name(value) -> str:
     """A group column's cell as text; an empty or missing cell is the group （空）."""
     text = "" if is_missing(value) else without_surrogates(str(value).strip())
     return text or "（空）"
+
+
+def group_key(name: str) -> str:
+    """What makes two spellings of a group one group: full-width or half-width, spaces, case
+    (全国１２３１５平台 and 全国12315平台, "12315 热线" and 12315热线, ＡＰＰ and app)."""
+    return "".join(nfkc(name).split()).casefold()
 
 
 def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):

@@ -82,7 +82,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         tables["by_period"] = _crosstab(tally.periods, "时间", in_time_order=True)
     if tally.groups:
         name = str(found["group"])
-        tables["by_group"] = _crosstab(tally.groups, "渠道" if name.lower() in CHANNEL_NAMES else name,
+        tables["by_group"] = _crosstab(tally.named_groups(), "渠道" if name.lower() in CHANNEL_NAMES else name,
                                        in_time_order=False)
     if tally.bad_date_count:
         shown = "；".join(f"第{row}行「{value}」" for row, value in tally.bad_dates)

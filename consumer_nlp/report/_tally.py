@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
-from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, group_name,
+from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, group_key, group_name,
                   open_archive)
 from ..tagging import REASON_EMPTY, check_tagged, read_top_terms, refuse_rows, review_flags
 
@@ -67,9 +67,11 @@ class _Tally:
     money: Counter = field(default_factory=Counter)
     money_rows: Counter = field(default_factory=Counter)
     periods: dict = field(default_factory=lambda: defaultdict(Counter))
-    groups: dict = field(default_factory=lambda: defaultdict(Counter))
+    groups: dict = field(default_factory=lambda: defaultdict(Counter))  # by group_key
+    group_spellings: dict = field(default_factory=lambda: defaultdict(Counter))  # each key's spellings
     terms: dict = field(default_factory=lambda: defaultdict(Counter))
-    candidates: dict = field(default_factory=lambda: defaultdict(list))
+    candidates: dict = field(default_factory=lambda: defaultdict(list))  # per category, a heap of (confidence, text)
+    candidate_texts: dict = field(default_factory=lambda: defaultdict(set))  # the texts in each heap
     bad_dates: list = field(default_factory=list)
     bad_date_count: int = 0
     date_format: str | None = None
@@ -123,22 +125,33 @@ class _Tally:
             for label, category in zip(labels, categories):
                 self.periods[label][category] += 1
         if group_col:
-            for value, category in zip(frame[group_col].map(group_name), categories):
-                self.groups[value][category] += 1
+            for name, category in zip(frame[group_col].map(group_name), categories):
+                self.groups[group_key(name)][category] += 1
+                self.group_spellings[group_key(name)][name] += 1
+        # Terms and examples show why the model placed a row: only rows still where it placed them.
+        placed = (categories == frame["category"].map(label_of).astype(str)).to_numpy()
         if "top_terms" in frame:
-            for category, terms in zip(categories, frame["top_terms"].astype("string").fillna("")):
+            for category, terms in zip(categories[placed], frame["top_terms"].astype("string").fillna("")[placed]):
                 for term, weight in read_top_terms(terms):
                     self.terms[category][term] += weight
         if text_col:
             confidence = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0).to_numpy()
-            for text, category, score in zip(texts, categories, confidence):
+            for text, category, score in zip(texts[placed], categories[placed], confidence[placed]):
                 if isinstance(text, str) and 12 <= len(text.strip()) <= 220:
-                    heap = self.candidates[category]
-                    item = (float(score), text.strip())
+                    heap, item = self.candidates[category], (float(score), text.strip())
+                    if item[1] in self.candidate_texts[category]:  # copies would crowd the others out
+                        continue
                     if len(heap) < 60:
                         heapq.heappush(heap, item)
                     elif item > heap[0]:
-                        heapq.heapreplace(heap, item)
+                        self.candidate_texts[category].discard(heapq.heapreplace(heap, item)[1])
+                    else:
+                        continue
+                    self.candidate_texts[category].add(item[1])
+
+    def named_groups(self) -> dict:
+        """The group counts, each group named by its most common spelling."""
+        return {self.group_spellings[key].most_common(1)[0][0]: counts for key, counts in self.groups.items()}
 
 
 def _check_confidence(values: pd.Series, rows) -> None:
