@@ -194,7 +194,10 @@ def _review(args) -> int:
         queue = review_queue(load(args.model, registry=args.registry), args.tagged, text_col=args.text_col,
                              limit=args.limit, encoding=args.encoding)
         export_review(queue, output, source=str(args.tagged), force=args.force)
-        print(f"待复核 {len(queue)} 条，按更正的价值排序，已写出：{output}")
+        left = queue.flagged - len(queue)
+        why = f"与已列出的相近{'或超出 --limit' if args.limit else ''}，未列出" if left else ""
+        print(f"需复核 {queue.flagged} 条，列出 {len(queue)} 条{f'（另 {left} 条{why}）' if left else ''}，"
+              f"按更正的价值排序，已写出：{output}")
     else:
         corrections, source = read_review(args.workbook)
         store = CorrectionStore.of_registry(args.registry)

@@ -13,8 +13,15 @@ from ..io import find_text_column, open_archive
 from ..tagging import check_tagged, review_flags
 
 
+class ReviewQueue(list):
+    """The queued rows (dicts), and ``flagged``: how many rows need review and have a text, those
+    left out as near-duplicates or beyond the limit included."""
+
+    flagged: int = 0
+
+
 def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = None, limit: int | None = None,
-                 encoding=None) -> list[dict]:
+                 encoding=None) -> ReviewQueue:
     """The rows of the tagged archive ``tagged`` that need review and have a text, ordered by how
     much a correction would teach ``model``: uncertain (a small margin between the two most
     probable categories) and unfamiliar (many words the model does not know), near-duplicates of
@@ -35,7 +42,7 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
                 texts.append(text)
         seen += len(frame)
     if not texts:
-        return []
+        return ReviewQueue()
     proba = model.predict_proba(texts)
     order = np.argsort(-proba, axis=1)
     top, second = proba[np.arange(len(texts)), order[:, 0]], proba[np.arange(len(texts)), order[:, 1]]
@@ -43,7 +50,9 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     scores = (1.0 - (top - second)) * (1.0 + unknown)
     items = [(float(score), text, row, model.classes_[a], model.classes_[b], float(p))
              for score, text, row, a, b, p in zip(scores, texts, rows, order[:, 0], order[:, 1], top)]
-    return [{"row": row, "text": text, "guess": str(guess), "guess_zh": CATEGORIES.get(guess, guess),
-             "runner_up": str(runner), "runner_up_zh": CATEGORIES.get(runner, runner),
-             "confidence": round(confidence, 4), "score": round(score, 4)}
-            for score, text, row, guess, runner, confidence in pick_distinct(items, limit)]
+    queue = ReviewQueue({"row": row, "text": text, "guess": str(guess), "guess_zh": CATEGORIES.get(guess, guess),
+                         "runner_up": str(runner), "runner_up_zh": CATEGORIES.get(runner, runner),
+                         "confidence": round(confidence, 4), "score": round(score, 4)}
+                        for score, text, row, guess, runner, confidence in pick_distinct(items, limit))
+    queue.flagged = len(texts)
+    return queue
