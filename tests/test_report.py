@@ -367,3 +367,17 @@ def test_long_runs_of_spaces_cost_what_they_are_long_not_their_square_or_cube():
     took, terms = _seconds(read_top_terms, "据" * 40_000)
     assert took < 1 and terms == []
     assert read_top_terms("秤(0.55) 秤 不准(0.15) 「少两」(0.10)") == [("秤", 0.55), ("秤 不准", 0.15), ("「少两」", 0.1)]
+
+
+def test_rounded_shares_and_amounts_add_up_to_their_total(tmp_path):
+    # Each share was rounded alone: three categories of one complaint each showed 33.33% three times
+    # under a 合计 of 100.00, and amounts of 60 yuan 0.01万元 each under a 合计 of 0.02.
+    rows = [{"text": f"花了60元买的东西{k}", "category": c} for k, c in enumerate(["quality", "safety", "financial"])]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    shares = report.tables["categories"].set_index("label")["占比(%)"]
+    parts = shares.drop("total")
+    assert round(parts.sum(), 2) == shares["total"] == 100.0 and sorted(parts[parts > 0]) == [33.33, 33.33, 33.34]
+    money = report.tables["money"].set_index("label")["涉及金额(万元)"]
+    assert round(money.drop("total").sum(), 2) == money["total"] == 0.02
+    for label in ("quality", "safety", "financial"):  # the summary says what the table says
+        assert f"{CATEGORIES[label]}1件，占{shares[label]:.2f}%" in report.summary

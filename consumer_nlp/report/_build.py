@@ -1,6 +1,9 @@
 """The archive report: the statistics complaint handlers put in their work summaries, made from
 the tallies of a tagged archive (and of an earlier one, to compare with) at the end.
 """
+import math
+from collections import Counter
+
 import pandas as pd
 
 from .._categories import CATEGORIES
@@ -15,6 +18,24 @@ EXAMPLES_PER_CATEGORY = 5
 
 def _percent(part, whole) -> float:
     return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def _apportion(values: list, units: int) -> list:
+    """``values`` rounded down to whole units, then one more unit each for the largest remainders
+    (the first of equals) until they add up to ``units``: rounded parts that sum to their total."""
+    floors = [int(math.floor(v + 1e-9)) for v in values]
+    extra = units - sum(floors)
+    for i in sorted(range(len(values)), key=lambda i: floors[i] - values[i])[:max(extra, 0)]:
+        floors[i] += 1
+    return floors
+
+
+def _shares(counts: Counter, total: int, order: list) -> dict:
+    """Each category's share of ``total`` in percent, to two decimals, adding up to 100.00."""
+    if not total:
+        return {c: 0.0 for c in order}
+    units = _apportion([counts.get(c, 0) * 10_000 / total for c in order], 10_000)
+    return {c: u / 100 for c, u in zip(order, units)}
 
 
 def _crosstab(counts: dict, index_name: str, *, in_time_order: bool) -> pd.DataFrame:
@@ -54,10 +75,11 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     total = tally.rows
     order = sorted(CATEGORIES, key=lambda c: (-tally.categories.get(c, 0), list(CATEGORIES).index(c)))
     order += [EMPTY] if tally.categories.get(EMPTY) or (before and before.categories.get(EMPTY)) else []
+    shares = _shares(tally.categories, total, order)
     categories = pd.DataFrame({
         "类别": [KINDS[c] for c in order], "label": order,
         "件数": [tally.categories.get(c, 0) for c in order],
-        "占比(%)": [_percent(tally.categories.get(c, 0), total) for c in order]})
+        "占比(%)": [shares[c] for c in order]})
     categories.loc[len(categories)] = ["合计", "total", total, 100.0 if total else 0.0]
     tables = {"categories": categories}
     notes = [f"{tally.corrected} 行按人工更正的类别计入（模型原判不同）。"] if tally.corrected else []
@@ -67,13 +89,12 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
                      "若改的是 category，请把 category_zh 一并改过或清空。")
 
     if before is not None:
-        rows = []
+        rows, shares_then = [], _shares(before.categories, before.rows, order)
         for c in order:
             now, then = tally.categories.get(c, 0), before.categories.get(c, 0)
             rows.append([KINDS[c], c, now, then, now - then,
                          round(100.0 * (now - then) / then, 2) if then else None,
-                         _percent(now, total), _percent(then, before.rows),
-                         round(_percent(now, total) - _percent(then, before.rows), 2)])
+                         shares[c], shares_then[c], round(shares[c] - shares_then[c], 2)])
         rows.append(["合计", "total", total, before.rows, total - before.rows,
                      round(100.0 * (total - before.rows) / before.rows, 2) if before.rows else None, 100.0, 100.0, 0.0])
         tables["change"] = pd.DataFrame(rows, columns=["类别", "label", "本期件数", "上期件数", "增减件数", "增减(%)",
@@ -99,7 +120,9 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         tables["money"] = pd.DataFrame({
             "类别": [KINDS[c] for c in order] + ["合计"], "label": order + ["total"],
             "提及金额的投诉(件)": [tally.money_rows.get(c, 0) for c in order] + [money_rows],
-            "涉及金额(万元)": [round(tally.money.get(c, 0) / 10_000, 2) for c in order] + [round(money_total / 10_000, 2)]})
+            # in hundreds of yuan, apportioned so that the rounded amounts add up to the rounded total
+            "涉及金额(万元)": [u / 100 for u in _apportion([tally.money.get(c, 0) / 100 for c in order],
+                                                       round(money_total / 100))] + [round(money_total / 100) / 100]})
         tables["examples"] = pd.DataFrame(
             [(KINDS[c], c, round(score, 3), text) for c in order
              for score, text in pick_distinct(tally.candidates[c], EXAMPLES_PER_CATEGORY)],
@@ -117,12 +140,12 @@ def _summary(tally, before, order: list, with_money: bool) -> str:
     """The statistics paragraph of a work summary, from the tallies (``before``: the previous
     period's, or None), in the tables' order; every number in it is also in the tables."""
     total, counts = tally.rows, tally.categories
-    listed = "；".join(f"{KINDS[c]}{counts.get(c, 0)}件，占{_percent(counts.get(c, 0), total):.2f}%"
-                      for c in order if counts.get(c, 0) > 0)
+    shares = _shares(counts, total, order)
+    listed = "；".join(f"{KINDS[c]}{counts.get(c, 0)}件，占{shares[c]:.2f}%" for c in order if counts.get(c, 0) > 0)
     text = f"本期共受理消费投诉{total}件，其中{listed}。"
     money_rows = sum(tally.money_rows.values())
     if with_money and money_rows:
-        text += f"{money_rows}件投诉提及涉案金额，合计{round(sum(tally.money.values()) / 10_000, 2):.2f}万元。"
+        text += f"{money_rows}件投诉提及涉案金额，合计{round(sum(tally.money.values()) / 100) / 100:.2f}万元。"
     if before is not None:
         change = total - before.rows
         direction = "增加" if change > 0 else "减少" if change < 0 else "持平"
@@ -133,7 +156,7 @@ def _summary(tally, before, order: list, with_money: bool) -> str:
         delta, kind = max(((counts.get(c, 0) - before.categories.get(c, 0), c) for c in order),
                           key=lambda item: abs(item[0]))  # the first of the largest, in table order
         if delta:
-            now, then = _percent(counts.get(kind, 0), total), _percent(before.categories.get(kind, 0), before.rows)
+            now, then = shares[kind], _shares(before.categories, before.rows, order)[kind]
             shift = round(now - then, 2)
             text += (f"变化最大的是{KINDS[kind]}，{'增加' if delta > 0 else '减少'}{abs(delta)}件，占比由{then:.2f}%"
                      f"变为{now:.2f}%，{'上升' if shift >= 0 else '下降'}{abs(shift):.2f}个百分点。")
