@@ -653,3 +653,48 @@ def test_a_damaged_version_is_named_on_the_models_page_and_the_others_still_work
     page = client.get("/models")
     assert page.status_code == 200 and 'id="damaged"' in page.text and 'id="compare-2"' in page.text
     assert str(registry) not in page.text  # no server paths on a page
+
+
+def _tag_upload(client, name: str, content: bytes, text_col: str) -> str:
+    batch = _upload(client, name, content).headers["location"]
+    assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": text_col},
+                                             follow_redirects=False)) == batch
+    return batch
+
+
+def test_downloads_keep_every_value_as_the_command_line_writes_it(client, tmp_path):
+    # Downloads were read back with pandas' defaults: an order number of 19 digits came out as
+    # 1.2345678901234568e+18 and a whole number beside a blank as 1.0.
+    records = [{"订单号": 1234567890123456789, "序号": 1, "投诉内容": COMPLAINTS[0]},
+               {"订单号": None, "序号": None, "投诉内容": COMPLAINTS[1]}]
+    content = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    batch = _tag_upload(client, "订单.jsonl", content, "投诉内容")
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{batch}/download?format=csv").content.decode("utf-8-sig"))))
+    assert [(r["订单号"], r["序号"]) for r in rows] == [("1234567890123456789", "1"), ("", "")]
+    lines = client.get(f"{batch}/download?format=jsonl").content.decode().splitlines()
+    assert json.loads(lines[0])["订单号"] == 1234567890123456789 and json.loads(lines[0])["序号"] == 1
+
+
+def test_the_report_page_reads_the_column_tagged_and_names_the_upload_not_a_server_path(client, tmp_path):
+    # The report looked for a text column by name, so a column the user chose (详细描述) was not
+    # found and corrections were not counted; it began with the server's path to tagged.parquet.
+    content = "编号,详细描述\n" + "".join(f"C{n},{t}\n" for n, t in enumerate(COMPLAINTS))
+    batch = _tag_upload(client, "无标准列名.csv", content.encode(), "详细描述")
+    page = client.get(batch + "/report").text
+    assert "没有找到投诉内容列" not in page and "无标准列名.csv" in page
+    assert str(tmp_path) not in page and "tagged.parquet" not in page
+    assert "price_measurement" not in page and ">total<" not in page  # Chinese only: no English label column
+
+
+def test_the_review_page_names_each_row_where_the_upload_has_it(client, tmp_path, write_workbook):
+    # The queue numbered the rows of the tagged copy: below an empty sheet row, every row was shown
+    # (and its correction stored) one row too high up.
+    rows = [["编号", "投诉内容"], *[[f"C{n}", t] for n, t in enumerate(COMPLAINTS[:3])], [],
+            *[[f"C{n}", t] for n, t in enumerate(COMPLAINTS[3:], start=3)]]
+    book = write_workbook(tmp_path / "有空行.xlsx", {"投诉": rows})
+    batch = _tag_upload(client, "有空行.xlsx", book.read_bytes(), "投诉内容")
+    where = {row[1]: number for number, row in enumerate(rows, start=1) if len(row) == 2 and number > 1}
+    assert client.get(batch + "/review").status_code == 200
+    queue = json.loads((tmp_path / "workspace" / batch.rsplit("/", 1)[1] / "queue.json").read_text("utf-8"))
+    assert queue, "the small model must queue rows"
+    assert all(item["row"] == where[item["text"]] for item in queue), [(i["row"], where[i["text"]]) for i in queue]

@@ -74,6 +74,10 @@ class Chunk:
     blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
     where: list = field(default_factory=list)  # each row's place in the file ("line 7", "sheet row 3")
 
+    def places(self) -> list:
+        """Each row's line (or sheet row) in its file: where an editor, or Excel, shows it."""
+        return [place_number(w) for w in self.where]
+
     def row_numbers(self, first: int) -> list:
         """Each row's number as a person finds it: its sheet row in a workbook (empty rows are
         skipped in reading, not in Excel), else ``first`` onwards (the reader's ``header_row + 1``

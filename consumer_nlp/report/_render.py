@@ -88,8 +88,9 @@ class ArchiveReport:
 
         pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
                            for name, figure in self.charts().items())
-        sections = "".join(f"<h2>{title}</h2>" + self.tables[key].to_html(index=key in _INDEXED, border=0)
-                           for key, title in _TITLES.items() if key in self.tables)
+        # The page is read by the desk, in Chinese: the English label column is for the workbook and Markdown.
+        sections = "".join(f"<h2>{title}</h2>" + self.tables[key].drop(columns="label", errors="ignore").to_html(
+            index=key in _INDEXED, border=0) for key, title in _TITLES.items() if key in self.tables)
         notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in self.notes)
         return page("消费投诉分类统计报告", f"""<p>数据：{html.escape(self.source)}</p>
 <h2>综述</h2><p class="summary">{html.escape(self.summary)}</p>{notes}{pictures}{sections}""")

@@ -19,7 +19,7 @@ from starlette.templating import Jinja2Templates
 
 from .._categories import CATEGORIES
 from .._html import STYLE
-from ..io import correction_key, new_file, write_archive, write_json
+from ..io import correction_key, new_file, open_archive, write_archive, write_json
 from ..review import review_queue, text_key
 from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
 from ._jobs import Jobs, tag_in_process
@@ -197,14 +197,20 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return FileResponse(path, media_type=types[kind], headers=headers)
 
     def convert(tagged_path: Path, converted: Path) -> None:
+        # Read as the command line reads Parquet (each column's Arrow type kept): pandas' defaults
+        # turned a whole-number column with a blank into floats (1.0) and 19 digits into 1.23e+18.
+        frame = pd.concat([chunk.rows for chunk in open_archive(tagged_path).chunks()], ignore_index=True)
         with new_file(converted, force=True) as temporary:  # never a half-written download
-            write_archive(pd.read_parquet(tagged_path), temporary, sheet_title="已标注")
+            write_archive(frame, temporary, sheet_title="已标注")
 
     async def batch_report(request: Request):
         from ..report import report_archive
 
         batch_id = request.path_params["batch_id"]
-        report = await run_in_threadpool(report_archive, tagged(batch_id), corrections=models.store.labels())
+        meta = space.meta(batch_id)
+        report = await run_in_threadpool(report_archive, tagged(batch_id), text_col=meta.get("text_col"),
+                                         corrections=models.store.labels())
+        report.source = meta["name"]  # the file the desk uploaded, not the server's copy of it
         return HTMLResponse(report.to_html())
 
     # ---- 复核 ----
@@ -214,6 +220,11 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             ref = space.meta(batch_id).get("model", "default")
             _, model = models.get(ref)
             queue = review_queue(model, tagged(batch_id), text_col=space.meta(batch_id).get("text_col"))
+            # The queue numbers the rows of the tagged copy (row 2 its first); the desk knows them by
+            # where the upload has them (an empty sheet row or a text over two lines shifts them).
+            places = [n for chunk in open_archive(space.input_path(batch_id)).chunks() for n in chunk.places()]
+            for item in queue:
+                item["row"] = places[item["row"] - 2]
             write_json(path, queue)
         return json.loads(path.read_text("utf-8"))
 
