@@ -37,7 +37,7 @@ class ArchiveError(ValueError):
     which, for a program that tells it in its own words (the web application, in Chinese):
     ``"encoding"``, ``"unparseable_row"`` (``details["line"]``), ``"duplicate_columns"`` and
     ``"unnamed_columns"`` (``details["columns"]``), ``"several_sheets"`` (``details["sheets"]``),
-    ``"already_tagged"`` or ``"beyond_excel"``."""
+    ``"already_tagged"``, ``"beyond_excel"`` or ``"busy"`` (another run is writing the output)."""
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

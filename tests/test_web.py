@@ -698,3 +698,24 @@ def test_the_review_page_names_each_row_where_the_upload_has_it(client, tmp_path
     queue = json.loads((tmp_path / "workspace" / batch.rsplit("/", 1)[1] / "queue.json").read_text("utf-8"))
     assert queue, "the small model must queue rows"
     assert all(item["row"] == where[item["text"]] for item in queue), [(i["row"], where[i["text"]]) for i in queue]
+
+
+def test_a_batch_whose_tagging_was_cut_off_can_be_tagged_again(client, tmp_path):
+    # A server stopped while it tagged left a checkpoint beside tagged.parquet: every later 开始标注
+    # failed with "服务器内部错误" (the log: "holds 14 finished chunk(s) … resume=True … restart=True").
+    batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
+    spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagged.parquet.parts"
+    spool.mkdir()
+    (spool / "manifest.json").write_text("{}", encoding="utf-8")
+    (spool / "0.json").write_text("{}", encoding="utf-8")
+    done = _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                             follow_redirects=False))
+    assert done == batch and not spool.exists()
+    assert client.get(f"{batch}/download?format=csv").status_code == 200
+
+
+def test_a_batch_another_process_is_tagging_is_told_in_chinese():
+    from consumer_nlp.exceptions import ArchiveError
+    from consumer_nlp.web._workspace import in_chinese
+
+    assert "正在另一处标注" in in_chinese(ArchiveError("another run is writing x", "busy"))

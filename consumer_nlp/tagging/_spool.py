@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .._classifier import ComplaintClassifier
 from .._locks import lock_exclusively
+from ..exceptions import ArchiveError
 from ..io import check_new_file, same_file, working_name, write_json
 
 
@@ -88,8 +89,8 @@ class OutputLock:
                 lock_exclusively(fd, wait=False)
             except OSError:
                 os.close(fd)
-                raise ValueError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
-                                 f"finish, or write elsewhere ({self.parameter}=…)") from None
+                raise ArchiveError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
+                                   f"finish, or write elsewhere ({self.parameter}=…)", "busy") from None
             try:
                 if os.path.samestat(os.fstat(fd), os.stat(self.path)):
                     self.fd = fd

@@ -2,7 +2,9 @@
 thread each, so a page answers at once and a status page follows the work."""
 import concurrent.futures
 import multiprocessing
+import os
 import secrets
+import signal
 import threading
 import time
 from dataclasses import dataclass, field
@@ -60,12 +62,28 @@ class Jobs:
             return self._jobs.get(job_id)
 
 
-def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str) -> dict:
+def _end_with(parent: int) -> None:
+    """Stop this process as Ctrl-C would (its run cleans up) once ``parent`` is gone: a server killed
+    while it tagged left the run going on its own, holding the batch's lock."""
+    while os.getppid() == parent:
+        time.sleep(1)
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str,
+                  parent: int) -> dict:
     from ..models import load
     from ..tagging import tag_file
 
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     model = load(model_ref, registry=registry)
-    summary = tag_file(model, input_path, output_path, text_col=text_col, jobs=1, progress=False, force=True)
+    try:
+        # restart: a run cut off with the server (its checkpoint left behind) is started over, not refused
+        summary = tag_file(model, input_path, output_path, text_col=text_col, jobs=1, progress=False, force=True,
+                           restart=True)
+    finally:
+        if os.getppid() != parent:  # the run has cleaned up, and nobody waits for a result: no idle orphan
+            os._exit(1)
     return {"rows": summary.rows_out, "needs_review": summary.needs_review}
 
 
@@ -74,4 +92,5 @@ def tag_in_process(model_ref: str, registry: str, input_path: str, output_path: 
     large archive does not slow the pages down."""
     context = multiprocessing.get_context("spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_tag_in_child, model_ref, registry, input_path, output_path, text_col).result()
+        return pool.submit(_tag_in_child, model_ref, registry, input_path, output_path, text_col,
+                           os.getpid()).result()

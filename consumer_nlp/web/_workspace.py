@@ -143,6 +143,8 @@ def in_chinese(error: Exception) -> str | None:
                 f"请修正这一行后重新上传。")
     if error.problem == "already_tagged":
         return "这个文件已经标注过（已有 category 等结果列）：请上传未标注的原始文件。"
+    if error.problem == "busy":
+        return "这一批正在另一处标注中（也许是重启前的那次）：请等它结束后刷新页面。"
     if error.problem == "beyond_excel":
         return (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                 f"{XLSX_MAX_ROWS - 1:,} 行）：请下载 CSV、JSONL 或 Parquet。")
