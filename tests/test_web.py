@@ -719,3 +719,14 @@ def test_a_batch_another_process_is_tagging_is_told_in_chinese():
     from consumer_nlp.web._workspace import in_chinese
 
     assert "正在另一处标注" in in_chinese(ArchiveError("another run is writing x", "busy"))
+
+
+def test_a_column_without_a_name_is_offered_by_words_and_tagged_when_chosen(client, tmp_path):
+    # It was offered as an empty option a desk could not read.
+    content = "编号,,渠道\n" + "".join(f"C{n},{t},热线\n" for n, t in enumerate(COMPLAINTS))
+    batch = _upload(client, "无列名.csv", content.encode()).headers["location"]
+    assert '<option value="">（无列名的一列）' in client.get(batch).text
+    assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": ""},
+                                             follow_redirects=False)) == batch
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{batch}/download?format=csv").content.decode("utf-8-sig"))))
+    assert [r[""] for r in rows] == COMPLAINTS and len({r["category"] for r in rows}) > 1  # the texts were tagged
