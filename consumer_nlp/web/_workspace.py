@@ -1,5 +1,6 @@
 """The workspace folder: uploaded archives and what is made from them, under names the server
 chooses. No name a user sends ever becomes part of a path: batches are addressed by a random id."""
+import codecs
 import json
 import re
 import secrets
@@ -71,7 +72,8 @@ class Workspace:
                     if size > self.max_bytes:
                         raise Refused(413, f"文件太大：上限是 {self.max_bytes / 1e6:.0f} MB。")
                     out.write(block)
-            if size == 0:
+            # nothing, or nothing but Excel's byte-order mark and blank lines
+            if size == 0 or (size <= 64 and not target.read_bytes().removeprefix(codecs.BOM_UTF8).strip()):
                 raise Refused(400, "文件是空的：请选择有内容的文件。")
         except Refused:
             target.unlink(missing_ok=True)
