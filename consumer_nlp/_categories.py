@@ -1,6 +1,7 @@
 """The six complaint categories, in the labeling guide's order, with their Chinese names."""
-import unicodedata
 from types import MappingProxyType
+
+from ._unicode import nfkc
 
 CATEGORIES = MappingProxyType({
     "quality": "质量问题",
@@ -31,4 +32,4 @@ def label_of(value) -> str | None:
     anything else."""
     if not isinstance(value, str):
         return None
-    return LABEL_BY_NAME.get(unicodedata.normalize("NFKC", value).strip().lower())
+    return LABEL_BY_NAME.get(nfkc(value).strip().lower())
