@@ -89,6 +89,7 @@ def test_every_number_in_the_summary_is_in_the_tables(archives):
                             progress=False)
     in_tables = {abs(round(float(v), 2)) for table in report.tables.values()  # the words say 增加 or 减少
                  for v in pd.to_numeric(table.to_numpy().ravel(), errors="coerce") if v == v}
+    in_tables |= {round(v / 10_000 + 1e-9, 2) for v in in_tables}  # yuan also told in 万元
     for number in re.findall(r"\d+(?:\.\d+)?", report.summary):
         assert round(float(number), 2) in in_tables, number
     assert report.summary.startswith("本期共受理消费投诉2000件，其中质量问题")
@@ -372,13 +373,28 @@ def test_long_runs_of_spaces_cost_what_they_are_long_not_their_square_or_cube():
 
 def test_rounded_shares_and_amounts_add_up_to_their_total(tmp_path):
     # Each share was rounded alone: three categories of one complaint each showed 33.33% three times
-    # under a 合计 of 100.00, and amounts of 60 yuan 0.01万元 each under a 合计 of 0.02.
+    # under a 合计 of 100.00 (and amounts of 60 yuan 0.01万元 each under a 合计 of 0.02).
     rows = [{"text": f"花了60元买的东西{k}", "category": c} for k, c in enumerate(["quality", "safety", "financial"])]
     report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
     shares = report.tables["categories"].set_index("label")["占比(%)"]
     parts = shares.drop("total")
     assert round(parts.sum(), 2) == shares["total"] == 100.0 and sorted(parts[parts > 0]) == [33.33, 33.33, 33.34]
-    money = report.tables["money"].set_index("label")["涉及金额(万元)"]
-    assert round(money.drop("total").sum(), 2) == money["total"] == 0.02
+    money = report.tables["money"].set_index("label")["涉及金额(元)"]
+    assert money.drop("total").sum() == money["total"] == 180
     for label in ("quality", "safety", "financial"):  # the summary says what the table says
         assert f"{CATEGORIES[label]}1件，占{shares[label]:.2f}%" in report.summary
+
+
+def test_small_amounts_are_told_in_yuan_not_as_zero_wan(tmp_path):
+    # Amounts were shown in 万元 to two decimals: 35 yuan in all read 0.00万元 in the summary and
+    # the table, as if no money were involved. They are now counted in yuan; the summary adds 万元
+    # only from 10,000 yuan on.
+    rows = [{"text": "花了35元买的杯子漏水", "category": "quality"}]
+    report = report_archive(_tagged_rows(tmp_path / "small.csv", rows), progress=False)
+    assert report.tables["money"].set_index("label").loc["total", "涉及金额(元)"] == 35
+    assert "合计35元。" in report.summary
+    rows = [{"text": "首付交了2万8千元，车漏油", "category": "quality"},
+            {"text": "多收了1250元", "category": "price_measurement"}]
+    report = report_archive(_tagged_rows(tmp_path / "large.csv", rows), progress=False)
+    assert report.tables["money"].set_index("label").loc["total", "涉及金额(元)"] == 29_250
+    assert "合计29250元（2.93万元）。" in report.summary

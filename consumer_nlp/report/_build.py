@@ -120,9 +120,10 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         tables["money"] = pd.DataFrame({
             "类别": [KINDS[c] for c in order] + ["合计"], "label": order + ["total"],
             "提及金额的投诉(件)": [tally.money_rows.get(c, 0) for c in order] + [money_rows],
-            # in hundreds of yuan, apportioned so that the rounded amounts add up to the rounded total
-            "涉及金额(万元)": [u / 100 for u in _apportion([tally.money.get(c, 0) / 100 for c in order],
-                                                       round(money_total / 100))] + [round(money_total / 100) / 100]})
+            # in whole yuan (万元 to two decimals showed 35 yuan as 0.00), apportioned so that the
+            # rounded amounts add up to the rounded total
+            "涉及金额(元)": _apportion([tally.money.get(c, 0) for c in order], round(money_total))
+            + [round(money_total)]})
         tables["examples"] = pd.DataFrame(
             [(KINDS[c], c, round(score, 3), text) for c in order
              for score, text in pick_distinct(tally.candidates[c], EXAMPLES_PER_CATEGORY)],
@@ -145,7 +146,8 @@ def _summary(tally, before, order: list, with_money: bool) -> str:
     text = f"本期共受理消费投诉{total}件，其中{listed}。"
     money_rows = sum(tally.money_rows.values())
     if with_money and money_rows:
-        text += f"{money_rows}件投诉提及涉案金额，合计{round(sum(tally.money.values()) / 100) / 100:.2f}万元。"
+        yuan = round(sum(tally.money.values()))
+        text += f"{money_rows}件投诉提及涉案金额，合计{yuan}元" + (f"（{(yuan + 50) // 100 / 100:.2f}万元）。" if yuan >= 10_000 else "。")
     if before is not None:
         change = total - before.rows
         direction = "增加" if change > 0 else "减少" if change < 0 else "持平"
