@@ -157,3 +157,15 @@ def test_any_path_object_is_a_file_and_other_containers_are_refused_by_name(tmp_
     for given, kind in [(pd.Series(["漏水"]), "Series"), ({"漏水": "quality"}, "dict"), (b"text,label", "bytes")]:
         with pytest.raises(TypeError, match=rf"got a {kind}.*DataFrame"):
             read_labeled(given)
+
+
+def test_spellings_of_one_group_are_one_group(tmp_path, write_csv):
+    # The report counted 12315热线, "12315 热线" and １２３１５热线 as one channel, but read_labeled kept
+    # them apart: training folds grouped by channel split one channel, and evaluate(by=...) gave it
+    # three rows. Each is now named by the most common spelling of its group.
+    rows = [["text", "label", "channel"], ["秤不准少了二两", "price_measurement", "12315热线"],
+            ["充电器冒烟了", "safety", "12315 热线"], ["衣服洗一次就掉色", "quality", "１２３１５热线"],
+            ["信用卡乱扣年费", "financial", "12315热线"], ["快递三天没到", "other", "App "],
+            ["说是纯羊毛其实是化纤", "false_advertising", "app"], ["又少了一斤", "price_measurement", ""]]
+    data = read_labeled(write_csv(tmp_path / "c.csv", rows), group_col="channel")
+    assert data.groups == ["12315热线"] * 4 + ["App", "App", "（空）"]

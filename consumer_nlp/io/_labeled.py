@@ -86,6 +86,31 @@ def group_key(name: str) -> str:
     return "".join(nfkc(name).split()).casefold()
 
 
+class GroupSpellings:
+    """The spellings seen of each group (see :func:`group_key`), so that a group is named by its most
+    common one (the first seen of equals) wherever groups are counted: training folds, per-group
+    figures and the report."""
+
+    def __init__(self):
+        self.seen: dict = {}
+
+    def add(self, name: str) -> str:
+        """Count one cell's spelling; returns its group's key."""
+        key = group_key(name)
+        self.seen.setdefault(key, Counter())[name] += 1
+        return key
+
+    def name(self, key: str) -> str:
+        return self.seen[key].most_common(1)[0][0]
+
+
+def one_spelling_per_group(names: list) -> list:
+    """``names`` with every spelling of a group replaced by the group's most common one."""
+    spellings = GroupSpellings()
+    keys = [spellings.add(name) for name in names]
+    return [spellings.name(key) for key in keys]
+
+
 def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):
     return list(frame.columns), [(f"{row_word} {i}", row) for i, row in
                                  enumerate(frame.to_dict("records"), start=first_row)]
@@ -177,5 +202,5 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
             first_seen[text] = (where, label)
     groups = None
     if group_col is not None:
-        groups = [group_name(row.get(group_col)) for _, row in records]
+        groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
     return LabeledData(texts, labels, source, duplicates, conflicts, groups, [where for where, _ in records])

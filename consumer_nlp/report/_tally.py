@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
-from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, group_key, group_name,
+from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, GroupSpellings, group_name,
                   open_archive)
 from ..tagging import REASON_EMPTY, check_tagged, read_top_terms, refuse_rows, review_flags
 
@@ -67,8 +67,8 @@ class _Tally:
     money: Counter = field(default_factory=Counter)
     money_rows: Counter = field(default_factory=Counter)
     periods: dict = field(default_factory=lambda: defaultdict(Counter))
-    groups: dict = field(default_factory=lambda: defaultdict(Counter))  # by group_key
-    group_spellings: dict = field(default_factory=lambda: defaultdict(Counter))  # each key's spellings
+    groups: dict = field(default_factory=lambda: defaultdict(Counter))  # by GroupSpellings key
+    group_spellings: GroupSpellings = field(default_factory=GroupSpellings)
     terms: dict = field(default_factory=lambda: defaultdict(Counter))
     candidates: dict = field(default_factory=lambda: defaultdict(list))  # per category, a heap of (confidence, text)
     candidate_texts: dict = field(default_factory=lambda: defaultdict(set))  # the texts in each heap
@@ -126,8 +126,7 @@ class _Tally:
                 self.periods[label][category] += 1
         if group_col:
             for name, category in zip(frame[group_col].map(group_name), categories):
-                self.groups[group_key(name)][category] += 1
-                self.group_spellings[group_key(name)][name] += 1
+                self.groups[self.group_spellings.add(name)][category] += 1
         # Terms and examples show why the model placed a row: only rows still where it placed them.
         placed = (categories == frame["category"].map(label_of).astype(str)).to_numpy()
         if "top_terms" in frame:
@@ -151,7 +150,7 @@ class _Tally:
 
     def named_groups(self) -> dict:
         """The group counts, each group named by its most common spelling."""
-        return {self.group_spellings[key].most_common(1)[0][0]: counts for key, counts in self.groups.items()}
+        return {self.group_spellings.name(key): counts for key, counts in self.groups.items()}
 
 
 def _check_confidence(values: pd.Series, rows) -> None:
