@@ -751,3 +751,17 @@ def test_bytes_that_are_not_utf8_in_a_parquet_text_column_name_their_row(default
     pq.write_table(pa.table({"id": list(range(30)), "text": pa.array(texts, pa.binary())}), tmp_path / "in.parquet")
     with pytest.raises(ValueError, match=r"UTF-8 text; these rows do not: 第19行"):
         tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1, chunk_size=10, progress=False)
+
+
+def test_column_names_under_a_group_row_are_pointed_to(default_model, tmp_path, write_workbook):
+    # A sheet whose column names stand under a row of group names (基本信息 over 编号 and 日期) was
+    # refused with "cannot tell which column holds the complaint text" and no word of header_row;
+    # naming a column instead tagged the names' row as a complaint. The error now says which row
+    # holds the names, and that row tags as the header.
+    rows = [["基本信息", None, "投诉信息", None], ["编号", "日期", "投诉内容", "渠道"],
+            ["1", "2025-01-01", "充电器冒烟了", "热线"], ["2", "2025-01-02", "秤不准少了二两", "网站"]]
+    source = write_workbook(tmp_path / "in.xlsx", {"登记": rows})
+    with pytest.raises(ValueError, match=r"Row 2 looks like the column names \(it holds '投诉内容'\).*header_row=2"):
+        tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
+    summary = tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False, header_row=2)
+    assert [r["编号"] for r in read_output(summary.output)] == ["1", "2"]

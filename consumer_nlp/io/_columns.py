@@ -1,4 +1,6 @@
 """Column discovery: which column of an archive holds the text, the date or the channel."""
+import re
+
 from ..features import to_simplified
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
@@ -19,13 +21,36 @@ def find_column(columns, wanted: str | None, names) -> str | None:
     return next((by_name[name] for name in names if name in by_name), None)
 
 
-def find_text_column(columns, text_col: str | None = None) -> str:
-    """The column holding complaint texts: ``text_col`` if given, else the first known name."""
+def find_text_column(columns, text_col: str | None = None, first_rows=None) -> str:
+    """The column holding complaint texts: ``text_col`` if given, else the first known name.
+    ``first_rows`` (the archive's first :class:`Chunk`, optional) lets the error point to a row below
+    that holds the column names, under a title or a row of group names."""
     found = find_column(columns, text_col, TEXT_COLUMN_NAMES)
     if found is not None:
         return found
     columns = [str(c) for c in columns]
-    title = (" If that is a title above the column names, say which row holds the names, such as header_row=2."
-             if len(columns) == 1 else "")
+    below = names_row_below(first_rows)
+    if below is not None:
+        place, name = below
+        hint = f" Row {place} looks like the column names (it holds {name!r}): say header_row={place}."
+    elif len(columns) == 1:
+        hint = " If that is a title above the column names, say which row holds the names, such as header_row=2."
+    else:
+        hint = ""
     raise ValueError(f"cannot tell which column holds the complaint text; the columns are {columns}. "
-                     f"Name it with text_col=….{title}")
+                     f"Name it with text_col=….{hint}")
+
+
+def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
+    """The place of the first of a chunk's first ``rows`` rows, parsed or set aside as wider than
+    the header (as data rows are under a row of group names), with a cell that is a known text
+    column's name, and that cell; None when there is none or the header itself names one."""
+    if chunk is None or find_column(chunk.rows.columns, None, TEXT_COLUMN_NAMES) is not None:
+        return None
+    parsed = zip(chunk.places(), chunk.rows.head(rows).itertuples(index=False))
+    set_aside = ((bad.line, re.split(r"[\t,]", bad.raw)) for bad in chunk.bad[:rows])
+    for place, values in sorted([*parsed, *set_aside], key=lambda item: item[0])[:rows]:
+        for value in values:
+            if isinstance(value, str) and find_column([value.strip('" ')], None, TEXT_COLUMN_NAMES) is not None:
+                return place, value.strip('" ')
+    return None

@@ -275,7 +275,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
         try:
             chunks = iter(reader.chunks())
             first = next(chunks)
-            column = find_text_column(first.rows.columns, text_col)
+            column = find_text_column(first.rows.columns, text_col, first)
             if id_col is not None and id_col not in first.rows.columns:
                 raise ValueError(f"no column {id_col!r}; the columns are {list(first.rows.columns)}")
             workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col))

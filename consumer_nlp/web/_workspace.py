@@ -9,7 +9,7 @@ import threading
 from pathlib import Path
 
 from ..exceptions import ArchiveError
-from ..io import XLSX_MAX_CELL, XLSX_MAX_ROWS, find_text_column, open_archive, write_json
+from ..io import XLSX_MAX_CELL, XLSX_MAX_ROWS, find_text_column, names_row_below, open_archive, write_json
 from ._security import Refused
 
 UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -95,6 +95,10 @@ class Workspace:
             first = next(iter(open_archive(path).chunks()), None)
         except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
             raise Refused(400, in_chinese(error) or _UNREADABLE) from None
+        below = names_row_below(first)
+        if below is not None:
+            raise Refused(400, f"第 {below[0]} 行像是列名（含「{below[1]}」）：请删除它上面的标题行或分组行，"
+                               f"让列名在第一行，再上传。")
         if first is not None and first.bad:
             line = first.bad[0].line
             if first.bad[0].wider and len(first.rows.columns) == 1:
