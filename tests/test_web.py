@@ -735,3 +735,33 @@ def test_a_column_without_a_name_is_offered_by_words_and_tagged_when_chosen(clie
                                              follow_redirects=False)) == batch
     rows = list(csv.DictReader(io.StringIO(client.get(f"{batch}/download?format=csv").content.decode("utf-8-sig"))))
     assert [r[""] for r in rows] == COMPLAINTS and len({r["category"] for r in rows}) > 1  # the texts were tagged
+
+
+def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp_path, monkeypatch):
+    # Two uploads of 投诉.csv were listed alike (name and state only), and no batch could be deleted
+    # from the page: the workspace only grew.
+    from consumer_nlp.web import _app as app_module
+
+    first = _upload(client, "投诉.csv", "投诉内容\n漏水\n".encode()).headers["location"]
+    second = _tag(client, tmp_path)  # also 投诉.csv, three rows, tagged
+    listing = client.get("/batch").text
+    rows = re.findall(r"<tr><td><a href=\"(/batch/\w+)\">投诉.csv</a></td>(.*?)</tr>", listing)
+    assert [href for href, _ in rows] == [second, first]  # newest first
+    cells = {href: re.findall(r"<td>(.*?)</td>", rest) for href, rest in rows}
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", cells[href][0]) for href in (first, second))
+    assert cells[second][1:] == [f"{len(COMPLAINTS)} 行", "已标注"] and cells[first][1:] == ["", "未标注"]
+
+    folder = tmp_path / "workspace" / second.rsplit("/", 1)[1]
+    assert client.post(second + "/delete", data={"csrf": "wrong"}).status_code == 403
+    gone = client.post(second + "/delete", data={"csrf": _csrf(client)}, follow_redirects=False)
+    assert gone.status_code == 303 and gone.headers["location"] == "/batch"
+    assert not folder.exists() and second not in client.get("/batch").text and first in client.get("/batch").text
+    assert client.get(second).status_code == 404
+
+    release, tag = threading.Event(), app_module.tag_in_process  # a batch being tagged stays
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    job = client.post(first + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    busy = client.post(first + "/delete", data={"csrf": _csrf(client)})
+    assert busy.status_code == 409 and "正在标注" in busy.text
+    release.set()
+    _wait_for_job(client, job)

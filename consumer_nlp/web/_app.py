@@ -1,4 +1,5 @@
 """The routes of the web application: 分类, 批量, 复核 and 模型, rendered on the server."""
+import datetime
 import html
 import json
 import logging
@@ -112,7 +113,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                 meta = space.meta(folder.name)
             except Refused:
                 continue
-            found.append({"id": folder.name, **meta, "tagged": space.tagged_path(folder.name).is_file()})
+            uploaded = meta.get("uploaded") or datetime.datetime.fromtimestamp(folder.stat().st_mtime).strftime(
+                "%Y-%m-%d %H:%M")  # batches uploaded before the time was kept
+            found.append({"id": folder.name, **meta, "uploaded": uploaded,
+                          "tagged": space.tagged_path(folder.name).is_file()})
         return found
 
     async def batch_list(request: Request):
@@ -156,13 +160,24 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
 
         def work():
-            tag_in_process(ref, str(models.registry.root), str(space.input_path(batch_id)),
-                           str(space.tagged_path(batch_id)), column)
+            done = tag_in_process(ref, str(models.registry.root), str(space.input_path(batch_id)),
+                                  str(space.tagged_path(batch_id)), column)
             (space.folder(batch_id) / "queue.json").unlink(missing_ok=True)
-            space.update(batch_id, text_col=column, model=ref)  # only once the result is of this column
+            # only once the result is of this column
+            space.update(batch_id, text_col=column, model=ref, rows=done["rows"])
 
         tagging[batch_id] = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
         return RedirectResponse(f"/jobs/{tagging[batch_id].id}", status_code=303)
+
+    async def batch_delete(request: Request):
+        batch_id = request.path_params["batch_id"]
+        await checked_form(request)
+        space.folder(batch_id)  # a batch that is not there is not found
+        running = tagging.get(batch_id)
+        if running is not None and running.state == "running":
+            raise Refused(409, "这一批正在标注：请等标注任务完成后再删除。")
+        space.discard(batch_id)
+        return RedirectResponse("/batch", status_code=303)
 
     async def job_page(request: Request):
         job = jobs.get(request.path_params["job_id"])
@@ -324,6 +339,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         Route("/batch", batch_list, methods=["GET", "POST"]),
         Route(batch, batch_page),
         Route(batch + "/tag", batch_tag, methods=["POST"]),
+        Route(batch + "/delete", batch_delete, methods=["POST"]),
         Route(batch + "/download", batch_download),
         Route(batch + "/report", batch_report),
         Route(batch + "/review", review_page),

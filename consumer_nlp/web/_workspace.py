@@ -1,6 +1,7 @@
 """The workspace folder: uploaded archives and what is made from them, under names the server
 chooses. No name a user sends ever becomes part of a path: batches are addressed by a random id."""
 import codecs
+import datetime
 import json
 import re
 import secrets
@@ -80,11 +81,13 @@ class Workspace:
             folder.rmdir()
             raise
         name = Path(upload.filename).name[:200]
-        write_json(folder / _META, {"name": name, "suffix": suffix})
+        uploaded = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")  # tells same-name uploads apart
+        write_json(folder / _META, {"name": name, "suffix": suffix, "uploaded": uploaded})
         return batch_id
 
     def discard(self, batch_id: str) -> None:
-        """Remove a batch and everything made from it (an upload that cannot be used)."""
+        """Remove a batch and everything made from it (an upload that cannot be used, or one the
+        desk deletes)."""
         shutil.rmtree(self.folder(batch_id))
 
     def text_columns(self, batch_id: str) -> tuple[list, str | None]:

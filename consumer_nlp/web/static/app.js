@@ -1,5 +1,15 @@
-// The review page's keys: 1–6 choose a category, S skips, U goes back to undo. Written for this
-// application; nothing is loaded from elsewhere.
+// Written for this application; nothing is loaded from elsewhere.
+// A form with data-confirm (deleting a batch) asks before it is sent.
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }
+    });
+  });
+})();
+
+// The review page's keys: 1–6 choose a category, S skips, U goes back to undo.
 (function () {
   "use strict";
   var form = document.getElementById("review-form");
