@@ -418,3 +418,16 @@ def test_versions_and_references_of_the_wrong_type_are_refused(registry, small_m
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     with pytest.raises(ValueError, match="registry folder .*afile is a file"):
         ModelRegistry(tmp_path / "afile").save(small_model, "desk")
+
+
+def test_numpy_parameters_are_stored_as_numbers_without_losing_a_version(registry, small_model):
+    # A model fitted with random_state=np.int64(0) (fit takes numpy whole numbers) saved to a file
+    # but failed in the registry, after claiming version 1: the metadata was JSON-encoded by hand.
+    import copy
+
+    import numpy as np
+
+    model = copy.deepcopy(small_model).set_params(random_state=np.int64(7), C=np.float64(0.5))
+    assert registry.save(model, "numpy") == 1
+    assert registry.info("numpy")["params"]["random_state"] == 7 and registry.info("numpy")["params"]["C"] == 0.5
+    assert registry.save(small_model, "numpy") == 2

@@ -221,18 +221,19 @@ class ModelRegistry:
         staging = temporary_beside(folder / "saving", folder=True)
         try:
             save_model(model, staging / ARTIFACT)
-            version = self._claim_version(folder)
-            metadata = {
-                "name": name, "version": version, "description": description, "tags": tags,
+            metadata = {  # everything that could fail is done before a version number is claimed
+                "name": name, "version": None, "description": description, "tags": tags,
                 "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 "library_versions": _library_versions(model),
                 "training_data": getattr(model, "training_data_", None),
-                "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in model.get_params().items()},
+                "params": jsonable(model.get_params()),
                 "classes": [str(c) for c in model.classes_],
                 "review_threshold": model.review_threshold_,
                 "cv_metrics": getattr(model, "cv_metrics_", None),
                 "artifact": _artifact_record(staging / ARTIFACT),
             }
+            json.dumps(metadata, ensure_ascii=False).encode("utf-8")  # as write_json will write it
+            version = metadata["version"] = self._claim_version(folder)
             write_json(staging / METADATA, metadata)
             os.rename(staging, folder / str(version))  # the version appears whole, or not at all
         except BaseException:
