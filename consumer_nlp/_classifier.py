@@ -18,7 +18,7 @@ from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
 from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
-from ._values import is_int, is_missing
+from ._values import check_count, is_int, is_missing
 
 
 def as_texts(X, *, allow_missing: bool) -> list[str]:
@@ -383,8 +383,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def tag_columns(self, texts, n_terms: int = 5) -> dict:
         """Tags of ``texts`` as columns: category, confidence, needs_review, empty, and top_terms
         (per text, (term, contribution) pairs, strongest first)."""
-        if not (is_int(n_terms) and n_terms >= 0):
-            raise ValueError(f"n_terms=N must be a whole number of 0 or more (deciding terms per text), not {n_terms!r}")
+        check_count(n_terms, "n_terms", 0, "deciding terms per text")
         with _cycle_collector_paused():
             parts = [self._tag_batch(batch, n_terms) for batch in self._batches(texts)]
         if len(parts) == 1:

@@ -13,6 +13,13 @@ def is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+def check_count(value, name: str, minimum: int, meaning: str) -> None:
+    """Refuse ``value`` for parameter ``name`` unless a whole number of at least ``minimum``: one
+    rule and one message for every parameter that counts something (``meaning`` says what)."""
+    if not (is_int(value) and value >= minimum):
+        raise ValueError(f"{name}=N must be a whole number of at least {minimum} ({meaning}), not {value!r}")
+
+
 def is_number(value) -> bool:
     """A finite number (numpy's too), not a boolean."""
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)

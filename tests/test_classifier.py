@@ -358,7 +358,7 @@ def test_small_argument_mistakes_are_named(small_model, small_corpus):
     # tag(n_terms=None) was a raw TypeError and n_terms=-1 silently gave no terms; explain(None)
     # said "argument of type 'NoneType' is not iterable"; a huge min_df spoke of max_df.
     for wrong in (None, -1, 2.5, True):
-        with pytest.raises(ValueError, match=r"n_terms=N must be a whole number of 0 or more"):
+        with pytest.raises(ValueError, match=r"n_terms=N must be a whole number of at least 0"):
             small_model.tag(["漏水"], n_terms=wrong)
     assert small_model.tag(["漏水"], n_terms=np.int64(2))[0]["top_terms"]
     with pytest.raises(TypeError, match="explain takes one text"):

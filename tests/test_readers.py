@@ -454,8 +454,9 @@ def test_xlsx_rows_short_long_and_blank(tmp_path, write_workbook):
     assert bad(chunks) == [("sheet row 7", "cells beyond the 2 header columns", "3\t冒烟\t\t多")]
     assert sum(chunk.blank for chunk in chunks) == 1
     assert all(len(chunk.rows) <= 2 for chunk in chunks)
-    with pytest.raises(ValueError, match="header_row=N must be 1 or more"):
-        open_archive(path, header_row=0)
+    for wrong in (0, 2.7, "2", True):  # 2.7 was read as 2, "2" and True as 2 and 1
+        with pytest.raises(ValueError, match=r"header_row=N must be a whole number of at least 1 \(the row"):
+            open_archive(path, header_row=wrong)
 
 
 def test_xls_cells_and_rows_are_read_as_for_xlsx(tmp_path):

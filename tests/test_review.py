@@ -258,10 +258,10 @@ def test_two_reviewers_at_once_store_every_correction_once(tmp_path):
     assert sorted(r["text"] for r in stored) == sorted(f"{who} 的第{i}条" for who in "李王" for i in range(40))
 
 
-@pytest.mark.parametrize("limit", [0, -3])
+@pytest.mark.parametrize("limit", [0, -3, 2.5, "3"])
 def test_a_limit_below_one_is_refused_not_taken_as_no_limit(tagged, small_model, limit):
-    # --limit 0 and --limit -3 exported every row to review.
-    with pytest.raises(ValueError, match="limit"):
+    # --limit 0 and --limit -3 exported every row to review, and so did limit=2.5 from Python.
+    with pytest.raises(ValueError, match="limit=N must be a whole number of at least 1"):
         review_queue(small_model, tagged, limit=limit)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._values import check_count
 from ..exceptions import ArchiveError
 from ._encoding import detect_encoding, first_undecodable_line, text_encoding
 
@@ -96,9 +97,8 @@ class ArchiveReader:
     def __init__(self, path, encoding=None, chunk_size=5000, header_row: int = 1):
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
         self.columns, self.total = [], None
+        check_count(header_row, "header_row", 1, "the row holding the column names")
         self.header_row = int(header_row)
-        if self.header_row < 1:
-            raise ValueError(f"header_row=N must be 1 or more, got {header_row}")
 
     def progress_bar(self, show: bool | None = None, **options):
         """A progress bar over this reader's ``total`` on standard error; ``show`` None means only

@@ -9,6 +9,7 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from ..features import normalize_many
 from .._similarity import pick_distinct
+from .._values import check_count
 from ..io import find_text_column, open_archive
 from ..tagging import check_tagged, review_flags
 
@@ -27,8 +28,8 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     probable categories) and unfamiliar (many words the model does not know), near-duplicates of
     queued rows left out. Each: row (as a spreadsheet numbers the archive's rows: the header is row
     1), text, guess and runner_up (labels), confidence, score."""
-    if limit is not None and limit < 1:
-        raise ValueError(f"limit=N must be at least 1 (the most rows to review), got {limit}")
+    if limit is not None:
+        check_count(limit, "limit", 1, "the most rows to review")
     reader = open_archive(tagged, encoding=encoding, chunk_size=20_000)
     rows, texts, seen = [], [], 0
     for chunk in reader.chunks():

@@ -24,7 +24,7 @@ import pandas as pd
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
-from .._values import PathLike, is_int
+from .._values import PathLike, check_count
 from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
                   write_json, write_part)
 
@@ -189,13 +189,12 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     are used with ``resume`` or thrown away with ``restart``. ``sheet`` and ``header_row`` choose
     the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`.
     """
-    if jobs is not None and not (is_int(jobs) and jobs >= 1):
-        raise ValueError(f"jobs=N must be a number of processes of at least 1 (default: one per core), not {jobs!r}")
+    if jobs is not None:
+        check_count(jobs, "jobs", 1, "processes; default: one per core")
     if resume and restart:
         raise ValueError("resume=True (go on from the finished chunks) and restart=True (throw them away) ask for "
                          "opposite things; give one of them")
-    if not (isinstance(chunk_size, int) and not isinstance(chunk_size, bool) and chunk_size >= 1):
-        raise ValueError(f"chunk_size=N must be a whole number of at least 1 (rows per chunk), not {chunk_size!r}")
+    check_count(chunk_size, "chunk_size", 1, "rows per chunk")
     check_model(model)
     input_path = Path(input_path)
     output = Path(output_path) if output_path else default_output(input_path)
