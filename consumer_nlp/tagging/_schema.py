@@ -65,11 +65,18 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
         "category_zh": [CATEGORIES.get(label, label) for label in labels],
         "confidence": np.round(tags["confidence"], 4),
         "needs_review": tags["needs_review"],
-        "review_reason": np.where(tags["empty"], REASON_EMPTY, np.where(tags["needs_review"], REASON_LOW_CONFIDENCE, "")),
+        "review_reason": review_reasons(tags["empty"], tags["needs_review"]),
         "top_terms": [" ".join([f"{term}({weight:.2f})" for term, weight in terms]) for terms in tags["top_terms"]],
     }
     added = pd.DataFrame({c: pd.Series(values[c], dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
     return pd.concat([frame, added], axis=1)
+
+
+def review_reasons(empty, needs_review) -> np.ndarray:
+    """Why each text needs review, from the ``empty`` and ``needs_review`` columns of
+    :meth:`ComplaintClassifier.tag_columns` (empty after normalisation, not merely blank): 文本为空,
+    置信度低, or "" for none."""
+    return np.where(empty, REASON_EMPTY, np.where(needs_review, REASON_LOW_CONFIDENCE, ""))
 
 
 def read_top_terms(cell: str) -> list[tuple[str, float]]:

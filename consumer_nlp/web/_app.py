@@ -22,7 +22,7 @@ from .._categories import CATEGORIES
 from .._html import STYLE
 from ..io import correction_key, new_file, open_archive, write_archive, write_json
 from ..review import review_queue, text_key
-from ..tagging import REASON_EMPTY, REASON_LOW_CONFIDENCE
+from ..tagging import review_reasons
 from ._jobs import Jobs, tag_in_process
 from ._models import Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
@@ -95,14 +95,16 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         form = await checked_form(request)
         text = str(form.get("text") or "")[:20_000]
         ref, model = models.production()
-        tag = model.tag([text])[0]
+        tags = model.tag_columns([text])  # the same columns, and the same review reason, as a tagged archive
+        label, terms = str(tags["category"][0]), tags["top_terms"][0]
         proba = model.predict_proba([text])[0]
         by_label = {str(c): float(p) for c, p in zip(model.classes_, proba)}
-        reason = (REASON_EMPTY if not text.strip() else REASON_LOW_CONFIDENCE) if tag["needs_review"] else None
-        result = {**tag, "reason": reason, "threshold": model.review_threshold_,
-                  "probabilities": [(zh, by_label.get(label, 0.0), label == tag["category"])
-                                    for label, zh in CATEGORIES.items()],
-                  "marked": highlight(text, [t for t, _ in tag["top_terms"]]), "model": ref}
+        result = {"category": label, "category_zh": CATEGORIES.get(label, label),
+                  "confidence": float(tags["confidence"][0]), "needs_review": bool(tags["needs_review"][0]),
+                  "top_terms": terms, "reason": str(review_reasons(tags["empty"], tags["needs_review"])[0]) or None,
+                  "threshold": model.review_threshold_,
+                  "probabilities": [(zh, by_label.get(c, 0.0), c == label) for c, zh in CATEGORIES.items()],
+                  "marked": highlight(text, [t for t, _ in terms]), "model": ref}
         return render(request, "classify.html", page="classify", text=text, result=result)
 
     # ---- 批量 ----
