@@ -310,3 +310,18 @@ def test_export_says_how_many_rows_were_left_out_as_near_duplicates(tagged, mode
     assert flagged > listed, "the fixture must hold near-duplicates"
     out = capsys.readouterr().out
     assert f"需复核 {flagged} 条，列出 {listed} 条" in out and f"另 {flagged - listed} 条与已列出的相近" in out
+
+
+def test_a_source_or_text_that_looks_like_a_formula_stays_text(tmp_path):
+    # The 说明 sheet stored the source's name as a formula when it began with "=" (a file named
+    # "=1+1.csv"), so read_review gave the source back as ''; only the 投诉内容 column was kept text.
+    from consumer_nlp.review import export_review, read_review
+
+    queue = [{"row": 1, "text": "=HYPERLINK(\"http://x\")秤不准", "guess_zh": "=其他", "runner_up_zh": "质量问题",
+              "confidence": 0.4}]
+    workbook = export_review(queue, tmp_path / "复核.xlsx", source="=1+1.csv")
+    book = load_workbook(workbook)
+    assert all(cell.data_type != "f" for sheet in book.worksheets for row in sheet.iter_rows() for cell in row)
+    _fill(workbook, {2: "质量问题"})
+    corrections, source = read_review(workbook)
+    assert source == "=1+1.csv" and corrections[0]["text"] == queue[0]["text"]

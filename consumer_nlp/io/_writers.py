@@ -48,6 +48,16 @@ def excel_text(text: str) -> str:
     return without_surrogates(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
 
 
+def keep_text(workbook) -> None:
+    """Every text cell of a filled ``workbook`` (not a write-only one) stays text: a value like
+    "=cmd|…" or a file named "=1+1.csv" is the user's text, never a formula."""
+    for worksheet in workbook.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
 def _escape_surrogates(line: str) -> str:
     """A JSON line with each lone surrogate written back as the escape it was read from."""
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)

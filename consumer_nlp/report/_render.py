@@ -8,7 +8,7 @@ import pandas as pd
 
 from .._html import page
 from .._values import PathLike
-from ..io import check_new_file, excel_text, new_file
+from ..io import check_new_file, excel_text, keep_text, new_file
 
 
 
@@ -107,11 +107,7 @@ class ArchiveReport:
             for key, title in _TITLES.items():
                 if key in self.tables:
                     _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=title[:31], index=key in _INDEXED)
-            for worksheet in writer.book.worksheets:  # a value like "=cmd|…" is the user's text, never a formula
-                for row in worksheet.iter_rows():
-                    for cell in row:
-                        if cell.data_type == "f":
-                            cell.data_type = "s"
+            keep_text(writer.book)
             sheet = writer.book.create_sheet("图表")
             row = 1
             for name, figure in self.charts().items():

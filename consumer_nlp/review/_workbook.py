@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import XLSX_MAX_CELL, check_new_file, excel_text, new_file, sheet_rows
+from ..io import XLSX_MAX_CELL, check_new_file, excel_text, keep_text, new_file, sheet_rows
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -65,7 +65,6 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
         sheet.column_dimensions[get_column_letter(column)].width = width
     for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
         for cell in row:
-            cell.data_type = "s"  # a text is text, never a formula
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     choices = DataValidation(type="list", formula1='"' + ",".join(CATEGORIES.values()) + '"', allow_blank=True,
                              showErrorMessage=True, errorTitle="不是类别", error="请从下拉列表中选择六个类别之一")
@@ -76,6 +75,7 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
     notes = workbook.create_sheet("说明")
     notes.append(["来源", source])
     notes.append(["做法", "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"])
+    keep_text(workbook)
     with new_file(path, force=force, what="workbook") as temporary:
         workbook.save(temporary)
     return path
