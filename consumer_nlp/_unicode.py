@@ -1,6 +1,8 @@
-"""NFKC in time linear in the text, whatever the text."""
+"""Unicode forms shared by every layer: NFKC in time linear in the text, whatever the text, and
+Traditional to Simplified Chinese."""
 import re
 import unicodedata
+from functools import lru_cache
 
 # Combining marks beyond 30 in a row (the limit of Unicode's stream-safe text format, UAX #15) are
 # dropped first: NFKC orders such a run by an insertion sort, so 80,000 marks took 40 s to tag; no
@@ -12,3 +14,11 @@ _MARK_RUNS = re.compile(f"([{_MARKS}]{{30}})[{_MARKS}]+")
 def nfkc(text: str) -> str:
     """``unicodedata.normalize("NFKC", text)``, runs of more than 30 combining marks cut to 30."""
     return unicodedata.normalize("NFKC", _MARK_RUNS.sub(r"\1", text))
+
+
+@lru_cache(maxsize=1)
+def to_simplified():
+    """The OpenCC converter from Traditional to Simplified Chinese (built once: it reads its tables)."""
+    import opencc
+
+    return opencc.OpenCC("t2s")

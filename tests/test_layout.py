@@ -88,3 +88,13 @@ def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):
     monkeypatch.setattr(__import__(__name__), "PACKAGE", fake)
     graph = _graph()
     assert graph["_normalize"] == {"report"} and graph["report"] == {"_normalize"}
+
+
+def test_reading_and_writing_archives_does_not_import_the_model():
+    # io imported features (for Traditional -> Simplified column names), and with it scikit-learn:
+    # 1.2 s for every command that only reads or writes a file.
+    import subprocess
+    import sys
+
+    code = "import sys, consumer_nlp.io; print(sorted({'sklearn', 'scipy'} & set(sys.modules)))"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"

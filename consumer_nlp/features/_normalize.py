@@ -12,10 +12,9 @@ import unicodedata
 from functools import lru_cache
 
 import numpy as np
-import opencc
 
 from .._money import CURRENCY, CURRENCY_OPENS
-from .._unicode import nfkc
+from .._unicode import nfkc, to_simplified
 
 # Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
 # produce them, and both tokenizer backends keep an ASCII word whole. No pattern crosses a line
@@ -79,11 +78,6 @@ def _nfkc(text: str) -> str:
     # Each text checked on its own: a text in NFKC passes its check quickly, while a check of the
     # whole batch runs the full algorithm on all of it (12 against 18 µs a text, 6 with no such text).
     return "\n".join(line if unicodedata.is_normalized("NFKC", line) else nfkc(line) for line in mapped.split("\n"))
-
-
-@lru_cache(maxsize=1)
-def to_simplified():
-    return opencc.OpenCC("t2s")
 
 
 def normalize_many(texts) -> list[str]:

@@ -1,7 +1,7 @@
 """Column discovery: which column of an archive holds the text, the date or the channel."""
 import re
 
-from ..features import to_simplified
+from .._unicode import to_simplified
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
                      "complaint", "description", "正文", "文本")
