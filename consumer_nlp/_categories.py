@@ -33,3 +33,9 @@ def label_of(value) -> str | None:
     if not isinstance(value, str):
         return None
     return LABEL_BY_NAME.get(nfkc(value).strip().lower())
+
+
+def unknown_label(value) -> str:
+    """What is wrong with a label :func:`label_of` does not know, and what it may be instead."""
+    return (f"unknown label {value!r}; expected one of {', '.join(LABELS)} or their Chinese names "
+            f"({'、'.join(CATEGORIES.values())})")

@@ -169,3 +169,11 @@ def test_spellings_of_one_group_are_one_group(tmp_path, write_csv):
             ["说是纯羊毛其实是化纤", "false_advertising", "app"], ["又少了一斤", "price_measurement", ""]]
     data = read_labeled(write_csv(tmp_path / "c.csv", rows), group_col="channel")
     assert data.groups == ["12315热线"] * 4 + ["App", "App", "（空）"]
+
+
+def test_an_unknown_correction_label_names_the_chinese_names_too():
+    # The unknown-label hint named the Chinese names for a labeled file's rows but not for
+    # corrections: the message had two copies and the fix reached one.
+    data = read_labeled([("秤不准少了二两", "price_measurement"), ("充电器冒烟了", "safety")])
+    with pytest.raises(LabeledDataError, match="unknown label '质量'; expected one of .* or their Chinese names"):
+        data.with_corrections({"充电器冒烟了": "质量"})

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._categories import CATEGORIES, LABELS, label_of
+from .._categories import label_of, unknown_label
 from .._unicode import nfkc
 from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
@@ -38,7 +38,7 @@ class LabeledData:
     def with_corrections(self, corrections: dict) -> "LabeledData":
         """These data with ``corrections`` ({text: label}, labels English or Chinese) applied: a
         corrected text present takes its corrected label, the rest are added at the end."""
-        unknown = [(f"correction of {text!r}", f"unknown label {label!r}; expected one of {', '.join(LABELS)}")
+        unknown = [(f"correction of {text!r}", unknown_label(label))
                    for text, label in corrections.items() if label_of(label) is None]
         if unknown:
             raise LabeledDataError("corrections", unknown)
@@ -182,8 +182,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         elif not text.strip():
             problems.append((where, "text is empty"))
         if label_of(label) is None and not (spreadsheet and isinstance(label, str) and label.startswith("=")):
-            problems.append((where, f"unknown label {label!r}; expected one of {', '.join(LABELS)} or their "
-                                    f"Chinese names ({'、'.join(CATEGORIES.values())})"))
+            problems.append((where, unknown_label(label)))
         texts.append(text)
         labels.append(label_of(label))
     problems = sorted(unparsed + problems, key=lambda problem: place_number(problem[0]))  # in file order
