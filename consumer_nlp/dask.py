@@ -18,8 +18,8 @@ import dask
 import dask.dataframe as dd
 import pandas as pd
 
-from .tagging import TAG_COLUMNS, tag_frame
-from ._classifier import ComplaintClassifier
+from .tagging import TAG_COLUMNS, check_untagged, tag_frame
+from ._classifier import ComplaintClassifier, check_model
 from .models import load, load_model
 from .models._file import write_model
 
@@ -59,11 +59,8 @@ def tag_dataframe(ddf, text_col: str = "text", model=None):
         raise ValueError(f"no column {text_col!r}; the columns are {columns}")
     if columns.count(text_col) > 1:
         raise ValueError(f"{columns.count(text_col)} columns named {text_col!r}: rename all but one")
-    clash = [c for c in TAG_COLUMNS if c in columns]
-    if clash:
-        raise ValueError(f"the DataFrame already has column(s) {clash}: is it tagged already? Drop or rename them")
-    if not isinstance(model, ComplaintClassifier):
-        model = load(model)
+    check_untagged(columns)
+    model = check_model(model if isinstance(model, ComplaintClassifier) else load(model))
     meta = ddf._meta.assign(**{column: pd.Series(dtype=kind) for column, kind in _DTYPES.items()})
     model_file = io.BytesIO()
     try:

@@ -75,8 +75,9 @@ def test_a_repeated_text_column_or_tag_columns_already_there_are_refused_at_once
     with pytest.raises(ValueError, match="2 columns named 'text'"):
         tag_dataframe(dd.from_pandas(twice, npartitions=1), model=default_model)
     tagged = pd.DataFrame({"text": ["漏水"], "category": ["quality"]})
-    with pytest.raises(ValueError, match=r"already has column\(s\) \['category'\]"):
+    with pytest.raises(ValueError, match=r"already has column\(s\) \['category'\]") as refused:
         tag_dataframe(dd.from_pandas(tagged, npartitions=1), model=default_model)
+    assert refused.value.problem == "already_tagged"  # the same error as tagging a file
 
 
 def test_the_same_model_tagged_twice_is_read_once_per_worker(default_model, monkeypatch):
@@ -106,6 +107,15 @@ def test_a_model_with_number_labels_is_refused_in_words_about_shipping_it(small_
     numbered = cn.ComplaintClassifier(cv=3).fit(texts, [sorted(set(labels)).index(label) for label in labels])
     with pytest.raises(TypeError, match="sent to the workers as a model file.*text labels"):
         tag_dataframe(dd.from_pandas(pd.DataFrame({"text": ["漏水"]}), npartitions=1), model=numbered)
+
+
+def test_an_unfitted_model_is_told_as_unfitted_not_as_a_label_problem():
+    # Every TypeError of writing the model file was said as "holds text labels only", an unfitted
+    # model's too.
+    import consumer_nlp as cn
+
+    with pytest.raises(TypeError, match="^model must be a fitted ComplaintClassifier, not an unfitted"):
+        tag_dataframe(dd.from_pandas(pd.DataFrame({"text": ["漏水"]}), npartitions=1), model=cn.ComplaintClassifier())
 
 
 def test_what_is_not_a_dask_dataframe_is_refused_by_name(default_model):

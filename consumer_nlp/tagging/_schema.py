@@ -50,12 +50,17 @@ def _is_utf8(value: bytes) -> bool:
     return True
 
 
+def check_untagged(columns) -> None:
+    """Refuse input that already holds tag columns (a tagged file given again): they would clash."""
+    clash = [c for c in TAG_COLUMNS if c in columns]
+    if clash:
+        raise ArchiveError(f"the input already has column(s) {clash}; is it an already tagged file? Drop or rename "
+                           f"them", "already_tagged", columns=clash)
+
+
 def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) -> pd.DataFrame:
     """``frame`` with the tag columns added; its own columns and values are left as they are."""
-    clash = [c for c in TAG_COLUMNS if c in frame.columns]
-    if clash:
-        raise ArchiveError(f"the input already has column(s) {clash}; is it an already tagged file?", "already_tagged",
-                           columns=clash)
+    check_untagged(frame.columns)
     if frame.empty:
         return frame.assign(**{c: pd.Series(dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
     tags = model.tag_columns([_text(v) for v in frame[text_col]])
