@@ -22,3 +22,10 @@ def to_simplified():
     import opencc
 
     return opencc.OpenCC("t2s")
+
+
+def name_key(name: str) -> str:
+    """What makes two spellings of one name (a column's, a channel's) the same name: full-width or
+    half-width, Traditional or Simplified, spaces, case (全国１２３１５平台 and 全国12315平台, 投訴渠道 and
+    投诉渠道, "Channel " and ＣＨＡＮＮＥＬ)."""
+    return to_simplified().convert("".join(nfkc(name).split()).casefold())

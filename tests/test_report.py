@@ -398,3 +398,15 @@ def test_small_amounts_are_told_in_yuan_not_as_zero_wan(tmp_path):
     report = report_archive(_tagged_rows(tmp_path / "large.csv", rows), progress=False)
     assert report.tables["money"].set_index("label").loc["total", "涉及金额(元)"] == 29_250
     assert "合计29250元（2.93万元）。" in report.summary
+
+
+@pytest.mark.parametrize("column", ["ＣＨＡＮＮＥＬ", "投訴渠道", "Channel ", "受理 渠道"])
+def test_a_channel_column_is_found_and_titled_however_it_is_written(tmp_path, column):
+    # Column names were matched by Traditional -> Simplified and case only: a full-width ＣＨＡＮＮＥＬ
+    # was no channel column, and 投訴渠道 or "Channel " were found but the table was titled by the
+    # raw name instead of 渠道.
+    rows = [{"text": "秤不准少了二两", "category": "price_measurement", column: "12315热线"},
+            {"text": "充电器冒烟了", "category": "safety", column: "网站"}]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert report.tables["by_group"].index.name == "渠道"
+    assert set(report.tables["by_group"].index) >= {"12315热线", "网站"}

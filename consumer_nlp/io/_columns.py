@@ -1,7 +1,7 @@
 """Column discovery: which column of an archive holds the text, the date or the channel."""
 import re
 
-from .._unicode import to_simplified
+from .._unicode import name_key
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
                      "complaint", "description", "正文", "文本")
@@ -11,14 +11,16 @@ DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", 
 
 def find_column(columns, wanted: str | None, names) -> str | None:
     """``wanted`` if given (it must exist), else the first column known by one of ``names``
-    (matched case-blind in Simplified Chinese, so 投訴內容 finds 投诉内容), else None."""
+    (matched by :func:`name_key`, so 投訴內容 and "投诉 内容" find 投诉内容), else None."""
     columns = [str(c) for c in columns]
     if wanted is not None:
         if wanted not in columns:
             raise ValueError(f"no column {wanted!r}; the columns are {columns}")
         return wanted
-    by_name = {to_simplified().convert(c.strip().lower()): c for c in columns}
-    return next((by_name[name] for name in names if name in by_name), None)
+    by_name = {}
+    for column in columns:
+        by_name.setdefault(name_key(column), column)
+    return next((by_name[name_key(name)] for name in names if name_key(name) in by_name), None)
 
 
 def find_text_column(columns, text_col: str | None = None, first_rows=None) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._categories import label_of, unknown_label
-from .._unicode import nfkc
+from .._unicode import name_key
 from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
@@ -80,23 +80,20 @@ def group_name(value) -> str:
     return text or "（空）"
 
 
-def group_key(name: str) -> str:
-    """What makes two spellings of a group one group: full-width or half-width, spaces, case
-    (全国１２３１５平台 and 全国12315平台, "12315 热线" and 12315热线, ＡＰＰ and app)."""
-    return "".join(nfkc(name).split()).casefold()
-
-
 class GroupSpellings:
-    """The spellings seen of each group (see :func:`group_key`), so that a group is named by its most
-    common one (the first seen of equals) wherever groups are counted: training folds, per-group
-    figures and the report."""
+    """The spellings seen of each group (one group whatever the width, script, spaces or case; see
+    :func:`name_key`), so that a group is named by its most common one (the first seen of equals)
+    wherever groups are counted: training folds, per-group figures and the report."""
 
     def __init__(self):
         self.seen: dict = {}
+        self._keys: dict = {}  # spelling -> key: a channel column holds few spellings in many rows
 
     def add(self, name: str) -> str:
         """Count one cell's spelling; returns its group's key."""
-        key = group_key(name)
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = name_key(name)
         self.seen.setdefault(key, Counter())[name] += 1
         return key
 

@@ -9,7 +9,7 @@ import pandas as pd
 from .._categories import CATEGORIES
 from .._similarity import pick_distinct
 from .._values import PathLike
-from ..io import CHANNEL_NAMES
+from ..io import CHANNEL_NAMES, find_column
 from ._render import ArchiveReport
 from ._tally import EMPTY, KINDS, PERIODS, tally_archive
 
@@ -103,7 +103,8 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         tables["by_period"] = _crosstab(tally.periods, "时间", in_time_order=True)
     if tally.groups:
         name = str(found["group"])
-        tables["by_group"] = _crosstab(tally.named_groups(), "渠道" if name.lower() in CHANNEL_NAMES else name,
+        titled = find_column([name], None, CHANNEL_NAMES) is not None  # a channel column however it is written
+        tables["by_group"] = _crosstab(tally.named_groups(), "渠道" if titled else name,
                                        in_time_order=False)
     if tally.bad_date_count:
         shown = "；".join(f"第{row}行「{value}」" for row, value in tally.bad_dates)
