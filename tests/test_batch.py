@@ -392,8 +392,8 @@ def test_a_run_killed_while_it_joins_leaves_nothing_the_next_run_does_not_clear(
     source.write_text("id,text\n1,秤不准\n2,a,b,c\n", encoding="utf-8")
     joined = _run.join_parts
 
-    def killed_after_joining(*args):
-        joined(*args)
+    def killed_after_joining(*args, **options):
+        joined(*args, **options)
         raise SystemExit("killed")  # the process ends here, before its own cleanup (simulated below)
 
     monkeypatch.setattr(_run, "join_parts", killed_after_joining)
@@ -765,3 +765,17 @@ def test_column_names_under_a_group_row_are_pointed_to(default_model, tmp_path, 
         tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
     summary = tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False, header_row=2)
     assert [r["编号"] for r in read_output(summary.output)] == ["1", "2"]
+
+
+def test_the_text_column_of_an_xlsx_output_is_wide_whatever_its_name(default_model, tmp_path, write_workbook):
+    # Only a column literally named "text" was widened: a 投诉内容 column came out 14 characters wide,
+    # its complaints cut to a few words on screen.
+    from openpyxl.utils import get_column_letter
+
+    source = write_workbook(tmp_path / "in.xlsx", {"s": [["编号", "投诉内容"], ["1", "洗衣机用了一周就漏水，联系客服没人理"]]})
+    summary = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
+    sheet = load_workbook(summary.output)["s"]
+    widths = {sheet.cell(row=1, column=i).value: sheet.column_dimensions[get_column_letter(i)].width
+              for i in range(1, sheet.max_column + 1)}
+    assert widths["投诉内容"] == widths["top_terms"] == 60 and widths["编号"] == 14
+    assert sheet.cell(row=2, column=list(widths).index("needs_review") + 1).value in (True, False)

@@ -205,23 +205,27 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
-def write_archive(frame: pd.DataFrame, output: Path, sheet_title: str = "tagged") -> None:
+def write_archive(frame: pd.DataFrame, output: Path, sheet_title: str = "tagged", *, wide=(),
+                  marked: str | None = None) -> None:
     """``frame`` as one whole archive at ``output`` (format by its extension), written the way
-    tagging writes its outputs: text stays text (never a formula), types are kept."""
+    tagging writes its outputs: text stays text (never a formula), types are kept (``wide`` and
+    ``marked`` as for :func:`join_parts`)."""
     output = Path(output)
     kind = archive_format(output)
     part = working_name(output, "part")
     try:
         write_part(frame, kind, part)
-        join_parts([part], [str(c) for c in frame.columns], kind, output, sheet_title)
+        join_parts([part], [str(c) for c in frame.columns], kind, output, sheet_title, wide=wide, marked=marked)
     finally:
         part.unlink(missing_ok=True)
 
 
-def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged") -> list:
-    """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time
-    (``sheet_title``: the name of an .xlsx output's sheet). Returns the columns written as text
-    because Parquet cannot hold their mix of types in one column."""
+def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged", *, wide=(),
+               marked: str | None = None) -> list:
+    """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time.
+    For an .xlsx output: ``sheet_title`` names its sheet, the columns named in ``wide`` (long
+    texts) are drawn wide, and rows whose ``marked`` column is True are filled yellow. Returns the
+    columns written as text because Parquet cannot hold their mix of types in one column."""
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
@@ -235,7 +239,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     elif kind == "parquet":
         return _join_parquet(parts, output)
     else:
-        _join_excel(parts, columns, output, sheet_title)
+        _join_excel(parts, columns, output, sheet_title, wide, marked)
     return []
 
 
@@ -339,7 +343,7 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
             f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
 
 
-def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
+def _join_excel(parts, columns, output, sheet_title: str, wide, marked):
     """One sheet as a person wants it: values with their types (text always as text, never a
     formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
     from openpyxl import Workbook
@@ -353,10 +357,10 @@ def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     sheet.freeze_panes = "A2"
-    review_at = columns.index("needs_review") if "needs_review" in columns else None
-    marked = PatternFill("solid", fgColor="FFF2CC")
+    review_at = columns.index(marked) if marked in columns else None
+    yellow = PatternFill("solid", fgColor="FFF2CC")
     for i, name in enumerate(columns, start=1):
-        sheet.column_dimensions[get_column_letter(i)].width = 60 if name in ("text", "top_terms") else 14
+        sheet.column_dimensions[get_column_letter(i)].width = 60 if name in wide else 14
 
     def cell(value, fill=None):
         value = _untyped(value)
@@ -391,7 +395,7 @@ def _join_excel(parts, columns, output, sheet_title: str = "tagged"):
                     raise ArchiveError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
                                        f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead",
                                        "beyond_excel")
-                fill = marked if review_at is not None and values[review_at] is True else None
+                fill = yellow if review_at is not None and values[review_at] is True else None
                 sheet.append([cell(v, fill) for v in values])
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"
     workbook.save(output)

@@ -28,7 +28,7 @@ from .._values import PathLike, check_count
 from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
                   write_json, write_part)
 
-from ._schema import REASON_EMPTY, TAG_COLUMNS, check_text_bytes, tag_frame
+from ._schema import REASON_EMPTY, TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, part_path, prepare_spool, read_records,
                      remove_spool, run_manifest)
 
@@ -320,7 +320,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
-            return _finish(spool, output, kind, reader.columns, bad_rows_path, started, len(done), sheet_title, force)
+            return _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done), sheet_title,
+                           force)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
 
@@ -354,7 +355,7 @@ def _sheet_title(name: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "tagged"
 
 
-def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, started: float,
+def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
             resumed: int, sheet_title: str, force: bool) -> Summary:
     """Join the parts and write the bad rows under temporary names, rename both into place (never
     over a file that appeared meanwhile, unless ``force``), sum up."""
@@ -375,7 +376,8 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, bad_rows_path, 
     if bad_rows_path is not None:
         moves.append((working_name(bad_rows_path, "partial"), bad_rows_path, "bad-rows file"))
     try:
-        summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title)
+        summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title,
+                                          **excel_layout(text_col))
         if bad_rows_path is not None:
             bad = [b for r in records for b in r["bad"]]
             pd.DataFrame(bad, columns=["where", "reason", "raw"]).to_csv(moves[1][0], index=False,

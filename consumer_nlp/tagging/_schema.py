@@ -50,6 +50,12 @@ def _is_utf8(value: bytes) -> bool:
     return True
 
 
+def excel_layout(text_col: str) -> dict:
+    """How a tagged archive is drawn in Excel (see :func:`io.join_parts`): the complaint texts and the
+    deciding terms wide, the rows that need review filled yellow."""
+    return {"wide": (text_col, "top_terms"), "marked": "needs_review"}
+
+
 def check_untagged(columns) -> None:
     """Refuse input that already holds tag columns (a tagged file given again): they would clash."""
     clash = [c for c in TAG_COLUMNS if c in columns]

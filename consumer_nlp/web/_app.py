@@ -22,7 +22,7 @@ from .._categories import CATEGORIES
 from .._html import STYLE
 from ..io import correction_key, new_file, open_archive, write_archive, write_json
 from ..review import review_queue, text_key
-from ..tagging import review_reasons
+from ..tagging import excel_layout, review_reasons
 from ._jobs import Jobs, tag_in_process
 from ._models import Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
@@ -205,7 +205,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             converted = path.with_name(f"tagged.{kind}")
             if not converted.is_file() or converted.stat().st_mtime < path.stat().st_mtime:
                 try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
-                    await run_in_threadpool(convert, path, converted)
+                    await run_in_threadpool(convert, path, converted, space.meta(batch_id).get("text_col"))
                 except ValueError as error:
                     raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
             path = converted
@@ -213,12 +213,12 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         return FileResponse(path, media_type=types[kind], headers=headers)
 
-    def convert(tagged_path: Path, converted: Path) -> None:
+    def convert(tagged_path: Path, converted: Path, text_col: str | None) -> None:
         # Read as the command line reads Parquet (each column's Arrow type kept): pandas' defaults
         # turned a whole-number column with a blank into floats (1.0) and 19 digits into 1.23e+18.
         frame = pd.concat([chunk.rows for chunk in open_archive(tagged_path).chunks()], ignore_index=True)
         with new_file(converted, force=True) as temporary:  # never a half-written download
-            write_archive(frame, temporary, sheet_title="已标注")
+            write_archive(frame, temporary, sheet_title="已标注", **excel_layout(text_col))
 
     async def batch_report(request: Request):
         from ..report import report_archive
