@@ -4,15 +4,16 @@ from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precisio
 
 
 def expected_calibration_error(confidence, correct, n_bins: int = 10) -> float:
-    """Mean |accuracy - confidence| over equal-width confidence bins, weighted by bin size."""
-    confidence = np.asarray(confidence, dtype=float)
-    correct = np.asarray(correct, dtype=float)
-    bins = np.minimum((confidence * n_bins).astype(int), n_bins - 1)
-    error = 0.0
-    for b in np.unique(bins):
-        in_bin = bins == b
-        error += in_bin.mean() * abs(correct[in_bin].mean() - confidence[in_bin].mean())
-    return float(error)
+    """Mean |accuracy - confidence| over equal-width confidence bins (those of
+    :func:`reliability_table`), weighted by bin size."""
+    bins = reliability_table(confidence, correct, n_bins)
+    total = sum(b["count"] for b in bins)
+    return float(sum(b["count"] * abs(b["accuracy"] - b["confidence"]) for b in bins) / total) if total else 0.0
+
+
+def _accuracy_when_sure(correct, sure) -> float:
+    """Accuracy on the texts not sent to review (NaN when every text is)."""
+    return float(correct[sure].mean()) if sure.any() else float("nan")
 
 
 def reliability_table(confidence, correct, n_bins: int = 10) -> list[dict]:
@@ -71,7 +72,7 @@ def classification_metrics(y_true, y_pred, confidence, needs_review, labels) -> 
         "calibration_error": expected_calibration_error(confidence, correct),
         "reliability": reliability_table(confidence, correct),
         "review_share": float(needs_review.mean()),
-        "accuracy_when_sure": float(correct[sure].mean()) if sure.any() else float("nan"),
+        "accuracy_when_sure": _accuracy_when_sure(correct, sure),
     }
 
 
@@ -83,5 +84,5 @@ def review_tradeoff(confidence, correct, thresholds) -> list[dict]:
     for threshold in thresholds:
         sure = confidence >= threshold
         rows.append({"threshold": float(threshold), "review_share": float(1 - sure.mean()),
-                     "accuracy_when_sure": float(correct[sure].mean()) if sure.any() else float("nan")})
+                     "accuracy_when_sure": _accuracy_when_sure(correct, sure)})
     return rows
