@@ -2,9 +2,8 @@
 import base64
 import io
 
-# Fonts with Chinese glyphs, in order of preference, across Linux, Windows and macOS.
-CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS"]
+from ._html import CJK_FONTS
+
 INSTALL_HINT = ("no font with Chinese characters was found, so chart labels would show as boxes. Install one: "
                 "Debian/Ubuntu `apt-get install fonts-wqy-microhei` (or fonts-noto-cjk); Windows and macOS "
                 "already have one")

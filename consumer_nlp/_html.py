@@ -1,7 +1,10 @@
 """The one HTML page skeleton of the reports (evaluation and archive): self-contained, Chinese, printable."""
 import html
 
-STYLE = """body{font-family:"Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;max-width:1000px;margin:2em auto;
+# Fonts with Chinese glyphs, in order of preference, across Linux, Windows and macOS (pages and charts).
+CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
+             "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS"]
+STYLE = "body{font-family:" + ",".join(f'"{font}"' for font in CJK_FONTS) + """,sans-serif;max-width:1000px;margin:2em auto;
 color:#222;line-height:1.6}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px}
 table.numbers td,table.numbers th{text-align:right}table.numbers td:first-child,table.numbers th:first-child{text-align:left}

@@ -11,7 +11,7 @@ from .._similarity import pick_distinct
 from .._values import PathLike
 from ..io import CHANNEL_NAMES, find_column
 from ._render import ArchiveReport
-from ._tally import EMPTY, KINDS, PERIODS, tally_archive
+from ._tally import EMPTY, KINDS, MISSING_DATE, PERIODS, tally_archive
 
 EXAMPLES_PER_CATEGORY = 5
 
@@ -108,7 +108,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
                                        in_time_order=False)
     if tally.bad_date_count:
         shown = "；".join(f"第{row}行「{value}」" for row, value in tally.bad_dates)
-        notes.append(f"日期列「{found['date']}」有 {tally.bad_date_count} 行无法识别，按“日期缺失或无法识别”单列"
+        notes.append(f"日期列「{found['date']}」有 {tally.bad_date_count} 行无法识别，按“{MISSING_DATE}”单列"
                      f"（如 {shown}）。")
     review_total = sum(tally.review.values())
     tables["review"] = pd.DataFrame({

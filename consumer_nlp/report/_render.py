@@ -9,6 +9,7 @@ import pandas as pd
 from .._html import page
 from .._values import PathLike
 from ..io import check_new_file, excel_text, keep_text, new_file
+from ._tally import MISSING_DATE
 
 
 
@@ -47,7 +48,7 @@ class ArchiveReport:
         figures["各类别投诉件数"] = figure
         if "by_period" in self.tables:
             table = self.tables["by_period"].drop(columns=["合计"])
-            table = table[table.index != "日期缺失或无法识别"]
+            table = table[table.index != MISSING_DATE]
             if len(table):
                 figure, axes = plt.subplots(figsize=(7.5, 3.8))
                 for column in table.columns:

@@ -21,7 +21,8 @@ PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas nam
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
 
 
-KINDS = {**CATEGORIES, EMPTY: "文本为空"}
+KINDS = {**CATEGORIES, EMPTY: REASON_EMPTY}
+MISSING_DATE = "日期缺失或无法识别"  # the period of rows without a readable date
 
 
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
@@ -121,7 +122,7 @@ class _Tally:
             failed = np.flatnonzero(dates.isna().to_numpy() & frame[date_col].astype("string").fillna("").str.strip().ne("").to_numpy())
             self.bad_date_count += len(failed)
             self.bad_dates += [(int(rows[i]), str(frame[date_col].iloc[i])) for i in failed[:10 - len(self.bad_dates)]]
-            labels = dates.dt.to_period(PERIODS[period]).astype("string").fillna("日期缺失或无法识别")
+            labels = dates.dt.to_period(PERIODS[period]).astype("string").fillna(MISSING_DATE)
             for label, category in zip(labels, categories):
                 self.periods[label][category] += 1
         if group_col:
