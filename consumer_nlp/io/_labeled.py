@@ -108,9 +108,9 @@ def one_spelling_per_group(names: list) -> list:
     return [spellings.name(key) for key in keys]
 
 
-def _frame_records(frame: pd.DataFrame, first_row: int, row_word: str):
-    return list(frame.columns), [(f"{row_word} {i}", row) for i, row in
-                                 enumerate(frame.to_dict("records"), start=first_row)]
+def _frame_records(frame: pd.DataFrame):
+    """A DataFrame's columns and its rows as (where, record), named "row 1" onwards."""
+    return list(frame.columns), [(f"row {i}", row) for i, row in enumerate(frame.to_dict("records"), start=1)]
 
 
 def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col: str = "label",
@@ -144,7 +144,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         spreadsheet = archive_format(path) in ("xlsx", "xls")
     elif isinstance(data, pd.DataFrame):
         source = "DataFrame"
-        columns, records = _frame_records(data, 1, "row")
+        columns, records = _frame_records(data)
     else:
         source = "pairs"
         text_col = text_col or "text"

@@ -198,7 +198,7 @@ class ModelRegistry:
         """``{alias: version}`` of ``name``; a file holding anything else is refused, not followed."""
         path = self.root / _check_name(name, "model name") / ALIASES
         aliases = _read_json(path) if path.is_file() else {}
-        if not isinstance(aliases, dict) or not all(
+        if not all(
                 isinstance(a, str) and NAME_PATTERN.fullmatch(a) and type(v) is int for a, v in aliases.items()):
             raise IntegrityError(f"{path} is not a table of aliases and version numbers; it was not used")
         return aliases

@@ -27,10 +27,7 @@ class Models:
 
     def production_ref(self) -> str:
         """``complaints@production`` when that alias exists, else ``default`` (the built-in model)."""
-        try:
-            return f"{MODEL_NAME}@{PRODUCTION}" if PRODUCTION in self.registry.aliases(MODEL_NAME) else "default"
-        except FileNotFoundError:
-            return "default"
+        return f"{MODEL_NAME}@{PRODUCTION}" if PRODUCTION in self.registry.aliases(MODEL_NAME) else "default"
 
     def get(self, ref: str):
         """The model ``ref`` (``default``, ``name@version``, ``name@alias``), loaded once."""
