@@ -383,3 +383,15 @@ def test_a_damaged_zip_directory_is_refused_as_damaged_never_with_zipfiles_own_e
             np.testing.assert_array_equal(loaded.predict_proba(["漏水"]), small_model.predict_proba(["漏水"]))
     with pytest.raises(UntrustedModelError, match=r"^the model file given as a file object: not a consumer_nlp"):
         load_model(io.BytesIO(b"not a model"))
+
+
+def test_a_conversion_checks_where_it_writes_before_it_reads(tmp_path, data_dir, monkeypatch):
+    # The destination's name was checked only by save_model, after the slow skops read: a name not
+    # ending in .cnlp, or the source itself, failed at the end.
+    from consumer_nlp.models import _skops
+
+    monkeypatch.setattr(_skops, "_read_skops", lambda path: pytest.fail("read before the destination was checked"))
+    with pytest.raises(ValueError, match=r"ends in \.cnlp"):
+        convert_model(data_dir / "model_0.1.skops", tmp_path / "m.model")
+    with pytest.raises(FileExistsError, match="was not replaced"):
+        convert_model(data_dir / "model_0.1.skops", data_dir / "model_0.1.skops")

@@ -16,7 +16,7 @@ import numpy as np
 from .._classifier import ComplaintClassifier, one_row_per_class
 from .._values import PathLike
 from ..exceptions import IncompatibleModelError, UntrustedModelError
-from ._file import SUFFIX, save_model
+from ._file import SUFFIX, check_model_path, save_model
 
 # 0.1 named its types by the modules of its day; where a module has moved since, the old name is
 # made to lead to the new one while a file is read.
@@ -134,6 +134,7 @@ def convert_model(source: PathLike, destination: PathLike | None = None) -> Path
     destination = Path(destination) if destination is not None else source.with_suffix(SUFFIX)
     if destination.exists():
         raise FileExistsError(f"{destination} exists already; it was not replaced (give another destination)")
+    check_model_path(destination, force=True, inputs=[source])  # its name and folder, before the slow read
     model = _read_skops(source)
     calibrated = model.calibrated_svm_.calibrated_classifiers_[0]
     coef, intercept = one_row_per_class(calibrated.estimator.coef_, calibrated.estimator.intercept_)
