@@ -381,8 +381,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
                                    for _, _, proba, empty in map(self._score, self._batches(X))])
 
     def tag_columns(self, texts, n_terms: int = 5) -> dict:
-        """Tags of ``texts`` as columns: category, confidence, needs_review, empty, and top_terms
-        (per text, (term, contribution) pairs, strongest first)."""
+        """Tags of ``texts`` as columns: category, confidence, needs_review, empty, probabilities
+        (as :meth:`predict_proba` gives them) and top_terms (per text, (term, contribution) pairs,
+        strongest first)."""
         check_count(n_terms, "n_terms", 0, "deciding terms per text")
         with _cycle_collector_paused():
             parts = [self._tag_batch(batch, n_terms) for batch in self._batches(texts)]
@@ -401,6 +402,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             "confidence": confidence,
             "needs_review": self._needs_review(confidence, empty),
             "empty": empty,
+            "probabilities": proba,
             "top_terms": terms,
         }
 

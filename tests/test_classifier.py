@@ -262,6 +262,7 @@ def test_long_lists_are_scored_in_batches_with_the_same_results(small_model, sma
     for key in ("category", "confidence", "needs_review", "empty"):
         assert list(tags[key]) == list(whole[0][key]), key
     assert tags["top_terms"] == whole[0]["top_terms"]
+    np.testing.assert_allclose(tags["probabilities"], proba, rtol=1e-12)  # the classify page shows these
     with pytest.raises(ValueError, match="empty list"):
         small_model.predict_proba([])
 

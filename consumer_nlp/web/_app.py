@@ -97,8 +97,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         ref, model = models.production()
         tags = model.tag_columns([text])  # the same columns, and the same review reason, as a tagged archive
         label, terms = str(tags["category"][0]), tags["top_terms"][0]
-        proba = model.predict_proba([text])[0]
-        by_label = {str(c): float(p) for c, p in zip(model.classes_, proba)}
+        by_label = {str(c): float(p) for c, p in zip(model.classes_, tags["probabilities"][0])}
         result = {"category": label, "category_zh": CATEGORIES.get(label, label),
                   "confidence": float(tags["confidence"][0]), "needs_review": bool(tags["needs_review"][0]),
                   "top_terms": terms, "reason": str(review_reasons(tags["empty"], tags["needs_review"])[0]) or None,
