@@ -90,6 +90,35 @@ def _write_workbook(path, sheets, hidden=()):
     return path
 
 
+def _with_cached_values(path, cached: dict):
+    """``path`` (an openpyxl workbook of one sheet) rewritten with formula results saved as Excel
+    saves them: ``{cell: value}``, text results marked t="str"."""
+    import re
+    import zipfile
+
+    source = path.with_name("unsaved_" + path.name)
+    path.rename(source)
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                xml = data.decode()
+                for ref, value in cached.items():
+                    kind = ' t="str"' if isinstance(value, str) else ""
+                    xml = re.sub(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>', rf'<c r="{ref}"\1{kind}><f>\2</f><v>{value}</v>',
+                                 xml)
+                data = xml.encode()
+            zout.writestr(item, data)
+    source.unlink()
+    return path
+
+
+@pytest.fixture(scope="session")
+def with_cached_values():
+    """``with_cached_values(path, {cell: value})``: formula results saved into an openpyxl workbook."""
+    return _with_cached_values
+
+
 @pytest.fixture(scope="session")
 def write_workbook():
     """``write_workbook(path, {title: rows}, hidden=())``: an .xlsx workbook with those sheets."""

@@ -84,9 +84,12 @@ def test_a_pair_of_three_values_is_named_with_its_count():
         read_labeled([("漏水", "quality"), ("冒烟", "safety", "extra")])
 
 
-def test_excel_formulas_are_named_not_learned_as_text(tmp_path):
+def test_excel_formulas_are_read_as_their_values_never_learned_as_text(tmp_path, with_cached_values):
     # A sheet of =TRIM(原始!A2) cells was trained on as the formulas' text: the model learned row numbers.
+    # Formulas are now read as the values Excel saved; one never calculated is named by its cell.
     from openpyxl import Workbook
+
+    from consumer_nlp.exceptions import ArchiveError
 
     workbook = Workbook()
     sheet = workbook.active
@@ -95,10 +98,11 @@ def test_excel_formulas_are_named_not_learned_as_text(tmp_path):
     sheet.append(["=TRIM(原始!A3)", "quality"])
     sheet.append(["秤不准", '="price_measurement"'])
     workbook.save(tmp_path / "f.xlsx")
-    with pytest.raises(LabeledDataError) as refused:
+    with pytest.raises(ArchiveError, match=r"cell A3 holds a formula \(=TRIM\(原始!A3\)\) with no saved value"):
         read_labeled(tmp_path / "f.xlsx")
-    problems = dict(refused.value.problems)
-    assert "formula" in problems["sheet row 3"] and "formula" in problems["sheet row 4"]
+    with_cached_values(tmp_path / "f.xlsx", {"A3": "洗衣机漏水", "B4": "price_measurement"})
+    data = read_labeled(tmp_path / "f.xlsx")
+    assert data.texts == ["面包发霉了", "洗衣机漏水", "秤不准"] and data.labels == ["safety", "quality", "price_measurement"]
 
 
 def test_every_problem_is_listed_at_once_parse_errors_included(tmp_path):

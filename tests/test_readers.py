@@ -10,6 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from consumer_nlp.exceptions import ArchiveError
 from consumer_nlp.io import archive_format, open_archive
 from consumer_nlp.io._readers import check_header, choose_sheet
 
@@ -411,11 +412,16 @@ def test_json_lines_chunks_hold_chunk_size_records(tmp_path):
 
 # ---- Excel ----
 
-def test_xlsx_cells_keep_their_types_and_formulas_stay_text(tmp_path, write_workbook):
+def test_xlsx_cells_keep_their_types_and_formula_like_text_stays_text(tmp_path, write_workbook):
+    from openpyxl import load_workbook
+
     when = datetime.datetime(2025, 3, 5, 14, 30)
     path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["id", "amount", "date", "ok", "text"],
                                                        ["A1", 128.5, when, True, "=SUM(A1:A9)"],
                                                        [2, 0, datetime.date(2025, 3, 6), False, "漏水"]]})
+    book = load_workbook(path)
+    book["投诉"]["E2"].data_type = "s"  # a text that looks like a formula, as Excel stores '=SUM…
+    book.save(path)
     reader, chunks = read(path)
     assert reader.columns == ["id", "amount", "date", "ok", "text"] and reader.sheet_title == "投诉"
     assert rows(chunks) == [["A1", 128.5, when, True, "=SUM(A1:A9)"],
@@ -613,3 +619,25 @@ def test_a_sheet_declaring_a_huge_range_is_read_by_its_cells_not_its_declared_si
     reader, chunks = read(tmp_path / "a.xlsx")
     assert rows(chunks) == [["1", "秤不准"], ["2", "漏水"]] and sum(c.blank for c in chunks) == 497
     assert len(cells) < 20, len(cells)
+
+
+def test_a_formula_reads_as_the_value_excel_saved_and_one_never_calculated_is_named(tmp_path, with_cached_values):
+    # Formula cells were read as their formula text although Excel had saved their values: an id
+    # column of =ROW()-1 read "=ROW()-1" on every row, and a text joined by =B2&C2 was tagged from
+    # the formula. A formula with no saved value (a file a program wrote) was read as its text too.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["编号", "商品", "问题", "投诉内容", "备注"])
+    workbook.active.append(["=ROW()-1", "冰箱", "不制冷", "=B2&C2", '=IF(A2>5,"多","")'])
+    workbook.active.append(["=ROW()-1", "电动车", "电池起火", '=B3&"的"&C3', "=1/0"])
+    workbook.save(tmp_path / "f.xlsx")
+    with pytest.raises(ArchiveError, match=r"cell A2 holds a formula \(=ROW\(\)-1\) with no saved value") as refused:
+        read(tmp_path / "f.xlsx")
+    assert refused.value.problem == "uncalculated_formula"
+    with_cached_values(tmp_path / "f.xlsx", {"A2": 1, "D2": "冰箱不制冷", "E2": "", "A3": 2, "D3": "电动车的电池起火"})
+    with pytest.raises(ArchiveError, match=r"cell E3 holds a formula \(=1/0\)"):
+        read(tmp_path / "f.xlsx")
+    with_cached_values(tmp_path / "f.xlsx", {"E3": "#DIV/0!"})
+    assert rows(read(tmp_path / "f.xlsx")[1]) == [[1, "冰箱", "不制冷", "冰箱不制冷", ""],
+                                                  [2, "电动车", "电池起火", "电动车的电池起火", "#DIV/0!"]]

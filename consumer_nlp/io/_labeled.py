@@ -12,7 +12,7 @@ from .._unicode import name_key
 from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
-from ._readers import archive_format, open_archive, place_number
+from ._readers import open_archive, place_number
 from ._writers import without_surrogates
 
 
@@ -131,7 +131,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
             raise ValueError(f"group_col=… ({group_col!r}): {data.source} was already read without it; read it "
                              f"again with group_col")
         return data
-    unparsed, spreadsheet = [], False  # rows a file's reader could not parse; whether cells may be formulas
+    unparsed = []  # rows a file's reader could not parse
     if isinstance(data, (pd.Series, dict, bytes, bytearray)):
         raise TypeError(f"got a {type(data).__name__}: give labeled data as a file path, a DataFrame with a text and "
                         f"a label column, or (text, label) pairs")
@@ -141,7 +141,6 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
         columns, records, unparsed = _file_records(path, encoding, sheet, header_row)
-        spreadsheet = archive_format(path) in ("xlsx", "xls")
     elif isinstance(data, pd.DataFrame):
         source = "DataFrame"
         columns, records = _frame_records(data)
@@ -171,14 +170,11 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         text, label = row.get(text_col), row.get(label_col)
         if isinstance(text, str):
             text = without_surrogates(text)  # a broken emoji (JSON "\ud83d") kept readable, as in corrections
-        if spreadsheet and any(isinstance(v, str) and v.startswith("=") for v in (text, label)):
-            problems.append((where, f"a formula ({(text if str(text).startswith('=') else label)[:40]!r}), not what "
-                                    f"Excel shows: copy the column and paste it as values (选择性粘贴 → 值)"))
-        elif not isinstance(text, str):
+        if not isinstance(text, str):
             problems.append((where, f"text is missing or not a string ({text!r})"))
         elif not text.strip():
             problems.append((where, "text is empty"))
-        if label_of(label) is None and not (spreadsheet and isinstance(label, str) and label.startswith("=")):
+        if label_of(label) is None:
             problems.append((where, unknown_label(label)))
         texts.append(text)
         labels.append(label_of(label))

@@ -7,6 +7,7 @@ with the line or sheet row they are on, instead of dropping them.
 import codecs
 import csv
 import datetime
+import html
 import io
 import json
 import math
@@ -333,17 +334,44 @@ def _as_formatted(value, number_format):
 
 
 def _cell_value(cell):
-    """An .xlsx cell's value with its type (a formula, array formulas too, as its text), numbers
-    formatted as zeros as Excel shows them."""
-    value = cell.value
-    if hasattr(value, "text") and hasattr(value, "ref"):  # an array formula: its text, like any formula's
-        return value.text
-    return _as_formatted(value, cell.number_format)
+    """An .xlsx cell's value with its type, numbers formatted as zeros as Excel shows them."""
+    return _as_formatted(cell.value, cell.number_format)
+
+
+# A cell holding a formula and no saved result: no <v>, or an empty one not marked as a text result
+# (Excel saves an empty text result as t="str" and <v></v>; programs that write formulas save no result).
+_UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*'
+                           rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+
+
+def uncalculated_formula(workbook, sheet) -> tuple[str, str] | None:
+    """The first cell of a read-only ``sheet`` that holds a formula without a saved result, and its
+    formula; None when there is none (or the openpyxl in use hides where the sheet is stored). The
+    sheet's XML is scanned as it streams, block by block."""
+    archive, member = getattr(workbook, "_archive", None), getattr(sheet, "_worksheet_path", None)
+    if archive is None or member is None:
+        return None
+    with archive.open(member) as stream:
+        pending = b""
+        while True:
+            block = stream.read(1 << 24)
+            pending += block
+            end = len(pending) if not block else pending.rfind(b"</row>") + 1
+            for found in _UNCALCULATED.finditer(pending, 0, max(end, 0)):
+                if b't="str"' not in found.group(1):
+                    ref = _CELL_REF.search(found.group(1))
+                    formula = html.unescape((found.group(2) or b"").decode("utf-8", "replace"))
+                    return (ref.group(1).decode() if ref else "?"), "=" + formula
+            if not block:
+                return None
+            pending = pending[max(end, 0):]
 
 
 class ExcelReader(ArchiveReader):
     """One sheet of an .xlsx workbook, streamed row by row; each cell keeps its type (text, number,
-    date, boolean; a formula as its text, never evaluated).
+    date, boolean; a formula as the value Excel saved for it: a formula never calculated is refused,
+    named by its cell).
 
     ``sheet`` picks it (see :func:`choose_sheet`); ``header_row`` is the sheet row holding the column
     names (a title may stand above it). Empty rows are no records: they are skipped and counted.
@@ -359,7 +387,7 @@ class ExcelReader(ArchiveReader):
         from openpyxl import load_workbook
 
         try:
-            workbook = load_workbook(self.path, read_only=True, data_only=False)
+            workbook = load_workbook(self.path, read_only=True, data_only=True)
         except (zipfile.BadZipFile, KeyError, OSError) as error:
             raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
                              f"as .xls, name it .xls") from None
@@ -370,6 +398,13 @@ class ExcelReader(ArchiveReader):
                 ws.title for ws in workbook.worksheets if ws.title in visible and _has_data(ws)],
                 self.sheet, self.path)]
             self.sheet_title = sheet.title
+            unsaved = uncalculated_formula(workbook, sheet)
+            if unsaved is not None:
+                raise ArchiveError(
+                    f"{self.path}: cell {unsaved[0]} holds a formula ({unsaved[1][:60]}) with no saved value: the file "
+                    f"was written by a program and never saved by Excel or WPS, so what its formulas show is not in "
+                    f"it. Open it in Excel or WPS and save it (or paste the formulas' values), then run again",
+                    "uncalculated_formula", cell=unsaved[0])
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             rows = sheet_rows(sheet, min_row=self.header_row)
             yield from self._rows_to_chunks(tuple(map(_cell_value, row)) for row in rows)

@@ -150,6 +150,9 @@ def in_chinese(error: Exception) -> str | None:
     if error.problem == "unparseable_row":
         return (f"文件第 {details['line']} 行格式有误（引号没有收尾、引号后还有文字或列数不对）："
                 f"请修正这一行后重新上传。")
+    if error.problem == "uncalculated_formula":
+        return (f"单元格 {details['cell']} 是公式，但文件里没有它的计算结果（文件由程序生成，没有用 Excel 或 WPS "
+                f"保存过）：请用 Excel 或 WPS 打开、保存后再上传。")
     if error.problem == "already_tagged":
         return "这个文件已经标注过（已有 category 等结果列）：请上传未标注的原始文件。"
     if error.problem == "busy":
