@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from consumer_nlp import CATEGORIES
 from consumer_nlp.exceptions import ArchiveError
+from consumer_nlp.io import open_archive
 from consumer_nlp.tagging import TAG_COLUMNS, tag_file
 
 MESSY = [
@@ -263,6 +264,10 @@ def test_a_bare_carriage_return_survives_the_round_trip(default_model, tmp_path)
     source.write_text('{"id": 1, "text": "第一行\\r第二行"}\n{"id": 2, "text": "秤不准"}\n', encoding="utf-8")
     out = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False).output
     assert [r["text"] for r in read_output(out)] == ["第一行\r第二行", "秤不准"]  # two rows, as written
+    # In .xlsx a carriage return was written raw, which every XML reader turns into a line feed;
+    # Excel writes it as _x000D_, and so do we now.
+    out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
+    assert next(open_archive(out).chunks()).rows["text"].tolist() == ["第一行\r第二行", "秤不准"]
 
 
 @pytest.mark.parametrize("header", ["id,text,text", "id,text,note,note"])

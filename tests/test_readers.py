@@ -641,3 +641,20 @@ def test_a_formula_reads_as_the_value_excel_saved_and_one_never_calculated_is_na
     with_cached_values(tmp_path / "f.xlsx", {"E3": "#DIV/0!"})
     assert rows(read(tmp_path / "f.xlsx")[1]) == [[1, "冰箱", "不制冷", "冰箱不制冷", ""],
                                                   [2, "电动车", "电池起火", "电动车的电池起火", "#DIV/0!"]]
+
+
+def test_line_breaks_excel_escapes_are_read_as_the_characters(tmp_path, write_workbook):
+    # Excel stores a carriage return in a cell as _x000D_ (text pasted with Windows line breaks);
+    # it was read as those seven characters, tagged with them, and made long texts too long for .xlsx.
+    import zipfile
+
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "TEXT1"]]})
+    with zipfile.ZipFile(path) as zin:
+        members = {item.filename: zin.read(item.filename) for item in zin.infolist()}
+    for name, data in members.items():
+        if name.startswith("xl/worksheets/"):
+            members[name] = data.replace(b"TEXT1", "消费者反映：_x000D_\n冰箱_x0009_不制冷".encode())
+    with zipfile.ZipFile(path, "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    assert rows(read(path)[1]) == [[1, "消费者反映：\r\n冰箱\t不制冷"]]

@@ -333,9 +333,18 @@ def _as_formatted(value, number_format):
     return value
 
 
+# Excel writes characters XML cannot hold as _xHHHH_ (a carriage return as _x000D_); openpyxl
+# undoes only the escape of "_x" itself (_x005F_), so the others reach us as written.
+_XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+
+
 def _cell_value(cell):
-    """An .xlsx cell's value with its type, numbers formatted as zeros as Excel shows them."""
-    return _as_formatted(cell.value, cell.number_format)
+    """An .xlsx cell's value with its type: text with Excel's _xHHHH_ escapes undone, numbers
+    formatted as zeros as Excel shows them."""
+    value = cell.value
+    if isinstance(value, str) and "_x" in value:
+        return _XML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+    return _as_formatted(value, cell.number_format)
 
 
 # A cell holding a formula and no saved result: no <v>, or an empty one not marked as a text result

@@ -42,10 +42,11 @@ def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def excel_text(text: str) -> str:
-    """``text`` as an Excel cell can hold it: control characters and lone surrogates as U+FFFD."""
+    """``text`` as an Excel cell can hold it: control characters and lone surrogates as U+FFFD, a
+    carriage return as Excel writes it (_x000D_; written raw, XML readers take it for a line feed)."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return without_surrogates(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    return without_surrogates(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)).replace("\r", "_x000D_")
 
 
 def keep_text(workbook) -> None:
