@@ -445,6 +445,25 @@ def test_xlsx_numbers_formatted_as_zeros_keep_their_leading_zeros(tmp_path):
     assert rows(read(tmp_path / "a.xlsx")[1]) == [["000123", "07", 1280, "漏水"], ["123456", "12", 3.5, "冒烟"]]
 
 
+@pytest.mark.parametrize("number_format, value, shown", [
+    # Only bare zeros were read as codes: these came out as 57188886666 and 123.
+    ("0000-00000000", 57188886666, "0571-88886666"), ("000000_ ", 123, "000123"), ("000000;@", 123, "000123"),
+    ('"NO."000000', 123, "NO.000123"), ("0000000000;[Red]-0000000000", 123, "0000000123"),
+    (r"000\-000", 1234567, "1234-567"), ("[$-804]000000", 42, "000042"),
+    # numbers that stay numbers: amounts, percentages, dates, one placeholder
+    ("#,##0", 1280, 1280), ("0.00", 3, 3), ("0%", 1, 1), ('0"元"', 35, 35), ("[>100]000;0", 7, 7),
+])
+def test_xlsx_code_formats_keep_what_excel_shows(tmp_path, number_format, value, shown):
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["编号", "投诉内容"])
+    workbook.active.append([value, "漏水"])
+    workbook.active["A2"].number_format = number_format
+    workbook.save(tmp_path / "a.xlsx")
+    assert rows(read(tmp_path / "a.xlsx")[1]) == [[shown, "漏水"]]
+
+
 def test_xlsx_rows_short_long_and_blank(tmp_path, write_workbook):
     path = write_workbook(tmp_path / "a.xlsx", {"s": [["2025年投诉登记表"],        # sheet row 1: a title
                                                       [],                        # 2

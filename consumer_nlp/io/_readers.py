@@ -7,6 +7,7 @@ with the line or sheet row they are on, instead of dropping them.
 import codecs
 import csv
 import datetime
+import functools
 import html
 import io
 import json
@@ -321,16 +322,70 @@ def choose_sheet(names: list, visible: list, with_data, sheet, path) -> str:
                        "several_sheets", sheets=found)
 
 
-_ZEROS = re.compile("0{2,}")
+_SHOWN_AS_IS = set("-+()$:^&'~{}<>=! ")  # characters a number format shows without quotes
+_COLOURS = re.compile(r"(?i)(black|blue|cyan|green|magenta|red|white|yellow|color\d+)")
+
+
+@functools.lru_cache(maxsize=1024)  # a sheet holds few formats in many cells
+def code_format(number_format) -> tuple | None:
+    """A number format made of zero placeholders (two or more) and literal text, the format of a code
+    (000123, 0571-88886666, NO.000123), as its pieces: None for a placeholder, text for a literal.
+    None for any other format (amounts, percentages, dates, conditions). Only the format's first
+    section counts: it is the one for numbers of zero or more."""
+    if not isinstance(number_format, str):
+        return None
+    pieces, text, i = [], number_format.split(";")[0], 0
+    while i < len(text):
+        char = text[i]
+        if char == "0":
+            pieces.append(None)
+        elif char == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                return None
+            pieces.append(text[i + 1:end])
+            i = end
+        elif char == "\\" and i + 1 < len(text):
+            pieces.append(text[i + 1])
+            i += 1
+        elif char in "_*":  # padding the width of the next character, or filling with it
+            i += 1
+        elif char == "[":
+            end = text.find("]", i)
+            inside = text[i + 1:end] if end > 0 else ""
+            if not (inside.startswith("$-") or _COLOURS.fullmatch(inside)):  # a locale or a colour only
+                return None
+            i = end
+        elif char in _SHOWN_AS_IS:
+            pieces.append(char)
+        else:
+            return None
+        i += 1
+    return tuple(pieces) if pieces.count(None) >= 2 else None
 
 
 def _as_formatted(value, number_format):
-    """A whole number formatted as zeros ("000000") as the text Excel shows (000123), since such
-    numbers are codes: postcodes, staff and order numbers. Any other value as it is."""
-    if (number_format and _ZEROS.fullmatch(number_format) and isinstance(value, (int, float))
-            and not isinstance(value, bool) and math.isfinite(value) and value >= 0 and value == int(value)):
-        return f"{int(value):0{len(number_format)}d}"
-    return value
+    """A whole number of a code format (see :func:`code_format`) as the text Excel shows (000123,
+    0571-88886666), since such numbers are codes: postcodes, phone, staff and order numbers. Any
+    other value as it is."""
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and value >= 0 and value == int(value)):
+        return value
+    pieces = code_format(number_format)
+    if pieces is None:
+        return value
+    places = pieces.count(None)
+    digits = str(int(value)).zfill(places)
+    extra = len(digits) - places  # digits beyond the placeholders go into the first one, as in Excel
+    shown, at = [], 0
+    for piece in pieces:
+        if piece is None:
+            take = 1 + (extra if at == 0 else 0)
+            shown.append(digits[at:at + take])
+            at += take
+        else:
+            shown.append(piece)
+    return "".join(shown)
 
 
 # Excel writes characters XML cannot hold as _xHHHH_ (a carriage return as _x000D_); openpyxl
