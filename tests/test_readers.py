@@ -4,6 +4,7 @@ tag_file end to end)."""
 import codecs
 import datetime
 import json
+import re
 
 import pandas as pd
 import pyarrow as pa
@@ -677,3 +678,33 @@ def test_line_breaks_excel_escapes_are_read_as_the_characters(tmp_path, write_wo
         for name, data in members.items():
             zout.writestr(name, data)
     assert rows(read(path)[1]) == [[1, "消费者反映：\r\n冰箱\t不制冷"]]
+
+
+def test_chinese_excels_builtin_date_formats_read_as_dates(tmp_path):
+    # Chinese-locale Excel and WPS save their 年月日 formats by number only (27-36, 50-58), which
+    # openpyxl does not know: 2025年1月3日 was read as the number 45660, and the report put every
+    # such row under 日期缺失或无法识别.
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["编号", "受理日期", "受理月份", "回访时间", "投诉内容"])
+    workbook.active.append([1, datetime.date(2025, 1, 3), datetime.date(2025, 1, 3), datetime.time(9, 30), "漏水"])
+    formats = {"B2": 'yyyy"年"m"月"d"日"', "C2": 'yyyy"年"m"月"', "D2": 'h"时"mm"分"'}
+    for cell, number_format in formats.items():
+        workbook.active[cell].number_format = number_format
+    workbook.save(tmp_path / "saved.xlsx")
+    ids = {'yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;': "31", 'yyyy&quot;年&quot;m&quot;月&quot;': "57",
+           'h&quot;时&quot;mm&quot;分&quot;': "32", "yyyy-mm-dd": "14"}
+    with zipfile.ZipFile(tmp_path / "saved.xlsx") as zin, zipfile.ZipFile(tmp_path / "a.xlsx", "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/styles.xml":  # the formats by number, as that Excel saves them
+                xml = data.decode()
+                for number, code in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*)"', xml):
+                    xml = xml.replace(f'numFmtId="{number}"', f'numFmtId="{ids[code]}"')
+                data = re.sub(r"<numFmts.*?</numFmts>", "", xml).encode()
+            zout.writestr(item, data)
+    assert rows(read(tmp_path / "a.xlsx")[1]) == [[1, datetime.datetime(2025, 1, 3), datetime.datetime(2025, 1, 3),
+                                                  datetime.time(9, 30), "漏水"]]

@@ -432,6 +432,23 @@ def uncalculated_formula(workbook, sheet) -> tuple[str, str] | None:
             pending = pending[max(end, 0):]
 
 
+# Chinese-locale Excel and WPS save their built-in 年月日 and 时分 formats by number alone; openpyxl
+# knows only the locale-free built-in numbers, and reads such cells as plain numbers (45660).
+CHINESE_DATE_FORMATS = frozenset(range(27, 32)) | {36, 50, 51, 52, 53, 54, 57, 58}
+CHINESE_TIME_FORMATS = frozenset({32, 33, 34, 35, 55, 56})
+
+
+def read_chinese_dates(workbook) -> None:
+    """Let a read-only ``workbook`` read cells of Chinese Excel's built-in date and time formats as
+    dates and times (nothing changes where openpyxl's internals are not as expected)."""
+    styles, dates = getattr(workbook, "_cell_styles", None), getattr(workbook, "_date_formats", None)
+    if styles is None or not isinstance(dates, set):
+        return
+    for index, style in enumerate(styles):
+        if getattr(style, "numFmtId", None) in CHINESE_DATE_FORMATS | CHINESE_TIME_FORMATS:
+            dates.add(index)
+
+
 class ExcelReader(ArchiveReader):
     """One sheet of an .xlsx workbook, streamed row by row; each cell keeps its type (text, number,
     date, boolean; a formula as the value Excel saved for it: a formula never calculated is refused,
@@ -452,6 +469,7 @@ class ExcelReader(ArchiveReader):
 
         try:
             workbook = load_workbook(self.path, read_only=True, data_only=True)
+            read_chinese_dates(workbook)
         except (zipfile.BadZipFile, KeyError, OSError) as error:
             raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
                              f"as .xls, name it .xls") from None
