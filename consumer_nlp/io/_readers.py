@@ -495,6 +495,8 @@ class ExcelReader(ArchiveReader):
 
     def _rows_to_chunks(self, rows_iter):
         """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``)."""
+        from openpyxl.utils import get_column_letter
+
         header = [_cell_text(v) for v in next(rows_iter, ())]
         while header and header[-1] == "":
             header.pop()
@@ -506,8 +508,13 @@ class ExcelReader(ArchiveReader):
             if all(c == "" for c in cells):
                 blank += 1
                 continue
-            if any(c != "" for c in cells[len(header):]):
-                bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns",
+            beyond = [(at, c) for at, c in enumerate(cells[len(header):], start=len(header) + 1)
+                      if not (isinstance(c, str) and not c.strip())]  # spaces show as nothing in Excel
+            if beyond:
+                at, value = beyond[0]
+                more = f" and {len(beyond) - 1} more" if len(beyond) > 1 else ""
+                bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns "
+                                  f"({get_column_letter(at)}{number} holds {_cell_text(value)[:40]!r}{more})",
                                   "\t".join(_cell_text(c) for c in cells), wider=True))
             else:
                 rows.append((cells + [""] * len(header))[:len(header)])
