@@ -476,8 +476,9 @@ def test_a_workbook_with_several_data_sheets_asks_which(default_model, tmp_path,
 def test_a_hidden_sheet_is_not_taken_for_the_visible_one(default_model, tmp_path, write_workbook):
     source = write_workbook(tmp_path / "in.xlsx", {"lookup": [["code", "text"], ["x", "内部代码表"]],
                                                   "投诉": [["id", "text"], ["1", "秤不准"]]}, hidden={"lookup"})
-    rows = read_output(tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False).output)
-    assert [r["id"] for r in rows] == ["1"]
+    summary = tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
+    assert [r["id"] for r in read_output(summary.output)] == ["1"]
+    assert summary.sheet == "投诉" and "工作表：投诉" in str(summary)  # the run says which sheet it read
 
 
 def test_a_title_above_the_header_and_sparse_rows(default_model, tmp_path, write_workbook):

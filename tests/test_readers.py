@@ -710,3 +710,24 @@ def test_chinese_excels_builtin_date_formats_read_as_dates(tmp_path):
             zout.writestr(item, data)
     assert rows(read(tmp_path / "a.xlsx")[1]) == [[1, datetime.datetime(2025, 1, 3), datetime.datetime(2025, 1, 3),
                                                   datetime.time(9, 30), "漏水"]]
+
+
+def test_a_sheet_number_counts_chart_tabs_as_excel_shows_them(tmp_path):
+    # Tabs [图表][1月][2月]: --sheet 2 read 2月, since chart sheets were not counted, though the desk
+    # counts every tab it sees.
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    workbook = Workbook()
+    workbook.active.title = "1月"
+    workbook.active.append(["编号", "投诉内容"]), workbook.active.append([1, "冰箱不制冷"])
+    february = workbook.create_sheet("2月")
+    february.append(["编号", "投诉内容"]), february.append([3, "电动车起火"])
+    chart = BarChart()
+    chart.add_data(Reference(workbook.active, min_col=1, min_row=1, max_row=2))
+    workbook.create_chartsheet("图表", 0).add_chart(chart)
+    workbook.save(tmp_path / "tabs.xlsx")
+    reader, chunks = read(tmp_path / "tabs.xlsx", sheet=2)
+    assert reader.sheet_title == "1月" and rows(chunks) == [[1, "冰箱不制冷"]]
+    with pytest.raises(ValueError, match=r"sheet '图表' is a chart, not a table"):
+        read(tmp_path / "tabs.xlsx", sheet=1)

@@ -475,10 +475,13 @@ class ExcelReader(ArchiveReader):
                              f"as .xls, name it .xls") from None
         try:
             declared = {ws.title: ws.max_row for ws in workbook.worksheets}  # before sheet_rows forgets it
-            visible = [ws.title for ws in workbook.worksheets if ws.sheet_state == "visible"]  # no chart sheets
-            sheet = workbook[choose_sheet([ws.title for ws in workbook.worksheets], visible, lambda: [
-                ws.title for ws in workbook.worksheets if ws.title in visible and _has_data(ws)],
-                self.sheet, self.path)]
+            tabs = [name for name in workbook.sheetnames if workbook[name].sheet_state == "visible"]  # charts too
+            chosen = choose_sheet(workbook.sheetnames, tabs, lambda: [
+                ws.title for ws in workbook.worksheets if ws.title in tabs and _has_data(ws)], self.sheet, self.path)
+            if chosen not in declared:
+                raise ValueError(f"{self.path}: sheet {chosen!r} is a chart, not a table; its tables are "
+                                 f"{[name for name in tabs if name in declared]}")
+            sheet = workbook[chosen]
             self.sheet_title = sheet.title
             unsaved = uncalculated_formula(workbook, sheet)
             if unsaved is not None:

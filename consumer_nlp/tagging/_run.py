@@ -49,11 +49,14 @@ class Summary:
     resumed_chunks: int = 0
     blank_lines: int = 0
     text_columns: list = field(default_factory=list)  # written as text: Parquet holds one type a column
+    sheet: str | None = None  # the workbook sheet that was read
 
     def __str__(self) -> str:
         n = max(self.rows_out, 1)
         lines = [f"读入 {self.rows_in} 行，写出 {self.rows_out} 行，无法解析 {self.bad_rows} 行，"
                  f"用时 {self.seconds:.1f} 秒（{self.rows_out / max(self.seconds, 1e-9):,.0f} 行/秒）"]
+        if self.sheet is not None:
+            lines.append(f"  工作表：{self.sheet}")
         if self.blank_lines:
             lines.append(f"  空行 {self.blank_lines} 行（不是记录，已跳过）")
         if self.resumed_chunks:
@@ -320,10 +323,12 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
-            return _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done), sheet_title,
-                           force)
+            summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
+                              sheet_title, force)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
+    summary.sheet = getattr(reader, "sheet_title", None)
+    return summary
 
 
 def _check_unchanged(input_path: Path, manifest: dict, spool: Path, error: Exception | None = None) -> None:
