@@ -785,3 +785,18 @@ def test_the_text_column_of_an_xlsx_output_is_wide_whatever_its_name(default_mod
               for i in range(1, sheet.max_column + 1)}
     assert widths["投诉内容"] == widths["top_terms"] == 60 and widths["编号"] == 14
     assert sheet.cell(row=2, column=list(widths).index("needs_review") + 1).value in (True, False)
+
+
+def test_a_merged_channel_is_given_to_every_row_and_the_summary_says_so(default_model, tmp_path):
+    # A channel merged down three rows came out on the first only; the report counted the others as （空）.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["编号", "渠道", "投诉内容"], [1, "12315热线", "冰箱不制冷"], [2, None, "秤不准，少了二两"],
+                [3, None, "手机屏幕碎了"]):
+        workbook.active.append(row)
+    workbook.active.merge_cells("B2:B4")
+    workbook.save(tmp_path / "in.xlsx")
+    summary = tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.csv", jobs=1, progress=False)
+    assert [r["渠道"] for r in read_output(summary.output)] == ["12315热线"] * 3
+    assert summary.merged == ["B2:B4"] and "合并单元格 B2:B4：所跨的每一行都按合并格的值填写" in str(summary)

@@ -731,3 +731,27 @@ def test_a_sheet_number_counts_chart_tabs_as_excel_shows_them(tmp_path):
     assert reader.sheet_title == "1月" and rows(chunks) == [[1, "冰箱不制冷"]]
     with pytest.raises(ValueError, match=r"sheet '图表' is a chart, not a table"):
         read(tmp_path / "tabs.xlsx", sheet=1)
+
+
+def test_merged_cells_give_their_value_to_every_row_they_cover(tmp_path):
+    # A channel merged down three rows (B2:B4) left two of them blank, so the report counted them as
+    # （空）; a correction merged over three rows of a review workbook saved one. Every row a merged
+    # range covers now reads its value, and the reader lists the ranges it filled. A row holding
+    # nothing but the lower part of a merged cell is no record, as before.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "渠道", "投诉内容"])
+    sheet.append([1, "12315热线", "冰箱不制冷"])
+    sheet.append([2, None, "秤不准，少了二两"])
+    sheet.append([3, None, "手机屏幕碎了"])
+    sheet.append([4, "网络平台", "充电宝鼓包"])
+    sheet.append([None, None, None])
+    for cells in ("B2:B4", "C5:C6", "A1:A1"):
+        sheet.merge_cells(cells)
+    workbook.save(tmp_path / "a.xlsx")
+    reader, chunks = read(tmp_path / "a.xlsx")
+    assert rows(chunks) == [[1, "12315热线", "冰箱不制冷"], [2, "12315热线", "秤不准，少了二两"],
+                            [3, "12315热线", "手机屏幕碎了"], [4, "网络平台", "充电宝鼓包"]]
+    assert reader.merged == ["B2:B4"] and sum(chunk.blank for chunk in chunks) == 1

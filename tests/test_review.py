@@ -325,3 +325,21 @@ def test_a_source_or_text_that_looks_like_a_formula_stays_text(tmp_path):
     _fill(workbook, {2: "质量问题"})
     corrections, source = read_review(workbook)
     assert source == "=1+1.csv" and corrections[0]["text"] == queue[0]["text"]
+
+
+def test_a_correction_merged_over_several_rows_counts_for_each(tmp_path):
+    # A reviewer who merged 更正为 over three rows (one choice for a block) saved one correction;
+    # the other two were dropped without a word.
+    from consumer_nlp.review import export_review, read_review
+
+    texts = ["快递三天没到", "快递员态度差", "外卖送晚了一小时", "冰箱不制冷"]
+    queue = [{"row": n, "text": text, "guess_zh": "质量问题", "runner_up_zh": "其他", "confidence": 0.4}
+             for n, text in enumerate(texts, start=2)]
+    workbook = export_review(queue, tmp_path / "复核.xlsx")
+    _fill(workbook, {2: "其他", 5: "质量问题"})
+    book = load_workbook(workbook)
+    book["复核"].merge_cells("G2:G4")
+    book.save(workbook)
+    corrections, _ = read_review(workbook)
+    assert [(c["text"], c["label"]) for c in corrections] == [
+        ("快递三天没到", "other"), ("快递员态度差", "other"), ("外卖送晚了一小时", "other"), ("冰箱不制冷", "quality")]

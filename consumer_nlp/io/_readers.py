@@ -13,7 +13,7 @@ import io
 import json
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -99,6 +99,7 @@ class ArchiveReader:
     def __init__(self, path, encoding=None, chunk_size=5000, header_row: int = 1):
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
         self.columns, self.total = [], None
+        self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
         check_count(header_row, "header_row", 1, "the row holding the column names")
         self.header_row = int(header_row)
 
@@ -407,29 +408,45 @@ def _cell_value(cell):
 _UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*'
                            rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
 _CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
 
 
-def uncalculated_formula(workbook, sheet) -> tuple[str, str] | None:
-    """The first cell of a read-only ``sheet`` that holds a formula without a saved result, and its
-    formula; None when there is none (or the openpyxl in use hides where the sheet is stored). The
-    sheet's XML is scanned as it streams, block by block."""
+@dataclass
+class SheetScan:
+    """What a read-only sheet's cells do not tell and its XML does: the first formula without a saved
+    result (cell and formula), and the merged ranges (first column, first row, last column, last row,
+    numbered from 1)."""
+
+    uncalculated: tuple | None = None
+    merged: list = field(default_factory=list)
+
+
+def scan_sheet(workbook, sheet) -> SheetScan:
+    """Scan a read-only ``sheet``'s XML as it streams, block by block (an empty scan when the openpyxl
+    in use hides where the sheet is stored); it stops at a formula without a saved result."""
+    from openpyxl.utils import column_index_from_string
+
+    scan = SheetScan()
     archive, member = getattr(workbook, "_archive", None), getattr(sheet, "_worksheet_path", None)
     if archive is None or member is None:
-        return None
+        return scan
     with archive.open(member) as stream:
         pending = b""
         while True:
             block = stream.read(1 << 24)
             pending += block
-            end = len(pending) if not block else pending.rfind(b"</row>") + 1
-            for found in _UNCALCULATED.finditer(pending, 0, max(end, 0)):
+            end = max(len(pending) if not block else pending.rfind(b"</row>") + 1, 0)
+            for found in _UNCALCULATED.finditer(pending, 0, end):
                 if b't="str"' not in found.group(1):
                     ref = _CELL_REF.search(found.group(1))
                     formula = html.unescape((found.group(2) or b"").decode("utf-8", "replace"))
-                    return (ref.group(1).decode() if ref else "?"), "=" + formula
+                    scan.uncalculated = (ref.group(1).decode() if ref else "?"), "=" + formula
+                    return scan
             if not block:
-                return None
-            pending = pending[max(end, 0):]
+                scan.merged = [(column_index_from_string(a.decode()), int(b), column_index_from_string(c.decode()),
+                                int(d)) for a, b, c, d in _MERGED.findall(pending)]
+                return scan
+            pending = pending[end:]
 
 
 # Chinese-locale Excel and WPS save their built-in 年月日 and 时分 formats by number alone; openpyxl
@@ -483,7 +500,8 @@ class ExcelReader(ArchiveReader):
                                  f"{[name for name in tabs if name in declared]}")
             sheet = workbook[chosen]
             self.sheet_title = sheet.title
-            unsaved = uncalculated_formula(workbook, sheet)
+            scan = scan_sheet(workbook, sheet)
+            unsaved = scan.uncalculated
             if unsaved is not None:
                 raise ArchiveError(
                     f"{self.path}: cell {unsaved[0]} holds a formula ({unsaved[1][:60]}) with no saved value: the file "
@@ -492,14 +510,24 @@ class ExcelReader(ArchiveReader):
                     "uncalculated_formula", cell=unsaved[0])
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             rows = sheet_rows(sheet, min_row=self.header_row)
-            yield from self._rows_to_chunks(tuple(map(_cell_value, row)) for row in rows)
+            yield from self._rows_to_chunks((tuple(map(_cell_value, row)) for row in rows), scan.merged)
         finally:
             workbook.close()
 
-    def _rows_to_chunks(self, rows_iter):
-        """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``)."""
+    def _rows_to_chunks(self, rows_iter, merged=()):
+        """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
+        data row under the top of a ``merged`` range (see :class:`SheetScan`) reads the range's value
+        in its first column, as the merged cell shows it there; a row holding nothing else is blank."""
         from openpyxl.utils import get_column_letter
 
+        spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
+        at_top, below, merged_values = defaultdict(list), defaultdict(list), {}
+        for span in spans:
+            column, top, _, bottom = span
+            at_top[top].append(span)
+            for r in range(top + 1, bottom + 1):
+                below[r].append(span)
+        filled = set()
         header = [_cell_text(v) for v in next(rows_iter, ())]
         while header and header[-1] == "":
             header.pop()
@@ -511,6 +539,12 @@ class ExcelReader(ArchiveReader):
             if all(c == "" for c in cells):
                 blank += 1
                 continue
+            for span in at_top.pop(number, ()):  # each merged range's value, from its top row
+                merged_values[span] = cells[span[0] - 1] if span[0] <= len(cells) else ""
+            for span in below.pop(number, ()):
+                cells += [""] * (span[0] - len(cells))
+                cells[span[0] - 1] = merged_values.get(span, "")
+                filled.add(span)
             beyond = [(at, c) for at, c in enumerate(cells[len(header):], start=len(header) + 1)
                       if not (isinstance(c, str) and not c.strip())]  # spaces show as nothing in Excel
             if beyond:
@@ -525,6 +559,8 @@ class ExcelReader(ArchiveReader):
             if len(rows) >= self.chunk_size:
                 yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
                 rows, where, bad, index, blank = [], [], [], index + 1, 0
+        self.merged = [f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}" for c, t, c2, b in spans if
+                       (c, t, c2, b) in filled]
         yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
 
 
@@ -549,7 +585,9 @@ class XlsReader(ExcelReader):
             sheet = workbook.sheet_by_name(name)
             self.total = max(sheet.nrows - self.header_row, 0)
             rows = (_xls_row(workbook, sheet, r) for r in range(self.header_row - 1, sheet.nrows))
-            yield from self._rows_to_chunks(rows)
+            merged = [(first_column + 1, first_row + 1, end_column, end_row)  # xlrd counts from 0, ends exclusive
+                      for first_row, end_row, first_column, end_column in sheet.merged_cells]
+            yield from self._rows_to_chunks(rows, merged)
         finally:
             workbook.release_resources()
 

@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import XLSX_MAX_CELL, check_new_file, excel_text, keep_text, new_file, sheet_rows
+from ..io import XLSX_MAX_CELL, check_new_file, excel_text, keep_text, new_file, scan_sheet, sheet_rows
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -107,8 +107,15 @@ def read_review(path) -> tuple[list[dict], str]:
             first = next(sheet_rows(workbook["说明"], values_only=True), ())
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
         corrections, bad, textless, altered, moved, exported = [], [], [], [], [], {}
+        # A choice merged down over several rows (one for a block) holds for each of them.
+        merged_from = {row: top for first, top, last, bottom in scan_sheet(workbook, workbook[SHEET]).merged
+                       if first <= CHOICE <= last for row in range(top + 1, bottom + 1)}
+        chosen = {}
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
+            if number in merged_from:
+                values[CHOICE - 1] = chosen.get(merged_from[number])
+            chosen[number] = values[CHOICE - 1]
             exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
             try:
                 exact = json.loads(exact) if exact else None  # workbooks exported before: none, or the text alone

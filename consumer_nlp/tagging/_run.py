@@ -50,6 +50,7 @@ class Summary:
     blank_lines: int = 0
     text_columns: list = field(default_factory=list)  # written as text: Parquet holds one type a column
     sheet: str | None = None  # the workbook sheet that was read
+    merged: list = field(default_factory=list)  # its merged ranges whose value every row they cover took
 
     def __str__(self) -> str:
         n = max(self.rows_out, 1)
@@ -57,6 +58,9 @@ class Summary:
                  f"用时 {self.seconds:.1f} 秒（{self.rows_out / max(self.seconds, 1e-9):,.0f} 行/秒）"]
         if self.sheet is not None:
             lines.append(f"  工作表：{self.sheet}")
+        if self.merged:
+            shown = "、".join(self.merged[:5]) + (f" 等 {len(self.merged)} 处" if len(self.merged) > 5 else "")
+            lines.append(f"  合并单元格 {shown}：所跨的每一行都按合并格的值填写")
         if self.blank_lines:
             lines.append(f"  空行 {self.blank_lines} 行（不是记录，已跳过）")
         if self.resumed_chunks:
@@ -327,7 +331,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                               sheet_title, force)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
-    summary.sheet = getattr(reader, "sheet_title", None)
+    summary.sheet, summary.merged = getattr(reader, "sheet_title", None), reader.merged
     return summary
 
 
