@@ -755,3 +755,28 @@ def test_merged_cells_give_their_value_to_every_row_they_cover(tmp_path):
     assert rows(chunks) == [[1, "12315热线", "冰箱不制冷"], [2, "12315热线", "秤不准，少了二两"],
                             [3, "12315热线", "手机屏幕碎了"], [4, "网络平台", "充电宝鼓包"]]
     assert reader.merged == ["B2:B4"] and sum(chunk.blank for chunk in chunks) == 1
+
+
+OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+@pytest.mark.parametrize("name, content, problem, says", [
+    # each of these was told something that sent the desk the wrong way (an encoding, raw bytes, "name it .xls")
+    ("导出.csv", b"PK\x03\x04" + b"\0" * 60, "misnamed", r"an Excel \.xlsx workbook.*rename it \.xlsx"),
+    ("系统导出.xls", "编号,投诉内容\n1,漏水\n".encode("gb18030"), "misnamed", r"a text file.*rename it \.csv"),
+    ("旧.xlsx", OLE2 + b"\0" * 600, "misnamed", r"an old Excel \.xls workbook.*rename it \.xls"),
+    ("加密.xlsx", OLE2 + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64, "password",
+     r"has a password"),
+])
+def test_a_file_whose_content_is_not_what_its_name_says_is_told_what_it_is(tmp_path, name, content, problem, says):
+    (tmp_path / name).write_bytes(content)
+    with pytest.raises(ArchiveError, match=says) as refused:
+        open_archive(tmp_path / name)
+    assert refused.value.problem == problem
+
+
+def test_a_macro_enabled_workbook_is_read_like_any_other(tmp_path, write_workbook):
+    # .xlsm was refused ("cannot tell the format"), though it is a workbook like .xlsx.
+    book = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"]]})
+    book.rename(tmp_path / "宏.xlsm")
+    assert rows(read(tmp_path / "宏.xlsm")[1]) == [[1, "漏水"]]

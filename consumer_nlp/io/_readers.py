@@ -24,19 +24,46 @@ from ..exceptions import ArchiveError
 from ._encoding import detect_encoding, first_undecodable_line, text_encoding
 
 
-FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xls": "xls", ".jsonl": "jsonl", ".ndjson": "jsonl",
-           ".parquet": "parquet", ".pq": "parquet"}
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".jsonl": "jsonl",
+           ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+WORKBOOKS = ("xlsx", "xlsm", "xls")  # xlsm (macros) is read as xlsx; xlsm and xls are read, not written
+_ZIP, _OLE2 = b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1")
 
 
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
 
 
 def archive_format(path) -> str:
-    """The format of ``path`` by its extension (csv, tsv, xlsx, jsonl or parquet)."""
+    """The format of ``path`` by its extension (csv, tsv, xlsx, xlsm, xls, jsonl or parquet)."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"cannot tell the format of {path}: use one of {', '.join(sorted(FORMATS))}")
     return FORMATS[suffix]
+
+
+def check_content(path, kind: str) -> None:
+    """Refuse a file whose first bytes say it is not what its name says (an .xlsx saved as .csv, a
+    CSV exported as .xls, a workbook with a password), saying what it is: its reader would fail with
+    words about encodings or bytes that send a person the wrong way."""
+    with open(path, "rb") as f:
+        head = f.read(8)
+    what, rename = None, None
+    if head.startswith(_OLE2):  # an old .xls workbook, or any workbook locked with a password
+        with open(path, "rb") as f:
+            locked = "EncryptedPackage".encode("utf-16-le") in f.read(64 << 20)
+        if locked:
+            raise ArchiveError(f"{path} has a password (it is encrypted): open it in Excel or WPS, remove the "
+                               f"password and save it, then run again", "password")
+        if kind != "xls":
+            what, rename = "an old Excel .xls workbook", ".xls"
+    elif head.startswith(_ZIP):
+        if kind not in ("xlsx", "xlsm", "parquet"):
+            what, rename = "an Excel .xlsx workbook (a zip file)", ".xlsx"
+    elif kind == "xls" and head and b"\0" not in head:
+        what, rename = "a text file (CSV or TSV)", ".csv"
+    if what is not None:
+        raise ArchiveError(f"{path} is {what}, not what its name says: rename it {rename}", "misnamed",
+                           rename=rename)
 
 
 def place_number(where: str) -> int:
@@ -765,9 +792,10 @@ def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row
     kind = archive_format(path)
     if not Path(path).is_file():
         raise FileNotFoundError(f"no such file: {path}")
-    if kind in ("xlsx", "xls"):
-        return (ExcelReader if kind == "xlsx" else XlsReader)(path, encoding, chunk_size, sheet=sheet,
-                                                              header_row=header_row)
+    check_content(path, kind)
+    if kind in WORKBOOKS:
+        return (XlsReader if kind == "xls" else ExcelReader)(path, encoding, chunk_size, sheet=sheet,
+                                                             header_row=header_row)
     if sheet is not None:
         raise ValueError(f"sheet=NAME applies to workbooks (.xlsx, .xls), not to {path}")
     if kind in ("csv", "tsv"):

@@ -208,8 +208,8 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     bad_rows = Path(bad_rows_path) if bad_rows_path is not None else None
     check_paths(input_path, output, bad_rows, force=force)
     kind = archive_format(output)
-    if kind == "xls":
-        raise ValueError(f"{output}: .xls is read, not written; write .xlsx (or CSV, JSONL, Parquet) instead")
+    if kind in ("xls", "xlsm"):
+        raise ValueError(f"{output}: .{kind} is read, not written; write .xlsx (or CSV, JSONL, Parquet) instead")
     keep_freed_memory()
     with OutputLock(output), OutputLock(bad_rows, "bad_rows_path") if bad_rows is not None else contextlib.nullcontext():
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,

@@ -49,9 +49,10 @@ def read_records(spool: Path) -> list:
 
 
 def default_output(input_path) -> Path:
-    """``x.csv`` → ``x.tagged.csv`` beside it (an old ``x.xls``, which is read but not written: ``x.tagged.xlsx``)."""
+    """``x.csv`` → ``x.tagged.csv`` beside it (an ``x.xls`` or ``x.xlsm``, which are read but not written:
+    ``x.tagged.xlsx``)."""
     path = Path(input_path)
-    suffix = ".xlsx" if path.suffix.lower() == ".xls" else path.suffix
+    suffix = ".xlsx" if path.suffix.lower() in (".xls", ".xlsm") else path.suffix
     return path.with_name(f"{path.stem}.tagged{suffix}")
 
 

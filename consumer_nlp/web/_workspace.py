@@ -13,7 +13,7 @@ from ..exceptions import ArchiveError
 from ..io import XLSX_MAX_CELL, XLSX_MAX_ROWS, find_text_column, names_row_below, open_archive, write_json
 from ._security import Refused
 
-UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".jsonl": "jsonl", ".parquet": "parquet"}
+UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".jsonl": "jsonl", ".parquet": "parquet"}
 DOWNLOAD_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 _BATCH_ID = re.compile(r"[0-9a-f]{32}")
 _META = "batch.json"
@@ -60,8 +60,8 @@ class Workspace:
         Refused, with a message for the page: a format not accepted, too large, empty."""
         suffix = Path(upload.filename or "").suffix.lower()
         if suffix not in UPLOAD_FORMATS:
-            raise Refused(400, "不支持这种文件格式：请上传 CSV、XLSX、JSONL 或 Parquet 文件"
-                               "（扩展名 .csv、.xlsx、.jsonl、.parquet）。")
+            raise Refused(400, "不支持这种文件格式：请上传 CSV、Excel（XLSX、XLS）、JSONL 或 Parquet 文件"
+                               "（扩展名 .csv、.xlsx、.xlsm、.xls、.jsonl、.parquet）。")
         batch_id = secrets.token_hex(16)
         folder = self.root / batch_id
         folder.mkdir()
@@ -126,7 +126,7 @@ def _is_words(value) -> bool:
     return isinstance(value, str) and _LETTER.search(value) is not None
 
 
-_UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已损坏。请确认它是 CSV、XLSX、JSONL 或 Parquet 文件，"
+_UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已损坏。请确认它是 CSV、Excel、JSONL 或 Parquet 文件，"
                "并且第一行是列名。")
 
 
@@ -150,6 +150,10 @@ def in_chinese(error: Exception) -> str | None:
     if error.problem == "unparseable_row":
         return (f"文件第 {details['line']} 行格式有误（引号没有收尾、引号后还有文字或列数不对）："
                 f"请修正这一行后重新上传。")
+    if error.problem == "misnamed":
+        return f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件，请把扩展名改为 {details['rename']} 后再上传。"
+    if error.problem == "password":
+        return "这个文件设有打开密码：请在 Excel 或 WPS 里取消密码并保存后再上传。"
     if error.problem == "uncalculated_formula":
         return (f"单元格 {details['cell']} 是公式，但文件里没有它的计算结果（文件由程序生成，没有用 Excel 或 WPS "
                 f"保存过）：请用 Excel 或 WPS 打开、保存后再上传。")
