@@ -780,3 +780,17 @@ def test_a_macro_enabled_workbook_is_read_like_any_other(tmp_path, write_workboo
     book = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"]]})
     book.rename(tmp_path / "宏.xlsm")
     assert rows(read(tmp_path / "宏.xlsm")[1]) == [[1, "漏水"]]
+
+
+def test_a_column_named_by_the_user_is_found_however_its_name_is_spaced_or_written():
+    # --text-col 反映问题 missed a column named "反映问题 " (a trailing space Excel does not show),
+    # although the automatic search matched names loosely.
+    from consumer_nlp.io import find_column
+
+    columns = ["编号", "渠道", "反映问题 ", "ＩＤ"]
+    assert find_column(columns, "反映问题", ()) == "反映问题 " and find_column(columns, "id", ()) == "ＩＤ"
+    assert find_column(columns, "反映问题 ", ()) == "反映问题 "
+    with pytest.raises(ValueError, match="no column '问题'"):
+        find_column(columns, "问题", ())
+    with pytest.raises(ValueError, match="no column 'a'"):  # two columns it could mean: neither is guessed
+        find_column(["A", "a "], "a", ())

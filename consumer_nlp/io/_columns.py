@@ -10,13 +10,17 @@ DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", 
 
 
 def find_column(columns, wanted: str | None, names) -> str | None:
-    """``wanted`` if given (it must exist), else the first column known by one of ``names``
-    (matched by :func:`name_key`, so 投訴內容 and "投诉 内容" find 投诉内容), else None."""
+    """``wanted`` if given (it must exist: by its exact name, else as the one column whose name it
+    is by :func:`name_key`), else the first column known by one of ``names`` (matched by
+    :func:`name_key`, so 投訴內容 and "投诉 内容" find 投诉内容), else None."""
     columns = [str(c) for c in columns]
     if wanted is not None:
-        if wanted not in columns:
+        if wanted in columns:
+            return wanted
+        same = [c for c in columns if name_key(c) == name_key(str(wanted))]
+        if len(same) != 1:
             raise ValueError(f"no column {wanted!r}; the columns are {columns}")
-        return wanted
+        return same[0]
     by_name = {}
     for column in columns:
         by_name.setdefault(name_key(column), column)

@@ -25,8 +25,8 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
-from ..io import (archive_format, find_text_column, join_parts, move_into_place, new_file, open_archive, working_name,
-                  write_json, write_part)
+from ..io import (archive_format, find_column, find_text_column, join_parts, move_into_place, new_file, open_archive,
+                  working_name, write_json, write_part)
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, part_path, prepare_spool, read_records,
@@ -282,8 +282,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             chunks = iter(reader.chunks())
             first = next(chunks)
             column = find_text_column(first.rows.columns, text_col, first)
-            if id_col is not None and id_col not in first.rows.columns:
-                raise ValueError(f"no column {id_col!r}; the columns are {list(first.rows.columns)}")
+            if id_col is not None:
+                id_col = find_column(first.rows.columns, id_col, ())
             workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col))
             rows_seen = 0
             for chunk in _chain(first, chunks):
