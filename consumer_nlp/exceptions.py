@@ -36,7 +36,9 @@ class ArchiveError(ValueError):
     """An archive that cannot be read as it is, or a result its format cannot hold. ``problem`` says
     which, for a program that tells it in its own words (the web application, in Chinese):
     ``"encoding"``, ``"unparseable_row"`` (``details["line"]``), ``"duplicate_columns"`` and
-    ``"unnamed_columns"`` (``details["columns"]``), ``"several_sheets"`` (``details["sheets"]``),
+    ``"unnamed_columns"`` (``details["columns"]``: names, or numbers or sheet letters as text),
+    ``"several_sheets"`` (``details["sheets"]``), ``"misnamed"`` (``details["rename"]``: the extension
+    the content has), ``"password"``, ``"uncalculated_formula"`` (``details["cell"]``),
     ``"already_tagged"``, ``"beyond_excel"`` or ``"busy"`` (another run is writing the output)."""
 
     def __init__(self, message: str, problem: str, **details):

@@ -794,3 +794,19 @@ def test_a_column_named_by_the_user_is_found_however_its_name_is_spaced_or_writt
         find_column(columns, "问题", ())
     with pytest.raises(ValueError, match="no column 'a'"):  # two columns it could mean: neither is guessed
         find_column(["A", "a "], "a", ())
+
+
+def test_a_table_drawn_away_from_column_a_is_read_from_where_it_starts(tmp_path, write_workbook):
+    # A table drawn from C3 (columns A and B empty) was refused, even with --header-row 3 as advised:
+    # "columns 1 and 2 of the header have no name".
+    table = [["", "", "2025年投诉登记表"], [], [None, None, "编号", "投诉内容"], [None, None, 1, "漏水"],
+             [None, None, 2, "冒烟"]]
+    reader, chunks = read(write_workbook(tmp_path / "a.xlsx", {"s": table}), header_row=3)
+    assert reader.columns == ["编号", "投诉内容"] and rows(chunks) == [[1, "漏水"], [2, "冒烟"]]
+    table[4][0] = "备注"  # column A holds something after all: it is a column, and so is B, both without a name
+    with pytest.raises(ArchiveError, match="columns A and B of the header have no name"):
+        read(write_workbook(tmp_path / "b.xlsx", {"s": table}), header_row=3)
+    # an unnamed first column that holds something (pandas writes its index so) stays a column
+    path = write_workbook(tmp_path / "c.xlsx", {"s": [[None, "编号", "投诉内容"], [0, 1, "漏水"], [1, 2, "冒烟"]]})
+    reader, chunks = read(path)
+    assert reader.columns == ["", "编号", "投诉内容"] and rows(chunks) == [[0, 1, "漏水"], [1, 2, "冒烟"]]

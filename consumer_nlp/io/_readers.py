@@ -10,6 +10,7 @@ import datetime
 import functools
 import html
 import io
+import itertools
 import json
 import math
 import re
@@ -287,13 +288,20 @@ class DelimitedReader(ArchiveReader):
                                    error) from None
 
 
-def check_header(columns: list, path) -> list:
-    """The header as it is, or an error naming every column that appears more than once."""
-    unnamed = [str(n) for n, name in enumerate(columns, start=1) if not str(name).strip()]
+def check_header(columns: list, path, first_column: int | None = None) -> list:
+    """The header as it is, or an error naming every column that appears more than once.
+    ``first_column`` (a sheet's header: the number of the column it starts in) names columns by
+    letter, as Excel shows them."""
+    if first_column is None:
+        unnamed = [str(n) for n, name in enumerate(columns, start=1) if not str(name).strip()]
+    else:
+        from openpyxl.utils import get_column_letter
+
+        unnamed = [get_column_letter(n) for n, name in enumerate(columns, start=first_column) if not str(name).strip()]
     if len(unnamed) > 1:
         raise ArchiveError(f"{path}: columns {', '.join(unnamed[:-1])} and {unnamed[-1]} of the header have no name; "
                            f"name them so that every column can be told apart", "unnamed_columns",
-                           columns=[int(n) for n in unnamed])
+                           columns=unnamed)
     seen = Counter(columns)
     twice = [name for name, count in seen.items() if count > 1]
     if twice:
@@ -558,7 +566,20 @@ class ExcelReader(ArchiveReader):
         header = [_cell_text(v) for v in next(rows_iter, ())]
         while header and header[-1] == "":
             header.pop()
-        self.columns = header = check_header(header, self.path)
+        # A table drawn from a column after A starts there: unnamed columns on its left that hold
+        # nothing in the first rows are no columns (an unnamed index column that holds numbers stays).
+        peeked = list(itertools.islice(rows_iter, 1000))
+        rows_iter = itertools.chain(peeked, rows_iter)
+        left = 0
+        while left < len(header) and not header[left] and not any(
+                len(row) > left and row[left] is not None and str(row[left]).strip() for row in peeked):
+            left += 1
+        left = left if left < len(header) else 0
+        header = header[left:]
+        self.columns = header = check_header(header, self.path, first_column=left + 1)
+        right = left + len(header)
+        where_table = ("beyond the {} header columns".format(len(header)) if not left else
+                       f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
         rows, where, bad, index, done, blank = [], [], [], 0, 0, 0
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
@@ -572,16 +593,16 @@ class ExcelReader(ArchiveReader):
                 cells += [""] * (span[0] - len(cells))
                 cells[span[0] - 1] = merged_values.get(span, "")
                 filled.add(span)
-            beyond = [(at, c) for at, c in enumerate(cells[len(header):], start=len(header) + 1)
-                      if not (isinstance(c, str) and not c.strip())]  # spaces show as nothing in Excel
-            if beyond:
-                at, value = beyond[0]
-                more = f" and {len(beyond) - 1} more" if len(beyond) > 1 else ""
-                bad.append(BadRow(f"sheet row {number}", f"cells beyond the {len(header)} header columns "
+            outside = [(at, c) for at, c in enumerate(cells, start=1) if not left < at <= right
+                       and not (isinstance(c, str) and not c.strip())]  # spaces show as nothing in Excel
+            if outside:
+                at, value = outside[0]
+                more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
+                bad.append(BadRow(f"sheet row {number}", f"cells {where_table} "
                                   f"({get_column_letter(at)}{number} holds {_cell_text(value)[:40]!r}{more})",
                                   "\t".join(_cell_text(c) for c in cells), wider=True))
             else:
-                rows.append((cells + [""] * len(header))[:len(header)])
+                rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")
             if len(rows) >= self.chunk_size:
                 yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
