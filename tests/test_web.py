@@ -745,6 +745,18 @@ def test_a_column_without_a_name_is_offered_by_words_and_tagged_when_chosen(clie
     assert [r[""] for r in rows] == COMPLAINTS and len({r["category"] for r in rows}) > 1  # the texts were tagged
 
 
+def test_a_column_of_numbers_and_words_is_said_to_be_kept_as_text(client, tmp_path):
+    # The batch is stored as Parquet, one type a column: 金额 with one 不详 among its numbers became
+    # text in every download, and the page said nothing (the command line's summary does).
+    frame = pd.DataFrame({"编号": [1, 2, 3], "金额": [100, "不详", 35.5], "投诉内容": COMPLAINTS[:3]})
+    frame.to_excel(tmp_path / "混合.xlsx", index=False)
+    batch = _upload(client, "混合.xlsx", (tmp_path / "混合.xlsx").read_bytes()).headers["location"]
+    _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                      follow_redirects=False))
+    page = client.get(batch).text
+    assert "「金额」列的值类型不一" in page and "「编号」" not in page
+
+
 def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp_path, monkeypatch):
     # Two uploads of 投诉.csv were listed alike (name and state only), and no batch could be deleted
     # from the page: the workspace only grew.
