@@ -810,3 +810,17 @@ def test_a_table_drawn_away_from_column_a_is_read_from_where_it_starts(tmp_path,
     path = write_workbook(tmp_path / "c.xlsx", {"s": [[None, "编号", "投诉内容"], [0, 1, "漏水"], [1, 2, "冒烟"]]})
     reader, chunks = read(path)
     assert reader.columns == ["", "编号", "投诉内容"] and rows(chunks) == [[0, 1, "漏水"], [1, 2, "冒烟"]]
+
+
+def test_an_old_workbook_with_a_password_is_told_so(tmp_path, monkeypatch):
+    # xlrd's "Workbook is encrypted" reached the desk as "not an Excel .xls workbook".
+    xlrd = pytest.importorskip("xlrd")
+
+    def encrypted(*args, **kwargs):
+        raise xlrd.XLRDError("Workbook is encrypted")
+
+    (tmp_path / "加密.xls").write_bytes(OLE2 + b"\0" * 600)
+    monkeypatch.setattr(xlrd, "open_workbook", encrypted)
+    with pytest.raises(ArchiveError, match="has a password") as refused:
+        read(tmp_path / "加密.xls")
+    assert refused.value.problem == "password"

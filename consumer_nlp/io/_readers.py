@@ -42,6 +42,11 @@ def archive_format(path) -> str:
     return FORMATS[suffix]
 
 
+def _password(path) -> ArchiveError:
+    return ArchiveError(f"{path} has a password (it is encrypted): open it in Excel or WPS, remove the password "
+                        f"and save it, then run again", "password")
+
+
 def check_content(path, kind: str) -> None:
     """Refuse a file whose first bytes say it is not what its name says (an .xlsx saved as .csv, a
     CSV exported as .xls, a workbook with a password), saying what it is: its reader would fail with
@@ -53,8 +58,7 @@ def check_content(path, kind: str) -> None:
         with open(path, "rb") as f:
             locked = "EncryptedPackage".encode("utf-16-le") in f.read(64 << 20)
         if locked:
-            raise ArchiveError(f"{path} has a password (it is encrypted): open it in Excel or WPS, remove the "
-                               f"password and save it, then run again", "password")
+            raise _password(path)
         if kind != "xls":
             what, rename = "an old Excel .xls workbook", ".xls"
     elif head.startswith(_ZIP):
@@ -622,6 +626,8 @@ class XlsReader(ExcelReader):
         try:
             workbook = xlrd.open_workbook(str(self.path), formatting_info=True)
         except Exception as error:  # xlrd's errors name the format problem
+            if "encrypted" in str(error).lower():
+                raise _password(self.path) from None
             raise ValueError(f"{self.path} is not an Excel .xls workbook ({error})") from None
         try:
             names = workbook.sheet_names()
