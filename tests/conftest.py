@@ -90,9 +90,10 @@ def _write_workbook(path, sheets, hidden=()):
     return path
 
 
-def _with_cached_values(path, cached: dict):
+def _with_cached_values(path, cached: dict, by_excel: bool = True):
     """``path`` (an openpyxl workbook of one sheet) rewritten with formula results saved as Excel
-    saves them: ``{cell: value}``, text results marked t="str"."""
+    saves them: ``{cell: value}``, text results marked t="str"; ``by_excel`` also drops the request
+    to recalculate on opening, as Excel does when it saves (a program like XlsxWriter keeps it)."""
     import re
     import zipfile
 
@@ -108,6 +109,8 @@ def _with_cached_values(path, cached: dict):
                     xml = re.sub(rf'<c r="{ref}"([^>]*)><f>(.*?)</f><v\s*/>', rf'<c r="{ref}"\1{kind}><f>\2</f><v>{value}</v>',
                                  xml)
                 data = xml.encode()
+            if item.filename == "xl/workbook.xml" and by_excel:
+                data = data.replace(b' fullCalcOnLoad="1"', b"")
             zout.writestr(item, data)
     source.unlink()
     return path

@@ -824,3 +824,52 @@ def test_an_old_workbook_with_a_password_is_told_so(tmp_path, monkeypatch):
     with pytest.raises(ArchiveError, match="has a password") as refused:
         read(tmp_path / "加密.xls")
     assert refused.value.problem == "password"
+
+
+def test_formula_results_a_program_asks_excel_to_recalculate_are_not_trusted(tmp_path, with_cached_values):
+    # XlsxWriter (pandas' engine when installed) saves 0 as every formula's result and asks Excel to
+    # recalculate on opening (fullCalcOnLoad): a text of =B2&C2 and an id of =ROW()-1 read as 0.
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["编号", "投诉内容"])
+    workbook.active.append(["=ROW()-1", "漏水"])
+    workbook.save(tmp_path / "f.xlsx")
+    with_cached_values(tmp_path / "f.xlsx", {"A2": 0}, by_excel=False)
+    with zipfile.ZipFile(tmp_path / "f.xlsx") as book:
+        assert b'fullCalcOnLoad="1"' in book.read("xl/workbook.xml")
+    with pytest.raises(ArchiveError, match=r"cell A2 holds a formula \(=ROW\(\)-1\) whose saved value") as refused:
+        read(tmp_path / "f.xlsx")
+    assert refused.value.problem == "uncalculated_formula"
+
+
+def test_the_scan_of_a_large_prefixed_sheet_goes_block_by_block(tmp_path, monkeypatch):
+    # Sheets written with a namespace prefix (<x:row>, .NET exporters) were held whole before the
+    # scan: it looked for </row> only.
+    import io
+    import zipfile
+
+    from consumer_nlp.io import _readers
+
+    rows = "".join(f'<x:row r="{n}"><x:c r="A{n}" t="inlineStr"><x:is><x:t>投诉{n}</x:t></x:is></x:c></x:row>'
+                   for n in range(1, 2001))
+    xml = f'<x:worksheet xmlns:x="main"><x:sheetData>{rows}</x:sheetData></x:worksheet>'.encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("sheet.xml", xml)
+    seen = []
+    monkeypatch.setattr(_readers, "_SCAN_BLOCK", 4096)
+    real = _readers._UNCALCULATED.finditer
+
+    class Pattern:
+        def finditer(self, data, start, end):
+            seen.append(end - start)
+            return real(data, start, end)
+
+    monkeypatch.setattr(_readers, "_UNCALCULATED", Pattern())
+    book = type("Book", (), {"_archive": zipfile.ZipFile(buffer)})()
+    sheet = type("Sheet", (), {"_worksheet_path": "sheet.xml"})()
+    _readers.scan_sheet(book, sheet)
+    assert len(seen) > 10 and max(seen) < 3 * 4096

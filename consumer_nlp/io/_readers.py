@@ -446,6 +446,9 @@ def _cell_value(cell):
 # (Excel saves an empty text result as t="str" and <v></v>; programs that write formulas save no result).
 _UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*'
                            rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)')
+_ROW_END = re.compile(rb'</(?:\w+:)?row>')
+_SCAN_BLOCK = 1 << 24
 _CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
 
@@ -453,11 +456,39 @@ _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]
 @dataclass
 class SheetScan:
     """What a read-only sheet's cells do not tell and its XML does: the first formula without a saved
-    result (cell and formula), and the merged ranges (first column, first row, last column, last row,
-    numbered from 1)."""
+    result and the first formula of all (each as cell and formula), and the merged ranges (first
+    column, first row, last column, last row, numbered from 1)."""
 
     uncalculated: tuple | None = None
+    first_formula: tuple | None = None
     merged: list = field(default_factory=list)
+
+
+def _formula_at(found) -> tuple:
+    """(cell, formula) of a formula cell the scan found."""
+    ref = _CELL_REF.search(found.group(1))
+    return (ref.group(1).decode() if ref else "?"), "=" + html.unescape((found.group(2) or b"").decode("utf-8", "replace"))
+
+
+def _recalculated_on_opening(workbook) -> bool:
+    """Whether a read-only ``workbook`` asks Excel to calculate every formula when it is opened
+    (fullCalcOnLoad, read from its XML: openpyxl takes a missing attribute for yes)."""
+    archive = getattr(workbook, "_archive", None)
+    if archive is None:
+        return False
+    parts = [name for name in archive.namelist() if re.fullmatch(r"xl/workbook\d*\.xml", name)]
+    return bool(parts) and re.search(rb'fullCalcOnLoad="(?:1|true)"', archive.read(parts[0])) is not None
+
+
+def _last_row_end(data: bytes) -> int:
+    """Where the last complete row of ``data`` ends (0 when none does): rows are scanned whole."""
+    at = max(data.rfind(b"row>"), 0)
+    while at > 0:
+        found = _ROW_END.match(data, data.rfind(b"</", 0, at))
+        if found and found.end() == at + 4:
+            return found.end()
+        at = data.rfind(b"row>", 0, at)
+    return 0
 
 
 def scan_sheet(workbook, sheet) -> SheetScan:
@@ -472,14 +503,15 @@ def scan_sheet(workbook, sheet) -> SheetScan:
     with archive.open(member) as stream:
         pending = b""
         while True:
-            block = stream.read(1 << 24)
+            block = stream.read(_SCAN_BLOCK)
             pending += block
-            end = max(len(pending) if not block else pending.rfind(b"</row>") + 1, 0)
+            end = len(pending) if not block else _last_row_end(pending)
+            if scan.first_formula is None:
+                found = _FORMULA.search(pending, 0, end)
+                scan.first_formula = _formula_at(found) if found else None
             for found in _UNCALCULATED.finditer(pending, 0, end):
                 if b't="str"' not in found.group(1):
-                    ref = _CELL_REF.search(found.group(1))
-                    formula = html.unescape((found.group(2) or b"").decode("utf-8", "replace"))
-                    scan.uncalculated = (ref.group(1).decode() if ref else "?"), "=" + formula
+                    scan.uncalculated = _formula_at(found)
                     return scan
             if not block:
                 scan.merged = [(column_index_from_string(a.decode()), int(b), column_index_from_string(c.decode()),
@@ -540,12 +572,16 @@ class ExcelReader(ArchiveReader):
             sheet = workbook[chosen]
             self.sheet_title = sheet.title
             scan = scan_sheet(workbook, sheet)
-            unsaved = scan.uncalculated
+            # A program that writes formulas may save a stand-in result (XlsxWriter saves 0) and ask Excel
+            # to calculate them all when the file is opened: such results are not what Excel shows.
+            recalculated = _recalculated_on_opening(workbook)
+            unsaved = scan.uncalculated or (scan.first_formula if recalculated else None)
             if unsaved is not None:
+                what = "with no saved value" if scan.uncalculated else "whose saved value Excel is asked to recalculate"
                 raise ArchiveError(
-                    f"{self.path}: cell {unsaved[0]} holds a formula ({unsaved[1][:60]}) with no saved value: the file "
-                    f"was written by a program and never saved by Excel or WPS, so what its formulas show is not in "
-                    f"it. Open it in Excel or WPS and save it (or paste the formulas' values), then run again",
+                    f"{self.path}: cell {unsaved[0]} holds a formula ({unsaved[1][:60]}) {what}: the file was written "
+                    f"by a program and never saved by Excel or WPS, so what its formulas show is not in it. Open it "
+                    f"in Excel or WPS and save it (or paste the formulas' values), then run again",
                     "uncalculated_formula", cell=unsaved[0])
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             rows = sheet_rows(sheet, min_row=self.header_row)
