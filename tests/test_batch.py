@@ -800,3 +800,22 @@ def test_a_merged_channel_is_given_to_every_row_and_the_summary_says_so(default_
     summary = tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.csv", jobs=1, progress=False)
     assert [r["渠道"] for r in read_output(summary.output)] == ["12315热线"] * 3
     assert summary.merged == ["B2:B4"] and "合并单元格 B2:B4：所跨的每一行都按合并格的值填写" in str(summary)
+
+
+def test_a_text_holding_an_excel_escape_comes_back_as_written(default_model, tmp_path):
+    # A text holding "_x0041_" was written raw and read back as "A": Excel writes such text as _x005F_x0041_.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "型号_x0041_漏水"}\n', encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
+    assert next(open_archive(out).chunks()).rows["text"].tolist() == ["型号_x0041_漏水"]
+
+
+def test_a_long_text_of_many_line_breaks_is_written_whole_to_xlsx(default_model, tmp_path):
+    # Written with Excel's escape for each carriage return it would pass openpyxl's 32,767-character
+    # cut: such a text goes unescaped, whole.
+    text = "冰箱不制冷。\r\n" * 4000
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": text}, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
+    read_back = next(open_archive(out).chunks()).rows["text"].tolist()[0]
+    assert read_back.replace("\r", "") == text.replace("\r", "")

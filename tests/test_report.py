@@ -410,3 +410,11 @@ def test_a_channel_column_is_found_and_titled_however_it_is_written(tmp_path, co
     report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
     assert report.tables["by_group"].index.name == "渠道"
     assert set(report.tables["by_group"].index) >= {"12315热线", "网站"}
+
+
+def test_a_carriage_return_reaches_a_markdown_report_as_a_space_not_an_excel_escape(tmp_path):
+    # The report's cells were cleaned for Excel, which now writes a carriage return as _x000D_.
+    rows = [{"text": "冰箱用了三天就不制冷\r\n商家拒绝退货", "category": "quality", "top_terms": "冰箱(0.50)"}]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    report.write(tmp_path / "r.md")
+    assert "冰箱用了三天就不制冷 商家拒绝退货" in (tmp_path / "r.md").read_text("utf-8")

@@ -343,3 +343,14 @@ def test_a_correction_merged_over_several_rows_counts_for_each(tmp_path):
     corrections, _ = read_review(workbook)
     assert [(c["text"], c["label"]) for c in corrections] == [
         ("快递三天没到", "other"), ("快递员态度差", "other"), ("外卖送晚了一小时", "other"), ("冰箱不制冷", "quality")]
+
+
+def test_a_text_that_fits_a_cell_is_not_cut_for_its_line_breaks(tmp_path):
+    # The cell limit was applied after each carriage return became _x000D_ (seven characters).
+    from consumer_nlp.review import export_review
+
+    text = ("冰箱不制冷。\r\n" * 4000)[:32_000]
+    workbook = export_review([{"row": 2, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题",
+                               "confidence": 0.4}], tmp_path / "复核.xlsx")
+    shown = load_workbook(workbook)["复核"].cell(row=2, column=3).value
+    assert shown.replace("_x000D_", "").replace("\r", "") == text.replace("\r", "")  # whole, as Excel shows it

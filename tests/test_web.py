@@ -785,3 +785,14 @@ def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp
     assert busy.status_code == 409 and "正在标注" in busy.text
     release.set()
     _wait_for_job(client, job)
+
+
+def test_a_cell_reading_like_a_column_name_in_the_data_is_no_header(client, tmp_path):
+    # A 受理方式 column holding 文本 (one of the names of a text column) made the page refuse the
+    # upload as if its column names stood in row 3.
+    frame = pd.DataFrame({"编号": [1, 2], "受理方式": ["电话", "文本"], "诉求": COMPLAINTS[:2]})
+    frame.to_excel(tmp_path / "a.xlsx", index=False)
+    response = _upload(client, "a.xlsx", (tmp_path / "a.xlsx").read_bytes())
+    assert response.status_code == 303, response.text[-400:]
+    response = _upload(client, "a.csv", "编号,受理方式,诉求\n1,电话,冰箱\n2,文本,漏水\n".encode())  # in a CSV, as text
+    assert response.status_code == 303, response.text[-400:]

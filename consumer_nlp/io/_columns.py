@@ -9,6 +9,9 @@ CHANNEL_NAMES = ("channel", "渠道", "投诉渠道", "来源", "受理渠道", 
 DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", "created_at", "time", "时间")
 
 
+_NUMBER_LIKE = re.compile(r"[\d\s.,:/+-]+")
+
+
 def find_column(columns, wanted: str | None, names) -> str | None:
     """``wanted`` if given (it must exist: by its exact name, else as the one column whose name it
     is by :func:`name_key`), else the first column known by one of ``names`` (matched by
@@ -56,7 +59,13 @@ def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
     parsed = zip(chunk.places(), chunk.rows.head(rows).itertuples(index=False))
     set_aside = ((bad.line, re.split(r"[\t,]", bad.raw)) for bad in chunk.bad[:rows])
     for place, values in sorted([*parsed, *set_aside], key=lambda item: item[0])[:rows]:
-        for value in values:
-            if isinstance(value, str) and find_column([value.strip('" ')], None, TEXT_COLUMN_NAMES) is not None:
-                return place, value.strip('" ')
+        cells = [v.strip('" ') if isinstance(v, str) else v for v in values if not (v is None or v == "")]
+        # a row of column names: two names or more, all short words (a record holds numbers, dates or
+        # sentences, in a CSV as text)
+        if len(cells) < 2 or not all(isinstance(c, str) and 0 < len(c) <= 20 and not _NUMBER_LIKE.fullmatch(c)
+                                     for c in cells):
+            continue
+        for value in cells:
+            if find_column([value], None, TEXT_COLUMN_NAMES) is not None:
+                return place, value
     return None

@@ -41,12 +41,23 @@ def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     return cleaned
 
 
-def excel_text(text: str) -> str:
-    """``text`` as an Excel cell can hold it: control characters and lone surrogates as U+FFFD, a
-    carriage return as Excel writes it (_x000D_; written raw, XML readers take it for a line feed)."""
+def printable(text: str) -> str:
+    """``text`` with what no Excel cell or page can show, control characters and lone surrogates,
+    as U+FFFD."""
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-    return without_surrogates(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text)).replace("\r", "_x000D_")
+    return without_surrogates(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+
+
+def excel_text(text: str) -> str:
+    """``text`` as an .xlsx cell holds it: :func:`printable`, with Excel's escapes: a carriage return
+    as _x000D_ (written raw, XML readers take it for a line feed), and text that reads like such an
+    escape (_x0041_) escaped itself (_x005F_x0041_), or it would come back as another character.
+    Where the escapes would take the cell past 32,767 characters, which openpyxl cuts it to, the
+    text goes unescaped: whole, its carriage returns read back as line feeds."""
+    shown = printable(text)
+    escaped = _EXCEL_ESCAPE.sub(r"_x005F_x\1_", shown).replace("\r", "_x000D_")
+    return escaped if len(escaped) <= XLSX_MAX_CELL else shown
 
 
 def keep_text(workbook) -> None:
@@ -57,6 +68,9 @@ def keep_text(workbook) -> None:
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"
+
+
+_EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 def _escape_surrogates(line: str) -> str:

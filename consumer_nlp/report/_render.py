@@ -8,7 +8,7 @@ import pandas as pd
 
 from .._html import page
 from .._values import PathLike
-from ..io import check_new_file, excel_text, keep_text, new_file
+from ..io import check_new_file, excel_text, keep_text, new_file, printable
 from ._tally import MISSING_DATE
 
 
@@ -74,7 +74,7 @@ class ArchiveReport:
     def to_markdown(self) -> str:
         """The report as Markdown: the summary, then each table (no charts)."""
         def cell(text: str) -> str:  # a '|', a line break or a control character would end a cell or a row
-            return " ".join(excel_text(text).replace("|", "\\|").splitlines())
+            return " ".join(printable(text).replace("|", "\\|").splitlines())
 
         parts = ["# 消费投诉分类统计报告", "", f"数据：{self.source}", "", "## 综述", "", self.summary, ""]
         parts += [f"> {cell(note)}" for note in self.notes] + ([""] if self.notes else [])

@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import XLSX_MAX_CELL, check_new_file, excel_text, keep_text, new_file, scan_sheet, sheet_rows
+from ..io import XLSX_MAX_CELL, check_new_file, excel_text, keep_text, new_file, printable, scan_sheet, sheet_rows
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -15,9 +15,10 @@ EXACT = "原文（勿改）"  # hidden columns after CHOICE: [row, text] exactly
 
 
 def _shown(text: str) -> str:
-    """The text as its cell shows it: what a cell cannot hold replaced, cut at Excel's limit."""
-    shown = excel_text(text)
-    return shown if len(shown) <= XLSX_MAX_CELL else shown[:XLSX_MAX_CELL - 1] + "…"
+    """The text as its cell holds it: what a cell cannot hold replaced, cut at Excel's limit (counted
+    before Excel's escapes, as Excel counts), escaped as in the file."""
+    shown = printable(text)
+    return excel_text(shown if len(shown) <= XLSX_MAX_CELL else shown[:XLSX_MAX_CELL - 1] + "…")
 
 
 def _exact_cells(row: int, text: str) -> list[str]:
