@@ -450,7 +450,8 @@ def test_xlsx_numbers_formatted_as_zeros_keep_their_leading_zeros(tmp_path):
     # Only bare zeros were read as codes: these came out as 57188886666 and 123.
     ("0000-00000000", 57188886666, "0571-88886666"), ("000000_ ", 123, "000123"), ("000000;@", 123, "000123"),
     ('"NO."000000', 123, "NO.000123"), ("0000000000;[Red]-0000000000", 123, "0000000123"),
-    (r"000\-000", 1234567, "1234-567"), ("[$-804]000000", 42, "000042"),
+    (r"000\-000", 1234567, "1234-567"), ("[$-804]000000", 42, "000042"), ("0000!0", 5, "00050"),
+    ('0000;-0000;"零"', 0, "零"), ('0000;-0000;"零"', 12, "0012"),
     # numbers that stay numbers: amounts, percentages, dates, one placeholder
     ("#,##0", 1280, 1280), ("0.00", 3, 3), ("0%", 1, 1), ('0"元"', 35, 35), ("[>100]000;0", 7, 7),
 ])
@@ -764,6 +765,9 @@ OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
     # each of these was told something that sent the desk the wrong way (an encoding, raw bytes, "name it .xls")
     ("导出.csv", b"PK\x03\x04" + b"\0" * 60, "misnamed", r"an Excel \.xlsx workbook.*rename it \.xlsx"),
     ("系统导出.xls", "编号,投诉内容\n1,漏水\n".encode("gb18030"), "misnamed", r"a text file.*rename it \.csv"),
+    ("制表符.xls", "编号\t投诉内容\n1\t漏水\n".encode("gb18030"), "misnamed", r"a text file.*rename it \.tsv"),
+    ("网页.xls", b"\xef\xbb\xbf <html><body><table><tr><td>1</td></tr></table></body></html>", "misnamed",
+     r"a web page or XML.*save it as \.xlsx"),
     ("旧.xlsx", OLE2 + b"\0" * 600, "misnamed", r"an old Excel \.xls workbook.*rename it \.xls"),
     ("加密.xlsx", OLE2 + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64, "password",
      r"has a password"),

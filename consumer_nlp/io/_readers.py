@@ -64,8 +64,15 @@ def check_content(path, kind: str) -> None:
     elif head.startswith(_ZIP):
         if kind not in ("xlsx", "xlsm", "parquet"):
             what, rename = "an Excel .xlsx workbook (a zip file)", ".xlsx"
-    elif kind == "xls" and head and b"\0" not in head:
-        what, rename = "a text file (CSV or TSV)", ".csv"
+    elif kind == "xls" and head and b"\0" not in head:  # systems export CSV, TSV or web pages as .xls
+        with open(path, "rb") as f:
+            start = f.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
+        first = start.split(b"\n", 1)[0]
+        if start.startswith(b"<"):
+            raise ArchiveError(f"{path} is a web page or XML spreadsheet named .xls, not a workbook: open it in Excel "
+                               f"or WPS and save it as .xlsx (Excel 工作簿), then run again", "misnamed", rename=".xlsx",
+                               page=True)
+        what, rename = "a text file", ".tsv" if first.count(b"\t") > first.count(b",") else ".csv"
     if what is not None:
         raise ArchiveError(f"{path} is {what}, not what its name says: rename it {rename}", "misnamed",
                            rename=rename)
@@ -362,19 +369,31 @@ def choose_sheet(names: list, visible: list, with_data, sheet, path) -> str:
                        "several_sheets", sheets=found)
 
 
-_SHOWN_AS_IS = set("-+()$:^&'~{}<>=! ")  # characters a number format shows without quotes
+_SHOWN_AS_IS = set("-+()$:^&'~{}<>= ")  # characters a number format shows without quotes
 _COLOURS = re.compile(r"(?i)(black|blue|cyan|green|magenta|red|white|yellow|color\d+)")
 
 
 @functools.lru_cache(maxsize=1024)  # a sheet holds few formats in many cells
-def code_format(number_format) -> tuple | None:
+def code_format(number_format, zero: bool = False) -> tuple | None:
     """A number format made of zero placeholders (two or more) and literal text, the format of a code
     (000123, 0571-88886666, NO.000123), as its pieces: None for a placeholder, text for a literal.
-    None for any other format (amounts, percentages, dates, conditions). Only the format's first
-    section counts: it is the one for numbers of zero or more."""
+    None for any other format (amounts, percentages, dates, conditions). The section read is the
+    first, for numbers of zero or more; with ``zero``, the third when there is one, Excel's for 0
+    (which may be a literal alone: "零")."""
     if not isinstance(number_format, str):
         return None
-    pieces, text, i = [], number_format.split(";")[0], 0
+    sections = number_format.split(";")
+    if zero and len(sections) >= 3 and code_format(sections[0]) is not None:
+        pieces = _format_pieces(sections[2])
+        return pieces if pieces is not None and pieces.count(None) != 1 else None
+    pieces = _format_pieces(sections[0])
+    return pieces if pieces is not None and pieces.count(None) >= 2 else None
+
+
+def _format_pieces(text: str) -> tuple | None:
+    """One section of a number format as placeholders (None) and literals, or None when it holds
+    anything else."""
+    pieces, i = [], 0
     while i < len(text):
         char = text[i]
         if char == "0":
@@ -385,7 +404,7 @@ def code_format(number_format) -> tuple | None:
                 return None
             pieces.append(text[i + 1:end])
             i = end
-        elif char == "\\" and i + 1 < len(text):
+        elif char in "\\!" and i + 1 < len(text):  # the next character as it is
             pieces.append(text[i + 1])
             i += 1
         elif char in "_*":  # padding the width of the next character, or filling with it
@@ -401,7 +420,7 @@ def code_format(number_format) -> tuple | None:
         else:
             return None
         i += 1
-    return tuple(pieces) if pieces.count(None) >= 2 else None
+    return tuple(pieces)
 
 
 def _as_formatted(value, number_format):
@@ -411,11 +430,11 @@ def _as_formatted(value, number_format):
     if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
             and value >= 0 and value == int(value)):
         return value
-    pieces = code_format(number_format)
+    pieces = code_format(number_format, zero=value == 0)
     if pieces is None:
         return value
     places = pieces.count(None)
-    digits = str(int(value)).zfill(places)
+    digits = str(int(value)).zfill(places) if places else ""
     extra = len(digits) - places  # digits beyond the placeholders go into the first one, as in Excel
     shown, at = [], 0
     for piece in pieces:

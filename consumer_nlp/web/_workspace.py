@@ -150,6 +150,8 @@ def in_chinese(error: Exception) -> str | None:
     if error.problem == "unparseable_row":
         return (f"文件第 {details['line']} 行格式有误（引号没有收尾、引号后还有文字或列数不对）："
                 f"请修正这一行后重新上传。")
+    if error.problem == "misnamed" and details.get("page"):
+        return "这个 .xls 文件其实是网页或 XML 表格：请用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）后再上传。"
     if error.problem == "misnamed":
         return f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件，请把扩展名改为 {details['rename']} 后再上传。"
     if error.problem == "password":
