@@ -453,8 +453,8 @@ _XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 def _cell_value(cell):
-    """An .xlsx cell's value with its type: text with Excel's _xHHHH_ escapes undone, numbers
-    formatted as zeros as Excel shows them."""
+    """An .xlsx cell's value with its type: text with Excel's _xHHHH_ escapes undone, numbers of a
+    code format as Excel shows them."""
     value = cell.value
     if isinstance(value, str) and "_x" in value:
         return _XML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
@@ -637,7 +637,7 @@ class ExcelReader(ArchiveReader):
         header = header[left:]
         self.columns = header = check_header(header, self.path, first_column=left + 1)
         right = left + len(header)
-        where_table = ("beyond the {} header columns".format(len(header)) if not left else
+        where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
         rows, where, bad, index, done, blank = [], [], [], 0, 0, 0
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
