@@ -755,7 +755,7 @@ def test_merged_cells_give_their_value_to_every_row_they_cover(tmp_path):
     reader, chunks = read(tmp_path / "a.xlsx")
     assert rows(chunks) == [[1, "12315热线", "冰箱不制冷"], [2, "12315热线", "秤不准，少了二两"],
                             [3, "12315热线", "手机屏幕碎了"], [4, "网络平台", "充电宝鼓包"]]
-    assert reader.merged == ["B2:B4"] and sum(chunk.blank for chunk in chunks) == 1
+    assert reader.merged == ["B2:B4"] and sum(chunk.blank for chunk in chunks) == 0  # row 6: under the table
 
 
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
@@ -877,3 +877,21 @@ def test_the_scan_of_a_large_prefixed_sheet_goes_block_by_block(tmp_path, monkey
     sheet = type("Sheet", (), {"_worksheet_path": "sheet.xml"})()
     _readers.scan_sheet(book, sheet)
     assert len(seen) > 10 and max(seen) < 3 * 4096
+
+
+def test_empty_formatted_rows_below_the_table_are_not_counted_as_blank_rows(tmp_path):
+    # A border drawn down to row 60,000 under five complaints was reported as 空行 59,994 行.
+    from openpyxl import Workbook
+    from openpyxl.styles import Border, Side
+
+    workbook = Workbook()
+    workbook.active.append(["编号", "投诉内容"])
+    for n in range(1, 4):
+        workbook.active.append([n, "漏水"])
+    workbook.active.append([])
+    workbook.active.append([4, "冒烟"])
+    for row in range(7, 3000):
+        workbook.active.cell(row=row, column=1).border = Border(left=Side(style="thin"))
+    workbook.save(tmp_path / "a.xlsx")
+    reader, chunks = read(tmp_path / "a.xlsx")
+    assert len(rows(chunks)) == 4 and sum(chunk.blank for chunk in chunks) == 1  # the one between the rows

@@ -639,13 +639,14 @@ class ExcelReader(ArchiveReader):
         right = left + len(header)
         where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
-        rows, where, bad, index, done, blank = [], [], [], 0, 0, 0
+        rows, where, bad, index, done, blank, below_last = [], [], [], 0, 0, 0, 0
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
             done += 1
             if all(c == "" for c in cells):
-                blank += 1
+                below_last += 1  # counted once a row follows: empty rows under the table are formatting
                 continue
+            blank, below_last = blank + below_last, 0
             for span in at_top.pop(number, ()):  # each merged range's value, from its top row
                 merged_values[span] = cells[span[0] - 1] if span[0] <= len(cells) else ""
             for span in below.pop(number, ()):
