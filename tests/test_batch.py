@@ -819,3 +819,17 @@ def test_a_long_text_of_many_line_breaks_is_written_whole_to_xlsx(default_model,
     out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
     read_back = next(open_archive(out).chunks()).rows["text"].tolist()[0]
     assert read_back.replace("\r", "") == text.replace("\r", "")
+
+
+def test_rows_hidden_in_excel_are_tagged_and_the_summary_says_how_many(default_model, tmp_path):
+    # Rows a desk filtered out (已撤诉) were tagged and counted without a word.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    for row in (["编号", "状态", "投诉内容"], [1, "受理", "冰箱不制冷"], [2, "已撤诉", "秤不准"], [3, "受理", "漏水"]):
+        workbook.active.append(row)
+    workbook.active.row_dimensions[3].hidden = True
+    workbook.save(tmp_path / "in.xlsx")
+    summary = tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.csv", jobs=1, progress=False)
+    assert [r["编号"] for r in read_output(summary.output)] == ["1", "2", "3"]
+    assert summary.hidden_rows == 1 and "其中 1 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注" in str(summary)

@@ -139,6 +139,7 @@ class ArchiveReader:
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
         self.columns, self.total = [], None
         self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
+        self.hidden_rows = 0  # a workbook's records in rows hidden in Excel (read like the others)
         check_count(header_row, "header_row", 1, "the row holding the column names")
         self.header_row = int(header_row)
 
@@ -470,6 +471,8 @@ _ROW_END = re.compile(rb'</(?:\w+:)?row>')
 _SCAN_BLOCK = 1 << 24
 _CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
 
 
 @dataclass
@@ -481,6 +484,7 @@ class SheetScan:
     uncalculated: tuple | None = None
     first_formula: tuple | None = None
     merged: list = field(default_factory=list)
+    hidden: set = field(default_factory=set)  # the numbers of the rows hidden in Excel (a filter, or by hand)
 
 
 def _formula_at(found) -> tuple:
@@ -532,6 +536,10 @@ def scan_sheet(workbook, sheet) -> SheetScan:
                 if b't="str"' not in found.group(1):
                     scan.uncalculated = _formula_at(found)
                     return scan
+            for found in _HIDDEN_ROW.finditer(pending, 0, end):
+                number = _ROW_NUMBER.search(found.group())
+                if number:
+                    scan.hidden.add(int(number.group(1)))
             if not block:
                 scan.merged = [(column_index_from_string(a.decode()), int(b), column_index_from_string(c.decode()),
                                 int(d)) for a, b, c, d in _MERGED.findall(pending)]
@@ -604,14 +612,15 @@ class ExcelReader(ArchiveReader):
                     "uncalculated_formula", cell=unsaved[0])
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             rows = sheet_rows(sheet, min_row=self.header_row)
-            yield from self._rows_to_chunks((tuple(map(_cell_value, row)) for row in rows), scan.merged)
+            yield from self._rows_to_chunks((tuple(map(_cell_value, row)) for row in rows), scan.merged, scan.hidden)
         finally:
             workbook.close()
 
-    def _rows_to_chunks(self, rows_iter, merged=()):
+    def _rows_to_chunks(self, rows_iter, merged=(), hidden=frozenset()):
         """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
         data row under the top of a ``merged`` range (see :class:`SheetScan`) reads the range's value
-        in its first column, as the merged cell shows it there; a row holding nothing else is blank."""
+        in its first column, as the merged cell shows it there; a row holding nothing else is blank.
+        The records among the ``hidden`` rows are counted in ``hidden_rows``: they are read too."""
         from openpyxl.utils import get_column_letter
 
         spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
@@ -664,6 +673,7 @@ class ExcelReader(ArchiveReader):
             else:
                 rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")
+                self.hidden_rows += number in hidden
             if len(rows) >= self.chunk_size:
                 yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
                 rows, where, bad, index, blank = [], [], [], index + 1, 0

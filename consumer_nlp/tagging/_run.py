@@ -51,6 +51,7 @@ class Summary:
     text_columns: list = field(default_factory=list)  # written as text: Parquet holds one type a column
     sheet: str | None = None  # the workbook sheet that was read
     merged: list = field(default_factory=list)  # its merged ranges whose value every row they cover took
+    hidden_rows: int = 0  # its records in rows hidden in Excel (by a filter or by hand): tagged like the rest
 
     def __str__(self) -> str:
         n = max(self.rows_out, 1)
@@ -58,6 +59,8 @@ class Summary:
                  f"用时 {self.seconds:.1f} 秒（{self.rows_out / max(self.seconds, 1e-9):,.0f} 行/秒）"]
         if self.sheet is not None:
             lines.append(f"  工作表：{self.sheet}")
+        if self.hidden_rows:
+            lines.append(f"  其中 {self.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注")
         if self.merged:
             shown = "、".join(self.merged[:5]) + (f" 等 {len(self.merged)} 处" if len(self.merged) > 5 else "")
             lines.append(f"  合并单元格 {shown}：所跨的每一行都按合并格的值填写")
@@ -331,7 +334,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                               sheet_title, force)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
-    summary.sheet, summary.merged = getattr(reader, "sheet_title", None), reader.merged
+    summary.sheet = getattr(reader, "sheet_title", None)
+    summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
     return summary
 
 
