@@ -52,21 +52,19 @@ def check_content(path, kind: str) -> None:
     CSV exported as .xls, a workbook with a password), saying what it is: its reader would fail with
     words about encodings or bytes that send a person the wrong way."""
     with open(path, "rb") as f:
-        head = f.read(8)
-    what, rename = None, None
-    if head.startswith(_OLE2):  # an old .xls workbook, or any workbook locked with a password
-        with open(path, "rb") as f:
-            locked = "EncryptedPackage".encode("utf-16-le") in f.read(64 << 20)
-        if locked:
+        head = f.read(4096)
+        # an old .xls workbook, or any workbook locked with a password
+        if head.startswith(_OLE2) and "EncryptedPackage".encode("utf-16-le") in head + f.read(64 << 20):
             raise _password(path)
+    what, rename = None, None
+    if head.startswith(_OLE2):
         if kind != "xls":
             what, rename = "an old Excel .xls workbook", ".xls"
     elif head.startswith(_ZIP):
         if kind not in ("xlsx", "xlsm", "parquet"):
             what, rename = "an Excel .xlsx workbook (a zip file)", ".xlsx"
-    elif kind == "xls" and head and b"\0" not in head:  # systems export CSV, TSV or web pages as .xls
-        with open(path, "rb") as f:
-            start = f.read(4096).lstrip(codecs.BOM_UTF8).lstrip()
+    elif kind == "xls" and head and b"\0" not in head[:8]:  # systems export CSV, TSV or web pages as .xls
+        start = head.lstrip(codecs.BOM_UTF8).lstrip()
         first = start.split(b"\n", 1)[0]
         if start.startswith(b"<"):
             raise ArchiveError(f"{path} is a web page or XML spreadsheet named .xls, not a workbook: open it in Excel "
@@ -487,6 +485,16 @@ class SheetScan:
     hidden: set = field(default_factory=set)  # the numbers of the rows hidden in Excel (a filter, or by hand)
 
 
+def merged_below(ranges) -> dict:
+    """The merged ``ranges`` (see :class:`SheetScan`) covering each row below a range's top row, the
+    rows that show the top row's value: ``{row: [range, …]}``."""
+    below = defaultdict(list)
+    for merged in ranges:
+        for row in range(merged[1] + 1, merged[3] + 1):
+            below[row].append(merged)
+    return below
+
+
 def _formula_at(found) -> tuple:
     """(cell, formula) of a formula cell the scan found."""
     ref = _CELL_REF.search(found.group(1))
@@ -624,13 +632,9 @@ class ExcelReader(ArchiveReader):
         from openpyxl.utils import get_column_letter
 
         spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
-        at_top, below, merged_values = defaultdict(list), defaultdict(list), {}
+        at_top, below, merged_values, filled = defaultdict(list), merged_below(spans), {}, set()
         for span in spans:
-            column, top, _, bottom = span
-            at_top[top].append(span)
-            for r in range(top + 1, bottom + 1):
-                below[r].append(span)
-        filled = set()
+            at_top[span[1]].append(span)
         header = [_cell_text(v) for v in next(rows_iter, ())]
         while header and header[-1] == "":
             header.pop()

@@ -5,7 +5,8 @@ import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import XLSX_MAX_CELL, check_new_file, excel_text, keep_text, new_file, printable, scan_sheet, sheet_rows
+from ..io import (XLSX_MAX_CELL, check_new_file, excel_text, keep_text, merged_below, new_file, printable, scan_sheet,
+                  sheet_rows)
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -109,13 +110,12 @@ def read_review(path) -> tuple[list[dict], str]:
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
         corrections, bad, textless, altered, moved, exported = [], [], [], [], [], {}
         # A choice merged down over several rows (one for a block) holds for each of them.
-        merged_from = {row: top for first, top, last, bottom in scan_sheet(workbook, workbook[SHEET]).merged
-                       if first <= CHOICE <= last for row in range(top + 1, bottom + 1)}
+        below = merged_below([m for m in scan_sheet(workbook, workbook[SHEET]).merged if m[0] <= CHOICE <= m[2]])
         chosen = {}
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
-            if number in merged_from:
-                values[CHOICE - 1] = chosen.get(merged_from[number])
+            for merged in below.get(number, ()):
+                values[CHOICE - 1] = chosen.get(merged[1])
             chosen[number] = values[CHOICE - 1]
             exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
             try:
