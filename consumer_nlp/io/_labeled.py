@@ -98,6 +98,7 @@ class GroupSpellings:
         return key
 
     def name(self, key: str) -> str:
+        """The group's most common spelling (the first seen of equals)."""
         return self.seen[key].most_common(1)[0][0]
 
 
