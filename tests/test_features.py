@@ -50,3 +50,20 @@ def test_feature_names_are_in_column_order(default_model):
     words = list(vectorizer.word_vectorizer_.get_feature_names_out())
     chars = [f"「{g}」" for g in vectorizer.char_vectorizer_.get_feature_names_out()]
     assert list(vectorizer.get_feature_names_out()) == words + chars
+
+
+@pytest.mark.parametrize("n_rows, n_columns", [(4, 7), (3, 2**30)])  # small keys, and keys past 2**31
+def test_counts_of_row_column_pairs_equal_scipys_sums(n_rows, n_columns):
+    import scipy.sparse as sp
+
+    from consumer_nlp.features._vectorize import _count_matrix
+
+    rng = np.random.default_rng(0)
+    rows = rng.integers(0, n_rows, 200)
+    columns = np.concatenate([rng.integers(0, 5, 100), rng.integers(n_columns - 5, n_columns, 100)])
+    got = _count_matrix(rows, columns, n_rows, n_columns)
+    expected = sp.coo_matrix((np.ones(200), (rows, columns)), shape=(n_rows, n_columns)).tocsr()
+    expected.sum_duplicates()
+    assert got.has_sorted_indices and got.shape == expected.shape
+    assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
