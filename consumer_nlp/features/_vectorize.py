@@ -97,14 +97,14 @@ class CharNgramCounter:
 
     def __init__(self, vocabulary: dict, ngram_range: tuple):
         self.index = pd.Index(char_ngram_keys(list(vocabulary)))  # a hash table over the keys
-        self.columns = np.fromiter(vocabulary.values(), dtype=np.int64, count=len(vocabulary))
+        self.columns = np.fromiter(vocabulary.values(), dtype=np.int32, count=len(vocabulary))
         self.ngram_range = ngram_range
 
     def counts(self, texts) -> sp.csr_matrix:
         # All texts in one array of code points, a 0 after each: no n-gram may contain a 0.
         codes = np.frombuffer("\0".join(texts).encode("utf-32-le") + b"\0\0\0\0", dtype=np.uint32).astype(np.uint64)
         is_end = codes == 0
-        row = np.cumsum(is_end) - is_end
+        row = np.cumsum(is_end, dtype=np.int32) - is_end  # 32-bit rows and columns: less to copy
         key, valid = codes.copy(), ~is_end
         found_rows, found_keys = [], []
         low, high = self.ngram_range
