@@ -833,3 +833,24 @@ def test_rows_hidden_in_excel_are_tagged_and_the_summary_says_how_many(default_m
     summary = tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.csv", jobs=1, progress=False)
     assert [r["编号"] for r in read_output(summary.output)] == ["1", "2", "3"]
     assert summary.hidden_rows == 1 and "其中 1 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注" in str(summary)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 5000])
+def test_a_json_integer_beyond_64_bits_is_text_in_parquet(default_model, tmp_path, chunk_size):
+    # An order number written as a bare JSON integer of 20 digits ended Parquet output in a traceback
+    # (OverflowError, which pyarrow does not wrap), with no output.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"订单号": 12345678901234567890, "text": "秤不准，少了二两"}\n{"订单号": 2, "text": "漏水"}\n',
+                      encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False, chunk_size=chunk_size)
+    assert pq.read_table(summary.output).column("订单号").to_pylist() == ["12345678901234567890", "2"]
+    assert "「订单号」列的值类型不一" in str(summary)
+
+
+def test_tsv_output_carries_a_quote_in_a_column_name(default_model, tmp_path):
+    # A column named 尺寸5.5" ended TSV output after all tagging (the header's writer would not write a
+    # quote unescaped), and --resume ended the same way.
+    source = tmp_path / "in.csv"
+    source.write_text('id,"尺寸5.5""",text\r\n1,a,秤不准\r\n', encoding="utf-8")
+    rows = read_output(tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False).output)
+    assert [(r["id"], r['尺寸5.5"'], r["text"]) for r in rows] == [("1", "a", "秤不准")]

@@ -134,7 +134,7 @@ def _mixed_as_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     for column in frame.columns:
         try:
             pa.array(frame[column], from_pandas=True)
-        except (pa.ArrowTypeError, pa.ArrowInvalid):
+        except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
             columns[column] = pd.Series([None if is_missing(v) else _cell_text(v) for v in frame[column]],
                                         index=frame.index, dtype=object)
     return frame.assign(**columns), [str(c) for c in columns]
@@ -209,7 +209,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         as_text = []
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowTypeError, pa.ArrowInvalid):
+        except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):  # OverflowError: an int beyond 64 bits
             frame, as_text = _mixed_as_text(frame)
             try:
                 table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -244,8 +244,10 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
-            csv.writer(header, delimiter="," if kind == "csv" else "\t", lineterminator="\r\n",
-                       quoting=csv.QUOTE_MINIMAL if kind == "csv" else csv.QUOTE_NONE).writerow(columns)
+            if kind == "csv":
+                csv.writer(header, lineterminator="\r\n").writerow(columns)
+            else:  # TSV has no quoting: names as they are (a tab or line break in one was refused)
+                header.write("\t".join(map(str, columns)) + "\r\n")
             out.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
             _append_files(parts, out)
     elif kind == "jsonl":
