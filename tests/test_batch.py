@@ -270,6 +270,17 @@ def test_a_bare_carriage_return_survives_the_round_trip(default_model, tmp_path)
     assert next(open_archive(out).chunks()).rows["text"].tolist() == ["第一行\r第二行", "秤不准"]
 
 
+def test_control_characters_survive_xlsx_output_as_excel_escapes_them(default_model, tmp_path):
+    # A vertical tab (Word's manual line break, kept by many exports) and a NUL came out of .xlsx
+    # output as U+FFFD; Excel keeps such a character as _x000B_, and reads it back.
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n1,第一段\x0b第二段：秤不准\n2,漏水\x00\n', encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
+    assert next(open_archive(out).chunks()).rows["text"].tolist() == ["第一段\x0b第二段：秤不准", "漏水\x00"]
+    raw = [c.value for c in load_workbook(out).worksheets[0]["B"]]
+    assert raw[1:] == ["第一段_x000B_第二段：秤不准", "漏水_x0000_"]
+
+
 @pytest.mark.parametrize("header", ["id,text,text", "id,text,note,note"])
 def test_duplicate_column_names_are_refused_by_name(default_model, tmp_path, header):
     source = tmp_path / "dup.csv"

@@ -50,14 +50,18 @@ def printable(text: str) -> str:
 
 
 def excel_text(text: str) -> str:
-    """``text`` as an .xlsx cell holds it: :func:`printable`, with Excel's escapes: a carriage return
-    as _x000D_ (written raw, XML readers take it for a line feed), and text that reads like such an
-    escape (_x0041_) escaped itself (_x005F_x0041_), or it would come back as another character.
-    Where the escapes would take the cell past 32,767 characters, which openpyxl cuts it to, the
-    text goes unescaped: whole, its carriage returns read back as line feeds."""
-    shown = printable(text)
-    escaped = _EXCEL_ESCAPE.sub(r"_x005F_x\1_", shown).replace("\r", "_x000D_")
-    return escaped if len(escaped) <= XLSX_MAX_CELL else shown
+    """``text`` as an .xlsx cell holds it, with Excel's escapes: a carriage return as _x000D_ (written
+    raw, XML readers take it for a line feed), a control character XML cannot hold as _x000B_ and
+    the like, and text that reads like such an escape (_x0041_) escaped itself (_x005F_x0041_), or it
+    would come back as another character; lone surrogates as U+FFFD. Where the escapes would take
+    the cell past 32,767 characters, which openpyxl cuts it to, the text goes as :func:`printable`
+    shows it: whole, its carriage returns read back as line feeds."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    kept = without_surrogates(text)
+    escaped = ILLEGAL_CHARACTERS_RE.sub(lambda match: f"_x{ord(match.group()):04X}_",
+                                        _EXCEL_ESCAPE.sub(r"_x005F_x\1_", kept)).replace("\r", "_x000D_")
+    return escaped if len(escaped) <= XLSX_MAX_CELL else printable(kept)
 
 
 def keep_text(workbook) -> None:
