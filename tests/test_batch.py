@@ -270,6 +270,18 @@ def test_a_bare_carriage_return_survives_the_round_trip(default_model, tmp_path)
     assert next(open_archive(out).chunks()).rows["text"].tolist() == ["第一行\r第二行", "秤不准"]
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
+def test_workbook_numbers_come_out_with_the_15_digits_excel_shows(default_model, tmp_path, write_workbook, suffix):
+    # Excel keeps 15 significant digits: an 18-digit ID number typed into a number cell shows as
+    # 440101199001011000 and =99*0.9 as 89.1, but the stored doubles came out as 440101199001011008
+    # and 89.10000000000001.
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["身份证号", "金额", "text"],
+                                                            [4.40101199001011e17, 99 * 0.9, "秤不准"],
+                                                            [12345, 0.1 + 0.2, "漏水"]]})
+    rows = read_output(tag_file(default_model, source, tmp_path / ("out" + suffix), jobs=1, progress=False).output)
+    assert [(str(r["身份证号"]), str(r["金额"])) for r in rows] == [("440101199001011000", "89.1"), ("12345", "0.3")]
+
+
 def test_control_characters_survive_xlsx_output_as_excel_escapes_them(default_model, tmp_path):
     # A vertical tab (Word's manual line break, kept by many exports) and a NUL came out of .xlsx
     # output as U+FFFD; Excel keeps such a character as _x000B_, and reads it back.

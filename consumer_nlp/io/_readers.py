@@ -7,6 +7,7 @@ with the line or sheet row they are on, instead of dropping them.
 import codecs
 import csv
 import datetime
+import decimal
 import functools
 import html
 import io
@@ -422,6 +423,18 @@ def _format_pieces(text: str) -> tuple | None:
     return tuple(pieces)
 
 
+def _excel_digits(value):
+    """A workbook's number with the 15 significant digits Excel shows and saves as CSV (89.1 for the
+    double 89.10000000000001; 440101199001011000 for an 18-digit ID typed into a number cell, a whole
+    number beyond 2**53 coming back as an exact int). Any other value as it is."""
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value
+    shown = f"{value:.15g}"
+    if abs(value) >= 2 ** 53:
+        return int(decimal.Decimal(shown))
+    return float(shown)
+
+
 def _as_formatted(value, number_format):
     """A whole number of a code format (see :func:`code_format`) as the text Excel shows (000123,
     0571-88886666), since such numbers are codes: postcodes, phone, staff and order numbers. Any
@@ -457,7 +470,7 @@ def _cell_value(cell):
     value = cell.value
     if isinstance(value, str) and "_x" in value:
         return _XML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
-    return _as_formatted(value, cell.number_format)
+    return _as_formatted(_excel_digits(value), cell.number_format)
 
 
 # A cell holding a formula and no saved result: no <v>, or an empty one not marked as a text result
@@ -725,7 +738,8 @@ def _xls_row(workbook, sheet, row: int) -> list:
     for column, cell in enumerate(sheet.row(row)):
         kind, value = cell.ctype, cell.value
         if kind == xlrd.XL_CELL_NUMBER:
-            value = int(value) if value.is_integer() and abs(value) < 2 ** 53 else value
+            value = _excel_digits(value)
+            value = int(value) if isinstance(value, float) and value.is_integer() else value
             number_format = workbook.format_map[workbook.xf_list[sheet.cell_xf_index(row, column)].format_key]
             value = _as_formatted(value, number_format.format_str)
         elif kind == xlrd.XL_CELL_DATE and value >= 0:  # a negative one is no date: kept as its number
