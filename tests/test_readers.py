@@ -157,6 +157,29 @@ def test_a_quoted_text_over_several_lines_stays_one_value(tmp_path):
     assert rows(read(tmp_path / "comma.csv")[1]) == [["1", "屏幕坏了\n商家说要等一周,我不同意", "2024-01-01"]]
 
 
+def test_a_quoted_text_whose_later_lines_each_hold_a_comma_stays_one_value(tmp_path):
+    # A valid file, as Excel and Python write it: a text over three lines, each with one ASCII comma,
+    # in a two-column archive. Its later lines read alone as rows of two, so it was taken for a stray
+    # quote: refused, or with --bad-rows split into rows with text in the id column. Rows that a
+    # stray quote runs over begin like the row it opened in (an id like its id); these lines do not.
+    (tmp_path / "a.csv").write_text('编号,投诉内容\r\n1,"商家说7天无理由退货,结果不退\n已经投诉3次,没人理\n'
+                                    '订单号123,金额99元"\r\n2,秤不准\r\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.csv")
+    assert rows(chunks) == [["1", "商家说7天无理由退货,结果不退\n已经投诉3次,没人理\n订单号123,金额99元"],
+                            ["2", "秤不准"]] and bad(chunks) == []
+
+
+def test_a_stray_quote_does_not_take_the_first_line_of_the_next_quoted_row(tmp_path):
+    # Row 1 opens a quote it never closes; row 2 is a correct text over two lines. The failed record
+    # took row 1 and row 2's first line, set aside together, and row 2's second line was read again
+    # as a bad row of its own: row 2 was lost.
+    (tmp_path / "a.csv").write_text('编号,投诉内容,渠道\r\n1,"健身房关门,电话\r\n2,"第一行\n第二行",网络\r\n'
+                                    '3,秤不准,电话\r\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.csv")
+    assert rows(chunks) == [["2", "第一行\n第二行", "网络"], ["3", "秤不准", "电话"]]
+    assert [(where, raw) for where, _, raw in bad(chunks)] == [("line 2", '1,"健身房关门,电话')]
+
+
 def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):
     # The lines of a record were all held until its quote closed: one stray quote near the top of a
     # large archive held the whole file in memory (582 MiB for an 86 MiB file).

@@ -196,16 +196,26 @@ class _Lines:
         self.again.extend(reversed(lines))
 
 
+def _shape(field: str) -> str:
+    """The kinds of characters ``field`` is made of, each run as one: digits 9, Latin letters a, other
+    characters beyond ASCII x, the rest as they are ("R-0012" is "a-9"; "已经投诉3次" is "x9x"). The
+    ids of one archive share theirs."""
+    kinds = ("9" if c.isdigit() else "a" if c.isascii() and c.isalpha() else "x" if not c.isascii() else c
+             for c in field.strip())
+    return "".join(kind for kind, _ in itertools.groupby(kinds))
+
+
 class DelimitedReader(ArchiveReader):
     """CSV (RFC 4180 quoting, read strictly) or TSV (no quoting at all) through Python's csv module.
 
     Every record's field count is checked against the header. A record that cannot be parsed (a
     quote left open, text after a closing quote) is a bad row named by the line it starts on, set
     aside whole; but when a line after its first reads alone as a row of the header's width (two or
-    more fields), a stray quote ran on over rows: only its first line is set aside and the rest are
-    parsed again. A quoted value that parses but whose two or more later lines each read as such a
-    row (a quote left open and closed by an inch mark lines later) is a stray quote too; a value
-    over two lines cannot be told from a text with a comma, and is kept.
+    more fields) or opens a quoted text of its own, a stray quote ran on over rows: only its first
+    line is set aside and the rest are parsed again. A quoted value that parses but whose two or
+    more later lines each read as such a row, beginning as the record does (a first field of its
+    :func:`_shape`), is a stray quote too (a quote left open and closed by an inch mark lines later);
+    a value over two lines cannot be told from a text with a comma, and is kept.
     """
 
     unit = "B"
@@ -235,9 +245,12 @@ class DelimitedReader(ArchiveReader):
             except _QuoteRunsOn:
                 fields, problem = None, f"a quote opened here is still open {OPEN_QUOTE_LINES} lines later"
             taken = lines.taken
-            rows_after = [self._reads_as_row(line) for _, line in taken[1:]]  # a stray quote ran on over rows?
-            run_on = (any(rows_after) or problem is not None) if fields is None else (
-                len(rows_after) > 1 and all(rows_after))
+            if fields is None:  # a stray quote ran on over rows, or up to the next quoted one?
+                run_on = problem is not None or any(self._reads_as_row(line) or self._opens_row(line)
+                                                    for _, line in taken[1:])
+            else:  # rows run over begin as the row the quote opened in does (an id like its id)
+                like = _shape(fields[0].split("\n")[0]) if fields else ""
+                run_on = len(taken) > 2 and all(self._reads_as_row(line, like) for _, line in taken[1:])
             if fields is None:
                 problem = problem or "a quote is left open or text follows a closing quote"
             elif run_on:
@@ -251,11 +264,20 @@ class DelimitedReader(ArchiveReader):
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
 
-    def _reads_as_row(self, line: str) -> bool:
+    def _reads_as_row(self, line: str, like: str | None = None) -> bool:
         """Whether ``line``, read alone, has the header's two or more fields, the first without a quote
-        (the last line of a quoted text in the first column closes its quote in its first field)."""
+        (the last line of a quoted text in the first column closes its quote in its first field) and,
+        given ``like``, of that :func:`_shape`."""
         fields = next(csv.reader([line], delimiter=self.delimiter), [])
-        return len(self.columns) > 1 and len(fields) == len(self.columns) and '"' not in fields[0]
+        return (len(self.columns) > 1 and len(fields) == len(self.columns) and '"' not in fields[0]
+                and (like is None or _shape(fields[0]) == like))
+
+    def _opens_row(self, line: str) -> bool:
+        """Whether ``line`` begins a row whose quoted text goes on over the next lines: fields without
+        quotes, then one that opens a quote and does not close it, within the header's width."""
+        opening = line.find('"')
+        return (len(self.columns) > 1 and opening > 0 and line[opening - 1] == self.delimiter
+                and line.count('"') % 2 == 1 and line.count(self.delimiter, 0, opening) < len(self.columns))
 
     def chunks(self):
         with open(self.path, "rb") as raw:
