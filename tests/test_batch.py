@@ -227,7 +227,7 @@ def test_a_stray_quote_never_merges_rows(default_model, tmp_path):
     assert list(bad["raw"]) == ['2,"商家说"七天无理由"不适用', '3,"充电器冒烟']
 
 
-def test_tsv_has_no_quoting(default_model, tmp_path):
+def test_tsv_quotes_that_escape_nothing_stay_as_they_are(default_model, tmp_path):
     source = tmp_path / "in.tsv"
     source.write_text('id\ttext\n1\t"引号开头的投诉\n2\t秤不准"\n3\t退款不到账\n', encoding="utf-8")
     rows = read_output(tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False).output)

@@ -217,6 +217,21 @@ def test_tsv_rows_with_a_field_too_many_are_named_and_blank_lines_counted(tmp_pa
     assert sum(chunk.blank for chunk in chunks) == 1
 
 
+def test_tab_separated_text_saved_by_excel_reads_as_excel_shows_it(tmp_path):
+    # Excel's "Unicode Text" puts a cell holding a quote, a tab or a line break in quotes, its own
+    # quotes doubled. Read with no quoting, such a cell came out with the quotes in it, and a cell over
+    # two lines was cut into a row and a bad row. Quotes that escape nothing stay as they are.
+    text = ('编号\t投诉内容\t渠道\r\n1\t"他说""七天无理由""不算数"\t电话\r\n2\t"第一行\n第二行"\t网络\r\n'
+            '3\t"带\t制表符"\t电话\r\n4\t"好评"\t网络\r\n5\t"七天无理由"不算数\t电话\r\n6\the said ""ok""\t网络\r\n')
+    path = tmp_path / "a.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + text.encode("utf-16-le"))
+    _, chunks = read(path)
+    assert rows(chunks) == [["1", '他说"七天无理由"不算数', "电话"], ["2", "第一行\n第二行", "网络"],
+                            ["3", "带\t制表符", "电话"], ["4", '"好评"', "网络"], ["5", '"七天无理由"不算数', "电话"],
+                            ["6", 'he said ""ok""', "网络"]]
+    assert bad(chunks) == []
+
+
 def test_a_header_only_file_has_columns_and_no_rows(tmp_path):
     (tmp_path / "a.csv").write_text("id,投诉内容\n", encoding="utf-8")
     reader, chunks = read(tmp_path / "a.csv")

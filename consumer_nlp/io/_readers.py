@@ -206,7 +206,8 @@ def _shape(field: str) -> str:
 
 
 class DelimitedReader(ArchiveReader):
-    """CSV (RFC 4180 quoting, read strictly) or TSV (no quoting at all) through Python's csv module.
+    """CSV (RFC 4180 quoting, read strictly) or TSV (fields between tabs, and Excel's quoted cells: see
+    :meth:`_tsv_records`) through Python's csv module.
 
     Every record's field count is checked against the header. A record that cannot be parsed (a
     quote left open, text after a closing quote) is a bad row named by the line it starts on, set
@@ -229,7 +230,10 @@ class DelimitedReader(ArchiveReader):
     def _records(self, lines: _Lines):
         """(line number, fields, raw text, problem) for each record; fields None: it failed to parse,
         for the reason ``problem``."""
-        options = ({"quoting": csv.QUOTE_NONE} if self.delimiter == "\t" else {"strict": True})
+        if self.delimiter == "\t":
+            yield from self._tsv_records(lines)
+            return
+        options = {"strict": True}
         reader = csv.reader(lines, delimiter=self.delimiter, **options)
         while True:
             lines.start_record()
@@ -263,6 +267,41 @@ class DelimitedReader(ArchiveReader):
             yield taken[0][0] if taken else lines.number, None if problem else fields, raw_text, problem
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
+
+    def _tsv_records(self, lines: _Lines):
+        """TSV records as :meth:`_records` gives them. A line is its fields between tabs, except where
+        a field opens with a quote that escapes something, as Excel writes a cell holding a quote (its
+        own quotes doubled), a tab or a line break: then the record reads as Excel reads it, over as
+        many lines as it takes, unless a later line reads as a row of its own (a stray quote)."""
+        while True:
+            lines.start_record()
+            try:
+                first = next(lines)
+            except StopIteration:
+                return
+            taken = lines.taken
+            line = first.rstrip("\r\n")
+            fields = line.split("\t") if line else []
+            if '"' in first:
+                lines.push_back(taken)
+                lines.start_record()
+                try:
+                    quoted = next(csv.reader(lines, delimiter="\t", strict=True))
+                except (csv.Error, StopIteration, _QuoteRunsOn):
+                    quoted = None
+                taken = lines.taken
+                if len(taken) > 1:
+                    escapes = len(quoted or ()) == len(self.columns) and not any(
+                        self._reads_as_row(later) for _, later in taken[1:])
+                else:
+                    escapes = quoted is not None and quoted != fields and (
+                        '""' in first or len(fields) != len(self.columns) == len(quoted))
+                if escapes:
+                    fields = quoted
+                else:
+                    lines.push_back(taken[1:])
+                    taken = taken[:1]
+            yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None
 
     def _reads_as_row(self, line: str, like: str | None = None) -> bool:
         """Whether ``line``, read alone, has the header's two or more fields, the first without a quote

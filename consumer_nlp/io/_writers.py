@@ -99,8 +99,8 @@ _TSV_BREAKERS = re.compile("[\t\r\n]")
 
 
 def _check_tsv_cells(frame: pd.DataFrame) -> None:
-    """TSV has no quoting: a tab or line break in a cell or a column name would split it; refuse,
-    naming the cell or the column."""
+    """TSV is written without quoting: a tab or line break in a cell or a column name would split
+    it; refuse, naming the cell or the column."""
     for column in frame.columns:
         if _TSV_BREAKERS.search(str(column)):
             raise ValueError(f"column name {str(column)!r} holds a tab or line break, which TSV cannot carry; "
@@ -250,7 +250,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
             header = io.StringIO()
             if kind == "csv":
                 csv.writer(header, lineterminator="\r\n").writerow(columns)
-            else:  # TSV has no quoting: names as they are (a tab or line break in one was refused)
+            else:  # TSV is written without quoting: names as they are (a tab or line break was refused)
                 header.write("\t".join(map(str, columns)) + "\r\n")
             out.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
             _append_files(parts, out)
