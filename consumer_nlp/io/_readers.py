@@ -672,13 +672,16 @@ class ExcelReader(ArchiveReader):
                              f"as .xls, name it .xls") from None
         try:
             declared = {ws.title: ws.max_row for ws in workbook.worksheets}  # before sheet_rows forgets it
-            tabs = [name for name in workbook.sheetnames if workbook[name].sheet_state == "visible"]  # charts too
+            # every sheet, charts too, in tab order (workbook[name] searches them all: quadratic over 1,000s)
+            sheets = {ws.title: ws for ws in workbook.worksheets + workbook.chartsheets}
+            tabs = [name for name in workbook.sheetnames if sheets[name].sheet_state == "visible"]
+            visible = set(tabs)
             chosen = choose_sheet(workbook.sheetnames, tabs, lambda: [
-                ws.title for ws in workbook.worksheets if ws.title in tabs and _has_data(ws)], self.sheet, self.path)
+                ws.title for ws in workbook.worksheets if ws.title in visible and _has_data(ws)], self.sheet, self.path)
             if chosen not in declared:
                 raise ValueError(f"{self.path}: sheet {chosen!r} is a chart, not a table; its tables are "
                                  f"{[name for name in tabs if name in declared]}")
-            sheet = workbook[chosen]
+            sheet = sheets[chosen]
             self.sheet_title = sheet.title
             scan = scan_sheet(workbook, sheet)
             # A program that writes formulas may save a stand-in result (XlsxWriter saves 0) and ask Excel

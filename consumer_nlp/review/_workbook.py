@@ -148,7 +148,8 @@ def read_review(path) -> tuple[list[dict], str]:
             corrections.append({"text": text, "label": label, "model_label": label_of(values[3]),
                                 "source": source, "row": row, "number": number, "shown": values[2]})
         # A shown text that is another row's exported text moved there without its hidden cells.
-        moved += [c["number"] for c in corrections if c["number"] not in moved and c["shown"] != _shown(c["text"])
+        seen = set(moved)  # a set: a list searched for each row was quadratic in a sorted workbook
+        moved += [c["number"] for c in corrections if c["number"] not in seen and c["shown"] != _shown(c["text"])
                   and exported.get(c["shown"], c["number"]) != c["number"]]
         for correction in corrections:
             del correction["number"], correction["shown"]
