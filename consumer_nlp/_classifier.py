@@ -21,8 +21,12 @@ from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_m
 from ._values import check_count, is_int, is_missing
 
 
+MAX_TEXT_CHARS = 100_000  # a text is scored on this many characters at most (a complaint is far shorter)
+
+
 def as_texts(X, *, allow_missing: bool) -> list[str]:
-    """Check a sequence of texts; missing ones become "" when allowed. Errors list every bad row."""
+    """Check a sequence of texts; missing ones become "" when allowed. Errors list every bad row.
+    Each text is read as far as ``MAX_TEXT_CHARS``, in training and in tagging alike."""
     if isinstance(X, str):
         raise TypeError("expected a list of texts, got a single string; wrap it in a list: [text]")
     if isinstance(X, pd.DataFrame):  # iterating it would give its column names
@@ -37,7 +41,7 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
     texts, bad = [], []
     for row, value in enumerate(X, start=1):
         if isinstance(value, str):
-            texts.append(value)
+            texts.append(value[:MAX_TEXT_CHARS])
         elif allow_missing and is_missing(value):
             texts.append("")
         else:
@@ -123,7 +127,6 @@ def calibrated_proba(scores: np.ndarray, temperature: float) -> np.ndarray:
 
 BATCH_SIZE = 5000  # texts scored at a time
 BATCH_CHARS = 1_000_000  # and characters: features cost about 200 bytes a character of a batch
-MAX_TEXT_CHARS = 100_000  # a text is scored on this many characters at most (a complaint is far shorter)
 
 
 @contextlib.contextmanager
@@ -335,7 +338,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         texts in batches of 5,000), and memory stays bounded whatever the texts' lengths. A text is
         scored on its first ``MAX_TEXT_CHARS`` characters."""
         check_is_fitted(self, "coef_")
-        texts = [text[:MAX_TEXT_CHARS] for text in as_texts(X, allow_missing=True)]
+        texts = as_texts(X, allow_missing=True)
         if not texts:
             raise ValueError("no texts to score: got an empty list")
         batches, start, chars = [], 0, 0

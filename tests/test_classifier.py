@@ -382,3 +382,17 @@ def test_batches_are_bounded_in_characters_and_a_giant_text_is_scored_on_its_sta
     monkeypatch.setattr(_classifier, "MAX_TEXT_CHARS", 50)
     giant = "信用卡被盗刷了" * 5 + "外卖里有头发" * 1000
     np.testing.assert_allclose(small_model.predict_proba([giant]), small_model.predict_proba([giant[:50]]))
+
+
+def test_training_reads_a_text_as_far_as_tagging_does(small_corpus):
+    # Tagging reads a text's first MAX_TEXT_CHARS characters; training read all of it: a damaged cell
+    # of two million characters took 1.3 GB, and its tail became vocabulary no tagged text can use.
+    from consumer_nlp._classifier import MAX_TEXT_CHARS
+
+    texts, labels = small_corpus
+    long_text = "秤不准" * (MAX_TEXT_CHARS // 3) + "锟斤拷" * 10 + "，" + texts[0]
+    whole = ComplaintClassifier(cv=2).fit(texts + [long_text], labels + ["price_measurement"])
+    cut = ComplaintClassifier(cv=2).fit(texts + [long_text[:MAX_TEXT_CHARS]], labels + ["price_measurement"])
+    assert "锟斤拷" not in whole.vectorizer_.get_feature_names_out()
+    assert list(whole.vectorizer_.get_feature_names_out()) == list(cut.vectorizer_.get_feature_names_out())
+    np.testing.assert_allclose(whole.coef_, cut.coef_)
