@@ -16,9 +16,10 @@ CURRENCY = "[¥￥]|rmb|人民币"  # what marks an amount as money before its n
 CURRENCY_OPENS = "¥￥r人"  # the characters CURRENCY can start with (a test holds the two together)
 # A number, taken whole (an atomic group: never a shorter piece of it): Arabic digits with an
 # optional 百/千/万/亿 scale, or a run of Chinese numerals. It starts where no number goes on: not
-# after a digit, a point, or a digit and its thousands comma (1,280), but after a comma that ends a
-# clause it does.
-_NUMBER = (rf"(?>(?<![0-9.])(?<![0-9],)[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:(?:[千百]?万|千|百|亿)(?:[0-9]+[千百十])*)?"
+# after a digit, a point, a digit and its thousands comma (1,280) or a digit and 千/百/十 (inside
+# 3千2百, whose every piece would otherwise start a number reading the rest again: quadratic on a
+# long run), but after a comma that ends a clause it does.
+_NUMBER = (rf"(?>(?<![0-9.])(?<![0-9],)(?<![0-9][千百十])[0-9]+(?:,[0-9]{{3}})*(?:\.[0-9]+)?(?:(?:[千百]?万|千|百|亿)(?:[0-9]+[千百十])*)?"
            rf"|(?<![{_CN}])[{_CN}]{{1,8}})")
 _CUES = ("花了|付了|交了|充了|罚款|押金|定金|订金|尾款|违约金|学费|报名费|费用|损失了|损失|赔了|被骗了?|骗走|"
          "转走了?|扣了|收了|欠了?|多收了?")
