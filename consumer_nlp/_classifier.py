@@ -350,6 +350,11 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         batches.append(texts[start:])
         return batches
 
+    def unknown_share(self, X) -> np.ndarray:
+        """For each text, the share of its words the vocabulary lacks (1 for no words): how unlike
+        the training texts it is. In batches, each text read as far as it is scored."""
+        return np.concatenate([self.vectorizer_.unknown_share(normalize_many(batch)) for batch in self._batches(X)])
+
     def _score(self, texts):
         """Feature blocks (words, chars), the joined features, probabilities and an empty-text
         mask for one batch of checked ``texts``."""

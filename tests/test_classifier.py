@@ -267,6 +267,19 @@ def test_long_lists_are_scored_in_batches_with_the_same_results(small_model, sma
         small_model.predict_proba([])
 
 
+def test_unknown_share_is_read_in_batches_as_far_as_texts_are_scored(small_model, small_corpus, monkeypatch):
+    # The review queue took the unknown-word share of every flagged text at once, whole: 20,000
+    # flagged rows of 500 characters took 2.6 GB to export.
+    import consumer_nlp._classifier as classifier
+    from consumer_nlp.features import normalize_many
+
+    texts = small_corpus[0][:40] + ["", "秤不准" + "锟" * classifier.MAX_TEXT_CHARS]
+    expected = small_model.vectorizer_.unknown_share(normalize_many([t[:classifier.MAX_TEXT_CHARS] for t in texts]))
+    monkeypatch.setattr(classifier, "BATCH_SIZE", 7)
+    np.testing.assert_allclose(small_model.unknown_share(texts), expected)
+    assert small_model.unknown_share(texts)[-1] < 1  # 秤不准 is known; the characters beyond the cut never read
+
+
 def _deciding_on_the_whole_text(model):
     whole = copy.copy(model)
     whole.clause_weight = 0

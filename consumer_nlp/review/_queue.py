@@ -7,7 +7,6 @@ import numpy as np
 
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
-from ..features import normalize_many
 from .._similarity import pick_distinct
 from .._values import check_count
 from ..io import find_text_column, open_archive
@@ -47,7 +46,7 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     proba = model.predict_proba(texts)
     order = np.argsort(-proba, axis=1)
     top, second = proba[np.arange(len(texts)), order[:, 0]], proba[np.arange(len(texts)), order[:, 1]]
-    unknown = model.vectorizer_.unknown_share(normalize_many(texts))
+    unknown = model.unknown_share(texts)
     scores = (1.0 - (top - second)) * (1.0 + unknown)
     items = [(float(score), text, row, model.classes_[a], model.classes_[b], float(p))
              for score, text, row, a, b, p in zip(scores, texts, rows, order[:, 0], order[:, 1], top)]
