@@ -180,6 +180,16 @@ def test_a_stray_quote_does_not_take_the_first_line_of_the_next_quoted_row(tmp_p
     assert [(where, raw) for where, _, raw in bad(chunks)] == [("line 2", '1,"健身房关门,电话')]
 
 
+def test_bad_rows_count_towards_a_chunks_size(tmp_path):
+    # A chunk closed only at chunk_size good rows: a file of bad rows (a field too many in each) was one
+    # chunk however large, all of it in memory (100,000 bad rows of 1,000 characters: 1.9 GB).
+    (tmp_path / "a.csv").write_text("id,text\n" + "".join(f"{i},坏,多一列\n" for i in range(7)) + "7,ok\n",
+                                    encoding="utf-8")
+    _, chunks = read(tmp_path / "a.csv", chunk_size=2)
+    assert [len(chunk.bad) + len(chunk.rows) for chunk in chunks][:4] == [2, 2, 2, 2]
+    assert rows(chunks) == [["7", "ok"]] and len(bad(chunks)) == 7
+
+
 def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):
     # The lines of a record were all held until its quote closed: one stray quote near the top of a
     # large archive held the whole file in memory (582 MiB for an 86 MiB file).

@@ -336,12 +336,11 @@ class DelimitedReader(ArchiveReader):
                 self.columns = check_header(header[1], self.path)
                 rows, where, bad, index, blank = [], [], [], 0, 0
                 for line, record, raw_text, problem in records:
+                    if not record and record is not None and len(self.columns) == 1:
+                        record = [""]  # in a one-column file a blank line is an empty value
                     if record is None:
                         bad.append(BadRow(f"line {line}", problem, raw_text))
-                        continue
-                    if not record and len(self.columns) == 1:
-                        record = [""]  # in a one-column file a blank line is an empty value
-                    if len(record) == len(self.columns):
+                    elif len(record) == len(self.columns):
                         rows.append(record)
                         where.append(f"line {line}")
                     elif not record:
@@ -350,7 +349,7 @@ class DelimitedReader(ArchiveReader):
                         bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
                                                           f"{len(self.columns)}", raw_text,
                                           wider=len(record) > len(self.columns)))
-                    if len(rows) >= self.chunk_size:
+                    if len(rows) + len(bad) >= self.chunk_size:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
                                     where)
                         rows, where, bad, index, blank = [], [], [], index + 1, 0

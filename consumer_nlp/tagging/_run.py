@@ -8,6 +8,7 @@ that have no part yet, and the result is byte-identical to an uninterrupted run.
 """
 import concurrent.futures as futures
 import contextlib
+import csv
 import multiprocessing
 import os
 import re
@@ -29,8 +30,8 @@ from ..io import (archive_format, find_column, find_text_column, join_parts, mov
                   working_name, write_json, write_part)
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame
-from ._spool import (OutputLock, check_paths, default_output, fingerprint, part_path, prepare_spool, read_records,
-                     remove_spool, run_manifest)
+from ._spool import (OutputLock, check_paths, default_output, fingerprint, iter_records, part_path, prepare_spool,
+                     read_records, remove_spool, run_manifest)
 
 
 @dataclass
@@ -372,29 +373,32 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
             resumed: int, sheet_title: str, force: bool) -> Summary:
     """Join the parts and write the bad rows under temporary names, rename both into place (never
     over a file that appeared meanwhile, unless ``force``), sum up."""
-    records = read_records(spool)
-    parts = [part_path(spool, r["index"], kind) for r in records]
     summary = Summary(output=output, resumed_chunks=resumed)
-    for record in records:
-        summary.rows_out += record["rows"]
-        summary.bad_rows += len(record["bad"])
-        summary.needs_review += record["needs_review"]
-        summary.empty += record["empty"]
-        summary.blank_lines += record.get("blank", 0)
-        summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
-        summary.counts.update(record["counts"])
-    summary.rows_in = summary.rows_out + summary.bad_rows
     # Fixed names, under the run's locks: what a run killed here leaves, the next one writes over and removes.
     moves = [(working_name(output, "partial"), output, "output")]
     if bad_rows_path is not None:
         moves.append((working_name(bad_rows_path, "partial"), bad_rows_path, "bad-rows file"))
     try:
+        parts = []
+        with (open(moves[1][0], "w", encoding="utf-8-sig", newline="") if bad_rows_path is not None
+              else contextlib.nullcontext()) as bad_file:
+            bad_writer = csv.writer(bad_file, lineterminator="\r\n") if bad_file is not None else None
+            if bad_writer is not None:
+                bad_writer.writerow(["where", "reason", "raw"])
+            for record in iter_records(spool):  # one at a time: bad rows go to their file, not into memory
+                parts.append(part_path(spool, record["index"], kind))
+                summary.rows_out += record["rows"]
+                summary.bad_rows += len(record["bad"])
+                summary.needs_review += record["needs_review"]
+                summary.empty += record["empty"]
+                summary.blank_lines += record.get("blank", 0)
+                summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
+                summary.counts.update(record["counts"])
+                if bad_writer is not None:
+                    bad_writer.writerows([b["where"], b["reason"], b["raw"]] for b in record["bad"])
+        summary.rows_in = summary.rows_out + summary.bad_rows
         summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title,
                                           **excel_layout(text_col))
-        if bad_rows_path is not None:
-            bad = [b for r in records for b in r["bad"]]
-            pd.DataFrame(bad, columns=["where", "reason", "raw"]).to_csv(moves[1][0], index=False,
-                                                                         encoding="utf-8-sig")
         move_into_place(moves, force=force)
     except FileExistsError as error:
         raise FileExistsError(f"{error}. The tagged chunks are kept in {spool}: with resume=True as well, the run "

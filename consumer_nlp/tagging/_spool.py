@@ -42,10 +42,16 @@ def part_path(spool: Path, index: int, kind: str) -> Path:
     return Path(spool) / f"{index:07d}{PART_SUFFIX[kind]}"
 
 
+def iter_records(spool: Path):
+    """The records of the finished chunks, in order, one at a time (a record is written only after
+    its part, and named by its index)."""
+    for path in sorted((p for p in spool.glob("*.json") if p.stem.isdecimal()), key=lambda p: int(p.stem)):
+        yield json.loads(path.read_text("utf-8"))
+
+
 def read_records(spool: Path) -> list:
-    """The records of the finished chunks, in order (a record is written only after its part)."""
-    return sorted((json.loads(p.read_text("utf-8")) for p in spool.glob("*.json") if p.stem.isdecimal()),
-                  key=lambda r: r["index"])
+    """The records of the finished chunks, in order."""
+    return list(iter_records(spool))
 
 
 def default_output(input_path) -> Path:
