@@ -521,7 +521,7 @@ def _as_formatted(value, number_format):
 
 # Excel writes characters XML cannot hold as _xHHHH_ (a carriage return as _x000D_); openpyxl
 # undoes only the escape of "_x" itself (_x005F_), so the others reach us as written.
-_XML_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 def _cell_value(cell):
@@ -529,7 +529,7 @@ def _cell_value(cell):
     code format as Excel shows them."""
     value = cell.value
     if isinstance(value, str) and "_x" in value:
-        return _XML_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+        return EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
     return _as_formatted(_excel_digits(value), cell.number_format)
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._paths import working_name
-from ._readers import JsonLiteral, _cell_text, archive_format
+from ._readers import EXCEL_ESCAPE, JsonLiteral, _cell_text, archive_format
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -60,7 +60,7 @@ def excel_text(text: str) -> str:
 
     kept = without_surrogates(text)
     escaped = ILLEGAL_CHARACTERS_RE.sub(lambda match: f"_x{ord(match.group()):04X}_",
-                                        _EXCEL_ESCAPE.sub(r"_x005F_x\1_", kept)).replace("\r", "_x000D_")
+                                        EXCEL_ESCAPE.sub(r"_x005F_x\1_", kept)).replace("\r", "_x000D_")
     return escaped if len(escaped) <= XLSX_MAX_CELL else printable(kept)
 
 
@@ -72,9 +72,6 @@ def keep_text(workbook) -> None:
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"
-
-
-_EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 def _escape_surrogates(line: str) -> str:
