@@ -30,8 +30,8 @@ from ..io import (archive_format, find_column, find_text_column, join_parts, mov
                   working_name, write_json, write_part)
 
 from ._schema import REASON_EMPTY, TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame
-from ._spool import (OutputLock, check_paths, default_output, fingerprint, iter_records, part_path, prepare_spool,
-                     read_records, remove_spool, run_manifest)
+from ._spool import (OutputLock, check_paths, default_output, fingerprint, has_records, iter_records, part_path,
+                     prepare_spool, remove_spool, run_manifest)
 
 
 @dataclass
@@ -305,12 +305,12 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             workers.finish(stop)
             stop.check()
         except (KeyboardInterrupt, _Stop):
-            if not read_records(spool):
+            if not has_records(spool):
                 remove_spool(spool)
                 raise KeyboardInterrupt("interrupted before any chunk was finished; nothing was kept") from None
             raise KeyboardInterrupt(_interrupted(spool)) from None
         except BrokenProcessPool:
-            if not read_records(spool):
+            if not has_records(spool):
                 remove_spool(spool)
                 raise RuntimeError("a worker process ended unexpectedly (killed, or out of memory) before any chunk "
                                    "was finished; nothing was kept. Run the command again, with fewer jobs=N if "
@@ -320,7 +320,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
         except BaseException as error:
             if isinstance(error, (ValueError, UnicodeError)):  # a file saved over while it was read breaks anywhere
                 _check_unchanged(input_path, manifest, spool, error)
-            if not read_records(spool):  # nothing to resume from: leave nothing behind
+            if not has_records(spool):  # nothing to resume from: leave nothing behind
                 remove_spool(spool)
             raise
         finally:

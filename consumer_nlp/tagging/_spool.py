@@ -42,16 +42,21 @@ def part_path(spool: Path, index: int, kind: str) -> Path:
     return Path(spool) / f"{index:07d}{PART_SUFFIX[kind]}"
 
 
+def _record_paths(spool: Path) -> list:
+    """The record files of the finished chunks, in order (a record is written only after its part,
+    and named by its index)."""
+    return sorted((p for p in spool.glob("*.json") if p.stem.isdecimal()), key=lambda p: int(p.stem))
+
+
 def iter_records(spool: Path):
-    """The records of the finished chunks, in order, one at a time (a record is written only after
-    its part, and named by its index)."""
-    for path in sorted((p for p in spool.glob("*.json") if p.stem.isdecimal()), key=lambda p: int(p.stem)):
+    """The records of the finished chunks, in order, one at a time."""
+    for path in _record_paths(spool):
         yield json.loads(path.read_text("utf-8"))
 
 
-def read_records(spool: Path) -> list:
-    """The records of the finished chunks, in order."""
-    return list(iter_records(spool))
+def has_records(spool: Path) -> bool:
+    """Whether any chunk was finished (without reading the records, which hold the bad rows)."""
+    return bool(_record_paths(spool))
 
 
 def default_output(input_path) -> Path:
@@ -130,7 +135,7 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
     an earlier run are never thrown away unasked."""
     manifest_path = spool / "manifest.json"
     # a chunk's record is written (atomically) only after its part: a record means a whole part
-    finished = {int(p.stem) for p in spool.glob("*.json") if p.stem.isdecimal()} if spool.is_dir() else set()
+    finished = {int(p.stem) for p in _record_paths(spool)} if spool.is_dir() else set()
     if spool.exists() and resume and manifest_path.exists():
         try:
             saved = json.loads(manifest_path.read_text("utf-8"))
