@@ -806,6 +806,48 @@ def test_merged_cells_give_their_value_to_every_row_they_cover(tmp_path):
     assert reader.merged == ["B2:B4"] and sum(chunk.blank for chunk in chunks) == 0  # row 6: under the table
 
 
+
+def _declare_merged(path, ranges):
+    """Write ``ranges`` into the first sheet's XML as merged cells, as a hand-made file may declare them."""
+    import zipfile
+
+    cells = "".join(f'<mergeCell ref="{r}"/>' for r in ranges).encode()
+    with zipfile.ZipFile(path) as source:
+        parts = {item: source.read(item) for item in source.infolist()}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item, data in parts.items():
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</sheetData>", b"</sheetData><mergeCells>" + cells + b"</mergeCells>", 1)
+            target.writestr(item, data)
+
+
+def test_merged_ranges_a_column_long_cost_nothing_for_rows_that_are_not_there(tmp_path):
+    # A 5 KB workbook declaring 256 merged ranges, each a whole column long, took 2.7 GB: every row
+    # each range covers was listed before the first row was read. A range now costs only the rows
+    # the sheet holds.
+    import tracemalloc
+
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "投诉内容"] + [f"c{j}" for j in range(16)])
+    sheet.append([1, "冰箱不制冷"] + ["上门"] * 16)
+    sheet.append([2, "秤不准"])
+    workbook.save(tmp_path / "a.xlsx")
+    _declare_merged(tmp_path / "a.xlsx", [f"{get_column_letter(j + 3)}2:{get_column_letter(j + 3)}1048576"
+                                          for j in range(16)])
+    tracemalloc.start()
+    try:
+        reader, chunks = read(tmp_path / "a.xlsx")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert rows(chunks) == [[1, "冰箱不制冷"] + ["上门"] * 16, [2, "秤不准"] + ["上门"] * 16]
+    assert len(reader.merged) == 16
+    assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MiB"
+
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
 
 

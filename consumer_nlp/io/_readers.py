@@ -9,6 +9,7 @@ import csv
 import datetime
 import decimal
 import functools
+import heapq
 import html
 import io
 import itertools
@@ -558,14 +559,23 @@ class SheetScan:
     hidden: set = field(default_factory=set)  # the numbers of the rows hidden in Excel (a filter, or by hand)
 
 
-def merged_below(ranges) -> dict:
-    """The merged ``ranges`` (see :class:`SheetScan`) covering each row below a range's top row, the
-    rows that show the top row's value: ``{row: [range, …]}``."""
-    below = defaultdict(list)
-    for merged in ranges:
-        for row in range(merged[1] + 1, merged[3] + 1):
-            below[row].append(merged)
-    return below
+class MergedBelow:
+    """The merged ranges (see :class:`SheetScan`) covering a row below their top row, the rows that
+    show the top row's value; asked row by row, in increasing order. A sweep: a range costs only
+    the rows the sheet holds, not every row it declares (a column-long one is a million)."""
+
+    def __init__(self, ranges):
+        self._waiting = sorted(enumerate(ranges), key=lambda found: found[1][1], reverse=True)
+        self._open = []  # (last row, position, range) of the ranges begun, the first to end on top
+
+    def __call__(self, row: int) -> list:
+        """The ranges covering sheet row ``row`` below their top row, in the order they were given."""
+        while self._waiting and self._waiting[-1][1][1] < row:
+            position, merged = self._waiting.pop()
+            heapq.heappush(self._open, (merged[3], position, merged))
+        while self._open and self._open[0][0] < row:
+            heapq.heappop(self._open)
+        return [merged for _, _, merged in sorted(self._open, key=lambda found: found[1])]
 
 
 def _formula_at(found) -> tuple:
@@ -708,7 +718,7 @@ class ExcelReader(ArchiveReader):
         from openpyxl.utils import get_column_letter
 
         spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
-        at_top, below, merged_values, filled = defaultdict(list), merged_below(spans), {}, set()
+        at_top, below, merged_values, filled = defaultdict(list), MergedBelow(spans), {}, set()
         for span in spans:
             at_top[span[1]].append(span)
         header = [_cell_text(v) for v in next(rows_iter, ())]
@@ -738,7 +748,7 @@ class ExcelReader(ArchiveReader):
             blank, below_last = blank + below_last, 0
             for span in at_top.pop(number, ()):  # each merged range's value, from its top row
                 merged_values[span] = cells[span[0] - 1] if span[0] <= len(cells) else ""
-            for span in below.pop(number, ()):
+            for span in below(number):
                 cells += [""] * (span[0] - len(cells))
                 cells[span[0] - 1] = merged_values.get(span, "")
                 filled.add(span)

@@ -5,7 +5,7 @@ import zipfile
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import (XLSX_MAX_CELL, check_new_file, excel_text, keep_text, merged_below, new_file, printable, scan_sheet,
+from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, printable, scan_sheet,
                   sheet_rows)
 
 SHEET = "复核"
@@ -110,11 +110,11 @@ def read_review(path) -> tuple[list[dict], str]:
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
         corrections, bad, textless, altered, moved, exported = [], [], [], [], [], {}
         # A choice merged down over several rows (one for a block) holds for each of them.
-        below = merged_below([m for m in scan_sheet(workbook, workbook[SHEET]).merged if m[0] <= CHOICE <= m[2]])
+        below = MergedBelow([m for m in scan_sheet(workbook, workbook[SHEET]).merged if m[0] <= CHOICE <= m[2]])
         chosen = {}
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
-            for merged in below.get(number, ()):
+            for merged in below(number):
                 values[CHOICE - 1] = chosen.get(merged[1])
             chosen[number] = values[CHOICE - 1]
             exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
