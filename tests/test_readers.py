@@ -180,12 +180,18 @@ def test_a_stray_quote_does_not_take_the_first_line_of_the_next_quoted_row(tmp_p
     assert [(where, raw) for where, _, raw in bad(chunks)] == [("line 2", '1,"健身房关门,电话')]
 
 
-def test_bad_rows_count_towards_a_chunks_size(tmp_path):
+@pytest.mark.parametrize("name", ["a.csv", "a.xlsx", "a.jsonl"])
+def test_bad_rows_count_towards_a_chunks_size(tmp_path, write_workbook, name):
     # A chunk closed only at chunk_size good rows: a file of bad rows (a field too many in each) was one
     # chunk however large, all of it in memory (100,000 bad rows of 1,000 characters: 1.9 GB).
-    (tmp_path / "a.csv").write_text("id,text\n" + "".join(f"{i},坏,多一列\n" for i in range(7)) + "7,ok\n",
-                                    encoding="utf-8")
-    _, chunks = read(tmp_path / "a.csv", chunk_size=2)
+    path = tmp_path / name
+    if name == "a.csv":
+        path.write_text("id,text\n" + "".join(f"{i},坏,多一列\n" for i in range(7)) + "7,ok\n", encoding="utf-8")
+    elif name == "a.xlsx":
+        write_workbook(path, {"Sheet": [["id", "text"]] + [[str(i), "坏", "多一列"] for i in range(7)] + [["7", "ok"]]})
+    else:
+        path.write_text("".join(f"[{i}]\n" for i in range(7)) + '{"id": "7", "text": "ok"}\n', encoding="utf-8")
+    _, chunks = read(path, chunk_size=2)
     assert [len(chunk.bad) + len(chunk.rows) for chunk in chunks][:4] == [2, 2, 2, 2]
     assert rows(chunks) == [["7", "ok"]] and len(bad(chunks)) == 7
 
@@ -847,6 +853,29 @@ def test_merged_ranges_a_column_long_cost_nothing_for_rows_that_are_not_there(tm
     assert rows(chunks) == [[1, "冰箱不制冷"] + ["上门"] * 16, [2, "秤不准"] + ["上门"] * 16]
     assert len(reader.merged) == 16
     assert peak < 50 * 2**20, f"{peak / 2**20:.0f} MiB"
+
+
+@pytest.mark.parametrize("name", ["wide.csv", "wide.tsv", "wide.xlsx", "wide.parquet"])
+def test_a_chunk_of_a_wide_file_holds_at_most_max_cells(tmp_path, monkeypatch, write_workbook, name):
+    # A chunk was 5,000 rows whatever the width of the file (CSV, TSV and workbooks): 5,000 rows of
+    # 20,000 columns took 2.6 GB. Every format now caps a chunk's cells as JSON Lines did, and
+    # still gives every row, in order (JSON Lines: see above).
+    import consumer_nlp.io._readers as readers
+
+    monkeypatch.setattr(readers, "MAX_CELLS", 200)
+    header = ["text"] + [f"c{j}" for j in range(49)]
+    table = [[f"漏水{i}"] + [""] * 49 for i in range(30)]
+    path = tmp_path / name
+    if name.endswith((".csv", ".tsv")):
+        separator = "," if name.endswith(".csv") else "\t"
+        path.write_text("\n".join(separator.join(row) for row in [header] + table) + "\n", encoding="utf-8")
+    elif name.endswith(".xlsx"):
+        write_workbook(path, {"Sheet": [header] + [[row[0], *([None] * 48), "x"] for row in table]})
+    else:
+        pq.write_table(pa.table({column: [row[j] for row in table] for j, column in enumerate(header)}), path)
+    reader, chunks = read(path)
+    assert [row[0] for row in rows(chunks)] == [f"漏水{i}" for i in range(30)]
+    assert max(len(chunk.rows) for chunk in chunks) * len(reader.columns) <= 200 and len(chunks) >= 7
 
 OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
 

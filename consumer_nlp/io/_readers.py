@@ -128,6 +128,9 @@ class Chunk:
                 for i, w in enumerate(self.where)]
 
 
+MAX_CELLS = 5_000_000  # in a chunk: rows × columns (5,000 rows of 20,000 columns took 2.6 GB)
+
+
 class ArchiveReader:
     """Base of the chunked readers: ``columns`` and ``total`` (for progress), then ``chunks()``.
     ``header_row`` is the row holding the column names (a title may stand above it), so the first
@@ -142,6 +145,11 @@ class ArchiveReader:
         self.hidden_rows = 0  # a workbook's records in rows hidden in Excel (read like the others)
         check_count(header_row, "header_row", 1, "the row holding the column names")
         self.header_row = int(header_row)
+
+    def rows_per_chunk(self) -> int:
+        """How many rows a chunk holds: ``chunk_size``, fewer in a table of many ``columns`` (a chunk
+        holds at most MAX_CELLS cells)."""
+        return max(1, min(self.chunk_size, MAX_CELLS // max(1, len(self.columns))))
 
     def progress_bar(self, show: bool | None = None, **options):
         """A progress bar over this reader's ``total`` on standard error; ``show`` None means only
@@ -335,7 +343,7 @@ class DelimitedReader(ArchiveReader):
                     raise ArchiveError(f"{self.path}: line {header[0]} (the header) cannot be parsed: "
                                        f"{header[2][:80]!r}", "unparseable_row", line=header[0])
                 self.columns = check_header(header[1], self.path)
-                rows, where, bad, index, blank = [], [], [], 0, 0
+                size, rows, where, bad, index, blank = self.rows_per_chunk(), [], [], [], 0, 0
                 for line, record, raw_text, problem in records:
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
@@ -350,7 +358,7 @@ class DelimitedReader(ArchiveReader):
                         bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
                                                           f"{len(self.columns)}", raw_text,
                                           wider=len(record) > len(self.columns)))
-                    if len(rows) + len(bad) >= self.chunk_size:  # bad rows are held too: they count
+                    if len(rows) + len(bad) >= size:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
                                     where)
                         rows, where, bad, index, blank = [], [], [], index + 1, 0
@@ -738,7 +746,7 @@ class ExcelReader(ArchiveReader):
         right = left + len(header)
         where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
-        rows, where, bad, index, done, blank, below_last = [], [], [], 0, 0, 0, 0
+        size, rows, where, bad, index, done, blank, below_last = self.rows_per_chunk(), [], [], [], 0, 0, 0, 0
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
             done += 1
@@ -764,7 +772,7 @@ class ExcelReader(ArchiveReader):
                 rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")
                 self.hidden_rows += number in hidden
-            if len(rows) >= self.chunk_size:
+            if len(rows) + len(bad) >= size:  # bad rows are held too: they count
                 yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
                 rows, where, bad, index, blank = [], [], [], index + 1, 0
         self.merged = [f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}" for c, t, c2, b in spans if
@@ -902,7 +910,7 @@ class JsonLinesReader(ArchiveReader):
     def chunks(self):
         self.columns = self._scan_columns()
         # Each chunk is a table of every key of the file: records with keys of their own make it wide.
-        chunk_size = max(1, min(self.chunk_size, MAX_CELLS // max(1, len(self.columns))))
+        chunk_size = self.rows_per_chunk()
         records, where, bad, index, blank = [], [], [], 0, 0
         for number, text, position in self._lines():
             if not text.strip():
@@ -922,7 +930,7 @@ class JsonLinesReader(ArchiveReader):
             except RecursionError:  # from the parser too, where it runs out of stack
                 bad.append(BadRow(f"line {number}", f"a value nested more than {MAX_DEPTH} levels deep",
                                   text.rstrip("\r\n")))
-            if len(records) >= chunk_size:
+            if len(records) + len(bad) >= chunk_size:  # bad rows are held too: they count
                 yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, position, blank,
                             where)
                 records, where, bad, index, blank = [], [], [], index + 1, 0
@@ -930,7 +938,6 @@ class JsonLinesReader(ArchiveReader):
 
 
 MAX_DEPTH = 100  # levels of JSON nesting in a record: deeper ones fail to pickle for a worker (at 500)
-MAX_CELLS = 5_000_000  # in a chunk of JSON records: rows × the file's keys
 
 
 def _nested_deeper(value, limit: int) -> bool:
@@ -958,7 +965,7 @@ class ParquetReader(ArchiveReader):
         self.total = parquet.metadata.num_rows
         self.columns = check_header(parquet.schema_arrow.names, self.path)
         done = 0
-        batches = parquet.iter_batches(batch_size=self.chunk_size)
+        batches = parquet.iter_batches(batch_size=self.rows_per_chunk())
         for index, batch in enumerate(batches):
             where = [f"row {n}" for n in range(done + 1, done + batch.num_rows + 1)]
             done += batch.num_rows
