@@ -329,6 +329,21 @@ def test_a_download_excel_cannot_hold_is_refused_in_chinese(client, tmp_path):
     assert client.get(f"{batch}/download?format=csv").status_code == 200
 
 
+def test_a_batch_page_is_served_from_the_columns_found_at_upload(client, tmp_path, monkeypatch):
+    # Every view of a batch page read the upload's first chunk again, on the server's event loop: a wide
+    # file held every other request for seconds on each view. Its text columns are now found once.
+    import consumer_nlp.web._workspace as workspace
+
+    response = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes())
+    batch = response.headers["location"]
+    monkeypatch.setattr(workspace, "open_archive", lambda *a, **k: pytest.fail("the upload was read again"))
+    page = client.get(batch).text
+    assert '<option value="投诉内容">投诉内容（自动识别）</option>' in page
+    done = _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                             follow_redirects=False))
+    assert done == batch
+
+
 def test_every_batch_stays_listed(client):
     # The lists showed the latest 50 batches, without a word: an earlier tagged batch vanished from
     # 批量 and 复核 though its results were still there.

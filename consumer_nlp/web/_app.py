@@ -135,7 +135,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(400, "请先选择要上传的文件。")
         batch_id = await space.save_upload(upload)
         try:
-            space.text_columns(batch_id)
+            await run_in_threadpool(space.text_columns, batch_id)
         except Refused as bad:
             space.discard(batch_id)
             return render(request, "batch.html", status=400, page="batch", batches=batches(), message=bad.message)
@@ -144,14 +144,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def batch_page(request: Request):
         batch_id = request.path_params["batch_id"]
         meta = space.meta(batch_id)
-        columns, found = space.text_columns(batch_id)
+        columns, found = await run_in_threadpool(space.text_columns, batch_id)
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
                       found=found, tagged=space.tagged_path(batch_id).is_file(), formats=DOWNLOAD_FORMATS)
 
     async def batch_tag(request: Request):
         batch_id = request.path_params["batch_id"]
         form = await checked_form(request)
-        columns, _ = space.text_columns(batch_id)
+        columns, _ = await run_in_threadpool(space.text_columns, batch_id)
         column = form.get("text_col")
         if column not in columns:
             raise Refused(400, "请从列表中选择投诉文本所在的列。")

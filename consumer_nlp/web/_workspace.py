@@ -91,9 +91,18 @@ class Workspace:
         shutil.rmtree(self.folder(batch_id))
 
     def text_columns(self, batch_id: str) -> tuple[list, str | None]:
-        """The columns of a batch's archive that hold text, and the one found by name (or None).
-        Refused with a Chinese message when the file cannot be read or has no text column."""
-        path = self.input_path(batch_id)
+        """The columns of a batch's archive that hold text, and the one found by name (or None),
+        found once and kept in the batch's record (the upload never changes). Refused with a Chinese
+        message when the file cannot be read or has no text column."""
+        meta = self.meta(batch_id)
+        if "text_columns" not in meta:
+            columns, found = self._find_text_columns(self.input_path(batch_id))
+            meta = self.update(batch_id, text_columns=columns, found_column=found)
+        return meta["text_columns"], meta["found_column"]
+
+    @staticmethod
+    def _find_text_columns(path: Path) -> tuple[list, str | None]:
+        """:meth:`text_columns`, read from the first chunk of the archive at ``path``."""
         try:
             first = next(iter(open_archive(path).chunks()), None)
         except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
