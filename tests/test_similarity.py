@@ -8,13 +8,17 @@ TEMPLATE = "消费者来电反映：{}，要求商家依法退款并赔偿，请
 CHARS = "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年动同工也能下过子说产种面而方后多定行学法"
 
 
+def grams(text):
+    """A text's distinct runs of five characters (a shorter text: itself), as strings."""
+    return {text[i:i + 5] for i in range(max(1, len(text) - 4))}
+
+
 def brute_force(items, k=None, threshold=0.5):
     """Every pair compared: what pick_distinct must give, however it gets there."""
     picked = []
     for item in sorted(items, key=lambda item: item[0], reverse=True):
-        grams = _similarity._grams(item[1])
-        if all(len(grams & _similarity._grams(p[1])) / len(grams | _similarity._grams(p[1])) < threshold
-               for p in picked):
+        own = grams(item[1])
+        if all(len(own & grams(p[1])) / len(own | grams(p[1])) < threshold for p in picked):
             picked.append(item)
             if k is not None and len(picked) == k:
                 break
@@ -71,3 +75,39 @@ def test_pairs_of_every_size_and_share_are_found_as_comparing_all_would_find_the
         items.append((rng.random(), rng.choice(frames) + own if rng.random() < 0.8 else own, i))
     for threshold in (0.3, 0.5, 0.7):
         assert pick_distinct(items, threshold=threshold) == brute_force(items, threshold=threshold)
+
+
+def test_runs_get_equal_ids_exactly_when_they_are_equal(monkeypatch):
+    # Ids are packed code points, not hashes: every text, of any length and any characters (beyond
+    # the Basic Multilingual Plane, a NUL, half an emoji), packed in blocks or not, gives exactly its runs.
+    monkeypatch.setattr(_similarity, "_BLOCK_CHARS", 7)
+    rng = random.Random(8)
+    alphabet = "漏水退款\0a😀𠀀\ud83d"
+    items = ["", "好", "好好", "漏水漏水漏", "漏水漏水漏水"] + [
+        "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12))) for _ in range(300)]
+    ids, frequency = _similarity.gram_ids(items)
+    holders = {}
+    for text in items:
+        for gram in grams(text):
+            holders[gram] = holders.get(gram, 0) + 1
+    assert [len(own) for own in ids] == [len(grams(text)) for text in items]
+    assert all(list(own) == sorted(set(own.tolist())) for own in ids)
+    for text, own in zip(items[:60], ids[:60]):  # two texts share as many ids as runs
+        for other, theirs in zip(items, ids):
+            assert len(set(own.tolist()) & set(theirs.tolist())) == len(grams(text) & grams(other))
+    assert sorted(frequency.tolist()) == sorted(holders.values())
+
+
+def test_long_texts_are_compared_in_little_memory():
+    # Each text's runs were a set of strings, over a hundred bytes a run: review export of 20,000
+    # flagged texts of 500 characters took 2.6 GB before --limit cut anything.
+    import tracemalloc
+
+    items = [(i, t, i) for i, t in enumerate(texts(2000, seed=9, body=500))]
+    tracemalloc.start()
+    try:
+        assert len(pick_distinct(items, 10)) == 10
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, f"{peak / 2**20:.0f} MiB for 1,000,000 characters"  # 186 MiB before
