@@ -229,6 +229,17 @@ def _tagged_rows(path, rows: list[dict]):
     return path
 
 
+@needs_font
+def test_a_trend_over_many_periods_labels_a_dozen_of_them(tmp_path):
+    # The trend chart labelled every month: a date column read wrongly (6,000 months) took 30 s to
+    # draw, and even 60 months overprinted each other. At most a dozen are labelled, the first among them.
+    months = [f"{1600 + m // 12}-{m % 12 + 1:02d}-01" for m in range(600)]
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "日期": d} for d in months])
+    figure = report_archive(path, progress=False).charts()["各类别投诉件数走势"]
+    labels = [label.get_text() for label in figure.axes[0].get_xticklabels()]
+    assert 6 <= len(labels) <= 12 and labels[0] == "1600-01", labels
+
+
 def test_a_row_the_reader_cannot_parse_stops_the_report_naming_it(tmp_path):
     # It was left out of every total without a word.
     path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"}] * 3)

@@ -11,6 +11,8 @@ from .._values import PathLike
 from ..io import check_new_file, excel_text, keep_text, new_file, printable
 from ._tally import MISSING_DATE
 
+LABELLED_PERIODS = 12  # periods named under the trend chart, at most
+MARKED_PERIODS = 60  # beyond this many periods the trend is drawn as lines without points
 
 
 def _texts(table: pd.DataFrame, clean) -> pd.DataFrame:
@@ -51,8 +53,13 @@ class ArchiveReport:
             table = table[table.index != MISSING_DATE]
             if len(table):
                 figure, axes = plt.subplots(figsize=(7.5, 3.8))
+                positions = np.arange(len(table))
                 for column in table.columns:
-                    axes.plot(table.index, table[column], marker="o", label=column)
+                    axes.plot(positions, table[column], marker="o" if len(table) <= MARKED_PERIODS else None,
+                              label=column)
+                # a dozen periods labelled at most: one label per period overprints, and 6,000 took 30 s
+                step = -(-len(table) // LABELLED_PERIODS)
+                axes.set_xticks(positions[::step], [str(period) for period in table.index[::step]])
                 axes.set_title("各类别投诉件数走势")
                 axes.set_ylabel("件数")
                 axes.tick_params(axis="x", rotation=45)
