@@ -15,6 +15,7 @@ from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
+MAX_GROUPS = 20  # values of the --by column shown one by one, the largest; the rest share one row
 
 
 def _width(text: str) -> int:
@@ -201,9 +202,13 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
     metrics = classification_metrics(truth, predicted, tags["confidence"], tags["needs_review"], labels)
     groups = {}
     if by is not None:
-        values = np.asarray(labeled.groups, dtype=object)
-        for group, _ in Counter(labeled.groups).most_common():
-            rows = values == group
+        ranked = [group for group, _ in Counter(labeled.groups).most_common()]
+        rows_of = pd.Series(range(len(truth))).groupby(pd.Series(labeled.groups, dtype=object), sort=False,
+                                                          dropna=False).indices
+        shown = {group: rows_of[group] for group in ranked[:MAX_GROUPS]}
+        if len(ranked) > MAX_GROUPS:
+            shown[f"其余 {len(ranked) - MAX_GROUPS} 个取值"] = np.concatenate([rows_of[g] for g in ranked[MAX_GROUPS:]])
+        for group, rows in shown.items():
             groups[group] = classification_metrics(truth[rows], predicted[rows], tags["confidence"][rows],
                                                    tags["needs_review"][rows], labels)
     thresholds = sorted(set(THRESHOLDS) | {round(model.review_threshold_, 3)})

@@ -37,7 +37,7 @@ HEADER_ROW = _option("--header-row", type=int, default=1, metavar="N",
                      help="the row holding the column names, when a title stands above it (workbooks, "
                           "CSV and TSV; default: 1)")
 BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per value of this column (source, "
-                                                   "channel, …)")
+                                                   "channel, …): the 20 largest values, the rest in one row")
 # How library functions are named to a command-line user.
 _COMMANDS = {"tag_file": "consumer-nlp tag", "convert_model": "consumer-nlp models convert",
              "set_alias": "consumer-nlp models alias", "delete_alias": "consumer-nlp models unalias",
