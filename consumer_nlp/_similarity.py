@@ -1,4 +1,5 @@
 """Near-duplicate texts: two texts that share most of their 5-character runs say the same thing."""
+import array
 import math
 
 import numpy as np
@@ -65,10 +66,17 @@ def gram_ids(texts) -> tuple[list, np.ndarray]:
     return [ids[a:b] for a, b in zip(bounds[:-1], bounds[1:])], np.bincount(ids, minlength=n_ids)
 
 
-def _jaccard(a: np.ndarray, b: np.ndarray) -> float:
-    """Jaccard similarity of two sorted arrays of distinct ids."""
-    shared = len(np.intersect1d(a, b, assume_unique=True))
-    return shared / (len(a) + len(b) - shared)
+def _shared_counts(member: np.ndarray, others: list) -> np.ndarray:
+    """How many ids each array of ``others`` shares with the set whose ids are True in ``member``:
+    one gather over all of them, not a set intersection per pair."""
+    lengths = np.fromiter(map(len, others), dtype=np.int64, count=len(others))
+    return np.add.reduceat(member[np.concatenate(others)], np.cumsum(lengths) - lengths, dtype=np.int64)
+
+
+def _postings(index: dict, grams: list) -> np.ndarray:
+    """The positions listed under ``grams`` in ``index`` (gram -> 64-bit array of positions), in one
+    array: each list is copied whole, not read position by position."""
+    return np.frombuffer(b"".join([index[gram] for gram in grams if gram in index]), dtype=np.int64)
 
 
 def _prefix(rarest, share: float):
@@ -95,7 +103,9 @@ def pick_distinct(scored, k: int | None = None, threshold: float = 0.5) -> list:
     items = sorted(scored, key=lambda item: item[0], reverse=True)
     grams_of, frequency = gram_ids([item[1] for item in items])
     short_share = 2 * threshold / (1 + threshold)
-    picked, sizes, picked_grams, by_probe, by_short = [], [], [], {}, {}
+    member = np.zeros(len(frequency), dtype=bool)  # the ids of the text being looked at
+    sizes = np.zeros(len(items), dtype=np.int64)  # of the picked texts' id sets, in the order picked
+    picked, picked_grams, by_probe, by_short = [], [], {}, {}
     for item, grams in zip(items, grams_of):
         size = len(grams)
         held = frequency[grams]
@@ -103,15 +113,19 @@ def pick_distinct(scored, k: int | None = None, threshold: float = 0.5) -> list:
         rarest, shared = grams[rarest_order], held[rarest_order] > 1
         probe = _prefix(rarest, threshold)[_prefix(shared, threshold)].tolist()
         short = _prefix(rarest, short_share)[_prefix(shared, short_share)].tolist()
-        candidates = {j for gram in short for j in by_probe.get(gram, ()) if sizes[j] >= size}
-        candidates.update(j for gram in probe for j in by_short.get(gram, ()) if sizes[j] < size)
-        if any(_jaccard(grams, picked_grams[j]) >= threshold for j in candidates):
-            continue
+        larger, smaller = _postings(by_probe, short), _postings(by_short, probe)
+        candidates = np.unique(np.concatenate([larger[sizes[larger] >= size], smaller[sizes[smaller] < size]]))
+        if len(candidates):
+            member[grams] = True
+            overlap = _shared_counts(member, [picked_grams[j] for j in candidates])
+            member[grams] = False
+            if np.any(overlap / (size + sizes[candidates] - overlap) >= threshold):
+                continue
         for prefix, index in ((probe, by_probe), (short, by_short)):
             for gram in prefix:
-                index.setdefault(gram, []).append(len(picked))
+                index.setdefault(gram, array.array("q")).append(len(picked))
+        sizes[len(picked)] = size
         picked.append(item)
-        sizes.append(size)
         picked_grams.append(grams)
         if k is not None and len(picked) == k:
             break
