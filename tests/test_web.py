@@ -342,6 +342,8 @@ def test_a_batch_page_is_served_from_the_columns_found_at_upload(client, tmp_pat
     done = _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
                                              follow_redirects=False))
     assert done == batch
+    page = client.get(batch).text  # once tagged: the same choice, and no word of mixed columns that are not
+    assert '<option value="投诉内容">投诉内容（自动识别）</option>' in page and 'id="text-columns"' not in page
 
 
 def test_every_batch_stays_listed(client):

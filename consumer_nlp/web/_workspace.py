@@ -95,10 +95,10 @@ class Workspace:
         found once and kept in the batch's record (the upload never changes). Refused with a Chinese
         message when the file cannot be read or has no text column."""
         meta = self.meta(batch_id)
-        if "text_columns" not in meta:
+        if "columns_with_text" not in meta:  # (its "text_columns" are the ones tagging wrote as text)
             columns, found = self._find_text_columns(self.input_path(batch_id))
-            meta = self.update(batch_id, text_columns=columns, found_column=found)
-        return meta["text_columns"], meta["found_column"]
+            meta = self.update(batch_id, columns_with_text=columns, found_text_col=found)
+        return meta["columns_with_text"], meta["found_text_col"]
 
     @staticmethod
     def _find_text_columns(path: Path) -> tuple[list, str | None]:
