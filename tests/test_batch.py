@@ -636,6 +636,33 @@ def test_a_tagged_workbook_keeps_types_sheet_name_and_is_ready_to_use(default_mo
     assert [(r["date"], r["amount"]) for r in rows] == [("2025-03-05", "128.5"), ("2025-03-06 14:30:00", "0")]
 
 
+
+def test_a_tagged_workbook_shows_numbers_and_dates_in_the_formats_of_the_input(default_model, tmp_path):
+    # Percentages, amounts in yuan and 年月日 dates came out of a workbook as bare values (0.155,
+    # 1234.5, 2025-03-05): a desk's columns changed how they read. Each column of the output shows its
+    # numbers and dates in the format its input cells had.
+    import datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "受理日期", "占比", "金额", "投诉内容"])
+    sheet.append([1, datetime.datetime(2025, 3, 5), 0.155, 1234.5, "秤不准，少了二两"])
+    sheet.append([2, datetime.datetime(2025, 3, 6), "不详", 88, "冰箱不制冷"])
+    formats = {"B": 'yyyy"年"m"月"d"日"', "C": "0.0%", "D": '"¥"#,##0.00'}
+    for column, number_format in formats.items():
+        for row in (2, 3):
+            sheet[f"{column}{row}"].number_format = number_format
+    workbook.save(tmp_path / "in.xlsx")
+    tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    header = [c.value for c in out[1]]
+    rows = [dict(zip(header, row)) for row in out.iter_rows(min_row=2)]
+    assert [rows[0][name].number_format for name in ("受理日期", "占比", "金额")] == list(formats.values())
+    assert [rows[1][name].number_format for name in ("受理日期", "金额")] == [formats["B"], formats["D"]]
+    assert (rows[0]["占比"].value, rows[0]["金额"].value, rows[1]["占比"].value) == (0.155, 1234.5, "不详")
+    assert rows[1]["占比"].number_format == "General"  # a text among them is text
+    assert rows[0]["confidence"].number_format == "General"
+
 def test_a_text_longer_than_an_excel_cell_is_refused_before_writing(default_model, tmp_path):
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1," + "漏" * 40_000 + "\n", encoding="utf-8")
@@ -660,6 +687,24 @@ def test_an_old_xls_workbook_is_read_and_never_written(default_model, tmp_path):
     with pytest.raises(ValueError, match="write .xlsx"):
         tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xls", jobs=1, progress=False)
 
+
+
+def test_an_old_xls_workbooks_number_formats_reach_the_xlsx_output(default_model, tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    for c, value in enumerate(["id", "占比", "text"]):
+        sheet.write(0, c, value)
+    share = xlwt.easyxf(num_format_str="0.0%")
+    for r, (value, text) in enumerate([(0.155, "秤不准少了二两"), (0.5, "信用卡被盗刷")], start=1):
+        sheet.write(r, 0, r)
+        sheet.write(r, 1, value, share)
+        sheet.write(r, 2, text)
+    workbook.save(str(tmp_path / "old.xls"))
+    tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xlsx", jobs=1, progress=False)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [(c.value, c.number_format) for c in out["B"][1:]] == [(0.155, "0.0%"), (0.5, "0.0%")]
+    assert [c.number_format for c in out["A"][1:]] == ["General", "General"]
 
 def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_path):
     source = tmp_path / "in.jsonl"

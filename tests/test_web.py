@@ -293,6 +293,24 @@ def test_an_archive_is_tagged_downloaded_in_each_format_and_reported(client, tmp
     assert report.status_code == 200 and f"本期共受理消费投诉{len(COMPLAINTS)}件" in report.text
 
 
+def test_a_downloaded_workbook_shows_amounts_in_the_uploads_formats(client, tmp_path):
+    # A desk's amounts in yuan came back from the web as bare numbers (1234.5 for ¥1,234.50).
+    from openpyxl import Workbook, load_workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "金额", "投诉内容"])
+    for number, (amount, text) in enumerate(zip((1234.5, 88), COMPLAINTS[:2]), start=2):
+        sheet.append([number - 1, amount, text])
+        sheet[f"B{number}"].number_format = '"¥"#,##0.00'
+    workbook.save(tmp_path / "upload.xlsx")
+    batch = _upload(client, "投诉.xlsx", (tmp_path / "upload.xlsx").read_bytes()).headers["location"]
+    assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                             follow_redirects=False)) == batch
+    out = load_workbook(io.BytesIO(client.get(f"{batch}/download?format=xlsx").content)).active
+    assert [(c.value, c.number_format) for c in out["B"][1:]] == [(1234.5, '"¥"#,##0.00'), (88, '"¥"#,##0.00')]
+
+
 def test_a_batch_is_tagged_by_one_job_at_a_time_and_says_so_only_once_done(client, tmp_path, monkeypatch):
     # A second 开始标注 while the first ran failed with "another run is writing …" in English, after
     # batch.json had already been told the second job's column: downloads came from 编号, the review

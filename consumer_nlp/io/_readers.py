@@ -143,6 +143,7 @@ class ArchiveReader:
         self.columns, self.total = [], None
         self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
         self.hidden_rows = 0  # a workbook's records in rows hidden in Excel (read like the others)
+        self.number_formats = {}  # a workbook's columns -> the number format their numbers and dates are shown in
         check_count(header_row, "header_row", 1, "the row holding the column names")
         self.header_row = int(header_row)
 
@@ -533,6 +534,19 @@ def _as_formatted(value, number_format):
 EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
+def _values_noting_formats(rows, formats: dict):
+    """The values of each row of read-only cells (see :func:`_cell_value`); ``formats`` gets, for each
+    column (from 0), the number format of its first number or date cell (None for General)."""
+    for row in rows:
+        for at, cell in enumerate(row):
+            if at not in formats and isinstance(cell.value, SHOWN_IN_FORMAT) and not isinstance(cell.value, bool):
+                formats[at] = None if cell.number_format == "General" else cell.number_format
+        yield tuple(map(_cell_value, row))
+
+
+SHOWN_IN_FORMAT = (int, float, datetime.date, datetime.time)  # cell values Excel shows through a number format
+
+
 def _cell_value(cell):
     """An .xlsx cell's value with its type: text with Excel's _xHHHH_ escapes undone, numbers of a
     code format as Excel shows them."""
@@ -713,16 +727,18 @@ class ExcelReader(ArchiveReader):
                     f"in Excel or WPS and save it (or paste the formulas' values), then run again",
                     "uncalculated_formula", cell=unsaved[0])
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
-            rows = sheet_rows(sheet, min_row=self.header_row)
-            yield from self._rows_to_chunks((tuple(map(_cell_value, row)) for row in rows), scan.merged, scan.hidden)
+            rows, formats = sheet_rows(sheet, min_row=self.header_row), {}
+            yield from self._rows_to_chunks(_values_noting_formats(rows, formats), scan.merged, scan.hidden, formats)
         finally:
             workbook.close()
 
-    def _rows_to_chunks(self, rows_iter, merged=(), hidden=frozenset()):
+    def _rows_to_chunks(self, rows_iter, merged=(), hidden=frozenset(), formats=None):
         """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
         data row under the top of a ``merged`` range (see :class:`SheetScan`) reads the range's value
         in its first column, as the merged cell shows it there; a row holding nothing else is blank.
-        The records among the ``hidden`` rows are counted in ``hidden_rows``: they are read too."""
+        The records among the ``hidden`` rows are counted in ``hidden_rows``: they are read too.
+        ``formats`` ({sheet column from 0: number format or None}, filled as the rows are read)
+        becomes ``number_formats``, by column name."""
         from openpyxl.utils import get_column_letter
 
         spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
@@ -777,6 +793,8 @@ class ExcelReader(ArchiveReader):
                 rows, where, bad, index, blank = [], [], [], index + 1, 0
         self.merged = [f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}" for c, t, c2, b in spans if
                        (c, t, c2, b) in filled]
+        self.number_formats = {header[at - left]: shown for at, shown in (formats or {}).items()
+                               if shown and left <= at < right}
         yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
 
 
@@ -802,22 +820,27 @@ class XlsReader(ExcelReader):
             self.sheet_title = name
             sheet = workbook.sheet_by_name(name)
             self.total = max(sheet.nrows - self.header_row, 0)
-            rows = (_xls_row(workbook, sheet, r) for r in range(self.header_row - 1, sheet.nrows))
+            formats = {}
+            rows = (_xls_row(workbook, sheet, r, formats) for r in range(self.header_row - 1, sheet.nrows))
             merged = [(first_column + 1, first_row + 1, end_column, end_row)  # xlrd counts from 0, ends exclusive
                       for first_row, end_row, first_column, end_column in sheet.merged_cells]
-            yield from self._rows_to_chunks(rows, merged)
+            yield from self._rows_to_chunks(rows, merged, formats=formats)
         finally:
             workbook.release_resources()
 
 
-def _xls_row(workbook, sheet, row: int) -> list:
+def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
     """The values of an .xls row with their types: text, whole numbers as int, dates (a whole day as
-    a date, a time of day as a time), booleans, errors as Excel shows them (#DIV/0!)."""
+    a date, a time of day as a time), booleans, errors as Excel shows them (#DIV/0!). ``formats``
+    gets the number format of each column's first number or date cell, as for .xlsx."""
     import xlrd
 
     values = []
     for column, cell in enumerate(sheet.row(row)):
         kind, value = cell.ctype, cell.value
+        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE) and column not in formats:
+            shown = workbook.format_map[workbook.xf_list[sheet.cell_xf_index(row, column)].format_key].format_str
+            formats[column] = None if shown == "General" else shown
         if kind == xlrd.XL_CELL_NUMBER:
             value = _excel_digits(value)
             value = int(value) if isinstance(value, float) and value.is_integer() else value

@@ -13,7 +13,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._paths import working_name
-from ._readers import EXCEL_ESCAPE, JsonLiteral, _cell_text, archive_format
+from ._readers import EXCEL_ESCAPE, SHOWN_IN_FORMAT, JsonLiteral, _cell_text, archive_format
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -224,26 +224,29 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
 
 
 def write_archive(frame: pd.DataFrame, output: Path, sheet_title: str = "tagged", *, wide=(),
-                  marked: str | None = None) -> None:
+                  marked: str | None = None, number_formats: dict | None = None) -> None:
     """``frame`` as one whole archive at ``output`` (format by its extension), written the way
-    tagging writes its outputs: text stays text (never a formula), types are kept (``wide`` and
-    ``marked`` as for :func:`join_parts`)."""
+    tagging writes its outputs: text stays text (never a formula), types are kept (``wide``,
+    ``marked`` and ``number_formats`` as for :func:`join_parts`)."""
     output = Path(output)
     kind = archive_format(output)
     part = working_name(output, "part")
     try:
         write_part(frame, kind, part)
-        join_parts([part], [str(c) for c in frame.columns], kind, output, sheet_title, wide=wide, marked=marked)
+        join_parts([part], [str(c) for c in frame.columns], kind, output, sheet_title, wide=wide, marked=marked,
+                   number_formats=number_formats)
     finally:
         part.unlink(missing_ok=True)
 
 
 def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged", *, wide=(),
-               marked: str | None = None) -> list:
+               marked: str | None = None, number_formats: dict | None = None) -> list:
     """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time.
     For an .xlsx output: ``sheet_title`` names its sheet, the columns named in ``wide`` (long
-    texts) are drawn wide, and rows whose ``marked`` column is True are filled yellow. Returns the
-    columns written as text because Parquet cannot hold their mix of types in one column."""
+    texts) are drawn wide, rows whose ``marked`` column is True are filled yellow, and the numbers
+    and dates of a column in ``number_formats`` ({column: Excel number format}, as a workbook read
+    gave them) are shown in its format. Returns the columns written as text because Parquet cannot
+    hold their mix of types in one column."""
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
@@ -259,7 +262,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     elif kind == "parquet":
         return _join_parquet(parts, output)
     else:
-        _join_excel(parts, columns, output, sheet_title, wide, marked)
+        _join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {})
     return []
 
 
@@ -363,7 +366,7 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
             f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
 
 
-def _join_excel(parts, columns, output, sheet_title: str, wide, marked):
+def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict):
     """One sheet as a person wants it: values with their types (text always as text, never a
     formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
     from openpyxl import Workbook
@@ -382,7 +385,9 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked):
     for i, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = 60 if name in wide else 14
 
-    def cell(value, fill=None):
+    shown_as = [number_formats.get(name) for name in columns]
+
+    def cell(value, fill=None, shown=None):
         value = _untyped(value)
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > DOUBLE_EXACT:
             value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
@@ -395,6 +400,8 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked):
                 item.number_format = "yyyy-mm-dd hh:mm:ss" if value.time() != datetime.time() else "yyyy-mm-dd"
             elif isinstance(value, datetime.date):
                 item.number_format = "yyyy-mm-dd"
+            if shown is not None and not isinstance(value, bool) and isinstance(value, SHOWN_IN_FORMAT):
+                item.number_format = shown
         if fill is not None:
             item.fill = fill
         return item
@@ -416,6 +423,6 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked):
                                        f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead",
                                        "beyond_excel")
                 fill = yellow if review_at is not None and values[review_at] is True else None
-                sheet.append([cell(v, fill) for v in values])
+                sheet.append([cell(v, fill, shown) for v, shown in zip(values, shown_as)])
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"
     workbook.save(output)

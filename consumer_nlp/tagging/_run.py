@@ -53,6 +53,7 @@ class Summary:
     sheet: str | None = None  # the workbook sheet that was read
     merged: list = field(default_factory=list)  # its merged ranges whose value every row they cover took
     hidden_rows: int = 0  # its records in rows hidden in Excel (by a filter or by hand): tagged like the rest
+    number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
 
     def __str__(self) -> str:
         n = max(self.rows_out, 1)
@@ -332,7 +333,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
-                              sheet_title, force)
+                              sheet_title, force, reader.number_formats)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
     summary.sheet = getattr(reader, "sheet_title", None)
@@ -370,10 +371,11 @@ def _sheet_title(name: str) -> str:
 
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
-            resumed: int, sheet_title: str, force: bool) -> Summary:
+            resumed: int, sheet_title: str, force: bool, number_formats: dict) -> Summary:
     """Join the parts and write the bad rows under temporary names, rename both into place (never
-    over a file that appeared meanwhile, unless ``force``), sum up."""
-    summary = Summary(output=output, resumed_chunks=resumed)
+    over a file that appeared meanwhile, unless ``force``), sum up. ``number_formats``: as the
+    workbook read showed its columns' numbers and dates (see :func:`io.join_parts`)."""
+    summary = Summary(output=output, resumed_chunks=resumed, number_formats=number_formats)
     # Fixed names, under the run's locks: what a run killed here leaves, the next one writes over and removes.
     moves = [(working_name(output, "partial"), output, "output")]
     if bad_rows_path is not None:
@@ -398,7 +400,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
                     bad_writer.writerows([b["where"], b["reason"], b["raw"]] for b in record["bad"])
         summary.rows_in = summary.rows_out + summary.bad_rows
         summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title,
-                                          **excel_layout(text_col))
+                                          number_formats=number_formats, **excel_layout(text_col))
         move_into_place(moves, force=force)
     except FileExistsError as error:
         raise FileExistsError(f"{error}. The tagged chunks are kept in {spool}: with resume=True as well, the run "

@@ -165,7 +165,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                                   str(space.tagged_path(batch_id)), column)
             (space.folder(batch_id) / "queue.json").unlink(missing_ok=True)
             # only once the result is of this column
-            space.update(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"])
+            space.update(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
+                         number_formats=done["number_formats"])
 
         tagging[batch_id] = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
         return RedirectResponse(f"/jobs/{tagging[batch_id].id}", status_code=303)
@@ -204,7 +205,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             converted = path.with_name(f"tagged.{kind}")
             if not converted.is_file() or converted.stat().st_mtime < path.stat().st_mtime:
                 try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
-                    await run_in_threadpool(convert, path, converted, space.meta(batch_id).get("text_col"))
+                    await run_in_threadpool(convert, path, converted, space.meta(batch_id))
                 except ValueError as error:
                     raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
             path = converted
@@ -212,12 +213,13 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         return FileResponse(path, media_type=types[kind], headers=headers)
 
-    def convert(tagged_path: Path, converted: Path, text_col: str | None) -> None:
+    def convert(tagged_path: Path, converted: Path, meta: dict) -> None:
         # Read as the command line reads Parquet (each column's Arrow type kept): pandas' defaults
         # turned a whole-number column with a blank into floats (1.0) and 19 digits into 1.23e+18.
         frame = pd.concat([chunk.rows for chunk in open_archive(tagged_path).chunks()], ignore_index=True)
         with new_file(converted, force=True) as temporary:  # never a half-written download
-            write_archive(frame, temporary, sheet_title="已标注", **excel_layout(text_col))
+            write_archive(frame, temporary, sheet_title="已标注", number_formats=meta.get("number_formats"),
+                          **excel_layout(meta.get("text_col")))
 
     async def batch_report(request: Request):
         from ..report import report_archive
