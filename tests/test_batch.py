@@ -774,6 +774,24 @@ def test_resume_and_restart_together_are_refused(default_model, tmp_path):
         tag_file(default_model, source, tmp_path / "out.csv", resume=True, restart=True, progress=False)
 
 
+
+def test_a_checkpoint_whose_chunks_were_cut_another_way_is_not_resumed(default_model, tmp_path):
+    # Chunks are found again by their numbers. When a release changed how many rows a chunk holds
+    # (a cap on a chunk's cells; bad rows counting towards it), a checkpoint of the release before
+    # was resumed and its finished chunks overlapped the new ones: 455 rows written twice in 20,000.
+    from consumer_nlp.tagging._spool import prepare_spool, run_manifest
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    spool = tmp_path / ".out.csv.parts"
+    prepare_spool(spool, run_manifest(source, default_model, chunk_size=10), resume=False, restart=False)
+    (spool / "0000000.json").write_text("{}", "utf-8")
+    saved = json.loads((spool / "manifest.json").read_text("utf-8"))
+    del saved["chunking"]  # what releases before 2026-12-05 wrote
+    (spool / "manifest.json").write_text(json.dumps(saved), "utf-8")
+    with pytest.raises(ValueError, match="earlier release.*restart=True"):
+        prepare_spool(spool, run_manifest(source, default_model, chunk_size=10), resume=True, restart=False)
+
 def test_a_checkpoint_resumes_after_its_folder_moved_and_says_what_is_damaged(default_model, tmp_path):
     # The checkpoint named the input by its full path: moved to a bigger disk, the same file was
     # "a different run". An empty manifest (a full disk) was a bare JSON error.

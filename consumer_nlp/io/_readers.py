@@ -129,6 +129,9 @@ class Chunk:
 
 
 MAX_CELLS = 5_000_000  # in a chunk: rows × columns (5,000 rows of 20,000 columns took 2.6 GB)
+# How a file is cut into chunks. A checkpoint finds its finished chunks by number, so a release that
+# changes how many rows a chunk holds changes this, and checkpoints of another cut are not resumed.
+CHUNKING = 2  # 2: at most MAX_CELLS cells a chunk, bad rows counted in every format (2026-12-05)
 
 
 class ArchiveReader:
