@@ -69,10 +69,12 @@ def calibration_table(metrics: dict) -> pd.DataFrame:
                         columns=["置信度区间", "文本数", "平均置信度", "实际准确率"])
 
 
-def group_table(groups: dict, by: str) -> pd.DataFrame:
-    """The headline figures for each value of the column ``by``."""
+def group_table(groups: dict, by: str, rest: tuple | None = None) -> pd.DataFrame:
+    """The headline figures for each value of the column ``by``, then for ``rest`` (how many values
+    were pooled, and their metrics) in one row."""
+    rows = list(groups.items()) + ([(f"其余 {rest[0]} 个取值", rest[1])] if rest else [])
     return pd.DataFrame([(group, g["n"], g["accuracy"], g["macro_f1"], g["calibration_error"], _share(g["review_share"]),
-                          g["accuracy_when_sure"]) for group, g in groups.items()],
+                          g["accuracy_when_sure"]) for group, g in rows],
                         columns=[by, "n", "准确率", "macro-F1", "ECE", "送复核", "其余准确率"])
 
 
@@ -98,6 +100,7 @@ class Evaluation:
     threshold: float
     by: str | None = None
     groups: dict = field(default_factory=dict)  # value of the ``by`` column -> its metrics, largest first
+    rest: tuple | None = None  # beyond the MAX_GROUPS largest values: (how many values, their pooled metrics)
 
     def names(self) -> list:
         return [CATEGORIES.get(label, label) for label in self.metrics["labels"]]
@@ -112,7 +115,7 @@ class Evaluation:
                                      for t in self.tradeoff], columns=["阈值", "送复核比例", "其余准确率"]),
         }
         if self.groups:
-            tables[f"按 {self.by} 分组"] = group_table(self.groups, self.by)
+            tables[f"按 {self.by} 分组"] = group_table(self.groups, self.by, self.rest)
         return tables
 
     def __str__(self) -> str:
@@ -200,18 +203,20 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
     predicted = tags["category"].astype(str)
     labels = in_guide_order([*labeled.labels, *model.classes_])
     metrics = classification_metrics(truth, predicted, tags["confidence"], tags["needs_review"], labels)
-    groups = {}
+    groups, rest = {}, None
     if by is not None:
         ranked = [group for group, _ in Counter(labeled.groups).most_common()]
         rows_of = pd.Series(range(len(truth))).groupby(pd.Series(labeled.groups, dtype=object), sort=False,
                                                           dropna=False).indices
-        shown = {group: rows_of[group] for group in ranked[:MAX_GROUPS]}
+
+        def measured(rows):
+            return classification_metrics(truth[rows], predicted[rows], tags["confidence"][rows],
+                                          tags["needs_review"][rows], labels)
+
+        groups = {group: measured(rows_of[group]) for group in ranked[:MAX_GROUPS]}
         if len(ranked) > MAX_GROUPS:
-            shown[f"其余 {len(ranked) - MAX_GROUPS} 个取值"] = np.concatenate([rows_of[g] for g in ranked[MAX_GROUPS:]])
-        for group, rows in shown.items():
-            groups[group] = classification_metrics(truth[rows], predicted[rows], tags["confidence"][rows],
-                                                   tags["needs_review"][rows], labels)
+            rest = (len(ranked) - MAX_GROUPS, measured(np.concatenate([rows_of[g] for g in ranked[MAX_GROUPS:]])))
     thresholds = sorted(set(THRESHOLDS) | {round(model.review_threshold_, 3)})
     return Evaluation(model_name, labeled.source, metrics,
                       review_tradeoff(tags["confidence"], truth == predicted, thresholds),
-                      model.review_threshold_, by, groups), predicted
+                      model.review_threshold_, by, groups, rest), predicted

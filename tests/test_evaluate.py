@@ -245,10 +245,12 @@ def test_a_column_of_many_values_shows_the_largest_groups_and_the_rest_together(
     from consumer_nlp._evaluate import MAX_GROUPS
 
     ids = [f"第{i % (MAX_GROUPS + 5)}号" for i in range(len(labeled))]
+    ids[0] = ids[MAX_GROUPS + 5] = "其余 5 个取值"  # a value named like the pooled row is a value like any other
     evaluation = evaluate(small_model, labeled.assign(编号=ids), by="编号")
-    names = list(evaluation.groups)
-    assert len(names) == MAX_GROUPS + 1 and names[-1] == "其余 5 个取值"
-    assert sum(g["n"] for g in evaluation.groups.values()) == len(labeled)
-    rest = [i for i, value in enumerate(ids) if value not in names]
-    assert evaluation.groups["其余 5 个取值"]["accuracy"] == pytest.approx(
-        np.mean(counted["truth"][rest] == counted["predicted"][rest]))
+    assert len(evaluation.groups) == MAX_GROUPS and evaluation.groups["其余 5 个取值"]["n"] == 2
+    pooled, metrics = evaluation.rest
+    assert pooled == 5 and sum(g["n"] for g in evaluation.groups.values()) + metrics["n"] == len(labeled)
+    rest = [i for i, value in enumerate(ids) if value not in evaluation.groups]
+    assert metrics["accuracy"] == pytest.approx(np.mean(counted["truth"][rest] == counted["predicted"][rest]))
+    table = evaluation.tables()["按 编号 分组"]
+    assert len(table) == MAX_GROUPS + 1 and table["编号"].tolist().count("其余 5 个取值") == 2
