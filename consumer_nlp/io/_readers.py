@@ -585,22 +585,39 @@ class SheetScan:
 
 
 class MergedBelow:
-    """The merged ranges (see :class:`SheetScan`) covering a row below their top row, the rows that
-    show the top row's value; asked row by row, in increasing order. A sweep: a range costs only
-    the rows the sheet holds, not every row it declares (a column-long one is a million)."""
+    """The merged ranges (see :class:`SheetScan`) whose top row has been read, for the rows below it
+    that show its value, asked row by row in increasing order. A range that gives a value costs the
+    rows it fills; one that gives nothing is kept as a count by column, so that many column-long
+    ranges with empty tops cost nothing (they only hide what their cells may hold)."""
 
-    def __init__(self, ranges):
-        self._waiting = sorted(enumerate(ranges), key=lambda found: found[1][1], reverse=True)
-        self._open = []  # (last row, position, range) of the ranges begun, the first to end on top
+    def __init__(self):
+        self._ends = []  # (last row, order added) of each range added, the first to end on top
+        self._given = {}  # order added -> (range, value) of the ranges that give a value
+        self._hidden = {}  # order added -> first column of the ranges that give nothing
+        self.hiding = Counter()  # first column -> how many open ranges that give nothing start there
+        self._added = 0
+
+    def add(self, merged: tuple, value) -> None:
+        """Range ``merged``, whose top row shows ``value`` ("" or None for nothing)."""
+        heapq.heappush(self._ends, (merged[3], self._added))
+        if value is None or value == "":
+            self._hidden[self._added] = merged[0]
+            self.hiding[merged[0]] += 1
+        else:
+            self._given[self._added] = (merged, value)
+        self._added += 1
 
     def __call__(self, row: int) -> list:
-        """The ranges covering sheet row ``row`` below their top row, in the order they were given."""
-        while self._waiting and self._waiting[-1][1][1] < row:
-            position, merged = self._waiting.pop()
-            heapq.heappush(self._open, (merged[3], position, merged))
-        while self._open and self._open[0][0] < row:
-            heapq.heappop(self._open)
-        return [merged for _, _, merged in sorted(self._open, key=lambda found: found[1])]
+        """The (range, value) of each range added that gives a value and covers ``row``; ``hiding``
+        then counts, by first column, the ranges that give nothing and cover it."""
+        while self._ends and self._ends[0][0] < row:
+            added = heapq.heappop(self._ends)[1]
+            if self._given.pop(added, None) is None:
+                column = self._hidden.pop(added)
+                self.hiding[column] -= 1
+                if not self.hiding[column]:
+                    del self.hiding[column]
+        return list(self._given.values())
 
 
 def _formula_at(found) -> tuple:
@@ -745,7 +762,7 @@ class ExcelReader(ArchiveReader):
         from openpyxl.utils import get_column_letter
 
         spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
-        at_top, below, merged_values, filled = defaultdict(list), MergedBelow(spans), {}, set()
+        at_top, below, filled = defaultdict(list), MergedBelow(), set()
         for span in spans:
             at_top[span[1]].append(span)
         header = [_cell_text(v) for v in next(rows_iter, ())]
@@ -773,12 +790,18 @@ class ExcelReader(ArchiveReader):
                 below_last += 1  # counted once a row follows: empty rows under the table are formatting
                 continue
             blank, below_last = blank + below_last, 0
-            for span in at_top.pop(number, ()):  # each merged range's value, from its top row
-                merged_values[span] = cells[span[0] - 1] if span[0] <= len(cells) else ""
-            for span in below(number):
+            # each merged range's value, from its top row (taken before the rows below it are filled)
+            starting = [(span, cells[span[0] - 1] if span[0] <= len(cells) else "") for span in at_top.pop(number, ())]
+            for span, value in below(number):
                 cells += [""] * (span[0] - len(cells))
-                cells[span[0] - 1] = merged_values.get(span, "")
+                cells[span[0] - 1] = value
                 filled.add(span)
+            if below.hiding:  # under a range that shows nothing, a cell's own value is hidden
+                for at in range(min(len(cells), max(below.hiding))):
+                    if cells[at] != "" and at + 1 in below.hiding:
+                        cells[at] = ""
+            for span, value in starting:
+                below.add(span, value)
             outside = [(at, c) for at, c in enumerate(cells, start=1) if not left < at <= right
                        and not (isinstance(c, str) and not c.strip())]  # spaces show as nothing in Excel
             if outside:

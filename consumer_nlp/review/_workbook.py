@@ -2,6 +2,7 @@
 categories in the cell the reviewer fills, and the filled workbook read back as corrections."""
 import json
 import zipfile
+from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
@@ -110,13 +111,18 @@ def read_review(path) -> tuple[list[dict], str]:
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
         corrections, bad, textless, altered, moved, exported = [], [], [], [], [], {}
         # A choice merged down over several rows (one for a block) holds for each of them.
-        below = MergedBelow([m for m in scan_sheet(workbook, workbook[SHEET]).merged if m[0] <= CHOICE <= m[2]])
-        chosen = {}
+        tops, below = defaultdict(list), MergedBelow()
+        for first, top, end, last in scan_sheet(workbook, workbook[SHEET]).merged:
+            if first <= CHOICE <= end and last > top:
+                tops[top].append((CHOICE, top, CHOICE, last))
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
-            for merged in below(number):
-                values[CHOICE - 1] = chosen.get(merged[1])
-            chosen[number] = values[CHOICE - 1]
+            for _, value in below(number):
+                values[CHOICE - 1] = value
+            if CHOICE in below.hiding:
+                values[CHOICE - 1] = None
+            for merged in tops.pop(number, ()):
+                below.add(merged, values[CHOICE - 1])
             exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
             try:
                 exact = json.loads(exact) if exact else None  # workbooks exported before: none, or the text alone
