@@ -797,8 +797,8 @@ class ExcelReader(ArchiveReader):
                 cells[span[0] - 1] = value
                 filled.add(span)
             if below.hiding:  # under a range that shows nothing, a cell's own value is hidden
-                for at in range(min(len(cells), max(below.hiding))):
-                    if cells[at] != "" and at + 1 in below.hiding:
+                for at, value in enumerate(cells):
+                    if value != "" and at + 1 in below.hiding:
                         cells[at] = ""
             for span, value in starting:
                 below.add(span, value)
@@ -864,14 +864,13 @@ def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
     values = []
     for column, cell in enumerate(sheet.row(row)):
         kind, value = cell.ctype, cell.value
-        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE) and column not in formats:
+        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
             shown = workbook.format_map[workbook.xf_list[sheet.cell_xf_index(row, column)].format_key].format_str
-            formats[column] = None if shown == "General" else shown
+            formats.setdefault(column, None if shown == "General" else shown)
         if kind == xlrd.XL_CELL_NUMBER:
             value = _excel_digits(value)
             value = int(value) if isinstance(value, float) and value.is_integer() else value
-            number_format = workbook.format_map[workbook.xf_list[sheet.cell_xf_index(row, column)].format_key]
-            value = _as_formatted(value, number_format.format_str)
+            value = _as_formatted(value, shown)
         elif kind == xlrd.XL_CELL_DATE and value >= 0:  # a negative one is no date: kept as its number
             moment = xlrd.xldate_as_datetime(value, workbook.datemode)
             value = moment.time() if value < 1 else moment.date() if value.is_integer() else moment
