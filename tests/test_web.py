@@ -636,8 +636,9 @@ def test_in_a_real_browser_classify_tag_review_retrain_compare_promote(server, b
     assert find("#job").get_attribute("data-state") == "done", find("#job").text
     find("#continue").click()
     shot("7-models")
-    find("#compare-2").click()
-    assert "留出的 2 条人工更正" in driver.page_source and "宏平均 F1" in find("#figures").text
+    find("#compare-2").click()  # the comparison scores both models first: wait for its page, not the one before
+    wait.until(lambda d: "留出的 2 条人工更正" in settled(d, "return document.body.innerText;"))
+    assert "宏平均 F1" in find("#figures").text
     shot("8-compare")
     find("#promote").click()
     shot("9-promote-confirm")
