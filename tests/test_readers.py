@@ -883,6 +883,22 @@ def test_merged_ranges_with_nothing_to_give_cost_no_work_per_row(tmp_path, monke
     assert rows(chunks)[:2] == [[1, "冰箱不制冷", ""], [2, "秤不准", ""]]  # C2 shows nothing, so C3 neither
     assert len(rows(chunks)) == 39 and given == [] and reader.merged == []
 
+
+def test_a_merged_range_whose_top_row_is_blank_hides_what_its_cells_hold(tmp_path):
+    # Ranges were registered at their top row only when that row held a record, so one whose top row
+    # was blank hid nothing: the values a program left under it were read, though Excel shows none.
+    from openpyxl import Workbook
+    from openpyxl.worksheet.cell_range import CellRange
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (["编号", "投诉内容"], ["A1", "买的手机屏幕碎了"], [], ["旧编号X", "健身房跑路了"], ["旧编号Y", "外卖吃坏肚子了"]):
+        sheet.append(row)
+    sheet.merged_cells.add(CellRange("A3:A5"))  # the cells under it keep their values, as a program may leave them
+    workbook.save(tmp_path / "a.xlsx")
+    _, chunks = read(tmp_path / "a.xlsx")
+    assert rows(chunks) == [["A1", "买的手机屏幕碎了"], ["", "健身房跑路了"], ["", "外卖吃坏肚子了"]] and not bad(chunks)
+
 @pytest.mark.parametrize("name", ["wide.csv", "wide.tsv", "wide.xlsx", "wide.parquet"])
 def test_a_chunk_of_a_wide_file_holds_at_most_max_cells(tmp_path, monkeypatch, write_workbook, name):
     # A chunk was 5,000 rows whatever the width of the file (CSV, TSV and workbooks): 5,000 rows of

@@ -345,6 +345,25 @@ def test_a_correction_merged_over_several_rows_counts_for_each(tmp_path):
         ("快递三天没到", "other"), ("快递员态度差", "other"), ("外卖送晚了一小时", "other"), ("冰箱不制冷", "quality")]
 
 
+
+def test_choices_under_a_merged_cell_that_shows_none_are_not_read(tmp_path):
+    # 更正为's heading merged down over two rows hid the choices a program had left in them, as Excel
+    # shows it; read row by row from the first data row, the merge was missed and they counted.
+    from openpyxl.worksheet.cell_range import CellRange
+
+    from consumer_nlp.review import export_review, read_review
+
+    texts = ["快递三天没到", "快递员态度差", "外卖送晚了一小时", "冰箱不制冷"]
+    queue = [{"row": n, "text": text, "guess_zh": "质量问题", "runner_up_zh": "其他", "confidence": 0.4}
+             for n, text in enumerate(texts, start=2)]
+    workbook = export_review(queue, tmp_path / "复核.xlsx")
+    _fill(workbook, {2: "安全问题", 3: "其他", 5: "质量问题"})
+    book = load_workbook(workbook)
+    book["复核"].merged_cells.add(CellRange("G1:G3"))  # the cells keep their values, as a program may leave them
+    book.save(workbook)
+    corrections, _ = read_review(workbook)
+    assert [(c["text"], c["label"]) for c in corrections] == [("冰箱不制冷", "quality")]
+
 def test_a_text_that_fits_a_cell_is_not_cut_for_its_line_breaks(tmp_path):
     # The cell limit was applied after each carriage return became _x000D_ (seven characters).
     from consumer_nlp.review import export_review

@@ -788,6 +788,8 @@ class ExcelReader(ArchiveReader):
             done += 1
             if all(c == "" for c in cells):
                 below_last += 1  # counted once a row follows: empty rows under the table are formatting
+                for span in at_top.pop(number, ()):  # a range whose top row is blank shows nothing
+                    below.add(span, "")
                 continue
             blank, below_last = blank + below_last, 0
             # each merged range's value, from its top row (taken before the rows below it are filled)

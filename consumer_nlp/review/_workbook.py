@@ -115,6 +115,8 @@ def read_review(path) -> tuple[list[dict], str]:
         for first, top, end, last in scan_sheet(workbook, workbook[SHEET]).merged:
             if first <= CHOICE <= end and last > top:
                 tops[top].append((CHOICE, top, CHOICE, last))
+        for merged in tops.pop(1, ()):  # merged down from the heading: the cells below it show no choice
+            below.add(merged, None)
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
             for _, value in below(number):
