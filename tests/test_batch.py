@@ -689,6 +689,31 @@ def test_an_old_xls_workbook_is_read_and_never_written(default_model, tmp_path):
 
 
 
+
+def test_a_format_is_kept_only_where_a_columns_numbers_or_dates_all_share_it(default_model, tmp_path):
+    # The first number or date of a column gave its format to all of them, header row included: a
+    # heading typed as 2023年1月 turned the counts below it into dates of 1900, a date in a column of
+    # percentages became 44958, a 7 among codes of format 000000 became the text 000007 once read.
+    import datetime
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "投诉内容", datetime.datetime(2023, 1, 1), "比例", "邮编", "受理时间"])
+    sheet.append(["A1", "买的手机屏幕碎了", 5, 0.155, 100101, datetime.datetime(2023, 1, 5)])
+    sheet.append(["A2", "健身房老板跑路了", 7, datetime.datetime(2023, 2, 1), 7, datetime.datetime(2023, 1, 6, 14, 30)])
+    for cell, number_format in {"C1": "yyyy年m月", "D2": "0.0%", "D3": "yyyy-mm-dd", "E2": "000000",
+                                "E3": "General", "F2": "yyyy-mm-dd", "F3": "yyyy-mm-dd hh:mm"}.items():
+        sheet[cell].number_format = number_format
+    workbook.save(tmp_path / "in.xlsx")
+    tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [(c.value, c.number_format) for c in out["C"][1:]] == [(5, "General"), (7, "General")]
+    assert [(c.value, c.number_format) for c in out[2][3:6]] == [
+        (0.155, "0.0%"), ("100101", "General"), (datetime.datetime(2023, 1, 5), "yyyy-mm-dd")]
+    assert [(c.value, c.number_format) for c in out[3][3:6]] == [
+        (datetime.datetime(2023, 2, 1), "yyyy-mm-dd"), (7, "General"),
+        (datetime.datetime(2023, 1, 6, 14, 30), "yyyy-mm-dd hh:mm:ss")]
+
 def test_an_old_xls_workbooks_number_formats_reach_the_xlsx_output(default_model, tmp_path):
     xlwt = pytest.importorskip("xlwt")
     workbook = xlwt.Workbook()
@@ -705,6 +730,28 @@ def test_an_old_xls_workbooks_number_formats_reach_the_xlsx_output(default_model
     out = load_workbook(tmp_path / "out.xlsx").active
     assert [(c.value, c.number_format) for c in out["B"][1:]] == [(0.155, "0.0%"), (0.5, "0.0%")]
     assert [c.number_format for c in out["A"][1:]] == ["General", "General"]
+
+
+def test_an_old_xls_workbooks_short_dates_stay_the_desktops_short_date(default_model, tmp_path):
+    # Excel's built-in short date (format 14: 2023/1/5 on a Chinese desktop) reached the output as the
+    # custom US format m/d/yy that xlrd names it by (1/5/23).
+    import datetime
+
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    for c, value in enumerate(["id", "日期", "text"]):
+        sheet.write(0, c, value)
+    short_date = xlwt.easyxf(num_format_str="M/D/YY")  # xlwt's name for the built-in format 14
+    sheet.write(1, 0, 1)
+    sheet.write(1, 1, datetime.datetime(2023, 1, 5), short_date)
+    sheet.write(1, 2, "秤不准少了二两")
+    workbook.save(str(tmp_path / "old.xls"))
+    tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xlsx", jobs=1, progress=False)
+    cell = load_workbook(tmp_path / "out.xlsx").active["B2"]
+    assert cell.value == datetime.datetime(2023, 1, 5) and cell.number_format in (BUILTIN_FORMATS[14], "yyyy-mm-dd")
 
 def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_path):
     source = tmp_path / "in.jsonl"

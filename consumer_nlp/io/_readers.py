@@ -537,17 +537,52 @@ def _as_formatted(value, number_format):
 EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
+def format_kind(value) -> str | None:
+    """What a number format shows ``value`` as: "date" (a day or a moment), "time" (of day) or
+    "number"; None for a value no number format applies to (text, a boolean)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, datetime.date):
+        return "date"
+    if isinstance(value, datetime.time):
+        return "time"
+    return "number" if isinstance(value, (int, float)) else None
+
+
+_MIXED = object()  # a column whose values of one kind are shown in several formats
+
+
+def note_format(formats: dict, column: int, value, shown: str) -> None:
+    """Note in ``formats`` that a cell of ``column`` holding ``value`` is shown in number format ``shown``."""
+    kind = format_kind(value)
+    if kind is not None:
+        seen = formats.setdefault((column, kind), shown)
+        if seen != shown:
+            formats[(column, kind)] = _MIXED
+
+
+def shared_formats(formats: dict, columns: list, first: int = 0) -> dict:
+    """``{column name: {kind: number format}}`` from noted ``formats`` (sheet columns from ``first``
+    named by ``columns``): a kind's format where every value of that kind in the column shares it,
+    and it is not General."""
+    shared = {}
+    for (at, kind), shown in formats.items():
+        if shown is not _MIXED and shown != "General" and first <= at < first + len(columns):
+            shared.setdefault(columns[at - first], {})[kind] = shown
+    return shared
+
+
 def _values_noting_formats(rows, formats: dict):
-    """The values of each row of read-only cells (see :func:`_cell_value`); ``formats`` gets, for each
-    column (from 0), the number format of its first number or date cell (None for General)."""
+    """The values of each row of read-only cells (see :func:`_cell_value`), the first being the
+    header; the data rows' number formats are noted in ``formats`` (see :func:`note_format`)."""
+    header = True
     for row in rows:
-        for at, cell in enumerate(row):
-            if at not in formats and isinstance(cell.value, SHOWN_IN_FORMAT) and not isinstance(cell.value, bool):
-                formats[at] = None if cell.number_format == "General" else cell.number_format
+        if not header:
+            for at, cell in enumerate(row):
+                if format_kind(cell.value) is not None:
+                    note_format(formats, at, cell.value, cell.number_format)
+        header = False
         yield tuple(map(_cell_value, row))
-
-
-SHOWN_IN_FORMAT = (int, float, datetime.date, datetime.time)  # cell values Excel shows through a number format
 
 
 def _cell_value(cell):
@@ -757,8 +792,8 @@ class ExcelReader(ArchiveReader):
         data row under the top of a ``merged`` range (see :class:`SheetScan`) reads the range's value
         in its first column, as the merged cell shows it there; a row holding nothing else is blank.
         The records among the ``hidden`` rows are counted in ``hidden_rows``: they are read too.
-        ``formats`` ({sheet column from 0: number format or None}, filled as the rows are read)
-        becomes ``number_formats``, by column name."""
+        ``formats`` (see :func:`note_format`, filled as the rows are read) becomes ``number_formats``
+        (see :func:`shared_formats`)."""
         from openpyxl.utils import get_column_letter
 
         spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
@@ -821,8 +856,7 @@ class ExcelReader(ArchiveReader):
                 rows, where, bad, index, blank = [], [], [], index + 1, 0
         self.merged = [f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}" for c, t, c2, b in spans if
                        (c, t, c2, b) in filled]
-        self.number_formats = {header[at - left]: shown for at, shown in (formats or {}).items()
-                               if shown and left <= at < right}
+        self.number_formats = shared_formats(formats or {}, header, left)
         yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
 
 
@@ -848,8 +882,9 @@ class XlsReader(ExcelReader):
             self.sheet_title = name
             sheet = workbook.sheet_by_name(name)
             self.total = max(sheet.nrows - self.header_row, 0)
-            formats = {}
-            rows = (_xls_row(workbook, sheet, r, formats) for r in range(self.header_row - 1, sheet.nrows))
+            formats = {}  # of the data rows only: a heading typed as a date is no format of its column
+            rows = (_xls_row(workbook, sheet, r, formats if r >= self.header_row else {})
+                    for r in range(self.header_row - 1, sheet.nrows))
             merged = [(first_column + 1, first_row + 1, end_column, end_row)  # xlrd counts from 0, ends exclusive
                       for first_row, end_row, first_column, end_column in sheet.merged_cells]
             yield from self._rows_to_chunks(rows, merged, formats=formats)
@@ -857,25 +892,35 @@ class XlsReader(ExcelReader):
             workbook.release_resources()
 
 
+def _builtin_format(key: int, shown: str) -> str:
+    """An .xls number format as .xlsx names it: Excel's built-in formats (below 164) by openpyxl's
+    name, which it writes as the built-in (14, the desktop's short date, is "m/d/yy" to xlrd)."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    return BUILTIN_FORMATS.get(key, shown) if key < 164 else shown
+
+
 def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
     """The values of an .xls row with their types: text, whole numbers as int, dates (a whole day as
-    a date, a time of day as a time), booleans, errors as Excel shows them (#DIV/0!). ``formats``
-    gets the number format of each column's first number or date cell, as for .xlsx."""
+    a date, a time of day as a time), booleans, errors as Excel shows them (#DIV/0!). Its number
+    formats are noted in ``formats`` (see :func:`note_format`)."""
     import xlrd
 
     values = []
     for column, cell in enumerate(sheet.row(row)):
         kind, value = cell.ctype, cell.value
         if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
-            shown = workbook.format_map[workbook.xf_list[sheet.cell_xf_index(row, column)].format_key].format_str
-            formats.setdefault(column, None if shown == "General" else shown)
+            key = workbook.xf_list[sheet.cell_xf_index(row, column)].format_key
+            shown = workbook.format_map[key].format_str
         if kind == xlrd.XL_CELL_NUMBER:
             value = _excel_digits(value)
             value = int(value) if isinstance(value, float) and value.is_integer() else value
+            note_format(formats, column, value, _builtin_format(key, shown))
             value = _as_formatted(value, shown)
         elif kind == xlrd.XL_CELL_DATE and value >= 0:  # a negative one is no date: kept as its number
             moment = xlrd.xldate_as_datetime(value, workbook.datemode)
             value = moment.time() if value < 1 else moment.date() if value.is_integer() else moment
+            note_format(formats, column, value, _builtin_format(key, shown))
         elif kind == xlrd.XL_CELL_BOOLEAN:
             value = bool(value)
         elif kind == xlrd.XL_CELL_ERROR:

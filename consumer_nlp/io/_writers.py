@@ -13,7 +13,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._paths import working_name
-from ._readers import EXCEL_ESCAPE, SHOWN_IN_FORMAT, JsonLiteral, _cell_text, archive_format
+from ._readers import EXCEL_ESCAPE, JsonLiteral, _cell_text, archive_format, format_kind
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -243,10 +243,10 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
                marked: str | None = None, number_formats: dict | None = None) -> list:
     """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time.
     For an .xlsx output: ``sheet_title`` names its sheet, the columns named in ``wide`` (long
-    texts) are drawn wide, rows whose ``marked`` column is True are filled yellow, and the numbers
-    and dates of a column in ``number_formats`` ({column: Excel number format}, as a workbook read
-    gave them) are shown in its format. Returns the columns written as text because Parquet cannot
-    hold their mix of types in one column."""
+    texts) are drawn wide, rows whose ``marked`` column is True are filled yellow, and the numbers,
+    dates and times of a column in ``number_formats`` ({column: {kind: Excel number format}}, as a
+    workbook read gave them: see ``format_kind``) are shown in its format for their kind. Returns
+    the columns written as text because Parquet cannot hold their mix of types in one column."""
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
@@ -385,9 +385,9 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
     for i, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = 60 if name in wide else 14
 
-    shown_as = [number_formats.get(name) for name in columns]
+    shown_as = [number_formats.get(name, {}) for name in columns]
 
-    def cell(value, fill=None, shown=None):
+    def cell(value, fill=None, shown=()):
         value = _untyped(value)
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > DOUBLE_EXACT:
             value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
@@ -400,8 +400,9 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
                 item.number_format = "yyyy-mm-dd hh:mm:ss" if value.time() != datetime.time() else "yyyy-mm-dd"
             elif isinstance(value, datetime.date):
                 item.number_format = "yyyy-mm-dd"
-            if shown is not None and not isinstance(value, bool) and isinstance(value, SHOWN_IN_FORMAT):
-                item.number_format = shown
+            kind = format_kind(value)
+            if kind in shown:
+                item.number_format = shown[kind]
         if fill is not None:
             item.fill = fill
         return item
