@@ -714,27 +714,10 @@ def test_a_format_is_kept_only_where_a_columns_numbers_or_dates_all_share_it(def
         (datetime.datetime(2023, 2, 1), "yyyy-mm-dd"), (7, "General"),
         (datetime.datetime(2023, 1, 6, 14, 30), "yyyy-mm-dd hh:mm:ss")]
 
+
 def test_an_old_xls_workbooks_number_formats_reach_the_xlsx_output(default_model, tmp_path):
-    xlwt = pytest.importorskip("xlwt")
-    workbook = xlwt.Workbook()
-    sheet = workbook.add_sheet("投诉")
-    for c, value in enumerate(["id", "占比", "text"]):
-        sheet.write(0, c, value)
-    share = xlwt.easyxf(num_format_str="0.0%")
-    for r, (value, text) in enumerate([(0.155, "秤不准少了二两"), (0.5, "信用卡被盗刷")], start=1):
-        sheet.write(r, 0, r)
-        sheet.write(r, 1, value, share)
-        sheet.write(r, 2, text)
-    workbook.save(str(tmp_path / "old.xls"))
-    tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xlsx", jobs=1, progress=False)
-    out = load_workbook(tmp_path / "out.xlsx").active
-    assert [(c.value, c.number_format) for c in out["B"][1:]] == [(0.155, "0.0%"), (0.5, "0.0%")]
-    assert [c.number_format for c in out["A"][1:]] == ["General", "General"]
-
-
-def test_an_old_xls_workbooks_short_dates_stay_the_desktops_short_date(default_model, tmp_path):
-    # Excel's built-in short date (format 14: 2023/1/5 on a Chinese desktop) reached the output as the
-    # custom US format m/d/yy that xlrd names it by (1/5/23).
+    # Excel's built-in short date (format 14: 2023/1/5 on a Chinese desktop) went out as the custom US
+    # format m/d/yy that xlrd names it by (1/5/23): built-in formats keep their number.
     import datetime
 
     from openpyxl.styles.numbers import BUILTIN_FORMATS
@@ -742,16 +725,22 @@ def test_an_old_xls_workbooks_short_dates_stay_the_desktops_short_date(default_m
     xlwt = pytest.importorskip("xlwt")
     workbook = xlwt.Workbook()
     sheet = workbook.add_sheet("投诉")
-    for c, value in enumerate(["id", "日期", "text"]):
+    for c, value in enumerate(["id", "占比", "日期", "text"]):
         sheet.write(0, c, value)
-    short_date = xlwt.easyxf(num_format_str="M/D/YY")  # xlwt's name for the built-in format 14
-    sheet.write(1, 0, 1)
-    sheet.write(1, 1, datetime.datetime(2023, 1, 5), short_date)
-    sheet.write(1, 2, "秤不准少了二两")
+    share, short_date = xlwt.easyxf(num_format_str="0.0%"), xlwt.easyxf(num_format_str="M/D/YY")  # the latter: 14
+    for r, (value, text) in enumerate([(0.155, "秤不准少了二两"), (0.5, "信用卡被盗刷")], start=1):
+        sheet.write(r, 0, r)
+        sheet.write(r, 1, value, share)
+        sheet.write(r, 2, datetime.datetime(2023, 1, 4 + r), short_date)
+        sheet.write(r, 3, text)
     workbook.save(str(tmp_path / "old.xls"))
     tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xlsx", jobs=1, progress=False)
-    cell = load_workbook(tmp_path / "out.xlsx").active["B2"]
-    assert cell.value == datetime.datetime(2023, 1, 5) and cell.number_format in (BUILTIN_FORMATS[14], "yyyy-mm-dd")
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [(c.value, c.number_format) for c in out["B"][1:]] == [(0.155, "0.0%"), (0.5, "0.0%")]
+    assert [(c.value, c.number_format) for c in out["C"][1:]] == [
+        (datetime.datetime(2023, 1, 5), BUILTIN_FORMATS[14]), (datetime.datetime(2023, 1, 6), BUILTIN_FORMATS[14])]
+    assert [c.number_format for c in out["A"][1:]] == ["General", "General"]
+
 
 def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_path):
     source = tmp_path / "in.jsonl"
