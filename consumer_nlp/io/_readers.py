@@ -552,13 +552,11 @@ def format_kind(value) -> str | None:
 _MIXED = object()  # a column whose values of one kind are shown in several formats
 
 
-def note_format(formats: dict, column: int, value, shown: str) -> None:
-    """Note in ``formats`` that a cell of ``column`` holding ``value`` is shown in number format ``shown``."""
-    kind = format_kind(value)
-    if kind is not None:
-        seen = formats.setdefault((column, kind), shown)
-        if seen != shown:
-            formats[(column, kind)] = _MIXED
+def note_format(formats: dict, column: int, kind: str, shown: str) -> None:
+    """Note in ``formats`` that a value of ``kind`` (see :func:`format_kind`) in ``column`` is shown
+    in number format ``shown``."""
+    if formats.setdefault((column, kind), shown) != shown:
+        formats[(column, kind)] = _MIXED
 
 
 def shared_formats(formats: dict, columns: list, first: int = 0) -> dict:
@@ -579,8 +577,9 @@ def _values_noting_formats(rows, formats: dict):
     for row in rows:
         if not header:
             for at, cell in enumerate(row):
-                if format_kind(cell.value) is not None:
-                    note_format(formats, at, cell.value, cell.number_format)
+                kind = format_kind(cell.value)
+                if kind is not None:
+                    note_format(formats, at, kind, cell.number_format)
         header = False
         yield tuple(map(_cell_value, row))
 
@@ -915,12 +914,12 @@ def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
         if kind == xlrd.XL_CELL_NUMBER:
             value = _excel_digits(value)
             value = int(value) if isinstance(value, float) and value.is_integer() else value
-            note_format(formats, column, value, _builtin_format(key, shown))
+            note_format(formats, column, "number", _builtin_format(key, shown))
             value = _as_formatted(value, shown)
         elif kind == xlrd.XL_CELL_DATE and value >= 0:  # a negative one is no date: kept as its number
             moment = xlrd.xldate_as_datetime(value, workbook.datemode)
             value = moment.time() if value < 1 else moment.date() if value.is_integer() else moment
-            note_format(formats, column, value, _builtin_format(key, shown))
+            note_format(formats, column, format_kind(value), _builtin_format(key, shown))
         elif kind == xlrd.XL_CELL_BOOLEAN:
             value = bool(value)
         elif kind == xlrd.XL_CELL_ERROR:
