@@ -742,6 +742,35 @@ def test_an_old_xls_workbooks_number_formats_reach_the_xlsx_output(default_model
     assert [c.number_format for c in out["A"][1:]] == ["General", "General"]
 
 
+
+def test_an_xls_date_in_a_chinese_built_in_format_with_no_format_record_is_written(default_model, tmp_path):
+    # Chinese Excel's built-in 年月日 formats (27-36, 50-58) may have no format record in an .xls: xlrd
+    # names them None, which became the column's format, and .xlsx output failed after all tagging.
+    import datetime
+    import struct
+
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    sheet.write(0, 0, "投诉内容")
+    sheet.write(0, 1, "日期")
+    for r, text in enumerate(["秤不准少了二两", "信用卡被盗刷"], start=1):
+        sheet.write(r, 0, text)
+        sheet.write(r, 1, datetime.datetime(2024, 1, 4 + r), xlwt.easyxf(num_format_str='yyyy"年"m"月"d"日"'))
+    workbook.save(str(tmp_path / "src.xls"))
+    raw = bytearray((tmp_path / "src.xls").read_bytes())
+    at = raw.index(b"\x09\x08\x10\x00\x00\x06\x05\x00")  # the workbook's first record
+    while struct.unpack_from("<H", raw, at)[0] != 0x000A:  # up to the end of the workbook's globals
+        kind, length = struct.unpack_from("<HH", raw, at)
+        if kind == 0x00E0 and struct.unpack_from("<H", raw, at + 6)[0] >= 164:  # a cell style's format
+            struct.pack_into("<H", raw, at + 6, 31)  # the built-in 年月日, with no record of its own
+        at += 4 + length
+    (tmp_path / "in.xls").write_bytes(raw)
+    tag_file(default_model, tmp_path / "in.xls", tmp_path / "out.xlsx", jobs=1, progress=False)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [(c.value, c.number_format) for c in out["B"][1:]] == [
+        (datetime.datetime(2024, 1, 5), "yyyy-mm-dd"), (datetime.datetime(2024, 1, 6), "yyyy-mm-dd")]
+
 def test_a_json_number_no_float_holds_comes_back_as_written(default_model, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "big": 1e400, "small": 2.5, "text": "秤不准"}\n', encoding="utf-8")

@@ -552,10 +552,10 @@ def format_kind(value) -> str | None:
 _MIXED = object()  # a column whose values of one kind are shown in several formats
 
 
-def note_format(formats: dict, column: int, kind: str, shown: str) -> None:
+def note_format(formats: dict, column: int, kind: str, shown: str | None) -> None:
     """Note in ``formats`` that a value of ``kind`` (see :func:`format_kind`) in ``column`` is shown
-    in number format ``shown``."""
-    if formats.setdefault((column, kind), shown) != shown:
+    in number format ``shown`` (None: one the file does not spell out, which no output can name)."""
+    if formats.setdefault((column, kind), shown) != shown or shown is None:
         formats[(column, kind)] = _MIXED
 
 
@@ -891,9 +891,10 @@ class XlsReader(ExcelReader):
             workbook.release_resources()
 
 
-def _builtin_format(key: int, shown: str) -> str:
+def _builtin_format(key: int, shown: str | None) -> str | None:
     """An .xls number format as .xlsx names it: Excel's built-in formats (below 164) by openpyxl's
-    name, which it writes as the built-in (14, the desktop's short date, is "m/d/yy" to xlrd)."""
+    name, which it writes as the built-in (14, the desktop's short date, is "m/d/yy" to xlrd); None
+    for a Chinese built-in (27-36, 50-58) that the file does not spell out and openpyxl cannot name."""
     from openpyxl.styles.numbers import BUILTIN_FORMATS
 
     return BUILTIN_FORMATS.get(key, shown) if key < 164 else shown
