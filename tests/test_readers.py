@@ -899,6 +899,23 @@ def test_a_merged_range_whose_top_row_is_blank_hides_what_its_cells_hold(tmp_pat
     _, chunks = read(tmp_path / "a.xlsx")
     assert rows(chunks) == [["A1", "买的手机屏幕碎了"], ["", "健身房跑路了"], ["", "外卖吃坏肚子了"]] and not bad(chunks)
 
+
+def test_a_row_whose_only_value_is_hidden_under_a_merged_cell_is_blank(tmp_path):
+    # Excel shows such a row empty; it was read as a record of empty cells and tagged 文本为空.
+    from openpyxl import Workbook
+    from openpyxl.worksheet.cell_range import CellRange
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (["编号", "渠道", "投诉内容"], [1, None, "冰箱不制冷"], [None, "电话", None], [3, "网络", "秤不准"]):
+        sheet.append(row)
+    sheet.merged_cells.add(CellRange("B2:B3"))  # B3 keeps its value, as a program may leave it
+    workbook.save(tmp_path / "a.xlsx")
+    _, chunks = read(tmp_path / "a.xlsx")
+    assert rows(chunks) == [[1, "", "冰箱不制冷"], [3, "网络", "秤不准"]]
+    assert [w for chunk in chunks for w in chunk.where] == ["sheet row 2", "sheet row 4"]
+    assert sum(chunk.blank for chunk in chunks) == 1
+
 @pytest.mark.parametrize("name", ["wide.csv", "wide.tsv", "wide.xlsx", "wide.parquet"])
 def test_a_chunk_of_a_wide_file_holds_at_most_max_cells(tmp_path, monkeypatch, write_workbook, name):
     # A chunk was 5,000 rows whatever the width of the file (CSV, TSV and workbooks): 5,000 rows of

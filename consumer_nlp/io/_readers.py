@@ -820,6 +820,11 @@ class ExcelReader(ArchiveReader):
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
             done += 1
+            given = below(number)  # the merged ranges above this row that show a value in it
+            if below.hiding:  # under a range that shows nothing, a cell's own value is hidden
+                for at, value in enumerate(cells):
+                    if value != "" and at + 1 in below.hiding:
+                        cells[at] = ""
             if all(c == "" for c in cells):
                 below_last += 1  # counted once a row follows: empty rows under the table are formatting
                 for span in at_top.pop(number, ()):  # a range whose top row is blank shows nothing
@@ -828,14 +833,10 @@ class ExcelReader(ArchiveReader):
             blank, below_last = blank + below_last, 0
             # each merged range's value, from its top row (taken before the rows below it are filled)
             starting = [(span, cells[span[0] - 1] if span[0] <= len(cells) else "") for span in at_top.pop(number, ())]
-            for span, value in below(number):
+            for span, value in given:
                 cells += [""] * (span[0] - len(cells))
                 cells[span[0] - 1] = value
                 filled.add(span)
-            if below.hiding:  # under a range that shows nothing, a cell's own value is hidden
-                for at, value in enumerate(cells):
-                    if value != "" and at + 1 in below.hiding:
-                        cells[at] = ""
             for span, value in starting:
                 below.add(span, value)
             outside = [(at, c) for at, c in enumerate(cells, start=1) if not left < at <= right
