@@ -363,6 +363,14 @@ def test_choices_under_a_merged_cell_that_shows_none_are_not_read(tmp_path):
     book.save(workbook)
     corrections, _ = read_review(workbook)
     assert [(c["text"], c["label"]) for c in corrections] == [("冰箱不制冷", "quality")]
+    book = load_workbook(workbook)  # merged with 置信度 on its left, 更正为 shows 置信度's value: no choice
+    sheet = book["复核"]
+    sheet.unmerge_cells("G1:G3")
+    sheet["G2"], sheet["G3"] = "安全问题", "其他"
+    sheet.merged_cells.add(CellRange("F2:G3"))
+    book.save(workbook)
+    corrections, _ = read_review(workbook)
+    assert [(c["text"], c["label"]) for c in corrections] == [("冰箱不制冷", "quality")]
 
 def test_a_text_that_fits_a_cell_is_not_cut_for_its_line_breaks(tmp_path):
     # The cell limit was applied after each carriage return became _x000D_ (seven characters).

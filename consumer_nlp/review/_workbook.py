@@ -111,11 +111,15 @@ def read_review(path) -> tuple[list[dict], str]:
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
         corrections, bad, textless, altered, moved, exported = [], [], [], [], [], {}
         # A choice merged down over several rows (one for a block) holds for each of them.
-        tops, below = defaultdict(list), MergedBelow()
+        # A merge that starts left of 更正为 shows its left cell's value there: 更正为 holds no choice on
+        # any of its rows (added as showing nothing from the row above its top).
+        tops, hiding, below = defaultdict(list), defaultdict(list), MergedBelow()
         for first, top, end, last in scan_sheet(workbook, workbook[SHEET]).merged:
-            if first <= CHOICE <= end and last > top:
+            if first < CHOICE <= end:
+                hiding[top - 1].append((CHOICE, top - 1, CHOICE, last))
+            elif first == CHOICE and last > top:
                 tops[top].append((CHOICE, top, CHOICE, last))
-        for merged in tops.pop(1, ()):  # merged down from the heading: the cells below it show no choice
+        for merged in tops.pop(1, []) + hiding.pop(1, []) + hiding.pop(0, []):  # from the heading down
             below.add(merged, None)
         for number, values in enumerate(rows, start=2):
             values = list(values) + [None] * len(COLUMNS)
@@ -125,6 +129,8 @@ def read_review(path) -> tuple[list[dict], str]:
                 values[CHOICE - 1] = None
             for merged in tops.pop(number, ()):
                 below.add(merged, values[CHOICE - 1])
+            for merged in hiding.pop(number, ()):
+                below.add(merged, None)
             exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
             try:
                 exact = json.loads(exact) if exact else None  # workbooks exported before: none, or the text alone
