@@ -4,9 +4,10 @@ import math
 
 import numpy as np
 
+from ._unicode import CODE_BITS, code_points
+
 GRAM = 5  # characters in a run
-_CODE_BITS = 21  # every code point fits in 21 bits: three of them pack into 63, the other two into 42
-_NO_CHAR = np.uint64((1 << _CODE_BITS) - 1)  # beyond every code point: pads a text shorter than a run
+_NO_CHAR = np.uint64((1 << CODE_BITS) - 1)  # beyond every code point: pads a text shorter than a run
 _BLOCK_CHARS = 1 << 18  # texts packed a block at a time, so that the temporary arrays stay small
 
 
@@ -14,7 +15,7 @@ def _packed_runs(texts) -> tuple:
     """For each run of GRAM characters of ``texts`` (a text shorter than that: the text itself), its
     code points packed exactly into two integers, and the position of its text."""
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+    codes = code_points("".join(texts)).astype(np.uint64)
     codes = np.append(codes, np.full(GRAM, _NO_CHAR))  # a run near the end reads padding, never past it
     runs = np.maximum(lengths - (GRAM - 1), 1)
     owner = np.repeat(np.arange(len(texts), dtype=np.int32), runs)
@@ -25,9 +26,9 @@ def _packed_runs(texts) -> tuple:
     for j in range(GRAM):
         code = np.where(at + j < end, codes[at + j], _NO_CHAR)
         if j < 3:
-            high = (high << np.uint64(_CODE_BITS)) | code
+            high = (high << np.uint64(CODE_BITS)) | code
         else:
-            low = (low << np.uint64(_CODE_BITS)) | code
+            low = (low << np.uint64(CODE_BITS)) | code
     return high, low, owner
 
 

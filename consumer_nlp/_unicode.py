@@ -1,5 +1,5 @@
-"""Unicode forms shared by every layer: NFKC in time linear in the text, whatever the text, and
-Traditional to Simplified Chinese."""
+"""Unicode forms shared by every layer: NFKC in time linear in the text, whatever the text,
+Traditional to Simplified Chinese, and a text's code points as an array."""
 import re
 import unicodedata
 from functools import lru_cache
@@ -9,6 +9,15 @@ from functools import lru_cache
 # text of any language needs more.
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _MARK_RUNS = re.compile(f"([{_MARKS}]{{30}})[{_MARKS}]+")
+CODE_BITS = 21  # every code point fits in 21 bits, so three of them side by side fit in a 64-bit integer
+
+
+def code_points(text: str):
+    """The code points of ``text`` as a numpy uint32 array (a lone surrogate as its own code point):
+    one pass in C, where features and similarity work on all the characters of a batch at once."""
+    import numpy as np
+
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def nfkc(text: str) -> str:

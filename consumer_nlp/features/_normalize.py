@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from .._money import CURRENCY, CURRENCY_OPENS
-from .._unicode import nfkc, to_simplified
+from .._unicode import code_points, nfkc, to_simplified
 
 # Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
 # produce them, and both tokenizer backends keep an ASCII word whole. No pattern crosses a line
@@ -70,7 +70,7 @@ def _nfkc(text: str) -> str:
     text is compatibility-equivalent to the input, so when it is already in NFKC it *is* the
     input's NFKC. ``text`` must hold no lone surrogates."""
     lookup, several_pattern, several = _nfkc_tables()
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    codes = code_points(text)
     codes = np.where(codes < 0x10000, lookup[np.minimum(codes, 0xFFFF)], codes)
     mapped = several_pattern.sub(lambda match: several[match.group()], codes.tobytes().decode("utf-32-le"))
     if unicodedata.is_normalized("NFKC", mapped):

@@ -9,25 +9,25 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
+from .._unicode import CODE_BITS, code_points
 from ._tokenize import Tokenizer
 
 # Tokens never contain a space, so a space-joined token string is split back exactly.
 _TOKEN_PATTERN = r"[^ ]+"
 _VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")
 _CACHES = ("_word_counter", "_char_counter", "_names")  # derived from the vocabularies on first use
-_CODE_BITS = 21  # every Unicode code point fits in 21 bits, so a 1-3 character n-gram fits in 63
 
 
 def char_ngram_keys(terms) -> np.ndarray:
     """An integer key for each 1-3 character string: its code points side by side, 21 bits each
     (built a character position at a time over all terms: 48 → 13 ms for the default model)."""
     lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-    codes = np.frombuffer("".join(terms).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    codes = code_points("".join(terms)).astype(np.uint64)
     starts = np.cumsum(lengths) - lengths
     keys = np.zeros(len(terms), dtype=np.uint64)
     for position in range(int(lengths.max(initial=0))):
         longer = lengths > position
-        keys[longer] = (keys[longer] << np.uint64(_CODE_BITS)) | codes[starts[longer] + position]
+        keys[longer] = (keys[longer] << np.uint64(CODE_BITS)) | codes[starts[longer] + position]
     return keys
 
 
@@ -102,7 +102,7 @@ class CharNgramCounter:
 
     def counts(self, texts) -> sp.csr_matrix:
         # All texts in one array of code points, a 0 after each: no n-gram may contain a 0.
-        codes = np.frombuffer("\0".join(texts).encode("utf-32-le") + b"\0\0\0\0", dtype=np.uint32).astype(np.uint64)
+        codes = code_points("\0".join(texts) + "\0").astype(np.uint64)
         is_end = codes == 0
         row = np.cumsum(is_end, dtype=np.int32) - is_end  # 32-bit rows and columns: less to copy
         key, valid = codes.copy(), ~is_end
@@ -110,7 +110,7 @@ class CharNgramCounter:
         low, high = self.ngram_range
         for n in range(1, high + 1):
             if n > 1:  # extend each (n-1)-gram by the code point that follows it
-                key[:-(n - 1)] = (key[:-(n - 1)] << np.uint64(_CODE_BITS)) | codes[n - 1:]
+                key[:-(n - 1)] = (key[:-(n - 1)] << np.uint64(CODE_BITS)) | codes[n - 1:]
                 valid[:-(n - 1)] &= ~is_end[n - 1:]
                 valid[-(n - 1):] = False
             if n >= low:
