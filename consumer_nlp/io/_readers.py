@@ -892,6 +892,7 @@ class XlsReader(ExcelReader):
             workbook.release_resources()
 
 
+@functools.lru_cache(maxsize=1024)  # asked for every number and date cell, of few formats
 def _builtin_format(key: int, shown: str | None) -> str | None:
     """An .xls number format as .xlsx names it: Excel's built-in formats (below 164) by openpyxl's
     name, which it writes as the built-in (14, the desktop's short date, is "m/d/yy" to xlrd); None
