@@ -1005,3 +1005,25 @@ def test_tsv_output_carries_a_quote_in_a_column_name(default_model, tmp_path):
     source.write_text('id,"尺寸5.5""",text\r\n1,a,秤不准\r\n', encoding="utf-8")
     rows = read_output(tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False).output)
     assert [(r["id"], r['尺寸5.5"'], r["text"]) for r in rows] == [("1", "a", "秤不准")]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 4])
+def test_an_xls_date_column_mixing_whole_days_and_moments_keeps_its_times_in_parquet(default_model, tmp_path,
+                                                                                       chunk_size):
+    # An .xls gives a whole day as a date and a moment as a datetime: with a day first, pyarrow took
+    # the column for days and dropped the times; with a moment first the column became text, and
+    # parts of days and of moments failed to join, so it became text too.
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    style = xlwt.easyxf(num_format_str="YYYY-MM-DD HH:MM")
+    moments = [datetime.datetime(2025, 1, 3), datetime.datetime(2025, 1, 3, 14, 30), datetime.datetime(2025, 1, 4),
+               datetime.datetime(2025, 1, 5, 9, 15)]
+    for r, row in enumerate([["受理时间", "投诉内容"]] + [[m, t] for m, t in zip(moments, ["手机坏了", "秤不准", "漏水", "退款"])]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value, style) if isinstance(value, datetime.datetime) else sheet.write(r, c, value)
+    workbook.save(str(tmp_path / "in.xls"))
+    result = tag_file(default_model, tmp_path / "in.xls", tmp_path / "out.parquet", jobs=1, progress=False,
+                      chunk_size=chunk_size)
+    assert pq.read_table(result.output).column("受理时间").to_pylist() == moments
+    assert "值类型不一" not in str(result)

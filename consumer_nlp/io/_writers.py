@@ -165,6 +165,24 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return (frame.assign(**columns) if columns else frame), blank
 
 
+def _days_beside_moments_as_moments(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whole days (an .xls reads them as dates) in a column that also holds moments, as moments at
+    midnight: pyarrow takes a column for the type of its first value, so a day first dropped the
+    times of every moment after it, and a moment first failed the column."""
+    def moment(value):
+        return datetime.datetime.combine(value, datetime.time()) if type(value) is datetime.date else value
+
+    columns = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+            continue
+        kinds = set(map(type, values))
+        if datetime.date in kinds and any(issubclass(kind, datetime.datetime) for kind in kinds):
+            columns[column] = pd.Series([moment(v) for v in values], index=frame.index, dtype=object)
+    return frame.assign(**columns) if columns else frame
+
+
 def _nested_as_python(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its Arrow list, struct and map columns (from Parquet) as Python lists and
     dicts: written as they are, they come out as numpy's display text, which shortens long lists."""
@@ -208,7 +226,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        frame, blank = _blank_cells_as_null(frame)
+        frame, blank = _blank_cells_as_null(_days_beside_moments_as_moments(frame))
         as_text = []
         try:
             table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -290,6 +308,9 @@ def _join_parquet(parts, output) -> list:
     fields = []
     for name in schemas[0].names:
         types = [s.field(name).type for s, blank in zip(schemas, blanks) if name not in blank]
+        moments = [t for t in types if pa.types.is_timestamp(t)]
+        if moments and all(pa.types.is_timestamp(t) or pa.types.is_date32(t) or pa.types.is_null(t) for t in types):
+            types = [moments[0] if pa.types.is_date32(t) else t for t in types]  # whole days are moments at 0:00
         try:
             kind = pa.unify_schemas([pa.schema([pa.field(name, t)]) for t in types] or [pa.schema([(name, pa.null())])],
                                     promote_options="permissive").field(name).type
