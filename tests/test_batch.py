@@ -556,9 +556,11 @@ def test_parquet_decimal_binary_and_duration_columns_reach_every_output(default_
                                   progress=False).output)
     as_xlsx = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.xlsx", jobs=1,
                                    progress=False).output)
-    for column in ("amount", "raw", "waited"):
+    for column in ("amount", "raw"):
         assert [str(r[column]) for r in as_xlsx] == [r[column] for r in as_csv], column
     assert [r["amount"] for r in as_csv] == ["12.50", "3.10"]
+    assert [r["waited"] for r in as_csv] == ["0:01:30", "24:00:00"]
+    assert [r["waited"] for r in as_xlsx] == [datetime.timedelta(seconds=90), datetime.timedelta(days=1)]
 
 
 def test_parquet_lists_and_structs_reach_csv_and_jsonl_whole(default_model, tmp_path):
@@ -1027,3 +1029,30 @@ def test_an_xls_date_column_mixing_whole_days_and_moments_keeps_its_times_in_par
                       chunk_size=chunk_size)
     assert pq.read_table(result.output).column("受理时间").to_pylist() == moments
     assert "值类型不一" not in str(result)
+
+
+def test_elapsed_times_are_written_as_excel_shows_them_and_stay_durations(default_model, tmp_path):
+    # A [h]:mm cell (1.5 shown as 36:00) came out as Python's "1 day, 12:00:00", in an .xlsx output
+    # as that text; a Parquet duration came out as pandas' "0 days 00:01:30".
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["处理时长", "投诉内容"])
+    for value, text in [(1.5, "手机坏了"), (0.25, "秤不准"), (datetime.timedelta(seconds=-90), "漏水")]:
+        sheet.append([value, text])
+        sheet.cell(sheet.max_row, 1).number_format = "[h]:mm"
+    workbook.save(tmp_path / "in.xlsx")
+    spans = [datetime.timedelta(hours=36), datetime.timedelta(hours=6), datetime.timedelta(seconds=-90)]
+    as_csv = read_output(tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.csv", jobs=1, progress=False).output)
+    assert [r["处理时长"] for r in as_csv] == ["36:00:00", "6:00:00", "-0:01:30"]
+    as_jsonl = read_output(tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.jsonl", jobs=1,
+                                    progress=False).output)
+    assert [r["处理时长"] for r in as_jsonl] == ["36:00:00", "6:00:00", "-0:01:30"]
+    out = tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False).output
+    cells = [row[0] for row in load_workbook(out).worksheets[0].iter_rows(min_row=2)]
+    assert [(c.value, c.number_format) for c in cells] == [(s, "[h]:mm") for s in spans]
+    out = tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.parquet", jobs=1, progress=False).output
+    assert pq.read_table(out).column("处理时长").to_pylist() == spans
+    pq.write_table(pa.table({"waited": pa.array(spans), "text": ["手机坏了", "秤不准", "漏水"]}), tmp_path / "in.parquet")
+    as_csv = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "from_parquet.csv", jobs=1,
+                                  progress=False).output)
+    assert [r["waited"] for r in as_csv] == ["36:00:00", "6:00:00", "-0:01:30"]

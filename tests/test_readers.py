@@ -1075,3 +1075,21 @@ def test_empty_formatted_rows_below_the_table_are_not_counted_as_blank_rows(tmp_
     workbook.save(tmp_path / "a.xlsx")
     reader, chunks = read(tmp_path / "a.xlsx")
     assert len(rows(chunks)) == 4 and sum(chunk.blank for chunk in chunks) == 1  # the one between the rows
+
+
+@pytest.mark.parametrize("dates_1904", [0, 1])
+def test_xls_elapsed_time_cells_are_durations(tmp_path, dates_1904):
+    # 1.5 shown as 36:00 ([h]:mm) was read as the moment 1900-01-01 12:00 (1904-01-02 in a workbook
+    # with 1904 dates), and 0.25 as the time of day 06:00.
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    workbook.dates_1904 = dates_1904
+    sheet = workbook.add_sheet("投诉")
+    sheet.write(0, 0, "处理时长")
+    sheet.write(0, 1, "text")
+    for r, value in enumerate([1.5, 0.25], start=1):
+        sheet.write(r, 0, value, xlwt.easyxf(num_format_str="[h]:mm"))
+        sheet.write(r, 1, "漏水")
+    workbook.save(str(tmp_path / "a.xls"))
+    assert rows(read(tmp_path / "a.xls")[1]) == [[datetime.timedelta(hours=36), "漏水"],
+                                                 [datetime.timedelta(hours=6), "漏水"]]

@@ -394,6 +394,18 @@ def check_header(columns: list, path, first_column: int | None = None) -> list:
     return list(columns)
 
 
+def _duration_text(span: datetime.timedelta) -> str:
+    """A time span as Excel's elapsed-time format shows it and reads it back (36:00:00, not Python's
+    "1 day, 12:00:00" or pandas' "1 days 12:00:00"); fractions of a second to the nanosecond."""
+    if span < datetime.timedelta(0):
+        return "-" + _duration_text(-span)
+    micro = span // datetime.timedelta(microseconds=1)
+    fraction = (micro % 1_000_000) * 1000 + getattr(span, "nanoseconds", 0)  # pandas' Timedelta has them
+    seconds = micro // 1_000_000
+    text = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return text + f".{fraction:09d}".rstrip("0") if fraction else text
+
+
 def _cell_text(value) -> str:
     """An Excel cell as the text a person sees in it (formulas as their text, never evaluated)."""
     if value is None:
@@ -402,6 +414,8 @@ def _cell_text(value) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime.timedelta):
+        return _duration_text(value)
     if hasattr(value, "isoformat"):
         text = value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
         return text[:-9] if text.endswith(" 00:00:00") else text
@@ -538,10 +552,13 @@ EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
 def format_kind(value) -> str | None:
-    """What a number format shows ``value`` as: "date" (a day or a moment), "time" (of day) or
-    "number"; None for a value no number format applies to (text, a boolean)."""
+    """What a number format shows ``value`` as: "date" (a day or a moment), "time" (of day),
+    "duration" (elapsed time, [h]:mm) or "number"; None for a value no number format applies to
+    (text, a boolean)."""
     if isinstance(value, bool):
         return None
+    if isinstance(value, datetime.timedelta):
+        return "duration"
     if isinstance(value, datetime.date):
         return "date"
     if isinstance(value, datetime.time):
@@ -907,6 +924,7 @@ def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
     a date, a time of day as a time), booleans, errors as Excel shows them (#DIV/0!). Its number
     formats are noted in ``formats`` (see :func:`note_format`)."""
     import xlrd
+    from openpyxl.styles.numbers import is_timedelta_format
 
     values = []
     for column, cell in enumerate(sheet.row(row)):
@@ -919,6 +937,9 @@ def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
             value = int(value) if isinstance(value, float) and value.is_integer() else value
             note_format(formats, column, "number", _builtin_format(key, shown))
             value = _as_formatted(value, shown)
+        elif kind == xlrd.XL_CELL_DATE and is_timedelta_format(shown):  # [h]:mm: days elapsed, in any date mode
+            value = datetime.timedelta(days=value)
+            note_format(formats, column, "duration", _builtin_format(key, shown))
         elif kind == xlrd.XL_CELL_DATE and value >= 0:  # a negative one is no date: kept as its number
             moment = xlrd.xldate_as_datetime(value, workbook.datemode)
             value = moment.time() if value < 1 else moment.date() if value.is_integer() else moment

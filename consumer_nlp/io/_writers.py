@@ -183,20 +183,27 @@ def _days_beside_moments_as_moments(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
-def _nested_as_python(frame: pd.DataFrame) -> pd.DataFrame:
+def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its Arrow list, struct and map columns (from Parquet) as Python lists and
-    dicts: written as they are, they come out as numpy's display text, which shortens long lists."""
+    dicts, and its duration columns as Python time spans: written as they are, they come out as
+    numpy's display text, which shortens long lists, and as pandas' "1 days 12:00:00"."""
     import pyarrow as pa
 
+    def in_python(dtype) -> bool:
+        if isinstance(dtype, pd.ArrowDtype):
+            return pa.types.is_nested(dtype.pyarrow_dtype) or pa.types.is_duration(dtype.pyarrow_dtype)
+        return pd.api.types.is_timedelta64_dtype(dtype)
+
     columns = {c: pd.Series(frame[c].tolist(), index=frame.index, dtype=object) for c in frame.columns
-               if isinstance(frame[c].dtype, pd.ArrowDtype) and pa.types.is_nested(frame[c].dtype.pyarrow_dtype)}
+               if in_python(frame[c].dtype)}
     return frame.assign(**columns) if columns else frame
 
 
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers) as the sheet shows them
-        frame = _nested_as_python(frame)
-        frame = _map_values(frame, _cell_text, (datetime.date, datetime.time) + ((float,) if kind != "jsonl" else ()))
+        frame = _as_python(frame)
+        frame = _map_values(frame, _cell_text, (datetime.date, datetime.time, datetime.timedelta)
+                            + ((float,) if kind != "jsonl" else ()))
     if kind in ("csv", "tsv"):  # JSON objects, arrays and booleans as JSON text, not Python's repr
         frame = _map_values(frame, lambda v: json.dumps(v, ensure_ascii=False), (dict, list, bool))
     if kind == "csv":
@@ -349,13 +356,16 @@ XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
 
 def _typed(value):
     """A value as JSON that keeps its type: dates and times are tagged, missing values are null, and
-    what JSON has no type for (decimals, bytes, durations) is its text, as in CSV and JSONL output."""
+    time spans are tagged as microseconds, and
+    what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output."""
     if isinstance(value, datetime.datetime):  # with a time zone, which Excel cannot hold: its text
         return _cell_text(value) if value.tzinfo is not None else {"$datetime": value.isoformat()}
     if isinstance(value, datetime.date):
         return {"$date": value.isoformat()}
     if isinstance(value, datetime.time):
         return {"$time": value.isoformat()}
+    if isinstance(value, datetime.timedelta):  # Excel holds a span as a number of days: microseconds are plenty
+        return {"$duration": value // datetime.timedelta(microseconds=1)}
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
     if is_missing(value):
@@ -368,6 +378,8 @@ def _typed(value):
 def _untyped(value):
     if isinstance(value, dict):
         (tag, text), = value.items()
+        if tag == "$duration":
+            return datetime.timedelta(microseconds=text)
         return {"$datetime": datetime.datetime, "$date": datetime.date, "$time": datetime.time}[tag].fromisoformat(text)
     return value
 
@@ -421,6 +433,8 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
                 item.number_format = "yyyy-mm-dd hh:mm:ss" if value.time() != datetime.time() else "yyyy-mm-dd"
             elif isinstance(value, datetime.date):
                 item.number_format = "yyyy-mm-dd"
+            elif isinstance(value, datetime.timedelta):
+                item.number_format = "[h]:mm:ss"
             kind = format_kind(value)
             if kind in shown:
                 item.number_format = shown[kind]
