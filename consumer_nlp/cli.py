@@ -75,6 +75,37 @@ def in_flags(message: str, parser: argparse.ArgumentParser) -> str:
     return message
 
 
+def _headline(error: Exception) -> str | None:
+    """What went wrong, in Chinese, for the line above the library's own message (which keeps the
+    particulars and how to go on, with flags); None where that message is all there is to say."""
+    from .exceptions import (ArchiveError, IncompatibleModelError, IntegrityError, LabeledDataError,
+                             ModelNotFoundError, UntrustedModelError)
+
+    if isinstance(error, ArchiveError):
+        from .io import problem_in_chinese
+
+        return problem_in_chinese(error)
+    if isinstance(error, LabeledDataError):
+        return f"训练数据有 {len(error.problems)} 处问题，没有使用（逐处列在下面）"
+    kinds = [(ModelNotFoundError, "找不到模型"), (UntrustedModelError, "模型文件已损坏，或含有模型不该有的内容，没有加载"),
+             (IncompatibleModelError, "模型文件的格式与这个版本的 consumer_nlp 不符"),
+             (IntegrityError, "保存的文件与保存时的记录不符（被改动、截断或缺失），没有使用"),
+             (FileNotFoundError, "找不到文件"), (FileExistsError, "文件已经存在，没有覆盖"),
+             (PermissionError, "没有权限读写这个文件或文件夹"), (UnicodeError, "文件的编码无法识别"),
+             (ImportError, "缺少需要安装的组件")]
+    return next((said for kind, said in kinds if isinstance(error, kind)), None)
+
+
+def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
+    """An error as the command line prints it: a Chinese headline where there is one, then the
+    library's message with its parameters said as this command's flags."""
+    message = in_flags(str(error), parser)
+    headline = _headline(error)
+    if headline is None:
+        return f"consumer-nlp: 错误：{message}"
+    return f"consumer-nlp: 错误：{headline}。\n  " + message.replace("\n", "\n  ")
+
+
 class _CurrentStderr(logging.StreamHandler):
     """Writes to whatever sys.stderr is when a message comes, also when main() runs more than once."""
 
@@ -458,18 +489,20 @@ def main(argv=None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
     except MemoryError:
-        print("consumer-nlp: error: out of memory: run again with fewer --jobs (tag: add --resume to keep the "
-              "chunks already tagged) or a smaller --chunk-size", file=sys.stderr)
+        print("consumer-nlp: 错误：内存不够。请减少 --jobs（tag 加 --resume 可保留已标注的部分）或减小 --chunk-size "
+              "后再运行。", file=sys.stderr)
         return 2
     except (ValueError, TypeError, OSError, KeyError, RuntimeError, ImportError) as error:
         if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-            where = f" (writing {error.filename})" if error.filename else ""
-            error = (f"no space left on the disk{where}: free some space and run the command again (tag: with "
-                     f"--resume, the chunks already tagged are kept)")
-        print(f"consumer-nlp: error: {in_flags(str(error), args.command_parser)}", file=sys.stderr)
+            where = f"（正在写 {error.filename}）" if error.filename else ""
+            print(f"consumer-nlp: 错误：磁盘空间不足{where}。请腾出空间后再运行（tag 加 --resume 可保留已标注的部分）。",
+                  file=sys.stderr)
+        else:
+            print(error_message(error, args.command_parser), file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:
-        print(f"consumer-nlp: {in_flags(str(stop), args.command_parser) or 'interrupted'}", file=sys.stderr)
+        print(f"consumer-nlp: 已中断{'：' + in_flags(str(stop), args.command_parser) if str(stop) else '。'}",
+              file=sys.stderr)
         return 130
 
 

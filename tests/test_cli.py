@@ -212,10 +212,30 @@ def test_a_file_that_cannot_be_read_gets_one_clear_line(tmp_path, capsys, name, 
     assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
+def test_errors_are_headed_in_chinese_and_keep_their_particulars_with_flags(tmp_path, capsys):
+    # The summaries were Chinese and every error English ("consumer-nlp: error: …").
+    (tmp_path / "重名.csv").write_text("投诉内容,投诉内容\n漏水,冒烟\n", encoding="utf-8")
+    (tmp_path / "a.csv").write_text("id,投诉内容\n1,漏水\n", encoding="utf-8")
+    (tmp_path / "out.csv").write_text("留着\n", encoding="utf-8")
+    (tmp_path / "labeled.csv").write_text("text,label\n漏水,qualty\n", encoding="utf-8")
+    cases = [(["tag", str(tmp_path / "重名.csv")], "表头里有重名的列：投诉内容。", "rename them"),
+             (["tag", str(tmp_path / "无.csv")], "找不到文件。", "无.csv"),
+             (["tag", str(tmp_path / "a.csv"), "-o", str(tmp_path / "out.csv")], "文件已经存在，没有覆盖。", "--force"),
+             (["tag", str(tmp_path / "a.csv"), "--model", "nobody", "--registry", str(tmp_path / "r")], "找不到模型。",
+              "nobody"),
+             (["train", str(tmp_path / "labeled.csv"), "-o", str(tmp_path / "m.cnlp")],
+              "训练数据有 1 处问题，没有使用（逐处列在下面）。", "unknown label 'qualty'")]
+    for argv, headline, particulars in cases:
+        assert main(argv + ["-q"] if argv[0] == "tag" else argv) == 2
+        first, *rest = capsys.readouterr().err.strip().splitlines()
+        assert first == f"consumer-nlp: 错误：{headline}" and particulars in "\n".join(rest), argv
+        assert all(line.startswith("  ") for line in rest), argv
+    assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "留着\n"
+
+
 @pytest.mark.parametrize("failure, says", [
-    (MemoryError(), "out of memory: run again with fewer --jobs (tag: add --resume"),
-    (OSError(28, "No space left on device", "out.csv.partial"),
-     "no space left on the disk (writing out.csv.partial): free some space and run the command again")])
+    (MemoryError(), "内存不够。请减少 --jobs（tag 加 --resume 可保留已标注的部分）"),
+    (OSError(28, "No space left on device", "out.csv.partial"), "磁盘空间不足（正在写 out.csv.partial）。请腾出空间后再运行")])
 def test_running_out_of_memory_or_disk_is_said_plainly(tmp_path, capsys, monkeypatch, failure, says):
     # Out of memory ended in a traceback; a full disk gave only "[Errno 28] No space left on device".
     import consumer_nlp.tagging
@@ -310,7 +330,7 @@ def test_tag_takes_a_model_from_the_registry(tmp_path, small_model, capsys):
     assert main(["tag", str(source), "--model", "desk@1", "--registry", str(tmp_path / "registry"), "-q"]) == 0
     assert main(["tag", str(source), "-o", str(tmp_path / "b.csv"), "--model", "desk@7",
                  "--registry", str(tmp_path / "registry"), "-q"]) == 2
-    assert "consumer-nlp: error: model 'desk' has no version 7; it has [1]" in capsys.readouterr().err
+    assert "consumer-nlp: 错误：找不到模型。\n  model 'desk' has no version 7; it has [1]" in capsys.readouterr().err
 
 
 def test_text_col_means_the_same_for_every_command(tmp_path, small_corpus, capsys, write_csv):
@@ -540,7 +560,7 @@ def test_sigterm_ends_a_command_as_ctrl_c_does_so_it_cleans_up(monkeypatch, caps
     monkeypatch.setattr(cli, "_models", works_until_stopped)
     before = signal.getsignal(signal.SIGTERM)
     assert main(["models", "list", "--registry", str(tmp_path)]) == 130 and cleaned == [True]
-    assert "interrupted" in capsys.readouterr().err and signal.getsignal(signal.SIGTERM) is before
+    assert "已中断" in capsys.readouterr().err and signal.getsignal(signal.SIGTERM) is before
 
 
 def test_models_compare_takes_any_model_evaluate_takes(tmp_path, capsys, small_model, write_csv):

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from ..exceptions import ArchiveError
-from ..io import XLSX_MAX_CELL, XLSX_MAX_ROWS, find_text_column, names_row_below, open_archive, write_json
+from ..io import find_text_column, names_row_below, open_archive, problem_in_chinese, write_json
 from ._security import Refused
 
 UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".jsonl": "jsonl", ".parquet": "parquet"}
@@ -139,6 +139,21 @@ _UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已�
                "并且第一行是列名。")
 
 
+# How to go on from each problem of an upload (see problem_in_chinese): what a desk does in Excel or
+# WPS before uploading again.
+_REMEDIES = {
+    "encoding": "请另存为 UTF-8 或 GB18030 编码的 CSV 后再上传。",
+    "several_sheets": "请只留下要标注的一张，或把它另存为单独的文件后再上传。",
+    "duplicate_columns": "请改名后再上传。",
+    "unnamed_columns": "请补上列名或删除空列后再上传。",
+    "unparseable_row": "请修正这一行后重新上传。",
+    "password": "请在 Excel 或 WPS 里取消密码并保存后再上传。",
+    "uncalculated_formula": "请用 Excel 或 WPS 打开、保存后再上传。",
+    "already_tagged": "请上传未标注的原始文件。",
+    "beyond_excel": "请下载 CSV、JSONL 或 Parquet。",
+}
+
+
 def in_chinese(error: Exception) -> str | None:
     """An archive's problem (:class:`ArchiveError`) said in Chinese for the complaint desk, without the
     server's paths; None for any other error (the caller says something general)."""
@@ -146,33 +161,10 @@ def in_chinese(error: Exception) -> str | None:
         error = ArchiveError("", "encoding")
     if not isinstance(error, ArchiveError):
         return None
-    details = error.details
-    if error.problem == "encoding":
-        return "无法识别文件的编码：请另存为 UTF-8 或 GB18030 编码的 CSV 后再上传。"
-    if error.problem == "several_sheets":
-        return (f"这个工作簿有 {len(details['sheets'])} 张表含有数据（{'、'.join(map(str, details['sheets']))}）："
-                f"请只留下要标注的一张，或把它另存为单独的文件后再上传。")
-    if error.problem == "duplicate_columns":
-        return f"表头里有重名的列：{'、'.join(map(str, details['columns']))}。请改名后再上传。"
-    if error.problem == "unnamed_columns":
-        return f"表头的第 {'、'.join(map(str, details['columns']))} 列没有列名：请补上列名或删除空列后再上传。"
-    if error.problem == "unparseable_row":
-        return (f"文件第 {details['line']} 行格式有误（引号没有收尾、引号后还有文字或列数不对）："
-                f"请修正这一行后重新上传。")
-    if error.problem == "misnamed" and details.get("page"):
-        return "这个 .xls 文件其实是网页或 XML 表格：请用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）后再上传。"
-    if error.problem == "misnamed":
-        return f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件，请把扩展名改为 {details['rename']} 后再上传。"
-    if error.problem == "password":
-        return "这个文件设有打开密码：请在 Excel 或 WPS 里取消密码并保存后再上传。"
-    if error.problem == "uncalculated_formula":
-        return (f"单元格 {details['cell']} 是公式，但文件里没有它的计算结果（文件由程序生成，没有用 Excel 或 WPS "
-                f"保存过）：请用 Excel 或 WPS 打开、保存后再上传。")
-    if error.problem == "already_tagged":
-        return "这个文件已经标注过（已有 category 等结果列）：请上传未标注的原始文件。"
-    if error.problem == "busy":
+    if error.problem == "busy":  # here a batch, not a file the user named
         return "这一批正在另一处标注中（也许是重启前的那次）：请等它结束后刷新页面。"
-    if error.problem == "beyond_excel":
-        return (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
-                f"{XLSX_MAX_ROWS - 1:,} 行）：请下载 CSV、JSONL 或 Parquet。")
-    return None
+    if error.problem == "misnamed" and error.details.get("page"):
+        return problem_in_chinese(error) + "。请用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）后再上传。"
+    if error.problem == "misnamed":
+        return problem_in_chinese(error) + f"。请把扩展名改为 {error.details['rename']} 后再上传。"
+    return problem_in_chinese(error) + "。" + _REMEDIES[error.problem] if error.problem in _REMEDIES else None
