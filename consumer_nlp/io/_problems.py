@@ -14,8 +14,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
     user's business; on the command line the user named the file)."""
     details = error.details
     said = {
-        "encoding": lambda: (f"文件第 {details['line']} 行有无法识别的文字（编码与文件其余部分不一致，或是乱码）" if details.get("line")
-                             else "无法识别文件的编码（不是 UTF-8、GB18030 或 Big5）"),
+        "encoding": lambda: (f"文件第 {details['line']} 行有无法识别的文字（编码与文件其余部分不一致，或是乱码）"
+                             if details.get("line") else "无法识别文件的编码（不是 UTF-8、GB18030 或 Big5）"),
         "several_sheets": lambda: f"这个工作簿有 {len(details['sheets'])} 张表含有数据（{_joined(details['sheets'])}）",
         "duplicate_columns": lambda: f"表头里有重名的列：{_joined(details['columns'])}",
         "unnamed_columns": lambda: f"表头的第 {_joined(details['columns'])} 列没有列名",

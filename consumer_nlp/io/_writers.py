@@ -355,9 +355,8 @@ XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
 
 
 def _typed(value):
-    """A value as JSON that keeps its type: dates and times are tagged, missing values are null, and
-    time spans are tagged as microseconds, and
-    what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output."""
+    """A value as JSON that keeps its type: dates, times and time spans are tagged, missing values are
+    null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output."""
     if isinstance(value, datetime.datetime):  # with a time zone, which Excel cannot hold: its text
         return _cell_text(value) if value.tzinfo is not None else {"$datetime": value.isoformat()}
     if isinstance(value, datetime.date):
