@@ -842,10 +842,12 @@ def test_resume_and_restart_together_are_refused(default_model, tmp_path):
 
 
 
-def test_a_checkpoint_whose_chunks_were_cut_another_way_is_not_resumed(default_model, tmp_path):
+@pytest.mark.parametrize("key", ["chunking", "parts"])
+def test_a_checkpoint_whose_chunks_were_cut_or_written_another_way_is_not_resumed(default_model, tmp_path, key):
     # Chunks are found again by their numbers. When a release changed how many rows a chunk holds
     # (a cap on a chunk's cells; bad rows counting towards it), a checkpoint of the release before
     # was resumed and its finished chunks overlapped the new ones: 455 rows written twice in 20,000.
+    # When one changed how values are written (time spans), a resumed column mixed both ways.
     from consumer_nlp.tagging._spool import prepare_spool, run_manifest
 
     source = tmp_path / "in.csv"
@@ -854,7 +856,7 @@ def test_a_checkpoint_whose_chunks_were_cut_another_way_is_not_resumed(default_m
     prepare_spool(spool, run_manifest(source, default_model, chunk_size=10), resume=False, restart=False)
     (spool / "0000000.json").write_text("{}", "utf-8")
     saved = json.loads((spool / "manifest.json").read_text("utf-8"))
-    del saved["chunking"]  # what releases before 2026-12-05 wrote
+    del saved[key]  # what releases before 2026-12-05 wrote
     (spool / "manifest.json").write_text(json.dumps(saved), "utf-8")
     with pytest.raises(ValueError, match="earlier release.*restart=True"):
         prepare_spool(spool, run_manifest(source, default_model, chunk_size=10), resume=True, restart=False)
@@ -1056,3 +1058,76 @@ def test_elapsed_times_are_written_as_excel_shows_them_and_stay_durations(defaul
     as_csv = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "from_parquet.csv", jobs=1,
                                   progress=False).output)
     assert [r["waited"] for r in as_csv] == ["36:00:00", "6:00:00", "-0:01:30"]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 2, 3])
+def test_a_number_among_dates_or_spans_is_text_in_parquet_never_a_moment_of_1970(default_model, tmp_path, chunk_size):
+    # A count typed into a date column (a moment, a whole day, then 12) became 1970-01-01 00:00:00.000012
+    # once the days were made moments; a span beside a number became 12 microseconds.
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    rows = [(datetime.datetime(2024, 3, 1, 14, 30), "yyyy-mm-dd hh:mm", 1.5, "[h]:mm"),
+            (datetime.date(2024, 3, 2), "yyyy-mm-dd", 0.25, "[h]:mm"), (12, "0", 12, "0")]
+    for c, name in enumerate(["日期", "时长", "投诉内容"]):
+        sheet.write(0, c, name)
+    for r, (day, day_format, span, span_format) in enumerate(rows, start=1):
+        sheet.write(r, 0, day, xlwt.easyxf(num_format_str=day_format))
+        sheet.write(r, 1, span, xlwt.easyxf(num_format_str=span_format))
+        sheet.write(r, 2, "快递丢件")
+    workbook.save(str(tmp_path / "in.xls"))
+    result = tag_file(default_model, tmp_path / "in.xls", tmp_path / "out.parquet", jobs=1, progress=False,
+                      chunk_size=chunk_size)
+    table = pq.read_table(result.output)
+    assert table.column("日期").to_pylist() == ["2024-03-01 14:30:00", "2024-03-02", "12"]
+    assert table.column("时长").to_pylist() == ["36:00:00", "6:00:00", "12"]
+    assert "值类型不一" in str(result)
+
+
+def test_xls_spans_are_read_to_the_millisecond_as_excel_shows_them(tmp_path):
+    # An .xls [h]:mm cell holding B-A of two minute-exact moments is a double a hair off: it came out
+    # as 33:09:00.000001 or 60:51:59.999999 where Excel shows 33:09 and 60:52 (an .xlsx gave 33:09:00).
+    from openpyxl.utils.datetime import to_excel
+
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    sheet.write(0, 0, "投诉内容")
+    sheet.write(0, 1, "处理用时")
+    spans = []
+    for r in range(1, 201):
+        start = datetime.datetime(2024, 6, 1) + datetime.timedelta(minutes=997 * r)
+        end = start + datetime.timedelta(minutes=1_931 * r % 9_000 + 1)
+        sheet.write(r, 0, "快递丢件")
+        sheet.write(r, 1, to_excel(end) - to_excel(start), xlwt.easyxf(num_format_str="[h]:mm"))
+        spans.append(end - start)
+    workbook.save(str(tmp_path / "in.xls"))
+    assert [row[1] for chunk in open_archive(tmp_path / "in.xls").chunks() for row in chunk.rows.values.tolist()] == spans
+
+
+def test_xls_elapsed_formats_without_a_colon_are_spans_too(tmp_path):
+    # xlrd takes [m]"分钟", [h]"小时" or [ss] for plain numbers: 95 minutes came out as 0.0659722222222222.
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    sheet.write(0, 0, "投诉内容")
+    sheet.write(0, 1, "等待")
+    for r, (value, shown) in enumerate([(95 / 1440, '[m]"分钟"'), (2 / 24, '[h]"小时"'), (30 / 86400, "[ss]")], start=1):
+        sheet.write(r, 0, "客服电话没人接")
+        sheet.write(r, 1, value, xlwt.easyxf(num_format_str=shown))
+    workbook.save(str(tmp_path / "in.xls"))
+    assert [row[1] for chunk in open_archive(tmp_path / "in.xls").chunks() for row in chunk.rows.values.tolist()] == [
+        datetime.timedelta(minutes=95), datetime.timedelta(hours=2), datetime.timedelta(seconds=30)]
+
+
+def test_moments_with_a_time_zone_beside_days_are_not_shifted(tmp_path):
+    # Whole days were made moments at midnight beside moments with a time zone: pyarrow then read the
+    # naive day as UTC (08:00+08:00), or, a day first, turned 14:30+08:00 into a naive 06:30.
+    from consumer_nlp.io import write_archive
+
+    zone = datetime.timezone(datetime.timedelta(hours=8))
+    for values in ([datetime.datetime(2024, 3, 1, 14, 30, tzinfo=zone), datetime.date(2024, 3, 2)],
+                   [datetime.date(2024, 3, 2), datetime.datetime(2024, 3, 1, 14, 30, tzinfo=zone)]):
+        write_archive(pd.DataFrame({"when": pd.Series(values, dtype=object)}), tmp_path / "out.parquet")
+        got = pq.read_table(tmp_path / "out.parquet").column("when").to_pylist()
+        assert sorted(got) == ["2024-03-01 14:30:00+08:00", "2024-03-02"]  # as text, as CSV shows them

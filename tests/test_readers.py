@@ -1093,3 +1093,19 @@ def test_xls_elapsed_time_cells_are_durations(tmp_path, dates_1904):
     workbook.save(str(tmp_path / "a.xls"))
     assert rows(read(tmp_path / "a.xls")[1]) == [[datetime.timedelta(hours=36), "漏水"],
                                                  [datetime.timedelta(hours=6), "漏水"]]
+
+
+def test_xls_dates_and_spans_beyond_what_python_holds_stay_numbers(tmp_path):
+    # A date cell past 9999-12-31 (Excel shows #####) or a span of over 999,999,999 days stopped the
+    # run with a traceback (OverflowError).
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    sheet.write(0, 0, "日期")
+    sheet.write(0, 1, "时长")
+    sheet.write(0, 2, "text")
+    sheet.write(1, 0, 3_000_000, xlwt.easyxf(num_format_str="YYYY-MM-DD"))
+    sheet.write(1, 1, 1e10, xlwt.easyxf(num_format_str="[h]:mm"))
+    sheet.write(1, 2, "漏水")
+    workbook.save(str(tmp_path / "a.xls"))
+    assert rows(read(tmp_path / "a.xls")[1]) == [[3_000_000, 10_000_000_000, "漏水"]]

@@ -919,6 +919,11 @@ def _builtin_format(key: int, shown: str | None) -> str | None:
     return BUILTIN_FORMATS.get(key, shown) if key < 164 else shown
 
 
+# Beyond these an .xls number cannot be a date (Excel's last is 9999-12-31, and it shows ##### past it)
+# or a span Python holds: it is kept as its number.
+_DATE_DAYS, _SPAN_DAYS = 2_958_466, 999_999_999
+
+
 def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
     """The values of an .xls row with their types: text, whole numbers as int, dates (a whole day as
     a date, a time of day as a time), booleans, errors as Excel shows them (#DIV/0!). Its number
@@ -932,14 +937,17 @@ def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
         if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
             key = workbook.xf_list[sheet.cell_xf_index(row, column)].format_key
             shown = workbook.format_map[key].format_str
-        if kind == xlrd.XL_CELL_NUMBER:
+        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE) and is_timedelta_format(shown) \
+                and abs(value) < _SPAN_DAYS:
+            # days elapsed ([h]:mm, [m]"分钟": xlrd takes some for numbers), in any date mode, to the
+            # millisecond as Excel shows them and openpyxl reads them (B-A of two moments is a hair off)
+            value = datetime.timedelta(milliseconds=round(value * 86_400_000))
+            note_format(formats, column, "duration", _builtin_format(key, shown))
+        elif kind == xlrd.XL_CELL_NUMBER or (kind == xlrd.XL_CELL_DATE and value >= _DATE_DAYS):
             value = _excel_digits(value)
             value = int(value) if isinstance(value, float) and value.is_integer() else value
             note_format(formats, column, "number", _builtin_format(key, shown))
             value = _as_formatted(value, shown)
-        elif kind == xlrd.XL_CELL_DATE and is_timedelta_format(shown):  # [h]:mm: days elapsed, in any date mode
-            value = datetime.timedelta(days=value)
-            note_format(formats, column, "duration", _builtin_format(key, shown))
         elif kind == xlrd.XL_CELL_DATE and value >= 0:  # a negative one is no date: kept as its number
             moment = xlrd.xldate_as_datetime(value, workbook.datemode)
             value = moment.time() if value < 1 else moment.date() if value.is_integer() else moment

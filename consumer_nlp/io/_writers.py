@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..exceptions import ArchiveError
@@ -127,14 +128,16 @@ def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
-def _mixed_as_text(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
-    """The columns a Parquet column cannot hold (numbers and words together) as each value's text,
-    as CSV output shows it (nulls stay null), and their names."""
+def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
+    """The columns a Parquet column cannot hold (numbers and words together), and the columns
+    ``also``, as each value's text, as CSV output shows it (nulls stay null), and their names."""
     import pyarrow as pa
 
     columns = {}
     for column in frame.columns:
         try:
+            if column in also:
+                raise pa.ArrowInvalid("kept as text")
             pa.array(frame[column], from_pandas=True)
         except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
             columns[column] = pd.Series([None if is_missing(v) else _cell_text(v) for v in frame[column]],
@@ -165,22 +168,30 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return (frame.assign(**columns) if columns else frame), blank
 
 
-def _days_beside_moments_as_moments(frame: pd.DataFrame) -> pd.DataFrame:
-    """Whole days (an .xls reads them as dates) in a column that also holds moments, as moments at
-    midnight: pyarrow takes a column for the type of its first value, so a day first dropped the
-    times of every moment after it, and a moment first failed the column."""
+def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """``frame`` with the whole days (an .xls reads them as dates) in a column of moments as moments
+    at midnight, and the columns that still hold no one type Parquet has: dates, times or spans
+    beside numbers (a count typed into a date column), or days beside moments with a time zone.
+    pyarrow takes a column's type from its first value, so a day first dropped the times of the
+    moments after it, and a date first read the numbers as microseconds since 1970."""
     def moment(value):
         return datetime.datetime.combine(value, datetime.time()) if type(value) is datetime.date else value
 
-    columns = {}
+    columns, as_text = {}, []
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
             continue
         kinds = set(map(type, values))
-        if datetime.date in kinds and any(issubclass(kind, datetime.datetime) for kind in kinds):
-            columns[column] = pd.Series([moment(v) for v in values], index=frame.index, dtype=object)
-    return frame.assign(**columns) if columns else frame
+        if any(issubclass(k, (datetime.date, datetime.time, datetime.timedelta)) for k in kinds) and any(
+                issubclass(k, (int, float, np.number)) and not issubclass(k, (bool, np.bool_)) for k in kinds):
+            as_text.append(column)
+        elif datetime.date in kinds and any(issubclass(kind, datetime.datetime) for kind in kinds):
+            if any(v.tzinfo is not None for v in values if isinstance(v, datetime.datetime)):
+                as_text.append(column)
+            else:
+                columns[column] = pd.Series([moment(v) for v in values], index=frame.index, dtype=object)
+    return (frame.assign(**columns) if columns else frame), as_text
 
 
 def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
@@ -233,12 +244,15 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        frame, blank = _blank_cells_as_null(_days_beside_moments_as_moments(frame))
+        frame, no_one_type = _one_type_a_column(frame)
+        frame, blank = _blank_cells_as_null(frame)
         as_text = []
         try:
+            if no_one_type:
+                raise pa.ArrowInvalid(f"no one type holds {no_one_type}")
             table = pa.Table.from_pandas(frame, preserve_index=False)
         except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):  # OverflowError: an int beyond 64 bits
-            frame, as_text = _mixed_as_text(frame)
+            frame, as_text = _mixed_as_text(frame, also=no_one_type)
             try:
                 table = pa.Table.from_pandas(frame, preserve_index=False)
             except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
@@ -352,6 +366,10 @@ def _join_parquet(parts, output) -> list:
 
 
 XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
+# How a chunk's values are written into its part. A resumed run joins the parts of the run before
+# with its own, so a release that writes values otherwise changes this, and checkpoints of another
+# are not resumed (they would mix two ways of writing one column).
+PARTS = 2  # 2: time spans as 36:00:00 or as spans; days beside moments as moments (2026-12-05)
 
 
 def _typed(value):

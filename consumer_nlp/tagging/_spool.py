@@ -11,7 +11,7 @@ from pathlib import Path
 from .._classifier import ComplaintClassifier
 from .._locks import lock_exclusively
 from ..exceptions import ArchiveError
-from ..io import CHUNKING, check_new_file, same_file, working_name, write_json
+from ..io import CHUNKING, PARTS, check_new_file, same_file, working_name, write_json
 
 
 
@@ -34,7 +34,8 @@ def _model_id(model: ComplaintClassifier) -> str:
 def run_manifest(input_path: Path, model: ComplaintClassifier, **settings) -> dict:
     """What a run is: its input (by content), its model and its settings. Resuming is allowed only
     into the spool of the same run."""
-    return {"input": fingerprint(input_path), **settings, "model": _model_id(model), "chunking": CHUNKING}
+    return {"input": fingerprint(input_path), **settings, "model": _model_id(model), "chunking": CHUNKING,
+            "parts": PARTS}
 
 
 def part_path(spool: Path, index: int, kind: str) -> Path:
@@ -143,8 +144,8 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
             raise ValueError(f"cannot resume: {manifest_path} is damaged (a full disk, or a run killed as it began); "
                              f"run with restart=True to start over") from None
         # Releases before 2026-12-04 named the input by its path, and their model ids differ from today's;
-        # releases before 2026-12-05 cut files into chunks another way.
-        if "path" in saved.get("input", {}) or saved.get("chunking") != CHUNKING:
+        # releases before 2026-12-05 cut files into chunks another way, or wrote values into parts another way.
+        if "path" in saved.get("input", {}) or saved.get("chunking") != CHUNKING or saved.get("parts") != PARTS:
             raise ValueError(f"cannot resume: the checkpoint in {spool} was made by an earlier release of "
                              f"consumer_nlp; run with restart=True to start over")
         if saved != manifest:
