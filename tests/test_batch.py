@@ -1131,3 +1131,13 @@ def test_moments_with_a_time_zone_beside_days_are_not_shifted(tmp_path):
         write_archive(pd.DataFrame({"when": pd.Series(values, dtype=object)}), tmp_path / "out.parquet")
         got = pq.read_table(tmp_path / "out.parquet").column("when").to_pylist()
         assert sorted(got) == ["2024-03-01 14:30:00+08:00", "2024-03-02"]  # as text, as CSV shows them
+
+
+def test_a_parquet_span_beyond_pandas_range_reaches_text_outputs(default_model, tmp_path):
+    # pandas holds spans in nanoseconds, to 292 years: a duration[s] of 10**13 seconds stopped CSV and
+    # JSONL output with "Python int too large to convert to C long".
+    pq.write_table(pa.table({"waited": pa.array([10**13, None], pa.duration("s")), "text": ["手机坏了", "漏水"]}),
+                   tmp_path / "in.parquet")
+    as_csv = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1,
+                                  progress=False).output)
+    assert [r["waited"] for r in as_csv] == ["2777777777:46:40", ""]

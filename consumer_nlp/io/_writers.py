@@ -205,7 +205,12 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
             return pa.types.is_nested(dtype.pyarrow_dtype) or pa.types.is_duration(dtype.pyarrow_dtype)
         return pd.api.types.is_timedelta64_dtype(dtype)
 
-    columns = {c: pd.Series(frame[c].tolist(), index=frame.index, dtype=object) for c in frame.columns
+    def values(column: pd.Series) -> list:
+        if isinstance(column.dtype, pd.ArrowDtype):  # by pyarrow: pandas' own spans end at 292 years
+            return column.array.__arrow_array__().to_pylist()
+        return column.tolist()
+
+    columns = {c: pd.Series(values(frame[c]), index=frame.index, dtype=object) for c in frame.columns
                if in_python(frame[c].dtype)}
     return frame.assign(**columns) if columns else frame
 
