@@ -224,7 +224,18 @@ def test_errors_are_headed_in_chinese_and_keep_their_particulars_with_flags(tmp_
              (["tag", str(tmp_path / "a.csv"), "--model", "nobody", "--registry", str(tmp_path / "r")], "找不到模型。",
               "nobody"),
              (["train", str(tmp_path / "labeled.csv"), "-o", str(tmp_path / "m.cnlp")],
-              "训练数据有 1 处问题，没有使用（逐处列在下面）。", "unknown label 'qualty'")]
+              "标注数据有 1 处问题，没有使用（逐处列在下面）。", "unknown label 'qualty'"),
+             (["evaluate", "default", str(tmp_path / "labeled.csv")], "标注数据有 1 处问题，没有使用（逐处列在下面）。",
+              "unknown label 'qualty'"),
+             # a column of the user's that a result column would overwrite: not told it is "already tagged"
+             (["tag", str(tmp_path / "own.csv"), "-o", str(tmp_path / "own.out.csv")],
+              "文件里已有与结果列同名的列：confidence。", "is it an already tagged file?"),
+             (["tag", str(tmp_path / "a.jsonl"), "-o", str(tmp_path / "j.csv")],
+              "文件第 2 行格式有误（不是一个完整的 JSON 对象，或嵌套过深）。", "--bad-rows FILE"),
+             (["tag", str(tmp_path / "a.jsonl"), "-o", str(tmp_path / "k.csv"), "--encoding", "ascii"],
+              "文件第 1 行无法按 ascii 编码读出（文件也许是另一种编码，或这一行是乱码）。", "--encoding …")]
+    (tmp_path / "own.csv").write_text("投诉内容,confidence\n漏水,高\n", encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text('{"投诉内容": "漏水"}\n{"投诉内容": "退款",}\n', encoding="utf-8")
     for argv, headline, particulars in cases:
         assert main(argv + ["-q"] if argv[0] == "tag" else argv) == 2
         first, *rest = capsys.readouterr().err.strip().splitlines()

@@ -2,7 +2,13 @@
 front ends that speak to complaint desks: each adds how to go on in its own terms (the web: save and
 upload again; the command line: its flags)."""
 from ..exceptions import ArchiveError
-from ._writers import XLSX_MAX_CELL, XLSX_MAX_ROWS
+from ._writers import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
+
+
+_WORKBOOKS = ("xlsx", "xlsm", "xls")
+# Why a row of each format cannot be parsed, as a person would check it (the reason itself is English).
+_WHY_UNPARSEABLE = {"csv": "引号没有收尾、引号后还有文字或列数不对", "tsv": "引号没有收尾、引号后还有文字或列数不对",
+                    "jsonl": "不是一个完整的 JSON 对象，或嵌套过深", **dict.fromkeys(_WORKBOOKS, "有超出表头列数的单元格")}
 
 
 def _joined(values) -> str:
@@ -14,20 +20,22 @@ def problem_in_chinese(error: ArchiveError) -> str:
     user's business; on the command line the user named the file)."""
     details = error.details
     said = {
-        "encoding": lambda: (f"文件第 {details['line']} 行有无法识别的文字（编码与文件其余部分不一致，或是乱码）"
-                             if details.get("line") else "无法识别文件的编码（不是 UTF-8、GB18030 或 Big5）"),
+        "encoding": lambda: (f"文件第 {details['line']} 行无法按 {details.get('encoding', '所用的')} 编码读出（文件也许是"
+                             f"另一种编码，或这一行是乱码）" if details.get("line")
+                             else "无法识别文件的编码（不是 UTF-8、GB18030 或 Big5）"),
         "several_sheets": lambda: f"这个工作簿有 {len(details['sheets'])} 张表含有数据（{_joined(details['sheets'])}）",
         "duplicate_columns": lambda: f"表头里有重名的列：{_joined(details['columns'])}",
         "unnamed_columns": lambda: f"表头的第 {_joined(details['columns'])} 列没有列名",
-        "unparseable_row": lambda: f"文件第 {details['line']} 行格式有误（引号没有收尾、引号后还有文字或列数不对）",
+        "unparseable_row": lambda: (f"{'工作表' if details.get('format') in _WORKBOOKS else '文件'}第 {details['line']} "
+                                    f"行格式有误（{_WHY_UNPARSEABLE.get(details.get('format'), _WHY_UNPARSEABLE['csv'])}）"),
         "misnamed": lambda: ("这个 .xls 文件其实是网页或 XML 表格" if details.get("page")
                              else f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件"),
         "password": lambda: "这个文件设有打开密码",
         "uncalculated_formula": lambda: (f"单元格 {details['cell']} 是公式，但文件里没有它的计算结果（文件由程序生成，"
                                          f"没有用 Excel 或 WPS 保存过）"),
-        "already_tagged": lambda: "这个文件已经标注过（已有 category 等结果列）",
+        "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",
         "busy": lambda: "另一次运行正在写同一个结果文件",
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
-                                 f"{XLSX_MAX_ROWS - 1:,} 行数据）"),
+                                 f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }
     return said[error.problem]() if error.problem in said else "无法读取这个文件"

@@ -102,7 +102,7 @@ class BadRow:
     def stops(self, path, advice: str) -> ArchiveError:
         """The error that stops work on ``path`` at this row, ending with ``advice``."""
         return ArchiveError(f"{path}: {self.where} cannot be parsed ({self.reason}); {advice}", "unparseable_row",
-                            line=self.line)
+                            line=self.line, format=FORMATS.get(Path(path).suffix.lower()))
 
 
 @dataclass
@@ -169,7 +169,7 @@ class ArchiveReader:
 
 def _undecodable(path, line: int, encoding: str, error: UnicodeDecodeError) -> ArchiveError:
     return ArchiveError(f"{path}: line {line} is not valid {encoding} ({error.reason}); name the encoding with "
-                        f"encoding=…", "encoding", line=line)
+                        f"encoding=…", "encoding", line=line, encoding=encoding)
 
 
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
