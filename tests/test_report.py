@@ -433,3 +433,23 @@ def test_a_carriage_return_reaches_a_markdown_report_as_a_space_not_an_excel_esc
     report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
     report.write(tmp_path / "r.md")
     assert "冰箱用了三天就不制冷 商家拒绝退货" in (tmp_path / "r.md").read_text("utf-8")
+
+
+def test_groups_of_spans_numbers_and_days_are_named_as_the_tagged_file_shows_them(tmp_path):
+    # Read from a tagged .xlsx or Parquet, a group column of spans was named in pandas' or Python's
+    # words (1 days 12:00:00, 1 day, 12:00:00), numbers as 2.0, days with 00:00:00 after them.
+    import datetime
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    rows = {"text": ["漏水", "冒烟", "退款", "漏水"], "category": ["quality", "safety", "other", "quality"],
+            "confidence": [0.9] * 4, "needs_review": [False] * 4, "review_reason": [""] * 4, "top_terms": [""] * 4,
+            "category_zh": ["质量问题", "安全问题", "其他", "质量问题"]}
+    for values, names in [([datetime.timedelta(hours=36)] * 2 + [datetime.timedelta(hours=6)] * 2, ["36:00:00", "6:00:00"]),
+                          ([2.0, 2.0, 3.5, 3.5], ["2", "3.5"]),
+                          ([datetime.datetime(2025, 1, 3)] * 2 + [datetime.datetime(2025, 1, 4, 9, 30)] * 2,
+                           ["2025-01-03", "2025-01-04 09:30:00"])]:
+        pq.write_table(pa.table({**rows, "批次": values}), tmp_path / "t.parquet")
+        table = report_archive(tmp_path / "t.parquet", group_col="批次", progress=False).tables["by_group"]
+        assert sorted(table.index.drop("合计", errors="ignore")) == sorted(names)

@@ -12,7 +12,7 @@ from .._unicode import name_key
 from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._columns import TEXT_COLUMN_NAMES, find_column
-from ._readers import open_archive, place_number
+from ._readers import cell_text, open_archive, place_number
 from ._writers import without_surrogates
 
 
@@ -75,8 +75,9 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
 
 
 def group_name(value) -> str:
-    """A group column's cell as text; an empty or missing cell is the group （空）."""
-    text = "" if is_missing(value) else without_surrogates(str(value).strip())
+    """A group column's cell as text, as a tagged file's CSV shows it (a span as 36:00:00, 2.0 as 2);
+    an empty or missing cell is the group （空）."""
+    text = "" if is_missing(value) else without_surrogates(cell_text(value).strip())
     return text or "（空）"
 
 

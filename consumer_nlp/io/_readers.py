@@ -406,7 +406,7 @@ def _duration_text(span: datetime.timedelta) -> str:
     return text + f".{fraction:09d}".rstrip("0") if fraction else text
 
 
-def _cell_text(value) -> str:
+def cell_text(value) -> str:
     """An Excel cell as the text a person sees in it (formulas as their text, never evaluated)."""
     if value is None:
         return ""
@@ -816,7 +816,7 @@ class ExcelReader(ArchiveReader):
         at_top, below, filled = defaultdict(list), MergedBelow(), set()
         for span in spans:
             at_top[span[1]].append(span)
-        header = [_cell_text(v) for v in next(rows_iter, ())]
+        header = [cell_text(v) for v in next(rows_iter, ())]
         while header and header[-1] == "":
             header.pop()
         # A table drawn from a column after A starts there: unnamed columns on its left that hold
@@ -862,8 +862,8 @@ class ExcelReader(ArchiveReader):
                 at, value = outside[0]
                 more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
                 bad.append(BadRow(f"sheet row {number}", f"cells {where_table} "
-                                  f"({get_column_letter(at)}{number} holds {_cell_text(value)[:40]!r}{more})",
-                                  "\t".join(_cell_text(c) for c in cells), wider=True))
+                                  f"({get_column_letter(at)}{number} holds {cell_text(value)[:40]!r}{more})",
+                                  "\t".join(cell_text(c) for c in cells), wider=True))
             else:
                 rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")

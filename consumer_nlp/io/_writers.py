@@ -14,7 +14,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._paths import working_name
-from ._readers import EXCEL_ESCAPE, JsonLiteral, _cell_text, archive_format, format_kind
+from ._readers import EXCEL_ESCAPE, JsonLiteral, archive_format, cell_text, format_kind
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -140,7 +140,7 @@ def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
                 raise pa.ArrowInvalid("kept as text")
             pa.array(frame[column], from_pandas=True)
         except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
-            columns[column] = pd.Series([None if is_missing(v) else _cell_text(v) for v in frame[column]],
+            columns[column] = pd.Series([None if is_missing(v) else cell_text(v) for v in frame[column]],
                                         index=frame.index, dtype=object)
     return frame.assign(**columns), [str(c) for c in columns]
 
@@ -218,7 +218,7 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers) as the sheet shows them
         frame = _as_python(frame)
-        frame = _map_values(frame, _cell_text, (datetime.date, datetime.time, datetime.timedelta)
+        frame = _map_values(frame, cell_text, (datetime.date, datetime.time, datetime.timedelta)
                             + ((float,) if kind != "jsonl" else ()))
     if kind in ("csv", "tsv"):  # JSON objects, arrays and booleans as JSON text, not Python's repr
         frame = _map_values(frame, lambda v: json.dumps(v, ensure_ascii=False), (dict, list, bool))
@@ -365,7 +365,7 @@ def _join_parquet(parts, output) -> list:
                     table = table.set_column(index, field.name, pa.nulls(len(table), field.type))
                 elif field.name in as_text and not pa.types.is_string(column.type):
                     table = table.set_column(index, field.name, pa.array(
-                        [None if v is None else _cell_text(v) for v in column.to_pylist()], pa.string()))
+                        [None if v is None else cell_text(v) for v in column.to_pylist()], pa.string()))
             writer.write_table(table.cast(schema))
     return as_text
 
@@ -381,7 +381,7 @@ def _typed(value):
     """A value as JSON that keeps its type: dates, times and time spans are tagged, missing values are
     null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output."""
     if isinstance(value, datetime.datetime):  # with a time zone, which Excel cannot hold: its text
-        return _cell_text(value) if value.tzinfo is not None else {"$datetime": value.isoformat()}
+        return cell_text(value) if value.tzinfo is not None else {"$datetime": value.isoformat()}
     if isinstance(value, datetime.date):
         return {"$date": value.isoformat()}
     if isinstance(value, datetime.time):
