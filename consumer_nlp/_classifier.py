@@ -13,7 +13,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
-from ._categories import CATEGORIES, in_guide_order
+from ._categories import CATEGORIES, in_guide_order, label_of
 from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
@@ -206,7 +206,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         where ``other`` wins on the whole text, every other class gains ``clause_weight`` times its
         best clause's score."""
         scores = np.asarray(features @ weights.T) + intercepts
-        fallback = np.flatnonzero(self.classes_ == "other")
+        fallback = np.flatnonzero(self._categories() == "other")
         if not self.clause_weight or len(fallback) == 0:
             return scores
         rows = np.flatnonzero(scores.argmax(axis=1) == fallback[0])
@@ -254,6 +254,13 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = class_order(y)
         if len(self.classes_) < 2:
             raise ValueError(f"need at least two labels to learn from, got {list(self.classes_)}")
+        spellings = {}
+        for label in self.classes_:
+            spellings.setdefault(label_of(label) or label, []).append(label)
+        twice = [names for names in spellings.values() if len(names) > 1]
+        if twice:
+            raise ValueError(f"labels {' and '.join(map(repr, twice[0]))} name one category; spell each category "
+                             f"one way")
         index = {label: code for code, label in enumerate(self.classes_)}
         codes = np.array([index[label] for label in y])
         smallest = np.bincount(codes).min()
@@ -367,10 +374,16 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
         return blocks, features, proba, empty
 
+    def _categories(self) -> np.ndarray:
+        """The guide's category of each of ``classes_``, however the labels were spelled in fitting
+        (质量问题, Quality); a label that names none is its own."""
+        return np.array([label_of(c) or c for c in self.classes_], dtype=object)
+
     def _decide(self, proba, empty):
         codes = proba.argmax(axis=1)
-        if "other" in self.classes_:
-            codes[empty] = list(self.classes_).index("other")
+        other = np.flatnonzero(self._categories() == "other")
+        if len(other):
+            codes[empty] = other[0]
         return codes
 
     def _needs_review(self, confidence: np.ndarray, empty: np.ndarray) -> np.ndarray:
@@ -406,7 +419,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         confidence = proba[np.arange(len(codes)), codes]
         terms = top_terms(words, chars, self.term_weights_, codes, self.vectorizer_.feature_names(), n_terms)
         return {
-            "category": self.classes_[codes],
+            "category": self._categories()[codes],
             "confidence": confidence,
             "needs_review": self._needs_review(confidence, empty),
             "empty": empty,
@@ -415,7 +428,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         }
 
     def tag(self, texts, n_terms: int = 5) -> list[dict]:
-        """One record per text: category, category_zh, confidence, needs_review, top_terms."""
+        """One record per text: category (the guide's label, however the model's labels were spelled),
+        category_zh, confidence, needs_review, top_terms."""
         tags = self.tag_columns(texts, n_terms)
         return [{"category": str(label), "category_zh": CATEGORIES.get(label, str(label)),
                  "confidence": round(float(confidence), 4), "needs_review": bool(review),
@@ -430,7 +444,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             raise TypeError(f"explain takes one text (a string), not {type(text).__name__}")
         _, features, proba, empty = self._score(self._batches([text])[0])
         code = self._decide(proba, empty)[0]
-        label = str(self.classes_[code])
+        categories = [str(c) for c in self._categories()]
+        label = categories[code]
         indices, values = row_contributions(features[0], self.term_weights_)
         names = list(self.vectorizer_.get_feature_names_out()[indices])
         normalized = normalize_many([text])
@@ -440,9 +455,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             clauses, _ = split_clauses(normalized)
             scores = np.asarray(self.vectorizer_.transform(clauses) @ self.coef_[code])
             values, names = np.vstack([values, bonus]), names + [f"〔分句〕{clauses[int(scores.argmax())]}"]
-        table = pd.DataFrame(values, columns=[str(c) for c in self.classes_], index=pd.Index(names, name="term"))
-        shown = [str(c) for c in in_guide_order(self.classes_)]  # as a person reads the categories
-        by_class = dict(zip(map(str, self.classes_), proba[0]))
+        table = pd.DataFrame(values, columns=categories, index=pd.Index(names, name="term"))
+        shown = [str(c) for c in in_guide_order(categories)]  # as a person reads the categories
+        by_class = dict(zip(categories, proba[0]))
         return Explanation(
             text=text, category=label, category_zh=CATEGORIES.get(label, label),
             confidence=float(proba[0, code]),

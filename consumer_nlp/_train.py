@@ -8,6 +8,7 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from ._categories import in_guide_order
 from ._classifier import ComplaintClassifier
+from .features import normalize_many
 from .io import read_labeled
 from ._metrics import classification_metrics
 from ._values import LabeledSource, is_int
@@ -100,8 +101,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     calibration = None
     if calibration_data is not None:
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
-        trained = set(labeled.texts)
-        overlap = [text for text in held.texts if text in trained]
+        trained = set(normalize_many(labeled.texts))  # as the model reads them: a space or a width is no difference
+        overlap = [text for text, read in zip(held.texts, normalize_many(held.texts)) if read in trained]
         if overlap:
             raise ValueError(f"the calibration data ({held.source}): {len(overlap)} of its texts are in the training data "
                              f"(e.g. {overlap[0][:30]!r}); it must be writing the model is not trained on")

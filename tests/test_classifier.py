@@ -409,3 +409,25 @@ def test_training_reads_a_text_as_far_as_tagging_does(small_corpus):
     assert "锟斤拷" not in whole.vectorizer_.get_feature_names_out()
     assert list(whole.vectorizer_.get_feature_names_out()) == list(cut.vectorizer_.get_feature_names_out())
     np.testing.assert_allclose(whole.coef_, cut.coef_)
+
+
+def test_a_model_fitted_on_chinese_or_capitalised_labels_tags_as_one_fitted_on_the_labels(small_model, small_corpus):
+    # Fitted on 质量问题 … 其他, an empty text was tagged with the first class in sorted order instead of
+    # other, the clause rule was off, and evaluation scored every text wrong (truth in labels, tags not).
+    texts, labels = small_corpus
+    spelled = {label: name if i % 2 else label.title() for i, (label, name) in enumerate(cn.CATEGORIES.items())}
+    chinese = cn.ComplaintClassifier(cv=3).fit(texts, [spelled[label] for label in labels])
+    probe = texts[::7] + ["", "\u200b"]
+    assert [t["category"] for t in chinese.tag(probe)] == [t["category"] for t in small_model.tag(probe)]
+    assert [t["category_zh"] for t in chinese.tag(["", "\u200b"])] == ["其他", "其他"]
+    assert list(chinese.predict(probe)) == [spelled[label] for label in small_model.predict(probe)]  # scikit-learn's labels
+    assert cn.evaluate(chinese, list(zip(texts, labels))).metrics["accuracy"] == pytest.approx(
+        cn.evaluate(small_model, list(zip(texts, labels))).metrics["accuracy"])
+
+
+def test_two_spellings_of_one_category_are_refused(small_corpus):
+    # quality and 质量问题 in one label column were two classes of one category.
+    texts, labels = small_corpus
+    mixed = [("质量问题" if i % 2 else label) if label == "quality" else label for i, label in enumerate(labels)]
+    with pytest.raises(ValueError, match="labels '(quality|质量问题)' and '(quality|质量问题)' name one category"):
+        cn.ComplaintClassifier(cv=3).fit(texts, mixed)

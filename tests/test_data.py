@@ -181,3 +181,16 @@ def test_an_unknown_correction_label_names_the_chinese_names_too():
     data = read_labeled([("秤不准少了二两", "price_measurement"), ("充电器冒烟了", "safety")])
     with pytest.raises(LabeledDataError, match="unknown label '质量'; expected one of .* or their Chinese names"):
         data.with_corrections({"充电器冒烟了": "质量"})
+
+
+def test_texts_the_model_reads_alike_are_duplicates_and_texts_it_reads_as_nothing_are_bad_rows():
+    # A trailing space or a full-width space made a conflicting label pass unseen; texts that are
+    # empty once normalised ("&nbsp;", zero-width spaces) were trained on unnamed.
+    data = read_labeled([("漏水了", "quality"), ("漏水了 ", "quality"), ("\u3000漏水了", "safety")])
+    assert data.duplicates == [("row 2", "row 1")]
+    assert data.conflicts == [("row 3", "labeled safety here, quality at row 1")]
+    with pytest.raises(LabeledDataError) as caught:
+        read_labeled([("漏水", "quality"), ("&nbsp;", "other"), ("\u200b\u200b", "other"), ("\ufeff&#8203;", "other"),
+                      ("。。。！！", "other")])
+    assert [where for where, _ in caught.value.problems] == ["row 2", "row 3", "row 4"]
+    assert all("nothing to read" in what for _, what in caught.value.problems)

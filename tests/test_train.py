@@ -113,3 +113,12 @@ def test_numpy_whole_numbers_are_numbers_and_corrections_must_be_a_dict(small_co
     assert cn.train(pairs, cv=np.int64(3)).cv_metrics_["folds"] == 3
     with pytest.raises(TypeError, match=r"corrections=.*\{text: label\}"):
         cn.train(pairs, cv=0, corrections=[("漏水", "quality")])
+
+
+def test_calibration_texts_that_differ_from_training_ones_only_in_spaces_or_width_are_refused(small_corpus):
+    # The overlap check compared raw strings: the training texts with a trailing space were accepted as
+    # writing never trained on, and made the model surer than it is.
+    pairs = list(zip(*small_corpus))
+    copies = [(text + " ", label) for text, label in pairs[:2]] + [("\u3000" + pairs[2][0], pairs[2][1])]
+    with pytest.raises(ValueError, match="calibration data.*3 of its texts are in the training data"):
+        cn.train(pairs, cv=0, calibration_data=copies + [("一段训练里没有的文字，东西坏了", "quality")])

@@ -168,6 +168,10 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     records = [(where, row) for where, row in records
                if not all(is_missing(v) or (isinstance(v, str) and not v.strip()) for v in row.values())]
     texts, labels, problems = [], [], []
+    from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
+
+    distinct = list(dict.fromkeys(t for _, row in records if isinstance(t := row.get(text_col), str) and t.strip()))
+    read_as = dict(zip(distinct, normalize_many(distinct)))  # each text as the model reads it
     for where, row in records:
         text, label = row.get(text_col), row.get(label_col)
         if isinstance(text, str):
@@ -176,6 +180,9 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
             problems.append((where, f"text is missing or not a string ({text!r})"))
         elif not text.strip():
             problems.append((where, "text is empty"))
+        elif not read_as[row.get(text_col)]:
+            problems.append((where, f"the text {text[:20]!r} has nothing to read once normalised (only spaces, "
+                                    f"invisible characters or HTML spaces)"))
         if label_of(label) is None:
             problems.append((where, unknown_label(label)))
         texts.append(text)
@@ -185,7 +192,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         raise LabeledDataError(source, problems)
 
     first_seen, duplicates, conflicts = {}, [], []
-    for (where, _), text, label in zip(records, texts, labels):
+    for (where, row), label in zip(records, labels):
+        text = read_as[row.get(text_col)]  # texts the model reads alike are one text
         if text in first_seen:
             seen_where, seen_label = first_seen[text]
             if seen_label == label:
