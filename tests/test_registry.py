@@ -431,3 +431,40 @@ def test_numpy_parameters_are_stored_as_numbers_without_losing_a_version(registr
     assert registry.save(model, "numpy") == 1
     assert registry.info("numpy")["params"]["random_state"] == 7 and registry.info("numpy")["params"]["C"] == 0.5
     assert registry.save(small_model, "numpy") == 2
+
+
+def test_a_registry_folder_that_is_a_file_is_named_before_training_and_where_it_came_from(tmp_path, monkeypatch,
+                                                                                           capsys):
+    # With CONSUMER_NLP_HOME set to a file, `train --name` trained and cross-validated for a minute, then
+    # said "give a folder (--registry …)"; under a file it was a bare "[Errno 20] Not a directory";
+    # `models list` said there were no models.
+    from consumer_nlp import _train
+    from consumer_nlp.cli import main
+
+    home = tmp_path / "home.txt"
+    home.write_text("not a folder", encoding="utf-8")
+    monkeypatch.setattr(_train, "train", lambda *a, **k: pytest.fail("trained before the registry was checked"))
+    (tmp_path / "l.csv").write_text("text,label\n漏水,quality\n", encoding="utf-8")
+    for home_path in (home, home / "sub"):
+        monkeypatch.setenv("CONSUMER_NLP_HOME", str(home_path))
+        for argv in (["train", str(tmp_path / "l.csv"), "--name", "desk"], ["models", "list"]):
+            assert main(argv) == 2, argv
+            err = capsys.readouterr().err
+            assert "is a file" in err and "CONSUMER_NLP_HOME" in err and "Errno" not in err, (argv, err)
+    with pytest.raises(ValueError, match="is a file; give a folder \\(registry=…\\)"):
+        ModelRegistry(home).list()
+
+
+def test_a_registry_file_nested_too_deep_is_named_as_damaged(tmp_path, small_model):
+    # json.loads of [[[[…]]]] raised a bare RecursionError, and one such aliases.json broke `models list`
+    # for every model; versions() raised on a damaged version it says it leaves out.
+    registry = ModelRegistry(tmp_path)
+    registry.save(small_model, "desk")
+    registry.save(small_model, "desk")
+    registry.save(small_model, "other")
+    (tmp_path / "desk" / "aliases.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    listed = registry.list().set_index("name")
+    assert "is damaged" in listed.loc["desk", "problem"] and listed.loc["other", "latest"] == 1
+    (tmp_path / "desk" / "aliases.json").unlink()
+    (tmp_path / "desk" / "1" / "metadata.json").write_text("{" * 100_000, encoding="utf-8")
+    assert [v["version"] for v in registry.versions("desk")] == [2]

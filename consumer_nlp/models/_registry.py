@@ -113,7 +113,7 @@ def _read_json(path: Path) -> dict:
         if not isinstance(data, dict):
             raise ValueError(f"a JSON {type(data).__name__} where an object belongs")
         return data
-    except (ValueError, UnicodeDecodeError) as error:  # json.JSONDecodeError is a ValueError
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # json.JSONDecodeError is a ValueError
         raise IntegrityError(f"{path} is damaged ({error}); restore it from a backup, or delete the version "
                              f"folder or the aliases file it belongs to") from None
 
@@ -143,6 +143,16 @@ class ModelRegistry:
 
     def __init__(self, root: PathLike | None = None):
         self.root = Path(root) if root is not None else default_root()
+        # where the folder was named, for a message about it
+        self._named_by = "registry=…" if root is not None or not os.environ.get("CONSUMER_NLP_HOME") \
+            else "$CONSUMER_NLP_HOME"
+
+    def check_folder(self) -> None:
+        """Refuse a registry folder that is a file, or lies under one, before any work is done for it."""
+        blocking = next((p for p in (self.root, *self.root.parents) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:
+            where = "" if blocking == self.root else f" ({blocking} is a file)"
+            raise ValueError(f"the registry folder {self.root} is a file{where}; give a folder ({self._named_by})")
 
     # ---- references: "name", "name@3", "name@production" ----
 
@@ -150,6 +160,7 @@ class ModelRegistry:
         """(name, version) of a reference; the latest version when none is given."""
         name, _, which = str(ref).partition("@")
         _check_name(name, "model name")
+        self.check_folder()
         if not (self.root / name).is_dir():
             raise ModelNotFoundError(f"no model named {name!r} in {self.root}")
         if not which:
@@ -213,8 +224,7 @@ class ModelRegistry:
         tags = _checked_tags(tags)
         if description is not None and not isinstance(description, str):
             raise TypeError(f"description=… must be text, not {type(description).__name__}")
-        if self.root.exists() and not self.root.is_dir():
-            raise ValueError(f"the registry folder {self.root} is a file; give a folder (registry=…)")
+        self.check_folder()
         folder = self.root / name
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
         _sweep_leftovers(folder)
@@ -345,13 +355,19 @@ class ModelRegistry:
     def versions(self, name: str) -> list:
         """Metadata of every stored version of ``name``, oldest first (a damaged one is left out here;
         :meth:`list` names it)."""
-        return [self.info(f"{name}@{v}")
-                for v in self._version_numbers(_check_name(name, "model name"), strict=False)]
+        found = []
+        for version in self._version_numbers(_check_name(name, "model name"), strict=False):
+            try:
+                found.append(self.info(f"{name}@{version}"))
+            except IntegrityError:
+                pass
+        return found
 
     def list(self) -> pd.DataFrame:
         """One row per model name: latest version, number of versions, aliases, and what is damaged
         where something is (the other models are listed all the same)."""
         rows = []
+        self.check_folder()
         if self.root.is_dir():
             for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and NAME_PATTERN.fullmatch(p.name)):
                 try:
