@@ -271,9 +271,15 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         if is_int(self.min_df) and self.min_df > len(texts):
             raise ValueError(f"min_df={self.min_df}: no term is in that many texts (there are {len(texts)}); give a "
                              f"smaller number of texts, or a share such as 0.01")
-        self.vectorizer_ = ComplaintVectorizer(
-            tokenizer=Tokenizer(self.tokenizer_backend), word_ngram_range=self.word_ngram_range,
-            char_ngram_range=self.char_ngram_range, min_df=self.min_df).fit(texts)
+        try:
+            self.vectorizer_ = ComplaintVectorizer(
+                tokenizer=Tokenizer(self.tokenizer_backend), word_ngram_range=self.word_ngram_range,
+                char_ngram_range=self.char_ngram_range, min_df=self.min_df).fit(texts)
+        except ValueError as error:  # scikit-learn's "empty vocabulary" or "no terms remain"
+            if "vocabulary" not in str(error) and "no terms remain" not in str(error):
+                raise
+            raise ValueError(f"nothing to learn from: no word occurs in min_df={self.min_df} or more of the texts once "
+                             f"punctuation and stop words are set aside (are the texts in the text column?)") from None
         self.tokenizer_ = self.vectorizer_.tokenizer_
         features = self.vectorizer_.transform(texts)
         if calibration is not None:

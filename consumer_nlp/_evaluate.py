@@ -198,6 +198,8 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
 
 def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | None) -> tuple:
     """The :class:`Evaluation` of ``model`` on checked labeled data, and its predicted categories."""
+    if not labeled.texts:
+        raise ValueError(f"{labeled.source}: no labeled rows to evaluate on")
     tags = model.tag_columns(labeled.texts)
     truth = np.asarray(labeled.labels, dtype=object)
     predicted = tags["category"].astype(str)

@@ -51,6 +51,9 @@ def _check_folds(labels, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each."""
     if not (is_int(cv) and cv >= 2):
         raise ValueError(f"cv=N must be 0 (no cross-validated figures) or a number of folds of at least 2, not {cv!r}")
+    if cv > len(labels):
+        raise ValueError(f"cv={cv} folds need at least {cv} texts; there are {len(labels)}: pass fewer folds, or "
+                         f"cv=0 to train without the cross-validated figures")
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3)
     short = [f"{label} ({n})" for label, n in Counter(labels).items() if n < needed]
     if short:

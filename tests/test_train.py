@@ -122,3 +122,20 @@ def test_calibration_texts_that_differ_from_training_ones_only_in_spaces_or_widt
     copies = [(text + " ", label) for text, label in pairs[:2]] + [("\u3000" + pairs[2][0], pairs[2][1])]
     with pytest.raises(ValueError, match="calibration data.*3 of its texts are in the training data"):
         cn.train(pairs, cv=0, calibration_data=copies + [("一段训练里没有的文字，东西坏了", "quality")])
+
+
+def test_data_with_nothing_to_learn_or_too_few_rows_for_the_folds_is_told_in_our_words(tmp_path):
+    # scikit-learn's words reached the user: "empty vocabulary; perhaps the documents only contain stop
+    # words", "Cannot have number of splits n_splits=200 greater than the number of samples", and
+    # evaluating a file with a header only: "no texts to score: got an empty list", naming no file.
+    stop_words = [("的了", "quality"), ("了的", "safety"), ("吗呢", "other")] * 4
+    with pytest.raises(ValueError, match="nothing to learn from") as caught:
+        cn.ComplaintClassifier(cv=2).fit(*zip(*stop_words))
+    assert "vocabulary" not in str(caught.value)
+    pairs = [(f"第{i}号投诉：商品坏了" if i % 2 else f"第{i}号投诉：信用卡乱扣费", "quality" if i % 2 else "financial")
+             for i in range(150)]
+    with pytest.raises(ValueError, match="cv=200 folds need at least 200 texts; there are 150"):
+        cn.train(pairs, cv=200)
+    (tmp_path / "empty.csv").write_text("text,label\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="empty.csv: no labeled rows"):
+        cn.evaluate(cn.load(), tmp_path / "empty.csv")
