@@ -122,6 +122,29 @@ def with_cached_values():
     return _with_cached_values
 
 
+def _write_xls(path, rows, dates_1904=0):
+    """An old-format .xls workbook of one sheet 投诉 with ``rows``; a cell given as (value, format)
+    is written in that number format (needs xlwt: the test is skipped without it)."""
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    workbook.dates_1904 = dates_1904
+    sheet = workbook.add_sheet("投诉")
+    for r, row in enumerate(rows):
+        for c, cell in enumerate(row):
+            if isinstance(cell, tuple):
+                sheet.write(r, c, cell[0], xlwt.easyxf(num_format_str=cell[1]))
+            elif cell is not None:
+                sheet.write(r, c, cell)
+    workbook.save(str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def write_xls():
+    """``write_xls(path, rows, dates_1904=0)``: an .xls workbook (see :func:`_write_xls`)."""
+    return _write_xls
+
+
 @pytest.fixture(scope="session")
 def write_workbook():
     """``write_workbook(path, {title: rows}, hidden=())``: an .xlsx workbook with those sheets."""

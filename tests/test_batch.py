@@ -1013,20 +1013,14 @@ def test_tsv_output_carries_a_quote_in_a_column_name(default_model, tmp_path):
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 4])
 def test_an_xls_date_column_mixing_whole_days_and_moments_keeps_its_times_in_parquet(default_model, tmp_path,
-                                                                                       chunk_size):
+                                                                                       chunk_size, write_xls):
     # An .xls gives a whole day as a date and a moment as a datetime: with a day first, pyarrow took
     # the column for days and dropped the times; with a moment first the column became text, and
     # parts of days and of moments failed to join, so it became text too.
-    xlwt = pytest.importorskip("xlwt")
-    workbook = xlwt.Workbook()
-    sheet = workbook.add_sheet("投诉")
-    style = xlwt.easyxf(num_format_str="YYYY-MM-DD HH:MM")
     moments = [datetime.datetime(2025, 1, 3), datetime.datetime(2025, 1, 3, 14, 30), datetime.datetime(2025, 1, 4),
                datetime.datetime(2025, 1, 5, 9, 15)]
-    for r, row in enumerate([["受理时间", "投诉内容"]] + [[m, t] for m, t in zip(moments, ["手机坏了", "秤不准", "漏水", "退款"])]):
-        for c, value in enumerate(row):
-            sheet.write(r, c, value, style) if isinstance(value, datetime.datetime) else sheet.write(r, c, value)
-    workbook.save(str(tmp_path / "in.xls"))
+    write_xls(tmp_path / "in.xls", [["受理时间", "投诉内容"]] + [[(m, "YYYY-MM-DD HH:MM"), t] for m, t in
+                                                                zip(moments, ["手机坏了", "秤不准", "漏水", "退款"])])
     result = tag_file(default_model, tmp_path / "in.xls", tmp_path / "out.parquet", jobs=1, progress=False,
                       chunk_size=chunk_size)
     assert pq.read_table(result.output).column("受理时间").to_pylist() == moments
@@ -1061,63 +1055,20 @@ def test_elapsed_times_are_written_as_excel_shows_them_and_stay_durations(defaul
 
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 3])
-def test_a_number_among_dates_or_spans_is_text_in_parquet_never_a_moment_of_1970(default_model, tmp_path, chunk_size):
+def test_a_number_among_dates_or_spans_is_text_in_parquet_never_a_moment_of_1970(default_model, tmp_path, chunk_size,
+                                                                                  write_xls):
     # A count typed into a date column (a moment, a whole day, then 12) became 1970-01-01 00:00:00.000012
     # once the days were made moments; a span beside a number became 12 microseconds.
-    xlwt = pytest.importorskip("xlwt")
-    workbook = xlwt.Workbook()
-    sheet = workbook.add_sheet("投诉")
-    rows = [(datetime.datetime(2024, 3, 1, 14, 30), "yyyy-mm-dd hh:mm", 1.5, "[h]:mm"),
-            (datetime.date(2024, 3, 2), "yyyy-mm-dd", 0.25, "[h]:mm"), (12, "0", 12, "0")]
-    for c, name in enumerate(["日期", "时长", "投诉内容"]):
-        sheet.write(0, c, name)
-    for r, (day, day_format, span, span_format) in enumerate(rows, start=1):
-        sheet.write(r, 0, day, xlwt.easyxf(num_format_str=day_format))
-        sheet.write(r, 1, span, xlwt.easyxf(num_format_str=span_format))
-        sheet.write(r, 2, "快递丢件")
-    workbook.save(str(tmp_path / "in.xls"))
+    write_xls(tmp_path / "in.xls", [["日期", "时长", "投诉内容"],
+                                    [(datetime.datetime(2024, 3, 1, 14, 30), "yyyy-mm-dd hh:mm"), (1.5, "[h]:mm"), "快递丢件"],
+                                    [(datetime.date(2024, 3, 2), "yyyy-mm-dd"), (0.25, "[h]:mm"), "快递丢件"],
+                                    [(12, "0"), (12, "0"), "快递丢件"]])
     result = tag_file(default_model, tmp_path / "in.xls", tmp_path / "out.parquet", jobs=1, progress=False,
                       chunk_size=chunk_size)
     table = pq.read_table(result.output)
     assert table.column("日期").to_pylist() == ["2024-03-01 14:30:00", "2024-03-02", "12"]
     assert table.column("时长").to_pylist() == ["36:00:00", "6:00:00", "12"]
     assert "值类型不一" in str(result)
-
-
-def test_xls_spans_are_read_to_the_millisecond_as_excel_shows_them(tmp_path):
-    # An .xls [h]:mm cell holding B-A of two minute-exact moments is a double a hair off: it came out
-    # as 33:09:00.000001 or 60:51:59.999999 where Excel shows 33:09 and 60:52 (an .xlsx gave 33:09:00).
-    from openpyxl.utils.datetime import to_excel
-
-    xlwt = pytest.importorskip("xlwt")
-    workbook = xlwt.Workbook()
-    sheet = workbook.add_sheet("投诉")
-    sheet.write(0, 0, "投诉内容")
-    sheet.write(0, 1, "处理用时")
-    spans = []
-    for r in range(1, 201):
-        start = datetime.datetime(2024, 6, 1) + datetime.timedelta(minutes=997 * r)
-        end = start + datetime.timedelta(minutes=1_931 * r % 9_000 + 1)
-        sheet.write(r, 0, "快递丢件")
-        sheet.write(r, 1, to_excel(end) - to_excel(start), xlwt.easyxf(num_format_str="[h]:mm"))
-        spans.append(end - start)
-    workbook.save(str(tmp_path / "in.xls"))
-    assert [row[1] for chunk in open_archive(tmp_path / "in.xls").chunks() for row in chunk.rows.values.tolist()] == spans
-
-
-def test_xls_elapsed_formats_without_a_colon_are_spans_too(tmp_path):
-    # xlrd takes [m]"分钟", [h]"小时" or [ss] for plain numbers: 95 minutes came out as 0.0659722222222222.
-    xlwt = pytest.importorskip("xlwt")
-    workbook = xlwt.Workbook()
-    sheet = workbook.add_sheet("投诉")
-    sheet.write(0, 0, "投诉内容")
-    sheet.write(0, 1, "等待")
-    for r, (value, shown) in enumerate([(95 / 1440, '[m]"分钟"'), (2 / 24, '[h]"小时"'), (30 / 86400, "[ss]")], start=1):
-        sheet.write(r, 0, "客服电话没人接")
-        sheet.write(r, 1, value, xlwt.easyxf(num_format_str=shown))
-    workbook.save(str(tmp_path / "in.xls"))
-    assert [row[1] for chunk in open_archive(tmp_path / "in.xls").chunks() for row in chunk.rows.values.tolist()] == [
-        datetime.timedelta(minutes=95), datetime.timedelta(hours=2), datetime.timedelta(seconds=30)]
 
 
 def test_moments_with_a_time_zone_beside_days_are_not_shifted(tmp_path):

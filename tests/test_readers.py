@@ -1078,34 +1078,37 @@ def test_empty_formatted_rows_below_the_table_are_not_counted_as_blank_rows(tmp_
 
 
 @pytest.mark.parametrize("dates_1904", [0, 1])
-def test_xls_elapsed_time_cells_are_durations(tmp_path, dates_1904):
+def test_xls_elapsed_time_cells_are_durations(tmp_path, write_xls, dates_1904):
     # 1.5 shown as 36:00 ([h]:mm) was read as the moment 1900-01-01 12:00 (1904-01-02 in a workbook
     # with 1904 dates), and 0.25 as the time of day 06:00.
-    xlwt = pytest.importorskip("xlwt")
-    workbook = xlwt.Workbook()
-    workbook.dates_1904 = dates_1904
-    sheet = workbook.add_sheet("投诉")
-    sheet.write(0, 0, "处理时长")
-    sheet.write(0, 1, "text")
-    for r, value in enumerate([1.5, 0.25], start=1):
-        sheet.write(r, 0, value, xlwt.easyxf(num_format_str="[h]:mm"))
-        sheet.write(r, 1, "漏水")
-    workbook.save(str(tmp_path / "a.xls"))
+    write_xls(tmp_path / "a.xls", [["处理时长", "text"], [(1.5, "[h]:mm"), "漏水"], [(0.25, "[h]:mm"), "漏水"]],
+              dates_1904=dates_1904)
     assert rows(read(tmp_path / "a.xls")[1]) == [[datetime.timedelta(hours=36), "漏水"],
                                                  [datetime.timedelta(hours=6), "漏水"]]
 
 
-def test_xls_dates_and_spans_beyond_what_python_holds_stay_numbers(tmp_path):
+def test_xls_spans_are_read_to_the_millisecond_as_excel_shows_them(tmp_path, write_xls):
+    # An .xls [h]:mm cell holding B-A of two minute-exact moments is a double a hair off: it came out
+    # as 33:09:00.000001 or 60:51:59.999999 where Excel shows 33:09 and 60:52 (an .xlsx gave 33:09:00).
+    from openpyxl.utils.datetime import to_excel
+
+    starts = [datetime.datetime(2024, 6, 1) + datetime.timedelta(minutes=997 * r) for r in range(200)]
+    ends = [start + datetime.timedelta(minutes=1_931 * r % 9_000 + 1) for r, start in enumerate(starts)]
+    write_xls(tmp_path / "a.xls", [["投诉内容", "处理用时"]] + [["快递丢件", (to_excel(end) - to_excel(start), "[h]:mm")]
+                                                              for start, end in zip(starts, ends)])
+    assert [row[1] for row in rows(read(tmp_path / "a.xls")[1])] == [end - start for start, end in zip(starts, ends)]
+
+
+def test_xls_elapsed_formats_without_a_colon_are_spans_too(tmp_path, write_xls):
+    # xlrd takes [m]"分钟", [h]"小时" or [ss] for plain numbers: 95 minutes came out as 0.0659722222222222.
+    write_xls(tmp_path / "a.xls", [["投诉内容", "等待"], ["客服电话没人接", (95 / 1440, '[m]"分钟"')],
+                                   ["客服电话没人接", (2 / 24, '[h]"小时"')], ["客服电话没人接", (30 / 86400, "[ss]")]])
+    assert [row[1] for row in rows(read(tmp_path / "a.xls")[1])] == [
+        datetime.timedelta(minutes=95), datetime.timedelta(hours=2), datetime.timedelta(seconds=30)]
+
+
+def test_xls_dates_and_spans_beyond_what_python_holds_stay_numbers(tmp_path, write_xls):
     # A date cell past 9999-12-31 (Excel shows #####) or a span of over 999,999,999 days stopped the
     # run with a traceback (OverflowError).
-    xlwt = pytest.importorskip("xlwt")
-    workbook = xlwt.Workbook()
-    sheet = workbook.add_sheet("投诉")
-    sheet.write(0, 0, "日期")
-    sheet.write(0, 1, "时长")
-    sheet.write(0, 2, "text")
-    sheet.write(1, 0, 3_000_000, xlwt.easyxf(num_format_str="YYYY-MM-DD"))
-    sheet.write(1, 1, 1e10, xlwt.easyxf(num_format_str="[h]:mm"))
-    sheet.write(1, 2, "漏水")
-    workbook.save(str(tmp_path / "a.xls"))
+    write_xls(tmp_path / "a.xls", [["日期", "时长", "text"], [(3_000_000, "YYYY-MM-DD"), (1e10, "[h]:mm"), "漏水"]])
     assert rows(read(tmp_path / "a.xls")[1]) == [[3_000_000, 10_000_000_000, "漏水"]]
