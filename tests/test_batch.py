@@ -1092,3 +1092,15 @@ def test_a_parquet_span_beyond_pandas_range_reaches_text_outputs(default_model, 
     as_csv = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1,
                                   progress=False).output)
     assert [r["waited"] for r in as_csv] == ["2777777777:46:40", ""]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 3])
+def test_true_and_false_among_numbers_are_text_in_parquet_never_1_and_0(default_model, tmp_path, write_workbook,
+                                                                        chunk_size):
+    # =IF(金额>100, 金额*0.1) gives 12.5 or FALSE: pyarrow took the column for numbers and FALSE came out
+    # as 0.0 (the web's downloads, made from Parquet, gave 0 and 1 in every format).
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["赔付", "投诉内容"], [12.5, "电饭煲坏了"], [False, "快递没送到"],
+                                                            [True, "秤不准"]]})
+    result = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False, chunk_size=chunk_size)
+    assert pq.read_table(result.output).column("赔付").to_pylist() == ["12.5", "FALSE", "TRUE"]
+    assert "值类型不一" in str(result)

@@ -170,10 +170,11 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
 
 def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     """``frame`` with the whole days (an .xls reads them as dates) in a column of moments as moments
-    at midnight, and the columns that still hold no one type Parquet has: dates, times or spans
-    beside numbers (a count typed into a date column), or days beside moments with a time zone.
-    pyarrow takes a column's type from its first value, so a day first dropped the times of the
-    moments after it, and a date first read the numbers as microseconds since 1970."""
+    at midnight, and the columns that still hold no one type Parquet has: dates, times, spans or
+    TRUE/FALSE beside numbers (a count typed into a date column; =IF(…) giving 12.5 or FALSE), or days
+    beside moments with a time zone. pyarrow takes a column's type from its first value, so a day
+    first dropped the times of the moments after it, a date first read the numbers as microseconds
+    since 1970, and FALSE among numbers became 0."""
     def moment(value):
         return datetime.datetime.combine(value, datetime.time()) if type(value) is datetime.date else value
 
@@ -183,8 +184,9 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
         if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
             continue
         kinds = set(map(type, values))
-        if any(issubclass(k, (datetime.date, datetime.time, datetime.timedelta)) for k in kinds) and any(
-                issubclass(k, (int, float, np.number)) and not issubclass(k, (bool, np.bool_)) for k in kinds):
+        numbers = any(issubclass(k, (int, float, np.number)) and not issubclass(k, (bool, np.bool_)) for k in kinds)
+        if numbers and any(issubclass(k, (datetime.date, datetime.time, datetime.timedelta, bool, np.bool_))
+                           for k in kinds):
             as_text.append(column)
         elif datetime.date in kinds and any(issubclass(kind, datetime.datetime) for kind in kinds):
             if any(v.tzinfo is not None for v in values if isinstance(v, datetime.datetime)):
@@ -342,6 +344,9 @@ def _join_parquet(parts, output) -> list:
                                     promote_options="permissive").field(name).type
         except (pa.ArrowTypeError, pa.ArrowInvalid, NotImplementedError):
             kind = None
+        if any(pa.types.is_boolean(t) for t in types) and any(pa.types.is_integer(t) or pa.types.is_floating(t)
+                                                               for t in types):
+            kind = None  # TRUE and FALSE are no 1 and 0
         if kind is not None and pa.types.is_floating(kind) and any(pa.types.is_integer(t) for t in types):
             exact = [pq.read_table(p, columns=[name]).column(name) for p, s in zip(parts, schemas)
                      if pa.types.is_integer(s.field(name).type)]
