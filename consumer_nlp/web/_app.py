@@ -163,10 +163,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         def work():
             done = tag_in_process(ref, str(models.registry.root), str(space.input_path(batch_id)),
                                   str(space.tagged_path(batch_id)), column)
-            (space.folder(batch_id) / "queue.json").unlink(missing_ok=True)
             # only once the result is of this column
-            space.update(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
-                         number_formats=done["number_formats"])
+            space.new_result(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
+                             number_formats=done["number_formats"])
 
         tagging[batch_id] = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
         return RedirectResponse(f"/jobs/{tagging[batch_id].id}", status_code=303)
@@ -202,8 +201,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         stem = Path(space.meta(batch_id)["name"]).stem + ".已标注"
         headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(stem + '.' + kind)}"}
         if kind != "parquet":  # written by the archive writers: text stays text, never a formula
-            converted = path.with_name(f"tagged.{kind}")
-            if not converted.is_file() or converted.stat().st_mtime < path.stat().st_mtime:
+            converted = space.made_from_result(batch_id, f"tagged.{kind}")
+            if not converted.is_file():
                 try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
                     await run_in_threadpool(convert, path, converted, space.meta(batch_id))
                 except ValueError as error:
@@ -233,7 +232,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     # ---- 复核 ----
     def queue_of(batch_id: str) -> list:
-        path = space.folder(batch_id) / "queue.json"
+        path = space.made_from_result(batch_id, "queue.json")
         if not path.is_file():
             ref = space.meta(batch_id).get("model", "default")
             _, model = models.get(ref)

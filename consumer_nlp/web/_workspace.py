@@ -55,6 +55,24 @@ class Workspace:
     def tagged_path(self, batch_id: str) -> Path:
         return self.folder(batch_id) / "tagged.parquet"
 
+    def made_from_result(self, batch_id: str, name: str) -> Path:
+        """Where a file made from the batch's tagged result (a download, the review queue) is kept:
+        named by that result, so that one begun before the batch was tagged again, and finished
+        after, is never taken for one made from the new result."""
+        stem, _, suffix = name.partition(".")
+        return self.folder(batch_id) / f"{stem}.{self.meta(batch_id).get('result', 'first')}.{suffix}"
+
+    def new_result(self, batch_id: str, **values) -> dict:
+        """Record that the batch's tagged result was replaced (with ``values`` for its record), and
+        remove what was made from the results before."""
+        meta = self.update(batch_id, result=secrets.token_hex(8), **values)
+        for path in self.folder(batch_id).glob("*.*.*"):  # made from a result: "tagged.<result>.xlsx"
+            if not path.name.startswith(".") and path.name.split(".")[1] != meta["result"]:  # (not files being written)
+                path.unlink(missing_ok=True)
+        for path in self.folder(batch_id).glob("queue.json"):  # as kept before results were named
+            path.unlink()
+        return meta
+
     async def save_upload(self, upload) -> str:
         """Store an uploaded file (a Starlette ``UploadFile``) as a new batch; returns its id.
         Refused, with a message for the page: a format not accepted, too large, empty."""
