@@ -858,3 +858,22 @@ def test_downloads_and_the_review_queue_made_from_an_earlier_tagging_are_never_s
         assert list(read(client.get(f"{batch}/download?format={kind}").content)["category"]) == now, kind
     page = client.get(batch + "/review").text
     assert not any(text in page for text in COMPLAINTS)
+
+
+def test_a_column_heading_with_a_line_break_can_be_chosen_as_a_browser_sends_it(client, tmp_path, write_workbook):
+    # Alt+Enter in a heading: browsers send form values with CRLF line ends, and the column picked from
+    # the list was refused as "请从列表中选择投诉文本所在的列".
+    book = write_workbook(tmp_path / "换行.xlsx", {"投诉": [["编号", "投诉\n内容"], ["C1", COMPLAINTS[0]], ["C2", COMPLAINTS[1]]]})
+    batch = _tag_upload(client, "换行.xlsx", book.read_bytes(), "投诉\r\n内容")
+    frame = pd.read_csv(io.BytesIO(client.get(f"{batch}/download?format=csv").content), encoding="utf-8-sig")
+    assert list(frame["投诉\n内容"]) == COMPLAINTS[:2] and frame["category"].notna().all()
+
+
+def test_a_tagging_process_that_dies_is_told_as_such():
+    # The OOM killer ending the tagging process left only "服务器内部错误".
+    from concurrent.futures.process import BrokenProcessPool
+
+    from consumer_nlp.web._app import explain_error
+
+    said = explain_error(BrokenProcessPool("A process in the process pool was terminated abruptly"))
+    assert "意外退出" in said and "内存" in said

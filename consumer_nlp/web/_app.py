@@ -4,6 +4,7 @@ import html
 import json
 import logging
 import re
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import quote, unquote
 
@@ -41,6 +42,9 @@ def explain_error(error: Exception) -> str:
         return error.message
     if isinstance(error, (ValueError, KeyError, OSError)) and (said := in_chinese(error)):
         return f"处理失败：{said}"
+    if isinstance(error, (BrokenProcessPool, MemoryError)):  # what the system does when memory runs out
+        return ("处理失败：标注进程意外退出，常见原因是服务器内存不足（文件很大，或服务器同时在做别的重活）。"
+                "请稍后重新标注；如果再次失败，请把文件分成几份上传。")
     return "处理失败：服务器内部错误，详情见服务器日志。"
 
 
@@ -153,6 +157,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         form = await checked_form(request)
         columns, _ = await run_in_threadpool(space.text_columns, batch_id)
         column = form.get("text_col")
+        if isinstance(column, str) and column not in columns:  # browsers send a heading's line breaks as CRLF
+            column = column.replace("\r\n", "\n")
         if column not in columns:
             raise Refused(400, "请从列表中选择投诉文本所在的列。")
         ref, _ = models.production()
