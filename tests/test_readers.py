@@ -1112,3 +1112,14 @@ def test_xls_dates_and_spans_beyond_what_python_holds_stay_numbers(tmp_path, wri
     # run with a traceback (OverflowError).
     write_xls(tmp_path / "a.xls", [["日期", "时长", "text"], [(3_000_000, "YYYY-MM-DD"), (1e10, "[h]:mm"), "漏水"]])
     assert rows(read(tmp_path / "a.xls")[1]) == [[3_000_000, 10_000_000_000, "漏水"]]
+
+
+def test_a_tab_separated_file_named_csv_is_named_as_such_not_read_as_one_column(tmp_path):
+    # Excel's 文本文件（制表符分隔） renamed .csv was read as one column "编号\t投诉内容": tagged with its
+    # codes, and written back with both still in one cell.
+    (tmp_path / "a.csv").write_text("编号\t投诉内容\n1\t漏水\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match="tab-separated.*rename it .tsv") as caught:
+        read(tmp_path / "a.csv")
+    assert caught.value.problem == "misnamed" and caught.value.details["rename"] == ".tsv"
+    (tmp_path / "one.csv").write_text("投诉内容\n漏水\t了\n", encoding="utf-8")  # a tab in a text is a text
+    assert rows(read(tmp_path / "one.csv")[1]) == [["漏水\t了"]]

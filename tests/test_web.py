@@ -177,7 +177,7 @@ def test_no_request_path_leaves_the_workspace(client, tmp_path):
 def test_uploads_are_limited_by_size_and_format(client):
     too_big = _upload(client, "big.csv", b"text\n" + "很长的投诉内容。".encode("utf-8") * 20_000)
     assert too_big.status_code == 413 and "文件太大" in too_big.text
-    for name in ("run.exe", "notes.txt", "../../evil.csv.sh", "no-extension"):
+    for name in ("run.exe", "notes.doc", "../../evil.csv.sh", "no-extension"):
         wrong = _upload(client, name, b"text\nx\n")
         assert wrong.status_code == 400 and "不支持这种文件格式" in wrong.text, name
     misnamed = _upload(client, "archive.xls", b"text\nx\n")  # .xls is taken, and this one is a CSV
@@ -877,3 +877,14 @@ def test_a_tagging_process_that_dies_is_told_as_such():
 
     said = explain_error(BrokenProcessPool("A process in the process pool was terminated abruptly"))
     assert "意外退出" in said and "内存" in said
+
+
+def test_excels_tab_separated_text_uploads_and_one_renamed_csv_is_told_to_be_named_tsv(client):
+    # Excel's 文本文件（制表符分隔） is a .txt, which the web refused; renamed .csv it was read as one
+    # column "编号\t投诉内容", tagged with the codes in it, and downloaded with both in one cell.
+    content = "编号\t投诉内容\n" + "".join(f"C{n}\t{text}\n" for n, text in enumerate(COMPLAINTS))
+    batch = _tag_upload(client, "导出.txt", content.encode("utf-8"), "投诉内容")
+    frame = pd.read_csv(io.BytesIO(client.get(f"{batch}/download?format=csv").content), encoding="utf-8-sig")
+    assert list(frame["编号"]) == [f"C{n}" for n in range(len(COMPLAINTS))] and list(frame["投诉内容"]) == COMPLAINTS
+    renamed = _upload(client, "导出.csv", content.encode("utf-8"))
+    assert renamed.status_code == 400 and "它其实是 .tsv 文件。请把扩展名改为 .tsv 后再上传" in renamed.text

@@ -346,6 +346,9 @@ class DelimitedReader(ArchiveReader):
                 if header[1] is None:
                     raise ArchiveError(f"{self.path}: line {header[0]} (the header) cannot be parsed: "
                                        f"{header[2][:80]!r}", "unparseable_row", line=header[0])
+                if self.delimiter == "," and len(header[1]) == 1 and "\t" in header[1][0]:
+                    raise ArchiveError(f"{self.path} is tab-separated (its header is {header[1][0][:60]!r}), not "
+                                       f"comma-separated as its name says: rename it .tsv", "misnamed", rename=".tsv")
                 self.columns = check_header(header[1], self.path)
                 size, rows, where, bad, index, blank = self.rows_per_chunk(), [], [], [], 0, 0
                 for line, record, raw_text, problem in records:

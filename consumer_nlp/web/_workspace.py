@@ -13,7 +13,8 @@ from ..exceptions import ArchiveError
 from ..io import find_text_column, names_row_below, open_archive, problem_in_chinese, write_json
 from ._security import Refused
 
-UPLOAD_FORMATS = {".csv": "csv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".jsonl": "jsonl", ".parquet": "parquet"}
+UPLOAD_FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls",
+                  ".jsonl": "jsonl", ".parquet": "parquet"}
 DOWNLOAD_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 _BATCH_ID = re.compile(r"[0-9a-f]{32}")
 _META = "batch.json"
@@ -78,8 +79,8 @@ class Workspace:
         Refused, with a message for the page: a format not accepted, too large, empty."""
         suffix = Path(upload.filename or "").suffix.lower()
         if suffix not in UPLOAD_FORMATS:
-            raise Refused(400, "不支持这种文件格式：请上传 CSV、Excel（XLSX、XLS）、JSONL 或 Parquet 文件"
-                               "（扩展名 .csv、.xlsx、.xlsm、.xls、.jsonl、.parquet）。")
+            raise Refused(400, "不支持这种文件格式：请上传 CSV、制表符分隔的文本、Excel（XLSX、XLS）、JSONL 或 Parquet "
+                               "文件（扩展名 .csv、.tsv、.txt、.xlsx、.xlsm、.xls、.jsonl、.parquet）。")
         batch_id = secrets.token_hex(16)
         folder = self.root / batch_id
         folder.mkdir()
