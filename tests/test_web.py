@@ -888,3 +888,15 @@ def test_excels_tab_separated_text_uploads_and_one_renamed_csv_is_told_to_be_nam
     assert list(frame["编号"]) == [f"C{n}" for n in range(len(COMPLAINTS))] and list(frame["投诉内容"]) == COMPLAINTS
     renamed = _upload(client, "导出.csv", content.encode("utf-8"))
     assert renamed.status_code == 400 and "它其实是 .tsv 文件。请把扩展名改为 .tsv 后再上传" in renamed.text
+
+
+def test_the_batch_page_says_which_column_was_tagged_and_what_the_command_line_notes_of_the_rows(client, tmp_path,
+                                                                                                  write_workbook):
+    # The web kept only the row count: a blank row skipped (6 rows in, 5 out: categories pasted back
+    # into the sheet no longer lined up), rows hidden in Excel and merged cells copied to every row
+    # they cover went unsaid, and nothing said which column the result was of.
+    rows = [["编号", "投诉内容"], ["C1", COMPLAINTS[0]], [None, None], ["C2", COMPLAINTS[1]], ["C3", COMPLAINTS[2]]]
+    book = write_workbook(tmp_path / "空行.xlsx", {"投诉": rows})
+    batch = _tag_upload(client, "空行.xlsx", book.read_bytes(), "投诉内容")
+    card = client.get(batch).text.split('id="tagged"', 1)[1].split("</section>", 1)[0]
+    assert "按「投诉内容」列标注" in card and "3 行" in card and "空行 1 行（不是记录，已跳过）" in card

@@ -55,19 +55,26 @@ class Summary:
     hidden_rows: int = 0  # its records in rows hidden in Excel (by a filter or by hand): tagged like the rest
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
 
+    def row_notes(self) -> list[str]:
+        """What a person pasting the results back beside the input must know of its rows (in Chinese):
+        rows hidden in Excel, merged cells copied to every row they cover, blank lines skipped."""
+        notes = []
+        if self.hidden_rows:
+            notes.append(f"其中 {self.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注")
+        if self.merged:
+            shown = "、".join(self.merged[:5]) + (f" 等 {len(self.merged)} 处" if len(self.merged) > 5 else "")
+            notes.append(f"合并单元格 {shown}：所跨的每一行都按合并格的值填写")
+        if self.blank_lines:
+            notes.append(f"空行 {self.blank_lines} 行（不是记录，已跳过）")
+        return notes
+
     def __str__(self) -> str:
         n = max(self.rows_out, 1)
         lines = [f"读入 {self.rows_in} 行，写出 {self.rows_out} 行，无法解析 {self.bad_rows} 行，"
                  f"用时 {self.seconds:.1f} 秒（{self.rows_out / max(self.seconds, 1e-9):,.0f} 行/秒）"]
         if self.sheet is not None:
             lines.append(f"  工作表：{self.sheet}")
-        if self.hidden_rows:
-            lines.append(f"  其中 {self.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注")
-        if self.merged:
-            shown = "、".join(self.merged[:5]) + (f" 等 {len(self.merged)} 处" if len(self.merged) > 5 else "")
-            lines.append(f"  合并单元格 {shown}：所跨的每一行都按合并格的值填写")
-        if self.blank_lines:
-            lines.append(f"  空行 {self.blank_lines} 行（不是记录，已跳过）")
+        lines += [f"  {note}" for note in self.row_notes()]
         if self.resumed_chunks:
             lines.append(f"  （续跑：{self.resumed_chunks} 个分块沿用上次结果）")
         if self.text_columns:

@@ -85,7 +85,7 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
         if os.getppid() != parent:  # the run has cleaned up, and nobody waits for a result: no idle orphan
             os._exit(1)
     return {"rows": summary.rows_out, "needs_review": summary.needs_review, "text_columns": summary.text_columns,
-            "number_formats": summary.number_formats}
+            "number_formats": summary.number_formats, "row_notes": summary.row_notes()}
 
 
 def tag_in_process(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str) -> dict:
