@@ -269,20 +269,25 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
-def write_archive(frame: pd.DataFrame, output: Path, sheet_title: str = "tagged", *, wide=(),
+def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
                   marked: str | None = None, number_formats: dict | None = None) -> None:
-    """``frame`` as one whole archive at ``output`` (format by its extension), written the way
+    """``frames`` (a DataFrame, or DataFrames of the same columns, each held in memory only while it
+    is written) as one whole archive at ``output`` (format by its extension), written the way
     tagging writes its outputs: text stays text (never a formula), types are kept (``wide``,
     ``marked`` and ``number_formats`` as for :func:`join_parts`)."""
     output = Path(output)
     kind = archive_format(output)
-    part = working_name(output, "part")
+    parts, columns = [], None
     try:
-        write_part(frame, kind, part)
-        join_parts([part], [str(c) for c in frame.columns], kind, output, sheet_title, wide=wide, marked=marked,
+        for frame in [frames] if isinstance(frames, pd.DataFrame) else frames:
+            columns = [str(c) for c in frame.columns] if columns is None else columns
+            parts.append(working_name(output, f"part{len(parts)}"))
+            write_part(frame, kind, parts[-1])
+        join_parts(parts, columns or [], kind, output, sheet_title, wide=wide, marked=marked,
                    number_formats=number_formats)
     finally:
-        part.unlink(missing_ok=True)
+        for part in parts:
+            part.unlink(missing_ok=True)
 
 
 def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged", *, wide=(),
