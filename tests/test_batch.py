@@ -1117,3 +1117,13 @@ def test_an_archive_is_written_from_chunks_one_at_a_time_as_from_one_frame(tmp_p
         write_archive(whole, tmp_path / f"whole.{kind}")
         write_archive(iter(chunks), tmp_path / f"chunks.{kind}")
         assert read_output(tmp_path / f"chunks.{kind}") == read_output(tmp_path / f"whole.{kind}"), kind
+
+
+def test_a_column_name_longer_than_an_excel_cell_is_refused_for_xlsx_not_cut(tmp_path):
+    # Cells longer than Excel holds were refused, headings were cut short without a word.
+    from consumer_nlp.io import write_archive
+
+    frame = pd.DataFrame({"名" * 40_000: ["x"], "投诉内容": ["漏水"]})
+    with pytest.raises(ArchiveError, match="column name of 40,000 characters") as caught:
+        write_archive(frame, tmp_path / "out.xlsx")
+    assert caught.value.problem == "beyond_excel" and not (tmp_path / "out.xlsx").exists()

@@ -442,6 +442,10 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
     if len(columns) > XLSX_MAX_COLUMNS:
         raise ArchiveError(f"{len(columns):,} columns: an Excel sheet holds at most {XLSX_MAX_COLUMNS:,}; "
                            f"write CSV, JSONL or Parquet instead", "beyond_excel")
+    longest = max(map(len, map(str, columns)), default=0)
+    if longest > XLSX_MAX_CELL:
+        raise ArchiveError(f"a column name of {longest:,} characters: an Excel cell holds at most {XLSX_MAX_CELL:,}; "
+                           f"write CSV, JSONL or Parquet instead", "beyond_excel")
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title)
     sheet.freeze_panes = "A2"
