@@ -167,9 +167,9 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     # workbook readers skip them too).
     records = [(where, row) for where, row in records
                if not all(is_missing(v) or (isinstance(v, str) and not v.strip()) for v in row.values())]
-    texts, labels, problems = [], [], []
     from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
 
+    texts, labels, problems = [], [], []
     distinct = list(dict.fromkeys(t for _, row in records if isinstance(t := row.get(text_col), str) and t.strip()))
     read_as = dict(zip(distinct, normalize_many(distinct)))  # each text as the model reads it
     for where, row in records:
