@@ -900,3 +900,20 @@ def test_the_batch_page_says_which_column_was_tagged_and_what_the_command_line_n
     batch = _tag_upload(client, "空行.xlsx", book.read_bytes(), "投诉内容")
     card = client.get(batch).text.split('id="tagged"', 1)[1].split("</section>", 1)[0]
     assert "按「投诉内容」列标注" in card and "3 行" in card and "空行 1 行（不是记录，已跳过）" in card
+
+
+def test_a_tagging_cut_off_by_a_restart_is_said_on_the_batch_page(tmp_path, registry, corpus_file):
+    # After a restart in the middle of tagging again, the page showed the earlier result as 已标注 and
+    # nothing said the new tagging had not finished (job records live in memory only).
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file, max_upload_bytes=200_000)) as client:
+        batch = _tag(client, tmp_path)
+        folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
+        meta = json.loads((folder / "batch.json").read_text("utf-8"))
+        (folder / "batch.json").write_text(json.dumps({**meta, "tagging": "编号"}), "utf-8")  # as a job leaves it
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file, max_upload_bytes=200_000)) as client:  # restarted
+        page = client.get(batch).text
+        assert "按「编号」列的标注没有完成" in page and "按「投诉内容」列标注" in page
+        _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "编号"},
+                                          follow_redirects=False))
+        page = client.get(batch).text
+        assert "没有完成" not in page and "按「编号」列标注" in page

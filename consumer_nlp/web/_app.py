@@ -148,8 +148,11 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         batch_id = request.path_params["batch_id"]
         meta = space.meta(batch_id)
         columns, found = await run_in_threadpool(space.text_columns, batch_id)
+        running = tagging.get(batch_id)
+        cut_off = meta.get("tagging") if running is None or running.state != "running" else None
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
-                      found=found, tagged=space.tagged_path(batch_id).is_file(), formats=DOWNLOAD_FORMATS)
+                      found=found, tagged=space.tagged_path(batch_id).is_file(), formats=DOWNLOAD_FORMATS,
+                      cut_off=cut_off)
 
     async def batch_tag(request: Request):
         batch_id = request.path_params["batch_id"]
@@ -165,12 +168,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if running is not None and running.state == "running":
             raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
 
+        space.update(batch_id, tagging=column)  # until the result is in: a restart meanwhile is then told
+
         def work():
             done = tag_in_process(ref, str(models.registry.root), str(space.input_path(batch_id)),
                                   str(space.tagged_path(batch_id)), column)
             # only once the result is of this column
             space.new_result(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
-                             number_formats=done["number_formats"], row_notes=done["row_notes"])
+                             number_formats=done["number_formats"], row_notes=done["row_notes"], tagging=None)
 
         tagging[batch_id] = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
         return RedirectResponse(f"/jobs/{tagging[batch_id].id}", status_code=303)
