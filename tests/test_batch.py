@@ -1127,3 +1127,18 @@ def test_a_column_name_longer_than_an_excel_cell_is_refused_for_xlsx_not_cut(tmp
     with pytest.raises(ArchiveError, match="column name of 40,000 characters") as caught:
         write_archive(frame, tmp_path / "out.xlsx")
     assert caught.value.problem == "beyond_excel" and not (tmp_path / "out.xlsx").exists()
+
+
+def test_parquet_dates_are_written_to_csv_as_any_other_inputs_are(default_model, tmp_path, write_workbook):
+    # A Parquet date column went to CSV in pandas' words: whole days as 2024-03-05 00:00:00, where the
+    # same days from a workbook came out as 2024-03-05; so the web's downloads, made from Parquet,
+    # differed from the command line on the same upload.
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["日期", "件数", "已退款", "投诉内容"],
+                                                            [datetime.datetime(2024, 3, 5), 6, True, "电饭煲坏了"],
+                                                            [datetime.datetime(2024, 3, 6, 9, 30), 0.5, False, "没送到"]]})
+    from_book = read_output(tag_file(default_model, source, tmp_path / "a.csv", jobs=1, progress=False).output)
+    as_parquet = tag_file(default_model, source, tmp_path / "a.parquet", jobs=1, progress=False).output
+    pq.write_table(pq.read_table(as_parquet).drop(list(TAG_COLUMNS)), tmp_path / "b.parquet")
+    from_parquet = read_output(tag_file(default_model, tmp_path / "b.parquet", tmp_path / "b.csv", jobs=1,
+                                        progress=False).output)
+    assert [r["日期"] for r in from_parquet] == [r["日期"] for r in from_book] == ["2024-03-05", "2024-03-06 09:30:00"]

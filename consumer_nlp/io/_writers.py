@@ -197,14 +197,16 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
 
 
 def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its Arrow list, struct and map columns (from Parquet) as Python lists and
-    dicts, and its duration columns as Python time spans: written as they are, they come out as
-    numpy's display text, which shortens long lists, and as pandas' "1 days 12:00:00"."""
+    """``frame`` with its Arrow lists, structs, maps, dates, times and spans (from Parquet) as Python
+    values, which the text outputs then write as they write any other input's: lists and dicts
+    whole (numpy's display text shortens long lists), whole days without 00:00:00, spans as
+    36:00:00 (not pandas' "1 days 12:00:00"). Numbers and booleans are left to pandas, as the tag
+    columns are written."""
     import pyarrow as pa
 
     def in_python(dtype) -> bool:
         if isinstance(dtype, pd.ArrowDtype):
-            return pa.types.is_nested(dtype.pyarrow_dtype) or pa.types.is_duration(dtype.pyarrow_dtype)
+            return pa.types.is_nested(dtype.pyarrow_dtype) or pa.types.is_temporal(dtype.pyarrow_dtype)
         return pd.api.types.is_timedelta64_dtype(dtype)
 
     def values(column: pd.Series) -> list:
