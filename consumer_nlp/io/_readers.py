@@ -922,6 +922,14 @@ def _builtin_format(key: int, shown: str | None) -> str | None:
     return BUILTIN_FORMATS.get(key, shown) if key < 164 else shown
 
 
+@functools.lru_cache(maxsize=1024)  # asked for every number and date cell, of few formats
+def _is_span_format(shown: str) -> bool:
+    """Whether an .xls number format shows elapsed time ([h]:mm, [m]"分钟", [ss])."""
+    from openpyxl.styles.numbers import is_timedelta_format
+
+    return bool(is_timedelta_format(shown))
+
+
 # Beyond these an .xls number cannot be a date (Excel's last is 9999-12-31, and it shows ##### past it)
 # or a span Python holds: it is kept as its number.
 _DATE_DAYS, _SPAN_DAYS = 2_958_466, 999_999_999
@@ -929,10 +937,9 @@ _DATE_DAYS, _SPAN_DAYS = 2_958_466, 999_999_999
 
 def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
     """The values of an .xls row with their types: text, whole numbers as int, dates (a whole day as
-    a date, a time of day as a time), booleans, errors as Excel shows them (#DIV/0!). Its number
-    formats are noted in ``formats`` (see :func:`note_format`)."""
+    a date, a time of day as a time), elapsed times as spans, booleans, errors as Excel shows them
+    (#DIV/0!). Its number formats are noted in ``formats`` (see :func:`note_format`)."""
     import xlrd
-    from openpyxl.styles.numbers import is_timedelta_format
 
     values = []
     for column, cell in enumerate(sheet.row(row)):
@@ -940,8 +947,7 @@ def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
         if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
             key = workbook.xf_list[sheet.cell_xf_index(row, column)].format_key
             shown = workbook.format_map[key].format_str
-        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE) and is_timedelta_format(shown) \
-                and abs(value) < _SPAN_DAYS:
+        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE) and _is_span_format(shown) and abs(value) < _SPAN_DAYS:
             # days elapsed ([h]:mm, [m]"分钟": xlrd takes some for numbers), in any date mode, to the
             # millisecond as Excel shows them and openpyxl reads them (B-A of two moments is a hair off)
             value = datetime.timedelta(milliseconds=round(value * 86_400_000))

@@ -133,15 +133,16 @@ def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
     ``also``, as each value's text, as CSV output shows it (nulls stay null), and their names."""
     import pyarrow as pa
 
-    columns = {}
-    for column in frame.columns:
+    def one_type(values: pd.Series) -> bool:
         try:
-            if column in also:
-                raise pa.ArrowInvalid("kept as text")
-            pa.array(frame[column], from_pandas=True)
+            pa.array(values, from_pandas=True)
+            return True
         except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
-            columns[column] = pd.Series([None if is_missing(v) else cell_text(v) for v in frame[column]],
-                                        index=frame.index, dtype=object)
+            return False
+
+    columns = {column: pd.Series([None if is_missing(v) else cell_text(v) for v in frame[column]],
+                                 index=frame.index, dtype=object)
+               for column in frame.columns if column in also or not one_type(frame[column])}
     return frame.assign(**columns), [str(c) for c in columns]
 
 
@@ -255,12 +256,13 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
 
         frame, no_one_type = _one_type_a_column(frame)
         frame, blank = _blank_cells_as_null(frame)
-        as_text = []
-        try:
-            if no_one_type:
-                raise pa.ArrowInvalid(f"no one type holds {no_one_type}")
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-        except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):  # OverflowError: an int beyond 64 bits
+        as_text, table = [], None
+        if not no_one_type:
+            try:
+                table = pa.Table.from_pandas(frame, preserve_index=False)
+            except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):  # OverflowError: an int beyond 64 bits
+                pass
+        if table is None:
             frame, as_text = _mixed_as_text(frame, also=no_one_type)
             try:
                 table = pa.Table.from_pandas(frame, preserve_index=False)
@@ -386,7 +388,9 @@ XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
 # How a chunk's values are written into its part. A resumed run joins the parts of the run before
 # with its own, so a release that writes values otherwise changes this, and checkpoints of another
 # are not resumed (they would mix two ways of writing one column).
-PARTS = 2  # 2: time spans as 36:00:00 or as spans; days beside moments as moments (2026-12-05)
+# 2 (2026-12-05): time spans as 36:00:00 or as spans; days beside moments as moments; TRUE/FALSE or dates
+# beside numbers as text; Parquet dates in text outputs as other inputs' are.
+PARTS = 2
 
 
 def _typed(value):

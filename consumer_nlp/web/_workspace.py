@@ -67,11 +67,11 @@ class Workspace:
         """Record that the batch's tagged result was replaced (with ``values`` for its record), and
         remove what was made from the results before."""
         meta = self.update(batch_id, result=secrets.token_hex(8), **values)
-        for path in self.folder(batch_id).glob("*.*.*"):  # made from a result: "tagged.<result>.xlsx"
-            if not path.name.startswith(".") and path.name.split(".")[1] != meta["result"]:  # (not files being written)
+        kept = {_META, self.input_path(batch_id).name, self.tagged_path(batch_id).name}
+        for path in self.folder(batch_id).iterdir():  # made from a result: "tagged.<result>.xlsx"; hidden: being written
+            if path.name not in kept and not path.name.startswith(".") and path.is_file() \
+                    and path.name.split(".")[1:2] != [meta["result"]]:
                 path.unlink(missing_ok=True)
-        for path in self.folder(batch_id).glob("queue.json"):  # as kept before results were named
-            path.unlink()
         return meta
 
     async def save_upload(self, upload) -> str:
