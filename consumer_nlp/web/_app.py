@@ -1,4 +1,5 @@
 """The routes of the web application: 分类, 批量, 复核 and 模型, rendered on the server."""
+import asyncio
 import datetime
 import html
 import json
@@ -8,6 +9,7 @@ from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import quote, unquote
 
+import pandas as pd
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -22,7 +24,7 @@ from .._categories import CATEGORIES
 from .._html import STYLE
 from ..io import correction_key, new_file, open_archive, write_archive, write_json
 from ..review import review_queue, text_key
-from ..tagging import excel_layout, review_reasons
+from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
 from ._jobs import Jobs, tag_in_process
 from ._models import Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
@@ -31,6 +33,23 @@ from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
 log = logging.getLogger("consumer_nlp.web")
+
+
+def beside(frames, tags):
+    """Each of ``frames`` with the next rows of ``tags`` (frames of other lengths, in the same row
+    order) as its last columns; a count that differs is an error, never a shifted row."""
+    held = pd.DataFrame()
+    for frame in frames:
+        while len(held) < len(frame):
+            more = next(tags, None)
+            if more is None:
+                raise RuntimeError("the tagged copy holds fewer rows than the upload")
+            held = pd.concat([held, more.reset_index(drop=True)], ignore_index=True) if len(held) else \
+                more.reset_index(drop=True)
+        taken, held = held.iloc[:len(frame)], held.iloc[len(frame):].reset_index(drop=True)
+        yield pd.concat([frame.reset_index(drop=True), taken.reset_index(drop=True)], axis=1)
+    if len(held) or next(tags, None) is not None:
+        raise RuntimeError("the tagged copy holds more rows than the upload")
 
 
 def explain_error(error: Exception) -> str:
@@ -196,6 +215,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(404, "没有这项任务（服务器重启后任务记录会清空）。")
         return render(request, "job.html", page=None, job=job)
 
+    converting = {}  # a download being made: its file -> the lock its clicks wait on
+
     def tagged(batch_id: str) -> Path:
         path = space.tagged_path(batch_id)
         if not path.is_file():
@@ -212,24 +233,30 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(stem + '.' + kind)}"}
         if kind != "parquet":  # written by the archive writers: text stays text, never a formula
             converted = space.made_from_result(batch_id, f"tagged.{kind}")
-            if not converted.is_file():
-                try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
-                    await run_in_threadpool(convert, path, converted, space.meta(batch_id))
-                except ValueError as error:
-                    raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
+            # one conversion however often it is clicked: the later clicks wait for its file
+            async with converting.setdefault(converted, asyncio.Lock()):
+                if not converted.is_file():
+                    try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
+                        await run_in_threadpool(convert, space.input_path(batch_id), path, converted,
+                                                space.meta(batch_id))
+                    except ValueError as error:
+                        raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
             path = converted
         types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/octet-stream",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         return FileResponse(path, media_type=types[kind], headers=headers)
 
-    def convert(tagged_path: Path, converted: Path, meta: dict) -> None:
-        # Read as the command line reads Parquet (each column's Arrow type kept): pandas' defaults
-        # turned a whole-number column with a blank into floats (1.0) and 19 digits into 1.23e+18.
+    def convert(input_path: Path, tagged_path: Path, converted: Path, meta: dict) -> None:
+        # The upload's own rows, read as the command line reads them, beside the tag columns of the
+        # batch's Parquet copy: that copy holds one type a column, so downloads made from it alone
+        # wrote a count with one word in it as text, 6 beside 6.5 as 6.0 and an upload's true as True.
         # A chunk at a time: the whole result in memory took 4.1 GB of the server for a large batch.
-        frames = (chunk.rows for chunk in open_archive(tagged_path).chunks())
+        # the tag columns in the types tagging gives them, not Arrow's
+        tags = (chunk.rows[list(TAG_COLUMNS)].astype(TAG_COLUMNS) for chunk in open_archive(tagged_path).chunks())
+        frames = (chunk.rows for chunk in open_archive(input_path).chunks())
         with new_file(converted, force=True) as temporary:  # never a half-written download
-            write_archive(frames, temporary, sheet_title="已标注", number_formats=meta.get("number_formats"),
-                          **excel_layout(meta.get("text_col")))
+            write_archive(beside(frames, tags), temporary, sheet_title="已标注",
+                          number_formats=meta.get("number_formats"), **excel_layout(meta.get("text_col")))
 
     async def batch_report(request: Request):
         from ..report import report_archive
