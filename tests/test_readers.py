@@ -949,6 +949,12 @@ OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
     ("网页.xls", b"\xef\xbb\xbf <html><body><table><tr><td>1</td></tr></table></body></html>", "misnamed",
      r"a web page or XML.*save it as \.xlsx"),
     ("旧.xlsx", OLE2 + b"\0" * 600, "misnamed", r"an old Excel \.xls workbook.*rename it \.xls"),
+    # told to remove a title row above its header, and "line 1 cannot be parsed"
+    ("导出.jsonl", "编号,投诉内容\n1,漏水\n".encode(), "misnamed", r"a text file.*rename it \.csv"),
+    ("数组.jsonl", '[{"投诉内容": "漏水"}, {"投诉内容": "缺斤少两"}]\n'.encode(), "json_document",
+     r"one JSON document.*one object a line"),
+    ("缩进.jsonl", '\ufeff[\n  {"投诉内容": "漏水"}\n]\n'.encode(), "json_document", r"one JSON document"),
+    ("对象.jsonl", '{\n  "投诉内容": "漏水"\n}\n'.encode(), "json_document", r"one JSON document"),
     ("加密.xlsx", OLE2 + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64, "password",
      r"has a password"),
 ])

@@ -31,6 +31,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "misnamed": lambda: ("这个 .xls 文件其实是网页或 XML 表格" if details.get("page")
                              else f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件"),
         "password": lambda: "这个文件设有打开密码",
+        "json_document": lambda: "文件是一整个 JSON 文档（数组，或跨多行的对象），不是每行一条记录的 JSON Lines",
         "uncalculated_formula": lambda: (f"单元格 {details['cell']} 是公式，但文件里没有它的计算结果（文件由程序生成，"
                                          f"没有用 Excel 或 WPS 保存过）"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",

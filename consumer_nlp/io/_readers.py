@@ -73,6 +73,16 @@ def check_content(path, kind: str) -> None:
                                f"or WPS and save it as .xlsx (Excel 工作簿), then run again", "misnamed", rename=".xlsx",
                                page=True)
         what, rename = "a text file", ".tsv" if first.count(b"\t") > first.count(b",") else ".csv"
+    elif kind == "jsonl" and head and b"\0" not in head[:8]:  # (UTF-16 text has a zero byte in every character)
+        start = head.lstrip(codecs.BOM_UTF8).lstrip()
+        first = start.split(b"\n", 1)[0].strip()
+        # what programs save as .json (an array of objects, or indented), named .jsonl
+        if first in (b"[", b"{") or (start.startswith(b"[") and start[1:].lstrip().startswith(b"{")):
+            raise ArchiveError(f"{path} is one JSON document (an array, or an object over several lines), not JSON "
+                               f"Lines, which hold one object a line: save it with one record a line, or as CSV",
+                               "json_document")
+        if not start.startswith(b"{") and (b"," in first or b"\t" in first):
+            what, rename = "a text file", ".tsv" if first.count(b"\t") > first.count(b",") else ".csv"
     if what is not None:
         raise ArchiveError(f"{path} is {what}, not what its name says: rename it {rename}", "misnamed",
                            rename=rename)

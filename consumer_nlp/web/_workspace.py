@@ -167,6 +167,7 @@ _REMEDIES = {
     "unnamed_columns": "请补上列名或删除空列后再上传。",
     "unparseable_row": "请修正这一行后重新上传。",
     "password": "请在 Excel 或 WPS 里取消密码并保存后再上传。",
+    "json_document": "请另存为每行一个 JSON 对象的 .jsonl 文件，或另存为 CSV、Excel 后再上传。",
     "uncalculated_formula": "请用 Excel 或 WPS 打开、保存后再上传。",
     "already_tagged": "如果它是标注过的文件，请上传未标注的原始文件；否则请把这些列改名后再上传。",
     "beyond_excel": "请下载 CSV、JSONL 或 Parquet。",
