@@ -6,8 +6,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, printable, scan_sheet,
-                  sheet_rows)
+from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, open_read_only, printable,
+                  scan_sheet, sheet_rows)
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -88,11 +88,10 @@ def read_review(path) -> tuple[list[dict], str]:
     """The corrections a reviewer made in a workbook of :func:`export_review`, and its source.
     Labels may be Chinese names or English labels; any other value is refused, all listed by row.
     Each belongs to the text exported (kept in hidden columns), not to what its 投诉内容 cell shows."""
-    from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = open_read_only(path)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         if isinstance(error, FileNotFoundError):
             raise
