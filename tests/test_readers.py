@@ -1168,13 +1168,11 @@ def test_a_workbook_without_its_size_is_not_read_whole_to_open_it(tmp_path, monk
     assert [r[:2] for r in rows(read(tmp_path / "a.xlsx")[1])][-1] == [19999, "电饭煲用了三天就坏了19999"]
 
 
-def test_a_workbook_with_its_size_is_sized_as_openpyxl_sizes_it(tmp_path, write_workbook):
-    from openpyxl import load_workbook
-
+def test_a_workbook_with_its_size_is_sized_as_it_declares(tmp_path, write_workbook):
     from consumer_nlp.io._readers import open_read_only
 
     path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"], [2, "缺斤少两"]],
                                                  "其他": [["x"]]})
-    sizes = [[(ws.min_row, ws.max_row, ws.min_column, ws.max_column) for ws in book.worksheets]
-             for book in (open_read_only(path), load_workbook(path, read_only=True))]
-    assert sizes[0] == sizes[1] == [(1, 3, 1, 2), (1, 1, 1, 1)]
+    book = open_read_only(path)
+    assert [(ws.min_row, ws.max_row, ws.min_column, ws.max_column) for ws in book.worksheets] == [(1, 3, 1, 2),
+                                                                                                  (1, 1, 1, 1)]
