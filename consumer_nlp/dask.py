@@ -35,6 +35,9 @@ _DTYPES = {column: pd.StringDtype() if kind is object else kind for column, kind
 
 
 def _tag_partition(frame: pd.DataFrame, model_file: bytes, text_col: str) -> pd.DataFrame:
+    if text_col not in frame.columns:  # a frame built with verify_meta=False holds what its parts hold
+        raise ValueError(f"a partition has no column {text_col!r} (its columns: {list(frame.columns)}), though the "
+                         f"Dask DataFrame's meta promises one: its partitions differ in columns")
     digest = hashlib.sha256(model_file).hexdigest()
     with _loading:
         model = _loaded.pop(digest, None) or load_model(io.BytesIO(model_file))
@@ -60,6 +63,9 @@ def tag_dataframe(ddf, text_col: str = "text", model=None):
     if columns.count(text_col) > 1:
         raise ValueError(f"{columns.count(text_col)} columns named {text_col!r}: rename all but one")
     check_untagged(columns)
+    if ddf.index.name in TAG_COLUMNS:  # written beside the tag column of its name, it fails once all is tagged
+        raise ValueError(f"the index is named {ddf.index.name!r}, like a tag column: rename it first "
+                         f"(ddf.rename_axis(\"…\")) or drop it (ddf.reset_index(drop=True))")
     model = check_model(model if isinstance(model, ComplaintClassifier) else load(model))
     meta = ddf._meta.assign(**{column: pd.Series(dtype=kind) for column, kind in _DTYPES.items()})
     model_file = io.BytesIO()

@@ -126,3 +126,20 @@ def test_what_is_not_a_dask_dataframe_is_refused_by_name(default_model):
         tag_dataframe(frame, model=default_model)
     with pytest.raises(TypeError, match=r"a Dask DataFrame.*got a Dask Series"):
         tag_dataframe(dd.from_pandas(frame, npartitions=1)["text"], model=default_model)
+
+
+def test_an_index_named_like_a_tag_column_is_refused_before_any_tagging(small_model):
+    # It was tagged in full and then failed when written ("category" both an index and a column).
+    frame = pd.DataFrame({"text": ["漏水", "秤不准"]}, index=pd.Index([7, 8], name="category"))
+    with pytest.raises(ValueError, match="index is named 'category'"):
+        tag_dataframe(dd.from_pandas(frame, npartitions=1), model=small_model)
+
+
+def test_a_partition_without_the_text_column_its_meta_promised_is_named(small_model):
+    # Built with verify_meta=False, a partition lacking the text column failed with a bare KeyError.
+    import dask
+
+    parts = [dask.delayed(pd.DataFrame)({"text": ["漏水"]}), dask.delayed(pd.DataFrame)({"content": ["秤不准"]})]
+    frame = dd.from_delayed(parts, meta=pd.DataFrame({"text": pd.Series(dtype=object)}), verify_meta=False)
+    with pytest.raises(ValueError, match=r"a partition has no column 'text' \(its columns: \['content'\]\)"):
+        tag_dataframe(frame, model=small_model).compute(scheduler="synchronous")
