@@ -468,3 +468,31 @@ def test_a_registry_file_nested_too_deep_is_named_as_damaged(tmp_path, small_mod
     (tmp_path / "desk" / "aliases.json").unlink()
     (tmp_path / "desk" / "1" / "metadata.json").write_text("{" * 100_000, encoding="utf-8")
     assert [v["version"] for v in registry.versions("desk")] == [2]
+
+
+@pytest.mark.parametrize("moment", ["version check", "_read_json", "_sha256", "load_model"])
+def test_a_version_deleted_while_it_loads_is_told_as_deleted(registry, small_model, monkeypatch, moment):
+    # It was a bare FileNotFoundError, "no model file", or a damaged-registry message advising a restore.
+    from consumer_nlp.models import _registry
+
+    registry.save(small_model, "complaints")
+    registry.save(small_model, "complaints")
+    metadata = registry.root / "complaints" / "2" / _registry.METADATA
+    deleted = []
+
+    def delete_once():
+        if not deleted:
+            deleted.append(True)  # first: deleting looks at the version too
+            registry.delete("complaints@2")
+
+    if moment == "version check":  # between the look at its folder and the look at its metadata
+        is_file = _registry.Path.is_file
+        monkeypatch.setattr(_registry.Path, "is_file",
+                            lambda path: (path != metadata or delete_once() or True) and is_file(path))
+    else:
+        original = getattr(_registry, moment)
+        monkeypatch.setattr(_registry, moment, lambda *args: delete_once() or original(*args))
+    with pytest.raises(cn.ModelNotFoundError, match=r"complaints@2 was deleted while it was being loaded; its versions "
+                                                    r"now are \[1\]|has no version 2; it has \[1\]"):
+        registry.load("complaints@2")
+    assert deleted

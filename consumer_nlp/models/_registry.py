@@ -189,7 +189,7 @@ class ModelRegistry:
     def _is_version(self, name: str, version: int) -> bool:
         """Whether ``version`` of ``name`` is stored; its folder without metadata is refused, named."""
         folder = self.root / name / str(version)
-        if folder.is_dir() and not (folder / METADATA).is_file():
+        if folder.is_dir() and not (folder / METADATA).is_file() and folder.is_dir():  # (not deleted meanwhile)
             raise self._damaged(folder)
         return folder.is_dir()
 
@@ -318,12 +318,18 @@ class ModelRegistry:
     def load(self, ref: str) -> ComplaintClassifier:
         """Load ``name``, ``name@3`` or ``name@alias``, checking the artifact's checksum first."""
         name, version = self.resolve(ref)
-        metadata = _read_json(self.root / name / str(version) / METADATA)
-        artifact = self._artifact(name, version, metadata)
-        if artifact.name == LEGACY_ARTIFACT:
-            raise IncompatibleModelError(f"{name}@{version} is stored in the format of an earlier release (skops); "
-                                         f"convert the registry once with ModelRegistry.convert_legacy()")
-        return load_model(artifact)
+        try:
+            metadata = _read_json(self.root / name / str(version) / METADATA)
+            artifact = self._artifact(name, version, metadata)
+            if artifact.name == LEGACY_ARTIFACT:
+                raise IncompatibleModelError(f"{name}@{version} is stored in the format of an earlier release "
+                                             f"(skops); convert the registry once with ModelRegistry.convert_legacy()")
+            return load_model(artifact)
+        except (FileNotFoundError, IntegrityError):
+            if (self.root / name / str(version)).is_dir():
+                raise
+            raise ModelNotFoundError(f"{name}@{version} was deleted while it was being loaded; its versions now are "
+                                     f"{self._version_numbers(name, strict=False)}") from None
 
     def convert_legacy(self) -> list[str]:
         """Convert every version stored as skops (consumer_nlp 0.1) to the model file, in place:
