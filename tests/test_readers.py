@@ -1176,3 +1176,17 @@ def test_a_workbook_with_its_size_is_sized_as_it_declares(tmp_path, write_workbo
     book = open_read_only(path)
     assert [(ws.min_row, ws.max_row, ws.min_column, ws.max_column) for ws in book.worksheets] == [(1, 3, 1, 2),
                                                                                                   (1, 1, 1, 1)]
+
+
+def test_tsv_written_here_reads_back_the_same_values(tmp_path):
+    # A value opening with a quote was written as it is, and read back as Excel reads a quoted cell:
+    # '"a""b"' came back as 'a"b'. Such values are now written as Excel writes them, in quotes.
+    from consumer_nlp.io import write_archive
+
+    values = ['"a""b"', '"引号开头', '结尾"', '中间"引号"', '""', '"', "普通"]
+    frame = pd.DataFrame({'"编号"': [str(n) for n in range(len(values))], "投诉内容": values})
+    write_archive(frame, tmp_path / "a.tsv")
+    reader, chunks = read(tmp_path / "a.tsv")
+    assert reader.columns == ['"编号"', "投诉内容"] and [r[1] for r in rows(chunks)] == values
+    back = pd.read_csv(tmp_path / "a.tsv", sep="\t", dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    assert list(back["投诉内容"]) == values  # and as pandas reads a TSV

@@ -113,6 +113,12 @@ def _check_tsv_cells(frame: pd.DataFrame) -> None:
                                  f"cannot carry; write CSV, XLSX, JSONL or Parquet instead")
 
 
+def tsv_cell(text: str) -> str:
+    """``text`` as a TSV cell: as it is, but in quotes with its own quotes doubled where it opens with a
+    quote, as Excel writes it, since such a cell is read as Excel reads a quoted one."""
+    return '"' + text.replace('"', '""') + '"' if text.startswith('"') else text
+
+
 def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
     """``frame`` with ``convert`` applied to the values of ``kinds`` in its object columns (the other
     columns, and columns holding none of them, are left as they are)."""
@@ -231,6 +237,11 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
     elif kind == "tsv":
+        opening = {c: [isinstance(v, str) and v.startswith('"') for v in frame[c]] for c in frame.columns
+                   if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])}
+        frame = frame.assign(**{c: pd.Series([tsv_cell(v) if o else v for v, o in zip(frame[c], opens)],
+                                             index=frame.index, dtype=object)
+                                for c, opens in opening.items() if any(opens)})
         frame.to_csv(path, sep="\t", header=False, index=False, lineterminator="\r\n", encoding="utf-8",
                      quoting=csv.QUOTE_NONE)
     elif kind == "jsonl":
@@ -308,7 +319,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
             if kind == "csv":
                 csv.writer(header, lineterminator="\r\n").writerow(columns)
             else:  # TSV is written without quoting: names as they are (a tab or line break was refused)
-                header.write("\t".join(map(str, columns)) + "\r\n")
+                header.write("\t".join(tsv_cell(str(c)) for c in columns) + "\r\n")
             out.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
             _append_files(parts, out)
     elif kind == "jsonl":
