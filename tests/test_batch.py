@@ -47,8 +47,8 @@ def write_input(path, kind):
 def read_output(path):
     if path.suffix in (".csv", ".tsv"):
         with open(path, encoding="utf-8-sig", newline="") as f:
-            if path.suffix == ".tsv":
-                return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+            if path.suffix == ".tsv":  # as Excel and pandas read it: a cell opening with a quote is quoted
+                return list(csv.DictReader(f, delimiter="\t"))
             return list(csv.DictReader(f))
     if path.suffix == ".xlsx":
         sheet = load_workbook(path).worksheets[0]
