@@ -1190,3 +1190,28 @@ def test_tsv_written_here_reads_back_the_same_values(tmp_path):
     assert reader.columns == ['"编号"', "投诉内容"] and [r[1] for r in rows(chunks)] == values
     back = pd.read_csv(tmp_path / "a.tsv", sep="\t", dtype=str, keep_default_na=False, encoding="utf-8-sig")
     assert list(back["投诉内容"]) == values  # and as pandas reads a TSV
+
+
+def test_a_shared_formula_without_a_saved_value_is_named_as_shared(tmp_path):
+    # Excel saves a formula filled down as its first cell's text and "shared" marks below it: a
+    # marked cell with no saved value was named as a formula "(=)".
+    import zipfile
+
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    workbook.active.append(["编号", "投诉内容"])
+    workbook.active.append([1, "秤不准"])
+    workbook.active.append([2, "漏水"])
+    workbook.save(tmp_path / "a.xlsx")
+    with zipfile.ZipFile(tmp_path / "a.xlsx") as source, \
+            zipfile.ZipFile(tmp_path / "shared.xlsx", "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<c r="A2"[^>]*>.*?</c>', b'<c r="A2"><f t="shared" ref="A2:A3" si="0">ROW()-1</f>'
+                              b'<v>1</v></c>', data)
+                data = re.sub(rb'<c r="A3"[^>]*>.*?</c>', b'<c r="A3"><f t="shared" si="0"/></c>', data)
+            target.writestr(item, data)
+    with pytest.raises(ArchiveError, match=r"cell A3 holds a formula \(shared with the cells above it\) with no saved"):
+        read(tmp_path / "shared.xlsx")

@@ -685,9 +685,11 @@ class MergedBelow:
 
 
 def _formula_at(found) -> tuple:
-    """(cell, formula) of a formula cell the scan found."""
+    """(cell, formula) of a formula cell the scan found; a cell of a formula filled down, which Excel
+    saves as a mark that it shares the text of a cell above, is said so."""
     ref = _CELL_REF.search(found.group(1))
-    return (ref.group(1).decode() if ref else "?"), "=" + html.unescape((found.group(2) or b"").decode("utf-8", "replace"))
+    text = html.unescape((found.group(2) or b"").decode("utf-8", "replace"))
+    return (ref.group(1).decode() if ref else "?"), "=" + text if text else "shared with the cells above it"
 
 
 def _recalculated_on_opening(workbook) -> bool:
