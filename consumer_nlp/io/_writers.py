@@ -82,8 +82,6 @@ def _escape_surrogates(line: str) -> str:
 
 def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined)."""
-    if kind == "tsv":
-        _check_tsv_cells(frame)
     try:
         _write_part(frame, kind, path)
     except (UnicodeEncodeError, ValueError):  # pyarrow's errors are ValueErrors too
@@ -93,30 +91,7 @@ def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         _write_part(cleaned, kind, path)
 
 
-_TSV_BREAKERS = re.compile("[\t\r\n]")
 _LITERAL_MARK = re.compile(r'"\\u0000([0-9]+)"')  # json.dumps of a "\x00N" stand-in for a JSON number
-
-
-def _check_tsv_cells(frame: pd.DataFrame) -> None:
-    """TSV is written without quoting: a tab or line break in a cell or a column name would split
-    it; refuse, naming the cell or the column."""
-    for column in frame.columns:
-        if _TSV_BREAKERS.search(str(column)):
-            raise ValueError(f"column name {str(column)!r} holds a tab or line break, which TSV cannot carry; "
-                             f"write CSV, XLSX, JSONL or Parquet instead")
-        values = frame[column]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
-            continue
-        for row, value in values.items():
-            if isinstance(value, str) and _TSV_BREAKERS.search(value):
-                raise ValueError(f"column {column!r} holds a tab or line break ({value[:30]!r}…), which TSV "
-                                 f"cannot carry; write CSV, XLSX, JSONL or Parquet instead")
-
-
-def tsv_cell(text: str) -> str:
-    """``text`` as a TSV cell: as it is, but in quotes with its own quotes doubled where it opens with a
-    quote, as Excel writes it, since such a cell is read as Excel reads a quoted one."""
-    return '"' + text.replace('"', '""') + '"' if text.startswith('"') else text
 
 
 def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
@@ -236,14 +211,8 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     if kind == "csv":
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
-    elif kind == "tsv":
-        opening = {c: [isinstance(v, str) and v.startswith('"') for v in frame[c]] for c in frame.columns
-                   if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c])}
-        frame = frame.assign(**{c: pd.Series([tsv_cell(v) if o else v for v, o in zip(frame[c], opens)],
-                                             index=frame.index, dtype=object)
-                                for c, opens in opening.items() if any(opens)})
-        frame.to_csv(path, sep="\t", header=False, index=False, lineterminator="\r\n", encoding="utf-8",
-                     quoting=csv.QUOTE_NONE)
+    elif kind == "tsv":  # quoted as Excel's tab-separated text quotes a cell: where it holds a quote, tab or line break
+        frame.to_csv(path, sep="\t", header=False, index=False, lineterminator="\r\n", encoding="utf-8")
     elif kind == "jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             columns = list(frame.columns)
@@ -316,10 +285,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
-            if kind == "csv":
-                csv.writer(header, lineterminator="\r\n").writerow(columns)
-            else:  # TSV is written without quoting: names as they are (a tab or line break was refused)
-                header.write("\t".join(tsv_cell(str(c)) for c in columns) + "\r\n")
+            csv.writer(header, delimiter="," if kind == "csv" else "\t", lineterminator="\r\n").writerow(columns)
             out.write(codecs.BOM_UTF8 + header.getvalue().encode("utf-8"))
             _append_files(parts, out)
     elif kind == "jsonl":
