@@ -381,3 +381,11 @@ def test_a_text_that_fits_a_cell_is_not_cut_for_its_line_breaks(tmp_path):
                                "confidence": 0.4}], tmp_path / "复核.xlsx")
     shown = load_workbook(workbook)["复核"].cell(row=2, column=3).value
     assert shown.replace("_x000D_", "").replace("\r", "") == text.replace("\r", "")  # whole, as Excel shows it
+
+
+def test_a_queue_asked_of_another_model_than_the_one_that_tagged_is_refused(tagged, small_model, default_model):
+    # Without --model, review export scored the rows with the built-in model: the workbook's 模型判断
+    # and 置信度 contradicted the tagged file under review, and the import stored that model's guesses.
+    assert review_queue(small_model, tagged)  # the model that tagged it
+    with pytest.raises(ValueError, match=r"tagged by another model: row \d+: confidence 0\.\d+ in the file.*model=…"):
+        review_queue(default_model, tagged)
