@@ -6,7 +6,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
-from ._categories import in_guide_order
+from ._categories import CATEGORIES, in_guide_order, label_of
 from ._classifier import ComplaintClassifier
 from .features import normalize_many
 from .io import read_labeled
@@ -96,6 +96,10 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         log.warning("conflicting labels at %s: %s", where, what)
     if not labeled.texts:
         raise ValueError(f"{labeled.source}: no labeled rows to learn from")
+    absent = [label for label in CATEGORIES if label not in set(map(label_of, labeled.labels))]
+    if absent:  # the model could never give them, and a desk would read "0 of them" as a fact
+        log.warning("训练数据里没有%s的例子：这个模型永远不会给出这些类别 (no example of %s: the model will never give "
+                    "them)", "、".join(f"「{CATEGORIES[label]}」" for label in absent), ", ".join(absent))
     if group_col is not None and len(set(labeled.groups)) < 2:
         raise ValueError(f"group_col=… ({group_col!r}): the column holds fewer than two different values "
                          f"({sorted(set(labeled.groups))}), so no group can be held out; name another column")

@@ -139,3 +139,16 @@ def test_data_with_nothing_to_learn_or_too_few_rows_for_the_folds_is_told_in_our
     (tmp_path / "empty.csv").write_text("text,label\n", encoding="utf-8")
     with pytest.raises(ValueError, match="empty.csv: no labeled rows"):
         cn.evaluate(cn.load(), tmp_path / "empty.csv")
+
+
+def test_labeled_data_without_a_category_is_warned_of(small_corpus, caplog):
+    # It trained without a word: the model could never say 安全问题, and tagging reported 0 of it.
+    texts, labels = small_corpus
+    kept = [(t, label) for t, label in zip(texts, labels) if label != "safety"]
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.train(kept, cv=0)
+    assert any("安全问题" in r.getMessage() and "safety" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.train(list(zip(texts, labels)), cv=0)
+    assert not any("没有" in r.getMessage() for r in caplog.records)
