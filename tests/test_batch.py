@@ -1141,3 +1141,24 @@ def test_parquet_dates_are_written_to_csv_as_any_other_inputs_are(default_model,
     from_parquet = read_output(tag_file(default_model, tmp_path / "b.parquet", tmp_path / "b.csv", jobs=1,
                                         progress=False).output)
     assert [r["日期"] for r in from_parquet] == [r["日期"] for r in from_book] == ["2024-03-05", "2024-03-06 09:30:00"]
+
+
+def test_an_xlsx_output_given_up_halfway_leaves_no_temporary_file_and_no_traceback(tmp_path, monkeypatch):
+    # Interrupted (Ctrl-C) or refused while the parts were joined into a workbook, its writer was left
+    # to the garbage collector, which printed "Exception ignored … I/O operation on closed file" under
+    # the command line's 已中断 line, and its temporary file stayed behind.
+    import gc
+    import sys
+    import tempfile
+
+    from consumer_nlp.io import _writers, write_archive
+
+    ignored = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    (tmp_path / "temp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
+    monkeypatch.setattr(_writers, "XLSX_MAX_ROWS", 3)
+    with pytest.raises(ArchiveError, match="more than 2 rows"):
+        write_archive(pd.DataFrame({"投诉内容": ["漏水", "秤不准", "起火", "假货"]}), tmp_path / "out.xlsx")
+    gc.collect()
+    assert ignored == [] and list((tmp_path / "temp").iterdir()) == [] and not (tmp_path / "out.xlsx").exists()

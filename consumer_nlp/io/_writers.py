@@ -275,13 +275,14 @@ def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
 
 
 def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged", *, wide=(),
-               marked: str | None = None, number_formats: dict | None = None) -> list:
+               marked: str | None = None, number_formats: dict | None = None, rows_done=None) -> list:
     """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time.
     For an .xlsx output: ``sheet_title`` names its sheet, the columns named in ``wide`` (long
     texts) are drawn wide, rows whose ``marked`` column is True are filled yellow, and the numbers,
     dates and times of a column in ``number_formats`` ({column: {kind: Excel number format}}, as a
     workbook read gave them: see ``format_kind``) are shown in its format for their kind. Returns
-    the columns written as text because Parquet cannot hold their mix of types in one column."""
+    the columns written as text because Parquet cannot hold their mix of types in one column.
+    ``rows_done(n)`` is told of the rows written as an .xlsx output (far the slowest) takes shape."""
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
             header = io.StringIO()
@@ -294,7 +295,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     elif kind == "parquet":
         return _join_parquet(parts, output)
     else:
-        _join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {})
+        _join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {}, rows_done)
     return []
 
 
@@ -414,7 +415,7 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
             f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
 
 
-def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict):
+def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict, rows_done=None):
     """One sheet as a person wants it: values with their types (text always as text, never a
     formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
     from openpyxl import Workbook
@@ -468,16 +469,25 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
         header.append(item)
     sheet.append(header)
     rows = 1
-    for part in parts:
-        with open(part, encoding="utf-8") as f:
-            for line in f:
-                values = json.loads(line)
-                rows += 1
-                if rows > XLSX_MAX_ROWS:
-                    raise ArchiveError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
-                                       f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead",
-                                       "beyond_excel")
-                fill = yellow if review_at is not None and values[review_at] is True else None
-                sheet.append([cell(v, fill, shown) for v, shown in zip(values, shown_as)])
+    try:
+        for part in parts:
+            with open(part, encoding="utf-8") as f:
+                for line in f:
+                    values = json.loads(line)
+                    rows += 1
+                    if rows > XLSX_MAX_ROWS:
+                        raise ArchiveError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
+                                           f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead",
+                                           "beyond_excel")
+                    fill = yellow if review_at is not None and values[review_at] is True else None
+                    sheet.append([cell(v, fill, shown) for v, shown in zip(values, shown_as)])
+                    if rows_done is not None and rows % 1000 == 0:
+                        rows_done(1000)
+        if rows_done is not None:
+            rows_done((rows - 1) % 1000)
+    except BaseException:  # refused, or Ctrl-C: a writer left to the garbage collector prints a traceback
+        sheet.close()
+        sheet._writer.cleanup()  # its temporary file, which saving would have removed
+        raise
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"
     workbook.save(output)

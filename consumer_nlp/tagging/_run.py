@@ -288,6 +288,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                             encoding=getattr(reader, "encoding", None), sheet=sheet, header_row=header_row, format=kind)
     done = prepare_spool(spool, manifest, resume, restart)
     bar = reader.progress_bar(progress)
+    shown = not bar.disable  # (closing a bar disables it)
     workers = None
     with _StopRequest() as stop:
         try:
@@ -340,7 +341,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
-                              sheet_title, force, reader.number_formats)
+                              sheet_title, force, reader.number_formats, shown)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
     summary.sheet = getattr(reader, "sheet_title", None)
@@ -378,10 +379,16 @@ def _sheet_title(name: str) -> str:
 
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
-            resumed: int, sheet_title: str, force: bool, number_formats: dict) -> Summary:
+            resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool) -> Summary:
     """Join the parts and write the bad rows under temporary names, rename both into place (never
     over a file that appeared meanwhile, unless ``force``), sum up. ``number_formats``: as the
-    workbook read showed its columns' numbers and dates (see :func:`io.join_parts`)."""
+    workbook read showed its columns' numbers and dates (see :func:`io.join_parts`). ``shown``: whether
+    the run shows progress, and so a bar over the writing of an .xlsx output (a minute for 300,000
+    rows, after the tagging's bar is full)."""
+    import sys
+
+    from tqdm import tqdm
+
     summary = Summary(output=output, resumed_chunks=resumed, number_formats=number_formats)
     # Fixed names, under the run's locks: what a run killed here leaves, the next one writes over and removes.
     moves = [(working_name(output, "partial"), output, "output")]
@@ -406,8 +413,11 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
                 if bad_writer is not None:
                     bad_writer.writerows([b["where"], b["reason"], b["raw"]] for b in record["bad"])
         summary.rows_in = summary.rows_out + summary.bad_rows
-        summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0], sheet_title,
-                                          number_formats=number_formats, **excel_layout(text_col))
+        with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
+                  file=sys.stderr, dynamic_ncols=True) as writing:
+            summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0],
+                                              sheet_title, number_formats=number_formats, rows_done=writing.update,
+                                              **excel_layout(text_col))
         move_into_place(moves, force=force)
     except FileExistsError as error:
         raise FileExistsError(f"{error}. The tagged chunks are kept in {spool}: with resume=True as well, the run "
