@@ -1162,3 +1162,15 @@ def test_an_xlsx_output_given_up_halfway_leaves_no_temporary_file_and_no_traceba
         write_archive(pd.DataFrame({"投诉内容": ["漏水", "秤不准", "起火", "假货"]}), tmp_path / "out.xlsx")
     gc.collect()
     assert ignored == [] and list((tmp_path / "temp").iterdir()) == [] and not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_csv_title_excel_padded_with_commas_is_pointed_past(default_model, tmp_path):
+    # Excel saves a title above the table as "title,," (one cell a column): it was refused as a header
+    # with unnamed columns, told to name them, never that the names stand in row 2.
+    source = tmp_path / "in.csv"
+    source.write_text("2025年一季度投诉登记表,,\n编号,投诉内容,渠道\n1,充电器冒烟了,热线\n2,秤不准少了二两,网站\n",
+                      encoding="utf-8")
+    with pytest.raises(ValueError, match=r"Row 2 looks like the column names \(it holds '投诉内容'\).*header_row=2"):
+        tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
+    summary = tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False, header_row=2)
+    assert [r["编号"] for r in read_output(summary.output)] == ["1", "2"]

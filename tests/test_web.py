@@ -211,6 +211,7 @@ def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, co
     ("分组行.xlsx", {"投诉": [["基本信息", None, "投诉信息", None], ["编号", "日期", "投诉内容", "渠道"],
                             ["1", "2025-01-01", "漏水", "热线"]]}, "第 2 行像是列名（含「投诉内容」）"),
     ("分组行.csv", "基本信息,,投诉信息\n编号,日期,投诉内容\n1,2025-01-01,漏水\n".encode(), "第 2 行像是列名（含「投诉内容」）"),
+    ("标题逗号.csv", "2025年投诉登记表,,\n编号,投诉内容,渠道\n1,漏水,热线\n".encode(), "第 2 行像是列名（含「投诉内容」）"),
     ("公式.xlsx", {"投诉": [["编号", "投诉内容"], ["=ROW()-1", "漏水"]]}, "单元格 A2 是公式，但文件里没有它的计算结果"),
     ("导出.csv", b"PK\x03\x04" + b"\0" * 60, "它其实是 .xlsx 文件"),
     ("加密.xlsx", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le"), "设有打开密码"),
@@ -991,3 +992,4 @@ def test_an_upload_of_whole_chunks_downloads_as_a_workbook(client, tmp_path):
     response = client.get(f"{batch}/download?format=xlsx")
     assert response.status_code == 200
     assert list(pd.read_excel(io.BytesIO(response.content))["投诉内容"]) == texts
+

@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._values import check_count
 from ..exceptions import ArchiveError
+from ._columns import TEXT_COLUMN_NAMES, find_column
 from ._encoding import detect_encoding, first_undecodable_line, text_encoding
 
 
@@ -365,7 +366,11 @@ class DelimitedReader(ArchiveReader):
                 if self.delimiter == "," and len(header[1]) == 1 and "\t" in header[1][0]:
                     raise ArchiveError(f"{self.path} is tab-separated (its header is {header[1][0][:60]!r}), not "
                                        f"comma-separated as its name says: rename it .tsv", "misnamed", rename=".tsv")
-                self.columns = check_header(header[1], self.path)
+                names = header[1]
+                if len(names) > 2 and names[0].strip() and not any(name.strip() for name in names[1:]) \
+                        and find_column(names[:1], None, TEXT_COLUMN_NAMES) is None:
+                    names = names[:1]  # a title Excel padded with a comma a column, as a sheet's title row reads
+                self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank = self.rows_per_chunk(), [], [], [], 0, 0
                 for line, record, raw_text, problem in records:
                     if not record and record is not None and len(self.columns) == 1:
