@@ -84,8 +84,9 @@ class _Tally:
     def _categories(self, frame: pd.DataFrame, rows, text_col) -> pd.Series:
         """Each row's category as a person last said it: a reviewer's correction of its text, else
         an edited category_zh, else category (English or Chinese); rows without text apart."""
+        empty = self._without_text(frame)
         labels = frame["category"].map(label_of)
-        refuse_rows(frame["category"], labels.isna(), rows, "category", "one of the six categories")
+        refuse_rows(frame["category"], labels.isna() & ~empty, rows, "category", "one of the six categories")
         if "category_zh" in frame:
             edited = frame["category_zh"].map(label_of)
             written = frame["category_zh"].astype("string").fillna("").str.strip().ne("")
@@ -100,9 +101,14 @@ class _Tally:
                                         else None)
             self.corrected += int((fixed.notna() & fixed.ne(labels)).sum())
             labels = labels.where(fixed.isna(), fixed)
-        if "review_reason" in frame:  # a row without text is counted apart, in no category
-            labels = labels.where(frame["review_reason"].astype(str).ne(REASON_EMPTY), EMPTY)
-        return labels.astype(str)
+        return labels.where(~empty, EMPTY).astype(str)  # a row without text is counted apart, in no category
+
+    @staticmethod
+    def _without_text(frame: pd.DataFrame) -> pd.Series:
+        """The rows tagging found without text (文本为空): in no category."""
+        if "review_reason" not in frame:
+            return pd.Series(False, index=frame.index)
+        return frame["review_reason"].astype(str).eq(REASON_EMPTY)
 
     def add(self, frame: pd.DataFrame, rows, text_col, date_col, group_col, period: str):
         categories = self._categories(frame, rows, text_col)

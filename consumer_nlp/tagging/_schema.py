@@ -70,7 +70,9 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     if frame.empty:
         return frame.assign(**{c: pd.Series(dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
     tags = model.tag_columns([_text(v) for v in frame[text_col]])
-    labels = tags["category"].astype(str)
+    # A row without text is in no category (文本为空), as the run's summary and the report count it: a
+    # category there would be counted by a person who filters or pivots the column in Excel.
+    labels = np.where(tags["empty"], "", tags["category"].astype(str))
     values = {
         "category": labels,
         "category_zh": [CATEGORIES.get(label, label) for label in labels],
