@@ -42,7 +42,7 @@ def test_metadata_records_what_a_desk_needs(registry, small_corpus):
     assert json.loads((registry.root / "desk-a" / "1" / "metadata.json").read_text("utf-8"))["description"] == "bank desk"
 
 
-@pytest.mark.parametrize("name", ["../evil", "a/b", "..", "", "Upper", "-x", "a" * 65, "名字"])
+@pytest.mark.parametrize("name", ["../evil", "a/b", "..", "", "Upper", "-x", "a" * 65, "名字/x", "名字 2", "\uf900"])
 def test_unsafe_names_are_refused(registry, small_model, name):
     with pytest.raises(ValueError, match="invalid model name"):
         registry.save(small_model, name)
@@ -496,3 +496,11 @@ def test_a_version_deleted_while_it_loads_is_told_as_deleted(registry, small_mod
                                                     r"now are \[1\]|has no version 2; it has \[1\]"):
         registry.load("complaints@2")
     assert deleted
+
+
+def test_a_chinese_model_name_and_alias_are_a_desks_first_choice(registry, small_model):
+    # They were refused ("invalid model name '热线'"): a Chinese desk names its model in Chinese.
+    version = registry.save(small_model, "热线投诉")
+    registry.set_alias("热线投诉", version, "生产")
+    assert registry.resolve("热线投诉@生产") == ("热线投诉", version)
+    assert list(registry.load("热线投诉@生产").predict(["秤不准"])) == list(small_model.predict(["秤不准"]))

@@ -37,7 +37,9 @@ from ..io import temporary_beside, write_json
 from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model
 from ._skops import convert_model
 
-NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+# Lower case only (a file system that ignores case would take Model and model for one folder), and
+# Chinese characters (unified ideographs: no case, and none that a file system rewrites).
+NAME_PATTERN = re.compile(r"[a-z0-9\u4e00-\u9fff][a-z0-9\u4e00-\u9fff_.-]{0,63}")
 ARTIFACT, METADATA, ALIASES = "model.cnlp", "metadata.json", "aliases.json"
 LEGACY_ARTIFACT = "model.skops"  # what consumer_nlp 0.1 stored; converted by convert_legacy()
 ALIASES_LOCK = ".aliases.lock"  # held while aliases.json is read, changed and written
@@ -45,8 +47,8 @@ ALIASES_LOCK = ".aliases.lock"  # held while aliases.json is read, changed and w
 
 def _check_name(value: str, what: str) -> str:
     if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
-        raise ValueError(f"invalid {what} {value!r}: use 1-64 characters a-z, 0-9, '_', '.', '-', "
-                         f"starting with a letter or digit")
+        raise ValueError(f"invalid {what} {value!r}: use 1-64 characters a-z, 0-9, Chinese characters, '_', '.', "
+                         f"'-', starting with a letter, a digit or a Chinese character")
     return value
 
 
