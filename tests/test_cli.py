@@ -419,7 +419,7 @@ def test_no_command_writes_over_a_file_that_appears_while_it_works(tmp_path, sma
         assert sorted(tmp_path.iterdir()) == before, name  # no temporary file left behind
 
 
-@pytest.mark.parametrize("flags, says", [(["--name", "投诉"], "invalid model name"),
+@pytest.mark.parametrize("flags, says", [(["--name", "投诉/x"], "invalid model name"),
                                          (["--name", "t", "--alias", "Production"], "invalid alias"),
                                          (["--name", "t", "--alias", "3"], "invalid alias")])
 def test_train_checks_the_name_and_alias_before_any_work(tmp_path, capsys, flags, says):
