@@ -36,6 +36,13 @@ def label_of(value) -> str | None:
 
 
 def unknown_label(value) -> str:
-    """What is wrong with a label :func:`label_of` does not know, and what it may be instead."""
-    return (f"unknown label {value!r}; expected one of {', '.join(LABELS)} or their Chinese names "
-            f"({'、'.join(CATEGORIES.values())})")
+    """What is wrong with a label :func:`label_of` does not know, and what it may be instead: the
+    nearest spelling of a category, where one is near."""
+    import difflib
+
+    if value is None or (isinstance(value, str) and not value.strip()) or value != value:  # None, "", NaN
+        return "the label is empty"
+    near = difflib.get_close_matches(nfkc(str(value)).strip().lower(), [*LABELS, *CATEGORIES.values()], n=1,
+                                     cutoff=0.6)
+    return (f"unknown label {value!r}{f' (did you mean {near[0]!r}?)' if near else ''}; expected one of "
+            f"{', '.join(LABELS)} or their Chinese names ({'、'.join(CATEGORIES.values())})")

@@ -179,7 +179,8 @@ def test_an_unknown_correction_label_names_the_chinese_names_too():
     # The unknown-label hint named the Chinese names for a labeled file's rows but not for
     # corrections: the message had two copies and the fix reached one.
     data = read_labeled([("秤不准少了二两", "price_measurement"), ("充电器冒烟了", "safety")])
-    with pytest.raises(LabeledDataError, match="unknown label '质量'; expected one of .* or their Chinese names"):
+    with pytest.raises(LabeledDataError, match=r"unknown label '质量' \(did you mean '质量问题'\?\); expected one of "
+                                               r".* or their Chinese names"):
         data.with_corrections({"充电器冒烟了": "质量"})
 
 
@@ -194,3 +195,19 @@ def test_texts_the_model_reads_alike_are_duplicates_and_texts_it_reads_as_nothin
                       ("。。。！！", "other")])
     assert [where for where, _ in caught.value.problems] == ["row 2", "row 3", "row 4"]
     assert all("nothing to read" in what for _, what in caught.value.problems)
+
+
+def test_an_empty_label_a_misspelt_one_and_labels_under_another_name_are_told_what_they_are(tmp_path, write_csv):
+    # A blank label was "unknown label ''", a typo got no suggestion, and labels in a column named 类别
+    # were only "missing column(s) ['label']".
+    rows = [["text", "label"], ["秤不准", "qualty"], ["漏水", ""], ["冒烟", "安全问题"], ["假货", "虚假宣"]]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(write_csv(tmp_path / "bad.csv", rows))
+    said = [what for _, what in error.value.problems]
+    assert said[0].startswith("unknown label 'qualty'") and "did you mean 'quality'?" in said[0]
+    assert said[1] == "the label is empty" and "did you mean '虚假宣传'?" in said[2]
+    rows = [["投诉内容", "类别"], ["秤不准", "价格/计量"], ["漏水", "quality"], ["冒烟", "safety"]]
+    with pytest.raises(LabeledDataError, match=r"missing column\(s\) \['label'\].*'类别' holds labels: name it with "
+                                                r"label_col=…"):
+        read_labeled(write_csv(tmp_path / "named.csv", rows))
+    assert read_labeled(tmp_path / "named.csv", label_col="类别").labels == ["price_measurement", "quality", "safety"]

@@ -60,6 +60,16 @@ class LabeledData:
                 "label_counts": dict(Counter(self.labels))}
 
 
+def _label_column(columns, records, text_col):
+    """The column (not the text's) whose first 200 values are mostly category labels, or None."""
+    first = [row for _, row in records[:200]]
+    for column in columns:
+        values = [row.get(column) for row in first if not is_missing(row.get(column))]
+        if column != text_col and values and sum(label_of(v) is not None for v in values) >= 0.8 * len(values):
+            return column
+    return None
+
+
 def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int = 1):
     """The columns and (where, row dict) records of a labeled file in any archive format, read by
     the archive readers; rows they cannot parse are bad rows of the labeled data."""
@@ -161,7 +171,10 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         text_col = find_column([c for c in columns if c != label_col], None, TEXT_COLUMN_NAMES) or "text"
     missing = [c for c in (text_col, label_col, group_col) if c is not None and c not in columns]
     if missing:
-        raise LabeledDataError(source, [("header", f"missing column(s) {missing}; the columns are {list(columns)}")])
+        holding = _label_column(columns, records, text_col) if label_col in missing else None
+        hint = f"; {holding!r} holds labels: name it with label_col=…" if holding is not None else ""
+        raise LabeledDataError(source, [("header", f"missing column(s) {missing}; the columns are {list(columns)}"
+                                                   f"{hint}")])
 
     # A row with nothing in any cell is no example (Excel's CSV export ends with such ",," rows; the
     # workbook readers skip them too).
