@@ -189,7 +189,8 @@ def test_texts_the_model_reads_alike_are_duplicates_and_texts_it_reads_as_nothin
     # empty once normalised ("&nbsp;", zero-width spaces) were trained on unnamed.
     data = read_labeled([("漏水了", "quality"), ("漏水了 ", "quality"), ("\u3000漏水了", "safety")])
     assert data.duplicates == [("row 2", "row 1")]
-    assert data.conflicts == [("row 3", "labeled safety here, quality at row 1")]
+    assert data.conflicts == [("row 3", "labeled safety here, quality at row 1 (the texts differ only in numbers, "
+                                        "amounts, spaces or width, which the model reads alike)")]
     with pytest.raises(LabeledDataError) as caught:
         read_labeled([("漏水", "quality"), ("&nbsp;", "other"), ("\u200b\u200b", "other"), ("\ufeff&#8203;", "other"),
                       ("。。。！！", "other")])
@@ -211,3 +212,10 @@ def test_an_empty_label_a_misspelt_one_and_labels_under_another_name_are_told_wh
                                                 r"label_col=…"):
         read_labeled(write_csv(tmp_path / "named.csv", rows))
     assert read_labeled(tmp_path / "named.csv", label_col="类别").labels == ["price_measurement", "quality", "safety"]
+
+
+def test_a_conflict_between_texts_that_differ_only_in_numbers_says_why_they_are_one():
+    # "订单123的冰箱坏了" and "订单456的冰箱坏了" were called conflicting with no word of why.
+    data = read_labeled([("订单123的冰箱坏了", "quality"), ("订单456的冰箱坏了", "safety")])
+    assert data.conflicts == [("row 2", "labeled safety here, quality at row 1 (the texts differ only in numbers, "
+                                        "amounts, spaces or width, which the model reads alike)")]

@@ -208,13 +208,15 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     for (where, row), label in zip(records, labels):
         text = read_as[row.get(text_col)]  # texts the model reads alike are one text
         if text in first_seen:
-            seen_where, seen_label = first_seen[text]
+            seen_where, seen_label, seen_text = first_seen[text]
             if seen_label == label:
                 duplicates.append((where, seen_where))
             else:
-                conflicts.append((where, f"labeled {label} here, {seen_label} at {seen_where}"))
+                alike = "" if seen_text == row.get(text_col) else (
+                    " (the texts differ only in numbers, amounts, spaces or width, which the model reads alike)")
+                conflicts.append((where, f"labeled {label} here, {seen_label} at {seen_where}{alike}"))
         else:
-            first_seen[text] = (where, label)
+            first_seen[text] = (where, label, row.get(text_col))
     groups = None
     if group_col is not None:
         groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
