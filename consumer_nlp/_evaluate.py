@@ -1,5 +1,6 @@
 """Evaluation of a model on labeled data: figures for the terminal and a self-contained HTML report."""
 import html
+import logging
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,6 +14,8 @@ from ._classifier import ComplaintClassifier, check_model
 from .io import read_labeled
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
+
+log = logging.getLogger("consumer_nlp")
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_GROUPS = 20  # values of the --by column shown one by one, the largest; the rest share one row
@@ -200,6 +203,10 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
     """The :class:`Evaluation` of ``model`` on checked labeled data, and its predicted categories."""
     if not labeled.texts:
         raise ValueError(f"{labeled.source}: no labeled rows to evaluate on")
+    trained_on = (getattr(model, "training_data_", None) or {}).get("sha256")
+    if trained_on is not None and labeled.fingerprint()["sha256"] == trained_on:  # figures near 1.000, untrue
+        log.warning("%s 是模型 %s 的训练数据：在它上面的成绩不说明模型对新文本的表现 (%s is the data %s was trained "
+                    "on: its figures say nothing of new text)", labeled.source, model_name, labeled.source, model_name)
     tags = model.tag_columns(labeled.texts)
     truth = np.asarray(labeled.labels, dtype=object)
     predicted = tags["category"].astype(str)

@@ -254,3 +254,18 @@ def test_a_column_of_many_values_shows_the_largest_groups_and_the_rest_together(
     assert metrics["accuracy"] == pytest.approx(np.mean(counted["truth"][rest] == counted["predicted"][rest]))
     table = evaluation.tables()["按 编号 分组"]
     assert len(table) == MAX_GROUPS + 1 and table["编号"].tolist().count("其余 5 个取值") == 2
+
+
+def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, caplog):
+    # It reported figures near 1.000 without a word, though the model records what it was trained on.
+    import consumer_nlp as cn
+
+    pairs = list(zip(*small_corpus))
+    model = cn.train(pairs, cv=0)
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.evaluate(model, pairs)
+    assert any("训练数据" in r.getMessage() for r in caplog.records)
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.evaluate(model, pairs[:-1])
+    assert not any("训练数据" in r.getMessage() for r in caplog.records)
