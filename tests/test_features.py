@@ -47,7 +47,9 @@ def test_refitting_forgets_what_the_last_fit_built(texts):
 
 def test_feature_names_are_in_column_order(default_model):
     vectorizer = default_model.vectorizer_
-    words = list(vectorizer.word_vectorizer_.get_feature_names_out())
+    from consumer_nlp.features._normalize import readable_term
+
+    words = [readable_term(term) for term in vectorizer.word_vectorizer_.get_feature_names_out()]
     chars = [f"「{g}」" for g in vectorizer.char_vectorizer_.get_feature_names_out()]
     assert list(vectorizer.get_feature_names_out()) == words + chars
 

@@ -105,3 +105,12 @@ def test_a_long_run_of_combining_marks_costs_what_it_is_long():
     assert time.perf_counter() - started < 2
     assert normalized.startswith("投诉") and normalized.endswith("漏水")
     assert normalize("cafe\u0301") == normalize("café")  # a mark or a few are composed as before
+
+
+def test_every_placeholder_has_a_name_a_person_reads_and_deciding_terms_use_it(default_model):
+    # Deciding terms showed MONEY and NUM, which a desk cannot read.
+    from consumer_nlp.features._normalize import _FOLDS, PLACEHOLDER_NAMES
+
+    assert {placeholder.strip() for _, placeholder in _FOLDS} == set(PLACEHOLDER_NAMES)
+    terms = [term for term, _ in default_model.tag(["超市多收了我35元"])[0]["top_terms"]]
+    assert "〈金额〉" in terms and not any("MONEY" in term for term in terms)

@@ -38,6 +38,17 @@ _FOLDS = [
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
     (re.compile(r"[0-9](?<![a-z0-9][0-9])[0-9]*(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
 ]
+# The placeholders as a person reads them where terms are shown (a deciding term "多收 MONEY" is
+# shown as "多收 〈金额〉").
+PLACEHOLDER_NAMES = {"URL": "〈网址〉", "PHONE": "〈电话〉", "DATE": "〈日期〉", "ORDERNO": "〈单号〉", "MONEY": "〈金额〉",
+                     "NUM": "〈数字〉"}
+
+
+def readable_term(term: str) -> str:
+    """A word term (tokens joined by spaces) with its placeholders in Chinese."""
+    return " ".join(PLACEHOLDER_NAMES.get(token, token) for token in term.split(" "))
+
+
 # Control and zero-width characters, and lone surrogates (left by broken emoji in scraped text).
 _INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\ud800-\udfff]")
 _SPACES = re.compile(r" {2,}")

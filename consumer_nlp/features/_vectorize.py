@@ -10,6 +10,7 @@ from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
 from .._unicode import CODE_BITS, code_points
+from ._normalize import readable_term
 from ._tokenize import Tokenizer
 
 # Tokens never contain a space, so a space-joined token string is split back exactly.
@@ -250,10 +251,11 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         return self.join_blocks(self.transform_blocks(texts))
 
     def feature_names(self) -> list:
-        """:meth:`get_feature_names_out` as a list, built once (indexing it is the fast path)."""
+        """:meth:`get_feature_names_out` as a list, built once (indexing it is the fast path);
+        placeholders in Chinese (〈金额〉, not MONEY)."""
         if self.__dict__.get("_names") is None:
             check_is_fitted(self, "word_vectorizer_")
-            names = terms_by_column(self.word_vectorizer_.vocabulary_)
+            names = [readable_term(term) for term in terms_by_column(self.word_vectorizer_.vocabulary_)]
             if self.char_vectorizer_ is not None:
                 names += [f"「{g}」" for g in terms_by_column(self.char_vectorizer_.vocabulary_)]
             self.__dict__["_names"] = names
