@@ -217,6 +217,8 @@ def _evaluate(args) -> int:
 
 
 def _review(args) -> int:
+    from ._categories import label_of
+    from .io import correction_key
     from .models import load
     from .review import CorrectionStore, check_workbook, export_review, read_review, review_queue
 
@@ -232,9 +234,15 @@ def _review(args) -> int:
               f"按更正的价值排序，已写出：{output}")
     else:
         corrections, source = read_review(args.workbook)
+        if not corrections:
+            print(f"复核表里没有填写「更正为」的行，没有保存任何更正：{args.workbook}")
+            return 0
         store = CorrectionStore.of_registry(args.registry)
+        before = store.labels()
+        same = sum(before.get(correction_key(c["text"])) == label_of(c["label"]) for c in corrections)
         stored = store.add(corrections, reviewer=args.reviewer)
-        print(f"已保存 {stored} 条人工更正（来源：{source or args.workbook}），位于 {store.path}")
+        again = f"，其中 {same} 条与已保存的更正相同" if same else ""
+        print(f"已保存 {stored} 条人工更正{again}（来源：{source or args.workbook}），位于 {store.path}")
     return 0
 
 

@@ -389,3 +389,22 @@ def test_a_queue_asked_of_another_model_than_the_one_that_tagged_is_refused(tagg
     assert review_queue(small_model, tagged)  # the model that tagged it
     with pytest.raises(ValueError, match=r"tagged by another model: row \d+: confidence 0\.\d+ in the file.*model=…"):
         review_queue(default_model, tagged)
+
+
+def test_an_unfilled_workbook_a_second_import_and_a_tagged_file_given_instead_are_told_so(tagged, model_file,
+                                                                                           tmp_path, capsys):
+    # They were "已保存 0 条" (exit 0), "已保存 2 条" again, and "save it as .xlsx" for the tagged CSV.
+    registry = ["--registry", str(tmp_path / "registry")]
+    workbook = tmp_path / "复核.xlsx"
+    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    capsys.readouterr()
+    assert main(["review", "import", str(workbook), *registry]) == 0
+    assert "没有填写「更正为」的行，没有保存任何更正" in capsys.readouterr().out
+    _fill(workbook, {2: "安全问题", 3: "金融服务"})
+    assert main(["review", "import", str(workbook), *registry]) == 0
+    assert "已保存 2 条人工更正（" in capsys.readouterr().out
+    assert main(["review", "import", str(workbook), *registry]) == 0
+    assert "已保存 2 条人工更正，其中 2 条与已保存的更正相同" in capsys.readouterr().out
+    assert main(["review", "import", str(tagged), *registry]) == 2
+    assert "is not a review workbook: write one from the tagged file with `consumer-nlp review export`" in \
+        capsys.readouterr().err

@@ -95,6 +95,12 @@ def read_review(path) -> tuple[list[dict], str]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         if isinstance(error, FileNotFoundError):
             raise
+        head = Path(path).read_bytes()[:4096] if Path(path).is_file() else b""
+        saved_as_text = any(name.encode(encoding) in head for name in (COLUMNS[1], COLUMNS[6])  # 原文件行号, 更正为
+                            for encoding in ("utf-8", "gb18030", "utf-16-le"))
+        if Path(path).suffix.lower() in (".csv", ".tsv", ".txt", ".jsonl", ".parquet") and not saved_as_text:
+            raise ValueError(f"{path} is not a review workbook: write one from the tagged file with export_review(), "
+                             f"fill in its 更正为 column, then import that") from None
         raise ValueError(f"{path} is not an .xlsx workbook that can be read ({type(error).__name__}); open it in "
                          f"Excel and save it as .xlsx (Excel 工作簿), then import it again") from None
     try:
