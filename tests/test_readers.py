@@ -1227,3 +1227,12 @@ def test_a_tsv_text_over_lines_with_a_tab_reads_whole_but_a_stray_quote_swallows
     (tmp_path / "b.tsv").write_text('id\ttext\tch\n1\t"坏\n2\t漏水\t网络\n3\t尺寸12"\t电话\n', encoding="utf-8")
     _, chunks = read(tmp_path / "b.tsv")
     assert rows(chunks) == [["2", "漏水", "网络"], ["3", '尺寸12"', "电话"]] and len(bad(chunks)) == 1
+
+
+@pytest.mark.parametrize("first", ['坏了，商家不给退货", "编号": "C0"}', "[1, 2]", '[{"投诉内容": "漏水"}]'])
+def test_a_json_lines_file_whose_first_line_is_bad_is_read_with_that_line_set_aside(tmp_path, first):
+    # The sniffing of .jsonl names took a damaged first record (the tail of one, as a file cut by size
+    # starts) or a one-line array for CSV or a whole JSON document, and refused the file.
+    (tmp_path / "a.jsonl").write_text(first + '\n{"编号": "C1", "投诉内容": "秤不准"}\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.jsonl")
+    assert rows(chunks) == [["C1", "秤不准"]] and [where for where, _, _ in bad(chunks)] == ["line 1"]

@@ -50,6 +50,20 @@ def _password(path) -> ArchiveError:
                         f"and save it, then run again", "password")
 
 
+def _json_value(line: bytes) -> tuple[bool, object]:
+    """(whether ``line`` is JSON, its value)."""
+    try:
+        return True, json.loads(line)
+    except (ValueError, RecursionError):  # (a UnicodeDecodeError is a ValueError)
+        return False, None
+
+
+def _holds_json_lines(head: bytes) -> bool:
+    """Whether a line of ``head`` past the first (which may be a record cut off) is a JSON object
+    standing at the line's start, as JSON Lines write them (an indented one is in a JSON document)."""
+    return any(line.startswith(b"{") and isinstance(_json_value(line)[1], dict) for line in head.split(b"\n")[1:])
+
+
 def check_content(path, kind: str) -> None:
     """Refuse a file whose first bytes say it is not what its name says (an .xlsx saved as .csv, a
     CSV exported as .xls, a workbook with a password), saying what it is: its reader would fail with
@@ -74,7 +88,9 @@ def check_content(path, kind: str) -> None:
                                f"or WPS and save it as .xlsx (Excel 工作簿), then run again", "misnamed", rename=".xlsx",
                                page=True)
         what, rename = "a text file", ".tsv" if first.count(b"\t") > first.count(b",") else ".csv"
-    elif kind == "jsonl" and head and b"\0" not in head[:8]:  # (UTF-16 text has a zero byte in every character)
+    elif kind == "jsonl" and head and b"\0" not in head[:8] and not _holds_json_lines(head):
+        # (UTF-16 text has a zero byte in every character; a file with a line that is a record is JSON
+        # Lines, its other lines bad rows, however its first line reads)
         start = head.lstrip(codecs.BOM_UTF8).lstrip()
         first = start.split(b"\n", 1)[0].strip()
         # what programs save as .json (an array of objects, or indented), named .jsonl
@@ -82,7 +98,7 @@ def check_content(path, kind: str) -> None:
             raise ArchiveError(f"{path} is one JSON document (an array, or an object over several lines), not JSON "
                                f"Lines, which hold one object a line: save it with one record a line, or as CSV",
                                "json_document")
-        if not start.startswith(b"{") and (b"," in first or b"\t" in first):
+        if not start.startswith(b"{") and (b"," in first or b"\t" in first) and not _json_value(first)[0]:
             what, rename = "a text file", ".tsv" if first.count(b"\t") > first.count(b",") else ".csv"
     if what is not None:
         raise ArchiveError(f"{path} is {what}, not what its name says: rename it {rename}", "misnamed",
