@@ -993,3 +993,45 @@ def test_an_upload_of_whole_chunks_downloads_as_a_workbook(client, tmp_path):
     assert response.status_code == 200
     assert list(pd.read_excel(io.BytesIO(response.content))["投诉内容"]) == texts
 
+
+
+def test_a_batch_whose_upload_now_reads_otherwise_than_when_tagged_is_told_to_be_tagged_again(client, tmp_path):
+    # A batch tagged before a change in how files are read (a merged cell, say) made downloads fail with
+    # 服务器内部错误 when the row counts differed, and would have put tags beside the wrong rows when
+    # they did not. The upload's texts are now checked against the tagged copy's, row by row.
+    import pyarrow.parquet as pq
+
+    batch = _tag(client, tmp_path)
+    tagged = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / "tagged.parquet"
+    table = pq.read_table(tagged)
+    for name, swapped in (("rows", table.slice(1)), ("texts", table.set_column(
+            table.column_names.index("投诉内容"), "投诉内容", [list(reversed(table.column("投诉内容").to_pylist()))]))):
+        pq.write_table(swapped, tagged)
+        response = client.get(f"{batch}/download?format=csv")
+        assert response.status_code == 409 and "请重新标注这一批" in response.text, name
+
+
+def test_downloads_made_the_earlier_way_are_made_again(client, tmp_path):
+    # A download converted before today's change (from the Parquet copy) kept being served, with its
+    # 6.0 and True, under the same name.
+    batch = _tag(client, tmp_path)
+    folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
+    result = json.loads((folder / "batch.json").read_text("utf-8"))["result"]
+    (folder / f"tagged.{result}.csv").write_text("made the earlier way", encoding="utf-8")
+    assert "made the earlier way" not in client.get(f"{batch}/download?format=csv").text
+
+
+def test_a_batch_deleted_while_its_download_is_made_is_told_as_deleted(client, tmp_path, monkeypatch):
+    # The downloader got 服务器内部错误 (a FileNotFoundError on the download's temporary file).
+    from consumer_nlp.web import _app as app_module
+
+    batch = _tag(client, tmp_path)
+    write_archive = app_module.write_archive
+
+    def deleted_meanwhile(frames, output, **options):
+        client.post(batch + "/delete", data={"csrf": _csrf(client)})
+        write_archive(frames, output, **options)
+
+    monkeypatch.setattr(app_module, "write_archive", deleted_meanwhile)
+    response = client.get(f"{batch}/download?format=csv")
+    assert response.status_code == 404 and "没有这个批次" in response.text

@@ -22,7 +22,8 @@ from starlette.templating import Jinja2Templates
 
 from .._categories import CATEGORIES
 from .._html import STYLE
-from ..io import correction_key, new_file, open_archive, write_archive, write_json
+from .._values import is_missing
+from ..io import cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive, write_json
 from ..review import review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
 from ._jobs import Jobs, tag_in_process
@@ -35,21 +36,33 @@ REVIEWER_COOKIE = "cnlp_reviewer"
 log = logging.getLogger("consumer_nlp.web")
 
 
-def beside(frames, tags):
-    """Each of ``frames`` with the next rows of ``tags`` (frames of other lengths, in the same row
-    order) as its last columns; a count that differs is an error, never a shifted row."""
+class Misaligned(Exception):
+    """The upload no longer reads row for row as its tagged copy was made (the reading of files
+    changed since the batch was tagged)."""
+
+
+def beside(frames, tags, text_col: str):
+    """Each of ``frames`` with the tag columns of the next rows of ``tags`` (frames of other lengths,
+    holding ``text_col`` too, in the same row order) as its last columns. Each row's text is checked
+    against the tagged copy's: a count or a text that differs is :class:`Misaligned`, never a tag
+    beside another row."""
+    def shown(values) -> list:  # as the copy holds them: mixed columns as text, broken emoji as U+FFFD
+        return ["" if is_missing(v) else without_surrogates(cell_text(v)) for v in values]
+
     held = pd.DataFrame()
     for frame in frames:
         while len(held) < len(frame):
             more = next(tags, None)
             if more is None:
-                raise RuntimeError("the tagged copy holds fewer rows than the upload")
+                raise Misaligned("the tagged copy holds fewer rows than the upload")
             held = pd.concat([held, more.reset_index(drop=True)], ignore_index=True) if len(held) else \
                 more.reset_index(drop=True)
         taken, held = held.iloc[:len(frame)], held.iloc[len(frame):].reset_index(drop=True)
-        yield pd.concat([frame.reset_index(drop=True), taken.reset_index(drop=True)], axis=1)
+        if shown(frame[text_col]) != shown(taken[text_col]):
+            raise Misaligned("the upload's texts differ from the tagged copy's")
+        yield pd.concat([frame.reset_index(drop=True), taken[list(TAG_COLUMNS)].reset_index(drop=True)], axis=1)
     if len(held) or next(tags, None) is not None:
-        raise RuntimeError("the tagged copy holds more rows than the upload")
+        raise Misaligned("the tagged copy holds more rows than the upload")
 
 
 def explain_error(error: Exception) -> str:
@@ -232,7 +245,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         stem = Path(space.meta(batch_id)["name"]).stem + ".已标注"
         headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(stem + '.' + kind)}"}
         if kind != "parquet":  # written by the archive writers: text stays text, never a formula
-            converted = space.made_from_result(batch_id, f"tagged.{kind}")
+            # ("download": those named "tagged" were made from the Parquet copy alone, and are not served)
+            converted = space.made_from_result(batch_id, f"download.{kind}")
             # one conversion however often it is clicked: the later clicks wait for its file
             async with converting.setdefault(converted, asyncio.Lock()):
                 if not converted.is_file():
@@ -241,6 +255,12 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                                                 space.meta(batch_id))
                     except ValueError as error:
                         raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
+                    except Misaligned:
+                        raise Refused(409, "这一批标注以后，本软件读取文件的方式有了变化（升级了），文件不再与标注结果逐行"
+                                           "对应：请重新标注这一批，再下载。") from None
+                    except FileNotFoundError:
+                        space.folder(batch_id)  # deleted meanwhile: "没有这个批次"
+                        raise
             path = converted
         types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/octet-stream",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -252,11 +272,12 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         # wrote a count with one word in it as text, 6 beside 6.5 as 6.0 and an upload's true as True.
         # A chunk at a time: the whole result in memory took 4.1 GB of the server for a large batch.
         # the tag columns in the types tagging gives them, not Arrow's
-        tags = (chunk.rows[list(TAG_COLUMNS)].astype(TAG_COLUMNS) for chunk in open_archive(tagged_path).chunks())
+        text_col = meta["text_col"]
+        tags = (chunk.rows[[text_col, *TAG_COLUMNS]].astype(TAG_COLUMNS) for chunk in open_archive(tagged_path).chunks())
         frames = (chunk.rows for chunk in open_archive(input_path).chunks())
         with new_file(converted, force=True) as temporary:  # never a half-written download
-            write_archive(beside(frames, tags), temporary, sheet_title="已标注",
-                          number_formats=meta.get("number_formats"), **excel_layout(meta.get("text_col")))
+            write_archive(beside(frames, tags, text_col), temporary, sheet_title="已标注",
+                          number_formats=meta.get("number_formats"), **excel_layout(text_col))
 
     async def batch_report(request: Request):
         from ..report import report_archive
