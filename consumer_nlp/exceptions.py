@@ -38,8 +38,9 @@ class ArchiveError(ValueError):
     ``"encoding"``, ``"unparseable_row"`` (``details["line"]``), ``"duplicate_columns"`` and
     ``"unnamed_columns"`` (``details["columns"]``: names, or numbers or sheet letters as text),
     ``"several_sheets"`` (``details["sheets"]``), ``"misnamed"`` (``details["rename"]``: the extension
-    the content has), ``"json_document"`` (a JSON array or multi-line object named .jsonl), ``"password"``, ``"uncalculated_formula"`` (``details["cell"]``),
-    ``"already_tagged"``, ``"beyond_excel"`` or ``"busy"`` (another run is writing the output)."""
+    the content has), ``"json_document"`` (a JSON array or multi-line object named .jsonl),
+    ``"password"``, ``"uncalculated_formula"`` (``details["cell"]``), ``"already_tagged"``,
+    ``"beyond_excel"`` or ``"busy"`` (another run is writing the output)."""
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

@@ -11,7 +11,8 @@ from ._writers import (PARTS, XLSX_MAX_CELL, XLSX_MAX_ROWS, excel_text, join_par
 
 __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DATE_NAMES", "GroupSpellings",
            "LabeledData", "MergedBelow", "PARTS", "XLSX_MAX_CELL", "XLSX_MAX_ROWS", "archive_format", "cell_text",
-           "check_new_file", "correction_key", "excel_text", "find_column", "find_text_column", "group_name", "join_parts", "keep_text",
-           "move_into_place", "names_row_below", "new_file", "open_archive", "open_read_only", "printable", "problem_in_chinese",
-           "read_labeled", "same_file", "scan_sheet", "sheet_rows", "temporary_beside", "without_surrogates", "working_name", "write_archive",
-           "write_json", "write_part"]
+           "check_new_file", "correction_key", "excel_text", "find_column", "find_text_column", "group_name",
+           "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
+           "open_read_only", "printable", "problem_in_chinese", "read_labeled", "same_file", "scan_sheet",
+           "sheet_rows", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
+           "write_part"]

@@ -783,14 +783,13 @@ def _size_from_the_head(sheet) -> None:
     """openpyxl's ``ReadOnlyWorksheet._get_size``, which reads a sheet's declared size, stopping where
     its data begins: openpyxl's waits for the end of ``<sheetData>``, so a sheet written without a
     ``<dimension>`` (openpyxl's own write-only mode does so) was parsed whole as the workbook opened."""
-    from xml.etree.ElementTree import iterparse
-
-    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet._reader import DIMENSION_TAG
     from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse  # defusedxml's, where it is installed, as openpyxl reads
 
     with sheet._get_source() as source:
         for _, element in iterparse(source, events=("start",)):
-            if element.tag == DATA_TAG:
+            if element.tag.rpartition("}")[2] in ("sheetData", "row"):  # the data: in any namespace, stop
                 return
             if element.tag == DIMENSION_TAG:
                 found = SheetDimension.from_tree(element).boundaries
