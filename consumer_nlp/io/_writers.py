@@ -211,7 +211,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     if kind == "csv":
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
-    elif kind == "tsv":  # quoted as Excel's tab-separated text quotes a cell: where it holds a quote, tab or line break
+    elif kind == "tsv":  # quoted as Excel quotes a cell of tab-separated text: where it holds a quote, tab or break
         frame.to_csv(path, sep="\t", header=False, index=False, lineterminator="\r\n", encoding="utf-8")
     elif kind == "jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as f:
