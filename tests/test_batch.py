@@ -237,14 +237,14 @@ def test_tsv_quotes_that_escape_nothing_stay_as_they_are(default_model, tmp_path
 def test_tsv_output_carries_tabs_and_line_breaks_as_excel_writes_them(default_model, tmp_path):
     # They were refused ("TSV cannot carry"), after all the tagging: a tab-separated file Excel saved
     # with a line break in a cell could not be tagged into its default output, INPUT.tagged.tsv.
-    texts = ["两行\n的投诉", "制表\t符", "回车\r\n换行", '"引号"\n和换行', "第一行\n第二\t行", "普通的投诉"]
+    texts = ["两行\n的投诉", "制表\t符", "回车\r\n换行", '"引号"\n和换行', "制表\t在换行\n之前", "普通的投诉"]
     source = tmp_path / "in.csv"
-    pd.DataFrame({"编号": [str(n) for n in range(len(texts))], "投诉\n内容": texts, "渠道": "热线"}).to_csv(
-        source, index=False)
+    pd.DataFrame({"投诉\n编号": [str(n) for n in range(len(texts))], "投诉\n内容": texts, "渠道": "热线"}).to_csv(
+        source, index=False)  # (two names over two lines: the line between them holds a tab)
     output = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False, text_col="投诉\n内容").output
     _, chunks = open_archive(output), list(open_archive(output).chunks())
     back = pd.concat([chunk.rows for chunk in chunks])
-    assert list(back.columns[:3]) == ["编号", "投诉\n内容", "渠道"] and list(back["投诉\n内容"]) == texts
+    assert list(back.columns[:3]) == ["投诉\n编号", "投诉\n内容", "渠道"] and list(back["投诉\n内容"]) == texts
     assert list(back["渠道"]) == ["热线"] * len(texts) and not any(chunk.bad for chunk in chunks)
 
 
@@ -1190,3 +1190,13 @@ def test_a_row_without_text_is_in_no_category_in_the_file_as_in_the_summary(defa
     assert rows[0]["category"] == "price_measurement" and summary.empty == 2
     report = report_archive(summary.output)
     assert "文本为空" in report.to_markdown()
+
+
+def test_tsv_output_refuses_a_text_with_a_tab_after_a_line_break(default_model, tmp_path):
+    # Quoted as Excel quotes it, such a text's later line can read as a row of its own, which is how
+    # the reader tells a stray quote from a text: it would not read back the same.
+    source = tmp_path / "in.csv"
+    source.write_text('编号,投诉内容,渠道\n1,"第一行\n第二\t行",热线\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="tab after a line break.*write CSV"):
+        tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False)
+    assert not (tmp_path / "out.tsv").exists()

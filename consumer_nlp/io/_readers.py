@@ -330,15 +330,12 @@ class DelimitedReader(ArchiveReader):
                 except (csv.Error, StopIteration, _QuoteRunsOn):
                     quoted = None
                 taken = lines.taken
-                if len(taken) > 1 and not self.columns:  # the header: a name over lines, as Excel quotes
-                    # it; rows a stray quote ran on over would hold tabs
-                    escapes = quoted is not None and not any("\t" in later for _, later in taken[1:-1])
+                if len(taken) > 1 and not self.columns:  # the header: names over lines, as Excel quotes them
+                    # (a stray quote that ran on over rows makes a header no row fits: a loud failure)
+                    escapes = quoted is not None
                 elif len(taken) > 1:
-                    # A first line short of the header's width is no row of its own: then its last line
-                    # (which closes the quote) may read as one too, as a text with a tab in it does.
-                    inside = taken[1:] if len(fields) == len(self.columns) else taken[1:-1]
                     escapes = len(quoted or ()) == len(self.columns) and not any(
-                        self._reads_as_row(later) for _, later in inside)
+                        self._reads_as_row(later) for _, later in taken[1:])
                 else:
                     escapes = quoted is not None and quoted != fields and (
                         '""' in first or len(fields) != len(self.columns) == len(quoted))

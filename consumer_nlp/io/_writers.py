@@ -94,6 +94,22 @@ def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
 _LITERAL_MARK = re.compile(r'"\\u0000([0-9]+)"')  # json.dumps of a "\x00N" stand-in for a JSON number
 
 
+_TAB_AFTER_A_BREAK = re.compile(r"[\r\n][^\t]*\t")
+
+
+def _check_tsv_cells(frame: pd.DataFrame) -> None:
+    """Refuse a text with a tab after a line break: quoted, its later lines can read as rows of their
+    own, which is how the TSV reader (as any that must not merge rows) tells a stray quote."""
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            for value in values:
+                if isinstance(value, str) and _TAB_AFTER_A_BREAK.search(value):
+                    raise ValueError(f"column {column!r} holds a text with a tab after a line break ({value[:30]!r}…), "
+                                     f"which TSV cannot carry so that it reads back the same; write CSV, XLSX, JSONL "
+                                     f"or Parquet instead")
+
+
 def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
     """``frame`` with ``convert`` applied to the values of ``kinds`` in its object columns (the other
     columns, and columns holding none of them, are left as they are)."""
@@ -212,6 +228,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
     elif kind == "tsv":  # quoted as Excel quotes a cell of tab-separated text: where it holds a quote, tab or break
+        _check_tsv_cells(frame)
         frame.to_csv(path, sep="\t", header=False, index=False, lineterminator="\r\n", encoding="utf-8")
     elif kind == "jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as f:
