@@ -1237,3 +1237,13 @@ def test_a_json_lines_file_whose_first_line_is_bad_is_read_with_that_line_set_as
     (tmp_path / "a.jsonl").write_text(first + '\n{"编号": "C1", "投诉内容": "秤不准"}\n', encoding="utf-8")
     _, chunks = read(tmp_path / "a.jsonl")
     assert rows(chunks) == [["C1", "秤不准"]] and [where for where, _, _ in bad(chunks)] == ["line 1"]
+
+
+@pytest.mark.parametrize("content", ["反映问题,,\n屏幕坏了,,\n漏水,,\n", "编号,,\n1,屏幕坏了,热线\n"])
+def test_a_padded_header_over_rows_that_are_no_names_is_no_title(tmp_path, content):
+    # A one-column list Excel saved with a wider range (反映问题,,), or a header with unnamed columns
+    # over data, was taken for a title above column names: the web said to delete the header.
+    (tmp_path / "a.csv").write_text(content, encoding="utf-8")
+    with pytest.raises(ArchiveError, match="have no name") as refused:
+        read(tmp_path / "a.csv")
+    assert refused.value.problem == "unnamed_columns"

@@ -50,6 +50,13 @@ def find_text_column(columns, text_col: str | None = None, first_rows=None) -> s
                      f"Name it with text_col=….{hint}")
 
 
+def looks_like_names(cells) -> bool:
+    """Whether the non-empty ``cells`` of a row are column names: two or more, all short words (a
+    record holds numbers, dates or sentences, in a CSV as text)."""
+    return len(cells) >= 2 and all(isinstance(c, str) and 0 < len(c) <= 20 and not _NUMBER_LIKE.fullmatch(c)
+                                   for c in cells)
+
+
 def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
     """The place of the first of a chunk's first ``rows`` rows, parsed or set aside as wider than
     the header (as data rows are under a row of group names), with a cell that is a known text
@@ -60,10 +67,7 @@ def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
     set_aside = ((bad.line, re.split(r"[\t,]", bad.raw)) for bad in chunk.bad[:rows])
     for place, values in sorted([*parsed, *set_aside], key=lambda item: item[0])[:rows]:
         cells = [v.strip('" ') if isinstance(v, str) else v for v in values if not (v is None or v == "")]
-        # a row of column names: two names or more, all short words (a record holds numbers, dates or
-        # sentences, in a CSV as text)
-        if len(cells) < 2 or not all(isinstance(c, str) and 0 < len(c) <= 20 and not _NUMBER_LIKE.fullmatch(c)
-                                     for c in cells):
+        if not looks_like_names(cells):
             continue
         for value in cells:
             if find_column([value], None, TEXT_COLUMN_NAMES) is not None:

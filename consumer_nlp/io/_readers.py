@@ -24,7 +24,7 @@ import pandas as pd
 
 from .._values import check_count
 from ..exceptions import ArchiveError
-from ._columns import TEXT_COLUMN_NAMES, find_column
+from ._columns import TEXT_COLUMN_NAMES, find_column, looks_like_names
 from ._encoding import detect_encoding, first_undecodable_line, text_encoding
 
 
@@ -382,7 +382,11 @@ class DelimitedReader(ArchiveReader):
                 names = header[1]
                 if len(names) > 2 and names[0].strip() and not any(name.strip() for name in names[1:]) \
                         and find_column(names[:1], None, TEXT_COLUMN_NAMES) is None:
-                    names = names[:1]  # a title Excel padded with a comma a column, as a sheet's title row reads
+                    following = next(records, None)  # a title Excel padded with a comma a column stands above
+                    records = itertools.chain([following] if following is not None else [], records)
+                    if following is not None and following[1] is not None and looks_like_names(
+                            [cell.strip() for cell in following[1] if cell.strip()]):
+                        names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank = self.rows_per_chunk(), [], [], [], 0, 0
                 for line, record, raw_text, problem in records:
