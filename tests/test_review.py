@@ -387,7 +387,8 @@ def test_a_queue_asked_of_another_model_than_the_one_that_tagged_is_refused(tagg
     # Without --model, review export scored the rows with the built-in model: the workbook's 模型判断
     # and 置信度 contradicted the tagged file under review, and the import stored that model's guesses.
     assert review_queue(small_model, tagged)  # the model that tagged it
-    with pytest.raises(ValueError, match=r"tagged by another model: row \d+: confidence 0\.\d+ in the file.*model=…"):
+    with pytest.raises(ValueError, match=r"not those of the model given: row \d+: 0\.\d+ in the file.*another model "
+                                         r"\(pass the one that tagged it, model=…\).*text_col=…"):
         review_queue(default_model, tagged)
 
 
@@ -408,3 +409,24 @@ def test_an_unfilled_workbook_a_second_import_and_a_tagged_file_given_instead_ar
     assert main(["review", "import", str(tagged), *registry]) == 2
     assert "is not a review workbook: write one from the tagged file with `consumer-nlp review export`" in \
         capsys.readouterr().err
+
+
+def test_a_queue_of_a_file_excel_saved_with_rounded_confidences_is_not_refused(tagged, small_model, tmp_path):
+    # A tagged CSV re-saved by Excel with its confidences shown as 0.00 holds 0.67 for 0.6662: the right
+    # model was refused as "another model".
+    import pandas as pd
+
+    frame = pd.read_csv(tagged, dtype=str, keep_default_na=False)
+    frame["confidence"] = [f"{float(c):.2f}" for c in frame["confidence"]]
+    frame.to_csv(tmp_path / "rounded.csv", index=False)
+    assert len(review_queue(small_model, tmp_path / "rounded.csv")) == len(review_queue(small_model, tagged))
+
+
+def test_rows_the_file_marks_without_text_are_not_queued(small_model, tmp_path):
+    # &nbsp; and zero-width spaces read as nothing: the file gives them no category, but the queue
+    # offered them at the even 0.1667, and a correction of one was trained on.
+    source = tmp_path / "a.csv"
+    source.write_text("编号,投诉内容\n1,&nbsp;\n2,\u200b\u200b\n3,秤不准少了二两\n", encoding="utf-8")
+    cn.tag_file(small_model, source, tmp_path / "a.tagged.csv", progress=False)
+    assert all(item["text"] not in ("&nbsp;", "\u200b\u200b") for item in review_queue(small_model,
+                                                                                          tmp_path / "a.tagged.csv"))

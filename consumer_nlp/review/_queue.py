@@ -11,7 +11,7 @@ from .._classifier import ComplaintClassifier
 from .._similarity import pick_distinct
 from .._values import check_count
 from ..io import find_text_column, open_archive
-from ..tagging import check_tagged, review_flags
+from ..tagging import REASON_EMPTY, check_tagged, review_flags
 
 
 class ReviewQueue(list):
@@ -21,16 +21,28 @@ class ReviewQueue(list):
     flagged: int = 0
 
 
-def _check_same_model(confidences: np.ndarray, written: np.ndarray, rows: list, tagged) -> None:
+def _places(value) -> int:
+    """The decimal places a confidence cell was written with: 4 as tagging writes it, fewer where Excel
+    saved a CSV as its cells showed them (0.67)."""
+    text = str(value).strip()
+    return min(len(text) - text.index(".") - 1, 4) if isinstance(value, str) and "." in text else 4
+
+
+def _check_same_model(confidences: np.ndarray, written: list, rows: list, tagged) -> None:
     """Refuse to queue a file with a model other than the one that tagged it: the workbook's guesses and
     confidences would contradict the file under review, and be stored as the model's on import. Its
-    confidences (written to 4 places) are compared: a person corrects categories, not confidences."""
-    differs = np.flatnonzero(np.abs(confidences - written) > 6e-4)  # NaN (no confidence written) never differs
+    confidences are compared, to the places each was written with: a person corrects categories, not
+    confidences."""
+    numbers = pd.to_numeric(pd.Series(written, dtype=object), errors="coerce").to_numpy(dtype=float)
+    allowed = np.array([0.5 * 10.0 ** -_places(value) + 1e-4 for value in written])
+    differs = np.flatnonzero(np.abs(confidences - numbers) > allowed)  # NaN (nothing written) never differs
     if len(differs):
         at = differs[0]
-        raise ValueError(f"{tagged} was tagged by another model: row {rows[at]}: confidence {written[at]:.4f} in the "
-                         f"file, {confidences[at]:.4f} from the model given ({len(differs):,} of {len(rows):,} rows to "
-                         f"review differ). Pass the model that tagged it (model=…)")
+        raise ValueError(f"{tagged}: its confidences are not those of the model given: row {rows[at]}: "
+                         f"{numbers[at]:.4f} in the file, {confidences[at]:.4f} from the model ({len(differs):,} of "
+                         f"{len(rows):,} rows to review differ). It was tagged by another model (pass the one that "
+                         f"tagged it, model=…), or from another column than the text column read here (text_col=…), "
+                         f"or its texts were edited since")
 
 
 def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = None, limit: int | None = None,
@@ -49,10 +61,11 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
         column = find_text_column(check_tagged(frame.columns, tagged, needed=["needs_review"]), text_col)
         numbers = chunk.row_numbers(seen + 2)  # row 1: the header
         flags = review_flags(frame["needs_review"], numbers)
-        confidences = pd.to_numeric(frame["confidence"], errors="coerce") if "confidence" in frame else \
-            pd.Series(np.nan, index=frame.index)
-        for number, text, review, confidence in zip(numbers, frame[column], flags, confidences):
-            if review and isinstance(text, str) and text.strip():
+        confidences = frame["confidence"] if "confidence" in frame else pd.Series(None, index=frame.index)
+        empty = frame["review_reason"].astype(str).eq(REASON_EMPTY) if "review_reason" in frame else \
+            pd.Series(False, index=frame.index)  # nothing to read once normalised: in no category, no correction
+        for number, text, review, confidence, nothing in zip(numbers, frame[column], flags, confidences, empty):
+            if review and isinstance(text, str) and text.strip() and not nothing:
                 rows.append(number)
                 texts.append(text)
                 written.append(confidence)
@@ -62,7 +75,7 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     proba = model.predict_proba(texts)
     order = np.argsort(-proba, axis=1)
     top, second = proba[np.arange(len(texts)), order[:, 0]], proba[np.arange(len(texts)), order[:, 1]]
-    _check_same_model(top, np.asarray(written, dtype=float), rows, tagged)
+    _check_same_model(top, written, rows, tagged)
     unknown = model.unknown_share(texts)
     scores = (1.0 - (top - second)) * (1.0 + unknown)
     items = [(float(score), text, row, model.classes_[a], model.classes_[b], float(p))
