@@ -502,5 +502,5 @@ def test_a_chinese_model_name_and_alias_are_a_desks_first_choice(registry, small
     # They were refused ("invalid model name '热线'"): a Chinese desk names its model in Chinese.
     version = registry.save(small_model, "热线投诉")
     registry.set_alias("热线投诉", version, "生产")
-    assert registry.resolve("热线投诉@生产") == ("热线投诉", version)
+    assert registry.resolve("热线投诉@生产") == registry.resolve("热线投诉＠生产") == ("热线投诉", version)
     assert list(registry.load("热线投诉@生产").predict(["秤不准"])) == list(small_model.predict(["秤不准"]))

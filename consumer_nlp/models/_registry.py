@@ -159,8 +159,9 @@ class ModelRegistry:
     # ---- references: "name", "name@3", "name@production" ----
 
     def resolve(self, ref: str) -> tuple:
-        """(name, version) of a reference; the latest version when none is given."""
-        name, _, which = str(ref).partition("@")
+        """(name, version) of a reference; the latest version when none is given. A full-width ＠, as a
+        Chinese input method types it, is read as @."""
+        name, _, which = str(ref).replace("＠", "@").partition("@")
         _check_name(name, "model name")
         self.check_folder()
         if not (self.root / name).is_dir():
