@@ -201,12 +201,13 @@ def test_texts_the_model_reads_alike_are_duplicates_and_texts_it_reads_as_nothin
 def test_an_empty_label_a_misspelt_one_and_labels_under_another_name_are_told_what_they_are(tmp_path, write_csv):
     # A blank label was "unknown label ''", a typo got no suggestion, and labels in a column named 类别
     # were only "missing column(s) ['label']".
-    rows = [["text", "label"], ["秤不准", "qualty"], ["漏水", ""], ["冒烟", "安全问题"], ["假货", "虚假宣"]]
+    rows = [["text", "label"], ["秤不准", "qualty"], ["漏水", ""], ["冒烟", "安全问题"], ["假货", "虚假宣"], ["少秤", "计量"]]
     with pytest.raises(LabeledDataError) as error:
         read_labeled(write_csv(tmp_path / "bad.csv", rows))
     said = [what for _, what in error.value.problems]
     assert said[0].startswith("unknown label 'qualty'") and "did you mean 'quality'?" in said[0]
     assert said[1] == "the label is empty" and "did you mean '虚假宣传'?" in said[2]
+    assert "did you mean '价格/计量'?" in said[3]  # a part of a Chinese name
     rows = [["投诉内容", "类别"], ["秤不准", "价格/计量"], ["漏水", "quality"], ["冒烟", "safety"]]
     with pytest.raises(LabeledDataError, match=r"missing column\(s\) \['label'\].*'类别' holds labels: name it with "
                                                 r"label_col=…"):
