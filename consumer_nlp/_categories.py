@@ -43,7 +43,8 @@ def unknown_label(value) -> str:
     if value is None or (isinstance(value, str) and not value.strip()) or value != value:  # None, "", NaN
         return "the label is empty"
     key = nfkc(str(value)).strip().lower()
+    # a part of a Chinese name (价格, 计量), else a misspelling
     near = [name for name in CATEGORIES.values() if key and key in name][:1] or difflib.get_close_matches(
-        key, [*LABELS, *CATEGORIES.values()], n=1, cutoff=0.6)  # part of a Chinese name (价格, 计量), or a misspelling
+        key, [*LABELS, *CATEGORIES.values()], n=1, cutoff=0.6)
     return (f"unknown label {value!r}{f' (did you mean {near[0]!r}?)' if near else ''}; expected one of "
             f"{', '.join(LABELS)} or their Chinese names ({'、'.join(CATEGORIES.values())})")
