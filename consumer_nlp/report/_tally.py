@@ -15,7 +15,7 @@ from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
 from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, GroupSpellings, group_name,
                   open_archive)
-from ..tagging import REASON_EMPTY, check_tagged, read_top_terms, refuse_rows, review_flags
+from ..tagging import REASON_EMPTY, check_tagged, read_top_terms, refuse_rows, review_flags, without_text
 
 PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
@@ -84,7 +84,7 @@ class _Tally:
     def _categories(self, frame: pd.DataFrame, rows, text_col) -> pd.Series:
         """Each row's category as a person last said it: a reviewer's correction of its text, else
         an edited category_zh, else category (English or Chinese); rows without text apart."""
-        empty = self._without_text(frame)
+        empty = without_text(frame)
         labels = frame["category"].map(label_of)
         refuse_rows(frame["category"], labels.isna() & ~empty, rows, "category", "one of the six categories")
         if "category_zh" in frame:
@@ -102,13 +102,6 @@ class _Tally:
             self.corrected += int((fixed.notna() & fixed.ne(labels)).sum())
             labels = labels.where(fixed.isna(), fixed)
         return labels.where(~empty, EMPTY).astype(str)  # a row without text is counted apart, in no category
-
-    @staticmethod
-    def _without_text(frame: pd.DataFrame) -> pd.Series:
-        """The rows tagging found without text (文本为空): in no category."""
-        if "review_reason" not in frame:
-            return pd.Series(False, index=frame.index)
-        return frame["review_reason"].astype(str).eq(REASON_EMPTY)
 
     def add(self, frame: pd.DataFrame, rows, text_col, date_col, group_col, period: str):
         categories = self._categories(frame, rows, text_col)

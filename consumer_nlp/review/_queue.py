@@ -11,7 +11,7 @@ from .._classifier import ComplaintClassifier
 from .._similarity import pick_distinct
 from .._values import check_count
 from ..io import find_text_column, open_archive
-from ..tagging import REASON_EMPTY, check_tagged, review_flags
+from ..tagging import check_tagged, review_flags, without_text
 
 
 class ReviewQueue(list):
@@ -62,8 +62,7 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
         numbers = chunk.row_numbers(seen + 2)  # row 1: the header
         flags = review_flags(frame["needs_review"], numbers)
         confidences = frame["confidence"] if "confidence" in frame else pd.Series(None, index=frame.index)
-        empty = frame["review_reason"].astype(str).eq(REASON_EMPTY) if "review_reason" in frame else \
-            pd.Series(False, index=frame.index)  # nothing to read once normalised: in no category, no correction
+        empty = without_text(frame)  # nothing to read once normalised: in no category, no correction
         for number, text, review, confidence, nothing in zip(numbers, frame[column], flags, confidences, empty):
             if review and isinstance(text, str) and text.strip() and not nothing:
                 rows.append(number)

@@ -29,7 +29,7 @@ from .._values import PathLike, check_count
 from ..io import (archive_format, find_column, find_text_column, join_parts, move_into_place, new_file, open_archive,
                   working_name, write_json, write_part)
 
-from ._schema import REASON_EMPTY, TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame
+from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame, without_text
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, has_records, iter_records, part_path,
                      prepare_spool, remove_spool, run_manifest)
 
@@ -135,7 +135,7 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
     part = part_path(state["spool"], index, state["kind"])
     with new_file(part, force=True) as temporary:  # a part, then its record: each whole or not at all
         write_part(tagged, state["kind"], temporary)
-    empty = (tagged["review_reason"] == REASON_EMPTY).to_numpy()  # counted apart, in no category
+    empty = without_text(tagged).to_numpy()  # counted apart, in no category
     record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"][~empty])),
               "needs_review": int(tagged["needs_review"].sum()),
               "empty": int(empty.sum()),

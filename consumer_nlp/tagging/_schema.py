@@ -85,6 +85,14 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
     return pd.concat([frame, added], axis=1)
 
 
+def without_text(frame: pd.DataFrame) -> pd.Series:
+    """The rows of a tagged ``frame`` that tagging found without text (文本为空: in no category); none
+    where it has no review_reason column."""
+    if "review_reason" not in frame:
+        return pd.Series(False, index=frame.index)
+    return frame["review_reason"].astype(str).eq(REASON_EMPTY)
+
+
 def review_reasons(empty, needs_review) -> np.ndarray:
     """Why each text needs review, from the ``empty`` and ``needs_review`` columns of
     :meth:`ComplaintClassifier.tag_columns` (empty after normalisation, not merely blank): 文本为空,
