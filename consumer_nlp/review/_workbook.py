@@ -95,7 +95,10 @@ def read_review(path) -> tuple[list[dict], str]:
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as error:
         if isinstance(error, FileNotFoundError):
             raise
-        head = Path(path).read_bytes()[:4096] if Path(path).is_file() else b""
+        head = b""
+        if Path(path).is_file():
+            with open(path, "rb") as f:  # its head only: a tagged file given by mistake may be large
+                head = f.read(4096)
         saved_as_text = any(name.encode(encoding) in head for name in (COLUMNS[1], COLUMNS[6])  # 原文件行号, 更正为
                             for encoding in ("utf-8", "gb18030", "utf-16-le"))
         if Path(path).suffix.lower() in (".csv", ".tsv", ".txt", ".jsonl", ".parquet") and not saved_as_text:

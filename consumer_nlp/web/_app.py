@@ -271,7 +271,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         # batch's Parquet copy: that copy holds one type a column, so downloads made from it alone
         # wrote a count with one word in it as text, 6 beside 6.5 as 6.0 and an upload's true as True.
         # A chunk at a time: the whole result in memory took 4.1 GB of the server for a large batch.
-        # the tag columns in the types tagging gives them, not Arrow's
+        # The tag columns in the types tagging gives them, not Arrow's.
         text_col = meta["text_col"]
         tags = (chunk.rows[[text_col, *TAG_COLUMNS]].astype(TAG_COLUMNS) for chunk in open_archive(tagged_path).chunks())
         frames = (chunk.rows for chunk in open_archive(input_path).chunks())

@@ -68,7 +68,7 @@ class Workspace:
         remove what was made from the results before."""
         meta = self.update(batch_id, result=secrets.token_hex(8), **values)
         kept = {_META, self.input_path(batch_id).name, self.tagged_path(batch_id).name}
-        for path in self.folder(batch_id).iterdir():  # made from a result: "tagged.<result>.xlsx"; hidden: being written
+        for path in self.folder(batch_id).iterdir():  # made from a result: "download.<result>.xlsx"; hidden: being written
             if path.name not in kept and not path.name.startswith(".") and path.is_file() \
                     and path.name.split(".")[1:2] != [meta["result"]]:
                 path.unlink(missing_ok=True)
