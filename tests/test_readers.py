@@ -737,6 +737,43 @@ def test_line_breaks_excel_escapes_are_read_as_the_characters(tmp_path, write_wo
     assert rows(read(path)[1]) == [[1, "消费者反映：\r\n冰箱\t不制冷"]]
 
 
+def _with_shared_strings(path) -> None:
+    """Rewrite an openpyxl-written workbook as Excel saves one: its text cells in a shared string table."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        members = {item.filename: zin.read(item.filename) for item in zin.infolist()}
+    strings = []
+
+    def shared(match):
+        strings.append(match.group(2))
+        return b'<c r="%s" t="s"><v>%d</v></c>' % (match.group(1), len(strings) - 1)
+
+    sheet = "xl/worksheets/sheet1.xml"
+    members[sheet] = re.sub(rb'<c r="(\w+)" t="inlineStr"><is><t>(.*?)</t></is></c>', shared, members[sheet])
+    members["xl/sharedStrings.xml"] = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                                       + b"".join(b"<si><t>%s</t></si>" % text for text in strings) + b"</sst>")
+    members["[Content_Types].xml"] = members["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                     b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    members["xl/_rels/workbook.xml.rels"] = members["xl/_rels/workbook.xml.rels"].replace(
+        b"</Relationships>", b'<Relationship Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                             b'relationships/sharedStrings" Target="sharedStrings.xml" Id="rIdS"/></Relationships>')
+    with zipfile.ZipFile(path, "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+
+
+def test_excels_escape_of_text_that_reads_like_an_escape_is_undone_once(tmp_path, write_workbook):
+    # Excel saves a typed "_x0041_" as _x005F_x0041_ in its shared strings; openpyxl dropped every
+    # "x005F_" there before our own escapes were undone, so the text came back as "型号A漏水".
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "型号_x005F_x0041_漏水"],
+                                                          [2, "冰箱_x000D_x005F_漏水"], [3, "进水_x000D_"]]})
+    _with_shared_strings(path)
+    assert rows(read(path)[1]) == [[1, "型号_x0041_漏水"], [2, "冰箱\rx005F_漏水"], [3, "进水\r"]]
+
+
 def test_chinese_excels_builtin_date_formats_read_as_dates(tmp_path):
     # Chinese-locale Excel and WPS save their 年月日 formats by number only (27-36, 50-58), which
     # openpyxl does not know: 2025年1月3日 was read as the number 45660, and the report put every

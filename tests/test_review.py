@@ -383,6 +383,27 @@ def test_a_text_that_fits_a_cell_is_not_cut_for_its_line_breaks(tmp_path):
     assert shown.replace("_x000D_", "").replace("\r", "") == text.replace("\r", "")  # whole, as Excel shows it
 
 
+def test_a_text_that_reads_like_an_excel_escape_survives_excel(tmp_path):
+    # The hidden cells held "_x0041_" as it is; Excel reads that as "A" and saves it so, and the
+    # correction was stored for "型号A漏水", a text the archive does not hold.
+    from consumer_nlp.io import excel_text
+    from consumer_nlp.io._readers import EXCEL_ESCAPE
+    from consumer_nlp.review import export_review, read_review
+
+    text = "型号_x0041_漏水，_x005F_也在"
+    workbook = export_review([{"row": 2, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题",
+                               "confidence": 0.4}], tmp_path / "复核.xlsx")
+    book = load_workbook(workbook)  # opened and saved by Excel: each cell read unescaped, saved escaped
+    for row in book["复核"].iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.value = excel_text(EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), cell.value))
+    book["复核"].cell(row=2, column=7).value = "质量问题"
+    book.save(workbook)
+    corrections, _ = read_review(workbook)
+    assert [(c["text"], c["label"]) for c in corrections] == [(text, "quality")]
+
+
 def test_a_queue_asked_of_another_model_than_the_one_that_tagged_is_refused(tagged, small_model, default_model):
     # Without --model, review export scored the rows with the built-in model: the workbook's 模型判断
     # and 置信度 contradicted the tagged file under review, and the import stored that model's guesses.

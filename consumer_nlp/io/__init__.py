@@ -4,14 +4,14 @@ from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, 
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import check_new_file, move_into_place, new_file, same_file, temporary_beside, working_name, write_json
 from ._problems import problem_in_chinese
-from ._readers import (CHUNKING, ArchiveReader, BadRow, Chunk, MergedBelow, archive_format, cell_text, open_archive,
-                       open_read_only, scan_sheet, sheet_rows)
+from ._readers import (CHUNKING, ArchiveReader, BadRow, Chunk, MergedBelow, archive_format, cell_text, excel_unescape,
+                       open_archive, open_read_only, scan_sheet, sheet_rows)
 from ._writers import (PARTS, XLSX_MAX_CELL, XLSX_MAX_ROWS, excel_text, join_parts, keep_text, printable,
                        without_surrogates, write_archive, write_part)
 
 __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DATE_NAMES", "GroupSpellings",
            "LabeledData", "MergedBelow", "PARTS", "XLSX_MAX_CELL", "XLSX_MAX_ROWS", "archive_format", "cell_text",
-           "check_new_file", "correction_key", "excel_text", "find_column", "find_text_column", "group_name",
+           "check_new_file", "correction_key", "excel_text", "excel_unescape", "find_column", "find_text_column", "group_name",
            "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
            "open_read_only", "printable", "problem_in_chinese", "read_labeled", "same_file", "scan_sheet",
            "sheet_rows", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",

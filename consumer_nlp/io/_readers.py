@@ -592,6 +592,11 @@ def _as_formatted(value, number_format):
 EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
 
 
+def excel_unescape(text: str) -> str:
+    """``text`` as Excel shows a cell holding it: each _xHHHH_ the character it stands for."""
+    return EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
+
+
 def format_kind(value) -> str | None:
     """What a number format shows ``value`` as: "date" (a day or a moment), "time" (of day),
     "duration" (elapsed time, [h]:mm) or "number"; None for a value no number format applies to
@@ -646,8 +651,8 @@ def _cell_value(cell):
     """An .xlsx cell's value with its type: text with Excel's _xHHHH_ escapes undone, numbers of a
     code format as Excel shows them."""
     value = cell.value
-    if isinstance(value, str) and "_x" in value:
-        return EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), value)
+    if isinstance(value, str):
+        return excel_unescape(value)
     return _as_formatted(_excel_digits(value), cell.number_format)
 
 
@@ -802,11 +807,31 @@ def _size_from_the_head(sheet) -> None:
 def open_read_only(path):
     """``openpyxl.load_workbook(path, read_only=True, data_only=True)``, each sheet's declared size read
     from its head only (see :func:`_size_from_the_head`): 100,000 rows without one took 6.4 s to open."""
-    from openpyxl import load_workbook
+    from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     ReadOnlyWorksheet._get_size = _size_from_the_head  # same sizes; openpyxl 3.1 has no option for it
-    return load_workbook(path, read_only=True, data_only=True)
+    reader = ExcelReader(path, read_only=True, data_only=True)  # what load_workbook does, but for
+    reader.read_strings = lambda: _read_strings_as_written(reader)  # the shared strings
+    reader.read()
+    return reader.wb
+
+
+def _read_strings_as_written(reader) -> None:
+    """The shared strings of the workbook ``reader`` opens, Excel's escapes left for :func:`_cell_value`:
+    openpyxl drops every "x005F_" from them, so a typed _x0041_ (saved as _x005F_x0041_) became "A"."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    reader.shared_strings = []
+    part = reader.package.find(SHARED_STRINGS)
+    if part is not None:
+        with reader.archive.open(part.PartName[1:]) as source:
+            for _, node in iterparse(source):
+                if node.tag == f"{{{SHEET_MAIN_NS}}}si":
+                    reader.shared_strings.append(Text.from_tree(node).content)
+                    node.clear()
 
 
 def read_chinese_dates(workbook) -> None:
