@@ -32,10 +32,14 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-def _text_table(table: pd.DataFrame, indent: str = "  ") -> list[str]:
+def text_table(table: pd.DataFrame, indent: str = "  ", max_chars: int | None = None) -> list[str]:
     """A table as terminal lines: the first column to the left, the others to the right, Chinese
-    characters counted as two columns."""
-    cells = [[str(c) for c in table.columns]] + [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    characters counted as two columns; a cell longer than ``max_chars`` is cut, ending in …."""
+    def cell(value) -> str:
+        shown = _cell(value)
+        return shown if max_chars is None or len(shown) <= max_chars else shown[:max_chars - 1] + "…"
+
+    cells = [[str(c) for c in table.columns]] + [[cell(v) for v in row] for row in table.itertuples(index=False)]
     widths = [max(_width(row[i]) for row in cells) + 2 for i in range(len(table.columns))]
     return [indent + "".join(_pad(v, w, right=i > 0) for i, (v, w) in enumerate(zip(row, widths))) for row in cells]
 
@@ -83,7 +87,7 @@ def group_table(groups: dict, by: str, rest: tuple | None = None) -> pd.DataFram
 
 def figure_lines(metrics: dict, threshold: float | None = None) -> list[str]:
     """The headline figures and the per-class table, as terminal lines."""
-    return ["  " + line for line in _headline(metrics, threshold)] + [""] + _text_table(per_class_table(metrics))
+    return ["  " + line for line in _headline(metrics, threshold)] + [""] + text_table(per_class_table(metrics))
 
 
 def _share(value: float) -> str:
@@ -125,7 +129,7 @@ class Evaluation:
         lines = [f"模型 {self.model_name} 在 {self.data_name} 上（{self.metrics['n']} 条）：",
                  *("  " + line for line in _headline(self.metrics, self.threshold))]
         for title, table in self.tables().items():
-            lines += ["", f"  {title}", *_text_table(table)]
+            lines += ["", f"  {title}", *text_table(table)]
         return "\n".join(lines)
 
     def to_markdown(self) -> str:

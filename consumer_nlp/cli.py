@@ -260,6 +260,7 @@ def _serve(args) -> int:
 def _models(args) -> int:
     import json
 
+    from ._evaluate import text_table
     from .models import ModelRegistry
 
     registry = ModelRegistry(args.registry)
@@ -277,7 +278,7 @@ def _models(args) -> int:
         if not len(table):
             print(f"（{registry.root} 中还没有模型）")
         else:  # a damaged model is named on stderr, the others listed all the same
-            print(table.drop(columns="problem").to_string(index=False))
+            print("\n".join(text_table(table.drop(columns="problem"), indent="")))
             for name, problem in zip(table["name"], table["problem"]):
                 if problem:
                     print(f"注意：模型 {name} 已损坏：{problem}", file=sys.stderr)
@@ -302,10 +303,10 @@ def _models(args) -> int:
 
         figures, disagreements = compare({ref: load(ref, registry=args.registry) for ref in (args.ref, args.other)},
                                          args.data)
-        print(figures_in_chinese(figures).to_string(float_format=lambda v: f"{v:.3f}"))
+        print("\n".join(text_table(figures_in_chinese(figures).rename_axis("").reset_index(), indent="")))
         print(f"\n两个模型判断不同的 {len(disagreements)} 条{'：' if len(disagreements) else '。'}")
         if len(disagreements):
-            print(disagreements.head(args.show).to_string(index=False, max_colwidth=40))
+            print("\n".join(text_table(disagreements.head(args.show), indent="", max_chars=40)))
     return 0
 
 

@@ -124,6 +124,22 @@ def test_train_with_bad_rows_registers_nothing(tmp_path, small_corpus, capsys, w
     assert not (tmp_path / "reg" / "desk").exists()
 
 
+def _display_width(line: str) -> int:
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def test_models_list_lines_up_chinese_names_as_a_terminal_shows_them(tmp_path, small_model, capsys):
+    # Columns were padded by characters, so a row naming 投诉分类@生产 stood four places left of the others.
+    registry = cn.ModelRegistry(tmp_path / "reg")
+    registry.set_alias("投诉分类", registry.save(small_model, "投诉分类"), "生产")
+    registry.set_alias("complaints", registry.save(small_model, "complaints"), "production")
+    assert main(["models", "list", "--registry", str(tmp_path / "reg")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and len({_display_width(line) for line in lines}) == 1, lines
+
+
 def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_corpus, capsys, write_csv):
     pairs = list(zip(*small_corpus))
     source = write_csv(tmp_path / "good.csv", [("text", "label"), *pairs, pairs[0]])
