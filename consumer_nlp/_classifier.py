@@ -169,7 +169,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         (0 decides on the whole text alone; no effect on a label set without ``other``).
     """
 
-    def __init__(self, *, C=1.0, word_ngram_range=(1, 2), char_ngram_range=(1, 3), min_df=2,
+    def __init__(self, *, C=1.0, word_ngram_range=(1, 2), char_ngram_range=(1, 2), min_df=2,
                  tokenizer_backend="auto", cv=5, review_accuracy=0.95, random_state=0, clause_weight=0.3):
         self.C = C
         self.word_ngram_range = word_ngram_range

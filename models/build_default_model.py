@@ -127,7 +127,7 @@ Built {datetime.date.today().isoformat()} by `models/build_default_model.py` wit
 ## Parameters
 `ComplaintClassifier({', '.join(f'{k}={v!r}' for k, v in params.items())})`
 
-Word 1–2-gram and character 1–3-gram TF-IDF (sublinear tf, min_df 2); a linear SVM with balanced
+Word 1–2-gram and character 1–2-gram TF-IDF (sublinear tf, min_df 2); a linear SVM with balanced
 class weights; probabilities by temperature scaling fitted half on 5 folds that each hold whole
 registers out (`train(..., group_col="register")`) and half on the hard written mixtures
 (`calibration_data="data/hard_mixtures.csv"`, never trained on), so that confidence is fitted on

@@ -229,9 +229,9 @@ def test_a_rare_label_mostly_in_one_group_is_fitted(small_corpus):
 
 def test_calibration_gives_the_probabilities_of_0_1s_scikit_learn_temperature_scaling(small_corpus, matches_0_1):
     """0.1 fitted the same model with CalibratedClassifierCV(method="temperature") and decided on
-    the whole text; the same texts, labels and folds must give the same probabilities now that the
-    temperature is fitted here."""
-    matches_0_1(ComplaintClassifier(cv=3, clause_weight=0).fit(*small_corpus), atol=1e-6)
+    the whole text (with character 1-3-grams); the same texts, labels and folds must give the same
+    probabilities now that the temperature is fitted here."""
+    matches_0_1(ComplaintClassifier(cv=3, clause_weight=0, char_ngram_range=(1, 3)).fit(*small_corpus), atol=1e-6)
 
 
 @pytest.mark.slow  # two new Python processes

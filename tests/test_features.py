@@ -18,8 +18,12 @@ def test_fast_word_features_equal_scikit_learns(default_model, texts):
     np.testing.assert_allclose(got.toarray(), expected.toarray(), atol=1e-6)
 
 
-def test_fast_char_features_equal_scikit_learns(default_model, texts):
-    vectorizer = default_model.vectorizer_
+@pytest.mark.parametrize("ngram_range", [None, (1, 3), (2, 3)])  # None: the default model's (1, 2)
+def test_fast_char_features_equal_scikit_learns(default_model, texts, ngram_range):
+    from consumer_nlp.features._vectorize import ComplaintVectorizer
+
+    vectorizer = default_model.vectorizer_ if ngram_range is None else \
+        ComplaintVectorizer(char_ngram_range=ngram_range).fit(texts)
     expected = vectorizer.char_vectorizer_.transform(texts)
     got = vectorizer.char_features(texts)
     assert got.shape == expected.shape and (got != 0).sum() == (expected != 0).sum()

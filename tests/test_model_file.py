@@ -179,7 +179,7 @@ def test_a_file_from_a_newer_release_says_to_upgrade(saved, tmp_path):
     ("word_idf.npy", lambda a: a[:-1], "word_terms and word_idf must be one value per term"),
     ("word_idf.npy", lambda a: np.where(np.arange(len(a)) == 0, np.nan, a), "not finite"),
     ("word_terms.npy", lambda a: np.where(np.arange(len(a)) == 0, a[1], a), "repeat a term"),
-    ("char_terms.npy", lambda a: np.where(np.arange(len(a)) == 0, "四个字符", a), "not 1-3 characters"),
+    ("char_terms.npy", lambda a: np.where(np.arange(len(a)) == 0, "四个字符", a), "not 1-2 characters"),
 ])
 def test_an_array_of_the_wrong_shape_dtype_or_content_is_refused(saved, tmp_path, name, array, message):
     with zipfile.ZipFile(saved) as archive:
