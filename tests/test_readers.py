@@ -455,6 +455,18 @@ def test_records_with_keys_of_their_own_are_read_in_chunks_of_bounded_size(tmp_p
     assert [r[0] for r in rows(chunks)] == [f"第{i}件" for i in range(40)]
 
 
+def test_records_bringing_more_keys_than_excel_has_columns_are_refused_by_line(tmp_path):
+    # Every record is read with every key of the file, so records with keys of their own cost rows
+    # times keys: 10,000 took 36 s, 100,000 would take an hour, to write a table no one can open.
+    from consumer_nlp.exceptions import ArchiveError
+
+    path = tmp_path / "a.jsonl"
+    path.write_text("".join(f'{{"text": "第{i}件", "k{i}": {i}}}\n' for i in range(16_384)), encoding="utf-8")
+    with pytest.raises(ArchiveError, match=r"more than 16,384 different keys: line 16384 brings 'k16383'") as error:
+        read(path)
+    assert error.value.problem == "beyond_excel" and error.value.details["line"] == 16_384
+
+
 def test_json_lines_chunks_hold_chunk_size_records(tmp_path):
     path = tmp_path / "a.jsonl"
     path.write_text("".join(f'{{"n": {i}}}\n' for i in range(5)), encoding="utf-8")

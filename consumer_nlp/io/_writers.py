@@ -14,7 +14,8 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._paths import working_name
-from ._readers import EXCEL_ESCAPE, JsonLiteral, archive_format, cell_text, format_kind
+from ._readers import (EXCEL_ESCAPE, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, JsonLiteral, archive_format, cell_text,
+                       format_kind)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -386,7 +387,6 @@ def _join_parquet(parts, output) -> list:
     return as_text
 
 
-XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767
 # How a chunk's values are written into its part. A resumed run joins the parts of the run before
 # with its own, so a release that writes values otherwise changes this, and checkpoints of another
 # are not resumed (they would mix two ways of writing one column).
