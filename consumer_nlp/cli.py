@@ -10,6 +10,7 @@ import logging
 import os
 import re
 import sys
+import unicodedata
 from pathlib import Path
 
 from ._signals import sigterm_as_interrupt
@@ -24,20 +25,19 @@ def _option(*flags, **settings):
     return add
 
 
-ENCODING = _option("--encoding", help="input encoding (default: detected; UTF-8, GB18030, Big5, …)")
-TEXT_COL = _option("--text-col", dest="text_col", help="the column holding the complaint text (default: found by "
-                                                       "name: text, content, 投诉内容, 内容, …)")
-LABEL_COL = _option("--label-col", default="label", help="the column holding the labels (default: label)")
-REGISTRY = _option("--registry", help="registry folder (default: $CONSUMER_NLP_HOME or a per-user folder)")
-QUIET = _option("-q", "--quiet", action="store_true", help="no progress bar")
-FORCE = _option("--force", action="store_true", help="replace an existing output file (never the input)")
-SHEET = _option("--sheet", metavar="NAME|N", help="the sheet of an .xlsx workbook to read, by name or by number "
-                                                 "among the visible tabs (default: the one visible sheet with data)")
+ENCODING = _option("--encoding", help="输入编码（默认：自动识别；UTF-8、GB18030、Big5 等）")
+TEXT_COL = _option("--text-col", dest="text_col", help="投诉文本所在的列（默认：按列名查找，如 text、content、投诉内容、"
+                                                       "内容等）")
+LABEL_COL = _option("--label-col", default="label", help="类别标注所在的列（默认：label）")
+REGISTRY = _option("--registry", help="模型注册表文件夹（默认：$CONSUMER_NLP_HOME，未设置时用当前用户的数据文件夹）")
+QUIET = _option("-q", "--quiet", action="store_true", help="不显示进度条")
+FORCE = _option("--force", action="store_true", help="覆盖已存在的输出文件（输入文件绝不会被覆盖）")
+SHEET = _option("--sheet", metavar="NAME|N", help="要读取的 .xlsx 工作簿中的工作表，按名称或按它在可见工作表中的序号"
+                                                 "（从 1 数起）指定（默认：唯一一个有数据的可见工作表）")
 HEADER_ROW = _option("--header-row", type=int, default=1, metavar="N",
-                     help="the row holding the column names, when a title stands above it (workbooks, "
-                          "CSV and TSV; default: 1)")
-BY_COLUMN = _option("--by", metavar="COLUMN", help="also give the figures per value of this column (source, "
-                                                   "channel, …): the 20 largest values, the rest in one row")
+                     help="列名所在的行号，用于列名上方还有标题的情况（工作簿、CSV 和 TSV；默认：1）")
+BY_COLUMN = _option("--by", metavar="COLUMN", help="另按这一列（如来源、渠道）的每个值分别给出指标：行数最多的 20 个值"
+                                                   "逐一列出，其余合为一行")
 # How library functions are named to a command-line user.
 _COMMANDS = {"tag_file": "consumer-nlp tag", "convert_model": "consumer-nlp models convert",
              "set_alias": "consumer-nlp models alias", "delete_alias": "consumer-nlp models unalias",
@@ -310,75 +310,113 @@ def _models(args) -> int:
     return 0
 
 
+def _columns(text: str) -> int:
+    """The terminal columns ``text`` takes: a Chinese character or full-width sign two, anything else one."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+class _ChineseHelp(argparse.HelpFormatter):
+    """Help laid out for Chinese readers: "用法：" before the usage, and text wrapped at the terminal's width counted
+    in columns, between Chinese characters or at spaces, never inside a flag, word or `code`, never before closing
+    punctuation or after opening punctuation."""
+
+    _UNIT = re.compile(r"( ?)([（「]*(?:`[^`]*`|[!-~]+|\S)[）」，。、；：！？…]*)")
+
+    def add_usage(self, usage, actions, groups, prefix="用法："):
+        super().add_usage(usage, actions, groups, prefix)
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        stand_in = " " * _columns(prefix)  # argparse lays the usage out counting the prefix's characters, not columns
+        return prefix + super()._format_usage(usage, actions, groups, stand_in)[len(stand_in):]
+
+    def _split_lines(self, text, width):
+        lines = []
+        for space, unit in self._UNIT.findall(self._whitespace_matcher.sub(" ", text).strip()):
+            if lines and _columns(lines[-1] + space + unit) <= width:
+                lines[-1] += space + unit
+            else:
+                lines.append(unit)
+        return lines
+
+    def _fill_text(self, text, width, indent):
+        return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose help is in Chinese, its frame too (usage, section titles, -h); the parsers of its
+    commands are made of this class as well."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, formatter_class=_ChineseHelp, add_help=False, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示此帮助并退出")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="consumer-nlp",
-        description="Tag Chinese consumer complaints with their category "
-                    "(质量问题, 价格/计量, 安全问题, 虚假宣传, 金融服务, 其他).")
+    parser = _Parser(prog="consumer-nlp",
+                     description="为中文消费投诉分类：质量问题、价格/计量、安全问题、虚假宣传、金融服务、其他。")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     tag = commands.add_parser(
-        "tag", help="tag every row of a complaint archive",
-        description="Tag every row of an archive (CSV, TSV, XLSX, JSONL or Parquet; UTF-8 or GB18030) and "
-                    "write it back with the columns category, category_zh, confidence, needs_review, "
-                    "review_reason and top_terms added. Every row is kept, in order, with its values unchanged.")
-    tag.add_argument("input", help="the archive to tag")
-    tag.add_argument("-o", "--output", dest="output_path", help="where to write (format from the extension; "
-                                                                 "default: INPUT.tagged.EXT beside the input)")
+        "tag", help="标注投诉档案的每一行",
+        description="为档案（CSV、TSV、XLSX、JSONL 或 Parquet；UTF-8 或 GB18030 编码）的每一行标注类别，写出时加上 "
+                    "category、category_zh、confidence、needs_review、review_reason 和 top_terms 这几列。"
+                    "每一行都保留，顺序和原有的值都不变。")
+    tag.add_argument("input", help="要标注的档案")
+    tag.add_argument("-o", "--output", dest="output_path", help="输出文件（格式由扩展名决定；默认：写在输入文件旁，"
+                                                                 "名为 INPUT.tagged.EXT）")
     TEXT_COL(tag)
-    tag.add_argument("--id-col", help="column identifying each row, used to name rows with an empty text")
-    tag.add_argument("--model", help="a registry reference (name, name@3, name@production) or a model file "
-                                     "(.cnlp; default: the built-in model)")
-    tag.add_argument("--jobs", type=int, help="worker processes (default: all cores)")
-    tag.add_argument("--chunk-size", type=int, default=5000, help="rows per chunk (default: 5000)")
-    tag.add_argument("--resume", action="store_true", help="go on from an interrupted run of the same command")
-    tag.add_argument("--restart", action="store_true", help="throw away the finished chunks of an interrupted run "
-                                                            "and start over")
-    FORCE(tag, help="replace an existing output or bad-rows file (never the input)")
+    tag.add_argument("--id-col", help="标识各行的列（如编号），提示文本为空的行时用它的值指明这些行")
+    tag.add_argument("--model", help="所用模型（默认：内置模型）：注册表中的模型（name、name@3、name@production）"
+                                     "或模型文件（.cnlp）")
+    tag.add_argument("--jobs", type=int, help="并行的工作进程数（默认：使用全部 CPU 核心）")
+    tag.add_argument("--chunk-size", type=int, default=5000, help="分块处理时每块的行数（默认：5000）")
+    tag.add_argument("--resume", action="store_true", help="接着上次中断的同一命令继续运行")
+    tag.add_argument("--restart", action="store_true", help="丢弃上次中断时已完成的各块，从头开始")
+    FORCE(tag, help="覆盖已存在的输出文件或 --bad-rows 文件（输入文件绝不会被覆盖）")
     ENCODING(tag)
     SHEET(tag)
     HEADER_ROW(tag)
-    tag.add_argument("--bad-rows", dest="bad_rows_path", metavar="FILE", help="write rows that cannot be parsed here and go on "
-                                                        "(default: stop at the first, naming its line)")
+    tag.add_argument("--bad-rows", dest="bad_rows_path", metavar="FILE", help="把无法解析的行写到这个文件，然后继续"
+                                                                              "（默认：遇到第一个这样的行就停止，"
+                                                                              "并指出它在第几行）")
     QUIET(tag)
     tag.set_defaults(run=_tag)
 
-    train = commands.add_parser("train", help="train a model from a labeled CSV or XLSX and register it",
-                                description="Train a model on a labeled file with text and label columns (UTF-8 "
-                                            "or GB18030 CSV, or XLSX). Every bad row (unknown label, empty text, "
-                                            "missing column) is listed before anything is trained; duplicates and "
-                                            "label conflicts are reported. Label by the project's guide, "
-                                            "docs/labeling-guide.md (labels in English or Chinese).")
-    train.add_argument("data", help="labeled CSV or XLSX")
-    train.add_argument("--name", help="register the model under this name (a new version)")
-    train.add_argument("--alias", help="point this alias (e.g. production) at the new version")
-    train.add_argument("--description", help="a note stored with the version")
-    train.add_argument("-o", "--output", help="also (or only) write the model to this file (.cnlp)")
+    train = commands.add_parser("train", help="用标注好的 CSV 或 XLSX 训练模型并登记",
+                                description="用含文本列和标注列的标注文件（UTF-8 或 GB18030 编码的 CSV，或 XLSX）"
+                                            "训练模型。训练开始前先列出所有有问题的行（类别未知、文本为空、缺少列）；"
+                                            "重复的行和相互矛盾的标注也会报告。请按本项目的标注指南 "
+                                            "docs/labeling-guide.md 标注（类别用英文或中文均可）。")
+    train.add_argument("data", help="标注好的 CSV 或 XLSX 文件")
+    train.add_argument("--name", help="以这个名称把模型登记到注册表（作为一个新版本）")
+    train.add_argument("--alias", help="让这个别名（例如 production）指向新版本")
+    train.add_argument("--description", help="随该版本一起保存的说明")
+    train.add_argument("-o", "--output", help="同时（或只）把模型写入这个文件（.cnlp）")
     FORCE(train)
-    train.add_argument("--cv", type=int, default=5, help="cross-validation folds for the reported figures "
-                                                         "(0 to skip; default 5)")
+    train.add_argument("--cv", type=int, default=5, help="报告指标所用的交叉验证折数（0 表示不做；默认：5）")
     TEXT_COL(train)
     LABEL_COL(train)
-    train.add_argument("--group-col", metavar="COLUMN", help="a column saying where each text comes from (source, "
-                                                             "register): confidence is calibrated on folds that hold "
-                                                             "each value out whole, to stay honest on new writing")
-    train.add_argument("--calibration-data", metavar="FILE", help="labeled texts never trained on, written the way "
-                                                                  "the texts to be tagged are: confidence is fitted "
-                                                                  "half on them, half on the held-out folds")
+    train.add_argument("--group-col", metavar="COLUMN", help="标明每条文本出处的列（如来源、文体）：校准置信度所用的"
+                                                             "各折把同一取值的文本整组留出，使置信度在没见过的写法上"
+                                                             "依然可信")
+    train.add_argument("--calibration-data", metavar="FILE", help="从未用于训练、写法与待标注文本一致的标注文本："
+                                                                  "置信度一半依据它们、一半依据留出的各折来拟合")
     ENCODING(train)
     SHEET(train)
     HEADER_ROW(train)
-    train.add_argument("--with-corrections", action="store_true", help="also learn from the reviewers' corrections "
-                                                                       "kept beside the registry (review import)")
+    train.add_argument("--with-corrections", action="store_true", help="同时学习复核人员的人工更正（即 `review import` "
+                                                                       "保存在注册表旁的更正）")
     train.set_defaults(run=_train)
 
-    evaluate = commands.add_parser("evaluate", help="measure a model on labeled data",
-                                   description="Per-class precision/recall/F1, macro-F1, confusion matrix, "
-                                               "calibration and the needs-review trade-off of MODEL on DATA.")
-    evaluate.add_argument("model", help="'default', a registry reference (name, name@3, name@production) "
-                                        "or a model file (.cnlp)")
-    evaluate.add_argument("data", help="labeled CSV or XLSX (text, label)")
-    evaluate.add_argument("--report", help="also write an HTML report with the pictures (one file)")
+    evaluate = commands.add_parser("evaluate", help="在标注数据上评估模型",
+                                   description="给出模型 model 在标注数据 data 上的各类别精确率/召回率/F1、macro-F1、"
+                                               "混淆矩阵、校准情况，以及复核阈值的取舍（送复核的比例与其余的准确率）。")
+    evaluate.add_argument("model", help="default（内置模型）、注册表中的模型（name、name@3、name@production）"
+                                        "或模型文件（.cnlp）")
+    evaluate.add_argument("data", help="标注好的 CSV 或 XLSX 文件（含 text、label 列）")
+    evaluate.add_argument("--report", help="另写出一份带图表的 HTML 报告（单个文件）")
     FORCE(evaluate)
     BY_COLUMN(evaluate)
     TEXT_COL(evaluate)
@@ -388,82 +426,81 @@ def build_parser() -> argparse.ArgumentParser:
     HEADER_ROW(evaluate)
     evaluate.set_defaults(run=_evaluate)
 
-    models = commands.add_parser("models", help="list, show, alias, delete and compare registered models")
+    models = commands.add_parser("models", help="列出、查看、删除和比较已登记的模型，设置别名")
     actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
-    listing = actions.add_parser("list", help="every model name with its latest version and aliases")
-    show = actions.add_parser("show", help="the metadata of one version")
-    show.add_argument("ref", help="name, name@3 or name@alias")
-    alias = actions.add_parser("alias", help="point an alias at a version")
-    alias.add_argument("ref", help="NAME@VERSION")
-    alias.add_argument("alias", help="e.g. production")
-    delete = actions.add_parser("delete", help="delete a version (refused while an alias points at it)")
-    delete.add_argument("ref", help="NAME@VERSION (NAME alone: its latest version)")
-    unalias = actions.add_parser("unalias", help="delete an alias (the version it points at is kept)")
-    unalias.add_argument("ref", help="NAME@ALIAS")
-    compare = actions.add_parser("compare", help="two models on the same labeled data, and where they disagree")
-    compare.add_argument("ref", help="a model: default, a .cnlp file, or a registry reference (name, name@3, name@alias)")
-    compare.add_argument("other", help="the other model, named the same ways")
-    compare.add_argument("data", help="labeled CSV or XLSX")
-    compare.add_argument("--show", type=int, default=20, help="how many disagreeing rows to print (default 20)")
-    convert = actions.add_parser("convert", help="convert models saved by consumer_nlp 0.1 (.skops) to this "
-                                                 "release's model file, once (needs: pip install skops)")
+    listing = actions.add_parser("list", help="列出每个模型名称及其最新版本和别名")
+    show = actions.add_parser("show", help="显示一个版本的元数据")
+    show.add_argument("ref", help="要查看的版本：name、name@3 或 name@alias")
+    alias = actions.add_parser("alias", help="让别名指向一个版本")
+    alias.add_argument("ref", help="别名要指向的版本，写作 NAME@VERSION")
+    alias.add_argument("alias", help="别名，例如 production")
+    delete = actions.add_parser("delete", help="删除一个版本（有别名指向它时不予删除）")
+    delete.add_argument("ref", help="要删除的版本，写作 NAME@VERSION（只写 NAME 时为它的最新版本）")
+    unalias = actions.add_parser("unalias", help="删除一个别名（它指向的版本保留）")
+    unalias.add_argument("ref", help="要删除的别名，写作 NAME@ALIAS")
+    compare = actions.add_parser("compare", help="在同一份标注数据上比较两个模型，并列出两者判断不同的行")
+    compare.add_argument("ref", help="一个模型：default（内置模型）、.cnlp 文件，或注册表中的模型（name、name@3、"
+                                     "name@alias）")
+    compare.add_argument("other", help="另一个模型，写法同上")
+    compare.add_argument("data", help="标注好的 CSV 或 XLSX 文件")
+    compare.add_argument("--show", type=int, default=20, help="最多显示多少条两者判断不同的行（默认：20）")
+    convert = actions.add_parser("convert", help="把 consumer_nlp 0.1 保存的模型（.skops）一次性转换为本版本的"
+                                                 "模型文件（需要先 `pip install skops`）")
     convert.add_argument("files", nargs="*", metavar="FILE",
-                         help="a .skops file, written as FILE.cnlp beside it (default: every .skops version in "
-                              "the registry, converted in place; the old files are kept)")
+                         help="要转换的 .skops 文件，转换结果写在它旁边，名为 FILE.cnlp（默认：注册表中所有 .skops "
+                              "版本，就地转换；旧文件保留）")
     models.set_defaults(run=_models)
 
-    review = commands.add_parser("review", help="the rows to review, in Excel, and the corrections back")
+    review = commands.add_parser("review", help="把需要复核的行导出到 Excel，再把更正导回来")
     steps = review.add_subparsers(dest="action", required=True, metavar="ACTION")
-    export = steps.add_parser("export", help="write the rows of a tagged archive that need review to a workbook, "
-                                             "most instructive first, with a drop-down of the six categories")
-    export.add_argument("tagged", help="a file written by `consumer-nlp tag`")
-    export.add_argument("-o", "--output", help="the workbook to write (default: TAGGED.复核.xlsx)")
+    export = steps.add_parser("export", help="把已标注档案中需要复核的行写入工作簿，更正价值最高的排在"
+                                             "前面，附六个类别的下拉选项")
+    export.add_argument("tagged", help="由 `consumer-nlp tag` 写出的文件")
+    export.add_argument("-o", "--output", help="要写出的工作簿（默认：TAGGED.复核.xlsx）")
     FORCE(export)
-    export.add_argument("--model", help="the model that tagged it (default: the built-in model)")
-    export.add_argument("--limit", type=int, help="at most this many rows")
+    export.add_argument("--model", help="标注这个文件时用的模型（默认：内置模型）")
+    export.add_argument("--limit", type=int, help="最多列出的行数")
     TEXT_COL(export)
     ENCODING(export)
-    take = steps.add_parser("import", help="store the corrections of a filled review workbook")
-    take.add_argument("workbook", help="a workbook written by `review export`, with 更正为 filled in")
-    take.add_argument("--reviewer", help="who reviewed (default: this computer's user name)")
+    take = steps.add_parser("import", help="保存已填好的复核工作簿中的更正")
+    take.add_argument("workbook", help="由 `review export` 写出、已填写「更正为」列的工作簿")
+    take.add_argument("--reviewer", help="复核人（默认：本机当前的用户名）")
     review.set_defaults(run=_review)
 
     report = commands.add_parser(
-        "report", help="the statistics of a tagged archive, for work summaries",
-        description="Counts and shares per category, by month or quarter and by channel, change against a "
-                    "previous period, needs-review share, money mentioned, characteristic terms, representative "
-                    "complaints and a summary paragraph, as HTML, Excel or Markdown.")
-    report.add_argument("tagged", help="a file written by `consumer-nlp tag` (any format)")
-    report.add_argument("-o", "--output", help="report.html, report.xlsx or report.md (default: TAGGED.report.html)")
+        "report", help="统计已标注的档案，用于工作总结",
+        description="生成统计报告：各类别的件数和占比（按月或按季度、按渠道分列）、与前一期相比的变化、需复核的比例、涉及的金额、"
+                    "特征词、代表性投诉和一段总结，输出为 HTML、Excel 或 Markdown。")
+    report.add_argument("tagged", help="由 `consumer-nlp tag` 写出的文件（任何格式均可）")
+    report.add_argument("-o", "--output", help="report.html、report.xlsx 或 report.md（默认：TAGGED.report.html）")
     FORCE(report)
-    report.add_argument("--date-col", help="date column (default: found by name: date, 日期, 投诉日期, …)")
+    report.add_argument("--date-col", help="日期列（默认：按列名查找，如 date、日期、投诉日期等）")
     report.add_argument("--date-format", metavar="FORMAT",
-                        help="how the dates are written, in strftime codes, e.g. %%d/%%m/%%Y (default: year first: "
-                             "2025-03-05, 2025/3/5, 2025年3月5日, with or without a time)")
-    report.add_argument("--by", help="month (default) or quarter for the time table; channel or a column "
-                                     "name for the group table (default: a channel column if there is one)")
-    report.add_argument("--previous", metavar="TAGGED_EARLIER", help="an earlier tagged archive to compare with")
+                        help="日期的写法，用 strftime 代码表示，例如 %%d/%%m/%%Y（默认：年份在前，如 2025-03-05、"
+                             "2025/3/5、2025年3月5日，带不带时间均可）")
+    report.add_argument("--by", help="时间表按 month（按月，默认）或 quarter（按季度）分列；分组表按 channel（渠道）"
+                                     "或指定的列名分列（默认：有渠道列时按渠道列）")
+    report.add_argument("--previous", metavar="TAGGED_EARLIER", help="与之对比的较早一期已标注档案")
     TEXT_COL(report)
     ENCODING(report)
     QUIET(report)
     report.set_defaults(run=_report)
 
     serve = commands.add_parser(
-        "serve", help="the browser interface: classify, tag archives, review, retrain (needs the web extra)",
-        description="A local web application for the complaint desk: 分类 (one complaint), 批量 (tag an archive, "
-                    "download it, its report), 复核 (review with keys 1-6), 模型 (retrain on corrections, compare, "
-                    "promote). It listens on 127.0.0.1 only; any other address needs --token.")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this "
-                                                           "computer only; another address needs --token)")
-    serve.add_argument("--port", type=int, default=8315, help="port (default: 8315)")
-    serve.add_argument("--workspace", metavar="DIR", help="folder for uploads and results (default: web/ in the "
-                                                          "registry folder)")
-    serve.add_argument("--token", help="a secret every request must carry (open the page once with ?token=…)")
-    serve.add_argument("--corpus", metavar="FILE", help="labeled file that retraining starts from (default: "
-                                                        "data/complaints.csv of the clone the package was installed "
-                                                        "from in editable mode; needed after pip install .)")
+        "serve", help="浏览器界面：分类、批量标注档案、复核、重新训练（需要安装可选依赖 web）",
+        description="供投诉受理窗口使用的本地网页应用：「分类」（为单条投诉分类）、「批量」（标注档案，下载标注结果及其报告）、"
+                    "「复核」（用数字键 1-6 复核）、「模型」（用人工更正重新训练、比较、上线）。默认只在 127.0.0.1 上"
+                    "监听；监听其他任何地址都需要 --token。")
+    serve.add_argument("--host", default="127.0.0.1", help="监听地址（默认：127.0.0.1，仅本机可访问；其他地址需要 "
+                                                           "--token）")
+    serve.add_argument("--port", type=int, default=8315, help="端口（默认：8315）")
+    serve.add_argument("--workspace", metavar="DIR", help="存放上传文件和结果的文件夹（默认：注册表文件夹下的 web/）")
+    serve.add_argument("--token", help="每个请求都必须带上的访问令牌（用 ?token=… 打开页面一次即可）")
+    serve.add_argument("--corpus", metavar="FILE", help="重新训练所依据的标注文件（默认：以可编辑模式安装本包时，"
+                                                        "其源码仓库中的 data/complaints.csv；用 `pip install .` "
+                                                        "安装后必须指定）")
     serve.add_argument("--max-upload-mb", dest="max_upload_mb", type=int, default=200,
-                       help="largest upload accepted, in MB (default: 200)")
+                       help="上传文件大小的上限，单位 MB（默认：200）")
     serve.set_defaults(run=_serve)
 
     for command in (serve, tag, train, evaluate, listing, show, alias, delete, unalias, compare, convert, export, take,

@@ -1,3 +1,4 @@
+import argparse
 import csv
 import re
 import subprocess
@@ -9,7 +10,7 @@ import pytest
 
 import consumer_nlp as cn
 from consumer_nlp._charts import cjk_fonts
-from consumer_nlp.cli import main
+from consumer_nlp.cli import build_parser, main
 
 def read_rows(path, encoding="utf-8-sig"):
     with open(path, encoding=encoding, newline="") as f:
@@ -102,6 +103,37 @@ def test_train_with_calibration_data_fits_confidence_on_it_and_records_it(tmp_pa
 def test_help_reads_well():
     result = subprocess.run([sys.executable, "-m", "consumer_nlp", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "tag" in result.stdout and "train" in result.stdout
+
+
+def _command_paths(parser, path=()):
+    """Every command and subcommand as its words after ``consumer-nlp`` (the top level first)."""
+    yield path
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, command in action.choices.items():
+                yield from _command_paths(command, (*path, name))
+
+
+# Lowercase words the help keeps as they are: commands, arguments, column names and values to type.
+KEPT_WORDS = {"train", "evaluate", "models", "review", "report", "serve", "list", "show", "alias", "delete", "unalias",
+              "compare", "convert", "export", "import", "input", "data", "model", "other", "tagged", "workbook", "text",
+              "content", "label", "category", "confidence", "default", "name", "production", "strftime", "date",
+              "month", "quarter", "channel"}
+
+
+def test_every_help_is_in_chinese(capsys):
+    paths = list(_command_paths(build_parser()))
+    assert len(paths) == 17
+    for path in paths:
+        with pytest.raises(SystemExit) as done:
+            main([*path, "--help"])
+        shown = capsys.readouterr().out
+        assert done.value.code == 0 and shown.startswith("用法：consumer-nlp"), path
+        assert "选项:" in shown and "-h, --help  " in shown and "显示此帮助并退出" in shown, path
+        prose = re.sub(r"`[^`]*`", "", shown.split("\n\n", 1)[1])  # the help after the usage, without `code`
+        words = [run.lstrip("([").rstrip(")],.;:") for run in re.findall(r"[!-~]+", prose)]
+        english = [word for word in words if re.fullmatch(r"[a-z]{4,}", word) and word not in KEPT_WORDS]
+        assert not english, (path, english)
 
 
 def test_id_column_names_rows_with_empty_text(tmp_path, capsys):
