@@ -1,7 +1,6 @@
 """Evaluation of a model on labeled data: figures for the terminal and a self-contained HTML report."""
 import html
 import logging
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -10,6 +9,7 @@ import pandas as pd
 
 from ._categories import CATEGORIES, in_guide_order
 from ._html import page
+from ._unicode import display_width
 from ._classifier import ComplaintClassifier, check_model
 from .io import read_labeled
 from ._metrics import classification_metrics, review_tradeoff
@@ -21,14 +21,9 @@ THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_GROUPS = 20  # values of the --by column shown one by one, the largest; the rest share one row
 
 
-def _width(text: str) -> int:
-    """Columns ``text`` takes in a terminal, counting Chinese characters as two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 def _pad(text: str, width: int, right: bool = False) -> str:
     """Pad to a terminal width, counting Chinese characters as two columns."""
-    space = " " * max(0, width - _width(text))
+    space = " " * max(0, width - display_width(text))
     return space + text if right else text + space
 
 
@@ -40,7 +35,7 @@ def text_table(table: pd.DataFrame, indent: str = "  ", max_chars: int | None = 
         return shown if max_chars is None or len(shown) <= max_chars else shown[:max_chars - 1] + "…"
 
     cells = [[str(c) for c in table.columns]] + [[cell(v) for v in row] for row in table.itertuples(index=False)]
-    widths = [max(_width(row[i]) for row in cells) + 2 for i in range(len(table.columns))]
+    widths = [max(display_width(row[i]) for row in cells) + 2 for i in range(len(table.columns))]
     return [indent + "".join(_pad(v, w, right=i > 0) for i, (v, w) in enumerate(zip(row, widths))) for row in cells]
 
 

@@ -1,5 +1,5 @@
 """Unicode forms shared by every layer: NFKC in time linear in the text, whatever the text,
-Traditional to Simplified Chinese, and a text's code points as an array."""
+Traditional to Simplified Chinese, a text's code points as an array, and its width in a terminal."""
 import re
 import unicodedata
 from functools import lru_cache
@@ -10,6 +10,11 @@ from functools import lru_cache
 _MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
 _MARK_RUNS = re.compile(f"([{_MARKS}]{{30}})[{_MARKS}]+")
 CODE_BITS = 21  # every code point fits in 21 bits, so three of them side by side fit in a 64-bit integer
+
+
+def display_width(text: str) -> int:
+    """The columns ``text`` takes in a terminal: a Chinese character or full-width sign two, anything else one."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def code_points(text: str):

@@ -10,10 +10,10 @@ import logging
 import os
 import re
 import sys
-import unicodedata
 from pathlib import Path
 
 from ._signals import sigterm_as_interrupt
+from ._unicode import display_width
 
 
 def _option(*flags, **settings):
@@ -310,11 +310,6 @@ def _models(args) -> int:
     return 0
 
 
-def _columns(text: str) -> int:
-    """The terminal columns ``text`` takes: a Chinese character or full-width sign two, anything else one."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
 class _ChineseHelp(argparse.HelpFormatter):
     """Help laid out for Chinese readers: "用法：" before the usage, and text wrapped at the terminal's width counted
     in columns, between Chinese characters or at spaces, never inside a flag, word or `code`, never before closing
@@ -326,13 +321,13 @@ class _ChineseHelp(argparse.HelpFormatter):
         super().add_usage(usage, actions, groups, prefix)
 
     def _format_usage(self, usage, actions, groups, prefix):
-        stand_in = " " * _columns(prefix)  # argparse lays the usage out counting the prefix's characters, not columns
+        stand_in = " " * display_width(prefix)  # argparse lays the usage out counting the prefix's characters, not columns
         return prefix + super()._format_usage(usage, actions, groups, stand_in)[len(stand_in):]
 
     def _split_lines(self, text, width):
         lines = []
         for space, unit in self._UNIT.findall(self._whitespace_matcher.sub(" ", text).strip()):
-            if lines and _columns(lines[-1] + space + unit) <= width:
+            if lines and display_width(lines[-1] + space + unit) <= width:
                 lines[-1] += space + unit
             else:
                 lines.append(unit)
