@@ -786,6 +786,51 @@ def test_excels_escape_of_text_that_reads_like_an_escape_is_undone_once(tmp_path
     assert rows(read(path)[1]) == [[1, "型号_x0041_漏水"], [2, "冰箱\rx005F_漏水"], [3, "进水\r"]]
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_cell_far_beyond_excels_limit_is_refused_before_it_is_read(tmp_path, write_workbook, shared, monkeypatch):
+    # A 585 KB workbook holding one 200-million-character cell took the tagging process to 6.5 GB:
+    # openpyxl builds the whole string (and the sheet scan kept joining blocks waiting for the row's end).
+    import zipfile
+
+    from consumer_nlp.exceptions import ArchiveError
+    from consumer_nlp.io import _readers, problem_in_chinese
+
+    monkeypatch.setattr(_readers, "_SCAN_BLOCK", 1 << 16)  # the run spans blocks
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"], [2, "TEXT1"]]})
+    with zipfile.ZipFile(path) as zin:  # openpyxl cuts what it writes at Excel's limit; a program need not
+        members = {item.filename: zin.read(item.filename) for item in zin.infolist()}
+    members["xl/worksheets/sheet1.xml"] = members["xl/worksheets/sheet1.xml"].replace(b"TEXT1", "冒烟".encode() * 200_000)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    if shared:
+        _with_shared_strings(path)
+    with pytest.raises(ArchiveError, match="more than 1 MB of text without a break") as error:
+        read(path)
+    assert error.value.problem == "giant_cell" and "远远超出一个单元格" in problem_in_chinese(error.value)
+    write_workbook(path, {"投诉": [["编号", "投诉内容"], [1, "漏水"], [2, "冒烟" * 16_000]]})  # as long as a cell holds
+    assert rows(read(path)[1])[1] == [2, "冒烟" * 16_000]
+
+
+@pytest.mark.parametrize("read_size", [1000, 3 << 20])  # as parsers read, and as the sheet scan reads
+@pytest.mark.parametrize("runs, refused", [((10, 1 << 20, 10), False), ((10, (1 << 20) + 1, 10), True),
+                                           (((1 << 20) + 1,), True), ((5, 2 << 20), True)])
+def test_a_part_is_refused_as_soon_as_a_run_without_a_tag_passes_the_limit(runs, refused, read_size):
+    import io
+
+    from consumer_nlp.exceptions import ArchiveError
+    from consumer_nlp.io._readers import _TextRunLimit
+
+    data = b"<".join(b"x" * n for n in runs)  # runs of n bytes between tags
+    stream = _TextRunLimit(io.BytesIO(b"<" + data), "a.xlsx", "xl/sharedStrings.xml")
+    if refused:
+        with pytest.raises(ArchiveError, match="sharedStrings.xml holds more than 1 MB of text"):
+            while stream.read(read_size):
+                pass
+    else:
+        assert b"".join(iter(lambda: stream.read(read_size), b"")) == b"<" + data
+
+
 def test_chinese_excels_builtin_date_formats_read_as_dates(tmp_path):
     # Chinese-locale Excel and WPS save their 年月日 formats by number only (27-36, 50-58), which
     # openpyxl does not know: 2025年1月3日 was read as the number 45660, and the report put every

@@ -34,6 +34,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "json_document": lambda: "文件是一整个 JSON 文档（数组，或跨多行的对象），不是每行一条记录的 JSON Lines",
         "uncalculated_formula": lambda: (f"单元格 {details['cell']} 是公式，但文件里没有它的计算结果（文件由程序生成，"
                                          f"没有用 Excel 或 WPS 保存过）"),
+        "giant_cell": lambda: (f"工作簿里有一段文字远远超出一个单元格能容纳的长度（Excel 单元格最多 {XLSX_MAX_CELL:,} 字）："
+                               f"文件不是用 Excel 或 WPS 保存的"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",
         "busy": lambda: "另一次运行正在写同一个结果文件",
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "

@@ -756,7 +756,7 @@ def scan_sheet(workbook, sheet) -> SheetScan:
     archive, member = getattr(workbook, "_archive", None), getattr(sheet, "_worksheet_path", None)
     if archive is None or member is None:
         return scan
-    with archive.open(member) as stream:
+    with _TextRunLimit(archive.open(member), archive.filename, member) as stream:
         pending = b""
         while True:
             block = stream.read(_SCAN_BLOCK)
@@ -807,15 +807,70 @@ def _size_from_the_head(sheet) -> None:
 
 def open_read_only(path):
     """``openpyxl.load_workbook(path, read_only=True, data_only=True)``, each sheet's declared size read
-    from its head only (see :func:`_size_from_the_head`): 100,000 rows without one took 6.4 s to open."""
+    from its head only (see :func:`_size_from_the_head`): 100,000 rows without one took 6.4 s to open.
+    Every part is parsed through :class:`_TextRunLimit`."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     ReadOnlyWorksheet._get_size = _size_from_the_head  # same sizes; openpyxl 3.1 has no option for it
     reader = ExcelReader(path, read_only=True, data_only=True)  # what load_workbook does, but for
     reader.read_strings = lambda: _read_strings_as_written(reader)  # the shared strings
-    reader.read()
+    try:
+        reader.read()
+    except BaseException as error:
+        reader.archive.close()
+        if isinstance(error, ValueError) and isinstance(error.__cause__, ArchiveError):  # openpyxl calls it
+            raise error.__cause__ from None                                             # invalid XML
+        raise
+    for sheet in reader.wb.worksheets:
+        if isinstance(sheet, ReadOnlyWorksheet):
+            sheet._get_source = lambda sheet=sheet: _TextRunLimit(
+                sheet.parent._archive.open(sheet._worksheet_path), path, sheet._worksheet_path)
     return reader.wb
+
+
+MAX_XML_TEXT = 1 << 20  # bytes of a workbook's XML without a tag: a cell Excel saved takes at most about 230 KB
+
+
+class _TextRunLimit:
+    """A workbook part as it is read, refusing more than MAX_XML_TEXT bytes without a tag before a
+    parser holds them: no cell Excel saves is that long (32,767 characters), and a parser builds such
+    a text whole (one 200-million-character cell in a 585 KB file took 6.5 GB to read)."""
+
+    def __init__(self, stream, path, part: str):
+        self.stream, self.path, self.part = stream, path, part
+        self.since = 0  # bytes read since the last "<"
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.stream.read(size)
+        first = block.find(b"<")
+        if first < 0:
+            self.since += len(block)
+        else:
+            longest = self.since + first
+            if len(block) > MAX_XML_TEXT:  # a run may lie inside the block too (parsers read less at a time)
+                import numpy as np
+
+                tags = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("<"))
+                longest = max(longest, int(np.diff(tags).max(initial=1)) - 1)  # bytes between two tags
+            self.since = len(block) - 1 - block.rfind(b"<")
+            if longest > MAX_XML_TEXT:
+                self.since = longest
+        if self.since > MAX_XML_TEXT:
+            raise ArchiveError(
+                f"{self.path}: {self.part} holds more than 1 MB of text without a break, far more than an Excel "
+                f"cell holds ({XLSX_MAX_CELL:,} characters): the file was not saved by Excel or WPS. Save the text "
+                f"in a CSV instead", "giant_cell", part=self.part)
+        return block
+
+    def __getattr__(self, name):  # close, seek, … as the stream has them
+        return getattr(self.stream, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stream.close()
 
 
 def _read_strings_as_written(reader) -> None:
@@ -828,7 +883,7 @@ def _read_strings_as_written(reader) -> None:
     reader.shared_strings = []
     part = reader.package.find(SHARED_STRINGS)
     if part is not None:
-        with reader.archive.open(part.PartName[1:]) as source:
+        with _TextRunLimit(reader.archive.open(part.PartName[1:]), reader.archive.filename, part.PartName[1:]) as source:
             for _, node in iterparse(source):
                 if node.tag == f"{{{SHEET_MAIN_NS}}}si":
                     reader.shared_strings.append(Text.from_tree(node).content)
