@@ -959,9 +959,10 @@ def test_a_merged_channel_is_given_to_every_row_and_the_summary_says_so(default_
 def test_a_text_holding_an_excel_escape_comes_back_as_written(default_model, tmp_path):
     # A text holding "_x0041_" was written raw and read back as "A": Excel writes such text as _x005F_x0041_.
     source = tmp_path / "in.jsonl"
-    source.write_text('{"text": "型号_x0041_漏水"}\n', encoding="utf-8")
+    texts = ["型号_x0041_漏水", "电视机_x0041_x0042_坏了", "前_x005F_x0041_后"]  # back to back: each escaped
+    source.write_text("".join(json.dumps({"text": text}) + "\n" for text in texts), encoding="utf-8")
     out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
-    assert next(open_archive(out).chunks()).rows["text"].tolist() == ["型号_x0041_漏水"]
+    assert next(open_archive(out).chunks()).rows["text"].tolist() == texts
 
 
 def test_a_long_text_of_many_line_breaks_is_written_whole_to_xlsx(default_model, tmp_path):

@@ -383,25 +383,47 @@ def test_a_text_that_fits_a_cell_is_not_cut_for_its_line_breaks(tmp_path):
     assert shown.replace("_x000D_", "").replace("\r", "") == text.replace("\r", "")  # whole, as Excel shows it
 
 
-def test_a_text_that_reads_like_an_excel_escape_survives_excel(tmp_path):
+ESCAPE_LOOKALIKES = ["型号_x0041_漏水，_x005F_也在", "电视机_x0041_x0042_坏了", "前_x005F_x0041_后", "导出_x000D_的文本"]
+
+
+@pytest.mark.parametrize("through_excel", [False, True])
+def test_a_text_that_reads_like_an_excel_escape_survives_excel(tmp_path, through_excel):
     # The hidden cells held "_x0041_" as it is; Excel reads that as "A" and saves it so, and the
-    # correction was stored for "型号A漏水", a text the archive does not hold.
-    from consumer_nlp.io import excel_text
-    from consumer_nlp.io._readers import EXCEL_ESCAPE
+    # correction was stored for "型号A漏水", a text the archive does not hold. Escaping them instead
+    # lost back-to-back look-alikes (_x0041_x0042_ came back as _x0041B).
+    from consumer_nlp.io import excel_text, excel_unescape
     from consumer_nlp.review import export_review, read_review
 
-    text = "型号_x0041_漏水，_x005F_也在"
-    workbook = export_review([{"row": 2, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题",
-                               "confidence": 0.4}], tmp_path / "复核.xlsx")
-    book = load_workbook(workbook)  # opened and saved by Excel: each cell read unescaped, saved escaped
+    workbook = export_review([{"row": n + 2, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题",
+                               "confidence": 0.4} for n, text in enumerate(ESCAPE_LOOKALIKES)], tmp_path / "复核.xlsx")
+    book = load_workbook(workbook)
     for row in book["复核"].iter_rows():
         for cell in row:
-            if isinstance(cell.value, str):
-                cell.value = excel_text(EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), cell.value))
-    book["复核"].cell(row=2, column=7).value = "质量问题"
+            if through_excel and isinstance(cell.value, str):  # Excel reads each cell unescaped, saves it escaped
+                cell.value = excel_text(excel_unescape(cell.value))
+    for n in range(len(ESCAPE_LOOKALIKES)):
+        book["复核"].cell(row=n + 2, column=7).value = "质量问题"
     book.save(workbook)
     corrections, _ = read_review(workbook)
-    assert [(c["text"], c["label"]) for c in corrections] == [(text, "quality")]
+    assert [(c["text"], c["label"]) for c in corrections] == [(text, "quality") for text in ESCAPE_LOOKALIKES]
+
+
+def test_a_workbook_exported_before_holds_its_texts_as_they_were(tmp_path):
+    # Workbooks of the previous release hold the exact text as plain JSON; reading them as escaped
+    # turned _x0041_ into A, and _x000D_ into a line break that JSON refuses ("hidden column was changed").
+    import json
+
+    from consumer_nlp.review import export_review, read_review
+
+    workbook = export_review([{"row": n + 2, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题",
+                               "confidence": 0.4} for n, text in enumerate(ESCAPE_LOOKALIKES)], tmp_path / "复核.xlsx")
+    book = load_workbook(workbook)
+    for n, text in enumerate(ESCAPE_LOOKALIKES):
+        book["复核"].cell(row=n + 2, column=8).value = json.dumps([n + 2, text])  # as 0.2 wrote it
+        book["复核"].cell(row=n + 2, column=7).value = "安全问题"
+    book.save(workbook)
+    corrections, _ = read_review(workbook)
+    assert [(c["text"], c["label"]) for c in corrections] == [(text, "safety") for text in ESCAPE_LOOKALIKES]
 
 
 def test_a_queue_asked_of_another_model_than_the_one_that_tagged_is_refused(tagged, small_model, default_model):

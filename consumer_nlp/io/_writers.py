@@ -14,7 +14,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._paths import working_name
-from ._readers import (EXCEL_ESCAPE, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, JsonLiteral, archive_format, cell_text,
+from ._readers import (XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, JsonLiteral, archive_format, cell_text,
                        format_kind)
 
 
@@ -51,6 +51,10 @@ def printable(text: str) -> str:
     return without_surrogates(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
 
 
+# Each underscore that opens what reads like an escape, back-to-back ones too (_x0041_x0042_ shares one).
+_STARTS_AN_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+
+
 def excel_text(text: str) -> str:
     """``text`` as an .xlsx cell holds it, with Excel's escapes: a carriage return as _x000D_ (written
     raw, XML readers take it for a line feed), a control character XML cannot hold as _x000B_ and
@@ -62,7 +66,7 @@ def excel_text(text: str) -> str:
 
     kept = without_surrogates(text)
     escaped = ILLEGAL_CHARACTERS_RE.sub(lambda match: f"_x{ord(match.group()):04X}_",
-                                        EXCEL_ESCAPE.sub(r"_x005F_x\1_", kept)).replace("\r", "_x000D_")
+                                        _STARTS_AN_ESCAPE.sub("_x005F_", kept)).replace("\r", "_x000D_")
     return escaped if len(escaped) <= XLSX_MAX_CELL else printable(kept)
 
 

@@ -6,8 +6,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, excel_unescape, keep_text, new_file,
-                  open_read_only, printable, scan_sheet, sheet_rows)
+from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, open_read_only,
+                  printable, scan_sheet, sheet_rows)
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
@@ -24,11 +24,12 @@ def _shown(text: str) -> str:
 
 
 def _exact_cells(row: int, text: str) -> list[str]:
-    """The row and its text exactly, in pieces a cell holds, escaped as Excel escapes them (so that it
-    reads "_x0041_" back as typed, not as "A"); corrections belong to the text, whatever the shown
-    cell becomes, and the row tells whether the shown cells were sorted apart from it."""
-    exact, size = json.dumps([row, text]), XLSX_MAX_CELL // 2  # an escape at most doubles a piece of ASCII
-    return [excel_text(exact[i:i + size]) for i in range(0, len(exact), size)]
+    """The row and its text exactly, as ASCII JSON in pieces a cell holds, its underscores written
+    \\u005f: so no piece reads like an Excel escape (_x0041_ would come back from Excel as "A"), and
+    workbooks of earlier releases, written without, read the same. Corrections belong to the text,
+    whatever the shown cell becomes, and the row tells whether the shown cells were sorted apart."""
+    exact = json.dumps([row, text]).replace("_", "\\u005f")  # JSON syntax has none: only the text's own
+    return [exact[i:i + XLSX_MAX_CELL] for i in range(0, len(exact), XLSX_MAX_CELL)]
 
 
 def check_workbook(path, *, force: bool, source: str = "") -> Path:
@@ -140,7 +141,7 @@ def read_review(path) -> tuple[list[dict], str]:
                 below.add(merged, values[CHOICE - 1])
             for merged in hiding.pop(number, ()):
                 below.add(merged, None)
-            exact = "".join(excel_unescape(str(v)) for v in values[CHOICE:] if v is not None)
+            exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
             try:
                 exact = json.loads(exact) if exact else None  # workbooks exported before: none, or the text alone
             except ValueError:
