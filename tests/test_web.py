@@ -203,6 +203,30 @@ def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, co
     assert list(client.app.state.workspace.root.iterdir()) == [], "nothing of a refused upload is kept"
 
 
+def test_an_upload_too_wide_to_read_or_with_a_giant_cell_is_told_what_to_do(client):
+    # Both were told a wrong thing: "the result is beyond Excel … download CSV" (no result exists), and
+    # "内容与扩展名不符或文件已损坏" for a workbook holding a 2,000,000-character cell.
+    import zipfile
+
+    from openpyxl import Workbook
+
+    lines = [json.dumps({"投诉内容": "漏水", **{f"{n:x}": 0 for n in range(i * 1000, i * 1000 + 1000)}}, separators=(",", ":"))
+             for i in range(17)]  # under the test server's 200 KB
+    response = _upload(client, "keys.jsonl", ("\n".join(lines) + "\n").encode())
+    assert response.status_code == 400 and "文件第 17 行" in response.text and "超过了 16,384 个" in response.text
+    assert "请下载" not in response.text
+    book, raw, giant = Workbook(), io.BytesIO(), io.BytesIO()
+    book.active.append(["投诉内容", "编号"])
+    book.active.append(["PLACEHOLDER", 1])
+    book.save(raw)
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(giant, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, source.read(item.filename).replace(b"PLACEHOLDER", b"A" * 2_000_000))
+    response = _upload(client, "giant.xlsx", giant.getvalue())
+    assert response.status_code == 400 and "远远超出一个单元格" in response.text and "另存为 CSV" in response.text
+    assert list(client.app.state.workspace.root.iterdir()) == []
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("两张表.xlsx", {"一月": [["投诉内容"], ["漏水"]], "二月": [["投诉内容"], ["冒烟"]]}, "有 2 张表含有数据（一月、二月）"),
     ("标题行.xlsx", {"投诉": [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]}, "第 2 行像是列名（含「投诉内容」）"),

@@ -36,6 +36,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                          f"没有用 Excel 或 WPS 保存过）"),
         "giant_cell": lambda: (f"工作簿里有一段文字远远超出一个单元格能容纳的长度（Excel 单元格最多 {XLSX_MAX_CELL:,} 字）："
                                f"文件不是用 Excel 或 WPS 保存的"),
+        "too_many_keys": lambda: (f"文件第 {details['line']} 行起，各条记录里不同的键超过了 {XLSX_MAX_COLUMNS:,} 个（每个键"
+                                  f"读作一列，表格宽得无法使用）"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",
         "busy": lambda: "另一次运行正在写同一个结果文件",
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "

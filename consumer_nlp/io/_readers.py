@@ -1196,7 +1196,7 @@ class JsonLinesReader(ArchiveReader):
                         f"{self.path}: its records bring more than {XLSX_MAX_COLUMNS:,} different keys: line {number} "
                         f"brings {key!r}. Every record is read with every key of the file, so this would be a table "
                         f"wider than an Excel sheet, mostly empty; keep in each record the text and the fields you "
-                        f"need, under the same keys", "beyond_excel", line=number)
+                        f"need, under the same keys", "too_many_keys", line=number)
         return list(columns)
 
     def chunks(self):

@@ -171,6 +171,8 @@ _REMEDIES = {
     "uncalculated_formula": "请用 Excel 或 WPS 打开、保存后再上传。",
     "already_tagged": "如果它是标注过的文件，请上传未标注的原始文件；否则请把这些列改名后再上传。",
     "beyond_excel": "请下载 CSV、JSONL 或 Parquet。",
+    "giant_cell": "请把文字另存为 CSV 后再上传。",
+    "too_many_keys": "请让每条记录只保留文本和需要的字段、用同样的键后再上传。",
 }
 
 
