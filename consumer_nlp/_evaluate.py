@@ -27,11 +27,15 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
+_SHOWN_ESCAPED = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
+
+
 def text_table(table: pd.DataFrame, indent: str = "  ", max_chars: int | None = None) -> list[str]:
     """A table as terminal lines: the first column to the left, the others to the right, Chinese
-    characters counted as two columns; a cell longer than ``max_chars`` is cut, ending in …."""
+    characters counted as two columns, line breaks and tabs shown as \\n, \\t; a cell longer than
+    ``max_chars`` is cut, ending in …."""
     def cell(value) -> str:
-        shown = _cell(value)
+        shown = _cell(value).translate(_SHOWN_ESCAPED)
         return shown if max_chars is None or len(shown) <= max_chars else shown[:max_chars - 1] + "…"
 
     cells = [[str(c) for c in table.columns]] + [[cell(v) for v in row] for row in table.itertuples(index=False)]

@@ -269,3 +269,11 @@ def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, c
     with caplog.at_level("WARNING", logger="consumer_nlp"):
         cn.evaluate(model, pairs[:-1])
     assert not any("训练数据" in r.getMessage() for r in caplog.records)
+
+
+def test_a_terminal_table_keeps_each_row_on_one_line():
+    # models compare printed a disagreeing text with a line break over two lines, its tab out of line.
+    from consumer_nlp._evaluate import text_table
+
+    lines = text_table(pd.DataFrame({"where": ["row 2", "row 3"], "text": ["冰箱坏了\n又漏水\t三次", "a\rb"]}), indent="")
+    assert len(lines) == 3 and "冰箱坏了\\n又漏水\\t三次" in lines[1] and "a\\rb" in lines[2]
