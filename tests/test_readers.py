@@ -777,6 +777,30 @@ def _with_shared_strings(path) -> None:
             zout.writestr(name, data)
 
 
+def _rewrite_part(path, name: str, change) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path) as zin:
+        members = {item.filename: zin.read(item.filename) for item in zin.infolist()}
+    members[name] = change(members[name])
+    with zipfile.ZipFile(path, "w") as zout:
+        for member, data in members.items():
+            zout.writestr(member, data)
+
+
+def test_a_damaged_or_unlisted_shared_string_table_is_told_or_read_never_a_traceback(tmp_path, write_workbook):
+    # A shared string table that is not well-formed XML ended in a ParseError traceback; one the
+    # package's list of parts leaves out, in an IndexError traceback when its first cell was read.
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"]]})
+    _with_shared_strings(path)
+    _rewrite_part(path, "[Content_Types].xml", lambda data: data.replace(b'<Override PartName="/xl/sharedStrings.xml"', b"<Ignored"))
+    assert rows(read(path)[1]) == [[1, "漏水"]]  # the table where Excel keeps it
+    _rewrite_part(path, "xl/sharedStrings.xml", lambda data: data.replace(b"</si>", b"</x>", 1))
+    with pytest.raises(ValueError, match=r"a.xlsx is damaged: a part of it is not well-formed XML \(mismatched tag.*"
+                                         r"open it in Excel or WPS and save it again"):
+        read(path)
+
+
 def test_excels_escape_of_text_that_reads_like_an_escape_is_undone_once(tmp_path, write_workbook):
     # Excel saves a typed "_x0041_" as _x005F_x0041_ in its shared strings; openpyxl dropped every
     # "x005F_" there before our own escapes were undone, so the text came back as "型号A漏水".
@@ -810,6 +834,32 @@ def test_a_cell_far_beyond_excels_limit_is_refused_before_it_is_read(tmp_path, w
     assert error.value.problem == "giant_cell" and "远远超出一个单元格" in problem_in_chinese(error.value)
     write_workbook(path, {"投诉": [["编号", "投诉内容"], [1, "漏水"], [2, "冒烟" * 16_000]]})  # as long as a cell holds
     assert rows(read(path)[1])[1] == [2, "冒烟" * 16_000]
+
+
+@pytest.mark.parametrize("part, old, new", [
+    ("xl/worksheets/sheet1.xml", b"<sheetPr>", b'<sheetPr codeName="' + b"A" * 3_000_000 + b'">'),  # its head
+    ("xl/workbook.xml", b"</workbook>", b'<definedNames><definedName name="x">' + b"A" * 3_000_000
+     + b"</definedName></definedNames></workbook>"),
+    ("docProps/core.xml", b"</cp:coreProperties>", b"<dc:title>" + b"A" * 3_000_000 + b"</dc:title></cp:coreProperties>"),
+])
+def test_every_part_openpyxl_parses_on_opening_is_checked_first(tmp_path, write_workbook, part, old, new):
+    # Opening parsed each sheet's head (a long attribute there cost quadratic time: 44 s for 40 million
+    # characters in a 44 KB file) and read the workbook's other parts whole before any check.
+    import zipfile
+
+    from consumer_nlp.exceptions import ArchiveError
+    from consumer_nlp.io import open_read_only
+
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["投诉内容"], ["漏水"]]})
+    with zipfile.ZipFile(path) as zin:
+        members = {item.filename: zin.read(item.filename) for item in zin.infolist()}
+    assert old in members[part]
+    members[part] = members[part].replace(old, new, 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    with pytest.raises(ArchiveError, match=f"{part} holds more than 1 MB of text without a break"):
+        open_read_only(path)
 
 
 @pytest.mark.parametrize("read_size", [1000, 3 << 20])  # as parsers read, and as the sheet scan reads

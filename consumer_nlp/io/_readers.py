@@ -794,7 +794,10 @@ def _size_from_the_head(sheet) -> None:
     from openpyxl.worksheet.dimensions import SheetDimension
     from openpyxl.xml.functions import iterparse  # defusedxml's, where it is installed, as openpyxl reads
 
-    with sheet._get_source() as source:
+    source = sheet._get_source()  # openpyxl's own while the workbook opens: guarded here
+    if not isinstance(source, _TextRunLimit):
+        source = _TextRunLimit(source, sheet.parent._archive.filename, sheet._worksheet_path)
+    with source:
         for _, element in iterparse(source, events=("start",)):
             if element.tag.rpartition("}")[2] in ("sheetData", "row"):  # the data: in any namespace, stop
                 return
@@ -816,11 +819,15 @@ def open_read_only(path):
     reader = ExcelReader(path, read_only=True, data_only=True)  # what load_workbook does, but for
     reader.read_strings = lambda: _read_strings_as_written(reader)  # the shared strings
     try:
+        _check_parts_read_whole(reader.archive, path)
         reader.read()
     except BaseException as error:
         reader.archive.close()
         if isinstance(error, ValueError) and isinstance(error.__cause__, ArchiveError):  # openpyxl calls it
             raise error.__cause__ from None                                             # invalid XML
+        if isinstance(error, SyntaxError):  # the XML parsers' errors
+            raise ValueError(f"{path} is damaged: a part of it is not well-formed XML ({error}); open it in Excel "
+                             f"or WPS and save it again") from None
         raise
     for sheet in reader.wb.worksheets:
         if isinstance(sheet, ReadOnlyWorksheet):
@@ -830,6 +837,19 @@ def open_read_only(path):
 
 
 MAX_XML_TEXT = 1 << 20  # bytes of a workbook's XML without a tag: a cell Excel saved takes at most about 230 KB
+
+
+def _check_parts_read_whole(archive, path) -> None:
+    """Read through :class:`_TextRunLimit` each part that openpyxl parses whole (workbook.xml, styles,
+    properties …; the sheets and shared strings are parsed as they stream, through the limit too);
+    only parts longer than the limit can break it, and those are rare."""
+    for info in archive.infolist():
+        name = info.filename
+        if (info.file_size > MAX_XML_TEXT and name.endswith((".xml", ".rels", ".vml")) and "/worksheets/" not in name
+                and not name.endswith("/sharedStrings.xml")):
+            with _TextRunLimit(archive.open(info), path, name) as stream:
+                while stream.read(_SCAN_BLOCK):
+                    pass
 
 
 class _TextRunLimit:
@@ -882,8 +902,9 @@ def _read_strings_as_written(reader) -> None:
 
     reader.shared_strings = []
     part = reader.package.find(SHARED_STRINGS)
-    if part is not None:
-        with _TextRunLimit(reader.archive.open(part.PartName[1:]), reader.archive.filename, part.PartName[1:]) as source:
+    name = part.PartName[1:] if part is not None else "xl/sharedStrings.xml"  # where Excel keeps it, when the
+    if name in reader.archive.namelist():                                  # package's list of parts omits it
+        with _TextRunLimit(reader.archive.open(name), reader.archive.filename, name) as source:
             for _, node in iterparse(source):
                 if node.tag == f"{{{SHEET_MAIN_NS}}}si":
                     reader.shared_strings.append(Text.from_tree(node).content)
