@@ -796,8 +796,8 @@ def test_a_damaged_or_unlisted_shared_string_table_is_told_or_read_never_a_trace
     _rewrite_part(path, "[Content_Types].xml", lambda data: data.replace(b'<Override PartName="/xl/sharedStrings.xml"', b"<Ignored"))
     assert rows(read(path)[1]) == [[1, "漏水"]]  # the table where Excel keeps it
     _rewrite_part(path, "xl/sharedStrings.xml", lambda data: data.replace(b"</si>", b"</x>", 1))
-    with pytest.raises(ValueError, match=r"a.xlsx is damaged: a part of it is not well-formed XML \(mismatched tag.*"
-                                         r"open it in Excel or WPS and save it again"):
+    with pytest.raises(ValueError, match=r"a.xlsx is damaged: a part of it is not well-formed XML .*\(ParseError: "
+                                         r"mismatched tag.*open it in Excel or WPS and save it again"):
         read(path)
 
 
@@ -860,6 +860,60 @@ def test_every_part_openpyxl_parses_on_opening_is_checked_first(tmp_path, write_
             zout.writestr(name, data)
     with pytest.raises(ArchiveError, match=f"{part} holds more than 1 MB of text without a break"):
         open_read_only(path)
+
+
+def test_parts_nobody_reads_are_not_held_against_a_workbook(tmp_path, write_workbook):
+    # Power Query keeps its queries as one base64 element in customXml/item1.xml (1.6 MB here): the
+    # workbook was refused as holding a giant cell.
+    import base64
+    import os
+    import zipfile
+
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"]]})
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("customXml/item1.xml", b'<DataMashup xmlns="http://schemas.microsoft.com/DataMashup">'
+                         + base64.b64encode(os.urandom(1_200_000)) + b"</DataMashup>")
+    assert rows(read(path)[1]) == [[1, "漏水"]]
+
+
+def test_a_shared_string_of_many_runs_is_limited_as_one(tmp_path, write_workbook):
+    # Each run of a rich-text string was under the limit, so 592 KB of runs took 34 s and 5.5 GB.
+    from consumer_nlp.exceptions import ArchiveError
+
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "TEXT1"]]})
+    _with_shared_strings(path)
+    _rewrite_part(path, "xl/sharedStrings.xml",
+                  lambda data: data.replace(b"<t>TEXT1</t>", (b"<r><t>" + b"A" * 100_000 + b"</t></r>") * 12))
+    with pytest.raises(ArchiveError, match="sharedStrings.xml holds more than 1 MB of text"):
+        read(path)
+
+
+def test_a_listed_shared_string_table_that_is_missing_is_told(tmp_path, write_workbook):
+    # Listed in [Content_Types].xml but not in the file: an IndexError traceback when its first cell was read.
+    import zipfile
+
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"]]})
+    _with_shared_strings(path)
+    with zipfile.ZipFile(path) as zin:
+        members = {item.filename: zin.read(item.filename) for item in zin.infolist()}
+    del members["xl/sharedStrings.xml"]
+    with zipfile.ZipFile(path, "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    with pytest.raises(ValueError, match="is not an Excel .xlsx workbook"):
+        read(path)
+
+
+@pytest.mark.parametrize("change", [
+    lambda data: data.replace(b"</row>", b"</rowx>", 1),  # not well formed
+    lambda data: data.replace(b'<c r="B2" t="s"><v>2</v>', b'<c r="B2" t="s"><v>99</v>', 1),  # no such string
+])
+def test_a_damaged_sheet_is_told_never_a_traceback(tmp_path, write_workbook, change):
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"]]})
+    _with_shared_strings(path)
+    _rewrite_part(path, "xl/worksheets/sheet1.xml", change)
+    with pytest.raises(ValueError, match="a.xlsx is damaged: .*open it in Excel or WPS and save it again"):
+        read(path)
 
 
 @pytest.mark.parametrize("read_size", [1000, 3 << 20])  # as parsers read, and as the sheet scan reads

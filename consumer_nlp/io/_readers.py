@@ -466,9 +466,10 @@ def cell_text(value) -> str:
 def sheet_rows(sheet, min_row: int = 1, values_only: bool = False):
     """The rows of a read-only sheet as its cells are, not as its declared range says: a sheet
     declaring A1:XFD1048576 would pad every missing row between its cells to 16,384 columns (a 5 KB
-    workbook, 50 minutes of reading). Rows come back ragged, a missing one empty."""
+    workbook, 50 minutes of reading). Rows come back ragged, a missing one empty; a damaged sheet is
+    told (see :func:`damaged`)."""
     sheet.reset_dimensions()
-    return sheet.iter_rows(min_row=min_row, values_only=values_only)
+    return _undamaged(sheet.iter_rows(min_row=min_row, values_only=values_only), sheet.parent._archive.filename)
 
 
 def _has_data(sheet) -> bool:
@@ -756,7 +757,7 @@ def scan_sheet(workbook, sheet) -> SheetScan:
     archive, member = getattr(workbook, "_archive", None), getattr(sheet, "_worksheet_path", None)
     if archive is None or member is None:
         return scan
-    with _TextRunLimit(archive.open(member), archive.filename, member) as stream:
+    with archive.open(member) as stream:  # through the workbook's limit (see open_read_only)
         pending = b""
         while True:
             block = stream.read(_SCAN_BLOCK)
@@ -794,10 +795,7 @@ def _size_from_the_head(sheet) -> None:
     from openpyxl.worksheet.dimensions import SheetDimension
     from openpyxl.xml.functions import iterparse  # defusedxml's, where it is installed, as openpyxl reads
 
-    source = sheet._get_source()  # openpyxl's own while the workbook opens: guarded here
-    if not isinstance(source, _TextRunLimit):
-        source = _TextRunLimit(source, sheet.parent._archive.filename, sheet._worksheet_path)
-    with source:
+    with sheet._get_source() as source:
         for _, element in iterparse(source, events=("start",)):
             if element.tag.rpartition("}")[2] in ("sheetData", "row"):  # the data: in any namespace, stop
                 return
@@ -811,58 +809,88 @@ def _size_from_the_head(sheet) -> None:
 def open_read_only(path):
     """``openpyxl.load_workbook(path, read_only=True, data_only=True)``, each sheet's declared size read
     from its head only (see :func:`_size_from_the_head`): 100,000 rows without one took 6.4 s to open.
-    Every part is parsed through :class:`_TextRunLimit`."""
+    Every part openpyxl or we read goes through :class:`_TextRunLimit` (see :class:`_GuardedArchive`)."""
     from openpyxl.reader.excel import ExcelReader
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     ReadOnlyWorksheet._get_size = _size_from_the_head  # same sizes; openpyxl 3.1 has no option for it
     reader = ExcelReader(path, read_only=True, data_only=True)  # what load_workbook does, but for
     reader.read_strings = lambda: _read_strings_as_written(reader)  # the shared strings
+    reader.archive = _GuardedArchive(reader.archive, path)
     try:
-        _check_parts_read_whole(reader.archive, path)
         reader.read()
     except BaseException as error:
         reader.archive.close()
         if isinstance(error, ValueError) and isinstance(error.__cause__, ArchiveError):  # openpyxl calls it
             raise error.__cause__ from None                                             # invalid XML
         if isinstance(error, SyntaxError):  # the XML parsers' errors
-            raise ValueError(f"{path} is damaged: a part of it is not well-formed XML ({error}); open it in Excel "
-                             f"or WPS and save it again") from None
+            raise damaged(path, error) from None
         raise
-    for sheet in reader.wb.worksheets:
-        if isinstance(sheet, ReadOnlyWorksheet):
-            sheet._get_source = lambda sheet=sheet: _TextRunLimit(
-                sheet.parent._archive.open(sheet._worksheet_path), path, sheet._worksheet_path)
     return reader.wb
+
+
+def _undamaged(rows, path):
+    """``rows`` of a read-only sheet, a damaged sheet told by :func:`damaged` (openpyxl's parser raises
+    ParseError, or IndexError for a cell naming a shared string or style that is not there)."""
+    try:
+        yield from rows
+    except (SyntaxError, IndexError) as error:
+        raise damaged(path, error) from None
+
+
+def damaged(path, error: Exception) -> ValueError:
+    """The error for a workbook whose parts are not what they should be (XML that is not well formed,
+    a cell pointing at a shared string or style that is not there)."""
+    return ValueError(f"{path} is damaged: a part of it is not well-formed XML or points at something missing "
+                      f"({type(error).__name__}: {error}); open it in Excel or WPS and save it again")
 
 
 MAX_XML_TEXT = 1 << 20  # bytes of a workbook's XML without a tag: a cell Excel saved takes at most about 230 KB
 
 
-def _check_parts_read_whole(archive, path) -> None:
-    """Read through :class:`_TextRunLimit` each part that openpyxl parses whole (workbook.xml, styles,
-    properties …; the sheets and shared strings are parsed as they stream, through the limit too);
-    only parts longer than the limit can break it, and those are rare."""
-    for info in archive.infolist():
-        name = info.filename
-        if (info.file_size > MAX_XML_TEXT and name.endswith((".xml", ".rels", ".vml")) and "/worksheets/" not in name
-                and not name.endswith("/sharedStrings.xml")):
-            with _TextRunLimit(archive.open(info), path, name) as stream:
-                while stream.read(_SCAN_BLOCK):
-                    pass
+def _giant(path, part: str) -> ArchiveError:
+    return ArchiveError(f"{path}: {part} holds more than 1 MB of text without a break, far more than an Excel cell "
+                        f"holds ({XLSX_MAX_CELL:,} characters): the file was not saved by Excel or WPS. Save the text "
+                        f"in a CSV instead", "giant_cell", part=part)
+
+
+class _GuardedArchive:
+    """A workbook's zip file, each part opened or read from it going through :class:`_TextRunLimit`:
+    the parts openpyxl parses whole as the workbook opens, and those it and we stream, whatever they
+    are named; the parts nobody reads (Power Query's, add-ins') are not looked at."""
+
+    def __init__(self, archive, path):
+        self.archive, self.path = archive, path
+
+    def open(self, name, mode: str = "r", *args, **kwargs):
+        stream = self.archive.open(name, mode, *args, **kwargs)
+        return _TextRunLimit(stream, self.path, getattr(name, "filename", name)) if mode == "r" else stream
+
+    def read(self, name) -> bytes:
+        with self.open(name) as stream:
+            return stream.read()
+
+    def __getattr__(self, name):  # namelist, infolist, close, filename, … as the zip file has them
+        return getattr(self.archive, name)
 
 
 class _TextRunLimit:
     """A workbook part as it is read, refusing more than MAX_XML_TEXT bytes without a tag before a
     parser holds them: no cell Excel saves is that long (32,767 characters), and a parser builds such
-    a text whole (one 200-million-character cell in a 585 KB file took 6.5 GB to read)."""
+    a text whole (one 200-million-character cell in a 585 KB file took 6.5 GB to read). A part that
+    does not open as XML (an image) is passed through as it is."""
 
     def __init__(self, stream, path, part: str):
         self.stream, self.path, self.part = stream, path, part
         self.since = 0  # bytes read since the last "<"
+        self.xml = None  # not known before the first bytes
 
     def read(self, size: int = -1) -> bytes:
         block = self.stream.read(size)
+        if self.xml is None and block:
+            self.xml = block.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"<", b"")
+        if not self.xml:
+            return block
         first = block.find(b"<")
         if first < 0:
             self.since += len(block)
@@ -877,10 +905,7 @@ class _TextRunLimit:
             if longest > MAX_XML_TEXT:
                 self.since = longest
         if self.since > MAX_XML_TEXT:
-            raise ArchiveError(
-                f"{self.path}: {self.part} holds more than 1 MB of text without a break, far more than an Excel "
-                f"cell holds ({XLSX_MAX_CELL:,} characters): the file was not saved by Excel or WPS. Save the text "
-                f"in a CSV instead", "giant_cell", part=self.part)
+            raise _giant(self.path, self.part)
         return block
 
     def __getattr__(self, name):  # close, seek, … as the stream has them
@@ -895,7 +920,8 @@ class _TextRunLimit:
 
 def _read_strings_as_written(reader) -> None:
     """The shared strings of the workbook ``reader`` opens, Excel's escapes left for :func:`_cell_value`:
-    openpyxl drops every "x005F_" from them, so a typed _x0041_ (saved as _x005F_x0041_) became "A"."""
+    openpyxl drops every "x005F_" from them, so a typed _x0041_ (saved as _x005F_x0041_) became "A". A
+    string of many runs of text is limited as one run (:class:`_TextRunLimit` sees only the runs)."""
     from openpyxl.cell.text import Text
     from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
     from openpyxl.xml.functions import iterparse
@@ -903,12 +929,19 @@ def _read_strings_as_written(reader) -> None:
     reader.shared_strings = []
     part = reader.package.find(SHARED_STRINGS)
     name = part.PartName[1:] if part is not None else "xl/sharedStrings.xml"  # where Excel keeps it, when the
-    if name in reader.archive.namelist():                                  # package's list of parts omits it
-        with _TextRunLimit(reader.archive.open(name), reader.archive.filename, name) as source:
-            for _, node in iterparse(source):
-                if node.tag == f"{{{SHEET_MAIN_NS}}}si":
-                    reader.shared_strings.append(Text.from_tree(node).content)
-                    node.clear()
+    if part is None and name not in reader.archive.namelist():             # package's list of parts omits it
+        return
+    string, text, size = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t", 0
+    with reader.archive.open(name) as source:
+        for _, node in iterparse(source):
+            if node.tag == text:
+                size += len(node.text or "")
+                if size > MAX_XML_TEXT:
+                    raise _giant(reader.archive.filename, name)
+            elif node.tag == string:
+                reader.shared_strings.append(Text.from_tree(node).content)
+                node.clear()
+                size = 0
 
 
 def read_chinese_dates(workbook) -> None:
