@@ -959,7 +959,10 @@ def test_a_merged_channel_is_given_to_every_row_and_the_summary_says_so(default_
 def test_a_text_holding_an_excel_escape_comes_back_as_written(default_model, tmp_path):
     # A text holding "_x0041_" was written raw and read back as "A": Excel writes such text as _x005F_x0041_.
     source = tmp_path / "in.jsonl"
-    texts = ["型号_x0041_漏水", "电视机_x0041_x0042_坏了", "前_x005F_x0041_后"]  # back to back: each escaped
+    # back to back, and before a character the writer escapes itself: each look-alike escaped; U+FFFE
+    # and U+FFFF, which XML cannot hold, escaped too (written raw, the file could not be read back)
+    texts = ["型号_x0041_漏水", "电视机_x0041_x0042_坏了", "前_x005F_x0041_后", "型号_x0041\r漏水", "型号_x0041\x0b漏水",
+             "字\ufffe\uffff"]
     source.write_text("".join(json.dumps({"text": text}) + "\n" for text in texts), encoding="utf-8")
     out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
     assert next(open_archive(out).chunks()).rows["text"].tolist() == texts

@@ -43,30 +43,35 @@ def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     return cleaned
 
 
+# The characters XML 1.0 forbids, which no .xlsx cell holds raw (openpyxl's list misses U+FFFE, U+FFFF).
+_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_FORBIDDEN_RE = re.compile(f"[{_FORBIDDEN}]")
+
+
 def printable(text: str) -> str:
-    """``text`` with what no Excel cell or page can show, control characters and lone surrogates,
-    as U+FFFD."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    return without_surrogates(ILLEGAL_CHARACTERS_RE.sub("\ufffd", text))
+    """``text`` with what no Excel cell or page can show, control characters, U+FFFE, U+FFFF and lone
+    surrogates, as U+FFFD."""
+    return without_surrogates(_FORBIDDEN_RE.sub("\ufffd", text))
 
 
-# Each underscore that opens what reads like an escape, back-to-back ones too (_x0041_x0042_ shares one).
-_STARTS_AN_ESCAPE = re.compile("_(?=x[0-9A-Fa-f]{4}_)")
+# What an .xlsx cell cannot hold raw, written as _xHHHH_: those and carriage returns (XML readers
+# take them for line feeds).
+_UNWRITABLE = "\r" + _FORBIDDEN
+_UNWRITABLE_RE = re.compile(f"[{_UNWRITABLE}]")
+# Each underscore that opens what would read as an escape once written: back-to-back ones too
+# (_x0041_x0042_ shares one), and one closed by the underscore of a character escaped as _xHHHH_.
+_STARTS_AN_ESCAPE = re.compile(f"_(?=x[0-9A-Fa-f]{{4}}[_{_UNWRITABLE}])")
 
 
 def excel_text(text: str) -> str:
     """``text`` as an .xlsx cell holds it, with Excel's escapes: a carriage return as _x000D_ (written
-    raw, XML readers take it for a line feed), a control character XML cannot hold as _x000B_ and
-    the like, and text that reads like such an escape (_x0041_) escaped itself (_x005F_x0041_), or it
-    would come back as another character; lone surrogates as U+FFFD. Where the escapes would take
-    the cell past 32,767 characters, which openpyxl cuts it to, the text goes as :func:`printable`
-    shows it: whole, its carriage returns read back as line feeds."""
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
+    raw, XML readers take it for a line feed), a character XML cannot hold as _x000B_ and the like,
+    and text that reads like such an escape (_x0041_) escaped itself (_x005F_x0041_), or it would come
+    back as another character; lone surrogates as U+FFFD. Where the escapes would take the cell past
+    32,767 characters, which openpyxl cuts it to, the text goes as :func:`printable` shows it: whole,
+    its carriage returns read back as line feeds."""
     kept = without_surrogates(text)
-    escaped = ILLEGAL_CHARACTERS_RE.sub(lambda match: f"_x{ord(match.group()):04X}_",
-                                        _STARTS_AN_ESCAPE.sub("_x005F_", kept)).replace("\r", "_x000D_")
+    escaped = _UNWRITABLE_RE.sub(lambda match: f"_x{ord(match.group()):04X}_", _STARTS_AN_ESCAPE.sub("_x005F_", kept))
     return escaped if len(escaped) <= XLSX_MAX_CELL else printable(kept)
 
 
