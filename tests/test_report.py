@@ -453,3 +453,16 @@ def test_groups_of_spans_numbers_and_days_are_named_as_the_tagged_file_shows_the
         pq.write_table(pa.table({**rows, "批次": values}), tmp_path / "t.parquet")
         table = report_archive(tmp_path / "t.parquet", group_col="批次", progress=False).tables["by_group"]
         assert sorted(table.index.drop("合计", errors="ignore")) == sorted(names)
+
+
+def test_a_report_workbooks_headers_are_escaped_as_its_cells_are():
+    # A --by column named 渠道_x0041_ was written raw in the group table's header: Excel showed 渠道A.
+    import pandas as pd
+
+    from consumer_nlp.io import excel_text
+    from consumer_nlp.report._render import _texts
+
+    table = pd.DataFrame({"渠道_x0041_": ["热线_x0042_"]}, index=["质量问题_x0043_"])
+    cleaned = _texts(table, excel_text)
+    assert (list(cleaned.columns), list(cleaned.index), cleaned.iloc[0, 0]) == (
+        ["渠道_x005F_x0041_"], ["质量问题_x005F_x0043_"], "热线_x005F_x0042_")

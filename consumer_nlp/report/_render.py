@@ -16,11 +16,11 @@ MARKED_PERIODS = 60  # beyond this many periods the trend is drawn as lines with
 
 
 def _texts(table: pd.DataFrame, clean) -> pd.DataFrame:
-    """``table`` with ``clean`` applied to every text in its cells and its index."""
+    """``table`` with ``clean`` applied to every text in its cells, its index and its column names."""
     def each(value):
         return clean(value) if isinstance(value, str) else value
 
-    return table.map(each).set_axis(table.index.map(each), axis=0)
+    return table.map(each).set_axis(table.index.map(each), axis=0).set_axis(table.columns.map(each), axis=1)
 
 
 @dataclass
