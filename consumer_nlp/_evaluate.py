@@ -9,7 +9,7 @@ import pandas as pd
 
 from ._categories import CATEGORIES, in_guide_order
 from ._html import page
-from ._unicode import display_width
+from ._unicode import display_width, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .io import read_labeled
 from ._metrics import classification_metrics, review_tradeoff
@@ -27,18 +27,16 @@ def _pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-_SHOWN_ESCAPED = str.maketrans({"\n": "\\n", "\r": "\\r", "\t": "\\t"})
-
-
 def text_table(table: pd.DataFrame, indent: str = "  ", max_chars: int | None = None) -> list[str]:
     """A table as terminal lines: the first column to the left, the others to the right, Chinese
-    characters counted as two columns, line breaks and tabs shown as \\n, \\t; a cell longer than
-    ``max_chars`` is cut, ending in …."""
+    characters counted as two columns, control characters escaped (see :func:`shown_escaped`); a cell
+    longer than ``max_chars`` is cut, ending in …."""
     def cell(value) -> str:
-        shown = _cell(value).translate(_SHOWN_ESCAPED)
+        shown = shown_escaped(_cell(value))
         return shown if max_chars is None or len(shown) <= max_chars else shown[:max_chars - 1] + "…"
 
-    cells = [[str(c) for c in table.columns]] + [[cell(v) for v in row] for row in table.itertuples(index=False)]
+    cells = [[shown_escaped(str(c)) for c in table.columns]] + [[cell(v) for v in row]
+                                                                for row in table.itertuples(index=False)]
     widths = [max(display_width(row[i]) for row in cells) + 2 for i in range(len(table.columns))]
     return [indent + "".join(_pad(v, w, right=i > 0) for i, (v, w) in enumerate(zip(row, widths))) for row in cells]
 

@@ -13,8 +13,16 @@ CODE_BITS = 21  # every code point fits in 21 bits, so three of them side by sid
 
 
 def display_width(text: str) -> int:
-    """The columns ``text`` takes in a terminal: a Chinese character or full-width sign two, anything else one."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    """The columns ``text`` takes in a terminal: a Chinese character or full-width sign two, a combining
+    mark or invisible format character none, anything else one."""
+    return sum(0 if unicodedata.category(c) in ("Mn", "Me", "Cf") else 2 if unicodedata.east_asian_width(c) in "WF"
+               else 1 for c in text)
+
+
+def shown_escaped(text: str) -> str:
+    """``text`` on one terminal line: line breaks, tabs and other control characters (and the line and
+    paragraph separators) as the escapes Python writes them with (\\n, \\x1b, \\u2028)."""
+    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
 
 
 def code_points(text: str):

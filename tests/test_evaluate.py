@@ -275,5 +275,11 @@ def test_a_terminal_table_keeps_each_row_on_one_line():
     # models compare printed a disagreeing text with a line break over two lines, its tab out of line.
     from consumer_nlp._evaluate import text_table
 
-    lines = text_table(pd.DataFrame({"where": ["row 2", "row 3"], "text": ["冰箱坏了\n又漏水\t三次", "a\rb"]}), indent="")
-    assert len(lines) == 3 and "冰箱坏了\\n又漏水\\t三次" in lines[1] and "a\\rb" in lines[2]
+    from consumer_nlp._unicode import display_width
+
+    table = pd.DataFrame({"where": ["row 2", "row 3", "row 4"],
+                          "渠道\n来源": ["冰箱坏了\n又漏水\t三次", "a\rb\x0bc\u2028d\x1b[31me", "e\u0301\u200b冰"]})
+    lines = text_table(table, indent="")
+    assert len("\n".join(lines).splitlines()) == 4 and "渠道\\n来源" in lines[0]
+    assert "冰箱坏了\\n又漏水\\t三次" in lines[1] and "a\\rb\\x0bc\\u2028d\\x1b[31me" in lines[2]
+    assert len({display_width(line) for line in lines}) == 1  # a combining accent and a zero-width space take no place
