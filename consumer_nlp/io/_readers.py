@@ -738,13 +738,14 @@ def _recalculated_on_opening(workbook) -> bool:
 
 
 def _last_row_end(data: bytes) -> int:
-    """Where the last complete row of ``data`` ends (0 when none does): rows are scanned whole."""
-    at = max(data.rfind(b"row>"), 0)
-    while at > 0:
-        found = _ROW_END.match(data, data.rfind(b"</", 0, at))
-        if found and found.end() == at + 4:
+    """Where the last complete row of ``data`` ends (0 when none does): rows are scanned whole. Only
+    closing tags are looked at ("</" stands nowhere else in XML, while "row>" may stand in a text)."""
+    at = data.rfind(b"</")
+    while at >= 0:
+        found = _ROW_END.match(data, at)
+        if found:
             return found.end()
-        at = data.rfind(b"row>", 0, at)
+        at = data.rfind(b"</", 0, at)
     return 0
 
 
