@@ -467,7 +467,7 @@ def sheet_rows(sheet, min_row: int = 1, values_only: bool = False):
     """The rows of a read-only sheet as its cells are, not as its declared range says: a sheet
     declaring A1:XFD1048576 would pad every missing row between its cells to 16,384 columns (a 5 KB
     workbook, 50 minutes of reading). Rows come back ragged, a missing one empty; a damaged sheet is
-    told (see :func:`damaged`)."""
+    told (see :func:`_damaged`)."""
     sheet.reset_dimensions()
     return _undamaged(sheet.iter_rows(min_row=min_row, values_only=values_only), sheet.parent._archive.filename)
 
@@ -825,21 +825,21 @@ def open_read_only(path):
         if isinstance(error, ValueError) and isinstance(error.__cause__, ArchiveError):  # openpyxl calls it
             raise error.__cause__ from None                                             # invalid XML
         if isinstance(error, SyntaxError):  # the XML parsers' errors
-            raise damaged(path, error) from None
+            raise _damaged(path, error) from None
         raise
     return reader.wb
 
 
 def _undamaged(rows, path):
-    """``rows`` of a read-only sheet, a damaged sheet told by :func:`damaged` (openpyxl's parser raises
+    """``rows`` of a read-only sheet, a damaged sheet told by :func:`_damaged` (openpyxl's parser raises
     ParseError, or IndexError for a cell naming a shared string or style that is not there)."""
     try:
         yield from rows
     except (SyntaxError, IndexError) as error:
-        raise damaged(path, error) from None
+        raise _damaged(path, error) from None
 
 
-def damaged(path, error: Exception) -> ValueError:
+def _damaged(path, error: Exception) -> ValueError:
     """The error for a workbook whose parts are not what they should be (XML that is not well formed,
     a cell pointing at a shared string or style that is not there)."""
     return ValueError(f"{path} is damaged: a part of it is not well-formed XML or points at something missing "
