@@ -13,7 +13,8 @@ import pytest
 
 from consumer_nlp.exceptions import ArchiveError
 from consumer_nlp.io import archive_format, open_archive
-from consumer_nlp.io._readers import check_header, choose_sheet
+from consumer_nlp.io._archive import check_header
+from consumer_nlp.io._workbook import choose_sheet
 
 
 def read(path, **options):
@@ -199,9 +200,9 @@ def test_bad_rows_count_towards_a_chunks_size(tmp_path, write_workbook, name):
 def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):
     # The lines of a record were all held until its quote closed: one stray quote near the top of a
     # large archive held the whole file in memory (582 MiB for an 86 MiB file).
-    from consumer_nlp.io import _readers
+    from consumer_nlp.io import _delimited
 
-    monkeypatch.setattr(_readers, "OPEN_QUOTE_LINES", 5)
+    monkeypatch.setattr(_delimited, "OPEN_QUOTE_LINES", 5)
     (tmp_path / "a.csv").write_text('id,text\n1,"没有收尾的引号\n' + "".join(f"{i},第{i}条\n" for i in range(2, 12)),
                                     encoding="utf-8")
     _, chunks = read(tmp_path / "a.csv")
@@ -445,9 +446,9 @@ def test_a_value_nested_too_deep_is_a_bad_row_not_the_end_of_the_run(tmp_path):
 def test_records_with_keys_of_their_own_are_read_in_chunks_of_bounded_size(tmp_path, monkeypatch):
     # Each chunk was a table of every key of the file: 10,000 records with a key each took 36 s and
     # 1.5 GB, 20,000 over 3.5 GB. A chunk now holds at most MAX_CELLS cells.
-    from consumer_nlp.io import _readers
+    from consumer_nlp.io import _archive
 
-    monkeypatch.setattr(_readers, "MAX_CELLS", 100)
+    monkeypatch.setattr(_archive, "MAX_CELLS", 100)
     (tmp_path / "a.jsonl").write_text("".join(f'{{"text": "第{i}件", "key{i}": {i}}}\n' for i in range(40)),
                                       encoding="utf-8")
     reader, chunks = read(tmp_path / "a.jsonl", chunk_size=5000)
@@ -686,7 +687,7 @@ def test_a_sheet_declaring_a_huge_range_is_read_by_its_cells_not_its_declared_si
 
     from openpyxl import Workbook
 
-    from consumer_nlp.io import _readers
+    from consumer_nlp.io import _cells
 
     workbook = Workbook()
     sheet = workbook.active
@@ -703,8 +704,8 @@ def test_a_sheet_declaring_a_huge_range_is_read_by_its_cells_not_its_declared_si
                 data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD500"', data)
             target.writestr(item, data)
     cells = []
-    cell_value = _readers._cell_value
-    monkeypatch.setattr(_readers, "_cell_value", lambda cell: cells.append(1) or cell_value(cell))
+    cell_value = _cells._cell_value
+    monkeypatch.setattr(_cells, "_cell_value", lambda cell: cells.append(1) or cell_value(cell))
     reader, chunks = read(tmp_path / "a.xlsx")
     assert rows(chunks) == [["1", "秤不准"], ["2", "漏水"]] and sum(c.blank for c in chunks) == 497
     assert len(cells) < 20, len(cells)
@@ -817,9 +818,9 @@ def test_a_cell_far_beyond_excels_limit_is_refused_before_it_is_read(tmp_path, w
     import zipfile
 
     from consumer_nlp.exceptions import ArchiveError
-    from consumer_nlp.io import _readers, problem_in_chinese
+    from consumer_nlp.io import _workbook, problem_in_chinese
 
-    monkeypatch.setattr(_readers, "_SCAN_BLOCK", 1 << 16)  # the run spans blocks
+    monkeypatch.setattr(_workbook, "_SCAN_BLOCK", 1 << 16)  # the run spans blocks
     path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"], [2, "TEXT1"]]})
     with zipfile.ZipFile(path) as zin:  # openpyxl cuts what it writes at Excel's limit; a program need not
         members = {item.filename: zin.read(item.filename) for item in zin.infolist()}
@@ -923,7 +924,7 @@ def test_a_part_is_refused_as_soon_as_a_run_without_a_tag_passes_the_limit(runs,
     import io
 
     from consumer_nlp.exceptions import ArchiveError
-    from consumer_nlp.io._readers import _TextRunLimit
+    from consumer_nlp.io._workbook import _TextRunLimit
 
     data = b"<".join(b"x" * n for n in runs)  # runs of n bytes between tags
     stream = _TextRunLimit(io.BytesIO(b"<" + data), "a.xlsx", "xl/sharedStrings.xml")
@@ -1061,7 +1062,7 @@ def test_merged_ranges_with_nothing_to_give_cost_no_work_per_row(tmp_path, monke
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
-    from consumer_nlp.io import _readers
+    from consumer_nlp.io import _workbook
 
     workbook = Workbook()
     sheet = workbook.active
@@ -1074,8 +1075,8 @@ def test_merged_ranges_with_nothing_to_give_cost_no_work_per_row(tmp_path, monke
     _declare_merged(tmp_path / "a.xlsx", [f"{get_column_letter(j + 3)}2:{get_column_letter(j + 3)}1048576"
                                           for j in range(300)])
     given = []
-    calls = _readers.MergedBelow.__call__
-    monkeypatch.setattr(_readers.MergedBelow, "__call__",
+    calls = _workbook.MergedBelow.__call__
+    monkeypatch.setattr(_workbook.MergedBelow, "__call__",
                         lambda self, row: given.extend(calls(self, row)) or calls(self, row))
     reader, chunks = read(tmp_path / "a.xlsx")
     assert rows(chunks)[:2] == [[1, "冰箱不制冷", ""], [2, "秤不准", ""]]  # C2 shows nothing, so C3 neither
@@ -1119,9 +1120,9 @@ def test_a_chunk_of_a_wide_file_holds_at_most_max_cells(tmp_path, monkeypatch, w
     # A chunk was 5,000 rows whatever the width of the file (CSV, TSV and workbooks): 5,000 rows of
     # 20,000 columns took 2.6 GB. Every format now caps a chunk's cells as JSON Lines did, and
     # still gives every row, in order (JSON Lines: see above).
-    import consumer_nlp.io._readers as readers
+    from consumer_nlp.io import _archive
 
-    monkeypatch.setattr(readers, "MAX_CELLS", 200)
+    monkeypatch.setattr(_archive, "MAX_CELLS", 200)
     header = ["text"] + [f"c{j}" for j in range(49)]
     table = [[f"漏水{i}"] + [""] * 49 for i in range(30)]
     path = tmp_path / name
@@ -1239,7 +1240,7 @@ def test_the_scan_of_a_large_prefixed_sheet_goes_block_by_block(tmp_path, monkey
     import io
     import zipfile
 
-    from consumer_nlp.io import _readers
+    from consumer_nlp.io import _workbook
 
     rows = "".join(f'<x:row r="{n}"><x:c r="A{n}" t="inlineStr"><x:is><x:t>投诉{n}</x:t></x:is></x:c></x:row>'
                    for n in range(1, 2001))
@@ -1248,18 +1249,18 @@ def test_the_scan_of_a_large_prefixed_sheet_goes_block_by_block(tmp_path, monkey
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("sheet.xml", xml)
     seen = []
-    monkeypatch.setattr(_readers, "_SCAN_BLOCK", 4096)
-    real = _readers._UNCALCULATED.finditer
+    monkeypatch.setattr(_workbook, "_SCAN_BLOCK", 4096)
+    real = _workbook._UNCALCULATED.finditer
 
     class Pattern:
         def finditer(self, data, start, end):
             seen.append(end - start)
             return real(data, start, end)
 
-    monkeypatch.setattr(_readers, "_UNCALCULATED", Pattern())
+    monkeypatch.setattr(_workbook, "_UNCALCULATED", Pattern())
     book = type("Book", (), {"_archive": zipfile.ZipFile(buffer)})()
     sheet = type("Sheet", (), {"_worksheet_path": "sheet.xml"})()
-    _readers.scan_sheet(book, sheet)
+    _workbook.scan_sheet(book, sheet)
     assert len(seen) > 10 and max(seen) < 3 * 4096
 
 
@@ -1338,7 +1339,7 @@ def test_a_workbook_without_its_size_is_not_read_whole_to_open_it(tmp_path, monk
 
     from openpyxl import Workbook
 
-    from consumer_nlp.io._readers import open_read_only
+    from consumer_nlp.io._workbook import open_read_only
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("投诉")
@@ -1367,7 +1368,7 @@ def test_a_workbook_without_its_size_is_not_read_whole_to_open_it(tmp_path, monk
 
 
 def test_a_workbook_with_its_size_is_sized_as_it_declares(tmp_path, write_workbook):
-    from consumer_nlp.io._readers import open_read_only
+    from consumer_nlp.io._workbook import open_read_only
 
     path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"], [2, "缺斤少两"]],
                                                  "其他": [["x"]]})
@@ -1456,6 +1457,6 @@ def test_a_padded_header_over_rows_that_are_no_names_is_no_title(tmp_path, conte
 def test_the_sheet_scan_finds_the_last_whole_row(data, end):
     # It searched back from every "row>" in a cell's text (">" may stand raw in XML text): quadratic in
     # a cell of them (600 cells of "row>" in a 40 KB file: 33-52 s). Closing tags alone are searched now.
-    from consumer_nlp.io._readers import _last_row_end
+    from consumer_nlp.io._workbook import _last_row_end
 
     assert _last_row_end(data) == end

@@ -4,8 +4,10 @@ from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, 
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import check_new_file, move_into_place, new_file, same_file, temporary_beside, working_name, write_json
 from ._problems import problem_in_chinese
-from ._readers import (CHUNKING, XLSX_MAX_CELL, XLSX_MAX_ROWS, ArchiveReader, BadRow, Chunk, MergedBelow,
-                       archive_format, cell_text, excel_unescape, open_archive, open_read_only, scan_sheet, sheet_rows)
+from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format
+from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape
+from ._readers import open_archive
+from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._writers import PARTS, excel_text, join_parts, keep_text, printable, without_surrogates, write_archive, write_part
 
 __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DATE_NAMES", "GroupSpellings",

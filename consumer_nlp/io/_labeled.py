@@ -11,8 +11,10 @@ from .._categories import label_of, unknown_label
 from .._unicode import name_key
 from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
+from ._archive import place_number
+from ._cells import cell_text
 from ._columns import TEXT_COLUMN_NAMES, find_column
-from ._readers import cell_text, open_archive, place_number
+from ._readers import open_archive
 from ._writers import without_surrogates
 
 

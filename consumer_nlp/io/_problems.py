@@ -2,7 +2,7 @@
 front ends that speak to complaint desks: each adds how to go on in its own terms (the web: save and
 upload again; the command line: its flags)."""
 from ..exceptions import ArchiveError
-from ._readers import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
+from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
 
 
 _WORKBOOKS = ("xlsx", "xlsm", "xls")

@@ -13,9 +13,10 @@ import pandas as pd
 
 from ..exceptions import ArchiveError
 from .._values import is_missing
+from ._archive import archive_format
+from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, cell_text, format_kind
+from ._jsonl import JsonLiteral
 from ._paths import working_name
-from ._readers import (XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, JsonLiteral, archive_format, cell_text,
-                       format_kind)
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")

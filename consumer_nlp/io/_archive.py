@@ -1,0 +1,203 @@
+"""Archives as readers see them: formats by name and content, chunks of rows, rows that fail to
+parse, and the base class every reader shares."""
+import codecs
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .._values import check_count
+from ..exceptions import ArchiveError
+
+
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".jsonl": "jsonl",
+           ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
+WORKBOOKS = ("xlsx", "xlsm", "xls")  # xlsm (macros) is read as xlsx; xlsm and xls are read, not written
+_ZIP, _OLE2 = b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1")
+
+
+def archive_format(path) -> str:
+    """The format of ``path`` by its extension (csv, tsv, xlsx, xlsm, xls, jsonl or parquet)."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"cannot tell the format of {path}: use one of {', '.join(sorted(FORMATS))}")
+    return FORMATS[suffix]
+
+
+def password_protected(path) -> ArchiveError:
+    return ArchiveError(f"{path} has a password (it is encrypted): open it in Excel or WPS, remove the password "
+                        f"and save it, then run again", "password")
+
+
+def _json_value(line: bytes) -> tuple[bool, object]:
+    """(whether ``line`` is JSON, its value)."""
+    try:
+        return True, json.loads(line)
+    except (ValueError, RecursionError):  # (a UnicodeDecodeError is a ValueError)
+        return False, None
+
+
+def _holds_json_lines(head: bytes) -> bool:
+    """Whether a line of ``head`` past the first (which may be a record cut off) is a JSON object
+    standing at the line's start, as JSON Lines write them (an indented one is in a JSON document)."""
+    return any(line.startswith(b"{") and isinstance(_json_value(line)[1], dict) for line in head.split(b"\n")[1:])
+
+
+def check_content(path, kind: str) -> None:
+    """Refuse a file whose first bytes say it is not what its name says (an .xlsx saved as .csv, a
+    CSV exported as .xls, a workbook with a password), saying what it is: its reader would fail with
+    words about encodings or bytes that send a person the wrong way."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+        # an old .xls workbook, or any workbook locked with a password
+        if head.startswith(_OLE2) and "EncryptedPackage".encode("utf-16-le") in head + f.read(64 << 20):
+            raise password_protected(path)
+    what, rename = None, None
+    if head.startswith(_OLE2):
+        if kind != "xls":
+            what, rename = "an old Excel .xls workbook", ".xls"
+    elif head.startswith(_ZIP):
+        if kind not in ("xlsx", "xlsm", "parquet"):
+            what, rename = "an Excel .xlsx workbook (a zip file)", ".xlsx"
+    elif kind == "xls" and head and b"\0" not in head[:8]:  # systems export CSV, TSV or web pages as .xls
+        start = head.lstrip(codecs.BOM_UTF8).lstrip()
+        first = start.split(b"\n", 1)[0]
+        if start.startswith(b"<"):
+            raise ArchiveError(f"{path} is a web page or XML spreadsheet named .xls, not a workbook: open it in Excel "
+                               f"or WPS and save it as .xlsx (Excel 工作簿), then run again", "misnamed", rename=".xlsx",
+                               page=True)
+        what, rename = "a text file", ".tsv" if first.count(b"\t") > first.count(b",") else ".csv"
+    elif kind == "jsonl" and head and b"\0" not in head[:8] and not _holds_json_lines(head):
+        # (UTF-16 text has a zero byte in every character; a file with a line that is a record is JSON
+        # Lines, its other lines bad rows, however its first line reads)
+        start = head.lstrip(codecs.BOM_UTF8).lstrip()
+        first = start.split(b"\n", 1)[0].strip()
+        # what programs save as .json (an array of objects, or indented), named .jsonl
+        if first in (b"[", b"{") or (start.startswith(b"[") and start[1:].lstrip().startswith(b"{")):
+            raise ArchiveError(f"{path} is one JSON document (an array, or an object over several lines), not JSON "
+                               f"Lines, which hold one object a line: save it with one record a line, or as CSV",
+                               "json_document")
+        if not start.startswith(b"{") and (b"," in first or b"\t" in first) and not _json_value(first)[0]:
+            what, rename = "a text file", ".tsv" if first.count(b"\t") > first.count(b",") else ".csv"
+    if what is not None:
+        raise ArchiveError(f"{path} is {what}, not what its name says: rename it {rename}", "misnamed",
+                           rename=rename)
+
+
+def place_number(where: str) -> int:
+    """The first number in a row's place ("line 3 (data row 2)", "sheet row 7", "row 5"): the line
+    or row a person finds it at; 0 for a place without one."""
+    found = re.search(r"\d+", where)
+    return int(found[0]) if found else 0
+
+
+@dataclass
+class BadRow:
+    """A row that could not be parsed: where it is, why, and its raw content."""
+
+    where: str
+    reason: str
+    raw: str
+    wider: bool = False  # more cells than the header: what a title row above the header causes
+
+    @property
+    def line(self) -> int:
+        """The number in ``where`` (a file's line, a sheet's row)."""
+        return place_number(self.where)
+
+    def stops(self, path, advice: str) -> ArchiveError:
+        """The error that stops work on ``path`` at this row, ending with ``advice``."""
+        return ArchiveError(f"{path}: {self.where} cannot be parsed ({self.reason}); {advice}", "unparseable_row",
+                            line=self.line, format=FORMATS.get(Path(path).suffix.lower()))
+
+
+@dataclass
+class Chunk:
+    """Consecutive rows of an archive: ``rows`` as a DataFrame, with the rows that failed to parse."""
+
+    index: int
+    rows: pd.DataFrame
+    bad: list = field(default_factory=list)
+    position: float = 0  # progress through the input, in the reader's unit
+    blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
+    where: list = field(default_factory=list)  # each row's place in the file ("line 7", "sheet row 3")
+
+    def places(self) -> list:
+        """Each row's line (or sheet row) in its file: where an editor, or Excel, shows it."""
+        return [place_number(w) for w in self.where]
+
+    def row_numbers(self, first: int) -> list:
+        """Each row's number as a person finds it: its sheet row in a workbook (empty rows are
+        skipped in reading, not in Excel), else ``first`` onwards (the reader's ``header_row + 1``
+        for its first row)."""
+        return [int(w.rsplit(" ", 1)[1]) if w.startswith("sheet row ") else first + i
+                for i, w in enumerate(self.where)]
+
+
+MAX_CELLS = 5_000_000  # in a chunk: rows × columns (5,000 rows of 20,000 columns took 2.6 GB)
+# How a file is cut into chunks. A checkpoint finds its finished chunks by number, so a release that
+# changes how many rows a chunk holds changes this, and checkpoints of another cut are not resumed.
+CHUNKING = 2  # 2: at most MAX_CELLS cells a chunk, bad rows counted in every format (2026-12-05)
+
+
+class ArchiveReader:
+    """Base of the chunked readers: ``columns`` and ``total`` (for progress), then ``chunks()``.
+    ``header_row`` is the row holding the column names (a title may stand above it), so the first
+    data row is row ``header_row + 1`` as a person counts them."""
+
+    unit = "行"
+
+    def __init__(self, path, encoding=None, chunk_size=5000, header_row: int = 1):
+        self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
+        self.columns, self.total = [], None
+        self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
+        self.hidden_rows = 0  # a workbook's records in rows hidden in Excel (read like the others)
+        self.number_formats = {}  # a workbook's columns -> the number format their numbers and dates are shown in
+        check_count(header_row, "header_row", 1, "the row holding the column names")
+        self.header_row = int(header_row)
+
+    def rows_per_chunk(self) -> int:
+        """How many rows a chunk holds: ``chunk_size``, fewer in a table of many ``columns`` (a chunk
+        holds at most MAX_CELLS cells)."""
+        return max(1, min(self.chunk_size, MAX_CELLS // max(1, len(self.columns))))
+
+    def progress_bar(self, show: bool | None = None, **options):
+        """A progress bar over this reader's ``total`` on standard error; ``show`` None means only
+        when standard error is a terminal. Update it to each chunk's ``position``."""
+        import sys
+
+        from tqdm import tqdm
+
+        show = sys.stderr.isatty() if show is None else show
+        return tqdm(total=self.total, unit=self.unit, unit_scale=self.unit == "B", disable=not show,
+                    file=sys.stderr, dynamic_ncols=True, **options)
+
+
+def undecodable(path, line: int, encoding: str, error: UnicodeDecodeError) -> ArchiveError:
+    return ArchiveError(f"{path}: line {line} is not valid {encoding} ({error.reason}); name the encoding with "
+                        f"encoding=…", "encoding", line=line, encoding=encoding)
+
+
+def check_header(columns: list, path, first_column: int | None = None) -> list:
+    """The header as it is, or an error naming every column that appears more than once.
+    ``first_column`` (a sheet's header: the number of the column it starts in) names columns by
+    letter, as Excel shows them."""
+    if first_column is None:
+        unnamed = [str(n) for n, name in enumerate(columns, start=1) if not str(name).strip()]
+    else:
+        from openpyxl.utils import get_column_letter
+
+        unnamed = [get_column_letter(n) for n, name in enumerate(columns, start=first_column) if not str(name).strip()]
+    if len(unnamed) > 1:
+        raise ArchiveError(f"{path}: columns {', '.join(unnamed[:-1])} and {unnamed[-1]} of the header have no name; "
+                           f"name them so that every column can be told apart", "unnamed_columns",
+                           columns=unnamed)
+    seen = Counter(columns)
+    twice = [name for name, count in seen.items() if count > 1]
+    if twice:
+        raise ArchiveError(f"{path}: the header names column(s) {twice} more than once; rename them so that "
+                           f"every column can be told apart", "duplicate_columns", columns=twice)
+    return list(columns)

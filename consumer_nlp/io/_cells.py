@@ -1,0 +1,199 @@
+"""Excel cells as a person sees them: values as text, number formats kept or read, Excel's
+_xHHHH_ escapes undone, and the limits of a sheet."""
+import datetime
+import decimal
+import functools
+import math
+import re
+
+
+def _duration_text(span: datetime.timedelta) -> str:
+    """A time span as Excel's elapsed-time format shows it and reads it back (36:00:00, not Python's
+    "1 day, 12:00:00" or pandas' "1 days 12:00:00"); fractions of a second to the nanosecond."""
+    if span < datetime.timedelta(0):
+        return "-" + _duration_text(-span)
+    micro = span // datetime.timedelta(microseconds=1)
+    fraction = (micro % 1_000_000) * 1000 + getattr(span, "nanoseconds", 0)  # pandas' Timedelta has them
+    seconds = micro // 1_000_000
+    text = f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return text + f".{fraction:09d}".rstrip("0") if fraction else text
+
+
+def cell_text(value) -> str:
+    """An Excel cell as the text a person sees in it (formulas as their text, never evaluated)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime.timedelta):
+        return _duration_text(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat(sep=" ") if isinstance(value, datetime.datetime) else value.isoformat()
+        return text[:-9] if text.endswith(" 00:00:00") else text
+    return str(value)
+
+
+_SHOWN_AS_IS = set("-+()$:^&'~{}<>= ")  # characters a number format shows without quotes
+_COLOURS = re.compile(r"(?i)(black|blue|cyan|green|magenta|red|white|yellow|color\d+)")
+
+
+@functools.lru_cache(maxsize=1024)  # a sheet holds few formats in many cells
+def code_format(number_format, zero: bool = False) -> tuple | None:
+    """A number format made of zero placeholders (two or more) and literal text, the format of a code
+    (000123, 0571-88886666, NO.000123), as its pieces: None for a placeholder, text for a literal.
+    None for any other format (amounts, percentages, dates, conditions). The section read is the
+    first, for numbers of zero or more; with ``zero``, the third when there is one, Excel's for 0
+    (which may be a literal alone: "零")."""
+    if not isinstance(number_format, str):
+        return None
+    sections = number_format.split(";")
+    if zero and len(sections) >= 3 and code_format(sections[0]) is not None:
+        pieces = _format_pieces(sections[2])
+        return pieces if pieces is not None and pieces.count(None) != 1 else None
+    pieces = _format_pieces(sections[0])
+    return pieces if pieces is not None and pieces.count(None) >= 2 else None
+
+
+def _format_pieces(text: str) -> tuple | None:
+    """One section of a number format as placeholders (None) and literals, or None when it holds
+    anything else."""
+    pieces, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "0":
+            pieces.append(None)
+        elif char == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                return None
+            pieces.append(text[i + 1:end])
+            i = end
+        elif char in "\\!" and i + 1 < len(text):  # the next character as it is
+            pieces.append(text[i + 1])
+            i += 1
+        elif char in "_*":  # padding the width of the next character, or filling with it
+            i += 1
+        elif char == "[":
+            end = text.find("]", i)
+            inside = text[i + 1:end] if end > 0 else ""
+            if not (inside.startswith("$-") or _COLOURS.fullmatch(inside)):  # a locale or a colour only
+                return None
+            i = end
+        elif char in _SHOWN_AS_IS:
+            pieces.append(char)
+        else:
+            return None
+        i += 1
+    return tuple(pieces)
+
+
+def excel_digits(value):
+    """A workbook's number with the 15 significant digits Excel shows and saves as CSV (89.1 for the
+    double 89.10000000000001; 440101199001011000 for an 18-digit ID typed into a number cell, a whole
+    number beyond 2**53 coming back as an exact int). Any other value as it is."""
+    if not isinstance(value, float) or not math.isfinite(value):
+        return value
+    shown = f"{value:.15g}"
+    if abs(value) >= 2 ** 53:
+        return int(decimal.Decimal(shown))
+    return float(shown)
+
+
+def as_formatted(value, number_format):
+    """A whole number of a code format (see :func:`code_format`) as the text Excel shows (000123,
+    0571-88886666), since such numbers are codes: postcodes, phone, staff and order numbers. Any
+    other value as it is."""
+    if not (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+            and value >= 0 and value == int(value)):
+        return value
+    pieces = code_format(number_format, zero=value == 0)
+    if pieces is None:
+        return value
+    places = pieces.count(None)
+    digits = str(int(value)).zfill(places) if places else ""
+    extra = len(digits) - places  # digits beyond the placeholders go into the first one, as in Excel
+    shown, at = [], 0
+    for piece in pieces:
+        if piece is None:
+            take = 1 + (extra if at == 0 else 0)
+            shown.append(digits[at:at + take])
+            at += take
+        else:
+            shown.append(piece)
+    return "".join(shown)
+
+
+# Excel writes characters XML cannot hold as _xHHHH_ (a carriage return as _x000D_); openpyxl
+# undoes only the escape of "_x" itself (_x005F_), so the others reach us as written.
+EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
+XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767  # an Excel sheet's limits
+
+
+def excel_unescape(text: str) -> str:
+    """``text`` as Excel shows a cell holding it: each _xHHHH_ the character it stands for."""
+    return EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
+
+
+def format_kind(value) -> str | None:
+    """What a number format shows ``value`` as: "date" (a day or a moment), "time" (of day),
+    "duration" (elapsed time, [h]:mm) or "number"; None for a value no number format applies to
+    (text, a boolean)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, datetime.timedelta):
+        return "duration"
+    if isinstance(value, datetime.date):
+        return "date"
+    if isinstance(value, datetime.time):
+        return "time"
+    return "number" if isinstance(value, (int, float)) else None
+
+
+_MIXED = object()  # a column whose values of one kind are shown in several formats
+
+
+def note_format(formats: dict, column: int, kind: str, shown: str | None) -> None:
+    """Note in ``formats`` that a value of ``kind`` (see :func:`format_kind`) in ``column`` is shown
+    in number format ``shown`` (None: one the file does not spell out, which no output can name)."""
+    if formats.setdefault((column, kind), shown) != shown or shown is None:
+        formats[(column, kind)] = _MIXED
+
+
+def shared_formats(formats: dict, columns: list, first: int = 0) -> dict:
+    """``{column name: {kind: number format}}`` from noted ``formats`` (sheet columns from ``first``
+    named by ``columns``): a kind's format where every value of that kind in the column shares it,
+    and it is not General."""
+    shared = {}
+    for (at, kind), shown in formats.items():
+        if shown is not _MIXED and shown != "General" and first <= at < first + len(columns):
+            shared.setdefault(columns[at - first], {})[kind] = shown
+    return shared
+
+
+def values_noting_formats(rows, formats: dict):
+    """The values of each row of read-only cells (see :func:`_cell_value`), the first being the
+    header; the data rows' number formats are noted in ``formats`` (see :func:`note_format`)."""
+    header = True
+    for row in rows:
+        if not header:
+            for at, cell in enumerate(row):
+                kind = format_kind(cell.value)
+                if kind is not None:
+                    note_format(formats, at, kind, cell.number_format)
+        header = False
+        yield tuple(map(_cell_value, row))
+
+
+def _cell_value(cell):
+    """An .xlsx cell's value with its type: text with Excel's _xHHHH_ escapes undone, numbers of a
+    code format as Excel shows them."""
+    value = cell.value
+    if isinstance(value, str):
+        return excel_unescape(value)
+    return as_formatted(excel_digits(value), cell.number_format)
+
+
+CHINESE_DATE_FORMATS = frozenset(range(27, 32)) | {36, 50, 51, 52, 53, 54, 57, 58}
+CHINESE_TIME_FORMATS = frozenset({32, 33, 34, 35, 55, 56})

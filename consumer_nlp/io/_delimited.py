@@ -1,0 +1,227 @@
+"""CSV and TSV archives, read strictly and a line at a time, with each unparseable row reported
+where it is instead of being merged into its neighbour or dropped."""
+import csv
+import io
+import itertools
+
+import pandas as pd
+
+from ..exceptions import ArchiveError
+from ._columns import TEXT_COLUMN_NAMES, find_column, looks_like_names
+from ._archive import ArchiveReader, BadRow, Chunk, check_header, undecodable
+from ._encoding import detect_encoding, first_undecodable_line, text_encoding
+
+
+csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
+OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
+
+
+class _QuoteRunsOn(Exception):
+    """A record has taken OPEN_QUOTE_LINES lines: its quote was left open."""
+
+
+class _Lines:
+    """The lines of a text stream, numbered, with the lines of the record being parsed kept so that
+    a record that fails can be named and its later lines parsed again (``push_back``). A record is
+    given up after OPEN_QUOTE_LINES lines, so that a stray quote never holds the file in memory."""
+
+    def __init__(self, stream):
+        self.stream, self.number, self.taken, self.again = stream, 0, [], []
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if len(self.taken) >= OPEN_QUOTE_LINES:
+            raise _QuoteRunsOn
+        if self.again:
+            number, line = self.again.pop()
+        else:
+            line = next(self.stream)
+            self.number += 1
+            number = self.number
+        self.taken.append((number, line))
+        return line
+
+    def start_record(self) -> None:
+        self.taken = []
+
+    def push_back(self, lines) -> None:
+        self.again.extend(reversed(lines))
+
+
+def _shape(field: str) -> str:
+    """The kinds of characters ``field`` is made of, each run as one: digits 9, Latin letters a, other
+    characters beyond ASCII x, the rest as they are ("R-0012" is "a-9"; "已经投诉3次" is "x9x"). The
+    ids of one archive share theirs."""
+    kinds = ("9" if c.isdigit() else "a" if c.isascii() and c.isalpha() else "x" if not c.isascii() else c
+             for c in field.strip())
+    return "".join(kind for kind, _ in itertools.groupby(kinds))
+
+
+class DelimitedReader(ArchiveReader):
+    """CSV (RFC 4180 quoting, read strictly) or TSV (fields between tabs, and Excel's quoted cells: see
+    :meth:`_tsv_records`) through Python's csv module.
+
+    Every record's field count is checked against the header. A record that cannot be parsed (a
+    quote left open, text after a closing quote) is a bad row named by the line it starts on, set
+    aside whole; but when a line after its first reads alone as a row of the header's width (two or
+    more fields) or opens a quoted text of its own, a stray quote ran on over rows: only its first
+    line is set aside and the rest are parsed again. A quoted value that parses but whose two or
+    more later lines each read as such a row, beginning as the record does (a first field of its
+    :func:`_shape`), is a stray quote too (a quote left open and closed by an inch mark lines later);
+    a value over two lines cannot be told from a text with a comma, and is kept.
+    """
+
+    unit = "B"
+
+    def __init__(self, path, encoding=None, chunk_size=5000, delimiter=",", header_row: int = 1):
+        super().__init__(path, encoding, chunk_size, header_row)
+        self.encoding = text_encoding(encoding) or detect_encoding(path)
+        self.delimiter = delimiter
+        self.total = self.path.stat().st_size
+
+    def _records(self, lines: _Lines):
+        """(line number, fields, raw text, problem) for each record; fields None: it failed to parse,
+        for the reason ``problem``."""
+        if self.delimiter == "\t":
+            yield from self._tsv_records(lines)
+            return
+        options = {"strict": True}
+        reader = csv.reader(lines, delimiter=self.delimiter, **options)
+        while True:
+            lines.start_record()
+            problem = None
+            try:
+                fields = next(reader)
+            except StopIteration:
+                if not lines.taken:
+                    return
+                fields = None  # a quoted field open at the end of the file
+            except csv.Error:
+                fields = None
+            except _QuoteRunsOn:
+                fields, problem = None, f"a quote opened here is still open {OPEN_QUOTE_LINES} lines later"
+            taken = lines.taken
+            if fields is None:  # a stray quote ran on over rows, or up to the next quoted one?
+                run_on = problem is not None or any(self._reads_as_row(line) or self._opens_row(line)
+                                                    for _, line in taken[1:])
+            else:  # rows run over begin as the row the quote opened in does (an id like its id)
+                like = _shape(fields[0].split("\n")[0]) if fields else ""
+                run_on = len(taken) > 2 and all(self._reads_as_row(line, like) for _, line in taken[1:])
+            if fields is None:
+                problem = problem or "a quote is left open or text follows a closing quote"
+            elif run_on:
+                problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
+                           "as rows of their own")
+            if problem and run_on:
+                lines.push_back(taken[1:])
+                taken = taken[:1]
+            raw_text = "".join(t for _, t in taken).rstrip("\r\n")
+            yield taken[0][0] if taken else lines.number, None if problem else fields, raw_text, problem
+            if problem:
+                reader = csv.reader(lines, delimiter=self.delimiter, **options)
+
+    def _tsv_records(self, lines: _Lines):
+        """TSV records as :meth:`_records` gives them. A line is its fields between tabs, except where
+        a field opens with a quote that escapes something, as Excel writes a cell holding a quote (its
+        own quotes doubled), a tab or a line break: then the record reads as Excel reads it, over as
+        many lines as it takes, unless a later line reads as a row of its own (a stray quote)."""
+        while True:
+            lines.start_record()
+            try:
+                first = next(lines)
+            except StopIteration:
+                return
+            taken = lines.taken
+            line = first.rstrip("\r\n")
+            fields = line.split("\t") if line else []
+            if '"' in first:
+                lines.push_back(taken)
+                lines.start_record()
+                try:
+                    quoted = next(csv.reader(lines, delimiter="\t", strict=True))
+                except (csv.Error, StopIteration, _QuoteRunsOn):
+                    quoted = None
+                taken = lines.taken
+                if len(taken) > 1 and not self.columns:  # the header: names over lines, as Excel quotes them
+                    # (a stray quote that ran on over rows makes a header no row fits: a loud failure)
+                    escapes = quoted is not None
+                elif len(taken) > 1:
+                    escapes = len(quoted or ()) == len(self.columns) and not any(
+                        self._reads_as_row(later) for _, later in taken[1:])
+                else:
+                    escapes = quoted is not None and quoted != fields and (
+                        '""' in first or len(fields) != len(self.columns) == len(quoted))
+                if escapes:
+                    fields = quoted
+                else:
+                    lines.push_back(taken[1:])
+                    taken = taken[:1]
+            yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None
+
+    def _reads_as_row(self, line: str, like: str | None = None) -> bool:
+        """Whether ``line``, read alone, has the header's two or more fields, the first without a quote
+        (the last line of a quoted text in the first column closes its quote in its first field) and,
+        given ``like``, of that :func:`_shape`."""
+        fields = next(csv.reader([line], delimiter=self.delimiter), [])
+        return (len(self.columns) > 1 and len(fields) == len(self.columns) and '"' not in fields[0]
+                and (like is None or _shape(fields[0]) == like))
+
+    def _opens_row(self, line: str) -> bool:
+        """Whether ``line`` begins a row whose quoted text goes on over the next lines: fields without
+        quotes, then one that opens a quote and does not close it, within the header's width."""
+        opening = line.find('"')
+        return (len(self.columns) > 1 and opening > 0 and line[opening - 1] == self.delimiter
+                and line.count('"') % 2 == 1 and line.count(self.delimiter, 0, opening) < len(self.columns))
+
+    def chunks(self):
+        with open(self.path, "rb") as raw:
+            text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
+            try:
+                records = self._records(_Lines(text))
+                for _ in range(self.header_row - 1):  # the title rows above the column names
+                    next(records, None)
+                header = next(records, None)
+                if header is None and self.header_row > 1:
+                    raise ValueError(f"{self.path}: header_row={self.header_row} is past the end of the file")
+                if header is None:
+                    raise ValueError(f"{self.path} is empty: not even a header line")
+                if header[1] is None:
+                    raise ArchiveError(f"{self.path}: line {header[0]} (the header) cannot be parsed: "
+                                       f"{header[2][:80]!r}", "unparseable_row", line=header[0])
+                if self.delimiter == "," and len(header[1]) == 1 and "\t" in header[1][0]:
+                    raise ArchiveError(f"{self.path} is tab-separated (its header is {header[1][0][:60]!r}), not "
+                                       f"comma-separated as its name says: rename it .tsv", "misnamed", rename=".tsv")
+                names = header[1]
+                if len(names) > 2 and names[0].strip() and not any(name.strip() for name in names[1:]) \
+                        and find_column(names[:1], None, TEXT_COLUMN_NAMES) is None:
+                    following = next(records, None)  # a title Excel padded with a comma a column stands above
+                    records = itertools.chain([following] if following is not None else [], records)
+                    if following is not None and following[1] is not None and looks_like_names(
+                            [cell.strip() for cell in following[1] if cell.strip()]):
+                        names = names[:1]  # read as a sheet's title row is, pointing to the names below
+                self.columns = check_header(names, self.path)
+                size, rows, where, bad, index, blank = self.rows_per_chunk(), [], [], [], 0, 0
+                for line, record, raw_text, problem in records:
+                    if not record and record is not None and len(self.columns) == 1:
+                        record = [""]  # in a one-column file a blank line is an empty value
+                    if record is None:
+                        bad.append(BadRow(f"line {line}", problem, raw_text))
+                    elif len(record) == len(self.columns):
+                        rows.append(record)
+                        where.append(f"line {line}")
+                    elif not record:
+                        blank += 1
+                    else:
+                        bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
+                                                          f"{len(self.columns)}", raw_text,
+                                          wider=len(record) > len(self.columns)))
+                    if len(rows) + len(bad) >= size:  # bad rows are held too: they count
+                        yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
+                                    where)
+                        rows, where, bad, index, blank = [], [], [], index + 1, 0
+                yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank, where)
+            except UnicodeDecodeError as error:
+                raise undecodable(self.path, first_undecodable_line(self.path, self.encoding), self.encoding,
+                                   error) from None

@@ -1,0 +1,342 @@
+"""Opening an .xlsx workbook safely: parts guarded against giant texts, shared strings read as
+written, sheets chosen and scanned for what the cells do not tell (formulas never calculated,
+merged cells, hidden rows)."""
+import heapq
+import html
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ..exceptions import ArchiveError
+from ._cells import CHINESE_DATE_FORMATS, CHINESE_TIME_FORMATS, XLSX_MAX_CELL
+
+
+def sheet_rows(sheet, min_row: int = 1, values_only: bool = False):
+    """The rows of a read-only sheet as its cells are, not as its declared range says: a sheet
+    declaring A1:XFD1048576 would pad every missing row between its cells to 16,384 columns (a 5 KB
+    workbook, 50 minutes of reading). Rows come back ragged, a missing one empty; a damaged sheet is
+    told (see :func:`_damaged`)."""
+    sheet.reset_dimensions()
+    return _undamaged(sheet.iter_rows(min_row=min_row, values_only=values_only), sheet.parent._archive.filename)
+
+
+def has_data(sheet) -> bool:
+    return any(any(v is not None and str(v).strip() for v in row) for row in sheet_rows(sheet, values_only=True))
+
+
+def choose_sheet(names: list, visible: list, with_data, sheet, path) -> str:
+    """The name of the sheet to read: ``sheet`` by name (any of ``names``, hidden ones too) or by
+    1-based number among the ``visible`` sheets, the tabs a person counts; else the one visible
+    sheet that holds data (``with_data()`` lists those). Several such sheets are refused, listed:
+    tagging only the first would leave the others out without a word."""
+    if sheet is not None:
+        key = str(sheet)
+        if key in names:
+            return key
+        if key.isdecimal() and 1 <= int(key) <= len(visible):
+            return visible[int(key) - 1]
+        raise ValueError(f"{path} has no sheet {key!r}; its sheets are {visible}"
+                         + (f" (hidden: {[n for n in names if n not in visible]})" if len(names) > len(visible) else ""))
+    found = with_data()
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise ValueError(f"{path}: no visible sheet holds data; its sheets are {names} (choose one with sheet=NAME)")
+    raise ArchiveError(f"{path} has {len(found)} sheets with data: {found}; choose one with sheet=NAME or sheet=N",
+                       "several_sheets", sheets=found)
+
+
+# A cell holding a formula and no saved result: no <v>, or an empty one not marked as a text result
+# (Excel saves an empty text result as t="str" and <v></v>; programs that write formulas save no result).
+_UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*'
+                           rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
+_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)')
+_ROW_END = re.compile(rb'</(?:\w+:)?row>')
+_SCAN_BLOCK = 1 << 24
+_CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
+
+
+@dataclass
+class SheetScan:
+    """What a read-only sheet's cells do not tell and its XML does: the first formula without a saved
+    result and the first formula of all (each as cell and formula), and the merged ranges (first
+    column, first row, last column, last row, numbered from 1)."""
+
+    uncalculated: tuple | None = None
+    first_formula: tuple | None = None
+    merged: list = field(default_factory=list)
+    hidden: set = field(default_factory=set)  # the numbers of the rows hidden in Excel (a filter, or by hand)
+
+
+class MergedBelow:
+    """The merged ranges (see :class:`SheetScan`) whose top row has been read, for the rows below it
+    that show its value, asked row by row in increasing order. A range that gives a value costs the
+    rows it fills; one that gives nothing is kept as a count by column, so that many column-long
+    ranges with empty tops cost nothing (they only hide what their cells may hold)."""
+
+    def __init__(self):
+        self._ends = []  # (last row, order added) of each range added, the first to end on top
+        self._given = {}  # order added -> (range, value) of the ranges that give a value
+        self._hidden = {}  # order added -> first column of the ranges that give nothing
+        self.hiding = Counter()  # first column -> how many open ranges that give nothing start there
+        self._added = 0
+
+    def add(self, merged: tuple, value) -> None:
+        """Range ``merged``, whose top row shows ``value`` ("" or None for nothing)."""
+        heapq.heappush(self._ends, (merged[3], self._added))
+        if value is None or value == "":
+            self._hidden[self._added] = merged[0]
+            self.hiding[merged[0]] += 1
+        else:
+            self._given[self._added] = (merged, value)
+        self._added += 1
+
+    def __call__(self, row: int) -> list:
+        """The (range, value) of each range added that gives a value and covers ``row``; ``hiding``
+        then counts, by first column, the ranges that give nothing and cover it."""
+        while self._ends and self._ends[0][0] < row:
+            added = heapq.heappop(self._ends)[1]
+            if self._given.pop(added, None) is None:
+                column = self._hidden.pop(added)
+                self.hiding[column] -= 1
+                if not self.hiding[column]:
+                    del self.hiding[column]
+        return list(self._given.values())
+
+
+def _formula_at(found) -> tuple:
+    """(cell, formula) of a formula cell the scan found; a cell of a formula filled down, which Excel
+    saves as a mark that it shares the text of a cell above, is said so."""
+    ref = _CELL_REF.search(found.group(1))
+    text = html.unescape((found.group(2) or b"").decode("utf-8", "replace"))
+    return (ref.group(1).decode() if ref else "?"), "=" + text if text else "shared with the cells above it"
+
+
+def recalculated_on_opening(workbook) -> bool:
+    """Whether a read-only ``workbook`` asks Excel to calculate every formula when it is opened
+    (fullCalcOnLoad, read from its XML: openpyxl takes a missing attribute for yes)."""
+    archive = getattr(workbook, "_archive", None)
+    if archive is None:
+        return False
+    parts = [name for name in archive.namelist() if re.fullmatch(r"xl/workbook\d*\.xml", name)]
+    return bool(parts) and re.search(rb'fullCalcOnLoad="(?:1|true)"', archive.read(parts[0])) is not None
+
+
+def _last_row_end(data: bytes) -> int:
+    """Where the last complete row of ``data`` ends (0 when none does): rows are scanned whole. Only
+    closing tags are looked at ("</" stands nowhere else in XML, while "row>" may stand in a text)."""
+    at = data.rfind(b"</")
+    while at >= 0:
+        found = _ROW_END.match(data, at)
+        if found:
+            return found.end()
+        at = data.rfind(b"</", 0, at)
+    return 0
+
+
+def scan_sheet(workbook, sheet) -> SheetScan:
+    """Scan a read-only ``sheet``'s XML as it streams, block by block (an empty scan when the openpyxl
+    in use hides where the sheet is stored); it stops at a formula without a saved result."""
+    from openpyxl.utils import column_index_from_string
+
+    scan = SheetScan()
+    archive, member = getattr(workbook, "_archive", None), getattr(sheet, "_worksheet_path", None)
+    if archive is None or member is None:
+        return scan
+    with archive.open(member) as stream:  # through the workbook's limit (see open_read_only)
+        pending = b""
+        while True:
+            block = stream.read(_SCAN_BLOCK)
+            pending += block
+            end = len(pending) if not block else _last_row_end(pending)
+            if scan.first_formula is None:
+                found = _FORMULA.search(pending, 0, end)
+                scan.first_formula = _formula_at(found) if found else None
+            for found in _UNCALCULATED.finditer(pending, 0, end):
+                if b't="str"' not in found.group(1):
+                    scan.uncalculated = _formula_at(found)
+                    return scan
+            for found in _HIDDEN_ROW.finditer(pending, 0, end):
+                number = _ROW_NUMBER.search(found.group())
+                if number:
+                    scan.hidden.add(int(number.group(1)))
+            if not block:
+                scan.merged = [(column_index_from_string(a.decode()), int(b), column_index_from_string(c.decode()),
+                                int(d)) for a, b, c, d in _MERGED.findall(pending)]
+                return scan
+            pending = pending[end:]
+
+
+# Chinese-locale Excel and WPS save their built-in 年月日 and 时分 formats by number alone; openpyxl
+# knows only the locale-free built-in numbers, and reads such cells as plain numbers (45660).
+
+
+def _size_from_the_head(sheet) -> None:
+    """openpyxl's ``ReadOnlyWorksheet._get_size``, which reads a sheet's declared size, stopping where
+    its data begins: openpyxl's waits for the end of ``<sheetData>``, so a sheet written without a
+    ``<dimension>`` (openpyxl's own write-only mode does so) was parsed whole as the workbook opened."""
+    from openpyxl.worksheet._reader import DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse  # defusedxml's, where it is installed, as openpyxl reads
+
+    with sheet._get_source() as source:
+        for _, element in iterparse(source, events=("start",)):
+            if element.tag.rpartition("}")[2] in ("sheetData", "row"):  # the data: in any namespace, stop
+                return
+            if element.tag == DIMENSION_TAG:
+                found = SheetDimension.from_tree(element).boundaries
+                if found is not None:
+                    sheet._min_column, sheet._min_row, sheet._max_column, sheet._max_row = found
+                return
+
+
+def open_read_only(path):
+    """``openpyxl.load_workbook(path, read_only=True, data_only=True)``, each sheet's declared size read
+    from its head only (see :func:`_size_from_the_head`): 100,000 rows without one took 6.4 s to open.
+    Every part openpyxl or we read goes through :class:`_TextRunLimit` (see :class:`_GuardedArchive`)."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    ReadOnlyWorksheet._get_size = _size_from_the_head  # same sizes; openpyxl 3.1 has no option for it
+    reader = ExcelReader(path, read_only=True, data_only=True)  # what load_workbook does, but for
+    reader.read_strings = lambda: _read_strings_as_written(reader)  # the shared strings
+    reader.archive = _GuardedArchive(reader.archive, path)
+    try:
+        reader.read()
+    except BaseException as error:
+        reader.archive.close()
+        if isinstance(error, ValueError) and isinstance(error.__cause__, ArchiveError):  # openpyxl calls it
+            raise error.__cause__ from None                                             # invalid XML
+        if isinstance(error, SyntaxError):  # the XML parsers' errors
+            raise _damaged(path, error) from None
+        raise
+    return reader.wb
+
+
+def _undamaged(rows, path):
+    """``rows`` of a read-only sheet, a damaged sheet told by :func:`_damaged` (openpyxl's parser raises
+    ParseError, or IndexError for a cell naming a shared string or style that is not there)."""
+    try:
+        yield from rows
+    except (SyntaxError, IndexError) as error:
+        raise _damaged(path, error) from None
+
+
+def _damaged(path, error: Exception) -> ValueError:
+    """The error for a workbook whose parts are not what they should be (XML that is not well formed,
+    a cell pointing at a shared string or style that is not there)."""
+    return ValueError(f"{path} is damaged: a part of it is not well-formed XML or points at something missing "
+                      f"({type(error).__name__}: {error}); open it in Excel or WPS and save it again")
+
+
+MAX_XML_TEXT = 1 << 20  # bytes of a workbook's XML without a tag: a cell Excel saved takes at most about 230 KB
+
+
+def _giant(path, part: str) -> ArchiveError:
+    return ArchiveError(f"{path}: {part} holds more than 1 MB of text without a break, far more than an Excel cell "
+                        f"holds ({XLSX_MAX_CELL:,} characters): the file was not saved by Excel or WPS. Save the text "
+                        f"in a CSV instead", "giant_cell", part=part)
+
+
+class _GuardedArchive:
+    """A workbook's zip file, each part opened or read from it going through :class:`_TextRunLimit`:
+    the parts openpyxl parses whole as the workbook opens, and those it and we stream, whatever they
+    are named; the parts nobody reads (Power Query's, add-ins') are not looked at."""
+
+    def __init__(self, archive, path):
+        self.archive, self.path = archive, path
+
+    def open(self, name, mode: str = "r", *args, **kwargs):
+        stream = self.archive.open(name, mode, *args, **kwargs)
+        return _TextRunLimit(stream, self.path, getattr(name, "filename", name)) if mode == "r" else stream
+
+    def read(self, name) -> bytes:
+        with self.open(name) as stream:
+            return stream.read()
+
+    def __getattr__(self, name):  # namelist, infolist, close, filename, … as the zip file has them
+        return getattr(self.archive, name)
+
+
+class _TextRunLimit:
+    """A workbook part as it is read, refusing more than MAX_XML_TEXT bytes without a tag before a
+    parser holds them: no cell Excel saves is that long (32,767 characters), and a parser builds such
+    a text whole (one 200-million-character cell in a 585 KB file took 6.5 GB to read). A part that
+    does not open as XML (an image) is passed through as it is."""
+
+    def __init__(self, stream, path, part: str):
+        self.stream, self.path, self.part = stream, path, part
+        self.since = 0  # bytes read since the last "<"
+        self.xml = None  # not known before the first bytes
+
+    def read(self, size: int = -1) -> bytes:
+        block = self.stream.read(size)
+        if self.xml is None and block:
+            self.xml = block.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"<", b"")
+        if not self.xml:
+            return block
+        first = block.find(b"<")
+        if first < 0:
+            self.since += len(block)
+        else:
+            longest = self.since + first
+            if len(block) > MAX_XML_TEXT:  # a run may lie inside the block too (parsers read less at a time)
+                import numpy as np
+
+                tags = np.flatnonzero(np.frombuffer(block, np.uint8) == ord("<"))
+                longest = max(longest, int(np.diff(tags).max(initial=1)) - 1)  # bytes between two tags
+            self.since = len(block) - 1 - block.rfind(b"<")
+            if longest > MAX_XML_TEXT:
+                self.since = longest
+        if self.since > MAX_XML_TEXT:
+            raise _giant(self.path, self.part)
+        return block
+
+    def __getattr__(self, name):  # close, seek, … as the stream has them
+        return getattr(self.stream, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stream.close()
+
+
+def _read_strings_as_written(reader) -> None:
+    """The shared strings of the workbook ``reader`` opens, Excel's escapes left for :func:`_cell_value`:
+    openpyxl drops every "x005F_" from them, so a typed _x0041_ (saved as _x005F_x0041_) became "A". A
+    string of many runs of text is limited as one run (:class:`_TextRunLimit` sees only the runs)."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHARED_STRINGS, SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    reader.shared_strings = []
+    part = reader.package.find(SHARED_STRINGS)
+    name = part.PartName[1:] if part is not None else "xl/sharedStrings.xml"  # where Excel keeps it, when the
+    if part is None and name not in reader.archive.namelist():             # package's list of parts omits it
+        return
+    string, text, size = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t", 0
+    with reader.archive.open(name) as source:
+        for _, node in iterparse(source):
+            if node.tag == text:
+                size += len(node.text or "")
+                if size > MAX_XML_TEXT:
+                    raise _giant(reader.archive.filename, name)
+            elif node.tag == string:
+                reader.shared_strings.append(Text.from_tree(node).content)
+                node.clear()
+                size = 0
+
+
+def read_chinese_dates(workbook) -> None:
+    """Let a read-only ``workbook`` read cells of Chinese Excel's built-in date and time formats as
+    dates and times (nothing changes where openpyxl's internals are not as expected)."""
+    styles, dates = getattr(workbook, "_cell_styles", None), getattr(workbook, "_date_formats", None)
+    if styles is None or not isinstance(dates, set):
+        return
+    for index, style in enumerate(styles):
+        if getattr(style, "numFmtId", None) in CHINESE_DATE_FORMATS | CHINESE_TIME_FORMATS:
+            dates.add(index)

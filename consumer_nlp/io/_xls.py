@@ -1,0 +1,99 @@
+"""One sheet of an old .xls workbook, read with xlrd."""
+import datetime
+import functools
+
+from ._archive import password_protected
+from ._cells import as_formatted, excel_digits, format_kind, note_format
+from ._workbook import choose_sheet
+from ._xlsx import ExcelReader
+
+
+class XlsReader(ExcelReader):
+    """An old Excel .xls workbook, read with xlrd (which, unlike python-calamine, gives each cell's
+    number format); sheets and rows as for .xlsx, a formula as its last computed value."""
+
+    def chunks(self):
+        import xlrd
+
+        try:
+            workbook = xlrd.open_workbook(str(self.path), formatting_info=True)
+        except Exception as error:  # xlrd's errors name the format problem
+            if "encrypted" in str(error).lower():
+                raise password_protected(self.path) from None
+            raise ValueError(f"{self.path} is not an Excel .xls workbook ({error})") from None
+        try:
+            names = workbook.sheet_names()
+            visible = [sheet.name for sheet in map(workbook.sheet_by_name, names) if sheet.visibility == 0]
+            name = choose_sheet(names, visible, lambda: [
+                n for n in visible if any(value != "" for row in workbook.sheet_by_name(n).get_rows()
+                                          for value in (c.value for c in row))], self.sheet, self.path)
+            self.sheet_title = name
+            sheet = workbook.sheet_by_name(name)
+            self.total = max(sheet.nrows - self.header_row, 0)
+            formats = {}  # of the data rows only: a heading typed as a date is no format of its column
+            rows = (_xls_row(workbook, sheet, r, formats if r >= self.header_row else {})
+                    for r in range(self.header_row - 1, sheet.nrows))
+            merged = [(first_column + 1, first_row + 1, end_column, end_row)  # xlrd counts from 0, ends exclusive
+                      for first_row, end_row, first_column, end_column in sheet.merged_cells]
+            yield from self._rows_to_chunks(rows, merged, formats=formats)
+        finally:
+            workbook.release_resources()
+
+
+@functools.lru_cache(maxsize=1024)  # asked for every number and date cell, of few formats
+def _builtin_format(key: int, shown: str | None) -> str | None:
+    """An .xls number format as .xlsx names it: Excel's built-in formats (below 164) by openpyxl's
+    name, which it writes as the built-in (14, the desktop's short date, is "m/d/yy" to xlrd); None
+    for a Chinese built-in (27-36, 50-58) that the file does not spell out and openpyxl cannot name."""
+    from openpyxl.styles.numbers import BUILTIN_FORMATS
+
+    return BUILTIN_FORMATS.get(key, shown) if key < 164 else shown
+
+
+@functools.lru_cache(maxsize=1024)  # asked for every number and date cell, of few formats
+def _is_span_format(shown: str) -> bool:
+    """Whether an .xls number format shows elapsed time ([h]:mm, [m]"分钟", [ss])."""
+    from openpyxl.styles.numbers import is_timedelta_format
+
+    return bool(is_timedelta_format(shown))
+
+
+# Beyond these an .xls number cannot be a date (Excel's last is 9999-12-31, and it shows ##### past it)
+# or a span Python holds: it is kept as its number.
+_DATE_DAYS, _SPAN_DAYS = 2_958_466, 999_999_999
+
+
+def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
+    """The values of an .xls row with their types: text, whole numbers as int, dates (a whole day as
+    a date, a time of day as a time), elapsed times as spans, booleans, errors as Excel shows them
+    (#DIV/0!). Its number formats are noted in ``formats`` (see :func:`note_format`)."""
+    import xlrd
+
+    values = []
+    for column, cell in enumerate(sheet.row(row)):
+        kind, value = cell.ctype, cell.value
+        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE):
+            key = workbook.xf_list[sheet.cell_xf_index(row, column)].format_key
+            shown = workbook.format_map[key].format_str
+        if kind in (xlrd.XL_CELL_NUMBER, xlrd.XL_CELL_DATE) and _is_span_format(shown) and abs(value) < _SPAN_DAYS:
+            # days elapsed ([h]:mm, [m]"分钟": xlrd takes some for numbers), in any date mode, to the
+            # millisecond as Excel shows them and openpyxl reads them (B-A of two moments is a hair off)
+            value = datetime.timedelta(milliseconds=round(value * 86_400_000))
+            note_format(formats, column, "duration", _builtin_format(key, shown))
+        elif kind == xlrd.XL_CELL_NUMBER or (kind == xlrd.XL_CELL_DATE and value >= _DATE_DAYS):
+            value = excel_digits(value)
+            value = int(value) if isinstance(value, float) and value.is_integer() else value
+            note_format(formats, column, "number", _builtin_format(key, shown))
+            value = as_formatted(value, shown)
+        elif kind == xlrd.XL_CELL_DATE and value >= 0:  # a negative one is no date: kept as its number
+            moment = xlrd.xldate_as_datetime(value, workbook.datemode)
+            value = moment.time() if value < 1 else moment.date() if value.is_integer() else moment
+            note_format(formats, column, format_kind(value), _builtin_format(key, shown))
+        elif kind == xlrd.XL_CELL_BOOLEAN:
+            value = bool(value)
+        elif kind == xlrd.XL_CELL_ERROR:
+            value = xlrd.error_text_from_code.get(value, "#N/A")
+        elif kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+            value = ""
+        values.append(value)
+    return values

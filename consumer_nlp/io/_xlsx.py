@@ -1,0 +1,138 @@
+"""One sheet of an .xlsx workbook, read as chunks of rows."""
+import itertools
+from collections import defaultdict
+
+import pandas as pd
+
+from ..exceptions import ArchiveError
+from ._archive import ArchiveReader, BadRow, Chunk, check_header
+from ._cells import cell_text, shared_formats, values_noting_formats
+from ._workbook import (MergedBelow, choose_sheet, has_data, open_read_only, read_chinese_dates, recalculated_on_opening,
+                        scan_sheet, sheet_rows)
+
+
+class ExcelReader(ArchiveReader):
+    """One sheet of an .xlsx workbook, streamed row by row; each cell keeps its type (text, number,
+    date, boolean; a formula as the value Excel saved for it: a formula never calculated is refused,
+    named by its cell).
+
+    ``sheet`` picks it (see :func:`choose_sheet`); ``header_row`` is the sheet row holding the column
+    names (a title may stand above it). Empty rows are no records: they are skipped and counted.
+    """
+
+    def __init__(self, path, encoding=None, chunk_size=5000, sheet=None, header_row: int = 1):
+        super().__init__(path, encoding, chunk_size, header_row)
+        self.sheet = sheet
+
+    def chunks(self):
+        import zipfile
+
+        try:
+            workbook = open_read_only(self.path)
+            read_chinese_dates(workbook)
+        except (zipfile.BadZipFile, KeyError, OSError) as error:
+            raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
+                             f"as .xls, name it .xls") from None
+        try:
+            declared = {ws.title: ws.max_row for ws in workbook.worksheets}  # before sheet_rows forgets it
+            # every sheet, charts too, in tab order (workbook[name] searches them all: quadratic over 1,000s)
+            sheets = {ws.title: ws for ws in workbook.worksheets + workbook.chartsheets}
+            tabs = [name for name in workbook.sheetnames if sheets[name].sheet_state == "visible"]
+            visible = set(tabs)
+            chosen = choose_sheet(workbook.sheetnames, tabs, lambda: [
+                ws.title for ws in workbook.worksheets if ws.title in visible and has_data(ws)], self.sheet, self.path)
+            if chosen not in declared:
+                raise ValueError(f"{self.path}: sheet {chosen!r} is a chart, not a table; its tables are "
+                                 f"{[name for name in tabs if name in declared]}")
+            sheet = sheets[chosen]
+            self.sheet_title = sheet.title
+            scan = scan_sheet(workbook, sheet)
+            # A program that writes formulas may save a stand-in result (XlsxWriter saves 0) and ask Excel
+            # to calculate them all when the file is opened: such results are not what Excel shows.
+            recalculated = recalculated_on_opening(workbook)
+            unsaved = scan.uncalculated or (scan.first_formula if recalculated else None)
+            if unsaved is not None:
+                what = "with no saved value" if scan.uncalculated else "whose saved value Excel is asked to recalculate"
+                raise ArchiveError(
+                    f"{self.path}: cell {unsaved[0]} holds a formula ({unsaved[1][:60]}) {what}: the file was written "
+                    f"by a program and never saved by Excel or WPS, so what its formulas show is not in it. Open it "
+                    f"in Excel or WPS and save it (or paste the formulas' values), then run again",
+                    "uncalculated_formula", cell=unsaved[0])
+            self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
+            rows, formats = sheet_rows(sheet, min_row=self.header_row), {}
+            yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan.merged, scan.hidden, formats)
+        finally:
+            workbook.close()
+
+    def _rows_to_chunks(self, rows_iter, merged=(), hidden=frozenset(), formats=None):
+        """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
+        data row under the top of a ``merged`` range (see :class:`SheetScan`) reads the range's value
+        in its first column, as the merged cell shows it there; a row holding nothing else is blank.
+        The records among the ``hidden`` rows are counted in ``hidden_rows``: they are read too.
+        ``formats`` (see :func:`note_format`, filled as the rows are read) becomes ``number_formats``
+        (see :func:`shared_formats`)."""
+        from openpyxl.utils import get_column_letter
+
+        spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
+        at_top, below, filled = defaultdict(list), MergedBelow(), set()
+        for span in spans:
+            at_top[span[1]].append(span)
+        header = [cell_text(v) for v in next(rows_iter, ())]
+        while header and header[-1] == "":
+            header.pop()
+        # A table drawn from a column after A starts there: unnamed columns on its left that hold
+        # nothing in the first rows are no columns (an unnamed index column that holds numbers stays).
+        peeked = list(itertools.islice(rows_iter, 1000))
+        rows_iter = itertools.chain(peeked, rows_iter)
+        left = 0
+        while left < len(header) and not header[left] and not any(
+                len(row) > left and row[left] is not None and str(row[left]).strip() for row in peeked):
+            left += 1
+        left = left if left < len(header) else 0
+        header = header[left:]
+        self.columns = header = check_header(header, self.path, first_column=left + 1)
+        right = left + len(header)
+        where_table = (f"beyond the {len(header)} header columns" if not left else
+                       f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
+        size, rows, where, bad, index, done, blank, below_last = self.rows_per_chunk(), [], [], [], 0, 0, 0, 0
+        for number, values in enumerate(rows_iter, start=self.header_row + 1):
+            cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
+            done += 1
+            given = below(number)  # the merged ranges above this row that show a value in it
+            if below.hiding:  # under a range that shows nothing, a cell's own value is hidden
+                for at, value in enumerate(cells):
+                    if value != "" and at + 1 in below.hiding:
+                        cells[at] = ""
+            if all(c == "" for c in cells):
+                below_last += 1  # counted once a row follows: empty rows under the table are formatting
+                for span in at_top.pop(number, ()):  # a range whose top row is blank shows nothing
+                    below.add(span, "")
+                continue
+            blank, below_last = blank + below_last, 0
+            # each merged range's value, from its top row (taken before the rows below it are filled)
+            starting = [(span, cells[span[0] - 1] if span[0] <= len(cells) else "") for span in at_top.pop(number, ())]
+            for span, value in given:
+                cells += [""] * (span[0] - len(cells))
+                cells[span[0] - 1] = value
+                filled.add(span)
+            for span, value in starting:
+                below.add(span, value)
+            outside = [(at, c) for at, c in enumerate(cells, start=1) if not left < at <= right
+                       and not (isinstance(c, str) and not c.strip())]  # spaces show as nothing in Excel
+            if outside:
+                at, value = outside[0]
+                more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
+                bad.append(BadRow(f"sheet row {number}", f"cells {where_table} "
+                                  f"({get_column_letter(at)}{number} holds {cell_text(value)[:40]!r}{more})",
+                                  "\t".join(cell_text(c) for c in cells), wider=True))
+            else:
+                rows.append((cells[left:] + [""] * len(header))[:len(header)])
+                where.append(f"sheet row {number}")
+                self.hidden_rows += number in hidden
+            if len(rows) + len(bad) >= size:  # bad rows are held too: they count
+                yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
+                rows, where, bad, index, blank = [], [], [], index + 1, 0
+        self.merged = [f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}" for c, t, c2, b in spans if
+                       (c, t, c2, b) in filled]
+        self.number_formats = shared_formats(formats or {}, header, left)
+        yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
