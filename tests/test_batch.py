@@ -1204,3 +1204,38 @@ def test_tsv_output_refuses_a_text_with_a_tab_after_a_line_break(default_model, 
     with pytest.raises(ValueError, match="tab after a line break.*write CSV"):
         tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False)
     assert not (tmp_path / "out.tsv").exists()
+
+
+def test_an_archive_too_long_for_an_excel_sheet_is_refused_before_it_is_tagged(default_model, tmp_path, monkeypatch):
+    # The rows an Excel sheet holds were counted only as the tagged parts were joined: a desk asking for
+    # .xlsx from a CSV of 1.2 million rows waited for all of them to be tagged, then was refused. The
+    # CSV's broken line after the limit shows how far the run read: to the limit, no further.
+    from consumer_nlp.io import _writers
+
+    monkeypatch.setattr(_writers, "XLSX_MAX_ROWS", 11)  # a sheet of a header and 10 rows
+    source = tmp_path / "in.csv"
+    lines = ["编号,投诉内容"] + [f"{n},电饭煲坏了第{n}次" for n in range(30)]
+    lines[25] = '25,"引号没有收尾'
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match="more than 10 rows") as caught:
+        tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, chunk_size=4, progress=False)
+    assert caught.value.problem == "beyond_excel" and not (tmp_path / "out.xlsx").exists()
+    assert list(tmp_path.iterdir()) == [source]  # no parts kept for a resume that could never finish
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, chunk_size=4, progress=False,
+                       bad_rows_path=tmp_path / "bad.csv")
+    assert summary.rows_out == 29  # the same archive to CSV: every row
+
+
+def test_json_lines_with_more_keys_than_a_sheet_has_columns_beside_the_tags_are_refused_early(default_model, tmp_path,
+                                                                                                monkeypatch):
+    # The reader's cap (an Excel sheet's 16,384 columns) did not count the six tag columns, so a file of
+    # 16,379-16,384 keys was refused for .xlsx output only when the tagged parts were joined.
+    from consumer_nlp.io import _writers
+
+    monkeypatch.setattr(_writers, "XLSX_MAX_COLUMNS", 9)  # the text, two more keys and the six tags fit
+    source = tmp_path / "in.jsonl"
+    records = [{"投诉内容": f"电饭煲坏了{n}", "a": n, "b": n} for n in range(8)] + [{"投诉内容": "漏水", "c": 1}]
+    source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n{broken\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match="10 columns") as caught:
+        tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, chunk_size=4, progress=False)
+    assert caught.value.problem == "beyond_excel" and not (tmp_path / "out.xlsx").exists()

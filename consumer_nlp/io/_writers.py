@@ -449,6 +449,17 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
             f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
 
 
+def check_fits_a_sheet(rows: int, columns: int) -> None:
+    """Refuse an .xlsx output of more data ``rows`` or ``columns`` than an Excel sheet holds: asked as an
+    archive is read, before its rows are tagged, and again as the sheet is written."""
+    if columns > XLSX_MAX_COLUMNS:
+        raise ArchiveError(f"{columns:,} columns: an Excel sheet holds at most {XLSX_MAX_COLUMNS:,}; "
+                           f"write CSV, JSONL or Parquet instead", "beyond_excel")
+    if rows > XLSX_MAX_ROWS - 1:
+        raise ArchiveError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
+                           f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead", "beyond_excel")
+
+
 def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict, rows_done=None):
     """One sheet as a person wants it: values with their types (text always as text, never a
     formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
@@ -457,9 +468,7 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    if len(columns) > XLSX_MAX_COLUMNS:
-        raise ArchiveError(f"{len(columns):,} columns: an Excel sheet holds at most {XLSX_MAX_COLUMNS:,}; "
-                           f"write CSV, JSONL or Parquet instead", "beyond_excel")
+    check_fits_a_sheet(0, len(columns))
     longest = max(map(len, map(str, columns)), default=0)
     if longest > XLSX_MAX_CELL:
         raise ArchiveError(f"a column name of {longest:,} characters: an Excel cell holds at most {XLSX_MAX_CELL:,}; "
@@ -509,10 +518,7 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
                 for line in f:
                     values = json.loads(line)
                     rows += 1
-                    if rows > XLSX_MAX_ROWS:
-                        raise ArchiveError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
-                                           f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead",
-                                           "beyond_excel")
+                    check_fits_a_sheet(rows - 1, len(columns))
                     fill = yellow if review_at is not None and values[review_at] is True else None
                     sheet.append([cell(v, fill, shown) for v, shown in zip(values, shown_as)])
                     if rows_done is not None and rows % 1000 == 0:

@@ -26,8 +26,8 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
-from ..io import (archive_format, find_column, find_text_column, join_parts, move_into_place, new_file, open_archive,
-                  working_name, write_json, write_part)
+from ..io import (archive_format, check_fits_a_sheet, find_column, find_text_column, join_parts, move_into_place,
+                  new_file, open_archive, working_name, write_json, write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame, without_text
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, has_records, iter_records, part_path,
@@ -305,6 +305,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                                                          "and go on")
                 check_text_bytes(chunk.rows[column], chunk.row_numbers(rows_seen + reader.header_row + 1), column)
                 rows_seen += len(chunk.rows)
+                if kind == "xlsx":  # refused now, not once every row is tagged
+                    check_fits_a_sheet(rows_seen, len(chunk.rows.columns) + len(TAG_COLUMNS))
                 stop.check()
                 if chunk.index not in done:
                     workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank))
@@ -329,7 +331,10 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
         except BaseException as error:
             if isinstance(error, (ValueError, UnicodeError)):  # a file saved over while it was read breaks anywhere
                 _check_unchanged(input_path, manifest, spool, error)
-            if not has_records(spool):  # nothing to resume from: leave nothing behind
+            hopeless = getattr(error, "problem", None) == "beyond_excel"  # a resume could never finish either
+            if hopeless and workers is not None:
+                workers.stop()
+            if hopeless or not has_records(spool):  # nothing worth resuming from: leave nothing behind
                 remove_spool(spool)
             raise
         finally:
