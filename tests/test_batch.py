@@ -1239,3 +1239,19 @@ def test_json_lines_with_more_keys_than_a_sheet_has_columns_beside_the_tags_are_
     with pytest.raises(ArchiveError, match="10 columns") as caught:
         tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, chunk_size=4, progress=False)
     assert caught.value.problem == "beyond_excel" and not (tmp_path / "out.xlsx").exists()
+
+
+def test_a_utf8_row_in_a_gb18030_file_is_refused_by_its_line_not_read_as_nonsense(default_model, tmp_path):
+    # A helper's pass: a row pasted from a UTF-8 system into a GB18030 file decodes as GB18030 too,
+    # so it was read as 绉や笉鍑嗭紝灏戜簡浜屼袱, tagged and written without a word.
+    source = tmp_path / "in.csv"
+    source.write_bytes("编号,投诉内容\r\n001,商家虚假宣传，退款不到账\r\n002,电饭煲漏电，差点触电\r\n".encode("gb18030")
+                       + "003,秤不准，少了二两\r\n".encode("utf-8") + "004,快递丢件不赔偿\r\n".encode("gb18030"))
+    with pytest.raises(ArchiveError, match="line 4") as caught:
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert caught.value.problem == "encoding" and caught.value.details["line"] == 4
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_bytes('{"投诉内容": "商家虚假宣传，退款不到账"}\n'.encode("gb18030")
+                      + '{"投诉内容": "秤不准，少了二两"}\n'.encode("utf-8"))
+    with pytest.raises(ArchiveError, match="line 2"):
+        tag_file(default_model, jsonl, tmp_path / "out.jsonl", jobs=1, progress=False)

@@ -9,7 +9,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._columns import TEXT_COLUMN_NAMES, find_column, looks_like_names
 from ._archive import ArchiveReader, BadRow, Chunk, check_header, undecodable
-from ._encoding import detect_encoding, first_undecodable_line, text_encoding
+from ._encoding import detect_encoding, first_undecodable_line, in_disguise, text_encoding, utf8_in_disguise
 
 
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
@@ -175,11 +175,18 @@ class DelimitedReader(ArchiveReader):
         return (len(self.columns) > 1 and opening > 0 and line[opening - 1] == self.delimiter
                 and line.count('"') % 2 == 1 and line.count(self.delimiter, 0, opening) < len(self.columns))
 
+    def _in_one_encoding(self, lines):
+        """The file's lines, refusing a UTF-8 one in a GB18030 or Big5 file (:func:`utf8_in_disguise`)."""
+        for number, line in enumerate(lines, start=1):
+            if utf8_in_disguise(line, self.encoding):
+                raise in_disguise(self.path, number, self.encoding)
+            yield line
+
     def chunks(self):
         with open(self.path, "rb") as raw:
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
             try:
-                records = self._records(_Lines(text))
+                records = self._records(_Lines(self._in_one_encoding(text)))
                 for _ in range(self.header_row - 1):  # the title rows above the column names
                     next(records, None)
                 header = next(records, None)

@@ -81,6 +81,34 @@ def detect_encoding(path) -> str:
                        "encoding")
 
 
+# A line read as GB18030 or Big5 whose bytes are UTF-8 too, holding this many characters beyond ASCII, is
+# a UTF-8 row in the file (put together from two systems): such text reads as UTF-8 by chance almost never
+# (measured on the corpus's texts written in GB18030: 3% of two-character runs, 0.001% of six, none of
+# 75,000 of eight; in Big5 none of three). A UTF-8 row of eight Chinese characters reads as twelve.
+_DISGUISE_MIN = 12
+_DOUBLE_BYTE_NAMES = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950"}
+
+
+def utf8_in_disguise(line: str, encoding: str) -> bool:
+    """Whether ``line``, read as ``encoding`` (GB18030, Big5 and their kin), is really UTF-8: its bytes
+    decode both ways, and read as GB18030 they are nonsense (秤不准 as 绉や笉鍑嗭).
+    Always False for other encodings."""
+    if line.isascii() or codecs.lookup(encoding).name not in _DOUBLE_BYTE_NAMES:
+        return False
+    if len(line) - len(line.encode("ascii", "ignore")) < _DISGUISE_MIN:
+        return False
+    try:
+        line.encode(encoding).decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
+def in_disguise(path, line: int, encoding: str) -> ArchiveError:
+    return ArchiveError(f"{path}: line {line} is UTF-8 in a file read as {encoding} (a row from another system?); "
+                        f"save the whole file in one encoding", "encoding", line=line, encoding=encoding)
+
+
 def text_encoding(encoding: str | None) -> str | None:
     """The codec to read a file named as ``encoding``: UTF-8 is read as utf-8-sig, so a byte-order
     mark (Excel's "CSV UTF-8") never becomes part of the first column's name."""

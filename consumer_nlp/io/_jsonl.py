@@ -10,7 +10,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, undecodable
 from ._cells import XLSX_MAX_COLUMNS
-from ._encoding import detect_encoding, text_encoding
+from ._encoding import detect_encoding, in_disguise, text_encoding, utf8_in_disguise
 
 
 class JsonLiteral(str):
@@ -68,6 +68,8 @@ class JsonLinesReader(ArchiveReader):
                     text = line.decode(self.encoding)
                 except UnicodeDecodeError as error:
                     raise undecodable(self.path, number, self.encoding, error) from None
+                if utf8_in_disguise(text, self.encoding):
+                    raise in_disguise(self.path, number, self.encoding)
                 yield number, text, raw.tell()
 
     def _scan_columns(self) -> list:
