@@ -1,6 +1,7 @@
 import csv
 import datetime
 import json
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -1255,3 +1256,22 @@ def test_a_utf8_row_in_a_gb18030_file_is_refused_by_its_line_not_read_as_nonsens
                       + '{"投诉内容": "秤不准，少了二两"}\n'.encode("utf-8"))
     with pytest.raises(ArchiveError, match="line 2"):
         tag_file(default_model, jsonl, tmp_path / "out.jsonl", jobs=1, progress=False)
+
+
+def test_json_numbers_a_double_would_round_come_out_as_written(default_model, tmp_path):
+    # A helper's pass: 99999999999999.99 came out 99999999999999.98 in JSONL and CSV output (the double
+    # nearest to it), and 1e23 came out of CSV as the double's 23 digits, 99999999999999991611392.
+    import decimal
+
+    written = ["99999999999999.99", "12345678.123456789", "0.1000000000000000055511151231257827", "1e23", "12.50", "0.1"]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(f'{{"投诉内容": "信用卡被多扣了年费{n}", "金额": {amount}}}\n'
+                              for n, amount in enumerate(written)), encoding="utf-8")
+    for kind in ("jsonl", "csv"):
+        out = tag_file(default_model, source, tmp_path / f"out.{kind}", jobs=1, progress=False).output
+        if kind == "jsonl":
+            got = [json.loads(line, parse_float=decimal.Decimal)["金额"]
+                   for line in out.read_text(encoding="utf-8").splitlines()]
+        else:
+            got = [row["金额"] for row in read_output(out)]
+        assert [decimal.Decimal(str(value)) for value in got] == [decimal.Decimal(text) for text in written], kind

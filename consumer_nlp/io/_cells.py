@@ -6,6 +6,9 @@ import functools
 import math
 import re
 
+XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767  # an Excel sheet's limits
+DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
+
 
 def _duration_text(span: datetime.timedelta) -> str:
     """A time span as Excel's elapsed-time format shows it and reads it back (36:00:00, not Python's
@@ -25,8 +28,8 @@ def cell_text(value) -> str:
         return ""
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float) and value.is_integer():  # beyond 2**53 the double's own digits are not the number's:
+        return str(int(value)) if abs(value) <= DOUBLE_EXACT else format(decimal.Decimal(repr(value)), "f")  # 1e23
     if isinstance(value, datetime.timedelta):
         return _duration_text(value)
     if hasattr(value, "isoformat"):
@@ -128,7 +131,6 @@ def as_formatted(value, number_format):
 # Excel writes characters XML cannot hold as _xHHHH_ (a carriage return as _x000D_); openpyxl
 # undoes only the escape of "_x" itself (_x005F_), so the others reach us as written.
 EXCEL_ESCAPE = re.compile("_x([0-9A-Fa-f]{4})_")
-XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767  # an Excel sheet's limits
 
 
 def excel_unescape(text: str) -> str:

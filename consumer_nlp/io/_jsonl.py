@@ -1,5 +1,6 @@
 """JSON Lines archives: one record a line, every value keeping its JSON type."""
 import codecs
+import decimal
 import io
 import json
 import math
@@ -14,7 +15,8 @@ from ._encoding import detect_encoding, in_disguise, text_encoding, utf8_in_disg
 
 
 class JsonLiteral(str):
-    """A JSON number no float can hold (1e400), kept as it was written instead of becoming inf."""
+    """A JSON number no float holds (1e400, or 99999999999999.99, whose nearest double is …98), kept as it
+    was written instead of becoming inf or another number."""
 
 
 class JsonNaN(float):
@@ -26,7 +28,10 @@ class JsonNaN(float):
 
 def _json_float(text: str):
     value = float(text)
-    return value if math.isfinite(value) else JsonLiteral(text)
+    if not math.isfinite(value):
+        return JsonLiteral(text)
+    shown = repr(value)  # as the outputs write it: the same number, or a rounded one
+    return value if shown == text or decimal.Decimal(shown) == decimal.Decimal(text) else JsonLiteral(text)
 
 
 def _json_constant(name: str) -> float:

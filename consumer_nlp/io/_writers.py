@@ -14,13 +14,12 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._archive import archive_format
-from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, cell_text, format_kind
+from ._cells import DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, cell_text, format_kind
 from ._jsonl import JsonLiteral
 from ._paths import working_name
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
 
 
 def without_surrogates(text: str) -> str:
