@@ -1275,3 +1275,14 @@ def test_json_numbers_a_double_would_round_come_out_as_written(default_model, tm
         else:
             got = [row["金额"] for row in read_output(out)]
         assert [decimal.Decimal(str(value)) for value in got] == [decimal.Decimal(text) for text in written], kind
+
+
+def test_a_nan_in_a_parquet_float_column_stays_in_json_lines_output(default_model, tmp_path):
+    # A helper's pass: a NaN (a value, not a null) was dropped from the record, as a key a JSON Lines
+    # record lacked is; the null beside it came out as null.
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"投诉内容": ["信用卡被多扣了年费", "电饭煲漏电", "秤不准"],
+                             "评分": pa.array([1.5, float("nan"), None], pa.float64())}), source)
+    out = tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert records[0]["评分"] == 1.5 and math.isnan(records[1]["评分"]) and records[2]["评分"] is None

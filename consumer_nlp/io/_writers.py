@@ -250,9 +250,12 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
     elif kind == "jsonl":
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             columns = list(frame.columns)
+            # A NaN marks a key a JSON Lines record lacked (its values are objects); in a typed column
+            # (Parquet's floats) it is a value, written as NaN.
+            may_lack = [frame[column].dtype == object for column in columns]
             for values in frame.itertuples(index=False, name=None):  # to_dict would make a JsonNaN a float
-                record = {k: None if v is pd.NA or v is pd.NaT else v for k, v in zip(columns, values)}
-                kept = {k: v for k, v in record.items() if not (type(v) is float and v != v)}  # keys it lacked
+                kept = {k: None if v is pd.NA or v is pd.NaT else v for k, v, lack in zip(columns, values, may_lack)
+                        if not (lack and type(v) is float and v != v)}
                 literals = {f"\x00{i}": v for i, v in enumerate(v for v in kept.values() if isinstance(v, JsonLiteral))}
                 if literals:
                     marks = {id(v): mark for mark, v in literals.items()}
