@@ -1286,3 +1286,35 @@ def test_a_nan_in_a_parquet_float_column_stays_in_json_lines_output(default_mode
     out = tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert records[0]["评分"] == 1.5 and math.isnan(records[1]["评分"]) and records[2]["评分"] is None
+
+
+@pytest.mark.parametrize("kind", ["csv", "tsv", "xlsx", "jsonl"])
+def test_parquet_lists_and_structs_of_decimals_and_dates_reach_every_output(default_model, tmp_path, kind):
+    # A helper's pass: CSV, TSV and .xlsx output ended, after all the tagging, with Python's own
+    # "Object of type Decimal is not JSON serializable", and nothing was written.
+    import decimal
+
+    source = tmp_path / "in.parquet"
+    items = pa.array([[{"价格": decimal.Decimal("12.50"), "日期": datetime.date(2025, 1, 1),
+                        "时间": datetime.datetime(2025, 3, 5, 8, 0)}], []],
+                     pa.list_(pa.struct([("价格", pa.decimal128(10, 2)), ("日期", pa.date32()),
+                                         ("时间", pa.timestamp("us"))])))
+    pq.write_table(pa.table({"投诉内容": ["商家虚假宣传，退款不到账", "电饭煲漏电"], "明细": items}), source)
+    rows = read_output(tag_file(default_model, source, tmp_path / f"out.{kind}", jobs=1, progress=False).output)
+    first = rows[0]["明细"] if kind == "jsonl" else json.loads(rows[0]["明细"])
+    assert first == [{"价格": "12.50", "日期": "2025-01-01", "时间": "2025-03-05 08:00:00"}]
+
+
+def test_a_blank_cell_among_words_and_numbers_is_the_same_in_parquet_output_whatever_the_chunk_size(default_model,
+                                                                                                      tmp_path,
+                                                                                                      write_workbook):
+    # A helper's pass: the blank came out as null with chunk_size=2 (its chunk held only a number beside
+    # it) and as "" with 5,000, the column being text in the end either way.
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["编号", "投诉内容", "身份证"],
+                                                            ["A1", "商家虚假宣传", "44010119900101123X"],
+                                                            ["A2", "快递丢件不赔偿", "无"],
+                                                            ["A3", "电饭煲漏电", 6222021234567890],
+                                                            ["A4", "秤不准，少了二两", None]]})
+    got = [pq.read_table(tag_file(default_model, source, tmp_path / f"out{size}.parquet", jobs=1, progress=False,
+                                  chunk_size=size).output).column("身份证").to_pylist() for size in (2, 5000)]
+    assert got[0] == got[1] == ["44010119900101123X", "无", "6222021234567890", ""]

@@ -85,6 +85,17 @@ def keep_text(workbook) -> None:
                     cell.data_type = "s"
 
 
+def _as_json_value(value):
+    """What JSON has no type for, inside a list or object (Parquet's decimals, dates and moments), as its
+    text, as the sheet and the text outputs show it alone."""
+    return cell_text(value) if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)) else str(value)
+
+
+def _json_text(value) -> str:
+    """A list or object (or a boolean) as the JSON text CSV, TSV and .xlsx outputs hold it in one cell."""
+    return json.dumps(value, ensure_ascii=False, default=_as_json_value)
+
+
 def _escape_surrogates(line: str) -> str:
     """A JSON line with each lone surrogate written back as the escape it was read from."""
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
@@ -162,13 +173,15 @@ def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
 
 _BLANK_COLUMNS = b"consumer_nlp.blank_columns"  # a Parquet part's columns that are "" in every row
 _TEXT_COLUMNS = b"consumer_nlp.text_columns"  # a Parquet part's columns of mixed types, written as text
+_BLANK_CELLS = b"consumer_nlp.blank_cells"  # the rows of a part's empty cells written as nulls, by column
 
 
-def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]:
     """Empty cells ("", as a blank workbook cell is read) among numbers, dates or booleans as nulls,
-    since a typed Parquet column holds no text; and the columns blank in every row, which take
-    their type from the other chunks when the parts are joined."""
-    blank, columns = [], {}
+    since a typed Parquet column holds no text, and the rows where they are, by column (a column that
+    ends as text, here or beside other chunks, gets them back as ""); and the columns blank in every
+    row, which take their type from the other chunks when the parts are joined."""
+    blank, columns, cells = [], {}, {}
     for column in frame.columns:
         values = frame[column]
         if values.dtype != object:
@@ -180,7 +193,8 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
             blank.append(str(column))
         elif not values[~empty].map(lambda v: isinstance(v, str)).any():
             columns[column] = values.where(~empty, None)
-    return (frame.assign(**columns) if columns else frame), blank
+            cells[str(column)] = np.flatnonzero(empty.to_numpy()).tolist()
+    return (frame.assign(**columns) if columns else frame), blank, cells
 
 
 def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
@@ -240,7 +254,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         frame = _map_values(frame, cell_text, (datetime.date, datetime.time, datetime.timedelta)
                             + ((float,) if kind != "jsonl" else ()))
     if kind in ("csv", "tsv"):  # JSON objects, arrays and booleans as JSON text, not Python's repr
-        frame = _map_values(frame, lambda v: json.dumps(v, ensure_ascii=False), (dict, list, bool))
+        frame = _map_values(frame, _json_text, (dict, list, bool))
     if kind == "csv":
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
@@ -260,7 +274,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
                 if literals:
                     marks = {id(v): mark for mark, v in literals.items()}
                     kept = {k: marks.get(id(v), v) for k, v in kept.items()}
-                line = json.dumps(kept, ensure_ascii=False, default=str)
+                line = json.dumps(kept, ensure_ascii=False, default=_as_json_value)
                 if literals:  # each number as it was written, in one pass (one per number was quadratic)
                     line = _LITERAL_MARK.sub(lambda match: str(literals.get(f"\x00{match.group(1)}", match.group())),
                                              line)
@@ -272,7 +286,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         import pyarrow.parquet as pq
 
         frame, no_one_type = _one_type_a_column(frame)
-        frame, blank = _blank_cells_as_null(frame)
+        frame, blank, blank_cells = _blank_cells_as_null(frame)
         as_text, table = [], None
         if not no_one_type:
             try:
@@ -281,12 +295,15 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
                 pass
         if table is None:
             frame, as_text = _mixed_as_text(frame, also=no_one_type)
+            for column in as_text:
+                for row in blank_cells.pop(column, []):
+                    frame.iat[row, frame.columns.get_loc(column)] = ""
             try:
                 table = pa.Table.from_pandas(frame, preserve_index=False)
             except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
                 raise ValueError(f"cannot write these rows as Parquet: {error}") from None
         metadata = {**(table.schema.metadata or {}), _BLANK_COLUMNS: json.dumps(blank).encode(),
-                    _TEXT_COLUMNS: json.dumps(as_text).encode()}
+                    _TEXT_COLUMNS: json.dumps(as_text).encode(), _BLANK_CELLS: json.dumps(blank_cells).encode()}
         pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
@@ -383,18 +400,22 @@ def _join_parquet(parts, output) -> list:
         elif pa.types.is_null(kind) and any(name in blank for blank in blanks):
             kind = pa.string()
         fields.append(pa.field(name, kind))
-    metadata = {k: v for k, v in (schemas[0].metadata or {}).items() if k not in (_BLANK_COLUMNS, _TEXT_COLUMNS)}
+    metadata = {k: v for k, v in (schemas[0].metadata or {}).items()
+                if k not in (_BLANK_COLUMNS, _TEXT_COLUMNS, _BLANK_CELLS)}
     schema = pa.schema(fields, metadata=metadata)
     with pq.ParquetWriter(output, schema) as writer:
-        for part, blank in zip(parts, blanks):
+        for part, schema_of_part, blank in zip(parts, schemas, blanks):
             table = pq.read_table(part)
+            blank_cells = json.loads((schema_of_part.metadata or {}).get(_BLANK_CELLS, b"{}"))
             for index, field in enumerate(schema):
                 column = table.column(field.name)
                 if field.name in blank and not pa.types.is_string(field.type):
                     table = table.set_column(index, field.name, pa.nulls(len(table), field.type))
                 elif field.name in as_text and not pa.types.is_string(column.type):
-                    table = table.set_column(index, field.name, pa.array(
-                        [None if v is None else cell_text(v) for v in column.to_pylist()], pa.string()))
+                    values = [None if v is None else cell_text(v) for v in column.to_pylist()]
+                    for row in blank_cells.get(field.name, []):
+                        values[row] = ""
+                    table = table.set_column(index, field.name, pa.array(values, pa.string()))
             writer.write_table(table.cast(schema))
     return as_text
 
@@ -404,7 +425,9 @@ def _join_parquet(parts, output) -> list:
 # are not resumed (they would mix two ways of writing one column).
 # 2 (2026-12-05): time spans as 36:00:00 or as spans; days beside moments as moments; TRUE/FALSE or dates
 # beside numbers as text; Parquet dates in text outputs as other inputs' are.
-PARTS = 2
+# 3 (2026-12-05, afternoon): a NaN of a typed column kept in JSON Lines; decimals and dates inside lists
+# and objects as their text (a moment at midnight as its day).
+PARTS = 3
 
 
 def _typed(value):
@@ -419,7 +442,7 @@ def _typed(value):
     if isinstance(value, datetime.timedelta):  # Excel holds a span as a number of days: microseconds are plenty
         return {"$duration": value // datetime.timedelta(microseconds=1)}
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
+        return _json_text(value)
     if is_missing(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
