@@ -1460,3 +1460,18 @@ def test_the_sheet_scan_finds_the_last_whole_row(data, end):
     from consumer_nlp.io._workbook import _last_row_end
 
     assert _last_row_end(data) == end
+
+
+def test_the_sheet_scan_patterns_never_run_past_the_next_tag():
+    # A helper's pass: an XML comment full of "<c ", "<row " and "<mergeCell " and no ">" (well-formed;
+    # openpyxl skips it) made each of these patterns scan from every one of them to the comment's end:
+    # 304 KB of comment in a 6 KB .xlsx took 80 s to tag. A tag holds no "<", so none may run past one,
+    # which also keeps a match from taking another element's attributes.
+    from consumer_nlp.io import _workbook
+
+    cases = [(_workbook._FORMULA, b'<c r="B2"><f>1+1</f>', 1), (_workbook._UNCALCULATED, b'<c r="B2"><f>1+1</f></c>', 1),
+             (_workbook._HIDDEN_ROW, b'<row r="2" hidden="1">', 0), (_workbook._MERGED, b'<mergeCell ref="A2:A9"/>', 1)]
+    for pattern, real, group in cases:
+        for stray in (b'<c r="Z9" ', b'<row r="9" ', b'<mergeCell '):
+            found = pattern.search(stray + real)
+            assert found is not None and found.start() == len(stray), (pattern.pattern, stray)

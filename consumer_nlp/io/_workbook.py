@@ -48,14 +48,14 @@ def choose_sheet(names: list, visible: list, with_data, sheet, path) -> str:
 
 # A cell holding a formula and no saved result: no <v>, or an empty one not marked as a text result
 # (Excel saves an empty text result as t="str" and <v></v>; programs that write formulas save no result).
-_UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*'
+_UNCALCULATED = re.compile(rb'<(?:\w+:)?c\b([^<>]*)>\s*<(?:\w+:)?f\b[^<>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*'
                            rb'(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>')
-_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)')
+_FORMULA = re.compile(rb'<(?:\w+:)?c\b([^<>]*)>\s*<(?:\w+:)?f\b[^<>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)')
 _ROW_END = re.compile(rb'</(?:\w+:)?row>')
 _SCAN_BLOCK = 1 << 24
 _CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
-_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
-_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^>]*\bhidden="(?:1|true)"[^>]*>')
+_MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^<>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^<>]*\bhidden="(?:1|true)"[^<>]*>')
 _ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
 
 
