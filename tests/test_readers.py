@@ -1475,3 +1475,21 @@ def test_the_sheet_scan_patterns_never_run_past_the_next_tag():
         for stray in (b'<c r="Z9" ', b'<row r="9" ', b'<mergeCell '):
             found = pattern.search(stray + real)
             assert found is not None and found.start() == len(stray), (pattern.pattern, stray)
+
+
+def test_a_merged_range_declared_many_times_is_filled_in_once():
+    # A helper's pass: the range A2:A10001 declared 4,000 times (a 89 KB file; Excel would refuse it)
+    # was applied 4,000 times to each of its rows: 13 s to read. A cell shows one range's value, the
+    # first declared; others over the same first column while it is open are left out.
+    from consumer_nlp.io import MergedBelow
+
+    below = MergedBelow()
+    for value in ("甲", "甲", "乙"):
+        below.add((1, 2, 1, 10_001), value)
+    below.add((1, 3, 1, 5), "丙")  # overlaps the first: Excel holds no such pair either
+    below.add((2, 2, 2, 4), "丁")  # another column
+    assert below(3) == [((1, 2, 1, 10_001), "甲"), ((2, 2, 2, 4), "丁")]
+    assert below(5_000) == [((1, 2, 1, 10_001), "甲")]
+    assert below(10_002) == []  # asked for a row before the ranges starting on it are added, as the reader does
+    below.add((1, 10_002, 1, 10_005), "戊")  # after the first has ended
+    assert below(10_003) == [((1, 10_002, 1, 10_005), "戊")]
