@@ -1493,3 +1493,35 @@ def test_a_merged_range_declared_many_times_is_filled_in_once():
     assert below(10_002) == []  # asked for a row before the ranges starting on it are added, as the reader does
     below.add((1, 10_002, 1, 10_005), "戊")  # after the first has ended
     assert below(10_003) == [((1, 10_002, 1, 10_005), "戊")]
+
+
+def test_a_number_format_longer_than_excel_allows_is_refused_before_openpyxl_reads_it(tmp_path):
+    # A helper's pass: openpyxl asks of every cell style whether its number format is a date's, with a
+    # pattern quadratic in "[" (256,000 of them in a 5.6 KB .xlsx: 61 s to tag). Excel's own formats
+    # hold at most 255 characters.
+    import io
+    import zipfile
+
+    from openpyxl import Workbook
+
+    from consumer_nlp.io import open_read_only
+
+    book = Workbook()
+    book.active.append(["投诉内容"])
+    book.active.append(["电饭煲坏了"])
+    book.active["A2"].number_format = "0.000"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    for code, refused in (("[" * 256, True), ("[红色]" + "0" * 200, False)):
+        path = tmp_path / f"{len(code)}.xlsx"
+        with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+            for item in source.infolist():
+                data = source.read(item.filename)
+                if item.filename == "xl/styles.xml":
+                    data = data.replace(b'formatCode="0.000"', f'formatCode="{code}"'.encode())
+                target.writestr(item, data)
+        if refused:
+            with pytest.raises(ValueError, match="number format of 256 characters"):
+                open_read_only(path)
+        else:
+            open_read_only(path).close()

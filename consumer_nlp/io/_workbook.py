@@ -215,6 +215,7 @@ def open_read_only(path):
     reader.read_strings = lambda: _read_strings_as_written(reader)  # the shared strings
     reader.archive = _GuardedArchive(reader.archive, path)
     try:
+        _check_number_formats(reader.archive, path)
         reader.read()
     except BaseException as error:
         reader.archive.close()
@@ -224,6 +225,25 @@ def open_read_only(path):
             raise _damaged(path, error) from None
         raise
     return reader.wb
+
+
+MAX_FORMAT = 255  # characters of a number format: Excel's own limit
+_FORMAT_CODE = re.compile(rb"""\bformatCode\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _check_number_formats(archive, path) -> None:
+    """Refuse a number format longer than Excel allows before openpyxl reads it: openpyxl asks of
+    every cell style whether its format is a date's with a pattern quadratic in the format's "[" (a
+    5.6 KB .xlsx took 61 s to open)."""
+    from openpyxl.xml.constants import ARC_STYLE  # the one place openpyxl reads styles from
+
+    if ARC_STYLE not in archive.namelist():
+        return
+    for found in _FORMAT_CODE.finditer(archive.read(ARC_STYLE)):
+        code = html.unescape((found.group(1) or found.group(2) or b"").decode("utf-8", "replace"))
+        if len(code) > MAX_FORMAT:
+            raise ValueError(f"{path} is damaged: it holds a number format of {len(code):,} characters, where Excel "
+                             f"allows {MAX_FORMAT} ({code[:20]!r}…); open it in Excel or WPS and save it again")
 
 
 def _undamaged(rows, path):
