@@ -8,11 +8,13 @@ from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape
 from ._readers import open_archive
 from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
-from ._writers import PARTS, check_fits_a_sheet, excel_text, join_parts, keep_text, printable, without_surrogates, write_archive, write_part
+from ._writers import (PARTS, check_fits_a_sheet, excel_text, join_parts, keep_text, printable, without_surrogates,
+                       write_archive, write_part)
 
 __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DATE_NAMES", "GroupSpellings",
            "LabeledData", "MergedBelow", "PARTS", "XLSX_MAX_CELL", "XLSX_MAX_ROWS", "archive_format", "cell_text",
-           "check_fits_a_sheet", "check_new_file", "correction_key", "excel_text", "excel_unescape", "find_column", "find_text_column", "group_name",
+           "check_fits_a_sheet", "check_new_file", "correction_key", "excel_text", "excel_unescape", "find_column",
+           "find_text_column", "group_name",
            "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
            "open_read_only", "printable", "problem_in_chinese", "read_labeled", "same_file", "scan_sheet",
            "sheet_rows", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
