@@ -1318,3 +1318,33 @@ def test_a_blank_cell_among_words_and_numbers_is_the_same_in_parquet_output_what
     got = [pq.read_table(tag_file(default_model, source, tmp_path / f"out{size}.parquet", jobs=1, progress=False,
                                   chunk_size=size).output).column("身份证").to_pylist() for size in (2, 5000)]
     assert got[0] == got[1] == ["44010119900101123X", "无", "6222021234567890", ""]
+
+
+def test_numbers_kept_as_written_never_touch_other_cells_and_stay_numbers_when_nested(default_model, tmp_path):
+    # A helper's review of the change that keeps such numbers as written: each was put back into its
+    # line by replacing every "\u0000N" string, so a cell or key whose text was NUL and digits took the
+    # number's place (or broke the line); and inside objects and lists they came out as strings.
+    import decimal
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"投诉内容": "冰箱不制冷", "金额": 99999999999999.99, "备注": "\\u00000", "明细": {"\\u00000": "x", '
+                      '"价": 99999999999999.99, "列": [1.00000000000000001, 0.1]}}\n', encoding="utf-8")
+    exact = decimal.Decimal
+    want = {"金额": exact("99999999999999.99"), "备注": "\x000",
+            "明细": {"\x000": "x", "价": exact("99999999999999.99"), "列": [exact("1.00000000000000001"), exact("0.1")]}}
+    out = tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output
+    record = json.loads(out.read_text(encoding="utf-8"), parse_float=exact)
+    assert {key: record[key] for key in want} == want
+    for kind in ("csv", "xlsx"):
+        row = read_output(tag_file(default_model, source, tmp_path / f"out.{kind}", jobs=1, progress=False).output)[0]
+        assert json.loads(row["明细"], parse_float=exact) == want["明细"], kind
+
+
+def test_objects_in_a_column_written_to_parquet_as_text_are_json(default_model, tmp_path):
+    # A helper's review: beside a number in one column, a JSON object came out of Parquet output as
+    # Python's repr ({'v': 1.5}), where CSV output has its JSON.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"投诉内容": "冰箱不制冷", "附": {"v": 1.5, "好": true}}\n{"投诉内容": "快递丢件", "附": 3}\n',
+                      encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False).output
+    assert pq.read_table(out).column("附").to_pylist() == ['{"v": 1.5, "好": true}', "3"]

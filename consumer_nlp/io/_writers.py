@@ -5,6 +5,7 @@ import datetime
 import io
 import json
 import re
+import secrets
 import shutil
 from pathlib import Path
 
@@ -91,9 +92,37 @@ def _as_json_value(value):
     return cell_text(value) if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)) else str(value)
 
 
+# A number kept as written (JsonLiteral) goes into json.dumps as a stand-in string and is put back as the
+# number: "\x00", this process's random key and its place; no text of the user's can be one by chance.
+_LITERAL_KEY = secrets.token_hex(16)
+_LITERAL_MARK = re.compile(r'"\\u0000' + _LITERAL_KEY + r'([0-9]+)"')
+
+
 def _json_text(value) -> str:
-    """A list or object (or a boolean) as the JSON text CSV, TSV and .xlsx outputs hold it in one cell."""
-    return json.dumps(value, ensure_ascii=False, default=_as_json_value)
+    """``value`` as JSON text: a record of JSON Lines output, or a list or object (or a boolean) as CSV,
+    TSV and .xlsx outputs hold it in one cell; numbers kept as written are numbers, wherever they sit."""
+    literals = []
+
+    def marked(item):
+        if isinstance(item, JsonLiteral):
+            literals.append(item)
+            return f"\x00{_LITERAL_KEY}{len(literals) - 1}"
+        if isinstance(item, dict):
+            return {key: marked(v) for key, v in item.items()}
+        if isinstance(item, list):
+            return [marked(v) for v in item]
+        return item
+
+    # a record of plain values, the common case, is not walked
+    plain = isinstance(value, dict) and not any(type(v) in (JsonLiteral, dict, list) for v in value.values())
+    text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value)
+    return _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
+
+
+def _as_text(value) -> str:
+    """A value of a column Parquet output holds as text: lists and objects as their JSON, the rest as
+    the sheet shows them."""
+    return _json_text(value) if isinstance(value, (dict, list)) else cell_text(value)
 
 
 def _escape_surrogates(line: str) -> str:
@@ -112,7 +141,6 @@ def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         _write_part(cleaned, kind, path)
 
 
-_LITERAL_MARK = re.compile(r'"\\u0000([0-9]+)"')  # json.dumps of a "\x00N" stand-in for a JSON number
 
 
 _LINE_BREAK = re.compile("[\r\n]")
@@ -165,7 +193,7 @@ def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
         except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
             return False
 
-    columns = {column: pd.Series([None if is_missing(v) else cell_text(v) for v in frame[column]],
+    columns = {column: pd.Series([None if is_missing(v) else _as_text(v) for v in frame[column]],
                                  index=frame.index, dtype=object)
                for column in frame.columns if column in also or not one_type(frame[column])}
     return frame.assign(**columns), [str(c) for c in columns]
@@ -270,15 +298,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
             for values in frame.itertuples(index=False, name=None):  # to_dict would make a JsonNaN a float
                 kept = {k: None if v is pd.NA or v is pd.NaT else v for k, v, lack in zip(columns, values, may_lack)
                         if not (lack and type(v) is float and v != v)}
-                literals = {f"\x00{i}": v for i, v in enumerate(v for v in kept.values() if isinstance(v, JsonLiteral))}
-                if literals:
-                    marks = {id(v): mark for mark, v in literals.items()}
-                    kept = {k: marks.get(id(v), v) for k, v in kept.items()}
-                line = json.dumps(kept, ensure_ascii=False, default=_as_json_value)
-                if literals:  # each number as it was written, in one pass (one per number was quadratic)
-                    line = _LITERAL_MARK.sub(lambda match: str(literals.get(f"\x00{match.group(1)}", match.group())),
-                                             line)
-                f.write(_escape_surrogates(line) + "\n")
+                f.write(_escape_surrogates(_json_text(kept)) + "\n")
     elif kind == "xlsx":
         _write_excel_part(frame, path)
     else:
@@ -412,7 +432,7 @@ def _join_parquet(parts, output) -> list:
                 if field.name in blank and not pa.types.is_string(field.type):
                     table = table.set_column(index, field.name, pa.nulls(len(table), field.type))
                 elif field.name in as_text and not pa.types.is_string(column.type):
-                    values = [None if v is None else cell_text(v) for v in column.to_pylist()]
+                    values = [None if v is None else _as_text(v) for v in column.to_pylist()]
                     for row in blank_cells.get(field.name, []):
                         values[row] = ""
                     table = table.set_column(index, field.name, pa.array(values, pa.string()))
@@ -426,7 +446,8 @@ def _join_parquet(parts, output) -> list:
 # 2 (2026-12-05): time spans as 36:00:00 or as spans; days beside moments as moments; TRUE/FALSE or dates
 # beside numbers as text; Parquet dates in text outputs as other inputs' are.
 # 3 (2026-12-05, afternoon): a NaN of a typed column kept in JSON Lines; decimals and dates inside lists
-# and objects as their text (a moment at midnight as its day).
+# and objects as their text (a moment at midnight as its day), JSON numbers a double would round as written
+# wherever they sit; lists and objects in a Parquet column of mixed types as JSON.
 PARTS = 3
 
 
