@@ -1,4 +1,5 @@
 """Where archives leave: tagged chunks written as parts, and parts joined into one output file."""
+import base64
 import codecs
 import csv
 import datetime
@@ -201,12 +202,21 @@ def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
 
 _BLANK_COLUMNS = b"consumer_nlp.blank_columns"  # a Parquet part's columns that are "" in every row
 _TEXT_COLUMNS = b"consumer_nlp.text_columns"  # a Parquet part's columns of mixed types, written as text
-_BLANK_CELLS = b"consumer_nlp.blank_cells"  # the rows of a part's empty cells written as nulls, by column
+_BLANK_CELLS = b"consumer_nlp.blank_cells"  # where a part's empty cells are written as nulls: a bit a row, by column
+
+
+def _rows_as_bits(rows: np.ndarray) -> str:
+    """A mask of rows in little space (a sparse sheet of 1,000 columns noted 29 MB a part as lists)."""
+    return base64.b64encode(np.packbits(rows)).decode("ascii")
+
+
+def _rows_from_bits(bits: str, n_rows: int) -> np.ndarray:
+    return np.flatnonzero(np.unpackbits(np.frombuffer(base64.b64decode(bits), np.uint8))[:n_rows])
 
 
 def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]:
     """Empty cells ("", as a blank workbook cell is read) among numbers, dates or booleans as nulls,
-    since a typed Parquet column holds no text, and the rows where they are, by column (a column that
+    since a typed Parquet column holds no text, and where they are (a mask of rows), by column (a column that
     ends as text, here or beside other chunks, gets them back as ""); and the columns blank in every
     row, which take their type from the other chunks when the parts are joined."""
     blank, columns, cells = [], {}, {}
@@ -221,7 +231,7 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]
             blank.append(str(column))
         elif not values[~empty].map(lambda v: isinstance(v, str)).any():
             columns[column] = values.where(~empty, None)
-            cells[str(column)] = np.flatnonzero(empty.to_numpy()).tolist()
+            cells[str(column)] = empty.to_numpy()
     return (frame.assign(**columns) if columns else frame), blank, cells
 
 
@@ -316,14 +326,15 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         if table is None:
             frame, as_text = _mixed_as_text(frame, also=no_one_type)
             for column in as_text:
-                for row in blank_cells.pop(column, []):
+                for row in np.flatnonzero(blank_cells.pop(column, [])):
                     frame.iat[row, frame.columns.get_loc(column)] = ""
             try:
                 table = pa.Table.from_pandas(frame, preserve_index=False)
             except (pa.ArrowTypeError, pa.ArrowInvalid) as error:
                 raise ValueError(f"cannot write these rows as Parquet: {error}") from None
         metadata = {**(table.schema.metadata or {}), _BLANK_COLUMNS: json.dumps(blank).encode(),
-                    _TEXT_COLUMNS: json.dumps(as_text).encode(), _BLANK_CELLS: json.dumps(blank_cells).encode()}
+                    _TEXT_COLUMNS: json.dumps(as_text).encode(),
+                    _BLANK_CELLS: json.dumps({c: _rows_as_bits(rows) for c, rows in blank_cells.items()}).encode()}
         pq.write_table(table.replace_schema_metadata(metadata), path)
 
 
@@ -433,7 +444,7 @@ def _join_parquet(parts, output) -> list:
                     table = table.set_column(index, field.name, pa.nulls(len(table), field.type))
                 elif field.name in as_text and not pa.types.is_string(column.type):
                     values = [None if v is None else _as_text(v) for v in column.to_pylist()]
-                    for row in blank_cells.get(field.name, []):
+                    for row in _rows_from_bits(blank_cells.get(field.name, ""), len(values)):
                         values[row] = ""
                     table = table.set_column(index, field.name, pa.array(values, pa.string()))
             writer.write_table(table.cast(schema))
