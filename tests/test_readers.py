@@ -1539,3 +1539,12 @@ def test_the_utf8_row_check_reads_a_bounded_part_of_a_long_line(monkeypatch):
     assert not _encoding.utf8_in_disguise("漏水" * 10_000 + "\n", "gb18030")
     assert _encoding.utf8_in_disguise(("秤不准，少了二两" * 2_000).encode("utf-8").decode("gb18030"), "gb18030")
     assert seen and max(seen) <= 1_000
+
+
+def test_the_utf8_row_check_judges_the_characters_beyond_ascii_wherever_they_are():
+    # A helper's review: with the judgement bounded to a line's first 600 characters, a UTF-8 row whose
+    # first 600 were ASCII (a long link before the text) passed as GB18030 nonsense.
+    from consumer_nlp.io._encoding import utf8_in_disguise
+
+    line = ("1," + "h" * 640 + ",秤不准，少了二两\r\n").encode("utf-8").decode("gb18030")
+    assert utf8_in_disguise(line, "gb18030")

@@ -88,7 +88,8 @@ def detect_encoding(path) -> str:
 # repeated can (漏水漏水… is ©ˮ©ˮ…), hence the everyday characters too. A UTF-8 row of eight Chinese
 # characters reads as twelve.
 _DISGUISE_MIN = 12
-_JUDGED = 600  # characters of such a line whose everyday characters are counted
+_JUDGED = 600  # characters beyond ASCII of such a line whose everyday characters are counted
+_ASCII = re.compile("[\x00-\x7f]+")
 _DOUBLE_BYTE_NAMES = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950"}
 
 
@@ -105,7 +106,8 @@ def utf8_in_disguise(line: str, encoding: str) -> bool:
     except UnicodeError:
         return False
     script = "big5" if codecs.lookup(encoding).name in ("big5", "big5hkscs", "cp950") else "gb18030"
-    as_utf8, line = as_utf8[:_JUDGED], line[:_JUDGED]  # counted in Python: a part tells as well as the whole
+    # counted in Python: the first _JUDGED characters beyond ASCII tell as well as the whole line
+    as_utf8, line = _ASCII.sub("", as_utf8)[:_JUDGED], _ASCII.sub("", line)[:_JUDGED]
     return max(common_share(as_utf8, "gb18030"), common_share(as_utf8, "big5")) > common_share(line, script)
 
 

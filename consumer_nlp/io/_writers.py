@@ -117,7 +117,8 @@ def _json_text(value) -> str:
     # a record of plain values, the common case, is not walked
     plain = isinstance(value, dict) and not any(type(v) in (JsonLiteral, dict, list) for v in value.values())
     text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value)
-    return _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
+    text = _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
+    return _escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
 
 
 def _as_text(value) -> str:
@@ -235,6 +236,16 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]
     return (frame.assign(**columns) if columns else frame), blank, cells
 
 
+def _beyond_arrow(value) -> bool:
+    """Whether a list or object holds, at any depth, what an Arrow struct or list cannot: a number kept
+    as written (:class:`JsonLiteral`, which it would hold as a string) or a lone surrogate."""
+    if isinstance(value, dict):
+        return any(map(_beyond_arrow, value.values()))
+    if isinstance(value, list):
+        return any(map(_beyond_arrow, value))
+    return isinstance(value, JsonLiteral) or isinstance(value, str) and _SURROGATE.search(value) is not None
+
+
 def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     """``frame`` with the whole days (an .xls reads them as dates) in a column of moments as moments
     at midnight, and the columns that still hold no one type Parquet has: dates, times, spans or
@@ -251,6 +262,9 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
         if values.dtype != object or pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
             continue
         kinds = set(map(type, values))
+        if kinds & {dict, list} and any(_beyond_arrow(v) for v in values):  # as JSON text, then
+            as_text.append(column)
+            continue
         numbers = any(issubclass(k, (int, float, np.number)) and not issubclass(k, (bool, np.bool_)) for k in kinds)
         if numbers and any(issubclass(k, (datetime.date, datetime.time, datetime.timedelta, bool, np.bool_))
                            for k in kinds):
@@ -308,7 +322,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
             for values in frame.itertuples(index=False, name=None):  # to_dict would make a JsonNaN a float
                 kept = {k: None if v is pd.NA or v is pd.NaT else v for k, v, lack in zip(columns, values, may_lack)
                         if not (lack and type(v) is float and v != v)}
-                f.write(_escape_surrogates(_json_text(kept)) + "\n")
+                f.write(_json_text(kept) + "\n")
     elif kind == "xlsx":
         _write_excel_part(frame, path)
     else:
@@ -442,8 +456,12 @@ def _join_parquet(parts, output) -> list:
                 column = table.column(field.name)
                 if field.name in blank and not pa.types.is_string(field.type):
                     table = table.set_column(index, field.name, pa.nulls(len(table), field.type))
-                elif field.name in as_text and not pa.types.is_string(column.type):
-                    values = [None if v is None else _as_text(v) for v in column.to_pylist()]
+                elif pa.types.is_string(field.type) and not pa.types.is_string(column.type) or (
+                        pa.types.is_string(field.type) and field.name in blank_cells):
+                    # as text, and the blanks this part wrote as nulls "" again (a "" beside nulls alone
+                    # made the part's column null-typed)
+                    values = [None if v is None else v if isinstance(v, str) else _as_text(v)
+                              for v in column.to_pylist()]
                     for row in _rows_from_bits(blank_cells.get(field.name, ""), len(values)):
                         values[row] = ""
                     table = table.set_column(index, field.name, pa.array(values, pa.string()))
