@@ -90,14 +90,18 @@ def detect_encoding(path) -> str:
 _DISGUISE_MIN = 12
 _JUDGED = 600  # characters beyond ASCII of such a line whose everyday characters are counted
 _ASCII = re.compile("[\x00-\x7f]+")
-_DOUBLE_BYTE_NAMES = {"gb18030", "gbk", "gb2312", "big5", "big5hkscs", "cp950"}
+_BIG5_NAMES = {"big5", "big5hkscs", "cp950"}
+_DOUBLE_BYTE_NAMES = {"gb18030", "gbk", "gb2312"} | _BIG5_NAMES
 
 
 def utf8_in_disguise(line: str, encoding: str) -> bool:
     """Whether ``line``, read as ``encoding`` (GB18030, Big5 and their kin), is really UTF-8: its bytes
     decode both ways, and read as UTF-8 they are everyday Chinese where read as GB18030 they are nonsense
     (秤不准 as 绉や笉鍑嗭). Always False for other encodings."""
-    if line.isascii() or codecs.lookup(encoding).name not in _DOUBLE_BYTE_NAMES:
+    if line.isascii():
+        return False
+    name = codecs.lookup(encoding).name
+    if name not in _DOUBLE_BYTE_NAMES:
         return False
     if len(line) - len(line.encode("ascii", "ignore")) < _DISGUISE_MIN:
         return False
@@ -105,7 +109,7 @@ def utf8_in_disguise(line: str, encoding: str) -> bool:
         as_utf8 = line.encode(encoding).decode("utf-8")
     except UnicodeError:
         return False
-    script = "big5" if codecs.lookup(encoding).name in ("big5", "big5hkscs", "cp950") else "gb18030"
+    script = "big5" if name in _BIG5_NAMES else "gb18030"
     # counted in Python: the first _JUDGED characters beyond ASCII tell as well as the whole line
     as_utf8, line = _ASCII.sub("", as_utf8)[:_JUDGED], _ASCII.sub("", line)[:_JUDGED]
     return max(common_share(as_utf8, "gb18030"), common_share(as_utf8, "big5")) > common_share(line, script)

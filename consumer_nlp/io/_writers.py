@@ -143,8 +143,6 @@ def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         _write_part(cleaned, kind, path)
 
 
-
-
 _LINE_BREAK = re.compile("[\r\n]")
 
 
@@ -456,8 +454,8 @@ def _join_parquet(parts, output) -> list:
                 column = table.column(field.name)
                 if field.name in blank and not pa.types.is_string(field.type):
                     table = table.set_column(index, field.name, pa.nulls(len(table), field.type))
-                elif pa.types.is_string(field.type) and not pa.types.is_string(column.type) or (
-                        pa.types.is_string(field.type) and field.name in blank_cells):
+                elif pa.types.is_string(field.type) and (not pa.types.is_string(column.type)
+                                                         or field.name in blank_cells):
                     # as text, and the blanks this part wrote as nulls "" again (a "" beside nulls alone
                     # made the part's column null-typed)
                     values = [None if v is None else v if isinstance(v, str) else _as_text(v)
