@@ -40,7 +40,8 @@ class ArchiveError(ValueError):
     ``"several_sheets"`` (``details["sheets"]``), ``"misnamed"`` (``details["rename"]``: the extension
     the content has), ``"json_document"`` (a JSON array or multi-line object named .jsonl),
     ``"password"``, ``"uncalculated_formula"`` (``details["cell"]``), ``"giant_cell"`` (a workbook
-    holding text far longer than a cell can; ``details["part"]``), ``"too_many_keys"`` (JSON Lines
+    holding text far longer than a cell can; ``details["part"]``), ``"giant_row"`` (a sheet row far longer
+    than an archive's; ``details["part"]``, ``details["megabytes"]``), ``"too_many_keys"`` (JSON Lines
     records bringing more keys than a sheet has columns; ``details["line"]``), ``"already_tagged"``,
     ``"beyond_excel"`` or ``"busy"`` (another run is writing the output)."""
 

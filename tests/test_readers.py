@@ -889,6 +889,34 @@ def test_a_shared_string_of_many_runs_is_limited_as_one(tmp_path, write_workbook
         read(path)
 
 
+@pytest.mark.parametrize("cells", [
+    b'<c r="B2" t="inlineStr"><is>' + (b"<r><t>" + "漏".encode() * 100_000 + b"</t></r>") * 12 + b"</is></c>",
+    b"".join(b'<c r="%s2" t="inlineStr"><is><t>' % column + "漏".encode() * 100_000 + b"</t></is></c>"
+             for column in (b"B", b"C", b"D", b"E", b"F", b"G", b"H", b"I", b"J", b"K", b"L", b"M")),
+])
+def test_a_sheet_row_far_beyond_what_excel_saves_is_refused_before_it_is_built(tmp_path, write_workbook, monkeypatch,
+                                                                               cells):
+    # Each run of an inline rich-text cell (or each cell of a row) was under the 1 MB limit, and openpyxl builds
+    # a row's element whole: a 179 KB workbook of one cell of 200 runs took 1 GB to tag, written out as 180 MB.
+    from consumer_nlp.exceptions import ArchiveError
+    from consumer_nlp.io import _workbook, problem_in_chinese
+
+    monkeypatch.setattr(_workbook, "MAX_ROW_XML", 2 << 20)  # the same rule, on a lighter file
+    path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "TEXT1"], [2, "漏水"]]})
+    _rewrite_part(path, "xl/worksheets/sheet1.xml",
+                  lambda data: re.sub(rb'<c r="B2" t="inlineStr"><is><t>TEXT1</t></is></c>', lambda m: cells, data))
+    with pytest.raises(ArchiveError, match="xl/worksheets/sheet1.xml holds a row of more than 2 MB") as error:
+        read(path)
+    assert error.value.problem == "giant_row" and "有一行超过 2 MB" in problem_in_chinese(error.value)
+    # rows as long as Excel saves them are read whole (their tags laid out over lines), and what follows the
+    # rows is no row
+    links = b"<hyperlinks>" + b'<hyperlink ref="B2" display="x"/>' * 100_000 + b"</hyperlinks>"
+    book = {"投诉": [["编号", *"ABCDEFGH"], *[[n] + ["冒烟" * 16_000] * 8 for n in range(1, 4)]]}
+    _rewrite_part(write_workbook(path, book), "xl/worksheets/sheet1.xml",
+                  lambda data: data.replace(b"<row ", b"<row\n").replace(b"</sheetData>", b"</sheetData>" + links))
+    assert rows(read(path)[1]) == [[n] + ["冒烟" * 16_000] * 8 for n in range(1, 4)]
+
+
 def test_a_listed_shared_string_table_that_is_missing_is_told(tmp_path, write_workbook):
     # Listed in [Content_Types].xml but not in the file: an IndexError traceback when its first cell was read.
     import zipfile

@@ -36,6 +36,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                          f"没有用 Excel 或 WPS 保存过）"),
         "giant_cell": lambda: (f"工作簿里有一段文字远远超出一个单元格能容纳的长度（Excel 单元格最多 {XLSX_MAX_CELL:,} 字）："
                                f"文件不是用 Excel 或 WPS 保存的"),
+        "giant_row": lambda: (f"工作簿里有一行超过 {details['megabytes']} MB，远远超出一行记录应有的大小（许多段文字拼成的单元格，"
+                              f"或许多很长的单元格）"),
         "too_many_keys": lambda: (f"文件第 {details['line']} 行起，各条记录里不同的键超过了 {XLSX_MAX_COLUMNS:,} 个（每个键"
                                   f"读作一列，表格宽得无法使用）"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",

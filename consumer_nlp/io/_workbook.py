@@ -263,12 +263,21 @@ def _damaged(path, error: Exception) -> ValueError:
 
 
 MAX_XML_TEXT = 1 << 20  # bytes of a workbook's XML without a tag: a cell Excel saved takes at most about 230 KB
+MAX_ROW_XML = 64 << 20  # bytes of one sheet row's XML, which openpyxl builds whole before reading its cells
+# Where a sheet's rows begin, each row begins (not <rowBreaks>), and the rows end; a tag may have a prefix (<x:row>).
+_ROW_MARKS = re.compile(rb"<(\w+:)?(?:sheetData[\s>]|row[\s>/])|</(?:\w+:)?sheetData")
 
 
 def _giant(path, part: str) -> ArchiveError:
     return ArchiveError(f"{path}: {part} holds more than 1 MB of text without a break, far more than an Excel cell "
                         f"holds ({XLSX_MAX_CELL:,} characters): the file was not saved by Excel or WPS. Save the text "
                         f"in a CSV instead", "giant_cell", part=part)
+
+
+def _giant_row(path, part: str) -> ArchiveError:
+    return ArchiveError(f"{path}: {part} holds a row of more than {MAX_ROW_XML >> 20} MB, far more than a record of an "
+                        f"archive holds (a cell of many runs of text, or many long cells). Save the text in a CSV "
+                        f"instead", "giant_row", part=part, megabytes=MAX_ROW_XML >> 20)
 
 
 class _GuardedArchive:
@@ -292,15 +301,19 @@ class _GuardedArchive:
 
 
 class _TextRunLimit:
-    """A workbook part as it is read, refusing more than MAX_XML_TEXT bytes without a tag before a
-    parser holds them: no cell Excel saves is that long (32,767 characters), and a parser builds such
-    a text whole (one 200-million-character cell in a 585 KB file took 6.5 GB to read). A part that
-    does not open as XML (an image) is passed through as it is."""
+    """A workbook part as it is read, refusing more than MAX_XML_TEXT bytes without a tag, and a sheet row
+    of more than MAX_ROW_XML bytes, before a parser holds them: no cell Excel saves is that long (32,767
+    characters), and a parser builds such a text whole (one 200-million-character cell in a 585 KB file
+    took 6.5 GB to read), and openpyxl a row whole (a cell of many runs of text, each under the first
+    limit). A part that does not open as XML (an image) is passed through as it is."""
 
     def __init__(self, stream, path, part: str):
         self.stream, self.path, self.part = stream, path, part
         self.since = 0  # bytes read since the last "<"
         self.xml = None  # not known before the first bytes
+        self.row = None  # bytes read since the last row began, inside a sheet's rows; None outside them
+        self.tail = b""  # the last bytes read, where a row's mark may begin
+        self.row_tag = b"<row"  # a row's opening tag up to its name, with the prefix the sheet gives it
 
     def read(self, size: int = -1) -> bytes:
         block = self.stream.read(size)
@@ -323,7 +336,33 @@ class _TextRunLimit:
                 self.since = longest
         if self.since > MAX_XML_TEXT:
             raise _giant(self.path, self.part)
+        self._check_rows(block)
         return block
+
+    def _check_rows(self, block: bytes) -> None:
+        """Count the bytes of the sheet row being read, refusing one longer than MAX_ROW_XML (to within a
+        block: only where the rows begin or end, or in a block longer than that, is each row's length
+        taken; elsewhere the last row's beginning is enough, and costs a search from the end)."""
+        joined = self.tail + block  # a mark cut between two blocks is found whole (one found twice is harmless)
+        self.tail = joined[-32:]
+        begun = None  # where the last row began in ``joined``
+        if b"sheetData" in joined or len(block) > MAX_ROW_XML:
+            for mark in _ROW_MARKS.finditer(joined):
+                if self.row is not None and (mark.start() - begun if begun is not None
+                                             else self.row + mark.start() - (len(joined) - len(block))) > MAX_ROW_XML:
+                    raise _giant_row(self.path, self.part)
+                if mark[0].startswith(b"</"):
+                    self.row = begun = None
+                else:
+                    self.row, begun = 0, mark.start()
+                    self.row_tag = b"<" + (mark[1] or b"") + b"row"
+        elif self.row is not None:  # among the rows, no other tag's name begins with "row"
+            begun = joined.rfind(self.row_tag)
+            begun = begun if begun >= 0 else None
+        if self.row is not None:
+            self.row = len(joined) - begun if begun is not None else self.row + len(block)
+            if self.row > MAX_ROW_XML:
+                raise _giant_row(self.path, self.part)
 
     def __getattr__(self, name):  # close, seek, … as the stream has them
         return getattr(self.stream, name)

@@ -172,6 +172,7 @@ _REMEDIES = {
     "already_tagged": "如果它是标注过的文件，请上传未标注的原始文件；否则请把这些列改名后再上传。",
     "beyond_excel": "请下载 CSV、JSONL 或 Parquet。",
     "giant_cell": "请把文字另存为 CSV 后再上传。",
+    "giant_row": "请把文字另存为 CSV 后再上传。",
     "too_many_keys": "请让每条记录只保留文本和需要的字段、用同样的键后再上传。",
 }
 
