@@ -197,6 +197,28 @@ def test_bad_rows_count_towards_a_chunks_size(tmp_path, write_workbook, name):
     assert rows(chunks) == [["7", "ok"]] and len(bad(chunks)) == 7
 
 
+@pytest.mark.parametrize("name", ["a.csv", "a.tsv", "a.xlsx", "a.jsonl"])
+def test_a_chunk_is_bounded_in_text_as_well_as_in_rows(tmp_path, write_workbook, monkeypatch, name):
+    # A chunk held chunk_size rows whatever their length: a 2.8 MB workbook of 3,000 rows of cells of 300,000
+    # characters (each under the 1 MB limit of a text) took 7.4 GB to tag.
+    from consumer_nlp.io import _archive
+
+    monkeypatch.setattr(_archive, "MAX_CHUNK_TEXT", 1000)
+    texts = [f"第{i}件" + "漏" * 300 for i in range(10)]
+    path = tmp_path / name
+    if name == "a.xlsx":
+        write_workbook(path, {"Sheet": [["id", "text"]] + [[str(i), text] for i, text in enumerate(texts)]})
+    elif name == "a.jsonl":
+        path.write_text("".join(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n"
+                                for i, t in enumerate(texts)), encoding="utf-8")
+    else:
+        sep = "," if name == "a.csv" else "\t"
+        path.write_text(f"id{sep}text\n" + "".join(f"{i}{sep}{t}\n" for i, t in enumerate(texts)), encoding="utf-8")
+    _, chunks = read(path, chunk_size=5000)
+    assert [len(chunk.rows) for chunk in chunks] == [4, 4, 2]  # closed once a chunk holds 1,000 characters
+    assert rows(chunks) == [[str(i), t] for i, t in enumerate(texts)]
+
+
 def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):
     # The lines of a record were all held until its quote closed: one stray quote near the top of a
     # large archive held the whole file in memory (582 MiB for an 86 MiB file).

@@ -138,9 +138,12 @@ class Chunk:
 
 
 MAX_CELLS = 5_000_000  # in a chunk: rows × columns (5,000 rows of 20,000 columns took 2.6 GB)
+# Characters of text in a chunk (5,000 rows of 4,000): chunks of 5,000 rows of 300,000-character cells (from a
+# 2.8 MB workbook) took a run to 7.4 GB.
+MAX_CHUNK_TEXT = 20_000_000
 # How a file is cut into chunks. A checkpoint finds its finished chunks by number, so a release that
 # changes how many rows a chunk holds changes this, and checkpoints of another cut are not resumed.
-CHUNKING = 2  # 2: at most MAX_CELLS cells a chunk, bad rows counted in every format (2026-12-05)
+CHUNKING = 3  # 3: at most MAX_CELLS cells and about MAX_CHUNK_TEXT characters a chunk (2026-12-05, evening)
 
 
 class ArchiveReader:
@@ -158,6 +161,7 @@ class ArchiveReader:
         self.number_formats = {}  # a workbook's columns -> the number format their numbers and dates are shown in
         check_count(header_row, "header_row", 1, "the row holding the column names")
         self.header_row = int(header_row)
+        self.max_chunk_text = MAX_CHUNK_TEXT  # a chunk is closed once its rows hold this many characters
 
     def rows_per_chunk(self) -> int:
         """How many rows a chunk holds: ``chunk_size``, fewer in a table of many ``columns`` (a chunk

@@ -209,7 +209,7 @@ class DelimitedReader(ArchiveReader):
                             [cell.strip() for cell in following[1] if cell.strip()]):
                         names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
-                size, rows, where, bad, index, blank = self.rows_per_chunk(), [], [], [], 0, 0
+                size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
                 for line, record, raw_text, problem in records:
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
@@ -224,10 +224,11 @@ class DelimitedReader(ArchiveReader):
                         bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
                                                           f"{len(self.columns)}", raw_text,
                                           wider=len(record) > len(self.columns)))
-                    if len(rows) + len(bad) >= size:  # bad rows are held too: they count
+                    chars += len(raw_text)
+                    if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
                                     where)
-                        rows, where, bad, index, blank = [], [], [], index + 1, 0
+                        rows, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
                 yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank, where)
             except UnicodeDecodeError as error:
                 raise undecodable(self.path, first_undecodable_line(self.path, self.encoding), self.encoding,

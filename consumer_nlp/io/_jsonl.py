@@ -104,7 +104,7 @@ class JsonLinesReader(ArchiveReader):
         self.columns = self._scan_columns()
         # Each chunk is a table of every key of the file: records with keys of their own make it wide.
         chunk_size = self.rows_per_chunk()
-        records, where, bad, index, blank = [], [], [], 0, 0
+        records, where, bad, index, blank, chars = [], [], [], 0, 0, 0
         for number, text, position in self._lines():
             if not text.strip():
                 blank += 1
@@ -123,10 +123,11 @@ class JsonLinesReader(ArchiveReader):
             except RecursionError:  # from the parser too, where it runs out of stack
                 bad.append(BadRow(f"line {number}", f"a value nested more than {MAX_DEPTH} levels deep",
                                   text.rstrip("\r\n")))
-            if len(records) + len(bad) >= chunk_size:  # bad rows are held too: they count
+            chars += len(text)
+            if len(records) + len(bad) >= chunk_size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                 yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, position, blank,
                             where)
-                records, where, bad, index, blank = [], [], [], index + 1, 0
+                records, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
         yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, self.total, blank, where)
 
 

@@ -95,6 +95,7 @@ class ExcelReader(ArchiveReader):
         where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
         size, rows, where, bad, index, done, blank, below_last = self.rows_per_chunk(), [], [], [], 0, 0, 0, 0
+        chars = 0  # characters of text in the chunk's rows
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
             done += 1
@@ -129,9 +130,10 @@ class ExcelReader(ArchiveReader):
                 rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")
                 self.hidden_rows += number in hidden
-            if len(rows) + len(bad) >= size:  # bad rows are held too: they count
+            chars += sum(len(c) for c in cells if isinstance(c, str))
+            if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                 yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
-                rows, where, bad, index, blank = [], [], [], index + 1, 0
+                rows, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
         self.merged = [f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}" for c, t, c2, b in spans if
                        (c, t, c2, b) in filled]
         self.number_formats = shared_formats(formats or {}, header, left)
