@@ -197,7 +197,7 @@ def test_bad_rows_count_towards_a_chunks_size(tmp_path, write_workbook, name):
     assert rows(chunks) == [["7", "ok"]] and len(bad(chunks)) == 7
 
 
-@pytest.mark.parametrize("name", ["a.csv", "a.tsv", "a.xlsx", "a.jsonl"])
+@pytest.mark.parametrize("name", ["a.csv", "a.tsv", "a.xlsx", "a.jsonl", "a.parquet"])
 def test_a_chunk_is_bounded_in_text_as_well_as_in_rows(tmp_path, write_workbook, monkeypatch, name):
     # A chunk held chunk_size rows whatever their length: a 2.8 MB workbook of 3,000 rows of cells of 300,000
     # characters (each under the 1 MB limit of a text) took 7.4 GB to tag.
@@ -211,12 +211,15 @@ def test_a_chunk_is_bounded_in_text_as_well_as_in_rows(tmp_path, write_workbook,
     elif name == "a.jsonl":
         path.write_text("".join(json.dumps({"id": str(i), "text": t}, ensure_ascii=False) + "\n"
                                 for i, t in enumerate(texts)), encoding="utf-8")
+    elif name == "a.parquet":  # a repeated text takes almost nothing in Parquet, and all its room once read
+        pq.write_table(pa.table({"id": [str(i) for i in range(10)], "text": texts}), path)
     else:
         sep = "," if name == "a.csv" else "\t"
         path.write_text(f"id{sep}text\n" + "".join(f"{i}{sep}{t}\n" for i, t in enumerate(texts)), encoding="utf-8")
     _, chunks = read(path, chunk_size=5000)
     assert [len(chunk.rows) for chunk in chunks] == [4, 4, 2]  # closed once a chunk holds 1,000 characters
     assert rows(chunks) == [[str(i), t] for i, t in enumerate(texts)]
+    assert [w for chunk in chunks for w in chunk.where][-1].endswith(" 10" if name in ("a.jsonl", "a.parquet") else " 11")
 
 
 def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):

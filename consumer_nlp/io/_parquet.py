@@ -1,11 +1,33 @@
-"""Parquet archives, read a record batch at a time with Arrow types kept."""
+"""Parquet archives, read a few rows at a time with Arrow types kept."""
+import numpy as np
 import pandas as pd
 
 from ._archive import ArchiveReader, Chunk, check_header
 
+# Rows decoded at a time, a chunk being put together from such pieces: Parquet stores a repeated long text
+# in almost nothing, so a batch of a chunk's rows could take gigabytes once decoded.
+PIECE_ROWS = 200
+
+
+def _row_chars(batch) -> np.ndarray:
+    """Characters of text in each row of an Arrow record ``batch`` (its string columns)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chars = np.zeros(batch.num_rows, dtype=np.int64)
+    for column in batch.columns:
+        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+            chars += pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+    return chars
+
+
+def _frame(table) -> pd.DataFrame:
+    # Without pandas' metadata: an index pandas stored becomes a column again, as the header says.
+    return table.to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True)
+
 
 class ParquetReader(ArchiveReader):
-    """Parquet record batches, with every column keeping its Arrow type."""
+    """Parquet rows, with every column keeping its Arrow type."""
 
     def chunks(self):
         import pyarrow.parquet as pq
@@ -13,14 +35,30 @@ class ParquetReader(ArchiveReader):
         parquet = pq.ParquetFile(self.path)
         self.total = parquet.metadata.num_rows
         self.columns = check_header(parquet.schema_arrow.names, self.path)
-        done = 0
-        batches = parquet.iter_batches(batch_size=self.rows_per_chunk())
-        for index, batch in enumerate(batches):
-            where = [f"row {n}" for n in range(done + 1, done + batch.num_rows + 1)]
-            done += batch.num_rows
-            # Without pandas' metadata: an index pandas stored becomes a column again, as the header says.
-            yield Chunk(index, batch.to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True), [], done, 0,
-                        where)
-        if done == 0:
-            empty = parquet.schema_arrow.empty_table().to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True)
-            yield Chunk(0, empty, [], 0)
+        size = self.rows_per_chunk()
+        pieces, held, chars, index, done = [], 0, 0, 0, 0
+        for batch in parquet.iter_batches(batch_size=min(size, PIECE_ROWS)):
+            reached = np.cumsum(_row_chars(batch))  # characters up to and with each row of the batch
+            start = 0
+            while start < batch.num_rows:  # up to the chunk's rows, or through the row its text reaches the limit at
+                before = reached[start - 1] if start else 0
+                stop = min(batch.num_rows, start + size - held)
+                full = np.flatnonzero(chars + reached[start:stop] - before >= self.max_chunk_text)
+                stop = start + int(full[0]) + 1 if len(full) else stop
+                pieces.append(batch.slice(start, stop - start))
+                held, chars, start = held + stop - start, chars + int(reached[stop - 1] - before), stop
+                if held >= size or chars >= self.max_chunk_text:
+                    yield self._chunk(index, pieces, done)
+                    pieces, done, index, held, chars = [], done + held, index + 1, 0, 0
+        if pieces:
+            yield self._chunk(index, pieces, done)
+        elif index == 0:
+            yield Chunk(0, _frame(parquet.schema_arrow.empty_table()), [], 0)
+
+    def _chunk(self, index: int, pieces, done: int) -> Chunk:
+        """The chunk ``index`` of the record batches ``pieces``, after ``done`` rows."""
+        import pyarrow as pa
+
+        rows = sum(piece.num_rows for piece in pieces)
+        return Chunk(index, _frame(pa.Table.from_batches(pieces).combine_chunks()), [], done + rows, 0,
+                     [f"row {n}" for n in range(done + 1, done + rows + 1)])
