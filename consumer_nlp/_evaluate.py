@@ -226,7 +226,10 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
         groups = {group: measured(rows_of[group]) for group in ranked[:MAX_GROUPS]}
         if len(ranked) > MAX_GROUPS:
             rest = (len(ranked) - MAX_GROUPS, measured(np.concatenate([rows_of[g] for g in ranked[MAX_GROUPS:]])))
-    thresholds = sorted(set(THRESHOLDS) | {round(model.review_threshold_, 3)})
+    # the model's own threshold as it is (rounded, its row said otherwise than the headline of texts
+    # between the two), in place of a usual one that would print alike
+    own = model.review_threshold_
+    thresholds = sorted({t for t in THRESHOLDS if round(t, 3) != round(own, 3)} | {own})
     return Evaluation(model_name, labeled.source, metrics,
                       review_tradeoff(tags["confidence"], truth == predicted, thresholds),
                       model.review_threshold_, by, groups, rest), predicted

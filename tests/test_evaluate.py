@@ -1,4 +1,5 @@
 """evaluate(): a model's figures on labeled data, checked against counts made here from its predictions."""
+import copy
 import csv
 import re
 
@@ -87,13 +88,27 @@ def test_per_class_figures_and_confusion_agree_with_a_direct_count(result, count
 
 def test_the_tradeoff_is_measured_at_the_usual_thresholds_and_the_models_own(result, counted, small_model):
     truth, predicted, confidence = counted["truth"], counted["predicted"], counted["confidence"]
-    own = round(small_model.review_threshold_, 3)
-    assert [row["threshold"] for row in result.tradeoff] == sorted({0.5, 0.6, 0.7, 0.8, 0.9, own})
+    own = small_model.review_threshold_
+    assert [row["threshold"] for row in result.tradeoff] == sorted(
+        {t for t in (0.5, 0.6, 0.7, 0.8, 0.9) if round(t, 3) != round(own, 3)} | {own})
     for row in result.tradeoff:
         sure = confidence >= row["threshold"]
         assert row["review_share"] == pytest.approx(1 - sure.mean())
         if sure.any():
             assert row["accuracy_when_sure"] == pytest.approx(np.mean((truth == predicted)[sure]))
+
+
+def test_the_tradeoff_row_at_the_models_threshold_says_what_the_headline_says(small_model, small_corpus):
+    # The row was measured at the threshold rounded to 0.001: texts between the two (a threshold of
+    # 0.99710, texts at 0.9970x) went to review in the headline (100%) and not in that row (0%).
+    texts = list(small_corpus[0])
+    confidence = small_model.predict_proba(texts).max(axis=1)
+    model = copy.deepcopy(small_model)
+    model.review_threshold_ = float(np.median(confidence)) + 0.0004  # texts close to it round alike
+    result = evaluate(model, list(zip(texts, small_corpus[1])))
+    own = [row for row in result.tradeoff if round(row["threshold"], 3) == round(model.review_threshold_, 3)]
+    assert len(own) == 1 and own[0]["review_share"] == pytest.approx(result.metrics["review_share"])
+    assert own[0]["review_share"] == pytest.approx(np.mean(confidence < model.review_threshold_))
 
 
 def test_by_gives_each_groups_figures_largest_group_first(result, counted, labeled):
