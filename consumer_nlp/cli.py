@@ -302,7 +302,8 @@ def _models(args) -> int:
         from .models import load
 
         figures, disagreements = compare({ref: load(ref, registry=args.registry) for ref in (args.ref, args.other)},
-                                         args.data)
+                                         args.data, text_col=args.text_col, label_col=args.label_col,
+                                         encoding=args.encoding, sheet=args.sheet, header_row=args.header_row)
         print("\n".join(text_table(figures_in_chinese(figures).rename_axis("").reset_index(), indent="")))
         print(f"\n两个模型判断不同的 {len(disagreements)} 条{'：' if len(disagreements) else '。'}")
         if len(disagreements):
@@ -439,6 +440,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("other", help="另一个模型，写法同上")
     compare.add_argument("data", help="标注好的 CSV 或 XLSX 文件")
     compare.add_argument("--show", type=int, default=20, help="最多显示多少条两者判断不同的行（默认：20）")
+    TEXT_COL(compare)
+    LABEL_COL(compare)
+    ENCODING(compare)
+    SHEET(compare)
+    HEADER_ROW(compare)
     convert = actions.add_parser("convert", help="把 consumer_nlp 0.1 保存的模型（.skops）一次性转换为本版本的"
                                                  "模型文件（需要先 `pip install skops`）")
     convert.add_argument("files", nargs="*", metavar="FILE",

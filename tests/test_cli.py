@@ -632,6 +632,22 @@ def test_models_compare_takes_any_model_evaluate_takes(tmp_path, capsys, small_m
     assert "宏平均 F1" in capsys.readouterr().out
 
 
+def test_models_compare_reads_the_labeled_data_as_evaluate_does(tmp_path, capsys, small_model, write_workbook):
+    # It had no --sheet, --header-row, --text-col, --label-col nor --encoding: a workbook of two sheets or
+    # a 类别 column could not be compared, and the errors named flags the command refused.
+    cn.save(small_model, tmp_path / "mine.cnlp")
+    rows = [["2025年复核抽样"], ["投诉内容", "类别"], ["秤不准，少了二两", "价格/计量"], ["面包里有头发", "安全问题"]]
+    write_workbook(tmp_path / "h.xlsx", {"说明": [["见第二张表"]], "抽样": rows})
+    assert main(["models", "compare", "default", str(tmp_path / "mine.cnlp"), str(tmp_path / "h.xlsx"),
+                 "--sheet", "抽样", "--header-row", "2", "--label-col", "类别", "--text-col", "投诉内容",
+                 "--registry", str(tmp_path / "r")]) == 0
+    assert "宏平均 F1" in capsys.readouterr().out
+    assert main(["models", "compare", "default", str(tmp_path / "mine.cnlp"), str(tmp_path / "h.xlsx"),
+                 "--registry", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "--sheet" in err and "sheet=" not in err
+
+
 def test_train_refuses_a_model_file_name_load_would_not_read_as_a_file(tmp_path, capsys, write_csv):
     # `-o 模型.csv` wrote a zip named .csv, which `--model 模型.csv` then read as a registry name.
     source = write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
