@@ -106,6 +106,22 @@ def _label_known(codes: np.ndarray, folds) -> np.ndarray:
     return known if known.any() else np.ones(len(codes), dtype=bool)
 
 
+def group_folds_problem(labels, groups, cv: int) -> str | None:
+    """Why ``groups`` cannot be held out in turn (in ``cv`` folds at most, as :meth:`ComplaintClassifier.fit`
+    does): a fold that leaves no label twice to learn from cannot be split again to calibrate; None if none does."""
+    labels, groups = np.asarray(labels, dtype=object), np.asarray(groups, dtype=object)
+    n_groups = len(set(groups.tolist()))
+    if n_groups < 2:
+        return None  # told on its own
+    for train, test in GroupKFold(n_splits=min(cv, n_groups)).split(labels, labels, groups):
+        if pd.Series(labels[train]).value_counts().max() < 2:
+            held = sorted(set(groups[test].tolist()), key=str)
+            return (f"holding out the group(s) {held[:3]}{' …' if len(held) > 3 else ''} leaves {len(train)} text(s) "
+                    f"to learn from, too few to calibrate on; hold out the groups of a column whose values are more "
+                    f"even, or none")
+    return None
+
+
 def fit_temperature(*parts) -> float:
     """The temperature T that makes softmax(scores / T) fit the true classes best (the least mean
     log loss): one number, so the ranking of classes never changes. Each part is a pair (scores,
@@ -336,6 +352,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         n_groups = len(set(groups.tolist()))
         if n_groups < 2:
             raise ValueError(f"groups: need at least two different groups to hold out, got {n_groups}")
+        problem = group_folds_problem(codes, groups, self.cv)
+        if problem:
+            raise ValueError(f"groups: {problem}")
         return list(GroupKFold(n_splits=min(self.cv, n_groups)).split(codes, codes, groups))
 
     @property

@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from ._categories import CATEGORIES, in_guide_order, label_of
-from ._classifier import ComplaintClassifier
+from ._classifier import ComplaintClassifier, group_folds_problem
 from .features import normalize_many
 from .io import read_labeled
 from ._metrics import classification_metrics
@@ -38,7 +38,8 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
         if (groups is not None or fit_groups is not None) else None
     for fold, (train, test) in enumerate(folds, start=1):
         log.info("cross-validation fold %d/%d", fold, cv)
-        held_out_by = None if fit_groups is None or len(set(fit_groups[train])) < 2 else fit_groups[train]
+        held_out_by = None if fit_groups is None or len(set(fit_groups[train])) < 2 or group_folds_problem(
+            labels[train], fit_groups[train], model.cv) else fit_groups[train]  # a fold may hold too little of a group
         fold_model = clone(model).fit(list(texts[train]), labels[train], groups=held_out_by, calibration=calibration)
         for i, record in zip(test, fold_model.tag(list(texts[test]))):
             predicted[i], confidence[i], review[i] = record["category"], record["confidence"], record["needs_review"]
@@ -105,6 +106,10 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
                          f"({sorted(set(labeled.groups))}), so no group can be held out; name another column")
     if cv:
         _check_folds(labeled.labels, cv)
+    model = ComplaintClassifier(**params)
+    if group_col is not None and is_int(model.cv) and model.cv >= 2 and (
+            problem := group_folds_problem(labeled.labels, labeled.groups, model.cv)):  # (a bad cv is fit's to tell)
+        raise ValueError(f"group_col=… ({group_col!r}): {problem}")
     calibration = None
     if calibration_data is not None:
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
@@ -114,7 +119,6 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
             raise ValueError(f"the calibration data ({held.source}): {len(overlap)} of its texts are in the training data "
                              f"(e.g. {overlap[0][:30]!r}); it must be writing the model is not trained on")
         calibration = (held.texts, held.labels)
-    model = ComplaintClassifier(**params)
     metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv, calibration=calibration,
                              fit_groups=labeled.groups) if cv else None
     log.info("fitting on all %d texts", len(labeled.texts))

@@ -81,6 +81,25 @@ def test_group_col_reaches_the_folds_and_is_checked_before_any_work(small_corpus
     assert seen == []
 
 
+def test_a_group_column_nearly_all_one_value_is_told_before_any_work(small_corpus, monkeypatch):
+    # 239 texts from 门店 and one from 网站: holding 门店 out left one text to learn from, and training
+    # ended, after its folds, in scikit-learn's "n_splits=2 greater than the number of samples: n_samples=1".
+    import pandas as pd
+
+    from consumer_nlp import _classifier
+
+    texts, labels = small_corpus
+    frame = pd.DataFrame({"text": texts, "label": labels, "src": ["门店"] * (len(texts) - 1) + ["网站"]})
+    fits = []
+    monkeypatch.setattr(_classifier.ComplaintClassifier, "fit", lambda self, *a, **k: fits.append(1))
+    with pytest.raises(ValueError, match="group_col=.*src.*门店.*1 text"):
+        cn.train(frame, cv=3, group_col="src")
+    assert fits == []
+    monkeypatch.undo()
+    with pytest.raises(ValueError, match="groups: .*门店.*1 text"):
+        cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=list(frame["src"]))
+
+
 def test_calibration_data_that_was_trained_on_is_refused(small_corpus):
     # --calibration-data promises writing never trained on; the training file itself was accepted.
     pairs = list(zip(*small_corpus))
