@@ -285,7 +285,7 @@ def _models(args) -> int:
     elif args.action == "show":
         print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
     elif args.action == "alias":
-        name, _, version = args.ref.partition("@")
+        name, _, version = args.ref.replace("＠", "@").partition("@")  # full-width, as resolve() reads it
         if not version.isdecimal():
             raise ValueError("give the version to point at as NAME@VERSION, e.g. complaints@3")
         registry.set_alias(name, int(version), args.alias)
@@ -294,7 +294,7 @@ def _models(args) -> int:
         name, version = registry.delete(args.ref)
         print(f"已删除 {name}@{version}（第 {version} 版）")
     elif args.action == "unalias":
-        name, _, alias = args.ref.partition("@")
+        name, _, alias = args.ref.replace("＠", "@").partition("@")
         registry.delete_alias(name, alias)
         print(f"已删除别名 {name}@{alias}")
     else:

@@ -580,6 +580,18 @@ def test_models_delete_names_the_version_and_unalias_frees_it(tmp_path, small_mo
     assert "已删除 desk@2" in capsys.readouterr().out and [v["version"] for v in registry.versions("desk")] == [1]
 
 
+def test_models_alias_and_unalias_read_a_full_width_at_as_every_reference_does(tmp_path, small_model, capsys):
+    # 热线投诉＠3, as a Chinese input method types it, resolved in show, delete and evaluate, but alias
+    # said "give the version as NAME@VERSION" and unalias "invalid model name '热线投诉＠生产'".
+    registry = cn.ModelRegistry(tmp_path / "r")
+    registry.save(small_model, "热线投诉")
+    where = ["--registry", str(tmp_path / "r")]
+    assert main(["models", "alias", "热线投诉＠1", "生产", *where]) == 0
+    assert registry.resolve("热线投诉@生产") == ("热线投诉", 1)
+    assert main(["models", "unalias", "热线投诉＠生产", *where]) == 0
+    assert registry.aliases("热线投诉") == {}
+
+
 def test_jobs_below_one_are_refused_and_an_early_ctrl_c_keeps_nothing(tmp_path, default_model, monkeypatch):
     from consumer_nlp.tagging import _run, tag_file
 
