@@ -22,6 +22,18 @@ def test_missing_column_names_the_columns(tmp_path, write_csv):
         read_labeled(write_csv(tmp_path / "c.csv", [["text", "category"], ["漏水", "quality"]]))
 
 
+@pytest.mark.parametrize("name", ["t.csv", "t.xlsx"])
+def test_a_title_above_the_column_names_is_told_with_the_row_that_holds_them(tmp_path, write_csv, write_workbook,
+                                                                             name):
+    # Only "missing column(s) ['text', 'label']; the columns are ['2025年标注表']" was said, where tagging the
+    # same file names the row of the column names.
+    rows = [["2025年标注表"], ["投诉内容", "label"], ["漏水", "quality"]]
+    path = write_csv(tmp_path / name, rows) if name.endswith(".csv") else write_workbook(tmp_path / name, {"表": rows})
+    with pytest.raises(LabeledDataError, match=r"missing column.*row 2 .*'投诉内容'.*header_row=2"):
+        read_labeled(path)
+    assert read_labeled(path, header_row=2).texts == ["漏水"]
+
+
 def test_non_string_text_in_a_dataframe_names_the_row():
     frame = pd.DataFrame({"text": ["漏水", 12, None], "label": ["quality", "quality", "other"]})
     with pytest.raises(LabeledDataError) as error:

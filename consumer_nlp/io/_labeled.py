@@ -13,7 +13,7 @@ from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._archive import place_number
 from ._cells import cell_text
-from ._columns import TEXT_COLUMN_NAMES, find_column
+from ._columns import TEXT_COLUMN_NAMES, find_column, names_row_below
 from ._readers import open_archive
 from ._writers import without_surrogates
 
@@ -73,17 +73,19 @@ def _label_column(columns, records, text_col):
 
 
 def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int = 1):
-    """The columns and (where, row dict) records of a labeled file in any archive format, read by
-    the archive readers; rows they cannot parse are bad rows of the labeled data."""
+    """The columns, (where, row dict) records and first chunk (where a title may hide the column names)
+    of a labeled file in any archive format, read by the archive readers; rows they cannot parse are
+    bad rows of the labeled data."""
     reader = open_archive(path, encoding=encoding, chunk_size=20_000, sheet=sheet, header_row=header_row)
-    records, bad = [], []
+    records, bad, first = [], [], None
     for chunk in reader.chunks():
+        first = first or chunk
         # a line of a text file is not always a record (a quoted text may span lines): say both
         where = [f"{w} (data row {len(records) + n})" if w.startswith("line") else w
                  for n, w in enumerate(chunk.where, start=1)]
         records += zip(where, chunk.rows.to_dict("records"))
         bad += [(row.where, row.reason) for row in chunk.bad]
-    return reader.columns, records, bad
+    return reader.columns, records, bad, first
 
 
 def group_name(value) -> str:
@@ -145,7 +147,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
             raise ValueError(f"group_col=… ({group_col!r}): {data.source} was already read without it; read it "
                              f"again with group_col")
         return data
-    unparsed = []  # rows a file's reader could not parse
+    unparsed, first = [], None  # rows a file's reader could not parse; its first chunk
     if isinstance(data, (pd.Series, dict, bytes, bytearray)):
         raise TypeError(f"got a {type(data).__name__}: give labeled data as a file path, a DataFrame with a text and "
                         f"a label column, or (text, label) pairs")
@@ -154,7 +156,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         source = str(path)
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-        columns, records, unparsed = _file_records(path, encoding, sheet, header_row)
+        columns, records, unparsed, first = _file_records(path, encoding, sheet, header_row)
     elif isinstance(data, pd.DataFrame):
         source = "DataFrame"
         columns, records = _frame_records(data)
@@ -175,6 +177,9 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     if missing:
         holding = _label_column(columns, records, text_col) if label_col in missing else None
         hint = f"; {holding!r} holds labels: name it with label_col=…" if holding is not None else ""
+        below = names_row_below(first)  # a title above the column names, as tagging tells it
+        if below is not None:
+            hint += f"; row {below[0]} looks like the column names (it holds {below[1]!r}): say header_row={below[0]}"
         raise LabeledDataError(source, [("header", f"missing column(s) {missing}; the columns are {list(columns)}"
                                                    f"{hint}")])
 
