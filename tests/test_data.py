@@ -91,6 +91,15 @@ def test_corrections_take_chinese_names_and_refuse_unknown_labels():
     assert [where for where, _ in error.value.problems] == ["correction of '漏水'", "correction of '冒烟'"]
 
 
+def test_a_correction_replaces_the_label_of_a_text_the_model_reads_alike():
+    # A correction of "电视机坏了\n不能开机" was added beside the training text "电视机坏了\r\n不能开机",
+    # which kept its old label: the model learned both labels for one text, and no conflict was told.
+    data = read_labeled([("电视机坏了\r\n不能开机", "quality"), ("ＴＶ没声音", "quality")])
+    corrected = data.with_corrections({"电视机坏了\n不能开机": "safety", "TV没声音": "其他", "漏水": "quality"})
+    assert corrected.texts == ["电视机坏了\r\n不能开机", "ＴＶ没声音", "漏水"]
+    assert corrected.labels == ["safety", "other", "quality"]
+
+
 def test_a_pair_of_three_values_is_named_with_its_count():
     with pytest.raises(LabeledDataError, match=r"row 2: expected a \(text, label\) pair, got 3 values"):
         read_labeled([("漏水", "quality"), ("冒烟", "safety", "extra")])

@@ -39,15 +39,21 @@ class LabeledData:
 
     def with_corrections(self, corrections: dict) -> "LabeledData":
         """These data with ``corrections`` ({text: label}, labels English or Chinese) applied: a
-        corrected text present takes its corrected label, the rest are added at the end."""
+        text present that the model reads as a corrected one (the same but for spaces, width or line
+        breaks) takes its corrected label, the rest are added at the end."""
+        from ..features import normalize_many  # here: reading archives stays free of scikit-learn
+
         unknown = [(f"correction of {text!r}", unknown_label(label))
                    for text, label in corrections.items() if label_of(label) is None]
         if unknown:
             raise LabeledDataError("corrections", unknown)
         corrected = {correction_key(text): label_of(label) for text, label in corrections.items()}
-        present = {correction_key(text) for text in self.texts}
-        added = [text for text in corrected if text not in present]
-        labels = [corrected.get(correction_key(text), label) for text, label in zip(self.texts, self.labels)]
+        read_as = dict(zip(corrected, normalize_many(list(corrected))))
+        by_reading = {read_as[text]: label for text, label in corrected.items()}
+        present = normalize_many([correction_key(text) for text in self.texts])  # a broken emoji as corrections hold it
+        seen = set(present)
+        added = [text for text in corrected if read_as[text] not in seen]
+        labels = [by_reading.get(read, label) for read, label in zip(present, self.labels)]
         groups = None if self.groups is None else self.groups + ["corrections"] * len(added)
         places = None if self.places is None else self.places + ["corrections"] * len(added)
         return LabeledData(self.texts + added, labels + [corrected[text] for text in added],
