@@ -86,7 +86,8 @@ def _headline(error: Exception) -> str | None:
 
         return problem_in_chinese(error)
     if isinstance(error, LabeledDataError):
-        return f"标注数据有 {len(error.problems)} 处问题，没有使用（逐处列在下面）"
+        listed = "逐处列在下面" if len(error.problems) <= error.SHOWN else f"下面列出前 {error.SHOWN} 处"
+        return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）"
     kinds = [(ModelNotFoundError, "找不到模型"), (UntrustedModelError, "模型文件已损坏，或含有模型不该有的内容，没有加载"),
              (IncompatibleModelError, "模型文件的格式与这个版本的 consumer_nlp 不符"),
              (IntegrityError, "保存的文件与保存时的记录不符（被改动、截断或缺失），没有使用"),

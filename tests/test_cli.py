@@ -660,6 +660,20 @@ def test_models_compare_reads_the_labeled_data_as_evaluate_does(tmp_path, capsys
     assert "--sheet" in err and "sheet=" not in err
 
 
+def test_labeled_data_with_a_bad_row_on_every_line_is_told_in_a_screen_not_a_line_each(tmp_path, capsys, write_csv):
+    # --label-col naming the wrong column of 94,200 rows printed 24 MB, a line each, "listed one by one"
+    # above them scrolled out of sight; the error itself still holds every one.
+    rows = [("text", "label", "src")] + [(f"第{i}条，东西坏了", "quality", "热线") for i in range(500)]
+    source = write_csv(tmp_path / "l.csv", rows)
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--label-col", "src"]) == 2
+    err = capsys.readouterr().err
+    assert "500 处问题" in err and "前 100 处" in err and "400 more" in err
+    assert len(err.splitlines()) < 110 and "line 101 (data row 100)" in err and "data row 101)" not in err
+    with pytest.raises(cn.LabeledDataError) as error:
+        cn.read_labeled(source, label_col="src")
+    assert len(error.value.problems) == 500
+
+
 def test_train_refuses_a_model_file_name_load_would_not_read_as_a_file(tmp_path, capsys, write_csv):
     # `-o 模型.csv` wrote a zip named .csv, which `--model 模型.csv` then read as a registry name.
     source = write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
