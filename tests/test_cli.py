@@ -674,6 +674,18 @@ def test_labeled_data_with_a_bad_row_on_every_line_is_told_in_a_screen_not_a_lin
     assert len(error.value.problems) == 500
 
 
+def test_evaluate_with_the_data_and_the_model_swapped_says_so(tmp_path, capsys, small_model, write_csv,
+                                                               monkeypatch):
+    # `evaluate h.csv mine.cnlp` said "a file 'h.csv' is in this folder: give it as ./h.csv to load it", and
+    # doing so was "模型文件已损坏": no model file is named without .cnlp.
+    monkeypatch.chdir(tmp_path)
+    cn.save(small_model, tmp_path / "mine.cnlp")
+    write_csv(tmp_path / "h.csv", [("text", "label"), ("秤不准，少了二两", "price_measurement")])
+    assert main(["evaluate", "h.csv", "mine.cnlp", "--registry", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "./h.csv" not in err and ".cnlp" in err and "'h.csv'" in err
+
+
 def test_train_refuses_a_model_file_name_load_would_not_read_as_a_file(tmp_path, capsys, write_csv):
     # `-o 模型.csv` wrote a zip named .csv, which `--model 模型.csv` then read as a registry name.
     source = write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
