@@ -34,6 +34,21 @@ def test_a_title_above_the_column_names_is_told_with_the_row_that_holds_them(tmp
     assert read_labeled(path, header_row=2).texts == ["漏水"]
 
 
+def test_rows_hidden_in_excel_are_read_and_said_to_be(tmp_path, caplog):
+    # A desk's filter hid rows of its labeled workbook: they were trained on without a word, where
+    # tagging the same workbook says how many rows were hidden.
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in [["text", "label"], ["秤不准", "price_measurement"], ["漏水", "quality"], ["冒烟", "safety"]]:
+        book.active.append(row)
+    book.active.row_dimensions[3].hidden = book.active.row_dimensions[4].hidden = True
+    book.save(tmp_path / "h.xlsx")
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        assert read_labeled(tmp_path / "h.xlsx").texts == ["秤不准", "漏水", "冒烟"]
+    assert any("2 行" in r.getMessage() and "隐藏" in r.getMessage() for r in caplog.records)
+
+
 def test_non_string_text_in_a_dataframe_names_the_row():
     frame = pd.DataFrame({"text": ["漏水", 12, None], "label": ["quality", "quality", "other"]})
     with pytest.raises(LabeledDataError) as error:

@@ -1,5 +1,6 @@
 """Where labeled data enters: files in any archive format, DataFrames or (text, label) pairs, checked row by row."""
 import hashlib
+import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -16,6 +17,8 @@ from ._cells import cell_text
 from ._columns import TEXT_COLUMN_NAMES, find_column, names_row_below
 from ._readers import open_archive
 from ._writers import without_surrogates
+
+log = logging.getLogger("consumer_nlp")
 
 
 def correction_key(text: str) -> str:
@@ -91,6 +94,9 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
                  for n, w in enumerate(chunk.where, start=1)]
         records += zip(where, chunk.rows.to_dict("records"))
         bad += [(row.where, row.reason) for row in chunk.bad]
+    if getattr(reader, "hidden_rows", 0):  # read as tagging reads them; said, as tagging says it
+        log.warning("%s 中有 %d 行在 Excel 里是隐藏的（筛选或隐藏行），也已读入 (%d rows hidden in Excel were read too)",
+                    path, reader.hidden_rows, reader.hidden_rows)
     return reader.columns, records, bad, first
 
 
