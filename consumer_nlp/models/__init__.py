@@ -40,6 +40,11 @@ def load(name: PathLike | None = None, *, registry: PathLike | None = None) -> C
         return ModelRegistry(registry).load(text)
     except ModelNotFoundError as missing:
         if Path(text).is_file():  # a file here of that name does not silently stand in for a registry model
-            raise ModelNotFoundError(f"{missing}; a file {text!r} is in this folder, but a model file's name ends in "
-                                     f"{SUFFIX}: is it the data, given where the model goes?") from None
+            from ..io._archive import FORMATS
+
+            if Path(text).suffix.lower() in FORMATS:  # the data, given where the model goes (arguments swapped)
+                raise ModelNotFoundError(f"{missing}; a file {text!r} is in this folder, but it is data, not a model "
+                                         f"file ({SUFFIX}): is it given where the model goes?") from None
+            raise ModelNotFoundError(f"{missing}; a file {text!r} is in this folder: give it as ./{text} to load "
+                                     f"it") from None
         raise
