@@ -170,7 +170,7 @@ def _train(args) -> int:
         raise ValueError("--alias and --description belong to a version in the registry: give --name NAME too")
     if args.name:
         check_model_name(args.name)
-        ModelRegistry(args.registry).check_folder()  # before training, not after it
+        ModelRegistry(args.registry).check_folder(args.name)  # before training, not after it
     if args.alias:
         check_alias(args.alias)
     if args.output:

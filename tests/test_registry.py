@@ -455,6 +455,23 @@ def test_a_registry_folder_that_is_a_file_is_named_before_training_and_where_it_
         ModelRegistry(home).list()
 
 
+def test_a_file_where_a_models_folder_goes_is_named_before_training(tmp_path, monkeypatch, capsys, small_model):
+    # A file named like the model in the registry folder: `train --name desk` trained, then said
+    # "[Errno 20] Not a directory: '…/desk/.claims'".
+    from consumer_nlp import _train
+    from consumer_nlp.cli import main
+
+    (tmp_path / "reg").mkdir()
+    (tmp_path / "reg" / "desk").write_text("x", encoding="utf-8")
+    monkeypatch.setattr(_train, "train", lambda *a, **k: pytest.fail("trained before the registry was checked"))
+    (tmp_path / "l.csv").write_text("text,label\n漏水,quality\n", encoding="utf-8")
+    assert main(["train", str(tmp_path / "l.csv"), "--name", "desk", "--registry", str(tmp_path / "reg")]) == 2
+    err = capsys.readouterr().err
+    assert "desk is a file" in err and "Errno" not in err
+    with pytest.raises(ValueError, match="desk is a file"):
+        ModelRegistry(tmp_path / "reg").save(small_model, "desk")
+
+
 def test_a_registry_file_nested_too_deep_is_named_as_damaged(tmp_path, small_model):
     # json.loads of [[[[…]]]] raised a bare RecursionError, and one such aliases.json broke `models list`
     # for every model; versions() raised on a damaged version it says it leaves out.

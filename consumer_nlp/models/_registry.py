@@ -149,12 +149,16 @@ class ModelRegistry:
         self._named_by = "registry=…" if root is not None or not os.environ.get("CONSUMER_NLP_HOME") \
             else "$CONSUMER_NLP_HOME"
 
-    def check_folder(self) -> None:
-        """Refuse a registry folder that is a file, or lies under one, before any work is done for it."""
+    def check_folder(self, name: str | None = None) -> None:
+        """Refuse a registry folder that is a file, or lies under one, before any work is done for it;
+        with ``name``, also a file where that model's folder goes."""
         blocking = next((p for p in (self.root, *self.root.parents) if p.exists() and not p.is_dir()), None)
         if blocking is not None:
             where = "" if blocking == self.root else f" ({blocking} is a file)"
             raise ValueError(f"the registry folder {self.root} is a file{where}; give a folder ({self._named_by})")
+        if name is not None and (self.root / name).exists() and not (self.root / name).is_dir():
+            raise ValueError(f"{self.root / name} is a file, where the folder of the model {name!r} goes; move it "
+                             f"away, or choose another name")
 
     # ---- references: "name", "name@3", "name@production" ----
 
@@ -227,7 +231,7 @@ class ModelRegistry:
         tags = _checked_tags(tags)
         if description is not None and not isinstance(description, str):
             raise TypeError(f"description=… must be text, not {type(description).__name__}")
-        self.check_folder()
+        self.check_folder(name)
         folder = self.root / name
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
         _sweep_leftovers(folder)
