@@ -49,6 +49,16 @@ def test_rows_hidden_in_excel_are_read_and_said_to_be(tmp_path, caplog):
     assert any("2 行" in r.getMessage() and "隐藏" in r.getMessage() for r in caplog.records)
 
 
+def test_label_and_group_columns_are_found_as_the_text_column_is(tmp_path, write_csv):
+    # A header "Label " (Excel keeps a trailing space typed into a cell) or "LABEL" was a missing column,
+    # though "Text " was found as the text column and `tag --text-col` finds such names.
+    path = write_csv(tmp_path / "l.csv", [("Text ", "Label ", "渠道 "), ("漏水", "quality", "热线")])
+    data = read_labeled(path, group_col="渠道")
+    assert (data.texts, data.labels, data.groups) == (["漏水"], ["quality"], ["热线"])
+    path = write_csv(tmp_path / "u.csv", [("投诉内容 ", "LABEL"), ("漏水", "quality")])
+    assert read_labeled(path, text_col="投诉内容").labels == ["quality"]
+
+
 def test_non_string_text_in_a_dataframe_names_the_row():
     frame = pd.DataFrame({"text": ["漏水", 12, None], "label": ["quality", "quality", "other"]})
     with pytest.raises(LabeledDataError) as error:

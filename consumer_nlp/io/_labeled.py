@@ -81,6 +81,18 @@ def _label_column(columns, records, text_col):
     return None
 
 
+def _named(columns, wanted):
+    """The column ``wanted`` names: itself, else the one column whose name it is but for spaces, case or
+    width (a header "Label "), as a text column is found; ``wanted`` itself when there is none."""
+    if wanted is None or wanted in columns:
+        return wanted
+    try:
+        found = find_column(columns, str(wanted), ())
+    except ValueError:
+        return wanted
+    return {str(c): c for c in columns}.get(found, wanted)
+
+
 def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int = 1):
     """The columns, (where, row dict) records and first chunk (where a title may hide the column names)
     of a labeled file in any archive format, read by the archive readers; rows they cannot parse are
@@ -183,8 +195,10 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         if bad:
             raise LabeledDataError(source, bad)
 
+    label_col, group_col = _named(columns, label_col), _named(columns, group_col)
     if text_col is None:
         text_col = find_column([c for c in columns if c != label_col], None, TEXT_COLUMN_NAMES) or "text"
+    text_col = _named(columns, text_col)
     missing = [c for c in (text_col, label_col, group_col) if c is not None and c not in columns]
     if missing:
         holding = _label_column(columns, records, text_col) if label_col in missing else None
