@@ -160,6 +160,19 @@ def test_data_with_nothing_to_learn_or_too_few_rows_for_the_folds_is_told_in_our
         cn.evaluate(cn.load(), tmp_path / "empty.csv")
 
 
+def test_conflicting_labels_are_counted_in_one_warning(small_corpus, caplog):
+    # A warning a conflict: --text-col naming a column of a few values (a channel) printed 69,658
+    # warnings, 7.7 MB, before saving a model trained on the channel names.
+    from consumer_nlp import CATEGORIES
+
+    texts, labels = small_corpus
+    pairs = list(zip(texts, labels)) + [("热线", label) for label in list(CATEGORIES) * 40]
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.train(pairs, cv=0)
+    said = [r.getMessage() for r in caplog.records if "conflicting" in r.getMessage()]
+    assert len(said) == 1 and said[0].startswith("200 conflicting labels") and said[0].count("labeled") == 5
+
+
 def test_labeled_data_without_a_category_is_warned_of(small_corpus, caplog):
     # It trained without a word: the model could never say 安全问题, and tagging reported 0 of it.
     texts, labels = small_corpus
