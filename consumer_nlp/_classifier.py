@@ -111,8 +111,8 @@ def group_folds_problem(labels, groups, cv: int) -> str | None:
     does): a fold that leaves no label twice to learn from cannot be split again to calibrate; None if none does."""
     labels, groups = np.asarray(labels, dtype=object), np.asarray(groups, dtype=object)
     n_groups = len(set(groups.tolist()))
-    if n_groups < 2:
-        return None  # told on its own
+    if n_groups < 2 or not (is_int(cv) and cv >= 2):
+        return None  # told on its own, as a cv that is no number of folds is
     for train, test in GroupKFold(n_splits=min(cv, n_groups)).split(labels, labels, groups):
         if pd.Series(labels[train]).value_counts().max() < 2:
             held = sorted(set(groups[test].tolist()), key=str)

@@ -109,8 +109,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     if cv:
         _check_folds(labeled.labels, cv)
     model = ComplaintClassifier(**params)
-    if group_col is not None and is_int(model.cv) and model.cv >= 2 and (
-            problem := group_folds_problem(labeled.labels, labeled.groups, model.cv)):  # (a bad cv is fit's to tell)
+    if group_col is not None and (problem := group_folds_problem(labeled.labels, labeled.groups, model.cv)):
         raise ValueError(f"group_col=… ({group_col!r}): {problem}")
     calibration = None
     if calibration_data is not None:
