@@ -286,10 +286,12 @@ def _models(args) -> int:
     elif args.action == "show":
         print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
     elif args.action == "alias":
-        name, _, version = args.ref.replace("＠", "@").partition("@")  # full-width, as resolve() reads it
-        if not version.isdecimal():
-            raise ValueError("give the version to point at as NAME@VERSION, e.g. complaints@3")
-        registry.set_alias(name, int(version), args.alias)
+        name, _, which = args.ref.replace("＠", "@").partition("@")  # full-width, as resolve() reads it
+        if not which:  # never "the latest" unsaid
+            raise ValueError("give the version to point at as NAME@VERSION (e.g. complaints@3) or NAME@ALIAS "
+                             "(e.g. complaints@staging)")
+        name, version = registry.resolve(f"{name}@{which}")
+        registry.set_alias(name, version, args.alias)
         print(f"{name}@{args.alias} → 第 {version} 版")
     elif args.action == "delete":
         name, version = registry.delete(args.ref)
@@ -429,7 +431,7 @@ def build_parser() -> argparse.ArgumentParser:
     show = actions.add_parser("show", help="显示一个版本的元数据")
     show.add_argument("ref", help="要查看的版本：name、name@3 或 name@alias")
     alias = actions.add_parser("alias", help="让别名指向一个版本")
-    alias.add_argument("ref", help="别名要指向的版本，写作 NAME@VERSION")
+    alias.add_argument("ref", help="别名要指向的版本，写作 NAME@VERSION，或 NAME@ALIAS（另一个别名此刻指向的版本）")
     alias.add_argument("alias", help="别名，例如 production")
     delete = actions.add_parser("delete", help="删除一个版本（有别名指向它时不予删除）")
     delete.add_argument("ref", help="要删除的版本，写作 NAME@VERSION（只写 NAME 时为它的最新版本）")

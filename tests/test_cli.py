@@ -592,6 +592,20 @@ def test_models_alias_and_unalias_read_a_full_width_at_as_every_reference_does(t
     assert registry.aliases("热线投诉") == {}
 
 
+def test_models_alias_promotes_what_another_alias_points_at(tmp_path, small_model, capsys):
+    # `models alias desk@staging production` (promote what was tried) said "give the version … as
+    # NAME@VERSION", though desk@staging names a version everywhere else; a bare NAME is still refused.
+    registry = cn.ModelRegistry(tmp_path / "r")
+    for _ in range(2):
+        registry.save(small_model, "desk")
+    registry.set_alias("desk", 1, "staging")
+    where = ["--registry", str(tmp_path / "r")]
+    assert main(["models", "alias", "desk@staging", "production", *where]) == 0
+    assert registry.aliases("desk") == {"staging": 1, "production": 1} and "第 1 版" in capsys.readouterr().out
+    assert main(["models", "alias", "desk", "production", *where]) == 2
+    assert "NAME@VERSION" in capsys.readouterr().err and registry.aliases("desk")["production"] == 1
+
+
 def test_jobs_below_one_are_refused_and_an_early_ctrl_c_keeps_nothing(tmp_path, default_model, monkeypatch):
     from consumer_nlp.tagging import _run, tag_file
 
