@@ -63,6 +63,14 @@ def _check_folds(labels, cv: int) -> None:
                          f"without the cross-validated figures")
 
 
+def _labels_apart(labels, groups, cv: int) -> bool:
+    """Whether holding ``groups`` out in turn (as the model's fit does) never tests a text whose label its
+    fold trained on (a group column that is the labels): the model would then send every text to review."""
+    labels, groups = np.asarray(labels, dtype=object), np.asarray(groups, dtype=object)
+    folds = GroupKFold(n_splits=min(cv, len(set(groups.tolist())))).split(labels, labels, groups)
+    return not any(np.isin(labels[test], labels[train]).any() for train, test in folds)
+
+
 def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, label_col: str = "label",
           encoding: str | None = None, group_col: str | None = None, corrections: dict | None = None,
           calibration_data: LabeledSource | None = None, sheet: str | int | None = None, header_row: int = 1,
@@ -111,6 +119,10 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     model = ComplaintClassifier(**params)
     if group_col is not None and (problem := group_folds_problem(labeled.labels, labeled.groups, model.cv)):
         raise ValueError(f"group_col=… ({group_col!r}): {problem}")
+    if group_col is not None and _labels_apart(labeled.labels, labeled.groups, model.cv):
+        raise ValueError(f"group_col=… ({group_col!r}): the groups split the labels between them (is it the label "
+                         f"column?), so no held-out text would be calibrated by a model that saw its label, and every "
+                         f"text would go to review; name a column that says where texts come from, or none")
     calibration = None
     if calibration_data is not None:
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)

@@ -100,6 +100,18 @@ def test_a_group_column_nearly_all_one_value_is_told_before_any_work(small_corpu
         cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=list(frame["src"]))
 
 
+def test_a_group_column_that_gives_each_label_its_own_groups_is_refused(small_corpus):
+    # --group-col label trained and saved a model that sent every text to review: each fold held a label
+    # out whole, so no fold model had seen the label of a text it was calibrated on.
+    import pandas as pd
+
+    texts, labels = small_corpus
+    frame = pd.DataFrame({"text": texts, "label": labels, "科室": [f"{label}科" for label in labels]})
+    for column in ("label", "科室"):
+        with pytest.raises(ValueError, match=f"group_col=.*{column}.*split the labels"):
+            cn.train(frame, cv=0, group_col=column)
+
+
 def test_calibration_data_that_was_trained_on_is_refused(small_corpus):
     # --calibration-data promises writing never trained on; the training file itself was accepted.
     pairs = list(zip(*small_corpus))
