@@ -107,8 +107,7 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
         records += zip(where, chunk.rows.to_dict("records"))
         bad += [(row.where, row.reason) for row in chunk.bad]
     if getattr(reader, "hidden_rows", 0):  # read as tagging reads them; said, as tagging says it
-        log.warning("%s 中有 %d 行在 Excel 里是隐藏的（筛选或隐藏行），也已读入 (%d rows hidden in Excel were read too)",
-                    path, reader.hidden_rows, reader.hidden_rows)
+        log.warning("%s: %d row(s) hidden in Excel (by a filter or by hand) were read too", path, reader.hidden_rows)
     return reader.columns, records, bad, first
 
 
