@@ -565,14 +565,19 @@ def test_train_and_evaluate_read_a_workbook_sheet_and_errors_use_the_commands_ow
         assert says in err and not any(name in err for name in ("chunk_size", "header_row", "sheet=", "cv=")), err
 
 
+def _registry_of(tmp_path, model, *names) -> tuple:
+    """A registry in tmp_path with ``model`` saved under each of ``names`` in turn, and the flag naming it."""
+    registry = cn.ModelRegistry(tmp_path / "r")
+    for name in names:
+        registry.save(model, name)
+    return registry, ["--registry", str(tmp_path / "r")]
+
+
 def test_models_delete_names_the_version_and_unalias_frees_it(tmp_path, small_model, capsys):
     # `models delete desk` deleted the latest version but said 已删除 desk; an alias in the way could be
     # removed only from Python.
-    registry = cn.ModelRegistry(tmp_path / "r")
-    for _ in range(2):
-        registry.save(small_model, "desk")
+    registry, where = _registry_of(tmp_path, small_model, "desk", "desk")
     registry.set_alias("desk", 2, "production")
-    where = ["--registry", str(tmp_path / "r")]
     assert main(["models", "delete", "desk", *where]) == 2
     assert "`consumer-nlp models unalias`" in capsys.readouterr().err
     assert main(["models", "unalias", "desk@production", *where]) == 0
@@ -583,9 +588,7 @@ def test_models_delete_names_the_version_and_unalias_frees_it(tmp_path, small_mo
 def test_models_alias_and_unalias_read_a_full_width_at_as_every_reference_does(tmp_path, small_model, capsys):
     # 热线投诉＠3, as a Chinese input method types it, resolved in show, delete and evaluate, but alias
     # said "give the version as NAME@VERSION" and unalias "invalid model name '热线投诉＠生产'".
-    registry = cn.ModelRegistry(tmp_path / "r")
-    registry.save(small_model, "热线投诉")
-    where = ["--registry", str(tmp_path / "r")]
+    registry, where = _registry_of(tmp_path, small_model, "热线投诉")
     assert main(["models", "alias", "热线投诉＠1", "生产", *where]) == 0
     assert registry.resolve("热线投诉@生产") == ("热线投诉", 1)
     assert main(["models", "unalias", "热线投诉＠生产", *where]) == 0
@@ -595,11 +598,8 @@ def test_models_alias_and_unalias_read_a_full_width_at_as_every_reference_does(t
 def test_models_alias_promotes_what_another_alias_points_at(tmp_path, small_model, capsys):
     # `models alias desk@staging production` (promote what was tried) said "give the version … as
     # NAME@VERSION", though desk@staging names a version everywhere else; a bare NAME is still refused.
-    registry = cn.ModelRegistry(tmp_path / "r")
-    for _ in range(2):
-        registry.save(small_model, "desk")
+    registry, where = _registry_of(tmp_path, small_model, "desk", "desk")
     registry.set_alias("desk", 1, "staging")
-    where = ["--registry", str(tmp_path / "r")]
     assert main(["models", "alias", "desk@staging", "production", *where]) == 0
     assert registry.aliases("desk") == {"staging": 1, "production": 1} and "第 1 版" in capsys.readouterr().out
     assert main(["models", "alias", "desk", "production", *where]) == 2
