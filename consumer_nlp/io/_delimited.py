@@ -3,6 +3,7 @@ where it is instead of being merged into its neighbour or dropped."""
 import csv
 import io
 import itertools
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -20,34 +21,128 @@ class _QuoteRunsOn(Exception):
     """A record has taken OPEN_QUOTE_LINES lines: its quote was left open."""
 
 
-class _Lines:
-    """The lines of a text stream, numbered, with the lines of the record being parsed kept so that
-    a record that fails can be named and its later lines parsed again (``push_back``). A record is
-    given up after OPEN_QUOTE_LINES lines, so that a stray quote never holds the file in memory."""
+class _QuoteBreaks(csv.Error):
+    """A record's quote, open at the end of its first line, is known to fail further on (text after a
+    closing quote, or the end of the file): raised where the csv module would raise its own error."""
 
-    def __init__(self, stream):
-        self.stream, self.number, self.taken, self.again = stream, 0, [], []
+
+class _Taken(Sequence):
+    """Some of the lines a :class:`_Lines` holds, as (number, line) pairs, read where they are held: a
+    record given up after many lines is set aside, and its lines given again, without copying them."""
+
+    def __init__(self, held: list, indices: range):
+        self.held, self.indices = held, indices
+
+    def __len__(self):
+        return len(self.indices)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return _Taken(self.held, self.indices[index])
+        return self.held[self.indices[index]]
+
+    def __iter__(self):
+        return map(self.held.__getitem__, self.indices)
+
+
+class _Lines:
+    """The lines of a text stream, numbered, with those of the record being parsed held so that a
+    record that fails can be named and its later lines parsed again (``push_back``). A record is
+    given up after OPEN_QUOTE_LINES lines, so that a stray quote never holds the file in memory.
+
+    A quote open at the start of a line runs on the same way whichever record opened it: where it
+    ends is found once (:meth:`_fate`), and a record parsed again from the lines it runs over is given
+    up at once, as the csv module would give it up further on. Without this, each stray quote on many
+    lines had its run of up to OPEN_QUOTE_LINES lines parsed again."""
+
+    def __init__(self, stream, delimiter: str):
+        self.stream, self.delimiter = stream, delimiter
+        self.held, self.first, self.number = [], 1, 0  # (number, line) from line first on; lines read
+        self.start = self.next = 1  # the record being parsed starts at line start; line next is given next
+        self.quote = (1, 0, "open")  # (first, last, end): open at the start of any line first..last, a quote
+        # runs on to line last and ends there as end says (_follow); the lines followed so far
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
-        if len(self.taken) >= OPEN_QUOTE_LINES:
-            raise _QuoteRunsOn
-        if self.again:
-            number, line = self.again.pop()
-        else:
-            line = next(self.stream)
-            self.number += 1
-            number = self.number
-        self.taken.append((number, line))
+        if self.next > self.start:  # the record goes on: its quote is open at the start of line next
+            self._known_end()
+        line = self._line(self.next)
+        if line is None:
+            raise StopIteration
+        self.next += 1
         return line
 
+    @property
+    def taken(self) -> _Taken:
+        """The record's lines so far, as (number, line)."""
+        return _Taken(self.held, range(self.start - self.first, self.next - self.first))
+
     def start_record(self) -> None:
-        self.taken = []
+        self.start = self.next
+        if 2 * (self.start - self.first) > len(self.held):  # let go of the lines done with, now and then
+            self.held, self.first = self.held[self.start - self.first:], self.start
 
     def push_back(self, lines) -> None:
-        self.again.extend(reversed(lines))
+        """Give ``lines``, the last ones taken, again."""
+        if lines:
+            self.next = lines[0][0]
+
+    def _line(self, number: int) -> str | None:
+        """Line ``number``, read from the stream if it was not yet; None past the end."""
+        while self.number < number:
+            line = next(self.stream, None)
+            if line is None:
+                return None
+            self.number += 1
+            self.held.append((self.number, line))
+        return self.held[number - self.first][1]
+
+    def _known_end(self) -> None:
+        """For a record whose quote is open at the start of line next: raise what the csv module will
+        raise further on, with the lines it would have taken by then taken; nothing if the quote closes."""
+        last, end = self._fate(self.next)
+        if (last if end in ("closes", "breaks") else last + 1) - self.start >= OPEN_QUOTE_LINES:
+            self.next = self.start + OPEN_QUOTE_LINES
+            raise _QuoteRunsOn
+        if end != "closes":
+            self.next = last + 1
+            raise _QuoteBreaks
+
+    def _fate(self, number: int) -> tuple[int, str]:
+        """Where a quote open at the start of line ``number`` ends (:meth:`_follow`), as far as the record
+        may run. Only lines not followed before are parsed: from any of those it runs on the same way."""
+        limit = self.start + OPEN_QUOTE_LINES - 1
+        first, last, end = self.quote
+        if not first <= number <= last:
+            first, (last, end) = number, self._follow(number, limit)
+        elif end == "open" and last < limit:
+            last, end = self._follow(last + 1, limit)
+        self.quote = first, last, end
+        return last, end
+
+    def _follow(self, number: int, limit: int) -> tuple[int, str]:
+        """Parse a quote open at the start of line ``number`` on to line ``limit`` at most: (the line it
+        ends on, how: "closes", "breaks" (text after a closing quote), "runs out" (the file ends after
+        that line) or "open" (still open after line ``limit``))."""
+        last, end = number - 1, "breaks"
+
+        def lines():
+            nonlocal last, end
+            for n in range(number, limit + 1):
+                line = self._line(n)
+                if line is None:
+                    end = "runs out"
+                    return
+                last = n
+                yield '"' + line if n == number else line
+            end = "open"
+        try:
+            next(csv.reader(lines(), delimiter=self.delimiter, strict=True))
+            return last, "closes"
+        except (csv.Error, StopIteration):
+            return last, end
 
 
 def _shape(field: str) -> str:
@@ -89,6 +184,8 @@ class DelimitedReader(ArchiveReader):
             return
         options = {"strict": True}
         reader = csv.reader(lines, delimiter=self.delimiter, **options)
+        row_line = 0  # the line last found to read as a row or open one: the records parsed again from
+        # a stray quote's lines need not look for one again past each of theirs
         while True:
             lines.start_record()
             problem = None
@@ -103,19 +200,22 @@ class DelimitedReader(ArchiveReader):
             except _QuoteRunsOn:
                 fields, problem = None, f"a quote opened here is still open {OPEN_QUOTE_LINES} lines later"
             taken = lines.taken
+            later = taken[1:]
             if fields is None:  # a stray quote ran on over rows, or up to the next quoted one?
-                run_on = problem is not None or any(self._reads_as_row(line) or self._opens_row(line)
-                                                    for _, line in taken[1:])
+                if problem is None and later and not later[0][0] <= row_line <= later[-1][0]:
+                    row_line = next((number for number, line in later
+                                     if self._reads_as_row(line) or self._opens_row(line)), 0)
+                run_on = problem is not None or bool(later) and later[0][0] <= row_line <= later[-1][0]
             else:  # rows run over begin as the row the quote opened in does (an id like its id)
                 like = _shape(fields[0].split("\n")[0]) if fields else ""
-                run_on = len(taken) > 2 and all(self._reads_as_row(line, like) for _, line in taken[1:])
+                run_on = len(taken) > 2 and all(self._reads_as_row(line, like) for _, line in later)
             if fields is None:
                 problem = problem or "a quote is left open or text follows a closing quote"
             elif run_on:
                 problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
                            "as rows of their own")
             if problem and run_on:
-                lines.push_back(taken[1:])
+                lines.push_back(later)
                 taken = taken[:1]
             raw_text = "".join(t for _, t in taken).rstrip("\r\n")
             yield taken[0][0] if taken else lines.number, None if problem else fields, raw_text, problem
@@ -186,7 +286,7 @@ class DelimitedReader(ArchiveReader):
         with open(self.path, "rb") as raw:
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
             try:
-                records = self._records(_Lines(self._in_one_encoding(text)))
+                records = self._records(_Lines(self._in_one_encoding(text), self.delimiter))
                 for _ in range(self.header_row - 1):  # the title rows above the column names
                     next(records, None)
                 header = next(records, None)
