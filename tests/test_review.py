@@ -473,3 +473,23 @@ def test_rows_the_file_marks_without_text_are_not_queued(small_model, tmp_path):
     cn.tag_file(small_model, source, tmp_path / "a.tagged.csv", progress=False)
     assert all(item["text"] not in ("&nbsp;", "\u200b\u200b") for item in review_queue(small_model,
                                                                                           tmp_path / "a.tagged.csv"))
+
+
+def test_a_reviewers_note_in_a_column_after_the_hidden_text_is_not_read_as_it(tmp_path):
+    # A 备注 column typed in the first free column (the one after the hidden 原文（勿改）) was joined to the
+    # hidden text, so every row with a note and a choice was refused as "hidden column was changed".
+    from consumer_nlp.review import export_review, read_review
+
+    queue = [{"row": n, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题", "confidence": 0.4}
+             for n, text in enumerate(["秤不准，少了二两", "手机屏幕坏了"], start=2)]
+    workbook = export_review(queue, tmp_path / "复核.xlsx")
+    book = load_workbook(workbook)
+    sheet = book["复核"]
+    note = sheet.max_column + 1
+    sheet.cell(row=1, column=note).value = "备注"
+    sheet.cell(row=2, column=note).value = "已电话核实"
+    book.save(workbook)
+    _fill(workbook, {2: "价格/计量", 3: "质量问题"})
+    corrections, _ = read_review(workbook)
+    assert [(c["text"], c["label"], c["row"]) for c in corrections] == [
+        ("秤不准，少了二两", "price_measurement", 2), ("手机屏幕坏了", "quality", 3)]

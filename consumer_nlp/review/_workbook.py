@@ -115,6 +115,8 @@ def read_review(path) -> tuple[list[dict], str]:
         header = [str(v) if v is not None else "" for v in next(rows, ())]
         if header[:len(COLUMNS)] != COLUMNS:
             raise ValueError(f"{path}: the columns of sheet {SHEET!r} are {header}, not {COLUMNS}")
+        # The hidden cells are those headed 原文（勿改）: a column a reviewer added after them (备注) is no part of them.
+        hidden = [i for i, name in enumerate(header) if i >= CHOICE and name == EXACT]
         source = ""
         if "说明" in workbook.sheetnames:
             first = next(sheet_rows(workbook["说明"], values_only=True), ())
@@ -132,7 +134,7 @@ def read_review(path) -> tuple[list[dict], str]:
         for merged in tops.pop(1, []) + hiding.pop(1, []) + hiding.pop(0, []):  # from the heading down
             below.add(merged, None)
         for number, values in enumerate(rows, start=2):
-            values = list(values) + [None] * len(COLUMNS)
+            values = list(values) + [None] * len(header)
             for _, value in below(number):
                 values[CHOICE - 1] = value
             if CHOICE in below.hiding:
@@ -141,7 +143,7 @@ def read_review(path) -> tuple[list[dict], str]:
                 below.add(merged, values[CHOICE - 1])
             for merged in hiding.pop(number, ()):
                 below.add(merged, None)
-            exact = "".join(str(v) for v in values[CHOICE:] if v is not None)
+            exact = "".join(str(values[i]) for i in hidden if values[i] is not None)
             try:
                 exact = json.loads(exact) if exact else None  # workbooks exported before: none, or the text alone
             except ValueError:
