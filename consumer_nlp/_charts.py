@@ -33,6 +33,8 @@ def pyplot():
     plt.rcParams["font.family"] = "sans-serif"
     plt.rcParams["font.sans-serif"] = found + ["DejaVu Sans"]
     plt.rcParams["axes.unicode_minus"] = False
+    # Labels are the data's own words (channels, column names): text between two $ is no formula.
+    plt.rcParams["text.parse_math"] = False
     return plt
 
 

@@ -466,3 +466,22 @@ def test_a_report_workbooks_headers_are_escaped_as_its_cells_are():
     cleaned = _texts(table, excel_text)
     assert (list(cleaned.columns), list(cleaned.index), cleaned.iloc[0, 0]) == (
         ["渠道_x005F_x0041_"], ["质量问题_x005F_x0043_"], "热线_x005F_x0042_")
+
+
+@needs_font
+def test_dollar_signs_in_channels_or_column_names_are_drawn_as_written(tmp_path):
+    # matplotlib read text between two $ as a formula: a channel "满$99减$10活动群" was drawn without its
+    # dollars, and "$\alpha^$" (or any $…$ it could not parse) stopped the whole report in a parser's error.
+    from matplotlib import pyplot
+
+    channels = ["满$99减$10活动群", "$\\alpha^$", "热线"]
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "来源$x$": c}
+                                              for c in channels])
+    report = report_archive(path, group_col="来源$x$", progress=False)
+    figures = report.charts()
+    texts = [t for figure in figures.values() for t in figure.findobj(lambda o: hasattr(o, "get_parse_math"))]
+    for figure in figures.values():
+        pyplot.close(figure)
+    assert texts and not any(t.get_parse_math() for t in texts)
+    report.write(tmp_path / "r.html")
+    assert "满$99减$10活动群" in (tmp_path / "r.html").read_text(encoding="utf-8")
