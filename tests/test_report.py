@@ -485,3 +485,13 @@ def test_dollar_signs_in_channels_or_column_names_are_drawn_as_written(tmp_path)
     assert texts and not any(t.get_parse_math() for t in texts)
     report.write(tmp_path / "r.html")
     assert "满$99减$10活动群" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_table_left_out_for_want_of_its_column_is_told(tmp_path):
+    # `report --by quarter` on a file without a date column (or `--by channel` without a channel column)
+    # left the table out without a word.
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "区县": "城东区"}])
+    report = report_archive(path, period="quarter", progress=False)
+    assert "by_period" not in report.tables and "by_group" not in report.tables
+    assert "没有找到日期列，按时间分列从略。" in report.notes and "没有找到渠道列，按渠道分列从略。" in report.notes
+

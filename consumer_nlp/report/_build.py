@@ -106,6 +106,10 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         titled = find_column([name], None, CHANNEL_NAMES) is not None  # a channel column however it is written
         tables["by_group"] = _crosstab(tally.named_groups(), "渠道" if titled else name,
                                        in_time_order=False)
+    if not found["date"]:  # a table asked for (--by quarter) is not left out without a word
+        notes.append("没有找到日期列，按时间分列从略。")
+    if not found["group"]:
+        notes.append("没有找到渠道列，按渠道分列从略。")
     if tally.bad_date_count:
         shown = "；".join(f"第{row}行「{value}」" for row, value in tally.bad_dates)
         notes.append(f"日期列「{found['date']}」有 {tally.bad_date_count} 行无法识别，按“{MISSING_DATE}”单列"
