@@ -495,3 +495,12 @@ def test_a_table_left_out_for_want_of_its_column_is_told(tmp_path):
     assert "by_period" not in report.tables and "by_group" not in report.tables
     assert "没有找到日期列，按时间分列从略。" in report.notes and "没有找到渠道列，按渠道分列从略。" in report.notes
 
+
+def test_a_table_by_another_column_than_a_channel_is_titled_by_it(tmp_path):
+    # A table by another column (--by 区县) was headed 按渠道分列 in every format.
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "区县": "城东区"}])
+    markdown = report_archive(path, group_col="区县", progress=False).to_markdown()
+    assert "## 按区县分列" in markdown and "按渠道分列" not in markdown
+    slashed = _tagged_rows(tmp_path / "s.csv", [{"text": "漏水", "category": "quality", "区/县": "城东区"}])
+    report_archive(slashed, group_col="区/县", progress=False).write(tmp_path / "r.xlsx")  # no "/" in a sheet name
+    assert "按区_县分列" in pd.ExcelFile(tmp_path / "r.xlsx", engine="openpyxl").sheet_names

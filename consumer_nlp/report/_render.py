@@ -1,5 +1,6 @@
 """The report as a person reads it: HTML, an Excel workbook or Markdown, with charts."""
 import html
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,17 @@ class ArchiveReport:
     previous: str | None = None  # the earlier archive compared with, if any
 
     # ---- outputs ----
+
+    def titles(self) -> dict:
+        """The heading of each table the report holds, in order; the group table's names its column
+        (按渠道分列, 按区县分列), told apart from the other headings where it would read as one of them."""
+        titles = {key: title for key, title in _TITLES.items() if key in self.tables}
+        if "by_group" in titles:
+            name = self.tables["by_group"].index.name
+            named = f"按{name}分列"
+            others = set(_TITLES.values()) - {_TITLES["by_group"]}
+            titles["by_group"] = named if named not in others else f"按「{name}」分列"
+        return titles
 
     def charts(self) -> dict:
         """Bar chart of categories, trend per category over time, chart by channel (as figures)."""
@@ -85,9 +97,8 @@ class ArchiveReport:
 
         parts = ["# 消费投诉分类统计报告", "", f"数据：{self.source}", "", "## 综述", "", self.summary, ""]
         parts += [f"> {cell(note)}" for note in self.notes] + ([""] if self.notes else [])
-        for key, title in _TITLES.items():
-            if key in self.tables:
-                parts += [f"## {title}", "", _texts(self.tables[key], cell).to_markdown(index=key in _INDEXED), ""]
+        for key, title in self.titles().items():
+            parts += [f"## {cell(title)}", "", _texts(self.tables[key], cell).to_markdown(index=key in _INDEXED), ""]
         return "\n".join(parts)
 
     def to_html(self) -> str:
@@ -97,8 +108,8 @@ class ArchiveReport:
         pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
                            for name, figure in self.charts().items())
         # The page is read by the desk, in Chinese: the English label column is for the workbook and Markdown.
-        sections = "".join(f"<h2>{title}</h2>" + self.tables[key].drop(columns="label", errors="ignore").to_html(
-            index=key in _INDEXED, border=0) for key, title in _TITLES.items() if key in self.tables)
+        sections = "".join(f"<h2>{html.escape(title)}</h2>" + self.tables[key].drop(columns="label", errors="ignore")
+                           .to_html(index=key in _INDEXED, border=0) for key, title in self.titles().items())
         notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in self.notes)
         return page("消费投诉分类统计报告", f"""<p>数据：{html.escape(self.source)}</p>
 <h2>综述</h2><p class="summary">{html.escape(self.summary)}</p>{notes}{pictures}{sections}""")
@@ -112,9 +123,9 @@ class ArchiveReport:
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             overview = pd.DataFrame({"综述": [self.summary] + self.notes})
             _texts(overview, excel_text).to_excel(writer, sheet_name="综述", index=False)
-            for key, title in _TITLES.items():
-                if key in self.tables:
-                    _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=title[:31], index=key in _INDEXED)
+            for key, title in self.titles().items():
+                sheet_name = re.sub(r"[\\/*?:\[\]]", "_", title)[:31]  # none of these in a sheet's name
+                _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=sheet_name, index=key in _INDEXED)
             keep_text(writer.book)
             sheet = writer.book.create_sheet("图表")
             row = 1
