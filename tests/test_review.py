@@ -493,3 +493,42 @@ def test_a_reviewers_note_in_a_column_after_the_hidden_text_is_not_read_as_it(tm
     corrections, _ = read_review(workbook)
     assert [(c["text"], c["label"], c["row"]) for c in corrections] == [
         ("秤不准，少了二两", "price_measurement", 2), ("手机屏幕坏了", "quality", 3)]
+
+
+def test_a_guess_sorted_apart_from_its_text_or_typed_over_is_refused_by_row(tmp_path):
+    # 模型判断…更正为 (D:G) sorted on their own moved each choice to another text, stored without a word;
+    # a category typed over 模型判断 instead of chosen in 更正为 was dropped without a word.
+    from consumer_nlp.review import export_review, read_review
+
+    queue = [{"row": n, "text": text, "guess": guess, "guess_zh": cn.CATEGORIES[guess], "runner_up_zh": "其他",
+              "confidence": confidence}
+             for n, (text, guess, confidence) in enumerate([("秤不准，少了二两", "price_measurement", 0.6),
+                                                            ("手机屏幕坏了", "quality", 0.4)], start=2)]
+    sorted_apart = export_review(queue, tmp_path / "sorted.xlsx")
+    book = load_workbook(sorted_apart)
+    sheet = book["复核"]
+    sheet["G2"], sheet["G3"] = "价格/计量", "质量问题"
+    blocks = sorted(([sheet.cell(r, c).value for c in range(4, 8)] for r in (2, 3)), key=lambda v: v[2])
+    for r, block in zip((2, 3), blocks):  # by 置信度, D:G selected alone
+        for c, value in zip(range(4, 8), block):
+            sheet.cell(r, c).value = value
+    book.save(sorted_apart)
+    with pytest.raises(ValueError, match="模型判断.*第2行、第3行"):
+        read_review(sorted_apart)
+    sheet["D2"], sheet["D3"] = "价格/计量", "质量问题"  # 模型判断 put back: 置信度 and 更正为 (F:G) sorted alone
+    sheet["E2"], sheet["E3"] = "其他", "其他"
+    sheet["F2"], sheet["G2"], sheet["F3"], sheet["G3"] = 0.4, "质量问题", 0.6, "价格/计量"
+    book.save(sorted_apart)
+    with pytest.raises(ValueError, match="置信度.*第2行、第3行"):
+        read_review(sorted_apart)
+
+    typed_over = export_review(queue, tmp_path / "typed.xlsx")
+    book = load_workbook(typed_over)
+    book["复核"]["D2"], book["复核"]["G3"] = "安全问题", "质量问题"
+    book.save(typed_over)
+    with pytest.raises(ValueError, match="模型判断.*第2行"):
+        read_review(typed_over)
+    book["复核"]["D2"] = "价格/计量"  # put back: the rest is read, with the model's guess as exported
+    book.save(typed_over)
+    assert [(c["text"], c["label"], c["model_label"]) for c in read_review(typed_over)[0]] == [
+        ("手机屏幕坏了", "quality", "quality")]

@@ -23,13 +23,24 @@ def _shown(text: str) -> str:
     return excel_text(shown if len(shown) <= XLSX_MAX_CELL else shown[:XLSX_MAX_CELL - 1] + "…")
 
 
-def _exact_cells(row: int, text: str) -> list[str]:
-    """The row and its text exactly, as ASCII JSON in pieces a cell holds, its underscores written
-    \\u005f: so no piece reads like an Excel escape (_x0041_ would come back from Excel as "A"), and
-    workbooks of earlier releases, written without, read the same. Corrections belong to the text,
-    whatever the shown cell becomes, and the row tells whether the shown cells were sorted apart."""
-    exact = json.dumps([row, text]).replace("_", "\\u005f")  # JSON syntax has none: only the text's own
+def _exact_cells(row: int, text: str, guess: str | None, confidence) -> list[str]:
+    """The row, its text exactly, the model's guess and confidence, as ASCII JSON in pieces a cell
+    holds, its underscores written \\u005f: so no piece reads like an Excel escape (_x0041_ would come
+    back from Excel as "A"), and workbooks of earlier releases, written without, read the same.
+    Corrections belong to the text, whatever the shown cell becomes; the rest tells whether the shown
+    cells were sorted apart, or 模型判断 typed over."""
+    exact = json.dumps([row, text, guess, confidence]).replace("_", "\\u005f")  # JSON syntax has none: only the text's own
     return [exact[i:i + XLSX_MAX_CELL] for i in range(0, len(exact), XLSX_MAX_CELL)]
+
+
+def _same_number(value, exported) -> bool:
+    """Whether a cell holds the number ``exported`` (None: an empty cell), as a number or as text."""
+    if exported is None or value is None:
+        return exported is None and (value is None or str(value).strip() == "")
+    try:
+        return abs(float(str(value).strip()) - float(exported)) <= 1e-9
+    except ValueError:
+        return False
 
 
 def check_workbook(path, *, force: bool, source: str = "") -> Path:
@@ -57,7 +68,7 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
     sheet.append(COLUMNS)
     exact_width = 0
     for n, item in enumerate(queue, start=1):
-        exact = _exact_cells(item["row"], item["text"])
+        exact = _exact_cells(item["row"], item["text"], label_of(item["guess_zh"]), item["confidence"])
         exact_width = max(exact_width, len(exact))
         sheet.append([n, item["row"], _shown(item["text"]), item["guess_zh"], item["runner_up_zh"], item["confidence"],
                       None, *exact])
@@ -121,7 +132,7 @@ def read_review(path) -> tuple[list[dict], str]:
         if "说明" in workbook.sheetnames:
             first = next(sheet_rows(workbook["说明"], values_only=True), ())
             source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
-        corrections, bad, textless, altered, moved, exported = [], [], [], [], [], {}
+        corrections, bad, textless, altered, moved, guessed, exported = [], [], [], [], [], [], {}
         # A choice merged down over several rows (one for a block) holds for each of them.
         # A merge that starts left of 更正为 shows its left cell's value there: 更正为 holds no choice on
         # any of its rows (added as showing nothing from the row above its top).
@@ -148,10 +159,16 @@ def read_review(path) -> tuple[list[dict], str]:
                 exact = json.loads(exact) if exact else None  # workbooks exported before: none, or the text alone
             except ValueError:
                 exact = False
-            if isinstance(exact, list) and len(exact) == 2 and isinstance(exact[1], str):
+            known = isinstance(exact, list) and len(exact) in (2, 4) and isinstance(exact[1], str)
+            if known:
                 exported[_shown(exact[1])] = number
+            # 模型判断 or 置信度 typed over, or sorted apart from the hidden cells (told as moved when the row was)
+            guess_off = known and len(exact) == 4 and (label_of(values[3]) != exact[2]
+                                                       or not _same_number(values[5], exact[3]))
             choice = values[CHOICE - 1]
             if choice is None or str(choice).strip() == "":
+                if guess_off and str(exact[0]) == str(values[1]).strip():
+                    guessed.append(number)
                 continue
             label = label_of(str(choice))
             if label is None:
@@ -164,21 +181,24 @@ def read_review(path) -> tuple[list[dict], str]:
                 row, text = values[1], str(values[2])
             elif isinstance(exact, str):
                 row, text = values[1], exact
-            elif isinstance(exact, list) and len(exact) == 2 and isinstance(exact[1], str):
-                row, text = exact
+            elif known:
+                row, text = exact[:2]
                 if str(row) != str(values[1]).strip():  # 原文件行号 moved without the hidden cells
                     moved.append(number)
             else:
                 altered.append(f"第{number}行")
                 continue
             corrections.append({"text": text, "label": label, "model_label": label_of(values[3]),
-                                "source": source, "row": row, "number": number, "shown": values[2]})
+                                "source": source, "row": row, "number": number, "shown": values[2],
+                                "guess_off": guess_off})
         # A shown text that is another row's exported text moved there without its hidden cells.
         seen = set(moved)  # a set: a list searched for each row was quadratic in a sorted workbook
         moved += [c["number"] for c in corrections if c["number"] not in seen and c["shown"] != _shown(c["text"])
                   and exported.get(c["shown"], c["number"]) != c["number"]]
+        seen = set(moved)
+        guessed = sorted(guessed + [c["number"] for c in corrections if c["guess_off"] and c["number"] not in seen])
         for correction in corrections:
-            del correction["number"], correction["shown"]
+            del correction["number"], correction["shown"], correction["guess_off"]
     finally:
         workbook.close()
     problems = []
@@ -192,6 +212,10 @@ def read_review(path) -> tuple[list[dict], str]:
         problems.append(f"these rows' cells were sorted apart from the hidden column {EXACT} (sort whole rows: "
                         f"select the whole sheet before sorting), so their text is not known: "
                         f"{'、'.join(f'第{n}行' for n in sorted(moved))}")
+    if guessed:
+        problems.append(f"these rows' 模型判断 or 置信度 is not as exported: typed over (a correction goes "
+                        f"in 更正为), or sorted apart from the hidden column {EXACT} (select the whole sheet before "
+                        f"sorting): {'、'.join(f'第{n}行' for n in guessed)}")
     if altered:
         problems.append(f"these rows' hidden column {EXACT} was changed, so their text is not known (export them "
                         f"again): {'、'.join(altered)}")
