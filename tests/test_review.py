@@ -532,3 +532,26 @@ def test_a_guess_sorted_apart_from_its_text_or_typed_over_is_refused_by_row(tmp_
     book.save(typed_over)
     assert [(c["text"], c["label"], c["model_label"]) for c in read_review(typed_over)[0]] == [
         ("手机屏幕坏了", "quality", "quality")]
+
+
+def test_a_machine_that_cannot_tell_its_user_asks_for_the_reviewer(tmp_path, monkeypatch, capsys):
+    # In a container run under a user id without a name (no $USER), review import ended in
+    # "错误：'getpwuid(): uid not found: 1000'", saying nothing of who or what.
+    import getpass
+
+    def nameless():
+        raise KeyError("getpwuid(): uid not found: 1000")
+
+    monkeypatch.setattr(getpass, "getuser", nameless)
+    store = CorrectionStore(tmp_path / "corrections.sqlite")
+    with pytest.raises(ValueError, match="reviewer=NAME"):
+        store.add([{"text": "秤不准", "label": "价格/计量"}])
+    assert store.add([{"text": "秤不准", "label": "价格/计量"}], reviewer="张三") == 1
+    from consumer_nlp.review import export_review
+
+    workbook = export_review([{"row": 2, "text": "秤不准", "guess_zh": "其他", "runner_up_zh": "质量问题",
+                               "confidence": 0.4}], tmp_path / "复核.xlsx")
+    _fill(workbook, {2: "价格/计量"})
+    assert main(["review", "import", str(workbook), "--registry", str(tmp_path / "registry")]) == 2
+    err = capsys.readouterr().err
+    assert "--reviewer NAME" in err and "getpwuid" not in err

@@ -62,7 +62,11 @@ class CorrectionStore:
     def add(self, corrections, *, reviewer: str | None = None) -> int:
         """Store ``corrections``: dicts with text, label (English or Chinese) and optionally
         model_label, source and row. All are stored, in one transaction, or none; returns how many."""
-        reviewer = reviewer or getpass.getuser()
+        if not reviewer:
+            try:
+                reviewer = getpass.getuser()
+            except (KeyError, OSError):  # a user id without a name (a container), and no $USER
+                raise ValueError("this machine does not tell the user's name: say who reviewed, reviewer=NAME") from None
         at = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
         rows = []
         for n, item in enumerate(corrections, start=1):
