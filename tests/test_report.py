@@ -504,3 +504,13 @@ def test_a_table_by_another_column_than_a_channel_is_titled_by_it(tmp_path):
     slashed = _tagged_rows(tmp_path / "s.csv", [{"text": "漏水", "category": "quality", "区/县": "城东区"}])
     report_archive(slashed, group_col="区/县", progress=False).write(tmp_path / "r.xlsx")  # no "/" in a sheet name
     assert "按区_县分列" in pd.ExcelFile(tmp_path / "r.xlsx", engine="openpyxl").sheet_names
+
+
+def test_a_time_beyond_the_day_is_named_not_counted_the_next_day():
+    # 2025-12-31 24:00:00 was counted in 2026-01, and 2025-03-05 25:00 on 6 March: pandas rolls such
+    # times over into the next day, where 2025-02-30 is named as no date.
+    from consumer_nlp.report._tally import parse_dates
+
+    values = ["2025-12-31 24:00:00", "2025-03-05 25:00", "2025-03-05 23:60", "2025-03-05 23:59:60", "2025-03-05 23:59:59"]
+    parsed = parse_dates(pd.Series(values, dtype=object))
+    assert parsed.isna().tolist() == [True, True, True, True, False]

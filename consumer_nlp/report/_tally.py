@@ -52,6 +52,9 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
         parsed = pd.to_datetime(pd.DataFrame({
             "year": parts[0], "month": parts[1].fillna(parts[3]).fillna(1), "day": parts[2].fillna(parts[4]).fillna(1),
             "hour": parts[5].fillna(0), "minute": parts[6].fillna(0), "second": parts[7].fillna(0)}), errors="coerce")
+        # pandas rolls 24:00 or 23:60 over into the next day (31 December into the next year): no time of day
+        beyond = (parts[5].fillna(0) > 23) | (parts[6].fillna(0) > 59) | (parts[7].fillna(0) > 59)
+        parsed = parsed.where(~beyond.to_numpy(dtype=bool))
     if typed.any():  # with a time zone, the date as written there (its local wall-clock time)
         written = values.where(typed).map(lambda v: v.replace(tzinfo=None) if isinstance(v, datetime.datetime) else v)
         parsed = parsed.where(~typed.to_numpy(), pd.to_datetime(written, errors="coerce"))
