@@ -503,7 +503,8 @@ def test_a_table_by_another_column_than_a_channel_is_titled_by_it(tmp_path):
     assert "## 按区县分列" in markdown and "按渠道分列" not in markdown
     slashed = _tagged_rows(tmp_path / "s.csv", [{"text": "漏水", "category": "quality", "区/县": "城东区"}])
     report_archive(slashed, group_col="区/县", progress=False).write(tmp_path / "r.xlsx")  # no "/" in a sheet name
-    assert "按区_县分列" in pd.ExcelFile(tmp_path / "r.xlsx", engine="openpyxl").sheet_names
+    with pd.ExcelFile(tmp_path / "r.xlsx", engine="openpyxl") as book:
+        assert "按区_县分列" in book.sheet_names
 
 
 def test_a_time_beyond_the_day_is_named_not_counted_the_next_day():
