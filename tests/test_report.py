@@ -307,6 +307,15 @@ def test_dates_with_a_time_zone_are_counted_by_their_local_date(tmp_path):
     assert months.loc["2025-03", "合计"] == 1 and months.loc["2025-04", "合计"] == 1
 
 
+def test_dates_typed_in_full_width_are_read_as_the_same_dates():
+    # A Chinese input method's full-width digits and marks (２０２５－０３－０５) were named as no date.
+    from consumer_nlp.report._tally import parse_dates
+
+    parsed = parse_dates(pd.Series(["２０２５－０３－０５", "２０２５年３月５日　１０：３０", "２０２５／３／５", "2025-03-05"]))
+    assert parsed.tolist() == [pd.Timestamp("2025-03-05"), pd.Timestamp("2025-03-05 10:30"), pd.Timestamp("2025-03-05"),
+                               pd.Timestamp("2025-03-05")]
+
+
 def test_control_characters_and_pipes_reach_xlsx_and_markdown_reports(tmp_path):
     # A \x0b in a text or a channel ended `report -o x.xlsx` in a traceback with no file; a '|' or a
     # line break in a text broke the Markdown tables.

@@ -44,7 +44,7 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
     # No date is longer than 64 characters; a longer cell is named as no date without the pattern,
     # which would try every way of splitting a long run of spaces among its optional parts.
     text = values.astype("string").str.strip()
-    text = text.where(text.str.len() <= 64)
+    text = text.where(text.str.len() <= 64).str.normalize("NFKC")  # full-width ２０２５－０３－０５ as typed in Chinese
     if date_format is not None:
         parsed = pd.to_datetime(text, format=date_format, errors="coerce")
     else:
