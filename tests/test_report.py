@@ -342,6 +342,13 @@ def test_empty_texts_of_the_previous_period_stay_in_the_comparison(tmp_path):
     assert rows.iloc[:, [c for c, name in enumerate(change.columns) if "上期件数" in str(name)][0]].sum() == 6
 
 
+def test_the_archive_itself_as_the_previous_period_is_refused(tmp_path):
+    # `report t.csv --previous ./t.csv` compared the archive with itself: 与上期200件相比，持平, without a word.
+    now = _tagged_rows(tmp_path / "now.csv", [{"text": "漏水", "category": "quality"}] * 2)
+    with pytest.raises(ValueError, match=r"previous=… .*is the archive itself"):
+        report_archive(now, previous=tmp_path / "." / "now.csv", progress=False)
+
+
 def test_a_wrong_value_in_an_edited_workbook_is_named_by_its_sheet_row(tmp_path, write_workbook):
     # Empty rows left in a tagged workbook edited in Excel: a typo in sheet row 6 was called 第4行.
     header = ["text", "category", "category_zh", "confidence", "needs_review"]
