@@ -274,6 +274,17 @@ def test_one_channel_written_in_full_width_with_spaces_or_in_another_case_is_one
     assert table["合计"].drop("合计", errors="ignore").to_dict() == {"全国12315平台": 4, "12315热线": 4, "APP": 3}
 
 
+def test_a_group_column_of_many_values_lists_the_largest_and_sums_the_rest(tmp_path):
+    # A column of a value a row (--by an id column, thousands of channels) made a row each: 80,000 rows, a 13 MB page.
+    rows = [{"text": "漏水", "category": "quality", "channel": f"渠道{i}"} for i in range(120)]
+    rows += [{"text": "冒烟", "category": "safety", "channel": "12315热线"}] * 3
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    table = report.tables["by_group"]
+    assert len(table) == 50 and table.index[0] == "12315热线" and table.index[-1] == "其余 72 个"
+    assert table["合计"].sum() == 123 and table.loc["其余 72 个", "质量问题"] == 72
+    assert any("121 个不同的值" in note and "其余 72 个合为一行" in note for note in report.notes)
+
+
 def test_examples_are_distinct_complaints_the_model_itself_placed(tmp_path):
     # 70 copies of one complaint crowded the other quality complaints out of the examples (1 shown of 60);
     # a row a person moved to 安全问题 was shown there with the model's confidence in 质量问题.

@@ -39,6 +39,9 @@ def _shares(counts: Counter, total: int, order: list) -> dict:
     return {c: u / 100 for c, u in zip(order, units)}
 
 
+MAX_GROUP_ROWS = 50  # rows of the group table: a column of a value a row (--by an id column) made a 13 MB page
+
+
 def _crosstab(counts: dict, index_name: str, *, in_time_order: bool) -> pd.DataFrame:
     """Counts per row value and kind, with a total column; in time order, or largest first."""
     kinds = [c for c in KINDS if c in CATEGORIES or any(v.get(c) for v in counts.values())]
@@ -107,8 +110,14 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     if tally.groups:
         name = str(found["group"])
         titled = find_column([name], None, CHANNEL_NAMES) is not None  # a channel column however it is written
-        tables["by_group"] = _crosstab(tally.named_groups(), "渠道" if titled else name,
-                                       in_time_order=False)
+        table = _crosstab(tally.named_groups(), "渠道" if titled else name, in_time_order=False)
+        if len(table) > MAX_GROUP_ROWS:  # the largest groups, the rest in one row
+            rest = table.iloc[MAX_GROUP_ROWS - 1:]
+            notes.append(f"「{name}」有 {len(table)} 个不同的值，只列出件数最多的 {MAX_GROUP_ROWS - 1} 个，其余 {len(rest)} 个"
+                         f"合为一行。")
+            table = pd.concat([table.iloc[:MAX_GROUP_ROWS - 1], rest.sum().to_frame(f"其余 {len(rest)} 个").T])
+            table.index.name = rest.index.name
+        tables["by_group"] = table
     if not found["date"]:  # a table asked for (--by quarter) is not left out without a word
         notes.append("没有找到日期列，按时间分列从略。")
     if not found["group"]:
