@@ -16,6 +16,7 @@ from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 
 log = logging.getLogger("consumer_nlp")
+COUNTED_WRONG = "one of each counted wrong"  # what a text labeled two ways does to the figures
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_GROUPS = 20  # values of the --by column shown one by one, the largest; the rest share one row
@@ -159,7 +160,9 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
     """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
     check_model(model)
-    return _measure(model, read_labeled(data, group_col=by, **read_options), model_name, by)[0]
+    labeled = read_labeled(data, group_col=by, **read_options)
+    labeled.warn_of_conflicts(COUNTED_WRONG)
+    return _measure(model, labeled, model_name, by)[0]
 
 
 _FIGURES_ZH = {"macro-F1": "宏平均 F1", "accuracy": "准确率", "calibration error": "校准误差",
@@ -183,6 +186,7 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
     for name, model in models.items():
         check_model(model, f"models[{name!r}]")
     labeled = read_labeled(data, **read_options)
+    labeled.warn_of_conflicts(COUNTED_WRONG)
     figures, predictions = {}, {}
     for name, model in models.items():
         evaluation, predictions[name] = _measure(model, labeled, name, None)

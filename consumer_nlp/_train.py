@@ -101,10 +101,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         examples = "; ".join(f"{where} repeats {seen}" for where, seen in labeled.duplicates[:5])
         log.warning("%d duplicate text(s), kept as they are (%s%s)", len(labeled.duplicates), examples,
                     "; …" if len(labeled.duplicates) > 5 else "")
-    if labeled.conflicts:  # counted, as duplicates are: a wrong text column makes one of nearly every row
-        examples = "; ".join(f"at {where}: {what}" for where, what in labeled.conflicts[:5])
-        log.warning("%d conflicting labels (%s%s)", len(labeled.conflicts), examples,
-                    "; …" if len(labeled.conflicts) > 5 else "")
+    labeled.warn_of_conflicts("both learned")
     if not labeled.texts:
         raise ValueError(f"{labeled.source}: no labeled rows to learn from")
     absent = [label for label in CATEGORIES if label not in set(map(label_of, labeled.labels))]

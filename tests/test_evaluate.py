@@ -298,3 +298,13 @@ def test_a_terminal_table_keeps_each_row_on_one_line():
     assert len("\n".join(lines).splitlines()) == 4 and "渠道\\n来源" in lines[0]
     assert "冰箱坏了\\n又漏水\\t三次" in lines[1] and "a\\rb\\x0bc\\u2028d\\x1b[31me" in lines[2]
     assert len({display_width(line) for line in lines}) == 1  # a combining accent and a zero-width space take no place
+
+
+def test_evaluation_data_with_conflicting_labels_is_warned_of(small_model, caplog):
+    # One text labeled two ways is always counted wrong once; training warned of it, evaluate and compare did not.
+    pairs = [("冰箱不制冷，修了三次还是坏", "quality"), ("冰箱不制冷，修了三次还是坏", "safety"), ("秤不准，少了二两", "price_measurement")]
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.evaluate(small_model, pairs)
+        cn.compare({"a": small_model, "b": small_model}, pairs)  # said once, not once a model
+    said = [r.getMessage() for r in caplog.records if "conflicting" in r.getMessage()]
+    assert len(said) == 2 and all(m.startswith("1 conflicting labels, one of each counted wrong") for m in said)

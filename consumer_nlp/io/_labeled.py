@@ -40,6 +40,14 @@ class LabeledData:
     groups: list[str] | None = None  # each row's value of the ``group_col`` asked for, as text
     places: list[str] | None = None  # where each row is, as its file shows it ("sheet row 7", "line 3 …")
 
+    def warn_of_conflicts(self, consequence: str) -> None:
+        """Warn of the texts labeled two ways in one line, counting them with five examples (a wrong text
+        column makes one of nearly every row); ``consequence``: what it means where they are used."""
+        if self.conflicts:
+            examples = "; ".join(f"at {where}: {what}" for where, what in self.conflicts[:5])
+            log.warning("%d conflicting labels, %s (%s%s)", len(self.conflicts), consequence, examples,
+                        "; …" if len(self.conflicts) > 5 else "")
+
     def with_corrections(self, corrections: dict) -> "LabeledData":
         """These data with ``corrections`` ({text: label}, labels English or Chinese) applied: a
         text present that the model reads as a corrected one (the same but for spaces, width or line
