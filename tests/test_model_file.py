@@ -395,3 +395,19 @@ def test_a_conversion_checks_where_it_writes_before_it_reads(tmp_path, data_dir,
         convert_model(data_dir / "model_0.1.skops", tmp_path / "m.model")
     with pytest.raises(FileExistsError, match="was not replaced"):
         convert_model(data_dir / "model_0.1.skops", data_dir / "model_0.1.skops")
+
+
+def test_a_model_file_save_sweeps_the_copies_that_killed_saves_left(tmp_path, small_model):
+    # kill -9 during `train -o` or save_model left its hidden working copy beside the file for good.
+    import time
+
+    path = tmp_path / "m.cnlp"
+    stale, fresh, other = tmp_path / ".m.cnlp.20171d74.cnlp", tmp_path / ".m.cnlp.5a5a5a5a.cnlp", tmp_path / ".m.cnlp.parts"
+    for leftover in (stale, fresh, other):
+        leftover.write_bytes(b"PK half a model")
+    hours_ago = time.time() - 2 * 3600
+    for old in (stale, other):
+        os.utime(old, (hours_ago, hours_ago))
+    cn.save_model(small_model, path)
+    assert not stale.exists() and fresh.exists() and other.exists()  # a copy at work now, and no copy, are kept
+    assert cn.load(path).predict(["冰箱不制冷"]).shape == (1,)

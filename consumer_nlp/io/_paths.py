@@ -1,8 +1,11 @@
 """Where results are written: a file is never replaced unasked, and a command never writes over what it reads."""
+import glob
 import hashlib
 import json
 import os
+import re
 import secrets
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -65,6 +68,27 @@ def temporary_beside(path, *, folder: bool = False) -> Path:
             return temporary
         except FileExistsError:
             continue
+
+
+STALE_SECONDS = 3600  # a working copy untouched this long is a killed process's, not one at work
+
+
+def stale_temporaries(path, *, folder: bool = False) -> list[Path]:
+    """The files (or folders) :func:`temporary_beside` made beside ``path`` and a killed process left,
+    untouched for STALE_SECONDS: no process at work can own them."""
+    path = Path(path)
+    suffix = "" if folder else path.suffix
+    named = working_name(path, "0" * 8 + suffix).name  # as temporary_beside names them (a long name is cut alike)
+    made = re.compile(re.escape(named[:-8 - len(suffix)]) + "[0-9a-f]{8}" + re.escape(suffix))
+    cutoff = time.time() - STALE_SECONDS
+    found = []
+    for candidate in path.parent.glob(glob.escape(named[:-8 - len(suffix)]) + "*"):
+        try:
+            if made.fullmatch(candidate.name) and candidate.stat().st_mtime < cutoff:
+                found.append(candidate)
+        except FileNotFoundError:  # another process swept it first
+            pass
+    return found
 
 
 def move_into_place(moves: list, *, force: bool) -> None:

@@ -33,7 +33,7 @@ from .._locks import held
 from .._values import PathLike, is_int
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
-from ..io import temporary_beside, write_json
+from ..io import STALE_SECONDS, temporary_beside, write_json
 from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model
 from ._skops import convert_model
 
@@ -77,12 +77,9 @@ def _sha256(path: Path) -> str:
         return hashlib.file_digest(f, "sha256").hexdigest()
 
 
-STALE_SECONDS = 3600  # a staging or deleted folder this old is a killed process's, not one at work
-
-
 def _sweep_leftovers(folder: Path) -> None:
     """Remove what saves and deletions killed midway left in a model's folder (a hidden copy of a
-    model each), once old enough that no process at work can own it."""
+    model each), once old enough (STALE_SECONDS) that no process at work can own it."""
     cutoff = time.time() - STALE_SECONDS
     for leftover in [*folder.glob(".saving.*"), *folder.glob(".deleting-*")]:
         try:
