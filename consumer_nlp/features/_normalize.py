@@ -16,6 +16,17 @@ import numpy as np
 from .._money import CURRENCY, CURRENCY_OPENS
 from .._unicode import code_points, nfkc, to_simplified
 
+
+def _after_opening(alternatives: str) -> str:
+    """``alternatives`` ("[¥￥]|rmb|人民币") as what follows their opening character once it is read,
+    which each looks behind for: "(?<=[¥￥])|(?<=r)mb|(?<=人)民币"."""
+    parts = []
+    for alternative in alternatives.split("|"):
+        opening = alternative[:alternative.index("]") + 1] if alternative.startswith("[") else alternative[0]
+        parts.append(f"(?<={opening}){alternative[len(opening):]}")
+    return "|".join(parts)
+
+
 # Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
 # produce them, and both tokenizer backends keep an ASCII word whole. No pattern crosses a line
 # break, which separates the texts of a batch.
@@ -31,9 +42,11 @@ _FOLDS = [
     # (Letters, then a digit; or a digit: the same as "(?<![a-z])[a-z]*[0-9][a-z0-9*-]{7,}", but
     # opening with a character class scans Chinese text twice as fast.)
     (re.compile(r"[a-z0-9](?<![a-z].)(?:(?<=[a-z])[a-z]*[0-9]|(?<=[0-9]))[a-z0-9*-]{7,}"), " ORDERNO "),
-    # The lookahead names every character an amount can open with, for the same reason.
-    (re.compile(rf"(?=[{CURRENCY_OPENS}0-9])(?:(?:{CURRENCY}) ?[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
-                r"|[0-9](?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb))"),
+    # Opening with the class of every character an amount can open with, then telling the branches
+    # apart by looking behind, for the same reason: a pattern that opens with a lookahead gets no
+    # skipping at all (re skips only to a pattern's opening literal or class), and took twice as long.
+    (re.compile(rf"[{CURRENCY_OPENS}0-9](?:(?:{_after_opening(CURRENCY)}) ?[0-9]+(?:,[0-9]+)*(?:\.[0-9]+)?(?: ?(?:万元|元|块))?"
+                r"|(?<=[0-9])(?<![0-9][0-9])(?<![0-9],[0-9])[0-9]*(?:,[0-9]+)*(?:\.[0-9]+)? ?(?:万元|万块|元|块钱|块|毛|rmb))"),
      " MONEY "),
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
     (re.compile(r"[0-9](?<![a-z0-9][0-9])[0-9]*(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
@@ -51,7 +64,7 @@ def readable_term(term: str) -> str:
 
 # Control and zero-width characters, and lone surrogates (left by broken emoji in scraped text).
 _INVISIBLE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2060\ufeff\ud800-\udfff]")
-_SPACES = re.compile(r" {2,}")
+_SPACES = re.compile("  +")  # opening with a literal lets re skip to it: 8 times faster than " {2,}"
 
 
 # Where single characters change under NFKC in Chinese text: Latin-1, general punctuation and
