@@ -17,14 +17,23 @@ def _by_row_strongest_first(rows, columns, contribution) -> tuple:
     """Entries given in row-then-column order, ordered by row, then stronger first, ties by
     column: the same in any batch.
 
-    Two stable sorts instead of one ``lexsort`` of three keys, twice as fast: the first by
-    strength (ties keep the column order), the second by row, which numpy does as a radix sort
-    when rows fit in 16 bits.
+    Two sorts instead of one ``lexsort`` of three keys, twice as fast: the first by strength, the
+    second (stable) by row, which numpy does as a radix sort when rows fit in 16 bits. The first is
+    numpy's default sort, vectorised on numpy 2 (1.4 against 6.3 µs a text for a stable one on the
+    word block), which leaves equal contributions in no set order; those of one row (common: terms
+    that always come together get the same weight) are put back in column order afterwards.
     """
-    order = np.argsort(-contribution, kind="stable")
+    order = np.argsort(-contribution)
     row_type = np.int16 if len(rows) == 0 or rows[-1] < 2**15 else np.int64
     order = order[np.argsort(rows[order].astype(row_type), kind="stable")]
-    return rows[order], columns[order], contribution[order]
+    rows, contribution = rows[order], contribution[order]
+    starts = np.concatenate([[True], (rows[1:] != rows[:-1]) | (contribution[1:] != contribution[:-1])])
+    tied = ~starts | np.append(~starts[1:], False)  # in a run of two or more equal entries of a row
+    if tied.any():  # entries come in column order, so a run is put back in the order it came in
+        key = np.cumsum(starts)[tied] * len(order) + order[tied]
+        key.sort()
+        order[tied] = key % len(order)
+    return rows, columns[order], contribution
 
 
 def _strongest(block, weights, codes, limits, names, offset=0):
