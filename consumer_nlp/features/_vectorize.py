@@ -96,12 +96,23 @@ class CharNgramCounter:
     """Character n-gram counts of many texts at once, with numpy instead of a Python loop per n-gram.
 
     Gives the same counts as scikit-learn's ``analyzer="char"`` (n up to 3) on texts without runs
-    of white space, which normalised texts never have; about ten times faster.
+    of white space, which normalised texts never have; about ten times faster. Single characters
+    are looked up in an array indexed by code point, longer n-grams in a hash table of their keys
+    (an array lookup instead of hashing half the n-grams: counts 14.3 -> 12.2 µs a text side by side).
     """
 
     def __init__(self, vocabulary: dict, ngram_range: tuple):
-        self.index = pd.Index(char_ngram_keys(list(vocabulary)))  # a hash table over the keys
-        self.columns = np.fromiter(vocabulary.values(), dtype=np.int32, count=len(vocabulary))
+        terms = list(vocabulary)
+        columns = np.fromiter(vocabulary.values(), dtype=np.int32, count=len(vocabulary))
+        single = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)) == 1
+        codes = code_points("".join(t for t, one in zip(terms, single) if one)).astype(np.int64)
+        # a column for each code point up to the highest single character, -1 beyond it (the last
+        # entry, where lookups of higher code points are clipped to) and for characters not in it
+        self.single_columns = np.full(codes.max(initial=-1) + 2, -1, dtype=np.int32)
+        self.single_columns[codes] = columns[single]
+        self.index = pd.Index(char_ngram_keys([t for t, one in zip(terms, single) if not one]))  # a hash table
+        self.columns = columns[~single]
+        self.n_features = len(vocabulary)
         self.ngram_range = ngram_range
 
     def counts(self, texts) -> sp.csr_matrix:
@@ -110,19 +121,27 @@ class CharNgramCounter:
         is_end = codes == 0
         row = np.cumsum(is_end, dtype=np.int32) - is_end  # 32-bit rows and columns: less to copy
         key, valid = codes.copy(), ~is_end
-        found_rows, found_keys = [], []
+        found_rows, found_columns, gram_rows, gram_keys = [], [], [], []
         low, high = self.ngram_range
-        for n in range(1, high + 1):
-            if n > 1:  # extend each (n-1)-gram by the code point that follows it
-                key[:-(n - 1)] = (key[:-(n - 1)] << np.uint64(CODE_BITS)) | codes[n - 1:]
-                valid[:-(n - 1)] &= ~is_end[n - 1:]
-                valid[-(n - 1):] = False
+        if low <= 1:
+            columns = self.single_columns.take(codes[valid], mode="clip")
+            known = columns >= 0
+            found_rows.append(row[valid][known])
+            found_columns.append(columns[known])
+        for n in range(2, high + 1):
+            # extend each (n-1)-gram by the code point that follows it
+            key[:-(n - 1)] = (key[:-(n - 1)] << np.uint64(CODE_BITS)) | codes[n - 1:]
+            valid[:-(n - 1)] &= ~is_end[n - 1:]
+            valid[-(n - 1):] = False
             if n >= low:
-                found_rows.append(row[valid])
-                found_keys.append(key[valid])
-        at = self.index.get_indexer(np.concatenate(found_keys))
-        known = at >= 0
-        return _count_matrix(np.concatenate(found_rows)[known], self.columns[at[known]], len(texts), len(self.columns))
+                gram_rows.append(row[valid])
+                gram_keys.append(key[valid])
+        if gram_keys:
+            at = self.index.get_indexer(np.concatenate(gram_keys))
+            known = at >= 0
+            found_rows.append(np.concatenate(gram_rows)[known])
+            found_columns.append(self.columns[at[known]])
+        return _count_matrix(np.concatenate(found_rows), np.concatenate(found_columns), len(texts), self.n_features)
 
 
 class ComplaintVectorizer(TransformerMixin, BaseEstimator):
