@@ -73,11 +73,11 @@ def temporary_beside(path, *, folder: bool = False) -> Path:
 STALE_SECONDS = 3600  # a working copy untouched this long is a killed process's, not one at work
 
 
-def stale_temporaries(path, *, folder: bool = False) -> list[Path]:
-    """The files (or folders) :func:`temporary_beside` made beside ``path`` and a killed process left,
-    untouched for STALE_SECONDS: no process at work can own them."""
+def stale_temporaries(path) -> list[Path]:
+    """The files :func:`temporary_beside` made beside ``path`` and a killed process left, untouched for
+    STALE_SECONDS: no process at work can own them."""
     path = Path(path)
-    suffix = "" if folder else path.suffix
+    suffix = path.suffix
     named = working_name(path, "0" * 8 + suffix).name  # as temporary_beside names them (a long name is cut alike)
     made = re.compile(re.escape(named[:-8 - len(suffix)]) + "[0-9a-f]{8}" + re.escape(suffix))
     cutoff = time.time() - STALE_SECONDS
