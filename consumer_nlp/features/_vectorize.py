@@ -124,7 +124,7 @@ class CharNgramCounter:
         found_rows, found_columns, gram_rows, gram_keys = [], [], [], []
         low, high = self.ngram_range
         if low <= 1:
-            columns = self.single_columns.take(codes[valid], mode="clip")
+            columns = self.single_columns.take(codes[valid].astype(np.intp), mode="clip")  # numpy 2.0 takes no uint64
             known = columns >= 0
             found_rows.append(row[valid][known])
             found_columns.append(columns[known])
