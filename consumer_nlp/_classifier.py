@@ -106,14 +106,22 @@ def _label_known(codes: np.ndarray, folds) -> np.ndarray:
     return known if known.any() else np.ones(len(codes), dtype=bool)
 
 
-def group_folds_problem(labels, groups, cv: int) -> str | None:
-    """Why ``groups`` cannot be held out in turn (in ``cv`` folds at most, as :meth:`ComplaintClassifier.fit`
-    does): a fold that leaves no label twice to learn from cannot be split again to calibrate; None if none does."""
+def group_folds(labels, groups, cv: int) -> list:
+    """Train/test splits holding each of ``groups`` out whole, in ``cv`` folds at most, as
+    :meth:`ComplaintClassifier.fit` makes them."""
+    groups = np.asarray(groups, dtype=object)
+    return list(GroupKFold(n_splits=min(cv, len(set(groups.tolist())))).split(labels, labels, groups))
+
+
+def group_folds_problem(labels, groups, cv: int, folds=None) -> str | None:
+    """Why ``groups`` cannot be held out in turn (``folds``, else :func:`group_folds`): a fold that leaves
+    no label twice to learn from cannot be split again to calibrate; None if none does."""
     labels, groups = np.asarray(labels, dtype=object), np.asarray(groups, dtype=object)
-    n_groups = len(set(groups.tolist()))
-    if n_groups < 2 or not (is_int(cv) and cv >= 2):
-        return None  # told on its own, as a cv that is no number of folds is
-    for train, test in GroupKFold(n_splits=min(cv, n_groups)).split(labels, labels, groups):
+    if folds is None:
+        if len(set(groups.tolist())) < 2 or not (is_int(cv) and cv >= 2):
+            return None  # told on its own, as a cv that is no number of folds is
+        folds = group_folds(labels, groups, cv)
+    for train, test in folds:
         if pd.Series(labels[train]).value_counts().max() < 2:
             held = sorted(set(groups[test].tolist()), key=str)
             return (f"holding out the group(s) {held[:3]}{' …' if len(held) > 3 else ''} leaves {len(train)} text(s) "
@@ -352,10 +360,11 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         n_groups = len(set(groups.tolist()))
         if n_groups < 2:
             raise ValueError(f"groups: need at least two different groups to hold out, got {n_groups}")
-        problem = group_folds_problem(codes, groups, self.cv)
+        folds = group_folds(codes, groups, self.cv)
+        problem = group_folds_problem(codes, groups, self.cv, folds)
         if problem:
             raise ValueError(f"groups: {problem}")
-        return list(GroupKFold(n_splits=min(self.cv, n_groups)).split(codes, codes, groups))
+        return folds
 
     @property
     def term_weights_(self) -> np.ndarray:

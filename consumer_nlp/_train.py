@@ -7,7 +7,7 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from ._categories import CATEGORIES, in_guide_order, label_of
-from ._classifier import ComplaintClassifier, group_folds_problem
+from ._classifier import ComplaintClassifier, group_folds, group_folds_problem
 from .features import normalize_many
 from .io import read_labeled
 from ._metrics import classification_metrics
@@ -66,9 +66,8 @@ def _check_folds(labels, cv: int) -> None:
 def _labels_apart(labels, groups, cv: int) -> bool:
     """Whether holding ``groups`` out in turn (as the model's fit does) never tests a text whose label its
     fold trained on (a group column that is the labels): the model would then send every text to review."""
-    labels, groups = np.asarray(labels, dtype=object), np.asarray(groups, dtype=object)
-    folds = GroupKFold(n_splits=min(cv, len(set(groups.tolist())))).split(labels, labels, groups)
-    return not any(np.isin(labels[test], labels[train]).any() for train, test in folds)
+    labels = np.asarray(labels, dtype=object)
+    return not any(np.isin(labels[test], labels[train]).any() for train, test in group_folds(labels, groups, cv))
 
 
 def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, label_col: str = "label",
