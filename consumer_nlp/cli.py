@@ -262,7 +262,7 @@ def _models(args) -> int:
     import json
 
     from ._evaluate import text_table
-    from .models import ModelRegistry
+    from .models import ModelRegistry, split_ref
 
     registry = ModelRegistry(args.registry)
     if args.action == "convert":
@@ -286,7 +286,7 @@ def _models(args) -> int:
     elif args.action == "show":
         print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
     elif args.action == "alias":
-        name, _, which = args.ref.replace("＠", "@").partition("@")  # full-width, as resolve() reads it
+        name, which = split_ref(args.ref)
         if not which:  # never "the latest" unsaid
             raise ValueError("give the version to point at as NAME@VERSION (e.g. complaints@3) or NAME@ALIAS "
                              "(e.g. complaints@staging)")
@@ -297,7 +297,7 @@ def _models(args) -> int:
         name, version = registry.delete(args.ref)
         print(f"已删除 {name}@{version}（第 {version} 版）")
     elif args.action == "unalias":
-        name, _, alias = args.ref.replace("＠", "@").partition("@")
+        name, alias = split_ref(args.ref)
         registry.delete_alias(name, alias)
         print(f"已删除别名 {name}@{alias}")
     else:

@@ -9,13 +9,13 @@ from ..exceptions import ModelNotFoundError
 from ._file import MODEL_SUFFIXES, SUFFIX, check_model_path, load_model, save_model
 
 save = save_model
-from ._registry import ModelRegistry, check_alias, check_model_name
+from ._registry import ModelRegistry, check_alias, check_model_name, split_ref
 from ._skops import convert_model
 
 DEFAULT_MODEL = "default_model" + SUFFIX
 
 __all__ = ["ModelRegistry", "check_alias", "check_model_name", "check_model_path", "convert_model",
-           "default_model_path", "load", "load_model", "save", "save_model"]
+           "default_model_path", "load", "load_model", "save", "save_model", "split_ref"]
 
 
 def default_model_path() -> Path:

@@ -72,6 +72,13 @@ def check_alias(alias: str) -> str:
     return alias
 
 
+def split_ref(ref: str) -> tuple[str, str]:
+    """A model reference ("name", "name@3", "name@production") as its name and what follows the @ ("" for
+    none); a full-width ＠, as a Chinese input method types it, is read as @."""
+    name, _, which = str(ref).replace("＠", "@").partition("@")
+    return name, which
+
+
 def _sha256(path: Path) -> str:
     with open(path, "rb") as f:
         return hashlib.file_digest(f, "sha256").hexdigest()
@@ -160,9 +167,8 @@ class ModelRegistry:
     # ---- references: "name", "name@3", "name@production" ----
 
     def resolve(self, ref: str) -> tuple:
-        """(name, version) of a reference; the latest version when none is given. A full-width ＠, as a
-        Chinese input method types it, is read as @."""
-        name, _, which = str(ref).replace("＠", "@").partition("@")
+        """(name, version) of a reference (see :func:`split_ref`); the latest version when none is given."""
+        name, which = split_ref(ref)
         _check_name(name, "model name")
         self.check_folder()
         if not (self.root / name).is_dir():
