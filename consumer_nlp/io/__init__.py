@@ -6,7 +6,7 @@ from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, s
                      temporary_beside, working_name, write_json)
 from ._problems import problem_in_chinese
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format
-from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape
+from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape, sheet_title
 from ._readers import open_archive
 from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._writers import (PARTS, check_fits_a_sheet, excel_text, join_parts, keep_text, printable, without_surrogates,
@@ -18,5 +18,5 @@ __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DAT
            "find_text_column", "group_name",
            "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
            "open_read_only", "printable", "problem_in_chinese", "read_labeled", "same_file", "scan_sheet",
-           "sheet_rows", "stale_temporaries", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
+           "sheet_rows", "sheet_title", "stale_temporaries", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
            "write_part"]

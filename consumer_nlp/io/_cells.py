@@ -10,6 +10,11 @@ XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767  # an
 DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
 
 
+def sheet_title(name: str) -> str:
+    """``name`` as an Excel sheet may be named: at most 31 characters, none of []:*?/\\ (each made _)."""
+    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+
+
 def _duration_text(span: datetime.timedelta) -> str:
     """A time span as Excel's elapsed-time format shows it and reads it back (36:00:00, not Python's
     "1 day, 12:00:00" or pandas' "1 days 12:00:00"); fractions of a second to the nanosecond."""

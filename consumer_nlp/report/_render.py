@@ -1,6 +1,5 @@
 """The report as a person reads it: HTML, an Excel workbook or Markdown, with charts."""
 import html
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -9,7 +8,7 @@ import pandas as pd
 
 from .._html import page
 from .._values import PathLike
-from ..io import check_new_file, excel_text, keep_text, new_file, printable
+from ..io import check_new_file, excel_text, keep_text, new_file, printable, sheet_title
 from ._tally import MISSING_DATE
 
 LABELLED_PERIODS = 12  # periods named under the trend chart, at most
@@ -124,8 +123,7 @@ class ArchiveReport:
             overview = pd.DataFrame({"综述": [self.summary] + self.notes})
             _texts(overview, excel_text).to_excel(writer, sheet_name="综述", index=False)
             for key, title in self.titles().items():
-                sheet_name = re.sub(r"[\\/*?:\[\]]", "_", title)[:31]  # none of these in a sheet's name
-                _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=sheet_name, index=key in _INDEXED)
+                _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=sheet_title(title), index=key in _INDEXED)
             keep_text(writer.book)
             sheet = writer.book.create_sheet("图表")
             row = 1

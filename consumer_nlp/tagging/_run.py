@@ -11,7 +11,6 @@ import contextlib
 import csv
 import multiprocessing
 import os
-import re
 import signal
 import threading
 import time
@@ -27,7 +26,7 @@ from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
 from ..io import (archive_format, check_fits_a_sheet, find_column, find_text_column, join_parts, move_into_place,
-                  new_file, open_archive, working_name, write_json, write_part)
+                  new_file, open_archive, sheet_title, working_name, write_json, write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame, without_text
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, has_records, iter_records, part_path,
@@ -342,11 +341,11 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 workers.stop()
             bar.close()
     _check_unchanged(input_path, manifest, spool)
-    sheet_title = getattr(reader, "sheet_title", None) or _sheet_title(input_path.stem)
+    title = getattr(reader, "sheet_title", None) or sheet_title(input_path.stem) or "tagged"
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
-                              sheet_title, force, reader.number_formats, shown)
+                              title, force, reader.number_formats, shown)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
     summary.sheet = getattr(reader, "sheet_title", None)
@@ -376,11 +375,6 @@ def _interrupted(spool: Path) -> str:
 def _chain(first, rest):
     yield first
     yield from rest
-
-
-def _sheet_title(name: str) -> str:
-    """``name`` as an Excel sheet name: at most 31 characters, none of []:*?/\\."""
-    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31] or "tagged"
 
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
