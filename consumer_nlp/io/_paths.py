@@ -77,12 +77,12 @@ def stale_temporaries(path) -> list[Path]:
     """The files :func:`temporary_beside` made beside ``path`` and a killed process left, untouched for
     STALE_SECONDS: no process at work can own them."""
     path = Path(path)
-    suffix = path.suffix
-    named = working_name(path, "0" * 8 + suffix).name  # as temporary_beside names them (a long name is cut alike)
-    made = re.compile(re.escape(named[:-8 - len(suffix)]) + "[0-9a-f]{8}" + re.escape(suffix))
+    # the name up to the random part, as temporary_beside makes it (a long name is cut alike)
+    prefix = working_name(path, "0" * 8 + path.suffix).name[:-8 - len(path.suffix)]
+    made = re.compile(re.escape(prefix) + "[0-9a-f]{8}" + re.escape(path.suffix))
     cutoff = time.time() - STALE_SECONDS
     found = []
-    for candidate in path.parent.glob(glob.escape(named[:-8 - len(suffix)]) + "*"):
+    for candidate in path.parent.glob(glob.escape(prefix) + "*"):
         try:
             if made.fullmatch(candidate.name) and candidate.stat().st_mtime < cutoff:
                 found.append(candidate)
