@@ -75,7 +75,27 @@ def in_flags(message: str, parser: argparse.ArgumentParser) -> str:
     return message
 
 
-def _headline(error: Exception) -> str | None:
+def _how_to_go_on(error, flags: dict) -> str:
+    """How to go on from an archive's problem, in Chinese, with this command's own ``flags``."""
+    from .io import fix_in_chinese
+
+    if error.problem == "several_sheets" and "sheet" in flags:
+        return f"请用 {flags['sheet']} 指定要读的一张（名称或序号）"
+    if error.problem == "busy":
+        return "请等那次运行结束" + (f"，或用 {flags['output_path']} 写到别的文件" if "output_path" in flags else "")
+    if error.problem == "beyond_excel":
+        return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
+    said = fix_in_chinese(error, "再运行") or "请检查这个文件"
+    if error.problem == "unparseable_row" and "bad_rows_path" in flags:
+        said += f"，或用 {flags['bad_rows_path']} 把无法解析的行另存到一个文件、其余照常处理"
+    if error.problem == "encoding" and "encoding" in flags:
+        said += f"，或用 {flags['encoding']} 指定文件的编码（如 {flags['encoding']} gb18030）"
+    if error.problem == "unnamed_columns" and "header_row" in flags:
+        said += f"；表头不在第一行时，用 {flags['header_row']} 指定它所在的行"
+    return said
+
+
+def _headline(error: Exception, flags: dict) -> str | None:
     """What went wrong, in Chinese, for the line above the library's own message (which keeps the
     particulars and how to go on, with flags); None where that message is all there is to say."""
     from .exceptions import (ArchiveError, IncompatibleModelError, IntegrityError, LabeledDataError,
@@ -84,7 +104,7 @@ def _headline(error: Exception) -> str | None:
     if isinstance(error, ArchiveError):
         from .io import problem_in_chinese
 
-        return problem_in_chinese(error)
+        return problem_in_chinese(error) + "。" + _how_to_go_on(error, flags)
     if isinstance(error, LabeledDataError):
         listed = "逐处列在下面" if len(error.problems) <= error.SHOWN else f"下面列出前 {error.SHOWN} 处"
         return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）"
@@ -101,7 +121,7 @@ def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
     """An error as the command line prints it: a Chinese headline where there is one, then the
     library's message with its parameters said as this command's flags."""
     message = in_flags(str(error), parser)
-    headline = _headline(error)
+    headline = _headline(error, _flags(parser))
     if headline is None:
         return f"consumer-nlp: 错误：{message}"
     return f"consumer-nlp: 错误：{headline}。\n  " + message.replace("\n", "\n  ")

@@ -4,7 +4,7 @@ from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, 
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, same_file, stale_temporaries,
                      temporary_beside, working_name, write_json)
-from ._problems import problem_in_chinese
+from ._problems import fix_in_chinese, problem_in_chinese
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape, sheet_title
 from ._readers import open_archive
@@ -15,7 +15,7 @@ from ._writers import (PARTS, check_fits_a_sheet, excel_text, join_parts, keep_t
 __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DATE_NAMES", "GroupSpellings",
            "LabeledData", "MergedBelow", "PARTS", "STALE_SECONDS", "XLSX_MAX_CELL", "XLSX_MAX_ROWS", "archive_format", "cell_text",
            "check_fits_a_sheet", "check_new_file", "correction_key", "excel_text", "excel_unescape", "find_column",
-           "find_text_column", "group_name",
+           "find_text_column", "fix_in_chinese", "group_name",
            "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
            "open_read_only", "printable", "problem_in_chinese", "read_labeled", "same_file", "scan_sheet",
            "sheet_rows", "sheet_title", "stale_temporaries", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",

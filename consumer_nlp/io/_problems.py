@@ -1,6 +1,6 @@
-"""What is wrong with an archive (an :class:`ArchiveError`'s ``problem``) said in Chinese, for the
-front ends that speak to complaint desks: each adds how to go on in its own terms (the web: save and
-upload again; the command line: its flags)."""
+"""What is wrong with an archive (an :class:`ArchiveError`'s ``problem``), and what a desk does to the
+file about it, said in Chinese for the front ends that speak to complaint desks: each says how to go on
+in its own terms (the web: upload again; the command line: run again, or its flags)."""
 from ..exceptions import ArchiveError
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
 
@@ -46,3 +46,31 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }
     return said[error.problem]() if error.problem in said else "无法读取这个文件"
+
+
+# What a desk does to the file in Excel, WPS or a text editor, to go between 请 and 后.
+_FIXES = {
+    "encoding": "另存为 UTF-8 或 GB18030 编码的 CSV",
+    "several_sheets": "只留下要标注的一张，或把它另存为单独的文件",
+    "duplicate_columns": "把重名的列改名",
+    "unnamed_columns": "补上列名或删除空列",
+    "unparseable_row": "修正这一行",
+    "password": "在 Excel 或 WPS 里取消密码并保存",
+    "json_document": "另存为每行一个 JSON 对象的 .jsonl 文件，或另存为 CSV、Excel",
+    "uncalculated_formula": "用 Excel 或 WPS 打开、保存",
+    "already_tagged": "改用未标注的原始文件（如果它是标注过的），或把这些列改名",
+    "giant_cell": "把文字另存为 CSV",
+    "giant_row": "把文字另存为 CSV",
+    "too_many_keys": "让每条记录只保留文本和需要的字段、用同样的键",
+}
+
+
+def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
+    """请 (what to do to the file) 后 ``then`` (再上传, 再运行), in Chinese; None where the file is not what
+    needs fixing (the output is, or another run)."""
+    if error.problem == "misnamed":
+        fix = ("用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）" if error.details.get("page")
+               else f"把扩展名改为 {error.details['rename']}")
+    else:
+        fix = _FIXES.get(error.problem)
+    return None if fix is None else f"请{fix}{' ' if fix[-1].isascii() else ''}后{then}"

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from ..exceptions import ArchiveError
-from ..io import find_text_column, names_row_below, open_archive, problem_in_chinese, write_json
+from ..io import find_text_column, fix_in_chinese, names_row_below, open_archive, problem_in_chinese, write_json
 from ._security import Refused
 
 UPLOAD_FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls",
@@ -158,25 +158,6 @@ _UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已�
                "并且第一行是列名。")
 
 
-# How to go on from each problem of an upload (see problem_in_chinese): what a desk does in Excel or
-# WPS before uploading again.
-_REMEDIES = {
-    "encoding": "请另存为 UTF-8 或 GB18030 编码的 CSV 后再上传。",
-    "several_sheets": "请只留下要标注的一张，或把它另存为单独的文件后再上传。",
-    "duplicate_columns": "请改名后再上传。",
-    "unnamed_columns": "请补上列名或删除空列后再上传。",
-    "unparseable_row": "请修正这一行后重新上传。",
-    "password": "请在 Excel 或 WPS 里取消密码并保存后再上传。",
-    "json_document": "请另存为每行一个 JSON 对象的 .jsonl 文件，或另存为 CSV、Excel 后再上传。",
-    "uncalculated_formula": "请用 Excel 或 WPS 打开、保存后再上传。",
-    "already_tagged": "如果它是标注过的文件，请上传未标注的原始文件；否则请把这些列改名后再上传。",
-    "beyond_excel": "请下载 CSV、JSONL 或 Parquet。",
-    "giant_cell": "请把文字另存为 CSV 后再上传。",
-    "giant_row": "请把文字另存为 CSV 后再上传。",
-    "too_many_keys": "请让每条记录只保留文本和需要的字段、用同样的键后再上传。",
-}
-
-
 def in_chinese(error: Exception) -> str | None:
     """An archive's problem (:class:`ArchiveError`) said in Chinese for the complaint desk, without the
     server's paths; None for any other error (the caller says something general)."""
@@ -186,8 +167,7 @@ def in_chinese(error: Exception) -> str | None:
         return None
     if error.problem == "busy":  # here a batch, not a file the user named
         return "这一批正在另一处标注中（也许是重启前的那次）：请等它结束后刷新页面。"
-    if error.problem == "misnamed" and error.details.get("page"):
-        return problem_in_chinese(error) + "。请用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）后再上传。"
-    if error.problem == "misnamed":
-        return problem_in_chinese(error) + f"。请把扩展名改为 {error.details['rename']} 后再上传。"
-    return problem_in_chinese(error) + "。" + _REMEDIES[error.problem] if error.problem in _REMEDIES else None
+    if error.problem == "beyond_excel":  # the output's limit: another format of it is a click away
+        return problem_in_chinese(error) + "。请下载 CSV、JSONL 或 Parquet。"
+    fix = fix_in_chinese(error, "再上传")
+    return f"{problem_in_chinese(error)}。{fix}。" if fix else None
