@@ -9,7 +9,8 @@ from sklearn.model_selection import GroupKFold, StratifiedKFold
 from ._categories import CATEGORIES, in_guide_order, label_of
 from ._classifier import ComplaintClassifier, group_folds, group_folds_problem
 from .features import normalize_many
-from .io import read_labeled
+from .exceptions import LabeledDataError
+from .io import LabeledData, read_labeled
 from ._metrics import classification_metrics
 from ._values import LabeledSource, is_int
 
@@ -63,6 +64,27 @@ def _check_folds(labels, cv: int) -> None:
                          f"without the cross-validated figures")
 
 
+def _check_texts_vary(labeled: LabeledData) -> None:
+    """Refuse texts that are a column of a few values (a channel named as the text column by mistake): every
+    label falls on each of them, and a model of them would tag by channel, or send everything to review."""
+    # Labeled complaints are each written once: some repeat (copies, a template), and a labeler's slip labels a
+    # few of those two ways (none in the corpus's 11,775 texts nor in the 428 of the real development set). A
+    # column of a few values holds few texts that every label falls on: 94,200 rows of eight channel names made
+    # 69,658 conflicts, 8,700 for each text. So refused where the conflicts outnumber the different texts (each
+    # text labeled otherwise more than once, on average): real labels come nowhere near it, and such a column
+    # meets it once its rows outnumber its values a few times over (eight channels: from 24 to 60 rows, as spread
+    # as the labels are).
+    distinct = len(labeled.texts) - len(labeled.duplicates) - len(labeled.conflicts)  # each row is one of the three
+    if len(labeled.conflicts) > distinct:
+        common = ", ".join(f"{text[:20]!r} ({n})" for text, n in Counter(labeled.texts).most_common(3))
+        where = "the texts" if labeled.text_col is None else f"column {labeled.text_col!r}"
+        raise LabeledDataError(labeled.source, [(where, (
+            f"{len(labeled.texts)} rows hold {distinct} different texts (as the model reads them; most often "
+            f"{common}), and {len(labeled.conflicts)} rows label their text otherwise than the row that first holds "
+            f"it: these are not complaint texts (a channel or a region?); name the column of the complaints with "
+            f"text_col=…"))])
+
+
 def _labels_apart(labels, groups, cv: int) -> bool:
     """Whether holding ``groups`` out in turn (as the model's fit does) never tests a text whose label its
     fold trained on (a group column that is the labels): the model would then send every text to review."""
@@ -96,6 +118,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         raise TypeError(f"corrections=… must be a dict {{text: label}}, not {type(corrections).__name__}")
     if corrections:
         labeled = labeled.with_corrections(corrections)
+    _check_texts_vary(labeled)
     if labeled.duplicates:
         examples = "; ".join(f"{where} repeats {seen}" for where, seen in labeled.duplicates[:5])
         log.warning("%d duplicate text(s), kept as they are (%s%s)", len(labeled.duplicates), examples,

@@ -196,3 +196,39 @@ def test_labeled_data_without_a_category_is_warned_of(small_corpus, caplog):
     with caplog.at_level("WARNING", logger="consumer_nlp"):
         cn.train(list(zip(texts, labels)), cv=0)
     assert not any("没有" in r.getMessage() for r in caplog.records)
+
+
+CHANNELS = ["热线", "网站", "微信", "来信", "来访", "小程序", "短信", "其他"]
+
+
+def test_a_text_column_of_a_few_values_is_refused_before_fitting(small_corpus, tmp_path, write_csv, capsys):
+    # --text-col naming a channel column trained and saved a model after one warning (a helper's run: 94,200
+    # rows of eight channel names, 69,658 conflicts, a model saved).
+    from consumer_nlp.cli import main
+
+    texts, labels = small_corpus
+    rows = [["渠道", "text", "label"]] + [[CHANNELS[i % 8], t, label] for i, (t, label) in
+                                        enumerate(zip(texts, labels))]
+    source = write_csv(tmp_path / "labeled.csv", rows)
+    with pytest.raises(LabeledDataError, match=r"'渠道'.*240 rows hold 8 different texts.*(\d+) rows label") as error:
+        cn.train(source, text_col="渠道", cv=0)
+    assert "text_col=…" in str(error.value)
+    assert main(["train", str(source), "--text-col", "渠道", "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "'渠道'" in err and "--text-col" in err and not (tmp_path / "m.cnlp").exists()
+    with pytest.raises(LabeledDataError, match=r"the texts: 24 rows hold 2 different texts"):
+        cn.train([(("漏水", "冒烟")[i % 2], label) for i, label in enumerate(labels[::10])], cv=0)
+
+
+def test_labeled_data_with_a_few_duplicates_and_conflicts_still_trains(small_corpus, caplog):
+    # Real labeled data repeat some texts (copies, templates) and label a few two ways: warned of, trained on.
+    texts, labels = small_corpus
+    pairs = list(zip(texts, labels))
+    other = {label: next(o for o in labels if o != label) for label in labels}
+    pairs += pairs[:30] + [(text, other[label]) for text, label in pairs[30:50]]
+    pairs += [("退款七天没到账", "financial")] * 20 + [("退款七天没到账", "other")] * 5  # a template, labeled two ways
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        model = cn.train(pairs, cv=0)
+    assert model.training_data_["rows"] == len(pairs) == 315
+    said = [r.getMessage() for r in caplog.records]
+    assert any(m.startswith("25 conflicting labels") for m in said) and any(m.startswith("49 duplicate") for m in said)

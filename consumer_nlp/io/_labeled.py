@@ -39,6 +39,7 @@ class LabeledData:
     conflicts: list[tuple[str, str]] = field(default_factory=list)   # (where, labels)
     groups: list[str] | None = None  # each row's value of the ``group_col`` asked for, as text
     places: list[str] | None = None  # where each row is, as its file shows it ("sheet row 7", "line 3 …")
+    text_col: str | None = None  # the column the texts were read from (None for pairs)
 
     def warn_of_conflicts(self, consequence: str) -> None:
         """Warn of the texts labeled two ways in one line, counting them with five examples (a wrong text
@@ -68,7 +69,7 @@ class LabeledData:
         groups = None if self.groups is None else self.groups + ["corrections"] * len(added)
         places = None if self.places is None else self.places + ["corrections"] * len(added)
         return LabeledData(self.texts + added, labels + [corrected[text] for text in added],
-                           f"{self.source} + corrections", self.duplicates, self.conflicts, groups, places)
+                           f"{self.source} + corrections", self.duplicates, self.conflicts, groups, places, self.text_col)
 
     def fingerprint(self) -> dict:
         """sha256 of the (text, label) rows, row count and counts per label."""
@@ -260,4 +261,5 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     groups = None
     if group_col is not None:
         groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
-    return LabeledData(texts, labels, source, duplicates, conflicts, groups, [where for where, _ in records])
+    return LabeledData(texts, labels, source, duplicates, conflicts, groups, [where for where, _ in records],
+                       None if source == "pairs" else text_col)
