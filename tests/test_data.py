@@ -125,6 +125,20 @@ def test_a_correction_replaces_the_label_of_a_text_the_model_reads_alike():
     assert corrected.labels == ["safety", "other", "quality"]
 
 
+def test_corrections_settle_the_conflicts_and_find_the_duplicates_they_make():
+    # After with_corrections, duplicates and conflicts were those found before: a conflict a correction
+    # settled was still warned of, and two corrections of texts read alike, labeled two ways, were not.
+    data = read_labeled([("漏水", "quality"), ("冒烟", "safety"), ("漏水", "safety"), ("秤不准", "other")])
+    assert data.conflicts and not data.duplicates
+    corrected = data.with_corrections({"漏水": "safety", "订单123的冰箱坏了": "quality", "订单456的冰箱坏了": "safety"})
+    assert corrected.labels == ["safety", "safety", "safety", "other", "quality", "safety"]
+    assert corrected.duplicates == [("row 3", "row 1")]
+    assert corrected.conflicts == [("correction of '订单456的冰箱坏了'", "labeled safety here, quality at correction of "
+                                    "'订单123的冰箱坏了' (the texts differ only in numbers, amounts, spaces or width, "
+                                    "which the model reads alike)")]
+    assert data.with_corrections({"秤不准": "price_measurement"}).conflicts == data.conflicts
+
+
 def test_a_pair_of_three_values_is_named_with_its_count():
     with pytest.raises(LabeledDataError, match=r"row 2: expected a \(text, label\) pair, got 3 values"):
         read_labeled([("漏水", "quality"), ("冒烟", "safety", "extra")])

@@ -28,6 +28,24 @@ def correction_key(text: str) -> str:
 
 
 
+def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list, list]:
+    """The rows whose text an earlier row holds as the model reads it (``read``), as :class:`LabeledData`
+    keeps them: (duplicates, conflicts), each row named by ``places``."""
+    first_seen, duplicates, conflicts = {}, [], []
+    for where, text, reading, label in zip(places, texts, read, labels):
+        if reading not in first_seen:
+            first_seen[reading] = (where, label, text)
+            continue
+        seen_where, seen_label, seen_text = first_seen[reading]
+        if seen_label == label:
+            duplicates.append((where, seen_where))
+        else:
+            alike = "" if seen_text == text else (
+                " (the texts differ only in numbers, amounts, spaces or width, which the model reads alike)")
+            conflicts.append((where, f"labeled {label} here, {seen_label} at {seen_where}{alike}"))
+    return duplicates, conflicts
+
+
 @dataclass
 class LabeledData:
     """Checked training texts and labels, with what a registry records about them."""
@@ -52,7 +70,8 @@ class LabeledData:
     def with_corrections(self, corrections: dict) -> "LabeledData":
         """These data with ``corrections`` ({text: label}, labels English or Chinese) applied: a
         text present that the model reads as a corrected one (the same but for spaces, width or line
-        breaks) takes its corrected label, the rest are added at the end."""
+        breaks) takes its corrected label, the rest are added at the end; duplicates and conflicts are
+        found again, among them all."""
         from ..features import normalize_many  # here: reading archives stays free of scikit-learn
 
         unknown = [(f"correction of {text!r}", unknown_label(label))
@@ -66,10 +85,14 @@ class LabeledData:
         seen = set(present)
         added = [text for text in corrected if read_as[text] not in seen]
         labels = [by_reading.get(read, label) for read, label in zip(present, self.labels)]
+        labels += [corrected[text] for text in added]
         groups = None if self.groups is None else self.groups + ["corrections"] * len(added)
         places = None if self.places is None else self.places + ["corrections"] * len(added)
-        return LabeledData(self.texts + added, labels + [corrected[text] for text in added],
-                           f"{self.source} + corrections", self.duplicates, self.conflicts, groups, places, self.text_col)
+        where = (self.places or [f"row {i}" for i in range(1, len(self.texts) + 1)]) + [
+            f"correction of {text[:20]!r}" for text in added]
+        duplicates, conflicts = _repeats(where, self.texts + added, present + [read_as[text] for text in added], labels)
+        return LabeledData(self.texts + added, labels, f"{self.source} + corrections", duplicates, conflicts, groups,
+                           places, self.text_col)
 
     def fingerprint(self) -> dict:
         """sha256 of the (text, label) rows, row count and counts per label."""
@@ -245,21 +268,10 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     if problems:
         raise LabeledDataError(source, problems)
 
-    first_seen, duplicates, conflicts = {}, [], []
-    for (where, row), label in zip(records, labels):
-        text = read_as[row.get(text_col)]  # texts the model reads alike are one text
-        if text in first_seen:
-            seen_where, seen_label, seen_text = first_seen[text]
-            if seen_label == label:
-                duplicates.append((where, seen_where))
-            else:
-                alike = "" if seen_text == row.get(text_col) else (
-                    " (the texts differ only in numbers, amounts, spaces or width, which the model reads alike)")
-                conflicts.append((where, f"labeled {label} here, {seen_label} at {seen_where}{alike}"))
-        else:
-            first_seen[text] = (where, label, row.get(text_col))
+    places = [where for where, _ in records]
+    duplicates, conflicts = _repeats(places, texts, [read_as[row.get(text_col)] for _, row in records], labels)
     groups = None
     if group_col is not None:
         groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
-    return LabeledData(texts, labels, source, duplicates, conflicts, groups, [where for where, _ in records],
+    return LabeledData(texts, labels, source, duplicates, conflicts, groups, places,
                        None if source == "pairs" else text_col)
