@@ -238,8 +238,6 @@ def _evaluate(args) -> int:
 
 
 def _review(args) -> int:
-    from ._categories import label_of
-    from .io import correction_key
     from .models import load
     from .review import CorrectionStore, check_workbook, export_review, read_review, review_queue
 
@@ -259,10 +257,9 @@ def _review(args) -> int:
             print(f"复核表里没有填写「更正为」的行，没有保存任何更正：{args.workbook}")
             return 0
         store = CorrectionStore.of_registry(args.registry)
-        before = store.labels()
-        same = sum(before.get(correction_key(c["text"])) == label_of(c["label"]) for c in corrections)
         stored = store.add(corrections, reviewer=args.reviewer)
-        again = f"，其中 {same} 条与已保存的更正相同" if same else ""
+        again = len(corrections) - stored
+        again = f"，另 {again} 条此前已导入过，没有重复保存" if again else ""
         print(f"已保存 {stored} 条人工更正{again}（来源：{source or args.workbook}），位于 {store.path}")
     return 0
 

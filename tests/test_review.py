@@ -239,6 +239,23 @@ def test_training_with_corrections_learns_them(small_corpus, tmp_path):
     assert relabeled.training_data_["label_counts"]["other"] == labels.count("other") + (labels[0] != "other")
 
 
+def test_the_same_correction_again_is_not_stored_and_a_later_different_one_replaces_it(tmp_path):
+    # Importing one review workbook twice stored each correction again: the store grew with every import.
+    store = CorrectionStore(tmp_path / "corrections.sqlite")
+    batch = [{"text": "充电宝冒烟了", "label": "安全问题", "source": "一月.csv", "row": 5},
+             {"text": "秤每斤少二两", "label": "price_measurement", "source": "一月.csv", "row": 9}]
+    assert store.add(batch, reviewer="张三") == 2
+    assert store.add(batch, reviewer="李四") == 0 and store.add([{**batch[0], "row": "5"}], reviewer="张三") == 0
+    assert store.add([{**batch[0], "source": "二月.csv"}], reviewer="李四") == 1  # another archive's row: kept
+    assert store.add([{**batch[0], "label": "quality"}], reviewer="李四") == 1
+    assert store.labels()["充电宝冒烟了"] == "quality"
+    assert store.add(batch[:1], reviewer="张三") == 1  # safety again, after quality: a later, different correction
+    assert store.labels()["充电宝冒烟了"] == "safety"
+    assert [(r["label"], r["source"], r["reviewer"]) for r in store.all()] == [
+        ("safety", "一月.csv", "张三"), ("price_measurement", "一月.csv", "张三"), ("safety", "二月.csv", "李四"),
+        ("quality", "一月.csv", "李四"), ("safety", "一月.csv", "张三")]
+
+
 def _review_in_another_process(path, reviewer, barrier, n):
     barrier.wait()
     store = CorrectionStore(path)
@@ -448,7 +465,8 @@ def test_an_unfilled_workbook_a_second_import_and_a_tagged_file_given_instead_ar
     assert main(["review", "import", str(workbook), *registry]) == 0
     assert "已保存 2 条人工更正（" in capsys.readouterr().out
     assert main(["review", "import", str(workbook), *registry]) == 0
-    assert "已保存 2 条人工更正，其中 2 条与已保存的更正相同" in capsys.readouterr().out
+    assert "已保存 0 条人工更正，另 2 条此前已导入过，没有重复保存（" in capsys.readouterr().out
+    assert len(CorrectionStore(tmp_path / "registry" / "corrections.sqlite").all()) == 2
     assert main(["review", "import", str(tagged), *registry]) == 2
     assert "is not a review workbook: write one from the tagged file with `consumer-nlp review export`" in \
         capsys.readouterr().err

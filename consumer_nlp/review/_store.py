@@ -1,7 +1,8 @@
 """Corrections: a reviewer's category for a complaint text, kept in a SQLite file beside the registry.
 
 Every correction is a row of its own (who, when, from which archive row), never overwritten; the
-category a text has now is its latest correction. SQLite in WAL mode with a busy timeout lets
+category a text has now is its latest correction. The same correction given again (a workbook imported
+twice: the text's category now, from the same archive row) is not stored again. SQLite in WAL mode with a busy timeout lets
 several reviewers write at once without losing any.
 """
 import datetime
@@ -35,6 +36,21 @@ def text_key(text: str) -> str:
     return hashlib.sha256(correction_key(text).encode("utf-8")).hexdigest()
 
 
+def _insert_new(connection: sqlite3.Connection, row: tuple) -> bool:
+    """Insert the correction ``row`` (as ``add`` makes them) unless the store holds it already: its text's
+    latest correction gives its category, and one of them came from its source and row. Whether it was."""
+    key, _, label, _, _, _, source, number = row
+    latest = connection.execute("SELECT label FROM corrections WHERE text_sha256 = ? ORDER BY id DESC LIMIT 1",
+                                (key,)).fetchone()
+    if latest is not None and latest[0] == label and connection.execute(
+            "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ?",
+            (key, label, source, number)).fetchone():
+        return False
+    connection.execute("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, at, source, row) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+    return True
+
+
 class CorrectionStore:
     """The corrections at ``path`` (a ``corrections.sqlite`` file; created on first write)."""
 
@@ -61,7 +77,8 @@ class CorrectionStore:
 
     def add(self, corrections, *, reviewer: str | None = None) -> int:
         """Store ``corrections``: dicts with text, label (English or Chinese) and optionally
-        model_label, source and row. All are stored, in one transaction, or none; returns how many."""
+        model_label, source and row, in one transaction, or none; returns how many were stored. One the
+        store already holds (its text's category now, from the same source and row) is not stored again."""
         if not reviewer:
             try:
                 reviewer = getpass.getuser()
@@ -79,13 +96,12 @@ class CorrectionStore:
         with closing(self._connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                connection.executemany("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, "
-                                       "at, source, row) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                stored = sum(_insert_new(connection, row) for row in rows)  # one by one: a batch may repeat itself
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-        return len(rows)
+        return stored
 
     def all(self) -> list[dict]:
         """Every correction ever stored, oldest first."""
