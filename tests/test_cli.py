@@ -733,3 +733,54 @@ def test_an_archive_problem_says_in_chinese_how_to_go_on_with_this_commands_flag
         first = capsys.readouterr().err.splitlines()[0]
         assert says in first, (argv, first)
         assert argv[0] == "tag" or "--bad-rows" not in first  # a flag of tag only
+
+
+@pytest.fixture(scope="module")
+def tagged_run(tmp_path_factory, small_model, small_corpus):
+    """A labeled file, a model file and a tagged archive of 30 rows, made once for the tests below."""
+    folder = tmp_path_factory.mktemp("inputs")
+    texts, labels = small_corpus
+    with open(folder / "labeled.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("text", "label"), *zip(texts, labels)])
+    with open(folder / "a.csv", "w", encoding="utf-8", newline="") as f:
+        csv.writer(f).writerows([("id", "text"), *((str(i), t) for i, t in enumerate(texts[:30]))])
+    model = cn.save_model(small_model, folder / "m.cnlp")
+    assert main(["tag", str(folder / "a.csv"), "-o", str(folder / "a.tagged.csv"), "--model", str(model), "-q"]) == 0
+    return folder
+
+
+@pytest.mark.parametrize("name", ["report.html", "report.xlsx", "report.md", "model.cnlp", "evaluation.html",
+                                  "review.xlsx", "aliases.json"])
+def test_every_file_written_through_a_working_copy_sweeps_the_copies_killed_writers_left(tmp_path, tagged_run,
+                                                                                       small_model, name):
+    # kill -9 (or a power cut) while a report or a review workbook was written left its hidden working copy
+    # beside it for good; only model files swept theirs.
+    import os
+    import time
+
+    inputs = tagged_run
+    out = tmp_path / name
+    command = {"report.html": ["report", str(inputs / "a.tagged.csv"), "-q", "-o", str(out)],
+               "report.xlsx": ["report", str(inputs / "a.tagged.csv"), "-q", "-o", str(out)],
+               "report.md": ["report", str(inputs / "a.tagged.csv"), "-q", "-o", str(out)],
+               "model.cnlp": ["train", str(inputs / "labeled.csv"), "--cv", "0", "-o", str(out)],
+               "evaluation.html": ["evaluate", str(inputs / "m.cnlp"), str(inputs / "labeled.csv"), "--report", str(out)],
+               "review.xlsx": ["review", "export", str(inputs / "a.tagged.csv"), "--model", str(inputs / "m.cnlp"),
+                               "-o", str(out)],
+               "aliases.json": ["models", "alias", "desk@1", "production", "--registry", str(tmp_path / "r")]}[name]
+    if name == "aliases.json":
+        cn.ModelRegistry(tmp_path / "r").save(small_model, "desk")
+        out = tmp_path / "r" / "desk" / name
+    suffix = out.suffix
+    stale = out.with_name(f".{name}.0badc0de{suffix}")  # as a killed writer leaves it: hidden, random, its extension
+    fresh = out.with_name(f".{name}.5a5a5a5a{suffix}")  # another run writing the same name now
+    other = out.with_name(f".{name}.parts")  # a tagging run's checkpoints: no working copy
+    for planted in (stale, fresh, other):
+        planted.write_bytes(b"half written")
+    hours_ago = time.time() - 2 * 3600
+    for old in (stale, other):
+        os.utime(old, (hours_ago, hours_ago))
+    assert main(command) == 0
+    assert out.is_file() and out.read_bytes() != b"half written"
+    assert not stale.exists(), "the copy a killed writer left an hour ago and more is removed"
+    assert fresh.read_bytes() == b"half written" and other.read_bytes() == b"half written"  # kept

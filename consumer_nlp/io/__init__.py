@@ -2,7 +2,7 @@
 labeled files for training and evaluation."""
 from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, names_row_below
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
-from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, same_file, stale_temporaries,
+from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, same_file,
                      temporary_beside, working_name, write_json)
 from ._problems import fix_in_chinese, problem_in_chinese
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format
@@ -18,5 +18,5 @@ __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DAT
            "find_text_column", "fix_in_chinese", "group_name",
            "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
            "open_read_only", "printable", "problem_in_chinese", "read_labeled", "same_file", "scan_sheet",
-           "sheet_rows", "sheet_title", "stale_temporaries", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
+           "sheet_rows", "sheet_title", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
            "write_part"]

@@ -73,10 +73,9 @@ def temporary_beside(path, *, folder: bool = False) -> Path:
 STALE_SECONDS = 3600  # a working copy untouched this long is a killed process's, not one at work
 
 
-def stale_temporaries(path) -> list[Path]:
+def _stale_temporaries(path: Path) -> list[Path]:
     """The files :func:`temporary_beside` made beside ``path`` and a killed process left, untouched for
     STALE_SECONDS: no process at work can own them."""
-    path = Path(path)
     # the name up to the random part, as temporary_beside makes it (a long name is cut alike)
     prefix = working_name(path, "0" * 8 + path.suffix).name[:-8 - len(path.suffix)]
     made = re.compile(re.escape(prefix) + "[0-9a-f]{8}" + re.escape(path.suffix))
@@ -113,10 +112,14 @@ def move_into_place(moves: list, *, force: bool) -> None:
 
 
 @contextmanager
-def new_file(path, *, force: bool, what: str = "output"):
+def new_file(path, *, force: bool, what: str = "output", sweep: bool = True):
     """A temporary file beside ``path``, with its extension, to write in; when the block ends without
-    an error it becomes ``path`` (see :func:`move_into_place`), and otherwise it is removed."""
+    an error it becomes ``path`` (see :func:`move_into_place`), and otherwise it is removed. With
+    ``sweep``, the copies that writers of ``path`` killed midway (kill -9, a power cut) left beside it
+    are removed first (a look through its folder)."""
     path = Path(path)
+    for leftover in _stale_temporaries(path) if sweep else ():
+        leftover.unlink(missing_ok=True)
     temporary = temporary_beside(path)
     try:
         yield temporary
@@ -125,7 +128,8 @@ def new_file(path, *, force: bool, what: str = "output"):
         temporary.unlink(missing_ok=True)
 
 
-def write_json(path, data, *, force: bool = True) -> None:
-    """``data`` as JSON at ``path``, whole or not at all: a reader never sees it half written."""
-    with new_file(path, force=force) as temporary, open(temporary, "w", encoding="utf-8") as f:
+def write_json(path, data, *, force: bool = True, sweep: bool = True) -> None:
+    """``data`` as JSON at ``path``, whole or not at all: a reader never sees it half written (``sweep``:
+    as :func:`new_file`)."""
+    with new_file(path, force=force, sweep=sweep) as temporary, open(temporary, "w", encoding="utf-8") as f:
         json.dump(data, f, ensure_ascii=False, indent=1)

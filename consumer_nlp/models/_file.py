@@ -30,7 +30,7 @@ from .._values import PathLike, is_int, is_number
 from .._metrics import REVIEW_EVERYTHING
 from ..features import BACKENDS, ComplaintVectorizer, Tokenizer, terms_by_column
 from ..exceptions import IncompatibleModelError, UntrustedModelError
-from ..io import check_new_file, new_file, stale_temporaries
+from ..io import check_new_file, new_file
 
 SUFFIX = ".cnlp"
 MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never a registry name
@@ -128,8 +128,6 @@ def save_model(model: ComplaintClassifier, path: PathLike, *, force: bool = Fals
     unless ``force``."""
     check_savable(model)
     path = check_model_path(path, force=force)
-    for leftover in stale_temporaries(path):  # what saves killed midway left (a hidden copy of a model each)
-        leftover.unlink(missing_ok=True)
     with new_file(path, force=force, what="model file") as temporary, open(temporary, "wb") as file:
         write_model(model, file)
     return path

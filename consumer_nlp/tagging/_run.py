@@ -132,7 +132,9 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
     state = _worker_state
     tagged = tag_frame(state["model"], frame, state["text_col"])
     part = part_path(state["spool"], index, state["kind"])
-    with new_file(part, force=True) as temporary:  # a part, then its record: each whole or not at all
+    # A part, then its record: each whole or not at all. No sweep: the spool goes whole when the run ends,
+    # and looking through a folder of thousands of parts for each would grow as their square.
+    with new_file(part, force=True, sweep=False) as temporary:
         write_part(tagged, state["kind"], temporary)
     empty = without_text(tagged).to_numpy()  # counted apart, in no category
     record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"][~empty])),
@@ -140,7 +142,7 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
               "empty": int(empty.sum()),
               "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
               "bad": [vars(b) for b in bad], "blank": blank}
-    write_json(part.with_suffix(".json"), record)
+    write_json(part.with_suffix(".json"), record, sweep=False)
     return record
 
 
