@@ -524,6 +524,18 @@ def test_json_values_go_out_as_json_text(default_model, tmp_path):
     assert again["meta"] == {"a": None, "b": [1, 2]} and again["ok"] is True  # JSON to JSON: values as they were
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_excel_booleans_go_out_in_delimited_text_as_excel_writes_them(default_model, tmp_path, write_workbook,
+                                                                       suffix):
+    # A workbook's TRUE and FALSE came out of CSV and TSV as true and false, as JSON writes them.
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["已回访", "投诉内容"], [True, "电饭煲坏了"],
+                                                            [False, "快递没送到"], ["否", "秤不准"]]})
+    rows = read_output(tag_file(default_model, source, tmp_path / f"out{suffix}", jobs=1, progress=False).output)
+    assert [r["已回访"] for r in rows] == ["TRUE", "FALSE", "否"]
+    as_json = read_output(tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output)
+    assert [r["已回访"] for r in as_json] == [True, False, "否"]  # JSON Lines output: JSON's own booleans
+
+
 @pytest.mark.parametrize("chunk_size", [1, 2])
 def test_a_column_of_mixed_types_is_text_in_parquet_and_the_summary_says_so(default_model, tmp_path, chunk_size):
     # Parquet holds one type a column: numbers and words in one chunk stopped the run; in different

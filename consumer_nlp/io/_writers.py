@@ -132,15 +132,17 @@ def _escape_surrogates(line: str) -> str:
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
 
 
-def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined)."""
+def write_part(frame: pd.DataFrame, kind: str, path: Path, *, json_values: bool = False) -> None:
+    """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined).
+    ``json_values``: the chunk was read from JSON Lines, whose booleans go out in CSV and TSV as JSON
+    writes them (true); a workbook's go out as Excel writes them (TRUE)."""
     try:
-        _write_part(frame, kind, path)
+        _write_part(frame, kind, path, json_values)
     except (UnicodeEncodeError, ValueError):  # pyarrow's errors are ValueErrors too
         cleaned = _without_surrogates(frame)
         if cleaned.equals(frame):
             raise
-        _write_part(cleaned, kind, path)
+        _write_part(cleaned, kind, path, json_values)
 
 
 _LINE_BREAK = re.compile("[\r\n]")
@@ -298,11 +300,13 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
-def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers) as the sheet shows them
+def _write_part(frame: pd.DataFrame, kind: str, path: Path, json_values: bool) -> None:
+    if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers and booleans) as the sheet shows them
         frame = _as_python(frame)
-        frame = _map_values(frame, cell_text, (datetime.date, datetime.time, datetime.timedelta)
-                            + ((float,) if kind != "jsonl" else ()))
+        shown = (datetime.date, datetime.time, datetime.timedelta)
+        if kind != "jsonl":
+            shown += (float,) if json_values else (float, bool)
+        frame = _map_values(frame, cell_text, shown)
     if kind in ("csv", "tsv"):  # JSON objects, arrays and booleans as JSON text, not Python's repr
         frame = _map_values(frame, _json_text, (dict, list, bool))
     if kind == "csv":
@@ -351,11 +355,11 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
 
 
 def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
-                  marked: str | None = None, number_formats: dict | None = None) -> None:
+                  marked: str | None = None, number_formats: dict | None = None, json_values: bool = False) -> None:
     """``frames`` (a DataFrame, or DataFrames of the same columns, each held in memory only while it
     is written) as one whole archive at ``output`` (format by its extension), written the way
     tagging writes its outputs: text stays text (never a formula), types are kept (``wide``,
-    ``marked`` and ``number_formats`` as for :func:`join_parts`)."""
+    ``marked`` and ``number_formats`` as for :func:`join_parts`, ``json_values`` as for :func:`write_part`)."""
     output = Path(output)
     kind = archive_format(output)
     parts, columns = [], None
@@ -363,7 +367,7 @@ def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
         for frame in [frames] if isinstance(frames, pd.DataFrame) else frames:
             columns = [str(c) for c in frame.columns] if columns is None else columns
             parts.append(working_name(output, f"part{len(parts)}"))
-            write_part(frame, kind, parts[-1])
+            write_part(frame, kind, parts[-1], json_values=json_values)
         join_parts(parts, columns or [], kind, output, sheet_title, wide=wide, marked=marked,
                    number_formats=number_formats)
     finally:
@@ -475,7 +479,8 @@ def _join_parquet(parts, output) -> list:
 # 3 (2026-12-05, afternoon): a NaN of a typed column kept in JSON Lines; decimals and dates inside lists
 # and objects as their text (a moment at midnight as its day), JSON numbers a double would round as written
 # wherever they sit; lists and objects in a Parquet column of mixed types as JSON.
-PARTS = 3
+# 4 (2026-12-05, night): a workbook's booleans in CSV and TSV as Excel writes them (TRUE), a JSON record's as JSON does.
+PARTS = 4
 
 
 def _typed(value):

@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._html import STYLE
 from .._values import is_missing
-from ..io import cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive, write_json
+from ..io import archive_format, cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive, write_json
 from ..review import review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
 from ._jobs import Jobs, tag_in_process
@@ -277,7 +277,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         frames = (chunk.rows for chunk in open_archive(input_path).chunks())
         with new_file(converted, force=True) as temporary:  # never a half-written download
             write_archive(beside(frames, tags, text_col), temporary, sheet_title="已标注",
-                          number_formats=meta.get("number_formats"), **excel_layout(text_col))
+                          number_formats=meta.get("number_formats"), json_values=archive_format(input_path) == "jsonl",
+                          **excel_layout(text_col))
 
     async def batch_report(request: Request):
         from ..report import report_archive
