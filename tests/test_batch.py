@@ -536,6 +536,43 @@ def test_excel_booleans_go_out_in_delimited_text_as_excel_writes_them(default_mo
     assert [r["已回访"] for r in as_json] == [True, False, "否"]  # JSON Lines output: JSON's own booleans
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".xls"])
+def test_excel_error_cells_stay_errors_in_xlsx_output_and_a_text_that_reads_so_stays_text(default_model, tmp_path,
+                                                                                          suffix):
+    # An error cell (#N/A, #DIV/0!) came out of .xlsx output as text: Excel's ISNA and IFERROR no longer saw it.
+    rows = [["查询结果", "备注", "投诉内容"], ["#N/A", "#N/A", "电饭煲坏了"], ["#DIV/0!", "", "快递没送到"]]
+    source = tmp_path / f"in{suffix}"
+    if suffix == ".xlsx":
+        from openpyxl import Workbook
+
+        workbook = Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        for cell in ("A2", "A3"):
+            workbook.active[cell].data_type = "e"  # as Excel saves an error: a cell of type e
+        workbook.active["B2"].data_type = "s"  # typed by a user as text
+        workbook.save(source)
+    else:
+        xlwt = pytest.importorskip("xlwt")
+        workbook = xlwt.Workbook()
+        sheet = workbook.add_sheet("投诉")
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if r and c == 0:
+                    sheet.row(r).set_cell_error(c, {"#N/A": 0x2A, "#DIV/0!": 0x07}[value])  # Excel's codes
+                else:
+                    sheet.write(r, c, value)
+        workbook.save(str(source))
+    out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
+    sheet = load_workbook(out).worksheets[0]
+    assert [(c.value, c.data_type) for c in sheet["A"][1:]] == [("#N/A", "e"), ("#DIV/0!", "e")]
+    assert (sheet["B2"].value, sheet["B2"].data_type) == ("#N/A", "s")
+    for text_suffix in (".csv", ".tsv", ".jsonl"):  # the text Excel shows, in every text output
+        written = read_output(tag_file(default_model, source, tmp_path / f"out{text_suffix}", jobs=1,
+                                       progress=False).output)
+        assert [(r["查询结果"], r["备注"]) for r in written] == [("#N/A", "#N/A"), ("#DIV/0!", "")], text_suffix
+
+
 @pytest.mark.parametrize("chunk_size", [1, 2])
 def test_a_column_of_mixed_types_is_text_in_parquet_and_the_summary_says_so(default_model, tmp_path, chunk_size):
     # Parquet holds one type a column: numbers and words in one chunk stopped the run; in different

@@ -10,6 +10,11 @@ XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767  # an
 DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
 
 
+class ExcelError(str):
+    """A workbook's error cell (#N/A, #DIV/0!), told apart from a text that reads the same: its text in
+    every text output, an error again in an .xlsx one."""
+
+
 def sheet_title(name: str) -> str:
     """``name`` as an Excel sheet may be named: at most 31 characters, none of []:*?/\\ (each made _)."""
     return re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
@@ -195,8 +200,10 @@ def values_noting_formats(rows, formats: dict):
 
 def _cell_value(cell):
     """An .xlsx cell's value with its type: text with Excel's _xHHHH_ escapes undone, numbers of a
-    code format as Excel shows them."""
+    code format as Excel shows them, errors as :class:`ExcelError`."""
     value = cell.value
+    if cell.data_type == "e":
+        return ExcelError(value)
     if isinstance(value, str):
         return excel_unescape(value)
     return as_formatted(excel_digits(value), cell.number_format)

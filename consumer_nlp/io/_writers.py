@@ -16,7 +16,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import is_missing
 from ._archive import archive_format
-from ._cells import DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, cell_text, format_kind
+from ._cells import DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, ExcelError, cell_text, format_kind
 from ._jsonl import JsonLiteral
 from ._paths import working_name
 
@@ -480,12 +480,15 @@ def _join_parquet(parts, output) -> list:
 # and objects as their text (a moment at midnight as its day), JSON numbers a double would round as written
 # wherever they sit; lists and objects in a Parquet column of mixed types as JSON.
 # 4 (2026-12-05, night): a workbook's booleans in CSV and TSV as Excel writes them (TRUE), a JSON record's as JSON does.
-PARTS = 4
+# 5 (2026-12-05, night): a workbook's error cells as errors in .xlsx parts.
+PARTS = 5
 
 
 def _typed(value):
-    """A value as JSON that keeps its type: dates, times and time spans are tagged, missing values are
-    null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output."""
+    """A value as JSON that keeps its type: dates, times, time spans and error cells are tagged, missing
+    values are null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output."""
+    if isinstance(value, ExcelError):
+        return {"$error": str(value)}
     if isinstance(value, datetime.datetime):  # with a time zone, which Excel cannot hold: its text
         return cell_text(value) if value.tzinfo is not None else {"$datetime": value.isoformat()}
     if isinstance(value, datetime.date):
@@ -508,6 +511,8 @@ def _untyped(value):
         (tag, text), = value.items()
         if tag == "$duration":
             return datetime.timedelta(microseconds=text)
+        if tag == "$error":
+            return ExcelError(text)
         return {"$datetime": datetime.datetime, "$date": datetime.date, "$time": datetime.time}[tag].fromisoformat(text)
     return value
 
@@ -543,6 +548,7 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
     formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -565,9 +571,12 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
         value = _untyped(value)
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > DOUBLE_EXACT:
             value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
-        if isinstance(value, str):
+        if isinstance(value, ExcelError) and value in ERROR_CODES:  # (one Excel does not know stays its text)
+            item = WriteOnlyCell(sheet, value=str(value))
+            item.data_type = "e"
+        elif isinstance(value, str):
             item = WriteOnlyCell(sheet, value=excel_text(value))
-            item.data_type = "s"  # "=SUM(…)" is the user's text, never a formula
+            item.data_type = "s"  # "=SUM(…)" and "#N/A" are the user's text, never a formula or an error
         else:
             item = WriteOnlyCell(sheet, value=value)
             if isinstance(value, datetime.datetime):

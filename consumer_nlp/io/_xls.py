@@ -3,7 +3,7 @@ import datetime
 import functools
 
 from ._archive import password_protected
-from ._cells import as_formatted, excel_digits, format_kind, note_format
+from ._cells import ExcelError, as_formatted, excel_digits, format_kind, note_format
 from ._workbook import choose_sheet
 from ._xlsx import ExcelReader
 
@@ -92,7 +92,7 @@ def _xls_row(workbook, sheet, row: int, formats: dict) -> list:
         elif kind == xlrd.XL_CELL_BOOLEAN:
             value = bool(value)
         elif kind == xlrd.XL_CELL_ERROR:
-            value = xlrd.error_text_from_code.get(value, "#N/A")
+            value = ExcelError(xlrd.error_text_from_code.get(value, "#N/A"))
         elif kind in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
             value = ""
         values.append(value)
