@@ -859,6 +859,22 @@ def test_a_cell_reading_like_a_column_name_in_the_data_is_no_header(client, tmp_
     assert response.status_code == 303, response.text[-400:]
 
 
+@pytest.mark.parametrize("content", [
+    "".join(f"{t}\n" for t in COMPLAINTS),  # a plain list of complaints, one a line
+    "".join(f"{n},{t}\n" for n, t in enumerate(COMPLAINTS, start=1)),  # an export without its header row
+])
+def test_a_file_without_column_names_is_refused_not_tagged_without_its_first_record(client, content):
+    # The first record was read as the column names: offered as the column to tag ("买的电饭煲…"), it
+    # was never tagged, and the download held 7 of the file's 8 complaints.
+    for name in ("清单.csv", "清单.txt"):
+        response = _upload(client, name, content.replace(",", "\t").encode() if name.endswith(".txt") else content.encode())
+        assert response.status_code == 400 and "第一行像是一条记录而不是列名" in response.text, response.text[-500:]
+    assert list(client.app.state.workspace.root.iterdir()) == []
+    named = "编号,客户反映\n" + "".join(f"{n},{t}\n" for n, t in enumerate(COMPLAINTS, start=1))
+    names = _upload(client, "清单.csv", named.encode())  # names, though no known text column's
+    assert names.status_code == 303, names.text[-500:]
+
+
 def test_downloads_and_the_review_queue_made_from_an_earlier_tagging_are_never_served_after_tagging_again(
         client, tmp_path):
     # A download or review page begun before the batch was tagged again (on another column) finished

@@ -1,6 +1,7 @@
 """Where data enters and leaves: archives (readers, writers, encodings, column discovery) and
 labeled files for training and evaluation."""
-from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, names_row_below
+from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, names_row_below, \
+    record_in_header
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, same_file,
                      temporary_beside, working_name, write_json)
@@ -17,6 +18,6 @@ __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DAT
            "check_fits_a_sheet", "check_new_file", "correction_key", "excel_text", "excel_unescape", "find_column",
            "find_text_column", "fix_in_chinese", "group_name",
            "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
-           "open_read_only", "printable", "problem_in_chinese", "read_labeled", "same_file", "scan_sheet",
+           "open_read_only", "printable", "problem_in_chinese", "read_labeled", "record_in_header", "same_file", "scan_sheet",
            "sheet_rows", "sheet_title", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
            "write_part"]

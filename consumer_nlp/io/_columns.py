@@ -10,6 +10,7 @@ DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", 
 
 
 _NUMBER_LIKE = re.compile(r"[\d\s.,:/+-]+")
+_SENTENCE = re.compile(r"[，。！？；]")  # a sentence's punctuation, which no column name holds
 
 
 def find_column(columns, wanted: str | None, names) -> str | None:
@@ -55,6 +56,13 @@ def looks_like_names(cells) -> bool:
     record holds numbers, dates or sentences, in a CSV as text)."""
     return len(cells) >= 2 and all(isinstance(c, str) and 0 < len(c) <= 20 and not _NUMBER_LIKE.fullmatch(c)
                                    for c in cells)
+
+
+def record_in_header(columns) -> str | None:
+    """A column name that is a record's value (a number or date, a sentence), or None: a file without
+    its row of column names has its first record read as the names, and that record is never tagged."""
+    names = (str(c).strip() for c in columns)
+    return next((n for n in names if n and (_NUMBER_LIKE.fullmatch(n) or _SENTENCE.search(n))), None)
 
 
 def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:

@@ -10,7 +10,8 @@ import threading
 from pathlib import Path
 
 from ..exceptions import ArchiveError
-from ..io import find_text_column, fix_in_chinese, names_row_below, open_archive, problem_in_chinese, write_json
+from ..io import (find_text_column, fix_in_chinese, names_row_below, open_archive, problem_in_chinese,
+                  record_in_header, write_json)
 from ._security import Refused
 
 UPLOAD_FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls",
@@ -19,6 +20,7 @@ DOWNLOAD_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 _BATCH_ID = re.compile(r"[0-9a-f]{32}")
 _META = "batch.json"
 _LETTER = re.compile(r"[^\W\d_]")
+_HEADED = {"csv", "tsv", "xlsx", "xlsm", "xls"}  # formats whose first row names the columns (JSON and Parquet name them by key)
 
 
 class Workspace:
@@ -146,6 +148,10 @@ class Workspace:
             found = find_text_column(texts)
         except ValueError:
             found = None
+        record = record_in_header(frame.columns) if found is None and UPLOAD_FORMATS[path.suffix] in _HEADED else None
+        if record is not None:
+            raise Refused(400, f"第一行像是一条记录而不是列名（含「{record[:30]}」）：这样第一条记录会被当作列名、不被标注。"
+                               f"请在最上面插入一行列名（如「编号」「投诉内容」）后再上传。")
         return ([found] + [c for c in texts if c != found]) if found else texts, found
 
 
