@@ -659,6 +659,20 @@ def test_parquet_binary_text_is_read_as_utf8(default_model, tmp_path):
 
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".tsv", ".jsonl", ".xlsx"])
+def test_a_parquet_binary_text_column_is_written_as_its_text(default_model, tmp_path, suffix):
+    # Strings stored as binary (as Hive and Impala write them) were tagged on their text but written as
+    # Python shows bytes: every complaint of the output read b'\xe7\xa7\xa4\xe4\xb8\x8d…'.
+    texts = ["秤不准", "信用卡被盗刷"]
+    codes = [b"\xff\x01", b"\xfe"]  # bytes that are no text keep Python's display of them
+    pq.write_table(pa.table({"code": pa.array(codes, pa.binary()), "text": pa.array([t.encode() for t in texts],
+                                                                                   pa.binary())}), tmp_path / "in.parquet")
+    rows = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / f"out{suffix}", jobs=1,
+                                progress=False).output)
+    assert [r["text"] for r in rows] == texts
+    assert [r["code"] for r in rows] == [str(c) for c in codes]
+
+
 def test_a_tagged_workbook_keeps_types_sheet_name_and_is_ready_to_use(default_model, tmp_path):
     import datetime
 

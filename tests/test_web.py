@@ -875,6 +875,19 @@ def test_a_file_without_column_names_is_refused_not_tagged_without_its_first_rec
     assert names.status_code == 303, names.text[-500:]
 
 
+def test_a_parquet_upload_of_texts_stored_as_binary_is_tagged_and_downloaded_as_text(client, tmp_path):
+    # Strings stored as binary (as Hive and Impala write them) were refused: "文件里没有文本列".
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "导出.parquet"
+    pq.write_table(pa.table({"编号": ["C1", "C2", "C3"], "投诉内容": pa.array([t.encode() for t in COMPLAINTS[:3]],
+                                                                         pa.binary())}), path)
+    batch = _tag_upload(client, path.name, path.read_bytes(), "投诉内容")
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{batch}/download?format=csv").content.decode("utf-8-sig"))))
+    assert [r["投诉内容"] for r in rows] == COMPLAINTS[:3] and all(r["category"] for r in rows)
+
+
 def test_downloads_and_the_review_queue_made_from_an_earlier_tagging_are_never_served_after_tagging_again(
         client, tmp_path):
     # A download or review page begun before the batch was tagged again (on another column) finished

@@ -32,10 +32,21 @@ def _duration_text(span: datetime.timedelta) -> str:
     return text + f".{fraction:09d}".rstrip("0") if fraction else text
 
 
+_NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # controls no text holds (tabs and line breaks it may)
+
+
 def cell_text(value) -> str:
-    """An Excel cell as the text a person sees in it (formulas as their text, never evaluated)."""
+    """An Excel cell as the text a person sees in it (formulas as their text, never evaluated); bytes
+    (a Parquet binary column, as Hive and Impala store strings) their UTF-8 text when they are text,
+    else as Python shows them."""
     if value is None:
         return ""
+    if isinstance(value, bytes):
+        try:
+            text = value.decode("utf-8")
+        except UnicodeDecodeError:
+            return str(value)
+        return str(value) if _NOT_TEXT.search(text) else text
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():  # beyond 2**53 the double's own digits are not the number's:

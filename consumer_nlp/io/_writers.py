@@ -88,9 +88,9 @@ def keep_text(workbook) -> None:
 
 
 def _as_json_value(value):
-    """What JSON has no type for, inside a list or object (Parquet's decimals, dates and moments), as its
-    text, as the sheet and the text outputs show it alone."""
-    return cell_text(value) if isinstance(value, (datetime.date, datetime.time, datetime.timedelta)) else str(value)
+    """What JSON has no type for, inside a list or object (Parquet's decimals, bytes, dates and moments), as
+    its text, as the sheet and the text outputs show it alone."""
+    return cell_text(value)
 
 
 # A number kept as written (JsonLiteral) goes into json.dumps as a stand-in string and is put back as the
@@ -278,7 +278,7 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
 
 
 def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its Arrow lists, structs, maps, dates, times and spans (from Parquet) as Python
+    """``frame`` with its Arrow lists, structs, maps, bytes, dates, times and spans (from Parquet) as Python
     values, which the text outputs then write as they write any other input's: lists and dicts
     whole (numpy's display text shortens long lists), whole days without 00:00:00, spans as
     36:00:00 (not pandas' "1 days 12:00:00"). Numbers and booleans are left to pandas, as the tag
@@ -287,7 +287,9 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
 
     def in_python(dtype) -> bool:
         if isinstance(dtype, pd.ArrowDtype):
-            return pa.types.is_nested(dtype.pyarrow_dtype) or pa.types.is_temporal(dtype.pyarrow_dtype)
+            kind = dtype.pyarrow_dtype
+            return pa.types.is_nested(kind) or pa.types.is_temporal(kind) or pa.types.is_binary(kind) \
+                or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind)
         return pd.api.types.is_timedelta64_dtype(dtype)
 
     def values(column: pd.Series) -> list:
@@ -303,7 +305,7 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
 def _write_part(frame: pd.DataFrame, kind: str, path: Path, json_values: bool) -> None:
     if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers and booleans) as the sheet shows them
         frame = _as_python(frame)
-        shown = (datetime.date, datetime.time, datetime.timedelta)
+        shown = (datetime.date, datetime.time, datetime.timedelta, bytes)
         if kind != "jsonl":
             shown += (float,) if json_values else (float, bool)
         frame = _map_values(frame, cell_text, shown)
@@ -481,7 +483,8 @@ def _join_parquet(parts, output) -> list:
 # wherever they sit; lists and objects in a Parquet column of mixed types as JSON.
 # 4 (2026-12-05, night): a workbook's booleans in CSV and TSV as Excel writes them (TRUE), a JSON record's as JSON does.
 # 5 (2026-12-05, night): a workbook's error cells as errors in .xlsx parts.
-PARTS = 5
+# 6 (2026-12-05, night): Parquet binary values that are UTF-8 as their text, not as Python shows bytes.
+PARTS = 6
 
 
 def _typed(value):
@@ -503,7 +506,7 @@ def _typed(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
-    return value if isinstance(value, (str, int, float, bool)) else str(value)
+    return value if isinstance(value, (str, int, float, bool)) else cell_text(value)
 
 
 def _untyped(value):

@@ -10,7 +10,7 @@ import threading
 from pathlib import Path
 
 from ..exceptions import ArchiveError
-from ..io import (find_text_column, fix_in_chinese, names_row_below, open_archive, problem_in_chinese,
+from ..io import (cell_text, find_text_column, fix_in_chinese, names_row_below, open_archive, problem_in_chinese,
                   record_in_header, write_json)
 from ._security import Refused
 
@@ -157,6 +157,8 @@ class Workspace:
 
 def _is_words(value) -> bool:
     """Whether a cell holds words (letters or characters), not just a number or a code of digits."""
+    if isinstance(value, bytes):  # a Parquet binary column (Hive and Impala store strings so): words if they are text
+        value = cell_text(value) if cell_text(value) != str(value) else None
     return isinstance(value, str) and _LETTER.search(value) is not None
 
 
