@@ -223,6 +223,20 @@ def test_a_chunk_is_bounded_in_text_as_well_as_in_rows(tmp_path, write_workbook,
     assert [w for chunk in chunks for w in chunk.where][-1].endswith(" 10" if name in ("a.jsonl", "a.parquet") else " 11")
 
 
+def test_a_parquet_chunk_of_texts_stored_as_binary_is_bounded_too(tmp_path, monkeypatch):
+    # Only string columns were counted: 3,000 rows of one 100,000-character text stored as binary (14 KB of
+    # Parquet) made one chunk of all 3,000 rows, where a string column made chunks of 200.
+    from consumer_nlp.io import _archive
+
+    monkeypatch.setattr(_archive, "MAX_CHUNK_TEXT", 1000)
+    texts = [(f"第{i}件" + "漏" * 300).encode() for i in range(10)]  # 910 bytes each
+    pq.write_table(pa.table({"id": [str(i) for i in range(10)], "text": pa.array(texts, pa.binary())}),
+                   tmp_path / "a.parquet")
+    _, chunks = read(tmp_path / "a.parquet", chunk_size=5000)
+    assert [len(chunk.rows) for chunk in chunks] == [2] * 5  # closed once a chunk holds 1,000 bytes
+    assert rows(chunks) == [[str(i), t] for i, t in enumerate(texts)]
+
+
 def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):
     # The lines of a record were all held until its quote closed: one stray quote near the top of a
     # large archive held the whole file in memory (582 MiB for an 86 MiB file).

@@ -10,7 +10,8 @@ PIECE_ROWS = 200
 
 
 def _row_chars(batch) -> np.ndarray:
-    """Characters of text in each row of an Arrow record ``batch`` (its string columns)."""
+    """Characters of text in each row of an Arrow record ``batch``: of its string columns, and the bytes
+    of its binary ones (texts stored as binary, as Hive and Impala store strings, are at most as long)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -18,6 +19,8 @@ def _row_chars(batch) -> np.ndarray:
     for column in batch.columns:
         if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
             chars += pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
+        elif pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+            chars += pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
     return chars
 
 
