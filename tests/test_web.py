@@ -875,6 +875,15 @@ def test_a_file_without_column_names_is_refused_not_tagged_without_its_first_rec
     assert names.status_code == 303, names.text[-500:]
 
 
+def test_a_questionnaires_header_asking_questions_is_taken_as_names(client):
+    # A survey export names its columns by its questions (您遇到了什么问题？), so a header with a sentence's
+    # punctuation, beside other columns, is a header: it was refused as "第一行像是一条记录".
+    content = "序号,您购买的是什么商品？,请描述您遇到的问题。\n" + "".join(
+        f"{n},电器,{t}\n" for n, t in enumerate(COMPLAINTS, start=1))
+    response = _upload(client, "问卷导出.csv", content.encode())
+    assert response.status_code == 303, response.text[-500:]
+
+
 def test_a_parquet_upload_of_texts_stored_as_binary_is_tagged_and_downloaded_as_text(client, tmp_path):
     # Strings stored as binary (as Hive and Impala write them) were refused: "文件里没有文本列".
     import pyarrow as pa

@@ -10,7 +10,7 @@ DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", 
 
 
 _NUMBER_LIKE = re.compile(r"[\d\s.,:/+-]+")
-_SENTENCE = re.compile(r"[，。！？；]")  # a sentence's punctuation, which no column name holds
+_SENTENCE = re.compile(r"[，。！？；]")  # a sentence's punctuation
 
 
 def find_column(columns, wanted: str | None, names) -> str | None:
@@ -59,10 +59,12 @@ def looks_like_names(cells) -> bool:
 
 
 def record_in_header(columns) -> str | None:
-    """A column name that is a record's value (a number or date, a sentence), or None: a file without
-    its row of column names has its first record read as the names, and that record is never tagged."""
-    names = (str(c).strip() for c in columns)
-    return next((n for n in names if n and (_NUMBER_LIKE.fullmatch(n) or _SENTENCE.search(n))), None)
+    """A column name that is a record's value, or None: a file without its row of column names has its
+    first record read as the names, and that record is never tagged. A number or date is a value; a
+    sentence is one only as a file's one column (a survey export names its columns by its questions)."""
+    names = [str(c).strip() for c in columns]
+    return next((n for n in names if n and (_NUMBER_LIKE.fullmatch(n) or (len(names) == 1 and _SENTENCE.search(n)))),
+                None)
 
 
 def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
