@@ -3,12 +3,17 @@ import array
 import math
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from ._unicode import CODE_BITS, code_points
 
 GRAM = 5  # characters in a run
 _NO_CHAR = np.uint64((1 << CODE_BITS) - 1)  # beyond every code point: pads a text shorter than a run
 _BLOCK_CHARS = 1 << 18  # texts packed a block at a time, so that the temporary arrays stay small
+CROWDED, BUDGET = 64, 4096  # lists of more than CROWDED texts are not read where a text's lists hold more than BUDGET
+PRINT_CHARS, PRINT_WINDOW = 16, 4  # texts sharing PRINT_CHARS + PRINT_WINDOW - 1 characters share a print
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # an odd constant: multiplying by it spreads a run's bits over the hash
+_POWERS = _MIX ** np.arange(PRINT_CHARS - 1, -1, -1, dtype=np.uint64)
 
 
 def _packed_runs(texts) -> tuple:
@@ -74,10 +79,34 @@ def _shared_counts(member: np.ndarray, others: list) -> np.ndarray:
     return np.add.reduceat(member[np.concatenate(others)], np.cumsum(lengths) - lengths, dtype=np.int64)
 
 
-def _postings(index: dict, grams: list) -> np.ndarray:
-    """The positions listed under ``grams`` in ``index`` (gram -> 64-bit array of positions), in one
-    array: each list is copied whole, not read position by position."""
-    return np.frombuffer(b"".join([index[gram] for gram in grams if gram in index]), dtype=np.int64)
+def _postings(looked_up: list, fallback: tuple) -> list:
+    """For each ``(index, grams)`` of ``looked_up`` (gram -> 64-bit array of positions), the positions listed
+    under its grams in one array: each list is copied whole, not read position by position. Where they hold
+    more than BUDGET positions in all, lists longer than CROWDED are left out and ``fallback`` (the prints)
+    is looked up too; else it gives none."""
+    lists = [[index[gram] for gram in grams if gram in index] for index, grams in [*looked_up, fallback]]
+    if sum(len(postings) for part in lists[:-1] for postings in part) > BUDGET:
+        lists = [[postings for postings in part if len(postings) <= CROWDED] for part in lists]
+    else:
+        lists[-1] = []
+    return [np.frombuffer(b"".join(part), dtype=np.int64) for part in lists]
+
+
+def _windows(values: np.ndarray, width: int) -> np.ndarray:
+    """Each run of ``width`` consecutive ``values`` as a row (fewer values: one row of them all), a view."""
+    width = min(width, len(values))
+    return as_strided(values, (max(len(values) - width + 1, 1), width), (values.strides[0],) * 2)
+
+
+def prints(text: str) -> list:
+    """Winnowed fingerprints of ``text``: of each PRINT_WINDOW consecutive runs of PRINT_CHARS characters,
+    the smallest hash (a shorter text: one hash of the whole). Two texts sharing PRINT_CHARS + PRINT_WINDOW
+    − 1 characters in a row share a print, whatever their other characters (Schleimer et al., 2003)."""
+    runs = _windows(code_points(text).astype(np.uint64) + np.uint64(1), PRINT_CHARS)
+    hashes = runs @ _POWERS[PRINT_CHARS - runs.shape[1]:]  # a polynomial of the code points, wrapping at 2**64
+    hashes ^= hashes >> np.uint64(31)
+    hashes *= _MIX
+    return np.unique(_windows(hashes, PRINT_WINDOW).min(axis=1)).tolist()
 
 
 def _prefix(rarest, share: float):
@@ -100,29 +129,39 @@ def pick_distinct(scored, k: int | None = None, threshold: float = 0.5) -> list:
     probe prefixes, a frame of a third to a half of each text made every pair a candidate: 4,000
     such texts took 89 s). A gram no other text holds is in no pair: it is neither indexed nor
     looked up.
+
+    Texts written with a few characters put the same common grams in every prefix and made every pair
+    a candidate (4,000 such texts of 300 characters took 21 s). So a text whose lists
+    hold more than BUDGET positions in all reads only those of CROWDED picked texts or fewer, and a
+    text with a gram held by more than CROWDED texts in its prefix is also indexed, and looked up, by
+    its prints. The result is that of comparing every pair, except that a text whose lists hold more
+    than BUDGET positions misses a near-duplicate whose shared grams in its prefix were each listed for
+    more than CROWDED picked texts, unless they share a print (19 characters in a row) listed for fewer.
     """
     items = sorted(scored, key=lambda item: item[0], reverse=True)
     grams_of, frequency = gram_ids([item[1] for item in items])
     short_share = 2 * threshold / (1 + threshold)
+    common = frequency > CROWDED
     member = np.zeros(len(frequency), dtype=bool)  # the ids of the text being looked at
     sizes = np.zeros(len(items), dtype=np.int64)  # of the picked texts' id sets, in the order picked
-    picked, picked_grams, by_probe, by_short = [], [], {}, {}
+    picked, picked_grams, by_probe, by_short, by_print = [], [], {}, {}, {}
     for item, grams in zip(items, grams_of):
         size = len(grams)
         held = frequency[grams]
         rarest_order = np.lexsort((grams, held))
         rarest, shared = grams[rarest_order], held[rarest_order] > 1
-        probe = _prefix(rarest, threshold)[_prefix(shared, threshold)].tolist()
-        short = _prefix(rarest, short_share)[_prefix(shared, short_share)].tolist()
-        larger, smaller = _postings(by_probe, short), _postings(by_short, probe)
-        candidates = np.unique(np.concatenate([larger[sizes[larger] >= size], smaller[sizes[smaller] < size]]))
+        probe = _prefix(rarest, threshold)[_prefix(shared, threshold)]
+        text_prints = prints(item[1]) if common[probe].any() else []  # short is a part of probe
+        probe, short = probe.tolist(), _prefix(rarest, short_share)[_prefix(shared, short_share)].tolist()
+        larger, smaller, alike = _postings([(by_probe, short), (by_short, probe)], (by_print, text_prints))
+        candidates = np.unique(np.concatenate([larger[sizes[larger] >= size], smaller[sizes[smaller] < size], alike]))
         if len(candidates):
             member[grams] = True
             overlap = _shared_counts(member, [picked_grams[j] for j in candidates])
             member[grams] = False
             if np.any(overlap / (size + sizes[candidates] - overlap) >= threshold):
                 continue
-        for prefix, index in ((probe, by_probe), (short, by_short)):
+        for prefix, index in ((probe, by_probe), (short, by_short), (text_prints, by_print)):
             for gram in prefix:
                 index.setdefault(gram, array.array("q")).append(len(picked))
         sizes[len(picked)] = size

@@ -113,3 +113,65 @@ def test_long_texts_are_compared_in_little_memory():
     finally:
         tracemalloc.stop()
     assert peak < 64 * 2**20, f"{peak / 2**20:.0f} MiB for 1,000,000 characters"  # 186 MiB before
+
+
+def mixed_texts(n, seed):
+    """Texts of the shapes a complaint desk meets: a frame around a body of its own, fields from small
+    pools, free texts of many lengths, and copies of them with a character or a few changed."""
+    rng = random.Random(seed)
+    pools = [["".join(rng.choice(CHARS) for _ in range(rng.randrange(3, 10))) for _ in range(20)] for _ in range(4)]
+    out = []
+    for _ in range(n):
+        shape = rng.random()
+        if shape < 0.25:
+            out.append(TEMPLATE.format("".join(rng.choice(CHARS) for _ in range(rng.randrange(5, 60)))))
+        elif shape < 0.5:
+            out.append("，".join(rng.choice(pool) for pool in pools))
+        elif shape < 0.75 or not out:
+            out.append("".join(rng.choice(CHARS) for _ in range(rng.randrange(1, 200))))
+        else:
+            copy = list(rng.choice(out))
+            for _ in range(rng.randrange(1, 4)):
+                copy.insert(rng.randrange(len(copy) + 1), rng.choice(CHARS))
+            out.append("".join(copy))
+    return out
+
+
+def test_texts_of_ordinary_shapes_are_compared_as_before_the_budget(monkeypatch):
+    # A text whose lists hold more than BUDGET positions leaves out the longest (and looks up its prints):
+    # texts of the shapes met never come near it, so their result is that of reading every list (the
+    # search as it was, equal to comparing every pair).
+    rng = random.Random(10)
+    items = [(rng.random(), text, i) for i, text in enumerate(mixed_texts(4000, seed=11))]
+    totals = []
+    real = _similarity._postings
+    monkeypatch.setattr(_similarity, "_postings", lambda looked_up, prints: totals.append(sum(
+        len(index[gram]) for index, grams in looked_up for gram in grams if gram in index)) or real(looked_up, prints))
+    bounded = pick_distinct(items)
+    assert 0 < max(totals) <= _similarity.BUDGET // 4
+    monkeypatch.setattr(_similarity, "BUDGET", 0)  # every text leaves out its lists longer than CROWDED
+    assert pick_distinct(items) != bounded
+    monkeypatch.setattr(_similarity, "BUDGET", len(items) ** 2)
+    assert pick_distinct(items) == bounded
+    assert 2000 < len(bounded) < 3500
+
+
+def test_texts_written_with_a_few_characters_are_compared_with_few_of_the_others_and_copies_still_found(monkeypatch):
+    # Every run of five of 300 characters of 漏水退款 is held by most texts, so every text was compared
+    # with every text picked before it: 4,000 took 21 s. Copies with a few characters changed are found.
+    rng = random.Random(12)
+    texts = ["".join(rng.choice("漏水退款") for _ in range(300)) for _ in range(1500)]
+    copies = []
+    for text in texts[:300]:
+        copy = list(text)
+        for _ in range(rng.randrange(1, 8)):
+            copy[rng.randrange(len(copy))] = rng.choice("漏水退款")
+        copies.append("".join(copy) if rng.random() < 0.5 else "".join(copy[rng.randrange(1, 30):]))
+    items = [(1 + rng.random(), text, i) for i, text in enumerate(texts)]
+    items += [(rng.random(), text, 2000 + i) for i, text in enumerate(copies)]
+    calls = []
+    counts = _similarity._shared_counts
+    monkeypatch.setattr(_similarity, "_shared_counts",
+                        lambda member, others: calls.extend(others) or counts(member, others))
+    assert pick_distinct(items) == sorted(items[:1500], reverse=True)
+    assert len(calls) < 100 * len(items), len(calls)
