@@ -83,6 +83,11 @@ def _how_to_go_on(error, flags: dict) -> str:
         return f"请用 {flags['sheet']} 指定要读的一张（名称或序号）"
     if error.problem == "busy":
         return "请等那次运行结束" + (f"，或用 {flags['output_path']} 写到别的文件" if "output_path" in flags else "")
+    if error.problem == "no_text_column" and "header_row" in flags and error.details.get("names_row"):
+        place = error.details["names_row"][0]
+        return f"请用 {flags['header_row']} {place} 指定列名所在的行后再运行"
+    if error.problem == "no_text_column" and "text_col" in flags:
+        return f"请用 {flags['text_col']} 指定它（列名照上面写）后再运行"
     if error.problem == "beyond_excel":
         return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"

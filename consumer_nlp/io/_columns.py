@@ -2,6 +2,7 @@
 import re
 
 from .._unicode import name_key
+from ..exceptions import ArchiveError
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
                      "complaint", "description", "正文", "文本")
@@ -35,10 +36,13 @@ def find_text_column(columns, text_col: str | None = None, first_rows=None) -> s
     """The column holding complaint texts: ``text_col`` if given, else the first known name.
     ``first_rows`` (the archive's first :class:`Chunk`, optional) lets the error point to a row below
     that holds the column names, under a title or a row of group names."""
-    found = find_column(columns, text_col, TEXT_COLUMN_NAMES)
+    columns = [str(c) for c in columns]
+    try:
+        found = find_column(columns, text_col, TEXT_COLUMN_NAMES)
+    except ValueError as error:  # text_col names no column
+        raise ArchiveError(str(error), "no_text_column", columns=columns, wanted=str(text_col)) from None
     if found is not None:
         return found
-    columns = [str(c) for c in columns]
     below = names_row_below(first_rows)
     if below is not None:
         place, name = below
@@ -47,8 +51,9 @@ def find_text_column(columns, text_col: str | None = None, first_rows=None) -> s
         hint = " If that is a title above the column names, say which row holds the names, such as header_row=2."
     else:
         hint = ""
-    raise ValueError(f"cannot tell which column holds the complaint text; the columns are {columns}. "
-                     f"Name it with text_col=….{hint}")
+    raise ArchiveError(f"cannot tell which column holds the complaint text; the columns are {columns}. "
+                       f"Name it with text_col=….{hint}", "no_text_column", columns=columns,
+                       names_row=list(below) if below else None)
 
 
 def looks_like_names(cells) -> bool:

@@ -41,6 +41,11 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "too_many_keys": lambda: (f"文件第 {details['line']} 行起，各条记录里不同的键超过了 {XLSX_MAX_COLUMNS:,} 个（每个键"
                                   f"读作一列，表格宽得无法使用）"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",
+        "no_text_column": lambda: (f"第 {details['names_row'][0]} 行像是列名（含「{details['names_row'][1]}」）"
+                                   if details.get("names_row") else
+                                   f"没有名为「{details['wanted']}」的列（列名有：{_joined(details['columns'])}）"
+                                   if details.get("wanted") else
+                                   f"找不到投诉文本所在的列（列名有：{_joined(details['columns'])}）"),
         "busy": lambda: "另一次运行正在写同一个结果文件",
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
@@ -59,6 +64,7 @@ _FIXES = {
     "json_document": "另存为每行一个 JSON 对象的 .jsonl 文件，或另存为 CSV、Excel",
     "uncalculated_formula": "用 Excel 或 WPS 打开、保存",
     "already_tagged": "改用未标注的原始文件（如果它是标注过的），或把这些列改名",
+    "no_text_column": "让列名在第一行，并把投诉文本所在的列改名为「投诉内容」",
     "giant_cell": "把文字另存为 CSV",
     "giant_row": "把文字另存为 CSV",
     "too_many_keys": "让每条记录只保留文本和需要的字段、用同样的键",
