@@ -104,7 +104,7 @@ def _headline(error: Exception, flags: dict) -> str | None:
     """What went wrong, in Chinese, for the line above the library's own message (which keeps the
     particulars and how to go on, with flags); None where that message is all there is to say."""
     from .exceptions import (ArchiveError, IncompatibleModelError, IntegrityError, LabeledDataError,
-                             ModelNotFoundError, UntrustedModelError)
+                             ModelNotFoundError, ReviewWorkbookError, UntrustedModelError)
 
     if isinstance(error, ArchiveError):
         from .io import problem_in_chinese
@@ -113,6 +113,9 @@ def _headline(error: Exception, flags: dict) -> str | None:
     if isinstance(error, LabeledDataError):
         listed = "逐处列在下面" if len(error.problems) <= error.SHOWN else f"下面列出前 {error.SHOWN} 处"
         return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）"
+    if isinstance(error, ReviewWorkbookError):
+        return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "
+                + "\n  ".join(error.problems) + "\n  请改正后再导入")
     kinds = [(ModelNotFoundError, "找不到模型"), (UntrustedModelError, "模型文件已损坏，或含有模型不该有的内容，没有加载"),
              (IncompatibleModelError, "模型文件的格式与这个版本的 consumer_nlp 不符"),
              (IntegrityError, "保存的文件与保存时的记录不符（被改动、截断或缺失），没有使用"),

@@ -36,6 +36,18 @@ class LabeledDataError(ValueError):
         return type(self), (self.source, self.problems)
 
 
+class ReviewWorkbookError(ValueError):
+    """A filled review workbook with rows that cannot be stored, so none was. ``problems`` says each kind
+    and its rows in Chinese, for the desk that filled it (the message is the library's English)."""
+
+    def __init__(self, message: str, problems: list[str]):
+        super().__init__(message)
+        self.problems = problems
+
+    def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
+        return type(self), (str(self), self.problems)
+
+
 class ArchiveError(ValueError):
     """An archive that cannot be read as it is, or a result its format cannot hold. ``problem`` says
     which, for a program that tells it in its own words (the web application, in Chinese):

@@ -4,7 +4,7 @@ import pickle
 
 import pytest
 
-from consumer_nlp.exceptions import ArchiveError, LabeledDataError, ModelNotFoundError
+from consumer_nlp.exceptions import ArchiveError, LabeledDataError, ModelNotFoundError, ReviewWorkbookError
 
 
 @pytest.mark.parametrize("error, fields", [
@@ -12,6 +12,7 @@ from consumer_nlp.exceptions import ArchiveError, LabeledDataError, ModelNotFoun
      {"problem": "unparseable_row", "details": {"line": 7}}),
     (LabeledDataError("l.csv", [("row 3", "unknown label 'x'")]), {"problems": [("row 3", "unknown label 'x'")]}),
     (ModelNotFoundError("no model named 'm'"), {}),
+    (ReviewWorkbookError("q.xlsx: nothing was stored", ["第4行「投诉」"]), {"problems": ["第4行「投诉」"]}),
 ])
 def test_an_error_survives_pickling_whole(error, fields):
     # An ArchiveError raised in the web application's tagging process could not be rebuilt in the

@@ -91,6 +91,10 @@ def test_export_fill_import_and_the_report_counts_the_corrections(tagged, model_
     assert main(["review", "import", str(workbook), *registry]) == 2
     err = capsys.readouterr().err
     assert "第4行「投诉」" in err and "nothing was stored" in err
+    # The desk reads the first line: it said only the English "nothing was stored; these rows …".
+    assert err.startswith("consumer-nlp: 错误：复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。"), err
+    assert "“更正为”一列填的不是六个类别之一（请从下拉列表中选择）：第4行「投诉」" in err
+    assert "请改正后再导入" in err
     store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
     assert store.all() == []
 

@@ -6,6 +6,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
+from ..exceptions import ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, open_read_only,
                   printable, scan_sheet, sheet_rows)
 
@@ -201,24 +202,26 @@ def read_review(path) -> tuple[list[dict], str]:
             del correction["number"], correction["shown"], correction["guess_off"]
     finally:
         workbook.close()
-    problems = []
-    if bad:
-        problems.append(f"these rows of column 更正为 hold no category (choose one of "
-                        f"{'、'.join(CATEGORIES.values())}): {'、'.join(bad)}")
-    if textless:
-        problems.append(f"these rows have a correction but their 投诉内容 is empty (put the text back or clear "
-                        f"更正为): {'、'.join(textless)}")
-    if moved:
-        problems.append(f"these rows' cells were sorted apart from the hidden column {EXACT} (sort whole rows: "
-                        f"select the whole sheet before sorting), so their text is not known: "
-                        f"{'、'.join(f'第{n}行' for n in sorted(moved))}")
-    if guessed:
-        problems.append(f"these rows' 模型判断 or 置信度 is not as exported: typed over (a correction goes "
-                        f"in 更正为), or sorted apart from the hidden column {EXACT} (select the whole sheet before "
-                        f"sorting): {'、'.join(f'第{n}行' for n in guessed)}")
-    if altered:
-        problems.append(f"these rows' hidden column {EXACT} was changed, so their text is not known (export them "
-                        f"again): {'、'.join(altered)}")
-    if problems:
-        raise ValueError(f"{path}: nothing was stored; " + "; ".join(problems))
+    rows = "、".join
+    said = [  # (the rows, English, Chinese): each kind of problem, as the library and as the desk reads it
+        (bad, f"these rows of column 更正为 hold no category (choose one of {rows(CATEGORIES.values())})",
+         "“更正为”一列填的不是六个类别之一（请从下拉列表中选择）"),
+        (textless, "these rows have a correction but their 投诉内容 is empty (put the text back or clear 更正为)",
+         "这些行填了更正，但“投诉内容”是空的（请放回原文，或清空“更正为”）"),
+        ([f"第{n}行" for n in sorted(moved)],
+         f"these rows' cells were sorted apart from the hidden column {EXACT} (sort whole rows: select the whole "
+         f"sheet before sorting), so their text is not known",
+         f"这些行排序时与隐藏列“{EXACT}”分开了，不知道它们的原文（排序前请全选整张表）"),
+        ([f"第{n}行" for n in guessed],
+         f"these rows' 模型判断 or 置信度 is not as exported: typed over (a correction goes in 更正为), or sorted apart "
+         f"from the hidden column {EXACT} (select the whole sheet before sorting)",
+         f"这些行的“模型判断”或“置信度”与导出时不同：被改写了（更正请填在“更正为”一列），或排序时与隐藏列“{EXACT}”"
+         f"分开了（排序前请全选整张表）"),
+        (altered, f"these rows' hidden column {EXACT} was changed, so their text is not known (export them again)",
+         f"这些行的隐藏列“{EXACT}”被改动，不知道它们的原文（请重新导出）"),
+    ]
+    said = [(found, english, chinese) for found, english, chinese in said if found]
+    if said:
+        raise ReviewWorkbookError(f"{path}: nothing was stored; " + "; ".join(f"{e}: {rows(f)}" for f, e, _ in said),
+                                  [f"{c}：{rows(f)}" for f, _, c in said])
     return corrections, source
