@@ -88,6 +88,8 @@ def _how_to_go_on(error, flags: dict) -> str:
         return f"请用 {flags['header_row']} {place} 指定列名所在的行后再运行"
     if error.problem == "no_text_column" and "text_col" in flags:
         return f"请用 {flags['text_col']} 指定它（列名照上面写）后再运行"
+    if error.problem == "not_tagged":
+        return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
     if error.problem == "beyond_excel":
         return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"
@@ -113,6 +115,8 @@ def _headline(error: Exception, flags: dict) -> str | None:
     if isinstance(error, LabeledDataError):
         listed = "逐处列在下面" if len(error.problems) <= error.SHOWN else f"下面列出前 {error.SHOWN} 处"
         return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）"
+    if isinstance(error, FileExistsError) and "force=True" in str(error) and "force" in flags:
+        return f"文件已经存在，没有覆盖（要覆盖它请加 {flags['force']}，或换一个文件名）"
     if isinstance(error, ReviewWorkbookError):
         return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "
                 + "\n  ".join(error.problems) + "\n  请改正后再导入")

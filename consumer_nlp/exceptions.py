@@ -59,6 +59,7 @@ class ArchiveError(ValueError):
     holding text far longer than a cell can; ``details["part"]``), ``"giant_row"`` (a sheet row far longer
     than an archive's; ``details["part"]``, ``details["megabytes"]``), ``"too_many_keys"`` (JSON Lines
     records bringing more keys than a sheet has columns; ``details["line"]``), ``"already_tagged"``,
+    ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing),
     ``"no_text_column"`` (``details["columns"]``; ``details["wanted"]``, the name given, or
     ``details["names_row"]``, a row below that reads as column names: its place and the name in it),
     ``"beyond_excel"`` or ``"busy"`` (another run is writing the output)."""

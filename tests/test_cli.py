@@ -268,7 +268,12 @@ def test_errors_are_headed_in_chinese_and_keep_their_particulars_with_flags(tmp_
     (tmp_path / "labeled.csv").write_text("text,label\n漏水,qualty\n", encoding="utf-8")
     cases = [(["tag", str(tmp_path / "重名.csv")], "表头里有重名的列：投诉内容。", "rename them"),
              (["tag", str(tmp_path / "无.csv")], "找不到文件。", "无.csv"),
-             (["tag", str(tmp_path / "a.csv"), "-o", str(tmp_path / "out.csv")], "文件已经存在，没有覆盖。", "--force"),
+             (["tag", str(tmp_path / "a.csv"), "-o", str(tmp_path / "out.csv")],
+              "文件已经存在，没有覆盖（要覆盖它请加 --force，或换一个文件名）。", "--force"),
+             # the report of the archive itself, before tagging: said in English alone
+             (["report", str(tmp_path / "a.csv"), "-o", str(tmp_path / "r.html")],
+              "文件里没有标注结果列（category、needs_review、confidence）。请先用 consumer-nlp tag 标注这个文件，"
+              "再对它写出的 .tagged 文件运行。", "tag it first with `consumer-nlp tag "),
              (["tag", str(tmp_path / "a.csv"), "--model", "nobody", "--registry", str(tmp_path / "r")], "找不到模型。",
               "nobody"),
              (["train", str(tmp_path / "labeled.csv"), "-o", str(tmp_path / "m.cnlp")],

@@ -41,6 +41,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "too_many_keys": lambda: (f"文件第 {details['line']} 行起，各条记录里不同的键超过了 {XLSX_MAX_COLUMNS:,} 个（每个键"
                                   f"读作一列，表格宽得无法使用）"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",
+        "not_tagged": lambda: f"文件里没有标注结果列（{_joined(details['columns'])}）",
         "no_text_column": lambda: (f"第 {details['names_row'][0]} 行像是列名（含「{details['names_row'][1]}」）"
                                    if details.get("names_row") else
                                    f"没有名为「{details['wanted']}」的列（列名有：{_joined(details['columns'])}）"

@@ -118,8 +118,8 @@ def check_tagged(columns, path, needed=tuple(TAG_COLUMNS)) -> list:
     found among ``columns``: an archive read back must have been tagged first."""
     missing = [c for c in needed if c not in columns]
     if missing:
-        raise ValueError(f"{path} has no tag column(s) {missing}: tag it first with tag_file({str(path)!r}); its "
-                         f"columns are {list(columns)}")
+        raise ArchiveError(f"{path} has no tag column(s) {missing}: tag it first with tag_file({str(path)!r}); its "
+                           f"columns are {list(columns)}", "not_tagged", columns=missing)
     return [c for c in columns if c not in TAG_COLUMNS]
 
 
