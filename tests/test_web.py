@@ -501,6 +501,8 @@ def test_retrain_on_corrections_compare_on_the_held_back_and_promote(client, tmp
     assert held == [[COMPLAINTS[4], "financial"]]
     compared = client.get("/models/compare?version=2").text
     assert "在训练时留出的 1 条人工更正上比较" in compared and "F1 · 金融服务" in compared and "第 2 版" in compared
+    # A table of 0.000 and 1.000 on one correction read like a verdict: the page says so few decide nothing.
+    assert 'id="few"' in compared and "只有 1 条，太少" in compared
     assert "没有留出的更正" in client.get("/models/compare?version=1").text
     confirm = client.get("/models/promote?version=2").text
     assert 'id="confirm"' in confirm and ModelRegistry(registry).aliases("complaints") == {"production": 1}

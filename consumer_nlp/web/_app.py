@@ -27,7 +27,7 @@ from ..io import archive_format, cell_text, correction_key, new_file, open_archi
 from ..review import review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
 from ._jobs import Jobs, tag_in_process
-from ._models import Models
+from ._models import ENOUGH_TO_COMPARE, Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese
 
@@ -373,7 +373,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         figures, n, production = models.compare(version)
         table = figures.to_html(classes="numbers", border=0, na_rep="—", float_format=lambda v: f"{v:.3f}")
         return render(request, "compare.html", page="models", version=version, n=n, table=Markup(table),
-                      production=production)
+                      production=production, enough=ENOUGH_TO_COMPARE)
 
     async def models_promote(request: Request):
         if request.method == "GET":
