@@ -20,3 +20,15 @@ def test_an_error_survives_pickling_whole(error, fields):
     copy = pickle.loads(pickle.dumps(error))
     assert type(copy) is type(error) and str(copy) == str(error)
     assert {name: getattr(copy, name) for name in fields} == fields
+
+
+def test_every_error_of_the_exceptions_module_is_public():
+    # ReviewWorkbookError was added to consumer_nlp.exceptions but not to the package's names.
+    import inspect
+
+    import consumer_nlp
+    from consumer_nlp import exceptions
+
+    errors = {name for name, value in vars(exceptions).items()
+              if inspect.isclass(value) and issubclass(value, Exception) and value.__module__ == exceptions.__name__}
+    assert errors and errors <= set(consumer_nlp.__all__), errors - set(consumer_nlp.__all__)
