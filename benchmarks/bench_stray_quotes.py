@@ -1,11 +1,16 @@
 """How long a CSV or TSV file with a stray quote on many lines takes to read.
 
     python benchmarks/bench_stray_quotes.py [--mb 1.3 5.3] [--formats csv tsv]
+    python benchmarks/bench_stray_quotes.py --inch 500 1000 2000 4000
 
 Builds files of ordinary rows (id, text) with one stray-quote line between every two of them
 (``1,客服说","明天处理`` in CSV, ``1"<tab>"客服说`` in TSV), and the same files without the stray lines;
 reads each with ``open_archive(path).chunks()`` and prints its size, lines, rows, bad rows, seconds and
 the lines given to the csv module (parsed) per line of the file.
+
+With ``--inch``, files of id,text,note whose given number of lines each close and reopen a stray quote
+(``1,客服说","明天处理``, each reading alone as a row of three), up to a line closing it with an inch mark
+(``9,屏幕6.1",x``), then as many ordinary rows.
 """
 import argparse
 import csv
@@ -31,6 +36,16 @@ def build(path: Path, megabytes: float, delimiter: str, stray: bool) -> int:
     return len(lines)
 
 
+def build_inch(path: Path, count: int, delimiter: str) -> int:
+    """Write ``path`` with ``count`` lines of stray quotes closed by an inch mark; its line count."""
+    lines = ["id" + delimiter + "text" + delimiter + "note\n"]
+    lines += [f'{i}{delimiter}客服说"{delimiter}"明天处理\n' for i in range(count)]
+    lines.append(f'{count}{delimiter}屏幕6.1"{delimiter}x\n')
+    lines += [f"{i}{delimiter}{TEXT}{delimiter}ok\n" for i in range(count)]
+    path.write_text("".join(lines), encoding="utf-8")
+    return len(lines)
+
+
 def parsed_lines() -> list:
     """Counts, into the returned list, every line the reader gives the csv module from now on."""
     count, real = [0], csv.reader
@@ -49,8 +64,11 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, nargs="+", default=[1.3, 5.3])
     parser.add_argument("--formats", nargs="+", default=["csv", "tsv"])
+    parser.add_argument("--inch", type=int, nargs="+", help="lines of stray quotes closed by an inch mark")
     options = parser.parse_args()
     count = parsed_lines()
+    if options.inch:
+        return inch(options, count)
     print(f"{'file':>5} {'stray':>5} {'MB':>5} {'lines':>8} {'rows':>7} {'bad':>7} {'seconds':>8} {'parsed/line':>11}")
     with tempfile.TemporaryDirectory() as folder:
         for name in options.formats:
@@ -64,6 +82,22 @@ def main():
                     rows, bad = sum(len(c.rows) for c in chunks), sum(len(c.bad) for c in chunks)
                     print(f"{name:>5} {'yes' if stray else 'no':>5} {path.stat().st_size / 1e6:5.1f} {lines:8,} "
                           f"{rows:7,} {bad:7,} {seconds:8.2f} {count[0] / lines:11.1f}", flush=True)
+
+
+def inch(options, count) -> None:
+    """Print the figures of the files of stray quotes closed by an inch mark."""
+    print(f"{'file':>5} {'stray':>6} {'lines':>8} {'rows':>7} {'bad':>7} {'seconds':>8} {'parsed/line':>11}")
+    with tempfile.TemporaryDirectory() as folder:
+        for name in options.formats:
+            for stray in options.inch:
+                path = Path(folder) / f"a.{name}"
+                lines = build_inch(path, stray, "," if name == "csv" else "\t")
+                count[0], start = 0, time.perf_counter()
+                chunks = list(open_archive(path).chunks())
+                seconds = time.perf_counter() - start
+                rows, bad = sum(len(c.rows) for c in chunks), sum(len(c.bad) for c in chunks)
+                print(f"{name:>5} {stray:6,} {lines:8,} {rows:7,} {bad:7,} {seconds:8.2f} {count[0] / lines:11.1f}",
+                      flush=True)
 
 
 if __name__ == "__main__":

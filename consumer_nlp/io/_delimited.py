@@ -26,6 +26,11 @@ class _QuoteBreaks(csv.Error):
     closing quote, or the end of the file): raised where the csv module would raise its own error."""
 
 
+class _RunsOverRows(Exception):
+    """A record's quote closes, and the lines it takes are known to read as rows run over
+    (:meth:`DelimitedReader._quote_over_rows`): raised before they are parsed for its fields."""
+
+
 class _Taken(Sequence):
     """Some of the lines a :class:`_Lines` holds, as (number, line) pairs, read where they are held: a
     record given up after many lines is set aside, and its lines given again, without copying them."""
@@ -53,10 +58,12 @@ class _Lines:
     A quote open at the start of a line runs on the same way whichever record opened it: where it
     ends is found once (:meth:`_fate`), and a record parsed again from the lines it runs over is given
     up at once, as the csv module would give it up further on. Without this, each stray quote on many
-    lines had its run of up to OPEN_QUOTE_LINES lines parsed again."""
+    lines had its run of up to OPEN_QUOTE_LINES lines parsed again. A quote that closes is parsed for
+    its fields unless ``over_rows(start, last)`` says the record, lines start to last, ran over rows."""
 
     def __init__(self, stream, delimiter: str):
         self.stream, self.delimiter = stream, delimiter
+        self.over_rows = None  # set by the reader, whose rules tell rows run over
         self.held, self.first, self.number = [], 1, 0  # (number, line) from line first on; lines read
         self.start = self.next = 1  # the record being parsed starts at line start; line next is given next
         self.quote = (1, 0, "open")  # (first, last, end): open at the start of any line first..last, a quote
@@ -68,7 +75,7 @@ class _Lines:
     def __next__(self) -> str:
         if self.next > self.start:  # the record goes on: its quote is open at the start of line next
             self._known_end()
-        line = self._line(self.next)
+        line = self.line(self.next)
         if line is None:
             raise StopIteration
         self.next += 1
@@ -89,7 +96,7 @@ class _Lines:
         if lines:
             self.next = lines[0][0]
 
-    def _line(self, number: int) -> str | None:
+    def line(self, number: int) -> str | None:
         """Line ``number``, read from the stream if it was not yet; None past the end."""
         while self.number < number:
             line = next(self.stream, None)
@@ -109,6 +116,9 @@ class _Lines:
         if end != "closes":
             self.next = last + 1
             raise _QuoteBreaks
+        if self.next == self.start + 1 and self.over_rows and self.over_rows(self.start, last):
+            self.next = last + 1
+            raise _RunsOverRows
 
     def _fate(self, number: int) -> tuple[int, str]:
         """Where a quote open at the start of line ``number`` ends (:meth:`_follow`), as far as the record
@@ -131,7 +141,7 @@ class _Lines:
         def lines():
             nonlocal last, end
             for n in range(number, limit + 1):
-                line = self._line(n)
+                line = self.line(n)
                 if line is None:
                     end = "runs out"
                     return
@@ -183,12 +193,14 @@ class DelimitedReader(ArchiveReader):
             yield from self._tsv_records(lines)
             return
         options = {"strict": True}
+        self._run = (1, 0, None)  # lines read as rows alike, found by _alike
+        lines.over_rows = lambda start, last: self._quote_over_rows(lines, start, last)
         reader = csv.reader(lines, delimiter=self.delimiter, **options)
         row_line = 0  # the line last found to read as a row or open one: the records parsed again from
         # a stray quote's lines need not look for one again past each of theirs
         while True:
             lines.start_record()
-            problem = None
+            problem = run_on = None
             try:
                 fields = next(reader)
             except StopIteration:
@@ -199,6 +211,8 @@ class DelimitedReader(ArchiveReader):
                 fields = None
             except _QuoteRunsOn:
                 fields, problem = None, f"a quote opened here is still open {OPEN_QUOTE_LINES} lines later"
+            except _RunsOverRows:
+                fields, run_on = [], True
             taken = lines.taken
             later = taken[1:]
             if fields is None:  # a stray quote ran on over rows, or up to the next quoted one?
@@ -206,9 +220,9 @@ class DelimitedReader(ArchiveReader):
                     row_line = next((number for number, line in later
                                      if self._reads_as_row(line) or self._opens_row(line)), 0)
                 run_on = problem is not None or bool(later) and later[0][0] <= row_line <= later[-1][0]
-            else:  # rows run over begin as the row the quote opened in does (an id like its id)
+            elif run_on is None:  # rows run over begin as the row the quote opened in does (an id like its id)
                 like = _shape(fields[0].split("\n")[0]) if fields else ""
-                run_on = len(taken) > 2 and all(self._reads_as_row(line, like) for _, line in later)
+                run_on = self._runs_over_rows(lines, like, taken[0][0], taken[-1][0])
             if fields is None:
                 problem = problem or "a quote is left open or text follows a closing quote"
             elif run_on:
@@ -226,7 +240,9 @@ class DelimitedReader(ArchiveReader):
         """TSV records as :meth:`_records` gives them. A line is its fields between tabs, except where
         a field opens with a quote that escapes something, as Excel writes a cell holding a quote (its
         own quotes doubled), a tab or a line break: then the record reads as Excel reads it, over as
-        many lines as it takes, unless a later line reads as a row of its own (a stray quote)."""
+        many lines as it takes, unless a later line reads as a row of its own (a stray quote): one
+        that its second line does is known without parsing the rest."""
+        lines.over_rows = lambda start, last: bool(self.columns) and self._reads_as_row(lines.line(start + 1))
         while True:
             lines.start_record()
             try:
@@ -241,7 +257,7 @@ class DelimitedReader(ArchiveReader):
                 lines.start_record()
                 try:
                     quoted = next(csv.reader(lines, delimiter="\t", strict=True))
-                except (csv.Error, StopIteration, _QuoteRunsOn):
+                except (csv.Error, StopIteration, _QuoteRunsOn, _RunsOverRows):
                     quoted = None
                 taken = lines.taken
                 if len(taken) > 1 and not self.columns:  # the header: names over lines, as Excel quotes them
@@ -260,13 +276,41 @@ class DelimitedReader(ArchiveReader):
                     taken = taken[:1]
             yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None
 
-    def _reads_as_row(self, line: str, like: str | None = None) -> bool:
-        """Whether ``line``, read alone, has the header's two or more fields, the first without a quote
-        (the last line of a quoted text in the first column closes its quote in its first field) and,
-        given ``like``, of that :func:`_shape`."""
+    def _quote_over_rows(self, lines: _Lines, start: int, last: int) -> bool:
+        """Whether the record on lines ``start`` to ``last``, whose quote opens on its first line and
+        closes, ran over rows (:meth:`_runs_over_rows`), told without parsing it: its first field ends
+        on line ``start`` (otherwise it is parsed for that field, and False)."""
+        fields = next(csv.reader([lines.line(start)], delimiter=self.delimiter), [])
+        return len(fields) > 1 and self._runs_over_rows(lines, _shape(fields[0]), start, last)
+
+    def _runs_over_rows(self, lines: _Lines, like: str, start: int, last: int) -> bool:
+        """Whether the quoted record on lines ``start`` to ``last`` ran over rows: two or more later
+        lines, each reading as a row whose first field has the :func:`_shape` ``like``."""
+        return last - start >= 2 and self._alike(lines, start + 1, last) == like
+
+    def _alike(self, lines: _Lines, first: int, last: int) -> str | None:
+        """The :meth:`_row_shape` lines ``first`` to ``last`` all have, or None. The run of lines alike is
+        remembered, so that the records parsed again from its lines do not look at each of them again."""
+        start, end, shape = self._run
+        if not start <= first <= end or shape is None:  # (None may be of lines read before the header)
+            start, end, shape = first, first, self._row_shape(lines.line(first))
+        while shape is not None and end < last and self._row_shape(lines.line(end + 1)) == shape:
+            end += 1
+        self._run = start, end, shape
+        return shape if end >= last else None
+
+    def _reads_as_row(self, line: str) -> bool:
+        """Whether ``line``, read alone, reads as a row (:meth:`_row_shape`)."""
+        return self._row_shape(line) is not None
+
+    def _row_shape(self, line: str) -> str | None:
+        """The :func:`_shape` of the first field of ``line`` if, read alone, it has the header's two or
+        more fields, the first without a quote (the last line of a quoted text in the first column
+        closes its quote in its first field); None if not."""
         fields = next(csv.reader([line], delimiter=self.delimiter), [])
-        return (len(self.columns) > 1 and len(fields) == len(self.columns) and '"' not in fields[0]
-                and (like is None or _shape(fields[0]) == like))
+        if len(self.columns) > 1 and len(fields) == len(self.columns) and '"' not in fields[0]:
+            return _shape(fields[0])
+        return None
 
     def _opens_row(self, line: str) -> bool:
         """Whether ``line`` begins a row whose quoted text goes on over the next lines: fields without
