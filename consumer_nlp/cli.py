@@ -286,6 +286,9 @@ def _serve(args) -> int:
           corpus=args.corpus, max_upload_mb=args.max_upload_mb)
     return 0
 
+# `models list`'s columns as a desk reads them (the words of the web's 模型 page and of `models alias`).
+_LISTED_ZH = {"name": "模型", "latest": "最新版本", "versions": "版本数", "aliases": "别名"}
+
 
 def _models(args) -> int:
     import json
@@ -308,7 +311,7 @@ def _models(args) -> int:
         if not len(table):
             print(f"（{registry.root} 中还没有模型）")
         else:  # a damaged model is named on stderr, the others listed all the same
-            print("\n".join(text_table(table.drop(columns="problem"), indent="")))
+            print("\n".join(text_table(table.drop(columns="problem").rename(columns=_LISTED_ZH), indent="")))
             for name, problem in zip(table["name"], table["problem"]):
                 if problem:
                     print(f"注意：模型 {name} 已损坏：{problem}", file=sys.stderr)

@@ -172,6 +172,15 @@ def test_models_list_lines_up_chinese_names_as_a_terminal_shows_them(tmp_path, s
     assert len(lines) == 3 and len({_display_width(line) for line in lines}) == 1, lines
 
 
+def test_models_list_heads_its_columns_in_chinese(tmp_path, small_model, capsys):
+    # A desk's `models list` was headed `name latest versions aliases`, the one English line of the command.
+    registry = cn.ModelRegistry(tmp_path / "reg")
+    registry.set_alias("complaints", registry.save(small_model, "complaints"), "production")
+    assert main(["models", "list", "--registry", str(tmp_path / "reg")]) == 0
+    head, row = capsys.readouterr().out.splitlines()
+    assert head.split() == ["模型", "最新版本", "版本数", "别名"] and row.split() == ["complaints", "1", "1", "production→1"]
+
+
 def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_corpus, capsys, write_csv):
     pairs = list(zip(*small_corpus))
     source = write_csv(tmp_path / "good.csv", [("text", "label"), *pairs, pairs[0]])
