@@ -204,6 +204,15 @@ def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_
     assert "两个模型判断不同的 0 条。" in out and "Empty DataFrame" not in out and "宏平均 F1" in out and "macro-F1" not in out  # the figures in Chinese too
 
 
+def test_train_reports_its_progress_in_chinese(tmp_path, small_corpus, capsys, write_csv):
+    # `train` told a desk "cross-validation fold 1/5" and "fitting on all 240 texts" between its Chinese lines.
+    source = write_csv(tmp_path / "good.csv", [("text", "label"), *zip(*small_corpus)])
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "3"]) == 0
+    err = capsys.readouterr().err
+    assert "3 折交叉验证：第 1 折" in err and "3 折交叉验证：第 3 折" in err, err
+    assert f"在全部 {len(small_corpus[0])} 条文本上训练" in err and not re.search(r"[A-Za-z]{4,}", err), err
+
+
 @pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei (CI installs it)")
 def test_evaluate_prints_figures_and_writes_a_report(tmp_path, small_corpus, capsys, write_csv):
     source = write_csv(tmp_path / "eval.csv", [("text", "label"), *list(zip(*small_corpus))[::3]])
