@@ -90,6 +90,8 @@ def _how_to_go_on(error, flags: dict) -> str:
         return f"请用 {flags['text_col']} 指定它（列名照上面写）后再运行"
     if error.problem == "not_tagged":
         return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
+    if error.problem == "previous_is_itself" and "previous" in flags:
+        return f"请用 {flags['previous']} 指定前一期的已标注档案后再运行"
     if error.problem == "beyond_excel":
         return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"

@@ -62,7 +62,8 @@ class ArchiveError(ValueError):
     ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing),
     ``"no_text_column"`` (``details["columns"]``; ``details["wanted"]``, the name given, or
     ``details["names_row"]``, a row below that reads as column names: its place and the name in it),
-    ``"beyond_excel"`` or ``"busy"`` (another run is writing the output)."""
+    ``"beyond_excel"``, ``"busy"`` (another run is writing the output) or ``"previous_is_itself"`` (a report's
+    earlier period given as the archive itself)."""
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

@@ -391,6 +391,19 @@ def test_library_errors_are_said_with_the_commands_flags(tmp_path, capsys):
     assert "tag it first with `consumer-nlp tag " in capsys.readouterr().err
 
 
+def test_report_given_the_archive_itself_as_previous_says_so_in_chinese(tmp_path, capsys):
+    # `report t.csv --previous ./t.csv` said only "previous=… is the archive itself: give …", in English.
+    source = tmp_path / "t.csv"
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "t.tagged.csv"), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["report", str(tmp_path / "t.tagged.csv"), "--previous", str(tmp_path / "." / "t.tagged.csv"), "-q"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == ("consumer-nlp: 错误：用来对比的前一期档案就是这份档案本身。请用 --previous 指定前一期的已标注档案"
+                     "后再运行。"), first
+    assert not (tmp_path / "t.tagged.report.html").exists()
+
+
 def test_numbers_and_functions_in_library_messages_become_flags_and_commands(tmp_path, capsys, write_csv):
     # "pass cv=0" and "written by export_review" reached command-line users as Python.
     labeled = write_csv(tmp_path / "l.csv", [("text", "label"), *[(f"漏水{n}", "quality") for n in range(5)],

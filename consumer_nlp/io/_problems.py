@@ -48,6 +48,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                    if details.get("wanted") else
                                    f"找不到投诉文本所在的列（列名有：{_joined(details['columns'])}）"),
         "busy": lambda: "另一次运行正在写同一个结果文件",
+        "previous_is_itself": lambda: "用来对比的前一期档案就是这份档案本身",
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }
