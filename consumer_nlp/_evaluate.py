@@ -11,7 +11,7 @@ from ._categories import CATEGORIES, in_guide_order
 from ._html import page
 from ._unicode import display_width, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
-from .io import read_labeled
+from .io import place_in_chinese, read_labeled
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 
@@ -173,6 +173,16 @@ def figures_in_chinese(figures: pd.DataFrame) -> pd.DataFrame:
     """The figures table of :func:`compare` with its rows named in Chinese, for the desk's pages and
     the command line."""
     return figures.set_axis([_FIGURES_ZH.get(name, name.replace("F1 ", "F1 · ")) for name in figures.index])
+
+
+def disagreements_in_chinese(disagreements: pd.DataFrame) -> pd.DataFrame:
+    """The disagreements of :func:`compare` with their columns, places and categories in Chinese, for
+    the command line (a program reads ``where``, ``label`` and the English labels)."""
+    shown = disagreements.rename(columns={"where": "位置", "text": "投诉内容", "label": "标注类别"})
+    shown["位置"] = shown["位置"].map(place_in_chinese)
+    categories = shown.columns[2:]  # the label, then each model's category
+    shown[categories] = shown[categories].map(lambda label: CATEGORIES.get(label, label))
+    return shown
 
 
 def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_options) -> tuple:

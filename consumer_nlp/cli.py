@@ -335,7 +335,7 @@ def _models(args) -> int:
         registry.delete_alias(name, alias)
         print(f"已删除别名 {name}@{alias}")
     else:
-        from ._evaluate import compare, figures_in_chinese
+        from ._evaluate import compare, disagreements_in_chinese, figures_in_chinese
         from .models import load
 
         figures, disagreements = compare({ref: load(ref, registry=args.registry) for ref in (args.ref, args.other)},
@@ -344,7 +344,8 @@ def _models(args) -> int:
         print("\n".join(text_table(figures_in_chinese(figures).rename_axis("").reset_index(), indent="")))
         print(f"\n两个模型判断不同的 {len(disagreements)} 条{'：' if len(disagreements) else '。'}")
         if len(disagreements):
-            print("\n".join(text_table(disagreements.head(args.show), indent="", max_chars=40)))
+            shown = disagreements_in_chinese(disagreements.head(args.show))
+            print("\n".join(text_table(shown, indent="", max_chars=40)))
     return 0
 
 

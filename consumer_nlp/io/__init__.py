@@ -5,7 +5,7 @@ from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, 
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, same_file,
                      temporary_beside, working_name, write_json)
-from ._problems import fix_in_chinese, problem_in_chinese
+from ._problems import fix_in_chinese, place_in_chinese, problem_in_chinese
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape, sheet_title
 from ._readers import open_archive
@@ -18,6 +18,7 @@ __all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DAT
            "check_fits_a_sheet", "check_new_file", "correction_key", "excel_text", "excel_unescape", "find_column",
            "find_text_column", "fix_in_chinese", "group_name",
            "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
-           "open_read_only", "printable", "problem_in_chinese", "read_labeled", "record_in_header", "same_file", "scan_sheet",
+           "open_read_only", "place_in_chinese", "printable", "problem_in_chinese",
+           "read_labeled", "record_in_header", "same_file", "scan_sheet",
            "sheet_rows", "sheet_title", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
            "write_part"]

@@ -1,6 +1,8 @@
 """What is wrong with an archive (an :class:`ArchiveError`'s ``problem``), and what a desk does to the
 file about it, said in Chinese for the front ends that speak to complaint desks: each says how to go on
 in its own terms (the web: upload again; the command line: run again, or its flags)."""
+import re
+
 from ..exceptions import ArchiveError
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
 
@@ -53,6 +55,18 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }
     return said[error.problem]() if error.problem in said else "无法读取这个文件"
+
+
+# A row's place as the readers say it (``BadRow.where``, ``LabeledData.places``), and as a desk reads it.
+_PLACES = [(r"line (\d+) \(data row (\d+)\)", r"第 \1 行（第 \2 条数据）"), (r"line (\d+)", r"第 \1 行"),
+           (r"sheet row (\d+)", r"工作表第 \1 行"), (r"row (\d+)", r"第 \1 行"), (r"corrections", "人工更正")]
+
+
+def place_in_chinese(where: str) -> str:
+    """A row's place ("line 3 (data row 2)", "sheet row 7", "row 5") in Chinese (第 3 行（第 2 条数据）),
+    for what a desk reads; a place of another shape as it is."""
+    return next((found.expand(chinese) for english, chinese in _PLACES if (found := re.fullmatch(english, where))),
+                where)
 
 
 # What a desk does to the file in Excel, WPS or a text editor, to go between 请 and 后.
