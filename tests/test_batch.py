@@ -184,6 +184,18 @@ def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
     assert [r["text"] for r in read_output(tmp_path / "out.csv")] == ["好", "多行\n文本"]
 
 
+def test_the_bad_rows_file_says_each_place_and_why_in_chinese_after_its_english_columns(default_model, tmp_path):
+    # A desk opening --bad-rows in Excel read only `line 3` and "2 fields where the header has 2"-like reasons.
+    source = tmp_path / "bad.csv"
+    source.write_text("id,text\n1,好\n2,坏,多了一列\n", encoding="utf-8")
+    bad_file = tmp_path / "bad_rows.csv"
+    tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
+    bad = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)
+    assert list(bad.columns) == ["where", "reason", "raw", "位置", "原因"]  # a program's columns first, as before
+    assert bad.iloc[0].tolist() == ["line 3", "3 fields where the header has 2", "2,坏,多了一列", "第 3 行",
+                                    "引号没有收尾、引号后还有文字或列数不对"]
+
+
 def test_undecodable_bytes_name_the_line(default_model, tmp_path):
     source = tmp_path / "mixed.csv"
     source.write_bytes("id,text\n1,好\n".encode("utf-8") + b"2,\xff\xfe\xfa\n")

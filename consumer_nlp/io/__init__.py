@@ -5,7 +5,7 @@ from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, 
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, same_file,
                      temporary_beside, working_name, write_json)
-from ._problems import fix_in_chinese, place_in_chinese, problem_in_chinese
+from ._problems import bad_row_in_chinese, fix_in_chinese, place_in_chinese, problem_in_chinese
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape, sheet_title
 from ._readers import open_archive
@@ -13,7 +13,7 @@ from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._writers import (PARTS, check_fits_a_sheet, excel_text, join_parts, keep_text, printable, without_surrogates,
                        write_archive, write_part)
 
-__all__ = ["ArchiveReader", "BadRow", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DATE_NAMES", "GroupSpellings",
+__all__ = ["ArchiveReader", "BadRow", "bad_row_in_chinese", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DATE_NAMES", "GroupSpellings",
            "LabeledData", "MergedBelow", "PARTS", "STALE_SECONDS", "XLSX_MAX_CELL", "XLSX_MAX_ROWS", "archive_format", "cell_text",
            "check_fits_a_sheet", "check_new_file", "correction_key", "excel_text", "excel_unescape", "find_column",
            "find_text_column", "fix_in_chinese", "group_name",

@@ -69,6 +69,12 @@ def place_in_chinese(where: str) -> str:
                 where)
 
 
+def bad_row_in_chinese(where: str, format: str | None) -> list[str]:
+    """A bad row's place and why a row of ``format`` ("csv", "xlsx" …) can fail, in Chinese: the --bad-rows
+    file's 位置 and 原因, after its English columns (which programs read)."""
+    return [place_in_chinese(where), _WHY_UNPARSEABLE.get(format, _WHY_UNPARSEABLE["csv"])]
+
+
 # What a desk does to the file in Excel, WPS or a text editor, to go between 请 and 后.
 _FIXES = {
     "encoding": "另存为 UTF-8 或 GB18030 编码的 CSV",

@@ -25,7 +25,7 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
-from ..io import (archive_format, check_fits_a_sheet, find_column, find_text_column, join_parts, move_into_place,
+from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, find_column, find_text_column, join_parts, move_into_place,
                   new_file, open_archive, sheet_title, working_name, write_json, write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame, without_text
@@ -348,7 +348,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
-                              title, force, reader.number_formats, shown)
+                              title, force, reader.number_formats, shown, read_as=archive_format(input_path))
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
     summary.sheet = getattr(reader, "sheet_title", None)
@@ -381,9 +381,9 @@ def _chain(first, rest):
 
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
-            resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool) -> Summary:
-    """Join the parts and write the bad rows under temporary names, rename both into place (never
-    over a file that appeared meanwhile, unless ``force``), sum up. ``number_formats``: as the
+            resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool, read_as: str) -> Summary:
+    """Join the parts and write the bad rows (of an input in the format ``read_as``) under temporary names,
+    rename both into place (never over a file that appeared meanwhile, unless ``force``), sum up. ``number_formats``: as the
     workbook read showed its columns' numbers and dates (see :func:`io.join_parts`). ``shown``: whether
     the run shows progress, and so a bar over the writing of an .xlsx output (a minute for 300,000
     rows, after the tagging's bar is full)."""
@@ -402,7 +402,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
               else contextlib.nullcontext()) as bad_file:
             bad_writer = csv.writer(bad_file, lineterminator="\r\n") if bad_file is not None else None
             if bad_writer is not None:
-                bad_writer.writerow(["where", "reason", "raw"])
+                bad_writer.writerow(["where", "reason", "raw", "位置", "原因"])  # Chinese for a desk, after a program's
             for record in iter_records(spool):  # one at a time: bad rows go to their file, not into memory
                 parts.append(part_path(spool, record["index"], kind))
                 summary.rows_out += record["rows"]
@@ -413,7 +413,8 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
                 summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
                 summary.counts.update(record["counts"])
                 if bad_writer is not None:
-                    bad_writer.writerows([b["where"], b["reason"], b["raw"]] for b in record["bad"])
+                    bad_writer.writerows([b["where"], b["reason"], b["raw"], *bad_row_in_chinese(b["where"], read_as)]
+                                         for b in record["bad"])
         summary.rows_in = summary.rows_out + summary.bad_rows
         with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
                   file=sys.stderr, dynamic_ncols=True) as writing:
