@@ -684,24 +684,18 @@ def test_sigterm_ends_a_command_as_ctrl_c_does_so_it_cleans_up(monkeypatch, caps
     assert "已中断" in capsys.readouterr().err and signal.getsignal(signal.SIGTERM) is before
 
 
-def test_models_compare_takes_any_model_evaluate_takes(tmp_path, capsys, small_model, write_csv):
-    # "default" and model files were "no model named …": only registry references were read.
-    cn.save(small_model, tmp_path / "mine.cnlp")
-    data = write_csv(tmp_path / "h.csv", [("text", "label"), ("秤不准，少了二两", "price_measurement"),
-                                          ("面包里有头发", "safety")])
-    assert main(["models", "compare", "default", str(tmp_path / "mine.cnlp"), str(data),
-                 "--registry", str(tmp_path / "r")]) == 0
-    assert "宏平均 F1" in capsys.readouterr().out
-
-
-def test_models_compare_names_the_rows_that_differ_in_chinese(tmp_path, capsys, small_model, write_csv):
-    # Its rows were placed `line 3 (data row 2)` under `where`, beside categories spelt `other` and `safety`.
+def test_models_compare_takes_any_model_evaluate_takes_and_names_the_rows_that_differ_in_chinese(
+        tmp_path, capsys, small_model, write_csv):
+    # "default" and model files were "no model named …": only registry references were read. And the rows that
+    # differ were placed `line 3 (data row 2)` under `where`, beside categories spelt `other` and `safety`.
     cn.save(small_model, tmp_path / "mine.cnlp")
     data = write_csv(tmp_path / "h.csv", [("text", "label"), ("秤不准，少了二两", "price_measurement"),
                                           ("天气不错", "other")])
     assert main(["models", "compare", "default", str(tmp_path / "mine.cnlp"), str(data),
                  "--registry", str(tmp_path / "r")]) == 0
-    head, row = capsys.readouterr().out.split("两个模型判断不同的 1 条：\n")[1].splitlines()
+    figures, differ = capsys.readouterr().out.split("两个模型判断不同的 1 条：\n")
+    assert "宏平均 F1" in figures
+    head, row = differ.splitlines()
     assert head.split() == ["位置", "投诉内容", "标注类别", "default", str(tmp_path / "mine.cnlp")], head
     assert row.split() == ["第", "3", "行（第", "2", "条数据）", "天气不错", "其他", "其他", "安全问题"], row
 
