@@ -1,7 +1,7 @@
 """Where data enters and leaves: archives (readers, writers, encodings, column discovery) and
 labeled files for training and evaluation."""
-from ._columns import CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, names_row_below, \
-    record_in_header
+from ._columns import (CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, names_row_below,
+                       record_in_header)
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, same_file,
                      temporary_beside, working_name, write_json)
@@ -13,12 +13,11 @@ from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._writers import (PARTS, check_fits_a_sheet, excel_text, join_parts, keep_text, printable, without_surrogates,
                        write_archive, write_part)
 
-__all__ = ["ArchiveReader", "BadRow", "bad_row_in_chinese", "CHANNEL_NAMES", "CHUNKING", "Chunk", "DATE_NAMES", "GroupSpellings",
-           "LabeledData", "MergedBelow", "PARTS", "STALE_SECONDS", "XLSX_MAX_CELL", "XLSX_MAX_ROWS", "archive_format", "cell_text",
-           "check_fits_a_sheet", "check_new_file", "correction_key", "excel_text", "excel_unescape", "find_column",
-           "find_text_column", "fix_in_chinese", "group_name",
-           "join_parts", "keep_text", "move_into_place", "names_row_below", "new_file", "open_archive",
-           "open_read_only", "place_in_chinese", "printable", "problem_in_chinese",
-           "read_labeled", "record_in_header", "same_file", "scan_sheet",
-           "sheet_rows", "sheet_title", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
-           "write_part"]
+__all__ = ["archive_format", "ArchiveReader", "bad_row_in_chinese", "BadRow", "cell_text", "CHANNEL_NAMES",
+           "check_fits_a_sheet", "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_text",
+           "excel_unescape", "find_column", "find_text_column", "fix_in_chinese", "group_name", "GroupSpellings",
+           "join_parts", "keep_text", "LabeledData", "MergedBelow", "move_into_place", "names_row_below", "new_file",
+           "open_archive", "open_read_only", "PARTS", "place_in_chinese", "printable", "problem_in_chinese",
+           "read_labeled", "record_in_header", "same_file", "scan_sheet", "sheet_rows", "sheet_title", "STALE_SECONDS",
+           "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json", "write_part",
+           "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]

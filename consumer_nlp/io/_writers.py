@@ -303,7 +303,7 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_part(frame: pd.DataFrame, kind: str, path: Path, json_values: bool) -> None:
-    if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers and booleans) as the sheet shows them
+    if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers and booleans) as the sheet shows
         frame = _as_python(frame)
         shown = (datetime.date, datetime.time, datetime.timedelta, bytes)
         if kind != "jsonl":

@@ -68,8 +68,8 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}, not {period!r}")
     if previous is not None and same_file(Path(path), Path(previous)):
-        raise ArchiveError(f"previous=… ({previous}) is the archive itself: give the tagged archive of the period before",
-                           "previous_is_itself")
+        raise ArchiveError(f"previous=… ({previous}) is the archive itself: give the tagged archive of the period "
+                           f"before", "previous_is_itself")
     tally, found = tally_archive(path, text_col=text_col, date_col=date_col, group_col=group_col, period=period,
                                  progress=progress, encoding=encoding, date_format=date_format, chunk_size=chunk_size,
                                  corrections=corrections)

@@ -2,8 +2,8 @@
 
 Every correction is a row of its own (who, when, from which archive row), never overwritten; the
 category a text has now is its latest correction. The same correction given again (a workbook imported
-twice: the text's category now, from the same archive row) is not stored again. SQLite in WAL mode with a busy timeout lets
-several reviewers write at once without losing any.
+twice: the text's category now, from the same archive row) is not stored again. SQLite in WAL mode with a
+busy timeout lets several reviewers write at once without losing any.
 """
 import datetime
 import getpass

@@ -25,8 +25,8 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
-from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, find_column, find_text_column, join_parts, move_into_place,
-                  new_file, open_archive, sheet_title, working_name, write_json, write_part)
+from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, find_column, find_text_column, join_parts,
+                  move_into_place, new_file, open_archive, sheet_title, working_name, write_json, write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame, without_text
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, has_records, iter_records, part_path,
@@ -95,7 +95,8 @@ _worker_state = {}
 
 
 def _hold(model, text_col, kind, spool, id_col=None, json_values=False):
-    _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool, id_col=id_col, json_values=json_values)
+    _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool, id_col=id_col,
+                         json_values=json_values)
 
 
 def _die_with(parent: int) -> None:
@@ -382,9 +383,9 @@ def _chain(first, rest):
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
             resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool, read_as: str) -> Summary:
-    """Join the parts and write the bad rows (of an input in the format ``read_as``) under temporary names,
-    rename both into place (never over a file that appeared meanwhile, unless ``force``), sum up. ``number_formats``: as the
-    workbook read showed its columns' numbers and dates (see :func:`io.join_parts`). ``shown``: whether
+    """Join the parts and write the bad rows (of an input in the format ``read_as``) under temporary
+    names, rename both into place (never over a file that appeared meanwhile, unless ``force``), sum up.
+    ``number_formats``: as the workbook read showed its columns' numbers and dates (see :func:`io.join_parts`). ``shown``: whether
     the run shows progress, and so a bar over the writing of an .xlsx output (a minute for 300,000
     rows, after the tagging's bar is full)."""
     import sys

@@ -23,7 +23,8 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._html import STYLE
 from .._values import is_missing
-from ..io import archive_format, cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive, write_json
+from ..io import (archive_format, cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive,
+                  write_json)
 from ..review import review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
 from ._jobs import Jobs, tag_in_process

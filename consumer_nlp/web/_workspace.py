@@ -20,7 +20,7 @@ DOWNLOAD_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
 _BATCH_ID = re.compile(r"[0-9a-f]{32}")
 _META = "batch.json"
 _LETTER = re.compile(r"[^\W\d_]")
-_HEADED = {"csv", "tsv", "xlsx", "xlsm", "xls"}  # formats whose first row names the columns (JSON and Parquet name them by key)
+_HEADED = {"csv", "tsv", "xlsx", "xlsm", "xls"}  # first row names the columns (JSON and Parquet name them by key)
 
 
 class Workspace:
