@@ -158,7 +158,8 @@ class Workspace:
 def _is_words(value) -> bool:
     """Whether a cell holds words (letters or characters), not just a number or a code of digits."""
     if isinstance(value, bytes):  # a Parquet binary column (Hive and Impala store strings so): words if they are text
-        value = cell_text(value) if cell_text(value) != str(value) else None
+        text = cell_text(value)  # (bytes that are no text come back as Python shows them)
+        value = text if text != str(value) else None
     return isinstance(value, str) and _LETTER.search(value) is not None
 
 
