@@ -285,6 +285,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
               restart, encoding, sheet, header_row, bad_rows_path, progress, force) -> Summary:
     started = time.perf_counter()
     reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size, sheet=sheet, header_row=header_row)
+    read_as = archive_format(input_path)
     spool = working_name(output, "parts")
     manifest = run_manifest(input_path, model, text_col=text_col, id_col=id_col, chunk_size=chunk_size,
                             encoding=getattr(reader, "encoding", None), sheet=sheet, header_row=header_row, format=kind)
@@ -300,7 +301,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             if id_col is not None:
                 id_col = find_column(first.rows.columns, id_col, ())
             workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col,
-                                                                        archive_format(input_path) == "jsonl"))
+                                                                  read_as == "jsonl"))
             rows_seen = 0
             for chunk in _chain(first, chunks):
                 if chunk.bad and bad_rows_path is None:
@@ -349,7 +350,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
-                              title, force, reader.number_formats, shown, read_as=archive_format(input_path))
+                              title, force, reader.number_formats, shown, read_as=read_as)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
     summary.sheet = getattr(reader, "sheet_title", None)
