@@ -271,10 +271,11 @@ def _review(args) -> int:
             print(f"复核表里没有填写「更正为」的行，没有保存任何更正：{args.workbook}")
             return 0
         store = CorrectionStore.of_registry(args.registry)
-        stored = store.add(corrections, reviewer=args.reviewer)
-        again = len(corrections) - stored
-        again = f"，另 {again} 条此前已导入过，没有重复保存" if again else ""
-        print(f"已保存 {stored} 条人工更正{again}（来源：{source or args.workbook}），位于 {store.path}")
+        added = store.add(corrections, reviewer=args.reviewer)
+        again = f"，另 {added.again} 条此前已导入过，没有重复保存" if added.again else ""
+        superseded = (f"，另 {added.superseded} 条没有采用：这些投诉已由更晚导出的复核表更正为其他类别（以更晚的为准）"
+                      if added.superseded else "")
+        print(f"已保存 {added.stored} 条人工更正{again}{superseded}（来源：{source or args.workbook}），位于 {store.path}")
     return 0
 
 

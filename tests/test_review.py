@@ -261,33 +261,148 @@ def test_the_same_correction_again_is_not_stored_and_a_later_different_one_repla
     store = CorrectionStore(tmp_path / "corrections.sqlite")
     batch = [{"text": "充电宝冒烟了", "label": "安全问题", "source": "一月.csv", "row": 5},
              {"text": "秤每斤少二两", "label": "price_measurement", "source": "一月.csv", "row": 9}]
-    assert store.add(batch, reviewer="张三") == 2
-    assert store.add(batch, reviewer="李四") == 0 and store.add([{**batch[0], "row": "5"}], reviewer="张三") == 0
-    assert store.add([{**batch[0], "source": "二月.csv"}], reviewer="李四") == 1  # another archive's row: kept
-    assert store.add([{**batch[0], "label": "quality"}], reviewer="李四") == 1
+    assert store.add(batch, reviewer="张三").stored == 2
+    assert store.add(batch, reviewer="李四").stored == 0
+    assert store.add([{**batch[0], "row": "5"}], reviewer="张三").stored == 0
+    assert store.add([{**batch[0], "source": "二月.csv"}], reviewer="李四").stored == 1  # another archive's row: kept
+    assert store.add([{**batch[0], "label": "quality"}], reviewer="李四").stored == 1
     assert store.labels()["充电宝冒烟了"] == "quality"
-    assert store.add(batch[:1], reviewer="张三") == 1  # safety again, after quality: a later, different correction
+    assert store.add(batch[:1], reviewer="张三").stored == 1  # safety again, after quality: a later, different correction
     assert store.labels()["充电宝冒烟了"] == "safety"
     assert [(r["label"], r["source"], r["reviewer"]) for r in store.all()] == [
         ("safety", "一月.csv", "张三"), ("price_measurement", "一月.csv", "张三"), ("safety", "二月.csv", "李四"),
         ("quality", "一月.csv", "李四"), ("safety", "一月.csv", "张三")]
 
 
+def _export_one(tmp_path, name: str, text: str = "充电宝充着充着冒烟了"):
+    """A review workbook of one row, ``text``, exported now as ``name``."""
+    from consumer_nlp.review import export_review
+
+    return export_review([{"row": 9, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题", "confidence": 0.4}],
+                         tmp_path / name)
+
+
+def test_an_older_workbook_imported_again_does_not_undo_a_newer_correction(tmp_path, capsys):
+    # Last week's workbook imported by mistake after this week's had corrected the same text otherwise put last
+    # week's category back, silently: an export carried no moment to tell the two apart.
+    from consumer_nlp.review import read_review
+
+    registry = ["--registry", str(tmp_path / "registry")]
+    last_week, this_week = _export_one(tmp_path, "上周.xlsx"), _export_one(tmp_path, "本周.xlsx")
+    _fill(last_week, {2: "质量问题"})  # saved again, as Excel does: the moment stays
+    _fill(this_week, {2: "安全问题"})
+    assert main(["review", "import", str(last_week), "--reviewer", "张三", *registry]) == 0
+    assert main(["review", "import", str(this_week), "--reviewer", "李四", *registry]) == 0  # a later export: replaces
+    capsys.readouterr()
+    assert main(["review", "import", str(last_week), "--reviewer", "张三", *registry]) == 0
+    out = capsys.readouterr().out
+    assert "已保存 0 条人工更正" in out and "另 1 条没有采用：这些投诉已由更晚导出的复核表更正为其他类别" in out, out
+    store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
+    assert store.labels() == {"充电宝充着充着冒烟了": "safety"}
+    assert [r["label"] for r in store.all()] == ["quality", "safety"]
+    assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1)  # the library's count
+    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (0, 1, 0)  # the same workbook: harmless
+    _fill(this_week, {2: "其他"})  # the same export, chosen again otherwise: replaces, as before
+    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (1, 0, 0)
+    assert store.labels() == {"充电宝充着充着冒烟了": "other"}
+
+
+def test_a_workbook_exported_before_moments_were_kept_replaces_as_before(tmp_path):
+    # Workbooks exported before the moment was stamped carry none: their choices count as a new review's would.
+    from consumer_nlp.review import read_review
+
+    older = _export_one(tmp_path, "旧版.xlsx")
+    book = load_workbook(older)
+    assert [row[0].value for row in book["说明"].iter_rows()] == ["来源", "做法", "导出时间"]
+    book["说明"].delete_rows(3)
+    book.save(older)
+    newer = _export_one(tmp_path, "本周.xlsx")
+    _fill(older, {2: "质量问题"})
+    _fill(newer, {2: "安全问题"})
+    store = CorrectionStore(tmp_path / "corrections.sqlite")
+    assert [c["exported_at"] for c in read_review(older)[0]] == [None]
+    assert tuple(store.add(read_review(newer)[0], reviewer="李四")) == (1, 0, 0)
+    assert tuple(store.add(read_review(older)[0], reviewer="张三")) == (1, 0, 0)
+    assert store.labels() == {"充电宝充着充着冒烟了": "quality"}
+
+
+def test_a_changed_export_moment_is_refused_not_taken_as_none(tmp_path):
+    from consumer_nlp.exceptions import ReviewWorkbookError
+    from consumer_nlp.review import read_review
+
+    workbook = _export_one(tmp_path, "复核.xlsx")
+    _fill(workbook, {2: "安全问题"})
+    book = load_workbook(workbook)
+    book["说明"].cell(row=3, column=2).value = "上周五"
+    book.save(workbook)
+    with pytest.raises(ReviewWorkbookError, match="导出时间") as refused:
+        read_review(workbook)
+    assert refused.value.problems == ["“说明”表的“导出时间”被改动了（请改回导出时的值，或重新导出）：第3行「上周五」"]
+
+
+def test_a_store_of_an_earlier_release_loads_and_keeps_the_newer_correction(tmp_path):
+    # The store gained a column (the moment each correction's workbook was exported): a store written before
+    # must still load, its corrections as they were, and take stamped ones.
+    import sqlite3
+
+    from consumer_nlp.review import read_review
+
+    path = tmp_path / "corrections.sqlite"
+    _earlier_store(path)
+    store = CorrectionStore(path)
+    assert store.labels() == {"充电宝充着充着冒烟了": "other"}
+    last_week, this_week = _export_one(tmp_path, "上周.xlsx"), _export_one(tmp_path, "本周.xlsx")
+    _fill(last_week, {2: "质量问题"})
+    _fill(this_week, {2: "安全问题"})
+    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (1, 0, 0)
+    assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1)
+    stored = store.all()
+    assert [(r["label"], r["reviewer"]) for r in stored] == [("other", "王五"), ("safety", "李四")]
+    assert stored[0]["exported_at"] is None and stored[1]["exported_at"].endswith("+00:00")
+    with sqlite3.connect(path) as connection:  # a release before this one still writes to it
+        connection.execute("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, at, source, row) "
+                           "VALUES ('x', '秤不准', 'price_measurement', NULL, '赵六', '2026-12-01T00:00:00+00:00', "
+                           "NULL, NULL)")
+    assert CorrectionStore(path).labels()["秤不准"] == "price_measurement"
+
+
+def _earlier_store(path) -> None:
+    """A correction store as releases before the export moment wrote it, holding one correction."""
+    import sqlite3
+
+    from consumer_nlp.review import text_key
+
+    with sqlite3.connect(path) as connection:
+        connection.executescript("""CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT, text_sha256 TEXT NOT NULL, text TEXT NOT NULL, label TEXT NOT NULL,
+            model_label TEXT, reviewer TEXT NOT NULL, at TEXT NOT NULL, source TEXT, row INTEGER);
+            CREATE INDEX corrections_by_text ON corrections (text_sha256, id);""")
+        connection.execute("INSERT INTO corrections (text_sha256, text, label, reviewer, at) VALUES (?, ?, ?, ?, ?)",
+                           (text_key("充电宝充着充着冒烟了"), "充电宝充着充着冒烟了", "other", "王五",
+                            "2026-11-30T08:00:00+00:00"))
+    connection.close()
+
+
 def _review_in_another_process(path, reviewer, barrier, n):
     barrier.wait()
     store = CorrectionStore(path)
     for i in range(n):
-        store.add([{"text": f"{reviewer} 的第{i}条", "label": "other"}], reviewer=reviewer)
+        exported_at = f"2026-12-0{1 + i % 2}T08:00:00+00:00"
+        store.add([{"text": f"{reviewer} 的第{i}条", "label": "other", "exported_at": exported_at}], reviewer=reviewer)
 
 
-def test_two_reviewers_at_once_store_every_correction_once(tmp_path):
+@pytest.mark.parametrize("earlier", [False, True])
+def test_two_reviewers_at_once_store_every_correction_once(tmp_path, earlier):
+    # (earlier: both find a store of an earlier release, without the column of export moments, and add it at once)
     path = tmp_path / "corrections.sqlite"
+    if earlier:
+        _earlier_store(path)
     context = multiprocessing.get_context("spawn")
     with context.Manager() as manager:
         barrier = manager.Barrier(2)
         with context.Pool(2) as pool:
             pool.starmap(_review_in_another_process, [(path, "李", barrier, 40), (path, "王", barrier, 40)])
-    stored = CorrectionStore(path).all()
+    stored = CorrectionStore(path).all()[earlier:]
     assert len(stored) == 80
     assert sorted(r["text"] for r in stored) == sorted(f"{who} 的第{i}条" for who in "李王" for i in range(40))
 
@@ -581,7 +696,7 @@ def test_a_machine_that_cannot_tell_its_user_asks_for_the_reviewer(tmp_path, mon
     store = CorrectionStore(tmp_path / "corrections.sqlite")
     with pytest.raises(ValueError, match="reviewer=NAME"):
         store.add([{"text": "秤不准", "label": "价格/计量"}])
-    assert store.add([{"text": "秤不准", "label": "价格/计量"}], reviewer="张三") == 1
+    assert store.add([{"text": "秤不准", "label": "价格/计量"}], reviewer="张三").stored == 1
     from consumer_nlp.review import export_review
 
     workbook = export_review([{"row": 2, "text": "秤不准", "guess_zh": "其他", "runner_up_zh": "质量问题",

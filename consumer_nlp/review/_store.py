@@ -2,8 +2,9 @@
 
 Every correction is a row of its own (who, when, from which archive row), never overwritten; the
 category a text has now is its latest correction. The same correction given again (a workbook imported
-twice: the text's category now, from the same archive row) is not stored again. SQLite in WAL mode with a
-busy timeout lets several reviewers write at once without losing any.
+twice: the text's category now, from the same archive row) is not stored again, and one from a workbook exported
+before a correction of its text that gives another category does not replace it (an old workbook imported again).
+SQLite in WAL mode with a busy timeout lets several reviewers write at once without losing any.
 """
 import datetime
 import getpass
@@ -11,6 +12,7 @@ import hashlib
 import sqlite3
 from contextlib import closing
 from pathlib import Path
+from typing import NamedTuple
 
 from .._categories import label_of
 from .._locks import held
@@ -26,9 +28,36 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS corrections (
     reviewer TEXT NOT NULL,
     at TEXT NOT NULL,
     source TEXT,
-    row INTEGER
+    row INTEGER,
+    exported_at TEXT
 );
 CREATE INDEX IF NOT EXISTS corrections_by_text ON corrections (text_sha256, id);"""
+# exported_at: when the choice's workbook was exported, UTC as moment() writes it, so that moments compare as text;
+# NULL for workbooks exported before it was stamped. Stores written before have no such column: it is added on opening.
+_NEWER_COLUMNS = {"exported_at": "TEXT"}
+
+
+class Added(NamedTuple):
+    """What :meth:`CorrectionStore.add` did with the corrections given: how many it stored, how many the store
+    held already, and how many it did not apply because a correction from a later export gives their texts another
+    category."""
+    stored: int
+    again: int
+    superseded: int
+
+
+def moment(value) -> str | None:
+    """``value`` (an aware datetime, or its ISO text) as the store keeps a moment: UTC to the microsecond, so that
+    moments compare as text; None stays None. A moment without its offset is refused: it would compare wrongly."""
+    if value is None:
+        return None
+    try:
+        when = value if isinstance(value, datetime.datetime) else datetime.datetime.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValueError(f"exported_at={value!r} is not a moment (ISO 8601 with its UTC offset)") from None
+    if when.utcoffset() is None:
+        raise ValueError(f"exported_at={value!r} has no UTC offset, so it cannot be compared with other moments")
+    return when.astimezone(datetime.timezone.utc).isoformat(timespec="microseconds")
 
 
 def text_key(text: str) -> str:
@@ -36,19 +65,23 @@ def text_key(text: str) -> str:
     return hashlib.sha256(correction_key(text).encode("utf-8")).hexdigest()
 
 
-def _insert_new(connection: sqlite3.Connection, row: tuple) -> bool:
-    """Insert the correction ``row`` (as ``add`` makes them) unless the store holds it already: its text's
-    latest correction gives its category, and one of them came from its source and row. Whether it was."""
-    key, _, label, _, _, _, source, number = row
+def _insert_new(connection: sqlite3.Connection, row: tuple) -> str:
+    """Insert the correction ``row`` (as ``add`` makes them) unless the store holds it already ("again": its
+    text's latest correction gives its category, and one of them came from its source and row) or a correction
+    from a later export gives its text another category ("superseded"); "stored" when it was inserted."""
+    key, _, label, _, _, _, source, number, exported_at = row
     latest = connection.execute("SELECT label FROM corrections WHERE text_sha256 = ? ORDER BY id DESC LIMIT 1",
                                 (key,)).fetchone()
     if latest is not None and latest[0] == label and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ?",
             (key, label, source, number)).fetchone():
-        return False
-    connection.execute("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, at, source, row) "
-                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
-    return True
+        return "again"
+    if latest is not None and latest[0] != label and exported_at is not None and connection.execute(
+            "SELECT 1 FROM corrections WHERE text_sha256 = ? AND exported_at > ?", (key, exported_at)).fetchone():
+        return "superseded"
+    connection.execute("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, at, source, row, "
+                       "exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+    return "stored"
 
 
 class CorrectionStore:
@@ -73,12 +106,17 @@ class CorrectionStore:
             connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             connection.execute("PRAGMA journal_mode=WAL")
             connection.executescript(_SCHEMA)
+            held_columns = {column[1] for column in connection.execute("PRAGMA table_info(corrections)")}
+            for name, kind in _NEWER_COLUMNS.items():
+                if name not in held_columns:  # a store of an earlier release: its corrections keep NULL
+                    connection.execute(f"ALTER TABLE corrections ADD COLUMN {name} {kind}")
         return connection
 
-    def add(self, corrections, *, reviewer: str | None = None) -> int:
-        """Store ``corrections``: dicts with text, label (English or Chinese) and optionally
-        model_label, source and row, in one transaction, or none; returns how many were stored. One the
-        store already holds (its text's category now, from the same source and row) is not stored again."""
+    def add(self, corrections, *, reviewer: str | None = None) -> Added:
+        """Store ``corrections``: dicts with text, label (English or Chinese) and optionally model_label,
+        source, row and exported_at (when its workbook was exported: see :func:`moment`), in one transaction, or
+        none. One the store already holds (its text's category now, from the same source and row) is not stored
+        again; one exported before a stored correction of its text giving another category is not applied."""
         if not reviewer:
             try:
                 reviewer = getpass.getuser()
@@ -91,17 +129,21 @@ class CorrectionStore:
             if label is None or not isinstance(item.get("text"), str) or not item["text"].strip():
                 raise ValueError(f"correction {n}: needs a text and one of the six categories, got "
                                  f"{item.get('label')!r}")
+            try:
+                exported_at = moment(item.get("exported_at"))
+            except ValueError as error:
+                raise ValueError(f"correction {n}: {error}") from None
             rows.append((text_key(item["text"]), correction_key(item["text"]), label, item.get("model_label"),
-                         reviewer, at, item.get("source"), item.get("row")))
+                         reviewer, at, item.get("source"), item.get("row"), exported_at))
         with closing(self._connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                stored = sum(_insert_new(connection, row) for row in rows)  # one by one: a batch may repeat itself
+                done = [_insert_new(connection, row) for row in rows]  # one by one: a batch may repeat itself
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-        return stored
+        return Added(*(done.count(what) for what in Added._fields))
 
     def all(self) -> list[dict]:
         """Every correction ever stored, oldest first."""

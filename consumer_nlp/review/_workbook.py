@@ -1,5 +1,6 @@
 """The review loop without a browser: the queue as an Excel workbook with a drop-down of the six
 categories in the cell the reviewer fills, and the filled workbook read back as corrections."""
+import datetime
 import json
 import zipfile
 from collections import defaultdict
@@ -9,12 +10,15 @@ from .._categories import CATEGORIES, label_of
 from ..exceptions import ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, open_read_only,
                   printable, scan_sheet, sheet_rows)
+from ._store import moment
 
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
 WIDTHS = [6, 11, 70, 12, 12, 8, 14]
 CHOICE = len(COLUMNS)  # the column the reviewer fills (1-based)
 EXACT = "原文（勿改）"  # hidden columns after CHOICE: [row, text] exactly, as ASCII JSON over as many cells as it needs
+NOTES = "说明"
+EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported: of two exports, which is the later
 
 
 def _shown(text: str) -> str:
@@ -89,19 +93,36 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
     letter = get_column_letter(CHOICE)
     choices.add(f"{letter}2:{letter}{max(2, len(queue) + 1)}")
     sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet("说明")
+    notes = workbook.create_sheet(NOTES)
     notes.append(["来源", source])
     notes.append(["做法", "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"])
+    notes.append([EXPORTED, datetime.datetime.now().astimezone().isoformat(sep=" ", timespec="microseconds")])
     keep_text(workbook)
     with new_file(path, force=force, what="workbook") as temporary:
         workbook.save(temporary)
     return path
 
 
+def _notes(workbook) -> tuple[str, tuple | None]:
+    """The NOTES sheet's source (its first row) and its EXPORTED row (number, value), None in a workbook
+    exported before that row was written (or without the sheet)."""
+    if NOTES not in workbook.sheetnames:
+        return "", None
+    source = ""
+    for number, values in enumerate(sheet_rows(workbook[NOTES], values_only=True), start=1):
+        values = list(values) + [None, None]
+        if number == 1:
+            source = str(values[1]) if values[1] is not None else ""
+        if values[0] == EXPORTED:
+            return source, (number, "" if values[1] is None else values[1])
+    return source, None
+
+
 def read_review(path) -> tuple[list[dict], str]:
     """The corrections a reviewer made in a workbook of :func:`export_review`, and its source.
     Labels may be Chinese names or English labels; any other value is refused, all listed by row.
-    Each belongs to the text exported (kept in hidden columns), not to what its 投诉内容 cell shows."""
+    Each belongs to the text exported (kept in hidden columns), not to what its 投诉内容 cell shows, and carries
+    when the workbook was exported (exported_at; None for a workbook exported before that was written)."""
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -129,10 +150,11 @@ def read_review(path) -> tuple[list[dict], str]:
             raise ValueError(f"{path}: the columns of sheet {SHEET!r} are {header}, not {COLUMNS}")
         # The hidden cells are those headed 原文（勿改）: a column a reviewer added after them (备注) is no part of them.
         hidden = [i for i, name in enumerate(header) if i >= CHOICE and name == EXACT]
-        source = ""
-        if "说明" in workbook.sheetnames:
-            first = next(sheet_rows(workbook["说明"], values_only=True), ())
-            source = str(first[1]) if len(first) > 1 and first[1] is not None else ""
+        source, stamp = _notes(workbook)
+        try:  # typed over or cleared, it would tell no moment, or a wrong one
+            exported_at, restamped = moment(stamp[1]) if stamp else None, []
+        except ValueError:
+            exported_at, restamped = None, [f"第{stamp[0]}行「{stamp[1]}」"]
         corrections, bad, textless, altered, moved, guessed, exported = [], [], [], [], [], [], {}
         # A choice merged down over several rows (one for a block) holds for each of them.
         # A merge that starts left of 更正为 shows its left cell's value there: 更正为 holds no choice on
@@ -190,8 +212,8 @@ def read_review(path) -> tuple[list[dict], str]:
                 altered.append(f"第{number}行")
                 continue
             corrections.append({"text": text, "label": label, "model_label": label_of(values[3]),
-                                "source": source, "row": row, "number": number, "shown": values[2],
-                                "guess_off": guess_off})
+                                "source": source, "row": row, "exported_at": exported_at, "number": number,
+                                "shown": values[2], "guess_off": guess_off})
         # A shown text that is another row's exported text moved there without its hidden cells.
         seen = set(moved)  # a set: a list searched for each row was quadratic in a sorted workbook
         moved += [c["number"] for c in corrections if c["number"] not in seen and c["shown"] != _shown(c["text"])
@@ -219,6 +241,9 @@ def read_review(path) -> tuple[list[dict], str]:
          f"分开了（排序前请全选整张表）"),
         (altered, f"these rows' hidden column {EXACT} was changed, so their text is not known (export them again)",
          f"这些行的隐藏列“{EXACT}”被改动，不知道它们的原文（请重新导出）"),
+        (restamped, f"the sheet {NOTES}'s {EXPORTED} (when the workbook was exported, which tells an older workbook "
+         f"imported again from a newer one) was changed: put it back as exported, or export again",
+         f"“{NOTES}”表的“{EXPORTED}”被改动了（请改回导出时的值，或重新导出）"),
     ]
     said = [(found, english, chinese) for found, english, chinese in said if found]
     if said:
