@@ -273,7 +273,7 @@ def _review(args) -> int:
         store = CorrectionStore.of_registry(args.registry)
         added = store.add(corrections, reviewer=args.reviewer)
         again = f"，另 {added.again} 条此前已导入过，没有重复保存" if added.again else ""
-        superseded = (f"，另 {added.superseded} 条没有采用：这些投诉已由更晚导出的复核表更正为其他类别（以更晚的为准）"
+        superseded = (f"，另 {added.superseded} 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别（以更晚的为准）"
                       if added.superseded else "")
         print(f"已保存 {added.stored} 条人工更正{again}{superseded}（来源：{source or args.workbook}），位于 {store.path}")
     return 0

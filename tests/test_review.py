@@ -296,7 +296,7 @@ def test_an_older_workbook_imported_again_does_not_undo_a_newer_correction(tmp_p
     capsys.readouterr()
     assert main(["review", "import", str(last_week), "--reviewer", "张三", *registry]) == 0
     out = capsys.readouterr().out
-    assert "已保存 0 条人工更正" in out and "另 1 条没有采用：这些投诉已由更晚导出的复核表更正为其他类别" in out, out
+    assert "已保存 0 条人工更正" in out and "另 1 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别" in out, out
     store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
     assert store.labels() == {"充电宝充着充着冒烟了": "safety"}
     assert [r["label"] for r in store.all()] == ["quality", "safety"]

@@ -432,6 +432,19 @@ def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_p
     assert [(r["label"], r["reviewer"], r["source"]) for r in rows] == [("safety", "王芳", "投诉.csv"),
                                                                         ("quality", "王芳", "投诉.csv")]
     assert all(r["at"] for r in rows) and len(CorrectionStore(registry / STORE_NAME).labels()) == 1
+    # A choice in the browser is a review of its moment: a workbook exported before it, imported after, did undo it.
+    from openpyxl import load_workbook
+
+    from consumer_nlp.review import export_review, read_review
+
+    workbook = export_review([{"row": 2, "text": rows[-1]["text"], "guess_zh": "其他", "runner_up_zh": "质量问题",
+                               "confidence": 0.4}], tmp_path / "复核.xlsx")
+    book = load_workbook(workbook)
+    book["说明"]["B3"] = "2020-01-06 09:00:00+08:00"  # exported long before
+    book["复核"]["G2"] = "价格/计量"
+    book.save(workbook)
+    assert tuple(CorrectionStore(registry / STORE_NAME).add(read_review(workbook)[0], reviewer="张三")) == (0, 0, 1)
+    assert CorrectionStore(registry / STORE_NAME).labels() == {rows[-1]["text"]: "quality"}
 
 
 def test_a_hand_edited_review_address_is_not_a_server_error(client, tmp_path):

@@ -32,8 +32,9 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS corrections (
     exported_at TEXT
 );
 CREATE INDEX IF NOT EXISTS corrections_by_text ON corrections (text_sha256, id);"""
-# exported_at: when the choice's workbook was exported, UTC as moment() writes it, so that moments compare as text;
-# NULL for workbooks exported before it was stamped. Stores written before have no such column: it is added on opening.
+# exported_at: when the choice's workbook was exported (a browser's choice: when it was made), UTC as moment() writes
+# it, so that moments compare as text; NULL for workbooks exported before it was stamped. Stores written before have
+# no such column: it is added on opening.
 _NEWER_COLUMNS = {"exported_at": "TEXT"}
 
 

@@ -339,8 +339,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         item = queue[int(position)]
         if form.get("key") != text_key(item["text"]):  # the batch was tagged again while this was on screen
             raise Refused(409, "复核队列已更新（这一批刚刚重新标注过），这条选择没有保存：请回到复核页重新选择。")
+        now = datetime.datetime.now(datetime.timezone.utc)  # a review of this moment: no older workbook undoes it
         models.store.add([{"text": item["text"], "label": label, "model_label": item["guess"],
-                           "source": space.meta(batch_id)["name"], "row": item["row"]}], reviewer=reviewer)
+                           "source": space.meta(batch_id)["name"], "row": item["row"], "exported_at": now}],
+                         reviewer=reviewer)
         corrected = models.store.labels()
         following = next((n for n in range(int(position) + 1, len(queue))
                           if correction_key(queue[n]["text"]) not in corrected), len(queue))
