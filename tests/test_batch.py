@@ -531,7 +531,7 @@ def test_json_values_go_out_as_json_text(default_model, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "meta": {"a": null, "b": [1, 2]}, "ok": true, "text": "秤不准"}\n', encoding="utf-8")
     row = read_output(tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False).output)[0]
-    assert json.loads(row["meta"]) == {"a": None, "b": [1, 2]} and row["ok"] == "true"
+    assert json.loads(row["meta"]) == {"a": None, "b": [1, 2]} and row["ok"] == "TRUE"  # as Excel writes it
     again = read_output(tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output)[0]
     assert again["meta"] == {"a": None, "b": [1, 2]} and again["ok"] is True  # JSON to JSON: values as they were
 
@@ -546,6 +546,24 @@ def test_excel_booleans_go_out_in_delimited_text_as_excel_writes_them(default_mo
     assert [r["已回访"] for r in rows] == ["TRUE", "FALSE", "否"]
     as_json = read_output(tag_file(default_model, source, tmp_path / "out.jsonl", jobs=1, progress=False).output)
     assert [r["已回访"] for r in as_json] == [True, False, "否"]  # JSON Lines output: JSON's own booleans
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_booleans_go_out_in_delimited_text_as_excel_writes_them_whatever_the_input(default_model, tmp_path,
+                                                                                     write_workbook, suffix):
+    # A workbook's booleans came out as TRUE, a JSON Lines record's as true, a Parquet column's (and the
+    # needs_review tag column's) as True: users open CSV in Excel, which writes and reads TRUE.
+    records = [{"编号": "1", "已回访": True, "投诉内容": "电饭煲坏了"}, {"编号": "2", "已回访": False, "投诉内容": "快递没送到"},
+               {"编号": "3", "已回访": None, "投诉内容": ""}]
+    sheet = [list(records[0])] + [["" if v is None else v for v in r.values()] for r in records]
+    sources = [write_workbook(tmp_path / "in.xlsx", {"投诉": sheet}), tmp_path / "in.jsonl", tmp_path / "in.parquet"]
+    sources[1].write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    pq.write_table(pa.Table.from_pylist(records), sources[2])
+    outputs = [read_output(tag_file(default_model, source, tmp_path / f"{source.suffix[1:]}{suffix}", jobs=1,
+                                    progress=False).output) for source in sources]
+    for rows in outputs:
+        assert [r["已回访"] for r in rows] == ["TRUE", "FALSE", ""]
+        assert rows[2]["needs_review"] == "TRUE" and {r["needs_review"] for r in rows} <= {"TRUE", "FALSE"}
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".xls"])

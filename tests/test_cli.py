@@ -42,7 +42,7 @@ def test_tag_writes_beside_the_input_by_default(tmp_path):
     assert main(["tag", str(source), "-q"]) == 0
     rows = read_rows(tmp_path / "archive.tagged.csv")
     assert [r["编号"] for r in rows] == ["1", "2"]
-    assert rows[1]["needs_review"] == "True" and rows[1]["review_reason"] == "文本为空"
+    assert rows[1]["needs_review"] == "TRUE" and rows[1]["review_reason"] == "文本为空"  # as Excel writes it
 
 
 def test_tag_without_a_text_column_lists_the_columns(tmp_path, capsys):

@@ -10,6 +10,7 @@ from consumer_nlp import CATEGORIES, report_archive
 from consumer_nlp._charts import cjk_fonts
 from consumer_nlp._money import money_mentioned
 from consumer_nlp.cli import main
+from consumer_nlp.tagging import tag_file
 
 CHANNELS = ["12315热线", "全国12315平台", "微信公众号", "银行投诉台"]
 needs_font = pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei")
@@ -351,6 +352,26 @@ def test_empty_texts_of_the_previous_period_stay_in_the_comparison(tmp_path):
     change = report_archive(now, previous=before, progress=False).tables["change"]
     rows = change[change["label"] != "total"] if "label" in change else change.iloc[:-1]
     assert rows.iloc[:, [c for c, name in enumerate(change.columns) if "上期件数" in str(name)][0]].sum() == 6
+
+
+def test_review_flags_read_alike_from_archives_tagged_before_and_after_csv_spelt_booleans_as_excel(tmp_path,
+                                                                                                    default_model):
+    # CSV output spelt needs_review True (as Python does) before it spelt it TRUE (as Excel does): both read back.
+    rows = [{"text": "漏水", "category": "quality", "needs_review": flag} for flag in (True, False, False)]
+    old = _tagged_rows(tmp_path / "old.csv", rows)  # as written before: True, False
+    assert "True" in old.read_text(encoding="utf-8-sig")
+    new = tmp_path / "new.csv"
+    new.write_text(old.read_text(encoding="utf-8-sig").replace("True", "TRUE").replace("False", "FALSE"),
+                   encoding="utf-8-sig")
+    for now, before in ((old, new), (new, old)):
+        report = report_archive(now, previous=before, progress=False)
+        assert report.tables["review"].set_index("label").loc["quality", "需复核件数"] == 1
+        assert report.tables["change"].set_index("label").loc["quality", "上期件数"] == 3
+    source = tmp_path / "in.csv"
+    source.write_text("text\n漏水\n\n", encoding="utf-8")  # an empty text: needs review, TRUE
+    tagged = tag_file(default_model, source, tmp_path / "in.tagged.csv", progress=False).output
+    assert "TRUE" in tagged.read_text(encoding="utf-8-sig")  # our own output, read back as the tagging counted it
+    assert report_archive(tagged, previous=old, progress=False).tables["review"].iloc[-1]["需复核件数"] >= 1
 
 
 def test_the_archive_itself_as_the_previous_period_is_refused(tmp_path):

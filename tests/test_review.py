@@ -46,7 +46,7 @@ def test_the_queue_holds_the_rows_to_review_most_instructive_first_without_near_
 
     frame = pd.read_csv(tagged, dtype=str, keep_default_na=False)
     # Each row as a spreadsheet numbers it (the header is row 1): the data row was shown, one too few.
-    flagged = {i + 2 for i, flag in enumerate(frame["needs_review"]) if flag == "True" and frame["text"][i].strip()}
+    flagged = {i + 2 for i, flag in enumerate(frame["needs_review"]) if flag == "TRUE" and frame["text"][i].strip()}
     queue = review_queue(small_model, tagged)
     rows = [item["row"] for item in queue]
     assert set(rows) <= flagged and len(rows) == len(set(rows))
@@ -452,7 +452,7 @@ def test_export_says_how_many_rows_were_left_out_as_near_duplicates(tagged, mode
     import pandas as pd
 
     frame = pd.read_csv(tagged, dtype=str, keep_default_na=False)
-    flagged = int(((frame["needs_review"] == "True") & frame["text"].str.strip().ne("")).sum())
+    flagged = int(((frame["needs_review"] == "TRUE") & frame["text"].str.strip().ne("")).sum())
     workbook = tmp_path / "q.xlsx"
     assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file)]) == 0
     listed = load_workbook(workbook)["复核"].max_row - 1

@@ -132,17 +132,15 @@ def _escape_surrogates(line: str) -> str:
     return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
 
 
-def write_part(frame: pd.DataFrame, kind: str, path: Path, *, json_values: bool = False) -> None:
-    """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined).
-    ``json_values``: the chunk was read from JSON Lines, whose booleans go out in CSV and TSV as JSON
-    writes them (true); a workbook's go out as Excel writes them (TRUE)."""
+def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
+    """Write one tagged chunk as a part of an output of format ``kind`` (no header: parts are joined)."""
     try:
-        _write_part(frame, kind, path, json_values)
+        _write_part(frame, kind, path)
     except (UnicodeEncodeError, ValueError):  # pyarrow's errors are ValueErrors too
         cleaned = _without_surrogates(frame)
         if cleaned.equals(frame):
             raise
-        _write_part(cleaned, kind, path, json_values)
+        _write_part(cleaned, kind, path)
 
 
 _LINE_BREAK = re.compile("[\r\n]")
@@ -302,15 +300,22 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**columns) if columns else frame
 
 
-def _write_part(frame: pd.DataFrame, kind: str, path: Path, json_values: bool) -> None:
-    if kind in ("csv", "tsv", "jsonl"):  # workbook dates (and, but in JSON, numbers and booleans) as the sheet shows
+def _booleans_as_objects(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its columns of a boolean type (numpy's, as the needs_review tag; Arrow's, from Parquet)
+    as Python values, so that they are spelt as the booleans of any other column are."""
+    columns = {c: frame[c].astype(object) for c in frame.columns if pd.api.types.is_bool_dtype(frame[c].dtype)}
+    return frame.assign(**columns) if columns else frame
+
+
+def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
+    if kind in ("csv", "tsv", "jsonl"):  # dates as the sheet shows them; in CSV and TSV numbers and booleans too
         frame = _as_python(frame)
         shown = (datetime.date, datetime.time, datetime.timedelta, bytes)
-        if kind != "jsonl":
-            shown += (float,) if json_values else (float, bool)
+        if kind != "jsonl":  # booleans as Excel writes them (TRUE), whatever the input: desks open CSV in Excel
+            frame, shown = _booleans_as_objects(frame), shown + (float, bool)
         frame = _map_values(frame, cell_text, shown)
-    if kind in ("csv", "tsv"):  # JSON objects, arrays and booleans as JSON text, not Python's repr
-        frame = _map_values(frame, _json_text, (dict, list, bool))
+    if kind in ("csv", "tsv"):  # JSON objects and arrays as JSON text, not Python's repr
+        frame = _map_values(frame, _json_text, (dict, list))
     if kind == "csv":
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
@@ -357,11 +362,11 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path, json_values: bool) -
 
 
 def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
-                  marked: str | None = None, number_formats: dict | None = None, json_values: bool = False) -> None:
+                  marked: str | None = None, number_formats: dict | None = None) -> None:
     """``frames`` (a DataFrame, or DataFrames of the same columns, each held in memory only while it
     is written) as one whole archive at ``output`` (format by its extension), written the way
     tagging writes its outputs: text stays text (never a formula), types are kept (``wide``,
-    ``marked`` and ``number_formats`` as for :func:`join_parts`, ``json_values`` as for :func:`write_part`)."""
+    ``marked`` and ``number_formats`` as for :func:`join_parts`)."""
     output = Path(output)
     kind = archive_format(output)
     parts, columns = [], None
@@ -369,7 +374,7 @@ def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
         for frame in [frames] if isinstance(frames, pd.DataFrame) else frames:
             columns = [str(c) for c in frame.columns] if columns is None else columns
             parts.append(working_name(output, f"part{len(parts)}"))
-            write_part(frame, kind, parts[-1], json_values=json_values)
+            write_part(frame, kind, parts[-1])
         join_parts(parts, columns or [], kind, output, sheet_title, wide=wide, marked=marked,
                    number_formats=number_formats)
     finally:
@@ -484,7 +489,8 @@ def _join_parquet(parts, output) -> list:
 # 4 (2026-12-05, night): a workbook's booleans in CSV and TSV as Excel writes them (TRUE), a JSON record's as JSON does.
 # 5 (2026-12-05, night): a workbook's error cells as errors in .xlsx parts.
 # 6 (2026-12-05, night): Parquet binary values that are UTF-8 as their text, not as Python shows bytes.
-PARTS = 6
+# 7 (2026-12-05, late): every boolean in CSV and TSV as Excel writes it (TRUE): a JSON record's, a Parquet column's, tags'.
+PARTS = 7
 
 
 def _typed(value):

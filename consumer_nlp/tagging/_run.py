@@ -94,9 +94,8 @@ class Summary:
 _worker_state = {}
 
 
-def _hold(model, text_col, kind, spool, id_col=None, json_values=False):
-    _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool, id_col=id_col,
-                         json_values=json_values)
+def _hold(model, text_col, kind, spool, id_col=None):
+    _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool, id_col=id_col)
 
 
 def _die_with(parent: int) -> None:
@@ -136,7 +135,7 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
     # A part, then its record: each whole or not at all. No sweep: the spool goes whole when the run ends,
     # and looking through a folder of thousands of parts for each would grow as their square.
     with new_file(part, force=True, sweep=False) as temporary:
-        write_part(tagged, state["kind"], temporary, json_values=state["json_values"])
+        write_part(tagged, state["kind"], temporary)
     empty = without_text(tagged).to_numpy()  # counted apart, in no category
     record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"][~empty])),
               "needs_review": int(tagged["needs_review"].sum()),
@@ -300,8 +299,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             column = find_text_column(first.rows.columns, text_col, first)
             if id_col is not None:
                 id_col = find_column(first.rows.columns, id_col, ())
-            workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col,
-                                                                  read_as == "jsonl"))
+            workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col))
             rows_seen = 0
             for chunk in _chain(first, chunks):
                 if chunk.bad and bad_rows_path is None:

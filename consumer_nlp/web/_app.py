@@ -23,7 +23,7 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._html import STYLE
 from .._values import is_missing
-from ..io import (archive_format, cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive,
+from ..io import (cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive,
                   write_json)
 from ..review import review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
@@ -270,7 +270,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     def convert(input_path: Path, tagged_path: Path, converted: Path, meta: dict) -> None:
         # The upload's own rows, read as the command line reads them, beside the tag columns of the
         # batch's Parquet copy: that copy holds one type a column, so downloads made from it alone
-        # wrote a count with one word in it as text, 6 beside 6.5 as 6.0 and an upload's true as True.
+        # wrote a count with one word in it as text and 6 beside 6.5 as 6.0.
         # A chunk at a time: the whole result in memory took 4.1 GB of the server for a large batch.
         # The tag columns in the types tagging gives them, not Arrow's.
         text_col = meta["text_col"]
@@ -278,8 +278,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         frames = (chunk.rows for chunk in open_archive(input_path).chunks())
         with new_file(converted, force=True) as temporary:  # never a half-written download
             write_archive(beside(frames, tags, text_col), temporary, sheet_title="已标注",
-                          number_formats=meta.get("number_formats"), json_values=archive_format(input_path) == "jsonl",
-                          **excel_layout(text_col))
+                          number_formats=meta.get("number_formats"), **excel_layout(text_col))
 
     async def batch_report(request: Request):
         from ..report import report_archive
