@@ -77,12 +77,35 @@ def _check_texts_vary(labeled: LabeledData) -> None:
     distinct = len(labeled.texts) - len(labeled.duplicates) - len(labeled.conflicts)  # each row is one of the three
     if len(labeled.conflicts) > distinct:
         common = ", ".join(f"{text[:20]!r} ({n})" for text, n in Counter(labeled.texts).most_common(3))
-        where = "the texts" if labeled.text_col is None else f"column {labeled.text_col!r}"
-        raise LabeledDataError(labeled.source, [(where, (
+        raise LabeledDataError(labeled.source, [(_texts_column(labeled), (
             f"{len(labeled.texts)} rows hold {distinct} different texts (as the model reads them; most often "
             f"{common}), and {len(labeled.conflicts)} rows label their text otherwise than the row that first holds "
             f"it: these are not complaint texts (a channel or a region?); name the column of the complaints with "
-            f"text_col=…"))])
+            f"text_col=…"))], "few_texts", column=labeled.text_col)
+
+
+def _check_texts_are_not_categories(labeled: LabeledData) -> None:
+    """Refuse texts that are mostly category names or labels (a column of complaint types, or the label column,
+    named as the text column): they conflict nowhere, only repeat, and a model of them learns the names."""
+    # A category's name is no complaint: none of the 14,473 texts of the corpus, the held-out set, the hard
+    # mixtures and the real development set is one. A column of categories holds them in nearly every row, or,
+    # where its list of types is longer than the guide's six (服务问题, 合同纠纷), in most. So refused where most
+    # rows hold one, not only nine in ten: a real file keeps room for stray names (其他 typed as a text), short
+    # of being mostly names, and a column of types half of which are ours is caught too.
+    named = {text: n for text, n in Counter(labeled.texts).items() if label_of(text) is not None}
+    held = sum(named.values())
+    if held * 2 > len(labeled.texts):
+        common = ", ".join(f"{text.strip()!r} ({n})" for text, n in Counter(named).most_common(3))
+        raise LabeledDataError(labeled.source, [(_texts_column(labeled), (
+            f"{held} of {len(labeled.texts)} rows hold a category's label or name as their text (most often "
+            f"{common}): these are categories, not complaint texts (the label column, or a column of complaint "
+            f"types?); name the column of the complaints with text_col=…"))],
+            "categories_as_texts", column=labeled.text_col)
+
+
+def _texts_column(labeled: LabeledData) -> str:
+    """Where the texts of ``labeled`` were read from, as its problems name it."""
+    return "the texts" if labeled.text_col is None else f"column {labeled.text_col!r}"
 
 
 def _labels_apart(labels, groups, cv: int) -> bool:
@@ -118,6 +141,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         raise TypeError(f"corrections=… must be a dict {{text: label}}, not {type(corrections).__name__}")
     if corrections:
         labeled = labeled.with_corrections(corrections)
+    _check_texts_are_not_categories(labeled)
     _check_texts_vary(labeled)
     if labeled.duplicates:
         examples = "; ".join(f"{where} repeats {seen}" for where, seen in labeled.duplicates[:5])

@@ -104,6 +104,10 @@ def _how_to_go_on(error, flags: dict) -> str:
     return said
 
 
+# What a labeled file's text column holds instead of complaints, by LabeledDataError's problem.
+_NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只有几种不同的值（像渠道或地区）"}
+
+
 def _headline(error: Exception, flags: dict) -> str | None:
     """What went wrong, in Chinese, for the line above the library's own message (which keeps the
     particulars and how to go on, with flags); None where that message is all there is to say."""
@@ -114,6 +118,9 @@ def _headline(error: Exception, flags: dict) -> str | None:
         from .io import problem_in_chinese
 
         return problem_in_chinese(error) + "。" + _how_to_go_on(error, flags)
+    if isinstance(error, LabeledDataError) and error.problem in _NOT_TEXTS and error.details.get("column") is not None:
+        said = f"「{error.details['column']}」列{_NOT_TEXTS[error.problem]}，不是投诉内容，没有训练"
+        return said + (f"。请用 {flags['text_col']} 指定投诉内容所在的列后再运行" if "text_col" in flags else "")
     if isinstance(error, LabeledDataError):
         listed = "逐处列在下面" if len(error.problems) <= error.SHOWN else f"下面列出前 {error.SHOWN} 处"
         return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）"

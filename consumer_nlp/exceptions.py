@@ -22,18 +22,21 @@ class IntegrityError(ValueError):
 
 class LabeledDataError(ValueError):
     """Labeled data with bad rows; ``problems`` lists every one as (where, what), the message the first
-    ``SHOWN`` (a wrong label column makes every row one: 94,200 rows printed 24 MB)."""
+    ``SHOWN`` (a wrong label column makes every row one: 94,200 rows printed 24 MB). ``problem`` names a
+    fault of the whole data, for a program that tells it in its own words: ``"categories_as_texts"`` (the
+    texts are mostly category names) or ``"few_texts"`` (a column of a few values, a channel), each
+    with ``details["column"]``, the text column (None for pairs); None for bad rows."""
 
     SHOWN = 100
 
-    def __init__(self, source: str, problems: list[tuple[str, str]]):
-        self.source, self.problems = source, problems
+    def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, **details):
+        self.source, self.problems, self.problem, self.details = source, problems, problem, details
         lines = "\n".join(f"  {where}: {what}" for where, what in problems[:self.SHOWN])
         more = f"\n  … and {len(problems) - self.SHOWN} more" if len(problems) > self.SHOWN else ""
         super().__init__(f"{source}: {len(problems)} problem(s), so it was not used:\n{lines}{more}")
 
     def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
-        return type(self), (self.source, self.problems)
+        return type(self), (self.source, self.problems, self.problem), {"details": self.details}
 
 
 class ReviewWorkbookError(ValueError):

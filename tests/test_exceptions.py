@@ -11,6 +11,8 @@ from consumer_nlp.exceptions import ArchiveError, LabeledDataError, ModelNotFoun
     (ArchiveError("a.csv: line 7 cannot be parsed", "unparseable_row", line=7),
      {"problem": "unparseable_row", "details": {"line": 7}}),
     (LabeledDataError("l.csv", [("row 3", "unknown label 'x'")]), {"problems": [("row 3", "unknown label 'x'")]}),
+    (LabeledDataError("l.csv", [("column 'x'", "categories")], "categories_as_texts", column="x"),
+     {"problems": [("column 'x'", "categories")], "problem": "categories_as_texts", "details": {"column": "x"}}),
     (ModelNotFoundError("no model named 'm'"), {}),
     (ReviewWorkbookError("q.xlsx: nothing was stored", ["第4行「投诉」"]), {"problems": ["第4行「投诉」"]}),
 ])

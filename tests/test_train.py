@@ -216,8 +216,55 @@ def test_a_text_column_of_a_few_values_is_refused_before_fitting(small_corpus, t
     assert main(["train", str(source), "--text-col", "渠道", "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 2
     err = capsys.readouterr().err
     assert "'渠道'" in err and "--text-col" in err and not (tmp_path / "m.cnlp").exists()
+    assert "「渠道」" in err.splitlines()[0] and "--text-col" in err.splitlines()[0]  # said first in Chinese
     with pytest.raises(LabeledDataError, match=r"the texts: 24 rows hold 2 different texts"):
         cn.train([(("漏水", "冒烟")[i % 2], label) for i, label in enumerate(labels[::10])], cv=0)
+
+
+def test_a_text_column_of_category_names_is_refused_before_fitting(small_corpus, tmp_path, write_csv, capsys):
+    # --text-col naming a 问题类型 column (six category names over 240 rows) trained: no conflicting labels, only
+    # duplicates, warned of ("234 duplicate text(s)"), and a model was saved.
+    from consumer_nlp import CATEGORIES
+    from consumer_nlp.cli import main
+
+    texts, labels = small_corpus
+    rows = [["问题类型", "text", "label"]] + [[CATEGORIES[label], t, label] for t, label in zip(texts, labels)]
+    source = write_csv(tmp_path / "labeled.csv", rows)
+    with pytest.raises(LabeledDataError, match=r"(?s)column '问题类型': 240 of 240 rows.*categories, not complaint "
+                                               r"texts.*text_col=…") as error:
+        cn.train(source, text_col="问题类型", cv=0)
+    assert (error.value.problem, error.value.details) == ("categories_as_texts", {"column": "问题类型"})
+    with pytest.raises(LabeledDataError, match=r"'label'.*not complaint texts"):  # the label column itself
+        cn.train(source, text_col="label", cv=0)
+    model = tmp_path / "m.cnlp"
+    assert main(["train", str(source), "--text-col", "问题类型", "-o", str(model), "--cv", "0"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "「问题类型」" in first and "类别" in first and "--text-col" in first and not model.exists()
+
+
+def test_texts_are_refused_as_category_names_only_when_most_of_them_are(small_corpus):
+    # A stray category name typed as a text (其他) is no reason to refuse a file; a column of them is.
+    from consumer_nlp._train import _check_texts_are_not_categories
+
+    texts, labels = small_corpus
+    names = ["其他", "Quality", "質量問題", " 价格/计量 "]  # as label_of reads them: any case, script or spacing
+    half = [(names[i % 4] if i % 2 else text, label) for i, (text, label) in enumerate(zip(texts, labels))]
+    _check_texts_are_not_categories(read_labeled(half))  # 120 of 240: not most
+    with pytest.raises(LabeledDataError, match=r"121 of 240 rows"):
+        _check_texts_are_not_categories(read_labeled([(names[0], labels[0])] + half[1:]))
+
+
+def test_real_labeled_data_with_many_repeated_texts_still_trains(repo_root, caplog):
+    # Real labeled data may repeat a text many times (the same short praise) and hold a stray category name.
+    import csv
+
+    with open(repo_root / "data" / "complaints.csv", encoding="utf-8") as f:
+        pairs = [(row["text"], row["label"]) for row in csv.DictReader(f)][:1000]
+    pairs += [("服务很好，谢谢！", "other")] * 200 + [("其他", "other")] * 3
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        model = cn.train(pairs, cv=0)
+    assert model.training_data_["rows"] == 1203
+    assert any(r.getMessage().startswith("201 duplicate") for r in caplog.records)
 
 
 def test_labeled_data_with_a_few_duplicates_and_conflicts_still_trains(small_corpus, caplog):
