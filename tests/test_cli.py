@@ -30,7 +30,7 @@ def test_tag_keeps_every_row_and_adds_the_tags(tmp_path, repo_root):
         assert {k: after[k] for k in before} == before
         assert (after["category"], after["category_zh"]) == (tags["category"], tags["category_zh"])
         assert float(after["confidence"]) == pytest.approx(tags["confidence"], abs=1e-4)
-        assert after["needs_review"] == str(tags["needs_review"])
+        assert after["needs_review"] == str(tags["needs_review"]).upper()  # TRUE, as Excel writes it
     assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, for Excel
     assert "Warning" not in result.stderr and "读入 200 行，写出 200 行" in result.stderr
     assert "质量问题" in result.stderr
