@@ -115,14 +115,14 @@ def _labels_apart(labels, groups, cv: int) -> bool:
     return not any(np.isin(labels[test], labels[train]).any() for train, test in group_folds(labels, groups, cv))
 
 
-def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, label_col: str = "label",
+def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, label_col: str | None = None,
           encoding: str | None = None, group_col: str | None = None, corrections: dict | None = None,
           calibration_data: LabeledSource | None = None, sheet: str | int | None = None, header_row: int = 1,
           **params) -> ComplaintClassifier:
     """Train a :class:`ComplaintClassifier` on labeled data and attach its cross-validated figures.
 
-    ``data``: a CSV or XLSX path (UTF-8 or GB18030) with a text column (``text_col``, else found
-    by name) and a ``label`` column, a
+    ``data``: a CSV or XLSX path (UTF-8 or GB18030) with a text column (``text_col``) and a label
+    column (``label_col``), each found by name when not given (see :func:`read_labeled`), a
     DataFrame, or (text, label) pairs. ``params`` go to :class:`ComplaintClassifier`. The result
     carries ``cv_metrics_`` (held-out figures) and ``training_data_`` (a fingerprint of the data).
     ``group_col`` names a column (source, register) whose groups calibration holds out whole

@@ -28,7 +28,8 @@ def _option(*flags, **settings):
 ENCODING = _option("--encoding", help="输入编码（默认：自动识别；UTF-8、GB18030、Big5 等）")
 TEXT_COL = _option("--text-col", dest="text_col", help="投诉文本所在的列（默认：按列名查找，如 text、content、投诉内容、"
                                                        "内容等）")
-LABEL_COL = _option("--label-col", default="label", help="类别标注所在的列（默认：label）")
+LABEL_COL = _option("--label-col", dest="label_col", help="类别标注所在的列（默认：按列名查找，如 label、category、类别、"
+                                                          "分类、标签等）")
 REGISTRY = _option("--registry", help="模型注册表文件夹（默认：$CONSUMER_NLP_HOME，未设置时用当前用户的数据文件夹）")
 QUIET = _option("-q", "--quiet", action="store_true", help="不显示进度条")
 FORCE = _option("--force", action="store_true", help="覆盖已存在的输出文件（输入文件绝不会被覆盖）")
@@ -457,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                "混淆矩阵、校准情况，以及复核阈值的取舍（送复核的比例与其余的准确率）。")
     evaluate.add_argument("model", help="default（内置模型）、注册表中的模型（name、name@3、name@production）"
                                         "或模型文件（.cnlp）")
-    evaluate.add_argument("data", help="标注好的 CSV 或 XLSX 文件（含 text、label 列）")
+    evaluate.add_argument("data", help="标注好的 CSV 或 XLSX 文件（含文本列和类别标注列）")
     evaluate.add_argument("--report", help="另写出一份带图表的 HTML 报告（单个文件）")
     FORCE(evaluate)
     BY_COLUMN(evaluate)

@@ -436,6 +436,19 @@ def test_text_col_means_the_same_for_every_command(tmp_path, small_corpus, capsy
     assert "missing column(s) ['正文']" in capsys.readouterr().err
 
 
+def test_train_finds_a_desks_label_column_by_its_chinese_name(tmp_path, small_corpus, capsys, write_csv):
+    # A desk's labeled file says 类别: `train` stopped at "missing column(s) ['label']" unless told --label-col 类别.
+    rows = [(n, text, cn.CATEGORIES[label]) for n, (text, label) in enumerate(zip(*small_corpus), start=1)]
+    source = write_csv(tmp_path / "标注.csv", [("编号", "投诉内容", "类别"), *rows])
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 0
+    assert "模型已保存" in capsys.readouterr().out
+    assert cn.load(tmp_path / "m.cnlp").training_data_["label_counts"] == {label: 40 for label in cn.CATEGORIES}
+    assert main(["evaluate", str(tmp_path / "m.cnlp"), str(source)]) == 0
+    assert build_parser().parse_args(["train", "x.csv", "-o", "m.cnlp"]).label_col is None
+    assert main(["train", str(source), "-o", str(tmp_path / "n.cnlp"), "--label-col", "标注"]) == 2
+    assert "missing column(s) ['标注']" in capsys.readouterr().err  # a name given must still be a column
+
+
 def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small_model, small_corpus, capsys,
                                                                  write_csv):
     # report -o, train -o, evaluate --report and review export once replaced any file, the input included.

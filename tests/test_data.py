@@ -18,8 +18,52 @@ def test_every_bad_row_is_listed_with_its_line(tmp_path, write_csv):
 
 
 def test_missing_column_names_the_columns(tmp_path, write_csv):
-    with pytest.raises(LabeledDataError, match=r"missing column\(s\) \['label'\]; the columns are \['text', 'category'\]"):
-        read_labeled(write_csv(tmp_path / "c.csv", [["text", "category"], ["漏水", "quality"]]))
+    path = write_csv(tmp_path / "c.csv", [["text", "备注"], ["漏水", "楼上"]])
+    with pytest.raises(LabeledDataError, match=r"no label column \(none is named label, category, 类别, .*\); the "
+                                                r"columns are \['text', '备注'\]"):
+        read_labeled(path)
+    with pytest.raises(LabeledDataError, match=r"missing column\(s\) \['标注'\]; the columns are \['text', '备注'\]"):
+        read_labeled(path, label_col="标注")  # a name given must be a column
+
+
+@pytest.mark.parametrize("name", ["label", "category", "类别", "分类", "投诉类别", "问题类别", "问题分类", "标签", "类型",
+                                  "類別", "Category "])
+def test_the_label_column_is_found_by_a_desks_names_for_it(tmp_path, write_csv, name):
+    # A desk's labeled file says 类别, 分类 or 标签: it was "missing column(s) ['label']" unless named with label_col.
+    path = write_csv(tmp_path / "l.csv", [["编号", "投诉内容", name], ["1", "秤不准", "价格/计量"], ["2", "漏水", "quality"]])
+    assert read_labeled(path).labels == ["price_measurement", "quality"]
+    frame = pd.DataFrame({"投诉内容": ["秤不准", "漏水"], name: ["价格/计量", "quality"]})
+    assert read_labeled(frame).labels == ["price_measurement", "quality"]
+
+
+def test_the_text_and_the_label_column_are_never_one_column(tmp_path, write_csv):
+    # 类别 given as the text column is not also taken for the labels, though its name is the first label name here.
+    path = write_csv(tmp_path / "l.csv", [["类别", "类型"], ["秤不准", "价格/计量"], ["漏水", "quality"]])
+    data = read_labeled(path, text_col="类别")
+    assert (data.texts, data.labels) == (["秤不准", "漏水"], ["price_measurement", "quality"])
+    path = write_csv(tmp_path / "t.csv", [["内容", "投诉内容"], ["quality", "漏水"]])
+    assert read_labeled(path, label_col="内容").texts == ["漏水"]  # the text column found among the others
+    with pytest.raises(ValueError, match=r"text_col=… and label_col=… name one column, '内容'"):
+        read_labeled(path, text_col="内容", label_col="内容")
+
+
+def test_a_column_found_by_a_label_name_that_holds_no_labels_is_named(tmp_path, write_csv):
+    # A column 类型 of the goods' kind, or of the complaints themselves, is not the labels: it was read as them,
+    # and every row was an unknown label.
+    rows = [["投诉内容", "类型", "结论"], ["秤不准", "商品", "价格/计量"], ["漏水", "服务", "quality"], ["冒烟", "商品", "safety"]]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(write_csv(tmp_path / "l.csv", rows))
+    assert error.value.problems == [("header", "column '类型', taken for the labels by its name, holds other values: 0 "
+                                               "of its first 3 are labels (such as '商品', '服务'); '结论' holds labels: "
+                                               "name it with label_col=…")]
+    assert read_labeled(tmp_path / "l.csv", label_col="结论").labels == ["price_measurement", "quality", "safety"]
+    rows = [["编号", "类型"], ["1", "买的电饭煲用了三天就坏了"], ["2", "超市的秤少了二两"]]
+    with pytest.raises(LabeledDataError, match=r"missing column\(s\) \['text'\].*column '类型', taken for the labels by "
+                                                r"its name, holds other values: 0 of its first 2 are labels \(such as "
+                                                r"'买的电饭煲用了三天就坏了', '超市的秤少了二两'\)"):
+        read_labeled(write_csv(tmp_path / "t.csv", rows))
+    with pytest.raises(LabeledDataError, match=r"column '类别', taken for the labels by its name, is empty"):
+        read_labeled(write_csv(tmp_path / "e.csv", [["投诉内容", "类别"], ["漏水", ""], ["冒烟", " "]]))
 
 
 @pytest.mark.parametrize("name", ["t.csv", "t.xlsx"])
@@ -260,7 +304,7 @@ def test_texts_the_model_reads_alike_are_duplicates_and_texts_it_reads_as_nothin
 
 def test_an_empty_label_a_misspelt_one_and_labels_under_another_name_are_told_what_they_are(tmp_path, write_csv):
     # A blank label was "unknown label ''", a typo got no suggestion, and labels in a column named 类别
-    # were only "missing column(s) ['label']".
+    # were only "missing column(s) ['label']" (类别 is now found by its name).
     rows = [["text", "label"], ["秤不准", "qualty"], ["漏水", ""], ["冒烟", "安全问题"], ["假货", "虚假宣"], ["少秤", "计量"]]
     with pytest.raises(LabeledDataError) as error:
         read_labeled(write_csv(tmp_path / "bad.csv", rows))
@@ -268,11 +312,10 @@ def test_an_empty_label_a_misspelt_one_and_labels_under_another_name_are_told_wh
     assert said[0].startswith("unknown label 'qualty'") and "did you mean 'quality'?" in said[0]
     assert said[1] == "the label is empty" and "did you mean '虚假宣传'?" in said[2]
     assert "did you mean '价格/计量'?" in said[3]  # a part of a Chinese name
-    rows = [["投诉内容", "类别"], ["秤不准", "价格/计量"], ["漏水", "quality"], ["冒烟", "safety"]]
-    with pytest.raises(LabeledDataError, match=r"missing column\(s\) \['label'\].*'类别' holds labels: name it with "
-                                                r"label_col=…"):
+    rows = [["投诉内容", "结论"], ["秤不准", "价格/计量"], ["漏水", "quality"], ["冒烟", "safety"]]
+    with pytest.raises(LabeledDataError, match=r"no label column .*'结论' holds labels: name it with label_col=…"):
         read_labeled(write_csv(tmp_path / "named.csv", rows))
-    assert read_labeled(tmp_path / "named.csv", label_col="类别").labels == ["price_measurement", "quality", "safety"]
+    assert read_labeled(tmp_path / "named.csv", label_col="结论").labels == ["price_measurement", "quality", "safety"]
 
 
 def test_a_conflict_between_texts_that_differ_only_in_numbers_says_why_they_are_one():

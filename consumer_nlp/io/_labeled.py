@@ -14,7 +14,7 @@ from .._values import LabeledSource, is_missing
 from ..exceptions import LabeledDataError
 from ._archive import place_number
 from ._cells import cell_text
-from ._columns import TEXT_COLUMN_NAMES, find_column, names_row_below
+from ._columns import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, find_column, names_row_below
 from ._readers import open_archive
 from ._writers import without_surrogates
 
@@ -103,14 +103,29 @@ class LabeledData:
                 "label_counts": dict(Counter(self.labels))}
 
 
+def _first_values(records, column, rows: int = 200) -> list:
+    """The values of ``column`` in the first ``rows`` records, missing and blank ones left out."""
+    return [value for _, row in records[:rows]
+            if not (is_missing(value := row.get(column)) or isinstance(value, str) and not value.strip())]
+
+
+def _mostly_labels(values, share: float) -> bool:
+    """Whether at least ``share`` of ``values`` (none: no) are category labels."""
+    return bool(values) and sum(label_of(v) is not None for v in values) >= share * len(values)
+
+
+def _not_labels(column, values) -> str:
+    """What a column taken for the labels by its name holds instead (its first ``values``, not blank)."""
+    if not values:
+        return f"column {column!r}, taken for the labels by its name, is empty"
+    others = ", ".join(repr(str(v)[:20]) for v in list(dict.fromkeys(v for v in values if label_of(v) is None))[:3])
+    return (f"column {column!r}, taken for the labels by its name, holds other values: "
+            f"{sum(label_of(v) is not None for v in values)} of its first {len(values)} are labels (such as {others})")
+
+
 def _label_column(columns, records, text_col):
     """The column (not the text's) whose first 200 values are mostly category labels, or None."""
-    first = [row for _, row in records[:200]]
-    for column in columns:
-        values = [row.get(column) for row in first if not is_missing(row.get(column))]
-        if column != text_col and values and sum(label_of(v) is not None for v in values) >= 0.8 * len(values):
-            return column
-    return None
+    return next((c for c in columns if c != text_col and _mostly_labels(_first_values(records, c), 0.8)), None)
 
 
 def _named(columns, wanted):
@@ -184,7 +199,48 @@ def _frame_records(frame: pd.DataFrame):
     return list(frame.columns), [(f"row {i}", row) for i, row in enumerate(frame.to_dict("records"), start=1)]
 
 
-def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col: str = "label",
+def _columns_read(columns, records, first, text_col, label_col, group_col, source: str) -> tuple:
+    """The text, label and group columns of labeled data: each one given as it is named (it must be a column);
+    else the label column, then the text column, found by name, never the same. A :class:`LabeledDataError` says
+    what is missing, and what a column taken for the labels by its name holds instead of them."""
+    text_col, group_col = _named(columns, text_col), _named(columns, group_col)
+    by_name = label_col is None
+    if by_name:
+        label_col = _named(columns, find_column([c for c in columns if c != text_col], None, LABEL_COLUMN_NAMES))
+    else:
+        label_col = _named(columns, label_col)
+    if text_col is None:
+        others = [c for c in columns if c != label_col]
+        text_col = _named(columns, find_column(others, None, TEXT_COLUMN_NAMES)) or "text"
+    if text_col == label_col:
+        raise ValueError(f"text_col=… and label_col=… name one column, {text_col!r}: name the column of the texts and "
+                         f"that of the labels")
+    missing = [c for c in (text_col, label_col, group_col) if c is not None and c not in columns]
+    said = [f"missing column(s) {missing}"] if missing else []
+    if label_col is None:
+        said.append(f"no label column (none is named {', '.join(LABEL_COLUMN_NAMES)})")
+    if said:
+        said.append(f"the columns are {list(columns)}")
+    # A column named by a desk's word (类型 may be a kind of goods) must hold labels; one named `label` is the labels,
+    # as it always was. Misspelt labels, even many, are each a row's problem, told with the label meant.
+    checked = by_name and label_col in columns and records and name_key(str(label_col)) != name_key("label")
+    values = _first_values(records, label_col) if checked else None
+    not_labels = values is not None and not _mostly_labels(values, 0.2)
+    if not_labels:
+        said.append(_not_labels(label_col, values))
+    if not said:
+        return text_col, label_col, group_col
+    holding = _label_column(columns, records, text_col) if label_col is None or not_labels or label_col in missing \
+        else None
+    if holding is not None:
+        said.append(f"{holding!r} holds labels: name it with label_col=…")
+    below = names_row_below(first) if missing or label_col is None else None  # a title above the column names
+    if below is not None:
+        said.append(f"row {below[0]} looks like the column names (it holds {below[1]!r}): say header_row={below[0]}")
+    raise LabeledDataError(source, [("header", "; ".join(said))])
+
+
+def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col: str | None = None,
                  encoding: str | None = None, group_col: str | None = None, sheet: str | int | None = None,
                  header_row: int = 1) -> LabeledData:
     """Read and check labeled data: a file (CSV, TSV, XLSX, XLS, JSONL or Parquet, read as archives
@@ -192,7 +248,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
 
     Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
     non-string text) is collected and reported together in a :class:`LabeledDataError`.
-    ``text_col`` is found by name when not given (text, content, 投诉内容, …), as in archives;
+    ``text_col`` is found by name when not given (text, content, 投诉内容, …), as in archives, and so is
+    ``label_col`` (label, category, 类别, 分类, 标签, …: ``LABEL_COLUMN_NAMES``), never as the same column;
     ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``;
     ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of its column names.
     Data already read (a :class:`LabeledData`) is returned as it is.
@@ -217,7 +274,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         columns, records = _frame_records(data)
     else:
         source = "pairs"
-        text_col = text_col or "text"
+        text_col, label_col = text_col or "text", label_col or "label"
         pairs = [tuple(pair) for pair in data]
         columns, records = [text_col, label_col], [
             (f"row {i}", dict(zip((text_col, label_col), pair))) for i, pair in enumerate(pairs, start=1)]
@@ -226,24 +283,11 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         if bad:
             raise LabeledDataError(source, bad)
 
-    label_col, group_col = _named(columns, label_col), _named(columns, group_col)
-    if text_col is None:
-        text_col = find_column([c for c in columns if c != label_col], None, TEXT_COLUMN_NAMES) or "text"
-    text_col = _named(columns, text_col)
-    missing = [c for c in (text_col, label_col, group_col) if c is not None and c not in columns]
-    if missing:
-        holding = _label_column(columns, records, text_col) if label_col in missing else None
-        hint = f"; {holding!r} holds labels: name it with label_col=…" if holding is not None else ""
-        below = names_row_below(first)  # a title above the column names, as tagging tells it
-        if below is not None:
-            hint += f"; row {below[0]} looks like the column names (it holds {below[1]!r}): say header_row={below[0]}"
-        raise LabeledDataError(source, [("header", f"missing column(s) {missing}; the columns are {list(columns)}"
-                                                   f"{hint}")])
-
     # A row with nothing in any cell is no example (Excel's CSV export ends with such ",," rows; the
     # workbook readers skip them too).
     records = [(where, row) for where, row in records
                if not all(is_missing(v) or (isinstance(v, str) and not v.strip()) for v in row.values())]
+    text_col, label_col, group_col = _columns_read(columns, records, first, text_col, label_col, group_col, source)
     from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
 
     texts, labels, problems = [], [], []
