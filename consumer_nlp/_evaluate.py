@@ -16,7 +16,6 @@ from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 
 log = logging.getLogger("consumer_nlp")
-COUNTED_WRONG = "one of each counted wrong"  # what a text labeled two ways does to the figures
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_GROUPS = 20  # values of the --by column shown one by one, the largest; the rest share one row
@@ -161,7 +160,7 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
     check_model(model)
     labeled = read_labeled(data, group_col=by, **read_options)
-    labeled.warn_of_conflicts(COUNTED_WRONG)
+    labeled.warn_of_conflicts("evaluation")
     return _measure(model, labeled, model_name, by)[0]
 
 
@@ -196,7 +195,7 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
     for name, model in models.items():
         check_model(model, f"models[{name!r}]")
     labeled = read_labeled(data, **read_options)
-    labeled.warn_of_conflicts(COUNTED_WRONG)
+    labeled.warn_of_conflicts("evaluation")
     figures, predictions = {}, {}
     for name, model in models.items():
         evaluation, predictions[name] = _measure(model, labeled, name, None)

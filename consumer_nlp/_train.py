@@ -146,8 +146,9 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     if labeled.duplicates:
         examples = "; ".join(f"{where} repeats {seen}" for where, seen in labeled.duplicates[:5])
         log.warning("%d duplicate text(s), kept as they are (%s%s)", len(labeled.duplicates), examples,
-                    "; …" if len(labeled.duplicates) > 5 else "")
-    labeled.warn_of_conflicts("both learned")
+                    "; …" if len(labeled.duplicates) > 5 else "",
+                    extra={"kind": "duplicates", "places": labeled.duplicates})  # for a front end's own words
+    labeled.warn_of_conflicts("training")
     if not labeled.texts:
         raise ValueError(f"{labeled.source}: no labeled rows to learn from")
     absent = [label for label in CATEGORIES if label not in set(map(label_of, labeled.labels))]

@@ -149,6 +149,42 @@ def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
     return f"consumer-nlp: 错误：{headline}。\n  " + message.replace("\n", "\n  ")
 
 
+# What texts labeled two ways mean, where labeled data is used (the library says it in English).
+_CONFLICTS_MEAN = {"training": "两种都会学习", "evaluation": "每处有一条计为判断错误"}
+
+
+def _some_places(places: list, joined: str = "、") -> str:
+    """The first five ``places`` (each said in Chinese by the caller) joined, with … for the rest."""
+    return joined.join(places[:5]) + (f"{joined}…" if len(places) > 5 else "")
+
+
+def _note_in_chinese(record: logging.LogRecord) -> str | None:
+    """A library warning of a kind a desk meets (its record's ``kind``), in Chinese; None for the others."""
+    from .io import place_in_chinese
+
+    kind = getattr(record, "kind", None)
+    if kind == "duplicates":
+        repeats = [f"{place_in_chinese(where)}重复{place_in_chinese(seen)}" for where, seen in record.places]
+        return f"标注数据里有 {len(repeats)} 条文本与前面的一行重复，照原样保留（{_some_places(repeats, '；')}）"
+    if kind == "conflicts":
+        places = [place_in_chinese(where) for where in record.places]
+        return (f"标注数据里有 {len(places)} 条文本的类别与前面同一文本的不同，{_CONFLICTS_MEAN[record.use]}"
+                f"（{_some_places(places)}）")
+    if kind == "hidden_rows":
+        return f"工作簿里有 {record.rows} 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了"
+    return None
+
+
+class _ChineseFirst(logging.Formatter):
+    """The library's notes as the command line prints them: a Chinese line first where there is one, the
+    library's English message under it, as errors are printed."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = super().format(record)
+        said = _note_in_chinese(record)
+        return message if said is None else f"注意：{said}。\n  " + message.replace("\n", "\n  ")
+
+
 class _CurrentStderr(logging.StreamHandler):
     """Writes to whatever sys.stderr is when a message comes, also when main() runs more than once."""
 
@@ -574,7 +610,7 @@ def main(argv=None) -> int:
     logger = logging.getLogger("consumer_nlp")  # this library's notes only, not other libraries'
     if not any(isinstance(h, _CurrentStderr) for h in logger.handlers):
         handler = _CurrentStderr()
-        handler.setFormatter(logging.Formatter("%(message)s"))
+        handler.setFormatter(_ChineseFirst("%(message)s"))
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:

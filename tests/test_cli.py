@@ -449,6 +449,35 @@ def test_train_finds_a_desks_label_column_by_its_chinese_name(tmp_path, small_co
     assert "missing column(s) ['标注']" in capsys.readouterr().err  # a name given must still be a column
 
 
+def test_train_warns_of_duplicates_and_conflicts_in_chinese_first(tmp_path, small_corpus, capsys, write_csv):
+    # A desk read "1 duplicate text(s), kept as they are (line 3 repeats line 2)" and nothing in Chinese.
+    pairs = list(zip(*small_corpus))
+    other = next(label for label in cn.CATEGORIES if label != pairs[1][1])
+    source = write_csv(tmp_path / "l.csv", [("text", "label"), *pairs, pairs[0], (pairs[1][0], other)])
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    duplicate = err.index("注意：标注数据里有 1 条文本与前面的一行重复，照原样保留（第 242 行（第 241 条数据）重复第 2 行"
+                          "（第 1 条数据））。")
+    assert err[duplicate + 1] == ("  1 duplicate text(s), kept as they are (line 242 (data row 241) repeats line 2 "
+                                  "(data row 1))")
+    conflict = err.index("注意：标注数据里有 1 条文本的类别与前面同一文本的不同，两种都会学习（第 243 行（第 242 条数据））。")
+    assert err[conflict + 1].startswith("  1 conflicting labels, both learned (at line 243 (data row 242): labeled ")
+    assert main(["evaluate", str(tmp_path / "m.cnlp"), str(source)]) == 0
+    err = capsys.readouterr().err.splitlines()
+    assert "注意：标注数据里有 1 条文本的类别与前面同一文本的不同，每处有一条计为判断错误（第 243 行（第 242 条数据））。" in err
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in [("text", "label"), ("秤不准", "price_measurement"), ("漏水", "quality"), ("冒烟", "safety")]:
+        book.active.append(row)
+    book.active.row_dimensions[3].hidden = True  # a desk's filter
+    book.save(tmp_path / "h.xlsx")
+    assert main(["evaluate", "default", str(tmp_path / "h.xlsx")]) == 0
+    err = capsys.readouterr().err.splitlines()
+    hidden = err.index("注意：工作簿里有 1 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了。")
+    assert err[hidden + 1].endswith("h.xlsx: 1 row(s) hidden in Excel (by a filter or by hand) were read too")
+
+
 def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small_model, small_corpus, capsys,
                                                                  write_csv):
     # report -o, train -o, evaluate --report and review export once replaced any file, the input included.

@@ -46,6 +46,10 @@ def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list,
     return duplicates, conflicts
 
 
+# What texts labeled two ways mean, where labeled data is used.
+_CONFLICTS_MEAN = {"training": "both learned", "evaluation": "one of each counted wrong"}
+
+
 @dataclass
 class LabeledData:
     """Checked training texts and labels, with what a registry records about them."""
@@ -59,13 +63,15 @@ class LabeledData:
     places: list[str] | None = None  # where each row is, as its file shows it ("sheet row 7", "line 3 …")
     text_col: str | None = None  # the column the texts were read from (None for pairs)
 
-    def warn_of_conflicts(self, consequence: str) -> None:
+    def warn_of_conflicts(self, use: str) -> None:
         """Warn of the texts labeled two ways in one line, counting them with five examples (a wrong text
-        column makes one of nearly every row); ``consequence``: what it means where they are used."""
+        column makes one of nearly every row), and what that means to their ``use`` ("training", "evaluation").
+        The record carries ``kind`` "conflicts", their ``places`` and ``use``, for a front end's own words."""
         if self.conflicts:
             examples = "; ".join(f"at {where}: {what}" for where, what in self.conflicts[:5])
-            log.warning("%d conflicting labels, %s (%s%s)", len(self.conflicts), consequence, examples,
-                        "; …" if len(self.conflicts) > 5 else "")
+            log.warning("%d conflicting labels, %s (%s%s)", len(self.conflicts), _CONFLICTS_MEAN[use], examples,
+                        "; …" if len(self.conflicts) > 5 else "",
+                        extra={"kind": "conflicts", "places": [where for where, _ in self.conflicts], "use": use})
 
     def with_corrections(self, corrections: dict) -> "LabeledData":
         """These data with ``corrections`` ({text: label}, labels English or Chinese) applied: a
@@ -154,7 +160,8 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
         records += zip(where, chunk.rows.to_dict("records"))
         bad += [(row.where, row.reason) for row in chunk.bad]
     if getattr(reader, "hidden_rows", 0):  # read as tagging reads them; said, as tagging says it
-        log.warning("%s: %d row(s) hidden in Excel (by a filter or by hand) were read too", path, reader.hidden_rows)
+        log.warning("%s: %d row(s) hidden in Excel (by a filter or by hand) were read too", path, reader.hidden_rows,
+                    extra={"kind": "hidden_rows", "rows": reader.hidden_rows})
     return reader.columns, records, bad, first
 
 
