@@ -185,15 +185,47 @@ def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
 
 
 def test_the_bad_rows_file_says_each_place_and_why_in_chinese_after_its_english_columns(default_model, tmp_path):
-    # A desk opening --bad-rows in Excel read only `line 3` and "2 fields where the header has 2"-like reasons.
+    # A desk opening --bad-rows in Excel read only `line 3` and "2 fields where the header has 2"-like reasons;
+    # then 原因 said every fault a CSV row can have (引号没有收尾、引号后还有文字或列数不对), not the row's own.
     source = tmp_path / "bad.csv"
-    source.write_text("id,text\n1,好\n2,坏,多了一列\n", encoding="utf-8")
+    source.write_text('id,text\n1,好\n2,坏,多了一列\n3,"好"坏\n4,行\n', encoding="utf-8")
     bad_file = tmp_path / "bad_rows.csv"
     tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
     bad = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)
     assert list(bad.columns) == ["where", "reason", "raw", "位置", "原因"]  # a program's columns first, as before
-    assert bad.iloc[0].tolist() == ["line 3", "3 fields where the header has 2", "2,坏,多了一列", "第 3 行",
-                                    "引号没有收尾、引号后还有文字或列数不对"]
+    assert bad.values.tolist() == [
+        ["line 3", "3 fields where the header has 2", "2,坏,多了一列", "第 3 行", "这一行有 3 列，表头有 2 列"],
+        ["line 4", "a quote is left open or text follows a closing quote", '3,"好"坏', "第 4 行",
+         "引号没有收尾，或收尾的引号后面还有文字"]]
+
+
+@pytest.mark.parametrize("name, content, why", [
+    ("q.csv", 'id,text\n1,"一\n2,x\n3,y\n4,z"\n', "这里开始的引号到第 5 行才收尾，而中间各行本身就是一行行记录"),
+    ("t.tsv", "id\ttext\n1\n", "这一行有 1 列，表头有 2 列"),
+    ("j.jsonl", '{"text": "a"}\n{"text": "b",}\n', "不是一个完整的 JSON 对象"),
+    ("d.jsonl", '{"text": "a"}\n' + '{"a":' * 120 + "1" + "}" * 120 + "\n", "有嵌套超过 100 层的值"),
+    ("x.xlsx", [["id", "text"], ["1", "好"], ["2", "坏", None, "多"]], "表头各列之外的 D3 单元格有内容")],
+    ids=["quote over rows", "too few fields", "not json", "too deep", "beyond the header"])
+def test_the_bad_rows_file_says_each_formats_own_fault_in_chinese(default_model, tmp_path, write_workbook, name,
+                                                                  content, why):
+    source = tmp_path / name
+    if name.endswith(".xlsx"):
+        write_workbook(source, {"表": content})
+    else:
+        source.write_text(content, encoding="utf-8")
+    bad_file = tmp_path / "bad_rows.csv"
+    tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
+    assert pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist() == [why]
+
+
+def test_a_bad_row_kept_by_a_checkpoint_before_fault_kinds_is_told_by_its_formats_faults():
+    # A run resumed from such a checkpoint holds bad rows without a kind: 原因 says what a row of its format can have.
+    from consumer_nlp.io import bad_row_in_chinese
+
+    old = {"where": "line 3", "reason": "3 fields where the header has 2", "raw": "2,坏,多了一列", "wider": True}
+    assert bad_row_in_chinese(old, "csv") == ["第 3 行", "引号没有收尾、引号后还有文字或列数不对"]
+    assert bad_row_in_chinese({**old, "kind": "field_count", "details": {"fields": 3, "header": 2}}, "csv") == [
+        "第 3 行", "这一行有 3 列，表头有 2 列"]
 
 
 def test_undecodable_bytes_name_the_line(default_model, tmp_path):

@@ -96,12 +96,17 @@ def place_number(where: str) -> int:
 
 @dataclass
 class BadRow:
-    """A row that could not be parsed: where it is, why, and its raw content."""
+    """A row that could not be parsed: where it is, why (``reason``, in English; ``kind`` and its ``details``, for a
+    front end's own words: "quote_broken", "quote_runs_on" (``lines``), "quote_over_rows" (``closes``, the line),
+    "field_count" (``fields``, ``header``), "outside_table" (``cell``, ``cells``), "not_json_object", "too_deep"
+    (``depth``)), and its raw content."""
 
     where: str
     reason: str
     raw: str
     wider: bool = False  # more cells than the header: what a title row above the header causes
+    kind: str = ""
+    details: dict = field(default_factory=dict)
 
     @property
     def line(self) -> int:
@@ -111,7 +116,8 @@ class BadRow:
     def stops(self, path, advice: str) -> ArchiveError:
         """The error that stops work on ``path`` at this row, ending with ``advice``."""
         return ArchiveError(f"{path}: {self.where} cannot be parsed ({self.reason}); {advice}", "unparseable_row",
-                            line=self.line, format=FORMATS.get(Path(path).suffix.lower()))
+                            line=self.line, format=FORMATS.get(Path(path).suffix.lower()), fault=self.kind,
+                            **self.details)
 
 
 @dataclass

@@ -187,8 +187,8 @@ class DelimitedReader(ArchiveReader):
         self.total = self.path.stat().st_size
 
     def _records(self, lines: _Lines):
-        """(line number, fields, raw text, problem) for each record; fields None: it failed to parse,
-        for the reason ``problem``."""
+        """(line number, fields, raw text, bad row) for each record; fields None: it failed to parse, as the
+        :class:`BadRow` says (None for a record that parsed)."""
         if self.delimiter == "\t":
             yield from self._tsv_records(lines)
             return
@@ -201,6 +201,7 @@ class DelimitedReader(ArchiveReader):
         while True:
             lines.start_record()
             problem = run_on = None
+            fault = ("quote_broken", {})  # the kind of the problem, and its particulars
             try:
                 fields = next(reader)
             except StopIteration:
@@ -211,6 +212,7 @@ class DelimitedReader(ArchiveReader):
                 fields = None
             except _QuoteRunsOn:
                 fields, problem = None, f"a quote opened here is still open {OPEN_QUOTE_LINES} lines later"
+                fault = ("quote_runs_on", {"lines": OPEN_QUOTE_LINES})
             except _RunsOverRows:
                 fields, run_on = [], True
             taken = lines.taken
@@ -228,11 +230,14 @@ class DelimitedReader(ArchiveReader):
             elif run_on:
                 problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
                            "as rows of their own")
+                fault = ("quote_over_rows", {"closes": taken[-1][0]})
             if problem and run_on:
                 lines.push_back(later)
                 taken = taken[:1]
             raw_text = "".join(t for _, t in taken).rstrip("\r\n")
-            yield taken[0][0] if taken else lines.number, None if problem else fields, raw_text, problem
+            line = taken[0][0] if taken else lines.number
+            bad = BadRow(f"line {line}", problem, raw_text, kind=fault[0], details=fault[1]) if problem else None
+            yield line, None if problem else fields, raw_text, bad
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
 
@@ -340,7 +345,8 @@ class DelimitedReader(ArchiveReader):
                     raise ValueError(f"{self.path} is empty: not even a header line")
                 if header[1] is None:
                     raise ArchiveError(f"{self.path}: line {header[0]} (the header) cannot be parsed: "
-                                       f"{header[2][:80]!r}", "unparseable_row", line=header[0])
+                                       f"{header[2][:80]!r}", "unparseable_row", line=header[0], fault=header[3].kind,
+                                       **header[3].details)
                 if self.delimiter == "," and len(header[1]) == 1 and "\t" in header[1][0]:
                     raise ArchiveError(f"{self.path} is tab-separated (its header is {header[1][0][:60]!r}), not "
                                        f"comma-separated as its name says: rename it .tsv", "misnamed", rename=".tsv")
@@ -354,11 +360,11 @@ class DelimitedReader(ArchiveReader):
                         names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
-                for line, record, raw_text, problem in records:
+                for line, record, raw_text, bad_row in records:
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
                     if record is None:
-                        bad.append(BadRow(f"line {line}", problem, raw_text))
+                        bad.append(bad_row)
                     elif len(record) == len(self.columns):
                         rows.append(record)
                         where.append(f"line {line}")
@@ -367,7 +373,8 @@ class DelimitedReader(ArchiveReader):
                     else:
                         bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
                                                           f"{len(self.columns)}", raw_text,
-                                          wider=len(record) > len(self.columns)))
+                                          wider=len(record) > len(self.columns), kind="field_count",
+                                          details={"fields": len(record), "header": len(self.columns)}))
                     chars += len(raw_text)
                     if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,

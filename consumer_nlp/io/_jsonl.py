@@ -119,10 +119,11 @@ class JsonLinesReader(ArchiveReader):
                 records.append(record)
                 where.append(f"line {number}")
             except ValueError as error:
-                bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n")))
+                bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n"),
+                                  kind="not_json_object"))
             except RecursionError:  # from the parser too, where it runs out of stack
                 bad.append(BadRow(f"line {number}", f"a value nested more than {MAX_DEPTH} levels deep",
-                                  text.rstrip("\r\n")))
+                                  text.rstrip("\r\n"), kind="too_deep", details={"depth": MAX_DEPTH}))
             chars += len(text)
             if len(records) + len(bad) >= chunk_size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                 yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, position, blank,

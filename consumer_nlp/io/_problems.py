@@ -8,9 +8,28 @@ from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
 
 
 _WORKBOOKS = ("xlsx", "xlsm", "xls")
-# Why a row of each format cannot be parsed, as a person would check it (the reason itself is English).
+# Why a row cannot be parsed, by the kind of fault its reader found (``BadRow.kind``), from its particulars.
+_FAULTS = {
+    "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",
+    "quote_runs_on": lambda d: f"这里开始的引号过了 {d['lines']:,} 行仍没有收尾",
+    "quote_over_rows": lambda d: f"这里开始的引号到第 {d['closes']} 行才收尾，而中间各行本身就是一行行记录",
+    "field_count": lambda d: f"这一行有 {d['fields']} 列，表头有 {d['header']} 列",
+    "outside_table": lambda d: (f"表头各列之外的 {d['cell']} " + (f"等 {d['cells']} 个" if d["cells"] > 1 else "")
+                                + "单元格有内容"),
+    "not_json_object": lambda d: "不是一个完整的 JSON 对象",
+    "too_deep": lambda d: f"有嵌套超过 {d['depth']} 层的值",
+}
+# Why a row of each format can fail, for a fault of no known kind (a checkpoint's bad rows from a release before them).
 _WHY_UNPARSEABLE = {"csv": "引号没有收尾、引号后还有文字或列数不对", "tsv": "引号没有收尾、引号后还有文字或列数不对",
                     "jsonl": "不是一个完整的 JSON 对象，或嵌套过深", **dict.fromkeys(_WORKBOOKS, "有超出表头列数的单元格")}
+
+
+def _why_unparseable(kind: str | None, details: dict, format: str | None) -> str:
+    """Why a row cannot be parsed, in Chinese: its fault of ``kind`` with its ``details``, else the faults a row of
+    ``format`` can have."""
+    if kind in _FAULTS:
+        return _FAULTS[kind](details)
+    return _WHY_UNPARSEABLE.get(format, _WHY_UNPARSEABLE["csv"])
 
 
 def _joined(values) -> str:
@@ -29,7 +48,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "duplicate_columns": lambda: f"表头里有重名的列：{_joined(details['columns'])}",
         "unnamed_columns": lambda: f"表头的第 {_joined(details['columns'])} 列没有列名",
         "unparseable_row": lambda: (f"{'工作表' if details.get('format') in _WORKBOOKS else '文件'}第 {details['line']} "
-                                    f"行格式有误（{_WHY_UNPARSEABLE.get(details.get('format'), _WHY_UNPARSEABLE['csv'])}）"),
+                                    f"行格式有误（{_why_unparseable(details.get('fault'), details, details.get('format'))}"
+                                    f"）"),
         "misnamed": lambda: ("这个 .xls 文件其实是网页或 XML 表格" if details.get("page")
                              else f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件"),
         "password": lambda: "这个文件设有打开密码",
@@ -69,10 +89,11 @@ def place_in_chinese(where: str) -> str:
                 where)
 
 
-def bad_row_in_chinese(where: str, format: str | None) -> list[str]:
-    """A bad row's place and why a row of ``format`` ("csv", "xlsx" …) can fail, in Chinese: the --bad-rows
-    file's 位置 and 原因, after its English columns (which programs read)."""
-    return [place_in_chinese(where), _WHY_UNPARSEABLE.get(format, _WHY_UNPARSEABLE["csv"])]
+def bad_row_in_chinese(row: dict, format: str | None) -> list[str]:
+    """A bad row's place and why it cannot be parsed, in Chinese, from its :class:`BadRow` fields (``row``, as a
+    run's checkpoint holds them; ``format``, "csv", "xlsx" …, its file's): the --bad-rows file's 位置 and 原因, after
+    its English columns (which programs read)."""
+    return [place_in_chinese(row["where"]), _why_unparseable(row.get("kind"), row.get("details", {}), format)]
 
 
 # What a desk does to the file in Excel, WPS or a text editor, to go between 请 and 后.

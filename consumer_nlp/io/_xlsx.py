@@ -125,7 +125,8 @@ class ExcelReader(ArchiveReader):
                 more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
                 bad.append(BadRow(f"sheet row {number}", f"cells {where_table} "
                                   f"({get_column_letter(at)}{number} holds {cell_text(value)[:40]!r}{more})",
-                                  "\t".join(cell_text(c) for c in cells), wider=True))
+                                  "\t".join(cell_text(c) for c in cells), wider=True, kind="outside_table",
+                                  details={"cell": f"{get_column_letter(at)}{number}", "cells": len(outside)}))
             else:
                 rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")

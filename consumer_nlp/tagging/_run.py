@@ -413,7 +413,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
                 summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
                 summary.counts.update(record["counts"])
                 if bad_writer is not None:
-                    bad_writer.writerows([b["where"], b["reason"], b["raw"], *bad_row_in_chinese(b["where"], read_as)]
+                    bad_writer.writerows([b["where"], b["reason"], b["raw"], *bad_row_in_chinese(b, read_as)]
                                          for b in record["bad"])
         summary.rows_in = summary.rows_out + summary.bad_rows
         with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
