@@ -201,7 +201,7 @@ class DelimitedReader(ArchiveReader):
         while True:
             lines.start_record()
             problem = run_on = None
-            fault = ("quote_broken", {})  # the kind of the problem, and its particulars
+            fault = None  # the kind of the problem and its particulars, where not "quote_broken"
             try:
                 fields = next(reader)
             except StopIteration:
@@ -236,7 +236,8 @@ class DelimitedReader(ArchiveReader):
                 taken = taken[:1]
             raw_text = "".join(t for _, t in taken).rstrip("\r\n")
             line = taken[0][0] if taken else lines.number
-            bad = BadRow(f"line {line}", problem, raw_text, kind=fault[0], details=fault[1]) if problem else None
+            kind, details = fault or ("quote_broken", {})
+            bad = BadRow(f"line {line}", problem, raw_text, kind=kind, details=details) if problem else None
             yield line, None if problem else fields, raw_text, bad
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
