@@ -28,8 +28,8 @@ def _option(*flags, **settings):
 ENCODING = _option("--encoding", help="输入编码（默认：自动识别；UTF-8、GB18030、Big5 等）")
 TEXT_COL = _option("--text-col", dest="text_col", help="投诉文本所在的列（默认：按列名查找，如 text、content、投诉内容、"
                                                        "内容等）")
-LABEL_COL = _option("--label-col", dest="label_col", help="类别标注所在的列（默认：按列名查找，如 label、category、类别、"
-                                                          "分类、标签等）")
+LABEL_COL = _option("--label-col", dest="label_col", help="类别标注所在的列（默认：按列名查找，如 label、类别、分类、"
+                                                          "标签等）")
 REGISTRY = _option("--registry", help="模型注册表文件夹（默认：$CONSUMER_NLP_HOME，未设置时用当前用户的数据文件夹）")
 QUIET = _option("-q", "--quiet", action="store_true", help="不显示进度条")
 FORCE = _option("--force", action="store_true", help="覆盖已存在的输出文件（输入文件绝不会被覆盖）")

@@ -7,7 +7,8 @@ from ..exceptions import ArchiveError
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
                      "complaint", "description", "正文", "文本")
 # A labeled file's column of categories, as desks name it; the most certain names first (类型 may be a kind of goods).
-LABEL_COLUMN_NAMES = ("label", "category", "类别", "标注类别", "分类", "投诉类别", "问题类别", "问题分类", "标签", "类型")
+# Not `category`: a tagged archive's column of the model's own tags, which would score a model against itself.
+LABEL_COLUMN_NAMES = ("label", "类别", "标注类别", "分类", "投诉类别", "问题类别", "问题分类", "标签", "类型")
 CHANNEL_NAMES = ("channel", "渠道", "投诉渠道", "来源", "受理渠道", "source")
 DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", "created_at", "time", "时间")
 

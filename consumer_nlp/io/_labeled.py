@@ -256,7 +256,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
     non-string text) is collected and reported together in a :class:`LabeledDataError`.
     ``text_col`` is found by name when not given (text, content, 投诉内容, …), as in archives, and so is
-    ``label_col`` (label, category, 类别, 分类, 标签, …: ``LABEL_COLUMN_NAMES``), never as the same column;
+    ``label_col`` (label, 类别, 分类, 标签, …: ``LABEL_COLUMN_NAMES``), never as the same column;
     ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``;
     ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of its column names.
     Data already read (a :class:`LabeledData`) is returned as it is.
