@@ -235,7 +235,7 @@ def test_a_text_column_of_category_names_is_refused_before_fitting(small_corpus,
         cn.train(source, text_col="问题类型", cv=0)
     assert (error.value.problem, error.value.details) == ("categories_as_texts", {"column": "问题类型"})
     with pytest.raises(LabeledDataError, match=r"'label'.*not complaint texts"):  # the label column itself
-        cn.train(source, text_col="label", cv=0)
+        cn.train(source, text_col="label", label_col="问题类型", cv=0)  # (not found by name: it is not the texts')
     model = tmp_path / "m.cnlp"
     assert main(["train", str(source), "--text-col", "问题类型", "-o", str(model), "--cv", "0"]) == 2
     first = capsys.readouterr().err.splitlines()[0]
