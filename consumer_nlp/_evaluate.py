@@ -47,9 +47,17 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _markdown_table(table: pd.DataFrame) -> str:
+    """A table as Markdown, each cell as the terminal shows it (0.860, not 0.86; NaN as —)."""
+    return table.map(_cell).to_markdown(index=False, disable_numparse=True,
+                                        colalign=["left"] + ["right"] * (len(table.columns) - 1))
+
+
 def _headline(metrics: dict, threshold: float | None = None) -> list[str]:
     below = f"（置信度低于 {threshold:.3f}）" if threshold is not None else ""
-    return [f"macro-F1 {metrics['macro_f1']:.3f}，准确率 {metrics['accuracy']:.3f}，"
+    held = sum(figures["support"] > 0 for figures in metrics["per_class"].values())
+    over = f"（数据中有的 {held} 个类别的平均）" if held < len(metrics["per_class"]) else ""
+    return [f"macro-F1 {metrics['macro_f1']:.3f}{over}，准确率 {metrics['accuracy']:.3f}，"
             f"校准误差（ECE）{metrics['calibration_error']:.3f}",
             f"需人工复核 {metrics['review_share']:.1%}{below}，其余准确率 {_cell(metrics['accuracy_when_sure'])}"]
 
@@ -134,7 +142,7 @@ class Evaluation:
         parts = [f"模型 {self.model_name} 在 {self.data_name} 上（{self.metrics['n']} 条）：",
                  "；".join(_headline(self.metrics, self.threshold)) + "。"]
         for title, table in self.tables().items():
-            parts += [f"**{title}**", table.to_markdown(index=False, floatfmt=".3f")]
+            parts += [f"**{title}**", _markdown_table(table)]
         return "\n\n".join(parts) + "\n"
 
     def to_html(self) -> str:
@@ -145,7 +153,7 @@ class Evaluation:
         confusion = png_data_uri(confusion_figure(m["confusion_matrix"], self.names()))
         calibration = png_data_uri(reliability_figure(m["reliability"]))
         sections = "".join(f"<h2>{html.escape(title)}</h2>" + table.to_html(
-            index=False, border=0, classes="numbers", float_format=lambda v: f"{v:.3f}")
+            index=False, border=0, classes="numbers", na_rep="—", float_format=lambda v: f"{v:.3f}")
             for title, table in self.tables().items())
         return page(f"模型评估报告：{self.model_name}", f"""<p>模型 <b>{html.escape(self.model_name)}</b>，\
 数据 <b>{html.escape(self.data_name)}</b>，共 {m['n']} 条。</p>

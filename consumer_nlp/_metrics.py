@@ -58,15 +58,16 @@ def classification_metrics(y_true, y_pred, confidence, needs_review, labels) -> 
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=list(labels), zero_division=0)
     sure = ~needs_review
-    occurring = set(y_true) | set(y_pred)
+    held = set(y_true)
     return {
         "n": int(len(y_true)),
         "accuracy": float(accuracy_score(y_true, y_pred)),
-        # macro-F1 over the labels that occur: one a set neither holds nor predicts is no evidence of 0
+        # macro-F1 over the labels the data holds: a stray prediction of one it lacks already costs the
+        # recall of the text's own label; averaged in as an F1 of 0, it halved a 0.9-accurate set's figure
         "macro_f1": float(f1_score(y_true, y_pred, average="macro", zero_division=0,
-                                   labels=[label for label in labels if label in occurring])),
-        "per_class": {label: {"precision": float(p), "recall": float(r), "f1": float(f), "support": int(s)}
-                      for label, p, r, f, s in zip(labels, precision, recall, f1, support)},
+                                   labels=[label for label in labels if label in held])),
+        "per_class": {label: _class_figures(p, r, f, s, said) for label, p, r, f, s, said in zip(
+            labels, precision, recall, f1, support, [int(np.sum(y_pred == label)) for label in labels])},
         "labels": list(labels),
         "confusion_matrix": confusion_matrix(y_true, y_pred, labels=list(labels)).tolist(),
         "calibration_error": expected_calibration_error(confidence, correct),
@@ -74,6 +75,15 @@ def classification_metrics(y_true, y_pred, confidence, needs_review, labels) -> 
         "review_share": float(needs_review.mean()),
         "accuracy_when_sure": _accuracy_when_sure(correct, sure),
     }
+
+
+def _class_figures(precision, recall, f1, support, said) -> dict:
+    """One category's figures; NaN (no figure) where there is nothing to measure: recall and F1 of a
+    category the data does not hold, precision of one neither held nor predicted."""
+    nothing = float("nan")
+    return {"precision": float(precision) if support or said else nothing,
+            "recall": float(recall) if support else nothing, "f1": float(f1) if support else nothing,
+            "support": int(support)}
 
 
 def review_tradeoff(confidence, correct, thresholds) -> list[dict]:
