@@ -3,6 +3,7 @@ import html
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,8 @@ from ._categories import CATEGORIES, in_guide_order
 from ._html import page
 from ._unicode import display_width, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
-from .io import place_in_chinese, read_labeled
+from .exceptions import ArchiveError
+from .io import check_new_file, place_in_chinese, read_labeled
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 
@@ -160,6 +162,19 @@ class Evaluation:
 <p>{'；'.join(html.escape(line) for line in _headline(m, self.threshold))}。</p>
 <div class="figures"><img alt="混淆矩阵" src="{confusion}"><img alt="可靠性图" src="{calibration}"></div>
 {sections}""")
+
+
+REPORT_ENDINGS = (".html", ".htm")
+
+
+def check_report_path(path, *, force: bool, inputs=()) -> Path:
+    """Check before any work that the HTML report may be written at ``path`` (see :func:`check_new_file`), a
+    name ending in .html: a .pdf or .xlsx holding a web page opens as a damaged file."""
+    path = check_new_file(path, force=force, inputs=inputs, what="report")
+    if path.suffix.lower() not in REPORT_ENDINGS:
+        raise ArchiveError(f"the report {path} is a web page: give it a name ending in .html", "output_name",
+                           endings=list(REPORT_ENDINGS))
+    return path
 
 
 def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str = "model", by: str | None = None,

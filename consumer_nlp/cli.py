@@ -93,6 +93,12 @@ def _how_to_go_on(error, flags: dict) -> str:
         return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
     if error.problem == "previous_is_itself" and "previous" in flags:
         return f"请用 {flags['previous']} 指定前一期的已标注档案后再运行"
+    if error.problem == "output_is_input":
+        return "请换一个输出文件名后再运行"
+    if error.problem == "no_folder":
+        return "请先建好这个文件夹，或写到已有的文件夹里，再运行"
+    if error.problem == "output_name":
+        return "请换用这样结尾的文件名后再运行"
     if error.problem == "beyond_excel":
         return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"
@@ -277,13 +283,13 @@ def _train(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from ._evaluate import evaluate
-    from .io import check_new_file, new_file
+    from ._evaluate import check_report_path, evaluate
+    from .io import new_file
     from .models import load
 
     if args.report:
         model_file = [args.model] if Path(args.model).is_file() else []
-        check_new_file(args.report, force=args.force, inputs=[args.data, *model_file])
+        check_report_path(args.report, force=args.force, inputs=[args.data, *model_file])
     result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model, by=args.by,
                       sheet=args.sheet, header_row=args.header_row,
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)

@@ -508,9 +508,40 @@ def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small
         assert taken.read_bytes() != b"kept", name
 
 
+def test_an_output_named_for_another_format_or_beside_no_folder_is_refused_in_chinese(tmp_path, small_model,
+                                                                                     small_corpus, capsys, write_csv):
+    # `evaluate --report 评估.pdf` (or .xlsx, .md) wrote the HTML page under that name, which then opened as a
+    # damaged file; and an output that is the input, in a folder that does not exist or of a wrong ending
+    # stopped every command in English alone.
+    texts, labels = small_corpus
+    labeled = write_csv(tmp_path / "labeled.csv", [("text", "label"), *zip(texts, labels)])
+    model = cn.save_model(small_model, tmp_path / "m.cnlp")
+    archive = write_csv(tmp_path / "a.csv", [("id", "text"), *((str(i), t) for i, t in enumerate(texts[:30]))])
+    assert main(["tag", str(archive), "-o", str(tmp_path / "a.tagged.csv"), "--model", str(model), "-q"]) == 0
+    capsys.readouterr()
+    evaluate = ["evaluate", str(model), str(labeled), "--report"]
+    for name in ("评估.pdf", "评估.xlsx", "评估.md"):
+        assert main([*evaluate, str(tmp_path / name)]) == 2, name
+        first = capsys.readouterr().err.splitlines()[0]
+        assert "输出文件名应以 .html 或 .htm 结尾" in first and "请换用" in first, first
+        assert not (tmp_path / name).exists()
+    said = {"输出文件就是输入文件": [*evaluate, str(labeled)],
+            "输出文件所在的文件夹不存在": [*evaluate, str(tmp_path / "没有" / "评估.html")],
+            "输出文件名应以 .html、.htm、.xlsx、.md 或 .markdown 结尾": [
+                "report", str(tmp_path / "a.tagged.csv"), "-o", str(tmp_path / "报告.pdf")],
+            "输出文件名应以 .cnlp 结尾": ["train", str(labeled), "--cv", "0", "-o", str(tmp_path / "m.pkl")],
+            "输出文件名应以 .xlsx 结尾": ["review", "export", str(tmp_path / "a.tagged.csv"), "--model", str(model),
+                                    "-o", str(tmp_path / "复核.csv")]}
+    for chinese, command in said.items():
+        assert main(command) == 2, command
+        first = capsys.readouterr().err.splitlines()[0]
+        assert first.startswith(f"consumer-nlp: 错误：{chinese}") and "请" in first, first
+
+
 def test_no_command_writes_over_a_file_that_appears_while_it_works(tmp_path, small_model, small_corpus, capsys,
                                                                    write_csv, monkeypatch):
     # The checks above ran when a command started; a file written at that name meanwhile was replaced.
+    import consumer_nlp._evaluate
     import consumer_nlp.io
     import consumer_nlp.models._file
     import consumer_nlp.review._workbook
@@ -527,7 +558,7 @@ def test_no_command_writes_over_a_file_that_appears_while_it_works(tmp_path, sma
         Path(path).write_text("theirs", encoding="utf-8")
         return checked
 
-    for module in (consumer_nlp.io, consumer_nlp.models._file, consumer_nlp.review._workbook):
+    for module in (consumer_nlp.io, consumer_nlp._evaluate, consumer_nlp.models._file, consumer_nlp.review._workbook):
         monkeypatch.setattr(module, "check_new_file", checked_then_written_by_another_program)
     before = sorted(tmp_path.iterdir())
     for name, (command, flag) in {"report": (["report", str(tmp_path / "a.tagged.csv"), "-q"], "-o"),

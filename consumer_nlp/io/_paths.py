@@ -9,6 +9,8 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from ..exceptions import ArchiveError
+
 
 def same_file(a: Path, b: Path) -> bool:
     """Whether two paths name one file (links and ``..`` included)."""
@@ -24,11 +26,11 @@ def check_new_file(path, *, force: bool, inputs=(), what: str = "output") -> Pat
     if path.is_dir():
         raise ValueError(f"the {what} {path} is a folder; give a file name")
     if not path.parent.is_dir():
-        raise ValueError(f"the folder of the {what} {path} does not exist")
+        raise ArchiveError(f"the folder of the {what} {path} does not exist", "no_folder")
     for source in inputs:
         if same_file(path, Path(source)):
-            raise ValueError(f"the {what} {path} is the input file {source}: it is never written over; choose "
-                             f"another name")
+            raise ArchiveError(f"the {what} {path} is the input file {source}: it is never written over; choose "
+                               f"another name", "output_is_input")
     if not force and path.exists():
         raise FileExistsError(f"the {what} {path} exists already; choose another name, or pass force=True to "
                               f"replace it")

@@ -36,6 +36,12 @@ def _joined(values) -> str:
     return "、".join(map(str, values))
 
 
+def _either(values) -> str:
+    """.html 或 .htm; .html、.xlsx 或 .md."""
+    values = list(map(str, values))
+    return values[0] if len(values) == 1 else f"{'、'.join(values[:-1])} 或 {values[-1]}"
+
+
 def problem_in_chinese(error: ArchiveError) -> str:
     """What is wrong, in one Chinese sentence without the file's path (a server's paths are not the
     user's business; on the command line the user named the file)."""
@@ -71,6 +77,9 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                    f"找不到投诉文本所在的列（列名有：{_joined(details['columns'])}）"),
         "busy": lambda: "另一次运行正在写同一个结果文件",
         "previous_is_itself": lambda: "用来对比的前一期档案就是这份档案本身",
+        "output_is_input": lambda: "输出文件就是输入文件（输入文件绝不会被覆盖）",
+        "no_folder": lambda: "输出文件所在的文件夹不存在",
+        "output_name": lambda: f"输出文件名应以 {_either(details['endings'])} 结尾",
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }

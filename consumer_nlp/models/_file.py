@@ -29,7 +29,7 @@ from .._params import PARAMETER_CHECKS, parameter_problems
 from .._values import PathLike, is_int, is_number
 from .._metrics import REVIEW_EVERYTHING
 from ..features import BACKENDS, ComplaintVectorizer, Tokenizer, terms_by_column
-from ..exceptions import IncompatibleModelError, UntrustedModelError
+from ..exceptions import ArchiveError, IncompatibleModelError, UntrustedModelError
 from ..io import check_new_file, new_file
 
 SUFFIX = ".cnlp"
@@ -117,8 +117,8 @@ def check_model_path(path: PathLike, *, force: bool, inputs=()) -> Path:
     and as :func:`check_new_file` wants."""
     path = check_new_file(path, force=force, inputs=inputs, what="model file")
     if path.suffix != SUFFIX:
-        raise ValueError(f"a model file's name ends in {SUFFIX}, not {path.name!r}: e.g. "
-                         f"{path.with_suffix(SUFFIX).name}")
+        raise ArchiveError(f"a model file's name ends in {SUFFIX}, not {path.name!r}: e.g. "
+                           f"{path.with_suffix(SUFFIX).name}", "output_name", endings=[SUFFIX])
     return path
 
 

@@ -8,6 +8,7 @@ import pandas as pd
 
 from .._html import page
 from .._values import PathLike
+from ..exceptions import ArchiveError
 from ..io import check_new_file, excel_text, keep_text, new_file, printable, sheet_title
 from ._tally import MISSING_DATE
 
@@ -155,7 +156,8 @@ def report_format(path) -> str:
     formats = {".html": "html", ".htm": "html", ".xlsx": "xlsx", ".md": "md", ".markdown": "md"}
     suffix = Path(path).suffix.lower()
     if suffix not in formats:
-        raise ValueError(f"cannot tell the report format of {path}: use .html, .xlsx or .md")
+        raise ArchiveError(f"cannot tell the report format of {path}: use .html, .xlsx or .md", "output_name",
+                           endings=list(formats))
     return formats[suffix]
 
 

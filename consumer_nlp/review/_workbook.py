@@ -7,7 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from ..exceptions import ReviewWorkbookError
+from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, open_read_only,
                   printable, scan_sheet, sheet_rows)
 from ._store import moment
@@ -53,7 +53,8 @@ def check_workbook(path, *, force: bool, source: str = "") -> Path:
     down works, import reads it), not the archive ``source``, not an existing file unless ``force``."""
     path = check_new_file(path, force=force, inputs=[source] if source else [], what="workbook")
     if path.suffix.lower() != ".xlsx":
-        raise ValueError(f"the workbook {path} is written as an Excel workbook: give it an .xlsx name")
+        raise ArchiveError(f"the workbook {path} is written as an Excel workbook: give it an .xlsx name",
+                           "output_name", endings=[".xlsx"])
     return path
 
 
