@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._categories import CATEGORIES, in_guide_order
 from ._html import page
-from ._unicode import display_width, shown_escaped
+from ._unicode import display_width, name_key, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError
 from .io import check_new_file, place_in_chinese, read_labeled
@@ -21,6 +21,7 @@ log = logging.getLogger("consumer_nlp")
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_GROUPS = 20  # values of the --by column shown one by one, the largest; the rest share one row
+SHOWN_CHARS = 30  # a cell longer than this (a --by column of notes) is cut in the terminal; pages wrap it whole
 
 
 def _pad(text: str, width: int, right: bool = False) -> str:
@@ -136,7 +137,7 @@ class Evaluation:
         lines = [f"模型 {self.model_name} 在 {self.data_name} 上（{self.metrics['n']} 条）：",
                  *("  " + line for line in _headline(self.metrics, self.threshold))]
         for title, table in self.tables().items():
-            lines += ["", f"  {title}", *text_table(table)]
+            lines += ["", f"  {title}", *text_table(table, max_chars=SHOWN_CHARS)]
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
@@ -183,6 +184,9 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
     check_model(model)
     labeled = read_labeled(data, group_col=by, **read_options)
+    if by is not None and labeled.text_col is not None and name_key(str(by)) == name_key(str(labeled.text_col)):
+        raise ValueError(f"by=… ({by!r}) is the text column: each complaint would be a group of its own; name a "
+                         f"column of sources, channels or districts")
     labeled.warn_of_conflicts("evaluation")
     return _measure(model, labeled, model_name, by)[0]
 

@@ -11,6 +11,7 @@ import consumer_nlp as cn
 from consumer_nlp import CATEGORIES, ComplaintClassifier
 from consumer_nlp._charts import cjk_fonts
 from consumer_nlp._evaluate import evaluate
+from consumer_nlp._unicode import display_width
 
 needs_font = pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei")
 
@@ -279,6 +280,19 @@ def test_a_column_of_many_values_shows_the_largest_groups_and_the_rest_together(
     assert metrics["accuracy"] == pytest.approx(np.mean(counted["truth"][rest] == counted["predicted"][rest]))
     table = evaluation.tables()["按 编号 分组"]
     assert len(table) == MAX_GROUPS + 1 and table["编号"].tolist().count("其余 5 个取值") == 2
+
+
+def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_only(small_model, labeled):
+    # `--by 投诉内容` made each complaint a group: 20 lines padded to the longest text (hundreds of characters).
+    with pytest.raises(ValueError, match=r"by=… \('Text '\) is the text column"):
+        evaluate(small_model, labeled, by="Text ")
+    notes = ["客户来电反映情况已转交相关部门处理并于三个工作日内回复" * 3 if i % 2 else "已办结" for i in range(len(labeled))]
+    evaluation = evaluate(small_model, labeled.assign(处理结果=notes), by="处理结果")
+    lines = str(evaluation).splitlines()
+    group_lines = lines[lines.index("  按 处理结果 分组") + 1:]
+    assert max(map(display_width, group_lines)) < 120  # columns: a Chinese character takes two
+    assert any(line.strip().startswith("客户来电") for line in group_lines)
+    assert notes[1] in evaluation.to_html()  # the page wraps a long value: it is shown whole
 
 
 def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, caplog):
