@@ -28,11 +28,11 @@ def in_guide_order(labels) -> list:
 
 def label_of(value) -> str | None:
     """The label a person meant by ``value``: the English label (any case) or the Chinese name
-    (Simplified or Traditional), full-width characters and surrounding spaces ignored; None for
+    (Simplified or Traditional), full-width characters and spaces (价格 / 计量) ignored; None for
     anything else."""
     if not isinstance(value, str):
         return None
-    return LABEL_BY_NAME.get(nfkc(value).strip().lower())
+    return LABEL_BY_NAME.get("".join(nfkc(value).split()).lower())
 
 
 def unknown_label(value) -> str:
