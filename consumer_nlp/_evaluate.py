@@ -51,9 +51,10 @@ def _cell(value) -> str:
 
 
 def _markdown_table(table: pd.DataFrame) -> str:
-    """A table as Markdown, each cell as the terminal shows it (0.860, not 0.86; NaN as —)."""
-    return table.map(_cell).to_markdown(index=False, disable_numparse=True,
-                                        colalign=["left"] + ["right"] * (len(table.columns) - 1))
+    """A table as Markdown, each cell as the terminal shows it (0.860, not 0.86; NaN as —; a line break as \\n)
+    with its bars escaped, so that no value ends a cell or a row."""
+    return table.map(lambda value: shown_escaped(_cell(value)).replace("|", "\\|")).to_markdown(
+        index=False, disable_numparse=True, colalign=["left"] + ["right"] * (len(table.columns) - 1))
 
 
 def _headline(metrics: dict, threshold: float | None = None) -> list[str]:

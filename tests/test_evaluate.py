@@ -295,6 +295,14 @@ def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_o
     assert notes[1] in evaluation.to_html()  # the page wraps a long value: it is shown whole
 
 
+def test_markdown_keeps_a_group_value_holding_a_bar_or_a_line_break_in_its_cell(small_model, labeled):
+    channels = ["网站|APP" if i % 2 else "来信\n转办" for i in range(len(labeled))]
+    markdown = evaluate(small_model, labeled.assign(channel=channels), by="channel").to_markdown()
+    table = markdown[markdown.index("| channel"):].splitlines()
+    assert len(table) == 4 and all(line.count(" | ") == 6 for line in table[2:]), table
+    assert any(line.startswith("| 网站\\|APP") for line in table)
+
+
 def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, caplog):
     # It reported figures near 1.000 without a word, though the model records what it was trained on.
     import consumer_nlp as cn
