@@ -240,8 +240,9 @@ def test_a_broken_emoji_in_a_text_is_kept_readable_not_an_error_at_the_end(tmp_p
 
 @pytest.mark.parametrize("written, label", [("質量問題", "quality"), ("價格/計量", "price_measurement"),
                                             ("价格／计量", "price_measurement"), ("其它", "other"),
-                                            ("Quality", "quality"), (" ＳＡＦＥＴＹ ", "safety"), ("虛假宣傳", "false_advertising"),
-                                            ("价格 / 计量", "price_measurement"), ("质量　问题", "quality")])
+                                            ("Quality", "quality"), (" ＳＡＦＥＴＹ ", "safety"),
+                                            ("虛假宣傳", "false_advertising"), ("价格 / 计量", "price_measurement"),
+                                            ("质量　问题", "quality")])
 def test_labels_as_people_write_them_are_read(written, label):
     # Desks in Taiwan and Hong Kong label in Traditional characters; Excel users capitalise, type
     # full-width and put spaces around a slash or inside a name: each was "unknown label".
