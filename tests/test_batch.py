@@ -2,6 +2,9 @@ import csv
 import datetime
 import json
 import math
+import os
+import re
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -455,9 +458,11 @@ def test_a_bad_rows_file_another_run_is_writing_is_refused(default_model, tmp_pa
     assert "a,b,c" in bad_rows.read_text("utf-8-sig")
 
 
-def test_a_run_killed_while_it_joins_leaves_nothing_the_next_run_does_not_clear(default_model, tmp_path, monkeypatch):
-    # Joined under a random name, a run killed at the end (kill -9, out of memory) left a hidden copy
-    # of the whole output that no later run would ever find.
+def test_a_run_killed_while_it_joins_leaves_copies_the_next_write_sweeps_once_stale(default_model, tmp_path,
+                                                                                     monkeypatch):
+    # Joined under a random name, a run killed at the end (kill -9, out of memory) left a hidden copy of the whole
+    # output that no later run would ever find; then under a fixed name (.out.csv.partial) that only a later run to
+    # the same output wrote over. They are working copies like every other file's, swept by age.
     from consumer_nlp.tagging import _run
 
     source = tmp_path / "in.csv"
@@ -468,13 +473,25 @@ def test_a_run_killed_while_it_joins_leaves_nothing_the_next_run_does_not_clear(
         joined(*args, **options)
         raise SystemExit("killed")  # the process ends here, before its own cleanup (simulated below)
 
+    def run(**options):
+        return tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False,
+                        bad_rows_path=tmp_path / "b.csv", **options)
+
     monkeypatch.setattr(_run, "join_parts", killed_after_joining)
     monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)  # no cleanup: as after kill -9
     with pytest.raises(SystemExit):
-        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=tmp_path / "b.csv")
+        run()
     monkeypatch.undo()
-    tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=tmp_path / "b.csv",
-             resume=True)
+    copies = [p for p in tmp_path.iterdir() if p.is_file() and p.name.startswith(".")]
+    # one each, hidden, random, with the file's extension, as every working copy is
+    assert sorted(re.sub(r"\.[0-9a-f]{8}\.csv$", ".RANDOM.csv", p.name) for p in copies) == [
+        ".b.csv.RANDOM.csv", ".out.csv.RANDOM.csv"]
+    run(resume=True)
+    assert all(p.exists() for p in copies)  # as young as a copy another process is writing now: kept
+    hours_ago = time.time() - 2 * 3600
+    for copy in copies:
+        os.utime(copy, (hours_ago, hours_ago))
+    run(force=True)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "in.csv", "out.csv"]
 
 

@@ -879,11 +879,12 @@ def tagged_run(tmp_path_factory, small_model, small_corpus):
 
 
 @pytest.mark.parametrize("name", ["report.html", "report.xlsx", "report.md", "model.cnlp", "evaluation.html",
-                                  "review.xlsx", "aliases.json"])
+                                  "review.xlsx", "aliases.json", "tagged.csv", "bad.csv"])
 def test_every_file_written_through_a_working_copy_sweeps_the_copies_killed_writers_left(tmp_path, tagged_run,
                                                                                        small_model, name):
     # kill -9 (or a power cut) while a report or a review workbook was written left its hidden working copy
-    # beside it for good; only model files swept theirs.
+    # beside it for good; only model files swept theirs. A tagging run's output and bad-rows file, killed as the
+    # parts were joined, left theirs under a fixed name until a run to the same output wrote over it.
     import os
     import time
 
@@ -896,7 +897,10 @@ def test_every_file_written_through_a_working_copy_sweeps_the_copies_killed_writ
                "evaluation.html": ["evaluate", str(inputs / "m.cnlp"), str(inputs / "labeled.csv"), "--report", str(out)],
                "review.xlsx": ["review", "export", str(inputs / "a.tagged.csv"), "--model", str(inputs / "m.cnlp"),
                                "-o", str(out)],
-               "aliases.json": ["models", "alias", "desk@1", "production", "--registry", str(tmp_path / "r")]}[name]
+               "aliases.json": ["models", "alias", "desk@1", "production", "--registry", str(tmp_path / "r")],
+               "tagged.csv": ["tag", str(inputs / "a.csv"), "-o", str(out), "--model", str(inputs / "m.cnlp"), "-q"],
+               "bad.csv": ["tag", str(inputs / "a.csv"), "-o", str(tmp_path / "t.csv"), "--bad-rows", str(out),
+                           "--model", str(inputs / "m.cnlp"), "-q"]}[name]
     if name == "aliases.json":
         cn.ModelRegistry(tmp_path / "r").save(small_model, "desk")
         out = tmp_path / "r" / "desk" / name
@@ -904,6 +908,8 @@ def test_every_file_written_through_a_working_copy_sweeps_the_copies_killed_writ
     stale = out.with_name(f".{name}.0badc0de{suffix}")  # as a killed writer leaves it: hidden, random, its extension
     fresh = out.with_name(f".{name}.5a5a5a5a{suffix}")  # another run writing the same name now
     other = out.with_name(f".{name}.parts")  # a tagging run's checkpoints: no working copy
+    if name == "tagged.csv":  # (where this run keeps its own) another name that is none: no extension
+        other = out.with_name(f".{name}.0badc0de")
     for planted in (stale, fresh, other):
         planted.write_bytes(b"half written")
     hours_ago = time.time() - 2 * 3600

@@ -114,20 +114,31 @@ def move_into_place(moves: list, *, force: bool) -> None:
 
 
 @contextmanager
-def new_file(path, *, force: bool, what: str = "output", sweep: bool = True):
-    """A temporary file beside ``path``, with its extension, to write in; when the block ends without
-    an error it becomes ``path`` (see :func:`move_into_place`), and otherwise it is removed. With
-    ``sweep``, the copies that writers of ``path`` killed midway (kill -9, a power cut) left beside it
-    are removed first (a look through its folder)."""
-    path = Path(path)
-    for leftover in _stale_temporaries(path) if sweep else ():
+def new_files(targets, *, force: bool, sweep: bool = True):
+    """Temporary files beside each path of ``targets`` ((path, what) pairs), with its extension, to write in;
+    when the block ends without an error they become their paths together (see :func:`move_into_place`), and
+    otherwise they are removed. With ``sweep``, the copies that writers of those paths killed midway (kill -9,
+    a power cut) left beside them are removed first (a look through each folder)."""
+    targets = [(Path(path), what) for path, what in targets]
+    for leftover in [old for path, _ in targets for old in _stale_temporaries(path)] if sweep else ():
         leftover.unlink(missing_ok=True)
-    temporary = temporary_beside(path)
+    temporaries = []
     try:
-        yield temporary
-        move_into_place([(temporary, path, what)], force=force)
+        for path, _ in targets:
+            temporaries.append(temporary_beside(path))
+        yield temporaries
+        move_into_place([(temporary, path, what) for temporary, (path, what) in zip(temporaries, targets)],
+                        force=force)
     finally:
-        temporary.unlink(missing_ok=True)
+        for temporary in temporaries:
+            temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def new_file(path, *, force: bool, what: str = "output", sweep: bool = True):
+    """One file written as :func:`new_files` writes several: whole at ``path`` or not at all."""
+    with new_files([(path, what)], force=force, sweep=sweep) as (temporary,):
+        yield temporary
 
 
 def write_json(path, data, *, force: bool = True, sweep: bool = True) -> None:

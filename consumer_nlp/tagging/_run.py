@@ -26,7 +26,7 @@ from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
 from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, find_column, find_text_column, join_parts,
-                  move_into_place, new_file, open_archive, sheet_title, working_name, write_json, write_part)
+                  new_file, new_files, open_archive, sheet_title, working_name, write_json, write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame, without_text
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, has_records, iter_records, part_path,
@@ -382,8 +382,9 @@ def _chain(first, rest):
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
             resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool, read_as: str) -> Summary:
-    """Join the parts and write the bad rows (of an input in the format ``read_as``) under temporary
-    names, rename both into place (never over a file that appeared meanwhile, unless ``force``), sum up.
+    """Join the parts and write the bad rows (of an input in the format ``read_as``) in working copies
+    (:func:`io.new_files`), renamed into place together (never over a file that appeared meanwhile, unless
+    ``force``), and sum up.
     ``number_formats``: as the workbook read showed its columns' numbers and dates (see :func:`io.join_parts`). ``shown``: whether
     the run shows progress, and so a bar over the writing of an .xlsx output (a minute for 300,000
     rows, after the tagging's bar is full)."""
@@ -392,42 +393,44 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
     from tqdm import tqdm
 
     summary = Summary(output=output, resumed_chunks=resumed, number_formats=number_formats)
-    # Fixed names, under the run's locks: what a run killed here leaves, the next one writes over and removes.
-    moves = [(working_name(output, "partial"), output, "output")]
-    if bad_rows_path is not None:
-        moves.append((working_name(bad_rows_path, "partial"), bad_rows_path, "bad-rows file"))
+    targets = [(output, "output")] + ([(bad_rows_path, "bad-rows file")] if bad_rows_path is not None else [])
     try:
-        parts = []
-        with (open(moves[1][0], "w", encoding="utf-8-sig", newline="") if bad_rows_path is not None
-              else contextlib.nullcontext()) as bad_file:
-            bad_writer = csv.writer(bad_file, lineterminator="\r\n") if bad_file is not None else None
-            if bad_writer is not None:
-                bad_writer.writerow(["where", "reason", "raw", "位置", "原因"])  # Chinese for a desk, after a program's
-            for record in iter_records(spool):  # one at a time: bad rows go to their file, not into memory
-                parts.append(part_path(spool, record["index"], kind))
-                summary.rows_out += record["rows"]
-                summary.bad_rows += len(record["bad"])
-                summary.needs_review += record["needs_review"]
-                summary.empty += record["empty"]
-                summary.blank_lines += record.get("blank", 0)
-                summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
-                summary.counts.update(record["counts"])
-                if bad_writer is not None:
-                    bad_writer.writerows([b["where"], b["reason"], b["raw"], *bad_row_in_chinese(b, read_as)]
-                                         for b in record["bad"])
-        summary.rows_in = summary.rows_out + summary.bad_rows
-        with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
-                  file=sys.stderr, dynamic_ncols=True) as writing:
-            summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, moves[0][0],
-                                              sheet_title, number_formats=number_formats, rows_done=writing.update,
-                                              **excel_layout(text_col))
-        move_into_place(moves, force=force)
+        with new_files(targets, force=force) as temporaries:
+            with (open(temporaries[1], "w", encoding="utf-8-sig", newline="") if bad_rows_path is not None
+                  else contextlib.nullcontext()) as bad_file:
+                parts = _sum_records(spool, kind, summary, bad_file, read_as)
+            with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
+                      file=sys.stderr, dynamic_ncols=True) as writing:
+                summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, temporaries[0],
+                                                  sheet_title, number_formats=number_formats,
+                                                  rows_done=writing.update, **excel_layout(text_col))
     except FileExistsError as error:
         raise FileExistsError(f"{error}. The tagged chunks are kept in {spool}: with resume=True as well, the run "
                               f"goes on from them") from None
-    finally:
-        for temporary, _, _ in moves:
-            temporary.unlink(missing_ok=True)
     remove_spool(spool)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _sum_records(spool: Path, kind: str, summary: Summary, bad_file, read_as: str) -> list:
+    """Add the finished chunks' records to ``summary`` and their bad rows (of an input in the format ``read_as``)
+    to ``bad_file`` if one is given, one record at a time (bad rows go to their file, not into memory); the
+    chunks' parts, in order."""
+    parts = []
+    bad_writer = csv.writer(bad_file, lineterminator="\r\n") if bad_file is not None else None
+    if bad_writer is not None:
+        bad_writer.writerow(["where", "reason", "raw", "位置", "原因"])  # Chinese for a desk, after a program's
+    for record in iter_records(spool):
+        parts.append(part_path(spool, record["index"], kind))
+        summary.rows_out += record["rows"]
+        summary.bad_rows += len(record["bad"])
+        summary.needs_review += record["needs_review"]
+        summary.empty += record["empty"]
+        summary.blank_lines += record.get("blank", 0)
+        summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
+        summary.counts.update(record["counts"])
+        if bad_writer is not None:
+            bad_writer.writerows([b["where"], b["reason"], b["raw"], *bad_row_in_chinese(b, read_as)]
+                                 for b in record["bad"])
+    summary.rows_in = summary.rows_out + summary.bad_rows
+    return parts
