@@ -61,6 +61,28 @@ def small_model(small_corpus):
     return cn.ComplaintClassifier(cv=3).fit(texts, labels)
 
 
+def _children_of(pid: int) -> list:
+    """Process ids whose parent is ``pid`` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+@pytest.fixture(scope="session")
+def children_of():
+    """``children_of(pid)``: the ids of the processes whose parent is ``pid`` (the test is skipped without /proc)."""
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("reads the process table from /proc")
+    return _children_of
+
+
 def _write_csv(path, rows, encoding="utf-8"):
     """Write ``rows`` (lists of cells, the header first) as a CSV file; returns ``path``."""
     with open(path, "w", encoding=encoding, newline="") as f:

@@ -69,22 +69,7 @@ def test_resume_refuses_a_checkpoint_of_another_run(archive, tmp_path, default_m
         tag_file(default_model, archive, output, chunk_size=CHUNK * 2, resume=True, progress=False)
 
 
-def children_of(pid: int) -> list:
-    """Process ids whose parent is ``pid`` (Linux /proc)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process table from /proc")
-def test_killing_the_run_leaves_no_worker_behind(archive, tmp_path):
+def test_killing_the_run_leaves_no_worker_behind(archive, tmp_path, children_of):
     output = tmp_path / "tagged.csv"
     spool = output.with_name(f".{output.name}.parts")
     process = subprocess.Popen(command(archive, output), stderr=subprocess.PIPE, text=True)
@@ -177,7 +162,8 @@ def test_a_run_that_fails_before_any_chunk_leaves_nothing_behind(tmp_path, defau
         assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv", "tagged.csv"], options
 
 
-def test_a_killed_worker_ends_the_run_with_its_lock_and_says_how_to_go_on(archive, reference, tmp_path):
+def test_a_killed_worker_ends_the_run_with_its_lock_and_says_how_to_go_on(archive, reference, tmp_path,
+                                                                          children_of):
     # With --jobs 3, a worker killed (by the OOM killer, say) while its sibling waited for work left
     # the sibling blocked for ever on the queue's lock the dead one held, ignoring the pool's SIGTERM:
     # the run hung, holding the output's lock, so not even --resume could go on.

@@ -997,6 +997,24 @@ def test_a_tagging_cut_off_by_a_restart_is_said_on_the_batch_page(tmp_path, regi
         assert "没有完成" not in page and "按「编号」列标注" in page
 
 
+def test_a_server_stopping_while_it_tags_stops_the_tagging_and_says_so_once_started_again(tmp_path, registry,
+                                                                                         corpus_file):
+    # The server stopped answering but waited for its tagging process to finish (see the slow test below).
+    app = _app(tmp_path, registry, corpus=corpus_file)
+    with TestClient(app) as client:
+        upload = _archive(tmp_path / "upload.csv", [f"{COMPLAINTS[i % 8]}（第 {i} 件）" for i in range(20_000)])
+        batch = _upload(client, "投诉.csv", upload.read_bytes()).headers["location"]
+        job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    # stopped (the lifespan's end, as uvicorn ends it on SIGTERM) while the tagging process had barely started
+    stopped = app.state.jobs.get(job.headers["location"].rsplit("/", 1)[1])
+    assert stopped.state == "stopped" and "服务器正在停止" in stopped.error
+    folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
+    assert not (folder / "tagged.parquet").exists() and (folder / "input.csv").read_bytes() == upload.read_bytes()
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again
+        said = re.search(r'id="cut-off">([^<]*)<', client.get(batch).text)
+        assert said and "因服务器停止而中断" in said[1] and "上传的文件仍在" in said[1], said
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])
 def test_each_download_holds_what_the_command_line_writes_from_the_same_upload(client, tmp_path, registry, suffix):
     # Downloads were made from the batch's Parquet copy, one type a column: a count with one word
@@ -1112,3 +1130,87 @@ def test_a_batch_deleted_while_its_download_is_made_is_told_as_deleted(client, t
     monkeypatch.setattr(app_module, "write_archive", deleted_meanwhile)
     response = client.get(f"{batch}/download?format=csv")
     assert response.status_code == 404 and "没有这个批次" in response.text
+
+
+# ---- a real server, stopped ----
+
+def _serve(tmp_path, registry):
+    """``consumer-nlp serve`` in a process of its own, over the workspace of ``tmp_path``; the process and a
+    client of it, once it answers."""
+    import subprocess
+    import sys
+
+    import httpx
+
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "consumer_nlp", "serve", "--registry", str(registry),
+                                "--workspace", str(tmp_path / "workspace"), "--port", str(port)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
+    deadline = time.time() + 60
+    while True:
+        try:
+            client.get("/")
+            return process, client
+        except httpx.TransportError:
+            assert process.poll() is None and time.time() < deadline, process.stdout.read()
+            time.sleep(0.1)
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process ``pid`` still runs (a zombie, ended but not yet waited for, does not)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@pytest.mark.slow
+def test_a_server_stopped_while_it_tags_stops_at_once_and_says_so_once_started_again(tmp_path, registry,
+                                                                                     children_of):
+    # SIGTERM (kill, systemctl stop) while a batch was tagged: the server stopped answering but lived on until
+    # its tagging process was done (300,000 rows: 14 s after the signal), then recorded the result; a service
+    # manager's stop timeout may kill it first, and the tagging was then lost without a word.
+    import signal
+
+    upload = _archive(tmp_path / "upload.csv", [f"{COMPLAINTS[i % 8]}（第 {i} 件）" for i in range(250_000)])
+    server, client = _serve(tmp_path, registry)
+    try:
+        batch = _upload(client, "投诉.csv", upload.read_bytes()).headers["location"]
+        job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"})
+        assert job.status_code == 303, job.text
+        folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
+        deadline = time.time() + 120
+        while not list((folder / ".tagged.parquet.parts").glob("0*.json")) and time.time() < deadline:
+            time.sleep(0.05)  # until a chunk is tagged: the run is at work, with many chunks to go
+        assert server.poll() is None and not (folder / "tagged.parquet").exists(), "tag a larger upload"
+        started = children_of(server.pid)
+        assert started, "the tagging runs in a process of its own"
+        server.send_signal(signal.SIGTERM)
+        stopping = time.time()
+        server.wait(timeout=60)
+        took = time.time() - stopping
+    finally:
+        server.kill()
+        client.close()
+    assert took < 8, f"the server lived on {took:.1f} s after SIGTERM"
+    deadline = time.time() + 5
+    while any(_alive(pid) for pid in started) and time.time() < deadline:
+        time.sleep(0.05)
+    assert not [pid for pid in started if _alive(pid)], "no process of the server's is left"
+    assert not (folder / "tagged.parquet").exists()  # nothing half done is taken for a result
+    assert (folder / "input.csv").read_bytes() == upload.read_bytes()  # the upload is kept as it came
+
+    server, client = _serve(tmp_path, registry)  # started again, on the same workspace
+    try:
+        page = client.get(batch).text
+        said = re.search(r'id="cut-off">([^<]*)<', page)
+        assert said and "因服务器停止而中断" in said[1] and "上传的文件仍在" in said[1] and "重新标注" in said[1], page
+        assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}),
+                             seconds=300) == batch
+        page = client.get(batch).text
+        assert "中断" not in page and "250000 行" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+        client.close()

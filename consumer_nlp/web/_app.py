@@ -1,5 +1,6 @@
 """The routes of the web application: 分类, 批量, 复核 and 模型, rendered on the server."""
 import asyncio
+import contextlib
 import datetime
 import html
 import json
@@ -27,7 +28,7 @@ from ..io import (cell_text, correction_key, new_file, open_archive, without_sur
                   write_json)
 from ..review import review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
-from ._jobs import Jobs, tag_in_process
+from ._jobs import Jobs, Stopped, tag_in_process
 from ._models import ENOUGH_TO_COMPARE, Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese
@@ -201,11 +202,15 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if running is not None and running.state == "running":
             raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
 
-        space.update(batch_id, tagging=column)  # until the result is in: a restart meanwhile is then told
+        space.update(batch_id, tagging=column, stopped=None)  # until the result is in: a restart meanwhile is told
 
         def work():
-            done = tag_in_process(ref, str(models.registry.root), str(space.input_path(batch_id)),
-                                  str(space.tagged_path(batch_id)), column)
+            try:
+                done = tag_in_process(jobs, ref, str(models.registry.root), str(space.input_path(batch_id)),
+                                      str(space.tagged_path(batch_id)), column)
+            except Stopped:  # said on the batch page once the server is started again
+                space.update(batch_id, stopped=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
+                raise
             # only once the result is of this column
             space.new_result(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
                              number_formats=done["number_formats"], row_notes=done["row_notes"], tagging=None)
@@ -416,8 +421,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         Route("/models/promote", models_promote, methods=["GET", "POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        await run_in_threadpool(jobs.stop)  # stopped (SIGTERM, Ctrl-C): its work stops too, not after it
+
     app = Starlette(routes=routes, exception_handlers={Refused: refused, HTTPException: http_error,
-                                                       Exception: failed})
+                                                       Exception: failed}, lifespan=lifespan)
     app.add_middleware(TokenGate, token=token, allowed_hosts=allowed_hosts)
     app.state.workspace, app.state.models, app.state.jobs = space, models, jobs
     return app

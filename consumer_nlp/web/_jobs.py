@@ -1,5 +1,6 @@
 """Background work of the web application: tagging an archive and retraining a model run in a
-thread each, so a page answers at once and a status page follows the work."""
+thread each, so a page answers at once and a status page follows the work. A server that stops
+(SIGTERM, Ctrl-C) stops the processes its work runs in at once, instead of waiting for them."""
 import concurrent.futures
 import multiprocessing
 import os
@@ -7,13 +8,21 @@ import secrets
 import signal
 import threading
 import time
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+
+GRACE_SECONDS = 3  # what a child process told to stop is given to clean up (tagging ends between chunks) before a kill
+STOPPED = "已中断：服务器正在停止，这项任务没有完成。服务器重新启动后请再做一次（上传的文件仍在）。"
+
+
+class Stopped(Exception):
+    """Work cut short because the server is stopping."""
 
 
 @dataclass
 class Job:
-    """One piece of background work: ``state`` is running, done or failed; ``result`` on success,
-    ``error`` (a message for the page) on failure; ``link`` is where to go when it is done."""
+    """One piece of background work: ``state`` is running, done, failed or stopped (by the server stopping);
+    ``result`` on success, ``error`` (a message for the page) otherwise; ``link`` is where to go when it is done."""
 
     id: str
     title: str
@@ -30,12 +39,16 @@ class Job:
 
 
 class Jobs:
-    """The jobs of this server, by id; ``start`` runs a function in a thread of its own."""
+    """The jobs of this server, by id; ``start`` runs a function in a thread of its own, ``in_process`` a
+    function in a process of its own, and ``stop`` ends them when the server stops."""
 
     def __init__(self, explain_error):
         self._jobs: dict[str, Job] = {}
+        self._threads: list[threading.Thread] = []  # of the jobs, to wait for as the server stops
+        self._children: set = set()  # the processes in_process started and that are at work
         self._lock = threading.Lock()
         self._explain = explain_error
+        self._stopping = False
 
     def start(self, title: str, link: str, work, *args, **kwargs) -> Job:
         """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``."""
@@ -48,18 +61,67 @@ class Jobs:
             try:
                 job.result = work(*args, **kwargs)
                 job.state = "done"
+            except Stopped:
+                job.error = STOPPED
+                job.state = "stopped"
             except Exception as error:  # noqa: BLE001 - shown on the status page, in words
                 job.error = self._explain(error)
                 job.state = "failed"
             finally:
                 job.finished = time.time()
 
-        threading.Thread(target=run, name=f"job-{job_id}", daemon=True).start()
+        thread = threading.Thread(target=run, name=f"job-{job_id}", daemon=True)
+        with self._lock:
+            self._threads = [t for t in self._threads if t.is_alive()] + [thread]
+        thread.start()
         return job
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+    def in_process(self, work, *args):
+        """``work(*args)`` in a fresh process, its result returned; :class:`Stopped` if the server stops
+        meanwhile (see :meth:`stop`)."""
+        context = multiprocessing.get_context("spawn")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+            with self._lock:  # the process starts here (submit spawns it), or not at all once the server stops
+                if self._stopping:
+                    raise Stopped()
+                before = set(multiprocessing.active_children())
+                future = pool.submit(work, *args)
+                started = set(multiprocessing.active_children()) - before
+                self._children |= started
+            try:
+                return future.result()
+            except (BrokenProcessPool, KeyboardInterrupt) as ended:  # killed, or stopped as tagging stops on SIGTERM
+                if self._stopping:
+                    raise Stopped() from None
+                if isinstance(ended, KeyboardInterrupt):  # a SIGTERM from elsewhere: a failure, said as one
+                    raise RuntimeError("the work's process was stopped from outside the server") from None
+                raise
+            finally:
+                with self._lock:
+                    self._children -= started
+
+    def stop(self) -> None:
+        """End the work of a server that is stopping: each child process is sent SIGTERM (a tagging run stops
+        between chunks and removes its working copies) and killed if still there after GRACE_SECONDS; then
+        the jobs are given as long again to record how they ended."""
+        with self._lock:
+            self._stopping = True
+            children, threads = list(self._children), list(self._threads)
+        for child in children:
+            child.terminate()
+        deadline = time.monotonic() + GRACE_SECONDS
+        for child in children:
+            child.join(max(0.0, deadline - time.monotonic()))
+            if child.is_alive():
+                child.kill()
+                child.join()
+        deadline = time.monotonic() + GRACE_SECONDS
+        for thread in threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def _end_with(parent: int) -> None:
@@ -88,10 +150,8 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
             "number_formats": summary.number_formats, "row_notes": summary.row_notes()}
 
 
-def tag_in_process(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str) -> dict:
-    """``tag_file`` in a fresh process: it handles signals, which only a main thread may do, and a
-    large archive does not slow the pages down."""
-    context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-        return pool.submit(_tag_in_child, model_ref, registry, input_path, output_path, text_col,
-                           os.getpid()).result()
+def tag_in_process(jobs: Jobs, model_ref: str, registry: str, input_path: str, output_path: str,
+                   text_col: str) -> dict:
+    """``tag_file`` in a fresh process (:meth:`Jobs.in_process`): it handles signals, which only a main
+    thread may do, and a large archive does not slow the pages down."""
+    return jobs.in_process(_tag_in_child, model_ref, registry, input_path, output_path, text_col, os.getpid())
