@@ -493,6 +493,32 @@ def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
     assert sorted((r["reviewer"], r["row"]) for r in rows) == sorted({(r["reviewer"], r["row"]) for r in rows})
 
 
+def test_a_browser_choice_counts_from_when_it_is_stored_not_from_a_clock_read_before(tmp_path, registry, monkeypatch):
+    # Two reviewers choosing for one text at once: 甲's request read the clock first but reached the store last, and
+    # its choice was dropped as older than 乙's (a review of an earlier moment), so a correction was lost.
+    app = _app(tmp_path, registry)
+    store_add, reached = CorrectionStore.add, threading.Event()
+
+    def add_late(self, corrections, **options):  # 甲's request waits at the store's door until 乙's is stored
+        if options.get("reviewer") == "甲":
+            reached.wait(10)
+        return store_add(self, corrections, **options)
+
+    monkeypatch.setattr(CorrectionStore, "add", add_late)
+    with TestClient(app) as first, TestClient(app) as second:
+        batch = _tag(first, tmp_path)
+        tokens, answers = (_csrf(first), _csrf(second)), []
+        late = threading.Thread(target=lambda: answers.append(_choose(first, batch, 0, "quality", "甲", tokens[0])))
+        late.start()
+        time.sleep(0.5)  # 甲's request is at the store now
+        assert _choose(second, batch, 0, "other", "乙", tokens[1]).status_code == 303
+        reached.set()
+        late.join()
+    assert [a.status_code for a in answers] == [303]
+    rows = CorrectionStore(registry / STORE_NAME).all()
+    assert [(r["reviewer"], r["label"]) for r in rows] == [("乙", "other"), ("甲", "quality")]
+
+
 def test_without_a_corpus_the_models_page_says_how_to_give_one_and_offers_no_retraining(tmp_path, registry):
     # Installed with pip, the default corpus (the repository's data/) is not there: the page offered
     # retraining and then failed naming a path inside site-packages.

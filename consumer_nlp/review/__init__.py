@@ -5,8 +5,8 @@ Excel workbook; a ``CorrectionStore`` keeps every correction; ``train(..., corre
 ``report_archive(..., corrections=...)`` use them.
 """
 from ._queue import ReviewQueue, review_queue
-from ._store import STORE_NAME, CorrectionStore, text_key
+from ._store import NOW, STORE_NAME, CorrectionStore, text_key
 from ._workbook import check_workbook, export_review, read_review
 
-__all__ = ["STORE_NAME", "CorrectionStore", "ReviewQueue", "check_workbook", "export_review", "read_review",
+__all__ = ["NOW", "STORE_NAME", "CorrectionStore", "ReviewQueue", "check_workbook", "export_review", "read_review",
            "review_queue", "text_key"]

@@ -47,6 +47,9 @@ class Added(NamedTuple):
     superseded: int
 
 
+NOW = "now"  # exported_at of a choice made as it is stored (the browser's): its moment is taken as it is stored
+
+
 def moment(value) -> str | None:
     """``value`` (an aware datetime, or its ISO text) as the store keeps a moment: UTC to the microsecond, so that
     moments compare as text; None stays None. A moment without its offset is refused: it would compare wrongly."""
@@ -115,9 +118,11 @@ class CorrectionStore:
 
     def add(self, corrections, *, reviewer: str | None = None) -> Added:
         """Store ``corrections``: dicts with text, label (English or Chinese) and optionally model_label,
-        source, row and exported_at (when its workbook was exported: see :func:`moment`), in one transaction, or
-        none. One the store already holds (its text's category now, from the same source and row) is not stored
-        again; one exported before a stored correction of its text giving another category is not applied."""
+        source, row and exported_at (when its workbook was exported: see :func:`moment`; :data:`NOW` for a choice
+        made as it is stored, whose moment is then taken inside the transaction, so that choices made at once count
+        in the order they are stored, not by a clock read before), in one transaction, or none. One the store
+        already holds (its text's category now, from the same source and row) is not stored again; one exported
+        before a stored correction of its text giving another category is not applied."""
         if not reviewer:
             try:
                 reviewer = getpass.getuser()
@@ -131,7 +136,7 @@ class CorrectionStore:
                 raise ValueError(f"correction {n}: needs a text and one of the six categories, got "
                                  f"{item.get('label')!r}")
             try:
-                exported_at = moment(item.get("exported_at"))
+                exported_at = NOW if item.get("exported_at") == NOW else moment(item.get("exported_at"))
             except ValueError as error:
                 raise ValueError(f"correction {n}: {error}") from None
             rows.append((text_key(item["text"]), correction_key(item["text"]), label, item.get("model_label"),
@@ -139,7 +144,9 @@ class CorrectionStore:
         with closing(self._connect()) as connection:
             connection.execute("BEGIN IMMEDIATE")
             try:
-                done = [_insert_new(connection, row) for row in rows]  # one by one: a batch may repeat itself
+                now = moment(datetime.datetime.now(datetime.timezone.utc))  # after every choice stored before
+                done = [_insert_new(connection, row[:-1] + (now,) if row[-1] == NOW else row)
+                        for row in rows]  # one by one: a batch may repeat itself
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")

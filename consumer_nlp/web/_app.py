@@ -26,7 +26,7 @@ from .._html import STYLE
 from .._values import is_missing
 from ..io import (cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive,
                   write_json)
-from ..review import review_queue, text_key
+from ..review import NOW, review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
 from ._jobs import Jobs, Stopped, tag_in_process
 from ._models import ENOUGH_TO_COMPARE, Models
@@ -343,9 +343,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         item = queue[int(position)]
         if form.get("key") != text_key(item["text"]):  # the batch was tagged again while this was on screen
             raise Refused(409, "复核队列已更新（这一批刚刚重新标注过），这条选择没有保存：请回到复核页重新选择。")
-        now = datetime.datetime.now(datetime.timezone.utc)  # a review of this moment: no older workbook undoes it
+        # A review of the moment it is stored: no older workbook undoes it.
         models.store.add([{"text": item["text"], "label": label, "model_label": item["guess"],
-                           "source": space.meta(batch_id)["name"], "row": item["row"], "exported_at": now}],
+                           "source": space.meta(batch_id)["name"], "row": item["row"], "exported_at": NOW}],
                          reviewer=reviewer)
         corrected = models.store.labels()
         following = next((n for n in range(int(position) + 1, len(queue))
