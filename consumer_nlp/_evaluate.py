@@ -188,8 +188,14 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
     if by is not None and labeled.text_col is not None and name_key(str(by)) == name_key(str(labeled.text_col)):
         raise ValueError(f"by=… ({by!r}) is the text column: each complaint would be a group of its own; name a "
                          f"column of sources, channels or districts")
-    labeled.warn_of_conflicts("evaluation")
+    _warn_of(labeled)
     return _measure(model, labeled, model_name, by)[0]
+
+
+def _warn_of(labeled) -> None:
+    """Warn of what in labeled data tells on the figures measured on it: rows left out, conflicts."""
+    labeled.warn_of_unlabeled("evaluation")
+    labeled.warn_of_conflicts("evaluation")
 
 
 _FIGURES_ZH = {"macro-F1": "宏平均 F1", "accuracy": "准确率", "calibration error": "校准误差",
@@ -223,7 +229,7 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
     for name, model in models.items():
         check_model(model, f"models[{name!r}]")
     labeled = read_labeled(data, **read_options)
-    labeled.warn_of_conflicts("evaluation")
+    _warn_of(labeled)
     figures, predictions = {}, {}
     for name, model in models.items():
         evaluation, predictions[name] = _measure(model, labeled, name, None)
@@ -244,7 +250,8 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
 def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | None) -> tuple:
     """The :class:`Evaluation` of ``model`` on checked labeled data, and its predicted categories."""
     if not labeled.texts:
-        raise ValueError(f"{labeled.source}: no labeled rows to evaluate on")
+        none = f": none of its {len(labeled.unlabeled)} row(s) has a label" if labeled.unlabeled else ""
+        raise ValueError(f"{labeled.source}: no labeled rows to evaluate on{none}")
     trained_on = (getattr(model, "training_data_", None) or {}).get("sha256")
     if trained_on is not None and labeled.fingerprint()["sha256"] == trained_on:  # figures near 1.000, untrue
         log.warning("%s 是模型 %s 的训练数据：在它上面的成绩不说明模型对新文本的表现 (%s is the data %s was trained "

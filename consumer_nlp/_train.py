@@ -103,6 +103,21 @@ def _check_texts_are_not_categories(labeled: LabeledData) -> None:
             "categories_as_texts", column=labeled.text_col)
 
 
+def _check_mostly_labeled(labeled: LabeledData) -> None:
+    """Refuse data of which fewer than half the rows have a label. Evaluating on a labeled sample of an archive is
+    what desks do; training data is labeled throughout, so a label column empty in most rows is more likely the wrong
+    column (a 类型 of goods filled now and then), the wrong sheet or a labelling not finished, and its model would be
+    one of a fraction of the file. Training on a sample is said by deleting the rows without a label."""
+    if len(labeled.unlabeled) > len(labeled.texts):
+        column = "the labels" if labeled.label_col is None else f"column {labeled.label_col!r}"
+        total = len(labeled.texts) + len(labeled.unlabeled)
+        raise LabeledDataError(labeled.source, [(column, (
+            f"only {len(labeled.texts)} of the {total} rows have a label, the first without one at "
+            f"{labeled.unlabeled[0]}: if these are the labels, delete the rows without one (or fill them in) to train "
+            f"on the rest; else name the label column with label_col=…"))], "mostly_unlabeled",
+            labeled=len(labeled.texts), unlabeled=len(labeled.unlabeled), column=labeled.label_col)
+
+
 def _texts_column(labeled: LabeledData) -> str:
     """Where the texts of ``labeled`` were read from, as its problems name it."""
     return "the texts" if labeled.text_col is None else f"column {labeled.text_col!r}"
@@ -137,6 +152,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     """
     labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col,
                            sheet=sheet, header_row=header_row)
+    _check_mostly_labeled(labeled)
+    labeled.warn_of_unlabeled("training")
     if corrections is not None and not isinstance(corrections, dict):
         raise TypeError(f"corrections=… must be a dict {{text: label}}, not {type(corrections).__name__}")
     if corrections:
@@ -170,6 +187,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     calibration = None
     if calibration_data is not None:
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
+        _check_mostly_labeled(held)
+        held.warn_of_unlabeled("calibration")
         trained = set(normalize_many(labeled.texts))  # as the model reads them: a space or a width is no difference
         overlap = [text for text, read in zip(held.texts, normalize_many(held.texts)) if read in trained]
         if overlap:

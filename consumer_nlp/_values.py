@@ -30,5 +30,10 @@ def is_missing(value) -> bool:
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, numbers.Real) and value != value)
 
 
+def is_blank(value) -> bool:
+    """No value, or text of nothing but spaces: an empty cell as a person sees it."""
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
+
+
 PathLike = str | os.PathLike  # a file or folder, as a string or a pathlib.Path
 LabeledSource = PathLike | pd.DataFrame | Iterable  # a labeled file, a DataFrame, or (text, label) pairs

@@ -128,6 +128,10 @@ def _headline(error: Exception, flags: dict) -> str | None:
     if isinstance(error, LabeledDataError) and error.problem in _NOT_TEXTS and error.details.get("column") is not None:
         said = f"「{error.details['column']}」列{_NOT_TEXTS[error.problem]}，不是投诉内容，没有训练"
         return said + (f"。请用 {flags['text_col']} 指定投诉内容所在的列后再运行" if "text_col" in flags else "")
+    if isinstance(error, LabeledDataError) and error.problem == "mostly_unlabeled":
+        said = (f"「{error.details['column']}」列只有 {error.details['labeled']} 行填了类别，{error.details['unlabeled']} "
+                f"行没有填，没有训练。这一列若没有选错，请删去没有类别的行（或给它们填上类别）后再运行")
+        return said + (f"；否则请用 {flags['label_col']} 指定类别所在的列" if "label_col" in flags else "")
     if isinstance(error, LabeledDataError):
         listed = "逐处列在下面" if len(error.problems) <= error.SHOWN else f"下面列出前 {error.SHOWN} 处"
         return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）"
@@ -157,6 +161,8 @@ def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
 
 # What texts labeled two ways mean, where labeled data is used (the library says it in English).
 _CONFLICTS_MEAN = {"training": "两种都会学习", "evaluation": "每处有一条计为判断错误"}
+# What rows without a label were left out of (the library's ``use``).
+_LEFT_OUT_OF = {"training": "训练", "calibration": "置信度的校准", "evaluation": "评估"}
 
 
 def _some_places(places: list, joined: str = "、") -> str:
@@ -176,6 +182,9 @@ def _note_in_chinese(record: logging.LogRecord) -> str | None:
         places = [place_in_chinese(where) for where in record.places]
         return (f"标注数据里有 {len(places)} 条文本的类别与前面同一文本的不同，{_CONFLICTS_MEAN[record.use]}"
                 f"（{_some_places(places)}）")
+    if kind == "unlabeled":
+        places = [place_in_chinese(where) for where in record.places]
+        return f"标注数据里有 {len(places)} 行没有填类别，没有计入{_LEFT_OUT_OF[record.use]}（{_some_places(places)}）"
     if kind == "hidden_rows":
         return f"工作簿里有 {record.rows} 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了"
     return None

@@ -25,7 +25,9 @@ class LabeledDataError(ValueError):
     ``SHOWN`` (a wrong label column makes every row one: 94,200 rows printed 24 MB). ``problem`` names a
     fault of the whole data, for a program that tells it in its own words: ``"categories_as_texts"`` (the
     texts are mostly category names) or ``"few_texts"`` (a column of a few values, a channel), each
-    with ``details["column"]``, the text column (None for pairs); None for bad rows."""
+    with ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
+    with fewer than half its rows labeled: ``details["labeled"]``, ``details["unlabeled"]``, the rows with
+    and without a label, and ``details["column"]``, the label column, None for pairs); None for bad rows."""
 
     SHOWN = 100
 

@@ -919,3 +919,25 @@ def test_every_file_written_through_a_working_copy_sweeps_the_copies_killed_writ
     assert out.is_file() and out.read_bytes() != b"half written"
     assert not stale.exists(), "the copy a killed writer left an hour ago and more is removed"
     assert fresh.read_bytes() == b"half written" and other.read_bytes() == b"half written"  # kept
+
+
+def test_a_partly_labeled_file_is_evaluated_on_its_labeled_rows_and_said_in_chinese_first(tmp_path, small_corpus,
+                                                                                        capsys, write_csv):
+    # 700 unlabeled rows of 1,000 gave "标注数据有 700 处问题，没有使用" and 100 lines of "the label is empty".
+    pairs = list(zip(*small_corpus))[::4]
+    rows = [row for pair in pairs for row in (pair, (pair[0] + "，还没有标注", ""))]
+    source = write_csv(tmp_path / "part.csv", [("text", "label"), *rows])
+    assert main(["evaluate", "default", str(source)]) == 0
+    out, err = capsys.readouterr()
+    assert f"（{len(pairs)} 条）" in out
+    err = err.splitlines()
+    said = err.index(f"注意：标注数据里有 {len(pairs)} 行没有填类别，没有计入评估（第 3 行（第 2 条数据）、第 5 行（第 4 条数据）、"
+                     f"第 7 行（第 6 条数据）、第 9 行（第 8 条数据）、第 11 行（第 10 条数据）、…）。")
+    assert err[said + 1].startswith(f"  {source}: {len(pairs)} row(s) without a label were left out of the evaluation")
+    mostly = write_csv(tmp_path / "mostly.csv", [("text", "label"), *pairs[:10], *((t + "。", "") for t, _ in pairs)])
+    assert main(["train", str(mostly), "-o", str(tmp_path / "m.cnlp")]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == (f"consumer-nlp: 错误：「label」列只有 10 行填了类别，{len(pairs)} 行没有填，没有训练。这一列若没有选错，"
+                     f"请删去没有类别的行（或给它们填上类别）后再运行；否则请用 --label-col 指定类别所在的列。")
+    assert not (tmp_path / "m.cnlp").exists()
+

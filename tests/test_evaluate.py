@@ -340,3 +340,22 @@ def test_evaluation_data_with_conflicting_labels_is_warned_of(small_model, caplo
         cn.compare({"a": small_model, "b": small_model}, pairs)  # said once, not once a model
     said = [r.getMessage() for r in caplog.records if "conflicting" in r.getMessage()]
     assert len(said) == 2 and all(m.startswith("1 conflicting labels, one of each counted wrong") for m in said)
+
+
+def test_rows_without_a_label_are_left_out_of_the_figures_and_said_by_count_and_place(small_model, labeled, caplog):
+    # A desk labels a sample of its archive and evaluates on it: 700 unlabeled rows of 1,000 stopped evaluate whole.
+    unlabeled = labeled.assign(label=[None if i % 2 else " " for i in range(len(labeled))])
+    mixed = pd.concat([labeled, unlabeled, unlabeled]).sort_index(kind="stable").reset_index(drop=True)
+    whole = evaluate(small_model, labeled, by="channel")
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        part = evaluate(small_model, mixed, by="channel")
+    assert part.metrics["n"] == len(labeled) and part.metrics["confusion_matrix"] == whole.metrics["confusion_matrix"]
+    assert part.metrics["accuracy"] == whole.metrics["accuracy"] and part.metrics["macro_f1"] == whole.metrics["macro_f1"]
+    assert {group: g["n"] for group, g in part.groups.items()} == {group: g["n"] for group, g in whole.groups.items()}
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "unlabeled"]
+    assert len(said) == 1 and said[0].use == "evaluation" and len(said[0].places) == 2 * len(labeled)
+    assert said[0].places[:3] == ["row 2", "row 3", "row 5"]
+    assert said[0].getMessage().startswith(f"DataFrame: {2 * len(labeled)} row(s) without a label were left out of "
+                                           f"the evaluation (row 2, row 3, row 5, row 6, row 8, …)")
+    with pytest.raises(ValueError, match=r"no labeled rows to evaluate on: none of its 30 row\(s\) has a label"):
+        evaluate(small_model, unlabeled)

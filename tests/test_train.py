@@ -25,6 +25,23 @@ def test_train_refuses_bad_rows_before_training(tmp_path, write_csv):
     assert [where for where, _ in error.value.problems] == ["line 8 (data row 7)", "line 13 (data row 12)"]
 
 
+def test_train_leaves_out_rows_without_a_label_but_refuses_a_file_mostly_without(small_corpus, caplog):
+    # A row without a label stopped training whole ("the label is empty"). Rows left unlabeled are left out and
+    # said; a label column empty in most rows is more likely the wrong column or sheet, and is refused.
+    pairs = list(zip(*small_corpus))
+    some = pairs + [(f"第{i}件投诉，还没有标注", "") for i in range(100)]
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        model = cn.train(some, cv=0)
+    assert model.training_data_ == read_labeled(pairs).fingerprint()
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "unlabeled"]
+    assert len(said) == 1 and said[0].use == "training" and said[0].places[0] == f"row {len(pairs) + 1}"
+    mostly = pairs[:100] + [(f"第{i}件投诉，还没有标注", None) for i in range(101)]
+    with pytest.raises(LabeledDataError) as error:
+        cn.train(mostly, cv=0)
+    assert error.value.problem == "mostly_unlabeled" and error.value.details == {"labeled": 100, "unlabeled": 101, "column": None}
+    assert "only 100 of the 201 rows have a label" in str(error.value)
+
+
 def test_train_attaches_cross_validated_metrics(small_corpus):
     texts, labels = small_corpus
     model = cn.train(list(zip(texts, labels)), cv=3)

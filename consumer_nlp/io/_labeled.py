@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._categories import label_of, unknown_label
 from .._unicode import name_key
-from .._values import LabeledSource, is_missing
+from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import LabeledDataError
 from ._archive import place_number
 from ._cells import cell_text
@@ -50,6 +50,11 @@ def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list,
 _CONFLICTS_MEAN = {"training": "both learned", "evaluation": "one of each counted wrong"}
 
 
+def _some(places: list) -> str:
+    """The first five ``places`` joined, with … for the rest."""
+    return ", ".join(places[:5]) + (", …" if len(places) > 5 else "")
+
+
 @dataclass
 class LabeledData:
     """Checked training texts and labels, with what a registry records about them."""
@@ -62,6 +67,15 @@ class LabeledData:
     groups: list[str] | None = None  # each row's value of the ``group_col`` asked for, as text
     places: list[str] | None = None  # where each row is, as its file shows it ("sheet row 7", "line 3 …")
     text_col: str | None = None  # the column the texts were read from (None for pairs)
+    unlabeled: list[str] = field(default_factory=list)  # where the rows without a label are, left out of the rest
+    label_col: str | None = None  # the column the labels were read from (None for pairs)
+
+    def warn_of_unlabeled(self, use: str) -> None:
+        """Warn of the rows left out for want of a label, counting them with five places, so that none is left out
+        unsaid. The record carries ``kind`` "unlabeled", their ``places`` and ``use`` ("training", "evaluation")."""
+        if self.unlabeled:
+            log.warning("%s: %d row(s) without a label were left out of the %s (%s)", self.source, len(self.unlabeled),
+                        use, _some(self.unlabeled), extra={"kind": "unlabeled", "places": self.unlabeled, "use": use})
 
     def warn_of_conflicts(self, use: str) -> None:
         """Warn of the texts labeled two ways in one line, counting them with five examples (a wrong text
@@ -98,7 +112,7 @@ class LabeledData:
             f"correction of {text[:20]!r}" for text in added]
         duplicates, conflicts = _repeats(where, self.texts + added, present + [read_as[text] for text in added], labels)
         return LabeledData(self.texts + added, labels, f"{self.source} + corrections", duplicates, conflicts, groups,
-                           places, self.text_col)
+                           places, self.text_col, self.unlabeled, self.label_col)
 
     def fingerprint(self) -> dict:
         """sha256 of the (text, label) rows, row count and counts per label."""
@@ -112,7 +126,7 @@ class LabeledData:
 def _first_values(records, column, rows: int = 200) -> list:
     """The values of ``column`` in the first ``rows`` records, missing and blank ones left out."""
     return [value for _, row in records[:rows]
-            if not (is_missing(value := row.get(column)) or isinstance(value, str) and not value.strip())]
+            if not is_blank(value := row.get(column))]
 
 
 def _mostly_labels(values, share: float) -> bool:
@@ -254,7 +268,9 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     are), a DataFrame, or (text, label) pairs.
 
     Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
-    non-string text) is collected and reported together in a :class:`LabeledDataError`.
+    non-string text) is collected and reported together in a :class:`LabeledDataError`. A row whose
+    label is empty is not labeled yet (a desk labels a sample of its archive): it is left out, and its
+    place kept in ``unlabeled`` (:meth:`LabeledData.warn_of_unlabeled` says them).
     ``text_col`` is found by name when not given (text, content, 投诉内容, …), as in archives, and so is
     ``label_col`` (label, 类别, 分类, 标签, …: ``LABEL_COLUMN_NAMES``), never as the same column;
     ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``;
@@ -293,8 +309,10 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     # A row with nothing in any cell is no example (Excel's CSV export ends with such ",," rows; the
     # workbook readers skip them too).
     records = [(where, row) for where, row in records
-               if not all(is_missing(v) or (isinstance(v, str) and not v.strip()) for v in row.values())]
+               if not all(map(is_blank, row.values()))]
     text_col, label_col, group_col = _columns_read(columns, records, first, text_col, label_col, group_col, source)
+    unlabeled = [where for where, row in records if is_blank(row.get(label_col))]
+    records = [(where, row) for where, row in records if not is_blank(row.get(label_col))]
     from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
 
     texts, labels, problems = [], [], []
@@ -325,4 +343,4 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     if group_col is not None:
         groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
     return LabeledData(texts, labels, source, duplicates, conflicts, groups, places,
-                       None if source == "pairs" else text_col)
+                       None if source == "pairs" else text_col, unlabeled, None if source == "pairs" else label_col)
