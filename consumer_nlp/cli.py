@@ -291,15 +291,24 @@ def _train(args) -> int:
     return 0
 
 
+def _model_named(ref: str, registry) -> tuple:
+    """The model ``ref`` names, loaded, and its name for figures and reports: ``ref`` as given, with the version a
+    registry reference resolved to (desk@production（即 desk@3）), so that reports months apart tell their models."""
+    from .models import load_named
+
+    model, exact = load_named(ref, registry=registry)
+    return model, ref if exact == ref else f"{ref}（即 {exact}）"
+
+
 def _evaluate(args) -> int:
     from ._evaluate import check_report_path, evaluate
     from .io import new_file
-    from .models import load
 
     if args.report:
         model_file = [args.model] if Path(args.model).is_file() else []
         check_report_path(args.report, force=args.force, inputs=[args.data, *model_file])
-    result = evaluate(load(args.model, registry=args.registry), args.data, model_name=args.model, by=args.by,
+    model, model_name = _model_named(args.model, args.registry)
+    result = evaluate(model, args.data, model_name=model_name, by=args.by,
                       sheet=args.sheet, header_row=args.header_row,
                       text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
     print(result)
@@ -396,9 +405,8 @@ def _models(args) -> int:
         print(f"已删除别名 {name}@{alias}")
     else:
         from ._evaluate import compare, disagreements_in_chinese, figures_in_chinese
-        from .models import load
 
-        figures, disagreements = compare({ref: load(ref, registry=args.registry) for ref in (args.ref, args.other)},
+        figures, disagreements = compare(dict(_model_named(ref, args.registry)[::-1] for ref in (args.ref, args.other)),
                                          args.data, text_col=args.text_col, label_col=args.label_col,
                                          encoding=args.encoding, sheet=args.sheet, header_row=args.header_row)
         print("\n".join(text_table(figures_in_chinese(figures).rename_axis("").reset_index(), indent="")))

@@ -941,3 +941,20 @@ def test_a_partly_labeled_file_is_evaluated_on_its_labeled_rows_and_said_in_chin
                      f"请删去没有类别的行（或给它们填上类别）后再运行；否则请用 --label-col 指定类别所在的列。")
     assert not (tmp_path / "m.cnlp").exists()
 
+
+def test_evaluate_names_the_version_a_reference_resolved_to(tmp_path, capsys, small_model, small_corpus, write_csv):
+    # `evaluate desk@production` headed its figures and report with desk@production alone: two reports months apart
+    # could not tell which version each measured.
+    registry, where = _registry_of(tmp_path, small_model, "desk", "desk")
+    registry.set_alias("desk", 1, "production")
+    source = write_csv(tmp_path / "eval.csv", [("text", "label"), *list(zip(*small_corpus))[::8]])
+    report = tmp_path / "评估.html"
+    assert main(["evaluate", "desk@production", str(source), "--report", str(report), *where]) == 0
+    assert capsys.readouterr().out.startswith("模型 desk@production（即 desk@1） 在 ")
+    assert "desk@production（即 desk@1）" in report.read_text(encoding="utf-8")
+    assert main(["evaluate", "desk", str(source), *where]) == 0
+    assert capsys.readouterr().out.startswith("模型 desk（即 desk@2） 在 ")
+    assert main(["evaluate", "desk@2", str(source), *where]) == 0
+    assert capsys.readouterr().out.startswith("模型 desk@2 在 ")
+    assert main(["models", "compare", "desk@production", "desk", str(source), *where]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split() == ["desk@production（即", "desk@1）", "desk（即", "desk@2）"]

@@ -15,7 +15,7 @@ from ._skops import convert_model
 DEFAULT_MODEL = "default_model" + SUFFIX
 
 __all__ = ["ModelRegistry", "check_alias", "check_model_name", "check_model_path", "convert_model",
-           "default_model_path", "load", "load_model", "save", "save_model", "split_ref"]
+           "default_model_path", "load", "load_model", "load_named", "save", "save_model", "split_ref"]
 
 
 def default_model_path() -> Path:
@@ -28,16 +28,26 @@ def load(name: PathLike | None = None, *, registry: PathLike | None = None) -> C
     (``*.cnlp``, or any path with a folder in it); or a registry reference ``"name"``,
     ``"name@3"``, ``"name@production"`` in the registry at ``registry`` (default:
     ``$CONSUMER_NLP_HOME`` or a per-user folder; see :class:`ModelRegistry`)."""
+    return load_named(name, registry=registry)[0]
+
+
+def load_named(name: PathLike | None = None, *,
+               registry: PathLike | None = None) -> tuple[ComplaintClassifier, str]:
+    """:func:`load`, with a name of what was loaded that stays true: a registry reference as ``name@version`` (an
+    alias, or a name alone, points at another version once moved or saved again), the built-in model as
+    ``default``, a file as given; so that figures and reports can say which model they measured."""
     if name is None or name == "default":
-        return load_model(default_model_path())
+        return load_model(default_model_path()), "default"
     if not isinstance(name, (str, os.PathLike)):
         raise TypeError(f"load() takes a model file path or a registry reference (name, name@3, name@alias), not "
                         f"{type(name).__name__} {name!r}")
     text = str(name)
     if Path(text).suffix in MODEL_SUFFIXES or "/" in text or os.sep in text:  # a path, never a registry name
-        return load_model(name)
+        return load_model(name), text
     try:
-        return ModelRegistry(registry).load(text)
+        models = ModelRegistry(registry)
+        exact = "{}@{}".format(*models.resolve(text))
+        return models.load(exact), exact  # the version resolved, even if an alias moves meanwhile
     except ModelNotFoundError as missing:
         if Path(text).is_file():  # a file here of that name does not silently stand in for a registry model
             from ..io._archive import FORMATS
