@@ -21,6 +21,7 @@ log = logging.getLogger("consumer_nlp")
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_GROUPS = 20  # values of the --by column shown one by one, the largest; the rest share one row
+ENOUGH_TEXTS = 30  # figures on fewer texts decide nothing: said under a table of groups, and on the web's 比较
 SHOWN_CHARS = 30  # a cell longer than this (a --by column of notes) is cut in the terminal; pages wrap it whole
 
 
@@ -121,6 +122,18 @@ class Evaluation:
     def names(self) -> list:
         return [CATEGORIES.get(label, label) for label in self.metrics["labels"]]
 
+    def _groups_title(self) -> str:
+        return f"按 {self.by} 分组"
+
+    def notes(self) -> dict:
+        """{title of a table: the note under it}: how many groups hold fewer than ENOUGH_TEXTS texts, whose
+        figures decide nothing (shown all the same)."""
+        rows = list(self.groups.values()) + ([self.rest[1]] if self.rest else [])
+        few = sum(g["n"] < ENOUGH_TEXTS for g in rows)
+        if not few:
+            return {}
+        return {self._groups_title(): f"其中 {few} 组不足 {ENOUGH_TEXTS} 条文本，它们的指标说明不了什么，不要据此下结论。"}
+
     def tables(self) -> dict:
         """{title: table}: per class, confusion, calibration, the review trade-off, and per group."""
         tables = {
@@ -131,22 +144,25 @@ class Evaluation:
                                      for t in self.tradeoff], columns=["阈值", "送复核比例", "其余准确率"]),
         }
         if self.groups:
-            tables[f"按 {self.by} 分组"] = group_table(self.groups, self.by, self.rest)
+            tables[self._groups_title()] = group_table(self.groups, self.by, self.rest)
         return tables
 
     def __str__(self) -> str:
         lines = [f"模型 {self.model_name} 在 {self.data_name} 上（{self.metrics['n']} 条）：",
                  *("  " + line for line in _headline(self.metrics, self.threshold))]
+        notes = self.notes()
         for title, table in self.tables().items():
             lines += ["", f"  {title}", *text_table(table, max_chars=SHOWN_CHARS)]
+            lines += [f"  {notes[title]}"] if title in notes else []
         return "\n".join(lines)
 
     def to_markdown(self) -> str:
         """The figures and tables as Markdown (for model cards and notes)."""
         parts = [f"模型 {self.model_name} 在 {self.data_name} 上（{self.metrics['n']} 条）：",
                  "；".join(_headline(self.metrics, self.threshold)) + "。"]
+        notes = self.notes()
         for title, table in self.tables().items():
-            parts += [f"**{title}**", _markdown_table(table)]
+            parts += [f"**{title}**", _markdown_table(table)] + ([notes[title]] if title in notes else [])
         return "\n\n".join(parts) + "\n"
 
     def to_html(self) -> str:
@@ -156,8 +172,10 @@ class Evaluation:
         m = self.metrics
         confusion = png_data_uri(confusion_figure(m["confusion_matrix"], self.names()))
         calibration = png_data_uri(reliability_figure(m["reliability"]))
+        notes = self.notes()
         sections = "".join(f"<h2>{html.escape(title)}</h2>" + table.to_html(
             index=False, border=0, classes="numbers", na_rep="—", float_format=lambda v: f"{v:.3f}")
+            + (f'<p class="note">{html.escape(notes[title])}</p>' if title in notes else "")
             for title, table in self.tables().items())
         return page(f"模型评估报告：{self.model_name}", f"""<p>模型 <b>{html.escape(self.model_name)}</b>，\
 数据 <b>{html.escape(self.data_name)}</b>，共 {m['n']} 条。</p>

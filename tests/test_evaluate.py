@@ -298,7 +298,7 @@ def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_o
 def test_markdown_keeps_a_group_value_holding_a_bar_or_a_line_break_in_its_cell(small_model, labeled):
     channels = ["网站|APP" if i % 2 else "来信\n转办" for i in range(len(labeled))]
     markdown = evaluate(small_model, labeled.assign(channel=channels), by="channel").to_markdown()
-    table = markdown[markdown.index("| channel"):].splitlines()
+    table = markdown[markdown.index("| channel"):].split("\n\n")[0].splitlines()  # the note on small groups below
     assert len(table) == 4 and all(line.count(" | ") == 6 for line in table[2:]), table
     assert any(line.startswith("| 网站\\|APP") for line in table)
 
@@ -359,3 +359,23 @@ def test_rows_without_a_label_are_left_out_of_the_figures_and_said_by_count_and_
                                            f"the evaluation (row 2, row 3, row 5, row 6, row 8, …)")
     with pytest.raises(ValueError, match=r"no labeled rows to evaluate on: none of its 30 row\(s\) has a label"):
         evaluate(small_model, unlabeled)
+
+
+def test_groups_of_fewer_than_30_texts_are_marked_under_their_table_not_hidden(small_model, labeled, small_corpus):
+    # `--by 月份` showed groups of 3 to 8 texts with macro-F1 and ECE to three decimals, without a word that they
+    # decide nothing (the web's 比较 page warns below 30 texts).
+    from consumer_nlp._evaluate import ENOUGH_TEXTS
+
+    note = f"其中 2 组不足 {ENOUGH_TEXTS} 条文本，它们的指标说明不了什么，不要据此下结论"
+    evaluation = evaluate(small_model, labeled, by="channel")  # 20 and 10 texts
+    assert ENOUGH_TEXTS == 30 and [g["n"] for g in evaluation.groups.values()] == [20, 10]
+    lines = str(evaluation).splitlines()
+    table = lines.index("  按 channel 分组")
+    assert lines[table + 4] == f"  {note}。" and lines[table + 2].split()[:2] == ["热线", "20"]
+    assert f"{note}。" in evaluation.to_markdown().split("**按 channel 分组**")[1]
+    assert f"{note}。" in evaluation.to_html().split("按 channel 分组")[1]
+    texts, labels = small_corpus
+    big = evaluate(small_model, pd.DataFrame({"text": texts, "label": labels,
+                                              "channel": ["热线" if i % 2 else "网站" for i in range(len(texts))]}),
+                   by="channel")
+    assert "不足" not in str(big) + big.to_markdown() + big.to_html()

@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from .._categories import CATEGORIES
+from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
 from .._values import is_missing
 from ..io import (cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive,
@@ -29,7 +30,7 @@ from ..io import (cell_text, correction_key, new_file, open_archive, without_sur
 from ..review import NOW, review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
 from ._jobs import Jobs, Stopped, tag_in_process
-from ._models import ENOUGH_TO_COMPARE, Models
+from ._models import Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese
 
@@ -380,7 +381,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         figures, n, production = models.compare(version)
         table = figures.to_html(classes="numbers", border=0, na_rep="—", float_format=lambda v: f"{v:.3f}")
         return render(request, "compare.html", page="models", version=version, n=n, table=Markup(table),
-                      production=production, enough=ENOUGH_TO_COMPARE)
+                      production=production, enough=ENOUGH_TEXTS)
 
     async def models_promote(request: Request):
         if request.method == "GET":

@@ -13,7 +13,6 @@ from ..review import CorrectionStore
 MODEL_NAME = "complaints"
 PRODUCTION = "production"
 HOLD_BACK_EVERY = 5  # every 5th correction is kept out of training, to compare models on
-ENOUGH_TO_COMPARE = 30  # held-back corrections below which the comparison page warns that they decide nothing
 
 
 class Models:
