@@ -185,6 +185,9 @@ def _note_in_chinese(record: logging.LogRecord) -> str | None:
     if kind == "unlabeled":
         places = [place_in_chinese(where) for where in record.places]
         return f"标注数据里有 {len(places)} 行没有填类别，没有计入{_LEFT_OUT_OF[record.use]}（{_some_places(places)}）"
+    if kind == "own_tags":
+        return (f"类别列「{record.column}」是标注结果列，即模型给出的类别（人工改过的行除外）：这些指标只说明模型与它们有多一致"
+                f"（若正是这个模型标注的，就是与自己一致），不说明它分得对不对；请用人工标注的列评估")
     if kind == "hidden_rows":
         return f"工作簿里有 {record.rows} 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了"
     return None

@@ -958,3 +958,16 @@ def test_evaluate_names_the_version_a_reference_resolved_to(tmp_path, capsys, sm
     assert capsys.readouterr().out.startswith("模型 desk@2 在 ")
     assert main(["models", "compare", "desk@production", "desk", str(source), *where]) == 0
     assert capsys.readouterr().out.splitlines()[0].split() == ["desk@production（即", "desk@1）", "desk（即", "desk@2）"]
+
+
+def test_evaluate_against_a_tagged_files_own_tags_says_so_in_chinese_first(tmp_path, capsys, small_corpus, write_csv):
+    archive = write_csv(tmp_path / "archive.csv", [("投诉内容",), *((t,) for t in small_corpus[0][::8])])
+    assert main(["tag", str(archive), "-q"]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", "default", str(tmp_path / "archive.tagged.csv"), "--label-col", "category_zh"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    said = err.index("注意：类别列「category_zh」是标注结果列，即模型给出的类别（人工改过的行除外）：这些指标只说明模型与它们有多一致"
+                     "（若正是这个模型标注的，就是与自己一致），不说明它分得对不对；请用人工标注的列评估。")
+    assert err[said + 1].endswith("are the tags a model wrote, except where a person corrected them: the figures say "
+                                  "how well the model agrees with them (with itself, if it tagged the file), not how "
+                                  "right it is")

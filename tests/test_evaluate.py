@@ -350,7 +350,7 @@ def test_rows_without_a_label_are_left_out_of_the_figures_and_said_by_count_and_
     with caplog.at_level("WARNING", logger="consumer_nlp"):
         part = evaluate(small_model, mixed, by="channel")
     assert part.metrics["n"] == len(labeled) and part.metrics["confusion_matrix"] == whole.metrics["confusion_matrix"]
-    assert part.metrics["accuracy"] == whole.metrics["accuracy"] and part.metrics["macro_f1"] == whole.metrics["macro_f1"]
+    assert [part.metrics[k] for k in ("accuracy", "macro_f1")] == [whole.metrics[k] for k in ("accuracy", "macro_f1")]
     assert {group: g["n"] for group, g in part.groups.items()} == {group: g["n"] for group, g in whole.groups.items()}
     said = [r for r in caplog.records if getattr(r, "kind", None) == "unlabeled"]
     assert len(said) == 1 and said[0].use == "evaluation" and len(said[0].places) == 2 * len(labeled)
@@ -379,3 +379,26 @@ def test_groups_of_fewer_than_30_texts_are_marked_under_their_table_not_hidden(s
                                               "channel": ["热线" if i % 2 else "网站" for i in range(len(texts))]}),
                    by="channel")
     assert "不足" not in str(big) + big.to_markdown() + big.to_html()
+
+
+def test_evaluating_against_a_tagged_files_own_tags_is_warned_of(small_model, labeled, caplog):
+    # `evaluate default archive.tagged.csv --label-col category_zh` scored the model against the answers it wrote,
+    # 1.000, without a word.
+    from consumer_nlp.tagging import tag_frame
+
+    def own_tags(data, **options):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="consumer_nlp"):
+            evaluation = evaluate(small_model, data, **options)
+        return evaluation, [r for r in caplog.records if getattr(r, "kind", None) == "own_tags"]
+
+    tagged = tag_frame(small_model, labeled, "text")  # the desk's label column kept beside the tags
+    for column in ("category_zh", "category"):
+        evaluation, said = own_tags(tagged, label_col=column)
+        assert evaluation.metrics["accuracy"] == 1.0 and len(said) == 1 and said[0].column == column
+        assert said[0].getMessage() == (
+            f"DataFrame: the labels (column {column!r}) are the tags a model wrote, except where a person corrected "
+            f"them: the figures say how well the model agrees with them (with itself, if it tagged the file), not "
+            f"how right it is")
+    assert own_tags(tagged)[1] == []  # the desk's own labels, found by name
+    assert own_tags(labeled.rename(columns={"label": "category"}), label_col="category")[1] == []  # no tagged file

@@ -38,7 +38,8 @@ def test_train_leaves_out_rows_without_a_label_but_refuses_a_file_mostly_without
     mostly = pairs[:100] + [(f"第{i}件投诉，还没有标注", None) for i in range(101)]
     with pytest.raises(LabeledDataError) as error:
         cn.train(mostly, cv=0)
-    assert error.value.problem == "mostly_unlabeled" and error.value.details == {"labeled": 100, "unlabeled": 101, "column": None}
+    assert error.value.problem == "mostly_unlabeled"
+    assert error.value.details == {"labeled": 100, "unlabeled": 101, "column": None}
     assert "only 100 of the 201 rows have a label" in str(error.value)
 
 

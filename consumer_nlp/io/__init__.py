@@ -1,6 +1,6 @@
 """Where data enters and leaves: archives (readers, writers, encodings, column discovery) and
 labeled files for training and evaluation."""
-from ._columns import (CHANNEL_NAMES, DATE_NAMES, find_column, find_text_column, names_row_below,
+from ._columns import (CHANNEL_NAMES, DATE_NAMES, TAG_COLUMNS, find_column, find_text_column, names_row_below,
                        record_in_header)
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import (STALE_SECONDS, check_new_file, new_file, new_files, same_file, temporary_beside,
@@ -19,5 +19,5 @@ __all__ = ["archive_format", "ArchiveReader", "bad_row_in_chinese", "BadRow", "c
            "join_parts", "keep_text", "LabeledData", "MergedBelow", "names_row_below", "new_file", "new_files",
            "open_archive", "open_read_only", "PARTS", "place_in_chinese", "printable", "problem_in_chinese",
            "read_labeled", "record_in_header", "same_file", "scan_sheet", "sheet_rows", "sheet_title", "STALE_SECONDS",
-           "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json", "write_part",
-           "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]
+           "TAG_COLUMNS", "temporary_beside", "without_surrogates", "working_name", "write_archive", "write_json",
+           "write_part", "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]

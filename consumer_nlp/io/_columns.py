@@ -1,11 +1,18 @@
 """Column discovery: which column holds the text, the date, the channel or (in labeled data) the labels."""
 import re
 
+import numpy as np
+
 from .._unicode import name_key
 from ..exceptions import ArchiveError
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
                      "complaint", "description", "正文", "文本")
+# The columns tagging adds, in order, with their types: the one definition that writers, the report and Dask read
+# (tagging gives them), and that labeled data is checked against. Strings are object columns: pandas would otherwise
+# convert them to Arrow and back on writing.
+TAG_COLUMNS = {"category": object, "category_zh": object, "confidence": np.float64, "needs_review": bool,
+               "review_reason": object, "top_terms": object}
 # A labeled file's column of categories, as desks name it; the most certain names first (类型 may be a kind of goods).
 # Not `category`: a tagged archive's column of the model's own tags, which would score a model against itself.
 LABEL_COLUMN_NAMES = ("label", "类别", "标注类别", "分类", "投诉类别", "问题类别", "问题分类", "标签", "类型")

@@ -14,7 +14,7 @@ from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import LabeledDataError
 from ._archive import place_number
 from ._cells import cell_text
-from ._columns import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, find_column, names_row_below
+from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
 from ._readers import open_archive
 from ._writers import without_surrogates
 
@@ -69,6 +69,7 @@ class LabeledData:
     text_col: str | None = None  # the column the texts were read from (None for pairs)
     unlabeled: list[str] = field(default_factory=list)  # where the rows without a label are, left out of the rest
     label_col: str | None = None  # the column the labels were read from (None for pairs)
+    labels_are_tags: bool = False  # the label column is a tag column of a tagged file: a model's answers
 
     def warn_of_unlabeled(self, use: str) -> None:
         """Warn of the rows left out for want of a label, counting them with five places, so that none is left out
@@ -112,7 +113,7 @@ class LabeledData:
             f"correction of {text[:20]!r}" for text in added]
         duplicates, conflicts = _repeats(where, self.texts + added, present + [read_as[text] for text in added], labels)
         return LabeledData(self.texts + added, labels, f"{self.source} + corrections", duplicates, conflicts, groups,
-                           places, self.text_col, self.unlabeled, self.label_col)
+                           places, self.text_col, self.unlabeled, self.label_col, self.labels_are_tags)
 
     def fingerprint(self) -> dict:
         """sha256 of the (text, label) rows, row count and counts per label."""
@@ -342,5 +343,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     groups = None
     if group_col is not None:
         groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
+    tagged = source != "pairs" and label_col in TAG_COLUMNS and set(TAG_COLUMNS) <= {str(c) for c in columns}
     return LabeledData(texts, labels, source, duplicates, conflicts, groups, places,
-                       None if source == "pairs" else text_col, unlabeled, None if source == "pairs" else label_col)
+                       None if source == "pairs" else text_col, unlabeled, None if source == "pairs" else label_col,
+                       tagged)

@@ -8,13 +8,8 @@ from ..exceptions import ArchiveError
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._values import is_missing
+from ..io import TAG_COLUMNS  # defined where data enters, so that labeled data can be told from a tagged file
 
-
-# The columns tagging adds, in order, with their types: the one definition that writers, the
-# report and Dask read. Strings are object columns: pandas would otherwise convert them to Arrow
-# and back on writing.
-TAG_COLUMNS = {"category": object, "category_zh": object, "confidence": np.float64, "needs_review": bool,
-               "review_reason": object, "top_terms": object}
 REASON_EMPTY = "文本为空"
 REASON_LOW_CONFIDENCE = "置信度低"
 _WEIGHT = re.compile(r"\(([0-9]+(?:\.[0-9]+)?)\)(?: |$)")  # what ends each "term(weight)" of a top_terms cell
