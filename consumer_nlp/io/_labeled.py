@@ -73,7 +73,8 @@ class LabeledData:
 
     def warn_of_unlabeled(self, use: str) -> None:
         """Warn of the rows left out for want of a label, counting them with five places, so that none is left out
-        unsaid. The record carries ``kind`` "unlabeled", their ``places`` and ``use`` ("training", "evaluation")."""
+        unsaid. The record carries ``kind`` "unlabeled", their ``places`` and ``use`` ("training", "calibration",
+        "evaluation")."""
         if self.unlabeled:
             log.warning("%s: %d row(s) without a label were left out of the %s (%s)", self.source, len(self.unlabeled),
                         use, _some(self.unlabeled), extra={"kind": "unlabeled", "places": self.unlabeled, "use": use})
