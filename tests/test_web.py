@@ -3,6 +3,7 @@ import configparser
 import csv
 import io
 import json
+import os
 import re
 import socket
 import threading
@@ -1039,6 +1040,38 @@ def test_a_server_stopping_while_it_tags_stops_the_tagging_and_says_so_once_star
     with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again
         said = re.search(r'id="cut-off">([^<]*)<', client.get(batch).text)
         assert said and "因服务器停止而中断" in said[1] and "上传的文件仍在" in said[1], said
+
+
+def _files_under(root: Path) -> dict:
+    """Every file and folder under ``root`` (hidden ones too), with each file's bytes."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() if p.is_file() else None for p in root.rglob("*")}
+
+
+def test_a_server_stopping_while_it_retrains_leaves_the_registry_as_it_was_and_says_so_once_started_again(
+        tmp_path, registry, corpus_file, repo_root, children_of):
+    # Retraining ran in a thread of the server and ended with it: nothing recorded that it was cut short, and
+    # the 模型 page said nothing once the server was started again.
+    CorrectionStore(registry / STORE_NAME).add([{"text": t, "label": label} for t, label in zip(COMPLAINTS, LABELS)],
+                                               reviewer="测")
+    app = _app(tmp_path, registry, corpus=repo_root / "data" / "complaints.csv")  # the whole corpus: 20 s to train
+    with TestClient(app) as client:
+        before = _files_under(registry)
+        job = client.post("/models/retrain", data={"csrf": _csrf(client)}, follow_redirects=False)
+        deadline = time.time() + 20
+        while not children_of(os.getpid()) and time.time() < deadline:
+            time.sleep(0.05)
+        time.sleep(4)  # training (20 s in all); then the server stops, as uvicorn ends it on SIGTERM
+    stopped = app.state.jobs.get(job.headers["location"].rsplit("/", 1)[1])
+    assert stopped.state == "stopped" and "服务器正在停止" in stopped.error
+    time.sleep(1)
+    assert _files_under(registry) == before  # no version, half a version, claim or working copy
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again
+        said = re.search(r'id="retrain-cut-off">([^<]*)<', client.get("/models").text)
+        assert said and "因服务器停止而中断" in said[1] and "没有生成新版本" in said[1], said
+        assert _wait_for_job(client, client.post("/models/retrain", data={"csrf": _csrf(client)},
+                                                 follow_redirects=False)) == "/models"
+        page = client.get("/models").text
+        assert 'id="retrain-cut-off"' not in page and 'id="compare-2"' in page
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".xlsx"])

@@ -29,7 +29,7 @@ from ..io import (cell_text, correction_key, new_file, open_archive, without_sur
                   write_json)
 from ..review import NOW, review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
-from ._jobs import Jobs, Stopped, tag_in_process
+from ._jobs import Jobs, Stopped, retrain_in_process, tag_in_process
 from ._models import Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese
@@ -104,6 +104,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     models = Models(registry, space.root / "models")
     jobs = Jobs(explain_error)
     tagging = {}  # batch id -> its latest tagging job: one at a time
+    retraining = []  # the latest retraining job: one at a time
     corpus = Path(corpus) if corpus else Path(__file__).resolve().parents[2] / "data" / "complaints.csv"  # a clone's
 
     def corpus_missing() -> str | None:
@@ -356,10 +357,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return response
 
     # ---- 模型 ----
+    def retraining_now() -> bool:
+        return bool(retraining) and retraining[-1].state == "running"
+
     async def models_page(request: Request):
         return render(request, "models.html", page="models", versions=models.versions(),
                       production=models.production_ref(), corrections=len(models.store.labels()),
-                      corpus=corpus, corpus_missing=corpus_missing(), damaged=models.damaged())
+                      corpus=corpus, corpus_missing=corpus_missing(), damaged=models.damaged(),
+                      cut_off=None if retraining_now() else models.retraining_note())
 
     def version_of(form) -> int:
         value = str(form.get("version", ""))
@@ -371,8 +376,22 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         await checked_form(request)
         if why := corpus_missing():
             raise Refused(400, why)
-        job = jobs.start("用更正重新训练", "/models", models.retrain, corpus)
-        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+        if retraining_now():
+            raise Refused(409, "正在重新训练：请等这次训练完成后再开始。")
+        started = {"started": datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}
+        models.note_retraining(started)  # until a version is stored: a restart meanwhile is told
+
+        def work() -> int:
+            try:
+                version = retrain_in_process(jobs, models, corpus)
+            except Stopped:  # said on the 模型 page once the server is started again
+                models.note_retraining({**started, "stopped": datetime.datetime.now().strftime("%Y-%m-%d %H:%M")})
+                raise
+            models.note_retraining(None)
+            return version
+
+        retraining[:] = [jobs.start("用更正重新训练", "/models", work)]
+        return RedirectResponse(f"/jobs/{retraining[-1].id}", status_code=303)
 
     async def models_compare(request: Request):
         version = version_of(request.query_params)

@@ -1,6 +1,6 @@
 """Background work of the web application: tagging an archive and retraining a model run in a
-thread each, so a page answers at once and a status page follows the work. A server that stops
-(SIGTERM, Ctrl-C) stops the processes its work runs in at once, instead of waiting for them."""
+thread each, so a page answers at once and a status page follows the work, and each in a process of
+its own, which a server that stops (SIGTERM, Ctrl-C) stops at once, instead of waiting for it."""
 import concurrent.futures
 import multiprocessing
 import os
@@ -12,7 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 GRACE_SECONDS = 3  # what a child process told to stop is given to clean up (tagging ends between chunks) before a kill
-STOPPED = "已中断：服务器正在停止，这项任务没有完成。服务器重新启动后请再做一次（上传的文件仍在）。"
+STOPPED = "已中断：服务器正在停止，这项任务没有完成。服务器重新启动后请再做一次。"
 
 
 class Stopped(Exception):
@@ -132,6 +132,12 @@ def _end_with(parent: int) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
+def _exit_if_orphaned(parent: int) -> None:
+    """End this process if ``parent`` is gone: nobody waits for its result, and it would idle on as an orphan."""
+    if os.getppid() != parent:
+        os._exit(1)
+
+
 def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str,
                   parent: int) -> dict:
     from ..models import load
@@ -144,8 +150,7 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
         summary = tag_file(model, input_path, output_path, text_col=text_col, jobs=1, progress=False, force=True,
                            restart=True)
     finally:
-        if os.getppid() != parent:  # the run has cleaned up, and nobody waits for a result: no idle orphan
-            os._exit(1)
+        _exit_if_orphaned(parent)  # the run has cleaned up
     return {"rows": summary.rows_out, "needs_review": summary.needs_review, "text_columns": summary.text_columns,
             "number_formats": summary.number_formats, "row_notes": summary.row_notes()}
 
@@ -155,3 +160,24 @@ def tag_in_process(jobs: Jobs, model_ref: str, registry: str, input_path: str, o
     """``tag_file`` in a fresh process (:meth:`Jobs.in_process`): it handles signals, which only a main
     thread may do, and a large archive does not slow the pages down."""
     return jobs.in_process(_tag_in_child, model_ref, registry, input_path, output_path, text_col, os.getpid())
+
+
+def _retrain_in_child(registry: str, scratch: str, corpus: str, parent: int) -> int:
+    from ._models import Models
+
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+    models = Models(registry, scratch)
+    try:
+        trained = models.train_version(corpus)  # SIGTERM ends the process here at once: nothing is written yet
+        for number in (signal.SIGTERM, signal.SIGINT):  # from here the version and its held-back corrections are
+            signal.signal(number, signal.SIG_IGN)  # written whole (under a second), not cut short between them
+        return models.store_version(*trained)
+    finally:
+        _exit_if_orphaned(parent)
+
+
+def retrain_in_process(jobs: Jobs, models, corpus) -> int:
+    """``models.train_version`` and ``store_version`` (a :class:`Models`) in a fresh process (:meth:`Jobs.in_process`):
+    a server that stops ends the training at once, and no version is stored, nor half of one."""
+    return jobs.in_process(_retrain_in_child, str(models.registry.root), str(models.scratch), str(corpus),
+                           os.getpid())

@@ -13,6 +13,7 @@ from ..review import CorrectionStore
 MODEL_NAME = "complaints"
 PRODUCTION = "production"
 HOLD_BACK_EVERY = 5  # every 5th correction is kept out of training, to compare models on
+_RETRAINING = "retraining.json"  # the latest retraining, until it finishes
 
 
 class Models:
@@ -68,19 +69,37 @@ class Models:
         path = self._held_back_path(version)
         return json.loads(path.read_text("utf-8")) if path.is_file() else []
 
-    def retrain(self, corpus) -> int:
-        """Train a new version on ``corpus`` plus the corrections, every 5th held back; returns it."""
+    def train_version(self, corpus) -> tuple:
+        """A model trained on ``corpus`` plus the corrections, every 5th held back, not yet stored: (model, the
+        held-back corrections, its description), for :meth:`store_version`."""
         from .._train import train
 
         corrections = list(self.store.labels().items())
         held = corrections[HOLD_BACK_EVERY - 1::HOLD_BACK_EVERY]
         learned = dict(c for n, c in enumerate(corrections, start=1) if n % HOLD_BACK_EVERY)
         model = train(corpus, cv=0, corrections=learned)
-        version = self.registry.save(model, MODEL_NAME, description=f"网页重新训练：{Path(corpus).name} + "
-                                                                     f"{len(learned)} 条更正")
+        return model, held, f"网页重新训练：{Path(corpus).name} + {len(learned)} 条更正"
+
+    def store_version(self, model, held: list, description: str) -> int:
+        """Store what :meth:`train_version` trained as the next version, with its held-back corrections; returns it."""
+        version = self.registry.save(model, MODEL_NAME, description=description)
         self.scratch.mkdir(parents=True, exist_ok=True)
         write_json(self._held_back_path(version), held)
         return version
+
+    def retraining_note(self) -> dict | None:
+        """The record of the latest retraining that did not finish (``started``, and ``stopped`` when the server
+        stopping cut it short), kept across restarts; None once one finished."""
+        path = self.scratch / _RETRAINING
+        return json.loads(path.read_text("utf-8")) if path.is_file() else None
+
+    def note_retraining(self, record: dict | None) -> None:
+        """Keep ``record`` as :meth:`retraining_note` (None: a retraining finished)."""
+        if record is None:
+            (self.scratch / _RETRAINING).unlink(missing_ok=True)
+        else:
+            self.scratch.mkdir(parents=True, exist_ok=True)
+            write_json(self.scratch / _RETRAINING, record)
 
     def compare(self, version: int) -> tuple[pd.DataFrame, int, str]:
         """The figures of ``version`` and of the production model on the corrections held back from
