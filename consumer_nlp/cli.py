@@ -118,7 +118,7 @@ _NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只�
 def _headline(error: Exception, flags: dict) -> str | None:
     """What went wrong, in Chinese, for the line above the library's own message (which keeps the
     particulars and how to go on, with flags); None where that message is all there is to say."""
-    from .exceptions import (ArchiveError, IncompatibleModelError, IntegrityError, LabeledDataError,
+    from .exceptions import (ArchiveError, CheckpointError, IncompatibleModelError, IntegrityError, LabeledDataError,
                              ModelNotFoundError, ReviewWorkbookError, UntrustedModelError)
 
     if isinstance(error, ArchiveError):
@@ -143,6 +143,7 @@ def _headline(error: Exception, flags: dict) -> str | None:
     kinds = [(ModelNotFoundError, "找不到模型"), (UntrustedModelError, "模型文件已损坏，或含有模型不该有的内容，没有加载"),
              (IncompatibleModelError, "模型文件的格式与这个版本的 consumer_nlp 不符"),
              (IntegrityError, "保存的文件与保存时的记录不符（被改动、截断或缺失），没有使用"),
+             (CheckpointError, "上次中断时已完成的部分不能接着用（输入文件、模型或设置与那次不同，或是旧版本留下的）"),
              (FileNotFoundError, "找不到文件"), (FileExistsError, "文件已经存在，没有覆盖"),
              (PermissionError, "没有权限读写这个文件或文件夹"), (UnicodeError, "文件的编码无法识别"),
              (ImportError, "缺少需要安装的组件")]

@@ -20,6 +20,11 @@ class IntegrityError(ValueError):
     """A stored artifact or registry file does not match what was recorded when it was written."""
 
 
+class CheckpointError(ValueError):
+    """The finished chunks an interrupted tagging run left cannot be gone on from with ``resume=True``: another
+    run's (its input, model or settings differ), an earlier release's, or damaged. ``restart=True`` starts over."""
+
+
 class LabeledDataError(ValueError):
     """Labeled data with bad rows; ``problems`` lists every one as (where, what), the message the first
     ``SHOWN`` (a wrong label column makes every row one: 94,200 rows printed 24 MB). ``problem`` names a

@@ -45,6 +45,19 @@ def test_tag_writes_beside_the_input_by_default(tmp_path):
     assert rows[1]["needs_review"] == "TRUE" and rows[1]["review_reason"] == "文本为空"  # as Excel writes it
 
 
+def test_a_checkpoint_that_cannot_be_resumed_is_said_in_chinese_with_the_flag_that_starts_over(tmp_path, capsys):
+    source = tmp_path / "archive.csv"
+    source.write_text("编号,投诉内容\n1,电表走得飞快\n", encoding="utf-8")
+    spool = tmp_path / ".archive.tagged.csv.parts"  # an earlier release's
+    spool.mkdir()
+    (spool / "manifest.json").write_text("{}", encoding="utf-8")
+    (spool / "0000000.json").write_text("{}", encoding="utf-8")
+    assert main(["tag", str(source), "-q", "--resume"]) == 2
+    said = capsys.readouterr().err
+    assert "错误：上次中断时已完成的部分不能接着用" in said and "--restart" in said
+    assert main(["tag", str(source), "-q", "--restart"]) == 0
+
+
 def test_tag_without_a_text_column_lists_the_columns(tmp_path, capsys):
     source = tmp_path / "a.csv"
     source.write_text("id,note\n1,x\n", encoding="utf-8")

@@ -4,7 +4,8 @@ import pickle
 
 import pytest
 
-from consumer_nlp.exceptions import ArchiveError, LabeledDataError, ModelNotFoundError, ReviewWorkbookError
+from consumer_nlp.exceptions import (ArchiveError, CheckpointError, LabeledDataError, ModelNotFoundError,
+                                     ReviewWorkbookError)
 
 
 @pytest.mark.parametrize("error, fields", [
@@ -14,6 +15,7 @@ from consumer_nlp.exceptions import ArchiveError, LabeledDataError, ModelNotFoun
     (LabeledDataError("l.csv", [("column 'x'", "categories")], "categories_as_texts", column="x"),
      {"problems": [("column 'x'", "categories")], "problem": "categories_as_texts", "details": {"column": "x"}}),
     (ModelNotFoundError("no model named 'm'"), {}),
+    (CheckpointError("cannot resume: the checkpoint in .x.csv.parts is of a different run"), {}),
     (ReviewWorkbookError("q.xlsx: nothing was stored", ["第4行「投诉」"]), {"problems": ["第4行「投诉」"]}),
 ])
 def test_an_error_survives_pickling_whole(error, fields):

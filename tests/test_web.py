@@ -822,12 +822,16 @@ def test_a_batch_whose_tagging_was_cut_off_can_be_tagged_again(client, tmp_path)
     batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
     spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagged.parquet.parts"
     spool.mkdir()
-    (spool / "manifest.json").write_text("{}", encoding="utf-8")
     (spool / "0.json").write_text("{}", encoding="utf-8")
-    done = _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
-                                             follow_redirects=False))
-    assert done == batch and not spool.exists()
-    assert client.get(f"{batch}/download?format=csv").status_code == 200
+    for manifest in ("{}", "{", None):  # an earlier release's, damaged, gone
+        if manifest is not None:
+            (spool / "manifest.json").write_text(manifest, encoding="utf-8")
+        done = _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                                 follow_redirects=False))
+        assert done == batch and not spool.exists()
+        assert client.get(f"{batch}/download?format=csv").status_code == 200
+        spool.mkdir()
+        (spool / "0.json").write_text("{}", encoding="utf-8")
 
 
 def test_a_batch_another_process_is_tagging_is_told_in_chinese():
@@ -1040,6 +1044,50 @@ def test_a_server_stopping_while_it_tags_stops_the_tagging_and_says_so_once_star
     with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again
         said = re.search(r'id="cut-off">([^<]*)<', client.get(batch).text)
         assert said and "因服务器停止而中断" in said[1] and "上传的文件仍在" in said[1], said
+
+
+def test_a_tagging_stopped_with_the_server_goes_on_from_its_finished_chunks_when_tagged_again(tmp_path, registry,
+                                                                                              corpus_file):
+    # The batch's finished chunks were kept beside tagged.parquet, but tagging it again started over: a desk
+    # whose server was restarted midway through 300,000 rows waited the whole time again.
+    upload = _archive(tmp_path / "upload.csv", [f"{COMPLAINTS[i % 8]}（第 {i} 件）" for i in range(20_000)])
+    app = _app(tmp_path, registry, corpus=corpus_file)
+    with TestClient(app) as client:
+        batch = _upload(client, "投诉.csv", upload.read_bytes()).headers["location"]
+        client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+        spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagged.parquet.parts"
+        deadline = time.time() + 120
+        while not list(spool.glob("0*.json")) and time.time() < deadline:
+            time.sleep(0.02)  # a chunk of four is tagged; the server stops
+    finished = len(list(spool.glob("0*.json")))
+    assert 0 < finished < 4, finished
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again
+        job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+        assert _wait_for_job(client, job) == batch
+        assert client.app.state.jobs.get(job.headers["location"].rsplit("/", 1)[1]).result["resumed_chunks"] == finished
+        assert "按「投诉内容」列标注，20000 行" in client.get(batch).text and not spool.exists()
+        rows = list(csv.DictReader(io.StringIO(client.get(f"{batch}/download?format=csv").content.decode("utf-8-sig"))))
+        assert [r["编号"] for r in rows] == [f"C{n}" for n in range(20_000)] and all(r["category"] for r in rows)
+
+
+def test_a_batch_tagged_again_by_another_column_starts_over_from_a_stopped_tagging(client, tmp_path, monkeypatch):
+    # The finished chunks of another column's tagging are not this run's: they are thrown away, not refused.
+    from consumer_nlp.tagging import _run, tag_file
+
+    batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
+    folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
+
+    def stopped(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):  # a checkpoint of the 编号 column
+        patched.setattr(_run, "_finish", stopped)
+        tag_file(client.app.state.models.production()[1], folder / "input.csv", folder / "tagged.parquet",
+                 text_col="编号", jobs=1, progress=False)
+    assert list((folder / ".tagged.parquet.parts").glob("0*.json"))
+    assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                             follow_redirects=False)) == batch
+    assert "按「投诉内容」列标注，8 行" in client.get(batch).text
 
 
 def _files_under(root: Path) -> dict:

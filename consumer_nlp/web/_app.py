@@ -216,6 +216,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             # only once the result is of this column
             space.new_result(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
                              number_formats=done["number_formats"], row_notes=done["row_notes"], tagging=None)
+            return done
 
         tagging[batch_id] = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
         return RedirectResponse(f"/jobs/{tagging[batch_id].id}", status_code=303)

@@ -140,19 +140,23 @@ def _exit_if_orphaned(parent: int) -> None:
 
 def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str,
                   parent: int) -> dict:
+    from ..exceptions import CheckpointError
     from ..models import load
     from ..tagging import tag_file
 
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     model = load(model_ref, registry=registry)
+    settings = {"text_col": text_col, "jobs": 1, "progress": False, "force": True}
     try:
-        # restart: a run cut off with the server (its checkpoint left behind) is started over, not refused
-        summary = tag_file(model, input_path, output_path, text_col=text_col, jobs=1, progress=False, force=True,
-                           restart=True)
+        try:  # a run the server stopping cut off goes on from its finished chunks (the same upload, model and column)
+            summary = tag_file(model, input_path, output_path, resume=True, **settings)
+        except CheckpointError:  # those of another column or model, or an earlier release: started over
+            summary = tag_file(model, input_path, output_path, restart=True, **settings)
     finally:
         _exit_if_orphaned(parent)  # the run has cleaned up
     return {"rows": summary.rows_out, "needs_review": summary.needs_review, "text_columns": summary.text_columns,
-            "number_formats": summary.number_formats, "row_notes": summary.row_notes()}
+            "number_formats": summary.number_formats, "row_notes": summary.row_notes(),
+            "resumed_chunks": summary.resumed_chunks}
 
 
 def tag_in_process(jobs: Jobs, model_ref: str, registry: str, input_path: str, output_path: str,
