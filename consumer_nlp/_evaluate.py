@@ -215,11 +215,7 @@ def _warn_of(labeled) -> None:
     a model's own tags (``kind`` "own_tags", with the label ``column``)."""
     labeled.warn_of_unlabeled("evaluation")
     labeled.warn_of_conflicts("evaluation")
-    if labeled.labels_are_tags:
-        log.warning("%s: the labels (column %r) are the tags a model wrote, except where a person corrected them: the "
-                    "figures say how well the model agrees with them (with itself, if it tagged the file), not how "
-                    "right it is", labeled.source, labeled.label_col,
-                    extra={"kind": "own_tags", "column": labeled.label_col})
+    labeled.warn_of_own_tags("evaluation")
 
 
 _FIGURES_ZH = {"macro-F1": "宏平均 F1", "accuracy": "准确率", "calibration error": "校准误差",

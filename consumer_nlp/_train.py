@@ -154,6 +154,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
                            sheet=sheet, header_row=header_row)
     _check_mostly_labeled(labeled)
     labeled.warn_of_unlabeled("training")
+    labeled.warn_of_own_tags("training")
     if corrections is not None and not isinstance(corrections, dict):
         raise TypeError(f"corrections=… must be a dict {{text: label}}, not {type(corrections).__name__}")
     if corrections:

@@ -1,4 +1,5 @@
 """Training from labeled data (train) and the held-out figures it attaches (cross_validate)."""
+import pandas as pd
 import pytest
 
 import consumer_nlp as cn
@@ -270,6 +271,27 @@ def test_texts_are_refused_as_category_names_only_when_most_of_them_are(small_co
     _check_texts_are_not_categories(read_labeled(half))  # 120 of 240: not most
     with pytest.raises(LabeledDataError, match=r"121 of 240 rows"):
         _check_texts_are_not_categories(read_labeled([(names[0], labels[0])] + half[1:]))
+
+
+def test_training_on_a_tagged_files_own_tags_is_warned_of_in_chinese_first(small_model, small_corpus, tmp_path, capsys):
+    # `train archive.tagged.csv --label-col category_zh` learned the answers a model wrote, without a word (evaluate
+    # warned of such labels, train did not): the new model copies the other's mistakes.
+    from consumer_nlp.cli import main
+    from consumer_nlp.tagging import tag_frame
+
+    texts, labels = small_corpus
+    tagged_path = tmp_path / "archive.tagged.csv"
+    tag_frame(small_model, pd.DataFrame({"投诉内容": texts}), "投诉内容").to_csv(tagged_path, index=False)
+    assert main(["train", str(tagged_path), "--label-col", "category_zh", "-o", str(tmp_path / "m.cnlp"),
+                 "--cv", "0"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    said = err.index("注意：类别列「category_zh」是标注结果列，即模型给出的类别（人工改过的行除外）：用它训练，新模型学的是"
+                     "那个模型的判断，连同它的错误；请用人工标注的列训练。")
+    assert err[said + 1].endswith("are the tags a model wrote, except where a person corrected them: a model trained "
+                                  "on them learns that model's answers, its mistakes too")
+    tagged_path.write_text(tagged_path.read_text("utf-8").replace("category_zh", "人工类别", 1), "utf-8")
+    assert main(["train", str(tagged_path), "--label-col", "人工类别", "-o", str(tmp_path / "n.cnlp"), "--cv", "0"]) == 0
+    assert "标注结果列" not in capsys.readouterr().err  # a column a person fills is no tag column
 
 
 def test_real_labeled_data_with_many_repeated_texts_still_trains(repo_root, caplog):

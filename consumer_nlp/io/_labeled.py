@@ -48,6 +48,10 @@ def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list,
 
 # What texts labeled two ways mean, where labeled data is used.
 _CONFLICTS_MEAN = {"training": "both learned", "evaluation": "one of each counted wrong"}
+# What labels that are a model's own tags mean, where labeled data is used.
+_OWN_TAGS_MEAN = {"training": "a model trained on them learns that model's answers, its mistakes too",
+                  "evaluation": "the figures say how well the model agrees with them (with itself, if it tagged the "
+                                "file), not how right it is"}
 
 
 def _some(places: list) -> str:
@@ -78,6 +82,15 @@ class LabeledData:
         if self.unlabeled:
             log.warning("%s: %d row(s) without a label were left out of the %s (%s)", self.source, len(self.unlabeled),
                         use, _some(self.unlabeled), extra={"kind": "unlabeled", "places": self.unlabeled, "use": use})
+
+    def warn_of_own_tags(self, use: str) -> None:
+        """Warn when the labels are a tagged file's tag column, a model's answers (``labels_are_tags``), and what that
+        means to their ``use`` ("training", "evaluation"). The record carries ``kind`` "own_tags", the label
+        ``column`` and ``use``."""
+        if self.labels_are_tags:
+            log.warning("%s: the labels (column %r) are the tags a model wrote, except where a person corrected them: "
+                        "%s", self.source, self.label_col, _OWN_TAGS_MEAN[use],
+                        extra={"kind": "own_tags", "column": self.label_col, "use": use})
 
     def warn_of_conflicts(self, use: str) -> None:
         """Warn of the texts labeled two ways in one line, counting them with five examples (a wrong text
