@@ -72,7 +72,7 @@ class ArchiveError(ValueError):
     records bringing more keys than a sheet has columns; ``details["line"]``), ``"already_tagged"``,
     ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing),
     ``"no_text_column"`` (``details["columns"]``; ``details["wanted"]``, the name given, or
-    ``details["names_row"]``, a row below that reads as column names: its place and the name in it),
+    ``details["names_row"]``, a row below that reads as column names: its header_row and the name in it),
     ``"beyond_excel"``, ``"busy"`` (another run is writing the output), ``"previous_is_itself"`` (a report's
     earlier period given as the archive itself), ``"output_is_input"``, ``"no_folder"`` (the output's folder does
     not exist) or ``"output_name"`` (an output named for another format; ``details["endings"]``, those it may have)."""

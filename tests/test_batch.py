@@ -1323,6 +1323,30 @@ def test_a_csv_title_excel_padded_with_commas_is_pointed_past(default_model, tmp
     assert [r["编号"] for r in read_output(summary.output)] == ["1", "2"]
 
 
+@pytest.mark.parametrize("name, content, names_row", [
+    ("two_line_title.csv", '"2026年投诉汇总\n（第一季度）"\n编号,投诉内容\n1,手机屏幕坏了\n2,电池鼓包\n', 2),
+    ("two_line_title.tsv", '"2026年投诉汇总\n（第一季度）"\n编号\t投诉内容\n1\t手机屏幕坏了\n2\t电池鼓包\n', 2),
+    ("title_and_blank.csv", '"2026年投诉汇总\n（第一季度）"\n\n编号,投诉内容\n1,手机屏幕坏了\n2,电池鼓包\n', 3),
+    ("note_over_lines.csv", '投诉汇总\n"说明：第一季度\n含补录"\n编号,投诉内容\n1,手机屏幕坏了\n2,电池鼓包\n', 3),
+    ("note_over_lines.tsv", '投诉汇总\n"说明：第一季度\n含补录"\n编号\t投诉内容\n1\t手机屏幕坏了\n2\t电池鼓包\n', 3),
+    ("title_and_blank.xlsx", [["2026年投诉汇总\n（第一季度）"], [], ["编号", "投诉内容"], ["1", "手机屏幕坏了"],
+                              ["2", "电池鼓包"]], 3),
+])
+def test_the_row_of_column_names_pointed_to_is_the_header_row_that_reads_them(default_model, tmp_path, write_workbook,
+                                                                              name, content, names_row):
+    # The hint counted a CSV's lines, header_row its rows as Excel shows them (a quoted value over lines is one, a
+    # blank line one): under a title over two lines it said header_row=3, which read the first record as the names.
+    source = tmp_path / name
+    if isinstance(content, list):
+        write_workbook(source, {"投诉": content})
+    else:
+        source.write_text(content, encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"Row {names_row} looks like the column names .*header_row={names_row}\."):
+        tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
+    summary = tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False, header_row=names_row)
+    assert [r["编号"] for r in read_output(summary.output)] == ["1", "2"]
+
+
 def test_a_row_without_text_is_in_no_category_in_the_file_as_in_the_summary(default_model, tmp_path):
     # It was written as other/其他 (at confidence 0.1667: no category more likely than another), while
     # the summary and the report count it in no category: a pivot of category_zh in Excel counted one

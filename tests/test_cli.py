@@ -868,7 +868,9 @@ def test_no_text_column_is_said_in_chinese_with_the_flag_that_names_it(tmp_path,
     # was said in English alone: "cannot tell which column holds the complaint text …".
     write_workbook(tmp_path / "title.xlsx", {"投诉": [["2025年3月消费投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]})
     (tmp_path / "other.csv").write_text("编号,客户原话\n1,漏水\n", encoding="utf-8")
+    (tmp_path / "title.csv").write_text('"2026年投诉汇总\n（第一季度）"\n编号,投诉内容\n1,漏水\n', encoding="utf-8")
     cases = [(["title.xlsx"], "第 2 行像是列名（含「投诉内容」）。请用 --header-row 2 指定列名所在的行后再运行"),
+             (["title.csv"], "第 2 行像是列名（含「投诉内容」）。请用 --header-row 2 指定列名所在的行后再运行"),
              (["other.csv"], "找不到投诉文本所在的列（列名有：编号、客户原话）。请用 --text-col 指定它"),
              (["other.csv", "--text-col", "内容x"], "没有名为「内容x」的列（列名有：编号、客户原话）")]
     for argv, says in cases:
@@ -876,6 +878,7 @@ def test_no_text_column_is_said_in_chinese_with_the_flag_that_names_it(tmp_path,
         first = capsys.readouterr().err.splitlines()[0]
         assert says in first, (argv, first)
     assert main(["tag", str(tmp_path / "other.csv"), "-q", "--text-col", "客户原话"]) == 0
+    assert main(["tag", str(tmp_path / "title.csv"), "-q", "--header-row", "2"]) == 0
 
 @pytest.fixture(scope="module")
 def tagged_run(tmp_path_factory, small_model, small_corpus):

@@ -76,12 +76,13 @@ def test_a_column_found_by_a_label_name_that_holds_no_labels_is_named(tmp_path, 
         read_labeled(write_csv(tmp_path / "e.csv", [["投诉内容", "类别"], ["漏水", ""], ["冒烟", " "]]))
 
 
-@pytest.mark.parametrize("name", ["t.csv", "t.xlsx"])
+@pytest.mark.parametrize("name, title", [("t.csv", "2025年标注表"), ("t.xlsx", "2025年标注表"),
+                                         ("two_lines.csv", "2025年标注表\n（第一季度）")])
 def test_a_title_above_the_column_names_is_told_with_the_row_that_holds_them(tmp_path, write_csv, write_workbook,
-                                                                             name):
+                                                                             name, title):
     # Only "missing column(s) ['text', 'label']; the columns are ['2025年标注表']" was said, where tagging the
-    # same file names the row of the column names.
-    rows = [["2025年标注表"], ["投诉内容", "label"], ["漏水", "quality"]]
+    # same file names the row of the column names. A CSV's title over two lines is one row, as header_row counts.
+    rows = [[title], ["投诉内容", "label"], ["漏水", "quality"]]
     path = write_csv(tmp_path / name, rows) if name.endswith(".csv") else write_workbook(tmp_path / name, {"表": rows})
     with pytest.raises(LabeledDataError, match=r"missing column.*row 2 .*'投诉内容'.*header_row=2"):
         read_labeled(path)

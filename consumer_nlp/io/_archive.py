@@ -130,10 +130,17 @@ class Chunk:
     position: float = 0  # progress through the input, in the reader's unit
     blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
     where: list = field(default_factory=list)  # each row's place in the file ("line 7", "sheet row 3")
+    # A text file's records (rows, bad rows) by the line each starts on -> its number as header_row counts rows
+    records: dict = field(default_factory=dict)
 
     def places(self) -> list:
         """Each row's line (or sheet row) in its file: where an editor, or Excel, shows it."""
         return [place_number(w) for w in self.where]
+
+    def header_row(self, place: int) -> int:
+        """The header_row that reads the row at ``place`` (its line, or sheet row) as the column names: in a text file
+        its record's number, as Excel shows its rows (a quoted value over lines is one, a blank line one)."""
+        return self.records.get(place, place)
 
     def row_numbers(self, first: int) -> list:
         """Each row's number as a person finds it: its sheet row in a workbook (empty rows are

@@ -83,9 +83,10 @@ def record_in_header(columns) -> str | None:
 
 
 def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
-    """The place of the first of a chunk's first ``rows`` rows, parsed or set aside as wider than
-    the header (as data rows are under a row of group names), with a cell that is a known text
-    column's name, and that cell; None when there is none or the header itself names one."""
+    """The row, as header_row counts them (:meth:`Chunk.header_row`: Excel's row), of the first of a chunk's
+    first ``rows`` rows, parsed or set aside as wider than the header (as data rows are under a row of group
+    names), with a cell that is a known text column's name, and that cell; None when there is none or the
+    header itself names one."""
     if chunk is None or find_column(chunk.rows.columns, None, TEXT_COLUMN_NAMES) is not None:
         return None
     parsed = zip(chunk.places(), chunk.rows.head(rows).itertuples(index=False))
@@ -96,5 +97,5 @@ def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
             continue
         for value in cells:
             if find_column([value], None, TEXT_COLUMN_NAMES) is not None:
-                return place, value
+                return chunk.header_row(place), value
     return None

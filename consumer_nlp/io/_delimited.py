@@ -361,7 +361,9 @@ class DelimitedReader(ArchiveReader):
                         names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
-                for line, record, raw_text, bad_row in records:
+                numbers = {}  # each record's number, as header_row counts them, by its line
+                for number, (line, record, raw_text, bad_row) in enumerate(records, start=self.header_row + 1):
+                    numbers[line] = number
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
                     if record is None:
@@ -379,9 +381,10 @@ class DelimitedReader(ArchiveReader):
                     chars += len(raw_text)
                     if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
-                                    where)
-                        rows, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
-                yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank, where)
+                                    where, numbers)
+                        rows, where, bad, index, blank, chars, numbers = [], [], [], index + 1, 0, 0, {}
+                yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank,
+                            where, numbers)
             except UnicodeDecodeError as error:
                 raise undecodable(self.path, first_undecodable_line(self.path, self.encoding), self.encoding,
                                    error) from None
