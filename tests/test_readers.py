@@ -120,6 +120,7 @@ def test_bad_csv_rows_are_named_by_the_line_they_start_on(tmp_path):
         ("line 6", "3 fields where the header has 2", "3,c,多一列"),
         ("line 7", "a quote is left open or text follows a closing quote", '4,"a"b'),
         ("line 9", "a quote is left open or text follows a closing quote", '6,"没有收尾的引号')]
+    assert [row.kind for chunk in chunks for row in chunk.bad] == ["field_count", "text_after_quote", "quote_left_open"]
     assert sum(chunk.blank for chunk in chunks) == 1
 
 

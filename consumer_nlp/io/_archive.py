@@ -97,9 +97,9 @@ def place_number(where: str) -> int:
 @dataclass
 class BadRow:
     """A row that could not be parsed: where it is, why (``reason``, in English; ``kind`` and its ``details``, for a
-    front end's own words: "quote_broken", "quote_runs_on" (``lines``), "quote_over_rows" (``closes``, the line),
-    "field_count" (``fields``, ``header``), "outside_table" (``cell``, ``cells``), "not_json_object", "too_deep"
-    (``depth``)), and its raw content."""
+    front end's own words: "quote_left_open", "text_after_quote" (after a closing quote), "quote_runs_on" (``lines``),
+    "quote_over_rows" (``closes``, the line), "field_count" (``fields``, ``header``), "outside_table" (``cell``,
+    ``cells``), "not_json_object", "too_deep" (``depth``)), and its raw content."""
 
     where: str
     reason: str

@@ -22,8 +22,12 @@ class _QuoteRunsOn(Exception):
 
 
 class _QuoteBreaks(csv.Error):
-    """A record's quote, open at the end of its first line, is known to fail further on (text after a
-    closing quote, or the end of the file): raised where the csv module would raise its own error."""
+    """A record's quote, open at the end of its first line, is known to fail further on: ``left_open`` when the
+    file ends inside it, else text follows its closing quote. Raised where the csv module would raise its own error."""
+
+    def __init__(self, left_open: bool):
+        super().__init__()
+        self.left_open = left_open
 
 
 class _RunsOverRows(Exception):
@@ -115,7 +119,7 @@ class _Lines:
             raise _QuoteRunsOn
         if end != "closes":
             self.next = last + 1
-            raise _QuoteBreaks
+            raise _QuoteBreaks(end == "runs out")
         if self.next == self.start + 1 and self.over_rows and self.over_rows(self.start, last):
             self.next = last + 1
             raise _RunsOverRows
@@ -200,15 +204,17 @@ class DelimitedReader(ArchiveReader):
         # a stray quote's lines need not look for one again past each of theirs
         while True:
             lines.start_record()
-            problem = run_on = None
-            fault = None  # the kind of the problem and its particulars, where not "quote_broken"
+            problem = run_on = fault = None  # fault: the problem's kind and its particulars
+            left_open = False  # whether a quote that fails is left open (else text follows its closing quote)
             try:
                 fields = next(reader)
             except StopIteration:
                 if not lines.taken:
                     return
-                fields = None  # a quoted field open at the end of the file
-            except csv.Error:
+                fields, left_open = None, True  # a quoted field open at the end of the file
+            except _QuoteBreaks as error:
+                fields, left_open = None, error.left_open
+            except csv.Error:  # the csv module's own, on a record's lines read so far: text after a closing quote
                 fields = None
             except _QuoteRunsOn:
                 fields, problem = None, f"a quote opened here is still open {OPEN_QUOTE_LINES} lines later"
@@ -225,9 +231,10 @@ class DelimitedReader(ArchiveReader):
             elif run_on is None:  # rows run over begin as the row the quote opened in does (an id like its id)
                 like = _shape(fields[0].split("\n")[0]) if fields else ""
                 run_on = self._runs_over_rows(lines, like, taken[0][0], taken[-1][0])
-            if fields is None:
-                problem = problem or "a quote is left open or text follows a closing quote"
-            elif run_on:
+            if fields is None and problem is None:  # (a quote that ran on over rows was left open on its line)
+                problem = "a quote is left open or text follows a closing quote"
+                fault = ("quote_left_open" if left_open or run_on else "text_after_quote", {})
+            elif fields is not None and run_on:
                 problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
                            "as rows of their own")
                 fault = ("quote_over_rows", {"closes": taken[-1][0]})
@@ -236,8 +243,7 @@ class DelimitedReader(ArchiveReader):
                 taken = taken[:1]
             raw_text = "".join(t for _, t in taken).rstrip("\r\n")
             line = taken[0][0] if taken else lines.number
-            kind, details = fault or ("quote_broken", {})
-            bad = BadRow(f"line {line}", problem, raw_text, kind=kind, details=details) if problem else None
+            bad = BadRow(f"line {line}", problem, raw_text, kind=fault[0], details=fault[1]) if problem else None
             yield line, None if problem else fields, raw_text, bad
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)

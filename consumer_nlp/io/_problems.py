@@ -10,7 +10,9 @@ from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
 _WORKBOOKS = ("xlsx", "xlsm", "xls")
 # Why a row cannot be parsed, by the kind of fault its reader found (``BadRow.kind``), from its particulars.
 _FAULTS = {
-    "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",
+    "quote_left_open": lambda d: "引号没有收尾",
+    "text_after_quote": lambda d: "收尾的引号后面还有文字",
+    "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",  # either: a checkpoint's, from a release before
     "quote_runs_on": lambda d: f"这里开始的引号过了 {d['lines']:,} 行仍没有收尾",
     "quote_over_rows": lambda d: f"这里开始的引号到第 {d['closes']} 行才收尾，而中间各行本身就是一行行记录",
     "field_count": lambda d: f"这一行有 {d['fields']} 列，表头有 {d['header']} 列",
