@@ -134,8 +134,8 @@ class Workspace:
                                f"让列名在第一行，再上传。")
         if first is not None and first.bad:
             line = first.bad[0].line
-            if first.bad[0].wider and len(first.rows.columns) == 1:
-                raise Refused(400, f"第 1 行像是标题而不是列名（第 {line} 行的单元格比它多）：请删除标题行，"
+            if first.bad[0].wider and len(first.rows.columns) == 1:  # (its row as Excel shows it)
+                raise Refused(400, f"第 1 行像是标题而不是列名（第 {first.header_row(line)} 行的单元格比它多）：请删除标题行，"
                                    f"让列名在第一行，再上传。")
             raise Refused(400, f"无法读取这个文件：第 {line} 行格式有误，请修正后再上传。")
         if first is None or not len(first.rows.columns) or first.rows.empty:
