@@ -32,7 +32,7 @@ from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
 from ._jobs import Jobs, Stopped, retrain_in_process, tag_in_process
 from ._models import Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
-from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese
+from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, shown_moment
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
@@ -153,8 +153,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                 meta = space.meta(folder.name)
             except Refused:
                 continue
-            uploaded = meta.get("uploaded") or datetime.datetime.fromtimestamp(folder.stat().st_mtime).strftime(
-                "%Y-%m-%d %H:%M")  # batches uploaded before the time was kept
+            uploaded = meta.get("uploaded") or shown_moment(datetime.datetime.fromtimestamp(
+                folder.stat().st_mtime))  # batches uploaded before the time was kept
             found.append({"id": folder.name, **meta, "uploaded": uploaded,
                           "tagged": space.tagged_path(folder.name).is_file()})
         return found
@@ -211,7 +211,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                 done = tag_in_process(jobs, ref, str(models.registry.root), str(space.input_path(batch_id)),
                                       str(space.tagged_path(batch_id)), column)
             except Stopped:  # said on the batch page once the server is started again
-                space.update(batch_id, stopped=datetime.datetime.now().strftime("%Y-%m-%d %H:%M"))
+                space.update(batch_id, stopped=shown_moment())
                 raise
             # only once the result is of this column
             space.new_result(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
@@ -379,14 +379,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(400, why)
         if retraining_now():
             raise Refused(409, "正在重新训练：请等这次训练完成后再开始。")
-        started = {"started": datetime.datetime.now().strftime("%Y-%m-%d %H:%M")}
+        started = {"started": shown_moment()}
         models.note_retraining(started)  # until a version is stored: a restart meanwhile is told
 
         def work() -> int:
             try:
                 version = retrain_in_process(jobs, models, corpus)
             except Stopped:  # said on the 模型 page once the server is started again
-                models.note_retraining({**started, "stopped": datetime.datetime.now().strftime("%Y-%m-%d %H:%M")})
+                models.note_retraining({**started, "stopped": shown_moment()})
                 raise
             models.note_retraining(None)
             return version

@@ -23,6 +23,11 @@ _LETTER = re.compile(r"[^\W\d_]")
 _HEADED = {"csv", "tsv", "xlsx", "xlsm", "xls"}  # first row names the columns (JSON and Parquet name them by key)
 
 
+def shown_moment(moment: datetime.datetime | None = None) -> str:
+    """A moment (default: now) as the pages show one, to the minute."""
+    return (moment or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M")
+
+
 class Workspace:
     """Batches in ``root``: each a folder ``<id>/`` with the upload ``input.<ext>``, ``batch.json``
     and, once tagged, ``tagged.parquet``. Uploads above ``max_bytes`` are refused."""
@@ -102,7 +107,7 @@ class Workspace:
             folder.rmdir()
             raise
         name = Path(upload.filename).name[:200]
-        uploaded = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")  # tells same-name uploads apart
+        uploaded = shown_moment()  # tells same-name uploads apart
         write_json(folder / _META, {"name": name, "suffix": suffix, "uploaded": uploaded})
         return batch_id
 
