@@ -18,7 +18,7 @@ from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
 from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
-from ._values import check_count, is_int, is_missing
+from ._values import check_count, is_blank, is_int, is_missing
 
 
 MAX_TEXT_CHARS = 100_000  # a text is scored on this many characters at most (a complaint is far shorter)
@@ -68,8 +68,7 @@ def as_labels(y) -> np.ndarray:
         y = column_or_1d(np.asarray(y, dtype=object), dtype=object, warn=True)
     except ValueError:
         raise ValueError(f"expected one label per text, got labels of shape {np.shape(y)}") from None
-    missing = [str(row) for row, label in enumerate(y, start=1)
-               if is_missing(label) or (isinstance(label, str) and not label.strip())]
+    missing = [str(row) for row, label in enumerate(y, start=1) if is_blank(label)]
     if missing:
         raise ValueError(f"labels are missing in rows {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}")
     kinds = {isinstance(label, str) for label in y}
