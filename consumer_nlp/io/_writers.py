@@ -489,7 +489,8 @@ def _join_parquet(parts, output) -> list:
 # 4 (2026-12-05, night): a workbook's booleans in CSV and TSV as Excel writes them (TRUE), a JSON record's as JSON does.
 # 5 (2026-12-05, night): a workbook's error cells as errors in .xlsx parts.
 # 6 (2026-12-05, night): Parquet binary values that are UTF-8 as their text, not as Python shows bytes.
-# 7 (2026-12-05, late): every boolean in CSV and TSV as Excel writes it (TRUE): a JSON record's, a Parquet column's, tags'.
+# 7 (2026-12-05, late): every boolean in CSV and TSV as Excel writes it (TRUE): a JSON record's, a Parquet
+#   column's, tags'.
 PARTS = 7
 
 

@@ -384,10 +384,9 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
             resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool, read_as: str) -> Summary:
     """Join the parts and write the bad rows (of an input in the format ``read_as``) in working copies
     (:func:`io.new_files`), renamed into place together (never over a file that appeared meanwhile, unless
-    ``force``), and sum up.
-    ``number_formats``: as the workbook read showed its columns' numbers and dates (see :func:`io.join_parts`). ``shown``: whether
-    the run shows progress, and so a bar over the writing of an .xlsx output (a minute for 300,000
-    rows, after the tagging's bar is full)."""
+    ``force``), and sum up. ``number_formats``: as the workbook read showed its columns' numbers and dates (see
+    :func:`io.join_parts`). ``shown``: whether the run shows progress, and so a bar over the writing of an .xlsx
+    output (a minute for 300,000 rows, after the tagging's bar is full)."""
     import sys
 
     from tqdm import tqdm

@@ -141,17 +141,17 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
         try:
             saved = json.loads(manifest_path.read_text("utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError):
-            raise CheckpointError(f"cannot resume: {manifest_path} is damaged (a full disk, or a run killed as it began); "
-                             f"run with restart=True to start over") from None
+            raise CheckpointError(f"cannot resume: {manifest_path} is damaged (a full disk, or a run killed as it "
+                                  f"began); run with restart=True to start over") from None
         # Releases before 2026-12-04 named the input by its path, and their model ids differ from today's;
         # releases before 2026-12-05 cut files into chunks another way, or wrote values into parts another way.
         if "path" in saved.get("input", {}) or saved.get("chunking") != CHUNKING or saved.get("parts") != PARTS:
             raise CheckpointError(f"cannot resume: the checkpoint in {spool} was made by an earlier release of "
-                             f"consumer_nlp; run with restart=True to start over")
+                                  f"consumer_nlp; run with restart=True to start over")
         if saved != manifest:
             changed = [key for key in manifest if saved.get(key) != manifest[key]]
             raise CheckpointError(f"cannot resume: the checkpoint in {spool} is of a different run "
-                             f"(changed: {', '.join(changed)}); run with restart=True to start over")
+                                  f"(changed: {', '.join(changed)}); run with restart=True to start over")
         return finished
     if finished and resume:
         raise CheckpointError(f"cannot resume: {manifest_path} is missing, so the {len(finished)} finished chunk(s) "
