@@ -35,6 +35,15 @@ def _duration_text(span: datetime.timedelta) -> str:
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # controls no text holds (tabs and line breaks it may)
 
 
+def utf8_text(value: bytes) -> str | None:
+    """Bytes (a Parquet binary column, as Hive and Impala store strings) as their UTF-8 text; None when they are
+    not UTF-8."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def cell_text(value) -> str:
     """An Excel cell as the text a person sees in it (formulas as their text, never evaluated); bytes
     (a Parquet binary column, as Hive and Impala store strings) their UTF-8 text when they are text,
@@ -42,11 +51,8 @@ def cell_text(value) -> str:
     if value is None:
         return ""
     if isinstance(value, bytes):
-        try:
-            text = value.decode("utf-8")
-        except UnicodeDecodeError:
-            return str(value)
-        return str(value) if _NOT_TEXT.search(text) else text
+        text = utf8_text(value)
+        return str(value) if text is None or _NOT_TEXT.search(text) else text
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, float) and value.is_integer():  # beyond 2**53 the double's own digits are not the number's:

@@ -8,7 +8,8 @@ from ..exceptions import ArchiveError
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._values import is_missing
-from ..io import TAG_COLUMNS  # defined where data enters, so that labeled data can be told from a tagged file
+# TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
+from ..io import TAG_COLUMNS, utf8_text
 
 REASON_EMPTY = "文本为空"
 REASON_LOW_CONFIDENCE = "置信度低"
@@ -21,11 +22,11 @@ def _text(value) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, bytes):
-        try:
-            return value.decode("utf-8")
-        except UnicodeDecodeError:
+        text = utf8_text(value)
+        if text is None:
             raise ValueError(f"the text column holds bytes that are not UTF-8 text ({value[:20]!r}…); "
-                             f"store the texts as strings") from None
+                             f"store the texts as strings")
+        return text
     return "" if is_missing(value) else str(value)
 
 
@@ -33,16 +34,8 @@ def check_text_bytes(values: pd.Series, rows, column: str) -> None:
     """Refuse bytes in a text column (a Parquet binary column) that are not UTF-8, naming their rows
     (``rows``: each value's row number)."""
     if values.dtype == object or isinstance(values.dtype, pd.ArrowDtype):
-        refuse_rows(values, values.map(lambda v: isinstance(v, bytes) and not _is_utf8(v)), rows, column,
+        refuse_rows(values, values.map(lambda v: isinstance(v, bytes) and utf8_text(v) is None), rows, column,
                     "UTF-8 text")
-
-
-def _is_utf8(value: bytes) -> bool:
-    try:
-        value.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def excel_layout(text_col: str) -> dict:
