@@ -256,7 +256,8 @@ class DelimitedReader(ArchiveReader):
     def _whole_line(self, line: str | None) -> list | None:
         """The fields of a record that ``line`` holds whole, as the csv module reads them; None when the line is
         not such a record (a quote it leaves open, or a fault) and must go through :meth:`_records`' checks. Most
-        records are: telling them first halves a CSV's reading time (6.7 -> 3.5 µs a row of the benchmark's archive)."""
+        records are: telling them first halves a CSV's reading time (6.7 -> 3.5 µs a row of the benchmark's
+        archive)."""
         if line is None:
             return None
         quotes = line.count('"')
