@@ -65,8 +65,8 @@ def _check_folds(labels, cv: int) -> None:
 
 
 def _check_texts_vary(labeled: LabeledData) -> None:
-    """Refuse texts that are a column of a few values (a channel named as the text column by mistake): every
-    label falls on each of them, and a model of them would tag by channel, or send everything to review."""
+    """Refuse texts that are a column of a few values (a channel or a type of complaint named as the text column
+    by mistake): a model of them would tag by channel or by a word of the type, or send everything to review."""
     # Labeled complaints are each written once: some repeat (copies, a template), and a labeler's slip labels a
     # few of those two ways (none in the corpus's 11,775 texts nor in the 428 of the real development set). A
     # column of a few values holds few texts that every label falls on: 94,200 rows of eight channel names made
@@ -74,14 +74,17 @@ def _check_texts_vary(labeled: LabeledData) -> None:
     # text labeled otherwise more than once, on average): real labels come nowhere near it, and such a column
     # meets it once its rows outnumber its values a few times over (eight channels: from 24 to 60 rows, as spread
     # as the labels are).
+    # A column of types spelt otherwise than the categories (质量, 安全, 服务态度), each kept to one label, conflicts
+    # nowhere; it only repeats: so refused too where more than four rows in five repeat a text, which labeled
+    # complaints, each written once, never do (ten values over 240 rows repeat in 96%).
     distinct = len(labeled.texts) - len(labeled.duplicates) - len(labeled.conflicts)  # each row is one of the three
-    if len(labeled.conflicts) > distinct:
+    if len(labeled.conflicts) > distinct or len(labeled.duplicates) + len(labeled.conflicts) > 4 * distinct:
         common = ", ".join(f"{text[:20]!r} ({n})" for text, n in Counter(labeled.texts).most_common(3))
         raise LabeledDataError(labeled.source, [(_texts_column(labeled), (
             f"{len(labeled.texts)} rows hold {distinct} different texts (as the model reads them; most often "
             f"{common}), and {len(labeled.conflicts)} rows label their text otherwise than the row that first holds "
-            f"it: these are not complaint texts (a channel or a region?); name the column of the complaints with "
-            f"text_col=…"))], "few_texts", column=labeled.text_col)
+            f"it: these are not complaint texts (a channel, a region or a type of complaint?); name the column of the "
+            f"complaints with text_col=…"))], "few_texts", column=labeled.text_col)
 
 
 def _check_texts_are_not_categories(labeled: LabeledData) -> None:

@@ -112,7 +112,7 @@ def _how_to_go_on(error, flags: dict) -> str:
 
 
 # What a labeled file's text column holds instead of complaints, by LabeledDataError's problem.
-_NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只有几种不同的值（像渠道或地区）"}
+_NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只有几种不同的值（像渠道、地区或投诉类型）"}
 
 
 def _headline(error: Exception, flags: dict) -> str | None:
