@@ -274,6 +274,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         problems = parameter_problems(self.get_params())
         if problems:
             raise ValueError("; ".join(problems))
+        # What train() attaches it can vouch for only of its own fit: none of an earlier one's stays.
+        self.cv_metrics_ = self.training_data_ = None
         self.classes_ = class_order(y)
         if len(self.classes_) < 2:
             raise ValueError(f"need at least two labels to learn from, got {list(self.classes_)}")

@@ -2,6 +2,7 @@ import csv
 import json
 import multiprocessing
 import pickle
+import shutil
 
 import numpy as np
 import pytest
@@ -521,3 +522,19 @@ def test_a_chinese_model_name_and_alias_are_a_desks_first_choice(registry, small
     registry.set_alias("热线投诉", version, "生产")
     assert registry.resolve("热线投诉@生产") == registry.resolve("热线投诉＠生产") == ("热线投诉", version)
     assert list(registry.load("热线投诉@生产").predict(["秤不准"])) == list(small_model.predict(["秤不准"]))
+
+
+def test_a_model_fitted_again_carries_no_figures_of_its_earlier_training(registry, default_model, small_corpus,
+                                                                          tmp_path):
+    # The default model fitted again on 240 texts kept its cross-validated figures and its training data's
+    # fingerprint (11,775 rows), and the registry's card and the model file gave them as the new model's.
+    texts, labels = small_corpus
+    cn.save(default_model, tmp_path / "default.cnlp")
+    refitted = cn.load(tmp_path / "default.cnlp").fit(texts, labels)
+    registry.save(refitted, "refitted")
+    card = registry.info("refitted")
+    assert card["cv_metrics"] is None and card["training_data"] is None
+    cn.save(refitted, tmp_path / "refitted.cnlp")
+    assert cn.load(tmp_path / "refitted.cnlp").cv_metrics_ is None
+    assert cn.train(list(zip(texts, labels)), cv=3).training_data_["rows"] == len(texts)  # train() still vouches
+
