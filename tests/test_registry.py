@@ -538,3 +538,17 @@ def test_a_model_fitted_again_carries_no_figures_of_its_earlier_training(registr
     assert cn.load(tmp_path / "refitted.cnlp").cv_metrics_ is None
     assert cn.train(list(zip(texts, labels)), cv=3).training_data_["rows"] == len(texts)  # train() still vouches
 
+
+def test_a_version_card_names_the_version_it_is_stored_as(registry, small_model):
+    # A version folder copied into another registry, or under another name or number (a colleague's model, a
+    # backup put back), kept the name and number of its first place on its card: `models show 热线@1` said
+    # complaints@2, and the web's 模型 page, which promotes the version its card names, would promote another.
+    registry.save(small_model, "complaints")
+    registry.save(small_model, "complaints")
+    shutil.copytree(registry.root / "complaints" / "2", registry.root / "complaints" / "7")
+    shutil.copytree(registry.root / "complaints" / "2", registry.root / "热线" / "1")
+    assert (registry.info("complaints@7")["name"], registry.info("complaints@7")["version"]) == ("complaints", 7)
+    card = registry.info("热线@1")
+    assert (card["name"], card["version"], card["saved_as"]) == ("热线", 1, "complaints@2")
+    assert [meta["version"] for meta in registry.versions("complaints")] == [1, 2, 7]
+    assert "saved_as" not in registry.info("complaints@2")

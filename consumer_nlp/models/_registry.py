@@ -362,9 +362,15 @@ class ModelRegistry:
         return converted
 
     def info(self, ref: str) -> dict:
-        """The metadata stored with the version ``ref`` names, with its current aliases."""
+        """The metadata stored with the version ``ref`` names, with its current aliases. Its name and version are
+        where it is stored (a folder copied from elsewhere keeps its first place in ``saved_as``)."""
         name, version = self.resolve(ref)
         metadata = _read_json(self.root / name / str(version) / METADATA)
+        recorded = (metadata.get("name"), metadata.get("version"))
+        if recorded != (name, version):
+            if None not in recorded:
+                metadata["saved_as"] = "{}@{}".format(*recorded)
+            metadata["name"], metadata["version"] = name, version
         metadata["aliases"] = sorted(a for a, v in self.aliases(name).items() if v == version)
         return metadata
 
