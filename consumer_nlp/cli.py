@@ -392,7 +392,7 @@ def _models(args) -> int:
             print("\n".join(text_table(table.drop(columns="problem").rename(columns=_LISTED_ZH), indent="")))
             for name, problem in zip(table["name"], table["problem"]):
                 if problem:
-                    print(f"注意：模型 {name} 已损坏：{problem}", file=sys.stderr)
+                    print(f"注意：模型 {name} 无法使用（已损坏或没有权限读取）：{problem}", file=sys.stderr)
     elif args.action == "show":
         print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
     elif args.action == "alias":

@@ -1,6 +1,7 @@
 import csv
 import json
 import multiprocessing
+import os
 import pickle
 import shutil
 
@@ -552,3 +553,47 @@ def test_a_version_card_names_the_version_it_is_stored_as(registry, small_model)
     assert (card["name"], card["version"], card["saved_as"]) == ("热线", 1, "complaints@2")
     assert [meta["version"] for meta in registry.versions("complaints")] == [1, 2, 7]
     assert "saved_as" not in registry.info("complaints@2")
+
+
+as_root = pytest.mark.skipif(getattr(os, "geteuid", lambda: 1)() == 0, reason="root may write and read any folder")
+
+
+@as_root
+@pytest.mark.parametrize("unwritable, name, free", [("reg", "new", "desk"), ("reg/desk", "desk", "new")])
+def test_a_registry_folder_without_the_right_to_write_is_named_before_training(tmp_path, monkeypatch, capsys,
+                                                                                small_model, unwritable, name, free):
+    # A registry shared read-only (a colleague's, a network folder): `train --name desk` trained and
+    # cross-validated, then failed on "[Errno 13] Permission denied: '…/desk/.claims'", the training lost.
+    from consumer_nlp import _train
+    from consumer_nlp.cli import main
+
+    registry = ModelRegistry(tmp_path / "reg")
+    registry.save(small_model, "desk")
+    (tmp_path / unwritable).chmod(0o555)
+    monkeypatch.setattr(_train, "train", lambda *a, **k: pytest.fail("trained before the registry was checked"))
+    (tmp_path / "l.csv").write_text("text,label\n漏水,quality\n", encoding="utf-8")
+    try:
+        assert main(["train", str(tmp_path / "l.csv"), "--name", name, "--registry", str(tmp_path / "reg")]) == 2
+        err = capsys.readouterr().err
+        assert "没有权限" in err and f"no right to write in {tmp_path / unwritable}" in err and "--registry" in err, err
+        with pytest.raises(PermissionError, match="no right to write"):
+            registry.save(small_model, name)
+        registry.check_folder(free)  # a folder this user may write in is still free to use
+        assert list(registry.load("desk@1").predict(["秤不准"])) == list(small_model.predict(["秤不准"]))
+    finally:
+        (tmp_path / unwritable).chmod(0o755)
+
+
+@as_root
+def test_a_model_folder_the_user_cannot_read_does_not_hide_the_others(registry, small_model):
+    # A colleague's model saved under umask 077 in a shared registry: `models list` (and the web's 模型
+    # page) failed on "[Errno 13] Permission denied" and listed no model at all.
+    registry.save(small_model, "mine")
+    registry.save(small_model, "theirs")
+    (registry.root / "theirs").chmod(0o000)
+    try:
+        listed = registry.list()
+    finally:
+        (registry.root / "theirs").chmod(0o755)
+    assert list(listed["name"]) == ["mine", "theirs"] and listed["latest"][0] == 1 and listed["latest"].isna()[1]
+    assert "no right to read" in listed["problem"][1] and str(registry.root / "theirs") in listed["problem"][1]

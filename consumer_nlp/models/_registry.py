@@ -163,6 +163,16 @@ class ModelRegistry:
         if name is not None and (self.root / name).exists() and not (self.root / name).is_dir():
             raise ValueError(f"{self.root / name} is a file, where the folder of the model {name!r} goes; move it "
                              f"away, or choose another name")
+        if name is not None:
+            self._check_writable(self.root / name)
+
+    def _check_writable(self, folder: Path) -> None:
+        """Refuse, before any work, a ``folder`` (or, while it is not made, the folder it goes in) that this
+        user has no right to write in: a version, its claim and its aliases are written there."""
+        existing = next(p for p in (folder, *folder.parents) if p.exists())
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise PermissionError(f"no right to write in {existing}, where the model goes; ask whoever keeps the "
+                                  f"registry for that right, or give another registry folder ({self._named_by})")
 
     # ---- references: "name", "name@3", "name@production" ----
 
@@ -386,8 +396,8 @@ class ModelRegistry:
         return found
 
     def list(self) -> pd.DataFrame:
-        """One row per model name: latest version, number of versions, aliases, and what is damaged
-        where something is (the other models are listed all the same)."""
+        """One row per model name: latest version, number of versions, aliases, and what is damaged or
+        not readable where something is (the other models are listed all the same)."""
         rows = []
         self.check_folder()
         if self.root.is_dir():
@@ -398,6 +408,11 @@ class ModelRegistry:
                 except IntegrityError as damaged:  # named in its row; the other models are still listed
                     rows.append({"name": folder.name, "latest": None, "versions": None, "aliases": "",
                                  "problem": str(damaged)})
+                    continue
+                except PermissionError as refused:  # a colleague's folder, saved under an umask of 077
+                    rows.append({"name": folder.name, "latest": None, "versions": None, "aliases": "",
+                                 "problem": f"no right to read {refused.filename}; ask whoever saved it for that "
+                                            f"right"})
                     continue
                 if versions:
                     rows.append({"name": folder.name, "latest": versions[-1], "versions": len(versions),
