@@ -597,3 +597,12 @@ def test_a_model_folder_the_user_cannot_read_does_not_hide_the_others(registry, 
         (registry.root / "theirs").chmod(0o755)
     assert list(listed["name"]) == ["mine", "theirs"] and listed["latest"][0] == 1 and listed["latest"].isna()[1]
     assert "no right to read" in listed["problem"][1] and str(registry.root / "theirs") in listed["problem"][1]
+
+
+@pytest.mark.parametrize("name", ["con", "nul", "aux", "prn", "com1", "lpt9", "con.2025", "desk.", "热线."])
+def test_a_name_windows_cannot_hold_as_a_folder_is_refused(registry, small_model, name):
+    # A registry is a folder to share and copy: on Windows a folder named con, nul or com1 cannot be made (it
+    # is a device), and a name ending in "." is stored without it, so desk. and desk were one model's folder.
+    with pytest.raises(ValueError, match=f"invalid model name {name!r}.*Windows"):
+        registry.save(small_model, name)
+    assert not registry.root.exists() or not any(registry.root.iterdir())

@@ -40,6 +40,9 @@ from ._skops import convert_model
 # Lower case only (a file system that ignores case would take Model and model for one folder), and
 # Chinese characters (unified ideographs: no case, and none that a file system rewrites).
 NAME_PATTERN = re.compile(r"[a-z0-9\u4e00-\u9fff][a-z0-9\u4e00-\u9fff_.-]{0,63}")
+# What Windows cannot hold as a folder's name: a device's (con, nul, com1, also with an ending), one ending in "."
+# (stored without it: desk. would be desk's folder).
+WINDOWS_UNSAFE = re.compile(r"(?:(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?|.*\.)")
 ARTIFACT, METADATA, ALIASES = "model.cnlp", "metadata.json", "aliases.json"
 LEGACY_ARTIFACT = "model.skops"  # what consumer_nlp 0.1 stored; converted by convert_legacy()
 ALIASES_LOCK = ".aliases.lock"  # held while aliases.json is read, changed and written
@@ -54,14 +57,18 @@ def _check_name(value: str, what: str) -> str:
 
 def check_model_name(name: str) -> str:
     """``name`` if it can name a model in a registry (checked before a model is trained for it);
-    ``default`` is the built-in model's name everywhere a model is named, and a name ending in
-    ``.cnlp`` names a model file."""
+    ``default`` is the built-in model's name everywhere a model is named, a name ending in
+    ``.cnlp`` names a model file, and a name Windows cannot give a folder is none to share."""
     if name == "default":
         raise ValueError("invalid model name 'default': it names the built-in model; choose another name")
     if isinstance(name, str) and name.endswith(MODEL_SUFFIXES):
         raise ValueError(f"invalid model name {name!r}: a name ending in {name[name.rindex('.'):]} is read as a "
                          f"model file; choose another name")
-    return _check_name(name, "model name")
+    _check_name(name, "model name")
+    if WINDOWS_UNSAFE.fullmatch(name):
+        raise ValueError(f"invalid model name {name!r}: Windows cannot hold it as a folder's name (a device's name, "
+                         f"or one ending in '.'), and a registry is a folder to share; choose another name")
+    return name
 
 
 def check_alias(alias: str) -> str:
