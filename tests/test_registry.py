@@ -599,6 +599,18 @@ def test_a_model_folder_the_user_cannot_read_does_not_hide_the_others(registry, 
     assert "no right to read" in listed["problem"][1] and str(registry.root / "theirs") in listed["problem"][1]
 
 
+def test_a_model_file_named_in_capitals_is_loaded_as_a_file(tmp_path, small_model, monkeypatch):
+    # MINE.CNLP (a name Windows tools and old systems write in capitals) was taken for a registry name and
+    # refused as "invalid model name 'MINE.CNLP'": the error named a registry, not the file given.
+    cn.save(small_model, tmp_path / "mine.cnlp")
+    (tmp_path / "mine.cnlp").rename(tmp_path / "MINE.CNLP")
+    monkeypatch.chdir(tmp_path)
+    assert cn.models.load_named("MINE.CNLP")[1] == "MINE.CNLP"
+    assert list(cn.load("MINE.CNLP").predict(["秤不准"])) == list(small_model.predict(["秤不准"]))
+    with pytest.raises(FileNotFoundError, match="no model file OLD.Cnlp"):
+        cn.load("OLD.Cnlp")
+
+
 @pytest.mark.parametrize("name", ["con", "nul", "aux", "prn", "com1", "lpt9", "con.2025", "desk.", "热线."])
 def test_a_name_windows_cannot_hold_as_a_folder_is_refused(registry, small_model, name):
     # A registry is a folder to share and copy: on Windows a folder named con, nul or com1 cannot be made (it

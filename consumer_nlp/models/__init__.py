@@ -42,7 +42,7 @@ def load_named(name: PathLike | None = None, *,
         raise TypeError(f"load() takes a model file path or a registry reference (name, name@3, name@alias), not "
                         f"{type(name).__name__} {name!r}")
     text = str(name)
-    if Path(text).suffix in MODEL_SUFFIXES or "/" in text or os.sep in text:  # a path, never a registry name
+    if Path(text).suffix.lower() in MODEL_SUFFIXES or "/" in text or os.sep in text:  # a path, never a registry name
         return load_model(name), text
     try:
         models = ModelRegistry(registry)
