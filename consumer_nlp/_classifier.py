@@ -274,8 +274,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         problems = parameter_problems(self.get_params())
         if problems:
             raise ValueError("; ".join(problems))
-        # What train() attaches it can vouch for only of its own fit: none of an earlier one's stays.
-        self.cv_metrics_ = self.training_data_ = None
+        # What train() attaches it can vouch for only of its own fit: none of an earlier one's stays (gone, as before
+        # a first fit, not None: a fit that fails below must not leave the estimator looking fitted).
+        for attribute in ("cv_metrics_", "training_data_"):
+            vars(self).pop(attribute, None)
         self.classes_ = class_order(y)
         if len(self.classes_) < 2:
             raise ValueError(f"need at least two labels to learn from, got {list(self.classes_)}")
