@@ -173,6 +173,26 @@ def test_a_file_from_a_newer_release_says_to_upgrade(saved, tmp_path):
         load_model(newer)
 
 
+def test_a_file_from_a_newer_release_with_a_setting_of_its_own_says_to_upgrade(saved, tmp_path):
+    # A later release that adds a setting (without a new format_version) wrote a file this one called damaged
+    # (模型文件已损坏: "params must be an object with keys among …"): a desk keeping models for years was told to
+    # throw away a good model instead of upgrading. Each file now names the release that wrote it.
+    from consumer_nlp import __version__
+
+    with zipfile.ZipFile(saved) as archive:
+        assert json.loads(archive.read("model.json"))["release"] == __version__
+
+    def later(release):
+        return lambda d: (d["params"].update(new_setting=3), d.update(release=release))
+    newer = _rewrite(saved, tmp_path / "n.cnlp", document=later("99.1.0"))
+    with pytest.raises(IncompatibleModelError, match=rf"written by consumer_nlp 99.1.0.*this release is {__version__}.*"
+                                                     r"upgrade consumer_nlp.*new_setting"):
+        load_model(newer)
+    for release in (__version__, "0.1.0", None, "最新"):  # as old as this one, or saying nothing: not a release's file
+        with pytest.raises(UntrustedModelError, match="params must be an object with keys among"):
+            load_model(_rewrite(saved, tmp_path / "o.cnlp", document=later(release)))
+
+
 @pytest.mark.parametrize("name, array, message", [
     ("coef.npy", lambda a: a[:, :-1], r"coef is .* but there are 6 classes and \d+ terms"),
     ("coef.npy", lambda a: a.astype(np.complex128), "coef.npy holds complex128, not floats"),

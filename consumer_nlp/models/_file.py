@@ -16,6 +16,7 @@ member, another dtype or shape, or a document of the wrong types is refused befo
 import hashlib
 import io
 import json
+import re
 import os
 import zipfile
 import zlib
@@ -27,6 +28,7 @@ import numpy as np
 from .._classifier import ComplaintClassifier, check_model
 from .._params import PARAMETER_CHECKS, parameter_problems
 from .._values import PathLike, is_int, is_number
+from .._version import __version__
 from .._metrics import REVIEW_EVERYTHING
 from ..features import BACKENDS, ComplaintVectorizer, Tokenizer, terms_by_column
 from ..exceptions import ArchiveError, IncompatibleModelError, UntrustedModelError
@@ -35,7 +37,7 @@ from ..io import check_new_file, new_file
 SUFFIX = ".cnlp"
 MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never a registry name
 FORMAT = "consumer_nlp model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # raised by a release whose files an earlier one cannot read (a setting added, say)
 _MEMBER_DATE = (1980, 1, 1, 0, 0, 0)  # every member's date: the earliest a zip can hold
 DOCUMENT = "model.json"
 # name -> the dtype kinds it may have ("f" float, "U" unicode)
@@ -89,7 +91,7 @@ def write_model(model: ComplaintClassifier, file) -> None:
     members = {name: _npy(array) for name, array in arrays.items()}
     tokenizer = model.vectorizer_.tokenizer_
     document = {
-        "format": FORMAT, "format_version": FORMAT_VERSION,
+        "format": FORMAT, "format_version": FORMAT_VERSION, "release": __version__,
         "params": jsonable(model.get_params()),
         "classes": [str(c) for c in model.classes_],
         "temperature": float(model.temperature_),
@@ -147,7 +149,9 @@ def _document_problems(document) -> list[str]:
     problems = []
     params = document.get("params")
     if not isinstance(params, dict) or not set(params) <= set(PARAMETER_CHECKS):
-        problems.append(f"params must be an object with keys among {sorted(PARAMETER_CHECKS)}")
+        unknown = sorted(map(str, set(params) - set(PARAMETER_CHECKS))) if isinstance(params, dict) else []
+        problems.append(f"params must be an object with keys among {sorted(PARAMETER_CHECKS)}"
+                        + (f" (not {', '.join(unknown)})" if unknown else ""))
     else:
         problems += [f"params.{problem}" for problem in parameter_problems(params)]
     classes = document.get("classes")
@@ -189,6 +193,14 @@ def _document_problems(document) -> list[str]:
     return problems
 
 
+def _newer_release(release) -> bool:
+    """Whether ``release`` (a file's "release", such as "0.3.1") is a later release than this one."""
+    def numbers(text):
+        found = re.match(r"(\d+)\.(\d+)\.(\d+)", text) if isinstance(text, str) else None
+        return tuple(map(int, found.groups())) if found else None
+    return numbers(release) is not None and numbers(release) > numbers(__version__)
+
+
 def _read_document(archive: zipfile.ZipFile, path) -> dict:
     names = archive.namelist()
     if DOCUMENT not in names:
@@ -215,6 +227,10 @@ def _read_document(archive: zipfile.ZipFile, path) -> dict:
         raise IncompatibleModelError(f"{path} was written by a newer consumer_nlp (model format {version}; this "
                                      f"release reads format {FORMAT_VERSION}): upgrade consumer_nlp to load it")
     problems = _document_problems(document)
+    if problems and _newer_release(document.get("release")):  # a later release that forgot to raise the format
+        raise IncompatibleModelError(f"{path} was written by consumer_nlp {document['release']} and this release is "
+                                     f"{__version__}: upgrade consumer_nlp to load it (what this release does not "
+                                     f"know in it: {'; '.join(problems)})")
     if problems:
         raise _problem(path, "; ".join(problems))
     extra = set(names) - {DOCUMENT} - {f"{name}.npy" for name in document["arrays"]}
