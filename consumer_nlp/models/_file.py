@@ -3,8 +3,8 @@
 A fitted :class:`ComplaintClassifier` is a handful of settings and arrays; the file holds exactly
 those, so it loads under any scikit-learn, numpy and scipy the package accepts::
 
-    model.json        format and format_version, params, classes, temperature, review_threshold,
-                      tokenizer (backend, user_words, stop_words), metadata, and for each array
+    model.json        format, format_version and the release that wrote it, params, classes, temperature,
+                      review_threshold, tokenizer (backend, user_words, stop_words), metadata, and for each array
                       its dtype, shape and sha256
     coef.npy          (n_classes, n_features) float64 weights    intercept.npy  (n_classes,)
     word_terms.npy    word n-grams, unicode  word_idf.npy  their idf weights (float)
