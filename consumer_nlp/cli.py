@@ -544,7 +544,7 @@ def build_parser() -> argparse.ArgumentParser:
     alias.add_argument("ref", help="别名要指向的版本，写作 NAME@VERSION，或 NAME@ALIAS（另一个别名此刻指向的版本）")
     alias.add_argument("alias", help="别名，例如 production")
     delete = actions.add_parser("delete", help="删除一个版本（有别名指向它时不予删除）")
-    delete.add_argument("ref", help="要删除的版本，写作 NAME@VERSION（只写 NAME 时为它的最新版本）")
+    delete.add_argument("ref", help="要删除的版本，写作 NAME@VERSION，须写明版本号（删除无法撤销）")
     unalias = actions.add_parser("unalias", help="删除一个别名（它指向的版本保留）")
     unalias.add_argument("ref", help="要删除的别名，写作 NAME@ALIAS")
     compare = actions.add_parser("compare", help="在同一份标注数据上比较两个模型，并列出两者判断不同的行")

@@ -697,13 +697,16 @@ def _registry_of(tmp_path, model, *names) -> tuple:
 
 def test_models_delete_names_the_version_and_unalias_frees_it(tmp_path, small_model, capsys):
     # `models delete desk` deleted the latest version but said 已删除 desk; an alias in the way could be
-    # removed only from Python.
+    # removed only from Python. And a desk meaning "the whole model" lost its newest version, then the one before
+    # at the next try: a deletion, which cannot be undone, now names its version.
     registry, where = _registry_of(tmp_path, small_model, "desk", "desk")
     registry.set_alias("desk", 2, "production")
-    assert main(["models", "delete", "desk", *where]) == 2
+    assert main(["models", "delete", "desk@2", *where]) == 2
     assert "`consumer-nlp models unalias`" in capsys.readouterr().err
     assert main(["models", "unalias", "desk@production", *where]) == 0
-    assert main(["models", "delete", "desk", *where]) == 0
+    assert main(["models", "delete", "desk", *where]) == 2
+    assert "desk@2" in capsys.readouterr().err and [v["version"] for v in registry.versions("desk")] == [1, 2]
+    assert main(["models", "delete", "desk@2", *where]) == 0
     assert "已删除 desk@2" in capsys.readouterr().out and [v["version"] for v in registry.versions("desk")] == [1]
 
 
@@ -836,7 +839,7 @@ def test_train_refuses_a_model_file_name_load_would_not_read_as_a_file(tmp_path,
 
 
 def test_a_group_column_of_one_value_is_named_by_its_flag(tmp_path, capsys, write_csv):
-    rows = [(f"第{i}条，东西坏了", "quality") for i in range(6)] + [(f"第{i}条，年费乱扣", "financial") for i in range(6)]
+    rows = [(f"{w}条，东西坏了", "quality") for w in "甲乙丙丁戊己"] + [(f"{w}条，年费乱扣", "financial") for w in "甲乙丙丁戊己"]
     source = write_csv(tmp_path / "l.csv", [("text", "label", "src"), *[(t, lab, "门店") for t, lab in rows]])
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0", "--group-col", "src"]) == 2
     err = capsys.readouterr().err

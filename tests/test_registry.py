@@ -316,6 +316,28 @@ def test_default_is_not_a_registry_name(tmp_path, small_model):
         ModelRegistry(tmp_path / "r").save(small_model, "default")
 
 
+def test_a_deletion_names_its_version_and_two_at_once_say_it_is_gone(registry, small_model, monkeypatch):
+    # delete("m") deleted the latest version, and a second try the one before. And two deletions of one version
+    # at once looked it up before the aliases' lock: the second ended in a bare FileNotFoundError.
+    from consumer_nlp.exceptions import ModelNotFoundError
+
+    registry.save(small_model, "m"), registry.save(small_model, "m")
+    with pytest.raises(ValueError, match=r"m@2 is the latest"):
+        registry.delete("m")
+    assert [v["version"] for v in registry.versions("m")] == [1, 2]
+    other, looked_up = cn.ModelRegistry(registry.root), registry.resolve
+
+    def found_then_deleted_by_another(ref):  # the other deletion comes between this one's lookup and its lock
+        found = looked_up(ref)
+        if (registry.root / "m" / "1").is_dir():
+            other.delete("m@1")
+        return found
+    monkeypatch.setattr(registry, "resolve", found_then_deleted_by_another)
+    with pytest.raises(ModelNotFoundError, match="has no version 1"):
+        registry.delete("m@1")
+    assert [v["version"] for v in registry.versions("m")] == [2]
+
+
 def test_a_version_folder_without_its_metadata_is_named_never_skipped(registry, small_model):
     # It was skipped without a word: "shop" meant version 1, and deleting "shop" (the latest) then
     # deleted the good version 1 while the damaged 2 stayed behind, out of sight.

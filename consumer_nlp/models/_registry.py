@@ -313,10 +313,16 @@ class ModelRegistry:
             write_json(self.root / name / ALIASES, aliases)
 
     def delete(self, ref: str) -> tuple:
-        """Delete one version (the latest when ``ref`` names none); refused while an alias points at
-        it. Returns the (name, version) deleted."""
-        name, version = self.resolve(ref)
+        """Delete the version ``ref`` names by its number (name@3: never the latest unsaid, for a deletion cannot
+        be undone); refused while an alias points at it. Returns the (name, version) deleted."""
+        name, which = split_ref(ref)
+        if not which.isdecimal():
+            latest = self.resolve(name)[1]
+            raise ValueError(f"give the version to delete by its number, as {name}@VERSION ({name}@{latest} is the "
+                             f"latest): a deletion cannot be undone")
+        self.resolve(ref)  # an unknown model or version is told before the lock's file is made
         with held(self.root / name / ALIASES_LOCK):  # no alias may move onto it meanwhile
+            name, version = self.resolve(ref)  # here: a deletion of it at the same time may have come first
             pointing = [alias for alias, v in self.aliases(name).items() if v == version]
             if pointing:
                 raise ValueError(f"{name}@{version} is in use by alias(es) {pointing}; point them at another "
