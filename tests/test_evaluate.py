@@ -194,9 +194,13 @@ def test_the_text_shows_the_figures(result, counted):
 
 @needs_font
 def test_the_html_report_shows_the_figures_escaped_with_both_pictures(result, counted):
+    from matplotlib import pyplot
+
     truth, predicted = counted["truth"], counted["predicted"]
     expected, _ = count_figures(truth, predicted, list(CATEGORIES))
+    pyplot.close("all")
     page = result.to_html()
+    assert pyplot.get_fignums() == []  # pyplot keeps a figure until it is closed: a page's pictures leaked
     rows = [[cell.strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
             for row in re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)]
     for label, name in CATEGORIES.items():

@@ -120,6 +120,8 @@ class ArchiveReport:
 
         from openpyxl.drawing.image import Image
 
+        from .._charts import png
+
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             overview = pd.DataFrame({"综述": [self.summary] + self.notes})
             _texts(overview, excel_text).to_excel(writer, sheet_name="综述", index=False)
@@ -128,10 +130,8 @@ class ArchiveReport:
             keep_text(writer.book)
             sheet = writer.book.create_sheet("图表")
             row = 1
-            for name, figure in self.charts().items():
-                buffer = io.BytesIO()
-                figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-                image = Image(buffer)
+            for figure in self.charts().values():
+                image = Image(io.BytesIO(png(figure, dpi=100)))
                 sheet.add_image(image, f"A{row}")
                 row += int(image.height / 20) + 2
 
