@@ -3,6 +3,9 @@ import base64
 import io
 
 from ._html import CJK_FONTS
+from ._unicode import shown_escaped
+
+LABEL_CHARS = 20  # a chart names a group in this many characters at most: a cell of 32,400 drew 500,000 px
 
 INSTALL_HINT = ("no font with Chinese characters was found, so chart labels would show as boxes. Install one: "
                 "Debian/Ubuntu `apt-get install fonts-wqy-microhei` (or fonts-noto-cjk); Windows and macOS "
@@ -36,6 +39,13 @@ def pyplot():
     # Labels are the data's own words (channels, column names): text between two $ is no formula.
     plt.rcParams["text.parse_math"] = False
     return plt
+
+
+def chart_label(text: str) -> str:
+    """``text`` as a chart names it: on one line, control characters escaped, cut to LABEL_CHARS
+    characters ending in … (the tables show it whole)."""
+    shown = shown_escaped(str(text))
+    return shown if len(shown) <= LABEL_CHARS else shown[:LABEL_CHARS - 1] + "…"
 
 
 def png(figure, dpi: int = 110) -> bytes:

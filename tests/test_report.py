@@ -577,3 +577,22 @@ def test_a_report_leaves_no_chart_open_once_written(tmp_path):
     report.to_html()
     report.write(tmp_path / "r.xlsx")
     assert pyplot.get_fignums() == []
+
+
+@needs_font
+def test_a_huge_channel_value_is_named_short_in_the_chart_and_whole_in_the_table(tmp_path):
+    # A channel cell of 32,400 characters (a notes column chosen by --by, a pasted transcript) was drawn whole as
+    # the chart's label: a picture 500,000 pixels wide, 1.3 GB to draw, the bars a sliver at its edge.
+    from matplotlib import pyplot
+
+    huge = "很长的渠道名" * 5400
+    channels = [huge, huge + "甲", "12315热线\x07"]
+    rows = [{"text": "漏水", "category": "quality", "channel": c} for c in channels]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert huge in report.tables["by_group"].index  # the table names it whole
+    figure = report.charts()["按渠道分列"]
+    labels = [label.get_text() for label in figure.axes[0].get_yticklabels()]
+    width = figure.get_tightbbox().width
+    pyplot.close("all")
+    assert len(labels) == 3 and len(set(labels)) == 2 and all(len(label) <= 20 for label in labels)
+    assert "12315热线\\x07" in labels and width < 1_000  # in inches: 7.5 asked

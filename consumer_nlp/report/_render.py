@@ -49,7 +49,7 @@ class ArchiveReport:
 
     def charts(self) -> dict:
         """Bar chart of categories, trend per category over time, chart by channel (as figures)."""
-        from .._charts import pyplot
+        from .._charts import chart_label, pyplot
 
         plt = pyplot()
         figures = {}
@@ -80,12 +80,13 @@ class ArchiveReport:
         if "by_group" in self.tables:
             table = self.tables["by_group"].drop(columns=["合计"]).head(12)
             figure, axes = plt.subplots(figsize=(7.5, 0.5 * len(table) + 1.8))
-            left = np.zeros(len(table))
+            positions, left = np.arange(len(table)), np.zeros(len(table))
             for column in table.columns:
-                axes.barh(table.index, table[column], left=left, label=column)
+                axes.barh(positions, table[column], left=left, label=column)
                 left += table[column].to_numpy()
+            axes.set_yticks(positions, [chart_label(name) for name in table.index])  # a bar each, names alike or not
             axes.invert_yaxis()
-            axes.set_title(f"按{self.tables['by_group'].index.name}分列的投诉件数")
+            axes.set_title(f"按{chart_label(self.tables['by_group'].index.name)}分列的投诉件数")
             axes.legend(fontsize=8, ncol=3)
             figures[f"按{self.tables['by_group'].index.name}分列"] = figure
         return figures
