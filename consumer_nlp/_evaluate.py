@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._categories import CATEGORIES, in_guide_order
-from ._html import page
+from ._html import markdown_text, page
 from ._unicode import display_width, name_key, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError
@@ -51,10 +51,15 @@ def _cell(value) -> str:
     return str(value)
 
 
+def _markdown(value) -> str:
+    """A value as a Markdown table shows it: as the terminal does (0.860, not 0.86; NaN as —; a line break as
+    \\n), its markup escaped, so that no value ends a cell or a row, or reads as HTML, a link or emphasis."""
+    return markdown_text(shown_escaped(_cell(value)))
+
+
 def _markdown_table(table: pd.DataFrame) -> str:
-    """A table as Markdown, each cell as the terminal shows it (0.860, not 0.86; NaN as —; a line break as \\n)
-    with its bars escaped, so that no value ends a cell or a row."""
-    return table.map(lambda value: shown_escaped(_cell(value)).replace("|", "\\|")).to_markdown(
+    """A table as Markdown, its cells and column names each as :func:`_markdown` gives them."""
+    return table.map(_markdown).set_axis(table.columns.map(_markdown), axis=1).to_markdown(
         index=False, disable_numparse=True, colalign=["left"] + ["right"] * (len(table.columns) - 1))
 
 
@@ -158,11 +163,11 @@ class Evaluation:
 
     def to_markdown(self) -> str:
         """The figures and tables as Markdown (for model cards and notes)."""
-        parts = [f"模型 {self.model_name} 在 {self.data_name} 上（{self.metrics['n']} 条）：",
+        parts = [f"模型 {_markdown(self.model_name)} 在 {_markdown(self.data_name)} 上（{self.metrics['n']} 条）：",
                  "；".join(_headline(self.metrics, self.threshold)) + "。"]
         notes = self.notes()
         for title, table in self.tables().items():
-            parts += [f"**{title}**", _markdown_table(table)] + ([notes[title]] if title in notes else [])
+            parts += [f"**{_markdown(title)}**", _markdown_table(table)] + ([notes[title]] if title in notes else [])
         return "\n\n".join(parts) + "\n"
 
     def to_html(self) -> str:

@@ -1,5 +1,7 @@
-"""The one HTML page skeleton of the reports (evaluation and archive): self-contained, Chinese, printable."""
+"""The reports' markup (evaluation and archive): the one HTML page skeleton, self-contained, Chinese,
+printable, and user text made plain text in Markdown."""
 import html
+import re
 
 # Fonts with Chinese glyphs, in order of preference, across Linux, Windows and macOS (pages and charts).
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
@@ -22,3 +24,14 @@ def page(title: str, body: str) -> str:
 {body}
 </body></html>
 """
+
+
+# What Markdown reads as markup: HTML (< and entities), emphasis, links, code, strikethrough, a table's bars;
+# an underscore inside a word (price_measurement) is none, and stays as it is.
+_MARKDOWN_MARKUP = re.compile(r"([\\`*\[\]<>&~|]|(?<!\w)_|_(?!\w))")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as Markdown showing it as written: each sign Markdown reads as markup escaped, so a value
+    holding <script>, [a](link) or two masked numbers (139****2417) is shown, never run, linked or bolded."""
+    return _MARKDOWN_MARKUP.sub(r"\\\1", text)

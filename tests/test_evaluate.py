@@ -305,6 +305,9 @@ def test_markdown_keeps_a_group_value_holding_a_bar_or_a_line_break_in_its_cell(
     table = markdown[markdown.index("| channel"):].split("\n\n")[0].splitlines()  # the note on small groups below
     assert len(table) == 4 and all(line.count(" | ") == 6 for line in table[2:]), table
     assert any(line.startswith("| 网站\\|APP") for line in table)
+    # markup is text: <网站> (a channel of the fixture) was written raw, where a Markdown viewer reads it as HTML
+    shown = evaluate(small_model, labeled, by="channel", model_name="<v1>").to_markdown()
+    assert "| \\<网站\\>" in shown and "模型 \\<v1\\>" in shown and not re.search(r"(?<!\\)<", shown)
 
 
 def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, caplog):

@@ -596,3 +596,16 @@ def test_a_huge_channel_value_is_named_short_in_the_chart_and_whole_in_the_table
     pyplot.close("all")
     assert len(labels) == 3 and len(set(labels)) == 2 and all(len(label) <= 20 for label in labels)
     assert "12315热线\\x07" in labels and width < 1_000  # in inches: 7.5 asked
+
+
+def test_markup_in_an_archives_values_reaches_a_markdown_report_as_text(tmp_path):
+    # Channels and texts reached the Markdown report raw: a Markdown viewer ran <img onerror=…> as HTML, made
+    # [点我](javascript:…) a link, and read two masked phone numbers (139****2417) as bold, their stars gone.
+    channel = '<img src=x onerror="alert(1)">'
+    text = "商家电话139****2417和138****5566都打不通，[点我](javascript:alert(2)) <script>alert(3)</script> &lt;"
+    rows = [{"text": text, "category": "quality", "channel": channel}, {"text": "漏水漏水漏水漏水漏水漏水", "category": "quality",
+                                                                          "channel": "热线_1_"}]
+    markdown = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).to_markdown()
+    assert not re.search(r"(?<!\\)[<*\[&]|(?<!\\)_(?!\w)", markdown.split("## 分类统计")[1])  # each one escaped
+    shown = re.sub(r"\\(.)", r"\1", markdown)  # what a viewer shows
+    assert f"| {channel} " in shown and text in shown and "| 热线_1_ " in shown

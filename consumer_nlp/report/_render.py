@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._html import page
+from .._html import markdown_text, page
 from .._values import PathLike
 from ..exceptions import ArchiveError
 from ..io import check_new_file, excel_text, keep_text, new_file, printable, sheet_title
@@ -93,10 +93,10 @@ class ArchiveReport:
 
     def to_markdown(self) -> str:
         """The report as Markdown: the summary, then each table (no charts)."""
-        def cell(text: str) -> str:  # a '|', a line break or a control character would end a cell or a row
-            return " ".join(printable(text).replace("|", "\\|").splitlines())
+        def cell(text: str) -> str:  # a line break or a control character would end a cell or a row
+            return " ".join(markdown_text(printable(text)).splitlines())
 
-        parts = ["# 消费投诉分类统计报告", "", f"数据：{self.source}", "", "## 综述", "", self.summary, ""]
+        parts = ["# 消费投诉分类统计报告", "", f"数据：{cell(self.source)}", "", "## 综述", "", self.summary, ""]
         parts += [f"> {cell(note)}" for note in self.notes] + ([""] if self.notes else [])
         for key, title in self.titles().items():
             parts += [f"## {cell(title)}", "", _texts(self.tables[key], cell).to_markdown(index=key in _INDEXED), ""]
