@@ -609,3 +609,18 @@ def test_markup_in_an_archives_values_reaches_a_markdown_report_as_text(tmp_path
     assert not re.search(r"(?<!\\)[<*\[&]|(?<!\\)_(?!\w)", markdown.split("## 分类统计")[1])  # each one escaped
     shown = re.sub(r"\\(.)", r"\1", markdown)  # what a viewer shows
     assert f"| {channel} " in shown and text in shown and "| 热线_1_ " in shown
+
+
+def test_every_month_between_the_first_and_the_last_is_a_row_and_future_dates_are_named(tmp_path):
+    # A month without complaints (March, an export that missed it) was left out of the time table, and the trend
+    # drew February and April side by side; a date typed 2052 for 2025 was counted in a 2052-01 row without a word.
+    dates = ["2025-01-05", "2025-02-05", "2025-04-05", "2052-01-01", "2025-04-09", "2099/12/31"]
+    rows = [{"text": "漏水", "category": "quality", "date": d} for d in dates]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    table = report.tables["by_period"]
+    assert list(table.index) == ["2025-01", "2025-02", "2025-03", "2025-04", "日期晚于制表日"]
+    assert table.loc["2025-03", "合计"] == 0 and table.loc["日期晚于制表日", "合计"] == 2 and table["合计"].sum() == 6
+    assert any("有 2 行的日期晚于制表日" in note and "第5行「2052-01-01」" in note and "第7行「2099/12/31」" in note
+               for note in report.notes), report.notes
+    quarters = report_archive(tmp_path / "t.csv", period="quarter", progress=False).tables["by_period"]
+    assert list(quarters.index) == ["2025Q1", "2025Q2", "日期晚于制表日"]

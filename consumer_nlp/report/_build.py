@@ -13,7 +13,7 @@ from .._values import PathLike
 from ..exceptions import ArchiveError
 from ..io import CHANNEL_NAMES, find_column, same_file
 from ._render import ArchiveReport
-from ._tally import EMPTY, KINDS, MISSING_DATE, PERIODS, tally_archive
+from ._tally import EMPTY, KINDS, LATER_DATE, MISSING_DATE, PERIODS, tally_archive
 
 EXAMPLES_PER_CATEGORY = 5
 
@@ -51,6 +51,17 @@ def _crosstab(counts: dict, index_name: str, *, in_time_order: bool) -> pd.DataF
     table.index.name = index_name
     table["合计"] = table.sum(axis=1)
     return table.sort_index() if in_time_order else table.sort_values("合计", ascending=False)
+
+
+def _every_period(table: pd.DataFrame, period: str) -> pd.DataFrame:
+    """The time table with a row for every period from the first to the last, zeros where none: a month
+    without complaints was left out, and the trend drew its neighbours side by side. Undated rows stay last."""
+    undated = [label for label in table.index if label in (MISSING_DATE, LATER_DATE)]
+    dated = table.index.difference(undated)
+    if dated.empty:
+        return table
+    span = pd.period_range(dated.min(), dated.max(), freq=PERIODS[period]).astype(str)
+    return table.reindex([*span, *undated], fill_value=0)
 
 
 def report_archive(path: PathLike, *, date_col: str | None = None, period: str = "month", group_col: str | None = None,
@@ -108,7 +119,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         tables["change"] = pd.DataFrame(rows, columns=["类别", "label", "本期件数", "上期件数", "增减件数", "增减(%)",
                                                        "本期占比(%)", "上期占比(%)", "占比变化(百分点)"])
     if tally.periods:
-        tables["by_period"] = _crosstab(tally.periods, "时间", in_time_order=True)
+        tables["by_period"] = _every_period(_crosstab(tally.periods, "时间", in_time_order=True), period)
     if tally.groups:
         name = str(found["group"])
         titled = find_column([name], None, CHANNEL_NAMES) is not None  # a channel column however it is written
@@ -128,6 +139,10 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         shown = "；".join(f"第{row}行「{value}」" for row, value in tally.bad_dates)
         notes.append(f"日期列「{found['date']}」有 {tally.bad_date_count} 行无法识别，按“{MISSING_DATE}”单列"
                      f"（如 {shown}）。")
+    if tally.later_date_count:
+        shown = "；".join(f"第{row}行「{value}」" for row, value in tally.later_dates)
+        notes.append(f"日期列「{found['date']}」有 {tally.later_date_count} 行的日期晚于制表日（{tally.today}），"
+                     f"按“{LATER_DATE}”单列（如 {shown}），请核对。")
     review_total = sum(tally.review.values())
     tables["review"] = pd.DataFrame({
         "类别": [KINDS[c] for c in order] + ["合计"], "label": order + ["total"],

@@ -23,6 +23,7 @@ EMPTY = "empty"  # rows whose text was empty: no category, counted apart
 
 KINDS = {**CATEGORIES, EMPTY: REASON_EMPTY}
 MISSING_DATE = "日期缺失或无法识别"  # the period of rows without a readable date
+LATER_DATE = "日期晚于制表日"  # the period of rows dated after the day the report is made: a typo (2052 for 2025)
 
 
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
@@ -78,6 +79,9 @@ class _Tally:
     candidate_texts: dict = field(default_factory=lambda: defaultdict(set))  # the texts in each heap
     bad_dates: list = field(default_factory=list)
     bad_date_count: int = 0
+    later_dates: list = field(default_factory=list)  # the first ten dated after today, by row
+    later_date_count: int = 0
+    today: datetime.date = field(default_factory=datetime.date.today)
     date_format: str | None = None
     corrections: dict = field(default_factory=dict)  # {text: label}: reviewers' corrections
     corrected: int = 0  # rows a reviewer's correction moved to another category
@@ -124,7 +128,11 @@ class _Tally:
             failed = np.flatnonzero(dates.isna().to_numpy() & frame[date_col].astype("string").fillna("").str.strip().ne("").to_numpy())
             self.bad_date_count += len(failed)
             self.bad_dates += [(int(rows[i]), str(frame[date_col].iloc[i])) for i in failed[:10 - len(self.bad_dates)]]
-            labels = dates.dt.to_period(PERIODS[period]).astype("string").fillna(MISSING_DATE)
+            later = (dates >= pd.Timestamp(self.today) + pd.Timedelta(days=1)).to_numpy()
+            self.later_date_count += int(later.sum())
+            self.later_dates += [(int(rows[i]), str(frame[date_col].iloc[i]))
+                                 for i in np.flatnonzero(later)[:10 - len(self.later_dates)]]
+            labels = dates.dt.to_period(PERIODS[period]).astype("string").fillna(MISSING_DATE).where(~later, LATER_DATE)
             for label, category in zip(labels, categories):
                 self.periods[label][category] += 1
         if group_col:
