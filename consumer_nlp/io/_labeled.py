@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._categories import label_of, unknown_label
-from .._unicode import name_key
+from .._unicode import name_key, shows_nothing
 from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import LabeledDataError
 from ._archive import place_number
@@ -196,9 +196,9 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
 
 def group_name(value) -> str:
     """A group column's cell as text, as a tagged file's CSV shows it (a span as 36:00:00, 2.0 as 2);
-    an empty or missing cell is the group （空）."""
+    a cell that shows nothing (empty, missing, spaces or a zero-width space) is the group （空）."""
     text = "" if is_missing(value) else without_surrogates(cell_text(value).strip())
-    return text or "（空）"
+    return "（空）" if shows_nothing(text) else text
 
 
 class GroupSpellings:
