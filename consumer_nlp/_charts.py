@@ -3,7 +3,7 @@ import base64
 import io
 
 from ._html import CJK_FONTS
-from ._unicode import shown_escaped
+from ._unicode import cut, shown_escaped
 
 LABEL_CHARS = 20  # a chart names a group in this many characters at most: a cell of 32,400 drew 500,000 px
 
@@ -44,8 +44,7 @@ def pyplot():
 def chart_label(text: str) -> str:
     """``text`` as a chart names it: on one line, control characters escaped, cut to LABEL_CHARS
     characters ending in … (the tables show it whole)."""
-    shown = shown_escaped(str(text))
-    return shown if len(shown) <= LABEL_CHARS else shown[:LABEL_CHARS - 1] + "…"
+    return cut(shown_escaped(str(text)), LABEL_CHARS)
 
 
 def png(figure, dpi: int = 110) -> bytes:

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._categories import CATEGORIES, in_guide_order
 from ._html import markdown_text, page
-from ._unicode import display_width, name_key, shown_escaped
+from ._unicode import cut, display_width, name_key, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError
 from .io import check_new_file, place_in_chinese, read_labeled
@@ -37,7 +37,7 @@ def text_table(table: pd.DataFrame, indent: str = "  ", max_chars: int | None = 
     longer than ``max_chars`` is cut, ending in …."""
     def cell(value) -> str:
         shown = shown_escaped(_cell(value))
-        return shown if max_chars is None or len(shown) <= max_chars else shown[:max_chars - 1] + "…"
+        return shown if max_chars is None else cut(shown, max_chars)
 
     cells = [[shown_escaped(str(c)) for c in table.columns]] + [[cell(v) for v in row]
                                                                 for row in table.itertuples(index=False)]

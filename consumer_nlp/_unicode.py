@@ -25,6 +25,19 @@ def shown_escaped(text: str) -> str:
     return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
 
 
+def cut(text: str, chars: int) -> str:
+    """``text`` in ``chars`` characters at most, ending in … where it was cut."""
+    return text if len(text) <= chars else text[:chars - 1] + "…"
+
+
+QUOTED_CHARS = 40  # a value quoted in a message: a pasted text quoted whole made a note of 200,000 characters
+
+
+def quoted(value) -> str:
+    """A user's value as a message quotes it: on one line (see :func:`shown_escaped`), cut to QUOTED_CHARS."""
+    return cut(shown_escaped(str(value)), QUOTED_CHARS)
+
+
 def code_points(text: str):
     """The code points of ``text`` as a numpy uint32 array (a lone surrogate as its own code point):
     one pass in C, where features and similarity work on all the characters of a batch at once."""

@@ -626,3 +626,17 @@ def test_every_month_between_the_first_and_the_last_is_a_row_and_future_dates_ar
                for note in report.notes), report.notes
     quarters = report_archive(tmp_path / "t.csv", period="quarter", progress=False).tables["by_period"]
     assert list(quarters.index) == ["2025Q1", "2025Q2", "日期晚于制表日"]
+
+
+def test_a_huge_cell_is_quoted_cut_in_the_notes_and_in_a_refusal(tmp_path):
+    # A date or category cell holding a pasted text was quoted whole: ten of 20,000 characters made a note of 200,000
+    # on the terminal, the page, and a workbook cell that Excel cannot hold (32,767 characters at most).
+    huge = "日期" * 10_000
+    rows = [{"text": "漏水", "category": "quality", "date": huge if i % 2 else "2025-03-05"} for i in range(30)]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    note = next(note for note in report.notes if "无法识别" in note)
+    assert len(note) < 1_000 and "有 15 行无法识别" in note and "第3行「日期日期" in note and "…」" in note
+    rows[4]["category"] = "类别" * 10_000
+    with pytest.raises(ValueError, match="第6行「类别类别.*…」") as refused:
+        report_archive(_tagged_rows(tmp_path / "c.csv", rows), progress=False)
+    assert len(str(refused.value)) < 1_000

@@ -9,6 +9,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES
 from .._similarity import pick_distinct
+from .._unicode import quoted
 from .._values import PathLike
 from ..exceptions import ArchiveError
 from ..io import CHANNEL_NAMES, find_column, same_file
@@ -136,11 +137,11 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     if not found["group"]:
         notes.append("没有找到渠道列，按渠道分列从略。")
     if tally.bad_date_count:
-        shown = "；".join(f"第{row}行「{value}」" for row, value in tally.bad_dates)
+        shown = "；".join(f"第{row}行「{quoted(value)}」" for row, value in tally.bad_dates)
         notes.append(f"日期列「{found['date']}」有 {tally.bad_date_count} 行无法识别，按“{MISSING_DATE}”单列"
                      f"（如 {shown}）。")
     if tally.later_date_count:
-        shown = "；".join(f"第{row}行「{value}」" for row, value in tally.later_dates)
+        shown = "；".join(f"第{row}行「{quoted(value)}」" for row, value in tally.later_dates)
         notes.append(f"日期列「{found['date']}」有 {tally.later_date_count} 行的日期晚于制表日（{tally.today}），"
                      f"按“{LATER_DATE}”单列（如 {shown}），请核对。")
     review_total = sum(tally.review.values())

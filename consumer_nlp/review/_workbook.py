@@ -7,6 +7,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
+from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, open_read_only,
                   printable, scan_sheet, sheet_rows)
@@ -24,8 +25,7 @@ EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was expor
 def _shown(text: str) -> str:
     """The text as its cell holds it: what a cell cannot hold replaced, cut at Excel's limit (counted
     before Excel's escapes, as Excel counts), escaped as in the file."""
-    shown = printable(text)
-    return excel_text(shown if len(shown) <= XLSX_MAX_CELL else shown[:XLSX_MAX_CELL - 1] + "…")
+    return excel_text(cut(printable(text), XLSX_MAX_CELL))
 
 
 def _exact_cells(row: int, text: str, guess: str | None, confidence) -> list[str]:

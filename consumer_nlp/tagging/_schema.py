@@ -7,6 +7,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
+from .._unicode import quoted
 from .._values import is_missing
 # TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
 from ..io import TAG_COLUMNS, utf8_text
@@ -115,7 +116,7 @@ def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: 
     """Refuse a tag column read back whose values are ``wrong`` somewhere, naming the first rows
     (``rows``: each value's row number, as a person finds it in the file)."""
     if wrong.any():
-        bad = [f"第{rows[i]}行「{values.iloc[i]}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
+        bad = [f"第{rows[i]}行「{quoted(values.iloc[i])}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
         raise ValueError(f"column '{column}' must hold {wanted}; these rows do not: {'、'.join(bad)}")
 
 
