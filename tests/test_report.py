@@ -640,3 +640,20 @@ def test_a_huge_cell_is_quoted_cut_in_the_notes_and_in_a_refusal(tmp_path):
     with pytest.raises(ValueError, match="第6行「类别类别.*…」") as refused:
         report_archive(_tagged_rows(tmp_path / "c.csv", rows), progress=False)
     assert len(str(refused.value)) < 1_000
+
+
+def test_rows_hidden_in_excel_are_counted_and_said(tmp_path, write_workbook):
+    # A desk that filtered its tagged workbook to one district and saved it got a report of every row, the hidden
+    # ones too, without a word, though tagging the same workbook says how many of its rows were hidden.
+    from openpyxl import load_workbook
+
+    header = ["text", "category", "category_zh", "confidence", "needs_review", "区县"]
+    rows = [["漏水", "quality", "质量问题", 0.9, False, "城东区"], ["冒烟", "safety", "安全问题", 0.9, False, "城西区"],
+            ["秤不准", "price_measurement", "价格/计量", 0.9, False, "城西区"]]
+    path = write_workbook(tmp_path / "t.xlsx", {"已标注": [header, *rows]})
+    book = load_workbook(path)
+    book.active.row_dimensions[3].hidden = book.active.row_dimensions[4].hidden = True  # a filter on 城东区
+    book.save(path)
+    report = report_archive(path, progress=False)
+    assert report.tables["categories"].set_index("label").loc["total", "件数"] == 3
+    assert "其中 2 行在 Excel 里是隐藏的（筛选或隐藏行），也已计入；若只统计筛选出的行，请把它们复制到新文件后再生成报告。" in report.notes

@@ -103,6 +103,9 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     categories.loc[len(categories)] = ["合计", "total", total, 100.0 if total else 0.0]
     tables = {"categories": categories}
     notes = [f"{tally.corrected} 行按人工更正的类别计入（模型原判不同）。"] if tally.corrected else []
+    if tally.hidden_rows:  # read as tagging reads them, said as tagging says it
+        notes.append(f"其中 {tally.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已计入；若只统计筛选出的行，"
+                     "请把它们复制到新文件后再生成报告。")
     if tally.unlike_zh:
         rows = "、".join(map(str, tally.unlike_zh_rows)) + ("…" if tally.unlike_zh > len(tally.unlike_zh_rows) else "")
         notes.append(f"{tally.unlike_zh} 行的 category 与 category_zh 不一致，按 category_zh 计入（第{rows}行）；"

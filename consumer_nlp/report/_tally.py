@@ -67,6 +67,7 @@ class _Tally:
     """Running counts over the chunks of one tagged archive."""
 
     rows: int = 0
+    hidden_rows: int = 0  # of them, rows hidden in Excel (a filter, or by hand): counted too, and said
     categories: Counter = field(default_factory=Counter)
     review: Counter = field(default_factory=Counter)
     money: Counter = field(default_factory=Counter)
@@ -197,6 +198,7 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
             tally.add(frame, chunk.row_numbers(tally.rows + 2), found["text"], found["date"], found["group"], period)
             bar.update(chunk.position - bar.n)
+    tally.hidden_rows = reader.hidden_rows
     if tally.rows == 0:
         raise ValueError(f"{path} has no rows to report on")
     return tally, found
