@@ -626,6 +626,11 @@ def test_every_month_between_the_first_and_the_last_is_a_row_and_future_dates_ar
                for note in report.notes), report.notes
     quarters = report_archive(tmp_path / "t.csv", period="quarter", progress=False).tables["by_period"]
     assert list(quarters.index) == ["2025Q1", "2025Q2", "日期晚于制表日"]
+    # A date a system writes for none (1900-01-01), or one typed decades early, is no run of empty months: a
+    # row of zeros for each of the 1,500 months between buried the table and flattened the trend.
+    rows.append({"text": "漏水", "category": "quality", "date": "1900-01-01"})
+    early = report_archive(_tagged_rows(tmp_path / "e.csv", rows), progress=False).tables["by_period"]
+    assert list(early.index) == ["1900-01", "2025-01", "2025-02", "2025-03", "2025-04", "日期晚于制表日"]
 
 
 def test_a_huge_cell_is_quoted_cut_in_the_notes_and_in_a_refusal(tmp_path):

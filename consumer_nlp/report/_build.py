@@ -17,6 +17,7 @@ from ._render import ArchiveReport
 from ._tally import EMPTY, KINDS, LATER_DATE, MISSING_DATE, PERIODS, tally_archive
 
 EXAMPLES_PER_CATEGORY = 5
+FILLED_GAP = 12  # periods without complaints between two with some are rows of zeros up to this many
 
 
 def _percent(part, whole) -> float:
@@ -55,14 +56,17 @@ def _crosstab(counts: dict, index_name: str, *, in_time_order: bool) -> pd.DataF
 
 
 def _every_period(table: pd.DataFrame, period: str) -> pd.DataFrame:
-    """The time table with a row for every period from the first to the last, zeros where none: a month
-    without complaints was left out, and the trend drew its neighbours side by side. Undated rows stay last."""
+    """The time table with a row for every period between two with complaints, zeros where none: a month without
+    complaints was left out, and the trend drew its neighbours side by side. A gap of more than ``FILLED_GAP``
+    periods is left as it is: a date a system writes for none (1900-01-01) or one typed decades early made a row
+    of zeros for each of 1,500 months. Undated rows stay last."""
     undated = [label for label in table.index if label in (MISSING_DATE, LATER_DATE)]
-    dated = table.index.difference(undated)
-    if dated.empty:
-        return table
-    span = pd.period_range(dated.min(), dated.max(), freq=PERIODS[period]).astype(str)
-    return table.reindex([*span, *undated], fill_value=0)
+    dated = pd.PeriodIndex(table.index.difference(undated), freq=PERIODS[period]).sort_values()
+    rows = list(dated[:1])
+    for before, after in zip(dated[:-1], dated[1:]):
+        gap = (after - before).n
+        rows += list(pd.period_range(before + 1, after, freq=PERIODS[period])) if gap <= FILLED_GAP else [after]
+    return table.reindex([*map(str, rows), *undated], fill_value=0)
 
 
 def report_archive(path: PathLike, *, date_col: str | None = None, period: str = "month", group_col: str | None = None,
