@@ -68,7 +68,9 @@ class ArchiveError(ValueError):
     the content has), ``"json_document"`` (a JSON array or multi-line object named .jsonl),
     ``"password"``, ``"uncalculated_formula"`` (``details["cell"]``), ``"giant_cell"`` (a workbook
     holding text far longer than a cell can; ``details["part"]``), ``"giant_row"`` (a sheet row far longer
-    than an archive's; ``details["part"]``, ``details["megabytes"]``), ``"too_many_keys"`` (JSON Lines
+    than an archive's; ``details["part"]``, ``details["megabytes"]``), ``"overpacked"`` (a workbook part packed far
+    tighter than Excel packs, a zip bomb; ``details["part"]``, ``details["megabytes"]``, ``details["ratio"]``),
+    ``"too_many_keys"`` (JSON Lines
     records bringing more keys than a sheet has columns; ``details["line"]``), ``"already_tagged"``,
     ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing),
     ``"no_text_column"`` (``details["columns"]``; ``details["wanted"]``, the name given, or

@@ -228,6 +228,31 @@ def test_an_upload_too_wide_to_read_or_with_a_giant_cell_is_told_what_to_do(clie
     assert list(client.app.state.workspace.root.iterdir()) == []
 
 
+def test_a_workbook_packed_far_tighter_than_excel_packs_is_refused_before_it_is_unpacked(client):
+    # A 40 KB .xlsx whose shared strings unpack to 17 MB of "<si><t>a</t></si>" took 8 s and 130 MB of the
+    # server's own process to check at upload (a 417 KB one 103 s and 1 GB; a few MB more, the server's memory):
+    # the shared strings are read whole as a workbook opens.
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book, raw, bomb = Workbook(), io.BytesIO(), io.BytesIO()
+    book.active.append(["投诉内容", "编号"])
+    book.active.append(["漏水", 1])
+    book.save(raw)
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
+                        b'main">' + b"<si><t>a</t></si>" * 1_000_000 + b"</sst>")
+    assert len(bomb.getvalue()) < 200_000
+    response = _upload(client, "投诉.xlsx", bomb.getvalue())
+    assert response.status_code == 400, response.text[-500:]
+    said = re.search(r'id="message">([^<]*)<', response.text)[1]
+    assert "xl/sharedStrings.xml" in said and "倍" in said and "另存为 CSV 后再上传" in said, said
+    assert list(client.app.state.workspace.root.iterdir()) == []
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("两张表.xlsx", {"一月": [["投诉内容"], ["漏水"]], "二月": [["投诉内容"], ["冒烟"]]}, "有 2 张表含有数据（一月、二月）"),
     ("标题行.xlsx", {"投诉": [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]}, "第 2 行像是列名（含「投诉内容」）"),

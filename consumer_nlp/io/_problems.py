@@ -68,6 +68,9 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                f"文件不是用 Excel 或 WPS 保存的"),
         "giant_row": lambda: (f"工作簿里有一行超过 {details['megabytes']} MB，远远超出一行记录应有的大小（许多段文字拼成的单元格，"
                               f"或许多很长的单元格）"),
+        "overpacked": lambda: (f"工作簿里的 {details['part']} 解压后有 {details['megabytes']:,} MB，是压缩后的 "
+                               f"{details['ratio']:,} 倍：Excel 和 WPS 保存的文件不会压缩得这样紧（这样构造的文件会耗尽读取它的"
+                               f"电脑的内存）"),
         "too_many_keys": lambda: (f"文件第 {details['line']} 行起，各条记录里不同的键超过了 {XLSX_MAX_COLUMNS:,} 个（每个键"
                                   f"读作一列，表格宽得无法使用）"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",
@@ -121,6 +124,7 @@ _FIXES = {
     "no_text_column": "让列名在第一行，并把投诉文本所在的列改名为「投诉内容」",
     "giant_cell": "把文字另存为 CSV",
     "giant_row": "把文字另存为 CSV",
+    "overpacked": "确认文件的来源，用 Excel 或 WPS 打开并另存为 CSV",
     "too_many_keys": "让每条记录只保留文本和需要的字段、用同样的键",
 }
 

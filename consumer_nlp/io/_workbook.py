@@ -280,15 +280,33 @@ def _giant_row(path, part: str) -> ArchiveError:
                         f"instead", "giant_row", part=part, megabytes=MAX_ROW_XML >> 20)
 
 
+MAX_PACKING = 100  # times a part unpacks to its packed size: Excel's and programs' parts, 10 to 25
+PACKED_FREELY = 10 << 20  # bytes a part may unpack to however tightly it is packed
+
+
+def _overpacked(path, info) -> ArchiveError:
+    megabytes, ratio = info.file_size >> 20, info.file_size // max(info.compress_size, 1)
+    return ArchiveError(f"{path}: {info.filename} unpacks to {megabytes:,} MB, {ratio:,} times its packed size: no "
+                        f"workbook Excel or WPS saves is packed so tightly (a file built to exhaust the memory of "
+                        f"whatever reads it). Save its data as a CSV in Excel or WPS instead", "overpacked",
+                        part=info.filename, megabytes=megabytes, ratio=ratio)
+
+
 class _GuardedArchive:
     """A workbook's zip file, each part opened or read from it going through :class:`_TextRunLimit`:
     the parts openpyxl parses whole as the workbook opens, and those it and we stream, whatever they
-    are named; the parts nobody reads (Power Query's, add-ins') are not looked at."""
+    are named; the parts nobody reads (Power Query's, add-ins') are not looked at. A part packed more
+    than MAX_PACKING times (a zip bomb) is refused before it is unpacked: the zip module unpacks no part
+    beyond the size it declares."""
 
     def __init__(self, archive, path):
         self.archive, self.path = archive, path
 
     def open(self, name, mode: str = "r", *args, **kwargs):
+        if mode == "r":
+            info = self.archive.getinfo(name) if isinstance(name, str) else name
+            if info.file_size > PACKED_FREELY and info.file_size > MAX_PACKING * info.compress_size:
+                raise _overpacked(self.path, info)
         stream = self.archive.open(name, mode, *args, **kwargs)
         return _TextRunLimit(stream, self.path, getattr(name, "filename", name)) if mode == "r" else stream
 
