@@ -1171,6 +1171,7 @@ def test_each_download_holds_what_the_command_line_writes_from_the_same_upload(c
                           encoding="utf-8")
     else:
         book = Workbook()
+        book.active.title = "二月投诉"
         book.active.append(columns)
         for r in rows:
             book.active.append(r[:4] + ["", r[5]])
@@ -1185,6 +1186,8 @@ def test_each_download_holds_what_the_command_line_writes_from_the_same_upload(c
             def cells(book):
                 return [[(c.value, c.number_format) for c in row] for row in book.active.iter_rows()]
             assert cells(load_workbook(io.BytesIO(downloaded))) == cells(load_workbook(expected)), kind
+            # the sheet named as the command line names it (the upload's sheet, else the file's name), not 已标注
+            assert load_workbook(io.BytesIO(downloaded)).sheetnames == load_workbook(expected).sheetnames
         else:
             assert downloaded.decode("utf-8") == expected.read_bytes().decode("utf-8"), kind
 

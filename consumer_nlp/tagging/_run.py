@@ -26,9 +26,9 @@ from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
 from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, find_column, find_text_column, join_parts,
-                  new_file, new_files, open_archive, sheet_title, working_name, write_json, write_part)
+                  new_file, new_files, open_archive, working_name, write_json, write_part)
 
-from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, tag_frame, without_text
+from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
 from ._spool import (OutputLock, check_paths, default_output, fingerprint, has_records, iter_records, part_path,
                      prepare_spool, remove_spool, run_manifest)
 
@@ -344,7 +344,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 workers.stop()
             bar.close()
     _check_unchanged(input_path, manifest, spool)
-    title = getattr(reader, "sheet_title", None) or sheet_title(input_path.stem) or "tagged"
+    title = output_sheet(reader, input_path.name)
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),

@@ -1,5 +1,6 @@
 """The tag columns: what tagging adds to every row, their types, and how a frame gets them."""
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -10,7 +11,7 @@ from .._classifier import ComplaintClassifier
 from .._unicode import quoted
 from .._values import is_missing
 # TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
-from ..io import TAG_COLUMNS, utf8_text
+from ..io import TAG_COLUMNS, sheet_title, utf8_text
 
 REASON_EMPTY = "文本为空"
 REASON_LOW_CONFIDENCE = "置信度低"
@@ -43,6 +44,12 @@ def excel_layout(text_col: str) -> dict:
     """How a tagged archive is drawn in Excel (see :func:`io.join_parts`): the complaint texts and the
     deciding terms wide, the rows that need review filled yellow."""
     return {"wide": (text_col, "top_terms"), "marked": "needs_review"}
+
+
+def output_sheet(reader, input_name: str) -> str:
+    """The name of a tagged archive's sheet in Excel: the sheet ``reader`` read (once it has begun), else the
+    input file's name ``input_name`` without its extension, as a sheet may be named."""
+    return getattr(reader, "sheet_title", None) or sheet_title(Path(input_name).stem) or "tagged"
 
 
 def check_untagged(columns) -> None:

@@ -3,6 +3,7 @@ import asyncio
 import contextlib
 import datetime
 import html
+import itertools
 import json
 import logging
 import re
@@ -28,7 +29,7 @@ from .._values import is_missing
 from ..io import (cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive,
                   write_json)
 from ..review import NOW, review_queue, text_key
-from ..tagging import TAG_COLUMNS, excel_layout, review_reasons
+from ..tagging import TAG_COLUMNS, excel_layout, output_sheet, review_reasons
 from ._jobs import Jobs, Stopped, retrain_in_process, tag_in_process
 from ._models import Models
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
@@ -283,10 +284,13 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         # The tag columns in the types tagging gives them, not Arrow's.
         text_col = meta["text_col"]
         tags = (chunk.rows[[text_col, *TAG_COLUMNS]].astype(TAG_COLUMNS) for chunk in open_archive(tagged_path).chunks())
-        frames = (chunk.rows for chunk in open_archive(input_path).chunks())
+        reader = open_archive(input_path)
+        frames = (chunk.rows for chunk in reader.chunks())
+        first = list(itertools.islice(frames, 1))  # the sheet read is known once reading has begun
         with new_file(converted, force=True) as temporary:  # never a half-written download
-            write_archive(beside(frames, tags, text_col), temporary, sheet_title="已标注",
-                          number_formats=meta.get("number_formats"), **excel_layout(text_col))
+            write_archive(beside(itertools.chain(first, frames), tags, text_col), temporary,
+                          sheet_title=output_sheet(reader, meta["name"]), number_formats=meta.get("number_formats"),
+                          **excel_layout(text_col))
 
     async def batch_report(request: Request):
         from ..report import report_archive
