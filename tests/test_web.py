@@ -1217,6 +1217,31 @@ def test_impatient_clicks_on_one_download_convert_the_result_once(client, tmp_pa
     assert len(written) == 1
 
 
+def test_reviewers_opening_a_batchs_review_at_once_build_its_queue_once(client, tmp_path, monkeypatch):
+    # Each review page or choice built the batch's review queue anew while none was kept: the whole tagged file read,
+    # scored and searched for near-duplicates (tens of seconds for a large batch) once per reviewer, or per impatient
+    # click, all at once on the server's cores; the downloads were made once since 2026-12-05.
+    from consumer_nlp.web import _app as app_module
+
+    batch = _tag(client, tmp_path)
+    built, review_queue = [], app_module.review_queue
+
+    def slow_queue(*args, **options):
+        built.append(args)
+        time.sleep(1)
+        return review_queue(*args, **options)
+
+    monkeypatch.setattr(app_module, "review_queue", slow_queue)
+    answers = []
+    reviewers = [threading.Thread(target=lambda: answers.append(client.get(batch + "/review"))) for _ in range(3)]
+    for reviewer in reviewers:
+        reviewer.start()
+    for reviewer in reviewers:
+        reviewer.join()
+    assert [a.status_code for a in answers] == [200] * 3 and len(built) == 1
+    assert len({re.search(r'name="key" value="(\w+)"', a.text)[1] for a in answers}) == 1  # the same first row
+
+
 def test_an_upload_of_whole_chunks_downloads_as_a_workbook(client, tmp_path):
     # 5,000 rows are read as one full chunk and an empty one; the empty chunk's tag columns, taken
     # from the Parquet copy, kept Arrow's types, on which the workbook writer's check failed.

@@ -238,7 +238,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(404, "没有这项任务（服务器重启后任务记录会清空）。")
         return render(request, "job.html", page=None, job=job)
 
-    converting = {}  # a download being made: its file -> the lock its clicks wait on
+    making = {}  # a file being made from a batch's result (a download, a review queue) -> the lock its requests wait on
+
+    async def made_once(path: Path, make, *args) -> None:
+        """``make(*args)``, which writes ``path``, in a thread unless ``path`` is there: made once however many
+        requests ask for it at once (clicks, reviewers), the later ones waiting for it."""
+        async with making.setdefault(path, asyncio.Lock()):
+            if not path.is_file():
+                await run_in_threadpool(make, *args)
 
     def tagged(batch_id: str) -> Path:
         path = space.tagged_path(batch_id)
@@ -257,20 +264,16 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if kind != "parquet":  # written by the archive writers: text stays text, never a formula
             # ("download": those named "tagged" were made from the Parquet copy alone, and are not served)
             converted = space.made_from_result(batch_id, f"download.{kind}")
-            # one conversion however often it is clicked: the later clicks wait for its file
-            async with converting.setdefault(converted, asyncio.Lock()):
-                if not converted.is_file():
-                    try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
-                        await run_in_threadpool(convert, space.input_path(batch_id), path, converted,
-                                                space.meta(batch_id))
-                    except ValueError as error:
-                        raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
-                    except Misaligned:
-                        raise Refused(409, "这一批标注以后，本软件读取文件的方式有了变化（升级了），文件不再与标注结果逐行"
-                                           "对应：请重新标注这一批，再下载。") from None
-                    except FileNotFoundError:
-                        space.folder(batch_id)  # deleted meanwhile: "没有这个批次"
-                        raise
+            try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
+                await made_once(converted, convert, space.input_path(batch_id), path, converted, space.meta(batch_id))
+            except ValueError as error:
+                raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
+            except Misaligned:
+                raise Refused(409, "这一批标注以后，本软件读取文件的方式有了变化（升级了），文件不再与标注结果逐行"
+                                   "对应：请重新标注这一批，再下载。") from None
+            except FileNotFoundError:
+                space.folder(batch_id)  # deleted meanwhile: "没有这个批次"
+                raise
             path = converted
         types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/octet-stream",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -303,26 +306,29 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return HTMLResponse(report.to_html())
 
     # ---- 复核 ----
-    def queue_of(batch_id: str) -> list:
+    def make_queue(batch_id: str, path: Path) -> None:
+        """Write the review queue of the batch's result to ``path``."""
+        ref = space.meta(batch_id).get("model", "default")
+        _, model = models.get(ref)
+        queue = review_queue(model, tagged(batch_id), text_col=space.meta(batch_id).get("text_col"))
+        # The queue numbers the rows of the tagged copy (row 2 its first); the desk knows them by
+        # where the upload has them (an empty sheet row or a text over two lines shifts them).
+        places = [n for chunk in open_archive(space.input_path(batch_id)).chunks() for n in chunk.places()]
+        for item in queue:
+            item["row"] = places[item["row"] - 2]
+        write_json(path, queue)
+
+    async def queue_of(batch_id: str) -> list:
         path = space.made_from_result(batch_id, "queue.json")
-        if not path.is_file():
-            ref = space.meta(batch_id).get("model", "default")
-            _, model = models.get(ref)
-            queue = review_queue(model, tagged(batch_id), text_col=space.meta(batch_id).get("text_col"))
-            # The queue numbers the rows of the tagged copy (row 2 its first); the desk knows them by
-            # where the upload has them (an empty sheet row or a text over two lines shifts them).
-            places = [n for chunk in open_archive(space.input_path(batch_id)).chunks() for n in chunk.places()]
-            for item in queue:
-                item["row"] = places[item["row"] - 2]
-            write_json(path, queue)
-        return json.loads(path.read_text("utf-8"))
+        await made_once(path, make_queue, batch_id, path)
+        return await run_in_threadpool(lambda: json.loads(path.read_text("utf-8")))
 
     async def review_list(request: Request):
         return render(request, "review_list.html", page="review", batches=[b for b in batches() if b["tagged"]])
 
     async def review_page(request: Request):
         batch_id = request.path_params["batch_id"]
-        queue, corrected = await run_in_threadpool(queue_of, batch_id), models.store.labels()
+        queue, corrected = await queue_of(batch_id), models.store.labels()
         done = sum(correction_key(item["text"]) in corrected for item in queue)
         position = request.query_params.get("i")
         if position is None or not position.isdecimal():  # the first row nobody has corrected yet
@@ -340,7 +346,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def review_store(request: Request):
         batch_id = request.path_params["batch_id"]
         form = await checked_form(request)
-        queue = await run_in_threadpool(queue_of, batch_id)
+        queue = await queue_of(batch_id)
         position, label = str(form.get("i", "")), form.get("label")
         reviewer = str(form.get("reviewer") or "").strip()[:60]
         if not position.isdecimal() or int(position) >= len(queue) or label not in CATEGORIES:
