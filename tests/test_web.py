@@ -196,6 +196,9 @@ def test_uploads_are_limited_by_size_and_format(client):
     ("fake.parquet", b"not a parquet file at all", "无法读取这个文件"),
     ("broken.jsonl", b'{"text": "unfinished\n', "第 1 行格式有误"),
     ("open-quote.csv", '投诉内容,编号\n"商品坏了,1\n'.encode("utf-8"), "第 2 行格式有误"),
+    # a downloaded result uploaded again was taken, and its tagging failed once started, on the job's page
+    ("投诉.已标注.csv", "投诉内容,category,category_zh,confidence,needs_review,review_reason,top_terms\n"
+                    "商品坏了,quality,质量问题,0.9,FALSE,,坏(0.5)\n".encode("utf-8"), "文件里已有与结果列同名的列"),
 ])
 def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, content, message):
     response = _upload(client, name, content)

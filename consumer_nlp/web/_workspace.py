@@ -12,6 +12,7 @@ from pathlib import Path
 from ..exceptions import ArchiveError
 from ..io import (cell_text, find_text_column, fix_in_chinese, names_row_below, open_archive, problem_in_chinese,
                   record_in_header, write_json)
+from ..tagging import check_untagged
 from ._security import Refused
 
 UPLOAD_FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls",
@@ -146,6 +147,10 @@ class Workspace:
         if first is None or not len(first.rows.columns) or first.rows.empty:
             raise Refused(400, "文件里没有数据行：请检查文件是否为空或只有表头。")
         frame = first.rows
+        try:  # a result downloaded and uploaded again: told now, not once its tagging has started
+            check_untagged(frame.columns)
+        except ArchiveError as tagged:
+            raise Refused(400, in_chinese(tagged)) from None
         texts = [str(c) for c in frame.columns if frame[c].map(_is_words).any()]
         if not texts:
             raise Refused(400, "文件里没有文本列：没有任何一列含有投诉文字。")
