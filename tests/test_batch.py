@@ -158,6 +158,23 @@ def test_a_number_column_whole_in_one_chunk_and_decimal_in_another_joins_in_parq
     assert pq.read_table(result.output).column("price").to_pylist() == prices
 
 
+def test_a_tagged_parquet_archive_reads_back_in_pandas_and_dask_as_its_input_did(default_model, tmp_path):
+    # The output carried the pandas metadata of the frames its parts were written from (Arrow-backed types):
+    # with a categorical column (a dictionary) pd.read_parquet and dd.read_parquet failed on it ("data type
+    # 'dictionary<values=string, indices=int32, ordered=0>[pyarrow]' not understood"), and the other columns
+    # came back Arrow-backed, not as the input's did.
+    frame = pd.DataFrame({"text": ["漏水", "秤不准", "外卖有头发"], "channel": pd.Categorical(["12315", "网站", "12315"]),
+                          "amount": [1.5, None, 3.0], "n": [1, 2, 3]})
+    frame.to_parquet(tmp_path / "in.parquet")
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, chunk_size=2, progress=False)
+    back = pd.read_parquet(tmp_path / "out.parquet")
+    pd.testing.assert_frame_equal(back[list(frame.columns)], pd.read_parquet(tmp_path / "in.parquet"))
+    assert list(back["category"]) == [r["category"] for r in default_model.tag(list(frame["text"]))]
+    dd = pytest.importorskip("dask.dataframe")
+    pd.testing.assert_frame_equal(dd.read_parquet(tmp_path / "out.parquet").compute()[list(frame.columns)],
+                                  dd.read_parquet(tmp_path / "in.parquet").compute())
+
+
 @pytest.mark.parametrize("chunk_size", [1, 2, 5])
 def test_blank_workbook_cells_among_dates_are_nulls_in_parquet(default_model, tmp_path, write_workbook, chunk_size):
     # Blank cells are read as "": among dates in one chunk they failed the part, and a chunk of blanks

@@ -454,9 +454,9 @@ def _join_parquet(parts, output) -> list:
         elif pa.types.is_null(kind) and any(name in blank for blank in blanks):
             kind = pa.string()
         fields.append(pa.field(name, kind))
-    metadata = {k: v for k, v in (schemas[0].metadata or {}).items()
-                if k not in (_BLANK_COLUMNS, _TEXT_COLUMNS, _BLANK_CELLS)}
-    schema = pa.schema(fields, metadata=metadata)
+    # Without the parts' metadata: ours, and pandas' of the frames the parts were written from, whose Arrow-backed
+    # types (a dictionary's) pandas and Dask could not read back.
+    schema = pa.schema(fields)
     with pq.ParquetWriter(output, schema) as writer:
         for part, schema_of_part, blank in zip(parts, schemas, blanks):
             table = pq.read_table(part)
