@@ -35,5 +35,11 @@ def is_blank(value) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
+def holding(values: pd.Series, test) -> pd.Series:
+    """Which of ``values`` pass ``test``, as booleans. (``values.map(test)`` keeps an Arrow string column's type when
+    it has no rows, and such a column has no ``any()``.)"""
+    return pd.Series([bool(test(v)) for v in values], index=values.index, dtype=bool)
+
+
 PathLike = str | os.PathLike  # a file or folder, as a string or a pathlib.Path
 LabeledSource = PathLike | pd.DataFrame | Iterable  # a labeled file, a DataFrame, or (text, label) pairs

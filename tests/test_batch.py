@@ -754,6 +754,21 @@ def test_an_array_formula_and_a_time_zone_come_out_as_their_text(default_model, 
     assert rows[0]["received"] == "2024-01-01 08:00:00+08:00"
 
 
+@pytest.mark.parametrize("suffix", [".parquet", ".csv", ".jsonl", ".xlsx"])
+def test_a_parquet_file_without_rows_tags_to_an_archive_without_rows(default_model, tmp_path, suffix):
+    # Dask writes a part file without rows for each partition a filter emptied: tagging one ended in a
+    # TypeError from pandas ("'ArrowExtensionArray' with dtype string[pyarrow] does not support operation 'any'").
+    pq.write_table(pa.table({"id": pa.array([], pa.int64()), "text": pa.array([], pa.string())}), tmp_path / "in.parquet")
+    summary = tag_file(default_model, tmp_path / "in.parquet", tmp_path / f"out{suffix}", jobs=1, progress=False)
+    assert (summary.rows_in, summary.rows_out) == (0, 0)
+    if suffix == ".parquet":
+        table = pq.read_table(summary.output)
+        assert table.num_rows == 0 and table.column_names == ["id", "text", *TAG_COLUMNS]
+        assert table.schema.field("id").type == pa.int64()
+    else:
+        assert read_output(summary.output) == []
+
+
 def test_parquet_binary_text_is_read_as_utf8(default_model, tmp_path):
     pq.write_table(pa.table({"id": [1, 2], "text": pa.array(["秤不准".encode(), "信用卡被盗刷".encode()], pa.binary())}),
                    tmp_path / "in.parquet")

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import ArchiveError
-from .._values import is_missing
+from .._values import holding, is_missing
 from ._archive import archive_format
 from ._cells import DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, ExcelError, cell_text, format_kind
 from ._jsonl import JsonLiteral
@@ -531,7 +531,7 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
     """One chunk of an .xlsx output, as typed JSON lines; a cell longer than Excel holds is refused."""
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            long = frame[column].map(lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL)
+            long = holding(frame[column], lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL)
             if long.any():
                 value = frame[column][long].iloc[0]
                 raise ArchiveError(f"column {column!r} holds a text of {len(value):,} characters ({value[:20]!r}…); "

@@ -9,7 +9,7 @@ from ..exceptions import ArchiveError
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._unicode import quoted
-from .._values import is_missing
+from .._values import holding, is_missing
 # TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
 from ..io import TAG_COLUMNS, sheet_title, utf8_text
 
@@ -36,7 +36,7 @@ def check_text_bytes(values: pd.Series, rows, column: str) -> None:
     """Refuse bytes in a text column (a Parquet binary column) that are not UTF-8, naming their rows
     (``rows``: each value's row number)."""
     if values.dtype == object or isinstance(values.dtype, pd.ArrowDtype):
-        refuse_rows(values, values.map(lambda v: isinstance(v, bytes) and utf8_text(v) is None), rows, column,
+        refuse_rows(values, holding(values, lambda v: isinstance(v, bytes) and utf8_text(v) is None), rows, column,
                     "UTF-8 text")
 
 
