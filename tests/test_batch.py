@@ -980,6 +980,20 @@ def test_a_json_nan_is_kept_and_a_missing_key_stays_missing(default_model, tmp_p
     assert second["x"] is None and second["d"] is None  # Parquet nulls are JSON nulls
 
 
+@pytest.mark.parametrize("chunk_size", [1, 2, 5000])
+def test_an_empty_json_object_reaches_parquet_output_as_written(default_model, tmp_path, chunk_size):
+    # Parquet holds no struct without fields: a JSON Lines archive holding {} (an empty "attachments" or "extra"),
+    # at any depth, stopped every run to Parquet at its first chunk with pyarrow's "Cannot write struct type 'o'
+    # with no child field"; beside objects with keys in one chunk, {} came out as {"a": null}.
+    objects = [{}, {"a": 1}, {"a": 2, "b": [{}]}, {"a": {}}, None]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(json.dumps({"text": "秤不准", "o": o}) + "\n" for o in objects), encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False, chunk_size=chunk_size)
+    written = pq.read_table(summary.output).column("o").to_pylist()
+    assert [None if o is None else json.loads(o) for o in written] == objects
+    assert "「o」列" in str(summary)
+
+
 @pytest.mark.slow  # a row of 16,381 cells
 def test_more_columns_than_an_excel_sheet_holds_are_refused(default_model, tmp_path):
     source = tmp_path / "wide.csv"

@@ -235,10 +235,11 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]
 
 
 def _beyond_arrow(value) -> bool:
-    """Whether a list or object holds, at any depth, what an Arrow struct or list cannot: a number kept
-    as written (:class:`JsonLiteral`, which it would hold as a string) or a lone surrogate."""
+    """Whether a list or object holds, at any depth, what a Parquet struct or list cannot: a number kept
+    as written (:class:`JsonLiteral`, which it would hold as a string), a lone surrogate, or an empty object
+    (Parquet stores no struct without fields, and beside objects with keys it would gain theirs as nulls)."""
     if isinstance(value, dict):
-        return any(map(_beyond_arrow, value.values()))
+        return not value or any(map(_beyond_arrow, value.values()))
     if isinstance(value, list):
         return any(map(_beyond_arrow, value))
     return isinstance(value, JsonLiteral) or isinstance(value, str) and _SURROGATE.search(value) is not None
@@ -491,7 +492,8 @@ def _join_parquet(parts, output) -> list:
 # 6 (2026-12-05, night): Parquet binary values that are UTF-8 as their text, not as Python shows bytes.
 # 7 (2026-12-05, late): every boolean in CSV and TSV as Excel writes it (TRUE): a JSON record's, a Parquet
 #   column's, tags'.
-PARTS = 7
+# 8 (2026-12-06): a Parquet column of objects holding an empty one ({}) as JSON text.
+PARTS = 8
 
 
 def _typed(value):
