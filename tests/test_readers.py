@@ -239,6 +239,21 @@ def test_a_parquet_chunk_of_texts_stored_as_binary_is_bounded_too(tmp_path, monk
     assert rows(chunks) == [[str(i), t] for i, t in enumerate(texts)]
 
 
+def test_a_parquet_chunk_of_texts_stored_as_a_dictionary_is_bounded_too(tmp_path, monkeypatch):
+    # A dictionary column (a pandas categorical; Parquet keeps a repeated text once) was not counted: 3,000 rows of
+    # one 100,000-character text made one chunk of all 3,000 rows, where a string column made chunks of 200 (tagged
+    # to CSV: 1,039 MB at the peak against 757 MB).
+    from consumer_nlp.io import _archive
+
+    monkeypatch.setattr(_archive, "MAX_CHUNK_TEXT", 1000)
+    texts = [f"第{i % 3}件" + "漏" * 300 for i in range(10)] + [None]  # 303 characters each
+    pq.write_table(pa.table({"id": [str(i) for i in range(11)], "text": pa.array(texts).dictionary_encode()}),
+                   tmp_path / "a.parquet")
+    _, chunks = read(tmp_path / "a.parquet", chunk_size=5000)
+    assert [len(chunk.rows) for chunk in chunks] == [4, 4, 3]  # closed once a chunk holds 1,000 characters
+    assert [None if row[1] is pd.NA else row[1] for row in rows(chunks)] == texts
+
+
 def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):
     # The lines of a record were all held until its quote closed: one stray quote near the top of a
     # large archive held the whole file in memory (582 MiB for an 86 MiB file).

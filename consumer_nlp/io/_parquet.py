@@ -12,16 +12,28 @@ PIECE_ROWS = 200
 def _row_chars(batch) -> np.ndarray:
     """Characters of text in each row of an Arrow record ``batch``: of its string columns, and the bytes
     of its binary ones (texts stored as binary, as Hive and Impala store strings, are at most as long)."""
+    chars = np.zeros(batch.num_rows, dtype=np.int64)
+    for column in batch.columns:
+        lengths = _value_chars(column)
+        if lengths is not None:
+            chars += lengths.to_numpy(zero_copy_only=False)
+    return chars
+
+
+def _value_chars(column):
+    """The characters of each value of an Arrow string ``column`` (bytes of a binary one; nulls 0), of a dictionary
+    of either too (a pandas categorical, which Parquet keeps once a text and reading gives whole); None for others."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    chars = np.zeros(batch.num_rows, dtype=np.int64)
-    for column in batch.columns:
-        if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
-            chars += pc.fill_null(pc.utf8_length(column), 0).to_numpy(zero_copy_only=False)
-        elif pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
-            chars += pc.fill_null(pc.binary_length(column), 0).to_numpy(zero_copy_only=False)
-    return chars
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        return pc.fill_null(pc.utf8_length(column), 0)
+    if pa.types.is_binary(column.type) or pa.types.is_large_binary(column.type):
+        return pc.fill_null(pc.binary_length(column), 0)
+    if pa.types.is_dictionary(column.type):
+        lengths = _value_chars(column.dictionary)
+        return None if lengths is None else pc.fill_null(pc.take(lengths, column.indices), 0)
+    return None
 
 
 def _frame(table) -> pd.DataFrame:
