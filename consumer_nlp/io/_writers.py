@@ -277,7 +277,7 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
 
 
 def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
-    """``frame`` with its Arrow lists, structs, maps, bytes, dates, times and spans (from Parquet) as Python
+    """``frame`` with its Arrow lists, structs, maps, bytes, dates, times, spans and UUIDs (from Parquet) as Python
     values, which the text outputs then write as they write any other input's: lists and dicts
     whole (numpy's display text shortens long lists), whole days without 00:00:00, spans as
     36:00:00 (not pandas' "1 days 12:00:00"). Numbers and booleans are left to pandas, as the tag
@@ -288,7 +288,8 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
         if isinstance(dtype, pd.ArrowDtype):
             kind = dtype.pyarrow_dtype
             return pa.types.is_nested(kind) or pa.types.is_temporal(kind) or pa.types.is_binary(kind) \
-                or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind)
+                or pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind) \
+                or isinstance(kind, pa.BaseExtensionType)  # a UUID: pandas writes its bytes
         return pd.api.types.is_timedelta64_dtype(dtype)
 
     def values(column: pd.Series) -> list:
@@ -492,7 +493,8 @@ def _join_parquet(parts, output) -> list:
 # 6 (2026-12-05, night): Parquet binary values that are UTF-8 as their text, not as Python shows bytes.
 # 7 (2026-12-05, late): every boolean in CSV and TSV as Excel writes it (TRUE): a JSON record's, a Parquet
 #   column's, tags'.
-# 8 (2026-12-06): a Parquet column of objects holding an empty one ({}) as JSON text.
+# 8 (2026-12-06): a Parquet column of objects holding an empty one ({}) as JSON text; UUIDs in CSV and TSV as
+#   their text.
 PARTS = 8
 
 
