@@ -451,15 +451,101 @@ class _ChineseHelp(argparse.HelpFormatter):
         return "\n".join(indent + line for line in self._split_lines(text, width - len(indent)))
 
 
+def _action_named(parser: argparse.ArgumentParser, name: str) -> argparse.Action | None:
+    """The argument argparse names ``name`` in its errors (``-o/--output``, ``input``, ``COMMAND``)."""
+    return next((action for action in parser._actions
+                 if name in ("/".join(action.option_strings), action.metavar, action.dest)), None)
+
+
+def _nearest(word: str, choices) -> str:
+    """（是不是 X？） for the choice nearest ``word``, or nothing where none is near."""
+    import difflib
+
+    near = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"是不是 {near[0]}？" if near else ""
+
+
+def _missing(name: str, parser: argparse.ArgumentParser) -> str:
+    """A missing argument ``name``, in Chinese: the commands it stands for, or the argument and its help."""
+    action = _action_named(parser, name)
+    if isinstance(action, argparse._SubParsersAction):
+        return f"缺少要运行的命令（{'、'.join(action.choices)} 之一）"
+    return f"缺少参数 {name}" + (f"（{action.help}）" if action is not None and action.help else "")
+
+
+def _invalid_choice(found: re.Match, parser: argparse.ArgumentParser) -> str:
+    action, value = _action_named(parser, found["name"]), found["value"].strip("'")
+    choices = list(action.choices) if action is not None and action.choices else []
+    what = "命令" if isinstance(action, argparse._SubParsersAction) else f"{found['name']} 的值"
+    return f"没有 {value} 这个{what}（{_nearest(value, choices)}可用的{what}：{'、'.join(map(str, choices))}）"
+
+
+def _lacks_value(found: re.Match, parser: argparse.ArgumentParser) -> str:
+    action = _action_named(parser, found["name"])
+    return f"{found['name'].split('/')[-1]} 后面缺少它的值" + (f"（{action.help}）" if action and action.help else "")
+
+
+# argparse's own errors (its English, from Python 3.11 on), each said in Chinese from what it names.
+_TYPES_ZH = {"int": "整数", "float": "数字"}
+_USAGE_ERRORS = [
+    (r"the following arguments are required: (?P<names>.+)",
+     lambda found, parser: "；".join(_missing(name, parser) for name in found["names"].split(", "))),
+    (r"argument (?P<name>\S+): invalid choice: (?P<value>.+?) \(choose from .*\)", _invalid_choice),
+    (r"argument (?P<name>\S+): invalid (?P<type>\w+) value: '?(?P<value>.*?)'?",
+     lambda found, parser: f"{found['name'].split('/')[-1]} 的值应是{_TYPES_ZH.get(found['type'], found['type'])}，"
+                           f"「{found['value']}」不是"),
+    (r"argument (?P<name>\S+): expected (?:one|at least one) argument", _lacks_value),
+    (r"ambiguous option: (?P<option>[^=\s]+)\S* could match (?P<matches>.+)",
+     lambda found, parser: f"{found['option']} 可以是 {'、'.join(found['matches'].split(', '))} 中的任何一个，请写全"),
+    (r"argument (?P<name>\S+): ignored explicit argument .*",
+     lambda found, parser: f"{found['name'].split('/')[-1]} 不带值，只写 {found['name'].split('/')[-1]} 即可"),
+    (r"argument (?P<name>\S+): not allowed with argument (?P<other>\S+)",
+     lambda found, parser: f"{found['name']} 和 {found['other']} 不能一起用"),
+]
+
+
+def _unrecognized(extras: list, parser: argparse.ArgumentParser) -> str:
+    """Arguments ``parser`` does not take, in Chinese: an unknown option with its nearest flag, a word too many."""
+    flags = [flag for action in parser._actions for flag in action.option_strings]
+    said = []
+    for extra in extras:
+        flag = extra.split("=", 1)[0]
+        if flag.startswith("-") and len(flag) > 1:
+            near = _nearest(flag, flags)
+            said.append(f"不认识的选项 {flag}" + (f"（{near}）" if near else ""))
+        else:
+            said.append(f"多余的参数「{extra}」（名字里有空格时，请给它加上引号）")
+    return "；".join(said)
+
+
 class _Parser(argparse.ArgumentParser):
-    """An argument parser whose help is in Chinese, its frame too (usage, section titles, -h); the parsers of its
-    commands are made of this class as well."""
+    """An argument parser whose help is in Chinese, its frame too (usage, section titles, -h), and its errors (a
+    Chinese line first, then the usage, then argparse's English); the parsers of its commands are of this class."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, formatter_class=_ChineseHelp, add_help=False, **kwargs)
         self._positionals.title = "参数"
         self._optionals.title = "选项"
         self.add_argument("-h", "--help", action="help", help="显示此帮助并退出")
+
+    def parse_args(self, args=None, namespace=None):
+        """As argparse's, with arguments no command takes told by the command given (its usage, its nearest flag)."""
+        parsed, extras = self.parse_known_args(args, namespace)
+        if extras:
+            parser = getattr(parsed, "command_parser", self)
+            parser.fail(_unrecognized(extras, parser), f"unrecognized arguments: {' '.join(extras)}")
+        return parsed
+
+    def error(self, message: str):
+        said = next((say(found, self) for pattern, say in _USAGE_ERRORS if (found := re.fullmatch(pattern, message))),
+                    "命令行有误")
+        self.fail(said, message)
+
+    def fail(self, said: str, english: str):
+        """Stop with exit code 2: what is wrong (``said``, Chinese), the usage, where help is, and ``english``."""
+        usage = self.format_usage().strip().replace("\n", "\n  ")
+        self.exit(2, f"{self.prog}: 错误：{said}。\n  {usage}\n  每个参数和选项的说明：{self.prog} --help\n"
+                     f"  {english}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -149,6 +149,30 @@ def test_every_help_is_in_chinese(capsys):
         assert not english, (path, english)
 
 
+@pytest.mark.parametrize("argv, says", [
+    (["tag"], "consumer-nlp tag: 错误：缺少参数 input（要标注的档案）。"),
+    (["models"], "consumer-nlp models: 错误：缺少要运行的命令（list、show、alias、delete、unalias、compare、convert 之一）。"),
+    (["tag", "a.csv", "--forse"], "consumer-nlp tag: 错误：不认识的选项 --forse（是不是 --force？）。"),
+    (["tag", "a.csv", "--text_col=内容"], "consumer-nlp tag: 错误：不认识的选项 --text_col（是不是 --text-col？）。"),
+    (["tag", "a.csv", "b.csv"], "consumer-nlp tag: 错误：多余的参数「b.csv」（名字里有空格时，请给它加上引号）。"),
+    (["tga", "a.csv"], "consumer-nlp: 错误：没有 tga 这个命令（是不是 tag？可用的命令：tag、train、evaluate、models、review、"
+                       "report、serve）。"),
+    (["tag", "a.csv", "--jobs", "two"], "consumer-nlp tag: 错误：--jobs 的值应是整数，「two」不是。"),
+    (["tag", "a.csv", "--encoding"], "consumer-nlp tag: 错误：--encoding 后面缺少它的值（输入编码"),
+    (["tag", "a.csv", "--re"], "consumer-nlp tag: 错误：--re 可以是 --resume、--restart、--registry 中的任何一个，请写全。"),
+    (["tag", "a.csv", "--force=yes"], "consumer-nlp tag: 错误：--force 不带值，只写 --force 即可。"),
+])
+def test_usage_errors_are_said_in_chinese_first_with_the_usage_and_the_english_below(capsys, argv, says):
+    # argparse's own errors were English alone: "error: the following arguments are required: input".
+    with pytest.raises(SystemExit) as done:
+        main(argv)
+    first, *rest = capsys.readouterr().err.splitlines()
+    assert done.value.code == 2 and first.startswith(says), first
+    assert rest[0].startswith("  用法：consumer-nlp") and any("--help" in line for line in rest), rest
+    assert all(line.startswith("  ") for line in rest)
+    assert re.match(r"  (the|argument|unrecognized|ambiguous) ", rest[-1]), rest  # argparse's English, kept last
+
+
 def test_id_column_names_rows_with_empty_text(tmp_path, capsys):
     source = tmp_path / "a.csv"
     source.write_text("编号,内容\nA1,电表走得飞快\nA2,\nA3,  \n", encoding="utf-8")
