@@ -115,12 +115,22 @@ def _how_to_go_on(error, flags: dict) -> str:
 _NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只有几种不同的值（像渠道、地区或投诉类型）"}
 
 
+class _Refused(ValueError):
+    """A command line's own refusal of its flags: ``said`` in Chinese for a desk, the English for a program."""
+
+    def __init__(self, said: str, english: str):
+        super().__init__(english)
+        self.said = said
+
+
 def _headline(error: Exception, flags: dict) -> str | None:
-    """What went wrong, in Chinese, for the line above the library's own message (which keeps the
-    particulars and how to go on, with flags); None where that message is all there is to say."""
+    """What went wrong and how to go on, in Chinese, for the line above the library's own message (which keeps the
+    particulars, with flags); None for an error of no kind it knows."""
     from .exceptions import (ArchiveError, CheckpointError, IncompatibleModelError, IntegrityError, LabeledDataError,
                              ModelNotFoundError, ReviewWorkbookError, UntrustedModelError)
 
+    if isinstance(error, _Refused):
+        return error.said
     if isinstance(error, ArchiveError):
         from .io import problem_in_chinese
 
@@ -134,29 +144,35 @@ def _headline(error: Exception, flags: dict) -> str | None:
         return said + (f"；否则请用 {flags['label_col']} 指定类别所在的列" if "label_col" in flags else "")
     if isinstance(error, LabeledDataError):
         listed = "逐处列在下面" if len(error.problems) <= error.SHOWN else f"下面列出前 {error.SHOWN} 处"
-        return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）"
+        return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）。请在文件里改正这些行后再运行"
     if isinstance(error, FileExistsError) and "force=True" in str(error) and "force" in flags:
         return f"文件已经存在，没有覆盖（要覆盖它请加 {flags['force']}，或换一个文件名）"
     if isinstance(error, ReviewWorkbookError):
         return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "
                 + "\n  ".join(error.problems) + "\n  请改正后再导入")
-    kinds = [(ModelNotFoundError, "找不到模型"), (UntrustedModelError, "模型文件已损坏，或含有模型不该有的内容，没有加载"),
-             (IncompatibleModelError, "模型文件的格式与这个版本的 consumer_nlp 不符"),
-             (IntegrityError, "保存的文件与保存时的记录不符（被改动、截断或缺失），没有使用"),
-             (CheckpointError, "上次中断时已完成的部分不能接着用（输入文件、模型或设置与那次不同，或是旧版本留下的）"),
-             (FileNotFoundError, "找不到文件"), (FileExistsError, "文件已经存在，没有覆盖"),
-             (PermissionError, "没有权限读写这个文件或文件夹"), (UnicodeError, "文件的编码无法识别"),
-             (ImportError, "缺少需要安装的组件")]
+    restart = f"请加 {flags['restart']} 从头开始" if "restart" in flags else "请从头重新运行"
+    encoding = (f"请用 {flags['encoding']} 指定文件的编码（如 {flags['encoding']} gb18030）" if "encoding" in flags
+                else "请把文件另存为 UTF-8 编码后再运行")
+    kinds = [(ModelNotFoundError, "找不到模型。请用 consumer-nlp models list 查看已登记的模型、版本和别名（注册表不在默认位置时"
+                                  "加 --registry），或给出 .cnlp 模型文件的路径"),
+             (UntrustedModelError, "模型文件已损坏，或含有模型不该有的内容，没有加载。请改用由 consumer-nlp train 保存的模型文件"),
+             (IncompatibleModelError, "模型文件的格式与这个版本的 consumer_nlp 不符。较新版本保存的，请升级 consumer_nlp（pip "
+                                      "install -U consumer_nlp）；0.1 版的 .skops 文件，请先用 consumer-nlp models convert 转换"),
+             (IntegrityError, "保存的文件与保存时的记录不符（被改动、截断或缺失），没有使用。请从备份恢复它，或重新训练并登记这个模型"),
+             (CheckpointError, "上次中断时已完成的部分不能接着用（输入文件、模型或设置与那次不同，或是旧版本留下的）。" + restart),
+             (FileNotFoundError, "找不到文件。请检查文件名和所在的文件夹后再运行"),
+             (FileExistsError, "文件已经存在，没有覆盖。请换一个文件名，或先把那个文件移走"),
+             (PermissionError, "没有权限读写这个文件或文件夹。请换一个有权限的文件夹，或请管理员开放权限后再运行"),
+             (UnicodeError, "文件的编码无法识别。" + encoding),
+             (ImportError, "缺少需要安装的组件。请照下面的 pip install 命令安装后再运行")]
     return next((said for kind, said in kinds if isinstance(error, kind)), None)
 
 
 def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
-    """An error as the command line prints it: a Chinese headline where there is one, then the
-    library's message with its parameters said as this command's flags."""
+    """An error as the command line prints it: a Chinese headline (what is wrong and how to go on, where the error's
+    kind is known), then the library's message with its parameters said as this command's flags."""
     message = in_flags(str(error), parser)
-    headline = _headline(error, _flags(parser))
-    if headline is None:
-        return f"consumer-nlp: 错误：{message}"
+    headline = _headline(error, _flags(parser)) or "没有完成（原因在下面，是英文的；看不懂时请把这几行发给技术支持）"
     return f"consumer-nlp: 错误：{headline}。\n  " + message.replace("\n", "\n  ")
 
 
@@ -265,9 +281,11 @@ def _train(args) -> int:
     from ._train import train
 
     if not args.name and not args.output:
-        raise ValueError("say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp")
+        raise _Refused("没有说模型保存到哪里：请用 --name NAME 登记到注册表，或用 -o FILE.cnlp 写成文件（也可两者都用）",
+                       "say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp")
     if not args.name and (args.alias or args.description):
-        raise ValueError("--alias and --description belong to a version in the registry: give --name NAME too")
+        raise _Refused("--alias 和 --description 属于注册表里的版本：请同时用 --name NAME 指定模型名称",
+                       "--alias and --description belong to a version in the registry: give --name NAME too")
     if args.name:
         check_model_name(args.name)
         ModelRegistry(args.registry).check_folder(args.name)  # before training, not after it
@@ -398,8 +416,9 @@ def _models(args) -> int:
     elif args.action == "alias":
         name, which = split_ref(args.ref)
         if not which:  # never "the latest" unsaid
-            raise ValueError("give the version to point at as NAME@VERSION (e.g. complaints@3) or NAME@ALIAS "
-                             "(e.g. complaints@staging)")
+            raise _Refused("请写明别名指向哪个版本：NAME@VERSION（如 complaints@3）或 NAME@ALIAS（如 complaints@staging）",
+                           "give the version to point at as NAME@VERSION (e.g. complaints@3) or NAME@ALIAS "
+                           "(e.g. complaints@staging)")
         name, version = registry.resolve(f"{name}@{which}")
         registry.set_alias(name, version, args.alias)
         print(f"{name}@{args.alias} → 第 {version} 版")

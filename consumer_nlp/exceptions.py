@@ -27,23 +27,30 @@ class CheckpointError(ValueError):
 
 class LabeledDataError(ValueError):
     """Labeled data with bad rows; ``problems`` lists every one as (where, what), the message the first
-    ``SHOWN`` (a wrong label column makes every row one: 94,200 rows printed 24 MB). ``problem`` names a
-    fault of the whole data, for a program that tells it in its own words: ``"categories_as_texts"`` (the
-    texts are mostly category names) or ``"few_texts"`` (a column of a few values, a channel), each
+    ``SHOWN`` (a wrong label column makes every row one: 94,200 rows printed 24 MB); ``faults``, beside them, each
+    one's (kind, particulars) for a program that tells it in its own words (None where it has no kind):
+    ``"text_missing"``, ``"text_empty"``, ``"text_unreadable"``, ``"label_empty"``, ``"unknown_label"`` (``label``,
+    ``near``), ``"unparseable_row"`` (``fault``, a BadRow's ``kind``, its ``details`` and the file's ``format``).
+    ``problem`` names a fault of the whole data (one of ``PROBLEMS``), for such a program:
+    ``"categories_as_texts"`` (the texts are mostly category names) or ``"few_texts"`` (a column of a few values, a channel), each
     with ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
     with fewer than half its rows labeled: ``details["labeled"]``, ``details["unlabeled"]``, the rows with
     and without a label, and ``details["column"]``, the label column, None for pairs); None for bad rows."""
 
     SHOWN = 100
+    PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled")
 
-    def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, **details):
+    def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, *,
+                 faults: list | None = None, **details):
         self.source, self.problems, self.problem, self.details = source, problems, problem, details
+        self.faults = faults if faults is not None else [None] * len(problems)
         lines = "\n".join(f"  {where}: {what}" for where, what in problems[:self.SHOWN])
         more = f"\n  … and {len(problems) - self.SHOWN} more" if len(problems) > self.SHOWN else ""
         super().__init__(f"{source}: {len(problems)} problem(s), so it was not used:\n{lines}{more}")
 
     def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
-        return type(self), (self.source, self.problems, self.problem), {"details": self.details}
+        return type(self), (self.source, self.problems, self.problem), {"details": self.details,
+                                                                         "faults": self.faults}
 
 
 class ReviewWorkbookError(ValueError):
@@ -60,7 +67,7 @@ class ReviewWorkbookError(ValueError):
 
 class ArchiveError(ValueError):
     """An archive that cannot be read as it is, or a result its format cannot hold. ``problem`` says
-    which, for a program that tells it in its own words (the web application, in Chinese):
+    which (one of ``PROBLEMS``), for a program that tells it in its own words (the web application, in Chinese):
     ``"encoding"``, ``"unparseable_row"`` (``details["line"]``; ``details["fault"]``, the row's fault as a
     :class:`~consumer_nlp.io.BadRow`'s ``kind``, with its particulars beside it), ``"duplicate_columns"`` and
     ``"unnamed_columns"`` (``details["columns"]``: names, or numbers or sheet letters as text),
@@ -78,6 +85,11 @@ class ArchiveError(ValueError):
     ``"beyond_excel"``, ``"busy"`` (another run is writing the output), ``"previous_is_itself"`` (a report's
     earlier period given as the archive itself), ``"output_is_input"``, ``"no_folder"`` (the output's folder does
     not exist) or ``"output_name"`` (an output named for another format; ``details["endings"]``, those it may have)."""
+
+    PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
+                "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
+                "too_many_keys", "already_tagged", "not_tagged", "no_text_column", "beyond_excel", "busy",
+                "previous_is_itself", "output_is_input", "no_folder", "output_name")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

@@ -312,7 +312,8 @@ def test_a_file_that_cannot_be_read_gets_one_clear_line(tmp_path, capsys, name, 
     source.write_bytes(content)
     assert main(["tag", str(source), "-q"]) == 2
     err = capsys.readouterr().err
-    assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 2
+    assert err.startswith("consumer-nlp: 错误：没有完成（原因在下面，是英文的；看不懂时请把这几行发给技术支持）。\n  ")
 
 
 def test_errors_are_headed_in_chinese_and_keep_their_particulars_with_flags(tmp_path, capsys):
@@ -462,7 +463,9 @@ def test_tag_takes_a_model_from_the_registry(tmp_path, small_model, capsys):
     assert main(["tag", str(source), "--model", "desk@1", "--registry", str(tmp_path / "registry"), "-q"]) == 0
     assert main(["tag", str(source), "-o", str(tmp_path / "b.csv"), "--model", "desk@7",
                  "--registry", str(tmp_path / "registry"), "-q"]) == 2
-    assert "consumer-nlp: 错误：找不到模型。\n  model 'desk' has no version 7; it has [1]" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "consumer-nlp: 错误：找不到模型。请用 consumer-nlp models list 查看" in err
+    assert "。\n  model 'desk' has no version 7; it has [1]" in err
 
 
 def test_text_col_means_the_same_for_every_command(tmp_path, small_corpus, capsys, write_csv):
@@ -630,6 +633,22 @@ def test_train_alias_or_description_without_a_name_is_refused_before_training(tm
     for extra in (["--alias", "production"], ["--description", "银行投诉台"]):
         assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0", *extra]) == 2
         assert "--name" in capsys.readouterr().err and not (tmp_path / "m.cnlp").exists()
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["train", "l.csv"], "没有说模型保存到哪里：请用 --name NAME 登记到注册表，或用 -o FILE.cnlp 写成文件（也可两者都用）"),
+    (["train", "l.csv", "-o", "m.cnlp", "--alias", "production"], "--alias 和 --description 属于注册表里的版本：请同时用 "
+                                                                "--name NAME 指定模型名称"),
+    (["models", "alias", "desk", "production"], "请写明别名指向哪个版本：NAME@VERSION（如 complaints@3）或 NAME@ALIAS"),
+])
+def test_the_command_lines_own_refusals_are_said_in_chinese_first(tmp_path, capsys, write_csv, argv, says):
+    # These were English alone: "say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp".
+    write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
+    argv = [str(tmp_path / word) if word.endswith((".csv", ".cnlp")) else word for word in argv]
+    assert main([*argv, "--registry", str(tmp_path / "r")]) == 2
+    first, english = capsys.readouterr().err.splitlines()
+    assert first.startswith(f"consumer-nlp: 错误：{says}"), first
+    assert english.startswith("  ") and not re.search(r"[\u4e00-\u9fff]", english), english
 
 
 def test_tag_of_an_old_workbook_writes_xlsx_beside_it(tmp_path):
@@ -1014,3 +1033,70 @@ def test_evaluate_against_a_tagged_files_own_tags_says_so_in_chinese_first(tmp_p
     assert err[said + 1].endswith("are the tags a model wrote, except where a person corrected them: the figures say "
                                   "how well the model agrees with them (with itself, if it tagged the file), not how "
                                   "right it is")
+
+
+# An example of each problem the library names (exceptions.py's PROBLEMS), with the details it carries, and the
+# command a desk meets it in. A kind added to PROBLEMS without an example here fails the test below.
+ARCHIVE_PROBLEMS = {
+    "encoding": ("tag", {}), "unparseable_row": ("tag", {"line": 3, "format": "csv", "fault": "quote_left_open"}),
+    "duplicate_columns": ("tag", {"columns": ["投诉内容"]}), "unnamed_columns": ("tag", {"columns": ["3"]}),
+    "several_sheets": ("tag", {"sheets": ["一月", "二月"]}), "misnamed": ("tag", {"rename": ".xlsx"}),
+    "json_document": ("tag", {}), "password": ("tag", {}), "uncalculated_formula": ("tag", {"cell": "B2"}),
+    "giant_cell": ("tag", {"part": "xl/sharedStrings.xml"}),
+    "giant_row": ("tag", {"part": "xl/worksheets/sheet1.xml", "megabytes": 2}),
+    "overpacked": ("tag", {"part": "xl/sharedStrings.xml", "megabytes": 900, "ratio": 1000}),
+    "too_many_keys": ("tag", {"line": 7}), "already_tagged": ("tag", {"columns": ["confidence"]}),
+    "not_tagged": ("report", {"columns": ["category"]}), "no_text_column": ("tag", {"columns": ["编号", "客户原话"]}),
+    "beyond_excel": ("tag", {}), "busy": ("tag", {}), "previous_is_itself": ("report", {}),
+    "output_is_input": ("tag", {}), "no_folder": ("tag", {}), "output_name": ("report", {"endings": [".html", ".md"]}),
+}
+LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"column": "渠道"},
+                    "mostly_unlabeled": {"column": "label", "labeled": 3, "unlabeled": 40}, None: {}}
+
+
+def _errors_a_desk_meets():
+    """(command, error) for each problem kind and each other error of exceptions.py, as the library raises them."""
+    from consumer_nlp import exceptions
+
+    assert set(ARCHIVE_PROBLEMS) == set(exceptions.ArchiveError.PROBLEMS), "a problem kind without its example"
+    assert set(LABELED_PROBLEMS) == {None, *exceptions.LabeledDataError.PROBLEMS}, "a problem kind without its example"
+    for kind, (command, details) in ARCHIVE_PROBLEMS.items():
+        yield command, exceptions.ArchiveError(f"a.csv: the {kind} problem", kind, **details)
+    for kind, details in LABELED_PROBLEMS.items():
+        yield "train", exceptions.LabeledDataError("l.csv", [("line 3 (data row 2)", "the label is empty")], kind,
+                                                   **details)
+    yield "train", exceptions.ReviewWorkbookError("q.xlsx: nothing was stored", ["第 4 行：更正为「质量」不是类别"])
+    others = [exceptions.ModelNotFoundError("no model named 'desk'"), exceptions.UntrustedModelError("m.cnlp: bad"),
+              exceptions.IncompatibleModelError("m.cnlp: newer"), exceptions.IntegrityError("m.cnlp: checksum"),
+              exceptions.CheckpointError("cannot resume: another run's")]
+    assert {type(error) for error in others} | {exceptions.ArchiveError, exceptions.LabeledDataError,
+                                                 exceptions.ReviewWorkbookError} == {
+        value for value in vars(exceptions).values() if isinstance(value, type) and issubclass(value, Exception)
+        and value.__module__ == exceptions.__name__}, "an error of exceptions.py without its example"
+    yield from (("tag", error) for error in others)
+
+
+@pytest.mark.parametrize("command, error", list(_errors_a_desk_meets()), ids=lambda x: getattr(x, "problem", None)
+                         or type(x).__name__ if isinstance(x, Exception) else x)
+def test_every_error_of_the_library_is_said_in_chinese_with_how_to_go_on(tmp_path, capsys, monkeypatch, command,
+                                                                          error):
+    # A kind the command line had no words for fell through to "无法读取这个文件。请检查这个文件" or to the English
+    # message alone; models, checkpoints and labeled data's bad rows said what was wrong and not how to go on.
+    import consumer_nlp._train
+    import consumer_nlp.report
+    import consumer_nlp.tagging
+
+    def fails(*args, **options):
+        raise error
+
+    for module, function in [(consumer_nlp.tagging, "tag_file"), (consumer_nlp._train, "train"),
+                             (consumer_nlp.report, "report_archive")]:
+        monkeypatch.setattr(module, function, fails)
+    source = tmp_path / "a.csv"
+    source.write_text("text,label\n漏水,quality\n", encoding="utf-8")
+    out = {"tag": str(tmp_path / "o.csv"), "train": str(tmp_path / "m.cnlp"), "report": str(tmp_path / "r.html")}
+    assert main([command, str(source), "-o", out[command]]) == 2
+    said = capsys.readouterr().err
+    chinese = said.split(str(error).splitlines()[0])[0]  # what comes before the library's own message
+    assert chinese.startswith("consumer-nlp: 错误：") and "请" in chinese, said
+    assert "无法读取这个文件" not in chinese and "请检查这个文件" not in chinese, said

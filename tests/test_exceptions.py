@@ -11,7 +11,8 @@ from consumer_nlp.exceptions import (ArchiveError, CheckpointError, LabeledDataE
 @pytest.mark.parametrize("error, fields", [
     (ArchiveError("a.csv: line 7 cannot be parsed", "unparseable_row", line=7),
      {"problem": "unparseable_row", "details": {"line": 7}}),
-    (LabeledDataError("l.csv", [("row 3", "unknown label 'x'")]), {"problems": [("row 3", "unknown label 'x'")]}),
+    (LabeledDataError("l.csv", [("row 3", "unknown label 'x'")], faults=[("unknown_label", {"label": "x", "near": None})]),
+     {"problems": [("row 3", "unknown label 'x'")], "faults": [("unknown_label", {"label": "x", "near": None})]}),
     (LabeledDataError("l.csv", [("column 'x'", "categories")], "categories_as_texts", column="x"),
      {"problems": [("column 'x'", "categories")], "problem": "categories_as_texts", "details": {"column": "x"}}),
     (ModelNotFoundError("no model named 'm'"), {}),
@@ -36,3 +37,21 @@ def test_every_error_of_the_exceptions_module_is_public():
     errors = {name for name, value in vars(exceptions).items()
               if inspect.isclass(value) and issubclass(value, Exception) and value.__module__ == exceptions.__name__}
     assert errors and errors <= set(consumer_nlp.__all__), errors - set(consumer_nlp.__all__)
+
+
+def test_every_problem_raised_is_one_of_its_errors_problems(repo_root):
+    # A program (the command line, the web) tells each problem in its own words by its kind: a kind raised but not
+    # listed in PROBLEMS could be added without its words, and be told only by the library's English.
+    import ast
+
+    position = {"ArchiveError": 1, "LabeledDataError": 2}
+    raised = {name: set() for name in position}
+    for path in (repo_root / "consumer_nlp").rglob("*.py"):
+        for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(call, "func", None) and getattr(call.func, "id", None)
+            if isinstance(call, ast.Call) and name in position and len(call.args) > position[name]:
+                kind = call.args[position[name]]
+                assert isinstance(kind, ast.Constant), f"{path}:{call.lineno}: a problem named by a literal"
+                raised[name].add(kind.value)
+    assert raised["ArchiveError"] and raised["ArchiveError"] <= set(ArchiveError.PROBLEMS), raised
+    assert raised["LabeledDataError"] <= {None, *LabeledDataError.PROBLEMS}, raised
