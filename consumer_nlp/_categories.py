@@ -35,16 +35,27 @@ def label_of(value) -> str | None:
     return LABEL_BY_NAME.get("".join(nfkc(value).split()).lower())
 
 
-def unknown_label(value) -> str:
-    """What is wrong with a label :func:`label_of` does not know, and what it may be instead: the
-    nearest spelling of a category, where one is near."""
+def label_fault(value) -> tuple[str, dict]:
+    """What is wrong with a label :func:`label_of` does not know, as a fault's kind and particulars, for a program
+    to tell in its own words: ("label_empty", {}), or ("unknown_label", {"label": ..., "near": the nearest spelling
+    of a category, or None})."""
     import difflib
 
     if value is None or (isinstance(value, str) and not value.strip()) or value != value:  # None, "", NaN
-        return "the label is empty"
+        return "label_empty", {}
     key = nfkc(str(value)).strip().lower()
     # a part of a Chinese name (价格, 计量), else a misspelling
     near = [name for name in CATEGORIES.values() if key and key in name][:1] or difflib.get_close_matches(
         key, [*LABELS, *CATEGORIES.values()], n=1, cutoff=0.6)
-    return (f"unknown label {value!r}{f' (did you mean {near[0]!r}?)' if near else ''}; expected one of "
+    return "unknown_label", {"label": str(value), "near": near[0] if near else None}
+
+
+def unknown_label(value) -> str:
+    """What is wrong with a label :func:`label_of` does not know, and what it may be instead: the
+    nearest spelling of a category, where one is near."""
+    kind, details = label_fault(value)
+    if kind == "label_empty":
+        return "the label is empty"
+    near = details["near"]
+    return (f"unknown label {value!r}{f' (did you mean {near!r}?)' if near else ''}; expected one of "
             f"{', '.join(LABELS)} or their Chinese names ({'、'.join(CATEGORIES.values())})")

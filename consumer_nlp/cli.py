@@ -115,6 +115,22 @@ def _how_to_go_on(error, flags: dict) -> str:
 _NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只有几种不同的值（像渠道、地区或投诉类型）"}
 
 
+# How many bad rows of labeled data are said in Chinese above the library's English (which lists more).
+_BAD_ROWS_SHOWN = 20
+
+
+def _bad_rows(error) -> str:
+    """Labeled data's bad rows, in Chinese: how many, how to go on, then each row's place and fault (the first
+    ``_BAD_ROWS_SHOWN`` of them), in lines below."""
+    from .io import labeled_fault_in_chinese
+
+    shown = min(_BAD_ROWS_SHOWN, len(error.problems))
+    listed = "逐处列在下面" if shown == len(error.problems) else f"下面列出前 {shown} 处"
+    said = [labeled_fault_in_chinese(where, fault) for (where, _), fault in zip(error.problems[:shown], error.faults)]
+    return (f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）。请在文件里改正这些行后再运行"
+            + "".join(f"。\n  {line}" for line in said if line))
+
+
 class _Refused(ValueError):
     """A command line's own refusal of its flags: ``said`` in Chinese for a desk, the English for a program."""
 
@@ -143,8 +159,7 @@ def _headline(error: Exception, flags: dict) -> str | None:
                 f"行没有填，没有训练。这一列若没有选错，请删去没有类别的行（或给它们填上类别）后再运行")
         return said + (f"；否则请用 {flags['label_col']} 指定类别所在的列" if "label_col" in flags else "")
     if isinstance(error, LabeledDataError):
-        listed = "逐处列在下面" if len(error.problems) <= error.SHOWN else f"下面列出前 {error.SHOWN} 处"
-        return f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）。请在文件里改正这些行后再运行"
+        return _bad_rows(error)
     if isinstance(error, FileExistsError) and "force=True" in str(error) and "force" in flags:
         return f"文件已经存在，没有覆盖（要覆盖它请加 {flags['force']}，或换一个文件名）"
     if isinstance(error, ReviewWorkbookError):

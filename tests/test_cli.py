@@ -88,6 +88,18 @@ def test_train_lists_bad_rows_and_writes_nothing(tmp_path, capsys, write_csv):
     err = capsys.readouterr().err
     assert "data row 7" in err and "data row 12" in err
     assert not (tmp_path / "m.cnlp").exists()
+    # each row's place and fault were said in English alone, under a Chinese first line
+    lines = err.splitlines()
+    assert lines[1:3] == ["  第 8 行（第 7 条数据）：类别「bad-label」不是六个类别之一：应填 quality、price_measurement、safety、"
+                          "false_advertising、financial、other，或中文名 质量问题、价格/计量、安全问题、虚假宣传、金融服务、其他。",
+                          "  第 13 行（第 12 条数据）：文本为空。"], lines
+    assert lines[3].startswith(f"  {source}: 2 problem(s)") and "line 13 (data row 12): text is empty" in lines[5]
+    (tmp_path / "more.csv").write_text('text,label\n漏水,qualty\n"冒烟,quality\n', encoding="utf-8")
+    assert main(["train", str(tmp_path / "more.csv"), "-o", str(tmp_path / "m.cnlp")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[1:3] == ["  第 2 行（第 1 条数据）：类别「qualty」不是六个类别之一（是不是「quality」？）：应填 quality、"
+                          "price_measurement、safety、false_advertising、financial、other，或中文名 质量问题、价格/计量、"
+                          "安全问题、虚假宣传、金融服务、其他。", "  第 3 行：格式有误（引号没有收尾）。"], lines
 
 
 def test_train_writes_a_model_and_prints_figures(tmp_path, small_corpus, capsys, write_csv):
@@ -855,8 +867,8 @@ def test_labeled_data_with_a_bad_row_on_every_line_is_told_in_a_screen_not_a_lin
     source = write_csv(tmp_path / "l.csv", rows)
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--label-col", "src"]) == 2
     err = capsys.readouterr().err
-    assert "500 处问题" in err and "前 100 处" in err and "400 more" in err
-    assert len(err.splitlines()) < 110 and "line 101 (data row 100)" in err and "data row 101)" not in err
+    assert "500 处问题" in err and "前 20 处" in err and "400 more" in err
+    assert len(err.splitlines()) < 130 and "line 101 (data row 100)" in err and "data row 101)" not in err
     with pytest.raises(cn.LabeledDataError) as error:
         cn.read_labeled(source, label_col="src")
     assert len(error.value.problems) == 500

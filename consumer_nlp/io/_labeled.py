@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._categories import label_of, unknown_label
+from .._categories import label_fault, label_of, unknown_label
 from .._unicode import name_key, shows_nothing
 from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import LabeledDataError
-from ._archive import place_number
+from ._archive import archive_format, place_number
 from ._cells import cell_text
 from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
 from ._readers import open_archive
@@ -109,10 +109,10 @@ class LabeledData:
         found again, among them all."""
         from ..features import normalize_many  # here: reading archives stays free of scikit-learn
 
-        unknown = [(f"correction of {text!r}", unknown_label(label))
+        unknown = [(f"correction of {text!r}", unknown_label(label), label_fault(label))
                    for text, label in corrections.items() if label_of(label) is None]
         if unknown:
-            raise LabeledDataError("corrections", unknown)
+            raise _refused("corrections", unknown)
         corrected = {correction_key(text): label_of(label) for text, label in corrections.items()}
         read_as = dict(zip(corrected, normalize_many(list(corrected))))
         by_reading = {read_as[text]: label for text, label in corrected.items()}
@@ -136,6 +136,12 @@ class LabeledData:
             digest.update(text.encode("utf-8") + b"\x1f" + label.encode("utf-8") + b"\x1e")
         return {"sha256": digest.hexdigest(), "rows": len(self.texts),
                 "label_counts": dict(Counter(self.labels))}
+
+
+def _refused(source: str, found: list) -> LabeledDataError:
+    """The error of ``found`` (where, what, fault) bad rows: its problems, and their faults beside them."""
+    return LabeledDataError(source, [(where, what) for where, what, _ in found],
+                            faults=[fault for _, _, fault in found])
 
 
 def _first_values(records, column, rows: int = 200) -> list:
@@ -187,7 +193,8 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
         where = [f"{w} (data row {len(records) + n})" if w.startswith("line") else w
                  for n, w in enumerate(chunk.where, start=1)]
         records += zip(where, chunk.rows.to_dict("records"))
-        bad += [(row.where, row.reason) for row in chunk.bad]
+        bad += [(row.where, row.reason, ("unparseable_row", {"fault": row.kind, "details": row.details,
+                                                             "format": archive_format(path)})) for row in chunk.bad]
     if getattr(reader, "hidden_rows", 0):  # read as tagging reads them; said, as tagging says it
         log.warning("%s: %d row(s) hidden in Excel (by a filter or by hand) were read too", path, reader.hidden_rows,
                     extra={"kind": "hidden_rows", "rows": reader.hidden_rows})
@@ -338,19 +345,19 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         if isinstance(text, str):
             text = without_surrogates(text)  # a broken emoji (JSON "\ud83d") kept readable, as in corrections
         if not isinstance(text, str):
-            problems.append((where, f"text is missing or not a string ({text!r})"))
+            problems.append((where, f"text is missing or not a string ({text!r})", ("text_missing", {})))
         elif not text.strip():
-            problems.append((where, "text is empty"))
+            problems.append((where, "text is empty", ("text_empty", {})))
         elif not read_as[row.get(text_col)]:
             problems.append((where, f"the text {text[:20]!r} has nothing to read once normalised (only spaces, "
-                                    f"invisible characters or HTML spaces)"))
+                                    f"invisible characters or HTML spaces)", ("text_unreadable", {})))
         if label_of(label) is None:
-            problems.append((where, unknown_label(label)))
+            problems.append((where, unknown_label(label), label_fault(label)))
         texts.append(text)
         labels.append(label_of(label))
     problems = sorted(unparsed + problems, key=lambda problem: place_number(problem[0]))  # in file order
     if problems:
-        raise LabeledDataError(source, problems)
+        raise _refused(source, problems)
 
     places = [where for where, _ in records]
     duplicates, conflicts = _repeats(places, texts, [read_as[row.get(text_col)] for _, row in records], labels)

@@ -3,6 +3,7 @@ file about it, said in Chinese for the front ends that speak to complaint desks:
 in its own terms (the web: upload again; the command line: run again, or its flags)."""
 import re
 
+from .._categories import CATEGORIES, LABELS
 from ..exceptions import ArchiveError
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
 
@@ -108,6 +109,26 @@ def bad_row_in_chinese(row: dict, format: str | None) -> list[str]:
     run's checkpoint holds them; ``format``, "csv", "xlsx" …, its file's): the --bad-rows file's 位置 and 原因, after
     its English columns (which programs read)."""
     return [place_in_chinese(row["where"]), _why_unparseable(row.get("kind"), row.get("details", {}), format)]
+
+
+# What is wrong with a row of labeled data, by its fault's kind (LabeledDataError's ``faults``), from its particulars.
+_LABELED_FAULTS = {
+    "text_missing": lambda d: "没有文本（这一格不是文字）",
+    "text_empty": lambda d: "文本为空",
+    "text_unreadable": lambda d: "文本只有空格、看不见的字符或网页的空格，没有可读的内容",
+    "label_empty": lambda d: "类别为空",
+    "unknown_label": lambda d: (f"类别「{d['label']}」不是六个类别之一" + (f"（是不是「{d['near']}」？）" if d["near"] else "")
+                                + f"：应填 {'、'.join(LABELS)}，或中文名 {'、'.join(CATEGORIES.values())}"),
+    "unparseable_row": lambda d: f"格式有误（{_why_unparseable(d['fault'], d['details'], d['format'])}）",
+}
+
+
+def labeled_fault_in_chinese(where: str, fault: tuple | None) -> str | None:
+    """A bad row of labeled data, its place and its ``fault`` (kind, particulars), in Chinese; None for a fault of no
+    kind (its English is all there is)."""
+    if fault is None or fault[0] not in _LABELED_FAULTS:
+        return None
+    return f"{place_in_chinese(where)}：{_LABELED_FAULTS[fault[0]](fault[1])}"
 
 
 # What a desk does to the file in Excel, WPS or a text editor, to go between 请 and 后.
