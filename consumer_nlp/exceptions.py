@@ -32,8 +32,8 @@ class LabeledDataError(ValueError):
     ``"text_missing"``, ``"text_empty"``, ``"text_unreadable"``, ``"label_empty"``, ``"unknown_label"`` (``label``,
     ``near``), ``"unparseable_row"`` (``fault``, a BadRow's ``kind``, its ``details`` and the file's ``format``).
     ``problem`` names a fault of the whole data (one of ``PROBLEMS``), for such a program:
-    ``"categories_as_texts"`` (the texts are mostly category names) or ``"few_texts"`` (a column of a few values, a channel), each
-    with ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
+    ``"categories_as_texts"`` (the texts are mostly category names) or ``"few_texts"`` (a column of a few values, a
+    channel), each with ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
     with fewer than half its rows labeled: ``details["labeled"]``, ``details["unlabeled"]``, the rows with
     and without a label, and ``details["column"]``, the label column, None for pairs); None for bad rows."""
 

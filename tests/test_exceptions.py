@@ -11,7 +11,8 @@ from consumer_nlp.exceptions import (ArchiveError, CheckpointError, LabeledDataE
 @pytest.mark.parametrize("error, fields", [
     (ArchiveError("a.csv: line 7 cannot be parsed", "unparseable_row", line=7),
      {"problem": "unparseable_row", "details": {"line": 7}}),
-    (LabeledDataError("l.csv", [("row 3", "unknown label 'x'")], faults=[("unknown_label", {"label": "x", "near": None})]),
+    (LabeledDataError("l.csv", [("row 3", "unknown label 'x'")],
+                      faults=[("unknown_label", {"label": "x", "near": None})]),
      {"problems": [("row 3", "unknown label 'x'")], "faults": [("unknown_label", {"label": "x", "near": None})]}),
     (LabeledDataError("l.csv", [("column 'x'", "categories")], "categories_as_texts", column="x"),
      {"problems": [("column 'x'", "categories")], "problem": "categories_as_texts", "details": {"column": "x"}}),
