@@ -80,8 +80,10 @@ def _how_to_go_on(error, flags: dict) -> str:
     """How to go on from an archive's problem, in Chinese, with this command's own ``flags``."""
     from .io import fix_in_chinese
 
-    if error.problem == "several_sheets" and "sheet" in flags:
-        return f"请用 {flags['sheet']} 指定要读的一张（名称或序号）"
+    if error.problem in ("several_sheets", "no_sheet", "chart_sheet") and "sheet" in flags:
+        return f"请用 {flags['sheet']} 指定{'要读的一张' if error.problem == 'several_sheets' else '其中一张'}（名称或序号）"
+    if error.problem == "empty" and error.details.get("header_row", 1) > 1 and "header_row" in flags:
+        return f"请用 {flags['header_row']} 指定列名所在的行（从 1 数起）后再运行"
     if error.problem == "busy":
         return "请等那次运行结束" + (f"，或用 {flags['output_path']} 写到别的文件" if "output_path" in flags else "")
     if error.problem == "no_text_column" and "header_row" in flags and error.details.get("names_row"):

@@ -84,12 +84,19 @@ class ArchiveError(ValueError):
     ``details["names_row"]``, a row below that reads as column names: its header_row and the name in it),
     ``"beyond_excel"``, ``"busy"`` (another run is writing the output), ``"previous_is_itself"`` (a report's
     earlier period given as the archive itself), ``"output_is_input"``, ``"no_folder"`` (the output's folder does
-    not exist) or ``"output_name"`` (an output named for another format; ``details["endings"]``, those it may have)."""
+    not exist), ``"output_name"`` (an output named for another format; ``details["endings"]``, those it may have),
+    ``"empty"`` (nothing at or after the row of column names: ``details["rows"]``, the rows there are,
+    ``details["header_row"]``), ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible
+    ones), ``"no_data"`` (no visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is
+    a chart: ``details["sheet"]``, ``details["sheets"]``, the tables), ``"not_a_workbook"`` (a file named as a
+    workbook that is none: ``details["format"]``) or ``"unknown_format"`` (``details["suffix"]``, ``details["formats"]``,
+    the endings read)."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
                 "too_many_keys", "already_tagged", "not_tagged", "no_text_column", "beyond_excel", "busy",
-                "previous_is_itself", "output_is_input", "no_folder", "output_name")
+                "previous_is_itself", "output_is_input", "no_folder", "output_name", "empty", "no_sheet", "no_data",
+                "chart_sheet", "not_a_workbook", "unknown_format")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

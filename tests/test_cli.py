@@ -314,18 +314,18 @@ def test_train_group_col_is_read_and_a_missing_one_is_named(tmp_path, small_corp
     assert "渠道" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("name,content,says", [
-    ("empty.csv", b"", "is empty"),
-    ("zero.xlsx", b"", "is not an Excel .xlsx workbook"),
-    ("fake.xlsx", "投诉内容\n电表走得快\n".encode(), "is not an Excel .xlsx workbook"),
+@pytest.mark.parametrize("name,content,says,said", [
+    ("empty.csv", b"", "is empty", "文件是空的"),
+    ("zero.xlsx", b"", "is not an Excel .xlsx workbook", "文件不是 Excel 工作簿（.xlsx）"),
+    ("fake.xlsx", "投诉内容\n电表走得快\n".encode(), "is not an Excel .xlsx workbook", "文件不是 Excel 工作簿（.xlsx）"),
 ])
-def test_a_file_that_cannot_be_read_gets_one_clear_line(tmp_path, capsys, name, content, says):
+def test_a_file_that_cannot_be_read_gets_one_clear_line(tmp_path, capsys, name, content, says, said):
     source = tmp_path / name
     source.write_bytes(content)
     assert main(["tag", str(source), "-q"]) == 2
     err = capsys.readouterr().err
     assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 2
-    assert err.startswith("consumer-nlp: 错误：没有完成（原因在下面，是英文的；看不懂时请把这几行发给技术支持）。\n  ")
+    assert err.startswith(f"consumer-nlp: 错误：{said}")
 
 
 def test_errors_are_headed_in_chinese_and_keep_their_particulars_with_flags(tmp_path, capsys):
@@ -921,6 +921,25 @@ def test_an_archive_problem_says_in_chinese_how_to_go_on_with_this_commands_flag
         assert argv[0] == "tag" or "--bad-rows" not in first  # a flag of tag only
 
 
+def test_files_a_desk_gives_by_mistake_are_said_in_chinese_with_how_to_go_on(tmp_path, capsys, write_workbook):
+    # An empty file, a sheet named that the workbook lacks, a header row past the file's end, a file named .xlsx that
+    # is no workbook: each a plain ValueError, said only in English under 没有完成（原因在下面，是英文的…）.
+    (tmp_path / "empty.csv").write_bytes(b"")
+    (tmp_path / "short.csv").write_text("投诉内容\n漏水\n", encoding="utf-8")
+    write_workbook(tmp_path / "one.xlsx", {"一月": [["投诉内容"], ["漏水"]]})
+    (tmp_path / "fake.xlsx").write_text("投诉内容\n漏水\n", encoding="utf-8")
+    (tmp_path / "a.doc").write_text("投诉内容\n漏水\n", encoding="utf-8")
+    cases = [(["empty.csv"], "文件是空的，连列名那一行也没有。请检查是否选错了文件"),
+             (["short.csv", "--header-row", "9"], "文件只有 2 行，没有第 9 行。请用 --header-row 指定列名所在的行"),
+             (["one.xlsx", "--sheet", "二月"], "工作簿里没有名为「二月」的表（有：一月）。请用 --sheet 指定其中一张"),
+             (["fake.xlsx"], "文件不是 Excel 工作簿（.xlsx）"),
+             (["a.doc"], "不认识 .doc 这种文件：能读的是 ")]
+    for argv, says in cases:
+        assert main(["tag", str(tmp_path / argv[0]), "-o", str(tmp_path / "o.csv"), "-q", *argv[1:]]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert says in first, (argv, first)
+
+
 def test_no_text_column_is_said_in_chinese_with_the_flag_that_names_it(tmp_path, capsys, write_workbook):
     # The commonest stop at a desk (a title row above the column names, or a text column of another name)
     # was said in English alone: "cannot tell which column holds the complaint text …".
@@ -1061,6 +1080,9 @@ ARCHIVE_PROBLEMS = {
     "not_tagged": ("report", {"columns": ["category"]}), "no_text_column": ("tag", {"columns": ["编号", "客户原话"]}),
     "beyond_excel": ("tag", {}), "busy": ("tag", {}), "previous_is_itself": ("report", {}),
     "output_is_input": ("tag", {}), "no_folder": ("tag", {}), "output_name": ("report", {"endings": [".html", ".md"]}),
+    "empty": ("tag", {"rows": 0, "header_row": 1}), "no_sheet": ("tag", {"sheet": "二月", "sheets": ["一月"]}),
+    "no_data": ("tag", {"sheets": ["Sheet1"]}), "chart_sheet": ("report", {"sheet": "图", "sheets": ["数据"]}),
+    "not_a_workbook": ("tag", {"format": "xlsx"}), "unknown_format": ("tag", {"suffix": ".doc", "formats": [".csv"]}),
 }
 LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"column": "渠道"},
                     "mostly_unlabeled": {"column": "label", "labeled": 3, "unlabeled": 40}, None: {}}

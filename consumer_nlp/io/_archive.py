@@ -23,7 +23,8 @@ def archive_format(path) -> str:
     """The format of ``path`` by its extension (csv, tsv, xlsx, xlsm, xls, jsonl or parquet)."""
     suffix = Path(path).suffix.lower()
     if suffix not in FORMATS:
-        raise ValueError(f"cannot tell the format of {path}: use one of {', '.join(sorted(FORMATS))}")
+        raise ArchiveError(f"cannot tell the format of {path}: use one of {', '.join(sorted(FORMATS))}",
+                           "unknown_format", suffix=suffix, formats=sorted(FORMATS))
     return FORMATS[suffix]
 
 

@@ -366,13 +366,13 @@ class DelimitedReader(ArchiveReader):
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
             try:
                 records = self._records(_Lines(self._in_one_encoding(text), self.delimiter))
-                for _ in range(self.header_row - 1):  # the title rows above the column names
-                    next(records, None)
+                above = sum(1 for _ in itertools.islice(records, self.header_row - 1))  # title rows above the names
                 header = next(records, None)
                 if header is None and self.header_row > 1:
-                    raise ValueError(f"{self.path}: header_row={self.header_row} is past the end of the file")
+                    raise ArchiveError(f"{self.path}: header_row={self.header_row} is past the end of the file, which "
+                                       f"holds {above} row(s)", "empty", rows=above, header_row=self.header_row)
                 if header is None:
-                    raise ValueError(f"{self.path} is empty: not even a header line")
+                    raise ArchiveError(f"{self.path} is empty: not even a header line", "empty", rows=0, header_row=1)
                 if header[1] is None:
                     raise ArchiveError(f"{self.path}: line {header[0]} (the header) cannot be parsed: "
                                        f"{header[2][:80]!r}", "unparseable_row", line=header[0], fault=header[3].kind,

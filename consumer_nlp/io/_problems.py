@@ -62,6 +62,15 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "misnamed": lambda: ("这个 .xls 文件其实是网页或 XML 表格" if details.get("page")
                              else f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件"),
         "password": lambda: "这个文件设有打开密码",
+        "empty": lambda: (f"文件只有 {details['rows']} 行，没有第 {details['header_row']} 行" if details["header_row"] > 1
+                          else "文件是空的，连列名那一行也没有"),
+        "no_sheet": lambda: ((f"工作簿里没有第 {details['sheet']} 张表" if details["sheet"].isdecimal()
+                              else f"工作簿里没有名为「{details['sheet']}」的表") + f"（有：{_joined(details['sheets'])}）"),
+        "no_data": lambda: f"工作簿的各张表里都没有数据（表有：{_joined(details['sheets'])}）",
+        "chart_sheet": lambda: f"「{details['sheet']}」是一张图表，不是表格（表格有：{_joined(details['sheets'])}）",
+        "not_a_workbook": lambda: f"文件不是 Excel 工作簿（.{details['format']}），也许是别的文件改了扩展名",
+        "unknown_format": lambda: (f"不认识 {details['suffix'] or '没有扩展名的'} 这种文件：能读的是 "
+                                   f"{_either(details['formats'])}"),
         "json_document": lambda: "文件是一整个 JSON 文档（数组，或跨多行的对象），不是每行一条记录的 JSON Lines",
         "uncalculated_formula": lambda: (f"单元格 {details['cell']} 是公式，但文件里没有它的计算结果（文件由程序生成，"
                                          f"没有用 Excel 或 WPS 保存过）"),
@@ -139,6 +148,12 @@ _FIXES = {
     "unnamed_columns": "补上列名或删除空列",
     "unparseable_row": "修正这一行",
     "password": "在 Excel 或 WPS 里取消密码并保存",
+    "empty": "检查是否选错了文件",
+    "no_data": "检查是否选错了文件",
+    "no_sheet": "把要读的那张表另存为单独的文件",
+    "chart_sheet": "把要读的那张表另存为单独的文件",
+    "not_a_workbook": "用 Excel 或 WPS 打开它，另存为 .xlsx（Excel 工作簿）",
+    "unknown_format": "另存为 CSV 或 Excel 工作簿（.xlsx）",
     "json_document": "另存为每行一个 JSON 对象的 .jsonl 文件，或另存为 CSV、Excel",
     "uncalculated_formula": "用 Excel 或 WPS 打开、保存",
     "already_tagged": "改用未标注的原始文件（如果它是标注过的），或把这些列改名",

@@ -35,13 +35,15 @@ def choose_sheet(names: list, visible: list, with_data, sheet, path) -> str:
             return key
         if key.isdecimal() and 1 <= int(key) <= len(visible):
             return visible[int(key) - 1]
-        raise ValueError(f"{path} has no sheet {key!r}; its sheets are {visible}"
-                         + (f" (hidden: {[n for n in names if n not in visible]})" if len(names) > len(visible) else ""))
+        raise ArchiveError(f"{path} has no sheet {key!r}; its sheets are {visible}"
+                           + (f" (hidden: {[n for n in names if n not in visible]})" if len(names) > len(visible) else ""),
+                           "no_sheet", sheet=key, sheets=list(visible))
     found = with_data()
     if len(found) == 1:
         return found[0]
     if not found:
-        raise ValueError(f"{path}: no visible sheet holds data; its sheets are {names} (choose one with sheet=NAME)")
+        raise ArchiveError(f"{path}: no visible sheet holds data; its sheets are {names} (choose one with sheet=NAME)",
+                           "no_data", sheets=list(names))
     raise ArchiveError(f"{path} has {len(found)} sheets with data: {found}; choose one with sheet=NAME or sheet=N",
                        "several_sheets", sheets=found)
 

@@ -2,6 +2,7 @@
 import datetime
 import functools
 
+from ..exceptions import ArchiveError
 from ._archive import password_protected
 from ._cells import ExcelError, as_formatted, excel_digits, format_kind, note_format
 from ._workbook import choose_sheet
@@ -20,7 +21,8 @@ class XlsReader(ExcelReader):
         except Exception as error:  # xlrd's errors name the format problem
             if "encrypted" in str(error).lower():
                 raise password_protected(self.path) from None
-            raise ValueError(f"{self.path} is not an Excel .xls workbook ({error})") from None
+            raise ArchiveError(f"{self.path} is not an Excel .xls workbook ({error})", "not_a_workbook",
+                               format="xls") from None
         try:
             names = workbook.sheet_names()
             visible = [sheet.name for sheet in map(workbook.sheet_by_name, names) if sheet.visibility == 0]

@@ -31,8 +31,8 @@ class ExcelReader(ArchiveReader):
             workbook = open_read_only(self.path)
             read_chinese_dates(workbook)
         except (zipfile.BadZipFile, KeyError, OSError) as error:
-            raise ValueError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
-                             f"as .xls, name it .xls") from None
+            raise ArchiveError(f"{self.path} is not an Excel .xlsx workbook ({error}); if it came from an old Excel "
+                               f"as .xls, name it .xls", "not_a_workbook", format="xlsx") from None
         try:
             declared = {ws.title: ws.max_row for ws in workbook.worksheets}  # before sheet_rows forgets it
             # every sheet, charts too, in tab order (workbook[name] searches them all: quadratic over 1,000s)
@@ -42,8 +42,9 @@ class ExcelReader(ArchiveReader):
             chosen = choose_sheet(workbook.sheetnames, tabs, lambda: [
                 ws.title for ws in workbook.worksheets if ws.title in visible and has_data(ws)], self.sheet, self.path)
             if chosen not in declared:
-                raise ValueError(f"{self.path}: sheet {chosen!r} is a chart, not a table; its tables are "
-                                 f"{[name for name in tabs if name in declared]}")
+                tables = [name for name in tabs if name in declared]
+                raise ArchiveError(f"{self.path}: sheet {chosen!r} is a chart, not a table; its tables are {tables}",
+                                   "chart_sheet", sheet=chosen, sheets=tables)
             sheet = sheets[chosen]
             self.sheet_title = sheet.title
             scan = scan_sheet(workbook, sheet)
