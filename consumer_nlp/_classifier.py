@@ -266,7 +266,20 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         ``calibration`` (optional, a pair (texts, labels) never trained on, written the way the
         texts to be tagged are) weighs half in fitting the temperature, the held-out folds the
         other half: confidence then fits writing harder than the training corpus.
+
+        A fit that fails leaves the estimator as it was (fitted as before, or not fitted): never the
+        labels of one fit beside the weights of another.
         """
+        earlier = dict(vars(self))
+        try:
+            return self._fit(X, y, groups, calibration)
+        except BaseException:  # Ctrl-C too
+            vars(self).clear()
+            vars(self).update(earlier)
+            raise
+
+    def _fit(self, X, y, groups, calibration):
+        """:meth:`fit`'s work, which sets the fitted attributes as it goes."""
         texts = normalize_many(as_texts(X, allow_missing=False))
         y = as_labels(y)
         if len(y) != len(texts):
@@ -275,7 +288,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         if problems:
             raise ValueError("; ".join(problems))
         # What train() attaches it can vouch for only of its own fit: none of an earlier one's stays (gone, as before
-        # a first fit, not None: a fit that fails below must not leave the estimator looking fitted).
+        # a first fit, not None).
         for attribute in ("cv_metrics_", "training_data_"):
             vars(self).pop(attribute, None)
         self.classes_ = class_order(y)

@@ -431,3 +431,30 @@ def test_two_spellings_of_one_category_are_refused(small_corpus):
     mixed = [("质量问题" if i % 2 else label) if label == "quality" else label for i, label in enumerate(labels)]
     with pytest.raises(ValueError, match="labels '(quality|质量问题)' and '(quality|质量问题)' name one category"):
         cn.ComplaintClassifier(cv=3).fit(texts, mixed)
+
+
+def test_a_fit_that_fails_leaves_the_estimator_as_it_was(small_corpus):
+    # A refit that failed (a label with too few examples, groups of one value) kept the new classes_ (or
+    # vocabulary) beside the earlier weights: predict named other categories without a word, or ended in an
+    # IndexError; and a first fit that failed left classes_, so that check_is_fitted took the estimator for fitted.
+    from sklearn.utils.validation import check_is_fitted
+
+    texts, labels = small_corpus
+    model = ComplaintClassifier(cv=3).fit(texts, labels)
+    before, fitted = model.predict(texts), dict(vars(model))
+    # 质量问题 … in Chinese sort otherwise than quality …; safety keeps two examples
+    safety = [i for i, label in enumerate(labels) if label == "safety"]
+    keep = [i for i in range(len(texts)) if i not in safety[2:]]
+    with pytest.raises(ValueError, match="at least 3 examples"):
+        model.fit([texts[i] for i in keep], [CATEGORIES[labels[i]] for i in keep])
+    with pytest.raises(ValueError, match="at least two different groups"):
+        model.fit(texts[::2], labels[::2], groups=["热线"] * len(texts[::2]))
+    assert vars(model).keys() == fitted.keys() and all(vars(model)[key] is value for key, value in fitted.items())
+    assert list(model.predict(texts)) == list(before)
+
+    fresh = ComplaintClassifier(cv=3)
+    with pytest.raises(ValueError, match="at least 3 examples"):
+        fresh.fit(texts[:4], ["quality"] * 3 + ["safety"])
+    assert vars(fresh) == vars(ComplaintClassifier(cv=3))  # its parameters alone
+    with pytest.raises(NotFittedError):
+        check_is_fitted(fresh)
