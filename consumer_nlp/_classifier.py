@@ -492,13 +492,14 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         the clause rule decided, the deciding clause's bonus is a row of its own (〔分句〕…)."""
         if not isinstance(text, str):
             raise TypeError(f"explain takes one text (a string), not {type(text).__name__}")
-        _, features, proba, empty = self._score(self._batches([text])[0])
+        scored = self._batches([text])[0]  # the text as far as it is scored, in the clause rule too
+        _, features, proba, empty = self._score(scored)
         code = self._decide(proba, empty)[0]
         categories = [str(c) for c in self._categories()]
         label = categories[code]
         indices, values = row_contributions(features[0], self.term_weights_)
         names = list(self.vectorizer_.get_feature_names_out()[indices])
-        normalized = normalize_many([text])
+        normalized = normalize_many(scored)
         whole = np.asarray(features[0] @ self.coef_.T) + self.intercept_
         bonus = self._decision_scores(normalized, features[0], self.coef_, self.intercept_)[0] - whole[0]
         if np.any(bonus):

@@ -116,6 +116,22 @@ def test_explain_sums_to_the_decision(small_model):
     assert "置信度" in str(explanation)
 
 
+def test_a_long_text_is_explained_as_far_as_it_is_scored(small_model, monkeypatch):
+    # explain() scored a text on its first MAX_TEXT_CHARS characters but took the clause rule's bonus from the
+    # whole text: a problem clause beyond the cut added to its category's row what the decision never counted
+    # (0.92 for safety, a text of the default model's), and a 5-million-character text was normalised whole.
+    from consumer_nlp import _classifier
+
+    monkeypatch.setattr(_classifier, "MAX_TEXT_CHARS", 40)
+    praise = "物流很快，包装很好，客服态度不错，下次还来买。" * 2
+    giant = praise[:40] + "，外卖里吃出一只蟑螂，吃完拉肚子住院了"
+    whole, cut = small_model.explain(giant), small_model.explain(giant[:40])
+    assert (whole.category, whole.confidence) == (cut.category, cut.confidence) == (
+        small_model.tag([giant])[0]["category"], pytest.approx(small_model.predict_proba([giant]).max()))
+    pd.testing.assert_frame_equal(whole.contributions, cut.contributions)
+    assert whole.text == giant
+
+
 def test_input_texts_are_not_changed(small_model):
     texts = ["ＡＰＰ自動續費，扣了我128元！"]
     small_model.tag(texts)
