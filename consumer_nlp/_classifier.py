@@ -227,12 +227,12 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def _decision_scores(self, texts, features, weights, intercepts) -> np.ndarray:
         """Linear scores of normalised ``texts`` (``features`` their rows), with the clause rule:
         where ``other`` wins on the whole text, every other class gains ``clause_weight`` times its
-        best clause's score."""
+        best clause's score (an empty text has no clause: it is decided on no evidence)."""
         scores = np.asarray(features @ weights.T) + intercepts
         fallback = np.flatnonzero(self._categories() == "other")
         if not self.clause_weight or len(fallback) == 0:
             return scores
-        rows = np.flatnonzero(scores.argmax(axis=1) == fallback[0])
+        rows = np.flatnonzero((scores.argmax(axis=1) == fallback[0]) & np.fromiter(map(bool, texts), bool, len(texts)))
         if len(rows) == 0:
             return scores
         clauses, owners = split_clauses([texts[row] for row in rows])

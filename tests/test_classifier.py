@@ -132,6 +132,16 @@ def test_a_long_text_is_explained_as_far_as_it_is_scored(small_model, monkeypatc
     assert whole.text == giant
 
 
+@pytest.mark.parametrize("text", ["", "&nbsp;", "\u200b"])
+def test_an_empty_text_is_explained_by_no_term(default_model, text):
+    # A text empty once normalised is decided on no evidence (other, every category as likely), but its
+    # explanation showed a row 〔分句〕 of an empty clause, pulling each category by its intercept's share.
+    explanation = default_model.explain(text)
+    assert (explanation.category, explanation.needs_review) == ("other", True)
+    assert explanation.contributions.empty and list(explanation.contributions.columns) == list(cn.CATEGORIES)
+    assert "〔分句〕" not in str(explanation)
+
+
 def test_input_texts_are_not_changed(small_model):
     texts = ["ＡＰＰ自動續費，扣了我128元！"]
     small_model.tag(texts)
