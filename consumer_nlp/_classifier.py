@@ -17,15 +17,18 @@ from ._categories import CATEGORIES, in_guide_order, label_of
 from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
+from ._unicode import quoted
 from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
 from ._values import check_count, is_blank, is_int, is_missing
 
 
 MAX_TEXT_CHARS = 100_000  # a text is scored on this many characters at most (a complaint is far shorter)
+BAD_ROWS_NAMED = 10  # a column of numbers given for the texts is named by its first rows, not by 100,000 lines
 
 
 def as_texts(X, *, allow_missing: bool) -> list[str]:
-    """Check a sequence of texts; missing ones become "" when allowed. Errors list every bad row.
+    """Check a sequence of texts; missing ones become "" when allowed. Errors name the first
+    ``BAD_ROWS_NAMED`` bad rows, each value quoted short, and count the rest.
     Each text is read as far as ``MAX_TEXT_CHARS``, in training and in tagging alike."""
     if isinstance(X, str):
         raise TypeError("expected a list of texts, got a single string; wrap it in a list: [text]")
@@ -45,9 +48,13 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
         elif allow_missing and is_missing(value):
             texts.append("")
         else:
-            bad.append(f"row {row}: text is {type(value).__name__} {value!r}, not a string")
+            bad.append((row, value))
     if bad:
-        raise TypeError("bad texts:\n  " + "\n  ".join(bad))
+        named = [f"row {row}: text is {type(value).__name__} {quoted(repr(value))}, not a string"
+                 for row, value in bad[:BAD_ROWS_NAMED]]
+        if len(bad) > BAD_ROWS_NAMED:
+            named.append(f"… and {len(bad) - BAD_ROWS_NAMED:,} more rows whose text is not a string")
+        raise TypeError("bad texts:\n  " + "\n  ".join(named))
     return texts
 
 

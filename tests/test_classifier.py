@@ -72,10 +72,20 @@ def test_empty_texts_get_other_and_review(small_model):
     assert list(small_model.predict(["", "  "])) == ["other", "other"]
 
 
-def test_bad_texts_name_every_row(small_model):
+def test_bad_texts_are_named_by_row_ten_at_most_and_quoted_short(small_model):
     with pytest.raises(TypeError) as error:
         small_model.predict(["好", 42, "差", ["list"]])
     assert "row 2" in str(error.value) and "row 4" in str(error.value)
+    # A column of 100,000 order numbers given for the texts was refused in a message of 4.5 MB, a line a row,
+    # and one bytes value of a million characters in one of 1 MB: a notebook printed it all.
+    with pytest.raises(TypeError) as error:
+        small_model.predict(["好", *range(100_000)])
+    message = str(error.value)
+    assert "row 2: text is int 0" in message and "row 11:" in message and "row 12:" not in message
+    assert "99,990 more" in message and len(message) < 1000
+    with pytest.raises(TypeError, match=r"row 1: text is bytes b'xxx") as error:
+        small_model.tag([b"x" * 1_000_000])
+    assert len(str(error.value)) < 200
     with pytest.raises(TypeError, match="single string"):
         small_model.predict("秤不准")
 
