@@ -3,6 +3,7 @@ import contextlib
 import gc
 import itertools
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,12 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
     Each text is read as far as ``MAX_TEXT_CHARS``, in training and in tagging alike."""
     if isinstance(X, str):
         raise TypeError("expected a list of texts, got a single string; wrap it in a list: [text]")
+    if isinstance(X, Mapping):  # iterating it would give its keys
+        raise TypeError(f"expected texts, got a {type(X).__name__}, whose keys would be read as the texts; pass its "
+                        f"values, list(texts.values())")
+    if isinstance(X, (set, frozenset)):
+        raise TypeError(f"expected texts in order, got a {type(X).__name__}, which has no order to give the results "
+                        f"in; pass a list")
     if isinstance(X, pd.DataFrame):  # iterating it would give its column names
         if X.shape[1] != 1:
             raise TypeError(f"expected texts, got a table of {X.shape[1]} columns {[str(c) for c in X.columns]}; "

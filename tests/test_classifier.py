@@ -106,6 +106,18 @@ def test_a_one_column_table_is_its_texts_and_a_wider_one_is_refused(small_model)
         small_model.predict(np.array([texts, texts], dtype=object).T)
 
 
+def test_a_dict_or_a_set_of_texts_is_refused(small_model):
+    # tag({"A001": text}) tagged the keys, order numbers, without a word (iterating a dict gives its keys); a set
+    # of texts was tagged in an order of Python's own, which no result could be matched back by.
+    with pytest.raises(TypeError, match=r"got a dict.*list\(texts\.values\(\)\)"):
+        small_model.tag({"A001": "秤不准，少了二两", "A002": "信用卡没开卡就扣年费"})
+    for unordered in ({"秤不准", "漏水"}, frozenset({"秤不准"})):
+        with pytest.raises(TypeError, match=r"got a (set|frozenset).*no order.*list"):
+            small_model.predict(unordered)
+    values = {"A001": "秤不准，少了二两"}.values()
+    assert list(small_model.predict(values)) == list(small_model.predict(["秤不准，少了二两"]))
+
+
 def test_tag_records_and_top_terms(small_model):
     record = small_model.tag(["电子秤不准，买两斤少了三两，缺斤短两"])[0]
     assert set(record) == {"category", "category_zh", "confidence", "needs_review", "top_terms"}
