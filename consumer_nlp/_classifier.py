@@ -20,7 +20,7 @@ from ._metrics import choose_review_threshold
 from ._params import parameter_problems
 from ._unicode import quoted
 from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
-from ._values import check_count, is_blank, is_int, is_missing
+from ._values import check_count, is_blank, is_continuous, is_int, is_missing
 
 
 MAX_TEXT_CHARS = 100_000  # a text is scored on this many characters at most (a complaint is far shorter)
@@ -77,7 +77,7 @@ def check_model(model, parameter: str = "model") -> "ComplaintClassifier":
 
 def as_labels(y) -> np.ndarray:
     """Check labels: one per text (a column of them is taken, with scikit-learn's warning), none
-    missing or empty, all text or all numbers. Errors list the rows."""
+    missing or empty, all text or all whole numbers. Errors list the rows."""
     try:
         y = column_or_1d(np.asarray(y, dtype=object), dtype=object, warn=True)
     except ValueError:
@@ -90,6 +90,10 @@ def as_labels(y) -> np.ndarray:
         first = next(row for row, label in enumerate(y, start=1) if not isinstance(label, str))
         raise ValueError(f"labels mix numbers and text (row {first}: {y[first - 1]!r}); give them all as text or "
                          f"all as numbers")
+    odd = next((row for row, label in enumerate(y, start=1) if is_continuous(label)), None)
+    if odd:  # in scikit-learn's words, as its classifiers refuse such labels
+        raise ValueError(f"Unknown label type: continuous (row {odd}: {y[odd - 1]!r}); a classifier learns categories: "
+                         f"give them as text, or as whole numbers")
     return y
 
 

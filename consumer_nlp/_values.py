@@ -25,6 +25,12 @@ def is_number(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def is_continuous(value) -> bool:
+    """A number with a fraction, or an infinity (2.5, inf; numpy's too): a measurement, never a category's label."""
+    return (isinstance(value, numbers.Real) and not isinstance(value, (bool, numbers.Integral))
+            and not (math.isfinite(value) and float(value).is_integer()))
+
+
 def is_missing(value) -> bool:
     """No value: None, pandas' NA or NaT, or a NaN (numpy's too)."""
     return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, numbers.Real) and value != value)

@@ -1,4 +1,5 @@
 import copy
+import re
 import subprocess
 import sys
 
@@ -196,6 +197,18 @@ def test_labels_that_are_numbers_or_missing(small_corpus):
     assert not np.isnan(cross_val_score(ComplaintClassifier(cv=3), texts, numbers, cv=2)).any()
     with pytest.raises(ValueError, match=r"labels are missing in rows 2, 5"):
         ComplaintClassifier(cv=3).fit(texts, [labels[0], None, *labels[2:4], float("nan"), *labels[5:]])
+
+
+@pytest.mark.parametrize("odd, row", [(2.5, 2), (float("inf"), 2), (np.float64(-0.1), 2)])
+def test_labels_that_are_not_whole_numbers_are_refused_as_scikit_learns_classifiers_refuse_them(small_corpus, odd,
+                                                                                               row):
+    # Scores or ratings given as labels (4.5, 3.7, …) were fitted as a class each; score() then failed ("continuous
+    # is not supported") and cross_val_score gave nan. Whole numbers stay labels, 1.0 among them.
+    texts, labels = small_corpus
+    numbers = [1.0 if label == "financial" else 0.0 for label in labels]
+    assert ComplaintClassifier(cv=3).fit(texts, numbers).score(texts, numbers) > 0.9
+    with pytest.raises(ValueError, match=re.escape(f"Unknown label type: continuous (row {row}: {odd!r})")):
+        ComplaintClassifier(cv=3).fit(texts, [numbers[0], odd, odd, odd, *numbers[4:]])
 
 
 def test_labels_empty_mixed_or_in_a_column_are_handled_as_scikit_learn_does(small_corpus, tmp_path):
