@@ -4,7 +4,6 @@ import contextlib
 import datetime
 import html
 import itertools
-import json
 import logging
 import re
 from concurrent.futures.process import BrokenProcessPool
@@ -26,12 +25,12 @@ from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
 from .._values import is_missing
-from ..io import (cell_text, correction_key, new_file, open_archive, without_surrogates, write_archive,
-                  write_json)
+from ..io import cell_text, new_file, open_archive, without_surrogates, write_archive, write_json
 from ..review import NOW, review_queue, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, output_sheet, review_reasons
 from ._jobs import Jobs, Stopped, retrain_in_process, tag_in_process
 from ._models import Models
+from ._queues import Queue, Queues
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, shown_moment
 
@@ -318,35 +317,36 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             item["row"] = places[item["row"] - 2]
         write_json(path, queue)
 
-    async def queue_of(batch_id: str) -> list:
+    queues = Queues()
+
+    async def queue_of(batch_id: str) -> Queue:
         path = space.made_from_result(batch_id, "queue.json")
         await made_once(path, make_queue, batch_id, path)
-        return await run_in_threadpool(lambda: json.loads(path.read_text("utf-8")))
+        return await run_in_threadpool(queues.read, path)
 
     async def review_list(request: Request):
         return render(request, "review_list.html", page="review", batches=[b for b in batches() if b["tagged"]])
 
     async def review_page(request: Request):
         batch_id = request.path_params["batch_id"]
-        queue, corrected = await queue_of(batch_id), models.store.labels()
-        done = sum(correction_key(item["text"]) in corrected for item in queue)
+        (queue, keys), corrected = await queue_of(batch_id), models.store.labels()
+        done = sum(key in corrected for key in keys)
         position = request.query_params.get("i")
         if position is None or not position.isdecimal():  # the first row nobody has corrected yet
-            position = next((n for n, item in enumerate(queue) if correction_key(item["text"]) not in corrected),
-                            len(queue))
+            position = next((n for n, key in enumerate(keys) if key not in corrected), len(queue))
         position = min(int(position), len(queue))
         item = queue[position] if position < len(queue) else None
         reviewer = unquote(request.cookies.get(REVIEWER_COOKIE, ""))
         return render(request, "review.html", page="review", batch_id=batch_id, item=item, position=position,
                       key=text_key(item["text"]) if item else "", total=len(queue), done=done,
                       remaining=len(queue) - done, reviewer=reviewer,
-                      corrected=corrected.get(correction_key(item["text"])) if item else None,
+                      corrected=corrected.get(keys[position]) if item else None,
                       previous=request.query_params.get("from"))
 
     async def review_store(request: Request):
         batch_id = request.path_params["batch_id"]
         form = await checked_form(request)
-        queue = await queue_of(batch_id)
+        queue, keys = await queue_of(batch_id)
         position, label = str(form.get("i", "")), form.get("label")
         reviewer = str(form.get("reviewer") or "").strip()[:60]
         if not position.isdecimal() or int(position) >= len(queue) or label not in CATEGORIES:
@@ -361,8 +361,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                            "source": space.meta(batch_id)["name"], "row": item["row"], "exported_at": NOW}],
                          reviewer=reviewer)
         corrected = models.store.labels()
-        following = next((n for n in range(int(position) + 1, len(queue))
-                          if correction_key(queue[n]["text"]) not in corrected), len(queue))
+        following = next((n for n in range(int(position) + 1, len(queue)) if keys[n] not in corrected), len(queue))
         response = RedirectResponse(f"/batch/{batch_id}/review?i={following}&from={position}", status_code=303)
         response.set_cookie(REVIEWER_COOKIE, quote(reviewer), max_age=365 * 86400, samesite="strict")
         return response

@@ -1,0 +1,53 @@
+"""The review queues the review pages show: each queue file read once while it stays the same, the latest few
+kept parsed, so that a view or a choice does not read a batch's whole queue again (0.15 s for 12,056 rows)."""
+import collections
+import json
+import os
+import threading
+from pathlib import Path
+from typing import NamedTuple
+
+from ..io import correction_key
+
+KEPT_QUEUES = 4  # batches under review at once; a queue of 12,056 rows takes about 10 MB parsed
+
+
+class Queue(NamedTuple):
+    """A batch's review queue: its rows (dicts, as ``review_queue`` gives them) and each row's
+    :func:`correction_key`, by which the corrections are looked up."""
+
+    items: list
+    keys: list
+
+
+def _stamp(status: os.stat_result) -> tuple:
+    """What tells a file from the same path written again (replaced, or rewritten in place)."""
+    return status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns
+
+
+class Queues:
+    """The latest :data:`KEPT_QUEUES` queue files read, by path, each read again once its file changes."""
+
+    def __init__(self):
+        self._kept: collections.OrderedDict[Path, tuple] = collections.OrderedDict()  # path -> (stamp, Queue)
+        self._lock = threading.Lock()  # read from the server's worker threads
+
+    def read(self, path: Path) -> Queue:
+        """The queue in the file at ``path``, parsed once for as long as the file stays the same."""
+        with self._lock:
+            kept = self._kept.get(path)
+        if kept is not None and kept[0] == _stamp(os.stat(path)):
+            with self._lock:
+                if path in self._kept:
+                    self._kept.move_to_end(path)
+            return kept[1]
+        with open(path, encoding="utf-8") as file:
+            stamp = _stamp(os.fstat(file.fileno()))  # of what is read, though the file be replaced meanwhile
+            items = json.load(file)
+        queue = Queue(items, [correction_key(item["text"]) for item in items])
+        with self._lock:
+            self._kept[path] = (stamp, queue)
+            self._kept.move_to_end(path)
+            while len(self._kept) > KEPT_QUEUES:
+                self._kept.popitem(last=False)
+        return queue
