@@ -274,6 +274,36 @@ def test_the_same_correction_again_is_not_stored_and_a_later_different_one_repla
         ("quality", "一月.csv", "李四"), ("safety", "一月.csv", "张三")]
 
 
+def test_labels_read_only_the_corrections_stored_since_and_know_a_store_put_back(tmp_path, monkeypatch):
+    # The web's review page asked for every correction at every view and choice (labels()): 60 ms and more for 12,000
+    # corrections, growing with every one stored. Another store of the file (the command line, another reviewer) and
+    # a file put back from a backup must still be seen.
+    import shutil
+
+    from consumer_nlp.review import _store
+
+    path = tmp_path / "corrections.sqlite"
+    server, desk = CorrectionStore(path), CorrectionStore(path)
+    desk.add([{"text": f"第{n}条：秤每斤少二两", "label": "price_measurement"} for n in range(300)], reviewer="张三")
+    assert len(server.labels()) == 300
+    shutil.copy(path, tmp_path / "backup.sqlite")
+    read, key = [], _store.correction_key
+    monkeypatch.setattr(_store, "correction_key", lambda text: read.append(text) or key(text))
+    desk.add([{"text": "第0条：秤每斤少二两", "label": "quality"}, {"text": "充电宝冒烟了", "label": "safety"}],
+             reviewer="李四")
+    read.clear()
+    labels = server.labels()
+    assert len(read) == 2 and len(labels) == 301
+    assert labels["第0条：秤每斤少二两"] == "quality" and labels["充电宝冒烟了"] == "safety"
+    labels["充电宝冒烟了"] = "other"  # what a caller does with its copy is its own
+    assert server.labels()["充电宝冒烟了"] == "safety"
+    for name in ("corrections.sqlite-wal", "corrections.sqlite-shm"):
+        (tmp_path / name).unlink(missing_ok=True)
+    shutil.copy(tmp_path / "backup.sqlite", path)  # put back: the two corrections since are gone
+    labels = server.labels()
+    assert len(labels) == 300 and labels["第0条：秤每斤少二两"] == "price_measurement"
+
+
 def _export_one(tmp_path, name: str, text: str = "充电宝充着充着冒烟了"):
     """A review workbook of one row, ``text``, exported now as ``name``."""
     from consumer_nlp.review import export_review

@@ -10,6 +10,7 @@ import datetime
 import getpass
 import hashlib
 import sqlite3
+import threading
 from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
@@ -93,6 +94,9 @@ class CorrectionStore:
 
     def __init__(self, path):
         self.path = Path(path)
+        self._labels: dict = {}  # labels() as last read, and the last correction read: (id, text_sha256, at)
+        self._read_up_to: tuple = (0, None, None)
+        self._reading = threading.Lock()
 
     @classmethod
     def of_registry(cls, registry=None) -> "CorrectionStore":
@@ -163,5 +167,19 @@ class CorrectionStore:
 
     def labels(self) -> dict:
         """{text: label}: each corrected text (its :func:`correction_key`) with the label of its latest
-        correction."""
-        return {correction_key(row["text"]): row["label"] for row in self.all()}
+        correction. Only the corrections stored since the last call are read (the store only grows: a server
+        asks at every page), all of them again where that last one is gone or another (a file put back)."""
+        if not self.path.is_file():
+            return {}
+        with self._reading, closing(self._connect()) as connection:
+            last, key, at = self._read_up_to
+            if last and connection.execute("SELECT text_sha256, at FROM corrections WHERE id = ?",
+                                           (last,)).fetchone() != (key, at):
+                self._labels, last = {}, 0
+            since = connection.execute("SELECT id, text_sha256, at, text, label FROM corrections WHERE id > ? "
+                                       "ORDER BY id", (last,)).fetchall()
+            for _, _, _, text, label in since:
+                self._labels[correction_key(text)] = label
+            if since:
+                self._read_up_to = since[-1][:3]
+            return dict(self._labels)
