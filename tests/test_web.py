@@ -1292,6 +1292,49 @@ def test_the_review_pages_keep_only_the_latest_queues_read(client, tmp_path, mon
     assert len(reads) == 3
 
 
+def _locks_alive() -> int:
+    import asyncio
+    import gc
+
+    gc.collect()
+    return sum(isinstance(thing, asyncio.Lock) for thing in gc.get_objects())
+
+
+def test_a_server_running_for_months_forgets_finished_jobs_and_the_locks_of_files_made(client, tmp_path, monkeypatch):
+    # Every job's record and a lock for every file made (each download format, each review queue) stayed for the
+    # server's life: a server running for months on a desk's machine only grew.
+    from consumer_nlp.web import _app as app_module
+    from consumer_nlp.web import _jobs
+
+    batch = _tag(client, tmp_path)
+    before = _locks_alive()
+    for kind in ("csv", "jsonl", "xlsx"):
+        assert client.get(f"{batch}/download?format={kind}").status_code == 200
+    assert client.get(batch + "/review").status_code == 200
+    assert _locks_alive() == before
+
+    monkeypatch.setattr(_jobs, "KEPT_JOBS", 2)
+
+    def tag_again() -> str:
+        started = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                              follow_redirects=False)
+        while 'data-state="running"' in (page := client.get(started.headers["location"]).text):
+            time.sleep(0.05)
+        assert 'data-state="failed"' in page
+        return started.headers["location"]
+
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: 1 / 0)  # each job ends at once
+    pages = [tag_again() for _ in range(4)]  # each forgets what finished before the latest two
+    gone = client.get(pages[0])
+    assert gone.status_code == 404 and "没有这项任务的记录" in gone.text and "任务完成一天以后" in gone.text
+    assert all(client.get(page).status_code == 200 for page in pages[1:])
+    monkeypatch.setattr(_jobs, "KEPT_JOBS", 10)
+    client.app.state.jobs.get(pages[1].rsplit("/", 1)[1]).finished -= 2 * 86400  # finished two days ago
+    pages.append(tag_again())
+    assert client.get(pages[1]).status_code == 404 and client.get(pages[2]).status_code == 200
+    assert "重新标注" in client.get(batch).text  # the batch itself is as it was
+
+
 def test_an_upload_of_whole_chunks_downloads_as_a_workbook(client, tmp_path):
     # 5,000 rows are read as one full chunk and an empty one; the empty chunk's tag columns, taken
     # from the Parquet copy, kept Arrow's types, on which the workbook writer's check failed.

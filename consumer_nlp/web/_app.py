@@ -103,8 +103,6 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     space = Workspace(workspace, max_upload_bytes)
     models = Models(registry, space.root / "models")
     jobs = Jobs(explain_error)
-    tagging = {}  # batch id -> its latest tagging job: one at a time
-    retraining = []  # the latest retraining job: one at a time
     corpus = Path(corpus) if corpus else Path(__file__).resolve().parents[2] / "data" / "complaints.csv"  # a clone's
 
     def corpus_missing() -> str | None:
@@ -184,7 +182,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         batch_id = request.path_params["batch_id"]
         meta = space.meta(batch_id)
         columns, found = await run_in_threadpool(space.text_columns, batch_id)
-        running = tagging.get(batch_id)
+        running = jobs.latest(f"/batch/{batch_id}")
         cut_off = meta.get("tagging") if running is None or running.state != "running" else None
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
                       found=found, tagged=space.tagged_path(batch_id).is_file(), formats=DOWNLOAD_FORMATS,
@@ -200,7 +198,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if column not in columns:
             raise Refused(400, "请从列表中选择投诉文本所在的列。")
         ref, _ = models.production()
-        running = tagging.get(batch_id)
+        running = jobs.latest(f"/batch/{batch_id}")  # one tagging of a batch at a time
         if running is not None and running.state == "running":
             raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
 
@@ -218,14 +216,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                              number_formats=done["number_formats"], row_notes=done["row_notes"], tagging=None)
             return done
 
-        tagging[batch_id] = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
-        return RedirectResponse(f"/jobs/{tagging[batch_id].id}", status_code=303)
+        job = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def batch_delete(request: Request):
         batch_id = request.path_params["batch_id"]
         await checked_form(request)
         space.folder(batch_id)  # a batch that is not there is not found
-        running = tagging.get(batch_id)
+        running = jobs.latest(f"/batch/{batch_id}")
         if running is not None and running.state == "running":
             raise Refused(409, "这一批正在标注：请等标注任务完成后再删除。")
         space.discard(batch_id)
@@ -234,17 +232,26 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def job_page(request: Request):
         job = jobs.get(request.path_params["job_id"])
         if job is None:
-            raise Refused(404, "没有这项任务（服务器重启后任务记录会清空）。")
+            raise Refused(404, "没有这项任务的记录：服务器重启后，或任务完成一天以后（任务很多时更早），记录会清空。"
+                               "标注结果请到「批量」页查看，重新训练的模型请到「模型」页查看。")
         return render(request, "job.html", page=None, job=job)
 
-    making = {}  # a file being made from a batch's result (a download, a review queue) -> the lock its requests wait on
+    making = {}  # a file made from a batch's result (a download, a review queue) -> [its lock, the requests at it]
 
     async def made_once(path: Path, make, *args) -> None:
         """``make(*args)``, which writes ``path``, in a thread unless ``path`` is there: made once however many
-        requests ask for it at once (clicks, reviewers), the later ones waiting for it."""
-        async with making.setdefault(path, asyncio.Lock()):
-            if not path.is_file():
-                await run_in_threadpool(make, *args)
+        requests ask for it at once (clicks, reviewers), the later ones waiting for it. The lock is kept only
+        while a request is at it: a server running for months would keep one for every file it ever made."""
+        held = making.setdefault(path, [asyncio.Lock(), 0])
+        held[1] += 1
+        try:
+            async with held[0]:
+                if not path.is_file():
+                    await run_in_threadpool(make, *args)
+        finally:
+            held[1] -= 1
+            if not held[1]:
+                del making[path]
 
     def tagged(batch_id: str) -> Path:
         path = space.tagged_path(batch_id)
@@ -368,7 +375,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     # ---- 模型 ----
     def retraining_now() -> bool:
-        return bool(retraining) and retraining[-1].state == "running"
+        latest = jobs.latest("/models")  # one retraining at a time
+        return latest is not None and latest.state == "running"
 
     async def models_page(request: Request):
         return render(request, "models.html", page="models", versions=models.versions(),
@@ -400,8 +408,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             models.note_retraining(None)
             return version
 
-        retraining[:] = [jobs.start("用更正重新训练", "/models", work)]
-        return RedirectResponse(f"/jobs/{retraining[-1].id}", status_code=303)
+        job = jobs.start("用更正重新训练", "/models", work)
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def models_compare(request: Request):
         version = version_of(request.query_params)

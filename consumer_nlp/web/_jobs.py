@@ -11,6 +11,8 @@ import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
+KEPT_JOBS = 100  # the finished jobs whose records are kept, the latest: a server runs for months
+KEPT_SECONDS = 86_400  # nor any finished longer ago (a desk follows a job's page as it ends)
 GRACE_SECONDS = 3  # what a child process told to stop is given to clean up (tagging ends between chunks) before a kill
 STOPPED = "已中断：服务器正在停止，这项任务没有完成。服务器重新启动后请再做一次。"
 
@@ -40,7 +42,8 @@ class Job:
 
 class Jobs:
     """The jobs of this server, by id; ``start`` runs a function in a thread of its own, ``in_process`` a
-    function in a process of its own, and ``stop`` ends them when the server stops."""
+    function in a process of its own, and ``stop`` ends them when the server stops. Running jobs are kept, and
+    the latest :data:`KEPT_JOBS` finished ones if finished within :data:`KEPT_SECONDS`."""
 
     def __init__(self, explain_error):
         self._jobs: dict[str, Job] = {}
@@ -55,6 +58,7 @@ class Jobs:
         job_id = secrets.token_hex(8)
         job = Job(job_id, title, link.format(id=job_id))
         with self._lock:
+            self._forget_finished()
             self._jobs[job_id] = job
 
         def run():
@@ -79,6 +83,19 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+    def latest(self, link: str) -> Job | None:
+        """The job started last of those kept that lead to ``link`` (a batch's tagging, the retraining)."""
+        with self._lock:
+            return next((job for job in reversed(self._jobs.values()) if job.link == link), None)
+
+    def _forget_finished(self) -> None:
+        """Drop the records of jobs finished before the latest KEPT_JOBS, or longer than KEPT_SECONDS ago."""
+        finished = sorted((job for job in self._jobs.values() if job.finished is not None), key=lambda j: j.finished)
+        too_old = time.time() - KEPT_SECONDS
+        for n, job in enumerate(finished):
+            if n < len(finished) - KEPT_JOBS or job.finished < too_old:
+                del self._jobs[job.id]
 
     def in_process(self, work, *args):
         """``work(*args)`` in a fresh process, its result returned; :class:`Stopped` if the server stops
