@@ -906,7 +906,7 @@ def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp
     rows = re.findall(r"<tr><td><a href=\"(/batch/\w+)\">投诉.csv</a></td>(.*?)</tr>", listing)
     assert [href for href, _ in rows] == [second, first]  # newest first
     cells = {href: re.findall(r"<td>(.*?)</td>", rest) for href, rest in rows}
-    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d", cells[href][0]) for href in (first, second))
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", cells[href][0]) for href in (first, second))
     assert cells[second][1:] == [f"{len(COMPLAINTS)} 行", "已标注"] and cells[first][1:] == ["", "未标注"]
 
     folder = tmp_path / "workspace" / second.rsplit("/", 1)[1]
@@ -923,6 +923,19 @@ def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp
     assert busy.status_code == 409 and "正在标注" in busy.text
     release.set()
     _wait_for_job(client, job)
+
+
+def test_same_name_uploads_in_one_minute_are_listed_apart_on_both_lists(client, tmp_path):
+    # Shown to the minute, two uploads of 投诉.csv in one minute (two desks, or one clicking 上传 twice) were listed
+    # alike on 批量, and 复核 showed the name alone.
+    first = _tag(client, tmp_path)
+    time.sleep(1.1)
+    second = _tag(client, tmp_path)
+    batches = re.findall(r"<tr><td><a href=\"(/batch/\w+)\">投诉.csv</a></td><td>(.*?)</td>", client.get("/batch").text)
+    assert [href for href, _ in batches] == [second, first] and batches[0][1] != batches[1][1]
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", shown) for _, shown in batches)
+    listed = dict(re.findall(r'<a href="(/batch/\w+)/review">(.*?)</a>', client.get("/review").text))
+    assert listed[first] != listed[second] and all(shown in listed[href] for href, shown in batches)
 
 
 def test_a_cell_reading_like_a_column_name_in_the_data_is_no_header(client, tmp_path):

@@ -152,7 +152,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             except Refused:
                 continue
             uploaded = meta.get("uploaded") or shown_moment(datetime.datetime.fromtimestamp(
-                folder.stat().st_mtime))  # batches uploaded before the time was kept
+                folder.stat().st_mtime), seconds=True)  # batches uploaded before the time was kept
             found.append({"id": folder.name, **meta, "uploaded": uploaded,
                           "tagged": space.tagged_path(folder.name).is_file()})
         return found

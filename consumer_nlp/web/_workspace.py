@@ -24,9 +24,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 _HEADED = {"csv", "tsv", "xlsx", "xlsm", "xls"}  # first row names the columns (JSON and Parquet name them by key)
 
 
-def shown_moment(moment: datetime.datetime | None = None) -> str:
-    """A moment (default: now) as the pages show one, to the minute."""
-    return (moment or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M")
+def shown_moment(moment: datetime.datetime | None = None, *, seconds: bool = False) -> str:
+    """A moment (default: now) as the pages show one, to the minute, or to the ``seconds`` where two
+    in one minute must be told apart (uploads of the same name)."""
+    return (moment or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
 
 
 class Workspace:
@@ -108,7 +109,7 @@ class Workspace:
             folder.rmdir()
             raise
         name = Path(upload.filename).name[:200]
-        uploaded = shown_moment()  # tells same-name uploads apart
+        uploaded = shown_moment(seconds=True)  # tells same-name uploads apart, two in one minute too
         write_json(folder / _META, {"name": name, "suffix": suffix, "uploaded": uploaded})
         return batch_id
 
