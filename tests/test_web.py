@@ -1297,7 +1297,7 @@ def test_the_review_pages_keep_only_the_latest_queues_read(client, tmp_path, mon
     # Kept without a bound, every batch reviewed since the server started would stay in its memory.
     from consumer_nlp.web import _queues
 
-    monkeypatch.setattr(_queues, "KEPT_QUEUES", 1)
+    monkeypatch.setattr(_queues, "KEPT_BYTES", 1)  # room for the latest queue read only
     first, second = _tag(client, tmp_path), _tag(client, tmp_path)
     reads = _count_queue_reads(monkeypatch)
     for batch in (first, first, second, second, first):

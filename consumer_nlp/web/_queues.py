@@ -9,7 +9,9 @@ from typing import NamedTuple
 
 from ..io import correction_key
 
-KEPT_QUEUES = 4  # batches under review at once; a queue of 12,056 rows takes about 10 MB parsed
+# The queue files kept parsed, in bytes of file: 12,056 rows (a 20,000-row batch) are 4.4 MB, about 10 MB parsed;
+# a batch of 200,000 rows may queue ten times as many. The latest queue read is always kept.
+KEPT_BYTES = 40_000_000
 
 
 class Queue(NamedTuple):
@@ -26,7 +28,8 @@ def _stamp(status: os.stat_result) -> tuple:
 
 
 class Queues:
-    """The latest :data:`KEPT_QUEUES` queue files read, by path, each read again once its file changes."""
+    """The latest queue files read (up to :data:`KEPT_BYTES` of them), by path, each read again once its file
+    changes."""
 
     def __init__(self):
         self._kept: collections.OrderedDict[Path, tuple] = collections.OrderedDict()  # path -> (stamp, Queue)
@@ -48,6 +51,6 @@ class Queues:
         with self._lock:
             self._kept[path] = (stamp, queue)
             self._kept.move_to_end(path)
-            while len(self._kept) > KEPT_QUEUES:
+            while len(self._kept) > 1 and sum(stamp[2] for stamp, _ in self._kept.values()) > KEPT_BYTES:
                 self._kept.popitem(last=False)
         return queue
