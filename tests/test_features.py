@@ -30,6 +30,16 @@ def test_fast_char_features_equal_scikit_learns(default_model, texts, ngram_rang
     np.testing.assert_allclose(got.toarray(), expected.toarray(), atol=1e-6)
 
 
+@pytest.mark.parametrize("ngram_range", [(1, 2), [1, 2], np.array([1, 1])])
+def test_word_features_take_the_fast_counter_however_the_range_is_given(texts, ngram_range):
+    # A range given as a list (as JSON and parameter grids give it) was compared with the tuples (1, 1) and (1, 2)
+    # and missed the fast counter: 0.84 against 0.64 s for 10,000 texts (helper h5).
+    from consumer_nlp.features._vectorize import ComplaintVectorizer
+
+    vectorizer = ComplaintVectorizer(word_ngram_range=ngram_range).fit(texts)
+    assert vectorizer._counter("word_counter") is not None
+
+
 @pytest.mark.parametrize("batch", [[""], ["", ""], ["\U00013000\U00013001"]])
 def test_fast_features_of_batches_without_any_known_term_are_empty(default_model, batch):
     vectorizer = default_model.vectorizer_

@@ -213,7 +213,7 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         """The fast counter for one block (built on first use, not persisted), or None."""
         counter = self.__dict__.get("_" + name)
         if counter is None:
-            if name == "word_counter" and self.word_ngram_range in ((1, 1), (1, 2)):
+            if name == "word_counter" and tuple(map(int, self.word_ngram_range)) in ((1, 1), (1, 2)):
                 counter = WordNgramCounter(self.word_vectorizer_.vocabulary_)
             elif name == "char_counter" and max(self.char_ngram_range) <= 3:
                 counter = CharNgramCounter(self.char_vectorizer_.vocabulary_, self.char_ngram_range)
