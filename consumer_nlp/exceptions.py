@@ -89,8 +89,8 @@ class ArchiveError(ValueError):
     ``details["header_row"]``), ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible
     ones), ``"no_data"`` (no visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is
     a chart: ``details["sheet"]``, ``details["sheets"]``, the tables), ``"not_a_workbook"`` (a file named as a
-    workbook that is none: ``details["format"]``) or ``"unknown_format"`` (``details["suffix"]``, ``details["formats"]``,
-    the endings read)."""
+    workbook that is none: ``details["format"]``) or ``"unknown_format"`` (``details["suffix"]``,
+    ``details["formats"]``, the endings read)."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",

@@ -35,9 +35,9 @@ def choose_sheet(names: list, visible: list, with_data, sheet, path) -> str:
             return key
         if key.isdecimal() and 1 <= int(key) <= len(visible):
             return visible[int(key) - 1]
+        hidden = [n for n in names if n not in visible]
         raise ArchiveError(f"{path} has no sheet {key!r}; its sheets are {visible}"
-                           + (f" (hidden: {[n for n in names if n not in visible]})" if len(names) > len(visible) else ""),
-                           "no_sheet", sheet=key, sheets=list(visible))
+                           + (f" (hidden: {hidden})" if hidden else ""), "no_sheet", sheet=key, sheets=list(visible))
     found = with_data()
     if len(found) == 1:
         return found[0]
