@@ -185,3 +185,56 @@ def runs_code(tmp_path, monkeypatch):
     """An object whose unpickling would create tmp_path / "PWNED" (the test runs in tmp_path)."""
     monkeypatch.chdir(tmp_path)
     return RunsCode()
+
+
+class DiskOrder:
+    """The calls that bring a file to the disk, in the order they came: ("flush", inode) for each os.fsync,
+    ("rename", inode, destination, its folder's inode) for each os.replace and os.rename. A power cut cannot
+    be made in a test; the order of these calls is what decides what one leaves."""
+
+    def __init__(self):
+        self.events = []
+
+    def landed(self, path) -> int:
+        """Assert that what was renamed to ``path`` was flushed before the rename and its folder after
+        (where a folder can be flushed); returns the place of the folder's flush in ``events``."""
+        path = os.path.abspath(path)
+        renamed = [n for n, e in enumerate(self.events) if e[0] == "rename" and e[2] == path]
+        assert renamed, f"nothing was renamed to {path}: {self.events}"
+        at, inode = renamed[-1], self.events[renamed[-1]][1]
+        assert ("flush", inode) in self.events[:at], f"{path} was renamed into place before its data was flushed"
+        if os.name == "nt":
+            return at
+        folder = self.events[at][3]
+        after = [n for n, e in enumerate(self.events) if n > at and e == ("flush", folder)]
+        assert after, f"the folder of {path} was not flushed after the rename"
+        return after[0]
+
+    def renamed_at(self, path) -> int:
+        """The place in ``events`` of the last rename to ``path``."""
+        path = os.path.abspath(path)
+        return max(n for n, e in enumerate(self.events) if e[0] == "rename" and e[2] == path)
+
+
+@pytest.fixture
+def disk_order(monkeypatch):
+    """A :class:`DiskOrder` watching os.fsync, os.replace and os.rename for the test (in this process)."""
+    order = DiskOrder()
+    fsync, replace, rename = os.fsync, os.replace, os.rename
+
+    def flushed(fd):
+        order.events.append(("flush", os.fstat(fd).st_ino))
+        return fsync(fd)
+
+    def watched(real):
+        def call(source, destination, *args, **kwargs):
+            destination = os.path.abspath(destination)
+            order.events.append(("rename", os.stat(source).st_ino, destination,
+                                 os.stat(os.path.dirname(destination)).st_ino))
+            return real(source, destination, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "fsync", flushed)
+    monkeypatch.setattr(os, "replace", watched(replace))
+    monkeypatch.setattr(os, "rename", watched(rename))
+    return order

@@ -455,6 +455,23 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_mo
     assert not output.with_name(".out.csv.lock").exists()
 
 
+def test_each_part_reaches_the_disk_before_its_record_and_the_output_before_its_name(default_model, tmp_path,
+                                                                                      disk_order):
+    # A chunk's record means a whole part: a resumed run takes the chunks that have one. Nothing was flushed (fsync)
+    # before a rename, so after a power cut a record could name a part whose bytes never reached the disk, and the
+    # resumed CSV went out without that chunk's rows.
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n2,面包发霉\n3,快递丢了\n4,退款难\n5,虚假宣传\n", encoding="utf-8")
+    output = tmp_path / "out.csv"
+    tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False)
+    spool = tmp_path / ".out.csv.parts"
+    for part in (spool / f"{index:07d}.csv" for index in range(3)):
+        assert disk_order.landed(part) < disk_order.renamed_at(part.with_suffix(".json"))
+        disk_order.landed(part.with_suffix(".json"))
+    disk_order.landed(spool / "manifest.json")
+    disk_order.landed(output)
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_an_output_name_near_the_file_systems_limit_is_written(default_model, tmp_path, suffix):
     # 250 bytes: the run's lock, checkpoint and temporary names (.NAME.lock, .NAME.parts, …) passed

@@ -357,6 +357,23 @@ def test_one_damaged_model_does_not_hide_the_others_from_the_list(registry, smal
     assert "aliases.json" in listed.loc["bank", "problem"]
 
 
+def test_a_version_its_aliases_and_a_model_file_reach_the_disk_before_their_names(registry, small_model, tmp_path,
+                                                                                disk_order):
+    # Nothing was flushed (fsync) before a rename: after a power cut soon after a save, the rename could have
+    # reached the disk and the bytes not, leaving a version with an empty metadata.json or model.cnlp.
+    registry.save(small_model, "m")
+    registry.set_alias("m", 1, "production")
+    cn.save_model(small_model, tmp_path / "m.cnlp")
+    version = disk_order.renamed_at(registry.root / "m" / "1")
+    staged = [e[2] for e in disk_order.events[:version] if e[0] == "rename"]
+    assert sorted(os.path.basename(path) for path in staged) == ["metadata.json", "model.cnlp"]
+    for path in staged:  # each file of the version on the disk, and its name in the staging folder, first
+        assert disk_order.landed(path) < version
+    disk_order.landed(registry.root / "m" / "1")
+    disk_order.landed(registry.root / "m" / "aliases.json")
+    disk_order.landed(tmp_path / "m.cnlp")
+
+
 def test_a_save_killed_long_ago_leaves_nothing_for_ever(registry, small_model):
     # A save ended by kill -9 left its hidden staging folder (a whole model) behind, never removed.
     import os

@@ -33,7 +33,7 @@ from .._locks import held
 from .._values import PathLike, is_int
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
-from ..io import STALE_SECONDS, temporary_beside, write_json
+from ..io import STALE_SECONDS, move_into_place, temporary_beside, write_json
 from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model
 from ._skops import convert_model
 
@@ -272,7 +272,8 @@ class ModelRegistry:
             json.dumps(metadata, ensure_ascii=False).encode("utf-8")  # as write_json will write it
             version = metadata["version"] = self._claim_version(folder)
             write_json(staging / METADATA, metadata)
-            os.rename(staging, folder / str(version))  # the version appears whole, or not at all
+            # the version appears whole, or not at all (also after a power cut: its files are on the disk first)
+            move_into_place([(staging, folder / str(version), "version")], force=True)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
