@@ -561,6 +561,32 @@ def test_without_a_corpus_the_models_page_says_how_to_give_one_and_offers_no_ret
         assert refused.status_code == 400 and "--corpus" in refused.text
 
 
+@pytest.mark.skipif(getattr(os, "geteuid", lambda: 1)() == 0, reason="root may write in any folder")
+def test_a_registry_the_server_may_not_write_in_is_said_and_refused_before_retraining(tmp_path, registry, corpus_file,
+                                                                                     monkeypatch):
+    # A server user without the right to write in the registry (shared read-only) retrained, then failed to store
+    # the version: the training was lost, as `train --name` lost it before it checked the folder first.
+    from consumer_nlp import _train
+    from consumer_nlp.web import _app
+    from consumer_nlp.web._models import Models
+
+    monkeypatch.setattr(_app, "retrain_in_process", lambda *a: pytest.fail("retrained before the folder was checked"))
+    monkeypatch.setattr(_train, "train", lambda *a, **k: pytest.fail("trained before the folder was checked"))
+    (registry / "complaints").chmod(0o555)
+    try:
+        with TestClient(_app.create_app(registry=registry, workspace=tmp_path / "workspace", corpus=corpus_file)) \
+                as client:
+            page = client.get("/models").text
+            assert 'id="retrain"' not in page and "没有权限" in page and "--registry" in page, page
+            refused = client.post("/models/retrain", data={"csrf": _csrf(client)}, follow_redirects=False)
+            assert refused.status_code == 403 and "没有权限" in refused.text
+            assert client.app.state.models.retraining_note() is None  # nothing started, nothing to tell later
+        with pytest.raises(PermissionError, match="no right to write"):  # the library checks before training too
+            Models(registry, tmp_path / "scratch").train_version(corpus_file)
+    finally:
+        (registry / "complaints").chmod(0o755)
+
+
 def test_retrain_on_corrections_compare_on_the_held_back_and_promote(client, tmp_path, registry):
     CorrectionStore(registry / STORE_NAME).add([{"text": t, "label": label} for t, label in zip(COMPLAINTS[:6], LABELS)],
                                                reviewer="测")

@@ -105,12 +105,25 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     jobs = Jobs(explain_error)
     corpus = Path(corpus) if corpus else Path(__file__).resolve().parents[2] / "data" / "complaints.csv"  # a clone's
 
-    def corpus_missing() -> str | None:
-        """Why retraining cannot start, for the page: no corpus (a pip install has no data/ folder)."""
-        if corpus.is_file():
-            return None
-        return (f"重新训练需要训练语料，但找不到文件 {corpus.name}。请在启动服务时用 consumer-nlp serve --corpus 文件 "
-                f"指定带 text、label 列的语料（例如本项目的 data/complaints.csv）。")
+    def retraining_refused() -> tuple[int, str] | None:
+        """Why retraining cannot start, for the page (an HTTP status and a message): no corpus (a pip install has
+        no data/ folder), or a registry where the version could not be stored (it would train, then fail)."""
+        if not corpus.is_file():
+            return 400, (f"重新训练需要训练语料，但找不到文件 {corpus.name}。请在启动服务时用 consumer-nlp serve --corpus "
+                         f"文件 指定带 text、label 列的语料（例如本项目的 data/complaints.csv）。")
+        try:
+            models.check_storable()
+        except PermissionError as error:
+            log.warning("retraining is not offered: %s", error)  # the folder, for whoever keeps the server
+            return 403, ("运行服务的账户没有权限在模型注册表的文件夹里写入，重新训练出的新版本无法保存，所以不能重新训练（文件夹见"
+                         "服务器日志）。请让管理服务器的人给这个账户写入权限，或用 consumer-nlp serve --registry 文件夹 指定"
+                         "一个可写的注册表后重新启动服务。")
+        except ValueError as error:
+            log.warning("retraining is not offered: %s", error)
+            return 409, ("模型注册表里新版本要放的位置被一个文件占着，重新训练出的新版本无法保存，所以不能重新训练（位置见服务器"
+                         "日志）。请让管理服务器的人移走那个文件，或用 consumer-nlp serve --registry 文件夹 指定另一个注册表后"
+                         "重新启动服务。")
+        return None
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, categories=list(CATEGORIES.items()))  # keys 1–6
 
@@ -381,7 +394,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def models_page(request: Request):
         return render(request, "models.html", page="models", versions=models.versions(),
                       production=models.production_ref(), corrections=len(models.store.labels()),
-                      corpus=corpus, corpus_missing=corpus_missing(), damaged=models.damaged(),
+                      corpus=corpus, refused=retraining_refused(), damaged=models.damaged(),
                       cut_off=None if retraining_now() else models.retraining_note())
 
     def version_of(form) -> int:
@@ -392,8 +405,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def models_retrain(request: Request):
         await checked_form(request)
-        if why := corpus_missing():
-            raise Refused(400, why)
+        if refused := retraining_refused():
+            raise Refused(*refused)
         if retraining_now():
             raise Refused(409, "正在重新训练：请等这次训练完成后再开始。")
         started = {"started": shown_moment()}

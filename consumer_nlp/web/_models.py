@@ -69,11 +69,17 @@ class Models:
         path = self._held_back_path(version)
         return json.loads(path.read_text("utf-8")) if path.is_file() else []
 
+    def check_storable(self) -> None:
+        """Refuse, before any training, a registry where no version of the model can be stored (see
+        :meth:`ModelRegistry.check_folder`: a folder this user may not write in, a file where it goes)."""
+        self.registry.check_folder(MODEL_NAME)
+
     def train_version(self, corpus) -> tuple:
         """A model trained on ``corpus`` plus the corrections, every 5th held back, not yet stored: (model, the
-        held-back corrections, its description), for :meth:`store_version`."""
+        held-back corrections, its description), for :meth:`store_version`; checked storable first."""
         from .._train import train
 
+        self.check_storable()
         corrections = list(self.store.labels().items())
         held = corrections[HOLD_BACK_EVERY - 1::HOLD_BACK_EVERY]
         learned = dict(c for n, c in enumerate(corrections, start=1) if n % HOLD_BACK_EVERY)
