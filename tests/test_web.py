@@ -186,6 +186,15 @@ def test_uploads_are_limited_by_size_and_format(client):
     assert list(client.app.state.workspace.root.iterdir()) == []
 
 
+def test_an_upload_reaches_the_disk_before_its_record(client, tmp_path, disk_order):
+    # The upload was written in place, unflushed, and its record (batch.json) flushed after it: after a power cut
+    # soon after an upload, the batch could be listed with its file empty or cut.
+    response = _upload(client, "a.csv", _archive(tmp_path / "a.csv").read_bytes())
+    folder = client.app.state.workspace.root / response.headers["location"].rsplit("/", 1)[1]
+    assert disk_order.landed(folder / "input.csv") < disk_order.renamed_at(folder / "batch.json")
+    assert sorted(p.name for p in folder.iterdir()) == ["batch.json", "input.csv"]
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("empty.csv", b"", "文件是空的"),
     ("header-only.csv", "投诉内容\n".encode("utf-8"), "没有数据行"),

@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 
 from ..exceptions import ArchiveError
-from ..io import (cell_text, find_text_column, fix_in_chinese, names_row_below, open_archive, problem_in_chinese,
-                  record_in_header, write_json)
+from ..io import (cell_text, find_text_column, fix_in_chinese, names_row_below, new_file, open_archive,
+                  problem_in_chinese, record_in_header, write_json)
 from ..tagging import check_untagged
 from ._security import Refused
 
@@ -93,19 +93,19 @@ class Workspace:
         batch_id = secrets.token_hex(16)
         folder = self.root / batch_id
         folder.mkdir()
-        target, size = folder / f"input{suffix}", 0
-        try:
-            with open(target, "wb") as out:
-                while block := await upload.read(1 << 20):
-                    size += len(block)
-                    if size > self.max_bytes:
-                        raise Refused(413, f"文件太大：上限是 {self.max_bytes / 1e6:.0f} MB。")
-                    out.write(block)
-            # nothing, or nothing but Excel's byte-order mark and blank lines
-            if size == 0 or (size <= 64 and not target.read_bytes().removeprefix(codecs.BOM_UTF8).strip()):
-                raise Refused(400, "文件是空的：请选择有内容的文件。")
-        except Refused:
-            target.unlink(missing_ok=True)
+        size = 0
+        try:  # whole, and on the disk, before its record below says the batch is there (or not at all)
+            with new_file(folder / f"input{suffix}", force=False, what="upload") as temporary:
+                with open(temporary, "wb") as out:
+                    while block := await upload.read(1 << 20):
+                        size += len(block)
+                        if size > self.max_bytes:
+                            raise Refused(413, f"文件太大：上限是 {self.max_bytes / 1e6:.0f} MB。")
+                        out.write(block)
+                # nothing, or nothing but Excel's byte-order mark and blank lines
+                if size == 0 or (size <= 64 and not temporary.read_bytes().removeprefix(codecs.BOM_UTF8).strip()):
+                    raise Refused(400, "文件是空的：请选择有内容的文件。")
+        except BaseException:  # refused, or the upload cut off: its working copy is gone, and so goes its folder
             folder.rmdir()
             raise
         name = Path(upload.filename).name[:200]
