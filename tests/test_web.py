@@ -1272,17 +1272,18 @@ def test_reviewers_opening_a_batchs_review_at_once_build_its_queue_once(client, 
     # Each review page or choice built the batch's review queue anew while none was kept: the whole tagged file read,
     # scored and searched for near-duplicates (tens of seconds for a large batch) once per reviewer, or per impatient
     # click, all at once on the server's cores; the downloads were made once since 2026-12-05.
-    from consumer_nlp.web import _app as app_module
+    from consumer_nlp.web import _queues
 
     batch = _tag(client, tmp_path)
-    built, review_queue = [], app_module.review_queue
+    _without_its_queue(client, tmp_path, batch)  # as a batch tagged before its tagging job built it
+    built, review_queue = [], _queues.review_queue
 
     def slow_queue(*args, **options):
         built.append(args)
         time.sleep(1)
         return review_queue(*args, **options)
 
-    monkeypatch.setattr(app_module, "review_queue", slow_queue)
+    monkeypatch.setattr(_queues, "review_queue", slow_queue)
     answers = []
     reviewers = [threading.Thread(target=lambda: answers.append(client.get(batch + "/review"))) for _ in range(3)]
     for reviewer in reviewers:
@@ -1291,6 +1292,35 @@ def test_reviewers_opening_a_batchs_review_at_once_build_its_queue_once(client, 
         reviewer.join()
     assert [a.status_code for a in answers] == [200] * 3 and len(built) == 1
     assert len({re.search(r'name="key" value="(\w+)"', a.text)[1] for a in answers}) == 1  # the same first row
+
+
+def _without_its_queue(client, tmp_path, batch: str) -> None:
+    """The batch's review queue, built by its tagging job, removed once built."""
+    while client.app.state.jobs.latest(batch + "/review").finished is None:
+        time.sleep(0.1)
+    for path in (tmp_path / "workspace" / batch.rsplit("/", 1)[1]).glob("queue.*.json"):
+        path.unlink()
+
+
+def test_the_first_review_view_after_tagging_finds_its_queue_made(client, tmp_path, monkeypatch):
+    # A batch's first review view built its queue in the server (the tagged file read, scored and searched for
+    # near-duplicates: tens of seconds for a large batch), the reviewer before a blank page. The tagging job builds it
+    # in a process of its own once the result can be downloaded, and the first view waits for that build.
+    from consumer_nlp.web import _app as app_module
+    from consumer_nlp.web import _queues
+
+    built, review_queue = [], _queues.review_queue
+    monkeypatch.setattr(_queues, "review_queue", lambda *args, **options: built.append(args) or
+                        review_queue(*args, **options))
+    batch = _tag(client, tmp_path)
+    page = client.get(batch + "/review")
+    assert page.status_code == 200 and any(text in page.text for text in COMPLAINTS)
+    assert built == []
+    assert list((tmp_path / "workspace" / batch.rsplit("/", 1)[1]).glob("queue.*.json"))
+    # A build that failed leaves the first view to build it, as before.
+    monkeypatch.setattr(app_module, "queue_in_process", lambda *args: 1 / 0)
+    batch = _tag(client, tmp_path)
+    assert client.get(batch + "/review").status_code == 200 and len(built) == 1
 
 
 def _count_queue_reads(monkeypatch) -> list:

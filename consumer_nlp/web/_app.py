@@ -25,12 +25,12 @@ from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
 from .._values import is_missing
-from ..io import cell_text, new_file, open_archive, without_surrogates, write_archive, write_json
-from ..review import NOW, review_queue, text_key
+from ..io import cell_text, new_file, open_archive, without_surrogates, write_archive
+from ..review import NOW, text_key
 from ..tagging import TAG_COLUMNS, excel_layout, output_sheet, review_reasons
-from ._jobs import Jobs, Stopped, retrain_in_process, tag_in_process
+from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_process
 from ._models import Models
-from ._queues import Queue, Queues
+from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, shown_moment
 
@@ -227,6 +227,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             # only once the result is of this column
             space.new_result(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
                              number_formats=done["number_formats"], row_notes=done["row_notes"], tagging=None)
+            build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done
 
         job = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
@@ -325,22 +326,33 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return HTMLResponse(report.to_html())
 
     # ---- 复核 ----
+    def build_queue(batch_id: str) -> None:
+        """Start building the review queue of the batch's result as a job of its own, in a process of its own
+        (:func:`queue_in_process`), so that its first view finds it made."""
+        meta = space.meta(batch_id)
+        paths = [str(path) for path in (space.tagged_path(batch_id), space.input_path(batch_id))]
+        queue = str(space.made_from_result(batch_id, "queue.json"))
+        jobs.start(f"准备「{meta['name']}」的复核队列", f"/batch/{batch_id}/review", queue_in_process, jobs,
+                   meta.get("model", "default"), str(models.registry.root), *paths, meta.get("text_col"), queue)
+
+    async def queue_built(batch_id: str) -> None:
+        """Wait while the batch's tagging job builds its review queue, rather than build it a second time."""
+        building = jobs.latest(f"/batch/{batch_id}/review")
+        while building is not None and building.finished is None:
+            await asyncio.sleep(0.1)
+
     def make_queue(batch_id: str, path: Path) -> None:
-        """Write the review queue of the batch's result to ``path``."""
-        ref = space.meta(batch_id).get("model", "default")
-        _, model = models.get(ref)
-        queue = review_queue(model, tagged(batch_id), text_col=space.meta(batch_id).get("text_col"))
-        # The queue numbers the rows of the tagged copy (row 2 its first); the desk knows them by
-        # where the upload has them (an empty sheet row or a text over two lines shifts them).
-        places = [n for chunk in open_archive(space.input_path(batch_id)).chunks() for n in chunk.places()]
-        for item in queue:
-            item["row"] = places[item["row"] - 2]
-        write_json(path, queue)
+        """Write the review queue of the batch's result to ``path`` (a batch tagged before the tagging job built its
+        queue, or whose build failed)."""
+        meta = space.meta(batch_id)
+        _, model = models.get(meta.get("model", "default"))
+        write_queue(model, tagged(batch_id), space.input_path(batch_id), meta.get("text_col"), path)
 
     queues = Queues()
 
     async def queue_of(batch_id: str) -> Queue:
         path = space.made_from_result(batch_id, "queue.json")
+        await queue_built(batch_id)
         await made_once(path, make_queue, batch_id, path)
         return await run_in_threadpool(queues.read, path)
 

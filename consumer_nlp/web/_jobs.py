@@ -183,6 +183,25 @@ def tag_in_process(jobs: Jobs, model_ref: str, registry: str, input_path: str, o
     return jobs.in_process(_tag_in_child, model_ref, registry, input_path, output_path, text_col, os.getpid())
 
 
+def _queue_in_child(model_ref: str, registry: str, tagged_path: str, input_path: str, text_col: str, queue_path: str,
+                    parent: int) -> None:
+    from ..models import load
+    from ._queues import write_queue
+
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+    try:
+        write_queue(load(model_ref, registry=registry), tagged_path, input_path, text_col, queue_path)
+    finally:
+        _exit_if_orphaned(parent)
+
+
+def queue_in_process(jobs: Jobs, model_ref: str, registry: str, tagged_path: str, input_path: str, text_col: str,
+                     queue_path: str) -> None:
+    """The review queue of a batch's result written to ``queue_path`` (``_queues.write_queue``) in a fresh process
+    (:meth:`Jobs.in_process`): tens of seconds of reading and scoring for a large batch, kept off the server's."""
+    jobs.in_process(_queue_in_child, model_ref, registry, tagged_path, input_path, text_col, queue_path, os.getpid())
+
+
 def _retrain_in_child(registry: str, scratch: str, corpus: str, parent: int) -> int:
     from ._models import Models
 
