@@ -1,10 +1,14 @@
 """Pictures for reports: matplotlib with a font that has Chinese characters, embedded as PNG."""
 import base64
 import io
+import threading
 
 from ._html import CJK_FONTS
 from ._unicode import cut, shown_escaped
 
+# Held while a page's figures are made and drawn: pyplot is not thread-safe (matplotlib's FAQ, "Working with
+# threads"), and a web server draws reports in its worker threads.
+DRAWING = threading.RLock()
 LABEL_CHARS = 20  # a chart names a group in this many characters at most: a cell of 32,400 drew 500,000 px
 
 INSTALL_HINT = ("no font with Chinese characters was found, so chart labels would show as boxes. Install one: "

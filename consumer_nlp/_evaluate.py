@@ -172,11 +172,12 @@ class Evaluation:
 
     def to_html(self) -> str:
         """One HTML file with the tables and the pictures embedded: it opens offline anywhere."""
-        from ._charts import confusion_figure, png_data_uri, reliability_figure
+        from ._charts import DRAWING, confusion_figure, png_data_uri, reliability_figure
 
         m = self.metrics
-        confusion = png_data_uri(confusion_figure(m["confusion_matrix"], self.names()))
-        calibration = png_data_uri(reliability_figure(m["reliability"]))
+        with DRAWING:
+            confusion = png_data_uri(confusion_figure(m["confusion_matrix"], self.names()))
+            calibration = png_data_uri(reliability_figure(m["reliability"]))
         notes = self.notes()
         sections = "".join(f"<h2>{html.escape(title)}</h2>" + table.to_html(
             index=False, border=0, classes="numbers", na_rep="—", float_format=lambda v: f"{v:.3f}")

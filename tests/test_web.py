@@ -868,6 +868,40 @@ def test_the_report_page_reads_the_column_tagged_and_names_the_upload_not_a_serv
     assert "price_measurement" not in page and ">total<" not in page  # Chinese only: no English label column
 
 
+def test_other_pages_answer_while_reports_are_drawn_one_at_a_time(client, tmp_path, monkeypatch):
+    # The report page drew its charts in the server's event loop: every other request of every desk waited while it
+    # drew (0.3 s for the sample archive, seconds for a report of many channels and months).
+    from consumer_nlp import _charts
+
+    batch = _tag(client, tmp_path)
+    drawing, answered, png_data_uri = threading.Event(), threading.Event(), _charts.png_data_uri
+    at_once, inside, seen, released = threading.Lock(), [], [], []
+
+    def slow_chart(figure):  # the first chart waits until another page has answered (or 10 s)
+        with at_once:
+            inside.append(figure)
+            seen.append(len(inside))
+        drawing.set()
+        released.append(answered.wait(10))
+        with at_once:
+            inside.remove(figure)
+        return png_data_uri(figure)
+
+    monkeypatch.setattr(_charts, "png_data_uri", slow_chart)
+    pages = []
+    reports = [threading.Thread(target=lambda: pages.append(client.get(batch + "/report"))) for _ in range(2)]
+    for report in reports:
+        report.start()
+    assert drawing.wait(60)
+    assert client.get("/batch").status_code == 200
+    answered.set()
+    for report in reports:
+        report.join()
+    assert all(released), "the other page waited for the drawing"
+    assert [p.status_code for p in pages] == [200, 200] and all("<img" in p.text for p in pages)
+    assert max(seen) == 1  # pyplot is not thread-safe: one page's charts at a time
+
+
 def test_the_review_page_names_each_row_where_the_upload_has_it(client, tmp_path, write_workbook):
     # The queue numbered the rows of the tagged copy: below an empty sheet row, every row was shown
     # (and its correction stored) one row too high up.

@@ -104,10 +104,11 @@ class ArchiveReport:
 
     def to_html(self) -> str:
         """The report as one HTML page, charts included as images inside it."""
-        from .._charts import png_data_uri
+        from .._charts import DRAWING, png_data_uri
 
-        pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
-                           for name, figure in self.charts().items())
+        with DRAWING:
+            pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
+                               for name, figure in self.charts().items())
         # The page is read by the desk, in Chinese: the English label column is for the workbook and Markdown.
         sections = "".join(f"<h2>{html.escape(title)}</h2>" + self.tables[key].drop(columns="label", errors="ignore")
                            .to_html(index=key in _INDEXED, border=0) for key, title in self.titles().items())
@@ -121,7 +122,7 @@ class ArchiveReport:
 
         from openpyxl.drawing.image import Image
 
-        from .._charts import png
+        from .._charts import DRAWING, png
 
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
             overview = pd.DataFrame({"综述": [self.summary] + self.notes})
@@ -131,8 +132,10 @@ class ArchiveReport:
             keep_text(writer.book)
             sheet = writer.book.create_sheet("图表")
             row = 1
-            for figure in self.charts().values():
-                image = Image(io.BytesIO(png(figure, dpi=100)))
+            with DRAWING:
+                pictures = [png(figure, dpi=100) for figure in self.charts().values()]
+            for picture in pictures:
+                image = Image(io.BytesIO(picture))
                 sheet.add_image(image, f"A{row}")
                 row += int(image.height / 20) + 2
 
