@@ -514,6 +514,7 @@ def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
     app = _app(tmp_path, registry)
     with TestClient(app) as first, TestClient(app) as second:
         batch = _tag(first, tmp_path)
+        _queue_built(first, batch)  # the two clients' loops would wait for it at once, sharing made_once's locks
         total = int(re.search(r"共 (\d+) 条", first.get(batch + "/review").text)[1])
         barrier, failures = threading.Barrier(2), []
 
@@ -548,6 +549,7 @@ def test_a_browser_choice_counts_from_when_it_is_stored_not_from_a_clock_read_be
     monkeypatch.setattr(CorrectionStore, "add", add_late)
     with TestClient(app) as first, TestClient(app) as second:
         batch = _tag(first, tmp_path)
+        _queue_built(first, batch)  # the two clients' loops would wait for it at once, sharing made_once's locks
         tokens, answers = (_csrf(first), _csrf(second)), []
         late = threading.Thread(target=lambda: answers.append(_choose(first, batch, 0, "quality", "甲", tokens[0])))
         late.start()
@@ -1328,10 +1330,15 @@ def test_reviewers_opening_a_batchs_review_at_once_build_its_queue_once(client, 
     assert len({re.search(r'name="key" value="(\w+)"', a.text)[1] for a in answers}) == 1  # the same first row
 
 
-def _without_its_queue(client, tmp_path, batch: str) -> None:
-    """The batch's review queue, built by its tagging job, removed once built."""
+def _queue_built(client, batch: str) -> None:
+    """Wait until the batch's tagging job has built its review queue."""
     while client.app.state.jobs.latest(batch + "/review").finished is None:
         time.sleep(0.1)
+
+
+def _without_its_queue(client, tmp_path, batch: str) -> None:
+    """The batch's review queue, built by its tagging job, removed once built."""
+    _queue_built(client, batch)
     for path in (tmp_path / "workspace" / batch.rsplit("/", 1)[1]).glob("queue.*.json"):
         path.unlink()
 
