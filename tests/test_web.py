@@ -74,6 +74,25 @@ def _archive(path: Path, texts=COMPLAINTS) -> Path:
     return path
 
 
+def _repacked_workbook(rows, change=lambda name, data: data, added=None) -> bytes:
+    """An .xlsx of ``rows`` with each of its zip's parts as ``change(name, data)`` gives it, and the parts
+    ``added`` ({name: data}) too."""
+    import zipfile
+
+    from openpyxl import Workbook
+
+    book, raw, repacked = Workbook(), io.BytesIO(), io.BytesIO()
+    for row in rows:
+        book.active.append(row)
+    book.save(raw)
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(repacked, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            target.writestr(item.filename, change(item.filename, source.read(item.filename)))
+        for name, data in (added or {}).items():
+            target.writestr(name, data)
+    return repacked.getvalue()
+
+
 def _upload(client, name: str, content: bytes):
     return client.post("/batch", data={"csrf": _csrf(client)}, files={"file": (name, content)},
                        follow_redirects=False)
@@ -219,23 +238,14 @@ def test_a_bad_upload_is_told_in_chinese_never_with_a_traceback(client, name, co
 def test_an_upload_too_wide_to_read_or_with_a_giant_cell_is_told_what_to_do(client):
     # Both were told a wrong thing: "the result is beyond Excel … download CSV" (no result exists), and
     # "内容与扩展名不符或文件已损坏" for a workbook holding a 2,000,000-character cell.
-    import zipfile
-
-    from openpyxl import Workbook
-
     lines = [json.dumps({"投诉内容": "漏水", **{f"{n:x}": 0 for n in range(i * 1000, i * 1000 + 1000)}}, separators=(",", ":"))
              for i in range(17)]  # under the test server's 200 KB
     response = _upload(client, "keys.jsonl", ("\n".join(lines) + "\n").encode())
     assert response.status_code == 400 and "文件第 17 行" in response.text and "超过了 16,384 个" in response.text
     assert "请下载" not in response.text
-    book, raw, giant = Workbook(), io.BytesIO(), io.BytesIO()
-    book.active.append(["投诉内容", "编号"])
-    book.active.append(["PLACEHOLDER", 1])
-    book.save(raw)
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(giant, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            target.writestr(item.filename, source.read(item.filename).replace(b"PLACEHOLDER", b"A" * 2_000_000))
-    response = _upload(client, "giant.xlsx", giant.getvalue())
+    giant = _repacked_workbook([["投诉内容", "编号"], ["PLACEHOLDER", 1]],
+                               lambda name, data: data.replace(b"PLACEHOLDER", b"A" * 2_000_000))
+    response = _upload(client, "giant.xlsx", giant)
     assert response.status_code == 400 and "远远超出一个单元格" in response.text and "另存为 CSV" in response.text
     assert list(client.app.state.workspace.root.iterdir()) == []
 
@@ -244,21 +254,11 @@ def test_a_workbook_packed_far_tighter_than_excel_packs_is_refused_before_it_is_
     # A 40 KB .xlsx whose shared strings unpack to 17 MB of "<si><t>a</t></si>" took 8 s and 130 MB of the
     # server's own process to check at upload (a 417 KB one 103 s and 1 GB; a few MB more, the server's memory):
     # the shared strings are read whole as a workbook opens.
-    import zipfile
-
-    from openpyxl import Workbook
-
-    book, raw, bomb = Workbook(), io.BytesIO(), io.BytesIO()
-    book.active.append(["投诉内容", "编号"])
-    book.active.append(["漏水", 1])
-    book.save(raw)
-    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            target.writestr(item, source.read(item.filename))
-        target.writestr("xl/sharedStrings.xml", b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
-                        b'main">' + b"<si><t>a</t></si>" * 1_000_000 + b"</sst>")
-    assert len(bomb.getvalue()) < 200_000
-    response = _upload(client, "投诉.xlsx", bomb.getvalue())
+    strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + b"<si><t>a</t></si>" * 1_000_000
+               + b"</sst>")
+    bomb = _repacked_workbook([["投诉内容", "编号"], ["漏水", 1]], added={"xl/sharedStrings.xml": strings})
+    assert len(bomb) < 200_000
+    response = _upload(client, "投诉.xlsx", bomb)
     assert response.status_code == 400, response.text[-500:]
     said = re.search(r'id="message">([^<]*)<', response.text)[1]
     assert "xl/sharedStrings.xml" in said and "倍" in said and "另存为 CSV 后再上传" in said, said
