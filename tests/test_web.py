@@ -254,8 +254,8 @@ def test_a_workbook_packed_far_tighter_than_excel_packs_is_refused_before_it_is_
     # A 40 KB .xlsx whose shared strings unpack to 17 MB of "<si><t>a</t></si>" took 8 s and 130 MB of the
     # server's own process to check at upload (a 417 KB one 103 s and 1 GB; a few MB more, the server's memory):
     # the shared strings are read whole as a workbook opens.
-    strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">' + b"<si><t>a</t></si>" * 1_000_000
-               + b"</sst>")
+    strings = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+               + b"<si><t>a</t></si>" * 1_000_000 + b"</sst>")
     bomb = _repacked_workbook([["投诉内容", "编号"], ["漏水", 1]], added={"xl/sharedStrings.xml": strings})
     assert len(bomb) < 200_000
     response = _upload(client, "投诉.xlsx", bomb)
