@@ -13,11 +13,20 @@ def is_int(value) -> bool:
     return isinstance(value, numbers.Integral) and not isinstance(value, bool)
 
 
+class CountError(ValueError):
+    """A parameter that counts something given out of its range: its ``name``, ``minimum`` and ``value``, for a
+    front end that says it in its own words (the command line, by its flag)."""
+
+    def __init__(self, name: str, minimum: int, value, meaning: str):
+        super().__init__(f"{name}=N must be a whole number of at least {minimum} ({meaning}), not {value!r}")
+        self.name, self.minimum, self.value = name, minimum, value
+
+
 def check_count(value, name: str, minimum: int, meaning: str) -> None:
     """Refuse ``value`` for parameter ``name`` unless a whole number of at least ``minimum``: one
     rule and one message for every parameter that counts something (``meaning`` says what)."""
     if not (is_int(value) and value >= minimum):
-        raise ValueError(f"{name}=N must be a whole number of at least {minimum} ({meaning}), not {value!r}")
+        raise CountError(name, minimum, value, meaning)
 
 
 def is_number(value) -> bool:

@@ -146,9 +146,13 @@ def _headline(error: Exception, flags: dict) -> str | None:
     particulars, with flags); None for an error of no kind it knows."""
     from .exceptions import (ArchiveError, CheckpointError, IncompatibleModelError, IntegrityError, LabeledDataError,
                              ModelNotFoundError, ReviewWorkbookError, UntrustedModelError)
+    from ._values import CountError  # here, as the rest: --help stays free of pandas
 
     if isinstance(error, _Refused):
         return error.said
+    if isinstance(error, CountError):
+        return (f"{flags.get(error.name, error.name)} 的值应是不小于 {error.minimum} 的整数，「{error.value}」不行。"
+                f"请改正后再运行")
     if isinstance(error, ArchiveError):
         from .io import problem_in_chinese
 

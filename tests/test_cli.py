@@ -940,6 +940,18 @@ def test_files_a_desk_gives_by_mistake_are_said_in_chinese_with_how_to_go_on(tmp
         assert says in first, (argv, first)
 
 
+def test_a_count_out_of_range_is_said_in_chinese_by_its_flag(tmp_path, capsys):
+    # --jobs 0 or --header-row 0 were said in English alone under 没有完成（原因在下面，是英文的…）.
+    (tmp_path / "a.csv").write_text("投诉内容\n漏水\n", encoding="utf-8")
+    cases = [(["--jobs", "0"], "--jobs 的值应是不小于 1 的整数，「0」不行"),
+             (["--header-row", "0"], "--header-row 的值应是不小于 1 的整数，「0」不行"),
+             (["--chunk-size", "-5"], "--chunk-size 的值应是不小于 1 的整数，「-5」不行")]
+    for flags, says in cases:
+        assert main(["tag", str(tmp_path / "a.csv"), "-o", str(tmp_path / "o.csv"), "-q", *flags]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert says in first and "请改正后再运行" in first, (flags, first)
+
+
 def test_no_text_column_is_said_in_chinese_with_the_flag_that_names_it(tmp_path, capsys, write_workbook):
     # The commonest stop at a desk (a title row above the column names, or a text column of another name)
     # was said in English alone: "cannot tell which column holds the complaint text …".
