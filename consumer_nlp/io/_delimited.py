@@ -204,10 +204,11 @@ class DelimitedReader(ArchiveReader):
         # a stray quote's lines need not look for one again past each of theirs
         while True:
             lines.start_record()
-            fields = self._whole_line(lines.line(lines.next))
+            line = lines.line(lines.next)
+            fields = self._whole_line(line)
             if fields is not None:
                 lines.next += 1
-                yield lines.start, fields, lines.taken[0][1].rstrip("\r\n"), None
+                yield lines.start, fields, line.rstrip("\r\n"), None
                 continue
             problem = run_on = fault = None  # fault: the problem's kind and its particulars
             left_open = False  # whether a quote that fails is left open (else text follows its closing quote)
