@@ -59,10 +59,15 @@ def to_simplified():
     return opencc.OpenCC("t2s")
 
 
+def without_format_characters(text: str) -> str:
+    """``text`` without the invisible format characters text pasted from the web carries (Unicode's Cf: a
+    zero-width space, a byte-order mark, a soft hyphen, direction marks)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def shows_nothing(text: str) -> bool:
-    """Whether ``text`` holds nothing but spaces and invisible format characters (a zero-width space, a
-    byte-order mark): a cell that looks empty. Stops at the first visible character."""
-    return not any(not c.isspace() and unicodedata.category(c) != "Cf" for c in text)
+    """Whether ``text`` holds nothing but spaces and invisible format characters: a cell that looks empty."""
+    return not without_format_characters(text).strip()
 
 
 def name_key(name: str) -> str:
@@ -70,5 +75,4 @@ def name_key(name: str) -> str:
     half-width, Traditional or Simplified, spaces, case (全国１２３１５平台 and 全国12315平台, 投訴渠道 and
     投诉渠道, "Channel " and ＣＨＡＮＮＥＬ), and the invisible format characters text pasted from the web
     carries (a zero-width space, a byte-order mark, a soft hyphen: 热线\u200b is 热线)."""
-    visible = "".join(c for c in nfkc(name) if unicodedata.category(c) != "Cf")
-    return to_simplified().convert("".join(visible.split()).casefold())
+    return to_simplified().convert("".join(without_format_characters(nfkc(name)).split()).casefold())
