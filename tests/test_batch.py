@@ -472,6 +472,42 @@ def test_each_part_reaches_the_disk_before_its_record_and_the_output_before_its_
     disk_order.landed(output)
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_resume_tags_again_every_part_that_is_not_as_its_record_saw_it_written(default_model, tmp_path,
+                                                                                 monkeypatch, suffix):
+    # A chunk's record did not hold its part's size: a part lost despite the flush, cut short or replaced was taken
+    # as done, and the resumed output went out without its rows (or with another chunk's) without a word.
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(f"{i},第{i:02d}号秤不准\n" for i in range(12)), encoding="utf-8")
+    output = tmp_path / f"out{suffix}"
+
+    def stopped_as_it_joins(*args, **options):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_run, "join_parts", stopped_as_it_joins)
+    with pytest.raises(KeyboardInterrupt):
+        tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False)
+    monkeypatch.undo()
+    spool = tmp_path / f".{output.name}.parts"
+    parts = sorted(p for p in spool.iterdir() if p.stem.isdecimal() and p.suffix != ".json")
+    assert len(parts) >= 6  # (and an empty last chunk)
+    first_row, second_row = parts[3].read_bytes().splitlines(keepends=True)
+    parts[0].write_bytes(parts[0].read_bytes().splitlines(keepends=True)[0])  # cut short, at a row's end
+    parts[1].unlink()  # lost
+    parts[2].write_bytes(parts[3].read_bytes())  # replaced by another chunk's
+    parts[3].write_bytes(second_row + first_row)  # its rows swapped: the same size
+    older = json.loads(parts[4].with_suffix(".json").read_text("utf-8"))
+    del older["part"]  # as releases before 2026-12-06 wrote it: the part cannot be checked
+    parts[4].with_suffix(".json").write_text(json.dumps(older), "utf-8")
+
+    summary = tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False, resume=True)
+    assert [str(row["id"]) for row in read_output(output)] == [str(i) for i in range(12)]
+    assert (summary.resumed_chunks, summary.retagged_chunks) == (len(parts) - 5, 5)
+    assert "5 个分块上次的结果缺失、不完整或无法核对，已重新标注" in str(summary)
+
+
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])
 def test_an_output_name_near_the_file_systems_limit_is_written(default_model, tmp_path, suffix):
     # 250 bytes: the run's lock, checkpoint and temporary names (.NAME.lock, .NAME.parts, …) passed

@@ -4,7 +4,8 @@ The input is read in chunks; worker processes (each holding the model once) tag 
 write it as a numbered part in the spool beside the output, atomically. When every chunk is
 done the parts are joined into the output under a temporary name, which is renamed last. The
 spool is the checkpoint: after Ctrl-C, SIGTERM or a crash, ``resume=True`` tags only the chunks
-that have no part yet, and the result is byte-identical to an uninterrupted run.
+that have no part yet, or whose part is no longer as its record saw it written (its size and digest),
+and the result is byte-identical to an uninterrupted run.
 """
 import concurrent.futures as futures
 import contextlib
@@ -29,8 +30,8 @@ from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, find_c
                   new_file, new_files, open_archive, working_name, write_json, write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
-from ._spool import (OutputLock, check_paths, default_output, fingerprint, has_records, iter_records, part_path,
-                     prepare_spool, remove_spool, run_manifest)
+from ._spool import (OutputLock, check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
+                     part_path, prepare_spool, remove_spool, run_manifest)
 
 
 @dataclass
@@ -47,6 +48,7 @@ class Summary:
     empty_ids: list = field(default_factory=list)
     seconds: float = 0.0
     resumed_chunks: int = 0
+    retagged_chunks: int = 0  # finished before, but their parts were lost, cut short or replaced since
     blank_lines: int = 0
     text_columns: list = field(default_factory=list)  # written as text: Parquet holds one type a column
     sheet: str | None = None  # the workbook sheet that was read
@@ -76,6 +78,8 @@ class Summary:
         lines += [f"  {note}" for note in self.row_notes()]
         if self.resumed_chunks:
             lines.append(f"  （续跑：{self.resumed_chunks} 个分块沿用上次结果）")
+        if self.retagged_chunks:
+            lines.append(f"  （续跑：{self.retagged_chunks} 个分块上次的结果缺失、不完整或无法核对，已重新标注）")
         if self.text_columns:
             names = "".join(f"「{name}」" for name in self.text_columns)
             lines.append(f"  注意：{names}列的值类型不一（如数字和文字），Parquet 的一列只能是一种类型，已全部按文字写出")
@@ -137,7 +141,8 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
     with new_file(part, force=True, sweep=False) as temporary:
         write_part(tagged, state["kind"], temporary)
     empty = without_text(tagged).to_numpy()  # counted apart, in no category
-    record = {"index": index, "rows": len(tagged), "counts": dict(Counter(tagged["category"][~empty])),
+    record = {"index": index, "rows": len(tagged), "part": fingerprint(part),  # its part as written, for a resume
+              "counts": dict(Counter(tagged["category"][~empty])),
               "needs_review": int(tagged["needs_review"].sum()),
               "empty": int(empty.sum()),
               "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
@@ -288,7 +293,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     spool = working_name(output, "parts")
     manifest = run_manifest(input_path, model, text_col=text_col, id_col=id_col, chunk_size=chunk_size,
                             encoding=getattr(reader, "encoding", None), sheet=sheet, header_row=header_row, format=kind)
-    done = prepare_spool(spool, manifest, resume, restart)
+    finished = prepare_spool(spool, manifest, resume, restart)
+    done = check_parts(spool, finished, kind)
     bar = reader.progress_bar(progress)
     shown = not bar.disable  # (closing a bar disables it)
     workers = None
@@ -351,6 +357,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                               title, force, reader.number_formats, shown, read_as=read_as)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
+    summary.retagged_chunks = len(finished) - len(done)
     summary.sheet = getattr(reader, "sheet_title", None)
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
     return summary

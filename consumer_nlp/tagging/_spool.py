@@ -19,8 +19,10 @@ PART_SUFFIX = {"csv": ".csv", "tsv": ".tsv", "jsonl": ".jsonl", "parquet": ".par
 
 
 def fingerprint(path: Path) -> dict:
-    """What identifies the input of a run, by its content (a folder moved elsewhere is the same
-    run): resuming on a changed file, or reading one that changes, would mix two inputs."""
+    """What identifies a file by its content (a folder moved elsewhere is the same run): the input of a run
+    (resuming on a changed file, or reading one that changes, would mix two inputs), and each part as its
+    chunk wrote it (a part lost, cut short or replaced since is no finished chunk). SHA-256 reads about 1 GB/s:
+    0.06 s for the parts of 200,000 rows."""
     with open(path, "rb") as f:
         return {"size": os.fstat(f.fileno()).st_size, "sha256": hashlib.file_digest(f, "sha256").hexdigest()}
 
@@ -53,6 +55,30 @@ def iter_records(spool: Path):
     """The records of the finished chunks, in order, one at a time."""
     for path in _record_paths(spool):
         yield json.loads(path.read_text("utf-8"))
+
+
+def check_parts(spool: Path, finished: set, kind: str) -> set:
+    """The ``finished`` chunks whose part is still as its record saw it written; the others' records and parts
+    are removed, so that they are tagged again: a part a power cut or a hand lost, cut short or replaced since
+    is never taken as done. Records written before 2026-12-06 hold no fingerprint: their chunks are tagged again."""
+    sound = set()
+    for index in finished:
+        part = part_path(spool, index, kind)
+        if _as_written(part):
+            sound.add(index)
+        else:
+            part.with_suffix(".json").unlink(missing_ok=True)  # the record first: a record means a whole part
+            part.unlink(missing_ok=True)
+    return sound
+
+
+def _as_written(part: Path) -> bool:
+    """Whether ``part`` is whole, as its record's fingerprint of it says."""
+    try:
+        record = json.loads(part.with_suffix(".json").read_text("utf-8"))
+        return isinstance(record, dict) and "part" in record and fingerprint(part) == record["part"]
+    except (OSError, ValueError):  # the part gone, or its record damaged
+        return False
 
 
 def has_records(spool: Path) -> bool:
