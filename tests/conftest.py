@@ -189,7 +189,8 @@ def runs_code(tmp_path, monkeypatch):
 
 class DiskOrder:
     """The calls that bring a file to the disk, in the order they came: ("flush", inode) for each os.fsync,
-    ("rename", inode, destination, its folder's inode) for each os.replace and os.rename. A power cut cannot
+    ("rename", inode, destination, its folder's inode) for each os.replace, os.rename and os.link (a name given
+    to a finished file, which then loses its temporary one). A power cut cannot
     be made in a test; the order of these calls is what decides what one leaves."""
 
     def __init__(self):
@@ -218,9 +219,9 @@ class DiskOrder:
 
 @pytest.fixture
 def disk_order(monkeypatch):
-    """A :class:`DiskOrder` watching os.fsync, os.replace and os.rename for the test (in this process)."""
+    """A :class:`DiskOrder` watching os.fsync, os.replace, os.rename and os.link for the test (in this process)."""
     order = DiskOrder()
-    fsync, replace, rename = os.fsync, os.replace, os.rename
+    fsync, replace, rename, link = os.fsync, os.replace, os.rename, os.link
 
     def flushed(fd):
         order.events.append(("flush", os.fstat(fd).st_ino))
@@ -237,4 +238,5 @@ def disk_order(monkeypatch):
     monkeypatch.setattr(os, "fsync", flushed)
     monkeypatch.setattr(os, "replace", watched(replace))
     monkeypatch.setattr(os, "rename", watched(rename))
+    monkeypatch.setattr(os, "link", watched(link))
     return order

@@ -574,6 +574,75 @@ def test_a_run_killed_while_it_joins_leaves_copies_the_next_write_sweeps_once_st
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.csv", "in.csv", "out.csv"]
 
 
+def test_a_file_killed_as_it_is_moved_into_place_is_there_whole_or_not_at_all(tmp_path, monkeypatch):
+    # Without force a file's name was first claimed by an empty file, replaced a moment later: a run killed (or a
+    # power cut) in that moment left an empty file where the desk looked for the output, which a later run then
+    # refused to write over ("exists already").
+    from consumer_nlp.io import _paths, new_file
+
+    steps = {"os.replace": os.replace, "os.rename": os.rename, "os.link": os.link, "os.unlink": os.unlink,
+             "flush": _paths.flush}
+    killed_at = 0
+    while True:
+        output = tmp_path / str(killed_at) / "out.csv"
+        output.parent.mkdir()
+        calls = []
+
+        def step(name, real):
+            def call(*args, **kwargs):
+                calls.append(name)
+                if len(calls) > killed_at:
+                    raise SystemExit(f"killed at {name}")
+                return real(*args, **kwargs)
+            return call
+
+        for name, real in steps.items():
+            monkeypatch.setattr(_paths if name == "flush" else os, name.split(".")[-1], step(name, real))
+        monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)  # no cleanup: as after kill -9
+        try:
+            with new_file(output, force=False) as temporary:
+                temporary.write_text("whole", encoding="utf-8")
+            finished = True
+        except SystemExit:
+            finished = False
+        monkeypatch.undo()
+        assert not output.exists() or output.read_text(encoding="utf-8") == "whole", calls
+        if output.exists():  # a finished file: never written over unasked
+            with pytest.raises(FileExistsError), new_file(output, force=False) as temporary:
+                temporary.write_text("again", encoding="utf-8")
+            assert output.read_text(encoding="utf-8") == "whole"
+        else:  # the name is free for the next run
+            with new_file(output, force=False) as temporary:
+                temporary.write_text("again", encoding="utf-8")
+            assert output.read_text(encoding="utf-8") == "again"
+        if finished:
+            break
+        killed_at += 1
+    assert killed_at >= 2
+
+
+def test_where_the_file_system_has_no_hard_links_files_are_still_moved_into_place_never_over_one(tmp_path,
+                                                                                                 monkeypatch):
+    from consumer_nlp.io import new_files
+
+    def refused(*args, **kwargs):  # as FAT and exFAT refuse a second name
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", refused)
+    output, bad_rows = tmp_path / "out.csv", tmp_path / "bad.csv"
+    with new_files([(output, "output"), (bad_rows, "bad-rows file")], force=False) as (first, second):
+        first.write_text("结果", encoding="utf-8")
+        second.write_text("坏行", encoding="utf-8")
+    assert (output.read_text(encoding="utf-8"), bad_rows.read_text(encoding="utf-8")) == ("结果", "坏行")
+    bad_rows.unlink()
+    with pytest.raises(FileExistsError, match="the output .* appeared"):
+        with new_files([(bad_rows, "bad-rows file"), (output, "output")], force=False) as (first, second):
+            first.write_text("新的坏行", encoding="utf-8")
+            second.write_text("新的结果", encoding="utf-8")
+    assert output.read_text(encoding="utf-8") == "结果" and not bad_rows.exists()  # neither, rather than one of two
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
 def test_an_input_moved_away_once_read_is_not_an_error_and_never_hides_one(default_model, tmp_path, monkeypatch):
     from consumer_nlp.tagging import _run
 

@@ -112,27 +112,56 @@ def flush(path: Path) -> None:
 def move_into_place(moves: list, *, force: bool) -> None:
     """Rename finished temporary files (or folders) to their paths; ``moves`` holds (temporary, path, what).
     Each reaches the disk before its rename, and the renames after it (see :func:`flush`), so a power cut
-    leaves a path as it was or whole. Without ``force`` every path is first claimed by creating it
-    exclusively, so a file that appeared there since the checks at the start (another program's, another
-    run's) is never replaced, and nothing is moved unless every path is still free."""
+    leaves a path as it was or whole. Without ``force`` a path is never replaced: a file that appeared there
+    since the checks at the start (another program's, another run's) is kept, and nothing is moved unless every
+    path is still free (see :func:`_take_names`)."""
     for temporary, _, _ in moves:
         flush(Path(temporary))
-    claimed = []
-    if not force:
-        for _, path, what in moves:
-            try:
-                with open(path, "xb"):
-                    pass
-            except FileExistsError:
-                for made in claimed:
-                    made.unlink(missing_ok=True)
-                raise FileExistsError(f"the {what} {path} appeared while this was being written and was left as it "
-                                      f"is; choose another name, or pass force=True to replace it") from None
-            claimed.append(Path(path))
-    for temporary, path, _ in moves:
-        os.replace(temporary, path)
+    if force:
+        for temporary, path, _ in moves:
+            os.replace(temporary, path)
+    else:
+        _take_names(moves)
     for folder in dict.fromkeys(Path(path).parent for _, path, _ in moves):
         flush(folder)
+
+
+def _take_names(moves: list) -> None:
+    """Give each temporary of ``moves`` its path, all or none, each only where no file holds it."""
+    taken = []
+    try:
+        for temporary, path, what in moves:
+            taken.append((temporary, path, _take_name(temporary, path, what)))
+    except BaseException:
+        for _, path, _ in taken:
+            Path(path).unlink(missing_ok=True)
+        raise
+    for temporary, path, linked in taken:
+        if linked:
+            os.unlink(temporary)
+        else:
+            os.replace(temporary, path)
+
+
+def _take_name(temporary, path, what: str) -> bool:
+    """Take ``path`` for ``temporary`` if it is free: as a second name of the finished file (a hard link, made
+    only where no file holds the name; True), so that a process killed meanwhile leaves the path whole or free.
+    Where the file system has no hard links (FAT, exFAT, some network shares), by an empty file created
+    exclusively, which the temporary then replaces (False): a kill in that moment leaves the empty file."""
+    try:
+        os.link(temporary, path)
+        return True
+    except FileExistsError:
+        pass
+    except OSError:
+        try:
+            with open(path, "xb"):
+                pass
+            return False
+        except FileExistsError:
+            pass
+    raise FileExistsError(f"the {what} {path} appeared while this was being written and was left as it is; "
+                          f"choose another name, or pass force=True to replace it")
 
 
 @contextmanager
