@@ -268,6 +268,16 @@ def test_blank_or_spaced_channels_are_one_group_each(tmp_path):
     assert table["合计"].drop("合计", errors="ignore").to_dict() == {"热线": 4, "（空）": 3, "网络": 2}
 
 
+def test_a_channel_spelt_with_direction_marks_is_named_without_them(tmp_path):
+    # A channel pasted with a right-to-left override (U+202E) was one group with the others, but named by its most
+    # common spelling: where that held the mark, the report showed 12315热线 reversed, as 线热51321.
+    channels = ["\u202e12315热线"] * 2 + ["12315热线", "\u200f网络\u200e", "\u2067网络\u2069"]
+    rows = [{"text": "漏水", "category": "quality", "channel": c} for c in channels]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert report.tables["by_group"]["合计"].drop("合计", errors="ignore").to_dict() == {"12315热线": 3, "网络": 2}
+    assert not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", report.to_markdown() + report.to_html())
+
+
 def test_one_channel_written_in_full_width_with_spaces_or_in_another_case_is_one_group(tmp_path):
     # 全国１２３１５平台 and 全国12315平台, "12315 热线" and 12315热线, ＡＰＰ and APP were rows of their own.
     spellings = ["全国12315平台"] * 3 + ["全国１２３１５平台", "12315热线", "12315热线", "12315 热线", "１２３１５热线",

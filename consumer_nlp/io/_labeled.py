@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._categories import label_fault, label_of, unknown_label
-from .._unicode import name_key, shows_nothing
+from .._unicode import name_key, shows_nothing, without_format_characters
 from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import LabeledDataError
 from ._archive import archive_format, place_number
@@ -226,8 +226,9 @@ class GroupSpellings:
         return key
 
     def name(self, key: str) -> str:
-        """The group's most common spelling (the first seen of equals)."""
-        return self.seen[key].most_common(1)[0][0]
+        """The group's most common spelling (the first seen of equals), without invisible format characters: a
+        direction mark in it (U+202E) showed the name reversed, wherever it was shown."""
+        return without_format_characters(self.seen[key].most_common(1)[0][0]).strip()
 
 
 def one_spelling_per_group(names: list) -> list:
