@@ -717,7 +717,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--date-col", help="日期列（默认：按列名查找，如 date、日期、投诉日期等）")
     report.add_argument("--date-format", metavar="FORMAT",
                         help="日期的写法，用 strftime 代码表示，例如 %%d/%%m/%%Y（默认：年份在前，如 2025-03-05、"
-                             "2025/3/5、2025年3月5日，带不带时间均可）")
+                             "2025/3/5、2025年3月5日，带不带时间均可，如 10:30、下午3:20）。整列都是 Excel 日期序号"
+                             "（如 45721）时按序号读取；没有年份的日期（3月5日）不补年份，单列为“日期无年份”")
     report.add_argument("--by", help="时间表按 month（按月，默认）或 quarter（按季度）分列；分组表按 channel（渠道）"
                                      "或指定的列名分列（默认：有渠道列时按渠道列）")
     report.add_argument("--previous", metavar="TAGGED_EARLIER", help="与之对比的较早一期已标注档案")

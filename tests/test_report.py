@@ -577,6 +577,60 @@ def test_a_time_beyond_the_day_is_named_not_counted_the_next_day():
     assert parsed.isna().tolist() == [True, True, True, True, False]
 
 
+def test_a_column_of_excel_serial_numbers_is_read_as_dates_and_said(tmp_path, write_workbook):
+    # 45721, as a CSV or a workbook column formatted as a number holds an Excel date, was named as unreadable with
+    # no way to read it. A column of whole numbers that are all Excel's serials of 1990 to 2100 is read so, and said.
+    serials = ["45721", "45722", "45750", "", "４５７２１"]
+    rows = [{"text": "漏水", "category": "quality", "date": d} for d in serials]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False, chunk_size=2)
+    assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 3, "2025-04": 1, "日期缺失或无法识别": 1}
+    assert any("Excel 日期序号" in note and "第2行「45721」即 2025-03-05" in note for note in report.notes), report.notes
+    assert not any("无法识别" in note for note in report.notes)
+    header = ["text", "category", "category_zh", "confidence", "needs_review", "投诉日期"]
+    book = write_workbook(tmp_path / "t.xlsx", {"已标注": [header, ["漏水", "quality", "质量问题", 0.9, False, 45721],
+                                                        ["冒烟", "safety", "安全问题", 0.9, False, 45750.0]]})
+    assert report_archive(book, progress=False).tables["by_period"]["合计"].to_dict() == {"2025-03": 1, "2025-04": 1}
+
+
+def test_a_column_mixing_serial_numbers_with_other_values_is_not_guessed_at(tmp_path):
+    # Whole numbers beside other numbers or dates may be counts or codes: none is read as a serial, even where the
+    # chunks read first held serials alone, and each is named as unreadable, as before.
+    for odd in ["3", "45721.5", "2025-03-05", "20250305", "1899"]:
+        rows = [{"text": "漏水", "category": "quality", "date": d} for d in ["45721", "45722", "45723", odd]]
+        report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False, chunk_size=2)
+        table, dated = report.tables["by_period"]["合计"], odd in ("2025-03-05", "20250305")
+        assert table.get("2025-03", 0) == dated and table["日期缺失或无法识别"] == 4 - dated, (odd, table)
+        assert not any("Excel 日期序号" in note for note in report.notes), (odd, report.notes)
+        assert any("第2行「45721」" in note and "无法识别" in note for note in report.notes), (odd, report.notes)
+
+
+def test_morning_and_afternoon_times_are_read():
+    # 2026年3月5日 下午3:20, as Chinese Excel and many desks' systems write a time, was named as no date.
+    from consumer_nlp.report._tally import parse_dates
+
+    values = ["2026年3月5日 下午3:20", "2026/3/5 上午10:05", "2026-03-05下午12:30", "2026-03-05 上午12:10",
+              "２０２６－０３－０５　下午３：２０", "2026-03-05 下午13:00", "2026-03-05 上午"]
+    parsed = parse_dates(pd.Series(values, dtype=object))
+    assert parsed.tolist()[:5] == [pd.Timestamp("2026-03-05 15:20"), pd.Timestamp("2026-03-05 10:05"),
+                                   pd.Timestamp("2026-03-05 12:30"), pd.Timestamp("2026-03-05 00:10"),
+                                   pd.Timestamp("2026-03-05 15:20")]
+    assert parsed.isna().tolist()[5:] == [True, True]
+
+
+def test_dates_without_a_year_are_counted_apart_never_in_an_invented_year(tmp_path):
+    # 3月5日 and 3-5 were named as unreadable, with no way to read them; and --date-format %m/%d read 03/05 as
+    # 1900-03-05, a year no one wrote. They are counted in a row of their own, 日期无年份, and said with their count.
+    dates = ["3月5日", "3-5 下午3:20", "2025-03-05", "13-45", "02/29", "12月31日"]
+    rows = [{"text": "漏水", "category": "quality", "date": d} for d in dates]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    table = report.tables["by_period"]
+    assert table["合计"].to_dict() == {"2025-03": 1, "日期无年份": 4, "日期缺失或无法识别": 1}
+    assert any("有 4 行的日期没有年份" in note and "第2行「3月5日」" in note for note in report.notes), report.notes
+    month_day = _tagged_rows(tmp_path / "md.csv", [{"text": "漏水", "category": "quality", "date": "03/05"}])
+    table = report_archive(month_day, date_format="%m/%d", progress=False).tables["by_period"]
+    assert list(table.index) == ["日期无年份"]
+
+
 @needs_font
 def test_a_report_leaves_no_chart_open_once_written(tmp_path):
     # pyplot keeps every figure until it is closed: each visit to the web's report page kept the report's three

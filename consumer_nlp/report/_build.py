@@ -14,7 +14,7 @@ from .._values import PathLike
 from ..exceptions import ArchiveError
 from ..io import CHANNEL_NAMES, find_column, same_file
 from ._render import ArchiveReport
-from ._tally import EMPTY, KINDS, LATER_DATE, MISSING_DATE, PERIODS, tally_archive
+from ._tally import EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YEAR, PERIODS, UNDATED, read_dates, tally_archive
 
 EXAMPLES_PER_CATEGORY = 5
 FILLED_GAP = 12  # periods without complaints between two with some are rows of zeros up to this many
@@ -60,7 +60,7 @@ def _every_period(table: pd.DataFrame, period: str) -> pd.DataFrame:
     complaints was left out, and the trend drew its neighbours side by side. A gap of more than ``FILLED_GAP``
     periods is left as it is: a date a system writes for none (1900-01-01) or one typed decades early made a row
     of zeros for each of 1,500 months. Undated rows stay last."""
-    undated = [label for label in table.index if label in (MISSING_DATE, LATER_DATE)]
+    undated = [label for label in table.index if label in UNDATED]
     dated = pd.PeriodIndex(table.index.difference(undated), freq=PERIODS[period]).sort_values()
     rows = list(dated[:1])
     for before, after in zip(dated[:-1], dated[1:]):
@@ -76,10 +76,11 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     """The report of a tagged archive. ``period``: "month" or "quarter", the rows of the time
     table; ``group_col``: the column of the group table (default: a channel column if there is
     one). ``previous``: an earlier tagged archive to compare with (同比/环比). Dates are read year
-    first (2025-03-05, 2025/3/5, 2025年3月5日, a time and a time zone allowed), or by
-    ``date_format`` (such as "%d/%m/%Y"); rows that do not fit are named in the notes and counted
-    apart. The archive is read ``chunk_size`` rows at a time. A row counts in the category a person
-    last gave it: ``corrections`` ({text: label}, such as a ``CorrectionStore``'s ``labels()``),
+    first (2025-03-05, 2025/3/5, 2025年3月5日, a time such as 10:30 or 下午3:20 and a time zone allowed), or by
+    ``date_format`` (such as "%d/%m/%Y"); a column all of whose values are Excel serial days of 1990 to 2100
+    (45721) is read so; rows that do not fit, and dates without a year (3月5日), are named in the notes and
+    counted apart (no year is invented). The archive is read ``chunk_size`` rows at a time. A row counts in the
+    category a person last gave it: ``corrections`` ({text: label}, such as a ``CorrectionStore``'s ``labels()``),
     else an edited category_zh, else its category."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}, not {period!r}")
@@ -143,14 +144,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         notes.append("没有找到日期列，按时间分列从略。")
     if not found["group"]:
         notes.append("没有找到渠道列，按渠道分列从略。")
-    if tally.bad_date_count:
-        shown = "；".join(f"第{row}行「{quoted(value)}」" for row, value in tally.bad_dates)
-        notes.append(f"日期列「{found['date']}」有 {tally.bad_date_count} 行无法识别，按“{MISSING_DATE}”单列"
-                     f"（如 {shown}）。")
-    if tally.later_date_count:
-        shown = "；".join(f"第{row}行「{quoted(value)}」" for row, value in tally.later_dates)
-        notes.append(f"日期列「{found['date']}」有 {tally.later_date_count} 行的日期晚于制表日（{tally.today}），"
-                     f"按“{LATER_DATE}”单列（如 {shown}），请核对。")
+    notes += _date_notes(tally, found["date"])
     review_total = sum(tally.review.values())
     tables["review"] = pd.DataFrame({
         "类别": [KINDS[c] for c in order] + ["合计"], "label": order + ["total"],
@@ -177,6 +171,32 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         columns=["类别", "label", "特征词（按对判断的贡献排序）"])
     summary = _summary(tally, before, order, bool(found["text"]))
     return ArchiveReport(tables, summary, str(path), notes, None if previous is None else str(previous))
+
+
+def _shown(named) -> str:
+    """The first rows of a kind as a note names them: 第2行「3月5日」；第5行「3-5」."""
+    return "；".join(f"第{row}行「{quoted(value)}」" for row, value in named.first)
+
+
+def _date_notes(tally, date_col) -> list:
+    """What the notes say of the date column: how it was read where not by the usual rule, and the rows it could
+    not place in a period, with the first of them."""
+    notes = []
+    if tally.serials_read:
+        row, value = tally.serials.first[0]
+        day = read_dates(pd.Series([value]))[2].iloc[0].date()
+        notes.append(f"日期列「{date_col}」的值都是整数，已按 Excel 日期序号读取（如 第{row}行「{quoted(value)}」即 {day}），"
+                     "请核对。")
+    if tally.bad_dates.count:
+        notes.append(f"日期列「{date_col}」有 {tally.bad_dates.count} 行无法识别，按“{MISSING_DATE}”单列"
+                     f"（如 {_shown(tally.bad_dates)}）。")
+    if tally.no_year.count:
+        notes.append(f"日期列「{date_col}」有 {tally.no_year.count} 行的日期没有年份，没有替它们补年份，按“{NO_YEAR}”单列"
+                     f"（如 {_shown(tally.no_year)}）；若要按月统计，请在文件里补上年份后再生成报告。")
+    if tally.later_dates.count:
+        notes.append(f"日期列「{date_col}」有 {tally.later_dates.count} 行的日期晚于制表日（{tally.today}），"
+                     f"按“{LATER_DATE}”单列（如 {_shown(tally.later_dates)}），请核对。")
+    return notes
 
 
 def _summary(tally, before, order: list, with_money: bool) -> str:

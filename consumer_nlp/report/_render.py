@@ -10,7 +10,7 @@ from .._html import markdown_text, page
 from .._values import PathLike
 from ..exceptions import ArchiveError
 from ..io import check_new_file, excel_text, keep_text, new_file, printable, sheet_title
-from ._tally import LATER_DATE, MISSING_DATE
+from ._tally import UNDATED
 
 LABELLED_PERIODS = 12  # periods named under the trend chart, at most
 MARKED_PERIODS = 60  # beyond this many periods the trend is drawn as lines without points
@@ -62,7 +62,7 @@ class ArchiveReport:
         figures["各类别投诉件数"] = figure
         if "by_period" in self.tables:
             table = self.tables["by_period"].drop(columns=["合计"])
-            table = table[~table.index.isin([MISSING_DATE, LATER_DATE])]
+            table = table[~table.index.isin(UNDATED)]
             if len(table):
                 figure, axes = plt.subplots(figsize=(7.5, 3.8))
                 positions = np.arange(len(table))

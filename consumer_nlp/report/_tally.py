@@ -23,43 +23,82 @@ EMPTY = "empty"  # rows whose text was empty: no category, counted apart
 
 KINDS = {**CATEGORIES, EMPTY: REASON_EMPTY}
 MISSING_DATE = "日期缺失或无法识别"  # the period of rows without a readable date
+NO_YEAR = "日期无年份"  # the period of rows dated by month and day alone (3月5日): no year is invented for them
 LATER_DATE = "日期晚于制表日"  # the period of rows dated after the day the report is made: a typo (2052 for 2025)
+UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE)  # time-table rows that are no period: last, and left out of the trend
 
 
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
 # once, not once per position (that was quadratic: 40,000 digits took 80 s).
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
-# 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time and a time zone, which is dropped
-# (the date as written is the date counted). Two-digit years and day/month orders are ambiguous
-# (25-03-05, 5/3/2025): they do not fit and are named, unless a date_format says how to read them.
-_DATE = re.compile(r"^\s*(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
-                   r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
+# 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time (10:30, or 下午3:20 on a twelve-hour
+# clock) and a time zone, which is dropped (the date as written is the date counted). Two-digit years and
+# day/month orders are ambiguous (25-03-05, 5/3/2025): they do not fit and are named, unless a date_format
+# says how to read them. A month and a day alone (3月5日, 3-5, 03/05) are a date without a year.
+_DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
+                   r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?)"
+                   r"(?:(?:\s*(上午|下午)\s*|[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                   r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
+_YEAR_CODES = re.compile(r"%[YyGcx]")  # strftime codes that read a year
+# Excel's serial days (1900 date system) of 1990-01-01 and 2100-12-31: the whole numbers a date column formatted as
+# a number holds for plausible complaint dates. Day 1 is 1900-01-01 and Excel counts a 29 February 1900 that never
+# was, so from day 61 on (all of these) a serial is its days since 1899-12-30.
+EXCEL_SERIALS = (32_874, 73_415)
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+_SERIAL = re.compile(r"\d{5}(?:\.0*)?")  # 45721, or 45721.0 as a program writes a number read as a float
 
 
+def _text_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates of texts by the one rule (see ``_DATE``), NaT where none, and which of them name a month and day
+    but no year (NaT among the dates)."""
+    parts = text.str.extract(_DATE)
+    marker = parts.pop(7)  # 上午 or 下午: a twelve-hour clock
+    twelve_hour, afternoon = marker.notna().to_numpy(dtype=bool), marker.eq("下午").fillna(False).to_numpy(dtype=bool)
+    parts = parts.astype("Float64")
+    hour, minute, second = (parts[i].fillna(0).to_numpy(dtype=float) for i in (8, 9, 10))
+    # pandas rolls 24:00 or 23:60 over into the next day (31 December into the next year): no time of day; nor
+    # 下午13:00, on a twelve-hour clock, where 12 is the hour of midnight (上午) or noon (下午)
+    beyond = (hour > np.where(twelve_hour, 12, 23)) | (minute > 59) | (second > 59)
+    hour = np.where(twelve_hour, hour % 12 + 12 * afternoon, hour)
+    clock = {"hour": hour, "minute": minute, "second": second}
+    dated = pd.to_datetime(pd.DataFrame({"year": parts[0], "month": parts[1].fillna(parts[3]).fillna(1),
+                                         "day": parts[2].fillna(parts[4]).fillna(1), **clock}), errors="coerce")
+    # a month and a day of some year: any day of a leap year's
+    month_day = pd.to_datetime(pd.DataFrame({"year": 2000, "month": parts[5], "day": parts[6], **clock}),
+                               errors="coerce")
+    return dated.where(~beyond), month_day.notna() & ~beyond
 
 
-def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
-    """Dates of a column by one explicit rule (see ``_DATE``), or by ``date_format`` (strftime
-    codes, such as "%d/%m/%Y") when given; what does not fit is NaT. Workbook dates stay as they are."""
+def read_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """A date column's cells read three ways: as dates (NaT where they are none), whether they name a month and
+    day but no year, and as Excel serial days (NaT where they are no whole number of 1990 to 2100), which the
+    column's other values decide on. Dates are read by one explicit rule (see ``_DATE``), or by ``date_format``
+    (strftime codes, such as "%d/%m/%Y") when given; workbook dates stay as they are."""
     typed = values.map(lambda v: isinstance(v, (datetime.date, pd.Timestamp)))
     # No date is longer than 64 characters; a longer cell is named as no date without the pattern,
     # which would try every way of splitting a long run of spaces among its optional parts.
     text = values.astype("string").str.strip()
     text = text.where(text.str.len() <= 64).str.normalize("NFKC")  # full-width ２０２５－０３－０５ as typed in Chinese
-    if date_format is not None:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+    if date_format is None:
+        parsed, no_year = _text_dates(text)
     else:
-        parts = text.str.extract(_DATE).astype("Float64")
-        parsed = pd.to_datetime(pd.DataFrame({
-            "year": parts[0], "month": parts[1].fillna(parts[3]).fillna(1), "day": parts[2].fillna(parts[4]).fillna(1),
-            "hour": parts[5].fillna(0), "minute": parts[6].fillna(0), "second": parts[7].fillna(0)}), errors="coerce")
-        # pandas rolls 24:00 or 23:60 over into the next day (31 December into the next year): no time of day
-        beyond = (parts[5].fillna(0) > 23) | (parts[6].fillna(0) > 59) | (parts[7].fillna(0) > 59)
-        parsed = parsed.where(~beyond.to_numpy(dtype=bool))
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        no_year = parsed.notna() & (_YEAR_CODES.search(date_format) is None)  # strptime would say 1900
+        parsed = parsed.where(~no_year)
     if typed.any():  # with a time zone, the date as written there (its local wall-clock time)
         written = values.where(typed).map(lambda v: v.replace(tzinfo=None) if isinstance(v, datetime.datetime) else v)
         parsed = parsed.where(~typed.to_numpy(), pd.to_datetime(written, errors="coerce"))
-    return parsed
+    whole = text.str.fullmatch(_SERIAL).fillna(False).to_numpy(dtype=bool) & parsed.isna().to_numpy() & ~no_year
+    days = pd.to_numeric(text.where(whole), errors="coerce")
+    serials = _EXCEL_EPOCH + pd.to_timedelta(days.where(days.between(*EXCEL_SERIALS)), unit="D")
+    return parsed, no_year.astype(bool), serials
+
+
+def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
+    """Dates of a column by one explicit rule (see ``_DATE``), or by ``date_format`` (strftime
+    codes, such as "%d/%m/%Y") when given; what does not fit, or names no year, is NaT. Workbook dates stay as
+    they are."""
+    return read_dates(values, date_format)[0]
 
 
 @dataclass
@@ -78,10 +117,10 @@ class _Tally:
     terms: dict = field(default_factory=lambda: defaultdict(Counter))
     candidates: dict = field(default_factory=lambda: defaultdict(list))  # per category, a heap of (confidence, text)
     candidate_texts: dict = field(default_factory=lambda: defaultdict(set))  # the texts in each heap
-    bad_dates: list = field(default_factory=list)
-    bad_date_count: int = 0
-    later_dates: list = field(default_factory=list)  # the first ten dated after today, by row
-    later_date_count: int = 0
+    bad_dates: "_Named" = field(default_factory=lambda: _Named())  # dates that cannot be read
+    later_dates: "_Named" = field(default_factory=lambda: _Named())  # dated after today
+    no_year: "_Named" = field(default_factory=lambda: _Named())  # dated by month and day alone
+    serials: "_Serials" = field(default_factory=lambda: _Serials())  # whole numbers that may be Excel's dates
     today: datetime.date = field(default_factory=datetime.date.today)
     date_format: str | None = None
     corrections: dict = field(default_factory=dict)  # {text: label}: reviewers' corrections
@@ -125,17 +164,7 @@ class _Tally:
                 self.money[category] += amount
                 self.money_rows[category] += 1
         if date_col:
-            dates = parse_dates(frame[date_col], self.date_format)
-            failed = np.flatnonzero(dates.isna().to_numpy() & frame[date_col].astype("string").fillna("").str.strip().ne("").to_numpy())
-            self.bad_date_count += len(failed)
-            self.bad_dates += [(int(rows[i]), str(frame[date_col].iloc[i])) for i in failed[:10 - len(self.bad_dates)]]
-            later = (dates >= pd.Timestamp(self.today) + pd.Timedelta(days=1)).to_numpy()
-            self.later_date_count += int(later.sum())
-            self.later_dates += [(int(rows[i]), str(frame[date_col].iloc[i]))
-                                 for i in np.flatnonzero(later)[:10 - len(self.later_dates)]]
-            labels = dates.dt.to_period(PERIODS[period]).astype("string").fillna(MISSING_DATE).where(~later, LATER_DATE)
-            for label, category in zip(labels, categories):
-                self.periods[label][category] += 1
+            self._add_dates(frame[date_col], rows, categories, period)
         if group_col:
             for name, category in zip(frame[group_col].map(group_name), categories):
                 self.groups[self.group_spellings.add(name)][category] += 1
@@ -160,9 +189,82 @@ class _Tally:
                         continue
                     self.candidate_texts[category].add(item[1])
 
+    def _add_dates(self, values: pd.Series, rows, categories: pd.Series, period: str) -> None:
+        """Count a chunk's rows by the period of their dates; whole numbers that may be Excel's serial days are held
+        back (see :meth:`settle_serials`)."""
+        dates, no_year, serials = read_dates(values, self.date_format)
+        written = values.astype("string").fillna("").str.strip().ne("").to_numpy()
+        serial, no_year = serials.notna().to_numpy(), no_year.to_numpy()
+        self.serials.mixed |= bool((written & ~serial).any())
+        self.bad_dates.add(dates.isna().to_numpy() & written & ~no_year & ~serial, rows, values)
+        labels = self._period_labels(dates, rows, values, period, self.later_dates).where(~no_year, NO_YEAR)
+        self.no_year.add(no_year, rows, values)
+        self.serials.add(self._period_labels(serials, rows, values, period, self.serials.later_dates), categories,
+                         serial, rows, values)
+        for label, category in zip(labels[~serial], categories[~serial]):
+            self.periods[label][category] += 1
+
+    def _period_labels(self, dates: pd.Series, rows, values: pd.Series, period: str, later_dates: "_Named"):
+        """Each date's period (MISSING_DATE where none), or LATER_DATE for a date after today, named in
+        ``later_dates``."""
+        later = (dates >= pd.Timestamp(self.today) + pd.Timedelta(days=1)).to_numpy()
+        later_dates.add(later, rows, values)
+        return dates.dt.to_period(PERIODS[period]).astype("string").fillna(MISSING_DATE).where(~later, LATER_DATE)
+
+    def settle_serials(self) -> None:
+        """Count the whole numbers held back once the date column is all read: as Excel's serial days if every value
+        written in it is one, else as dates that cannot be read (a column mixing them with other values may hold
+        counts or codes: it is not guessed at)."""
+        held = self.serials
+        for (label, category), count in held.counts.items():
+            self.periods[label if self.serials_read else MISSING_DATE][category] += count
+        if self.serials_read:
+            self.later_dates.join(held.later_dates)
+        else:
+            self.bad_dates.join(held)
+
+    @property
+    def serials_read(self) -> bool:
+        """Whether the date column is read as Excel's serial days: every value written in it is one."""
+        return bool(self.serials.count and not self.serials.mixed)
+
     def named_groups(self) -> dict:
         """The group counts, each group named by its most common spelling."""
         return {self.group_spellings.name(key): counts for key, counts in self.groups.items()}
+
+
+@dataclass
+class _Named:
+    """Rows of one kind, as the report's notes name them: how many, and the first ten (row, value)."""
+
+    count: int = 0
+    first: list = field(default_factory=list)
+
+    def add(self, chosen: np.ndarray, rows, values: pd.Series) -> None:
+        """Count the ``chosen`` rows of a chunk."""
+        found = np.flatnonzero(chosen)
+        self.count += len(found)
+        self.first += [(int(rows[i]), str(values.iloc[i])) for i in found[:10 - len(self.first)]]
+
+    def join(self, other: "_Named") -> None:
+        """Count ``other``'s rows among these, the first ten of both in row order."""
+        self.count += other.count
+        self.first = sorted(self.first + other.first)[:10]
+
+
+@dataclass
+class _Serials(_Named):
+    """Whole numbers of a date column that Excel's serial days of 1990 to 2100 could be (45721 for 2025-03-05), held
+    back until the whole column is read: whether they are dates depends on every other value of it."""
+
+    counts: Counter = field(default_factory=Counter)  # (period label, category): as counted if they are dates
+    later_dates: _Named = field(default_factory=_Named)  # of them, those after today
+    mixed: bool = False  # whether the column holds values that are none
+
+    def add(self, labels: pd.Series, categories: pd.Series, chosen: np.ndarray, rows, values: pd.Series) -> None:
+        """Hold back the ``chosen`` rows of a chunk, by the period label they would have as dates."""
+        super().add(chosen, rows, values)
+        self.counts.update(zip(labels[chosen], categories[chosen]))
 
 
 def _check_confidence(values: pd.Series, rows) -> None:
@@ -198,6 +300,7 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
             tally.add(frame, chunk.row_numbers(tally.rows + 2), found["text"], found["date"], found["group"], period)
             bar.update(chunk.position - bar.n)
+    tally.settle_serials()
     tally.hidden_rows = reader.hidden_rows
     if tally.rows == 0:
         raise ValueError(f"{path} has no rows to report on")
