@@ -713,6 +713,22 @@ def test_a_hidden_sheet_is_not_taken_for_the_visible_one(default_model, tmp_path
     assert summary.sheet == "投诉" and "工作表：投诉" in str(summary)  # the run says which sheet it read
 
 
+def test_the_summary_names_the_sheets_the_output_leaves_out(default_model, tmp_path, write_workbook):
+    # A workbook of several sheets tagged by --sheet (or beside a hidden one holding a list) came back as
+    # one sheet, the others gone without a word: a desk sending the result on lost them.
+    source = write_workbook(tmp_path / "in.xlsx", {"一月": [["id", "text"], ["1", "秤不准"]],
+                                                  "二月": [["id", "text"], ["2", "漏水"]], "空表": [],
+                                                  "lookup": [["code"], ["x"]]}, hidden={"lookup"})
+    summary = tag_file(default_model, source, tmp_path / "o.xlsx", jobs=1, progress=False, sheet="二月")
+    assert load_workbook(summary.output).sheetnames == ["二月"]
+    assert summary.other_sheets == [("一月", False), ("lookup", True)]  # an empty sheet loses nothing
+    assert "结果只含工作表「二月」；工作簿里的其他表「一月」、「lookup」（隐藏）没有写入结果" in str(summary)
+    alone = tag_file(default_model, write_workbook(tmp_path / "one.xlsx", {"投诉": [["id", "text"], ["1", "秤不准"]],
+                                                                          "空表": []}),
+                     tmp_path / "one.csv", jobs=1, progress=False)
+    assert alone.other_sheets == [] and "其他表" not in str(alone)
+
+
 def test_a_title_above_the_header_and_sparse_rows(default_model, tmp_path, write_workbook):
     source = write_workbook(tmp_path / "in.xlsx", {"s": [["2025年投诉登记表"], [], ["id", "text"], ["1", "秤不准"]]})
     workbook = load_workbook(source)
@@ -722,6 +738,8 @@ def test_a_title_above_the_header_and_sparse_rows(default_model, tmp_path, write
     summary = tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False, header_row=3)
     assert [r["id"] for r in read_output(summary.output)] == ["1", "2"]
     assert summary.rows_out == 2 and summary.blank_lines == 4995
+    # the title is not in the output: said, so that nobody looks for it there
+    assert "列名在第 3 行：其上的 2 行（表格标题等）没有写入结果" in str(summary)
 
 
 def test_json_values_go_out_as_json_text(default_model, tmp_path):
@@ -1007,6 +1025,8 @@ def test_an_old_xls_workbook_is_read_and_never_written(default_model, tmp_path):
     rows = read_output(tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.csv", jobs=1,
                                 progress=False).output)
     assert [(r["id"], r["category"]) for r in rows] == [("1", "price_measurement"), ("2", "financial")]
+    summary = tag_file(default_model, tmp_path / "old.xls", tmp_path / "out2.csv", jobs=1, progress=False)
+    assert summary.other_sheets == [("说明", True)]  # left out of the output, and said to be
     with pytest.raises(ValueError, match="write .xlsx"):
         tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xls", jobs=1, progress=False)
 

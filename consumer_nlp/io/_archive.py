@@ -174,6 +174,7 @@ class ArchiveReader:
         self.columns, self.total = [], None
         self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
         self.hidden_rows = 0  # a workbook's records in rows hidden in Excel (read like the others)
+        self.other_sheets = []  # a workbook's sheets not read that hold something, as (name, hidden): not written out
         self.number_formats = {}  # a workbook's columns -> the number format their numbers and dates are shown in
         check_count(header_row, "header_row", 1, "the row holding the column names")
         self.header_row = int(header_row)

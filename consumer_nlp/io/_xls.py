@@ -26,10 +26,11 @@ class XlsReader(ExcelReader):
         try:
             names = workbook.sheet_names()
             visible = [sheet.name for sheet in map(workbook.sheet_by_name, names) if sheet.visibility == 0]
-            name = choose_sheet(names, visible, lambda: [
-                n for n in visible if any(value != "" for row in workbook.sheet_by_name(n).get_rows()
-                                          for value in (c.value for c in row))], self.sheet, self.path)
+            name = choose_sheet(names, visible, lambda: [n for n in visible if _has_data(workbook.sheet_by_name(n))],
+                                self.sheet, self.path)
             self.sheet_title = name
+            self.other_sheets = [(n, n not in visible) for n in names if n != name
+                                 and _has_data(workbook.sheet_by_name(n))]
             sheet = workbook.sheet_by_name(name)
             self.total = max(sheet.nrows - self.header_row, 0)
             formats = {}  # of the data rows only: a heading typed as a date is no format of its column
@@ -40,6 +41,11 @@ class XlsReader(ExcelReader):
             yield from self._rows_to_chunks(rows, merged, formats=formats)
         finally:
             workbook.release_resources()
+
+
+def _has_data(sheet) -> bool:
+    """Whether an xlrd ``sheet`` holds any value."""
+    return any(cell.value != "" for row in sheet.get_rows() for cell in row)
 
 
 @functools.lru_cache(maxsize=1024)  # asked for every number and date cell, of few formats

@@ -47,6 +47,8 @@ class ExcelReader(ArchiveReader):
                                    "chart_sheet", sheet=chosen, sheets=tables)
             sheet = sheets[chosen]
             self.sheet_title = sheet.title
+            self.other_sheets = [(name, sheets[name].sheet_state != "visible") for name in workbook.sheetnames
+                                 if name != chosen and (name not in declared or has_data(sheets[name]))]  # charts too
             scan = scan_sheet(workbook, sheet)
             # A program that writes formulas may save a stand-in result (XlsxWriter saves 0) and ask Excel
             # to calculate them all when the file is opened: such results are not what Excel shows.

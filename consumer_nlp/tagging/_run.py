@@ -55,11 +55,20 @@ class Summary:
     merged: list = field(default_factory=list)  # its merged ranges whose value every row they cover took
     hidden_rows: int = 0  # its records in rows hidden in Excel (by a filter or by hand): tagged like the rest
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
+    other_sheets: list = field(default_factory=list)  # its sheets not read that hold something, as (name, hidden)
+    header_row: int = 1  # the row of the column names: the rows above it (a title) are not written out
 
     def row_notes(self) -> list[str]:
         """What a person pasting the results back beside the input must know of its rows (in Chinese):
-        rows hidden in Excel, merged cells copied to every row they cover, blank lines skipped."""
+        what of the input the output leaves out (other sheets, a title above the column names), rows
+        hidden in Excel, merged cells copied to every row they cover, blank lines skipped."""
         notes = []
+        if self.other_sheets:
+            names = "、".join(f"「{name}」" + ("（隐藏）" if hidden else "") for name, hidden in self.other_sheets[:5])
+            more = f" 等 {len(self.other_sheets)} 张" if len(self.other_sheets) > 5 else ""
+            notes.append(f"结果只含工作表「{self.sheet}」；工作簿里的其他表{names}{more}没有写入结果")
+        if self.header_row > 1:
+            notes.append(f"列名在第 {self.header_row} 行：其上的 {self.header_row - 1} 行（表格标题等）没有写入结果")
         if self.hidden_rows:
             notes.append(f"其中 {self.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注")
         if self.merged:
@@ -360,6 +369,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     summary.retagged_chunks = len(finished) - len(done)
     summary.sheet = getattr(reader, "sheet_title", None)
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
+    summary.other_sheets, summary.header_row = reader.other_sheets, reader.header_row
     return summary
 
 
