@@ -729,6 +729,27 @@ def test_the_summary_names_the_sheets_the_output_leaves_out(default_model, tmp_p
     assert alone.other_sheets == [] and "其他表" not in str(alone)
 
 
+def test_a_csv_output_says_which_values_excel_would_change_on_opening_it(default_model, tmp_path):
+    # A desk opens the tagged CSV in Excel, which runs texts beginning with = + - @ as formulas (#NAME?, or a
+    # complainant's =HYPERLINK), drops the zeros of 000123 and shows an ID of 18 digits as 4.40101E+17 (saved
+    # back as 440101199001011000): the file holds them right, and said nothing of what Excel would make of them.
+    source = tmp_path / "in.csv"
+    source.write_text("编号,身份证,电话,备注,投诉内容\r\n000123,440101199001011008,13812345678,-5,=1+1 多收了钱\r\n"
+                      "7,44010119900101100X,+8613812345678,,-信用卡扣年费\r\n", encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    rows = read_output(summary.output)
+    assert [(r["编号"], r["身份证"], r["投诉内容"]) for r in rows] == [  # the values stay as they were
+        ("000123", "440101199001011008", "=1+1 多收了钱"), ("7", "44010119900101100X", "-信用卡扣年费")]
+    assert summary.excel_changes == {"编号": {"leading_zero": 1}, "身份证": {"long_number": 1},
+                                     "电话": {"long_number": 1}, "投诉内容": {"formula": 2}}
+    said = str(summary)
+    assert ("用 Excel 直接打开这个文件会改掉一些值：「编号」列 1 个以 0 开头的编号会丢掉开头的 0；「身份证」列 1 个 12 位以上的"
+            "数字会显示成科学记数（如 4.40101E+17），16 位起的末几位变成 0；「电话」列 1 个") in said
+    assert "「投诉内容」列 2 个以 = + - @ 开头的文字会被当成公式" in said and "请写成 .xlsx（-o 文件名.xlsx）" in said
+    as_xlsx = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
+    assert as_xlsx.excel_changes == {} and "用 Excel 直接打开" not in str(as_xlsx)  # a workbook keeps them as text
+
+
 def test_a_title_above_the_header_and_sparse_rows(default_model, tmp_path, write_workbook):
     source = write_workbook(tmp_path / "in.xlsx", {"s": [["2025年投诉登记表"], [], ["id", "text"], ["1", "秤不准"]]})
     workbook = load_workbook(source)

@@ -8,6 +8,7 @@ import json
 import re
 import secrets
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,27 @@ def keep_text(workbook) -> None:
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"
+
+
+# What Excel makes of a text in a CSV or TSV file it opens, where that is not the text, by kind: a formula (a text
+# beginning with = or @, or with + or - before what is no number: -信用卡 shows #NAME?, =HYPERLINK(…) a link), a code
+# of digits losing its leading zeros (000123 shows 123), a number of 12 digits or more shown as 4.40101E+17 (and
+# kept to 15 digits: 440101199001011008 saved back as 440101199001011000).
+_EXCEL_CHANGES = re.compile(r"(?P<formula>[=@]|[+-](?![0-9]+(?:\.[0-9]*)?$))|(?P<leading_zero>0[0-9]+$)"
+                            r"|(?P<long_number>[+-]?[0-9]{12,}$)")
+
+
+def excel_changes(frame: pd.DataFrame) -> dict:
+    """The texts of ``frame`` that Excel changes as it opens a CSV or TSV file holding them, counted by column and
+    kind ({column: {kind: count}}, kinds as above): the file holds them right, Excel shows them otherwise."""
+    found = {}
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            kinds = Counter(match.lastgroup for v in values if isinstance(v, str) and (match := _EXCEL_CHANGES.match(v)))
+            if kinds:
+                found[str(column)] = dict(kinds)
+    return found
 
 
 def _as_json_value(value):

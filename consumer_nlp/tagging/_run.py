@@ -26,8 +26,8 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
-from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, find_column, find_text_column, join_parts,
-                  new_file, new_files, open_archive, working_name, write_json, write_part)
+from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, excel_changes, find_column, find_text_column,
+                  join_parts, new_file, new_files, open_archive, working_name, write_json, write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
 from ._spool import (OutputLock, check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
@@ -57,6 +57,20 @@ class Summary:
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
     other_sheets: list = field(default_factory=list)  # its sheets not read that hold something, as (name, hidden)
     header_row: int = 1  # the row of the column names: the rows above it (a title) are not written out
+    excel_changes: dict = field(default_factory=dict)  # of a CSV or TSV output: what Excel opening it changes
+
+    def excel_note(self) -> str | None:
+        """What Excel changes of a CSV or TSV output as it opens it (see :func:`io.excel_changes`), in Chinese."""
+        said = {"formula": "{n} 个以 = + - @ 开头的文字会被当成公式",
+                "leading_zero": "{n} 个以 0 开头的编号会丢掉开头的 0",
+                "long_number": "{n} 个 12 位以上的数字会显示成科学记数（如 4.40101E+17），16 位起的末几位变成 0"}
+        parts = [f"「{column}」列 " + said[kind].format(n=n) for column, kinds in self.excel_changes.items()
+                 for kind, n in kinds.items()]
+        if not parts:
+            return None
+        more = f"，共 {len(parts)} 处" if len(parts) > 6 else ""
+        return (f"注意：用 Excel 直接打开这个文件会改掉一些值：{'；'.join(parts[:6])}{more}。文件里的值没有变；"
+                f"要在 Excel 里查看或编辑，请写成 .xlsx（-o 文件名.xlsx）")
 
     def row_notes(self) -> list[str]:
         """What a person pasting the results back beside the input must know of its rows (in Chinese):
@@ -84,7 +98,7 @@ class Summary:
                  f"用时 {self.seconds:.1f} 秒（{self.rows_out / max(self.seconds, 1e-9):,.0f} 行/秒）"]
         if self.sheet is not None:
             lines.append(f"  工作表：{self.sheet}")
-        lines += [f"  {note}" for note in self.row_notes()]
+        lines += [f"  {note}" for note in self.row_notes() + [self.excel_note()] if note]
         if self.resumed_chunks:
             lines.append(f"  （续跑：{self.resumed_chunks} 个分块沿用上次结果）")
         if self.retagged_chunks:
@@ -156,6 +170,8 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
               "empty": int(empty.sum()),
               "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
               "bad": [vars(b) for b in bad], "blank": blank}
+    if state["kind"] in ("csv", "tsv"):  # files a desk opens in Excel, which changes some values as it reads them
+        record["excel_changes"] = excel_changes(frame)
     write_json(part.with_suffix(".json"), record, sweep=False)
     return record
 
@@ -445,6 +461,10 @@ def _sum_records(spool: Path, kind: str, summary: Summary, bad_file, read_as: st
         summary.blank_lines += record.get("blank", 0)
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
+        for column, changes in record.get("excel_changes", {}).items():
+            counts = summary.excel_changes.setdefault(column, {})
+            for change, n in changes.items():
+                counts[change] = counts.get(change, 0) + n
         if bad_writer is not None:
             bad_writer.writerows([b["where"], b["reason"], b["raw"], *bad_row_in_chinese(b, read_as)]
                                  for b in record["bad"])
