@@ -15,7 +15,8 @@ from ._writers import (PARTS, check_fits_a_sheet, excel_changes, excel_text, joi
                        without_surrogates, write_archive, write_part)
 
 __all__ = ["archive_format", "ArchiveReader", "bad_row_in_chinese", "BadRow", "cell_text", "CHANNEL_NAMES",
-           "check_fits_a_sheet", "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_changes", "excel_text",
+           "check_fits_a_sheet", "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_changes",
+           "excel_text",
            "excel_unescape", "find_column", "find_text_column", "fix_in_chinese", "group_name", "GroupSpellings",
            "join_parts", "keep_text", "labeled_fault_in_chinese", "LabeledData", "MergedBelow", "move_into_place",
            "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "PARTS", "place_in_chinese",

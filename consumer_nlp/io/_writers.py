@@ -103,7 +103,8 @@ def excel_changes(frame: pd.DataFrame) -> dict:
     for column in frame.columns:
         values = frame[column]
         if values.dtype == object or pd.api.types.is_string_dtype(values):
-            kinds = Counter(match.lastgroup for v in values if isinstance(v, str) and (match := _EXCEL_CHANGES.match(v)))
+            kinds = Counter(match.lastgroup for value in values
+                            if isinstance(value, str) and (match := _EXCEL_CHANGES.match(value)))
             if kinds:
                 found[str(column)] = dict(kinds)
     return found
