@@ -49,19 +49,24 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     return metrics
 
 
-def _check_folds(labels, cv: int) -> None:
+def _check_folds(labeled: LabeledData, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each."""
     if not (is_int(cv) and cv >= 2):
         raise ValueError(f"cv=N must be 0 (no cross-validated figures) or a number of folds of at least 2, not {cv!r}")
-    if cv > len(labels):
-        raise ValueError(f"cv={cv} folds need at least {cv} texts; there are {len(labels)}: pass fewer folds, or "
-                         f"cv=0 to train without the cross-validated figures")
+    texts = len(labeled.labels)
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3)
-    short = [f"{label} ({n})" for label, n in Counter(labels).items() if n < needed]
-    if short:
-        raise ValueError(f"cross-validation in {cv} folds needs at least {needed} examples of each label (each fold "
-                         f"trains on the rest); too few for: {', '.join(short)}. Add examples, or pass cv=0 to train "
-                         f"without the cross-validated figures")
+    short = {label: n for label, n in Counter(labeled.labels).items() if n < needed}
+    if cv > texts:
+        said = (f"cv={cv} folds need at least {cv} texts; there are {texts}: pass fewer folds, or cv=0 to train "
+                f"without the cross-validated figures")
+    elif short:
+        said = (f"cross-validation in {cv} folds needs at least {needed} examples of each label (each fold trains on "
+                f"the rest); too few for: {', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples, "
+                f"or pass cv=0 to train without the cross-validated figures")
+    else:
+        return
+    raise LabeledDataError(labeled.source, [(_labels_column(labeled), said)], "few_examples", cv=cv, needed=needed,
+                           short=short if cv <= texts else {}, texts=texts)
 
 
 def _check_texts_vary(labeled: LabeledData) -> None:
@@ -112,9 +117,8 @@ def _check_mostly_labeled(labeled: LabeledData) -> None:
     column (a 类型 of goods filled now and then), the wrong sheet or a labelling not finished, and its model would be
     one of a fraction of the file. Training on a sample is said by deleting the rows without a label."""
     if len(labeled.unlabeled) > len(labeled.texts):
-        column = "the labels" if labeled.label_col is None else f"column {labeled.label_col!r}"
         total = len(labeled.texts) + len(labeled.unlabeled)
-        raise LabeledDataError(labeled.source, [(column, (
+        raise LabeledDataError(labeled.source, [(_labels_column(labeled), (
             f"only {len(labeled.texts)} of the {total} rows have a label, the first without one at "
             f"{labeled.unlabeled[0]}: if these are the labels, delete the rows without one (or fill them in) to train "
             f"on the rest; else name the label column with label_col=…"))], "mostly_unlabeled",
@@ -124,6 +128,11 @@ def _check_mostly_labeled(labeled: LabeledData) -> None:
 def _texts_column(labeled: LabeledData) -> str:
     """Where the texts of ``labeled`` were read from, as its problems name it."""
     return "the texts" if labeled.text_col is None else f"column {labeled.text_col!r}"
+
+
+def _labels_column(labeled: LabeledData) -> str:
+    """Where the labels of ``labeled`` were read from, as its problems name it."""
+    return "the labels" if labeled.label_col is None else f"column {labeled.label_col!r}"
 
 
 def _labels_apart(labels, groups, cv: int) -> bool:
@@ -177,10 +186,12 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         log.warning("训练数据里没有%s的例子：这个模型永远不会给出这些类别 (no example of %s: the model will never give "
                     "them)", "、".join(f"「{CATEGORIES[label]}」" for label in absent), ", ".join(absent))
     if group_col is not None and len(set(labeled.groups)) < 2:
-        raise ValueError(f"group_col=… ({group_col!r}): the column holds fewer than two different values "
-                         f"({sorted(set(labeled.groups))}), so no group can be held out; name another column")
+        values = sorted(set(labeled.groups))
+        raise LabeledDataError(labeled.source, [(f"column {group_col!r}", (
+            f"group_col=… ({group_col!r}): the column holds fewer than two different values ({values}), so no group "
+            f"can be held out; name another column"))], "one_group", column=group_col, values=values)
     if cv:
-        _check_folds(labeled.labels, cv)
+        _check_folds(labeled, cv)
     model = ComplaintClassifier(**params)
     if group_col is not None and (problem := group_folds_problem(labeled.labels, labeled.groups, model.cv)):
         raise ValueError(f"group_col=… ({group_col!r}): {problem}")

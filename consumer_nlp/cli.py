@@ -117,6 +117,59 @@ def _how_to_go_on(error, flags: dict) -> str:
 _NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只有几种不同的值（像渠道、地区或投诉类型）"}
 
 
+def _too_few_examples(details: dict, flags: dict) -> str:
+    """Labeled data too small for its cross-validation's folds, in Chinese, and how to go on."""
+    from ._categories import CATEGORIES
+
+    cv = details["cv"]
+    if details["short"]:
+        short = "、".join(f"{CATEGORIES.get(label, label)}（{label}）只有 {n} 条" for label, n in details["short"].items())
+        said = f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条例子：{short}，没有训练。请给这些类别补充例子"
+    else:
+        said = f"做 {cv} 折交叉验证至少要 {cv} 条文本，只有 {details['texts']} 条，没有训练。请补充例子"
+    option = flags.get("cv", "--cv")
+    return said + f"，或用 {option} 指定较少的折数（{option} 0 不做交叉验证）后再运行"
+
+
+def _one_group(details: dict, flags: dict) -> str:
+    """A group column of one value, in Chinese, and how to go on."""
+    option = flags.get("group_col", "group_col")
+    return (f"「{details['column']}」列只有一个值（{'、'.join(map(str, details['values']))}），留不出一组文本来校准置信度，"
+            f"没有训练。请用 {option} 指定标明文本出处、有几种不同取值的列，或不用 {option}")
+
+
+def _header_in_chinese(details: dict, flags: dict) -> str:
+    """What is wrong with labeled data's columns (a LabeledDataError's ``header`` particulars), in Chinese, and how to
+    go on with this command's ``flags``."""
+    def flag(parameter: str) -> str:
+        return flags.get(parameter, f"{parameter}=…")
+
+    columns = "、".join(map(str, details["columns"]))
+    if details.get("same") is not None:
+        return (f"标注数据的表头有问题，没有使用：文本和类别指的是同一列「{details['same']}」（列名有：{columns}）。请用 "
+                f"{flag('text_col')} 和 {flag('label_col')} 分别指定投诉文本和类别所在的列后再运行")
+    wrong = [f"没有「{column}」列" for column in details.get("missing", {}).values()]
+    if details.get("no_label_column"):
+        wrong.append("找不到类别所在的列：没有一列叫 label、类别、分类或标签")
+    if details.get("not_labels") is not None:
+        wrong.append(f"「{details['not_labels']}」列按列名当作类别列，但它填的不是类别")
+    if details.get("holding") is not None:
+        wrong.append(f"「{details['holding']}」列填的是类别")
+    names_row = details.get("names_row")
+    if names_row:
+        go_on = [f"用 {flag('header_row')} {names_row[0]} 指定列名所在的行（第 {names_row[0]} 行像是列名，含「{names_row[1]}」）"]
+    else:
+        go_on = [f"用 {flag(parameter)} 指定{what}所在的列" for parameter, what in
+                 (("text_col", "投诉文本"), ("label_col", "类别"), ("group_col", "文本出处"))
+                 if parameter in details.get("missing", {})]
+        if (details.get("no_label_column") or details.get("not_labels") is not None) and "label_col" not in \
+                details.get("missing", {}):
+            holding = details.get("holding")
+            go_on.append(f"用 {flag('label_col')} {holding} 指定类别所在的列" if holding is not None
+                         else f"用 {flag('label_col')} 指定类别所在的列")
+    return f"标注数据的表头有问题，没有使用：{'；'.join(wrong)}（列名有：{columns}）。请{'，或'.join(go_on)}后再运行"
+
+
 # How many bad rows of labeled data are said in Chinese above the library's English (which lists more).
 _BAD_ROWS_SHOWN = 20
 
@@ -164,6 +217,12 @@ def _headline(error: Exception, flags: dict) -> str | None:
         said = (f"「{error.details['column']}」列只有 {error.details['labeled']} 行填了类别，{error.details['unlabeled']} "
                 f"行没有填，没有训练。这一列若没有选错，请删去没有类别的行（或给它们填上类别）后再运行")
         return said + (f"；否则请用 {flags['label_col']} 指定类别所在的列" if "label_col" in flags else "")
+    if isinstance(error, LabeledDataError) and error.problem == "few_examples":
+        return _too_few_examples(error.details, flags)
+    if isinstance(error, LabeledDataError) and error.problem == "one_group":
+        return _one_group(error.details, flags)
+    if isinstance(error, LabeledDataError) and error.problem == "header":
+        return _header_in_chinese(error.details, flags)
     if isinstance(error, LabeledDataError):
         return _bad_rows(error)
     if isinstance(error, FileExistsError) and "force=True" in str(error) and "force" in flags:

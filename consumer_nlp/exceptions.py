@@ -35,10 +35,19 @@ class LabeledDataError(ValueError):
     ``"categories_as_texts"`` (the texts are mostly category names) or ``"few_texts"`` (a column of a few values, a
     channel), each with ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
     with fewer than half its rows labeled: ``details["labeled"]``, ``details["unlabeled"]``, the rows with
-    and without a label, and ``details["column"]``, the label column, None for pairs); None for bad rows."""
+    and without a label, and ``details["column"]``, the label column, None for pairs); ``"few_examples"`` (too few
+    for ``cv`` folds: ``details["cv"]``, ``details["needed"]``, the examples each label needs, ``details["short"]``,
+    {label: examples} of those with fewer, ``details["texts"]``, all there are); ``"one_group"``
+    (``details["column"]``, the group column, holds one value, ``details["values"]``); ``"header"`` (the columns
+    named or found are wrong: ``details["columns"]``, those there are, and each of these where it is so:
+    ``"missing"``, {parameter: column} of the columns named that are none, ``"no_label_column"`` (True: none is
+    named as a label column is), ``"not_labels"``, the column taken for the labels by its name that holds other
+    values, ``"holding"``, a column that holds labels, ``"names_row"``, a row below that reads as column names (its
+    header_row and the name in it), ``"same"``, the one column named for the texts and the labels); None for bad
+    rows."""
 
     SHOWN = 100
-    PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled")
+    PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "header")
 
     def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, *,
                  faults: list | None = None, **details):

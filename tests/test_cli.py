@@ -952,6 +952,64 @@ def test_a_count_out_of_range_is_said_in_chinese_by_its_flag(tmp_path, capsys):
         assert says in first and "请改正后再运行" in first, (flags, first)
 
 
+# Each case: files to write ({name: rows}, a CSV each; a folder name ending in / is made as an earlier run's checkpoint),
+# the command, and what its Chinese first line says (the flag a desk uses to go on among it).
+_DESK_ERRORS = {
+    "too few examples for the folds": (
+        {"l.csv": [("text", "label"), *[(f"{w}条，东西坏了", "quality") for w in "甲乙丙丁戊己庚辛壬"],
+                   ("秤不准，少了二两", "price_measurement"), ("秤不准，少了三两", "price_measurement")]},
+        ["train", "l.csv", "-o", "m.cnlp"],
+        ["做 5 折交叉验证，每个类别至少要 4 条例子", "价格/计量（price_measurement）只有 2 条", "--cv"]),
+    "fewer texts than folds": (
+        {"l.csv": [("text", "label"), *[(f"{w}条，东西坏了", "quality") for w in "甲乙丙丁"],
+                   *[(f"{w}条，年费乱扣", "financial") for w in "甲乙丙丁"]]},
+        ["train", "l.csv", "-o", "m.cnlp", "--cv", "9"],
+        ["做 9 折交叉验证至少要 9 条文本，只有 8 条", "--cv"]),
+    "a group column of one value": (
+        {"l.csv": [("text", "label", "src"), *[(f"{w}条，东西坏了", "quality", "门店") for w in "甲乙丙丁戊己"],
+                   *[(f"{w}条，年费乱扣", "financial", "门店") for w in "甲乙丙丁戊己"]]},
+        ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--group-col", "src"],
+        ["「src」列只有一个值（门店）", "--group-col"]),
+    "a missing label column": (
+        {"l.csv": [("text", "备注"), ("漏水", "无")]}, ["train", "l.csv", "-o", "m.cnlp"],
+        ["标注数据的表头有问题，没有使用", "找不到类别所在的列", "--label-col"]),
+    "a column named that is missing": (
+        {"l.csv": [("text", "label"), ("漏水", "quality")]}, ["train", "l.csv", "-o", "m.cnlp", "--text-col", "正文"],
+        ["没有「正文」列（列名有：text、label）", "--text-col"]),
+    "a label column holding no labels": (
+        {"l.csv": [("text", "类别"), ("漏水", "商品"), ("冒烟", "服务"), ("乱扣费", "商品")]},
+        ["train", "l.csv", "-o", "m.cnlp"], ["「类别」列按列名当作类别列，但它填的不是类别", "--label-col"]),
+    "a title above the column names": (
+        {"l.csv": [("2025年标注表",), ("投诉内容", "类别"), ("漏水", "质量问题")]}, ["train", "l.csv", "-o", "m.cnlp"],
+        ["标注数据的表头有问题", "请用 --header-row 2 指定列名所在的行"]),
+    "one column for texts and labels": (
+        {"l.csv": [("内容", "label"), ("漏水", "quality")]},
+        ["train", "l.csv", "-o", "m.cnlp", "--text-col", "内容", "--label-col", "内容"],
+        ["文本和类别指的是同一列「内容」", "--text-col", "--label-col"]),
+}
+
+
+@pytest.mark.parametrize("case", list(_DESK_ERRORS))
+def test_errors_a_desk_meets_are_said_in_chinese_with_the_flag_to_go_on(tmp_path, capsys, write_csv, case):
+    # Each was a plain ValueError (or labeled data's `header` particulars), said only in English under
+    # 没有完成（原因在下面，是英文的…） (or 标注数据有 1 处问题).
+    files, argv, says = _DESK_ERRORS[case]
+    write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
+    for name, rows in files.items():
+        if name.endswith("/"):  # an earlier run's checkpoint: one finished chunk
+            (tmp_path / name).mkdir()
+            (tmp_path / name / "0000000.json").write_text("{}", encoding="utf-8")
+        else:
+            write_csv(tmp_path / name, rows)
+    argv = [str(tmp_path / word) if word.endswith((".csv", ".cnlp")) else word for word in argv]
+    assert main([*argv, "--registry", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.splitlines()  # (notes of the training data may come first)
+    at = next(i for i, line in enumerate(err) if line.startswith("consumer-nlp: 错误："))
+    first, english = err[at], err[at + 1:]
+    assert "没有完成（原因在下面" not in first, first
+    assert all(said in first for said in says), (says, first)
+    assert english and not re.search(r"[\u4e00-\u9fff]{3}", english[0]), english  # the library's English below
+
 def test_no_text_column_is_said_in_chinese_with_the_flag_that_names_it(tmp_path, capsys, write_workbook):
     # The commonest stop at a desk (a title row above the column names, or a text column of another name)
     # was said in English alone: "cannot tell which column holds the complaint text …".
@@ -1097,7 +1155,10 @@ ARCHIVE_PROBLEMS = {
     "not_a_workbook": ("tag", {"format": "xlsx"}), "unknown_format": ("tag", {"suffix": ".doc", "formats": [".csv"]}),
 }
 LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"column": "渠道"},
-                    "mostly_unlabeled": {"column": "label", "labeled": 3, "unlabeled": 40}, None: {}}
+                    "mostly_unlabeled": {"column": "label", "labeled": 3, "unlabeled": 40}, None: {},
+                    "few_examples": {"cv": 5, "needed": 4, "short": {"safety": 2}, "texts": 40},
+                    "one_group": {"column": "来源", "values": ["门店"]},
+                    "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True}}
 
 
 def _errors_a_desk_meets():

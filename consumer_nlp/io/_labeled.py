@@ -257,10 +257,12 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
         others = [c for c in columns if c != label_col]
         text_col = _named(columns, find_column(others, None, TEXT_COLUMN_NAMES)) or "text"
     if text_col == label_col:
-        raise ValueError(f"text_col=… and label_col=… name one column, {text_col!r}: name the column of the texts and "
-                         f"that of the labels")
-    missing = [c for c in (text_col, label_col, group_col) if c is not None and c not in columns]
-    said = [f"missing column(s) {missing}"] if missing else []
+        raise LabeledDataError(source, [("header", f"text_col=… and label_col=… name one column, {text_col!r}: name "
+                                                   f"the column of the texts and that of the labels")],
+                               "header", columns=list(columns), same=text_col)
+    named = {"text_col": text_col, "label_col": label_col, "group_col": group_col}
+    missing = {parameter: c for parameter, c in named.items() if c is not None and c not in columns}
+    said = [f"missing column(s) {list(missing.values())}"] if missing else []
     if label_col is None:
         said.append(f"no label column (none is named {', '.join(LABEL_COLUMN_NAMES)})")
     if said:
@@ -274,14 +276,17 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
         said.append(_not_labels(label_col, values))
     if not said:
         return text_col, label_col, group_col
-    holding = _label_column(columns, records, text_col) if label_col is None or not_labels or label_col in missing \
+    holding = _label_column(columns, records, text_col) if label_col is None or not_labels or "label_col" in missing \
         else None
     if holding is not None:
         said.append(f"{holding!r} holds labels: name it with label_col=…")
     below = names_row_below(first) if missing or label_col is None else None  # a title above the column names
     if below is not None:
         said.append(f"row {below[0]} looks like the column names (it holds {below[1]!r}): say header_row={below[0]}")
-    raise LabeledDataError(source, [("header", "; ".join(said))])
+    found = {"missing": missing, "no_label_column": label_col is None, "not_labels": label_col if not_labels else None,
+             "holding": holding, "names_row": below}
+    raise LabeledDataError(source, [("header", "; ".join(said))], "header", columns=list(columns),
+                           **{name: value for name, value in found.items() if value})
 
 
 def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col: str | None = None,
