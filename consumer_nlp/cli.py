@@ -227,6 +227,9 @@ def _headline(error: Exception, flags: dict) -> str | None:
         return _bad_rows(error)
     if isinstance(error, FileExistsError) and "force=True" in str(error) and "force" in flags:
         return f"文件已经存在，没有覆盖（要覆盖它请加 {flags['force']}，或换一个文件名）"
+    if isinstance(error, CheckpointError) and error.problem == "unfinished":
+        return (f"上次对同一输出文件的运行没有完成，留下了已标注的 {error.details['chunks']} 块。请加 "
+                f"{flags.get('resume', 'resume=True')} 接着运行，或加 {flags.get('restart', 'restart=True')} 从头开始")
     if isinstance(error, ReviewWorkbookError):
         return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "
                 + "\n  ".join(error.problems) + "\n  请改正后再导入")

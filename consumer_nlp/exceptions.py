@@ -22,7 +22,18 @@ class IntegrityError(ValueError):
 
 class CheckpointError(ValueError):
     """The finished chunks an interrupted tagging run left cannot be gone on from with ``resume=True``: another
-    run's (its input, model or settings differ), an earlier release's, or damaged. ``restart=True`` starts over."""
+    run's (its input, model or settings differ), an earlier release's, or damaged (``problem`` "cannot_resume").
+    ``restart=True`` starts over. Or (``problem`` "unfinished") they were found with neither: ``details["chunks"]``,
+    how many; ``resume=True`` goes on from them."""
+
+    PROBLEMS = ("cannot_resume", "unfinished")
+
+    def __init__(self, message: str, problem: str = "cannot_resume", **details):
+        super().__init__(message)
+        self.problem, self.details = problem, details
+
+    def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
+        return type(self), (str(self), self.problem), {"details": self.details}
 
 
 class LabeledDataError(ValueError):

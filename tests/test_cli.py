@@ -970,6 +970,9 @@ _DESK_ERRORS = {
                    *[(f"{w}条，年费乱扣", "financial", "门店") for w in "甲乙丙丁戊己"]]},
         ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--group-col", "src"],
         ["「src」列只有一个值（门店）", "--group-col"]),
+    "an earlier run's finished chunks": (
+        {"a.csv": [("投诉内容",), ("漏水",)], ".a.tagged.csv.parts/": []}, ["tag", "a.csv", "-q"],
+        ["上次对同一输出文件的运行没有完成，留下了已标注的 1 块", "--resume", "--restart"]),
     "a missing label column": (
         {"l.csv": [("text", "备注"), ("漏水", "无")]}, ["train", "l.csv", "-o", "m.cnlp"],
         ["标注数据的表头有问题，没有使用", "找不到类别所在的列", "--label-col"]),
@@ -1159,6 +1162,7 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "few_examples": {"cv": 5, "needed": 4, "short": {"safety": 2}, "texts": 40},
                     "one_group": {"column": "来源", "values": ["门店"]},
                     "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True}}
+CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}}
 
 
 def _errors_a_desk_meets():
@@ -1173,11 +1177,13 @@ def _errors_a_desk_meets():
         yield "train", exceptions.LabeledDataError("l.csv", [("line 3 (data row 2)", "the label is empty")], kind,
                                                    **details)
     yield "train", exceptions.ReviewWorkbookError("q.xlsx: nothing was stored", ["第 4 行：更正为「质量」不是类别"])
+    assert set(CHECKPOINT_PROBLEMS) == set(exceptions.CheckpointError.PROBLEMS), "a problem kind without its example"
+    for kind, details in CHECKPOINT_PROBLEMS.items():
+        yield "tag", exceptions.CheckpointError(f"the checkpoint's {kind} problem", kind, **details)
     others = [exceptions.ModelNotFoundError("no model named 'desk'"), exceptions.UntrustedModelError("m.cnlp: bad"),
-              exceptions.IncompatibleModelError("m.cnlp: newer"), exceptions.IntegrityError("m.cnlp: checksum"),
-              exceptions.CheckpointError("cannot resume: another run's")]
+              exceptions.IncompatibleModelError("m.cnlp: newer"), exceptions.IntegrityError("m.cnlp: checksum")]
     assert {type(error) for error in others} | {exceptions.ArchiveError, exceptions.LabeledDataError,
-                                                 exceptions.ReviewWorkbookError} == {
+                                                 exceptions.ReviewWorkbookError, exceptions.CheckpointError} == {
         value for value in vars(exceptions).values() if isinstance(value, type) and issubclass(value, Exception)
         and value.__module__ == exceptions.__name__}, "an error of exceptions.py without its example"
     yield from (("tag", error) for error in others)

@@ -17,7 +17,10 @@ from consumer_nlp.exceptions import (ArchiveError, CheckpointError, LabeledDataE
     (LabeledDataError("l.csv", [("column 'x'", "categories")], "categories_as_texts", column="x"),
      {"problems": [("column 'x'", "categories")], "problem": "categories_as_texts", "details": {"column": "x"}}),
     (ModelNotFoundError("no model named 'm'"), {}),
-    (CheckpointError("cannot resume: the checkpoint in .x.csv.parts is of a different run"), {}),
+    (CheckpointError("cannot resume: the checkpoint in .x.csv.parts is of a different run"),
+     {"problem": "cannot_resume", "details": {}}),
+    (CheckpointError(".x.csv.parts holds 2 finished chunk(s)", "unfinished", chunks=2),
+     {"problem": "unfinished", "details": {"chunks": 2}}),
     (ReviewWorkbookError("q.xlsx: nothing was stored", ["第4行「投诉」"]), {"problems": ["第4行「投诉」"]}),
 ])
 def test_an_error_survives_pickling_whole(error, fields):
@@ -45,7 +48,7 @@ def test_every_problem_raised_is_one_of_its_errors_problems(repo_root):
     # listed in PROBLEMS could be added without its words, and be told only by the library's English.
     import ast
 
-    position = {"ArchiveError": 1, "LabeledDataError": 2}
+    position = {"ArchiveError": 1, "LabeledDataError": 2, "CheckpointError": 1}
     raised = {name: set() for name in position}
     for path in (repo_root / "consumer_nlp").rglob("*.py"):
         for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -56,3 +59,4 @@ def test_every_problem_raised_is_one_of_its_errors_problems(repo_root):
                 raised[name].add(kind.value)
     assert raised["ArchiveError"] and raised["ArchiveError"] <= set(ArchiveError.PROBLEMS), raised
     assert raised["LabeledDataError"] <= {None, *LabeledDataError.PROBLEMS}, raised
+    assert raised["CheckpointError"] and raised["CheckpointError"] <= set(CheckpointError.PROBLEMS), raised

@@ -183,8 +183,9 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
         raise CheckpointError(f"cannot resume: {manifest_path} is missing, so the {len(finished)} finished chunk(s) "
                               f"in {spool} cannot be told to be this run's; run with restart=True to start over")
     if finished and not restart:
-        raise ValueError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output that did "
-                         f"not finish; run the same command with resume=True to go on, or with restart=True to start over")
+        raise CheckpointError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output that "
+                              f"did not finish; run the same command with resume=True to go on, or with restart=True to "
+                              f"start over", "unfinished", chunks=len(finished))
     remove_spool(spool)
     spool.mkdir(parents=True)
     write_json(manifest_path, manifest)
