@@ -23,7 +23,7 @@ _HOMES = {
     "report_archive": ".report",                     # the work-summary report of a tagged archive
     "LabeledDataError": ".exceptions", "ModelNotFoundError": ".exceptions", "UntrustedModelError": ".exceptions",
     "IncompatibleModelError": ".exceptions", "IntegrityError": ".exceptions", "ArchiveError": ".exceptions",
-    "ReviewWorkbookError": ".exceptions", "CheckpointError": ".exceptions",
+    "ReviewWorkbookError": ".exceptions", "CheckpointError": ".exceptions", "InvalidNameError": ".exceptions",
     "save_model": ".models",                         # the 0.1 name of save
 }
 __all__ = [*_HOMES, "__version__"]

@@ -170,6 +170,24 @@ def _header_in_chinese(details: dict, flags: dict) -> str:
     return f"标注数据的表头有问题，没有使用：{'；'.join(wrong)}（列名有：{columns}）。请{'，或'.join(go_on)}后再运行"
 
 
+# Why the registry refuses a name, by InvalidNameError's problem, from its particulars.
+_NAME_REFUSED = {
+    "characters": lambda d: "只能用小写字母 a-z、数字、汉字和 _ . -，以字母、数字或汉字开头，最多 64 个字符",
+    "builtin": lambda d: "「default」是内置模型的名称",
+    "model_file": lambda d: f"以 {d['suffix']} 结尾的名称会被当作模型文件",
+    "windows": lambda d: "Windows 不能用它作文件夹的名称（设备名，或以 . 结尾），而注册表是可以共享的文件夹",
+    "digits": lambda d: "全是数字的别名会被当作版本号",
+}
+
+
+def _name_refused(error, flags: dict) -> str:
+    """A model name or alias the registry refuses, in Chinese: why, and the flag that gives another."""
+    what = "别名" if error.details["parameter"] == "alias" else "模型名称"
+    flag = flags.get(error.details["parameter"])
+    return (f"{what}「{error.details['name']}」不能用：{_NAME_REFUSED[error.problem](error.details)}。请换一个{what}"
+            + (f"（{flag}）" if flag else "") + "后再运行")
+
+
 # How many bad rows of labeled data are said in Chinese above the library's English (which lists more).
 _BAD_ROWS_SHOWN = 20
 
@@ -197,8 +215,8 @@ class _Refused(ValueError):
 def _headline(error: Exception, flags: dict) -> str | None:
     """What went wrong and how to go on, in Chinese, for the line above the library's own message (which keeps the
     particulars, with flags); None for an error of no kind it knows."""
-    from .exceptions import (ArchiveError, CheckpointError, IncompatibleModelError, IntegrityError, LabeledDataError,
-                             ModelNotFoundError, ReviewWorkbookError, UntrustedModelError)
+    from .exceptions import (ArchiveError, CheckpointError, IncompatibleModelError, IntegrityError, InvalidNameError,
+                             LabeledDataError, ModelNotFoundError, ReviewWorkbookError, UntrustedModelError)
     from ._values import CountError  # here, as the rest: --help stays free of pandas
 
     if isinstance(error, _Refused):
@@ -227,6 +245,8 @@ def _headline(error: Exception, flags: dict) -> str | None:
         return _bad_rows(error)
     if isinstance(error, FileExistsError) and "force=True" in str(error) and "force" in flags:
         return f"文件已经存在，没有覆盖（要覆盖它请加 {flags['force']}，或换一个文件名）"
+    if isinstance(error, InvalidNameError):
+        return _name_refused(error, flags)
     if isinstance(error, CheckpointError) and error.problem == "unfinished":
         return (f"上次对同一输出文件的运行没有完成，留下了已标注的 {error.details['chunks']} 块。请加 "
                 f"{flags.get('resume', 'resume=True')} 接着运行，或加 {flags.get('restart', 'restart=True')} 从头开始")

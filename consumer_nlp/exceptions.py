@@ -12,6 +12,23 @@ class UntrustedModelError(ValueError):
     """A model file is damaged, or holds something a fitted model never contains; it was not loaded."""
 
 
+class InvalidNameError(ValueError):
+    """A name the registry refuses for a model or an alias: ``details["name"]`` as given, ``details["parameter"]``
+    the parameter that took it ("name" or "alias"), and ``problem``, why (one of ``PROBLEMS``): ``"characters"``
+    (other characters than a-z, 0-9, Chinese, '_', '.', '-', or too long), ``"builtin"`` (default, the built-in
+    model's), ``"model_file"`` (an ending a model file has; ``details["suffix"]``), ``"windows"`` (a name Windows
+    gives no folder) or ``"digits"`` (an alias of digits, read as a version)."""
+
+    PROBLEMS = ("characters", "builtin", "model_file", "windows", "digits")
+
+    def __init__(self, message: str, problem: str, **details):
+        super().__init__(message)
+        self.problem, self.details = problem, details
+
+    def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
+        return type(self), (str(self), self.problem), {"details": self.details}
+
+
 class IncompatibleModelError(ValueError):
     """A model file is of another format version (a newer release, or the skops files of 0.1)."""
 

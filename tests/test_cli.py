@@ -970,6 +970,11 @@ _DESK_ERRORS = {
                    *[(f"{w}条，年费乱扣", "financial", "门店") for w in "甲乙丙丁戊己"]]},
         ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--group-col", "src"],
         ["「src」列只有一个值（门店）", "--group-col"]),
+    "a model name the registry refuses": (
+        {}, ["train", "l.csv", "--name", "投诉/x"], ["模型名称「投诉/x」不能用", "--name"]),
+    "the built-in model's name": ({}, ["train", "l.csv", "--name", "default"], ["「default」是内置模型的名称", "--name"]),
+    "an alias the registry refuses": (
+        {}, ["train", "l.csv", "--name", "desk", "--alias", "3"], ["别名「3」不能用", "--alias"]),
     "an earlier run's finished chunks": (
         {"a.csv": [("投诉内容",), ("漏水",)], ".a.tagged.csv.parts/": []}, ["tag", "a.csv", "-q"],
         ["上次对同一输出文件的运行没有完成，留下了已标注的 1 块", "--resume", "--restart"]),
@@ -1163,6 +1168,9 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "one_group": {"column": "来源", "values": ["门店"]},
                     "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True}}
 CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}}
+NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"}, "builtin": {"name": "default", "parameter": "name"},
+                 "model_file": {"name": "v1.cnlp", "parameter": "name", "suffix": ".cnlp"},
+                 "windows": {"name": "con", "parameter": "name"}, "digits": {"name": "3", "parameter": "alias"}}
 
 
 def _errors_a_desk_meets():
@@ -1180,10 +1188,14 @@ def _errors_a_desk_meets():
     assert set(CHECKPOINT_PROBLEMS) == set(exceptions.CheckpointError.PROBLEMS), "a problem kind without its example"
     for kind, details in CHECKPOINT_PROBLEMS.items():
         yield "tag", exceptions.CheckpointError(f"the checkpoint's {kind} problem", kind, **details)
+    assert set(NAME_PROBLEMS) == set(exceptions.InvalidNameError.PROBLEMS), "a problem kind without its example"
+    for kind, details in NAME_PROBLEMS.items():
+        yield "train", exceptions.InvalidNameError(f"invalid name: the {kind} problem", kind, **details)
     others = [exceptions.ModelNotFoundError("no model named 'desk'"), exceptions.UntrustedModelError("m.cnlp: bad"),
               exceptions.IncompatibleModelError("m.cnlp: newer"), exceptions.IntegrityError("m.cnlp: checksum")]
     assert {type(error) for error in others} | {exceptions.ArchiveError, exceptions.LabeledDataError,
-                                                 exceptions.ReviewWorkbookError, exceptions.CheckpointError} == {
+                                                 exceptions.ReviewWorkbookError, exceptions.CheckpointError,
+                                                 exceptions.InvalidNameError} == {
         value for value in vars(exceptions).values() if isinstance(value, type) and issubclass(value, Exception)
         and value.__module__ == exceptions.__name__}, "an error of exceptions.py without its example"
     yield from (("tag", error) for error in others)

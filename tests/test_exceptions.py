@@ -4,8 +4,8 @@ import pickle
 
 import pytest
 
-from consumer_nlp.exceptions import (ArchiveError, CheckpointError, LabeledDataError, ModelNotFoundError,
-                                     ReviewWorkbookError)
+from consumer_nlp.exceptions import (ArchiveError, CheckpointError, InvalidNameError, LabeledDataError,
+                                     ModelNotFoundError, ReviewWorkbookError)
 
 
 @pytest.mark.parametrize("error, fields", [
@@ -17,6 +17,8 @@ from consumer_nlp.exceptions import (ArchiveError, CheckpointError, LabeledDataE
     (LabeledDataError("l.csv", [("column 'x'", "categories")], "categories_as_texts", column="x"),
      {"problems": [("column 'x'", "categories")], "problem": "categories_as_texts", "details": {"column": "x"}}),
     (ModelNotFoundError("no model named 'm'"), {}),
+    (InvalidNameError("invalid alias '3': digits", "digits", name="3", parameter="alias"),
+     {"problem": "digits", "details": {"name": "3", "parameter": "alias"}}),
     (CheckpointError("cannot resume: the checkpoint in .x.csv.parts is of a different run"),
      {"problem": "cannot_resume", "details": {}}),
     (CheckpointError(".x.csv.parts holds 2 finished chunk(s)", "unfinished", chunks=2),
@@ -48,7 +50,7 @@ def test_every_problem_raised_is_one_of_its_errors_problems(repo_root):
     # listed in PROBLEMS could be added without its words, and be told only by the library's English.
     import ast
 
-    position = {"ArchiveError": 1, "LabeledDataError": 2, "CheckpointError": 1}
+    position = {"ArchiveError": 1, "LabeledDataError": 2, "CheckpointError": 1, "InvalidNameError": 1}
     raised = {name: set() for name in position}
     for path in (repo_root / "consumer_nlp").rglob("*.py"):
         for call in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -60,3 +62,4 @@ def test_every_problem_raised_is_one_of_its_errors_problems(repo_root):
     assert raised["ArchiveError"] and raised["ArchiveError"] <= set(ArchiveError.PROBLEMS), raised
     assert raised["LabeledDataError"] <= {None, *LabeledDataError.PROBLEMS}, raised
     assert raised["CheckpointError"] and raised["CheckpointError"] <= set(CheckpointError.PROBLEMS), raised
+    assert raised["InvalidNameError"] and raised["InvalidNameError"] <= set(InvalidNameError.PROBLEMS), raised

@@ -32,7 +32,7 @@ from .._evaluate import compare
 from .._locks import held
 from .._values import PathLike, is_int
 from .._version import __version__
-from ..exceptions import IncompatibleModelError, IntegrityError, ModelNotFoundError
+from ..exceptions import IncompatibleModelError, IntegrityError, InvalidNameError, ModelNotFoundError
 from ..io import STALE_SECONDS, move_into_place, temporary_beside, write_json
 from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model
 from ._skops import convert_model
@@ -49,9 +49,11 @@ ALIASES_LOCK = ".aliases.lock"  # held while aliases.json is read, changed and w
 
 
 def _check_name(value: str, what: str) -> str:
+    """``value`` if it is made as a model name or an alias (``what``) must be."""
     if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
-        raise ValueError(f"invalid {what} {value!r}: use 1-64 characters a-z, 0-9, Chinese characters, '_', '.', "
-                         f"'-', starting with a letter, a digit or a Chinese character")
+        raise InvalidNameError(f"invalid {what} {value!r}: use 1-64 characters a-z, 0-9, Chinese characters, '_', '.', "
+                               f"'-', starting with a letter, a digit or a Chinese character", "characters",
+                               name=value, parameter="alias" if what == "alias" else "name")
     return value
 
 
@@ -60,14 +62,17 @@ def check_model_name(name: str) -> str:
     ``default`` is the built-in model's name everywhere a model is named, a name ending in
     ``.cnlp`` names a model file, and a name Windows cannot give a folder is none to share."""
     if name == "default":
-        raise ValueError("invalid model name 'default': it names the built-in model; choose another name")
+        raise InvalidNameError("invalid model name 'default': it names the built-in model; choose another name",
+                               "builtin", name=name, parameter="name")
     if isinstance(name, str) and name.endswith(MODEL_SUFFIXES):
-        raise ValueError(f"invalid model name {name!r}: a name ending in {name[name.rindex('.'):]} is read as a "
-                         f"model file; choose another name")
+        suffix = name[name.rindex('.'):]
+        raise InvalidNameError(f"invalid model name {name!r}: a name ending in {suffix} is read as a model file; "
+                               f"choose another name", "model_file", name=name, parameter="name", suffix=suffix)
     _check_name(name, "model name")
     if WINDOWS_UNSAFE.fullmatch(name):
-        raise ValueError(f"invalid model name {name!r}: Windows cannot hold it as a folder's name (a device's name, "
-                         f"or one ending in '.'), and a registry is a folder to share; choose another name")
+        raise InvalidNameError(f"invalid model name {name!r}: Windows cannot hold it as a folder's name (a device's "
+                               f"name, or one ending in '.'), and a registry is a folder to share; choose another name",
+                               "windows", name=name, parameter="name")
     return name
 
 
@@ -75,7 +80,8 @@ def check_alias(alias: str) -> str:
     """``alias`` if it can be an alias: a model name that is not a version number."""
     _check_name(alias, "alias")
     if alias.isdecimal():
-        raise ValueError(f"invalid alias {alias!r}: an alias made of digits would read as a version")
+        raise InvalidNameError(f"invalid alias {alias!r}: an alias made of digits would read as a version", "digits",
+                               name=alias, parameter="alias")
     return alias
 
 
