@@ -91,6 +91,8 @@ def _how_to_go_on(error, flags: dict) -> str:
         return f"请用 {flags['header_row']} {place} 指定列名所在的行后再运行"
     if error.problem == "no_text_column" and "text_col" in flags:
         return f"请用 {flags['text_col']} 指定它（列名照上面写）后再运行"
+    if error.problem == "not_review_workbook" and "format" not in error.details:
+        return "请用 consumer-nlp review export 从已标注的文件导出复核表，在「更正为」一列填好后导入它"
     if error.problem == "not_tagged":
         return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
     if error.problem == "previous_is_itself" and "previous" in flags:

@@ -126,14 +126,17 @@ class ArchiveError(ValueError):
     ``details["header_row"]``), ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible
     ones), ``"no_data"`` (no visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is
     a chart: ``details["sheet"]``, ``details["sheets"]``, the tables), ``"not_a_workbook"`` (a file named as a
-    workbook that is none: ``details["format"]``) or ``"unknown_format"`` (``details["suffix"]``,
-    ``details["formats"]``, the endings read)."""
+    workbook that is none: ``details["format"]``), ``"unknown_format"`` (``details["suffix"]``,
+    ``details["formats"]``, the endings read) or ``"not_review_workbook"`` (a file to import that
+    ``export_review`` did not write: ``details["format"]``, the file's ending, where it is no .xlsx
+    workbook that can be read; ``details["sheets"]`` where it has no sheet 复核, ``details["columns"]``
+    where that sheet's columns are others)."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
                 "too_many_keys", "already_tagged", "not_tagged", "no_text_column", "beyond_excel", "busy",
                 "previous_is_itself", "output_is_input", "no_folder", "output_name", "empty", "no_sheet", "no_data",
-                "chart_sheet", "not_a_workbook", "unknown_format")
+                "chart_sheet", "not_a_workbook", "unknown_format", "not_review_workbook")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

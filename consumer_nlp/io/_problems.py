@@ -90,6 +90,12 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                    f"没有名为「{details['wanted']}」的列（列名有：{_joined(details['columns'])}）"
                                    if details.get("wanted") else
                                    f"找不到投诉文本所在的列（列名有：{_joined(details['columns'])}）"),
+        "not_review_workbook": lambda: (f"文件不是能读的 .xlsx 工作簿（它是 {details['format'] or '没有扩展名的'} 文件，或已损坏），"
+                                        f"复核表要以 .xlsx 导入" if "format" in details else
+                                        "这个文件不是用 review export 导出的复核表" + (
+                                            f"（工作簿里没有「复核」表，有：{_joined(details['sheets'])}）"
+                                            if "sheets" in details else "（「复核」表的列与导出时不同）"
+                                            if "columns" in details else "")),
         "busy": lambda: "另一次运行正在写同一个结果文件",
         "previous_is_itself": lambda: "用来对比的前一期档案就是这份档案本身",
         "output_is_input": lambda: "输出文件就是输入文件（输入文件绝不会被覆盖）",
@@ -171,6 +177,8 @@ def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
     if error.problem == "misnamed":
         fix = ("用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）" if error.details.get("page")
                else f"把扩展名改为 {error.details['rename']}")
+    elif error.problem == "not_review_workbook":  # one saved in another format; else no fix of the file will do
+        fix = _FIXES["not_a_workbook"] if "format" in error.details else None
     else:
         fix = _FIXES.get(error.problem)
     return None if fix is None else f"请{fix}{' ' if fix[-1].isascii() else ''}后{then}"

@@ -138,17 +138,20 @@ def read_review(path) -> tuple[list[dict], str]:
         saved_as_text = any(name.encode(encoding) in head for name in (COLUMNS[1], COLUMNS[6])  # 原文件行号, 更正为
                             for encoding in ("utf-8", "gb18030", "utf-16-le"))
         if Path(path).suffix.lower() in (".csv", ".tsv", ".txt", ".jsonl", ".parquet") and not saved_as_text:
-            raise ValueError(f"{path} is not a review workbook: write one from the tagged file with export_review(), "
-                             f"fill in its 更正为 column, then import that") from None
-        raise ValueError(f"{path} is not an .xlsx workbook that can be read ({type(error).__name__}); open it in "
-                         f"Excel and save it as .xlsx (Excel 工作簿), then import it again") from None
+            raise ArchiveError(f"{path} is not a review workbook: write one from the tagged file with export_review(), "
+                               f"fill in its 更正为 column, then import that", "not_review_workbook") from None
+        raise ArchiveError(f"{path} is not an .xlsx workbook that can be read ({type(error).__name__}); open it in "
+                           f"Excel and save it as .xlsx (Excel 工作簿), then import it again", "not_review_workbook",
+                           format=Path(path).suffix) from None
     try:
         if SHEET not in workbook.sheetnames:
-            raise ValueError(f"{path} has no sheet {SHEET!r}: is it a review workbook written by export_review()?")
+            raise ArchiveError(f"{path} has no sheet {SHEET!r}: is it a review workbook written by export_review()?",
+                               "not_review_workbook", sheets=list(workbook.sheetnames))
         rows = sheet_rows(workbook[SHEET], values_only=True)
         header = [str(v) if v is not None else "" for v in next(rows, ())]
         if header[:len(COLUMNS)] != COLUMNS:
-            raise ValueError(f"{path}: the columns of sheet {SHEET!r} are {header}, not {COLUMNS}")
+            raise ArchiveError(f"{path}: the columns of sheet {SHEET!r} are {header}, not {COLUMNS}",
+                               "not_review_workbook", columns=header)
         # The hidden cells are those headed 原文（勿改）: a column a reviewer added after them (备注) is no part of them.
         hidden = [i for i, name in enumerate(header) if i >= CHOICE and name == EXACT]
         source, stamp = _notes(workbook)
