@@ -129,7 +129,7 @@ def _too_few_examples(details: dict, flags: dict) -> str:
         said = f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条例子：{short}，没有训练。请给这些类别补充例子"
     else:
         said = f"做 {cv} 折交叉验证至少要 {cv} 条文本，只有 {details['texts']} 条，没有训练。请补充例子"
-    option = flags.get("cv", "--cv")
+    option = flags.get("cv", "cv")
     return said + f"，或用 {option} 指定较少的折数（{option} 0 不做交叉验证）后再运行"
 
 

@@ -952,8 +952,8 @@ def test_a_count_out_of_range_is_said_in_chinese_by_its_flag(tmp_path, capsys):
         assert says in first and "请改正后再运行" in first, (flags, first)
 
 
-# Each case: files to write ({name: rows}, a CSV each; a folder name ending in / is made as an earlier run's checkpoint),
-# the command, and what its Chinese first line says (the flag a desk uses to go on among it).
+# Each case: files to write ({name: rows}, a CSV each; a folder name ending in / is made as an earlier run's
+# checkpoint), the command, and what its Chinese first line says (the flag a desk uses to go on among it).
 _DESK_ERRORS = {
     "too few examples for the folds": (
         {"l.csv": [("text", "label"), *[(f"{w}条，东西坏了", "quality") for w in "甲乙丙丁戊己庚辛壬"],
@@ -1175,7 +1175,8 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "one_group": {"column": "来源", "values": ["门店"]},
                     "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True}}
 CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}}
-NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"}, "builtin": {"name": "default", "parameter": "name"},
+NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"},
+                 "builtin": {"name": "default", "parameter": "name"},
                  "model_file": {"name": "v1.cnlp", "parameter": "name", "suffix": ".cnlp"},
                  "windows": {"name": "con", "parameter": "name"}, "digits": {"name": "3", "parameter": "alias"}}
 

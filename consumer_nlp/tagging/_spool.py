@@ -184,8 +184,8 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
                               f"in {spool} cannot be told to be this run's; run with restart=True to start over")
     if finished and not restart:
         raise CheckpointError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output that "
-                              f"did not finish; run the same command with resume=True to go on, or with restart=True to "
-                              f"start over", "unfinished", chunks=len(finished))
+                              f"did not finish; run the same command with resume=True to go on, or with restart=True "
+                              f"to start over", "unfinished", chunks=len(finished))
     remove_spool(spool)
     spool.mkdir(parents=True)
     write_json(manifest_path, manifest)
