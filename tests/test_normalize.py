@@ -1,3 +1,4 @@
+import csv
 import unicodedata
 
 from consumer_nlp.features._normalize import normalize, normalize_many
@@ -114,3 +115,28 @@ def test_every_placeholder_has_a_name_a_person_reads_and_deciding_terms_use_it(d
     assert {placeholder.strip() for _, placeholder in _FOLDS} == set(PLACEHOLDER_NAMES)
     terms = [term for term, _ in default_model.tag(["超市多收了我35元"])[0]["top_terms"]]
     assert "〈金额〉" in terms and not any("MONEY" in term for term in terms)
+
+
+# Texts whose normal forms a second pass read otherwise: placeholders lower-cased, and references that a
+# second decoding found (escaped twice, or made by a later step: NFKC's ＆, removed invisibles, lower case).
+NOT_NORMAL_TWICE = ["电话13912345678", "2024年3月5日多收了35元，修了3次", "单号SF1234567890123 见 www.x.cn/a",
+                    "&amp;lt;b&amp;gt;加粗", "&amp;amp;", "＆lt;", "&l\u200bt;", "&Copy; 2024", "&amp;#38388;",
+                    "PHONE 和 MONEY", "H&M的衣服", "AT&T", "&ampx"]
+
+
+def test_normalising_a_normal_form_changes_nothing(repo_root):
+    # A pipeline normalising before the model (FunctionTransformer(normalize_many)) lost every phone, date,
+    # amount and order-number feature: the placeholders were lower-cased; and &amp;lt; became < on a second pass.
+    with open(repo_root / "data" / "complaints.csv", encoding="utf-8") as f:
+        texts = [row["text"] for row in csv.DictReader(f)] + NOT_NORMAL_TWICE
+    once = normalize_many(texts)
+    assert [(text, a, b) for text, a, b in zip(texts, once, normalize_many(once)) if a != b] == []
+    assert normalize("电话13912345678") == "电话 PHONE" and normalize("H&M的衣服") == "h&m的衣服"
+
+
+def test_texts_normalised_before_the_model_are_tagged_as_the_texts_themselves(default_model, repo_root):
+    with open(repo_root / "data" / "complaints.csv", encoding="utf-8") as f:
+        texts = [row["text"] for row in csv.DictReader(f)][::40] + NOT_NORMAL_TWICE  # 295 corpus texts
+    alone, normalised_first = default_model.tag_columns(texts), default_model.tag_columns(normalize_many(texts))
+    assert list(normalised_first["category"]) == list(alone["category"])
+    assert list(normalised_first["confidence"]) == list(alone["confidence"])

@@ -27,9 +27,9 @@ def _after_opening(alternatives: str) -> str:
     return "|".join(parts)
 
 
-# Placeholders are upper-case ASCII words: lower-casing runs before folding, so no user text can
-# produce them, and both tokenizer backends keep an ASCII word whole. No pattern crosses a line
-# break, which separates the texts of a batch.
+# Placeholders are upper-case ASCII words: lower-casing runs before folding and leaves only words of exactly
+# their letters (a normal form normalised again), and both tokenizer backends keep an ASCII word whole. No
+# pattern crosses a line break, which separates the texts of a batch.
 _FOLDS = [
     (re.compile(r"(?:https?://|www\.)\S+"), " URL "),
     # Each digit pattern opens with a character class and looks behind only after it, which lets the
@@ -104,18 +104,48 @@ def _nfkc(text: str) -> str:
     return "\n".join(line if unicodedata.is_normalized("NFKC", line) else nfkc(line) for line in mapped.split("\n"))
 
 
+# A placeholder standing as a word of its own, as the folds leave it: opening with the class of their first letters
+# (so that re skips to them), then looking behind that letter.
+_PLACEHOLDER_WORD = re.compile(r"[UPDOMN](?<![^ \n].)(?:RL|HONE|ATE|RDERNO|ONEY|UM)(?![^ \n])")
+
+
+def _lower(text: str) -> str:
+    """``text`` in lower case but for its placeholder words, so that a normal form normalised again stays
+    itself (an upper-case word of the same letters in a user's text stays too: it is taken for one)."""
+    if not _PLACEHOLDER_WORD.search(text):
+        return text.lower()
+    parts = _PLACEHOLDER_WORD.split(text)
+    words = _PLACEHOLDER_WORD.findall(text)
+    return "".join(part.lower() + word for part, word in zip(parts, words + [""]))
+
+
+# A character reference as html.unescape finds one (its pattern): an ampersand and what may follow it.
+_REFERENCE = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
+
+
+def _references_kept(text: str) -> str:
+    """``text`` with the ampersand of each reference it holds written as &amp;, so that decoding the normal
+    form again (normalising it twice) gives it back. Such a reference was in the input escaped (&amp;lt;) or
+    was made by a later step (NFKC turns ＆ into &, removing invisibles and lower-casing join letters)."""
+    def kept(match: re.Match) -> str:
+        reference = match.group()
+        return reference if html.unescape(reference) == reference else "&amp;" + reference[1:]
+
+    return _REFERENCE.sub(kept, text) if "&" in text else text
+
+
 def normalize_many(texts) -> list[str]:
-    """Normalised forms of ``texts`` (strings), in order."""
+    """Normalised forms of ``texts`` (strings), in order. A normal form normalised again stays as it is."""
     # str.split() with no argument splits on every kind of Unicode white space, line breaks included;
     # so a decoded &#10; cannot split a text of the batch.
     joined = "\n".join(" ".join((html.unescape(text) if "&" in text else text).split()) for text in texts)
     joined = _nfkc(_INVISIBLE.sub("", joined))
-    joined = to_simplified().convert(joined).lower()
+    joined = _lower(to_simplified().convert(joined))
     for pattern, placeholder in _FOLDS:
         joined = pattern.sub(placeholder, joined)
     # Runs of spaces are single spaces now, so the spaces beside a break go with two replacements.
     joined = _SPACES.sub(" ", joined).replace(" \n", "\n").replace("\n ", "\n").strip(" ")
-    return joined.split("\n") if texts else []
+    return _references_kept(joined).split("\n") if texts else []
 
 
 def normalize(text: str) -> str:
