@@ -89,3 +89,26 @@ def test_threads_cutting_at_once_build_one_segmenter_and_leave_jiebas_logger_as_
         thread.join()
     assert len(built) == 1 and len(results) == 4 and all(r == results[0] for r in results)
     assert logger.level == level
+
+
+def test_a_lookup_table_is_the_one_of_the_vocabulary_asked_for_though_another_thread_caches_its_own():
+    # The table was built, cached, and read back from the cache: a thread switch between caching and reading
+    # handed one vocabulary's table (the review queue's unknown_share) to a caller that asked for another's.
+    words = ("漏水",)
+
+    class SwitchingAfterCaching(Tokenizer):
+        """As if another thread asked for ``words``' table right after this one cached its own."""
+
+        @property
+        def _table(self):
+            return self.__dict__.get("cached")
+
+        @_table.setter
+        def _table(self, value):
+            self.__dict__["cached"] = value
+            if value is not None and value[0] is not words:
+                Tokenizer._lookup_table(self, words)
+
+    vocabulary = ("退款", "秤")
+    table, n_dropped = SwitchingAfterCaching("rjieba")._lookup_table(vocabulary)
+    assert (table["退款"], table["秤"], table["漏水"]) == (n_dropped, n_dropped + 1, -1)

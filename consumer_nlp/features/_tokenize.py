@@ -123,15 +123,17 @@ class Tokenizer:
     def _lookup_table(self, vocabulary) -> tuple:
         """One table of codes for line break, separator space and stop words, then ``vocabulary``
         (-1 for any other token); and how many entries come before ``vocabulary``. Kept for the last
-        vocabulary asked for."""
-        if self._table is None or self._table[0] is not vocabulary:
+        vocabulary asked for; what is returned is the table found or built here, never the cache read again
+        (another thread may have cached its own meanwhile)."""
+        cached = self._table
+        if cached is None or cached[0] is not vocabulary:
             dropped = list(dict.fromkeys(["\n", " ", *self.stop_words]))
             entries = dropped if vocabulary is None else dropped + list(vocabulary)
             table = _Codes(zip(entries, range(len(entries))))
             if len(table) < len(entries):
                 raise ValueError("the vocabulary holds stop words or repeats a token")
-            self._table = (vocabulary, table, len(dropped))
-        return self._table[1:]
+            cached = self._table = (vocabulary, table, len(dropped))
+        return cached[1:]
 
     def cut_flat(self, texts, vocabulary=None) -> tuple:
         """All tokens of ``texts`` (normalised, so free of line breaks) as one object array, and
