@@ -26,6 +26,21 @@ class JsonNaN(float):
         return super().__new__(cls, value)
 
 
+class JsonEmptyText(str):
+    """A "" written in a JSON record: a value of its own, told apart from the "" a blank workbook cell is read as
+    (which beside numbers is no value)."""
+
+
+EMPTY_TEXT = JsonEmptyText()
+
+
+def _empty_texts_marked(record: dict) -> dict:
+    """``record`` with each "" among its values as :data:`EMPTY_TEXT`."""
+    if "" not in record.values():
+        return record
+    return {key: EMPTY_TEXT if type(value) is str and value == "" else value for key, value in record.items()}
+
+
 def _json_float(text: str):
     value = float(text)
     if not math.isfinite(value):
@@ -116,7 +131,7 @@ class JsonLinesReader(ArchiveReader):
                     raise ValueError("not a JSON object")
                 if _nested_deeper(record, MAX_DEPTH):
                     raise RecursionError
-                records.append(record)
+                records.append(_empty_texts_marked(record))
                 where.append(f"line {number}")
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n"),

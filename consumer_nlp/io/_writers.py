@@ -18,7 +18,7 @@ from ..exceptions import ArchiveError
 from .._values import holding, is_missing
 from ._archive import archive_format
 from ._cells import DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, ExcelError, cell_text, format_kind
-from ._jsonl import JsonLiteral
+from ._jsonl import JsonEmptyText, JsonLiteral, JsonNaN
 from ._paths import working_name
 
 
@@ -206,7 +206,7 @@ def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
 
 def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
     """The columns a Parquet column cannot hold (numbers and words together), and the columns
-    ``also``, as each value's text, as CSV output shows it (nulls stay null), and their names."""
+    ``also``, as each value's text, as CSV output shows it (nulls stay null, a JSON NaN is nan), and their names."""
     import pyarrow as pa
 
     def one_type(values: pd.Series) -> bool:
@@ -216,8 +216,10 @@ def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
         except (pa.ArrowTypeError, pa.ArrowInvalid, OverflowError):
             return False
 
-    columns = {column: pd.Series([None if is_missing(v) else _as_text(v) for v in frame[column]],
-                                 index=frame.index, dtype=object)
+    def text(value):  # a NaN a JSON record wrote is a value
+        return None if is_missing(value) and type(value) is not JsonNaN else _as_text(value)
+
+    columns = {column: pd.Series([text(v) for v in frame[column]], index=frame.index, dtype=object)
                for column in frame.columns if column in also or not one_type(frame[column])}
     return frame.assign(**columns), [str(c) for c in columns]
 
@@ -237,8 +239,8 @@ def _rows_from_bits(bits: str, n_rows: int) -> np.ndarray:
 
 
 def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]:
-    """Empty cells ("", as a blank workbook cell is read) among numbers, dates or booleans as nulls,
-    since a typed Parquet column holds no text, and where they are (a mask of rows), by column (a column that
+    """Empty cells ("", as a blank workbook cell is read, not a JSON record's "") among numbers, dates or booleans
+    as nulls, since a typed Parquet column holds no text, and where they are (a mask of rows), by column (a column that
     ends as text, here or beside other chunks, gets them back as ""); and the columns blank in every
     row, which take their type from the other chunks when the parts are joined."""
     blank, columns, cells = [], {}, {}
@@ -247,6 +249,8 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]
         if values.dtype != object:
             continue
         empty = values == ""
+        if empty.any():  # a JSON record's "" is a value
+            empty[empty] = [type(v) is not JsonEmptyText for v in values[empty]]
         if not empty.any():
             continue
         if empty.all():
@@ -255,6 +259,26 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]
             columns[column] = values.where(~empty, None)
             cells[str(column)] = empty.to_numpy()
     return (frame.assign(**columns) if columns else frame), blank, cells
+
+
+def _json_nans_kept(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """``frame`` with each object column holding a NaN a JSON record wrote (:class:`JsonNaN`) as an Arrow column
+    that holds it as a value (pyarrow takes every NaN of an object column for a missing one), and the columns where
+    no Arrow type holds it beside the other values (words), to be written as text, as CSV output shows it."""
+    import pyarrow as pa
+
+    columns, as_text = {}, []
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != object or not any(type(v) is JsonNaN for v in values[values.isna()]):
+            continue
+        try:
+            kept = [v if type(v) is JsonNaN or not is_missing(v) else None for v in values]
+            array = pa.array(kept, from_pandas=False)
+            columns[column] = pd.Series(pd.arrays.ArrowExtensionArray(array), index=frame.index)
+        except (TypeError, ValueError, OverflowError):  # pyarrow's errors are these too
+            as_text.append(column)
+    return (frame.assign(**columns) if columns else frame), as_text
 
 
 def _beyond_arrow(value) -> bool:
@@ -365,6 +389,8 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
 
         frame, no_one_type = _one_type_a_column(frame)
         frame, blank, blank_cells = _blank_cells_as_null(frame)
+        frame, nan_beside_words = _json_nans_kept(frame)
+        no_one_type += [column for column in nan_beside_words if column not in no_one_type]
         as_text, table = [], None
         if not no_one_type:
             try:
@@ -518,7 +544,9 @@ def _join_parquet(parts, output) -> list:
 #   column's, tags'.
 # 8 (2026-12-06): a Parquet column of objects holding an empty one ({}) as JSON text; UUIDs in CSV and TSV as
 #   their text.
-PARTS = 8
+# 9 (2026-12-06): in Parquet parts, a JSON record's NaN as NaN (beside words as text) and its "" as "" (beside
+#   numbers, the column as text), no longer nulls.
+PARTS = 9
 
 
 def _typed(value):
