@@ -910,6 +910,29 @@ def test_parquet_lists_and_structs_reach_csv_and_jsonl_whole(default_model, tmp_
     assert as_jsonl[0]["numbers"] == numbers and as_jsonl[1]["tags"] == [] and as_jsonl[0]["meta"]["shop"] == "京东"
 
 
+@pytest.mark.parametrize("kind", ["csv", "tsv", "jsonl", "xlsx"])
+def test_parquet_maps_reach_text_outputs_as_maps(default_model, tmp_path, kind):
+    # A helper's pass: they came out as pyarrow gives them, lists of pairs ([["k", 1]]). Keys that are no strings
+    # are their text, as JSON has only such keys; a map whose key repeats (Arrow allows it) keeps its pairs, the
+    # column's other maps being maps.
+    maps = {"m": pa.array([[("k", 1)], None], pa.map_(pa.string(), pa.int64())),
+            "nested": pa.array([[("a", [("b", 1)])], []], pa.map_(pa.string(), pa.map_(pa.string(), pa.int64()))),
+            "in_a_list": pa.array([[{"m": [("k", 1)]}], []], pa.list_(pa.struct([("m", pa.map_(pa.string(),
+                                                                                               pa.int64()))]))),
+            "numbered": pa.array([[(1, "x"), (2, "y")], []], pa.map_(pa.int64(), pa.string())),
+            "dated": pa.array([[(datetime.date(2025, 3, 5), 1)], []], pa.map_(pa.date32(), pa.int64())),
+            "repeated": pa.array([[("k", 1), ("k", 2)], [("j", 3)]], pa.map_(pa.string(), pa.int64()))}
+    pq.write_table(pa.table({"投诉内容": ["秤不准", "漏水"], **maps}), tmp_path / "in.parquet")
+    rows = read_output(tag_file(default_model, tmp_path / "in.parquet", tmp_path / f"out.{kind}", jobs=1,
+                                progress=False).output)
+    got = [{name: row[name] if kind == "jsonl" or row[name] == "" else json.loads(row[name]) for name in maps}
+           for row in rows]
+    assert got[0] == {"m": {"k": 1}, "nested": {"a": {"b": 1}}, "in_a_list": [{"m": {"k": 1}}],
+                      "numbered": {"1": "x", "2": "y"}, "dated": {"2025-03-05": 1}, "repeated": [["k", 1], ["k", 2]]}
+    assert got[1] == {"m": None if kind == "jsonl" else "", "nested": {}, "in_a_list": [], "numbered": {}, "dated": {},
+                      "repeated": {"j": 3}}
+
+
 def test_an_array_formula_and_a_time_zone_come_out_as_their_text(default_model, tmp_path):
     # An array (Ctrl+Shift+Enter) formula came out as "<openpyxl...ArrayFormula object at 0x…>", and
     # a Parquet timestamp with a time zone failed .xlsx output after all tagging.

@@ -131,14 +131,16 @@ def _json_text(value) -> str:
         if isinstance(item, JsonLiteral):
             literals.append(item)
             return f"\x00{_LITERAL_KEY}{len(literals) - 1}"
-        if isinstance(item, dict):
-            return {key: marked(v) for key, v in item.items()}
+        if isinstance(item, dict):  # keys JSON has no type for (a Parquet map's dates, bytes) as their text
+            return {key if isinstance(key, (str, int, float, bool)) or key is None else _as_json_value(key): marked(v)
+                    for key, v in item.items()}
         if isinstance(item, list):
             return [marked(v) for v in item]
         return item
 
-    # a record of plain values, the common case, is not walked
-    plain = isinstance(value, dict) and not any(type(v) in (JsonLiteral, dict, list) for v in value.values())
+    # a record of plain values under names, the common case, is not walked
+    plain = isinstance(value, dict) and not any(type(v) in (JsonLiteral, dict, list) for v in value.values()) \
+        and all(type(key) is str for key in value)
     text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value)
     text = _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
     return _escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
@@ -323,9 +325,49 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return (frame.assign(**columns) if columns else frame), as_text
 
 
+def _holds_map(kind) -> bool:
+    """Whether values of the Arrow type ``kind`` hold a map, at any depth."""
+    import pyarrow as pa
+
+    if pa.types.is_map(kind):
+        return True
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return _holds_map(kind.value_type)
+    return pa.types.is_struct(kind) and any(_holds_map(kind.field(i).type) for i in range(kind.num_fields))
+
+
+def _maps_as_dicts(value, kind):
+    """A Python ``value`` of the Arrow type ``kind`` (as ``to_pylist`` gives it) with its maps, lists of pairs,
+    as dicts; a map whose key repeats (Arrow allows it), or whose keys are structs, stays pairs, losing no value.
+    (pyarrow's own ``maps_as_pydicts`` came in its release 20, and misses maps deep in structs in 21.)"""
+    import pyarrow as pa
+
+    if value is None:
+        return None
+    if pa.types.is_map(kind):
+        pairs = [(key, _maps_as_dicts(item, kind.item_type)) for key, item in value]
+        try:
+            mapped = dict(pairs)
+        except TypeError:  # an unhashable key: a struct's dict
+            return pairs
+        return mapped if len(mapped) == len(pairs) else pairs
+    if pa.types.is_list(kind) or pa.types.is_large_list(kind) or pa.types.is_fixed_size_list(kind):
+        return [_maps_as_dicts(item, kind.value_type) for item in value]
+    if pa.types.is_struct(kind):
+        types = {kind.field(i).name: kind.field(i).type for i in range(kind.num_fields)}
+        return {name: _maps_as_dicts(item, types[name]) for name, item in value.items()}
+    return value
+
+
+def _arrow_values(array) -> list:
+    """An Arrow ``array``'s values in Python, its maps (at any depth) as dicts."""
+    values = array.to_pylist()
+    return [_maps_as_dicts(value, array.type) for value in values] if _holds_map(array.type) else values
+
+
 def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its Arrow lists, structs, maps, bytes, dates, times, spans and UUIDs (from Parquet) as Python
-    values, which the text outputs then write as they write any other input's: lists and dicts
+    values, which the outputs then write as they write any other input's: lists and dicts (maps too)
     whole (numpy's display text shortens long lists), whole days without 00:00:00, spans as
     36:00:00 (not pandas' "1 days 12:00:00"). Numbers and booleans are left to pandas, as the tag
     columns are written."""
@@ -341,7 +383,7 @@ def _as_python(frame: pd.DataFrame) -> pd.DataFrame:
 
     def values(column: pd.Series) -> list:
         if isinstance(column.dtype, pd.ArrowDtype):  # by pyarrow: pandas' own spans end at 292 years
-            return column.array.__arrow_array__().to_pylist()
+            return _arrow_values(column.array.__arrow_array__())
         return column.tolist()
 
     columns = {c: pd.Series(values(frame[c]), index=frame.index, dtype=object) for c in frame.columns
@@ -357,8 +399,9 @@ def _booleans_as_objects(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
-    if kind in ("csv", "tsv", "jsonl"):  # dates as the sheet shows them; in CSV and TSV numbers and booleans too
+    if kind != "parquet":  # Arrow's values as Python's: a map as a dict, not as pyarrow gives it (pairs)
         frame = _as_python(frame)
+    if kind in ("csv", "tsv", "jsonl"):  # dates as the sheet shows them; in CSV and TSV numbers and booleans too
         shown = (datetime.date, datetime.time, datetime.timedelta, bytes)
         if kind != "jsonl":  # booleans as Excel writes them (TRUE), whatever the input: desks open CSV in Excel
             frame, shown = _booleans_as_objects(frame), shown + (float, bool)
@@ -546,7 +589,8 @@ def _join_parquet(parts, output) -> list:
 #   their text.
 # 9 (2026-12-06): in Parquet parts, a JSON record's NaN as NaN (beside words as text) and its "" as "" (beside
 #   numbers, the column as text), no longer nulls.
-PARTS = 9
+# 10 (2026-12-06): Parquet maps in CSV, TSV, JSON Lines and .xlsx parts as JSON objects, not as lists of pairs.
+PARTS = 10
 
 
 def _typed(value):
