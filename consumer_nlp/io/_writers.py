@@ -34,8 +34,8 @@ def without_surrogates(text: str) -> str:
 def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with lone surrogates (from escapes like "\\ud83d" in JSON input, a broken emoji)
     replaced by U+FFFD: UTF-8 and Arrow cannot hold them."""
-    def clean(value):
-        return without_surrogates(value) if isinstance(value, str) else value
+    def clean(value):  # a text without them is left as it is (a JSON record's "" keeps its mark)
+        return without_surrogates(value) if isinstance(value, str) and _SURROGATE.search(value) else value
 
     # Column by column, values kept as objects: letting pandas build the result would guess the
     # types again (a column of numbers and blanks would become floats).
