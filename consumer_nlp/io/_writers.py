@@ -339,7 +339,7 @@ def _holds_map(kind) -> bool:
 def _maps_as_dicts(value, kind):
     """A Python ``value`` of the Arrow type ``kind`` (as ``to_pylist`` gives it) with its maps, lists of pairs,
     as dicts; a map whose key repeats (Arrow allows it), or whose keys are structs, stays pairs, losing no value.
-    (pyarrow's own ``maps_as_pydicts`` came in its release 20, and misses maps deep in structs in 21.)"""
+    (pyarrow's own ``maps_as_pydicts`` came in its release 20; 14 is accepted.)"""
     import pyarrow as pa
 
     if value is None:
