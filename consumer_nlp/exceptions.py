@@ -105,9 +105,11 @@ class ReviewWorkbookError(ValueError):
 class ArchiveError(ValueError):
     """An archive that cannot be read as it is, or a result its format cannot hold. ``problem`` says
     which (one of ``PROBLEMS``), for a program that tells it in its own words (the web application, in Chinese):
-    ``"encoding"``, ``"unparseable_row"`` (``details["line"]``; ``details["fault"]``, the row's fault as a
-    :class:`~consumer_nlp.io.BadRow`'s ``kind``, with its particulars beside it), ``"duplicate_columns"`` and
-    ``"unnamed_columns"`` (``details["columns"]``: names, or numbers or sheet letters as text),
+    ``"encoding"``, ``"unparseable_row"`` (``details["where"]``, its place, "row 12 (line 15)";
+    ``details["row"]``, the row as Excel shows it; ``details["line"]``, the file's line; ``details["fault"]``, the
+    row's fault as a :class:`~consumer_nlp.io.BadRow`'s ``kind``, with its particulars beside it),
+    ``"duplicate_columns"`` and ``"unnamed_columns"`` (``details["columns"]``: names, or numbers or sheet letters as
+    text),
     ``"several_sheets"`` (``details["sheets"]``), ``"misnamed"`` (``details["rename"]``: the extension
     the content has), ``"json_document"`` (a JSON array or multi-line object named .jsonl),
     ``"password"``, ``"uncalculated_formula"`` (``details["cell"]``), ``"giant_cell"`` (a workbook

@@ -194,14 +194,27 @@ def test_blank_workbook_cells_among_dates_are_nulls_in_parquet(default_model, tm
 def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
     source = tmp_path / "bad.csv"
     source.write_text("id,text\n1,好\n2,坏,多了一列\n3,\"多行\n文本\"\n4,又一列,多,了\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="line 3 cannot be parsed"):
+    with pytest.raises(ValueError, match="row 3 cannot be parsed"):
         tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
     bad_file = tmp_path / "bad_rows.csv"
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
     assert summary.bad_rows == 2 and summary.rows_out == 2 and summary.rows_in == 4
     bad = pd.read_csv(bad_file, encoding="utf-8-sig")
-    assert list(bad["where"]) == ["line 3", "line 6"]
+    assert list(bad["where"]) == ["row 3", "row 5 (line 6)"]  # as Excel shows the file, and the line for an editor
     assert [r["text"] for r in read_output(tmp_path / "out.csv")] == ["好", "多行\n文本"]
+
+
+def test_a_bad_row_below_a_text_over_lines_is_named_by_its_row_as_excel_shows_it_and_its_line(default_model, tmp_path):
+    # 文件第 4 行格式有误 sent a desk opening the file in Excel to row 4, a row too far: the text over two lines
+    # above it is one row there. The row of column names was counted as Excel shows it, bad rows by file line.
+    from consumer_nlp.io import problem_in_chinese
+
+    source = tmp_path / "bad.csv"
+    source.write_text('id,text\n1,"两\n行"\n2,"没有收尾\n', encoding="utf-8")
+    with pytest.raises(ArchiveError, match=re.escape("row 3 (line 4) cannot be parsed")) as stopped:
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert problem_in_chinese(stopped.value) == "第 3 行（文件第 4 行）格式有误（引号没有收尾）"
+    assert stopped.value.details["line"] == 4 and stopped.value.details["row"] == 3
 
 
 def test_the_bad_rows_file_says_each_place_and_why_in_chinese_after_its_english_columns(default_model, tmp_path):
@@ -216,18 +229,19 @@ def test_the_bad_rows_file_says_each_place_and_why_in_chinese_after_its_english_
     bad = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)
     assert list(bad.columns) == ["where", "reason", "raw", "位置", "原因"]  # a program's columns first, as before
     assert bad.values.tolist() == [
-        ["line 3", "3 fields where the header has 2", "2,坏,多了一列", "第 3 行", "这一行有 3 列，表头有 2 列"],
-        ["line 4", "a quote is left open or text follows a closing quote", '3,"好"坏', "第 4 行",
+        ["row 3", "3 fields where the header has 2", "2,坏,多了一列", "第 3 行", "这一行有 3 列，表头有 2 列"],
+        ["row 4", "a quote is left open or text follows a closing quote", '3,"好"坏', "第 4 行",
          "收尾的引号后面还有文字"],
-        ["line 6", "a quote is left open or text follows a closing quote", '5,"没有收尾', "第 6 行", "引号没有收尾"],
-        ["line 8", "a quote is left open or text follows a closing quote", '7,"第一行\n第二行"又有字', "第 8 行",
+        ["row 6", "a quote is left open or text follows a closing quote", '5,"没有收尾', "第 6 行", "引号没有收尾"],
+        ["row 8", "a quote is left open or text follows a closing quote", '7,"第一行\n第二行"又有字', "第 8 行",
          "收尾的引号后面还有文字"],
-        ["line 10", "a quote is left open or text follows a closing quote", '8,"到最后也没有收尾', "第 10 行",
-         "引号没有收尾"]]
+        # below a text over two lines: the row as Excel shows it, and the file's line for a text editor
+        ["row 9 (line 10)", "a quote is left open or text follows a closing quote", '8,"到最后也没有收尾',
+         "第 9 行（文件第 10 行）", "引号没有收尾"]]
 
 
 @pytest.mark.parametrize("name, content, why", [
-    ("q.csv", 'id,text\n1,"一\n2,x\n3,y\n4,z"\n', "这里开始的引号到第 5 行才收尾，而中间各行本身就是一行行记录"),
+    ("q.csv", 'id,text\n1,"一\n2,x\n3,y\n4,z"\n', "这里开始的引号到文件第 5 行才收尾，而中间各行本身就是一行行记录"),
     ("t.tsv", "id\ttext\n1\n", "这一行有 1 列，表头有 2 列"),
     ("j.jsonl", '{"text": "a"}\n{"text": "b",}\n', "不是一个完整的 JSON 对象"),
     ("d.jsonl", '{"text": "a"}\n' + '{"a":' * 120 + "1" + "}" * 120 + "\n", "有嵌套超过 100 层的值"),
@@ -250,9 +264,9 @@ def test_a_bad_row_kept_by_a_checkpoint_before_fault_kinds_is_told_by_its_format
     from consumer_nlp.io import bad_row_in_chinese
 
     old = {"where": "line 3", "reason": "3 fields where the header has 2", "raw": "2,坏,多了一列", "wider": True}
-    assert bad_row_in_chinese(old, "csv") == ["第 3 行", "引号没有收尾、引号后还有文字或列数不对"]
+    assert bad_row_in_chinese(old, "csv") == ["文件第 3 行", "引号没有收尾、引号后还有文字或列数不对"]  # a line, as it was
     assert bad_row_in_chinese({**old, "kind": "field_count", "details": {"fields": 3, "header": 2}}, "csv") == [
-        "第 3 行", "这一行有 3 列，表头有 2 列"]
+        "文件第 3 行", "这一行有 3 列，表头有 2 列"]
     # (one kind told both quote faults until 2026-12-05 (late))
     assert bad_row_in_chinese({**old, "kind": "quote_broken"}, "csv")[1] == "引号没有收尾，或收尾的引号后面还有文字"
 
@@ -289,7 +303,7 @@ BROKEN_QUOTES = 'id,text\n1,a\n2,"商家说"七天无理由"不适用\n3,"充电
 def test_a_stray_quote_never_merges_rows(default_model, tmp_path):
     source = tmp_path / "broken.csv"
     source.write_text(BROKEN_QUOTES, encoding="utf-8")
-    with pytest.raises(ValueError, match="line 3 cannot be parsed"):
+    with pytest.raises(ValueError, match="row 3 cannot be parsed"):
         tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
     bad_file = tmp_path / "bad_rows.csv"
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
@@ -297,7 +311,7 @@ def test_a_stray_quote_never_merges_rows(default_model, tmp_path):
     assert [(r["id"], r["text"]) for r in read_output(tmp_path / "out.csv")] == [
         ("1", "a"), ("4", "退款不到账"), ("5", "价格欺诈")]
     bad = pd.read_csv(bad_file, encoding="utf-8-sig")
-    assert list(bad["where"]) == ["line 3", "line 4"]
+    assert list(bad["where"]) == ["row 3", "row 4"]
     assert list(bad["raw"]) == ['2,"商家说"七天无理由"不适用', '3,"充电器冒烟']
 
 
@@ -667,7 +681,7 @@ def test_an_input_moved_away_once_read_is_not_an_error_and_never_hides_one(defau
         return original(values, rows, column)
 
     monkeypatch.setattr(_run, "check_text_bytes", moved_then_bad)
-    with pytest.raises(ArchiveError, match="line 3 cannot be parsed"):  # the real problem, not FileNotFoundError
+    with pytest.raises(ArchiveError, match="row 3 cannot be parsed"):  # the real problem, not FileNotFoundError
         tag_file(default_model, source, tmp_path / "out2.csv", jobs=1, progress=False)
     assert not (tmp_path / ".out2.csv.parts").exists()
 

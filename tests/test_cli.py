@@ -86,18 +86,18 @@ def test_train_lists_bad_rows_and_writes_nothing(tmp_path, capsys, write_csv):
     source = write_csv(tmp_path / "train.csv", rows)
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp")]) == 2
     err = capsys.readouterr().err
-    assert "data row 7" in err and "data row 12" in err
+    assert "row 8:" in err and "row 13:" in err
     assert not (tmp_path / "m.cnlp").exists()
     # each row's place and fault were said in English alone, under a Chinese first line
     lines = err.splitlines()
-    assert lines[1:3] == ["  第 8 行（第 7 条数据）：类别「bad-label」不是六个类别之一：应填 quality、price_measurement、safety、"
+    assert lines[1:3] == ["  第 8 行：类别「bad-label」不是六个类别之一：应填 quality、price_measurement、safety、"
                           "false_advertising、financial、other，或中文名 质量问题、价格/计量、安全问题、虚假宣传、金融服务、其他。",
-                          "  第 13 行（第 12 条数据）：文本为空。"], lines
-    assert lines[3].startswith(f"  {source}: 2 problem(s)") and "line 13 (data row 12): text is empty" in lines[5]
+                          "  第 13 行：文本为空。"], lines
+    assert lines[3].startswith(f"  {source}: 2 problem(s)") and "row 13: text is empty" in lines[5]
     (tmp_path / "more.csv").write_text('text,label\n漏水,qualty\n"冒烟,quality\n', encoding="utf-8")
     assert main(["train", str(tmp_path / "more.csv"), "-o", str(tmp_path / "m.cnlp")]) == 2
     lines = capsys.readouterr().err.splitlines()
-    assert lines[1:3] == ["  第 2 行（第 1 条数据）：类别「qualty」不是六个类别之一（是不是「quality」？）：应填 quality、"
+    assert lines[1:3] == ["  第 2 行：类别「qualty」不是六个类别之一（是不是「quality」？）：应填 quality、"
                           "price_measurement、safety、false_advertising、financial、other，或中文名 质量问题、价格/计量、"
                           "安全问题、虚假宣传、金融服务、其他。", "  第 3 行：格式有误（引号没有收尾）。"], lines
 
@@ -201,7 +201,7 @@ def test_train_with_bad_rows_registers_nothing(tmp_path, small_corpus, capsys, w
     source = write_csv(tmp_path / "bad.csv", [("text", "label"), *pairs])
     assert main(["train", str(source), "--name", "desk", "--registry", str(tmp_path / "reg")]) == 2
     err = capsys.readouterr().err
-    assert "data row 7" in err and "not-a-label" in err and "data row 12" in err and "text is empty" in err
+    assert "row 8:" in err and "not-a-label" in err and "row 13:" in err and "text is empty" in err
     assert not (tmp_path / "reg" / "desk").exists()
 
 
@@ -508,15 +508,13 @@ def test_train_warns_of_duplicates_and_conflicts_in_chinese_first(tmp_path, smal
     source = write_csv(tmp_path / "l.csv", [("text", "label"), *pairs, pairs[0], (pairs[1][0], other)])
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 0
     err = capsys.readouterr().err.splitlines()
-    duplicate = err.index("注意：标注数据里有 1 条文本与前面的一行重复，照原样保留（第 242 行（第 241 条数据）重复第 2 行"
-                          "（第 1 条数据））。")
-    assert err[duplicate + 1] == ("  1 duplicate text(s), kept as they are (line 242 (data row 241) repeats line 2 "
-                                  "(data row 1))")
-    conflict = err.index("注意：标注数据里有 1 条文本的类别与前面同一文本的不同，两种都会学习（第 243 行（第 242 条数据））。")
-    assert err[conflict + 1].startswith("  1 conflicting labels, both learned (at line 243 (data row 242): labeled ")
+    duplicate = err.index("注意：标注数据里有 1 条文本与前面的一行重复，照原样保留（第 242 行重复第 2 行）。")
+    assert err[duplicate + 1] == ("  1 duplicate text(s), kept as they are (row 242 repeats row 2)")
+    conflict = err.index("注意：标注数据里有 1 条文本的类别与前面同一文本的不同，两种都会学习（第 243 行）。")
+    assert err[conflict + 1].startswith("  1 conflicting labels, both learned (at row 243: labeled ")
     assert main(["evaluate", str(tmp_path / "m.cnlp"), str(source)]) == 0
     err = capsys.readouterr().err.splitlines()
-    assert "注意：标注数据里有 1 条文本的类别与前面同一文本的不同，每处有一条计为判断错误（第 243 行（第 242 条数据））。" in err
+    assert "注意：标注数据里有 1 条文本的类别与前面同一文本的不同，每处有一条计为判断错误（第 243 行）。" in err
     from openpyxl import Workbook
 
     book = Workbook()
@@ -841,7 +839,7 @@ def test_models_compare_takes_any_model_evaluate_takes_and_names_the_rows_that_d
     assert "宏平均 F1" in figures
     head, row = differ.splitlines()
     assert head.split() == ["位置", "投诉内容", "标注类别", "default", str(tmp_path / "mine.cnlp")], head
-    assert row.split() == ["第", "3", "行（第", "2", "条数据）", "天气不错", "其他", "其他", "安全问题"], row
+    assert row.split() == ["第", "3", "行", "天气不错", "其他", "其他", "安全问题"], row
 
 
 def test_models_compare_reads_the_labeled_data_as_evaluate_does(tmp_path, capsys, small_model, write_workbook):
@@ -868,7 +866,7 @@ def test_labeled_data_with_a_bad_row_on_every_line_is_told_in_a_screen_not_a_lin
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--label-col", "src"]) == 2
     err = capsys.readouterr().err
     assert "500 处问题" in err and "前 20 处" in err and "400 more" in err
-    assert len(err.splitlines()) < 130 and "line 101 (data row 100)" in err and "data row 101)" not in err
+    assert len(err.splitlines()) < 130 and "row 101:" in err and "row 102:" not in err
     with pytest.raises(cn.LabeledDataError) as error:
         cn.read_labeled(source, label_col="src")
     assert len(error.value.problems) == 500
@@ -1108,8 +1106,8 @@ def test_a_partly_labeled_file_is_evaluated_on_its_labeled_rows_and_said_in_chin
     out, err = capsys.readouterr()
     assert f"（{len(pairs)} 条）" in out
     err = err.splitlines()
-    said = err.index(f"注意：标注数据里有 {len(pairs)} 行没有填类别，没有计入评估（第 3 行（第 2 条数据）、第 5 行（第 4 条数据）、"
-                     f"第 7 行（第 6 条数据）、第 9 行（第 8 条数据）、第 11 行（第 10 条数据）、…）。")
+    said = err.index(f"注意：标注数据里有 {len(pairs)} 行没有填类别，没有计入评估（第 3 行、第 5 行、"
+                     f"第 7 行、第 9 行、第 11 行、…）。")
     assert err[said + 1].startswith(f"  {source}: {len(pairs)} row(s) without a label were left out of the evaluation")
     mostly = write_csv(tmp_path / "mostly.csv", [("text", "label"), *pairs[:10], *((t + "。", "") for t, _ in pairs)])
     assert main(["train", str(mostly), "-o", str(tmp_path / "m.cnlp")]) == 2

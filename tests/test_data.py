@@ -10,11 +10,11 @@ def test_every_bad_row_is_listed_with_its_line(tmp_path, write_csv):
     with pytest.raises(LabeledDataError) as error:
         read_labeled(write_csv(tmp_path / "bad.csv", rows))
     message = str(error.value)
-    assert "line 4 (data row 3)" in message and "unknown label 'unknown'" in message
-    assert "line 6 (data row 4)" in message and "line 7 (data row 5)" in message
+    assert "row 4:" in message and "unknown label 'unknown'" in message  # as Excel shows the file, and its line
+    assert "row 5 (line 6)" in message and "row 6 (line 7)" in message
     assert "text is empty" in message
     assert [where for where, _ in error.value.problems] == [
-        "line 4 (data row 3)", "line 6 (data row 4)", "line 7 (data row 5)"]
+        "row 4", "row 5 (line 6)", "row 6 (line 7)"]
 
 
 def test_missing_column_names_the_columns(tmp_path, write_csv):
@@ -158,7 +158,7 @@ def test_labeled_files_are_read_as_archives_are(tmp_path):
                                          "utf-8")
     with pytest.raises(LabeledDataError) as caught:
         read_labeled(tmp_path / "broken.csv")
-    assert [where for where, _ in caught.value.problems] == ["line 2", "line 4"]
+    assert [where for where, _ in caught.value.problems] == ["row 2", "row 4"]
 
 
 def test_corrections_take_chinese_names_and_refuse_unknown_labels():
@@ -346,12 +346,12 @@ def test_rows_without_a_label_are_left_out_and_named_while_misspelt_labels_stay_
             ["", "", "4"], ["退款难", " ", "5"]]
     data = read_labeled(write_csv(tmp_path / "part.csv", rows))
     assert data.texts == ["秤不准", "冒烟"] and data.labels == ["price_measurement", "safety"]
-    assert data.places == ["line 2 (data row 1)", "line 4 (data row 3)"]
-    assert data.unlabeled == ["line 3 (data row 2)", "line 5 (data row 4)", "line 6 (data row 5)"]
+    assert data.places == ["row 2", "row 4"]
+    assert data.unlabeled == ["row 3", "row 5", "row 6"]
     rows[3][1] = "safty"
     with pytest.raises(LabeledDataError) as error:
         read_labeled(write_csv(tmp_path / "typo.csv", rows))
-    assert [where for where, _ in error.value.problems] == ["line 4 (data row 3)"]
+    assert [where for where, _ in error.value.problems] == ["row 4"]
     data = read_labeled([("漏水", None), ("秤不准", "quality"), ("冒烟", float("nan"))])
     assert data.texts == ["秤不准"] and data.unlabeled == ["row 1", "row 3"]
     assert read_labeled([("漏水", "quality")]).unlabeled == []

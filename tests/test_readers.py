@@ -70,7 +70,7 @@ def test_delimited_text_takes_its_column_names_from_the_header_row_but_has_no_sh
     (tmp_path / name).write_text(f"2025年投诉登记表\n\nid{sep}text\n1{sep}漏水\n", encoding="utf-8")
     reader, chunks = read(tmp_path / name, header_row=3)
     assert reader.columns == ["id", "text"] and rows(chunks) == [["1", "漏水"]]
-    assert chunks[0].where == ["line 4"] and chunks[0].row_numbers(reader.header_row + 1) == [4]
+    assert chunks[0].where == ["row 4"] and chunks[0].row_numbers(reader.header_row + 1) == [4]
     with pytest.raises(ValueError, match="header_row=5 is past the end"):
         list(open_archive(tmp_path / name, header_row=5).chunks())
     with pytest.raises(ValueError, match="sheet=NAME applies to workbooks"):
@@ -118,9 +118,9 @@ def test_bad_csv_rows_are_named_by_the_line_they_start_on(tmp_path):
     _, chunks = read(path, chunk_size=2)
     assert rows(chunks) == [["1", "a"], ["2", "多行\n文本"], ["5", "ok"], ["7", "x"]]
     assert bad(chunks) == [
-        ("line 6", "3 fields where the header has 2", "3,c,多一列"),
-        ("line 7", "a quote is left open or text follows a closing quote", '4,"a"b'),
-        ("line 9", "a quote is left open or text follows a closing quote", '6,"没有收尾的引号')]
+        ("row 5 (line 6)", "3 fields where the header has 2", "3,c,多一列"),  # as Excel shows the file, and its line
+        ("row 6 (line 7)", "a quote is left open or text follows a closing quote", '4,"a"b'),
+        ("row 8 (line 9)", "a quote is left open or text follows a closing quote", '6,"没有收尾的引号')]
     assert [row.kind for chunk in chunks for row in chunk.bad] == ["field_count", "text_after_quote", "quote_left_open"]
     assert sum(chunk.blank for chunk in chunks) == 1
 
@@ -131,7 +131,7 @@ def test_a_stray_quote_is_not_closed_by_a_quote_lines_later(tmp_path):
     (tmp_path / "a.csv").write_text('id,text\n1,"屏幕有划痕\n2,退款不到账\n3,屏幕只有5.5"\n4,ok\n', encoding="utf-8")
     _, chunks = read(tmp_path / "a.csv")
     assert rows(chunks) == [["2", "退款不到账"], ["3", '屏幕只有5.5"'], ["4", "ok"]]
-    assert bad(chunks) == [("line 2", "a quote opened here closes only on line 4, and the lines between read as "
+    assert bad(chunks) == [("row 2", "a quote opened here closes only on line 4, and the lines between read as "
                                       "rows of their own", '1,"屏幕有划痕')]
 
 
@@ -141,7 +141,7 @@ def test_a_broken_text_over_several_lines_is_set_aside_whole(tmp_path):
     (tmp_path / "a.csv").write_text('id,text\n1,"尺码偏小\n颜色也不对"了\n2,ok\n', encoding="utf-8")
     _, chunks = read(tmp_path / "a.csv")
     assert rows(chunks) == [["2", "ok"]]
-    assert bad(chunks) == [("line 2", "a quote is left open or text follows a closing quote",
+    assert bad(chunks) == [("row 2", "a quote is left open or text follows a closing quote",
                             '1,"尺码偏小\n颜色也不对"了')]
 
 
@@ -181,7 +181,7 @@ def test_a_stray_quote_does_not_take_the_first_line_of_the_next_quoted_row(tmp_p
                                     '3,秤不准,电话\r\n', encoding="utf-8")
     _, chunks = read(tmp_path / "a.csv")
     assert rows(chunks) == [["2", "第一行\n第二行", "网络"], ["3", "秤不准", "电话"]]
-    assert [(where, raw) for where, _, raw in bad(chunks)] == [("line 2", '1,"健身房关门,电话')]
+    assert [(where, raw) for where, _, raw in bad(chunks)] == [("row 2", '1,"健身房关门,电话')]
 
 
 @pytest.mark.parametrize("name", ["a.csv", "a.xlsx", "a.jsonl"])
@@ -264,7 +264,7 @@ def test_a_quote_left_open_is_given_up_after_many_lines(tmp_path, monkeypatch):
                                     encoding="utf-8")
     _, chunks = read(tmp_path / "a.csv")
     assert rows(chunks) == [[str(i), f"第{i}条"] for i in range(2, 12)]
-    assert bad(chunks) == [("line 2", "a quote opened here is still open 5 lines later", '1,"没有收尾的引号')]
+    assert bad(chunks) == [("row 2", "a quote opened here is still open 5 lines later", '1,"没有收尾的引号')]
 
 
 def lines_parsed(monkeypatch) -> list:
@@ -316,7 +316,7 @@ def test_a_run_of_stray_quotes_is_searched_for_a_row_once(tmp_path, monkeypatch)
     _, chunks = read(tmp_path / "a.csv")
     assert parsed[0] < 4 * 921  # 3.0 a line (91 before)
     assert rows(chunks) == [["90", "普通"]] * 10
-    assert bad(chunks) == [(f"line {2 + 92 * b + i}", "a quote is left open or text follows a closing quote",
+    assert bad(chunks) == [(f"row {2 + 92 * b + i}", "a quote is left open or text follows a closing quote",
                             f'{i},客服说","明天处理' if i < 90 else '91,"a"b') for b in range(10) for i in range(92) if i != 90]
 
 
@@ -327,10 +327,10 @@ def test_stray_quotes_on_many_lines_set_aside_only_their_own_lines(tmp_path, mon
     last = stray_quote_file(tmp_path / "a.csv", 30)
     _, chunks = read(tmp_path / "a.csv", chunk_size=7)
     assert rows(chunks) == [[str(i), f"普通{i}"] for i in range(30)]
-    assert [where for chunk in chunks for where in chunk.where] == [f"line {2 * i + 2}" for i in range(30)]
+    assert [where for chunk in chunks for where in chunk.where] == [f"row {2 * i + 2}" for i in range(30)]
     # a quote still open 10 lines on is given up; one that reaches the end of the file sooner is left open
     given_up, left_open = "a quote opened here is still open 10 lines later", "a quote is left open or text follows a closing quote"
-    assert bad(chunks) == [(f"line {2 * i + 3}", given_up if last - (2 * i + 3) >= 9 else left_open, f'{i},客服说","明天处理')
+    assert bad(chunks) == [(f"row {2 * i + 3}", given_up if last - (2 * i + 3) >= 9 else left_open, f'{i},客服说","明天处理')
                            for i in range(30)]
     stray_quote_file(tmp_path / "a.tsv", 30)  # (in TSV each of them reads as a row of its own)
     _, chunks = read(tmp_path / "a.tsv", chunk_size=7)
@@ -359,10 +359,10 @@ def test_stray_quotes_closed_by_an_inch_mark_have_their_lines_parsed_once(tmp_pa
             line.split("\t") for line in ordinary] and bad(chunks) == []
         return
     assert rows(chunks) == [line.split(",") for line in ordinary]
-    assert bad(chunks) == [(f"line {i + 2}", "a quote opened here closes only on line 302, and the lines between "
+    assert bad(chunks) == [(f"row {i + 2}", "a quote opened here closes only on line 302, and the lines between "
                                              "read as rows of their own", stray[i]) for i in range(299)] + [
-        ("line 301", "4 fields where the header has 3", stray[299] + '\n300,屏幕6.1",x')]
-    assert [where for chunk in chunks for where in chunk.where] == [f"line {i}" for i in range(303, 308)]
+        ("row 301", "4 fields where the header has 3", stray[299] + '\n300,屏幕6.1",x')]
+    assert [where for chunk in chunks for where in chunk.where] == [f"row {i - 1} (line {i})" for i in range(303, 308)]
 
 
 def test_a_blank_line_is_an_empty_value_only_in_a_one_column_file(tmp_path):
@@ -384,21 +384,21 @@ def test_records_of_one_line_read_as_the_csv_module_reads_them(tmp_path):
     _, chunks = read(tmp_path / "a.csv")
     expected = [record for record in csv.reader(io.StringIO(content, newline=""), strict=True) if record][1:]
     assert rows(chunks) == expected and len(expected) == 8 and bad(chunks) == []
-    assert [where for chunk in chunks for where in chunk.where] == [f"line {n}" for n in (2, 3, 4, 6, 7, 8, 9, 10)]
+    assert [where for chunk in chunks for where in chunk.where] == [f"row {n}" for n in (2, 3, 4, 6, 7, 8, 9, 10)]
 
 
 def test_windows_line_ends_stay_out_of_values_but_inside_quotes_they_are_kept(tmp_path):
     (tmp_path / "a.csv").write_bytes('id,text\r\n1,漏水\r\n2,"两行\r\n的投诉"\r\n3,a,b\r\n'.encode("utf-8"))
     _, chunks = read(tmp_path / "a.csv")
     assert rows(chunks) == [["1", "漏水"], ["2", "两行\r\n的投诉"]]
-    assert bad(chunks) == [("line 5", "3 fields where the header has 2", "3,a,b")]
+    assert bad(chunks) == [("row 4 (line 5)", "3 fields where the header has 2", "3,a,b")]
 
 
 def test_tsv_rows_with_a_field_too_many_are_named_and_blank_lines_counted(tmp_path):
     (tmp_path / "a.tsv").write_text('id\ttext\n1\t"引号开头\n2\ta\tb\n\n3\t结尾"\n', encoding="utf-8")
     _, chunks = read(tmp_path / "a.tsv")
     assert rows(chunks) == [["1", '"引号开头'], ["3", '结尾"']]  # (a quote is a plain character in TSV)
-    assert bad(chunks) == [("line 3", "3 fields where the header has 2", "2\ta\tb")]
+    assert bad(chunks) == [("row 3", "3 fields where the header has 2", "2\ta\tb")]
     assert sum(chunk.blank for chunk in chunks) == 1
 
 
@@ -428,7 +428,7 @@ def test_an_empty_file_or_a_broken_header_is_refused(tmp_path):
     with pytest.raises(ValueError, match="is empty: not even a header line"):
         read(tmp_path / "empty.csv")
     (tmp_path / "quote.csv").write_text('"id,text\n1,漏水\n', encoding="utf-8")
-    with pytest.raises(ValueError, match=r"line 1 \(the header\) cannot be parsed"):
+    with pytest.raises(ValueError, match=r"row 1 \(the header\) cannot be parsed"):
         read(tmp_path / "quote.csv")
 
 

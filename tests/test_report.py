@@ -249,7 +249,7 @@ def test_a_row_the_reader_cannot_parse_stops_the_report_naming_it(tmp_path):
     # It was left out of every total without a word.
     path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"}] * 3)
     path.write_text(path.read_text(encoding="utf-8-sig") + "漏水,多了,一列,0.9,False,,,x,质量问题\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="line 5 cannot be parsed"):
+    with pytest.raises(ValueError, match="row 5 cannot be parsed"):
         report_archive(path, progress=False)
 
 

@@ -23,7 +23,7 @@ def test_train_refuses_bad_rows_before_training(tmp_path, write_csv):
     rows[12][0] = ""
     with pytest.raises(LabeledDataError) as error:
         cn.train(write_csv(tmp_path / "t.csv", rows))
-    assert [where for where, _ in error.value.problems] == ["line 8 (data row 7)", "line 13 (data row 12)"]
+    assert [where for where, _ in error.value.problems] == ["row 8", "row 13"]
 
 
 def test_train_leaves_out_rows_without_a_label_but_refuses_a_file_mostly_without(small_corpus, caplog):

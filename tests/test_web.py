@@ -224,6 +224,8 @@ def test_an_upload_reaches_the_disk_before_its_record(client, tmp_path, disk_ord
     ("fake.parquet", b"not a parquet file at all", "无法读取这个文件"),
     ("broken.jsonl", b'{"text": "unfinished\n', "第 1 行格式有误"),
     ("open-quote.csv", '投诉内容,编号\n"商品坏了,1\n'.encode("utf-8"), "第 2 行格式有误"),
+    # below a text over two lines: the row as Excel shows it (it was told by its file line, 第 4 行)
+    ("below-two-lines.csv", '投诉内容,编号\n"两\n行",1\n"商品坏了,2\n'.encode("utf-8"), "第 3 行（文件第 4 行）格式有误"),
     # a downloaded result uploaded again was taken, and its tagging failed once started, on the job's page
     ("投诉.已标注.csv", "投诉内容,category,category_zh,confidence,needs_review,review_reason,top_terms\n"
                     "商品坏了,quality,质量问题,0.9,FALSE,,坏(0.5)\n".encode("utf-8"), "文件里已有与结果列同名的列"),
@@ -282,7 +284,7 @@ def test_a_workbook_packed_far_tighter_than_excel_packs_is_refused_before_it_is_
     ("加密.xlsx", bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le"), "设有打开密码"),
     ("重名.csv", "投诉内容,投诉内容\n漏水,冒烟\n".encode(), "表头里有重名的列：投诉内容"),
     ("无名.csv", "投诉内容,,\n漏水,a,b\n".encode(), "第 2、3 列没有列名"),
-    ("坏表头.csv", '"投诉"内容,编号\n漏水,1\n'.encode(), "文件第 1 行格式有误"),
+    ("坏表头.csv", '"投诉"内容,编号\n漏水,1\n'.encode(), "第 1 行格式有误（收尾的引号后面还有文字）"),
 ])
 def test_a_workbook_or_header_problem_is_named_in_chinese(client, tmp_path, write_workbook, name, content, message):
     # Each of these was told only "内容与扩展名不符或文件已损坏" (or "第 2 行格式有误" for a title row,

@@ -89,10 +89,22 @@ def check_content(path, kind: str) -> None:
 
 
 def place_number(where: str) -> int:
-    """The first number in a row's place ("line 3 (data row 2)", "sheet row 7", "row 5"): the line
-    or row a person finds it at; 0 for a place without one."""
+    """The first number in a row's place ("row 12 (line 15)", "sheet row 7", "line 3 (data row 2)"): the row
+    or line a person finds it at; 0 for a place without one."""
     found = re.search(r"\d+", where)
     return int(found[0]) if found else 0
+
+
+def text_place(row: int, line: int) -> str:
+    """A CSV or TSV record's place in one count, its row as Excel (or WPS) shows the file ("row 12"), with the
+    file's line for a text editor where that differs, below a quoted value over several lines ("row 12 (line 15)")."""
+    return f"row {row}" if row == line else f"row {row} (line {line})"
+
+
+def place_line(where: str) -> int:
+    """The file line of a row's place: the line it names ("row 12 (line 15)": 15), else its number."""
+    found = re.search(r"line (\d+)", where)
+    return int(found[1]) if found else place_number(where)
 
 
 @dataclass
@@ -110,15 +122,15 @@ class BadRow:
     details: dict = field(default_factory=dict)
 
     @property
-    def line(self) -> int:
-        """The number in ``where`` (a file's line, a sheet's row)."""
+    def row(self) -> int:
+        """The number in ``where``: the row as Excel shows it (a CSV's, a sheet's), a JSON Lines file's line."""
         return place_number(self.where)
 
     def stops(self, path, advice: str) -> ArchiveError:
         """The error that stops work on ``path`` at this row, ending with ``advice``."""
         return ArchiveError(f"{path}: {self.where} cannot be parsed ({self.reason}); {advice}", "unparseable_row",
-                            line=self.line, format=FORMATS.get(Path(path).suffix.lower()), fault=self.kind,
-                            **self.details)
+                            where=self.where, row=self.row, line=place_line(self.where),
+                            format=FORMATS.get(Path(path).suffix.lower()), fault=self.kind, **self.details)
 
 
 @dataclass
@@ -130,18 +142,12 @@ class Chunk:
     bad: list = field(default_factory=list)
     position: float = 0  # progress through the input, in the reader's unit
     blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
-    where: list = field(default_factory=list)  # each row's place in the file ("line 7", "sheet row 3")
-    # A text file's records (rows, bad rows) by the line each starts on -> its number as header_row counts rows
-    records: dict = field(default_factory=dict)
+    where: list = field(default_factory=list)  # each row's place in the file ("row 7 (line 9)", "sheet row 3")
 
     def places(self) -> list:
-        """Each row's line (or sheet row) in its file: where an editor, or Excel, shows it."""
+        """Each row's number in its file: its row as Excel shows a CSV or a sheet (the header_row that reads it as
+        the column names), a JSON Lines file's line."""
         return [place_number(w) for w in self.where]
-
-    def header_row(self, place: int) -> int:
-        """The header_row that reads the row at ``place`` (its line, or sheet row) as the column names: in a text file
-        its record's number, as Excel shows its rows (a quoted value over lines is one, a blank line one)."""
-        return self.records.get(place, place)
 
     def row_numbers(self, first: int) -> list:
         """Each row's number as a person finds it: its sheet row in a workbook (empty rows are

@@ -83,19 +83,19 @@ def record_in_header(columns) -> str | None:
 
 
 def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
-    """The row, as header_row counts them (:meth:`Chunk.header_row`: Excel's row), of the first of a chunk's
+    """The row, as header_row counts them (:meth:`Chunk.places`: Excel's row), of the first of a chunk's
     first ``rows`` rows, parsed or set aside as wider than the header (as data rows are under a row of group
     names), with a cell that is a known text column's name, and that cell; None when there is none or the
     header itself names one."""
     if chunk is None or find_column(chunk.rows.columns, None, TEXT_COLUMN_NAMES) is not None:
         return None
     parsed = zip(chunk.places(), chunk.rows.head(rows).itertuples(index=False))
-    set_aside = ((bad.line, re.split(r"[\t,]", bad.raw)) for bad in chunk.bad[:rows])
+    set_aside = ((bad.row, re.split(r"[\t,]", bad.raw)) for bad in chunk.bad[:rows])
     for place, values in sorted([*parsed, *set_aside], key=lambda item: item[0])[:rows]:
         cells = [v.strip('" ') if isinstance(v, str) else v for v in values if not (v is None or v == "")]
         if not looks_like_names(cells):
             continue
         for value in cells:
             if find_column([value], None, TEXT_COLUMN_NAMES) is not None:
-                return chunk.header_row(place), value
+                return place, value
     return None

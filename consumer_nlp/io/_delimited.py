@@ -1,6 +1,7 @@
 """CSV and TSV archives, read strictly and a line at a time, with each unparseable row reported
 where it is instead of being merged into its neighbour or dropped."""
 import csv
+import dataclasses
 import io
 import itertools
 from collections.abc import Sequence
@@ -9,7 +10,7 @@ import pandas as pd
 
 from ..exceptions import ArchiveError
 from ._columns import TEXT_COLUMN_NAMES, find_column, looks_like_names
-from ._archive import ArchiveReader, BadRow, Chunk, check_header, undecodable
+from ._archive import ArchiveReader, BadRow, Chunk, check_header, text_place, undecodable
 from ._encoding import detect_encoding, first_undecodable_line, in_disguise, text_encoding, utf8_in_disguise
 
 
@@ -375,9 +376,10 @@ class DelimitedReader(ArchiveReader):
                 if header is None:
                     raise ArchiveError(f"{self.path} is empty: not even a header line", "empty", rows=0, header_row=1)
                 if header[1] is None:
-                    raise ArchiveError(f"{self.path}: line {header[0]} (the header) cannot be parsed: "
-                                       f"{header[2][:80]!r}", "unparseable_row", line=header[0], fault=header[3].kind,
-                                       **header[3].details)
+                    where = text_place(self.header_row, header[0])
+                    raise ArchiveError(f"{self.path}: {where} (the header) cannot be parsed: {header[2][:80]!r}",
+                                       "unparseable_row", where=where, row=self.header_row, line=header[0],
+                                       fault=header[3].kind, **header[3].details)
                 if self.delimiter == "," and len(header[1]) == 1 and "\t" in header[1][0]:
                     raise ArchiveError(f"{self.path} is tab-separated (its header is {header[1][0][:60]!r}), not "
                                        f"comma-separated as its name says: rename it .tsv", "misnamed", rename=".tsv")
@@ -391,30 +393,29 @@ class DelimitedReader(ArchiveReader):
                         names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
-                numbers = {}  # each record's number, as header_row counts them, by its line
                 for number, (line, record, raw_text, bad_row) in enumerate(records, start=self.header_row + 1):
-                    numbers[line] = number
+                    place = text_place(number, line)  # (a blank line is a row in Excel, a quoted value over lines one)
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
                     if record is None:
-                        bad.append(bad_row)
+                        bad.append(dataclasses.replace(bad_row, where=place))
                     elif len(record) == len(self.columns):
                         rows.append(record)
-                        where.append(f"line {line}")
+                        where.append(place)
                     elif not record:
                         blank += 1
                     else:
-                        bad.append(BadRow(f"line {line}", f"{len(record)} fields where the header has "
+                        bad.append(BadRow(place, f"{len(record)} fields where the header has "
                                                           f"{len(self.columns)}", raw_text,
                                           wider=len(record) > len(self.columns), kind="field_count",
                                           details={"fields": len(record), "header": len(self.columns)}))
                     chars += len(raw_text)
                     if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
-                                    where, numbers)
-                        rows, where, bad, index, blank, chars, numbers = [], [], [], index + 1, 0, 0, {}
+                                    where)
+                        rows, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
                 yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank,
-                            where, numbers)
+                            where)
             except UnicodeDecodeError as error:
                 raise undecodable(self.path, first_undecodable_line(self.path, self.encoding), self.encoding,
                                    error) from None

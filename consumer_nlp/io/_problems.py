@@ -15,7 +15,7 @@ _FAULTS = {
     "text_after_quote": lambda d: "收尾的引号后面还有文字",
     "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",  # either: a checkpoint's, from a release before
     "quote_runs_on": lambda d: f"这里开始的引号过了 {d['lines']:,} 行仍没有收尾",
-    "quote_over_rows": lambda d: f"这里开始的引号到第 {d['closes']} 行才收尾，而中间各行本身就是一行行记录",
+    "quote_over_rows": lambda d: f"这里开始的引号到文件第 {d['closes']} 行才收尾，而中间各行本身就是一行行记录",
     "field_count": lambda d: f"这一行有 {d['fields']} 列，表头有 {d['header']} 列",
     "outside_table": lambda d: (f"表头各列之外的 {d['cell']} " + (f"等 {d['cells']} 个" if d["cells"] > 1 else "")
                                 + "单元格有内容"),
@@ -45,6 +45,14 @@ def _either(values) -> str:
     return values[0] if len(values) == 1 else f"{'、'.join(values[:-1])} 或 {values[-1]}"
 
 
+def _bad_row_place(details: dict) -> str:
+    """Where an unparseable row is, in Chinese, from its error's ``details``: its place (:func:`place_in_chinese`),
+    or for an error of a release before places, the number it gave."""
+    if "where" in details:
+        return place_in_chinese(details["where"])
+    return f"{'工作表' if details.get('format') in _WORKBOOKS else '文件'}第 {details['line']} 行"
+
+
 def problem_in_chinese(error: ArchiveError) -> str:
     """What is wrong, in one Chinese sentence without the file's path (a server's paths are not the
     user's business; on the command line the user named the file)."""
@@ -56,9 +64,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "several_sheets": lambda: f"这个工作簿有 {len(details['sheets'])} 张表含有数据（{_joined(details['sheets'])}）",
         "duplicate_columns": lambda: f"表头里有重名的列：{_joined(details['columns'])}",
         "unnamed_columns": lambda: f"表头的第 {_joined(details['columns'])} 列没有列名",
-        "unparseable_row": lambda: (f"{'工作表' if details.get('format') in _WORKBOOKS else '文件'}第 {details['line']} "
-                                    f"行格式有误（{_why_unparseable(details.get('fault'), details, details.get('format'))}"
-                                    f"）"),
+        "unparseable_row": lambda: (f"{_bad_row_place(details)}格式有误"
+                                    f"（{_why_unparseable(details.get('fault'), details, details.get('format'))}）"),
         "misnamed": lambda: ("这个 .xls 文件其实是网页或 XML 表格" if details.get("page")
                              else f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件"),
         "password": lambda: "这个文件设有打开密码",
@@ -107,14 +114,17 @@ def problem_in_chinese(error: ArchiveError) -> str:
     return said[error.problem]() if error.problem in said else "无法读取这个文件"
 
 
-# A row's place as the readers say it (``BadRow.where``, ``LabeledData.places``), and as a desk reads it.
-_PLACES = [(r"line (\d+) \(data row (\d+)\)", r"第 \1 行（第 \2 条数据）"), (r"line (\d+)", r"第 \1 行"),
+# A row's place as the readers say it (``BadRow.where``, ``LabeledData.places``), and as a desk reads it: a CSV's row
+# as Excel shows it, with its file line where that differs; a JSON Lines file's line (a line of a checkpoint's CSV
+# from a release before rows) as a text editor shows it.
+_PLACES = [(r"row (\d+) \(line (\d+)\)", r"第 \1 行（文件第 \2 行）"),
+           (r"line (\d+) \(data row (\d+)\)", r"文件第 \1 行（第 \2 条数据）"), (r"line (\d+)", r"文件第 \1 行"),
            (r"sheet row (\d+)", r"工作表第 \1 行"), (r"row (\d+)", r"第 \1 行"), (r"corrections", "人工更正")]
 
 
 def place_in_chinese(where: str) -> str:
-    """A row's place ("line 3 (data row 2)", "sheet row 7", "row 5") in Chinese (第 3 行（第 2 条数据）),
-    for what a desk reads; a place of another shape as it is."""
+    """A row's place ("row 12 (line 15)", "sheet row 7", "line 3 (data row 2)", "row 5") in Chinese (第 12 行（文件第 15
+    行）), for what a desk reads; a place of another shape as it is."""
     return next((found.expand(chinese) for english, chinese in _PLACES if (found := re.fullmatch(english, where))),
                 where)
 

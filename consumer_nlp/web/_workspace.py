@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..exceptions import ArchiveError
 from ..io import (cell_text, find_text_column, fix_in_chinese, names_row_below, new_file, open_archive,
-                  problem_in_chinese, record_in_header, write_json)
+                  place_in_chinese, problem_in_chinese, record_in_header, write_json)
 from ..tagging import check_untagged
 from ._security import Refused
 
@@ -140,11 +140,11 @@ class Workspace:
             raise Refused(400, f"第 {below[0]} 行像是列名（含「{below[1]}」）：请删除它上面的标题行或分组行，"
                                f"让列名在第一行，再上传。")
         if first is not None and first.bad:
-            line = first.bad[0].line
-            if first.bad[0].wider and len(first.rows.columns) == 1:  # (its row as Excel shows it)
-                raise Refused(400, f"第 1 行像是标题而不是列名（第 {first.header_row(line)} 行的单元格比它多）：请删除标题行，"
+            bad = first.bad[0]
+            if bad.wider and len(first.rows.columns) == 1:
+                raise Refused(400, f"第 1 行像是标题而不是列名（第 {bad.row} 行的单元格比它多）：请删除标题行，"
                                    f"让列名在第一行，再上传。")
-            raise Refused(400, f"无法读取这个文件：第 {line} 行格式有误，请修正后再上传。")
+            raise Refused(400, f"无法读取这个文件：{place_in_chinese(bad.where)}格式有误，请修正后再上传。")
         if first is None or not len(first.rows.columns) or first.rows.empty:
             raise Refused(400, "文件里没有数据行：请检查文件是否为空或只有表头。")
         frame = first.rows
