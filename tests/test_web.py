@@ -1011,6 +1011,24 @@ def test_same_name_uploads_in_one_minute_are_listed_apart_on_both_lists(client, 
     assert listed[first] != listed[second] and all(shown in listed[href] for href, shown in batches)
 
 
+def test_an_uploads_name_holding_a_quote_or_a_line_break_is_shown_and_downloaded_as_the_desk_named_it(client, tmp_path):
+    # Browsers send `"` in a file's name as %22 and line breaks as %0D and %0A (httpx does too): the name was kept as
+    # sent, and listed and downloaded as 投诉%22汇总%22.csv.
+    from urllib.parse import unquote
+
+    sent = '投诉"汇总"\r\n2025.csv'
+    batch = _upload(client, sent, _archive(tmp_path / "upload.csv", COMPLAINTS).read_bytes()).headers["location"]
+    assert client.app.state.workspace.meta(batch.rsplit("/", 1)[1])["name"] == '投诉"汇总" 2025.csv'
+    assert "投诉&#34;汇总&#34; 2025.csv" in client.get("/batch").text and "%22" not in client.get("/batch").text
+    _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                      follow_redirects=False))
+    for kind in ("csv", "xlsx"):
+        disposition = client.get(f"{batch}/download?format={kind}").headers["content-disposition"]
+        assert not set('"\r\n') & set(disposition), disposition  # the name travels escaped (RFC 6266 and 5987)
+        assert disposition.startswith("attachment; filename*=UTF-8''")
+        assert unquote(disposition.split("''", 1)[1]) == f'投诉"汇总" 2025.已标注.{kind}'
+
+
 def test_a_cell_reading_like_a_column_name_in_the_data_is_no_header(client, tmp_path):
     # A 受理方式 column holding 文本 (one of the names of a text column) made the page refuse the
     # upload as if its column names stood in row 3.

@@ -86,7 +86,8 @@ class Workspace:
     async def save_upload(self, upload) -> str:
         """Store an uploaded file (a Starlette ``UploadFile``) as a new batch; returns its id.
         Refused, with a message for the page: a format not accepted, too large, empty."""
-        suffix = Path(upload.filename or "").suffix.lower()
+        name = Path(_sent_name(upload.filename or "")).name[:200]
+        suffix = Path(name).suffix.lower()
         if suffix not in UPLOAD_FORMATS:
             raise Refused(400, "不支持这种文件格式：请上传 CSV、制表符分隔的文本、Excel（XLSX、XLS）、JSONL 或 Parquet "
                                "文件（扩展名 .csv、.tsv、.txt、.xlsx、.xlsm、.xls、.jsonl、.parquet）。")
@@ -108,7 +109,6 @@ class Workspace:
         except BaseException:  # refused, or the upload cut off: its working copy is gone, and so goes its folder
             folder.rmdir()
             raise
-        name = Path(upload.filename).name[:200]
         uploaded = shown_moment(seconds=True)  # tells same-name uploads apart, two in one minute too
         write_json(folder / _META, {"name": name, "suffix": suffix, "uploaded": uploaded})
         return batch_id
@@ -164,6 +164,13 @@ class Workspace:
             raise Refused(400, f"第一行像是一条记录而不是列名（含「{record[:30]}」）：这样第一条记录会被当作列名、不被标注。"
                                f"请在最上面插入一行列名（如「编号」「投诉内容」）后再上传。")
         return ([found] + [c for c in texts if c != found]) if found else texts, found
+
+
+def _sent_name(filename: str) -> str:
+    """A file's name as the desk gave it, from the name a browser sends in a multipart upload, where (by the HTML
+    standard) `"` is sent as %22 and line breaks as %0D and %0A: those are undone, line breaks as a space."""
+    name = re.sub(r"%22", '"', filename, flags=re.IGNORECASE)
+    return re.sub(r"(?:%0D|%0A|[\r\n])+", " ", name, flags=re.IGNORECASE).strip()
 
 
 def _is_words(value) -> bool:
