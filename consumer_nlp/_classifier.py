@@ -3,7 +3,7 @@ import contextlib
 import gc
 import itertools
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,7 @@ from ._categories import CATEGORIES, in_guide_order, label_of
 from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
-from ._unicode import quoted
+from ._unicode import quoted, utf8_text
 from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
 from ._values import check_count, is_blank, is_continuous, is_int, is_missing
 
@@ -33,6 +33,10 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
     Each text is read as far as ``MAX_TEXT_CHARS``, in training and in tagging alike."""
     if isinstance(X, str):
         raise TypeError("expected a list of texts, got a single string; wrap it in a list: [text]")
+    if not isinstance(X, Iterable) and hasattr(X, "__array__"):  # an array-like that offers only its array
+        X = np.asarray(X)
+    if not isinstance(X, Iterable):
+        raise TypeError(f"expected a list of texts, got {type(X).__name__} {quoted(repr(X))}")
     if isinstance(X, Mapping):  # iterating it would give its keys
         raise TypeError(f"expected texts, got a {type(X).__name__}, whose keys would be read as the texts; pass its "
                         f"values, list(texts.values())")
@@ -50,14 +54,16 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
         X = X[:, 0]
     texts, bad = [], []
     for row, value in enumerate(X, start=1):
-        if isinstance(value, str):
-            texts.append(value[:MAX_TEXT_CHARS])
+        text = utf8_text(value) if isinstance(value, bytes) else value  # bytes that are UTF-8 are text, as in archives
+        if isinstance(text, str):
+            texts.append(text[:MAX_TEXT_CHARS])
         elif allow_missing and is_missing(value):
             texts.append("")
         else:
             bad.append((row, value))
     if bad:
-        named = [f"row {row}: text is {type(value).__name__} {quoted(repr(value))}, not a string"
+        named = [f"row {row}: text is {type(value).__name__} {quoted(repr(value))}, "
+                 f"{'not UTF-8 text' if isinstance(value, bytes) else 'not a string'}"
                  for row, value in bad[:BAD_ROWS_NAMED]]
         if len(bad) > BAD_ROWS_NAMED:
             named.append(f"… and {len(bad) - BAD_ROWS_NAMED:,} more rows whose text is not a string")

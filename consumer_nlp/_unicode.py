@@ -25,6 +25,15 @@ def shown_escaped(text: str) -> str:
     return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
 
 
+def utf8_text(value: bytes) -> str | None:
+    """Bytes as their UTF-8 text, the one rule for texts given as bytes (a Parquet binary column, as Hive and Impala
+    store strings; a list given to the Python API); None when they are not UTF-8."""
+    try:
+        return value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def cut(text: str, chars: int) -> str:
     """``text`` in ``chars`` characters at most, ending in … where it was cut."""
     return text if len(text) <= chars else text[:chars - 1] + "…"

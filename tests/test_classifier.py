@@ -84,11 +84,40 @@ def test_bad_texts_are_named_by_row_ten_at_most_and_quoted_short(small_model):
     message = str(error.value)
     assert "row 2: text is int 0" in message and "row 11:" in message and "row 12:" not in message
     assert "99,990 more" in message and len(message) < 1000
-    with pytest.raises(TypeError, match=r"row 1: text is bytes b'xxx") as error:
-        small_model.tag([b"x" * 1_000_000])
+    with pytest.raises(TypeError, match=r"row 1: text is bytes b'\\xff\\xff") as error:
+        small_model.tag([b"\xff" * 1_000_000])
     assert len(str(error.value)) < 200
     with pytest.raises(TypeError, match="single string"):
         small_model.predict("秤不准")
+
+
+def test_bytes_of_utf8_text_are_texts_and_other_bytes_are_refused_naming_their_row(small_model):
+    # predict([b'...']) was refused ("text is bytes … not a string"), while an archive's UTF-8 bytes (a Parquet
+    # binary column) were tagged as their text: one rule now, bytes that are UTF-8 are text.
+    texts = ["秤不准，少了二两", "信用卡没开卡就扣年费", "外卖里吃出头发"]
+    expected = list(small_model.predict(texts))
+    assert list(small_model.predict([text.encode() for text in texts])) == expected
+    assert [r["category"] for r in small_model.tag(np.array([t.encode() for t in texts]))] == expected  # bytes_
+    with pytest.raises(TypeError, match=r"row 2: text is bytes b'\\xb3\\xd3.*not UTF-8") as error:
+        small_model.predict(["好", "秤不准".encode("gb18030"), "差"])
+    assert "row 1" not in str(error.value) and "row 3" not in str(error.value)
+
+
+def test_an_array_like_that_offers_only_array_is_read_through_numpy(small_model):
+    # An object with __array__ and no __iter__ (as some frames and tensors are) failed: "object is not iterable".
+    class Column:
+        def __init__(self, values):
+            self.values = values
+
+        def __array__(self, dtype=None, copy=None):
+            return np.array(self.values, dtype=object)
+
+    texts = ["秤不准，少了二两", "信用卡没开卡就扣年费", "外卖里吃出头发"]
+    assert list(small_model.predict(Column(texts))) == list(small_model.predict(texts))
+    with pytest.raises(TypeError, match=r"row 2: text is int"):
+        small_model.predict(Column(["好", 42]))
+    with pytest.raises(TypeError, match=r"expected a list of texts, got int"):
+        small_model.predict(42)
 
 
 def test_a_one_column_table_is_its_texts_and_a_wider_one_is_refused(small_model):

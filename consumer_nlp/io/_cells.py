@@ -6,6 +6,8 @@ import functools
 import math
 import re
 
+from .._unicode import utf8_text
+
 XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767  # an Excel sheet's limits
 DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
 
@@ -33,15 +35,6 @@ def _duration_text(span: datetime.timedelta) -> str:
 
 
 _NOT_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # controls no text holds (tabs and line breaks it may)
-
-
-def utf8_text(value: bytes) -> str | None:
-    """Bytes (a Parquet binary column, as Hive and Impala store strings) as their UTF-8 text; None when they are
-    not UTF-8."""
-    try:
-        return value.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
 
 
 def cell_text(value) -> str:
