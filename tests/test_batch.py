@@ -1431,6 +1431,81 @@ def test_rows_hidden_in_excel_are_tagged_and_the_summary_says_how_many(default_m
     assert summary.hidden_rows == 1 and "其中 1 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注" in str(summary)
 
 
+def _workbook_a_desk_sends_on(path):
+    """A workbook whose table starts in column B (each column's letter moves one to the left in the output), with
+    a blank row (skipped), a hidden 身份证 column, a hidden row (case 2), a 查看 link to each case and a comment."""
+    from openpyxl.comments import Comment
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in ([None, "编号", "身份证", "查看", "投诉内容"], [None, 1, "440101199001011234", "查看", "冰箱不制冷"],
+                [None, None, None, None, None], [None, 2, "440101199001015678", "查看", "秤不准"],
+                [None, 3, "440101199001019999", "查看", "漏水"]):
+        sheet.append(row)
+    sheet.column_dimensions["C"].hidden = True
+    sheet.row_dimensions[4].hidden = True
+    for row, case in ((2, 1), (4, 2), (5, 3)):
+        sheet.cell(row=row, column=4).hyperlink = f"https://cases.example.cn/case?id={case}"
+    sheet["E5"].comment = Comment("消费者已撤诉", "王芳")
+    workbook.save(path)
+    return path
+
+
+def hidden_columns_and_rows(sheet) -> tuple[list, list]:
+    """The letters of the hidden columns and the numbers of the hidden rows of an openpyxl ``sheet``."""
+    return ([letter for letter, dimension in sheet.column_dimensions.items() if dimension.hidden],
+            [n for n in range(1, sheet.max_row + 1) if sheet.row_dimensions[n].hidden])
+
+
+@pytest.mark.parametrize("chunk_size", [1, 5000])
+def test_hidden_columns_and_rows_of_a_workbook_stay_hidden_in_its_tagged_xlsx(default_model, tmp_path, chunk_size):
+    # A 身份证 column a desk hid before sending the file on came out shown, and so did hidden rows, without a word.
+    tag_file(default_model, _workbook_a_desk_sends_on(tmp_path / "in.xlsx"), tmp_path / "out.xlsx", jobs=1,
+             progress=False, chunk_size=chunk_size)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [c.value for c in out[1]][:4] == ["编号", "身份证", "查看", "投诉内容"]
+    assert hidden_columns_and_rows(out) == (["B"], [3])  # 身份证, and case 2's row: nothing else
+
+
+@pytest.mark.parametrize("chunk_size", [1, 5000])
+def test_links_and_comments_of_a_workbook_reach_its_tagged_xlsx(default_model, tmp_path, chunk_size):
+    # A case system's 查看 links kept their text but lost their address, and comments were gone, without a word.
+    tag_file(default_model, _workbook_a_desk_sends_on(tmp_path / "in.xlsx"), tmp_path / "out.xlsx", jobs=1,
+             progress=False, chunk_size=chunk_size)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [(c.value, c.hyperlink.target if c.hyperlink else None) for c in out["C"][1:]] == [
+        ("查看", f"https://cases.example.cn/case?id={case}") for case in (1, 2, 3)]
+    assert [(c.coordinate, c.comment.text, c.comment.author) for row in out.iter_rows() for c in row if c.comment] \
+        == [("D4", "消费者已撤诉", "王芳")]
+
+
+def test_a_layout_handed_to_the_writer_before_its_sheet_is_read_is_kept(tmp_path):
+    # The web writes a download from the upload's chunks as they are read: a layout the reader replaced as it began
+    # reading was left empty in the writer's hands.
+    from consumer_nlp.io import write_archive
+
+    reader = open_archive(_workbook_a_desk_sends_on(tmp_path / "in.xlsx"))
+    write_archive((chunk.rows for chunk in reader.chunks()), tmp_path / "out.xlsx", layout=reader.layout)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert hidden_columns_and_rows(out) == (["B"], [3]) and out["C2"].hyperlink.target.endswith("id=1")
+
+
+def test_hidden_columns_and_rows_of_an_old_xls_workbook_stay_hidden_in_its_tagged_xlsx(default_model, tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    workbook = xlwt.Workbook()
+    sheet = workbook.add_sheet("投诉")
+    for r, row in enumerate([["编号", "身份证", "投诉内容"], ["1", "440101199001011234", "冰箱不制冷"],
+                             ["2", "440101199001015678", "秤不准"]]):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    sheet.col(1).hidden = True
+    sheet.row(2).hidden = True
+    workbook.save(str(tmp_path / "old.xls"))
+    summary = tag_file(default_model, tmp_path / "old.xls", tmp_path / "out.xlsx", jobs=1, progress=False)
+    assert hidden_columns_and_rows(load_workbook(tmp_path / "out.xlsx").active) == (["B"], [3])
+    assert summary.hidden_rows == 1  # said, as of an .xlsx
+
+
 @pytest.mark.parametrize("chunk_size", [1, 5000])
 def test_a_json_integer_beyond_64_bits_is_text_in_parquet(default_model, tmp_path, chunk_size):
     # An order number written as a bare JSON integer of 20 digits ended Parquet output in a traceback

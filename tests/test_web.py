@@ -861,6 +861,27 @@ def test_downloads_keep_every_value_as_the_command_line_writes_it(client, tmp_pa
     assert json.loads(lines[0])["订单号"] == 1234567890123456789 and json.loads(lines[0])["序号"] == 1
 
 
+def test_an_xlsx_download_keeps_the_uploads_hidden_columns_and_rows_and_its_links(client, tmp_path):
+    # A 身份证 column a desk hid came back shown in the downloaded .xlsx, and 查看 links lost their address.
+    from openpyxl import Workbook, load_workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in (["编号", "身份证", "查看", "投诉内容"], *[[f"C{n}", "440101199001011234", "查看", text]
+                                                    for n, text in enumerate(COMPLAINTS[:3])]):
+        sheet.append(row)
+    sheet.column_dimensions["B"].hidden = True
+    sheet.row_dimensions[3].hidden = True
+    sheet["C2"].hyperlink = "https://cases.example.cn/case?id=C0"
+    workbook.save(tmp_path / "案件.xlsx")
+    batch = _tag_upload(client, "案件.xlsx", (tmp_path / "案件.xlsx").read_bytes(), "投诉内容")
+    (tmp_path / "out.xlsx").write_bytes(client.get(f"{batch}/download?format=xlsx").content)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [letter for letter, dimension in out.column_dimensions.items() if dimension.hidden] == ["B"]
+    assert [n for n in range(1, out.max_row + 1) if out.row_dimensions[n].hidden] == [3]
+    assert out["C2"].hyperlink.target == "https://cases.example.cn/case?id=C0" and out["C3"].hyperlink is None
+
+
 def test_the_report_page_reads_the_column_tagged_and_names_the_upload_not_a_server_path(client, tmp_path):
     # The report looked for a text column by name, so a column the user chose (详细描述) was not
     # found and corrections were not counted; it began with the server's path to tagged.parquet.

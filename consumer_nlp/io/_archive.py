@@ -168,6 +168,23 @@ MAX_CHUNK_TEXT = 20_000_000
 CHUNKING = 4
 
 
+@dataclass
+class SheetLayout:
+    """What a workbook's sheet holds beside its values that its tagged .xlsx keeps: its hidden columns (by name),
+    the records read from hidden rows (numbered from 0, in the order they are written out), and the cells' links
+    (their addresses) and comments (text, author), by (record, column name). Filled as the sheet is read."""
+
+    hidden_columns: set = field(default_factory=set)
+    hidden_records: set = field(default_factory=set)
+    links: dict = field(default_factory=dict)
+    comments: dict = field(default_factory=dict)
+
+    def clear(self) -> None:
+        """Forget what a reading before noted, in place: a writer may hold this layout before its sheet is read."""
+        for noted in (self.hidden_columns, self.hidden_records, self.links, self.comments):
+            noted.clear()
+
+
 class ArchiveReader:
     """Base of the chunked readers: ``columns`` and ``total`` (for progress), then ``chunks()``.
     ``header_row`` is the row holding the column names (a title may stand above it), so the first
@@ -179,12 +196,17 @@ class ArchiveReader:
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
         self.columns, self.total = [], None
         self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
-        self.hidden_rows = 0  # a workbook's records in rows hidden in Excel (read like the others)
+        self.layout = SheetLayout()  # a workbook's: hidden columns and rows, links, comments
         self.other_sheets = []  # a workbook's sheets not read that hold something, as (name, hidden): not written out
         self.number_formats = {}  # a workbook's columns -> the number format their numbers and dates are shown in
         check_count(header_row, "header_row", 1, "the row holding the column names")
         self.header_row = int(header_row)
         self.max_chunk_text = MAX_CHUNK_TEXT  # a chunk is closed once its rows hold this many characters
+
+    @property
+    def hidden_rows(self) -> int:
+        """A workbook's records in rows hidden in Excel (a filter, or by hand): read like the others."""
+        return len(self.layout.hidden_records)
 
     def rows_per_chunk(self) -> int:
         """How many rows a chunk holds: ``chunk_size``, fewer in a table of many ``columns`` (a chunk

@@ -59,6 +59,12 @@ _CELL_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 _MERGED = re.compile(rb'<(?:\w+:)?mergeCell\b[^<>]*\bref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
 _HIDDEN_ROW = re.compile(rb'<(?:\w+:)?row\b[^<>]*\bhidden="(?:1|true)"[^<>]*>')
 _ROW_NUMBER = re.compile(rb'\br="([0-9]+)"')
+_HIDDEN_COLUMNS = re.compile(rb'<(?:\w+:)?col\b[^<>]*\bhidden="(?:1|true)"[^<>]*>')
+_SPAN = re.compile(rb'\bmin="([0-9]+)"[^<>]*\bmax="([0-9]+)"|\bmax="([0-9]+)"[^<>]*\bmin="([0-9]+)"')
+_SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
+_HYPERLINK = re.compile(rb'<(?:\w+:)?hyperlink\b([^<>]*)>')
+_LINK_REF = re.compile(rb'\bref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
+_LINK_ID = re.compile(rb'\b\w+:id="([^"]*)"')
 
 
 @dataclass
@@ -71,6 +77,9 @@ class SheetScan:
     first_formula: tuple | None = None
     merged: list = field(default_factory=list)
     hidden: set = field(default_factory=set)  # the numbers of the rows hidden in Excel (a filter, or by hand)
+    hidden_columns: set = field(default_factory=set)  # the numbers of the columns hidden in Excel
+    links: list = field(default_factory=list)  # (first column, first row, last column, last row, address)
+    comments: dict = field(default_factory=dict)  # row number -> [(column number, text, author)]
 
 
 class MergedBelow:
@@ -159,11 +168,15 @@ def scan_sheet(workbook, sheet) -> SheetScan:
     if archive is None or member is None:
         return scan
     with archive.open(member) as stream:  # through the workbook's limit (see open_read_only)
-        pending = b""
+        pending, among_rows = b"", False
         while True:
             block = stream.read(_SCAN_BLOCK)
             pending += block
             end = len(pending) if not block else _last_row_end(pending)
+            if not among_rows:  # the columns' settings stand before the rows
+                rows_begin = _SHEET_DATA.search(pending)
+                among_rows = rows_begin is not None
+                scan.hidden_columns = _hidden_columns(pending[:rows_begin.start()] if among_rows else pending[:end])
             if scan.first_formula is None:
                 found = _FORMULA.search(pending, 0, end)
                 scan.first_formula = _formula_at(found) if found else None
@@ -175,11 +188,91 @@ def scan_sheet(workbook, sheet) -> SheetScan:
                 number = _ROW_NUMBER.search(found.group())
                 if number:
                     scan.hidden.add(int(number.group(1)))
-            if not block:
+            if not block:  # what stands after the rows
                 scan.merged = [(column_index_from_string(a.decode()), int(b), column_index_from_string(c.decode()),
                                 int(d)) for a, b, c, d in _MERGED.findall(pending)]
+                addresses, comments_part = _sheet_relations(archive, member)
+                scan.links = _links(pending, addresses)
+                scan.comments = _comments(archive, comments_part) if comments_part else {}
                 return scan
             pending = pending[end:]
+
+
+def _hidden_columns(head: bytes) -> set:
+    """The numbers of the columns a sheet's head (what stands before its rows) hides: each <col> spans min to max."""
+    hidden = set()
+    for found in _HIDDEN_COLUMNS.finditer(head):
+        span = _SPAN.search(found.group())
+        if span:
+            first, last = (int(span[1]), int(span[2])) if span[1] else (int(span[4]), int(span[3]))
+            hidden.update(range(first, min(last, 16_384) + 1))  # Excel hides the columns beyond a table as one span
+    return hidden
+
+
+def _sheet_relations(archive, member: str) -> tuple[dict, str | None]:
+    """The addresses of a sheet's links to outside it, by relationship id, and the name of its comments' part
+    (None when it has none), from the sheet's relationships, streamed (a link each of 100,000 rows)."""
+    import posixpath
+
+    from openpyxl.packaging.relationship import get_rels_path
+    from openpyxl.xml.functions import iterparse
+
+    rels, addresses, comments = get_rels_path(member), {}, None
+    if rels not in archive.namelist():
+        return addresses, comments
+    with archive.open(rels) as source:
+        for _, node in iterparse(source):
+            kind, target = node.get("Type", ""), node.get("Target")
+            if kind.endswith("/hyperlink") and target is not None:
+                addresses[node.get("Id")] = target
+            elif kind.endswith("/comments") and target is not None:
+                comments = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                    posixpath.join(posixpath.dirname(member), target))
+            node.clear()
+    return addresses, comments
+
+
+def _links(tail: bytes, addresses: dict) -> list:
+    """The links of a sheet whose addresses are outside it (a web page, a file), from what stands after its rows,
+    as (first column, first row, last column, last row, address); a link within the workbook (to a sheet's cell,
+    which the output need not hold) is left out."""
+    from openpyxl.utils import column_index_from_string
+
+    links = []
+    for found in _HYPERLINK.finditer(tail):
+        ref, rid = _LINK_REF.search(found.group(1)), _LINK_ID.search(found.group(1))
+        address = addresses.get(html.unescape(rid.group(1).decode())) if ref and rid else None
+        if address is not None:
+            first, last = ref.group(1, 2), ref.group(3, 4) if ref.group(3) else ref.group(1, 2)
+            links.append((column_index_from_string(first[0].decode()), int(first[1]),
+                          column_index_from_string(last[0].decode()), int(last[1]), address))
+    return links
+
+
+def _comments(archive, part: str) -> dict:
+    """A sheet's comments (Excel's notes), by row number: [(column number, text, author)], streamed from ``part``."""
+    from openpyxl.cell.text import Text
+    from openpyxl.utils.cell import coordinate_from_string, column_index_from_string
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    comments, authors = {}, []
+    if part not in archive.namelist():
+        return comments
+    author, comment, text = f"{{{SHEET_MAIN_NS}}}author", f"{{{SHEET_MAIN_NS}}}comment", f"{{{SHEET_MAIN_NS}}}text"
+    with archive.open(part) as source:
+        for _, node in iterparse(source):
+            if node.tag == author:
+                authors.append(node.text or "")
+            elif node.tag == comment:
+                column, row = coordinate_from_string(node.get("ref", "A1").split(":")[0])
+                body = node.find(text)
+                index = int(node.get("authorId") or 0)
+                comments.setdefault(row, []).append((column_index_from_string(column),
+                                                     Text.from_tree(body).content if body is not None else "",
+                                                     authors[index] if index < len(authors) else ""))
+                node.clear()
+    return comments
 
 
 # Chinese-locale Excel and WPS save their built-in 年月日 and 时分 formats by number alone; openpyxl

@@ -456,11 +456,12 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
 
 
 def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
-                  marked: str | None = None, number_formats: dict | None = None) -> None:
+                  marked: str | None = None, number_formats: dict | None = None, layout=None) -> None:
     """``frames`` (a DataFrame, or DataFrames of the same columns, each held in memory only while it
     is written) as one whole archive at ``output`` (format by its extension), written the way
     tagging writes its outputs: text stays text (never a formula), types are kept (``wide``,
-    ``marked`` and ``number_formats`` as for :func:`join_parts`)."""
+    ``marked``, ``number_formats`` and ``layout`` as for :func:`join_parts`: a reader's ``layout`` is whole once
+    ``frames``, its chunks, are all read)."""
     output = Path(output)
     kind = archive_format(output)
     parts, columns = [], None
@@ -470,19 +471,20 @@ def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
             parts.append(working_name(output, f"part{len(parts)}"))
             write_part(frame, kind, parts[-1])
         join_parts(parts, columns or [], kind, output, sheet_title, wide=wide, marked=marked,
-                   number_formats=number_formats)
+                   number_formats=number_formats, layout=layout)
     finally:
         for part in parts:
             part.unlink(missing_ok=True)
 
 
 def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged", *, wide=(),
-               marked: str | None = None, number_formats: dict | None = None, rows_done=None) -> list:
+               marked: str | None = None, number_formats: dict | None = None, layout=None, rows_done=None) -> list:
     """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time.
     For an .xlsx output: ``sheet_title`` names its sheet, the columns named in ``wide`` (long
     texts) are drawn wide, rows whose ``marked`` column is True are filled yellow, and the numbers,
     dates and times of a column in ``number_formats`` ({column: {kind: Excel number format}}, as a
-    workbook read gave them: see ``format_kind``) are shown in its format for their kind. Returns
+    workbook read gave them: see ``format_kind``) are shown in its format for their kind, and the hidden
+    columns and rows, links and comments of the workbook read (its reader's :class:`SheetLayout`) are kept. Returns
     the columns written as text because Parquet cannot hold their mix of types in one column.
     ``rows_done(n)`` is told of the rows written as an .xlsx output (far the slowest) takes shape."""
     if kind in ("csv", "tsv"):
@@ -497,7 +499,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     elif kind == "parquet":
         return _join_parquet(parts, output)
     else:
-        _join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {}, rows_done)
+        _join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {}, layout, rows_done)
     return []
 
 
@@ -652,9 +654,31 @@ def check_fits_a_sheet(rows: int, columns: int) -> None:
                            f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead", "beyond_excel")
 
 
-def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict, rows_done=None):
+def _keep_layout(sheet, row: list, number: int, columns: list, layout) -> None:
+    """Append ``row`` (write-only cells) to ``sheet`` as its row ``number``, hidden, its cells linked and
+    commented as the workbook read held record ``number - 2`` (:class:`SheetLayout`, by column name)."""
+    from openpyxl.comments import Comment
+
+    record = number - 2
+    for at, name in enumerate(columns if layout.links or layout.comments else ()):
+        address, note = layout.links.get((record, name)), layout.comments.get((record, name))
+        if address is not None:
+            row[at].hyperlink = address
+        if note is not None:
+            row[at].comment = Comment(*note)
+    hidden = record in layout.hidden_records
+    if hidden:
+        sheet.row_dimensions[number].hidden = True
+    sheet.append(row)
+    if hidden:  # written: not held for every hidden row of a filtered sheet
+        del sheet.row_dimensions[number]
+
+
+def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict, layout=None,
+                rows_done=None):
     """One sheet as a person wants it: values with their types (text always as text, never a
-    formula), the header frozen with a filter on it, columns sized, and rows needing review marked."""
+    formula), the header frozen with a filter on it, columns sized, and rows needing review marked;
+    what the workbook read held beside its values kept (``layout``, see :func:`_keep_layout`)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
@@ -673,6 +697,7 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
     yellow = PatternFill("solid", fgColor="FFF2CC")
     for i, name in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(i)].width = 60 if name in wide else 14
+        sheet.column_dimensions[get_column_letter(i)].hidden = layout is not None and name in layout.hidden_columns
 
     shown_as = [number_formats.get(name, {}) for name in columns]
 
@@ -716,7 +741,11 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
                     rows += 1
                     check_fits_a_sheet(rows - 1, len(columns))
                     fill = yellow if review_at is not None and values[review_at] is True else None
-                    sheet.append([cell(v, fill, shown) for v, shown in zip(values, shown_as)])
+                    row = [cell(v, fill, shown) for v, shown in zip(values, shown_as)]
+                    if layout is None:
+                        sheet.append(row)
+                    else:
+                        _keep_layout(sheet, row, rows, columns, layout)
                     if rows_done is not None and rows % 1000 == 0:
                         rows_done(1000)
         if rows_done is not None:

@@ -5,7 +5,7 @@ import functools
 from ..exceptions import ArchiveError
 from ._archive import password_protected
 from ._cells import ExcelError, as_formatted, excel_digits, format_kind, note_format
-from ._workbook import choose_sheet
+from ._workbook import SheetScan, choose_sheet
 from ._xlsx import ExcelReader
 
 
@@ -38,7 +38,10 @@ class XlsReader(ExcelReader):
                     for r in range(self.header_row - 1, sheet.nrows))
             merged = [(first_column + 1, first_row + 1, end_column, end_row)  # xlrd counts from 0, ends exclusive
                       for first_row, end_row, first_column, end_column in sheet.merged_cells]
-            yield from self._rows_to_chunks(rows, merged, formats=formats)
+            hidden = {row + 1 for row, info in sheet.rowinfo_map.items() if info.hidden}  # numbered from 1 here
+            hidden_columns = {column + 1 for column, info in sheet.colinfo_map.items() if info.hidden}
+            scan = SheetScan(merged=merged, hidden=hidden, hidden_columns=hidden_columns)
+            yield from self._rows_to_chunks(rows, scan, formats=formats)
         finally:
             workbook.release_resources()
 

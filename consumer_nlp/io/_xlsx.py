@@ -7,8 +7,8 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, check_header
 from ._cells import cell_text, shared_formats, values_noting_formats
-from ._workbook import (MergedBelow, choose_sheet, has_data, open_read_only, read_chinese_dates, recalculated_on_opening,
-                        scan_sheet, sheet_rows)
+from ._workbook import (MergedBelow, SheetScan, choose_sheet, has_data, open_read_only, read_chinese_dates,
+                        recalculated_on_opening, scan_sheet, sheet_rows)
 
 
 class ExcelReader(ArchiveReader):
@@ -63,20 +63,21 @@ class ExcelReader(ArchiveReader):
                     "uncalculated_formula", cell=unsaved[0])
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             rows, formats = sheet_rows(sheet, min_row=self.header_row), {}
-            yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan.merged, scan.hidden, formats)
+            yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan, formats)
         finally:
             workbook.close()
 
-    def _rows_to_chunks(self, rows_iter, merged=(), hidden=frozenset(), formats=None):
+    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None):
         """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
-        data row under the top of a ``merged`` range (see :class:`SheetScan`) reads the range's value
+        data row under the top of a merged range (see :class:`SheetScan`) reads the range's value
         in its first column, as the merged cell shows it there; a row holding nothing else is blank.
-        The records among the ``hidden`` rows are counted in ``hidden_rows``: they are read too.
-        ``formats`` (see :func:`note_format`, filled as the rows are read) becomes ``number_formats``
-        (see :func:`shared_formats`)."""
+        The records among the hidden rows are read too. The hidden rows and columns, links and comments
+        of the table become ``layout`` (see :class:`SheetLayout`). ``formats`` (see :func:`note_format`,
+        filled as the rows are read) becomes ``number_formats`` (see :func:`shared_formats`)."""
         from openpyxl.utils import get_column_letter
 
-        spans = [m for m in merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
+        self.layout.clear()
+        spans = [m for m in scan.merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
         at_top, below, filled = defaultdict(list), MergedBelow(), set()
         for span in spans:
             at_top[span[1]].append(span)
@@ -95,10 +96,15 @@ class ExcelReader(ArchiveReader):
         header = header[left:]
         self.columns = header = check_header(header, self.path, first_column=left + 1)
         right = left + len(header)
+        self.layout.hidden_columns.update(header[c - left - 1] for c in scan.hidden_columns if left < c <= right)
+        links_at, spanning = defaultdict(list), []  # links of one row, by row; links over several rows
+        for link in scan.links:
+            (links_at[link[1]] if link[1] == link[3] else spanning).append(link)
+        scan.links = []
         where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
         size, rows, where, bad, index, done, blank, below_last = self.rows_per_chunk(), [], [], [], 0, 0, 0, 0
-        chars = 0  # characters of text in the chunk's rows
+        chars, records = 0, 0  # characters of text in the chunk's rows; records read
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
             done += 1
@@ -131,9 +137,11 @@ class ExcelReader(ArchiveReader):
                                   "\t".join(cell_text(c) for c in cells), wider=True, kind="outside_table",
                                   details={"cell": f"{get_column_letter(at)}{number}", "cells": len(outside)}))
             else:
+                self._note_layout(records, number, left, links_at.pop(number, []) + [
+                    link for link in spanning if link[1] <= number <= link[3]], scan)
                 rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")
-                self.hidden_rows += number in hidden
+                records += 1
             chars += sum(len(c) for c in cells if isinstance(c, str))
             if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                 yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
@@ -142,3 +150,19 @@ class ExcelReader(ArchiveReader):
                        (c, t, c2, b) in filled]
         self.number_formats = shared_formats(formats or {}, header, left)
         yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
+
+    def _note_layout(self, record: int, number: int, left: int, links: list, scan: SheetScan) -> None:
+        """Note in ``layout`` what sheet row ``number``, read as ``record`` (see :class:`SheetLayout`), holds beside
+        its values: whether it is hidden, and the ``links`` over it and its comments in the table's columns
+        (which start after column ``left``)."""
+        def name(column: int) -> str | None:
+            return self.columns[column - left - 1] if left < column <= left + len(self.columns) else None
+
+        if number in scan.hidden:
+            self.layout.hidden_records.add(record)
+        for first, _, last, _, address in links:
+            for column in range(max(first, left + 1), min(last, left + len(self.columns)) + 1):
+                self.layout.links[(record, name(column))] = address
+        for column, text, author in scan.comments.pop(number, ()):
+            if name(column) is not None:
+                self.layout.comments[(record, name(column))] = (text, author)

@@ -379,7 +379,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
-                              title, force, reader.number_formats, shown, read_as=read_as)
+                              title, force, reader.number_formats, shown, read_as=read_as, layout=reader.layout)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
     summary.retagged_chunks = len(finished) - len(done)
@@ -414,12 +414,14 @@ def _chain(first, rest):
 
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
-            resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool, read_as: str) -> Summary:
+            resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool, read_as: str,
+            layout=None) -> Summary:
     """Join the parts and write the bad rows (of an input in the format ``read_as``) in working copies
     (:func:`io.new_files`), renamed into place together (never over a file that appeared meanwhile, unless
-    ``force``), and sum up. ``number_formats``: as the workbook read showed its columns' numbers and dates (see
-    :func:`io.join_parts`). ``shown``: whether the run shows progress, and so a bar over the writing of an .xlsx
-    output (a minute for 300,000 rows, after the tagging's bar is full)."""
+    ``force``), and sum up. ``number_formats``: as the workbook read showed its columns' numbers and dates, and
+    ``layout``: what else of it an .xlsx output keeps (see :func:`io.join_parts`). ``shown``: whether the run shows
+    progress, and so a bar over the writing of an .xlsx output (a minute for 300,000 rows, after the tagging's bar
+    is full)."""
     import sys
 
     from tqdm import tqdm
@@ -434,7 +436,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
             with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
                       file=sys.stderr, dynamic_ncols=True) as writing:
                 summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, temporaries[0],
-                                                  sheet_title, number_formats=number_formats,
+                                                  sheet_title, number_formats=number_formats, layout=layout,
                                                   rows_done=writing.update, **excel_layout(text_col))
     except FileExistsError as error:
         raise FileExistsError(f"{error}. The tagged chunks are kept in {spool}: with resume=True as well, the run "

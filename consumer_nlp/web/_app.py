@@ -313,7 +313,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         with new_file(converted, force=True) as temporary:  # never a half-written download
             write_archive(beside(itertools.chain(first, frames), tags, text_col), temporary,
                           sheet_title=output_sheet(reader, meta["name"]), number_formats=meta.get("number_formats"),
-                          **excel_layout(text_col))
+                          layout=reader.layout, **excel_layout(text_col))
 
     def report_page(batch_id: str) -> str:
         """The report of the batch's result as an HTML page (seconds for a large batch: read, counted, drawn)."""
