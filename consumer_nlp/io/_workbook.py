@@ -4,7 +4,7 @@ merged cells, hidden rows)."""
 import heapq
 import html
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from ..exceptions import ArchiveError
@@ -80,6 +80,33 @@ class SheetScan:
     hidden_columns: set = field(default_factory=set)  # the numbers of the columns hidden in Excel
     links: list = field(default_factory=list)  # (first column, first row, last column, last row, address)
     comments: dict = field(default_factory=dict)  # row number -> [(column number, text, author)]
+
+
+class LinksOver:
+    """A sheet's links (see :class:`SheetScan`) over the rows they cover, asked row by row in increasing order,
+    every row: each is opened at its first row and closed after its last, so that a link costs the rows it
+    covers (checking every link at every row read was quadratic: 120,000 two-row links in 40,000 rows took
+    minutes). Of the links opened over the same columns, the last opened still open gives the cells' address."""
+
+    def __init__(self, links: list):
+        self._starting = defaultdict(list)  # first row -> the links that open there, in the sheet's order
+        for link in links:
+            self._starting[link[1]].append(link)
+        self._open = {}  # (first column, last column) -> the links opened over them, the last on top
+
+    def __call__(self, row: int) -> list:
+        """The links over ``row``, as (first column, first row, last column, last row, address)."""
+        for link in self._starting.pop(row, ()):
+            self._open.setdefault((link[0], link[2]), []).append(link)
+        over = []
+        for columns, opened in list(self._open.items()):
+            while opened and opened[-1][3] < row:  # an earlier one under it that ended meanwhile goes when it shows
+                opened.pop()
+            if opened:
+                over.append(opened[-1])
+            else:
+                del self._open[columns]
+        return over
 
 
 class MergedBelow:

@@ -7,7 +7,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, check_header
 from ._cells import cell_text, shared_formats, values_noting_formats
-from ._workbook import (MergedBelow, SheetScan, choose_sheet, has_data, open_read_only, read_chinese_dates,
+from ._workbook import (LinksOver, MergedBelow, SheetScan, choose_sheet, has_data, open_read_only, read_chinese_dates,
                         recalculated_on_opening, scan_sheet, sheet_rows)
 
 
@@ -97,10 +97,7 @@ class ExcelReader(ArchiveReader):
         self.columns = header = check_header(header, self.path, first_column=left + 1)
         right = left + len(header)
         self.layout.hidden_columns.update(header[c - left - 1] for c in scan.hidden_columns if left < c <= right)
-        links_at, spanning = defaultdict(list), []  # links of one row, by row; links over several rows
-        for link in scan.links:
-            (links_at[link[1]] if link[1] == link[3] else spanning).append(link)
-        scan.links = []
+        links, scan.links = LinksOver(scan.links), []
         where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
         size, rows, where, bad, index, done, blank, below_last = self.rows_per_chunk(), [], [], [], 0, 0, 0, 0
@@ -108,6 +105,7 @@ class ExcelReader(ArchiveReader):
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
             done += 1
+            linked = links(number)  # asked at every row: a link opens at its first row, blank or not
             given = below(number)  # the merged ranges above this row that show a value in it
             if below.hiding:  # under a range that shows nothing, a cell's own value is hidden
                 for at, value in enumerate(cells):
@@ -137,8 +135,7 @@ class ExcelReader(ArchiveReader):
                                   "\t".join(cell_text(c) for c in cells), wider=True, kind="outside_table",
                                   details={"cell": f"{get_column_letter(at)}{number}", "cells": len(outside)}))
             else:
-                self._note_layout(records, number, left, links_at.pop(number, []) + [
-                    link for link in spanning if link[1] <= number <= link[3]], scan)
+                self._note_layout(records, number, left, linked, scan)
                 rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")
                 records += 1
