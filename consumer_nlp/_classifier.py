@@ -4,6 +4,7 @@ import gc
 import itertools
 import warnings
 from collections.abc import Iterable, Mapping
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -136,9 +137,22 @@ def group_folds(labels, groups, cv: int) -> list:
     return list(GroupKFold(n_splits=min(cv, len(set(groups.tolist())))).split(labels, labels, groups))
 
 
-def group_folds_problem(labels, groups, cv: int, folds=None) -> str | None:
-    """Why ``groups`` cannot be held out in turn (``folds``, else :func:`group_folds`): a fold that leaves
-    no label twice to learn from cannot be split again to calibrate; None if none does."""
+class ThinFold(NamedTuple):
+    """A fold of held-out groups that leaves too little to calibrate on: the ``held`` groups, the ``left`` texts.
+    Said as the English of the problem."""
+
+    held: list
+    left: int
+
+    def __str__(self) -> str:
+        return (f"holding out the group(s) {self.held[:3]}{' …' if len(self.held) > 3 else ''} leaves {self.left} "
+                f"text(s) to learn from, too few to calibrate on; hold out the groups of a column whose values are "
+                f"more even, or none")
+
+
+def group_folds_problem(labels, groups, cv: int, folds=None) -> ThinFold | None:
+    """The first fold of ``groups`` held out in turn (``folds``, else :func:`group_folds`) that leaves no label
+    twice to learn from, so cannot be split again to calibrate; None if none does."""
     labels, groups = np.asarray(labels, dtype=object), np.asarray(groups, dtype=object)
     if folds is None:
         if len(set(groups.tolist())) < 2 or not (is_int(cv) and cv >= 2):
@@ -146,10 +160,7 @@ def group_folds_problem(labels, groups, cv: int, folds=None) -> str | None:
         folds = group_folds(labels, groups, cv)
     for train, test in folds:
         if pd.Series(labels[train]).value_counts().max() < 2:
-            held = sorted(set(groups[test].tolist()), key=str)
-            return (f"holding out the group(s) {held[:3]}{' …' if len(held) > 3 else ''} leaves {len(train)} text(s) "
-                    f"to learn from, too few to calibrate on; hold out the groups of a column whose values are more "
-                    f"even, or none")
+            return ThinFold(sorted(set(groups[test].tolist()), key=str), len(train))
     return None
 
 

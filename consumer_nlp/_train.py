@@ -12,7 +12,7 @@ from .features import normalize_many
 from .exceptions import LabeledDataError
 from .io import LabeledData, read_labeled
 from ._metrics import classification_metrics
-from ._values import LabeledSource, is_int
+from ._values import LabeledSource, check_count
 
 log = logging.getLogger("consumer_nlp")
 
@@ -51,8 +51,7 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 
 def _check_folds(labeled: LabeledData, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each."""
-    if not (is_int(cv) and cv >= 2):
-        raise ValueError(f"cv=N must be 0 (no cross-validated figures) or a number of folds of at least 2, not {cv!r}")
+    check_count(cv, "cv", 2, "folds of cross-validation; 0 trains without the cross-validated figures", also=(0,))
     texts = len(labeled.labels)
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3)
     short = {label: n for label, n in Counter(labeled.labels).items() if n < needed}
@@ -142,6 +141,19 @@ def _labels_apart(labels, groups, cv: int) -> bool:
     return not any(np.isin(labels[test], labels[train]).any() for train, test in group_folds(labels, groups, cv))
 
 
+def _check_groups(labeled: LabeledData, group_col: str, cv: int) -> None:
+    """Refuse groups that cannot be held out in turn to calibrate, in ``cv`` folds: one that leaves a fold too
+    little to learn from, or groups that split the labels between them."""
+    if thin := group_folds_problem(labeled.labels, labeled.groups, cv):
+        raise LabeledDataError(labeled.source, [(f"column {group_col!r}", f"group_col=… ({group_col!r}): {thin}")],
+                               "few_to_calibrate", column=group_col, held=thin.held, left=thin.left)
+    if _labels_apart(labeled.labels, labeled.groups, cv):
+        raise LabeledDataError(labeled.source, [(f"column {group_col!r}", (
+            f"group_col=… ({group_col!r}): the groups split the labels between them (is it the label column?), so no "
+            f"held-out text would be calibrated by a model that saw its label, and every text would go to review; "
+            f"name a column that says where texts come from, or none"))], "groups_split_labels", column=group_col)
+
+
 def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, label_col: str | None = None,
           encoding: str | None = None, group_col: str | None = None, corrections: dict | None = None,
           calibration_data: LabeledSource | None = None, sheet: str | int | None = None, header_row: int = 1,
@@ -193,12 +205,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     if cv:
         _check_folds(labeled, cv)
     model = ComplaintClassifier(**params)
-    if group_col is not None and (problem := group_folds_problem(labeled.labels, labeled.groups, model.cv)):
-        raise ValueError(f"group_col=… ({group_col!r}): {problem}")
-    if group_col is not None and _labels_apart(labeled.labels, labeled.groups, model.cv):
-        raise ValueError(f"group_col=… ({group_col!r}): the groups split the labels between them (is it the label "
-                         f"column?), so no held-out text would be calibrated by a model that saw its label, and every "
-                         f"text would go to review; name a column that says where texts come from, or none")
+    if group_col is not None:
+        _check_groups(labeled, group_col, model.cv)
     calibration = None
     if calibration_data is not None:
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)

@@ -14,19 +14,21 @@ def is_int(value) -> bool:
 
 
 class CountError(ValueError):
-    """A parameter that counts something given out of its range: its ``name``, ``minimum`` and ``value``, for a
-    front end that says it in its own words (the command line, by its flag)."""
+    """A parameter that counts something given out of its range: its ``name``, ``minimum``, the values below it that
+    are taken too (``also``: cv's 0) and ``value``, for a front end that says it in its own words (the command line,
+    by its flag)."""
 
-    def __init__(self, name: str, minimum: int, value, meaning: str):
-        super().__init__(f"{name}=N must be a whole number of at least {minimum} ({meaning}), not {value!r}")
-        self.name, self.minimum, self.value = name, minimum, value
+    def __init__(self, name: str, minimum: int, value, meaning: str, also: tuple = ()):
+        taken = "".join(f"{n} or " for n in also)
+        super().__init__(f"{name}=N must be {taken}a whole number of at least {minimum} ({meaning}), not {value!r}")
+        self.name, self.minimum, self.value, self.also = name, minimum, value, also
 
 
-def check_count(value, name: str, minimum: int, meaning: str) -> None:
-    """Refuse ``value`` for parameter ``name`` unless a whole number of at least ``minimum``: one
-    rule and one message for every parameter that counts something (``meaning`` says what)."""
-    if not (is_int(value) and value >= minimum):
-        raise CountError(name, minimum, value, meaning)
+def check_count(value, name: str, minimum: int, meaning: str, also: tuple = ()) -> None:
+    """Refuse ``value`` for parameter ``name`` unless a whole number of at least ``minimum`` (or one of ``also``):
+    one rule and one message for every parameter that counts something (``meaning`` says what)."""
+    if not (is_int(value) and (value >= minimum or value in also)):
+        raise CountError(name, minimum, value, meaning, also)
 
 
 def is_number(value) -> bool:

@@ -102,7 +102,15 @@ def _how_to_go_on(error, flags: dict) -> str:
     if error.problem == "no_folder":
         return "请先建好这个文件夹，或写到已有的文件夹里，再运行"
     if error.problem == "output_name":
-        return "请换用这样结尾的文件名后再运行"
+        flag = flags.get(error.details.get("parameter")) or flags.get("output") or flags.get("report")
+        return f"请用 {flag} 换一个这样结尾的文件名后再运行" if flag else "请换用这样结尾的文件名后再运行"
+    if error.problem == "same_output":
+        flag = flags.get(error.details["parameters"][0])
+        return f"请用 {flag} 另给一个文件名后再运行" if flag else "请另给一个文件名后再运行"
+    if error.problem == "other_model":
+        model = f"用 {flags['model']} 指定标注它时用的模型" if "model" in flags else "改用标注它时用的模型"
+        text_col = f"（读错了文本列时，用 {flags['text_col']} 指定它）" if "text_col" in flags else ""
+        return f"请{model}后再运行，或先用 consumer-nlp tag 以这个模型重新标注这个文件再运行{text_col}"
     if error.problem == "beyond_excel":
         return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"
@@ -138,6 +146,21 @@ def _one_group(details: dict, flags: dict) -> str:
     option = flags.get("group_col", "group_col")
     return (f"「{details['column']}」列只有一个值（{'、'.join(map(str, details['values']))}），留不出一组文本来校准置信度，"
             f"没有训练。请用 {option} 指定标明文本出处、有几种不同取值的列，或不用 {option}")
+
+
+def _groups_in_chinese(problem: str, details: dict, flags: dict) -> str:
+    """Groups that cannot be held out in turn to calibrate (LabeledDataError's ``few_to_calibrate`` or
+    ``groups_split_labels``), in Chinese, and how to go on."""
+    option = flags.get("group_col", "group_col")
+    if problem == "few_to_calibrate":
+        held = details["held"]
+        groups = "、".join(f"「{group}」" for group in held[:3]) + (f"等 {len(held)} 组" if len(held) > 3 else "一组")
+        said = (f"按「{details['column']}」列留出{groups}，只剩 {details['left']} 条文本可学，每个类别都不到 2 条，"
+                f"不够校准置信度")
+    else:
+        said = (f"「{details['column']}」列的各组把类别分开了（每个类别只在一组里出现：是不是类别列？），留出一组时模型没见过"
+                f"它的类别，每条文本都会送去复核")
+    return (f"{said}，没有训练。请用 {option} 指定标明文本出处、各组都有多个类别而大小相近的列，或不用 {option}")
 
 
 def _header_in_chinese(details: dict, flags: dict) -> str:
@@ -183,8 +206,12 @@ _NAME_REFUSED = {
 
 
 def _name_refused(error, flags: dict) -> str:
-    """A model name or alias the registry refuses, in Chinese: why, and the flag that gives another."""
+    """A model name or alias the registry refuses, in Chinese: why, and the flag that gives another; one looked up,
+    as a name no model can have, and where the models are listed."""
     what = "别名" if error.details["parameter"] == "alias" else "模型名称"
+    if error.details.get("lookup"):
+        return (f"没有这样的{what}「{error.details['name']}」：{what}{_NAME_REFUSED[error.problem](error.details)}，不会"
+                f"有模型用它。请用 consumer-nlp models list 查看已登记的模型、版本和别名（注册表不在默认位置时加 --registry）")
     flag = flags.get(error.details["parameter"])
     return (f"{what}「{error.details['name']}」不能用：{_NAME_REFUSED[error.problem](error.details)}。请换一个{what}"
             + (f"（{flag}）" if flag else "") + "后再运行")
@@ -224,7 +251,8 @@ def _headline(error: Exception, flags: dict) -> str | None:
     if isinstance(error, _Refused):
         return error.said
     if isinstance(error, CountError):
-        return (f"{flags.get(error.name, error.name)} 的值应是不小于 {error.minimum} 的整数，「{error.value}」不行。"
+        also = "".join(f" {n} 或" for n in error.also)
+        return (f"{flags.get(error.name, error.name)} 的值应是{also}不小于 {error.minimum} 的整数，「{error.value}」不行。"
                 f"请改正后再运行")
     if isinstance(error, ArchiveError):
         from .io import problem_in_chinese
@@ -241,6 +269,8 @@ def _headline(error: Exception, flags: dict) -> str | None:
         return _too_few_examples(error.details, flags)
     if isinstance(error, LabeledDataError) and error.problem == "one_group":
         return _one_group(error.details, flags)
+    if isinstance(error, LabeledDataError) and error.problem in ("few_to_calibrate", "groups_split_labels"):
+        return _groups_in_chinese(error.problem, error.details, flags)
     if isinstance(error, LabeledDataError) and error.problem == "header":
         return _header_in_chinese(error.details, flags)
     if isinstance(error, LabeledDataError):

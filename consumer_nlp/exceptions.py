@@ -17,7 +17,8 @@ class InvalidNameError(ValueError):
     the parameter that took it ("name" or "alias"), and ``problem``, why (one of ``PROBLEMS``): ``"characters"``
     (other characters than a-z, 0-9, Chinese, '_', '.', '-', or too long), ``"builtin"`` (default, the built-in
     model's), ``"model_file"`` (an ending a model file has; ``details["suffix"]``), ``"windows"`` (a name Windows
-    gives no folder) or ``"digits"`` (an alias of digits, read as a version)."""
+    gives no folder) or ``"digits"`` (an alias of digits, read as a version). ``details["lookup"]`` is True where the
+    name was looked up (a reference to load, show or delete), not given to save under: no model has it."""
 
     PROBLEMS = ("characters", "builtin", "model_file", "windows", "digits")
 
@@ -66,8 +67,10 @@ class LabeledDataError(ValueError):
     and without a label, and ``details["column"]``, the label column, None for pairs); ``"few_examples"`` (too few
     for ``cv`` folds: ``details["cv"]``, ``details["needed"]``, the examples each label needs, ``details["short"]``,
     {label: examples} of those with fewer, ``details["texts"]``, all there are); ``"one_group"``
-    (``details["column"]``, the group column, holds one value, ``details["values"]``); ``"header"`` (the columns
-    named or found are wrong: ``details["columns"]``, those there are, and each of these where it is so:
+    (``details["column"]``, the group column, holds one value, ``details["values"]``); ``"few_to_calibrate"`` (holding
+    out the groups ``details["held"]`` of ``details["column"]`` leaves ``details["left"]`` texts, too few to calibrate
+    on); ``"groups_split_labels"`` (the groups of ``details["column"]`` split the labels between them); ``"header"``
+    (the columns named or found are wrong: ``details["columns"]``, those there are, and each of these where it is so:
     ``"missing"``, {parameter: column} of the columns named that are none, ``"no_label_column"`` (True: none is
     named as a label column is), ``"not_labels"``, the column taken for the labels by its name that holds other
     values, ``"holding"``, a column that holds labels, ``"names_row"``, a row below that reads as column names (its
@@ -75,7 +78,8 @@ class LabeledDataError(ValueError):
     rows."""
 
     SHOWN = 100
-    PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "header")
+    PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "few_to_calibrate",
+                "groups_split_labels", "header")
 
     def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, *,
                  faults: list | None = None, **details):
@@ -123,7 +127,10 @@ class ArchiveError(ValueError):
     ``details["names_row"]``, a row below that reads as column names: its header_row and the name in it),
     ``"beyond_excel"``, ``"busy"`` (another run is writing the output), ``"previous_is_itself"`` (a report's
     earlier period given as the archive itself), ``"output_is_input"``, ``"no_folder"`` (the output's folder does
-    not exist), ``"output_name"`` (an output named for another format; ``details["endings"]``, those it may have),
+    not exist), ``"output_name"`` (an output named for another format, or for one read but not written:
+    ``details["endings"]``, those it may have; where known, ``details["suffix"]``, the one given, "" for none, and
+    ``details["parameter"]``, the parameter that named it), ``"same_output"`` (two outputs of a run named as one
+    file: ``details["parameters"]``, the parameters naming it, the one to change first),
     ``"empty"`` (nothing at or after the row of column names: ``details["rows"]``, the rows there are,
     ``details["header_row"]``), ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible
     ones), ``"no_data"`` (no visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is
@@ -132,13 +139,16 @@ class ArchiveError(ValueError):
     ``details["formats"]``, the endings read) or ``"not_review_workbook"`` (a file to import that
     ``export_review`` did not write: ``details["format"]``, the file's ending, where it is no .xlsx
     workbook that can be read; ``details["sheets"]`` where it has no sheet 复核, ``details["columns"]``
-    where that sheet's columns are others)."""
+    where that sheet's columns are others) or ``"other_model"`` (a tagged archive whose confidences are not those of
+    the model given, so another model tagged it: ``details["row"]``, the first row that differs, ``details["written"]``
+    and ``details["computed"]``, its confidence in the file and from the model, ``details["differ"]`` of
+    ``details["rows"]`` rows to review differ)."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
                 "too_many_keys", "already_tagged", "not_tagged", "no_text_column", "beyond_excel", "busy",
-                "previous_is_itself", "output_is_input", "no_folder", "output_name", "empty", "no_sheet", "no_data",
-                "chart_sheet", "not_a_workbook", "unknown_format", "not_review_workbook")
+                "previous_is_itself", "output_is_input", "no_folder", "output_name", "same_output", "empty", "no_sheet",
+                "no_data", "chart_sheet", "not_a_workbook", "unknown_format", "not_review_workbook", "other_model")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

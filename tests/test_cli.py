@@ -573,7 +573,7 @@ def test_an_output_named_for_another_format_or_beside_no_folder_is_refused_in_ch
     for name in ("评估.pdf", "评估.xlsx", "评估.md"):
         assert main([*evaluate, str(tmp_path / name)]) == 2, name
         first = capsys.readouterr().err.splitlines()[0]
-        assert "输出文件名应以 .html 或 .htm 结尾" in first and "请换用" in first, first
+        assert "输出文件名应以 .html 或 .htm 结尾" in first and "请用 --report 换一个" in first, first
         assert not (tmp_path / name).exists()
     said = {"输出文件就是输入文件": [*evaluate, str(labeled)],
             "输出文件所在的文件夹不存在": [*evaluate, str(tmp_path / "没有" / "评估.html")],
@@ -998,14 +998,53 @@ _DESK_ERRORS = {
         {"l.csv": [("内容", "label"), ("漏水", "quality")]},
         ["train", "l.csv", "-o", "m.cnlp", "--text-col", "内容", "--label-col", "内容"],
         ["文本和类别指的是同一列「内容」", "--text-col", "--label-col"]),
+    "an output named .xlsm": (
+        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "o.xlsm", "-q"],
+        ["不能写成 .xlsm（.xls 和 .xlsm 只能读）", ".xlsx", "请用 --output"]),
+    "an output named .xls": (
+        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "o.xls", "-q"],
+        ["不能写成 .xls（", ".csv、", "请用 --output"]),
+    "an output without an extension": (
+        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "结果", "-q"],
+        ["输出文件名没有扩展名：应以 .csv、", ".parquet", "请用 --output"]),
+    "a bad-rows file named as the output": (
+        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "o.csv", "--bad-rows", "o.csv", "-q"],
+        ["存放无法解析的行的文件就是输出文件", "请用 --bad-rows"]),
+    "a bad-rows file not named .csv": (
+        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "--bad-rows", "坏行.xlsx", "-q"],
+        ["存放无法解析的行的文件名应以 .csv 结尾", "请用 --bad-rows"]),
+    "a report named for no format it writes": (
+        {}, ["evaluate", "default", "l.csv", "--report", "评估.pdf"], ["应以 .html 或 .htm 结尾", "请用 --report"]),
+    "one fold of cross-validation": (
+        {}, ["train", "l.csv", "-o", "m.cnlp", "--cv", "1"], ["--cv 的值应是 0 或不小于 2 的整数，「1」不行"]),
+    "groups that leave a fold too little to calibrate on": (
+        {"l.csv": [("text", "label", "src"), *[(f"{w}条，东西坏了", "quality", "门店") for w in "甲乙丙丁戊"],
+                   *[(f"{w}条，年费乱扣", "financial", "门店") for w in "甲乙丙丁戊"],
+                   ("又一条，东西坏了", "quality", "热线"), ("又一条，年费乱扣", "financial", "热线")]},
+        ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--group-col", "src"],
+        ["按「src」列留出「门店」一组，只剩 2 条文本可学", "不够校准置信度", "--group-col"]),
+    "groups that split the labels": (
+        {"l.csv": [("text", "label", "src"), *[(f"{w}条，东西坏了", "quality", "门店") for w in "甲乙丙丁戊"],
+                   *[(f"{w}条，年费乱扣", "financial", "热线") for w in "甲乙丙丁戊"]]},
+        ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--group-col", "src"],
+        ["「src」列的各组把类别分开了", "--group-col"]),
+    "review export with a model that did not tag the file": (
+        {"a.tagged.csv": [("投诉内容", "needs_review", "confidence"), ("买的热水器漏水，修了三次还漏", "True", "0.1234")]},
+        ["review", "export", "a.tagged.csv"],
+        ["文件里的置信度不是这个模型算出的", "请用 --model 指定标注它时用的模型", "consumer-nlp tag"]),
+    "a lookup of a name no model can have": (
+        {}, ["models", "show", "投诉/x"], ["没有这样的模型名称「投诉/x」", "consumer-nlp models list"]),
 }
 
 
 @pytest.mark.parametrize("case", list(_DESK_ERRORS))
-def test_errors_a_desk_meets_are_said_in_chinese_with_the_flag_to_go_on(tmp_path, capsys, write_csv, case):
+def test_errors_a_desk_meets_are_said_in_chinese_with_the_flag_to_go_on(tmp_path, capsys, monkeypatch, write_csv,
+                                                                        case):
     # Each was a plain ValueError (or labeled data's `header` particulars), said only in English under
-    # 没有完成（原因在下面，是英文的…） (or 标注数据有 1 处问题).
+    # 没有完成（原因在下面，是英文的…） (or 标注数据有 1 处问题); an output's name refused was told as a file read, and a
+    # lookup's bad name was told to be chosen otherwise (请换一个模型名称), as a name to save under is.
     files, argv, says = _DESK_ERRORS[case]
+    monkeypatch.chdir(tmp_path)  # (names without an extension are the folder's too)
     write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
     for name, rows in files.items():
         if name.endswith("/"):  # an earlier run's checkpoint: one finished chunk
@@ -1166,11 +1205,15 @@ ARCHIVE_PROBLEMS = {
     "no_data": ("tag", {"sheets": ["Sheet1"]}), "chart_sheet": ("report", {"sheet": "图", "sheets": ["数据"]}),
     "not_a_workbook": ("tag", {"format": "xlsx"}), "unknown_format": ("tag", {"suffix": ".doc", "formats": [".csv"]}),
     "not_review_workbook": ("report", {"sheets": ["Sheet1"]}),
+    "same_output": ("tag", {"parameters": ["bad_rows_path", "output_path"]}),
+    "other_model": ("tag", {"row": 5, "written": 0.9, "computed": 0.6, "differ": 3, "rows": 4}),
 }
 LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"column": "渠道"},
                     "mostly_unlabeled": {"column": "label", "labeled": 3, "unlabeled": 40}, None: {},
                     "few_examples": {"cv": 5, "needed": 4, "short": {"safety": 2}, "texts": 40},
                     "one_group": {"column": "来源", "values": ["门店"]},
+                    "few_to_calibrate": {"column": "来源", "held": ["门店", "热线", "网站", "信函"], "left": 3},
+                    "groups_split_labels": {"column": "来源"},
                     "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True}}
 CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}}
 NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"},
@@ -1197,6 +1240,8 @@ def _errors_a_desk_meets():
     assert set(NAME_PROBLEMS) == set(exceptions.InvalidNameError.PROBLEMS), "a problem kind without its example"
     for kind, details in NAME_PROBLEMS.items():
         yield "train", exceptions.InvalidNameError(f"invalid name: the {kind} problem", kind, **details)
+    yield "tag", exceptions.InvalidNameError("no model name can be 'x/y'", "characters", name="x/y", parameter="name",
+                                             lookup=True)
     others = [exceptions.ModelNotFoundError("no model named 'desk'"), exceptions.UntrustedModelError("m.cnlp: bad"),
               exceptions.IncompatibleModelError("m.cnlp: newer"), exceptions.IntegrityError("m.cnlp: checksum")]
     assert {type(error) for error in others} | {exceptions.ArchiveError, exceptions.LabeledDataError,

@@ -7,7 +7,7 @@ from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, n
                      temporary_beside, working_name, write_json)
 from ._problems import (bad_row_in_chinese, fix_in_chinese, labeled_fault_in_chinese, place_in_chinese,
                         problem_in_chinese)
-from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format
+from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format, output_format
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape, sheet_title, utf8_text
 from ._readers import open_archive
 from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
@@ -19,7 +19,8 @@ __all__ = ["archive_format", "ArchiveReader", "bad_row_in_chinese", "BadRow", "c
            "excel_text",
            "excel_unescape", "find_column", "find_text_column", "fix_in_chinese", "group_name", "GroupSpellings",
            "join_parts", "keep_text", "labeled_fault_in_chinese", "LabeledData", "MergedBelow", "move_into_place",
-           "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "PARTS", "place_in_chinese",
+           "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "output_format", "PARTS",
+           "place_in_chinese",
            "printable", "problem_in_chinese", "read_labeled", "record_in_header", "same_file", "scan_sheet",
            "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "utf8_text",
            "without_surrogates", "working_name", "write_archive", "write_json", "write_part", "XLSX_MAX_CELL",

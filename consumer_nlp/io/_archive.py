@@ -16,6 +16,8 @@ from ..exceptions import ArchiveError
 FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls", ".jsonl": "jsonl",
            ".ndjson": "jsonl", ".parquet": "parquet", ".pq": "parquet"}
 WORKBOOKS = ("xlsx", "xlsm", "xls")  # xlsm (macros) is read as xlsx; xlsm and xls are read, not written
+READ_ONLY = ("xls", "xlsm")
+OUTPUT_ENDINGS = [suffix for suffix, kind in FORMATS.items() if kind not in READ_ONLY]
 _ZIP, _OLE2 = b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1")
 
 
@@ -26,6 +28,19 @@ def archive_format(path) -> str:
         raise ArchiveError(f"cannot tell the format of {path}: use one of {', '.join(sorted(FORMATS))}",
                            "unknown_format", suffix=suffix, formats=sorted(FORMATS))
     return FORMATS[suffix]
+
+
+def output_format(path, parameter: str = "output_path") -> str:
+    """The format an output at ``path`` is written in, by its extension (csv, tsv, xlsx, jsonl or parquet); an
+    ending of no format, or of one read but not written (.xls, .xlsm), is refused naming ``parameter``."""
+    suffix = Path(path).suffix.lower()
+    kind = FORMATS.get(suffix)
+    if kind is None or kind in READ_ONLY:
+        why = (f"{suffix} is read, not written" if kind
+               else f"cannot tell the format of {suffix or 'a name without an extension'}")
+        raise ArchiveError(f"{path}: {why}; give {parameter}=… a name ending in {', '.join(OUTPUT_ENDINGS)}",
+                           "output_name", endings=OUTPUT_ENDINGS, suffix=suffix, parameter=parameter)
+    return kind
 
 
 def password_protected(path) -> ArchiveError:

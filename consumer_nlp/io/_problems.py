@@ -53,6 +53,20 @@ def _bad_row_place(details: dict) -> str:
     return f"{'工作表' if details.get('format') in _WORKBOOKS else '文件'}第 {details['line']} 行"
 
 
+# The outputs a run writes, by the parameter that names each, as a desk calls them.
+_OUTPUTS = {"output_path": "输出文件", "bad_rows_path": "存放无法解析的行的文件"}
+
+
+def _output_name(details: dict) -> str:
+    """Why an output's name is refused (an ArchiveError's ``output_name`` particulars), in Chinese."""
+    what, suffix, endings = _OUTPUTS.get(details.get("parameter"), "输出文件"), details.get("suffix"), details["endings"]
+    if suffix in (".xls", ".xlsm"):
+        return f"{what}不能写成 {suffix}（.xls 和 .xlsm 只能读）：文件名应以 {_either(endings)} 结尾"
+    if suffix == "":
+        return f"{what}名没有扩展名：应以 {_either(endings)} 结尾"
+    return f"{what}名应以 {_either(endings)} 结尾"
+
+
 def problem_in_chinese(error: ArchiveError) -> str:
     """What is wrong, in one Chinese sentence without the file's path (a server's paths are not the
     user's business; on the command line the user named the file)."""
@@ -107,7 +121,11 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "previous_is_itself": lambda: "用来对比的前一期档案就是这份档案本身",
         "output_is_input": lambda: "输出文件就是输入文件（输入文件绝不会被覆盖）",
         "no_folder": lambda: "输出文件所在的文件夹不存在",
-        "output_name": lambda: f"输出文件名应以 {_either(details['endings'])} 结尾",
+        "output_name": lambda: _output_name(details),
+        "same_output": lambda: "就是".join(_OUTPUTS.get(parameter, parameter) for parameter in details["parameters"]),
+        "other_model": lambda: (f"文件里的置信度不是这个模型算出的（第 {details['row']} 行：文件里是 {details['written']:.4f}，"
+                                f"模型算出 {details['computed']:.4f}；要复核的 {details['rows']:,} 行中有 "
+                                f"{details['differ']:,} 行不同）：文件是用别的模型标注的，或读的不是标注时的文本列，或标注后改动过文本"),
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }

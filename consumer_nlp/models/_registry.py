@@ -48,12 +48,14 @@ LEGACY_ARTIFACT = "model.skops"  # what consumer_nlp 0.1 stored; converted by co
 ALIASES_LOCK = ".aliases.lock"  # held while aliases.json is read, changed and written
 
 
-def _check_name(value: str, what: str) -> str:
-    """``value`` if it is made as a model name or an alias (``what``) must be."""
+def _check_name(value: str, what: str, *, lookup: bool = False) -> str:
+    """``value`` if it is made as a model name or an alias (``what``) must be; where it is looked up (``lookup``),
+    not given to save under, it is refused as one no model or alias can have."""
     if not isinstance(value, str) or not NAME_PATTERN.fullmatch(value):
-        raise InvalidNameError(f"invalid {what} {value!r}: use 1-64 characters a-z, 0-9, Chinese characters, '_', '.', "
-                               f"'-', starting with a letter, a digit or a Chinese character", "characters",
-                               name=value, parameter="alias" if what == "alias" else "name")
+        said = f"no {what} can be {value!r}" if lookup else f"invalid {what} {value!r}: use"
+        raise InvalidNameError(f"{said}: {'names are ' if lookup else ''}1-64 characters a-z, 0-9, Chinese characters, "
+                               f"'_', '.', '-', starting with a letter, a digit or a Chinese character", "characters",
+                               name=value, parameter="alias" if what == "alias" else "name", lookup=lookup)
     return value
 
 
@@ -192,7 +194,7 @@ class ModelRegistry:
     def resolve(self, ref: str) -> tuple:
         """(name, version) of a reference (see :func:`split_ref`); the latest version when none is given."""
         name, which = split_ref(ref)
-        _check_name(name, "model name")
+        _check_name(name, "model name", lookup=True)
         self.check_folder()
         if not (self.root / name).is_dir():
             raise ModelNotFoundError(f"no model named {name!r} in {self.root}")
@@ -208,7 +210,7 @@ class ModelRegistry:
                                          f"{self._version_numbers(name, strict=False)}")
             return name, version
         aliases = self.aliases(name)
-        if _check_name(which, "alias") not in aliases:
+        if _check_name(which, "alias", lookup=True) not in aliases:
             raise ModelNotFoundError(f"model {name!r} has no alias {which!r}; its aliases are {sorted(aliases)}")
         if not self._is_version(name, aliases[which]):
             raise ModelNotFoundError(f"alias {name}@{which} points at version {aliases[which]}, which does not exist; its "
@@ -240,7 +242,7 @@ class ModelRegistry:
 
     def aliases(self, name: str) -> dict:
         """``{alias: version}`` of ``name``; a file holding anything else is refused, not followed."""
-        path = self.root / _check_name(name, "model name") / ALIASES
+        path = self.root / _check_name(name, "model name", lookup=True) / ALIASES
         aliases = _read_json(path) if path.is_file() else {}
         if not all(
                 isinstance(a, str) and NAME_PATTERN.fullmatch(a) and type(v) is int for a, v in aliases.items()):
@@ -313,9 +315,9 @@ class ModelRegistry:
 
     def delete_alias(self, name: str, alias: str) -> None:
         """Remove ``alias`` of ``name``; its version stays."""
-        with held(self.root / _check_name(name, "model name") / ALIASES_LOCK):
+        with held(self.root / _check_name(name, "model name", lookup=True) / ALIASES_LOCK):
             aliases = self.aliases(name)
-            if aliases.pop(_check_name(alias, "alias"), None) is None:
+            if aliases.pop(_check_name(alias, "alias", lookup=True), None) is None:
                 raise ModelNotFoundError(f"model {name!r} has no alias {alias!r}")
             write_json(self.root / name / ALIASES, aliases)
 
@@ -408,7 +410,7 @@ class ModelRegistry:
         """Metadata of every stored version of ``name``, oldest first (a damaged one is left out here;
         :meth:`list` names it)."""
         found = []
-        for version in self._version_numbers(_check_name(name, "model name"), strict=False):
+        for version in self._version_numbers(_check_name(name, "model name", lookup=True), strict=False):
             try:
                 found.append(self.info(f"{name}@{version}"))
             except IntegrityError:

@@ -10,6 +10,7 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._similarity import pick_distinct
 from .._values import check_count
+from ..exceptions import ArchiveError
 from ..io import cell_text, find_text_column, open_archive
 from ..tagging import check_tagged, review_flags, without_text
 
@@ -38,11 +39,13 @@ def _check_same_model(confidences: np.ndarray, written: list, rows: list, tagged
     differs = np.flatnonzero(np.abs(confidences - numbers) > allowed)  # NaN (nothing written) never differs
     if len(differs):
         at = differs[0]
-        raise ValueError(f"{tagged}: its confidences are not those of the model given: row {rows[at]}: "
-                         f"{numbers[at]:.4f} in the file, {confidences[at]:.4f} from the model ({len(differs):,} of "
-                         f"{len(rows):,} rows to review differ). It was tagged by another model (pass the one that "
-                         f"tagged it, model=…), or from another column than the text column read here (text_col=…), "
-                         f"or its texts were edited since")
+        raise ArchiveError(f"{tagged}: its confidences are not those of the model given: row {rows[at]}: "
+                           f"{numbers[at]:.4f} in the file, {confidences[at]:.4f} from the model ({len(differs):,} of "
+                           f"{len(rows):,} rows to review differ). It was tagged by another model (pass the one that "
+                           f"tagged it, model=…), or from another column than the text column read here (text_col=…), "
+                           f"or its texts were edited since", "other_model", row=int(rows[at]),
+                           written=float(numbers[at]), computed=float(confidences[at]), differ=len(differs),
+                           rows=len(rows))
 
 
 def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = None, limit: int | None = None,

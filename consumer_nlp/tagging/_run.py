@@ -27,7 +27,7 @@ from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
 from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, excel_changes, find_column, find_text_column,
-                  join_parts, new_file, new_files, open_archive, working_name, write_json, write_part)
+                  join_parts, new_file, new_files, open_archive, output_format, working_name, write_json, write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
 from ._spool import (OutputLock, check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
@@ -250,9 +250,7 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     output = Path(output_path) if output_path else default_output(input_path)
     bad_rows = Path(bad_rows_path) if bad_rows_path is not None else None
     check_paths(input_path, output, bad_rows, force=force)
-    kind = archive_format(output)
-    if kind in ("xls", "xlsm"):
-        raise ValueError(f"{output}: .{kind} is read, not written; write .xlsx (or CSV, JSONL, Parquet) instead")
+    kind = output_format(output)
     keep_freed_memory()
     with OutputLock(output), OutputLock(bad_rows, "bad_rows_path") if bad_rows is not None else contextlib.nullcontext():
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
