@@ -140,6 +140,14 @@ def test_delete_is_refused_while_an_alias_points_at_the_version(registry, small_
     assert registry.aliases("m") == {}
 
 
+def test_an_alias_of_a_model_the_registry_lacks_is_told_as_no_such_model(registry):
+    # A helper's pass: `models unalias desk@production` with no model desk took the aliases' lock in desk's folder
+    # first, and failed as a missing lock file (FileNotFoundError), told as 找不到文件.
+    with pytest.raises(cn.ModelNotFoundError, match="desk"):
+        registry.delete_alias("desk", "production")
+    assert not (registry.root / "desk").exists()
+
+
 def test_references_reach_the_registry_through_load(registry, small_model, default_model, monkeypatch):
     registry.save(small_model, "m")
     registry.save(default_model, "m")

@@ -315,7 +315,8 @@ class ModelRegistry:
 
     def delete_alias(self, name: str, alias: str) -> None:
         """Remove ``alias`` of ``name``; its version stays."""
-        with held(self.root / _check_name(name, "model name", lookup=True) / ALIASES_LOCK):
+        self.resolve(_check_name(name, "model name", lookup=True))  # an unknown model is told before the lock is made
+        with held(self.root / name / ALIASES_LOCK):
             aliases = self.aliases(name)
             if aliases.pop(_check_name(alias, "alias", lookup=True), None) is None:
                 raise ModelNotFoundError(f"model {name!r} has no alias {alias!r}")
