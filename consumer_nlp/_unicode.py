@@ -19,10 +19,17 @@ def display_width(text: str) -> int:
                else 1 for c in text)
 
 
+# Direction marks and overrides (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069): one raw in a quoted value
+# turns the rest of the line around it (a right-to-left override shows 12315热线 as 线热51321).
+_DIRECTION_MARKS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
 def shown_escaped(text: str) -> str:
-    """``text`` on one terminal line: line breaks, tabs and other control characters (and the line and
-    paragraph separators) as the escapes Python writes them with (\\n, \\x1b, \\u2028)."""
-    return "".join(repr(c)[1:-1] if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in text)
+    """``text`` on one line that reads left to right: line breaks, tabs and other control characters (and the line
+    and paragraph separators), and direction marks, as the escapes Python writes them with (\\n, \\x1b, \\u2028,
+    \\u202e)."""
+    return "".join(repr(c)[1:-1] if c in _DIRECTION_MARKS or unicodedata.category(c) in ("Cc", "Zl", "Zp") else c
+                   for c in text)
 
 
 def utf8_text(value: bytes) -> str | None:

@@ -278,6 +278,16 @@ def test_a_channel_spelt_with_direction_marks_is_named_without_them(tmp_path):
     assert not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", report.to_markdown() + report.to_html())
 
 
+def test_a_value_quoted_in_a_note_never_turns_the_line_around(tmp_path):
+    # A helper's pass: a date cell holding a right-to-left override was quoted raw in the note naming it as
+    # unreadable, and the rest of the note's line showed reversed. Direction marks are quoted as their escapes.
+    rows = [{"text": "漏水", "category": "quality", "date": d} for d in ("2025-03-05", "\u202e2025-13-05", "\u2067下月")]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    note = next(note for note in report.notes if "无法识别" in note)
+    assert "「\\u202e2025-13-05」" in note and "「\\u2067下月」" in note
+    assert not re.search("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "".join(report.notes) + report.to_markdown())
+
+
 def test_one_channel_written_in_full_width_with_spaces_or_in_another_case_is_one_group(tmp_path):
     # 全国１２３１５平台 and 全国12315平台, "12315 热线" and 12315热线, ＡＰＰ and APP were rows of their own.
     spellings = ["全国12315平台"] * 3 + ["全国１２３１５平台", "12315热线", "12315热线", "12315 热线", "１２３１５热线",
