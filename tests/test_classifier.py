@@ -548,3 +548,23 @@ def test_a_fit_that_fails_leaves_the_estimator_as_it_was(small_corpus):
     assert vars(fresh) == vars(ComplaintClassifier(cv=3))  # its parameters alone
     with pytest.raises(NotFittedError):
         check_is_fitted(fresh)
+
+
+def test_scoring_in_a_thread_leaves_the_cycle_collector_to_the_other_threads(small_model, monkeypatch):
+    # Scoring paused Python's cycle collector for the whole process (gc.disable()): in a server whose threads score
+    # requests one after another, overlapping, it was off most of the time for every thread. It is paused for a
+    # process's main thread only (a tagging worker, a script), where nothing else runs meanwhile.
+    import gc
+    import threading
+
+    seen = []
+    score = ComplaintClassifier._score
+    monkeypatch.setattr(ComplaintClassifier, "_score", lambda self, texts: (seen.append(gc.isenabled()),
+                                                                            score(self, texts))[1])
+    assert gc.isenabled()
+    worker = threading.Thread(target=lambda: (small_model.predict(["冰箱不制冷"]), small_model.tag(["漏水"])))
+    worker.start()
+    worker.join()
+    assert seen == [True, True]
+    small_model.predict(["冰箱不制冷"])
+    assert seen[-1] is False and gc.isenabled()
