@@ -18,8 +18,10 @@ class ExcelError(str):
 
 
 def sheet_title(name: str) -> str:
-    """``name`` as an Excel sheet may be named: at most 31 characters, none of []:*?/\\ (each made _)."""
-    return re.sub(r"[\[\]:*?/\\]", "_", name)[:31]
+    """``name`` as Microsoft's rules let a sheet be named: at most 31 characters, none of []:*?/\\ (each made _), no
+    ' at either end (dropped), and not History, which Excel keeps for itself (made History_); "" if nothing is left."""
+    title = re.sub(r"[\[\]:*?/\\]", "_", name)[:31].strip("'")
+    return title + "_" if title.lower() == "history" else title
 
 
 def _duration_text(span: datetime.timedelta) -> str:
