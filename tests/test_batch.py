@@ -1036,6 +1036,19 @@ def test_a_tagged_workbook_keeps_types_sheet_name_and_is_ready_to_use(default_mo
 
 
 
+@pytest.mark.parametrize("stem, title", [("'投诉'", "投诉"), ("'三月", "三月"), ("History", "History_"),
+                                         ("history", "history_"), ("a[1]:*?", "a_1____"),
+                                         ("投" * 30 + "'x", "投" * 30), ("''", "tagged")])
+def test_a_tagged_xlsx_sheet_is_named_by_microsofts_rules(default_model, tmp_path, stem, title):
+    # A helper's pass (h5): a sheet named from '投诉'.csv began and ended with ', and one from History.csv was named
+    # History, both names Microsoft's rules forbid (Excel may repair the file as it opens it); only the length and
+    # []:*?/\ were seen to.
+    source = tmp_path / f"{stem}.csv"
+    source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
+    tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
+    assert load_workbook(tmp_path / "out.xlsx").sheetnames == [title]
+
+
 def test_a_tagged_workbook_shows_numbers_and_dates_in_the_formats_of_the_input(default_model, tmp_path):
     # Percentages, amounts in yuan and 年月日 dates came out of a workbook as bare values (0.155,
     # 1234.5, 2025-03-05): a desk's columns changed how they read. Each column of the output shows its
@@ -1194,6 +1207,18 @@ def test_a_json_nan_is_kept_and_a_missing_key_stays_missing(default_model, tmp_p
     out = tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out2.jsonl", jobs=1, progress=False).output
     second = json.loads(out.read_text(encoding="utf-8").splitlines()[1])
     assert second["x"] is None and second["d"] is None  # Parquet nulls are JSON nulls
+
+
+def test_json_infinities_and_nan_reach_xlsx_output_as_their_text(default_model, tmp_path):
+    # A helper's pass (h5): Infinity, -Infinity and NaN came out of .xlsx output as blank cells without a word: an
+    # Excel cell holds no such number. They are written as the JSON Lines file spelt them, text a desk can check.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"n": Infinity, "text": "秤不准"}\n{"n": -Infinity, "text": "漏水"}\n{"n": NaN, "text": "漏水"}\n'
+                      '{"n": 5, "text": "漏水"}\n{"n": null, "text": "漏水"}\n{"text": "漏水"}\n', encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
+    cells = load_workbook(out).active["A"][1:]
+    assert [c.value for c in cells] == ["Infinity", "-Infinity", "NaN", 5, None, None]
+    assert [c.data_type for c in cells[:3]] == ["s"] * 3
 
 
 @pytest.mark.parametrize("chunk_size", [1, 2, 5000])

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import math
 import re
 import secrets
 import shutil
@@ -597,7 +598,8 @@ PARTS = 10
 
 def _typed(value):
     """A value as JSON that keeps its type: dates, times, time spans and error cells are tagged, missing
-    values are null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output."""
+    values are null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output; so
+    are a JSON record's NaN and the infinities, which Excel has no number for."""
     if isinstance(value, ExcelError):
         return {"$error": str(value)}
     if isinstance(value, datetime.datetime):  # with a time zone, which Excel cannot hold: its text
@@ -610,6 +612,8 @@ def _typed(value):
         return {"$duration": value // datetime.timedelta(microseconds=1)}
     if isinstance(value, (dict, list)):
         return _json_text(value)
+    if type(value) is JsonNaN or isinstance(value, float) and math.isinf(value):  # no Excel cell holds them as numbers
+        return json.dumps(value)  # their text, as the JSON Lines file wrote them (NaN, Infinity, -Infinity)
     if is_missing(value):
         return None
     if hasattr(value, "item"):  # numpy scalars
