@@ -762,6 +762,9 @@ def test_a_csv_output_says_which_values_excel_would_change_on_opening_it(default
     assert "「投诉内容」列 2 个以 = + - @ 开头的文字会被当成公式" in said and "请写成 .xlsx（-o 文件名.xlsx）" in said
     as_xlsx = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
     assert as_xlsx.excel_changes == {} and "用 Excel 直接打开" not in str(as_xlsx)  # a workbook keeps them as text
+    as_parquet = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False)
+    assert as_parquet.excel_changes == summary.excel_changes  # counted for the web's CSV downloads made from it
+    assert "用 Excel 直接打开" not in str(as_parquet)  # but no Parquet file is opened in Excel
 
 
 def test_a_title_above_the_header_and_sparse_rows(default_model, tmp_path, write_workbook):

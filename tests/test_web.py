@@ -861,6 +861,24 @@ def test_downloads_keep_every_value_as_the_command_line_writes_it(client, tmp_pa
     assert json.loads(lines[0])["订单号"] == 1234567890123456789 and json.loads(lines[0])["序号"] == 1
 
 
+def test_the_batch_page_says_what_excel_changes_of_the_csv_download_as_it_opens_it(client, tmp_path):
+    # A helper's pass (h5): the command line's summary counts what Excel changes of a CSV output as it opens it, but
+    # the web tags into Parquet and writes the CSV at download, and nothing said that 000123 would show as 123, or
+    # that a complaint beginning with - would run as a formula. The page says it beside the CSV link, with the web's
+    # way on (the Excel download), not a flag.
+    content = "编号,投诉内容\r\n000123,-信用卡扣年费\r\n7,=1+1 多收了钱\r\n8,漏水\r\n".encode()
+    batch = _tag_upload(client, "投诉.csv", content, "投诉内容")
+    rows = list(csv.DictReader(io.StringIO(client.get(f"{batch}/download?format=csv").content.decode("utf-8-sig"))))
+    assert [r["编号"] for r in rows] == ["000123", "7", "8"]  # the download holds the values as they were
+    page = client.get(batch).text
+    note = re.search(r'<p class="hint" id="excel-changes">([^<]*)</p>', page)[1]
+    assert note == ("注意：用 Excel 直接打开下载的 CSV 文件会改掉一些值：「编号」列 1 个以 0 开头的编号会丢掉开头的 0；「投诉内容」列 "
+                    "2 个以 = + - @ 开头的文字会被当成公式。文件里的值没有变；要在 Excel 里查看或编辑，请下载 XLSX 文件")
+    assert page.index('id="download-csv"') < page.index('id="excel-changes"')
+    plain = _tag_upload(client, "普通.csv", "编号,投诉内容\r\nC1,漏水\r\n".encode(), "投诉内容")
+    assert 'id="excel-changes"' not in client.get(plain).text
+
+
 def test_an_xlsx_download_keeps_the_uploads_hidden_columns_and_rows_and_its_links(client, tmp_path):
     # A 身份证 column a desk hid came back shown in the downloaded .xlsx, and 查看 links lost their address.
     from openpyxl import Workbook, load_workbook

@@ -34,6 +34,21 @@ from ._spool import (OutputLock, check_parts, check_paths, default_output, finge
                      part_path, prepare_spool, remove_spool, run_manifest)
 
 
+def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str = "请写成 .xlsx（-o 文件名.xlsx）"
+                       ) -> str | None:
+    """What Excel changes as it opens a CSV or TSV file holding the values counted in ``changes`` (by
+    :func:`io.excel_changes`, {column: {kind: count}}), in Chinese; None if nothing. ``opened`` names the file,
+    ``fix`` says how to see the values as they are: the command line's flag by default, the web's Excel download."""
+    said = {"formula": "{n} 个以 = + - @ 开头的文字会被当成公式",
+            "leading_zero": "{n} 个以 0 开头的编号会丢掉开头的 0",
+            "long_number": "{n} 个 12 位以上的数字会显示成科学记数（如 4.40101E+17），16 位起的末几位变成 0"}
+    parts = [f"「{column}」列 " + said[kind].format(n=n) for column, kinds in changes.items() for kind, n in kinds.items()]
+    if not parts:
+        return None
+    more = f"，共 {len(parts)} 处" if len(parts) > 6 else ""
+    return f"注意：用 Excel 直接打开{opened}会改掉一些值：{'；'.join(parts[:6])}{more}。文件里的值没有变；要在 Excel 里查看或编辑，{fix}"
+
+
 @dataclass
 class Summary:
     """What a tagging run did, for the closing report."""
@@ -57,20 +72,12 @@ class Summary:
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
     other_sheets: list = field(default_factory=list)  # its sheets not read that hold something, as (name, hidden)
     header_row: int = 1  # the row of the column names: the rows above it (a title) are not written out
-    excel_changes: dict = field(default_factory=dict)  # of a CSV or TSV output: what Excel opening it changes
+    excel_changes: dict = field(default_factory=dict)  # of a CSV, TSV or Parquet output: what Excel changes as it
+    # opens its values in a CSV or TSV file (the web writes its CSV downloads from its Parquet copy)
 
     def excel_note(self) -> str | None:
-        """What Excel changes of a CSV or TSV output as it opens it (see :func:`io.excel_changes`), in Chinese."""
-        said = {"formula": "{n} 个以 = + - @ 开头的文字会被当成公式",
-                "leading_zero": "{n} 个以 0 开头的编号会丢掉开头的 0",
-                "long_number": "{n} 个 12 位以上的数字会显示成科学记数（如 4.40101E+17），16 位起的末几位变成 0"}
-        parts = [f"「{column}」列 " + said[kind].format(n=n) for column, kinds in self.excel_changes.items()
-                 for kind, n in kinds.items()]
-        if not parts:
-            return None
-        more = f"，共 {len(parts)} 处" if len(parts) > 6 else ""
-        return (f"注意：用 Excel 直接打开这个文件会改掉一些值：{'；'.join(parts[:6])}{more}。文件里的值没有变；"
-                f"要在 Excel 里查看或编辑，请写成 .xlsx（-o 文件名.xlsx）")
+        """What Excel changes of a CSV or TSV output as it opens it (see :func:`excel_changes_note`), in Chinese."""
+        return excel_changes_note(self.excel_changes) if archive_format(self.output) in ("csv", "tsv") else None
 
     def row_notes(self) -> list[str]:
         """What a person pasting the results back beside the input must know of its rows (in Chinese):
@@ -170,7 +177,9 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> di
               "empty": int(empty.sum()),
               "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
               "bad": [vars(b) for b in bad], "blank": blank}
-    if state["kind"] in ("csv", "tsv"):  # files a desk opens in Excel, which changes some values as it reads them
+    # files a desk opens in Excel, which changes some values as it reads them: CSV and TSV outputs, and Parquet, from
+    # which the web writes its CSV downloads
+    if state["kind"] in ("csv", "tsv", "parquet"):
         record["excel_changes"] = excel_changes(frame)
     write_json(part.with_suffix(".json"), record, sweep=False)
     return record

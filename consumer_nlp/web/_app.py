@@ -27,7 +27,7 @@ from .._html import STYLE
 from .._values import is_missing
 from ..io import cell_text, new_file, open_archive, without_surrogates, write_archive
 from ..review import NOW, text_key
-from ..tagging import TAG_COLUMNS, excel_layout, output_sheet, review_reasons
+from ..tagging import TAG_COLUMNS, excel_changes_note, excel_layout, output_sheet, review_reasons
 from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_process
 from ._models import Models
 from ._queues import Queue, Queues, write_queue
@@ -197,9 +197,11 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         columns, found = await run_in_threadpool(space.text_columns, batch_id)
         running = jobs.latest(f"/batch/{batch_id}")
         cut_off = meta.get("tagging") if running is None or running.state != "running" else None
+        # what Excel changes of the CSV download (batches tagged before it was counted hold no count)
+        excel_note = excel_changes_note(meta.get("excel_changes", {}), opened="下载的 CSV 文件", fix="请下载 XLSX 文件")
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
                       found=found, tagged=space.tagged_path(batch_id).is_file(), formats=DOWNLOAD_FORMATS,
-                      cut_off=cut_off)
+                      cut_off=cut_off, excel_note=excel_note)
 
     async def batch_tag(request: Request):
         batch_id = request.path_params["batch_id"]
@@ -226,7 +228,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                 raise
             # only once the result is of this column
             space.new_result(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
-                             number_formats=done["number_formats"], row_notes=done["row_notes"], tagging=None)
+                             number_formats=done["number_formats"], row_notes=done["row_notes"],
+                             excel_changes=done["excel_changes"], tagging=None)
             build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done
 

@@ -173,7 +173,7 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
         _exit_if_orphaned(parent)  # the run has cleaned up
     return {"rows": summary.rows_out, "needs_review": summary.needs_review, "text_columns": summary.text_columns,
             "number_formats": summary.number_formats, "row_notes": summary.row_notes(),
-            "resumed_chunks": summary.resumed_chunks}
+            "excel_changes": summary.excel_changes, "resumed_chunks": summary.resumed_chunks}
 
 
 def tag_in_process(jobs: Jobs, model_ref: str, registry: str, input_path: str, output_path: str,
