@@ -727,8 +727,9 @@ def build_parser() -> argparse.ArgumentParser:
     ENCODING(tag)
     SHEET(tag)
     HEADER_ROW(tag)
-    tag.add_argument("--bad-rows", dest="bad_rows_path", metavar="FILE", help="把无法解析的行写到这个文件，然后继续"
-                                                                              "（默认：遇到第一个这样的行就停止，"
+    tag.add_argument("--bad-rows", dest="bad_rows_path", metavar="FILE", help="把无法解析的行写到这个文件（.csv，或 "
+                                                                              ".xlsx：在 Excel 里每格都按文字显示），"
+                                                                              "然后继续（默认：遇到第一个这样的行就停止，"
                                                                               "并指出它在第几行）")
     QUIET(tag)
     tag.set_defaults(run=_tag)

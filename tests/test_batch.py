@@ -15,7 +15,7 @@ from openpyxl import Workbook, load_workbook
 
 from consumer_nlp import CATEGORIES
 from consumer_nlp.exceptions import ArchiveError
-from consumer_nlp.io import open_archive
+from consumer_nlp.io import XLSX_MAX_CELL, open_archive
 from consumer_nlp.tagging import TAG_COLUMNS, tag_file
 
 MESSY = [
@@ -336,14 +336,40 @@ def test_tsv_output_carries_tabs_and_line_breaks_as_excel_writes_them(default_mo
     assert list(back["渠道"]) == ["热线"] * len(texts) and not any(chunk.bad for chunk in chunks)
 
 
-@pytest.mark.parametrize("name", ["bad.xlsx", "bad.parquet", "bad"])
-def test_a_bad_rows_file_not_named_csv_is_refused_before_any_work(default_model, tmp_path, name):
-    # The bad rows are written as CSV: under an .xlsx name Excel could not open them.
+@pytest.mark.parametrize("name", ["bad.xls", "bad.parquet", "bad"])
+def test_a_bad_rows_file_not_named_csv_or_xlsx_is_refused_before_any_work(default_model, tmp_path, name):
     source = tmp_path / "in.csv"
     source.write_text('id,text\n1,"坏\n2,漏水\n', encoding="utf-8")
-    with pytest.raises(ValueError, match="bad-rows file.*CSV"):
+    with pytest.raises(ValueError, match=r"bad-rows file.*\.csv.*\.xlsx"):
         tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=tmp_path / name)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
+
+
+def test_bad_rows_that_excel_would_run_as_formulas_are_said_in_csv_and_text_in_xlsx(default_model, tmp_path):
+    # A helper's pass (h5): the bad-rows file, made for a desk to open in Excel, holds each raw row as the file held
+    # it, and a row beginning with = or - ran there as a formula (#NAME?, or a complainant's =HYPERLINK), without a
+    # word. The raw row is the evidence and stays as it was: a CSV bad-rows file cannot keep Excel from running it,
+    # so the summary counts such rows and says to write .xlsx, where each cell is text, never a formula.
+    source = tmp_path / "in.csv"
+    long = "=" + "长" * (XLSX_MAX_CELL + 10)  # longer than an Excel cell: continued in the cells on its right
+    source.write_text(f'id,text\n=1+1,"坏\n-信用卡,x,多\n3,漏水\n4,{long},y\n', encoding="utf-8")
+    raws = ['=1+1,"坏', "-信用卡,x,多", f"4,{long},y"]
+    as_csv = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False,
+                      bad_rows_path=tmp_path / "bad.csv")
+    assert pd.read_csv(tmp_path / "bad.csv", encoding="utf-8-sig", dtype=str)["raw"].tolist() == raws
+    assert ("注意：用 Excel 直接打开「bad.csv」会改掉一些值：「raw」列 2 个以 = + - @ 开头的文字会被当成公式。文件里的值没有变；"
+            "要在 Excel 里查看或编辑，请写成 .xlsx（--bad-rows 文件名.xlsx）") in str(as_csv)
+    as_xlsx = tag_file(default_model, source, tmp_path / "out2.csv", jobs=1, progress=False,
+                       bad_rows_path=tmp_path / "bad.xlsx")
+    sheet = load_workbook(tmp_path / "bad.xlsx").active
+    rows = [[cell for cell in row if cell.value is not None] for row in sheet.iter_rows()]
+    assert [c.value for c in rows[0]] == ["where", "reason", "raw", "位置", "原因"]
+    assert [c.value for c in rows[1]][:3] == ["row 2", "a quote is left open or text follows a closing quote", raws[0]]
+    assert [c.value for c in rows[1]][3:] == ["第 2 行", "引号没有收尾"]
+    assert [c.value for c in rows[2]][2] == raws[1]
+    assert rows[3][2].value + "".join(c.value for c in rows[3][5:]) == raws[2]
+    assert all(c.data_type == "s" for row in rows for c in row)
+    assert "会被当成公式" not in str(as_xlsx) and as_xlsx.bad_rows == 3
 
 
 def test_a_bare_carriage_return_survives_the_round_trip(default_model, tmp_path):

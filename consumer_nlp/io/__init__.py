@@ -12,7 +12,7 @@ from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape, she
 from ._readers import open_archive
 from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._writers import (PARTS, check_fits_a_sheet, excel_changes, excel_text, join_parts, keep_text, printable,
-                       without_surrogates, write_archive, write_part)
+                       text_rows, without_surrogates, write_archive, write_part)
 
 __all__ = ["archive_format", "ArchiveReader", "bad_row_in_chinese", "BadRow", "cell_text", "CHANNEL_NAMES",
            "check_fits_a_sheet", "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_changes",
@@ -22,6 +22,6 @@ __all__ = ["archive_format", "ArchiveReader", "bad_row_in_chinese", "BadRow", "c
            "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "output_format", "PARTS",
            "place_in_chinese",
            "printable", "problem_in_chinese", "read_labeled", "record_in_header", "same_file", "scan_sheet",
-           "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "utf8_text",
+           "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "text_rows", "utf8_text",
            "without_surrogates", "working_name", "write_archive", "write_json", "write_part", "XLSX_MAX_CELL",
            "XLSX_MAX_ROWS"]

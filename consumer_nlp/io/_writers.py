@@ -1,6 +1,7 @@
 """Where archives leave: tagged chunks written as parts, and parts joined into one output file."""
 import base64
 import codecs
+import contextlib
 import csv
 import datetime
 import io
@@ -645,6 +646,40 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for row in frame.itertuples(index=False, name=None):
             f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
+
+
+@contextlib.contextmanager
+def text_rows(path: Path, sheet_title: str = "Sheet1"):
+    """Write rows of texts to ``path`` as CSV (UTF-8 with a BOM, for Excel on a Chinese desktop) or, by its name,
+    .xlsx, where every cell is text, never a formula, and a text longer than a cell goes on in the cells after the
+    row's last, whole: yields the function that writes a row."""
+    if archive_format(path) != "xlsx":
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            yield csv.writer(f, lineterminator="\r\n").writerow
+        return
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_title)
+
+    def text_cell(text: str):
+        item = WriteOnlyCell(sheet, value=excel_text(text))
+        item.data_type = "s"
+        return item
+
+    def write(texts) -> None:
+        pieces = [[text[at:at + XLSX_MAX_CELL] for at in range(0, len(text), XLSX_MAX_CELL)] or [""] for text in texts]
+        sheet.append([text_cell(parts[0]) for parts in pieces] + [text_cell(part) for parts in pieces
+                                                                   for part in parts[1:]])
+
+    try:
+        yield write
+    except BaseException:  # its temporary file, which saving would have removed
+        sheet.close()
+        sheet._writer.cleanup()
+        raise
+    workbook.save(path)
 
 
 def check_fits_a_sheet(rows: int, columns: int) -> None:

@@ -9,7 +9,6 @@ and the result is byte-identical to an uninterrupted run.
 """
 import concurrent.futures as futures
 import contextlib
-import csv
 import multiprocessing
 import os
 import signal
@@ -27,7 +26,8 @@ from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
 from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, excel_changes, find_column, find_text_column,
-                  join_parts, new_file, new_files, open_archive, output_format, working_name, write_json, write_part)
+                  join_parts, new_file, new_files, open_archive, output_format, text_rows, working_name, write_json,
+                  write_part)
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
 from ._spool import (OutputLock, check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
@@ -74,10 +74,20 @@ class Summary:
     header_row: int = 1  # the row of the column names: the rows above it (a title) are not written out
     excel_changes: dict = field(default_factory=dict)  # of a CSV, TSV or Parquet output: what Excel changes as it
     # opens its values in a CSV or TSV file (the web writes its CSV downloads from its Parquet copy)
+    bad_rows_file: Path | None = None
+    bad_rows_changes: dict = field(default_factory=dict)  # what Excel changes of its raw rows, as of excel_changes
 
     def excel_note(self) -> str | None:
         """What Excel changes of a CSV or TSV output as it opens it (see :func:`excel_changes_note`), in Chinese."""
         return excel_changes_note(self.excel_changes) if archive_format(self.output) in ("csv", "tsv") else None
+
+    def bad_rows_note(self) -> str | None:
+        """What Excel changes of a CSV bad-rows file as it opens it (its raw rows beginning with = run as formulas):
+        a raw row is the evidence, kept as the input held it, and only an .xlsx file shows it as text."""
+        if self.bad_rows_file is None or archive_format(self.bad_rows_file) != "csv":
+            return None
+        return excel_changes_note(self.bad_rows_changes, opened=f"「{self.bad_rows_file.name}」",
+                                  fix="请写成 .xlsx（--bad-rows 文件名.xlsx）")
 
     def row_notes(self) -> list[str]:
         """What a person pasting the results back beside the input must know of its rows (in Chinese):
@@ -105,7 +115,7 @@ class Summary:
                  f"用时 {self.seconds:.1f} 秒（{self.rows_out / max(self.seconds, 1e-9):,.0f} 行/秒）"]
         if self.sheet is not None:
             lines.append(f"  工作表：{self.sheet}")
-        lines += [f"  {note}" for note in self.row_notes() + [self.excel_note()] if note]
+        lines += [f"  {note}" for note in self.row_notes() + [self.excel_note(), self.bad_rows_note()] if note]
         if self.resumed_chunks:
             lines.append(f"  （续跑：{self.resumed_chunks} 个分块沿用上次结果）")
         if self.retagged_chunks:
@@ -433,13 +443,14 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
 
     from tqdm import tqdm
 
-    summary = Summary(output=output, resumed_chunks=resumed, number_formats=number_formats)
+    summary = Summary(output=output, resumed_chunks=resumed, number_formats=number_formats,
+                      bad_rows_file=bad_rows_path)
     targets = [(output, "output")] + ([(bad_rows_path, "bad-rows file")] if bad_rows_path is not None else [])
     try:
         with new_files(targets, force=force) as temporaries:
-            with (open(temporaries[1], "w", encoding="utf-8-sig", newline="") if bad_rows_path is not None
-                  else contextlib.nullcontext()) as bad_file:
-                parts = _sum_records(spool, kind, summary, bad_file, read_as)
+            with (text_rows(temporaries[1], "无法解析的行") if bad_rows_path is not None
+                  else contextlib.nullcontext()) as write_bad_row:
+                parts = _sum_records(spool, kind, summary, write_bad_row, read_as)
             with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
                       file=sys.stderr, dynamic_ncols=True) as writing:
                 summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, temporaries[0],
@@ -453,14 +464,13 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
     return summary
 
 
-def _sum_records(spool: Path, kind: str, summary: Summary, bad_file, read_as: str) -> list:
+def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_as: str) -> list:
     """Add the finished chunks' records to ``summary`` and their bad rows (of an input in the format ``read_as``)
-    to ``bad_file`` if one is given, one record at a time (bad rows go to their file, not into memory); the
-    chunks' parts, in order."""
+    to the bad-rows file through ``write_bad_row`` if one is given (:func:`io.text_rows`), one record at a time (bad
+    rows go to their file, not into memory); the chunks' parts, in order."""
     parts = []
-    bad_writer = csv.writer(bad_file, lineterminator="\r\n") if bad_file is not None else None
-    if bad_writer is not None:
-        bad_writer.writerow(["where", "reason", "raw", "位置", "原因"])  # Chinese for a desk, after a program's
+    if write_bad_row is not None:
+        write_bad_row(["where", "reason", "raw", "位置", "原因"])  # Chinese for a desk, after a program's
     for record in iter_records(spool):
         parts.append(part_path(spool, record["index"], kind))
         summary.rows_out += record["rows"]
@@ -470,12 +480,19 @@ def _sum_records(spool: Path, kind: str, summary: Summary, bad_file, read_as: st
         summary.blank_lines += record.get("blank", 0)
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
-        for column, changes in record.get("excel_changes", {}).items():
-            counts = summary.excel_changes.setdefault(column, {})
-            for change, n in changes.items():
-                counts[change] = counts.get(change, 0) + n
-        if bad_writer is not None:
-            bad_writer.writerows([b["where"], b["reason"], b["raw"], *bad_row_in_chinese(b, read_as)]
-                                 for b in record["bad"])
+        _add_counts(summary.excel_changes, record.get("excel_changes", {}))
+        if write_bad_row is not None:
+            for bad in record["bad"]:
+                write_bad_row([bad["where"], bad["reason"], bad["raw"], *bad_row_in_chinese(bad, read_as)])
+            raws = pd.DataFrame({"raw": [bad["raw"] for bad in record["bad"]]}, dtype=object)
+            _add_counts(summary.bad_rows_changes, excel_changes(raws))
     summary.rows_in = summary.rows_out + summary.bad_rows
     return parts
+
+
+def _add_counts(total: dict, changes: dict) -> None:
+    """Add ``changes`` ({column: {kind: count}}, of :func:`io.excel_changes`) to ``total``."""
+    for column, kinds in changes.items():
+        counts = total.setdefault(column, {})
+        for kind, n in kinds.items():
+            counts[kind] = counts.get(kind, 0) + n

@@ -104,10 +104,10 @@ def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force:
     for what, path in targets:
         if path.is_dir():
             raise ValueError(f"the {what} {path} is a folder; give a file name, e.g. {path / default_output(input_path).name}")
-    if bad_rows is not None and bad_rows.suffix.lower() != ".csv":
-        raise ArchiveError(f"the bad-rows file {bad_rows} is written as CSV (each row's line and raw text); give "
-                           f"bad_rows_path=… a .csv name", "output_name", endings=[".csv"],
-                           suffix=bad_rows.suffix.lower(), parameter="bad_rows_path")
+    if bad_rows is not None and bad_rows.suffix.lower() not in (".csv", ".xlsx"):
+        raise ArchiveError(f"the bad-rows file {bad_rows} is written as CSV or, for Excel, as .xlsx (each row's place, "
+                           f"why and raw text); give bad_rows_path=… a .csv or .xlsx name", "output_name",
+                           endings=[".csv", ".xlsx"], suffix=bad_rows.suffix.lower(), parameter="bad_rows_path")
     if bad_rows is not None and same_file(bad_rows, output):
         raise ArchiveError(f"the bad-rows file and the output are the same file ({output}); give bad_rows_path=… "
                            f"another name", "same_output", parameters=["bad_rows_path", "output_path"])
