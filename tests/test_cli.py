@@ -1010,9 +1010,9 @@ _DESK_ERRORS = {
     "a bad-rows file named as the output": (
         {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "o.csv", "--bad-rows", "o.csv", "-q"],
         ["存放无法解析的行的文件就是输出文件", "请用 --bad-rows"]),
-    "a bad-rows file not named .csv": (
-        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "--bad-rows", "坏行.xlsx", "-q"],
-        ["存放无法解析的行的文件名应以 .csv 结尾", "请用 --bad-rows"]),
+    "a bad-rows file not named .csv or .xlsx": (
+        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "--bad-rows", "坏行.txt", "-q"],
+        ["存放无法解析的行的文件名应以 .csv 或 .xlsx 结尾", "请用 --bad-rows"]),
     "a report named for no format it writes": (
         {}, ["evaluate", "default", "l.csv", "--report", "评估.pdf"], ["应以 .html 或 .htm 结尾", "请用 --report"]),
     "one fold of cross-validation": (
