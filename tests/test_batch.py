@@ -1268,6 +1268,18 @@ def test_a_json_nan_and_an_empty_text_beside_numbers_reach_parquet_output_as_wri
     assert table.column("w").to_pylist() == ["无", "nan", None, None]
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".tsv"])
+def test_a_json_nan_beside_numbers_reaches_csv_and_tsv_output_as_written(default_model, tmp_path, suffix):
+    # A helper's pass: {"n": NaN} beside {"n": 5} came out of CSV and TSV output as an empty cell, as a null does,
+    # while beside words it was written nan: the NaN was lost. It is nan in both now; a null stays empty.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"n": 5, "w": "无", "text": "秤不准"}\n{"n": NaN, "w": NaN, "text": "漏水"}\n'
+                      '{"n": null, "w": null, "text": "漏水"}\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / f"out{suffix}", jobs=1, progress=False)
+    rows = pd.read_csv(summary.output, sep="\t" if suffix == ".tsv" else ",", dtype=str, keep_default_na=False)
+    assert rows["n"].tolist() == ["5", "nan", ""] and rows["w"].tolist() == ["无", "nan", ""]
+
+
 def test_a_blank_workbook_cell_beside_numbers_is_still_null_in_parquet_output(default_model, tmp_path, write_workbook):
     source = write_workbook(tmp_path / "in.xlsx", {"投诉": [["金额", "投诉内容"], [12.5, "秤不准"], [None, "漏水"]]})
     table = pq.read_table(tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False).output)

@@ -195,13 +195,17 @@ def _check_tsv_cells(frame: pd.DataFrame) -> None:
 
 def _map_values(frame: pd.DataFrame, convert, kinds: tuple) -> pd.DataFrame:
     """``frame`` with ``convert`` applied to the values of ``kinds`` in its object columns (the other
-    columns, and columns holding none of them, are left as they are)."""
+    columns, and columns holding none of them, are left as they are); a NaN is left as a missing value, but for
+    one a JSON record wrote (:class:`JsonNaN`), which is a value."""
     def value(v):
-        return convert(v) if isinstance(v, kinds) and v == v else v
+        return convert(v) if isinstance(v, kinds) and (v == v or type(v) is JsonNaN) else v
 
     def holds_kinds(values: pd.Series) -> bool:  # text columns answer at once, without a call per value
-        return (values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) not in ("string", "empty")
-                and values.map(lambda v: isinstance(v, kinds)).any())
+        if values.dtype != object:
+            return False
+        if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):  # words, and maybe a JSON NaN
+            return float in kinds and any(type(v) is JsonNaN for v in values[values.isna()])
+        return values.map(lambda v: isinstance(v, kinds)).any()
 
     columns = {c: pd.Series([value(v) for v in frame[c]], index=frame.index, dtype=object)
                for c in frame.columns if holds_kinds(frame[c])}
