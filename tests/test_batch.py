@@ -372,6 +372,24 @@ def test_bad_rows_that_excel_would_run_as_formulas_are_said_in_csv_and_text_in_x
     assert "会被当成公式" not in str(as_xlsx) and as_xlsx.bad_rows == 3
 
 
+def test_bad_rows_beyond_a_sheet_go_on_in_the_next_sheet_of_an_xlsx_bad_rows_file(default_model, tmp_path,
+                                                                                    monkeypatch):
+    # A helper's pass (h9, from the code): an .xlsx bad-rows file was written past a sheet's 1,048,576 rows, where
+    # Excel opens none of the rest. A full sheet is followed by another under the same header (limit lowered here).
+    from consumer_nlp.io import _writers
+
+    monkeypatch.setattr(_writers, "XLSX_MAX_ROWS", 3)  # the header and two bad rows a sheet
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(f"{n},漏水,多{n}\n" for n in range(5)) + "9,秤不准\n", encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False,
+                       bad_rows_path=tmp_path / "bad.xlsx")
+    workbook = load_workbook(tmp_path / "bad.xlsx")
+    sheets = [[[c.value for c in row] for row in sheet.iter_rows()] for sheet in workbook.worksheets]
+    assert [len(rows) for rows in sheets] == [3, 3, 2] and all(rows[0][0] == "where" for rows in sheets)
+    assert [row[2] for rows in sheets for row in rows[1:]] == [f"{n},漏水,多{n}" for n in range(5)]
+    assert summary.bad_rows == 5 and summary.rows_out == 1
+
+
 def test_a_bare_carriage_return_survives_the_round_trip(default_model, tmp_path):
     source = tmp_path / "in.jsonl"
     source.write_text('{"id": 1, "text": "第一行\\r第二行"}\n{"id": 2, "text": "秤不准"}\n', encoding="utf-8")

@@ -655,8 +655,9 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
 @contextlib.contextmanager
 def text_rows(path: Path, sheet_title: str = "Sheet1"):
     """Write rows of texts to ``path`` as CSV (UTF-8 with a BOM, for Excel on a Chinese desktop) or, by its name,
-    .xlsx, where every cell is text, never a formula, and a text longer than a cell goes on in the cells after the
-    row's last, whole: yields the function that writes a row."""
+    .xlsx, where every cell is text, never a formula, a text longer than a cell goes on in the cells after the
+    row's last, whole, and rows beyond a sheet's go on in the next sheet, under the first row again (the header):
+    yields the function that writes a row."""
     if archive_format(path) != "xlsx":
         with open(path, "w", encoding="utf-8-sig", newline="") as f:
             yield csv.writer(f, lineterminator="\r\n").writerow
@@ -665,23 +666,33 @@ def text_rows(path: Path, sheet_title: str = "Sheet1"):
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(sheet_title)
+    sheets, header, rows = [workbook.create_sheet(sheet_title)], [], [0]  # rows: of the last sheet
 
-    def text_cell(text: str):
-        item = WriteOnlyCell(sheet, value=excel_text(text))
-        item.data_type = "s"
-        return item
+    def append(texts) -> None:
+        sheet = sheets[-1]
+        pieces = [[text[at:at + XLSX_MAX_CELL] for at in range(0, len(text), XLSX_MAX_CELL)] or [""] for text in texts]
+        cells = [WriteOnlyCell(sheet, value=excel_text(part)) for part in [parts[0] for parts in pieces] + [
+            part for parts in pieces for part in parts[1:]]]
+        for cell in cells:
+            cell.data_type = "s"
+        sheet.append(cells)
+        rows[0] += 1
 
     def write(texts) -> None:
-        pieces = [[text[at:at + XLSX_MAX_CELL] for at in range(0, len(text), XLSX_MAX_CELL)] or [""] for text in texts]
-        sheet.append([text_cell(parts[0]) for parts in pieces] + [text_cell(part) for parts in pieces
-                                                                   for part in parts[1:]])
+        if not header:
+            header.append(list(texts))
+        elif rows[0] >= XLSX_MAX_ROWS:  # full: Excel opens no row beyond
+            sheets.append(workbook.create_sheet(f"{sheet_title} {len(sheets) + 1}"))
+            rows[0] = 0
+            append(header[0])
+        append(texts)
 
     try:
         yield write
-    except BaseException:  # its temporary file, which saving would have removed
-        sheet.close()
-        sheet._writer.cleanup()
+    except BaseException:  # their temporary files, which saving would have removed
+        for sheet in sheets:
+            sheet.close()
+            sheet._writer.cleanup()
         raise
     workbook.save(path)
 
