@@ -627,6 +627,18 @@ def test_morning_and_afternoon_times_are_read():
     assert parsed.isna().tolist()[5:] == [True, True]
 
 
+def test_english_times_with_am_or_pm_are_read():
+    # A helper's pass (h3): 2026-03-05 3:20 PM, as an English-language system exports a time, was named as no date.
+    from consumer_nlp.report._tally import parse_dates
+
+    values = ["2026-03-05 3:20 PM", "2026/3/5 10:05am", "2026-03-05 12:10 AM", "2026-03-05 12:30 p.m.",
+              "2026-03-05 13:00 PM", "2026-03-05 PM"]
+    parsed = parse_dates(pd.Series(values, dtype=object))
+    assert parsed.tolist()[:4] == [pd.Timestamp("2026-03-05 15:20"), pd.Timestamp("2026-03-05 10:05"),
+                                   pd.Timestamp("2026-03-05 00:10"), pd.Timestamp("2026-03-05 12:30")]
+    assert parsed.isna().tolist()[4:] == [True, True]
+
+
 def test_dates_without_a_year_are_counted_apart_never_in_an_invented_year(tmp_path):
     # 3月5日 and 3-5 were named as unreadable, with no way to read them; and --date-format %m/%d read 03/05 as
     # 1900-03-05, a year no one wrote. They are counted in a row of their own, 日期无年份, and said with their count.

@@ -31,13 +31,13 @@ UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE)  # time-table rows that are no per
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
 # once, not once per position (that was quadratic: 40,000 digits took 80 s).
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
-# 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time (10:30, or 下午3:20 on a twelve-hour
+# 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time (10:30, or 下午3:20 or 3:20 PM on a twelve-hour
 # clock) and a time zone, which is dropped (the date as written is the date counted). Two-digit years and
 # day/month orders are ambiguous (25-03-05, 5/3/2025): they do not fit and are named, unless a date_format
 # says how to read them. A month and a day alone (3月5日, 3-5, 03/05) are a date without a year.
 _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
                    r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?)"
-                   r"(?:(?:\s*(上午|下午)\s*|[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?"
+                   r"(?:(?:\s*(上午|下午)\s*|[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
                    r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
 _YEAR_CODES = re.compile(r"%[YyGcx]")  # strftime codes that read a year
 # Excel's serial days (1900 date system) of 1990-01-01 and 2100-12-31: the whole numbers a date column formatted as
@@ -52,8 +52,9 @@ def _text_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates of texts by the one rule (see ``_DATE``), NaT where none, and which of them name a month and day
     but no year (NaT among the dates)."""
     parts = text.str.extract(_DATE)
-    marker = parts.pop(7)  # 上午 or 下午: a twelve-hour clock
-    twelve_hour, afternoon = marker.notna().to_numpy(dtype=bool), marker.eq("下午").fillna(False).to_numpy(dtype=bool)
+    marker, english = parts.pop(7), parts.pop(11).str.upper()  # 上午 or 下午 before, AM or PM after: twelve hours
+    twelve_hour = (marker.notna() | english.notna()).to_numpy(dtype=bool)
+    afternoon = (marker.eq("下午") | english.eq("P")).fillna(False).to_numpy(dtype=bool)
     parts = parts.astype("Float64")
     hour, minute, second = (parts[i].fillna(0).to_numpy(dtype=float) for i in (8, 9, 10))
     # pandas rolls 24:00 or 23:60 over into the next day (31 December into the next year): no time of day; nor
