@@ -21,6 +21,9 @@ class Refused(Exception):
         super().__init__(message)
         self.status, self.message = status, message
 
+    def __reduce__(self):  # rebuilt from its fields in another process (an upload is checked in one)
+        return type(self), (self.status, self.message)
+
 
 def is_loopback(host: str) -> bool:
     """Whether binding to ``host`` keeps the server on this machine (127.0.0.0/8, ::1, localhost)."""
