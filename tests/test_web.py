@@ -76,7 +76,7 @@ def _archive(path: Path, texts=COMPLAINTS) -> Path:
 
 def _repacked_workbook(rows, change=lambda name, data: data, added=None) -> bytes:
     """An .xlsx of ``rows`` with each of its zip's parts as ``change(name, data)`` gives it, and the parts
-    ``added`` ({name: data}) too."""
+    ``added`` ({name: data, bytes or blocks of bytes to write one by one}) too."""
     import zipfile
 
     from openpyxl import Workbook
@@ -89,7 +89,9 @@ def _repacked_workbook(rows, change=lambda name, data: data, added=None) -> byte
         for item in source.infolist():
             target.writestr(item.filename, change(item.filename, source.read(item.filename)))
         for name, data in (added or {}).items():
-            target.writestr(name, data)
+            with target.open(name, "w", force_zip64=True) as part:
+                for block in [data] if isinstance(data, bytes) else data:
+                    part.write(block)
     return repacked.getvalue()
 
 
@@ -267,6 +269,81 @@ def test_a_workbook_packed_far_tighter_than_excel_packs_is_refused_before_it_is_
     assert list(client.app.state.workspace.root.iterdir()) == []
 
 
+def _strings_packed_90_times(megabytes: int):
+    """Blocks of a shared strings part of about ``megabytes`` MB of one-letter strings that deflate packs about 90
+    times (a random text among each MB's strings): under MAX_PACKING, so let through to be read."""
+    import random
+
+    rng = random.Random(0)
+    yield b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    for _ in range(megabytes):
+        yield b"<si><t>a</t></si>" * 60_000 + b"<si><t>" + rng.randbytes(6_700).hex().encode() + b"</t></si>"
+    yield b"</sst>"
+
+
+def test_a_workbook_needing_more_memory_to_check_than_allowed_is_refused_and_the_server_goes_on(
+        tmp_path, registry, monkeypatch):
+    # A 2.3 MB .xlsx packed 91 times (under MAX_PACKING) whose shared strings unpack to 200 MB took 93 s and 1.4 GB
+    # of the server's own process to check at upload; a 200 MB upload so made needs about 100 GB, and the server
+    # died for every desk. Checked in a process of its own with MEMORY_ALLOWANCE (lowered here), it is refused.
+    import zipfile
+
+    from consumer_nlp.io._workbook import MAX_PACKING
+    from consumer_nlp.web import _checking
+
+    if not _checking.APART:
+        pytest.skip("uploads are checked in the server's own process here (no fork server)")
+    monkeypatch.setattr(_checking, "MEMORY_ALLOWANCE", 64 << 20)
+    bomb = _repacked_workbook([["投诉内容", "编号"], ["漏水", 1]],
+                              added={"xl/sharedStrings.xml": _strings_packed_90_times(200)})
+    strings = zipfile.ZipFile(io.BytesIO(bomb)).getinfo("xl/sharedStrings.xml")
+    assert strings.file_size > 200_000_000 and strings.file_size < MAX_PACKING * strings.compress_size
+    with TestClient(_app(tmp_path, registry, max_upload_bytes=5_000_000)) as client:
+        response = _upload(client, "投诉.xlsx", bomb)
+        assert response.status_code == 400, response.text[-500:]
+        said = re.search(r'id="message">([^<]*)<', response.text)[1]
+        assert "内存超过了服务器允许的 64 MB" in said and "另存为 CSV 后再上传" in said, said
+        assert list(client.app.state.workspace.root.iterdir()) == []
+        response = _upload(client, "投诉.csv", _archive(tmp_path / "投诉.csv").read_bytes())  # the server goes on
+        assert response.status_code == 303 and response.headers["location"].startswith("/batch/")
+        from multiprocessing import forkserver
+
+        server = forkserver._forkserver._forkserver_pid
+    with pytest.raises(ProcessLookupError):  # stopped with the application: no process left behind
+        os.kill(server, 0)
+
+
+def test_memory_running_out_in_the_xml_parser_is_told_as_memory_not_as_a_damaged_file(tmp_path):
+    # expat reports a failed allocation as a parse error ("out of memory"), which the workbook reader takes for a
+    # damaged file: a check that ran out so would have told the desk its workbook was damaged.
+    import subprocess
+    import sys
+
+    from consumer_nlp.web import _checking
+
+    if not _checking.APART:
+        pytest.skip("no memory limit is set here")
+    script = tmp_path / "parse.py"
+    script.write_text(
+        "import resource\n"
+        "from xml.etree.ElementTree import XMLParser\n"
+        "from consumer_nlp.exceptions import ArchiveError\n"
+        "from consumer_nlp.web._checking import _address_space, _ran_out_of_memory\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (_address_space() + (64 << 20), resource.RLIM_INFINITY))\n"
+        "parser, block = XMLParser(), 'x' * (1 << 20)\n"
+        "try:\n"
+        "    try:\n"
+        "        parser.feed('<a b=\"')\n"
+        "        for _ in range(1000):\n"  # an attribute's value is held whole, here until memory runs out
+        "            parser.feed(block)\n"
+        "    except SyntaxError:\n"
+        "        raise ArchiveError('damaged', 'not_a_workbook', format='xlsx') from None\n"
+        "except ArchiveError as error:\n"
+        "    print(repr(error.__context__), _ran_out_of_memory(error))\n")
+    said = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120).stdout
+    assert said == "ParseError('out of memory: line 1, column 0') True\n", said
+
+
 @pytest.mark.parametrize("name, content, message", [
     ("两张表.xlsx", {"一月": [["投诉内容"], ["漏水"]], "二月": [["投诉内容"], ["冒烟"]]}, "有 2 张表含有数据（一月、二月）"),
     ("标题行.xlsx", {"投诉": [["2025年投诉登记表"], ["编号", "投诉内容"], ["1", "漏水"]]}, "第 2 行像是列名（含「投诉内容」）"),
@@ -417,12 +494,11 @@ def test_a_download_excel_cannot_hold_is_refused_in_chinese(client, tmp_path):
 
 def test_a_batch_page_is_served_from_the_columns_found_at_upload(client, tmp_path, monkeypatch):
     # Every view of a batch page read the upload's first chunk again, on the server's event loop: a wide
-    # file held every other request for seconds on each view. Its text columns are now found once.
-    import consumer_nlp.web._workspace as workspace
-
+    # file held every other request for seconds on each view. Its text columns are now found once (the check runs in
+    # a process of its own: what it calls cannot be watched from here, so the check is).
     response = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes())
     batch = response.headers["location"]
-    monkeypatch.setattr(workspace, "open_archive", lambda *a, **k: pytest.fail("the upload was read again"))
+    monkeypatch.setattr(client.app.state.workspace, "check", lambda path: pytest.fail("the upload was read again"))
     page = client.get(batch).text
     assert '<option value="投诉内容">投诉内容（自动识别）</option>' in page
     done = _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},

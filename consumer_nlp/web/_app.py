@@ -28,6 +28,7 @@ from .._values import is_missing
 from ..io import cell_text, new_file, open_archive, without_surrogates, write_archive
 from ..review import NOW, text_key
 from ..tagging import TAG_COLUMNS, excel_changes_note, excel_layout, output_sheet, review_reasons
+from ._checking import UploadChecks
 from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_process
 from ._models import Models
 from ._queues import Queue, Queues, write_queue
@@ -100,7 +101,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     """The application over the model registry at ``registry``, keeping uploads in ``workspace``;
     ``corpus`` is the labeled file retraining starts from (default: the repository's data);
     ``allowed_hosts``: the Host headers accepted (None: any)."""
-    space = Workspace(workspace, max_upload_bytes)
+    checks = UploadChecks()  # in a process of their own: a zip bomb ends that one, not the server
+    space = Workspace(workspace, max_upload_bytes, check=checks.run)
     models = Models(registry, space.root / "models")
     jobs = Jobs(explain_error)
     corpus = Path(corpus) if corpus else Path(__file__).resolve().parents[2] / "data" / "complaints.csv"  # a clone's
@@ -495,6 +497,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def lifespan(app):
         yield
         await run_in_threadpool(jobs.stop)  # stopped (SIGTERM, Ctrl-C): its work stops too, not after it
+        await run_in_threadpool(checks.close)
 
     app = Starlette(routes=routes, exception_handlers={Refused: refused, HTTPException: http_error,
                                                        Exception: failed}, lifespan=lifespan)

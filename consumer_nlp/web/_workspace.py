@@ -32,12 +32,14 @@ def shown_moment(moment: datetime.datetime | None = None, *, seconds: bool = Fal
 
 class Workspace:
     """Batches in ``root``: each a folder ``<id>/`` with the upload ``input.<ext>``, ``batch.json``
-    and, once tagged, ``tagged.parquet``. Uploads above ``max_bytes`` are refused."""
+    and, once tagged, ``tagged.parquet``. Uploads above ``max_bytes`` are refused. ``check`` runs
+    :func:`find_text_columns` on an upload (the web runs it in a process of its own, ``_checking``)."""
 
-    def __init__(self, root, max_bytes: int):
+    def __init__(self, root, max_bytes: int, check=None):
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
         self.max_bytes = max_bytes
+        self.check = check or find_text_columns
         self._updating = threading.Lock()  # job threads and requests update batch records at once
 
     def folder(self, batch_id: str) -> Path:
@@ -124,46 +126,46 @@ class Workspace:
         message when the file cannot be read or has no text column."""
         meta = self.meta(batch_id)
         if "columns_with_text" not in meta:  # (its "text_columns" are the ones tagging wrote as text)
-            columns, found = self._find_text_columns(self.input_path(batch_id))
+            columns, found = self.check(self.input_path(batch_id))
             meta = self.update(batch_id, columns_with_text=columns, found_text_col=found)
         return meta["columns_with_text"], meta["found_text_col"]
 
-    @staticmethod
-    def _find_text_columns(path: Path) -> tuple[list, str | None]:
-        """:meth:`text_columns`, read from the first chunk of the archive at ``path``."""
-        try:
-            first = next(iter(open_archive(path).chunks()), None)
-        except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
-            raise Refused(400, in_chinese(error) or _UNREADABLE) from None
-        below = names_row_below(first)
-        if below is not None:
-            raise Refused(400, f"第 {below[0]} 行像是列名（含「{below[1]}」）：请删除它上面的标题行或分组行，"
+
+def find_text_columns(path: Path) -> tuple[list, str | None]:
+    """:meth:`Workspace.text_columns`, read from the first chunk of the archive at ``path``."""
+    try:
+        first = next(iter(open_archive(path).chunks()), None)
+    except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
+        raise Refused(400, in_chinese(error) or _UNREADABLE) from None
+    below = names_row_below(first)
+    if below is not None:
+        raise Refused(400, f"第 {below[0]} 行像是列名（含「{below[1]}」）：请删除它上面的标题行或分组行，"
+                           f"让列名在第一行，再上传。")
+    if first is not None and first.bad:
+        bad = first.bad[0]
+        if bad.wider and len(first.rows.columns) == 1:
+            raise Refused(400, f"第 1 行像是标题而不是列名（第 {bad.row} 行的单元格比它多）：请删除标题行，"
                                f"让列名在第一行，再上传。")
-        if first is not None and first.bad:
-            bad = first.bad[0]
-            if bad.wider and len(first.rows.columns) == 1:
-                raise Refused(400, f"第 1 行像是标题而不是列名（第 {bad.row} 行的单元格比它多）：请删除标题行，"
-                                   f"让列名在第一行，再上传。")
-            raise Refused(400, f"无法读取这个文件：{place_in_chinese(bad.where)}格式有误，请修正后再上传。")
-        if first is None or not len(first.rows.columns) or first.rows.empty:
-            raise Refused(400, "文件里没有数据行：请检查文件是否为空或只有表头。")
-        frame = first.rows
-        try:  # a result downloaded and uploaded again: told now, not once its tagging has started
-            check_untagged(frame.columns)
-        except ArchiveError as tagged:
-            raise Refused(400, in_chinese(tagged)) from None
-        texts = [str(c) for c in frame.columns if frame[c].map(_is_words).any()]
-        if not texts:
-            raise Refused(400, "文件里没有文本列：没有任何一列含有投诉文字。")
-        try:
-            found = find_text_column(texts)
-        except ValueError:
-            found = None
-        record = record_in_header(frame.columns) if found is None and UPLOAD_FORMATS[path.suffix] in _HEADED else None
-        if record is not None:
-            raise Refused(400, f"第一行像是一条记录而不是列名（含「{record[:30]}」）：这样第一条记录会被当作列名、不被标注。"
-                               f"请在最上面插入一行列名（如「编号」「投诉内容」）后再上传。")
-        return ([found] + [c for c in texts if c != found]) if found else texts, found
+        raise Refused(400, f"无法读取这个文件：{place_in_chinese(bad.where)}格式有误，请修正后再上传。")
+    if first is None or not len(first.rows.columns) or first.rows.empty:
+        raise Refused(400, "文件里没有数据行：请检查文件是否为空或只有表头。")
+    frame = first.rows
+    try:  # a result downloaded and uploaded again: told now, not once its tagging has started
+        check_untagged(frame.columns)
+    except ArchiveError as tagged:
+        raise Refused(400, in_chinese(tagged)) from None
+    texts = [str(c) for c in frame.columns if frame[c].map(_is_words).any()]
+    if not texts:
+        raise Refused(400, "文件里没有文本列：没有任何一列含有投诉文字。")
+    try:
+        found = find_text_column(texts)
+    except ValueError:
+        found = None
+    record = record_in_header(frame.columns) if found is None and UPLOAD_FORMATS[path.suffix] in _HEADED else None
+    if record is not None:
+        raise Refused(400, f"第一行像是一条记录而不是列名（含「{record[:30]}」）：这样第一条记录会被当作列名、不被标注。"
+                           f"请在最上面插入一行列名（如「编号」「投诉内容」）后再上传。")
+    return ([found] + [c for c in texts if c != found]) if found else texts, found
 
 
 def _sent_name(filename: str) -> str:
