@@ -13,7 +13,8 @@ from ._html import markdown_text, page
 from ._unicode import cut, display_width, name_key, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError
-from .io import check_new_file, place_in_chinese, read_labeled
+from .io import check_new_file, read_labeled
+from .messages import place_in_chinese
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 

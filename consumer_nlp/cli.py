@@ -76,163 +76,6 @@ def in_flags(message: str, parser: argparse.ArgumentParser) -> str:
     return message
 
 
-def _how_to_go_on(error, flags: dict) -> str:
-    """How to go on from an archive's problem, in Chinese, with this command's own ``flags``."""
-    from .io import fix_in_chinese
-
-    if error.problem in ("several_sheets", "no_sheet", "chart_sheet") and "sheet" in flags:
-        return f"请用 {flags['sheet']} 指定{'要读的一张' if error.problem == 'several_sheets' else '其中一张'}（名称或序号）"
-    if error.problem == "empty" and error.details.get("header_row", 1) > 1 and "header_row" in flags:
-        return f"请用 {flags['header_row']} 指定列名所在的行（从 1 数起）后再运行"
-    if error.problem == "busy":
-        return "请等那次运行结束" + (f"，或用 {flags['output_path']} 写到别的文件" if "output_path" in flags else "")
-    if error.problem == "no_text_column" and "header_row" in flags and error.details.get("names_row"):
-        place = error.details["names_row"][0]
-        return f"请用 {flags['header_row']} {place} 指定列名所在的行后再运行"
-    if error.problem == "no_text_column" and "text_col" in flags:
-        return f"请用 {flags['text_col']} 指定它（列名照上面写）后再运行"
-    if error.problem == "not_review_workbook" and "format" not in error.details:
-        return "请用 consumer-nlp review export 从已标注的文件导出复核表，在「更正为」一列填好后导入它"
-    if error.problem == "not_tagged":
-        return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
-    if error.problem == "previous_is_itself" and "previous" in flags:
-        return f"请用 {flags['previous']} 指定前一期的已标注档案后再运行"
-    if error.problem == "output_is_input":
-        return "请换一个输出文件名后再运行"
-    if error.problem == "no_folder":
-        return "请先建好这个文件夹，或写到已有的文件夹里，再运行"
-    if error.problem == "output_name":
-        flag = flags.get(error.details.get("parameter")) or flags.get("output") or flags.get("report")
-        return f"请用 {flag} 换一个这样结尾的文件名后再运行" if flag else "请换用这样结尾的文件名后再运行"
-    if error.problem == "same_output":
-        flag = flags.get(error.details["parameters"][0])
-        return f"请用 {flag} 另给一个文件名后再运行" if flag else "请另给一个文件名后再运行"
-    if error.problem == "other_model":
-        model = f"用 {flags['model']} 指定标注它时用的模型" if "model" in flags else "改用标注它时用的模型"
-        text_col = f"（读错了文本列时，用 {flags['text_col']} 指定它）" if "text_col" in flags else ""
-        return f"请{model}后再运行，或先用 consumer-nlp tag 以这个模型重新标注这个文件再运行{text_col}"
-    if error.problem == "beyond_excel":
-        return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
-    said = fix_in_chinese(error, "再运行") or "请检查这个文件"
-    if error.problem == "unparseable_row" and "bad_rows_path" in flags:
-        said += f"，或用 {flags['bad_rows_path']} 把无法解析的行另存到一个文件、其余照常处理"
-    if error.problem == "encoding" and "encoding" in flags:
-        said += f"，或用 {flags['encoding']} 指定文件的编码（如 {flags['encoding']} gb18030）"
-    if error.problem == "unnamed_columns" and "header_row" in flags:
-        said += f"；表头不在第一行时，用 {flags['header_row']} 指定它所在的行"
-    return said
-
-
-# What a labeled file's text column holds instead of complaints, by LabeledDataError's problem.
-_NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只有几种不同的值（像渠道、地区或投诉类型）"}
-
-
-def _too_few_examples(details: dict, flags: dict) -> str:
-    """Labeled data too small for its cross-validation's folds, in Chinese, and how to go on."""
-    from ._categories import CATEGORIES
-
-    cv = details["cv"]
-    if details["short"]:
-        short = "、".join(f"{CATEGORIES.get(label, label)}（{label}）只有 {n} 条" for label, n in details["short"].items())
-        said = f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条例子：{short}，没有训练。请给这些类别补充例子"
-    else:
-        said = f"做 {cv} 折交叉验证至少要 {cv} 条文本，只有 {details['texts']} 条，没有训练。请补充例子"
-    option = flags.get("cv", "cv")
-    return said + f"，或用 {option} 指定较少的折数（{option} 0 不做交叉验证）后再运行"
-
-
-def _one_group(details: dict, flags: dict) -> str:
-    """A group column of one value, in Chinese, and how to go on."""
-    option = flags.get("group_col", "group_col")
-    return (f"「{details['column']}」列只有一个值（{'、'.join(map(str, details['values']))}），留不出一组文本来校准置信度，"
-            f"没有训练。请用 {option} 指定标明文本出处、有几种不同取值的列，或不用 {option}")
-
-
-def _groups_in_chinese(problem: str, details: dict, flags: dict) -> str:
-    """Groups that cannot be held out in turn to calibrate (LabeledDataError's ``few_to_calibrate`` or
-    ``groups_split_labels``), in Chinese, and how to go on."""
-    option = flags.get("group_col", "group_col")
-    if problem == "few_to_calibrate":
-        held = details["held"]
-        groups = "、".join(f"「{group}」" for group in held[:3]) + (f"等 {len(held)} 组" if len(held) > 3 else "一组")
-        said = (f"按「{details['column']}」列留出{groups}，只剩 {details['left']} 条文本可学，每个类别都不到 2 条，"
-                f"不够校准置信度")
-    else:
-        said = (f"「{details['column']}」列的各组把类别分开了（每个类别只在一组里出现：是不是类别列？），留出一组时模型没见过"
-                f"它的类别，每条文本都会送去复核")
-    return (f"{said}，没有训练。请用 {option} 指定标明文本出处、各组都有多个类别而大小相近的列，或不用 {option}")
-
-
-def _header_in_chinese(details: dict, flags: dict) -> str:
-    """What is wrong with labeled data's columns (a LabeledDataError's ``header`` particulars), in Chinese, and how to
-    go on with this command's ``flags``."""
-    def flag(parameter: str) -> str:
-        return flags.get(parameter, f"{parameter}=…")
-
-    columns = "、".join(map(str, details["columns"]))
-    if details.get("same") is not None:
-        return (f"标注数据的表头有问题，没有使用：文本和类别指的是同一列「{details['same']}」（列名有：{columns}）。请用 "
-                f"{flag('text_col')} 和 {flag('label_col')} 分别指定投诉文本和类别所在的列后再运行")
-    wrong = [f"没有「{column}」列" for column in details.get("missing", {}).values()]
-    if details.get("no_label_column"):
-        wrong.append("找不到类别所在的列：没有一列叫 label、类别、分类或标签")
-    if details.get("not_labels") is not None:
-        wrong.append(f"「{details['not_labels']}」列按列名当作类别列，但它填的不是类别")
-    if details.get("holding") is not None:
-        wrong.append(f"「{details['holding']}」列填的是类别")
-    names_row = details.get("names_row")
-    if names_row:
-        go_on = [f"用 {flag('header_row')} {names_row[0]} 指定列名所在的行（第 {names_row[0]} 行像是列名，含「{names_row[1]}」）"]
-    else:
-        go_on = [f"用 {flag(parameter)} 指定{what}所在的列" for parameter, what in
-                 (("text_col", "投诉文本"), ("label_col", "类别"), ("group_col", "文本出处"))
-                 if parameter in details.get("missing", {})]
-        if (details.get("no_label_column") or details.get("not_labels") is not None) and "label_col" not in \
-                details.get("missing", {}):
-            holding = details.get("holding")
-            go_on.append(f"用 {flag('label_col')} {holding} 指定类别所在的列" if holding is not None
-                         else f"用 {flag('label_col')} 指定类别所在的列")
-    return f"标注数据的表头有问题，没有使用：{'；'.join(wrong)}（列名有：{columns}）。请{'，或'.join(go_on)}后再运行"
-
-
-# Why the registry refuses a name, by InvalidNameError's problem, from its particulars.
-_NAME_REFUSED = {
-    "characters": lambda d: "只能用小写字母 a-z、数字、汉字和 _ . -，以字母、数字或汉字开头，最多 64 个字符",
-    "builtin": lambda d: "「default」是内置模型的名称",
-    "model_file": lambda d: f"以 {d['suffix']} 结尾的名称会被当作模型文件",
-    "windows": lambda d: "Windows 不能用它作文件夹的名称（设备名，或以 . 结尾），而注册表是可以共享的文件夹",
-    "digits": lambda d: "全是数字的别名会被当作版本号",
-}
-
-
-def _name_refused(error, flags: dict) -> str:
-    """A model name or alias the registry refuses, in Chinese: why, and the flag that gives another; one looked up,
-    as a name no model can have, and where the models are listed."""
-    what = "别名" if error.details["parameter"] == "alias" else "模型名称"
-    if error.details.get("lookup"):
-        return (f"没有这样的{what}「{error.details['name']}」：{what}{_NAME_REFUSED[error.problem](error.details)}，不会"
-                f"有模型用它。请用 consumer-nlp models list 查看已登记的模型、版本和别名（注册表不在默认位置时加 --registry）")
-    flag = flags.get(error.details["parameter"])
-    return (f"{what}「{error.details['name']}」不能用：{_NAME_REFUSED[error.problem](error.details)}。请换一个{what}"
-            + (f"（{flag}）" if flag else "") + "后再运行")
-
-
-# How many bad rows of labeled data are said in Chinese above the library's English (which lists more).
-_BAD_ROWS_SHOWN = 20
-
-
-def _bad_rows(error) -> str:
-    """Labeled data's bad rows, in Chinese: how many, how to go on, then each row's place and fault (the first
-    ``_BAD_ROWS_SHOWN`` of them), in lines below."""
-    from .io import labeled_fault_in_chinese
-
-    shown = min(_BAD_ROWS_SHOWN, len(error.problems))
-    listed = "逐处列在下面" if shown == len(error.problems) else f"下面列出前 {shown} 处"
-    said = [labeled_fault_in_chinese(where, fault) for (where, _), fault in zip(error.problems[:shown], error.faults)]
-    return (f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）。请在文件里改正这些行后再运行"
-            + "".join(f"。\n  {line}" for line in said if line))
-
-
 class _Refused(ValueError):
     """A command line's own refusal of its flags: ``said`` in Chinese for a desk, the English for a program."""
 
@@ -241,111 +84,15 @@ class _Refused(ValueError):
         self.said = said
 
 
-def _headline(error: Exception, flags: dict) -> str | None:
-    """What went wrong and how to go on, in Chinese, for the line above the library's own message (which keeps the
-    particulars, with flags); None for an error of no kind it knows."""
-    from .exceptions import (ArchiveError, CheckpointError, IncompatibleModelError, IntegrityError, InvalidNameError,
-                             LabeledDataError, ModelNotFoundError, ReviewWorkbookError, UntrustedModelError)
-    from ._values import CountError  # here, as the rest: --help stays free of pandas
-
-    if isinstance(error, _Refused):
-        return error.said
-    if isinstance(error, CountError):
-        also = "".join(f" {n} 或" for n in error.also)
-        return (f"{flags.get(error.name, error.name)} 的值应是{also}不小于 {error.minimum} 的整数，「{error.value}」不行。"
-                f"请改正后再运行")
-    if isinstance(error, ArchiveError):
-        from .io import problem_in_chinese
-
-        return problem_in_chinese(error) + "。" + _how_to_go_on(error, flags)
-    if isinstance(error, LabeledDataError) and error.problem in _NOT_TEXTS and error.details.get("column") is not None:
-        said = f"「{error.details['column']}」列{_NOT_TEXTS[error.problem]}，不是投诉内容，没有训练"
-        return said + (f"。请用 {flags['text_col']} 指定投诉内容所在的列后再运行" if "text_col" in flags else "")
-    if isinstance(error, LabeledDataError) and error.problem == "mostly_unlabeled":
-        said = (f"「{error.details['column']}」列只有 {error.details['labeled']} 行填了类别，{error.details['unlabeled']} "
-                f"行没有填，没有训练。这一列若没有选错，请删去没有类别的行（或给它们填上类别）后再运行")
-        return said + (f"；否则请用 {flags['label_col']} 指定类别所在的列" if "label_col" in flags else "")
-    if isinstance(error, LabeledDataError) and error.problem == "few_examples":
-        return _too_few_examples(error.details, flags)
-    if isinstance(error, LabeledDataError) and error.problem == "one_group":
-        return _one_group(error.details, flags)
-    if isinstance(error, LabeledDataError) and error.problem in ("few_to_calibrate", "groups_split_labels"):
-        return _groups_in_chinese(error.problem, error.details, flags)
-    if isinstance(error, LabeledDataError) and error.problem == "header":
-        return _header_in_chinese(error.details, flags)
-    if isinstance(error, LabeledDataError):
-        return _bad_rows(error)
-    if isinstance(error, FileExistsError) and "force=True" in str(error) and "force" in flags:
-        return f"文件已经存在，没有覆盖（要覆盖它请加 {flags['force']}，或换一个文件名）"
-    if isinstance(error, InvalidNameError):
-        return _name_refused(error, flags)
-    if isinstance(error, CheckpointError) and error.problem == "unfinished":
-        return (f"上次对同一输出文件的运行没有完成，留下了已标注的 {error.details['chunks']} 块。请加 "
-                f"{flags.get('resume', 'resume=True')} 接着运行，或加 {flags.get('restart', 'restart=True')} 从头开始")
-    if isinstance(error, ReviewWorkbookError):
-        return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "
-                + "\n  ".join(error.problems) + "\n  请改正后再导入")
-    restart = f"请加 {flags['restart']} 从头开始" if "restart" in flags else "请从头重新运行"
-    encoding = (f"请用 {flags['encoding']} 指定文件的编码（如 {flags['encoding']} gb18030）" if "encoding" in flags
-                else "请把文件另存为 UTF-8 编码后再运行")
-    kinds = [(ModelNotFoundError, "找不到模型。请用 consumer-nlp models list 查看已登记的模型、版本和别名（注册表不在默认位置时"
-                                  "加 --registry），或给出 .cnlp 模型文件的路径"),
-             (UntrustedModelError, "模型文件已损坏，或含有模型不该有的内容，没有加载。请改用由 consumer-nlp train 保存的模型文件"),
-             (IncompatibleModelError, "模型文件的格式与这个版本的 consumer_nlp 不符。较新版本保存的，请升级 consumer_nlp（pip "
-                                      "install -U consumer_nlp）；0.1 版的 .skops 文件，请先用 consumer-nlp models convert 转换"),
-             (IntegrityError, "保存的文件与保存时的记录不符（被改动、截断或缺失），没有使用。请从备份恢复它，或重新训练并登记这个模型"),
-             (CheckpointError, "上次中断时已完成的部分不能接着用（输入文件、模型或设置与那次不同，或是旧版本留下的）。" + restart),
-             (FileNotFoundError, "找不到文件。请检查文件名和所在的文件夹后再运行"),
-             (FileExistsError, "文件已经存在，没有覆盖。请换一个文件名，或先把那个文件移走"),
-             (PermissionError, "没有权限读写这个文件或文件夹。请换一个有权限的文件夹，或请管理员开放权限后再运行"),
-             (UnicodeError, "文件的编码无法识别。" + encoding),
-             (ImportError, "缺少需要安装的组件。请照下面的 pip install 命令安装后再运行")]
-    return next((said for kind, said in kinds if isinstance(error, kind)), None)
-
-
 def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
     """An error as the command line prints it: a Chinese headline (what is wrong and how to go on, where the error's
     kind is known), then the library's message with its parameters said as this command's flags."""
+    from .messages import headline  # here: --help stays free of pandas
+
     message = in_flags(str(error), parser)
-    headline = _headline(error, _flags(parser)) or "没有完成（原因在下面，是英文的；看不懂时请把这几行发给技术支持）"
-    return f"consumer-nlp: 错误：{headline}。\n  " + message.replace("\n", "\n  ")
-
-
-# What texts labeled two ways mean, where labeled data is used (the library says it in English).
-_CONFLICTS_MEAN = {"training": "两种都会学习", "evaluation": "每处有一条计为判断错误"}
-# What labels that are a model's own tags mean, where labeled data is used.
-_OWN_TAGS_MEAN = {"training": "用它训练，新模型学的是那个模型的判断，连同它的错误；请用人工标注的列训练",
-                  "evaluation": "这些指标只说明模型与它们有多一致（若正是这个模型标注的，就是与自己一致），不说明它分得对不对；"
-                                "请用人工标注的列评估"}
-# What rows without a label were left out of (the library's ``use``).
-_LEFT_OUT_OF = {"training": "训练", "calibration": "置信度的校准", "evaluation": "评估"}
-
-
-def _some_places(places: list, joined: str = "、") -> str:
-    """The first five ``places`` (each said in Chinese by the caller) joined, with … for the rest."""
-    return joined.join(places[:5]) + (f"{joined}…" if len(places) > 5 else "")
-
-
-def _note_in_chinese(record: logging.LogRecord) -> str | None:
-    """A library warning of a kind a desk meets (its record's ``kind``), in Chinese; None for the others."""
-    from .io import place_in_chinese
-
-    kind = getattr(record, "kind", None)
-    if kind == "duplicates":
-        repeats = [f"{place_in_chinese(where)}重复{place_in_chinese(seen)}" for where, seen in record.places]
-        return f"标注数据里有 {len(repeats)} 条文本与前面的一行重复，照原样保留（{_some_places(repeats, '；')}）"
-    if kind == "conflicts":
-        places = [place_in_chinese(where) for where in record.places]
-        return (f"标注数据里有 {len(places)} 条文本的类别与前面同一文本的不同，{_CONFLICTS_MEAN[record.use]}"
-                f"（{_some_places(places)}）")
-    if kind == "unlabeled":
-        places = [place_in_chinese(where) for where in record.places]
-        return f"标注数据里有 {len(places)} 行没有填类别，没有计入{_LEFT_OUT_OF[record.use]}（{_some_places(places)}）"
-    if kind == "own_tags":
-        return f"类别列「{record.column}」是标注结果列，即模型给出的类别（人工改过的行除外）：{_OWN_TAGS_MEAN[record.use]}"
-    if kind == "hidden_rows":
-        return f"工作簿里有 {record.rows} 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了"
-    return None
+    said = error.said if isinstance(error, _Refused) else headline(error, _flags(parser))
+    said = said or "没有完成（原因在下面，是英文的；看不懂时请把这几行发给技术支持）"
+    return f"consumer-nlp: 错误：{said}。\n  " + message.replace("\n", "\n  ")
 
 
 class _ChineseFirst(logging.Formatter):
@@ -353,8 +100,10 @@ class _ChineseFirst(logging.Formatter):
     library's English message under it, as errors are printed."""
 
     def format(self, record: logging.LogRecord) -> str:
+        from .messages import note
+
         message = super().format(record)
-        said = _note_in_chinese(record)
+        said = note(record)
         return message if said is None else f"注意：{said}。\n  " + message.replace("\n", "\n  ")
 
 

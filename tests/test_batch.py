@@ -207,7 +207,7 @@ def test_unparseable_rows_stop_the_run_naming_the_line(default_model, tmp_path):
 def test_a_bad_row_below_a_text_over_lines_is_named_by_its_row_as_excel_shows_it_and_its_line(default_model, tmp_path):
     # 文件第 4 行格式有误 sent a desk opening the file in Excel to row 4, a row too far: the text over two lines
     # above it is one row there. The row of column names was counted as Excel shows it, bad rows by file line.
-    from consumer_nlp.io import problem_in_chinese
+    from consumer_nlp.messages import problem_in_chinese
 
     source = tmp_path / "bad.csv"
     source.write_text('id,text\n1,"两\n行"\n2,"没有收尾\n', encoding="utf-8")
@@ -261,7 +261,7 @@ def test_the_bad_rows_file_says_each_formats_own_fault_in_chinese(default_model,
 
 def test_a_bad_row_kept_by_a_checkpoint_before_fault_kinds_is_told_by_its_formats_faults():
     # A run resumed from such a checkpoint holds bad rows without a kind: 原因 says what a row of its format can have.
-    from consumer_nlp.io import bad_row_in_chinese
+    from consumer_nlp.messages import bad_row_in_chinese
 
     old = {"where": "line 3", "reason": "3 fields where the header has 2", "raw": "2,坏,多了一列", "wider": True}
     assert bad_row_in_chinese(old, "csv") == ["文件第 3 行", "引号没有收尾、引号后还有文字或列数不对"]  # a line, as it was

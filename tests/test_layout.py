@@ -8,7 +8,7 @@ LAYERS = [
     {"_version", "_values", "_unicode", "exceptions", "_locks", "_signals", "_html", "resources"},
     {"_categories", "_money", "_similarity"},
     {"features"}, {"_params"}, {"_explain", "_metrics"}, {"_classifier"},
-    {"io", "_charts"}, {"_evaluate", "_train"}, {"models"}, {"tagging"}, {"review"}, {"report"},
+    {"io", "_charts"}, {"messages"}, {"_evaluate", "_train"}, {"models"}, {"tagging"}, {"review"}, {"report"},
     {"web"}, {"dask", "cli"}, {"__main__", "__init__"},
 ]
 LAYER = {name: level for level, names in enumerate(LAYERS) for name in names}

@@ -986,7 +986,8 @@ def test_a_cell_far_beyond_excels_limit_is_refused_before_it_is_read(tmp_path, w
     import zipfile
 
     from consumer_nlp.exceptions import ArchiveError
-    from consumer_nlp.io import _workbook, problem_in_chinese
+    from consumer_nlp.io import _workbook
+    from consumer_nlp.messages import problem_in_chinese
 
     monkeypatch.setattr(_workbook, "_SCAN_BLOCK", 1 << 16)  # the run spans blocks
     path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "漏水"], [2, "TEXT1"]]})
@@ -1067,7 +1068,8 @@ def test_a_sheet_row_far_beyond_what_excel_saves_is_refused_before_it_is_built(t
     # Each run of an inline rich-text cell (or each cell of a row) was under the 1 MB limit, and openpyxl builds
     # a row's element whole: a 179 KB workbook of one cell of 200 runs took 1 GB to tag, written out as 180 MB.
     from consumer_nlp.exceptions import ArchiveError
-    from consumer_nlp.io import _workbook, problem_in_chinese
+    from consumer_nlp.io import _workbook
+    from consumer_nlp.messages import problem_in_chinese
 
     monkeypatch.setattr(_workbook, "MAX_ROW_XML", 2 << 20)  # the same rule, on a lighter file
     path = write_workbook(tmp_path / "a.xlsx", {"投诉": [["编号", "投诉内容"], [1, "TEXT1"], [2, "漏水"]]})

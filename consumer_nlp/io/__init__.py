@@ -5,8 +5,6 @@ from ._columns import (CHANNEL_NAMES, DATE_NAMES, TAG_COLUMNS, find_column, find
 from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, new_files, same_file,
                      temporary_beside, working_name, write_json)
-from ._problems import (bad_row_in_chinese, fix_in_chinese, labeled_fault_in_chinese, place_in_chinese,
-                        problem_in_chinese)
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format, output_format
 from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape, sheet_title, utf8_text
 from ._readers import open_archive
@@ -14,14 +12,11 @@ from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._writers import (PARTS, check_fits_a_sheet, excel_changes, excel_text, join_parts, keep_text, printable,
                        text_rows, without_surrogates, write_archive, write_part)
 
-__all__ = ["archive_format", "ArchiveReader", "bad_row_in_chinese", "BadRow", "cell_text", "CHANNEL_NAMES",
-           "check_fits_a_sheet", "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_changes",
-           "excel_text",
-           "excel_unescape", "find_column", "find_text_column", "fix_in_chinese", "group_name", "GroupSpellings",
-           "join_parts", "keep_text", "labeled_fault_in_chinese", "LabeledData", "MergedBelow", "move_into_place",
-           "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "output_format", "PARTS",
-           "place_in_chinese",
-           "printable", "problem_in_chinese", "read_labeled", "record_in_header", "same_file", "scan_sheet",
-           "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "text_rows", "utf8_text",
-           "without_surrogates", "working_name", "write_archive", "write_json", "write_part", "XLSX_MAX_CELL",
-           "XLSX_MAX_ROWS"]
+__all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
+           "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_changes", "excel_text",
+           "excel_unescape", "find_column", "find_text_column", "group_name", "GroupSpellings", "join_parts",
+           "keep_text", "LabeledData", "MergedBelow", "move_into_place", "names_row_below", "new_file", "new_files",
+           "open_archive", "open_read_only", "output_format", "PARTS", "printable", "read_labeled", "record_in_header",
+           "same_file", "scan_sheet", "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside",
+           "text_rows", "utf8_text", "without_surrogates", "working_name", "write_archive", "write_json", "write_part",
+           "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]

@@ -25,9 +25,9 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
-from ..io import (archive_format, bad_row_in_chinese, check_fits_a_sheet, excel_changes, find_column, find_text_column,
-                  join_parts, new_file, new_files, open_archive, output_format, text_rows, working_name, write_json,
-                  write_part)
+from ..io import (archive_format, check_fits_a_sheet, excel_changes, find_column, find_text_column, join_parts,
+                  new_file, new_files, open_archive, output_format, text_rows, working_name, write_json, write_part)
+from ..messages import bad_row_in_chinese
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
 from ._spool import (OutputLock, check_parts, check_paths, default_output, fingerprint, has_records, iter_records,

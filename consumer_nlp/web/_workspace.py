@@ -10,8 +10,8 @@ import threading
 from pathlib import Path
 
 from ..exceptions import ArchiveError
-from ..io import (cell_text, find_text_column, fix_in_chinese, names_row_below, new_file, open_archive,
-                  place_in_chinese, problem_in_chinese, record_in_header, write_json)
+from ..io import cell_text, find_text_column, names_row_below, new_file, open_archive, record_in_header, write_json
+from ..messages import fix_in_chinese, place_in_chinese, problem_in_chinese
 from ..tagging import check_untagged
 from ._security import Refused
 

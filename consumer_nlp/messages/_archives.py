@@ -1,38 +1,9 @@
 """What is wrong with an archive (an :class:`ArchiveError`'s ``problem``), and what a desk does to the
 file about it, said in Chinese for the front ends that speak to complaint desks: each says how to go on
 in its own terms (the web: upload again; the command line: run again, or its flags)."""
-import re
-
-from .._categories import CATEGORIES, LABELS
-from ..exceptions import ArchiveError
-from ._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
-
-
-_WORKBOOKS = ("xlsx", "xlsm", "xls")
-# Why a row cannot be parsed, by the kind of fault its reader found (``BadRow.kind``), from its particulars.
-_FAULTS = {
-    "quote_left_open": lambda d: "引号没有收尾",
-    "text_after_quote": lambda d: "收尾的引号后面还有文字",
-    "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",  # either: a checkpoint's, from a release before
-    "quote_runs_on": lambda d: f"这里开始的引号过了 {d['lines']:,} 行仍没有收尾",
-    "quote_over_rows": lambda d: f"这里开始的引号到文件第 {d['closes']} 行才收尾，而中间各行本身就是一行行记录",
-    "field_count": lambda d: f"这一行有 {d['fields']} 列，表头有 {d['header']} 列",
-    "outside_table": lambda d: (f"表头各列之外的 {d['cell']} " + (f"等 {d['cells']} 个" if d["cells"] > 1 else "")
-                                + "单元格有内容"),
-    "not_json_object": lambda d: "不是一个完整的 JSON 对象",
-    "too_deep": lambda d: f"有嵌套超过 {d['depth']} 层的值",
-}
-# Why a row of each format can fail, for a fault of no known kind (a checkpoint's bad rows from a release before them).
-_WHY_UNPARSEABLE = {"csv": "引号没有收尾、引号后还有文字或列数不对", "tsv": "引号没有收尾、引号后还有文字或列数不对",
-                    "jsonl": "不是一个完整的 JSON 对象，或嵌套过深", **dict.fromkeys(_WORKBOOKS, "有超出表头列数的单元格")}
-
-
-def _why_unparseable(kind: str | None, details: dict, format: str | None) -> str:
-    """Why a row cannot be parsed, in Chinese: its fault of ``kind`` with its ``details``, else the faults a row of
-    ``format`` can have."""
-    if kind in _FAULTS:
-        return _FAULTS[kind](details)
-    return _WHY_UNPARSEABLE.get(format, _WHY_UNPARSEABLE["csv"])
+from ..exceptions import ArchiveError, ReviewWorkbookError
+from ..io._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
+from ._rows import WORKBOOKS, place_in_chinese, why_unparseable
 
 
 def _joined(values) -> str:
@@ -50,7 +21,7 @@ def _bad_row_place(details: dict) -> str:
     or for an error of a release before places, the number it gave."""
     if "where" in details:
         return place_in_chinese(details["where"])
-    return f"{'工作表' if details.get('format') in _WORKBOOKS else '文件'}第 {details['line']} 行"
+    return f"{'工作表' if details.get('format') in WORKBOOKS else '文件'}第 {details['line']} 行"
 
 
 # The outputs a run writes, by the parameter that names each, as a desk calls them.
@@ -79,7 +50,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "duplicate_columns": lambda: f"表头里有重名的列：{_joined(details['columns'])}",
         "unnamed_columns": lambda: f"表头的第 {_joined(details['columns'])} 列没有列名",
         "unparseable_row": lambda: (f"{_bad_row_place(details)}格式有误"
-                                    f"（{_why_unparseable(details.get('fault'), details, details.get('format'))}）"),
+                                    f"（{why_unparseable(details.get('fault'), details, details.get('format'))}）"),
         "misnamed": lambda: ("这个 .xls 文件其实是网页或 XML 表格" if details.get("page")
                              else f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件"),
         "password": lambda: "这个文件设有打开密码",
@@ -135,48 +106,6 @@ def problem_in_chinese(error: ArchiveError) -> str:
     return said[error.problem]() if error.problem in said else "无法读取这个文件"
 
 
-# A row's place as the readers say it (``BadRow.where``, ``LabeledData.places``), and as a desk reads it: a CSV's row
-# as Excel shows it, with its file line where that differs; a JSON Lines file's line (a line of a checkpoint's CSV
-# from a release before rows) as a text editor shows it.
-_PLACES = [(r"row (\d+) \(line (\d+)\)", r"第 \1 行（文件第 \2 行）"),
-           (r"line (\d+) \(data row (\d+)\)", r"文件第 \1 行（第 \2 条数据）"), (r"line (\d+)", r"文件第 \1 行"),
-           (r"sheet row (\d+)", r"工作表第 \1 行"), (r"row (\d+)", r"第 \1 行"), (r"corrections", "人工更正")]
-
-
-def place_in_chinese(where: str) -> str:
-    """A row's place ("row 12 (line 15)", "sheet row 7", "line 3 (data row 2)", "row 5") in Chinese (第 12 行（文件第 15
-    行）), for what a desk reads; a place of another shape as it is."""
-    return next((found.expand(chinese) for english, chinese in _PLACES if (found := re.fullmatch(english, where))),
-                where)
-
-
-def bad_row_in_chinese(row: dict, format: str | None) -> list[str]:
-    """A bad row's place and why it cannot be parsed, in Chinese, from its :class:`BadRow` fields (``row``, as a
-    run's checkpoint holds them; ``format``, "csv", "xlsx" …, its file's): the --bad-rows file's 位置 and 原因, after
-    its English columns (which programs read)."""
-    return [place_in_chinese(row["where"]), _why_unparseable(row.get("kind"), row.get("details", {}), format)]
-
-
-# What is wrong with a row of labeled data, by its fault's kind (LabeledDataError's ``faults``), from its particulars.
-_LABELED_FAULTS = {
-    "text_missing": lambda d: "没有文本（这一格不是文字）",
-    "text_empty": lambda d: "文本为空",
-    "text_unreadable": lambda d: "文本只有空格、看不见的字符或网页的空格，没有可读的内容",
-    "label_empty": lambda d: "类别为空",
-    "unknown_label": lambda d: (f"类别「{d['label']}」不是六个类别之一" + (f"（是不是「{d['near']}」？）" if d["near"] else "")
-                                + f"：应填 {'、'.join(LABELS)}，或中文名 {'、'.join(CATEGORIES.values())}"),
-    "unparseable_row": lambda d: f"格式有误（{_why_unparseable(d['fault'], d['details'], d['format'])}）",
-}
-
-
-def labeled_fault_in_chinese(where: str, fault: tuple | None) -> str | None:
-    """A bad row of labeled data, its place and its ``fault`` (kind, particulars), in Chinese; None for a fault of no
-    kind (its English is all there is)."""
-    if fault is None or fault[0] not in _LABELED_FAULTS:
-        return None
-    return f"{place_in_chinese(where)}：{_LABELED_FAULTS[fault[0]](fault[1])}"
-
-
 # What a desk does to the file in Excel, WPS or a text editor, to go between 请 and 后.
 _FIXES = {
     "encoding": "另存为 UTF-8 或 GB18030 编码的 CSV",
@@ -214,3 +143,55 @@ def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
     else:
         fix = _FIXES.get(error.problem)
     return None if fix is None else f"请{fix}{' ' if fix[-1].isascii() else ''}后{then}"
+
+
+def how_to_go_on(error: ArchiveError, names: dict) -> str:
+    """How to go on from an archive's problem, in Chinese, with the front end's ``names`` for its parameters (a
+    command's flags)."""
+    if error.problem in ("several_sheets", "no_sheet", "chart_sheet") and "sheet" in names:
+        return f"请用 {names['sheet']} 指定{'要读的一张' if error.problem == 'several_sheets' else '其中一张'}（名称或序号）"
+    if error.problem == "empty" and error.details.get("header_row", 1) > 1 and "header_row" in names:
+        return f"请用 {names['header_row']} 指定列名所在的行（从 1 数起）后再运行"
+    if error.problem == "busy":
+        return "请等那次运行结束" + (f"，或用 {names['output_path']} 写到别的文件" if "output_path" in names else "")
+    if error.problem == "no_text_column" and "header_row" in names and error.details.get("names_row"):
+        place = error.details["names_row"][0]
+        return f"请用 {names['header_row']} {place} 指定列名所在的行后再运行"
+    if error.problem == "no_text_column" and "text_col" in names:
+        return f"请用 {names['text_col']} 指定它（列名照上面写）后再运行"
+    if error.problem == "not_review_workbook" and "format" not in error.details:
+        return "请用 consumer-nlp review export 从已标注的文件导出复核表，在「更正为」一列填好后导入它"
+    if error.problem == "not_tagged":
+        return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
+    if error.problem == "previous_is_itself" and "previous" in names:
+        return f"请用 {names['previous']} 指定前一期的已标注档案后再运行"
+    if error.problem == "output_is_input":
+        return "请换一个输出文件名后再运行"
+    if error.problem == "no_folder":
+        return "请先建好这个文件夹，或写到已有的文件夹里，再运行"
+    if error.problem == "output_name":
+        flag = names.get(error.details.get("parameter")) or names.get("output") or names.get("report")
+        return f"请用 {flag} 换一个这样结尾的文件名后再运行" if flag else "请换用这样结尾的文件名后再运行"
+    if error.problem == "same_output":
+        flag = names.get(error.details["parameters"][0])
+        return f"请用 {flag} 另给一个文件名后再运行" if flag else "请另给一个文件名后再运行"
+    if error.problem == "other_model":
+        model = f"用 {names['model']} 指定标注它时用的模型" if "model" in names else "改用标注它时用的模型"
+        text_col = f"（读错了文本列时，用 {names['text_col']} 指定它）" if "text_col" in names else ""
+        return f"请{model}后再运行，或先用 consumer-nlp tag 以这个模型重新标注这个文件再运行{text_col}"
+    if error.problem == "beyond_excel":
+        return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
+    said = fix_in_chinese(error, "再运行") or "请检查这个文件"
+    if error.problem == "unparseable_row" and "bad_rows_path" in names:
+        said += f"，或用 {names['bad_rows_path']} 把无法解析的行另存到一个文件、其余照常处理"
+    if error.problem == "encoding" and "encoding" in names:
+        said += f"，或用 {names['encoding']} 指定文件的编码（如 {names['encoding']} gb18030）"
+    if error.problem == "unnamed_columns" and "header_row" in names:
+        said += f"；表头不在第一行时，用 {names['header_row']} 指定它所在的行"
+    return said
+
+
+def review_workbook_headline(error: ReviewWorkbookError) -> str:
+    """A filled review workbook's bad rows (said in Chinese by the library, each kind a line), and how to go on."""
+    return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "
+            + "\n  ".join(error.problems) + "\n  请改正后再导入")

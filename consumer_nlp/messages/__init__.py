@@ -1,0 +1,25 @@
+"""Every error and warning of the library a complaint desk meets, said in Chinese, in one home: what is wrong and how
+to go on. A front end (the command line, the web) gives only ``names``, how it says each library parameter
+(``{"text_col": "--text-col"}``); advice that needs a parameter it lacks is left out, or names the parameter."""
+from ..exceptions import ArchiveError, LabeledDataError, ReviewWorkbookError
+from ._archives import fix_in_chinese, how_to_go_on, problem_in_chinese, review_workbook_headline
+from ._labeled import labeled_fault_in_chinese, labeled_headline
+from ._models import model_headline
+from ._notes import note
+from ._rows import bad_row_in_chinese, place_in_chinese
+from ._runs import run_headline
+
+__all__ = ["bad_row_in_chinese", "fix_in_chinese", "headline", "labeled_fault_in_chinese", "note", "place_in_chinese",
+           "problem_in_chinese"]
+
+
+def headline(error: Exception, names: dict) -> str | None:
+    """What went wrong and how to go on, in Chinese, for the line above the library's own message (which keeps the
+    particulars); ``names`` maps a parameter to how the front end says it. None for an error of no kind known here."""
+    if isinstance(error, ArchiveError):
+        return problem_in_chinese(error) + "。" + how_to_go_on(error, names)
+    if isinstance(error, LabeledDataError):
+        return labeled_headline(error, names)
+    if isinstance(error, ReviewWorkbookError):
+        return review_workbook_headline(error)
+    return model_headline(error, names) or run_headline(error, names)

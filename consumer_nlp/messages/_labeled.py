@@ -1,0 +1,129 @@
+"""What is wrong with labeled data (a :class:`LabeledDataError`'s ``problem``, or each bad row's fault), said in
+Chinese with how to go on, in the front end's ``names`` for the parameters."""
+from .._categories import CATEGORIES, LABELS
+from ..exceptions import LabeledDataError
+from ._rows import place_in_chinese, why_unparseable
+
+
+# What is wrong with a row of labeled data, by its fault's kind (LabeledDataError's ``faults``), from its particulars.
+_LABELED_FAULTS = {
+    "text_missing": lambda d: "没有文本（这一格不是文字）",
+    "text_empty": lambda d: "文本为空",
+    "text_unreadable": lambda d: "文本只有空格、看不见的字符或网页的空格，没有可读的内容",
+    "label_empty": lambda d: "类别为空",
+    "unknown_label": lambda d: (f"类别「{d['label']}」不是六个类别之一" + (f"（是不是「{d['near']}」？）" if d["near"] else "")
+                                + f"：应填 {'、'.join(LABELS)}，或中文名 {'、'.join(CATEGORIES.values())}"),
+    "unparseable_row": lambda d: f"格式有误（{why_unparseable(d['fault'], d['details'], d['format'])}）",
+}
+
+
+def labeled_fault_in_chinese(where: str, fault: tuple | None) -> str | None:
+    """A bad row of labeled data, its place and its ``fault`` (kind, particulars), in Chinese; None for a fault of no
+    kind (its English is all there is)."""
+    if fault is None or fault[0] not in _LABELED_FAULTS:
+        return None
+    return f"{place_in_chinese(where)}：{_LABELED_FAULTS[fault[0]](fault[1])}"
+
+
+# What a labeled file's text column holds instead of complaints, by LabeledDataError's problem.
+_NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只有几种不同的值（像渠道、地区或投诉类型）"}
+
+
+def _too_few_examples(details: dict, names: dict) -> str:
+    """Labeled data too small for its cross-validation's folds, in Chinese, and how to go on."""
+    cv = details["cv"]
+    if details["short"]:
+        short = "、".join(f"{CATEGORIES.get(label, label)}（{label}）只有 {n} 条" for label, n in details["short"].items())
+        said = f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条例子：{short}，没有训练。请给这些类别补充例子"
+    else:
+        said = f"做 {cv} 折交叉验证至少要 {cv} 条文本，只有 {details['texts']} 条，没有训练。请补充例子"
+    option = names.get("cv", "cv")
+    return said + f"，或用 {option} 指定较少的折数（{option} 0 不做交叉验证）后再运行"
+
+
+def _one_group(details: dict, names: dict) -> str:
+    """A group column of one value, in Chinese, and how to go on."""
+    option = names.get("group_col", "group_col")
+    return (f"「{details['column']}」列只有一个值（{'、'.join(map(str, details['values']))}），留不出一组文本来校准置信度，"
+            f"没有训练。请用 {option} 指定标明文本出处、有几种不同取值的列，或不用 {option}")
+
+
+def _groups_in_chinese(problem: str, details: dict, names: dict) -> str:
+    """Groups that cannot be held out in turn to calibrate (LabeledDataError's ``few_to_calibrate`` or
+    ``groups_split_labels``), in Chinese, and how to go on."""
+    option = names.get("group_col", "group_col")
+    if problem == "few_to_calibrate":
+        held = details["held"]
+        groups = "、".join(f"「{group}」" for group in held[:3]) + (f"等 {len(held)} 组" if len(held) > 3 else "一组")
+        said = (f"按「{details['column']}」列留出{groups}，只剩 {details['left']} 条文本可学，每个类别都不到 2 条，"
+                f"不够校准置信度")
+    else:
+        said = (f"「{details['column']}」列的各组把类别分开了（每个类别只在一组里出现：是不是类别列？），留出一组时模型没见过"
+                f"它的类别，每条文本都会送去复核")
+    return (f"{said}，没有训练。请用 {option} 指定标明文本出处、各组都有多个类别而大小相近的列，或不用 {option}")
+
+
+def _header_in_chinese(details: dict, names: dict) -> str:
+    """What is wrong with labeled data's columns (a LabeledDataError's ``header`` particulars), in Chinese, and how to
+    go on with the front end's ``names`` for its parameters."""
+    def flag(parameter: str) -> str:
+        return names.get(parameter, f"{parameter}=…")
+
+    columns = "、".join(map(str, details["columns"]))
+    if details.get("same") is not None:
+        return (f"标注数据的表头有问题，没有使用：文本和类别指的是同一列「{details['same']}」（列名有：{columns}）。请用 "
+                f"{flag('text_col')} 和 {flag('label_col')} 分别指定投诉文本和类别所在的列后再运行")
+    wrong = [f"没有「{column}」列" for column in details.get("missing", {}).values()]
+    if details.get("no_label_column"):
+        wrong.append("找不到类别所在的列：没有一列叫 label、类别、分类或标签")
+    if details.get("not_labels") is not None:
+        wrong.append(f"「{details['not_labels']}」列按列名当作类别列，但它填的不是类别")
+    if details.get("holding") is not None:
+        wrong.append(f"「{details['holding']}」列填的是类别")
+    names_row = details.get("names_row")
+    if names_row:
+        go_on = [f"用 {flag('header_row')} {names_row[0]} 指定列名所在的行（第 {names_row[0]} 行像是列名，含「{names_row[1]}」）"]
+    else:
+        go_on = [f"用 {flag(parameter)} 指定{what}所在的列" for parameter, what in
+                 (("text_col", "投诉文本"), ("label_col", "类别"), ("group_col", "文本出处"))
+                 if parameter in details.get("missing", {})]
+        if (details.get("no_label_column") or details.get("not_labels") is not None) and "label_col" not in \
+                details.get("missing", {}):
+            holding = details.get("holding")
+            go_on.append(f"用 {flag('label_col')} {holding} 指定类别所在的列" if holding is not None
+                         else f"用 {flag('label_col')} 指定类别所在的列")
+    return f"标注数据的表头有问题，没有使用：{'；'.join(wrong)}（列名有：{columns}）。请{'，或'.join(go_on)}后再运行"
+
+
+# How many bad rows of labeled data are said in Chinese above the library's English (which lists more).
+_BAD_ROWS_SHOWN = 20
+
+
+def _bad_rows(error) -> str:
+    """Labeled data's bad rows, in Chinese: how many, how to go on, then each row's place and fault (the first
+    ``_BAD_ROWS_SHOWN`` of them), in lines below."""
+    shown = min(_BAD_ROWS_SHOWN, len(error.problems))
+    listed = "逐处列在下面" if shown == len(error.problems) else f"下面列出前 {shown} 处"
+    said = [labeled_fault_in_chinese(where, fault) for (where, _), fault in zip(error.problems[:shown], error.faults)]
+    return (f"标注数据有 {len(error.problems)} 处问题，没有使用（{listed}）。请在文件里改正这些行后再运行"
+            + "".join(f"。\n  {line}" for line in said if line))
+
+
+def labeled_headline(error: LabeledDataError, names: dict) -> str:
+    """What is wrong with labeled data and how to go on, in Chinese: its ``problem``, else its bad rows."""
+    if error.problem in _NOT_TEXTS and error.details.get("column") is not None:
+        said = f"「{error.details['column']}」列{_NOT_TEXTS[error.problem]}，不是投诉内容，没有训练"
+        return said + (f"。请用 {names['text_col']} 指定投诉内容所在的列后再运行" if "text_col" in names else "")
+    if error.problem == "mostly_unlabeled":
+        said = (f"「{error.details['column']}」列只有 {error.details['labeled']} 行填了类别，{error.details['unlabeled']} "
+                f"行没有填，没有训练。这一列若没有选错，请删去没有类别的行（或给它们填上类别）后再运行")
+        return said + (f"；否则请用 {names['label_col']} 指定类别所在的列" if "label_col" in names else "")
+    if error.problem == "few_examples":
+        return _too_few_examples(error.details, names)
+    if error.problem == "one_group":
+        return _one_group(error.details, names)
+    if error.problem in ("few_to_calibrate", "groups_split_labels"):
+        return _groups_in_chinese(error.problem, error.details, names)
+    if error.problem == "header":
+        return _header_in_chinese(error.details, names)
+    return _bad_rows(error)

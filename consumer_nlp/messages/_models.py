@@ -1,0 +1,43 @@
+"""What is wrong with a model, a model file or a name the registry is given, said in Chinese with how to go on."""
+from ..exceptions import (IncompatibleModelError, IntegrityError, InvalidNameError, ModelNotFoundError,
+                          UntrustedModelError)
+
+
+# Why the registry refuses a name, by InvalidNameError's problem, from its particulars.
+_NAME_REFUSED = {
+    "characters": lambda d: "只能用小写字母 a-z、数字、汉字和 _ . -，以字母、数字或汉字开头，最多 64 个字符",
+    "builtin": lambda d: "「default」是内置模型的名称",
+    "model_file": lambda d: f"以 {d['suffix']} 结尾的名称会被当作模型文件",
+    "windows": lambda d: "Windows 不能用它作文件夹的名称（设备名，或以 . 结尾），而注册表是可以共享的文件夹",
+    "digits": lambda d: "全是数字的别名会被当作版本号",
+}
+
+
+def _name_refused(error, names: dict) -> str:
+    """A model name or alias the registry refuses, in Chinese: why, and the flag that gives another; one looked up,
+    as a name no model can have, and where the models are listed."""
+    what = "别名" if error.details["parameter"] == "alias" else "模型名称"
+    if error.details.get("lookup"):
+        return (f"没有这样的{what}「{error.details['name']}」：{what}{_NAME_REFUSED[error.problem](error.details)}，不会"
+                f"有模型用它。请用 consumer-nlp models list 查看已登记的模型、版本和别名（注册表不在默认位置时加 --registry）")
+    flag = names.get(error.details["parameter"])
+    return (f"{what}「{error.details['name']}」不能用：{_NAME_REFUSED[error.problem](error.details)}。请换一个{what}"
+            + (f"（{flag}）" if flag else "") + "后再运行")
+
+
+# Each other kind of a model's error, as a desk reads it.
+_MODEL_KINDS = [
+    (ModelNotFoundError, "找不到模型。请用 consumer-nlp models list 查看已登记的模型、版本和别名（注册表不在默认位置时"
+                         "加 --registry），或给出 .cnlp 模型文件的路径"),
+    (UntrustedModelError, "模型文件已损坏，或含有模型不该有的内容，没有加载。请改用由 consumer-nlp train 保存的模型文件"),
+    (IncompatibleModelError, "模型文件的格式与这个版本的 consumer_nlp 不符。较新版本保存的，请升级 consumer_nlp（pip "
+                             "install -U consumer_nlp）；0.1 版的 .skops 文件，请先用 consumer-nlp models convert 转换"),
+    (IntegrityError, "保存的文件与保存时的记录不符（被改动、截断或缺失），没有使用。请从备份恢复它，或重新训练并登记这个模型"),
+]
+
+
+def model_headline(error: Exception, names: dict) -> str | None:
+    """A model's or the registry's error in Chinese, with how to go on; None for an error of no such kind."""
+    if isinstance(error, InvalidNameError):
+        return _name_refused(error, names)
+    return next((said for kind, said in _MODEL_KINDS if isinstance(error, kind)), None)

@@ -1,0 +1,39 @@
+"""The library's warnings of the kinds a desk meets (a log record's ``kind``), said in Chinese."""
+import logging
+
+from ._rows import place_in_chinese
+
+
+# What texts labeled two ways mean, where labeled data is used (the library says it in English).
+_CONFLICTS_MEAN = {"training": "两种都会学习", "evaluation": "每处有一条计为判断错误"}
+# What labels that are a model's own tags mean, where labeled data is used.
+_OWN_TAGS_MEAN = {"training": "用它训练，新模型学的是那个模型的判断，连同它的错误；请用人工标注的列训练",
+                  "evaluation": "这些指标只说明模型与它们有多一致（若正是这个模型标注的，就是与自己一致），不说明它分得对不对；"
+                                "请用人工标注的列评估"}
+# What rows without a label were left out of (the library's ``use``).
+_LEFT_OUT_OF = {"training": "训练", "calibration": "置信度的校准", "evaluation": "评估"}
+
+
+def _some_places(places: list, joined: str = "、") -> str:
+    """The first five ``places`` (each said in Chinese by the caller) joined, with … for the rest."""
+    return joined.join(places[:5]) + (f"{joined}…" if len(places) > 5 else "")
+
+
+def note(record: logging.LogRecord) -> str | None:
+    """A library warning of a kind a desk meets (its record's ``kind``), in Chinese; None for the others."""
+    kind = getattr(record, "kind", None)
+    if kind == "duplicates":
+        repeats = [f"{place_in_chinese(where)}重复{place_in_chinese(seen)}" for where, seen in record.places]
+        return f"标注数据里有 {len(repeats)} 条文本与前面的一行重复，照原样保留（{_some_places(repeats, '；')}）"
+    if kind == "conflicts":
+        places = [place_in_chinese(where) for where in record.places]
+        return (f"标注数据里有 {len(places)} 条文本的类别与前面同一文本的不同，{_CONFLICTS_MEAN[record.use]}"
+                f"（{_some_places(places)}）")
+    if kind == "unlabeled":
+        places = [place_in_chinese(where) for where in record.places]
+        return f"标注数据里有 {len(places)} 行没有填类别，没有计入{_LEFT_OUT_OF[record.use]}（{_some_places(places)}）"
+    if kind == "own_tags":
+        return f"类别列「{record.column}」是标注结果列，即模型给出的类别（人工改过的行除外）：{_OWN_TAGS_MEAN[record.use]}"
+    if kind == "hidden_rows":
+        return f"工作簿里有 {record.rows} 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了"
+    return None

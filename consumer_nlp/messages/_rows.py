@@ -1,0 +1,52 @@
+"""A row's place and why it cannot be parsed, said in Chinese: the bad-rows file's 位置 and 原因, and the rows
+the messages of archives and labeled data name."""
+import re
+
+
+WORKBOOKS = ("xlsx", "xlsm", "xls")
+# Why a row cannot be parsed, by the kind of fault its reader found (``BadRow.kind``), from its particulars.
+_FAULTS = {
+    "quote_left_open": lambda d: "引号没有收尾",
+    "text_after_quote": lambda d: "收尾的引号后面还有文字",
+    "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",  # either: a checkpoint's, from a release before
+    "quote_runs_on": lambda d: f"这里开始的引号过了 {d['lines']:,} 行仍没有收尾",
+    "quote_over_rows": lambda d: f"这里开始的引号到文件第 {d['closes']} 行才收尾，而中间各行本身就是一行行记录",
+    "field_count": lambda d: f"这一行有 {d['fields']} 列，表头有 {d['header']} 列",
+    "outside_table": lambda d: (f"表头各列之外的 {d['cell']} " + (f"等 {d['cells']} 个" if d["cells"] > 1 else "")
+                                + "单元格有内容"),
+    "not_json_object": lambda d: "不是一个完整的 JSON 对象",
+    "too_deep": lambda d: f"有嵌套超过 {d['depth']} 层的值",
+}
+# Why a row of each format can fail, for a fault of no known kind (a checkpoint's bad rows from a release before them).
+_WHY_UNPARSEABLE = {"csv": "引号没有收尾、引号后还有文字或列数不对", "tsv": "引号没有收尾、引号后还有文字或列数不对",
+                    "jsonl": "不是一个完整的 JSON 对象，或嵌套过深", **dict.fromkeys(WORKBOOKS, "有超出表头列数的单元格")}
+
+
+def why_unparseable(kind: str | None, details: dict, format: str | None) -> str:
+    """Why a row cannot be parsed, in Chinese: its fault of ``kind`` with its ``details``, else the faults a row of
+    ``format`` can have."""
+    if kind in _FAULTS:
+        return _FAULTS[kind](details)
+    return _WHY_UNPARSEABLE.get(format, _WHY_UNPARSEABLE["csv"])
+
+
+# A row's place as the readers say it (``BadRow.where``, ``LabeledData.places``), and as a desk reads it: a CSV's row
+# as Excel shows it, with its file line where that differs; a JSON Lines file's line (a line of a checkpoint's CSV
+# from a release before rows) as a text editor shows it.
+_PLACES = [(r"row (\d+) \(line (\d+)\)", r"第 \1 行（文件第 \2 行）"),
+           (r"line (\d+) \(data row (\d+)\)", r"文件第 \1 行（第 \2 条数据）"), (r"line (\d+)", r"文件第 \1 行"),
+           (r"sheet row (\d+)", r"工作表第 \1 行"), (r"row (\d+)", r"第 \1 行"), (r"corrections", "人工更正")]
+
+
+def place_in_chinese(where: str) -> str:
+    """A row's place ("row 12 (line 15)", "sheet row 7", "line 3 (data row 2)", "row 5") in Chinese (第 12 行（文件第 15
+    行）), for what a desk reads; a place of another shape as it is."""
+    return next((found.expand(chinese) for english, chinese in _PLACES if (found := re.fullmatch(english, where))),
+                where)
+
+
+def bad_row_in_chinese(row: dict, format: str | None) -> list[str]:
+    """A bad row's place and why it cannot be parsed, in Chinese, from its :class:`BadRow` fields (``row``, as a
+    run's checkpoint holds them; ``format``, "csv", "xlsx" …, its file's): the --bad-rows file's 位置 and 原因, after
+    its English columns (which programs read)."""
+    return [place_in_chinese(row["where"]), why_unparseable(row.get("kind"), row.get("details", {}), format)]

@@ -1,0 +1,38 @@
+"""What stops a run beside its data and its model, said in Chinese with how to go on: an interrupted run's finished
+chunks, a count out of its range, and the files the system refuses (missing, existing, forbidden, undecodable)."""
+from .._values import CountError
+from ..exceptions import CheckpointError
+
+
+def _count(error: CountError, names: dict) -> str:
+    """A count given out of its range, by the front end's name for it."""
+    also = "".join(f" {n} 或" for n in error.also)
+    return (f"{names.get(error.name, error.name)} 的值应是{also}不小于 {error.minimum} 的整数，「{error.value}」不行。"
+            f"请改正后再运行")
+
+
+def _checkpoint(error: CheckpointError, names: dict) -> str:
+    """An interrupted run's finished chunks found unasked, or not to be gone on from."""
+    if error.problem == "unfinished":
+        return (f"上次对同一输出文件的运行没有完成，留下了已标注的 {error.details['chunks']} 块。请加 "
+                f"{names.get('resume', 'resume=True')} 接着运行，或加 {names.get('restart', 'restart=True')} 从头开始")
+    restart = f"请加 {names['restart']} 从头开始" if "restart" in names else "请从头重新运行"
+    return "上次中断时已完成的部分不能接着用（输入文件、模型或设置与那次不同，或是旧版本留下的）。" + restart
+
+
+def run_headline(error: Exception, names: dict) -> str | None:
+    """A run's error of these kinds in Chinese, with how to go on; None for an error of no such kind."""
+    if isinstance(error, CountError):
+        return _count(error, names)
+    if isinstance(error, CheckpointError):
+        return _checkpoint(error, names)
+    if isinstance(error, FileExistsError) and "force=True" in str(error) and "force" in names:
+        return f"文件已经存在，没有覆盖（要覆盖它请加 {names['force']}，或换一个文件名）"
+    encoding = (f"请用 {names['encoding']} 指定文件的编码（如 {names['encoding']} gb18030）" if "encoding" in names
+                else "请把文件另存为 UTF-8 编码后再运行")
+    kinds = [(FileNotFoundError, "找不到文件。请检查文件名和所在的文件夹后再运行"),
+             (FileExistsError, "文件已经存在，没有覆盖。请换一个文件名，或先把那个文件移走"),
+             (PermissionError, "没有权限读写这个文件或文件夹。请换一个有权限的文件夹，或请管理员开放权限后再运行"),
+             (UnicodeError, "文件的编码无法识别。" + encoding),
+             (ImportError, "缺少需要安装的组件。请照下面的 pip install 命令安装后再运行")]
+    return next((said for kind, said in kinds if isinstance(error, kind)), None)
