@@ -676,6 +676,20 @@ def test_a_registry_the_server_may_not_write_in_is_said_and_refused_before_retra
         (registry / "complaints").chmod(0o755)
 
 
+def test_a_corpus_retraining_cannot_learn_from_is_said_in_chinese_on_its_job_page(tmp_path, registry):
+    # The web said only an archive's problems in Chinese: a corpus whose label column could not be found (given with
+    # serve --corpus) failed the retraining as 处理失败：服务器内部错误, its reason in the server's log alone.
+    corpus = tmp_path / "corpus.csv"
+    corpus.write_text("text,备注\n买的电饭煲用了三天就坏了,无\n", encoding="utf-8")
+    with TestClient(_app(tmp_path, registry, corpus=corpus)) as client:
+        job = client.post("/models/retrain", data={"csrf": _csrf(client)}, follow_redirects=False)
+        deadline = time.time() + 120
+        while 'data-state="running"' in (page := client.get(job.headers["location"]).text) and time.time() < deadline:
+            time.sleep(0.3)
+    assert 'data-state="failed"' in page and "服务器内部错误" not in page, page
+    assert "标注数据的表头有问题" in page and "找不到类别所在的列" in page, page
+
+
 def test_retrain_on_corrections_compare_on_the_held_back_and_promote(client, tmp_path, registry):
     CorrectionStore(registry / STORE_NAME).add([{"text": t, "label": label} for t, label in zip(COMPLAINTS[:6], LABELS)],
                                                reviewer="测")

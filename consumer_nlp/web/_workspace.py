@@ -9,9 +9,9 @@ import shutil
 import threading
 from pathlib import Path
 
-from ..exceptions import ArchiveError
+from ..exceptions import ArchiveError, LabeledDataError
 from ..io import cell_text, find_text_column, names_row_below, new_file, open_archive, record_in_header, write_json
-from ..messages import fix_in_chinese, place_in_chinese, problem_in_chinese
+from ..messages import fix_in_chinese, headline, place_in_chinese, problem_in_chinese
 from ..tagging import check_untagged
 from ._security import Refused
 
@@ -188,10 +188,12 @@ _UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已�
 
 
 def in_chinese(error: Exception) -> str | None:
-    """An archive's problem (:class:`ArchiveError`) said in Chinese for the complaint desk, without the
-    server's paths; None for any other error (the caller says something general)."""
+    """An archive's problem (:class:`ArchiveError`), or labeled data's (retraining's corpus), said in Chinese for the
+    complaint desk, without the server's paths; None for any other error (the caller says something general)."""
     if isinstance(error, UnicodeError):
         error = ArchiveError("", "encoding")
+    if isinstance(error, LabeledDataError):  # the web names no parameter: the advice names the library's
+        return headline(error, {}) + "。"
     if not isinstance(error, ArchiveError):
         return None
     if error.problem == "busy":  # here a batch, not a file the user named
