@@ -276,9 +276,7 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
 
 def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | None) -> tuple:
     """The :class:`Evaluation` of ``model`` on checked labeled data, and its predicted categories."""
-    if not labeled.texts:
-        none = f": none of its {len(labeled.unlabeled)} row(s) has a label" if labeled.unlabeled else ""
-        raise ValueError(f"{labeled.source}: no labeled rows to evaluate on{none}")
+    labeled.check_some_labeled("evaluation", "evaluate on")
     trained_on = (getattr(model, "training_data_", None) or {}).get("sha256")
     if trained_on is not None and labeled.fingerprint()["sha256"] == trained_on:  # figures near 1.000, untrue
         log.warning("%s 是模型 %s 的训练数据：在它上面的成绩不说明模型对新文本的表现 (%s is the data %s was trained "

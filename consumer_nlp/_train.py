@@ -191,8 +191,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
                     "; …" if len(labeled.duplicates) > 5 else "",
                     extra={"kind": "duplicates", "places": labeled.duplicates})  # for a front end's own words
     labeled.warn_of_conflicts("training")
-    if not labeled.texts:
-        raise ValueError(f"{labeled.source}: no labeled rows to learn from")
+    labeled.check_some_labeled("training", "learn from")
     absent = [label for label in CATEGORIES if label not in set(map(label_of, labeled.labels))]
     if absent:  # the model could never give them, and a desk would read "0 of them" as a fact
         log.warning("训练数据里没有%s的例子：这个模型永远不会给出这些类别 (no example of %s: the model will never give "
@@ -215,8 +214,9 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         trained = set(normalize_many(labeled.texts))  # as the model reads them: a space or a width is no difference
         overlap = [text for text, read in zip(held.texts, normalize_many(held.texts)) if read in trained]
         if overlap:
-            raise ValueError(f"the calibration data ({held.source}): {len(overlap)} of its texts are in the training data "
-                             f"(e.g. {overlap[0][:30]!r}); it must be writing the model is not trained on")
+            raise LabeledDataError(held.source, [("calibration data", (
+                f"{len(overlap)} of its texts are in the training data (e.g. {overlap[0][:30]!r}); it must be writing "
+                f"the model is not trained on"))], "calibration_trained", texts=len(overlap), example=overlap[0])
         calibration = (held.texts, held.labels)
     metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv, calibration=calibration,
                              fit_groups=labeled.groups) if cv else None

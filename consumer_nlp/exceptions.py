@@ -18,9 +18,12 @@ class InvalidNameError(ValueError):
     (other characters than a-z, 0-9, Chinese, '_', '.', '-', or too long), ``"builtin"`` (default, the built-in
     model's), ``"model_file"`` (an ending a model file has; ``details["suffix"]``), ``"windows"`` (a name Windows
     gives no folder) or ``"digits"`` (an alias of digits, read as a version). ``details["lookup"]`` is True where the
-    name was looked up (a reference to load, show or delete), not given to save under: no model has it."""
+    name was looked up (a reference to load, show or delete), not given to save under: no model has it. Or a reference
+    to delete (``details["parameter"]`` "ref") the registry refuses: ``"no_version"`` (the model ``details["name"]``
+    without a version; ``details["latest"]``, its latest) or ``"in_use"`` (``details["name"]``'s
+    ``details["version"]``, which the ``details["aliases"]`` point at)."""
 
-    PROBLEMS = ("characters", "builtin", "model_file", "windows", "digits")
+    PROBLEMS = ("characters", "builtin", "model_file", "windows", "digits", "no_version", "in_use")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)
@@ -42,9 +45,9 @@ class CheckpointError(ValueError):
     """The finished chunks an interrupted tagging run left cannot be gone on from with ``resume=True``: another
     run's (its input, model or settings differ), an earlier release's, or damaged (``problem`` "cannot_resume").
     ``restart=True`` starts over. Or (``problem`` "unfinished") they were found with neither: ``details["chunks"]``,
-    how many; ``resume=True`` goes on from them."""
+    how many; ``resume=True`` goes on from them. Or (``problem`` "resume_and_restart") both were asked for."""
 
-    PROBLEMS = ("cannot_resume", "unfinished")
+    PROBLEMS = ("cannot_resume", "unfinished", "resume_and_restart")
 
     def __init__(self, message: str, problem: str = "cannot_resume", **details):
         super().__init__(message)
@@ -74,12 +77,15 @@ class LabeledDataError(ValueError):
     ``"missing"``, {parameter: column} of the columns named that are none, ``"no_label_column"`` (True: none is
     named as a label column is), ``"not_labels"``, the column taken for the labels by its name that holds other
     values, ``"holding"``, a column that holds labels, ``"names_row"``, a row below that reads as column names (its
-    header_row and the name in it), ``"same"``, the one column named for the texts and the labels); None for bad
-    rows."""
+    header_row and the name in it), ``"same"``, the one column named for the texts and the labels);
+    ``"calibration_trained"`` (calibration data holding ``details["texts"]`` texts of the training data, such as
+    ``details["example"]``); ``"no_labeled_rows"`` (no row has a label: ``details["use"]``, "training" or "evaluation",
+    ``details["unlabeled"]``, the rows without one, ``details["column"]``, the label column, None for pairs); None for
+    bad rows."""
 
     SHOWN = 100
     PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "few_to_calibrate",
-                "groups_split_labels", "header")
+                "groups_split_labels", "header", "calibration_trained", "no_labeled_rows")
 
     def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, *,
                  faults: list | None = None, **details):
@@ -127,7 +133,9 @@ class ArchiveError(ValueError):
     ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing),
     ``"no_text_column"`` (``details["columns"]``; ``details["wanted"]``, the name given, or
     ``details["names_row"]``, a row below that reads as column names: its header_row and the name in it),
-    ``"beyond_excel"``, ``"busy"`` (another run is writing the output), ``"previous_is_itself"`` (a report's
+    ``"beyond_excel"``, ``"busy"`` (another run is writing the output), ``"folder"`` (a folder where a file is
+    wanted: ``details["parameter"]``, where known, the parameter naming it, "input_path" for a folder to read; for an
+    output, ``details["example"]``, a file name in it), ``"previous_is_itself"`` (a report's
     earlier period given as the archive itself), ``"output_is_input"``, ``"no_folder"`` (the output's folder does
     not exist), ``"output_name"`` (an output named for another format, or for one read but not written:
     ``details["endings"]``, those it may have; where known, ``details["suffix"]``, the one given, "" for none, and
@@ -151,7 +159,7 @@ class ArchiveError(ValueError):
                 "needs_memory", "too_many_keys", "already_tagged", "not_tagged", "no_text_column", "beyond_excel",
                 "busy", "previous_is_itself", "output_is_input", "no_folder", "output_name", "same_output", "empty",
                 "no_sheet", "no_data", "chart_sheet", "not_a_workbook", "unknown_format", "not_review_workbook",
-                "other_model")
+                "other_model", "folder")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

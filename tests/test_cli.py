@@ -1034,6 +1034,26 @@ _DESK_ERRORS = {
         ["文件里的置信度不是这个模型算出的", "请用 --model 指定标注它时用的模型", "consumer-nlp tag"]),
     "a lookup of a name no model can have": (
         {}, ["models", "show", "投诉/x"], ["没有这样的模型名称「投诉/x」", "consumer-nlp models list"]),
+    "an output naming a folder": (
+        {"a.csv": [("投诉内容",), ("漏水",)], "结果/": []}, ["tag", "a.csv", "-o", "结果", "-q"],
+        ["输出文件是一个文件夹", "请用 --output 给出文件名", "a.tagged.csv"]),
+    "a bad-rows file naming a folder": (
+        {"a.csv": [("投诉内容",), ("漏水",)], "坏行/": []}, ["tag", "a.csv", "--bad-rows", "坏行", "-q"],
+        ["存放无法解析的行的文件是一个文件夹", "请用 --bad-rows 给出文件名"]),
+    "a folder to tag": (
+        {"档案/": []}, ["tag", "档案", "-q"], ["要标注的是一个文件夹", "一次标注一个文件"]),
+    "resume and restart at once": (
+        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "--resume", "--restart", "-q"],
+        ["--resume", "--restart", "只能用其中一个"]),
+    "calibration data holding training texts": (
+        {"c.csv": [("text", "label"), ("漏水", "quality")]},
+        ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--calibration-data", "c.csv"],
+        ["校准数据里有 1 条文本也在训练数据里（如「漏水」）", "--calibration-data"]),
+    "labeled data of a header alone": (
+        {"e.csv": [("text", "label")]}, ["train", "e.csv", "-o", "m.cnlp"], ["标注数据里没有一行填了类别的文本", "没有训练"]),
+    "data to evaluate on without a label": (
+        {"u.csv": [("text", "label"), ("漏水", "")]}, ["evaluate", "default", "u.csv"],
+        ["标注数据里没有一行填了类别的文本", "没有评估"]),
 }
 
 
@@ -1060,6 +1080,20 @@ def test_errors_a_desk_meets_are_said_in_chinese_with_the_flag_to_go_on(tmp_path
     assert "没有完成（原因在下面" not in first, first
     assert all(said in first for said in says), (says, first)
     assert english and re.search(r"[a-z]+ [a-z]+ [a-z]+", english[0]), english  # the library's English below
+
+def test_a_deletion_the_registry_refuses_is_said_in_chinese_with_how_to_go_on(tmp_path, capsys, small_model):
+    # `models delete desk` (no version) and a deletion of the version an alias points at were said in English alone,
+    # under 没有完成（原因在下面，是英文的…）.
+    registry = cn.ModelRegistry(tmp_path / "reg")
+    registry.set_alias("desk", registry.save(small_model, "desk"), "production")
+    cases = [("desk", ["没有写明要删除哪个版本", "desk@1 是最新版本", "请写成 desk@版本号"]),
+             ("desk@1", ["desk@1 有别名 production 指向它", "consumer-nlp models alias", "consumer-nlp models unalias"])]
+    for ref, says in cases:
+        assert main(["models", "delete", ref, "--registry", str(tmp_path / "reg")]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert "没有完成（原因在下面" not in first and all(said in first for said in says), (ref, first)
+    assert registry.versions("desk")  # nothing deleted
+
 
 def test_no_text_column_is_said_in_chinese_with_the_flag_that_names_it(tmp_path, capsys, write_workbook):
     # The commonest stop at a desk (a title row above the column names, or a text column of another name)
@@ -1208,6 +1242,7 @@ ARCHIVE_PROBLEMS = {
     "not_review_workbook": ("report", {"sheets": ["Sheet1"]}),
     "same_output": ("tag", {"parameters": ["bad_rows_path", "output_path"]}),
     "other_model": ("tag", {"row": 5, "written": 0.9, "computed": 0.6, "differ": 3, "rows": 4}),
+    "folder": ("tag", {"parameter": "output_path", "example": "结果/a.tagged.csv"}),
 }
 LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"column": "渠道"},
                     "mostly_unlabeled": {"column": "label", "labeled": 3, "unlabeled": 40}, None: {},
@@ -1215,12 +1250,16 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "one_group": {"column": "来源", "values": ["门店"]},
                     "few_to_calibrate": {"column": "来源", "held": ["门店", "热线", "网站", "信函"], "left": 3},
                     "groups_split_labels": {"column": "来源"},
-                    "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True}}
-CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}}
+                    "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True},
+                    "calibration_trained": {"texts": 3, "example": "漏水"},
+                    "no_labeled_rows": {"use": "training", "unlabeled": 0, "column": "label"}}
+CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}, "resume_and_restart": {}}
 NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"},
                  "builtin": {"name": "default", "parameter": "name"},
                  "model_file": {"name": "v1.cnlp", "parameter": "name", "suffix": ".cnlp"},
-                 "windows": {"name": "con", "parameter": "name"}, "digits": {"name": "3", "parameter": "alias"}}
+                 "windows": {"name": "con", "parameter": "name"}, "digits": {"name": "3", "parameter": "alias"},
+                 "no_version": {"name": "desk", "latest": 3, "parameter": "ref"},
+                 "in_use": {"name": "desk", "version": 3, "aliases": ["production"], "parameter": "ref"}}
 
 
 def _errors_a_desk_meets():

@@ -83,6 +83,15 @@ class LabeledData:
             log.warning("%s: %d row(s) without a label were left out of the %s (%s)", self.source, len(self.unlabeled),
                         use, _some(self.unlabeled), extra={"kind": "unlabeled", "places": self.unlabeled, "use": use})
 
+    def check_some_labeled(self, use: str, purpose: str) -> None:
+        """Refuse data with no labeled row to ``use`` ("training", "evaluation"): ``purpose``, what the English says it
+        is for ("learn from"). A LabeledDataError "no_labeled_rows", with the rows ``unlabeled`` and the ``column``."""
+        if not self.texts:
+            none = f": none of its {len(self.unlabeled)} row(s) has a label" if self.unlabeled else ""
+            where = "the labels" if self.label_col is None else f"column {self.label_col!r}"
+            raise LabeledDataError(self.source, [(where, f"no labeled rows to {purpose}{none}")], "no_labeled_rows",
+                                   use=use, unlabeled=len(self.unlabeled), column=self.label_col)
+
     def warn_of_own_tags(self, use: str) -> None:
         """Warn when the labels are a tagged file's tag column, a model's answers (``labels_are_tags``), and what that
         means to their ``use`` ("training", "evaluation"). The record carries ``kind`` "own_tags", the label

@@ -24,7 +24,7 @@ def check_new_file(path, *, force: bool, inputs=(), what: str = "output") -> Pat
     ``inputs`` (never, even with ``force``), and not an existing file unless ``force``."""
     path = Path(path)
     if path.is_dir():
-        raise ValueError(f"the {what} {path} is a folder; give a file name")
+        raise ArchiveError(f"the {what} {path} is a folder; give a file name", "folder")
     if not path.parent.is_dir():
         raise ArchiveError(f"the folder of the {what} {path} does not exist", "no_folder")
     for source in inputs:

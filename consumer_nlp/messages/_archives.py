@@ -95,6 +95,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "previous_is_itself": lambda: "用来对比的前一期档案就是这份档案本身",
         "output_is_input": lambda: "输出文件就是输入文件（输入文件绝不会被覆盖）",
         "no_folder": lambda: "输出文件所在的文件夹不存在",
+        "folder": lambda: ("要标注的是一个文件夹，不是文件" if details.get("parameter") == "input_path"
+                           else f"{_OUTPUTS.get(details.get('parameter'), '输出文件')}是一个文件夹"),
         "output_name": lambda: _output_name(details),
         "same_output": lambda: "就是".join(_OUTPUTS.get(parameter, parameter) for parameter in details["parameters"]),
         "other_model": lambda: (f"文件里的置信度不是这个模型算出的（第 {details['row']} 行：文件里是 {details['written']:.4f}，"
@@ -145,6 +147,11 @@ def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
     return None if fix is None else f"请{fix}{' ' if fix[-1].isascii() else ''}后{then}"
 
 
+def _output_flag(error: ArchiveError, names: dict) -> str | None:
+    """How the front end names the output an error is about: its parameter, else a command's one output."""
+    return names.get(error.details.get("parameter")) or names.get("output") or names.get("report")
+
+
 def how_to_go_on(error: ArchiveError, names: dict) -> str:
     """How to go on from an archive's problem, in Chinese, with the front end's ``names`` for its parameters (a
     command's flags)."""
@@ -169,8 +176,13 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         return "请换一个输出文件名后再运行"
     if error.problem == "no_folder":
         return "请先建好这个文件夹，或写到已有的文件夹里，再运行"
+    if error.problem == "folder" and error.details.get("parameter") == "input_path":
+        return "请给出文件夹里要标注的那个文件（一次标注一个文件）后再运行"
+    if error.problem == "folder":
+        flag, example = _output_flag(error, names), error.details.get("example")
+        return f"请{f'用 {flag} ' if flag else ''}给出文件名{f'（如 {example}）' if example else ''}后再运行"
     if error.problem == "output_name":
-        flag = names.get(error.details.get("parameter")) or names.get("output") or names.get("report")
+        flag = _output_flag(error, names)
         return f"请用 {flag} 换一个这样结尾的文件名后再运行" if flag else "请换用这样结尾的文件名后再运行"
     if error.problem == "same_output":
         flag = names.get(error.details["parameters"][0])

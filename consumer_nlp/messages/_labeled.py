@@ -1,6 +1,7 @@
 """What is wrong with labeled data (a :class:`LabeledDataError`'s ``problem``, or each bad row's fault), said in
 Chinese with how to go on, in the front end's ``names`` for the parameters."""
 from .._categories import CATEGORIES, LABELS
+from .._unicode import quoted
 from ..exceptions import LabeledDataError
 from ._rows import place_in_chinese, why_unparseable
 
@@ -109,6 +110,27 @@ def _bad_rows(error) -> str:
             + "".join(f"。\n  {line}" for line in said if line))
 
 
+def _calibration_trained(details: dict, names: dict) -> str:
+    """Calibration data holding texts of the training data, in Chinese, and how to go on."""
+    option = names.get("calibration_data", "calibration_data=…")
+    return (f"校准数据里有 {details['texts']} 条文本也在训练数据里（如「{quoted(details['example'])}」），没有训练：校准置信度"
+            f"要用模型没有学过的文本。请从 {option} 的文件里删去这些文本，或换用别的文件后再运行")
+
+
+# What labeled data is used for, by its ``use``, as a desk says it.
+_USES = {"training": "训练", "evaluation": "评估"}
+
+
+def _no_labeled_rows(details: dict, names: dict) -> str:
+    """Labeled data without a labeled row, in Chinese, and how to go on."""
+    unlabeled, column = details["unlabeled"], details.get("column")
+    said = (f"标注数据里没有一行填了类别的文本（{f'{unlabeled} 行都没有填类别' if unlabeled else '没有数据行'}），"
+            f"没有{_USES.get(details['use'], '使用')}。" + ("请给这些行填上类别后再运行" if unlabeled else "请检查是否选错了文件"))
+    if column is not None and "label_col" in names:
+        said += f"；类别不在「{column}」列时，请用 {names['label_col']} 指定类别所在的列"
+    return said
+
+
 def labeled_headline(error: LabeledDataError, names: dict) -> str:
     """What is wrong with labeled data and how to go on, in Chinese: its ``problem``, else its bad rows."""
     if error.problem in _NOT_TEXTS and error.details.get("column") is not None:
@@ -126,4 +148,8 @@ def labeled_headline(error: LabeledDataError, names: dict) -> str:
         return _groups_in_chinese(error.problem, error.details, names)
     if error.problem == "header":
         return _header_in_chinese(error.details, names)
+    if error.problem == "calibration_trained":
+        return _calibration_trained(error.details, names)
+    if error.problem == "no_labeled_rows":
+        return _no_labeled_rows(error.details, names)
     return _bad_rows(error)

@@ -25,6 +25,16 @@ def _name_refused(error, names: dict) -> str:
             + (f"（{flag}）" if flag else "") + "后再运行")
 
 
+# Why the registry refuses a deletion, by InvalidNameError's problem, from its particulars.
+_DELETION_REFUSED = {
+    "no_version": lambda d: (f"没有写明要删除哪个版本（{d['name']}@{d['latest']} 是最新版本），删除无法撤销。请写成 "
+                             f"{d['name']}@版本号（如 {d['name']}@{d['latest']}）后再运行"),
+    "in_use": lambda d: (f"{d['name']}@{d['version']} 有别名 {'、'.join(d['aliases'])} 指向它，没有删除。请先用 "
+                         f"consumer-nlp models alias 让别名指向别的版本，或用 consumer-nlp models unalias 删除别名，"
+                         f"再删除这个版本"),
+}
+
+
 # Each other kind of a model's error, as a desk reads it.
 _MODEL_KINDS = [
     (ModelNotFoundError, "找不到模型。请用 consumer-nlp models list 查看已登记的模型、版本和别名（注册表不在默认位置时"
@@ -38,6 +48,8 @@ _MODEL_KINDS = [
 
 def model_headline(error: Exception, names: dict) -> str | None:
     """A model's or the registry's error in Chinese, with how to go on; None for an error of no such kind."""
+    if isinstance(error, InvalidNameError) and error.problem in _DELETION_REFUSED:
+        return _DELETION_REFUSED[error.problem](error.details)
     if isinstance(error, InvalidNameError):
         return _name_refused(error, names)
     return next((said for kind, said in _MODEL_KINDS if isinstance(error, kind)), None)

@@ -13,6 +13,9 @@ def _count(error: CountError, names: dict) -> str:
 
 def _checkpoint(error: CheckpointError, names: dict) -> str:
     """An interrupted run's finished chunks found unasked, or not to be gone on from."""
+    if error.problem == "resume_and_restart":
+        resume, restart = names.get("resume", "resume=True"), names.get("restart", "restart=True")
+        return f"{resume}（接着上次中断的运行）和 {restart}（丢弃上次完成的部分，从头开始）只能用其中一个。请去掉其中一个后再运行"
     if error.problem == "unfinished":
         return (f"上次对同一输出文件的运行没有完成，留下了已标注的 {error.details['chunks']} 块。请加 "
                 f"{names.get('resume', 'resume=True')} 接着运行，或加 {names.get('restart', 'restart=True')} 从头开始")

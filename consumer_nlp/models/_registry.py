@@ -328,15 +328,17 @@ class ModelRegistry:
         name, which = split_ref(ref)
         if not which.isdecimal():
             latest = self.resolve(name)[1]
-            raise ValueError(f"give the version to delete by its number, as {name}@VERSION ({name}@{latest} is the "
-                             f"latest): a deletion cannot be undone")
+            raise InvalidNameError(f"give the version to delete by its number, as {name}@VERSION ({name}@{latest} is "
+                                   f"the latest): a deletion cannot be undone", "no_version", name=name, latest=latest,
+                                   parameter="ref")
         self.resolve(ref)  # an unknown model or version is told before the lock's file is made
         with held(self.root / name / ALIASES_LOCK):  # no alias may move onto it meanwhile
             name, version = self.resolve(ref)  # here: a deletion of it at the same time may have come first
             pointing = [alias for alias, v in self.aliases(name).items() if v == version]
             if pointing:
-                raise ValueError(f"{name}@{version} is in use by alias(es) {pointing}; point them at another "
-                                 f"version (set_alias()) or delete them (delete_alias()) first")
+                raise InvalidNameError(f"{name}@{version} is in use by alias(es) {pointing}; point them at another "
+                                       f"version (set_alias()) or delete them (delete_alias()) first", "in_use",
+                                       name=name, version=version, aliases=pointing, parameter="ref")
             trash = self.root / name / f".deleting-{version}"
             os.rename(self.root / name / str(version), trash)  # disappears at once, then is removed
             os.utime(trash)  # fresh: a save sweeping old leftovers leaves it to this deletion

@@ -25,6 +25,7 @@ from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
+from ..exceptions import CheckpointError
 from ..io import (archive_format, check_fits_a_sheet, excel_changes, find_column, find_text_column, join_parts,
                   new_file, new_files, open_archive, output_format, text_rows, working_name, write_json, write_part)
 from ..messages import bad_row_in_chinese
@@ -261,8 +262,8 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     if jobs is not None:
         check_count(jobs, "jobs", 1, "processes; default: one per core")
     if resume and restart:
-        raise ValueError("resume=True (go on from the finished chunks) and restart=True (throw them away) ask for "
-                         "opposite things; give one of them")
+        raise CheckpointError("resume=True (go on from the finished chunks) and restart=True (throw them away) ask "
+                              "for opposite things; give one of them", "resume_and_restart")
     check_count(chunk_size, "chunk_size", 1, "rows per chunk")
     check_model(model)
     input_path = Path(input_path)

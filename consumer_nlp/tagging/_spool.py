@@ -97,13 +97,15 @@ def default_output(input_path) -> Path:
 def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force: bool) -> None:
     """Everything about where a run reads and writes that can be checked before it starts."""
     if input_path.is_dir():
-        raise ValueError(f"{input_path} is a folder; give the archive file to tag")
+        raise ArchiveError(f"{input_path} is a folder; give the archive file to tag", "folder", parameter="input_path")
     if not input_path.is_file():
         raise FileNotFoundError(f"no such file: {input_path}")
     targets = [("output", output)] + ([("bad-rows file", bad_rows)] if bad_rows is not None else [])
-    for what, path in targets:
+    for (what, path), parameter in zip(targets, ("output_path", "bad_rows_path")):
         if path.is_dir():
-            raise ValueError(f"the {what} {path} is a folder; give a file name, e.g. {path / default_output(input_path).name}")
+            example = path / (default_output(input_path).name if parameter == "output_path" else "bad.csv")
+            raise ArchiveError(f"the {what} {path} is a folder; give a file name, e.g. {example}", "folder",
+                               parameter=parameter, example=str(example))
     if bad_rows is not None and bad_rows.suffix.lower() not in (".csv", ".xlsx"):
         raise ArchiveError(f"the bad-rows file {bad_rows} is written as CSV or, for Excel, as .xlsx (each row's place, "
                            f"why and raw text); give bad_rows_path=… a .csv or .xlsx name", "output_name",
