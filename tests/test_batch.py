@@ -1344,10 +1344,10 @@ def test_an_input_changed_while_it_is_tagged_is_refused_not_mixed(default_model,
     source.write_text("id,text\n" + "".join(f"{n},秤不准第{n}次\n" for n in range(40)), encoding="utf-8")
     original = _run._tag_chunk
 
-    def edit_then_tag(*work):
+    def edit_then_tag(*work, **state):
         if work[0] == 1:  # a colleague saves the file while the run goes on
             source.write_text(source.read_text("utf-8").replace("秤不准第39次", edited), "utf-8")
-        return original(*work)
+        return original(*work, **state)
 
     monkeypatch.setattr(_run, "_tag_chunk", edit_then_tag)
     with pytest.raises(ValueError, match="changed while it was tagged"):
@@ -1360,6 +1360,58 @@ def test_resume_and_restart_together_are_refused(default_model, tmp_path):
     source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
     with pytest.raises(ValueError, match="resume=True.*restart=True"):
         tag_file(default_model, source, tmp_path / "out.csv", resume=True, restart=True, progress=False)
+
+
+
+def _tag_in_threads(runs) -> dict:
+    """Each run's ``tag_file`` arguments run in a thread of its own, all at once: what each returned or raised."""
+    import threading
+
+    results = {}
+
+    def run(name, args, kwargs):
+        try:
+            results[name] = tag_file(*args, **kwargs)
+        except Exception as error:  # noqa: BLE001 (told by the test)
+            results[name] = error
+
+    threads = [threading.Thread(target=run, args=(name, *call)) for name, call in runs.items()]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_a_file_is_tagged_from_a_thread_other_than_the_main_one(default_model, tmp_path):
+    # A notebook's background thread, a Streamlit script (run in a thread of its own) or a web handler failed with
+    # "signal only works in main thread of the main interpreter": the run took SIGTERM and Ctrl-C wherever it ran.
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准，少了二两\n2,信用卡被盗刷\n", encoding="utf-8")
+    result = _tag_in_threads({"one": ((default_model, source, tmp_path / "out.csv"), {"progress": False, "jobs": 1})})
+    assert not isinstance(result["one"], Exception), result["one"]
+    tags = default_model.tag(["秤不准，少了二两", "信用卡被盗刷"])
+    assert [r["category"] for r in read_output(tmp_path / "out.csv")] == [t["category"] for t in tags]
+
+
+def test_two_files_tagged_at_once_in_threads_each_get_their_own_rows(default_model, small_model, tmp_path):
+    # The main process tagged its chunks with the model, text column and checkpoint folder of whichever run began
+    # last (one record for the whole process): a run's chunks could be tagged by the other's model, or written into
+    # the other's checkpoint.
+    texts = {"a": ["秤不准，少了二两", "信用卡被盗刷", "外卖里吃出头发"], "b": ["保健品说能根治高血压", "快递一直不到"]}
+    runs = {}
+    for name, column, model in (("a", "text", default_model), ("b", "投诉内容", small_model)):
+        source = tmp_path / f"{name}.csv"
+        rows = [{"id": f"{name}{i}", column: text} for i, text in enumerate(texts[name] * 40)]
+        pd.DataFrame(rows).to_csv(source, index=False)
+        runs[name] = ((model, source, tmp_path / f"{name}.out.csv"), {"chunk_size": 1, "jobs": 1, "progress": False})
+    results = _tag_in_threads(runs)
+    for name, (args, _) in runs.items():
+        assert not isinstance(results[name], Exception), results[name]
+        out = read_output(args[2])
+        expected = [t["category"] for t in args[0].tag(texts[name] * 40)]
+        assert [r["id"] for r in out] == [f"{name}{i}" for i in range(len(expected))]
+        assert [r["category"] for r in out] == expected, name
 
 
 

@@ -136,11 +136,13 @@ class Summary:
         return "\n".join(lines)
 
 
-_worker_state = {}
+_worker_state = {}  # in a worker process: its run's state (see _run_state)
 
 
-def _hold(model, text_col, kind, spool, id_col=None):
-    _worker_state.update(model=model, text_col=text_col, kind=kind, spool=spool, id_col=id_col)
+def _run_state(model, text_col, kind, spool, id_col=None) -> dict:
+    """What tagging a chunk of one run needs: its model, text column, output kind, spool and id column. Each run
+    holds its own, so that runs in threads of one process never tag or write with another's."""
+    return {"model": model, "text_col": text_col, "kind": kind, "spool": spool, "id_col": id_col}
 
 
 def _die_with(parent: int) -> None:
@@ -169,12 +171,13 @@ def _start_worker(parent, *args):
     for number in (signal.SIGINT, signal.SIGTERM):
         signal.signal(number, signal.SIG_IGN)  # the main process decides when to stop
     _die_with(parent)
-    _hold(*args)
+    _worker_state.update(_run_state(*args))
 
 
-def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0) -> dict:
-    """Tag one chunk and write its part and its record, each atomically (written, then renamed)."""
-    state = _worker_state
+def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, state: dict | None = None) -> dict:
+    """Tag one chunk and write its part and its record, each atomically (written, then renamed); ``state`` is
+    the run's (:func:`_run_state`), in a worker process the one it was started with."""
+    state = _worker_state if state is None else state
     tagged = tag_frame(state["model"], frame, state["text_col"])
     part = part_path(state["spool"], index, state["kind"])
     # A part, then its record: each whole or not at all. No sweep: the spool goes whole when the run ends,
@@ -220,13 +223,16 @@ class _StopRequest:
     """SIGTERM and Ctrl-C, noted when they come and acted on between chunks. An exception raised
     from the signal handler wherever the main thread happens to be (inside the worker pool's
     locks, say) can leave the pool unable to shut down, and the run hangs instead of stopping
-    (seen once in CI: a SIGTERM run still alive after 60 s)."""
+    (seen once in CI: a SIGTERM run still alive after 60 s). Only in a process's main thread, where signals
+    are handled: a run in another thread (a notebook's, a web handler's) leaves them to the main one."""
 
     def __init__(self):
         self.requested = False
         self.previous = {}
 
     def __enter__(self):
+        if threading.current_thread() is not threading.main_thread():
+            return self
         for number in (signal.SIGTERM, signal.SIGINT):
             self.previous[number] = signal.signal(number, self._note)
         return self
@@ -284,7 +290,7 @@ class _Workers:
 
     def __init__(self, jobs: int, args: tuple):
         self.jobs, self.pending, self.pool = jobs, {}, None  # pending: future -> its chunk's work
-        _hold(*args)
+        self.state = _run_state(*args)  # for the chunks tagged here
         args[0].tag_columns(["预热"])  # build the segmenter and lookup tables once, before forking
         if jobs > 1:
             context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
@@ -296,7 +302,7 @@ class _Workers:
         if self.pool is not None and len(self.pending) < 2 * (self.jobs - 1):
             self.pending[self.pool.submit(_tag_chunk, *work)] = work
         else:
-            _tag_chunk(*work)
+            _tag_chunk(*work, state=self.state)
         for f in [f for f in self.pending if f.done()]:
             del self.pending[f]
             f.result()
@@ -308,7 +314,7 @@ class _Workers:
             stop.check()
             if f.cancel():
                 self.pending.pop(f)
-                _tag_chunk(*work)
+                _tag_chunk(*work, state=self.state)
         waiting = set(self.pending)
         while waiting:
             stop.check()
