@@ -77,6 +77,14 @@ def model_arrays(model: ComplaintClassifier) -> dict:
     return arrays
 
 
+def saved_params(model: ComplaintClassifier) -> dict:
+    """The parameters a file records of a fitted ``model``: its own, with the n-gram ranges its vectorizer was fitted
+    with, by which the arrays are read (``set_params`` after a fit changes the parameters, not the fitted model)."""
+    vectorizer = model.vectorizer_
+    return jsonable({**model.get_params(), "word_ngram_range": vectorizer.word_ngram_range,
+                     "char_ngram_range": vectorizer.char_ngram_range})
+
+
 def check_savable(model) -> None:
     """Refuse, before anything is written, what a model file cannot hold."""
     check_model(model)
@@ -92,7 +100,7 @@ def write_model(model: ComplaintClassifier, file) -> None:
     tokenizer = model.vectorizer_.tokenizer_
     document = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "release": __version__,
-        "params": jsonable(model.get_params()),
+        "params": saved_params(model),
         "classes": [str(c) for c in model.classes_],
         "temperature": float(model.temperature_),
         "review_threshold": float(model.review_threshold_),

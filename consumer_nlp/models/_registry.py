@@ -34,7 +34,7 @@ from .._values import PathLike, is_int
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, InvalidNameError, ModelNotFoundError
 from ..io import STALE_SECONDS, move_into_place, temporary_beside, write_json
-from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model
+from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model, saved_params
 from ._skops import convert_model
 
 # Lower case only (a file system that ignores case would take Model and model for one folder), and
@@ -271,7 +271,7 @@ class ModelRegistry:
                 "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 "library_versions": _library_versions(model),
                 "training_data": getattr(model, "training_data_", None),
-                "params": jsonable(model.get_params()),
+                "params": saved_params(model),
                 "classes": [str(c) for c in model.classes_],
                 "review_threshold": model.review_threshold_,
                 "cv_metrics": getattr(model, "cv_metrics_", None),
