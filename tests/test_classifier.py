@@ -1,4 +1,6 @@
 import copy
+import io
+import pickle
 import re
 import subprocess
 import sys
@@ -281,6 +283,36 @@ API_CHECKS = [ec.check_no_attributes_set_in_init, ec.check_parameters_default_co
 @pytest.mark.parametrize("check", API_CHECKS, ids=lambda check: check.__name__)
 def test_scikit_learn_api_checks(check):
     check("ComplaintClassifier", ComplaintClassifier())
+
+
+
+def test_scikit_learn_checks_of_fitted_behaviour_on_texts(small_model, small_corpus):
+    # check_estimator runs none of its checks that fit (they feed numbers; the estimator says it reads strings), so
+    # those that mean something for texts are run here on texts: pickle and joblib round trips, fitted or not;
+    # predict changes nothing; fit changes no parameter; a row's result is the same in any order or subset.
+    import joblib
+    from sklearn.utils.validation import check_is_fitted
+
+    texts = small_corpus[0]
+    unfitted = ComplaintClassifier(C=2.0, char_ngram_range=None)
+    for copied, original in ((pickle.loads(pickle.dumps(unfitted)), unfitted), (clone(small_model), small_model)):
+        assert copied.get_params() == original.get_params()
+        with pytest.raises(NotFittedError):
+            check_is_fitted(copied)
+    proba = small_model.predict_proba(texts)
+    buffer = io.BytesIO()
+    joblib.dump(small_model, buffer)
+    for copied in (pickle.loads(pickle.dumps(small_model)), joblib.load(io.BytesIO(buffer.getvalue()))):
+        np.testing.assert_array_equal(copied.predict_proba(texts), proba)
+        assert copied.tag(texts[:5]) == small_model.tag(texts[:5])
+    state = joblib.hash(vars(small_model))
+    small_model.tag(texts[:9]), small_model.explain(texts[0]), small_model.unknown_share(texts[:3])
+    assert joblib.hash(vars(small_model)) == state
+    order = np.random.RandomState(0).permutation(len(texts))
+    np.testing.assert_array_equal(small_model.predict_proba([texts[i] for i in order]), proba[order])
+    np.testing.assert_array_equal(small_model.predict_proba(texts[10:13]), proba[10:13])
+    params = joblib.hash(ComplaintClassifier(cv=3).get_params())
+    assert joblib.hash(ComplaintClassifier(cv=3).fit(*small_corpus).get_params()) == params
 
 
 def test_groups_make_calibration_and_threshold_hold_each_group_out(small_corpus):
