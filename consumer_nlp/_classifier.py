@@ -4,7 +4,7 @@ import gc
 import itertools
 import threading
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
 import numpy as np
@@ -85,7 +85,10 @@ def check_model(model, parameter: str = "model") -> "ComplaintClassifier":
 
 def as_labels(y) -> np.ndarray:
     """Check labels: one per text (a column of them is taken, with scikit-learn's warning), none
-    missing or empty, all text or all whole numbers. Errors list the rows."""
+    missing or empty, all text or all whole numbers. Errors list the rows. An iterator (a generator) is read
+    whole first, as texts are."""
+    if isinstance(y, Iterator):  # numpy would take it for one object
+        y = list(y)
     try:
         y = column_or_1d(np.asarray(y, dtype=object), dtype=object, warn=True)
     except ValueError:

@@ -230,6 +230,13 @@ def test_labels_that_are_numbers_or_missing(small_corpus):
         ComplaintClassifier(cv=3).fit(texts, [labels[0], None, *labels[2:4], float("nan"), *labels[5:]])
 
 
+def test_labels_given_as_a_generator_are_read_as_texts_given_so_are(small_corpus):
+    # Texts could come from a generator but labels could not: "expected one label per text, got labels of shape ()".
+    texts, labels = small_corpus
+    model = ComplaintClassifier(cv=3).fit((text for text in texts), (label for label in labels))
+    assert list(model.classes_) == sorted(set(labels)) and model.score(texts, labels) > 0.9
+
+
 @pytest.mark.parametrize("odd, row", [(2.5, 2), (float("inf"), 2), (np.float64(-0.1), 2)])
 def test_labels_that_are_not_whole_numbers_are_refused_as_scikit_learns_classifiers_refuse_them(small_corpus, odd,
                                                                                                row):
