@@ -14,11 +14,29 @@ def client():
             yield client
 
 
+def _count_model_reads():
+    """On a worker: count the model files it reads from now on (in ``consumer_nlp.dask._reads``)."""
+    import consumer_nlp.dask as cn_dask
+
+    if not hasattr(cn_dask, "_reads"):
+        cn_dask._reads, read = [], cn_dask.load_model
+        cn_dask.load_model = lambda file: cn_dask._reads.append(1) or read(file)
+
+
+def _model_reads():
+    import consumer_nlp.dask as cn_dask
+
+    return len(cn_dask._reads)
+
+
 @pytest.mark.slow  # starts a local cluster of two worker processes
 def test_same_tags_as_local_prediction_on_a_process_cluster(client, default_model, small_corpus):
     texts = small_corpus[0] + ["", "信用卡被盗刷了两万", "   "]
-    frame = pd.DataFrame({"id": range(len(texts)), "text": texts})
-    tagged = tag_dataframe(dd.from_pandas(frame, npartitions=5), text_col="text").compute()
+    frame = pd.DataFrame({"id": range(len(texts)), "text": texts}, index=[i % 7 for i in range(len(texts))])
+    client.run(_count_model_reads)
+    tagged = tag_dataframe(dd.from_pandas(frame, npartitions=20, sort=False), text_col="text").compute()
+    assert sum(client.run(_model_reads).values()) <= 2  # once per worker at most, not once per partition
+    assert list(tagged.index) == list(frame.index)  # a non-unique index, kept as it was
     assert list(tagged["id"]) == list(frame["id"]) and list(tagged["text"]) == texts
     empty = [not t.strip() for t in texts]  # a file's row without text is in no category
     assert list(tagged["category"]) == ["" if e else c for e, c in zip(empty, default_model.predict(texts))]
