@@ -1,7 +1,7 @@
 """The six complaint categories, in the labeling guide's order, with their Chinese names."""
 from types import MappingProxyType
 
-from ._unicode import nfkc
+from ._unicode import nfkc, without_format_characters
 
 CATEGORIES = MappingProxyType({
     "quality": "质量问题",
@@ -17,6 +17,13 @@ _OTHER_NAMES = {"質量問題": "quality", "價格/計量": "price_measurement",
                 "虛假宣傳": "false_advertising", "金融服務": "financial", "其它": "other"}
 LABEL_BY_NAME = MappingProxyType({**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()},
                                   **_OTHER_NAMES})
+# Punctuation a label is written between or ended with as a sentence is (其他。, “安全问题”), never part of one.
+_AROUND = "。.，,；;：:、!！?？\"'“”‘’「」『』【】()（）《》"
+# Words a desk may write for a category, offered as it: a part of its label, or the labeling guide's own word for what
+# it covers (the quantity supplied, a meal's 分量: price_measurement), before any near spelling (quantity is one
+# letter from quality).
+_WORDS = {"price": "price_measurement", "measurement": "price_measurement", "advertising": "false_advertising",
+          "quantity": "price_measurement", "数量": "价格/计量", "分量": "价格/计量"}
 
 
 def in_guide_order(labels) -> list:
@@ -28,11 +35,17 @@ def in_guide_order(labels) -> list:
 
 def label_of(value) -> str | None:
     """The label a person meant by ``value``: the English label (any case) or the Chinese name
-    (Simplified or Traditional), full-width characters and spaces (价格 / 计量) ignored; None for
-    anything else."""
+    (Simplified or Traditional), full-width characters, spaces (价格 / 计量), invisible characters and the
+    punctuation around it (“其他。”) ignored; None for anything else."""
     if not isinstance(value, str):
         return None
-    return LABEL_BY_NAME.get("".join(nfkc(value).split()).lower())
+    return LABEL_BY_NAME.get(_key(value))
+
+
+def _key(value: str) -> str:
+    """A label as written, as it is looked up: full-width, case, spaces and invisible format characters (a
+    zero-width space pasted from a web page) ignored, and the punctuation around it (其他。)."""
+    return "".join(without_format_characters(nfkc(value)).split()).lower().strip(_AROUND)
 
 
 def label_fault(value) -> tuple[str, dict]:
@@ -43,10 +56,10 @@ def label_fault(value) -> tuple[str, dict]:
 
     if value is None or (isinstance(value, str) and not value.strip()) or value != value:  # None, "", NaN
         return "label_empty", {}
-    key = nfkc(str(value)).strip().lower()
-    # a part of a Chinese name (价格, 计量), else a misspelling
-    near = [name for name in CATEGORIES.values() if key and key in name][:1] or difflib.get_close_matches(
-        key, [*LABELS, *CATEGORIES.values()], n=1, cutoff=0.6)
+    key = _key(str(value))
+    # a word of a category, a part of a Chinese name (价格, 计量), else a misspelling
+    near = [_WORDS[key]] if key in _WORDS else [name for name in CATEGORIES.values() if key and key in name][:1] \
+        or difflib.get_close_matches(key, [*LABELS, *CATEGORIES.values()], n=1, cutoff=0.6)
     return "unknown_label", {"label": str(value), "near": near[0] if near else None}
 
 

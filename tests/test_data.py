@@ -243,10 +243,15 @@ def test_a_broken_emoji_in_a_text_is_kept_readable_not_an_error_at_the_end(tmp_p
                                             ("价格／计量", "price_measurement"), ("其它", "other"),
                                             ("Quality", "quality"), (" ＳＡＦＥＴＹ ", "safety"),
                                             ("虛假宣傳", "false_advertising"), ("价格 / 计量", "price_measurement"),
-                                            ("质量　问题", "quality")])
+                                            ("质量　问题", "quality"), ("其他。", "other"), ("quality.", "quality"),
+                                            ("“安全问题”", "safety"), ("金融服务；", "financial"),
+                                            ("quality\u200b", "quality"), ("\ufeff质量问题", "quality"),
+                                            ("虚假\u200d宣传", "false_advertising")])
 def test_labels_as_people_write_them_are_read(written, label):
     # Desks in Taiwan and Hong Kong label in Traditional characters; Excel users capitalise, type
-    # full-width and put spaces around a slash or inside a name: each was "unknown label".
+    # full-width and put spaces around a slash or inside a name: each was "unknown label". So were a
+    # name ended with 。 or put in quotes as a sentence is, and one holding a zero-width space or a
+    # byte-order mark pasted from a web page or a case system, which no desk can see in a cell.
     from consumer_nlp._categories import label_of
 
     assert label_of(written) == label
@@ -330,6 +335,19 @@ def test_an_empty_label_a_misspelt_one_and_labels_under_another_name_are_told_wh
     with pytest.raises(LabeledDataError, match=r"no label column .*'结论' holds labels: name it with label_col=…"):
         read_labeled(write_csv(tmp_path / "named.csv", rows))
     assert read_labeled(tmp_path / "named.csv", label_col="结论").labels == ["price_measurement", "quality", "safety"]
+
+
+@pytest.mark.parametrize("written, near", [("quantity", "price_measurement"), ("Quantity", "price_measurement"),
+                                           ("price", "price_measurement"), ("measurement", "price_measurement"),
+                                           ("advertising", "false_advertising"), ("数量", "价格/计量"),
+                                           ("分量", "价格/计量"), ("qualtiy", "quality"), ("1", None)])
+def test_a_label_is_offered_the_category_the_labeling_guide_puts_its_word_under(written, near):
+    # `quantity` (the quantity supplied, short weight: price_measurement in the guide) was offered "did you mean
+    # 'quality'?" by its spelling, which a hurried desk would follow into the wrong category; `price` was offered
+    # nothing. A word of a category's label, or one the guide names under it, is offered that category.
+    from consumer_nlp._categories import label_fault
+
+    assert label_fault(written) == ("unknown_label", {"label": written, "near": near})
 
 
 def test_a_conflict_between_texts_that_differ_only_in_numbers_says_why_they_are_one():
