@@ -189,8 +189,9 @@ def test_corrections_settle_the_conflicts_and_find_the_duplicates_they_make():
     assert corrected.labels == ["safety", "safety", "safety", "other", "quality", "safety"]
     assert corrected.duplicates == [("row 3", "row 1")]
     assert corrected.conflicts == [("correction of '订单456的冰箱坏了'", "labeled safety here, quality at correction of "
-                                    "'订单123的冰箱坏了' (the texts differ only in numbers, amounts, spaces or width, "
-                                    "which the model reads alike)")]
+                                    "'订单123的冰箱坏了' (the texts differ only in what the model reads alike: "
+                                    "numbers, amounts, spaces, width, case, Traditional characters or invisible "
+                                    "characters)")]
     assert data.with_corrections({"秤不准": "price_measurement"}).conflicts == data.conflicts
 
 
@@ -311,8 +312,9 @@ def test_texts_the_model_reads_alike_are_duplicates_and_texts_it_reads_as_nothin
     # empty once normalised ("&nbsp;", zero-width spaces) were trained on unnamed.
     data = read_labeled([("漏水了", "quality"), ("漏水了 ", "quality"), ("\u3000漏水了", "safety")])
     assert data.duplicates == [("row 2", "row 1")]
-    assert data.conflicts == [("row 3", "labeled safety here, quality at row 1 (the texts differ only in numbers, "
-                                        "amounts, spaces or width, which the model reads alike)")]
+    assert data.conflicts == [("row 3", "labeled safety here, quality at row 1 (the texts differ only in what the "
+                                        "model reads alike: numbers, amounts, spaces, width, case, Traditional "
+                                        "characters or invisible characters)")]
     with pytest.raises(LabeledDataError) as caught:
         read_labeled([("漏水", "quality"), ("&nbsp;", "other"), ("\u200b\u200b", "other"), ("\ufeff&#8203;", "other"),
                       ("。。。！！", "other")])
@@ -351,10 +353,15 @@ def test_a_label_is_offered_the_category_the_labeling_guide_puts_its_word_under(
 
 
 def test_a_conflict_between_texts_that_differ_only_in_numbers_says_why_they_are_one():
-    # "订单123的冰箱坏了" and "订单456的冰箱坏了" were called conflicting with no word of why.
+    # "订单123的冰箱坏了" and "订单456的冰箱坏了" were called conflicting with no word of why; texts differing in case
+    # or in Traditional characters (IPHONE屏幕壞了, iphone屏幕坏了) were said to differ in "numbers, amounts, spaces or
+    # width", none of which they differ in.
+    data = read_labeled([("IPHONE屏幕壞了", "quality"), ("iphone屏幕坏了", "safety")])
+    assert "case, Traditional characters" in data.conflicts[0][1]
     data = read_labeled([("订单123的冰箱坏了", "quality"), ("订单456的冰箱坏了", "safety")])
-    assert data.conflicts == [("row 2", "labeled safety here, quality at row 1 (the texts differ only in numbers, "
-                                        "amounts, spaces or width, which the model reads alike)")]
+    assert data.conflicts == [("row 2", "labeled safety here, quality at row 1 (the texts differ only in what the "
+                                        "model reads alike: numbers, amounts, spaces, width, case, Traditional "
+                                        "characters or invisible characters)")]
 
 
 def test_rows_without_a_label_are_left_out_and_named_while_misspelt_labels_stay_errors(tmp_path, write_csv):

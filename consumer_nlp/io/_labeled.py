@@ -41,7 +41,8 @@ def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list,
             duplicates.append((where, seen_where))
         else:
             alike = "" if seen_text == text else (
-                " (the texts differ only in numbers, amounts, spaces or width, which the model reads alike)")
+                " (the texts differ only in what the model reads alike: numbers, amounts, spaces, width, case, "
+                "Traditional characters or invisible characters)")
             conflicts.append((where, f"labeled {label} here, {seen_label} at {seen_where}{alike}"))
     return duplicates, conflicts
 
