@@ -274,11 +274,19 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
     return pd.DataFrame(figures), disagreements
 
 
+def _trained_on(model: ComplaintClassifier, labeled) -> bool:
+    """Whether ``model`` was trained on the texts of ``labeled``, as its training data's fingerprint says: the same
+    rows, or the same texts in another order or labeled otherwise (a model trained before 2026-12-06 keeps the
+    rows' digest only)."""
+    trained = getattr(model, "training_data_", None) or {}
+    here = labeled.fingerprint()
+    return any(trained.get(key) is not None and trained.get(key) == here[key] for key in ("sha256", "texts_sha256"))
+
+
 def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | None) -> tuple:
     """The :class:`Evaluation` of ``model`` on checked labeled data, and its predicted categories."""
     labeled.check_some_labeled("evaluation", "evaluate on")
-    trained_on = (getattr(model, "training_data_", None) or {}).get("sha256")
-    if trained_on is not None and labeled.fingerprint()["sha256"] == trained_on:  # figures near 1.000, untrue
+    if _trained_on(model, labeled):  # figures near 1.000, untrue
         log.warning("%s 是模型 %s 的训练数据：在它上面的成绩不说明模型对新文本的表现 (%s is the data %s was trained "
                     "on: its figures say nothing of new text)", labeled.source, model_name, labeled.source, model_name)
     tags = model.tag_columns(labeled.texts)

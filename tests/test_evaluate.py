@@ -310,7 +310,7 @@ def test_markdown_keeps_a_group_value_holding_a_bar_or_a_line_break_in_its_cell(
     assert "| \\<网站\\>" in shown and "模型 \\<v1\\>" in shown and not re.search(r"(?<!\\)<", shown)
 
 
-def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, caplog):
+def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, caplog, tmp_path):
     # It reported figures near 1.000 without a word, though the model records what it was trained on.
     import consumer_nlp as cn
 
@@ -319,6 +319,14 @@ def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, c
     with caplog.at_level("WARNING", logger="consumer_nlp"):
         cn.evaluate(model, pairs)
     assert any("训练数据" in r.getMessage() for r in caplog.records)
+    # The training file sorted in Excel, or with a label corrected, is the training data still: it was warned of
+    # only for the same rows in the same order. The model file keeps the fingerprint, so a model loaded knows it.
+    relabeled = [(text, "other" if i == 0 else label) for i, (text, label) in enumerate(pairs)]
+    for n, again in enumerate((sorted(pairs), relabeled, pairs + pairs[:3])):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="consumer_nlp"):
+            cn.evaluate(cn.load(cn.save(model, tmp_path / f"m{n}.cnlp")), again)
+        assert any("训练数据" in r.getMessage() for r in caplog.records)
     caplog.clear()
     with caplog.at_level("WARNING", logger="consumer_nlp"):
         cn.evaluate(model, pairs[:-1])

@@ -140,11 +140,16 @@ class LabeledData:
                            places, self.text_col, self.unlabeled, self.label_col, self.labels_are_tags)
 
     def fingerprint(self) -> dict:
-        """sha256 of the (text, label) rows, row count and counts per label."""
+        """sha256 of the (text, label) rows, and ``texts_sha256`` of the different texts whatever their order, labels
+        and repeats (the training file sorted in Excel, or a label corrected, is the same training data), row count
+        and counts per label."""
         digest = hashlib.sha256()
         for text, label in zip(self.texts, self.labels):
             digest.update(text.encode("utf-8") + b"\x1f" + label.encode("utf-8") + b"\x1e")
-        return {"sha256": digest.hexdigest(), "rows": len(self.texts),
+        texts = hashlib.sha256()
+        for text in sorted({correction_key(text) for text in self.texts}):
+            texts.update(text.encode("utf-8") + b"\x1e")
+        return {"sha256": digest.hexdigest(), "texts_sha256": texts.hexdigest(), "rows": len(self.texts),
                 "label_counts": dict(Counter(self.labels))}
 
 
