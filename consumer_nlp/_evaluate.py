@@ -12,7 +12,7 @@ from ._categories import CATEGORIES, in_guide_order
 from ._html import markdown_text, page
 from ._unicode import cut, display_width, name_key, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
-from .exceptions import ArchiveError
+from .exceptions import ArchiveError, LabeledDataError
 from .io import check_new_file, read_labeled
 from .messages import place_in_chinese
 from ._metrics import classification_metrics, review_tradeoff
@@ -209,7 +209,13 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
     """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
     check_model(model)
-    labeled = read_labeled(data, group_col=by, **read_options)
+    try:
+        labeled = read_labeled(data, group_col=by, **read_options)
+    except LabeledDataError as error:  # the column of groups is asked for here as ``by``, and named so
+        missing = error.details.get("missing", {})
+        if "group_col" in missing:
+            missing["by"] = missing.pop("group_col")
+        raise
     if by is not None and labeled.text_col is not None and name_key(str(by)) == name_key(str(labeled.text_col)):
         raise ValueError(f"by=… ({by!r}) is the text column: each complaint would be a group of its own; name a "
                          f"column of sources, channels or districts")

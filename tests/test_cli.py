@@ -1190,6 +1190,15 @@ def test_a_partly_labeled_file_is_evaluated_on_its_labeled_rows_and_said_in_chin
     assert not (tmp_path / "m.cnlp").exists()
 
 
+def test_evaluate_by_a_column_the_file_lacks_names_the_by_flag(tmp_path, capsys, write_csv):
+    # The Chinese line said 请用 group_col=… 指定文本出处所在的列: a Python parameter evaluate's command line has not,
+    # for a column asked for with --by.
+    source = write_csv(tmp_path / "l.csv", [("text", "label"), ("秤不准", "price_measurement"), ("漏水", "quality")])
+    assert main(["evaluate", "default", str(source), "--by", "渠道"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == ("consumer-nlp: 错误：标注数据的表头有问题，没有使用：没有「渠道」列（列名有：text、label）。请用 --by 指定"
+                     "分组依据所在的列后再运行。")
+
 def test_evaluate_names_the_version_a_reference_resolved_to(tmp_path, capsys, small_model, small_corpus, write_csv):
     # `evaluate desk@production` headed its figures and report with desk@production alone: two reports months apart
     # could not tell which version each measured.

@@ -86,7 +86,7 @@ def _header_in_chinese(details: dict, names: dict) -> str:
         go_on = [f"用 {flag('header_row')} {names_row[0]} 指定列名所在的行（第 {names_row[0]} 行像是列名，含「{names_row[1]}」）"]
     else:
         go_on = [f"用 {flag(parameter)} 指定{what}所在的列" for parameter, what in
-                 (("text_col", "投诉文本"), ("label_col", "类别"), ("group_col", "文本出处"))
+                 (("text_col", "投诉文本"), ("label_col", "类别"), ("group_col", "文本出处"), ("by", "分组依据"))
                  if parameter in details.get("missing", {})]
         if (details.get("no_label_column") or details.get("not_labels") is not None) and "label_col" not in \
                 details.get("missing", {}):
