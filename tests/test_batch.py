@@ -1615,6 +1615,26 @@ def test_links_and_comments_of_a_workbook_reach_its_tagged_xlsx(default_model, t
         == [("D4", "消费者已撤诉", "王芳")]
 
 
+def test_a_workbook_in_the_1904_date_system_is_tagged_into_one_in_the_same_system(default_model, tmp_path):
+    # A workbook of old Mac Excel counts its days from 1904: its tagged .xlsx, in the 1900 system, showed a date column
+    # formatted as a number (44259 for 2025-03-05) as days four years and a day earlier, and its report read them so.
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from consumer_nlp import report_archive
+
+    workbook = Workbook()
+    workbook.epoch = CALENDAR_MAC_1904
+    for row in [["投诉内容", "投诉日期", "受理时间"], ["冰箱不制冷", 44259, datetime.datetime(2025, 3, 5, 9, 30)]]:
+        workbook.active.append(row)
+    workbook.save(tmp_path / "mac.xlsx")
+    tag_file(default_model, tmp_path / "mac.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False)
+    out = load_workbook(tmp_path / "out.xlsx")
+    assert out.epoch == CALENDAR_MAC_1904
+    assert [out.active["B2"].value, out.active["C2"].value] == [44259, datetime.datetime(2025, 3, 5, 9, 30)]
+    report = report_archive(tmp_path / "out.xlsx", progress=False)
+    assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 1}
+
+
 def test_a_layout_handed_to_the_writer_before_its_sheet_is_read_is_kept(tmp_path):
     # The web writes a download from the upload's chunks as they are read: a layout the reader replaced as it began
     # reading was left empty in the writer's hands.

@@ -80,6 +80,7 @@ class SheetScan:
     hidden_columns: set = field(default_factory=set)  # the numbers of the columns hidden in Excel
     links: list = field(default_factory=list)  # (first column, first row, last column, last row, address)
     comments: dict = field(default_factory=dict)  # row number -> [(column number, text, author)]
+    dates_1904: bool = False  # whether the workbook counts its dates' serial days from 1904 (old Mac Excel)
 
 
 class LinksOver:

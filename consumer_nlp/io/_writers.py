@@ -738,6 +738,7 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
     from openpyxl.cell.cell import ERROR_CODES
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     check_fits_a_sheet(0, len(columns))
     longest = max(map(len, map(str, columns)), default=0)
@@ -745,6 +746,8 @@ def _join_excel(parts, columns, output, sheet_title: str, wide, marked, number_f
         raise ArchiveError(f"a column name of {longest:,} characters: an Excel cell holds at most {XLSX_MAX_CELL:,}; "
                            f"write CSV, JSONL or Parquet instead", "beyond_excel")
     workbook = Workbook(write_only=True)
+    if layout is not None and layout.dates_1904:  # its numbers of days (a date column shown as numbers) mean the same
+        workbook.epoch = CALENDAR_MAC_1904
     sheet = workbook.create_sheet(sheet_title)
     sheet.freeze_panes = "A2"
     review_at = columns.index(marked) if marked in columns else None

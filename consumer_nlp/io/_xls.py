@@ -40,7 +40,8 @@ class XlsReader(ExcelReader):
                       for first_row, end_row, first_column, end_column in sheet.merged_cells]
             hidden = {row + 1 for row, info in sheet.rowinfo_map.items() if info.hidden}  # numbered from 1 here
             hidden_columns = {column + 1 for column, info in sheet.colinfo_map.items() if info.hidden}
-            scan = SheetScan(merged=merged, hidden=hidden, hidden_columns=hidden_columns)
+            scan = SheetScan(merged=merged, hidden=hidden, hidden_columns=hidden_columns,
+                             dates_1904=workbook.datemode == 1)
             yield from self._rows_to_chunks(rows, scan, formats=formats)
         finally:
             workbook.release_resources()

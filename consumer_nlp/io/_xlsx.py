@@ -27,6 +27,8 @@ class ExcelReader(ArchiveReader):
     def chunks(self):
         import zipfile
 
+        from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
         try:
             workbook = open_read_only(self.path)
             read_chinese_dates(workbook)
@@ -50,6 +52,7 @@ class ExcelReader(ArchiveReader):
             self.other_sheets = [(name, sheets[name].sheet_state != "visible") for name in workbook.sheetnames
                                  if name != chosen and (name not in declared or has_data(sheets[name]))]  # charts too
             scan = scan_sheet(workbook, sheet)
+            scan.dates_1904 = workbook.epoch == CALENDAR_MAC_1904
             # A program that writes formulas may save a stand-in result (XlsxWriter saves 0) and ask Excel
             # to calculate them all when the file is opened: such results are not what Excel shows.
             recalculated = recalculated_on_opening(workbook)
@@ -77,6 +80,7 @@ class ExcelReader(ArchiveReader):
         from openpyxl.utils import get_column_letter
 
         self.layout.clear()
+        self.layout.dates_1904 = scan.dates_1904
         spans = [m for m in scan.merged if m[3] > m[1] > self.header_row]  # down over data rows, from a data row
         at_top, below, filled = defaultdict(list), MergedBelow(), set()
         for span in spans:
