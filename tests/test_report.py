@@ -1,4 +1,5 @@
 import csv
+import datetime
 import random
 import re
 from collections import Counter
@@ -612,6 +613,53 @@ def test_a_column_mixing_serial_numbers_with_other_values_is_not_guessed_at(tmp_
         assert table.get("2025-03", 0) == dated and table["日期缺失或无法识别"] == 4 - dated, (odd, table)
         assert not any("Excel 日期序号" in note for note in report.notes), (odd, report.notes)
         assert any("第2行「45721」" in note and "无法识别" in note for note in report.notes), (odd, report.notes)
+
+
+def test_serial_numbers_of_a_workbook_in_the_1904_date_system_are_read_by_it(tmp_path, write_xls):
+    # A workbook saved in the 1904 date system (old Mac Excel) holds 2025-03-05 as 44259 in a column formatted as a
+    # number: it was read as 2021-03-04, four years and a day early. Its own date system is read and applied.
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    header = ["text", "category", "category_zh", "confidence", "needs_review", "投诉日期"]
+    workbook = Workbook()
+    workbook.epoch = CALENDAR_MAC_1904
+    for row in [header, ["漏水", "quality", "质量问题", 0.9, False, 44259], ["冒烟", "safety", "安全问题", 0.9, False, 44288]]:
+        workbook.active.append(row)
+    workbook.save(tmp_path / "mac.xlsx")
+    report = report_archive(tmp_path / "mac.xlsx", progress=False)
+    assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 1, "2025-04": 1}
+    assert any("1904" in note and "第2行「44259」即 2025-03-05" in note for note in report.notes), report.notes
+    old = write_xls(tmp_path / "mac.xls", [header, ["漏水", "quality", "质量问题", 0.9, False, 44259]], dates_1904=1)
+    assert report_archive(old, progress=False).tables["by_period"]["合计"].to_dict() == {"2025-03": 1}
+
+
+def test_a_few_serial_numbers_among_dates_are_read_as_dates_and_counted(tmp_path, write_workbook):
+    # Cells pasted without their format among dates (45721 for 2025-03-05) were named as unreadable: a column is read
+    # as serials only when every value is one. Among a column that is mostly dates and holds no other number, a
+    # serial of 1990 to 2100 is a date, and the notes say how many were read so.
+    dates = ["2025-03-01", "2025/3/2", "2025年3月3日", "45721", "", "不详", "2025-04-01", "45750"]
+    rows = [{"text": "漏水", "category": "quality", "date": d} for d in dates]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False, chunk_size=3)
+    assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 4, "2025-04": 2, "日期缺失或无法识别": 2}
+    assert any("有 2 行是整数" in note and "第5行「45721」即 2025-03-05" in note for note in report.notes), report.notes
+    header = ["text", "category", "category_zh", "confidence", "needs_review", "投诉日期"]
+    typed = [datetime.date(2025, 3, 1), datetime.date(2025, 3, 2), 45721]
+    book = write_workbook(tmp_path / "t.xlsx", {"已标注": [header] + [["漏水", "quality", "质量问题", 0.9, False, d]
+                                                                  for d in typed]})
+    assert report_archive(book, progress=False).tables["by_period"]["合计"].to_dict() == {"2025-03": 3}
+
+
+def test_amounts_in_a_date_column_are_never_read_as_dates(tmp_path):
+    # Numbers beside the serials (3, 88.5, 1899) are signs of amounts or codes: no number of such a column is read
+    # as a date, however many dates stand beside them.
+    for values in (["45721", "3", "120", "88.5", "45800"],
+                   ["2025-03-01", "2025-03-02", "2025-03-03", "2025-03-04", "45721", "3"]):
+        rows = [{"text": "漏水", "category": "quality", "date": v} for v in values]
+        report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False, chunk_size=2)
+        table = report.tables["by_period"]["合计"]
+        assert table["日期缺失或无法识别"] == sum(not v.startswith("2025") for v in values), (values, table)
+        assert not any("Excel 日期序号" in note for note in report.notes), (values, report.notes)
 
 
 def test_morning_and_afternoon_times_are_read():

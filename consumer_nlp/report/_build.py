@@ -77,11 +77,11 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     table; ``group_col``: the column of the group table (default: a channel column if there is
     one). ``previous``: an earlier tagged archive to compare with (同比/环比). Dates are read year
     first (2025-03-05, 2025/3/5, 2025年3月5日, a time such as 10:30 or 下午3:20 and a time zone allowed), or by
-    ``date_format`` (such as "%d/%m/%Y"); a column all of whose values are Excel serial days of 1990 to 2100
-    (45721) is read so; rows that do not fit, and dates without a year (3月5日), are named in the notes and
-    counted apart (no year is invented). The archive is read ``chunk_size`` rows at a time. A row counts in the
-    category a person last gave it: ``corrections`` ({text: label}, such as a ``CorrectionStore``'s ``labels()``),
-    else an edited category_zh, else its category."""
+    ``date_format`` (such as "%d/%m/%Y"); Excel serial days of 1990 to 2100 (45721, by a workbook's own date
+    system) are read so in a column all of them, or mostly dates and no other number; rows that do not fit, and
+    dates without a year (3月5日), are named in the notes and counted apart (no year is invented). The archive is
+    read ``chunk_size`` rows at a time. A row counts in the category a person last gave it: ``corrections``
+    ({text: label}, such as a ``CorrectionStore``'s ``labels()``), else an edited category_zh, else its category."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}, not {period!r}")
     if previous is not None and same_file(Path(path), Path(previous)):
@@ -182,10 +182,13 @@ def _date_notes(tally, date_col) -> list:
     """What the notes say of the date column: how it was read where not by the usual rule, and the rows it could
     not place in a period, with the first of them."""
     notes = []
-    if tally.serials_read:
-        row, value = tally.serials.first[0]
-        day = read_dates(pd.Series([value]))[2].iloc[0].date()
-        notes.append(f"日期列「{date_col}」的值都是整数，已按 Excel 日期序号读取（如 第{row}行「{quoted(value)}」即 {day}），"
+    held = tally.serials
+    if held.are_dates:
+        row, value = held.rows.first[0]
+        day = read_dates(pd.Series([value]), dates_1904=tally.dates_1904).serials.iloc[0].date()
+        which = f"有 {held.rows.count} 行是整数" if held.others else "的值都是整数"
+        system = "（1904 日期系统）" if tally.dates_1904 else ""
+        notes.append(f"日期列「{date_col}」{which}，已按 Excel 日期序号{system}读取（如 第{row}行「{quoted(value)}」即 {day}），"
                      "请核对。")
     if tally.bad_dates.count:
         notes.append(f"日期列「{date_col}」有 {tally.bad_dates.count} 行无法识别，按“{MISSING_DATE}”单列"

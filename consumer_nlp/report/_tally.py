@@ -7,6 +7,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -40,12 +41,14 @@ _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\
                    r"(?:(?:\s*(上午|下午)\s*|[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
                    r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
 _YEAR_CODES = re.compile(r"%[YyGcx]")  # strftime codes that read a year
-# Excel's serial days (1900 date system) of 1990-01-01 and 2100-12-31: the whole numbers a date column formatted as
-# a number holds for plausible complaint dates. Day 1 is 1900-01-01 and Excel counts a 29 February 1900 that never
-# was, so from day 61 on (all of these) a serial is its days since 1899-12-30.
-EXCEL_SERIALS = (32_874, 73_415)
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+# Excel's serial days count from 1899-12-30 in its 1900 date system (day 1 is 1900-01-01, and Excel counts a 29
+# February 1900 that never was, so from day 61 on a serial is its days since 1899-12-30), from 1904-01-01 in its 1904
+# system (old Mac Excel's), by a workbook's dates_1904. A date column formatted as a number holds for plausible
+# complaint dates the whole numbers of the days of 1990 to 2100 (32874 to 73415 in the 1900 system).
+EXCEL_EPOCHS = {False: pd.Timestamp("1899-12-30"), True: pd.Timestamp("1904-01-01")}
+SERIAL_DAYS = (pd.Timestamp("1990-01-01"), pd.Timestamp("2100-12-31"))
 _SERIAL = re.compile(r"\d{5}(?:\.0*)?")  # 45721, or 45721.0 as a program writes a number read as a float
+_NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")  # 3, 88.5, -1: what a column of amounts or codes holds
 
 
 def _text_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -70,11 +73,20 @@ def _text_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return dated.where(~beyond), month_day.notna() & ~beyond
 
 
-def read_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """A date column's cells read three ways: as dates (NaT where they are none), whether they name a month and
-    day but no year, and as Excel serial days (NaT where they are no whole number of 1990 to 2100), which the
-    column's other values decide on. Dates are read by one explicit rule (see ``_DATE``), or by ``date_format``
-    (strftime codes, such as "%d/%m/%Y") when given; workbook dates stay as they are."""
+class DateCells(NamedTuple):
+    """A date column's cells read each way (see :func:`read_dates`), a Series each."""
+
+    dates: pd.Series  # as dates, NaT where they are none
+    no_year: pd.Series  # whether they name a month and day but no year
+    serials: pd.Series  # as Excel's serial days, NaT where they are no whole number of the days of 1990 to 2100
+    numbers: pd.Series  # whether they are other numbers (3, 88.5, 1899), none of the above
+
+
+def read_dates(values: pd.Series, date_format: str | None = None, dates_1904: bool = False) -> DateCells:
+    """A date column's cells read each way (see :class:`DateCells`): whether serials are dates, the column's other
+    values decide. Dates are read by one explicit rule (see ``_DATE``), or by ``date_format`` (strftime codes, such
+    as "%d/%m/%Y") when given; workbook dates stay as they are. Serials count by Excel's 1900 date system, or its
+    1904 one (``dates_1904``, a workbook's)."""
     typed = values.map(lambda v: isinstance(v, (datetime.date, pd.Timestamp)))
     # No date is longer than 64 characters; a longer cell is named as no date without the pattern,
     # which would try every way of splitting a long run of spaces among its optional parts.
@@ -91,15 +103,17 @@ def read_dates(values: pd.Series, date_format: str | None = None) -> tuple[pd.Se
         parsed = parsed.where(~typed.to_numpy(), pd.to_datetime(written, errors="coerce"))
     whole = text.str.fullmatch(_SERIAL).fillna(False).to_numpy(dtype=bool) & parsed.isna().to_numpy() & ~no_year
     days = pd.to_numeric(text.where(whole), errors="coerce")
-    serials = _EXCEL_EPOCH + pd.to_timedelta(days.where(days.between(*EXCEL_SERIALS)), unit="D")
-    return parsed, no_year.astype(bool), serials
+    serials = EXCEL_EPOCHS[dates_1904] + pd.to_timedelta(days, unit="D")
+    serials = serials.where(serials.between(*SERIAL_DAYS))
+    numbers = text.str.fullmatch(_NUMBER).fillna(False).astype(bool) & parsed.isna() & ~no_year & serials.isna()
+    return DateCells(parsed, no_year.astype(bool), serials, numbers)
 
 
 def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
     """Dates of a column by one explicit rule (see ``_DATE``), or by ``date_format`` (strftime
     codes, such as "%d/%m/%Y") when given; what does not fit, or names no year, is NaT. Workbook dates stay as
     they are."""
-    return read_dates(values, date_format)[0]
+    return read_dates(values, date_format).dates
 
 
 @dataclass
@@ -121,9 +135,10 @@ class _Tally:
     bad_dates: "_Named" = field(default_factory=lambda: _Named())  # dates that cannot be read
     later_dates: "_Named" = field(default_factory=lambda: _Named())  # dated after today
     no_year: "_Named" = field(default_factory=lambda: _Named())  # dated by month and day alone
-    serials: "_Serials" = field(default_factory=lambda: _Serials())  # whole numbers that may be Excel's dates
+    serials: "_HeldSerials" = field(default_factory=lambda: _HeldSerials())  # whole numbers that may be Excel's dates
     today: datetime.date = field(default_factory=datetime.date.today)
     date_format: str | None = None
+    dates_1904: bool = False  # whether serials count by Excel's 1904 date system (a workbook's)
     corrections: dict = field(default_factory=dict)  # {text: label}: reviewers' corrections
     corrected: int = 0  # rows a reviewer's correction moved to another category
     unlike_zh: int = 0  # rows whose category_zh and category say different categories
@@ -193,15 +208,15 @@ class _Tally:
     def _add_dates(self, values: pd.Series, rows, categories: pd.Series, period: str) -> None:
         """Count a chunk's rows by the period of their dates; whole numbers that may be Excel's serial days are held
         back (see :meth:`settle_serials`)."""
-        dates, no_year, serials = read_dates(values, self.date_format)
+        read = read_dates(values, self.date_format, self.dates_1904)
         written = values.astype("string").fillna("").str.strip().ne("").to_numpy()
-        serial, no_year = serials.notna().to_numpy(), no_year.to_numpy()
-        self.serials.mixed |= bool((written & ~serial).any())
-        self.bad_dates.add(dates.isna().to_numpy() & written & ~no_year & ~serial, rows, values)
-        labels = self._period_labels(dates, rows, values, period, self.later_dates).where(~no_year, NO_YEAR)
+        serial, no_year, dated = read.serials.notna().to_numpy(), read.no_year.to_numpy(), read.dates.notna().to_numpy()
+        self.serials.note_others(written & ~serial, dated | no_year, read.numbers.to_numpy())
+        self.bad_dates.add(~dated & written & ~no_year & ~serial, rows, values)
+        labels = self._period_labels(read.dates, rows, values, period, self.later_dates).where(~no_year, NO_YEAR)
         self.no_year.add(no_year, rows, values)
-        self.serials.add(self._period_labels(serials, rows, values, period, self.serials.later_dates), categories,
-                         serial, rows, values)
+        self.serials.hold(self._period_labels(read.serials, rows, values, period, self.serials.later_dates),
+                          categories, serial, rows, values)
         for label, category in zip(labels[~serial], categories[~serial]):
             self.periods[label][category] += 1
 
@@ -213,21 +228,15 @@ class _Tally:
         return dates.dt.to_period(PERIODS[period]).astype("string").fillna(MISSING_DATE).where(~later, LATER_DATE)
 
     def settle_serials(self) -> None:
-        """Count the whole numbers held back once the date column is all read: as Excel's serial days if every value
-        written in it is one, else as dates that cannot be read (a column mixing them with other values may hold
-        counts or codes: it is not guessed at)."""
+        """Count the whole numbers held back once the date column is all read: as Excel's serial days where
+        :attr:`_HeldSerials.are_dates`, else as dates that cannot be read."""
         held = self.serials
         for (label, category), count in held.counts.items():
-            self.periods[label if self.serials_read else MISSING_DATE][category] += count
-        if self.serials_read:
+            self.periods[label if held.are_dates else MISSING_DATE][category] += count
+        if held.are_dates:
             self.later_dates.join(held.later_dates)
         else:
-            self.bad_dates.join(held)
-
-    @property
-    def serials_read(self) -> bool:
-        """Whether the date column is read as Excel's serial days: every value written in it is one."""
-        return bool(self.serials.count and not self.serials.mixed)
+            self.bad_dates.join(held.rows)
 
     def named_groups(self) -> dict:
         """The group counts, each group named by its most common spelling."""
@@ -254,18 +263,35 @@ class _Named:
 
 
 @dataclass
-class _Serials(_Named):
+class _HeldSerials:
     """Whole numbers of a date column that Excel's serial days of 1990 to 2100 could be (45721 for 2025-03-05), held
-    back until the whole column is read: whether they are dates depends on every other value of it."""
+    back until the whole column is read: whether they are dates depends on its other values (see :attr:`are_dates`)."""
 
+    rows: _Named = field(default_factory=_Named)  # as the notes name them
     counts: Counter = field(default_factory=Counter)  # (period label, category): as counted if they are dates
     later_dates: _Named = field(default_factory=_Named)  # of them, those after today
-    mixed: bool = False  # whether the column holds values that are none
+    others: int = 0  # the column's other written values
+    dates: int = 0  # of those, dates (with a year or without)
+    numbers: int = 0  # of those, other numbers (3, 88.5, 1899)
 
-    def add(self, labels: pd.Series, categories: pd.Series, chosen: np.ndarray, rows, values: pd.Series) -> None:
+    def hold(self, labels: pd.Series, categories: pd.Series, chosen: np.ndarray, rows, values: pd.Series) -> None:
         """Hold back the ``chosen`` rows of a chunk, by the period label they would have as dates."""
-        super().add(chosen, rows, values)
+        self.rows.add(chosen, rows, values)
         self.counts.update(zip(labels[chosen], categories[chosen]))
+
+    def note_others(self, others: np.ndarray, dates: np.ndarray, numbers: np.ndarray) -> None:
+        """Count a chunk's ``others`` (the written values that are no serial), and among them its dates and
+        numbers."""
+        self.others += int(others.sum())
+        self.dates += int((others & dates).sum())
+        self.numbers += int((others & numbers).sum())
+
+    @property
+    def are_dates(self) -> bool:
+        """Whether they are read as dates: every value written in the column is one, or the column is mostly dates
+        (more than these) pasted with a few of them without their format and holds no other number (beside numbers
+        they may be amounts or codes: not guessed at)."""
+        return bool(self.rows.count) and (not self.others or (not self.numbers and self.dates > self.rows.count))
 
 
 def _check_confidence(values: pd.Series, rows) -> None:
@@ -296,6 +322,7 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                         raise
                     found["text"] = None
                 found["date"] = find_column(frame.columns, date_col, DATE_NAMES)
+                tally.dates_1904 = reader.layout.dates_1904  # known once the sheet is opened
                 found["group"] = None if group_col is None else find_column(frame.columns, group_col, ())
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
