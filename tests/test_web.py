@@ -1107,7 +1107,7 @@ def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp
     listing = client.get("/batch").text
     rows = re.findall(r"<tr><td><a href=\"(/batch/\w+)\">投诉.csv</a></td>(.*?)</tr>", listing)
     assert [href for href, _ in rows] == [second, first]  # newest first
-    cells = {href: re.findall(r"<td>(.*?)</td>", rest) for href, rest in rows}
+    cells = {href: re.findall(r"<td>(.*?)</td>", rest)[1:] for href, rest in rows}  # after the batch's code
     assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", cells[href][0]) for href in (first, second))
     assert cells[second][1:] == [f"{len(COMPLAINTS)} 行", "已标注"] and cells[first][1:] == ["", "未标注"]
 
@@ -1127,17 +1127,39 @@ def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp
     _wait_for_job(client, job)
 
 
-def test_same_name_uploads_in_one_minute_are_listed_apart_on_both_lists(client, tmp_path):
+def test_same_name_uploads_in_one_second_are_listed_apart_on_both_lists_and_after_a_restart(
+        client, tmp_path, registry, monkeypatch):
     # Shown to the minute, two uploads of 投诉.csv in one minute (two desks, or one clicking 上传 twice) were listed
-    # alike on 批量, and 复核 showed the name alone.
-    first = _tag(client, tmp_path)
-    time.sleep(1.1)
-    second = _tag(client, tmp_path)
-    batches = re.findall(r"<tr><td><a href=\"(/batch/\w+)\">投诉.csv</a></td><td>(.*?)</td>", client.get("/batch").text)
-    assert [href for href, _ in batches] == [second, first] and batches[0][1] != batches[1][1]
-    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", shown) for _, shown in batches)
-    listed = dict(re.findall(r'<a href="(/batch/\w+)/review">(.*?)</a>', client.get("/review").text))
-    assert listed[first] != listed[second] and all(shown in listed[href] for href, shown in batches)
+    # alike on 批量, and 复核 showed the name alone; shown to the second since, two in one second still were, and so
+    # were batches uploaded before either (their minute): a desk could open, download or delete the wrong one.
+    import datetime
+
+    from consumer_nlp.web import _workspace
+
+    shown, frozen = _workspace.shown_moment, datetime.datetime(2026, 12, 6, 10, 0, 1, 250_000)
+    monkeypatch.setattr(_workspace, "shown_moment", lambda moment=None, **kw: shown(moment or frozen, **kw))
+    first, second = _tag(client, tmp_path), _tag(client, tmp_path)
+
+    def listings(client) -> tuple[list, dict]:
+        rows = re.findall(r"<tr><td><a href=\"(/batch/\w+)\">投诉.csv</a></td>(.*?)</tr>", client.get("/batch").text)
+        reviews = dict(re.findall(r'<a href="(/batch/\w+)/review">(.*?)</a>', client.get("/review").text))
+        return rows, reviews
+
+    rows, reviews = listings(client)
+    assert [href for href, _ in rows] == [second, first] and rows[0][1] != rows[1][1]
+    assert all("2026-12-06 10:00:01" in cells for _, cells in rows)
+    assert reviews[first] != reviews[second] and all("2026-12-06 10:00:01" in shown for shown in reviews.values())
+    for href in (first, second):  # each shows its own code, which its address and its page hold too
+        code = next(re.search(r"<td>([0-9a-f]{6})</td>", cells)[1] for h, cells in rows if h == href)
+        assert href.startswith(f"/batch/{code}") and code in reviews[href] and f"批次号 {code}" in client.get(href).text
+    with TestClient(_app(tmp_path, registry)) as restarted:  # the same listing after a restart
+        assert listings(restarted) == (rows, reviews)
+    for href in (first, second):  # batches uploaded before the time was kept to the second: their minute
+        folder = tmp_path / "workspace" / href.rsplit("/", 1)[1]
+        meta = json.loads((folder / "batch.json").read_text("utf-8"))
+        (folder / "batch.json").write_text(json.dumps({**meta, "uploaded": "2026-12-05 10:00"}), "utf-8")
+    rows, reviews = listings(client)
+    assert rows[0][1] != rows[1][1] and reviews[first] != reviews[second]
 
 
 def test_an_uploads_name_holding_a_quote_or_a_line_break_is_shown_and_downloaded_as_the_desk_named_it(client, tmp_path):

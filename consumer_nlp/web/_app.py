@@ -33,7 +33,7 @@ from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_p
 from ._models import Models
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
-from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, shown_moment
+from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, shown_id, shown_moment
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
@@ -128,6 +128,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return None
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, categories=list(CATEGORIES.items()))  # keys 1–6
+    templates.env.filters["shown_id"] = shown_id
 
     def render(request: Request, name: str, status: int = 200, **context) -> Response:
         context.update(request=request, csrf=csrf_token(request))

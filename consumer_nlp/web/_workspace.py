@@ -30,6 +30,12 @@ def shown_moment(moment: datetime.datetime | None = None, *, seconds: bool = Fal
     return (moment or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
 
 
+def shown_id(batch_id: str) -> str:
+    """A batch's code as the pages show it beside its name (批次号): its id's first six characters, as its address
+    begins, which tell apart uploads of one name in one second, and batches uploaded before their time was kept."""
+    return batch_id[:6]
+
+
 class Workspace:
     """Batches in ``root``: each a folder ``<id>/`` with the upload ``input.<ext>``, ``batch.json``
     and, once tagged, ``tagged.parquet``. Uploads above ``max_bytes`` are refused. ``check`` runs
@@ -111,7 +117,7 @@ class Workspace:
         except BaseException:  # refused, or the upload cut off: its working copy is gone, and so goes its folder
             folder.rmdir()
             raise
-        uploaded = shown_moment(seconds=True)  # tells same-name uploads apart, two in one minute too
+        uploaded = shown_moment(seconds=True)  # (two in one second are told apart by their code, shown_id)
         write_json(folder / _META, {"name": name, "suffix": suffix, "uploaded": uploaded})
         return batch_id
 
