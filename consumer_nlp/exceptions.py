@@ -127,7 +127,8 @@ class ArchiveError(ValueError):
     than an archive's; ``details["part"]``, ``details["megabytes"]``), ``"overpacked"`` (a workbook part packed far
     tighter than Excel packs, a zip bomb; ``details["part"]``, ``details["megabytes"]``, ``details["ratio"]``),
     ``"needs_memory"`` (a file that needs more memory to read than a server allows its check of an upload:
-    ``details["megabytes"]``, that allowance, where there is one),
+    ``details["megabytes"]``, that allowance, where there is one), ``"needs_time"`` (a file that takes longer to
+    read than a server allows its check of an upload: ``details["seconds"]``, that allowance of processor time),
     ``"too_many_keys"`` (JSON Lines
     records bringing more keys than a sheet has columns; ``details["line"]``), ``"already_tagged"``,
     ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing),
@@ -156,9 +157,9 @@ class ArchiveError(ValueError):
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
-                "needs_memory", "too_many_keys", "already_tagged", "not_tagged", "no_text_column", "beyond_excel",
-                "busy", "previous_is_itself", "output_is_input", "no_folder", "output_name", "same_output", "empty",
-                "no_sheet", "no_data", "chart_sheet", "not_a_workbook", "unknown_format", "not_review_workbook",
+                "needs_memory", "needs_time", "too_many_keys", "already_tagged", "not_tagged", "no_text_column",
+                "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder", "output_name", "same_output",
+                "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook", "unknown_format", "not_review_workbook",
                 "other_model", "folder")
 
     def __init__(self, message: str, problem: str, **details):

@@ -1241,6 +1241,7 @@ ARCHIVE_PROBLEMS = {
     "giant_row": ("tag", {"part": "xl/worksheets/sheet1.xml", "megabytes": 2}),
     "overpacked": ("tag", {"part": "xl/sharedStrings.xml", "megabytes": 900, "ratio": 1000}),
     "needs_memory": ("tag", {"megabytes": 1024}),
+    "needs_time": ("tag", {"seconds": 30}),
     "too_many_keys": ("tag", {"line": 7}), "already_tagged": ("tag", {"columns": ["confidence"]}),
     "not_tagged": ("report", {"columns": ["category"]}), "no_text_column": ("tag", {"columns": ["编号", "客户原话"]}),
     "beyond_excel": ("tag", {}), "busy": ("tag", {}), "previous_is_itself": ("report", {}),

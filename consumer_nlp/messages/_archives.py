@@ -76,6 +76,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "needs_memory": lambda: (f"读这个文件要用的内存超过了服务器允许的 {details['megabytes']:,} MB"
                                  if "megabytes" in details else "读这个文件要用的内存超过了服务器现有的内存")
                                 + "（工作簿解压后的内容极大，常见于为耗尽内存而构造的文件）",
+        "needs_time": lambda: (f"读这个文件的开头几行就用了超过服务器允许的 {details['seconds']:,} 秒"
+                               f"（工作簿解压后的内容极大，常见于为拖住服务器而构造的文件）"),
         "too_many_keys": lambda: (f"文件第 {details['line']} 行起，各条记录里不同的键超过了 {XLSX_MAX_COLUMNS:,} 个（每个键"
                                   f"读作一列，表格宽得无法使用）"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",
@@ -130,6 +132,7 @@ _FIXES = {
     "giant_row": "把文字另存为 CSV",
     "overpacked": "确认文件的来源，用 Excel 或 WPS 打开并另存为 CSV",
     "needs_memory": "确认文件的来源，用 Excel 或 WPS 打开并另存为 CSV",
+    "needs_time": "确认文件的来源，用 Excel 或 WPS 打开并另存为 CSV",
     "too_many_keys": "让每条记录只保留文本和需要的字段、用同样的键",
 }
 

@@ -2,9 +2,10 @@
 limit, where the system offers one: a workbook built to unpack to gigabytes (a zip bomb packed under MAX_PACKING
 times) then ends that process, not the server every desk uses. Children are forked from a fork server started at
 the first check with the modules a check needs already imported (0.03 s a child instead of 2 to 3 s of imports);
-each may use MEMORY_ALLOWANCE beyond its address space at start. Elsewhere (Windows, macOS) uploads are checked in
-the server's own process."""
+each may use MEMORY_ALLOWANCE beyond its address space at start, and CHECK_SECONDS of processor time. Elsewhere
+(Windows, macOS) uploads are checked in the server's own process."""
 import logging
+import math
 import multiprocessing
 import signal
 import sys
@@ -17,6 +18,10 @@ from ._security import Refused
 from ._workspace import find_text_columns, in_chinese
 
 MEMORY_ALLOWANCE = 1 << 30  # bytes a check may use beyond what its process holds as it starts
+# Processor seconds a check may use: a workbook packed under 100 times held a core for 87 s before its memory ran out.
+# Measured: a 200,000-row workbook of 8 columns (27 MB, its texts in shared strings, as Excel saves them) takes 5 s,
+# one of Excel's most rows, 1,048,575 (135 MB; its shared strings are read whole as it opens), 25 to 28 s.
+CHECK_SECONDS = 60
 APART = sys.platform.startswith("linux") and "forkserver" in multiprocessing.get_all_start_methods()
 _PRELOADED = [__name__, "openpyxl", "pandas"]  # this module brings the workspace's, and the readers'
 _STOPPING = "服务器正在停止，这个文件没有检查完：服务器重新启动后请再上传。"
@@ -35,12 +40,13 @@ class UploadChecks:
     def run(self, path: Path) -> tuple[list, str | None]:
         """The text columns of the archive at ``path`` and the one found by name (:func:`find_text_columns`);
         :class:`Refused`, in Chinese, for a file that cannot be used, one that needs more memory to read than
-        MEMORY_ALLOWANCE among them."""
+        MEMORY_ALLOWANCE or more processor time than CHECK_SECONDS among them."""
         if not APART:
             return _checked(path, None)
         context = multiprocessing.get_context("forkserver")
         reader, writer = context.Pipe(duplex=False)
-        child = context.Process(target=_check_in_child, args=(path, MEMORY_ALLOWANCE, writer), daemon=True)
+        child = context.Process(target=_check_in_child, args=(path, MEMORY_ALLOWANCE, CHECK_SECONDS, writer),
+                                daemon=True)
         with self._lock:  # started here, or not at all once the server stops
             if self._closing:
                 raise Refused(503, _STOPPING)
@@ -63,6 +69,9 @@ class UploadChecks:
             raise value
         if self._closing or child.exitcode == -signal.SIGTERM:  # (a service manager stops every process at once)
             raise Refused(503, _STOPPING)
+        if child.exitcode == -signal.SIGXCPU:  # its processor time ran out (RLIMIT_CPU)
+            raise Refused(400, in_chinese(ArchiveError(f"the file takes longer to read than the server allows "
+                                                       f"({CHECK_SECONDS} s)", "needs_time", seconds=CHECK_SECONDS)))
         log.warning("an upload's check ended without a result (exit code %s): taken for memory", child.exitcode)
         raise _refused_for_memory(MEMORY_ALLOWANCE)
 
@@ -120,9 +129,10 @@ def _address_space() -> int:
         return next(int(line.split()[1]) << 10 for line in status if line.startswith("VmSize:"))
 
 
-def _check_in_child(path: Path, allowance: int, answer) -> None:
-    """:func:`_checked` under a limit of its address space at start plus ``allowance``, its outcome sent on
-    ``answer`` (a connection): ("done", the columns) or ("raised", the error)."""
+def _check_in_child(path: Path, allowance: int, seconds: int, answer) -> None:
+    """:func:`_checked` under a limit of its address space at start plus ``allowance``, and of ``seconds`` of
+    processor time (beyond, SIGXCPU ends it), its outcome sent on ``answer`` (a connection): ("done", the columns)
+    or ("raised", the error)."""
     import resource
 
     import pyarrow
@@ -134,6 +144,11 @@ def _check_in_child(path: Path, allowance: int, answer) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
     limit = _address_space() + allowance
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    limit = math.ceil(used.ru_utime + used.ru_stime) + seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU dumps core: of a process of a GB, none is wanted
     try:
         outcome = ("done", _checked(path, allowance))
     except Exception as error:  # noqa: BLE001 - the server tells it, as it did before checks ran apart
