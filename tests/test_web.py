@@ -1475,17 +1475,17 @@ def test_each_download_holds_what_the_command_line_writes_from_the_same_upload(c
 def test_impatient_clicks_on_one_download_convert_the_result_once(client, tmp_path, monkeypatch):
     # Each click converted anew while no finished copy existed: four clicks on a large batch's
     # workbook took four times the time and memory of one.
-    from consumer_nlp.web import _app as app_module
+    from consumer_nlp.web import _downloads
 
     batch = _tag(client, tmp_path)
-    written, write_archive = [], app_module.write_archive
+    written, write_archive = [], _downloads.write_archive
 
     def slow_write(frames, output, **options):
         written.append(output)
         time.sleep(1)
         write_archive(frames, output, **options)
 
-    monkeypatch.setattr(app_module, "write_archive", slow_write)
+    monkeypatch.setattr(_downloads, "write_archive", slow_write)
     answers = []
     clicks = [threading.Thread(target=lambda: answers.append(client.get(f"{batch}/download?format=xlsx")))
               for _ in range(3)]
@@ -1686,16 +1686,16 @@ def test_downloads_made_the_earlier_way_are_made_again(client, tmp_path):
 
 def test_a_batch_deleted_while_its_download_is_made_is_told_as_deleted(client, tmp_path, monkeypatch):
     # The downloader got 服务器内部错误 (a FileNotFoundError on the download's temporary file).
-    from consumer_nlp.web import _app as app_module
+    from consumer_nlp.web import _downloads
 
     batch = _tag(client, tmp_path)
-    write_archive = app_module.write_archive
+    write_archive = _downloads.write_archive
 
     def deleted_meanwhile(frames, output, **options):
         client.post(batch + "/delete", data={"csrf": _csrf(client)})
         write_archive(frames, output, **options)
 
-    monkeypatch.setattr(app_module, "write_archive", deleted_meanwhile)
+    monkeypatch.setattr(_downloads, "write_archive", deleted_meanwhile)
     response = client.get(f"{batch}/download?format=csv")
     assert response.status_code == 404 and "没有这个批次" in response.text
 

@@ -3,14 +3,12 @@ import asyncio
 import contextlib
 import datetime
 import html
-import itertools
 import logging
 import re
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import quote, unquote
 
-import pandas as pd
 from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -24,11 +22,10 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from .._values import is_missing
-from ..io import cell_text, new_file, open_archive, without_surrogates, write_archive
 from ..review import NOW, text_key
-from ..tagging import TAG_COLUMNS, excel_changes_note, excel_layout, output_sheet, review_reasons
+from ..tagging import excel_changes_note, review_reasons
 from ._checking import UploadChecks
+from ._downloads import Misaligned, write_download
 from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_process
 from ._models import Models
 from ._queues import Queue, Queues, write_queue
@@ -38,35 +35,6 @@ from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, shown_id, shown
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
 log = logging.getLogger("consumer_nlp.web")
-
-
-class Misaligned(Exception):
-    """The upload no longer reads row for row as its tagged copy was made (the reading of files
-    changed since the batch was tagged)."""
-
-
-def beside(frames, tags, text_col: str):
-    """Each of ``frames`` with the tag columns of the next rows of ``tags`` (frames of other lengths,
-    holding ``text_col`` too, in the same row order) as its last columns. Each row's text is checked
-    against the tagged copy's: a count or a text that differs is :class:`Misaligned`, never a tag
-    beside another row."""
-    def shown(values) -> list:  # as the copy holds them: mixed columns as text, broken emoji as U+FFFD
-        return ["" if is_missing(v) else without_surrogates(cell_text(v)) for v in values]
-
-    held = pd.DataFrame()
-    for frame in frames:
-        while len(held) < len(frame):
-            more = next(tags, None)
-            if more is None:
-                raise Misaligned("the tagged copy holds fewer rows than the upload")
-            held = pd.concat([held, more.reset_index(drop=True)], ignore_index=True) if len(held) else \
-                more.reset_index(drop=True)
-        taken, held = held.iloc[:len(frame)], held.iloc[len(frame):].reset_index(drop=True)
-        if shown(frame[text_col]) != shown(taken[text_col]):
-            raise Misaligned("the upload's texts differ from the tagged copy's")
-        yield pd.concat([frame.reset_index(drop=True), taken[list(TAG_COLUMNS)].reset_index(drop=True)], axis=1)
-    if len(held) or next(tags, None) is not None:
-        raise Misaligned("the tagged copy holds more rows than the upload")
 
 
 def explain_error(error: Exception) -> str:
@@ -291,7 +259,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             # ("download": those named "tagged" were made from the Parquet copy alone, and are not served)
             converted = space.made_from_result(batch_id, f"download.{kind}")
             try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
-                await made_once(converted, convert, space.input_path(batch_id), path, converted, space.meta(batch_id))
+                meta = space.meta(batch_id)
+                await made_once(converted, write_download, space.input_path(batch_id), path, converted, meta["text_col"],
+                                meta["name"], meta.get("number_formats"))
             except ValueError as error:
                 raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
             except Misaligned:
@@ -304,22 +274,6 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/octet-stream",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         return FileResponse(path, media_type=types[kind], headers=headers)
-
-    def convert(input_path: Path, tagged_path: Path, converted: Path, meta: dict) -> None:
-        # The upload's own rows, read as the command line reads them, beside the tag columns of the
-        # batch's Parquet copy: that copy holds one type a column, so downloads made from it alone
-        # wrote a count with one word in it as text and 6 beside 6.5 as 6.0.
-        # A chunk at a time: the whole result in memory took 4.1 GB of the server for a large batch.
-        # The tag columns in the types tagging gives them, not Arrow's.
-        text_col = meta["text_col"]
-        tags = (chunk.rows[[text_col, *TAG_COLUMNS]].astype(TAG_COLUMNS) for chunk in open_archive(tagged_path).chunks())
-        reader = open_archive(input_path)
-        frames = (chunk.rows for chunk in reader.chunks())
-        first = list(itertools.islice(frames, 1))  # the sheet read is known once reading has begun
-        with new_file(converted, force=True) as temporary:  # never a half-written download
-            write_archive(beside(itertools.chain(first, frames), tags, text_col), temporary,
-                          sheet_title=output_sheet(reader, meta["name"]), number_formats=meta.get("number_formats"),
-                          layout=reader.layout, **excel_layout(text_col))
 
     def report_page(batch_id: str) -> str:
         """The report of the batch's result as an HTML page (seconds for a large batch: read, counted, drawn)."""
