@@ -30,7 +30,7 @@ from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_p
 from ._models import Models
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
-from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, shown_id, shown_moment
+from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, result_name, shown_id, shown_moment
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
@@ -188,23 +188,26 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if running is not None and running.state == "running":
             raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
 
-        space.update(batch_id, tagging=column, stopped=None)  # until the result is in: a restart meanwhile is told
+        meta = space.update(batch_id, tagging=column, stopped=None)  # until the result is in: a restart is told
+        # the download offered first is written as the tagging ends: its first click gets a finished file
+        result = result_name()
+        first_download = space.made_from_result(batch_id, f"download.{DOWNLOAD_FORMATS[0]}", result)
 
         def work():
             try:
                 done = tag_in_process(jobs, ref, str(models.registry.root), str(space.input_path(batch_id)),
-                                      str(space.tagged_path(batch_id)), column)
+                                      str(space.tagged_path(batch_id)), column, str(first_download), meta["name"])
             except Stopped:  # said on the batch page once the server is started again
                 space.update(batch_id, stopped=shown_moment())
                 raise
             # only once the result is of this column
-            space.new_result(batch_id, text_col=column, model=ref, rows=done["rows"], text_columns=done["text_columns"],
-                             number_formats=done["number_formats"], row_notes=done["row_notes"],
-                             excel_changes=done["excel_changes"], tagging=None)
+            space.new_result(batch_id, result, text_col=column, model=ref, rows=done["rows"],
+                             text_columns=done["text_columns"], number_formats=done["number_formats"],
+                             row_notes=done["row_notes"], excel_changes=done["excel_changes"], tagging=None)
             build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done
 
-        job = jobs.start(f"标注「{space.meta(batch_id)['name']}」", f"/batch/{batch_id}", work)
+        job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def batch_delete(request: Request):

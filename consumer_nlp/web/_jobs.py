@@ -10,6 +10,7 @@ import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
+from pathlib import Path
 
 KEPT_JOBS = 100  # the finished jobs whose records are kept, the latest: a server runs for months
 KEPT_SECONDS = 86_400  # nor any finished longer ago (a desk follows a job's page as it ends)
@@ -156,7 +157,7 @@ def _exit_if_orphaned(parent: int) -> None:
 
 
 def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str,
-                  parent: int) -> dict:
+                  download: str | None, name: str, parent: int) -> dict:
     from ..exceptions import CheckpointError
     from ..models import load
     from ..tagging import tag_file
@@ -169,6 +170,8 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
             summary = tag_file(model, input_path, output_path, resume=True, **settings)
         except CheckpointError:  # those of another column or model, or an earlier release: started over
             summary = tag_file(model, input_path, output_path, restart=True, **settings)
+        if download is not None:
+            _write_first_download(input_path, output_path, download, text_col, name, summary.number_formats)
     finally:
         _exit_if_orphaned(parent)  # the run has cleaned up
     return {"rows": summary.rows_out, "needs_review": summary.needs_review, "text_columns": summary.text_columns,
@@ -176,11 +179,28 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
             "excel_changes": summary.excel_changes, "resumed_chunks": summary.resumed_chunks}
 
 
+def _write_first_download(input_path: str, tagged_path: str, download: str, text_col: str, name: str,
+                          number_formats: dict) -> None:
+    """Write the batch's ``download`` (``_downloads.write_download``) as its tagging ends, so that its first click gets
+    a finished file rather than wait while the upload is read again. Stopped with the server, or failing, it is left
+    to that click, which says why: the tagging's result stands either way."""
+    from .._signals import sigterm_as_interrupt
+    from ._downloads import Misaligned, write_download
+
+    try:
+        with sigterm_as_interrupt():
+            write_download(Path(input_path), Path(tagged_path), Path(download), text_col, name, number_formats)
+    except (KeyboardInterrupt, ValueError, Misaligned):
+        pass
+
+
 def tag_in_process(jobs: Jobs, model_ref: str, registry: str, input_path: str, output_path: str,
-                   text_col: str) -> dict:
+                   text_col: str, download: str | None = None, name: str = "") -> dict:
     """``tag_file`` in a fresh process (:meth:`Jobs.in_process`): it handles signals, which only a main
-    thread may do, and a large archive does not slow the pages down."""
-    return jobs.in_process(_tag_in_child, model_ref, registry, input_path, output_path, text_col, os.getpid())
+    thread may do, and a large archive does not slow the pages down. ``download``: a download of the result to write
+    as it ends (a file named by its format), of the upload named ``name``."""
+    return jobs.in_process(_tag_in_child, model_ref, registry, input_path, output_path, text_col, download, name,
+                           os.getpid())
 
 
 def _queue_in_child(model_ref: str, registry: str, tagged_path: str, input_path: str, text_col: str, queue_path: str,

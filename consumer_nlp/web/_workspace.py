@@ -17,7 +17,7 @@ from ._security import Refused
 
 UPLOAD_FORMATS = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".xlsm": "xlsm", ".xls": "xls",
                   ".jsonl": "jsonl", ".parquet": "parquet"}
-DOWNLOAD_FORMATS = ("csv", "xlsx", "jsonl", "parquet")
+DOWNLOAD_FORMATS = ("csv", "xlsx", "jsonl", "parquet")  # the first, offered first, is written as tagging ends
 _BATCH_ID = re.compile(r"[0-9a-f]{32}")
 _META = "batch.json"
 _LETTER = re.compile(r"[^\W\d_]")
@@ -73,17 +73,18 @@ class Workspace:
     def tagged_path(self, batch_id: str) -> Path:
         return self.folder(batch_id) / "tagged.parquet"
 
-    def made_from_result(self, batch_id: str, name: str) -> Path:
+    def made_from_result(self, batch_id: str, name: str, result: str | None = None) -> Path:
         """Where a file made from the batch's tagged result (a download, the review queue) is kept:
         named by that result, so that one begun before the batch was tagged again, and finished
-        after, is never taken for one made from the new result."""
+        after, is never taken for one made from the new result. ``result``: the name of a result
+        being made (default: the one recorded)."""
         stem, _, suffix = name.partition(".")
-        return self.folder(batch_id) / f"{stem}.{self.meta(batch_id).get('result', 'first')}.{suffix}"
+        return self.folder(batch_id) / f"{stem}.{result or self.meta(batch_id).get('result', 'first')}.{suffix}"
 
-    def new_result(self, batch_id: str, **values) -> dict:
-        """Record that the batch's tagged result was replaced (with ``values`` for its record), and
-        remove what was made from the results before."""
-        meta = self.update(batch_id, result=secrets.token_hex(8), **values)
+    def new_result(self, batch_id: str, result: str, **values) -> dict:
+        """Record that the batch's tagged result was replaced by one named ``result`` (:func:`result_name`; with
+        ``values`` for its record), and remove what was made from the results before."""
+        meta = self.update(batch_id, result=result, **values)
         kept = {_META, self.input_path(batch_id).name, self.tagged_path(batch_id).name}
         for path in self.folder(batch_id).iterdir():  # made from a result: "download.<result>.xlsx"; hidden: being written
             if path.name not in kept and not path.name.startswith(".") and path.is_file() \
@@ -135,6 +136,11 @@ class Workspace:
             columns, found = self.check(self.input_path(batch_id))
             meta = self.update(batch_id, columns_with_text=columns, found_text_col=found)
         return meta["columns_with_text"], meta["found_text_col"]
+
+
+def result_name() -> str:
+    """A name for a batch's new tagged result, by which the files made from it are named (``made_from_result``)."""
+    return secrets.token_hex(8)
 
 
 def find_text_columns(path: Path) -> tuple[list, str | None]:
