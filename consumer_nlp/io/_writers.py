@@ -93,19 +93,15 @@ def keep_text(workbook) -> None:
 # What Excel makes of a text in a CSV or TSV file it opens, where that is not the text, by kind: a formula (a text
 # beginning with = or @, or with + or - before what is no number: -信用卡 shows #NAME?, =HYPERLINK(…) a link), a code
 # of digits losing its leading zeros (000123 shows 123), a number of 12 digits or more shown as 4.40101E+17 (and
-# kept to 15 digits: 440101199001011008 saved back as 440101199001011000), and a text it reads as a date, as Excel
-# reads a cell typed in a Chinese (zh-CN) locale: a month and a day (3-2, 1/2, 3月2日) become a date of the year it
-# is opened in, and a date with a year of four digits (2024-3-2, 2024/03/02 10:30, 2024年3月2日) is saved back as
-# Excel writes it (2024/3/2 9:05, seconds dropped; one written so already stays the same, and is not counted). What
-# only some locales read as dates (a two-digit year 24-3-2, a month and a year 3-50, dots 2024.3.2, month names Mar-2)
-# is not counted either.
+# kept to 15 digits: 440101199001011008 saved back as 440101199001011000), and a text it reads as a date without a
+# year, as Excel reads a cell typed in a Chinese (zh-CN) locale: a month and a day (a room number 3-2, 1/2, 3月2日)
+# become a date of the year the file is opened in. A date with its year (2024-3-2) stays the same date, only saved
+# back as 2024/3/2, which the report reads alike: not counted, or an archive's date column would bury the changes that
+# matter under a note of its own. What only some locales read as dates (3-50, Mar-2) is not counted either.
 _MONTH, _DAY = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])"
 _EXCEL_CHANGES = re.compile(
     r"(?P<formula>[=@]|[+-](?![0-9]+(?:\.[0-9]*)?$))|(?P<leading_zero>0[0-9]+$)|(?P<long_number>[+-]?[0-9]{12,}$)"
-    rf"|(?P<date_no_year>{_MONTH}(?:[-/]{_DAY}|月{_DAY}日)$)"
-    rf"|(?P<date>[1-9][0-9]{{3}}(?!/[1-9][0-9]?/[1-9][0-9]?(?: [1-9]?[0-9]:[0-5][0-9])?$)(?:"  # (as Excel writes one)
-    rf"(?P<separator>[-/]){_MONTH}(?P=separator){_DAY}(?: +(?:[01]?[0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9])?)?"
-    rf"|年{_MONTH}月{_DAY}日)$)")
+    rf"|(?P<date_no_year>{_MONTH}(?:[-/]{_DAY}|月{_DAY}日)$)")
 
 
 def excel_changes(frame: pd.DataFrame) -> dict:

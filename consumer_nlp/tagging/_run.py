@@ -43,8 +43,7 @@ def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str 
     said = {"formula": "{n} 个以 = + - @ 开头的文字会被当成公式",
             "leading_zero": "{n} 个以 0 开头的编号会丢掉开头的 0",
             "long_number": "{n} 个 12 位以上的数字会显示成科学记数（如 4.40101E+17），16 位起的末几位变成 0",
-            "date_no_year": "{n} 个没有年份的日期样文字（如 3-2、1/2、3月2日）会变成今年的日期",
-            "date": "{n} 个日期样文字会被当成日期，存回时改写成 2024/3/2 这样"}
+            "date_no_year": "{n} 个没有年份的日期样文字（如 3-2、1/2、3月2日）会变成今年的日期"}
     parts = [f"「{column}」列 " + said[kind].format(n=n) for column, kinds in changes.items() for kind, n in kinds.items()]
     if not parts:
         return None
