@@ -6,11 +6,12 @@ from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, r
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, new_files, same_file,
                      temporary_beside, working_name, write_json)
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format, output_format
-from ._cells import XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_unescape, sheet_title, utf8_text
+from ._cells import (XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_changes, excel_text, excel_unescape, sheet_title,
+                     utf8_text)
 from ._readers import open_archive
 from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
-from ._writers import (PARTS, check_fits_a_sheet, excel_changes, excel_text, join_parts, keep_text, printable,
-                       text_rows, without_surrogates, write_archive, write_part)
+from ._text_escapes import printable, without_surrogates
+from ._writers import PARTS, check_fits_a_sheet, join_parts, keep_text, text_rows, write_archive, write_part
 
 __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
            "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_changes", "excel_text",

@@ -1,12 +1,16 @@
 """Excel cells as a person sees them: values as text, number formats kept or read, Excel's
-_xHHHH_ escapes undone, and the limits of a sheet."""
+_xHHHH_ escapes undone and written, what Excel makes of a text in a CSV file, and the limits of a sheet."""
 import datetime
 import decimal
 import functools
 import math
 import re
+from collections import Counter
+
+import pandas as pd
 
 from .._unicode import utf8_text
+from ._text_escapes import FORBIDDEN, printable, without_surrogates
 
 XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767  # an Excel sheet's limits
 DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
@@ -160,6 +164,27 @@ def excel_unescape(text: str) -> str:
     return EXCEL_ESCAPE.sub(lambda match: chr(int(match.group(1), 16)), text) if "_x" in text else text
 
 
+# What an .xlsx cell cannot hold raw, written as _xHHHH_: those and carriage returns (XML readers
+# take them for line feeds).
+_UNWRITABLE = "\r" + FORBIDDEN
+_UNWRITABLE_RE = re.compile(f"[{_UNWRITABLE}]")
+# Each underscore that opens what would read as an escape once written: back-to-back ones too
+# (_x0041_x0042_ shares one), and one closed by the underscore of a character escaped as _xHHHH_.
+_STARTS_AN_ESCAPE = re.compile(f"_(?=x[0-9A-Fa-f]{{4}}[_{_UNWRITABLE}])")
+
+
+def excel_text(text: str) -> str:
+    """``text`` as an .xlsx cell holds it, with Excel's escapes: a carriage return as _x000D_ (written
+    raw, XML readers take it for a line feed), a character XML cannot hold as _x000B_ and the like,
+    and text that reads like such an escape (_x0041_) escaped itself (_x005F_x0041_), or it would come
+    back as another character; lone surrogates as U+FFFD. Where the escapes would take the cell past
+    32,767 characters, which openpyxl cuts it to, the text goes as :func:`printable` shows it: whole,
+    its carriage returns read back as line feeds."""
+    kept = without_surrogates(text)
+    escaped = _UNWRITABLE_RE.sub(lambda match: f"_x{ord(match.group()):04X}_", _STARTS_AN_ESCAPE.sub("_x005F_", kept))
+    return escaped if len(escaped) <= XLSX_MAX_CELL else printable(kept)
+
+
 def format_kind(value) -> str | None:
     """What a number format shows ``value`` as: "date" (a day or a moment), "time" (of day),
     "duration" (elapsed time, [h]:mm) or "number"; None for a value no number format applies to
@@ -223,3 +248,31 @@ def _cell_value(cell):
 
 CHINESE_DATE_FORMATS = frozenset(range(27, 32)) | {36, 50, 51, 52, 53, 54, 57, 58}
 CHINESE_TIME_FORMATS = frozenset({32, 33, 34, 35, 55, 56})
+
+
+# What Excel makes of a text in a CSV or TSV file it opens, where that is not the text, by kind: a formula (a text
+# beginning with = or @, or with + or - before what is no number: -信用卡 shows #NAME?, =HYPERLINK(…) a link), a code
+# of digits losing its leading zeros (000123 shows 123), a number of 12 digits or more shown as 4.40101E+17 (and
+# kept to 15 digits: 440101199001011008 saved back as 440101199001011000), and a text it reads as a date without a
+# year, as Excel reads a cell typed in a Chinese (zh-CN) locale: a month and a day (a room number 3-2, 1/2, 3月2日)
+# become a date of the year the file is opened in. A date with its year (2024-3-2) stays the same date, only saved
+# back as 2024/3/2, which the report reads alike: not counted, or an archive's date column would bury the changes that
+# matter under a note of its own. What only some locales read as dates (3-50, Mar-2) is not counted either.
+_MONTH, _DAY = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])"
+_EXCEL_CHANGES = re.compile(
+    r"(?P<formula>[=@]|[+-](?![0-9]+(?:\.[0-9]*)?$))|(?P<leading_zero>0[0-9]+$)|(?P<long_number>[+-]?[0-9]{12,}$)"
+    rf"|(?P<date_no_year>{_MONTH}(?:[-/]{_DAY}|月{_DAY}日)$)")
+
+
+def excel_changes(frame: pd.DataFrame) -> dict:
+    """The texts of ``frame`` that Excel changes as it opens a CSV or TSV file holding them, counted by column and
+    kind ({column: {kind: count}}, kinds as above): the file holds them right, Excel shows them otherwise."""
+    found, match = {}, _EXCEL_CHANGES.match
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            # the matches first, over a list: twice as fast as counting from a generator over the Series
+            kinds = [hit.lastgroup for value in values.tolist() if isinstance(value, str) and (hit := match(value))]
+            if kinds:
+                found[str(column)] = dict(Counter(kinds))
+    return found

@@ -16,7 +16,7 @@ from ._archive import archive_format, place_number
 from ._cells import cell_text
 from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
 from ._readers import open_archive
-from ._writers import without_surrogates
+from ._text_escapes import without_surrogates
 
 log = logging.getLogger("consumer_nlp")
 

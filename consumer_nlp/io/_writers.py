@@ -10,7 +10,6 @@ import math
 import re
 import secrets
 import shutil
-from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -19,25 +18,18 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import holding, is_missing
 from ._archive import archive_format
-from ._cells import DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, ExcelError, cell_text, format_kind
+from ._cells import (DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, ExcelError, cell_text, excel_text,
+                     format_kind)
 from ._jsonl import JsonEmptyText, JsonLiteral, JsonNaN
 from ._paths import working_name
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def without_surrogates(text: str) -> str:
-    """``text`` with each lone surrogate (a broken emoji, from escapes like "\\ud83d" in JSON input)
-    as U+FFFD: UTF-8, Arrow, SQLite and Excel cannot hold them."""
-    return _SURROGATE.sub("\ufffd", text)
+from ._text_escapes import SURROGATE, escape_surrogates, without_surrogates
 
 
 def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with lone surrogates (from escapes like "\\ud83d" in JSON input, a broken emoji)
     replaced by U+FFFD: UTF-8 and Arrow cannot hold them."""
     def clean(value):  # a text without them is left as it is (a JSON record's "" keeps its mark)
-        return without_surrogates(value) if isinstance(value, str) and _SURROGATE.search(value) else value
+        return without_surrogates(value) if isinstance(value, str) and SURROGATE.search(value) else value
 
     # Column by column, values kept as objects: letting pandas build the result would guess the
     # types again (a column of numbers and blanks would become floats).
@@ -48,38 +40,6 @@ def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
     return cleaned
 
 
-# The characters XML 1.0 forbids, which no .xlsx cell holds raw (openpyxl's list misses U+FFFE, U+FFFF).
-_FORBIDDEN = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
-_FORBIDDEN_RE = re.compile(f"[{_FORBIDDEN}]")
-
-
-def printable(text: str) -> str:
-    """``text`` with what no Excel cell or page can show, control characters, U+FFFE, U+FFFF and lone
-    surrogates, as U+FFFD."""
-    return without_surrogates(_FORBIDDEN_RE.sub("\ufffd", text))
-
-
-# What an .xlsx cell cannot hold raw, written as _xHHHH_: those and carriage returns (XML readers
-# take them for line feeds).
-_UNWRITABLE = "\r" + _FORBIDDEN
-_UNWRITABLE_RE = re.compile(f"[{_UNWRITABLE}]")
-# Each underscore that opens what would read as an escape once written: back-to-back ones too
-# (_x0041_x0042_ shares one), and one closed by the underscore of a character escaped as _xHHHH_.
-_STARTS_AN_ESCAPE = re.compile(f"_(?=x[0-9A-Fa-f]{{4}}[_{_UNWRITABLE}])")
-
-
-def excel_text(text: str) -> str:
-    """``text`` as an .xlsx cell holds it, with Excel's escapes: a carriage return as _x000D_ (written
-    raw, XML readers take it for a line feed), a character XML cannot hold as _x000B_ and the like,
-    and text that reads like such an escape (_x0041_) escaped itself (_x005F_x0041_), or it would come
-    back as another character; lone surrogates as U+FFFD. Where the escapes would take the cell past
-    32,767 characters, which openpyxl cuts it to, the text goes as :func:`printable` shows it: whole,
-    its carriage returns read back as line feeds."""
-    kept = without_surrogates(text)
-    escaped = _UNWRITABLE_RE.sub(lambda match: f"_x{ord(match.group()):04X}_", _STARTS_AN_ESCAPE.sub("_x005F_", kept))
-    return escaped if len(escaped) <= XLSX_MAX_CELL else printable(kept)
-
-
 def keep_text(workbook) -> None:
     """Every text cell of a filled ``workbook`` (not a write-only one) stays text: a value like
     "=cmd|…" or a file named "=1+1.csv" is the user's text, never a formula."""
@@ -88,34 +48,6 @@ def keep_text(workbook) -> None:
             for cell in row:
                 if cell.data_type == "f":
                     cell.data_type = "s"
-
-
-# What Excel makes of a text in a CSV or TSV file it opens, where that is not the text, by kind: a formula (a text
-# beginning with = or @, or with + or - before what is no number: -信用卡 shows #NAME?, =HYPERLINK(…) a link), a code
-# of digits losing its leading zeros (000123 shows 123), a number of 12 digits or more shown as 4.40101E+17 (and
-# kept to 15 digits: 440101199001011008 saved back as 440101199001011000), and a text it reads as a date without a
-# year, as Excel reads a cell typed in a Chinese (zh-CN) locale: a month and a day (a room number 3-2, 1/2, 3月2日)
-# become a date of the year the file is opened in. A date with its year (2024-3-2) stays the same date, only saved
-# back as 2024/3/2, which the report reads alike: not counted, or an archive's date column would bury the changes that
-# matter under a note of its own. What only some locales read as dates (3-50, Mar-2) is not counted either.
-_MONTH, _DAY = r"(?:0?[1-9]|1[0-2])", r"(?:0?[1-9]|[12][0-9]|3[01])"
-_EXCEL_CHANGES = re.compile(
-    r"(?P<formula>[=@]|[+-](?![0-9]+(?:\.[0-9]*)?$))|(?P<leading_zero>0[0-9]+$)|(?P<long_number>[+-]?[0-9]{12,}$)"
-    rf"|(?P<date_no_year>{_MONTH}(?:[-/]{_DAY}|月{_DAY}日)$)")
-
-
-def excel_changes(frame: pd.DataFrame) -> dict:
-    """The texts of ``frame`` that Excel changes as it opens a CSV or TSV file holding them, counted by column and
-    kind ({column: {kind: count}}, kinds as above): the file holds them right, Excel shows them otherwise."""
-    found, match = {}, _EXCEL_CHANGES.match
-    for column in frame.columns:
-        values = frame[column]
-        if values.dtype == object or pd.api.types.is_string_dtype(values):
-            # the matches first, over a list: twice as fast as counting from a generator over the Series
-            kinds = [hit.lastgroup for value in values.tolist() if isinstance(value, str) and (hit := match(value))]
-            if kinds:
-                found[str(column)] = dict(Counter(kinds))
-    return found
 
 
 def _as_json_value(value):
@@ -151,18 +83,13 @@ def _json_text(value) -> str:
         and all(type(key) is str for key in value)
     text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value)
     text = _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
-    return _escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
+    return escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
 
 
 def _as_text(value) -> str:
     """A value of a column Parquet output holds as text: lists and objects as their JSON, the rest as
     the sheet shows them."""
     return _json_text(value) if isinstance(value, (dict, list)) else cell_text(value)
-
-
-def _escape_surrogates(line: str) -> str:
-    """A JSON line with each lone surrogate written back as the escape it was read from."""
-    return _SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", line)
 
 
 def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
@@ -303,7 +230,7 @@ def _beyond_arrow(value) -> bool:
         return not value or any(map(_beyond_arrow, value.values()))
     if isinstance(value, list):
         return any(map(_beyond_arrow, value))
-    return isinstance(value, JsonLiteral) or isinstance(value, str) and _SURROGATE.search(value) is not None
+    return isinstance(value, JsonLiteral) or isinstance(value, str) and SURROGATE.search(value) is not None
 
 
 def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
@@ -655,7 +582,7 @@ def _write_excel_part(frame: pd.DataFrame, path: Path) -> None:
                                    "beyond_excel")
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for row in frame.itertuples(index=False, name=None):
-            f.write(_escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
+            f.write(escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
 
 
 @contextlib.contextmanager
