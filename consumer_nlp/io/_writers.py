@@ -8,7 +8,6 @@ import io
 import json
 import math
 import re
-import secrets
 import shutil
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from ._cells import (DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROW
                      format_kind)
 from ._jsonl import JsonEmptyText, JsonLiteral, JsonNaN
 from ._paths import working_name
+from ._json_text import json_text
 from ._text_escapes import SURROGATE, escape_surrogates, without_surrogates
 
 
@@ -50,46 +50,10 @@ def keep_text(workbook) -> None:
                     cell.data_type = "s"
 
 
-def _as_json_value(value):
-    """What JSON has no type for, inside a list or object (Parquet's decimals, bytes, dates and moments), as
-    its text, as the sheet and the text outputs show it alone."""
-    return cell_text(value)
-
-
-# A number kept as written (JsonLiteral) goes into json.dumps as a stand-in string and is put back as the
-# number: "\x00", this process's random key and its place; no text of the user's can be one by chance.
-_LITERAL_KEY = secrets.token_hex(16)
-_LITERAL_MARK = re.compile(r'"\\u0000' + _LITERAL_KEY + r'([0-9]+)"')
-
-
-def _json_text(value) -> str:
-    """``value`` as JSON text: a record of JSON Lines output, or a list or object (or a boolean) as CSV,
-    TSV and .xlsx outputs hold it in one cell; numbers kept as written are numbers, wherever they sit."""
-    literals = []
-
-    def marked(item):
-        if isinstance(item, JsonLiteral):
-            literals.append(item)
-            return f"\x00{_LITERAL_KEY}{len(literals) - 1}"
-        if isinstance(item, dict):  # keys JSON has no type for (a Parquet map's dates, bytes) as their text
-            return {key if isinstance(key, (str, int, float, bool)) or key is None else _as_json_value(key): marked(v)
-                    for key, v in item.items()}
-        if isinstance(item, list):
-            return [marked(v) for v in item]
-        return item
-
-    # a record of plain values under names, the common case, is not walked
-    plain = isinstance(value, dict) and not any(type(v) in (JsonLiteral, dict, list) for v in value.values()) \
-        and all(type(key) is str for key in value)
-    text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value)
-    text = _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
-    return escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
-
-
 def _as_text(value) -> str:
     """A value of a column Parquet output holds as text: lists and objects as their JSON, the rest as
     the sheet shows them."""
-    return _json_text(value) if isinstance(value, (dict, list)) else cell_text(value)
+    return json_text(value) if isinstance(value, (dict, list)) else cell_text(value)
 
 
 def write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
@@ -346,7 +310,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
             frame, shown = _booleans_as_objects(frame), shown + (float, bool)
         frame = _map_values(frame, cell_text, shown)
     if kind in ("csv", "tsv"):  # JSON objects and arrays as JSON text, not Python's repr
-        frame = _map_values(frame, _json_text, (dict, list))
+        frame = _map_values(frame, json_text, (dict, list))
     if kind == "csv":
         # CRLF line ends (RFC 4180): the csv writer then quotes a cell holding a bare CR too
         frame.to_csv(path, header=False, index=False, lineterminator="\r\n", encoding="utf-8")
@@ -362,7 +326,7 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
             for values in frame.itertuples(index=False, name=None):  # to_dict would make a JsonNaN a float
                 kept = {k: None if v is pd.NA or v is pd.NaT else v for k, v, lack in zip(columns, values, may_lack)
                         if not (lack and type(v) is float and v != v)}
-                f.write(_json_text(kept) + "\n")
+                f.write(json_text(kept) + "\n")
     elif kind == "xlsx":
         _write_excel_part(frame, path)
     else:
@@ -549,7 +513,7 @@ def _typed(value):
     if isinstance(value, datetime.timedelta):  # Excel holds a span as a number of days: microseconds are plenty
         return {"$duration": value // datetime.timedelta(microseconds=1)}
     if isinstance(value, (dict, list)):
-        return _json_text(value)
+        return json_text(value)
     if type(value) is JsonNaN or isinstance(value, float) and math.isinf(value):  # no Excel cell holds them as numbers
         return json.dumps(value)  # their text, as the JSON Lines file wrote them (NaN, Infinity, -Infinity)
     if is_missing(value):
