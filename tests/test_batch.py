@@ -376,9 +376,9 @@ def test_bad_rows_beyond_a_sheet_go_on_in_the_next_sheet_of_an_xlsx_bad_rows_fil
                                                                                     monkeypatch):
     # A helper's pass (h9, from the code): an .xlsx bad-rows file was written past a sheet's 1,048,576 rows, where
     # Excel opens none of the rest. A full sheet is followed by another under the same header (limit lowered here).
-    from consumer_nlp.io import _writers
+    from consumer_nlp.io import _excel_out
 
-    monkeypatch.setattr(_writers, "XLSX_MAX_ROWS", 3)  # the header and two bad rows a sheet
+    monkeypatch.setattr(_excel_out, "XLSX_MAX_ROWS", 3)  # the header and two bad rows a sheet
     source = tmp_path / "in.csv"
     source.write_text("id,text\n" + "".join(f"{n},漏水,多{n}\n" for n in range(5)) + "9,秤不准\n", encoding="utf-8")
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False,
@@ -1847,13 +1847,13 @@ def test_an_xlsx_output_given_up_halfway_leaves_no_temporary_file_and_no_traceba
     import sys
     import tempfile
 
-    from consumer_nlp.io import _writers, write_archive
+    from consumer_nlp.io import _excel_out, write_archive
 
     ignored = []
     monkeypatch.setattr(sys, "unraisablehook", ignored.append)
     (tmp_path / "temp").mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temp"))
-    monkeypatch.setattr(_writers, "XLSX_MAX_ROWS", 3)
+    monkeypatch.setattr(_excel_out, "XLSX_MAX_ROWS", 3)
     with pytest.raises(ArchiveError, match="more than 2 rows"):
         write_archive(pd.DataFrame({"投诉内容": ["漏水", "秤不准", "起火", "假货"]}), tmp_path / "out.xlsx")
     gc.collect()
@@ -1926,9 +1926,9 @@ def test_an_archive_too_long_for_an_excel_sheet_is_refused_before_it_is_tagged(d
     # The rows an Excel sheet holds were counted only as the tagged parts were joined: a desk asking for
     # .xlsx from a CSV of 1.2 million rows waited for all of them to be tagged, then was refused. The
     # CSV's broken line after the limit shows how far the run read: to the limit, no further.
-    from consumer_nlp.io import _writers
+    from consumer_nlp.io import _excel_out
 
-    monkeypatch.setattr(_writers, "XLSX_MAX_ROWS", 11)  # a sheet of a header and 10 rows
+    monkeypatch.setattr(_excel_out, "XLSX_MAX_ROWS", 11)  # a sheet of a header and 10 rows
     source = tmp_path / "in.csv"
     lines = ["编号,投诉内容"] + [f"{n},电饭煲坏了第{n}次" for n in range(30)]
     lines[25] = '25,"引号没有收尾'
@@ -1946,9 +1946,9 @@ def test_json_lines_with_more_keys_than_a_sheet_has_columns_beside_the_tags_are_
                                                                                                 monkeypatch):
     # The reader's cap (an Excel sheet's 16,384 columns) did not count the six tag columns, so a file of
     # 16,379-16,384 keys was refused for .xlsx output only when the tagged parts were joined.
-    from consumer_nlp.io import _writers
+    from consumer_nlp.io import _excel_out
 
-    monkeypatch.setattr(_writers, "XLSX_MAX_COLUMNS", 9)  # the text, two more keys and the six tags fit
+    monkeypatch.setattr(_excel_out, "XLSX_MAX_COLUMNS", 9)  # the text, two more keys and the six tags fit
     source = tmp_path / "in.jsonl"
     records = [{"投诉内容": f"电饭煲坏了{n}", "a": n, "b": n} for n in range(8)] + [{"投诉内容": "漏水", "c": 1}]
     source.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in records) + "\n{broken\n", encoding="utf-8")

@@ -11,7 +11,8 @@ from ._cells import (XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_changes, exc
 from ._readers import open_archive
 from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._text_escapes import printable, without_surrogates
-from ._writers import PARTS, check_fits_a_sheet, join_parts, keep_text, text_rows, write_archive, write_part
+from ._excel_out import check_fits_a_sheet, keep_text, text_rows
+from ._writers import PARTS, join_parts, write_archive, write_part
 
 __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
            "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_changes", "excel_text",

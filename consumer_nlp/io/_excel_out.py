@@ -1,0 +1,243 @@
+"""Where .xlsx files leave: a tagged sheet as a person wants it (types, layout, links, comments, number formats
+kept; text never a formula), its parts as typed JSON lines, rows of texts (bad-rows files), a sheet's limits."""
+import contextlib
+import csv
+import datetime
+import json
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from ..exceptions import ArchiveError
+from .._values import holding, is_missing
+from ._archive import archive_format
+from ._cells import (DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, ExcelError, cell_text, excel_text,
+                     format_kind)
+from ._json_text import json_text
+from ._jsonl import JsonNaN
+from ._text_escapes import escape_surrogates
+
+
+def keep_text(workbook) -> None:
+    """Every text cell of a filled ``workbook`` (not a write-only one) stays text: a value like
+    "=cmd|…" or a file named "=1+1.csv" is the user's text, never a formula."""
+    for worksheet in workbook.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+
+
+def _typed(value):
+    """A value as JSON that keeps its type: dates, times, time spans and error cells are tagged, missing
+    values are null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output; so
+    are a JSON record's NaN and the infinities, which Excel has no number for."""
+    if isinstance(value, ExcelError):
+        return {"$error": str(value)}
+    if isinstance(value, datetime.datetime):  # with a time zone, which Excel cannot hold: its text
+        return cell_text(value) if value.tzinfo is not None else {"$datetime": value.isoformat()}
+    if isinstance(value, datetime.date):
+        return {"$date": value.isoformat()}
+    if isinstance(value, datetime.time):
+        return {"$time": value.isoformat()}
+    if isinstance(value, datetime.timedelta):  # Excel holds a span as a number of days: microseconds are plenty
+        return {"$duration": value // datetime.timedelta(microseconds=1)}
+    if isinstance(value, (dict, list)):
+        return json_text(value)
+    if type(value) is JsonNaN or isinstance(value, float) and math.isinf(value):  # no Excel cell holds them as numbers
+        return json.dumps(value)  # their text, as the JSON Lines file wrote them (NaN, Infinity, -Infinity)
+    if is_missing(value):
+        return None
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    return value if isinstance(value, (str, int, float, bool)) else cell_text(value)
+
+
+def _untyped(value):
+    if isinstance(value, dict):
+        (tag, text), = value.items()
+        if tag == "$duration":
+            return datetime.timedelta(microseconds=text)
+        if tag == "$error":
+            return ExcelError(text)
+        return {"$datetime": datetime.datetime, "$date": datetime.date, "$time": datetime.time}[tag].fromisoformat(text)
+    return value
+
+
+def write_excel_part(frame: pd.DataFrame, path: Path) -> None:
+    """One chunk of an .xlsx output, as typed JSON lines; a cell longer than Excel holds is refused."""
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            long = holding(frame[column], lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL)
+            if long.any():
+                value = frame[column][long].iloc[0]
+                raise ArchiveError(f"column {column!r} holds a text of {len(value):,} characters ({value[:20]!r}…); "
+                                   f"an Excel cell holds at most {XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet instead",
+                                   "beyond_excel")
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        for row in frame.itertuples(index=False, name=None):
+            f.write(escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")
+
+
+@contextlib.contextmanager
+def text_rows(path: Path, sheet_title: str = "Sheet1"):
+    """Write rows of texts to ``path`` as CSV (UTF-8 with a BOM, for Excel on a Chinese desktop) or, by its name,
+    .xlsx, where every cell is text, never a formula, a text longer than a cell goes on in the cells after the
+    row's last, whole, and rows beyond a sheet's go on in the next sheet, under the first row again (the header):
+    yields the function that writes a row."""
+    if archive_format(path) != "xlsx":
+        with open(path, "w", encoding="utf-8-sig", newline="") as f:
+            yield csv.writer(f, lineterminator="\r\n").writerow
+        return
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    workbook = Workbook(write_only=True)
+    sheets, header, rows = [workbook.create_sheet(sheet_title)], [], [0]  # rows: of the last sheet
+
+    def append(texts) -> None:
+        sheet = sheets[-1]
+        pieces = [[text[at:at + XLSX_MAX_CELL] for at in range(0, len(text), XLSX_MAX_CELL)] or [""] for text in texts]
+        cells = [WriteOnlyCell(sheet, value=excel_text(part)) for part in [parts[0] for parts in pieces] + [
+            part for parts in pieces for part in parts[1:]]]
+        for cell in cells:
+            cell.data_type = "s"
+        sheet.append(cells)
+        rows[0] += 1
+
+    def write(texts) -> None:
+        if not header:
+            header.append(list(texts))
+        elif rows[0] >= XLSX_MAX_ROWS:  # full: Excel opens no row beyond
+            sheets.append(workbook.create_sheet(f"{sheet_title} {len(sheets) + 1}"))
+            rows[0] = 0
+            append(header[0])
+        append(texts)
+
+    try:
+        yield write
+    except BaseException:  # their temporary files, which saving would have removed
+        for sheet in sheets:
+            sheet.close()
+            sheet._writer.cleanup()
+        raise
+    workbook.save(path)
+
+
+def check_fits_a_sheet(rows: int, columns: int) -> None:
+    """Refuse an .xlsx output of more data ``rows`` or ``columns`` than an Excel sheet holds: asked as an
+    archive is read, before its rows are tagged, and again as the sheet is written."""
+    if columns > XLSX_MAX_COLUMNS:
+        raise ArchiveError(f"{columns:,} columns: an Excel sheet holds at most {XLSX_MAX_COLUMNS:,}; "
+                           f"write CSV, JSONL or Parquet instead", "beyond_excel")
+    if rows > XLSX_MAX_ROWS - 1:
+        raise ArchiveError(f"more than {XLSX_MAX_ROWS - 1:,} rows: an Excel sheet holds at most "
+                           f"{XLSX_MAX_ROWS:,} with its header; write CSV, JSONL or Parquet instead", "beyond_excel")
+
+
+def _keep_layout(sheet, row: list, number: int, columns: list, layout) -> None:
+    """Append ``row`` (write-only cells) to ``sheet`` as its row ``number``, hidden, its cells linked and
+    commented as the workbook read held record ``number - 2`` (:class:`SheetLayout`, by column name)."""
+    from openpyxl.comments import Comment
+
+    record = number - 2
+    for at, name in enumerate(columns if layout.links or layout.comments else ()):
+        address, note = layout.links.get((record, name)), layout.comments.get((record, name))
+        if address is not None:
+            row[at].hyperlink = address
+        if note is not None:
+            row[at].comment = Comment(*note)
+    hidden = record in layout.hidden_records
+    if hidden:
+        sheet.row_dimensions[number].hidden = True
+    sheet.append(row)
+    if hidden:  # written: not held for every hidden row of a filtered sheet
+        del sheet.row_dimensions[number]
+
+
+def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict, layout=None,
+                rows_done=None):
+    """One sheet as a person wants it: values with their types (text always as text, never a
+    formula), the header frozen with a filter on it, columns sized, and rows needing review marked;
+    what the workbook read held beside its values kept (``layout``, see :func:`_keep_layout`)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ERROR_CODES
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    check_fits_a_sheet(0, len(columns))
+    longest = max(map(len, map(str, columns)), default=0)
+    if longest > XLSX_MAX_CELL:
+        raise ArchiveError(f"a column name of {longest:,} characters: an Excel cell holds at most {XLSX_MAX_CELL:,}; "
+                           f"write CSV, JSONL or Parquet instead", "beyond_excel")
+    workbook = Workbook(write_only=True)
+    if layout is not None and layout.dates_1904:  # its numbers of days (a date column shown as numbers) mean the same
+        workbook.epoch = CALENDAR_MAC_1904
+    sheet = workbook.create_sheet(sheet_title)
+    sheet.freeze_panes = "A2"
+    review_at = columns.index(marked) if marked in columns else None
+    yellow = PatternFill("solid", fgColor="FFF2CC")
+    for i, name in enumerate(columns, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = 60 if name in wide else 14
+        sheet.column_dimensions[get_column_letter(i)].hidden = layout is not None and name in layout.hidden_columns
+
+    shown_as = [number_formats.get(name, {}) for name in columns]
+
+    def cell(value, fill=None, shown=()):
+        value = _untyped(value)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > DOUBLE_EXACT:
+            value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
+        if isinstance(value, ExcelError) and value in ERROR_CODES:  # (one Excel does not know stays its text)
+            item = WriteOnlyCell(sheet, value=str(value))
+            item.data_type = "e"
+        elif isinstance(value, str):
+            item = WriteOnlyCell(sheet, value=excel_text(value))
+            item.data_type = "s"  # "=SUM(…)" and "#N/A" are the user's text, never a formula or an error
+        else:
+            item = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, datetime.datetime):
+                item.number_format = "yyyy-mm-dd hh:mm:ss" if value.time() != datetime.time() else "yyyy-mm-dd"
+            elif isinstance(value, datetime.date):
+                item.number_format = "yyyy-mm-dd"
+            elif isinstance(value, datetime.timedelta):
+                item.number_format = "[h]:mm:ss"
+            kind = format_kind(value)
+            if kind in shown:
+                item.number_format = shown[kind]
+        if fill is not None:
+            item.fill = fill
+        return item
+
+    header = []
+    for name in columns:
+        item = cell(str(name))
+        item.font = Font(bold=True)
+        header.append(item)
+    sheet.append(header)
+    rows = 1
+    try:
+        for part in parts:
+            with open(part, encoding="utf-8") as f:
+                for line in f:
+                    values = json.loads(line)
+                    rows += 1
+                    check_fits_a_sheet(rows - 1, len(columns))
+                    fill = yellow if review_at is not None and values[review_at] is True else None
+                    row = [cell(v, fill, shown) for v, shown in zip(values, shown_as)]
+                    if layout is None:
+                        sheet.append(row)
+                    else:
+                        _keep_layout(sheet, row, rows, columns, layout)
+                    if rows_done is not None and rows % 1000 == 0:
+                        rows_done(1000)
+        if rows_done is not None:
+            rows_done((rows - 1) % 1000)
+    except BaseException:  # refused, or Ctrl-C: a writer left to the garbage collector prints a traceback
+        sheet.close()
+        sheet._writer.cleanup()  # its temporary file, which saving would have removed
+        raise
+    sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"
+    workbook.save(output)
