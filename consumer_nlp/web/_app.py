@@ -22,8 +22,9 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
+from ..messages import excel_changes_note
 from ..review import NOW, text_key
-from ..tagging import excel_changes_note, review_reasons
+from ..tagging import review_reasons
 from ._checking import UploadChecks
 from ._downloads import Misaligned, write_download
 from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_process
