@@ -73,8 +73,8 @@ def write_excel_part(frame: pd.DataFrame, path: Path) -> None:
             if long.any():
                 value = frame[column][long].iloc[0]
                 raise ArchiveError(f"column {column!r} holds a text of {len(value):,} characters ({value[:20]!r}…); "
-                                   f"an Excel cell holds at most {XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet instead",
-                                   "beyond_excel")
+                                   f"an Excel cell holds at most {XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet "
+                                   f"instead", "beyond_excel")
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for row in frame.itertuples(index=False, name=None):
             f.write(escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")

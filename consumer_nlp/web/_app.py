@@ -264,8 +264,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             converted = space.made_from_result(batch_id, f"download.{kind}")
             try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
                 meta = space.meta(batch_id)
-                await made_once(converted, write_download, space.input_path(batch_id), path, converted, meta["text_col"],
-                                meta["name"], meta.get("number_formats"))
+                await made_once(converted, write_download, space.input_path(batch_id), path, converted,
+                                meta["text_col"], meta["name"], meta.get("number_formats"))
             except ValueError as error:
                 raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
             except Misaligned:
