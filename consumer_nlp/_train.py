@@ -51,7 +51,6 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 
 def _check_folds(labeled: LabeledData, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each."""
-    check_count(cv, "cv", 2, "folds of cross-validation; 0 trains without the cross-validated figures", also=(0,))
     texts = len(labeled.labels)
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3)
     short = {label: n for label, n in Counter(labeled.labels).items() if n < needed}
@@ -124,6 +123,17 @@ def _check_mostly_labeled(labeled: LabeledData) -> None:
             labeled=len(labeled.texts), unlabeled=len(labeled.unlabeled), column=labeled.label_col)
 
 
+def _check_labels_differ(labeled: LabeledData) -> None:
+    """Refuse training data whose rows all have one label: a model learns to tell categories apart, and there is
+    nothing to tell (a label column of one value, or a file of one category's examples)."""
+    if len(set(labeled.labels)) == 1:
+        label, rows = labeled.labels[0], len(labeled.labels)
+        raise LabeledDataError(labeled.source, [(_labels_column(labeled), (
+            f"all {rows} labeled rows are labeled {label}: a model learns to tell categories apart, so it needs "
+            f"examples of at least two; add examples of the other categories, or name the label column with "
+            f"label_col=…"))], "one_label", label=label, rows=rows, column=labeled.label_col)
+
+
 def _texts_column(labeled: LabeledData) -> str:
     """Where the texts of ``labeled`` were read from, as its problems name it."""
     return "the texts" if labeled.text_col is None else f"column {labeled.text_col!r}"
@@ -174,6 +184,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     ``training_data_``. ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of
     its column names.
     """
+    check_count(cv, "cv", 2, "folds of cross-validation; 0 trains without the cross-validated figures", also=(0,))
     labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col,
                            sheet=sheet, header_row=header_row)
     _check_mostly_labeled(labeled)
@@ -192,6 +203,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
                     extra={"kind": "duplicates", "places": labeled.duplicates})  # for a front end's own words
     labeled.warn_of_conflicts("training")
     labeled.check_some_labeled("training", "learn from")
+    _check_labels_differ(labeled)
     absent = [label for label in CATEGORIES if label not in set(map(label_of, labeled.labels))]
     if absent:  # the model could never give them, and a desk would read "0 of them" as a fact
         log.warning("训练数据里没有%s的例子：这个模型永远不会给出这些类别 (no example of %s: the model will never give "

@@ -80,12 +80,13 @@ class LabeledDataError(ValueError):
     header_row and the name in it), ``"same"``, the one column named for the texts and the labels);
     ``"calibration_trained"`` (calibration data holding ``details["texts"]`` texts of the training data, such as
     ``details["example"]``); ``"no_labeled_rows"`` (no row has a label: ``details["use"]``, "training" or "evaluation",
-    ``details["unlabeled"]``, the rows without one, ``details["column"]``, the label column, None for pairs); None for
-    bad rows."""
+    ``details["unlabeled"]``, the rows without one, ``details["column"]``, the label column, None for pairs);
+    ``"one_label"`` (training data whose ``details["rows"]`` labeled rows all have one label, ``details["label"]``;
+    ``details["column"]``, the label column, None for pairs); None for bad rows."""
 
     SHOWN = 100
     PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "few_to_calibrate",
-                "groups_split_labels", "header", "calibration_trained", "no_labeled_rows")
+                "groups_split_labels", "header", "calibration_trained", "no_labeled_rows", "one_label")
 
     def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, *,
                  faults: list | None = None, **details):

@@ -1046,7 +1046,8 @@ _DESK_ERRORS = {
         {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "--resume", "--restart", "-q"],
         ["--resume", "--restart", "只能用其中一个"]),
     "calibration data holding training texts": (
-        {"c.csv": [("text", "label"), ("漏水", "quality")]},
+        {"c.csv": [("text", "label"), ("漏水", "quality")],
+         "l.csv": [("text", "label"), ("漏水", "quality"), ("秤不准", "price_measurement")]},
         ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--calibration-data", "c.csv"],
         ["校准数据里有 1 条文本也在训练数据里（如「漏水」）", "--calibration-data"]),
     "labeled data of a header alone": (
@@ -1054,6 +1055,10 @@ _DESK_ERRORS = {
     "data to evaluate on without a label": (
         {"u.csv": [("text", "label"), ("漏水", "")]}, ["evaluate", "default", "u.csv"],
         ["标注数据里没有一行填了类别的文本", "没有评估"]),
+    "labeled data of one label": (
+        {"q.csv": [("text", "label"), ("漏水", "quality"), ("冒烟", "quality"), ("秤不准", "quality")]},
+        ["train", "q.csv", "-o", "m.cnlp", "--cv", "0"],
+        ["3 行都是「质量问题」（quality）", "只有一个类别", "没有训练", "请补充其他类别的例子", "--label-col"]),
 }
 
 
@@ -1262,7 +1267,8 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "groups_split_labels": {"column": "来源"},
                     "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True},
                     "calibration_trained": {"texts": 3, "example": "漏水"},
-                    "no_labeled_rows": {"use": "training", "unlabeled": 0, "column": "label"}}
+                    "no_labeled_rows": {"use": "training", "unlabeled": 0, "column": "label"},
+                    "one_label": {"label": "quality", "rows": 40, "column": "label"}}
 CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}, "resume_and_restart": {}}
 NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"},
                  "builtin": {"name": "default", "parameter": "name"},

@@ -343,3 +343,18 @@ def test_labeled_data_with_a_few_duplicates_and_conflicts_still_trains(small_cor
     assert model.training_data_["rows"] == len(pairs) == 315
     said = [r.getMessage() for r in caplog.records]
     assert any(m.startswith("25 conflicting labels") for m in said) and any(m.startswith("49 duplicate") for m in said)
+
+
+def test_training_data_of_one_label_is_refused_with_the_label_and_its_rows(small_corpus, caplog):
+    # It stopped in the first fit with "need at least two labels to learn from" (a plain ValueError), after a warning
+    # that five categories have no example, and the command line said it in English alone.
+    texts, labels = small_corpus
+    quality = [(text, label) for text, label in zip(texts, labels) if label == "quality"]
+    for cv in (0, 5):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="consumer_nlp"), pytest.raises(LabeledDataError) as error:
+            cn.train(quality, cv=cv)
+        assert error.value.problem == "one_label"
+        assert error.value.details == {"label": "quality", "rows": 40, "column": None}
+        assert "all 40 labeled rows are labeled quality: a model learns to tell categories apart" in str(error.value)
+        assert not any("no example of" in r.getMessage() for r in caplog.records)  # the error says it, once

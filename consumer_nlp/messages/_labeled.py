@@ -131,6 +131,16 @@ def _no_labeled_rows(details: dict, names: dict) -> str:
     return said
 
 
+def _one_label(details: dict, names: dict) -> str:
+    """Training data of one label, in Chinese, and how to go on."""
+    label, column = details["label"], details.get("column")
+    said = (f"标注数据里填了类别的 {details['rows']} 行都是「{CATEGORIES.get(label, label)}」（{label}），只有一个类别，模型"
+            f"学不到怎样区分类别，没有训练。请补充其他类别的例子后再运行")
+    if column is not None and "label_col" in names:
+        said += f"；类别不在「{column}」列时，请用 {names['label_col']} 指定类别所在的列"
+    return said
+
+
 def labeled_headline(error: LabeledDataError, names: dict) -> str:
     """What is wrong with labeled data and how to go on, in Chinese: its ``problem``, else its bad rows."""
     if error.problem in _NOT_TEXTS and error.details.get("column") is not None:
@@ -152,4 +162,6 @@ def labeled_headline(error: LabeledDataError, names: dict) -> str:
         return _calibration_trained(error.details, names)
     if error.problem == "no_labeled_rows":
         return _no_labeled_rows(error.details, names)
+    if error.problem == "one_label":
+        return _one_label(error.details, names)
     return _bad_rows(error)
