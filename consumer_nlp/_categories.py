@@ -1,7 +1,9 @@
 """The six complaint categories, in the labeling guide's order, with their Chinese names."""
+import re
 from types import MappingProxyType
 
 from ._unicode import nfkc, without_format_characters
+from ._values import is_number
 
 CATEGORIES = MappingProxyType({
     "quality": "质量问题",
@@ -46,6 +48,16 @@ def _key(value: str) -> str:
     """A label as written, as it is looked up: full-width, case, spaces and invisible format characters (a
     zero-width space pasted from a web page) ignored, and the punctuation around it (其他。)."""
     return "".join(without_format_characters(nfkc(value)).split()).lower().strip(_AROUND)
+
+
+def number_written(value) -> float | None:
+    """The number a label is written as (3, 3.0, "3", "３", "3。"), None for anything else: a column coding the
+    categories by number names none of them."""
+    if is_number(value):
+        return float(value)
+    if isinstance(value, str) and re.fullmatch(r"[+-]?\d+(\.\d+)?", key := _key(value), flags=re.ASCII):
+        return float(key)
+    return None
 
 
 def label_fault(value) -> tuple[str, dict]:

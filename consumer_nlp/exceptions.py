@@ -82,11 +82,15 @@ class LabeledDataError(ValueError):
     ``details["example"]``); ``"no_labeled_rows"`` (no row has a label: ``details["use"]``, "training" or "evaluation",
     ``details["unlabeled"]``, the rows without one, ``details["column"]``, the label column, None for pairs);
     ``"one_label"`` (training data whose ``details["rows"]`` labeled rows all have one label, ``details["label"]``;
-    ``details["column"]``, the label column, None for pairs); None for bad rows."""
+    ``details["column"]``, the label column, None for pairs); ``"numbered_labels"`` (the labels are numbers, a code
+    of the categories, in ``details["rows"]`` of the ``details["labeled"]`` labeled rows: ``details["column"]``, the
+    label column, None for pairs, ``details["numbers"]``, the first ten different ones, and where a column holds the
+    labels, ``details["holding"]``); None for bad rows."""
 
     SHOWN = 100
     PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "few_to_calibrate",
-                "groups_split_labels", "header", "calibration_trained", "no_labeled_rows", "one_label")
+                "groups_split_labels", "header", "calibration_trained", "no_labeled_rows", "one_label",
+                "numbered_labels")
 
     def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, *,
                  faults: list | None = None, **details):

@@ -1059,6 +1059,13 @@ _DESK_ERRORS = {
         {"q.csv": [("text", "label"), ("漏水", "quality"), ("冒烟", "quality"), ("秤不准", "quality")]},
         ["train", "q.csv", "-o", "m.cnlp", "--cv", "0"],
         ["3 行都是「质量问题」（quality）", "只有一个类别", "没有训练", "请补充其他类别的例子", "--label-col"]),
+    "labels written as numbers": (
+        {"n.csv": [("text", "label"), *((f"第{i}条投诉", str(i % 6 + 1)) for i in range(30))]},
+        ["evaluate", "default", "n.csv"],
+        ["「label」列填的是数字（1、2、3、4、5、6，共 30 行）", "数字不代表类别", "质量问题（quality）", "编码表", "不能按顺序猜"]),
+    "labels written as numbers beside a column of labels": (
+        {"n.csv": [("投诉内容", "类别", "结论"), *((f"第{i}条投诉", str(i % 6 + 1), "其他") for i in range(30))]},
+        ["train", "n.csv", "-o", "m.cnlp"], ["「类别」列填的是数字", "请用 --label-col 结论 指定类别所在的列"]),
 }
 
 
@@ -1268,7 +1275,8 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True},
                     "calibration_trained": {"texts": 3, "example": "漏水"},
                     "no_labeled_rows": {"use": "training", "unlabeled": 0, "column": "label"},
-                    "one_label": {"label": "quality", "rows": 40, "column": "label"}}
+                    "one_label": {"label": "quality", "rows": 40, "column": "label"},
+                    "numbered_labels": {"column": "label", "rows": 40, "labeled": 40, "numbers": ["1", "2", "3"]}}
 CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}, "resume_and_restart": {}}
 NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"},
                  "builtin": {"name": "default", "parameter": "name"},

@@ -380,3 +380,30 @@ def test_rows_without_a_label_are_left_out_and_named_while_misspelt_labels_stay_
     data = read_labeled([("漏水", None), ("秤不准", "quality"), ("冒烟", float("nan"))])
     assert data.texts == ["秤不准"] and data.unlabeled == ["row 1", "row 3"]
     assert read_labeled([("漏水", "quality")]).unlabeled == []
+
+
+def test_labels_written_as_numbers_are_said_once_with_the_names_to_write(tmp_path, write_csv, write_workbook):
+    # A column coding the six categories 1 to 6 was told row by row as unknown labels (20 lines in Chinese), or, named
+    # 类别, as a column "holding other values", without a word that a number names no category.
+    texts = [f"第{i}条投诉，东西坏了" for i in range(30)]
+    numbered = [("text", "label"), *((text, str(i % 6 + 1)) for i, text in enumerate(texts))]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(write_csv(tmp_path / "n.csv", numbered))
+    assert error.value.problem == "numbered_labels" and len(error.value.problems) == 1
+    assert error.value.details == {"column": "label", "rows": 30, "labeled": 30,
+                                   "numbers": ["1", "2", "3", "4", "5", "6"]}
+    said = str(error.value)
+    assert "column 'label': holds numbers (1, 2, 3, 4, 5, 6) in 30 of its 30 labeled rows: a number names no category" \
+        in said and "quality (质量问题), price_measurement (价格/计量)" in said
+    # numbers in a workbook's cells, in a column found by its name 类别, beside a column of the labels
+    rows = [("投诉内容", "类别", "结论"), *((text, i % 6 + 1, "quality") for i, text in enumerate(texts))]
+    write_workbook(tmp_path / "n.xlsx", {"Sheet1": rows})
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(tmp_path / "n.xlsx")
+    assert error.value.problem == "numbered_labels" and error.value.details["holding"] == "结论"
+    assert error.value.details["numbers"] == ["1", "2", "3", "4", "5", "6"] and "'结论' holds labels" in str(error.value)
+    # a few numbers among names are each a row's slip, told with its place
+    mixed = [("text", "label"), *((text, "3" if i in (4, 9) else "quality") for i, text in enumerate(texts))]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(write_csv(tmp_path / "m.csv", mixed))
+    assert error.value.problem is None and [where for where, _ in error.value.problems] == ["row 6", "row 11"]

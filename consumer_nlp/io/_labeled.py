@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._categories import label_fault, label_of, unknown_label
+from .._categories import CATEGORIES, label_fault, label_of, number_written, unknown_label
 from .._unicode import name_key, shows_nothing, without_format_characters
 from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import LabeledDataError
@@ -184,6 +184,34 @@ def _label_column(columns, records, text_col):
     return next((c for c in columns if c != text_col and _mostly_labels(_first_values(records, c), 0.8)), None)
 
 
+# Labels read as numbers in this share of the labeled rows or more are a column coding the categories, said once; fewer
+# are each a row's slip, said with its place.
+_NUMBERED = 0.9
+
+
+def _check_not_numbers(columns, records, text_col, label_col, source: str) -> None:
+    """Refuse a label column (nearly) all numbers, once: a number names no category, and no order of the six may be
+    guessed (a desk's own code table says which is which). A LabeledDataError "numbered_labels" with the ``column``
+    (None for pairs), the ``rows`` holding a number of the ``labeled`` rows, the different ``numbers`` (the first
+    ten), and a column ``holding`` the labels, where one does."""
+    values = [value for _, row in records if not is_blank(value := row.get(label_col))]
+    written = [(number, value) for value in values if (number := number_written(value)) is not None]
+    if not values or len(written) < _NUMBERED * len(values):
+        return
+    numbers = [f"{number:g}" for number in sorted({number for number, _ in written})]
+    column = None if source == "pairs" else label_col
+    names = ", ".join(f"{label} ({name})" for label, name in CATEGORIES.items())
+    said = (f"holds numbers ({', '.join(numbers[:10])}{', …' if len(numbers) > 10 else ''}) in {len(written)} of its "
+            f"{len(values)} labeled rows: a number names no category, and no order of the six can be assumed; write "
+            f"each label as a category's name, {names}, as the desk's own code table says which number is which")
+    holding = _label_column(columns, records, text_col)
+    if holding is not None:
+        said += f"; {holding!r} holds labels: name it with label_col=…"
+    details = {"column": column, "rows": len(written), "labeled": len(values), "numbers": numbers[:10]}
+    raise LabeledDataError(source, [("the labels" if column is None else f"column {column!r}", said)], "numbered_labels",
+                           **details, **({"holding": holding} if holding is not None else {}))
+
+
 def _named(columns, wanted):
     """The column ``wanted`` names: itself, else the one column whose name it is but for spaces, case or
     width (a header "Label "), as a text column is found; ``wanted`` itself when there is none."""
@@ -282,6 +310,8 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
         said.append(f"no label column (none is named {', '.join(LABEL_COLUMN_NAMES)})")
     if said:
         said.append(f"the columns are {list(columns)}")
+    elif label_col in columns:
+        _check_not_numbers(columns, records, text_col, label_col, source)
     # A column named by a desk's word (类型 may be a kind of goods) must hold labels; one named `label` is the labels,
     # as it always was. Misspelt labels, even many, are each a row's problem, told with the label meant.
     checked = by_name and label_col in columns and records and name_key(str(label_col)) != name_key("label")

@@ -141,6 +141,20 @@ def _one_label(details: dict, names: dict) -> str:
     return said
 
 
+def _numbered_labels(details: dict, names: dict) -> str:
+    """A label column of numbers, in Chinese, and how to go on: the names to write, by the desk's own code table."""
+    column, numbers = details.get("column"), details["numbers"]
+    shown = "、".join(numbers) + ("…" if len(numbers) >= 10 else "")
+    said = (f"{'类别' if column is None else f'「{column}」列'}填的是数字（{shown}，共 {details['rows']} 行），数字不代表类别，"
+            f"没有使用。六个类别没有公认的编号，不能按顺序猜；请按贵单位的编码表把每个数字换成类别名称后再运行："
+            f"{'、'.join(f'{name}（{label}）' for label, name in CATEGORIES.items())}")
+    holding = details.get("holding")
+    if holding is not None:
+        option = names.get("label_col", "label_col=…")
+        said += f"；「{holding}」列填的就是类别，请用 {option} {holding} 指定类别所在的列"
+    return said
+
+
 def labeled_headline(error: LabeledDataError, names: dict) -> str:
     """What is wrong with labeled data and how to go on, in Chinese: its ``problem``, else its bad rows."""
     if error.problem in _NOT_TEXTS and error.details.get("column") is not None:
@@ -164,4 +178,6 @@ def labeled_headline(error: LabeledDataError, names: dict) -> str:
         return _no_labeled_rows(error.details, names)
     if error.problem == "one_label":
         return _one_label(error.details, names)
+    if error.problem == "numbered_labels":
+        return _numbered_labels(error.details, names)
     return _bad_rows(error)
