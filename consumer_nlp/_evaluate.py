@@ -224,9 +224,10 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
 
 
 def _warn_of(labeled) -> None:
-    """Warn of what in labeled data tells on the figures measured on it: rows left out, conflicts, labels that are
-    a model's own tags (``kind`` "own_tags", with the label ``column``)."""
+    """Warn of what in labeled data tells on the figures measured on it: rows left out, texts repeated (each counted),
+    conflicts, labels that are a model's own tags (``kind`` "own_tags", with the label ``column``)."""
     labeled.warn_of_unlabeled("evaluation")
+    labeled.warn_of_duplicates("evaluation")
     labeled.warn_of_conflicts("evaluation")
     labeled.warn_of_own_tags("evaluation")
 

@@ -196,11 +196,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         labeled = labeled.with_corrections(corrections)
     _check_texts_are_not_categories(labeled)
     _check_texts_vary(labeled)
-    if labeled.duplicates:
-        examples = "; ".join(f"{where} repeats {seen}" for where, seen in labeled.duplicates[:5])
-        log.warning("%d duplicate text(s), kept as they are (%s%s)", len(labeled.duplicates), examples,
-                    "; …" if len(labeled.duplicates) > 5 else "",
-                    extra={"kind": "duplicates", "places": labeled.duplicates})  # for a front end's own words
+    labeled.warn_of_duplicates("training")
     labeled.warn_of_conflicts("training")
     labeled.check_some_labeled("training", "learn from")
     _check_labels_differ(labeled)

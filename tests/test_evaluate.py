@@ -417,3 +417,20 @@ def test_evaluating_against_a_tagged_files_own_tags_is_warned_of(small_model, la
             f"how right it is")
     assert own_tags(tagged)[1] == []  # the desk's own labels, found by name
     assert own_tags(labeled.rename(columns={"label": "category"}), label_col="category")[1] == []  # no tagged file
+
+
+def test_repeated_texts_in_evaluation_data_are_warned_of_and_still_counted(small_model, labeled, caplog):
+    # A complaint pasted 30 times weighed 30 in every figure without a word: evaluate warned of conflicts only.
+    from consumer_nlp.messages import note
+
+    repeated = pd.concat([labeled, labeled.iloc[[3] * 30], labeled.iloc[[7]]], ignore_index=True)
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        evaluation = evaluate(small_model, repeated)
+    assert evaluation.metrics["n"] == len(labeled) + 31  # counted as they are: the figures are the data's
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "duplicates"]
+    assert len(said) == 1 and said[0].use == "evaluation" and len(said[0].places) == 31
+    assert said[0].places[:2] == [("row 31", "row 4"), ("row 32", "row 4")]
+    assert said[0].getMessage().startswith("31 duplicate text(s), each counted in the figures, which weigh those "
+                                           "texts more than once (row 31 repeats row 4; ")
+    assert note(said[0]).startswith("评估数据里有 31 条文本与前面的一行重复，每条都计入了指标，这些文本在指标里不止算一次"
+                                    "（第 31 行重复第 4 行；")

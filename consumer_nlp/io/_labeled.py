@@ -49,6 +49,9 @@ def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list,
 
 # What texts labeled two ways mean, where labeled data is used.
 _CONFLICTS_MEAN = {"training": "both learned", "evaluation": "one of each counted wrong"}
+# What texts repeated with one label mean, where labeled data is used.
+_DUPLICATES_MEAN = {"training": "kept as they are",
+                    "evaluation": "each counted in the figures, which weigh those texts more than once"}
 # What labels that are a model's own tags mean, where labeled data is used.
 _OWN_TAGS_MEAN = {"training": "a model trained on them learns that model's answers, its mistakes too",
                   "evaluation": "the figures say how well the model agrees with them (with itself, if it tagged the "
@@ -101,6 +104,16 @@ class LabeledData:
             log.warning("%s: the labels (column %r) are the tags a model wrote, except where a person corrected them: "
                         "%s", self.source, self.label_col, _OWN_TAGS_MEAN[use],
                         extra={"kind": "own_tags", "column": self.label_col, "use": use})
+
+    def warn_of_duplicates(self, use: str) -> None:
+        """Warn of the texts an earlier row holds with the same label, counting them with five places, and what that
+        means to their ``use`` ("training", "evaluation"): none is dropped. The record carries ``kind`` "duplicates",
+        their ``places`` ((where, first seen at)) and ``use``."""
+        if self.duplicates:
+            examples = "; ".join(f"{where} repeats {seen}" for where, seen in self.duplicates[:5])
+            log.warning("%d duplicate text(s), %s (%s%s)", len(self.duplicates), _DUPLICATES_MEAN[use], examples,
+                        "; …" if len(self.duplicates) > 5 else "",
+                        extra={"kind": "duplicates", "places": self.duplicates, "use": use})
 
     def warn_of_conflicts(self, use: str) -> None:
         """Warn of the texts labeled two ways in one line, counting them with five examples (a wrong text

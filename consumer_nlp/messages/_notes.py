@@ -4,6 +4,9 @@ import logging
 from ._rows import place_in_chinese
 
 
+# What texts repeated with one label mean, where labeled data is used (the library says it in English).
+_DUPLICATES_MEAN = {"training": "标注数据里有 {n} 条文本与前面的一行重复，照原样保留",
+                    "evaluation": "评估数据里有 {n} 条文本与前面的一行重复，每条都计入了指标，这些文本在指标里不止算一次"}
 # What texts labeled two ways mean, where labeled data is used (the library says it in English).
 _CONFLICTS_MEAN = {"training": "两种都会学习", "evaluation": "每处有一条计为判断错误"}
 # What labels that are a model's own tags mean, where labeled data is used.
@@ -24,7 +27,8 @@ def note(record: logging.LogRecord) -> str | None:
     kind = getattr(record, "kind", None)
     if kind == "duplicates":
         repeats = [f"{place_in_chinese(where)}重复{place_in_chinese(seen)}" for where, seen in record.places]
-        return f"标注数据里有 {len(repeats)} 条文本与前面的一行重复，照原样保留（{_some_places(repeats, '；')}）"
+        said = _DUPLICATES_MEAN[record.use].format(n=len(repeats))
+        return f"{said}（{_some_places(repeats, '；')}）"
     if kind == "conflicts":
         places = [place_in_chinese(where) for where in record.places]
         return (f"标注数据里有 {len(places)} 条文本的类别与前面同一文本的不同，{_CONFLICTS_MEAN[record.use]}"
