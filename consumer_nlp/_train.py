@@ -231,7 +231,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     log.info("在全部 %d 条文本上训练", len(labeled.texts))
     model.fit(labeled.texts, labeled.labels, groups=labeled.groups, calibration=calibration)
     model.cv_metrics_ = metrics
-    model.training_data_ = labeled.fingerprint()
+    model.training_data_ = labeled.fingerprint(per_text=True)
     if calibration_data is not None:
         model.training_data_["calibration_data"] = held.fingerprint()
     return model

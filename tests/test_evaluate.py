@@ -434,3 +434,35 @@ def test_repeated_texts_in_evaluation_data_are_warned_of_and_still_counted(small
                                            "texts more than once (row 31 repeats row 4; ")
     assert note(said[0]).startswith("评估数据里有 31 条文本与前面的一行重复，每条都计入了指标，这些文本在指标里不止算一次"
                                     "（第 31 行重复第 4 行；")
+
+
+def test_evaluation_data_holding_part_of_the_training_data_is_warned_of_with_its_share(small_corpus, labeled, caplog,
+                                                                                       tmp_path):
+    # The model kept digests of its training data whole, so the training file with new rows added, or a part of it,
+    # was evaluated on without a word, its figures too high by as much as it held of the training texts.
+    from consumer_nlp.messages import note
+
+    pairs = list(zip(*small_corpus))
+    new = list(zip(labeled["text"], labeled["label"]))  # 30 texts the model is not trained on
+    model = cn.load(cn.save(cn.train(pairs, cv=0), tmp_path / "m.cnlp"))  # as a desk has it: from its file
+
+    def trained_on(data):
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="consumer_nlp"):
+            cn.evaluate(model, data, model_name="desk@1")
+        return [r for r in caplog.records if getattr(r, "kind", None) == "trained_texts"]
+
+    said = trained_on(new + [(f"  {text}", label) for text, label in pairs[:10]])  # 10 of 40 rows, a space before
+    assert len(said) == 1 and (said[0].rows, said[0].trained) == (40, 10) and said[0].share == 0.25
+    assert "pairs: 10 of its 40 rows (25%) hold texts desk@1 was trained on" in said[0].getMessage()
+    assert note(said[0]).startswith("评估数据里有 10 行（占 25%）的文本是模型 desk@1 训练时学过的：指标因此偏高")
+    said = trained_on(pairs[:60])  # a part of the training data: all of it trained on
+    assert len(said) == 1 and said[0].share == 1.0
+    assert trained_on(new + pairs[:1]) == []  # one text in 31, 3%: below the share warned of
+    assert trained_on(pairs) == []  # the training data itself, said as it was (训练数据)
+    # the registry's metadata.json, which `models show` prints, keeps the fingerprint without the hashes
+    registry = cn.ModelRegistry(tmp_path / "reg")
+    registry.save(model, "desk")
+    shown = registry.info("desk")["training_data"]
+    assert "text_hashes" not in shown and shown["rows"] == len(pairs)
+    assert registry.load("desk").training_data_ == model.training_data_

@@ -33,7 +33,7 @@ def test_train_leaves_out_rows_without_a_label_but_refuses_a_file_mostly_without
     some = pairs + [(f"第{i}件投诉，还没有标注", "") for i in range(100)]
     with caplog.at_level("WARNING", logger="consumer_nlp"):
         model = cn.train(some, cv=0)
-    assert model.training_data_ == read_labeled(pairs).fingerprint()
+    assert model.training_data_ == read_labeled(pairs).fingerprint(per_text=True)
     said = [r for r in caplog.records if getattr(r, "kind", None) == "unlabeled"]
     assert len(said) == 1 and said[0].use == "training" and said[0].places[0] == f"row {len(pairs) + 1}"
     mostly = pairs[:100] + [(f"第{i}件投诉，还没有标注", None) for i in range(101)]
@@ -55,7 +55,7 @@ def test_train_attaches_cross_validated_metrics(small_corpus):
     assert [sum(row) for row in metrics["confusion_matrix"]] == [40] * 6  # rows are the true labels
     # held-out figures: below the score on the texts the final model was fitted on
     assert metrics["accuracy"] < model.score(texts, labels)
-    assert model.training_data_ == read_labeled(list(zip(texts, labels))).fingerprint()
+    assert model.training_data_ == read_labeled(list(zip(texts, labels))).fingerprint(per_text=True)
 
 
 def test_data_too_small_for_its_folds_or_empty_says_so(small_corpus, tmp_path):

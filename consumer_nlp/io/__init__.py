@@ -2,7 +2,8 @@
 labeled files for training and evaluation."""
 from ._columns import (CHANNEL_NAMES, DATE_NAMES, TAG_COLUMNS, find_column, find_text_column, names_row_below,
                        record_in_header)
-from ._labeled import GroupSpellings, LabeledData, correction_key, group_name, read_labeled
+from ._labeled import (GroupSpellings, LabeledData, correction_key, group_name, read_labeled, trained_rows,
+                       without_text_hashes)
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, new_files, same_file,
                      temporary_beside, working_name, write_json)
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format, output_format
@@ -20,5 +21,5 @@ __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NA
            "keep_text", "LabeledData", "MergedBelow", "move_into_place", "names_row_below", "new_file", "new_files",
            "open_archive", "open_read_only", "output_format", "PARTS", "printable", "read_labeled", "record_in_header",
            "same_file", "scan_sheet", "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside",
-           "text_rows", "utf8_text", "without_surrogates", "working_name", "write_archive", "write_json", "write_part",
-           "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]
+           "text_rows", "trained_rows", "utf8_text", "without_surrogates", "without_text_hashes", "working_name",
+           "write_archive", "write_json", "write_part", "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]

@@ -1,4 +1,6 @@
 """Where labeled data enters: files in any archive format, DataFrames or (text, label) pairs, checked row by row."""
+import base64
+import binascii
 import hashlib
 import logging
 import os
@@ -6,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._categories import CATEGORIES, label_fault, label_of, number_written, unknown_label
@@ -26,6 +29,30 @@ def correction_key(text: str) -> str:
     U+FFFD, which the correction store (UTF-8) can hold; every lookup of a correction goes by it."""
     return without_surrogates(text.strip())
 
+
+
+def _text_hashes(texts) -> np.ndarray:
+    """Each text's 64-bit hash (blake2b) of its :func:`correction_key`, in order: 8 bytes a text."""
+    digests = b"".join(hashlib.blake2b(correction_key(text).encode("utf-8"), digest_size=8).digest() for text in texts)
+    return np.frombuffer(digests, dtype=">u8")
+
+
+def trained_rows(text_hashes, texts) -> int | None:
+    """How many of ``texts`` a fingerprint's ``text_hashes`` (see :meth:`LabeledData.fingerprint`) holds; None where
+    there are none (a model trained before 2026-12-06) or they cannot be read (a file edited by hand)."""
+    try:
+        trained = np.frombuffer(base64.b64decode(text_hashes, validate=True), dtype=">u8")
+    except (TypeError, ValueError, binascii.Error):
+        return None
+    return int(np.isin(_text_hashes(texts), trained).sum())
+
+
+def without_text_hashes(fingerprint):
+    """A fingerprint as records meant to be read keep it (a registry's metadata, which ``models show`` prints): its
+    per-text hashes, and its calibration data's, left out."""
+    if not isinstance(fingerprint, dict):
+        return fingerprint
+    return {key: without_text_hashes(value) for key, value in fingerprint.items() if key != "text_hashes"}
 
 
 def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list, list]:
@@ -152,18 +179,23 @@ class LabeledData:
         return LabeledData(self.texts + added, labels, f"{self.source} + corrections", duplicates, conflicts, groups,
                            places, self.text_col, self.unlabeled, self.label_col, self.labels_are_tags)
 
-    def fingerprint(self) -> dict:
+    def fingerprint(self, per_text: bool = False) -> dict:
         """sha256 of the (text, label) rows, and ``texts_sha256`` of the different texts whatever their order, labels
         and repeats (the training file sorted in Excel, or a label corrected, is the same training data), row count
-        and counts per label."""
+        and counts per label; with ``per_text``, ``text_hashes`` too: each different text's 64-bit hash, sorted, as
+        base64 (8 bytes a text), by which a part of the data is told (see :func:`trained_rows`)."""
         digest = hashlib.sha256()
         for text, label in zip(self.texts, self.labels):
             digest.update(text.encode("utf-8") + b"\x1f" + label.encode("utf-8") + b"\x1e")
         texts = hashlib.sha256()
         for text in sorted({correction_key(text) for text in self.texts}):
             texts.update(text.encode("utf-8") + b"\x1e")
-        return {"sha256": digest.hexdigest(), "texts_sha256": texts.hexdigest(), "rows": len(self.texts),
-                "label_counts": dict(Counter(self.labels))}
+        found = {"sha256": digest.hexdigest(), "texts_sha256": texts.hexdigest(), "rows": len(self.texts),
+                 "label_counts": dict(Counter(self.labels))}
+        if per_text:
+            hashes = np.unique(_text_hashes(self.texts)).astype(">u8")  # sorted, each text once
+            found["text_hashes"] = base64.b64encode(hashes.tobytes()).decode("ascii")
+        return found
 
 
 def _refused(source: str, found: list) -> LabeledDataError:
@@ -221,8 +253,9 @@ def _check_not_numbers(columns, records, text_col, label_col, source: str) -> No
     if holding is not None:
         said += f"; {holding!r} holds labels: name it with label_col=…"
     details = {"column": column, "rows": len(written), "labeled": len(values), "numbers": numbers[:10]}
-    raise LabeledDataError(source, [("the labels" if column is None else f"column {column!r}", said)], "numbered_labels",
-                           **details, **({"holding": holding} if holding is not None else {}))
+    where = "the labels" if column is None else f"column {column!r}"
+    raise LabeledDataError(source, [(where, said)], "numbered_labels", **details,
+                           **({"holding": holding} if holding is not None else {}))
 
 
 def _named(columns, wanted):

@@ -38,6 +38,9 @@ def note(record: logging.LogRecord) -> str | None:
         return f"标注数据里有 {len(places)} 行没有填类别，没有计入{_LEFT_OUT_OF[record.use]}（{_some_places(places)}）"
     if kind == "own_tags":
         return f"类别列「{record.column}」是标注结果列，即模型给出的类别（人工改过的行除外）：{_OWN_TAGS_MEAN[record.use]}"
+    if kind == "trained_texts":
+        return (f"评估数据里有 {record.trained} 行（占 {record.share:.0%}）的文本是模型 {record.model} 训练时学过的：指标因此偏高，"
+                f"不说明模型对新文本的表现；请用模型没有学过的文本评估")
     if kind == "hidden_rows":
         return f"工作簿里有 {record.rows} 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了"
     return None

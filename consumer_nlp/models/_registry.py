@@ -33,7 +33,7 @@ from .._locks import held
 from .._values import PathLike, is_int
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, InvalidNameError, ModelNotFoundError
-from ..io import STALE_SECONDS, move_into_place, temporary_beside, write_json
+from ..io import STALE_SECONDS, move_into_place, temporary_beside, without_text_hashes, write_json
 from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model, saved_params
 from ._skops import convert_model
 
@@ -270,7 +270,7 @@ class ModelRegistry:
                 "name": name, "version": None, "description": description, "tags": tags,
                 "created_at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 "library_versions": _library_versions(model),
-                "training_data": getattr(model, "training_data_", None),
+                "training_data": without_text_hashes(getattr(model, "training_data_", None)),
                 "params": saved_params(model),
                 "classes": [str(c) for c in model.classes_],
                 "review_threshold": model.review_threshold_,
