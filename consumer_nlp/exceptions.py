@@ -84,8 +84,8 @@ class LabeledDataError(ValueError):
     ``"one_label"`` (training data whose ``details["rows"]`` labeled rows all have one label, ``details["label"]``;
     ``details["column"]``, the label column, None for pairs); ``"numbered_labels"`` (the labels are numbers, a code
     of the categories, in ``details["rows"]`` of the ``details["labeled"]`` labeled rows: ``details["column"]``, the
-    label column, None for pairs, ``details["numbers"]``, the first ten different ones, and where a column holds the
-    labels, ``details["holding"]``); None for bad rows."""
+    label column, None for pairs, ``details["different"]``, how many different numbers, ``details["numbers"]``, the
+    first ten, and where a column holds the labels, ``details["holding"]``); None for bad rows."""
 
     SHOWN = 100
     PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "few_to_calibrate",

@@ -1276,7 +1276,8 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "calibration_trained": {"texts": 3, "example": "漏水"},
                     "no_labeled_rows": {"use": "training", "unlabeled": 0, "column": "label"},
                     "one_label": {"label": "quality", "rows": 40, "column": "label"},
-                    "numbered_labels": {"column": "label", "rows": 40, "labeled": 40, "numbers": ["1", "2", "3"]}}
+                    "numbered_labels": {"column": "label", "rows": 40, "labeled": 40, "different": 3,
+                                        "numbers": ["1", "2", "3"]}}
 CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}, "resume_and_restart": {}}
 NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"},
                  "builtin": {"name": "default", "parameter": "name"},

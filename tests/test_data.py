@@ -390,7 +390,7 @@ def test_labels_written_as_numbers_are_said_once_with_the_names_to_write(tmp_pat
     with pytest.raises(LabeledDataError) as error:
         read_labeled(write_csv(tmp_path / "n.csv", numbered))
     assert error.value.problem == "numbered_labels" and len(error.value.problems) == 1
-    assert error.value.details == {"column": "label", "rows": 30, "labeled": 30,
+    assert error.value.details == {"column": "label", "rows": 30, "labeled": 30, "different": 6,
                                    "numbers": ["1", "2", "3", "4", "5", "6"]}
     said = str(error.value)
     assert "column 'label': holds numbers (1, 2, 3, 4, 5, 6) in 30 of its 30 labeled rows: a number names no category" \

@@ -237,13 +237,13 @@ _NUMBERED = 0.9
 def _check_not_numbers(columns, records, text_col, label_col, source: str) -> None:
     """Refuse a label column (nearly) all numbers, once: a number names no category, and no order of the six may be
     guessed (a desk's own code table says which is which). A LabeledDataError "numbered_labels" with the ``column``
-    (None for pairs), the ``rows`` holding a number of the ``labeled`` rows, the different ``numbers`` (the first
-    ten), and a column ``holding`` the labels, where one does."""
+    (None for pairs), the ``rows`` holding a number of the ``labeled`` rows, the ``different`` numbers there are and
+    the first ten ``numbers``, and a column ``holding`` the labels, where one does."""
     values = [value for _, row in records if not is_blank(value := row.get(label_col))]
-    written = [(number, value) for value in values if (number := number_written(value)) is not None]
+    written = [number for value in values if (number := number_written(value)) is not None]
     if not values or len(written) < _NUMBERED * len(values):
         return
-    numbers = [f"{number:g}" for number in sorted({number for number, _ in written})]
+    numbers = [f"{number:g}" for number in sorted(set(written))]
     column = None if source == "pairs" else label_col
     names = ", ".join(f"{label} ({name})" for label, name in CATEGORIES.items())
     said = (f"holds numbers ({', '.join(numbers[:10])}{', …' if len(numbers) > 10 else ''}) in {len(written)} of its "
@@ -252,7 +252,8 @@ def _check_not_numbers(columns, records, text_col, label_col, source: str) -> No
     holding = _label_column(columns, records, text_col)
     if holding is not None:
         said += f"; {holding!r} holds labels: name it with label_col=…"
-    details = {"column": column, "rows": len(written), "labeled": len(values), "numbers": numbers[:10]}
+    details = {"column": column, "rows": len(written), "labeled": len(values), "different": len(numbers),
+               "numbers": numbers[:10]}
     where = "the labels" if column is None else f"column {column!r}"
     raise LabeledDataError(source, [(where, said)], "numbered_labels", **details,
                            **({"holding": holding} if holding is not None else {}))
