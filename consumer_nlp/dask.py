@@ -6,7 +6,7 @@
 
     client = Client("tcp://scheduler:8786")          # or Client(LocalCluster()) on one machine
     complaints = dd.read_parquet("s3://bucket/complaints/")
-    tag_dataframe(complaints, text_col="text").to_parquet("s3://bucket/tagged/")
+    tag_dataframe(complaints).to_parquet("s3://bucket/tagged/")   # text column by its name, or text_col="…"
 
 Needs the optional extra: ``pip install "consumer_nlp[dask]"``.
 """
@@ -20,6 +20,7 @@ import pandas as pd
 
 from .tagging import TAG_COLUMNS, check_untagged, tag_frame
 from ._classifier import ComplaintClassifier, check_model
+from .io import find_text_column
 from .models import load, load_model
 from .models._file import write_model
 
@@ -47,19 +48,20 @@ def _tag_partition(frame: pd.DataFrame, model_file: bytes, text_col: str) -> pd.
     return tag_frame(model, frame, text_col).astype(_DTYPES)
 
 
-def tag_dataframe(ddf, text_col: str = "text", model=None):
+def tag_dataframe(ddf, text_col: str | None = None, model=None):
     """``ddf`` with the tag columns added (category, category_zh, confidence, needs_review,
     review_reason, top_terms), computed partition by partition with the same tags as local
-    tagging. ``model``: a ComplaintClassifier, a model file or registry reference, or None for
-    the built-in model. The model travels to each worker once, as the bytes of its model file
-    (one piece of the task graph), so workers need no pickle of it and may run other versions
-    of scikit-learn, numpy or scipy than the client."""
+    tagging. ``text_col``: the column of texts; when not given, found as :func:`~consumer_nlp.tagging.tag_file`
+    finds it (text, 投诉内容, content and the other known names). ``model``: a ComplaintClassifier, a model file or
+    registry reference, or None for the built-in model. The model travels to each worker once, as the bytes of its
+    model file (one piece of the task graph), so workers need no pickle of it and may run other versions of
+    scikit-learn, numpy or scipy than the client."""
     if not isinstance(ddf, dd.DataFrame):
         kind = "Dask Series" if isinstance(ddf, dd.Series) else f"{type(ddf).__module__.split('.')[0]}.{type(ddf).__name__}"
         raise TypeError(f"ddf must be a Dask DataFrame, got a {kind}; make one with dd.from_pandas(frame, npartitions=…)")
     columns = list(ddf.columns)
-    if text_col not in columns:
-        raise ValueError(f"no column {text_col!r}; the columns are {columns}")
+    found = find_text_column(columns, text_col)
+    text_col = next(c for c in columns if str(c) == found)  # a column named by a number keeps its number
     if columns.count(text_col) > 1:
         raise ValueError(f"{columns.count(text_col)} columns named {text_col!r}: rename all but one")
     check_untagged(columns)

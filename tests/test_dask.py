@@ -45,10 +45,21 @@ def test_same_tags_as_local_prediction_on_a_process_cluster(client, default_mode
     assert list(tagged["needs_review"]) == [r["needs_review"] for r in local]
 
 
-def test_a_missing_text_column_is_named(default_model):
-    frame = dd.from_pandas(pd.DataFrame({"content": ["漏水"]}), npartitions=1)
-    with pytest.raises(ValueError, match="no column 'text'"):
-        tag_dataframe(frame, model=default_model)
+def test_the_text_column_is_found_by_its_known_names_as_tag_file_finds_it(small_model):
+    # Only text_col (default "text") was looked for: a frame read from an archive with 投诉内容 needed text_col=….
+    from consumer_nlp.exceptions import ArchiveError
+
+    frame = pd.DataFrame({"编号": [1, 2], "投訴內容": ["漏水", "信用卡被盗刷"]})
+    tagged = tag_dataframe(dd.from_pandas(frame, npartitions=1), model=small_model).compute(scheduler="synchronous")
+    assert list(tagged["category"]) == list(small_model.predict(["漏水", "信用卡被盗刷"]))
+    assert list(tagged["投訴內容"]) == ["漏水", "信用卡被盗刷"]
+    unknown = dd.from_pandas(pd.DataFrame({"编号": [1], "备注": ["漏水"]}), npartitions=1)
+    with pytest.raises(ArchiveError, match="cannot tell which column holds the complaint text") as refused:
+        tag_dataframe(unknown, model=small_model)
+    assert refused.value.problem == "no_text_column" and refused.value.details["columns"] == ["编号", "备注"]
+    with pytest.raises(ArchiveError, match="no column 'text'") as refused:
+        tag_dataframe(unknown, text_col="text", model=small_model)
+    assert refused.value.problem == "no_text_column"
 
 
 def test_the_model_travels_as_its_model_file_not_as_a_pickle(default_model):
