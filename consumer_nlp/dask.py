@@ -18,7 +18,7 @@ import dask
 import dask.dataframe as dd
 import pandas as pd
 
-from .tagging import TAG_COLUMNS, check_untagged, tag_frame
+from .tagging import TAG_COLUMNS, check_text_bytes, check_untagged, tag_frame
 from ._classifier import ComplaintClassifier, check_model
 from .io import find_text_column
 from .models import load, load_model
@@ -39,6 +39,7 @@ def _tag_partition(frame: pd.DataFrame, model_file: bytes, text_col: str) -> pd.
     if text_col not in frame.columns:  # a frame built with verify_meta=False holds what its parts hold
         raise ValueError(f"a partition has no column {text_col!r} (its columns: {list(frame.columns)}), though the "
                          f"Dask DataFrame's meta promises one: its partitions differ in columns")
+    check_text_bytes(frame[text_col], frame.index.tolist(), text_col, place="index {!r}")  # as tag_file names rows
     digest = hashlib.sha256(model_file).hexdigest()
     with _loading:
         model = _loaded.pop(digest, None) or load_model(io.BytesIO(model_file))
@@ -55,7 +56,10 @@ def tag_dataframe(ddf, text_col: str | None = None, model=None):
     finds it (text, 投诉内容, content and the other known names). ``model``: a ComplaintClassifier, a model file or
     registry reference, or None for the built-in model. The model travels to each worker once, as the bytes of its
     model file (one piece of the task graph), so workers need no pickle of it and may run other versions of
-    scikit-learn, numpy or scipy than the client."""
+    scikit-learn, numpy or scipy than the client. Bytes in the text column that are not UTF-8 are refused by their
+    index labels; but ``dd.from_pandas`` with Dask's ``dataframe.convert-string`` on (its default) decodes a column
+    of bytes itself, failing with a UnicodeDecodeError that names no row: build such a frame within
+    ``dask.config.set({"dataframe.convert-string": False})``, or decode the texts first."""
     if not isinstance(ddf, dd.DataFrame):
         kind = "Dask Series" if isinstance(ddf, dd.Series) else f"{type(ddf).__module__.split('.')[0]}.{type(ddf).__name__}"
         raise TypeError(f"ddf must be a Dask DataFrame, got a {kind}; make one with dd.from_pandas(frame, npartitions=…)")

@@ -32,12 +32,12 @@ def _text(value) -> str:
     return "" if is_missing(value) else str(value)
 
 
-def check_text_bytes(values: pd.Series, rows, column: str) -> None:
+def check_text_bytes(values: pd.Series, rows, column: str, place: str = "第{}行") -> None:
     """Refuse bytes in a text column (a Parquet binary column) that are not UTF-8, naming their rows
-    (``rows``: each value's row number)."""
+    (``rows``: each value's row number, or its index label, said as ``place`` says it)."""
     if values.dtype == object or isinstance(values.dtype, pd.ArrowDtype):
         refuse_rows(values, holding(values, lambda v: isinstance(v, bytes) and utf8_text(v) is None), rows, column,
-                    "UTF-8 text")
+                    "UTF-8 text", place)
 
 
 def excel_layout(text_col: str) -> dict:
@@ -119,11 +119,11 @@ def check_tagged(columns, path, needed=tuple(TAG_COLUMNS)) -> list:
     return [c for c in columns if c not in TAG_COLUMNS]
 
 
-def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: str) -> None:
-    """Refuse a tag column read back whose values are ``wrong`` somewhere, naming the first rows
-    (``rows``: each value's row number, as a person finds it in the file)."""
+def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: str, place: str = "第{}行") -> None:
+    """Refuse a column whose values are ``wrong`` somewhere, naming the first rows (``rows``: each value's row
+    number, as a person finds it in the file, put into ``place``; a frame's index labels, with "index {!r}")."""
     if wrong.any():
-        bad = [f"第{rows[i]}行「{quoted(values.iloc[i])}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
+        bad = [f"{place.format(rows[i])}「{quoted(values.iloc[i])}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
         raise ValueError(f"column '{column}' must hold {wanted}; these rows do not: {'、'.join(bad)}")
 
 
