@@ -210,6 +210,9 @@ def _cycle_collector_paused():
             gc.enable()
 
 
+SCORING_PARAMS = ("clause_weight",)  # the parameters that apply when texts are scored; the others shape the fit
+
+
 class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     """Tag Chinese consumer complaints with a category, a calibrated confidence and a review flag.
 
@@ -221,7 +224,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     times the score of its best clause, because the labeling guide lets one concrete problem decide
     wherever it sits among praise and remarks on delivery. ``needs_review`` is set when the
     confidence falls below ``review_threshold_``, chosen at fit time on held-out folds as the
-    lowest confidence at which the kept texts still reach ``review_accuracy``.
+    lowest confidence at which the kept texts still reach ``review_accuracy``. ``fitted_params_`` keeps the
+    parameters of the fit (``set_params`` afterwards changes the parameters, not the fitted model).
 
     Parameters
     ----------
@@ -331,6 +335,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         problems = parameter_problems(self.get_params())
         if problems:
             raise ValueError("; ".join(problems))
+        self.fitted_params_ = self.get_params()
         # What train() attaches it can vouch for only of its own fit: none of an earlier one's stays (gone, as before
         # a first fit, not None).
         for attribute in ("cv_metrics_", "training_data_"):

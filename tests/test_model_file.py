@@ -38,6 +38,20 @@ def test_a_model_whose_ngram_ranges_were_set_after_fitting_saves_as_fitted(small
     assert loaded.get_params() == small_model.get_params()  # the ranges the arrays were fitted with
 
 
+def test_parameters_that_shaped_training_set_after_fitting_are_saved_as_fitted(small_model, tmp_path):
+    # The file held C, cv, min_df, review_accuracy, random_state and tokenizer_backend as set after the fit
+    # (get_params), so that it said its model was made otherwise than it was; clause_weight applies when texts are
+    # scored, so as set. A loaded model keeps its file's parameters as fitted.
+    shaped_training = {"C": 0.01, "cv": 7, "min_df": 5, "review_accuracy": 0.5, "random_state": 99,
+                       "tokenizer_backend": "jieba"}
+    model = copy.deepcopy(small_model).set_params(**shaped_training, clause_weight=0.0)
+    loaded = cn.load(cn.save(model, tmp_path / "m.cnlp"))
+    assert loaded.get_params() == {**small_model.get_params(), "clause_weight": 0.0}
+    loaded.set_params(**shaped_training)
+    again = cn.load(cn.save(loaded, tmp_path / "again.cnlp"))
+    assert again.get_params() == {**small_model.get_params(), "clause_weight": 0.0}
+
+
 def test_a_model_that_sends_everything_to_review_round_trips(small_corpus, tmp_path):
     # training sets the threshold above 1 when no share of texts is accurate enough (few, contradictory texts)
     texts, labels = small_corpus

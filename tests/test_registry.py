@@ -469,17 +469,25 @@ def test_versions_and_references_of_the_wrong_type_are_refused(registry, small_m
         ModelRegistry(tmp_path / "afile").save(small_model, "desk")
 
 
-def test_numpy_parameters_are_stored_as_numbers_without_losing_a_version(registry, small_model):
+def test_numpy_parameters_are_stored_as_numbers_without_losing_a_version(registry, small_model, small_corpus):
     # A model fitted with random_state=np.int64(0) (fit takes numpy whole numbers) saved to a file
     # but failed in the registry, after claiming version 1: the metadata was JSON-encoded by hand.
-    import copy
 
-    import numpy as np
-
-    model = copy.deepcopy(small_model).set_params(random_state=np.int64(7), C=np.float64(0.5))
+    model = cn.ComplaintClassifier(cv=3, random_state=np.int64(7), C=np.float64(0.5)).fit(*small_corpus)
     assert registry.save(model, "numpy") == 1
     assert registry.info("numpy")["params"]["random_state"] == 7 and registry.info("numpy")["params"]["C"] == 0.5
     assert registry.save(small_model, "numpy") == 2
+
+
+def test_the_metadata_records_the_parameters_the_model_was_fitted_with(registry, small_model):
+    # set_params(C=…) after the fit was recorded as if the model had been fitted so.
+    import copy
+
+    from consumer_nlp.models._file import jsonable
+
+    model = copy.deepcopy(small_model).set_params(C=0.01, min_df=5, random_state=99, clause_weight=0.0)
+    registry.save(model, "desk")
+    assert registry.info("desk")["params"] == jsonable({**small_model.get_params(), "clause_weight": 0.0})
 
 
 def test_a_registry_folder_that_is_a_file_is_named_before_training_and_where_it_came_from(tmp_path, monkeypatch,

@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .._classifier import ComplaintClassifier, check_model
+from .._classifier import SCORING_PARAMS, ComplaintClassifier, check_model
 from .._params import PARAMETER_CHECKS, parameter_problems
 from .._values import PathLike, is_int, is_number
 from .._version import __version__
@@ -78,11 +78,14 @@ def model_arrays(model: ComplaintClassifier) -> dict:
 
 
 def saved_params(model: ComplaintClassifier) -> dict:
-    """The parameters a file records of a fitted ``model``: its own, with the n-gram ranges its vectorizer was fitted
-    with, by which the arrays are read (``set_params`` after a fit changes the parameters, not the fitted model)."""
-    vectorizer = model.vectorizer_
-    return jsonable({**model.get_params(), "word_ngram_range": vectorizer.word_ngram_range,
-                     "char_ngram_range": vectorizer.char_ngram_range})
+    """The parameters a file records of a fitted ``model``: those it was fitted with (``set_params`` after a fit
+    changes the parameters, not the fitted model), but those that apply when texts are scored as set. A model fitted
+    by an earlier release keeps none: its own, with the n-gram ranges its vectorizer was fitted with, by which the
+    arrays are read."""
+    params, vectorizer = model.get_params(), model.vectorizer_
+    fitted = getattr(model, "fitted_params_", None) or {**params, "word_ngram_range": vectorizer.word_ngram_range,
+                                                         "char_ngram_range": vectorizer.char_ngram_range}
+    return jsonable({**fitted, **{name: params[name] for name in SCORING_PARAMS}})
 
 
 def check_savable(model) -> None:
@@ -334,6 +337,7 @@ def load_model(path: PathLike | BinaryIO) -> ComplaintClassifier:
     params = {key: tuple(value) if isinstance(value, list) else value for key, value in document["params"].items()}
     params.setdefault("clause_weight", 0.0)  # files written before the clause rule decide as they did
     model = ComplaintClassifier(**params)
+    model.fitted_params_ = model.get_params()
     word_range, char_range = model.word_ngram_range, model.char_ngram_range
     n_features = len(arrays["word_terms"]) + (len(arrays["char_terms"]) if char_range else 0)
     n_classes = len(document["classes"])
