@@ -1417,6 +1417,26 @@ def test_a_file_is_tagged_from_a_thread_other_than_the_main_one(default_model, t
     assert [r["category"] for r in read_output(tmp_path / "out.csv")] == [t["category"] for t in tags]
 
 
+def test_worker_processes_started_from_a_thread_are_not_forked_and_tag_the_same_rows(default_model, tmp_path,
+                                                                                      monkeypatch):
+    # From a thread other than the main one, the workers were forked from a process running threads (Python 3.12
+    # warns): a lock another thread held at the fork, such as the main thread's, stays held in the worker for ever.
+    source = tmp_path / "in.csv"
+    texts = ["秤不准，少了二两", "信用卡被盗刷", "外卖里吃出头发", "保健品说能根治高血压", "快递一直不到", ""]
+    pd.DataFrame({"id": range(60), "text": texts * 10}).to_csv(source, index=False)
+    settings = {"jobs": 2, "chunk_size": 5, "progress": False}
+    tag_file(default_model, source, tmp_path / "main.csv", **settings)
+
+    def fork():
+        raise AssertionError("a worker was forked from a thread other than the main one")
+
+    monkeypatch.setattr(os, "fork", fork)
+    result = _tag_in_threads({"thread": ((default_model, source, tmp_path / "thread.csv"), settings)})
+    assert not isinstance(result["thread"], Exception), result["thread"]
+    assert read_output(tmp_path / "thread.csv") == read_output(tmp_path / "main.csv")
+    assert len(read_output(tmp_path / "thread.csv")) == 60
+
+
 def test_two_files_tagged_at_once_in_threads_each_get_their_own_rows(default_model, small_model, tmp_path):
     # The main process tagged its chunks with the model, text column and checkpoint folder of whichever run began
     # last (one record for the whole process): a run's chunks could be tagged by the other's model, or written into

@@ -234,6 +234,9 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     replaced only with ``force``, and the input never; the finished chunks of an interrupted run
     are used with ``resume`` or thrown away with ``restart``. ``sheet`` and ``header_row`` choose
     the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`.
+
+    From a thread other than the main one, the workers start as new interpreters (spawned, not forked), which import
+    the script that started them: a script doing so keeps its work under ``if __name__ == "__main__":``.
     """
     if jobs is not None:
         check_count(jobs, "jobs", 1, "processes; default: one per core")
@@ -254,6 +257,16 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
                          sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force)
 
 
+def _start_method() -> str:
+    """How worker processes start: forked, which shares the model and the built segmenter at no cost, from a process's
+    main thread; spawned (a new interpreter, sent the model) from any other thread, where the main thread runs on
+    and a lock it held at the fork would stay held in the worker for ever (Python 3.12 warns of such forks), and
+    where there is no fork."""
+    if threading.current_thread() is threading.main_thread() and "fork" in multiprocessing.get_all_start_methods():
+        return "fork"
+    return "spawn"
+
+
 class _Workers:
     """``jobs - 1`` worker processes beside the main one, which reads and also tags a chunk itself
     whenever the workers have enough queued: with jobs=N, N processes share N cores."""
@@ -263,7 +276,7 @@ class _Workers:
         self.state = _run_state(*args)  # for the chunks tagged here
         args[0].tag_columns(["预热"])  # build the segmenter and lookup tables once, before forking
         if jobs > 1:
-            context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
+            context = multiprocessing.get_context(_start_method())
             self.pool = futures.ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker,
                                                     initargs=(os.getpid(), *args))
 
