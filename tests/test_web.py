@@ -114,6 +114,11 @@ def _wait_for_job(client, response, seconds: float = 120) -> str:
     raise AssertionError("the job did not finish")
 
 
+def _tagged(folder: Path) -> Path:
+    """The Parquet copy of the result a batch's record names."""
+    return folder / json.loads((folder / "batch.json").read_text("utf-8"))["tagged"]
+
+
 def _tag(client, tmp_path, suffix=".csv", texts=COMPLAINTS) -> str:
     response = _upload(client, f"投诉{suffix}", _archive(tmp_path / f"upload{suffix}", texts).read_bytes())
     assert response.status_code == 303, response.text
@@ -192,7 +197,7 @@ def test_no_request_path_leaves_the_workspace(client, tmp_path):
         assert response.status_code in (400, 404), attempt
         assert "SECRET" not in response.text and "import" not in response.text and "[metadata]" not in response.text
     stored = sorted(p.name for p in (client.app.state.workspace.root / batch.rsplit("/", 1)[1]).iterdir())
-    assert "input.csv" in stored and "tagged.parquet" in stored
+    assert "input.csv" in stored and any(fnmatch(name, "tagged.*.parquet") for name in stored)
     assert all("投诉" not in name for name in stored), "the user's file name is never a path"
 
 
@@ -1075,7 +1080,7 @@ def test_a_batch_whose_tagging_was_cut_off_can_be_tagged_again(client, tmp_path)
     # A server stopped while it tagged left a checkpoint beside tagged.parquet: every later 开始标注
     # failed with "服务器内部错误" (the log: "holds 14 finished chunk(s) … resume=True … restart=True").
     batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
-    spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagged.parquet.parts"
+    spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagging.parquet.parts"
     spool.mkdir()
     (spool / "0.json").write_text("{}", encoding="utf-8")
     for manifest in ("{}", "{", None):  # an earlier release's, damaged, gone
@@ -1262,19 +1267,79 @@ def test_downloads_and_the_review_queue_made_from_an_earlier_tagging_are_never_s
         assert client.get(f"{batch}/download?format={kind}").status_code == 200
     assert any(text in client.get(batch + "/review").text for text in COMPLAINTS)
     made_before = {p.name: p.read_bytes() for p in folder.iterdir()
-                   if p.name not in ("batch.json", "tagged.parquet") and not p.name.startswith("input.")}
+                   if p.name != "batch.json" and not p.name.startswith(("input.", "tagged."))}
     assert made_before, "downloads and the queue are kept"
     _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "编号"},
                                       follow_redirects=False))
     for name, content in made_before.items():  # as if they were written late, after the new result
         (folder / name).write_bytes(content)
-    now = list(pd.read_parquet(folder / "tagged.parquet")["category"])
+    now = list(pd.read_parquet(_tagged(folder))["category"])
     readers = {"csv": lambda b: pd.read_csv(io.BytesIO(b), encoding="utf-8-sig"),
                "xlsx": lambda b: pd.read_excel(io.BytesIO(b), engine="openpyxl")}
     for kind, read in readers.items():
         assert list(read(client.get(f"{batch}/download?format={kind}").content)["category"]) == now, kind
     page = client.get(batch + "/review").text
     assert not any(text in page for text in COMPLAINTS)
+
+
+def _categories(kind: str, content: bytes) -> list:
+    """The category column of a download of ``kind``."""
+    read = {"csv": lambda b: pd.read_csv(b, encoding="utf-8-sig"),
+            "xlsx": lambda b: pd.read_excel(b, engine="openpyxl"),
+            "jsonl": lambda b: pd.read_json(b, lines=True), "parquet": pd.read_parquet}[kind]
+    return list(read(io.BytesIO(content))["category"])
+
+
+def test_a_click_while_a_tagging_writes_its_first_download_gets_the_result_its_record_names(client, tmp_path,
+                                                                                             monkeypatch):
+    # While the tagging process wrote the new result's CSV (19 s for 200,000 rows), tagged.parquet already held the
+    # new result but the record still named the earlier one: a first XLSX or JSONL click was made from the new copy
+    # under the earlier result's name, and the Parquet download was the new one beside the earlier one's record.
+    from consumer_nlp.web import _app as app_module
+
+    batch = _tag(client, tmp_path)
+    before = _categories("csv", client.get(f"{batch}/download?format=csv").content)
+    written, release, tag = threading.Event(), threading.Event(), app_module.tag_in_process
+
+    def tag_then_wait(*args):  # the new result and its CSV are written; the record is not yet
+        done = tag(*args)
+        written.set()
+        release.wait(60)
+        return done
+
+    monkeypatch.setattr(app_module, "tag_in_process", tag_then_wait)
+    job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "编号"}, follow_redirects=False)
+    assert written.wait(120)
+    try:
+        for kind in ("xlsx", "jsonl", "parquet"):
+            assert _categories(kind, client.get(f"{batch}/download?format={kind}").content) == before, kind
+    finally:
+        release.set()
+    _wait_for_job(client, job)
+    after = _categories("csv", client.get(f"{batch}/download?format=csv").content)
+    assert after != before
+    for kind in ("xlsx", "jsonl", "parquet"):  # made from the new result once its record names it
+        assert _categories(kind, client.get(f"{batch}/download?format={kind}").content) == after, kind
+
+
+def test_a_batch_tagged_before_its_parquet_copy_was_named_by_its_result_is_served_and_tagged_again(client, tmp_path):
+    # Batches tagged before 2026-12-06 keep their result in tagged.parquet, with no name for it in their record.
+    batch = _tag(client, tmp_path)
+    folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
+    meta = json.loads((folder / "batch.json").read_text("utf-8"))
+    _tagged(folder).rename(folder / "tagged.parquet")
+    for made in folder.glob("download.*"):
+        made.unlink()
+    del meta["tagged"]
+    (folder / "batch.json").write_text(json.dumps(meta), encoding="utf-8")
+    before = _categories("parquet", client.get(f"{batch}/download?format=parquet").content)
+    assert _categories("xlsx", client.get(f"{batch}/download?format=xlsx").content) == before
+    assert "已标注" in client.get(batch).text and any(text in client.get(batch + "/review").text for text in COMPLAINTS)
+    _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "编号"},
+                                      follow_redirects=False))
+    assert not (folder / "tagged.parquet").exists()  # removed once the record names the new result
+    assert _categories("xlsx", client.get(f"{batch}/download?format=xlsx").content) == \
+        list(pd.read_parquet(_tagged(folder))["category"]) != before
 
 
 def test_a_column_heading_with_a_line_break_can_be_chosen_as_a_browser_sends_it(client, tmp_path, write_workbook):
@@ -1348,7 +1413,7 @@ def test_a_server_stopping_while_it_tags_stops_the_tagging_and_says_so_once_star
     stopped = app.state.jobs.get(job.headers["location"].rsplit("/", 1)[1])
     assert stopped.state == "stopped" and "服务器正在停止" in stopped.error
     folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
-    assert not (folder / "tagged.parquet").exists() and (folder / "input.csv").read_bytes() == upload.read_bytes()
+    assert not list(folder.glob("tagged*.parquet")) and (folder / "input.csv").read_bytes() == upload.read_bytes()
     with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again
         said = re.search(r'id="cut-off">([^<]*)<', client.get(batch).text)
         assert said and "因服务器停止而中断" in said[1] and "上传的文件仍在" in said[1], said
@@ -1363,7 +1428,7 @@ def test_a_tagging_stopped_with_the_server_goes_on_from_its_finished_chunks_when
     with TestClient(app) as client:
         batch = _upload(client, "投诉.csv", upload.read_bytes()).headers["location"]
         client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
-        spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagged.parquet.parts"
+        spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagging.parquet.parts"
         deadline = time.time() + 120
         while not list(spool.glob("0*.json")) and time.time() < deadline:
             time.sleep(0.02)  # a chunk of four is tagged; the server stops
@@ -1390,9 +1455,9 @@ def test_a_batch_tagged_again_by_another_column_starts_over_from_a_stopped_taggi
 
     with monkeypatch.context() as patched, pytest.raises(KeyboardInterrupt):  # a checkpoint of the 编号 column
         patched.setattr(_run, "_finish", stopped)
-        tag_file(client.app.state.models.production()[1], folder / "input.csv", folder / "tagged.parquet",
+        tag_file(client.app.state.models.production()[1], folder / "input.csv", folder / "tagging.parquet",
                  text_col="编号", jobs=1, progress=False)
-    assert list((folder / ".tagged.parquet.parts").glob("0*.json"))
+    assert list((folder / ".tagging.parquet.parts").glob("0*.json"))
     assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
                                              follow_redirects=False)) == batch
     assert "按「投诉内容」列标注，8 行" in client.get(batch).text
@@ -1516,7 +1581,7 @@ def test_the_download_offered_first_is_written_as_tagging_ends_and_the_first_cli
     assert response.status_code == 200 and written == []  # served as written, not written again
     downloaded = pd.read_csv(io.BytesIO(response.content), encoding="utf-8-sig")
     assert list(downloaded["投诉内容"]) == COMPLAINTS
-    assert list(downloaded["category"]) == list(pd.read_parquet(folder / "tagged.parquet")["category"])
+    assert list(downloaded["category"]) == list(pd.read_parquet(_tagged(folder))["category"])
 
 
 def test_a_server_stopping_while_the_first_download_is_written_keeps_the_tagging_s_result(tmp_path):
@@ -1707,7 +1772,7 @@ def test_a_batch_whose_upload_now_reads_otherwise_than_when_tagged_is_told_to_be
     import pyarrow.parquet as pq
 
     batch = _tag(client, tmp_path)
-    tagged = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / "tagged.parquet"
+    tagged = _tagged(tmp_path / "workspace" / batch.rsplit("/", 1)[1])
     table = pq.read_table(tagged)
     for name, swapped in (("rows", table.slice(1)), ("texts", table.set_column(
             table.column_names.index("投诉内容"), "投诉内容", [list(reversed(table.column("投诉内容").to_pylist()))]))):
@@ -1791,9 +1856,9 @@ def test_a_server_stopped_while_it_tags_stops_at_once_and_says_so_once_started_a
         assert job.status_code == 303, job.text
         folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
         deadline = time.time() + 120
-        while not list((folder / ".tagged.parquet.parts").glob("0*.json")) and time.time() < deadline:
+        while not list((folder / ".tagging.parquet.parts").glob("0*.json")) and time.time() < deadline:
             time.sleep(0.05)  # until a chunk is tagged: the run is at work, with many chunks to go
-        assert server.poll() is None and not (folder / "tagged.parquet").exists(), "tag a larger upload"
+        assert server.poll() is None and not list(folder.glob("tagg*.parquet")), "tag a larger upload"
         started = children_of(server.pid)
         assert started, "the tagging runs in a process of its own"
         server.send_signal(signal.SIGTERM)
@@ -1808,7 +1873,7 @@ def test_a_server_stopped_while_it_tags_stops_at_once_and_says_so_once_started_a
     while any(_alive(pid) for pid in started) and time.time() < deadline:
         time.sleep(0.05)
     assert not [pid for pid in started if _alive(pid)], "no process of the server's is left"
-    assert not (folder / "tagged.parquet").exists()  # nothing half done is taken for a result
+    assert not list(folder.glob("tagged*.parquet"))  # nothing half done is taken for a result
     assert (folder / "input.csv").read_bytes() == upload.read_bytes()  # the upload is kept as it came
 
     server, client = _serve(tmp_path, registry)  # started again, on the same workspace

@@ -31,7 +31,8 @@ from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_p
 from ._models import Models
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
-from ._workspace import DOWNLOAD_FORMATS, Workspace, in_chinese, result_name, shown_id, shown_moment
+from ._workspace import (DOWNLOAD_FORMATS, Workspace, in_chinese, recorded_result, result_name, shown_id,
+                         shown_moment)
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
@@ -139,7 +140,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             uploaded = meta.get("uploaded") or shown_moment(datetime.datetime.fromtimestamp(
                 folder.stat().st_mtime), seconds=True)  # batches uploaded before the time was kept
             found.append({"id": folder.name, **meta, "uploaded": uploaded,
-                          "tagged": space.tagged_path(folder.name).is_file()})
+                          "tagged": space.tagged_path(folder.name, meta).is_file()})
         return found
 
     async def batch_list(request: Request):
@@ -172,7 +173,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         # what Excel changes of the CSV download (batches tagged before it was counted hold no count)
         excel_note = excel_changes_note(meta.get("excel_changes", {}), opened="下载的 CSV 文件", fix="请下载 XLSX 文件")
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
-                      found=found, tagged=space.tagged_path(batch_id).is_file(), formats=DOWNLOAD_FORMATS,
+                      found=found, tagged=space.tagged_path(batch_id, meta).is_file(), formats=DOWNLOAD_FORMATS,
                       cut_off=cut_off, excel_note=excel_note)
 
     async def batch_tag(request: Request):
@@ -197,7 +198,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         def work():
             try:
                 done = tag_in_process(jobs, ref, str(models.registry.root), str(space.input_path(batch_id)),
-                                      str(space.tagged_path(batch_id)), column, str(first_download), meta["name"])
+                                      str(space.tagging_path(batch_id)), column, str(first_download), meta["name"])
             except Stopped:  # said on the batch page once the server is started again
                 space.update(batch_id, stopped=shown_moment())
                 raise
@@ -245,8 +246,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             if not held[1]:
                 del making[path]
 
-    def tagged(batch_id: str) -> Path:
-        path = space.tagged_path(batch_id)
+    def tagged(batch_id: str, meta: dict) -> Path:
+        """The Parquet copy of the result the batch's record ``meta`` names (read once, with the files made from it)."""
+        path = space.tagged_path(batch_id, meta)
         if not path.is_file():
             raise Refused(404, "这个批次还没有标注：请先选择文本列并开始标注。")
         return path
@@ -256,14 +258,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         kind = request.query_params.get("format", "xlsx")
         if kind not in DOWNLOAD_FORMATS:
             raise Refused(400, "不支持的下载格式：可选 csv、xlsx、jsonl、parquet。")
-        path = tagged(batch_id)
-        stem = Path(space.meta(batch_id)["name"]).stem + ".已标注"
+        meta = space.meta(batch_id)  # once: the result it names and the files made from it switch together
+        path = tagged(batch_id, meta)
+        stem = Path(meta["name"]).stem + ".已标注"
         headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(stem + '.' + kind)}"}
         if kind != "parquet":  # written by the archive writers: text stays text, never a formula
             # ("download": those named "tagged" were made from the Parquet copy alone, and are not served)
-            converted = space.made_from_result(batch_id, f"download.{kind}")
+            converted = space.made_from_result(batch_id, f"download.{kind}", recorded_result(meta))
             try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
-                meta = space.meta(batch_id)
                 await made_once(converted, write_download, space.input_path(batch_id), path, converted,
                                 meta["text_col"], meta["name"], meta.get("number_formats"))
             except ValueError as error:
@@ -272,7 +274,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                 raise Refused(409, "这一批标注以后，本软件读取文件的方式有了变化（升级了），文件不再与标注结果逐行"
                                    "对应：请重新标注这一批，再下载。") from None
             except FileNotFoundError:
-                space.folder(batch_id)  # deleted meanwhile: "没有这个批次"
+                if recorded_result(space.meta(batch_id)) != recorded_result(meta):  # "没有这个批次" if deleted meanwhile
+                    return await batch_download(request)  # tagged again meanwhile: its files went with the record
                 raise
             path = converted
         types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/octet-stream",
@@ -284,7 +287,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         from ..report import report_archive
 
         meta = space.meta(batch_id)
-        report = report_archive(tagged(batch_id), text_col=meta.get("text_col"), corrections=models.store.labels())
+        report = report_archive(tagged(batch_id, meta), text_col=meta.get("text_col"),
+                                corrections=models.store.labels())
         report.source = meta["name"]  # the file the desk uploaded, not the server's copy of it
         return report.to_html()
 
@@ -297,8 +301,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         """Start building the review queue of the batch's result as a job of its own, in a process of its own
         (:func:`queue_in_process`), so that its first view finds it made."""
         meta = space.meta(batch_id)
-        paths = [str(path) for path in (space.tagged_path(batch_id), space.input_path(batch_id))]
-        queue = str(space.made_from_result(batch_id, "queue.json"))
+        paths = [str(path) for path in (space.tagged_path(batch_id, meta), space.input_path(batch_id))]
+        queue = str(space.made_from_result(batch_id, "queue.json", recorded_result(meta)))
         jobs.start(f"准备「{meta['name']}」的复核队列", f"/batch/{batch_id}/review", queue_in_process, jobs,
                    meta.get("model", "default"), str(models.registry.root), *paths, meta.get("text_col"), queue)
 
@@ -308,19 +312,19 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         while building is not None and building.finished is None:
             await asyncio.sleep(0.1)
 
-    def make_queue(batch_id: str, path: Path) -> None:
-        """Write the review queue of the batch's result to ``path`` (a batch tagged before the tagging job built its
-        queue, or whose build failed)."""
-        meta = space.meta(batch_id)
+    def make_queue(batch_id: str, meta: dict, path: Path) -> None:
+        """Write the review queue of the result the batch's record ``meta`` names to ``path`` (a batch tagged before
+        the tagging job built its queue, or whose build failed)."""
         _, model = models.get(meta.get("model", "default"))
-        write_queue(model, tagged(batch_id), space.input_path(batch_id), meta.get("text_col"), path)
+        write_queue(model, tagged(batch_id, meta), space.input_path(batch_id), meta.get("text_col"), path)
 
     queues = Queues()
 
     async def queue_of(batch_id: str) -> Queue:
-        path = space.made_from_result(batch_id, "queue.json")
         await queue_built(batch_id)
-        await made_once(path, make_queue, batch_id, path)
+        meta = space.meta(batch_id)  # once: the queue is named by the result it is made from
+        path = space.made_from_result(batch_id, "queue.json", recorded_result(meta))
+        await made_once(path, make_queue, batch_id, meta, path)
         return await run_in_threadpool(queues.read, path)
 
     async def review_list(request: Request):

@@ -38,8 +38,8 @@ def shown_id(batch_id: str) -> str:
 
 class Workspace:
     """Batches in ``root``: each a folder ``<id>/`` with the upload ``input.<ext>``, ``batch.json``
-    and, once tagged, ``tagged.parquet``. Uploads above ``max_bytes`` are refused. ``check`` runs
-    :func:`find_text_columns` on an upload (the web runs it in a process of its own, ``_checking``)."""
+    and, once tagged, the result's Parquet copy ``tagged.<result>.parquet``. Uploads above ``max_bytes`` are refused.
+    ``check`` runs :func:`find_text_columns` on an upload (the web runs it in a process of its own, ``_checking``)."""
 
     def __init__(self, root, max_bytes: int, check=None):
         self.root = Path(root).resolve()
@@ -70,23 +70,34 @@ class Workspace:
     def input_path(self, batch_id: str) -> Path:
         return self.folder(batch_id) / f"input{self.meta(batch_id)['suffix']}"
 
-    def tagged_path(self, batch_id: str) -> Path:
-        return self.folder(batch_id) / "tagged.parquet"
+    def tagged_path(self, batch_id: str, meta: dict | None = None) -> Path:
+        """The Parquet copy of the result the batch's record names (``meta``: that record, read once by a request
+        that also names files made from it); batches tagged before it was named by its result: ``tagged.parquet``."""
+        return self.folder(batch_id) / (meta or self.meta(batch_id)).get("tagged", "tagged.parquet")
+
+    def tagging_path(self, batch_id: str) -> Path:
+        """Where a tagging writes the batch's new result until :meth:`new_result` names it: one name for every run,
+        so that a run stopped with the server goes on from its checkpoint beside it (``.tagging.parquet.parts``)."""
+        return self.folder(batch_id) / "tagging.parquet"
 
     def made_from_result(self, batch_id: str, name: str, result: str | None = None) -> Path:
-        """Where a file made from the batch's tagged result (a download, the review queue) is kept:
-        named by that result, so that one begun before the batch was tagged again, and finished
-        after, is never taken for one made from the new result. ``result``: the name of a result
-        being made (default: the one recorded)."""
+        """Where a file made from the batch's tagged result (a download, the review queue, its Parquet copy) is kept:
+        named by that result, so that one begun before the batch was tagged again, and finished after, is never
+        taken for one made from the new result. ``result``: the name of a result (default: the one recorded)."""
         stem, _, suffix = name.partition(".")
-        return self.folder(batch_id) / f"{stem}.{result or self.meta(batch_id).get('result', 'first')}.{suffix}"
+        return self.folder(batch_id) / f"{stem}.{result or recorded_result(self.meta(batch_id))}.{suffix}"
 
     def new_result(self, batch_id: str, result: str, **values) -> dict:
-        """Record that the batch's tagged result was replaced by one named ``result`` (:func:`result_name`; with
-        ``values`` for its record), and remove what was made from the results before."""
-        meta = self.update(batch_id, result=result, **values)
-        kept = {_META, self.input_path(batch_id).name, self.tagged_path(batch_id).name}
-        for path in self.folder(batch_id).iterdir():  # made from a result: "download.<result>.xlsx"; hidden: being written
+        """Record that the batch's tagged result was replaced by the one a tagging wrote (:meth:`tagging_path`), named
+        ``result`` (:func:`result_name`; with ``values`` for its record): its Parquet copy is named by it before the
+        record names it, and what was made from the results before is removed only after, so that a request always
+        finds the files of the result the record it read names."""
+        tagged = self.made_from_result(batch_id, "tagged.parquet", result)
+        self.tagging_path(batch_id).replace(tagged)
+        meta = self.update(batch_id, result=result, tagged=tagged.name, **values)
+        kept = {_META, self.input_path(batch_id).name}
+        # made from a result: "tagged.<result>.parquet", "download.<result>.xlsx" ("tagged.parquet": named by none)
+        for path in self.folder(batch_id).iterdir():  # hidden: being written
             if path.name not in kept and not path.name.startswith(".") and path.is_file() \
                     and path.name.split(".")[1:2] != [meta["result"]]:
                 path.unlink(missing_ok=True)
@@ -136,6 +147,11 @@ class Workspace:
             columns, found = self.check(self.input_path(batch_id))
             meta = self.update(batch_id, columns_with_text=columns, found_text_col=found)
         return meta["columns_with_text"], meta["found_text_col"]
+
+
+def recorded_result(meta: dict) -> str:
+    """The name of the result a batch's record names ("first": batches tagged before results were named)."""
+    return meta.get("result", "first")
 
 
 def result_name() -> str:
