@@ -121,14 +121,20 @@ def _calibration_trained(details: dict, names: dict) -> str:
 _USES = {"training": "训练", "evaluation": "评估"}
 
 
+def _if_labels_elsewhere(column, names: dict) -> str:
+    """How to name the label column, should the labels not be in ``column`` (read as the label column), in the front
+    end's ``names``; "" where it has no name for it, or the labels were given as pairs (no column)."""
+    if column is None or "label_col" not in names:
+        return ""
+    return f"；类别不在「{column}」列时，请用 {names['label_col']} 指定类别所在的列"
+
+
 def _no_labeled_rows(details: dict, names: dict) -> str:
     """Labeled data without a labeled row, in Chinese, and how to go on."""
     unlabeled, column = details["unlabeled"], details.get("column")
     said = (f"标注数据里没有一行填了类别的文本（{f'{unlabeled} 行都没有填类别' if unlabeled else '没有数据行'}），"
             f"没有{_USES.get(details['use'], '使用')}。" + ("请给这些行填上类别后再运行" if unlabeled else "请检查是否选错了文件"))
-    if column is not None and "label_col" in names:
-        said += f"；类别不在「{column}」列时，请用 {names['label_col']} 指定类别所在的列"
-    return said
+    return said + _if_labels_elsewhere(column, names)
 
 
 def _one_label(details: dict, names: dict) -> str:
@@ -136,9 +142,7 @@ def _one_label(details: dict, names: dict) -> str:
     label, column = details["label"], details.get("column")
     said = (f"标注数据里填了类别的 {details['rows']} 行都是「{CATEGORIES.get(label, label)}」（{label}），只有一个类别，模型"
             f"学不到怎样区分类别，没有训练。请补充其他类别的例子后再运行")
-    if column is not None and "label_col" in names:
-        said += f"；类别不在「{column}」列时，请用 {names['label_col']} 指定类别所在的列"
-    return said
+    return said + _if_labels_elsewhere(column, names)
 
 
 def _numbered_labels(details: dict, names: dict) -> str:
