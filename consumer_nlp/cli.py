@@ -120,6 +120,7 @@ class _CurrentStderr(logging.StreamHandler):
 
 
 def _tag(args) -> int:
+    from .messages import summary_in_chinese
     from .models import load
     from .tagging import tag_file
 
@@ -128,7 +129,8 @@ def _tag(args) -> int:
                        restart=args.restart, force=args.force, encoding=args.encoding, sheet=args.sheet,
                        header_row=args.header_row, bad_rows_path=args.bad_rows_path,
                        progress=False if args.quiet else None)
-    print(summary, file=sys.stderr)
+    # the output named by -o, the short flag the summary has always said
+    print(summary_in_chinese(summary, {**_flags(args.command_parser), "output_path": "-o"}), file=sys.stderr)
     return 0
 
 
@@ -274,6 +276,7 @@ def _models(args) -> int:
     import json
 
     from ._evaluate import text_table
+    from .messages import unusable_model_note
     from .models import ModelRegistry, split_ref
 
     registry = ModelRegistry(args.registry)
@@ -294,7 +297,7 @@ def _models(args) -> int:
             print("\n".join(text_table(table.drop(columns="problem").rename(columns=_LISTED_ZH), indent="")))
             for name, problem in zip(table["name"], table["problem"]):
                 if problem:
-                    print(f"注意：模型 {name} 无法使用（已损坏或没有权限读取）：{problem}", file=sys.stderr)
+                    print(f"注意：{unusable_model_note(name, problem)}", file=sys.stderr)
     elif args.action == "show":
         print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
     elif args.action == "alias":

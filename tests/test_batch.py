@@ -358,7 +358,7 @@ def test_bad_rows_that_excel_would_run_as_formulas_are_said_in_csv_and_text_in_x
                       bad_rows_path=tmp_path / "bad.csv")
     assert pd.read_csv(tmp_path / "bad.csv", encoding="utf-8-sig", dtype=str)["raw"].tolist() == raws
     assert ("注意：用 Excel 直接打开「bad.csv」会改掉一些值：「raw」列 2 个以 = + - @ 开头的文字会被当成公式。文件里的值没有变；"
-            "要在 Excel 里查看或编辑，请写成 .xlsx（--bad-rows 文件名.xlsx）") in str(as_csv)
+            "要在 Excel 里查看或编辑，请写成 .xlsx（bad_rows_path=文件名.xlsx）") in str(as_csv)  # the command line: --bad-rows
     as_xlsx = tag_file(default_model, source, tmp_path / "out2.csv", jobs=1, progress=False,
                        bad_rows_path=tmp_path / "bad.xlsx")
     sheet = load_workbook(tmp_path / "bad.xlsx").active
@@ -803,7 +803,7 @@ def test_a_csv_output_says_which_values_excel_would_change_on_opening_it(default
     said = str(summary)
     assert ("用 Excel 直接打开这个文件会改掉一些值：「编号」列 1 个以 0 开头的编号会丢掉开头的 0；「身份证」列 1 个 12 位以上的"
             "数字会显示成科学记数（如 4.40101E+17），16 位起的末几位变成 0；「电话」列 1 个") in said
-    assert "「投诉内容」列 2 个以 = + - @ 开头的文字会被当成公式" in said and "请写成 .xlsx（-o 文件名.xlsx）" in said
+    assert "「投诉内容」列 2 个以 = + - @ 开头的文字会被当成公式" in said and "请写成 .xlsx（output_path=文件名.xlsx）" in said
     as_xlsx = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False)
     assert as_xlsx.excel_changes == {} and "用 Excel 直接打开" not in str(as_xlsx)  # a workbook keeps them as text
     as_parquet = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False)

@@ -45,6 +45,30 @@ def test_tag_writes_beside_the_input_by_default(tmp_path):
     assert rows[1]["needs_review"] == "TRUE" and rows[1]["review_reason"] == "文本为空"  # as Excel writes it
 
 
+def test_the_closing_summary_advises_with_this_commands_flags(tmp_path, capsys):
+    # The summary said --bad-rows and -o from the library (tagging.Summary): the words are messages', the flags ours.
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n=1+1,"坏\n-信用卡,x,多\n3,=HYPERLINK("x")\n', encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "--bad-rows", str(tmp_path / "bad.csv"),
+                 "-q"]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith("读入 3 行，写出 1 行，无法解析 2 行，用时 ") and lines[-1] == f"  结果：{tmp_path / 'out.csv'}"
+    assert ("  注意：用 Excel 直接打开这个文件会改掉一些值：「text」列 1 个以 = + - @ 开头的文字会被当成公式。文件里的值没有变；"
+            "要在 Excel 里查看或编辑，请写成 .xlsx（-o 文件名.xlsx）") in lines
+    assert ("  注意：用 Excel 直接打开「bad.csv」会改掉一些值：「raw」列 2 个以 = + - @ 开头的文字会被当成公式。文件里的值没有变；"
+            "要在 Excel 里查看或编辑，请写成 .xlsx（--bad-rows 文件名.xlsx）") in lines
+
+
+def test_models_list_names_a_model_it_cannot_use_in_chinese(tmp_path, small_model, capsys):
+    registry = cn.ModelRegistry(tmp_path / "reg")
+    registry.save(small_model, "bank"), registry.save(small_model, "shop")
+    (registry.root / "bank" / "aliases.json").write_text('{"production": 1', "utf-8")
+    assert main(["models", "list", "--registry", str(registry.root)]) == 0
+    said = capsys.readouterr()
+    assert "shop" in said.out and said.err.startswith("注意：模型 bank 无法使用（已损坏或没有权限读取）：")
+    assert "aliases.json" in said.err
+
+
 def test_a_checkpoint_that_cannot_be_resumed_is_said_in_chinese_with_the_flag_that_starts_over(tmp_path, capsys):
     source = tmp_path / "archive.csv"
     source.write_text("编号,投诉内容\n1,电表走得飞快\n", encoding="utf-8")

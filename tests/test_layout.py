@@ -1,6 +1,9 @@
 """The package's layout: every import points down the layers, none goes in a loop."""
 import ast
+import re
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "consumer_nlp"
 # Lowest first. A module may import modules of lower layers and, inside a subpackage, its siblings.
@@ -76,6 +79,37 @@ def test_no_import_goes_in_a_loop():
         if node not in state:
             visit(node, [node])
     assert loops == []
+
+
+# A sentence in Chinese (Chinese characters with a Chinese sentence's marks), as a desk reads one; a front end's flag.
+CHINESE_SENTENCE = re.compile(r"[\u4e00-\u9fff].*[，。：；！？]|[，。：；！？].*[\u4e00-\u9fff]", re.DOTALL)
+FLAG = re.compile(r"(?<![\w-])--?[a-z][a-z-]*(?=[\s=）)]|$)")
+
+
+def _strings(path: Path) -> list:
+    """(line, text) of every string a module's code holds, the parts of its f-strings among them; docstrings left
+    out (they speak to programmers)."""
+    tree = ast.parse(path.read_text("utf-8"))
+    docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+    return [(node.lineno, node.value) for node in ast.walk(tree)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings]
+
+
+@pytest.mark.parametrize("package", ["io", "tagging"])
+def test_reading_and_tagging_say_no_sentence_in_chinese_and_name_no_flag(package):
+    # The closing summary of a run was said in tagging, with the command line's flags (--bad-rows, -o) in its
+    # advice: what a desk reads in Chinese has one home, messages, and a front end gives its names for parameters.
+    said = [f"{path.relative_to(PACKAGE)}:{line} {text!r}" for path in sorted((PACKAGE / package).rglob("*.py"))
+            for line, text in _strings(path) if CHINESE_SENTENCE.search(text) or FLAG.search(text)]
+    assert said == []
+
+
+def test_the_sentence_checker_sees_chinese_and_flags_but_not_names_or_docstrings(tmp_path):
+    module = tmp_path / "m.py"
+    module.write_text('"""说明：这里。"""\nA = f"读入 {n} 行，写出"\nB = "请写成 .xlsx（-o 文件名.xlsx）"\n'
+                      'C = "文本为空"\nD = "re-encode the file"\n', "utf-8")
+    found = [line for line, text in _strings(module) if CHINESE_SENTENCE.search(text) or FLAG.search(text)]
+    assert sorted(found) == [2, 3]
 
 
 def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):

@@ -46,6 +46,12 @@ _MODEL_KINDS = [
 ]
 
 
+def unusable_model_note(name: str, problem: str) -> str:
+    """A model of the registry that cannot be used (damaged, or not to be read: ``problem``, as the registry's list
+    says it), in Chinese, for the line a front end lists it on."""
+    return f"模型 {name} 无法使用（已损坏或没有权限读取）：{problem}"
+
+
 def model_headline(error: Exception, names: dict) -> str | None:
     """A model's or the registry's error in Chinese, with how to go on; None for an error of no such kind."""
     if isinstance(error, InvalidNameError) and error.problem in _DELETION_REFUSED:

@@ -1,12 +1,14 @@
-"""What a desk must know of a tagging run's output, said in Chinese: what Excel changes as it opens a CSV or TSV
-file of it, and what of the input the output leaves out or fills in."""
+"""What a desk must know of a tagging run and its output, said in Chinese: the run's closing summary, what Excel
+changes as it opens a CSV or TSV file of it, what of the input the output leaves out or fills in, and columns of
+mixed types written as text."""
+from .._categories import CATEGORIES
+from ..io import archive_format
 
 
-def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str = "请写成 .xlsx（-o 文件名.xlsx）"
-                       ) -> str | None:
+def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str | None = None) -> str | None:
     """What Excel changes as it opens a CSV or TSV file holding the values counted in ``changes`` (by
     :func:`io.excel_changes`, {column: {kind: count}}), in Chinese; None if nothing. ``opened`` names the file,
-    ``fix`` says how to see the values as they are: the command line's flag by default, the web's Excel download."""
+    ``fix`` says how to see the values as they are, in the front end's words (left out when None)."""
     said = {"formula": "{n} 个以 = + - @ 开头的文字会被当成公式",
             "leading_zero": "{n} 个以 0 开头的编号会丢掉开头的 0",
             "long_number": "{n} 个 12 位以上的数字会显示成科学记数（如 4.40101E+17），16 位起的末几位变成 0",
@@ -15,7 +17,22 @@ def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str 
     if not parts:
         return None
     more = f"，共 {len(parts)} 处" if len(parts) > 6 else ""
-    return f"注意：用 Excel 直接打开{opened}会改掉一些值：{'；'.join(parts[:6])}{more}。文件里的值没有变；要在 Excel 里查看或编辑，{fix}"
+    advice = f"；要在 Excel 里查看或编辑，{fix}" if fix else ""
+    return f"注意：用 Excel 直接打开{opened}会改掉一些值：{'；'.join(parts[:6])}{more}。文件里的值没有变{advice}"
+
+
+def _as_xlsx(parameter: str, names: dict) -> str:
+    """How to have the file the library's ``parameter`` names written as .xlsx, by the front end's name for it
+    (``names``), else by the parameter's own."""
+    given = f"{names[parameter]} 文件名.xlsx" if parameter in names else f"{parameter}=文件名.xlsx"
+    return f"请写成 .xlsx（{given}）"
+
+
+def mixed_types_note(columns: list, written: str = "已全部按文字写出") -> str:
+    """That ``columns`` hold values of mixed types (numbers and words), which a Parquet column cannot, in Chinese;
+    ``written`` says what became of them (in a Parquet output: text; the web says it of its downloads)."""
+    names = "".join(f"「{name}」" for name in columns)
+    return f"注意：{names}列的值类型不一（如数字和文字），Parquet 的一列只能是一种类型，{written}"
 
 
 def row_notes(summary) -> list[str]:
@@ -37,3 +54,44 @@ def row_notes(summary) -> list[str]:
     if summary.blank_lines:
         notes.append(f"空行 {summary.blank_lines} 行（不是记录，已跳过）")
     return notes
+
+
+def _excel_notes(summary, names: dict) -> list[str]:
+    """What Excel changes of a run's CSV or TSV output, and of its CSV bad-rows file (its raw rows beginning with =
+    run as formulas: a raw row is the evidence, kept as the input held it, and only an .xlsx file shows it as text),
+    as it opens them; how to see them as they are in the front end's ``names`` for the files' parameters."""
+    notes = []
+    if archive_format(summary.output) in ("csv", "tsv"):
+        notes.append(excel_changes_note(summary.excel_changes, fix=_as_xlsx("output_path", names)))
+    if summary.bad_rows_file is not None and archive_format(summary.bad_rows_file) == "csv":
+        notes.append(excel_changes_note(summary.bad_rows_changes, opened=f"「{summary.bad_rows_file.name}」",
+                                        fix=_as_xlsx("bad_rows_path", names)))
+    return [note for note in notes if note]
+
+
+def summary_in_chinese(summary, names: dict) -> str:
+    """A tagging run's closing summary (:class:`tagging.Summary`) in Chinese, lines under a first one: rows read and
+    written, notes on its output, each category's count; advice names parameters as the front end does (``names``)."""
+    n = max(summary.rows_out, 1)
+    lines = [f"读入 {summary.rows_in} 行，写出 {summary.rows_out} 行，无法解析 {summary.bad_rows} 行，"
+             f"用时 {summary.seconds:.1f} 秒（{summary.rows_out / max(summary.seconds, 1e-9):,.0f} 行/秒）"]
+    if summary.sheet is not None:
+        lines.append(f"  工作表：{summary.sheet}")
+    lines += [f"  {note}" for note in row_notes(summary) + _excel_notes(summary, names)]
+    if summary.resumed_chunks:
+        lines.append(f"  （续跑：{summary.resumed_chunks} 个分块沿用上次结果）")
+    if summary.retagged_chunks:
+        lines.append(f"  （续跑：{summary.retagged_chunks} 个分块上次的结果缺失、不完整或无法核对，已重新标注）")
+    if summary.text_columns:
+        lines.append(f"  {mixed_types_note(summary.text_columns)}")
+    for label, name in CATEGORIES.items():
+        count = summary.counts.get(label, 0)
+        lines.append(f"  {name}（{label}）：{count} 件，占 {count / n:.1%}")
+    if summary.empty:
+        lines.append(f"  文本为空：{summary.empty} 件，占 {summary.empty / n:.1%}（不计入任何类别）")
+    lines.append(f"  需人工复核：{summary.needs_review} 件，占 {summary.needs_review / n:.1%}（其中文本为空 {summary.empty} 件）")
+    if summary.empty_ids:
+        more = "……" if summary.empty > len(summary.empty_ids) else ""
+        lines.append(f"  文本为空的行：{'、'.join(summary.empty_ids)}{more}")
+    lines.append(f"  结果：{summary.output}")
+    return "\n".join(lines)

@@ -21,14 +21,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
 from ..exceptions import CheckpointError
 from ..io import (archive_format, check_fits_a_sheet, excel_changes, find_column, find_text_column, join_parts,
                   new_file, new_files, open_archive, output_format, text_rows, working_name, write_json, write_part)
-from ..messages import bad_row_in_chinese, excel_changes_note, row_notes
+from ..messages import bad_row_in_chinese, summary_in_chinese
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
 from ._spool import (OutputLock, check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
@@ -63,47 +62,10 @@ class Summary:
     bad_rows_file: Path | None = None
     bad_rows_changes: dict = field(default_factory=dict)  # what Excel changes of its raw rows, as of excel_changes
 
-    def excel_note(self) -> str | None:
-        """What Excel changes of a CSV or TSV output as it opens it (see :func:`excel_changes_note`), in Chinese."""
-        return excel_changes_note(self.excel_changes) if archive_format(self.output) in ("csv", "tsv") else None
-
-    def bad_rows_note(self) -> str | None:
-        """What Excel changes of a CSV bad-rows file as it opens it (its raw rows beginning with = run as formulas):
-        a raw row is the evidence, kept as the input held it, and only an .xlsx file shows it as text."""
-        if self.bad_rows_file is None or archive_format(self.bad_rows_file) != "csv":
-            return None
-        return excel_changes_note(self.bad_rows_changes, opened=f"「{self.bad_rows_file.name}」",
-                                  fix="请写成 .xlsx（--bad-rows 文件名.xlsx）")
-
-    def row_notes(self) -> list[str]:
-        """What a person pasting the results back beside the input must know of its rows (in Chinese): see
-        :func:`messages.row_notes`."""
-        return row_notes(self)
-
     def __str__(self) -> str:
-        n = max(self.rows_out, 1)
-        lines = [f"读入 {self.rows_in} 行，写出 {self.rows_out} 行，无法解析 {self.bad_rows} 行，"
-                 f"用时 {self.seconds:.1f} 秒（{self.rows_out / max(self.seconds, 1e-9):,.0f} 行/秒）"]
-        if self.sheet is not None:
-            lines.append(f"  工作表：{self.sheet}")
-        lines += [f"  {note}" for note in self.row_notes() + [self.excel_note(), self.bad_rows_note()] if note]
-        if self.resumed_chunks:
-            lines.append(f"  （续跑：{self.resumed_chunks} 个分块沿用上次结果）")
-        if self.retagged_chunks:
-            lines.append(f"  （续跑：{self.retagged_chunks} 个分块上次的结果缺失、不完整或无法核对，已重新标注）")
-        if self.text_columns:
-            names = "".join(f"「{name}」" for name in self.text_columns)
-            lines.append(f"  注意：{names}列的值类型不一（如数字和文字），Parquet 的一列只能是一种类型，已全部按文字写出")
-        for label, name in CATEGORIES.items():
-            lines.append(f"  {name}（{label}）：{self.counts.get(label, 0)} 件，占 {self.counts.get(label, 0) / n:.1%}")
-        if self.empty:
-            lines.append(f"  文本为空：{self.empty} 件，占 {self.empty / n:.1%}（不计入任何类别）")
-        lines.append(f"  需人工复核：{self.needs_review} 件，占 {self.needs_review / n:.1%}（其中文本为空 {self.empty} 件）")
-        if self.empty_ids:
-            more = "……" if self.empty > len(self.empty_ids) else ""
-            lines.append(f"  文本为空的行：{'、'.join(self.empty_ids)}{more}")
-        lines.append(f"  结果：{self.output}")
-        return "\n".join(lines)
+        """The closing summary in Chinese, its advice naming this library's parameters (a front end passes its own
+        names to :func:`messages.summary_in_chinese`)."""
+        return summary_in_chinese(self, {})
 
 
 _worker_state = {}  # in a worker process: its run's state (see _run_state)
