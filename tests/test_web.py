@@ -21,6 +21,7 @@ pytest.importorskip("multipart")
 from starlette.testclient import TestClient  # noqa: E402
 
 from consumer_nlp import ModelRegistry  # noqa: E402
+from consumer_nlp.messages import mixed_types_note  # noqa: E402
 from consumer_nlp.review import STORE_NAME, CorrectionStore  # noqa: E402
 from consumer_nlp.web import create_app  # noqa: E402
 from consumer_nlp.web._security import check_binding  # noqa: E402
@@ -1121,6 +1122,9 @@ def test_a_column_of_numbers_and_words_is_said_to_be_kept_as_text(client, tmp_pa
                                       follow_redirects=False))
     page = client.get(batch).text
     assert "「金额」列的值类型不一" in page and "「编号」" not in page
+    # the command line's sentence, from messages (the page said it again in its own words), with what it means for the
+    # page's downloads
+    assert mixed_types_note(["金额"], written="下载 Parquet 文件时这些列是文字") in page
 
 
 def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp_path, monkeypatch):

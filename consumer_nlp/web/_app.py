@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import excel_changes_note
+from ..messages import excel_changes_note, mixed_types_note
 from ..review import NOW, text_key
 from ..tagging import review_reasons
 from ._checking import UploadChecks
@@ -37,6 +37,8 @@ from ._workspace import (DOWNLOAD_FORMATS, Workspace, in_chinese, recorded_resul
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
 log = logging.getLogger("consumer_nlp.web")
+# What a column of mixed types (messages.mixed_types_note) means for the batch page's downloads, in the web's words.
+MIXED_IN_DOWNLOADS = "下载 Parquet 文件时这些列是文字；CSV、Excel 和 JSONL 下载保留原来的值"
 
 
 def explain_error(error: Exception) -> str:
@@ -172,9 +174,11 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         cut_off = meta.get("tagging") if running is None or running.state != "running" else None
         # what Excel changes of the CSV download (batches tagged before it was counted hold no count)
         excel_note = excel_changes_note(meta.get("excel_changes", {}), opened="下载的 CSV 文件", fix="请下载 XLSX 文件")
+        # columns of mixed types: text in the Parquet copy and its download, as they were in the others
+        mixed = meta.get("text_columns") and mixed_types_note(meta["text_columns"], written=MIXED_IN_DOWNLOADS)
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
                       found=found, tagged=space.tagged_path(batch_id, meta).is_file(), formats=DOWNLOAD_FORMATS,
-                      cut_off=cut_off, excel_note=excel_note)
+                      cut_off=cut_off, excel_note=excel_note, mixed_note=mixed)
 
     async def batch_tag(request: Request):
         batch_id = request.path_params["batch_id"]
