@@ -715,6 +715,29 @@ def test_a_corpus_retraining_cannot_learn_from_is_said_in_chinese_on_its_job_pag
             time.sleep(0.3)
     assert 'data-state="failed"' in page and "服务器内部错误" not in page, page
     assert "标注数据的表头有问题" in page and "找不到类别所在的列" in page, page
+    # The advice named the library's parameter (请用 label_col=… 指定类别所在的列), which no page or flag of the web has:
+    # it says what to change in the corpus, the file the server was started with.
+    assert "label_col" not in page and "text_col" not in page and "=…" not in page, page
+    assert "请在文件里把类别所在的列的列名改为「label」后再运行" in page and "--corpus" in page, page
+
+
+@pytest.mark.parametrize("corpus, advice", [
+    ("编码,label\nA1,quality\n", "请在文件里把投诉文本所在的列的列名改为「text」"),
+    ("投诉登记表,,\ntext,label,x\n坏了,quality,1\n", "请在文件里删去第 2 行上面的 1 行，让列名在第一行"),
+    ("text,分类,结论\n" + "".join(f"坏了{n},家电{n},quality\n" for n in range(12)),
+     "请在文件里把「分类」列改用别的列名，把「结论」列的列名改为「label」"),
+    ("text,类别,结论\n" + "".join(f"坏了{n},{n % 6 + 1},quality\n" for n in range(12)),
+     "「结论」列填的就是类别，请在文件里把「类别」列改用别的列名，把「结论」列的列名改为「label」"),
+])
+def test_a_corpus_retraining_cannot_read_is_told_what_to_change_in_the_file(tmp_path, corpus, advice):
+    from consumer_nlp.io import read_labeled
+    from consumer_nlp.web._workspace import in_chinese
+
+    (tmp_path / "corpus.csv").write_text(corpus, encoding="utf-8")
+    with pytest.raises(ValueError) as error:
+        read_labeled(tmp_path / "corpus.csv")
+    said = in_chinese(error.value)
+    assert advice in said and not re.search(r"_col\b|header_row|=…", said), said
 
 
 def test_retrain_on_corrections_compare_on_the_held_back_and_promote(client, tmp_path, registry):

@@ -64,9 +64,30 @@ def _groups_in_chinese(problem: str, details: dict, names: dict) -> str:
     return (f"{said}，没有训练。请用 {option} 指定标明文本出处、各组都有多个类别而大小相近的列，或不用 {option}")
 
 
+def _labels_named(holding, not_labels, names: dict) -> str:
+    """How to have the labels read from their column (``holding`` them, where one was seen), with the front end's
+    name for ``label_col``; a front end without one (the web's corpus) is told to rename the column in the file, to
+    label, the first name looked for (and the column ``not_labels`` that has a label column's name, to another)."""
+    if "label_col" in names:
+        return f"用 {names['label_col']}{'' if holding is None else f' {holding}'} 指定类别所在的列"
+    column = "类别所在的列" if holding is None else f"「{holding}」列"
+    other = "" if not_labels is None else f"把「{not_labels}」列改用别的列名，"
+    return f"在文件里{other}把{column}的列名改为「label」"
+
+
+def _header_row_named(names_row: list, names: dict) -> str:
+    """How to have the column names read from the row ``names_row`` ([row, a name in it]) shows them in, with the
+    front end's name for ``header_row``; a front end without one is told to delete the rows above it."""
+    row, name = names_row
+    seen = f"（第 {row} 行像是列名，含「{name}」）"
+    if "header_row" in names:
+        return f"用 {names['header_row']} {row} 指定列名所在的行{seen}"
+    return f"在文件里删去第 {row} 行上面的 {row - 1} 行，让列名在第一行{seen}"
+
+
 def _header_in_chinese(details: dict, names: dict) -> str:
     """What is wrong with labeled data's columns (a LabeledDataError's ``header`` particulars), in Chinese, and how to
-    go on with the front end's ``names`` for its parameters."""
+    go on with the front end's ``names`` for its parameters; where it has none, by the columns' names in the file."""
     def flag(parameter: str) -> str:
         return names.get(parameter, f"{parameter}=…")
 
@@ -74,7 +95,8 @@ def _header_in_chinese(details: dict, names: dict) -> str:
     if details.get("same") is not None:
         return (f"标注数据的表头有问题，没有使用：文本和类别指的是同一列「{details['same']}」（列名有：{columns}）。请用 "
                 f"{flag('text_col')} 和 {flag('label_col')} 分别指定投诉文本和类别所在的列后再运行")
-    wrong = [f"没有「{column}」列" for column in details.get("missing", {}).values()]
+    missing = details.get("missing", {})  # {parameter: the column it names, which the file lacks}
+    wrong = [f"没有「{column}」列" for column in missing.values()]
     if details.get("no_label_column"):
         wrong.append("找不到类别所在的列：没有一列叫 label、类别、分类或标签")
     if details.get("not_labels") is not None:
@@ -83,16 +105,14 @@ def _header_in_chinese(details: dict, names: dict) -> str:
         wrong.append(f"「{details['holding']}」列填的是类别")
     names_row = details.get("names_row")
     if names_row:
-        go_on = [f"用 {flag('header_row')} {names_row[0]} 指定列名所在的行（第 {names_row[0]} 行像是列名，含「{names_row[1]}」）"]
+        go_on = [_header_row_named(names_row, names)]
     else:
-        go_on = [f"用 {flag(parameter)} 指定{what}所在的列" for parameter, what in
+        go_on = [f"用 {names[parameter]} 指定{what}所在的列" if parameter in names
+                 else f"在文件里把{what}所在的列的列名改为「{missing[parameter]}」" for parameter, what in
                  (("text_col", "投诉文本"), ("label_col", "类别"), ("group_col", "文本出处"), ("by", "分组依据"))
-                 if parameter in details.get("missing", {})]
-        if (details.get("no_label_column") or details.get("not_labels") is not None) and "label_col" not in \
-                details.get("missing", {}):
-            holding = details.get("holding")
-            go_on.append(f"用 {flag('label_col')} {holding} 指定类别所在的列" if holding is not None
-                         else f"用 {flag('label_col')} 指定类别所在的列")
+                 if parameter in missing]
+        if (details.get("no_label_column") or details.get("not_labels") is not None) and "label_col" not in missing:
+            go_on.append(_labels_named(details.get("holding"), details.get("not_labels"), names))
     return f"标注数据的表头有问题，没有使用：{'；'.join(wrong)}（列名有：{columns}）。请{'，或'.join(go_on)}后再运行"
 
 
@@ -154,8 +174,7 @@ def _numbered_labels(details: dict, names: dict) -> str:
             f"{'、'.join(f'{name}（{label}）' for label, name in CATEGORIES.items())}")
     holding = details.get("holding")
     if holding is not None:
-        option = names.get("label_col", "label_col=…")
-        said += f"；「{holding}」列填的就是类别，请用 {option} {holding} 指定类别所在的列"
+        said += f"；「{holding}」列填的就是类别，请{_labels_named(holding, column, names)}"
     return said
 
 

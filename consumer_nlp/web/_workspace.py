@@ -215,13 +215,17 @@ _UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已�
                "并且第一行是列名。")
 
 
+# Which file labeled data's problems are of, on the web: retraining's corpus, read again at each retraining.
+_CORPUS = "标注数据是启动服务时用 consumer-nlp serve --corpus 给出的语料文件；改好后再点「用更正重新训练」即可，不必重启服务。"
+
+
 def in_chinese(error: Exception) -> str | None:
     """An archive's problem (:class:`ArchiveError`), or labeled data's (retraining's corpus), said in Chinese for the
     complaint desk, without the server's paths; None for any other error (the caller says something general)."""
     if isinstance(error, UnicodeError):
         error = ArchiveError("", "encoding")
-    if isinstance(error, LabeledDataError):  # the web names no parameter: the advice names the library's
-        return headline(error, {}) + "。"
+    if isinstance(error, LabeledDataError):  # no page or flag of the web names the corpus's columns: the advice says
+        return headline(error, {}) + "。" + _CORPUS  # what to change in the file, and the web which file it is
     if not isinstance(error, ArchiveError):
         return None
     if error.problem == "busy":  # here a batch, not a file the user named
