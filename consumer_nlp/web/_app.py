@@ -26,8 +26,8 @@ from ..messages import excel_changes_note, mixed_types_note
 from ..review import NOW, text_key
 from ..tagging import review_reasons
 from ._checking import UploadChecks
-from ._downloads import Misaligned, write_download
-from ._jobs import Jobs, Stopped, queue_in_process, retrain_in_process, tag_in_process
+from ._downloads import Misaligned
+from ._jobs import Jobs, Stopped, download_in_process, queue_in_process, retrain_in_process, tag_in_process
 from ._models import Models
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
@@ -233,11 +233,11 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                                "标注结果请到「批量」页查看，重新训练的模型请到「模型」页查看。")
         return render(request, "job.html", page=None, job=job)
 
-    making = {}  # a file made from a batch's result (a download, a review queue) -> [its lock, the requests at it]
+    making = {}  # a file made from a batch's result (a review queue) -> [its lock, the requests at it]
 
     async def made_once(path: Path, make, *args) -> None:
         """``make(*args)``, which writes ``path``, in a thread unless ``path`` is there: made once however many
-        requests ask for it at once (clicks, reviewers), the later ones waiting for it. The lock is kept only
+        requests ask for it at once (reviewers), the later ones waiting for it. The lock is kept only
         while a request is at it: a server running for months would keep one for every file it ever made."""
         held = making.setdefault(path, [asyncio.Lock(), 0])
         held[1] += 1
@@ -257,6 +257,34 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(404, "这个批次还没有标注：请先选择文本列并开始标注。")
         return path
 
+    def write_download(batch_id: str, meta: dict, source: Path, path: Path) -> None:
+        """Write to ``path`` the batch's download made from the result its record ``meta`` names (its Parquet copy
+        ``source``), in a process of its own (:func:`download_in_process`); refused with what its job's page says."""
+        try:
+            download_in_process(jobs, str(space.input_path(batch_id)), str(source), str(path), meta["text_col"],
+                                meta["name"], meta.get("number_formats"))
+        except ValueError as error:
+            raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
+        except Misaligned:
+            raise Refused(409, "这一批标注以后，本软件读取文件的方式有了变化（升级了），文件不再与标注结果逐行"
+                               "对应：请重新标注这一批，再下载。") from None
+        except FileNotFoundError:
+            if recorded_result(space.meta(batch_id)) != recorded_result(meta):  # "没有这个批次" if deleted meanwhile
+                return  # tagged again meanwhile (its files went with the record): the job's link makes the new one
+            raise Refused(404, "找不到这一批上传的文件（也许在服务器上被移走或删除了），无法生成这种格式的下载。已经能下载的"
+                               "格式不受影响；要这种格式，请重新上传这个文件并标注。") from None
+
+    def download_job(batch_id: str, meta: dict, kind: str, source: Path, path: Path) -> str:
+        """The page of the job writing the batch's download of ``kind`` to ``path`` (:func:`write_download`): the one
+        running, else one started: the upload is read again, seconds to minutes for a large workbook, which no request
+        waits for."""
+        link = f"/batch/{batch_id}/download?format={kind}"
+        running = jobs.latest(link)
+        if running is None or running.state != "running":  # (no await from here to its start: started once)
+            running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", link, write_download, batch_id, meta,
+                                 source, path, back=f"/batch/{batch_id}")
+        return f"/jobs/{running.id}"
+
     async def batch_download(request: Request):
         batch_id = request.path_params["batch_id"]
         kind = request.query_params.get("format", "xlsx")
@@ -268,20 +296,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         headers = {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(stem + '.' + kind)}"}
         if kind != "parquet":  # written by the archive writers: text stays text, never a formula
             # ("download": those named "tagged" were made from the Parquet copy alone, and are not served)
-            converted = space.made_from_result(batch_id, f"download.{kind}", recorded_result(meta))
-            try:  # in a thread: a large archive takes seconds, and other pages must answer meanwhile
-                await made_once(converted, write_download, space.input_path(batch_id), path, converted,
-                                meta["text_col"], meta["name"], meta.get("number_formats"))
-            except ValueError as error:
-                raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
-            except Misaligned:
-                raise Refused(409, "这一批标注以后，本软件读取文件的方式有了变化（升级了），文件不再与标注结果逐行"
-                                   "对应：请重新标注这一批，再下载。") from None
-            except FileNotFoundError:
-                if recorded_result(space.meta(batch_id)) != recorded_result(meta):  # "没有这个批次" if deleted meanwhile
-                    return await batch_download(request)  # tagged again meanwhile: its files went with the record
-                raise
-            path = converted
+            made = space.made_from_result(batch_id, f"download.{kind}", recorded_result(meta))
+            if not made.is_file():  # a first click (the CSV is written as tagging ends): its job's page at once
+                return RedirectResponse(download_job(batch_id, meta, kind, path, made), status_code=303)
+            path = made
         types = {"csv": "text/csv; charset=utf-8", "jsonl": "application/x-ndjson", "parquet": "application/octet-stream",
                  "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
         return FileResponse(path, media_type=types[kind], headers=headers)

@@ -1,4 +1,4 @@
-"""Background work of the web application: tagging an archive and retraining a model run in a
+"""Background work of the web application: tagging an archive, writing a download and retraining a model run in a
 thread each, so a page answers at once and a status page follows the work, and each in a process of
 its own, which a server that stops (SIGTERM, Ctrl-C) stops at once, instead of waiting for it."""
 import concurrent.futures
@@ -25,11 +25,13 @@ class Stopped(Exception):
 @dataclass
 class Job:
     """One piece of background work: ``state`` is running, done, failed or stopped (by the server stopping);
-    ``result`` on success, ``error`` (a message for the page) otherwise; ``link`` is where to go when it is done."""
+    ``result`` on success, ``error`` (a message for the page) otherwise; ``link`` is where to go when it is done,
+    ``back`` where to go back to otherwise (None: ``link``; a download's link would only start it again)."""
 
     id: str
     title: str
     link: str
+    back: str | None = None
     state: str = "running"
     started: float = field(default_factory=time.time)
     finished: float | None = None
@@ -54,10 +56,10 @@ class Jobs:
         self._explain = explain_error
         self._stopping = False
 
-    def start(self, title: str, link: str, work, *args, **kwargs) -> Job:
-        """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``."""
+    def start(self, title: str, link: str, work, *args, back: str | None = None, **kwargs) -> Job:
+        """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``; ``back``: :attr:`Job.back`."""
         job_id = secrets.token_hex(8)
-        job = Job(job_id, title, link.format(id=job_id))
+        job = Job(job_id, title, link.format(id=job_id), back)
         with self._lock:
             self._forget_finished()
             self._jobs[job_id] = job
@@ -182,17 +184,26 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
 
 def _write_first_download(input_path: str, tagged_path: str, download: str, text_col: str, name: str,
                           number_formats: dict) -> None:
-    """Write the batch's ``download`` (``_downloads.write_download``) as its tagging ends, so that its first click gets
+    """Write the batch's ``download`` (:func:`_write_download`) as its tagging ends, so that its first click gets
     a finished file rather than wait while the upload is read again. Stopped with the server, or failing, it is left
     to that click, which says why: the tagging's result stands either way."""
-    from .._signals import sigterm_as_interrupt
-    from ._downloads import Misaligned, write_download
+    from ._downloads import Misaligned
 
     try:
-        with sigterm_as_interrupt():
-            write_download(Path(input_path), Path(tagged_path), Path(download), text_col, name, number_formats)
+        _write_download(input_path, tagged_path, download, text_col, name, number_formats)
     except (KeyboardInterrupt, ValueError, Misaligned):
         pass
+
+
+def _write_download(input_path: str, tagged_path: str, download: str, text_col: str, name: str,
+                    number_formats: dict | None) -> None:
+    """``_downloads.write_download`` in a process of the server's, a SIGTERM (the server stopping) ending it as Ctrl-C
+    would: its working copy is removed on the way out."""
+    from .._signals import sigterm_as_interrupt
+    from ._downloads import write_download
+
+    with sigterm_as_interrupt():
+        write_download(Path(input_path), Path(tagged_path), Path(download), text_col, name, number_formats)
 
 
 def tag_in_process(jobs: Jobs, model_ref: str, registry: str, input_path: str, output_path: str,
@@ -221,6 +232,23 @@ def queue_in_process(jobs: Jobs, model_ref: str, registry: str, tagged_path: str
     """The review queue of a batch's result written to ``queue_path`` (``_queues.write_queue``) in a fresh process
     (:meth:`Jobs.in_process`): tens of seconds of reading and scoring for a large batch, kept off the server's."""
     jobs.in_process(_queue_in_child, model_ref, registry, tagged_path, input_path, text_col, queue_path, os.getpid())
+
+
+def _download_in_child(input_path: str, tagged_path: str, output: str, text_col: str, name: str,
+                       number_formats: dict | None, parent: int) -> None:
+    threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
+    try:
+        _write_download(input_path, tagged_path, output, text_col, name, number_formats)
+    finally:
+        _exit_if_orphaned(parent)
+
+
+def download_in_process(jobs: Jobs, input_path: str, tagged_path: str, output: str, text_col: str, name: str,
+                        number_formats: dict | None) -> None:
+    """A download of a batch's result written to ``output`` (``_downloads.write_download``, whole or not at all) in a
+    fresh process (:meth:`Jobs.in_process`): the upload is read again (seconds to minutes for a large workbook), and no
+    request waits for it; a server that stops ends it."""
+    jobs.in_process(_download_in_child, input_path, tagged_path, output, text_col, name, number_formats, os.getpid())
 
 
 def _retrain_in_child(registry: str, scratch: str, corpus: str, parent: int) -> int:
