@@ -257,7 +257,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(404, "这个批次还没有标注：请先选择文本列并开始标注。")
         return path
 
-    def write_download(batch_id: str, meta: dict, source: Path, path: Path) -> None:
+    def make_download(batch_id: str, meta: dict, source: Path, path: Path) -> None:
         """Write to ``path`` the batch's download made from the result its record ``meta`` names (its Parquet copy
         ``source``), in a process of its own (:func:`download_in_process`); refused with what its job's page says."""
         try:
@@ -275,13 +275,13 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                                "格式不受影响；要这种格式，请重新上传这个文件并标注。") from None
 
     def download_job(batch_id: str, meta: dict, kind: str, source: Path, path: Path) -> str:
-        """The page of the job writing the batch's download of ``kind`` to ``path`` (:func:`write_download`): the one
+        """The page of the job writing the batch's download of ``kind`` to ``path`` (:func:`make_download`): the one
         running, else one started: the upload is read again, seconds to minutes for a large workbook, which no request
         waits for."""
         link = f"/batch/{batch_id}/download?format={kind}"
         running = jobs.latest(link)
         if running is None or running.state != "running":  # (no await from here to its start: started once)
-            running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", link, write_download, batch_id, meta,
+            running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", link, make_download, batch_id, meta,
                                  source, path, back=f"/batch/{batch_id}")
         return f"/jobs/{running.id}"
 
