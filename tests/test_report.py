@@ -796,3 +796,22 @@ def test_rows_hidden_in_excel_are_counted_and_said(tmp_path, write_workbook):
     report = report_archive(path, progress=False)
     assert report.tables["categories"].set_index("label").loc["total", "件数"] == 3
     assert "其中 2 行在 Excel 里是隐藏的（筛选或隐藏行），也已计入；若只统计筛选出的行，请把它们复制到新文件后再生成报告。" in report.notes
+
+
+def test_rows_cleared_in_excel_and_saved_as_csv_are_left_out_and_said(tmp_path):
+    # Rows whose contents a desk cleared in Excel (selected, Delete) are saved in a CSV as ",,,,,,": the report
+    # stopped on them (column 'category' must hold one of the six categories … 「」), in English, with no figures.
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "date": "2025-03-05"},
+                                             {"text": "冒烟", "category": "safety", "date": "2025-03-06"},
+                                             {"text": "", "category": "", "date": "2025-03-07",
+                                              "review_reason": "文本为空"}])
+    width = len(pd.read_csv(path).columns)
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    cleared = "," * (width - 1)
+    path.write_text("\n".join([lines[0], lines[1], cleared, lines[2], lines[3], cleared, cleared]) + "\n",
+                    encoding="utf-8-sig")
+    report = report_archive(path, progress=False, chunk_size=2)
+    counts = dict(zip(report.tables["categories"]["label"], report.tables["categories"]["件数"]))
+    assert counts["total"] == 3 and counts["quality"] == counts["safety"] == counts["empty"] == 1
+    assert report.tables["by_period"]["合计"].sum() == 3
+    assert "3 行每一格都是空的（在 Excel 里清除了内容的行），没有计入。" in report.notes, report.notes

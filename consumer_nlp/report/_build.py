@@ -108,6 +108,8 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     categories.loc[len(categories)] = ["合计", "total", total, 100.0 if total else 0.0]
     tables = {"categories": categories}
     notes = [f"{tally.corrected} 行按人工更正的类别计入（模型原判不同）。"] if tally.corrected else []
+    if tally.cleared_rows:
+        notes.append(f"{tally.cleared_rows} 行每一格都是空的（在 Excel 里清除了内容的行），没有计入。")
     if tally.hidden_rows:  # read as tagging reads them, said as tagging says it
         notes.append(f"其中 {tally.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已计入；若只统计筛选出的行，"
                      "请把它们复制到新文件后再生成报告。")

@@ -121,6 +121,7 @@ class _Tally:
     """Running counts over the chunks of one tagged archive."""
 
     rows: int = 0
+    cleared_rows: int = 0  # rows of blank cells alone (cleared in Excel, saved in a CSV as ",,,,"): no complaint, left out
     hidden_rows: int = 0  # of them, rows hidden in Excel (a filter, or by hand): counted too, and said
     categories: Counter = field(default_factory=Counter)
     review: Counter = field(default_factory=Counter)
@@ -301,13 +302,23 @@ def _check_confidence(values: pd.Series, rows) -> None:
                 "numbers from 0 to 1")
 
 
+def _cleared(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows hold blank cells alone: what Excel saves in a CSV for rows whose contents were cleared. Only rows
+    without a category are looked at whole, so a chunk costs one column's check."""
+    cleared = frame["category"].astype("string").fillna("").str.strip().eq("").to_numpy()
+    if cleared.any():
+        cells = frame[cleared].astype("string").fillna("")
+        cleared[cleared] = cells.apply(lambda column: column.str.strip().eq("")).all(axis=1).to_numpy()
+    return cleared
+
+
 def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None,
                   encoding=None, date_format=None, chunk_size: int = 20_000, corrections=None) -> tuple:
     """The tally of the tagged archive at ``path``, read ``chunk_size`` rows at a time, and the
     columns found for text, date and group (``group_col``, else a channel column)."""
     reader = open_archive(path, encoding=encoding, chunk_size=chunk_size)
     corrections = {correction_key(text): label for text, label in (corrections or {}).items()}
-    tally, found = _Tally(date_format=date_format, corrections=corrections), {}
+    tally, found, read = _Tally(date_format=date_format, corrections=corrections), {}, 0
     with reader.progress_bar(progress, desc=Path(path).name) as bar:
         for chunk in reader.chunks():
             if chunk.bad:  # a report counts every row, or says which it cannot
@@ -326,7 +337,11 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 found["group"] = None if group_col is None else find_column(frame.columns, group_col, ())
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
-            tally.add(frame, chunk.row_numbers(tally.rows + 2), found["text"], found["date"], found["group"], period)
+            rows, read = chunk.row_numbers(read + 2), read + len(frame)
+            kept = ~_cleared(frame)
+            tally.cleared_rows += int((~kept).sum())
+            tally.add(frame[kept], [row for row, keep in zip(rows, kept) if keep], found["text"], found["date"],
+                      found["group"], period)
             bar.update(chunk.position - bar.n)
     tally.settle_serials()
     tally.hidden_rows = reader.hidden_rows
