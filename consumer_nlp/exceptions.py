@@ -158,7 +158,8 @@ class ArchiveError(ValueError):
     where that sheet's columns are others) or ``"other_model"`` (a tagged archive whose confidences are not those of
     the model given, so another model tagged it: ``details["row"]``, the first row that differs, ``details["written"]``
     and ``details["computed"]``, its confidence in the file and from the model, ``details["differ"]`` of
-    ``details["rows"]`` rows to review differ)."""
+    ``details["rows"]`` rows to review differ). An error met reading a report's earlier period (``previous``) holds
+    ``details["archive"] = "previous"``."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",

@@ -815,3 +815,19 @@ def test_rows_cleared_in_excel_and_saved_as_csv_are_left_out_and_said(tmp_path):
     assert counts["total"] == 3 and counts["quality"] == counts["safety"] == counts["empty"] == 1
     assert report.tables["by_period"]["合计"].sum() == 3
     assert "3 行每一格都是空的（在 Excel 里清除了内容的行），没有计入。" in report.notes, report.notes
+
+
+def test_a_previous_period_that_cannot_be_read_is_said_in_chinese_as_the_previous_one(tmp_path, capsys):
+    # `--previous` given the untagged archive (or an empty file) lost the error's kind on the way: the desk read
+    # 没有完成（原因在下面，是英文的…） above the English, where the same file as the archive itself is said in Chinese.
+    from consumer_nlp.exceptions import ArchiveError
+
+    now = _tagged_rows(tmp_path / "now.csv", [{"text": "漏水", "category": "quality"}])
+    untagged = tmp_path / "before.csv"
+    untagged.write_text("id,text\n1,漏水\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match=r"before\.csv has no tag column") as raised:
+        report_archive(now, previous=untagged, progress=False)
+    assert raised.value.problem == "not_tagged"
+    assert main(["report", str(now), "--previous", str(untagged), "-o", str(tmp_path / "r.md")]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith("consumer-nlp: 错误：前一期档案（--previous）：文件里没有标注结果列"), first

@@ -19,7 +19,8 @@ def headline(error: Exception, names: dict) -> str | None:
     """What went wrong and how to go on, in Chinese, for the line above the library's own message (which keeps the
     particulars); ``names`` maps a parameter to how the front end says it. None for an error of no kind known here."""
     if isinstance(error, ArchiveError):
-        return problem_in_chinese(error) + "。" + how_to_go_on(error, names)
+        which = f"前一期档案（{names.get('previous', 'previous')}）：" if error.details.get("archive") == "previous" else ""
+        return which + problem_in_chinese(error) + "。" + how_to_go_on(error, names)
     if isinstance(error, LabeledDataError):
         return labeled_headline(error, names)
     if isinstance(error, ReviewWorkbookError):

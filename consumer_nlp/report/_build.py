@@ -95,8 +95,8 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         try:
             before, _ = tally_archive(previous, text_col=text_col, date_col=None, group_col=None, progress=progress,
                                       encoding=encoding, chunk_size=chunk_size, corrections=corrections)
-        except ValueError as error:  # say which of the two archives it is about
-            raise ValueError(str(error) if str(previous) in str(error) else f"{previous}: {error}") from None
+        except ValueError as error:  # say which of the two archives it is about, keeping the error's kind
+            raise _of_previous(error, previous) from None
     total = tally.rows
     order = sorted(CATEGORIES, key=lambda c: (-tally.categories.get(c, 0), list(CATEGORIES).index(c)))
     order += [EMPTY] if tally.categories.get(EMPTY) or (before and before.categories.get(EMPTY)) else []
@@ -173,6 +173,15 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         columns=["类别", "label", "特征词（按对判断的贡献排序）"])
     summary = _summary(tally, before, order, bool(found["text"]))
     return ArchiveReport(tables, summary, str(path), notes, None if previous is None else str(previous))
+
+
+def _of_previous(error: ValueError, previous) -> ValueError:
+    """``error``, met reading the ``previous`` archive, said to be about it: its path in the message, and for an
+    :class:`ArchiveError` its kind kept, marked ``details["archive"] = "previous"`` for the front ends."""
+    message = str(error) if str(previous) in str(error) else f"{previous}: {error}"
+    if isinstance(error, ArchiveError):
+        return ArchiveError(message, error.problem, **{**error.details, "archive": "previous"})
+    return ValueError(message)
 
 
 def _shown(named) -> str:
