@@ -137,7 +137,8 @@ class ArchiveError(ValueError):
     ``"too_many_keys"`` (JSON Lines
     records bringing more keys than a sheet has columns; ``details["line"]``), ``"already_tagged"``,
     ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing),
-    ``"no_text_column"`` (``details["columns"]``; ``details["wanted"]``, the name given, or
+    ``"no_column"`` (a column named that the archive does not hold: ``details["wanted"]``, the name given;
+    ``details["columns"]``), ``"no_text_column"`` (``details["columns"]``; ``details["wanted"]``, the name given, or
     ``details["names_row"]``, a row below that reads as column names: its header_row and the name in it),
     ``"beyond_excel"``, ``"busy"`` (another run is writing the output), ``"folder"`` (a folder where a file is
     wanted: ``details["parameter"]``, where known, the parameter naming it, "input_path" for a folder to read; for an
@@ -163,7 +164,7 @@ class ArchiveError(ValueError):
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
-                "needs_memory", "needs_time", "too_many_keys", "already_tagged", "not_tagged", "no_text_column",
+                "needs_memory", "needs_time", "too_many_keys", "already_tagged", "not_tagged", "no_column", "no_text_column",
                 "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder", "output_name",
                 "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook", "unknown_format",
                 "not_review_workbook", "other_model", "folder")

@@ -831,3 +831,18 @@ def test_a_previous_period_that_cannot_be_read_is_said_in_chinese_as_the_previou
     assert main(["report", str(now), "--previous", str(untagged), "-o", str(tmp_path / "r.md")]) == 2
     first = capsys.readouterr().err.splitlines()[0]
     assert first.startswith("consumer-nlp: 错误：前一期档案（--previous）：文件里没有标注结果列"), first
+
+
+@pytest.mark.parametrize("flag", ["--by", "--date-col"])
+def test_a_column_named_wrongly_is_refused_in_chinese_with_the_columns_there_are(tmp_path, capsys, flag):
+    # `--by 区域` where the column is 区县 (or `--date-col 受理时间`) stopped the report under 没有完成（原因在下面，
+    # 是英文的…）: the desk had to read the English to learn that the column was not there.
+    from consumer_nlp.exceptions import ArchiveError
+
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "区县": "城东区"}])
+    with pytest.raises(ArchiveError, match="no column '区域'") as raised:
+        report_archive(path, group_col="区域", progress=False)
+    assert raised.value.problem == "no_column" and raised.value.details["wanted"] == "区域"
+    assert main(["report", str(path), flag, "区域", "-o", str(tmp_path / "r.md"), "-q"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith("consumer-nlp: 错误：没有名为「区域」的列（列名有：") and "区县" in first, first

@@ -26,15 +26,16 @@ _SENTENCE = re.compile(r"[，。！？；]")  # a sentence's punctuation
 
 def find_column(columns, wanted: str | None, names) -> str | None:
     """``wanted`` if given (it must exist: by its exact name, else as the one column whose name it
-    is by :func:`name_key`), else the first column known by one of ``names`` (matched by
-    :func:`name_key`, so 投訴內容 and "投诉 内容" find 投诉内容), else None."""
+    is by :func:`name_key`; else an :class:`ArchiveError` "no_column"), else the first column known by one of
+    ``names`` (matched by :func:`name_key`, so 投訴內容 and "投诉 内容" find 投诉内容), else None."""
     columns = [str(c) for c in columns]
     if wanted is not None:
         if wanted in columns:
             return wanted
         same = [c for c in columns if name_key(c) == name_key(str(wanted))]
         if len(same) != 1:
-            raise ValueError(f"no column {wanted!r}; the columns are {columns}")
+            raise ArchiveError(f"no column {wanted!r}; the columns are {columns}", "no_column", columns=columns,
+                               wanted=str(wanted))
         return same[0]
     by_name = {}
     for column in columns:

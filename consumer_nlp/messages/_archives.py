@@ -82,6 +82,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                   f"读作一列，表格宽得无法使用）"),
         "already_tagged": lambda: f"文件里已有与结果列同名的列：{_joined(details['columns'])}",
         "not_tagged": lambda: f"文件里没有标注结果列（{_joined(details['columns'])}）",
+        "no_column": lambda: f"没有名为「{details['wanted']}」的列（列名有：{_joined(details['columns'])}）",
         "no_text_column": lambda: (f"第 {details['names_row'][0]} 行像是列名（含「{details['names_row'][1]}」）"
                                    if details.get("names_row") else
                                    f"没有名为「{details['wanted']}」的列（列名有：{_joined(details['columns'])}）"
@@ -127,6 +128,7 @@ _FIXES = {
     "json_document": "另存为每行一个 JSON 对象的 .jsonl 文件，或另存为 CSV、Excel",
     "uncalculated_formula": "用 Excel 或 WPS 打开、保存",
     "already_tagged": "改用未标注的原始文件（如果它是标注过的），或把这些列改名",
+    "no_column": "照上面的列名写",
     "no_text_column": "让列名在第一行，并把投诉文本所在的列改名为「投诉内容」",
     "giant_cell": "把文字另存为 CSV",
     "giant_row": "把文字另存为 CSV",
