@@ -179,8 +179,9 @@ def _of_previous(error: ValueError, previous) -> ValueError:
     """``error``, met reading the ``previous`` archive, said to be about it: its path in the message, and for an
     :class:`ArchiveError` its kind kept, marked ``details["archive"] = "previous"`` for the front ends."""
     message = str(error) if str(previous) in str(error) else f"{previous}: {error}"
-    if isinstance(error, ArchiveError):
-        return ArchiveError(message, error.problem, **{**error.details, "archive": "previous"})
+    if isinstance(error, ArchiveError):  # the same error, its message and particulars told of the previous period
+        error.args, error.details = (message,), {**error.details, "archive": "previous"}
+        return error
     return ValueError(message)
 
 
