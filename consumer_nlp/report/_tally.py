@@ -121,7 +121,7 @@ class _Tally:
     """Running counts over the chunks of one tagged archive."""
 
     rows: int = 0
-    cleared_rows: int = 0  # rows of blank cells alone (cleared in Excel, saved in a CSV as ",,,,"): no complaint, left out
+    cleared_rows: int = 0  # rows of blank cells alone (cleared in Excel, saved in a CSV as ",,,,"): left out
     hidden_rows: int = 0  # of them, rows hidden in Excel (a filter, or by hand): counted too, and said
     categories: Counter = field(default_factory=Counter)
     review: Counter = field(default_factory=Counter)
