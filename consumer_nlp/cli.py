@@ -254,7 +254,9 @@ def _review(args) -> int:
         again = f"，另 {added.again} 条此前已导入过，没有重复保存" if added.again else ""
         superseded = (f"，另 {added.superseded} 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别（以更晚的为准）"
                       if added.superseded else "")
-        print(f"已保存 {added.stored} 条人工更正{again}{superseded}（来源：{source or args.workbook}），位于 {store.path}")
+        replaced = (f"，另 {added.replaced_since} 条此前已导入过，之后这些投诉又被更正为其他类别，没有再采用（要改回，请重新导出"
+                    f"后再选）" if added.replaced_since else "")
+        print(f"已保存 {added.stored} 条人工更正{again}{superseded}{replaced}（来源：{source or args.workbook}），位于 {store.path}")
     return 0
 
 

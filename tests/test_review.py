@@ -330,10 +330,36 @@ def test_an_older_workbook_imported_again_does_not_undo_a_newer_correction(tmp_p
     store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
     assert store.labels() == {"充电宝充着充着冒烟了": "safety"}
     assert [r["label"] for r in store.all()] == ["quality", "safety"]
-    assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1)  # the library's count
-    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (0, 1, 0)  # the same workbook: harmless
+    assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1, 0)  # the library's count
+    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (0, 1, 0, 0)  # the same workbook: harmless
     _fill(this_week, {2: "其他"})  # the same export, chosen again otherwise: replaces, as before
-    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (1, 0, 0)
+    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (1, 0, 0, 0)
+    assert store.labels() == {"充电宝充着充着冒烟了": "other"}
+
+
+def test_a_reviewers_copy_imported_again_does_not_undo_another_copys_later_correction(tmp_path, capsys):
+    # One export copied to two reviewers: 张三's copy imported again by mistake, after 李四's, put 张三's category back,
+    # said as 已保存 1 条人工更正: the copies' export moments are equal, so neither read as older.
+    import shutil
+
+    from consumer_nlp.review import read_review
+
+    registry = ["--registry", str(tmp_path / "registry")]
+    exported = _export_one(tmp_path, "复核.xlsx")
+    first, second = shutil.copy(exported, tmp_path / "张三.xlsx"), shutil.copy(exported, tmp_path / "李四.xlsx")
+    _fill(first, {2: "质量问题"})
+    _fill(second, {2: "安全问题"})
+    for copy in (first, second):
+        assert main(["review", "import", str(copy), "--reviewer", "复核台", *registry]) == 0
+    capsys.readouterr()
+    assert main(["review", "import", str(first), "--reviewer", "复核台", *registry]) == 0
+    out = capsys.readouterr().out
+    assert "已保存 0 条人工更正" in out and "另 1 条此前已导入过，之后这些投诉又被更正为其他类别，没有再采用" in out, out
+    store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
+    assert store.labels() == {"充电宝充着充着冒烟了": "safety"}
+    assert [r["label"] for r in store.all()] == ["quality", "safety"]
+    _fill(first, {2: "其他"})  # a choice the store does not hold, from the same copy: replaces, as before
+    assert tuple(store.add(read_review(first)[0], reviewer="张三")) == (1, 0, 0, 0)
     assert store.labels() == {"充电宝充着充着冒烟了": "other"}
 
 
@@ -351,8 +377,8 @@ def test_a_workbook_exported_before_moments_were_kept_replaces_as_before(tmp_pat
     _fill(newer, {2: "安全问题"})
     store = CorrectionStore(tmp_path / "corrections.sqlite")
     assert [c["exported_at"] for c in read_review(older)[0]] == [None]
-    assert tuple(store.add(read_review(newer)[0], reviewer="李四")) == (1, 0, 0)
-    assert tuple(store.add(read_review(older)[0], reviewer="张三")) == (1, 0, 0)
+    assert tuple(store.add(read_review(newer)[0], reviewer="李四")) == (1, 0, 0, 0)
+    assert tuple(store.add(read_review(older)[0], reviewer="张三")) == (1, 0, 0, 0)
     assert store.labels() == {"充电宝充着充着冒烟了": "quality"}
 
 
@@ -384,8 +410,8 @@ def test_a_store_of_an_earlier_release_loads_and_keeps_the_newer_correction(tmp_
     last_week, this_week = _export_one(tmp_path, "上周.xlsx"), _export_one(tmp_path, "本周.xlsx")
     _fill(last_week, {2: "质量问题"})
     _fill(this_week, {2: "安全问题"})
-    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (1, 0, 0)
-    assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1)
+    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (1, 0, 0, 0)
+    assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1, 0)
     stored = store.all()
     assert [(r["label"], r["reviewer"]) for r in stored] == [("other", "王五"), ("safety", "李四")]
     assert stored[0]["exported_at"] is None and stored[1]["exported_at"].endswith("+00:00")

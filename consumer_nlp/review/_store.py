@@ -3,7 +3,9 @@
 Every correction is a row of its own (who, when, from which archive row), never overwritten; the
 category a text has now is its latest correction. The same correction given again (a workbook imported
 twice: the text's category now, from the same archive row) is not stored again, and one from a workbook exported
-before a correction of its text that gives another category does not replace it (an old workbook imported again).
+before a correction of its text that gives another category does not replace it (an old workbook imported again);
+nor does a choice the store holds from the same export and row once its text was corrected otherwise (one of two
+reviewers' copies of an export imported again after the other's).
 SQLite in WAL mode with a busy timeout lets several reviewers write at once without losing any.
 """
 import datetime
@@ -41,11 +43,13 @@ _NEWER_COLUMNS = {"exported_at": "TEXT"}
 
 class Added(NamedTuple):
     """What :meth:`CorrectionStore.add` did with the corrections given: how many it stored, how many the store
-    held already, and how many it did not apply because a correction from a later export gives their texts another
-    category."""
+    held already, how many it did not apply because a correction from a later export gives their texts another
+    category, and how many it held already from the same export and row though their texts were corrected otherwise
+    since (a reviewer's copy imported again after another's copy of the same export: not applied again)."""
     stored: int
     again: int
     superseded: int
+    replaced_since: int
 
 
 NOW = "now"  # exported_at of a choice made as it is stored (the browser's): its moment is taken as it is stored
@@ -72,8 +76,10 @@ def text_key(text: str) -> str:
 
 def _insert_new(connection: sqlite3.Connection, row: tuple) -> str:
     """Insert the correction ``row`` (as ``add`` makes them) unless the store holds it already ("again": its
-    text's latest correction gives its category, and one of them came from its source and row) or a correction
-    from a later export gives its text another category ("superseded"); "stored" when it was inserted."""
+    text's latest correction gives its category, and one of them came from its source and row), a correction
+    from a later export gives its text another category ("superseded"), or the store holds this very choice (text,
+    category, source, row and export moment) and its text was corrected otherwise since ("replaced_since"); "stored"
+    when it was inserted."""
     key, _, label, _, _, _, source, number, exported_at = row
     latest = connection.execute("SELECT label FROM corrections WHERE text_sha256 = ? ORDER BY id DESC LIMIT 1",
                                 (key,)).fetchone()
@@ -84,6 +90,10 @@ def _insert_new(connection: sqlite3.Connection, row: tuple) -> str:
     if latest is not None and latest[0] != label and exported_at is not None and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND exported_at > ?", (key, exported_at)).fetchone():
         return "superseded"
+    if latest is not None and latest[0] != label and exported_at is not None and connection.execute(
+            "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ? "
+            "AND exported_at = ?", (key, label, source, number, exported_at)).fetchone():
+        return "replaced_since"  # this very choice, stored before: its export's moment cannot tell which came last
     connection.execute("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, at, source, row, "
                        "exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
     return "stored"
