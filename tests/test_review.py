@@ -304,6 +304,33 @@ def test_labels_read_only_the_corrections_stored_since_and_know_a_store_put_back
     assert len(labels) == 300 and labels["第0条：秤每斤少二两"] == "price_measurement"
 
 
+def test_a_store_on_a_disk_that_cannot_be_written_is_still_read(tagged, tmp_path, monkeypatch, capsys):
+    # A registry on a read-only disk or share (the office's, which desks only read): `report` and `train
+    # --with-corrections` stopped on the store's lock file ("Read-only file system"), though they only read it.
+    import errno
+
+    from consumer_nlp.review import _store
+
+    registry = tmp_path / "registry"
+    CorrectionStore.of_registry(registry).add([{"text": TEXTS[0], "label": "safety"}], reviewer="张三")
+
+    def read_only_disk(path):
+        raise OSError(errno.EROFS, "Read-only file system", str(path))
+    monkeypatch.setattr(_store, "held", read_only_disk)
+    store = CorrectionStore.of_registry(registry)
+    assert store.labels() == {TEXTS[0]: "safety"} and [r["label"] for r in store.all()] == ["safety"]
+    report = tmp_path / "报告.html"
+    assert main(["report", str(tagged), "-o", str(report), "--registry", str(registry)]) == 0
+    with pytest.raises(OSError, match="Read-only"):  # writing is refused, as the disk refuses it
+        store.add([{"text": TEXTS[1], "label": "price_measurement"}], reviewer="张三")
+    workbook = _export_one(tmp_path, "复核.xlsx")
+    _fill(workbook, {2: "安全问题"})
+    capsys.readouterr()
+    assert main(["review", "import", str(workbook), "--reviewer", "张三", "--registry", str(registry)]) == 2
+    first = capsys.readouterr().err.splitlines()[0]  # said only in English under 没有完成（原因在下面…） before
+    assert "只读" in first and "请换一个可以写入的文件夹" in first, first
+
+
 def _export_one(tmp_path, name: str, text: str = "充电宝充着充着冒烟了"):
     """A review workbook of one row, ``text``, exported now as ``name``."""
     from consumer_nlp.review import export_review

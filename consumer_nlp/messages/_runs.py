@@ -1,5 +1,8 @@
 """What stops a run beside its data and its model, said in Chinese with how to go on: an interrupted run's finished
-chunks, a count out of its range, and the files the system refuses (missing, existing, forbidden, undecodable)."""
+chunks, a count out of its range, and the files the system refuses (missing, existing, forbidden, read-only,
+undecodable)."""
+import errno
+
 from .._values import CountError
 from ..exceptions import CheckpointError
 
@@ -38,4 +41,6 @@ def run_headline(error: Exception, names: dict) -> str | None:
              (PermissionError, "没有权限读写这个文件或文件夹。请换一个有权限的文件夹，或请管理员开放权限后再运行"),
              (UnicodeError, "文件的编码无法识别。" + encoding),
              (ImportError, "缺少需要安装的组件。请照下面的 pip install 命令安装后再运行")]
+    if isinstance(error, OSError) and error.errno == errno.EROFS:  # a read-only disk or share: no right would help
+        return "这个文件或文件夹所在的磁盘是只读的，不能写入。请换一个可以写入的文件夹后再运行"
     return next((said for kind, said in kinds if isinstance(error, kind)), None)

@@ -9,6 +9,7 @@ reviewers' copies of an export imported again after the other's).
 SQLite in WAL mode with a busy timeout lets several reviewers write at once without losing any.
 """
 import datetime
+import errno
 import getpass
 import hashlib
 import sqlite3
@@ -39,6 +40,7 @@ CREATE INDEX IF NOT EXISTS corrections_by_text ON corrections (text_sha256, id);
 # it, so that moments compare as text; NULL for workbooks exported before it was stamped. Stores written before have
 # no such column: it is added on opening.
 _NEWER_COLUMNS = {"exported_at": "TEXT"}
+_CANNOT_WRITE = (errno.EROFS, errno.EACCES, errno.EPERM)  # a read-only disk, or a folder this user may only read
 
 
 class Added(NamedTuple):
@@ -130,6 +132,24 @@ class CorrectionStore:
                     connection.execute(f"ALTER TABLE corrections ADD COLUMN {name} {kind}")
         return connection
 
+    def _connect_to_read(self) -> sqlite3.Connection:
+        """A connection to read the store: as writers open it, else, where its disk or folder cannot be written (a
+        registry on a read-only disk or share, which desks only read), read-only; as immutable where SQLite cannot
+        even read it so (a WAL store whose shared-memory file cannot be made): nothing here can write it then."""
+        try:
+            return self._connect()
+        except OSError as error:
+            if error.errno not in _CANNOT_WRITE:
+                raise
+        address = self.path.resolve().as_uri()
+        connection = sqlite3.connect(f"{address}?mode=ro", uri=True, timeout=30)
+        try:
+            connection.execute("SELECT 1 FROM corrections LIMIT 1")
+            return connection
+        except sqlite3.OperationalError:
+            connection.close()
+            return sqlite3.connect(f"{address}?immutable=1", uri=True)
+
     def add(self, corrections, *, reviewer: str | None = None) -> Added:
         """Store ``corrections``: dicts with text, label (English or Chinese) and optionally model_label,
         source, row and exported_at (when its workbook was exported: see :func:`moment`; :data:`NOW` for a choice
@@ -171,7 +191,7 @@ class CorrectionStore:
         """Every correction ever stored, oldest first."""
         if not self.path.is_file():
             return []
-        with closing(self._connect()) as connection:
+        with closing(self._connect_to_read()) as connection:
             connection.row_factory = sqlite3.Row
             return [dict(row) for row in connection.execute("SELECT * FROM corrections ORDER BY id")]
 
@@ -181,7 +201,7 @@ class CorrectionStore:
         asks at every page), all of them again where that last one is gone or another (a file put back)."""
         if not self.path.is_file():
             return {}
-        with self._reading, closing(self._connect()) as connection:
+        with self._reading, closing(self._connect_to_read()) as connection:
             last, key, at = self._read_up_to
             if last and connection.execute("SELECT text_sha256, at FROM corrections WHERE id = ?",
                                            (last,)).fetchone() != (key, at):
