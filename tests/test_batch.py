@@ -14,7 +14,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from consumer_nlp import CATEGORIES
-from consumer_nlp.exceptions import ArchiveError
+from consumer_nlp.exceptions import ArchiveError, CheckpointError
 from consumer_nlp.io import XLSX_MAX_CELL, open_archive
 from consumer_nlp.tagging import TAG_COLUMNS, tag_file
 
@@ -1458,7 +1458,7 @@ def test_two_files_tagged_at_once_in_threads_each_get_their_own_rows(default_mod
 
 
 
-@pytest.mark.parametrize("key", ["chunking", "parts"])
+@pytest.mark.parametrize("key", ["chunking", "parts", "software"])
 def test_a_checkpoint_whose_chunks_were_cut_or_written_another_way_is_not_resumed(default_model, tmp_path, key):
     # Chunks are found again by their numbers. When a release changed how many rows a chunk holds
     # (a cap on a chunk's cells; bad rows counting towards it), a checkpoint of the release before
@@ -1476,6 +1476,30 @@ def test_a_checkpoint_whose_chunks_were_cut_or_written_another_way_is_not_resume
     (spool / "manifest.json").write_text(json.dumps(saved), "utf-8")
     with pytest.raises(ValueError, match="earlier release.*restart=True"):
         prepare_spool(spool, run_manifest(source, default_model, chunk_size=10), resume=True, restart=False)
+
+def test_a_checkpoint_tagged_by_other_software_is_not_resumed(default_model, tmp_path, monkeypatch):
+    # The checkpoint named the model but not the code and libraries that applied it: a run stopped, then resumed
+    # after an upgrade (pip install -U; a web server restarted on a new release goes on from its batch's chunks by
+    # itself) joined chunks tagged by two versions of the normalisation, segmenter and scores, without a word.
+    from importlib import metadata
+
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(f"{i},第{i:02d}号秤不准\n" for i in range(6)), encoding="utf-8")
+    output = tmp_path / "out.csv"
+    monkeypatch.setattr(_run, "join_parts", lambda *args, **options: (_ for _ in ()).throw(KeyboardInterrupt))
+    with pytest.raises(KeyboardInterrupt):
+        tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False)
+    monkeypatch.undo()
+    installed = metadata.version
+    monkeypatch.setattr(metadata, "version",
+                        lambda name: "99.0" if name == "scikit-learn" else installed(name))  # upgraded meanwhile
+    with pytest.raises(CheckpointError, match=r"different run \(changed: software\).*restart=True"):
+        tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False, resume=True)
+    tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False, restart=True)
+    assert [str(row["id"]) for row in read_output(output)] == [str(i) for i in range(6)]
+
 
 def test_a_checkpoint_resumes_after_its_folder_moved_and_says_what_is_damaged(default_model, tmp_path):
     # The checkpoint named the input by its full path: moved to a bigger disk, the same file was

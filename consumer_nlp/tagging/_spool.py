@@ -4,7 +4,10 @@ and the checks and lock that keep two runs, or a run and its input, from writing
 import hashlib
 import json
 import os
+import re
 import shutil
+import sys
+from importlib import metadata
 from pathlib import Path
 
 
@@ -33,11 +36,33 @@ def _model_id(model: ComplaintClassifier) -> str:
     return joblib.hash(model)
 
 
+def software() -> dict:
+    """What tags and writes a chunk beside the model: this package's code (a digest of its modules and word lists, so
+    that any change counts, within a release too), Python and the versions of the libraries it requires. A resume
+    after an upgrade would otherwise join chunks that two versions tagged."""
+    package = Path(__file__).resolve().parents[1]
+    code = hashlib.sha256()
+    for path in sorted([*package.rglob("*.py"), *package.glob("resources/*.txt")]):
+        code.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    try:
+        required = [re.match(r"[A-Za-z0-9._-]+", r)[0] for r in metadata.requires("consumer_nlp") or []
+                    if "extra ==" not in r]
+    except metadata.PackageNotFoundError:  # run from a source folder, not installed
+        required = []
+    libraries = {}
+    for name in required:
+        try:
+            libraries[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            libraries[name] = None
+    return {"code": code.hexdigest(), "python": sys.version.split()[0], "libraries": libraries}
+
+
 def run_manifest(input_path: Path, model: ComplaintClassifier, **settings) -> dict:
-    """What a run is: its input (by content), its model and its settings. Resuming is allowed only
-    into the spool of the same run."""
-    return {"input": fingerprint(input_path), **settings, "model": _model_id(model), "chunking": CHUNKING,
-            "parts": PARTS}
+    """What a run is: its input (by content), its model, its settings and the software that tags it. Resuming is
+    allowed only into the spool of the same run."""
+    return {"input": fingerprint(input_path), **settings, "model": _model_id(model), "software": software(),
+            "chunking": CHUNKING, "parts": PARTS}
 
 
 def part_path(spool: Path, index: int, kind: str) -> Path:
@@ -174,8 +199,10 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
             raise CheckpointError(f"cannot resume: {manifest_path} is damaged (a full disk, or a run killed as it "
                                   f"began); run with restart=True to start over") from None
         # Releases before 2026-12-04 named the input by its path, and their model ids differ from today's;
-        # releases before 2026-12-05 cut files into chunks another way, or wrote values into parts another way.
-        if "path" in saved.get("input", {}) or saved.get("chunking") != CHUNKING or saved.get("parts") != PARTS:
+        # releases before 2026-12-05 cut files into chunks another way, or wrote values into parts another way;
+        # releases before 2026-12-06 (late) did not say which code and libraries tagged the chunks.
+        if ("path" in saved.get("input", {}) or saved.get("chunking") != CHUNKING or saved.get("parts") != PARTS
+                or "software" not in saved):
             raise CheckpointError(f"cannot resume: the checkpoint in {spool} was made by an earlier release of "
                                   f"consumer_nlp; run with restart=True to start over")
         if saved != manifest:
