@@ -513,6 +513,41 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_mo
     assert not output.with_name(".out.csv.lock").exists()
 
 
+def test_a_folder_made_read_only_mid_run_is_told_as_such_and_leaves_no_lock_held(default_model, tmp_path,
+                                                                                  monkeypatch):
+    # The output's folder made read-only while a run went (a share's permissions changed; seen as another user with
+    # chmod 555): the run's lock file could not be removed, that error replaced the one that stopped the run
+    # ("Permission denied: '.out.csv.lock'", a hidden file the desk never named), and the lock stayed held, so that
+    # the next run in the same process (a notebook's) was refused as "another run is writing" until it restarted.
+    import errno
+
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(f"{i},第{i:02d}号秤不准\n" for i in range(6)), encoding="utf-8")
+    output = tmp_path / "out.csv"
+    written, unlink = _run.write_part, os.unlink
+
+    def read_only_from_the_second_chunk(frame, kind, path):
+        if any(p.suffix == ".json" for p in Path(path).parent.iterdir() if p.stem.isdecimal()):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        written(frame, kind, path)
+
+    def read_only_unlink(path, *args, **kwargs):
+        if str(path).endswith(".lock"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(path))
+        unlink(path, *args, **kwargs)
+
+    monkeypatch.setattr(_run, "write_part", read_only_from_the_second_chunk)
+    monkeypatch.setattr(os, "unlink", read_only_unlink)
+    with pytest.raises(PermissionError) as refused:
+        tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False)
+    assert ".parts" in refused.value.filename  # the write that failed, not the lock
+    monkeypatch.undo()  # the folder writable again
+    tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False, resume=True)
+    assert [str(row["id"]) for row in read_output(output)] == [str(i) for i in range(6)]
+
+
 def test_each_part_reaches_the_disk_before_its_record_and_the_output_before_its_name(default_model, tmp_path,
                                                                                       disk_order):
     # A chunk's record means a whole part: a resumed run takes the chunks that have one. Nothing was flushed (fsync)

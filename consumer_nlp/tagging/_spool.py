@@ -168,11 +168,14 @@ class OutputLock:
             os.close(fd)  # the lock file was removed by a run finishing meanwhile: take a new one
 
     def __exit__(self, *exc):
+        """Release the lock, always, and remove its file where that can be done: in a folder made read-only
+        meanwhile it stays (the next run takes it), and the error that stopped the run is the one told."""
         try:
             os.unlink(self.path)
-        except FileNotFoundError:
+        except OSError:
             pass
-        os.close(self.fd)
+        finally:
+            os.close(self.fd)
 
 
 def remove_spool(spool: Path) -> None:
