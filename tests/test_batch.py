@@ -513,6 +513,37 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_mo
     assert not output.with_name(".out.csv.lock").exists()
 
 
+@pytest.mark.parametrize("where", ["_Workers.stop", "output_sheet"])
+def test_ctrl_c_between_the_last_chunk_and_the_join_stops_the_run_and_says_how_to_go_on(default_model, tmp_path,
+                                                                                        monkeypatch, where):
+    # Ctrl-C (or SIGTERM) as the workers were stopped after the last chunk was noted and never acted on: the run went
+    # on and wrote its output (a minute more for 200,000 rows into .xlsx). A moment later, as the input was checked
+    # again, it stopped with a bare KeyboardInterrupt: the command line said only "已中断。", not that --resume goes
+    # on from the finished chunks.
+    import signal
+
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(f"{i},第{i:02d}号秤不准\n" for i in range(6)), encoding="utf-8")
+    output = tmp_path / "out.csv"
+    owner, name = (_run._Workers, "stop") if where == "_Workers.stop" else (_run, "output_sheet")
+    original = getattr(owner, name)
+
+    def interrupted_here(*args, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, interrupted_here)
+    with pytest.raises(KeyboardInterrupt, match="finished chunks are kept.*resume=True"):
+        tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False)
+    assert not output.exists()
+    monkeypatch.undo()
+    summary = tag_file(default_model, source, output, jobs=1, chunk_size=2, progress=False, resume=True)
+    assert summary.resumed_chunks >= 3
+    assert [str(row["id"]) for row in read_output(output)] == [str(i) for i in range(6)]
+
+
 def test_a_folder_made_read_only_mid_run_is_told_as_such_and_leaves_no_lock_held(default_model, tmp_path,
                                                                                   monkeypatch):
     # The output's folder made read-only while a run went (a share's permissions changed; seen as another user with

@@ -343,10 +343,12 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             if workers is not None:
                 workers.stop()
             bar.close()
-    _check_unchanged(input_path, manifest, spool)
-    title = output_sheet(reader, input_path.name)
     with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
+            if stop.requested:  # came as the workers stopped, after the last look
+                raise KeyboardInterrupt
+            _check_unchanged(input_path, manifest, spool)
+            title = output_sheet(reader, input_path.name)
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
                               title, force, reader.number_formats, shown, read_as=read_as, layout=reader.layout)
         except KeyboardInterrupt:
