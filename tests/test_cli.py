@@ -82,6 +82,33 @@ def test_a_checkpoint_that_cannot_be_resumed_is_said_in_chinese_with_the_flag_th
     assert main(["tag", str(source), "-q", "--restart"]) == 0
 
 
+def test_a_resume_with_other_flags_says_which_and_how_they_were_so_the_finished_chunks_are_kept(tmp_path, capsys,
+                                                                                                 monkeypatch):
+    # A resume given other flags than the stopped run (--chunk-size left out, --text-col given for the column that run
+    # found by itself) was told only "输入文件、模型或设置与那次不同 … 请加 --restart 从头开始": the desk threw hours of
+    # finished chunks away, where giving the earlier flags again went on from them.
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "archive.csv"
+    source.write_text("编号,投诉内容\n" + "".join(f"{i},第{i:02d}号电表走得飞快\n" for i in range(6)), encoding="utf-8")
+    monkeypatch.setattr(_run, "join_parts", lambda *args, **options: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert main(["tag", str(source), "-q", "--chunk-size", "2"]) == 130
+    monkeypatch.undo()
+    assert main(["tag", str(source), "-q", "--resume", "--text-col", "投诉内容"]) == 2
+    said = capsys.readouterr().err
+    assert "与那次不同的设置：--text-col（那次没有给出）、--chunk-size（那次是 2）" in said
+    assert "按那次的设置再加 --resume 即可接着运行" in said and "--restart" in said
+    assert "--chunk-size 2" in said  # the English too, as flags
+    original = source.read_bytes()
+    source.write_bytes(original.replace("第05号".encode(), "第06号".encode()))  # edited since: no way on but anew
+    assert main(["tag", str(source), "-q", "--resume", "--chunk-size", "2"]) == 2
+    said = capsys.readouterr().err
+    assert "不能接着用：输入文件的内容与那次不同。请加 --restart 从头开始" in said and "即可接着运行" not in said
+    source.write_bytes(original)
+    assert main(["tag", str(source), "-q", "--resume", "--chunk-size", "2"]) == 0
+    assert "（续跑：" in capsys.readouterr().err
+
+
 def test_tag_without_a_text_column_lists_the_columns(tmp_path, capsys):
     source = tmp_path / "a.csv"
     source.write_text("id,note\n1,x\n", encoding="utf-8")

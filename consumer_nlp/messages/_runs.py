@@ -23,7 +23,27 @@ def _checkpoint(error: CheckpointError, names: dict) -> str:
         return (f"上次对同一输出文件的运行没有完成，留下了已标注的 {error.details['chunks']} 块。请加 "
                 f"{names.get('resume', 'resume=True')} 接着运行，或加 {names.get('restart', 'restart=True')} 从头开始")
     restart = f"请加 {names['restart']} 从头开始" if "restart" in names else "请从头重新运行"
-    return "上次中断时已完成的部分不能接着用（输入文件、模型或设置与那次不同，或是旧版本留下的）。" + restart
+    if not error.details.get("changed"):
+        return "上次中断时已完成的部分不能接着用（输入文件、模型或设置与那次不同，或是旧版本留下的）。" + restart
+    return _changed_run(error.details["changed"], error.details.get("earlier", {}), names, restart)
+
+
+_WHAT_CHANGED = {"input": "输入文件的内容与那次不同", "model": "所用的模型与那次不同",
+                 "software": "本软件或它用到的组件在那次之后更新过"}
+
+
+def _changed_run(changed: list, earlier: dict, names: dict, restart: str) -> str:
+    """A checkpoint of another run: what differs; where only settings do, each as that run had it, so that giving them
+    again goes on from its finished chunks."""
+    settings = "、".join(f"{names.get(key, key)}（那次{'是 ' + str(value) if value is not None else '没有给出'}）"
+                         for key, value in earlier.items())
+    others = "，".join(_WHAT_CHANGED[key] for key in changed if key in _WHAT_CHANGED)
+    if others:
+        return (f"上次中断时已完成的部分不能接着用：{others}"
+                f"{'；与那次不同的设置：' + settings if settings else ''}。{restart}")
+    resume = names.get("resume", "resume=True")
+    return (f"上次中断时已完成的部分是按别的设置标注的，与那次不同的设置：{settings}。按那次的设置再加 {resume} 即可接着运行，"
+            f"已完成的部分都能用上；要用现在的设置，{restart}")
 
 
 def run_headline(error: Exception, names: dict) -> str | None:

@@ -58,6 +58,9 @@ def software() -> dict:
     return {"code": code.hexdigest(), "python": sys.version.split()[0], "libraries": libraries}
 
 
+RUN_IDENTITY = ("input", "model", "software")  # what a run's manifest holds beside the settings a caller gives
+
+
 def run_manifest(input_path: Path, model: ComplaintClassifier, **settings) -> dict:
     """What a run is: its input (by content), its model, its settings and the software that tags it. Resuming is
     allowed only into the spool of the same run."""
@@ -210,8 +213,14 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
                                   f"consumer_nlp; run with restart=True to start over")
         if saved != manifest:
             changed = [key for key in manifest if saved.get(key) != manifest[key]]
+            earlier = {key: saved.get(key) for key in changed if key not in RUN_IDENTITY}  # settings, as given then
+            was = "; ".join(f"{key}={value} then" if value is not None else f"no {key} then"
+                            for key, value in earlier.items())
+            only_settings = len(earlier) == len(changed)  # given as then, they go on
             raise CheckpointError(f"cannot resume: the checkpoint in {spool} is of a different run "
-                                  f"(changed: {', '.join(changed)}); run with restart=True to start over")
+                                  f"(changed: {', '.join(changed)}{'; ' + was if was else ''}); run with restart=True "
+                                  f"to start over{', or with the same settings as then' if only_settings else ''}",
+                                  changed=changed, earlier=earlier)
         return finished
     if finished and resume:
         raise CheckpointError(f"cannot resume: {manifest_path} is missing, so the {len(finished)} finished chunk(s) "
