@@ -86,7 +86,8 @@ class LabeledDataError(ValueError):
     ``details["column"]``, the label column, None for pairs); ``"numbered_labels"`` (the labels are numbers, a code
     of the categories, in ``details["rows"]`` of the ``details["labeled"]`` labeled rows: ``details["column"]``, the
     label column, None for pairs, ``details["different"]``, how many different numbers, ``details["numbers"]``, the
-    first ten, and where a column holds the labels, ``details["holding"]``); None for bad rows."""
+    first ten, ``details["first_rows"]``, the first five rows of them where other rows hold names, and where a column
+    holds the labels, ``details["holding"]``); None for bad rows."""
 
     SHOWN = 100
     PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "few_to_calibrate",

@@ -407,3 +407,31 @@ def test_labels_written_as_numbers_are_said_once_with_the_names_to_write(tmp_pat
     with pytest.raises(LabeledDataError) as error:
         read_labeled(write_csv(tmp_path / "m.csv", mixed))
     assert error.value.problem is None and [where for where, _ in error.value.problems] == ["row 6", "row 11"]
+
+
+def test_a_label_column_coded_by_number_and_partly_renamed_is_said_once_with_its_first_rows(tmp_path, write_csv):
+    # A column coded 1 to 6 with a fifth of its rows renamed by hand was told row by row, 20 lines of unknown labels
+    # 「3」: below nine in ten numbers, each was taken for a slip. A real share of numbers is said once, with where the
+    # first of them are (the desk renames them by its code table); one stray number among names is still a row's slip.
+    from consumer_nlp.messages import headline
+
+    texts = [f"第{i}条投诉，东西坏了" for i in range(30)]
+    renamed = [("text", "label"), *((text, "quality" if i % 5 == 0 else str(i % 6 + 1)) for i, text in enumerate(texts))]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(write_csv(tmp_path / "r.csv", renamed))
+    assert error.value.problem == "numbered_labels" and len(error.value.problems) == 1
+    assert error.value.details == {"column": "label", "rows": 24, "labeled": 30, "different": 6,
+                                   "numbers": ["1", "2", "3", "4", "5", "6"], "first_rows": [3, 4, 5, 6, 8]}
+    assert "holds numbers (1, 2, 3, 4, 5, 6) in 24 of its 30 labeled rows (rows 3, 4, 5, 6, 8, …)" \
+        in str(error.value)
+    said = headline(error.value, {"label_col": "--label-col"})
+    assert said.startswith("「label」列有 24 行填的是数字（1、2、3、4、5、6；如第 3、4、5、6、8 行等），数字不代表类别"), said
+    # a fifth of the labels is still said once; one number among four names is a slip, told by its row
+    fifth = [("text", "label"), *((text, "2" if i % 5 == 0 else "quality") for i, text in enumerate(texts))]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(write_csv(tmp_path / "f.csv", fifth))
+    assert error.value.problem == "numbered_labels" and error.value.details["rows"] == 6
+    stray = [("text", "label"), ("漏水", "quality"), ("冒烟", "safety"), ("秤不准", "3"), ("贷款乱收费", "financial")]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(write_csv(tmp_path / "s.csv", stray))
+    assert error.value.problem is None and [where for where, _ in error.value.problems] == ["row 4"]

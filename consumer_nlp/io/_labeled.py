@@ -229,31 +229,37 @@ def _label_column(columns, records, text_col):
     return next((c for c in columns if c != text_col and _mostly_labels(_first_values(records, c), 0.8)), None)
 
 
-# Labels read as numbers in this share of the labeled rows or more are a column coding the categories, said once; fewer
-# are each a row's slip, said with its place.
-_NUMBERED = 0.9
+# Labels read as numbers in this share of the labeled rows or more (and in two rows at least, unless they are all the
+# labels) are a column coding the categories, said once: a column coded 1 to 6 with a fifth of its rows renamed by
+# hand holds four in five; fewer are each a row's slip (one stray number among names), said with its place.
+_NUMBERED = 0.2
 
 
 def _check_not_numbers(columns, records, text_col, label_col, source: str) -> None:
-    """Refuse a label column (nearly) all numbers, once: a number names no category, and no order of the six may be
-    guessed (a desk's own code table says which is which). A LabeledDataError "numbered_labels" with the ``column``
-    (None for pairs), the ``rows`` holding a number of the ``labeled`` rows, the ``different`` numbers there are and
-    the first ten ``numbers``, and a column ``holding`` the labels, where one does."""
-    values = [value for _, row in records if not is_blank(value := row.get(label_col))]
-    written = [number for value in values if (number := number_written(value)) is not None]
-    if not values or len(written) < _NUMBERED * len(values):
+    """Refuse a label column of numbers once, all or a real share of them (a column coded by number, part renamed):
+    a number names no category, and no order of the six may be guessed (a desk's own code table says which is
+    which). A LabeledDataError "numbered_labels" with the ``column`` (None for pairs), the ``rows`` holding a number
+    of the ``labeled`` rows, the ``different`` numbers there are and the first ten ``numbers``, the ``first_rows``
+    holding one where others hold names, and a column ``holding`` the labels, where one does."""
+    labeled = [(where, value) for where, row in records if not is_blank(value := row.get(label_col))]
+    numbered = [(where, number) for where, value in labeled if (number := number_written(value)) is not None]
+    every = len(numbered) == len(labeled)
+    if not numbered or not (every or (len(numbered) >= 2 and len(numbered) >= _NUMBERED * len(labeled))):
         return
-    numbers = [f"{number:g}" for number in sorted(set(written))]
+    numbers = [f"{number:g}" for number in sorted({number for _, number in numbered})]
+    first_rows = [] if every else [place_number(where) for where, _ in numbered[:5]]
     column = None if source == "pairs" else label_col
     names = ", ".join(f"{label} ({name})" for label, name in CATEGORIES.items())
-    said = (f"holds numbers ({', '.join(numbers[:10])}{', …' if len(numbers) > 10 else ''}) in {len(written)} of its "
-            f"{len(values)} labeled rows: a number names no category, and no order of the six can be assumed; write "
-            f"each label as a category's name, {names}, as the desk's own code table says which number is which")
+    shown = f" (rows {', '.join(map(str, first_rows))}{', …' if len(numbered) > 5 else ''})" if first_rows else ""
+    said = (f"holds numbers ({', '.join(numbers[:10])}{', …' if len(numbers) > 10 else ''}) in {len(numbered)} of "
+            f"its {len(labeled)} labeled rows{shown}: a number names no category, and no order of the six can be "
+            f"assumed; write each label as a category's name, {names}, as the desk's own code table says which number "
+            f"is which")
     holding = _label_column(columns, records, text_col)
     if holding is not None:
         said += f"; {holding!r} holds labels: name it with label_col=…"
-    details = {"column": column, "rows": len(written), "labeled": len(values), "different": len(numbers),
-               "numbers": numbers[:10]}
+    details = {"column": column, "rows": len(numbered), "labeled": len(labeled), "different": len(numbers),
+               "numbers": numbers[:10], **({"first_rows": first_rows} if first_rows else {})}
     where = "the labels" if column is None else f"column {column!r}"
     raise LabeledDataError(source, [(where, said)], "numbered_labels", **details,
                            **({"holding": holding} if holding is not None else {}))

@@ -166,10 +166,17 @@ def _one_label(details: dict, names: dict) -> str:
 
 
 def _numbered_labels(details: dict, names: dict) -> str:
-    """A label column of numbers, in Chinese, and how to go on: the names to write, by the desk's own code table."""
-    column, numbers = details.get("column"), details["numbers"]
+    """A label column of numbers, all or part (the first rows of them named), in Chinese, and how to go on: the names
+    to write, by the desk's own code table."""
+    column, numbers, first_rows = details.get("column"), details["numbers"], details.get("first_rows")
     shown = "、".join(numbers) + ("…" if details["different"] > len(numbers) else "")
-    said = (f"{'类别' if column is None else f'「{column}」列'}填的是数字（{shown}，共 {details['rows']} 行），数字不代表类别，"
+    where = "类别" if column is None else f"「{column}」列"
+    if first_rows:
+        more = "等" if details["rows"] > len(first_rows) else ""
+        what = f"{where}有 {details['rows']} 行填的是数字（{shown}；如第 {'、'.join(map(str, first_rows))} 行{more}）"
+    else:
+        what = f"{where}填的是数字（{shown}，共 {details['rows']} 行）"
+    said = (f"{what}，数字不代表类别，"
             f"没有使用。六个类别没有公认的编号，不能按顺序猜；请按贵单位的编码表把每个数字换成类别名称后再运行："
             f"{'、'.join(f'{name}（{label}）' for label, name in CATEGORIES.items())}")
     holding = details.get("holding")
