@@ -70,7 +70,7 @@ def test_delimited_text_takes_its_column_names_from_the_header_row_but_has_no_sh
     (tmp_path / name).write_text(f"2025年投诉登记表\n\nid{sep}text\n1{sep}漏水\n", encoding="utf-8")
     reader, chunks = read(tmp_path / name, header_row=3)
     assert reader.columns == ["id", "text"] and rows(chunks) == [["1", "漏水"]]
-    assert chunks[0].where == ["row 4"] and chunks[0].row_numbers(reader.header_row + 1) == [4]
+    assert chunks[0].where == ["row 4"] and chunks[0].places() == [4]
     with pytest.raises(ValueError, match="header_row=5 is past the end"):
         list(open_archive(tmp_path / name, header_row=5).chunks())
     with pytest.raises(ValueError, match="sheet=NAME applies to workbooks"):

@@ -615,6 +615,19 @@ def test_a_column_mixing_serial_numbers_with_other_values_is_not_guessed_at(tmp_
         assert any("第2行「45721」" in note and "无法识别" in note for note in report.notes), (odd, report.notes)
 
 
+def test_a_tagged_csv_edited_to_hold_a_blank_line_and_a_text_over_lines_names_rows_as_excel_shows_them(tmp_path):
+    # The report numbered a tagged file's rows by counting from the header: a blank line and a text over two lines
+    # above them named the dates it could not read one row early (第4行 for the row Excel shows as 6).
+    rows = [{"text": "漏水\n很严重", "category": "quality", "投诉日期": "2025-03-05"},
+            {"text": "冒烟", "category": "safety", "投诉日期": "2025-03-06"},
+            {"text": "秤不准", "category": "price_measurement", "投诉日期": "三月五号"}]
+    path = _tagged_rows(tmp_path / "t.csv", rows)
+    header, body = path.read_text("utf-8-sig").split("\n", 1)
+    path.write_text(f"{header}\n\n{body}", encoding="utf-8-sig")  # Excel: the header, a blank row 2, rows 3 to 5
+    report = report_archive(path, progress=False)
+    assert any("第5行「三月五号」" in note for note in report.notes), report.notes
+
+
 def test_serial_numbers_of_a_workbook_in_the_1904_date_system_are_read_by_it(tmp_path, write_xls):
     # A workbook saved in the 1904 date system (old Mac Excel) holds 2025-03-05 as 44259 in a column formatted as a
     # number: it was read as 2021-03-04, four years and a day early. Its own date system is read and applied.

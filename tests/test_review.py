@@ -62,6 +62,30 @@ def test_the_queue_holds_the_rows_to_review_most_instructive_first_without_near_
     assert duplicates <= set(frame["text"][[r - 2 for r in flagged]]), "the fixture must queue both"
 
 
+def test_a_tagged_csv_edited_to_hold_a_blank_line_and_a_text_over_lines_is_numbered_as_excel_shows_it(
+        model_file, small_model, tmp_path):
+    # The queue numbered a tagged file's rows by counting from the header: a blank line below it and a text over two
+    # lines (a file edited in a text editor, or saved so by another program) shifted every row by one in the review
+    # workbook's 原文件行号, so that a desk looked at the wrong complaint. Each row is named as Excel shows it.
+    import pandas as pd
+
+    source = tmp_path / "two_lines.csv"
+    pd.DataFrame({"text": [TEXTS[0] + "\n（第二行）", *TEXTS[1:]]}).to_csv(source, index=False)
+    cn.tag_file(small_model, source, tmp_path / "two_lines.tagged.csv", progress=False)
+    header, body = (tmp_path / "two_lines.tagged.csv").read_text("utf-8-sig").split("\n", 1)
+    edited = tmp_path / "edited.csv"
+    edited.write_text(f"{header}\n\n{body}", encoding="utf-8")  # Excel shows the blank line as row 2
+    frame = pd.read_csv(edited, dtype=str, keep_default_na=False)
+    excel_row = {text: i + 3 for i, text in enumerate(frame["text"])}
+    queue = review_queue(small_model, edited)
+    assert len(queue) >= 3 and [item["row"] for item in queue] == [excel_row[item["text"]] for item in queue]
+    workbook = tmp_path / "复核.xlsx"
+    assert main(["review", "export", str(edited), "-o", str(workbook), "--model", str(model_file),
+                 "--registry", str(tmp_path / "registry")]) == 0
+    shown = [(row[1].value, row[2].value) for row in load_workbook(workbook)["复核"].iter_rows(min_row=2)]
+    assert shown and all(row == excel_row[text] for row, text in shown), shown
+
+
 def _fill(workbook_path, choices: dict):
     """Choose categories in the workbook as a reviewer would: {sheet row: value}."""
     from openpyxl import load_workbook as open_book

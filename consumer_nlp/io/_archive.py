@@ -164,13 +164,6 @@ class Chunk:
         the column names), a JSON Lines file's line."""
         return [place_number(w) for w in self.where]
 
-    def row_numbers(self, first: int) -> list:
-        """Each row's number as a person finds it: its sheet row in a workbook (empty rows are
-        skipped in reading, not in Excel), else ``first`` onwards (the reader's ``header_row + 1``
-        for its first row)."""
-        return [int(w.rsplit(" ", 1)[1]) if w.startswith("sheet row ") else first + i
-                for i, w in enumerate(self.where)]
-
 
 MAX_CELLS = 5_000_000  # in a chunk: rows × columns (5,000 rows of 20,000 columns took 2.6 GB)
 # Characters of text in a chunk (5,000 rows of 4,000): chunks of 5,000 rows of 300,000-character cells (from a

@@ -318,7 +318,7 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
     columns found for text, date and group (``group_col``, else a channel column)."""
     reader = open_archive(path, encoding=encoding, chunk_size=chunk_size)
     corrections = {correction_key(text): label for text, label in (corrections or {}).items()}
-    tally, found, read = _Tally(date_format=date_format, corrections=corrections), {}, 0
+    tally, found = _Tally(date_format=date_format, corrections=corrections), {}
     with reader.progress_bar(progress, desc=Path(path).name) as bar:
         for chunk in reader.chunks():
             if chunk.bad:  # a report counts every row, or says which it cannot
@@ -337,11 +337,10 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 found["group"] = None if group_col is None else find_column(frame.columns, group_col, ())
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
-            rows, read = chunk.row_numbers(read + 2), read + len(frame)
             kept = ~_cleared(frame)
             tally.cleared_rows += int((~kept).sum())
-            tally.add(frame[kept], [row for row, keep in zip(rows, kept) if keep], found["text"], found["date"],
-                      found["group"], period)
+            tally.add(frame[kept], [row for row, keep in zip(chunk.places(), kept) if keep], found["text"],
+                      found["date"], found["group"], period)
             bar.update(chunk.position - bar.n)
     tally.settle_serials()
     tally.hidden_rows = reader.hidden_rows

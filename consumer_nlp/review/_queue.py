@@ -53,16 +53,17 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     """The rows of the tagged archive ``tagged`` that need review and have a text, ordered by how
     much a correction would teach ``model``: uncertain (a small margin between the two most
     probable categories) and unfamiliar (many words the model does not know), near-duplicates of
-    queued rows left out. Each: row (as a spreadsheet numbers the archive's rows: the header is row
-    1), text, guess and runner_up (labels), confidence, score."""
+    queued rows left out. Each: row (its place, :meth:`io.Chunk.places`: its row as Excel shows a CSV or
+    a sheet, a JSON Lines file's line, a Parquet file's record from 1), text, guess and runner_up (labels),
+    confidence, score."""
     if limit is not None:
         check_count(limit, "limit", 1, "the most rows to review")
     reader = open_archive(tagged, encoding=encoding, chunk_size=20_000)
-    rows, texts, written, seen = [], [], [], 0
+    rows, texts, written = [], [], []
     for chunk in reader.chunks():
         frame = chunk.rows
         column = find_text_column(check_tagged(frame.columns, tagged, needed=["needs_review"]), text_col)
-        numbers = chunk.row_numbers(seen + 2)  # row 1: the header
+        numbers = chunk.places()  # as Excel shows a CSV or a sheet
         flags = review_flags(frame["needs_review"], numbers)
         confidences = frame["confidence"] if "confidence" in frame else pd.Series(None, index=frame.index)
         empty = without_text(frame)  # nothing to read once normalised: in no category, no correction
@@ -72,7 +73,6 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
                 rows.append(number)
                 texts.append(text)
                 written.append(confidence)
-        seen += len(frame)
     if not texts:
         return ReviewQueue()
     proba = model.predict_proba(texts)

@@ -305,7 +305,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 if chunk.bad and bad_rows_path is None:
                     raise chunk.bad[0].stops(input_path, "fix it, or pass bad_rows_path=FILE to set such rows aside "
                                                          "and go on")
-                check_text_bytes(chunk.rows[column], chunk.row_numbers(rows_seen + reader.header_row + 1), column)
+                check_text_bytes(chunk.rows[column], chunk.places(), column)
                 rows_seen += len(chunk.rows)
                 if kind == "xlsx":  # refused now, not once every row is tagged
                     check_fits_a_sheet(rows_seen, len(chunk.rows.columns) + len(TAG_COLUMNS))

@@ -20,11 +20,11 @@ def write_queue(model, tagged_path: Path, input_path: Path, text_col: str | None
     """Write to ``path`` the review queue of a batch's result ``tagged_path``, tagged by ``model`` from the upload
     ``input_path``: each row named where the upload has it."""
     queue = review_queue(model, tagged_path, text_col=text_col)
-    # The queue numbers the rows of the tagged copy (row 2 its first); the desk knows them by
+    # The queue numbers the rows of the tagged copy, a Parquet file (row 1 its first record); the desk knows them by
     # where the upload has them (an empty sheet row or a text over two lines shifts them).
     places = [n for chunk in open_archive(input_path).chunks() for n in chunk.places()]
     for item in queue:
-        item["row"] = places[item["row"] - 2]
+        item["row"] = places[item["row"] - 1]
     write_json(path, queue)
 
 
