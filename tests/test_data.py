@@ -416,7 +416,8 @@ def test_a_label_column_coded_by_number_and_partly_renamed_is_said_once_with_its
     from consumer_nlp.messages import headline
 
     texts = [f"第{i}条投诉，东西坏了" for i in range(30)]
-    renamed = [("text", "label"), *((text, "quality" if i % 5 == 0 else str(i % 6 + 1)) for i, text in enumerate(texts))]
+    renamed = [("text", "label"),
+               *((text, "quality" if i % 5 == 0 else str(i % 6 + 1)) for i, text in enumerate(texts))]
     with pytest.raises(LabeledDataError) as error:
         read_labeled(write_csv(tmp_path / "r.csv", renamed))
     assert error.value.problem == "numbered_labels" and len(error.value.problems) == 1
