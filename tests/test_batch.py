@@ -1769,6 +1769,40 @@ def test_a_workbook_in_the_1904_date_system_is_tagged_into_one_in_the_same_syste
     assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 1}
 
 
+def test_day_numbers_of_a_1904_workbook_tagged_into_text_are_said_in_the_summary(default_model, tmp_path):
+    # A text output holds a 1904 workbook's day numbers (44259 for 2025-03-05) as bare numbers, which Excel and the
+    # report read by the 1900 system (2021-03-04), without a word. The summary names such columns and says to write
+    # .xlsx; a date column of dates, a 1900 workbook and an .xlsx output get no note.
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from consumer_nlp.messages import summary_in_chinese
+
+    def workbook(name, epoch_1904, days):
+        book = Workbook()
+        if epoch_1904:
+            book.epoch = CALENDAR_MAC_1904
+        for row in [["投诉内容", "投诉日期", "受理时间", "金额"], ["冰箱不制冷", days[0], datetime.datetime(2025, 3, 5, 9), 44300],
+                    ["秤不准", days[1], datetime.datetime(2025, 3, 6), 12.5]]:
+            book.active.append(row)
+        book.save(tmp_path / name)
+        return tmp_path / name
+
+    def notes(source, output):
+        summary = tag_file(default_model, source, tmp_path / output, jobs=1, progress=False, force=True)
+        return [line for line in summary_in_chinese(summary, {"output_path": "-o"}).splitlines() if "1904 日期系统" in line]
+
+    mac = workbook("mac.xlsx", True, [44259, 44260])
+    for output in ("out.csv", "out.jsonl", "out.parquet"):
+        said = notes(mac, output)
+        assert len(said) == 1 and "「投诉日期」列" in said[0] and "受理时间" not in said[0] and "金额" not in said[0]
+        assert "44259" in said[0] and "2025-03-05" in said[0] and "2021-03-04" in said[0], said
+        assert said[0].endswith("请写成 .xlsx（-o 文件名.xlsx）"), said
+    assert notes(mac, "out.xlsx") == []
+    assert notes(workbook("pc.xlsx", False, [45721, 45722]), "out.csv") == []
+    assert notes(workbook("dated.xlsx", True, [datetime.datetime(2025, 3, 5), datetime.datetime(2025, 3, 6)]),
+                 "out.csv") == []
+
+
 def test_a_layout_handed_to_the_writer_before_its_sheet_is_read_is_kept(tmp_path):
     # The web writes a download from the upload's chunks as they are read: a layout the reader replaced as it began
     # reading was left empty in the writer's hands.

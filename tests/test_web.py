@@ -21,7 +21,7 @@ pytest.importorskip("multipart")
 from starlette.testclient import TestClient  # noqa: E402
 
 from consumer_nlp import ModelRegistry  # noqa: E402
-from consumer_nlp.messages import mixed_types_note  # noqa: E402
+from consumer_nlp.messages import days_1904_note, mixed_types_note  # noqa: E402
 from consumer_nlp.review import STORE_NAME, CorrectionStore  # noqa: E402
 from consumer_nlp.web import create_app  # noqa: E402
 from consumer_nlp.web._security import check_binding  # noqa: E402
@@ -1163,6 +1163,32 @@ def test_a_column_of_numbers_and_words_is_said_to_be_kept_as_text(client, tmp_pa
     # the command line's sentence, from messages (the page said it again in its own words), with what it means for the
     # page's downloads
     assert mixed_types_note(["金额"], written="下载 Parquet 文件时这些列是文字") in page
+
+
+def test_day_numbers_of_a_1904_workbook_are_said_for_the_downloads_that_lose_their_date_system(client, tmp_path):
+    # The XLSX download of a 1904 workbook keeps its date system; the CSV, JSONL and Parquet downloads hold its day
+    # numbers (44259 for 2025-03-05) bare, which Excel and the report read four years and a day early: the page said
+    # nothing (the command line's summary does).
+    import datetime
+
+    from openpyxl import Workbook, load_workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    for row in [["投诉内容", "投诉日期", "受理时间"], [COMPLAINTS[0], 44259, datetime.datetime(2025, 3, 5, 9)],
+                [COMPLAINTS[1], 44260, datetime.datetime(2025, 3, 6, 9)]]:
+        book.active.append(row)
+    book.save(tmp_path / "mac.xlsx")
+    batch = _upload(client, "mac.xlsx", (tmp_path / "mac.xlsx").read_bytes()).headers["location"]
+    _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                      follow_redirects=False))
+    page = client.get(batch).text
+    assert days_1904_note({"投诉日期": 44259}, opened="下载的 CSV、JSONL 和 Parquet 文件", fix="请下载 XLSX 文件") in page
+    assert "2021-03-04" in page and "受理时间" not in page.split("1904 日期系统")[1].split("</p>")[0]
+    download = client.get(batch + "/download?format=xlsx")
+    (tmp_path / "out.xlsx").write_bytes(download.content)
+    assert load_workbook(tmp_path / "out.xlsx").epoch == CALENDAR_MAC_1904  # what the note sends the desk to
 
 
 def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp_path, monkeypatch):

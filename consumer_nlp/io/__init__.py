@@ -7,8 +7,8 @@ from ._labeled import (GroupSpellings, LabeledData, correction_key, group_name, 
 from ._paths import (STALE_SECONDS, check_new_file, move_into_place, new_file, new_files, same_file,
                      temporary_beside, working_name, write_json)
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format, output_format
-from ._cells import (XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, excel_changes, excel_text, excel_unescape, sheet_title,
-                     utf8_text)
+from ._cells import (EXCEL_EPOCHS, SERIAL_DAYS, XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, day_numbers,
+                     excel_changes, excel_text, excel_unescape, sheet_title, utf8_text)
 from ._readers import open_archive
 from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._text_escapes import printable, without_surrogates
@@ -16,10 +16,11 @@ from ._excel_out import check_fits_a_sheet, keep_text, text_rows
 from ._writers import PARTS, join_parts, write_archive, write_part
 
 __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
-           "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "excel_changes", "excel_text",
-           "excel_unescape", "find_column", "find_text_column", "group_name", "GroupSpellings", "join_parts",
-           "keep_text", "LabeledData", "MergedBelow", "move_into_place", "names_row_below", "new_file", "new_files",
-           "open_archive", "open_read_only", "output_format", "PARTS", "printable", "read_labeled", "record_in_header",
-           "same_file", "scan_sheet", "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside",
-           "text_rows", "trained_rows", "utf8_text", "without_surrogates", "without_text_hashes", "working_name",
-           "write_archive", "write_json", "write_part", "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]
+           "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "day_numbers", "EXCEL_EPOCHS",
+           "excel_changes", "excel_text", "excel_unescape", "find_column", "find_text_column", "group_name",
+           "GroupSpellings", "join_parts", "keep_text", "LabeledData", "MergedBelow", "move_into_place",
+           "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "output_format", "PARTS",
+           "printable", "read_labeled", "record_in_header", "same_file", "scan_sheet", "SERIAL_DAYS", "sheet_rows",
+           "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "text_rows", "trained_rows", "utf8_text",
+           "without_surrogates", "without_text_hashes", "working_name", "write_archive", "write_json", "write_part",
+           "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]

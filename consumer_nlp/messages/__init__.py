@@ -6,13 +6,13 @@ from ._archives import fix_in_chinese, how_to_go_on, problem_in_chinese, review_
 from ._labeled import labeled_fault_in_chinese, labeled_headline
 from ._models import model_headline, unusable_model_note
 from ._notes import note
-from ._outputs import excel_changes_note, mixed_types_note, row_notes, summary_in_chinese
+from ._outputs import days_1904_note, excel_changes_note, mixed_types_note, row_notes, summary_in_chinese
 from ._rows import bad_row_in_chinese, place_in_chinese
 from ._runs import run_headline
 
-__all__ = ["bad_row_in_chinese", "excel_changes_note", "fix_in_chinese", "headline", "labeled_fault_in_chinese",
-           "mixed_types_note", "note", "place_in_chinese", "problem_in_chinese", "row_notes", "summary_in_chinese",
-           "unusable_model_note"]
+__all__ = ["bad_row_in_chinese", "days_1904_note", "excel_changes_note", "fix_in_chinese", "headline",
+           "labeled_fault_in_chinese", "mixed_types_note", "note", "place_in_chinese", "problem_in_chinese", "row_notes",
+           "summary_in_chinese", "unusable_model_note"]
 
 
 def headline(error: Exception, names: dict) -> str | None:

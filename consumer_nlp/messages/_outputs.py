@@ -1,8 +1,10 @@
 """What a desk must know of a tagging run and its output, said in Chinese: the run's closing summary, what Excel
-changes as it opens a CSV or TSV file of it, what of the input the output leaves out or fills in, and columns of
-mixed types written as text."""
+changes as it opens a CSV or TSV file of it, what of the input the output leaves out or fills in, columns of
+mixed types written as text, and day numbers of a 1904 workbook written where their date system is lost."""
+import datetime
+
 from .._categories import CATEGORIES
-from ..io import archive_format
+from ..io import EXCEL_EPOCHS, archive_format
 
 
 def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str | None = None) -> str | None:
@@ -33,6 +35,19 @@ def mixed_types_note(columns: list, written: str = "已全部按文字写出") -
     ``written`` says what became of them (in a Parquet output: text; the web says it of its downloads)."""
     names = "".join(f"「{name}」" for name in columns)
     return f"注意：{names}列的值类型不一（如数字和文字），Parquet 的一列只能是一种类型，{written}"
+
+
+def days_1904_note(days: dict, *, opened: str = "结果文件", fix: str | None = None) -> str:
+    """That the columns of ``days`` ({column: its first number}, a tagging run's ``days_1904``) hold a 1904 workbook's
+    dates as numbers of days, which ``opened`` (an output other than .xlsx) cannot say count from 1904, so Excel and the
+    report read them four years and a day early, in Chinese; ``fix`` says how to keep them in the front end's words."""
+    column, first = next(iter(days.items()))
+    names = "".join(f"「{name}」" for name in days)
+    meant, read = (EXCEL_EPOCHS[system] + datetime.timedelta(days=first) for system in (True, False))
+    advice = f"。要保留日期，{fix}" if fix else ""
+    return (f"注意：工作簿用的是 1904 日期系统（旧版 Mac Excel），{names}列的日期是以天数写的数字（如「{column}」列的 "
+            f"{first}，即 {meant.date()}）；{opened}记不下日期系统，Excel 和报告会按 1900 日期系统把这些数字读成早四年零一天的"
+            f"日期（{read.date()}）{advice}")
 
 
 def row_notes(summary) -> list[str]:
@@ -84,6 +99,8 @@ def summary_in_chinese(summary, names: dict) -> str:
         lines.append(f"  （续跑：{summary.retagged_chunks} 个分块上次的结果缺失、不完整或无法核对，已重新标注）")
     if summary.text_columns:
         lines.append(f"  {mixed_types_note(summary.text_columns)}")
+    if summary.days_1904:
+        lines.append(f"  {days_1904_note(summary.days_1904, fix=_as_xlsx('output_path', names))}")
     for label, name in CATEGORIES.items():
         count = summary.counts.get(label, 0)
         lines.append(f"  {name}（{label}）：{count} 件，占 {count / n:.1%}")

@@ -14,8 +14,8 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
-from ..io import (CHANNEL_NAMES, DATE_NAMES, correction_key, find_column, find_text_column, GroupSpellings, group_name,
-                  open_archive)
+from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
+                  find_text_column, GroupSpellings, group_name, open_archive)
 from ..tagging import REASON_EMPTY, check_tagged, read_top_terms, refuse_rows, review_flags, without_text
 
 PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
@@ -41,12 +41,7 @@ _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\
                    r"(?:(?:\s*(上午|下午)\s*|[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
                    r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
 _YEAR_CODES = re.compile(r"%[YyGcx]")  # strftime codes that read a year
-# Excel's serial days count from 1899-12-30 in its 1900 date system (day 1 is 1900-01-01, and Excel counts a 29
-# February 1900 that never was, so from day 61 on a serial is its days since 1899-12-30), from 1904-01-01 in its 1904
-# system (old Mac Excel's), by a workbook's dates_1904. A date column formatted as a number holds for plausible
-# complaint dates the whole numbers of the days of 1990 to 2100 (32874 to 73415 in the 1900 system).
-EXCEL_EPOCHS = {False: pd.Timestamp("1899-12-30"), True: pd.Timestamp("1904-01-01")}
-SERIAL_DAYS = (pd.Timestamp("1990-01-01"), pd.Timestamp("2100-12-31"))
+# Excel's serial days: see io.EXCEL_EPOCHS and io.SERIAL_DAYS.
 _SERIAL = re.compile(r"\d{5}(?:\.0*)?")  # 45721, or 45721.0 as a program writes a number read as a float
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")  # 3, 88.5, -1: what a column of amounts or codes holds
 

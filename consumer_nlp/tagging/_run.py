@@ -25,8 +25,9 @@ from .._classifier import ComplaintClassifier, check_model
 from .._signals import sigterm_as_interrupt
 from .._values import PathLike, check_count
 from ..exceptions import CheckpointError
-from ..io import (archive_format, check_fits_a_sheet, excel_changes, find_column, find_text_column, join_parts,
-                  new_file, new_files, open_archive, output_format, text_rows, working_name, write_json, write_part)
+from ..io import (archive_format, check_fits_a_sheet, day_numbers, excel_changes, find_column, find_text_column,
+                  join_parts, new_file, new_files, open_archive, output_format, text_rows, working_name, write_json,
+                  write_part)
 from ..messages import bad_row_in_chinese, summary_in_chinese
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
@@ -61,6 +62,8 @@ class Summary:
     # opens its values in a CSV or TSV file (the web writes its CSV downloads from its Parquet copy)
     bad_rows_file: Path | None = None
     bad_rows_changes: dict = field(default_factory=dict)  # what Excel changes of its raw rows, as of excel_changes
+    days_1904: dict = field(default_factory=dict)  # a 1904 workbook's columns of day numbers written to an output that
+    # cannot say they count from 1904 (any but .xlsx), each with its first number
 
     def __str__(self) -> str:
         """The closing summary in Chinese, its advice naming this library's parameters (a front end passes its own
@@ -300,13 +303,15 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             if id_col is not None:
                 id_col = find_column(first.rows.columns, id_col, ())
             workers = _Workers(max(1, jobs or os.cpu_count() or 1), (model, column, kind, str(spool), id_col))
-            rows_seen = 0
+            rows_seen, days = 0, ({} if reader.layout.dates_1904 and kind != "xlsx" else None)  # known once opened
             for chunk in _chain(first, chunks):
                 if chunk.bad and bad_rows_path is None:
                     raise chunk.bad[0].stops(input_path, "fix it, or pass bad_rows_path=FILE to set such rows aside "
                                                          "and go on")
                 check_text_bytes(chunk.rows[column], chunk.places(), column)
                 rows_seen += len(chunk.rows)
+                if days is not None:  # every chunk, tagged now or before (a resume)
+                    _add_days(days, day_numbers(chunk.rows, dates_1904=True))
                 if kind == "xlsx":  # refused now, not once every row is tagged
                     check_fits_a_sheet(rows_seen, len(chunk.rows.columns) + len(TAG_COLUMNS))
                 stop.check()
@@ -357,6 +362,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     summary.sheet = getattr(reader, "sheet_title", None)
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
     summary.other_sheets, summary.header_row = reader.other_sheets, reader.header_row
+    summary.days_1904 = {column: first for column, (found, others, first) in (days or {}).items()
+                         if found and not others}  # columns whose numbers are all days
     return summary
 
 
@@ -442,6 +449,14 @@ def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_a
             _add_counts(summary.bad_rows_changes, excel_changes(raws))
     summary.rows_in = summary.rows_out + summary.bad_rows
     return parts
+
+
+def _add_days(total: dict, counts: dict) -> None:
+    """Add ``counts`` ({column: [days, others, first day]}, of :func:`io.day_numbers`) to ``total``."""
+    for column, (found, others, first) in counts.items():
+        held = total.setdefault(column, [0, 0, None])
+        held[0], held[1] = held[0] + found, held[1] + others
+        held[2] = first if held[2] is None else held[2]
 
 
 def _add_counts(total: dict, changes: dict) -> None:

@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import excel_changes_note, mixed_types_note
+from ..messages import days_1904_note, excel_changes_note, mixed_types_note
 from ..review import NOW, text_key
 from ..tagging import review_reasons
 from ._checking import UploadChecks
@@ -39,6 +39,9 @@ REVIEWER_COOKIE = "cnlp_reviewer"
 log = logging.getLogger("consumer_nlp.web")
 # What a column of mixed types (messages.mixed_types_note) means for the batch page's downloads, in the web's words.
 MIXED_IN_DOWNLOADS = "下载 Parquet 文件时这些列是文字；CSV、Excel 和 JSONL 下载保留原来的值"
+# The downloads that hold a 1904 workbook's day numbers without their date system (messages.days_1904_note): all but
+# XLSX, which is written in the workbook's own.
+DAYS_1904_IN = "下载的 CSV、JSONL 和 Parquet 文件"
 
 
 def explain_error(error: Exception) -> str:
@@ -176,9 +179,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         excel_note = excel_changes_note(meta.get("excel_changes", {}), opened="下载的 CSV 文件", fix="请下载 XLSX 文件")
         # columns of mixed types: text in the Parquet copy and its download, as they were in the others
         mixed = meta.get("text_columns") and mixed_types_note(meta["text_columns"], written=MIXED_IN_DOWNLOADS)
+        days = meta.get("days_1904") and days_1904_note(meta["days_1904"], opened=DAYS_1904_IN, fix="请下载 XLSX 文件")
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
                       found=found, tagged=space.tagged_path(batch_id, meta).is_file(), formats=DOWNLOAD_FORMATS,
-                      cut_off=cut_off, excel_note=excel_note, mixed_note=mixed)
+                      cut_off=cut_off, excel_note=excel_note, mixed_note=mixed, days_note=days)
 
     async def batch_tag(request: Request):
         batch_id = request.path_params["batch_id"]
@@ -209,7 +213,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             # only once the result is of this column
             space.new_result(batch_id, result, text_col=column, model=ref, rows=done["rows"],
                              text_columns=done["text_columns"], number_formats=done["number_formats"],
-                             row_notes=done["row_notes"], excel_changes=done["excel_changes"], tagging=None)
+                             row_notes=done["row_notes"], excel_changes=done["excel_changes"],
+                             days_1904=done["days_1904"], tagging=None)
             build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done
 
