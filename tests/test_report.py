@@ -377,6 +377,14 @@ def test_empty_texts_of_the_previous_period_stay_in_the_comparison(tmp_path):
     assert rows.iloc[:, [c for c, name in enumerate(change.columns) if "上期件数" in str(name)][0]].sum() == 6
 
 
+def test_a_period_as_large_as_the_previous_one_is_said_to_hold_level(tmp_path):
+    # Two quarters of as many complaints read 与上期2件相比，持平0件: 持平 (level) counts nothing.
+    now = _tagged_rows(tmp_path / "now.csv", [{"text": "漏水", "category": "quality"}] * 2)
+    before = _tagged_rows(tmp_path / "before.csv", [{"text": "秤不准", "category": "price_measurement"}] * 2)
+    summary = report_archive(now, previous=before, progress=False).summary
+    assert "与上期2件相比持平。" in summary and "持平0件" not in summary
+
+
 def test_review_flags_read_alike_from_archives_tagged_before_and_after_csv_spelt_booleans_as_excel(tmp_path,
                                                                                                     default_model):
     # CSV output spelt needs_review True (as Python does) before it spelt it TRUE (as Excel does): both read back.

@@ -227,8 +227,7 @@ def _summary(tally, before, order: list, with_money: bool) -> str:
         text += f"{money_rows}件投诉提及涉案金额，合计{yuan}元" + (f"（{(yuan + 50) // 100 / 100:.2f}万元）。" if yuan >= 10_000 else "。")
     if before is not None:
         change = total - before.rows
-        direction = "增加" if change > 0 else "减少" if change < 0 else "持平"
-        text += f"与上期{before.rows}件相比，{direction}{abs(change)}件"
+        text += f"与上期{before.rows}件相比" + ("持平" if not change else f"，{'增加' if change > 0 else '减少'}{abs(change)}件")
         if before.rows and change:
             text += f"（{'增长' if change > 0 else '下降'}{abs(round(100.0 * change / before.rows, 2)):.2f}%）"
         text += "。"
