@@ -25,6 +25,8 @@ def _option(*flags, **settings):
     return add
 
 
+# The formats every command reading an archive or labeled file reads, in any encoding recognised (or --encoding).
+READ_FORMATS = "CSV、TSV、Excel 工作簿（.xlsx、.xlsm、.xls）、JSONL 或 Parquet"
 ENCODING = _option("--encoding", help="输入编码（默认：自动识别；UTF-8、GB18030、Big5 等）")
 TEXT_COL = _option("--text-col", dest="text_col", help="投诉文本所在的列（默认：按列名查找，如 text、content、投诉内容、"
                                                        "内容等）")
@@ -463,7 +465,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tag = commands.add_parser(
         "tag", help="标注投诉档案的每一行",
-        description="为档案（CSV、TSV、XLSX、JSONL 或 Parquet；UTF-8 或 GB18030 编码）的每一行标注类别，写出时加上 "
+        description=f"为档案（{READ_FORMATS}）的每一行标注类别，写出时加上 "
                     "category、category_zh、confidence、needs_review、review_reason 和 top_terms 这几列。"
                     "每一行都保留，顺序和原有的值都不变。")
     tag.add_argument("input", help="要标注的档案")
@@ -488,12 +490,12 @@ def build_parser() -> argparse.ArgumentParser:
     QUIET(tag)
     tag.set_defaults(run=_tag)
 
-    train = commands.add_parser("train", help="用标注好的 CSV 或 XLSX 训练模型并登记",
-                                description="用含文本列和标注列的标注文件（UTF-8 或 GB18030 编码的 CSV，或 XLSX）"
+    train = commands.add_parser("train", help="用标注好的文件训练模型并登记",
+                                description=f"用含文本列和标注列的标注文件（{READ_FORMATS}）"
                                             "训练模型。训练开始前先列出所有有问题的行（类别未知、文本为空、缺少列）；"
                                             "重复的行和相互矛盾的标注也会报告。请按本项目的标注指南 "
                                             "docs/labeling-guide.md 标注（类别用英文或中文均可）。")
-    train.add_argument("data", help="标注好的 CSV 或 XLSX 文件")
+    train.add_argument("data", help=f"标注好的文件（{READ_FORMATS}）")
     train.add_argument("--name", help="以这个名称把模型登记到注册表（作为一个新版本）")
     train.add_argument("--alias", help="让这个别名（例如 production）指向新版本")
     train.add_argument("--description", help="随该版本一起保存的说明")
@@ -519,7 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
                                                "混淆矩阵、校准情况，以及复核阈值的取舍（送复核的比例与其余的准确率）。")
     evaluate.add_argument("model", help="default（内置模型）、注册表中的模型（name、name@3、name@production）"
                                         "或模型文件（.cnlp）")
-    evaluate.add_argument("data", help="标注好的 CSV 或 XLSX 文件（含文本列和类别标注列）")
+    evaluate.add_argument("data", help=f"标注好的文件（{READ_FORMATS}），含文本列和类别标注列")
     evaluate.add_argument("--report", help="另写出一份带图表的 HTML 报告（单个文件）")
     FORCE(evaluate)
     BY_COLUMN(evaluate)
@@ -546,7 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("ref", help="一个模型：default（内置模型）、.cnlp 文件，或注册表中的模型（name、name@3、"
                                      "name@alias）")
     compare.add_argument("other", help="另一个模型，写法同上")
-    compare.add_argument("data", help="标注好的 CSV 或 XLSX 文件")
+    compare.add_argument("data", help=f"标注好的文件（{READ_FORMATS}）")
     compare.add_argument("--show", type=int, default=20, help="最多显示多少条两者判断不同的行（默认：20）")
     TEXT_COL(compare)
     LABEL_COL(compare)

@@ -212,6 +212,17 @@ def test_every_help_is_in_chinese(capsys):
         assert not english, (path, english)
 
 
+@pytest.mark.parametrize("path", [["tag"], ["train"], ["evaluate"], ["models", "compare"]])
+def test_the_help_of_a_command_that_reads_a_file_names_every_format_it_reads(capsys, path):
+    # train's help said 标注好的 CSV 或 XLSX 文件 (UTF-8 or GB18030), and tag's omitted .xls: both read TSV, .xls,
+    # JSON Lines and Parquet too, in any encoding recognised, as the README says.
+    with pytest.raises(SystemExit):
+        main([*path, "--help"])
+    shown = re.sub(r"\s+", "", capsys.readouterr().out)  # argparse wraps lines anywhere in Chinese
+    assert all(kind in shown for kind in ("CSV", "TSV", ".xlsx", ".xls）", "JSONL", "Parquet")), shown
+    assert "UTF-8或GB18030" not in shown and "CSV或XLSX" not in shown
+
+
 @pytest.mark.parametrize("argv, says", [
     (["tag"], "consumer-nlp tag: 错误：缺少参数 input（要标注的档案）。"),
     (["models"], "consumer-nlp models: 错误：缺少要运行的命令（list、show、alias、delete、unalias、compare、convert 之一）。"),
