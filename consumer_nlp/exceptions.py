@@ -46,7 +46,8 @@ class CheckpointError(ValueError):
     run's (its input, model or settings differ: ``details["changed"]`` names them, ``details["earlier"]`` holds the
     settings as that run had them, given again they go on), an earlier release's, or damaged (``problem``
     "cannot_resume"). ``restart=True`` starts over. Or (``problem`` "unfinished") they were found with neither:
-    ``details["chunks"]``, how many; ``resume=True`` goes on from them. Or (``problem`` "resume_and_restart") both were asked for."""
+    ``details["chunks"]``, how many; ``resume=True`` goes on from them. Or (``problem`` "resume_and_restart") both
+    were asked for."""
 
     PROBLEMS = ("cannot_resume", "unfinished", "resume_and_restart")
 
@@ -167,8 +168,8 @@ class ArchiveError(ValueError):
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
                 "needs_memory", "needs_time", "too_many_keys", "already_tagged", "not_tagged", "no_column",
-                "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder", "output_name",
-                "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook", "unknown_format",
+                "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder",
+                "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook", "unknown_format",
                 "not_review_workbook", "other_model", "folder")
 
     def __init__(self, message: str, problem: str, **details):

@@ -11,8 +11,8 @@ from ._rows import bad_row_in_chinese, place_in_chinese
 from ._runs import run_headline
 
 __all__ = ["bad_row_in_chinese", "days_1904_note", "excel_changes_note", "fix_in_chinese", "headline",
-           "labeled_fault_in_chinese", "mixed_types_note", "note", "place_in_chinese", "problem_in_chinese", "row_notes",
-           "summary_in_chinese", "unusable_model_note"]
+           "labeled_fault_in_chinese", "mixed_types_note", "note", "place_in_chinese", "problem_in_chinese",
+           "row_notes", "summary_in_chinese", "unusable_model_note"]
 
 
 def headline(error: Exception, names: dict) -> str | None:
