@@ -169,8 +169,8 @@ class ArchiveError(ValueError):
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
                 "needs_memory", "needs_time", "too_many_keys", "already_tagged", "not_tagged", "no_column",
                 "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder",
-                "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook", "unknown_format",
-                "not_review_workbook", "other_model", "folder")
+                "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook",
+                "unknown_format", "not_review_workbook", "other_model", "folder")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)
