@@ -1,5 +1,6 @@
 """The review loop without a browser: queue → workbook → corrections → training and the report."""
 import multiprocessing
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -363,6 +364,20 @@ def _export_one(tmp_path, name: str, text: str = "充电宝充着充着冒烟了
                          tmp_path / name)
 
 
+def _first_imported_again(first, second, registry: list, capsys, reviewers: tuple) -> tuple:
+    """``first`` (quality) and ``second`` (safety) imported, then ``first`` again: the last import's output and the
+    store, which must keep ``second``'s choice and nothing stored again."""
+    for workbook, reviewer in zip((first, second), reviewers):
+        assert main(["review", "import", str(workbook), "--reviewer", reviewer, *registry]) == 0
+    capsys.readouterr()
+    assert main(["review", "import", str(first), "--reviewer", reviewers[0], *registry]) == 0
+    out = capsys.readouterr().out
+    store = CorrectionStore(Path(registry[1]) / "corrections.sqlite")
+    assert store.labels() == {"充电宝充着充着冒烟了": "safety"}
+    assert [r["label"] for r in store.all()] == ["quality", "safety"]
+    return out, store
+
+
 def test_an_older_workbook_imported_again_does_not_undo_a_newer_correction(tmp_path, capsys):
     # Last week's workbook imported by mistake after this week's had corrected the same text otherwise put last
     # week's category back, silently: an export carried no moment to tell the two apart.
@@ -372,15 +387,8 @@ def test_an_older_workbook_imported_again_does_not_undo_a_newer_correction(tmp_p
     last_week, this_week = _export_one(tmp_path, "上周.xlsx"), _export_one(tmp_path, "本周.xlsx")
     _fill(last_week, {2: "质量问题"})  # saved again, as Excel does: the moment stays
     _fill(this_week, {2: "安全问题"})
-    assert main(["review", "import", str(last_week), "--reviewer", "张三", *registry]) == 0
-    assert main(["review", "import", str(this_week), "--reviewer", "李四", *registry]) == 0  # a later export: replaces
-    capsys.readouterr()
-    assert main(["review", "import", str(last_week), "--reviewer", "张三", *registry]) == 0
-    out = capsys.readouterr().out
+    out, store = _first_imported_again(last_week, this_week, registry, capsys, ("张三", "李四"))  # this week's replaces
     assert "已保存 0 条人工更正" in out and "另 1 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别" in out, out
-    store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
-    assert store.labels() == {"充电宝充着充着冒烟了": "safety"}
-    assert [r["label"] for r in store.all()] == ["quality", "safety"]
     assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1, 0)  # the library's count
     assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (0, 1, 0, 0)  # the same workbook: harmless
     _fill(this_week, {2: "其他"})  # the same export, chosen again otherwise: replaces, as before
@@ -400,15 +408,8 @@ def test_a_reviewers_copy_imported_again_does_not_undo_another_copys_later_corre
     first, second = shutil.copy(exported, tmp_path / "张三.xlsx"), shutil.copy(exported, tmp_path / "李四.xlsx")
     _fill(first, {2: "质量问题"})
     _fill(second, {2: "安全问题"})
-    for copy in (first, second):
-        assert main(["review", "import", str(copy), "--reviewer", "复核台", *registry]) == 0
-    capsys.readouterr()
-    assert main(["review", "import", str(first), "--reviewer", "复核台", *registry]) == 0
-    out = capsys.readouterr().out
+    out, store = _first_imported_again(first, second, registry, capsys, ("复核台", "复核台"))
     assert "已保存 0 条人工更正" in out and "另 1 条此前已导入过，之后这些投诉又被更正为其他类别，没有再采用" in out, out
-    store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
-    assert store.labels() == {"充电宝充着充着冒烟了": "safety"}
-    assert [r["label"] for r in store.all()] == ["quality", "safety"]
     _fill(first, {2: "其他"})  # a choice the store does not hold, from the same copy: replaces, as before
     assert tuple(store.add(read_review(first)[0], reviewer="张三")) == (1, 0, 0, 0)
     assert store.labels() == {"充电宝充着充着冒烟了": "other"}
