@@ -97,6 +97,20 @@ def _fill(workbook_path, choices: dict):
     book.save(workbook_path)
 
 
+def test_a_near_spelling_in_the_correction_is_refused_naming_the_nearest_category(tagged, model_file, tmp_path, capsys):
+    # 「价格」 typed into 更正为 was refused as 第2行「价格」 alone, though the nearest category (价格/计量) was known, as
+    # labeled data's refusal says it; it is said by its Chinese name, as the drop-down lists it (qualty: 质量问题).
+    registry = ["--registry", str(tmp_path / "registry")]
+    workbook = tmp_path / "复核.xlsx"
+    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    _fill(workbook, {2: "价格", 3: "qualty", 4: "投诉"})
+    assert main(["review", "import", str(workbook), *registry]) == 2
+    err = capsys.readouterr().err
+    assert ("“更正为”一列填的不是六个类别之一（请从下拉列表中选择）：第2行「价格」（是不是「价格/计量」？）、"
+            "第3行「qualty」（是不是「质量问题」？）、第4行「投诉」\n") in err, err
+    assert CorrectionStore(tmp_path / "registry" / "corrections.sqlite").all() == []
+
+
 def test_export_fill_import_and_the_report_counts_the_corrections(tagged, model_file, tmp_path, capsys):
     registry = ["--registry", str(tmp_path / "registry")]
     workbook = tmp_path / "复核.xlsx"

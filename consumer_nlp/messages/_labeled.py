@@ -1,9 +1,21 @@
 """What is wrong with labeled data (a :class:`LabeledDataError`'s ``problem``, or each bad row's fault), said in
 Chinese with how to go on, in the front end's ``names`` for the parameters."""
-from .._categories import CATEGORIES, LABELS
+from .._categories import CATEGORIES, LABELS, label_fault
 from .._unicode import quoted
 from ..exceptions import LabeledDataError
 from ._rows import place_in_chinese, why_unparseable
+
+
+def _did_you_mean(near) -> str:
+    """（是不是「near」？） for a category's ``near`` spelling, or nothing where none is near."""
+    return f"（是不是「{near}」？）" if near else ""
+
+
+def nearest_category_in_chinese(value) -> str:
+    """（是不是「价格/计量」？） for the category nearest a ``value`` that names none (「价格」), by its Chinese name, as a
+    drop-down of the categories lists it; nothing where none is near."""
+    near = label_fault(value)[1].get("near")
+    return _did_you_mean(CATEGORIES.get(near, near))
 
 
 # What is wrong with a row of labeled data, by its fault's kind (LabeledDataError's ``faults``), from its particulars.
@@ -12,7 +24,7 @@ _LABELED_FAULTS = {
     "text_empty": lambda d: "文本为空",
     "text_unreadable": lambda d: "文本只有空格、看不见的字符或网页的空格，没有可读的内容",
     "label_empty": lambda d: "类别为空",
-    "unknown_label": lambda d: (f"类别「{d['label']}」不是六个类别之一" + (f"（是不是「{d['near']}」？）" if d["near"] else "")
+    "unknown_label": lambda d: (f"类别「{d['label']}」不是六个类别之一" + _did_you_mean(d["near"])
                                 + f"：应填 {'、'.join(LABELS)}，或中文名 {'、'.join(CATEGORIES.values())}"),
     "unparseable_row": lambda d: f"格式有误（{why_unparseable(d['fault'], d['details'], d['format'])}）",
 }

@@ -11,6 +11,7 @@ from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, open_read_only,
                   printable, scan_sheet, sheet_rows)
+from ..messages import nearest_category_in_chinese
 from ._store import moment
 
 SHEET = "复核"
@@ -199,7 +200,7 @@ def read_review(path) -> tuple[list[dict], str]:
                 continue
             label = label_of(str(choice))
             if label is None:
-                bad.append(f"第{number}行「{choice}」")
+                bad.append(f"第{number}行「{choice}」{nearest_category_in_chinese(choice)}")
                 continue
             if exact is None:
                 if values[2] is None or not str(values[2]).strip():  # the correction would belong to no text
