@@ -1639,6 +1639,18 @@ def test_a_first_xlsx_click_starts_a_job_of_its_own_and_clicks_meanwhile_are_sen
     assert len(started) == 1
 
 
+def test_a_finished_download_jobs_button_says_download_and_a_tagging_jobs_says_continue(client, tmp_path):
+    # A finished XLSX download's page said 继续, as if a step were left; its title says what is made, so its button
+    # says 下载. Other jobs lead on to a page, and keep 继续.
+    batch = _tag(client, tmp_path)
+    state, page = _finished_job(client, client.get(f"{batch}/download?format=xlsx", follow_redirects=False))
+    assert state == "done" and f'id="continue" href="{batch}/download?format=xlsx">下载</a>' in page, page
+    assert "继续" not in page
+    tagging = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    state, page = _finished_job(client, tagging)
+    assert state == "done" and f'id="continue" href="{batch}">继续</a>' in page, page
+
+
 def test_a_download_job_that_fails_says_why_on_its_page_and_the_batch_stays_usable(client, tmp_path):
     # The upload gone from the server's disk (moved away by hand): the click gave 服务器内部错误 after reading nothing.
     batch = _tag(client, tmp_path)

@@ -287,7 +287,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         running = jobs.latest(link)
         if running is None or running.state != "running":  # (no await from here to its start: started once)
             running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", link, make_download, batch_id, meta,
-                                 source, path, back=f"/batch/{batch_id}")
+                                 source, path, back=f"/batch/{batch_id}", download=True)
         return f"/jobs/{running.id}"
 
     async def batch_download(request: Request):

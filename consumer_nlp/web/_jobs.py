@@ -25,13 +25,15 @@ class Stopped(Exception):
 @dataclass
 class Job:
     """One piece of background work: ``state`` is running, done, failed or stopped (by the server stopping);
-    ``result`` on success, ``error`` (a message for the page) otherwise; ``link`` is where to go when it is done,
-    ``back`` where to go back to otherwise (None: ``link``; a download's link would only start it again)."""
+    ``result`` on success, ``error`` (a message for the page) otherwise; ``link`` is where to go when it is done (a
+    file, where ``download``), ``back`` where to go back to otherwise (None: ``link``; a download's link would only
+    start it again)."""
 
     id: str
     title: str
     link: str
     back: str | None = None
+    download: bool = False
     state: str = "running"
     started: float = field(default_factory=time.time)
     finished: float | None = None
@@ -56,10 +58,12 @@ class Jobs:
         self._explain = explain_error
         self._stopping = False
 
-    def start(self, title: str, link: str, work, *args, back: str | None = None, **kwargs) -> Job:
-        """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``; ``back``: :attr:`Job.back`."""
+    def start(self, title: str, link: str, work, *args, back: str | None = None, download: bool = False,
+              **kwargs) -> Job:
+        """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``; ``back`` and ``download``: as
+        :class:`Job`'s."""
         job_id = secrets.token_hex(8)
-        job = Job(job_id, title, link.format(id=job_id), back)
+        job = Job(job_id, title, link.format(id=job_id), back, download)
         with self._lock:
             self._forget_finished()
             self._jobs[job_id] = job
