@@ -57,6 +57,8 @@ def _flags(parser: argparse.ArgumentParser) -> dict:
                     found.setdefault(dest, flag)
         elif action.option_strings:
             found.setdefault(action.dest, max(action.option_strings, key=len))
+    for parameter, flag in parser.get_default("parameters") or ():  # library parameters a flag of other dest gives
+        found.setdefault(parameter, flag)
     return found
 
 
@@ -596,7 +598,7 @@ def build_parser() -> argparse.ArgumentParser:
     TEXT_COL(report)
     ENCODING(report)
     QUIET(report)
-    report.set_defaults(run=_report)
+    report.set_defaults(run=_report, parameters=(("period", "--by"), ("group_col", "--by")))
 
     serve = commands.add_parser(
         "serve", help="浏览器界面：分类、批量标注档案、复核、重新训练（需要安装可选依赖 web）",

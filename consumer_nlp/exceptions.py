@@ -162,15 +162,17 @@ class ArchiveError(ValueError):
     where that sheet's columns are others) or ``"other_model"`` (a tagged archive whose confidences are not those of
     the model given, so another model tagged it: ``details["row"]``, the first row that differs, ``details["written"]``
     and ``details["computed"]``, its confidence in the file and from the model, ``details["differ"]`` of
-    ``details["rows"]`` rows to review differ). An error met reading a report's earlier period (``previous``) holds
-    ``details["archive"] = "previous"``."""
+    ``details["rows"]`` rows to review differ) or ``"tag_values"`` (a tag column holding what tagging never writes,
+    edited by hand: ``details["column"]``; ``details["rows"]``, the first five (row, value), each row as Excel shows
+    it) or ``"no_rows"`` (a tagged archive with no row to report on: its column names alone). An error met
+    reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",
                 "needs_memory", "needs_time", "too_many_keys", "already_tagged", "not_tagged", "no_column",
                 "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder",
                 "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook",
-                "unknown_format", "not_review_workbook", "other_model", "folder")
+                "unknown_format", "not_review_workbook", "other_model", "folder", "tag_values", "no_rows")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

@@ -1319,6 +1319,7 @@ ARCHIVE_PROBLEMS = {
     "too_many_keys": ("tag", {"line": 7}), "already_tagged": ("tag", {"columns": ["confidence"]}),
     "not_tagged": ("report", {"columns": ["category"]}), "no_text_column": ("tag", {"columns": ["编号", "客户原话"]}),
     "no_column": ("report", {"wanted": "区域", "columns": ["区县", "投诉内容"]}),
+    "tag_values": ("report", {"column": "category", "rows": [(7, "")]}), "no_rows": ("report", {}),
     "beyond_excel": ("tag", {}), "busy": ("tag", {}), "previous_is_itself": ("report", {}),
     "output_is_input": ("tag", {}), "no_folder": ("tag", {}), "output_name": ("report", {"endings": [".html", ".md"]}),
     "empty": ("tag", {"rows": 0, "header_row": 1}), "no_sheet": ("tag", {"sheet": "二月", "sheets": ["一月"]}),

@@ -162,15 +162,70 @@ def test_money_is_read_in_long_runs_of_digits_and_commas():
     assert money_mentioned("9" * 200_000 + " 退了50元") == 50
 
 
-@pytest.mark.parametrize("column,value", [("confidence", "abc"), ("needs_review", "是")])
-def test_tag_columns_that_do_not_hold_tags_are_refused_naming_rows(tmp_path, capsys, column, value):
+@pytest.mark.parametrize("column,value,said", [
+    ("confidence", "abc", "「confidence」列应为 0 到 1 之间的数，这些行不是：第3行「abc」"),
+    ("needs_review", "也许", "「needs_review」列应为 true 或 false（是、否也可），这些行不是：第3行「也许」"),
+    ("category", "", "「category」列应为六个类别之一（英文名如 quality，或中文名如 质量问题），这些行不是：第3行（空）")])
+def test_tag_columns_that_do_not_hold_tags_are_refused_naming_rows(tmp_path, capsys, column, value, said):
+    # Refused in English alone under 没有完成（原因在下面，是英文的…）, a plain ValueError: now a kind, said in Chinese.
+    from consumer_nlp.exceptions import ArchiveError
+
     rows = [{"id": i, "text": "漏水", "category": "quality", "confidence": 0.9, "needs_review": False}
             for i in range(3)]
     rows[1][column] = value
     pd.DataFrame(rows).to_csv(tmp_path / "t.csv", index=False)
+    with pytest.raises(ArchiveError) as refused:
+        report_archive(tmp_path / "t.csv", progress=False)
+    assert refused.value.problem == "tag_values" and refused.value.details["column"] == column
+    assert refused.value.details["rows"] == [(3, value)]
     assert main(["report", str(tmp_path / "t.csv"), "-o", str(tmp_path / "r.md"), "-q"]) == 2
-    err = capsys.readouterr().err
-    assert column in err and f"第3行「{value}」" in err
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith(f"consumer-nlp: 错误：{said}。请"), first
+
+
+def test_needs_review_typed_as_shi_or_fou_and_a_pasted_row_of_column_names_are_read(tmp_path):
+    # 是/否 typed into needs_review, and the second file's header row pasted in with its rows when two tagged files
+    # were joined, stopped the report; both are clearly meant: 是 is true, a row of the column names is no row.
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "needs_review": "是"},
+                                             {"text": "冒烟", "category": "safety", "needs_review": "否"}])
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    path.write_text("\n".join([*lines, lines[0], lines[1]]) + "\n", encoding="utf-8-sig")
+    report = report_archive(path, progress=False)
+    counts = report.tables["categories"].set_index("label")["件数"]
+    assert counts["total"] == 3 and counts["quality"] == 2 and counts["safety"] == 1
+    assert "第4行是又一行列名（两个已标注的文件拼在一起时一并粘贴进来的），没有计入。" in report.notes, report.notes
+
+
+def test_a_tagged_file_of_its_column_names_alone_is_said_in_chinese(tmp_path, capsys):
+    # Every row deleted: "… has no rows to report on", in English under 没有完成（原因在下面，是英文的…）.
+    from consumer_nlp.exceptions import ArchiveError
+
+    path = tmp_path / "t.csv"
+    path.write_text("text,category,category_zh,confidence,needs_review\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match="has no rows to report on") as refused:
+        report_archive(path, progress=False)
+    assert refused.value.problem == "no_rows"
+    assert main(["report", str(path), "-o", str(tmp_path / "r.md"), "-q"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == "consumer-nlp: 错误：文件里只有列名，没有一行数据。请检查是否选错了文件后再运行。", first
+
+
+@pytest.mark.parametrize("word,period", [("季度", "quarter"), ("Quarter", "quarter"), ("月份", "month")])
+def test_by_a_period_word_that_is_no_column_says_to_give_the_period(tmp_path, capsys, word, period):
+    # `--by 季度` or `--by Quarter` was read as a column's name and refused as one the file does not hold: the desk
+    # meant the time table by quarter. It is still not reinterpreted, but the line says how to ask for it.
+    from consumer_nlp.exceptions import ArchiveError
+
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "date": "2025-03-05"}])
+    with pytest.raises(ArchiveError) as refused:
+        report_archive(path, group_col=word, progress=False)
+    assert refused.value.problem == "no_column" and refused.value.details["period"] == period
+    assert main(["report", str(path), "--by", word, "-o", str(tmp_path / "r.md"), "-q"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.startswith(f"consumer-nlp: 错误：没有名为「{word}」的列（列名有："), first
+    assert first.endswith(f"。「{word}」是时间段，不是列名：要按{'季度' if period == 'quarter' else '月'}分列，请用 "
+                          f"--by {period} 后再运行。"), first
+    assert not (tmp_path / "r.md").exists()
 
 
 @needs_font

@@ -38,6 +38,24 @@ def _output_name(details: dict) -> str:
     return f"{what}名应以 {_either(endings)} 结尾"
 
 
+# What each tag column holds, as a desk is told when a cell of it was edited into something else.
+_TAG_VALUES = {"category": "六个类别之一（英文名如 quality，或中文名如 质量问题）", "category_zh": "六个类别的中文名之一，或留空",
+               "needs_review": "true 或 false（是、否也可）", "confidence": "0 到 1 之间的数"}
+
+
+def _tag_values(details: dict) -> str:
+    """A tag column's cells that hold what tagging never writes, with their rows as Excel shows them."""
+    rows = "、".join(f"第{row}行" + (f"「{value}」" if value else "（空）") for row, value in details["rows"])
+    holds = _TAG_VALUES.get(details["column"], "标注时写入的值")
+    return f"「{details['column']}」列应为{' ' if holds[0].isascii() else ''}{holds}，这些行不是：{rows}"
+
+
+def _period_word(details: dict) -> str:
+    """What to give for a period asked for as a column's name (季度, Quarter), with the front end's flag."""
+    flag, period = details["flag"], details["period"]
+    return f"「{details['wanted']}」是时间段，不是列名：要按{'季度' if period == 'quarter' else '月'}分列，请用 {flag} {period}"
+
+
 def problem_in_chinese(error: ArchiveError) -> str:
     """What is wrong, in one Chinese sentence without the file's path (a server's paths are not the
     user's business; on the command line the user named the file)."""
@@ -105,6 +123,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "other_model": lambda: (f"文件里的置信度不是这个模型算出的（第 {details['row']} 行：文件里是 {details['written']:.4f}，"
                                 f"模型算出 {details['computed']:.4f}；要复核的 {details['rows']:,} 行中有 "
                                 f"{details['differ']:,} 行不同）：文件是用别的模型标注的，或读的不是标注时的文本列，或标注后改动过文本"),
+        "tag_values": lambda: _tag_values(details),
+        "no_rows": lambda: "文件里只有列名，没有一行数据",
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }
@@ -120,6 +140,8 @@ _FIXES = {
     "unparseable_row": "修正这一行",
     "password": "在 Excel 或 WPS 里取消密码并保存",
     "empty": "检查是否选错了文件",
+    "no_rows": "检查是否选错了文件",
+    "tag_values": "在 Excel 里改正这些格",
     "no_data": "检查是否选错了文件",
     "no_sheet": "把要读的那张表另存为单独的文件",
     "chart_sheet": "把要读的那张表另存为单独的文件",
@@ -173,6 +195,11 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         return f"请用 {names['text_col']} 指定它（列名照上面写）后再运行"
     if error.problem == "not_review_workbook" and "format" not in error.details:
         return "请用 consumer-nlp review export 从已标注的文件导出复核表，在「更正为」一列填好后导入它"
+    if error.problem == "no_column" and error.details.get("period") and "period" in names:
+        return _period_word({**error.details, "flag": names["period"]}) + " 后再运行"
+    if error.problem == "tag_values" and error.details["column"] == "category" and any(
+            not value for _, value in error.details["rows"]):
+        return "请在 Excel 里补上这些行的类别（不确定时保留模型给出的类别，用 consumer-nlp review 复核）后再运行"
     if error.problem == "not_tagged":
         return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
     if error.problem == "previous_is_itself" and "previous" in names:

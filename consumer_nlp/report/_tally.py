@@ -14,11 +14,15 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
+from ..exceptions import ArchiveError
 from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
                   find_text_column, GroupSpellings, group_name, open_archive)
 from ..tagging import REASON_EMPTY, check_tagged, read_top_terms, refuse_rows, review_flags, without_text
 
 PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
+# Words a desk may give for a period where a column's name is asked for (a group column): what each means.
+PERIOD_WORDS = {"month": "month", "月": "month", "月份": "month", "按月": "month", "quarter": "quarter",
+                "季度": "quarter", "季": "quarter", "按季度": "quarter"}
 EMPTY = "empty"  # rows whose text was empty: no category, counted apart
 
 
@@ -117,6 +121,7 @@ class _Tally:
 
     rows: int = 0
     cleared_rows: int = 0  # rows of blank cells alone (cleared in Excel, saved in a CSV as ",,,,"): left out
+    names_rows: "_Named" = field(default_factory=lambda: _Named())  # rows repeating the column names: left out
     hidden_rows: int = 0  # of them, rows hidden in Excel (a filter, or by hand): counted too, and said
     categories: Counter = field(default_factory=Counter)
     review: Counter = field(default_factory=Counter)
@@ -329,16 +334,40 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                     found["text"] = None
                 found["date"] = find_column(frame.columns, date_col, DATE_NAMES)
                 tally.dates_1904 = reader.layout.dates_1904  # known once the sheet is opened
-                found["group"] = None if group_col is None else find_column(frame.columns, group_col, ())
+                found["group"] = None if group_col is None else _group_column(frame.columns, group_col)
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
-            kept = ~_cleared(frame)
-            tally.cleared_rows += int((~kept).sum())
+            cleared, names = _cleared(frame), _names_rows(frame)
+            kept = ~(cleared | names)
+            tally.cleared_rows += int(cleared.sum())
+            tally.names_rows.add(names, chunk.places(), frame["category"])
             tally.add(frame[kept], [row for row, keep in zip(chunk.places(), kept) if keep], found["text"],
                       found["date"], found["group"], period)
             bar.update(chunk.position - bar.n)
     tally.settle_serials()
     tally.hidden_rows = reader.hidden_rows
     if tally.rows == 0:
-        raise ValueError(f"{path} has no rows to report on")
+        raise ArchiveError(f"{path} has no rows to report on", "no_rows")
     return tally, found
+
+
+def _group_column(columns, group_col: str) -> str:
+    """The group column named ``group_col``; where there is none and it is a period's word (季度, Quarter), the
+    error says which period (``details["period"]``), which the time table takes, not a column."""
+    try:
+        return find_column(columns, group_col, ())
+    except ArchiveError as error:
+        period = PERIOD_WORDS.get(str(group_col).strip().casefold())
+        if error.problem == "no_column" and period:
+            error.details["period"] = period
+            error.args = (f"{error}; for the time table by {period}, the period parameter takes {period!r}",)
+        raise
+
+
+def _names_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows repeat the tag columns' names (category, confidence, needs_review) in them: the header row of a
+    second tagged file pasted in under the first, which is no row to count."""
+    names = np.ones(len(frame), dtype=bool)
+    for column in ("category", "confidence", "needs_review"):
+        names &= frame[column].astype("string").fillna("").str.strip().eq(column).to_numpy()
+    return names

@@ -36,8 +36,9 @@ def check_text_bytes(values: pd.Series, rows, column: str, place: str = "第{}�
     """Refuse bytes in a text column (a Parquet binary column) that are not UTF-8, naming their rows
     (``rows``: each value's row number, or its index label, said as ``place`` says it)."""
     if values.dtype == object or isinstance(values.dtype, pd.ArrowDtype):
-        refuse_rows(values, holding(values, lambda v: isinstance(v, bytes) and utf8_text(v) is None), rows, column,
-                    "UTF-8 text", place)
+        wrong = _wrong_rows(values, holding(values, lambda v: isinstance(v, bytes) and utf8_text(v) is None), rows)
+        if wrong:
+            raise ValueError(_must_hold(column, "UTF-8 text", wrong, place))
 
 
 def excel_layout(text_col: str) -> dict:
@@ -119,18 +120,32 @@ def check_tagged(columns, path, needed=tuple(TAG_COLUMNS)) -> list:
     return [c for c in columns if c not in TAG_COLUMNS]
 
 
-def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: str, place: str = "第{}行") -> None:
-    """Refuse a column whose values are ``wrong`` somewhere, naming the first rows (``rows``: each value's row
-    number, as a person finds it in the file, put into ``place``; a frame's index labels, with "index {!r}")."""
-    if wrong.any():
-        bad = [f"{place.format(rows[i])}「{quoted(values.iloc[i])}」" for i in np.flatnonzero(wrong.to_numpy())[:5]]
-        raise ValueError(f"column '{column}' must hold {wanted}; these rows do not: {'、'.join(bad)}")
+def _wrong_rows(values: pd.Series, wrong: pd.Series, rows) -> list[tuple]:
+    """The first five (row, value) of the ``wrong`` ones, each value quoted as a line can hold it (``rows``: each
+    value's row number, or its index label)."""
+    return [(rows[i], quoted(values.iloc[i])) for i in np.flatnonzero(wrong.to_numpy())[:5]]
+
+
+def _must_hold(column: str, wanted: str, wrong: list[tuple], place: str) -> str:
+    """The library's message refusing ``column``'s ``wrong`` rows (said as ``place`` says a row)."""
+    bad = "、".join(f"{place.format(row)}「{value}」" for row, value in wrong)
+    return f"column '{column}' must hold {wanted}; these rows do not: {bad}"
+
+
+def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: str) -> None:
+    """Refuse a tag column whose values are ``wrong`` somewhere (edited by hand), naming the first rows (``rows``:
+    each value's row number, as Excel shows the file): an :class:`ArchiveError` "tag_values"."""
+    bad = _wrong_rows(values, wrong, rows)
+    if bad:
+        raise ArchiveError(_must_hold(column, wanted, bad, "第{}行"), "tag_values", column=column, rows=bad)
+
+
+_TRUE, _FALSE = ("true", "1", "1.0", "是"), ("false", "0", "0.0", "否")  # 是 and 否, as a desk types them in Excel
 
 
 def review_flags(values: pd.Series, rows) -> pd.Series:
-    """A ``needs_review`` column read back (as written, or edited in Excel) as booleans; a value
+    """A ``needs_review`` column read back (as written, or edited in Excel, 是 or 否) as booleans; a value
     that is neither true nor false is refused, named by row."""
     text = values.astype("string").fillna("").str.strip().str.lower()
-    refuse_rows(values, ~text.isin(["true", "false", "1", "0", "1.0", "0.0"]), rows, "needs_review",
-                "true or false")
-    return text.isin(["true", "1", "1.0"])
+    refuse_rows(values, ~text.isin(_TRUE + _FALSE), rows, "needs_review", "true or false")
+    return text.isin(_TRUE)
