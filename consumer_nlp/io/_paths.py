@@ -75,13 +75,13 @@ def temporary_beside(path, *, folder: bool = False) -> Path:
 STALE_SECONDS = 3600  # a working copy untouched this long is a killed process's, not one at work
 
 
-def _stale_temporaries(path: Path) -> list[Path]:
-    """The files :func:`temporary_beside` made beside ``path`` and a killed process left, untouched for
-    STALE_SECONDS: no process at work can own them."""
+def _stale_temporaries(path: Path, untouched_since: float | None = None) -> list[Path]:
+    """The files :func:`temporary_beside` made beside ``path`` and a killed process left, untouched since
+    ``untouched_since`` (a time; by default STALE_SECONDS ago): no process at work can own them."""
     # the name up to the random part, as temporary_beside makes it (a long name is cut alike)
     prefix = working_name(path, "0" * 8 + path.suffix).name[:-8 - len(path.suffix)]
     made = re.compile(re.escape(prefix) + "[0-9a-f]{8}" + re.escape(path.suffix))
-    cutoff = time.time() - STALE_SECONDS
+    cutoff = time.time() - STALE_SECONDS if untouched_since is None else untouched_since
     found = []
     for candidate in path.parent.glob(glob.escape(prefix) + "*"):
         try:
@@ -165,13 +165,15 @@ def _take_name(temporary, path, what: str) -> bool:
 
 
 @contextmanager
-def new_files(targets, *, force: bool, sweep: bool = True):
+def new_files(targets, *, force: bool, sweep: bool = True, untouched_since: float | None = None):
     """Temporary files beside each path of ``targets`` ((path, what) pairs), with its extension, to write in;
     when the block ends without an error they become their paths together (see :func:`move_into_place`), and
     otherwise they are removed. With ``sweep``, the copies that writers of those paths killed midway (kill -9,
-    a power cut) left beside them are removed first (a look through each folder)."""
+    a power cut) left beside them are removed first (a look through each folder): those untouched for
+    STALE_SECONDS, or since ``untouched_since`` where the caller knows no other writer was at work from then on
+    (a tagging run, holding its outputs' locks since that time, knows it of every earlier run's)."""
     targets = [(Path(path), what) for path, what in targets]
-    for leftover in [old for path, _ in targets for old in _stale_temporaries(path)] if sweep else ():
+    for leftover in [old for path, _ in targets for old in _stale_temporaries(path, untouched_since)] if sweep else ():
         leftover.unlink(missing_ok=True)
     temporaries = []
     try:

@@ -216,10 +216,12 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     check_paths(input_path, output, bad_rows, force=force)
     kind = output_format(output)
     keep_freed_memory()
-    with OutputLock(output), OutputLock(bad_rows, "bad_rows_path") if bad_rows is not None else contextlib.nullcontext():
+    with (OutputLock(output) as lock,
+          OutputLock(bad_rows, "bad_rows_path") if bad_rows is not None else contextlib.nullcontext()):
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
                          chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
-                         sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force)
+                         sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force,
+                         locked_at=lock.taken)
 
 
 def _start_method() -> str:
@@ -283,7 +285,7 @@ class _Workers:
 
 
 def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_col, jobs, chunk_size, resume,
-              restart, encoding, sheet, header_row, bad_rows_path, progress, force) -> Summary:
+              restart, encoding, sheet, header_row, bad_rows_path, progress, force, locked_at) -> Summary:
     started = time.perf_counter()
     reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size, sheet=sheet, header_row=header_row)
     read_as = archive_format(input_path)
@@ -355,7 +357,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             _check_unchanged(input_path, manifest, spool)
             title = output_sheet(reader, input_path.name)
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
-                              title, force, reader.number_formats, shown, read_as=read_as, layout=reader.layout)
+                              title, force, reader.number_formats, shown, read_as=read_as, layout=reader.layout,
+                              locked_at=locked_at)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
     summary.retagged_chunks = len(finished) - len(done)
@@ -393,13 +396,14 @@ def _chain(first, rest):
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
             resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool, read_as: str,
-            layout=None) -> Summary:
+            layout=None, locked_at: float | None = None) -> Summary:
     """Join the parts and write the bad rows (of an input in the format ``read_as``) in working copies
     (:func:`io.new_files`), renamed into place together (never over a file that appeared meanwhile, unless
     ``force``), and sum up. ``number_formats``: as the workbook read showed its columns' numbers and dates, and
     ``layout``: what else of it an .xlsx output keeps (see :func:`io.join_parts`). ``shown``: whether the run shows
     progress, and so a bar over the writing of an .xlsx output (a minute for 300,000 rows, after the tagging's bar
-    is full)."""
+    is full). ``locked_at``: since when the run has held the outputs' locks: their working copies untouched since
+    are earlier runs' (killed as they joined), and go."""
     import sys
 
     from tqdm import tqdm
@@ -408,7 +412,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
                       bad_rows_file=bad_rows_path)
     targets = [(output, "output")] + ([(bad_rows_path, "bad-rows file")] if bad_rows_path is not None else [])
     try:
-        with new_files(targets, force=force) as temporaries:
+        with new_files(targets, force=force, untouched_since=locked_at) as temporaries:
             with (text_rows(temporaries[1], "无法解析的行") if bad_rows_path is not None
                   else contextlib.nullcontext()) as write_bad_row:
                 parts = _sum_records(spool, kind, summary, write_bad_row, read_as)

@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 
@@ -147,10 +148,11 @@ def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force:
 
 class OutputLock:
     """An exclusive lock on a file beside the output, held for the whole run (and by its workers):
-    a second run on the same output refuses while the first is going."""
+    a second run on the same output refuses while the first is going. ``taken``: when it was taken (a working copy
+    of the output untouched since is an earlier run's, which is dead)."""
 
     def __init__(self, output: Path, parameter: str = "output_path"):
-        self.output, self.path, self.fd = output, working_name(output, "lock"), None
+        self.output, self.path, self.fd, self.taken = output, working_name(output, "lock"), None, None
         self.parameter = parameter  # how the caller named the file, to say where else to write
 
     def __enter__(self):
@@ -164,7 +166,7 @@ class OutputLock:
                                    f"finish, or write elsewhere ({self.parameter}=…)", "busy") from None
             try:
                 if os.path.samestat(os.fstat(fd), os.stat(self.path)):
-                    self.fd = fd
+                    self.fd, self.taken = fd, time.time()
                     return self
             except FileNotFoundError:
                 pass
