@@ -1529,7 +1529,7 @@ def test_two_files_tagged_at_once_in_threads_each_get_their_own_rows(default_mod
 
 
 
-@pytest.mark.parametrize("key", ["chunking", "parts", "software"])
+@pytest.mark.parametrize("key", ["chunking", "parts", "software", "read_as"])
 def test_a_checkpoint_whose_chunks_were_cut_or_written_another_way_is_not_resumed(default_model, tmp_path, key):
     # Chunks are found again by their numbers. When a release changed how many rows a chunk holds
     # (a cap on a chunk's cells; bad rows counting towards it), a checkpoint of the release before

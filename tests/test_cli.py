@@ -109,6 +109,29 @@ def test_a_resume_with_other_flags_says_which_and_how_they_were_so_the_finished_
     assert "（续跑：" in capsys.readouterr().err
 
 
+def test_a_resume_of_an_input_renamed_to_another_format_is_refused_naming_its_extension(tmp_path, capsys,
+                                                                                       monkeypatch):
+    # The format an input is read in comes from its extension and was not in the checkpoint: a one-column CSV of
+    # quoted texts renamed .txt (read as TSV, its quotes kept) resumed into the same output and joined chunks read
+    # both ways.
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "archive.csv"
+    source.write_text("投诉内容\n" + "".join(f'"第{i:02d}号电表，走得飞快"\n' for i in range(6)), encoding="utf-8")
+    output = tmp_path / "out.csv"
+    monkeypatch.setattr(_run, "join_parts", lambda *args, **options: (_ for _ in ()).throw(KeyboardInterrupt))
+    assert main(["tag", str(source), "-o", str(output), "-q", "--chunk-size", "2"]) == 130
+    monkeypatch.undo()
+    renamed = source.rename(source.with_suffix(".txt"))
+    assert main(["tag", str(renamed), "-o", str(output), "-q", "--chunk-size", "2", "--resume"]) == 2
+    said = capsys.readouterr().err
+    assert "不能接着用：输入文件的扩展名与那次不同" in said and "--restart" in said and "changed: read_as" in said
+    assert not output.exists()
+    renamed.rename(source)
+    assert main(["tag", str(source), "-o", str(output), "-q", "--chunk-size", "2", "--resume"]) == 0
+    assert "（续跑：" in capsys.readouterr().err
+
+
 def test_tag_without_a_text_column_lists_the_columns(tmp_path, capsys):
     source = tmp_path / "a.csv"
     source.write_text("id,note\n1,x\n", encoding="utf-8")

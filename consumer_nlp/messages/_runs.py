@@ -28,7 +28,9 @@ def _checkpoint(error: CheckpointError, names: dict) -> str:
     return _changed_run(error.details["changed"], error.details.get("earlier", {}), names, restart)
 
 
-_WHAT_CHANGED = {"input": "输入文件的内容与那次不同", "model": "所用的模型与那次不同",
+_WHAT_CHANGED = {"input": "输入文件的内容与那次不同",
+                 "read_as": "输入文件的扩展名与那次不同（文件按扩展名读作 CSV、TSV 等；改回那次的扩展名即可接着运行）",
+                 "model": "所用的模型与那次不同",
                  "software": "本软件或它用到的组件在那次之后更新过"}
 
 

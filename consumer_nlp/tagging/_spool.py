@@ -15,7 +15,7 @@ from pathlib import Path
 from .._classifier import ComplaintClassifier
 from .._locks import lock_exclusively
 from ..exceptions import ArchiveError, CheckpointError
-from ..io import CHUNKING, PARTS, check_new_file, same_file, working_name, write_json
+from ..io import CHUNKING, PARTS, archive_format, check_new_file, same_file, working_name, write_json
 
 
 
@@ -59,14 +59,15 @@ def software() -> dict:
     return {"code": code.hexdigest(), "python": sys.version.split()[0], "libraries": libraries}
 
 
-RUN_IDENTITY = ("input", "model", "software")  # what a run's manifest holds beside the settings a caller gives
+RUN_IDENTITY = ("input", "read_as", "model", "software")  # what a manifest holds beside the settings a caller gives
 
 
 def run_manifest(input_path: Path, model: ComplaintClassifier, **settings) -> dict:
-    """What a run is: its input (by content), its model, its settings and the software that tags it. Resuming is
-    allowed only into the spool of the same run."""
-    return {"input": fingerprint(input_path), **settings, "model": _model_id(model), "software": software(),
-            "chunking": CHUNKING, "parts": PARTS}
+    """What a run is: its input (by content, and the format its extension has it read in: a CSV renamed .txt is read
+    as TSV), its model, its settings and the software that tags it. Resuming is allowed only into the spool of the
+    same run."""
+    return {"input": fingerprint(input_path), "read_as": archive_format(input_path), **settings,
+            "model": _model_id(model), "software": software(), "chunking": CHUNKING, "parts": PARTS}
 
 
 def part_path(spool: Path, index: int, kind: str) -> Path:
@@ -208,9 +209,10 @@ def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> s
                                   f"began); run with restart=True to start over") from None
         # Releases before 2026-12-04 named the input by its path, and their model ids differ from today's;
         # releases before 2026-12-05 cut files into chunks another way, or wrote values into parts another way;
-        # releases before 2026-12-06 (late) did not say which code and libraries tagged the chunks.
+        # releases before 2026-12-06 (late) did not say which code and libraries tagged the chunks, nor in which
+        # format the input was read.
         if ("path" in saved.get("input", {}) or saved.get("chunking") != CHUNKING or saved.get("parts") != PARTS
-                or "software" not in saved):
+                or "software" not in saved or "read_as" not in saved):
             raise CheckpointError(f"cannot resume: the checkpoint in {spool} was made by an earlier release of "
                                   f"consumer_nlp; run with restart=True to start over")
         if saved != manifest:
