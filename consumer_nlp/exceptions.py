@@ -45,9 +45,9 @@ class CheckpointError(ValueError):
     """The finished chunks an interrupted tagging run left cannot be gone on from with ``resume=True``: another
     run's (its input, the format it is read in, model or settings differ: ``details["changed"]`` names them,
     ``details["earlier"]`` holds the settings as that run had them, given again they go on), an earlier release's, or
-    damaged (``problem`` "cannot_resume"). ``restart=True`` starts over. Or (``problem`` "unfinished") they were found with neither:
-    ``details["chunks"]``, how many; ``resume=True`` goes on from them. Or (``problem`` "resume_and_restart") both
-    were asked for."""
+    damaged (``problem`` "cannot_resume"). ``restart=True`` starts over. Or (``problem`` "unfinished") they were
+    found with neither: ``details["chunks"]``, how many; ``resume=True`` goes on from them. Or (``problem``
+    "resume_and_restart") both were asked for."""
 
     PROBLEMS = ("cannot_resume", "unfinished", "resume_and_restart")
 
