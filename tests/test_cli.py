@@ -1,5 +1,7 @@
 import argparse
 import csv
+import errno
+import os
 import re
 import subprocess
 import sys
@@ -129,6 +131,38 @@ def test_a_resume_of_an_input_renamed_to_another_format_is_refused_naming_its_ex
     assert not output.exists()
     renamed.rename(source)
     assert main(["tag", str(source), "-o", str(output), "-q", "--chunk-size", "2", "--resume"]) == 0
+    assert "（续跑：" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("refusal", [errno.EACCES, errno.EROFS], ids=["no right", "read-only disk"])
+def test_a_run_stopped_by_a_folder_it_may_not_write_says_resume_keeps_its_finished_chunks(tmp_path, capsys,
+                                                                                          monkeypatch, refusal):
+    # The full-disk line says --resume keeps the finished chunks; a folder made read-only mid-run (or its disk) was
+    # said as 没有权限读写这个文件或文件夹。请换一个有权限的文件夹…, where another folder throws them away and the same
+    # command with --resume, once the folder is writable, goes on from them.
+    from consumer_nlp.tagging import _run
+
+    source = tmp_path / "archive.csv"
+    source.write_text("编号,投诉内容\n" + "".join(f"{i},第{i:02d}号电表走得飞快\n" for i in range(6)), encoding="utf-8")
+    written = _run.write_part
+
+    def refused_from_chunk(first_refused):
+        def write(frame, kind, path):
+            if sum(p.stem.isdecimal() for p in Path(path).parent.glob("*.json")) >= first_refused:
+                raise (PermissionError if refusal == errno.EACCES else OSError)(refusal, os.strerror(refusal), path)
+            written(frame, kind, path)
+        return write
+
+    command = ["tag", str(source), "-q", "--chunk-size", "2", "--jobs", "1"]
+    monkeypatch.setattr(_run, "write_part", refused_from_chunk(0))  # nothing finished: nothing kept
+    assert main(command) == 2
+    assert "--resume" not in capsys.readouterr().err
+    monkeypatch.setattr(_run, "write_part", refused_from_chunk(1))
+    assert main(command) == 2
+    said = capsys.readouterr().err.splitlines()[0]
+    assert "已标注的部分都保留着" in said and "用同样的命令加 --resume 接着运行" in said
+    monkeypatch.undo()
+    assert main([*command, "--resume"]) == 0
     assert "（续跑：" in capsys.readouterr().err
 
 

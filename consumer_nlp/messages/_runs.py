@@ -60,9 +60,22 @@ def run_headline(error: Exception, names: dict) -> str | None:
                 else "请把文件另存为 UTF-8 编码后再运行")
     kinds = [(FileNotFoundError, "找不到文件。请检查文件名和所在的文件夹后再运行"),
              (FileExistsError, "文件已经存在，没有覆盖。请换一个文件名，或先把那个文件移走"),
-             (PermissionError, "没有权限读写这个文件或文件夹。请换一个有权限的文件夹，或请管理员开放权限后再运行"),
              (UnicodeError, "文件的编码无法识别。" + encoding),
              (ImportError, "缺少需要安装的组件。请照下面的 pip install 命令安装后再运行")]
     if isinstance(error, OSError) and error.errno == errno.EROFS:  # a read-only disk or share: no right would help
-        return "这个文件或文件夹所在的磁盘是只读的，不能写入。请换一个可以写入的文件夹后再运行"
+        return "这个文件或文件夹所在的磁盘是只读的，不能写入。" + _way_on(error, names, "请换一个可以写入的文件夹后再运行",
+                                                                "磁盘可以写入后")
+    if isinstance(error, PermissionError):
+        return "没有权限读写这个文件或文件夹。" + _way_on(error, names, "请换一个有权限的文件夹，或请管理员开放权限后再运行",
+                                                     "请管理员开放权限后")
     return next((said for kind, said in kinds if isinstance(error, kind)), None)
+
+
+def _way_on(error: OSError, names: dict, anew: str, mended: str) -> str:
+    """How to go on past a folder that may not be written: ``anew``, or, where a tagging run stopped by it kept its
+    finished chunks (beside its output: another folder would not find them), the same command resumed once
+    ``mended``."""
+    if not getattr(error, "chunks_kept", None):
+        return anew
+    return (f"已标注的部分都保留着：{mended}，用同样的命令加 {names.get('resume', 'resume=True')} 接着运行"
+            f"（换一个文件夹则要从头开始）")

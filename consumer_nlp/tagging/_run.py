@@ -198,7 +198,9 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     the summary can name rows whose text was empty. An existing output or bad-rows file is
     replaced only with ``force``, and the input never; the finished chunks of an interrupted run
     are used with ``resume`` or thrown away with ``restart``. ``sheet`` and ``header_row`` choose
-    the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`.
+    the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`. An error that
+    stops a run once chunks are finished (a folder made read-only, say) carries ``chunks_kept``, the folder they are
+    kept in: once it is mended, ``resume=True`` goes on from them.
 
     From a thread other than the main one, the workers start as new interpreters (spawned, not forked), which import
     the script that started them: a script doing so keeps its work under ``if __name__ == "__main__":``.
@@ -345,6 +347,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 workers.stop()
             if hopeless or not has_records(spool):  # nothing worth resuming from: leave nothing behind
                 remove_spool(spool)
+            else:
+                error.chunks_kept = str(spool)
             raise
         finally:
             if workers is not None:
@@ -361,6 +365,10 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                               locked_at=locked_at)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
+        except OSError as error:  # a folder made read-only, a full disk: the chunks stay for a resume
+            if has_records(spool):
+                error.chunks_kept = str(spool)
+            raise
     summary.retagged_chunks = len(finished) - len(done)
     summary.sheet = getattr(reader, "sheet_title", None)
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
