@@ -337,12 +337,12 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 found["group"] = None if group_col is None else _group_column(frame.columns, group_col)
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
-            cleared, names = _cleared(frame), _names_rows(frame)
+            cleared, names, places = _cleared(frame), _names_rows(frame), chunk.places()
             kept = ~(cleared | names)
             tally.cleared_rows += int(cleared.sum())
-            tally.names_rows.add(names, chunk.places(), frame["category"])
-            tally.add(frame[kept], [row for row, keep in zip(chunk.places(), kept) if keep], found["text"],
-                      found["date"], found["group"], period)
+            tally.names_rows.add(names, places, frame["category"])
+            tally.add(frame[kept], [row for row, keep in zip(places, kept) if keep], found["text"], found["date"],
+                      found["group"], period)
             bar.update(chunk.position - bar.n)
     tally.settle_serials()
     tally.hidden_rows = reader.hidden_rows
