@@ -1,6 +1,7 @@
 """The spool: a run's checkpoint beside its output (manifest, numbered parts, chunk records),
 and the checks and lock that keep two runs, or a run and its input, from writing over each other.
 """
+import functools
 import hashlib
 import json
 import os
@@ -37,14 +38,21 @@ def _model_id(model: ComplaintClassifier) -> str:
     return joblib.hash(model)
 
 
-def software() -> dict:
-    """What tags and writes a chunk beside the model: this package's code (a digest of its modules and word lists, so
-    that any change counts, within a release too), Python and the versions of the libraries it requires. A resume
-    after an upgrade would otherwise join chunks that two versions tagged."""
+@functools.cache
+def _code_digest() -> str:
+    """A digest of this package's modules and word lists, read once a process: the code a process runs is the code
+    it imported, whatever is on the disk later."""
     package = Path(__file__).resolve().parents[1]
     code = hashlib.sha256()
     for path in sorted([*package.rglob("*.py"), *package.glob("resources/*.txt")]):
         code.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return code.hexdigest()
+
+
+def software() -> dict:
+    """What tags and writes a chunk beside the model: this package's code (:func:`_code_digest`, so that any change
+    counts, within a release too), Python and the versions of the libraries it requires. A resume after an upgrade
+    would otherwise join chunks that two versions tagged."""
     try:
         required = [re.match(r"[A-Za-z0-9._-]+", r)[0] for r in metadata.requires("consumer_nlp") or []
                     if "extra ==" not in r]
@@ -56,7 +64,7 @@ def software() -> dict:
             libraries[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             libraries[name] = None
-    return {"code": code.hexdigest(), "python": sys.version.split()[0], "libraries": libraries}
+    return {"code": _code_digest(), "python": sys.version.split()[0], "libraries": libraries}
 
 
 RUN_IDENTITY = ("input", "read_as", "model", "software")  # what a manifest holds beside the settings a caller gives
