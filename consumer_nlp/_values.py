@@ -52,6 +52,11 @@ def is_blank(value) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
+def cell_texts(values: pd.Series) -> pd.Series:
+    """Each cell as the text a person sees in it: missing cells empty, spaces at either end trimmed."""
+    return values.astype("string").fillna("").str.strip()
+
+
 def holding(values: pd.Series, test) -> pd.Series:
     """Which of ``values`` pass ``test``, as booleans. (``values.map(test)`` keeps an Arrow string column's type when
     it has no rows, and such a column has no ``any()``.)"""

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
+from .._values import cell_texts
 from ..exceptions import ArchiveError
 from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
                   find_text_column, GroupSpellings, group_name, open_archive)
@@ -153,7 +154,7 @@ class _Tally:
         refuse_rows(frame["category"], labels.isna() & ~empty, rows, "category", "one of the six categories")
         if "category_zh" in frame:
             edited = frame["category_zh"].map(label_of)
-            written = frame["category_zh"].astype("string").fillna("").str.strip().ne("")
+            written = cell_texts(frame["category_zh"]).ne("")
             refuse_rows(frame["category_zh"], written & edited.isna(), rows, "category_zh",
                     "one of the six categories, or empty")
             unlike = np.flatnonzero((edited.notna() & edited.ne(labels)).to_numpy())
@@ -210,7 +211,7 @@ class _Tally:
         """Count a chunk's rows by the period of their dates; whole numbers that may be Excel's serial days are held
         back (see :meth:`settle_serials`)."""
         read = read_dates(values, self.date_format, self.dates_1904)
-        written = values.astype("string").fillna("").str.strip().ne("").to_numpy()
+        written = cell_texts(values).ne("").to_numpy()
         serial, no_year, dated = read.serials.notna().to_numpy(), read.no_year.to_numpy(), read.dates.notna().to_numpy()
         self.serials.note_others(written & ~serial, dated | no_year, read.numbers.to_numpy())
         self.bad_dates.add(~dated & written & ~no_year & ~serial, rows, values)
@@ -305,10 +306,9 @@ def _check_confidence(values: pd.Series, rows) -> None:
 def _cleared(frame: pd.DataFrame) -> np.ndarray:
     """Which rows hold blank cells alone: what Excel saves in a CSV for rows whose contents were cleared. Only rows
     without a category are looked at whole, so a chunk costs one column's check."""
-    cleared = frame["category"].astype("string").fillna("").str.strip().eq("").to_numpy()
+    cleared = cell_texts(frame["category"]).eq("").to_numpy()
     if cleared.any():
-        cells = frame[cleared].astype("string").fillna("")
-        cleared[cleared] = cells.apply(lambda column: column.str.strip().eq("")).all(axis=1).to_numpy()
+        cleared[cleared] = frame[cleared].apply(cell_texts).eq("").all(axis=1).to_numpy()
     return cleared
 
 
@@ -369,5 +369,5 @@ def _names_rows(frame: pd.DataFrame) -> np.ndarray:
     second tagged file pasted in under the first, which is no row to count."""
     names = np.ones(len(frame), dtype=bool)
     for column in ("category", "confidence", "needs_review"):
-        names &= frame[column].astype("string").fillna("").str.strip().eq(column).to_numpy()
+        names &= cell_texts(frame[column]).eq(column).to_numpy()
     return names

@@ -9,7 +9,7 @@ from ..exceptions import ArchiveError
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._unicode import quoted
-from .._values import holding, is_missing
+from .._values import cell_texts, holding, is_missing
 # TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
 from ..io import TAG_COLUMNS, sheet_title, utf8_text
 
@@ -146,6 +146,6 @@ _TRUE, _FALSE = ("true", "1", "1.0", "是"), ("false", "0", "0.0", "否")  # 是
 def review_flags(values: pd.Series, rows) -> pd.Series:
     """A ``needs_review`` column read back (as written, or edited in Excel, 是 or 否) as booleans; a value
     that is neither true nor false is refused, named by row."""
-    text = values.astype("string").fillna("").str.strip().str.lower()
+    text = cell_texts(values).str.lower()
     refuse_rows(values, ~text.isin(_TRUE + _FALSE), rows, "needs_review", "true or false")
     return text.isin(_TRUE)
