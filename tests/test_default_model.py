@@ -35,6 +35,18 @@ def test_the_default_model_carries_its_figures(default_model):
     assert default_model.training_data_["rows"] >= 1000
 
 
+def test_evaluating_the_default_model_on_its_own_corpus_is_warned_of(default_model, repo_root, caplog):
+    # The bundled model was trained before models kept per-text hashes, so a desk scoring it on a part of
+    # data/complaints.csv got figures near 1.0 without a word.
+    import pandas as pd
+
+    corpus = pd.read_csv(repo_root / "data" / "complaints.csv", dtype=str, nrows=50)[["text", "label"]]
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.evaluate(default_model, corpus, model_name="default")
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "trained_texts"]
+    assert len(said) == 1 and (said[0].rows, said[0].trained) == (50, 50)
+
+
 @pytest.mark.slow  # a new Python process with warnings as errors
 def test_loading_and_tagging_emit_no_warnings(tmp_path):
     code = "import consumer_nlp as cn; m = cn.load(); print(m.tag(['秤不准，少了二两'])[0]['category'])"
