@@ -12,7 +12,7 @@ import re
 import sys
 from pathlib import Path
 
-from ._signals import sigterm_as_interrupt
+from ._signals import stops_as_interrupt
 from ._unicode import display_width
 
 
@@ -644,7 +644,7 @@ def main(argv=None) -> int:
         logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     try:
-        with sigterm_as_interrupt():  # a command's cleanup (temporary files, a half-saved model) runs
+        with stops_as_interrupt():  # a command's cleanup (temporary files, a half-saved model) runs
             return args.run(args)
     except BrokenPipeError:  # the reader went away (`consumer-nlp … | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -920,29 +920,52 @@ def test_jobs_below_one_are_refused_and_an_early_ctrl_c_keeps_nothing(tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]
 
 
-def test_sigterm_ends_a_command_as_ctrl_c_does_so_it_cleans_up(monkeypatch, capsys, tmp_path):
+@pytest.mark.parametrize("stop", ["SIGTERM", "SIGHUP"])
+def test_sigterm_ends_a_command_as_ctrl_c_does_so_it_cleans_up(monkeypatch, capsys, tmp_path, stop):
     # SIGTERM (a service stopped, `timeout`, a task manager) ended commands on the spot: a registry
     # save left its staging folder, a report its temporary file. Now cleanup runs as for Ctrl-C.
+    # SIGHUP (the terminal closed) did so until 2026-12-06.
     import os
     import signal
     import time
 
     from consumer_nlp import cli
 
+    number = getattr(signal, stop)
     cleaned = []
 
     def works_until_stopped(args):
         try:
-            os.kill(os.getpid(), signal.SIGTERM)
+            os.kill(os.getpid(), number)
             time.sleep(5)
         finally:
             cleaned.append(True)
         return 0
 
     monkeypatch.setattr(cli, "_models", works_until_stopped)
-    before = signal.getsignal(signal.SIGTERM)
+    before = signal.getsignal(number)
     assert main(["models", "list", "--registry", str(tmp_path)]) == 130 and cleaned == [True]
-    assert "已中断" in capsys.readouterr().err and signal.getsignal(signal.SIGTERM) is before
+    assert "已中断" in capsys.readouterr().err and signal.getsignal(number) is before
+
+
+def test_a_command_started_under_nohup_keeps_ignoring_sighup(monkeypatch, tmp_path):
+    # nohup sets SIGHUP to ignored before it starts the command, which was started to outlive its terminal.
+    import os
+    import signal
+
+    from consumer_nlp import cli
+
+    def hung_up(args):
+        os.kill(os.getpid(), signal.SIGHUP)
+        return 0
+
+    monkeypatch.setattr(cli, "_models", hung_up)
+    before = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        assert main(["models", "list", "--registry", str(tmp_path)]) == 0
+        assert signal.getsignal(signal.SIGHUP) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGHUP, before)
 
 
 def test_models_compare_takes_any_model_evaluate_takes_and_names_the_rows_that_differ_in_chinese(

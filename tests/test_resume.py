@@ -34,9 +34,9 @@ def command(archive, output, *extra):
             "--chunk-size", str(CHUNK), "--jobs", "2", "-q", *extra]
 
 
-def interrupt_a_third_of_the_way(archive, output, how):
+def interrupt_a_third_of_the_way(archive, output, how, **started):
     spool = output.with_name(f".{output.name}.parts")
-    process = subprocess.Popen(command(archive, output), stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(command(archive, output), stderr=subprocess.PIPE, text=True, **started)
     deadline = time.time() + 120
     while len(list(spool.glob("*.json"))) < ROWS // CHUNK // 3 and time.time() < deadline:
         assert process.poll() is None, process.stderr.read()
@@ -46,20 +46,52 @@ def interrupt_a_third_of_the_way(archive, output, how):
     return spool, process
 
 
-@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGKILL], ids=["SIGTERM", "Ctrl-C", "kill -9"])
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL],
+                         ids=["SIGTERM", "Ctrl-C", "terminal closed", "kill -9"])
 def test_resume_after_interruption_is_byte_identical(archive, reference, tmp_path, how):
+    # SIGHUP (the terminal closed) ended a run as kill -9 does (exit 129): nothing cleaned up, no word of --resume.
     output = tmp_path / "tagged.csv"
     spool, process = interrupt_a_third_of_the_way(archive, output, how)
-    assert process.returncode != 0
+    assert process.returncode == (-signal.SIGKILL if how == signal.SIGKILL else 130)
     assert not output.exists(), "an interrupted run must not leave a complete-looking output"
     done = len(list(spool.glob("*.json")))
     assert 0 < done < ROWS // CHUNK
     if how != signal.SIGKILL:
         assert "--resume" in process.stderr.read()
+        assert sorted(p.name for p in tmp_path.iterdir()) == [spool.name], "the lock and any working copy removed"
     result = subprocess.run(command(archive, output, "--resume"), capture_output=True, text=True, check=True)
     assert "沿用上次结果" in result.stderr
     assert output.read_bytes() == reference
     assert not spool.exists()
+
+
+def test_closing_the_terminal_stops_the_workers_too(archive, tmp_path, children_of):
+    # The workers died of the SIGHUP sent to the terminal's whole process group, as kill -9 would have them.
+    output = tmp_path / "tagged.csv"
+    spool = output.with_name(f".{output.name}.parts")
+    process = subprocess.Popen(command(archive, output), stderr=subprocess.PIPE, text=True, start_new_session=True)
+    deadline = time.time() + 120
+    while not (list(spool.glob("0*.json")) and children_of(process.pid)) and time.time() < deadline:
+        time.sleep(0.01)
+    workers = children_of(process.pid)
+    assert workers, "a --jobs 2 run has a worker process"
+    os.killpg(process.pid, signal.SIGHUP)  # as a closed terminal does: the run and its workers
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and "--resume" in err, err
+    alive = [pid for pid in workers if Path(f"/proc/{pid}").exists()
+             and "Z" not in Path(f"/proc/{pid}/stat").read_text().split(")")[1][:3]]
+    assert not alive, f"workers {alive} outlived their run"
+
+
+def test_a_run_started_under_nohup_outlives_its_terminal(archive, reference, tmp_path):
+    # nohup sets SIGHUP to ignored before it starts the command: such a run was started to outlive its terminal.
+    def as_nohup_does():
+        signal.signal(signal.SIGHUP, signal.SIG_IGN)
+
+    output = tmp_path / "tagged.csv"
+    spool, process = interrupt_a_third_of_the_way(archive, output, signal.SIGHUP, preexec_fn=as_nohup_does)
+    assert process.returncode == 0, process.stderr.read()
+    assert output.read_bytes() == reference and not spool.exists()
 
 
 def test_resume_refuses_a_checkpoint_of_another_run(archive, tmp_path, default_model):
@@ -122,14 +154,15 @@ def test_a_signal_is_noted_where_it_lands_and_acted_on_where_the_run_checks():
     locks held and the run hanging; the signal is noted, and the run stops at its next check."""
     from consumer_nlp.tagging._run import _Stop, _StopRequest
 
-    before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
+    stops = signal.SIGTERM, signal.SIGINT, signal.SIGHUP
+    before = [signal.getsignal(number) for number in stops]
     with _StopRequest() as stop:
         stop.check()  # nothing came yet
-        os.kill(os.getpid(), signal.SIGTERM)  # without the handler this would end the test run
-        os.kill(os.getpid(), signal.SIGINT)
+        for number in stops:
+            os.kill(os.getpid(), number)  # without the handler this would end the test run
         with pytest.raises(_Stop):
             stop.check()
-    assert (signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)) == before
+    assert [signal.getsignal(number) for number in stops] == before
 
 
 def test_a_sigterm_while_the_parts_are_joined_leaves_no_partial_output_and_can_resume(archive, reference, tmp_path):

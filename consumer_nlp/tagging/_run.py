@@ -3,7 +3,7 @@
 The input is read in chunks; worker processes (each holding the model once) tag a chunk and
 write it as a numbered part in the spool beside the output, atomically. When every chunk is
 done the parts are joined into the output under a temporary name, which is renamed last. The
-spool is the checkpoint: after Ctrl-C, SIGTERM or a crash, ``resume=True`` tags only the chunks
+spool is the checkpoint: after Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or a crash, ``resume=True`` tags only the chunks
 that have no part yet, or whose part is no longer as its record saw it written (its size and digest),
 and the result is byte-identical to an uninterrupted run.
 """
@@ -22,7 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._classifier import ComplaintClassifier, check_model
-from .._signals import sigterm_as_interrupt
+from .._signals import stop_signals, stops_as_interrupt
 from .._values import PathLike, check_count
 from ..exceptions import CheckpointError
 from ..io import (archive_format, check_fits_a_sheet, day_numbers, excel_changes, find_column, find_text_column,
@@ -103,7 +103,7 @@ def _die_with(parent: int) -> None:
 
 
 def _start_worker(parent, *args):
-    for number in (signal.SIGINT, signal.SIGTERM):
+    for number in stop_signals(signal.SIGINT):
         signal.signal(number, signal.SIG_IGN)  # the main process decides when to stop
     _die_with(parent)
     _worker_state.update(_run_state(*args))
@@ -151,15 +151,15 @@ def keep_freed_memory() -> None:
 
 
 class _Stop(Exception):
-    """SIGTERM or Ctrl-C, turned into an orderly stop."""
+    """SIGTERM, SIGHUP or Ctrl-C, turned into an orderly stop."""
 
 
 class _StopRequest:
-    """SIGTERM and Ctrl-C, noted when they come and acted on between chunks. An exception raised
-    from the signal handler wherever the main thread happens to be (inside the worker pool's
-    locks, say) can leave the pool unable to shut down, and the run hangs instead of stopping
-    (seen once in CI: a SIGTERM run still alive after 60 s). Only in a process's main thread, where signals
-    are handled: a run in another thread (a notebook's, a web handler's) leaves them to the main one."""
+    """SIGTERM, SIGHUP and Ctrl-C (those not ignored: see :func:`stop_signals`), noted when they come and acted on
+    between chunks. An exception raised from the signal handler wherever the main thread happens to be (inside the
+    worker pool's locks, say) can leave the pool unable to shut down, and the run hangs instead of stopping (seen
+    once in CI: a SIGTERM run still alive after 60 s). Only in a process's main thread, where signals are handled:
+    a run in another thread (a notebook's, a web handler's) leaves them to the main one."""
 
     def __init__(self):
         self.requested = False
@@ -168,7 +168,7 @@ class _StopRequest:
     def __enter__(self):
         if threading.current_thread() is not threading.main_thread():
             return self
-        for number in (signal.SIGTERM, signal.SIGINT):
+        for number in stop_signals(signal.SIGINT):
             self.previous[number] = signal.signal(number, self._note)
         return self
 
@@ -354,7 +354,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             if workers is not None:
                 workers.stop()
             bar.close()
-    with sigterm_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
+    with stops_as_interrupt():  # a half-joined file is removed on the way out; the chunks stay for a resume
         try:
             if stop.requested:  # came as the workers stopped, after the last look
                 raise KeyboardInterrupt

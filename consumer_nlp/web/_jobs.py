@@ -204,10 +204,10 @@ def _write_download(input_path: str, tagged_path: str, download: str, text_col: 
                     number_formats: dict | None) -> None:
     """``_downloads.write_download`` in a process of the server's, a SIGTERM (the server stopping) ending it as Ctrl-C
     would: its working copy is removed on the way out."""
-    from .._signals import sigterm_as_interrupt
+    from .._signals import stops_as_interrupt
     from ._downloads import write_download
 
-    with sigterm_as_interrupt():
+    with stops_as_interrupt():
         write_download(Path(input_path), Path(tagged_path), Path(download), text_col, name, number_formats)
 
 
