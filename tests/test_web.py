@@ -1953,7 +1953,8 @@ def _serve(tmp_path, registry):
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "consumer_nlp", "serve", "--registry", str(registry),
                                 "--workspace", str(tmp_path / "workspace"), "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)  # a process group of its own, as a terminal gives it
     client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30)
     deadline = time.time() + 60
     while True:
@@ -1974,11 +1975,14 @@ def _alive(pid: int) -> bool:
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("stop", ["SIGTERM", "terminal closed"])
 def test_a_server_stopped_while_it_tags_stops_at_once_and_says_so_once_started_again(tmp_path, registry,
-                                                                                     children_of):
+                                                                                     children_of, stop):
     # SIGTERM (kill, systemctl stop) while a batch was tagged: the server stopped answering but lived on until
     # its tagging process was done (300,000 rows: 14 s after the signal), then recorded the result; a service
-    # manager's stop timeout may kill it first, and the tagging was then lost without a word.
+    # manager's stop timeout may kill it first, and the tagging was then lost without a word. Closing the terminal
+    # (SIGHUP to the server and its processes) killed them on the spot until 2026-12-06.
+    import os
     import signal
 
     upload = _archive(tmp_path / "upload.csv", [f"{COMPLAINTS[i % 8]}（第 {i} 件）" for i in range(250_000)])
@@ -1994,14 +1998,18 @@ def test_a_server_stopped_while_it_tags_stops_at_once_and_says_so_once_started_a
         assert server.poll() is None and not list(folder.glob("tagg*.parquet")), "tag a larger upload"
         started = children_of(server.pid)
         assert started, "the tagging runs in a process of its own"
-        server.send_signal(signal.SIGTERM)
+        if stop == "SIGTERM":
+            server.send_signal(signal.SIGTERM)
+        else:
+            os.killpg(server.pid, signal.SIGHUP)
         stopping = time.time()
         server.wait(timeout=60)
         took = time.time() - stopping
     finally:
         server.kill()
         client.close()
-    assert took < 8, f"the server lived on {took:.1f} s after SIGTERM"
+    assert took < 8, f"the server lived on {took:.1f} s after {stop}"
+    assert server.returncode == 0, server.stdout.read()  # stopped as asked
     deadline = time.time() + 5
     while any(_alive(pid) for pid in started) and time.time() < deadline:
         time.sleep(0.05)

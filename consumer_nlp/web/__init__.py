@@ -17,6 +17,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8315, registry=None, workspace
     (default: as for ``ModelRegistry``); ``workspace``: where uploads go (default: ``web`` in it)."""
     import uvicorn
 
+    from .._signals import hangup_as_sigterm
     from ..models import ModelRegistry
 
     check_binding(host, token)
@@ -26,4 +27,5 @@ def serve(*, host: str = "127.0.0.1", port: int = 8315, registry=None, workspace
                      allowed_hosts=None if token else loopback_names(host))
     shown = f"[{host}]" if ":" in host else host
     print(f"投诉分类网页已启动：http://{shown}:{port}/" + ("?token=…（用给定的令牌）" if token else ""), flush=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    with hangup_as_sigterm():  # the terminal closed: stopped as on SIGTERM, its work recorded as stopped
+        uvicorn.run(app, host=host, port=port, log_level="warning")

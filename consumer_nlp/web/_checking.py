@@ -13,6 +13,7 @@ import threading
 import traceback
 from pathlib import Path
 
+from .._signals import left_to_the_parent
 from ..exceptions import ArchiveError
 from ._security import Refused
 from ._workspace import find_text_columns, in_chinese
@@ -137,7 +138,7 @@ def _check_in_child(path: Path, allowance: int, seconds: int, answer) -> None:
 
     import pyarrow
 
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which ends its checks (close)
+    left_to_the_parent()  # Ctrl-C or a closed terminal stops the server, which ends its checks (close)
     # Arrow's own allocator (mimalloc) reserves address space by the GB: under the limit its first small
     # allocation failed now and then (a 200-row CSV refused for memory). The system's allocates what is used.
     pyarrow.set_memory_pool(pyarrow.system_memory_pool())

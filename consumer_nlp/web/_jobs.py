@@ -12,6 +12,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .._signals import left_to_the_parent
+
 KEPT_JOBS = 100  # the finished jobs whose records are kept, the latest: a server runs for months
 KEPT_SECONDS = 86_400  # nor any finished longer ago (a desk follows a job's page as it ends)
 GRACE_SECONDS = 3  # what a child process told to stop is given to clean up (tagging ends between chunks) before a kill
@@ -108,7 +110,8 @@ class Jobs:
         """``work(*args)`` in a fresh process, its result returned; :class:`Stopped` if the server stops
         meanwhile (see :meth:`stop`)."""
         context = multiprocessing.get_context("spawn")
-        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        with concurrent.futures.ProcessPoolExecutor(max_workers=1, mp_context=context,
+                                                    initializer=left_to_the_parent) as pool:  # stopped by stop()
             with self._lock:  # the process starts here (submit spawns it), or not at all once the server stops
                 if self._stopping:
                     raise Stopped()
