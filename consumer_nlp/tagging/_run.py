@@ -3,8 +3,8 @@
 The input is read in chunks; worker processes (each holding the model once) tag a chunk and
 write it as a numbered part in the spool beside the output, atomically. When every chunk is
 done the parts are joined into the output under a temporary name, which is renamed last. The
-spool is the checkpoint: after Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or a crash, ``resume=True`` tags only the chunks
-that have no part yet, or whose part is no longer as its record saw it written (its size and digest),
+spool is the checkpoint: after Ctrl-C, SIGTERM, SIGHUP (the terminal closed) or a crash, ``resume=True`` tags only
+the chunks that have no part yet, or whose part is no longer as its record saw it written (its size and digest),
 and the result is byte-identical to an uninterrupted run.
 """
 import concurrent.futures as futures
