@@ -1,7 +1,9 @@
 """Fixtures and small builders shared by the test files (one copy of each, here)."""
+import contextlib
 import csv
 import json
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -240,3 +242,32 @@ def disk_order(monkeypatch):
     monkeypatch.setattr(os, "rename", watched(rename))
     monkeypatch.setattr(os, "link", watched(link))
     return order
+
+
+@contextlib.contextmanager
+def _writing_elsewhere(path):
+    """The output lock of ``path`` held, while the block runs, as another writer at work holds it (from a thread of
+    its own, refusing this one as another process would)."""
+    from consumer_nlp.io import OutputLock
+
+    taken, done = threading.Event(), threading.Event()
+
+    def hold():
+        with OutputLock(Path(path)):
+            taken.set()
+            done.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    taken.wait()
+    try:
+        yield
+    finally:
+        done.set()
+        holder.join()
+
+
+@pytest.fixture(scope="session")
+def writing_elsewhere():
+    """:func:`_writing_elsewhere`: ``with writing_elsewhere(path):`` another writer holds the lock of ``path``."""
+    return _writing_elsewhere

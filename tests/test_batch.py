@@ -501,7 +501,7 @@ def test_a_folder_as_output_or_input_is_refused_before_any_work(default_model, t
 
 
 def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_model, tmp_path):
-    from consumer_nlp.tagging._spool import OutputLock
+    from consumer_nlp.io import OutputLock
 
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n", encoding="utf-8")
@@ -649,7 +649,7 @@ def test_an_output_name_near_the_file_systems_limit_is_written(default_model, tm
 def test_a_bad_rows_file_another_run_is_writing_is_refused(default_model, tmp_path):
     # Two runs given one --bad-rows file each wrote it under one fixed temporary name: the run that
     # succeeded could leave the other run's rows in it, or a mix of both.
-    from consumer_nlp.tagging._spool import OutputLock
+    from consumer_nlp.io import OutputLock
 
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n2,a,b,c\n", encoding="utf-8")
@@ -701,6 +701,47 @@ def test_a_run_killed_while_it_joins_leaves_copies_its_resume_removes(default_mo
     run(resume=True)
     left = sorted(p.name for p in tmp_path.iterdir())
     assert left == sorted(["b.csv", "in.csv", "out.csv", *(p.name for p in others)])
+
+
+def test_a_tagging_run_on_the_output_a_report_is_writing_is_refused_and_leaves_the_reports_copy(default_model, tmp_path,
+                                                                                               monkeypatch):
+    # A report took no output lock: a tagging run to the name it was writing went on, swept the report's working copy
+    # as it joined (untouched since the run took its lock) and wrote its output there; the report then stopped.
+    import threading
+
+    from consumer_nlp.report import ArchiveReport, report_archive
+
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n1,秤不准\n2,冰箱不制冷\n", encoding="utf-8")
+    tag_file(default_model, source, tmp_path / "in.tagged.csv", jobs=1, progress=False)
+    report = report_archive(tmp_path / "in.tagged.csv", progress=False)
+    output = tmp_path / "out.xlsx"
+    writing, go, failed = threading.Event(), threading.Event(), []
+    to_excel = ArchiveReport.to_excel
+
+    def slow_to_excel(self, path):
+        writing.set()
+        go.wait()
+        to_excel(self, path)
+
+    def write_report():
+        try:
+            report.write(output)
+        except Exception as error:
+            failed.append(error)
+
+    monkeypatch.setattr(ArchiveReport, "to_excel", slow_to_excel)
+    writer = threading.Thread(target=write_report)
+    writer.start()
+    writing.wait()
+    try:
+        with pytest.raises(ValueError, match="another run is writing"):
+            tag_file(default_model, source, output, jobs=1, progress=False)
+    finally:
+        go.set()
+        writer.join()
+    assert not failed, failed
+    assert pd.ExcelFile(output).sheet_names[0] == "综述"  # the report's, whole
 
 
 def test_a_file_killed_as_it_is_moved_into_place_is_there_whole_or_not_at_all(tmp_path, monkeypatch):

@@ -1308,7 +1308,7 @@ def test_every_file_written_through_a_working_copy_sweeps_the_copies_killed_writ
         out = tmp_path / "r" / "desk" / name
     suffix = out.suffix
     stale = out.with_name(f".{name}.0badc0de{suffix}")  # as a killed writer leaves it: hidden, random, its extension
-    fresh = out.with_name(f".{name}.5a5a5a5a{suffix}")  # another run writing the same name now
+    fresh = out.with_name(f".{name}.5a5a5a5a{suffix}")  # written to since the command took the output's lock
     other = out.with_name(f".{name}.parts")  # a tagging run's checkpoints: no working copy
     if name == "tagged.csv":  # (where this run keeps its own) another name that is none: no extension
         other = out.with_name(f".{name}.0badc0de")
@@ -1317,9 +1317,10 @@ def test_every_file_written_through_a_working_copy_sweeps_the_copies_killed_writ
     hours_ago = time.time() - 2 * 3600
     for old in (stale, other):
         os.utime(old, (hours_ago, hours_ago))
-    if command[0] == "tag":  # a tagging run locks its outputs: only a copy written to since it took the lock is kept
-        minute_on = time.time() + 60
-        os.utime(fresh, (minute_on, minute_on))
+    # every writer locks its output (a live one's copy is never swept: it is refused): only a copy written to since
+    # the command took the lock is kept
+    minute_on = time.time() + 60
+    os.utime(fresh, (minute_on, minute_on))
     assert main(command) == 0
     assert out.is_file() and out.read_bytes() != b"half written"
     assert not stale.exists(), "the copy a killed writer left an hour ago and more is removed"

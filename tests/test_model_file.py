@@ -453,9 +453,10 @@ def test_a_model_file_save_sweeps_the_copies_that_killed_saves_left(tmp_path, sm
     stale, fresh, other = tmp_path / ".m.cnlp.20171d74.cnlp", tmp_path / ".m.cnlp.5a5a5a5a.cnlp", tmp_path / ".m.cnlp.parts"
     for leftover in (stale, fresh, other):
         leftover.write_bytes(b"PK half a model")
-    hours_ago = time.time() - 2 * 3600
+    hours_ago, minute_on = time.time() - 2 * 3600, time.time() + 60
     for old in (stale, other):
         os.utime(old, (hours_ago, hours_ago))
+    os.utime(fresh, (minute_on, minute_on))  # written to since the save took the file's lock: not a dead save's
     cn.save_model(small_model, path)
-    assert not stale.exists() and fresh.exists() and other.exists()  # a copy at work now, and no copy, are kept
+    assert not stale.exists() and fresh.exists() and other.exists()  # a copy written to since, and no copy, are kept
     assert cn.load(path).predict(["冰箱不制冷"]).shape == (1,)

@@ -496,6 +496,23 @@ def test_writing_a_report_never_replaces_a_file_unasked(tmp_path):
         report.write(tmp_path / "t.csv", force=True)  # not even with force: it is what the report was made from
 
 
+def test_a_report_to_an_output_another_writer_holds_is_refused_and_the_file_untouched(tmp_path, writing_elsewhere):
+    # report -o took no output lock: written to the name a tagging run (or another report) was writing, each went on
+    # unaware of the other, and the run's sweep as it joined could remove the report's working copy.
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", [{"text": "秤不准", "category": "price_measurement"}]),
+                            progress=False)
+    theirs = tmp_path / "r.xlsx"
+    theirs.write_text("a colleague's", "utf-8")
+    with writing_elsewhere(theirs):
+        with pytest.raises(ValueError, match="another run is writing") as refused:
+            report.write(theirs, force=True)
+    assert refused.value.problem == "busy"
+    assert theirs.read_text("utf-8") == "a colleague's"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx", "t.csv"]  # no working copy, no lock left
+    report.write(theirs, force=True)  # once the other writer is done
+    assert theirs.read_bytes() != b"a colleague's"
+
+
 def _seconds(function, *args):
     import time
 

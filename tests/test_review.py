@@ -219,6 +219,21 @@ def test_a_correction_belongs_to_the_text_exported_even_when_the_cell_cannot_hol
     assert [c["text"] for c in corrections] == texts and [c["row"] for c in corrections] == [1, 2, 3, 4]
 
 
+def test_an_export_to_a_workbook_another_writer_holds_is_refused_and_the_file_untouched(tmp_path, writing_elsewhere):
+    # review export -o took no output lock: two exports (or an export and a tagging run) of one name went on unaware.
+    from consumer_nlp.review import export_review
+
+    queue = [{"row": 1, "text": "秤不准", "guess_zh": "其他", "runner_up_zh": "价格/计量", "confidence": 0.4}]
+    theirs = tmp_path / "复核.xlsx"
+    theirs.write_text("a colleague's", "utf-8")
+    with writing_elsewhere(theirs):
+        with pytest.raises(ValueError, match="another run is writing"):
+            export_review(queue, theirs, force=True)
+    assert theirs.read_text("utf-8") == "a colleague's" and [p.name for p in tmp_path.iterdir()] == ["复核.xlsx"]
+    export_review(queue, theirs, force=True)
+    assert load_workbook(theirs)["复核"].cell(row=2, column=3).value == "秤不准"
+
+
 def test_a_text_with_a_broken_emoji_is_corrected_and_counted(small_model, tmp_path):
     # A JSONL archive keeps a broken emoji (a lone surrogate, "\ud83d"); its correction ended the import
     # in a traceback, since the store (UTF-8) cannot hold one, and the report could not match it.

@@ -1,14 +1,17 @@
-"""Where results are written: a file is never replaced unasked, and a command never writes over what it reads."""
+"""Where results are written: a file is never replaced unasked, a command never writes over what it reads, and
+two never write one file at once."""
 import glob
 import hashlib
 import json
 import os
 import re
 import secrets
+import threading
 import time
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from .._locks import lock_exclusively
 from ..exceptions import ArchiveError
 
 
@@ -72,20 +75,16 @@ def temporary_beside(path, *, folder: bool = False) -> Path:
             continue
 
 
-STALE_SECONDS = 3600  # a working copy untouched this long is a killed process's, not one at work
-
-
-def _stale_temporaries(path: Path, untouched_since: float | None = None) -> list[Path]:
-    """The files :func:`temporary_beside` made beside ``path`` and a killed process left, untouched since
-    ``untouched_since`` (a time; by default STALE_SECONDS ago): no process at work can own them."""
+def _stale_temporaries(path: Path, untouched_since: float) -> list[Path]:
+    """The files :func:`temporary_beside` made beside ``path`` and a killed process left: those untouched since
+    ``untouched_since``, when the caller took the output's lock, which every writer holds while its copy is at work."""
     # the name up to the random part, as temporary_beside makes it (a long name is cut alike)
     prefix = working_name(path, "0" * 8 + path.suffix).name[:-8 - len(path.suffix)]
     made = re.compile(re.escape(prefix) + "[0-9a-f]{8}" + re.escape(path.suffix))
-    cutoff = time.time() - STALE_SECONDS if untouched_since is None else untouched_since
     found = []
     for candidate in path.parent.glob(glob.escape(prefix) + "*"):
         try:
-            if made.fullmatch(candidate.name) and candidate.stat().st_mtime < cutoff:
+            if made.fullmatch(candidate.name) and candidate.stat().st_mtime < untouched_since:
                 found.append(candidate)
         except FileNotFoundError:  # another process swept it first
             pass
@@ -164,27 +163,98 @@ def _take_name(temporary, path, what: str) -> bool:
                           f"choose another name, or pass force=True to replace it")
 
 
+class _Held(threading.local):
+    """The OutputLocks this thread holds, by the absolute path of their lock file: a writer within its own lock (a
+    tagging run joining its parts, a command writing its file) keeps it rather than being refused by it."""
+
+    def __init__(self):
+        self.locks = {}
+
+
+_HELD = _Held()
+
+
+class OutputLock:
+    """An exclusive lock on a file beside ``output``, held by whatever writes it (a tagging run for the whole run, a
+    command from its checks to its finished file, :func:`new_files` around its working copies): a second writer of
+    the same output, in this process or another, is refused while the first is going. ``taken``: when it was taken
+    (a working copy of the output untouched since is a dead writer's). ``parameter``: how the caller named the file,
+    to say where else to write."""
+
+    def __init__(self, output: Path, parameter: str | None = "output_path"):
+        self.output, self.path, self.fd, self.taken = output, working_name(output, "lock"), None, None
+        self.parameter = parameter
+
+    def __enter__(self):
+        while True:
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                lock_exclusively(fd, wait=False)
+            except OSError:
+                os.close(fd)
+                elsewhere = f" ({self.parameter}=…)" if self.parameter else ""
+                raise ArchiveError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
+                                   f"finish, or write elsewhere{elsewhere}", "busy", parameter=self.parameter) \
+                    from None
+            try:
+                if os.path.samestat(os.fstat(fd), os.stat(self.path)):
+                    self.fd, self.taken = fd, time.time()
+                    _HELD.locks[os.path.abspath(self.path)] = self
+                    return self
+            except FileNotFoundError:
+                pass
+            os.close(fd)  # the lock file was removed by a writer finishing meanwhile: take a new one
+
+    def __exit__(self, *exc):
+        """Release the lock, always, and remove its file where that can be done: in a folder made read-only
+        meanwhile it stays (the next writer takes it), and the error that stopped the writer is the one told."""
+        _HELD.locks.pop(os.path.abspath(self.path), None)
+        try:
+            os.unlink(self.path)
+        except OSError:
+            pass
+        finally:
+            os.close(self.fd)
+
+
 @contextmanager
-def new_files(targets, *, force: bool, sweep: bool = True, untouched_since: float | None = None):
+def _writing(path: Path):
+    """Hold the output lock of ``path`` (see :class:`OutputLock`) while the block runs; yields since when it is held.
+    A lock this thread holds already (a tagging run's, a command's over its work) is the writer's own: kept, not
+    taken again."""
+    held = _HELD.locks.get(os.path.abspath(working_name(path, "lock")))
+    if held is not None:
+        yield held.taken
+    else:
+        with OutputLock(path, None) as lock:
+            yield lock.taken
+
+
+@contextmanager
+def new_files(targets, *, force: bool, sweep: bool = True):
     """Temporary files beside each path of ``targets`` ((path, what) pairs), with its extension, to write in;
     when the block ends without an error they become their paths together (see :func:`move_into_place`), and
-    otherwise they are removed. With ``sweep``, the copies that writers of those paths killed midway (kill -9,
-    a power cut) left beside them are removed first (a look through each folder): those untouched for
-    STALE_SECONDS, or since ``untouched_since`` where the caller knows no other writer was at work from then on
-    (a tagging run, holding its outputs' locks since that time, knows it of every earlier run's)."""
+    otherwise they are removed. With ``sweep``, each path's output lock is held throughout (a second writer of it
+    is refused, see :class:`OutputLock`), and the copies that writers of those paths killed midway (kill -9, a
+    power cut) left beside them are removed first (a look through each folder): those untouched since the lock
+    was taken, as every writer holds it while its copy is at work. Without ``sweep`` (a run's own checkpoint
+    files, under the run's lock), neither."""
     targets = [(Path(path), what) for path, what in targets]
-    for leftover in [old for path, _ in targets for old in _stale_temporaries(path, untouched_since)] if sweep else ():
-        leftover.unlink(missing_ok=True)
-    temporaries = []
-    try:
-        for path, _ in targets:
-            temporaries.append(temporary_beside(path))
-        yield temporaries
-        move_into_place([(temporary, path, what) for temporary, (path, what) in zip(temporaries, targets)],
-                        force=force)
-    finally:
-        for temporary in temporaries:
-            temporary.unlink(missing_ok=True)
+    with ExitStack() as locks:
+        for path, _ in targets if sweep else ():
+            untouched_since = locks.enter_context(_writing(path))
+            for leftover in _stale_temporaries(path, untouched_since):
+                leftover.unlink(missing_ok=True)
+        temporaries = []
+        try:
+            for path, _ in targets:
+                temporaries.append(temporary_beside(path))
+            yield temporaries
+            move_into_place([(temporary, path, what) for temporary, (path, what) in zip(temporaries, targets)],
+                            force=force)
+        finally:
+            for temporary in temporaries:
+                temporary.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -25,13 +25,13 @@ from .._classifier import ComplaintClassifier, check_model
 from .._signals import stop_signals, stops_as_interrupt
 from .._values import PathLike, check_count
 from ..exceptions import CheckpointError
-from ..io import (archive_format, check_fits_a_sheet, day_numbers, excel_changes, find_column, find_text_column,
-                  join_parts, new_file, new_files, open_archive, output_format, text_rows, working_name, write_json,
-                  write_part)
+from ..io import (OutputLock, archive_format, check_fits_a_sheet, day_numbers, excel_changes, find_column,
+                  find_text_column, join_parts, new_file, new_files, open_archive, output_format, text_rows,
+                  working_name, write_json, write_part)
 from ..messages import bad_row_in_chinese, summary_in_chinese
 
 from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
-from ._spool import (OutputLock, check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
+from ._spool import (check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
                      part_path, prepare_spool, remove_spool, run_manifest)
 
 
@@ -218,12 +218,11 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     check_paths(input_path, output, bad_rows, force=force)
     kind = output_format(output)
     keep_freed_memory()
-    with (OutputLock(output) as lock,
+    with (OutputLock(output),
           OutputLock(bad_rows, "bad_rows_path") if bad_rows is not None else contextlib.nullcontext()):
         return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
                          chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
-                         sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force,
-                         locked_at=lock.taken)
+                         sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force)
 
 
 def _start_method() -> str:
@@ -287,7 +286,7 @@ class _Workers:
 
 
 def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_col, jobs, chunk_size, resume,
-              restart, encoding, sheet, header_row, bad_rows_path, progress, force, locked_at) -> Summary:
+              restart, encoding, sheet, header_row, bad_rows_path, progress, force) -> Summary:
     started = time.perf_counter()
     reader = open_archive(input_path, encoding=encoding, chunk_size=chunk_size, sheet=sheet, header_row=header_row)
     read_as = archive_format(input_path)
@@ -361,8 +360,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             _check_unchanged(input_path, manifest, spool)
             title = output_sheet(reader, input_path.name)
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
-                              title, force, reader.number_formats, shown, read_as=read_as, layout=reader.layout,
-                              locked_at=locked_at)
+                              title, force, reader.number_formats, shown, read_as=read_as, layout=reader.layout)
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
         except OSError as error:  # a folder made read-only, a full disk: the chunks stay for a resume
@@ -404,14 +402,14 @@ def _chain(first, rest):
 
 def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, bad_rows_path, started: float,
             resumed: int, sheet_title: str, force: bool, number_formats: dict, shown: bool, read_as: str,
-            layout=None, locked_at: float | None = None) -> Summary:
+            layout=None) -> Summary:
     """Join the parts and write the bad rows (of an input in the format ``read_as``) in working copies
     (:func:`io.new_files`), renamed into place together (never over a file that appeared meanwhile, unless
     ``force``), and sum up. ``number_formats``: as the workbook read showed its columns' numbers and dates, and
     ``layout``: what else of it an .xlsx output keeps (see :func:`io.join_parts`). ``shown``: whether the run shows
     progress, and so a bar over the writing of an .xlsx output (a minute for 300,000 rows, after the tagging's bar
-    is full). ``locked_at``: since when the run has held the outputs' locks: their working copies untouched since
-    are earlier runs' (killed as they joined), and go."""
+    is full). The run holds the outputs' locks: their working copies untouched since it took them are earlier runs'
+    (killed as they joined), and go."""
     import sys
 
     from tqdm import tqdm
@@ -420,7 +418,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
                       bad_rows_file=bad_rows_path)
     targets = [(output, "output")] + ([(bad_rows_path, "bad-rows file")] if bad_rows_path is not None else [])
     try:
-        with new_files(targets, force=force, untouched_since=locked_at) as temporaries:
+        with new_files(targets, force=force) as temporaries:
             with (text_rows(temporaries[1], "无法解析的行") if bad_rows_path is not None
                   else contextlib.nullcontext()) as write_bad_row:
                 parts = _sum_records(spool, kind, summary, write_bad_row, read_as)

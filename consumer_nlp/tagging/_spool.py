@@ -1,5 +1,6 @@
 """The spool: a run's checkpoint beside its output (manifest, numbered parts, chunk records),
-and the checks and lock that keep two runs, or a run and its input, from writing over each other.
+and the checks that keep a run from writing over its input or another file (two writers of one output are kept apart
+by :class:`io.OutputLock`).
 """
 import functools
 import hashlib
@@ -8,13 +9,11 @@ import os
 import re
 import shutil
 import sys
-import time
 from importlib import metadata
 from pathlib import Path
 
 
 from .._classifier import ComplaintClassifier
-from .._locks import lock_exclusively
 from ..exceptions import ArchiveError, CheckpointError
 from ..io import CHUNKING, PARTS, archive_format, check_new_file, same_file, working_name, write_json
 
@@ -153,43 +152,6 @@ def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force:
                            f"another name", "same_output", parameters=["bad_rows_path", "output_path"])
     for what, path in targets:
         check_new_file(path, force=force, inputs=[input_path], what=what)
-
-
-class OutputLock:
-    """An exclusive lock on a file beside the output, held for the whole run (and by its workers):
-    a second run on the same output refuses while the first is going. ``taken``: when it was taken (a working copy
-    of the output untouched since is an earlier run's, which is dead)."""
-
-    def __init__(self, output: Path, parameter: str = "output_path"):
-        self.output, self.path, self.fd, self.taken = output, working_name(output, "lock"), None, None
-        self.parameter = parameter  # how the caller named the file, to say where else to write
-
-    def __enter__(self):
-        while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                lock_exclusively(fd, wait=False)
-            except OSError:
-                os.close(fd)
-                raise ArchiveError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
-                                   f"finish, or write elsewhere ({self.parameter}=…)", "busy") from None
-            try:
-                if os.path.samestat(os.fstat(fd), os.stat(self.path)):
-                    self.fd, self.taken = fd, time.time()
-                    return self
-            except FileNotFoundError:
-                pass
-            os.close(fd)  # the lock file was removed by a run finishing meanwhile: take a new one
-
-    def __exit__(self, *exc):
-        """Release the lock, always, and remove its file where that can be done: in a folder made read-only
-        meanwhile it stays (the next run takes it), and the error that stopped the run is the one told."""
-        try:
-            os.unlink(self.path)
-        except OSError:
-            pass
-        finally:
-            os.close(self.fd)
 
 
 def remove_spool(spool: Path) -> None:
