@@ -5,6 +5,7 @@ the library parameter it becomes, so a library error that names a parameter (``f
 ``encoding=…``) is shown here with the flag instead (``--force``, ``--encoding …``).
 """
 import argparse
+import contextlib
 import errno
 import logging
 import os
@@ -138,6 +139,15 @@ def _tag(args) -> int:
     return 0
 
 
+def _writing(path, parameter: str):
+    """The output lock of ``path`` (:class:`io.OutputLock`), for a command to hold from its checks to its finished
+    file: a second writer of it, a tagging run's included, is refused before any work (said as for a second tagging
+    run, with the flag ``parameter`` names); nothing is held where no path was given."""
+    from .io import OutputLock
+
+    return OutputLock(Path(path), parameter) if path else contextlib.nullcontext()
+
+
 def _corrections(registry) -> dict:
     """The reviewers' corrections kept beside the registry ({text: label}; empty when none)."""
     from .review import CorrectionStore
@@ -154,11 +164,12 @@ def _report(args) -> int:
     report_format(output)
     period = args.by if args.by in PERIODS else "month"
     group_col = None if args.by in (None, *PERIODS, "channel") else args.by
-    result = report_archive(args.tagged, date_col=args.date_col, period=period, group_col=group_col,
-                            previous=args.previous,
-                            text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
-                            corrections=_corrections(args.registry), progress=False if args.quiet else None)
-    result.write(output, force=args.force)
+    with _writing(output, "output"):
+        result = report_archive(args.tagged, date_col=args.date_col, period=period, group_col=group_col,
+                                previous=args.previous,
+                                text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
+                                corrections=_corrections(args.registry), progress=False if args.quiet else None)
+        result.write(output, force=args.force)
     print(result.summary)
     for note in result.notes:
         print(f"注意：{note}", file=sys.stderr)
@@ -184,19 +195,20 @@ def _train(args) -> int:
     if args.output:
         check_model_path(args.output, force=args.force,
                          inputs=[args.data, *([args.calibration_data] if args.calibration_data else [])])
-    corrections = _corrections(args.registry) if args.with_corrections else None
-    if args.with_corrections:
-        print(f"加入人工更正 {len(corrections)} 条")
-    model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding,
-                  sheet=args.sheet, header_row=args.header_row,
-                  group_col=args.group_col, corrections=corrections, calibration_data=args.calibration_data)
-    if model.cv_metrics_:
-        from ._evaluate import figure_lines
+    with _writing(args.output, "output"):
+        corrections = _corrections(args.registry) if args.with_corrections else None
+        if args.with_corrections:
+            print(f"加入人工更正 {len(corrections)} 条")
+        model = train(args.data, cv=args.cv, text_col=args.text_col, label_col=args.label_col, encoding=args.encoding,
+                      sheet=args.sheet, header_row=args.header_row,
+                      group_col=args.group_col, corrections=corrections, calibration_data=args.calibration_data)
+        if model.cv_metrics_:
+            from ._evaluate import figure_lines
 
-        print("\n".join([f"{args.cv} 折交叉验证：", *figure_lines(model.cv_metrics_)]))
-    if args.output:
-        save_model(model, args.output, force=args.force)
-        print(f"模型已保存：{args.output}")
+            print("\n".join([f"{args.cv} 折交叉验证：", *figure_lines(model.cv_metrics_)]))
+        if args.output:
+            save_model(model, args.output, force=args.force)
+            print(f"模型已保存：{args.output}")
     if args.name:
         registry = ModelRegistry(args.registry)
         version = registry.save(model, args.name, description=args.description)
@@ -222,15 +234,16 @@ def _evaluate(args) -> int:
     if args.report:
         model_file = [args.model] if Path(args.model).is_file() else []
         check_report_path(args.report, force=args.force, inputs=[args.data, *model_file])
-    model, model_name = _model_named(args.model, args.registry)
-    result = evaluate(model, args.data, model_name=model_name, by=args.by,
-                      sheet=args.sheet, header_row=args.header_row,
-                      text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
-    print(result)
-    if args.report:
-        with new_file(args.report, force=args.force) as temporary:
-            temporary.write_text(result.to_html(), encoding="utf-8")
-        print(f"\n报告已写出：{args.report}")
+    with _writing(args.report, "report"):
+        model, model_name = _model_named(args.model, args.registry)
+        result = evaluate(model, args.data, model_name=model_name, by=args.by,
+                          sheet=args.sheet, header_row=args.header_row,
+                          text_col=args.text_col, label_col=args.label_col, encoding=args.encoding)
+        print(result)
+        if args.report:
+            with new_file(args.report, force=args.force) as temporary:
+                temporary.write_text(result.to_html(), encoding="utf-8")
+            print(f"\n报告已写出：{args.report}")
     return 0
 
 
@@ -241,9 +254,10 @@ def _review(args) -> int:
     if args.action == "export":
         output = args.output or str(Path(args.tagged).with_name(Path(args.tagged).stem + ".复核.xlsx"))
         check_workbook(output, force=args.force, source=args.tagged)  # before the queue is scored
-        queue = review_queue(load(args.model, registry=args.registry), args.tagged, text_col=args.text_col,
-                             limit=args.limit, encoding=args.encoding)
-        export_review(queue, output, source=str(args.tagged), force=args.force)
+        with _writing(output, "output"):
+            queue = review_queue(load(args.model, registry=args.registry), args.tagged, text_col=args.text_col,
+                                 limit=args.limit, encoding=args.encoding)
+            export_review(queue, output, source=str(args.tagged), force=args.force)
         left = queue.flagged - len(queue)
         why = f"与已列出的相近{'或超出 --limit' if args.limit else ''}，未列出" if left else ""
         print(f"需复核 {queue.flagged} 条，列出 {len(queue)} 条{f'（另 {left} 条{why}）' if left else ''}，"

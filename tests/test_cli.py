@@ -1327,6 +1327,35 @@ def test_every_file_written_through_a_working_copy_sweeps_the_copies_killed_writ
     assert fresh.read_bytes() == b"half written" and other.read_bytes() == b"half written"  # kept
 
 
+@pytest.mark.parametrize("name", ["report.xlsx", "model.cnlp", "evaluation.html", "review.xlsx", "tagged.csv",
+                                  "bad.csv"])
+def test_every_command_writing_a_file_another_writer_holds_is_refused_before_its_work_in_one_line(
+        tmp_path, tagged_run, writing_elsewhere, capsys, name):
+    # Only tagging took the output lock: a report, an export, a model or an evaluation written to the name another
+    # writer was at work on went on unaware of it (and a tagging run's sweep could remove its working copy). The
+    # bad-rows file's line named -o, not --bad-rows.
+    inputs, out = tagged_run, tmp_path / name
+    command, flag = {
+        "report.xlsx": (["report", str(inputs / "a.tagged.csv"), "-q", "-o", str(out)], "--output"),
+        "model.cnlp": (["train", str(inputs / "labeled.csv"), "--cv", "0", "-o", str(out)], "--output"),
+        "evaluation.html": (["evaluate", str(inputs / "m.cnlp"), str(inputs / "labeled.csv"), "--report", str(out)],
+                            "--report"),
+        "review.xlsx": (["review", "export", str(inputs / "a.tagged.csv"), "--model", str(inputs / "m.cnlp"), "-o",
+                         str(out)], "--output"),
+        "tagged.csv": (["tag", str(inputs / "a.csv"), "-o", str(out), "--model", str(inputs / "m.cnlp"), "-q"],
+                       "--output"),
+        "bad.csv": (["tag", str(inputs / "a.csv"), "-o", str(tmp_path / "t.csv"), "--bad-rows", str(out), "--model",
+                     str(inputs / "m.cnlp"), "-q"], "--bad-rows")}[name]
+    capsys.readouterr()
+    with writing_elsewhere(out):
+        assert main(command) == 2
+    said, err = capsys.readouterr()
+    assert said == ""  # refused before its work (a report's summary, an evaluation's figures are printed after it)
+    assert err.splitlines()[0] == f"consumer-nlp: 错误：另一次运行正在写同一个结果文件。请等那次运行结束，或用 {flag} 写到别的文件。"
+    assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written, no lock left behind
+    assert main(command) == 0 and out.is_file()
+
+
 def test_a_partly_labeled_file_is_evaluated_on_its_labeled_rows_and_said_in_chinese_first(tmp_path, small_corpus,
                                                                                         capsys, write_csv):
     # 700 unlabeled rows of 1,000 gave "标注数据有 700 处问题，没有使用" and 100 lines of "the label is empty".

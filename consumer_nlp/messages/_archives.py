@@ -187,7 +187,8 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     if error.problem == "empty" and error.details.get("header_row", 1) > 1 and "header_row" in names:
         return f"请用 {names['header_row']} 指定列名所在的行（从 1 数起）后再运行"
     if error.problem == "busy":
-        return "请等那次运行结束" + (f"，或用 {names['output_path']} 写到别的文件" if "output_path" in names else "")
+        flag = names.get(error.details.get("parameter", "output_path"))  # the output, or the bad-rows file
+        return "请等那次运行结束" + (f"，或用 {flag} 写到别的文件" if flag else "")
     if error.problem == "no_text_column" and "header_row" in names and error.details.get("names_row"):
         place = error.details["names_row"][0]
         return f"请用 {names['header_row']} {place} 指定列名所在的行后再运行"
