@@ -1,5 +1,7 @@
 import csv
 import datetime
+import errno
+import os
 import random
 import re
 from collections import Counter
@@ -511,6 +513,23 @@ def test_a_report_to_an_output_another_writer_holds_is_refused_and_the_file_unto
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.xlsx", "t.csv"]  # no working copy, no lock left
     report.write(theirs, force=True)  # once the other writer is done
     assert theirs.read_bytes() != b"a colleague's"
+
+
+@pytest.mark.parametrize("no_locks", [errno.ENOLCK, errno.EOPNOTSUPP])
+def test_a_report_to_a_share_without_locks_is_written_not_refused_as_busy(tmp_path, monkeypatch, no_locks):
+    # Since every writer takes the output's lock, a folder on a share that has no locks (flock fails with ENOLCK or
+    # EOPNOTSUPP there) refused every report, model and workbook as 另一次运行正在写同一个结果文件, which no wait mends.
+    import consumer_nlp.io._paths as paths
+
+    def no_lock(fd, *, wait):
+        raise OSError(no_locks, os.strerror(no_locks))
+
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", [{"text": "秤不准", "category": "price_measurement"}]),
+                            progress=False)
+    monkeypatch.setattr(paths, "lock_exclusively", no_lock)
+    report.write(tmp_path / "r.html")
+    assert "<html" in (tmp_path / "r.html").read_text("utf-8").lower()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "t.csv"]  # no working copy, no lock left
 
 
 def _seconds(function, *args):

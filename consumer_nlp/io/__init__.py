@@ -4,7 +4,7 @@ from ._columns import (CHANNEL_NAMES, DATE_NAMES, TAG_COLUMNS, find_column, find
                        record_in_header)
 from ._labeled import (GroupSpellings, LabeledData, correction_key, group_name, read_labeled, trained_rows,
                        without_text_hashes)
-from ._paths import (OutputLock, check_new_file, move_into_place, new_file, new_files, same_file,
+from ._paths import (STALE_SECONDS, OutputLock, check_new_file, move_into_place, new_file, new_files, same_file,
                      temporary_beside, working_name, write_json)
 from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format, output_format
 from ._cells import (EXCEL_EPOCHS, SERIAL_DAYS, XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, day_numbers,
@@ -21,6 +21,6 @@ __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NA
            "GroupSpellings", "join_parts", "keep_text", "LabeledData", "MergedBelow", "move_into_place",
            "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "output_format", "OutputLock",
            "PARTS", "printable", "read_labeled", "record_in_header", "same_file", "scan_sheet", "SERIAL_DAYS",
-           "sheet_rows", "sheet_title", "TAG_COLUMNS", "temporary_beside", "text_rows", "trained_rows", "utf8_text",
-           "without_surrogates", "without_text_hashes", "working_name", "write_archive", "write_json", "write_part",
-           "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]
+           "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "text_rows", "trained_rows",
+           "utf8_text", "without_surrogates", "without_text_hashes", "working_name", "write_archive", "write_json",
+           "write_part", "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]

@@ -1,5 +1,6 @@
 """Where results are written: a file is never replaced unasked, a command never writes over what it reads, and
 two never write one file at once."""
+import errno
 import glob
 import hashlib
 import json
@@ -163,6 +164,10 @@ def _take_name(temporary, path, what: str) -> bool:
                           f"choose another name, or pass force=True to replace it")
 
 
+STALE_SECONDS = 3600  # a working copy untouched this long is a killed process's, where no lock can tell
+_NO_LOCKS = {errno.ENOLCK, errno.EOPNOTSUPP, errno.ENOSYS}  # what flock says on a file system without locks
+
+
 class _Held(threading.local):
     """The OutputLocks this thread holds, by the absolute path of their lock file: a writer within its own lock (a
     tagging run joining its parts, a command writing its file) keeps it rather than being refused by it."""
@@ -190,7 +195,9 @@ class OutputLock:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             try:
                 lock_exclusively(fd, wait=False)
-            except OSError:
+            except OSError as error:
+                if error.errno in _NO_LOCKS:  # a share that has none: written as ever, writers not kept apart
+                    return self._hold(fd, time.time() - STALE_SECONDS)  # so only copies a dead writer's by age
                 os.close(fd)
                 elsewhere = f" ({self.parameter}=…)" if self.parameter else ""
                 raise ArchiveError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
@@ -198,12 +205,15 @@ class OutputLock:
                     from None
             try:
                 if os.path.samestat(os.fstat(fd), os.stat(self.path)):
-                    self.fd, self.taken = fd, time.time()
-                    _HELD.locks[os.path.abspath(self.path)] = self
-                    return self
+                    return self._hold(fd, time.time())
             except FileNotFoundError:
                 pass
             os.close(fd)  # the lock file was removed by a writer finishing meanwhile: take a new one
+
+    def _hold(self, fd: int, taken: float) -> "OutputLock":
+        self.fd, self.taken = fd, taken
+        _HELD.locks[os.path.abspath(self.path)] = self
+        return self
 
     def __exit__(self, *exc):
         """Release the lock, always, and remove its file where that can be done: in a folder made read-only

@@ -33,7 +33,7 @@ from .._locks import held
 from .._values import PathLike, is_int
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, InvalidNameError, ModelNotFoundError
-from ..io import move_into_place, temporary_beside, without_text_hashes, write_json
+from ..io import STALE_SECONDS, move_into_place, temporary_beside, without_text_hashes, write_json
 from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model, saved_params
 from ._skops import convert_model
 
@@ -46,7 +46,6 @@ WINDOWS_UNSAFE = re.compile(r"(?:(?:con|prn|aux|nul|com\d|lpt\d)(?:\..*)?|.*\.)"
 ARTIFACT, METADATA, ALIASES = "model.cnlp", "metadata.json", "aliases.json"
 LEGACY_ARTIFACT = "model.skops"  # what consumer_nlp 0.1 stored; converted by convert_legacy()
 ALIASES_LOCK = ".aliases.lock"  # held while aliases.json is read, changed and written
-STALE_SECONDS = 3600  # a save's or deletion's copy untouched this long is a killed process's, not one at work
 
 
 def _check_name(value: str, what: str, *, lookup: bool = False) -> str:
