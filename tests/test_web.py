@@ -1165,13 +1165,12 @@ def test_a_column_of_numbers_and_words_is_said_to_be_kept_as_text(client, tmp_pa
     assert mixed_types_note(["金额"], written="下载 Parquet 文件时这些列是文字") in page
 
 
-def test_day_numbers_of_a_1904_workbook_are_said_for_the_downloads_that_lose_their_date_system(client, tmp_path):
-    # The XLSX download of a 1904 workbook keeps its date system; the CSV, JSONL and Parquet downloads hold its day
-    # numbers (44259 for 2025-03-05) bare, which Excel and the report read four years and a day early: the page said
-    # nothing (the command line's summary does).
+def _tagged_mac_workbook(client, tmp_path) -> str:
+    """A batch of a workbook in the 1904 date system (old Mac Excel), tagged: its 投诉日期 column holds day numbers
+    formatted as numbers (44259 for 2025-03-05), its 受理时间 column dates."""
     import datetime
 
-    from openpyxl import Workbook, load_workbook
+    from openpyxl import Workbook
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
     book = Workbook()
@@ -1183,12 +1182,32 @@ def test_day_numbers_of_a_1904_workbook_are_said_for_the_downloads_that_lose_the
     batch = _upload(client, "mac.xlsx", (tmp_path / "mac.xlsx").read_bytes()).headers["location"]
     _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
                                       follow_redirects=False))
+    return batch
+
+
+def test_day_numbers_of_a_1904_workbook_are_said_for_the_downloads_that_lose_their_date_system(client, tmp_path):
+    # The XLSX download of a 1904 workbook keeps its date system; the CSV, JSONL and Parquet downloads hold its day
+    # numbers (44259 for 2025-03-05) bare, which Excel and the report read four years and a day early: the page said
+    # nothing (the command line's summary does).
+    from openpyxl import load_workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    batch = _tagged_mac_workbook(client, tmp_path)
     page = client.get(batch).text
     assert days_1904_note({"投诉日期": 44259}, opened="下载的 CSV、JSONL 和 Parquet 文件", fix="请下载 XLSX 文件") in page
     assert "2021-03-04" in page and "受理时间" not in page.split("1904 日期系统")[1].split("</p>")[0]
     download = _download(client, batch, "xlsx")  # a first XLSX click: its job followed
     (tmp_path / "out.xlsx").write_bytes(download.content)
     assert load_workbook(tmp_path / "out.xlsx").epoch == CALENDAR_MAC_1904  # what the note sends the desk to
+
+
+def test_the_report_of_a_batch_uploaded_as_a_1904_workbook_reads_its_day_numbers_by_that_system(client, tmp_path):
+    # The report is made from the batch's Parquet copy, which keeps no date system: a 1904 workbook's day numbers
+    # (44259 for 2025-03-05) were counted by the 1900 system, four years and a day early (2021-03), though the XLSX
+    # download is right.
+    page = client.get(_tagged_mac_workbook(client, tmp_path) + "/report").text
+    assert re.search(r"已按 Excel 日期序号（1904 日期系统）读取（如 第\d行「44259」即 2025-03-05）", page), page
+    assert "2025-03" in page and "2021-03" not in page
 
 
 def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp_path, monkeypatch):

@@ -72,13 +72,14 @@ def _every_period(table: pd.DataFrame, period: str) -> pd.DataFrame:
 def report_archive(path: PathLike, *, date_col: str | None = None, period: str = "month", group_col: str | None = None,
                    previous: PathLike | None = None, text_col: str | None = None, encoding: str | None = None,
                    date_format: str | None = None, chunk_size: int = 20_000, corrections: dict | None = None,
-                   progress: bool | None = None) -> ArchiveReport:
+                   progress: bool | None = None, dates_1904: bool | None = None) -> ArchiveReport:
     """The report of a tagged archive. ``period``: "month" or "quarter", the rows of the time
     table; ``group_col``: the column of the group table (default: a channel column if there is
     one). ``previous``: an earlier tagged archive to compare with (同比/环比). Dates are read year
     first (2025-03-05, 2025/3/5, 2025年3月5日, a time such as 10:30 or 下午3:20 and a time zone allowed), or by
     ``date_format`` (such as "%d/%m/%Y"); Excel serial days of 1990 to 2100 (45721, by a workbook's own date
-    system) are read so in a column all of them, or mostly dates and no other number; rows that do not fit, and
+    system; ``dates_1904`` says which where the archive cannot: a CSV or Parquet copy of a 1904 workbook keeps no
+    date system) are read so in a column all of them, or mostly dates and no other number; rows that do not fit, and
     dates without a year (3月5日), are named in the notes and counted apart (no year is invented). The archive is
     read ``chunk_size`` rows at a time. A row counts in the category a person last gave it: ``corrections``
     ({text: label}, such as a ``CorrectionStore``'s ``labels()``), else an edited category_zh, else its category."""
@@ -89,7 +90,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
                            f"before", "previous_is_itself")
     tally, found = tally_archive(path, text_col=text_col, date_col=date_col, group_col=group_col, period=period,
                                  progress=progress, encoding=encoding, date_format=date_format, chunk_size=chunk_size,
-                                 corrections=corrections)
+                                 corrections=corrections, dates_1904=dates_1904)
     before = None
     if previous is not None:
         try:

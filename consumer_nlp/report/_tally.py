@@ -313,9 +313,11 @@ def _cleared(frame: pd.DataFrame) -> np.ndarray:
 
 
 def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None,
-                  encoding=None, date_format=None, chunk_size: int = 20_000, corrections=None) -> tuple:
+                  encoding=None, date_format=None, chunk_size: int = 20_000, corrections=None,
+                  dates_1904=None) -> tuple:
     """The tally of the tagged archive at ``path``, read ``chunk_size`` rows at a time, and the
-    columns found for text, date and group (``group_col``, else a channel column)."""
+    columns found for text, date and group (``group_col``, else a channel column). ``dates_1904``: whether day numbers
+    count from 1904 (None: as the archive says, a workbook by its date system, any other file from 1900)."""
     reader = open_archive(path, encoding=encoding, chunk_size=chunk_size)
     corrections = {correction_key(text): label for text, label in (corrections or {}).items()}
     tally, found = _Tally(date_format=date_format, corrections=corrections), {}
@@ -333,7 +335,8 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                         raise
                     found["text"] = None
                 found["date"] = find_column(frame.columns, date_col, DATE_NAMES)
-                tally.dates_1904 = reader.layout.dates_1904  # known once the sheet is opened
+                # known once the sheet is opened
+                tally.dates_1904 = reader.layout.dates_1904 if dates_1904 is None else dates_1904
                 found["group"] = None if group_col is None else _group_column(frame.columns, group_col)
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)

@@ -62,6 +62,7 @@ class Summary:
     # opens its values in a CSV or TSV file (the web writes its CSV downloads from its Parquet copy)
     bad_rows_file: Path | None = None
     bad_rows_changes: dict = field(default_factory=dict)  # what Excel changes of its raw rows, as of excel_changes
+    dates_1904: bool = False  # whether the input is a workbook counting its day numbers from 1904 (old Mac Excel)
     days_1904: dict = field(default_factory=dict)  # a 1904 workbook's columns of day numbers written to an output that
     # cannot say they count from 1904 (any but .xlsx), each with its first number
 
@@ -371,6 +372,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     summary.sheet = getattr(reader, "sheet_title", None)
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
     summary.other_sheets, summary.header_row = reader.other_sheets, reader.header_row
+    summary.dates_1904 = reader.layout.dates_1904
     summary.days_1904 = {column: first for column, (found, others, first) in (days or {}).items()
                          if found and not others}  # columns whose numbers are all days
     return summary

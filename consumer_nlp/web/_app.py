@@ -214,7 +214,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             space.new_result(batch_id, result, text_col=column, model=ref, rows=done["rows"],
                              text_columns=done["text_columns"], number_formats=done["number_formats"],
                              row_notes=done["row_notes"], excel_changes=done["excel_changes"],
-                             days_1904=done["days_1904"], tagging=None)
+                             dates_1904=done["dates_1904"], days_1904=done["days_1904"], tagging=None)
             build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done
 
@@ -314,8 +314,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         from ..report import report_archive
 
         meta = space.meta(batch_id)
+        # the upload's date system: its Parquet copy keeps none (batches tagged before it was kept: 1900's)
         report = report_archive(tagged(batch_id, meta), text_col=meta.get("text_col"),
-                                corrections=models.store.labels())
+                                corrections=models.store.labels(), dates_1904=meta.get("dates_1904", False))
         report.source = meta["name"]  # the file the desk uploaded, not the server's copy of it
         return report.to_html()
 

@@ -187,7 +187,7 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
     return {"rows": summary.rows_out, "needs_review": summary.needs_review, "text_columns": summary.text_columns,
             "number_formats": summary.number_formats, "row_notes": row_notes(summary),
             "excel_changes": summary.excel_changes, "resumed_chunks": summary.resumed_chunks,
-            "days_1904": summary.days_1904}
+            "dates_1904": summary.dates_1904, "days_1904": summary.days_1904}
 
 
 def _write_first_download(input_path: str, tagged_path: str, download: str, text_col: str, name: str,
