@@ -1658,6 +1658,37 @@ def test_a_first_xlsx_click_starts_a_job_of_its_own_and_clicks_meanwhile_are_sen
     assert len(started) == 1
 
 
+def test_a_click_while_a_download_of_the_result_before_is_made_goes_to_the_current_results_job(client, tmp_path,
+                                                                                                  monkeypatch):
+    # A click on a download whose job, started before the batch was tagged again, still ran was sent to that job's
+    # page (found by the download's address): its 下载 then started the new result's job, so the desk waited twice.
+    from consumer_nlp.web import _app as app_module
+
+    batch = _tag(client, tmp_path)
+    folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
+    started, release, write = [], threading.Event(), app_module.download_in_process
+
+    def held(*args):  # the first job (of the result before) runs until the test lets it
+        started.append(args)
+        if len(started) == 1:
+            release.wait(60)
+        return write(*args)
+
+    monkeypatch.setattr(app_module, "download_in_process", held)
+    before = client.get(f"{batch}/download?format=xlsx", follow_redirects=False)
+    try:
+        _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "编号"},
+                                          follow_redirects=False))
+        now = client.get(f"{batch}/download?format=xlsx", follow_redirects=False)
+        assert now.status_code == 303 and now.headers["location"] != before.headers["location"]
+        link = _wait_for_job(client, now)
+    finally:
+        release.set()
+    assert _categories("xlsx", client.get(link).content) == list(pd.read_parquet(_tagged(folder))["category"])
+    assert len(started) == 2  # the job of the result before, and one of the current result's
+    _finished_job(client, before)
+
+
 def test_a_finished_download_jobs_button_says_download_and_a_tagging_jobs_says_continue(client, tmp_path):
     # A finished XLSX download's page said 继续, as if a step were left; its title says what is made, so its button
     # says 下载. Other jobs lead on to a page, and keep 继续.

@@ -282,12 +282,13 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     def download_job(batch_id: str, meta: dict, kind: str, source: Path, path: Path) -> str:
         """The page of the job writing the batch's download of ``kind`` to ``path`` (:func:`make_download`): the one
         running, else one started: the upload is read again, seconds to minutes for a large workbook, which no request
-        waits for."""
-        link = f"/batch/{batch_id}/download?format={kind}"
-        running = jobs.latest(link)
+        waits for. Found by ``path``, named by its result: one still making the download of a result before it leads
+        to a file that would not be served."""
+        running = jobs.latest(str(path))
         if running is None or running.state != "running":  # (no await from here to its start: started once)
-            running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", link, make_download, batch_id, meta,
-                                 source, path, back=f"/batch/{batch_id}", download=True)
+            running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", f"/batch/{batch_id}/download?format={kind}",
+                                 make_download, batch_id, meta, source, path, back=f"/batch/{batch_id}", download=True,
+                                 key=str(path))
         return f"/jobs/{running.id}"
 
     async def batch_download(request: Request):

@@ -29,13 +29,14 @@ class Job:
     """One piece of background work: ``state`` is running, done, failed or stopped (by the server stopping);
     ``result`` on success, ``error`` (a message for the page) otherwise; ``link`` is where to go when it is done (a
     file, where ``download``), ``back`` where to go back to otherwise (None: ``link``; a download's link would only
-    start it again)."""
+    start it again); ``key`` is what :meth:`Jobs.latest` finds it by (None: its link)."""
 
     id: str
     title: str
     link: str
     back: str | None = None
     download: bool = False
+    key: str | None = None
     state: str = "running"
     started: float = field(default_factory=time.time)
     finished: float | None = None
@@ -61,11 +62,11 @@ class Jobs:
         self._stopping = False
 
     def start(self, title: str, link: str, work, *args, back: str | None = None, download: bool = False,
-              **kwargs) -> Job:
-        """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``; ``back`` and ``download``: as
-        :class:`Job`'s."""
+              key: str | None = None, **kwargs) -> Job:
+        """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``; ``back``, ``download`` and
+        ``key``: as :class:`Job`'s."""
         job_id = secrets.token_hex(8)
-        job = Job(job_id, title, link.format(id=job_id), back, download)
+        job = Job(job_id, title, link.format(id=job_id), back, download, key)
         with self._lock:
             self._forget_finished()
             self._jobs[job_id] = job
@@ -93,10 +94,11 @@ class Jobs:
         with self._lock:
             return self._jobs.get(job_id)
 
-    def latest(self, link: str) -> Job | None:
-        """The job started last of those kept that lead to ``link`` (a batch's tagging, the retraining)."""
+    def latest(self, key: str) -> Job | None:
+        """The job started last of those kept found by ``key``: its own, else its link (a batch's tagging, the
+        retraining)."""
         with self._lock:
-            return next((job for job in reversed(self._jobs.values()) if job.link == link), None)
+            return next((job for job in reversed(self._jobs.values()) if (job.key or job.link) == key), None)
 
     def _forget_finished(self) -> None:
         """Drop the records of jobs finished before the latest KEPT_JOBS, or longer than KEPT_SECONDS ago."""
