@@ -248,6 +248,7 @@ def _evaluate(args) -> int:
 
 
 def _review(args) -> int:
+    from .messages import corrections_added_in_chinese
     from .models import load
     from .review import CorrectionStore, check_workbook, export_review, read_review, review_queue
 
@@ -269,12 +270,7 @@ def _review(args) -> int:
             return 0
         store = CorrectionStore.of_registry(args.registry)
         added = store.add(corrections, reviewer=args.reviewer)
-        again = f"，另 {added.again} 条此前已导入过，没有重复保存" if added.again else ""
-        superseded = (f"，另 {added.superseded} 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别（以更晚的为准）"
-                      if added.superseded else "")
-        replaced = (f"，另 {added.replaced_since} 条此前已导入过，之后这些投诉又被更正为其他类别，没有再采用（要改回，请重新导出"
-                    f"后再选）" if added.replaced_since else "")
-        print(f"已保存 {added.stored} 条人工更正{again}{superseded}{replaced}（来源：{source or args.workbook}），位于 {store.path}")
+        print(corrections_added_in_chinese(added, source or args.workbook, store.path))
     return 0
 
 

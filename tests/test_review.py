@@ -418,30 +418,49 @@ def test_an_older_workbook_imported_again_does_not_undo_a_newer_correction(tmp_p
     _fill(this_week, {2: "安全问题"})
     out, store = _first_imported_again(last_week, this_week, registry, capsys, ("张三", "李四"))  # this week's replaces
     assert "已保存 0 条人工更正" in out and "另 1 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别" in out, out
-    assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1, 0)  # the library's count
-    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (0, 1, 0, 0)  # the same workbook: harmless
-    _fill(this_week, {2: "其他"})  # the same export, chosen again otherwise: replaces, as before
-    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (1, 0, 0, 0)
-    assert store.labels() == {"充电宝充着充着冒烟了": "other"}
+    assert tuple(store.add(read_review(last_week)[0], reviewer="张三"))[:4] == (0, 0, 1, 0)  # the library's count
+    assert tuple(store.add(read_review(this_week)[0], reviewer="李四"))[:4] == (0, 1, 0, 0)  # the same one: harmless
+    _fill(this_week, {2: "其他"})  # the same export chosen otherwise: a change of mind or another copy, none can tell
+    added = store.add(read_review(this_week)[0], reviewer="李四")
+    assert tuple(added)[:4] == (1, 0, 0, 0) and [d["others"] for d in added.disagreements] == [[("safety", "李四")]]
+    assert store.labels() == {"充电宝充着充着冒烟了": "quality"}  # as before this week's export, until a person settles
 
 
-def test_a_reviewers_copy_imported_again_does_not_undo_another_copys_later_correction(tmp_path, capsys):
-    # One export copied to two reviewers: 张三's copy imported again by mistake, after 李四's, put 张三's category back,
-    # said as 已保存 1 条人工更正: the copies' export moments are equal, so neither read as older.
+@pytest.mark.parametrize("order", [("张三", "李四"), ("李四", "张三")])
+def test_two_copies_of_one_export_that_disagree_keep_neither_either_way_and_say_the_row(tmp_path, capsys, order):
+    # 张三's and 李四's copies of one export carry one 导出时间: the copy imported last gave the text its category,
+    # whichever it was, and nothing said that the two disagreed; a third copy agreeing with the first was 没有再采用.
     import shutil
 
     from consumer_nlp.review import read_review
 
     registry = ["--registry", str(tmp_path / "registry")]
     exported = _export_one(tmp_path, "复核.xlsx")
-    first, second = shutil.copy(exported, tmp_path / "张三.xlsx"), shutil.copy(exported, tmp_path / "李四.xlsx")
-    _fill(first, {2: "质量问题"})
-    _fill(second, {2: "安全问题"})
-    out, store = _first_imported_again(first, second, registry, capsys, ("复核台", "复核台"))
-    assert "已保存 0 条人工更正" in out and "另 1 条此前已导入过，之后这些投诉又被更正为其他类别，没有再采用" in out, out
-    _fill(first, {2: "其他"})  # a choice the store does not hold, from the same copy: replaces, as before
-    assert tuple(store.add(read_review(first)[0], reviewer="张三")) == (1, 0, 0, 0)
-    assert store.labels() == {"充电宝充着充着冒烟了": "other"}
+    copies = {name: shutil.copy(exported, tmp_path / f"{name}.xlsx") for name in ("张三", "李四", "王五")}
+    _fill(copies["张三"], {2: "质量问题"})
+    _fill(copies["李四"], {2: "安全问题"})
+    _fill(copies["王五"], {2: "质量问题"})
+    store, seen = CorrectionStore(Path(registry[1]) / "corrections.sqlite"), []  # as a server reads it at each page
+    for reviewer in order:
+        assert main(["review", "import", str(copies[reviewer]), "--reviewer", reviewer, *registry]) == 0
+        seen.append(store.labels().get("充电宝充着充着冒烟了"))
+    out = capsys.readouterr().out
+    assert seen == [{"张三": "quality", "李四": "safety"}[order[0]], None]  # whichever came first: a person settles it
+    assert CorrectionStore(store.path).labels() == {}
+    assert sorted((r["label"], r["reviewer"]) for r in store.all()) == [("quality", "张三"), ("safety", "李四")]
+    first, last = (("质量问题", "安全问题") if order[0] == "张三" else ("安全问题", "质量问题"))
+    assert (f"原文件第 9 行「充电宝充着充着冒烟了」：这份选的是「{last}」，同一次导出的另一份复核表（{order[0]}）选的是「{first}」"
+            in out), out
+    assert "1 条与同一次导出的另一份复核表选的不一致" in out, out
+    added = store.add(read_review(copies["王五"])[0], reviewer="王五")  # agrees with 张三's: still two choices
+    assert (added.stored, added.again) == (0, 1) and store.labels() == {}
+    assert [(d["row"], d["text"], d["label"], d["others"]) for d in added.disagreements] == [
+        (9, "充电宝充着充着冒烟了", "quality", [("safety", "李四")])]
+    later = _export_one(tmp_path, "再次复核.xlsx")  # settled in a later export (or in the browser): it counts
+    _fill(later, {2: "安全问题"})
+    assert store.add(read_review(later)[0], reviewer="组长").stored == 1 and store.labels() == {
+        "充电宝充着充着冒烟了": "safety"}
+    assert store.add(read_review(copies["张三"])[0], reviewer="张三").superseded == 1  # the earlier export's: not again
 
 
 def test_a_workbook_exported_before_moments_were_kept_replaces_as_before(tmp_path):
@@ -458,8 +477,8 @@ def test_a_workbook_exported_before_moments_were_kept_replaces_as_before(tmp_pat
     _fill(newer, {2: "安全问题"})
     store = CorrectionStore(tmp_path / "corrections.sqlite")
     assert [c["exported_at"] for c in read_review(older)[0]] == [None]
-    assert tuple(store.add(read_review(newer)[0], reviewer="李四")) == (1, 0, 0, 0)
-    assert tuple(store.add(read_review(older)[0], reviewer="张三")) == (1, 0, 0, 0)
+    assert tuple(store.add(read_review(newer)[0], reviewer="李四"))[:4] == (1, 0, 0, 0)
+    assert tuple(store.add(read_review(older)[0], reviewer="张三"))[:4] == (1, 0, 0, 0)
     assert store.labels() == {"充电宝充着充着冒烟了": "quality"}
 
 
@@ -491,8 +510,8 @@ def test_a_store_of_an_earlier_release_loads_and_keeps_the_newer_correction(tmp_
     last_week, this_week = _export_one(tmp_path, "上周.xlsx"), _export_one(tmp_path, "本周.xlsx")
     _fill(last_week, {2: "质量问题"})
     _fill(this_week, {2: "安全问题"})
-    assert tuple(store.add(read_review(this_week)[0], reviewer="李四")) == (1, 0, 0, 0)
-    assert tuple(store.add(read_review(last_week)[0], reviewer="张三")) == (0, 0, 1, 0)
+    assert tuple(store.add(read_review(this_week)[0], reviewer="李四"))[:4] == (1, 0, 0, 0)
+    assert tuple(store.add(read_review(last_week)[0], reviewer="张三"))[:4] == (0, 0, 1, 0)
     stored = store.all()
     assert [(r["label"], r["reviewer"]) for r in stored] == [("other", "王五"), ("safety", "李四")]
     assert stored[0]["exported_at"] is None and stored[1]["exported_at"].endswith("+00:00")

@@ -604,7 +604,8 @@ def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_p
     book["说明"]["B3"] = "2020-01-06 09:00:00+08:00"  # exported long before
     book["复核"]["G2"] = "价格/计量"
     book.save(workbook)
-    assert tuple(CorrectionStore(registry / STORE_NAME).add(read_review(workbook)[0], reviewer="张三")) == (0, 0, 1, 0)
+    added = CorrectionStore(registry / STORE_NAME).add(read_review(workbook)[0], reviewer="张三")
+    assert tuple(added)[:4] == (0, 0, 1, 0)
     assert CorrectionStore(registry / STORE_NAME).labels() == {rows[-1]["text"]: "quality"}
 
 

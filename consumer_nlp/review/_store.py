@@ -1,11 +1,11 @@
 """Corrections: a reviewer's category for a complaint text, kept in a SQLite file beside the registry.
 
 Every correction is a row of its own (who, when, from which archive row), never overwritten; the
-category a text has now is its latest correction. The same correction given again (a workbook imported
-twice: the text's category now, from the same archive row) is not stored again, and one from a workbook exported
-before a correction of its text that gives another category does not replace it (an old workbook imported again);
-nor does a choice the store holds from the same export and row once its text was corrected otherwise (one of two
-reviewers' copies of an export imported again after the other's).
+category a text has now is its latest correction, passing over the choices of an export whose copies disagree
+on it (two reviewers' copies of one workbook filled otherwise): a person settles those by a later choice. The
+same correction given again (a workbook imported twice: the text's category now, from the same archive row) is
+not stored again, and one from a workbook exported before a correction of its text that gives another category
+does not replace it (an old workbook imported again).
 SQLite in WAL mode with a busy timeout lets several reviewers write at once without losing any.
 """
 import datetime
@@ -14,6 +14,7 @@ import getpass
 import hashlib
 import sqlite3
 import threading
+from collections import defaultdict
 from contextlib import closing
 from pathlib import Path
 from typing import NamedTuple
@@ -46,12 +47,15 @@ _CANNOT_WRITE = (errno.EROFS, errno.EACCES, errno.EPERM)  # a read-only disk, or
 class Added(NamedTuple):
     """What :meth:`CorrectionStore.add` did with the corrections given: how many it stored, how many the store
     held already, how many it did not apply because a correction from a later export gives their texts another
-    category, and how many it held already from the same export and row though their texts were corrected otherwise
-    since (a reviewer's copy imported again after another's copy of the same export: not applied again)."""
+    category, how many it held already from the same export and row though their texts were corrected otherwise
+    since by a workbook without an export moment (not applied again); and ``disagreements``, each choice (stored
+    or held already) that another choice held from the same export contradicts: dicts of text, row (the archive's),
+    label and others ((label, reviewer) of the other choices, oldest first)."""
     stored: int
     again: int
     superseded: int
     replaced_since: int
+    disagreements: list
 
 
 NOW = "now"  # exported_at of a choice made as it is stored (the browser's): its moment is taken as it is stored
@@ -76,29 +80,50 @@ def text_key(text: str) -> str:
     return hashlib.sha256(correction_key(text).encode("utf-8")).hexdigest()
 
 
-def _insert_new(connection: sqlite3.Connection, row: tuple) -> str:
+def _decided(held) -> str | None:
+    """The category a text has from its corrections ``held`` ((exported_at, label), oldest first): the latest's,
+    passing over every choice of an export whose choices disagree (copies of one workbook filled otherwise, which no
+    order of import may settle); None when none is left."""
+    labels_of = defaultdict(set)
+    for exported_at, label in held:
+        labels_of[exported_at].add(label)
+    return next((label for exported_at, label in reversed(held)
+                 if exported_at is None or len(labels_of[exported_at]) == 1), None)
+
+
+def _moment_column(connection: sqlite3.Connection) -> str:
+    """exported_at, or NULL in a store of an earlier release opened read-only (which could not gain the column)."""
+    held_columns = {column[1] for column in connection.execute("PRAGMA table_info(corrections)")}
+    return "exported_at" if "exported_at" in held_columns else "NULL"
+
+
+def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
     """Insert the correction ``row`` (as ``add`` makes them) unless the store holds it already ("again": its
-    text's latest correction gives its category, and one of them came from its source and row), a correction
-    from a later export gives its text another category ("superseded"), or the store holds this very choice (text,
-    category, source, row and export moment) and its text was corrected otherwise since ("replaced_since"); "stored"
-    when it was inserted."""
+    text's category now is its category, and one of them came from its source and row; or this very choice, text,
+    category, source, row and export moment, is held and contradicted from its own export), a correction from a later
+    export gives its text another category ("superseded"), or the store holds this very choice and its text was
+    corrected otherwise since ("replaced_since"); "stored" when it was inserted. With it, the (label, reviewer) of the
+    choices held from the same export that give the text another category."""
     key, _, label, _, _, _, source, number, exported_at = row
-    latest = connection.execute("SELECT label FROM corrections WHERE text_sha256 = ? ORDER BY id DESC LIMIT 1",
-                                (key,)).fetchone()
-    if latest is not None and latest[0] == label and connection.execute(
+    held = connection.execute("SELECT exported_at, label, reviewer FROM corrections WHERE text_sha256 = ? ORDER BY id",
+                              (key,)).fetchall()
+    now = _decided([(moment_held, label_held) for moment_held, label_held, _ in held])
+    others = [(label_held, reviewer) for moment_held, label_held, reviewer in held
+              if exported_at is not None and moment_held == exported_at and label_held != label]
+    if now == label and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ?",
             (key, label, source, number)).fetchone():
-        return "again"
-    if latest is not None and latest[0] != label and exported_at is not None and connection.execute(
+        return "again", others
+    if held and now != label and exported_at is not None and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND exported_at > ?", (key, exported_at)).fetchone():
-        return "superseded"
-    if latest is not None and latest[0] != label and exported_at is not None and connection.execute(
+        return "superseded", []  # a later choice settled it, whatever this export's copies say
+    if held and exported_at is not None and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ? "
             "AND exported_at = ?", (key, label, source, number, exported_at)).fetchone():
-        return "replaced_since"  # this very choice, stored before: its export's moment cannot tell which came last
+        return ("again" if others else "replaced_since"), others  # this very choice, stored before
     connection.execute("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, at, source, row, "
                        "exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
-    return "stored"
+    return "stored", others
 
 
 class CorrectionStore:
@@ -156,7 +181,8 @@ class CorrectionStore:
         made as it is stored, whose moment is then taken inside the transaction, so that choices made at once count
         in the order they are stored, not by a clock read before), in one transaction, or none. One the store
         already holds (its text's category now, from the same source and row) is not stored again; one exported
-        before a stored correction of its text giving another category is not applied."""
+        before a stored correction of its text giving another category is not applied; one that another choice from
+        its export contradicts is stored, and neither counts until a later choice (see ``Added.disagreements``)."""
         if not reviewer:
             try:
                 reviewer = getpass.getuser()
@@ -185,7 +211,10 @@ class CorrectionStore:
             except BaseException:
                 connection.execute("ROLLBACK")
                 raise
-        return Added(*(done.count(what) for what in Added._fields))
+        outcomes = [outcome for outcome, _ in done]
+        disagreements = [{"text": row[1], "row": row[7], "label": row[2], "others": others}
+                         for row, (_, others) in zip(rows, done) if others]
+        return Added(*(outcomes.count(what) for what in Added._fields[:-1]), disagreements)
 
     def all(self) -> list[dict]:
         """Every correction ever stored, oldest first."""
@@ -197,8 +226,9 @@ class CorrectionStore:
 
     def labels(self) -> dict:
         """{text: label}: each corrected text (its :func:`correction_key`) with the label of its latest
-        correction. Only the corrections stored since the last call are read (the store only grows: a server
-        asks at every page), all of them again where that last one is gone or another (a file put back)."""
+        correction, passing over the choices of an export whose copies disagree on it (none left: not listed). Only
+        the corrections stored since the last call are read, with their texts' earlier ones (the store only grows: a
+        server asks at every page), all of them again where that last one is gone or another (a file put back)."""
         if not self.path.is_file():
             return {}
         with self._reading, closing(self._connect_to_read()) as connection:
@@ -206,10 +236,22 @@ class CorrectionStore:
             if last and connection.execute("SELECT text_sha256, at FROM corrections WHERE id = ?",
                                            (last,)).fetchone() != (key, at):
                 self._labels, last = {}, 0
-            since = connection.execute("SELECT id, text_sha256, at, text, label FROM corrections WHERE id > ? "
-                                       "ORDER BY id", (last,)).fetchall()
-            for _, _, _, text, label in since:
-                self._labels[correction_key(text)] = label
+            moments = _moment_column(connection)
+            since = connection.execute(f"SELECT id, text_sha256, at, {moments}, label, text FROM corrections "
+                                       "WHERE id > ? ORDER BY id", (last,)).fetchall()
+            touched = defaultdict(list)  # each text's corrections: all of them read at once, else only the new ones
+            for _, key, _, *held in since:
+                touched[key].append(held)
+            if last:  # a text's earlier corrections too: a new choice may disagree with one from the same export
+                touched = {key: connection.execute(f"SELECT {moments}, label, text FROM corrections "
+                                                   "WHERE text_sha256 = ? ORDER BY id", (key,)).fetchall()
+                           for key in touched}
+            for held in touched.values():
+                text, label = correction_key(held[-1][2]), _decided([(moment, label) for moment, label, _ in held])
+                if label is None:
+                    self._labels.pop(text, None)
+                else:
+                    self._labels[text] = label
             if since:
                 self._read_up_to = since[-1][:3]
             return dict(self._labels)

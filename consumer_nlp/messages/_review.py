@@ -1,0 +1,38 @@
+"""What an import of a filled review workbook did, said in Chinese: how many choices it stored, which it did not
+apply and why, and the rows where it disagrees with another copy of the same export."""
+
+from .._categories import CATEGORIES
+
+_SHOWN_CHARACTERS = 30  # of a text named beside its row: enough to find it in the workbook
+_LISTED = 20  # disagreements listed one by one; the rest counted
+
+
+def _text_named(text: str) -> str:
+    """A complaint's text as a line names it: its first characters, … where it goes on."""
+    return text[:_SHOWN_CHARACTERS] + ("…" if len(text) > _SHOWN_CHARACTERS else "")
+
+
+def _disagreement(found: dict) -> str:
+    """One choice another copy of its export contradicts: its archive row, its text, both choices and who made them."""
+    others = "，".join(f"（{reviewer}）选的是「{CATEGORIES[label]}」" for label, reviewer in found["others"])
+    return (f"原文件第 {found['row']} 行「{_text_named(found['text'])}」：这份选的是「{CATEGORIES[found['label']]}」，"
+            f"同一次导出的另一份复核表{others}")
+
+
+def corrections_added_in_chinese(added, source: str, store: str) -> str:
+    """The import's summary (``added``, a ``CorrectionStore.add`` result, from the workbook of ``source`` into the
+    store at ``store``), and a line for each choice that disagrees with another copy of the same export."""
+    again = f"，另 {added.again} 条此前已导入过，没有重复保存" if added.again else ""
+    superseded = (f"，另 {added.superseded} 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别（以更晚的为准）"
+                  if added.superseded else "")
+    replaced = (f"，另 {added.replaced_since} 条此前已导入过，之后这些投诉又被没有导出时间的旧复核表更正为其他类别，没有再采用"
+                f"（要改回，请重新导出后再选）" if added.replaced_since else "")
+    lines = [f"已保存 {added.stored} 条人工更正{again}{superseded}{replaced}（来源：{source}），位于 {store}"]
+    found = added.disagreements
+    if found:
+        lines.append(f"其中 {len(found)} 条与同一次导出的另一份复核表选的不一致：这些投诉两个类别都暂不采用（保持此前的类别），"
+                     f"请核对后在网页复核中选定，或重新导出后再选：")
+        lines += [f"  {_disagreement(one)}" for one in found[:_LISTED]]
+        if len(found) > _LISTED:
+            lines.append(f"  …（另 {len(found) - _LISTED} 条没有列出）")
+    return "\n".join(lines)
