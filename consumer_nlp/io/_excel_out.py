@@ -29,6 +29,16 @@ def keep_text(workbook) -> None:
                     cell.data_type = "s"
 
 
+def discard_unsaved(workbook) -> None:
+    """Remove the temporary files of a write-only ``workbook``'s sheets when it is not saved (refused, Ctrl-C):
+    saving would have removed them, and a sheet left open to the garbage collector prints a traceback."""
+    for sheet in workbook.worksheets:
+        if not sheet.closed:
+            sheet.close()
+        with contextlib.suppress(OSError, ValueError):  # removed already, by a save that failed later
+            sheet._writer.cleanup()
+
+
 def _typed(value):
     """A value as JSON that keeps its type: dates, times, time spans and error cells are tagged, missing
     values are null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output; so
@@ -117,10 +127,8 @@ def text_rows(path: Path, sheet_title: str = "Sheet1"):
 
     try:
         yield write
-    except BaseException:  # their temporary files, which saving would have removed
-        for sheet in sheets:
-            sheet.close()
-            sheet._writer.cleanup()
+    except BaseException:
+        discard_unsaved(workbook)
         raise
     workbook.save(path)
 
@@ -235,9 +243,8 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
                         rows_done(1000)
         if rows_done is not None:
             rows_done((rows - 1) % 1000)
-    except BaseException:  # refused, or Ctrl-C: a writer left to the garbage collector prints a traceback
-        sheet.close()
-        sheet._writer.cleanup()  # its temporary file, which saving would have removed
+    except BaseException:  # refused, or Ctrl-C
+        discard_unsaved(workbook)
         raise
     sheet.auto_filter.ref = f"A1:{get_column_letter(max(len(columns), 1))}{rows}"
     workbook.save(output)
