@@ -861,3 +861,68 @@ def test_a_machine_that_cannot_tell_its_user_asks_for_the_reviewer(tmp_path, mon
     assert main(["review", "import", str(workbook), "--registry", str(tmp_path / "registry")]) == 2
     err = capsys.readouterr().err
     assert "--reviewer NAME" in err and "getpwuid" not in err
+
+
+def _exported_peak(rows: int, path) -> int:
+    """The most memory Python held while exporting a queue of ``rows`` rows (bytes, the queue itself aside)."""
+    import tracemalloc
+
+    from consumer_nlp.review import export_review
+
+    queue = [{"row": n + 2, "text": f"第{n}号投诉：买的电饭煲用了三天就不加热了，商家拒绝退款，要求依法处理。" * 3,
+              "guess_zh": "质量问题", "runner_up_zh": "其他", "confidence": 0.41} for n in range(rows)]
+    tracemalloc.start()
+    try:
+        export_review(queue, path)
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_the_export_holds_one_row_at_a_time_not_the_workbook(tmp_path):
+    # The whole workbook was built in memory before it was saved (about 3 MB a thousand rows): 200,000
+    # uncertain rows took 0.8 GB, which a desk's laptop may not have free.
+    _exported_peak(20, tmp_path / "warm.xlsx")  # openpyxl's modules, imported at the first export
+    small, large = _exported_peak(200, tmp_path / "small.xlsx"), _exported_peak(1600, tmp_path / "large.xlsx")
+    assert large - small < 200_000, (small, large)
+
+
+def test_the_workbook_keeps_its_layout_drop_down_hidden_text_and_notes(tmp_path):
+    from consumer_nlp.review import export_review, read_review
+
+    texts = ["洗衣机漏水，" * 1000, "秤不准，少了二两", "=1+1"]  # the first over two hidden cells (\uXXXX each)
+    queue = [{"row": n, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题", "confidence": 0.4}
+             for n, text in enumerate(texts, start=2)]
+    book = load_workbook(export_review(queue, tmp_path / "复核.xlsx", source="archive.csv"))
+    sheet = book["复核"]
+    assert [c.value for c in sheet[1]] == ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为",
+                                           "原文（勿改）", "原文（勿改）"]
+    assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2"
+    assert [sheet.column_dimensions[letter].width for letter in "ABCDEFG"] == [6, 11, 70, 12, 12, 8, 14]
+    assert [sheet.column_dimensions[letter].hidden for letter in "GHI"] == [False, True, True]
+    assert all(sheet.cell(row=r, column=3).alignment.wrap_text for r in (2, 3, 4))
+    assert [sheet.cell(row=r, column=n).value for r in (3, 4) for n in (1, 2, 4, 6)] == [2, 3, "其他", 0.4,
+                                                                                         3, 4, "其他", 0.4]
+    assert sheet.cell(row=4, column=3).data_type == "s" and sheet.cell(row=4, column=3).value == "=1+1"
+    validation, = sheet.data_validations.dataValidation
+    assert str(validation.sqref) == "G2:G4" and validation.showErrorMessage and validation.allow_blank
+    notes = [[c.value for c in row] for row in book["说明"].iter_rows()]
+    assert [row[0] for row in notes] == ["来源", "做法", "导出时间"] and notes[0][1] == "archive.csv"
+    _fill(tmp_path / "复核.xlsx", {r: "质量问题" for r in (2, 3, 4)})
+    corrections, source = read_review(tmp_path / "复核.xlsx")
+    assert [c["text"] for c in corrections] == texts and source == "archive.csv"
+    assert all(c["exported_at"] is not None for c in corrections)
+
+
+def test_an_export_stopped_half_way_leaves_neither_the_workbook_nor_its_rows_behind(tmp_path, monkeypatch):
+    import tempfile
+
+    from consumer_nlp.review import export_review
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "temporary"))  # where openpyxl spools a sheet's rows
+    (tmp_path / "temporary").mkdir()
+    queue = [{"row": 2, "text": "秤不准", "guess_zh": "其他", "runner_up_zh": "质量问题", "confidence": 0.4},
+             {"row": 3, "text": "手机屏幕坏了", "guess_zh": "其他", "confidence": 0.4}]  # broken off at its 次选
+    with pytest.raises(KeyError):
+        export_review(queue, tmp_path / "复核.xlsx")
+    assert list(tmp_path.iterdir()) == [tmp_path / "temporary"] and not any((tmp_path / "temporary").iterdir())

@@ -9,7 +9,7 @@ from pathlib import Path
 from .._categories import CATEGORIES, label_of
 from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
-from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, excel_text, keep_text, new_file, open_read_only,
+from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
                   printable, scan_sheet, sheet_rows)
 from ..messages import nearest_category_in_chinese
 from ._store import moment
@@ -17,7 +17,7 @@ from ._store import moment
 SHEET = "复核"
 COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
 WIDTHS = [6, 11, 70, 12, 12, 8, 14]
-CHOICE = len(COLUMNS)  # the column the reviewer fills (1-based)
+TEXT, CHOICE = 3, len(COLUMNS)  # the column of the text, and the one the reviewer fills (1-based)
 EXACT = "原文（勿改）"  # hidden columns after CHOICE: [row, text] exactly, as ASCII JSON over as many cells as it needs
 NOTES = "说明"
 EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported: of two exports, which is the later
@@ -59,49 +59,79 @@ def check_workbook(path, *, force: bool, source: str = "") -> Path:
     return path
 
 
-def export_review(queue: list[dict], path, *, source: str = "", force: bool = False) -> Path:
-    """Write ``queue`` (see :func:`review_queue`) to the workbook ``path``, in order; the last
-    column offers the six Chinese category names as a drop-down. An existing file is replaced only
-    with ``force``, and never the archive ``source``."""
-    from openpyxl import Workbook
+def _exact_width(queue: list[dict]) -> int:
+    """How many hidden cells the longest exact text of ``queue`` takes: headed before any row is written."""
+    return max((len(_exact_cells(item["row"], item["text"], label_of(item["guess_zh"]), item["confidence"]))
+                for item in queue), default=0)
+
+
+def _cell(sheet, value, **style):
+    """``value`` for a row of the write-only ``sheet``: a text as a text cell, never a formula (a source named
+    "=1+1.csv"), styled as ``style`` says; anything else as it is."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
+def _write_queue(sheet, queue: list[dict]) -> None:
+    """The sheet the reviewer fills: ``queue`` a row at a time under a frozen bold header, the texts
+    wrapped, the exact texts in hidden columns, the drop-down of the six categories in 更正为."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    path = check_workbook(path, force=force, source=source)
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = SHEET
-    sheet.append(COLUMNS)
-    exact_width = 0
+    exact_width = _exact_width(queue)
+    for column, width in enumerate(WIDTHS, start=1):  # a write-only sheet takes its columns before its rows
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    for column in range(CHOICE + 1, CHOICE + 1 + exact_width):
+        sheet.column_dimensions[get_column_letter(column)].hidden = True
+    sheet.freeze_panes = "A2"
+    bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
+    sheet.append([_cell(sheet, name, font=bold) for name in COLUMNS + [EXACT] * exact_width])
     for n, item in enumerate(queue, start=1):
         exact = _exact_cells(item["row"], item["text"], label_of(item["guess_zh"]), item["confidence"])
-        exact_width = max(exact_width, len(exact))
-        sheet.append([n, item["row"], _shown(item["text"]), item["guess_zh"], item["runner_up_zh"], item["confidence"],
-                      None, *exact])
-    for column in range(CHOICE + 1, CHOICE + 1 + exact_width):
-        sheet.cell(row=1, column=column).value = EXACT
-        sheet.column_dimensions[get_column_letter(column)].hidden = True
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for column, width in enumerate(WIDTHS, start=1):
-        sheet.column_dimensions[get_column_letter(column)].width = width
-    for row in sheet.iter_rows(min_row=2, min_col=3, max_col=3):
-        for cell in row:
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        values = [n, item["row"], _shown(item["text"]), item["guess_zh"], item["runner_up_zh"], item["confidence"],
+                  None, *exact]
+        sheet.append([_cell(sheet, value, alignment=wrapped) if column == TEXT else _cell(sheet, value)
+                      for column, value in enumerate(values, start=1)])
     choices = DataValidation(type="list", formula1='"' + ",".join(CATEGORIES.values()) + '"', allow_blank=True,
                              showErrorMessage=True, errorTitle="不是类别", error="请从下拉列表中选择六个类别之一")
-    sheet.add_data_validation(choices)
+    sheet.data_validations.append(choices)  # what add_data_validation does, which a write-only sheet lacks
     letter = get_column_letter(CHOICE)
     choices.add(f"{letter}2:{letter}{max(2, len(queue) + 1)}")
-    sheet.freeze_panes = "A2"
-    notes = workbook.create_sheet(NOTES)
-    notes.append(["来源", source])
-    notes.append(["做法", "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"])
-    notes.append([EXPORTED, datetime.datetime.now().astimezone().isoformat(sep=" ", timespec="microseconds")])
-    keep_text(workbook)
-    with new_file(path, force=force, what="workbook") as temporary:
-        workbook.save(temporary)
+
+
+def _write_notes(notes, source: str) -> None:
+    """The NOTES sheet: where the queue came from, what to do, and when it was exported (EXPORTED)."""
+    exported = datetime.datetime.now().astimezone().isoformat(sep=" ", timespec="microseconds")
+    for name, value in [("来源", source), ("做法", "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"),
+                        (EXPORTED, exported)]:
+        notes.append([_cell(notes, name), _cell(notes, value)])
+
+
+def export_review(queue: list[dict], path, *, source: str = "", force: bool = False) -> Path:
+    """Write ``queue`` (see :func:`review_queue`) to the workbook ``path``, in order; the last
+    column offers the six Chinese category names as a drop-down. An existing file is replaced only
+    with ``force``, and never the archive ``source``. Written a row at a time (a write-only workbook):
+    memory does not grow with the queue."""
+    from openpyxl import Workbook
+
+    path = check_workbook(path, force=force, source=source)
+    workbook = Workbook(write_only=True)
+    try:
+        _write_queue(workbook.create_sheet(SHEET), queue)
+        _write_notes(workbook.create_sheet(NOTES), source)
+        with new_file(path, force=force, what="workbook") as temporary:
+            workbook.save(temporary)
+    except BaseException:  # refused, or Ctrl-C: the sheets' temporary files, which saving would have removed
+        discard_unsaved(workbook)
+        raise
     return path
 
 
