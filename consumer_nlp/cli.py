@@ -6,7 +6,6 @@ the library parameter it becomes, so a library error that names a parameter (``f
 """
 import argparse
 import contextlib
-import errno
 import logging
 import os
 import re
@@ -97,7 +96,7 @@ def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
     message = in_flags(str(error), parser)
     said = error.said if isinstance(error, _Refused) else headline(error, _flags(parser))
     said = said or "没有完成（原因在下面，是英文的；看不懂时请把这几行发给技术支持）"
-    return f"consumer-nlp: 错误：{said}。\n  " + message.replace("\n", "\n  ")
+    return f"consumer-nlp: 错误：{said}。" + ("\n  " + message.replace("\n", "\n  ") if message else "")
 
 
 class _ChineseFirst(logging.Formatter):
@@ -659,17 +658,8 @@ def main(argv=None) -> int:
     except BrokenPipeError:  # the reader went away (`consumer-nlp … | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
-    except MemoryError:
-        print("consumer-nlp: 错误：内存不够。请减少 --jobs（tag 加 --resume 可保留已标注的部分）或减小 --chunk-size "
-              "后再运行。", file=sys.stderr)
-        return 2
-    except (ValueError, TypeError, OSError, KeyError, RuntimeError, ImportError) as error:
-        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
-            where = f"（正在写 {error.filename}）" if error.filename else ""
-            print(f"consumer-nlp: 错误：磁盘空间不足{where}。请腾出空间后再运行（tag 加 --resume 可保留已标注的部分）。",
-                  file=sys.stderr)
-        else:
-            print(error_message(error, args.command_parser), file=sys.stderr)
+    except (ValueError, TypeError, OSError, KeyError, RuntimeError, ImportError, MemoryError) as error:
+        print(error_message(error, args.command_parser), file=sys.stderr)
         return 2
     except KeyboardInterrupt as stop:
         print(f"consumer-nlp: 已中断{'：' + in_flags(str(stop), args.command_parser) if str(stop) else '。'}",

@@ -484,22 +484,35 @@ def test_errors_are_headed_in_chinese_and_keep_their_particulars_with_flags(tmp_
     assert (tmp_path / "out.csv").read_text(encoding="utf-8") == "留着\n"
 
 
-@pytest.mark.parametrize("failure, says", [
-    (MemoryError(), "内存不够。请减少 --jobs（tag 加 --resume 可保留已标注的部分）"),
-    (OSError(28, "No space left on device", "out.csv.partial"), "磁盘空间不足（正在写 out.csv.partial）。请腾出空间后再运行")])
-def test_running_out_of_memory_or_disk_is_said_plainly(tmp_path, capsys, monkeypatch, failure, says):
-    # Out of memory ended in a traceback; a full disk gave only "[Errno 28] No space left on device".
+@pytest.mark.parametrize("failure, says, kept", [
+    (MemoryError, "内存不够。请减少 --jobs 或减小 --chunk-size 后再运行", "减少 --jobs 后"),
+    (lambda: OSError(28, "No space left on device", "out.csv.partial"),
+     "磁盘空间不足（正在写 out.csv.partial）。请腾出空间后再运行", "腾出空间后")], ids=["memory", "disk"])
+def test_running_out_of_memory_or_disk_is_said_plainly(tmp_path, capsys, monkeypatch, failure, says, kept):
+    # Out of memory ended in a traceback; a full disk gave only "[Errno 28] No space left on device". Both lines
+    # then said (tag 加 --resume 可保留已标注的部分) from the command line itself, also where no chunk was finished:
+    # --resume is said only where chunks were kept, from messages, which a front end gives its words for it.
     import consumer_nlp.tagging
+    from consumer_nlp.messages import headline
 
-    def fails(*args, **options):
-        raise failure
+    def fails(*args, chunks_kept=None, **options):
+        error = failure()
+        error.chunks_kept = chunks_kept
+        raise error
 
-    monkeypatch.setattr(consumer_nlp.tagging, "tag_file", fails)
     source = tmp_path / "a.csv"
     source.write_text("text\n漏水\n", encoding="utf-8")
+    monkeypatch.setattr(consumer_nlp.tagging, "tag_file", fails)
     assert main(["tag", str(source), "-q"]) == 2
     err = capsys.readouterr().err
-    assert says in err and "Traceback" not in err
+    assert f"consumer-nlp: 错误：{says}" in err and "--resume" not in err and "Traceback" not in err
+    monkeypatch.setattr(consumer_nlp.tagging, "tag_file", lambda *a, **o: fails(chunks_kept=str(tmp_path / ".parts")))
+    assert main(["tag", str(source), "-q"]) == 2
+    err = capsys.readouterr().err
+    assert f"已标注的部分都保留着：{kept}，用同样的命令加 --resume 接着运行" in err and "Traceback" not in err
+    error = failure()
+    error.chunks_kept = "parts"
+    assert "用同样的命令加 resume=True 接着运行" in headline(error, {})  # without a front end's flag, the parameter
 
 
 def test_a_model_option_naming_another_file_is_refused_clearly(tmp_path, capsys):

@@ -1,6 +1,6 @@
 """What stops a run beside its data and its model, said in Chinese with how to go on: an interrupted run's finished
-chunks, a count out of its range, and the files the system refuses (missing, existing, forbidden, read-only,
-undecodable)."""
+chunks, a count out of its range, memory or disk running out, and the files the system refuses (missing, existing,
+forbidden, read-only, undecodable)."""
 import errno
 
 from .._values import CountError
@@ -62,6 +62,11 @@ def run_headline(error: Exception, names: dict) -> str | None:
              (FileExistsError, "文件已经存在，没有覆盖。请换一个文件名，或先把那个文件移走"),
              (UnicodeError, "文件的编码无法识别。" + encoding),
              (ImportError, "缺少需要安装的组件。请照下面的 pip install 命令安装后再运行")]
+    if isinstance(error, MemoryError):
+        return "内存不够。" + _less_memory(error, names)
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        where = f"（正在写 {error.filename}）" if error.filename else ""
+        return f"磁盘空间不足{where}。" + _way_on(error, names, "请腾出空间后再运行", "腾出空间后")
     if isinstance(error, OSError) and error.errno == errno.EROFS:  # a read-only disk or share: no right would help
         return "这个文件或文件夹所在的磁盘是只读的，不能写入。" + _way_on(error, names, "请换一个可以写入的文件夹后再运行",
                                                                 "磁盘可以写入后")
@@ -71,11 +76,20 @@ def run_headline(error: Exception, names: dict) -> str | None:
     return next((said for kind, said in kinds if isinstance(error, kind)), None)
 
 
-def _way_on(error: OSError, names: dict, anew: str, mended: str) -> str:
-    """How to go on past a folder that may not be written: ``anew``, or, where a tagging run stopped by it kept its
-    finished chunks (beside its output: another folder would not find them), the same command resumed once
-    ``mended``."""
+def _less_memory(error: MemoryError, names: dict) -> str:
+    """How to go on with less memory: fewer worker processes or smaller chunks, where the front end has them (a
+    checkpoint's chunks are cut by their size: changed, a resume cannot use them)."""
+    jobs, chunk_size = names.get("jobs"), names.get("chunk_size")
+    fewer = f"减少 {jobs} " if jobs else "关掉其他占用内存的程序"
+    anew = f"请{fewer}{f'或减小 {chunk_size} ' if chunk_size else ''}后再运行"
+    return _way_on(error, names, anew, f"{fewer}后", f"改了 {chunk_size} 则要从头开始" if chunk_size else None)
+
+
+def _way_on(error: Exception, names: dict, anew: str, mended: str, lost: str | None = "换一个文件夹则要从头开始") -> str:
+    """How to go on from what stopped a run: ``anew``, or, where a tagging run stopped so kept its finished chunks
+    (``chunks_kept``, beside its output: another folder would not find them), the same command resumed once
+    ``mended``; ``lost``, what would throw them away."""
     if not getattr(error, "chunks_kept", None):
         return anew
     return (f"已标注的部分都保留着：{mended}，用同样的命令加 {names.get('resume', 'resume=True')} 接着运行"
-            f"（换一个文件夹则要从头开始）")
+            + (f"（{lost}）" if lost else ""))
