@@ -569,8 +569,8 @@ def build_parser() -> argparse.ArgumentParser:
     convert = actions.add_parser("convert", help="把 consumer_nlp 0.1 保存的模型（.skops）一次性转换为本版本的"
                                                  "模型文件（需要先 `pip install skops`）")
     convert.add_argument("files", nargs="*", metavar="FILE",
-                         help="要转换的 .skops 文件，转换结果写在它旁边，名为 FILE.cnlp（默认：注册表中所有 .skops "
-                              "版本，就地转换；旧文件保留）")
+                         help="要转换的 .skops 文件，转换结果写在它旁边，扩展名换成 .cnlp（如 mine.skops 转换为 "
+                              "mine.cnlp）；不给出文件时，转换注册表中所有 .skops 版本，就地转换。旧文件都保留")
     models.set_defaults(run=_models)
 
     review = commands.add_parser("review", help="把需要复核的行导出到 Excel，再把更正导回来")

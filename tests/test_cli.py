@@ -280,6 +280,14 @@ def test_the_help_of_a_command_that_reads_a_file_names_every_format_it_reads(cap
     assert "UTF-8或GB18030" not in shown and "CSV或XLSX" not in shown
 
 
+def test_the_help_of_models_convert_names_the_result_as_it_is_written(capsys):
+    # It said the result was named FILE.cnlp, which a desk reads as mine.skops.cnlp: the suffix is replaced.
+    with pytest.raises(SystemExit):
+        main(["models", "convert", "--help"])
+    shown = re.sub(r"\s+", "", capsys.readouterr().out)  # argparse wraps lines anywhere in Chinese
+    assert "FILE.cnlp" not in shown and "扩展名换成.cnlp（如mine.skops转换为mine.cnlp）" in shown, shown
+
+
 @pytest.mark.parametrize("argv, says", [
     (["tag"], "consumer-nlp tag: 错误：缺少参数 input（要标注的档案）。"),
     (["models"], "consumer-nlp models: 错误：缺少要运行的命令（list、show、alias、delete、unalias、compare、convert 之一）。"),
