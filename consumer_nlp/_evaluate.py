@@ -313,8 +313,8 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
     """The :class:`Evaluation` of ``model`` on checked labeled data, and its predicted categories."""
     labeled.check_some_labeled("evaluation", "evaluate on")
     if _trained_on(model, labeled):  # figures near 1.000, untrue
-        log.warning("%s 是模型 %s 的训练数据：在它上面的成绩不说明模型对新文本的表现 (%s is the data %s was trained "
-                    "on: its figures say nothing of new text)", labeled.source, model_name, labeled.source, model_name)
+        log.warning("%s is the data %s was trained on: its figures say nothing of new text", labeled.source,
+                    model_name, extra={"kind": "training_data", "model": model_name})
     else:
         _warn_of_trained_texts(model, labeled, model_name)
     tags = model.tag_columns(labeled.texts)

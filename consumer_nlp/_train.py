@@ -202,8 +202,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     _check_labels_differ(labeled)
     absent = [label for label in CATEGORIES if label not in set(map(label_of, labeled.labels))]
     if absent:  # the model could never give them, and a desk would read "0 of them" as a fact
-        log.warning("训练数据里没有%s的例子：这个模型永远不会给出这些类别 (no example of %s: the model will never give "
-                    "them)", "、".join(f"「{CATEGORIES[label]}」" for label in absent), ", ".join(absent))
+        log.warning("no example of %s in the training data: the model will never give them", ", ".join(absent),
+                    extra={"kind": "absent_labels", "labels": absent})
     if group_col is not None and len(set(labeled.groups)) < 2:
         values = sorted(set(labeled.groups))
         raise LabeledDataError(labeled.source, [(f"column {group_col!r}", (

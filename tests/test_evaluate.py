@@ -311,14 +311,20 @@ def test_markdown_keeps_a_group_value_holding_a_bar_or_a_line_break_in_its_cell(
 
 
 def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, caplog, tmp_path):
-    # It reported figures near 1.000 without a word, though the model records what it was trained on.
+    # It reported figures near 1.000 without a word, though the model records what it was trained on. The warning
+    # said 是模型…的训练数据 beside its English, from the library: its kind says it now, and messages words it.
     import consumer_nlp as cn
+    from consumer_nlp.messages import note
 
     pairs = list(zip(*small_corpus))
     model = cn.train(pairs, cv=0)
     with caplog.at_level("WARNING", logger="consumer_nlp"):
-        cn.evaluate(model, pairs)
-    assert any("训练数据" in r.getMessage() for r in caplog.records)
+        cn.evaluate(model, pairs, model_name="desk@1")
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "training_data"]
+    assert len(said) == 1 and said[0].model == "desk@1"
+    assert said[0].getMessage() == "pairs is the data desk@1 was trained on: its figures say nothing of new text"
+    assert note(said[0]) == ("评估数据是模型 desk@1 的训练数据：在它上面的成绩不说明模型对新文本的表现；"
+                             "请用模型没有学过的文本评估")
     # The training file sorted in Excel, or with a label corrected, is the training data still: it was warned of
     # only for the same rows in the same order. The model file keeps the fingerprint, so a model loaded knows it.
     relabeled = [(text, "other" if i == 0 else label) for i, (text, label) in enumerate(pairs)]
@@ -326,11 +332,11 @@ def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, c
         caplog.clear()
         with caplog.at_level("WARNING", logger="consumer_nlp"):
             cn.evaluate(cn.load(cn.save(model, tmp_path / f"m{n}.cnlp")), again)
-        assert any("训练数据" in r.getMessage() for r in caplog.records)
+        assert any(getattr(r, "kind", None) == "training_data" for r in caplog.records)
     caplog.clear()
     with caplog.at_level("WARNING", logger="consumer_nlp"):
         cn.evaluate(model, pairs[:-1])
-    assert not any("训练数据" in r.getMessage() for r in caplog.records)
+    assert not any(getattr(r, "kind", None) == "training_data" for r in caplog.records)
 
 
 def test_a_terminal_table_keeps_each_row_on_one_line():

@@ -1,6 +1,7 @@
 """The library's warnings of the kinds a desk meets (a log record's ``kind``), said in Chinese."""
 import logging
 
+from .._categories import CATEGORIES
 from ._rows import place_in_chinese
 
 
@@ -38,6 +39,11 @@ def note(record: logging.LogRecord) -> str | None:
         return f"标注数据里有 {len(places)} 行没有填类别，没有计入{_LEFT_OUT_OF[record.use]}（{_some_places(places)}）"
     if kind == "own_tags":
         return f"类别列「{record.column}」是标注结果列，即模型给出的类别（人工改过的行除外）：{_OWN_TAGS_MEAN[record.use]}"
+    if kind == "absent_labels":
+        absent = "、".join(f"「{CATEGORIES[label]}」" for label in record.labels)
+        return f"训练数据里没有{absent}的例子：这个模型永远不会给出这些类别"
+    if kind == "training_data":
+        return f"评估数据是模型 {record.model} 的训练数据：在它上面的成绩不说明模型对新文本的表现；请用模型没有学过的文本评估"
     if kind == "trained_texts":
         return (f"评估数据里有 {record.trained} 行（占 {record.share:.0%}）的文本是模型 {record.model} 训练时学过的：指标因此偏高，"
                 f"不说明模型对新文本的表现；请用模型没有学过的文本评估")
