@@ -39,7 +39,7 @@ def _tag_partition(frame: pd.DataFrame, model_file: bytes, text_col: str) -> pd.
     if text_col not in frame.columns:  # a frame built with verify_meta=False holds what its parts hold
         raise ValueError(f"a partition has no column {text_col!r} (its columns: {list(frame.columns)}), though the "
                          f"Dask DataFrame's meta promises one: its partitions differ in columns")
-    check_text_bytes(frame[text_col], frame.index.tolist(), text_col, place="index {!r}")  # as tag_file names rows
+    check_text_bytes(frame[text_col], frame.index.tolist(), text_col, by_index=True)  # as tag_file names rows
     digest = hashlib.sha256(model_file).hexdigest()
     with _loading:
         model = _loaded.pop(digest, None) or load_model(io.BytesIO(model_file))

@@ -164,7 +164,10 @@ class ArchiveError(ValueError):
     and ``details["computed"]``, its confidence in the file and from the model, ``details["differ"]`` of
     ``details["rows"]`` rows to review differ) or ``"tag_values"`` (a tag column holding what tagging never writes,
     edited by hand: ``details["column"]``; ``details["rows"]``, the first five (row, value), each row as Excel shows
-    it) or ``"no_rows"`` (a tagged archive with no row to report on: its column names alone). An error met
+    it) or ``"no_rows"`` (a tagged archive with no row to report on: its column names alone) or ``"text_bytes"`` (a
+    text column holding bytes that are not UTF-8, a Parquet binary column: ``details["column"]``; ``details["rows"]``,
+    the first five (row, value); ``details["index"]``, True where each row is its frame's index label, not its row
+    as Excel shows it). An error met
     reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
@@ -172,7 +175,8 @@ class ArchiveError(ValueError):
                 "needs_memory", "needs_time", "too_many_keys", "already_tagged", "not_tagged", "no_column",
                 "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder",
                 "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook",
-                "unknown_format", "not_review_workbook", "other_model", "folder", "tag_values", "no_rows")
+                "unknown_format", "not_review_workbook", "other_model", "folder", "tag_values", "no_rows",
+                "text_bytes")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

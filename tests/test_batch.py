@@ -1658,13 +1658,24 @@ def test_a_checkpoint_is_never_left_half_deleted(tmp_path, monkeypatch):
     assert not spool.exists()
 
 
-def test_bytes_that_are_not_utf8_in_a_parquet_text_column_name_their_row(default_model, tmp_path):
+def test_bytes_that_are_not_utf8_in_a_parquet_text_column_name_their_row(default_model, tmp_path, capsys):
     texts = [f"秤不准{n}".encode() for n in range(30)]
     texts[17] = b"\xff\xfe bad"
     pq.write_table(pa.table({"id": list(range(30)), "text": pa.array(texts, pa.binary())}), tmp_path / "in.parquet")
     # its 18th record, as the reader places it (a Parquet file has no header row), as read_labeled and the web name it
-    with pytest.raises(ValueError, match=r"UTF-8 text; these rows do not: 第18行"):
+    with pytest.raises(ArchiveError, match=r"UTF-8 text; these rows do not: row 18「") as refused:
         tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1, chunk_size=10, progress=False)
+    # The rows were named 第18行 inside a plain ValueError's English: said in English by the library, in Chinese by
+    # the command line and the web, from its kind.
+    from consumer_nlp.cli import main
+    from consumer_nlp.web._workspace import in_chinese
+
+    assert refused.value.problem == "text_bytes" and refused.value.details == {
+        "column": "text", "rows": [(18, "b'\\xff\\xfe bad'")], "index": False}
+    said = "「text」列的第18行「b'\\xff\\xfe bad'」不是文字，而是无法按 UTF-8 读出的字节"
+    assert in_chinese(refused.value) == f"{said}。请让导出这个文件的人把这一列存为 UTF-8 文字（字符串）后再上传。"
+    assert main(["tag", str(tmp_path / "in.parquet"), "-o", str(tmp_path / "cli.csv"), "-q", "--jobs", "1"]) == 2
+    assert capsys.readouterr().err.startswith(f"consumer-nlp: 错误：{said}。请让导出这个文件的人")
 
 
 def test_column_names_under_a_group_row_are_pointed_to(default_model, tmp_path, write_workbook):

@@ -179,14 +179,19 @@ def test_a_partition_without_the_text_column_its_meta_promised_is_named(small_mo
 def test_bytes_that_are_not_utf8_in_a_text_column_name_their_index_label(small_model, tmp_path):
     # A partition was refused with "the text column holds bytes that are not UTF-8 text", naming no row.
     import dask
+
+    from consumer_nlp.exceptions import ArchiveError
+    from consumer_nlp.messages import problem_in_chinese
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     texts = ["漏水".encode(), b"\xff\xfe bad", "秤不准".encode()]
     with dask.config.set({"dataframe.convert-string": False}):  # on, from_pandas decodes the bytes itself (README)
         frame = dd.from_pandas(pd.DataFrame({"text": texts}, index=[10, 11, 12]), npartitions=1)
-    with pytest.raises(ValueError, match=r"column 'text' must hold UTF-8 text; these rows do not: index 11「"):
+    with pytest.raises(ArchiveError, match=r"column 'text' must hold UTF-8 text; these rows do not: index 11「") as no:
         tag_dataframe(frame, model=small_model).compute(scheduler="synchronous")
+    assert no.value.problem == "text_bytes" and no.value.details["index"] and no.value.details["rows"][0][0] == 11
+    assert problem_in_chinese(no.value).startswith("「text」列的索引为 11 的行「b")
     pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), tmp_path / "in.parquet")
     with pytest.raises(ValueError, match=r"these rows do not: index 1「"):  # a binary column, read as Dask reads it
         tag_dataframe(dd.read_parquet(tmp_path / "in.parquet"), model=small_model).compute(scheduler="synchronous")

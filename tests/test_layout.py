@@ -81,8 +81,9 @@ def test_no_import_goes_in_a_loop():
     assert loops == []
 
 
-# A sentence in Chinese (Chinese characters with a Chinese sentence's marks), as a desk reads one; a front end's flag.
-CHINESE_SENTENCE = re.compile(r"[\u4e00-\u9fff].*[，。：；！？]|[，。：；！？].*[\u4e00-\u9fff]", re.DOTALL)
+# A sentence in Chinese (Chinese characters with a Chinese sentence's marks), as a desk reads one, or a row named in
+# Chinese (第{}行); a front end's flag.
+CHINESE_SENTENCE = re.compile(r"[\u4e00-\u9fff].*[，。：；！？]|[，。：；！？].*[\u4e00-\u9fff]|第.{0,6}行", re.DOTALL)
 FLAG = re.compile(r"(?<![\w-])--?[a-z][a-z-]*(?=[\s=）)]|$)")
 
 
@@ -107,9 +108,32 @@ def test_reading_and_tagging_say_no_sentence_in_chinese_and_name_no_flag(package
 def test_the_sentence_checker_sees_chinese_and_flags_but_not_names_or_docstrings(tmp_path):
     module = tmp_path / "m.py"
     module.write_text('"""说明：这里。"""\nA = f"读入 {n} 行，写出"\nB = "请写成 .xlsx（-o 文件名.xlsx）"\n'
-                      'C = "文本为空"\nD = "re-encode the file"\n', "utf-8")
+                      'C = "文本为空"\nD = "re-encode the file"\nE = "these rows do not: 第{}行"\n', "utf-8")
     found = [line for line, text in _strings(module) if CHINESE_SENTENCE.search(text) or FLAG.search(text)]
-    assert sorted(found) == [2, 3]
+    assert sorted(found) == [2, 3, 6]
+
+
+# Front ends speak to desks themselves (in Chinese, from messages); messages is where they find the words.
+FRONT_ENDS = {"messages", "web", "cli"}
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _warnings_said(path: Path) -> list:
+    """(line, text) of every string a module passes to a warning (``log.warning``, ``warnings.warn``) or a log call
+    above it."""
+    calls = [node for node in ast.walk(ast.parse(path.read_text("utf-8"))) if isinstance(node, ast.Call)
+             and isinstance(node.func, ast.Attribute) and node.func.attr in ("warning", "warn", "error", "critical")]
+    return [(call.lineno, node.value) for call in calls for argument in call.args for node in ast.walk(argument)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+
+
+def test_the_librarys_warnings_are_english_and_front_ends_say_them_in_chinese():
+    # _train and _evaluate warned 训练数据里没有…的例子 and …是模型…的训练数据 beside their English, which the command
+    # line printed as they were and another front end could not word: a warning names its kind (``extra``), and
+    # messages.note says it in Chinese.
+    said = [f"{name}:{line} {text!r}" for name, path in _modules().items() if _top(name) not in FRONT_ENDS
+            for line, text in _warnings_said(path) if CHINESE.search(text)]
+    assert said == []
 
 
 def test_the_checker_sees_an_upward_import(tmp_path, monkeypatch):

@@ -50,6 +50,13 @@ def _tag_values(details: dict) -> str:
     return f"「{details['column']}」列应为{' ' if holds[0].isascii() else ''}{holds}，这些行不是：{rows}"
 
 
+def _text_bytes(details: dict) -> str:
+    """A text column's cells of bytes that are not UTF-8, with their rows (or a frame's index labels)."""
+    rows = "、".join((f"索引为 {row!r} 的行" if details.get("index") else f"第{row}行") + f"「{value}」"
+                    for row, value in details["rows"])
+    return f"「{details['column']}」列的{rows}不是文字，而是无法按 UTF-8 读出的字节"
+
+
 def _period_word(details: dict) -> str:
     """What to give for a period asked for as a column's name (季度, Quarter), with the front end's flag."""
     flag, period = details["flag"], details["period"]
@@ -124,6 +131,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                 f"模型算出 {details['computed']:.4f}；要复核的 {details['rows']:,} 行中有 "
                                 f"{details['differ']:,} 行不同）：文件是用别的模型标注的，或读的不是标注时的文本列，或标注后改动过文本"),
         "tag_values": lambda: _tag_values(details),
+        "text_bytes": lambda: _text_bytes(details),
         "no_rows": lambda: "文件里只有列名，没有一行数据",
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
@@ -142,6 +150,7 @@ _FIXES = {
     "empty": "检查是否选错了文件",
     "no_rows": "检查是否选错了文件",
     "tag_values": "在 Excel 里改正这些格",
+    "text_bytes": "让导出这个文件的人把这一列存为 UTF-8 文字（字符串）",
     "no_data": "检查是否选错了文件",
     "no_sheet": "把要读的那张表另存为单独的文件",
     "chart_sheet": "把要读的那张表另存为单独的文件",

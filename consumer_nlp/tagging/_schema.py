@@ -32,13 +32,14 @@ def _text(value) -> str:
     return "" if is_missing(value) else str(value)
 
 
-def check_text_bytes(values: pd.Series, rows, column: str, place: str = "第{}行") -> None:
-    """Refuse bytes in a text column (a Parquet binary column) that are not UTF-8, naming their rows
-    (``rows``: each value's row number, or its index label, said as ``place`` says it)."""
+def check_text_bytes(values: pd.Series, rows, column: str, by_index: bool = False) -> None:
+    """Refuse bytes in a text column (a Parquet binary column) that are not UTF-8, naming their rows (``rows``: each
+    value's row number, or, ``by_index``, its index label): an :class:`ArchiveError` "text_bytes"."""
     if values.dtype == object or isinstance(values.dtype, pd.ArrowDtype):
         wrong = _wrong_rows(values, holding(values, lambda v: isinstance(v, bytes) and utf8_text(v) is None), rows)
         if wrong:
-            raise ValueError(_must_hold(column, "UTF-8 text", wrong, place))
+            raise ArchiveError(_must_hold(column, "UTF-8 text", wrong, "index {!r}" if by_index else "row {}"),
+                               "text_bytes", column=column, rows=wrong, index=by_index)
 
 
 def excel_layout(text_col: str) -> dict:
@@ -137,7 +138,7 @@ def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: 
     each value's row number, as Excel shows the file): an :class:`ArchiveError` "tag_values"."""
     bad = _wrong_rows(values, wrong, rows)
     if bad:
-        raise ArchiveError(_must_hold(column, wanted, bad, "第{}行"), "tag_values", column=column, rows=bad)
+        raise ArchiveError(_must_hold(column, wanted, bad, "row {}"), "tag_values", column=column, rows=bad)
 
 
 _TRUE, _FALSE = ("true", "1", "1.0", "是"), ("false", "0", "0.0", "否")  # 是 and 否, as a desk types them in Excel
