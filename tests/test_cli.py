@@ -1454,6 +1454,7 @@ ARCHIVE_PROBLEMS = {
     "not_tagged": ("report", {"columns": ["category"]}), "no_text_column": ("tag", {"columns": ["编号", "客户原话"]}),
     "no_column": ("report", {"wanted": "区域", "columns": ["区县", "投诉内容"]}),
     "tag_values": ("report", {"column": "category", "rows": [(7, "")]}), "no_rows": ("report", {}),
+    "text_bytes": ("tag", {"column": "投诉内容", "rows": [(18, "b'\\xff\\xfe'")], "index": False}),
     "beyond_excel": ("tag", {}), "busy": ("tag", {}), "previous_is_itself": ("report", {}),
     "output_is_input": ("tag", {}), "no_folder": ("tag", {}), "output_name": ("report", {"endings": [".html", ".md"]}),
     "empty": ("tag", {"rows": 0, "header_row": 1}), "no_sheet": ("tag", {"sheet": "二月", "sheets": ["一月"]}),
