@@ -475,7 +475,7 @@ def test_a_wrong_value_in_an_edited_workbook_is_named_by_its_sheet_row(tmp_path,
     rows = [["漏水", "quality", "质量问题", 0.9, False], [None] * 5, ["冒烟", "safety", "安全问题", 0.9, False],
             [None] * 5, ["秤不准", "price_measurement", "质量问", 0.9, False]]
     book = write_workbook(tmp_path / "t.xlsx", {"已标注": [header, *rows]})
-    with pytest.raises(ValueError, match="第6行「质量问」"):
+    with pytest.raises(ValueError, match="row 6「质量问」"):
         report_archive(book, progress=False)
     good = write_workbook(tmp_path / "good.xlsx", {"已标注": [header, rows[0]]})
     with pytest.raises(ValueError, match=r"t\.xlsx: column 'category_zh'"):  # which of the two archives
@@ -888,7 +888,7 @@ def test_a_huge_cell_is_quoted_cut_in_the_notes_and_in_a_refusal(tmp_path):
     note = next(note for note in report.notes if "无法识别" in note)
     assert len(note) < 1_000 and "有 15 行无法识别" in note and "第3行「日期日期" in note and "…」" in note
     rows[4]["category"] = "类别" * 10_000
-    with pytest.raises(ValueError, match="第6行「类别类别.*…」") as refused:
+    with pytest.raises(ValueError, match="row 6「类别类别.*…」") as refused:
         report_archive(_tagged_rows(tmp_path / "c.csv", rows), progress=False)
     assert len(str(refused.value)) < 1_000
 

@@ -280,7 +280,7 @@ def test_an_edit_of_category_zh_counts_and_chinese_in_category_is_read(tagged, t
     assert (table["件数"] - original["件数"]).to_dict() == moved.to_dict()
     frame.loc[2, "category_zh"] = "不知道"
     frame.to_csv(tmp_path / "typo.csv", index=False)
-    with pytest.raises(ValueError, match="category_zh.*第4行「不知道」"):
+    with pytest.raises(ValueError, match="category_zh.*row 4「不知道」"):
         cn.report_archive(tmp_path / "typo.csv", progress=False)
 
 
