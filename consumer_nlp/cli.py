@@ -656,15 +656,37 @@ def main(argv=None) -> int:
         with stops_as_interrupt():  # a command's cleanup (temporary files, a half-saved model) runs
             return args.run(args)
     except BrokenPipeError:  # the reader went away (`consumer-nlp … | head`): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _write_nowhere(sys.stdout)
         return 141
     except (ValueError, TypeError, OSError, KeyError, RuntimeError, ImportError, MemoryError) as error:
-        print(error_message(error, args.command_parser), file=sys.stderr)
+        _last_line(error_message(error, args.command_parser))
         return 2
     except KeyboardInterrupt as stop:
-        print(f"consumer-nlp: 已中断{'：' + in_flags(str(stop), args.command_parser) if str(stop) else '。'}",
-              file=sys.stderr)
+        _last_line(f"consumer-nlp: 已中断{'：' + in_flags(str(stop), args.command_parser) if str(stop) else '。'}")
         return 130
+
+
+def _last_line(line: str) -> None:
+    """Print a command's last line on standard error. A terminal gone (closed: writes fail with EIO) takes nothing
+    more: the line is dropped, and so is what still waits for it, lest the flush at exit fail; the exit code stays."""
+    try:
+        print(line, file=sys.stderr, flush=True)
+    except OSError:
+        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except OSError:
+            _write_nowhere(stream)
+
+
+def _write_nowhere(stream) -> None:
+    """Point ``stream``'s file descriptor at the null device: what is still buffered for a reader or a terminal that
+    is gone is dropped at exit instead of failing there."""
+    with contextlib.suppress(AttributeError, ValueError, OSError):  # a stream without a descriptor: nothing to do
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, stream.fileno())
+        os.close(null)
 
 
 if __name__ == "__main__":

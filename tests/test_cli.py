@@ -989,6 +989,37 @@ def test_a_command_started_under_nohup_keeps_ignoring_sighup(monkeypatch, tmp_pa
         signal.signal(signal.SIGHUP, before)
 
 
+def test_a_run_stopped_as_its_terminal_closes_ends_130_though_the_terminal_takes_no_more(tmp_path):
+    # After a hangup, writing to the terminal fails (EIO): the 已中断 line raised OSError on the way out, and the
+    # command ended with exit code 1 instead of 130. The child writes to a pty whose other end it closes mid-run.
+    script = ("import os, pty, signal, sys\n"
+              "from consumer_nlp import cli\n"
+              "from consumer_nlp.tagging import _run\n"
+              "terminal, its_end = pty.openpty()\n"
+              "os.dup2(its_end, 1)\n"
+              "os.dup2(its_end, 2)\n"
+              "tag = _run._tag_chunk\n"
+              "def hung_up(index, *args, **options):\n"
+              "    if index == 1:\n"
+              "        os.close(terminal)  # the terminal closed: what is written to it fails with EIO\n"
+              "        signal.raise_signal(signal.SIGHUP)\n"
+              "    return tag(index, *args, **options)\n"
+              "_run._tag_chunk = hung_up\n"
+              "sys.exit(cli.main(sys.argv[1:]))\n")
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(f"{n},手机屏幕坏了第{n}次\n" for n in range(30)), encoding="utf-8")
+    output = tmp_path / "out.csv"
+    run = subprocess.run([sys.executable, "-c", script, "tag", str(source), "-o", str(output), "--jobs", "1",
+                          "--chunk-size", "5"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 130, run
+    spool = tmp_path / ".out.csv.parts"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [spool.name, "in.csv"], "the lock and working copies gone"
+    assert sorted(p.name for p in spool.glob("0*.json")) == ["0000000.json", "0000001.json"]
+    resumed = subprocess.run([sys.executable, "-m", "consumer_nlp", "tag", str(source), "-o", str(output), "--jobs",
+                              "1", "--chunk-size", "5", "-q", "--resume"], capture_output=True, text=True)
+    assert resumed.returncode == 0 and len(pd.read_csv(output)) == 30, resumed.stderr
+
+
 def test_models_compare_takes_any_model_evaluate_takes_and_names_the_rows_that_differ_in_chinese(
         tmp_path, capsys, small_model, write_csv):
     # "default" and model files were "no model named …": only registry references were read. And the rows that
