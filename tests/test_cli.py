@@ -523,6 +523,37 @@ def test_running_out_of_memory_or_disk_is_said_plainly(tmp_path, capsys, monkeyp
     assert "用同样的命令加 resume=True 接着运行" in headline(error, {})  # without a front end's flag, the parameter
 
 
+def test_a_run_stopped_by_its_data_once_chunks_are_finished_says_the_one_way_on(tmp_path, capsys):
+    # Bytes not UTF-8 or a bad row found once chunks were finished left them, the line saying only to fix the file:
+    # the same command on the mended file was then refused as an unfinished run, and --resume as another run's. Chunks
+    # no resume could use (the bytes leave only a mended file) go; a bad row's stay, which --bad-rows goes on from.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    texts = [f"秤不准{n}".encode() for n in range(30)]
+    texts[17] = b"\xff\xfe bad"
+    source = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": list(range(30)), "text": pa.array(texts, pa.binary())}), source)
+    run = ["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q", "--jobs", "1", "--chunk-size", "5"]
+    assert main(run) == 2 and "请让导出这个文件的人" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.parquet"], "no chunk a resume could never use"
+    texts[17] = "秤不准17".encode()
+    pq.write_table(pa.table({"id": list(range(30)), "text": pa.array(texts, pa.binary())}), source)
+    assert main(run) == 0 and "沿用上次结果" not in capsys.readouterr().err
+
+    rows = [f"{n},秤不准{n}\n" for n in range(30)]
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(rows[:17] + ["17,多了,一列\n"] + rows[18:]), encoding="utf-8")
+    run = ["tag", str(source), "-o", str(tmp_path / "tagged.csv"), "-q", "--jobs", "1", "--chunk-size", "5"]
+    assert main(run) == 2
+    err = capsys.readouterr().err
+    assert ("请修正这一行后加 --restart 再运行（文件改过，已标注的部分就不能再用），或用 --bad-rows 把无法解析的行另存到一个文件、"
+            "再加 --resume 接着运行（已标注的部分都能用上）") in err, err
+    assert "run with --restart" in err and "--bad-rows FILE with --resume" in err  # the library's line, in flags
+    assert main([*run, "--bad-rows", str(tmp_path / "bad.csv"), "--resume"]) == 0
+    assert "沿用上次结果" in capsys.readouterr().err and len(pd.read_csv(tmp_path / "tagged.csv")) == 29
+
+
 def test_a_model_option_naming_another_file_is_refused_clearly(tmp_path, capsys):
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准\n", encoding="utf-8")

@@ -235,6 +235,8 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         return f"请{model}后再运行，或先用 consumer-nlp tag 以这个模型重新标注这个文件再运行{text_col}"
     if error.problem == "beyond_excel":
         return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
+    if error.problem == "unparseable_row" and getattr(error, "chunks_kept", None):
+        return _bad_row_with_chunks_kept(names)
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"
     if error.problem == "unparseable_row" and "bad_rows_path" in names:
         said += f"，或用 {names['bad_rows_path']} 把无法解析的行另存到一个文件、其余照常处理"
@@ -242,6 +244,17 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         said += f"，或用 {names['encoding']} 指定文件的编码（如 {names['encoding']} gb18030）"
     if error.problem == "unnamed_columns" and "header_row" in names:
         said += f"；表头不在第一行时，用 {names['header_row']} 指定它所在的行"
+    return said
+
+
+def _bad_row_with_chunks_kept(names: dict) -> str:
+    """A bad row that stopped a run once chunks were finished: fixed, the file is another, and the run starts over;
+    set aside (where the front end can), the run goes on from them."""
+    said = (f"请{_FIXES['unparseable_row']}后加 {names.get('restart', 'restart=True')} 再运行"
+            f"（文件改过，已标注的部分就不能再用）")
+    if "bad_rows_path" in names:
+        said += (f"，或用 {names['bad_rows_path']} 把无法解析的行另存到一个文件、再加 {names.get('resume', 'resume=True')} "
+                 f"接着运行（已标注的部分都能用上）")
     return said
 
 

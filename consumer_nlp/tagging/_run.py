@@ -201,7 +201,8 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     are used with ``resume`` or thrown away with ``restart``. ``sheet`` and ``header_row`` choose
     the sheet of a workbook and the row of its column names. Returns the run's :class:`Summary`. An error that
     stops a run once chunks are finished (a folder made read-only, say) carries ``chunks_kept``, the folder they are
-    kept in: once it is mended, ``resume=True`` goes on from them.
+    kept in: once it is mended, ``resume=True`` goes on from them. An error no resume could get past (bytes not UTF-8
+    in the text column, an .xlsx output beyond a sheet's rows) removes them.
 
     From a thread other than the main one, the workers start as new interpreters (spawned, not forked), which import
     the script that started them: a script doing so keeps its work under ``if __name__ == "__main__":``.
@@ -310,8 +311,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             rows_seen, days = 0, ({} if reader.layout.dates_1904 and kind != "xlsx" else None)  # known once opened
             for chunk in _chain(first, chunks):
                 if chunk.bad and bad_rows_path is None:
-                    raise chunk.bad[0].stops(input_path, "fix it, or pass bad_rows_path=FILE to set such rows aside "
-                                                         "and go on")
+                    raise chunk.bad[0].stops(input_path, _bad_row_advice(spool))
                 check_text_bytes(chunk.rows[column], chunk.places(), column)
                 rows_seen += len(chunk.rows)
                 if days is not None:  # every chunk, tagged now or before (a resume)
@@ -342,7 +342,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
         except BaseException as error:
             if isinstance(error, (ValueError, UnicodeError)):  # a file saved over while it was read breaks anywhere
                 _check_unchanged(input_path, manifest, spool, error)
-            hopeless = getattr(error, "problem", None) == "beyond_excel"  # a resume could never finish either
+            hopeless = getattr(error, "problem", None) in _NO_RESUME
             if hopeless and workers is not None:
                 workers.stop()
             if hopeless or not has_records(spool):  # nothing worth resuming from: leave nothing behind
@@ -376,6 +376,20 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     summary.days_1904 = {column: first for column, (found, others, first) in (days or {}).items()
                          if found and not others}  # columns whose numbers are all days
     return summary
+
+
+# What no resume could finish: an output longer than a sheet, and bytes not UTF-8, which leave only a mended file
+# (another input), so that the chunks go and the same command runs on it. A bad row keeps them: set aside, it goes on.
+_NO_RESUME = ("beyond_excel", "text_bytes")
+
+
+def _bad_row_advice(spool: Path) -> str:
+    """How to go on from a bad row that stops a run: where chunks are finished, fixed it is another input, which
+    starts over; set aside, the run goes on from them."""
+    if not has_records(spool):
+        return "fix it, or pass bad_rows_path=FILE to set such rows aside and go on"
+    return (f"fix it and run with restart=True (a fixed file is another input, so the finished chunks kept in {spool} "
+            f"cannot be used), or pass bad_rows_path=FILE with resume=True to set such rows aside and go on from them")
 
 
 def _check_unchanged(input_path: Path, manifest: dict, spool: Path, error: Exception | None = None) -> None:
