@@ -1207,8 +1207,19 @@ def test_the_report_of_a_batch_uploaded_as_a_1904_workbook_reads_its_day_numbers
     # (44259 for 2025-03-05) were counted by the 1900 system, four years and a day early (2021-03), though the XLSX
     # download is right.
     page = client.get(_tagged_mac_workbook(client, tmp_path) + "/report").text
-    assert re.search(r"已按 Excel 日期序号（1904 日期系统）读取（如 第\d行「44259」即 2025-03-05）", page), page
+    assert "已按 Excel 日期序号（1904 日期系统）读取（如 第2行「44259」即 2025-03-05）" in page, page  # as Excel shows it
     assert "2025-03" in page and "2021-03" not in page
+
+
+def test_the_report_of_a_batch_names_rows_as_the_upload_shows_them(client, tmp_path):
+    # The report is made from the batch's Parquet copy, whose records are named from 1: its notes named the row Excel
+    # shows as 4 (below the header and a blank line) 第2行, so that a desk looked at the wrong complaint.
+    rows = ["投诉内容,投诉日期", f"{COMPLAINTS[0]},2025-03-05", "", f"{COMPLAINTS[1]},三月五号", f"{COMPLAINTS[2]},2025-03-06"]
+    batch = _upload(client, "投诉.csv", "\n".join(rows).encode()).headers["location"]
+    _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                      follow_redirects=False))
+    page = client.get(batch + "/report").text
+    assert "有 1 行无法识别" in page and "第4行「三月五号」" in page, page
 
 
 def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp_path, monkeypatch):

@@ -4,6 +4,7 @@ the tallies of a tagged archive (and of an earlier one, to compare with) at the 
 import math
 from collections import Counter
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
@@ -72,7 +73,8 @@ def _every_period(table: pd.DataFrame, period: str) -> pd.DataFrame:
 def report_archive(path: PathLike, *, date_col: str | None = None, period: str = "month", group_col: str | None = None,
                    previous: PathLike | None = None, text_col: str | None = None, encoding: str | None = None,
                    date_format: str | None = None, chunk_size: int = 20_000, corrections: dict | None = None,
-                   progress: bool | None = None, dates_1904: bool | None = None) -> ArchiveReport:
+                   progress: bool | None = None, dates_1904: bool | None = None,
+                   rows_named: Callable[[int], int] | None = None) -> ArchiveReport:
     """The report of a tagged archive. ``period``: "month" or "quarter", the rows of the time
     table; ``group_col``: the column of the group table (default: a channel column if there is
     one). ``previous``: an earlier tagged archive to compare with (同比/环比). Dates are read year
@@ -82,7 +84,9 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     date system) are read so in a column all of them, or mostly dates and no other number; rows that do not fit, and
     dates without a year (3月5日), are named in the notes and counted apart (no year is invented). The archive is
     read ``chunk_size`` rows at a time. A row counts in the category a person last gave it: ``corrections``
-    ({text: label}, such as a ``CorrectionStore``'s ``labels()``), else an edited category_zh, else its category."""
+    ({text: label}, such as a ``CorrectionStore``'s ``labels()``), else an edited category_zh, else its category.
+    Rows are named by their places in the archive (:meth:`io.Chunk.places`), or as ``rows_named`` gives each place (a
+    copy's records named by the rows of the file it was made from)."""
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}, not {period!r}")
     if previous is not None and same_file(Path(path), Path(previous)):
@@ -90,7 +94,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
                            f"before", "previous_is_itself")
     tally, found = tally_archive(path, text_col=text_col, date_col=date_col, group_col=group_col, period=period,
                                  progress=progress, encoding=encoding, date_format=date_format, chunk_size=chunk_size,
-                                 corrections=corrections, dates_1904=dates_1904)
+                                 corrections=corrections, dates_1904=dates_1904, rows_named=rows_named)
     before = None
     if previous is not None:
         try:

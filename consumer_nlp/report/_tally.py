@@ -314,10 +314,11 @@ def _cleared(frame: pd.DataFrame) -> np.ndarray:
 
 def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period="month", progress=None,
                   encoding=None, date_format=None, chunk_size: int = 20_000, corrections=None,
-                  dates_1904=None) -> tuple:
+                  dates_1904=None, rows_named=None) -> tuple:
     """The tally of the tagged archive at ``path``, read ``chunk_size`` rows at a time, and the
     columns found for text, date and group (``group_col``, else a channel column). ``dates_1904``: whether day numbers
-    count from 1904 (None: as the archive says, a workbook by its date system, any other file from 1900)."""
+    count from 1904 (None: as the archive says, a workbook by its date system, any other file from 1900); rows are
+    named by their places, or as ``rows_named`` gives each."""
     reader = open_archive(path, encoding=encoding, chunk_size=chunk_size)
     corrections = {correction_key(text): label for text, label in (corrections or {}).items()}
     tally, found = _Tally(date_format=date_format, corrections=corrections), {}
@@ -341,6 +342,7 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
             cleared, names, places = _cleared(frame), _names_rows(frame), chunk.places()
+            places = places if rows_named is None else [rows_named(place) for place in places]
             kept = ~(cleared | names)
             tally.cleared_rows += int(cleared.sum())
             tally.names_rows.add(names, places, frame["category"])

@@ -32,7 +32,7 @@ from ._models import Models
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import (DOWNLOAD_FORMATS, Workspace, in_chinese, recorded_result, result_name, shown_id,
-                         shown_moment)
+                         shown_moment, upload_rows)
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
@@ -317,7 +317,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         meta = space.meta(batch_id)
         # the upload's date system: its Parquet copy keeps none (batches tagged before it was kept: 1900's)
         report = report_archive(tagged(batch_id, meta), text_col=meta.get("text_col"),
-                                corrections=models.store.labels(), dates_1904=meta.get("dates_1904", False))
+                                corrections=models.store.labels(), dates_1904=meta.get("dates_1904", False),
+                                rows_named=upload_rows(space.input_path(batch_id)))  # as the desk finds them
         report.source = meta["name"]  # the file the desk uploaded, not the server's copy of it
         return report.to_html()
 

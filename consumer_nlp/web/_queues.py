@@ -8,8 +8,9 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from ..io import correction_key, open_archive, write_json
+from ..io import correction_key, write_json
 from ..review import review_queue
+from ._workspace import upload_rows
 
 # The queue files kept parsed, in bytes of file: 12,056 rows (a 20,000-row batch) are 4.4 MB, about 10 MB parsed;
 # a batch of 200,000 rows may queue ten times as many. The latest queue read is always kept.
@@ -20,11 +21,9 @@ def write_queue(model, tagged_path: Path, input_path: Path, text_col: str | None
     """Write to ``path`` the review queue of a batch's result ``tagged_path``, tagged by ``model`` from the upload
     ``input_path``: each row named where the upload has it."""
     queue = review_queue(model, tagged_path, text_col=text_col)
-    # The queue numbers the rows of the tagged copy, a Parquet file (row 1 its first record); the desk knows them by
-    # where the upload has them (an empty sheet row or a text over two lines shifts them).
-    places = [n for chunk in open_archive(input_path).chunks() for n in chunk.places()]
+    in_upload = upload_rows(input_path)  # the queue numbers the tagged copy's records; the desk knows the upload's rows
     for item in queue:
-        item["row"] = places[item["row"] - 1]
+        item["row"] = in_upload(item["row"])
     write_json(path, queue)
 
 

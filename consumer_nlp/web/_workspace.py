@@ -8,6 +8,7 @@ import secrets
 import shutil
 import threading
 from pathlib import Path
+from typing import Callable
 
 from ..exceptions import ArchiveError, LabeledDataError
 from ..io import cell_text, find_text_column, names_row_below, new_file, open_archive, record_in_header, write_json
@@ -147,6 +148,14 @@ class Workspace:
             columns, found = self.check(self.input_path(batch_id))
             meta = self.update(batch_id, columns_with_text=columns, found_text_col=found)
         return meta["columns_with_text"], meta["found_text_col"]
+
+
+def upload_rows(input_path: Path) -> Callable[[int], int]:
+    """Where the upload ``input_path`` has each record of its Parquet copy (given by its number from 1, as the copy's
+    places are): its row as Excel shows a CSV or a sheet (a blank line, a text over two lines or a title row above the
+    names moves it), a JSON Lines file's line; what the desk finds a row named by."""
+    places = [n for chunk in open_archive(input_path).chunks() for n in chunk.places()]
+    return lambda record: places[record - 1]
 
 
 def recorded_result(meta: dict) -> str:
