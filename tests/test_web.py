@@ -1137,7 +1137,28 @@ def test_a_batch_another_process_is_tagging_is_told_in_chinese():
     from consumer_nlp.exceptions import ArchiveError
     from consumer_nlp.web._workspace import in_chinese
 
-    assert "正在另一处标注" in in_chinese(ArchiveError("another run is writing x", "busy"))
+    said = in_chinese(ArchiveError("another run is writing x", "busy", parameter="output_path"))  # tag_file's output
+    assert "这一批的标注结果正在另一处写出" in said and "刷新页面" in said
+
+
+def test_a_download_or_review_queue_another_writer_holds_is_said_as_that_file(client, tmp_path, small_model):
+    # Every file another writer holds was said as 这一批正在另一处标注中, true only of tagging's output: a download or a
+    # review queue refused so sent the desk to wait for a tagging that was not going on.
+    from consumer_nlp.exceptions import ArchiveError
+    from consumer_nlp.io import OutputLock
+    from consumer_nlp.web._queues import write_queue
+    from consumer_nlp.web._workspace import in_chinese
+
+    batch = _tag(client, tmp_path)
+    folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
+    result = json.loads((folder / "batch.json").read_text("utf-8"))["result"]
+    with OutputLock(folder / f"download.{result}.xlsx"):
+        state, page = _finished_job(client, client.get(f"{batch}/download?format=xlsx", follow_redirects=False))
+    assert state == "failed" and "这个下载文件正在另一处写出" in page and "正在另一处标注" not in page, page
+    queue = tmp_path / "queue.json"
+    with OutputLock(queue), pytest.raises(ArchiveError) as refused:
+        write_queue(small_model, _tagged(folder), next(folder.glob("input.*")), "投诉内容", queue)
+    assert "这一批的复核队列正在另一处写出" in in_chinese(refused.value), in_chinese(refused.value)
 
 
 def test_a_column_without_a_name_is_offered_by_words_and_tagged_when_chosen(client, tmp_path):

@@ -258,6 +258,14 @@ def _bad_row_with_chunks_kept(names: dict) -> str:
     return said
 
 
+def held_elsewhere_in_chinese(error: ArchiveError, files: dict, then: str) -> str:
+    """A file another writer holds (problem "busy") said for a front end whose desk names no files (the web): what the
+    file is, as ``files`` says each parameter's ({"output_path": "这一批的标注结果"}; "这个文件" for another), and to
+    wait for that writer, then ``then`` (刷新页面)."""
+    what = files.get(error.details.get("parameter"), "这个文件")
+    return f"{what}正在另一处写出（也许是重启前的那次）：请等它写完后{then}"
+
+
 def review_workbook_headline(error: ReviewWorkbookError) -> str:
     """A filled review workbook's bad rows (said in Chinese by the library, each kind a line), and how to go on."""
     return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._values import is_missing
-from ..io import cell_text, new_file, open_archive, without_surrogates, write_archive
+from ..io import OutputLock, cell_text, new_file, open_archive, without_surrogates, write_archive
 from ..tagging import TAG_COLUMNS, excel_layout, output_sheet
 
 
@@ -45,13 +45,15 @@ def write_download(input_path: Path, tagged_path: Path, output: Path, text_col: 
     """Write to ``output`` (its format from its extension) the upload ``input_path``, a file named ``name``, with the
     tag columns of its Parquet copy ``tagged_path``, tagged by ``text_col``; ``number_formats``, as tagging found the
     upload's, are kept in an .xlsx. A chunk at a time: the whole result in memory took 4.1 GB of the server for a large
-    batch. Written whole or not at all."""
-    # the tag columns in the types tagging gives them, not Arrow's
-    tags = (chunk.rows[[text_col, *TAG_COLUMNS]].astype(TAG_COLUMNS) for chunk in open_archive(tagged_path).chunks())
-    reader = open_archive(input_path)
-    frames = (chunk.rows for chunk in reader.chunks())
-    first = list(itertools.islice(frames, 1))  # the sheet read is known once reading has begun
-    with new_file(output, force=True) as temporary:
-        write_archive(beside(itertools.chain(first, frames), tags, text_col), temporary,
-                      sheet_title=output_sheet(reader, name), number_formats=number_formats,
-                      layout=reader.layout, **excel_layout(text_col))
+    batch. Written whole or not at all; refused before any work while another writer holds ``output``."""
+    with OutputLock(output, "output"):
+        # the tag columns in the types tagging gives them, not Arrow's
+        tags = (chunk.rows[[text_col, *TAG_COLUMNS]].astype(TAG_COLUMNS)
+                for chunk in open_archive(tagged_path).chunks())
+        reader = open_archive(input_path)
+        frames = (chunk.rows for chunk in reader.chunks())
+        first = list(itertools.islice(frames, 1))  # the sheet read is known once reading has begun
+        with new_file(output, force=True) as temporary:
+            write_archive(beside(itertools.chain(first, frames), tags, text_col), temporary,
+                          sheet_title=output_sheet(reader, name), number_formats=number_formats,
+                          layout=reader.layout, **excel_layout(text_col))

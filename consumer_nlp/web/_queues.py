@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from ..io import correction_key, write_json
+from ..io import OutputLock, correction_key, write_json
 from ..review import review_queue
 from ._workspace import upload_rows
 
@@ -17,14 +17,16 @@ from ._workspace import upload_rows
 KEPT_BYTES = 40_000_000
 
 
-def write_queue(model, tagged_path: Path, input_path: Path, text_col: str | None, path: Path) -> None:
-    """Write to ``path`` the review queue of a batch's result ``tagged_path``, tagged by ``model`` from the upload
-    ``input_path``: each row named where the upload has it."""
-    queue = review_queue(model, tagged_path, text_col=text_col)
-    in_upload = upload_rows(input_path)  # the queue numbers the tagged copy's records; the desk knows the upload's rows
-    for item in queue:
-        item["row"] = in_upload(item["row"])
-    write_json(path, queue)
+def write_queue(model, tagged_path: Path, input_path: Path, text_col: str | None, queue_path: Path) -> None:
+    """Write to ``queue_path`` the review queue of a batch's result ``tagged_path``, tagged by ``model`` from the
+    upload ``input_path``: each row named where the upload has it. Refused before any work while another writer
+    holds the file."""
+    with OutputLock(queue_path, "queue_path"):
+        queue = review_queue(model, tagged_path, text_col=text_col)
+        in_upload = upload_rows(input_path)  # the queue numbers the copy's records; the desk knows the upload's rows
+        for item in queue:
+            item["row"] = in_upload(item["row"])
+        write_json(queue_path, queue)
 
 
 class Queue(NamedTuple):

@@ -12,7 +12,7 @@ from typing import Callable
 
 from ..exceptions import ArchiveError, LabeledDataError
 from ..io import cell_text, find_text_column, names_row_below, new_file, open_archive, record_in_header, write_json
-from ..messages import fix_in_chinese, headline, place_in_chinese, problem_in_chinese
+from ..messages import fix_in_chinese, headline, held_elsewhere_in_chinese, place_in_chinese, problem_in_chinese
 from ..tagging import check_untagged
 from ._security import Refused
 
@@ -228,6 +228,11 @@ _UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已�
 _CORPUS = "标注数据是启动服务时用 consumer-nlp serve --corpus 给出的语料文件；改好后再点「用更正重新训练」即可，不必重启服务。"
 
 
+# The files the web writes, by the parameter their writers take them as (tag_file's output_path, write_download's
+# output, write_queue's queue_path): what a desk is told another writer holds.
+_FILES = {"output_path": "这一批的标注结果", "output": "这个下载文件", "queue_path": "这一批的复核队列"}
+
+
 def in_chinese(error: Exception) -> str | None:
     """An archive's problem (:class:`ArchiveError`), or labeled data's (retraining's corpus), said in Chinese for the
     complaint desk, without the server's paths; None for any other error (the caller says something general)."""
@@ -237,8 +242,8 @@ def in_chinese(error: Exception) -> str | None:
         return headline(error, {}) + "。" + _CORPUS  # what to change in the file, and the web which file it is
     if not isinstance(error, ArchiveError):
         return None
-    if error.problem == "busy":  # here a batch, not a file the user named
-        return "这一批正在另一处标注中（也许是重启前的那次）：请等它结束后刷新页面。"
+    if error.problem == "busy":  # here a file of a batch, not one the user named
+        return held_elsewhere_in_chinese(error, _FILES, "刷新页面") + "。"
     if error.problem == "beyond_excel":  # the output's limit: another format of it is a click away
         return problem_in_chinese(error) + "。请下载 CSV、JSONL 或 Parquet。"
     fix = fix_in_chinese(error, "再上传")
