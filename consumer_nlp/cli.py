@@ -133,8 +133,9 @@ def _tag(args) -> int:
                        restart=args.restart, force=args.force, encoding=args.encoding, sheet=args.sheet,
                        header_row=args.header_row, bad_rows_path=args.bad_rows_path,
                        progress=False if args.quiet else None)
-    # the output named by -o, the short flag the summary has always said
-    print(summary_in_chinese(summary, {**_flags(args.command_parser), "output_path": "-o"}), file=sys.stderr)
+    # the output named by -o, the short flag the summary has always said; report's flag for a 1904 workbook's days
+    names = {**_flags(args.command_parser), "output_path": "-o", "dates_1904": _flags(build_parser())["dates_1904"]}
+    print(summary_in_chinese(summary, names), file=sys.stderr)
     return 0
 
 
@@ -167,7 +168,8 @@ def _report(args) -> int:
         result = report_archive(args.tagged, date_col=args.date_col, period=period, group_col=group_col,
                                 previous=args.previous,
                                 text_col=args.text_col, encoding=args.encoding, date_format=args.date_format,
-                                corrections=_corrections(args.registry), progress=False if args.quiet else None)
+                                corrections=_corrections(args.registry), progress=False if args.quiet else None,
+                                dates_1904=args.dates_1904)
         result.write(output, force=args.force)
     print(result.summary)
     for note in result.notes:
@@ -601,6 +603,10 @@ def build_parser() -> argparse.ArgumentParser:
                         help="日期的写法，用 strftime 代码表示，例如 %%d/%%m/%%Y（默认：年份在前，如 2025-03-05、"
                              "2025/3/5、2025年3月5日，带不带时间均可，如 10:30、下午3:20）。整列都是 Excel 日期序号"
                              "（如 45721）时按序号读取；没有年份的日期（3月5日）不补年份，单列为“日期无年份”")
+    report.add_argument("--dates-1904", action="store_true", default=None,
+                        help="日期列里以天数写的数字（Excel 日期序号）按 1904 日期系统（旧版 Mac Excel）读取：用于 1904 日期系统"
+                             "的工作簿标注成的 CSV、TSV、JSONL 或 Parquet 文件（默认：工作簿按它自己的日期系统，其他文件按 1900 "
+                             "日期系统）")
     report.add_argument("--by", help="时间表按 month（按月，默认）或 quarter（按季度）分列；分组表按 channel（渠道）"
                                      "或指定的列名分列（默认：有渠道列时按渠道列）")
     report.add_argument("--previous", metavar="TAGGED_EARLIER", help="与之对比的较早一期已标注档案")

@@ -625,6 +625,29 @@ def test_report_given_the_archive_itself_as_previous_says_so_in_chinese(tmp_path
     assert not (tmp_path / "t.tagged.report.html").exists()
 
 
+def test_report_of_a_1904_workbook_tagged_into_csv_reads_its_day_numbers_by_1904_when_told(tmp_path, capsys):
+    # A CSV of a 1904 workbook keeps no date system: `report` read its day numbers (44259 for 2025-03-05) by the 1900
+    # system (2021-03-04), and no flag could say otherwise; the summary told the desk to write .xlsx, nothing else.
+    from openpyxl import Workbook
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    for row in [["投诉内容", "投诉日期"], ["冰箱不制冷", 44259], ["秤不准", 44260]]:
+        book.active.append(row)
+    book.save(tmp_path / "mac.xlsx")
+    assert main(["tag", str(tmp_path / "mac.xlsx"), "-o", str(tmp_path / "out.csv"), "-q"]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "1904 日期系统" in line]
+    assert len(said) == 1 and said[0].endswith("请写成 .xlsx（-o 文件名.xlsx），或生成报告时加上 --dates-1904"), said
+    assert main(["report", str(tmp_path / "out.csv"), "-o", str(tmp_path / "r.md"), "-q", "--dates-1904"]) == 0
+    notes = capsys.readouterr().err
+    assert "（1904 日期系统）读取（如 第2行「44259」即 2025-03-05）" in notes, notes
+    told = (tmp_path / "r.md").read_text("utf-8")
+    assert "2025-03" in told and "2021-03" not in told
+    assert main(["report", str(tmp_path / "out.csv"), "-o", str(tmp_path / "r.md"), "-q", "--force"]) == 0
+    assert "2021-03" in (tmp_path / "r.md").read_text("utf-8")  # unsaid, the 1900 system, as Excel reads the CSV
+
+
 def test_numbers_and_functions_in_library_messages_become_flags_and_commands(tmp_path, capsys, write_csv):
     # "pass cv=0" and "written by export_review" reached command-line users as Python.
     labeled = write_csv(tmp_path / "l.csv", [("text", "label"), *[(f"漏水{n}", "quality") for n in range(5)],

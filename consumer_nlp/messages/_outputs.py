@@ -100,7 +100,8 @@ def summary_in_chinese(summary, names: dict) -> str:
     if summary.text_columns:
         lines.append(f"  {mixed_types_note(summary.text_columns)}")
     if summary.days_1904:
-        lines.append(f"  {days_1904_note(summary.days_1904, fix=_as_xlsx('output_path', names))}")
+        report = f"，或生成报告时加上 {names['dates_1904']}" if "dates_1904" in names else ""  # its date system said
+        lines.append(f"  {days_1904_note(summary.days_1904, fix=_as_xlsx('output_path', names) + report)}")
     for label, name in CATEGORIES.items():
         count = summary.counts.get(label, 0)
         lines.append(f"  {name}（{label}）：{count} 件，占 {count / n:.1%}")
