@@ -1562,6 +1562,8 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "one_label": {"label": "quality", "rows": 40, "column": "label"},
                     "numbered_labels": {"column": "label", "rows": 40, "labeled": 40, "different": 3,
                                         "numbers": ["1", "2", "3"]}}
+REVIEW_PROBLEMS = {"not_a_category": [(4, "质量")], "no_text": [3], "sorted_apart": [2, 5], "guess_changed": [2],
+                   "hidden_changed": [6], "export_time_changed": [(3, "上周五")]}
 CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}, "resume_and_restart": {}}
 NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"},
                  "builtin": {"name": "default", "parameter": "name"},
@@ -1582,7 +1584,10 @@ def _errors_a_desk_meets():
     for kind, details in LABELED_PROBLEMS.items():
         yield "train", exceptions.LabeledDataError("l.csv", [("line 3 (data row 2)", "the label is empty")], kind,
                                                    **details)
-    yield "train", exceptions.ReviewWorkbookError("q.xlsx: nothing was stored", ["第 4 行：更正为「质量」不是类别"])
+    assert set(REVIEW_PROBLEMS) == set(exceptions.ReviewWorkbookError.PROBLEMS), "a problem kind without its example"
+    for kind, rows in REVIEW_PROBLEMS.items():
+        yield "train", exceptions.ReviewWorkbookError(f"q.xlsx: nothing was stored; the {kind} problem",
+                                                      [(kind, {"rows": rows})])
     assert set(CHECKPOINT_PROBLEMS) == set(exceptions.CheckpointError.PROBLEMS), "a problem kind without its example"
     for kind, details in CHECKPOINT_PROBLEMS.items():
         yield "tag", exceptions.CheckpointError(f"the checkpoint's {kind} problem", kind, **details)

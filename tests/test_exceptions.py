@@ -23,7 +23,8 @@ from consumer_nlp.exceptions import (ArchiveError, CheckpointError, InvalidNameE
      {"problem": "cannot_resume", "details": {}}),
     (CheckpointError(".x.csv.parts holds 2 finished chunk(s)", "unfinished", chunks=2),
      {"problem": "unfinished", "details": {"chunks": 2}}),
-    (ReviewWorkbookError("q.xlsx: nothing was stored", ["第4行「投诉」"]), {"problems": ["第4行「投诉」"]}),
+    (ReviewWorkbookError("q.xlsx: nothing was stored", [("not_a_category", {"rows": [(4, "投诉")]})]),
+     {"problems": [("not_a_category", {"rows": [(4, "投诉")]})]}),
 ])
 def test_an_error_survives_pickling_whole(error, fields):
     # An ArchiveError raised in the web application's tagging process could not be rebuilt in the

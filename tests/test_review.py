@@ -484,6 +484,7 @@ def test_a_workbook_exported_before_moments_were_kept_replaces_as_before(tmp_pat
 
 def test_a_changed_export_moment_is_refused_not_taken_as_none(tmp_path):
     from consumer_nlp.exceptions import ReviewWorkbookError
+    from consumer_nlp.messages import headline
     from consumer_nlp.review import read_review
 
     workbook = _export_one(tmp_path, "复核.xlsx")
@@ -491,9 +492,11 @@ def test_a_changed_export_moment_is_refused_not_taken_as_none(tmp_path):
     book = load_workbook(workbook)
     book["说明"].cell(row=3, column=2).value = "上周五"
     book.save(workbook)
-    with pytest.raises(ReviewWorkbookError, match="导出时间") as refused:
+    with pytest.raises(ReviewWorkbookError, match="导出时间.*row 3 '上周五'") as refused:
         read_review(workbook)
-    assert refused.value.problems == ["“说明”表的“导出时间”被改动了（请改回导出时的值，或重新导出）：第3行「上周五」"]
+    # Its kind and rows, said in Chinese by messages (review/_workbook.py worded problems in Chinese itself)
+    assert refused.value.problems == [("export_time_changed", {"rows": [(3, "上周五")]})]
+    assert "“说明”表的“导出时间”被改动了（请改回导出时的值，或重新导出）：第3行「上周五」\n" in headline(refused.value, {})
 
 
 def test_a_store_of_an_earlier_release_loads_and_keeps_the_newer_correction(tmp_path):
@@ -588,7 +591,7 @@ def test_rows_sorted_apart_from_their_hidden_text_are_refused_by_row(tagged, sma
             sheet.cell(row=r, column=c).value = value
     sheet.cell(row=2, column=7).value = "安全问题"
     book.save(path)
-    with pytest.raises(ValueError, match=r"nothing was stored.*sorted.*第2行"):
+    with pytest.raises(ValueError, match=r"nothing was stored.*sorted.*row 2"):
         read_review(path)
     whole = export_review(queue, tmp_path / "whole.xlsx")  # whole rows sorted, hidden cells with them: fine
     book = load_workbook(whole)
@@ -819,20 +822,20 @@ def test_a_guess_sorted_apart_from_its_text_or_typed_over_is_refused_by_row(tmp_
         for c, value in zip(range(4, 8), block):
             sheet.cell(r, c).value = value
     book.save(sorted_apart)
-    with pytest.raises(ValueError, match="模型判断.*第2行、第3行"):
+    with pytest.raises(ValueError, match="模型判断.*row 2, row 3"):
         read_review(sorted_apart)
     sheet["D2"], sheet["D3"] = "价格/计量", "质量问题"  # 模型判断 put back: 置信度 and 更正为 (F:G) sorted alone
     sheet["E2"], sheet["E3"] = "其他", "其他"
     sheet["F2"], sheet["G2"], sheet["F3"], sheet["G3"] = 0.4, "质量问题", 0.6, "价格/计量"
     book.save(sorted_apart)
-    with pytest.raises(ValueError, match="置信度.*第2行、第3行"):
+    with pytest.raises(ValueError, match="置信度.*row 2, row 3"):
         read_review(sorted_apart)
 
     typed_over = export_review(queue, tmp_path / "typed.xlsx")
     book = load_workbook(typed_over)
     book["复核"]["D2"], book["复核"]["G3"] = "安全问题", "质量问题"
     book.save(typed_over)
-    with pytest.raises(ValueError, match="模型判断.*第2行"):
+    with pytest.raises(ValueError, match="模型判断.*row 2"):
         read_review(typed_over)
     book["复核"]["D2"] = "价格/计量"  # put back: the rest is read, with the model's guess as exported
     book.save(typed_over)

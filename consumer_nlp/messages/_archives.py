@@ -1,7 +1,7 @@
 """What is wrong with an archive (an :class:`ArchiveError`'s ``problem``), and what a desk does to the
 file about it, said in Chinese for the front ends that speak to complaint desks: each says how to go on
 in its own terms (the web: upload again; the command line: run again, or its flags)."""
-from ..exceptions import ArchiveError, ReviewWorkbookError
+from ..exceptions import ArchiveError
 from ..io._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
 from ._rows import WORKBOOKS, place_in_chinese, why_unparseable
 
@@ -264,9 +264,3 @@ def held_elsewhere_in_chinese(error: ArchiveError, files: dict, then: str) -> st
     wait for that writer, then ``then`` (刷新页面)."""
     what = files.get(error.details.get("parameter"), "这个文件")
     return f"{what}正在另一处写出（也许是重启前的那次）：请等它写完后{then}"
-
-
-def review_workbook_headline(error: ReviewWorkbookError) -> str:
-    """A filled review workbook's bad rows (said in Chinese by the library, each kind a line), and how to go on."""
-    return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "
-            + "\n  ".join(error.problems) + "\n  请改正后再导入")

@@ -1,7 +1,9 @@
 """What an import of a filled review workbook did, said in Chinese: how many choices it stored, which it did not
-apply and why, and the rows where it disagrees with another copy of the same export."""
+apply and why, and the rows where it disagrees with another copy of the same export; or why it stored none."""
 
 from .._categories import CATEGORIES
+from ..exceptions import ReviewWorkbookError
+from ._labeled import nearest_category_in_chinese
 
 _SHOWN_CHARACTERS = 30  # of a text named beside its row: enough to find it in the workbook
 _LISTED = 20  # disagreements listed one by one; the rest counted
@@ -36,3 +38,37 @@ def corrections_added_in_chinese(added, source: str, store: str) -> str:
         if len(found) > _LISTED:
             lines.append(f"  …（另 {len(found) - _LISTED} 条没有列出）")
     return "\n".join(lines)
+
+
+# Each kind of problem of a filled review workbook (ReviewWorkbookError's ``problems``), as the desk that filled it
+# reads it, naming the workbook's columns and sheets as it shows them.
+_WORKBOOK_PROBLEMS = {
+    "not_a_category": "“更正为”一列填的不是六个类别之一（请从下拉列表中选择）",
+    "no_text": "这些行填了更正，但“投诉内容”是空的（请放回原文，或清空“更正为”）",
+    "sorted_apart": "这些行排序时与隐藏列“原文（勿改）”分开了，不知道它们的原文（排序前请全选整张表）",
+    "guess_changed": ("这些行的“模型判断”或“置信度”与导出时不同：被改写了（更正请填在“更正为”一列），或排序时与隐藏列“原文（勿改）”"
+                      "分开了（排序前请全选整张表）"),
+    "hidden_changed": "这些行的隐藏列“原文（勿改）”被改动，不知道它们的原文（请重新导出）",
+    "export_time_changed": "“说明”表的“导出时间”被改动了（请改回导出时的值，或重新导出）",
+}
+
+
+def _workbook_row(kind: str, row) -> str:
+    """A row of a workbook's problem, as Excel shows it, with its value beside it where it has one (and for a choice
+    that is no category, the nearest)."""
+    if not isinstance(row, (tuple, list)):
+        return f"第{row}行"
+    number, value = row
+    return f"第{number}行「{value}」" + (nearest_category_in_chinese(value) if kind == "not_a_category" else "")
+
+
+def review_workbook_problem_in_chinese(kind: str, details: dict) -> str:
+    """One kind of a filled review workbook's problem and its rows, in Chinese."""
+    return f"{_WORKBOOK_PROBLEMS[kind]}：" + "、".join(_workbook_row(kind, row) for row in details["rows"])
+
+
+def review_workbook_headline(error: ReviewWorkbookError) -> str:
+    """A filled review workbook's bad rows, each kind a line, and how to go on."""
+    return ("复核工作簿里有填得不对的行，一条更正也没有保存（逐类列在下面）。\n  "
+            + "\n  ".join(review_workbook_problem_in_chinese(kind, details) for kind, details in error.problems)
+            + "\n  请改正后再导入")

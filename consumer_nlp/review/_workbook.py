@@ -11,7 +11,6 @@ from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
                   printable, scan_sheet, sheet_rows)
-from ..messages import nearest_category_in_chinese
 from ._store import moment
 
 SHEET = "复核"
@@ -21,6 +20,27 @@ TEXT, CHOICE = 3, len(COLUMNS)  # the column of the text, and the one the review
 EXACT = "原文（勿改）"  # hidden columns after CHOICE: [row, text] exactly, as ASCII JSON over as many cells as it needs
 NOTES = "说明"
 EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported: of two exports, which is the later
+HOW = "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"  # NOTES' row telling the reviewer what to do
+
+# Each kind of problem of a filled workbook (ReviewWorkbookError's ``problems``), as the library says it: messages
+# says each to the desk that filled it.
+_PROBLEMS_IN_ENGLISH = {
+    "not_a_category": f"these rows of column 更正为 hold no category (choose one of {'、'.join(CATEGORIES.values())})",
+    "no_text": "these rows have a correction but their 投诉内容 is empty (put the text back or clear 更正为)",
+    "sorted_apart": f"these rows' cells were sorted apart from the hidden column {EXACT} (sort whole rows: select the "
+                    f"whole sheet before sorting), so their text is not known",
+    "guess_changed": f"these rows' 模型判断 or 置信度 is not as exported: typed over (a correction goes in 更正为), or "
+                     f"sorted apart from the hidden column {EXACT} (select the whole sheet before sorting)",
+    "hidden_changed": f"these rows' hidden column {EXACT} was changed, so their text is not known (export them again)",
+    "export_time_changed": f"the sheet {NOTES}'s {EXPORTED} (when the workbook was exported, which tells an older "
+                           f"workbook imported again from a newer one) was changed: put it back as exported, or export "
+                           f"again",
+}
+
+
+def _rows_in_english(rows: list) -> str:
+    """A problem's rows as the library names them: row 4, or row 4 '投诉' where the row's value is beside it."""
+    return ", ".join(f"row {row[0]} {row[1]!r}" if isinstance(row, tuple) else f"row {row}" for row in rows)
 
 
 def _shown(text: str) -> str:
@@ -110,8 +130,7 @@ def _write_queue(sheet, queue: list[dict]) -> None:
 def _write_notes(notes, source: str) -> None:
     """The NOTES sheet: where the queue came from, what to do, and when it was exported (EXPORTED)."""
     exported = datetime.datetime.now().astimezone().isoformat(sep=" ", timespec="microseconds")
-    for name, value in [("来源", source), ("做法", "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"),
-                        (EXPORTED, exported)]:
+    for name, value in [("来源", source), ("做法", HOW), (EXPORTED, exported)]:
         notes.append([_cell(notes, name), _cell(notes, value)])
 
 
@@ -189,7 +208,7 @@ def read_review(path) -> tuple[list[dict], str]:
         try:  # typed over or cleared, it would tell no moment, or a wrong one
             exported_at, restamped = moment(stamp[1]) if stamp else None, []
         except ValueError:
-            exported_at, restamped = None, [f"第{stamp[0]}行「{stamp[1]}」"]
+            exported_at, restamped = None, [(stamp[0], str(stamp[1]))]
         corrections, bad, textless, altered, moved, guessed, exported = [], [], [], [], [], [], {}
         # A choice merged down over several rows (one for a block) holds for each of them.
         # A merge that starts left of 更正为 shows its left cell's value there: 更正为 holds no choice on
@@ -230,11 +249,11 @@ def read_review(path) -> tuple[list[dict], str]:
                 continue
             label = label_of(str(choice))
             if label is None:
-                bad.append(f"第{number}行「{choice}」{nearest_category_in_chinese(choice)}")
+                bad.append((number, str(choice)))
                 continue
             if exact is None:
                 if values[2] is None or not str(values[2]).strip():  # the correction would belong to no text
-                    textless.append(f"第{number}行")
+                    textless.append(number)
                     continue
                 row, text = values[1], str(values[2])
             elif isinstance(exact, str):
@@ -244,7 +263,7 @@ def read_review(path) -> tuple[list[dict], str]:
                 if str(row) != str(values[1]).strip():  # 原文件行号 moved without the hidden cells
                     moved.append(number)
             else:
-                altered.append(f"第{number}行")
+                altered.append(number)
                 continue
             corrections.append({"text": text, "label": label, "model_label": label_of(values[3]),
                                 "source": source, "row": row, "exported_at": exported_at, "number": number,
@@ -259,29 +278,10 @@ def read_review(path) -> tuple[list[dict], str]:
             del correction["number"], correction["shown"], correction["guess_off"]
     finally:
         workbook.close()
-    rows = "、".join
-    said = [  # (the rows, English, Chinese): each kind of problem, as the library and as the desk reads it
-        (bad, f"these rows of column 更正为 hold no category (choose one of {rows(CATEGORIES.values())})",
-         "“更正为”一列填的不是六个类别之一（请从下拉列表中选择）"),
-        (textless, "these rows have a correction but their 投诉内容 is empty (put the text back or clear 更正为)",
-         "这些行填了更正，但“投诉内容”是空的（请放回原文，或清空“更正为”）"),
-        ([f"第{n}行" for n in sorted(moved)],
-         f"these rows' cells were sorted apart from the hidden column {EXACT} (sort whole rows: select the whole "
-         f"sheet before sorting), so their text is not known",
-         f"这些行排序时与隐藏列“{EXACT}”分开了，不知道它们的原文（排序前请全选整张表）"),
-        ([f"第{n}行" for n in guessed],
-         f"these rows' 模型判断 or 置信度 is not as exported: typed over (a correction goes in 更正为), or sorted apart "
-         f"from the hidden column {EXACT} (select the whole sheet before sorting)",
-         f"这些行的“模型判断”或“置信度”与导出时不同：被改写了（更正请填在“更正为”一列），或排序时与隐藏列“{EXACT}”"
-         f"分开了（排序前请全选整张表）"),
-        (altered, f"these rows' hidden column {EXACT} was changed, so their text is not known (export them again)",
-         f"这些行的隐藏列“{EXACT}”被改动，不知道它们的原文（请重新导出）"),
-        (restamped, f"the sheet {NOTES}'s {EXPORTED} (when the workbook was exported, which tells an older workbook "
-         f"imported again from a newer one) was changed: put it back as exported, or export again",
-         f"“{NOTES}”表的“{EXPORTED}”被改动了（请改回导出时的值，或重新导出）"),
-    ]
-    said = [(found, english, chinese) for found, english, chinese in said if found]
-    if said:
-        raise ReviewWorkbookError(f"{path}: nothing was stored; " + "; ".join(f"{e}: {rows(f)}" for f, e, _ in said),
-                                  [f"{c}：{rows(f)}" for f, _, c in said])
+    problems = [(kind, {"rows": found}) for kind, found in [
+        ("not_a_category", bad), ("no_text", textless), ("sorted_apart", sorted(moved)), ("guess_changed", guessed),
+        ("hidden_changed", altered), ("export_time_changed", restamped)] if found]
+    if problems:
+        raise ReviewWorkbookError(f"{path}: nothing was stored; " + "; ".join(
+            f"{_PROBLEMS_IN_ENGLISH[kind]}: {_rows_in_english(details['rows'])}" for kind, details in problems), problems)
     return corrections, source
