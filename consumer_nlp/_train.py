@@ -38,7 +38,7 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     fit_groups = np.asarray(groups if fit_groups is None else fit_groups, dtype=object) \
         if (groups is not None or fit_groups is not None) else None
     for fold, (train, test) in enumerate(folds, start=1):
-        log.info("%d 折交叉验证：第 %d 折", cv, fold)  # progress a desk reads, in the words of `train`'s figures
+        log.info("cross-validation: fold %d of %d", fold, cv, extra={"kind": "fold", "fold": fold, "folds": cv})
         held_out_by = None if fit_groups is None or len(set(fit_groups[train])) < 2 or group_folds_problem(
             labels[train], fit_groups[train], model.cv) else fit_groups[train]  # a fold may hold too little of a group
         fold_model = clone(model).fit(list(texts[train]), labels[train], groups=held_out_by, calibration=calibration)
@@ -228,7 +228,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         calibration = (held.texts, held.labels)
     metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv, calibration=calibration,
                              fit_groups=labeled.groups) if cv else None
-    log.info("在全部 %d 条文本上训练", len(labeled.texts))
+    log.info("fitting on all %d texts", len(labeled.texts), extra={"kind": "fit_all", "texts": len(labeled.texts)})
     model.fit(labeled.texts, labeled.labels, groups=labeled.groups, calibration=calibration)
     model.cv_metrics_ = metrics
     model.training_data_ = labeled.fingerprint(per_text=True)

@@ -101,11 +101,14 @@ def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
 
 class _ChineseFirst(logging.Formatter):
     """The library's notes as the command line prints them: a Chinese line first where there is one, the
-    library's English message under it, as errors are printed."""
+    library's English message under it, as errors are printed; its progress in Chinese alone."""
 
     def format(self, record: logging.LogRecord) -> str:
-        from .messages import note
+        from .messages import note, progress
 
+        step = progress(record)
+        if step is not None:  # a step of long work, between the command's Chinese lines
+            return step
         message = super().format(record)
         said = note(record)
         return message if said is None else f"注意：{said}。\n  " + message.replace("\n", "\n  ")

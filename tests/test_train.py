@@ -44,9 +44,15 @@ def test_train_leaves_out_rows_without_a_label_but_refuses_a_file_mostly_without
     assert "only 100 of the 201 rows have a label" in str(error.value)
 
 
-def test_train_attaches_cross_validated_metrics(small_corpus):
+def test_train_attaches_cross_validated_metrics(small_corpus, caplog):
     texts, labels = small_corpus
-    model = cn.train(list(zip(texts, labels)), cv=3)
+    with caplog.at_level("INFO", logger="consumer_nlp"):
+        model = cn.train(list(zip(texts, labels)), cv=3)
+    # Its progress was logged in Chinese (3 折交叉验证：第 1 折), which a script logging at INFO read so: English, with
+    # its kind for a front end that says it in its own words (the command line, in Chinese, from messages).
+    progress = [(r.getMessage(), r.kind) for r in caplog.records if r.levelname == "INFO"]
+    assert progress == [("cross-validation: fold 1 of 3", "fold"), ("cross-validation: fold 2 of 3", "fold"),
+                        ("cross-validation: fold 3 of 3", "fold"), (f"fitting on all {len(texts)} texts", "fit_all")]
     metrics = model.cv_metrics_
     assert metrics["n"] == len(texts) and metrics["folds"] == 3
     # 40 texts of each category: every one is predicted once, in the fold that holds it out

@@ -1,4 +1,5 @@
-"""The library's warnings of the kinds a desk meets (a log record's ``kind``), said in Chinese."""
+"""The library's warnings of the kinds a desk meets, and the progress of its long work (a log record's ``kind``),
+said in Chinese."""
 import logging
 
 from .._categories import CATEGORIES
@@ -49,4 +50,15 @@ def note(record: logging.LogRecord) -> str | None:
                 f"不说明模型对新文本的表现；请用模型没有学过的文本评估")
     if kind == "hidden_rows":
         return f"工作簿里有 {record.rows} 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了"
+    return None
+
+
+def progress(record: logging.LogRecord) -> str | None:
+    """A step of the library's long work (its INFO record's ``kind``) in Chinese, in the words of ``train``'s figures;
+    None for the others."""
+    kind = getattr(record, "kind", None)
+    if kind == "fold":
+        return f"{record.folds} 折交叉验证：第 {record.fold} 折"
+    if kind == "fit_all":
+        return f"在全部 {record.texts} 条文本上训练"
     return None
