@@ -129,10 +129,11 @@ CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _warnings_said(path: Path) -> list:
-    """(line, text) of every string a module passes to a warning (``log.warning``, ``warnings.warn``) or a log call
-    above it."""
+    """(line, text) of every string a module passes to a warning (``log.warning``, ``warnings.warn``) or any other log
+    call (``log.info``: progress)."""
     calls = [node for node in ast.walk(ast.parse(path.read_text("utf-8"))) if isinstance(node, ast.Call)
-             and isinstance(node.func, ast.Attribute) and node.func.attr in ("warning", "warn", "error", "critical")]
+             and isinstance(node.func, ast.Attribute)
+             and node.func.attr in ("warning", "warn", "error", "critical", "info", "debug")]
     return [(call.lineno, node.value) for call in calls for argument in call.args for node in ast.walk(argument)
             if isinstance(node, ast.Constant) and isinstance(node.value, str)]
 
@@ -140,7 +141,8 @@ def _warnings_said(path: Path) -> list:
 def test_the_librarys_warnings_are_english_and_front_ends_say_them_in_chinese():
     # _train and _evaluate warned 训练数据里没有…的例子 and …是模型…的训练数据 beside their English, which the command
     # line printed as they were and another front end could not word: a warning names its kind (``extra``), and
-    # messages.note says it in Chinese.
+    # messages.note says it in Chinese. _train logged its progress in Chinese at INFO (在全部 %d 条文本上训练):
+    # messages.progress says it.
     said = [f"{name}:{line} {text!r}" for name, path in _modules().items() if _top(name) not in FRONT_ENDS
             for line, text in _warnings_said(path) if CHINESE.search(text)]
     assert said == []
