@@ -424,6 +424,7 @@ def test_an_older_workbook_imported_again_does_not_undo_a_newer_correction(tmp_p
     added = store.add(read_review(this_week)[0], reviewer="李四")
     assert tuple(added)[:4] == (1, 0, 0, 0) and [d["others"] for d in added.disagreements] == [[("safety", "李四")]]
     assert store.labels() == {"充电宝充着充着冒烟了": "quality"}  # as before this week's export, until a person settles
+    assert store.disputes() == {"充电宝充着充着冒烟了": [("safety", "李四"), ("other", "李四")]}  # for the person
 
 
 @pytest.mark.parametrize("order", [("张三", "李四"), ("李四", "张三")])
@@ -447,6 +448,9 @@ def test_two_copies_of_one_export_that_disagree_keep_neither_either_way_and_say_
     out = capsys.readouterr().out
     assert seen == [{"张三": "quality", "李四": "safety"}[order[0]], None]  # whichever came first: a person settles it
     assert CorrectionStore(store.path).labels() == {}
+    assert {text: sorted(choices) for text, choices in store.disputes().items()} == {  # what the browser shows
+        "充电宝充着充着冒烟了": [("quality", "张三"), ("safety", "李四")]}
+    assert store.disputes() == CorrectionStore(store.path).disputes()  # read since the last page, or all at once
     assert sorted((r["label"], r["reviewer"]) for r in store.all()) == [("quality", "张三"), ("safety", "李四")]
     first, last = (("质量问题", "安全问题") if order[0] == "张三" else ("安全问题", "质量问题"))
     assert (f"原文件第 9 行「充电宝充着充着冒烟了」：这份选的是「{last}」，同一次导出的另一份复核表（{order[0]}）选的是「{first}」"
@@ -460,6 +464,7 @@ def test_two_copies_of_one_export_that_disagree_keep_neither_either_way_and_say_
     _fill(later, {2: "安全问题"})
     assert store.add(read_review(later)[0], reviewer="组长").stored == 1 and store.labels() == {
         "充电宝充着充着冒烟了": "safety"}
+    assert store.disputes() == {}
     assert store.add(read_review(copies["张三"])[0], reviewer="张三").superseded == 1  # the earlier export's: not again
 
 

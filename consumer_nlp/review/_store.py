@@ -80,15 +80,29 @@ def text_key(text: str) -> str:
     return hashlib.sha256(correction_key(text).encode("utf-8")).hexdigest()
 
 
-def _decided(held) -> str | None:
-    """The category a text has from its corrections ``held`` ((exported_at, label), oldest first): the latest's,
-    passing over every choice of an export whose choices disagree (copies of one workbook filled otherwise, which no
-    order of import may settle); None when none is left."""
+class Standing(NamedTuple):
+    """Where a text's corrections leave it: the category that counts (None: none), and ``disputed``, the choices
+    (exported_at, label, reviewer), oldest first, of exports whose copies disagree on it that no later choice
+    settled, which a person is to settle."""
+    label: str | None
+    disputed: list
+
+
+def _standing(held) -> Standing:
+    """Where a text's corrections ``held`` ((exported_at, label, reviewer), oldest first) leave it: the latest's
+    category, passing over every choice of an export whose choices disagree (copies of one workbook filled otherwise,
+    which no order of import may settle); those passed over stay disputed unless the choice that counts came from a
+    later export (a later choice settled them)."""
     labels_of = defaultdict(set)
-    for exported_at, label in held:
+    for exported_at, label, _ in held:
         labels_of[exported_at].add(label)
-    return next((label for exported_at, label in reversed(held)
-                 if exported_at is None or len(labels_of[exported_at]) == 1), None)
+    passed = []
+    for exported_at, label, reviewer in reversed(held):
+        if exported_at is None or len(labels_of[exported_at]) == 1:
+            return Standing(label, [choice for choice in reversed(passed)
+                                    if exported_at is None or choice[0] > exported_at])
+        passed.append((exported_at, label, reviewer))
+    return Standing(None, passed[::-1])
 
 
 def _moment_column(connection: sqlite3.Connection) -> str:
@@ -99,7 +113,8 @@ def _moment_column(connection: sqlite3.Connection) -> str:
 
 def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
     """Insert the correction ``row`` (as ``add`` makes them) unless the store holds it already ("again": its
-    text's category now is its category, and one of them came from its source and row; or this very choice, text,
+    text's category now is its category, and one of them came from its source and row, unless it settles its text's
+    disputed choices, being of a later moment than them (a browser's choice); or this very choice, text,
     category, source, row and export moment, is held and contradicted from its own export), a correction from a later
     export gives its text another category ("superseded"), or the store holds this very choice and its text was
     corrected otherwise since ("replaced_since"); "stored" when it was inserted. With it, the (label, reviewer) of the
@@ -107,10 +122,11 @@ def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
     key, _, label, _, _, _, source, number, exported_at = row
     held = connection.execute("SELECT exported_at, label, reviewer FROM corrections WHERE text_sha256 = ? ORDER BY id",
                               (key,)).fetchall()
-    now = _decided([(moment_held, label_held) for moment_held, label_held, _ in held])
+    now, disputed = _standing(held)
     others = [(label_held, reviewer) for moment_held, label_held, reviewer in held
               if exported_at is not None and moment_held == exported_at and label_held != label]
-    if now == label and connection.execute(
+    settles = bool(disputed) and exported_at is not None and all(exported_at > choice[0] for choice in disputed)
+    if now == label and not settles and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ?",
             (key, label, source, number)).fetchone():
         return "again", others
@@ -131,7 +147,8 @@ class CorrectionStore:
 
     def __init__(self, path):
         self.path = Path(path)
-        self._labels: dict = {}  # labels() as last read, and the last correction read: (id, text_sha256, at)
+        self._labels: dict = {}  # labels() and disputes() as last read, and the last correction read:
+        self._disputes: dict = {}  # (id, text_sha256, at)
         self._read_up_to: tuple = (0, None, None)
         self._reading = threading.Lock()
 
@@ -226,32 +243,51 @@ class CorrectionStore:
 
     def labels(self) -> dict:
         """{text: label}: each corrected text (its :func:`correction_key`) with the label of its latest
-        correction, passing over the choices of an export whose copies disagree on it (none left: not listed). Only
-        the corrections stored since the last call are read, with their texts' earlier ones (the store only grows: a
-        server asks at every page), all of them again where that last one is gone or another (a file put back)."""
+        correction, passing over the choices of an export whose copies disagree on it (none left: not listed)."""
+        with self._reading:
+            self._read()
+            return dict(self._labels)
+
+    def disputes(self) -> dict:
+        """{text: [(label, reviewer), ...]}: each text (its :func:`correction_key`) whose copies of one export gave it
+        different categories and no later choice settled it, with those choices, oldest first: for a person to see
+        both as he settles it (its category meanwhile is the one :meth:`labels` gives, if any)."""
+        with self._reading:
+            self._read()
+            return {text: list(choices) for text, choices in self._disputes.items()}
+
+    def _read(self) -> None:
+        """Bring ``_labels`` and ``_disputes`` up to the store: only the corrections stored since the last read are
+        read, with their texts' earlier ones (the store only grows: a server asks at every page), all of them again
+        where that last one is gone or another (a file put back)."""
         if not self.path.is_file():
-            return {}
-        with self._reading, closing(self._connect_to_read()) as connection:
+            self._labels, self._disputes, self._read_up_to = {}, {}, (0, None, None)
+            return
+        with closing(self._connect_to_read()) as connection:
             last, key, at = self._read_up_to
             if last and connection.execute("SELECT text_sha256, at FROM corrections WHERE id = ?",
                                            (last,)).fetchone() != (key, at):
-                self._labels, last = {}, 0
+                self._labels, self._disputes, last = {}, {}, 0
             moments = _moment_column(connection)
-            since = connection.execute(f"SELECT id, text_sha256, at, {moments}, label, text FROM corrections "
+            since = connection.execute(f"SELECT id, text_sha256, at, {moments}, label, reviewer, text FROM corrections "
                                        "WHERE id > ? ORDER BY id", (last,)).fetchall()
             touched = defaultdict(list)  # each text's corrections: all of them read at once, else only the new ones
             for _, key, _, *held in since:
                 touched[key].append(held)
             if last:  # a text's earlier corrections too: a new choice may disagree with one from the same export
-                touched = {key: connection.execute(f"SELECT {moments}, label, text FROM corrections "
+                touched = {key: connection.execute(f"SELECT {moments}, label, reviewer, text FROM corrections "
                                                    "WHERE text_sha256 = ? ORDER BY id", (key,)).fetchall()
                            for key in touched}
             for held in touched.values():
-                text, label = correction_key(held[-1][2]), _decided([(moment, label) for moment, label, _ in held])
-                if label is None:
-                    self._labels.pop(text, None)
-                else:
-                    self._labels[text] = label
+                self._settle(correction_key(held[-1][3]), _standing([choice[:3] for choice in held]))
             if since:
                 self._read_up_to = since[-1][:3]
-            return dict(self._labels)
+
+    def _settle(self, text: str, standing: Standing) -> None:
+        """Keep where ``text``'s corrections leave it, as ``_read`` found it."""
+        for kept, value in ((self._labels, standing.label),
+                            (self._disputes, [(label, reviewer) for _, label, reviewer in standing.disputed])):
+            if value:
+                kept[text] = value
+            else:
+                kept.pop(text, None)
