@@ -609,6 +609,45 @@ def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_p
     assert CorrectionStore(registry / STORE_NAME).labels() == {rows[-1]["text"]: "quality"}
 
 
+def _shown_text(page: str) -> str:
+    import html
+
+    return html.unescape(re.search(r'id="review-text">(.*?)</p>', page, re.S)[1])
+
+
+def test_the_review_page_says_where_two_copies_of_one_export_disagree_and_a_choice_there_settles_it(
+        client, tmp_path, registry):
+    # Two copies of one export giving a text two categories count neither; the page showed such a text as not
+    # corrected (or, where it had an earlier category, as corrected and done) without a word of the two choices.
+    import datetime
+
+    batch = _tag(client, tmp_path)
+    store = CorrectionStore(registry / STORE_NAME)
+    first, second, third = (_shown_text(_review_form(client, batch, i)[0]) for i in range(3))
+    assert _choose(client, batch, 0, "other", "王芳").status_code == 303
+    assert _choose(client, batch, 2, "quality", "王芳").status_code == 303  # its category before the export
+    exported = datetime.datetime.now(datetime.timezone.utc).isoformat()
+    for label, reviewer in (("quality", "张三"), ("safety", "李四")):  # each a copy of one export, filled otherwise
+        store.add([{"text": text, "label": label, "source": "复核.xlsx", "row": row, "exported_at": exported}
+                   for row, text in ((3, second), (4, third))], reviewer=reviewer)
+    page, position = _review_form(client, batch)
+    assert position == 1 and "已完成 1 条 · 剩余" in page, page  # the disputed texts are not done, the first shown
+    counter = re.search(r'id="counter">(.*?)</p>', page, re.S)[1]
+    assert "2 条同一次导出的几份复核表选的不一致" in counter and f'href="{batch}/review?i=2"' in counter, counter
+    assert "（张三）选的是「质量问题」" in page and "（李四）选的是「安全问题」" in page, page
+    assert "两个都暂不采用" in page and "已更正为" not in page
+    page, _ = _review_form(client, batch, 2)
+    assert "（张三）选的是「质量问题」" in page and "现在仍按「质量问题」计" in page, page
+    page, _ = _review_form(client, batch, 0)  # a text corrected once: as before
+    assert "已更正为「其他」" in page and "选的是" not in page
+    chosen = _choose(client, batch, 1, "safety", "组长")  # settled here: it counts, and the page leads on
+    assert chosen.status_code == 303 and chosen.headers["location"] == batch + "/review?i=2&from=1"
+    assert _choose(client, batch, 2, "quality", "组长").status_code == 303  # the category it had: settled too
+    assert store.labels()[second] == "safety" and store.labels()[third] == "quality" and store.disputes() == {}
+    page, _ = _review_form(client, batch, 2)
+    assert "不一致" not in page and "已完成 3 条" in page and "已更正为「质量问题」" in page, page
+
+
 def test_a_hand_edited_review_address_is_not_a_server_error(client, tmp_path):
     # "?i=²" passed str.isdigit and failed int(): a 500.
     batch = _tag(client, tmp_path)

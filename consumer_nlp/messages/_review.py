@@ -14,11 +14,26 @@ def _text_named(text: str) -> str:
     return text[:_SHOWN_CHARACTERS] + ("…" if len(text) > _SHOWN_CHARACTERS else "")
 
 
+def _chosen(label: str, reviewer: str) -> str:
+    """One reviewer's choice for a text, as the lines of disagreeing copies name it."""
+    return f"（{reviewer}）选的是「{CATEGORIES[label]}」"
+
+
 def _disagreement(found: dict) -> str:
     """One choice another copy of its export contradicts: its archive row, its text, both choices and who made them."""
-    others = "，".join(f"（{reviewer}）选的是「{CATEGORIES[label]}」" for label, reviewer in found["others"])
+    others = "，".join(_chosen(label, reviewer) for label, reviewer in found["others"])
     return (f"原文件第 {found['row']} 行「{_text_named(found['text'])}」：这份选的是「{CATEGORIES[found['label']]}」，"
             f"同一次导出的另一份复核表{others}")
+
+
+def dispute_in_chinese(choices: list, label: str | None) -> str:
+    """The note of a text whose copies of one export disagree (``choices``, (label, reviewer) as
+    ``CorrectionStore.disputes`` gives them), for the person settling it; ``label`` is the category it has meanwhile
+    (None: the model's)."""
+    each = "，".join(f"一份{_chosen(chosen, reviewer)}" for chosen, reviewer in choices)
+    meanwhile = f"现在仍按「{CATEGORIES[label]}」计" if label else "现在仍按模型的判断计"
+    return (f"同一次导出的几份复核表选的不一致：{each}。{'两' if len(choices) == 2 else len(choices)}个都暂不采用"
+            f"（{meanwhile}），请在这里选定。")
 
 
 def corrections_added_in_chinese(added, source: str, store: str) -> str:

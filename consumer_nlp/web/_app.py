@@ -22,7 +22,7 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import days_1904_note, excel_changes_note, mixed_types_note
+from ..messages import days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note
 from ..review import NOW, text_key
 from ..tagging import review_reasons
 from ._checking import UploadChecks
@@ -360,21 +360,29 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     async def review_list(request: Request):
         return render(request, "review_list.html", page="review", batches=[b for b in batches() if b["tagged"]])
 
+    def settled(key: str, corrected: dict, disputed: dict) -> bool:
+        """Whether a person has settled the queued text of ``key``: corrected, and no copies of one export disagreeing
+        on it since (``corrected`` and ``disputed`` as the store's ``labels()`` and ``disputes()`` give them)."""
+        return key in corrected and key not in disputed
+
     async def review_page(request: Request):
         batch_id = request.path_params["batch_id"]
-        (queue, keys), corrected = await queue_of(batch_id), models.store.labels()
-        done = sum(key in corrected for key in keys)
+        (queue, keys), corrected, disputed = await queue_of(batch_id), models.store.labels(), models.store.disputes()
+        disputed_at = [n for n, key in enumerate(keys) if key in disputed] if disputed else []  # few, if any
+        done = sum(key in corrected for key in keys) - sum(keys[n] in corrected for n in disputed_at)  # settled ones
         position = request.query_params.get("i")
-        if position is None or not position.isdecimal():  # the first row nobody has corrected yet
-            position = next((n for n, key in enumerate(keys) if key not in corrected), len(queue))
+        if position is None or not position.isdecimal():  # the first row nobody has settled yet
+            position = next((n for n, key in enumerate(keys) if not settled(key, corrected, disputed)), len(queue))
         position = min(int(position), len(queue))
         item = queue[position] if position < len(queue) else None
+        choices = disputed.get(keys[position]) if item else None
         reviewer = unquote(request.cookies.get(REVIEWER_COOKIE, ""))
         return render(request, "review.html", page="review", batch_id=batch_id, item=item, position=position,
                       key=text_key(item["text"]) if item else "", total=len(queue), done=done,
                       remaining=len(queue) - done, reviewer=reviewer,
                       corrected=corrected.get(keys[position]) if item else None,
-                      previous=request.query_params.get("from"))
+                      dispute=dispute_in_chinese(choices, corrected.get(keys[position])) if choices else None,
+                      disputed=disputed_at, previous=request.query_params.get("from"))
 
     async def review_store(request: Request):
         batch_id = request.path_params["batch_id"]
@@ -393,8 +401,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         models.store.add([{"text": item["text"], "label": label, "model_label": item["guess"],
                            "source": space.meta(batch_id)["name"], "row": item["row"], "exported_at": NOW}],
                          reviewer=reviewer)
-        corrected = models.store.labels()
-        following = next((n for n in range(int(position) + 1, len(queue)) if keys[n] not in corrected), len(queue))
+        corrected, disputed = models.store.labels(), models.store.disputes()
+        following = next((n for n in range(int(position) + 1, len(queue))
+                          if not settled(keys[n], corrected, disputed)), len(queue))
         response = RedirectResponse(f"/batch/{batch_id}/review?i={following}&from={position}", status_code=303)
         response.set_cookie(REVIEWER_COOKIE, quote(reviewer), max_age=365 * 86400, samesite="strict")
         return response
