@@ -136,6 +136,23 @@ def test_an_unfinished_run_is_never_thrown_away_unasked(archive, reference, tmp_
     assert output.read_bytes() == reference and not spool.exists()
 
 
+def test_an_unfinished_run_on_an_input_changed_since_says_only_restart(archive, tmp_path):
+    # Chunks found with neither flag were always met with "add --resume, or --restart", without a look at whose they
+    # were: a desk who mended the file after a stop was sent to --resume, which was then refused as another run's.
+    copy, output = tmp_path / "archive.csv", tmp_path / "tagged.csv"
+    copy.write_bytes(archive.read_bytes())
+    spool, _ = interrupt_a_third_of_the_way(copy, output, signal.SIGTERM)
+    kept = sorted(p.name for p in spool.iterdir())
+    copy.write_bytes(copy.read_bytes().replace(b"R000000", b"R999999", 1))  # the first row mended
+    again = subprocess.run(command(copy, output), capture_output=True, text=True)
+    first_line = again.stderr.splitlines()[0]
+    assert again.returncode == 2 and "--restart" in first_line and "--resume" not in first_line, again.stderr
+    assert "输入文件的内容与那次不同" in first_line
+    assert sorted(p.name for p in spool.iterdir()) == kept  # still never thrown away unasked
+    restarted = subprocess.run(command(copy, output, "--restart"), capture_output=True, text=True)
+    assert restarted.returncode == 0 and not spool.exists() and output.exists(), restarted.stderr
+
+
 def test_resume_notices_a_change_anywhere_in_the_input(archive, tmp_path, default_model):
     copy = tmp_path / "archive.csv"
     copy.write_bytes(archive.read_bytes())

@@ -165,44 +165,51 @@ def remove_spool(spool: Path) -> None:
     shutil.rmtree(leaving, ignore_errors=True)
 
 
+def _check_same_run(spool: Path, manifest_path: Path, manifest: dict, finished: int) -> None:
+    """Refuse to go on from the checkpoint in ``spool`` unless it is this run's (``manifest``): missing, damaged, an
+    earlier release's, or of another input, model or settings (CheckpointError "cannot_resume")."""
+    if not manifest_path.exists():
+        raise CheckpointError(f"cannot resume: {manifest_path} is missing, so the {finished} finished chunk(s) "
+                              f"in {spool} cannot be told to be this run's; run with restart=True to start over")
+    try:
+        saved = json.loads(manifest_path.read_text("utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise CheckpointError(f"cannot resume: {manifest_path} is damaged (a full disk, or a run killed as it "
+                              f"began); run with restart=True to start over") from None
+    # Releases before 2026-12-04 named the input by its path, and their model ids differ from today's;
+    # releases before 2026-12-05 cut files into chunks another way, or wrote values into parts another way;
+    # releases before 2026-12-06 (late) did not say which code and libraries tagged the chunks, nor in which
+    # format the input was read.
+    if ("path" in saved.get("input", {}) or saved.get("chunking") != CHUNKING or saved.get("parts") != PARTS
+            or "software" not in saved or "read_as" not in saved):
+        raise CheckpointError(f"cannot resume: the checkpoint in {spool} was made by an earlier release of "
+                              f"consumer_nlp; run with restart=True to start over")
+    if saved != manifest:
+        changed = [key for key in manifest if saved.get(key) != manifest[key]]
+        earlier = {key: saved.get(key) for key in changed if key not in RUN_IDENTITY}  # settings, as given then
+        was = "; ".join(f"{key}={value} then" if value is not None else f"no {key} then"
+                        for key, value in earlier.items())
+        only_settings = len(earlier) == len(changed)  # given as then, they go on
+        raise CheckpointError(f"cannot resume: the checkpoint in {spool} is of a different run "
+                              f"(changed: {', '.join(changed)}{'; ' + was if was else ''}); run with restart=True "
+                              f"to start over{', or with the same settings as then' if only_settings else ''}",
+                              changed=changed, earlier=earlier)
+
+
 def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> set:
     """Make the spool folder ready; on resume, the chunk numbers already done. Finished chunks of
-    an earlier run are never thrown away unasked."""
+    an earlier run are never thrown away unasked: found with neither flag, a resume is offered only where it could
+    go on from them (else what a resume would be told: another input, model or release)."""
     manifest_path = spool / "manifest.json"
     # a chunk's record is written (atomically) only after its part: a record means a whole part
     finished = {int(p.stem) for p in _record_paths(spool)} if spool.is_dir() else set()
-    if spool.exists() and resume and manifest_path.exists():
-        try:
-            saved = json.loads(manifest_path.read_text("utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            raise CheckpointError(f"cannot resume: {manifest_path} is damaged (a full disk, or a run killed as it "
-                                  f"began); run with restart=True to start over") from None
-        # Releases before 2026-12-04 named the input by its path, and their model ids differ from today's;
-        # releases before 2026-12-05 cut files into chunks another way, or wrote values into parts another way;
-        # releases before 2026-12-06 (late) did not say which code and libraries tagged the chunks, nor in which
-        # format the input was read.
-        if ("path" in saved.get("input", {}) or saved.get("chunking") != CHUNKING or saved.get("parts") != PARTS
-                or "software" not in saved or "read_as" not in saved):
-            raise CheckpointError(f"cannot resume: the checkpoint in {spool} was made by an earlier release of "
-                                  f"consumer_nlp; run with restart=True to start over")
-        if saved != manifest:
-            changed = [key for key in manifest if saved.get(key) != manifest[key]]
-            earlier = {key: saved.get(key) for key in changed if key not in RUN_IDENTITY}  # settings, as given then
-            was = "; ".join(f"{key}={value} then" if value is not None else f"no {key} then"
-                            for key, value in earlier.items())
-            only_settings = len(earlier) == len(changed)  # given as then, they go on
-            raise CheckpointError(f"cannot resume: the checkpoint in {spool} is of a different run "
-                                  f"(changed: {', '.join(changed)}{'; ' + was if was else ''}); run with restart=True "
-                                  f"to start over{', or with the same settings as then' if only_settings else ''}",
-                                  changed=changed, earlier=earlier)
+    if not restart and (finished or (resume and manifest_path.exists())):
+        _check_same_run(spool, manifest_path, manifest, len(finished))
+        if not resume:
+            raise CheckpointError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output "
+                                  f"that did not finish; run the same command with resume=True to go on, or with "
+                                  f"restart=True to start over", "unfinished", chunks=len(finished))
         return finished
-    if finished and resume:
-        raise CheckpointError(f"cannot resume: {manifest_path} is missing, so the {len(finished)} finished chunk(s) "
-                              f"in {spool} cannot be told to be this run's; run with restart=True to start over")
-    if finished and not restart:
-        raise CheckpointError(f"{spool} holds {len(finished)} finished chunk(s) of an earlier run on this output that "
-                              f"did not finish; run the same command with resume=True to go on, or with restart=True "
-                              f"to start over", "unfinished", chunks=len(finished))
     remove_spool(spool)
     spool.mkdir(parents=True)
     write_json(manifest_path, manifest)
