@@ -1227,9 +1227,9 @@ _DESK_ERRORS = {
     "a review workbook saved as CSV": (
         {"复核.csv": [("序号", "原文件行号", "投诉内容", "更正为"), ("1", "2", "漏水", "安全问题")]},
         ["review", "import", "复核.csv"], ["不是能读的 .xlsx 工作簿", "另存为 .xlsx"]),
-    "an earlier run's finished chunks": (
+    "an earlier run's finished chunks, its manifest lost": (  # (the unfinished line: test_resume.py)
         {"a.csv": [("投诉内容",), ("漏水",)], ".a.tagged.csv.parts/": []}, ["tag", "a.csv", "-q"],
-        ["上次对同一输出文件的运行没有完成，留下了已标注的 1 块", "--resume", "--restart"]),
+        ["上次中断时已完成的部分不能接着用", "--restart"]),
     "a missing label column": (
         {"l.csv": [("text", "备注"), ("漏水", "无")]}, ["train", "l.csv", "-o", "m.cnlp"],
         ["标注数据的表头有问题，没有使用", "找不到类别所在的列", "--label-col"]),
