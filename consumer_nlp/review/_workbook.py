@@ -282,6 +282,7 @@ def read_review(path) -> tuple[list[dict], str]:
         ("not_a_category", bad), ("no_text", textless), ("sorted_apart", sorted(moved)), ("guess_changed", guessed),
         ("hidden_changed", altered), ("export_time_changed", restamped)] if found]
     if problems:
-        raise ReviewWorkbookError(f"{path}: nothing was stored; " + "; ".join(
-            f"{_PROBLEMS_IN_ENGLISH[kind]}: {_rows_in_english(details['rows'])}" for kind, details in problems), problems)
+        said = "; ".join(f"{_PROBLEMS_IN_ENGLISH[kind]}: {_rows_in_english(details['rows'])}"
+                         for kind, details in problems)
+        raise ReviewWorkbookError(f"{path}: nothing was stored; {said}", problems)
     return corrections, source
