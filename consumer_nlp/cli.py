@@ -39,6 +39,7 @@ SHEET = _option("--sheet", metavar="NAME|N", help="要读取的 .xlsx 工作簿�
                                                  "（从 1 数起）指定（默认：唯一一个有数据的可见工作表）")
 HEADER_ROW = _option("--header-row", type=int, default=1, metavar="N",
                      help="列名所在的行号，用于列名上方还有标题的情况（工作簿、CSV 和 TSV；默认：1）")
+DATES_1904 = "--dates-1904"  # report's flag, which tag's summary names for a 1904 workbook tagged into a text file
 BY_COLUMN = _option("--by", metavar="COLUMN", help="另按这一列（如来源、渠道）的每个值分别给出指标：行数最多的 20 个值"
                                                    "逐一列出，其余合为一行")
 # How library functions are named to a command-line user.
@@ -137,7 +138,7 @@ def _tag(args) -> int:
                        header_row=args.header_row, bad_rows_path=args.bad_rows_path,
                        progress=False if args.quiet else None)
     # the output named by -o, the short flag the summary has always said; report's flag for a 1904 workbook's days
-    names = {**_flags(args.command_parser), "output_path": "-o", "dates_1904": _flags(build_parser())["dates_1904"]}
+    names = {**_flags(args.command_parser), "output_path": "-o", "dates_1904": DATES_1904}
     print(summary_in_chinese(summary, names), file=sys.stderr)
     return 0
 
@@ -606,7 +607,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="日期的写法，用 strftime 代码表示，例如 %%d/%%m/%%Y（默认：年份在前，如 2025-03-05、"
                              "2025/3/5、2025年3月5日，带不带时间均可，如 10:30、下午3:20）。整列都是 Excel 日期序号"
                              "（如 45721）时按序号读取；没有年份的日期（3月5日）不补年份，单列为“日期无年份”")
-    report.add_argument("--dates-1904", action="store_true", default=None,
+    report.add_argument(DATES_1904, action="store_true", default=None,
                         help="日期列里以天数写的数字（Excel 日期序号）按 1904 日期系统（旧版 Mac Excel）读取：用于 1904 日期系统"
                              "的工作簿标注成的 CSV、TSV、JSONL 或 Parquet 文件（默认：工作簿按它自己的日期系统，其他文件按 1900 "
                              "日期系统）")
