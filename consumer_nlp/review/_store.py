@@ -252,9 +252,13 @@ class CorrectionStore:
         """{text: [(label, reviewer), ...]}: each text (its :func:`correction_key`) whose copies of one export gave it
         different categories and no later choice settled it, with those choices, oldest first: for a person to see
         both as he settles it (its category meanwhile is the one :meth:`labels` gives, if any)."""
+        return self.labels_and_disputes()[1]
+
+    def labels_and_disputes(self) -> tuple[dict, dict]:
+        """:meth:`labels` and :meth:`disputes` from one read of the store (a review page needs both at each view)."""
         with self._reading:
             self._read()
-            return {text: list(choices) for text, choices in self._disputes.items()}
+            return dict(self._labels), {text: list(choices) for text, choices in self._disputes.items()}
 
     def _read(self) -> None:
         """Bring ``_labels`` and ``_disputes`` up to the store: only the corrections stored since the last read are

@@ -367,7 +367,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def review_page(request: Request):
         batch_id = request.path_params["batch_id"]
-        (queue, keys), corrected, disputed = await queue_of(batch_id), models.store.labels(), models.store.disputes()
+        (queue, keys), (corrected, disputed) = await queue_of(batch_id), models.store.labels_and_disputes()
         disputed_at = [n for n, key in enumerate(keys) if key in disputed] if disputed else []  # few, if any
         done = sum(key in corrected for key in keys) - sum(keys[n] in corrected for n in disputed_at)  # settled ones
         position = request.query_params.get("i")
@@ -401,7 +401,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         models.store.add([{"text": item["text"], "label": label, "model_label": item["guess"],
                            "source": space.meta(batch_id)["name"], "row": item["row"], "exported_at": NOW}],
                          reviewer=reviewer)
-        corrected, disputed = models.store.labels(), models.store.disputes()
+        corrected, disputed = models.store.labels_and_disputes()
         following = next((n for n in range(int(position) + 1, len(queue))
                           if not settled(keys[n], corrected, disputed)), len(queue))
         response = RedirectResponse(f"/batch/{batch_id}/review?i={following}&from={position}", status_code=303)
