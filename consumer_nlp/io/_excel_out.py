@@ -39,6 +39,18 @@ def discard_unsaved(workbook) -> None:
             sheet._writer.cleanup()
 
 
+def text_cell(sheet, text: str, **style):
+    """``text`` as a cell of the write-only ``sheet`` that Excel holds as text, never a formula or an error ("=SUM(…)",
+    "#N/A" are a user's text); ``style`` sets its font, alignment and the like."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    for name, setting in style.items():
+        setattr(cell, name, setting)
+    return cell
+
+
 def _typed(value):
     """A value as JSON that keeps its type: dates, times, time spans and error cells are tagged, missing
     values are null, and what JSON has no type for (decimals, bytes) is its text, as in CSV and JSONL output; so
@@ -101,7 +113,6 @@ def text_rows(path: Path, sheet_title: str = "Sheet1"):
             yield csv.writer(f, lineterminator="\r\n").writerow
         return
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
     sheets, header, rows = [workbook.create_sheet(sheet_title)], [], [0]  # rows: of the last sheet
@@ -109,11 +120,8 @@ def text_rows(path: Path, sheet_title: str = "Sheet1"):
     def append(texts) -> None:
         sheet = sheets[-1]
         pieces = [[text[at:at + XLSX_MAX_CELL] for at in range(0, len(text), XLSX_MAX_CELL)] or [""] for text in texts]
-        cells = [WriteOnlyCell(sheet, value=excel_text(part)) for part in [parts[0] for parts in pieces] + [
-            part for parts in pieces for part in parts[1:]]]
-        for cell in cells:
-            cell.data_type = "s"
-        sheet.append(cells)
+        sheet.append([text_cell(sheet, excel_text(part)) for part in [parts[0] for parts in pieces] + [
+            part for parts in pieces for part in parts[1:]]])
         rows[0] += 1
 
     def write(texts) -> None:
@@ -202,8 +210,7 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
             item = WriteOnlyCell(sheet, value=str(value))
             item.data_type = "e"
         elif isinstance(value, str):
-            item = WriteOnlyCell(sheet, value=excel_text(value))
-            item.data_type = "s"  # "=SUM(…)" and "#N/A" are the user's text, never a formula or an error
+            item = text_cell(sheet, excel_text(value))
         else:
             item = WriteOnlyCell(sheet, value=value)
             if isinstance(value, datetime.datetime):

@@ -10,7 +10,7 @@ from .._categories import CATEGORIES, label_of
 from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
-                  printable, scan_sheet, sheet_rows)
+                  printable, scan_sheet, sheet_rows, text_cell)
 from ._store import moment
 
 SHEET = "复核"
@@ -88,15 +88,7 @@ def _exact_width(queue: list[dict]) -> int:
 def _cell(sheet, value, **style):
     """``value`` for a row of the write-only ``sheet``: a text as a text cell, never a formula (a source named
     "=1+1.csv"), styled as ``style`` says; anything else as it is."""
-    from openpyxl.cell import WriteOnlyCell
-
-    if not isinstance(value, str):
-        return value
-    cell = WriteOnlyCell(sheet, value=value)
-    cell.data_type = "s"
-    for name, setting in style.items():
-        setattr(cell, name, setting)
-    return cell
+    return text_cell(sheet, value, **style) if isinstance(value, str) else value
 
 
 def _write_queue(sheet, queue: list[dict]) -> None:
