@@ -460,3 +460,19 @@ def test_a_model_file_save_sweeps_the_copies_that_killed_saves_left(tmp_path, sm
     cn.save_model(small_model, path)
     assert not stale.exists() and fresh.exists() and other.exists()  # a copy written to since, and no copy, are kept
     assert cn.load(path).predict(["冰箱不制冷"]).shape == (1,)
+
+
+def test_a_folder_named_like_a_model_file_is_said_to_be_a_folder(tmp_path, capsys, monkeypatch):
+    # A folder named mine.cnlp (a model file unzipped by hand, say) was told as 找不到文件 / "no model file
+    # mine.cnlp": the desk looking at it in the folder was told it was not there.
+    from consumer_nlp.cli import main
+
+    (tmp_path / "mine.cnlp").mkdir()
+    (tmp_path / "in.csv").write_text("text\n漏水\n", encoding="utf-8")
+    with pytest.raises(IsADirectoryError, match=r"mine\.cnlp is a folder, not a model file"):
+        cn.load(tmp_path / "mine.cnlp")
+    monkeypatch.chdir(tmp_path)
+    assert main(["tag", "in.csv", "-o", "out.csv", "--model", "mine.cnlp"]) == 2
+    said = capsys.readouterr().err
+    assert "是一个文件夹，不是文件" in said and "找不到" not in said and "mine.cnlp is a folder" in said
+    assert not (tmp_path / "out.csv").exists()

@@ -59,6 +59,7 @@ def run_headline(error: Exception, names: dict) -> str | None:
     encoding = (f"请用 {names['encoding']} 指定文件的编码（如 {names['encoding']} gb18030）" if "encoding" in names
                 else "请把文件另存为 UTF-8 编码后再运行")
     kinds = [(FileNotFoundError, "找不到文件。请检查文件名和所在的文件夹后再运行"),
+             (IsADirectoryError, "给出的是一个文件夹，不是文件。请给出文件夹里要用的那个文件后再运行"),
              (FileExistsError, "文件已经存在，没有覆盖。请换一个文件名，或先把那个文件移走"),
              (UnicodeError, "文件的编码无法识别。" + encoding),
              (ImportError, "缺少需要安装的组件。请照下面的 pip install 命令安装后再运行")]

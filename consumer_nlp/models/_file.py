@@ -320,6 +320,8 @@ def load_model(path: PathLike | BinaryIO) -> ComplaintClassifier:
     anything else, or anything damaged, is refused with what is wrong
     (:class:`UntrustedModelError`, :class:`IncompatibleModelError`)."""
     if not zipfile.is_zipfile(path):
+        if isinstance(path, (str, os.PathLike)) and Path(path).is_dir():
+            raise IsADirectoryError(f"{path} is a folder, not a model file: give the {SUFFIX} file itself")
         if isinstance(path, (str, os.PathLike)) and not Path(path).is_file():
             raise FileNotFoundError(f"no model file {path}")
         raise _problem(path, "not a consumer_nlp model file (one is written by save_model or by training "
