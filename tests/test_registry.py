@@ -673,3 +673,17 @@ def test_a_name_windows_cannot_hold_as_a_folder_is_refused(registry, small_model
     with pytest.raises(ValueError, match=f"invalid model name {name!r}.*Windows"):
         registry.save(small_model, name)
     assert not registry.root.exists() or not any(registry.root.iterdir())
+
+
+def test_a_version_whose_metadata_was_damaged_by_hand_is_named_by_the_list(registry, small_model, capsys):
+    # A metadata.json cut short or mis-edited by hand was listed as a sound latest version, without a word: the desk
+    # learned of it only when tagging with it failed (and the web's 模型 page left it out silently).
+    from consumer_nlp.cli import main
+
+    registry.save(small_model, "shop"), registry.save(small_model, "shop"), registry.save(small_model, "bank")
+    (registry.root / "shop" / "2" / "metadata.json").write_text('{"name": "shop", "vers', "utf-8")
+    listed = registry.list().set_index("name")
+    assert str(registry.root / "shop" / "2" / "metadata.json") in listed.loc["shop", "problem"]
+    assert listed.loc["bank", "latest"] == 1 and listed.loc["bank", "problem"] == ""
+    assert main(["models", "list", "--registry", str(registry.root)]) == 0
+    assert "模型 shop 无法使用" in capsys.readouterr().err

@@ -429,6 +429,8 @@ class ModelRegistry:
             for folder in sorted(p for p in self.root.iterdir() if p.is_dir() and NAME_PATTERN.fullmatch(p.name)):
                 try:
                     versions = self._version_numbers(folder.name)
+                    for version in versions:  # each version's metadata readable (one damaged by hand is named here)
+                        _read_json(folder / str(version) / METADATA)
                     aliases = ", ".join(f"{a}→{v}" for a, v in sorted(self.aliases(folder.name).items()))
                 except IntegrityError as damaged:  # named in its row; the other models are still listed
                     rows.append({"name": folder.name, "latest": None, "versions": None, "aliases": "",
