@@ -476,3 +476,16 @@ def test_a_folder_named_like_a_model_file_is_said_to_be_a_folder(tmp_path, capsy
     said = capsys.readouterr().err
     assert "是一个文件夹，不是文件" in said and "找不到" not in said and "mine.cnlp is a folder" in said
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_file_from_a_newer_release_with_a_member_of_its_own_says_to_upgrade(saved, tmp_path):
+    # A later release that adds a member of its own (a word list, a note) without a new format_version wrote a file
+    # this one called damaged (模型文件已损坏: "'lexicon.txt' (not part of a model)"), as a setting of its own was.
+    def later(release):
+        return lambda d: d.update(release=release)
+    newer = _rewrite(saved, tmp_path / "n.cnlp", document=later("99.1.0"), extra={"lexicon.txt": b"word"})
+    with pytest.raises(IncompatibleModelError, match=r"written by consumer_nlp 99.1.0.*upgrade consumer_nlp.*"
+                                                     r"'lexicon.txt' \(not part of a model\)"):
+        load_model(newer)
+    with pytest.raises(UntrustedModelError, match=r"'lexicon.txt' \(not part of a model\)"):  # of no later release
+        load_model(_rewrite(saved, tmp_path / "o.cnlp", document=later("0.1.0"), extra={"lexicon.txt": b"word"}))

@@ -238,17 +238,18 @@ def _read_document(archive: zipfile.ZipFile, path) -> dict:
         raise IncompatibleModelError(f"{path} was written by a newer consumer_nlp (model format {version}; this "
                                      f"release reads format {FORMAT_VERSION}): upgrade consumer_nlp to load it")
     problems = _document_problems(document)
+    if not problems:  # the members the document lists, and no others
+        extra = set(names) - {DOCUMENT} - {f"{name}.npy" for name in document["arrays"]}
+        missing = {f"{name}.npy" for name in document["arrays"]} - set(names)
+        if extra or missing:
+            problems.append("members " + ", ".join([f"{n!r} (not part of a model)" for n in sorted(extra)]
+                                                   + [f"{n} (missing)" for n in sorted(missing)]))
     if problems and _newer_release(document.get("release")):  # a later release that forgot to raise the format
         raise IncompatibleModelError(f"{path} was written by consumer_nlp {document['release']} and this release is "
                                      f"{__version__}: upgrade consumer_nlp to load it (what this release does not "
                                      f"know in it: {'; '.join(problems)})")
     if problems:
         raise _problem(path, "; ".join(problems))
-    extra = set(names) - {DOCUMENT} - {f"{name}.npy" for name in document["arrays"]}
-    missing = {f"{name}.npy" for name in document["arrays"]} - set(names)
-    if extra or missing:
-        raise _problem(path, "members " + ", ".join(
-            [f"{n!r} (not part of a model)" for n in sorted(extra)] + [f"{n} (missing)" for n in sorted(missing)]))
     return document
 
 
