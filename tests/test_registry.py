@@ -687,3 +687,18 @@ def test_a_version_whose_metadata_was_damaged_by_hand_is_named_by_the_list(regis
     assert listed.loc["bank", "latest"] == 1 and listed.loc["bank", "problem"] == ""
     assert main(["models", "list", "--registry", str(registry.root)]) == 0
     assert "模型 shop 无法使用" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("field, value", [("cv_metrics", ["high"]), ("cv_metrics", {"macro_f1": "0.9"}),
+                                          ("description", 5), ("created_at", None), ("tags", "bank")])
+def test_metadata_edited_by_hand_into_other_types_is_named_as_damaged(registry, small_model, field, value):
+    # Valid JSON of other types (a list where the figures go, a figure written as text) was passed on as it was: the
+    # web's 模型 page failed on it with AttributeError or TypeError, for every version of the model.
+    registry.save(small_model, "complaints"), registry.save(small_model, "complaints")
+    path = registry.root / "complaints" / "1" / "metadata.json"
+    path.write_text(json.dumps({**json.loads(path.read_text("utf-8")), field: value}), "utf-8")
+    with pytest.raises(IntegrityError, match=rf"metadata\.json is damaged .*{field}"):
+        registry.info("complaints@1")
+    assert [v["version"] for v in registry.versions("complaints")] == [2]
+    assert "metadata.json" in registry.list().set_index("name").loc["complaints", "problem"]
+    assert registry.info("complaints@2")["version"] == 2

@@ -30,7 +30,7 @@ import sklearn
 from .._classifier import ComplaintClassifier
 from .._evaluate import compare
 from .._locks import held
-from .._values import PathLike, is_int
+from .._values import PathLike, is_int, is_number
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, InvalidNameError, ModelNotFoundError
 from ..io import STALE_SECONDS, move_into_place, temporary_beside, without_text_hashes, write_json
@@ -139,6 +139,27 @@ def _read_json(path: Path) -> dict:
                              f"folder or the aliases file it belongs to") from None
 
 
+
+
+# A version's fields a front end reads, with the types they are saved as (a field missing is one an early release did
+# not write): anything else was edited by hand, and is named rather than passed on to fail where it is shown.
+_METADATA_TYPES = {"description": (str, type(None)), "created_at": (str,), "tags": (dict,),
+                   "cv_metrics": (dict, type(None)), "artifact": (dict,)}
+_FIGURES = ("macro_f1", "accuracy")  # in cv_metrics: numbers
+
+
+def _read_metadata(path: Path) -> dict:
+    """A version's metadata (see :func:`_read_json`), its fields of the types they are saved as."""
+    metadata = _read_json(path)
+    wrong = [f"{key} is a JSON {type(metadata[key]).__name__}" for key, kinds in _METADATA_TYPES.items()
+             if key in metadata and not isinstance(metadata[key], kinds)]
+    figures = metadata.get("cv_metrics") if isinstance(metadata.get("cv_metrics"), dict) else {}
+    wrong += [f"cv_metrics.{key} is not a number" for key in _FIGURES
+              if figures.get(key) is not None and not is_number(figures[key])]
+    if wrong:
+        raise IntegrityError(f"{path} is damaged ({'; '.join(wrong)}: edited by hand?); restore it from a backup, or "
+                             f"delete the version folder it belongs to")
+    return metadata
 
 
 def _artifact_record(path: Path) -> dict:
@@ -364,7 +385,7 @@ class ModelRegistry:
         """Load ``name``, ``name@3`` or ``name@alias``, checking the artifact's checksum first."""
         name, version = self.resolve(ref)
         try:
-            metadata = _read_json(self.root / name / str(version) / METADATA)
+            metadata = _read_metadata(self.root / name / str(version) / METADATA)
             artifact = self._artifact(name, version, metadata)
             if artifact.name == LEGACY_ARTIFACT:
                 raise IncompatibleModelError(f"{name}@{version} is stored in the format of an earlier release "
@@ -384,7 +405,7 @@ class ModelRegistry:
         for name in self.list()["name"]:
             for version in self._version_numbers(name, strict=False):
                 folder = self.root / name / str(version)
-                metadata = _read_json(folder / METADATA)
+                metadata = _read_metadata(folder / METADATA)
                 if metadata.get("artifact", {}).get("file") != LEGACY_ARTIFACT:
                     continue
                 artifact = self._artifact(name, version, metadata)
@@ -400,7 +421,7 @@ class ModelRegistry:
         """The metadata stored with the version ``ref`` names, with its current aliases. Its name and version are
         where it is stored (a folder copied from elsewhere keeps its first place in ``saved_as``)."""
         name, version = self.resolve(ref)
-        metadata = _read_json(self.root / name / str(version) / METADATA)
+        metadata = _read_metadata(self.root / name / str(version) / METADATA)
         recorded = (metadata.get("name"), metadata.get("version"))
         if recorded != (name, version):
             if None not in recorded:
@@ -430,7 +451,7 @@ class ModelRegistry:
                 try:
                     versions = self._version_numbers(folder.name)
                     for version in versions:  # each version's metadata readable (one damaged by hand is named here)
-                        _read_json(folder / str(version) / METADATA)
+                        _read_metadata(folder / str(version) / METADATA)
                     aliases = ", ".join(f"{a}→{v}" for a, v in sorted(self.aliases(folder.name).items()))
                 except IntegrityError as damaged:  # named in its row; the other models are still listed
                     rows.append({"name": folder.name, "latest": None, "versions": None, "aliases": "",
