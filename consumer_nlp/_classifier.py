@@ -116,6 +116,15 @@ def class_order(labels) -> np.ndarray:
     return np.array(ordered, dtype=object if any(isinstance(c, str) for c in ordered) else None)
 
 
+def named_twice(labels) -> str | None:
+    """What names one category with two labels among ``labels`` (quality and 质量问题), or None."""
+    spellings = {}
+    for label in labels:
+        spellings.setdefault(label_of(label) or label, []).append(label)
+    twice = next((names for names in spellings.values() if len(names) > 1), None)
+    return f"labels {' and '.join(map(repr, twice))} name one category" if twice else None
+
+
 def one_row_per_class(coef: np.ndarray, intercept: np.ndarray) -> tuple:
     """A linear SVM's weights with a row per class: scikit-learn gives two classes one row, d,
     which scores them as (-d, d)."""
@@ -343,13 +352,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.classes_ = class_order(y)
         if len(self.classes_) < 2:
             raise ValueError(f"need at least two labels to learn from, got {list(self.classes_)}")
-        spellings = {}
-        for label in self.classes_:
-            spellings.setdefault(label_of(label) or label, []).append(label)
-        twice = [names for names in spellings.values() if len(names) > 1]
+        twice = named_twice(self.classes_)
         if twice:
-            raise ValueError(f"labels {' and '.join(map(repr, twice[0]))} name one category; spell each category "
-                             f"one way")
+            raise ValueError(twice + "; spell each category one way")
         index = {label: code for code, label in enumerate(self.classes_)}
         codes = np.array([index[label] for label in y])
         smallest = np.bincount(codes).min()

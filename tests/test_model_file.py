@@ -489,3 +489,12 @@ def test_a_file_from_a_newer_release_with_a_member_of_its_own_says_to_upgrade(sa
         load_model(newer)
     with pytest.raises(UntrustedModelError, match=r"'lexicon.txt' \(not part of a model\)"):  # of no later release
         load_model(_rewrite(saved, tmp_path / "o.cnlp", document=later("0.1.0"), extra={"lexicon.txt": b"word"}))
+
+
+def test_a_file_whose_labels_name_one_category_twice_is_refused(saved, tmp_path):
+    # Training refuses labels such as quality and 质量问题 together (one category spelled two ways); a model file edited
+    # by hand so loaded, and tagged texts with either spelling, as two categories.
+    def respelled(d):
+        d["classes"][-1] = "质量问题" if "quality" in d["classes"][:-1] else "quality"
+    with pytest.raises(UntrustedModelError, match=r"labels 'quality' and '质量问题' name one category"):
+        load_model(_rewrite(saved, tmp_path / "c.cnlp", document=respelled))

@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .._classifier import SCORING_PARAMS, ComplaintClassifier, check_model
+from .._classifier import SCORING_PARAMS, ComplaintClassifier, check_model, named_twice
 from .._params import PARAMETER_CHECKS, parameter_problems
 from .._values import PathLike, is_int, is_number
 from .._version import __version__
@@ -169,6 +169,8 @@ def _document_problems(document) -> list[str]:
     if not (isinstance(classes, list) and len(classes) >= 2 and all(isinstance(c, str) and c for c in classes)
             and len(set(classes)) == len(classes)):
         problems.append("classes must be a list of at least two different labels")
+    elif named_twice(classes):
+        problems.append(f"classes: {named_twice(classes)}")
     if not (is_number(document.get("temperature")) and document["temperature"] > 0):
         problems.append("temperature must be a positive number")
     if not (is_number(document.get("review_threshold")) and 0 <= document["review_threshold"] <= REVIEW_EVERYTHING):
