@@ -702,3 +702,15 @@ def test_metadata_edited_by_hand_into_other_types_is_named_as_damaged(registry, 
     assert [v["version"] for v in registry.versions("complaints")] == [2]
     assert "metadata.json" in registry.list().set_index("name").loc["complaints", "problem"]
     assert registry.info("complaints@2")["version"] == 2
+
+
+def test_an_alias_left_on_a_version_deleted_by_hand_never_lands_on_a_new_save(registry, small_model):
+    # With the version folder deleted by hand and the hidden .claims folder gone too (the registry copied with
+    # `cp -r desk/*`, or tidied), the next save took the deleted version's number, and the alias left on it moved
+    # silently onto the new model: tagging with desk@production used a model nobody had promoted.
+    registry.save(small_model, "desk"), registry.save(small_model, "desk")
+    registry.set_alias("desk", 2, "production")
+    shutil.rmtree(registry.root / "desk" / "2"), shutil.rmtree(registry.root / "desk" / ".claims")
+    assert registry.save(small_model, "desk", description="new") == 3
+    with pytest.raises(cn.ModelNotFoundError, match="points at version 2, which does not exist"):
+        registry.load("desk@production")

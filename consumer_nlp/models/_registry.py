@@ -299,7 +299,7 @@ class ModelRegistry:
                 "artifact": _artifact_record(staging / ARTIFACT),
             }
             json.dumps(metadata, ensure_ascii=False).encode("utf-8")  # as write_json will write it
-            version = metadata["version"] = self._claim_version(folder)
+            version = metadata["version"] = self._claim_version(folder, self._pointed_at(name))
             write_json(staging / METADATA, metadata)
             # the version appears whole, or not at all (also after a power cut: its files are on the disk first)
             move_into_place([(staging, folder / str(version), "version")], force=True)
@@ -308,11 +308,20 @@ class ModelRegistry:
             raise
         return version
 
+    def _pointed_at(self, name: str) -> list:
+        """The versions aliases of ``name`` point at, also one deleted by hand: never a new version's number (an alias
+        left on it would move onto a model nobody promoted). A damaged aliases file holds back no save."""
+        try:
+            return list(self.aliases(name).values())
+        except IntegrityError:
+            return []
+
     @staticmethod
-    def _claim_version(folder: Path) -> int:
-        """The next free version number, claimed with mkdir (atomic: only one process can win it)."""
+    def _claim_version(folder: Path, pointed_at=()) -> int:
+        """The next free version number after every one stored, claimed or ``pointed_at``, claimed with mkdir
+        (atomic: only one process can win it)."""
         claims = folder / ".claims"
-        taken = [int(p.name) for p in claims.iterdir() if p.name.isdecimal()]
+        taken = [*pointed_at, *(int(p.name) for p in claims.iterdir() if p.name.isdecimal())]
         taken += [int(p.name) for p in folder.iterdir() if p.name.isdecimal()]
         version = max(taken, default=0) + 1
         while True:
