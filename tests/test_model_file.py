@@ -498,3 +498,24 @@ def test_a_file_whose_labels_name_one_category_twice_is_refused(saved, tmp_path)
         d["classes"][-1] = "质量问题" if "quality" in d["classes"][:-1] else "quality"
     with pytest.raises(UntrustedModelError, match=r"labels 'quality' and '质量问题' name one category"):
         load_model(_rewrite(saved, tmp_path / "c.cnlp", document=respelled))
+
+
+@pytest.mark.parametrize("content", [b"", b"text,label\n", "zip without schema", "zip with a damaged schema"])
+def test_a_file_to_convert_that_is_no_skops_model_is_refused_by_name(tmp_path, capsys, content):
+    # `consumer-nlp models convert old.skops` of an empty or damaged file ended in zipfile's BadZipFile traceback (or a
+    # KeyError, a JSONDecodeError), naming no file.
+    from consumer_nlp.cli import main
+
+    pytest.importorskip("skops")
+    source = tmp_path / "old.skops"
+    if isinstance(content, bytes):
+        source.write_bytes(content)
+    else:
+        with zipfile.ZipFile(source, "w") as archive:
+            archive.writestr("schema.json" if "damaged" in content else "notes.txt", "{")
+    with pytest.raises(UntrustedModelError, match=r"old\.skops.*not a skops model file"):
+        convert_model(source)
+    assert main(["models", "convert", str(source)]) == 2
+    said = capsys.readouterr().err
+    assert "模型文件已损坏" in said and "old.skops" in said and "Traceback" not in said
+    assert not (tmp_path / "old.cnlp").exists()

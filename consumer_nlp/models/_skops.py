@@ -67,8 +67,16 @@ def _saved_with(path: Path) -> set:
     """The scikit-learn versions the objects of a skops file were saved with, from its schema."""
     import json
     import zipfile
+    import zlib
 
-    found, nodes = set(), [json.loads(zipfile.ZipFile(path).read("schema.json"))]
+    try:
+        with zipfile.ZipFile(path) as archive:
+            schema = json.loads(archive.read("schema.json"))
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, EOFError, RecursionError) as error:
+        said = "no schema.json in it" if isinstance(error, KeyError) else f"{type(error).__name__}: {error}"
+        raise UntrustedModelError(f"{path}: not a skops model file of consumer_nlp 0.1 ({said}); it was not "
+                                  f"converted") from None
+    found, nodes = set(), [schema]
     while nodes:
         node = nodes.pop()
         if isinstance(node, dict):
