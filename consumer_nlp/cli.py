@@ -253,7 +253,7 @@ def _evaluate(args) -> int:
 
 
 def _review(args) -> int:
-    from .messages import corrections_added_in_chinese
+    from .messages import corrections_added_in_chinese, names_rows_note
     from .models import load
     from .review import CorrectionStore, check_workbook, export_review, read_review, review_queue
 
@@ -268,6 +268,8 @@ def _review(args) -> int:
         why = f"与已列出的相近{'或超出 --limit' if args.limit else ''}，未列出" if left else ""
         print(f"需复核 {queue.flagged} 条，列出 {len(queue)} 条{f'（另 {left} 条{why}）' if left else ''}，"
               f"按更正的价值排序，已写出：{output}")
+        if queue.names_rows:
+            print(names_rows_note(queue.names_rows[:10], len(queue.names_rows), "没有列入复核表"))
     else:
         corrections, source = read_review(args.workbook)
         if not corrections:

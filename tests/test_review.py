@@ -625,6 +625,21 @@ def test_export_says_how_many_rows_were_left_out_as_near_duplicates(tagged, mode
     assert f"需复核 {flagged} 条，列出 {listed} 条" in out and f"另 {flagged - listed} 条与已列出的相近" in out
 
 
+def test_a_pasted_row_of_column_names_is_left_out_of_the_export_and_said(tagged, model_file, tmp_path, capsys):
+    # Two tagged files joined with the second one's header row pasted in: the report leaves that row out, but
+    # review export refused the whole file (its needs_review "needs_review" is no true or false).
+    lines = tagged.read_text(encoding="utf-8-sig").splitlines()
+    joined = tmp_path / "joined.csv"
+    joined.write_text("\n".join([*lines, lines[0], lines[1]]) + "\n", encoding="utf-8-sig")
+    names_row = len(lines) + 1
+    workbook = tmp_path / "q.xlsx"
+    assert main(["review", "export", str(joined), "-o", str(workbook), "--model", str(model_file)]) == 0
+    rows = [row[1] for row in load_workbook(workbook)["复核"].iter_rows(min_row=2, values_only=True)]
+    assert rows and names_row not in rows
+    out = capsys.readouterr().out
+    assert f"第{names_row}行是又一行列名（两个已标注的文件拼在一起时一并粘贴进来的），没有列入" in out, out
+
+
 def test_a_source_or_text_that_looks_like_a_formula_stays_text(tmp_path):
     # The 说明 sheet stored the source's name as a formula when it began with "=" (a file named
     # "=1+1.csv"), so read_review gave the source back as ''; only the 投诉内容 column was kept text.

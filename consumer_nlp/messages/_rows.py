@@ -22,6 +22,13 @@ _WHY_UNPARSEABLE = {"csv": "引号没有收尾、引号后还有文字或列数�
                     "jsonl": "不是一个完整的 JSON 对象，或嵌套过深", **dict.fromkeys(WORKBOOKS, "有超出表头列数的单元格")}
 
 
+def names_rows_note(rows: list, count: int, left_out: str) -> str:
+    """The note on rows repeating the column names (the first ``rows`` of ``count``), which were ``left_out`` of
+    what was made (没有计入, 没有列入复核表)."""
+    more = f"…等 {count} 行" if count > len(rows) else ""
+    return f"第{'、'.join(str(row) for row in rows)}{more}行是又一行列名（两个已标注的文件拼在一起时一并粘贴进来的），{left_out}。"
+
+
 def why_unparseable(kind: str | None, details: dict, format: str | None) -> str:
     """Why a row cannot be parsed, in Chinese: its fault of ``kind`` with its ``details``, else the faults a row of
     ``format`` can have."""

@@ -14,6 +14,7 @@ from .._unicode import quoted
 from .._values import PathLike
 from ..exceptions import ArchiveError
 from ..io import CHANNEL_NAMES, find_column, same_file
+from ..messages import names_rows_note
 from ._render import ArchiveReport
 from ._tally import EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YEAR, PERIODS, UNDATED, read_dates, tally_archive
 
@@ -116,9 +117,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     if tally.cleared_rows:
         notes.append(f"{tally.cleared_rows} 行每一格都是空的（在 Excel 里清除了内容的行），没有计入。")
     if tally.names_rows.count:
-        named = tally.names_rows
-        rows = "、".join(str(row) for row, _ in named.first) + (f"…等 {named.count} 行" if named.count > 10 else "")
-        notes.append(f"第{rows}行是又一行列名（两个已标注的文件拼在一起时一并粘贴进来的），没有计入。")
+        notes.append(names_rows_note([row for row, _ in tally.names_rows.first], tally.names_rows.count, "没有计入"))
     if tally.hidden_rows:  # read as tagging reads them, said as tagging says it
         notes.append(f"其中 {tally.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已计入；若只统计筛选出的行，"
                      "请把它们复制到新文件后再生成报告。")

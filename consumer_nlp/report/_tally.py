@@ -18,7 +18,7 @@ from .._values import cell_texts
 from ..exceptions import ArchiveError
 from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
                   find_text_column, GroupSpellings, group_name, open_archive)
-from ..tagging import REASON_EMPTY, check_tagged, read_top_terms, refuse_rows, review_flags, without_text
+from ..tagging import REASON_EMPTY, check_tagged, names_rows, read_top_terms, refuse_rows, review_flags, without_text
 
 PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
 # Words a desk may give for a period where a column's name is asked for (a group column): what each means.
@@ -341,7 +341,7 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
                 found["group"] = None if group_col is None else _group_column(frame.columns, group_col)
                 if group_col is None:
                     found["group"] = find_column(frame.columns, None, CHANNEL_NAMES)
-            cleared, names, places = _cleared(frame), _names_rows(frame), chunk.places()
+            cleared, names, places = _cleared(frame), names_rows(frame), chunk.places()
             places = places if rows_named is None else [rows_named(place) for place in places]
             kept = ~(cleared | names)
             tally.cleared_rows += int(cleared.sum())
@@ -368,11 +368,3 @@ def _group_column(columns, group_col: str) -> str:
             error.args = (f"{error}; for the time table by {period}, the period parameter takes {period!r}",)
         raise
 
-
-def _names_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Which rows repeat the tag columns' names (category, confidence, needs_review) in them: the header row of a
-    second tagged file pasted in under the first, which is no row to count."""
-    names = np.ones(len(frame), dtype=bool)
-    for column in ("category", "confidence", "needs_review"):
-        names &= cell_texts(frame[column]).eq(column).to_numpy()
-    return names

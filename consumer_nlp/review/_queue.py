@@ -12,14 +12,16 @@ from .._similarity import pick_distinct
 from .._values import check_count
 from ..exceptions import ArchiveError
 from ..io import cell_text, find_text_column, open_archive
-from ..tagging import check_tagged, review_flags, without_text
+from ..tagging import check_tagged, names_rows, review_flags, without_text
 
 
 class ReviewQueue(list):
     """The queued rows (dicts), and ``flagged``: how many rows need review and have a text, those
-    left out as near-duplicates or beyond the limit included."""
+    left out as near-duplicates or beyond the limit included; ``names_rows``: the places of rows repeating the column
+    names (a second tagged file's header pasted in), left out."""
 
     flagged: int = 0
+    names_rows: list = []
 
 
 def _places(value) -> int:
@@ -59,11 +61,15 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     if limit is not None:
         check_count(limit, "limit", 1, "the most rows to review")
     reader = open_archive(tagged, encoding=encoding, chunk_size=20_000)
-    rows, texts, written = [], [], []
+    rows, texts, written, pasted = [], [], [], []
     for chunk in reader.chunks():
         frame = chunk.rows
         column = find_text_column(check_tagged(frame.columns, tagged, needed=["needs_review"]), text_col)
         numbers = chunk.places()  # as Excel shows a CSV or a sheet
+        names = names_rows(frame)  # as the report leaves them out
+        if names.any():
+            pasted += [numbers[i] for i in names.nonzero()[0]]
+            frame, numbers = frame[~names], [number for number, name in zip(numbers, names) if not name]
         flags = review_flags(frame["needs_review"], numbers)
         confidences = frame["confidence"] if "confidence" in frame else pd.Series(None, index=frame.index)
         empty = without_text(frame)  # nothing to read once normalised: in no category, no correction
@@ -74,7 +80,9 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
                 texts.append(text)
                 written.append(confidence)
     if not texts:
-        return ReviewQueue()
+        queue = ReviewQueue()
+        queue.names_rows = pasted
+        return queue
     proba = model.predict_proba(texts)
     order = np.argsort(-proba, axis=1)
     top, second = proba[np.arange(len(texts)), order[:, 0]], proba[np.arange(len(texts)), order[:, 1]]
@@ -87,5 +95,5 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
                          "runner_up": str(runner), "runner_up_zh": CATEGORIES.get(runner, runner),
                          "confidence": round(confidence, 4), "score": round(score, 4)}
                         for score, text, row, guess, runner, confidence in pick_distinct(items, limit))
-    queue.flagged = len(texts)
+    queue.flagged, queue.names_rows = len(texts), pasted
     return queue

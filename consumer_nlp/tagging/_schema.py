@@ -91,6 +91,17 @@ def without_text(frame: pd.DataFrame) -> pd.Series:
     return frame["review_reason"].astype(str).eq(REASON_EMPTY)
 
 
+def names_rows(frame: pd.DataFrame) -> np.ndarray:
+    """Which rows of a tagged ``frame`` repeat its tag columns' names (category, confidence, needs_review, those it
+    has) in them: the header row of a second tagged file pasted in under the first, which is no row to count or
+    review."""
+    names = np.ones(len(frame), dtype=bool)
+    for column in ("category", "confidence", "needs_review"):
+        if column in frame:
+            names &= cell_texts(frame[column]).eq(column).to_numpy()
+    return names
+
+
 def review_reasons(empty, needs_review) -> np.ndarray:
     """Why each text needs review, from the ``empty`` and ``needs_review`` columns of
     :meth:`ComplaintClassifier.tag_columns` (empty after normalisation, not merely blank): 文本为空,
