@@ -345,10 +345,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             hopeless = getattr(error, "problem", None) in _NO_RESUME
             if hopeless and workers is not None:
                 workers.stop()
-            if hopeless or not has_records(spool):  # nothing worth resuming from: leave nothing behind
+            if hopeless or not _keep_chunks(error, spool):  # nothing worth resuming from: leave nothing behind
                 remove_spool(spool)
-            else:
-                error.chunks_kept = str(spool)
             raise
         finally:
             if workers is not None:
@@ -365,8 +363,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
         except KeyboardInterrupt:
             raise KeyboardInterrupt(_interrupted(spool)) from None
         except OSError as error:  # a folder made read-only, a full disk: the chunks stay for a resume
-            if has_records(spool):
-                error.chunks_kept = str(spool)
+            _keep_chunks(error, spool)
             raise
     summary.retagged_chunks = len(finished) - len(done)
     summary.sheet = getattr(reader, "sheet_title", None)
@@ -381,6 +378,15 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
 # What no resume could finish: an output longer than a sheet, and bytes not UTF-8, which leave only a mended file
 # (another input), so that the chunks go and the same command runs on it. A bad row keeps them: set aside, it goes on.
 _NO_RESUME = ("beyond_excel", "text_bytes")
+
+
+def _keep_chunks(error: BaseException, spool: Path) -> bool:
+    """Whether chunks are finished in ``spool``; if so, ``error`` says they are kept there for a resume
+    (``chunks_kept``, which the messages read)."""
+    if not has_records(spool):
+        return False
+    error.chunks_kept = str(spool)
+    return True
 
 
 def _bad_row_advice(spool: Path) -> str:
