@@ -1,6 +1,7 @@
 """What is wrong with an archive (an :class:`ArchiveError`'s ``problem``), and what a desk does to the
 file about it, said in Chinese for the front ends that speak to complaint desks: each says how to go on
 in its own terms (the web: upload again; the command line: run again, or its flags)."""
+from .._review_sheet import CHOICE_HEADER
 from ..exceptions import ArchiveError
 from ..io._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
 from ._rows import WORKBOOKS, place_in_chinese, why_unparseable
@@ -204,7 +205,7 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     if error.problem == "no_text_column" and "text_col" in names:
         return f"请用 {names['text_col']} 指定它（列名照上面写）后再运行"
     if error.problem == "not_review_workbook" and "format" not in error.details:
-        return "请用 consumer-nlp review export 从已标注的文件导出复核表，在「更正为」一列填好后导入它"
+        return f"请用 consumer-nlp review export 从已标注的文件导出复核表，在「{CHOICE_HEADER}」一列填好后导入它"
     if error.problem == "no_column" and error.details.get("period") and "period" in names:
         return _period_word({**error.details, "flag": names["period"]}) + " 后再运行"
     if error.problem == "tag_values" and error.details["column"] == "category" and any(

@@ -2,6 +2,7 @@
 apply and why, and the rows where it disagrees with another copy of the same export; or why it stored none."""
 
 from .._categories import CATEGORIES
+from .._review_sheet import CHOICE_HEADER, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, NOTES, TEXT_HEADER
 from ..exceptions import ReviewWorkbookError
 from ._labeled import nearest_category_in_chinese
 
@@ -58,13 +59,13 @@ def corrections_added_in_chinese(added, source: str, store: str) -> str:
 # Each kind of problem of a filled review workbook (ReviewWorkbookError's ``problems``), as the desk that filled it
 # reads it, naming the workbook's columns and sheets as it shows them.
 _WORKBOOK_PROBLEMS = {
-    "not_a_category": "“更正为”一列填的不是六个类别之一（请从下拉列表中选择）",
-    "no_text": "这些行填了更正，但“投诉内容”是空的（请放回原文，或清空“更正为”）",
-    "sorted_apart": "这些行排序时与隐藏列“原文（勿改）”分开了，不知道它们的原文（排序前请全选整张表）",
-    "guess_changed": ("这些行的“模型判断”或“置信度”与导出时不同：被改写了（更正请填在“更正为”一列），或排序时与隐藏列“原文（勿改）”"
-                      "分开了（排序前请全选整张表）"),
-    "hidden_changed": "这些行的隐藏列“原文（勿改）”被改动，不知道它们的原文（请重新导出）",
-    "export_time_changed": "“说明”表的“导出时间”被改动了（请改回导出时的值，或重新导出）",
+    "not_a_category": f"“{CHOICE_HEADER}”一列填的不是六个类别之一（请从下拉列表中选择）",
+    "no_text": f"这些行填了更正，但“{TEXT_HEADER}”是空的（请放回原文，或清空“{CHOICE_HEADER}”）",
+    "sorted_apart": f"这些行排序时与隐藏列“{EXACT}”分开了，不知道它们的原文（排序前请全选整张表）",
+    "guess_changed": (f"这些行的“{GUESS_HEADER}”或“{CONFIDENCE_HEADER}”与导出时不同：被改写了（更正请填在“{CHOICE_HEADER}”一列），"
+                      f"或排序时与隐藏列“{EXACT}”分开了（排序前请全选整张表）"),
+    "hidden_changed": f"这些行的隐藏列“{EXACT}”被改动，不知道它们的原文（请重新导出）",
+    "export_time_changed": f"“{NOTES}”表的“{EXPORTED}”被改动了（请改回导出时的值，或重新导出）",
 }
 
 

@@ -7,29 +7,31 @@ from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
+from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, NOTES, SHEET,
+                             TEXT_HEADER)
 from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
                   printable, scan_sheet, sheet_rows, text_cell)
 from ._store import moment
 
-SHEET = "复核"
-COLUMNS = ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为"]
 WIDTHS = [6, 11, 70, 12, 12, 8, 14]
 TEXT, CHOICE = 3, len(COLUMNS)  # the column of the text, and the one the reviewer fills (1-based)
-EXACT = "原文（勿改）"  # hidden columns after CHOICE: [row, text] exactly, as ASCII JSON over as many cells as it needs
-NOTES = "说明"
-EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported: of two exports, which is the later
-HOW = "在“更正为”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"  # NOTES' row telling the reviewer what to do
+# EXACT: hidden columns after CHOICE, [row, text] exactly, as ASCII JSON over as many cells as it needs; EXPORTED: of
+# two exports, which is the later.
+HOW = f"在“{CHOICE_HEADER}”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"  # NOTES' row telling the reviewer what to do
 
 # Each kind of problem of a filled workbook (ReviewWorkbookError's ``problems``), as the library says it: messages
 # says each to the desk that filled it.
 _PROBLEMS_IN_ENGLISH = {
-    "not_a_category": f"these rows of column 更正为 hold no category (choose one of {'、'.join(CATEGORIES.values())})",
-    "no_text": "these rows have a correction but their 投诉内容 is empty (put the text back or clear 更正为)",
+    "not_a_category": f"these rows of column {CHOICE_HEADER} hold no category (choose one of "
+                      f"{'、'.join(CATEGORIES.values())})",
+    "no_text": f"these rows have a correction but their {TEXT_HEADER} is empty (put the text back or clear "
+               f"{CHOICE_HEADER})",
     "sorted_apart": f"these rows' cells were sorted apart from the hidden column {EXACT} (sort whole rows: select the "
                     f"whole sheet before sorting), so their text is not known",
-    "guess_changed": f"these rows' 模型判断 or 置信度 is not as exported: typed over (a correction goes in 更正为), or "
+    "guess_changed": f"these rows' {GUESS_HEADER} or {CONFIDENCE_HEADER} is not as exported: typed over (a correction "
+                     f"goes in {CHOICE_HEADER}), or "
                      f"sorted apart from the hidden column {EXACT} (select the whole sheet before sorting)",
     "hidden_changed": f"these rows' hidden column {EXACT} was changed, so their text is not known (export them again)",
     "export_time_changed": f"the sheet {NOTES}'s {EXPORTED} (when the workbook was exported, which tells an older "
@@ -177,7 +179,7 @@ def read_review(path) -> tuple[list[dict], str]:
         if Path(path).is_file():
             with open(path, "rb") as f:  # its head only: a tagged file given by mistake may be large
                 head = f.read(4096)
-        saved_as_text = any(name.encode(encoding) in head for name in (COLUMNS[1], COLUMNS[6])  # 原文件行号, 更正为
+        saved_as_text = any(name.encode(encoding) in head for name in (COLUMNS[1], CHOICE_HEADER)  # 原文件行号, 更正为
                             for encoding in ("utf-8", "gb18030", "utf-16-le"))
         if Path(path).suffix.lower() in (".csv", ".tsv", ".txt", ".jsonl", ".parquet") and not saved_as_text:
             raise ArchiveError(f"{path} is not a review workbook: write one from the tagged file with export_review(), "

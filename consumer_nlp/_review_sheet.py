@@ -1,0 +1,13 @@
+"""The review workbook's sheet and header names, as a desk sees them in Excel: one home for the workbook that writes
+and reads them (``review``) and the messages that name them to a desk (``messages``, which sits below review).
+Workbooks already filled hold these headers and import checks them, so they do not change."""
+
+SHEET = "复核"
+TEXT_HEADER = "投诉内容"
+GUESS_HEADER = "模型判断"
+CONFIDENCE_HEADER = "置信度"
+CHOICE_HEADER = "更正为"  # the column the reviewer fills
+COLUMNS = ["序号", "原文件行号", TEXT_HEADER, GUESS_HEADER, "次选", CONFIDENCE_HEADER, CHOICE_HEADER]
+EXACT = "原文（勿改）"  # the hidden columns after CHOICE_HEADER: each row and its text exactly
+NOTES = "说明"  # the sheet saying where the queue came from, what to do, and when it was exported
+EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported
