@@ -15,7 +15,8 @@ from ._runs import run_headline
 __all__ = ["bad_row_in_chinese", "corrections_added_in_chinese", "days_1904_note", "dispute_in_chinese",
            "excel_changes_note", "fix_in_chinese", "headline", "held_elsewhere_in_chinese", "labeled_fault_in_chinese",
            "mixed_types_note", "names_rows_note", "nearest_category_in_chinese", "note", "place_in_chinese",
-           "problem_in_chinese", "progress", "review_workbook_problem_in_chinese", "row_notes", "summary_in_chinese", "unusable_model_note"]
+           "problem_in_chinese", "progress", "review_workbook_problem_in_chinese", "row_notes", "summary_in_chinese",
+           "unusable_model_note"]
 
 
 def headline(error: Exception, names: dict) -> str | None:
