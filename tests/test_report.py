@@ -294,13 +294,13 @@ def test_a_trend_over_many_periods_labels_a_dozen_of_them(tmp_path):
     # draw, and even 60 months overprinted each other. At most a dozen are labelled, the first among them.
     from matplotlib import pyplot
 
-    months = [f"{1700 + m // 12}-{m % 12 + 1:02d}-01" for m in range(600)]
+    months = [f"{1991 + m // 12}-{m % 12 + 1:02d}-01" for m in range(400)]
     path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "日期": d} for d in months])
     figures = report_archive(path, progress=False).charts()
     labels = [label.get_text() for label in figures["各类别投诉件数走势"].axes[0].get_xticklabels()]
     for figure in figures.values():
         pyplot.close(figure)
-    assert 6 <= len(labels) <= 12 and labels[0] == "1700-01", labels
+    assert 6 <= len(labels) <= 12 and labels[0] == "1991-01", labels
 
 
 def test_a_row_the_reader_cannot_parse_stops_the_report_naming_it(tmp_path):
@@ -876,7 +876,22 @@ def test_every_month_between_the_first_and_the_last_is_a_row_and_future_dates_ar
     # row of zeros for each of the 1,500 months between buried the table and flattened the trend.
     rows.append({"text": "漏水", "category": "quality", "date": "1900-01-01"})
     early = report_archive(_tagged_rows(tmp_path / "e.csv", rows), progress=False).tables["by_period"]
-    assert list(early.index) == ["1900-01", "2025-01", "2025-02", "2025-03", "2025-04", "日期晚于制表日"]
+    assert list(early.index) == ["2025-01", "2025-02", "2025-03", "2025-04", "日期早于1990年", "日期晚于制表日"]
+
+
+def test_dates_before_1990_are_counted_apart_and_named_not_drawn_as_months(tmp_path):
+    # A date a system writes for none (1900-01-01, Unix's 1970-01-01, Excel's 1899-12-31) or a year typed wrongly
+    # (0024 for 2024) was counted in a month of its own without a word: the time table held a 1900-01 row and the
+    # trend drew it beside 2025-01 as the month before.
+    dates = ["2025-01-05", "1900-01-01", "2025-02-05", "1970-01-01", "0024-03-02", "1899/12/31", "1990-01-01"]
+    rows = [{"text": "漏水", "category": "quality", "date": d} for d in dates]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    table = report.tables["by_period"]
+    assert list(table.index) == ["1990-01", "2025-01", "2025-02", "日期早于1990年"]
+    assert table.loc["日期早于1990年", "合计"] == 4 and table["合计"].sum() == len(dates)
+    assert any("有 4 行的日期早于1990年" in note and "第3行「1900-01-01」" in note and "第7行「1899/12/31」" in note
+               for note in report.notes), report.notes
+    assert "日期早于1990年" in report.to_markdown()
 
 
 def test_a_huge_cell_is_quoted_cut_in_the_notes_and_in_a_refusal(tmp_path):

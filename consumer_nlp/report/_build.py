@@ -16,7 +16,7 @@ from ..exceptions import ArchiveError
 from ..io import CHANNEL_NAMES, find_column, same_file
 from ..messages import names_rows_note
 from ._render import ArchiveReport
-from ._tally import EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YEAR, PERIODS, UNDATED, read_dates, tally_archive
+from ._tally import EARLIER_DATE, EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YEAR, PERIODS, UNDATED, read_dates, tally_archive
 
 EXAMPLES_PER_CATEGORY = 5
 FILLED_GAP = 12  # periods without complaints between two with some are rows of zeros up to this many
@@ -219,6 +219,9 @@ def _date_notes(tally, date_col) -> list:
     if tally.later_dates.count:
         notes.append(f"日期列「{date_col}」有 {tally.later_dates.count} 行的日期晚于制表日（{tally.today}），"
                      f"按“{LATER_DATE}”单列（如 {_shown(tally.later_dates)}），请核对。")
+    if tally.earlier_dates.count:
+        notes.append(f"日期列「{date_col}」有 {tally.earlier_dates.count} 行的{EARLIER_DATE}，按“{EARLIER_DATE}”单列"
+                     f"（如 {_shown(tally.earlier_dates)}），多是系统为空日期填的值或年份输错，请核对。")
     return notes
 
 

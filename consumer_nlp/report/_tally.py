@@ -31,7 +31,10 @@ KINDS = {**CATEGORIES, EMPTY: REASON_EMPTY}
 MISSING_DATE = "日期缺失或无法识别"  # the period of rows without a readable date
 NO_YEAR = "日期无年份"  # the period of rows dated by month and day alone (3月5日): no year is invented for them
 LATER_DATE = "日期晚于制表日"  # the period of rows dated after the day the report is made: a typo (2052 for 2025)
-UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE)  # time-table rows that are no period: last, and left out of the trend
+# the period of rows dated before the first day serials are read as (io.SERIAL_DAYS): a date a system writes for none
+# (1900-01-01, 1970-01-01) or a year typed wrongly, which the trend would draw as the month before the first real one
+EARLIER_DATE = f"日期早于{SERIAL_DAYS[0].year}年"
+UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)  # time-table rows that are no period: last, and left out of the trend
 
 
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
@@ -136,6 +139,7 @@ class _Tally:
     candidate_texts: dict = field(default_factory=lambda: defaultdict(set))  # the texts in each heap
     bad_dates: "_Named" = field(default_factory=lambda: _Named())  # dates that cannot be read
     later_dates: "_Named" = field(default_factory=lambda: _Named())  # dated after today
+    earlier_dates: "_Named" = field(default_factory=lambda: _Named())  # dated before SERIAL_DAYS
     no_year: "_Named" = field(default_factory=lambda: _Named())  # dated by month and day alone
     serials: "_HeldSerials" = field(default_factory=lambda: _HeldSerials())  # whole numbers that may be Excel's dates
     today: datetime.date = field(default_factory=datetime.date.today)
@@ -215,7 +219,10 @@ class _Tally:
         serial, no_year, dated = read.serials.notna().to_numpy(), read.no_year.to_numpy(), read.dates.notna().to_numpy()
         self.serials.note_others(written & ~serial, dated | no_year, read.numbers.to_numpy())
         self.bad_dates.add(~dated & written & ~no_year & ~serial, rows, values)
+        early = (read.dates < SERIAL_DAYS[0]).to_numpy()
+        self.earlier_dates.add(early, rows, values)
         labels = self._period_labels(read.dates, rows, values, period, self.later_dates).where(~no_year, NO_YEAR)
+        labels = labels.where(~early, EARLIER_DATE)
         self.no_year.add(no_year, rows, values)
         self.serials.hold(self._period_labels(read.serials, rows, values, period, self.serials.later_dates),
                           categories, serial, rows, values)
