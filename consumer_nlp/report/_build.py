@@ -16,7 +16,8 @@ from ..exceptions import ArchiveError
 from ..io import CHANNEL_NAMES, find_column, same_file
 from ..messages import names_rows_note
 from ._render import ArchiveReport
-from ._tally import EARLIER_DATE, EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YEAR, PERIODS, UNDATED, read_dates, tally_archive
+from ._tally import (EARLIER_DATE, EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YEAR, PERIODS, UNDATED, read_dates,
+                     tally_archive)
 
 EXAMPLES_PER_CATEGORY = 5
 FILLED_GAP = 12  # periods without complaints between two with some are rows of zeros up to this many

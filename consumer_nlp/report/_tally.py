@@ -34,7 +34,8 @@ LATER_DATE = "日期晚于制表日"  # the period of rows dated after the day t
 # the period of rows dated before the first day serials are read as (io.SERIAL_DAYS): a date a system writes for none
 # (1900-01-01, 1970-01-01) or a year typed wrongly, which the trend would draw as the month before the first real one
 EARLIER_DATE = f"日期早于{SERIAL_DAYS[0].year}年"
-UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)  # time-table rows that are no period: last, and left out of the trend
+# time-table rows that are no period: last, and left out of the trend
+UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)
 
 
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
