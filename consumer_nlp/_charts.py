@@ -2,6 +2,7 @@
 import base64
 import io
 import threading
+import warnings
 
 from ._html import CJK_FONTS
 from ._unicode import cut, shown_escaped
@@ -42,6 +43,9 @@ def pyplot():
     plt.rcParams["axes.unicode_minus"] = False
     # Labels are the data's own words (channels, column names): text between two $ is no formula.
     plt.rcParams["text.parse_math"] = False
+    # A character no font here has (an emoji in a channel's name) is drawn as a box; matplotlib's English warning
+    # of it, with a line of source, reached the desk's terminal. The tables show the value whole.
+    warnings.filterwarnings("ignore", message=r"Glyph \d+ .* missing from", category=UserWarning)
     return plt
 
 

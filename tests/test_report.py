@@ -4,6 +4,8 @@ import errno
 import os
 import random
 import re
+import subprocess
+import sys
 from collections import Counter
 
 import pandas as pd
@@ -973,3 +975,16 @@ def test_a_column_named_wrongly_is_refused_in_chinese_with_the_columns_there_are
     assert main(["report", str(path), flag, "区域", "-o", str(tmp_path / "r.md"), "-q"]) == 2
     first = capsys.readouterr().err.splitlines()[0]
     assert first.startswith("consumer-nlp: 错误：没有名为「区域」的列（列名有：") and "区县" in first, first
+
+
+@needs_font
+def test_a_character_the_charts_font_lacks_draws_without_english_warnings_on_the_terminal(tmp_path):
+    # A channel with an emoji (微信😀) printed matplotlib's UserWarning (Glyph 128512 … missing from font(s) …, with
+    # a source line) on the desk's terminal for each such character, in English, even with --quiet; the chart
+    # draws it as a box, and the table names it whole.
+    rows = [{"text": "漏水", "category": "quality", "channel": c} for c in ["微信😀", "热线👍", "热线"]]
+    path = _tagged_rows(tmp_path / "t.csv", rows)
+    run = subprocess.run([sys.executable, "-m", "consumer_nlp", "report", str(path), "-o", str(tmp_path / "r.html"),
+                          "--quiet"], capture_output=True, text=True, check=True)
+    assert "Warning" not in run.stderr and "报告已写出" in run.stderr, run.stderr
+    assert "微信😀" in (tmp_path / "r.html").read_text(encoding="utf-8")
