@@ -697,7 +697,7 @@ def test_a_column_of_excel_serial_numbers_is_read_as_dates_and_said(tmp_path, wr
     report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False, chunk_size=2)
     assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 3, "2025-04": 1, "日期缺失或无法识别": 1}
     assert any("Excel 日期序号" in note and "第2行「45721」即 2025-03-05" in note for note in report.notes), report.notes
-    assert not any("无法识别" in note for note in report.notes)
+    assert not any("行无法识别" in note for note in report.notes)  # the blank cell is said as blank
     header = ["text", "category", "category_zh", "confidence", "needs_review", "投诉日期"]
     book = write_workbook(tmp_path / "t.xlsx", {"已标注": [header, ["漏水", "quality", "质量问题", 0.9, False, 45721],
                                                         ["冒烟", "safety", "安全问题", 0.9, False, 45750.0]]})
@@ -988,3 +988,17 @@ def test_a_character_the_charts_font_lacks_draws_without_english_warnings_on_the
                           "--quiet"], capture_output=True, text=True, check=True)
     assert "Warning" not in run.stderr and "报告已写出" in run.stderr, run.stderr
     assert "微信😀" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_blank_date_cells_are_said_so_the_undated_row_adds_up_from_the_notes(tmp_path):
+    # The row 日期缺失或无法识别 counted blank date cells with the unreadable ones, but the notes told only of the
+    # unreadable: 3 rows there and a note of 1, and a date column left all blank had the row and no note at all.
+    dates = ["2025-01-05", "", "昨天", " ", "2025-01-06"]
+    rows = [{"text": "漏水", "category": "quality", "date": d} for d in dates]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert report.tables["by_period"].loc["日期缺失或无法识别", "合计"] == 3
+    assert any("有 1 行无法识别" in note for note in report.notes), report.notes
+    assert any("「date」有 2 行是空的" in note for note in report.notes), report.notes
+    blank = [{"text": "漏水", "category": "quality", "date": ""} for _ in range(4)]
+    notes = report_archive(_tagged_rows(tmp_path / "b.csv", blank), progress=False).notes
+    assert any("「date」有 4 行是空的" in note for note in notes), notes

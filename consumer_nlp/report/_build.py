@@ -214,6 +214,8 @@ def _date_notes(tally, date_col) -> list:
     if tally.bad_dates.count:
         notes.append(f"日期列「{date_col}」有 {tally.bad_dates.count} 行无法识别，按“{MISSING_DATE}”单列"
                      f"（如 {_shown(tally.bad_dates)}）。")
+    if tally.blank_dates:
+        notes.append(f"日期列「{date_col}」有 {tally.blank_dates} 行是空的，按“{MISSING_DATE}”单列。")
     if tally.no_year.count:
         notes.append(f"日期列「{date_col}」有 {tally.no_year.count} 行的日期没有年份，没有替它们补年份，按“{NO_YEAR}”单列"
                      f"（如 {_shown(tally.no_year)}）；若要按月统计，请在文件里补上年份后再生成报告。")

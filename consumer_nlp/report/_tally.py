@@ -141,6 +141,7 @@ class _Tally:
     bad_dates: "_Named" = field(default_factory=lambda: _Named())  # dates that cannot be read
     later_dates: "_Named" = field(default_factory=lambda: _Named())  # dated after today
     earlier_dates: "_Named" = field(default_factory=lambda: _Named())  # dated before SERIAL_DAYS
+    blank_dates: int = 0  # rows whose date cell is blank, counted with the unreadable ones
     no_year: "_Named" = field(default_factory=lambda: _Named())  # dated by month and day alone
     serials: "_HeldSerials" = field(default_factory=lambda: _HeldSerials())  # whole numbers that may be Excel's dates
     today: datetime.date = field(default_factory=datetime.date.today)
@@ -217,6 +218,7 @@ class _Tally:
         back (see :meth:`settle_serials`)."""
         read = read_dates(values, self.date_format, self.dates_1904)
         written = cell_texts(values).ne("").to_numpy()
+        self.blank_dates += int((~written).sum())
         serial, no_year, dated = read.serials.notna().to_numpy(), read.no_year.to_numpy(), read.dates.notna().to_numpy()
         self.serials.note_others(written & ~serial, dated | no_year, read.numbers.to_numpy())
         self.bad_dates.add(~dated & written & ~no_year & ~serial, rows, values)
