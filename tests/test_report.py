@@ -1002,3 +1002,17 @@ def test_blank_date_cells_are_said_so_the_undated_row_adds_up_from_the_notes(tmp
     blank = [{"text": "漏水", "category": "quality", "date": ""} for _ in range(4)]
     notes = report_archive(_tagged_rows(tmp_path / "b.csv", blank), progress=False).notes
     assert any("「date」有 4 行是空的" in note for note in notes), notes
+
+
+def test_times_written_in_chinese_hours_and_minutes_are_read():
+    # 2024年3月2日 10时30分, as desks type a time in Chinese (and 2024年3月2日10:30, a time right after 日), were named
+    # as unreadable dates: a column of them left the time table one row of 日期缺失或无法识别.
+    from consumer_nlp.report._tally import parse_dates
+
+    values = ["2024年3月2日 10时", "2024年3月2日10时30分", "2024年3月2日 下午3点20分", "2024-03-02 10时30分15秒",
+              "2024年3月2日10:30", "2024年3月2日 25时", "2024年3月2日 10时61分"]
+    parsed = parse_dates(pd.Series(values, dtype=object))
+    assert parsed.tolist()[:5] == [pd.Timestamp("2024-03-02 10:00"), pd.Timestamp("2024-03-02 10:30"),
+                                   pd.Timestamp("2024-03-02 15:20"), pd.Timestamp("2024-03-02 10:30:15"),
+                                   pd.Timestamp("2024-03-02 10:30")]
+    assert parsed.isna().tolist()[5:] == [True, True]

@@ -41,14 +41,26 @@ UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
 # once, not once per position (that was quadratic: 40,000 digits took 80 s).
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
-# 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time (10:30, or 下午3:20 or 3:20 PM on a twelve-hour
-# clock) and a time zone, which is dropped (the date as written is the date counted). Two-digit years and
+# 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time (10:30, 10时30分, or 下午3:20 or 3:20 PM on a
+# twelve-hour clock) and a time zone, which is dropped (the date as written is the date counted). Two-digit years and
 # day/month orders are ambiguous (25-03-05, 5/3/2025): they do not fit and are named, unless a date_format
 # says how to read them. A month and a day alone (3月5日, 3-5, 03/05) are a date without a year.
 _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
                    r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?)"
-                   r"(?:(?:\s*(上午|下午)\s*|[ T]+)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
+                   r"(?:(?:\s*(上午|下午)\s*|[ T]+|(?<=日))"
+                   r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
                    r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
+# A time in Chinese hours, minutes and seconds (10时, 10时30分, 下午3点20分15秒), read as the clock time it says (10:30).
+_CHINESE_TIME = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?)?\s*$")
+
+
+def _as_clock(found: re.Match) -> str:
+    """A time in Chinese hours and minutes (see ``_CHINESE_TIME``) as a clock writes it, after a space: 10时5分 is
+    10:05."""
+    hour, minute, second = found.groups()
+    return f" {hour}:{(minute or '0').zfill(2)}" + (f":{second.zfill(2)}" if second else "")
+
+
 _YEAR_CODES = re.compile(r"%[YyGcx]")  # strftime codes that read a year
 # Excel's serial days: see io.EXCEL_EPOCHS and io.SERIAL_DAYS.
 _SERIAL = re.compile(r"\d{5}(?:\.0*)?")  # 45721, or 45721.0 as a program writes a number read as a float
@@ -58,7 +70,7 @@ _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")  # 3, 88.5, -1: what a col
 def _text_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates of texts by the one rule (see ``_DATE``), NaT where none, and which of them name a month and day
     but no year (NaT among the dates)."""
-    parts = text.str.extract(_DATE)
+    parts = text.str.replace(_CHINESE_TIME, _as_clock, regex=True).str.extract(_DATE)
     marker, english = parts.pop(7), parts.pop(11).str.upper()  # 上午 or 下午 before, AM or PM after: twelve hours
     twelve_hour = (marker.notna() | english.notna()).to_numpy(dtype=bool)
     afternoon = (marker.eq("下午") | english.eq("P")).fillna(False).to_numpy(dtype=bool)
