@@ -2297,3 +2297,19 @@ def test_parquet_output_is_the_same_whatever_the_chunk_size(default_model, tmp_p
                                    chunk_size=size).output)
     assert table.column("明细").to_pylist() == ['{"价": 99999999999999.99}', "[1.5]", '["\\ud83d"]', '{"价": 1}']
     assert table.column("备注").to_pylist() == [None, "", "已回访", ""]
+
+
+def test_dates_before_1900_and_negative_spans_reach_xlsx_output_as_their_text(default_model, tmp_path):
+    # A helper's pass (n6): a Parquet date 0001-01-01 (a data warehouse's "no date") and a span of -90 s were written
+    # to .xlsx as the numbers -693593 and -0.001, which Excel's 1900 date system shows as ##### only. They are now
+    # written as the CSV output shows them; the dates and spans Excel can hold stay dates and spans.
+    pq.write_table(pa.table({
+        "day": pa.array([datetime.date(1, 1, 1), datetime.date(1899, 12, 31), datetime.date(2024, 3, 5)]),
+        "at": pa.array([datetime.datetime(1, 1, 1), datetime.datetime(1899, 12, 31, 12), datetime.datetime(1900, 1, 1)]),
+        "waited": pa.array([datetime.timedelta(seconds=-90), datetime.timedelta(0), datetime.timedelta(seconds=90)]),
+        "text": ["手机坏了", "秤不准", "漏水"]}), tmp_path / "in.parquet")
+    out = tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.xlsx", jobs=1, progress=False).output
+    sheet = load_workbook(out).active
+    assert [c.value for c in sheet["A"][1:]] == ["0001-01-01", "1899-12-31", datetime.datetime(2024, 3, 5)]
+    assert [c.value for c in sheet["B"][1:]] == ["0001-01-01", "1899-12-31 12:00:00", datetime.datetime(1900, 1, 1)]
+    assert [c.value for c in sheet["C"][1:]] == ["-0:01:30", datetime.timedelta(0), datetime.timedelta(seconds=90)]

@@ -172,6 +172,15 @@ def _keep_layout(sheet, row: list, number: int, columns: list, layout) -> None:
         del sheet.row_dimensions[number]
 
 
+def _beyond_excel_dates(value, in_1904: bool) -> bool:
+    """Whether ``value`` is a date before the first day of the workbook's date system (1900-01-01, or 1904-01-01),
+    or, in the 1900 system, a negative span: Excel shows neither, only #####."""
+    if isinstance(value, datetime.date):
+        return value < (datetime.datetime if isinstance(value, datetime.datetime) else datetime.date)(
+            1904 if in_1904 else 1900, 1, 1)
+    return isinstance(value, datetime.timedelta) and value < datetime.timedelta(0) and not in_1904
+
+
 def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict, layout=None,
                 rows_done=None):
     """One sheet as a person wants it: values with their types (text always as text, never a
@@ -201,9 +210,12 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
         sheet.column_dimensions[get_column_letter(i)].hidden = layout is not None and name in layout.hidden_columns
 
     shown_as = [number_formats.get(name, {}) for name in columns]
+    in_1904 = workbook.epoch == CALENDAR_MAC_1904
 
     def cell(value, fill=None, shown=()):
         value = _untyped(value)
+        if _beyond_excel_dates(value, in_1904) and format_kind(value) not in shown:  # (a workbook's cell, shown
+            value = cell_text(value)  # so in its sheet too, stays a number) as CSV output shows it, not as #####
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > DOUBLE_EXACT:
             value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
         if isinstance(value, ExcelError) and value in ERROR_CODES:  # (one Excel does not know stays its text)
