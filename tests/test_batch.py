@@ -2305,7 +2305,8 @@ def test_dates_before_1900_and_negative_spans_reach_xlsx_output_as_their_text(de
     # written as the CSV output shows them; the dates and spans Excel can hold stay dates and spans.
     pq.write_table(pa.table({
         "day": pa.array([datetime.date(1, 1, 1), datetime.date(1899, 12, 31), datetime.date(2024, 3, 5)]),
-        "at": pa.array([datetime.datetime(1, 1, 1), datetime.datetime(1899, 12, 31, 12), datetime.datetime(1900, 1, 1)]),
+        "at": pa.array([datetime.datetime(1, 1, 1), datetime.datetime(1899, 12, 31, 12),
+                        datetime.datetime(1900, 1, 1)]),
         "waited": pa.array([datetime.timedelta(seconds=-90), datetime.timedelta(0), datetime.timedelta(seconds=90)]),
         "text": ["手机坏了", "秤不准", "漏水"]}), tmp_path / "in.parquet")
     out = tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.xlsx", jobs=1, progress=False).output
