@@ -1630,3 +1630,19 @@ def test_every_error_of_the_library_is_said_in_chinese_with_how_to_go_on(tmp_pat
     chinese = said.split(str(error).splitlines()[0])[0]  # what comes before the library's own message
     assert chinese.startswith("consumer-nlp: 错误：") and "请" in chinese, said
     assert "无法读取这个文件" not in chinese and "请检查这个文件" not in chinese, said
+
+
+def test_a_json_key_holding_a_broken_emoji_is_a_bad_row_named_by_its_line(tmp_path, capsys):
+    # A helper's pass (n6): a key written with a lone surrogate escape ("备注\ud83d", an emoji cut in half) stopped the
+    # run with 文件的编码无法识别，请用 --encoding 指定, which no encoding mends: pandas cannot hold such a column name.
+    # The record is now a bad row named by its line; with --bad-rows the others are tagged and it is kept aside whole.
+    source = tmp_path / "in.jsonl"
+    broken = '{"text": "秤不准", "备注\\ud83d": 1}'
+    source.write_text(f'{{"text": "手机坏了", "备注": 2}}\n{broken}\n{{"text": "漏水"}}\n', encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q"]) == 2
+    said = capsys.readouterr().err
+    assert "文件第 2 行" in said and "编码" not in said and not (tmp_path / "out.csv").exists()
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "--bad-rows", str(tmp_path / "bad.csv"),
+                 "-q"]) == 0
+    assert [(r["text"], r["备注"]) for r in read_rows(tmp_path / "out.csv")] == [("手机坏了", "2"), ("漏水", "")]
+    assert [r["raw"] for r in read_rows(tmp_path / "bad.csv")] == [broken]

@@ -127,7 +127,8 @@ class BadRow:
     """A row that could not be parsed: where it is, why (``reason``, in English; ``kind`` and its ``details``, for a
     front end's own words: "quote_left_open", "text_after_quote" (after a closing quote), "quote_runs_on" (``lines``),
     "quote_over_rows" (``closes``, the line), "field_count" (``fields``, ``header``), "outside_table" (``cell``,
-    ``cells``), "not_json_object", "too_deep" (``depth``)), and its raw content."""
+    ``cells``), "not_json_object", "too_deep" (``depth``), "broken_key" (``key``, a JSON key holding a lone surrogate,
+    escaped)), and its raw content."""
 
     where: str
     reason: str

@@ -12,6 +12,7 @@ from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, undecodable
 from ._cells import XLSX_MAX_COLUMNS
 from ._encoding import detect_encoding, in_disguise, text_encoding, utf8_in_disguise
+from ._text_escapes import SURROGATE, escape_surrogates
 
 
 class JsonLiteral(str):
@@ -104,8 +105,8 @@ class JsonLinesReader(ArchiveReader):
                 record = json.loads(text)
             except (ValueError, RecursionError):
                 continue
-            if isinstance(record, dict):
-                columns.update(dict.fromkeys(record))
+            if isinstance(record, dict):  # (a key no column can be named, see _broken_key, makes its record bad)
+                columns.update(dict.fromkeys(key for key in record if not SURROGATE.search(key)))
                 if len(columns) > XLSX_MAX_COLUMNS:
                     key = list(columns)[XLSX_MAX_COLUMNS]  # the first key beyond the limit
                     raise ArchiveError(
@@ -131,8 +132,13 @@ class JsonLinesReader(ArchiveReader):
                     raise ValueError("not a JSON object")
                 if _nested_deeper(record, MAX_DEPTH):
                     raise RecursionError
-                records.append(_empty_texts_marked(record))
-                where.append(f"line {number}")
+                broken = _broken_key(record)
+                if broken is not None:
+                    bad.append(BadRow(f"line {number}", f"key {broken} holds a lone surrogate (half an emoji)",
+                                      text.rstrip("\r\n"), kind="broken_key", details={"key": broken}))
+                else:
+                    records.append(_empty_texts_marked(record))
+                    where.append(f"line {number}")
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n"),
                                   kind="not_json_object"))
@@ -145,6 +151,12 @@ class JsonLinesReader(ArchiveReader):
                             where)
                 records, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
         yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, self.total, blank, where)
+
+
+def _broken_key(record: dict) -> str | None:
+    """The first key of ``record`` holding a lone surrogate (an escape like "\\ud83d", half an emoji), as written;
+    no column can be named so (pandas, Arrow and every output file hold UTF-8)."""
+    return next((escape_surrogates(key) for key in record if SURROGATE.search(key)), None)
 
 
 MAX_DEPTH = 100  # levels of JSON nesting in a record: deeper ones fail to pickle for a worker (at 500)

@@ -16,6 +16,7 @@ _FAULTS = {
                                 + "单元格有内容"),
     "not_json_object": lambda d: "不是一个完整的 JSON 对象",
     "too_deep": lambda d: f"有嵌套超过 {d['depth']} 层的值",
+    "broken_key": lambda d: f"键 {d['key']} 里有残缺的字符（半个表情符号的转义）",
 }
 # Why a row of each format can fail, for a fault of no known kind (a checkpoint's bad rows from a release before them).
 _WHY_UNPARSEABLE = {"csv": "引号没有收尾、引号后还有文字或列数不对", "tsv": "引号没有收尾、引号后还有文字或列数不对",
