@@ -2314,3 +2314,16 @@ def test_dates_before_1900_and_negative_spans_reach_xlsx_output_as_their_text(de
     assert [c.value for c in sheet["A"][1:]] == ["0001-01-01", "1899-12-31", datetime.datetime(2024, 3, 5)]
     assert [c.value for c in sheet["B"][1:]] == ["0001-01-01", "1899-12-31 12:00:00", datetime.datetime(1900, 1, 1)]
     assert [c.value for c in sheet["C"][1:]] == ["-0:01:30", datetime.timedelta(0), datetime.timedelta(seconds=90)]
+
+
+@pytest.mark.parametrize("chunk_size", [1, 5000])
+def test_a_lone_surrogate_in_a_key_inside_a_json_object_reaches_parquet_output_as_written(default_model, tmp_path,
+                                                                                         chunk_size):
+    # A helper's pass (n6): an object value whose key held a broken emoji ({"备注\ud83d": 1}) stopped a Parquet output
+    # with 文件的编码无法识别 (Arrow holds no lone surrogate), where one in a value was written as JSON text. Keys too now.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "手机坏了", "o": {"备注\\ud83d": 1}}\n{"text": "漏水", "o": {"备注": 2}}\n',
+                      encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False,
+                   chunk_size=chunk_size).output
+    assert pq.read_table(out).column("o").to_pylist() == ['{"备注\\ud83d": 1}', '{"备注": 2}']
