@@ -101,8 +101,9 @@ def _json_nans_kept(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
 
 def _beyond_arrow(value) -> bool:
     """Whether a list or object holds, at any depth, what a Parquet struct or list cannot: a number kept
-    as written (:class:`JsonLiteral`, which it would hold as a string), a lone surrogate (in a value or a key), or an
-    empty object (Parquet stores no struct without fields, and beside objects with keys it would gain theirs as nulls)."""
+    as written (:class:`JsonLiteral`, which it would hold as a string), a lone surrogate (in a value or a key), or
+    an empty object (Parquet stores no struct without fields, and beside objects with keys it would gain theirs as
+    nulls)."""
     if isinstance(value, dict):
         return not value or any(map(_beyond_arrow, value.values())) or any(map(_beyond_arrow, value))
     if isinstance(value, list):
