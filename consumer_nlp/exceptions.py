@@ -162,7 +162,9 @@ class ArchiveError(ValueError):
     ``details["header_row"]``), ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible
     ones), ``"no_data"`` (no visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is
     a chart: ``details["sheet"]``, ``details["sheets"]``, the tables), ``"not_a_workbook"`` (a file named as a
-    workbook that is none: ``details["format"]``), ``"unknown_format"`` (``details["suffix"]``,
+    workbook that is none: ``details["format"]``), ``"not_parquet"`` (a file named .parquet that is no whole Parquet
+    file, cut short or another kind: ``details["empty"]``, True for an empty one),
+    ``"unknown_format"`` (``details["suffix"]``,
     ``details["formats"]``, the endings read) or ``"not_review_workbook"`` (a file to import that
     ``export_review`` did not write: ``details["format"]``, the file's ending, where it is no .xlsx
     workbook that can be read; ``details["sheets"]`` where it has no sheet 复核, ``details["columns"]``
@@ -183,7 +185,7 @@ class ArchiveError(ValueError):
                 "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder",
                 "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook",
                 "unknown_format", "not_review_workbook", "other_model", "folder", "tag_values", "no_rows",
-                "text_bytes")
+                "text_bytes", "not_parquet")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

@@ -1544,7 +1544,8 @@ ARCHIVE_PROBLEMS = {
     "output_is_input": ("tag", {}), "no_folder": ("tag", {}), "output_name": ("report", {"endings": [".html", ".md"]}),
     "empty": ("tag", {"rows": 0, "header_row": 1}), "no_sheet": ("tag", {"sheet": "二月", "sheets": ["一月"]}),
     "no_data": ("tag", {"sheets": ["Sheet1"]}), "chart_sheet": ("report", {"sheet": "图", "sheets": ["数据"]}),
-    "not_a_workbook": ("tag", {"format": "xlsx"}), "unknown_format": ("tag", {"suffix": ".doc", "formats": [".csv"]}),
+    "not_a_workbook": ("tag", {"format": "xlsx"}), "not_parquet": ("tag", {"empty": False}),
+    "unknown_format": ("tag", {"suffix": ".doc", "formats": [".csv"]}),
     "not_review_workbook": ("report", {"sheets": ["Sheet1"]}),
     "same_output": ("tag", {"parameters": ["bad_rows_path", "output_path"]}),
     "other_model": ("tag", {"row": 5, "written": 0.9, "computed": 0.6, "differ": 3, "rows": 4}),
@@ -1646,3 +1647,20 @@ def test_a_json_key_holding_a_broken_emoji_is_a_bad_row_named_by_its_line(tmp_pa
                  "-q"]) == 0
     assert [(r["text"], r["备注"]) for r in read_rows(tmp_path / "out.csv")] == [("手机坏了", "2"), ("漏水", "")]
     assert [r["raw"] for r in read_rows(tmp_path / "bad.csv")] == [broken]
+
+
+def test_a_file_named_parquet_that_is_not_a_whole_parquet_file_is_said_so_before_any_output(tmp_path, capsys):
+    # A helper's pass (n6): a CSV named .parquet, an empty file and a Parquet file cut short (a copy that did not end)
+    # stopped with 没有完成（原因在下面，是英文的…） and Arrow's "Parquet magic bytes not found in footer".
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    pq.write_table(pa.table({"text": ["手机坏了"] * 50}), tmp_path / "whole.parquet")
+    inputs = {"csv.parquet": "id,text\n1,手机坏了\n".encode(), "empty.parquet": b"",
+              "cut.parquet": (tmp_path / "whole.parquet").read_bytes()[:-20]}
+    for name, content in inputs.items():
+        (tmp_path / name).write_bytes(content)
+        assert main(["tag", str(tmp_path / name), "-o", str(tmp_path / "out.csv"), "-q"]) == 2, name
+        said = capsys.readouterr().err
+        assert "英文" not in said and not (tmp_path / "out.csv").exists(), name
+        assert ("把扩展名改为 .csv" in said) if name == "csv.parquet" else ("不是完整的 Parquet 文件" in said), said

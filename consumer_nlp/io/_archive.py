@@ -19,6 +19,17 @@ WORKBOOKS = ("xlsx", "xlsm", "xls")  # xlsm (macros) is read as xlsx; xlsm and x
 READ_ONLY = ("xls", "xlsm")
 OUTPUT_ENDINGS = [suffix for suffix, kind in FORMATS.items() if kind not in READ_ONLY]
 _ZIP, _OLE2 = b"PK\x03\x04", bytes.fromhex("D0CF11E0A1B11AE1")
+_PARQUET = b"PAR1"  # the first and the last four bytes of a Parquet file
+
+
+def _ends_parquet(path) -> bool:
+    """Whether the file at ``path`` ends as a whole Parquet file does (a copy cut short does not)."""
+    with open(path, "rb") as f:
+        f.seek(0, 2)
+        if f.tell() < 2 * len(_PARQUET):
+            return False
+        f.seek(-len(_PARQUET), 2)
+        return f.read() == _PARQUET
 
 
 def archive_format(path) -> str:
@@ -76,8 +87,17 @@ def check_content(path, kind: str) -> None:
         if kind != "xls":
             what, rename = "an old Excel .xls workbook", ".xls"
     elif head.startswith(_ZIP):
-        if kind not in ("xlsx", "xlsm", "parquet"):
+        if kind not in ("xlsx", "xlsm"):
             what, rename = "an Excel .xlsx workbook (a zip file)", ".xlsx"
+    elif kind == "parquet" and not (head.startswith(_PARQUET) and _ends_parquet(path)):
+        if not head.startswith(_PARQUET) and head and b"\0" not in head[:8]:  # text another program named .parquet
+            first = head.lstrip(codecs.BOM_UTF8).lstrip().split(b"\n", 1)[0]
+            what, rename = "a text file", (".jsonl" if first.startswith(b"{") else
+                                           ".tsv" if first.count(b"\t") > first.count(b",") else ".csv")
+        else:
+            raise ArchiveError(f"{path} is not a whole Parquet file ({'empty' if not head else 'no Parquet footer'}): "
+                               f"a copy or download that did not finish, or another file named .parquet",
+                               "not_parquet", empty=not head)
     elif kind == "xls" and head and b"\0" not in head[:8]:  # systems export CSV, TSV or web pages as .xls
         start = head.lstrip(codecs.BOM_UTF8).lstrip()
         first = start.split(b"\n", 1)[0]

@@ -87,6 +87,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "no_data": lambda: f"工作簿的各张表里都没有数据（表有：{_joined(details['sheets'])}）",
         "chart_sheet": lambda: f"「{details['sheet']}」是一张图表，不是表格（表格有：{_joined(details['sheets'])}）",
         "not_a_workbook": lambda: f"文件不是 Excel 工作簿（.{details['format']}），也许是别的文件改了扩展名",
+        "not_parquet": lambda: ("文件是空的，" if details.get("empty") else "") + (
+            "不是完整的 Parquet 文件（也许没有复制或下载完，或是别的文件改了扩展名）"),
         "unknown_format": lambda: (f"不认识 {details['suffix'] or '没有扩展名的'} 这种文件：能读的是 "
                                    f"{_either(details['formats'])}"),
         "json_document": lambda: "文件是一整个 JSON 文档（数组，或跨多行的对象），不是每行一条记录的 JSON Lines",
@@ -156,6 +158,7 @@ _FIXES = {
     "no_sheet": "把要读的那张表另存为单独的文件",
     "chart_sheet": "把要读的那张表另存为单独的文件",
     "not_a_workbook": "用 Excel 或 WPS 打开它，另存为 .xlsx（Excel 工作簿）",
+    "not_parquet": "重新导出或复制这个文件",
     "unknown_format": "另存为 CSV 或 Excel 工作簿（.xlsx）",
     "json_document": "另存为每行一个 JSON 对象的 .jsonl 文件，或另存为 CSV、Excel",
     "uncalculated_formula": "用 Excel 或 WPS 打开、保存",
