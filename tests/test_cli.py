@@ -1664,3 +1664,14 @@ def test_a_file_named_parquet_that_is_not_a_whole_parquet_file_is_said_so_before
         said = capsys.readouterr().err
         assert "英文" not in said and not (tmp_path / "out.csv").exists(), name
         assert ("把扩展名改为 .csv" in said) if name == "csv.parquet" else ("不是完整的 Parquet 文件" in said), said
+
+
+def test_a_json_lines_file_without_one_object_names_its_first_line_not_the_text_column(tmp_path, capsys):
+    # A helper's pass (n6): lines that are arrays, or Python's dicts in single quotes, left no key to read, and the
+    # desk was told 找不到投诉文本所在的列（列名有：）…请用 --text-col 指定它, which no flag mends.
+    for content in ('["手机坏了", 1]\n["漏水", 2]\n', "{'text': '手机坏了'}\n{'text': '漏水'}\n"):
+        (tmp_path / "in.jsonl").write_text(content, encoding="utf-8")
+        assert main(["tag", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.csv"), "-q"]) == 2
+        said = capsys.readouterr().err
+        assert "文件第 1 行格式有误（不是一个完整的 JSON 对象）" in said and "--text-col" not in said, said
+        assert not (tmp_path / "out.csv").exists()

@@ -97,15 +97,20 @@ class JsonLinesReader(ArchiveReader):
         """Every key of every record, in order of first appearance (records may differ in keys). More
         than an Excel sheet has columns are refused: each record is read and written with every key,
         so records bringing keys of their own cost rows times keys (10,000 records: 36 s)."""
-        columns = {}
+        columns, first_bad = {}, None
         for number, text, _ in self._lines():
             if not text.strip():
                 continue
             try:
                 record = json.loads(text)
-            except (ValueError, RecursionError):
+            except (ValueError, RecursionError) as error:
+                first_bad = first_bad or BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n"),
+                                                kind="not_json_object")
                 continue
-            if isinstance(record, dict):  # (a key no column can be named, see _broken_key, makes its record bad)
+            if not isinstance(record, dict):
+                first_bad = first_bad or BadRow(f"line {number}", f"not a JSON object (a JSON {type(record).__name__})",
+                                                text.rstrip("\r\n"), kind="not_json_object")
+            else:  # (a key no column can be named, see _broken_key, makes its record bad)
                 columns.update(dict.fromkeys(key for key in record if not SURROGATE.search(key)))
                 if len(columns) > XLSX_MAX_COLUMNS:
                     key = list(columns)[XLSX_MAX_COLUMNS]  # the first key beyond the limit
@@ -114,6 +119,8 @@ class JsonLinesReader(ArchiveReader):
                         f"brings {key!r}. Every record is read with every key of the file, so this would be a table "
                         f"wider than an Excel sheet, mostly empty; keep in each record the text and the fields you "
                         f"need, under the same keys", "too_many_keys", line=number)
+        if not columns and first_bad is not None:  # no line to read a key from: the first line's fault, not the keys'
+            raise first_bad.stops(self.path, "no line of the file is a JSON object: fix them, one object a line")
         return list(columns)
 
     def chunks(self):
