@@ -132,7 +132,8 @@ class ArchiveError(ValueError):
     which (one of ``PROBLEMS``), for a program that tells it in its own words (the web application, in Chinese):
     ``"encoding"``, ``"unparseable_row"`` (``details["where"]``, its place, "row 12 (line 15)";
     ``details["row"]``, the row as Excel shows it; ``details["line"]``, the file's line; ``details["fault"]``, the
-    row's fault as a :class:`~consumer_nlp.io.BadRow`'s ``kind``, with its particulars beside it),
+    row's fault as a :class:`~consumer_nlp.io.BadRow`'s ``kind``, with its particulars beside it;
+    ``details["none_readable"]``, True where no row of the file could be read, so setting bad rows aside does not help),
     ``"duplicate_columns"`` and ``"unnamed_columns"`` (``details["columns"]``: names, or numbers or sheet letters as
     text),
     ``"several_sheets"`` (``details["sheets"]``), ``"misnamed"`` (``details["rename"]``: the extension

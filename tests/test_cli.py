@@ -1674,4 +1674,5 @@ def test_a_json_lines_file_without_one_object_names_its_first_line_not_the_text_
         assert main(["tag", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.csv"), "-q"]) == 2
         said = capsys.readouterr().err
         assert "文件第 1 行格式有误（不是一个完整的 JSON 对象）" in said and "--text-col" not in said, said
+        assert "--bad-rows" not in said, said  # which would set every row aside
         assert not (tmp_path / "out.csv").exists()

@@ -120,7 +120,9 @@ class JsonLinesReader(ArchiveReader):
                         f"wider than an Excel sheet, mostly empty; keep in each record the text and the fields you "
                         f"need, under the same keys", "too_many_keys", line=number)
         if not columns and first_bad is not None:  # no line to read a key from: the first line's fault, not the keys'
-            raise first_bad.stops(self.path, "no line of the file is a JSON object: fix them, one object a line")
+            error = first_bad.stops(self.path, "no line of the file is a JSON object: fix them, one object a line")
+            error.details["none_readable"] = True  # (so no front end offers to set the bad rows aside)
+            raise error
         return list(columns)
 
     def chunks(self):

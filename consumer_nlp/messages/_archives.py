@@ -242,7 +242,7 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     if error.problem == "unparseable_row" and getattr(error, "chunks_kept", None):
         return _bad_row_with_chunks_kept(names)
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"
-    if error.problem == "unparseable_row" and "bad_rows_path" in names:
+    if error.problem == "unparseable_row" and "bad_rows_path" in names and not error.details.get("none_readable"):
         said += f"，或用 {names['bad_rows_path']} 把无法解析的行另存到一个文件、其余照常处理"
     if error.problem == "encoding" and "encoding" in names:
         said += f"，或用 {names['encoding']} 指定文件的编码（如 {names['encoding']} gb18030）"
