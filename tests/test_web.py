@@ -244,7 +244,7 @@ def test_an_upload_reaches_the_disk_before_its_record(client, tmp_path, disk_ord
     ("numbers.csv", b"id,amount\n1,20\n2,35\n", "没有文本列"),
     ("garbled.csv", b"text\n" + bytes([0xFF, 0xFE, 0x81]) * 40 + b"\n", "无法识别文件的编码"),
     ("fake.xlsx", "投诉内容\n商品坏了\n".encode("utf-8"), "文件不是 Excel 工作簿（.xlsx）"),
-    ("fake.parquet", b"not a parquet file at all", "无法读取这个文件"),
+    ("fake.parquet", b"not a parquet file at all", "不是完整的 Parquet 文件"),  # was 无法读取这个文件 (helper n6)
     ("broken.jsonl", b'{"text": "unfinished\n', "第 1 行格式有误"),
     ("open-quote.csv", '投诉内容,编号\n"商品坏了,1\n'.encode("utf-8"), "第 2 行格式有误"),
     # below a text over two lines: the row as Excel shows it (it was told by its file line, 第 4 行)

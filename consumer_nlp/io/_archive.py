@@ -90,8 +90,9 @@ def check_content(path, kind: str) -> None:
         if kind not in ("xlsx", "xlsm"):
             what, rename = "an Excel .xlsx workbook (a zip file)", ".xlsx"
     elif kind == "parquet" and not (head.startswith(_PARQUET) and _ends_parquet(path)):
-        if not head.startswith(_PARQUET) and head and b"\0" not in head[:8]:  # text another program named .parquet
-            first = head.lstrip(codecs.BOM_UTF8).lstrip().split(b"\n", 1)[0]
+        first = head.lstrip(codecs.BOM_UTF8).lstrip().split(b"\n", 1)[0]
+        if not head.startswith(_PARQUET) and b"\0" not in head[:8] and (
+                first.startswith(b"{") or b"," in first or b"\t" in first):  # a table as text
             what, rename = "a text file", (".jsonl" if first.startswith(b"{") else
                                            ".tsv" if first.count(b"\t") > first.count(b",") else ".csv")
         else:
