@@ -449,6 +449,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         texts in batches of 5,000), and memory stays bounded whatever the texts' lengths. A text is
         scored on its first ``MAX_TEXT_CHARS`` characters."""
         check_is_fitted(self, "coef_")
+        self.check_scoring_params()
         texts = as_texts(X, allow_missing=True)
         if not texts:
             raise ValueError("no texts to score: got an empty list")
@@ -493,6 +494,13 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def _needs_review(self, confidence: np.ndarray, empty: np.ndarray) -> np.ndarray:
         """The review rule: no text at all, or a confidence below the threshold chosen at fit time."""
         return empty | (confidence < self.review_threshold_)
+
+    def check_scoring_params(self) -> None:
+        """Refuse, as fit does, a parameter that applies when texts are scored (``SCORING_PARAMS``) set out of its
+        range after the fit: it would be applied as it is, and a model file holding it could not be loaded."""
+        problems = parameter_problems({name: getattr(self, name) for name in SCORING_PARAMS})
+        if problems:
+            raise ValueError("; ".join(problems))
 
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities, shape (n_texts, n_classes), columns in ``classes_`` order."""

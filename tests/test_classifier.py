@@ -607,3 +607,19 @@ def test_scoring_in_a_thread_leaves_the_cycle_collector_to_the_other_threads(sma
     assert seen == [True, True]
     small_model.predict(["冰箱不制冷"])
     assert seen[-1] is False and gc.isenabled()
+
+
+@pytest.mark.parametrize("weight", [-1, None, "0.3", float("nan"), True])
+def test_a_clause_weight_set_after_fit_is_checked_when_texts_are_scored_and_saved(small_model, tmp_path, weight):
+    # clause_weight applies when texts are scored, so set_params after a fit reaches tagging: a weight fit refuses was
+    # applied (-1, None as 0), or failed in numpy ("ufunc 'multiply' did not contain a loop"), and save wrote a file
+    # that load then refused for good ("params.clause_weight must be …; it was not loaded").
+    model = copy.deepcopy(small_model).set_params(clause_weight=weight)
+    for score in (model.predict, model.predict_proba, model.tag):
+        with pytest.raises(ValueError, match="clause_weight must be a number of at least 0"):
+            score(["质量很好，就是秤不准", "物流很快"])
+    with pytest.raises(ValueError, match="clause_weight must be a number of at least 0"):
+        model.explain("质量很好，就是秤不准")
+    with pytest.raises(ValueError, match="clause_weight must be a number of at least 0"):
+        cn.save(model, tmp_path / "m.cnlp")
+    assert not (tmp_path / "m.cnlp").exists()

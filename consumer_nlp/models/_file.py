@@ -90,7 +90,7 @@ def saved_params(model: ComplaintClassifier) -> dict:
 
 def check_savable(model) -> None:
     """Refuse, before anything is written, what a model file cannot hold."""
-    check_model(model)
+    check_model(model).check_scoring_params()
     if not all(isinstance(label, str) for label in model.classes_):
         raise TypeError(f"labels must be text to be saved, got {list(model.classes_)}")
 
