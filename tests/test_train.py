@@ -378,3 +378,16 @@ def test_training_data_of_one_label_is_refused_with_the_label_and_its_rows(small
         assert error.value.details == {"label": "quality", "rows": 40, "column": None}
         assert "all 40 labeled rows are labeled quality: a model learns to tell categories apart" in str(error.value)
         assert not any("no example of" in r.getMessage() for r in caplog.records)  # the error says it, once
+
+
+def test_a_dataframe_naming_a_column_twice_is_refused_as_a_file_is(small_corpus):
+    # Two columns named label (two labelers' passes, frames put side by side) trained on the last one without a word
+    # of ours (pandas warned "some columns will be omitted", from inside the library); a file's header so is refused.
+    texts, labels = small_corpus
+    frame = pd.DataFrame({"text": texts, "first": labels, "second": ["other"] * len(labels)})
+    frame.columns = ["text", "label", "label"]
+    for read in (cn.read_labeled, lambda data: cn.train(data, cv=0)):
+        with pytest.raises(cn.ArchiveError, match=r"DataFrame: the header names column\(s\) \['label'\] more than once"
+                           ) as error:
+            read(frame)
+        assert error.value.problem == "duplicate_columns" and error.value.details["columns"] == ["label"]

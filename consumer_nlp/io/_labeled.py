@@ -15,7 +15,7 @@ from .._categories import CATEGORIES, label_fault, label_of, number_written, unk
 from .._unicode import name_key, shows_nothing, without_format_characters
 from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import LabeledDataError
-from ._archive import archive_format, place_number
+from ._archive import archive_format, check_header, place_number
 from ._cells import cell_text
 from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
 from ._readers import open_archive
@@ -335,8 +335,9 @@ def one_spelling_per_group(names: list) -> list:
 
 
 def _frame_records(frame: pd.DataFrame):
-    """A DataFrame's columns and its rows as (where, record), named "row 1" onwards."""
-    return list(frame.columns), [(f"row {i}", row) for i, row in enumerate(frame.to_dict("records"), start=1)]
+    """A DataFrame's columns and its rows as (where, record), named "row 1" onwards; columns named twice are refused
+    as a file's header is (a record would keep only the last of them)."""
+    return check_header(list(frame.columns), "DataFrame"), [(f"row {i}", row) for i, row in enumerate(frame.to_dict("records"), start=1)]
 
 
 def _columns_read(columns, records, first, text_col, label_col, group_col, source: str) -> tuple:
