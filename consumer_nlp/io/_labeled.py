@@ -337,7 +337,8 @@ def one_spelling_per_group(names: list) -> list:
 def _frame_records(frame: pd.DataFrame):
     """A DataFrame's columns and its rows as (where, record), named "row 1" onwards; columns named twice are refused
     as a file's header is (a record would keep only the last of them)."""
-    return check_header(list(frame.columns), "DataFrame"), [(f"row {i}", row) for i, row in enumerate(frame.to_dict("records"), start=1)]
+    columns = check_header(list(frame.columns), "DataFrame")
+    return columns, [(f"row {i}", row) for i, row in enumerate(frame.to_dict("records"), start=1)]
 
 
 def _columns_read(columns, records, first, text_col, label_col, group_col, source: str) -> tuple:
