@@ -1,4 +1,5 @@
 """Training from labeled data, with cross-validated figures attached to the fitted model."""
+import inspect
 import logging
 from collections import Counter
 
@@ -12,6 +13,7 @@ from .features import normalize_many
 from .exceptions import LabeledDataError
 from .io import LabeledData, read_labeled
 from ._metrics import classification_metrics
+from ._params import parameter_problems
 from ._values import LabeledSource, check_count
 
 log = logging.getLogger("consumer_nlp")
@@ -164,6 +166,20 @@ def _check_groups(labeled: LabeledData, group_col: str, cv: int) -> None:
             f"name a column that says where texts come from, or none"))], "groups_split_labels", column=group_col)
 
 
+def _check_params(params: dict) -> None:
+    """Refuse, before the data is read, a keyword that is neither train's nor a model parameter (a misspelled
+    ``text_column``), named as train's, and a model parameter out of its range."""
+    own = [name for name in inspect.signature(train).parameters if name not in ("data", "params")]
+    model = ComplaintClassifier().get_params()
+    unknown = [name for name in params if name not in model]
+    if unknown:  # cv is train's own (cross-validation's folds), so not said among the model's
+        raise TypeError(f"train() got an unexpected keyword argument {unknown[0]!r}: it takes {', '.join(own)} and "
+                        f"the model's parameters {', '.join(name for name in model if name not in own)}")
+    problems = parameter_problems(params)
+    if problems:
+        raise ValueError("; ".join(problems))
+
+
 def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, label_col: str | None = None,
           encoding: str | None = None, group_col: str | None = None, corrections: dict | None = None,
           calibration_data: LabeledSource | None = None, sheet: str | int | None = None, header_row: int = 1,
@@ -185,6 +201,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     its column names.
     """
     check_count(cv, "cv", 2, "folds of cross-validation; 0 trains without the cross-validated figures", also=(0,))
+    _check_params(params)
     labeled = read_labeled(data, text_col=text_col, label_col=label_col, encoding=encoding, group_col=group_col,
                            sheet=sheet, header_row=header_row)
     _check_mostly_labeled(labeled)

@@ -391,3 +391,15 @@ def test_a_dataframe_naming_a_column_twice_is_refused_as_a_file_is(small_corpus)
                            ) as error:
             read(frame)
         assert error.value.problem == "duplicate_columns" and error.value.details["columns"] == ["label"]
+
+
+def test_a_misspelled_keyword_of_train_is_named_as_trains_before_the_data_is_read(tmp_path, monkeypatch):
+    # train(data, text_column="内容") said "ComplaintClassifier.__init__() got an unexpected keyword argument", of a
+    # class the caller never named, and only once the whole file was read.
+    import consumer_nlp._train as training
+
+    monkeypatch.setattr(training, "read_labeled", lambda *a, **k: pytest.fail("the data was read"))
+    with pytest.raises(TypeError, match=r"train\(\) got an unexpected keyword argument 'text_column'.*text_col"):
+        cn.train(tmp_path / "labeled.csv", text_column="内容")
+    with pytest.raises(ValueError, match=r"C must be a positive number, not -1"):
+        cn.train(tmp_path / "labeled.csv", C=-1)
