@@ -4,6 +4,7 @@ import multiprocessing
 import os
 import pickle
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -235,6 +236,17 @@ def test_a_file_in_the_working_folder_does_not_stand_in_for_a_registry_model(reg
     with pytest.raises(KeyError, match=r"give it as \./complaints"):
         cn.load("complaints", registry=registry.root)
     np.testing.assert_array_equal(cn.load("./complaints").predict_proba(["漏水"]), small_model.predict_proba(["漏水"]))
+
+
+def test_a_path_object_is_always_a_file_never_a_registry_name(registry, small_model, tmp_path, monkeypatch):
+    # load(Path("./complaints")), the advice above followed with pathlib, went to the registry: a Path drops its "./"
+    # (str(Path("./complaints")) == "complaints"), and was met with the same advice again.
+    monkeypatch.chdir(tmp_path)
+    cn.save_model(small_model, tmp_path / "m.cnlp").rename(tmp_path / "complaints")
+    loaded = cn.load(Path("./complaints"), registry=registry.root)
+    np.testing.assert_array_equal(loaded.predict_proba(["漏水"]), small_model.predict_proba(["漏水"]))
+    with pytest.raises(FileNotFoundError, match="no model file"):
+        cn.load(Path("missing"), registry=registry.root)
 
 
 def _legacy_version(registry, data_dir, name="old"):

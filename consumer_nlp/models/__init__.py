@@ -25,7 +25,7 @@ def default_model_path() -> Path:
 
 def load(name: PathLike | None = None, *, registry: PathLike | None = None) -> ComplaintClassifier:
     """Load a model: the built-in default with no argument (or "default"); a model file
-    (``*.cnlp``, or any path with a folder in it); or a registry reference ``"name"``,
+    (``*.cnlp``, any path with a folder in it, or a ``pathlib.Path``); or a registry reference ``"name"``,
     ``"name@3"``, ``"name@production"`` in the registry at ``registry`` (default:
     ``$CONSUMER_NLP_HOME`` or a per-user folder; see :class:`ModelRegistry`)."""
     return load_named(name, registry=registry)[0]
@@ -42,7 +42,8 @@ def load_named(name: PathLike | None = None, *,
         raise TypeError(f"load() takes a model file path or a registry reference (name, name@3, name@alias), not "
                         f"{type(name).__name__} {name!r}")
     text = str(name)
-    if Path(text).suffix.lower() in MODEL_SUFFIXES or "/" in text or os.sep in text:  # a path, never a registry name
+    # a path, never a registry name: a Path object too, which drops the "./" that says so (Path("./m") is "m")
+    if not isinstance(name, str) or Path(text).suffix.lower() in MODEL_SUFFIXES or "/" in text or os.sep in text:
         return load_model(name), text
     try:
         models = ModelRegistry(registry)
