@@ -33,10 +33,11 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
     """Check a sequence of texts; missing ones become "" when allowed. Errors name the first
     ``BAD_ROWS_NAMED`` bad rows, each value quoted short, and count the rest.
     Each text is read as far as ``MAX_TEXT_CHARS``, in training and in tagging alike."""
-    if isinstance(X, str):
-        raise TypeError("expected a list of texts, got a single string; wrap it in a list: [text]")
-    if not isinstance(X, Iterable) and hasattr(X, "__array__"):  # an array-like that offers only its array
-        X = np.asarray(X)
+    if isinstance(X, (str, bytes, bytearray, memoryview)):  # iterating bytes would give numbers
+        got = "a single string" if isinstance(X, str) else f"a single {type(X).__name__} value"
+        raise TypeError(f"expected a list of texts, got {got}; wrap it in a list: [text]")
+    if hasattr(X, "__array__") and not isinstance(X, (np.ndarray, pd.Series, pd.Index, pd.DataFrame)):
+        X = np.asarray(X)  # an array-like that is not iterable, or gives scalars of its own (a pyarrow column)
     if not isinstance(X, Iterable):
         raise TypeError(f"expected a list of texts, got {type(X).__name__} {quoted(repr(X))}")
     if isinstance(X, Mapping):  # iterating it would give its keys

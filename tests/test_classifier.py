@@ -122,6 +122,28 @@ def test_an_array_like_that_offers_only_array_is_read_through_numpy(small_model)
         small_model.predict(42)
 
 
+def test_a_pyarrow_column_is_read_through_numpy_as_its_texts(small_model):
+    # A column of a pyarrow table (as Parquet is read) was refused row by row: iterating it gives pyarrow's scalars,
+    # "row 1: text is StringScalar <pyarrow.StringScalar: '秤不准，少了二两'>, not a string".
+    import pyarrow as pa
+
+    texts = ["秤不准，少了二两", "信用卡没开卡就扣年费", "外卖里吃出头发"]
+    expected = list(small_model.predict([*texts, ""]))
+    assert list(small_model.predict(pa.array([*texts, None]))) == expected
+    assert [r["category"] for r in small_model.tag(pa.chunked_array([texts[:1], [*texts[1:], None]]))] == expected
+    with pytest.raises(TypeError, match=r"row 2: text is \w+ .*42.*, not a string") as error:  # numpy's 42.0
+        small_model.predict(pa.array([None, 42]))
+    assert "row 1" not in str(error.value)
+
+
+def test_a_single_bytes_value_is_refused_as_a_single_string_is(small_model):
+    # predict(b"...") (a file's content read in binary) was taken for a list of texts and refused byte by byte:
+    # "row 1: text is int 231, not a string", and so on for every byte.
+    for single in ("秤不准".encode(), bytearray("秤不准".encode())):
+        with pytest.raises(TypeError, match=r"got a single (bytes|bytearray) value.*wrap it in a list"):
+            small_model.predict(single)
+
+
 def test_a_one_column_table_is_its_texts_and_a_wider_one_is_refused(small_model):
     # Iterating a DataFrame gives its column names: predict(df[["text"]]) returned one category for
     # three rows, and tag(df) one record per column name.
