@@ -109,6 +109,19 @@ def as_labels(y) -> np.ndarray:
     return y
 
 
+def as_groups(groups) -> np.ndarray:
+    """Check groups: one per text (an iterator is read whole first, as texts are), each read as train reads a group
+    column's cells (an empty one is the group （空）, 2.0 the group 2), so that any values can be held out."""
+    from .io import group_names  # here: fitting without groups needs none of the archive readers
+
+    if isinstance(groups, Iterator):
+        groups = list(groups)
+    groups = np.asarray(groups, dtype=object)
+    if groups.ndim != 1:
+        raise ValueError(f"expected one group per text, got groups of shape {groups.shape}")
+    return np.array(group_names(groups), dtype=object)
+
+
 def class_order(labels) -> np.ndarray:
     """The labels present in ``labels``, sorted as scikit-learn sorts ``classes_`` (its probability
     scorers read ``predict_proba``'s columns in that order), in the type of the labels (whole
@@ -425,7 +438,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             n_splits = min(self.cv, np.bincount(codes).min())
             return list(StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
                         .split(codes, codes))
-        groups = np.asarray(groups, dtype=object)
+        groups = as_groups(groups)
         if len(groups) != len(codes):
             raise ValueError(f"got {len(codes)} texts but {len(groups)} groups")
         n_groups = len(set(groups.tolist()))
