@@ -403,3 +403,18 @@ def test_a_misspelled_keyword_of_train_is_named_as_trains_before_the_data_is_rea
         cn.train(tmp_path / "labeled.csv", text_column="内容")
     with pytest.raises(ValueError, match=r"C must be a positive number, not -1"):
         cn.train(tmp_path / "labeled.csv", C=-1)
+
+
+def test_rows_of_a_dataframe_with_an_index_of_its_own_are_named_by_it_too(small_corpus):
+    # A frame filtered or sorted before training (index 100, 107, …) had its bad rows named "row 6" alone: counted from
+    # 1 in the frame's order, which df.loc[6] does not find. They are named by their index label too, as tag_dataframe
+    # names rows; a frame of the default index is said as before.
+    texts, labels = small_corpus
+    frame = pd.DataFrame({"text": texts, "label": labels}, index=range(100, 100 + 7 * len(texts), 7)).astype(object)
+    frame.loc[135, "label"], frame.loc[163, "text"] = "nonsense", 42
+    with pytest.raises(LabeledDataError) as error:
+        cn.train(frame, cv=0)
+    assert [where for where, _ in error.value.problems] == ["row 6 (index 135)", "row 10 (index 163)"]
+    with pytest.raises(LabeledDataError) as error:
+        cn.train(frame.reset_index(drop=True), cv=0)
+    assert [where for where, _ in error.value.problems] == ["row 6", "row 10"]

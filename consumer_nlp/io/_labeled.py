@@ -341,10 +341,13 @@ def group_names(values) -> list:
 
 
 def _frame_records(frame: pd.DataFrame):
-    """A DataFrame's columns and its rows as (where, record), named "row 1" onwards; columns named twice are refused
-    as a file's header is (a record would keep only the last of them)."""
+    """A DataFrame's columns and its rows as (where, record), named "row 1" onwards, and by their index label too
+    where the index is not the default one ("row 6 (index 135)", as ``df.loc`` finds it); columns named twice are
+    refused as a file's header is (a record would keep only the last of them)."""
     columns = check_header(list(frame.columns), "DataFrame")
-    return columns, [(f"row {i}", row) for i, row in enumerate(frame.to_dict("records"), start=1)]
+    own = not frame.index.equals(pd.RangeIndex(len(frame)))
+    return columns, [(f"row {i} (index {label})" if own else f"row {i}", row)
+                     for i, (label, row) in enumerate(zip(frame.index, frame.to_dict("records")), start=1)]
 
 
 def _columns_read(columns, records, first, text_col, label_col, group_col, source: str) -> tuple:
