@@ -84,42 +84,35 @@ def check_model(model, parameter: str = "model") -> "ComplaintClassifier":
     return model
 
 
-def as_labels(y) -> np.ndarray:
-    """Check labels: one per text (a column of them is taken, with scikit-learn's warning), none
-    missing or empty, all text or all whole numbers. Errors list the rows. An iterator (a generator) is read
-    whole first, as texts are."""
-    if isinstance(y, Iterator):  # numpy would take it for one object
-        y = list(y)
+def as_column(values, what: str) -> np.ndarray:
+    """Check values given one per text (``what``: "labels", "groups"): an iterator (a generator) read whole first, as
+    texts are (numpy would take it for one object); a column of them taken, with scikit-learn's warning; none missing
+    or empty, all text or all whole numbers (scikit-learn sorts them). Errors list the rows."""
+    if isinstance(values, Iterator):
+        values = list(values)
     try:
-        y = column_or_1d(np.asarray(y, dtype=object), dtype=object, warn=True)
+        values = column_or_1d(np.asarray(values, dtype=object), dtype=object, warn=True)
     except ValueError:
-        raise ValueError(f"expected one label per text, got labels of shape {np.shape(y)}") from None
-    missing = [str(row) for row, label in enumerate(y, start=1) if is_blank(label)]
+        raise ValueError(f"expected one {what[:-1]} per text, got {what} of shape {np.shape(values)}") from None
+    missing = [str(row) for row, value in enumerate(values, start=1) if is_blank(value)]
     if missing:
-        raise ValueError(f"labels are missing in rows {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}")
-    kinds = {isinstance(label, str) for label in y}
+        raise ValueError(f"{what} are missing in rows {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}")
+    kinds = {isinstance(value, str) for value in values}
     if len(kinds) > 1:
-        first = next(row for row, label in enumerate(y, start=1) if not isinstance(label, str))
-        raise ValueError(f"labels mix numbers and text (row {first}: {y[first - 1]!r}); give them all as text or "
+        first = next(row for row, value in enumerate(values, start=1) if not isinstance(value, str))
+        raise ValueError(f"{what} mix numbers and text (row {first}: {values[first - 1]!r}); give them all as text or "
                          f"all as numbers")
+    return values
+
+
+def as_labels(y) -> np.ndarray:
+    """Check labels (:func:`as_column`), none a number with a fraction: a classifier learns categories."""
+    y = as_column(y, "labels")
     odd = next((row for row, label in enumerate(y, start=1) if is_continuous(label)), None)
     if odd:  # in scikit-learn's words, as its classifiers refuse such labels
         raise ValueError(f"Unknown label type: continuous (row {odd}: {y[odd - 1]!r}); a classifier learns categories: "
                          f"give them as text, or as whole numbers")
     return y
-
-
-def as_groups(groups) -> np.ndarray:
-    """Check groups: one per text (an iterator is read whole first, as texts are), each read as train reads a group
-    column's cells (an empty one is the group （空）, 2.0 the group 2), so that any values can be held out."""
-    from .io import group_names  # here: fitting without groups needs none of the archive readers
-
-    if isinstance(groups, Iterator):
-        groups = list(groups)
-    groups = np.asarray(groups, dtype=object)
-    if groups.ndim != 1:
-        raise ValueError(f"expected one group per text, got groups of shape {groups.shape}")
-    return np.array(group_names(groups), dtype=object)
 
 
 def class_order(labels) -> np.ndarray:
@@ -438,7 +431,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             n_splits = min(self.cv, np.bincount(codes).min())
             return list(StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
                         .split(codes, codes))
-        groups = as_groups(groups)
+        groups = as_column(groups, "groups")
         if len(groups) != len(codes):
             raise ValueError(f"got {len(codes)} texts but {len(groups)} groups")
         n_groups = len(set(groups.tolist()))

@@ -355,20 +355,21 @@ def test_groups_make_calibration_and_threshold_hold_each_group_out(small_corpus)
         cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=["one"] * len(texts))
 
 
-def test_groups_are_read_as_train_reads_a_group_column(small_corpus):
+def test_groups_are_checked_as_labels_are(small_corpus):
     # fit(groups=…) failed in Python's or scikit-learn's words, naming neither the parameter nor a row: a generator
     # ("len() of unsized object", though texts and labels may be one), a missing value ("'<' not supported between
     # instances of 'str' and 'NoneType'", "Input contains NaN"), numbers beside text, and a table of two columns
-    # ("unhashable type: 'list'"). Groups are now read as train(group_col=…) reads its cells: an empty one is a group
-    # of its own, 2.0 is the group 2.
+    # ("unhashable type: 'list'"). Groups are now read and refused as labels are.
     texts, labels = small_corpus
-    sources = [("shop", "hotline", "forum", 7)[i % 4] for i in range(len(texts))]
-    as_read = [str(g) for g in sources]
-    unnamed = ["（空）" if g == "shop" else g for g in as_read]  # the name train gives an empty group cell
-    for groups, same in (((g for g in sources), as_read), ([None if g == "shop" else g for g in sources], unnamed),
-                         ([np.nan if g == "shop" else 7.0 if g == 7 else g for g in sources], unnamed)):
-        model = cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=groups)
-        assert model.review_threshold_ == cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=same).review_threshold_
+    sources = [("shop", "hotline", "forum")[i % 3] for i in range(len(texts))]
+    listed = cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=sources)
+    generated = cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=(g for g in sources))
+    assert generated.review_threshold_ == listed.review_threshold_
+    for missing in (None, np.nan, " "):
+        with pytest.raises(ValueError, match=r"^groups are missing in rows 1, 4, 7, .* …$"):
+            cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=[missing if g == "shop" else g for g in sources])
+    with pytest.raises(ValueError, match=r"groups mix numbers and text \(row 3: 7\)"):
+        cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=[7 if g == "forum" else g for g in sources])
     with pytest.raises(ValueError, match=r"expected one group per text, got groups of shape \(240, 2\)"):
         cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=np.array([sources, sources], dtype=object).T)
 

@@ -2,7 +2,7 @@
 labeled files for training and evaluation."""
 from ._columns import (CHANNEL_NAMES, DATE_NAMES, TAG_COLUMNS, find_column, find_text_column, names_row_below,
                        record_in_header)
-from ._labeled import (GroupSpellings, LabeledData, correction_key, group_name, group_names, read_labeled, trained_rows,
+from ._labeled import (GroupSpellings, LabeledData, correction_key, group_name, read_labeled, trained_rows,
                        without_text_hashes)
 from ._paths import (STALE_SECONDS, OutputLock, check_new_file, move_into_place, new_file, new_files, same_file,
                      temporary_beside, working_name, write_json)
@@ -18,9 +18,8 @@ from ._writers import PARTS, join_parts, write_archive, write_part
 __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
            "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "day_numbers", "discard_unsaved",
            "EXCEL_EPOCHS", "excel_changes", "excel_text", "excel_unescape", "find_column", "find_text_column",
-           "group_name", "group_names", "GroupSpellings", "join_parts", "keep_text", "LabeledData", "MergedBelow",
-           "move_into_place", "names_row_below", "new_file", "new_files", "open_archive", "open_read_only",
-           "output_format", "OutputLock",
+           "group_name", "GroupSpellings", "join_parts", "keep_text", "LabeledData", "MergedBelow", "move_into_place",
+           "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "output_format", "OutputLock",
            "PARTS", "printable", "read_labeled", "record_in_header", "same_file", "scan_sheet", "SERIAL_DAYS",
            "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "text_cell", "text_rows",
            "trained_rows", "utf8_text", "without_surrogates", "without_text_hashes", "working_name", "write_archive",

@@ -334,12 +334,6 @@ def one_spelling_per_group(names: list) -> list:
     return [spellings.name(key) for key in keys]
 
 
-def group_names(values) -> list:
-    """A group column's cells as the groups they name: each as :func:`group_name` says it, every spelling of a group as
-    its most common one. One reading for train's ``group_col`` and for ``ComplaintClassifier.fit``'s ``groups``."""
-    return one_spelling_per_group([group_name(value) for value in values])
-
-
 def _frame_records(frame: pd.DataFrame):
     """A DataFrame's columns and its rows as (where, record), named "row 1" onwards, and by their index label too
     where the index is not the default one ("row 6 (index 135)", as ``df.loc`` finds it); columns named twice are
@@ -478,7 +472,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     duplicates, conflicts = _repeats(places, texts, [read_as[row.get(text_col)] for _, row in records], labels)
     groups = None
     if group_col is not None:
-        groups = group_names(row.get(group_col) for _, row in records)
+        groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
     tagged = source != "pairs" and label_col in TAG_COLUMNS and set(TAG_COLUMNS) <= {str(c) for c in columns}
     return LabeledData(texts, labels, source, duplicates, conflicts, groups, places,
                        None if source == "pairs" else text_col, unlabeled, None if source == "pairs" else label_col,
