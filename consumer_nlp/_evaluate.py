@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._categories import CATEGORIES, in_guide_order
 from ._html import markdown_text, page
-from ._unicode import cut, display_width, name_key, shown_escaped
+from ._unicode import cut, display_width, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError, LabeledDataError
 from .io import check_new_file, read_labeled, trained_rows
@@ -215,10 +215,9 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
         missing = error.details.get("missing", {})
         if "group_col" in missing:
             missing["by"] = missing.pop("group_col")
+        if error.details.get("groups_are_texts"):
+            error.details["groups_are_texts"] = "by"
         raise
-    if by is not None and labeled.text_col is not None and name_key(str(by)) == name_key(str(labeled.text_col)):
-        raise ValueError(f"by=… ({by!r}) is the text column: each complaint would be a group of its own; name a "
-                         f"column of sources, channels or districts")
     _warn_of(labeled)
     return _measure(model, labeled, model_name, by)[0]
 

@@ -1246,6 +1246,14 @@ _DESK_ERRORS = {
         {"l.csv": [("内容", "label"), ("漏水", "quality")]},
         ["train", "l.csv", "-o", "m.cnlp", "--text-col", "内容", "--label-col", "内容"],
         ["文本和类别指的是同一列「内容」", "--text-col", "--label-col"]),
+    "--by naming the text column": (
+        {"l.csv": [("投诉内容", "label", "渠道"), ("漏水", "quality", "热线")]}, ["evaluate", "default", "l.csv", "--by", "投诉内容"],
+        ["--by 指的是投诉文本所在的「投诉内容」列", "每条投诉会自成一组", "请用 --by 指定"]),
+    "--group-col naming the text column": (
+        {"l.csv": [("投诉内容", "label"), *[(f"{w}条，东西坏了", "quality") for w in "甲乙丙丁戊己庚辛"],
+                   *[(f"{w}条，年费乱扣", "financial") for w in "甲乙丙丁戊己庚辛"]]},
+        ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--group-col", "投诉内容"],
+        ["--group-col 指的是投诉文本所在的「投诉内容」列", "每条投诉会自成一组", "请用 --group-col 指定"]),
     "an output named .xlsm": (
         {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "o.xlsm", "-q"],
         ["不能写成 .xlsm（.xls 和 .xlsm 只能读）", ".xlsx", "请用 --output"]),

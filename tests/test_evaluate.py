@@ -11,6 +11,7 @@ import consumer_nlp as cn
 from consumer_nlp import CATEGORIES, ComplaintClassifier
 from consumer_nlp._charts import cjk_fonts
 from consumer_nlp._evaluate import evaluate
+from consumer_nlp.exceptions import LabeledDataError
 from consumer_nlp._unicode import display_width
 
 needs_font = pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei")
@@ -288,8 +289,9 @@ def test_a_column_of_many_values_shows_the_largest_groups_and_the_rest_together(
 
 def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_only(small_model, labeled):
     # `--by 投诉内容` made each complaint a group: 20 lines padded to the longest text (hundreds of characters).
-    with pytest.raises(ValueError, match=r"by=… \('Text '\) is the text column"):
+    with pytest.raises(LabeledDataError, match=r"the column of groups, 'text', is the text column") as refused:
         evaluate(small_model, labeled, by="Text ")
+    assert refused.value.problem == "header" and refused.value.details["groups_are_texts"] == "by"
     notes = ["客户来电反映情况已转交相关部门处理并于三个工作日内回复" * 3 if i % 2 else "已办结" for i in range(len(labeled))]
     evaluation = evaluate(small_model, labeled.assign(处理结果=notes), by="处理结果")
     lines = str(evaluation).splitlines()

@@ -361,6 +361,12 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
         raise LabeledDataError(source, [("header", f"text_col=… and label_col=… name one column, {text_col!r}: name "
                                                    f"the column of the texts and that of the labels")],
                                "header", columns=list(columns), same=text_col)
+    if group_col is not None and group_col == text_col and text_col in columns:
+        raise LabeledDataError(source, [("header", f"the column of groups, {group_col!r}, is the text column: each "
+                                                   f"complaint would be a group of its own; name a column of sources, "
+                                                   f"channels or districts")],
+                               "header", columns=list(columns), groups_are_texts="group_col",
+                               text=text_col)
     named = {"text_col": text_col, "label_col": label_col, "group_col": group_col}
     missing = {parameter: c for parameter, c in named.items() if c is not None and c not in columns}
     said = [f"missing column(s) {list(missing.values())}"] if missing else []

@@ -107,6 +107,10 @@ def _header_in_chinese(details: dict, names: dict) -> str:
     if details.get("same") is not None:
         return (f"标注数据的表头有问题，没有使用：文本和类别指的是同一列「{details['same']}」（列名有：{columns}）。请用 "
                 f"{flag('text_col')} 和 {flag('label_col')} 分别指定投诉文本和类别所在的列后再运行")
+    if details.get("groups_are_texts") is not None:
+        return (f"标注数据的表头有问题，没有使用：{flag(details['groups_are_texts'])} 指的是投诉文本所在的「"
+                f"{details['text']}」列，按它分组，每条投诉会自成一组（列名有：{columns}）。请用 "
+                f"{flag(details['groups_are_texts'])} 指定来源、渠道或区县等所在的列后再运行")
     missing = details.get("missing", {})  # {parameter: the column it names, which the file lacks}
     wrong = [f"没有「{column}」列" for column in missing.values()]
     if details.get("no_label_column"):
