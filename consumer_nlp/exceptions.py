@@ -64,7 +64,8 @@ class LabeledDataError(ValueError):
     ``SHOWN`` (a wrong label column makes every row one: 94,200 rows printed 24 MB); ``faults``, beside them, each
     one's (kind, particulars) for a program that tells it in its own words (None where it has no kind):
     ``"text_missing"``, ``"text_empty"``, ``"text_unreadable"``, ``"label_empty"``, ``"unknown_label"`` (``label``,
-    ``near``), ``"unparseable_row"`` (``fault``, a BadRow's ``kind``, its ``details`` and the file's ``format``).
+    ``near``), ``"names_row"`` (the row holds its columns' names, ``text`` and ``label``: a second file's header),
+    ``"unparseable_row"`` (``fault``, a BadRow's ``kind``, its ``details`` and the file's ``format``).
     ``problem`` names a fault of the whole data (one of ``PROBLEMS``), for such a program:
     ``"categories_as_texts"`` (the texts are mostly category names) or ``"few_texts"`` (a column of a few values, a
     channel), each with ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data

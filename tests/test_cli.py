@@ -1684,3 +1684,19 @@ def test_a_json_lines_file_without_one_object_names_its_first_line_not_the_text_
         assert "文件第 1 行格式有误（不是一个完整的 JSON 对象）" in said and "--text-col" not in said, said
         assert "--bad-rows" not in said, said  # which would set every row aside
         assert not (tmp_path / "out.csv").exists()
+
+
+def test_the_column_names_again_in_labeled_data_are_said_as_such_with_their_row(tmp_path, capsys, write_workbook):
+    # Two labeled files pasted one under the other, the second's header row with them, were told
+    # 类别「类别」不是六个类别之一 (an unknown label), as if the desk had misspelt a category in that row.
+    rows = [("投诉内容", "类别"), ("热水器漏水，修了三次还漏", "质量问题"), ("秤不准，少了二两", "价格/计量"),
+            ("投诉内容", "类别"), ("信用卡年费乱扣", "金融服务")]
+    write_workbook(tmp_path / "l.xlsx", {"标注": rows})
+    for argv in (["evaluate", "default"], ["train", "--cv", "0", "-o", str(tmp_path / "m.cnlp")]):
+        assert main([*argv, str(tmp_path / "l.xlsx"), "--registry", str(tmp_path / "r")]) == 2
+        err = capsys.readouterr().err
+        assert "第 4 行：这一行又是列名（「投诉内容」「类别」）" in err and "删去这一行" in err, err
+        assert "不是六个类别之一" not in err, err
+    with pytest.raises(cn.LabeledDataError, match=r"row 4: the row repeats the column names") as refused:
+        cn.read_labeled(tmp_path / "l.xlsx")
+    assert refused.value.faults == [("names_row", {"text": "投诉内容", "label": "类别"})]

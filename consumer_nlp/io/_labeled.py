@@ -398,6 +398,13 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
                            **{name: value for name, value in found.items() if value})
 
 
+def _names_again(text, label, text_col, label_col) -> bool:
+    """Whether a row's text and label are the names of their columns (a second file's header row pasted in under the
+    first), not a category: said as such, not as an unknown label."""
+    return (isinstance(text, str) and isinstance(label, str) and label_of(label) is None
+            and text.strip() == str(text_col).strip() and label.strip() == str(label_col).strip())
+
+
 def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col: str | None = None,
                  encoding: str | None = None, group_col: str | None = None, sheet: str | int | None = None,
                  header_row: int = 1) -> LabeledData:
@@ -459,14 +466,18 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         text, label = row.get(text_col), row.get(label_col)
         if isinstance(text, str):
             text = without_surrogates(text)  # a broken emoji (JSON "\ud83d") kept readable, as in corrections
-        if not isinstance(text, str):
+        if _names_again(text, label, text_col, label_col):
+            problems.append((where, f"the row repeats the column names ({text!r}, {label!r}), as a second file pasted "
+                                    f"in under the first brings them: delete it",
+                             ("names_row", {"text": text.strip(), "label": str(label).strip()})))
+        elif not isinstance(text, str):
             problems.append((where, f"text is missing or not a string ({text!r})", ("text_missing", {})))
         elif not text.strip():
             problems.append((where, "text is empty", ("text_empty", {})))
         elif not read_as[row.get(text_col)]:
             problems.append((where, f"the text {text[:20]!r} has nothing to read once normalised (only spaces, "
                                     f"invisible characters or HTML spaces)", ("text_unreadable", {})))
-        if label_of(label) is None:
+        if label_of(label) is None and not _names_again(text, label, text_col, label_col):
             problems.append((where, unknown_label(label), label_fault(label)))
         texts.append(text)
         labels.append(label_of(label))

@@ -26,6 +26,8 @@ _LABELED_FAULTS = {
     "label_empty": lambda d: "类别为空",
     "unknown_label": lambda d: (f"类别「{d['label']}」不是六个类别之一" + _did_you_mean(d["near"])
                                 + f"：应填 {'、'.join(LABELS)}，或中文名 {'、'.join(CATEGORIES.values())}"),
+    "names_row": lambda d: (f"这一行又是列名（「{d['text']}」「{d['label']}」），是两份文件拼在一起时一并粘贴进来的，"
+                            "不是一条投诉：请删去这一行"),
     "unparseable_row": lambda d: f"格式有误（{why_unparseable(d['fault'], d['details'], d['format'])}）",
 }
 
