@@ -179,7 +179,8 @@ class ArchiveError(ValueError):
     it) or ``"no_rows"`` (a tagged archive with no row to report on: its column names alone) or ``"text_bytes"`` (a
     text column holding bytes that are not UTF-8, a Parquet binary column: ``details["column"]``; ``details["rows"]``,
     the first five (row, value); ``details["index"]``, True where each row is its frame's index label, not its row
-    as Excel shows it). An error met
+    as Excel shows it) or ``"not_for_format"`` (``details["parameter"]``, sheet or header_row, given for a file of a
+    ``details["format"]`` that has no sheets, or no header row to choose). An error met
     reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
@@ -188,7 +189,7 @@ class ArchiveError(ValueError):
                 "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder",
                 "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook",
                 "unknown_format", "not_review_workbook", "other_model", "folder", "tag_values", "no_rows",
-                "text_bytes", "not_parquet")
+                "text_bytes", "not_parquet", "not_for_format")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

@@ -1558,6 +1558,7 @@ ARCHIVE_PROBLEMS = {
     "same_output": ("tag", {"parameters": ["bad_rows_path", "output_path"]}),
     "other_model": ("tag", {"row": 5, "written": 0.9, "computed": 0.6, "differ": 3, "rows": 4}),
     "folder": ("tag", {"parameter": "output_path", "example": "结果/a.tagged.csv"}),
+    "not_for_format": ("tag", {"parameter": "sheet", "format": "csv"}),
 }
 LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"column": "渠道"},
                     "mostly_unlabeled": {"column": "label", "labeled": 3, "unlabeled": 40}, None: {},
@@ -1700,3 +1701,22 @@ def test_the_column_names_again_in_labeled_data_are_said_as_such_with_their_row(
     with pytest.raises(cn.LabeledDataError, match=r"row 4: the row repeats the column names") as refused:
         cn.read_labeled(tmp_path / "l.xlsx")
     assert refused.value.faults == [("names_row", {"text": "投诉内容", "label": "类别"})]
+
+
+def test_a_sheet_or_header_row_for_a_file_without_them_is_said_in_chinese(tmp_path, capsys, write_csv):
+    # `evaluate default l.csv --sheet 2` (and `--header-row 2` for a .jsonl) were said in English alone, under
+    # 没有完成（原因在下面，是英文的…）, in `train`, `evaluate` and `tag` alike.
+    write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])
+    (tmp_path / "l.jsonl").write_text('{"text": "漏水", "label": "quality"}\n', encoding="utf-8")
+    cases = [(["evaluate", "default", "l.csv", "--sheet", "2"], ["CSV 文件不是 Excel 工作簿，没有可选的表", "请去掉 --sheet"]),
+             (["train", "l.jsonl", "-o", "m.cnlp", "--header-row", "2"],
+              ["JSONL 文件没有列名所在的行可选", "请去掉 --header-row"]),
+             (["tag", "l.csv", "--sheet", "数据", "-q"], ["CSV 文件不是 Excel 工作簿", "请去掉 --sheet"])]
+    for argv, says in cases:
+        argv = [str(tmp_path / word) if word.startswith("l.") or word.endswith(".cnlp") else word for word in argv]
+        assert main([*argv, "--registry", str(tmp_path / "r")]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert all(said in first for said in says), (argv, first)
+    with pytest.raises(cn.ArchiveError) as refused:
+        cn.read_labeled(tmp_path / "l.csv", sheet=2)
+    assert refused.value.problem == "not_for_format" and refused.value.details == {"parameter": "sheet", "format": "csv"}

@@ -6,6 +6,7 @@ with the line or sheet row they are on, instead of dropping them.
 """
 from pathlib import Path
 
+from ..exceptions import ArchiveError
 from ._archive import WORKBOOKS, ArchiveReader, archive_format, check_content
 from ._delimited import DelimitedReader
 from ._jsonl import JsonLinesReader
@@ -25,10 +26,12 @@ def open_archive(path, encoding=None, chunk_size=5000, *, sheet=None, header_row
         return (XlsReader if kind == "xls" else ExcelReader)(path, encoding, chunk_size, sheet=sheet,
                                                              header_row=header_row)
     if sheet is not None:
-        raise ValueError(f"sheet=NAME applies to workbooks (.xlsx, .xls), not to {path}")
+        raise ArchiveError(f"sheet=NAME applies to workbooks (.xlsx, .xls), not to {path}", "not_for_format",
+                           parameter="sheet", format=kind)
     if kind in ("csv", "tsv"):
         return DelimitedReader(path, encoding, chunk_size, delimiter="," if kind == "csv" else "\t",
                                header_row=header_row)
     if header_row != 1:
-        raise ValueError(f"header_row=N applies to workbooks and CSV or TSV files, not to {path}")
+        raise ArchiveError(f"header_row=N applies to workbooks and CSV or TSV files, not to {path}", "not_for_format",
+                           parameter="header_row", format=kind)
     return {"jsonl": JsonLinesReader, "parquet": ParquetReader}[kind](path, encoding, chunk_size)

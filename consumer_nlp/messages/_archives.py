@@ -64,6 +64,10 @@ def _period_word(details: dict) -> str:
     return f"「{details['wanted']}」是时间段，不是列名：要按{'季度' if period == 'quarter' else '月'}分列，请用 {flag} {period}"
 
 
+# The formats as a desk calls them, where an error names one.
+_FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSONL", "parquet": "Parquet"}
+
+
 def problem_in_chinese(error: ArchiveError) -> str:
     """What is wrong, in one Chinese sentence without the file's path (a server's paths are not the
     user's business; on the command line the user named the file)."""
@@ -136,6 +140,9 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "tag_values": lambda: _tag_values(details),
         "text_bytes": lambda: _text_bytes(details),
         "no_rows": lambda: "文件里只有列名，没有一行数据",
+        "not_for_format": lambda: (f"{_FORMAT_NAMES.get(details['format'], details['format'])} 文件"
+                                   + ("不是 Excel 工作簿，没有可选的表" if details["parameter"] == "sheet"
+                                      else "没有列名所在的行可选")),
         "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }
@@ -218,6 +225,9 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
     if error.problem == "previous_is_itself" and "previous" in names:
         return f"请用 {names['previous']} 指定前一期的已标注档案后再运行"
+    if error.problem == "not_for_format":
+        flag = names.get(error.details["parameter"])
+        return f"请去掉 {flag} 后再运行" if flag else f"请不要给出 {error.details['parameter']}"
     if error.problem == "output_is_input":
         return "请换一个输出文件名后再运行"
     if error.problem == "no_folder":
