@@ -1720,3 +1720,17 @@ def test_a_sheet_or_header_row_for_a_file_without_them_is_said_in_chinese(tmp_pa
     with pytest.raises(cn.ArchiveError) as refused:
         cn.read_labeled(tmp_path / "l.csv", sheet=2)
     assert refused.value.problem == "not_for_format" and refused.value.details == {"parameter": "sheet", "format": "csv"}
+
+
+def test_labeled_data_given_as_a_folder_is_said_to_be_one(tmp_path, capsys):
+    # `evaluate default 标注` and `train 标注 -o m.cnlp`, 标注 a folder of labeled files, were told 找不到文件 (no such
+    # file): the desk, who sees the folder there, was sent to check its name.
+    (tmp_path / "标注").mkdir()
+    for argv in (["evaluate", "default", str(tmp_path / "标注")], ["train", str(tmp_path / "标注"), "-o",
+                                                                    str(tmp_path / "m.cnlp")]):
+        assert main([*argv, "--registry", str(tmp_path / "r")]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert "标注数据是一个文件夹，不是文件" in first and "请给出文件夹里的那个标注文件" in first, (argv, first)
+    with pytest.raises(cn.ArchiveError) as refused:
+        cn.read_labeled(tmp_path / "标注")
+    assert refused.value.problem == "folder" and refused.value.details == {"parameter": "data"}

@@ -14,7 +14,7 @@ import pandas as pd
 from .._categories import CATEGORIES, label_fault, label_of, number_written, unknown_label
 from .._unicode import name_key, shows_nothing, without_format_characters
 from .._values import LabeledSource, is_blank, is_missing
-from ..exceptions import LabeledDataError
+from ..exceptions import ArchiveError, LabeledDataError
 from ._archive import archive_format, check_header, place_number
 from ._cells import cell_text
 from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
@@ -433,6 +433,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         source = str(path)
+        if path.is_dir():
+            raise ArchiveError(f"{path} is a folder; give the labeled file in it", "folder", parameter="data")
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
         columns, records, unparsed, first = _file_records(path, encoding, sheet, header_row)

@@ -27,6 +27,8 @@ def _bad_row_place(details: dict) -> str:
 
 # The outputs a run writes, by the parameter that names each, as a desk calls them.
 _OUTPUTS = {"output_path": "输出文件", "bad_rows_path": "存放无法解析的行的文件"}
+# The files a command reads, by their parameter, where an error names one.
+_INPUTS = {"input_path": "要标注的", "data": "标注数据"}
 
 
 def _output_name(details: dict) -> str:
@@ -130,7 +132,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "previous_is_itself": lambda: "用来对比的前一期档案就是这份档案本身",
         "output_is_input": lambda: "输出文件就是输入文件（输入文件绝不会被覆盖）",
         "no_folder": lambda: "输出文件所在的文件夹不存在",
-        "folder": lambda: ("要标注的是一个文件夹，不是文件" if details.get("parameter") == "input_path"
+        "folder": lambda: (_INPUTS[details["parameter"]] + "是一个文件夹，不是文件" if details.get("parameter") in _INPUTS
                            else f"{_OUTPUTS.get(details.get('parameter'), '输出文件')}是一个文件夹"),
         "output_name": lambda: _output_name(details),
         "same_output": lambda: "就是".join(_OUTPUTS.get(parameter, parameter) for parameter in details["parameters"]),
@@ -234,6 +236,8 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         return "请先建好这个文件夹，或写到已有的文件夹里，再运行"
     if error.problem == "folder" and error.details.get("parameter") == "input_path":
         return "请给出文件夹里要标注的那个文件（一次标注一个文件）后再运行"
+    if error.problem == "folder" and error.details.get("parameter") == "data":
+        return "请给出文件夹里的那个标注文件（一次用一个文件）后再运行"
     if error.problem == "folder":
         flag, example = _output_flag(error, names), error.details.get("example")
         return f"请{f'用 {flag} ' if flag else ''}给出文件名{f'（如 {example}）' if example else ''}后再运行"
