@@ -2,7 +2,15 @@
 
 
 class ModelNotFoundError(KeyError):
-    """No model answers to a registry reference (name, version or alias)."""
+    """No model answers to a registry reference (name, version or alias); ``details["data_file"]``, where the
+    reference is a data file of this folder (the data given where the model goes)."""
+
+    def __init__(self, message: str = "", **details):
+        super().__init__(message)
+        self.details = details
+
+    def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
+        return type(self), (str(self),), {"details": self.details}
 
     def __str__(self) -> str:  # the message itself, not KeyError's quoted repr of it
         return str(self.args[0]) if self.args else ""

@@ -1734,3 +1734,13 @@ def test_labeled_data_given_as_a_folder_is_said_to_be_one(tmp_path, capsys):
     with pytest.raises(cn.ArchiveError) as refused:
         cn.read_labeled(tmp_path / "标注")
     assert refused.value.problem == "folder" and refused.value.details == {"parameter": "data"}
+
+
+def test_the_data_given_where_the_model_goes_is_said_to_be_so(tmp_path, capsys, monkeypatch, write_csv):
+    # `evaluate 标注.csv default` (the two swapped) was told 找不到模型。请用 consumer-nlp models list 查看…, though the
+    # library knew the file was data given where the model goes (said in English only, below).
+    monkeypatch.chdir(tmp_path)
+    write_csv(tmp_path / "标注.csv", [("text", "label"), ("漏水", "quality")])
+    assert main(["evaluate", "标注.csv", "default", "--registry", str(tmp_path / "r")]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "「标注.csv」是数据文件，不是模型" in first and "模型写在前面，数据写在后面" in first, first

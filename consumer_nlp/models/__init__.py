@@ -55,7 +55,8 @@ def load_named(name: PathLike | None = None, *,
 
             if Path(text).suffix.lower() in FORMATS:  # the data, given where the model goes (arguments swapped)
                 raise ModelNotFoundError(f"{missing}; a file {text!r} is in this folder, but it is data, not a model "
-                                         f"file ({SUFFIX}): is it given where the model goes?") from None
+                                         f"file ({SUFFIX}): is it given where the model goes?",
+                                         data_file=text) from None
             raise ModelNotFoundError(f"{missing}; a file {text!r} is in this folder: give it as ./{text} to load "
                                      f"it") from None
         raise
