@@ -52,11 +52,15 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 
 
 def _check_folds(labeled: LabeledData, cv: int) -> None:
-    """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each."""
+    """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each (``cv`` 0: the one
+    fit on all)."""
     texts = len(labeled.labels)
-    needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3)
+    needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3) if cv else 3
     short = {label: n for label, n in Counter(labeled.labels).items() if n < needed}
-    if cv > texts:
+    if not cv and short:
+        said = (f"fitting needs at least {needed} examples of each label; too few for: "
+                f"{', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples")
+    elif cv > texts:
         said = (f"cv={cv} folds need at least {cv} texts; there are {texts}: pass fewer folds, or cv=0 to train "
                 f"without the cross-validated figures")
     elif short:
@@ -226,8 +230,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         raise LabeledDataError(labeled.source, [(f"column {group_col!r}", (
             f"group_col=… ({group_col!r}): the column holds fewer than two different values ({values}), so no group "
             f"can be held out; name another column"))], "one_group", column=group_col, values=values)
-    if cv:
-        _check_folds(labeled, cv)
+    _check_folds(labeled, cv)
     model = ComplaintClassifier(**params)
     if group_col is not None:
         _check_groups(labeled, group_col, model.cv)

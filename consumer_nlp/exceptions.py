@@ -79,8 +79,9 @@ class LabeledDataError(ValueError):
     channel), each with ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
     with fewer than half its rows labeled: ``details["labeled"]``, ``details["unlabeled"]``, the rows with
     and without a label, and ``details["column"]``, the label column, None for pairs); ``"few_examples"`` (too few
-    for ``cv`` folds: ``details["cv"]``, ``details["needed"]``, the examples each label needs, ``details["short"]``,
-    {label: examples} of those with fewer, ``details["texts"]``, all there are); ``"one_group"``
+    for ``cv`` folds, or for the fit alone where ``cv`` is 0: ``details["cv"]``, ``details["needed"]``, the examples
+    each label needs, ``details["short"]``, {label: examples} of those with fewer, ``details["texts"]``, all there
+    are); ``"one_group"``
     (``details["column"]``, the group column, holds one value, ``details["values"]``); ``"few_to_calibrate"`` (holding
     out the groups ``details["held"]`` of ``details["column"]`` leaves ``details["left"]`` texts, too few to calibrate
     on); ``"groups_split_labels"`` (the groups of ``details["column"]`` split the labels between them); ``"header"``

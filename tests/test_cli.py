@@ -1315,6 +1315,11 @@ _DESK_ERRORS = {
         {"q.csv": [("text", "label"), ("漏水", "quality"), ("冒烟", "quality"), ("秤不准", "quality")]},
         ["train", "q.csv", "-o", "m.cnlp", "--cv", "0"],
         ["3 行都是「质量问题」（quality）", "只有一个类别", "没有训练", "请补充其他类别的例子", "--label-col"]),
+    "a label of fewer than three examples, without cross-validation": (
+        {"l.csv": [("text", "label"), *[(f"{w}条，东西坏了", "quality") for w in "甲乙丙丁"],
+                   ("年费乱扣", "financial"), ("又一条，年费乱扣", "financial")]},
+        ["train", "l.csv", "-o", "m.cnlp", "--cv", "0"],
+        ["每个类别至少要 3 条例子才能训练", "金融服务（financial）只有 2 条", "没有训练", "请给这些类别补充例子后再运行"]),
     "labels written as numbers": (
         {"n.csv": [("text", "label"), *((f"第{i}条投诉", str(i % 6 + 1)) for i in range(30))]},
         ["evaluate", "default", "n.csv"],

@@ -47,8 +47,10 @@ _NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只�
 def _too_few_examples(details: dict, names: dict) -> str:
     """Labeled data too small for its cross-validation's folds, in Chinese, and how to go on."""
     cv = details["cv"]
+    short = "、".join(f"{CATEGORIES.get(label, label)}（{label}）只有 {n} 条" for label, n in details["short"].items())
+    if not cv:  # no cross-validation: the fit on all needs them
+        return f"每个类别至少要 {details['needed']} 条例子才能训练：{short}，没有训练。请给这些类别补充例子后再运行"
     if details["short"]:
-        short = "、".join(f"{CATEGORIES.get(label, label)}（{label}）只有 {n} 条" for label, n in details["short"].items())
         said = f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条例子：{short}，没有训练。请给这些类别补充例子"
     else:
         said = f"做 {cv} 折交叉验证至少要 {cv} 条文本，只有 {details['texts']} 条，没有训练。请补充例子"
