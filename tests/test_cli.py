@@ -1303,7 +1303,8 @@ _DESK_ERRORS = {
         ["--resume", "--restart", "只能用其中一个"]),
     "calibration data holding training texts": (
         {"c.csv": [("text", "label"), ("漏水", "quality")],
-         "l.csv": [("text", "label"), ("漏水", "quality"), ("秤不准", "price_measurement")]},
+         "l.csv": [("text", "label"), ("漏水", "quality"), ("冰箱不制冷", "quality"), ("屏幕坏了", "quality"),
+                   ("秤不准", "price_measurement"), ("缺斤少两", "price_measurement"), ("多收钱", "price_measurement")]},
         ["train", "l.csv", "-o", "m.cnlp", "--cv", "0", "--calibration-data", "c.csv"],
         ["校准数据里有 1 条文本也在训练数据里（如「漏水」）", "--calibration-data"]),
     "labeled data of a header alone": (
