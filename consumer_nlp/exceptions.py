@@ -164,9 +164,9 @@ class ArchiveError(ValueError):
     ``details["names_row"]``, a row below that reads as column names: its header_row and the name in it),
     ``"beyond_excel"``, ``"busy"`` (another run is writing the output), ``"folder"`` (a folder where a file is
     wanted: ``details["parameter"]``, where known, the parameter naming it, "input_path" for a folder to tag,
-    "data" for one of labeled data; for an output, ``details["example"]``, a file name in it), ``"previous_is_itself"`` (a report's
-    earlier period given as the archive itself), ``"output_is_input"``, ``"no_folder"`` (the output's folder does
-    not exist), ``"output_name"`` (an output named for another format, or for one read but not written:
+    "data" for one of labeled data; for an output, ``details["example"]``, a file name in it),
+    ``"previous_is_itself"`` (a report's earlier period given as the archive itself), ``"output_is_input"``,
+    ``"no_folder"`` (the output's folder does not exist), ``"output_name"`` (an output named for another format, or for one read but not written:
     ``details["endings"]``, those it may have; where known, ``details["suffix"]``, the one given, "" for none, and
     ``details["parameter"]``, the parameter that named it), ``"same_output"`` (two outputs of a run named as one
     file: ``details["parameters"]``, the parameters naming it, the one to change first),

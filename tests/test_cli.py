@@ -1725,7 +1725,8 @@ def test_a_sheet_or_header_row_for_a_file_without_them_is_said_in_chinese(tmp_pa
         assert all(said in first for said in says), (argv, first)
     with pytest.raises(cn.ArchiveError) as refused:
         cn.read_labeled(tmp_path / "l.csv", sheet=2)
-    assert refused.value.problem == "not_for_format" and refused.value.details == {"parameter": "sheet", "format": "csv"}
+    assert refused.value.problem == "not_for_format"
+    assert refused.value.details == {"parameter": "sheet", "format": "csv"}
 
 
 def test_labeled_data_given_as_a_folder_is_said_to_be_one(tmp_path, capsys):
