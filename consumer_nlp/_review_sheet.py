@@ -1,6 +1,6 @@
-"""The review workbook's sheet and header names, as a desk sees them in Excel: one home for the workbook that writes
-and reads them (``review``) and the messages that name them to a desk (``messages``, which sits below review).
-Workbooks already filled hold these headers and import checks them, so they do not change."""
+"""The review workbook's sheet and header names and its instruction, as a desk sees them in Excel: one home for the
+workbook that writes and reads them (``review``) and the messages that name them to a desk (``messages``, which sits
+below review). Workbooks already filled hold these headers and import checks them, so they do not change."""
 
 SHEET = "复核"
 TEXT_HEADER = "投诉内容"
@@ -11,3 +11,5 @@ COLUMNS = ["序号", "原文件行号", TEXT_HEADER, GUESS_HEADER, "次选", CON
 EXACT = "原文（勿改）"  # the hidden columns after CHOICE_HEADER: each row and its text exactly
 NOTES = "说明"  # the sheet saying where the queue came from, what to do, and when it was exported
 EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported
+# the row of NOTES telling the reviewer what to do
+HOW = f"在“{CHOICE_HEADER}”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"

@@ -7,8 +7,8 @@ from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
-from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, NOTES, SHEET,
-                             TEXT_HEADER)
+from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, HOW, NOTES,
+                             SHEET, TEXT_HEADER)
 from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
@@ -17,9 +17,8 @@ from ._store import moment
 
 WIDTHS = [6, 11, 70, 12, 12, 8, 14]
 TEXT, CHOICE = 3, len(COLUMNS)  # the column of the text, and the one the reviewer fills (1-based)
-# EXACT: hidden columns after CHOICE, [row, text] exactly, as ASCII JSON over as many cells as it needs; EXPORTED: of
-# two exports, which is the later.
-HOW = f"在“{CHOICE_HEADER}”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"  # NOTES' row telling the reviewer what to do
+# The hidden EXACT columns after CHOICE hold [row, text] exactly, as ASCII JSON over as many cells as it needs; EXPORTED
+# tells which of two exports is the later.
 
 # Each kind of problem of a filled workbook (ReviewWorkbookError's ``problems``), as the library says it: messages
 # says each to the desk that filled it.
