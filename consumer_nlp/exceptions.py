@@ -167,9 +167,9 @@ class ArchiveError(ValueError):
     "data" for one of labeled data; for an output, ``details["example"]``, a file name in it),
     ``"previous_is_itself"`` (a report's earlier period given as the archive itself), ``"output_is_input"``,
     ``"no_folder"`` (the output's folder does not exist), ``"output_name"`` (an output named for another format, or
-    for one read but not written: ``details["endings"]``, those it may have; where known, ``details["suffix"]``, the one given, "" for none, and
-    ``details["parameter"]``, the parameter that named it), ``"same_output"`` (two outputs of a run named as one
-    file: ``details["parameters"]``, the parameters naming it, the one to change first),
+    for one read but not written: ``details["endings"]``, those it may have; where known, ``details["suffix"]``, the
+    one given, "" for none, and ``details["parameter"]``, the parameter that named it), ``"same_output"`` (two
+    outputs of a run named as one file: ``details["parameters"]``, the parameters naming it, the one to change first),
     ``"empty"`` (nothing at or after the row of column names: ``details["rows"]``, the rows there are,
     ``details["header_row"]``), ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible
     ones), ``"no_data"`` (no visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is
