@@ -12,6 +12,7 @@ import re
 import sys
 from pathlib import Path
 
+from ._review_sheet import CHOICE_HEADER
 from ._signals import stops_as_interrupt
 from ._unicode import display_width
 
@@ -273,7 +274,7 @@ def _review(args) -> int:
     else:
         corrections, source = read_review(args.workbook)
         if not corrections:
-            print(f"复核表里没有填写「更正为」的行，没有保存任何更正：{args.workbook}")
+            print(f"复核表里没有填写「{CHOICE_HEADER}」的行，没有保存任何更正：{args.workbook}")
             return 0
         store = CorrectionStore.of_registry(args.registry)
         added = store.add(corrections, reviewer=args.reviewer)
@@ -593,7 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     TEXT_COL(export)
     ENCODING(export)
     take = steps.add_parser("import", help="保存已填好的复核工作簿中的更正")
-    take.add_argument("workbook", help="由 `review export` 写出、已填写「更正为」列的工作簿")
+    take.add_argument("workbook", help=f"由 `review export` 写出、已填写「{CHOICE_HEADER}」列的工作簿")
     take.add_argument("--reviewer", help="复核人（默认：本机当前的用户名）")
     review.set_defaults(run=_review)
 
