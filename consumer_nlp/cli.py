@@ -176,7 +176,7 @@ def _report(args) -> int:
                                 corrections=_corrections(args.registry), progress=False if args.quiet else None,
                                 dates_1904=args.dates_1904)
         result.write(output, force=args.force)
-    print(result.summary)
+    print("\n".join([result.summary, *result.made_from().values()]))
     for note in result.notes:
         print(f"注意：{note}", file=sys.stderr)
     print(f"报告已写出：{output}", file=sys.stderr)

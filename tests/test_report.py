@@ -1016,3 +1016,18 @@ def test_times_written_in_chinese_hours_and_minutes_are_read():
                                    pd.Timestamp("2024-03-02 15:20"), pd.Timestamp("2024-03-02 10:30:15"),
                                    pd.Timestamp("2024-03-02 10:30")]
     assert parsed.isna().tolist()[5:] == [True, True]
+
+
+@needs_font
+def test_the_page_and_the_terminal_name_the_columns_the_time_and_group_tables_were_made_from(tmp_path, capsys):
+    # A file with 投诉日期 and 受理日期 was counted by the first of them, and the page said only 按时间分列 (按渠道分列
+    # of a column called 受理渠道): the desk could not tell which column the tables were made from.
+    rows = [{"text": "漏水", "category": "quality", "受理日期": "2025-04-01", "投诉日期": "2025-03-05", "受理渠道": "热线"},
+            {"text": "冒烟", "category": "safety", "受理日期": "2025-04-02", "投诉日期": "2025-03-06", "受理渠道": "网站"}]
+    path = _tagged_rows(tmp_path / "t.csv", rows)
+    assert main(["report", str(path), "-o", str(tmp_path / "r.html"), "-q"]) == 0
+    page, said = (tmp_path / "r.html").read_text("utf-8"), capsys.readouterr()
+    for text in (page, said.out + said.err):
+        assert "日期列「投诉日期」" in text and "「受理渠道」列" in text, text[-2000:]
+    assert main(["report", str(path), "-o", str(tmp_path / "r.md"), "-q", "--date-col", "受理日期"]) == 0
+    assert "日期列「受理日期」" in (tmp_path / "r.md").read_text("utf-8")

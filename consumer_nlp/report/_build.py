@@ -181,7 +181,8 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         [(KINDS[c], c, "、".join(t for t, _ in tally.terms[c].most_common(10))) for c in order if tally.terms[c]],
         columns=["类别", "label", "特征词（按对判断的贡献排序）"])
     summary = _summary(tally, before, order, bool(found["text"]))
-    return ArchiveReport(tables, summary, str(path), notes, None if previous is None else str(previous))
+    columns = {key: str(found[which]) for key, which in (("by_period", "date"), ("by_group", "group")) if key in tables}
+    return ArchiveReport(tables, summary, str(path), notes, None if previous is None else str(previous), columns)
 
 
 def _of_previous(error: ValueError, previous) -> ValueError:

@@ -33,6 +33,8 @@ class ArchiveReport:
     source: str
     notes: list = field(default_factory=list)
     previous: str | None = None  # the earlier archive compared with, if any
+    columns: dict = field(default_factory=dict)  # the column each of by_period and by_group was made from
+
 
     # ---- outputs ----
 
@@ -46,6 +48,14 @@ class ArchiveReport:
             others = set(_TITLES.values()) - {_TITLES["by_group"]}
             titles["by_group"] = named if named not in others else f"按「{name}」分列"
         return titles
+
+    def made_from(self) -> dict:
+        """A line for each table made from a column of the archive, naming it: a file with 投诉日期 and 受理日期 is
+        counted by one of them, and the heading alone does not say which."""
+        titles = self.titles()
+        lines = {"by_period": "{title}依据日期列「{column}」。", "by_group": "{title}依据「{column}」列。"}
+        return {key: lines[key].format(title=titles[key], column=column) for key, column in self.columns.items()
+                if key in titles}
 
     def charts(self) -> dict:
         """Bar chart of categories, trend per category over time, chart by channel (as figures)."""
@@ -98,8 +108,10 @@ class ArchiveReport:
 
         parts = ["# 消费投诉分类统计报告", "", f"数据：{cell(self.source)}", "", "## 综述", "", self.summary, ""]
         parts += [f"> {cell(note)}" for note in self.notes] + ([""] if self.notes else [])
+        made_from = self.made_from()
         for key, title in self.titles().items():
-            parts += [f"## {cell(title)}", "", _texts(self.tables[key], cell).to_markdown(index=key in _INDEXED), ""]
+            parts += [f"## {cell(title)}", ""] + ([cell(made_from[key]), ""] if key in made_from else [])
+            parts += [_texts(self.tables[key], cell).to_markdown(index=key in _INDEXED), ""]
         return "\n".join(parts)
 
     def to_html(self) -> str:
@@ -110,7 +122,8 @@ class ArchiveReport:
             pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
                                for name, figure in self.charts().items())
         # The page is read by the desk, in Chinese: the English label column is for the workbook and Markdown.
-        sections = "".join(f"<h2>{html.escape(title)}</h2>" + self.tables[key].drop(columns="label", errors="ignore")
+        made_from = {key: f'<p class="note">{html.escape(line)}</p>' for key, line in self.made_from().items()}
+        sections = "".join(f"<h2>{html.escape(title)}</h2>" + made_from.get(key, "") + self.tables[key].drop(columns="label", errors="ignore")
                            .to_html(index=key in _INDEXED, border=0) for key, title in self.titles().items())
         notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in self.notes)
         return page("消费投诉分类统计报告", f"""<p>数据：{html.escape(self.source)}</p>
@@ -125,7 +138,7 @@ class ArchiveReport:
         from .._charts import DRAWING, png
 
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            overview = pd.DataFrame({"综述": [self.summary] + self.notes})
+            overview = pd.DataFrame({"综述": [self.summary, *self.made_from().values()] + self.notes})
             _texts(overview, excel_text).to_excel(writer, sheet_name="综述", index=False)
             for key, title in self.titles().items():
                 _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=sheet_title(title), index=key in _INDEXED)
