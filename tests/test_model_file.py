@@ -519,3 +519,20 @@ def test_a_file_to_convert_that_is_no_skops_model_is_refused_by_name(tmp_path, c
     said = capsys.readouterr().err
     assert "模型文件已损坏" in said and "old.skops" in said and "Traceback" not in said
     assert not (tmp_path / "old.cnlp").exists()
+
+
+def test_a_model_file_of_this_release_given_to_convert_is_said_to_need_no_conversion(tmp_path, small_model, capsys):
+    # `consumer-nlp models convert mine.cnlp` said "mine.cnlp exists already; it was not replaced" (文件已经存在) of
+    # the file itself, and given another destination called the file damaged: it needs no conversion.
+    from consumer_nlp.cli import main
+
+    mine = cn.save(small_model, tmp_path / "mine.cnlp")
+    before = mine.read_bytes()
+    for destination in (None, tmp_path / "other.cnlp"):
+        with pytest.raises(IncompatibleModelError, match=r"mine\.cnlp.*needs no conversion") as raised:
+            convert_model(mine, destination)
+        assert pickle.loads(pickle.dumps(raised.value)).problem == "current"
+    assert main(["models", "convert", str(mine)]) == 2
+    said = capsys.readouterr().err
+    assert "不用转换" in said and "文件已经存在" not in said and "Traceback" not in said
+    assert mine.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["mine.cnlp"]

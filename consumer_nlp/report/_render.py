@@ -123,7 +123,8 @@ class ArchiveReport:
                                for name, figure in self.charts().items())
         # The page is read by the desk, in Chinese: the English label column is for the workbook and Markdown.
         made_from = {key: f'<p class="note">{html.escape(line)}</p>' for key, line in self.made_from().items()}
-        sections = "".join(f"<h2>{html.escape(title)}</h2>" + made_from.get(key, "") + self.tables[key].drop(columns="label", errors="ignore")
+        sections = "".join(f"<h2>{html.escape(title)}</h2>" + made_from.get(key, "")
+                           + self.tables[key].drop(columns="label", errors="ignore")
                            .to_html(index=key in _INDEXED, border=0) for key, title in self.titles().items())
         notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in self.notes)
         return page("消费投诉分类统计报告", f"""<p>数据：{html.escape(self.source)}</p>
