@@ -42,7 +42,15 @@ class InvalidNameError(ValueError):
 
 
 class IncompatibleModelError(ValueError):
-    """A model file is of another format version (a newer release, or the skops files of 0.1)."""
+    """A model file is of another format version (a newer release, or the skops files of 0.1). Or (``problem``
+    "current") a model file of this release was given to convert: it needs no conversion."""
+
+    def __init__(self, message: str = "", problem: str | None = None):
+        super().__init__(message)
+        self.problem = problem
+
+    def __reduce__(self):  # rebuilt from its fields in another process, not from the message alone
+        return type(self), (str(self), self.problem)
 
 
 class IntegrityError(ValueError):

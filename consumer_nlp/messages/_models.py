@@ -61,4 +61,6 @@ def model_headline(error: Exception, names: dict) -> str | None:
     if isinstance(error, ModelNotFoundError) and error.details.get("data_file"):
         return (f"「{error.details['data_file']}」是数据文件，不是模型：模型写在前面，数据写在后面（模型是 default、注册表里的"
                 f"名称或 .cnlp 文件）。请检查两者的顺序后再运行")
+    if isinstance(error, IncompatibleModelError) and error.problem == "current":
+        return "这已经是这个版本的模型文件（.cnlp），不用转换，可以直接使用；没有写出任何文件"
     return next((said for kind, said in _MODEL_KINDS if isinstance(error, kind)), None)

@@ -9,6 +9,7 @@ import importlib
 import re
 import sys
 import warnings
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +17,7 @@ import numpy as np
 from .._classifier import ComplaintClassifier, one_row_per_class
 from .._values import PathLike
 from ..exceptions import IncompatibleModelError, UntrustedModelError
-from ._file import SUFFIX, check_model_path, save_model
+from ._file import DOCUMENT, SUFFIX, check_model_path, save_model
 
 # 0.1 named its types by the modules of its day; where a module has moved since, the old name is
 # made to lead to the new one while a file is read.
@@ -135,10 +136,22 @@ def _read_skops(path: Path):
     return model
 
 
+def _is_current(path: Path) -> bool:
+    """Whether ``path`` is a zip holding a model file's document, as this release writes it."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return DOCUMENT in archive.namelist()
+    except (OSError, zipfile.BadZipFile):  # not there, a folder, not a zip: the reading below says which
+        return False
+
+
 def convert_model(source: PathLike, destination: PathLike | None = None) -> Path:
     """Write the 0.1 skops model file ``source`` as a model file (default: beside it, ending in
     ``.cnlp``); the source is left as it is, and an existing destination is never replaced."""
     source = Path(source)
+    if _is_current(source):  # its default destination is itself, and skops cannot read it
+        raise IncompatibleModelError(f"{source} is a model file of this release: it needs no conversion; load it as "
+                                     f"it is", "current")
     destination = Path(destination) if destination is not None else source.with_suffix(SUFFIX)
     if destination.exists():
         raise FileExistsError(f"{destination} exists already; it was not replaced (give another destination)")
