@@ -2316,6 +2316,23 @@ def test_dates_before_1900_and_negative_spans_reach_xlsx_output_as_their_text(de
     assert [c.value for c in sheet["C"][1:]] == ["-0:01:30", datetime.timedelta(0), datetime.timedelta(seconds=90)]
 
 
+def test_numbers_beyond_excels_range_reach_xlsx_output_as_their_text(default_model, tmp_path):
+    # A helper's pass (n6): a JSON 1.7976931348623157e308 (the largest double) reached .xlsx as a number written with
+    # 16 digits, which no double holds (read back as inf), and 1e308 and 5e-324 are beyond Excel's range too
+    # (9.99999999999999E+307 at most, 2.2251E-308 at least). They are now written as the CSV output shows them, as
+    # whole numbers beyond 15 digits are; the numbers Excel holds stay numbers.
+    odd = ["1.7976931348623157e308", "-1e308", "5e-324", "2.2250738585072014e-308"]
+    fine = ["9.99999999999999e307", "2.2251e-308", "0.0", "1.5"]
+    source = tmp_path / "in.jsonl"
+    source.write_text("".join(f'{{"text": "漏水", "n": {n}}}\n' for n in odd + fine), encoding="utf-8")
+    out = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False).output
+    shown = [c.value for c in load_workbook(out).active["B"][1:]]
+    csv_out = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False).output
+    assert shown[:len(odd)] == pd.read_csv(csv_out, dtype=str)["n"].tolist()[:len(odd)]
+    assert all(isinstance(value, str) for value in shown[:len(odd)])
+    assert shown[len(odd):] == [float(n) for n in fine]
+
+
 @pytest.mark.parametrize("chunk_size", [1, 5000])
 def test_a_lone_surrogate_in_a_key_inside_a_json_object_reaches_parquet_output_as_written(default_model, tmp_path,
                                                                                          chunk_size):

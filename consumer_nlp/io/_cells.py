@@ -14,6 +14,7 @@ from ._text_escapes import FORBIDDEN, printable, without_surrogates
 
 XLSX_MAX_ROWS, XLSX_MAX_COLUMNS, XLSX_MAX_CELL = 1_048_576, 16_384, 32_767  # an Excel sheet's limits
 DOUBLE_EXACT = 2**53  # whole numbers up to this a double (Excel's numbers, Arrow's float64) holds exactly
+EXCEL_LARGEST, EXCEL_SMALLEST = 9.99999999999999e307, 2.2251e-308  # Excel's range of numbers, by its specifications
 
 
 class ExcelError(str):

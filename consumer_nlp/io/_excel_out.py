@@ -12,8 +12,8 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._values import holding, is_missing
 from ._archive import archive_format
-from ._cells import (DOUBLE_EXACT, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS, ExcelError, cell_text, excel_text,
-                     format_kind)
+from ._cells import (DOUBLE_EXACT, EXCEL_LARGEST, EXCEL_SMALLEST, XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS,
+                     ExcelError, cell_text, excel_text, format_kind)
 from ._json_text import json_text
 from ._jsonl import JsonNaN
 from ._text_escapes import escape_surrogates
@@ -181,6 +181,14 @@ def _beyond_excel_dates(value, in_1904: bool) -> bool:
     return isinstance(value, datetime.timedelta) and value < datetime.timedelta(0) and not in_1904
 
 
+def _beyond_excel_numbers(value) -> bool:
+    """Whether ``value`` is a number no Excel cell holds as it is: a whole number beyond a double's exact ones (an order
+    number would be rounded), or a float beyond Excel's range (1e308, 5e-324: written, read back as inf or 0)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return abs(value) > DOUBLE_EXACT
+    return isinstance(value, float) and (abs(value) > EXCEL_LARGEST or 0 < abs(value) < EXCEL_SMALLEST)
+
+
 def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict, layout=None,
                 rows_done=None):
     """One sheet as a person wants it: values with their types (text always as text, never a
@@ -216,8 +224,8 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
         value = _untyped(value)
         if _beyond_excel_dates(value, in_1904) and format_kind(value) not in shown:  # (a workbook's cell, shown
             value = cell_text(value)  # so in its sheet too, stays a number) as CSV output shows it, not as #####
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) > DOUBLE_EXACT:
-            value = str(value)  # Excel keeps numbers as doubles: an order number this long would be rounded
+        if _beyond_excel_numbers(value):
+            value = cell_text(value)  # as CSV output shows it
         if isinstance(value, ExcelError) and value in ERROR_CODES:  # (one Excel does not know stays its text)
             item = WriteOnlyCell(sheet, value=str(value))
             item.data_type = "e"
