@@ -215,8 +215,9 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
         missing = error.details.get("missing", {})
         if "group_col" in missing:
             missing["by"] = missing.pop("group_col")
-        if error.details.get("groups_are_texts"):
-            error.details["groups_are_texts"] = "by"
+        for said in ("groups_are_texts", "groups_are_labels"):
+            if error.details.get(said):
+                error.details[said] = "by"
         raise
     _warn_of(labeled)
     return _measure(model, labeled, model_name, by)[0]

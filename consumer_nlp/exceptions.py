@@ -98,7 +98,8 @@ class LabeledDataError(ValueError):
     named as a label column is), ``"not_labels"``, the column taken for the labels by its name that holds other
     values, ``"holding"``, a column that holds labels, ``"names_row"``, a row below that reads as column names (its
     header_row and the name in it), ``"same"``, the one column named for the texts and the labels,
-    ``"groups_are_texts"``, the parameter (``group_col``, ``by``) that names the ``"text"`` column for groups);
+    ``"groups_are_texts"``, the parameter (``group_col``, ``by``) that names the ``"text"`` column for groups,
+    ``"groups_are_labels"``, the parameter that names the ``"label"`` column for groups);
     ``"calibration_trained"`` (calibration data holding ``details["texts"]`` texts of the training data, such as
     ``details["example"]``); ``"no_labeled_rows"`` (no row has a label: ``details["use"]``, "training" or "evaluation",
     ``details["unlabeled"]``, the rows without one, ``details["column"]``, the label column, None for pairs);

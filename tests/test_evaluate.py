@@ -287,6 +287,20 @@ def test_a_column_of_many_values_shows_the_largest_groups_and_the_rest_together(
     assert len(table) == MAX_GROUPS + 1 and table["编号"].tolist().count("其余 5 个取值") == 2
 
 
+def test_by_the_label_column_is_refused_as_by_the_text_column_is(small_model, labeled, tmp_path, capsys):
+    # `--by label` gave one group per category without a word: each group's figures repeated the per-class table's
+    # recall (its precision 1 by construction). Refused as the text column is, naming it.
+    from consumer_nlp.cli import main
+
+    with pytest.raises(LabeledDataError, match=r"the column of groups, 'label', is the label column") as refused:
+        evaluate(small_model, labeled, by="label")
+    assert refused.value.problem == "header" and refused.value.details["groups_are_labels"] == "by"
+    labeled.to_csv(tmp_path / "holdout.csv", index=False)
+    assert main(["evaluate", "default", str(tmp_path / "holdout.csv"), "--by", "label"]) == 2
+    said = capsys.readouterr().err
+    assert "--by 指的是类别所在的「label」列" in said and "Traceback" not in said, said
+
+
 def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_only(small_model, labeled):
     # `--by 投诉内容` made each complaint a group: 20 lines padded to the longest text (hundreds of characters).
     with pytest.raises(LabeledDataError, match=r"the column of groups, 'text', is the text column") as refused:

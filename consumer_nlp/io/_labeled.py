@@ -344,6 +344,9 @@ def _frame_records(frame: pd.DataFrame):
                      for i, (label, row) in enumerate(zip(frame.index, frame.to_dict("records")), start=1)]
 
 
+_GROUPED_SO = {"text": "each complaint would be a group of its own", "label": "each group would hold one category"}
+
+
 def _columns_read(columns, records, first, text_col, label_col, group_col, source: str) -> tuple:
     """The text, label and group columns of labeled data: each one given as it is named (it must be a column);
     else the label column, then the text column, found by name, never the same. A :class:`LabeledDataError` says
@@ -361,12 +364,13 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
         raise LabeledDataError(source, [("header", f"text_col=… and label_col=… name one column, {text_col!r}: name "
                                                    f"the column of the texts and that of the labels")],
                                "header", columns=list(columns), same=text_col)
-    if group_col is not None and group_col == text_col and text_col in columns:
-        raise LabeledDataError(source, [("header", f"the column of groups, {group_col!r}, is the text column: each "
-                                                   f"complaint would be a group of its own; name a column of sources, "
-                                                   f"channels or districts")],
-                               "header", columns=list(columns), groups_are_texts="group_col",
-                               text=text_col)
+    for column, which in ((text_col, "text"), (label_col, "label")):  # each complaint, or each category, a group
+        if group_col is not None and group_col == column and column in columns:
+            raise LabeledDataError(source, [("header", f"the column of groups, {group_col!r}, is the {which} column: "
+                                                       f"{_GROUPED_SO[which]}; name a column of sources, channels or "
+                                                       f"districts")],
+                                   "header", columns=list(columns), **{f"groups_are_{which}s": "group_col"},
+                                   **{which: column})
     named = {"text_col": text_col, "label_col": label_col, "group_col": group_col}
     missing = {parameter: c for parameter, c in named.items() if c is not None and c not in columns}
     said = [f"missing column(s) {list(missing.values())}"] if missing else []

@@ -101,6 +101,11 @@ def _header_row_named(names_row: list, names: dict) -> str:
     return f"在文件里删去第 {row} 行上面的 {row - 1} 行，让列名在第一行{seen}"
 
 
+# A LabeledDataError's particulars naming the text or the label column for groups: the column's, and what that makes.
+_GROUPS_ON = {"groups_are_texts": ("text", "投诉文本", "每条投诉会自成一组"),
+              "groups_are_labels": ("label", "类别", "每组只有一个类别")}
+
+
 def _header_in_chinese(details: dict, names: dict) -> str:
     """What is wrong with labeled data's columns (a LabeledDataError's ``header`` particulars), in Chinese, and how to
     go on with the front end's ``names`` for its parameters; where it has none, by the columns' names in the file."""
@@ -111,10 +116,10 @@ def _header_in_chinese(details: dict, names: dict) -> str:
     if details.get("same") is not None:
         return (f"标注数据的表头有问题，没有使用：文本和类别指的是同一列「{details['same']}」（列名有：{columns}）。请用 "
                 f"{flag('text_col')} 和 {flag('label_col')} 分别指定投诉文本和类别所在的列后再运行")
-    if details.get("groups_are_texts") is not None:
-        return (f"标注数据的表头有问题，没有使用：{flag(details['groups_are_texts'])} 指的是投诉文本所在的「"
-                f"{details['text']}」列，按它分组，每条投诉会自成一组（列名有：{columns}）。请用 "
-                f"{flag(details['groups_are_texts'])} 指定来源、渠道或区县等所在的列后再运行")
+    for said, (column, what, so) in _GROUPS_ON.items():  # the texts or the labels named as the groups
+        if details.get(said) is not None:
+            return (f"标注数据的表头有问题，没有使用：{flag(details[said])} 指的是{what}所在的「{details[column]}」列，按它分组，"
+                    f"{so}（列名有：{columns}）。请用 {flag(details[said])} 指定来源、渠道或区县等所在的列后再运行")
     missing = details.get("missing", {})  # {parameter: the column it names, which the file lacks}
     wrong = [f"没有「{column}」列" for column in missing.values()]
     if details.get("no_label_column"):
