@@ -13,7 +13,7 @@ from ._html import markdown_text, page
 from ._unicode import cut, display_width, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError, LabeledDataError
-from .io import check_new_file, read_labeled, trained_rows
+from .io import check_new_file, group_name, read_labeled, trained_rows
 from .messages import place_in_chinese
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
@@ -132,13 +132,15 @@ class Evaluation:
         return f"按 {self.by} 分组"
 
     def notes(self) -> dict:
-        """{title of a table: the note under it}: how many groups hold fewer than ENOUGH_TEXTS texts, whose
-        figures decide nothing (shown all the same)."""
+        """{title of a table: the note under it}: a ``by`` column empty in every row (one group, the whole data's
+        figures), and how many groups hold fewer than ENOUGH_TEXTS texts, whose figures decide nothing (shown all the
+        same)."""
         rows = list(self.groups.values()) + ([self.rest[1]] if self.rest else [])
         few = sum(g["n"] < ENOUGH_TEXTS for g in rows)
-        if not few:
-            return {}
-        return {self._groups_title(): f"其中 {few} 组不足 {ENOUGH_TEXTS} 条文本，它们的指标说明不了什么，不要据此下结论。"}
+        said = [f"「{self.by}」列每一行都是空的，只有{group_name(None)}一组，它的指标就是全部数据的指标。"] \
+            if list(self.groups) == [group_name(None)] and not self.rest else []
+        said += [f"其中 {few} 组不足 {ENOUGH_TEXTS} 条文本，它们的指标说明不了什么，不要据此下结论。"] if few else []
+        return {self._groups_title(): "".join(said)} if said else {}
 
     def tables(self) -> dict:
         """{title: table}: per class, confusion, calibration, the review trade-off, and per group."""

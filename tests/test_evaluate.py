@@ -301,6 +301,15 @@ def test_by_the_label_column_is_refused_as_by_the_text_column_is(small_model, la
     assert "--by 指的是类别所在的「label」列" in said and "Traceback" not in said, said
 
 
+def test_by_a_column_empty_in_every_row_says_so_under_its_table(small_model, labeled):
+    # `--by 备注` of a column left empty gave one group, （空）, without a word: its figures are the whole data's.
+    evaluation = evaluate(small_model, labeled.assign(备注=""), by="备注")
+    assert list(evaluation.groups) == ["（空）"]
+    said = "「备注」列每一行都是空的"
+    assert said in str(evaluation) and said in evaluation.to_html() and said in evaluation.to_markdown()
+    assert said not in str(evaluate(small_model, labeled, by="channel"))
+
+
 def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_only(small_model, labeled):
     # `--by 投诉内容` made each complaint a group: 20 lines padded to the longest text (hundreds of characters).
     with pytest.raises(LabeledDataError, match=r"the column of groups, 'text', is the text column") as refused:
