@@ -2333,6 +2333,24 @@ def test_numbers_beyond_excels_range_reach_xlsx_output_as_their_text(default_mod
     assert shown[len(odd):] == [float(n) for n in fine]
 
 
+def test_moments_times_and_spans_with_fractions_of_a_second_show_them_in_xlsx_output(default_model, tmp_path):
+    # A helper's pass (n6): a Parquet 12:30:01.5 was held to the microsecond, but its format (yyyy-mm-dd hh:mm:ss,
+    # h:mm:ss, [h]:mm:ss) showed the second only. A value with a fraction of a second now shows it, to the
+    # millisecond (as far as an Excel format goes), as Excel formats a time typed so; whole seconds as before.
+    half = datetime.timedelta(milliseconds=500)
+    pq.write_table(pa.table({
+        "at": pa.array([datetime.datetime(2024, 3, 5, 12, 30, 1) + half, datetime.datetime(2024, 3, 5, 12, 30, 1)]),
+        "clock": pa.array([datetime.time(12, 30, 1, 500_000), datetime.time(12, 30, 1)]),
+        "waited": pa.array([datetime.timedelta(seconds=90) + half, datetime.timedelta(seconds=90)]),
+        "text": ["手机坏了", "漏水"]}), tmp_path / "in.parquet")
+    out = tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.xlsx", jobs=1, progress=False).output
+    sheet = load_workbook(out).active
+    formats = [[cell.number_format for cell in sheet[column][1:]] for column in "ABC"]
+    assert formats == [["yyyy-mm-dd hh:mm:ss.000", "yyyy-mm-dd hh:mm:ss"], ["h:mm:ss.000", "h:mm:ss"],
+                       ["[h]:mm:ss.000", "[h]:mm:ss"]]
+    assert sheet["A2"].value == datetime.datetime(2024, 3, 5, 12, 30, 1) + half
+
+
 @pytest.mark.parametrize("chunk_size", [1, 5000])
 def test_a_lone_surrogate_in_a_key_inside_a_json_object_reaches_parquet_output_as_written(default_model, tmp_path,
                                                                                          chunk_size):

@@ -239,6 +239,8 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
                 item.number_format = "yyyy-mm-dd"
             elif isinstance(value, datetime.timedelta):
                 item.number_format = "[h]:mm:ss"
+            if getattr(value, "microsecond", None) or getattr(value, "microseconds", None):
+                item.number_format += ".000"  # shown to the millisecond, as far as Excel's formats go
             kind = format_kind(value)
             if kind in shown:
                 item.number_format = shown[kind]
