@@ -64,10 +64,15 @@ def tag_dataframe(ddf, text_col: str | None = None, model=None):
         kind = "Dask Series" if isinstance(ddf, dd.Series) else f"{type(ddf).__module__.split('.')[0]}.{type(ddf).__name__}"
         raise TypeError(f"ddf must be a Dask DataFrame, got a {kind}; make one with dd.from_pandas(frame, npartitions=…)")
     columns = list(ddf.columns)
-    found = find_text_column(columns, text_col)
-    text_col = next(c for c in columns if str(c) == found)  # a column named by a number keeps its number
-    if columns.count(text_col) > 1:
-        raise ValueError(f"{columns.count(text_col)} columns named {text_col!r}: rename all but one")
+    # The column asked for by its own name (0 beside "0" is 0), else as find_text_column finds it among the names as
+    # text; a column named by a number keeps its number.
+    same = [c for c in columns if text_col is not None and c == text_col and str(c) == str(text_col)]
+    if not same:
+        found = find_text_column(columns, text_col)
+        same = [c for c in columns if str(c) == found]
+    if len(same) > 1:
+        raise ValueError(f"{len(same)} columns named {same[0]!r}: rename all but one")
+    text_col = same[0]
     check_untagged(columns)
     if ddf.index.name in TAG_COLUMNS:  # written beside the tag column of its name, it fails once all is tagged
         raise ValueError(f"the index is named {ddf.index.name!r}, like a tag column: rename it first "

@@ -195,3 +195,14 @@ def test_bytes_that_are_not_utf8_in_a_text_column_name_their_index_label(small_m
     pq.write_table(pa.table({"text": pa.array(texts, pa.binary())}), tmp_path / "in.parquet")
     with pytest.raises(ValueError, match=r"these rows do not: index 1「"):  # a binary column, read as Dask reads it
         tag_dataframe(dd.read_parquet(tmp_path / "in.parquet"), model=small_model).compute(scheduler="synchronous")
+
+
+def test_a_column_named_by_a_number_is_tagged_beside_one_named_by_its_digits(small_model):
+    # Columns 0 and "0" (a frame joined from two sources): text_col=0 was refused as "no column 0; the columns are
+    # ['0', '0']", naming a column the frame does not have twice and the one asked for not at all.
+    frame = pd.DataFrame([["秤不准", "漏水"], ["信用卡被盗刷", "外卖有头发"]], columns=["0", 0])
+    for text_col, texts in ((0, ["漏水", "外卖有头发"]), ("0", ["秤不准", "信用卡被盗刷"])):
+        tagged = tag_dataframe(dd.from_pandas(frame, npartitions=1), text_col=text_col, model=small_model)
+        result = tagged.compute(scheduler="synchronous")
+        assert list(result["category"]) == list(small_model.predict(texts))
+        assert list(result["0"]) == ["秤不准", "信用卡被盗刷"] and list(result[0]) == ["漏水", "外卖有头发"]
