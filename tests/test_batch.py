@@ -2362,3 +2362,30 @@ def test_a_lone_surrogate_in_a_key_inside_a_json_object_reaches_parquet_output_a
     out = tag_file(default_model, source, tmp_path / "out.parquet", jobs=1, progress=False,
                    chunk_size=chunk_size).output
     assert pq.read_table(out).column("o").to_pylist() == ['{"备注\\ud83d": 1}', '{"备注": 2}']
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_on_relative_paths_is_not_moved_by_a_change_of_folder_mid_run(default_model, tmp_path, monkeypatch,
+                                                                           jobs):
+    # A notebook's %cd (os.chdir) while a run went on in a thread: the run wrote and looked for its parts relative to
+    # the new folder and failed with a FileNotFoundError naming no file, leaving its lock file behind.
+    import consumer_nlp.tagging._run as run
+
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir(), elsewhere.mkdir()
+    texts = ["漏水了好几天", "信用卡被盗刷", "秤不准", "外卖有头发", ""] * 4
+    pd.DataFrame({"id": range(len(texts)), "text": texts}).to_csv(work / "in.csv", index=False)
+    monkeypatch.chdir(work)
+    tag_frame = run.tag_frame
+
+    def moved_after_the_first_chunk(*args):  # the main process's folder changes as it tags its first chunk
+        tagged = tag_frame(*args)
+        os.chdir(elsewhere)
+        return tagged
+
+    monkeypatch.setattr(run, "tag_frame", moved_after_the_first_chunk)
+    summary = tag_file(default_model, "in.csv", "out.csv", chunk_size=3, jobs=jobs, progress=False)
+    assert summary.rows_out == len(texts)
+    back = pd.read_csv(work / "out.csv", keep_default_na=False)
+    assert list(back["id"]) == list(range(len(texts))) and list(back["text"]) == texts
+    assert sorted(os.listdir(work)) == ["in.csv", "out.csv"] and os.listdir(elsewhere) == []

@@ -220,11 +220,18 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
     check_paths(input_path, output, bad_rows, force=force)
     kind = output_format(output)
     keep_freed_memory()
+    # The run works on absolute paths, so that a change of the working folder while it runs (a notebook's %cd, with
+    # the run in a thread) moves none of its files; the summary names them as they were given.
+    given = output, bad_rows
+    input_path, output = input_path.absolute(), output.absolute()
+    bad_rows = bad_rows.absolute() if bad_rows is not None else None
     with (OutputLock(output),
           OutputLock(bad_rows, "bad_rows_path") if bad_rows is not None else contextlib.nullcontext()):
-        return _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
-                         chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
-                         sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force)
+        summary = _tag_file(model, input_path, output, kind, text_col=text_col, id_col=id_col, jobs=jobs,
+                            chunk_size=chunk_size, resume=resume, restart=restart, encoding=encoding,
+                            sheet=sheet, header_row=header_row, bad_rows_path=bad_rows, progress=progress, force=force)
+    summary.output, summary.bad_rows_file = given
+    return summary
 
 
 def _start_method() -> str:
