@@ -35,7 +35,6 @@ class ArchiveReport:
     previous: str | None = None  # the earlier archive compared with, if any
     columns: dict = field(default_factory=dict)  # the column each of by_period and by_group was made from
 
-
     # ---- outputs ----
 
     def titles(self) -> dict:
