@@ -180,11 +180,13 @@ class ArchiveError(ValueError):
     one given, "" for none, and ``details["parameter"]``, the parameter that named it), ``"same_output"`` (two
     outputs of a run named as one file: ``details["parameters"]``, the parameters naming it, the one to change first),
     ``"empty"`` (nothing at or after the row of column names: ``details["rows"]``, the rows there are,
-    ``details["header_row"]``), ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible
-    ones), ``"no_data"`` (no visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is
-    a chart: ``details["sheet"]``, ``details["sheets"]``, the tables), ``"not_a_workbook"`` (a file named as a
-    workbook that is none: ``details["format"]``), ``"not_parquet"`` (a file named .parquet that is no whole Parquet
-    file, cut short or another kind: ``details["empty"]``, True for an empty one),
+    ``details["header_row"]``; a JSON Lines file with no key to read has ``details["format"] = "jsonl"``,
+    ``details["records"]``, its records that are all {}, and ``details["blank"]``, its lines),
+    ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible ones), ``"no_data"`` (no
+    visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is a chart:
+    ``details["sheet"]``, ``details["sheets"]``, the tables), ``"not_a_workbook"`` (a file named as a workbook that
+    is none: ``details["format"]``), ``"not_parquet"`` (a file named .parquet that is no whole Parquet file, cut
+    short or another kind: ``details["empty"]``, True for an empty one),
     ``"unknown_format"`` (``details["suffix"]``,
     ``details["formats"]``, the endings read) or ``"not_review_workbook"`` (a file to import that
     ``export_review`` did not write: ``details["format"]``, the file's ending, where it is no .xlsx

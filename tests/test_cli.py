@@ -1693,6 +1693,25 @@ def test_a_json_lines_file_without_one_object_names_its_first_line_not_the_text_
         assert not (tmp_path / "out.csv").exists()
 
 
+def test_a_json_lines_file_without_a_record_is_said_to_be_empty_not_to_lack_a_text_column(tmp_path, capsys):
+    # A helper's pass (n6): blank lines only, or records all {}, were told 找不到投诉文本所在的列（列名有：）…请用
+    # --text-col 指定它, which no flag mends; an empty CSV's words (连列名那一行也没有) speak of a header row.
+    for content, says in (("\n\n  \n", "文件里没有一条记录（只有空行）"), ("", "文件是空的，没有一条记录"),
+                          ("{}\n\n{}\n", "文件里的 2 条记录都是空的 {}，没有一个键")):
+        (tmp_path / "in.jsonl").write_text(content, encoding="utf-8")
+        assert main(["tag", str(tmp_path / "in.jsonl"), "-o", str(tmp_path / "out.csv"), "-q"]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert says in first and "请检查是否选错了文件" in first, (content, first)
+        assert "--text-col" not in first and "列名" not in first, first
+        assert not (tmp_path / "out.csv").exists()
+    from consumer_nlp.io import open_archive
+
+    with pytest.raises(cn.ArchiveError, match=r"no record with a key") as refused:
+        for _ in open_archive(tmp_path / "in.jsonl").chunks():
+            pass
+    assert refused.value.problem == "empty"
+
+
 def test_the_column_names_again_in_labeled_data_are_said_as_such_with_their_row(tmp_path, capsys, write_workbook):
     # Two labeled files pasted one under the other, the second's header row with them, were told
     # 类别「类别」不是六个类别之一 (an unknown label), as if the desk had misspelt a category in that row.

@@ -97,8 +97,9 @@ class JsonLinesReader(ArchiveReader):
         """Every key of every record, in order of first appearance (records may differ in keys). More
         than an Excel sheet has columns are refused: each record is read and written with every key,
         so records bringing keys of their own cost rows times keys (10,000 records: 36 s)."""
-        columns, first_bad = {}, None
+        columns, first_bad, objects, lines = {}, None, 0, 0
         for number, text, _ in self._lines():
+            lines = number
             if not text.strip():
                 continue
             try:
@@ -111,6 +112,7 @@ class JsonLinesReader(ArchiveReader):
                 first_bad = first_bad or BadRow(f"line {number}", f"not a JSON object (a JSON {type(record).__name__})",
                                                 text.rstrip("\r\n"), kind="not_json_object")
             else:  # (a key no column can be named, see _broken_key, makes its record bad)
+                objects += 1
                 columns.update(dict.fromkeys(key for key in record if not SURROGATE.search(key)))
                 if len(columns) > XLSX_MAX_COLUMNS:
                     key = list(columns)[XLSX_MAX_COLUMNS]  # the first key beyond the limit
@@ -123,6 +125,10 @@ class JsonLinesReader(ArchiveReader):
             error = first_bad.stops(self.path, "no line of the file is a JSON object: fix them, one object a line")
             error.details["none_readable"] = True  # (so no front end offers to set the bad rows aside)
             raise error
+        if not columns:  # blank lines or {} alone: nothing to read, as an empty CSV (no text column to name)
+            said = f"its {objects} record(s) are all {{}}" if objects else "only blank lines" if lines else "empty"
+            raise ArchiveError(f"{self.path} holds no record with a key ({said})", "empty", rows=0, header_row=1,
+                               format="jsonl", records=objects, blank=lines)
         return list(columns)
 
     def chunks(self):

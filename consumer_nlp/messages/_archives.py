@@ -66,6 +66,13 @@ def _period_word(details: dict) -> str:
     return f"「{details['wanted']}」是时间段，不是列名：要按{'季度' if period == 'quarter' else '月'}分列，请用 {flag} {period}"
 
 
+def _no_record(details: dict) -> str:
+    """A JSON Lines file without a key to read, as what it holds: nothing, blank lines, or records that are {}."""
+    if details.get("records"):
+        return f"文件里的 {details['records']} 条记录都是空的 {{}}，没有一个键"
+    return "文件里没有一条记录（只有空行）" if details.get("blank") else "文件是空的，没有一条记录"
+
+
 # The formats as a desk calls them, where an error names one.
 _FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSONL", "parquet": "Parquet"}
 
@@ -86,7 +93,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "misnamed": lambda: ("这个 .xls 文件其实是网页或 XML 表格" if details.get("page")
                              else f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件"),
         "password": lambda: "这个文件设有打开密码",
-        "empty": lambda: (f"文件只有 {details['rows']} 行，没有第 {details['header_row']} 行" if details["header_row"] > 1
+        "empty": lambda: (_no_record(details) if details.get("format") == "jsonl"
+                          else f"文件只有 {details['rows']} 行，没有第 {details['header_row']} 行" if details["header_row"] > 1
                           else "文件是空的，连列名那一行也没有"),
         "no_sheet": lambda: ((f"工作簿里没有第 {details['sheet']} 张表" if details["sheet"].isdecimal()
                               else f"工作簿里没有名为「{details['sheet']}」的表") + f"（有：{_joined(details['sheets'])}）"),
