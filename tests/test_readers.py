@@ -595,6 +595,8 @@ def test_lines_that_are_not_json_objects_are_named_and_blank_lines_counted(tmp_p
     found = bad(chunks)
     assert [where for where, _, _ in found] == ["line 3", "line 4", "line 5", "line 6"]
     assert "key(s) ['id'] given more than once" in found[1][1]
+    # each said once, in JSON's words (a helper's pass, n6: "not a JSON object (not a JSON object)")
+    assert (found[0][1], found[3][1]) == ("not a JSON object (a JSON array)", "not a JSON object (a JSON string)")
     assert [raw for _, _, raw in found] == ["[1, 2]", '{"id": 2, "id": 3}', '{"id": ', '"just text"']
     assert sum(chunk.blank for chunk in chunks) == 1
 

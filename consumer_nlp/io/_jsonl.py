@@ -109,7 +109,7 @@ class JsonLinesReader(ArchiveReader):
                                                 kind="not_json_object")
                 continue
             if not isinstance(record, dict):
-                first_bad = first_bad or BadRow(f"line {number}", f"not a JSON object (a JSON {type(record).__name__})",
+                first_bad = first_bad or BadRow(f"line {number}", f"not a JSON object ({_json_kind(record)})",
                                                 text.rstrip("\r\n"), kind="not_json_object")
             else:  # (a key no column can be named, see _broken_key, makes its record bad)
                 objects += 1
@@ -144,7 +144,7 @@ class JsonLinesReader(ArchiveReader):
                 record = json.loads(text, object_pairs_hook=_object_without_repeated_keys, parse_float=_json_float,
                                     parse_constant=_json_constant)
                 if not isinstance(record, dict):
-                    raise ValueError("not a JSON object")
+                    raise ValueError(_json_kind(record))
                 if _nested_deeper(record, MAX_DEPTH):
                     raise RecursionError
                 broken = _broken_key(record)
@@ -166,6 +166,13 @@ class JsonLinesReader(ArchiveReader):
                             where)
                 records, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
         yield Chunk(index, pd.DataFrame(records, columns=self.columns, dtype=object), bad, self.total, blank, where)
+
+
+def _json_kind(value) -> str:
+    """What a JSON value that is no object is, in JSON's words: a JSON array, a JSON string, …"""
+    kind = ("true or false" if isinstance(value, bool) else "null" if value is None else "array"
+            if isinstance(value, list) else "string" if type(value) is str else "number")  # (JsonLiteral: a number)
+    return f"a JSON {kind}"
 
 
 def _broken_key(record: dict) -> str | None:
