@@ -187,6 +187,23 @@ def test_tag_columns_that_do_not_hold_tags_are_refused_naming_rows(tmp_path, cap
     assert first.startswith(f"consumer-nlp: 错误：{said}。请"), first
 
 
+def test_an_empty_needs_review_cell_of_a_parquet_file_is_named_as_a_csvs_empty_cell(tmp_path, capsys):
+    # A helper's pass (n4): a Parquet file's empty cell (a null of a boolean column) was named 「<NA>」, pandas' word.
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+    from consumer_nlp.exceptions import ArchiveError
+
+    pq.write_table(pa.table({"text": ["漏水"] * 3, "category": ["quality"] * 3, "category_zh": ["质量问题"] * 3,
+                             "confidence": [0.9] * 3, "needs_review": pa.array([False, None, True], pa.bool_()),
+                             "review_reason": [""] * 3, "top_terms": [""] * 3}), tmp_path / "t.parquet")
+    with pytest.raises(ArchiveError) as refused:
+        report_archive(tmp_path / "t.parquet", progress=False)
+    assert refused.value.details["rows"] == [(2, "")] and "<NA>" not in str(refused.value)  # (its 2nd record)
+    assert main(["report", str(tmp_path / "t.parquet"), "-o", str(tmp_path / "r.md"), "-q"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "这些行不是：第2行（空）" in first and "NA" not in first, first
+
+
 def test_needs_review_typed_as_shi_or_fou_and_a_pasted_row_of_column_names_are_read(tmp_path):
     # 是/否 typed into needs_review, and the second file's header row pasted in with its rows when two tagged files
     # were joined, stopped the report; both are clearly meant: 是 is true, a row of the column names is no row.

@@ -134,8 +134,9 @@ def check_tagged(columns, path, needed=tuple(TAG_COLUMNS)) -> list:
 
 def _wrong_rows(values: pd.Series, wrong: pd.Series, rows) -> list[tuple]:
     """The first five (row, value) of the ``wrong`` ones, each value quoted as a line can hold it (``rows``: each
-    value's row number, or its index label)."""
-    return [(rows[i], quoted(values.iloc[i])) for i in np.flatnonzero(wrong.to_numpy())[:5]]
+    value's row number, or its index label); a missing one (a Parquet null, pandas' <NA>) as the empty cell it is."""
+    return [(rows[i], "" if is_missing(values.iloc[i]) else quoted(values.iloc[i]))
+            for i in np.flatnonzero(wrong.to_numpy())[:5]]
 
 
 def _must_hold(column: str, wanted: str, wrong: list[tuple], place: str) -> str:
