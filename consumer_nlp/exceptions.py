@@ -175,7 +175,8 @@ class ArchiveError(ValueError):
     wanted: ``details["parameter"]``, where known, the parameter naming it, "input_path" for a folder to tag,
     "data" for one of labeled data; for an output, ``details["example"]``, a file name in it),
     ``"previous_is_itself"`` (a report's earlier period given as the archive itself), ``"output_is_input"``,
-    ``"no_folder"`` (the output's folder does not exist), ``"output_name"`` (an output named for another format, or
+    ``"no_folder"`` (the output's folder does not exist; ``details["file"]``, the name of the file it is below, where a
+    file stands where a folder of its path should), ``"output_name"`` (an output named for another format, or
     for one read but not written: ``details["endings"]``, those it may have; where known, ``details["suffix"]``, the
     one given, "" for none, and ``details["parameter"]``, the parameter that named it), ``"same_output"`` (two
     outputs of a run named as one file: ``details["parameters"]``, the parameters naming it, the one to change first),

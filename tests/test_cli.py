@@ -782,6 +782,22 @@ def test_an_output_named_for_another_format_or_beside_no_folder_is_refused_in_ch
         assert first.startswith(f"consumer-nlp: 错误：{chinese}") and "请" in first, first
 
 
+def test_an_output_below_a_file_is_said_to_be_below_that_file_not_in_a_missing_folder(tmp_path, capsys):
+    # A helper's pass (n4): `report -o t.csv/r.html` was told 输出文件所在的文件夹不存在, though t.csv is there: a file.
+    tagged = tmp_path / "t.csv"
+    pd.DataFrame([{"text": "漏水", "category": "quality", "category_zh": "质量问题", "confidence": 0.9,
+                   "needs_review": False, "review_reason": "", "top_terms": ""}]).to_csv(tagged, index=False)
+    for output in (tagged / "r.html", tagged / "报告" / "r.html"):
+        assert main(["report", str(tagged), "-o", str(output), "-q"]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert "「t.csv」是一个文件，不是文件夹" in first and "不存在" not in first and "建好" not in first, first
+    from consumer_nlp.io import check_new_file
+
+    with pytest.raises(cn.ArchiveError, match=r"t\.csv is a file, not a folder") as refused:
+        check_new_file(tagged / "报告" / "r.html", force=False)
+    assert refused.value.problem == "no_folder" and refused.value.details["file"] == "t.csv"
+
+
 def test_no_command_writes_over_a_file_that_appears_while_it_works(tmp_path, small_model, small_corpus, capsys,
                                                                    write_csv, monkeypatch):
     # The checks above ran when a command started; a file written at that name meanwhile was replaced.

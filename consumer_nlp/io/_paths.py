@@ -30,6 +30,10 @@ def check_new_file(path, *, force: bool, inputs=(), what: str = "output") -> Pat
     if path.is_dir():
         raise ArchiveError(f"the {what} {path} is a folder; give a file name", "folder")
     if not path.parent.is_dir():
+        above = next((folder for folder in path.parents if folder.exists()), None)  # (below a file: t.csv/r.html)
+        if above is not None and not above.is_dir():
+            raise ArchiveError(f"the {what} {path} is below {above}, and {above} is a file, not a folder", "no_folder",
+                               file=above.name)
         raise ArchiveError(f"the folder of the {what} {path} does not exist", "no_folder")
     for source in inputs:
         if same_file(path, Path(source)):

@@ -139,7 +139,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "busy": lambda: "另一次运行正在写同一个结果文件",
         "previous_is_itself": lambda: "用来对比的前一期档案就是这份档案本身",
         "output_is_input": lambda: "输出文件就是输入文件（输入文件绝不会被覆盖）",
-        "no_folder": lambda: "输出文件所在的文件夹不存在",
+        "no_folder": lambda: (f"「{details['file']}」是一个文件，不是文件夹，输出文件不能写在它下面" if "file" in details
+                              else "输出文件所在的文件夹不存在"),
         "folder": lambda: (_INPUTS[details["parameter"]] + "是一个文件夹，不是文件" if details.get("parameter") in _INPUTS
                            else f"{_OUTPUTS.get(details.get('parameter'), '输出文件')}是一个文件夹"),
         "output_name": lambda: _output_name(details),
@@ -241,7 +242,7 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     if error.problem == "output_is_input":
         return "请换一个输出文件名后再运行"
     if error.problem == "no_folder":
-        return "请先建好这个文件夹，或写到已有的文件夹里，再运行"
+        return "请" + ("" if "file" in error.details else "先建好这个文件夹，或") + "写到已有的文件夹里，再运行"
     if error.problem == "folder" and error.details.get("parameter") == "input_path":
         return "请给出文件夹里要标注的那个文件（一次标注一个文件）后再运行"
     if error.problem == "folder" and error.details.get("parameter") == "data":
