@@ -197,12 +197,13 @@ class ArchiveError(ValueError):
     and ``details["computed"]``, its confidence in the file and from the model, ``details["differ"]`` of
     ``details["rows"]`` rows to review differ) or ``"tag_values"`` (a tag column holding what tagging never writes,
     edited by hand: ``details["column"]``; ``details["rows"]``, the first five (row, value), each row as Excel shows
-    it) or ``"no_rows"`` (a tagged archive with no row to report on: its column names alone) or ``"text_bytes"`` (a
-    text column holding bytes that are not UTF-8, a Parquet binary column: ``details["column"]``; ``details["rows"]``,
-    the first five (row, value); ``details["index"]``, True where each row is its frame's index label, not its row
-    as Excel shows it) or ``"not_for_format"`` (``details["parameter"]``, sheet or header_row, given for a file of a
-    ``details["format"]`` that has no sheets, or no header row to choose). An error met
-    reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``."""
+    it) or ``"no_rows"`` (a tagged archive with no row to report on: its column names alone,
+    or with ``details["blank"]`` blank rows and ``details["names"]`` rows repeating the column names, left out)
+    or ``"text_bytes"`` (a text column holding bytes that are not UTF-8, a Parquet binary column:
+    ``details["column"]``; ``details["rows"]``, the first five (row, value); ``details["index"]``, True where each
+    row is its frame's index label, not its row as Excel shows it) or ``"not_for_format"`` (``details["parameter"]``,
+    sheet or header_row, given for a file of a ``details["format"]`` that has no sheets, or no header row to choose).
+    An error met reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",

@@ -231,6 +231,19 @@ def test_a_tagged_file_of_its_column_names_alone_is_said_in_chinese(tmp_path, ca
     assert first == "consumer-nlp: 错误：文件里只有列名，没有一行数据。请检查是否选错了文件后再运行。", first
 
 
+def test_a_tagged_file_of_blank_rows_or_repeated_column_names_alone_says_what_its_rows_are(tmp_path, capsys):
+    # A helper's pass (n4): both were told 文件里只有列名，没有一行数据, while the desk sees rows in the file.
+    header = "text,category,category_zh,confidence,needs_review\n"
+    for content, said in ((header + ",,,,\n,,,,\n", "文件里没有一行数据：2 行是空行"),
+                          (header + header + ",,,,\n", "文件里没有一行数据：1 行是空行，1 行是又一行列名")):
+        path = tmp_path / "t.csv"
+        path.write_text(content, encoding="utf-8")
+        assert main(["report", str(path), "-o", str(tmp_path / "r.md"), "-q"]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert first.startswith(f"consumer-nlp: 错误：{said}（都没有计入）。请检查是否选错了文件"), first
+        assert not (tmp_path / "r.md").exists()
+
+
 @pytest.mark.parametrize("word,period", [("季度", "quarter"), ("Quarter", "quarter"), ("月份", "month")])
 def test_by_a_period_word_that_is_no_column_says_to_give_the_period(tmp_path, capsys, word, period):
     # `--by 季度` or `--by Quarter` was read as a column's name and refused as one the file does not hold: the desk

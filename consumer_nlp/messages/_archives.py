@@ -66,6 +66,12 @@ def _period_word(details: dict) -> str:
     return f"「{details['wanted']}」是时间段，不是列名：要按{'季度' if period == 'quarter' else '月'}分列，请用 {flag} {period}"
 
 
+def _left_out(details: dict) -> str:
+    """The rows a report leaves out that are all a tagged file holds: blank ones, the column names again."""
+    counts = [(details.get("blank"), "行是空行"), (details.get("names"), "行是又一行列名")]
+    return "，".join(f"{count:,} {what}" for count, what in counts if count)
+
+
 def _no_record(details: dict) -> str:
     """A JSON Lines file without a key to read, as what it holds: nothing, blank lines, or records that are {}."""
     if details.get("records"):
@@ -150,7 +156,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                 f"{details['differ']:,} 行不同）：文件是用别的模型标注的，或读的不是标注时的文本列，或标注后改动过文本"),
         "tag_values": lambda: _tag_values(details),
         "text_bytes": lambda: _text_bytes(details),
-        "no_rows": lambda: "文件里只有列名，没有一行数据",
+        "no_rows": lambda: (f"文件里没有一行数据：{_left_out(details)}（都没有计入）"
+                            if details.get("blank") or details.get("names") else "文件里只有列名，没有一行数据"),
         "not_for_format": lambda: (f"{_FORMAT_NAMES.get(details['format'], details['format'])} 文件"
                                    + ("不是 Excel 工作簿，没有可选的表" if details["parameter"] == "sheet"
                                       else "没有列名所在的行可选")),

@@ -374,7 +374,10 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
     tally.settle_serials()
     tally.hidden_rows = reader.hidden_rows
     if tally.rows == 0:
-        raise ArchiveError(f"{path} has no rows to report on", "no_rows")
+        left_out = {"blank": tally.cleared_rows, "names": tally.names_rows.count}  # what rows the file has, if any
+        raise ArchiveError(f"{path} has no rows to report on" + (
+            f" ({left_out['blank']} blank, {left_out['names']} repeating the column names, left out)"
+            if any(left_out.values()) else ""), "no_rows", **left_out)
     return tally, found
 
 
