@@ -64,4 +64,6 @@ def holding(values: pd.Series, test) -> pd.Series:
 
 
 PathLike = str | os.PathLike  # a file or folder, as a string or a pathlib.Path
+MODEL_SUFFIX = ".cnlp"  # a model file's name ends so
+MODEL_SUFFIXES = (MODEL_SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never data to read
 LabeledSource = PathLike | pd.DataFrame | Iterable  # a labeled file, a DataFrame, or (text, label) pairs

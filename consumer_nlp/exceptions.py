@@ -188,8 +188,8 @@ class ArchiveError(ValueError):
     ``details["sheet"]``, ``details["sheets"]``, the tables), ``"not_a_workbook"`` (a file named as a workbook that
     is none: ``details["format"]``), ``"not_parquet"`` (a file named .parquet that is no whole Parquet file, cut
     short or another kind: ``details["empty"]``, True for an empty one),
-    ``"unknown_format"`` (``details["suffix"]``,
-    ``details["formats"]``, the endings read) or ``"not_review_workbook"`` (a file to import that
+    ``"unknown_format"`` (``details["suffix"]``, ``details["formats"]``, the endings read; ``details["model"]``, True
+    for a model file's ending) or ``"not_review_workbook"`` (a file to import that
     ``export_review`` did not write: ``details["format"]``, the file's ending, where it is no .xlsx
     workbook that can be read; ``details["sheets"]`` where it has no sheet 复核, ``details["columns"]``
     where that sheet's columns are others) or ``"other_model"`` (a tagged archive whose confidences are not those of

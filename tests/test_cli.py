@@ -1148,6 +1148,18 @@ def test_evaluate_with_the_data_and_the_model_swapped_says_so(tmp_path, capsys, 
     assert "./h.csv" not in err and ".cnlp" in err and "'h.csv'" in err
 
 
+def test_a_model_file_given_as_the_data_is_said_to_be_a_model_file(tmp_path, capsys, small_model):
+    # A helper's pass (n2): `evaluate m.cnlp m.cnlp` was told 不认识 .cnlp 这种文件…请另存为 CSV 或 Excel 工作簿.
+    model = cn.save(small_model, tmp_path / "m.cnlp")
+    for argv in (["evaluate", str(model), str(model)], ["tag", str(model), "-o", str(tmp_path / "o.csv"), "-q"]):
+        assert main([*argv, "--registry", str(tmp_path / "r")] if argv[0] == "evaluate" else argv) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert "是模型文件（.cnlp），不是数据文件" in first and "另存为" not in first and "不认识" not in first, first
+    with pytest.raises(cn.ArchiveError, match=r"m\.cnlp is a model file, not data") as refused:
+        cn.read_labeled(model)
+    assert refused.value.problem == "unknown_format" and refused.value.details["model"] is True
+
+
 def test_train_refuses_a_model_file_name_load_would_not_read_as_a_file(tmp_path, capsys, write_csv):
     # `-o 模型.csv` wrote a zip named .csv, which `--model 模型.csv` then read as a registry name.
     source = write_csv(tmp_path / "l.csv", [("text", "label"), ("漏水", "quality")])

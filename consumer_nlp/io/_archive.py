@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .._values import check_count
+from .._values import MODEL_SUFFIXES, check_count
 from ..exceptions import ArchiveError
 
 
@@ -35,6 +35,9 @@ def _ends_parquet(path) -> bool:
 def archive_format(path) -> str:
     """The format of ``path`` by its extension (csv, tsv, xlsx, xlsm, xls, jsonl or parquet)."""
     suffix = Path(path).suffix.lower()
+    if suffix in MODEL_SUFFIXES:
+        raise ArchiveError(f"{path} is a model file, not data to read: give a file of {', '.join(sorted(FORMATS))}",
+                           "unknown_format", suffix=suffix, formats=sorted(FORMATS), model=True)
     if suffix not in FORMATS:
         raise ArchiveError(f"cannot tell the format of {path}: use one of {', '.join(sorted(FORMATS))}",
                            "unknown_format", suffix=suffix, formats=sorted(FORMATS))

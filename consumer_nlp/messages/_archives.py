@@ -109,7 +109,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "not_a_workbook": lambda: f"文件不是 Excel 工作簿（.{details['format']}），也许是别的文件改了扩展名",
         "not_parquet": lambda: ("文件是空的，" if details.get("empty") else "") + (
             "不是完整的 Parquet 文件（也许没有复制或下载完，或是别的文件改了扩展名）"),
-        "unknown_format": lambda: (f"不认识 {details['suffix'] or '没有扩展名的'} 这种文件：能读的是 "
+        "unknown_format": lambda: (f"这是模型文件（{details['suffix']}），不是数据文件" if details.get("model") else
+                                   f"不认识 {details['suffix'] or '没有扩展名的'} 这种文件：能读的是 "
                                    f"{_either(details['formats'])}"),
         "json_document": lambda: "文件是一整个 JSON 文档（数组，或跨多行的对象），不是每行一条记录的 JSON Lines",
         "uncalculated_formula": lambda: (f"单元格 {details['cell']} 是公式，但文件里没有它的计算结果（文件由程序生成，"
@@ -205,6 +206,8 @@ def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
     if error.problem == "misnamed":
         fix = ("用 Excel 或 WPS 打开，另存为 .xlsx（Excel 工作簿）" if error.details.get("page")
                else f"把扩展名改为 {error.details['rename']}")
+    elif error.problem == "unknown_format" and error.details.get("model"):  # given where the data goes
+        fix = "给出要读的数据文件（CSV、Excel 工作簿等）"
     elif error.problem == "not_review_workbook":  # one saved in another format; else no fix of the file will do
         fix = _FIXES["not_a_workbook"] if "format" in error.details else None
     else:

@@ -4,9 +4,9 @@ from importlib import resources
 from pathlib import Path
 
 from .._classifier import ComplaintClassifier
-from .._values import PathLike
+from .._values import MODEL_SUFFIXES, PathLike
 from ..exceptions import ModelNotFoundError
-from ._file import MODEL_SUFFIXES, SUFFIX, check_model_path, load_model, save_model
+from ._file import SUFFIX, check_model_path, load_model, save_model
 
 save = save_model
 from ._registry import ModelRegistry, check_alias, check_model_name, split_ref

@@ -27,15 +27,14 @@ import numpy as np
 
 from .._classifier import SCORING_PARAMS, ComplaintClassifier, check_model, named_twice
 from .._params import PARAMETER_CHECKS, parameter_problems
-from .._values import PathLike, is_int, is_number
+from .._values import MODEL_SUFFIX, PathLike, is_int, is_number
 from .._version import __version__
 from .._metrics import REVIEW_EVERYTHING
 from ..features import BACKENDS, ComplaintVectorizer, Tokenizer, terms_by_column
 from ..exceptions import ArchiveError, IncompatibleModelError, UntrustedModelError
 from ..io import check_new_file, new_file
 
-SUFFIX = ".cnlp"
-MODEL_SUFFIXES = (SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never a registry name
+SUFFIX = MODEL_SUFFIX  # (a name ending in one of MODEL_SUFFIXES is a model file, never a registry name)
 FORMAT = "consumer_nlp model"
 FORMAT_VERSION = 1  # raised by a release whose files an earlier one cannot read (a setting added, say)
 _MEMBER_DATE = (1980, 1, 1, 0, 0, 0)  # every member's date: the earliest a zip can hold

@@ -30,11 +30,11 @@ import sklearn
 from .._classifier import ComplaintClassifier
 from .._evaluate import compare
 from .._locks import held
-from .._values import PathLike, is_int, is_number
+from .._values import MODEL_SUFFIXES, PathLike, is_int, is_number
 from .._version import __version__
 from ..exceptions import IncompatibleModelError, IntegrityError, InvalidNameError, ModelNotFoundError
 from ..io import STALE_SECONDS, move_into_place, temporary_beside, without_text_hashes, write_json
-from ._file import MODEL_SUFFIXES, check_savable, jsonable, load_model, save_model, saved_params
+from ._file import check_savable, jsonable, load_model, save_model, saved_params
 from ._skops import convert_model
 
 # Lower case only (a file system that ignores case would take Model and model for one folder), and
