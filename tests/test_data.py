@@ -436,3 +436,15 @@ def test_a_label_column_coded_by_number_and_partly_renamed_is_said_once_with_its
     with pytest.raises(LabeledDataError) as error:
         read_labeled(write_csv(tmp_path / "s.csv", stray))
     assert error.value.problem is None and [where for where, _ in error.value.problems] == ["row 4"]
+
+
+def test_a_label_that_is_no_text_is_quoted_as_the_file_writes_it(tmp_path, write_workbook):
+    # A helper's pass (n2): a JSON Lines label of `true` was quoted 「True」, as Python spells it.
+    (tmp_path / "l.jsonl").write_text('{"text": "秤不准，少了二两", "label": true}\n{"text": "漏水", "label": ["quality"]}\n'
+                                      '{"text": "冒烟", "label": "safety"}\n', encoding="utf-8")
+    write_workbook(tmp_path / "l.xlsx", {"标注": [["text", "label"], ["秤不准，少了二两", True], ["冒烟", "safety"]]})
+    for name, shown in (("l.jsonl", ["true", '["quality"]']), ("l.xlsx", ["TRUE"])):
+        with pytest.raises(LabeledDataError) as refused:
+            read_labeled(tmp_path / name)
+        assert [details["label"] for _, details in refused.value.faults] == shown, name
+        assert "True" not in str(refused.value), name

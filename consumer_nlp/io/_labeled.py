@@ -18,6 +18,7 @@ from ..exceptions import ArchiveError, LabeledDataError
 from ._archive import archive_format, check_header, place_number
 from ._cells import cell_text
 from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
+from ._json_text import json_text
 from ._readers import open_archive
 from ._text_escapes import without_surrogates
 
@@ -430,7 +431,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
             raise ValueError(f"group_col=… ({group_col!r}): {data.source} was already read without it; read it "
                              f"again with group_col")
         return data
-    unparsed, first = [], None  # rows a file's reader could not parse; its first chunk
+    unparsed, first, written = [], None, str  # rows a file's reader could not parse; its first chunk; a label's text
     if isinstance(data, (pd.Series, dict, bytes, bytearray)):
         raise TypeError(f"got a {type(data).__name__}: give labeled data as a file path, a DataFrame with a text and "
                         f"a label column, or (text, label) pairs")
@@ -442,6 +443,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
         columns, records, unparsed, first = _file_records(path, encoding, sheet, header_row)
+        written = json_text if archive_format(path) == "jsonl" else cell_text  # true in JSON, TRUE in a sheet
     elif isinstance(data, pd.DataFrame):
         source = "DataFrame"
         columns, records = _frame_records(data)
@@ -484,7 +486,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
             problems.append((where, f"the text {text[:20]!r} has nothing to read once normalised (only spaces, "
                                     f"invisible characters or HTML spaces)", ("text_unreadable", {})))
         if label_of(label) is None and not _names_again(text, label, text_col, label_col):
-            problems.append((where, unknown_label(label), label_fault(label)))
+            said = written(label) if isinstance(label, (bool, np.bool_, list, dict)) else label  # as the file has it
+            problems.append((where, unknown_label(said), label_fault(said)))
         texts.append(text)
         labels.append(label_of(label))
     problems = sorted(unparsed + problems, key=lambda problem: place_number(problem[0]))  # in file order
