@@ -21,11 +21,13 @@ LABEL_BY_NAME = MappingProxyType({**{label: label for label in LABELS}, **{zh: l
                                   **_OTHER_NAMES})
 # Punctuation a label is written between or ended with as a sentence is (其他。, “安全问题”), never part of one.
 _AROUND = "。.，,；;：:、!！?？\"'“”‘’「」『』【】()（）《》"
-# Words a desk may write for a category, offered as it: a part of its label, or the labeling guide's own word for what
-# it covers (the quantity supplied, a meal's 分量: price_measurement), before any near spelling (quantity is one
-# letter from quality).
+# Words a desk may write for a category, offered as it (是不是, never taken as it: the labeling guide names none of
+# them): a part of its label, the labeling guide's own word for what it covers (the quantity supplied, a meal's 分量:
+# price_measurement), or a desk's own name for the category (虚假广告 for the ads the guide puts under 虚假宣传, 金融消费
+# for 金融服务), before any near spelling (quantity is one letter from quality; 虚假广告 is no near spelling of 虚假宣传).
 _WORDS = {"price": "price_measurement", "measurement": "price_measurement", "advertising": "false_advertising",
-          "quantity": "price_measurement", "数量": "价格/计量", "分量": "价格/计量"}
+          "quantity": "price_measurement", "数量": "价格/计量", "分量": "价格/计量", "虚假广告": "虚假宣传",
+          "虛假廣告": "虚假宣传", "金融消费": "金融服务", "金融消費": "金融服务"}
 
 
 def in_guide_order(labels) -> list:

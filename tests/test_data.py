@@ -342,7 +342,8 @@ def test_an_empty_label_a_misspelt_one_and_labels_under_another_name_are_told_wh
 @pytest.mark.parametrize("written, near", [("quantity", "price_measurement"), ("Quantity", "price_measurement"),
                                            ("price", "price_measurement"), ("measurement", "price_measurement"),
                                            ("advertising", "false_advertising"), ("数量", "价格/计量"),
-                                           ("分量", "价格/计量"), ("qualtiy", "quality"), ("1", None)])
+                                           ("分量", "价格/计量"), ("qualtiy", "quality"), ("1", None),
+                                           ("虛假廣告", "虚假宣传"), ("金融消費", "金融服务")])
 def test_a_label_is_offered_the_category_the_labeling_guide_puts_its_word_under(written, near):
     # `quantity` (the quantity supplied, short weight: price_measurement in the guide) was offered "did you mean
     # 'quality'?" by its spelling, which a hurried desk would follow into the wrong category; `price` was offered
@@ -448,3 +449,19 @@ def test_a_label_that_is_no_text_is_quoted_as_the_file_writes_it(tmp_path, write
             read_labeled(tmp_path / name)
         assert [details["label"] for _, details in refused.value.faults] == shown, name
         assert "True" not in str(refused.value), name
+
+
+def test_a_desks_own_word_for_a_category_is_offered_it_but_never_taken_as_it(tmp_path, capsys, write_csv):
+    # A helper's pass (n2): 虚假广告 (for 虚假宣传) and 金融消费 (for 金融服务) were told 不是六个类别之一 with no 是不是,
+    # their spelling too far from the name meant. Offered it; still refused, as the labeling guide names neither.
+    from consumer_nlp.cli import main
+
+    rows = [("text", "label"), ("保健品宣称包治百病", "虚假广告"), ("信用卡年费乱扣", "金融消费"), ("漏水", "quality")]
+    path = write_csv(tmp_path / "l.csv", rows)
+    with pytest.raises(LabeledDataError) as refused:
+        read_labeled(path)
+    assert [details["near"] for _, details in refused.value.faults] == ["虚假宣传", "金融服务"]
+    assert main(["evaluate", "default", str(path), "--registry", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert "类别「虚假广告」不是六个类别之一（是不是「虚假宣传」？）" in err, err
+    assert "类别「金融消费」不是六个类别之一（是不是「金融服务」？）" in err, err
