@@ -525,6 +525,26 @@ def test_a_batch_is_tagged_by_one_job_at_a_time_and_says_so_only_once_done(clien
     assert json.loads(meta.read_text("utf-8"))["text_col"] == "编号"  # a job that failed changed nothing
 
 
+def test_a_download_report_or_review_asked_for_while_the_first_tagging_runs_says_it_is_being_tagged(
+        client, tmp_path, monkeypatch):
+    # A click on a download, the report or 复核 while the batch's first tagging ran was told 这个批次还没有标注：请先选择
+    # 文本列并开始标注, though the desk had just started it.
+    from consumer_nlp.web import _app as app_module
+
+    release, tag = threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
+    job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    try:
+        for asked in ("/download?format=csv", "/download?format=parquet", "/report", "/review"):
+            page = client.get(batch + asked)
+            assert page.status_code == 409 and "正在标注" in page.text and "请先选择文本列" not in page.text, asked
+    finally:
+        release.set()
+    _wait_for_job(client, job)
+    assert _download(client, batch, "csv").status_code == 200
+
+
 def test_a_download_excel_cannot_hold_is_refused_in_chinese(client, tmp_path):
     # A complaint longer than an Excel cell holds (a pasted chat log) gave "服务器内部错误" for the
     # default .xlsx download; CSV worked.
@@ -1387,6 +1407,23 @@ def test_an_uploads_name_holding_a_quote_or_a_line_break_is_shown_and_downloaded
         assert not set('"\r\n') & set(disposition), disposition  # the name travels escaped (RFC 6266 and 5987)
         assert disposition.startswith("attachment; filename*=UTF-8''")
         assert unquote(disposition.split("''", 1)[1]) == f'投诉"汇总" 2025.已标注.{kind}'
+
+
+def test_an_upload_with_a_long_name_keeps_its_extension_and_is_accepted(client, tmp_path):
+    # The name was cut to 200 characters before its extension was read: a long name (a case's title, its parties and
+    # dates, as desks name files) lost its .csv and was refused as 不支持这种文件格式.
+    from urllib.parse import unquote
+
+    sent = "2026年12月" + "某商场电饭煲质量投诉汇总" * 20 + ".csv"  # 249 characters, as Windows allows
+    response = _upload(client, sent, _archive(tmp_path / "upload.csv").read_bytes())
+    assert response.status_code == 303, response.text
+    batch = response.headers["location"]
+    name = client.app.state.workspace.meta(batch.rsplit("/", 1)[1])["name"]
+    assert name.endswith(".csv") and sent.startswith(name.removesuffix(".csv")) and len(name) <= 200
+    _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                      follow_redirects=False))
+    disposition = _download(client, batch, "csv").headers["content-disposition"]
+    assert unquote(disposition.split("''", 1)[1]) == name.removesuffix(".csv") + ".已标注.csv"
 
 
 def test_a_cell_reading_like_a_column_name_in_the_data_is_no_header(client, tmp_path):

@@ -110,8 +110,10 @@ class Workspace:
     async def save_upload(self, upload) -> str:
         """Store an uploaded file (a Starlette ``UploadFile``) as a new batch; returns its id.
         Refused, with a message for the page: a format not accepted, too large, empty."""
-        name = Path(_sent_name(upload.filename or "")).name[:200]
+        name = Path(_sent_name(upload.filename or "")).name
         suffix = Path(name).suffix.lower()
+        if len(name) > 200:  # a long name is cut, its extension kept
+            name = name[:200 - len(suffix)] + name[len(name) - len(suffix):]
         if suffix not in UPLOAD_FORMATS:
             raise Refused(400, "不支持这种文件格式：请上传 CSV、制表符分隔的文本、Excel（XLSX、XLS）、JSONL 或 Parquet "
                                "文件（扩展名 .csv、.tsv、.txt、.xlsx、.xlsm、.xls、.jsonl、.parquet）。")
