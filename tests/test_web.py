@@ -528,7 +528,7 @@ def test_a_batch_is_tagged_by_one_job_at_a_time_and_says_so_only_once_done(clien
 def test_a_download_report_or_review_asked_for_while_the_first_tagging_runs_says_it_is_being_tagged(
         client, tmp_path, monkeypatch):
     # A click on a download, the report or 复核 while the batch's first tagging ran was told 这个批次还没有标注：请先选择
-    # 文本列并开始标注, though the desk had just started it.
+    # 文本列并开始标注, though the desk had just started it; the batch's page said nothing of the tagging running.
     from consumer_nlp.web import _app as app_module
 
     release, tag = threading.Event(), app_module.tag_in_process
@@ -539,6 +539,8 @@ def test_a_download_report_or_review_asked_for_while_the_first_tagging_runs_says
         for asked in ("/download?format=csv", "/download?format=parquet", "/report", "/review"):
             page = client.get(batch + asked)
             assert page.status_code == 409 and "正在标注" in page.text and "请先选择文本列" not in page.text, asked
+        # and the batch's page, where a desk who closed the job's page comes back, says so and leads to its progress
+        assert f'正在按「投诉内容」列标注：<a href="{job.headers["location"]}">' in client.get(batch).text
     finally:
         release.set()
     _wait_for_job(client, job)

@@ -135,6 +135,11 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return render(request, "classify.html", page="classify", text=text, result=result)
 
     # ---- 批量 ----
+    def tagging_job(batch_id: str):
+        """The job tagging the batch now, or None (one tagging of a batch at a time)."""
+        running = jobs.latest(f"/batch/{batch_id}")
+        return running if running is not None and running.state == "running" else None
+
     def batches() -> list[dict]:
         found = []
         for folder in sorted(space.root.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
@@ -173,8 +178,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         batch_id = request.path_params["batch_id"]
         meta = space.meta(batch_id)
         columns, found = await run_in_threadpool(space.text_columns, batch_id)
-        running = jobs.latest(f"/batch/{batch_id}")
-        cut_off = meta.get("tagging") if running is None or running.state != "running" else None
+        running = tagging_job(batch_id)
+        cut_off = meta.get("tagging") if running is None else None
         # what Excel changes of the CSV download (batches tagged before it was counted hold no count)
         excel_note = excel_changes_note(meta.get("excel_changes", {}), opened="下载的 CSV 文件", fix="请下载 XLSX 文件")
         # columns of mixed types: text in the Parquet copy and its download, as they were in the others
@@ -182,7 +187,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         days = meta.get("days_1904") and days_1904_note(meta["days_1904"], opened=DAYS_1904_IN, fix="请下载 XLSX 文件")
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
                       found=found, tagged=space.tagged_path(batch_id, meta).is_file(), formats=DOWNLOAD_FORMATS,
-                      cut_off=cut_off, excel_note=excel_note, mixed_note=mixed, days_note=days)
+                      cut_off=cut_off, running=running, excel_note=excel_note, mixed_note=mixed, days_note=days)
 
     async def batch_tag(request: Request):
         batch_id = request.path_params["batch_id"]
@@ -194,8 +199,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if column not in columns:
             raise Refused(400, "请从列表中选择投诉文本所在的列。")
         ref, _ = models.production()
-        running = jobs.latest(f"/batch/{batch_id}")  # one tagging of a batch at a time
-        if running is not None and running.state == "running":
+        if tagging_job(batch_id) is not None:
             raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
 
         meta = space.update(batch_id, tagging=column, stopped=None)  # until the result is in: a restart is told
@@ -225,8 +229,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         batch_id = request.path_params["batch_id"]
         await checked_form(request)
         space.folder(batch_id)  # a batch that is not there is not found
-        running = jobs.latest(f"/batch/{batch_id}")
-        if running is not None and running.state == "running":
+        if tagging_job(batch_id) is not None:
             raise Refused(409, "这一批正在标注：请等标注任务完成后再删除。")
         space.discard(batch_id)
         return RedirectResponse("/batch", status_code=303)
@@ -259,6 +262,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         """The Parquet copy of the result the batch's record ``meta`` names (read once, with the files made from it)."""
         path = space.tagged_path(batch_id, meta)
         if not path.is_file():
+            if tagging_job(batch_id) is not None:  # its first tagging
+                raise Refused(409, "这一批正在标注：请等标注完成后再下载、查看报告或复核（进度见这一批的页面）。")
             raise Refused(404, "这个批次还没有标注：请先选择文本列并开始标注。")
         return path
 
