@@ -631,6 +631,21 @@ def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_p
     assert CorrectionStore(registry / STORE_NAME).labels() == {rows[-1]["text"]: "quality"}
 
 
+def test_skipping_past_the_last_row_does_not_say_every_row_was_reviewed(client, tmp_path):
+    # S on the queue's last row led to 这个档案需要复核的行都已处理完, though the rows skipped were still to review: a desk
+    # who skipped the hard ones to come back to them was told there was nothing left.
+    batch = _tag(client, tmp_path)
+    page, _ = _review_form(client, batch)
+    total = int(re.search(r"共 (\d+) 条", page)[1])
+    assert _choose(client, batch, 0, "quality", "王芳").status_code == 303
+    end, position = _review_form(client, batch, total)  # skipped every row after the first
+    assert position is None and "都已处理完" not in end
+    assert f"还有 {total - 1} 条没有复核" in end and f'href="{batch}/review"' in end  # back to the first one left
+    for i in range(1, total):
+        assert _choose(client, batch, i, "other", "王芳").status_code == 303
+    assert "都已处理完" in _review_form(client, batch, total)[0]
+
+
 def _shown_text(page: str) -> str:
     import html
 
