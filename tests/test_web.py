@@ -1679,6 +1679,34 @@ def test_a_tagging_stopped_with_the_server_goes_on_from_its_finished_chunks_when
         assert [r["编号"] for r in rows] == [f"C{n}" for n in range(20_000)] and all(r["category"] for r in rows)
 
 
+def test_a_tagging_jobs_page_says_how_many_rows_are_tagged_so_far(tmp_path, registry, corpus_file, monkeypatch):
+    # The page of a tagging said only 进行中……已用 N 秒: a desk tagging 300,000 rows could not tell whether it moved. It
+    # now counts the rows of the chunks finished, as the run's checkpoint holds them (here those a stopped run left).
+    from consumer_nlp.web import _app as app_module
+
+    upload = _archive(tmp_path / "upload.csv", [f"{COMPLAINTS[i % 8]}（第 {i} 件）" for i in range(20_000)])
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:
+        batch = _upload(client, "投诉.csv", upload.read_bytes()).headers["location"]
+        client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+        spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagging.parquet.parts"
+        deadline = time.time() + 120
+        while not list(spool.glob("0*.json")) and time.time() < deadline:
+            time.sleep(0.02)  # a chunk of four is tagged; the server stops
+    finished = len(list(spool.glob("0*.json")))
+    assert 0 < finished < 4, finished
+    release, tag = threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again, and tagged again
+        job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+        try:
+            page = client.get(job.headers["location"]).text
+            assert 'data-state="running"' in page and f"已标注 {finished * 5000:,} 行" in page
+        finally:
+            release.set()
+        state, page = _finished_job(client, job)
+        assert state == "done" and "已标注" not in page  # said of a running job alone
+
+
 def test_a_batch_tagged_again_by_another_column_starts_over_from_a_stopped_tagging(client, tmp_path, monkeypatch):
     # The finished chunks of another column's tagging are not this run's: they are thrown away, not refused.
     from consumer_nlp.tagging import _run, tag_file

@@ -196,6 +196,15 @@ def _check_same_run(spool: Path, manifest_path: Path, manifest: dict, finished: 
                               changed=changed, earlier=earlier)
 
 
+def rows_finished(output) -> int:
+    """The rows of the chunks a run writing ``output`` has finished (its progress, as its checkpoint holds it; 0 before
+    the first chunk, and once the run has ended and its spool is gone)."""
+    try:
+        return sum(int(record["rows"]) for record in iter_records(working_name(Path(output), "parts")))
+    except (OSError, ValueError, KeyError, TypeError):  # the spool removed or a record replaced as it was read
+        return 0
+
+
 def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> set:
     """Make the spool folder ready; on resume, the chunk numbers already done. Finished chunks of
     an earlier run are never thrown away unasked: found with neither flag, a resume is offered only where it could

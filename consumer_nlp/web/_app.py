@@ -24,7 +24,7 @@ from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
 from ..messages import days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note
 from ..review import NOW, text_key
-from ..tagging import review_reasons
+from ..tagging import review_reasons, rows_finished
 from ._checking import UploadChecks
 from ._downloads import Misaligned
 from ._jobs import Jobs, Stopped, download_in_process, queue_in_process, retrain_in_process, tag_in_process
@@ -222,7 +222,11 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done
 
-        job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work)
+        def progress() -> str | None:  # from the run's checkpoint: the rows of the chunks it has finished
+            rows = rows_finished(space.tagging_path(batch_id))
+            return f"已标注 {rows:,} 行。" if rows else None
+
+        job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work, progress=progress)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def batch_delete(request: Request):

@@ -11,6 +11,7 @@ import time
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from .._signals import left_to_the_parent
 
@@ -29,7 +30,8 @@ class Job:
     """One piece of background work: ``state`` is running, done, failed or stopped (by the server stopping);
     ``result`` on success, ``error`` (a message for the page) otherwise; ``link`` is where to go when it is done (a
     file, where ``download``), ``back`` where to go back to otherwise (None: ``link``; a download's link would only
-    start it again); ``key`` is what :meth:`Jobs.latest` finds it by (None: its link)."""
+    start it again); ``key`` is what :meth:`Jobs.latest` finds it by (None: its link); ``progress``, if given, says
+    how far it has got, for its page while it runs (a sentence, or None while there is nothing to say)."""
 
     id: str
     title: str
@@ -37,6 +39,7 @@ class Job:
     back: str | None = None
     download: bool = False
     key: str | None = None
+    progress: Callable[[], str | None] | None = None
     state: str = "running"
     started: float = field(default_factory=time.time)
     finished: float | None = None
@@ -46,6 +49,11 @@ class Job:
     @property
     def seconds(self) -> int:
         return int((self.finished or time.time()) - self.started)
+
+    @property
+    def done_so_far(self) -> str | None:
+        """How far a running job has got, in a sentence for its page (None: nothing to say)."""
+        return self.progress() if self.progress is not None and self.state == "running" else None
 
 
 class Jobs:
@@ -62,11 +70,11 @@ class Jobs:
         self._stopping = False
 
     def start(self, title: str, link: str, work, *args, back: str | None = None, download: bool = False,
-              key: str | None = None, **kwargs) -> Job:
-        """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``; ``back``, ``download`` and
-        ``key``: as :class:`Job`'s."""
+              key: str | None = None, progress: Callable[[], str | None] | None = None, **kwargs) -> Job:
+        """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``; ``back``, ``download``, ``key``
+        and ``progress``: as :class:`Job`'s."""
         job_id = secrets.token_hex(8)
-        job = Job(job_id, title, link.format(id=job_id), back, download, key)
+        job = Job(job_id, title, link.format(id=job_id), back, download, key, progress)
         with self._lock:
             self._forget_finished()
             self._jobs[job_id] = job
