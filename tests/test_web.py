@@ -246,9 +246,13 @@ def test_an_upload_reaches_the_disk_before_its_record(client, tmp_path, disk_ord
     ("fake.xlsx", "投诉内容\n商品坏了\n".encode("utf-8"), "文件不是 Excel 工作簿（.xlsx）"),
     ("fake.parquet", b"not a parquet file at all", "不是完整的 Parquet 文件"),  # was 无法读取这个文件 (helper n6)
     ("broken.jsonl", b'{"text": "unfinished\n', "第 1 行格式有误"),
-    ("open-quote.csv", '投诉内容,编号\n"商品坏了,1\n'.encode("utf-8"), "第 2 行格式有误"),
+    # what is wrong with the row, as the command line says it (it was told 格式有误，请修正后再上传 alone)
+    ("open-quote.csv", '投诉内容,编号\n"商品坏了,1\n'.encode("utf-8"), "第 2 行格式有误（引号没有收尾）"),
+    ("stray-quote.csv", '投诉内容,编号\n"商品"坏了,1\n'.encode("utf-8"), "第 2 行格式有误（收尾的引号后面还有文字）"),
+    ("extra-comma.csv", '投诉内容,编号\n商品,坏了,1\n'.encode("utf-8"), "第 2 行格式有误（这一行有 3 列，表头有 2 列）"),
     # below a text over two lines: the row as Excel shows it (it was told by its file line, 第 4 行)
-    ("below-two-lines.csv", '投诉内容,编号\n"两\n行",1\n"商品坏了,2\n'.encode("utf-8"), "第 3 行（文件第 4 行）格式有误"),
+    ("below-two-lines.csv", '投诉内容,编号\n"两\n行",1\n"商品坏了,2\n'.encode("utf-8"),
+     "第 3 行（文件第 4 行）格式有误（引号没有收尾）"),
     # a downloaded result uploaded again was taken, and its tagging failed once started, on the job's page
     ("投诉.已标注.csv", "投诉内容,category,category_zh,confidence,needs_review,review_reason,top_terms\n"
                     "商品坏了,quality,质量问题,0.9,FALSE,,坏(0.5)\n".encode("utf-8"), "文件里已有与结果列同名的列"),

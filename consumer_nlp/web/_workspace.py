@@ -197,7 +197,8 @@ def find_text_columns(path: Path) -> tuple[list, str | None]:
         if bad.wider and len(first.rows.columns) == 1:
             raise Refused(400, f"第 1 行像是标题而不是列名（第 {bad.row} 行的单元格比它多）：请删除标题行，"
                                f"让列名在第一行，再上传。")
-        raise Refused(400, f"无法读取这个文件：{place_in_chinese(bad.where)}格式有误，请修正后再上传。")
+        said = in_chinese(bad.stops(path.name, "fix it"))  # what is wrong with it, as the command line says it
+        raise Refused(400, f"无法读取这个文件：{said or place_in_chinese(bad.where) + '格式有误，请修正后再上传。'}")
     if first is None or not len(first.rows.columns) or first.rows.empty:
         raise Refused(400, "文件里没有数据行：请检查文件是否为空或只有表头。")
     frame = first.rows
