@@ -171,6 +171,15 @@ def test_classify_shows_the_category_probabilities_review_and_deciding_terms(cli
     assert "<mark>" in marked and re.sub("</?mark>", "", marked) == COMPLAINTS[0]
 
 
+def test_a_text_longer_than_the_page_classifies_is_said_to_be_cut(client):
+    # A text over 20,000 characters (a long call's transcript) was cut there without a word: the page showed the
+    # category of its beginning, and the box held only that, as if it were the whole text pasted.
+    text = COMPLAINTS[0] + "。" + "商家一直推脱，" * 3000  # 21,020 characters
+    page = client.post("/", data={"csrf": _csrf(client), "text": text}).text
+    assert 'id="category"' in page and "只分类了前 20,000 个字" in page and "共 21,020 个字" in page
+    assert "只分类了前" not in client.post("/", data={"csrf": _csrf(client), "text": COMPLAINTS[0]}).text
+
+
 @pytest.mark.parametrize("text", ["   ", "\u200b", "&nbsp;", "\x07"])
 def test_an_empty_text_needs_review_because_it_is_empty(client, text):
     # The page judged emptiness by text.strip(), batch tagging by the normalised text: a zero-width

@@ -42,6 +42,7 @@ MIXED_IN_DOWNLOADS = "下载 Parquet 文件时这些列是文字；CSV、Excel �
 # The downloads that hold a 1904 workbook's day numbers without their date system (messages.days_1904_note): all but
 # XLSX, which is written in the workbook's own.
 DAYS_1904_IN = "下载的 CSV、JSONL 和 Parquet 文件"
+PAGE_TEXT = 20_000  # the most characters of a pasted text 分类 classifies (a batch's texts are tagged whole)
 
 
 def explain_error(error: Exception) -> str:
@@ -121,7 +122,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if request.method == "GET":
             return render(request, "classify.html", page="classify", text="", result=None)
         form = await checked_form(request)
-        text = str(form.get("text") or "")[:20_000]
+        sent = str(form.get("text") or "")
+        text = sent[:PAGE_TEXT]
         ref, model = models.production()
         tags = model.tag_columns([text])  # the same columns, and the same review reason, as a tagged archive
         label, terms = str(tags["category"][0]), tags["top_terms"][0]
@@ -131,7 +133,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                   "top_terms": terms, "reason": str(review_reasons(tags["empty"], tags["needs_review"])[0]) or None,
                   "threshold": model.review_threshold_,
                   "probabilities": [(zh, by_label.get(c, 0.0), c == label) for c, zh in CATEGORIES.items()],
-                  "marked": highlight(text, [t for t, _ in terms]), "model": ref}
+                  "marked": highlight(text, [t for t, _ in terms]), "model": ref,
+                  "cut": f"只分类了前 {PAGE_TEXT:,} 个字（共 {len(sent):,} 个字）：更长的文本请放进文件，用「批量」标注。"
+                         if len(sent) > PAGE_TEXT else None}
         return render(request, "classify.html", page="classify", text=text, result=result)
 
     # ---- 批量 ----
