@@ -704,6 +704,20 @@ def test_a_hand_edited_review_address_is_not_a_server_error(client, tmp_path):
     assert client.get(batch + "/review?i=²").status_code == 200
 
 
+def test_a_choice_for_a_row_not_in_the_queue_is_told_so_not_to_choose_a_category(client, tmp_path, registry):
+    # A choice posted for a place past the queue's end (a form kept open while the queue was made anew, an address
+    # edited) was told 这条更正不完整：请选择六个类别之一, though its category was one of the six.
+    batch = _tag(client, tmp_path)
+    page, _ = _review_form(client, batch)
+    total = int(re.search(r"共 (\d+) 条", page)[1])
+    for place in (str(total), "-1", ""):
+        data = {"csrf": _csrf(client), "i": place, "key": "0", "label": "quality", "reviewer": "王芳"}
+        refused = client.post(batch + "/review", data=data, follow_redirects=False)
+        assert refused.status_code == 400 and "不在复核队列里" in refused.text and "六个类别" not in refused.text
+    assert "六个类别" in _choose(client, batch, 0, "质量", "王芳").text  # a category that is not one of the six
+    assert not (registry / STORE_NAME).exists() or not CorrectionStore(registry / STORE_NAME).all()
+
+
 def test_a_choice_made_on_a_queue_that_changed_meanwhile_is_refused(client, tmp_path, registry):
     # A colleague re-tagged the batch while a reviewer had item 0 on screen: the queue was rebuilt in
     # another order, and the choice was stored for the text now at position 0.

@@ -403,7 +403,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         queue, keys = await queue_of(batch_id)
         position, label = str(form.get("i", "")), form.get("label")
         reviewer = str(form.get("reviewer") or "").strip()[:60]
-        if not position.isdecimal() or int(position) >= len(queue) or label not in CATEGORIES:
+        if not position.isdecimal() or int(position) >= len(queue):  # a form older than the queue, an edited address
+            raise Refused(400, "这一条不在复核队列里（队列也许刚刚更新过），这条选择没有保存：请回到复核页重新选择。")
+        if label not in CATEGORIES:
             raise Refused(400, "这条更正不完整：请选择六个类别之一。")
         if not reviewer:
             raise Refused(400, "请先在页面上方填写复核人姓名，再选择类别。")
