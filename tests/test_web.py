@@ -554,6 +554,8 @@ def test_a_download_report_or_review_asked_for_while_the_first_tagging_runs_says
             assert page.status_code == 409 and "正在标注" in page.text and "请先选择文本列" not in page.text, asked
         # and the batch's page, where a desk who closed the job's page comes back, says so and leads to its progress
         assert f'正在按「投诉内容」列标注：<a href="{job.headers["location"]}">' in client.get(batch).text
+        listed = re.search(rf'<tr><td><a href="{batch}">.*?</tr>', client.get("/batch").text)[0]
+        assert "标注中" in listed and "未标注" not in listed  # the list said 未标注
     finally:
         release.set()
     _wait_for_job(client, job)

@@ -154,7 +154,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             uploaded = meta.get("uploaded") or shown_moment(datetime.datetime.fromtimestamp(
                 folder.stat().st_mtime), seconds=True)  # batches uploaded before the time was kept
             found.append({"id": folder.name, **meta, "uploaded": uploaded,
-                          "tagged": space.tagged_path(folder.name, meta).is_file()})
+                          "tagged": space.tagged_path(folder.name, meta).is_file(),
+                          "being_tagged": tagging_job(folder.name) is not None})
         return found
 
     async def batch_list(request: Request):
