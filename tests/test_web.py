@@ -1684,13 +1684,11 @@ def test_a_server_stopping_while_it_tags_stops_the_tagging_and_says_so_once_star
         assert said and "因服务器停止而中断" in said[1] and "上传的文件仍在" in said[1], said
 
 
-def test_a_tagging_stopped_with_the_server_goes_on_from_its_finished_chunks_when_tagged_again(tmp_path, registry,
-                                                                                              corpus_file):
-    # The batch's finished chunks were kept beside tagged.parquet, but tagging it again started over: a desk
-    # whose server was restarted midway through 300,000 rows waited the whole time again.
+def _stopped_with_finished_chunks(tmp_path, registry, corpus_file) -> tuple:
+    """A batch of 20,000 rows whose tagging the server's stop cut off after one to three of its four chunks: its
+    address, its spool and the chunks finished."""
     upload = _archive(tmp_path / "upload.csv", [f"{COMPLAINTS[i % 8]}（第 {i} 件）" for i in range(20_000)])
-    app = _app(tmp_path, registry, corpus=corpus_file)
-    with TestClient(app) as client:
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:
         batch = _upload(client, "投诉.csv", upload.read_bytes()).headers["location"]
         client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
         spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagging.parquet.parts"
@@ -1699,6 +1697,14 @@ def test_a_tagging_stopped_with_the_server_goes_on_from_its_finished_chunks_when
             time.sleep(0.02)  # a chunk of four is tagged; the server stops
     finished = len(list(spool.glob("0*.json")))
     assert 0 < finished < 4, finished
+    return batch, spool, finished
+
+
+def test_a_tagging_stopped_with_the_server_goes_on_from_its_finished_chunks_when_tagged_again(tmp_path, registry,
+                                                                                              corpus_file):
+    # The batch's finished chunks were kept beside tagged.parquet, but tagging it again started over: a desk
+    # whose server was restarted midway through 300,000 rows waited the whole time again.
+    batch, spool, finished = _stopped_with_finished_chunks(tmp_path, registry, corpus_file)
     with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again
         job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
         assert _wait_for_job(client, job) == batch
@@ -1713,16 +1719,7 @@ def test_a_tagging_jobs_page_says_how_many_rows_are_tagged_so_far(tmp_path, regi
     # now counts the rows of the chunks finished, as the run's checkpoint holds them (here those a stopped run left).
     from consumer_nlp.web import _app as app_module
 
-    upload = _archive(tmp_path / "upload.csv", [f"{COMPLAINTS[i % 8]}（第 {i} 件）" for i in range(20_000)])
-    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:
-        batch = _upload(client, "投诉.csv", upload.read_bytes()).headers["location"]
-        client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
-        spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagging.parquet.parts"
-        deadline = time.time() + 120
-        while not list(spool.glob("0*.json")) and time.time() < deadline:
-            time.sleep(0.02)  # a chunk of four is tagged; the server stops
-    finished = len(list(spool.glob("0*.json")))
-    assert 0 < finished < 4, finished
+    batch, spool, finished = _stopped_with_finished_chunks(tmp_path, registry, corpus_file)
     release, tag = threading.Event(), app_module.tag_in_process
     monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
     with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again, and tagged again
