@@ -86,7 +86,10 @@ def _text_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     # a month and a day of some year: any day of a leap year's
     month_day = pd.to_datetime(pd.DataFrame({"year": 2000, "month": parts[5], "day": parts[6], **clock}),
                                errors="coerce")
-    return dated.where(~beyond), month_day.notna() & ~beyond
+    # a year before the first pandas holds in nanoseconds (0024 for 2024) is no date on any pandas this package takes:
+    # pandas 3 would read it, pandas 2 not, and the time table would differ between them
+    ancient = parts[0].lt(pd.Timestamp.min.year + 1).fillna(False).to_numpy(dtype=bool)
+    return dated.where(~beyond & ~ancient), month_day.notna() & ~beyond
 
 
 class DateCells(NamedTuple):
