@@ -4,15 +4,15 @@ from importlib import resources
 from pathlib import Path
 
 from .._classifier import ComplaintClassifier
-from .._values import MODEL_SUFFIXES, PathLike
+from .._values import MODEL_SUFFIX, MODEL_SUFFIXES, PathLike
 from ..exceptions import ModelNotFoundError
-from ._file import SUFFIX, check_model_path, load_model, save_model
+from ._file import check_model_path, load_model, save_model
 
 save = save_model
 from ._registry import ModelRegistry, check_alias, check_model_name, split_ref
 from ._skops import convert_model
 
-DEFAULT_MODEL = "default_model" + SUFFIX
+DEFAULT_MODEL = "default_model" + MODEL_SUFFIX
 
 __all__ = ["ModelRegistry", "check_alias", "check_model_name", "check_model_path", "convert_model",
            "default_model_path", "load", "load_model", "load_named", "save", "save_model", "split_ref"]
@@ -55,7 +55,7 @@ def load_named(name: PathLike | None = None, *,
 
             if Path(text).suffix.lower() in FORMATS:  # the data, given where the model goes (arguments swapped)
                 raise ModelNotFoundError(f"{missing}; a file {text!r} is in this folder, but it is data, not a model "
-                                         f"file ({SUFFIX}): is it given where the model goes?",
+                                         f"file ({MODEL_SUFFIX}): is it given where the model goes?",
                                          data_file=text) from None
             raise ModelNotFoundError(f"{missing}; a file {text!r} is in this folder: give it as ./{text} to load "
                                      f"it") from None

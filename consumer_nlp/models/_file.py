@@ -34,7 +34,6 @@ from ..features import BACKENDS, ComplaintVectorizer, Tokenizer, terms_by_column
 from ..exceptions import ArchiveError, IncompatibleModelError, UntrustedModelError
 from ..io import check_new_file, new_file
 
-SUFFIX = MODEL_SUFFIX  # (a name ending in one of MODEL_SUFFIXES is a model file, never a registry name)
 FORMAT = "consumer_nlp model"
 FORMAT_VERSION = 1  # raised by a release whose files an earlier one cannot read (a setting added, say)
 _MEMBER_DATE = (1980, 1, 1, 0, 0, 0)  # every member's date: the earliest a zip can hold
@@ -128,9 +127,9 @@ def check_model_path(path: PathLike, *, force: bool, inputs=()) -> Path:
     ending by which :func:`load` tells a file from a registry name, and which no data file has),
     and as :func:`check_new_file` wants."""
     path = check_new_file(path, force=force, inputs=inputs, what="model file")
-    if path.suffix != SUFFIX:
-        raise ArchiveError(f"a model file's name ends in {SUFFIX}, not {path.name!r}: e.g. "
-                           f"{path.with_suffix(SUFFIX).name}", "output_name", endings=[SUFFIX])
+    if path.suffix != MODEL_SUFFIX:
+        raise ArchiveError(f"a model file's name ends in {MODEL_SUFFIX}, not {path.name!r}: e.g. "
+                           f"{path.with_suffix(MODEL_SUFFIX).name}", "output_name", endings=[MODEL_SUFFIX])
     return path
 
 
@@ -323,7 +322,7 @@ def load_model(path: PathLike | BinaryIO) -> ComplaintClassifier:
     (:class:`UntrustedModelError`, :class:`IncompatibleModelError`)."""
     if not zipfile.is_zipfile(path):
         if isinstance(path, (str, os.PathLike)) and Path(path).is_dir():
-            raise IsADirectoryError(f"{path} is a folder, not a model file: give the {SUFFIX} file itself")
+            raise IsADirectoryError(f"{path} is a folder, not a model file: give the {MODEL_SUFFIX} file itself")
         if isinstance(path, (str, os.PathLike)) and not Path(path).is_file():
             raise FileNotFoundError(f"no model file {path}")
         raise _problem(path, "not a consumer_nlp model file (one is written by save_model or by training "

@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 
 from .._classifier import ComplaintClassifier, one_row_per_class
-from .._values import PathLike
+from .._values import MODEL_SUFFIX, PathLike
 from ..exceptions import IncompatibleModelError, UntrustedModelError
-from ._file import DOCUMENT, SUFFIX, check_model_path, save_model
+from ._file import DOCUMENT, check_model_path, save_model
 
 # 0.1 named its types by the modules of its day; where a module has moved since, the old name is
 # made to lead to the new one while a file is read.
@@ -152,7 +152,7 @@ def convert_model(source: PathLike, destination: PathLike | None = None) -> Path
     if _is_current(source):  # its default destination is itself, and skops cannot read it
         raise IncompatibleModelError(f"{source} is a model file of this release: it needs no conversion; load it as "
                                      f"it is", "current")
-    destination = Path(destination) if destination is not None else source.with_suffix(SUFFIX)
+    destination = Path(destination) if destination is not None else source.with_suffix(MODEL_SUFFIX)
     if destination.exists():
         raise FileExistsError(f"{destination} exists already; it was not replaced (give another destination)")
     check_model_path(destination, force=True, inputs=[source])  # its name and folder, before the slow read
