@@ -159,7 +159,7 @@ def stage_table(model, texts) -> list:
     from consumer_nlp._classifier import calibrated_proba
     from consumer_nlp._explain import top_terms
     from consumer_nlp.features._normalize import normalize_many
-    from consumer_nlp.features._tokenize import _SEPARATORS
+    from consumer_nlp.features._tokenize import _marked
 
     vectorizer = model.vectorizer_
     tokenizer = vectorizer.tokenizer_
@@ -172,7 +172,7 @@ def stage_table(model, texts) -> list:
         batch = texts[start:start + BATCH]
         normalised, took = timed(normalize_many, batch)
         seconds["normalisation"] += took
-        _, took = timed(tokenizer._cut, _SEPARATORS.sub(" ", "\n".join(normalised)))
+        _, took = timed(tokenizer._cut, _marked("\n".join(normalised)))
         seconds["  of which segmentation"] += took
         words, took = timed(vectorizer.word_features, normalised)
         seconds["word features"] += took

@@ -36,6 +36,26 @@ def test_stop_words_and_punctuation_drop_but_negation_stays():
     assert "不制冷" in tokens and "没有" in tokens
 
 
+def test_separators_are_told_by_code_point_as_the_pattern_tells_them():
+
+    from consumer_nlp._unicode import code_points
+    from consumer_nlp.features._clauses import BREAKS
+    from consumer_nlp.features._tokenize import SEPARATOR
+
+    chars = "".join(map(chr, range(0x10000))) + "𠀀𠮷😡🀄🍎🫠\U000e0001"  # the whole first plane, and some beyond
+    codes = code_points(chars)
+    for kind in (SEPARATOR, BREAKS):
+        expected = [kind.pattern.fullmatch(c) is not None for c in chars]
+        assert kind.mask(codes).tolist() == expected
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_runs_of_punctuation_and_symbols_separate_tokens_as_one_separator_would(backend):
+    tokenizer = Tokenizer(backend)
+    assert tokenizer.cut("质量差!!!——客服/不理……退款") == tokenizer.cut("质量差 客服 不理 退款")
+    assert tokenizer.cut("a.b-c") == ["a", "b", "c"]
+
+
 def test_emoji_and_placeholders_are_tokens():
     tokens = Tokenizer().cut(normalize("退款128元还没到😡"))
     assert "MONEY" in tokens and "😡" in tokens

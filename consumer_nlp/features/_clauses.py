@@ -3,9 +3,13 @@ import re
 
 import numpy as np
 
+from .._unicode import CodePointClass
+
 # Breaks between clauses: ASCII punctuation (normalisation turns full-width ，！？；： into it),
 # the ideographic full stop and enumeration comma, ellipses, tildes and white space.
-CLAUSE_BREAK = re.compile(r"[,.!?;:、。~…\s]+")
+BREAK_CHARACTER = r"[,.!?;:、。~…\s]"
+CLAUSE_BREAK = re.compile(BREAK_CHARACTER + "+")
+BREAKS = CodePointClass(BREAK_CHARACTER)
 MIN_CLAUSE_CHARS = 2  # a lone character between two commas carries no problem of its own
 
 
