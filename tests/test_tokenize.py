@@ -37,7 +37,6 @@ def test_stop_words_and_punctuation_drop_but_negation_stays():
 
 
 def test_separators_are_told_by_code_point_as_the_pattern_tells_them():
-
     from consumer_nlp._unicode import code_points
     from consumer_nlp.features._clauses import BREAKS
     from consumer_nlp.features._tokenize import SEPARATOR
