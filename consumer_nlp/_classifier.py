@@ -288,10 +288,11 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         weights[svm.classes_], intercepts[svm.classes_] = coef, intercept
         return weights, intercepts
 
-    def _decision_scores(self, texts, features, weights, intercepts) -> np.ndarray:
+    def _decision_scores(self, texts, features, weights, intercepts, feature_pass=None) -> np.ndarray:
         """Linear scores of normalised ``texts`` (``features`` their rows), with the clause rule:
         where ``other`` wins on the whole text, every other class gains ``clause_weight`` times its
-        best clause's score (an empty text has no clause: it is decided on no evidence)."""
+        best clause's score (an empty text has no clause: it is decided on no evidence). The clauses
+        are read from ``feature_pass`` (the texts' :class:`FeaturePass`) when given."""
         scores = np.asarray(features @ weights.T) + intercepts
         fallback = np.flatnonzero(self._categories() == "other")
         if not self.clause_weight or len(fallback) == 0:
@@ -299,8 +300,12 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         rows = np.flatnonzero((scores.argmax(axis=1) == fallback[0]) & np.fromiter(map(bool, texts), bool, len(texts)))
         if len(rows) == 0:
             return scores
-        clauses, owners = split_clauses([texts[row] for row in rows])
-        clause_scores = np.asarray(self.vectorizer_.transform(clauses) @ weights.T) + intercepts
+        if feature_pass is None:
+            clauses, owners = split_clauses([texts[row] for row in rows])
+            blocks = self.vectorizer_.transform_blocks(clauses)
+        else:
+            blocks, owners = feature_pass.clause_blocks(rows)
+        clause_scores = np.asarray(self.vectorizer_.join_blocks(blocks) @ weights.T) + intercepts
         bonus = self.clause_weight * best_by_owner(clause_scores, owners, len(rows))
         bonus[:, fallback[0]] = 0.0
         scores[rows] += bonus
@@ -478,9 +483,10 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         """Feature blocks (words, chars), the joined features, probabilities and an empty-text
         mask for one batch of checked ``texts``."""
         texts = normalize_many(texts)
-        blocks = self.vectorizer_.transform_blocks(texts)
+        feature_pass = self.vectorizer_.read(texts)
+        blocks = feature_pass.blocks
         features = self.vectorizer_.join_blocks(blocks)
-        scores = self._decision_scores(texts, features, self.coef_, self.intercept_)
+        scores = self._decision_scores(texts, features, self.coef_, self.intercept_, feature_pass)
         proba = calibrated_proba(scores, self.temperature_)
         empty = np.array([not t for t in texts], dtype=bool)
         proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so

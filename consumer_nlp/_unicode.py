@@ -81,10 +81,11 @@ class CodePointClass:
             table[[found.start() for found in self.pattern.finditer(plane)]] = True
             self._table = table
         matched = self._table[np.minimum(codes, 0xFFFF)]
-        beyond = codes > 0xFFFF
-        if beyond.any():
-            for code in np.unique(codes[beyond]).tolist():
-                matched[codes == code] = self.pattern.fullmatch(chr(code)) is not None
+        beyond = np.flatnonzero(codes > 0xFFFF)
+        if len(beyond):
+            distinct, which = np.unique(codes[beyond], return_inverse=True)
+            matches = np.array([self.pattern.fullmatch(chr(code)) is not None for code in distinct.tolist()])
+            matched[beyond] = matches[which]
         return matched
 
 

@@ -72,14 +72,47 @@ def test_feature_names_are_in_column_order(default_model):
 def test_counts_of_row_column_pairs_equal_scipys_sums(n_rows, n_columns):
     import scipy.sparse as sp
 
-    from consumer_nlp.features._vectorize import _count_matrix
+    from consumer_nlp.features._counts import count_matrix
 
     rng = np.random.default_rng(0)
     rows = rng.integers(0, n_rows, 200)
     columns = np.concatenate([rng.integers(0, 5, 100), rng.integers(n_columns - 5, n_columns, 100)])
-    got = _count_matrix(rows, columns, n_rows, n_columns)
+    got = count_matrix(rows, columns, n_rows, n_columns)
     expected = sp.coo_matrix((np.ones(200), (rows, columns)), shape=(n_rows, n_columns)).tocsr()
     expected.sum_duplicates()
     assert got.has_sorted_indices and got.shape == expected.shape
     assert np.array_equal(got.indptr, expected.indptr) and np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)
+
+
+def _rows_by_owner(blocks, owners) -> dict:
+    """Each owner's clause rows, as sorted (columns, values) pairs of the joined blocks: comparable whatever
+    order the clauses come in."""
+    import scipy.sparse as sp
+
+    joined = sp.hstack([b for b in blocks if b is not None], format="csr")
+    joined.sort_indices()
+    rows = {}
+    for i, owner in enumerate(owners.tolist()):
+        part = slice(joined.indptr[i], joined.indptr[i + 1])
+        rows.setdefault(owner, []).append((joined.indices[part].tolist(), joined.data[part].tolist()))
+    return {owner: sorted(found) for owner, found in rows.items()}
+
+
+CLAUSE_CASES = ["好,差", ",,好吃,,", "一、二...三 四五", "买的-东西/坏了(真的)很差!!再也不买", "a,--,b", "。好", "好。", "x,y,z",
+                "质量~~很差~~~客服…不理", "𠀀𠀁,质量差😡😡,🀄好", "——很差——", "房间很脏:床单有污渍;空调坏了?前台说修", "a.b-c,d"]
+
+
+@pytest.mark.parametrize("char_ngram_range", ["default", None, (1, 3), (2, 3)])
+def test_clauses_read_from_the_first_pass_equal_a_second_pass_over_the_clauses(default_model, texts, char_ngram_range):
+    from consumer_nlp.features import split_clauses
+    from consumer_nlp.features._vectorize import ComplaintVectorizer
+
+    vectorizer = default_model.vectorizer_ if char_ngram_range == "default" else \
+        ComplaintVectorizer(char_ngram_range=char_ngram_range).fit(texts)
+    batch = texts + normalize_many(CLAUSE_CASES)
+    rows = np.array([i for i, text in enumerate(batch) if text and i % 3 != 1])  # some texts, as the rule picks
+    got = vectorizer.read(batch).clause_blocks(rows)
+    clauses, owners = split_clauses([batch[row] for row in rows])
+    assert len(got[1]) == len(owners)
+    assert _rows_by_owner(*got) == _rows_by_owner(vectorizer.transform_blocks(clauses), owners)

@@ -9,7 +9,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
-from .._unicode import CODE_BITS, code_points
+from .._unicode import code_points
+from ._clauses import BREAKS, MIN_CLAUSE_CHARS, split_clauses
+from ._counts import CharNgramCounter, WordNgramCounter, count_matrix
 from ._normalize import readable_term
 from ._tokenize import Tokenizer
 
@@ -19,19 +21,6 @@ _VECTORIZERS = ("word_vectorizer_", "char_vectorizer_")
 _CACHES = ("_word_counter", "_char_counter", "_names")  # derived from the vocabularies on first use
 
 
-def char_ngram_keys(terms) -> np.ndarray:
-    """An integer key for each 1-3 character string: its code points side by side, 21 bits each
-    (built a character position at a time over all terms: 48 → 13 ms for the default model)."""
-    lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
-    codes = code_points("".join(terms)).astype(np.uint64)
-    starts = np.cumsum(lengths) - lengths
-    keys = np.zeros(len(terms), dtype=np.uint64)
-    for position in range(int(lengths.max(initial=0))):
-        longer = lengths > position
-        keys[longer] = (keys[longer] << np.uint64(CODE_BITS)) | codes[starts[longer] + position]
-    return keys
-
-
 def terms_by_column(vocabulary: dict) -> list:
     """The terms of a ``{term: column}`` vocabulary in column order (a pass, not a sort: 70
     times faster than ``get_feature_names_out`` on a 90,000-term vocabulary)."""
@@ -39,109 +28,6 @@ def terms_by_column(vocabulary: dict) -> list:
     for term, column in vocabulary.items():
         terms[column] = term
     return terms
-
-
-def _count_matrix(rows, columns, n_rows: int, n_columns: int) -> sp.csr_matrix:
-    """Counts of (row, column) pairs as a CSR matrix with sorted columns: one sort of the pairs as
-    single integers, which is 1.7 times faster than merging them by row and letting scipy sort, and
-    of 32-bit ones where they fit (a batch of 5,000 texts), which sort in 60% of the time. numpy's
-    default sort, which on numpy 2 is a vectorised quicksort where the processor has the instructions
-    (AVX2 or AVX-512, and Arm's): 1.2 against 9.5 µs a text for timsort (``kind="stable"``) over both
-    blocks, side by side on the benchmark's archive (keys are plain integers: any sort gives the same)."""
-    if len(rows) == 0:
-        return sp.csr_matrix((n_rows, n_columns), dtype=np.float64)
-    key_type = np.int32 if n_rows * n_columns <= np.iinfo(np.int32).max else np.int64
-    keys = rows.astype(key_type) * key_type(n_columns) + columns.astype(key_type)
-    keys.sort()
-    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
-    counts = np.diff(np.append(starts, len(keys))).astype(np.float64)
-    keys = keys[starts]
-    rows = keys // n_columns
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=n_rows), out=indptr[1:])
-    return sp.csr_matrix((counts, (keys - rows * n_columns).astype(np.int32), indptr), shape=(n_rows, n_columns))
-
-
-class WordNgramCounter:
-    """Word unigram and bigram counts of many token lists at once, through hash lookups.
-
-    Gives the same counts as the fitted word vectorizer: a bigram is looked up as a pair of
-    unigram ids, which is exact because with no ``max_df`` or ``max_features`` pruning both
-    halves of every vocabulary bigram are in the vocabulary themselves.
-    """
-
-    def __init__(self, vocabulary: dict):
-        unigrams = {term: column for term, column in vocabulary.items() if " " not in term}
-        self.unigrams = pd.Index(list(unigrams), dtype=object)
-        self.unigram_columns = np.fromiter(unigrams.values(), dtype=np.int64, count=len(unigrams))
-        bigrams = [(term.split(" "), column) for term, column in vocabulary.items() if term.count(" ") == 1]
-        pairs = self.unigrams.get_indexer([t for (a, b), _ in bigrams for t in (a, b)]).reshape(-1, 2)
-        self.bigrams = pd.Index(pairs[:, 0] * len(self.unigrams) + pairs[:, 1])
-        self.bigram_columns = np.array([column for _, column in bigrams], dtype=np.int64)
-        self.n_features = len(vocabulary)
-
-    def counts(self, ids, rows, n_rows: int) -> sp.csr_matrix:
-        """Counts from the positions in ``unigrams`` of all tokens of a batch (-1: unknown), and
-        the row each belongs to (see :meth:`Tokenizer.cut_flat`)."""
-        # a bigram joins a token and the next one of the same text, both known
-        follows = (rows[:-1] == rows[1:]) & (ids[:-1] >= 0) & (ids[1:] >= 0)
-        pair_at = self.bigrams.get_indexer(ids[:-1][follows] * len(self.unigrams) + ids[1:][follows])
-        known = ids >= 0
-        rows = np.concatenate([rows[known], rows[:-1][follows][pair_at >= 0]])
-        columns = np.concatenate([self.unigram_columns[ids[known]], self.bigram_columns[pair_at[pair_at >= 0]]])
-        return _count_matrix(rows, columns, n_rows, self.n_features)
-
-
-class CharNgramCounter:
-    """Character n-gram counts of many texts at once, with numpy instead of a Python loop per n-gram.
-
-    Gives the same counts as scikit-learn's ``analyzer="char"`` (n up to 3) on texts without runs
-    of white space, which normalised texts never have; about ten times faster. Single characters
-    are looked up in an array indexed by code point, longer n-grams in a hash table of their keys
-    (an array lookup instead of hashing half the n-grams: counts 14.3 -> 12.2 µs a text side by side).
-    """
-
-    def __init__(self, vocabulary: dict, ngram_range: tuple):
-        terms = list(vocabulary)
-        columns = np.fromiter(vocabulary.values(), dtype=np.int32, count=len(vocabulary))
-        single = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms)) == 1
-        codes = code_points("".join(t for t, one in zip(terms, single) if one)).astype(np.int64)
-        # a column for each code point up to the highest single character, -1 beyond it (the last
-        # entry, where lookups of higher code points are clipped to) and for characters not in it
-        self.single_columns = np.full(codes.max(initial=-1) + 2, -1, dtype=np.int32)
-        self.single_columns[codes] = columns[single]
-        self.index = pd.Index(char_ngram_keys([t for t, one in zip(terms, single) if not one]))  # a hash table
-        self.columns = columns[~single]
-        self.n_features = len(vocabulary)
-        self.ngram_range = ngram_range
-
-    def counts(self, texts) -> sp.csr_matrix:
-        # All texts in one array of code points, a 0 after each: no n-gram may contain a 0.
-        codes = code_points("\0".join(texts) + "\0").astype(np.uint64)
-        is_end = codes == 0
-        row = np.cumsum(is_end, dtype=np.int32) - is_end  # 32-bit rows and columns: less to copy
-        key, valid = codes.copy(), ~is_end
-        found_rows, found_columns, gram_rows, gram_keys = [], [], [], []
-        low, high = self.ngram_range
-        if low <= 1:
-            columns = self.single_columns.take(codes[valid].astype(np.intp), mode="clip")  # numpy 2.0 takes no uint64
-            known = columns >= 0
-            found_rows.append(row[valid][known])
-            found_columns.append(columns[known])
-        for n in range(2, high + 1):
-            # extend each (n-1)-gram by the code point that follows it
-            key[:-(n - 1)] = (key[:-(n - 1)] << np.uint64(CODE_BITS)) | codes[n - 1:]
-            valid[:-(n - 1)] &= ~is_end[n - 1:]
-            valid[-(n - 1):] = False
-            if n >= low:
-                gram_rows.append(row[valid])
-                gram_keys.append(key[valid])
-        if gram_keys:
-            at = self.index.get_indexer(np.concatenate(gram_keys))
-            known = at >= 0
-            found_rows.append(np.concatenate(gram_rows)[known])
-            found_columns.append(self.columns[at[known]])
-        return _count_matrix(np.concatenate(found_rows), np.concatenate(found_columns), len(texts), self.n_features)
 
 
 class ComplaintVectorizer(TransformerMixin, BaseEstimator):
@@ -229,20 +115,35 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         counts.data *= vectorizer.idf_[counts.indices]
         return l2_normalize(counts, norm=vectorizer.norm, copy=False).astype(vectorizer.dtype)
 
-    def word_features(self, texts) -> sp.csr_matrix:
-        """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it."""
+    def _word_block(self, texts) -> tuple:
+        """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it, and where its terms
+        were found: each token's position in the vocabulary and its clause's number (None without the fast
+        counter)."""
         counter = self._counter("word_counter")
         if counter is None:
-            return self.word_vectorizer_.transform(self.token_strings(texts))
-        ids, rows = self.tokenizer_.cut_flat(texts, vocabulary=counter.unigrams)
-        return self._weight(counter.counts(ids, rows, len(texts)), self.word_vectorizer_)
+            return self.word_vectorizer_.transform(self.token_strings(texts)), None
+        ids, rows, clauses = self.tokenizer_.cut_flat(texts, vocabulary=counter.unigrams, clauses=True)
+        return self._weight(counter.counts(ids, rows, len(texts)), self.word_vectorizer_), (ids, clauses)
+
+    def _char_block(self, texts) -> tuple:
+        """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it, and where its
+        terms were found (:meth:`CharNgramCounter.found`; None without the fast counter)."""
+        counter = self._counter("char_counter")
+        if counter is None:
+            return self.char_vectorizer_.transform(texts), None
+        codes, starts, columns, spans = counter.found(texts)
+        is_end = codes == 0
+        rows = (np.cumsum(is_end, dtype=np.int32) - is_end)[starts]  # 32-bit rows and columns: less to copy
+        counts = count_matrix(rows, columns, len(texts), counter.n_features)
+        return self._weight(counts, self.char_vectorizer_), (codes, rows, starts, columns, spans)
+
+    def word_features(self, texts) -> sp.csr_matrix:
+        """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it."""
+        return self._word_block(texts)[0]
 
     def char_features(self, texts) -> sp.csr_matrix:
         """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it."""
-        counter = self._counter("char_counter")
-        if counter is None:
-            return self.char_vectorizer_.transform(texts)
-        return self._weight(counter.counts(texts), self.char_vectorizer_)
+        return self._char_block(texts)[0]
 
     def unknown_share(self, texts) -> np.ndarray:
         """For each normalised text, the share of its words the vocabulary lacks (1 for no words):
@@ -256,10 +157,15 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         unknown = np.bincount(rows, weights=(ids < 0).astype(float), minlength=len(texts))
         return np.where(words > 0, unknown / np.maximum(words, 1), 1.0)
 
+    def read(self, texts) -> "FeaturePass":
+        """The features of normalised ``texts``, kept with where each term was found, so that the clauses of
+        some of them can be read without a second pass (:meth:`FeaturePass.clause_blocks`)."""
+        check_is_fitted(self, "word_vectorizer_")
+        return FeaturePass(self, texts)
+
     def transform_blocks(self, texts) -> tuple:
         """The word block and the char block (None without char n-grams) of the features."""
-        check_is_fitted(self, "word_vectorizer_")
-        return self.word_features(texts), None if self.char_vectorizer_ is None else self.char_features(texts)
+        return self.read(texts).blocks
 
     @staticmethod
     def join_blocks(blocks) -> sp.csr_matrix:
@@ -284,3 +190,60 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """Feature names as a person reads them: word bigrams joined by a space, char n-grams in 「」."""
         return np.asarray(self.feature_names(), dtype=object)
+
+
+class FeaturePass:
+    """The feature blocks of a batch of normalised texts, and where each term was found in it: the clause rule
+    reads the clauses of a few texts from them (:meth:`clause_blocks`) as a second pass over the clauses' own
+    texts would, without segmenting them again (a second pass cost a tenth of the tagging time)."""
+
+    def __init__(self, vectorizer: ComplaintVectorizer, texts):
+        self.vectorizer, self.texts = vectorizer, texts
+        words, self._words = vectorizer._word_block(texts)
+        chars, self._chars = (None, None) if vectorizer.char_vectorizer_ is None else vectorizer._char_block(texts)
+        self.blocks = (words, chars)
+
+    def clause_blocks(self, rows) -> tuple:
+        """The feature blocks of the clauses (:func:`split_clauses`) of the texts at ``rows`` (none of them
+        empty), and for each clause the position in ``rows`` of its text: the rows of
+        ``transform_blocks(split_clauses(...))``, perhaps in another order."""
+        vectorizer, chars = self.vectorizer, self.blocks[1]
+        if self._words is None or (chars is not None and self._chars is None):
+            clauses, owners = split_clauses([self.texts[row] for row in rows])
+            return vectorizer.transform_blocks(clauses), owners
+        codes = code_points("\0".join(self.texts) + "\0") if self._chars is None else self._chars[0]
+        # A clause's number counts the clause breaks (and ends of texts) before it, as the tokens' do: clause n
+        # lies between the n-th break and the next one, and belongs to the text of that next one.
+        is_break = BREAKS.mask(codes) | (codes == 0)
+        breaks = np.flatnonzero(is_break)
+        size = np.diff(breaks, prepend=-1) - 1
+        text = np.searchsorted(np.flatnonzero(codes == 0), breaks)
+        place = np.full(len(self.texts), -1)
+        place[rows] = np.arange(len(rows))
+        kept = np.flatnonzero((size >= MIN_CLAUSE_CHARS) & (place[text] >= 0))
+        index = np.full(len(size), -1)
+        index[kept] = np.arange(len(kept))
+        owners = place[text[kept]]
+        ids, clause_of_token = self._words
+        at = index[clause_of_token]
+        counted = at >= 0
+        counts = vectorizer._counter("word_counter").counts(ids[counted], at[counted], len(kept))
+        blocks = [vectorizer._weight(counts, vectorizer.word_vectorizer_), None]
+        if chars is not None:
+            _, gram_rows, starts, columns, spans = self._chars
+            chosen = place[gram_rows] >= 0
+            starts, columns, spans = starts[chosen], columns[chosen], spans[chosen]
+            number = np.cumsum(is_break)
+            first = number[starts]
+            at = index[first]
+            counted = (at >= 0) & ~is_break[starts] & (number[starts + spans] == first)  # no break inside
+            counts = count_matrix(at[counted], columns[counted], len(kept), chars.shape[1])
+            blocks[1] = vectorizer._weight(counts, vectorizer.char_vectorizer_)
+        # A text without a clause of two characters is its own clause.
+        alone = rows[np.bincount(owners, minlength=len(rows)) == 0]
+        if len(alone):
+            blocks = [None if block is None else sp.vstack([block, whole[alone]], format="csr")
+                      for block, whole in zip(blocks, self.blocks)]
+            owners = np.concatenate([owners, place[alone]])
+        return tuple(blocks), owners
+
