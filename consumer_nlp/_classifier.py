@@ -198,6 +198,18 @@ def fit_temperature(*parts) -> float:
     return float(np.exp(-best.x))
 
 
+def linear_scores(features, weights: np.ndarray, intercepts: np.ndarray) -> np.ndarray:
+    """``features @ weights.T + intercepts``, where ``features`` is a matrix or the blocks of
+    :meth:`ComplaintVectorizer.transform_blocks`, which are not joined (that copies every feature)."""
+    if not isinstance(features, tuple):
+        return np.asarray(features @ weights.T) + intercepts
+    words, chars = features
+    scores = np.asarray(words @ weights[:, :words.shape[1]].T)
+    if chars is not None:
+        scores += chars @ weights[:, words.shape[1]:].T
+    return scores + intercepts
+
+
 def calibrated_proba(scores: np.ndarray, temperature: float) -> np.ndarray:
     """Probabilities of each class from the decision scores, softened by the temperature."""
     return softmax(scores / temperature, axis=1)
@@ -289,11 +301,11 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         return weights, intercepts
 
     def _decision_scores(self, texts, features, weights, intercepts, feature_pass=None) -> np.ndarray:
-        """Linear scores of normalised ``texts`` (``features`` their rows), with the clause rule:
+        """Linear scores of normalised ``texts`` (``features`` their rows, or blocks), with the clause rule:
         where ``other`` wins on the whole text, every other class gains ``clause_weight`` times its
         best clause's score (an empty text has no clause: it is decided on no evidence). The clauses
         are read from ``feature_pass`` (the texts' :class:`FeaturePass`) when given."""
-        scores = np.asarray(features @ weights.T) + intercepts
+        scores = linear_scores(features, weights, intercepts)
         fallback = np.flatnonzero(self._categories() == "other")
         if not self.clause_weight or len(fallback) == 0:
             return scores
@@ -305,7 +317,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
             blocks = self.vectorizer_.transform_blocks(clauses)
         else:
             blocks, owners = feature_pass.clause_blocks(rows)
-        clause_scores = np.asarray(self.vectorizer_.join_blocks(blocks) @ weights.T) + intercepts
+        clause_scores = linear_scores(blocks, weights, intercepts)
         bonus = self.clause_weight * best_by_owner(clause_scores, owners, len(rows))
         bonus[:, fallback[0]] = 0.0
         scores[rows] += bonus
@@ -480,17 +492,16 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         return np.concatenate([self.vectorizer_.unknown_share(normalize_many(batch)) for batch in self._batches(X)])
 
     def _score(self, texts):
-        """Feature blocks (words, chars), the joined features, probabilities and an empty-text
-        mask for one batch of checked ``texts``."""
+        """Feature blocks (words, chars), probabilities and an empty-text mask for one batch of checked
+        ``texts``."""
         texts = normalize_many(texts)
         feature_pass = self.vectorizer_.read(texts)
         blocks = feature_pass.blocks
-        features = self.vectorizer_.join_blocks(blocks)
-        scores = self._decision_scores(texts, features, self.coef_, self.intercept_, feature_pass)
+        scores = self._decision_scores(texts, blocks, self.coef_, self.intercept_, feature_pass)
         proba = calibrated_proba(scores, self.temperature_)
         empty = np.array([not t for t in texts], dtype=bool)
         proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
-        return blocks, features, proba, empty
+        return blocks, proba, empty
 
     def _categories(self) -> np.ndarray:
         """The guide's category of each of ``classes_``, however the labels were spelled in fitting
@@ -518,13 +529,13 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Calibrated probabilities, shape (n_texts, n_classes), columns in ``classes_`` order."""
         with _cycle_collector_paused():
-            return np.vstack([self._score(batch)[2] for batch in self._batches(X)])
+            return np.vstack([self._score(batch)[1] for batch in self._batches(X)])
 
     def predict(self, X) -> np.ndarray:
         """The most probable category of each text; an empty text gets ``other``."""
         with _cycle_collector_paused():
             return np.concatenate([self.classes_[self._decide(proba, empty)]
-                                   for _, _, proba, empty in map(self._score, self._batches(X))])
+                                   for _, proba, empty in map(self._score, self._batches(X))])
 
     def tag_columns(self, texts, n_terms: int = 5) -> dict:
         """Tags of ``texts`` as columns: category, confidence, needs_review, empty, probabilities
@@ -539,7 +550,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
                       else np.concatenate([part[key] for part in parts])) for key in parts[0]}
 
     def _tag_batch(self, texts, n_terms: int) -> dict:
-        (words, chars), _, proba, empty = self._score(texts)
+        (words, chars), proba, empty = self._score(texts)
         codes = self._decide(proba, empty)
         confidence = proba[np.arange(len(codes)), codes]
         terms = top_terms(words, chars, self.term_weights_, codes, self.vectorizer_.feature_names(), n_terms)
@@ -568,7 +579,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(text, str):
             raise TypeError(f"explain takes one text (a string), not {type(text).__name__}")
         scored = self._batches([text])[0]  # the text as far as it is scored, in the clause rule too
-        _, features, proba, empty = self._score(scored)
+        blocks, proba, empty = self._score(scored)
+        features = self.vectorizer_.join_blocks(blocks)
         code = self._decide(proba, empty)[0]
         categories = [str(c) for c in self._categories()]
         label = categories[code]
