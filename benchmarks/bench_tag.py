@@ -156,7 +156,7 @@ def timed(function, *args):
 
 def stage_table(model, texts) -> list:
     """(stage, seconds) over ``texts`` in batches of ``BATCH``, the stages of ``tag_columns``."""
-    from consumer_nlp._classifier import calibrated_proba
+    from consumer_nlp._classifier import calibrated_proba, linear_scores
     from consumer_nlp._explain import top_terms
     from consumer_nlp.features._normalize import normalize_many
     from consumer_nlp.features._tokenize import _marked
@@ -174,14 +174,14 @@ def stage_table(model, texts) -> list:
         seconds["normalisation"] += took
         _, took = timed(tokenizer._cut, _marked("\n".join(normalised)))
         seconds["  of which segmentation"] += took
-        words, took = timed(vectorizer.word_features, normalised)
+        (words, _), took = timed(vectorizer._word_block, normalised)
         seconds["word features"] += took
         chars, took = timed(vectorizer.char_features, normalised)
         seconds["character n-gram features"] += took
-        features, took = timed(vectorizer.join_blocks, (words, chars))
-        seconds["scores and probabilities"] += took
-        _, plain = timed(lambda: np.asarray(features @ model.coef_.T) + model.intercept_)
-        scores, took = timed(model._decision_scores, normalised, features, model.coef_, model.intercept_)
+        feature_pass = vectorizer.read(normalised)  # both again, for the clause rule to read clauses from
+        _, plain = timed(linear_scores, (words, chars), model.coef_, model.intercept_)
+        scores, took = timed(model._decision_scores, normalised, (words, chars), model.coef_, model.intercept_,
+                             feature_pass)
         seconds["scores and probabilities"] += plain
         seconds["clause rule (texts read as other)"] += max(took - plain, 0.0)
         proba, took = timed(calibrated_proba, scores, model.temperature_)

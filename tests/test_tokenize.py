@@ -46,6 +46,8 @@ def test_separators_are_told_by_code_point_as_the_pattern_tells_them():
     for kind in (SEPARATOR, BREAKS):
         expected = [kind.pattern.fullmatch(c) is not None for c in chars]
         assert kind.mask(codes).tolist() == expected
+    # every clause break but the line break between texts is a separator, so a token of its own
+    assert not (BREAKS.mask(codes) & ~SEPARATOR.mask(codes) & (codes != ord("\n"))).any()
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

@@ -24,6 +24,25 @@ def split_clauses(texts) -> tuple[list[str], np.ndarray]:
     return clauses, np.array(owners, dtype=np.intp)
 
 
+_PIECES = re.compile(f"({BREAK_CHARACTER}+)")  # clauses, and the breaks between them
+
+
+def numbered_clauses(texts) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The clauses of two characters or more of each text (none in place of a text without one, unlike
+    :func:`split_clauses`), the position of each one's text in ``texts``, and the break characters before it
+    in its text: its number, as :meth:`Tokenizer.cut_flat` numbers the clause of each token."""
+    clauses, owners, numbers = [], [], []
+    for position, text in enumerate(texts):
+        pieces, before = _PIECES.split(text), 0
+        for part, breaks in zip(pieces[::2], pieces[1::2] + [""]):
+            if len(part) >= MIN_CLAUSE_CHARS:
+                clauses.append(part)
+                owners.append(position)
+                numbers.append(before)
+            before += len(breaks)
+    return clauses, np.array(owners, dtype=np.intp), np.array(numbers, dtype=np.int64)
+
+
 def best_by_owner(scores: np.ndarray, owners: np.ndarray, n_owners: int) -> np.ndarray:
     """Per text, the highest score of each column among its clauses: shape (n_owners, n_columns)."""
     best = np.full((n_owners, scores.shape[1]), -np.inf)

@@ -94,41 +94,30 @@ class CharNgramCounter:
         self.n_features = len(vocabulary)
         self.ngram_range = ngram_range
 
-    def found(self, texts) -> tuple:
-        """Every occurrence of a vocabulary n-gram in ``texts``: the texts' code points (all in one array, a 0
-        after each), and for each occurrence its column, where it starts in that array and its length less one."""
-        # No n-gram may contain the 0 after a text.
+    def counts(self, texts) -> sp.csr_matrix:
+        # All texts in one array of code points, a 0 after each: no n-gram may contain a 0.
         codes = code_points("\0".join(texts) + "\0").astype(np.uint64)
         is_end = codes == 0
+        row = np.cumsum(is_end, dtype=np.int32) - is_end  # 32-bit rows and columns: less to copy
         key, valid = codes.copy(), ~is_end
-        starts, columns, spans, gram_starts, gram_keys = [], [], [], [], []
+        found_rows, found_columns, gram_rows, gram_keys = [], [], [], []
         low, high = self.ngram_range
         if low <= 1:
-            at = np.flatnonzero(valid)
-            found = self.single_columns.take(codes[at].astype(np.intp), mode="clip")  # numpy 2.0 takes no uint64
-            known = found >= 0
-            starts.append(at[known])
-            columns.append(found[known])
-            spans.append(np.zeros(len(starts[-1]), dtype=np.int8))
+            columns = self.single_columns.take(codes[valid].astype(np.intp), mode="clip")  # numpy 2.0 takes no uint64
+            known = columns >= 0
+            found_rows.append(row[valid][known])
+            found_columns.append(columns[known])
         for n in range(2, high + 1):
             # extend each (n-1)-gram by the code point that follows it
             key[:-(n - 1)] = (key[:-(n - 1)] << np.uint64(CODE_BITS)) | codes[n - 1:]
             valid[:-(n - 1)] &= ~is_end[n - 1:]
             valid[-(n - 1):] = False
             if n >= low:
-                gram_starts.append(np.flatnonzero(valid))
-                gram_keys.append(key[gram_starts[-1]])
+                gram_rows.append(row[valid])
+                gram_keys.append(key[valid])
         if gram_keys:
             at = self.index.get_indexer(np.concatenate(gram_keys))
             known = at >= 0
-            starts.append(np.concatenate(gram_starts)[known])
-            columns.append(self.columns[at[known]])
-            spans.append(np.repeat(np.arange(max(low, 2) - 1, high, dtype=np.int8),
-                                   [len(g) for g in gram_starts])[known])
-        return codes, np.concatenate(starts), np.concatenate(columns), np.concatenate(spans)
-
-    def counts(self, texts) -> sp.csr_matrix:
-        codes, starts, columns, _ = self.found(texts)
-        is_end = codes == 0
-        row = np.cumsum(is_end, dtype=np.int32) - is_end  # 32-bit rows and columns: less to copy
-        return count_matrix(row[starts], columns, len(texts), self.n_features)
+            found_rows.append(np.concatenate(gram_rows)[known])
+            found_columns.append(self.columns[at[known]])
+        return count_matrix(np.concatenate(found_rows), np.concatenate(found_columns), len(texts), self.n_features)

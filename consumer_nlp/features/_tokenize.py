@@ -159,8 +159,8 @@ class Tokenizer:
 
         With ``vocabulary`` (a sequence of distinct tokens, no stop words), tokens come back as
         their positions in it, -1 where it lacks them: one dict lookup a token then finds stop words
-        and features. With ``clauses``, also the number of each token's clause in the batch: the clause
-        breaks (and line breaks) before it, as :class:`~consumer_nlp.features.FeaturePass` numbers them.
+        and features. With ``clauses``, also the number of each token's clause in its text: the clause
+        break characters before it there, as :func:`~consumer_nlp.features.numbered_clauses` numbers clauses.
         """
         if self._cut is None:
             with _BUILDING:
@@ -175,7 +175,9 @@ class Tokenizer:
                  else np.where(codes[keep] < 0, -1, codes[keep] - n_dropped))
         if not clauses:
             return found, rows[keep]
-        return found, rows[keep], np.cumsum((codes == 0) | (codes == 1))[keep]  # a line break, a clause break
+        breaks = np.cumsum((codes == 0) | (codes == 1))  # line breaks and clause breaks (codes 0 and 1)
+        before_text = np.concatenate([[0], breaks[codes == 0]])
+        return found, rows[keep], (breaks - before_text[rows])[keep]
 
     def cut_many(self, texts) -> list[list[str]]:
         """Tokens of each text, in order."""

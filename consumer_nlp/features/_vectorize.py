@@ -9,9 +9,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize as l2_normalize
 from sklearn.utils.validation import check_is_fitted
 
-from .._unicode import code_points
-from ._clauses import BREAKS, MIN_CLAUSE_CHARS, split_clauses
-from ._counts import CharNgramCounter, WordNgramCounter, count_matrix
+from ._clauses import numbered_clauses, split_clauses
+from ._counts import CharNgramCounter, WordNgramCounter
 from ._normalize import readable_term
 from ._tokenize import Tokenizer
 
@@ -116,26 +115,14 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         return l2_normalize(counts, norm=vectorizer.norm, copy=False).astype(vectorizer.dtype)
 
     def _word_block(self, texts) -> tuple:
-        """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it, and where its terms
-        were found: each token's position in the vocabulary and its clause's number (None without the fast
-        counter)."""
+        """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it, and the tokens it was
+        counted from: each one's position in the vocabulary, its text and its clause's number in that text (None
+        without the fast counter)."""
         counter = self._counter("word_counter")
         if counter is None:
             return self.word_vectorizer_.transform(self.token_strings(texts)), None
         ids, rows, clauses = self.tokenizer_.cut_flat(texts, vocabulary=counter.unigrams, clauses=True)
-        return self._weight(counter.counts(ids, rows, len(texts)), self.word_vectorizer_), (ids, clauses)
-
-    def _char_block(self, texts) -> tuple:
-        """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it, and where its
-        terms were found (:meth:`CharNgramCounter.found`; None without the fast counter)."""
-        counter = self._counter("char_counter")
-        if counter is None:
-            return self.char_vectorizer_.transform(texts), None
-        codes, starts, columns, spans = counter.found(texts)
-        is_end = codes == 0
-        rows = (np.cumsum(is_end, dtype=np.int32) - is_end)[starts]  # 32-bit rows and columns: less to copy
-        counts = count_matrix(rows, columns, len(texts), counter.n_features)
-        return self._weight(counts, self.char_vectorizer_), (codes, rows, starts, columns, spans)
+        return self._weight(counter.counts(ids, rows, len(texts)), self.word_vectorizer_), (ids, rows, clauses)
 
     def word_features(self, texts) -> sp.csr_matrix:
         """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it."""
@@ -143,7 +130,10 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
 
     def char_features(self, texts) -> sp.csr_matrix:
         """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it."""
-        return self._char_block(texts)[0]
+        counter = self._counter("char_counter")
+        if counter is None:
+            return self.char_vectorizer_.transform(texts)
+        return self._weight(counter.counts(texts), self.char_vectorizer_)
 
     def unknown_share(self, texts) -> np.ndarray:
         """For each normalised text, the share of its words the vocabulary lacks (1 for no words):
@@ -193,57 +183,37 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
 
 
 class FeaturePass:
-    """The feature blocks of a batch of normalised texts, and where each term was found in it: the clause rule
-    reads the clauses of a few texts from them (:meth:`clause_blocks`) as a second pass over the clauses' own
-    texts would, without segmenting them again (a second pass cost a tenth of the tagging time)."""
+    """The feature blocks of a batch of normalised texts, and the tokens their word block was counted from: the
+    clause rule reads the words of a few texts' clauses from them (:meth:`clause_blocks`) as a second pass over
+    the clauses' own texts would, without segmenting them again (a second pass cost a tenth of the tagging time)."""
 
     def __init__(self, vectorizer: ComplaintVectorizer, texts):
         self.vectorizer, self.texts = vectorizer, texts
-        words, self._words = vectorizer._word_block(texts)
-        chars, self._chars = (None, None) if vectorizer.char_vectorizer_ is None else vectorizer._char_block(texts)
-        self.blocks = (words, chars)
+        words, self._tokens = vectorizer._word_block(texts)
+        self.blocks = (words, None if vectorizer.char_vectorizer_ is None else vectorizer.char_features(texts))
 
     def clause_blocks(self, rows) -> tuple:
         """The feature blocks of the clauses (:func:`split_clauses`) of the texts at ``rows`` (none of them
-        empty), and for each clause the position in ``rows`` of its text: the rows of
+        empty, in increasing order), and for each clause the position in ``rows`` of its text: the rows of
         ``transform_blocks(split_clauses(...))``, perhaps in another order."""
-        vectorizer, chars = self.vectorizer, self.blocks[1]
-        if self._words is None or (chars is not None and self._chars is None):
+        vectorizer = self.vectorizer
+        if self._tokens is None:
             clauses, owners = split_clauses([self.texts[row] for row in rows])
             return vectorizer.transform_blocks(clauses), owners
-        codes = code_points("\0".join(self.texts) + "\0") if self._chars is None else self._chars[0]
-        # A clause's number counts the clause breaks (and ends of texts) before it, as the tokens' do: clause n
-        # lies between the n-th break and the next one, and belongs to the text of that next one.
-        is_break = BREAKS.mask(codes) | (codes == 0)
-        breaks = np.flatnonzero(is_break)
-        size = np.diff(breaks, prepend=-1) - 1
-        text = np.searchsorted(np.flatnonzero(codes == 0), breaks)
-        place = np.full(len(self.texts), -1)
-        place[rows] = np.arange(len(rows))
-        kept = np.flatnonzero((size >= MIN_CLAUSE_CHARS) & (place[text] >= 0))
-        index = np.full(len(size), -1)
-        index[kept] = np.arange(len(kept))
-        owners = place[text[kept]]
-        ids, clause_of_token = self._words
-        at = index[clause_of_token]
-        counted = at >= 0
-        counts = vectorizer._counter("word_counter").counts(ids[counted], at[counted], len(kept))
-        blocks = [vectorizer._weight(counts, vectorizer.word_vectorizer_), None]
-        if chars is not None:
-            _, gram_rows, starts, columns, spans = self._chars
-            chosen = place[gram_rows] >= 0
-            starts, columns, spans = starts[chosen], columns[chosen], spans[chosen]
-            number = np.cumsum(is_break)
-            first = number[starts]
-            at = index[first]
-            counted = (at >= 0) & ~is_break[starts] & (number[starts + spans] == first)  # no break inside
-            counts = count_matrix(at[counted], columns[counted], len(kept), chars.shape[1])
-            blocks[1] = vectorizer._weight(counts, vectorizer.char_vectorizer_)
+        clauses, owners, numbers = numbered_clauses([self.texts[row] for row in rows])
+        # A token's clause: its text, and the clause breaks before it in that text, as a key sorted as the clauses are.
+        ids, token_rows, token_numbers = self._tokens
+        keys = np.asarray(rows, dtype=np.int64)[owners] << 32 | numbers
+        token_keys = token_rows.astype(np.int64) << 32 | token_numbers
+        at = np.minimum(np.searchsorted(keys, token_keys), len(keys) - 1)
+        counted = keys[at] == token_keys
+        counts = vectorizer._counter("word_counter").counts(ids[counted], at[counted], len(keys))
+        blocks = [vectorizer._weight(counts, vectorizer.word_vectorizer_),
+                  None if self.blocks[1] is None else vectorizer.char_features(clauses)]
         # A text without a clause of two characters is its own clause.
-        alone = rows[np.bincount(owners, minlength=len(rows)) == 0]
+        alone = np.setdiff1d(rows, np.asarray(rows)[owners])
         if len(alone):
             blocks = [None if block is None else sp.vstack([block, whole[alone]], format="csr")
                       for block, whole in zip(blocks, self.blocks)]
-            owners = np.concatenate([owners, place[alone]])
+            owners = np.concatenate([owners, np.searchsorted(rows, alone)])
         return tuple(blocks), owners
-
