@@ -1,5 +1,5 @@
-"""Counting: how often each vocabulary term occurs in each text of a batch, with numpy rather than a Python
-loop per term, and where in the batch each occurrence is, for counting the clauses of the texts too."""
+"""Counting: how often each vocabulary term occurs in each text of a batch, with numpy and hash tables rather
+than a Python loop per term."""
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
