@@ -2389,3 +2389,29 @@ def test_a_run_on_relative_paths_is_not_moved_by_a_change_of_folder_mid_run(defa
     back = pd.read_csv(work / "out.csv", keep_default_na=False)
     assert list(back["id"]) == list(range(len(texts))) and list(back["text"]) == texts
     assert sorted(os.listdir(work)) == ["in.csv", "out.csv"] and os.listdir(elsewhere) == []
+
+
+@pytest.mark.parametrize("rows", [3, 20])
+def test_jobs_beyond_the_chunks_to_tag_start_no_more_workers_than_chunks(default_model, tmp_path, monkeypatch, rows):
+    # jobs=16 started 15 worker processes whatever the input: a 3-row file forked 15 for its one chunk.
+    from consumer_nlp.tagging import _run
+
+    started = tmp_path / "started"
+    start_worker = _run._start_worker
+
+    def noted(*args):  # runs in each worker as it starts
+        with open(started, "a", encoding="utf-8") as file:
+            file.write(f"{os.getpid()}\n")
+        start_worker(*args)
+
+    monkeypatch.setattr(_run, "_start_worker", noted)
+    texts = ["秤不准，少了二两", "信用卡被盗刷", "外卖里吃出头发", "保健品说能根治高血压", "快递一直不到"]
+    source = tmp_path / "in.csv"
+    pd.DataFrame({"id": range(rows), "text": (texts * rows)[:rows]}).to_csv(source, index=False)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=16, chunk_size=5, progress=False)
+    workers = started.read_text(encoding="utf-8").split() if started.exists() else []
+    chunks = -(-rows // 5)
+    assert len(workers) <= chunks, f"{len(workers)} workers for {chunks} chunk(s)"
+    assert summary.rows_out == rows
+    tag_file(default_model, source, tmp_path / "one.csv", jobs=1, chunk_size=5, progress=False)
+    assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()

@@ -245,20 +245,33 @@ def _start_method() -> str:
 
 
 class _Workers:
-    """``jobs - 1`` worker processes beside the main one, which reads and also tags a chunk itself
-    whenever the workers have enough queued: with jobs=N, N processes share N cores."""
+    """Up to ``jobs - 1`` worker processes beside the main one, which reads and also tags a chunk itself
+    whenever the workers have enough queued: with jobs=N, N processes share N cores. The workers start once
+    ``jobs - 1`` chunks to tag are read, or the input ends with fewer: then one for each but the last, tagged here,
+    so that jobs=16 on a file of one chunk forks none."""
 
     def __init__(self, jobs: int, args: tuple):
-        self.jobs, self.pending, self.pool = jobs, {}, None  # pending: future -> its chunk's work
+        self.jobs, self.pending, self.pool, self.args = jobs, {}, None, args  # pending: future -> its chunk's work
+        self.waiting = []  # chunks read before the workers start
         self.state = _run_state(*args)  # for the chunks tagged here
         args[0].tag_columns(["预热"])  # build the segmenter and lookup tables once, before forking
-        if jobs > 1:
-            context = multiprocessing.get_context(_start_method())
-            self.pool = futures.ProcessPoolExecutor(jobs - 1, mp_context=context, initializer=_start_worker,
-                                                    initargs=(os.getpid(), *args))
+
+    def _start(self, workers: int) -> None:
+        """Start ``workers`` worker processes and queue the chunks waiting for them."""
+        context = multiprocessing.get_context(_start_method())
+        self.pool = futures.ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                                                initargs=(os.getpid(), *self.args))
+        for work in self.waiting:
+            self.pending[self.pool.submit(_tag_chunk, *work)] = work
+        self.waiting = []
 
     def tag(self, work: tuple) -> None:
         """Tag one chunk: queued for a worker, or here when the queue is full."""
+        if self.pool is None and self.jobs > 1:
+            self.waiting.append(work)
+            if len(self.waiting) == self.jobs - 1:
+                self._start(self.jobs - 1)
+            return
         if self.pool is not None and len(self.pending) < 2 * (self.jobs - 1):
             self.pending[self.pool.submit(_tag_chunk, *work)] = work
         else:
@@ -269,7 +282,14 @@ class _Workers:
 
     def finish(self, stop: _StopRequest) -> None:
         """Take back queued chunks no worker has started and tag them here meanwhile; wait for the
-        rest, looking for a stop request while waiting."""
+        rest, looking for a stop request while waiting. Chunks still waiting for workers (fewer than ``jobs - 1``
+        in all) get one each but the last, tagged here."""
+        if self.waiting:
+            last = self.waiting.pop()
+            if self.waiting:
+                self._start(len(self.waiting))
+            stop.check()
+            _tag_chunk(*last, state=self.state)
         for f, work in list(self.pending.items()):
             stop.check()
             if f.cancel():
