@@ -2415,3 +2415,23 @@ def test_jobs_beyond_the_chunks_to_tag_start_no_more_workers_than_chunks(default
     assert summary.rows_out == rows
     tag_file(default_model, source, tmp_path / "one.csv", jobs=1, chunk_size=5, progress=False)
     assert (tmp_path / "out.csv").read_bytes() == (tmp_path / "one.csv").read_bytes()
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_list_an_object_or_a_boolean_in_the_text_column_is_tagged_as_its_output_cell_shows_it(default_model,
+                                                                                                  tmp_path, suffix):
+    # A JSON Lines ["秤不准", "退款"] was tagged as Python shows it, ['秤不准', '退款'] (price_measurement), and true as
+    # True, while the output cell held ["秤不准", "退款"] (false_advertising, its top term 「"」) and TRUE.
+    source = tmp_path / "in.jsonl"
+    values = [["秤不准", "退款"], {"问题": "秤不准", "金额": 1.5}, True, "电子秤少了二两", 12.0]
+    lines = [json.dumps({"id": i, "text": v}, ensure_ascii=False) for i, v in enumerate(values)]
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tagged = read_output(tag_file(default_model, source, tmp_path / f"out{suffix}", jobs=1, progress=False).output)
+    texts = ["TRUE" if r["text"] is True else str(r["text"]) for r in tagged]  # an .xlsx cell TRUE reads as True
+    assert texts[:3] == ['["秤不准", "退款"]', '{"问题": "秤不准", "金额": 1.5}', "TRUE"]
+    shown = tmp_path / "shown.csv"  # the texts as the output's cells show them, tagged again
+    pd.DataFrame({"id": [r["id"] for r in tagged], "text": texts}).to_csv(shown, index=False)
+    again = read_output(tag_file(default_model, shown, tmp_path / "again.csv", jobs=1, progress=False).output)
+    for row, expected in zip(tagged, again):
+        assert [str(row[c]) for c in ("category", "confidence", "top_terms")] == \
+            [str(expected[c]) for c in ("category", "confidence", "top_terms")], row["text"]

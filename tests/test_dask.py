@@ -207,3 +207,17 @@ def test_a_column_named_by_a_number_is_tagged_beside_one_named_by_its_digits(sma
         assert list(result["category"]) == list(small_model.predict(texts))
         assert list(result["0"]) == ["秤不准", "信用卡被盗刷"]  # both columns as they were
         assert list(result[0]) == ["漏水", "外卖有头发"]
+
+
+def test_a_list_an_object_or_a_boolean_in_the_text_column_is_tagged_as_its_json_or_sheet_text(default_model):
+    # ["秤不准", "退款"] was tagged as Python shows it, ['秤不准', '退款'], and True as True, not as the outputs show them.
+    import dask
+
+    values = [["秤不准", "退款"], {"问题": "秤不准"}, True, "电子秤少了二两"]
+    shown = ['["秤不准", "退款"]', '{"问题": "秤不准"}', "TRUE", "电子秤少了二两"]
+    with dask.config.set({"dataframe.convert-string": False}):
+        frame = dd.from_pandas(pd.DataFrame({"text": pd.Series(values, dtype=object)}), npartitions=1)
+        tagged = tag_dataframe(frame, model=default_model).compute(scheduler="synchronous")
+    local = default_model.tag(shown)
+    assert list(tagged["category"]) == [r["category"] for r in local]
+    assert list(tagged["confidence"]) == pytest.approx([r["confidence"] for r in local], abs=1e-4)

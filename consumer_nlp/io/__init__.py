@@ -14,6 +14,7 @@ from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows
 from ._text_escapes import printable, without_surrogates
 from ._excel_out import check_fits_a_sheet, discard_unsaved, keep_text, text_cell, text_rows
 from ._writers import PARTS, join_parts, write_archive, write_part
+from ._json_text import shown_text
 
 __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
            "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "day_numbers", "discard_unsaved",
@@ -21,6 +22,6 @@ __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NA
            "group_name", "GroupSpellings", "join_parts", "keep_text", "LabeledData", "MergedBelow", "move_into_place",
            "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "output_format", "OutputLock",
            "PARTS", "printable", "read_labeled", "record_in_header", "same_file", "scan_sheet", "SERIAL_DAYS",
-           "sheet_rows", "sheet_title", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "text_cell", "text_rows",
-           "trained_rows", "utf8_text", "without_surrogates", "without_text_hashes", "working_name", "write_archive",
-           "write_json", "write_part", "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]
+           "sheet_rows", "sheet_title", "shown_text", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "text_cell",
+           "text_rows", "trained_rows", "utf8_text", "without_surrogates", "without_text_hashes", "working_name",
+           "write_archive", "write_json", "write_part", "XLSX_MAX_CELL", "XLSX_MAX_ROWS"]

@@ -42,3 +42,9 @@ def json_text(value) -> str:
     text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value)
     text = _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
     return escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
+
+
+def shown_text(value) -> str:
+    """A value as an output's cell shows it as text: lists and objects as their JSON, the rest as the sheet shows
+    them (a boolean TRUE); a column Parquet output holds as text, and the text tagging reads, are so."""
+    return json_text(value) if isinstance(value, (dict, list)) else cell_text(value)

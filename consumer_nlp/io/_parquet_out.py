@@ -10,16 +10,10 @@ import numpy as np
 import pandas as pd
 
 from .._values import is_missing
-from ._cells import DOUBLE_EXACT, cell_text
-from ._json_text import json_text
+from ._cells import DOUBLE_EXACT
+from ._json_text import shown_text
 from ._jsonl import JsonEmptyText, JsonLiteral, JsonNaN
 from ._text_escapes import SURROGATE
-
-
-def _as_text(value) -> str:
-    """A value of a column Parquet output holds as text: lists and objects as their JSON, the rest as
-    the sheet shows them."""
-    return json_text(value) if isinstance(value, (dict, list)) else cell_text(value)
 
 
 def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
@@ -35,7 +29,7 @@ def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
             return False
 
     def text(value):  # a NaN a JSON record wrote is a value
-        return None if is_missing(value) and type(value) is not JsonNaN else _as_text(value)
+        return None if is_missing(value) and type(value) is not JsonNaN else shown_text(value)
 
     columns = {column: pd.Series([text(v) for v in frame[column]], index=frame.index, dtype=object)
                for column in frame.columns if column in also or not one_type(frame[column])}
@@ -198,7 +192,7 @@ def join_parquet(parts: list, output: Path) -> list:
                                                          or field.name in blank_cells):
                     # as text, and the blanks this part wrote as nulls "" again (a "" beside nulls alone
                     # made the part's column null-typed)
-                    values = [None if v is None else v if isinstance(v, str) else _as_text(v)
+                    values = [None if v is None else v if isinstance(v, str) else shown_text(v)
                               for v in column.to_pylist()]
                     for row in _rows_from_bits(blank_cells.get(field.name, ""), len(values)):
                         values[row] = ""

@@ -11,7 +11,7 @@ from .._classifier import ComplaintClassifier
 from .._unicode import quoted
 from .._values import cell_texts, holding, is_missing
 # TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
-from ..io import TAG_COLUMNS, sheet_title, utf8_text
+from ..io import TAG_COLUMNS, sheet_title, shown_text, utf8_text
 
 REASON_EMPTY = "文本为空"
 REASON_LOW_CONFIDENCE = "置信度低"
@@ -19,8 +19,8 @@ _WEIGHT = re.compile(r"\(([0-9]+(?:\.[0-9]+)?)\)(?: |$)")  # what ends each "ter
 
 
 def _text(value) -> str:
-    """A cell as text to tag: missing values are empty, numbers and the like their string, bytes
-    (Parquet binary columns) their UTF-8 text."""
+    """A cell as text to tag, the text its output cell shows (:func:`io.shown_text`: a list as its JSON, a boolean
+    TRUE): missing values are empty, bytes (Parquet binary columns) their UTF-8 text."""
     if isinstance(value, str):
         return value
     if isinstance(value, bytes):
@@ -29,7 +29,7 @@ def _text(value) -> str:
             raise ValueError(f"the text column holds bytes that are not UTF-8 text ({value[:20]!r}…); "
                              f"store the texts as strings")
         return text
-    return "" if is_missing(value) else str(value)
+    return "" if is_missing(value) else shown_text(value)
 
 
 def check_text_bytes(values: pd.Series, rows, column: str, by_index: bool = False) -> None:
