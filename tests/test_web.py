@@ -2178,8 +2178,16 @@ def test_downloads_made_the_earlier_way_are_made_again(client, tmp_path):
     assert "made the earlier way" not in client.get(f"{batch}/download?format=csv").text
 
 
-def test_a_batch_deleted_while_its_download_is_made_is_told_as_deleted(client, tmp_path, monkeypatch):
-    # The downloader got 服务器内部错误 (a FileNotFoundError on the download's temporary file).
+def _quietly_ended(caplog) -> None:
+    """Assert that the server's log says a deleted batch's job ended (info), with no error and no traceback."""
+    said = [r for r in caplog.records if r.name == "consumer_nlp.web"]
+    assert not [r for r in said if r.levelno >= 30 or r.exc_info], [r.getMessage() for r in said]
+    assert [r for r in said if r.levelno == 20 and "deleted batch" in r.getMessage()], [r.getMessage() for r in said]
+
+
+def test_a_batch_deleted_while_its_download_is_made_is_told_as_deleted(client, tmp_path, monkeypatch, caplog):
+    # The downloader got 服务器内部错误 (a FileNotFoundError on the download's temporary file). Then the job ended with
+    # "background work failed" and a traceback in the server's log, as if something went wrong.
     from consumer_nlp.web import _app as app_module
 
     batch = _tag(client, tmp_path)
@@ -2190,8 +2198,43 @@ def test_a_batch_deleted_while_its_download_is_made_is_told_as_deleted(client, t
         write(*args)
 
     monkeypatch.setattr(app_module, "download_in_process", deleted_meanwhile)
+    caplog.set_level("INFO", logger="consumer_nlp.web")
     state, page = _finished_job(client, client.get(f"{batch}/download?format=xlsx", follow_redirects=False))
     assert state == "failed" and "没有这个批次" in page  # (the CSV was written as the batch was tagged)
+    _quietly_ended(caplog)
+
+
+def test_a_review_queue_of_a_batch_deleted_meanwhile_ends_quietly_in_the_log(client, tmp_path, monkeypatch, caplog):
+    # The batch deleted as its tagging ended, while its review queue was made: that job failed on the files gone
+    # (FileNotFoundError), with a traceback in the server's log.
+    from consumer_nlp.web import _app as app_module
+    from consumer_nlp.web._jobs import Jobs
+
+    started, start = [], Jobs.start
+    monkeypatch.setattr(Jobs, "start", lambda self, *args, **kwargs: started.append(start(self, *args, **kwargs))
+                        or started[-1])
+    make_queue, batches = app_module.queue_in_process, []
+
+    def deleted_meanwhile(*args):
+        deadline = time.time() + 60  # deleting is refused until the tagging's job has ended
+        while client.post(batches[0] + "/delete", data={"csrf": _csrf(client)},
+                          follow_redirects=False).status_code != 303 and time.time() < deadline:
+            time.sleep(0.1)
+        make_queue(*args)
+
+    monkeypatch.setattr(app_module, "queue_in_process", deleted_meanwhile)
+    response = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes())
+    batches.append(response.headers["location"])
+    caplog.set_level("INFO", logger="consumer_nlp.web")
+    client.post(batches[0] + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    deadline = time.time() + 120
+    while not [job for job in started if "复核队列" in job.title and job.finished] and time.time() < deadline:
+        time.sleep(0.1)
+    queue = next(job for job in started if "复核队列" in job.title)
+    assert client.get(batches[0]).status_code == 404  # deleted
+    page = client.get(f"/jobs/{queue.id}").text
+    assert 'data-state="failed"' in page and "没有这个批次" in page, re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", page))
+    _quietly_ended(caplog)
 
 
 # ---- a real server, stopped ----

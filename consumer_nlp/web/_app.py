@@ -31,7 +31,7 @@ from ._jobs import Jobs, Stopped, download_in_process, queue_in_process, retrain
 from ._models import Models
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
-from ._workspace import (DOWNLOAD_FORMATS, Workspace, in_chinese, recorded_result, result_name, shown_id,
+from ._workspace import (DOWNLOAD_FORMATS, NoBatch, Workspace, in_chinese, recorded_result, result_name, shown_id,
                          shown_moment, upload_rows)
 
 HERE = Path(__file__).parent
@@ -47,7 +47,11 @@ PAGE_TEXT = 20_000  # the most characters of a pasted text 分类 classifies (a 
 
 def explain_error(error: Exception) -> str:
     """A failure of background work, said for the page: the message of errors the library raises on
-    purpose, a general sentence for anything else (details go to the server's log, not the page)."""
+    purpose, a general sentence for anything else (details go to the server's log, not the page); a batch deleted
+    while a job worked on it is no failure (the desk meant it), and is logged as such."""
+    if isinstance(error, NoBatch):
+        log.info("a deleted batch's job ended: %s", error)
+        return error.message
     log.error("background work failed", exc_info=error)
     if isinstance(error, Refused):
         return error.message
@@ -293,6 +297,17 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(404, "找不到这一批上传的文件（也许在服务器上被移走或删除了），无法生成这种格式的下载。已经能下载的"
                                "格式不受影响；要这种格式，请重新上传这个文件并标注。") from None
 
+    def unless_deleted(batch_id: str, work, *args):
+        """``work(*args)``, a job's work on the batch: failing once the batch was deleted meanwhile (its files gone
+        with it), it ends as :class:`NoBatch`, which is why."""
+        try:
+            return work(*args)
+        except Stopped:
+            raise
+        except Exception:
+            space.folder(batch_id)  # NoBatch once deleted
+            raise
+
     def download_job(batch_id: str, meta: dict, kind: str, source: Path, path: Path) -> str:
         """The page of the job writing the batch's download of ``kind`` to ``path`` (:func:`make_download`): the one
         running, else one started: the upload is read again, seconds to minutes for a large workbook, which no request
@@ -301,8 +316,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         running = jobs.latest(str(path))
         if running is None or running.state != "running":  # (no await from here to its start: started once)
             running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", f"/batch/{batch_id}/download?format={kind}",
-                                 make_download, batch_id, meta, source, path, back=f"/batch/{batch_id}", download=True,
-                                 key=str(path))
+                                 unless_deleted, batch_id, make_download, batch_id, meta, source, path,
+                                 back=f"/batch/{batch_id}", download=True, key=str(path))
         return f"/jobs/{running.id}"
 
     async def batch_download(request: Request):
@@ -347,8 +362,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         meta = space.meta(batch_id)
         paths = [str(path) for path in (space.tagged_path(batch_id, meta), space.input_path(batch_id))]
         queue = str(space.made_from_result(batch_id, "queue.json", recorded_result(meta)))
-        jobs.start(f"准备「{meta['name']}」的复核队列", f"/batch/{batch_id}/review", queue_in_process, jobs,
-                   meta.get("model", "default"), str(models.registry.root), *paths, meta.get("text_col"), queue)
+        jobs.start(f"准备「{meta['name']}」的复核队列", f"/batch/{batch_id}/review", unless_deleted, batch_id,
+                   queue_in_process, jobs, meta.get("model", "default"), str(models.registry.root), *paths,
+                   meta.get("text_col"), queue)
 
     async def queue_built(batch_id: str) -> None:
         """Wait while the batch's tagging job builds its review queue, rather than build it a second time."""

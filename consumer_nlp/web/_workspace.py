@@ -40,6 +40,13 @@ def shown_id(batch_id: str) -> str:
     return batch_id[:6]
 
 
+class NoBatch(Refused):
+    """A batch that is not there: never was, or deleted (a job on it then ends so, as the desk meant)."""
+
+    def __init__(self, status: int = 404, message: str = "没有这个批次。"):
+        super().__init__(status, message)
+
+
 class Workspace:
     """Batches in ``root``: each a folder ``<id>/`` with the upload ``input.<ext>``, ``batch.json``
     and, once tagged, the result's Parquet copy ``tagged.<result>.parquet``. Uploads above ``max_bytes`` are refused.
@@ -55,10 +62,10 @@ class Workspace:
     def folder(self, batch_id: str) -> Path:
         """The folder of an existing batch; anything that is not a batch id is not found."""
         if not isinstance(batch_id, str) or not _BATCH_ID.fullmatch(batch_id):
-            raise Refused(404, "没有这个批次。")
+            raise NoBatch()
         folder = (self.root / batch_id).resolve()
         if folder.parent != self.root or not (folder / _META).is_file():
-            raise Refused(404, "没有这个批次。")
+            raise NoBatch()
         return folder
 
     def meta(self, batch_id: str) -> dict:
