@@ -47,6 +47,16 @@ def test_tag_writes_beside_the_input_by_default(tmp_path):
     assert rows[1]["needs_review"] == "TRUE" and rows[1]["review_reason"] == "文本为空"  # as Excel writes it
 
 
+def test_tag_of_a_csv_saved_with_semicolons_tags_its_texts_and_says_how_it_was_read(tmp_path, capsys):
+    # A European Excel's CSV (编号;投诉内容) was read as one column: each whole line, number and text, was tagged.
+    source = tmp_path / "eu.csv"
+    source.write_text("编号;投诉内容\n1;电表走得飞快\n2;\"退款;一直拖延\"\n", encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv")]) == 0
+    rows = read_rows(tmp_path / "out.csv")
+    assert [(r["编号"], r["投诉内容"]) for r in rows] == [("1", "电表走得飞快"), ("2", "退款;一直拖延")]
+    assert "各列以分号（;）分隔" in capsys.readouterr().err
+
+
 def test_the_closing_summary_advises_with_this_commands_flags(tmp_path, capsys):
     # The summary said --bad-rows and -o from the library (tagging.Summary): the words are messages', the flags ours.
     source = tmp_path / "in.csv"

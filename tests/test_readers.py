@@ -1530,6 +1530,28 @@ def test_a_tab_separated_file_named_csv_is_named_as_such_not_read_as_one_column(
     assert rows(read(tmp_path / "one.csv")[1]) == [["漏水\t了"]]
 
 
+def test_a_csv_excel_saved_with_semicolons_is_read_by_its_semicolons(tmp_path):
+    # A CSV saved by an Excel whose list separator is ';' (a European one) was read as one column 「编号;投诉内容」:
+    # the web offered it as the text column and each whole line, number and text, was tagged.
+    (tmp_path / "a.csv").write_text('编号;投诉内容;金额\n1;漏水;12,5\n2;"退款;拖延";3\n', encoding="utf-8")
+    reader, chunks = read(tmp_path / "a.csv")
+    assert reader.columns == ["编号", "投诉内容", "金额"] and reader.delimiter == ";"
+    assert rows(chunks) == [["1", "漏水", "12,5"], ["2", "退款;拖延", "3"]]
+    # under a title row Excel padded with separators, as a comma CSV's is read
+    (tmp_path / "title.csv").write_text("2024年投诉;;\n编号;投诉内容;备注\n1;漏水;\n", encoding="utf-8")
+    assert rows(read(tmp_path / "title.csv", header_row=2)[1]) == [["1", "漏水", ""]]
+
+
+def test_semicolons_in_the_texts_of_a_comma_csv_are_never_separators(tmp_path):
+    # a plain list of complaints whose first one holds a semicolon, and a comma CSV whose texts hold them
+    (tmp_path / "list.csv").write_text("电饭煲坏了;商家不退\n热水器漏水\n", encoding="utf-8")
+    reader, chunks = read(tmp_path / "list.csv")
+    assert reader.columns == ["电饭煲坏了;商家不退"] and rows(chunks) == [["热水器漏水"]]
+    (tmp_path / "comma.csv").write_text("编号,投诉内容\n1,漏水;没人管;\n2,a;b\n", encoding="utf-8")
+    reader, chunks = read(tmp_path / "comma.csv")
+    assert reader.delimiter == "," and rows(chunks) == [["1", "漏水;没人管;"], ["2", "a;b"]]
+
+
 def test_a_workbook_without_its_size_is_not_read_whole_to_open_it(tmp_path, monkeypatch):
     # openpyxl looks for a sheet's <dimension> until the end of its <sheetData>: a workbook written
     # without one (openpyxl's own write-only mode, many exporting programs) was parsed whole as it

@@ -188,8 +188,24 @@ class DelimitedReader(ArchiveReader):
     def __init__(self, path, encoding=None, chunk_size=5000, delimiter=",", header_row: int = 1):
         super().__init__(path, encoding, chunk_size, header_row)
         self.encoding = text_encoding(encoding) or detect_encoding(path)
-        self.delimiter = delimiter
+        self.delimiter = ";" if delimiter == "," and self._semicolon_separated() else delimiter
         self.total = self.path.stat().st_size
+
+    def _semicolon_separated(self, looked_at: int = 5) -> bool:
+        """Whether a .csv is separated by semicolons, as an Excel whose list separator is ';' (a European one) saves
+        one: its header line holds semicolons but no comma or tab, and the next ``looked_at`` records all read with
+        ';' into as many fields as it does. A plain list of complaints, one holding a semicolon, is not: its next
+        lines do not read so; and a comma CSV's texts holding semicolons are never looked at."""
+        try:
+            with open(self.path, encoding=self.encoding, errors="strict", newline="") as text:
+                records = itertools.islice(csv.reader(text, delimiter=";"), self.header_row - 1, None)
+                header = next(records, None)
+                if header is None or len(header) < 2 or any("," in name or "\t" in name for name in header):
+                    return False
+                following = itertools.islice((fields for fields in records if fields), looked_at)
+                return all(len(fields) == len(header) for fields in following)
+        except (csv.Error, UnicodeError):
+            return False  # read as a comma CSV, which names what is wrong
 
     def _records(self, lines: _Lines):
         """(line number, fields, raw text, bad row) for each record; fields None: it failed to parse, as the

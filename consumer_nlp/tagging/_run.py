@@ -58,6 +58,7 @@ class Summary:
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
     other_sheets: list = field(default_factory=list)  # its sheets not read that hold something, as (name, hidden)
     header_row: int = 1  # the row of the column names: the rows above it (a title) are not written out
+    semicolons: bool = False  # whether the input is a CSV read by its semicolons (as a European Excel saves one)
     excel_changes: dict = field(default_factory=dict)  # of a CSV, TSV or Parquet output: what Excel changes as it
     # opens its values in a CSV or TSV file (the web writes its CSV downloads from its Parquet copy)
     bad_rows_file: Path | None = None
@@ -397,6 +398,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
     summary.other_sheets, summary.header_row = reader.other_sheets, reader.header_row
     summary.dates_1904 = reader.layout.dates_1904
+    summary.semicolons = getattr(reader, "delimiter", None) == ";"
     summary.days_1904 = {column: first for column, (found, others, first) in (days or {}).items()
                          if found and not others}  # columns whose numbers are all days
     return summary
