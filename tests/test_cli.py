@@ -57,6 +57,30 @@ def test_tag_of_a_csv_saved_with_semicolons_tags_its_texts_and_says_how_it_was_r
     assert "各列以分号（;）分隔" in capsys.readouterr().err
 
 
+def test_a_row_of_column_names_pasted_into_an_untagged_archive_is_kept_untagged_and_said(tmp_path, capsys):
+    # Two exports joined, the second one's header row 编号,投诉内容 among the rows: it was tagged as 其他 (other), not
+    # flagged, and counted in the summary and the report as a complaint.
+    source = tmp_path / "joined.csv"
+    source.write_text("编号,投诉内容\n1,电表走得飞快\n编号,投诉内容\n2,冰箱不制冷\n", encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv")]) == 0
+    said = capsys.readouterr().err
+    rows = read_rows(tmp_path / "out.csv")
+    assert [(r["编号"], r["投诉内容"]) for r in rows] == [("1", "电表走得飞快"), ("编号", "投诉内容"), ("2", "冰箱不制冷")]
+    names = rows[1]
+    assert (names["category"], names["category_zh"], names["needs_review"], names["top_terms"]) == ("", "", "FALSE", "")
+    assert names["review_reason"] == "又一行列名", names
+    assert "第3行是又一行列名（两个文件拼在一起时一并粘贴进来的），没有标注，没有计入。" in said, said
+    counted = sum(int(line.split("：")[1].split(" 件")[0]) for line in said.splitlines()
+                  if "）：" in line and " 件，占" in line)  # each category's count
+    assert counted == 2, said
+    assert main(["report", str(tmp_path / "out.csv"), "-o", str(tmp_path / "r.md"), "-q"]) == 0
+    assert "第3行是又一行列名（两个文件拼在一起时一并粘贴进来的），没有计入。" in capsys.readouterr().err
+    # a complaint that merely holds the column's name among other words is tagged
+    source.write_text("编号,投诉内容\n1,投诉内容：电表走得飞快\n", encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out2.csv"), "-q"]) == 0
+    assert read_rows(tmp_path / "out2.csv")[0]["category"] != ""
+
+
 def test_the_closing_summary_advises_with_this_commands_flags(tmp_path, capsys):
     # The summary said --bad-rows and -o from the library (tagging.Summary): the words are messages', the flags ours.
     source = tmp_path / "in.csv"

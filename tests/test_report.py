@@ -214,7 +214,7 @@ def test_needs_review_typed_as_shi_or_fou_and_a_pasted_row_of_column_names_are_r
     report = report_archive(path, progress=False)
     counts = report.tables["categories"].set_index("label")["件数"]
     assert counts["total"] == 3 and counts["quality"] == 2 and counts["safety"] == 1
-    assert "第4行是又一行列名（两个已标注的文件拼在一起时一并粘贴进来的），没有计入。" in report.notes, report.notes
+    assert "第4行是又一行列名（两个文件拼在一起时一并粘贴进来的），没有计入。" in report.notes, report.notes
 
 
 def test_a_tagged_file_of_its_column_names_alone_is_said_in_chinese(tmp_path, capsys):

@@ -637,7 +637,7 @@ def test_a_pasted_row_of_column_names_is_left_out_of_the_export_and_said(tagged,
     rows = [row[1] for row in load_workbook(workbook)["复核"].iter_rows(min_row=2, values_only=True)]
     assert rows and names_row not in rows
     out = capsys.readouterr().out
-    assert f"第{names_row}行是又一行列名（两个已标注的文件拼在一起时一并粘贴进来的），没有列入" in out, out
+    assert f"第{names_row}行是又一行列名（两个文件拼在一起时一并粘贴进来的），没有列入" in out, out
 
 
 def test_a_source_or_text_that_looks_like_a_formula_stays_text(tmp_path):

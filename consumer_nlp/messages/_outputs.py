@@ -5,6 +5,7 @@ import datetime
 
 from .._categories import CATEGORIES
 from ..io import EXCEL_EPOCHS, archive_format
+from ._rows import names_rows_note
 
 
 def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str | None = None) -> str | None:
@@ -71,6 +72,8 @@ def row_notes(summary) -> list[str]:
         notes.append(f"合并单元格 {shown}：所跨的每一行都按合并格的值填写")
     if summary.blank_lines:
         notes.append(f"空行 {summary.blank_lines} 行（不是记录，已跳过）")
+    if summary.names_count:
+        notes.append(names_rows_note(summary.names_rows, summary.names_count, "没有标注，没有计入"))
     return notes
 
 
@@ -90,7 +93,7 @@ def _excel_notes(summary, names: dict) -> list[str]:
 def summary_in_chinese(summary, names: dict) -> str:
     """A tagging run's closing summary (:class:`tagging.Summary`) in Chinese, lines under a first one: rows read and
     written, notes on its output, each category's count; advice names parameters as the front end does (``names``)."""
-    n = max(summary.rows_out, 1)
+    n = max(summary.rows_out - summary.names_count, 1)
     lines = [f"读入 {summary.rows_in} 行，写出 {summary.rows_out} 行，无法解析 {summary.bad_rows} 行，"
              f"用时 {summary.seconds:.1f} 秒（{summary.rows_out / max(summary.seconds, 1e-9):,.0f} 行/秒）"]
     if summary.sheet is not None:

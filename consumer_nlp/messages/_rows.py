@@ -27,7 +27,7 @@ def names_rows_note(rows: list, count: int, left_out: str) -> str:
     """The note on rows repeating the column names (the first ``rows`` of ``count``), which were ``left_out`` of
     what was made (没有计入, 没有列入复核表)."""
     more = f"…等 {count} 行" if count > len(rows) else ""
-    return f"第{'、'.join(str(row) for row in rows)}{more}行是又一行列名（两个已标注的文件拼在一起时一并粘贴进来的），{left_out}。"
+    return f"第{'、'.join(str(row) for row in rows)}{more}行是又一行列名（两个文件拼在一起时一并粘贴进来的），{left_out}。"
 
 
 def why_unparseable(kind: str | None, details: dict, format: str | None) -> str:

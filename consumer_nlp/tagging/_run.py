@@ -30,7 +30,7 @@ from ..io import (OutputLock, archive_format, check_fits_a_sheet, day_numbers, e
                   working_name, write_json, write_part)
 from ..messages import bad_row_in_chinese, summary_in_chinese
 
-from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, output_sheet, tag_frame, without_text
+from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, names_rows, output_sheet, tag_frame, without_text
 from ._spool import (check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
                      part_path, prepare_spool, remove_spool, run_manifest)
 
@@ -58,6 +58,8 @@ class Summary:
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
     other_sheets: list = field(default_factory=list)  # its sheets not read that hold something, as (name, hidden)
     header_row: int = 1  # the row of the column names: the rows above it (a title) are not written out
+    names_rows: list = field(default_factory=list)  # the first rows repeating the column names: kept, not tagged
+    names_count: int = 0  # how many rows repeat the column names (two files joined), in no category
     semicolons: bool = False  # whether the input is a CSV read by its semicolons (as a European Excel saves one)
     excel_changes: dict = field(default_factory=dict)  # of a CSV, TSV or Parquet output: what Excel changes as it
     # opens its values in a CSV or TSV file (the web writes its CSV downloads from its Parquet copy)
@@ -111,9 +113,11 @@ def _start_worker(parent, *args):
     _worker_state.update(_run_state(*args))
 
 
-def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, state: dict | None = None) -> dict:
-    """Tag one chunk and write its part and its record, each atomically (written, then renamed); ``state`` is
-    the run's (:func:`_run_state`), in a worker process the one it was started with."""
+def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, places: list = (),
+               state: dict | None = None) -> dict:
+    """Tag one chunk and write its part and its record, each atomically (written, then renamed); ``places``: its rows'
+    (:meth:`io.Chunk.places`), to name rows of column names; ``state`` is the run's (:func:`_run_state`), in a worker
+    process the one it was started with."""
     state = _worker_state if state is None else state
     tagged = tag_frame(state["model"], frame, state["text_col"])
     part = part_path(state["spool"], index, state["kind"])
@@ -122,12 +126,15 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, state
     with new_file(part, force=True, sweep=False) as temporary:
         write_part(tagged, state["kind"], temporary)
     empty = without_text(tagged).to_numpy()  # counted apart, in no category
+    names = names_rows(tagged)  # the column names pasted in again: in no category, not counted
     record = {"index": index, "rows": len(tagged), "part": fingerprint(part),  # its part as written, for a resume
-              "counts": dict(Counter(tagged["category"][~empty])),
+              "counts": dict(Counter(tagged["category"][~(empty | names)])),
               "needs_review": int(tagged["needs_review"].sum()),
               "empty": int(empty.sum()),
               "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
-              "bad": [vars(b) for b in bad], "blank": blank}
+              "bad": [vars(b) for b in bad], "blank": blank,
+              "names": int(names.sum()),
+              "names_at": [int(places[i]) for i in names.nonzero()[0][:10] if i < len(places)]}
     # files a desk opens in Excel, which changes some values as it reads them: CSV and TSV outputs, and Parquet, from
     # which the web writes its CSV downloads
     if state["kind"] in ("csv", "tsv", "parquet"):
@@ -348,7 +355,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                     check_fits_a_sheet(rows_seen, len(chunk.rows.columns) + len(TAG_COLUMNS))
                 stop.check()
                 if chunk.index not in done:
-                    workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank))
+                    workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank, chunk.places()))
                 bar.update(chunk.position - bar.n)
                 bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
                                     refresh=False)
@@ -500,6 +507,8 @@ def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_a
         summary.needs_review += record["needs_review"]
         summary.empty += record["empty"]
         summary.blank_lines += record.get("blank", 0)
+        summary.names_count += record.get("names", 0)
+        summary.names_rows += record.get("names_at", [])[:10 - len(summary.names_rows)]
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
         _add_counts(summary.excel_changes, record.get("excel_changes", {}))

@@ -9,12 +9,13 @@ from ..exceptions import ArchiveError
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._unicode import quoted
-from .._values import cell_texts, holding, is_missing
+from .._values import cell_texts, holding, is_blank, is_missing
 # TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
 from ..io import TAG_COLUMNS, sheet_title, shown_text, utf8_text
 
 REASON_EMPTY = "文本为空"
 REASON_LOW_CONFIDENCE = "置信度低"
+REASON_NAMES = "又一行列名"  # a row repeating the input's column names: kept, not tagged (see names_rows)
 _WEIGHT = re.compile(r"\(([0-9]+(?:\.[0-9]+)?)\)(?: |$)")  # what ends each "term(weight)" of a top_terms cell
 
 
@@ -69,15 +70,18 @@ def tag_frame(model: ComplaintClassifier, frame: pd.DataFrame, text_col: str) ->
         return frame.assign(**{c: pd.Series(dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
     tags = model.tag_columns([_text(v) for v in frame[text_col]])
     # A row without text is in no category (文本为空), as the run's summary and the report count it: a
-    # category there would be counted by a person who filters or pivots the column in Excel.
-    labels = np.where(tags["empty"], "", tags["category"].astype(str))
+    # category there would be counted by a person who filters or pivots the column in Excel. A row of the column
+    # names pasted in (two files joined) is no complaint: kept as it is, with no tags but its reason.
+    names = pasted_names(frame, text_col)
+    labels = np.where(tags["empty"] | names, "", tags["category"].astype(str))
     values = {
         "category": labels,
         "category_zh": [CATEGORIES.get(label, label) for label in labels],
-        "confidence": np.round(tags["confidence"], 4),
-        "needs_review": tags["needs_review"],
-        "review_reason": review_reasons(tags["empty"], tags["needs_review"]),
-        "top_terms": [" ".join([f"{term}({weight:.2f})" for term, weight in terms]) for terms in tags["top_terms"]],
+        "confidence": np.where(names, np.nan, np.round(tags["confidence"], 4)),
+        "needs_review": tags["needs_review"] & ~names,
+        "review_reason": np.where(names, REASON_NAMES, review_reasons(tags["empty"], tags["needs_review"])),
+        "top_terms": ["" if name else " ".join([f"{term}({weight:.2f})" for term, weight in terms])
+                      for name, terms in zip(names, tags["top_terms"])],
     }
     added = pd.DataFrame({c: pd.Series(values[c], dtype=kind, index=frame.index) for c, kind in TAG_COLUMNS.items()})
     return pd.concat([frame, added], axis=1)
@@ -91,14 +95,29 @@ def without_text(frame: pd.DataFrame) -> pd.Series:
     return frame["review_reason"].astype(str).eq(REASON_EMPTY)
 
 
+def pasted_names(frame: pd.DataFrame, text_col: str) -> np.ndarray:
+    """Which rows of an untagged ``frame`` repeat its own column names: the text column's name in its text cell, and
+    in each other cell its column's name or nothing (the header row of a second file pasted in under the first)."""
+    def reads(values: pd.Series, name, blank: bool) -> np.ndarray:  # cell by cell: a text may hold a lone surrogate
+        return holding(values, lambda v: isinstance(v, str) and v.strip() == str(name).strip()
+                       or blank and is_blank(v)).to_numpy()
+    names = reads(frame[text_col], text_col, blank=False)
+    for column in frame.columns if names.any() else ():
+        if column != text_col:
+            names = names & reads(frame[column], column, blank=True)
+    return names
+
+
 def names_rows(frame: pd.DataFrame) -> np.ndarray:
-    """Which rows of a tagged ``frame`` repeat its tag columns' names (category, confidence, needs_review, those it
-    has) in them: the header row of a second tagged file pasted in under the first, which is no row to count or
-    review."""
+    """Which rows of a tagged ``frame`` are rows of column names, no row to count or review: those repeating its tag
+    columns' names (category, confidence, needs_review, those it has), the header row of a second tagged file pasted
+    in under the first; and those tagging found repeating the input's own (:func:`pasted_names`, REASON_NAMES)."""
     names = np.ones(len(frame), dtype=bool)
     for column in ("category", "confidence", "needs_review"):
         if column in frame:
             names &= cell_texts(frame[column]).eq(column).to_numpy()
+    if "review_reason" in frame:
+        names |= cell_texts(frame["review_reason"]).eq(REASON_NAMES).to_numpy()
     return names
 
 
