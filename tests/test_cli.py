@@ -81,6 +81,17 @@ def test_a_row_of_column_names_pasted_into_an_untagged_archive_is_kept_untagged_
     assert read_rows(tmp_path / "out2.csv")[0]["category"] != ""
 
 
+def test_a_row_of_column_names_joined_with_its_byte_order_mark_is_found_too(tmp_path, capsys):
+    # Two UTF-8 exports joined as Windows joins files (copy /b 一月.csv+二月.csv 全部.csv): the second one's byte order
+    # mark stands before its 编号, which no longer read as the column's name, and the row was tagged as a complaint.
+    export = "\ufeff编号,投诉内容\r\n{}\r\n"
+    source = tmp_path / "joined.csv"
+    source.write_bytes((export.format("1,电表走得飞快") + export.format("2,冰箱不制冷")).encode("utf-8"))
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv")]) == 0
+    assert "第3行是又一行列名" in capsys.readouterr().err
+    assert [r["review_reason"] == "又一行列名" for r in read_rows(tmp_path / "out.csv")] == [False, True, False]
+
+
 def test_the_closing_summary_advises_with_this_commands_flags(tmp_path, capsys):
     # The summary said --bad-rows and -o from the library (tagging.Summary): the words are messages', the flags ours.
     source = tmp_path / "in.csv"

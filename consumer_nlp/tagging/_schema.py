@@ -97,9 +97,10 @@ def without_text(frame: pd.DataFrame) -> pd.Series:
 
 def pasted_names(frame: pd.DataFrame, text_col: str) -> np.ndarray:
     """Which rows of an untagged ``frame`` repeat its own column names: the text column's name in its text cell, and
-    in each other cell its column's name or nothing (the header row of a second file pasted in under the first)."""
+    in each other cell its column's name or nothing (the header row of a second file pasted in under the first, or
+    joined after it with its byte order mark, as Windows' copy /b joins files)."""
     def reads(values: pd.Series, name, blank: bool) -> np.ndarray:  # cell by cell: a text may hold a lone surrogate
-        return holding(values, lambda v: isinstance(v, str) and v.strip() == str(name).strip()
+        return holding(values, lambda v: isinstance(v, str) and v.lstrip("\ufeff").strip() == str(name).strip()
                        or blank and is_blank(v)).to_numpy()
     names = reads(frame[text_col], text_col, blank=False)
     for column in frame.columns if names.any() else ():
