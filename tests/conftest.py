@@ -271,3 +271,15 @@ def _writing_elsewhere(path):
 def writing_elsewhere():
     """:func:`_writing_elsewhere`: ``with writing_elsewhere(path):`` another writer holds the lock of ``path``."""
     return _writing_elsewhere
+
+
+@pytest.fixture
+def sigint_heard():
+    """Ctrl-C heard as Python hears it in a terminal, for the tests of Ctrl-C: a test run started in the background
+    of a script (``pytest &``) starts with SIGINT ignored, which a tagging run rightly leaves ignored, and so do the
+    processes it starts."""
+    import signal
+
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)

@@ -48,7 +48,7 @@ def interrupt_a_third_of_the_way(archive, output, how, **started):
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGKILL],
                          ids=["SIGTERM", "Ctrl-C", "terminal closed", "kill -9"])
-def test_resume_after_interruption_is_byte_identical(archive, reference, tmp_path, how):
+def test_resume_after_interruption_is_byte_identical(archive, reference, tmp_path, how, sigint_heard):
     # SIGHUP (the terminal closed) ended a run as kill -9 does (exit 129): nothing cleaned up, no word of --resume.
     output = tmp_path / "tagged.csv"
     spool, process = interrupt_a_third_of_the_way(archive, output, how)
