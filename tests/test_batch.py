@@ -514,8 +514,8 @@ def test_a_second_run_on_the_same_output_refuses_while_the_first_runs(default_mo
 
 
 @pytest.mark.parametrize("where", ["_Workers.stop", "output_sheet"])
-def test_ctrl_c_between_the_last_chunk_and_the_join_stops_the_run_and_says_how_to_go_on(default_model, tmp_path,
-                                                                                        monkeypatch, where, sigint_heard):
+def test_ctrl_c_between_the_last_chunk_and_the_join_stops_the_run_and_says_how_to_go_on(
+        default_model, tmp_path, monkeypatch, where, sigint_heard):
     # Ctrl-C (or SIGTERM) as the workers were stopped after the last chunk was noted and never acted on: the run went
     # on and wrote its output (a minute more for 200,000 rows into .xlsx). A moment later, as the input was checked
     # again, it stopped with a bare KeyboardInterrupt: the command line said only "已中断。", not that --resume goes
