@@ -103,14 +103,27 @@ CLAUSE_CASES = ["好,差", ",,好吃,,", "一、二...三 四五", "买的-东�
                 "质量~~很差~~~客服…不理", "𠀀𠀁,质量差😡😡,🀄好", "——很差——", "房间很脏:床单有污渍;空调坏了?前台说修", "a.b-c,d"]
 
 
-@pytest.mark.parametrize("char_ngram_range", ["default", None, (1, 3), (2, 3)])
-def test_clauses_read_from_the_first_pass_equal_a_second_pass_over_the_clauses(default_model, texts, char_ngram_range):
-    from consumer_nlp.features import split_clauses
+def _random_texts(count: int, seed: int) -> list:
+    """Texts drawn from an alphabet of what clause breaks and separators meet: Chinese, breaks, other symbols,
+    spaces, digits, letters, emoji and characters beyond the first plane, in runs of any length."""
+    import random
+
+    rng = random.Random(seed)
+    alphabet = list("质量差退款客服不理好吃贵") + list(",.!?;:、。~… ") + list("-/()_*#%&+【】“”") + list("0123abc") + \
+        ["😡", "🀄", "𠀀", "ア"]
+    return ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(count)]
+
+
+@pytest.mark.parametrize("char_ngram_range, backend", [("default", "auto"), (None, "auto"), ((1, 3), "auto"),
+                                                       ((2, 3), "auto"), ((1, 2), "jieba")])
+def test_clauses_read_from_the_first_pass_equal_a_second_pass_over_the_clauses(default_model, texts, char_ngram_range,
+                                                                                 backend):
+    from consumer_nlp.features import Tokenizer, split_clauses
     from consumer_nlp.features._vectorize import ComplaintVectorizer
 
     vectorizer = default_model.vectorizer_ if char_ngram_range == "default" else \
-        ComplaintVectorizer(char_ngram_range=char_ngram_range).fit(texts)
-    batch = texts + normalize_many(CLAUSE_CASES)
+        ComplaintVectorizer(Tokenizer(backend), char_ngram_range=char_ngram_range).fit(texts)
+    batch = texts + normalize_many(CLAUSE_CASES + _random_texts(300, seed=len(str(char_ngram_range))))
     rows = np.array([i for i, text in enumerate(batch) if text and i % 3 != 1])  # some texts, as the rule picks
     got = vectorizer.read(batch).clause_blocks(rows)
     clauses, owners = split_clauses([batch[row] for row in rows])
