@@ -129,3 +129,15 @@ def test_clauses_read_from_the_first_pass_equal_a_second_pass_over_the_clauses(d
     clauses, owners = split_clauses([batch[row] for row in rows])
     assert len(got[1]) == len(owners)
     assert _rows_by_owner(*got) == _rows_by_owner(vectorizer.transform_blocks(clauses), owners)
+
+
+@pytest.mark.parametrize("batch", [["好,差"], ["好,差", "a", "。"], ["物流很快", "好"]])
+def test_clauses_of_texts_without_a_clause_of_two_characters_are_the_texts_themselves(default_model, batch):
+    # a batch whose texts read as other held no clause of two characters: the clause rule failed (an IndexError)
+    from consumer_nlp.features import split_clauses
+
+    vectorizer = default_model.vectorizer_
+    rows = np.array([i for i, text in enumerate(batch) if len(text) < 4])
+    got = vectorizer.read(batch).clause_blocks(rows)
+    clauses, owners = split_clauses([batch[row] for row in rows])
+    assert _rows_by_owner(*got) == _rows_by_owner(vectorizer.transform_blocks(clauses), owners)

@@ -112,6 +112,8 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
             np.log(counts.data, counts.data)
             counts.data += 1.0
         counts.data *= vectorizer.idf_[counts.indices]
+        if counts.shape[0] == 0:  # (no clause to read: normalize refuses no rows)
+            return counts.astype(vectorizer.dtype)
         return l2_normalize(counts, norm=vectorizer.norm, copy=False).astype(vectorizer.dtype)
 
     def _word_block(self, texts) -> tuple:
@@ -205,8 +207,8 @@ class FeaturePass:
         ids, token_rows, token_numbers = self._tokens
         keys = np.asarray(rows, dtype=np.int64)[owners] << 32 | numbers
         token_keys = token_rows.astype(np.int64) << 32 | token_numbers
-        at = np.minimum(np.searchsorted(keys, token_keys), len(keys) - 1)
-        counted = keys[at] == token_keys
+        at = np.minimum(np.searchsorted(keys, token_keys), max(len(keys) - 1, 0))
+        counted = keys[at] == token_keys if len(keys) else np.zeros(len(at), dtype=bool)
         counts = vectorizer._counter("word_counter").counts(ids[counted], at[counted], len(keys))
         blocks = [vectorizer._weight(counts, vectorizer.word_vectorizer_),
                   None if self.blocks[1] is None else vectorizer.char_features(clauses)]
