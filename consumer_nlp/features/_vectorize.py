@@ -150,8 +150,8 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         return np.where(words > 0, unknown / np.maximum(words, 1), 1.0)
 
     def read(self, texts) -> "FeaturePass":
-        """The features of normalised ``texts``, kept with where each term was found, so that the clauses of
-        some of them can be read without a second pass (:meth:`FeaturePass.clause_blocks`)."""
+        """The features of normalised ``texts``, kept with the tokens their words were counted from, so that the
+        clauses of some of them are read without segmenting them again (:meth:`FeaturePass.clause_blocks`)."""
         check_is_fitted(self, "word_vectorizer_")
         return FeaturePass(self, texts)
 
