@@ -81,6 +81,23 @@ def test_a_row_of_column_names_pasted_into_an_untagged_archive_is_kept_untagged_
     assert read_rows(tmp_path / "out2.csv")[0]["category"] != ""
 
 
+def test_a_row_of_column_names_kept_in_json_lines_output_is_strict_json(tmp_path):
+    # the kept row's confidence, which it has none of, was written NaN, which a browser's JSON.parse refuses
+    import json
+
+    source = tmp_path / "joined.csv"
+    source.write_text("编号,投诉内容\n1,电表走得飞快\n编号,投诉内容\n2,冰箱不制冷\n", encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.jsonl"), "-q"]) == 0
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    records = [json.loads(line, parse_constant=refuse) for line in
+               (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["投诉内容"] for r in records] == ["电表走得飞快", "投诉内容", "冰箱不制冷"]
+    assert records[1]["confidence"] is None and records[0]["confidence"] > 0
+
+
 def test_a_row_of_column_names_joined_with_its_byte_order_mark_is_found_too(tmp_path, capsys):
     # Two UTF-8 exports joined as Windows joins files (copy /b 一月.csv+二月.csv 全部.csv): the second one's byte order
     # mark stands before its 编号, which no longer read as the column's name, and the row was tagged as a complaint.

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ._archive import archive_format
 from ._cells import cell_text
+from ._columns import TAG_COLUMNS
 from ._excel_out import join_excel, write_excel_part
 from ._json_text import json_text
 from ._jsonl import JsonNaN
@@ -180,10 +181,13 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
         with open(path, "w", encoding="utf-8", newline="\n") as f:
             columns = list(frame.columns)
             # A NaN marks a key a JSON Lines record lacked (its values are objects); in a typed column
-            # (Parquet's floats) it is a value, written as NaN.
+            # (Parquet's floats) it is a value, written as NaN; in a tag column (the confidence of a row of column
+            # names, which was not tagged) it is no value, written null.
             may_lack = [frame[column].dtype == object for column in columns]
+            tags = [column in TAG_COLUMNS for column in columns]
             for values in frame.itertuples(index=False, name=None):  # to_dict would make a JsonNaN a float
-                kept = {k: None if v is pd.NA or v is pd.NaT else v for k, v, lack in zip(columns, values, may_lack)
+                kept = {k: None if v is pd.NA or v is pd.NaT or tag and type(v) is float and v != v else v
+                        for k, v, lack, tag in zip(columns, values, may_lack, tags)
                         if not (lack and type(v) is float and v != v)}
                 f.write(json_text(kept) + "\n")
     elif kind == "xlsx":
