@@ -75,6 +75,21 @@ def test_empty_texts_get_other_and_review(small_model):
     assert list(small_model.predict(["", "  "])) == ["other", "other"]
 
 
+def test_texts_of_marks_and_symbols_alone_are_read_as_without_text(default_model, tmp_path):
+    # A cell of 。 or / (an export's "nothing here") was tagged by its marks' character n-grams: 。 as quality at 0.98,
+    # not sent to review, and counted as a quality complaint.
+    marks = ["。", "/", "——", "！！！", "...", "（）", "¥"]
+    tags = default_model.tag_columns(marks + ["屏幕坏了。", "😡", "12"])
+    assert list(tags["empty"]) == [True] * len(marks) + [False] * 3
+    assert list(tags["category"][:len(marks)]) == ["other"] * len(marks) and all(tags["needs_review"][:len(marks)])
+    assert np.allclose(tags["confidence"][:len(marks)], 1 / 6) and tags["top_terms"][:len(marks)] == [[]] * len(marks)
+    source = tmp_path / "a.csv"
+    source.write_text("投诉内容\n。\n屏幕坏了\n", encoding="utf-8")
+    summary = cn.tag_file(default_model, source, tmp_path / "out.csv", progress=False)
+    assert summary.empty == 1 and sum(summary.counts.values()) == 1
+    assert pd.read_csv(tmp_path / "out.csv", dtype=str, keep_default_na=False)["review_reason"].tolist() == ["文本为空", ""]
+
+
 def test_bad_texts_are_named_by_row_ten_at_most_and_quoted_short(small_model):
     with pytest.raises(TypeError) as error:
         small_model.predict(["好", 42, "差", ["list"]])

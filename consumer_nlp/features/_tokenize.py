@@ -90,6 +90,15 @@ def _build_segmenter(backend: str, user_words):
     return cut
 
 
+def holds_words(texts) -> np.ndarray:
+    """Whether each normalised text holds a character tokens are made of (a letter, digit, Chinese character or emoji):
+    one of spaces, punctuation and symbols alone (。, /, ——) holds no evidence of any category."""
+    codes = code_points("\n".join(texts))
+    is_break = codes == ord("\n")
+    row = np.cumsum(is_break) - is_break
+    return np.bincount(row[~SEPARATOR.mask(codes) & ~is_break], minlength=len(texts)) > 0
+
+
 def _marked(joined: str) -> str:
     """``joined`` with each separator character replaced by its mark (``_BREAK_MARK`` or ``_OTHER_MARK``), with
     numpy: three times faster than a regular expression's ``sub`` on a batch."""
