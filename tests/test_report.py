@@ -737,13 +737,37 @@ def test_a_column_of_excel_serial_numbers_is_read_as_dates_and_said(tmp_path, wr
 def test_a_column_mixing_serial_numbers_with_other_values_is_not_guessed_at(tmp_path):
     # Whole numbers beside other numbers or dates may be counts or codes: none is read as a serial, even where the
     # chunks read first held serials alone, and each is named as unreadable, as before.
-    for odd in ["3", "45721.5", "2025-03-05", "20250305", "1899"]:
+    for odd in ["3", "12345.67", "2025-03-05", "20250305", "1899"]:
         rows = [{"text": "漏水", "category": "quality", "date": d} for d in ["45721", "45722", "45723", odd]]
         report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False, chunk_size=2)
         table, dated = report.tables["by_period"]["合计"], odd in ("2025-03-05", "20250305")
         assert table.get("2025-03", 0) == dated and table["日期缺失或无法识别"] == 4 - dated, (odd, table)
         assert not any("Excel 日期序号" in note for note in report.notes), (odd, report.notes)
         assert any("第2行「45721」" in note and "无法识别" in note for note in report.notes), (odd, report.notes)
+
+
+def test_excel_day_numbers_with_a_time_of_day_are_read_as_dates_and_times_and_said(tmp_path):
+    # A CSV of a workbook whose date and time column was formatted as General (常规) holds 45353.41667 for
+    # 2024-03-02 10:00: such numbers were named as unreadable, only whole day numbers were read. A column whose numbers
+    # are all days of 1990 to 2100, with a time or without, is read so, and the notes say which rows held a time.
+    values = ["45353.41667", "45353", "45383.5", "45353.999999"]
+    rows = [{"text": "漏水", "category": "quality", "date": v} for v in values]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False, chunk_size=2)
+    assert report.tables["by_period"]["合计"].to_dict() == {"2024-03": 3, "2024-04": 1}
+    note = next(note for note in report.notes if "Excel 日期序号" in note)
+    assert "第2行「45353.41667」即 2024-03-02 10:00" in note and "3 行带小数" in note, report.notes
+    assert not any("无法识别" in note for note in report.notes), report.notes
+
+
+def test_amounts_with_decimals_in_a_date_column_are_never_read_as_day_numbers(tmp_path):
+    # Amounts with decimals (12345.67) are no days of 1990 to 2100: the column's day numbers with a time beside them
+    # are not read as dates either, and each is named as unreadable, as before.
+    for values in (["12345.67", "45353.41667"], ["45353.41667", "45353.5", "88.5"], ["2024-03-02", "45353.5", "3"]):
+        rows = [{"text": "漏水", "category": "quality", "date": v} for v in values]
+        report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+        table = report.tables["by_period"]["合计"]
+        assert table["日期缺失或无法识别"] == sum(not v.startswith("2024") for v in values), (values, table)
+        assert not any("Excel 日期序号" in note for note in report.notes), (values, report.notes)
 
 
 def test_a_tagged_csv_edited_to_hold_a_blank_line_and_a_text_over_lines_names_rows_as_excel_shows_them(tmp_path):

@@ -207,11 +207,14 @@ def _date_notes(tally, date_col) -> list:
     held = tally.serials
     if held.are_dates:
         row, value = held.rows.first[0]
-        day = read_dates(pd.Series([value]), dates_1904=tally.dates_1904).serials.iloc[0].date()
-        which = f"有 {held.rows.count} 行是整数" if held.others else "的值都是整数"
+        read = read_dates(pd.Series([value]), dates_1904=tally.dates_1904)
+        day = read.serials.iloc[0].strftime("%Y-%m-%d %H:%M:%S" if read.timed.iloc[0] else "%Y-%m-%d")
+        kind = "数字" if held.timed else "整数"
+        which = f"有 {held.rows.count} 行是{kind}" if held.others else f"的值都是{kind}"
+        timed = f"，其中 {held.timed} 行带小数，小数部分按一天中的时刻读取" if held.timed else ""
         system = "（1904 日期系统）" if tally.dates_1904 else ""
-        notes.append(f"日期列「{date_col}」{which}，已按 Excel 日期序号{system}读取（如 第{row}行「{quoted(value)}」即 {day}），"
-                     "请核对。")
+        notes.append(f"日期列「{date_col}」{which}，已按 Excel 日期序号{system}读取{timed}（如 第{row}行「{quoted(value)}」即 "
+                     f"{day}），请核对。")
     if tally.bad_dates.count:
         notes.append(f"日期列「{date_col}」有 {tally.bad_dates.count} 行无法识别，按“{MISSING_DATE}”单列"
                      f"（如 {_shown(tally.bad_dates)}）。")

@@ -63,7 +63,10 @@ def _as_clock(found: re.Match) -> str:
 
 _YEAR_CODES = re.compile(r"%[YyGcx]")  # strftime codes that read a year
 # Excel's serial days: see io.EXCEL_EPOCHS and io.SERIAL_DAYS.
-_SERIAL = re.compile(r"\d{5}(?:\.0*)?")  # 45721, or 45721.0 as a program writes a number read as a float
+# 45721, or 45721.0 as a program writes a number read as a float; 45721.41667 with a time of day (10:00), as a CSV of a
+# date and time column formatted as General holds it (the fraction is read to the second)
+_SERIAL = re.compile(r"\d{5}(?:\.\d*)?")
+_FRACTION = re.compile(r"\.\d*[1-9]")  # a serial's fraction of a day that is not nought: a time
 _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")  # 3, 88.5, -1: what a column of amounts or codes holds
 
 
@@ -97,7 +100,8 @@ class DateCells(NamedTuple):
 
     dates: pd.Series  # as dates, NaT where they are none
     no_year: pd.Series  # whether they name a month and day but no year
-    serials: pd.Series  # as Excel's serial days, NaT where they are no whole number of the days of 1990 to 2100
+    serials: pd.Series  # as Excel's serial days, NaT where they are no number of the days of 1990 to 2100
+    timed: pd.Series  # of the serials, those with a fraction of a day (a time: 45721.41667)
     numbers: pd.Series  # whether they are other numbers (3, 88.5, 1899), none of the above
 
 
@@ -122,10 +126,11 @@ def read_dates(values: pd.Series, date_format: str | None = None, dates_1904: bo
         parsed = parsed.where(~typed.to_numpy(), pd.to_datetime(written, errors="coerce"))
     whole = text.str.fullmatch(_SERIAL).fillna(False).to_numpy(dtype=bool) & parsed.isna().to_numpy() & ~no_year
     days = pd.to_numeric(text.where(whole), errors="coerce")
-    serials = EXCEL_EPOCHS[dates_1904] + pd.to_timedelta(days, unit="D")
-    serials = serials.where(serials.between(*SERIAL_DAYS))
+    serials = EXCEL_EPOCHS[dates_1904] + pd.to_timedelta(days, unit="D").dt.round("s")
+    serials = serials.where(serials.dt.normalize().between(*SERIAL_DAYS))
+    timed = serials.notna() & text.str.contains(_FRACTION).fillna(False).astype(bool)
     numbers = text.str.fullmatch(_NUMBER).fillna(False).astype(bool) & parsed.isna() & ~no_year & serials.isna()
-    return DateCells(parsed, no_year.astype(bool), serials, numbers)
+    return DateCells(parsed, no_year.astype(bool), serials, timed, numbers)
 
 
 def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
@@ -158,7 +163,7 @@ class _Tally:
     earlier_dates: "_Named" = field(default_factory=lambda: _Named())  # dated before SERIAL_DAYS
     blank_dates: int = 0  # rows whose date cell is blank, counted with the unreadable ones
     no_year: "_Named" = field(default_factory=lambda: _Named())  # dated by month and day alone
-    serials: "_HeldSerials" = field(default_factory=lambda: _HeldSerials())  # whole numbers that may be Excel's dates
+    serials: "_HeldSerials" = field(default_factory=lambda: _HeldSerials())  # numbers that may be Excel's dates
     today: datetime.date = field(default_factory=datetime.date.today)
     date_format: str | None = None
     dates_1904: bool = False  # whether serials count by Excel's 1904 date system (a workbook's)
@@ -229,7 +234,7 @@ class _Tally:
                     self.candidate_texts[category].add(item[1])
 
     def _add_dates(self, values: pd.Series, rows, categories: pd.Series, period: str) -> None:
-        """Count a chunk's rows by the period of their dates; whole numbers that may be Excel's serial days are held
+        """Count a chunk's rows by the period of their dates; numbers that may be Excel's serial days are held
         back (see :meth:`settle_serials`)."""
         read = read_dates(values, self.date_format, self.dates_1904)
         written = cell_texts(values).ne("").to_numpy()
@@ -244,6 +249,7 @@ class _Tally:
         self.no_year.add(no_year, rows, values)
         self.serials.hold(self._period_labels(read.serials, rows, values, period, self.serials.later_dates),
                           categories, serial, rows, values)
+        self.serials.timed += int(read.timed.sum())
         for label, category in zip(labels[~serial], categories[~serial]):
             self.periods[label][category] += 1
 
@@ -255,7 +261,7 @@ class _Tally:
         return dates.dt.to_period(PERIODS[period]).astype("string").fillna(MISSING_DATE).where(~later, LATER_DATE)
 
     def settle_serials(self) -> None:
-        """Count the whole numbers held back once the date column is all read: as Excel's serial days where
+        """Count the numbers held back once the date column is all read: as Excel's serial days where
         :attr:`_HeldSerials.are_dates`, else as dates that cannot be read."""
         held = self.serials
         for (label, category), count in held.counts.items():
@@ -291,12 +297,14 @@ class _Named:
 
 @dataclass
 class _HeldSerials:
-    """Whole numbers of a date column that Excel's serial days of 1990 to 2100 could be (45721 for 2025-03-05), held
-    back until the whole column is read: whether they are dates depends on its other values (see :attr:`are_dates`)."""
+    """Numbers of a date column that Excel's serial days of 1990 to 2100 could be (45721 for 2025-03-05, 45721.41667
+    with a time), held back until the whole column is read: whether they are dates depends on its other values (see
+    :attr:`are_dates`)."""
 
     rows: _Named = field(default_factory=_Named)  # as the notes name them
     counts: Counter = field(default_factory=Counter)  # (period label, category): as counted if they are dates
     later_dates: _Named = field(default_factory=_Named)  # of them, those after today
+    timed: int = 0  # of them, those with a time of day (a fraction)
     others: int = 0  # the column's other written values
     dates: int = 0  # of those, dates (with a year or without)
     numbers: int = 0  # of those, other numbers (3, 88.5, 1899)
