@@ -1860,6 +1860,24 @@ def test_day_numbers_of_a_1904_workbook_tagged_into_text_are_said_in_the_summary
                  "out.csv") == []
 
 
+def test_day_numbers_with_a_time_of_a_1904_workbook_tagged_into_text_are_said_too(default_model, tmp_path):
+    # The report reads day numbers with a time of day (44259.41667, a date and time column formatted as General) as
+    # dates; a 1904 workbook's such column tagged into CSV was not named, so the report read it four years early.
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    from consumer_nlp.messages import summary_in_chinese
+
+    book = Workbook()
+    book.epoch = CALENDAR_MAC_1904
+    for row in [["投诉内容", "受理时间", "金额"], ["冰箱不制冷", 44259.41667, 12.5], ["秤不准", 44260, 30]]:
+        book.active.append(row)
+    book.save(tmp_path / "mac.xlsx")
+    summary = tag_file(default_model, tmp_path / "mac.xlsx", tmp_path / "out.csv", jobs=1, progress=False)
+    said = [line for line in summary_in_chinese(summary, {"output_path": "-o"}).splitlines() if "1904 日期系统" in line]
+    assert len(said) == 1 and "「受理时间」列" in said[0] and "金额" not in said[0], said
+    assert "44259.41667" in said[0] and "2025-03-05" in said[0] and "2021-03-04" in said[0], said
+
+
 def test_a_layout_handed_to_the_writer_before_its_sheet_is_read_is_kept(tmp_path):
     # The web writes a download from the upload's chunks as they are read: a layout the reader replaced as it began
     # reading was left empty in the writer's hands.

@@ -282,21 +282,23 @@ def excel_changes(frame: pd.DataFrame) -> dict:
 # Excel's serial days count from 1899-12-30 in its 1900 date system (day 1 is 1900-01-01, and Excel counts a 29
 # February 1900 that never was, so from day 61 on a serial is its days since 1899-12-30), from 1904-01-01 in its 1904
 # system (old Mac Excel's), by a workbook's dates_1904. A date column formatted as a number holds for plausible
-# complaint dates the whole numbers of the days of 1990 to 2100 (32874 to 73415 in the 1900 system).
+# complaint dates the whole numbers of the days of 1990 to 2100 (32874 to 73415 in the 1900 system); a date and time
+# column formatted as a number or General, those days with a fraction, the time of day (45721.41667 is 10:00).
 EXCEL_EPOCHS = {False: pd.Timestamp("1899-12-30"), True: pd.Timestamp("1904-01-01")}
 SERIAL_DAYS = (pd.Timestamp("1990-01-01"), pd.Timestamp("2100-12-31"))
 
 
 def day_numbers(frame: pd.DataFrame, dates_1904: bool) -> dict:
     """A workbook's number cells in ``frame`` (its cells shown as dates are dates, not numbers), counted by column as
-    [days, others, first day]: whole numbers that are Excel's serial days of 1990 to 2100 in the workbook's date
-    system (``dates_1904``), other numbers, and the first of the days (None without one)."""
+    [days, others, first day]: numbers that are Excel's serial days of 1990 to 2100 in the workbook's date system
+    (``dates_1904``), with a time of day (a fraction) or without, other numbers, and the first of the days (None
+    without one)."""
     low, high = ((day - EXCEL_EPOCHS[dates_1904]).days for day in SERIAL_DAYS)
     found = {}
     for column in frame.columns:
         numbers = [v for v in frame[column].tolist()
                    if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v)]
-        days = [int(v) for v in numbers if float(v).is_integer() and low <= v <= high]
+        days = [int(v) if float(v).is_integer() else v for v in numbers if low <= v < high + 1]
         if numbers:
             found[str(column)] = [len(days), len(numbers) - len(days), days[0] if days else None]
     return found
