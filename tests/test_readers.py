@@ -1552,6 +1552,30 @@ def test_semicolons_in_the_texts_of_a_comma_csv_are_never_separators(tmp_path):
     assert reader.delimiter == "," and rows(chunks) == [["1", "漏水;没人管;"], ["2", "a;b"]]
 
 
+def test_a_semicolon_csv_with_a_comma_in_a_name_or_a_row_saved_shorter_is_read_by_its_semicolons(tmp_path):
+    # A name such as 金额(元,含税), or a row Excel saved without its empty last cells, left a European Excel's CSV read
+    # with commas, each line tagged whole. Its header now needs only more semicolons than commas, and its next records
+    # as many fields or fewer (a short one is then named, as in a comma CSV), one at least as many.
+    (tmp_path / "a.csv").write_text('编号;投诉内容;金额(元,含税)\n1;漏水;12,5\n2;"退款;拖延";3\n', encoding="utf-8")
+    reader, chunks = read(tmp_path / "a.csv")
+    assert reader.columns == ["编号", "投诉内容", "金额(元,含税)"] and reader.delimiter == ";"
+    assert rows(chunks) == [["1", "漏水", "12,5"], ["2", "退款;拖延", "3"]]
+    (tmp_path / "short.csv").write_text("编号;投诉内容;备注\n1;漏水;x\n2;冒烟\n3;秤不准;\n", encoding="utf-8")
+    reader, chunks = read(tmp_path / "short.csv")
+    assert reader.delimiter == ";" and rows(chunks) == [["1", "漏水", "x"], ["3", "秤不准", ""]]
+    assert [(where, reason) for where, reason, _ in bad(chunks)] == [("row 3", "2 fields where the header has 3")]
+
+
+def test_semicolons_in_a_comma_csv_or_a_list_of_texts_stay_unsplit_with_the_wider_guess(tmp_path):
+    # as many commas as semicolons in the header is a comma CSV's; texts no record of which fills the header's width
+    # are a list of complaints
+    (tmp_path / "comma.csv").write_text("编号,投诉内容;备注\n1,漏水;没人管\n", encoding="utf-8")
+    assert read(tmp_path / "comma.csv")[0].delimiter == ","
+    (tmp_path / "list.csv").write_text("坏了;不退;没人管\n漏水;拖延\n冒烟;没人理\n", encoding="utf-8")
+    reader, chunks = read(tmp_path / "list.csv")
+    assert reader.columns == ["坏了;不退;没人管"] and rows(chunks) == [["漏水;拖延"], ["冒烟;没人理"]]
+
+
 def test_a_workbook_without_its_size_is_not_read_whole_to_open_it(tmp_path, monkeypatch):
     # openpyxl looks for a sheet's <dimension> until the end of its <sheetData>: a workbook written
     # without one (openpyxl's own write-only mode, many exporting programs) was parsed whole as it

@@ -193,17 +193,21 @@ class DelimitedReader(ArchiveReader):
 
     def _semicolon_separated(self, looked_at: int = 5) -> bool:
         """Whether a .csv is separated by semicolons, as an Excel whose list separator is ';' (a European one) saves
-        one: its header line holds semicolons but no comma or tab, and the next ``looked_at`` records all read with
-        ';' into as many fields as it does. A plain list of complaints, one holding a semicolon, is not: its next
-        lines do not read so; and a comma CSV's texts holding semicolons are never looked at."""
+        one: its header line holds more semicolons between names than commas within them (金额(元,含税)) and no tab,
+        and the next ``looked_at`` records read with ';' into two fields or more but no more than it does (Excel may
+        save a row without its empty last cells: it is then named), one at least into as many. A plain list of
+        complaints, one holding a semicolon, is not: its next lines do not read so; and a comma CSV's texts holding
+        semicolons are never looked at (its header holds as many commas)."""
         try:
             with open(self.path, encoding=self.encoding, errors="strict", newline="") as text:
                 records = itertools.islice(csv.reader(text, delimiter=";"), self.header_row - 1, None)
                 header = next(records, None)
-                if header is None or len(header) < 2 or any("," in name or "\t" in name for name in header):
+                if (header is None or len(header) < 2 or any("\t" in name for name in header)
+                        or sum(name.count(",") for name in header) >= len(header) - 1):
                     return False
-                following = itertools.islice((fields for fields in records if fields), looked_at)
-                return all(len(fields) == len(header) for fields in following)
+                following = list(itertools.islice((fields for fields in records if fields), looked_at))
+                return (all(2 <= len(fields) <= len(header) for fields in following)
+                        and (not following or any(len(fields) == len(header) for fields in following)))
         except (csv.Error, UnicodeError):
             return False  # read as a comma CSV, which names what is wrong
 
