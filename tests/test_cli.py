@@ -57,6 +57,22 @@ def test_tag_of_a_csv_saved_with_semicolons_tags_its_texts_and_says_how_it_was_r
     assert "各列以分号（;）分隔" in capsys.readouterr().err
 
 
+def test_a_csv_read_as_one_column_whose_name_holds_semicolons_is_said_with_how_to_save_it(tmp_path, capsys):
+    # A semicolon CSV too odd for the guess (a row of its id alone) was read as one column 「编号;投诉内容」 and each
+    # line tagged whole, without a word. The summary names the semicolons and how to save the file with commas.
+    source = tmp_path / "eu.csv"
+    source.write_text("编号;投诉内容\n1;电表走得飞快\n2\n3;冰箱不制冷\n", encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv")]) == 2  # no text column found: how to go on
+    said = capsys.readouterr().err
+    assert "「编号;投诉内容」" in said and "分号（;）" in said and "另存为“CSV UTF-8（逗号分隔）”后再运行" in said, said
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "--text-col", "编号;投诉内容"]) == 0
+    said = capsys.readouterr().err
+    assert "「编号;投诉内容」" in said and "分号（;）" in said and "CSV UTF-8（逗号分隔）" in said, said
+    (tmp_path / "comma.csv").write_text("编号,投诉内容\n1,漏水;没人管\n", encoding="utf-8")
+    assert main(["tag", str(tmp_path / "comma.csv"), "-o", str(tmp_path / "out2.csv")]) == 0
+    assert "分号" not in capsys.readouterr().err
+
+
 def test_a_row_of_column_names_pasted_into_an_untagged_archive_is_kept_untagged_and_said(tmp_path, capsys):
     # Two exports joined, the second one's header row 编号,投诉内容 among the rows: it was tagged as 其他 (other), not
     # flagged, and counted in the summary and the report as a complaint.

@@ -11,6 +11,19 @@ def _joined(values) -> str:
     return "、".join(map(str, values))
 
 
+# How a desk saves a CSV with commas in Excel, where its columns were separated by semicolons and read as one.
+SAVE_WITH_COMMAS = "在 Excel 里打开它，另存为“CSV UTF-8（逗号分隔）”"
+
+
+def unsplit_semicolons(columns: list) -> str | None:
+    """That a CSV read as one column whose name holds ';' may be separated by semicolons the guess did not take
+    (io.DelimitedReader), its lines then read whole, in Chinese; None for any other columns."""
+    if len(columns) != 1 or ";" not in str(columns[0]):
+        return None
+    return (f"文件只读出一列「{columns[0]}」，列名里有分号（;）：它若是以分号分隔的 CSV（有些语言版本的 Excel 这样保存），"
+            "各列没有分开，每行是整行读的")
+
+
 def _either(values) -> str:
     """.html 或 .htm; .html、.xlsx 或 .md."""
     values = list(map(str, values))
@@ -136,7 +149,8 @@ def problem_in_chinese(error: ArchiveError) -> str:
                                    if details.get("names_row") else
                                    f"没有名为「{details['wanted']}」的列（列名有：{_joined(details['columns'])}）"
                                    if details.get("wanted") else
-                                   f"找不到投诉文本所在的列（列名有：{_joined(details['columns'])}）"),
+                                   f"找不到投诉文本所在的列（列名有：{_joined(details['columns'])}）"
+                                   + (f"；{said}" if (said := unsplit_semicolons(details["columns"])) else "")),
         "not_review_workbook": lambda: (f"文件不是能读的 .xlsx 工作簿（它是 {details['format'] or '没有扩展名的'} 文件，或已损坏），"
                                         f"复核表要以 .xlsx 导入" if "format" in details else
                                         "这个文件不是用 review export 导出的复核表" + (
@@ -233,6 +247,8 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     if error.problem == "no_text_column" and "header_row" in names and error.details.get("names_row"):
         place = error.details["names_row"][0]
         return f"请用 {names['header_row']} {place} 指定列名所在的行后再运行"
+    if error.problem == "no_text_column" and unsplit_semicolons(error.details.get("columns", [])):
+        return f"请{SAVE_WITH_COMMAS}后再运行"
     if error.problem == "no_text_column" and "text_col" in names:
         return f"请用 {names['text_col']} 指定它（列名照上面写）后再运行"
     if error.problem == "not_review_workbook" and "format" not in error.details:

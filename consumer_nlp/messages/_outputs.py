@@ -5,6 +5,7 @@ import datetime
 
 from .._categories import CATEGORIES
 from ..io import EXCEL_EPOCHS, archive_format
+from ._archives import SAVE_WITH_COMMAS, unsplit_semicolons
 from ._rows import names_rows_note
 
 
@@ -53,12 +54,14 @@ def days_1904_note(days: dict, *, opened: str = "结果文件", fix: str | None 
 
 def row_notes(summary) -> list[str]:
     """What a person pasting the results back beside the input must know of its rows (in Chinese), from a run's
-    ``summary`` (:class:`tagging.Summary`): a CSV read by its semicolons, what of the input the output leaves out
-    (other sheets, a title above the column names), rows hidden in Excel, merged cells copied to every row they cover,
-    blank lines skipped."""
+    ``summary`` (:class:`tagging.Summary`): a CSV read by its semicolons (or as one column named with them), what of
+    the input the output leaves out (other sheets, a title above the column names), rows hidden in Excel, merged cells
+    copied to every row they cover, blank lines skipped."""
     notes = []
     if summary.semicolons:
         notes.append("输入文件的各列以分号（;）分隔（有些语言版本的 Excel 这样保存 CSV），已按分号分列读取")
+    if summary.one_column is not None and (unsplit := unsplit_semicolons([summary.one_column])):
+        notes.append(f"{unsplit}；若是这样，请{SAVE_WITH_COMMAS}后重新标注")
     if summary.other_sheets:
         names = "、".join(f"「{name}」" + ("（隐藏）" if hidden else "") for name, hidden in summary.other_sheets[:5])
         more = f" 等 {len(summary.other_sheets)} 张" if len(summary.other_sheets) > 5 else ""

@@ -61,6 +61,7 @@ class Summary:
     names_rows: list = field(default_factory=list)  # the first rows repeating the column names: kept, not tagged
     names_count: int = 0  # how many rows repeat the column names (two files joined), in no category
     semicolons: bool = False  # whether the input is a CSV read by its semicolons (as a European Excel saves one)
+    one_column: str | None = None  # of a CSV read with commas as one column, its name (semicolons in it are said)
     excel_changes: dict = field(default_factory=dict)  # of a CSV, TSV or Parquet output: what Excel changes as it
     # opens its values in a CSV or TSV file (the web writes its CSV downloads from its Parquet copy)
     bad_rows_file: Path | None = None
@@ -406,6 +407,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     summary.other_sheets, summary.header_row = reader.other_sheets, reader.header_row
     summary.dates_1904 = reader.layout.dates_1904
     summary.semicolons = getattr(reader, "delimiter", None) == ";"
+    if getattr(reader, "delimiter", None) == "," and len(reader.columns) == 1:
+        summary.one_column = str(reader.columns[0])
     summary.days_1904 = {column: first for column, (found, others, first) in (days or {}).items()
                          if found and not others}  # columns whose numbers are all days
     return summary
