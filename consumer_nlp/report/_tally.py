@@ -124,8 +124,8 @@ def read_dates(values: pd.Series, date_format: str | None = None, dates_1904: bo
     if typed.any():  # with a time zone, the date as written there (its local wall-clock time)
         written = values.where(typed).map(lambda v: v.replace(tzinfo=None) if isinstance(v, datetime.datetime) else v)
         parsed = parsed.where(~typed.to_numpy(), pd.to_datetime(written, errors="coerce"))
-    whole = text.str.fullmatch(_SERIAL).fillna(False).to_numpy(dtype=bool) & parsed.isna().to_numpy() & ~no_year
-    days = pd.to_numeric(text.where(whole), errors="coerce")
+    day_like = text.str.fullmatch(_SERIAL).fillna(False).to_numpy(dtype=bool) & parsed.isna().to_numpy() & ~no_year
+    days = pd.to_numeric(text.where(day_like), errors="coerce")
     serials = EXCEL_EPOCHS[dates_1904] + pd.to_timedelta(days, unit="D").dt.round("s")
     serials = serials.where(serials.dt.normalize().between(*SERIAL_DAYS))
     timed = serials.notna() & text.str.contains(_FRACTION).fillna(False).astype(bool)
