@@ -222,6 +222,8 @@ def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
                else f"把扩展名改为 {error.details['rename']}")
     elif error.problem == "unknown_format" and error.details.get("model"):  # given where the data goes
         fix = "给出要读的数据文件（CSV、Excel 工作簿等）"
+    elif error.problem == "no_text_column" and unsplit_semicolons(error.details.get("columns", [])):
+        fix = SAVE_WITH_COMMAS
     elif error.problem == "not_review_workbook":  # one saved in another format; else no fix of the file will do
         fix = _FIXES["not_a_workbook"] if "format" in error.details else None
     else:
@@ -248,7 +250,7 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         place = error.details["names_row"][0]
         return f"请用 {names['header_row']} {place} 指定列名所在的行后再运行"
     if error.problem == "no_text_column" and unsplit_semicolons(error.details.get("columns", [])):
-        return f"请{SAVE_WITH_COMMAS}后再运行"
+        return fix_in_chinese(error, "再运行")
     if error.problem == "no_text_column" and "text_col" in names:
         return f"请用 {names['text_col']} 指定它（列名照上面写）后再运行"
     if error.problem == "not_review_workbook" and "format" not in error.details:
