@@ -1714,12 +1714,17 @@ def test_a_tagging_stopped_with_the_server_goes_on_from_its_finished_chunks_when
         assert [r["编号"] for r in rows] == [f"C{n}" for n in range(20_000)] and all(r["category"] for r in rows)
 
 
-def test_a_tagging_jobs_page_says_how_many_rows_are_tagged_so_far(tmp_path, registry, corpus_file, monkeypatch):
+def test_a_tagging_jobs_page_says_the_rows_tagged_so_far_and_the_share_done(tmp_path, registry, corpus_file,
+                                                                             monkeypatch):
     # The page of a tagging said only 进行中……已用 N 秒: a desk tagging 300,000 rows could not tell whether it moved. It
-    # now counts the rows of the chunks finished, as the run's checkpoint holds them (here those a stopped run left).
+    # now counts the rows of the chunks finished, as the run's checkpoint holds them (here those a stopped run left);
+    # and of how many: it said no share, though the upload's bytes read by the end of those chunks are known.
     from consumer_nlp.web import _app as app_module
 
     batch, spool, finished = _stopped_with_finished_chunks(tmp_path, registry, corpus_file)
+    lines = (tmp_path / "upload.csv").read_bytes().splitlines(keepends=True)
+    size = sum(map(len, lines))
+    done, next_done = (sum(map(len, lines[:1 + chunks * 5000])) * 100 // size for chunks in (finished, finished + 1))
     release, tag = threading.Event(), app_module.tag_in_process
     monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
     with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:  # started again, and tagged again
@@ -1727,6 +1732,8 @@ def test_a_tagging_jobs_page_says_how_many_rows_are_tagged_so_far(tmp_path, regi
         try:
             page = client.get(job.headers["location"]).text
             assert 'data-state="running"' in page and f"已标注 {finished * 5000:,} 行" in page
+            share = re.search(r"已完成约 (\d+)%", page)
+            assert share and done <= int(share[1]) < next_done, (page, done, next_done)
         finally:
             release.set()
         state, page = _finished_job(client, job)

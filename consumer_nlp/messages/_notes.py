@@ -62,3 +62,11 @@ def progress(record: logging.LogRecord) -> str | None:
     if kind == "fit_all":
         return f"在全部 {record.texts} 条文本上训练"
     return None
+
+
+def tagging_progress(rows: int, share: float | None) -> str | None:
+    """How far a tagging has got, for its page: the rows of its finished chunks and, where known, the share of the
+    input read by their end (floored, so that 100% is said only of the whole); None before the first chunk."""
+    if not rows:
+        return None
+    return f"已标注 {rows:,} 行" + (f"（已完成约 {int(share * 100)}%）" if share is not None else "") + "。"

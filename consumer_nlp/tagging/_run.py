@@ -114,11 +114,12 @@ def _start_worker(parent, *args):
     _worker_state.update(_run_state(*args))
 
 
-def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, places: list = (),
+def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, places: list = (), read: tuple = (),
                state: dict | None = None) -> dict:
     """Tag one chunk and write its part and its record, each atomically (written, then renamed); ``places``: its rows'
-    (:meth:`io.Chunk.places`), to name rows of column names; ``state`` is the run's (:func:`_run_state`), in a worker
-    process the one it was started with."""
+    (:meth:`io.Chunk.places`), to name rows of column names; ``read``: how far the input was read by its end and of
+    how much (its ``position`` and the reader's ``total``), for a progress read from the checkpoint; ``state`` is the
+    run's (:func:`_run_state`), in a worker process the one it was started with."""
     state = _worker_state if state is None else state
     tagged = tag_frame(state["model"], frame, state["text_col"])
     part = part_path(state["spool"], index, state["kind"])
@@ -135,7 +136,8 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, place
               "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
               "bad": [vars(b) for b in bad], "blank": blank,
               "names": int(names.sum()),
-              "names_at": [int(places[i]) for i in names.nonzero()[0][:10] if i < len(places)]}
+              "names_at": [int(places[i]) for i in names.nonzero()[0][:10] if i < len(places)],
+              "read": list(read)}
     # files a desk opens in Excel, which changes some values as it reads them: CSV and TSV outputs, and Parquet, from
     # which the web writes its CSV downloads
     if state["kind"] in ("csv", "tsv", "parquet"):
@@ -356,7 +358,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                     check_fits_a_sheet(rows_seen, len(chunk.rows.columns) + len(TAG_COLUMNS))
                 stop.check()
                 if chunk.index not in done:
-                    workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank, chunk.places()))
+                    workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank, chunk.places(),
+                                 (chunk.position, reader.total)))
                 bar.update(chunk.position - bar.n)
                 bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
                                     refresh=False)

@@ -196,13 +196,22 @@ def _check_same_run(spool: Path, manifest_path: Path, manifest: dict, finished: 
                               changed=changed, earlier=earlier)
 
 
-def rows_finished(output) -> int:
-    """The rows of the chunks a run writing ``output`` has finished (its progress, as its checkpoint holds it; 0 before
-    the first chunk, and once the run has ended and its spool is gone)."""
+def finished_so_far(output) -> tuple[int, float | None]:
+    """The progress of a run writing ``output``, as its checkpoint holds it: the rows of the chunks it has finished (0
+    before the first chunk, and once the run has ended and its spool is gone), and the share of its input read by the
+    end of the last of those from the first on without a gap (None where not known: a record of an earlier release,
+    a workbook's rows beyond those its sheet declares). Never above 1, and it grows as the chunks do."""
+    rows, share, unbroken = 0, None, 0
     try:
-        return sum(int(record["rows"]) for record in iter_records(working_name(Path(output), "parts")))
+        for record in iter_records(working_name(Path(output), "parts")):
+            rows += int(record["rows"])
+            if int(record["index"]) == unbroken:  # with several workers a later chunk may finish first
+                unbroken += 1
+                position, total = record.get("read") or (None, None)
+                share = position / total if total and position is not None and 0 <= position <= total else None
     except (OSError, ValueError, KeyError, TypeError):  # the spool removed or a record replaced as it was read
-        return 0
+        return 0, None
+    return rows, share
 
 
 def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> set:

@@ -22,9 +22,9 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note
+from ..messages import days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, tagging_progress
 from ..review import NOW, text_key
-from ..tagging import review_reasons, rows_finished
+from ..tagging import finished_so_far, review_reasons
 from ._checking import UploadChecks
 from ._downloads import Misaligned
 from ._jobs import Jobs, Stopped, download_in_process, queue_in_process, retrain_in_process, tag_in_process
@@ -231,9 +231,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done
 
-        def progress() -> str | None:  # from the run's checkpoint: the rows of the chunks it has finished
-            rows = rows_finished(space.tagging_path(batch_id))
-            return f"已标注 {rows:,} 行。" if rows else None
+        def progress() -> str | None:  # from the run's checkpoint: the rows of its finished chunks, and of how much
+            return tagging_progress(*finished_so_far(space.tagging_path(batch_id)))
 
         job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work, progress=progress)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
