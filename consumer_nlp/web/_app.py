@@ -22,7 +22,8 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, tagging_progress
+from ..messages import (days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note,
+                        tagging_progress)
 from ..review import NOW, text_key
 from ..tagging import finished_so_far, review_reasons
 from ._checking import UploadChecks
@@ -396,7 +397,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def review_page(request: Request):
         batch_id = request.path_params["batch_id"]
-        (queue, keys), (corrected, disputed) = await queue_of(batch_id), models.store.labels_and_disputes()
+        queue, keys, names_rows = await queue_of(batch_id)
+        corrected, disputed = models.store.labels_and_disputes()
         disputed_at = [n for n, key in enumerate(keys) if key in disputed] if disputed else []  # few, if any
         done = sum(key in corrected for key in keys) - sum(keys[n] in corrected for n in disputed_at)  # settled ones
         position = request.query_params.get("i")
@@ -411,12 +413,13 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                       remaining=len(queue) - done, reviewer=reviewer,
                       corrected=corrected.get(keys[position]) if item else None,
                       dispute=dispute_in_chinese(choices, corrected.get(keys[position])) if choices else None,
-                      disputed=disputed_at, previous=request.query_params.get("from"))
+                      disputed=disputed_at, previous=request.query_params.get("from"),
+                      names_note=names_rows and names_rows_note(names_rows[:10], len(names_rows), "没有列入复核表"))
 
     async def review_store(request: Request):
         batch_id = request.path_params["batch_id"]
         form = await checked_form(request)
-        queue, keys = await queue_of(batch_id)
+        queue, keys, _ = await queue_of(batch_id)
         position, label = str(form.get("i", "")), form.get("label")
         reviewer = str(form.get("reviewer") or "").strip()[:60]
         if not position.isdecimal() or int(position) >= len(queue):  # a form older than the queue, an edited address

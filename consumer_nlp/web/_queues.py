@@ -19,22 +19,23 @@ KEPT_BYTES = 40_000_000
 
 def write_queue(model, tagged_path: Path, input_path: Path, text_col: str | None, queue_path: Path) -> None:
     """Write to ``queue_path`` the review queue of a batch's result ``tagged_path``, tagged by ``model`` from the
-    upload ``input_path``: each row named where the upload has it. Refused before any work while another writer
-    holds the file."""
+    upload ``input_path``, and the rows of column names pasted in it left out: each row named where the upload has
+    it. Refused before any work while another writer holds the file."""
     with OutputLock(queue_path, "queue_path"):
         queue = review_queue(model, tagged_path, text_col=text_col)
         in_upload = upload_rows(input_path)  # the queue numbers the copy's records; the desk knows the upload's rows
         for item in queue:
             item["row"] = in_upload(item["row"])
-        write_json(queue_path, queue)
+        write_json(queue_path, {"items": queue, "names_rows": [in_upload(row) for row in queue.names_rows]})
 
 
 class Queue(NamedTuple):
-    """A batch's review queue: its rows (dicts, as ``review_queue`` gives them) and each row's
-    :func:`correction_key`, by which the corrections are looked up."""
+    """A batch's review queue: its rows (dicts, as ``review_queue`` gives them), each row's :func:`correction_key`,
+    by which the corrections are looked up, and the upload's rows of column names pasted in, left out."""
 
     items: list
     keys: list
+    names_rows: list = []
 
 
 def _stamp(status: os.stat_result) -> tuple:
@@ -61,8 +62,11 @@ class Queues:
             return kept[1]
         with open(path, encoding="utf-8") as file:
             stamp = _stamp(os.fstat(file.fileno()))  # of what is read, though the file be replaced meanwhile
-            items = json.load(file)
-        queue = Queue(items, [correction_key(item["text"]) for item in items])
+            written = json.load(file)
+        if isinstance(written, list):  # written before 2026-12-06, without the rows of names
+            written = {"items": written, "names_rows": []}
+        items = written["items"]
+        queue = Queue(items, [correction_key(item["text"]) for item in items], written["names_rows"])
         with self._lock:
             self._kept[path] = (stamp, queue)
             self._kept.move_to_end(path)
