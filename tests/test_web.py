@@ -1763,6 +1763,33 @@ def test_a_tagging_jobs_page_says_the_rows_tagged_so_far_and_the_share_done(tmp_
         assert state == "done" and "已标注" not in page  # said of a running job alone
 
 
+def test_a_tagging_jobs_page_says_its_files_are_being_written_once_every_row_is_tagged(client, tmp_path, monkeypatch):
+    # After the last chunk the run joins its result and writes the first download (a minute for 300,000 rows): the
+    # page said only 进行中……已用 N 秒, its count gone with the checkpoint, as if the work had stalled.
+    from consumer_nlp.web import _app as app_module
+
+    batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
+    result = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / "tagging.parquet"
+    result.write_bytes(b"left by an earlier run")  # older than the job: not this run's
+    os.utime(result, (time.time() - 60, time.time() - 60))
+    release, tagged, finish, tag = threading.Event(), threading.Event(), threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process",
+                        lambda *args: release.wait(60) and (tag(*args), tagged.set(), finish.wait(60))[0])
+    job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    try:
+        page = client.get(job.headers["location"]).text
+        assert 'data-state="running"' in page and "已全部标注" not in page, page
+        release.set()
+        assert tagged.wait(60)
+        page = client.get(job.headers["location"]).text  # tagged, the job not yet ended
+        assert 'data-state="running"' in page and "已全部标注，正在写出结果文件和下载文件。" in page, page
+    finally:
+        release.set()
+        finish.set()
+    state, page = _finished_job(client, job)
+    assert state == "done" and "已全部标注" not in page
+
+
 def test_a_batch_tagged_again_by_another_column_starts_over_from_a_stopped_tagging(client, tmp_path, monkeypatch):
     # The finished chunks of another column's tagging are not this run's: they are thrown away, not refused.
     from consumer_nlp.tagging import _run, tag_file

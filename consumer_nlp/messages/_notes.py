@@ -64,9 +64,12 @@ def progress(record: logging.LogRecord) -> str | None:
     return None
 
 
-def tagging_progress(rows: int, share: float | None) -> str | None:
+def tagging_progress(rows: int, share: float | None, all_tagged: bool = False) -> str | None:
     """How far a tagging has got, for its page: the rows of its finished chunks and, where known, the share of the
-    input read by their end (floored, so that 100% is said only of the whole); None before the first chunk."""
+    input read by their end (floored, so that 100% is said only of the whole); or, ``all_tagged``, that what is left
+    is writing the files; None before the first chunk."""
+    if all_tagged:
+        return "已全部标注，正在写出结果文件和下载文件。"
     if not rows:
         return None
     return f"已标注 {rows:,} 行" + (f"（已完成约 {int(share * 100)}%）" if share is not None else "") + "。"

@@ -233,7 +233,12 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             return done
 
         def progress() -> str | None:  # from the run's checkpoint: the rows of its finished chunks, and of how much
-            return tagging_progress(*finished_so_far(space.tagging_path(batch_id)))
+            rows, share = finished_so_far(output := space.tagging_path(batch_id))
+            try:  # its checkpoint gone, its result written by this job (not left by an earlier one): the files remain
+                all_tagged = not rows and output.stat().st_mtime >= job.started
+            except OSError:
+                all_tagged = False
+            return tagging_progress(rows, share, all_tagged)
 
         job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work, progress=progress)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
