@@ -21,7 +21,7 @@ from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
 from ._unicode import quoted, utf8_text
-from .features import ComplaintVectorizer, Tokenizer, best_by_owner, holds_words, normalize_many, split_clauses
+from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
 from ._values import check_count, is_blank, is_continuous, is_int, is_missing
 
 
@@ -499,7 +499,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         blocks = feature_pass.blocks
         scores = self._decision_scores(texts, blocks, self.coef_, self.intercept_, feature_pass)
         proba = calibrated_proba(scores, self.temperature_)
-        empty = ~holds_words(texts)  # nothing to read: no text, or marks and symbols alone
+        empty = ~feature_pass.holds_words  # nothing to read: no text, or marks and symbols alone
         proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
         return blocks, proba, empty
 

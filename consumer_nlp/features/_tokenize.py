@@ -90,15 +90,6 @@ def _build_segmenter(backend: str, user_words):
     return cut
 
 
-def holds_words(texts) -> np.ndarray:
-    """Whether each normalised text holds a character tokens are made of (a letter, digit, Chinese character or emoji):
-    one of spaces, punctuation and symbols alone (。, /, ——) holds no evidence of any category."""
-    codes = code_points("\n".join(texts))
-    is_break = codes == ord("\n")
-    row = np.cumsum(is_break) - is_break
-    return np.bincount(row[~SEPARATOR.mask(codes) & ~is_break], minlength=len(texts)) > 0
-
-
 def _marked(joined: str) -> str:
     """``joined`` with each separator character replaced by its mark (``_BREAK_MARK`` or ``_OTHER_MARK``), with
     numpy: three times faster than a regular expression's ``sub`` on a batch."""
@@ -161,15 +152,17 @@ class Tokenizer:
             cached = self._table = (vocabulary, table, len(dropped))
         return cached[1:]
 
-    def cut_flat(self, texts, vocabulary=None, clauses: bool = False) -> tuple:
+    def cut_flat(self, texts, vocabulary=None, structure: bool = False) -> tuple:
         """All tokens of ``texts`` (normalised, so free of line breaks) as one object array, and
         the number of the text each token belongs to. One segmenter call for the whole batch:
         a line break ends a block in jieba's algorithm, so each text is cut as if alone.
 
         With ``vocabulary`` (a sequence of distinct tokens, no stop words), tokens come back as
         their positions in it, -1 where it lacks them: one dict lookup a token then finds stop words
-        and features. With ``clauses``, also the number of each token's clause in its text: the clause
-        break characters before it there, as :func:`~consumer_nlp.features.numbered_clauses` numbers clauses.
+        and features. With ``structure``, also the number of each token's clause in its text (the clause
+        break characters before it there, as :func:`~consumer_nlp.features.numbered_clauses` numbers clauses),
+        and whether each text holds a word at all: a token that is no separator's mark (a letter, digit, Chinese
+        character or emoji; a text of spaces, punctuation and symbols alone, 。 or ——, holds no evidence).
         """
         if self._cut is None:
             with _BUILDING:
@@ -182,11 +175,12 @@ class Tokenizer:
         keep = (codes < 0) | (codes >= n_dropped)
         found = (np.array(tokens, dtype=object)[keep] if vocabulary is None
                  else np.where(codes[keep] < 0, -1, codes[keep] - n_dropped))
-        if not clauses:
+        if not structure:
             return found, rows[keep]
         breaks = np.cumsum((codes == 0) | (codes == 1))  # line breaks and clause breaks (codes 0 and 1)
         before_text = np.concatenate([[0], breaks[codes == 0]])
-        return found, rows[keep], (breaks - before_text[rows])[keep]
+        words = np.bincount(rows[(codes < 0) | (codes > 2)], minlength=len(texts)) > 0  # no break, no mark (0-2)
+        return found, rows[keep], (breaks - before_text[rows])[keep], words
 
     def cut_many(self, texts) -> list[list[str]]:
         """Tokens of each text, in order."""

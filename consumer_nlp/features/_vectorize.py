@@ -117,14 +117,15 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         return l2_normalize(counts, norm=vectorizer.norm, copy=False).astype(vectorizer.dtype)
 
     def _word_block(self, texts) -> tuple:
-        """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it, and the tokens it was
-        counted from: each one's position in the vocabulary, its text and its clause's number in that text (None
-        without the fast counter)."""
+        """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it; the tokens it was counted
+        from: each one's position in the vocabulary, its text and its clause's number in that text (None without
+        the fast counter); and whether each text holds a word at all (:meth:`Tokenizer.cut_flat`)."""
         counter = self._counter("word_counter")
         if counter is None:
-            return self.word_vectorizer_.transform(self.token_strings(texts)), None
-        ids, rows, clauses = self.tokenizer_.cut_flat(texts, vocabulary=counter.unigrams, clauses=True)
-        return self._weight(counter.counts(ids, rows, len(texts)), self.word_vectorizer_), (ids, rows, clauses)
+            words = self.tokenizer_.cut_flat(texts, structure=True)[3]
+            return self.word_vectorizer_.transform(self.token_strings(texts)), None, words
+        ids, rows, clauses, words = self.tokenizer_.cut_flat(texts, vocabulary=counter.unigrams, structure=True)
+        return self._weight(counter.counts(ids, rows, len(texts)), self.word_vectorizer_), (ids, rows, clauses), words
 
     def word_features(self, texts) -> sp.csr_matrix:
         """The word n-gram TF-IDF block, as ``word_vectorizer_.transform`` computes it."""
@@ -187,11 +188,12 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
 class FeaturePass:
     """The feature blocks of a batch of normalised texts, and the tokens their word block was counted from: the
     clause rule reads the words of a few texts' clauses from them (:meth:`clause_blocks`) as a second pass over
-    the clauses' own texts would, without segmenting them again (a second pass cost a tenth of the tagging time)."""
+    the clauses' own texts would, without segmenting them again (a second pass cost a tenth of the tagging time).
+    ``holds_words``: whether each text holds a word at all, from the same tokens."""
 
     def __init__(self, vectorizer: ComplaintVectorizer, texts):
         self.vectorizer, self.texts = vectorizer, texts
-        words, self._tokens = vectorizer._word_block(texts)
+        words, self._tokens, self.holds_words = vectorizer._word_block(texts)
         self.blocks = (words, None if vectorizer.char_vectorizer_ is None else vectorizer.char_features(texts))
 
     def clause_blocks(self, rows) -> tuple:
