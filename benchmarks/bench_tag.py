@@ -174,7 +174,7 @@ def stage_table(model, texts) -> list:
         seconds["normalisation"] += took
         _, took = timed(tokenizer._cut, _marked("\n".join(normalised)))
         seconds["  of which segmentation"] += took
-        (words, _), took = timed(vectorizer._word_block, normalised)
+        (words, _, _), took = timed(vectorizer._word_block, normalised)
         seconds["word features"] += took
         chars, took = timed(vectorizer.char_features, normalised)
         seconds["character n-gram features"] += took
