@@ -110,9 +110,9 @@ def test_a_long_run_of_combining_marks_costs_what_it_is_long():
 
 def test_every_placeholder_has_a_name_a_person_reads_and_deciding_terms_use_it(default_model):
     # Deciding terms showed MONEY and NUM, which a desk cannot read.
-    from consumer_nlp.features._normalize import _FOLDS, PLACEHOLDER_NAMES
+    from consumer_nlp.features._normalize import _NUMBER_FOLDS, _URL_FOLD, PLACEHOLDER_NAMES
 
-    assert {placeholder.strip() for _, placeholder in _FOLDS} == set(PLACEHOLDER_NAMES)
+    assert {placeholder.strip() for _, placeholder in [_URL_FOLD, *_NUMBER_FOLDS]} == set(PLACEHOLDER_NAMES)
     terms = [term for term, _ in default_model.tag(["超市多收了我35元"])[0]["top_terms"]]
     assert "〈金额〉" in terms and not any("MONEY" in term for term in terms)
 

@@ -30,8 +30,8 @@ def _after_opening(alternatives: str) -> str:
 # Placeholders are upper-case ASCII words: lower-casing runs before folding and leaves only words of exactly
 # their letters (a normal form normalised again), and both tokenizer backends keep an ASCII word whole. No
 # pattern crosses a line break, which separates the texts of a batch.
-_FOLDS = [
-    (re.compile(r"(?:https?://|www\.)\S+"), " URL "),
+_URL_FOLD = (re.compile(r"(?:https?://|www\.)\S+"), " URL ")
+_NUMBER_FOLDS = [  # each needs an ASCII digit to match
     # Each digit pattern opens with a character class and looks behind only after it, which lets the
     # regex engine skip ahead to candidate characters instead of trying every position.
     (re.compile(r"1(?<![0-9]1)[3-9][0-9][*x]{4}[0-9]{4}(?![0-9])|1(?<![0-9]1)[3-9][0-9]{9}(?![0-9])"
@@ -51,6 +51,23 @@ _FOLDS = [
     # Digits glued to Latin letters are names (iphone15, 4s店, 5g, p2p) and stay as they are.
     (re.compile(r"[0-9](?<![a-z0-9][0-9])[0-9]*(?:\.[0-9]+)?%?(?![a-z0-9])"), " NUM "),
 ]
+
+
+def _fold_numbers(joined: str) -> str:
+    """The number folds on the lines (texts) of ``joined`` that hold a digit, which every one of them needs to
+    match: the other lines are not scanned five more times. No fold crosses a line break, so each line is folded
+    as if alone."""
+    codes = code_points(joined)
+    digit_lines = np.unique(np.searchsorted(np.flatnonzero(codes == 10), np.flatnonzero((codes >= 48) & (codes <= 57))))
+    lines = joined.split("\n")
+    folded = "\n".join([lines[at] for at in digit_lines.tolist()])
+    for pattern, placeholder in _NUMBER_FOLDS:
+        folded = pattern.sub(placeholder, folded)
+    for at, line in zip(digit_lines.tolist(), folded.split("\n")):
+        lines[at] = line
+    return "\n".join(lines)
+
+
 # The placeholders as a person reads them where terms are shown (a deciding term "多收 MONEY" is
 # shown as "多收 〈金额〉").
 PLACEHOLDER_NAMES = {"URL": "〈网址〉", "PHONE": "〈电话〉", "DATE": "〈日期〉", "ORDERNO": "〈单号〉", "MONEY": "〈金额〉",
@@ -141,8 +158,9 @@ def normalize_many(texts) -> list[str]:
     joined = "\n".join(" ".join((html.unescape(text) if "&" in text else text).split()) for text in texts)
     joined = _nfkc(_INVISIBLE.sub("", joined))
     joined = _lower(to_simplified().convert(joined))
-    for pattern, placeholder in _FOLDS:
-        joined = pattern.sub(placeholder, joined)
+    if "http" in joined or "www." in joined:  # what the URL pattern opens with
+        joined = _URL_FOLD[0].sub(_URL_FOLD[1], joined)
+    joined = _fold_numbers(joined)
     # Runs of spaces are single spaces now, so the spaces beside a break go with two replacements.
     joined = _SPACES.sub(" ", joined).replace(" \n", "\n").replace("\n ", "\n").strip(" ")
     return _references_kept(joined).split("\n") if texts else []
