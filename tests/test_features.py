@@ -40,6 +40,22 @@ def test_word_features_take_the_fast_counter_however_the_range_is_given(texts, n
     assert vectorizer._counter("word_counter") is not None
 
 
+def test_fast_word_features_of_a_vocabulary_whose_pairs_pass_32_bits_equal_scikit_learns():
+    # Token positions are 32-bit; a bigram's key, its first token's position times the number of unigrams plus the
+    # second's, passes 2**31 once there are more than 46,340 unigrams (a model trained on a large archive).
+    from consumer_nlp.features._vectorize import ComplaintVectorizer
+
+    words = [f"w{i}" for i in range(47_000)]
+    vectorizer = ComplaintVectorizer().fit([f"{a} {b}" for a, b in zip(words, words[1:])] * 2)
+    texts = ["w46998 w46999", "w0 w1 w46999 w46998", "w1 w0"]
+    expected = vectorizer.word_vectorizer_.transform(vectorizer.token_strings(texts))
+    got = vectorizer.word_features(texts)
+    counter = vectorizer._counter("word_counter")
+    assert counter is not None and len(counter.unigrams) > 46_341
+    assert got.nnz == expected.nnz == 10
+    np.testing.assert_allclose(got.toarray(), expected.toarray(), atol=1e-6)
+
+
 @pytest.mark.parametrize("batch", [[""], ["", ""], ["\U00013000\U00013001"]])
 def test_fast_features_of_batches_without_any_known_term_are_empty(default_model, batch):
     vectorizer = default_model.vectorizer_

@@ -64,7 +64,7 @@ class WordNgramCounter:
         the row each belongs to (see :meth:`Tokenizer.cut_flat`)."""
         # a bigram joins a token and the next one of the same text, both known
         follows = (rows[:-1] == rows[1:]) & (ids[:-1] >= 0) & (ids[1:] >= 0)
-        pair_at = self.bigrams.get_indexer(ids[:-1][follows] * len(self.unigrams) + ids[1:][follows])
+        pair_at = self.bigrams.get_indexer(ids[:-1][follows].astype(np.int64) * len(self.unigrams) + ids[1:][follows])
         known = ids >= 0
         rows = np.concatenate([rows[known], rows[:-1][follows][pair_at >= 0]])
         columns = np.concatenate([self.unigram_columns[ids[known]], self.bigram_columns[pair_at[pair_at >= 0]]])

@@ -25,6 +25,8 @@ SEPARATOR = CodePointClass(r"[^\w\n\u2600-\u27bf\U0001f300-\U0001faff]")
 # What the segmenter is given for each separator character, a token of its own: a space where it breaks a
 # clause, else a tab; so the clauses of a text can be read from its tokens.
 _BREAK_MARK, _OTHER_MARK = ord(" "), ord("\t")
+# Their codes in a lookup table (:meth:`Tokenizer._lookup_table`), a line break's first; stop words' below them.
+_LINE_BREAK, _BREAK, _OTHER = -2, -3, -4
 
 
 def _read_resource(name: str) -> list[str]:
@@ -137,20 +139,21 @@ class Tokenizer:
     def __repr__(self):
         return f"Tokenizer(backend={self.backend!r}, {len(self.user_words)} user words)"
 
-    def _lookup_table(self, vocabulary) -> tuple:
-        """One table of codes for line break, separator space and stop words, then ``vocabulary``
-        (-1 for any other token); and how many entries come before ``vocabulary``. Kept for the last
-        vocabulary asked for; what is returned is the table found or built here, never the cache read again
-        (another thread may have cached its own meanwhile)."""
+    def _lookup_table(self, vocabulary) -> dict:
+        """One table of codes: ``vocabulary``'s tokens their positions in it; a line break, the separators' marks
+        and stop words the negative codes of ``_DROPPED`` on; -1 for any other token. Kept for the last vocabulary
+        asked for; what is returned is the table found or built here, never the cache read again (another thread
+        may have cached its own meanwhile)."""
         cached = self._table
         if cached is None or cached[0] is not vocabulary:
             dropped = list(dict.fromkeys(["\n", chr(_BREAK_MARK), chr(_OTHER_MARK), *self.stop_words]))
-            entries = dropped if vocabulary is None else dropped + list(vocabulary)
-            table = _Codes(zip(entries, range(len(entries))))
-            if len(table) < len(entries):
-                raise ValueError("the vocabulary holds stop words or repeats a token")
-            cached = self._table = (vocabulary, table, len(dropped))
-        return cached[1:]
+            table = _Codes(zip(dropped, range(_LINE_BREAK, _LINE_BREAK - len(dropped), -1)))
+            if vocabulary is not None:
+                table.update(zip(vocabulary, range(len(vocabulary))))
+                if len(table) < len(dropped) + len(vocabulary):
+                    raise ValueError("the vocabulary holds stop words or repeats a token")
+            cached = self._table = (vocabulary, table)
+        return cached[1]
 
     def cut_flat(self, texts, vocabulary=None, structure: bool = False) -> tuple:
         """All tokens of ``texts`` (normalised, so free of line breaks) as one object array, and
@@ -168,18 +171,18 @@ class Tokenizer:
             with _BUILDING:
                 if self._cut is None:
                     self._cut = _build_segmenter(self.backend, self.user_words)
-        table, n_dropped = self._lookup_table(vocabulary)
+        table = self._lookup_table(vocabulary)
         tokens = self._cut(_marked("\n".join(texts))) if texts else []
-        codes = np.fromiter(map(table.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-        rows = np.cumsum(codes == 0)  # code 0 is the line break between texts
-        keep = (codes < 0) | (codes >= n_dropped)
-        found = (np.array(tokens, dtype=object)[keep] if vocabulary is None
-                 else np.where(codes[keep] < 0, -1, codes[keep] - n_dropped))
+        codes = np.fromiter(map(table.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+        line_break = codes == _LINE_BREAK
+        rows = np.cumsum(line_break, dtype=np.int32)
+        keep = codes >= -1  # a token of the vocabulary, or one it lacks
+        found = codes[keep] if vocabulary is not None else np.array(tokens, dtype=object)[keep]
         if not structure:
             return found, rows[keep]
-        breaks = np.cumsum((codes == 0) | (codes == 1))  # line breaks and clause breaks (codes 0 and 1)
-        before_text = np.concatenate([[0], breaks[codes == 0]])
-        words = np.bincount(rows[(codes < 0) | (codes > 2)], minlength=len(texts)) > 0  # no break, no mark (0-2)
+        breaks = np.cumsum(line_break | (codes == _BREAK), dtype=np.int32)  # line breaks and clause breaks
+        before_text = np.concatenate([[0], breaks[line_break]])
+        words = np.bincount(rows[(codes >= -1) | (codes < _OTHER)], minlength=len(texts)) > 0  # no break, no mark
         return found, rows[keep], (breaks - before_text[rows])[keep], words
 
     def cut_many(self, texts) -> list[list[str]]:
