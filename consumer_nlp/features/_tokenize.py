@@ -141,9 +141,9 @@ class Tokenizer:
 
     def _lookup_table(self, vocabulary) -> dict:
         """One table of codes: ``vocabulary``'s tokens their positions in it; a line break, the separators' marks
-        and stop words the negative codes of ``_DROPPED`` on; -1 for any other token. Kept for the last vocabulary
-        asked for; what is returned is the table found or built here, never the cache read again (another thread
-        may have cached its own meanwhile)."""
+        and stop words negative codes from ``_LINE_BREAK`` down; -1 for any other token. Kept for the last
+        vocabulary asked for; what is returned is the table found or built here, never the cache read again
+        (another thread may have cached its own meanwhile)."""
         cached = self._table
         if cached is None or cached[0] is not vocabulary:
             dropped = list(dict.fromkeys(["\n", chr(_BREAK_MARK), chr(_OTHER_MARK), *self.stop_words]))
