@@ -58,10 +58,11 @@ def test_tag_of_a_csv_saved_with_semicolons_tags_its_texts_and_says_how_it_was_r
 
 
 def test_a_csv_read_as_one_column_whose_name_holds_semicolons_is_said_with_how_to_save_it(tmp_path, capsys):
-    # A semicolon CSV too odd for the guess (a row of its id alone) was read as one column 「编号;投诉内容」 and each
-    # line tagged whole, without a word. The summary names the semicolons and how to save the file with commas.
+    # A semicolon CSV too odd for the guess (a text's ';' left unquoted, a row wider than the header, as no Excel
+    # saves one) was read as one column 「编号;投诉内容」 and each line tagged whole, without a word. The summary names
+    # the semicolons and how to save the file with commas. (A row of its id alone was such a case before 2026-12-06.)
     source = tmp_path / "eu.csv"
-    source.write_text("编号;投诉内容\n1;电表走得飞快\n2\n3;冰箱不制冷\n", encoding="utf-8")
+    source.write_text("编号;投诉内容\n1;电表走得飞快\n2;退款;一直拖延\n3;冰箱不制冷\n", encoding="utf-8")
     assert main(["tag", str(source), "-o", str(tmp_path / "out.csv")]) == 2  # no text column found: how to go on
     said = capsys.readouterr().err
     assert "「编号;投诉内容」" in said and "分号（;）" in said and "另存为“CSV UTF-8（逗号分隔）”后再运行" in said, said

@@ -1574,6 +1574,42 @@ def test_semicolons_in_a_comma_csv_or_a_list_of_texts_stay_unsplit_with_the_wide
     assert reader.columns == ["坏了;不退;没人管"] and rows(chunks) == [["漏水;拖延"], ["冒烟;没人理"]]
 
 
+def test_a_semicolon_csv_with_a_row_of_one_field_is_read_by_its_semicolons(tmp_path):
+    # A European Excel's CSV UTF-8 (byte order mark, CRLF) whose third row Excel saved as its id alone (its empty last
+    # cells left off) was read with commas: one column 「编号;投诉内容;备注」, each whole line tagged. Its records now
+    # need only be no wider than the header and most of them as wide; the short row is named, as in a comma CSV.
+    (tmp_path / "eu.csv").write_bytes("编号;投诉内容;备注\r\n1;电表走得飞快;\r\n2\r\n3;\"冰箱不制冷;商家不管\";\r\n"
+                                      "4;秤不准;复秤\r\n".encode("utf-8-sig"))
+    reader, chunks = read(tmp_path / "eu.csv")
+    assert reader.columns == ["编号", "投诉内容", "备注"] and reader.delimiter == ";"
+    assert rows(chunks) == [["1", "电表走得飞快", ""], ["3", "冰箱不制冷;商家不管", ""], ["4", "秤不准", "复秤"]]
+    assert [(where, reason) for where, reason, _ in bad(chunks)] == [("row 3", "1 fields where the header has 3")]
+
+
+def test_a_semicolon_csv_whose_header_holds_more_commas_than_semicolons_is_read_by_them(tmp_path):
+    # 金额(元,含税,不含运费): two commas within one name, one semicolon between two, in a CSV a Chinese Excel whose
+    # list separator is ';' saved (GB18030, CRLF): it was read with commas, as columns 「投诉内容;金额(元」, 「含税」
+    # and 「不含运费)」, and its texts and amounts cut at their commas.
+    (tmp_path / "eu.csv").write_bytes("投诉内容;金额(元,含税,不含运费)\r\n电表走得飞快;12,5\r\n\"退款;一直拖延\";3\r\n"
+                                      "秤不准;0,5\r\n".encode("gb18030"))
+    reader, chunks = read(tmp_path / "eu.csv")
+    assert reader.columns == ["投诉内容", "金额(元,含税,不含运费)"] and reader.delimiter == ";"
+    assert rows(chunks) == [["电表走得飞快", "12,5"], ["退款;一直拖延", "3"], ["秤不准", "0,5"]]
+
+
+def test_lists_of_texts_and_comma_csvs_with_semicolons_stay_unsplit_when_a_row_is_short(tmp_path):
+    # what the guess that takes short rows must still leave alone: a list of complaints whose first holds a ';' and
+    # whose next hold one or none (or more), and a comma CSV whose header and texts hold semicolons, a row short
+    for name, lines in (("list.csv", ["坏了;不退", "漏水", "冒烟;没人理"]),
+                        ("wider.csv", ["坏了;不退", "漏水;拖延;没人管", "冒烟;没人理", "秤不准;少两"])):
+        (tmp_path / name).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        reader, chunks = read(tmp_path / name)
+        assert reader.columns == lines[:1] and rows(chunks) == [[line] for line in lines[1:]], name
+    (tmp_path / "comma.csv").write_text("编号,投诉内容;备注\n1,漏水;没人管\n2\n3,冒烟;没人理\n", encoding="utf-8")
+    reader, chunks = read(tmp_path / "comma.csv")
+    assert reader.delimiter == "," and rows(chunks) == [["1", "漏水;没人管"], ["3", "冒烟;没人理"]]
+
+
 def test_a_workbook_without_its_size_is_not_read_whole_to_open_it(tmp_path, monkeypatch):
     # openpyxl looks for a sheet's <dimension> until the end of its <sheetData>: a workbook written
     # without one (openpyxl's own write-only mode, many exporting programs) was parsed whole as it

@@ -169,6 +169,12 @@ def _shape(field: str) -> str:
     return "".join(kind for kind, _ in itertools.groupby(kinds))
 
 
+def _fit(names: int, counts: list[int]) -> bool:
+    """Whether records of ``counts`` fields fit a header of ``names`` as Excel saves a CSV: none wider, most as wide
+    (a row saved without its empty last cells is shorter)."""
+    return all(count <= names for count in counts) and (not counts or 2 * counts.count(names) > len(counts))
+
+
 class DelimitedReader(ArchiveReader):
     """CSV (RFC 4180 quoting, read strictly) or TSV (fields between tabs, and Excel's quoted cells: see
     :meth:`_tsv_records`) through Python's csv module.
@@ -191,23 +197,28 @@ class DelimitedReader(ArchiveReader):
         self.delimiter = ";" if delimiter == "," and self._semicolon_separated() else delimiter
         self.total = self.path.stat().st_size
 
-    def _semicolon_separated(self, looked_at: int = 5) -> bool:
+    def _semicolon_separated(self, looked_at: int = 20) -> bool:
         """Whether a .csv is separated by semicolons, as an Excel whose list separator is ';' (a European one) saves
-        one: its header line holds more semicolons between names than commas within them (金额(元,含税)) and no tab,
-        and the next ``looked_at`` records read with ';' into two fields or more but no more than it does (Excel may
-        save a row without its empty last cells: it is then named), one at least into as many. A plain list of
-        complaints, one holding a semicolon, is not: its next lines do not read so; and a comma CSV's texts holding
-        semicolons are never looked at (its header holds as many commas)."""
+        one: its header read with ';' gives two names or more and no tab, and its next ``looked_at`` records read
+        with ';' fit it (:func:`_fit`) where, read with commas, they do not fit theirs or into fewer columns. Excel
+        writes every row as wide as the header, or a row shorter without its empty last cells, and quotes a value
+        holding ';': a list of complaints whose texts hold semicolons here and there does not read so, and a comma
+        CSV's texts holding them are never looked at, unless its header holds one (it then reads as wide with
+        commas, or wider)."""
+        def widths(delimiter: str) -> tuple[int, list[int]]:
+            records = itertools.islice(csv.reader(lines, delimiter=delimiter), self.header_row - 1, None)
+            header = next(records, [])
+            if any("\t" in name for name in header):
+                return 0, []
+            return len(header), [len(fields) for fields in itertools.islice(filter(None, records), looked_at)]
         try:
             with open(self.path, encoding=self.encoding, errors="strict", newline="") as text:
-                records = itertools.islice(csv.reader(text, delimiter=";"), self.header_row - 1, None)
-                header = next(records, None)
-                if (header is None or len(header) < 2 or any("\t" in name for name in header)
-                        or sum(name.count(",") for name in header) >= len(header) - 1):
-                    return False
-                following = list(itertools.islice((fields for fields in records if fields), looked_at))
-                return (all(2 <= len(fields) <= len(header) for fields in following)
-                        and (not following or any(len(fields) == len(header) for fields in following)))
+                lines = list(itertools.islice(text, self.header_row + 50 * looked_at))  # a stray quote's run, cut
+            names, counts = widths(";")
+            if names < 2 or not _fit(names, counts):
+                return False
+            commas, counts = widths(",")
+            return not (_fit(commas, counts) and commas >= names)
         except (csv.Error, UnicodeError):
             return False  # read as a comma CSV, which names what is wrong
 
