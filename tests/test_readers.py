@@ -135,6 +135,26 @@ def test_a_stray_quote_is_not_closed_by_a_quote_lines_later(tmp_path):
                                       "rows of their own", '1,"屏幕有划痕')]
 
 
+def test_a_stray_quote_closed_on_the_next_line_by_an_inch_mark_merges_no_rows(tmp_path):
+    # A quote left open in row 1 and closed by an inch mark at the end of row 2 parsed as one value over two lines:
+    # rows 1 and 2 were merged into one, tagged as one (「屏幕有划痕\n2,只有5.5」), row 2 lost. The line between begins
+    # with the id that runs between its row's and the next row's: it is a row of its own.
+    for header, first, second, after in (("id,text", '1,"屏幕有划痕', '2,只有5.5"', "3,ok"),
+                                         ("编号,投诉内容,渠道", '1,"屏幕有划痕,电话', '2,只有5.5",网络', "3,ok,电话"),
+                                         ("编号,投诉内容", '0103,"屏幕有划痕', '0102,只有5.5"', "0101,ok")):
+        (tmp_path / "a.csv").write_text("\r\n".join((header, first, second, after)) + "\r\n", encoding="utf-8")
+        _, chunks = read(tmp_path / "a.csv")
+        assert rows(chunks) == [second.split(","), after.split(",")], header
+        assert [(where, raw) for where, _, raw in bad(chunks)] == [("row 2", first)], header
+    # a real text over two lines whose second begins with a number is kept whole: the number does not run between
+    # the ids (1,200元), nor with ids that do not (its row's id before it, or no row after it)
+    for text in ('id,text\n1,"充值\n1,200元不到账"\n2,ok\n', 'id,text\n5,"充值\n7,200元"\n6,ok\n',
+                 'id,text\n1,"充值\n2,200元"\n'):
+        (tmp_path / "a.csv").write_text(text, encoding="utf-8")
+        _, chunks = read(tmp_path / "a.csv")
+        assert rows(chunks)[0][1] == text.split('"')[1] and bad(chunks) == [], text
+
+
 def test_a_broken_text_over_several_lines_is_set_aside_whole(tmp_path):
     # Its continuation lines were read again as rows of their own, and a fragment of the header's
     # width would have been tagged as a row; lines that do not read as rows stay with their record.

@@ -175,6 +175,16 @@ def _fit(names: int, counts: list[int]) -> bool:
     return all(count <= names for count in counts) and (not counts or 2 * counts.count(names) > len(counts))
 
 
+def _between(before: str, value: str, after: str) -> bool:
+    """Whether ``value`` is a whole number strictly between ``before`` and ``after``, in either order (ids run up
+    or down)."""
+    numbers = [field.strip() for field in (before, value, after)]
+    if not all(number.isascii() and number.isdecimal() for number in numbers):
+        return False
+    low, middle, high = map(int, numbers)
+    return min(low, high) < middle < max(low, high)
+
+
 class DelimitedReader(ArchiveReader):
     """CSV (RFC 4180 quoting, read strictly) or TSV (fields between tabs, and Excel's quoted cells: see
     :meth:`_tsv_records`) through Python's csv module.
@@ -186,7 +196,8 @@ class DelimitedReader(ArchiveReader):
     line is set aside and the rest are parsed again. A quoted value that parses but whose two or
     more later lines each read as such a row, beginning as the record does (a first field of its
     :func:`_shape`), is a stray quote too (a quote left open and closed by an inch mark lines later);
-    a value over two lines cannot be told from a text with a comma, and is kept.
+    a value over two lines is one only when its later line begins with the id between its row's and the next row's
+    (otherwise it cannot be told from a text with a comma, and is kept).
     """
 
     unit = "B"
@@ -267,8 +278,8 @@ class DelimitedReader(ArchiveReader):
                                      if self._reads_as_row(line) or self._opens_row(line)), 0)
                 run_on = problem is not None or bool(later) and later[0][0] <= row_line <= later[-1][0]
             elif run_on is None:  # rows run over begin as the row the quote opened in does (an id like its id)
-                like = _shape(fields[0].split("\n")[0]) if fields else ""
-                run_on = self._runs_over_rows(lines, like, taken[0][0], taken[-1][0])
+                first = fields[0].split("\n")[0] if fields else ""
+                run_on = self._runs_over_rows(lines, first, taken[0][0], taken[-1][0])
             if fields is None and problem is None:  # (a quote that ran on over rows was left open on its line)
                 problem = "a quote is left open or text follows a closing quote"
                 fault = ("quote_left_open" if left_open or run_on else "text_after_quote", {})
@@ -349,12 +360,21 @@ class DelimitedReader(ArchiveReader):
         closes, ran over rows (:meth:`_runs_over_rows`), told without parsing it: its first field ends
         on line ``start`` (otherwise it is parsed for that field, and False)."""
         fields = next(csv.reader([lines.line(start)], delimiter=self.delimiter), [])
-        return len(fields) > 1 and self._runs_over_rows(lines, _shape(fields[0]), start, last)
+        return len(fields) > 1 and self._runs_over_rows(lines, fields[0], start, last)
 
-    def _runs_over_rows(self, lines: _Lines, like: str, start: int, last: int) -> bool:
-        """Whether the quoted record on lines ``start`` to ``last`` ran over rows: two or more later
-        lines, each reading as a row whose first field has the :func:`_shape` ``like``."""
-        return last - start >= 2 and self._alike(lines, start + 1, last) == like
+    def _runs_over_rows(self, lines: _Lines, first: str, start: int, last: int) -> bool:
+        """Whether the quoted record on lines ``start`` to ``last``, whose first field is ``first``, ran over rows: two
+        or more later lines, each reading as a row whose first field has the :func:`_shape` of ``first``; or one,
+        whose first field is a number between ``first`` and the next line's (ids running on, 1, 2, 3: a text's line
+        may begin with a number, 1,200元, but not with the id between its row's and the next row's)."""
+        if last - start == 1:
+            return self._alike(lines, last, last) == _shape(first) and _between(
+                first, self._first_field(lines.line(last)), self._first_field(lines.line(last + 1)))
+        return last - start >= 2 and self._alike(lines, start + 1, last) == _shape(first)
+
+    def _first_field(self, line: str | None) -> str:
+        """The first field of ``line`` read alone; "" past the end."""
+        return next(csv.reader([line], delimiter=self.delimiter), [""])[0] if line else ""
 
     def _alike(self, lines: _Lines, first: int, last: int) -> str | None:
         """The :meth:`_row_shape` lines ``first`` to ``last`` all have, or None. The run of lines alike is
