@@ -1790,6 +1790,84 @@ def test_a_tagging_jobs_page_says_its_files_are_being_written_once_every_row_is_
     assert state == "done" and "已全部标注" not in page
 
 
+def test_a_tagging_jobs_page_says_what_it_is_doing_before_its_first_chunk_is_done(client, tmp_path, monkeypatch):
+    # Until its first chunk was done (the process started, the model loaded, 5,000 rows read and tagged) the page of a
+    # tagging said only 进行中……已用 N 秒, as if the upload had not been received. It now says the upload is in and
+    # the model is loading, then, once the run's checkpoint is begun (the model loaded), that the file is being read.
+    from consumer_nlp.web import _app as app_module
+
+    release, tag = threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
+    job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    try:
+        page = client.get(job.headers["location"]).text
+        assert 'data-state="running"' in page and "已收到上传的文件，正在启动标注、载入模型。" in page, page
+        (tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagging.parquet.parts").mkdir()  # as the run begins it
+        page = client.get(job.headers["location"]).text
+        assert "模型已载入，正在读取文件、标注第一批行" in page and "载入模型。" not in page, page
+        assert not re.search(r"已标注 [\d,]+ 行", page) and "预计" not in page
+    finally:
+        release.set()
+    assert _wait_for_job(client, job) == batch
+
+
+def test_a_tagging_jobs_page_says_the_time_left_once_a_chunk_is_done_after_it_was_first_seen(
+        tmp_path, registry, corpus_file, monkeypatch):
+    # A desk tagging 200,000 rows saw 已完成约 P% but never how long was left. The page now estimates it from the rate
+    # since it was first seen (a resumed run's earlier chunks took no time of this job's): not at first, not a few
+    # seconds after, then, 600 s (a clock of the test's) after a chunk more, about 600 s for each chunk's share left.
+    from consumer_nlp.web import _app as app_module, _progress
+
+    batch, spool, finished = _stopped_with_finished_chunks(tmp_path, registry, corpus_file)
+    records = sorted(spool.glob("0*.json"))
+    shares = [position / total for position, total in (json.loads(r.read_text())["read"] for r in records)]
+    hidden = records[-1].rename(tmp_path / "hidden.json")  # the page is first seen one chunk before
+    now = [1000.0]
+    monkeypatch.setattr(_progress, "monotonic", lambda: now[0])
+    release, tag = threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:
+        job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+        try:
+            assert "预计" not in client.get(job.headers["location"]).text
+            hidden.rename(records[-1])  # a chunk more is done
+            now[0] += 3
+            page = client.get(job.headers["location"]).text
+            assert f"已标注 {finished * 5000:,} 行" in page and "预计" not in page, page  # too soon to tell
+            now[0] += 597
+            page = client.get(job.headers["location"]).text
+            left = re.search(r"已标注 [\d,]+ 行（已完成约 \d+%），预计还需约 (\d+) 分钟。", page)
+            expected = 600 * (1 - shares[-1]) / (shares[-1] - (shares[-2] if finished > 1 else 0)) / 60
+            assert left and abs(int(left[1]) - expected) <= 5, (page, expected)
+        finally:
+            release.set()
+        state, page = _finished_job(client, job)
+        assert state == "done" and "预计" not in page
+
+
+def test_the_time_left_of_a_tagging_is_its_rate_so_far_over_what_is_left():
+    from consumer_nlp.web._progress import seconds_left
+
+    assert seconds_left(0.5, 60) == 60 and seconds_left(0.25, 30) == 90
+    assert seconds_left(0.75, 30, since=0.5) == 30  # only the share done in those seconds counts
+    assert seconds_left(0.5, 4) is None  # too soon to mean anything
+    assert seconds_left(0.5, 60, since=0.5) is None and seconds_left(0.0, 60) is None  # no chunk done meanwhile
+    assert seconds_left(None, 60) is None  # share not known
+    assert seconds_left(1.0, 60) is None and seconds_left(1.2, 60) is None  # all read: the files are being written
+
+
+@pytest.mark.parametrize("seconds, said", [(0.4, "约 10 秒"), (7, "约 10 秒"), (41, "约 50 秒"), (55, "约 1 分钟"),
+                                           (100, "约 2 分钟"), (9 * 60 + 20, "约 9 分钟"), (14 * 60 + 10, "约 15 分钟"),
+                                           (83 * 60, "约 80 分钟")])
+def test_the_time_left_of_a_tagging_is_said_coarsely(seconds, said):
+    from consumer_nlp.messages import tagging_progress
+
+    assert tagging_progress(10_000, 0.5, seconds_left=seconds) == f"已标注 10,000 行（已完成约 50%），预计还需{said}。"
+    assert tagging_progress(10_000, 0.5) == "已标注 10,000 行（已完成约 50%）。"
+    assert tagging_progress(10_000, None, all_tagged=True, seconds_left=seconds) == "已全部标注，正在写出结果文件和下载文件。"
+
+
 def test_a_batch_tagged_again_by_another_column_starts_over_from_a_stopped_tagging(client, tmp_path, monkeypatch):
     # The finished chunks of another column's tagging are not this run's: they are thrown away, not refused.
     from consumer_nlp.tagging import _run, tag_file

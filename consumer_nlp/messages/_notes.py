@@ -1,6 +1,7 @@
 """The library's warnings of the kinds a desk meets, and the progress of its long work (a log record's ``kind``),
 said in Chinese."""
 import logging
+import math
 
 from .._categories import CATEGORIES
 from ._rows import place_in_chinese
@@ -64,12 +65,27 @@ def progress(record: logging.LogRecord) -> str | None:
     return None
 
 
-def tagging_progress(rows: int, share: float | None, all_tagged: bool = False) -> str | None:
+def tagging_progress(rows: int, share: float | None, all_tagged: bool = False, *, reading: bool = False,
+                     seconds_left: float | None = None) -> str:
     """How far a tagging has got, for its page: the rows of its finished chunks and, where known, the share of the
-    input read by their end (floored, so that 100% is said only of the whole); or, ``all_tagged``, that what is left
-    is writing the files; None before the first chunk."""
+    input read by their end (floored, so that 100% is said only of the whole) and ``seconds_left``, an estimate, said
+    coarsely; or, ``all_tagged``, that what is left is writing the files. Before the first chunk, what is under way:
+    ``reading`` (the model loaded), the input, else the start of the work and the loading of the model."""
     if all_tagged:
         return "已全部标注，正在写出结果文件和下载文件。"
     if not rows:
-        return None
-    return f"已标注 {rows:,} 行" + (f"（已完成约 {int(share * 100)}%）" if share is not None else "") + "。"
+        if reading:
+            return "模型已载入，正在读取文件、标注第一批行；这一批完成后，这里会显示已标注的行数和进度。"
+        return "已收到上传的文件，正在启动标注、载入模型。"
+    said = f"已标注 {rows:,} 行" + (f"（已完成约 {int(share * 100)}%）" if share is not None else "")
+    return said + (f"，预计还需{_about(seconds_left)}" if seconds_left is not None else "") + "。"
+
+
+def _about(seconds: float) -> str:
+    """A time left said as coarsely as an estimate is worth: tens of seconds under a minute, whole minutes under ten,
+    then fives of minutes, then tens; never less than 10 seconds."""
+    if seconds <= 50:
+        return f"约 {max(1, math.ceil(seconds / 10)) * 10} 秒"
+    minutes = seconds / 60
+    step = 1 if minutes < 10 else 5 if minutes < 60 else 10
+    return f"约 {max(1, round(minutes / step)) * step} 分钟"

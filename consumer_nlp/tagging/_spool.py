@@ -214,6 +214,12 @@ def finished_so_far(output) -> tuple[int, float | None]:
     return rows, share
 
 
+def checkpoint_begun(output) -> bool:
+    """Whether a run writing ``output`` has begun its checkpoint: its model is loaded and its input is being read (also
+    an interrupted run's, kept for a resume); gone once the run has ended."""
+    return working_name(Path(output), "parts").is_dir()
+
+
 def prepare_spool(spool: Path, manifest: dict, resume: bool, restart: bool) -> set:
     """Make the spool folder ready; on resume, the chunk numbers already done. Finished chunks of
     an earlier run are never thrown away unasked: found with neither flag, a resume is offered only where it could

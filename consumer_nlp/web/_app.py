@@ -5,6 +5,7 @@ import datetime
 import html
 import logging
 import re
+import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from urllib.parse import quote, unquote
@@ -22,14 +23,14 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import (days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note,
-                        tagging_progress)
+from ..messages import days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note
 from ..review import NOW, text_key
-from ..tagging import finished_so_far, review_reasons
+from ..tagging import review_reasons
 from ._checking import UploadChecks
 from ._downloads import Misaligned
 from ._jobs import Jobs, Stopped, download_in_process, queue_in_process, retrain_in_process, tag_in_process
 from ._models import Models
+from ._progress import TaggingProgress
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
 from ._workspace import (DOWNLOAD_FORMATS, NoBatch, Workspace, in_chinese, recorded_result, result_name, shown_id,
@@ -232,14 +233,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done
 
-        def progress() -> str | None:  # from the run's checkpoint: the rows of its finished chunks, and of how much
-            rows, share = finished_so_far(output := space.tagging_path(batch_id))
-            try:  # its checkpoint gone, its result written by this job (not left by an earlier one): the files remain
-                all_tagged = not rows and output.stat().st_mtime >= job.started
-            except OSError:
-                all_tagged = False
-            return tagging_progress(rows, share, all_tagged)
-
+        progress = TaggingProgress(space.tagging_path(batch_id), time.time())  # from the run's checkpoint
         job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work, progress=progress)
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
