@@ -1803,10 +1803,13 @@ def test_a_tagging_jobs_page_says_what_it_is_doing_before_its_first_chunk_is_don
     try:
         page = client.get(job.headers["location"]).text
         assert 'data-state="running"' in page and "已收到上传的文件，正在启动标注、载入模型。" in page, page
-        (tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagging.parquet.parts").mkdir()  # as the run begins it
+        spool = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / ".tagging.parquet.parts"
+        spool.mkdir()  # as the run begins it
         page = client.get(job.headers["location"]).text
         assert "模型已载入，正在读取文件、标注第一批行" in page and "载入模型。" not in page, page
         assert not re.search(r"已标注 [\d,]+ 行", page) and "预计" not in page
+        spool.rmdir()  # as the run ends, its result moved in place as the batch's: not back to the start
+        assert "已全部标注，正在写出结果文件和下载文件。" in client.get(job.headers["location"]).text
     finally:
         release.set()
     assert _wait_for_job(client, job) == batch
@@ -1844,6 +1847,39 @@ def test_a_tagging_jobs_page_says_the_time_left_once_a_chunk_is_done_after_it_wa
             release.set()
         state, page = _finished_job(client, job)
         assert state == "done" and "预计" not in page
+
+
+def test_a_tagging_started_over_from_another_runs_chunks_has_its_time_left_measured_anew(
+        tmp_path, registry, corpus_file, monkeypatch):
+    # A batch tagged again by another column after a stopped tagging: its page first counts the chunks the stopped run
+    # left, then the run throws them away and starts over. The rate was measured from their share, so that no time
+    # left was said until the new run passed it, and too long a time after.
+    from consumer_nlp.web import _app as app_module, _progress
+
+    batch, spool, finished = _stopped_with_finished_chunks(tmp_path, registry, corpus_file)
+    records = sorted(spool.glob("0*.json"))
+    first_share = (lambda read: read[0] / read[1])(json.loads(records[0].read_text())["read"])
+    now = [1000.0]
+    monkeypatch.setattr(_progress, "monotonic", lambda: now[0])
+    release, tag = threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:
+        job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+        try:
+            assert f"已标注 {finished * 5000:,} 行" in client.get(job.headers["location"]).text
+            kept = [record.rename(tmp_path / record.name) for record in records]  # thrown away: started over
+            assert "正在读取文件" in client.get(job.headers["location"]).text
+            kept[0].rename(records[0])  # its first chunk done
+            now[0] += 600
+            page = client.get(job.headers["location"]).text
+            left = re.search(r"已标注 5,000 行（已完成约 \d+%），预计还需约 (\d+) 分钟。", page)
+            expected = 600 * (1 - first_share) / first_share / 60
+            assert left and abs(int(left[1]) - expected) <= 5, (page, expected)
+            for record, back in zip(kept[1:], records[1:]):
+                record.rename(back)
+        finally:
+            release.set()
+        assert _finished_job(client, job)[0] == "done"
 
 
 def test_the_time_left_of_a_tagging_is_its_rate_so_far_over_what_is_left():

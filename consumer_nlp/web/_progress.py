@@ -21,7 +21,8 @@ def seconds_left(share: float | None, seconds: float, since: float = 0.0) -> flo
 class TaggingProgress:
     """The progress of the tagging writing ``output``, begun (its job started) at ``started`` (the time of
     ``time.time``), said as a sentence for its job's page at each call. The rate is measured from the first call
-    that found the run's checkpoint: the chunks it already held (a resumed run's) took none of this job's time."""
+    that found the run's checkpoint: the chunks it already held (a resumed run's) took none of this job's time; and
+    again from a call that finds less done (the run threw away another run's chunks and started over)."""
 
     def __init__(self, output: Path, started: float):
         self.output, self.started = Path(output), started
@@ -36,8 +37,9 @@ class TaggingProgress:
             # before the run's checkpoint, the start; after it (gone once the rows are all tagged), the writing
             return tagging_progress(rows, share, all_tagged=self.reading)
         self.reading = True
-        if self.first_seen is None and (share is not None or not rows):
-            self.first_seen = (share or 0.0, monotonic())
+        done = share if rows else 0.0
+        if done is not None and (self.first_seen is None or done < self.first_seen[0]):  # or started over
+            self.first_seen = (done, monotonic())
         left = None
         if self.first_seen is not None:
             since, at = self.first_seen
