@@ -1088,3 +1088,14 @@ def test_the_page_and_the_terminal_name_the_columns_the_time_and_group_tables_we
         assert "日期列「投诉日期」" in text and "「受理渠道」列" in text, text[-2000:]
     assert main(["report", str(path), "-o", str(tmp_path / "r.md"), "-q", "--date-col", "受理日期"]) == 0
     assert "日期列「受理日期」" in (tmp_path / "r.md").read_text("utf-8")
+
+
+@pytest.mark.parametrize("name", ["登记时间", "受理时间", "投诉时间", "来电时间"])
+def test_a_12315_export_dated_in_a_time_column_gets_its_table_by_month(tmp_path, name):
+    # The old 12315 system's export dates its complaints in 登记时间 (2025/1/1 10:00), 受理时间 or 来电时间: the report
+    # said 没有找到日期列，按时间分列从略, and a desk of the web, which has no --date-col, had no table by month.
+    rows = [{"登记号": "3301000001", name: "2025/1/5 10:00", "诉求内容": "漏水", "category": "quality"},
+            {"登记号": "3301000002", name: "2025/2/7 9:30", "诉求内容": "冒烟", "category": "safety"}]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows))
+    assert "by_period" in report.tables and not any("没有找到日期列" in note for note in report.notes)
+    assert report.tables["by_period"].loc[:, "合计"].tolist()[:2] == [1, 1]
