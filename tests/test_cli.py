@@ -1877,3 +1877,16 @@ def test_the_data_given_where_the_model_goes_is_said_to_be_so(tmp_path, capsys, 
     assert main(["evaluate", "标注.csv", "default", "--registry", str(tmp_path / "r")]) == 2
     first = capsys.readouterr().err.splitlines()[0]
     assert "「标注.csv」是数据文件，不是模型" in first and "模型写在前面，数据写在后面" in first, first
+
+
+def test_the_closing_summary_names_the_text_column_tagged_and_the_encoding_read(tmp_path, capsys):
+    # A GB18030 export of the old 12315 system, with two columns of text: the summary said neither which column was
+    # tagged nor how the file was read, so a desk could not check that 诉求内容, not 办理结果, was read, and read right.
+    source = tmp_path / "旧系统.csv"
+    source.write_bytes("登记号,诉求内容,办理结果\n1,秤不准少了二两,已调解\n2,信用卡乱扣年费,转办\n".encode("gb18030"))
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q"]) == 0
+    assert "  按「诉求内容」列标注（文件编码：GB18030）" in capsys.readouterr().err.splitlines()
+    book = tmp_path / "导出.xlsx"
+    pd.DataFrame({"受理编号": ["1"], "投诉内容": ["漏水"], "处理结果": ["已调解"]}).to_excel(book, index=False)
+    assert main(["tag", str(book), "-o", str(tmp_path / "out.xlsx"), "-q"]) == 0
+    assert "  按「投诉内容」列标注" in capsys.readouterr().err.splitlines()  # a workbook has no encoding to say

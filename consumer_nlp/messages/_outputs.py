@@ -1,6 +1,7 @@
 """What a desk must know of a tagging run and its output, said in Chinese: the run's closing summary, what Excel
 changes as it opens a CSV or TSV file of it, what of the input the output leaves out or fills in, columns of
 mixed types written as text, and day numbers of a 1904 workbook written where their date system is lost."""
+import codecs
 import datetime
 
 from .._categories import CATEGORIES
@@ -93,6 +94,12 @@ def _excel_notes(summary, names: dict) -> list[str]:
     return [note for note in notes if note]
 
 
+def _encoding_name(encoding: str) -> str:
+    """An encoding as a desk knows it from Excel's and Notepad's menus: UTF-8 (with its BOM or not), GB18030, Big5."""
+    name = codecs.lookup(encoding).name.removesuffix("-sig")
+    return "Big5" if name == "big5" else name.upper()
+
+
 def summary_in_chinese(summary, names: dict) -> str:
     """A tagging run's closing summary (:class:`tagging.Summary`) in Chinese, lines under a first one: rows read and
     written, notes on its output, each category's count; advice names parameters as the front end does (``names``)."""
@@ -101,6 +108,9 @@ def summary_in_chinese(summary, names: dict) -> str:
              f"用时 {summary.seconds:.1f} 秒（{summary.rows_out / max(summary.seconds, 1e-9):,.0f} 行/秒）"]
     if summary.sheet is not None:
         lines.append(f"  工作表：{summary.sheet}")
+    if summary.text_col is not None:  # so that a desk can check the column read, and read right
+        read_as = f"（文件编码：{_encoding_name(summary.encoding)}）" if summary.encoding else ""
+        lines.append(f"  按「{summary.text_col}」列标注{read_as}")
     lines += [f"  {note}" for note in row_notes(summary) + _excel_notes(summary, names)]
     if summary.resumed_chunks:
         lines.append(f"  （续跑：{summary.resumed_chunks} 个分块沿用上次结果）")

@@ -53,6 +53,8 @@ class Summary:
     blank_lines: int = 0
     text_columns: list = field(default_factory=list)  # written as text: Parquet holds one type a column
     sheet: str | None = None  # the workbook sheet that was read
+    text_col: str | None = None  # the column whose texts were tagged, found by name or given
+    encoding: str | None = None  # a text file's encoding, detected or given (None for a workbook or Parquet)
     merged: list = field(default_factory=list)  # its merged ranges whose value every row they cover took
     hidden_rows: int = 0  # its records in rows hidden in Excel (by a filter or by hand): tagged like the rest
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
@@ -406,6 +408,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             raise
     summary.retagged_chunks = len(finished) - len(done)
     summary.sheet = getattr(reader, "sheet_title", None)
+    summary.text_col, summary.encoding = column, getattr(reader, "encoding", None)
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
     summary.other_sheets, summary.header_row = reader.other_sheets, reader.header_row
     summary.dates_1904 = reader.layout.dates_1904
