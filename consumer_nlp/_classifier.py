@@ -567,13 +567,14 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
 
     def tag(self, texts, n_terms: int = 5) -> list[dict]:
         """One record per text: category (the guide's label, however the model's labels were spelled),
-        category_zh, confidence, needs_review, top_terms."""
+        category_zh, confidence, needs_review, empty (no text to read: missing, blank or marks alone; its category
+        is only the fallback, and files leave it in none, 文本为空) and top_terms."""
         tags = self.tag_columns(texts, n_terms)
         return [{"category": str(label), "category_zh": CATEGORIES.get(label, str(label)),
-                 "confidence": round(float(confidence), 4), "needs_review": bool(review),
+                 "confidence": round(float(confidence), 4), "needs_review": bool(review), "empty": bool(empty),
                  "top_terms": [(term, round(weight, 4)) for term, weight in terms]}
-                for label, confidence, review, terms in
-                zip(tags["category"], tags["confidence"], tags["needs_review"], tags["top_terms"])]
+                for label, confidence, review, empty, terms in
+                zip(tags["category"], tags["confidence"], tags["needs_review"], tags["empty"], tags["top_terms"])]
 
     def explain(self, text: str) -> Explanation:
         """Every term's contribution to each category's score for one text, strongest first; when
