@@ -1840,7 +1840,7 @@ def test_a_tagging_jobs_page_says_the_time_left_once_a_chunk_is_done_after_it_wa
             assert f"已标注 {finished * 5000:,} 行" in page and "预计" not in page, page  # too soon to tell
             now[0] += 597
             page = client.get(job.headers["location"]).text
-            left = re.search(r"已标注 [\d,]+ 行（已完成约 \d+%），预计还需约 (\d+) 分钟。", page)
+            left = re.search(r"已标注 [\d,]+ 行（已完成约 \d+%），标注预计还需约 (\d+) 分钟。", page)
             expected = 600 * (1 - shares[-1]) / (shares[-1] - (shares[-2] if finished > 1 else 0)) / 60
             assert left and abs(int(left[1]) - expected) <= 5, (page, expected)
         finally:
@@ -1872,7 +1872,7 @@ def test_a_tagging_started_over_from_another_runs_chunks_has_its_time_left_measu
             kept[0].rename(records[0])  # its first chunk done
             now[0] += 600
             page = client.get(job.headers["location"]).text
-            left = re.search(r"已标注 5,000 行（已完成约 \d+%），预计还需约 (\d+) 分钟。", page)
+            left = re.search(r"已标注 5,000 行（已完成约 \d+%），标注预计还需约 (\d+) 分钟。", page)
             expected = 600 * (1 - first_share) / first_share / 60
             assert left and abs(int(left[1]) - expected) <= 5, (page, expected)
             for record, back in zip(kept[1:], records[1:]):
@@ -1899,7 +1899,7 @@ def test_the_time_left_of_a_tagging_is_its_rate_so_far_over_what_is_left():
 def test_the_time_left_of_a_tagging_is_said_coarsely(seconds, said):
     from consumer_nlp.messages import tagging_progress
 
-    assert tagging_progress(10_000, 0.5, seconds_left=seconds) == f"已标注 10,000 行（已完成约 50%），预计还需{said}。"
+    assert tagging_progress(10_000, 0.5, seconds_left=seconds) == f"已标注 10,000 行（已完成约 50%），标注预计还需{said}。"
     assert tagging_progress(10_000, 0.5) == "已标注 10,000 行（已完成约 50%）。"
     assert tagging_progress(10_000, None, all_tagged=True, seconds_left=seconds) == "已全部标注，正在写出结果文件和下载文件。"
 

@@ -78,7 +78,7 @@ def tagging_progress(rows: int, share: float | None, all_tagged: bool = False, *
             return "模型已载入，正在读取文件、标注第一批行；这一批完成后，这里会显示已标注的行数和进度。"
         return "已收到上传的文件，正在启动标注、载入模型。"
     said = f"已标注 {rows:,} 行" + (f"（已完成约 {int(share * 100)}%）" if share is not None else "")
-    return said + (f"，预计还需{_about(seconds_left)}" if seconds_left is not None else "") + "。"
+    return said + (f"，标注预计还需{_about(seconds_left)}" if seconds_left is not None else "") + "。"
 
 
 def _about(seconds: float) -> str:
