@@ -254,7 +254,7 @@ def _evaluate(args) -> int:
 
 
 def _review(args) -> int:
-    from .messages import corrections_added_in_chinese, names_rows_note
+    from .messages import corrections_added_in_chinese, names_rows_note, queue_counts_in_chinese
     from .models import load
     from .review import CorrectionStore, check_workbook, export_review, read_review, review_queue
 
@@ -265,10 +265,8 @@ def _review(args) -> int:
             queue = review_queue(load(args.model, registry=args.registry), args.tagged, text_col=args.text_col,
                                  limit=args.limit, encoding=args.encoding)
             export_review(queue, output, source=str(args.tagged), force=args.force)
-        left = queue.flagged - len(queue)
-        why = f"与已列出的相近{'或超出 --limit' if args.limit else ''}，未列出" if left else ""
-        print(f"需复核 {queue.flagged} 条，列出 {len(queue)} 条{f'（另 {left} 条{why}）' if left else ''}，"
-              f"按更正的价值排序，已写出：{output}")
+        counts = queue_counts_in_chinese(queue.flagged, len(queue), queue.empty, "--limit" if args.limit else None)
+        print(f"{counts}，按更正的价值排序，已写出：{output}")
         if queue.names_rows:
             print(names_rows_note(queue.names_rows[:10], len(queue.names_rows), "没有列入复核表"))
     else:

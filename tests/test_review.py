@@ -625,6 +625,22 @@ def test_export_says_how_many_rows_were_left_out_as_near_duplicates(tagged, mode
     assert f"需复核 {flagged} 条，列出 {listed} 条" in out and f"另 {flagged - listed} 条与已列出的相近" in out
 
 
+def test_export_counts_the_rows_to_review_without_a_text_and_says_it_left_them_out(small_model, model_file,
+                                                                                  tmp_path, capsys):
+    # The tagging sent rows without text to review (文本为空), but export said 需复核 N 条 of those with a text alone:
+    # its count fell short of the summary's, without a word of the others.
+    source = tmp_path / "archive.csv"
+    source.write_text("id,text\n" + "".join(f"{i},{t}\n" for i, t in enumerate([*TEXTS, "", "。"], start=1)),
+                      encoding="utf-8")
+    summary = cn.tag_file(small_model, source, tmp_path / "archive.tagged.csv", progress=False)
+    workbook = tmp_path / "q.xlsx"
+    assert main(["review", "export", str(tmp_path / "archive.tagged.csv"), "-o", str(workbook),
+                 "--model", str(model_file)]) == 0
+    listed = load_workbook(workbook)["复核"].max_row - 1
+    out = capsys.readouterr().out
+    assert f"需复核 {summary.needs_review} 条，列出 {listed} 条（另 " in out and "2 条文本为空，未列出）" in out, out
+
+
 def test_a_pasted_row_of_column_names_is_left_out_of_the_export_and_said(tagged, model_file, tmp_path, capsys):
     # Two tagged files joined with the second one's header row pasted in: the report leaves that row out, but
     # review export refused the whole file (its needs_review "needs_review" is no true or false).

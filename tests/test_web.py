@@ -2499,3 +2499,31 @@ def test_a_server_stopped_while_it_tags_stops_at_once_and_says_so_once_started_a
         server.terminate()
         server.wait(timeout=60)
         client.close()
+
+
+def test_the_review_page_says_how_many_rows_need_review_and_why_it_lists_fewer(client, tmp_path):
+    # 7 rows sent to review (2 without text, 4 copies of the fifth) showed 剩余 1 条（共 1 条）, without a word of the
+    # other six, where review export said why it listed fewer.
+    texts = [COMPLAINTS[0]] * 5 + ["", "   ", COMPLAINTS[4]]  # the small model sends the first text to review
+    content = "编号,投诉内容\n" + "".join(f"C{n},{text}\n" for n, text in enumerate(texts))
+    batch = _tag_upload(client, "投诉.csv", content.encode(), "投诉内容")
+    page = client.get(batch + "/review").text
+    assert "共 1 条" in page
+    said = re.search(r'id="queue-counts">([^<]*)<', page)
+    assert said and said[1] == "需复核 7 条，列出 1 条（另 4 条与已列出的相近，2 条文本为空，未列出）。", page
+
+
+def test_the_batch_page_once_tagged_says_each_categorys_count_and_the_rows_to_review(client, tmp_path):
+    # The page said only 按「投诉内容」列标注，9 行: the counts the command line's summary prints were in the report alone.
+    texts = [*COMPLAINTS, ""]
+    content = "编号,投诉内容\n" + "".join(f"C{n},{text}\n" for n, text in enumerate(texts))
+    batch = _tag_upload(client, "投诉.csv", content.encode(), "投诉内容")
+    page = client.get(batch).text
+    counts = re.search(r'id="counts">(.*?)</ul>', page, re.S)
+    assert counts, page
+    lines = re.findall(r"<li>([^<]*)</li>", counts[1])
+    assert len(lines) == 8 and lines[0].startswith("质量问题（quality）：") and "占" in lines[0]
+    assert lines[6] == "文本为空：1 件，占 11.1%（不计入任何类别）"
+    assert lines[7].startswith("需人工复核：") and lines[7].endswith("（其中文本为空 1 件）")
+    shown = sum(int(re.search(r"：(\d+) 件", line)[1]) for line in lines[:7])
+    assert shown == len(texts)

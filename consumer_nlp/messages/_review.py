@@ -37,6 +37,15 @@ def dispute_in_chinese(choices: list, label: str | None) -> str:
             f"（{meanwhile}），请在这里选定。")
 
 
+def queue_counts_in_chinese(flagged: int, listed: int, empty: int, limit: str | None = None) -> str:
+    """How many rows need review (``flagged`` with a text, ``empty`` without) and how many a review queue lists
+    (``listed``), and why it leaves the others out: near-duplicates of listed ones (or beyond ``limit``, the front
+    end's name for a limit given), and rows without text, which have nothing to correct."""
+    left = [f"{flagged - listed} 条与已列出的相近{f'或超出 {limit}' if limit else ''}"] if flagged > listed else []
+    left += [f"{empty} 条文本为空"] if empty else []
+    return f"需复核 {flagged + empty} 条，列出 {listed} 条" + (f"（另 {'，'.join(left)}，未列出）" if left else "")
+
+
 def corrections_added_in_chinese(added, source: str, store: str) -> str:
     """The import's summary (``added``, a ``CorrectionStore.add`` result, from the workbook of ``source`` into the
     store at ``store``), and a line for each choice that disagrees with another copy of the same export."""

@@ -17,10 +17,12 @@ from ..tagging import check_tagged, names_rows, review_flags, without_text
 
 class ReviewQueue(list):
     """The queued rows (dicts), and ``flagged``: how many rows need review and have a text, those
-    left out as near-duplicates or beyond the limit included; ``names_rows``: the places of rows repeating the column
+    left out as near-duplicates or beyond the limit included; ``empty``: how many need review for want of a text,
+    left out (nothing to correct); ``names_rows``: the places of rows repeating the column
     names (a second tagged file's header pasted in), left out."""
 
     flagged: int = 0
+    empty: int = 0
     names_rows: list = []
 
 
@@ -61,7 +63,7 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     if limit is not None:
         check_count(limit, "limit", 1, "the most rows to review")
     reader = open_archive(tagged, encoding=encoding, chunk_size=20_000)
-    rows, texts, written, pasted = [], [], [], []
+    rows, texts, written, pasted, without = [], [], [], [], 0
     for chunk in reader.chunks():
         frame = chunk.rows
         column = find_text_column(check_tagged(frame.columns, tagged, needed=["needs_review"]), text_col)
@@ -79,9 +81,11 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
                 rows.append(number)
                 texts.append(text)
                 written.append(confidence)
+            elif review:
+                without += 1
     if not texts:
         queue = ReviewQueue()
-        queue.names_rows = pasted
+        queue.names_rows, queue.empty = pasted, without
         return queue
     proba = model.predict_proba(texts)
     order = np.argsort(-proba, axis=1)
@@ -95,5 +99,5 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
                          "runner_up": str(runner), "runner_up_zh": CATEGORIES.get(runner, runner),
                          "confidence": round(confidence, 4), "score": round(score, 4)}
                         for score, text, row, guess, runner, confidence in pick_distinct(items, limit))
-    queue.flagged, queue.names_rows = len(texts), pasted
+    queue.flagged, queue.empty, queue.names_rows = len(texts), without, pasted
     return queue

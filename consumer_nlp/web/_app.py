@@ -23,7 +23,8 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note
+from ..messages import (days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note,
+                        queue_counts_in_chinese)
 from ..review import NOW, text_key
 from ..tagging import review_reasons
 from ._checking import UploadChecks
@@ -396,7 +397,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def review_page(request: Request):
         batch_id = request.path_params["batch_id"]
-        queue, keys, names_rows = await queue_of(batch_id)
+        queue, keys, names_rows, flagged, empty = await queue_of(batch_id)
         corrected, disputed = models.store.labels_and_disputes()
         disputed_at = [n for n, key in enumerate(keys) if key in disputed] if disputed else []  # few, if any
         done = sum(key in corrected for key in keys) - sum(keys[n] in corrected for n in disputed_at)  # settled ones
@@ -413,12 +414,13 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                       corrected=corrected.get(keys[position]) if item else None,
                       dispute=dispute_in_chinese(choices, corrected.get(keys[position])) if choices else None,
                       disputed=disputed_at, previous=request.query_params.get("from"),
-                      names_note=names_rows and names_rows_note(names_rows[:10], len(names_rows), "没有列入复核表"))
+                      names_note=names_rows and names_rows_note(names_rows[:10], len(names_rows), "没有列入复核表"),
+                      counts=None if flagged is None else queue_counts_in_chinese(flagged, len(queue), empty))
 
     async def review_store(request: Request):
         batch_id = request.path_params["batch_id"]
         form = await checked_form(request)
-        queue, keys, _ = await queue_of(batch_id)
+        queue, keys = (await queue_of(batch_id))[:2]
         position, label = str(form.get("i", "")), form.get("label")
         reviewer = str(form.get("reviewer") or "").strip()[:60]
         if not position.isdecimal() or int(position) >= len(queue):  # a form older than the queue, an edited address

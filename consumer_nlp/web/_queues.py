@@ -26,16 +26,20 @@ def write_queue(model, tagged_path: Path, input_path: Path, text_col: str | None
         in_upload = upload_rows(input_path)  # the queue numbers the copy's records; the desk knows the upload's rows
         for item in queue:
             item["row"] = in_upload(item["row"])
-        write_json(queue_path, {"items": queue, "names_rows": [in_upload(row) for row in queue.names_rows]})
+        write_json(queue_path, {"items": queue, "names_rows": [in_upload(row) for row in queue.names_rows],
+                                "flagged": queue.flagged, "empty": queue.empty})
 
 
 class Queue(NamedTuple):
     """A batch's review queue: its rows (dicts, as ``review_queue`` gives them), each row's :func:`correction_key`,
-    by which the corrections are looked up, and the upload's rows of column names pasted in, left out."""
+    by which the corrections are looked up, the upload's rows of column names pasted in, left out, and the counts of
+    rows needing review with a text (``flagged``; None in a queue written before 2026-12-06) and without (``empty``)."""
 
     items: list
     keys: list
     names_rows: list = []
+    flagged: int | None = None
+    empty: int = 0
 
 
 def _stamp(status: os.stat_result) -> tuple:
@@ -66,7 +70,8 @@ class Queues:
         if isinstance(written, list):  # written before 2026-12-06, without the rows of names
             written = {"items": written, "names_rows": []}
         items = written["items"]
-        queue = Queue(items, [correction_key(item["text"]) for item in items], written["names_rows"])
+        queue = Queue(items, [correction_key(item["text"]) for item in items], written["names_rows"],
+                      written.get("flagged"), written.get("empty", 0))
         with self._lock:
             self._kept[path] = (stamp, queue)
             self._kept.move_to_end(path)
