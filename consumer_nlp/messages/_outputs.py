@@ -100,10 +100,21 @@ def _encoding_name(encoding: str) -> str:
     return "Big5" if name == "big5" else name.upper()
 
 
+def counts_in_chinese(summary) -> list[str]:
+    """A line for each category's count and share of a tagging run's rows (``summary``, :class:`tagging.Summary`;
+    rows of column names pasted in not counted), for the rows without text, and for those to review."""
+    n = max(summary.rows_out - summary.names_count, 1)
+    lines = [f"{name}（{label}）：{summary.counts.get(label, 0)} 件，占 {summary.counts.get(label, 0) / n:.1%}"
+             for label, name in CATEGORIES.items()]
+    if summary.empty:
+        lines.append(f"文本为空：{summary.empty} 件，占 {summary.empty / n:.1%}（不计入任何类别）")
+    lines.append(f"需人工复核：{summary.needs_review} 件，占 {summary.needs_review / n:.1%}（其中文本为空 {summary.empty} 件）")
+    return lines
+
+
 def summary_in_chinese(summary, names: dict) -> str:
     """A tagging run's closing summary (:class:`tagging.Summary`) in Chinese, lines under a first one: rows read and
     written, notes on its output, each category's count; advice names parameters as the front end does (``names``)."""
-    n = max(summary.rows_out - summary.names_count, 1)
     lines = [f"读入 {summary.rows_in} 行，写出 {summary.rows_out} 行，无法解析 {summary.bad_rows} 行，"
              f"用时 {summary.seconds:.1f} 秒（{summary.rows_out / max(summary.seconds, 1e-9):,.0f} 行/秒）"]
     if summary.sheet is not None:
@@ -121,12 +132,7 @@ def summary_in_chinese(summary, names: dict) -> str:
     if summary.days_1904:
         report = f"，或生成报告时加上 {names['dates_1904']}" if "dates_1904" in names else ""  # its date system said
         lines.append(f"  {days_1904_note(summary.days_1904, fix=_as_xlsx('output_path', names) + report)}")
-    for label, name in CATEGORIES.items():
-        count = summary.counts.get(label, 0)
-        lines.append(f"  {name}（{label}）：{count} 件，占 {count / n:.1%}")
-    if summary.empty:
-        lines.append(f"  文本为空：{summary.empty} 件，占 {summary.empty / n:.1%}（不计入任何类别）")
-    lines.append(f"  需人工复核：{summary.needs_review} 件，占 {summary.needs_review / n:.1%}（其中文本为空 {summary.empty} 件）")
+    lines += [f"  {line}" for line in counts_in_chinese(summary)]
     if summary.empty_ids:
         more = "……" if summary.empty > len(summary.empty_ids) else ""
         lines.append(f"  文本为空的行：{'、'.join(summary.empty_ids)}{more}")

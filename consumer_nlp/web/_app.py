@@ -229,7 +229,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             # only once the result is of this column
             space.new_result(batch_id, result, text_col=column, model=ref, rows=done["rows"],
                              text_columns=done["text_columns"], number_formats=done["number_formats"],
-                             row_notes=done["row_notes"], excel_changes=done["excel_changes"],
+                             row_notes=done["row_notes"], counts=done["counts"], excel_changes=done["excel_changes"],
                              dates_1904=done["dates_1904"], days_1904=done["days_1904"], tagging=None)
             build_queue(batch_id)  # after the result can be downloaded, which desks do far more often than review
             return done

@@ -178,7 +178,7 @@ def _exit_if_orphaned(parent: int) -> None:
 def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str,
                   download: str | None, name: str, parent: int) -> dict:
     from ..exceptions import CheckpointError
-    from ..messages import row_notes
+    from ..messages import counts_in_chinese, row_notes
     from ..models import load
     from ..tagging import tag_file
 
@@ -196,6 +196,7 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
         _exit_if_orphaned(parent)  # the run has cleaned up
     return {"rows": summary.rows_out, "needs_review": summary.needs_review, "text_columns": summary.text_columns,
             "number_formats": summary.number_formats, "row_notes": row_notes(summary),
+            "counts": counts_in_chinese(summary),
             "excel_changes": summary.excel_changes, "resumed_chunks": summary.resumed_chunks,
             "dates_1904": summary.dates_1904, "days_1904": summary.days_1904}
 
