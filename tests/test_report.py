@@ -1,6 +1,7 @@
 import csv
 import datetime
 import errno
+import html
 import os
 import random
 import re
@@ -1099,3 +1100,20 @@ def test_a_12315_export_dated_in_a_time_column_gets_its_table_by_month(tmp_path,
     report = report_archive(_tagged_rows(tmp_path / "t.csv", rows))
     assert "by_period" in report.tables and not any("没有找到日期列" in note for note in report.notes)
     assert report.tables["by_period"].loc[:, "合计"].tolist()[:2] == [1, 1]
+
+
+def test_the_table_of_deciding_terms_says_what_its_figures_pairs_and_placeholders_mean(tmp_path):
+    # 银行(0.32), 老人 花 and 〈数字〉 were said nowhere a desk reads them: the figure read as a probability, the space
+    # as two terms, the placeholder as a word of the complaint.
+    from consumer_nlp.features._normalize import PLACEHOLDER_NAMES
+
+    write_tagged(tmp_path / "t.tagged.csv", 30, seed=3)
+    report = report_archive(tmp_path / "t.tagged.csv", progress=False)
+    page = report.to_html()
+    section = page[page.index("<h2>各类别特征词</h2>"):]
+    section = html.unescape(section[:section.index("<h2>", 4)])
+    said = re.search(r'<p class="note">(特征词[^<]*)</p>', section)
+    assert said, section
+    assert "不是概率" in said[1] and "空格" in said[1] and "top_terms" in said[1]
+    assert all(name in said[1] for name in PLACEHOLDER_NAMES.values()), said[1]
+    assert said[1] in report.to_markdown()

@@ -2527,3 +2527,15 @@ def test_the_batch_page_once_tagged_says_each_categorys_count_and_the_rows_to_re
     assert lines[7].startswith("需人工复核：") and lines[7].endswith("（其中文本为空 1 件）")
     shown = sum(int(re.search(r"：(\d+) 件", line)[1]) for line in lines[:7])
     assert shown == len(texts)
+
+
+def test_the_pages_showing_deciding_terms_say_what_their_figures_pairs_and_placeholders_mean(client, tmp_path):
+    # The classify page and the batch page's downloads (their top_terms column) showed 银行(0.32), 老人 花 and 〈数字〉
+    # without a word of what the figure, the space and the placeholder are.
+    classified = client.post("/", data={"csrf": _csrf(client), "text": COMPLAINTS[4]}).text
+    batch = _tag(client, tmp_path)
+    for page in (classified, client.get(batch).text):
+        said = re.search(r'id="terms-note">([^<]*)<', page)
+        assert said and "不是概率" in said[1] and "〈数字〉" in said[1] and "〈金额〉" in said[1], page
+    assert re.search(r'id="terms-note">([^<]*)<', classified)[1] == re.search(r'id="terms-note">([^<]*)<',
+                                                                              client.get(batch).text)[1]

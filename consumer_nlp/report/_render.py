@@ -10,6 +10,7 @@ from .._html import markdown_text, page
 from .._values import PathLike
 from ..exceptions import ArchiveError
 from ..io import check_new_file, excel_text, keep_text, new_file, printable, sheet_title
+from ..messages import TERMS_NOTE
 from ._tally import UNDATED
 
 LABELLED_PERIODS = 12  # periods named under the trend chart, at most
@@ -55,6 +56,14 @@ class ArchiveReport:
         lines = {"by_period": "{title}依据日期列「{column}」。", "by_group": "{title}依据「{column}」列。"}
         return {key: lines[key].format(title=titles[key], column=column) for key, column in self.columns.items()
                 if key in titles}
+
+    def said_under(self) -> dict:
+        """The line under each table that needs one: the column it was made from (:meth:`made_from`), what its deciding
+        terms' figures, pairs and placeholders mean."""
+        lines = self.made_from()
+        if len(self.tables.get("terms", ())):
+            lines["terms"] = TERMS_NOTE
+        return lines
 
     def charts(self) -> dict:
         """Bar chart of categories, trend per category over time, chart by channel (as figures)."""
@@ -107,9 +116,9 @@ class ArchiveReport:
 
         parts = ["# 消费投诉分类统计报告", "", f"数据：{cell(self.source)}", "", "## 综述", "", self.summary, ""]
         parts += [f"> {cell(note)}" for note in self.notes] + ([""] if self.notes else [])
-        made_from = self.made_from()
+        said = self.said_under()
         for key, title in self.titles().items():
-            parts += [f"## {cell(title)}", ""] + ([cell(made_from[key]), ""] if key in made_from else [])
+            parts += [f"## {cell(title)}", ""] + ([cell(said[key]), ""] if key in said else [])
             parts += [_texts(self.tables[key], cell).to_markdown(index=key in _INDEXED), ""]
         return "\n".join(parts)
 
@@ -121,8 +130,8 @@ class ArchiveReport:
             pictures = "".join(f'<figure><img alt="{html.escape(name)}" src="{png_data_uri(figure)}"></figure>'
                                for name, figure in self.charts().items())
         # The page is read by the desk, in Chinese: the English label column is for the workbook and Markdown.
-        made_from = {key: f'<p class="note">{html.escape(line)}</p>' for key, line in self.made_from().items()}
-        sections = "".join(f"<h2>{html.escape(title)}</h2>" + made_from.get(key, "")
+        said = {key: f'<p class="note">{html.escape(line)}</p>' for key, line in self.said_under().items()}
+        sections = "".join(f"<h2>{html.escape(title)}</h2>" + said.get(key, "")
                            + self.tables[key].drop(columns="label", errors="ignore")
                            .to_html(index=key in _INDEXED, border=0) for key, title in self.titles().items())
         notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in self.notes)
@@ -138,7 +147,7 @@ class ArchiveReport:
         from .._charts import DRAWING, png
 
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
-            overview = pd.DataFrame({"综述": [self.summary, *self.made_from().values()] + self.notes})
+            overview = pd.DataFrame({"综述": [self.summary, *self.said_under().values()] + self.notes})
             _texts(overview, excel_text).to_excel(writer, sheet_name="综述", index=False)
             for key, title in self.titles().items():
                 _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=sheet_title(title), index=key in _INDEXED)
