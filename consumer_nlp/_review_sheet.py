@@ -11,5 +11,8 @@ COLUMNS = ["序号", "原文件行号", TEXT_HEADER, GUESS_HEADER, "次选", CON
 EXACT = "原文（勿改）"  # the hidden columns after CHOICE_HEADER: each row and its text exactly
 NOTES = "说明"  # the sheet saying where the queue came from, what to do, and when it was exported
 EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported
+# How EXPORTED shows that moment to a desk: its machine's local time to the second, the offset said (UTC+08:00); the
+# exact moment is in a hidden cell beside it. Workbooks exported before 2026-12-06 show the exact moment itself.
+SHOWN_TIME = "%Y-%m-%d %H:%M:%S（UTC%z）"
 # the row of NOTES telling the reviewer what to do
 HOW = f"在“{CHOICE_HEADER}”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"

@@ -504,6 +504,60 @@ def test_a_changed_export_moment_is_refused_not_taken_as_none(tmp_path):
     assert "“说明”表的“导出时间”被改动了（请改回导出时的值，或重新导出）：第3行「上周五」\n" in headline(refused.value, {})
 
 
+@pytest.fixture
+def zone(monkeypatch):
+    """Set the machine's local time zone (a POSIX TZ: "CST-8" is UTC+08:00) for a test, and put it back after."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_export_time_is_shown_in_local_time_to_the_second_and_imports_as_the_exact_moment(tmp_path, zone):
+    # 导出时间 read 2026-12-06 19:48:43.898097+00:00 on a server kept in UTC: eight hours behind a desk in China, to the
+    # microsecond. The desk now reads its own time, with the offset said; the exact moment stays in a hidden cell.
+    import datetime
+    import re
+
+    from consumer_nlp.review import read_review
+
+    zone("CST-8")
+    workbook = _export_one(tmp_path, "复核.xlsx")
+    notes = load_workbook(workbook)["说明"]
+    shown = notes.cell(row=3, column=2).value
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d（UTC\+08:00）", shown), shown
+    assert notes.column_dimensions["C"].hidden
+    _fill(workbook, {2: "安全问题"})
+    zone("EST5")  # imported at a desk elsewhere: the same moment
+    exported_at = datetime.datetime.fromisoformat(read_review(workbook)[0][0]["exported_at"])
+    assert exported_at.utcoffset() == datetime.timedelta(0)
+    assert exported_at.replace(microsecond=0) == datetime.datetime.strptime(shown, "%Y-%m-%d %H:%M:%S（UTC%z）")
+
+
+def test_a_workbook_exported_with_the_utc_moment_shown_imports_as_before(tmp_path):
+    # Workbooks exported before 2026-12-06's change show the exact moment itself in 导出时间, and nothing beside it.
+    from consumer_nlp.exceptions import ReviewWorkbookError
+    from consumer_nlp.review import read_review
+
+    workbook = _export_one(tmp_path, "旧版.xlsx")
+    _fill(workbook, {2: "安全问题"})
+    book = load_workbook(workbook)
+    book["说明"].cell(row=3, column=2).value = "2026-12-06 19:48:43.898097+00:00"
+    book["说明"].cell(row=3, column=3).value = None
+    book.save(workbook)
+    assert [c["exported_at"] for c in read_review(workbook)[0]] == ["2026-12-06T19:48:43.898097+00:00"]
+    book["说明"].cell(row=3, column=2).value = "2026-12-07 03:48:43（UTC+08:00）"  # a shown time without the moment
+    book.save(workbook)
+    with pytest.raises(ReviewWorkbookError) as refused:
+        read_review(workbook)
+    assert refused.value.problems == [("export_time_changed", {"rows": [(3, "2026-12-07 03:48:43（UTC+08:00）")]})]
+
+
 def test_a_store_of_an_earlier_release_loads_and_keeps_the_newer_correction(tmp_path):
     # The store gained a column (the moment each correction's workbook was exported): a store written before
     # must still load, its corrections as they were, and take stamped ones.

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
 from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, HOW, NOTES,
-                             SHEET, TEXT_HEADER)
+                             SHEET, SHOWN_TIME, TEXT_HEADER)
 from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
@@ -18,7 +18,7 @@ from ._store import moment
 WIDTHS = [6, 11, 70, 12, 12, 8, 14]
 TEXT, CHOICE = 3, len(COLUMNS)  # the column of the text, and the one the reviewer fills (1-based)
 # The hidden EXACT columns after CHOICE hold [row, text] exactly, as ASCII JSON over as many cells as it needs; EXPORTED
-# tells which of two exports is the later.
+# tells which of two exports is the later, by the exact moment in its hidden third cell.
 
 # Each kind of problem of a filled workbook (ReviewWorkbookError's ``problems``), as the library says it: messages
 # says each to the desk that filled it.
@@ -121,10 +121,14 @@ def _write_queue(sheet, queue: list[dict]) -> None:
 
 
 def _write_notes(notes, source: str) -> None:
-    """The NOTES sheet: where the queue came from, what to do, and when it was exported (EXPORTED)."""
-    exported = datetime.datetime.now().astimezone().isoformat(sep=" ", timespec="microseconds")
-    for name, value in [("来源", source), ("做法", HOW), (EXPORTED, exported)]:
-        notes.append([_cell(notes, name), _cell(notes, value)])
+    """The NOTES sheet: where the queue came from, what to do, and when it was exported (EXPORTED): in the local time
+    a desk reads, to the second (SHOWN_TIME), and in a hidden cell the exact moment that tells exports apart."""
+    exported = datetime.datetime.now().astimezone()
+    offset = exported.isoformat(timespec="seconds")[19:]  # +08:00, which strftime's %z says +0800
+    shown = exported.strftime(SHOWN_TIME.replace("%z", offset))
+    notes.column_dimensions["C"].hidden = True  # a write-only sheet takes its columns before its rows
+    for values in [("来源", source), ("做法", HOW), (EXPORTED, shown, moment(exported))]:
+        notes.append([_cell(notes, value) for value in values])
 
 
 def export_review(queue: list[dict], path, *, source: str = "", force: bool = False) -> Path:
@@ -148,18 +152,34 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
 
 
 def _notes(workbook) -> tuple[str, tuple | None]:
-    """The NOTES sheet's source (its first row) and its EXPORTED row (number, value), None in a workbook
-    exported before that row was written (or without the sheet)."""
+    """The NOTES sheet's source (its first row) and its EXPORTED row (number, shown value, hidden moment), None in a
+    workbook exported before that row was written (or without the sheet)."""
     if NOTES not in workbook.sheetnames:
         return "", None
     source = ""
     for number, values in enumerate(sheet_rows(workbook[NOTES], values_only=True), start=1):
-        values = list(values) + [None, None]
+        values = list(values) + [None, None, None]
         if number == 1:
             source = str(values[1]) if values[1] is not None else ""
         if values[0] == EXPORTED:
-            return source, (number, "" if values[1] is None else values[1])
+            return source, (number, "" if values[1] is None else values[1], values[2])
     return source, None
+
+
+def _export_moment(stamp: tuple | None) -> str | None:
+    """The moment of a workbook's EXPORTED row ``stamp`` (see :func:`_notes`), as the store keeps it: its hidden
+    cell's, the shown local time agreeing with it; a workbook exported before 2026-12-06 holds none there and shows
+    the moment itself. None where the workbook has no EXPORTED row; ValueError where it was changed."""
+    if stamp is None:
+        return None
+    _, shown, exact = stamp
+    if exact is None or str(exact).strip() == "":
+        return moment(shown)
+    exact = moment(exact)
+    said = datetime.datetime.strptime(str(shown).strip(), SHOWN_TIME)
+    if said != datetime.datetime.fromisoformat(exact).replace(microsecond=0):
+        raise ValueError(f"{EXPORTED} {shown!r} is not the moment {exact}")
+    return exact
 
 
 def read_review(path) -> tuple[list[dict], str]:
@@ -199,7 +219,7 @@ def read_review(path) -> tuple[list[dict], str]:
         hidden = [i for i, name in enumerate(header) if i >= CHOICE and name == EXACT]
         source, stamp = _notes(workbook)
         try:  # typed over or cleared, it would tell no moment, or a wrong one
-            exported_at, restamped = moment(stamp[1]) if stamp else None, []
+            exported_at, restamped = _export_moment(stamp), []
         except ValueError:
             exported_at, restamped = None, [(stamp[0], str(stamp[1]))]
         corrections, bad, textless, altered, moved, guessed, exported = [], [], [], [], [], [], {}
