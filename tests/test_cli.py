@@ -774,6 +774,20 @@ def test_train_finds_a_desks_label_column_by_its_chinese_name(tmp_path, small_co
     assert "missing column(s) ['标注']" in capsys.readouterr().err  # a name given must still be a column
 
 
+def test_train_says_which_duplicate_texts_differ_in_their_numbers(tmp_path, small_corpus, capsys, write_csv):
+    # "row 243 repeats row 242" (第 243 行重复第 242 行) of 洗衣机…第0次反映 and …第1次反映, which the model reads alike:
+    # a desk opening both rows saw two different texts. A text repeated exactly keeps its wording.
+    pairs = list(zip(*small_corpus))
+    washer = [(f"洗衣机用了三天就坏了，第{n}次反映", "quality") for n in range(2)]
+    source = write_csv(tmp_path / "l.csv", [("text", "label"), *pairs, *washer, pairs[0]])
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    duplicate = err.index("注意：标注数据里有 2 条文本与前面的一行重复，照原样保留（第 243 行与第 242 行相同，只是数字、空格等不同；"
+                          "第 244 行重复第 2 行）。")
+    assert err[duplicate + 1] == ("  2 duplicate text(s), kept as they are (row 243 repeats row 242 apart from "
+                                  "numbers, spaces or the like; row 244 repeats row 2)")
+
+
 def test_train_warns_of_duplicates_and_conflicts_in_chinese_first(tmp_path, small_corpus, capsys, write_csv):
     # A desk read "1 duplicate text(s), kept as they are (line 3 repeats line 2)" and nothing in Chinese.
     pairs = list(zip(*small_corpus))

@@ -56,10 +56,10 @@ def without_text_hashes(fingerprint):
     return {key: without_text_hashes(value) for key, value in fingerprint.items() if key != "text_hashes"}
 
 
-def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list, list]:
+def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list, list, list]:
     """The rows whose text an earlier row holds as the model reads it (``read``), as :class:`LabeledData`
-    keeps them: (duplicates, conflicts), each row named by ``places``."""
-    first_seen, duplicates, conflicts = {}, [], []
+    keeps them: (duplicates, conflicts, read_alike), each row named by ``places``."""
+    first_seen, duplicates, conflicts, read_alike = {}, [], [], []
     for where, text, reading, label in zip(places, texts, read, labels):
         if reading not in first_seen:
             first_seen[reading] = (where, label, text)
@@ -67,12 +67,14 @@ def _repeats(places: list, texts: list, read: list, labels: list) -> tuple[list,
         seen_where, seen_label, seen_text = first_seen[reading]
         if seen_label == label:
             duplicates.append((where, seen_where))
+            if seen_text != text:
+                read_alike.append(where)
         else:
             alike = "" if seen_text == text else (
                 " (the texts differ only in what the model reads alike: numbers, amounts, spaces, width, case, "
                 "Traditional characters or invisible characters)")
             conflicts.append((where, f"labeled {label} here, {seen_label} at {seen_where}{alike}"))
-    return duplicates, conflicts
+    return duplicates, conflicts, read_alike
 
 
 # What texts labeled two ways mean, where labeled data is used.
@@ -106,6 +108,8 @@ class LabeledData:
     unlabeled: list[str] = field(default_factory=list)  # where the rows without a label are, left out of the rest
     label_col: str | None = None  # the column the labels were read from (None for pairs)
     labels_are_tags: bool = False  # the label column is a tag column of a tagged file: a model's answers
+    # where the duplicates are whose text differs from the first's, in what the model reads alike (numbers, spaces …)
+    read_alike: list[str] = field(default_factory=list)
 
     def warn_of_unlabeled(self, use: str) -> None:
         """Warn of the rows left out for want of a label, counting them with five places, so that none is left out
@@ -135,13 +139,18 @@ class LabeledData:
 
     def warn_of_duplicates(self, use: str) -> None:
         """Warn of the texts an earlier row holds with the same label, counting them with five places, and what that
-        means to their ``use`` ("training", "evaluation"): none is dropped. The record carries ``kind`` "duplicates",
-        their ``places`` ((where, first seen at)) and ``use``."""
+        means to their ``use`` ("training", "evaluation"): none is dropped. A text that differs from its first in
+        what the model reads alike (第0次 and 第1次) is said to. The record carries ``kind`` "duplicates", their
+        ``places`` ((where, first seen at)), ``read_alike`` (the places of those that differ) and ``use``."""
         if self.duplicates:
-            examples = "; ".join(f"{where} repeats {seen}" for where, seen in self.duplicates[:5])
+            alike = set(self.read_alike)
+            examples = "; ".join(f"{where} repeats {seen}" + (" apart from numbers, spaces or the like"
+                                                               if where in alike else "")
+                                 for where, seen in self.duplicates[:5])
             log.warning("%d duplicate text(s), %s (%s%s)", len(self.duplicates), _DUPLICATES_MEAN[use], examples,
                         "; …" if len(self.duplicates) > 5 else "",
-                        extra={"kind": "duplicates", "places": self.duplicates, "use": use})
+                        extra={"kind": "duplicates", "places": self.duplicates, "read_alike": self.read_alike,
+                               "use": use})
 
     def warn_of_conflicts(self, use: str) -> None:
         """Warn of the texts labeled two ways in one line, counting them with five examples (a wrong text
@@ -176,9 +185,10 @@ class LabeledData:
         places = None if self.places is None else self.places + ["corrections"] * len(added)
         where = (self.places or [f"row {i}" for i in range(1, len(self.texts) + 1)]) + [
             f"correction of {text[:20]!r}" for text in added]
-        duplicates, conflicts = _repeats(where, self.texts + added, present + [read_as[text] for text in added], labels)
+        duplicates, conflicts, alike = _repeats(where, self.texts + added, present + [read_as[text] for text in added],
+                                                labels)
         return LabeledData(self.texts + added, labels, f"{self.source} + corrections", duplicates, conflicts, groups,
-                           places, self.text_col, self.unlabeled, self.label_col, self.labels_are_tags)
+                           places, self.text_col, self.unlabeled, self.label_col, self.labels_are_tags, alike)
 
     def fingerprint(self, per_text: bool = False) -> dict:
         """sha256 of the (text, label) rows, and ``texts_sha256`` of the different texts whatever their order, labels
@@ -495,11 +505,11 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         raise _refused(source, problems)
 
     places = [where for where, _ in records]
-    duplicates, conflicts = _repeats(places, texts, [read_as[row.get(text_col)] for _, row in records], labels)
+    duplicates, conflicts, alike = _repeats(places, texts, [read_as[row.get(text_col)] for _, row in records], labels)
     groups = None
     if group_col is not None:
         groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
     tagged = source != "pairs" and label_col in TAG_COLUMNS and set(TAG_COLUMNS) <= {str(c) for c in columns}
     return LabeledData(texts, labels, source, duplicates, conflicts, groups, places,
                        None if source == "pairs" else text_col, unlabeled, None if source == "pairs" else label_col,
-                       tagged)
+                       tagged, alike)

@@ -29,7 +29,9 @@ def note(record: logging.LogRecord) -> str | None:
     """A library warning of a kind a desk meets (its record's ``kind``), in Chinese; None for the others."""
     kind = getattr(record, "kind", None)
     if kind == "duplicates":
-        repeats = [f"{place_in_chinese(where)}重复{place_in_chinese(seen)}" for where, seen in record.places]
+        alike = set(record.read_alike)
+        repeats = [f"{place_in_chinese(where)}与{place_in_chinese(seen)}相同，只是数字、空格等不同" if where in alike
+                   else f"{place_in_chinese(where)}重复{place_in_chinese(seen)}" for where, seen in record.places]
         said = _DUPLICATES_MEAN[record.use].format(n=len(repeats))
         return f"{said}（{_some_places(repeats, '；')}）"
     if kind == "conflicts":
