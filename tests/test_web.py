@@ -638,7 +638,8 @@ def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_p
     workbook = export_review([{"row": 2, "text": rows[-1]["text"], "guess_zh": "其他", "runner_up_zh": "质量问题",
                                "confidence": 0.4}], tmp_path / "复核.xlsx")
     book = load_workbook(workbook)
-    book["说明"]["B3"] = "2020-01-06 09:00:00+08:00"  # exported long before
+    book["说明"]["B3"] = "2020-01-06 09:00:00（UTC+08:00）"  # exported long before: the time shown, and the moment
+    book["说明"]["C3"] = "2020-01-06T01:00:00.000000+00:00"  # in the hidden cell beside it
     book["复核"]["G2"] = "价格/计量"
     book.save(workbook)
     added = CorrectionStore(registry / STORE_NAME).add(read_review(workbook)[0], reviewer="张三")
