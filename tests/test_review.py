@@ -551,6 +551,10 @@ def test_a_workbook_exported_with_the_utc_moment_shown_imports_as_before(tmp_pat
     book["说明"].cell(row=3, column=3).value = None
     book.save(workbook)
     assert [c["exported_at"] for c in read_review(workbook)[0]] == ["2026-12-06T19:48:43.898097+00:00"]
+    book["说明"].cell(row=3, column=3).value = "周一导出"  # a remark the desk typed beside it
+    book.save(workbook)
+    assert [c["exported_at"] for c in read_review(workbook)[0]] == ["2026-12-06T19:48:43.898097+00:00"]
+    book["说明"].cell(row=3, column=3).value = None
     book["说明"].cell(row=3, column=2).value = "2026-12-07 03:48:43（UTC+08:00）"  # a shown time without the moment
     book.save(workbook)
     with pytest.raises(ReviewWorkbookError) as refused:

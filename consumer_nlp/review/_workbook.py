@@ -168,14 +168,18 @@ def _notes(workbook) -> tuple[str, tuple | None]:
 
 def _export_moment(stamp: tuple | None) -> str | None:
     """The moment of a workbook's EXPORTED row ``stamp`` (see :func:`_notes`), as the store keeps it: its hidden
-    cell's, the shown local time agreeing with it; a workbook exported before 2026-12-06 holds none there and shows
-    the moment itself. None where the workbook has no EXPORTED row; ValueError where it was changed."""
+    cell's, the shown local time agreeing with it; a workbook exported before 2026-12-06 shows the moment itself (and
+    holds nothing beside it, or a remark). None where the workbook has no EXPORTED row; ValueError where it was
+    changed."""
     if stamp is None:
         return None
     _, shown, exact = stamp
-    if exact is None or str(exact).strip() == "":
+    try:
+        exact = moment(exact)
+    except ValueError:
+        exact = None
+    if exact is None:
         return moment(shown)
-    exact = moment(exact)
     said = datetime.datetime.strptime(str(shown).strip(), SHOWN_TIME)
     if said != datetime.datetime.fromisoformat(exact).replace(microsecond=0):
         raise ValueError(f"{EXPORTED} {shown!r} is not the moment {exact}")
