@@ -1816,21 +1816,28 @@ def test_a_tagging_jobs_page_says_what_it_is_doing_before_its_first_chunk_is_don
     assert _wait_for_job(client, job) == batch
 
 
+def _tagging_held_with_a_clock(monkeypatch) -> tuple:
+    """A clock of the test's for the job page's time left (``now[0]``, seconds), and an event that lets the held
+    tagging run once set."""
+    from consumer_nlp.web import _app as app_module, _progress
+
+    now = [1000.0]
+    monkeypatch.setattr(_progress, "monotonic", lambda: now[0])
+    release, tag = threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    return now, release
+
+
 def test_a_tagging_jobs_page_says_the_time_left_once_a_chunk_is_done_after_it_was_first_seen(
         tmp_path, registry, corpus_file, monkeypatch):
     # A desk tagging 200,000 rows saw 已完成约 P% but never how long was left. The page now estimates it from the rate
     # since it was first seen (a resumed run's earlier chunks took no time of this job's): not at first, not a few
     # seconds after, then, 600 s (a clock of the test's) after a chunk more, about 600 s for each chunk's share left.
-    from consumer_nlp.web import _app as app_module, _progress
-
     batch, spool, finished = _stopped_with_finished_chunks(tmp_path, registry, corpus_file)
     records = sorted(spool.glob("0*.json"))
     shares = [position / total for position, total in (json.loads(r.read_text())["read"] for r in records)]
     hidden = records[-1].rename(tmp_path / "hidden.json")  # the page is first seen one chunk before
-    now = [1000.0]
-    monkeypatch.setattr(_progress, "monotonic", lambda: now[0])
-    release, tag = threading.Event(), app_module.tag_in_process
-    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    now, release = _tagging_held_with_a_clock(monkeypatch)
     with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:
         job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
         try:
@@ -1855,15 +1862,10 @@ def test_a_tagging_started_over_from_another_runs_chunks_has_its_time_left_measu
     # A batch tagged again by another column after a stopped tagging: its page first counts the chunks the stopped run
     # left, then the run throws them away and starts over. The rate was measured from their share, so that no time
     # left was said until the new run passed it, and too long a time after.
-    from consumer_nlp.web import _app as app_module, _progress
-
     batch, spool, finished = _stopped_with_finished_chunks(tmp_path, registry, corpus_file)
     records = sorted(spool.glob("0*.json"))
     first_share = (lambda read: read[0] / read[1])(json.loads(records[0].read_text())["read"])
-    now = [1000.0]
-    monkeypatch.setattr(_progress, "monotonic", lambda: now[0])
-    release, tag = threading.Event(), app_module.tag_in_process
-    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    now, release = _tagging_held_with_a_clock(monkeypatch)
     with TestClient(_app(tmp_path, registry, corpus=corpus_file)) as client:
         job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
         try:
