@@ -661,6 +661,30 @@ def test_a_bad_rows_file_another_run_is_writing_is_refused(default_model, tmp_pa
     assert "a,b,c" in bad_rows.read_text("utf-8-sig")
 
 
+@pytest.mark.parametrize("interrupted", ["lock_exclusively", "samestat"])
+def test_a_writer_stopped_as_it_takes_its_output_lock_leaves_no_lock_file(tmp_path, monkeypatch, interrupted):
+    # A web server stopping just as a download's process took the lock of its output (a SIGTERM, raised as Ctrl-C)
+    # left the lock file beside the output for good (CI: test_web's download stopped mid-write, under load).
+    from consumer_nlp.io import OutputLock, _paths
+
+    output = tmp_path / "download.jsonl"
+    real = getattr(_paths if interrupted == "lock_exclusively" else _paths.os.path, interrupted)
+
+    def then_stopped(*args, **kwargs):
+        monkeypatch.undo()  # once
+        real(*args, **kwargs)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_paths if interrupted == "lock_exclusively" else _paths.os.path, interrupted, then_stopped)
+    with pytest.raises(KeyboardInterrupt):
+        with OutputLock(output):
+            pass
+    assert list(tmp_path.iterdir()) == []
+    with OutputLock(output):  # and the lock is free
+        assert output.with_name(".download.jsonl.lock").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_run_killed_while_it_joins_leaves_copies_its_resume_removes(default_model, tmp_path, monkeypatch):
     # Joined under a random name, a run killed at the end (kill -9, out of memory) left a hidden copy of the whole
     # output that no later run would ever find; then under a fixed name (.out.csv.partial) that only a later run to

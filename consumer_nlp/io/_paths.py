@@ -207,11 +207,17 @@ class OutputLock:
                 raise ArchiveError(f"another run is writing {self.output} (it holds {self.path}); wait for it to "
                                    f"finish, or write elsewhere{elsewhere}", "busy", parameter=self.parameter) \
                     from None
+            except BaseException:  # stopped (a SIGTERM raised as Ctrl-C) as it locked: the lock file not left behind
+                self._give_up(fd)
+                raise
             try:
                 if os.path.samestat(os.fstat(fd), os.stat(self.path)):
                     return self._hold(fd, time.time())
             except FileNotFoundError:
                 pass
+            except BaseException:
+                self._give_up(fd)
+                raise
             os.close(fd)  # the lock file was removed by a writer finishing meanwhile: take a new one
 
     def _hold(self, fd: int, taken: float) -> "OutputLock":
@@ -229,6 +235,18 @@ class OutputLock:
             pass
         finally:
             os.close(self.fd)
+
+    def _give_up(self, fd: int) -> None:
+        """Close ``fd``, opened as the lock was being taken; first remove the lock file if ``fd`` holds its lock (or
+        can: no other writer does) and it is still the file at the lock's path, as :meth:`__exit__` would."""
+        try:
+            lock_exclusively(fd, wait=False)
+            if os.path.samestat(os.fstat(fd), os.stat(self.path)):
+                os.unlink(self.path)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
 @contextmanager
