@@ -155,6 +155,14 @@ def test_a_stray_quote_closed_on_the_next_line_by_an_inch_mark_merges_no_rows(tm
         assert rows(chunks)[0][1] == text.split('"')[1] and bad(chunks) == [], text
 
 
+def test_a_text_over_two_lines_followed_by_a_blank_line_is_read(tmp_path):
+    # A real text over two lines whose second begins as a row does (1,200元), followed by a blank line (as Excel saves
+    # an empty row in a .csv, or a file ending so): the reading stopped with IndexError, a traceback for the desk.
+    for after in ("\r\n\r\n2,冒烟\r\n", "\r\n\r\n", "\r\n,\r\n2,冒烟\r\n"):
+        (tmp_path / "a.csv").write_text('编号,投诉内容\r\n1,"充值\r\n1,200元不到账"' + after, encoding="utf-8")
+        _, chunks = read(tmp_path / "a.csv")
+        assert rows(chunks)[0] == ["1", "充值\r\n1,200元不到账"] and bad(chunks) == [], repr(after)
+
 def test_a_broken_text_over_several_lines_is_set_aside_whole(tmp_path):
     # Its continuation lines were read again as rows of their own, and a fragment of the header's
     # width would have been tagged as a row; lines that do not read as rows stay with their record.

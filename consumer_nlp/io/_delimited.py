@@ -373,8 +373,8 @@ class DelimitedReader(ArchiveReader):
         return last - start >= 2 and self._alike(lines, start + 1, last) == _shape(first)
 
     def _first_field(self, line: str | None) -> str:
-        """The first field of ``line`` read alone; "" past the end."""
-        return next(csv.reader([line], delimiter=self.delimiter), [""])[0] if line else ""
+        """The first field of ``line`` read alone; "" past the end or on a blank line (which reads as no fields)."""
+        return (next(csv.reader([line], delimiter=self.delimiter), None) or [""])[0] if line else ""
 
     def _alike(self, lines: _Lines, first: int, last: int) -> str | None:
         """The :meth:`_row_shape` lines ``first`` to ``last`` all have, or None. The run of lines alike is
