@@ -155,6 +155,18 @@ def test_a_stray_quote_closed_on_the_next_line_by_an_inch_mark_merges_no_rows(tm
         assert rows(chunks)[0][1] == text.split('"')[1] and bad(chunks) == [], text
 
 
+def test_a_text_over_two_lines_is_kept_whole_in_a_file_whose_first_column_skips_numbers(tmp_path):
+    # A sheet filtered before it was saved (序号 1, 7: rows between left out), or a first column of quantities: a text
+    # whose second line begins with an amount (3,500元) between its row's number and the next row's was cut in two,
+    # its first line set aside and a made-up row 「3」「500元至今未到账"」 tagged. Only ids running on by one (1, 2, 3)
+    # tell a row from a text's line.
+    for text in ('序号,投诉内容\n1,"商家答应退款\n3,500元至今未到账"\n7,ok\n',
+                 '数量,投诉内容\n5,"买了一台\n2,000元的空调"\n1,ok\n'):
+        (tmp_path / "a.csv").write_text(text, encoding="utf-8")
+        _, chunks = read(tmp_path / "a.csv")
+        assert rows(chunks)[0][1] == text.split('"')[1] and bad(chunks) == [], text
+
+
 def test_a_text_over_two_lines_followed_by_a_blank_line_is_read(tmp_path):
     # A real text over two lines whose second begins as a row does (1,200元), followed by a blank line (as Excel saves
     # an empty row in a .csv, or a file ending so): the reading stopped with IndexError, a traceback for the desk.

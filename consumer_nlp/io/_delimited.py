@@ -175,14 +175,14 @@ def _fit(names: int, counts: list[int]) -> bool:
     return all(count <= names for count in counts) and (not counts or 2 * counts.count(names) > len(counts))
 
 
-def _between(before: str, value: str, after: str) -> bool:
-    """Whether ``value`` is a whole number strictly between ``before`` and ``after``, in either order (ids run up
-    or down)."""
+def _running_on(before: str, value: str, after: str) -> bool:
+    """Whether ``before``, ``value`` and ``after`` are whole numbers running on by one, up or down (ids 1, 2, 3 or
+    3, 2, 1): a number between two that skip some (a filtered sheet's, a quantity's) may be a text's 3,500元."""
     numbers = [field.strip() for field in (before, value, after)]
     if not all(number.isascii() and number.isdecimal() for number in numbers):
         return False
     low, middle, high = map(int, numbers)
-    return min(low, high) < middle < max(low, high)
+    return middle - low == high - middle in (1, -1)
 
 
 class DelimitedReader(ArchiveReader):
@@ -196,8 +196,8 @@ class DelimitedReader(ArchiveReader):
     line is set aside and the rest are parsed again. A quoted value that parses but whose two or
     more later lines each read as such a row, beginning as the record does (a first field of its
     :func:`_shape`), is a stray quote too (a quote left open and closed by an inch mark lines later);
-    a value over two lines is one only when its later line begins with the id between its row's and the next row's
-    (otherwise it cannot be told from a text with a comma, and is kept).
+    a value over two lines is one only when its later line begins with the id running on from its row's to the next
+    row's, by one (otherwise it cannot be told from a text with a comma, and is kept).
     """
 
     unit = "B"
@@ -365,10 +365,10 @@ class DelimitedReader(ArchiveReader):
     def _runs_over_rows(self, lines: _Lines, first: str, start: int, last: int) -> bool:
         """Whether the quoted record on lines ``start`` to ``last``, whose first field is ``first``, ran over rows: two
         or more later lines, each reading as a row whose first field has the :func:`_shape` of ``first``; or one,
-        whose first field is a number between ``first`` and the next line's (ids running on, 1, 2, 3: a text's line
-        may begin with a number, 1,200元, but not with the id between its row's and the next row's)."""
+        whose first field runs on by one from ``first`` to the next line's (:func:`_running_on`, ids 1, 2, 3: a text's
+        line may begin with a number, 1,200元, but not with the id between its row's and the next row's)."""
         if last - start == 1:
-            return self._alike(lines, last, last) == _shape(first) and _between(
+            return self._alike(lines, last, last) == _shape(first) and _running_on(
                 first, self._first_field(lines.line(last)), self._first_field(lines.line(last + 1)))
         return last - start >= 2 and self._alike(lines, start + 1, last) == _shape(first)
 
