@@ -1507,6 +1507,17 @@ def test_no_text_column_is_said_in_chinese_with_the_flag_that_names_it(tmp_path,
     assert main(["tag", str(tmp_path / "other.csv"), "-q", "--text-col", "客户原话"]) == 0
     assert main(["tag", str(tmp_path / "title.csv"), "-q", "--header-row", "2"]) == 0
 
+
+def test_a_title_above_the_names_of_a_semicolon_csv_points_to_the_names_row(tmp_path, capsys):
+    # A European Excel's CSV with a title padded with semicolons above its names was told only 「请用 --text-col 指定」
+    # and 「列名有：投诉汇总」: the rows under the title, set aside as wider than it, were looked through for names split
+    # at commas and tabs, not at semicolons, as a comma CSV's are.
+    (tmp_path / "eu.csv").write_bytes("投诉汇总;;\r\n编号;投诉内容;金额\r\n1;漏水;12,5\r\n".encode("utf-8-sig"))
+    assert main(["tag", str(tmp_path / "eu.csv"), "-o", str(tmp_path / "o.csv"), "-q"]) == 2
+    assert "第 2 行像是列名（含「投诉内容」）。请用 --header-row 2" in capsys.readouterr().err.splitlines()[0]
+    assert main(["tag", str(tmp_path / "eu.csv"), "-o", str(tmp_path / "o.csv"), "-q", "--header-row", "2"]) == 0
+
+
 @pytest.fixture(scope="module")
 def tagged_run(tmp_path_factory, small_model, small_corpus):
     """A labeled file, a model file and a tagged archive of 30 rows, made once for the tests below."""

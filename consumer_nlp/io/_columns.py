@@ -93,7 +93,7 @@ def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
     if chunk is None or find_column(chunk.rows.columns, None, TEXT_COLUMN_NAMES) is not None:
         return None
     parsed = zip(chunk.places(), chunk.rows.head(rows).itertuples(index=False))
-    set_aside = ((bad.row, re.split(r"[\t,]", bad.raw)) for bad in chunk.bad[:rows])
+    set_aside = ((bad.row, re.split(r"[\t,;]", bad.raw)) for bad in chunk.bad[:rows])  # any delimiter
     for place, values in sorted([*parsed, *set_aside], key=lambda item: item[0])[:rows]:
         cells = [v.strip('" ') if isinstance(v, str) else v for v in values if not (v is None or v == "")]
         if not looks_like_names(cells):
