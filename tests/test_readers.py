@@ -1626,6 +1626,24 @@ def test_a_semicolon_csv_with_a_row_of_one_field_is_read_by_its_semicolons(tmp_p
     assert [(where, reason) for where, reason, _ in bad(chunks)] == [("row 3", "1 fields where the header has 3")]
 
 
+def test_a_semicolon_csv_with_a_stray_quote_in_its_first_rows_is_read_by_its_semicolons(tmp_path):
+    # A quote left open in row 1 or 2 of a European Excel's CSV (`1;"说好的包邮;网络`) ran on, as the guess read it, over
+    # the records after it, which then did not count: the file was read with commas, as one column 「编号;投诉内容;渠道」,
+    # each line tagged whole (the ids and channels inside the texts) and the stray quote named nowhere.
+    for stray in (1, 2):
+        lines = ["编号;投诉内容;渠道", "1;漏水;电话", "2;冒烟;网络", "3;秤不准;电话", "4;退款难;网络"]
+        lines[stray] = lines[stray].replace(";", ';"', 1)
+        (tmp_path / "eu.csv").write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8-sig"))
+        reader, chunks = read(tmp_path / "eu.csv")
+        assert reader.delimiter == ";" and reader.columns == ["编号", "投诉内容", "渠道"], stray
+        assert rows(chunks) == [line.split(";") for i, line in enumerate(lines[1:], start=1) if i != stray], stray
+        assert [(where, raw) for where, _, raw in bad(chunks)] == [(f"row {stray + 1}", lines[stray])], stray
+    # a list of complaints whose text with a quote after a semicolon does not parse so stays one column
+    (tmp_path / "list.csv").write_text('坏了;不退\n漏水;"拖延了"三天\n冒烟\n', encoding="utf-8")
+    reader, chunks = read(tmp_path / "list.csv")
+    assert reader.columns == ["坏了;不退"] and rows(chunks) == [['漏水;"拖延了"三天'], ["冒烟"]]
+
+
 def test_a_semicolon_csv_whose_header_holds_more_commas_than_semicolons_is_read_by_them(tmp_path):
     # 金额(元,含税,不含运费): two commas within one name, one semicolon between two, in a CSV a Chinese Excel whose
     # list separator is ';' saved (GB18030, CRLF): it was read with commas, as columns 「投诉内容;金额(元」, 「含税」

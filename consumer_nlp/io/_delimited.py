@@ -185,6 +185,22 @@ def _running_on(before: str, value: str, after: str) -> bool:
     return middle - low == high - middle in (1, -1)
 
 
+def _parsed(lines: list[str], delimiter: str):
+    """The records of ``lines`` read strictly, None for one that cannot be parsed (a stray quote), whose lines after
+    its first are read again, as the reading does: over them, it would count the records it runs over as one."""
+    start = 0
+    while start < len(lines):
+        reader, done = csv.reader(itertools.islice(lines, start, None), delimiter=delimiter, strict=True), 0
+        try:
+            for record in reader:
+                yield record
+                done = reader.line_num
+            return
+        except csv.Error:
+            yield None
+            start += done + 1
+
+
 class DelimitedReader(ArchiveReader):
     """CSV (RFC 4180 quoting, read strictly) or TSV (fields between tabs, and Excel's quoted cells: see
     :meth:`_tsv_records`) through Python's csv module.
@@ -215,10 +231,10 @@ class DelimitedReader(ArchiveReader):
         writes every row as wide as the header, or a row shorter without its empty last cells, and quotes a value
         holding ';': a list of complaints whose texts hold semicolons here and there does not read so, and a comma
         CSV's texts holding them are never looked at, unless its header holds one (it then reads as wide with
-        commas, or wider)."""
+        commas, or wider). A record that does not parse (a stray quote) is not looked at, nor over (:func:`_parsed`)."""
         def widths(delimiter: str) -> tuple[int, list[int]]:
-            records = itertools.islice(csv.reader(lines, delimiter=delimiter), self.header_row - 1, None)
-            header = next(records, [])
+            records = itertools.islice(_parsed(lines, delimiter), self.header_row - 1, None)
+            header = next(records, None) or []
             if any("\t" in name for name in header):
                 return 0, []
             return len(header), [len(fields) for fields in itertools.islice(filter(None, records), looked_at)]
