@@ -1638,6 +1638,10 @@ def test_a_semicolon_csv_with_a_stray_quote_in_its_first_rows_is_read_by_its_sem
         assert reader.delimiter == ";" and reader.columns == ["编号", "投诉内容", "渠道"], stray
         assert rows(chunks) == [line.split(";") for i, line in enumerate(lines[1:], start=1) if i != stray], stray
         assert [(where, raw) for where, _, raw in bad(chunks)] == [(f"row {stray + 1}", lines[stray])], stray
+    # records that do not parse with commas (quoted texts followed by ';') are no records the commas read well
+    (tmp_path / "eu.csv").write_bytes('投诉内容;金额(元,含税,不含运费)\r\n"退款;一直拖延";3\r\n"漏水;拖延";12,5\r\n'.encode())
+    reader, chunks = read(tmp_path / "eu.csv")
+    assert reader.delimiter == ";" and rows(chunks) == [["退款;一直拖延", "3"], ["漏水;拖延", "12,5"]]
     # a list of complaints whose text with a quote after a semicolon does not parse so stays one column
     (tmp_path / "list.csv").write_text('坏了;不退\n漏水;"拖延了"三天\n冒烟\n', encoding="utf-8")
     reader, chunks = read(tmp_path / "list.csv")

@@ -231,13 +231,16 @@ class DelimitedReader(ArchiveReader):
         writes every row as wide as the header, or a row shorter without its empty last cells, and quotes a value
         holding ';': a list of complaints whose texts hold semicolons here and there does not read so, and a comma
         CSV's texts holding them are never looked at, unless its header holds one (it then reads as wide with
-        commas, or wider). A record that does not parse (a stray quote) is not looked at, nor over (:func:`_parsed`)."""
+        commas, or wider). A record that does not parse (a stray quote) counts as one not as wide, and is not read
+        over (:func:`_parsed`)."""
         def widths(delimiter: str) -> tuple[int, list[int]]:
             records = itertools.islice(_parsed(lines, delimiter), self.header_row - 1, None)
             header = next(records, None) or []
             if any("\t" in name for name in header):
                 return 0, []
-            return len(header), [len(fields) for fields in itertools.islice(filter(None, records), looked_at)]
+            kept = (fields for fields in records if fields != [])  # a blank line is no record; one that does not
+            # parse (None) is one as wide as none of the header's
+            return len(header), [len(fields or ()) for fields in itertools.islice(kept, looked_at)]
         try:
             with open(self.path, encoding=self.encoding, errors="strict", newline="") as text:
                 lines = list(itertools.islice(text, self.header_row + 50 * looked_at))  # a stray quote's run, cut
