@@ -472,6 +472,18 @@ def test_an_empty_file_or_a_broken_header_is_refused(tmp_path):
         read(tmp_path / "quote.csv")
 
 
+def test_a_title_whose_quote_runs_to_the_end_is_named_not_the_file_said_to_end(tmp_path):
+    # A title above the names with a quote left open (「"2026年投诉汇总」, header_row=2) ran on to the end of the file:
+    # it was refused as "header_row=2 is past the end of the file, which holds 1 row(s)" (文件只有 1 行), of a file of
+    # four lines, so the desk looked for a missing row and not at the title's quote.
+    for sep in (",", ";"):
+        (tmp_path / "a.csv").write_text(f'"2026年投诉汇总\n编号{sep}投诉内容\n1{sep}漏水\n2{sep}冒烟\n', encoding="utf-8")
+        with pytest.raises(ArchiveError, match=r"row 1 \(above the header\) cannot be parsed") as error:
+            read(tmp_path / "a.csv", header_row=2)
+        assert error.value.problem == "unparseable_row" and error.value.details["row"] == 1, sep
+        assert error.value.details["fault"] == "quote_left_open" and error.value.details["none_readable"], sep
+
+
 def test_header_check_names_every_repeated_column():
     assert check_header(["id", "text", "日期"], "a.csv") == ["id", "text", "日期"]
     with pytest.raises(ValueError, match=r"a\.csv: the header names column\(s\) \['id', 'text'\] more than once"):

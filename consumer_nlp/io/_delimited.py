@@ -433,23 +433,30 @@ class DelimitedReader(ArchiveReader):
                 raise in_disguise(self.path, number, self.encoding)
             yield line
 
+    def _unparseable(self, row: int, record: tuple, what: str) -> ArchiveError:
+        """The error refusing the file at ``record`` (as :meth:`_records` gives it), row ``row``, ``what`` it is: no
+        row can be read without the header, so setting bad rows aside does not help (``none_readable``)."""
+        where, (line, _, raw_text, bad) = text_place(row, record[0]), record
+        return ArchiveError(f"{self.path}: {where} ({what}) cannot be parsed: {raw_text[:80]!r}", "unparseable_row",
+                            where=where, row=row, line=line, fault=bad.kind, none_readable=True, **bad.details)
+
     def chunks(self):
         with open(self.path, "rb") as raw:
             text = io.TextIOWrapper(raw, encoding=self.encoding, errors="strict", newline="")
             try:
                 records = self._records(_Lines(self._in_one_encoding(text), self.delimiter))
-                above = sum(1 for _ in itertools.islice(records, self.header_row - 1))  # title rows above the names
+                above = list(itertools.islice(records, self.header_row - 1))  # title rows above the names
                 header = next(records, None)
+                broken = next((row for row, record in enumerate(above, start=1) if record[1] is None), None)
+                if header is None and broken:  # a title's quote ran on to the end of the file
+                    raise self._unparseable(broken, above[broken - 1], "above the header")
                 if header is None and self.header_row > 1:
                     raise ArchiveError(f"{self.path}: header_row={self.header_row} is past the end of the file, which "
-                                       f"holds {above} row(s)", "empty", rows=above, header_row=self.header_row)
+                                       f"holds {len(above)} row(s)", "empty", rows=len(above), header_row=self.header_row)
                 if header is None:
                     raise ArchiveError(f"{self.path} is empty: not even a header line", "empty", rows=0, header_row=1)
                 if header[1] is None:
-                    where = text_place(self.header_row, header[0])
-                    raise ArchiveError(f"{self.path}: {where} (the header) cannot be parsed: {header[2][:80]!r}",
-                                       "unparseable_row", where=where, row=self.header_row, line=header[0],
-                                       fault=header[3].kind, **header[3].details)
+                    raise self._unparseable(self.header_row, header, "the header")
                 if self.delimiter == "," and len(header[1]) == 1 and "\t" in header[1][0]:
                     raise ArchiveError(f"{self.path} is tab-separated (its header is {header[1][0][:60]!r}), not "
                                        f"comma-separated as its name says: rename it .tsv", "misnamed", rename=".tsv")
