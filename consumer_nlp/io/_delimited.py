@@ -452,7 +452,8 @@ class DelimitedReader(ArchiveReader):
                     raise self._unparseable(broken, above[broken - 1], "above the header")
                 if header is None and self.header_row > 1:
                     raise ArchiveError(f"{self.path}: header_row={self.header_row} is past the end of the file, which "
-                                       f"holds {len(above)} row(s)", "empty", rows=len(above), header_row=self.header_row)
+                                       f"holds {len(above)} row(s)", "empty", rows=len(above),
+                                       header_row=self.header_row)
                 if header is None:
                     raise ArchiveError(f"{self.path} is empty: not even a header line", "empty", rows=0, header_row=1)
                 if header[1] is None:
