@@ -436,7 +436,8 @@ class DelimitedReader(ArchiveReader):
     def _unparseable(self, row: int, record: tuple, what: str) -> ArchiveError:
         """The error refusing the file at ``record`` (as :meth:`_records` gives it), row ``row``, ``what`` it is: no
         row can be read without the header, so setting bad rows aside does not help (``none_readable``)."""
-        where, (line, _, raw_text, bad) = text_place(row, record[0]), record
+        line, _, raw_text, bad = record
+        where = text_place(row, line)
         return ArchiveError(f"{self.path}: {where} ({what}) cannot be parsed: {raw_text[:80]!r}", "unparseable_row",
                             where=where, row=row, line=line, fault=bad.kind, none_readable=True, **bad.details)
 
