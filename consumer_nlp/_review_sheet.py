@@ -10,6 +10,7 @@ CHOICE_HEADER = "更正为"  # the column the reviewer fills
 COLUMNS = ["序号", "原文件行号", TEXT_HEADER, GUESS_HEADER, "次选", CONFIDENCE_HEADER, CHOICE_HEADER]
 EXACT = "原文（勿改）"  # the hidden columns after CHOICE_HEADER: each row and its text exactly
 NOTES = "说明"  # the sheet saying where the queue came from, what to do, and when it was exported
+SOURCE = "来源"  # the row of NOTES saying where the queue came from
 EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported
 # How EXPORTED shows that moment to a desk: its machine's local time to the second, the offset said (UTC+08:00); the
 # exact moment is in a hidden cell beside it. Workbooks exported before 2026-12-06 show the exact moment itself.

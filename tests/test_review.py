@@ -562,6 +562,32 @@ def test_a_workbook_exported_with_the_utc_moment_shown_imports_as_before(tmp_pat
     assert refused.value.problems == [("export_time_changed", {"rows": [(3, "2026-12-07 03:48:43（UTC+08:00）")]})]
 
 
+def test_a_notes_sheet_sorted_or_with_a_row_put_above_keeps_its_source_and_moment(tmp_path):
+    # The source was read from the 说明 sheet's first row, whatever it held: sorted as Excel sorts Chinese (导出时间,
+    # 来源, 做法), the import took the shown export time for the source, and a title row put above gave ''; the store
+    # then did not know the workbook imported again (same source and row) and stored its choices twice.
+    from consumer_nlp.review import export_review, read_review
+
+    queue = [{"row": 9, "text": "充电宝充着充着冒烟了", "guess_zh": "其他", "runner_up_zh": "质量问题", "confidence": 0.4}]
+    workbook = export_review(queue, tmp_path / "复核.xlsx", source="十二月投诉.csv")
+    _fill(workbook, {2: "安全问题"})
+    exported = read_review(workbook)
+    book = load_workbook(workbook)
+    notes = book["说明"]
+    rows = [[cell.value for cell in row] for row in notes.iter_rows()]
+    for number, values in enumerate(sorted(rows, key=lambda values: ["导出时间", "来源", "做法"].index(values[0])),
+                                    start=1):  # whole rows sorted by column A
+        for column, value in enumerate(values, start=1):
+            notes.cell(row=number, column=column).value = value
+    book.save(tmp_path / "排序.xlsx")
+    notes.insert_rows(1)
+    notes.cell(row=1, column=1).value = "十二月复核"
+    book.save(tmp_path / "加标题.xlsx")
+    assert exported[1] == "十二月投诉.csv"
+    assert read_review(tmp_path / "排序.xlsx") == exported
+    assert read_review(tmp_path / "加标题.xlsx") == exported
+
+
 def test_a_store_of_an_earlier_release_loads_and_keeps_the_newer_correction(tmp_path):
     # The store gained a column (the moment each correction's workbook was exported): a store written before
     # must still load, its corrections as they were, and take stamped ones.

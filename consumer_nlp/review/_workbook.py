@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
 from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, HOW, NOTES,
-                             SHEET, SHOWN_TIME, TEXT_HEADER)
+                             SHEET, SHOWN_TIME, SOURCE, TEXT_HEADER)
 from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
@@ -127,7 +127,7 @@ def _write_notes(notes, source: str) -> None:
     offset = exported.isoformat(timespec="seconds")[19:]  # +08:00, which strftime's %z says +0800
     shown = exported.strftime(SHOWN_TIME.replace("%z", offset))
     notes.column_dimensions["C"].hidden = True  # a write-only sheet takes its columns before its rows
-    for values in [("来源", source), ("做法", HOW), (EXPORTED, shown, moment(exported))]:
+    for values in [(SOURCE, source), ("做法", HOW), (EXPORTED, shown, moment(exported))]:
         notes.append([_cell(notes, value) for value in values])
 
 
@@ -152,18 +152,19 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
 
 
 def _notes(workbook) -> tuple[str, tuple | None]:
-    """The NOTES sheet's source (its first row) and its EXPORTED row (number, shown value, hidden moment), None in a
-    workbook exported before that row was written (or without the sheet)."""
+    """The NOTES sheet's source (its SOURCE row) and its EXPORTED row (number, shown value, hidden moment), None in a
+    workbook exported before that row was written (or without the sheet). Each row is found by its name, wherever the
+    desk sorted it or put a row above it."""
     if NOTES not in workbook.sheetnames:
         return "", None
-    source = ""
+    source, stamp = "", None
     for number, values in enumerate(sheet_rows(workbook[NOTES], values_only=True), start=1):
         values = list(values) + [None, None, None]
-        if number == 1:
-            source = str(values[1]) if values[1] is not None else ""
-        if values[0] == EXPORTED:
-            return source, (number, "" if values[1] is None else values[1], values[2])
-    return source, None
+        if values[0] == SOURCE and values[1] is not None:
+            source = str(values[1])
+        if values[0] == EXPORTED and stamp is None:
+            stamp = (number, "" if values[1] is None else values[1], values[2])
+    return source, stamp
 
 
 def _export_moment(stamp: tuple | None) -> str | None:
