@@ -42,6 +42,25 @@ def test_texts_stored_as_parquet_binary_are_queued_as_their_text(small_model, tm
     assert len(as_text) > 0 and review_queue(small_model, tmp_path / "binary.tagged.parquet") == as_text
 
 
+def test_a_complaint_cell_holding_a_number_is_queued_as_its_text_not_counted_as_empty(small_model, tmp_path):
+    # A tagged workbook's complaint cell holding a number (12315, 3.5) was tagged as its text, but the queue took any
+    # value that is not a string for no text: review export said 需复核 2 条，列出 1 条（另 1 条文本为空）, of a row the
+    # tagging never called empty, and left it out of the workbook.
+    import pandas as pd
+
+    texts = ["买的电饭煲用了三天就坏了", 12315, 3.5, 110, 0, 2026, "东西还行吧就是有点那个"]
+    pd.DataFrame({"投诉内容": texts}).to_excel(tmp_path / "投诉.xlsx", index=False)
+    summary = cn.tag_file(small_model, tmp_path / "投诉.xlsx", tmp_path / "投诉.tagged.xlsx", progress=False)
+    tagged = pd.read_excel(tmp_path / "投诉.tagged.xlsx")
+    numbers = [i + 2 for i, (text, flag) in enumerate(zip(tagged["投诉内容"], tagged["needs_review"]))
+               if flag and not isinstance(text, str)]
+    assert numbers and summary.empty == 0  # the small model is unsure of some numbers; none was tagged as empty
+    queue = review_queue(small_model, tmp_path / "投诉.tagged.xlsx")
+    assert queue.empty == 0 and queue.flagged == summary.needs_review
+    assert {item["row"]: item["text"] for item in queue if item["row"] in numbers} == {
+        row: str(texts[row - 2]) for row in numbers}
+
+
 def test_the_queue_holds_the_rows_to_review_most_instructive_first_without_near_duplicates(tagged, small_model):
     import pandas as pd
 

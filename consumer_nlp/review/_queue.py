@@ -9,7 +9,7 @@ import pandas as pd
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
 from .._similarity import pick_distinct
-from .._values import check_count
+from .._values import check_count, is_missing
 from ..exceptions import ArchiveError
 from ..io import cell_text, find_text_column, open_archive
 from ..tagging import check_tagged, names_rows, review_flags, without_text
@@ -76,7 +76,8 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
         confidences = frame["confidence"] if "confidence" in frame else pd.Series(None, index=frame.index)
         empty = without_text(frame)  # nothing to read once normalised: in no category, no correction
         for number, text, review, confidence, nothing in zip(numbers, frame[column], flags, confidences, empty):
-            text = cell_text(text) if isinstance(text, bytes) else text  # a Parquet binary column: tagged as its text
+            if not isinstance(text, str) and not is_missing(text):  # a number in a workbook's cell, a Parquet binary
+                text = cell_text(text)  # column: tagged as the text a person sees, never a row without text
             if review and isinstance(text, str) and text.strip() and not nothing:
                 rows.append(number)
                 texts.append(text)
