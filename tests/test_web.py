@@ -2532,6 +2532,20 @@ def test_the_batch_page_once_tagged_says_each_categorys_count_and_the_rows_to_re
     assert shown == len(texts)
 
 
+def test_the_note_on_deciding_terms_says_the_characters_come_after_the_words(client, default_model):
+    # The note said 特征词按它从大到小排列, but a row lists its words strongest first and then the characters that fill in
+    # where words are few, each strongest first: 还行(0.45) 觉得(0.11) 「还行」(0.20) read as 觉得 pulling harder than 「还行」.
+    terms = default_model.tag(["我觉得还行吧"])[0]["top_terms"]
+    weights = [weight for _, weight in terms]
+    chars = [n for n, (term, _) in enumerate(terms) if term.startswith("「")]
+    assert chars and weights != sorted(weights, reverse=True)  # such a row, which the note must not misread
+    assert all(n > m for n in chars for m in range(len(terms)) if m not in chars)  # the characters after the words
+    classified = client.post("/", data={"csrf": _csrf(client), "text": "我觉得还行吧"}).text
+    note = re.search(r'id="terms-note">([^<]*)<', classified)[1]
+    assert "特征词按它从大到小排列" not in note, note
+    assert "「」里的是字" in note and "排在词之后" in note and "各自按力度从大到小排列" in note, note
+
+
 def test_the_pages_showing_deciding_terms_say_what_their_figures_pairs_and_placeholders_mean(client, tmp_path):
     # The classify page and the batch page's downloads (their top_terms column) showed 银行(0.32), 老人 花 and 〈数字〉
     # without a word of what the figure, the space and the placeholder are.

@@ -13,8 +13,9 @@ from ._rows import names_rows_note
 # What a deciding term (the top_terms column, the report's and the web's terms) is, for the desk reading it: the figure
 # after it, a pair of words, characters in 「」 and the features' placeholders (features._normalize.PLACEHOLDER_NAMES).
 TERMS_NOTE = ("特征词说明：标注结果 top_terms 列里词后括号中的数（如 银行(0.32)）是这个词把判断推向该类别的力度，即它对该类别"
-              "得分的贡献，不是概率；特征词按它从大到小排列。两个词之间有空格的（如 老人 花）是前后相连的一对词；「」里的是字（词不足"
-              "以判断时按字计）；〈数字〉、〈金额〉、〈日期〉、〈电话〉、〈单号〉、〈网址〉代表任意的数字、金额、日期、电话号码、单号、网址。")
+              "得分的贡献，不是概率。两个词之间有空格的（如 老人 花）是前后相连的一对词；「」里的是字，词不足以判断时才列出，排在词之后："
+              "词和字各自按力度从大到小排列，所以字的力度可能大于它前面的词；"
+              "〈数字〉、〈金额〉、〈日期〉、〈电话〉、〈单号〉、〈网址〉代表任意的数字、金额、日期、电话号码、单号、网址。")
 
 
 def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str | None = None) -> str | None:
