@@ -12,8 +12,7 @@ EXACT = "原文（勿改）"  # the hidden columns after CHOICE_HEADER: each row
 NOTES = "说明"  # the sheet saying where the queue came from, what to do, and when it was exported
 SOURCE = "来源"  # the row of NOTES saying where the queue came from
 EXPORTED = "导出时间"  # the row of NOTES saying when the workbook was exported
-# How EXPORTED shows that moment to a desk: its machine's local time to the second, the offset said (UTC+08:00); the
-# exact moment is in a hidden cell beside it. Workbooks exported before 2026-12-06 show the exact moment itself.
-SHOWN_TIME = "%Y-%m-%d %H:%M:%S（UTC%z）"
+# EXPORTED shows that moment as _moments.SHOWN_TIME does; the exact moment is in a hidden cell beside it. Workbooks
+# exported before 2026-12-06 show the exact moment itself.
 # the row of NOTES telling the reviewer what to do
 HOW = f"在“{CHOICE_HEADER}”一列选出正确的类别；模型判断正确也请选出，留空的行不计入。"

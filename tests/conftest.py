@@ -283,3 +283,17 @@ def sigint_heard():
     before = signal.signal(signal.SIGINT, signal.default_int_handler)
     yield
     signal.signal(signal.SIGINT, before)
+
+
+@pytest.fixture
+def zone(monkeypatch):
+    """Set the machine's local time zone (a POSIX TZ: "CST-8" is UTC+08:00) for a test, and put it back after."""
+    import time
+
+    def set_zone(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield set_zone
+    monkeypatch.undo()
+    time.tzset()

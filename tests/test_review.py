@@ -523,20 +523,6 @@ def test_a_changed_export_moment_is_refused_not_taken_as_none(tmp_path):
     assert "“说明”表的“导出时间”被改动了（请改回导出时的值，或重新导出）：第3行「上周五」\n" in headline(refused.value, {})
 
 
-@pytest.fixture
-def zone(monkeypatch):
-    """Set the machine's local time zone (a POSIX TZ: "CST-8" is UTC+08:00) for a test, and put it back after."""
-    import time
-
-    def set_zone(name: str) -> None:
-        monkeypatch.setenv("TZ", name)
-        time.tzset()
-
-    yield set_zone
-    monkeypatch.undo()
-    time.tzset()
-
-
 def test_the_export_time_is_shown_in_local_time_to_the_second_and_imports_as_the_exact_moment(tmp_path, zone):
     # 导出时间 read 2026-12-06 19:48:43.898097+00:00 on a server kept in UTC: eight hours behind a desk in China, to the
     # microsecond. The desk now reads its own time, with the offset said; the exact moment stays in a hidden cell.

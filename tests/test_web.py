@@ -1407,7 +1407,7 @@ def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp
     rows = re.findall(r"<tr><td><a href=\"(/batch/\w+)\">投诉.csv</a></td>(.*?)</tr>", listing)
     assert [href for href, _ in rows] == [second, first]  # newest first
     cells = {href: re.findall(r"<td>(.*?)</td>", rest)[1:] for href, rest in rows}  # after the batch's code
-    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", cells[href][0]) for href in (first, second))
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d（UTC[+-]\d\d:\d\d）", cells[href][0]) for href in (first, second))
     assert cells[second][1:] == [f"{len(COMPLAINTS)} 行", "已标注"] and cells[first][1:] == ["", "未标注"]
 
     folder = tmp_path / "workspace" / second.rsplit("/", 1)[1]
@@ -1435,8 +1435,8 @@ def test_same_name_uploads_in_one_second_are_listed_apart_on_both_lists_and_afte
 
     from consumer_nlp.web import _workspace
 
-    shown, frozen = _workspace.shown_moment, datetime.datetime(2026, 12, 6, 10, 0, 1, 250_000)
-    monkeypatch.setattr(_workspace, "shown_moment", lambda moment=None, **kw: shown(moment or frozen, **kw))
+    recorded, frozen = _workspace.recorded_moment, datetime.datetime(2026, 12, 6, 10, 0, 1, 250_000)
+    monkeypatch.setattr(_workspace, "recorded_moment", lambda moment=None: recorded(moment or frozen))
     first, second = _tag(client, tmp_path), _tag(client, tmp_path)
 
     def listings(client) -> tuple[list, dict]:
@@ -2556,3 +2556,57 @@ def test_the_pages_showing_deciding_terms_say_what_their_figures_pairs_and_place
         assert said and "不是概率" in said[1] and "〈数字〉" in said[1] and "〈金额〉" in said[1], page
     assert re.search(r'id="terms-note">([^<]*)<', classified)[1] == re.search(r'id="terms-note">([^<]*)<',
                                                                               client.get(batch).text)[1]
+
+
+def _moments_shown(client, batch: str) -> list[str]:
+    """The moments the pages show of ``batch`` (tagged, then its tagging stopped with the server) and of a retraining
+    so stopped: on 批量's list, 复核's list and its page (上传于, 中断), and on 模型 (开始, 中断)."""
+    listed = re.search(rf'<tr><td><a href="{batch}">投诉.csv</a></td><td>\w+</td><td>([^<]*)</td>',
+                       client.get("/batch").text)[1]
+    reviewed = re.search(rf'<a href="{batch}/review">投诉.csv（上传于 (.*?)，批次号', client.get("/review").text)[1]
+    page = client.get(batch).text
+    uploaded, cut = re.search(r"上传于 (.*?)，批次号", page)[1], re.search(r"列的标注在 (.*?) 因服务器停止而中断", page)[1]
+    retraining = re.search(r'id="retrain-cut-off">(.*?) 开始的重新训练在 (.*?) 因服务器停止而中断', client.get("/models").text)
+    return [listed, reviewed, uploaded, cut, *retraining.groups()]
+
+
+def test_the_pages_show_their_moments_in_the_servers_local_time_with_its_offset(client, tmp_path, monkeypatch, zone):
+    # 上传于, 因服务器停止而中断 and a retraining's times were kept in the batch's record as the server's clock read them,
+    # its offset unsaid: on a server kept in UTC a desk in China read them eight hours behind, with nothing saying so.
+    # They are kept as moments and shown in the server's local time with its offset, as the review workbook's 导出时间.
+    import datetime
+
+    from consumer_nlp.web import _app
+    from consumer_nlp.web._jobs import Stopped
+
+    def stopped(*args):  # the server stopping while the work ran (as tests above stop it, but at once)
+        raise Stopped()
+
+    zone("CST-8")
+    batch = _tag(client, tmp_path)
+    monkeypatch.setattr(_app, "tag_in_process", stopped)
+    monkeypatch.setattr(_app, "retrain_in_process", stopped)
+    tagging = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
+    assert _finished_job(client, tagging)[0] == "stopped"
+    assert _finished_job(client, client.post("/models/retrain", data={"csrf": _csrf(client)},
+                                             follow_redirects=False))[0] == "stopped"
+    in_china = _moments_shown(client, batch)
+    assert all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d(:\d\d)?（UTC\+08:00）", shown) for shown in in_china), in_china
+    zone("UTC0")  # the same records read on a server kept in UTC: the same moments, eight hours earlier on the clock
+    in_utc = _moments_shown(client, batch)
+    assert all(shown.endswith("（UTC+00:00）") for shown in in_utc), in_utc
+    for china, utc in zip(in_china, in_utc):
+        assert datetime.datetime.fromisoformat(china[:-11]) - datetime.datetime.fromisoformat(utc[:-11]) \
+            == datetime.timedelta(hours=8), (china, utc)
+
+
+def test_moments_recorded_before_their_offset_was_kept_are_shown_as_they_were(client, tmp_path):
+    # Records written before 2026-12-06 hold the moment as it was shown (the server's clock, no offset): shown so.
+    batch = _tag(client, tmp_path)
+    record = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / "batch.json"
+    meta = json.loads(record.read_text("utf-8"))
+    record.write_text(json.dumps({**meta, "uploaded": "2026-12-05 10:00:02", "tagging": "投诉内容",
+                                  "stopped": "2026-12-05 10:03"}), "utf-8")
+    client.app.state.models.note_retraining({"started": "2026-12-05 09:00", "stopped": "2026-12-05 09:01"})
+    assert _moments_shown(client, batch) == ["2026-12-05 10:00:02"] * 3 + ["2026-12-05 10:03", "2026-12-05 09:00",
+                                                                           "2026-12-05 09:01"]

@@ -7,8 +7,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from .._categories import CATEGORIES, label_of
+from .._moments import SHOWN_TIME, shown_time
 from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, HOW, NOTES,
-                             SHEET, SHOWN_TIME, SOURCE, TEXT_HEADER)
+                             SHEET, SOURCE, TEXT_HEADER)
 from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
@@ -124,8 +125,7 @@ def _write_notes(notes, source: str) -> None:
     """The NOTES sheet: where the queue came from, what to do, and when it was exported (EXPORTED): in the local time
     a desk reads, to the second (SHOWN_TIME), and in a hidden cell the exact moment that tells exports apart."""
     exported = datetime.datetime.now().astimezone()
-    offset = exported.isoformat(timespec="seconds")[19:]  # +08:00, which strftime's %z says +0800
-    shown = exported.strftime(SHOWN_TIME.replace("%z", offset))
+    shown = shown_time(exported)
     notes.column_dimensions["C"].hidden = True  # a write-only sheet takes its columns before its rows
     for values in [(SOURCE, source), ("做法", HOW), (EXPORTED, shown, moment(exported))]:
         notes.append([_cell(notes, value) for value in values])

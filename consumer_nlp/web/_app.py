@@ -34,8 +34,8 @@ from ._models import Models
 from ._progress import TaggingProgress
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
-from ._workspace import (DOWNLOAD_FORMATS, NoBatch, Workspace, in_chinese, recorded_result, result_name, shown_id,
-                         shown_moment, upload_rows)
+from ._workspace import (DOWNLOAD_FORMATS, NoBatch, Workspace, in_chinese, recorded_moment, recorded_result,
+                         result_name, shown_id, shown_moment, upload_rows)
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
@@ -112,7 +112,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, terms_note=TERMS_NOTE,
                                  categories=list(CATEGORIES.items()))  # keys 1–6
-    templates.env.filters["shown_id"] = shown_id
+    templates.env.filters.update(shown_id=shown_id, shown_moment=shown_moment)
 
     def render(request: Request, name: str, status: int = 200, **context) -> Response:
         context.update(request=request, csrf=csrf_token(request))
@@ -159,8 +159,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                 meta = space.meta(folder.name)
             except Refused:
                 continue
-            uploaded = meta.get("uploaded") or shown_moment(datetime.datetime.fromtimestamp(
-                folder.stat().st_mtime), seconds=True)  # batches uploaded before the time was kept
+            uploaded = meta.get("uploaded") or recorded_moment(datetime.datetime.fromtimestamp(
+                folder.stat().st_mtime))  # batches uploaded before the time was kept
             found.append({"id": folder.name, **meta, "uploaded": uploaded,
                           "tagged": space.tagged_path(folder.name, meta).is_file(),
                           "being_tagged": tagging_job(folder.name) is not None})
@@ -225,7 +225,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                 done = tag_in_process(jobs, ref, str(models.registry.root), str(space.input_path(batch_id)),
                                       str(space.tagging_path(batch_id)), column, str(first_download), meta["name"])
             except Stopped:  # said on the batch page once the server is started again
-                space.update(batch_id, stopped=shown_moment())
+                space.update(batch_id, stopped=recorded_moment())
                 raise
             # only once the result is of this column
             space.new_result(batch_id, result, text_col=column, model=ref, rows=done["rows"],
@@ -467,14 +467,14 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             raise Refused(*refused)
         if retraining_now():
             raise Refused(409, "正在重新训练：请等这次训练完成后再开始。")
-        started = {"started": shown_moment()}
+        started = {"started": recorded_moment()}
         models.note_retraining(started)  # until a version is stored: a restart meanwhile is told
 
         def work() -> int:
             try:
                 version = retrain_in_process(jobs, models, corpus)
             except Stopped:  # said on the 模型 page once the server is started again
-                models.note_retraining({**started, "stopped": shown_moment()})
+                models.note_retraining({**started, "stopped": recorded_moment()})
                 raise
             models.note_retraining(None)
             return version

@@ -13,6 +13,7 @@ from typing import Callable
 
 import numpy as np
 
+from .._moments import shown_time
 from ..exceptions import ArchiveError, LabeledDataError
 from ..io import cell_text, find_text_column, names_row_below, new_file, open_archive, record_in_header, write_json
 from ..messages import fix_in_chinese, headline, held_elsewhere_in_chinese, place_in_chinese, problem_in_chinese
@@ -28,10 +29,23 @@ _LETTER = re.compile(r"[^\W\d_]")
 _HEADED = {"csv", "tsv", "xlsx", "xlsm", "xls"}  # first row names the columns (JSON and Parquet name them by key)
 
 
-def shown_moment(moment: datetime.datetime | None = None, *, seconds: bool = False) -> str:
-    """A moment (default: now) as the pages show one, to the minute, or to the ``seconds`` where two
-    in one minute must be told apart (uploads of the same name)."""
-    return (moment or datetime.datetime.now()).strftime("%Y-%m-%d %H:%M" + (":%S" if seconds else ""))
+def recorded_moment(moment: datetime.datetime | None = None) -> str:
+    """A moment (default: now) as a batch's record (and a retraining's) keeps it: ISO 8601 to the second, with its
+    offset, so that it is shown in the server's local time whatever zone the server was kept in then."""
+    return (moment or datetime.datetime.now()).astimezone().isoformat(timespec="seconds")
+
+
+def shown_moment(recorded: str | None, *, seconds: bool = False) -> str | None:
+    """A moment of a record (:func:`recorded_moment`) as the pages show it (``_moments.shown_time``), to the minute, or
+    to the ``seconds`` where two in one minute must be told apart (uploads of the same name). Records written before
+    2026-12-06 hold the moment as it was shown then (the server's clock, no offset): shown so."""
+    try:
+        moment = datetime.datetime.fromisoformat(recorded) if isinstance(recorded, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.utcoffset() is None:
+        return recorded
+    return shown_time(moment, seconds=seconds)
 
 
 def shown_id(batch_id: str) -> str:
@@ -142,7 +156,7 @@ class Workspace:
         except BaseException:  # refused, or the upload cut off: its working copy is gone, and so goes its folder
             folder.rmdir()
             raise
-        uploaded = shown_moment(seconds=True)  # (two in one second are told apart by their code, shown_id)
+        uploaded = recorded_moment()  # (two in one second are told apart by their code, shown_id)
         write_json(folder / _META, {"name": name, "suffix": suffix, "uploaded": uploaded})
         return batch_id
 
