@@ -2610,3 +2610,16 @@ def test_moments_recorded_before_their_offset_was_kept_are_shown_as_they_were(cl
     client.app.state.models.note_retraining({"started": "2026-12-05 09:00", "stopped": "2026-12-05 09:01"})
     assert _moments_shown(client, batch) == ["2026-12-05 10:00:02"] * 3 + ["2026-12-05 10:03", "2026-12-05 09:00",
                                                                            "2026-12-05 09:01"]
+
+
+def test_an_upload_whose_text_column_is_blank_is_told_why_that_column_is_not_offered(client):
+    # `编号,投诉内容` over `C0,`, `C1,  `, `C2,。` offered only 编号, with 没有按列名认出文本列，请选择: the column named as
+    # the text's held no words in the rows checked, unsaid, and a desk might tag the codes.
+    batch = _upload(client, "投诉.csv", "编号,投诉内容\nC0,\nC1,  \nC2,。\n".encode()).headers["location"]
+    page = client.get(batch).text
+    said = re.search(r'id="blank-text-col">([^<]*)<', page)
+    assert said and "「投诉内容」列在前 3 行中没有文字" in said[1] and "别的列" in said[1], page
+    assert "没有按列名认出文本列" not in page and '<option value="编号">' in page
+    # no other column holds words either: refused, saying which column is blank (it was told 文件里没有文本列 alone)
+    refused = _upload(client, "投诉.csv", "编号,投诉内容\n1,\n2,。\n".encode())
+    assert refused.status_code == 400 and "「投诉内容」列在前 2 行中没有文字" in refused.text, refused.text

@@ -319,3 +319,12 @@ def held_elsewhere_in_chinese(error: ArchiveError, files: dict, then: str) -> st
     wait for that writer, then ``then`` (刷新页面)."""
     what = files.get(error.details.get("parameter"), "这个文件")
     return f"{what}正在另一处写出（也许是重启前的那次）：请等它写完后{then}"
+
+
+def blank_text_column_note(column: str, rows: int, others: bool) -> str:
+    """Why the column named as the complaint text's is not offered for tagging: it holds no words (only blanks, numbers
+    or punctuation) in an upload's first ``rows``; ``others``: other columns do, and are offered instead."""
+    said = f"「{column}」列在前 {rows:,} 行中没有文字（只有空白、数字或标点），所以不能按它标注"
+    if others:
+        return said + "。如果投诉文字在别的列，请从列表中选择；如果应在这一列，请补上文字后再上传。"
+    return said + "，别的列也没有文字：请把投诉文字填进这一列后再上传。"

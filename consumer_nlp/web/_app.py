@@ -23,8 +23,8 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import (TERMS_NOTE, days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note,
-                        names_rows_note, queue_counts_in_chinese)
+from ..messages import (TERMS_NOTE, blank_text_column_note, days_1904_note, dispute_in_chinese, excel_changes_note,
+                        mixed_types_note, names_rows_note, queue_counts_in_chinese)
 from ..review import NOW, text_key
 from ..tagging import review_reasons
 from ._checking import UploadChecks
@@ -189,8 +189,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
     async def batch_page(request: Request):
         batch_id = request.path_params["batch_id"]
-        meta = space.meta(batch_id)
         columns, found = await run_in_threadpool(space.text_columns, batch_id)
+        meta = space.meta(batch_id)  # as text_columns kept it
+        blank = meta.get("blank_text_col")  # uploads checked before it was kept hold none
+        blank_note = blank and blank_text_column_note(*blank, others=True)
         running = tagging_job(batch_id)
         cut_off = meta.get("tagging") if running is None else None
         # what Excel changes of the CSV download (batches tagged before it was counted hold no count)
@@ -200,7 +202,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         days = meta.get("days_1904") and days_1904_note(meta["days_1904"], opened=DAYS_1904_IN, fix="请下载 XLSX 文件")
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
                       found=found, tagged=space.tagged_path(batch_id, meta).is_file(), formats=DOWNLOAD_FORMATS,
-                      cut_off=cut_off, running=running, excel_note=excel_note, mixed_note=mixed, days_note=days)
+                      cut_off=cut_off, running=running, excel_note=excel_note, mixed_note=mixed, days_note=days,
+                      blank_note=blank_note)
 
     async def batch_tag(request: Request):
         batch_id = request.path_params["batch_id"]

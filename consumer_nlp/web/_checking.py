@@ -38,7 +38,7 @@ class UploadChecks:
         self._lock = threading.Lock()
         self._closing = False
 
-    def run(self, path: Path) -> tuple[list, str | None]:
+    def run(self, path: Path) -> dict:
         """The text columns of the archive at ``path`` and the one found by name (:func:`find_text_columns`);
         :class:`Refused`, in Chinese, for a file that cannot be used, one that needs more memory to read than
         MEMORY_ALLOWANCE or more processor time than CHECK_SECONDS among them."""
@@ -92,7 +92,7 @@ class UploadChecks:
             forkserver._forkserver._stop()  # waits for every child of it, ended above (no public way in 3.11-3.13)
 
 
-def _checked(path: Path, allowance: int | None) -> tuple[list, str | None]:
+def _checked(path: Path, allowance: int | None) -> dict:
     """:func:`find_text_columns`, its running out of memory (given ``allowance`` bytes, or the system's) refused as
     the file's."""
     try:

@@ -16,7 +16,8 @@ import numpy as np
 from .._moments import shown_time
 from ..exceptions import ArchiveError, LabeledDataError
 from ..io import cell_text, find_text_column, names_row_below, new_file, open_archive, record_in_header, write_json
-from ..messages import fix_in_chinese, headline, held_elsewhere_in_chinese, place_in_chinese, problem_in_chinese
+from ..messages import (blank_text_column_note, fix_in_chinese, headline, held_elsewhere_in_chinese, place_in_chinese,
+                        problem_in_chinese)
 from ..tagging import check_untagged
 from ._security import Refused
 
@@ -168,11 +169,11 @@ class Workspace:
     def text_columns(self, batch_id: str) -> tuple[list, str | None]:
         """The columns of a batch's archive that hold text, and the one found by name (or None),
         found once and kept in the batch's record (the upload never changes). Refused with a Chinese
-        message when the file cannot be read or has no text column."""
+        message when the file cannot be read or has no text column. The record also keeps ``blank_text_col``, the
+        column named as the text's that holds none (:func:`find_text_columns`)."""
         meta = self.meta(batch_id)
         if "columns_with_text" not in meta:  # (its "text_columns" are the ones tagging wrote as text)
-            columns, found = self.check(self.input_path(batch_id))
-            meta = self.update(batch_id, columns_with_text=columns, found_text_col=found)
+            meta = self.update(batch_id, **self.check(self.input_path(batch_id)))
         return meta["columns_with_text"], meta["found_text_col"]
 
 
@@ -203,8 +204,10 @@ def result_name() -> str:
     return secrets.token_hex(8)
 
 
-def find_text_columns(path: Path) -> tuple[list, str | None]:
-    """:meth:`Workspace.text_columns`, read from the first chunk of the archive at ``path``."""
+def find_text_columns(path: Path) -> dict:
+    """:meth:`Workspace.text_columns`, read from the first chunk of the archive at ``path``, as the batch's record keeps
+    them: ``columns_with_text``, ``found_text_col`` and ``blank_text_col``, the column whose name marks it as the
+    text's (as the command line finds it) but that holds no words there, with the rows read ([name, rows]), or None."""
     try:
         first = next(iter(open_archive(path).chunks()), None)
     except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
@@ -228,17 +231,25 @@ def find_text_columns(path: Path) -> tuple[list, str | None]:
     except ArchiveError as tagged:
         raise Refused(400, in_chinese(tagged)) from None
     texts = [str(c) for c in frame.columns if frame[c].map(_is_words).any()]
+    found, named = (_named_text_column(columns) for columns in (texts, frame.columns))
+    blank = [named, len(frame)] if found is None and named is not None and named not in texts else None
     if not texts:
-        raise Refused(400, "文件里没有文本列：没有任何一列含有投诉文字。")
-    try:
-        found = find_text_column(texts)
-    except ValueError:
-        found = None
+        raise Refused(400, blank_text_column_note(*blank, others=False) if blank else
+                      "文件里没有文本列：没有任何一列含有投诉文字。")
     record = record_in_header(frame.columns) if found is None and UPLOAD_FORMATS[path.suffix] in _HEADED else None
     if record is not None:
         raise Refused(400, f"第一行像是一条记录而不是列名（含「{record[:30]}」）：这样第一条记录会被当作列名、不被标注。"
                            f"请在最上面插入一行列名（如「编号」「投诉内容」）后再上传。")
-    return ([found] + [c for c in texts if c != found]) if found else texts, found
+    return {"columns_with_text": ([found] + [c for c in texts if c != found]) if found else texts,
+            "found_text_col": found, "blank_text_col": blank}
+
+
+def _named_text_column(columns) -> str | None:
+    """The one of ``columns`` whose name marks it as the complaint text's (:func:`find_text_column`), or None."""
+    try:
+        return find_text_column(columns)
+    except ValueError:
+        return None
 
 
 def _sent_name(filename: str) -> str:
