@@ -7,8 +7,11 @@ import datetime
 SHOWN_TIME = "%Y-%m-%d %H:%M:%S（UTC%z）"
 
 
-def shown_time(moment: datetime.datetime, *, seconds: bool = True) -> str:
-    """``moment`` (aware; a naive one is taken as local time) as :data:`SHOWN_TIME` shows it, or to the minute."""
+def shown_time(moment: datetime.datetime | str, *, seconds: bool = True) -> str:
+    """``moment`` (aware, or its ISO 8601 text; a naive one is taken as local time) as :data:`SHOWN_TIME` shows it, or
+    to the minute."""
+    if not isinstance(moment, datetime.datetime):
+        moment = datetime.datetime.fromisoformat(str(moment))
     local = moment.astimezone()
     offset = local.isoformat(timespec="seconds")[19:]  # +08:00, which strftime's %z says +0800
     return local.strftime((SHOWN_TIME if seconds else SHOWN_TIME.replace(":%S", "")).replace("%z", offset))

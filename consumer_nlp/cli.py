@@ -276,7 +276,7 @@ def _review(args) -> int:
             return 0
         store = CorrectionStore.of_registry(args.registry)
         added = store.add(corrections, reviewer=args.reviewer)
-        print(corrections_added_in_chinese(added, source or args.workbook, store.path))
+        print(corrections_added_in_chinese(added, source or args.workbook, store.path, corrections))
     return 0
 
 

@@ -134,10 +134,13 @@ class ReviewWorkbookError(ValueError):
     tells them in its own words (the message is the library's English): ``"not_a_category"`` (更正为 holds no
     category; each row a (row, value) pair), ``"no_text"`` (a correction whose 投诉内容 is empty), ``"sorted_apart"``
     (cells sorted apart from the hidden exact text, so the text is not known), ``"guess_changed"`` (模型判断 or 置信度
-    not as exported: typed over, or sorted apart), ``"hidden_changed"`` (the hidden exact text changed) or
-    ``"export_time_changed"`` (the 说明 sheet's 导出时间 changed; its row a (row, value) pair)."""
+    not as exported: typed over, or sorted apart), ``"hidden_changed"`` (the hidden exact text changed),
+    ``"export_time_changed"`` (the 说明 sheet's 导出时间 changed; its row a (row, value) pair) or
+    ``"row_export_time_changed"`` (a row's hidden 导出时间（勿改） emptied or changed: which export it came from is not
+    known)."""
 
-    PROBLEMS = ("not_a_category", "no_text", "sorted_apart", "guess_changed", "hidden_changed", "export_time_changed")
+    PROBLEMS = ("not_a_category", "no_text", "sorted_apart", "guess_changed", "hidden_changed", "export_time_changed",
+                "row_export_time_changed")
 
     def __init__(self, message: str, problems: list[tuple[str, dict]]):
         super().__init__(message)

@@ -1711,7 +1711,7 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "numbered_labels": {"column": "label", "rows": 40, "labeled": 40, "different": 3,
                                         "numbers": ["1", "2", "3"]}}
 REVIEW_PROBLEMS = {"not_a_category": [(4, "质量")], "no_text": [3], "sorted_apart": [2, 5], "guess_changed": [2],
-                   "hidden_changed": [6], "export_time_changed": [(3, "上周五")]}
+                   "hidden_changed": [6], "export_time_changed": [(3, "上周五")], "row_export_time_changed": [4]}
 CHECKPOINT_PROBLEMS = {"cannot_resume": {}, "unfinished": {"chunks": 3}, "resume_and_restart": {}}
 NAME_PROBLEMS = {"characters": {"name": "投诉/x", "parameter": "name"},
                  "builtin": {"name": "default", "parameter": "name"},

@@ -137,8 +137,8 @@ def test_export_fill_import_and_the_report_counts_the_corrections(tagged, model_
     book = load_workbook(workbook)
     sheet = book["复核"]
     assert [c.value for c in sheet[1]] == ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为",
-                                           "原文（勿改）"]
-    assert sheet.column_dimensions["H"].hidden and not sheet.column_dimensions["G"].hidden
+                                           "原文（勿改）", "导出时间（勿改）"]
+    assert all(sheet.column_dimensions[letter].hidden for letter in "HI") and not sheet.column_dimensions["G"].hidden
     rows = sheet.max_row - 1
     assert rows >= 3
     validation = sheet.data_validations.dataValidation[0]
@@ -487,6 +487,12 @@ def test_two_copies_of_one_export_that_disagree_keep_neither_either_way_and_say_
     assert store.add(read_review(copies["张三"])[0], reviewer="张三").superseded == 1  # the earlier export's: not again
 
 
+def _without_row_moments(book) -> None:
+    """``book`` as exported before 2026-12-06 (late): its rows without their hidden 导出时间（勿改）."""
+    sheet = book["复核"]
+    sheet.delete_cols([cell.value for cell in sheet[1]].index("导出时间（勿改）") + 1)
+
+
 def test_a_workbook_exported_before_moments_were_kept_replaces_as_before(tmp_path):
     # Workbooks exported before the moment was stamped carry none: their choices count as a new review's would.
     from consumer_nlp.review import read_review
@@ -495,6 +501,7 @@ def test_a_workbook_exported_before_moments_were_kept_replaces_as_before(tmp_pat
     book = load_workbook(older)
     assert [row[0].value for row in book["说明"].iter_rows()] == ["来源", "做法", "导出时间"]
     book["说明"].delete_rows(3)
+    _without_row_moments(book)
     book.save(older)
     newer = _export_one(tmp_path, "本周.xlsx")
     _fill(older, {2: "质量问题"})
@@ -554,6 +561,7 @@ def test_a_workbook_exported_with_the_utc_moment_shown_imports_as_before(tmp_pat
     book = load_workbook(workbook)
     book["说明"].cell(row=3, column=2).value = "2026-12-06 19:48:43.898097+00:00"
     book["说明"].cell(row=3, column=3).value = None
+    _without_row_moments(book)
     book.save(workbook)
     assert [c["exported_at"] for c in read_review(workbook)[0]] == ["2026-12-06T19:48:43.898097+00:00"]
     book["说明"].cell(row=3, column=3).value = "周一导出"  # a remark the desk typed beside it
@@ -591,6 +599,112 @@ def test_a_notes_sheet_sorted_or_with_a_row_put_above_keeps_its_source_and_momen
     assert exported[1] == "十二月投诉.csv"
     assert read_review(tmp_path / "排序.xlsx") == exported
     assert read_review(tmp_path / "加标题.xlsx") == exported
+
+
+def _paste_rows(from_path, to_path, rows: list, at: int) -> None:
+    """Copy whole ``rows`` of ``from_path``'s 复核 sheet, hidden cells with them (as Excel copies whole rows), into
+    ``to_path``'s from row ``at`` on."""
+    source = load_workbook(from_path)["复核"]
+    book = load_workbook(to_path)
+    for offset, row in enumerate(rows):
+        for cell in source[row]:
+            book["复核"].cell(row=at + offset, column=cell.column).value = cell.value
+    book.save(to_path)
+
+
+@pytest.mark.parametrize("how", ["rows pasted", "notes copied"])
+def test_rows_of_an_older_export_keep_its_moment_wherever_pasted_and_the_import_says_so(tmp_path, capsys, how):
+    # Last week's filled rows pasted into this week's workbook (or this week's 说明 sheet copied into last week's)
+    # imported with this week's 导出时间: their choice undid one made since, and nothing said they came from elsewhere.
+    import re
+
+    registry = ["--registry", str(tmp_path / "registry")]
+    last_week = _export_one(tmp_path, "上周.xlsx")
+    shown = load_workbook(last_week)["说明"]["B3"].value  # its 导出时间, as the desk saw it
+    since = _export_one(tmp_path, "周三.xlsx")  # a choice made since last week's export
+    this_week = _export_one(tmp_path, "本周.xlsx", text="秤不准，少了二两")
+    _fill(last_week, {2: "质量问题"})
+    _fill(since, {2: "安全问题"})
+    assert main(["review", "import", str(since), "--reviewer", "李四", *registry]) == 0
+    if how == "rows pasted":
+        _paste_rows(last_week, this_week, [2], at=3)
+        _fill(this_week, {2: "价格/计量"})
+        imported = this_week
+    else:
+        notes = [[cell.value for cell in row] for row in load_workbook(this_week)["说明"].iter_rows()]
+        book = load_workbook(last_week)
+        for number, values in enumerate(notes, start=1):
+            for column, value in enumerate(values, start=1):
+                book["说明"].cell(row=number, column=column).value = value
+        book.save(last_week)
+        imported = last_week
+    capsys.readouterr()
+    assert main(["review", "import", str(imported), "--reviewer", "张三", *registry]) == 0
+    out = capsys.readouterr().out
+    store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
+    assert store.labels()["充电宝充着充着冒烟了"] == "safety", out  # the choice made since stands
+    assert "另 1 条没有采用" in out, out
+    said = re.search(r"其中 1 条来自另一次导出的复核表（导出时间 ([^；]+)；本表“说明”表的导出时间是 ([^）]+）)", out)
+    assert said and said.groups() == (shown, load_workbook(this_week)["说明"]["B3"].value), out
+
+
+@pytest.mark.parametrize("pasted_above", [False, True])
+def test_rows_of_two_exports_in_one_workbook_count_the_later_choice_for_each_complaint(tmp_path, pasted_above):
+    # Both rows took the workbook's 导出时间: one moment, two categories, read as two copies of one export that
+    # disagree, so neither counted; the later export's choice counts, as for two workbooks imported one by one.
+    from consumer_nlp.review import read_review
+
+    last_week, this_week = _export_one(tmp_path, "上周.xlsx"), _export_one(tmp_path, "本周.xlsx")
+    _fill(last_week, {2: "质量问题"})
+    _fill(this_week, {2: "安全问题"})
+    if pasted_above:  # this week's row moved down, last week's put in its place
+        _paste_rows(this_week, this_week, [2], at=3)
+        _paste_rows(last_week, this_week, [2], at=2)
+    else:
+        _paste_rows(last_week, this_week, [2], at=3)
+    corrections, _ = read_review(this_week)
+    assert len({c["exported_at"] for c in corrections}) == 2
+    store = CorrectionStore(tmp_path / "corrections.sqlite")
+    store.add(corrections, reviewer="张三")
+    assert store.labels() == {"充电宝充着充着冒烟了": "safety"} and store.disputes() == {}
+
+
+@pytest.mark.parametrize("hidden", ["", "上周五", "2026-12-06 19:48:43"])
+def test_a_rows_hidden_export_moment_cleared_or_typed_over_is_refused_by_its_row(tmp_path, capsys, hidden):
+    # Taking the 说明 sheet's moment for such a row would let a row pasted from an older export, its moment lost,
+    # undo a later choice without a word: it is refused by its row, the other rows' moments known.
+    from consumer_nlp.exceptions import ReviewWorkbookError
+    from consumer_nlp.review import export_review, read_review
+
+    queue = [{"row": n, "text": text, "guess_zh": "其他", "runner_up_zh": "质量问题", "confidence": 0.4}
+             for n, text in enumerate(["秤不准，少了二两", "手机屏幕坏了"], start=2)]
+    workbook = export_review(queue, tmp_path / "复核.xlsx")
+    _fill(workbook, {2: "价格/计量", 3: "质量问题"})
+    book = load_workbook(workbook)
+    sheet = book["复核"]
+    column = [cell.value for cell in sheet[1]].index("导出时间（勿改）") + 1
+    assert sheet.column_dimensions[sheet.cell(row=1, column=column).column_letter].hidden
+    sheet.cell(row=3, column=column).value = hidden or None
+    book.save(workbook)
+    with pytest.raises(ReviewWorkbookError, match="row 3") as refused:
+        read_review(workbook)
+    assert [kind for kind, _ in refused.value.problems] == ["row_export_time_changed"]
+    assert main(["review", "import", str(workbook), "--registry", str(tmp_path / "registry")]) == 2
+    assert "隐藏列“导出时间（勿改）”是空的或被改动了" in capsys.readouterr().err
+
+
+def test_a_workbook_exported_before_rows_carried_their_moment_imports_with_its_notes_moment(tmp_path):
+    from consumer_nlp.review import read_review
+
+    workbook = _export_one(tmp_path, "旧版.xlsx")
+    _fill(workbook, {2: "安全问题"})
+    book = load_workbook(workbook)
+    _without_row_moments(book)
+    book["说明"].cell(row=3, column=3).value = "2026-11-29T02:00:00+00:00"
+    book["说明"].cell(row=3, column=2).value = "2026-11-29 10:00:00（UTC+08:00）"
+    book.save(workbook)
+    corrections, _ = read_review(workbook)
+    assert [c["exported_at"] for c in corrections] == ["2026-11-29T02:00:00.000000+00:00"]
 
 
 def test_a_store_of_an_earlier_release_loads_and_keeps_the_newer_correction(tmp_path):
@@ -1024,10 +1138,11 @@ def test_the_workbook_keeps_its_layout_drop_down_hidden_text_and_notes(tmp_path)
     book = load_workbook(export_review(queue, tmp_path / "复核.xlsx", source="archive.csv"))
     sheet = book["复核"]
     assert [c.value for c in sheet[1]] == ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为",
-                                           "原文（勿改）", "原文（勿改）"]
+                                           "原文（勿改）", "原文（勿改）", "导出时间（勿改）"]
     assert all(c.font.bold for c in sheet[1]) and sheet.freeze_panes == "A2"
     assert [sheet.column_dimensions[letter].width for letter in "ABCDEFG"] == [6, 11, 70, 12, 12, 8, 14]
-    assert [sheet.column_dimensions[letter].hidden for letter in "GHI"] == [False, True, True]
+    assert [sheet.column_dimensions[letter].hidden for letter in "GHIJ"] == [False, True, True, True]
+    assert {sheet.cell(row=r, column=10).value for r in (2, 3, 4)} == {book["说明"]["C3"].value}  # each row's moment
     assert all(sheet.cell(row=r, column=3).alignment.wrap_text for r in (2, 3, 4))
     assert [sheet.cell(row=r, column=n).value for r in (3, 4) for n in (1, 2, 4, 6)] == [2, 3, "其他", 0.4,
                                                                                          3, 4, "其他", 0.4]

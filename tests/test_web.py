@@ -640,6 +640,8 @@ def test_review_stores_each_correction_with_reviewer_skip_and_undo(client, tmp_p
     book = load_workbook(workbook)
     book["说明"]["B3"] = "2020-01-06 09:00:00（UTC+08:00）"  # exported long before: the time shown, and the moment
     book["说明"]["C3"] = "2020-01-06T01:00:00.000000+00:00"  # in the hidden cell beside it
+    assert book["复核"]["I1"].value == "导出时间（勿改）"  # and in each row's hidden cells
+    book["复核"]["I2"] = "2020-01-06T01:00:00.000000+00:00"
     book["复核"]["G2"] = "价格/计量"
     book.save(workbook)
     added = CorrectionStore(registry / STORE_NAME).add(read_review(workbook)[0], reviewer="张三")

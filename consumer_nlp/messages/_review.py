@@ -2,12 +2,15 @@
 apply and why, and the rows where it disagrees with another copy of the same export; or why it stored none."""
 
 from .._categories import CATEGORIES
-from .._review_sheet import CHOICE_HEADER, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, NOTES, TEXT_HEADER
+from .._moments import shown_time
+from .._review_sheet import (CHOICE_HEADER, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, NOTES, ROW_EXPORTED,
+                             TEXT_HEADER)
 from ..exceptions import ReviewWorkbookError
 from ._labeled import nearest_category_in_chinese
 
 _SHOWN_CHARACTERS = 30  # of a text named beside its row: enough to find it in the workbook
 _LISTED = 20  # disagreements listed one by one; the rest counted
+_MOMENTS_LISTED = 5  # other exports' moments named; the rest counted
 
 
 def _text_named(text: str) -> str:
@@ -46,15 +49,36 @@ def queue_counts_in_chinese(flagged: int, listed: int, empty: int, limit: str | 
     return f"需复核 {flagged + empty} 条，列出 {listed} 条" + (f"（另 {'，'.join(left)}，未列出）" if left else "")
 
 
-def corrections_added_in_chinese(added, source: str, store: str) -> str:
+def _from_other_exports(corrections) -> str | None:
+    """The line saying how many of a workbook's ``corrections`` (as ``read_review`` gives them) came from another
+    export than its 说明 sheet says (rows pasted from another workbook, or another's 说明 sheet copied in), and their
+    exports' moments: each counts by its own. None where all are of the sheet's export (or the sheet says none)."""
+    others = {}
+    for correction in corrections:
+        own, sheet = correction.get("exported_at"), correction.get("workbook_exported_at")
+        if own is not None and sheet is not None and own != sheet:
+            others[own] = others.get(own, 0) + 1
+    if not others:
+        return None
+    moments = sorted(others)
+    named = "、".join(shown_time(at) for at in moments[:_MOMENTS_LISTED])
+    named += f" 等 {len(moments)} 次" if len(moments) > _MOMENTS_LISTED else ""
+    sheet = shown_time(next(c["workbook_exported_at"] for c in corrections if c["exported_at"] in others))
+    return (f"其中 {sum(others.values())} 条来自另一次导出的复核表（{EXPORTED} {named}；本表“{NOTES}”表的{EXPORTED}是 "
+            f"{sheet}），按它们各自的{EXPORTED}与其他更正比较先后")
+
+
+def corrections_added_in_chinese(added, source: str, store: str, corrections=()) -> str:
     """The import's summary (``added``, a ``CorrectionStore.add`` result, from the workbook of ``source`` into the
-    store at ``store``), and a line for each choice that disagrees with another copy of the same export."""
+    store at ``store``), a line for the ``corrections`` given (as ``read_review`` gives them) that came from another
+    export than the workbook's, and a line for each choice that disagrees with another copy of the same export."""
     again = f"，另 {added.again} 条此前已导入过，没有重复保存" if added.again else ""
     superseded = (f"，另 {added.superseded} 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别（以更晚的为准）"
                   if added.superseded else "")
     replaced = (f"，另 {added.replaced_since} 条此前已导入过，之后这些投诉又被没有导出时间的旧复核表更正为其他类别，没有再采用"
                 f"（要改回，请重新导出后再选）" if added.replaced_since else "")
     lines = [f"已保存 {added.stored} 条人工更正{again}{superseded}{replaced}（来源：{source}），位于 {store}"]
+    lines += filter(None, [_from_other_exports(corrections)])
     found = added.disagreements
     if found:
         lines.append(f"其中 {len(found)} 条与同一次导出的另一份复核表选的不一致：这些投诉两个类别都暂不采用（保持此前的类别），"
@@ -75,6 +99,8 @@ _WORKBOOK_PROBLEMS = {
                       f"或排序时与隐藏列“{EXACT}”分开了（排序前请全选整张表）"),
     "hidden_changed": f"这些行的隐藏列“{EXACT}”被改动，不知道它们的原文（请重新导出）",
     "export_time_changed": f"“{NOTES}”表的“{EXPORTED}”被改动了（请改回导出时的值，或重新导出）",
+    "row_export_time_changed": f"这些行的隐藏列“{ROW_EXPORTED}”是空的或被改动了，不知道它们来自哪一次导出（请改回导出时的值，"
+                               f"或重新导出）",
 }
 
 

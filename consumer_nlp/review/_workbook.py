@@ -9,7 +9,7 @@ from pathlib import Path
 from .._categories import CATEGORIES, label_of
 from .._moments import SHOWN_TIME, shown_time
 from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, HOW, NOTES,
-                             SHEET, SOURCE, TEXT_HEADER)
+                             ROW_EXPORTED, SHEET, SOURCE, TEXT_HEADER)
 from .._unicode import cut
 from ..exceptions import ArchiveError, ReviewWorkbookError
 from ..io import (XLSX_MAX_CELL, MergedBelow, check_new_file, discard_unsaved, excel_text, new_file, open_read_only,
@@ -19,7 +19,8 @@ from ._store import moment
 WIDTHS = [6, 11, 70, 12, 12, 8, 14]
 TEXT, CHOICE = 3, len(COLUMNS)  # the column of the text, and the one the reviewer fills (1-based)
 # The hidden EXACT columns after CHOICE hold [row, text] exactly, as ASCII JSON over as many cells as it needs; EXPORTED
-# tells which of two exports is the later, by the exact moment in its hidden third cell.
+# tells which of two exports is the later, by the exact moment in its hidden third cell; each row carries that moment
+# too, in the hidden ROW_EXPORTED column after them (since 2026-12-06), which goes with the row wherever it is pasted.
 
 # Each kind of problem of a filled workbook (ReviewWorkbookError's ``problems``), as the library says it: messages
 # says each to the desk that filled it.
@@ -37,6 +38,8 @@ _PROBLEMS_IN_ENGLISH = {
     "export_time_changed": f"the sheet {NOTES}'s {EXPORTED} (when the workbook was exported, which tells an older "
                            f"workbook imported again from a newer one) was changed: put it back as exported, or export "
                            f"again",
+    "row_export_time_changed": f"these rows' hidden column {ROW_EXPORTED} is empty or was changed, so the export they "
+                               f"came from is not known (put it back as exported, or export them again)",
 }
 
 
@@ -93,9 +96,10 @@ def _cell(sheet, value, **style):
     return text_cell(sheet, value, **style) if isinstance(value, str) else value
 
 
-def _write_queue(sheet, queue: list[dict]) -> None:
+def _write_queue(sheet, queue: list[dict], exported: str) -> None:
     """The sheet the reviewer fills: ``queue`` a row at a time under a frozen bold header, the texts
-    wrapped, the exact texts in hidden columns, the drop-down of the six categories in 更正为."""
+    wrapped, the exact texts and the export moment ``exported`` in hidden columns, the drop-down of the six
+    categories in 更正为."""
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
@@ -103,15 +107,15 @@ def _write_queue(sheet, queue: list[dict]) -> None:
     exact_width = _exact_width(queue)
     for column, width in enumerate(WIDTHS, start=1):  # a write-only sheet takes its columns before its rows
         sheet.column_dimensions[get_column_letter(column)].width = width
-    for column in range(CHOICE + 1, CHOICE + 1 + exact_width):
+    for column in range(CHOICE + 1, CHOICE + 2 + exact_width):  # the EXACT ones and ROW_EXPORTED
         sheet.column_dimensions[get_column_letter(column)].hidden = True
     sheet.freeze_panes = "A2"
     bold, wrapped = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    sheet.append([_cell(sheet, name, font=bold) for name in COLUMNS + [EXACT] * exact_width])
+    sheet.append([_cell(sheet, name, font=bold) for name in COLUMNS + [EXACT] * exact_width + [ROW_EXPORTED]])
     for n, item in enumerate(queue, start=1):
         exact = _exact_cells(item["row"], item["text"], label_of(item["guess_zh"]), item["confidence"])
         values = [n, item["row"], _shown(item["text"]), item["guess_zh"], item["runner_up_zh"], item["confidence"],
-                  None, *exact]
+                  None, *exact, *[None] * (exact_width - len(exact)), exported]
         sheet.append([_cell(sheet, value, alignment=wrapped) if column == TEXT else _cell(sheet, value)
                       for column, value in enumerate(values, start=1)])
     choices = DataValidation(type="list", formula1='"' + ",".join(CATEGORIES.values()) + '"', allow_blank=True,
@@ -121,13 +125,12 @@ def _write_queue(sheet, queue: list[dict]) -> None:
     choices.add(f"{letter}2:{letter}{max(2, len(queue) + 1)}")
 
 
-def _write_notes(notes, source: str) -> None:
+def _write_notes(notes, source: str, exported: str) -> None:
     """The NOTES sheet: where the queue came from, what to do, and when it was exported (EXPORTED): in the local time
-    a desk reads, to the second (SHOWN_TIME), and in a hidden cell the exact moment that tells exports apart."""
-    exported = datetime.datetime.now().astimezone()
-    shown = shown_time(exported)
+    a desk reads, to the second (SHOWN_TIME), and in a hidden cell the exact moment ``exported`` that tells exports
+    apart."""
     notes.column_dimensions["C"].hidden = True  # a write-only sheet takes its columns before its rows
-    for values in [(SOURCE, source), ("做法", HOW), (EXPORTED, shown, moment(exported))]:
+    for values in [(SOURCE, source), ("做法", HOW), (EXPORTED, shown_time(exported), exported)]:
         notes.append([_cell(notes, value) for value in values])
 
 
@@ -139,10 +142,11 @@ def export_review(queue: list[dict], path, *, source: str = "", force: bool = Fa
     from openpyxl import Workbook
 
     path = check_workbook(path, force=force, source=source)
+    exported = moment(datetime.datetime.now().astimezone())
     workbook = Workbook(write_only=True)
     try:
-        _write_queue(workbook.create_sheet(SHEET), queue)
-        _write_notes(workbook.create_sheet(NOTES), source)
+        _write_queue(workbook.create_sheet(SHEET), queue, exported)
+        _write_notes(workbook.create_sheet(NOTES), source, exported)
         with new_file(path, force=force, what="workbook") as temporary:
             workbook.save(temporary)
     except BaseException:  # refused, or Ctrl-C: the sheets' temporary files, which saving would have removed
@@ -191,7 +195,9 @@ def read_review(path) -> tuple[list[dict], str]:
     """The corrections a reviewer made in a workbook of :func:`export_review`, and its source.
     Labels may be Chinese names or English labels; any other value is refused, all listed by row.
     Each belongs to the text exported (kept in hidden columns), not to what its 投诉内容 cell shows, and carries
-    when the workbook was exported (exported_at; None for a workbook exported before that was written)."""
+    when its row was exported (exported_at: its own hidden moment, so that a row pasted from another export keeps
+    that export's; the 说明 sheet's for a row without one, None where neither was written) and the 说明 sheet's
+    (workbook_exported_at), which differ for rows from another export."""
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
@@ -222,12 +228,13 @@ def read_review(path) -> tuple[list[dict], str]:
                                "not_review_workbook", columns=header)
         # The hidden cells are those headed 原文（勿改）: a column a reviewer added after them (备注) is no part of them.
         hidden = [i for i, name in enumerate(header) if i >= CHOICE and name == EXACT]
+        stamped = header.index(ROW_EXPORTED) if ROW_EXPORTED in header[CHOICE:] else None  # each row's moment
         source, stamp = _notes(workbook)
         try:  # typed over or cleared, it would tell no moment, or a wrong one
             exported_at, restamped = _export_moment(stamp), []
         except ValueError:
             exported_at, restamped = None, [(stamp[0], str(stamp[1]))]
-        corrections, bad, textless, altered, moved, guessed, exported = [], [], [], [], [], [], {}
+        corrections, bad, textless, altered, moved, guessed, exported, unstamped = [], [], [], [], [], [], {}, []
         # A choice merged down over several rows (one for a block) holds for each of them.
         # A merge that starts left of 更正为 shows its left cell's value there: 更正为 holds no choice on
         # any of its rows (added as showing nothing from the row above its top).
@@ -283,9 +290,18 @@ def read_review(path) -> tuple[list[dict], str]:
             else:
                 altered.append(number)
                 continue
+            at = exported_at
+            if exact is not None and stamped is not None:  # an exported row: its moment, not the sheet's, however
+                try:  # cleared or typed over, the sheet's could be another export's: refused, never guessed
+                    at = moment(values[stamped])
+                except ValueError:
+                    at = None
+                if at is None:
+                    unstamped.append(number)
+                    continue
             corrections.append({"text": text, "label": label, "model_label": label_of(values[3]),
-                                "source": source, "row": row, "exported_at": exported_at, "number": number,
-                                "shown": values[2], "guess_off": guess_off})
+                                "source": source, "row": row, "exported_at": at, "workbook_exported_at": exported_at,
+                                "number": number, "shown": values[2], "guess_off": guess_off})
         # A shown text that is another row's exported text moved there without its hidden cells.
         seen = set(moved)  # a set: a list searched for each row was quadratic in a sorted workbook
         moved += [c["number"] for c in corrections if c["number"] not in seen and c["shown"] != _shown(c["text"])
@@ -298,7 +314,8 @@ def read_review(path) -> tuple[list[dict], str]:
         workbook.close()
     problems = [(kind, {"rows": found}) for kind, found in [
         ("not_a_category", bad), ("no_text", textless), ("sorted_apart", sorted(moved)), ("guess_changed", guessed),
-        ("hidden_changed", altered), ("export_time_changed", restamped)] if found]
+        ("hidden_changed", altered), ("export_time_changed", restamped), ("row_export_time_changed", unstamped)]
+        if found]
     if problems:
         said = "; ".join(f"{_PROBLEMS_IN_ENGLISH[kind]}: {_rows_in_english(details['rows'])}"
                          for kind, details in problems)
