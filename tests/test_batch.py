@@ -1279,7 +1279,7 @@ def test_a_tagged_workbook_shows_numbers_and_dates_in_the_formats_of_the_input(d
     assert [rows[1][name].number_format for name in ("受理日期", "金额")] == [formats["B"], formats["D"]]
     assert (rows[0]["占比"].value, rows[0]["金额"].value, rows[1]["占比"].value) == (0.155, 1234.5, "不详")
     assert rows[1]["占比"].number_format == "General"  # a text among them is text
-    assert rows[0]["confidence"].number_format == "General"
+    assert rows[0]["confidence"].number_format == "0.00%"  # the added column's own, whatever the input's
 
 def test_a_text_longer_than_an_excel_cell_is_refused_before_writing(default_model, tmp_path):
     source = tmp_path / "in.csv"
@@ -1826,8 +1826,8 @@ def test_links_and_comments_of_a_workbook_reach_its_tagged_xlsx(default_model, t
     out = load_workbook(tmp_path / "out.xlsx").active
     assert [(c.value, c.hyperlink.target if c.hyperlink else None) for c in out["C"][1:]] == [
         ("查看", f"https://cases.example.cn/case?id={case}") for case in (1, 2, 3)]
-    assert [(c.coordinate, c.comment.text, c.comment.author) for row in out.iter_rows() for c in row if c.comment] \
-        == [("D4", "消费者已撤诉", "王芳")]
+    assert [(c.coordinate, c.comment.text, c.comment.author) for row in out.iter_rows(min_row=2) for c in row
+            if c.comment] == [("D4", "消费者已撤诉", "王芳")]
 
 
 def test_a_workbook_in_the_1904_date_system_is_tagged_into_one_in_the_same_system(default_model, tmp_path):
@@ -2477,3 +2477,39 @@ def test_a_list_an_object_or_a_boolean_in_the_text_column_is_tagged_as_its_outpu
     for row, expected in zip(tagged, again):
         assert [str(row[c]) for c in ("category", "confidence", "top_terms")] == \
             [str(expected[c]) for c in ("category", "confidence", "top_terms")], row["text"]
+
+
+def header_notes(sheet) -> dict:
+    """The notes (Excel comments) on the header cells of an openpyxl ``sheet``, by column name."""
+    return {cell.value: cell.comment.text for cell in sheet[1] if cell.comment}
+
+
+def test_the_added_columns_of_a_tagged_xlsx_say_what_they_hold(default_model, tmp_path):
+    # A desk opening the tagged .xlsx met category, confidence (0.9995), needs_review, review_reason and top_terms
+    # (银行(0.32), 〈数字〉) with nothing in the file saying what they mean. Each added column's header now carries a note
+    # in Chinese, the user's own columns none; confidence is shown as a percentage, its value unchanged.
+    from consumer_nlp import report_archive
+
+    workbook = Workbook()
+    for row in [["受理编号", "投诉内容"], ["A1", "冰箱买回来三天就不制冷了"], ["A2", ""],
+                ["A3", "超市的秤不准，买2斤少了二两"], ["A4", "好"]]:
+        workbook.active.append(row)
+    workbook.save(tmp_path / "in.xlsx")
+    tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False)
+    tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.csv", jobs=1, progress=False)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    notes = header_notes(out)
+    assert list(notes) == list(TAG_COLUMNS)
+    assert all(re.search("[\u4e00-\u9fff]", note) for note in notes.values())
+    assert all(f"{code}（{name}）" in notes["category"] for code, name in CATEGORIES.items())
+    assert "概率" in notes["confidence"] and "百分比" in notes["confidence"]
+    assert all(reason in notes["review_reason"] for reason in ("置信度低", "文本为空", "又一行列名"))
+    assert "(0.32)" in notes["top_terms"] and "〈数字〉" in notes["top_terms"] and "老人 花" in notes["top_terms"]
+    confidence = [row[4] for row in out.iter_rows(min_row=2)]
+    assert {cell.number_format for cell in confidence if cell.value is not None} == {"0.00%"}
+    assert [cell.value for cell in confidence] == [
+        None if pd.isna(v) else v for v in pd.read_csv(tmp_path / "out.csv", encoding="utf-8-sig")["confidence"]]
+    assert [cell.number_format for cell in out["A"] + out["B"]] == ["General"] * 10
+    reports = [report_archive(tmp_path / name, progress=False) for name in ("out.xlsx", "out.csv")]  # read as before
+    for table in ("categories", "review"):
+        pd.testing.assert_frame_equal(reports[0].tables[table], reports[1].tables[table])

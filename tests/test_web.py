@@ -1164,6 +1164,21 @@ def test_an_xlsx_download_keeps_the_uploads_hidden_columns_and_rows_and_its_link
     assert out["C2"].hyperlink.target == "https://cases.example.cn/case?id=C0" and out["C3"].hyperlink is None
 
 
+def test_an_xlsx_download_notes_what_each_added_column_holds(client, tmp_path):
+    # The downloaded .xlsx headed its added columns category … top_terms with nothing saying what they hold, and showed
+    # confidence as 0.9995. Their header cells now carry the notes the command line's .xlsx has; 投诉内容's none.
+    from openpyxl import load_workbook
+
+    from consumer_nlp.messages import COLUMN_NOTES
+
+    content = "编号,投诉内容\n" + "".join(f"C{n},{t}\n" for n, t in enumerate(COMPLAINTS[:3]))
+    batch = _tag_upload(client, "案件.csv", content.encode(), "投诉内容")
+    (tmp_path / "out.xlsx").write_bytes(_download(client, batch, "xlsx").content)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert {c.value: c.comment.text for c in out[1] if c.comment} == COLUMN_NOTES
+    assert [c.number_format for c in out["E"][1:]] == ["0.00%"] * 3 and all(0 < c.value <= 1 for c in out["E"][1:])
+
+
 def test_the_report_page_reads_the_column_tagged_and_names_the_upload_not_a_server_path(client, tmp_path):
     # The report looked for a text column by name, so a column the user chose (详细描述) was not
     # found and corrections were not counted; it began with the server's path to tagged.parquet.

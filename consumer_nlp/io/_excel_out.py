@@ -172,6 +172,14 @@ def _keep_layout(sheet, row: list, number: int, columns: list, layout) -> None:
         del sheet.row_dimensions[number]
 
 
+def _note(text: str):
+    """``text`` as a note (an Excel comment) on a header cell, its box sized to show it whole: about 24 characters
+    of Chinese to a line of its 320 points."""
+    from openpyxl.comments import Comment
+
+    return Comment(text, "consumer-nlp", height=30 + 15 * math.ceil(len(text) / 24), width=320)
+
+
 def _beyond_excel_dates(value, in_1904: bool) -> bool:
     """Whether ``value`` is a date before the first day of the workbook's date system (1900-01-01, or 1904-01-01),
     or, in the 1900 system, a negative span: Excel shows neither, only #####."""
@@ -190,10 +198,11 @@ def _beyond_excel_numbers(value) -> bool:
 
 
 def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_formats: dict, layout=None,
-                rows_done=None):
+               rows_done=None, notes: dict | None = None):
     """One sheet as a person wants it: values with their types (text always as text, never a
-    formula), the header frozen with a filter on it, columns sized, and rows needing review marked;
-    what the workbook read held beside its values kept (``layout``, see :func:`_keep_layout`)."""
+    formula), the header frozen with a filter on it, its cells of the columns in ``notes`` noted (what they hold),
+    columns sized, and rows needing review marked; what the workbook read held beside its values kept (``layout``,
+    see :func:`_keep_layout`)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
@@ -252,6 +261,8 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
     for name in columns:
         item = cell(str(name))
         item.font = Font(bold=True)
+        if name in (notes or {}):
+            item.comment = _note(notes[name])
         header.append(item)
     sheet.append(header)
     rows = 1

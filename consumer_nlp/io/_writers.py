@@ -197,12 +197,13 @@ def _write_part(frame: pd.DataFrame, kind: str, path: Path) -> None:
 
 
 def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
-                  marked: str | None = None, number_formats: dict | None = None, layout=None) -> None:
+                  marked: str | None = None, number_formats: dict | None = None, layout=None,
+                  notes: dict | None = None) -> None:
     """``frames`` (a DataFrame, or DataFrames of the same columns, each held in memory only while it
     is written) as one whole archive at ``output`` (format by its extension), written the way
     tagging writes its outputs: text stays text (never a formula), types are kept (``wide``,
-    ``marked``, ``number_formats`` and ``layout`` as for :func:`join_parts`: a reader's ``layout`` is whole once
-    ``frames``, its chunks, are all read)."""
+    ``marked``, ``number_formats``, ``layout`` and ``notes`` as for :func:`join_parts`: a reader's ``layout`` is whole
+    once ``frames``, its chunks, are all read)."""
     output = Path(output)
     kind = archive_format(output)
     parts, columns = [], None
@@ -212,20 +213,22 @@ def write_archive(frames, output: Path, sheet_title: str = "tagged", *, wide=(),
             parts.append(working_name(output, f"part{len(parts)}"))
             write_part(frame, kind, parts[-1])
         join_parts(parts, columns or [], kind, output, sheet_title, wide=wide, marked=marked,
-                   number_formats=number_formats, layout=layout)
+                   number_formats=number_formats, layout=layout, notes=notes)
     finally:
         for part in parts:
             part.unlink(missing_ok=True)
 
 
 def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title: str = "tagged", *, wide=(),
-               marked: str | None = None, number_formats: dict | None = None, layout=None, rows_done=None) -> list:
+               marked: str | None = None, number_formats: dict | None = None, layout=None, rows_done=None,
+               notes: dict | None = None) -> list:
     """Join spool ``parts`` (in order) into ``output``: header first, parts streamed one at a time.
     For an .xlsx output: ``sheet_title`` names its sheet, the columns named in ``wide`` (long
     texts) are drawn wide, rows whose ``marked`` column is True are filled yellow, and the numbers,
     dates and times of a column in ``number_formats`` ({column: {kind: Excel number format}}, as a
     workbook read gave them: see ``format_kind``) are shown in its format for their kind, and the hidden
-    columns and rows, links and comments of the workbook read (its reader's :class:`SheetLayout`) are kept. Returns
+    columns and rows, links and comments of the workbook read (its reader's :class:`SheetLayout`) are kept, and the
+    header cells of the columns in ``notes`` ({column: text}) carry that text as a note (an Excel comment). Returns
     the columns written as text because Parquet cannot hold their mix of types in one column.
     ``rows_done(n)`` is told of the rows written as an .xlsx output (far the slowest) takes shape."""
     if kind in ("csv", "tsv"):
@@ -240,7 +243,8 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     elif kind == "parquet":
         return join_parquet(parts, output)
     else:
-        join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {}, layout, rows_done)
+        join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {}, layout, rows_done,
+                   notes or {})
     return []
 
 

@@ -492,8 +492,8 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
             with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
                       file=sys.stderr, dynamic_ncols=True) as writing:
                 summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, temporaries[0],
-                                                  sheet_title, number_formats=number_formats, layout=layout,
-                                                  rows_done=writing.update, **excel_layout(text_col))
+                                                  sheet_title, layout=layout, rows_done=writing.update,
+                                                  **excel_layout(text_col, number_formats))
     except FileExistsError as error:
         raise FileExistsError(f"{error}. The tagged chunks are kept in {spool}: with resume=True as well, the run "
                               f"goes on from them") from None

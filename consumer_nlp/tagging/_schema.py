@@ -12,10 +12,8 @@ from .._unicode import quoted
 from .._values import cell_texts, holding, is_blank, is_missing
 # TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
 from ..io import TAG_COLUMNS, sheet_title, shown_text, utf8_text
+from ..messages import COLUMN_NOTES, REASON_EMPTY, REASON_LOW_CONFIDENCE, REASON_NAMES
 
-REASON_EMPTY = "文本为空"
-REASON_LOW_CONFIDENCE = "置信度低"
-REASON_NAMES = "又一行列名"  # a row repeating the input's column names: kept, not tagged (see names_rows)
 _WEIGHT = re.compile(r"\(([0-9]+(?:\.[0-9]+)?)\)(?: |$)")  # what ends each "term(weight)" of a top_terms cell
 
 
@@ -43,10 +41,12 @@ def check_text_bytes(values: pd.Series, rows, column: str, by_index: bool = Fals
                                "text_bytes", column=column, rows=wrong, index=by_index)
 
 
-def excel_layout(text_col: str) -> dict:
+def excel_layout(text_col: str, number_formats: dict | None = None) -> dict:
     """How a tagged archive is drawn in Excel (see :func:`io.join_parts`): the complaint texts and the
-    deciding terms wide, the rows that need review filled yellow."""
-    return {"wide": (text_col, "top_terms"), "marked": "needs_review"}
+    deciding terms wide, the rows that need review filled yellow, each added column's header with a note saying what
+    it holds, and the confidence as a percentage (its value unchanged), beside the input's ``number_formats``."""
+    return {"wide": (text_col, "top_terms"), "marked": "needs_review", "notes": COLUMN_NOTES,
+            "number_formats": {**(number_formats or {}), "confidence": {"number": "0.00%"}}}
 
 
 def output_sheet(reader, input_name: str) -> str:

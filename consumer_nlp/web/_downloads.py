@@ -55,5 +55,5 @@ def write_download(input_path: Path, tagged_path: Path, output: Path, text_col: 
         first = list(itertools.islice(frames, 1))  # the sheet read is known once reading has begun
         with new_file(output, force=True) as temporary:
             write_archive(beside(itertools.chain(first, frames), tags, text_col), temporary,
-                          sheet_title=output_sheet(reader, name), number_formats=number_formats,
-                          layout=reader.layout, **excel_layout(text_col))
+                          sheet_title=output_sheet(reader, name), layout=reader.layout,
+                          **excel_layout(text_col, number_formats))
