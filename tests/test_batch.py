@@ -2513,3 +2513,21 @@ def test_the_added_columns_of_a_tagged_xlsx_say_what_they_hold(default_model, tm
     reports = [report_archive(tmp_path / name, progress=False) for name in ("out.xlsx", "out.csv")]  # read as before
     for table in ("categories", "review"):
         pd.testing.assert_frame_equal(reports[0].tables[table], reports[1].tables[table])
+
+
+def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
+    # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
+    # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.
+    from openpyxl.comments import Comment
+
+    workbook = Workbook()
+    for row in [[None, "金额", "投诉内容"], [None, 200, "冰箱买回来三天就不制冷了"], [None, 35, "超市的秤不准"]]:
+        workbook.active.append(row)
+    workbook.active["B1"].comment = Comment("单位：元，含运费", "王芳")
+    workbook.active["C3"].comment = Comment("已回访", "李明")
+    workbook.save(tmp_path / "in.xlsx")
+    tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [(c.coordinate, c.comment.text, c.comment.author) for row in out.iter_rows() for c in row
+            if c.comment and c.comment.author != "consumer-nlp"] == [("A1", "单位：元，含运费", "王芳"), ("B3", "已回访", "李明")]
+    assert list(header_notes(out)) == ["金额", *TAG_COLUMNS]

@@ -206,6 +206,7 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ERROR_CODES
+    from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.datetime import CALENDAR_MAC_1904
@@ -263,6 +264,8 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
         item.font = Font(bold=True)
         if name in (notes or {}):
             item.comment = _note(notes[name])
+        elif layout is not None and name in layout.header_comments:
+            item.comment = Comment(*layout.header_comments[name])
         header.append(item)
     sheet.append(header)
     rows = 1

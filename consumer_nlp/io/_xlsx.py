@@ -101,6 +101,8 @@ class ExcelReader(ArchiveReader):
         self.columns = header = check_header(header, self.path, first_column=left + 1)
         right = left + len(header)
         self.layout.hidden_columns.update(header[c - left - 1] for c in scan.hidden_columns if left < c <= right)
+        self.layout.header_comments.update((header[c - left - 1], (text, author)) for c, text, author in
+                                           scan.comments.pop(self.header_row, ()) if left < c <= right)
         links, scan.links = LinksOver(scan.links), []
         where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
