@@ -167,6 +167,7 @@ def test_classify_shows_the_category_probabilities_review_and_deciding_terms(cli
     assert f'<b id="category">{tag["category_zh"]}</b>' in page
     assert page.count('<td class="barcell">') == 6
     assert ("需要复核：置信度低" in page) == tag["needs_review"]
+    assert ("置信度低于复核阈值" in page) == tag["needs_review"]  # (a text, so only for low confidence)
     marked = re.search(r'<p class="text" id="marked">(.*?)</p>', page)[1]
     assert "<mark>" in marked and re.sub("</?mark>", "", marked) == COMPLAINTS[0]
 
