@@ -446,6 +446,26 @@ def test_an_older_workbook_imported_again_does_not_undo_a_newer_correction(tmp_p
     assert store.disputes() == {"充电宝充着充着冒烟了": [("safety", "李四"), ("other", "李四")]}  # for the person
 
 
+def test_a_later_export_agreeing_with_an_earlier_one_still_outranks_one_exported_between(tmp_path, capsys):
+    # Week 1's and week 3's workbooks chose 质量问题, week 2's (a colleague's, imported late) 安全问题: week 3's was not
+    # stored (the same choice as held, from the same tagged file's row), so week 2's, imported last, was stored over
+    # week 1's and counted, though week 3's later choice said otherwise. Each import's later moment is kept now.
+    registry = ["--registry", str(tmp_path / "registry")]
+    weeks = [_export_one(tmp_path, f"第{n}周.xlsx") for n in (1, 2, 3)]
+    for workbook, choice in zip(weeks, ("质量问题", "安全问题", "质量问题")):
+        _fill(workbook, {2: choice})
+    for workbook in (weeks[0], weeks[2]):
+        assert main(["review", "import", str(workbook), "--reviewer", "张三", *registry]) == 0
+    capsys.readouterr()
+    assert main(["review", "import", str(weeks[1]), "--reviewer", "李四", *registry]) == 0
+    out = capsys.readouterr().out
+    store = CorrectionStore(Path(registry[1]) / "corrections.sqlite")
+    assert store.labels() == {"充电宝充着充着冒烟了": "quality"}
+    assert "已保存 0 条人工更正" in out and "另 1 条没有采用" in out, out
+    assert main(["review", "import", str(weeks[2]), "--reviewer", "张三", *registry]) == 0  # again: not stored twice
+    assert [r["label"] for r in store.all()] == ["quality", "quality"]
+
+
 @pytest.mark.parametrize("order", [("张三", "李四"), ("李四", "张三")])
 def test_two_copies_of_one_export_that_disagree_keep_neither_either_way_and_say_the_row(tmp_path, capsys, order):
     # 张三's and 李四's copies of one export carry one 导出时间: the copy imported last gave the text its category,

@@ -3,8 +3,8 @@
 Every correction is a row of its own (who, when, from which archive row), never overwritten; the
 category a text has now is its latest correction, passing over the choices of an export whose copies disagree
 on it (two reviewers' copies of one workbook filled otherwise): a person settles those by a later choice. The
-same correction given again (a workbook imported twice: the text's category now, from the same archive row) is
-not stored again, and one from a workbook exported before a correction of its text that gives another category
+same correction given again (a workbook imported twice: the text's category now, from the same archive row, of no
+later export) is not stored again, and one from a workbook exported before a correction of its text that gives another category
 does not replace it (an old workbook imported again).
 SQLite in WAL mode with a busy timeout lets several reviewers write at once without losing any.
 """
@@ -113,7 +113,8 @@ def _moment_column(connection: sqlite3.Connection) -> str:
 
 def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
     """Insert the correction ``row`` (as ``add`` makes them) unless the store holds it already ("again": its
-    text's category now is its category, and one of them came from its source and row, unless it settles its text's
+    text's category now is its category, and one of them came from its source and row, of this export or a later one
+    (a later export agreeing is stored: its moment outranks the exports between), unless it settles its text's
     disputed choices, being of a later moment than them (a browser's choice); or this very choice, text,
     category, source, row and export moment, is held and contradicted from its own export), a correction from a later
     export gives its text another category ("superseded"), or the store holds this very choice and its text was
@@ -126,9 +127,9 @@ def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
     others = [(label_held, reviewer) for moment_held, label_held, reviewer in held
               if exported_at is not None and moment_held == exported_at and label_held != label]
     settles = bool(disputed) and exported_at is not None and all(exported_at > choice[0] for choice in disputed)
-    if now == label and not settles and connection.execute(
-            "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ?",
-            (key, label, source, number)).fetchone():
+    if now == label and not settles and connection.execute(  # held from a later export than this one: its moment
+            "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ? "
+            "AND (? IS NULL OR exported_at >= ?)", (key, label, source, number, exported_at, exported_at)).fetchone():
         return "again", others
     if held and now != label and exported_at is not None and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND exported_at > ?", (key, exported_at)).fetchone():
