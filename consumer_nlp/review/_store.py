@@ -4,8 +4,8 @@ Every correction is a row of its own (who, when, from which archive row), never 
 category a text has now is its latest correction, passing over the choices of an export whose copies disagree
 on it (two reviewers' copies of one workbook filled otherwise): a person settles those by a later choice. The
 same correction given again (a workbook imported twice: the text's category now, from the same archive row, of no
-later export) is not stored again, and one from a workbook exported before a correction of its text that gives another category
-does not replace it (an old workbook imported again).
+later export) is not stored again, and one from a workbook exported before a correction of its text that gives
+another category does not replace it (an old workbook imported again).
 SQLite in WAL mode with a busy timeout lets several reviewers write at once without losing any.
 """
 import datetime
