@@ -668,6 +668,34 @@ def test_rows_of_an_older_export_keep_its_moment_wherever_pasted_and_the_import_
     assert said and said.groups() == (shown, load_workbook(this_week)["说明"]["B3"].value), out
 
 
+@pytest.mark.parametrize("how", ["exported before", "column name cleared"])
+def test_a_new_rows_moment_pasted_into_a_workbook_exported_without_row_moments_is_kept(tmp_path, capsys, how):
+    # This week's filled row pasted into last week's workbook, exported before rows carried their moment (no column
+    # headed 导出时间（勿改）), took last week's 导出时间: a choice made between the two exports then outranked it, and the
+    # import said 没有采用：已由更晚导出的复核表…更正为其他类别, which was not so. Its moment, in the unheaded cell after
+    # the hidden 原文（勿改） ones, is taken.
+    registry = ["--registry", str(tmp_path / "registry")]
+    last_week = _export_one(tmp_path, "上周.xlsx")
+    book = load_workbook(last_week)
+    if how == "exported before":
+        _without_row_moments(book)
+    else:  # the hidden column kept, its name cleared
+        book["复核"].cell(row=1, column=[c.value for c in book["复核"][1]].index("导出时间（勿改）") + 1).value = None
+    book.save(last_week)
+    between = _export_one(tmp_path, "周三.xlsx")
+    this_week = _export_one(tmp_path, "本周.xlsx")
+    _fill(between, {2: "其他"})
+    assert main(["review", "import", str(between), "--reviewer", "李四", *registry]) == 0
+    _fill(this_week, {2: "安全问题"})
+    _paste_rows(this_week, last_week, [2], at=3)
+    capsys.readouterr()
+    assert main(["review", "import", str(last_week), "--reviewer", "张三", *registry]) == 0
+    out = capsys.readouterr().out
+    store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
+    assert store.labels() == {"充电宝充着充着冒烟了": "safety"}, out
+    assert "已保存 1 条人工更正" in out and "没有采用" not in out and "其中 1 条来自另一次导出的复核表" in out, out
+
+
 @pytest.mark.parametrize("pasted_above", [False, True])
 def test_rows_of_two_exports_in_one_workbook_count_the_later_choice_for_each_complaint(tmp_path, pasted_above):
     # Both rows took the workbook's 导出时间: one moment, two categories, read as two copies of one export that

@@ -196,7 +196,8 @@ def read_review(path) -> tuple[list[dict], str]:
     Labels may be Chinese names or English labels; any other value is refused, all listed by row.
     Each belongs to the text exported (kept in hidden columns), not to what its 投诉内容 cell shows, and carries
     when its row was exported (exported_at: its own hidden moment, so that a row pasted from another export keeps
-    that export's; the 说明 sheet's for a row without one, None where neither was written) and the 说明 sheet's
+    that export's, also in a workbook without the column; the 说明 sheet's for a row without one, None where neither
+    was written) and the 说明 sheet's
     (workbook_exported_at), which differ for rows from another export."""
     from openpyxl.utils.exceptions import InvalidFileException
 
@@ -229,6 +230,10 @@ def read_review(path) -> tuple[list[dict], str]:
         # The hidden cells are those headed 原文（勿改）: a column a reviewer added after them (备注) is no part of them.
         hidden = [i for i, name in enumerate(header) if i >= CHOICE and name == EXACT]
         stamped = header.index(ROW_EXPORTED) if ROW_EXPORTED in header[CHOICE:] else None  # each row's moment
+        # Without that column (a workbook exported before it, or its name cleared), a row pasted from a newer export
+        # still holds its moment in the unheaded cell after its hidden ones: taken where it is one, else the sheet's.
+        loose = hidden[-1] + 1 if stamped is None and hidden else None
+        loose = loose if loose is not None and (loose >= len(header) or header[loose] == "") else None
         source, stamp = _notes(workbook)
         try:  # typed over or cleared, it would tell no moment, or a wrong one
             exported_at, restamped = _export_moment(stamp), []
@@ -299,6 +304,11 @@ def read_review(path) -> tuple[list[dict], str]:
                 if at is None:
                     unstamped.append(number)
                     continue
+            elif exact is not None and loose is not None:
+                try:
+                    at = moment(values[loose]) or exported_at
+                except ValueError:  # a desk's note, or nothing a moment: the sheet's, as before
+                    pass
             corrections.append({"text": text, "label": label, "model_label": label_of(values[3]),
                                 "source": source, "row": row, "exported_at": at, "workbook_exported_at": exported_at,
                                 "number": number, "shown": values[2], "guess_off": guess_off})
