@@ -2630,6 +2630,19 @@ def test_moments_recorded_before_their_offset_was_kept_are_shown_as_they_were(cl
                                                                            "2026-12-05 09:01"]
 
 
+def test_a_records_moment_at_the_calendars_edge_is_shown_as_recorded_not_a_server_error(client, tmp_path, zone):
+    # A record's moment that local time cannot hold (year 1 east of UTC, 9999 west of it: a record put back by hand or
+    # damaged) stopped 批量's, 复核's and the batch's pages with a server error (OverflowError), every batch's list too.
+    zone("UTC0")
+    batch = _tag(client, tmp_path)
+    record = tmp_path / "workspace" / batch.rsplit("/", 1)[1] / "batch.json"
+    meta = json.loads(record.read_text("utf-8"))
+    edges = ["0001-01-01T00:00:00+08:00", "9999-12-31T23:59:59-05:00"]
+    record.write_text(json.dumps({**meta, "uploaded": edges[0], "tagging": "投诉内容", "stopped": edges[1]}), "utf-8")
+    client.app.state.models.note_retraining({"started": edges[1], "stopped": edges[0]})
+    assert _moments_shown(client, batch) == [edges[0]] * 3 + [edges[1], edges[1], edges[0]]
+
+
 def test_an_upload_whose_text_column_is_blank_is_told_why_that_column_is_not_offered(client):
     # `编号,投诉内容` over `C0,`, `C1,  `, `C2,。` offered only 编号, with 没有按列名认出文本列，请选择: the column named as
     # the text's held no words in the rows checked, unsaid, and a desk might tag the codes.

@@ -39,14 +39,13 @@ def recorded_moment(moment: datetime.datetime | None = None) -> str:
 def shown_moment(recorded: str | None, *, seconds: bool = False) -> str | None:
     """A moment of a record (:func:`recorded_moment`) as the pages show it (``_moments.shown_time``), to the minute, or
     to the ``seconds`` where two in one minute must be told apart (uploads of the same name). Records written before
-    2026-12-06 hold the moment as it was shown then (the server's clock, no offset): shown so."""
+    2026-12-06 hold the moment as it was shown then (the server's clock, no offset): shown so, as is one local time
+    cannot hold (year 1 or 9999: a damaged record), rather than stop the page."""
     try:
         moment = datetime.datetime.fromisoformat(recorded) if isinstance(recorded, str) else None
-    except ValueError:
-        moment = None
-    if moment is None or moment.utcoffset() is None:
+        return recorded if moment is None or moment.utcoffset() is None else shown_time(moment, seconds=seconds)
+    except (ValueError, OverflowError):
         return recorded
-    return shown_time(moment, seconds=seconds)
 
 
 def shown_id(batch_id: str) -> str:
