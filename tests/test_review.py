@@ -466,6 +466,25 @@ def test_a_later_export_agreeing_with_an_earlier_one_still_outranks_one_exported
     assert [r["label"] for r in store.all()] == ["quality", "quality"]
 
 
+@pytest.mark.parametrize("earlier_first", [True, False])
+def test_an_earlier_exports_choice_counts_under_a_later_export_whose_copies_disagree_in_either_order(tmp_path,
+                                                                                                    earlier_first):
+    # Two copies of this week's export disagree; last week's choice counted meanwhile when imported before them, but
+    # imported after them it was not stored at all, said as 已由更晚导出的复核表…更正为其他类别, though no later choice
+    # counted: the complaint went back to the model's category, and last week's choice was lost.
+    store = CorrectionStore(tmp_path / "corrections.sqlite")
+    text = "充电宝冒烟了"
+    last_week = [{"text": text, "label": "quality", "source": "上周.csv", "row": 1,
+                  "exported_at": "2026-11-29T09:00:00+08:00"}]
+    copies = [{"text": text, "label": label, "source": "本周.csv", "row": 1, "exported_at": "2026-12-06T09:00:00+08:00"}
+              for label in ("safety", "other")]
+    for given in ([last_week, copies[:1], copies[1:]] if earlier_first else [copies[:1], copies[1:], last_week]):
+        store.add(given, reviewer="张三")
+    assert store.labels() == {text: "quality"}
+    assert store.disputes() == {text: [("safety", "张三"), ("other", "张三")]}
+    assert sorted(r["label"] for r in store.all()) == ["other", "quality", "safety"]
+
+
 @pytest.mark.parametrize("order", [("张三", "李四"), ("李四", "张三")])
 def test_two_copies_of_one_export_that_disagree_keep_neither_either_way_and_say_the_row(tmp_path, capsys, order):
     # 张三's and 李四's copies of one export carry one 导出时间: the copy imported last gave the text its category,

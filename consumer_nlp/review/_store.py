@@ -91,16 +91,19 @@ class Standing(NamedTuple):
 def _standing(held) -> Standing:
     """Where a text's corrections ``held`` ((exported_at, label, reviewer), oldest first) leave it: the latest's
     category, passing over every choice of an export whose choices disagree (copies of one workbook filled otherwise,
-    which no order of import may settle); those passed over stay disputed unless the choice that counts came from a
-    later export (a later choice settled them)."""
+    which no order of import may settle); those passed over, and such choices stored before it from a later export than
+    its, stay disputed unless the choice that counts came from a later export (a later choice settled them)."""
     labels_of = defaultdict(set)
     for exported_at, label, _ in held:
         labels_of[exported_at].add(label)
     passed = []
-    for exported_at, label, reviewer in reversed(held):
-        if exported_at is None or len(labels_of[exported_at]) == 1:
-            return Standing(label, [choice for choice in reversed(passed)
-                                    if exported_at is None or choice[0] > exported_at])
+    for index in range(len(held) - 1, -1, -1):
+        exported_at, label, reviewer = held[index]
+        if exported_at is None or len(labels_of[exported_at]) == 1:  # with a later export's disputed choices stored
+            before = [choice for choice in held[:index] if exported_at is not None and choice[0] is not None  # first
+                      and choice[0] > exported_at and len(labels_of[choice[0]]) > 1]
+            return Standing(label, before + [choice for choice in reversed(passed)
+                                             if exported_at is None or choice[0] > exported_at])
         passed.append((exported_at, label, reviewer))
     return Standing(None, passed[::-1])
 
@@ -117,8 +120,8 @@ def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
     (a later export agreeing is stored: its moment outranks the exports between), unless it settles its text's
     disputed choices, being of a later moment than them (a browser's choice); or this very choice, text,
     category, source, row and export moment, is held and contradicted from its own export), a correction from a later
-    export gives its text another category ("superseded"), or the store holds this very choice and its text was
-    corrected otherwise since ("replaced_since"); "stored" when it was inserted. With it, the (label, reviewer) of the
+    export whose copies agree gives its text another category ("superseded"), or the store holds this very choice and
+    its text was corrected otherwise since ("replaced_since"); "stored" when it was inserted. With it, the (label, reviewer) of the
     choices held from the same export that give the text another category."""
     key, _, label, _, _, _, source, number, exported_at = row
     held = connection.execute("SELECT exported_at, label, reviewer FROM corrections WHERE text_sha256 = ? ORDER BY id",
@@ -131,8 +134,11 @@ def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ? "
             "AND (? IS NULL OR exported_at >= ?)", (key, label, source, number, exported_at, exported_at)).fetchone():
         return "again", others
-    if held and now != label and exported_at is not None and connection.execute(
-            "SELECT 1 FROM corrections WHERE text_sha256 = ? AND exported_at > ?", (key, exported_at)).fetchone():
+    labels_of = defaultdict(set)  # a later export counts only where its copies agree: else this choice may count
+    for moment_held, label_held, _ in held:
+        labels_of[moment_held].add(label_held)
+    if now != label and exported_at is not None and any(
+            later is not None and later > exported_at and len(labels) == 1 for later, labels in labels_of.items()):
         return "superseded", []  # a later choice settled it, whatever this export's copies say
     if held and exported_at is not None and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ? "
