@@ -121,8 +121,8 @@ def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
     disputed choices, being of a later moment than them (a browser's choice); or this very choice, text,
     category, source, row and export moment, is held and contradicted from its own export), a correction from a later
     export whose copies agree gives its text another category ("superseded"), or the store holds this very choice and
-    its text was corrected otherwise since ("replaced_since"); "stored" when it was inserted. With it, the (label, reviewer) of the
-    choices held from the same export that give the text another category."""
+    its text was corrected otherwise since ("replaced_since"); "stored" when it was inserted. With it, the (label,
+    reviewer) of the choices held from the same export that give the text another category."""
     key, _, label, _, _, _, source, number, exported_at = row
     held = connection.execute("SELECT exported_at, label, reviewer FROM corrections WHERE text_sha256 = ? ORDER BY id",
                               (key,)).fetchall()
