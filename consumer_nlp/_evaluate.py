@@ -311,6 +311,20 @@ def _warn_of_trained_texts(model: ComplaintClassifier, labeled, model_name: str)
                                                              "rows": rows, "trained": trained, "share": trained / rows})
 
 
+def _warn_of_unknown_categories(model: ComplaintClassifier, labeled, model_name: str) -> None:
+    """Warn of the categories ``labeled`` holds that ``model`` never gives (it was trained without them): their rows
+    are all counted wrong, which their recall of 0 does not say. The record carries ``kind`` "unknown_to_model", the
+    ``labels``, their ``rows`` and the ``model``'s name."""
+    known = set(model.classes_)
+    counts = Counter(label for label in labeled.labels if label not in known)
+    if counts:
+        labels = in_guide_order(counts)
+        rows = sum(counts.values())
+        log.warning("%s: %d row(s) are labeled %s, which %s never gives (it was trained without them): all are counted "
+                    "wrong", labeled.source, rows, ", ".join(labels), model_name,
+                    extra={"kind": "unknown_to_model", "labels": labels, "rows": rows, "model": model_name})
+
+
 def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | None) -> tuple:
     """The :class:`Evaluation` of ``model`` on checked labeled data, and its predicted categories."""
     labeled.check_some_labeled("evaluation", "evaluate on")
@@ -319,6 +333,7 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
                     model_name, extra={"kind": "training_data", "model": model_name})
     else:
         _warn_of_trained_texts(model, labeled, model_name)
+    _warn_of_unknown_categories(model, labeled, model_name)
     tags = model.tag_columns(labeled.texts)
     truth = np.asarray(labeled.labels, dtype=object)
     predicted = tags["category"].astype(str)

@@ -497,3 +497,24 @@ def test_evaluation_data_holding_part_of_the_training_data_is_warned_of_with_its
     shown = registry.info("desk")["training_data"]
     assert "text_hashes" not in shown and shown["rows"] == len(pairs)
     assert registry.load("desk").training_data_ == model.training_data_
+
+
+def test_categories_the_data_holds_but_the_model_cannot_give_are_warned_of(small_corpus, labeled, caplog):
+    # A model trained without examples of 其他 never gives it: the desk's 其他 rows showed recall 0.000 and counted
+    # wrong without a word, read as the model being bad at 其他 rather than not knowing it (training warns of it).
+    from consumer_nlp.messages import note
+
+    pairs = [(text, label) for text, label in zip(*small_corpus) if label != "other"]
+    model = cn.train(pairs, cv=0)
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        result = cn.evaluate(model, labeled, model_name="desk@2")
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "unknown_to_model"]
+    assert len(said) == 1 and said[0].labels == ["other"] and said[0].rows == 5 and said[0].model == "desk@2"
+    assert "5 row(s) are labeled other, which desk@2 never gives" in said[0].getMessage()
+    assert note(said[0]) == ("评估数据里有 5 行的类别是「其他」，模型 desk@2 不会给出这些类别（训练时没有它们的例子）："
+                             "这些行都计为判断错误")
+    assert result.metrics["per_class"]["other"]["recall"] == 0.0
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.evaluate(model, labeled[labeled["label"] != "other"])
+    assert not any(getattr(r, "kind", None) == "unknown_to_model" for r in caplog.records)

@@ -46,6 +46,10 @@ def note(record: logging.LogRecord) -> str | None:
     if kind == "absent_labels":
         absent = "、".join(f"「{CATEGORIES[label]}」" for label in record.labels)
         return f"训练数据里没有{absent}的例子：这个模型永远不会给出这些类别"
+    if kind == "unknown_to_model":
+        unknown = "、".join(f"「{CATEGORIES[label]}」" for label in record.labels)
+        return (f"评估数据里有 {record.rows} 行的类别是{unknown}，模型 {record.model} 不会给出这些类别（训练时没有它们的例子）："
+                f"这些行都计为判断错误")
     if kind == "training_data":
         return f"评估数据是模型 {record.model} 的训练数据：在它上面的成绩不说明模型对新文本的表现；请用模型没有学过的文本评估"
     if kind == "trained_texts":
