@@ -96,8 +96,9 @@ class LabeledDataError(ValueError):
     (the columns named or found are wrong: ``details["columns"]``, those there are, and each of these where it is so:
     ``"missing"``, {parameter: column} of the columns named that are none, ``"no_label_column"`` (True: none is
     named as a label column is), ``"not_labels"``, the column taken for the labels by its name that holds other
-    values, ``"holding"``, a column that holds labels, ``"names_row"``, a row below that reads as column names (its
-    header_row and the name in it), ``"same"``, the one column named for the texts and the labels,
+    values (``"empty"``, True: none), ``"holding"``, a column that holds labels, ``"names_row"``, a row below that
+    reads as column names (its header_row and the name in it), ``"same"``, the one column named for the texts and
+    the labels,
     ``"groups_are_texts"``, the parameter (``group_col``, ``by``) that names the ``"text"`` column for groups,
     ``"groups_are_labels"``, the parameter that names the ``"label"`` column for groups);
     ``"calibration_trained"`` (calibration data holding ``details["texts"]`` texts of the training data, such as

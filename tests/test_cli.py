@@ -1360,6 +1360,9 @@ _DESK_ERRORS = {
     "a label column holding no labels": (
         {"l.csv": [("text", "类别"), ("漏水", "商品"), ("冒烟", "服务"), ("乱扣费", "商品")]},
         ["train", "l.csv", "-o", "m.cnlp"], ["「类别」列按列名当作类别列，但它填的不是类别", "--label-col"]),
+    "a label column left empty": (  # it said 它填的不是类别, and --label-col 类别 then that no row had a label
+        {"l.csv": [("投诉内容", "类别"), ("漏水", ""), ("冒烟", " ")]}, ["evaluate", "default", "l.csv"],
+        ["「类别」列按列名当作类别列，但它一行也没有填", "请给各行填上类别", "--label-col"]),
     "a title above the column names": (
         {"l.csv": [("2025年标注表",), ("投诉内容", "类别"), ("漏水", "质量问题")]}, ["train", "l.csv", "-o", "m.cnlp"],
         ["标注数据的表头有问题", "请用 --header-row 2 指定列名所在的行"]),

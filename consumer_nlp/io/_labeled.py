@@ -408,7 +408,7 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
     if below is not None:
         said.append(f"row {below[0]} looks like the column names (it holds {below[1]!r}): say header_row={below[0]}")
     found = {"missing": missing, "no_label_column": label_col is None, "not_labels": label_col if not_labels else None,
-             "holding": holding, "names_row": below}
+             "empty": not_labels and not values, "holding": holding, "names_row": below}
     raise LabeledDataError(source, [("header", "; ".join(said))], "header", columns=list(columns),
                            **{name: value for name, value in found.items() if value})
 

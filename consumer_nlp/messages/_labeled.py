@@ -125,7 +125,8 @@ def _header_in_chinese(details: dict, names: dict) -> str:
     if details.get("no_label_column"):
         wrong.append("找不到类别所在的列：没有一列叫 label、类别、分类或标签")
     if details.get("not_labels") is not None:
-        wrong.append(f"「{details['not_labels']}」列按列名当作类别列，但它填的不是类别")
+        wrong.append(f"「{details['not_labels']}」列按列名当作类别列，但它" + ("一行也没有填" if details.get("empty")
+                                                                       else "填的不是类别"))
     if details.get("holding") is not None:
         wrong.append(f"「{details['holding']}」列填的是类别")
     names_row = details.get("names_row")
@@ -136,6 +137,8 @@ def _header_in_chinese(details: dict, names: dict) -> str:
                  else f"在文件里把{what}所在的列的列名改为「{missing[parameter]}」" for parameter, what in
                  (("text_col", "投诉文本"), ("label_col", "类别"), ("group_col", "文本出处"), ("by", "分组依据"))
                  if parameter in missing]
+        if details.get("empty"):  # a desk's template not labeled yet, or the labels in another column
+            go_on.append("给各行填上类别")
         if (details.get("no_label_column") or details.get("not_labels") is not None) and "label_col" not in missing:
             go_on.append(_labels_named(details.get("holding"), details.get("not_labels"), names))
     return f"标注数据的表头有问题，没有使用：{'；'.join(wrong)}（列名有：{columns}）。请{'，或'.join(go_on)}后再运行"
