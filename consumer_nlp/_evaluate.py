@@ -1,6 +1,8 @@
 """Evaluation of a model on labeled data: figures for the terminal and a self-contained HTML report."""
 import html
 import logging
+import threading
+from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +16,7 @@ from ._unicode import cut, display_width, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError, LabeledDataError
 from .io import check_new_file, group_name, read_labeled, trained_rows
-from .messages import place_in_chinese
+from .messages import note, place_in_chinese
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 
@@ -124,6 +126,7 @@ class Evaluation:
     by: str | None = None
     groups: dict = field(default_factory=dict)  # value of the ``by`` column -> its metrics, largest first
     rest: tuple | None = None  # beyond the MAX_GROUPS largest values: (how many values, their pooled metrics)
+    warned: list = field(default_factory=list)  # what the data's reading warned of (rows left out…), in Chinese
 
     def names(self) -> list:
         return [CATEGORIES.get(label, label) for label in self.metrics["labels"]]
@@ -189,6 +192,7 @@ class Evaluation:
         return page(f"模型评估报告：{self.model_name}", f"""<p>模型 <b>{html.escape(self.model_name)}</b>，\
 数据 <b>{html.escape(self.data_name)}</b>，共 {m['n']} 条。</p>
 <p>{'；'.join(html.escape(line) for line in _headline(m, self.threshold))}。</p>
+{"".join(f'<p class="note">注意：{html.escape(said)}。</p>' for said in self.warned)}
 <div class="figures"><img alt="混淆矩阵" src="{confusion}"><img alt="可靠性图" src="{calibration}"></div>
 {sections}""")
 
@@ -211,6 +215,39 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
     """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
     check_model(model)
+    with _warnings_kept() as kept:
+        evaluation = _evaluate(model, data, model_name, by, read_options)
+    evaluation.warned = [said for said in map(note, kept) if said is not None]
+    return evaluation
+
+
+@contextmanager
+def _warnings_kept():
+    """The library's warnings given in this thread meanwhile, as records in a list: what a report says beside its
+    figures, as the terminal did (rows left out, texts repeated, texts trained on…)."""
+    handler = _Kept(threading.get_ident())
+    log.addHandler(handler)
+    try:
+        yield handler.records
+    finally:
+        log.removeHandler(handler)
+
+
+class _Kept(logging.Handler):
+    """Keeps the warnings given in one thread (a web server evaluates in several at once)."""
+
+    def __init__(self, thread: int):
+        super().__init__(logging.WARNING)
+        self.thread, self.records = thread, []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.records.append(record)
+
+
+def _evaluate(model: ComplaintClassifier, data: LabeledSource, model_name: str, by: str | None,
+              read_options: dict) -> Evaluation:
+    """:func:`evaluate`'s work, its warnings given as they come."""
     try:
         labeled = read_labeled(data, group_col=by, **read_options)
     except LabeledDataError as error:  # the column of groups is asked for here as ``by``, and named so

@@ -518,3 +518,18 @@ def test_categories_the_data_holds_but_the_model_cannot_give_are_warned_of(small
     with caplog.at_level("WARNING", logger="consumer_nlp"):
         cn.evaluate(model, labeled[labeled["label"] != "other"])
     assert not any(getattr(r, "kind", None) == "unknown_to_model" for r in caplog.records)
+
+
+@needs_font
+def test_the_html_report_says_what_the_terminal_warned_of(small_model, labeled, caplog):
+    # The report a desk passes on said 共 28 条 and nothing of the 2 rows left out for want of a label, nor of the
+    # texts repeated: only the terminal's warnings did, which are gone once the window is closed.
+    data = labeled.copy()
+    data.loc[[1, 3], "label"] = ""
+    data = pd.concat([data, data.iloc[[0]]], ignore_index=True)  # row 31 repeats row 1
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        page = evaluate(small_model, data, by="channel").to_html()
+    assert "共 29 条" in page
+    assert "标注数据里有 2 行没有填类别，没有计入评估（第 2 行、第 4 行）" in page
+    assert "评估数据里有 1 条文本与前面的一行重复" in page
+    assert evaluate(small_model, labeled).to_html().count('class="note"') == 0  # nothing to say: nothing said
