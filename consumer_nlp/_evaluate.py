@@ -171,6 +171,7 @@ class Evaluation:
         """The figures and tables as Markdown (for model cards and notes)."""
         parts = [f"模型 {_markdown(self.model_name)} 在 {_markdown(self.data_name)} 上（{self.metrics['n']} 条）：",
                  "；".join(_headline(self.metrics, self.threshold)) + "。"]
+        parts += [f"注意：{_markdown(said)}。" for said in self.warned]
         notes = self.notes()
         for title, table in self.tables().items():
             parts += [f"**{_markdown(title)}**", _markdown_table(table)] + ([notes[title]] if title in notes else [])

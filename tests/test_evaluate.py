@@ -533,3 +533,23 @@ def test_the_html_report_says_what_the_terminal_warned_of(small_model, labeled, 
     assert "标注数据里有 2 行没有填类别，没有计入评估（第 2 行、第 4 行）" in page
     assert "评估数据里有 1 条文本与前面的一行重复" in page
     assert evaluate(small_model, labeled).to_html().count('class="note"') == 0  # nothing to say: nothing said
+
+
+def test_the_markdown_of_an_evaluation_says_what_the_terminal_warned_of(small_model, labeled, caplog):
+    # A model card written from to_markdown said the figures of 28 rows and nothing of the 2 left out.
+    data = labeled.copy()
+    data.loc[[1, 3], "label"] = ""
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        text = evaluate(small_model, data).to_markdown()
+    assert "标注数据里有 2 行没有填类别，没有计入评估（第 2 行、第 4 行）" in text
+    assert "注意" not in evaluate(small_model, labeled).to_markdown()
+
+
+def test_a_long_value_without_spaces_wraps_in_the_report_s_table(small_model, labeled):
+    # A --by value of 300 characters with no space stretched the table past the page: cells did not wrap.
+    data = labeled.copy()
+    data["channel"] = "https://example.com/" + "x" * 280
+    page = evaluate(small_model, data, by="channel").to_html()
+    assert "x" * 280 in page
+    style = page[page.index("<style>"):page.index("</style>")]
+    assert re.search(r"(^|[}\s,])td[^{]*\{[^}]*overflow-wrap:\s*anywhere", style)
