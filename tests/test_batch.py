@@ -2531,3 +2531,58 @@ def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, 
     assert [(c.coordinate, c.comment.text, c.comment.author) for row in out.iter_rows() for c in row
             if c.comment and c.comment.author != "consumer-nlp"] == [("A1", "单位：元，含运费", "王芳"), ("B3", "已回访", "李明")]
     assert list(header_notes(out)) == ["金额", *TAG_COLUMNS]
+
+
+def _two_row_heading(path):
+    """A desk's workbook with a two-row heading: 编号 and 渠道 merged over A1:A2 and B1:B2 (a note on A1) beside 投诉信息
+    merged over C1:D1, the names 投诉内容 and 金额 in row 2, as .xlsx or (by ``path``'s name) .xls."""
+    rows = [["编号", "渠道", "投诉信息", None], [None, None, "投诉内容", "金额"],
+            ["C1", "电话", "冰箱买回来三天就不制冷了", 200], ["C2", "网络", "超市的秤不准", 35]]
+    if path.suffix == ".xls":
+        xlwt = pytest.importorskip("xlwt")
+        workbook = xlwt.Workbook()
+        sheet = workbook.add_sheet("投诉")
+        sheet.write_merge(0, 1, 0, 0, "编号")
+        sheet.write_merge(0, 1, 1, 1, "渠道")
+        sheet.write_merge(0, 0, 2, 3, "投诉信息")
+        for r, row in enumerate(rows[1:], start=1):
+            for c, value in enumerate(row):
+                if value is not None:
+                    sheet.write(r, c, value)
+        workbook.save(str(path))
+        return path
+    from openpyxl.comments import Comment
+
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    for merged in ("A1:A2", "B1:B2", "C1:D1"):
+        workbook.active.merge_cells(merged)
+    workbook.active["A1"].comment = Comment("受理编号，勿改", "王芳")
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+@pytest.mark.parametrize("kind", ["csv", "xlsx", "jsonl"])
+def test_a_column_name_merged_down_from_a_row_above_heads_its_column(default_model, tmp_path, name, kind):
+    # A two-row heading read from its second row gave columns A and B no name (Excel shows 编号 and 渠道 there): it
+    # was refused as two unnamed columns (one alone was headed with an empty cell in the tagged file, its note on A1
+    # lost). The header row now takes the value (and note) of a range merged down over it from above, in .xlsx and
+    # .xls alike.
+    source = _two_row_heading(tmp_path / name)
+    reader = open_archive(source, header_row=2)
+    chunk = next(iter(reader.chunks()))
+    assert reader.columns == ["编号", "渠道", "投诉内容", "金额"]
+    assert chunk.rows["编号"].tolist() == ["C1", "C2"]
+    output = tmp_path / f"out.{kind}"
+    tag_file(default_model, source, output, jobs=1, progress=False, header_row=2)
+    if kind == "xlsx":
+        out = load_workbook(output).active
+        assert [c.value for c in out[1]][:4] == ["编号", "渠道", "投诉内容", "金额"]
+        if name.endswith(".xlsx"):  # xlwt writes no notes
+            assert header_notes(out)["编号"] == "受理编号，勿改"
+    else:
+        back = open_archive(output)
+        next(iter(back.chunks()))
+        assert back.columns[:4] == ["编号", "渠道", "投诉内容", "金额"]

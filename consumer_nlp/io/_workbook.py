@@ -83,6 +83,12 @@ class SheetScan:
     dates_1904: bool = False  # whether the workbook counts its dates' serial days from 1904 (old Mac Excel)
 
 
+def merged_from_above(merged: list, row: int) -> list:
+    """The merged ranges (see :class:`SheetScan`) that cover sheet row ``row`` from a row above it: Excel shows the
+    value and note of each one's top-left cell there, in its first column (a heading of two rows)."""
+    return [span for span in merged if span[1] < row <= span[3]]
+
+
 class LinksOver:
     """A sheet's links (see :class:`SheetScan`) over the rows they cover, asked row by row in increasing order,
     every row: each is opened at its first row and closed after its last, so that a link costs the rows it

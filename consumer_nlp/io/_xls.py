@@ -5,7 +5,7 @@ import functools
 from ..exceptions import ArchiveError
 from ._archive import password_protected
 from ._cells import ExcelError, as_formatted, excel_digits, format_kind, note_format
-from ._workbook import SheetScan, choose_sheet
+from ._workbook import SheetScan, choose_sheet, merged_from_above
 from ._xlsx import ExcelReader
 
 
@@ -42,7 +42,9 @@ class XlsReader(ExcelReader):
             hidden_columns = {column + 1 for column, info in sheet.colinfo_map.items() if info.hidden}
             scan = SheetScan(merged=merged, hidden=hidden, hidden_columns=hidden_columns,
                              dates_1904=workbook.datemode == 1)
-            yield from self._rows_to_chunks(rows, scan, formats=formats)
+            above = {span[0]: (span[1], (_xls_row(workbook, sheet, span[1] - 1, {}) + [""] * span[0])[span[0] - 1])
+                     for span in merged_from_above(merged, self.header_row) if span[1] <= sheet.nrows}
+            yield from self._rows_to_chunks(rows, scan, formats=formats, above=above)
         finally:
             workbook.release_resources()
 

@@ -7,8 +7,8 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, check_header
 from ._cells import cell_text, shared_formats, values_noting_formats
-from ._workbook import (LinksOver, MergedBelow, SheetScan, choose_sheet, has_data, open_read_only, read_chinese_dates,
-                        recalculated_on_opening, scan_sheet, sheet_rows)
+from ._workbook import (LinksOver, MergedBelow, SheetScan, choose_sheet, has_data, merged_from_above, open_read_only,
+                        read_chinese_dates, recalculated_on_opening, scan_sheet, sheet_rows)
 
 
 class ExcelReader(ArchiveReader):
@@ -65,18 +65,21 @@ class ExcelReader(ArchiveReader):
                     f"in Excel or WPS and save it (or paste the formulas' values), then run again",
                     "uncalculated_formula", cell=unsaved[0])
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
+            above = _tops(sheet, merged_from_above(scan.merged, self.header_row))
             rows, formats = sheet_rows(sheet, min_row=self.header_row), {}
-            yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan, formats)
+            yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan, formats, above)
         finally:
             workbook.close()
 
-    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None):
+    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None, above: dict | None = None):
         """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
         data row under the top of a merged range (see :class:`SheetScan`) reads the range's value
         in its first column, as the merged cell shows it there; a row holding nothing else is blank.
         The records among the hidden rows are read too. The hidden rows and columns, links and comments
         of the table become ``layout`` (see :class:`SheetLayout`). ``formats`` (see :func:`note_format`,
-        filled as the rows are read) becomes ``number_formats`` (see :func:`shared_formats`)."""
+        filled as the rows are read) becomes ``number_formats`` (see :func:`shared_formats`). ``above`` gives each
+        header cell covered by a range merged down from a row above (see :func:`merged_from_above`) the value of the
+        range's top-left cell, as {column: (row, value)}, and its note."""
         from openpyxl.utils import get_column_letter
 
         self.layout.clear()
@@ -86,6 +89,15 @@ class ExcelReader(ArchiveReader):
         for span in spans:
             at_top[span[1]].append(span)
         header = [cell_text(v) for v in next(rows_iter, ())]
+        noted = {column: (text, author) for column, text, author in scan.comments.pop(self.header_row, ())}
+        for column, (top, value) in (above or {}).items():
+            if cell_text(value).strip():  # a range whose top shows nothing leaves the header cell as it is
+                header += [""] * (column - len(header))
+                header[column - 1] = cell_text(value)
+                on_top = [(text, author) for at, text, author in scan.comments.get(top, ()) if at == column]
+                if on_top:
+                    noted[column] = on_top[0]
+                    scan.comments[top] = [note for note in scan.comments[top] if note[0] != column]
         while header and header[-1] == "":
             header.pop()
         # A table drawn from a column after A starts there: unnamed columns on its left that hold
@@ -101,8 +113,8 @@ class ExcelReader(ArchiveReader):
         self.columns = header = check_header(header, self.path, first_column=left + 1)
         right = left + len(header)
         self.layout.hidden_columns.update(header[c - left - 1] for c in scan.hidden_columns if left < c <= right)
-        self.layout.header_comments.update((header[c - left - 1], (text, author)) for c, text, author in
-                                           scan.comments.pop(self.header_row, ()) if left < c <= right)
+        self.layout.header_comments.update((header[c - left - 1], note) for c, note in noted.items()
+                                           if left < c <= right)
         links, scan.links = LinksOver(scan.links), []
         where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
@@ -169,3 +181,18 @@ class ExcelReader(ArchiveReader):
         for column, text, author in scan.comments.pop(number, ()):
             if name(column) is not None:
                 self.layout.comments[(record, name(column))] = (text, author)
+
+
+def _tops(sheet, spans: list) -> dict:
+    """{first column: (top row, value)} of the merged ``spans`` of a read-only ``sheet``, read from their top rows."""
+    if not spans:
+        return {}
+    wanted = {(span[1], span[0]) for span in spans}
+    first, last, found = min(row for row, _ in wanted), max(row for row, _ in wanted), {}
+    for number, values in enumerate(sheet_rows(sheet, min_row=first, values_only=True), start=first):
+        for row, column in wanted:
+            if row == number and column <= len(values):
+                found[column] = (row, values[column - 1])
+        if number >= last:
+            break
+    return found
