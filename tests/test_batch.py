@@ -2586,3 +2586,28 @@ def test_a_column_name_merged_down_from_a_row_above_heads_its_column(default_mod
         back = open_archive(output)
         next(iter(back.chunks()))
         assert back.columns[:4] == ["编号", "渠道", "投诉内容", "金额"]
+
+
+def test_notes_outside_a_workbooks_table_are_kept_beside_it_or_named(default_model, tmp_path, capsys):
+    # A note on an empty cell outside the table (本表截至12月 on E1, two columns right of the last named one; 已回访 on
+    # E3; notes on the empty column A left of a table drawn from B) reached no output and was counted nowhere. Those
+    # right of the table are kept in the tagged .xlsx as far right of its last column; the others, which have no place
+    # there, are named in the closing summary.
+    from openpyxl.comments import Comment
+
+    from consumer_nlp.cli import main
+
+    workbook = Workbook()
+    for row in [[None, "金额", "投诉内容"], [None, 200, "冰箱买回来三天就不制冷了"], [None, 35, "超市的秤不准"]]:
+        workbook.active.append(row)
+    for cell, text in [("E1", "本表截至12月"), ("E3", "已回访"), ("A1", "左侧说明"), ("A2", "第一条是样例")]:
+        workbook.active[cell].comment = Comment(text, "王芳")
+    workbook.save(tmp_path / "in.xlsx")
+    assert main(["tag", str(tmp_path / "in.xlsx"), "-o", str(tmp_path / "out.xlsx")]) == 0
+    said = "".join(capsys.readouterr())
+    out = load_workbook(tmp_path / "out.xlsx").active
+    last = 2 + len(TAG_COLUMNS)  # 金额, 投诉内容 and the added columns
+    notes = {(c.column, c.row): c.comment.text for row in out.iter_rows() for c in row
+             if c.comment and c.comment.author == "王芳"}
+    assert notes == {(last + 2, 1): "本表截至12月", (last + 2, 3): "已回访"}
+    assert "单元格 A1、A2 的批注在表格之外" in said

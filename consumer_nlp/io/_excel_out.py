@@ -164,12 +164,26 @@ def _keep_layout(sheet, row: list, number: int, columns: list, layout) -> None:
             row[at].hyperlink = address
         if note is not None:
             row[at].comment = Comment(*note)
+    _notes_beside(sheet, row, record, layout)
     hidden = record in layout.hidden_records
     if hidden:
         sheet.row_dimensions[number].hidden = True
     sheet.append(row)
     if hidden:  # written: not held for every hidden row of a filtered sheet
         del sheet.row_dimensions[number]
+
+
+def _notes_beside(sheet, row: list, record: int | None, layout) -> None:
+    """Put on ``row`` (write-only cells) the notes the workbook read held right of its table on record ``record``'s
+    row (None: the header's), as far right of the row's last cell (within a sheet's columns: the last at most)."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.comments import Comment
+
+    width = len(row)
+    for offset, note in layout.beside.get(record, ()):
+        at = min(width + offset, XLSX_MAX_COLUMNS)
+        row += [WriteOnlyCell(sheet) for _ in range(at - len(row))]
+        row[at - 1].comment = Comment(*note)
 
 
 def _note(text: str):
@@ -267,6 +281,8 @@ def join_excel(parts, columns, output, sheet_title: str, wide, marked, number_fo
         elif layout is not None and name in layout.header_comments:
             item.comment = Comment(*layout.header_comments[name])
         header.append(item)
+    if layout is not None:
+        _notes_beside(sheet, header, None, layout)
     sheet.append(header)
     rows = 1
     try:

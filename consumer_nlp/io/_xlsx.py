@@ -81,6 +81,7 @@ class ExcelReader(ArchiveReader):
         header cell covered by a range merged down from a row above (see :func:`merged_from_above`) the value of the
         range's top-left cell, as {column: (row, value)}, and its note."""
         from openpyxl.utils import get_column_letter
+        from openpyxl.utils.cell import coordinate_to_tuple
 
         self.layout.clear()
         self.layout.dates_1904 = scan.dates_1904
@@ -113,8 +114,8 @@ class ExcelReader(ArchiveReader):
         self.columns = header = check_header(header, self.path, first_column=left + 1)
         right = left + len(header)
         self.layout.hidden_columns.update(header[c - left - 1] for c in scan.hidden_columns if left < c <= right)
-        self.layout.header_comments.update((header[c - left - 1], note) for c, note in noted.items()
-                                           if left < c <= right)
+        for column, note in noted.items():
+            self._keep_note(None, self.header_row, column, note, left)
         links, scan.links = LinksOver(scan.links), []
         where_table = (f"beyond the {len(header)} header columns" if not left else
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
@@ -161,6 +162,9 @@ class ExcelReader(ArchiveReader):
             if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                 yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
                 rows, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
+        self.layout.notes_left_out.extend(  # on a title row, a blank row, a bad row: no row of the output has them
+            f"{get_column_letter(column)}{number}" for number, notes in scan.comments.items() for column, _, _ in notes)
+        self.layout.notes_left_out.sort(key=coordinate_to_tuple)
         self.merged = [f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}" for c, t, c2, b in spans if
                        (c, t, c2, b) in filled]
         self.number_formats = shared_formats(formats or {}, header, left)
@@ -179,8 +183,25 @@ class ExcelReader(ArchiveReader):
             for column in range(max(first, left + 1), min(last, left + len(self.columns)) + 1):
                 self.layout.links[(record, name(column))] = address
         for column, text, author in scan.comments.pop(number, ()):
-            if name(column) is not None:
-                self.layout.comments[(record, name(column))] = (text, author)
+            self._keep_note(record, number, column, (text, author), left)
+
+    def _keep_note(self, record: int | None, number: int, column: int, note: tuple, left: int) -> None:
+        """Note in ``layout`` the ``note`` on column ``column`` of sheet row ``number``, read as ``record`` (None: the
+        header row): by its column's name within the table (which starts after column ``left``), by how far right of
+        its last column beside it, else as a cell whose note no output keeps."""
+        from openpyxl.utils import get_column_letter
+
+        right = left + len(self.columns)
+        if left < column <= right:
+            name = self.columns[column - left - 1]
+            if record is None:
+                self.layout.header_comments[name] = note
+            else:
+                self.layout.comments[(record, name)] = note
+        elif column > right:
+            self.layout.beside.setdefault(record, []).append((column - right, note))
+        else:
+            self.layout.notes_left_out.append(f"{get_column_letter(column)}{number}")
 
 
 def _tops(sheet, spans: list) -> dict:

@@ -64,8 +64,8 @@ def days_1904_note(days: dict, *, opened: str = "结果文件", fix: str | None 
 def row_notes(summary) -> list[str]:
     """What a person pasting the results back beside the input must know of its rows (in Chinese), from a run's
     ``summary`` (:class:`tagging.Summary`): a CSV read by its semicolons (or as one column named with them), what of
-    the input the output leaves out (other sheets, a title above the column names), rows hidden in Excel, merged cells
-    copied to every row they cover, blank lines skipped."""
+    the input the output leaves out (other sheets, a title above the column names, notes outside the table), rows
+    hidden in Excel, merged cells copied to every row they cover, blank lines skipped."""
     notes = []
     if summary.semicolons:
         notes.append("输入文件的各列以分号（;）分隔（有些语言版本的 Excel 这样保存 CSV），已按分号分列读取")
@@ -77,6 +77,10 @@ def row_notes(summary) -> list[str]:
         notes.append(f"结果只含工作表「{summary.sheet}」；工作簿里的其他表{names}{more}没有写入结果")
     if summary.header_row > 1:
         notes.append(f"列名在第 {summary.header_row} 行：其上的 {summary.header_row - 1} 行（表格标题等）没有写入结果")
+    if summary.notes_left_out:
+        cells = summary.notes_left_out
+        shown = "、".join(cells[:5]) + (f" 等 {len(cells)} 处" if len(cells) > 5 else "")
+        notes.append(f"单元格 {shown} 的批注在表格之外（表格左边的空列、标题行、空行或无法解析的行上），没有写入结果")
     if summary.hidden_rows:
         notes.append(f"其中 {summary.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注")
     if summary.merged:

@@ -60,6 +60,7 @@ class Summary:
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
     other_sheets: list = field(default_factory=list)  # its sheets not read that hold something, as (name, hidden)
     header_row: int = 1  # the row of the column names: the rows above it (a title) are not written out
+    notes_left_out: list = field(default_factory=list)  # a workbook's cells ("A1") whose notes no output keeps
     names_rows: list = field(default_factory=list)  # the first rows repeating the column names: kept, not tagged
     names_count: int = 0  # how many rows repeat the column names (two files joined), in no category
     semicolons: bool = False  # whether the input is a CSV read by its semicolons (as a European Excel saves one)
@@ -411,7 +412,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     summary.text_col, summary.encoding = column, getattr(reader, "encoding", None)
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
     summary.other_sheets, summary.header_row = reader.other_sheets, reader.header_row
-    summary.dates_1904 = reader.layout.dates_1904
+    summary.dates_1904, summary.notes_left_out = reader.layout.dates_1904, list(reader.layout.notes_left_out)
     summary.semicolons = getattr(reader, "delimiter", None) == ";"
     if getattr(reader, "delimiter", None) == "," and len(reader.columns) == 1:
         summary.one_column = str(reader.columns[0])
