@@ -241,7 +241,9 @@ def test_the_bad_rows_file_says_each_place_and_why_in_chinese_after_its_english_
 
 
 @pytest.mark.parametrize("name, content, why", [
-    ("q.csv", 'id,text\n1,"一\n2,x\n3,y\n4,z"\n', "这里开始的引号到文件第 5 行才收尾，而中间各行本身就是一行行记录"),
+    ("q.csv", 'id,text\n1,"一\n2,x\n3,y\n4,z"\n', "这里开始的引号到文件第 5 行才收尾，而其后各行读来都像一行行记录："
+     "已当作没有收尾的引号，只列出这一行，文件第 3 至 5 行已各按一行读入；若这是一段跨行的文字（如几行都以 1,200元 这样的金额开头），"
+     "它被拆开了，请核对"),
     ("t.tsv", "id\ttext\n1\n", "这一行有 1 列，表头有 2 列"),
     ("j.jsonl", '{"text": "a"}\n{"text": "b",}\n', "不是一个完整的 JSON 对象"),
     ("d.jsonl", '{"text": "a"}\n' + '{"a":' * 120 + "1" + "}" * 120 + "\n", "有嵌套超过 100 层的值"),
@@ -2611,3 +2613,39 @@ def test_notes_outside_a_workbooks_table_are_kept_beside_it_or_named(default_mod
              if c.comment and c.comment.author == "王芳"}
     assert notes == {(last + 2, 1): "本表截至12月", (last + 2, 3): "已回访"}
     assert "单元格 A1、A2 的批注在表格之外" in said
+
+
+@pytest.mark.parametrize("content, where", [
+    ('编号,投诉内容\n1,"充值\n1,200元不到账"\n2,冒烟\n', "第 2 行（文件第 2 至 3 行）"),  # a real text, kept whole
+    ('序号,投诉内容\n1,ok\n7,"屏幕有划痕\n9,只有5.5"\n12,ok\n', "第 3 行（文件第 3 至 4 行）"),  # a stray quote, merged
+    ('编号,投诉内容\n1,ok\n2,"退款明细：\n押金和\n5,000元货款"\n3,ok\n', "第 3 行（文件第 3 至 5 行）")],
+    ids=["text over two lines", "stray quote over ids with gaps", "text over three lines"])
+def test_a_quoted_text_whose_later_lines_read_as_rows_is_named_for_checking(default_model, tmp_path, content, where):
+    # A quoted value over lines that each read as a row of their own cannot be told from a quote left open and closed
+    # lines later (an inch mark): kept as one text, the rows it may have merged were tagged as one without a word.
+    source = tmp_path / "a.csv"
+    source.write_text(content, encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False,
+                       bad_rows_path=tmp_path / "bad.csv")
+    assert summary.bad_rows == 0
+    notes = [line for line in str(summary).splitlines() if "请核对" in line]
+    assert len(notes) == 1 and where in notes[0], str(summary)
+
+
+def test_a_text_with_no_line_reading_as_a_row_is_not_named(default_model, tmp_path):
+    source = tmp_path / "a.csv"
+    source.write_text('编号,投诉内容\n1,"第一行\n第二行\n第三行"\n2,ok\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert "请核对" not in str(summary) and summary.rows_out == 2
+
+
+def test_a_quote_set_aside_says_which_lines_were_read_as_rows_of_their_own(default_model, tmp_path):
+    # A real text over three lines whose later lines begin with amounts is cut: its first line set aside, made-up rows
+    # 「1」「200元押金」 and 「3」「500元货款"」 tagged. 原因 said only that the lines between are rows, not that they were
+    # read as such and tagged, nor that a text cut so is to be checked.
+    source = tmp_path / "a.csv"
+    source.write_text('编号,投诉内容\n1,"退款明细：\n1,200元押金\n3,500元货款"\n2,ok\n', encoding="utf-8")
+    bad_file = tmp_path / "bad.csv"
+    tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
+    why = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist()
+    assert len(why) == 1 and "文件第 3 至 4 行已各按一行读入" in why[0] and "请核对" in why[0], why

@@ -150,9 +150,9 @@ def place_line(where: str) -> int:
 class BadRow:
     """A row that could not be parsed: where it is, why (``reason``, in English; ``kind`` and its ``details``, for a
     front end's own words: "quote_left_open", "text_after_quote" (after a closing quote), "quote_runs_on" (``lines``),
-    "quote_over_rows" (``closes``, the line), "field_count" (``fields``, ``header``), "outside_table" (``cell``,
-    ``cells``), "not_json_object", "too_deep" (``depth``), "broken_key" (``key``, a JSON key holding a lone surrogate,
-    escaped)), and its raw content."""
+    "quote_over_rows" (``closes``, the line, and ``rows_from``, the first line read again as a row), "field_count"
+    (``fields``, ``header``), "outside_table" (``cell``, ``cells``), "not_json_object", "too_deep" (``depth``),
+    "broken_key" (``key``, a JSON key holding a lone surrogate, escaped)), and its raw content."""
 
     where: str
     reason: str
@@ -183,6 +183,8 @@ class Chunk:
     position: float = 0  # progress through the input, in the reader's unit
     blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
     where: list = field(default_factory=list)  # each row's place in the file ("row 7 (line 9)", "sheet row 3")
+    unsure: list = field(default_factory=list)  # of a CSV: (row, first line, last line) of each quoted value read as
+    # one over lines that read as rows of their own, which a stray quote closed lines later would have merged
 
     def places(self) -> list:
         """Each row's number in its file: its row as Excel shows a CSV or a sheet (the header_row that reads it as

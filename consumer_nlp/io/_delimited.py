@@ -253,8 +253,10 @@ class DelimitedReader(ArchiveReader):
             return False  # read as a comma CSV, which names what is wrong
 
     def _records(self, lines: _Lines):
-        """(line number, fields, raw text, bad row) for each record; fields None: it failed to parse, as the
-        :class:`BadRow` says (None for a record that parsed)."""
+        """(line number, fields, raw text, bad row, last line) for each record; fields None: it failed to parse, as the
+        :class:`BadRow` says (None for a record that parsed); last line: of a quoted value kept whole over lines some
+        of which read as a row of its own (:meth:`_reads_as_row`), where it closes (a stray quote it may be), else
+        None."""
         if self.delimiter == "\t":
             yield from self._tsv_records(lines)
             return
@@ -270,7 +272,7 @@ class DelimitedReader(ArchiveReader):
             fields = self._whole_line(line)
             if fields is not None:
                 lines.next += 1
-                yield lines.start, fields, line.rstrip("\r\n"), None
+                yield lines.start, fields, line.rstrip("\r\n"), None, None
                 continue
             problem = run_on = fault = None  # fault: the problem's kind and its particulars
             left_open = False  # whether a quote that fails is left open (else text follows its closing quote)
@@ -305,14 +307,15 @@ class DelimitedReader(ArchiveReader):
             elif fields is not None and run_on:
                 problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
                            "as rows of their own")
-                fault = ("quote_over_rows", {"closes": taken[-1][0]})
+                fault = ("quote_over_rows", {"closes": taken[-1][0], "rows_from": taken[0][0] + 1})
             if problem and run_on:
                 lines.push_back(later)
                 taken = taken[:1]
             raw_text = "".join(t for _, t in taken).rstrip("\r\n")
             line = taken[0][0] if taken else lines.number
             bad = BadRow(f"line {line}", problem, raw_text, kind=fault[0], details=fault[1]) if problem else None
-            yield line, None if problem else fields, raw_text, bad
+            unsure = not problem and any(self._reads_as_row(text) for _, text in taken[1:])  # kept whole: a guess
+            yield line, None if problem else fields, raw_text, bad, taken[-1][0] if unsure else None
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
 
@@ -372,7 +375,7 @@ class DelimitedReader(ArchiveReader):
                 else:
                     lines.push_back(taken[1:])
                     taken = taken[:1]
-            yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None
+            yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None, None
 
     def _quote_over_rows(self, lines: _Lines, start: int, last: int) -> bool:
         """Whether the record on lines ``start`` to ``last``, whose quote opens on its first line and
@@ -436,7 +439,7 @@ class DelimitedReader(ArchiveReader):
     def _unparseable(self, row: int, record: tuple, what: str) -> ArchiveError:
         """The error refusing the file at ``record`` (as :meth:`_records` gives it), row ``row``, ``what`` it is: no
         row can be read without the header, so setting bad rows aside does not help (``none_readable``)."""
-        line, _, raw_text, bad = record
+        line, _, raw_text, bad, _ = record
         where = text_place(row, line)
         return ArchiveError(f"{self.path}: {where} ({what}) cannot be parsed: {raw_text[:80]!r}", "unparseable_row",
                             where=where, row=row, line=line, fault=bad.kind, none_readable=True, **bad.details)
@@ -472,7 +475,8 @@ class DelimitedReader(ArchiveReader):
                         names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
-                for number, (line, record, raw_text, bad_row) in enumerate(records, start=self.header_row + 1):
+                unsure = []  # (row, first line, last line) of each quoted value kept whole over lines reading as rows
+                for number, (line, record, raw_text, bad_row, last) in enumerate(records, start=self.header_row + 1):
                     place = text_place(number, line)  # (a blank line is a row in Excel, a quoted value over lines one)
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
@@ -481,6 +485,8 @@ class DelimitedReader(ArchiveReader):
                     elif len(record) == len(self.columns):
                         rows.append(record)
                         where.append(place)
+                        if last is not None:
+                            unsure.append((number, line, last))
                     elif not record:
                         blank += 1
                     else:
@@ -491,10 +497,10 @@ class DelimitedReader(ArchiveReader):
                     chars += len(raw_text)
                     if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
-                                    where)
-                        rows, where, bad, index, blank, chars = [], [], [], index + 1, 0, 0
+                                    where, unsure)
+                        rows, where, bad, index, blank, chars, unsure = [], [], [], index + 1, 0, 0, []
                 yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank,
-                            where)
+                            where, unsure)
             except UnicodeDecodeError as error:
                 raise undecodable(self.path, first_undecodable_line(self.path, self.encoding), self.encoding,
                                    error) from None

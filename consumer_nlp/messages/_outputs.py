@@ -7,7 +7,7 @@ import datetime
 from .._categories import CATEGORIES
 from ..io import EXCEL_EPOCHS, archive_format
 from ._archives import SAVE_WITH_COMMAS, unsplit_semicolons
-from ._rows import names_rows_note
+from ._rows import names_rows_note, unsure_rows_note
 
 
 # What a deciding term (the top_terms column, the report's and the web's terms) is, for the desk reading it: the figure
@@ -65,7 +65,8 @@ def row_notes(summary) -> list[str]:
     """What a person pasting the results back beside the input must know of its rows (in Chinese), from a run's
     ``summary`` (:class:`tagging.Summary`): a CSV read by its semicolons (or as one column named with them), what of
     the input the output leaves out (other sheets, a title above the column names, notes outside the table), rows
-    hidden in Excel, merged cells copied to every row they cover, blank lines skipped."""
+    hidden in Excel, merged cells copied to every row they cover, blank lines skipped, quoted texts over lines reading
+    as rows (a stray quote's?)."""
     notes = []
     if summary.semicolons:
         notes.append("输入文件的各列以分号（;）分隔（有些语言版本的 Excel 这样保存 CSV），已按分号分列读取")
@@ -90,6 +91,8 @@ def row_notes(summary) -> list[str]:
         notes.append(f"空行 {summary.blank_lines} 行（不是记录，已跳过）")
     if summary.names_count:
         notes.append(names_rows_note(summary.names_rows, summary.names_count, "没有标注，没有计入"))
+    if summary.unsure_count:
+        notes.append(unsure_rows_note(summary.unsure[:5], summary.unsure_count))
     return notes
 
 

@@ -10,7 +10,10 @@ _FAULTS = {
     "text_after_quote": lambda d: "收尾的引号后面还有文字",
     "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",  # either: a checkpoint's, from a release before
     "quote_runs_on": lambda d: f"这里开始的引号过了 {d['lines']:,} 行仍没有收尾",
-    "quote_over_rows": lambda d: f"这里开始的引号到文件第 {d['closes']} 行才收尾，而中间各行本身就是一行行记录",
+    "quote_over_rows": lambda d: (f"这里开始的引号到文件第 {d['closes']} 行才收尾，而其后各行读来都像一行行记录"
+                                  + (f"：已当作没有收尾的引号，只列出这一行，{_lines(d['rows_from'], d['closes'])}"
+                                     "已各按一行读入；若这是一段跨行的文字（如几行都以 1,200元 这样的金额开头），它被拆开了，请核对"
+                                     if "rows_from" in d else "")),  # (none in a checkpoint before 2026-12-07)
     "field_count": lambda d: f"这一行有 {d['fields']} 列，表头有 {d['header']} 列",
     "outside_table": lambda d: (f"表头各列之外的 {d['cell']} " + (f"等 {d['cells']} 个" if d["cells"] > 1 else "")
                                 + "单元格有内容"),
@@ -21,6 +24,21 @@ _FAULTS = {
 # Why a row of each format can fail, for a fault of no known kind (a checkpoint's bad rows from a release before them).
 _WHY_UNPARSEABLE = {"csv": "引号没有收尾、引号后还有文字或列数不对", "tsv": "引号没有收尾、引号后还有文字或列数不对",
                     "jsonl": "不是一个完整的 JSON 对象，或嵌套过深", **dict.fromkeys(WORKBOOKS, "有超出表头列数的单元格")}
+
+
+def _lines(first: int, last: int) -> str:
+    """File lines ``first`` to ``last`` in Chinese (文件第 3 至 5 行, 文件第 3 行)."""
+    return f"文件第 {first} 行" if first == last else f"文件第 {first} 至 {last} 行"
+
+
+def unsure_rows_note(unsure: list, count: int) -> str:
+    """The note on quoted values of a CSV read as one over lines that read as rows of their own (the first ``unsure``,
+    as (row, first line, last line), of ``count``): a quote left open and closed lines later (an inch mark, 5.5")
+    would have merged those rows into one, which the reader cannot tell from a real text over lines."""
+    places = "、".join(f"第 {row} 行（{_lines(first, last)}）" for row, first, last in unsure)
+    more = f"…等 {count} 处" if count > len(unsure) else ""
+    return (f"{places}{more}引号里的文字跨了几行，其中有的行读来也像一行记录：已按一段跨行的文字读作一行；"
+            "若其实是某处引号没有收尾（如 5.5\" 的英寸号），几行记录被并成了这一行，请核对原文件")
 
 
 def names_rows_note(rows: list, count: int, left_out: str) -> str:

@@ -63,6 +63,9 @@ class Summary:
     notes_left_out: list = field(default_factory=list)  # a workbook's cells ("A1") whose notes no output keeps
     names_rows: list = field(default_factory=list)  # the first rows repeating the column names: kept, not tagged
     names_count: int = 0  # how many rows repeat the column names (two files joined), in no category
+    unsure: list = field(default_factory=list)  # the first quoted values of a CSV read as one over lines reading as
+    # rows of their own (a stray quote would have merged them), as (row, first line, last line): to be checked
+    unsure_count: int = 0
     semicolons: bool = False  # whether the input is a CSV read by its semicolons (as a European Excel saves one)
     one_column: str | None = None  # of a CSV read with commas as one column, its name (semicolons in it are said)
     excel_changes: dict = field(default_factory=dict)  # of a CSV, TSV or Parquet output: what Excel changes as it
@@ -118,10 +121,11 @@ def _start_worker(parent, *args):
 
 
 def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, places: list = (), read: tuple = (),
-               state: dict | None = None) -> dict:
+               unsure: list = (), state: dict | None = None) -> dict:
     """Tag one chunk and write its part and its record, each atomically (written, then renamed); ``places``: its rows'
     (:meth:`io.Chunk.places`), to name rows of column names; ``read``: how far the input was read by its end and of
-    how much (its ``position`` and the reader's ``total``), for a progress read from the checkpoint; ``state`` is the
+    how much (its ``position`` and the reader's ``total``), for a progress read from the checkpoint; ``unsure``: its
+    quoted values read as one over lines that read as rows (:attr:`io.Chunk.unsure`), to be named; ``state`` is the
     run's (:func:`_run_state`), in a worker process the one it was started with."""
     state = _worker_state if state is None else state
     tagged = tag_frame(state["model"], frame, state["text_col"])
@@ -140,7 +144,7 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, place
               "bad": [vars(b) for b in bad], "blank": blank,
               "names": int(names.sum()),
               "names_at": [int(places[i]) for i in names.nonzero()[0][:10] if i < len(places)],
-              "read": list(read)}
+              "read": list(read), "unsure": [list(value) for value in unsure]}
     # files a desk opens in Excel, which changes some values as it reads them: CSV and TSV outputs, and Parquet, from
     # which the web writes its CSV downloads
     if state["kind"] in ("csv", "tsv", "parquet"):
@@ -362,7 +366,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 stop.check()
                 if chunk.index not in done:
                     workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank, chunk.places(),
-                                 (chunk.position, reader.total)))
+                                 (chunk.position, reader.total), chunk.unsure))
                 bar.update(chunk.position - bar.n)
                 bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
                                     refresh=False)
@@ -519,6 +523,8 @@ def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_a
         summary.blank_lines += record.get("blank", 0)
         summary.names_count += record.get("names", 0)
         summary.names_rows += record.get("names_at", [])[:10 - len(summary.names_rows)]
+        summary.unsure_count += len(record.get("unsure", []))
+        summary.unsure += record.get("unsure", [])[:10 - len(summary.unsure)]
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.counts.update(record["counts"])
         _add_counts(summary.excel_changes, record.get("excel_changes", {}))
