@@ -2618,8 +2618,9 @@ def test_notes_outside_a_workbooks_table_are_kept_beside_it_or_named(default_mod
 @pytest.mark.parametrize("content, where", [
     ('编号,投诉内容\n1,"充值\n1,200元不到账"\n2,冒烟\n', "第 2 行（文件第 2 至 3 行）"),  # a real text, kept whole
     ('序号,投诉内容\n1,ok\n7,"屏幕有划痕\n9,只有5.5"\n12,ok\n', "第 3 行（文件第 3 至 4 行）"),  # a stray quote, merged
-    ('编号,投诉内容\n1,ok\n2,"退款明细：\n押金和\n5,000元货款"\n3,ok\n', "第 3 行（文件第 3 至 5 行）")],
-    ids=["text over two lines", "stray quote over ids with gaps", "text over three lines"])
+    ('编号,投诉内容\n1,ok\n2,"退款明细：\n押金和\n5,000元货款"\n3,ok\n', "第 3 行（文件第 3 至 5 行）"),
+    ('编号,投诉内容\n1,"退款明细：\n1,200元押金\n3,500元货款"\n2,ok\n', "第 2 行（文件第 2 至 4 行）")],
+    ids=["text over two lines", "stray quote over ids with gaps", "text over three lines", "lines of amounts"])
 def test_a_quoted_text_whose_later_lines_read_as_rows_is_named_for_checking(default_model, tmp_path, content, where):
     # A quoted value over lines that each read as a row of their own cannot be told from a quote left open and closed
     # lines later (an inch mark): kept as one text, the rows it may have merged were tagged as one without a word.
@@ -2640,11 +2641,11 @@ def test_a_text_with_no_line_reading_as_a_row_is_not_named(default_model, tmp_pa
 
 
 def test_a_quote_set_aside_says_which_lines_were_read_as_rows_of_their_own(default_model, tmp_path):
-    # A real text over three lines whose later lines begin with amounts is cut: its first line set aside, made-up rows
-    # 「1」「200元押金」 and 「3」「500元货款"」 tagged. 原因 said only that the lines between are rows, not that they were
-    # read as such and tagged, nor that a text cut so is to be checked.
+    # A real text over lines that read as rows (明细 over 2,押金200元 and 3,货款500元, ids running on) is cut: its first
+    # line set aside, made-up rows 「2」「押金200元」 and 「3」「货款500元"」 tagged. 原因 said only that the lines between
+    # are rows, not that they were read as such, nor that a text cut so is to be checked.
     source = tmp_path / "a.csv"
-    source.write_text('编号,投诉内容\n1,"退款明细：\n1,200元押金\n3,500元货款"\n2,ok\n', encoding="utf-8")
+    source.write_text('编号,投诉内容\n1,"退款明细：\n2,押金200元\n3,货款500元"\n4,ok\n', encoding="utf-8")
     bad_file = tmp_path / "bad.csv"
     tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
     why = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist()

@@ -167,6 +167,21 @@ def test_a_text_over_two_lines_is_kept_whole_in_a_file_whose_first_column_skips_
         assert rows(chunks)[0][1] == text.split('"')[1] and bad(chunks) == [], text
 
 
+def test_a_text_over_three_lines_whose_later_lines_begin_with_amounts_is_kept_whole(tmp_path):
+    # 退款明细 over 1,200元押金 and 3,500元货款: each later line reads as a row whose first field is a number, as its own
+    # row's, and was taken for a stray quote's: its first line set aside, made-up rows 「1」「200元押金」 and
+    # 「3」「500元货款"」 tagged. An amount written with a thousands comma (1,200) begins each: a text's lines.
+    for text in ('编号,投诉内容\n1,"退款明细：\n1,200元押金\n3,500元货款"\n2,ok\n',
+                 '编号,投诉内容\r\n1,"退款明细：\r\n1,200元押金\r\n3,500元货款\r\n12,000元合计"\r\n2,ok\r\n'):
+        (tmp_path / "a.csv").write_text(text, encoding="utf-8")
+        _, chunks = read(tmp_path / "a.csv")
+        assert rows(chunks) == [["1", text.split('"')[1]], ["2", "ok"]] and bad(chunks) == [], text
+    # rows whose texts do not each begin with such an amount are rows run over, as before (one with 500元 between)
+    (tmp_path / "a.csv").write_text('编号,投诉内容\n1,"屏幕有划痕\n2,500元买的\n3,只有5.5"\n4,ok\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.csv")
+    assert [where for where, _, _ in bad(chunks)] == ["row 2"]
+
+
 def test_a_text_over_two_lines_followed_by_a_blank_line_is_read(tmp_path):
     # A real text over two lines whose second begins as a row does (1,200元), followed by a blank line (as Excel saves
     # an empty row in a .csv, or a file ending so): the reading stopped with IndexError, a traceback for the desk.

@@ -4,6 +4,7 @@ import csv
 import dataclasses
 import io
 import itertools
+import re
 from collections.abc import Sequence
 
 import pandas as pd
@@ -16,6 +17,7 @@ from ._encoding import detect_encoding, first_undecodable_line, in_disguise, tex
 
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
+AMOUNT = re.compile(r"\d{1,3},\d{3}(?!\d)")  # a line of a comma CSV's text beginning with an amount (1,200元)
 
 
 class _QuoteRunsOn(Exception):
@@ -262,6 +264,7 @@ class DelimitedReader(ArchiveReader):
             return
         options = {"strict": True}
         self._run = (1, 0, None)  # lines read as rows alike, found by _alike
+        self._amounts_run = (1, 0)  # lines beginning with an amount, found by _amounts
         lines.over_rows = lambda start, last: self._quote_over_rows(lines, start, last)
         reader = csv.reader(lines, delimiter=self.delimiter, **options)
         row_line = 0  # the line last found to read as a row or open one: the records parsed again from
@@ -388,11 +391,24 @@ class DelimitedReader(ArchiveReader):
         """Whether the quoted record on lines ``start`` to ``last``, whose first field is ``first``, ran over rows: two
         or more later lines, each reading as a row whose first field has the :func:`_shape` of ``first``; or one,
         whose first field runs on by one from ``first`` to the next line's (:func:`_running_on`, ids 1, 2, 3: a text's
-        line may begin with a number, 1,200元, but not with the id between its row's and the next row's)."""
+        line may begin with a number, 1,200元, but not with the id between its row's and the next row's). Two or more
+        lines that each begin with an amount written with a thousands comma (1,200元, 3,500元) are a text's lines."""
         if last - start == 1:
             return self._alike(lines, last, last) == _shape(first) and _running_on(
                 first, self._first_field(lines.line(last)), self._first_field(lines.line(last + 1)))
-        return last - start >= 2 and self._alike(lines, start + 1, last) == _shape(first)
+        return last - start >= 2 and self._alike(lines, start + 1, last) == _shape(first) and not (
+            self.delimiter == "," and self._amounts(lines, start + 1, last))
+
+    def _amounts(self, lines: _Lines, first: int, last: int) -> bool:
+        """Whether lines ``first`` to ``last`` each begin with an amount (:data:`AMOUNT`). The run of such lines is
+        remembered, so that the records parsed again from a stray quote's lines do not look at each of them again."""
+        start, end = self._amounts_run
+        if not start <= first <= end + 1:
+            start, end = first, first - 1
+        while end < last and AMOUNT.match(lines.line(end + 1) or ""):
+            end += 1
+        self._amounts_run = start, end
+        return end >= last
 
     def _first_field(self, line: str | None) -> str:
         """The first field of ``line`` read alone; "" past the end or on a blank line (which reads as no fields)."""
