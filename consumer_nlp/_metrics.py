@@ -79,9 +79,9 @@ def classification_metrics(y_true, y_pred, confidence, needs_review, labels) -> 
 
 def _class_figures(precision, recall, f1, support, said) -> dict:
     """One category's figures; NaN (no figure) where there is nothing to measure: recall and F1 of a
-    category the data does not hold, precision of one neither held nor predicted."""
+    category the data does not hold, precision of one never predicted (0 of 0: no tag of it to be right or wrong)."""
     nothing = float("nan")
-    return {"precision": float(precision) if support or said else nothing,
+    return {"precision": float(precision) if said else nothing,
             "recall": float(recall) if support else nothing, "f1": float(f1) if support else nothing,
             "support": int(support)}
 

@@ -151,8 +151,10 @@ def test_per_class_precision_recall_f1_and_support(metrics):
     # safety: predicted three times (rows 2, 3, 4), right twice; both true safety rows found;
     # F1 = 2 * (2/3 * 1) / (2/3 + 1) = 0.8
     assert per_class["safety"] == pytest.approx({"precision": 2 / 3, "recall": 1.0, "f1": 0.8, "support": 2})
-    # other: never predicted (precision 0, not an error), its one text missed
-    assert per_class["other"] == pytest.approx({"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 1})
+    # other: never predicted (no precision: 0 of 0), its one text missed
+    assert math.isnan(per_class["other"]["precision"])
+    assert per_class["other"] | {"precision": 0.0} == pytest.approx({"precision": 0.0, "recall": 0.0, "f1": 0.0,
+                                                                     "support": 1})
     # macro-F1: the plain mean over the three labels, (0.5 + 0.8 + 0) / 3
     assert metrics["macro_f1"] == pytest.approx(1.3 / 3)
 
@@ -207,3 +209,14 @@ def test_a_category_neither_held_nor_predicted_has_no_figures():
                                      ["quality", "safety", "other"])
     assert figures["macro_f1"] == 1.0
     assert all(math.isnan(figures["per_class"]["safety"][k]) for k in ("precision", "recall", "f1"))
+
+
+def test_a_category_held_but_never_predicted_has_no_precision():
+    # Two safety texts the model called quality: its recall and F1 of 0 are true, but a precision of 0.000 read as
+    # "every safety tag was wrong" when there was none to be wrong (0 of 0).
+    figures = classification_metrics(["quality", "safety", "safety"], ["quality"] * 3, [0.9] * 3, [False] * 3,
+                                     ["quality", "safety"])
+    safety = figures["per_class"]["safety"]
+    assert math.isnan(safety["precision"])
+    assert safety["recall"] == 0.0 and safety["f1"] == 0.0 and safety["support"] == 2
+    assert figures["per_class"]["quality"]["precision"] == pytest.approx(1 / 3)
