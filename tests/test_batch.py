@@ -2517,6 +2517,28 @@ def test_the_added_columns_of_a_tagged_xlsx_say_what_they_hold(default_model, tm
         pd.testing.assert_frame_equal(reports[0].tables[table], reports[1].tables[table])
 
 
+def test_the_added_columns_of_a_tagged_parquet_say_what_they_hold_in_its_schema(default_model, tmp_path):
+    # A tagged Parquet file's category … top_terms said nothing of what they hold (the .xlsx's header notes had no
+    # counterpart). Each added field now carries the same Chinese note as field metadata, the user's fields none; the
+    # file reads back as before, by pandas and by our own readers.
+    from consumer_nlp import report_archive
+    from consumer_nlp.messages import COLUMN_NOTES
+
+    pd.DataFrame({"受理编号": ["A1", "A2", "A3"], "投诉内容": ["冰箱买回来三天就不制冷了", "", "超市的秤不准"]}) \
+        .to_parquet(tmp_path / "in.parquet")
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, progress=False)
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.csv", jobs=1, progress=False)
+    schema = pq.read_schema(tmp_path / "out.parquet")
+    notes = {field.name: field.metadata[b"description"].decode("utf-8") for field in schema if field.metadata}
+    assert notes == {column: COLUMN_NOTES[column] for column in TAG_COLUMNS}
+    read = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(read.columns) == ["受理编号", "投诉内容", *TAG_COLUMNS] and len(read) == 3
+    assert list(read["category"]) == [row["category"] for row in read_output(tmp_path / "out.csv")]
+    reports = [report_archive(tmp_path / name, progress=False) for name in ("out.parquet", "out.csv")]
+    for table in ("categories", "review"):
+        pd.testing.assert_frame_equal(reports[0].tables[table], reports[1].tables[table])
+
+
 def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
     # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
     # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.

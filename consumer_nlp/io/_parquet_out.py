@@ -38,6 +38,7 @@ def _mixed_as_text(frame: pd.DataFrame, also=()) -> tuple[pd.DataFrame, list]:
 
 _BLANK_COLUMNS = b"consumer_nlp.blank_columns"  # a Parquet part's columns that are "" in every row
 _TEXT_COLUMNS = b"consumer_nlp.text_columns"  # a Parquet part's columns of mixed types, written as text
+_DESCRIPTION = b"description"  # a joined file's field: what its column holds
 _BLANK_CELLS = b"consumer_nlp.blank_cells"  # where a part's empty cells are written as nulls: a bit a row, by column
 
 
@@ -136,9 +137,11 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return (frame.assign(**columns) if columns else frame), as_text
 
 
-def join_parquet(parts: list, output: Path) -> list:
-    """Join Parquet parts; returns the columns written as text because their values are of types
-    one column cannot hold (numbers and words, or whole numbers a double cannot hold exactly)."""
+def join_parquet(parts: list, output: Path, notes: dict | None = None) -> list:
+    """Join Parquet parts, the fields of the columns in ``notes`` ({column: text}) saying it as their metadata
+    (``description``, UTF-8), where a program or a viewer reading the schema finds it; returns the columns written as
+    text because their values are of types one column cannot hold (numbers and words, or whole numbers a double cannot
+    hold exactly)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -147,10 +150,10 @@ def join_parquet(parts: list, output: Path) -> list:
     # that holds both. A column blank in every row of a chunk takes the others' type, as nulls unless
     # that is text. What no type holds is text, as in CSV output.
     schemas = [pq.read_schema(p) for p in parts]
-    notes = [{key: set(json.loads((s.metadata or {}).get(key, b"[]"))) for key in (_BLANK_COLUMNS, _TEXT_COLUMNS)}
+    noted = [{key: set(json.loads((s.metadata or {}).get(key, b"[]"))) for key in (_BLANK_COLUMNS, _TEXT_COLUMNS)}
              for s in schemas]
-    blanks = [note[_BLANK_COLUMNS] for note in notes]
-    as_text = [name for name in schemas[0].names if any(name in note[_TEXT_COLUMNS] for note in notes)]
+    blanks = [note[_BLANK_COLUMNS] for note in noted]
+    as_text = [name for name in schemas[0].names if any(name in note[_TEXT_COLUMNS] for note in noted)]
     fields = []
     for name in schemas[0].names:
         types = [s.field(name).type for s, blank in zip(schemas, blanks) if name not in blank]
@@ -176,7 +179,8 @@ def join_parquet(parts: list, output: Path) -> list:
             kind = pa.string()
         elif pa.types.is_null(kind) and any(name in blank for blank in blanks):
             kind = pa.string()
-        fields.append(pa.field(name, kind))
+        note = (notes or {}).get(name)
+        fields.append(pa.field(name, kind, metadata=None if note is None else {_DESCRIPTION: note.encode("utf-8")}))
     # Without the parts' metadata: ours, and pandas' of the frames the parts were written from, whose Arrow-backed
     # types (a dictionary's) pandas and Dask could not read back.
     schema = pa.schema(fields)

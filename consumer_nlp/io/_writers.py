@@ -228,7 +228,8 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     dates and times of a column in ``number_formats`` ({column: {kind: Excel number format}}, as a
     workbook read gave them: see ``format_kind``) are shown in its format for their kind, and the hidden
     columns and rows, links and comments of the workbook read (its reader's :class:`SheetLayout`) are kept, and the
-    header cells of the columns in ``notes`` ({column: text}) carry that text as a note (an Excel comment). Returns
+    header cells of the columns in ``notes`` ({column: text}) carry that text as a note (an Excel comment); in a
+    Parquet output, their fields carry it as metadata. Returns
     the columns written as text because Parquet cannot hold their mix of types in one column.
     ``rows_done(n)`` is told of the rows written as an .xlsx output (far the slowest) takes shape."""
     if kind in ("csv", "tsv"):
@@ -241,7 +242,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
         with open(output, "wb") as out:
             _append_files(parts, out)
     elif kind == "parquet":
-        return join_parquet(parts, output)
+        return join_parquet(parts, output, notes)
     else:
         join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {}, layout, rows_done,
                    notes or {})
