@@ -1918,3 +1918,24 @@ def test_the_closing_summary_names_the_text_column_tagged_and_the_encoding_read(
     pd.DataFrame({"受理编号": ["1"], "投诉内容": ["漏水"], "处理结果": ["已调解"]}).to_excel(book, index=False)
     assert main(["tag", str(book), "-o", str(tmp_path / "out.xlsx"), "-q"]) == 0
     assert "  按「投诉内容」列标注" in capsys.readouterr().err.splitlines()  # a workbook has no encoding to say
+
+
+@pytest.mark.parametrize("kind", ["csv", "tsv", "jsonl", "parquet"])
+def test_the_closing_summary_of_an_output_without_header_notes_says_what_the_added_columns_hold(tmp_path, capsys,
+                                                                                                 kind):
+    # A tagged CSV (opened in Excel), TSV, JSON Lines or Parquet file has category … top_terms named in English, with
+    # confidence 0.9995 and needs_review TRUE, and nothing said what they hold: only an .xlsx's header cells carry a
+    # note. The summary now says it in a line, and where each is said at length; the file holds no more than before.
+    source = tmp_path / "in.csv"
+    source.write_text("编号,投诉内容\n1,秤不准少了二两\n2,\n", encoding="utf-8")
+    out = tmp_path / f"out.{kind}"
+    assert main(["tag", str(source), "-o", str(out), "-q"]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if line.startswith("  新增的列：")]
+    assert len(said) == 1
+    assert all(f"{column} " in said[0] for column in cn.io.TAG_COLUMNS)
+    assert "99.95%" in said[0] and "TRUE" in said[0] and "不是概率" in said[0]
+    assert ("各字段的元数据（description）" if kind == "parquet" else "请写成 .xlsx（-o 文件名.xlsx）") in said[0]
+    frame = pd.concat(chunk.rows for chunk in cn.io.open_archive(out).chunks())
+    assert list(frame.columns) == ["编号", "投诉内容", *cn.io.TAG_COLUMNS] and len(frame) == 2
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.xlsx"), "-q"]) == 0  # its header cells say it
+    assert "新增的列" not in capsys.readouterr().err

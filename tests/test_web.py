@@ -2576,6 +2576,25 @@ def test_the_pages_showing_deciding_terms_say_what_their_figures_pairs_and_place
                                                                               client.get(batch).text)[1]
 
 
+def test_the_batch_page_and_a_parquet_download_say_what_the_added_columns_hold(client, tmp_path):
+    # The CSV, TSV, JSON Lines and Parquet downloads held category … top_terms, named in English, with nothing on the
+    # page or in the file saying what they hold (only the XLSX download's header cells did). The page now says it in a
+    # line, and the Parquet download's added fields carry each column's note.
+    import pyarrow.parquet as pq
+
+    from consumer_nlp.messages import COLUMN_NOTES
+    from consumer_nlp.tagging import TAG_COLUMNS
+
+    batch = _tag(client, tmp_path)
+    said = re.search(r'id="added-columns">([^<]*)<', client.get(batch).text)
+    assert said and all(f"{column} " in said[1] for column in TAG_COLUMNS), said
+    assert "XLSX" in said[1] and "description" in said[1]
+    (tmp_path / "down.parquet").write_bytes(client.get(f"{batch}/download?format=parquet").content)
+    schema = pq.read_schema(tmp_path / "down.parquet")
+    assert {field.name: field.metadata[b"description"].decode() for field in schema if field.metadata} == \
+        {column: COLUMN_NOTES[column] for column in TAG_COLUMNS}
+
+
 def _moments_shown(client, batch: str) -> list[str]:
     """The moments the pages show of ``batch`` (tagged, then its tagging stopped with the server) and of a retraining
     so stopped: on 批量's list, 复核's list and its page (上传于, 中断), and on 模型 (开始, 中断)."""

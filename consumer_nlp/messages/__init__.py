@@ -4,19 +4,20 @@ to go on. A front end (the command line, the web) gives only ``names``, how it s
 from ..exceptions import ArchiveError, LabeledDataError, ReviewWorkbookError
 from ._archives import (blank_text_column_note, fix_in_chinese, held_elsewhere_in_chinese, how_to_go_on,
                         problem_in_chinese)
-from ._columns import COLUMN_NOTES, REASON_EMPTY, REASON_LOW_CONFIDENCE, REASON_NAMES
+from ._columns import COLUMN_GLOSSES, COLUMN_NOTES, REASON_EMPTY, REASON_LOW_CONFIDENCE, REASON_NAMES, TERMS_NOTE
 from ._labeled import labeled_fault_in_chinese, labeled_headline, nearest_category_in_chinese
 from ._models import model_headline, unusable_model_note
 from ._notes import note, progress, tagging_progress
-from ._outputs import (TERMS_NOTE, counts_in_chinese, days_1904_note, excel_changes_note, mixed_types_note,
+from ._outputs import (added_columns_note, counts_in_chinese, days_1904_note, excel_changes_note, mixed_types_note,
                        row_notes, summary_in_chinese)
 from ._review import (corrections_added_in_chinese, dispute_in_chinese, queue_counts_in_chinese,
                       review_workbook_headline, review_workbook_problem_in_chinese)
 from ._rows import bad_row_in_chinese, names_rows_note, place_in_chinese
 from ._runs import run_headline
 
-__all__ = ["COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDENCE", "REASON_NAMES", "TERMS_NOTE",
-           "bad_row_in_chinese", "blank_text_column_note", "corrections_added_in_chinese", "counts_in_chinese",
+__all__ = ["COLUMN_GLOSSES", "COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDENCE", "REASON_NAMES", "TERMS_NOTE",
+           "added_columns_note", "bad_row_in_chinese", "blank_text_column_note", "corrections_added_in_chinese",
+           "counts_in_chinese",
            "days_1904_note", "dispute_in_chinese", "excel_changes_note", "fix_in_chinese", "headline",
            "held_elsewhere_in_chinese",
            "labeled_fault_in_chinese", "mixed_types_note", "names_rows_note", "nearest_category_in_chinese", "note",

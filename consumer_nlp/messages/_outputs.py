@@ -1,21 +1,15 @@
-"""What a desk must know of a tagging run and its output, said in Chinese: the run's closing summary, what Excel
-changes as it opens a CSV or TSV file of it, what of the input the output leaves out or fills in, columns of
-mixed types written as text, and day numbers of a 1904 workbook written where their date system is lost."""
+"""What a desk must know of a tagging run and its output, said in Chinese: the run's closing summary, what the added
+columns hold where the output has no place for a note, what Excel changes as it opens a CSV or TSV file of it, what
+of the input the output leaves out or fills in, columns of mixed types written as text, and day numbers of a 1904
+workbook written where their date system is lost."""
 import codecs
 import datetime
 
 from .._categories import CATEGORIES
 from ..io import EXCEL_EPOCHS, archive_format
 from ._archives import SAVE_WITH_COMMAS, unsplit_semicolons
+from ._columns import COLUMN_GLOSSES
 from ._rows import names_rows_note, unsure_rows_note
-
-
-# What a deciding term (the top_terms column, the report's and the web's terms) is, for the desk reading it: the figure
-# after it, a pair of words, characters in 「」 and the features' placeholders (features._normalize.PLACEHOLDER_NAMES).
-TERMS_NOTE = ("特征词说明：标注结果 top_terms 列里词后括号中的数（如 银行(0.32)）是这个词把判断推向该类别的力度，即它对该类别"
-              "得分的贡献，不是概率。两个词之间有空格的（如 老人 花）是前后相连的一对词；「」里的是字，词不足以判断时才列出，排在词之后："
-              "词和字各自按力度从大到小排列，所以字的力度可能大于它前面的词；"
-              "〈数字〉、〈金额〉、〈日期〉、〈电话〉、〈单号〉、〈网址〉代表任意的数字、金额、日期、电话号码、单号、网址。")
 
 
 def excel_changes_note(changes: dict, *, opened: str = "这个文件", fix: str | None = None) -> str | None:
@@ -109,6 +103,21 @@ def _excel_notes(summary, names: dict) -> list[str]:
     return [note for note in notes if note]
 
 
+def added_columns_note(output, names: dict) -> str | None:
+    """What the added columns of a tagging run's ``output`` hold, briefly, and where each is said at length, in Chinese:
+    an .xlsx says it on their header cells (None here), a Parquet file in its fields' metadata, and CSV, TSV and JSON
+    Lines nowhere (their data has no place for a note: an .xlsx output, asked for as the front end's ``names`` say).
+    Of every format a result is downloaded in where ``output`` is None (the web's batch page)."""
+    kind = None if output is None else archive_format(output)
+    if kind == "xlsx":
+        return None
+    listed = "、".join(f"{column} {gloss}" for column, gloss in COLUMN_GLOSSES.items())
+    in_parquet = "Parquet 文件把每列的详细说明记在各字段的元数据（description）中"
+    at_length = {None: f"下载的 XLSX 文件列名上有批注详细说明每一列，{in_parquet}", "parquet": in_parquet}.get(
+        kind, f"要看每列的详细说明，{_as_xlsx('output_path', names)}，列名上有批注")
+    return f"新增的列：{listed}。{at_length}"
+
+
 def _encoding_name(encoding: str) -> str:
     """An encoding as a desk knows it from Excel's and Notepad's menus: UTF-8 (with its BOM or not), GB18030, Big5."""
     name = codecs.lookup(encoding).name.removesuffix("-sig")
@@ -147,6 +156,8 @@ def summary_in_chinese(summary, names: dict) -> str:
     if summary.days_1904:
         report = f"，或生成报告时加上 {names['dates_1904']}" if "dates_1904" in names else ""  # its date system said
         lines.append(f"  {days_1904_note(summary.days_1904, fix=_as_xlsx('output_path', names) + report)}")
+    if columns_note := added_columns_note(summary.output, names):
+        lines.append(f"  {columns_note}")
     lines += [f"  {line}" for line in counts_in_chinese(summary)]
     if summary.empty_ids:
         more = "……" if summary.empty > len(summary.empty_ids) else ""
