@@ -24,7 +24,8 @@ from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
 from ..messages import (REASON_LOW_CONFIDENCE, TERMS_NOTE, added_columns_note, blank_text_column_note, days_1904_note,
-                        dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note, queue_counts_in_chinese)
+                        dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note,
+                        queue_counts_in_chinese)
 from ..review import NOW, text_key
 from ..tagging import review_reasons
 from ._checking import UploadChecks
