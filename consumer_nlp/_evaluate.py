@@ -1,8 +1,5 @@
 """Evaluation of a model on labeled data: figures for the terminal and a self-contained HTML report."""
 import html
-import logging
-import threading
-from contextlib import contextmanager
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +9,7 @@ import pandas as pd
 
 from ._categories import CATEGORIES, in_guide_order
 from ._html import markdown_text, page
+from ._warned import log, warnings_kept
 from ._unicode import cut, display_width, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError, LabeledDataError
@@ -20,7 +18,6 @@ from .messages import note, place_in_chinese
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 
-log = logging.getLogger("consumer_nlp")
 
 THRESHOLDS = (0.5, 0.6, 0.7, 0.8, 0.9)
 MAX_GROUPS = 20  # values of the --by column shown one by one, the largest; the rest share one row
@@ -216,34 +213,10 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
     """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
     check_model(model)
-    with _warnings_kept() as kept:
+    with warnings_kept() as kept:
         evaluation = _evaluate(model, data, model_name, by, read_options)
     evaluation.warned = [said for said in map(note, kept) if said is not None]
     return evaluation
-
-
-@contextmanager
-def _warnings_kept():
-    """The library's warnings given in this thread meanwhile, as records in a list: what a report says beside its
-    figures, as the terminal did (rows left out, texts repeated, texts trained on…)."""
-    handler = _Kept(threading.get_ident())
-    log.addHandler(handler)
-    try:
-        yield handler.records
-    finally:
-        log.removeHandler(handler)
-
-
-class _Kept(logging.Handler):
-    """Keeps the warnings given in one thread (a web server evaluates in several at once)."""
-
-    def __init__(self, thread: int):
-        super().__init__(logging.WARNING)
-        self.thread, self.records = thread, []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.thread == self.thread:
-            self.records.append(record)
 
 
 def _evaluate(model: ComplaintClassifier, data: LabeledSource, model_name: str, by: str | None,

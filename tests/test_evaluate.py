@@ -1,6 +1,7 @@
 """evaluate(): a model's figures on labeled data, checked against counts made here from its predictions."""
 import copy
 import csv
+import logging
 import re
 
 import numpy as np
@@ -533,6 +534,30 @@ def test_the_html_report_says_what_the_terminal_warned_of(small_model, labeled, 
     assert "标注数据里有 2 行没有填类别，没有计入评估（第 2 行、第 4 行）" in page
     assert "评估数据里有 1 条文本与前面的一行重复" in page
     assert evaluate(small_model, labeled).to_html().count('class="note"') == 0  # nothing to say: nothing said
+
+
+def test_the_report_says_what_was_warned_of_whatever_the_users_logging(small_model, labeled):
+    # A script that had set Python's logging to errors only (its own handler, the library's logger at ERROR) got a
+    # report saying 共 28 条 and nothing of the 2 rows left out: the report kept only the warnings logging let through.
+    # The user's handler still gets none of them: the level chosen is kept.
+    data = labeled.copy()
+    data.loc[[1, 3], "label"] = ""
+    logger, theirs = logging.getLogger("consumer_nlp"), []
+    handler = logging.Handler(logging.ERROR)
+    handler.emit = theirs.append
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False
+    try:
+        evaluation = evaluate(small_model, data)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+        logger.propagate = propagate
+    assert "标注数据里有 2 行没有填类别，没有计入评估（第 2 行、第 4 行）" in evaluation.to_html()
+    assert "标注数据里有 2 行没有填类别" in evaluation.to_markdown()
+    assert theirs == []
 
 
 def test_the_markdown_of_an_evaluation_says_what_the_terminal_warned_of(small_model, labeled, caplog):

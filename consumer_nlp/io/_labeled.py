@@ -2,7 +2,6 @@
 import base64
 import binascii
 import hashlib
-import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -13,6 +12,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_fault, label_of, number_written, unknown_label
 from .._unicode import name_key, shows_nothing, without_format_characters
+from .._warned import log
 from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import ArchiveError, LabeledDataError
 from ._archive import archive_format, check_header, place_number
@@ -21,8 +21,6 @@ from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_c
 from ._json_text import json_text
 from ._readers import open_archive
 from ._text_escapes import without_surrogates
-
-log = logging.getLogger("consumer_nlp")
 
 
 def correction_key(text: str) -> str:
