@@ -8,7 +8,8 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "consumer_nlp"
 # Lowest first. A module may import modules of lower layers and, inside a subpackage, its siblings.
 LAYERS = [
-    {"_version", "_values", "_unicode", "exceptions", "_locks", "_signals", "_html", "_moments", "resources", "_warned"},
+    {"_version", "_values", "_unicode", "exceptions", "_locks", "_signals", "_html", "_moments", "resources",
+     "_warned"},
     {"_categories", "_money", "_similarity", "_review_sheet"},
     {"features"}, {"_params"}, {"_explain", "_metrics"}, {"_classifier"},
     {"io", "_charts"}, {"messages"}, {"_evaluate", "_train"}, {"models"}, {"tagging"}, {"review"}, {"report"},
