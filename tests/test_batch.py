@@ -2539,6 +2539,29 @@ def test_the_added_columns_of_a_tagged_parquet_say_what_they_hold_in_its_schema(
         pd.testing.assert_frame_equal(reports[0].tables[table], reports[1].tables[table])
 
 
+def test_a_parquet_inputs_own_column_notes_reach_its_tagged_parquet_and_xlsx(default_model, tmp_path):
+    # A Parquet file whose 编号 field said what it holds (description, as the tagged file's added fields now do) lost
+    # that note in its tagged Parquet and .xlsx, while the added fields gained theirs: tagging dropped the input's
+    # field metadata. It is kept, as a workbook's note on a column name is.
+    import openpyxl
+
+    from consumer_nlp.messages import COLUMN_NOTES
+
+    schema = pa.schema([pa.field("编号", pa.string(), metadata={b"description": "12315 平台的受理编号".encode()}),
+                        pa.field("投诉内容", pa.string())])
+    pq.write_table(pa.table({"编号": ["A1", "A2"], "投诉内容": ["冰箱买回来三天就不制冷了", "超市的秤不准"]}, schema=schema),
+                   tmp_path / "in.parquet")
+    for name in ("out.parquet", "out.xlsx"):
+        tag_file(default_model, tmp_path / "in.parquet", tmp_path / name, jobs=1, progress=False)
+    fields = pq.read_schema(tmp_path / "out.parquet")
+    assert fields.field("编号").metadata == {b"description": "12315 平台的受理编号".encode()}
+    assert fields.field("投诉内容").metadata is None
+    assert fields.field("category").metadata[b"description"].decode() == COLUMN_NOTES["category"]
+    header = next(openpyxl.load_workbook(tmp_path / "out.xlsx").active.iter_rows(max_row=1))
+    assert header[0].value == "编号" and header[0].comment.text.startswith("12315 平台的受理编号")
+    assert list(pd.read_parquet(tmp_path / "out.parquet")["编号"]) == ["A1", "A2"]
+
+
 def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
     # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
     # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.

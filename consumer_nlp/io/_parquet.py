@@ -50,6 +50,10 @@ class ParquetReader(ArchiveReader):
         parquet = pq.ParquetFile(self.path)
         self.total = parquet.metadata.num_rows
         self.columns = check_header(parquet.schema_arrow.names, self.path)
+        for field in parquet.schema_arrow:  # a field's note on what it holds, as a workbook's on a column name
+            note = (field.metadata or {}).get(b"description")
+            if note:
+                self.layout.header_comments[field.name] = (note.decode("utf-8", "replace"), "")
         size = self.rows_per_chunk()
         pieces, held, chars, index, done = [], 0, 0, 0, 0
         for batch in parquet.iter_batches(batch_size=min(size, PIECE_ROWS)):
