@@ -229,8 +229,8 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     workbook read gave them: see ``format_kind``) are shown in its format for their kind, and the hidden
     columns and rows, links and comments of the workbook read (its reader's :class:`SheetLayout`) are kept, and the
     header cells of the columns in ``notes`` ({column: text}) carry that text as a note (an Excel comment); in a
-    Parquet output, their fields carry it as metadata, as do those of the input's columns whose names bore a note. Returns
-    the columns written as text because Parquet cannot hold their mix of types in one column.
+    Parquet output, their fields carry it as metadata, as do those of the input's columns whose names bore a note.
+    Returns the columns written as text because Parquet cannot hold their mix of types in one column.
     ``rows_done(n)`` is told of the rows written as an .xlsx output (far the slowest) takes shape."""
     if kind in ("csv", "tsv"):
         with open(output, "wb") as out:
