@@ -1,6 +1,5 @@
 """Training from labeled data, with cross-validated figures attached to the fitted model."""
 import inspect
-import logging
 from collections import Counter
 
 import numpy as np
@@ -15,8 +14,7 @@ from .io import LabeledData, read_labeled
 from ._metrics import classification_metrics
 from ._params import parameter_problems
 from ._values import LabeledSource, check_count
-
-log = logging.getLogger("consumer_nlp")
+from ._warned import log
 
 
 def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, random_state: int = 0,
