@@ -182,6 +182,17 @@ def test_a_text_over_three_lines_whose_later_lines_begin_with_amounts_is_kept_wh
     assert [where for where, _, _ in bad(chunks)] == ["row 2"]
 
 
+def test_a_stray_quote_over_rows_of_an_id_and_an_amount_of_three_digits_merges_none(tmp_path):
+    # A desk's 编号,金额,投诉内容 file: each row begins 2,350, as an amount written with a thousands comma does (2,350元),
+    # so a stray quote over such rows, closed by an inch mark, was kept as one text and the rows merged into it. A
+    # text's amount is not followed by the comma that ends a field of its own.
+    (tmp_path / "a.csv").write_text('编号,金额,投诉内容\n1,200,"屏幕5.5寸\n2,350,冰箱坏了\n3,120,秤不准\n4,500,尺寸6.1"\n'
+                                    '5,100,ok\n', encoding="utf-8")
+    _, chunks = read(tmp_path / "a.csv")
+    assert [where for where, _, _ in bad(chunks)] == ["row 2"]
+    assert [row[0] for row in rows(chunks)] == ["2", "3", "4", "5"]
+
+
 def test_a_text_over_two_lines_followed_by_a_blank_line_is_read(tmp_path):
     # A real text over two lines whose second begins as a row does (1,200元), followed by a blank line (as Excel saves
     # an empty row in a .csv, or a file ending so): the reading stopped with IndexError, a traceback for the desk.

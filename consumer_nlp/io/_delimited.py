@@ -17,7 +17,8 @@ from ._encoding import detect_encoding, first_undecodable_line, in_disguise, tex
 
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
-AMOUNT = re.compile(r"\d{1,3},\d{3}(?!\d)")  # a line of a comma CSV's text beginning with an amount (1,200元)
+AMOUNT = re.compile(r"\d{1,3},\d{3}(?![\d,])")  # a line of a comma CSV's text beginning with an amount (1,200元),
+# not a row's id and 3-digit amount (2,350,冰箱坏了): a text's amount is not followed by a comma ending a field
 
 
 class _QuoteRunsOn(Exception):
