@@ -320,7 +320,7 @@ class DelimitedReader(ArchiveReader):
             raw_text = "".join(t for _, t in taken).rstrip("\r\n")
             line = taken[0][0] if taken else lines.number
             bad = BadRow(f"line {line}", problem, raw_text, kind=fault[0], details=fault[1]) if problem else None
-            unsure = not problem and any(self._reads_as_row(text) for _, text in taken[1:])  # kept whole: a guess
+            unsure = not problem and self._kept_over_rows(taken, fields[0])  # kept whole: a guess
             yield line, None if problem else fields, raw_text, bad, taken[-1][0] if unsure else None
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
@@ -401,6 +401,16 @@ class DelimitedReader(ArchiveReader):
                 first, self._first_field(lines.line(last)), self._first_field(lines.line(last + 1)))
         return last - start >= 2 and self._alike(lines, start + 1, last) == _shape(first) and not (
             self.delimiter == "," and self._amounts(lines, start + 1, last))
+
+    def _kept_over_rows(self, taken: _Taken, first: str) -> bool:
+        """Whether a record kept whole over the lines ``taken``, whose first field is ``first``, may have run over rows:
+        a later line reads as a row beginning as the record does (a first field of its :func:`_shape`), or any row
+        when the record's first field is quoted (a text, whose lines tell nothing). A numbered list's 1、屏幕坏了,… does
+        not begin as its row's id does: no stray quote ran over it."""
+        shapes = (self._row_shape(text) for _, text in taken[1:])
+        if taken[0][1].startswith('"'):
+            return any(shape is not None for shape in shapes)
+        return _shape(first) in shapes
 
     def _amounts(self, lines: _Lines, first: int, last: int) -> bool:
         """Whether lines ``first`` to ``last`` each begin with an amount (:data:`AMOUNT`). The run of such lines is
