@@ -815,6 +815,17 @@ def test_train_warns_of_duplicates_and_conflicts_in_chinese_first(tmp_path, smal
     assert err[hidden + 1].endswith("h.xlsx: 1 row(s) hidden in Excel (by a filter or by hand) were read too")
 
 
+def test_labeled_data_with_a_quoted_text_over_lines_reading_as_rows_is_said_to_be(tmp_path, capsys):
+    # Tagging names a quoted text kept whole over lines that read as rows (a stray quote closed lines later would have
+    # merged them), for checking; evaluate and train read the same reader and said nothing of it.
+    source = tmp_path / "l.csv"
+    source.write_text('编号,投诉内容,类别\r\n1,"充值\r\n1,200元不到账",financial\r\n2,冒烟,safety\r\n3,漏水,quality\r\n',
+                      encoding="utf-8-sig")
+    assert main(["evaluate", "default", str(source)]) == 0
+    err = capsys.readouterr().err
+    assert "注意：第 2 行（文件第 2 至 3 行）引号里的文字跨了几行" in err and "请核对原文件" in err, err
+
+
 def test_no_command_writes_over_a_file_unasked_or_over_its_input(tmp_path, small_model, small_corpus, capsys,
                                                                  write_csv):
     # report -o, train -o, evaluate --report and review export once replaced any file, the input included.

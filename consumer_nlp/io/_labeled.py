@@ -291,9 +291,10 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
     of a labeled file in any archive format, read by the archive readers; rows they cannot parse are
     bad rows of the labeled data."""
     reader = open_archive(path, encoding=encoding, chunk_size=20_000, sheet=sheet, header_row=header_row)
-    records, bad, first = [], [], None
+    records, bad, first, unsure = [], [], None, []
     for chunk in reader.chunks():
         first = first or chunk
+        unsure += chunk.unsure
         # a line of a text file is not always a record (a quoted text may span lines): say both
         where = [f"{w} (data row {len(records) + n})" if w.startswith("line") else w
                  for n, w in enumerate(chunk.where, start=1)]
@@ -303,6 +304,10 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
     if getattr(reader, "hidden_rows", 0):  # read as tagging reads them; said, as tagging says it
         log.warning("%s: %d row(s) hidden in Excel (by a filter or by hand) were read too", path, reader.hidden_rows,
                     extra={"kind": "hidden_rows", "rows": reader.hidden_rows})
+    if unsure:  # a guess, said as tagging's summary says it (messages.unsure_rows_note)
+        log.warning("%s: %d quoted value(s) kept whole over lines that read as rows, a stray quote's merge if one was "
+                    "left open (%s)", path, len(unsure), ", ".join(f"row {row}" for row, _, _ in unsure[:5]),
+                    extra={"kind": "unsure_rows", "unsure": unsure[:5], "count": len(unsure)})
     return reader.columns, records, bad, first
 
 

@@ -4,7 +4,7 @@ import logging
 import math
 
 from .._categories import CATEGORIES
-from ._rows import place_in_chinese
+from ._rows import place_in_chinese, unsure_rows_note
 
 
 # What texts repeated with one label mean, where labeled data is used (the library says it in English).
@@ -55,6 +55,8 @@ def note(record: logging.LogRecord) -> str | None:
     if kind == "trained_texts":
         return (f"评估数据里有 {record.trained} 行（占 {record.share:.0%}）的文本是模型 {record.model} 训练时学过的：指标因此偏高，"
                 f"不说明模型对新文本的表现；请用模型没有学过的文本评估")
+    if kind == "unsure_rows":
+        return unsure_rows_note(record.unsure, record.count)
     if kind == "hidden_rows":
         return f"工作簿里有 {record.rows} 行在 Excel 中被隐藏（筛选或手动隐藏），也一并读入了"
     return None
