@@ -2694,6 +2694,10 @@ def test_a_text_whose_lines_read_as_rows_not_beginning_as_its_row_does_is_not_na
                       '6,"退款明细：\r\n200元,押金\r\n300元,货款"\r\n7,ok\r\n', encoding="utf-8-sig")
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
     assert "请核对" not in str(summary) and summary.rows_out == 3 and summary.bad_rows == 0, str(summary)
+    # nor in an export quoting every value ("5","…"), whose ids' quotes close on their line
+    source.write_text('"编号","投诉内容"\r\n"5","问题如下：\r\n1、屏幕坏了,要求退货"\r\n"6","ok"\r\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, force=True)
+    assert "请核对" not in str(summary) and summary.rows_out == 2, str(summary)
 
 
 def test_a_quote_set_aside_says_which_lines_were_read_as_rows_of_their_own(default_model, tmp_path):

@@ -320,7 +320,7 @@ class DelimitedReader(ArchiveReader):
             raw_text = "".join(t for _, t in taken).rstrip("\r\n")
             line = taken[0][0] if taken else lines.number
             bad = BadRow(f"line {line}", problem, raw_text, kind=fault[0], details=fault[1]) if problem else None
-            unsure = not problem and self._kept_over_rows(taken, fields[0])  # kept whole: a guess
+            unsure = not problem and self._kept_over_rows(taken, fields[0] if fields else "")  # kept whole: a guess
             yield line, None if problem else fields, raw_text, bad, taken[-1][0] if unsure else None
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
@@ -405,10 +405,10 @@ class DelimitedReader(ArchiveReader):
     def _kept_over_rows(self, taken: _Taken, first: str) -> bool:
         """Whether a record kept whole over the lines ``taken``, whose first field is ``first``, may have run over rows:
         a later line reads as a row beginning as the record does (a first field of its :func:`_shape`), or any row
-        when the record's first field is quoted (a text, whose lines tell nothing). A numbered list's 1、屏幕坏了,… does
-        not begin as its row's id does: no stray quote ran over it."""
+        when the record's first field goes on over lines (a text, whose shape tells nothing). A numbered list's
+        1、屏幕坏了,… does not begin as its row's id does: no stray quote ran over it."""
         shapes = (self._row_shape(text) for _, text in taken[1:])
-        if taken[0][1].startswith('"'):
+        if "\n" in first or "\r" in first:
             return any(shape is not None for shape in shapes)
         return _shape(first) in shapes
 
