@@ -217,8 +217,9 @@ class DelimitedReader(ArchiveReader):
     :func:`_shape`), is a stray quote too (a quote left open and closed by an inch mark lines later);
     a value over two lines is one only when its later line begins with the id running on from its row's to the next
     row's, by one (otherwise it cannot be told from a text with a comma, and is kept); lines that each begin with an
-    amount (1,200元) are a text's. Either guess is said: a value kept whole over lines reading as rows is given with
-    its last line (:attr:`Chunk.unsure`), and a stray quote's bad row names the lines read again as rows.
+    amount (1,200元) are a text's. Either guess is said: a value kept whole over lines reading as rows that begin as
+    its row does is given with its last line (:attr:`Chunk.unsure`, :meth:`_kept_over_rows`), and a stray quote's
+    bad row names the lines read again as rows.
     """
 
     unit = "B"
