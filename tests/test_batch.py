@@ -2635,6 +2635,25 @@ def test_a_column_name_merged_down_from_a_row_above_heads_its_column(default_mod
         assert back.columns[:4] == ["编号", "渠道", "投诉内容", "金额"]
 
 
+@pytest.mark.parametrize("header_row", [1, 2])
+def test_a_column_name_merged_down_reads_as_excel_shows_it(tmp_path, header_row):
+    # The top cell of a range merged down over the header row was read as stored, not as Excel shows it: a code
+    # number 1 shown 001 by its format 000 named its column 1, and a text's _x000D_ (a carriage return, as Excel saves
+    # it) stayed as written, where the same cells read as the header row itself give 001 and a carriage return.
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [[1, "投诉_x000D_内容"]] + [[None, None]] * (header_row - 1) + [["C1", "冰箱买回来三天就不制冷了"]]:
+        sheet.append(row)
+    sheet["A1"].number_format = "000"
+    if header_row == 2:
+        sheet.merge_cells("A1:A2")
+        sheet.merge_cells("B1:B2")
+    workbook.save(tmp_path / "in.xlsx")
+    reader = open_archive(tmp_path / "in.xlsx", header_row=header_row)
+    next(iter(reader.chunks()))
+    assert reader.columns == ["001", "投诉\r内容"]
+
+
 def test_notes_outside_a_workbooks_table_are_kept_beside_it_or_named(default_model, tmp_path, capsys):
     # A note on an empty cell outside the table (本表截至12月 on E1, two columns right of the last named one; 已回访 on
     # E3; notes on the empty column A left of a table drawn from B) reached no output and was counted nowhere. Those

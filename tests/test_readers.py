@@ -952,8 +952,8 @@ def test_a_sheet_declaring_a_huge_range_is_read_by_its_cells_not_its_declared_si
                 data = re.sub(rb'<dimension ref="[^"]*"', b'<dimension ref="A1:XFD500"', data)
             target.writestr(item, data)
     cells = []
-    cell_value = _cells._cell_value
-    monkeypatch.setattr(_cells, "_cell_value", lambda cell: cells.append(1) or cell_value(cell))
+    cell_value = _cells.cell_value
+    monkeypatch.setattr(_cells, "cell_value", lambda cell: cells.append(1) or cell_value(cell))
     reader, chunks = read(tmp_path / "a.xlsx")
     assert rows(chunks) == [["1", "秤不准"], ["2", "漏水"]] and sum(c.blank for c in chunks) == 497
     assert len(cells) < 20, len(cells)

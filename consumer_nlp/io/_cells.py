@@ -223,7 +223,7 @@ def shared_formats(formats: dict, columns: list, first: int = 0) -> dict:
 
 
 def values_noting_formats(rows, formats: dict):
-    """The values of each row of read-only cells (see :func:`_cell_value`), the first being the
+    """The values of each row of read-only cells (see :func:`cell_value`), the first being the
     header; the data rows' number formats are noted in ``formats`` (see :func:`note_format`)."""
     header = True
     for row in rows:
@@ -233,10 +233,10 @@ def values_noting_formats(rows, formats: dict):
                 if kind is not None:
                     note_format(formats, at, kind, cell.number_format)
         header = False
-        yield tuple(map(_cell_value, row))
+        yield tuple(map(cell_value, row))
 
 
-def _cell_value(cell):
+def cell_value(cell):
     """An .xlsx cell's value with its type: text with Excel's _xHHHH_ escapes undone, numbers of a
     code format as Excel shows them, errors as :class:`ExcelError`."""
     value = cell.value

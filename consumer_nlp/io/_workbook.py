@@ -522,7 +522,7 @@ class _TextRunLimit:
 
 
 def _read_strings_as_written(reader) -> None:
-    """The shared strings of the workbook ``reader`` opens, Excel's escapes left for :func:`_cell_value`:
+    """The shared strings of the workbook ``reader`` opens, Excel's escapes left for :func:`cell_value`:
     openpyxl drops every "x005F_" from them, so a typed _x0041_ (saved as _x005F_x0041_) became "A". A
     string of many runs of text is limited as one run (:class:`_TextRunLimit` sees only the runs)."""
     from openpyxl.cell.text import Text

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, check_header
-from ._cells import cell_text, shared_formats, values_noting_formats
+from ._cells import cell_text, cell_value, shared_formats, values_noting_formats
 from ._workbook import (LinksOver, MergedBelow, SheetScan, choose_sheet, has_data, merged_from_above, open_read_only,
                         read_chinese_dates, recalculated_on_opening, scan_sheet, sheet_rows)
 
@@ -205,15 +205,16 @@ class ExcelReader(ArchiveReader):
 
 
 def _tops(sheet, spans: list) -> dict:
-    """{first column: (top row, value)} of the merged ``spans`` of a read-only ``sheet``, read from their top rows."""
+    """{first column: (top row, value)} of the merged ``spans`` of a read-only ``sheet``, read from their top rows as
+    the header row is read (:func:`cell_value`: a code number as its format shows it, Excel's escapes undone)."""
     if not spans:
         return {}
     wanted = {(span[1], span[0]) for span in spans}
     first, last, found = min(row for row, _ in wanted), max(row for row, _ in wanted), {}
-    for number, values in enumerate(sheet_rows(sheet, min_row=first, values_only=True), start=first):
+    for number, cells in enumerate(sheet_rows(sheet, min_row=first), start=first):
         for row, column in wanted:
-            if row == number and column <= len(values):
-                found[column] = (row, values[column - 1])
+            if row == number and column <= len(cells):
+                found[column] = (row, cell_value(cells[column - 1]))
         if number >= last:
             break
     return found
