@@ -2679,6 +2679,24 @@ def test_notes_outside_a_workbooks_table_are_kept_beside_it_or_named(default_mod
     assert "单元格 A1、A2 的批注在表格之外" in said
 
 
+def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_model, tmp_path):
+    # Notes right of the table are kept as far right of the tagged table's added columns, at most in Excel's last
+    # column (XFD): two notes near it on a row (XFC, XFD) were both put in XFD, one over the other, and one was lost.
+    from openpyxl.comments import Comment
+
+    workbook = Workbook()
+    for row in [["编号", "投诉内容"], ["C1", "冰箱买回来三天就不制冷了"], ["C2", "超市的秤不准"]]:
+        workbook.active.append(row)
+    for cell, text in [("XFC1", "表头旁一"), ("XFD1", "表头旁二"), ("XFC3", "已回访"), ("XFD3", "已结案")]:
+        workbook.active[cell].comment = Comment(text, "王芳")
+    workbook.save(tmp_path / "in.xlsx")
+    tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    notes = {c.coordinate: c.comment.text for row in out.iter_rows() for c in row
+             if c.comment and c.comment.author == "王芳"}
+    assert notes == {"XFC1": "表头旁一", "XFD1": "表头旁二", "XFC3": "已回访", "XFD3": "已结案"}
+
+
 @pytest.mark.parametrize("content, where", [
     ('编号,投诉内容\n1,"充值\n1,200元不到账"\n2,冒烟\n', "第 2 行（文件第 2 至 3 行）"),  # a real text, kept whole
     ('序号,投诉内容\n1,ok\n7,"屏幕有划痕\n9,只有5.5"\n12,ok\n', "第 3 行（文件第 3 至 4 行）"),  # a stray quote, merged

@@ -175,13 +175,14 @@ def _keep_layout(sheet, row: list, number: int, columns: list, layout) -> None:
 
 def _notes_beside(sheet, row: list, record: int | None, layout) -> None:
     """Put on ``row`` (write-only cells) the notes the workbook read held right of its table on record ``record``'s
-    row (None: the header's), as far right of the row's last cell (within a sheet's columns: the last at most)."""
+    row (None: the header's), as far right of the row's last cell, within a sheet's columns: those that would fall
+    beyond its last are put before it, in their order, each in a column of its own."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.comments import Comment
 
-    width = len(row)
-    for offset, note in layout.beside.get(record, ()):
-        at = min(width + offset, XLSX_MAX_COLUMNS)
+    width, notes = len(row), sorted(layout.beside.get(record, ()), key=lambda note: note[0])
+    for after, (offset, note) in enumerate(reversed(notes)):  # ``after``: how many of them stand right of it
+        at = min(width + offset, XLSX_MAX_COLUMNS - after)
         row += [WriteOnlyCell(sheet) for _ in range(at - len(row))]
         row[at - 1].comment = Comment(*note)
 
