@@ -2679,6 +2679,29 @@ def test_notes_outside_a_workbooks_table_are_kept_beside_it_or_named(default_mod
     assert "单元格 A1、A2 的批注在表格之外" in said
 
 
+def test_a_header_cells_own_note_under_a_heading_merged_down_over_it_is_named(default_model, tmp_path):
+    # A header cell covered by a range merged down from above takes the range's note, as Excel shows it: a note of its
+    # own (kept in the file by a program that merged without clearing the cells under the range) was dropped without a
+    # word. It is now named in the summary, as the notes no output keeps are.
+    from openpyxl.comments import Comment
+    from openpyxl.worksheet.cell_range import CellRange
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [["编号", None], ["旧编号", "投诉内容"], ["C1", "冰箱买回来三天就不制冷了"]]:
+        sheet.append(row)
+    sheet["A1"].comment = Comment("受理编号，勿改", "王芳")
+    sheet["A2"].comment = Comment("旧的说明", "李明")
+    sheet.merged_cells.add(CellRange("A1:A2"))  # as merge_cells, but the cell A2 and its note are kept in the file
+    workbook.save(tmp_path / "in.xlsx")
+    summary = tag_file(default_model, tmp_path / "in.xlsx", tmp_path / "out.xlsx", jobs=1, progress=False,
+                       header_row=2)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [c.value for c in out[1]][:2] == ["编号", "投诉内容"]
+    assert header_notes(out)["编号"] == "受理编号，勿改"
+    assert summary.notes_left_out == ["A2"] and "单元格 A2 的批注" in str(summary) and "合并单元格遮住" in str(summary)
+
+
 def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_model, tmp_path):
     # Notes right of the table are kept as far right of the tagged table's added columns, at most in Excel's last
     # column (XFD): two notes near it on a row (XFC, XFD) were both put in XFD, one over the other, and one was lost.

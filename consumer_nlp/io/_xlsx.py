@@ -97,6 +97,8 @@ class ExcelReader(ArchiveReader):
                 header[column - 1] = cell_text(value)
                 on_top = [(text, author) for at, text, author in scan.comments.get(top, ()) if at == column]
                 if on_top:
+                    if column in noted:  # hidden under the range in Excel, as the cell's own value is
+                        self.layout.notes_left_out.append(f"{get_column_letter(column)}{self.header_row}")
                     noted[column] = on_top[0]
                     scan.comments[top] = [note for note in scan.comments[top] if note[0] != column]
         while header and header[-1] == "":

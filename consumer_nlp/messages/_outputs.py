@@ -75,7 +75,8 @@ def row_notes(summary) -> list[str]:
     if summary.notes_left_out:
         cells = summary.notes_left_out
         shown = "、".join(cells[:5]) + (f" 等 {len(cells)} 处" if len(cells) > 5 else "")
-        notes.append(f"单元格 {shown} 的批注在表格之外（表格左边的空列、标题行、空行或无法解析的行上），没有写入结果")
+        notes.append(f"单元格 {shown} 的批注在表格之外（表格左边的空列、标题行、空行或无法解析的行上）"
+                     "或被上方的合并单元格遮住，没有写入结果")
     if summary.hidden_rows:
         notes.append(f"其中 {summary.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注")
     if summary.merged:
