@@ -260,9 +260,8 @@ class DelimitedReader(ArchiveReader):
 
     def _records(self, lines: _Lines):
         """(line number, fields, raw text, bad row, last line) for each record; fields None: it failed to parse, as the
-        :class:`BadRow` says (None for a record that parsed); last line: of a quoted value kept whole over lines some
-        of which read as a row of its own (:meth:`_reads_as_row`), where it closes (a stray quote it may be), else
-        None."""
+        :class:`BadRow` says (None for a record that parsed); last line: of a quoted value kept whole over lines that
+        may be rows it ran over (:meth:`_kept_over_rows`), where it closes (a stray quote it may be), else None."""
         if self.delimiter == "\t":
             yield from self._tsv_records(lines)
             return
