@@ -21,6 +21,11 @@ AMOUNT = re.compile(r"\d{1,3},\d{3}(?![\d,])")  # a line of a comma CSV's text b
 # not a row's id and 3-digit amount (2,350,冰箱坏了): a text's amount is not followed by a comma ending a field
 
 
+def _begins_with_amount(line: str | None) -> bool | None:
+    """True if ``line`` begins with an amount (:data:`AMOUNT`), else None (nothing shared, for ``_shared``)."""
+    return True if AMOUNT.match(line or "") else None
+
+
 class _QuoteRunsOn(Exception):
     """A record has taken OPEN_QUOTE_LINES lines: its quote was left open."""
 
@@ -266,8 +271,7 @@ class DelimitedReader(ArchiveReader):
             yield from self._tsv_records(lines)
             return
         options = {"strict": True}
-        self._run = (1, 0, None)  # lines read as rows alike, found by _alike
-        self._amounts_run = (1, 0)  # lines beginning with an amount, found by _amounts
+        self._runs = {}  # by the name of what they share (see _shared): the last run of lines sharing it
         lines.over_rows = lambda start, last: self._quote_over_rows(lines, start, last)
         reader = csv.reader(lines, delimiter=self.delimiter, **options)
         row_line = 0  # the line last found to read as a row or open one: the records parsed again from
@@ -413,30 +417,29 @@ class DelimitedReader(ArchiveReader):
         return _shape(first) in shapes
 
     def _amounts(self, lines: _Lines, first: int, last: int) -> bool:
-        """Whether lines ``first`` to ``last`` each begin with an amount (:data:`AMOUNT`). The run of such lines is
-        remembered, so that the records parsed again from a stray quote's lines do not look at each of them again."""
-        start, end = self._amounts_run
-        if not start <= first <= end + 1:
-            start, end = first, first - 1
-        while end < last and AMOUNT.match(lines.line(end + 1) or ""):
-            end += 1
-        self._amounts_run = start, end
-        return end >= last
+        """Whether lines ``first`` to ``last`` each begin with an amount (:data:`AMOUNT`)."""
+        return self._shared(lines, first, last, _begins_with_amount) is not None
 
     def _first_field(self, line: str | None) -> str:
         """The first field of ``line`` read alone; "" past the end or on a blank line (which reads as no fields)."""
         return (next(csv.reader([line], delimiter=self.delimiter), None) or [""])[0] if line else ""
 
     def _alike(self, lines: _Lines, first: int, last: int) -> str | None:
-        """The :meth:`_row_shape` lines ``first`` to ``last`` all have, or None. The run of lines alike is
-        remembered, so that the records parsed again from its lines do not look at each of them again."""
-        start, end, shape = self._run
-        if not start <= first <= end or shape is None:  # (None may be of lines read before the header)
-            start, end, shape = first, first, self._row_shape(lines.line(first))
-        while shape is not None and end < last and self._row_shape(lines.line(end + 1)) == shape:
+        """The :meth:`_row_shape` lines ``first`` to ``last`` all have, or None."""
+        return self._shared(lines, first, last, self._row_shape)
+
+    def _shared(self, lines: _Lines, first: int, last: int, key) -> object:
+        """The ``key`` lines ``first`` to ``last`` all share, or None (``key`` gives None for a line sharing nothing).
+        The run of lines sharing it is remembered, one for each ``key`` by its name, so that the records parsed again
+        from a stray quote's lines do not look at each of them again (that was quadratic in the lines a quote ran
+        over)."""
+        start, end, shared = self._runs.get(key.__name__, (1, 0, None))
+        if not start <= first <= end or shared is None:  # (None may be of lines read before the header)
+            start, end, shared = first, first, key(lines.line(first))
+        while shared is not None and end < last and key(lines.line(end + 1)) == shared:
             end += 1
-        self._run = start, end, shape
-        return shape if end >= last else None
+        self._runs[key.__name__] = start, end, shared
+        return shared if end >= last else None
 
     def _reads_as_row(self, line: str) -> bool:
         """Whether ``line``, read alone, reads as a row (:meth:`_row_shape`)."""
