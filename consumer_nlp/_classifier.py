@@ -531,6 +531,11 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         with _cycle_collector_paused():
             return np.vstack([self._score(batch)[1] for batch in self._batches(X)])
 
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Logarithms of :meth:`predict_proba`, as scikit-learn's classifiers give them (soft voting uses them)."""
+        with np.errstate(divide="ignore"):  # a probability that underflowed to 0 is -inf, as in scikit-learn
+            return np.log(self.predict_proba(X))
+
     def predict(self, X) -> np.ndarray:
         """The most probable category of each text; an empty text gets ``other``."""
         with _cycle_collector_paused():

@@ -52,6 +52,13 @@ def test_predict_proba_shape_order_and_sums(small_model, small_corpus):
     assert list(small_model.predict(texts)) == list(small_model.classes_[proba.argmax(axis=1)])
 
 
+def test_log_probabilities_are_the_logarithms_of_the_probabilities(small_model, small_corpus):
+    # scikit-learn's classifiers with predict_proba also give predict_log_proba (soft voting and some scorers use it);
+    # the estimator had none (AttributeError), helper n1's open entry of 2026-12-06.
+    texts = small_corpus[0][:17] + ["", "。"]
+    np.testing.assert_allclose(small_model.predict_log_proba(texts), np.log(small_model.predict_proba(texts)))
+
+
 def test_scikit_learn_probability_scorers_read_the_columns_right(small_model, small_corpus):
     # Scorers such as neg_log_loss binarise the true labels in sorted order and take predict_proba's
     # columns to be in that order: classes_ must be sorted for them to score the right column.
