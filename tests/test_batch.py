@@ -232,7 +232,8 @@ def test_the_bad_rows_file_says_each_place_and_why_in_chinese_after_its_english_
         ["row 3", "3 fields where the header has 2", "2,坏,多了一列", "第 3 行", "这一行有 3 列，表头有 2 列"],
         ["row 4", "a quote is left open or text follows a closing quote", '3,"好"坏', "第 4 行",
          "收尾的引号后面还有文字"],
-        ["row 6", "a quote is left open or text follows a closing quote", '5,"没有收尾', "第 6 行", "引号没有收尾"],
+        ["row 6", "a quote is left open or text follows a closing quote", '5,"没有收尾', "第 6 行",
+         "引号没有收尾：只列出这一行，其后文件第 7 至 8 行已另行读入；若这是一段跨行的文字，它被拆开了，请核对"],
         ["row 8", "a quote is left open or text follows a closing quote", '7,"第一行\n第二行"又有字', "第 8 行",
          "收尾的引号后面还有文字"],
         # below a text over two lines: the row as Excel shows it, and the file's line for a text editor
@@ -367,7 +368,8 @@ def test_bad_rows_that_excel_would_run_as_formulas_are_said_in_csv_and_text_in_x
     rows = [[cell for cell in row if cell.value is not None] for row in sheet.iter_rows()]
     assert [c.value for c in rows[0]] == ["where", "reason", "raw", "位置", "原因"]
     assert [c.value for c in rows[1]][:3] == ["row 2", "a quote is left open or text follows a closing quote", raws[0]]
-    assert [c.value for c in rows[1]][3:] == ["第 2 行", "引号没有收尾"]
+    assert [c.value for c in rows[1]][3:] == ["第 2 行", "引号没有收尾：只列出这一行，其后文件第 3 至 5 行已另行读入；"
+                                                       "若这是一段跨行的文字，它被拆开了，请核对"]
     assert [c.value for c in rows[2]][2] == raws[1]
     assert rows[3][2].value + "".join(c.value for c in rows[3][5:]) == raws[2]
     assert all(c.data_type == "s" for row in rows for c in row)
@@ -2770,3 +2772,41 @@ def test_a_quote_set_aside_says_which_lines_were_read_as_rows_of_their_own(defau
     tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
     why = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist()
     assert len(why) == 1 and "文件第 3 至 4 行已各按一行读入" in why[0] and "请核对" in why[0], why
+
+
+def test_a_tsv_cell_in_quotes_cut_into_rows_is_named_for_checking(default_model, tmp_path):
+    # Excel quotes a TSV cell holding a line break: `1<TAB>"充值` over `1<TAB>200元"` is one such cell if its text holds a
+    # tab, or a stray quote over a row. The reader cuts it into rows 「1」「"充值」 and 「1」「200元"」: said nowhere.
+    source = tmp_path / "a.tsv"
+    source.write_text('编号\t投诉内容\n1\t"充值\n1\t200元"\n2\t冒烟\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False,
+                       bad_rows_path=tmp_path / "bad.csv")
+    assert summary.rows_out == 3 and summary.bad_rows == 0, str(summary)
+    notes = [line for line in str(summary).splitlines() if "请核对" in line]
+    assert len(notes) == 1 and "第 2 行（文件第 2 至 3 行）" in notes[0] and "拆" in notes[0], str(summary)
+
+
+def test_a_stray_quote_closed_by_an_inch_mark_in_a_csv_of_one_column_is_named(default_model, tmp_path):
+    # Every line of a one-column CSV reads as a row: a stray quote (`"好评返现`) closed by an inch mark lines later
+    # (`屏幕6.1"`) merged the complaints between into one, without a word.
+    source = tmp_path / "a.csv"
+    source.write_text('投诉内容\n"好评返现\n秤不准\n屏幕6.1"\n空调不制冷\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    notes = [line for line in str(summary).splitlines() if "请核对" in line]
+    assert len(notes) == 1 and "第 2 行（文件第 2 至 4 行）" in notes[0], str(summary)
+    # a text over lines as Excel writes it, its closing quote after no inch mark, is not named
+    source.write_text('投诉内容\n"问题如下：\n1、屏幕坏了\n2、客服不理"\n"屏幕只有6.1"""\n空调不制冷\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, force=True)
+    assert "请核对" not in str(summary) and summary.rows_out == 3, str(summary)
+
+
+def test_a_quote_that_breaks_says_which_lines_after_it_were_read_as_rows(default_model, tmp_path):
+    # `1,"第一行` over `2,x"了`: text after the closing quote. Line 2 is set aside as 引号没有收尾 and line 3 tagged as
+    # 「2」「x"了」; 原因 did not say that the lines after it were read as rows, to be checked.
+    source = tmp_path / "a.csv"
+    source.write_text('编号,投诉内容\n1,"第一行\n2,x"了\n3,ok\n', encoding="utf-8")
+    bad_file = tmp_path / "bad.csv"
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
+    assert summary.rows_out == 2 and summary.bad_rows == 1, str(summary)
+    why = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist()
+    assert len(why) == 1 and "引号没有收尾" in why[0] and "其后文件第 3 行已另行读入" in why[0] and "请核对" in why[0], why

@@ -183,8 +183,9 @@ class Chunk:
     position: float = 0  # progress through the input, in the reader's unit
     blank: int = 0  # blank lines skipped: not records, but counted so that nothing vanishes unseen
     where: list = field(default_factory=list)  # each row's place in the file ("row 7 (line 9)", "sheet row 3")
-    unsure: list = field(default_factory=list)  # of a CSV: (row, first line, last line) of each quoted value read as
-    # one over lines that read as rows of their own, which a stray quote closed lines later would have merged
+    unsure: list = field(default_factory=list)  # of a CSV or TSV: (row, first line, last line, how) of each quoted
+    # value over lines that read as rows of their own, "kept" as one (a stray quote closed lines later would have
+    # merged them) or "cut" into rows (a TSV cell Excel quoted would have been cut)
 
     def places(self) -> list:
         """Each row's number in its file: its row as Excel shows a CSV or a sheet (the header_row that reads it as

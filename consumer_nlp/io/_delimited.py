@@ -19,6 +19,9 @@ csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
 AMOUNT = re.compile(r"\d{1,3},\d{3}(?![\d,])")  # a line of a comma CSV's text beginning with an amount (1,200元),
 # not a row's id and 3-digit amount (2,350,冰箱坏了): a text's amount is not followed by a comma ending a field
+CUT_CELL_LINES = 20  # a TSV cell in quotes over more lines, one reading as a row, is cut without being named
+INCH_CLOSE = re.compile(r'\d"$')  # a quoted value's last line closed right after a number: an inch mark (6.1") may
+# have closed a stray quote (Excel doubles a text's own quote: 6.1""")
 
 
 def _begins_with_amount(line: str | None) -> bool | None:
@@ -264,9 +267,10 @@ class DelimitedReader(ArchiveReader):
             return False  # read as a comma CSV, which names what is wrong
 
     def _records(self, lines: _Lines):
-        """(line number, fields, raw text, bad row, last line) for each record; fields None: it failed to parse, as the
-        :class:`BadRow` says (None for a record that parsed); last line: of a quoted value kept whole over lines that
-        may be rows it ran over (:meth:`_kept_over_rows`), where it closes (a stray quote it may be), else None."""
+        """(line number, fields, raw text, bad row, guess) for each record; fields None: it failed to parse, as the
+        :class:`BadRow` says (None for a record that parsed); guess: (last line, "kept") for a quoted value kept whole
+        over lines that may be rows it ran over (:meth:`_kept_over_rows`), where it closes (a stray quote it may be);
+        (last line, "cut") for a TSV cell in quotes read as rows (:meth:`_tsv_records`); else None."""
         if self.delimiter == "\t":
             yield from self._tsv_records(lines)
             return
@@ -313,7 +317,8 @@ class DelimitedReader(ArchiveReader):
                 run_on = self._runs_over_rows(lines, first, taken[0][0], taken[-1][0])
             if fields is None and problem is None:  # (a quote that ran on over rows was left open on its line)
                 problem = "a quote is left open or text follows a closing quote"
-                fault = ("quote_left_open" if left_open or run_on else "text_after_quote", {})
+                fault = ("quote_left_open" if left_open or run_on else "text_after_quote",
+                         {"rows_from": later[0][0], "rows_to": later[-1][0]} if run_on else {})  # read again as rows
             elif fields is not None and run_on:
                 problem = (f"a quote opened here closes only on line {taken[-1][0]}, and the lines between read "
                            "as rows of their own")
@@ -325,7 +330,7 @@ class DelimitedReader(ArchiveReader):
             line = taken[0][0] if taken else lines.number
             bad = BadRow(f"line {line}", problem, raw_text, kind=fault[0], details=fault[1]) if problem else None
             unsure = not problem and self._kept_over_rows(taken, fields[0] if fields else "")  # kept whole: a guess
-            yield line, None if problem else fields, raw_text, bad, taken[-1][0] if unsure else None
+            yield line, None if problem else fields, raw_text, bad, (taken[-1][0], "kept") if unsure else None
             if problem:
                 reader = csv.reader(lines, delimiter=self.delimiter, **options)
 
@@ -352,10 +357,12 @@ class DelimitedReader(ArchiveReader):
         a field opens with a quote that escapes something, as Excel writes a cell holding a quote (its
         own quotes doubled), a tab or a line break: then the record reads as Excel reads it, over as
         many lines as it takes, unless a later line reads as a row of its own (a stray quote): one
-        that its second line does is known without parsing the rest."""
+        that its second line does is known without parsing the rest. Cut so, a cell Excel could have written (as wide
+        as the header) is a guess, given with its last line to be named (:attr:`Chunk.unsure`)."""
         lines.over_rows = lambda start, last: bool(self.columns) and self._reads_as_row(lines.line(start + 1))
         while True:
             lines.start_record()
+            cut = None  # (last line, "cut"): a cell in quotes over lines, one reading as a row, read as rows: a guess
             try:
                 first = next(lines)
             except StopIteration:
@@ -368,24 +375,30 @@ class DelimitedReader(ArchiveReader):
                 lines.start_record()
                 try:
                     quoted = next(csv.reader(lines, delimiter="\t", strict=True))
-                except (csv.Error, StopIteration, _QuoteRunsOn, _RunsOverRows):
+                except _RunsOverRows:  # it closes: its fields, to tell whether Excel could have written it, over a
+                    # few lines only (each record parsed again from a stray quote's lines would parse them again)
+                    taken = lines.taken
+                    quoted = next(csv.reader((line for _, line in taken), delimiter="\t")) \
+                        if len(taken) <= CUT_CELL_LINES else None
+                except (csv.Error, StopIteration, _QuoteRunsOn):
                     quoted = None
                 taken = lines.taken
+                fits = len(quoted or ()) == len(self.columns)  # a cell Excel may have quoted, over lines
                 if len(taken) > 1 and not self.columns:  # the header: names over lines, as Excel quotes them
                     # (a stray quote that ran on over rows makes a header no row fits: a loud failure)
                     escapes = quoted is not None
                 elif len(taken) > 1:
-                    escapes = len(quoted or ()) == len(self.columns) and not any(
-                        self._reads_as_row(later) for _, later in taken[1:])
+                    escapes = fits and not any(self._reads_as_row(later) for _, later in taken[1:])
                 else:
                     escapes = quoted is not None and quoted != fields and (
                         '""' in first or len(fields) != len(self.columns) == len(quoted))
                 if escapes:
                     fields = quoted
                 else:
+                    cut = (taken[-1][0], "cut") if len(taken) > 1 and fits else None  # Excel's cell, or rows?
                     lines.push_back(taken[1:])
                     taken = taken[:1]
-            yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None, None
+            yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None, cut
 
     def _quote_over_rows(self, lines: _Lines, start: int, last: int) -> bool:
         """Whether the record on lines ``start`` to ``last``, whose quote opens on its first line and
@@ -410,7 +423,10 @@ class DelimitedReader(ArchiveReader):
         """Whether a record kept whole over the lines ``taken``, whose first field is ``first``, may have run over rows:
         a later line reads as a row beginning as the record does (a first field of its :func:`_shape`), or any row
         when the record's first field goes on over lines (a text, whose shape tells nothing). A numbered list's
-        1、屏幕坏了,… does not begin as its row's id does: no stray quote ran over it."""
+        1、屏幕坏了,… does not begin as its row's id does: no stray quote ran over it. In a file of one column, where
+        every line reads as a row, only a value closed by what may be an inch mark (:data:`INCH_CLOSE`)."""
+        if len(self.columns) == 1:
+            return len(taken) > 1 and INCH_CLOSE.search(taken[-1][1].rstrip("\r\n")) is not None
         shapes = (self._row_shape(text) for _, text in taken[1:])
         if "\n" in first or "\r" in first:
             return any(shape is not None for shape in shapes)
@@ -507,8 +523,8 @@ class DelimitedReader(ArchiveReader):
                         names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
-                unsure = []  # (row, first line, last line) of each quoted value kept whole over lines reading as rows
-                for number, (line, record, raw_text, bad_row, last) in enumerate(records, start=self.header_row + 1):
+                unsure = []  # (row, first line, last line, how): each quoted value kept whole or cut, a guess
+                for number, (line, record, raw_text, bad_row, guess) in enumerate(records, start=self.header_row + 1):
                     place = text_place(number, line)  # (a blank line is a row in Excel, a quoted value over lines one)
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
@@ -517,8 +533,8 @@ class DelimitedReader(ArchiveReader):
                     elif len(record) == len(self.columns):
                         rows.append(record)
                         where.append(place)
-                        if last is not None:
-                            unsure.append((number, line, last))
+                        if guess is not None:
+                            unsure.append((number, line, *guess))
                     elif not record:
                         blank += 1
                     else:

@@ -6,7 +6,8 @@ import re
 WORKBOOKS = ("xlsx", "xlsm", "xls")
 # Why a row cannot be parsed, by the kind of fault its reader found (``BadRow.kind``), from its particulars.
 _FAULTS = {
-    "quote_left_open": lambda d: "引号没有收尾",
+    "quote_left_open": lambda d: "引号没有收尾" + (f"：只列出这一行，其后{_lines(d['rows_from'], d['rows_to'])}已另行读入；"
+                                                "若这是一段跨行的文字，它被拆开了，请核对" if "rows_from" in d else ""),
     "text_after_quote": lambda d: "收尾的引号后面还有文字",
     "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",  # either: a checkpoint's, from a release before
     "quote_runs_on": lambda d: f"这里开始的引号过了 {d['lines']:,} 行仍没有收尾",
@@ -32,13 +33,20 @@ def _lines(first: int, last: int) -> str:
 
 
 def unsure_rows_note(unsure: list, count: int) -> str:
-    """The note on quoted values of a CSV read as one over lines that read as rows of their own (the first ``unsure``,
-    as (row, first line, last line), of ``count``): a quote left open and closed lines later (an inch mark, 5.5")
-    would have merged those rows into one, which the reader cannot tell from a real text over lines."""
-    places = "、".join(f"第 {row} 行（{_lines(first, last)}）" for row, first, last in unsure)
-    more = f"…等 {count} 处" if count > len(unsure) else ""
-    return (f"{places}{more}引号里的文字跨了几行，其中有的行读来也像一行记录：已按一段跨行的文字读作一行；"
-            "若其实是某处引号没有收尾（如 5.5\" 的英寸号），几行记录被并成了这一行，请核对原文件")
+    """The note on quoted values of a CSV or TSV over lines that read as rows of their own (the first ``unsure``, as
+    (row, first line, last line, how), of ``count``), which the reader cannot tell from a real text over lines: "kept"
+    as one (a quote left open and closed lines later, an inch mark 5.5", would have merged rows into it) or "cut" into
+    rows (a TSV cell Excel quoted, its text holding a tab, would have been cut). A value of three has been kept."""
+    def places(how: str) -> str:
+        return "、".join(f"第 {row} 行（{_lines(first, last)}）" for row, first, last, *kind in unsure
+                        if (kind or ["kept"])[0] == how)
+    kept, cut = places("kept"), places("cut")
+    more = f"…等 {count} 处" if count > len(unsure) else ""  # (of either kind: said after the first named)
+    notes = [f"{kept}{more}引号里的文字跨了几行，其中有的行读来也像一行记录：已按一段跨行的文字读作一行；"
+             "若其实是某处引号没有收尾（如 5.5\" 的英寸号），几行记录被并成了这一行" if kept else "",
+             f"{cut}{'' if kept else more}以引号开头的单元格跨了几行，其中有的行读来也像一行记录：已各按一行读入；"
+             "若这是一段跨行的文字（Excel 给含换行的单元格加了引号），它被拆成了几行" if cut else ""]
+    return "；".join(note for note in notes if note) + "，请核对原文件"
 
 
 def names_rows_note(rows: list, count: int, left_out: str) -> str:
