@@ -2704,6 +2704,34 @@ def test_a_header_cells_own_note_under_a_heading_merged_down_over_it_is_named(de
     assert summary.notes_left_out == ["A2"] and "单元格 A2 的批注" in str(summary) and "合并单元格遮住" in str(summary)
 
 
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_heading_merged_down_into_the_data_rows_is_named_with_the_rows_it_covers(default_model, tmp_path, name):
+    # 编号 merged over A1:A5 read with the header in row 2 names column A 编号, but rows 3 to 5 read their own cells
+    # (empty, as Excel saves them) where Excel shows 编号 across them: their 编号 came out empty and nothing said why.
+    # The summary now names the range and the rows it covers, so that a desk can check them; the rows are not filled.
+    rows = [["编号", None], [None, "投诉内容"], [None, "冰箱买回来三天就不制冷了"], [None, "超市的秤不准"], [None, "手机屏幕碎了"]]
+    source = tmp_path / name
+    if name.endswith(".xls"):
+        xlwt = pytest.importorskip("xlwt")
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("投诉")
+        sheet.write_merge(0, 4, 0, 0, "编号")
+        for r, row in enumerate(rows[1:], start=1):
+            sheet.write(r, 1, row[1])
+        book.save(str(source))
+    else:
+        workbook = Workbook()
+        for row in rows:
+            workbook.active.append(row)
+        workbook.active.merge_cells("A1:A5")
+        workbook.save(source)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, header_row=2)
+    assert [r["编号"] for r in read_output(summary.output)] == ["", "", ""]
+    said = str(summary)
+    assert "合并单元格 A1:A5" in said and "第 3 至 5 行" in said and "「编号」" in said, said
+    assert summary.merged == []
+
+
 def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_model, tmp_path):
     # Notes right of the table are kept as far right of the tagged table's added columns, at most in Excel's last
     # column (XFD): two notes near it on a row (XFC, XFD) were both put in XFD, one over the other, and one was lost.

@@ -242,6 +242,9 @@ class ArchiveReader:
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
         self.columns, self.total = [], None
         self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
+        # a workbook's ranges merged down from above the header row on into data rows, which read their own cells
+        # there: as (range, first data row, last data row read, column name), to be checked
+        self.merged_into_rows = []
         self.layout = SheetLayout()  # a workbook's: hidden columns and rows, links, comments
         self.other_sheets = []  # a workbook's sheets not read that hold something, as (name, hidden): not written out
         self.number_formats = {}  # a workbook's columns -> the number format their numbers and dates are shown in

@@ -82,6 +82,12 @@ def row_notes(summary) -> list[str]:
     if summary.merged:
         shown = "、".join(summary.merged[:5]) + (f" 等 {len(summary.merged)} 处" if len(summary.merged) > 5 else "")
         notes.append(f"合并单元格 {shown}：所跨的每一行都按合并格的值填写")
+    if summary.merged_into_rows:
+        ranges = [f"{span}（「{name}」列第 {first} 至 {last} 行）" if last > first else f"{span}（「{name}」列第 {first} 行）"
+                  for span, first, last, name in summary.merged_into_rows]
+        shown = "、".join(ranges[:5]) + (f" 等 {len(ranges)} 处" if len(ranges) > 5 else "")
+        notes.append(f"合并单元格 {shown}从列名行之上一直合并到数据行：Excel 在这些行显示合并格的内容（即列名），"
+                     "结果里这些行的该列是各自单元格的内容（Excel 保存的文件里为空），请核对")
     if summary.blank_lines:
         notes.append(f"空行 {summary.blank_lines} 行（不是记录，已跳过）")
     if summary.names_count:

@@ -56,6 +56,8 @@ class Summary:
     text_col: str | None = None  # the column whose texts were tagged, found by name or given
     encoding: str | None = None  # a text file's encoding, detected or given (None for a workbook or Parquet)
     merged: list = field(default_factory=list)  # its merged ranges whose value every row they cover took
+    merged_into_rows: list = field(default_factory=list)  # ranges merged down from above its header row into
+    # data rows, which read their own cells there (Excel shows the range's value): (range, first row, last row, column)
     hidden_rows: int = 0  # its records in rows hidden in Excel (by a filter or by hand): tagged like the rest
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
     other_sheets: list = field(default_factory=list)  # its sheets not read that hold something, as (name, hidden)
@@ -415,6 +417,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
     summary.sheet = getattr(reader, "sheet_title", None)
     summary.text_col, summary.encoding = column, getattr(reader, "encoding", None)
     summary.merged, summary.hidden_rows = reader.merged, reader.hidden_rows
+    summary.merged_into_rows = list(reader.merged_into_rows)
     summary.other_sheets, summary.header_row = reader.other_sheets, reader.header_row
     summary.dates_1904, summary.notes_left_out = reader.layout.dates_1904, list(reader.layout.notes_left_out)
     summary.semicolons = getattr(reader, "delimiter", None) == ";"
