@@ -2564,6 +2564,41 @@ def test_a_parquet_inputs_own_column_notes_reach_its_tagged_parquet_and_xlsx(def
     assert list(pd.read_parquet(tmp_path / "out.parquet")["编号"]) == ["A1", "A2"]
 
 
+@pytest.mark.parametrize("resumed", [False, True])
+def test_a_parquet_inputs_other_field_and_file_metadata_reach_its_tagged_parquet(default_model, tmp_path, monkeypatch,
+                                                                                  resumed):
+    # Other keys of a field's metadata (unit) and the file's own key-value metadata (owner, a producer's notes) were
+    # dropped from the tagged Parquet file, as its parts are written from pandas frames. They are kept: on the same
+    # fields, beside their description and the added fields' own; pandas' record of the input's frame is not.
+    fields = [pa.field("编号", pa.string(), metadata={b"description": "受理编号".encode(), b"unit": b"none"}),
+              pa.field("金额", pa.int64(), metadata={b"unit": "元".encode()}), pa.field("投诉内容", pa.string())]
+    table = pa.table({"编号": ["A1", "A2"], "金额": [200, 35], "投诉内容": ["冰箱买回来三天就不制冷了", "超市的秤不准"]},
+                     schema=pa.schema(fields, metadata={b"owner": "市消协".encode(), b"pandas": b"{}"}))
+    pq.write_table(table, tmp_path / "in.parquet")
+    if resumed:  # stopped once every chunk is tagged, then gone on with
+        import signal
+
+        from consumer_nlp.tagging import _run
+
+        def interrupted_here(*args, original=_run.output_sheet, **kwargs):
+            os.kill(os.getpid(), signal.SIGINT)
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(_run, "output_sheet", interrupted_here)
+        with pytest.raises(KeyboardInterrupt):
+            tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, progress=False)
+        monkeypatch.undo()
+    summary = tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, progress=False,
+                       resume=resumed)
+    assert summary.resumed_chunks == resumed
+    out = pq.read_schema(tmp_path / "out.parquet")
+    assert out.field("编号").metadata == {b"description": "受理编号".encode(), b"unit": b"none"}
+    assert out.field("金额").metadata == {b"unit": "元".encode()}
+    assert out.field("投诉内容").metadata is None and b"description" in out.field("category").metadata
+    assert out.metadata == {b"owner": "市消协".encode()}
+    assert list(pd.read_parquet(tmp_path / "out.parquet")["金额"]) == [200, 35]
+
+
 def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
     # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
     # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.

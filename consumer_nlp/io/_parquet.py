@@ -51,9 +51,15 @@ class ParquetReader(ArchiveReader):
         self.total = parquet.metadata.num_rows
         self.columns = check_header(parquet.schema_arrow.names, self.path)
         for field in parquet.schema_arrow:  # a field's note on what it holds, as a workbook's on a column name
-            note = (field.metadata or {}).get(b"description")
-            if note:
-                self.layout.header_comments[field.name] = (note.decode("utf-8", "replace"), "")
+            kept = dict(field.metadata or {})
+            if kept.get(b"description"):
+                self.layout.header_comments[field.name] = (kept.pop(b"description").decode("utf-8", "replace"), "")
+            if kept:  # its other keys (a unit), which a Parquet output keeps on the same field
+                self.layout.field_metadata[field.name] = kept
+        # The file's own keys (an owner, a producer's notes), but not pandas' record of the frame it was written from
+        # (its index, its columns' dtypes): read here as plain columns, which the output's columns no longer match.
+        self.layout.file_metadata.update((key, value) for key, value in (parquet.schema_arrow.metadata or {}).items()
+                                         if key != b"pandas")
         size = self.rows_per_chunk()
         pieces, held, chars, index, done = [], 0, 0, 0, 0
         for batch in parquet.iter_batches(batch_size=min(size, PIECE_ROWS)):

@@ -137,9 +137,12 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return (frame.assign(**columns) if columns else frame), as_text
 
 
-def join_parquet(parts: list, output: Path, notes: dict | None = None) -> list:
+def join_parquet(parts: list, output: Path, notes: dict | None = None, field_metadata: dict | None = None,
+                 file_metadata: dict | None = None) -> list:
     """Join Parquet parts, the fields of the columns in ``notes`` ({column: text}) saying it as their metadata
-    (``description``, UTF-8), where a program or a viewer reading the schema finds it; returns the columns written as
+    (``description``, UTF-8), where a program or a viewer reading the schema finds it, beside the keys
+    ``field_metadata`` gives them ({column: {key: value}}, an input's), and the file holding ``file_metadata`` (bytes
+    to bytes, an input's own); returns the columns written as
     text because their values are of types one column cannot hold (numbers and words, or whole numbers a double cannot
     hold exactly)."""
     import pyarrow as pa
@@ -180,10 +183,11 @@ def join_parquet(parts: list, output: Path, notes: dict | None = None) -> list:
         elif pa.types.is_null(kind) and any(name in blank for blank in blanks):
             kind = pa.string()
         note = (notes or {}).get(name)
-        fields.append(pa.field(name, kind, metadata=None if note is None else {_DESCRIPTION: note.encode("utf-8")}))
+        metadata = {**(field_metadata or {}).get(name, {}), **({} if note is None else {_DESCRIPTION: note.encode()})}
+        fields.append(pa.field(name, kind, metadata=metadata or None))
     # Without the parts' metadata: ours, and pandas' of the frames the parts were written from, whose Arrow-backed
     # types (a dictionary's) pandas and Dask could not read back.
-    schema = pa.schema(fields)
+    schema = pa.schema(fields, metadata=file_metadata or None)
     with pq.ParquetWriter(output, schema) as writer:
         for part, schema_of_part, blank in zip(parts, schemas, blanks):
             table = pq.read_table(part)
