@@ -2564,16 +2564,21 @@ def test_a_parquet_inputs_own_column_notes_reach_its_tagged_parquet_and_xlsx(def
     assert list(pd.read_parquet(tmp_path / "out.parquet")["编号"]) == ["A1", "A2"]
 
 
+SPARK_SCHEMA = b"org.apache.spark.sql.parquet.row.metadata"
+
+
 @pytest.mark.parametrize("resumed", [False, True])
 def test_a_parquet_inputs_other_field_and_file_metadata_reach_its_tagged_parquet(default_model, tmp_path, monkeypatch,
                                                                                   resumed):
     # Other keys of a field's metadata (unit) and the file's own key-value metadata (owner, a producer's notes) were
     # dropped from the tagged Parquet file, as its parts are written from pandas frames. They are kept: on the same
-    # fields, beside their description and the added fields' own; pandas' record of the input's frame is not.
+    # fields, beside their description and the added fields' own; pandas' and Spark's records of the input's frame are
+    # not (Spark would read the tagged file by its stored schema, which holds none of the added columns).
     fields = [pa.field("编号", pa.string(), metadata={b"description": "受理编号".encode(), b"unit": b"none"}),
               pa.field("金额", pa.int64(), metadata={b"unit": "元".encode()}), pa.field("投诉内容", pa.string())]
     table = pa.table({"编号": ["A1", "A2"], "金额": [200, 35], "投诉内容": ["冰箱买回来三天就不制冷了", "超市的秤不准"]},
-                     schema=pa.schema(fields, metadata={b"owner": "市消协".encode(), b"pandas": b"{}"}))
+                     schema=pa.schema(fields, metadata={b"owner": "市消协".encode(), b"pandas": b"{}", SPARK_SCHEMA:
+                                                        b'{"type":"struct","fields":[]}'}))
     pq.write_table(table, tmp_path / "in.parquet")
     if resumed:  # stopped once every chunk is tagged, then gone on with
         import signal

@@ -8,6 +8,9 @@ from ._archive import ArchiveReader, Chunk, check_header
 # in almost nothing, so a batch of a chunk's rows could take gigabytes once decoded.
 PIECE_ROWS = 200
 
+# Key-value metadata by which a program reads a Parquet file back as the frame it wrote (pandas, Spark)
+FRAME_RECORDS = (b"pandas", b"org.apache.spark.sql.parquet.row.metadata")
+
 
 def _row_chars(batch) -> np.ndarray:
     """Characters of text in each row of an Arrow record ``batch``: of its string columns, and the bytes
@@ -56,10 +59,11 @@ class ParquetReader(ArchiveReader):
                 self.layout.header_comments[field.name] = (kept.pop(b"description").decode("utf-8", "replace"), "")
             if kept:  # its other keys (a unit), which a Parquet output keeps on the same field
                 self.layout.field_metadata[field.name] = kept
-        # The file's own keys (an owner, a producer's notes), but not pandas' record of the frame it was written from
-        # (its index, its columns' dtypes): read here as plain columns, which the output's columns no longer match.
+        # The file's own keys (an owner, a producer's notes), but not a record of the frame it was written from, which
+        # the output's columns no longer match: pandas' (its index, its dtypes; read here as plain columns) and Spark's
+        # (the schema Spark reads the file by: the added columns would be missing from it).
         self.layout.file_metadata.update((key, value) for key, value in (parquet.schema_arrow.metadata or {}).items()
-                                         if key != b"pandas")
+                                         if key not in FRAME_RECORDS)
         size = self.rows_per_chunk()
         pieces, held, chars, index, done = [], 0, 0, 0, 0
         for batch in parquet.iter_batches(batch_size=min(size, PIECE_ROWS)):
