@@ -1839,6 +1839,21 @@ def test_a_json_lines_file_without_one_object_names_its_first_line_not_the_text_
         assert not (tmp_path / "out.csv").exists()
 
 
+def test_a_json_lines_key_given_twice_is_named_not_said_to_be_an_incomplete_object(tmp_path, capsys):
+    # An adversarial pass (z4): a record holding "text" twice (an export joining two fields under one name) was said
+    # 文件第 2 行格式有误（不是一个完整的 JSON 对象）, though the line is a whole object: the desk found nothing to fix.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "秤不准"}\n{"text": "屏幕坏了", "编号": 7, "text": "要退货"}\n', encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "文件第 2 行格式有误（键「text」出现了不止一次" in first and "不完整" not in first, first
+    bad_rows = ["--bad-rows", str(tmp_path / "bad.csv")]
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q", *bad_rows]) == 0
+    (bad,) = read_rows(tmp_path / "bad.csv")
+    assert bad["位置"] == "文件第 2 行" and "键「text」出现了不止一次" in bad["原因"], bad
+    assert "given more than once" in bad["reason"]
+
+
 def test_a_json_lines_file_without_a_record_is_said_to_be_empty_not_to_lack_a_text_column(tmp_path, capsys):
     # A helper's pass (n6): blank lines only, or records all {}, were told 找不到投诉文本所在的列（列名有：）…请用
     # --text-col 指定它, which no flag mends; an empty CSV's words (连列名那一行也没有) speak of a header row.

@@ -151,8 +151,9 @@ class BadRow:
     """A row that could not be parsed: where it is, why (``reason``, in English; ``kind`` and its ``details``, for a
     front end's own words: "quote_left_open", "text_after_quote" (after a closing quote), "quote_runs_on" (``lines``),
     "quote_over_rows" (``closes``, the line, and ``rows_from``, the first line read again as a row), "field_count"
-    (``fields``, ``header``), "outside_table" (``cell``, ``cells``), "not_json_object", "too_deep" (``depth``),
-    "broken_key" (``key``, a JSON key holding a lone surrogate, escaped)), and its raw content."""
+    (``fields``, ``header``), "outside_table" (``cell``, ``cells``), "not_json_object", "repeated_key" (``keys``,
+    given more than once), "too_deep" (``depth``), "broken_key" (``key``, a JSON key holding a lone surrogate,
+    escaped)), and its raw content."""
 
     where: str
     reason: str

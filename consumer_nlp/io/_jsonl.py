@@ -54,12 +54,19 @@ def _json_constant(name: str) -> float:
     return JsonNaN() if name == "NaN" else float(name)
 
 
+class RepeatedKeys(ValueError):
+    """A JSON object giving a key more than once (``keys``, as written): a whole object, but one no row can hold."""
+
+    def __init__(self, keys: list):
+        super().__init__(f"key(s) {keys} given more than once")
+        self.keys = keys
+
+
 def _object_without_repeated_keys(pairs) -> dict:
     """A JSON object as a dict; a key given twice would silently keep only its last value."""
     record = dict(pairs)
     if len(record) != len(pairs):
-        twice = sorted(k for k, n in Counter(k for k, _ in pairs).items() if n > 1)
-        raise ValueError(f"key(s) {twice} given more than once")
+        raise RepeatedKeys(sorted(escape_surrogates(k) for k, n in Counter(k for k, _ in pairs).items() if n > 1))
     return record
 
 
@@ -154,6 +161,9 @@ class JsonLinesReader(ArchiveReader):
                 else:
                     records.append(_empty_texts_marked(record))
                     where.append(f"line {number}")
+            except RepeatedKeys as error:  # a whole object: said apart, not as one cut short
+                bad.append(BadRow(f"line {number}", str(error), text.rstrip("\r\n"), kind="repeated_key",
+                                  details={"keys": error.keys}))
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n"),
                                   kind="not_json_object"))

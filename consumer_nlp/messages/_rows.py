@@ -19,6 +19,8 @@ _FAULTS = {
     "outside_table": lambda d: (f"表头各列之外的 {d['cell']} " + (f"等 {d['cells']} 个" if d["cells"] > 1 else "")
                                 + "单元格有内容"),
     "not_json_object": lambda d: "不是一个完整的 JSON 对象",
+    "repeated_key": lambda d: (f"键{''.join(f'「{key}」' for key in d['keys'])}出现了不止一次，一行只能保留一个值："
+                               "请删去多余的，或给它另取一个名字"),
     "too_deep": lambda d: f"有嵌套超过 {d['depth']} 层的值",
     "broken_key": lambda d: f"键 {d['key']} 里有残缺的字符（半个表情符号的转义）",
 }
