@@ -188,6 +188,24 @@ def test_tag_columns_that_do_not_hold_tags_are_refused_naming_rows(tmp_path, cap
     assert first.startswith(f"consumer-nlp: 错误：{said}。请"), first
 
 
+def test_json_objects_and_lists_of_a_tagged_json_lines_file_are_shown_as_the_file_writes_them(tmp_path):
+    # An adversarial pass (z4): a channel exported as an object ({"code": 1, "name": "12315热线"}) made a group table row
+    # 「{'code': 1, 'name': '12315热线'}」, and a date cell holding a list was named 「['2025年', '3月5日']」, as Python
+    # spells them: a desk searching the file for them found nothing.
+    import json
+
+    base = {"text": "买的手机屏幕坏了要求退货", "category": "quality", "category_zh": "质量问题", "confidence": 0.9,
+            "needs_review": False, "review_reason": "", "top_terms": ""}
+    cells = [({"code": 1, "name": "12315热线"}, "2025-03-05"), ({"code": 1, "name": "12315热线"}, ["2025年", "3月5日"]),
+             (["微信", "公众号"], "2025-03-06")]
+    (tmp_path / "t.jsonl").write_text("".join(json.dumps({**base, "channel": channel, "date": date},
+                                                         ensure_ascii=False) + "\n" for channel, date in cells),
+                                      encoding="utf-8")
+    report = report_archive(tmp_path / "t.jsonl", progress=False)
+    assert report.tables["by_group"]["合计"].to_dict() == {'{"code": 1, "name": "12315热线"}': 2, '["微信", "公众号"]': 1}
+    assert any('第2行「["2025年", "3月5日"]」' in note for note in report.notes), report.notes
+
+
 def test_an_empty_needs_review_cell_of_a_parquet_file_is_named_as_a_csvs_empty_cell(tmp_path, capsys):
     # A helper's pass (n4): a Parquet file's empty cell (a null of a boolean column) was named 「<NA>」, pandas' word.
     import pyarrow as pa

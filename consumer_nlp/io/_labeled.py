@@ -18,7 +18,7 @@ from ..exceptions import ArchiveError, LabeledDataError
 from ._archive import archive_format, check_header, place_number
 from ._cells import cell_text
 from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
-from ._json_text import json_text
+from ._json_text import json_text, shown_text
 from ._readers import open_archive
 from ._text_escapes import without_surrogates
 
@@ -313,9 +313,9 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
 
 
 def group_name(value) -> str:
-    """A group column's cell as text, as a tagged file's CSV shows it (a span as 36:00:00, 2.0 as 2);
-    a cell that shows nothing (empty, missing, spaces or a zero-width space) is the group （空）."""
-    text = "" if is_missing(value) else without_surrogates(cell_text(value).strip())
+    """A group column's cell as text, as a tagged file's CSV shows it (a span as 36:00:00, 2.0 as 2, a JSON object as
+    its JSON); a cell that shows nothing (empty, missing, spaces or a zero-width space) is the group （空）."""
+    text = "" if is_missing(value) else without_surrogates(shown_text(value).strip())
     return "（空）" if shows_nothing(text) else text
 
 

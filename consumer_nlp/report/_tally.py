@@ -17,7 +17,7 @@ from .._money import money_mentioned
 from .._values import cell_texts
 from ..exceptions import ArchiveError
 from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
-                  find_text_column, GroupSpellings, group_name, open_archive)
+                  find_text_column, GroupSpellings, group_name, open_archive, shown_text)
 from ..tagging import REASON_EMPTY, check_tagged, names_rows, read_top_terms, refuse_rows, review_flags, without_text
 
 PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
@@ -287,7 +287,7 @@ class _Named:
         """Count the ``chosen`` rows of a chunk."""
         found = np.flatnonzero(chosen)
         self.count += len(found)
-        self.first += [(int(rows[i]), str(values.iloc[i])) for i in found[:10 - len(self.first)]]
+        self.first += [(int(rows[i]), shown_text(values.iloc[i])) for i in found[:10 - len(self.first)]]
 
     def join(self, other: "_Named") -> None:
         """Count ``other``'s rows among these, the first ten of both in row order."""
