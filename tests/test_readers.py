@@ -679,6 +679,17 @@ def test_lines_that_are_not_json_objects_are_named_and_blank_lines_counted(tmp_p
     assert sum(chunk.blank for chunk in chunks) == 1
 
 
+def test_json_lines_files_joined_end_to_end_read_the_byte_order_mark_of_each_as_none_of_its_records(tmp_path):
+    # An adversarial pass (z4): two exports joined (`copy /b a.jsonl+b.jsonl`, `cat`), the second saved with a BOM, made
+    # its first line a bad row, 文件第 3 行格式有误（不是一个完整的 JSON 对象）, though no editor shows anything wrong in it;
+    # a file with a BOM of its own at the start read such lines (each decoded as utf-8-sig), one without did not.
+    for first in (b"", b"\xef\xbb\xbf"):
+        (tmp_path / "a.jsonl").write_bytes(first + '{"text": "漏水"}\n{"text": "冒烟"}\n'.encode()
+                                           + b"\xef\xbb\xbf" + '{"text": "秤不准"}\n'.encode())
+        _, chunks = read(tmp_path / "a.jsonl")
+        assert bad(chunks) == [] and rows(chunks) == [["漏水"], ["冒烟"], ["秤不准"]], first
+
+
 def test_a_value_nested_too_deep_is_a_bad_row_not_the_end_of_the_run(tmp_path):
     # 1,000 levels of [ (a 2 KB line) stopped reading with "maximum recursion depth exceeded", even
     # with bad rows set aside; 500 levels read, then failed when the chunk went to a worker.

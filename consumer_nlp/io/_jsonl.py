@@ -70,6 +70,9 @@ def _object_without_repeated_keys(pairs) -> dict:
     return record
 
 
+_BOM = "\ufeff"
+
+
 class JsonLinesReader(ArchiveReader):
     """One JSON object per line; a line that is not one is a bad row, named by its line number."""
 
@@ -81,13 +84,15 @@ class JsonLinesReader(ArchiveReader):
         self.total = self.path.stat().st_size
 
     def _lines(self):
+        """Each line's number, text and the bytes read by its end. A byte order mark opening a line (of a second export
+        joined to the first, ``cat a.jsonl b.jsonl``) is none of its record, as it is none of the file's first."""
         with open(self.path, "rb") as raw:
             if codecs.lookup(self.encoding).name.startswith("utf-16"):  # no byte is a line end of its own
                 lines = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
                 number = 0
                 try:
                     for number, text in enumerate(lines, start=1):
-                        yield number, text, raw.tell()
+                        yield number, text.removeprefix(_BOM), raw.tell()
                 except UnicodeDecodeError as error:
                     raise undecodable(self.path, number + 1, self.encoding, error) from None
                 return
@@ -98,7 +103,7 @@ class JsonLinesReader(ArchiveReader):
                     raise undecodable(self.path, number, self.encoding, error) from None
                 if utf8_in_disguise(text, self.encoding):
                     raise in_disguise(self.path, number, self.encoding)
-                yield number, text, raw.tell()
+                yield number, text.removeprefix(_BOM), raw.tell()
 
     def _scan_columns(self) -> list:
         """Every key of every record, in order of first appearance (records may differ in keys). More
