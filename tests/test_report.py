@@ -309,6 +309,19 @@ def test_dates_follow_one_rule_and_what_does_not_fit_is_named(tmp_path, capsys):
     assert list(table.index) == ["2025-03"]
 
 
+def test_a_time_zone_of_hours_alone_after_a_time_is_read_as_postgresql_writes_it(tmp_path):
+    # An adversarial pass (z4): a date column exported from PostgreSQL (2025-03-05 10:30:00+08, its text of a timestamp
+    # with a time zone in China, as ISO 8601 allows) was named unreadable row by row: only +08:00 and +0800 were read.
+    dates = ["2025-03-05 10:30:00+08", "2025-03-31 23:59:59.123456+08", "2025-04-01T08:00-05", "2025-04-02 9:05 +08",
+             "2025-03-05-08"]  # the last no time before it: not read as a zone, named
+    rows = [{"id": i, "date": d, "text": "漏水了", "category": "quality", "confidence": 0.9, "needs_review": False}
+            for i, d in enumerate(dates)]
+    pd.DataFrame(rows).to_csv(tmp_path / "t.csv", index=False)
+    report = report_archive(tmp_path / "t.csv", progress=False)
+    assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 2, "2025-04": 2, "日期缺失或无法识别": 1}
+    assert any("有 1 行无法识别" in note and "第6行「2025-03-05-08」" in note for note in report.notes), report.notes
+
+
 def money_phrases(path):
     with open(path, encoding="utf-8", newline="") as f:
         return [(row["phrase"], float(row["amount"])) for row in csv.DictReader(f)]

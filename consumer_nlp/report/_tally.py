@@ -42,14 +42,15 @@ UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)
 # once, not once per position (that was quadratic: 40,000 digits took 80 s).
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
 # 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time (10:30, 10时30分, or 下午3:20 or 3:20 PM on a
-# twelve-hour clock) and a time zone, which is dropped (the date as written is the date counted). Two-digit years and
-# day/month orders are ambiguous (25-03-05, 5/3/2025): they do not fit and are named, unless a date_format
-# says how to read them. A month and a day alone (3月5日, 3-5, 03/05) are a date without a year.
+# twelve-hour clock) and a time zone (+08:00, +0800, or +08 after a time), which is dropped (the date as written is the
+# date counted). Two-digit years and day/month orders are ambiguous (25-03-05, 5/3/2025): they do not fit and are
+# named, unless a date_format says how to read them. A month and a day alone (3月5日, 3-5, 03/05) are a date without
+# a year.
 _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
                    r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?)"
                    r"(?:(?:\s*(上午|下午)\s*|[ T]+|(?<=日))"
                    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
-                   r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC)?\s*$")
+                   r"\s*(?:Z|[+-]\d{2}:?\d{2}|UTC|(?(9)[+-]\d{2}))?\s*$")  # +08 (PostgreSQL's) after a time alone
 # A time in Chinese hours, minutes and seconds (10时, 10时30分, 下午3点20分15秒), read as the clock time it says (10:30).
 _CHINESE_TIME = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?)?\s*$")
 
