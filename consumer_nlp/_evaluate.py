@@ -213,10 +213,17 @@ def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str
     """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
     ``by`` names a column (source, channel…) to measure each of its values apart as well."""
     check_model(model)
-    with warnings_kept() as kept:
-        evaluation = _evaluate(model, data, model_name, by, read_options)
-    evaluation.warned = [said for said in map(note, kept) if said is not None]
+    evaluation, warned = _noted(_evaluate, model, data, model_name, by, read_options)
+    evaluation.warned = warned
     return evaluation
+
+
+def _noted(work, *args) -> tuple:
+    """``work(*args)`` and what it warned of, in Chinese (see :func:`note`): kept with the result, for a report or a
+    page that has no terminal."""
+    with warnings_kept() as kept:
+        result = work(*args)
+    return result, [said for said in map(note, kept) if said is not None]
 
 
 def _evaluate(model: ComplaintClassifier, data: LabeledSource, model_name: str, by: str | None,
@@ -265,16 +272,43 @@ def disagreements_in_chinese(disagreements: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
-def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_options) -> tuple:
+class Comparison(tuple):
+    """What :func:`compare` found: unpacked as ``figures, disagreements`` (as before 2026-12-07), with ``warned``,
+    what the comparison warned of in Chinese (as :attr:`Evaluation.warned`)."""
+
+    def __new__(cls, figures: pd.DataFrame, disagreements: pd.DataFrame, warned: list):
+        comparison = super().__new__(cls, (figures, disagreements))
+        comparison.warned = warned
+        return comparison
+
+    def __getnewargs__(self) -> tuple:  # copied and pickled whole
+        return (*self, self.warned)
+
+    @property
+    def figures(self) -> pd.DataFrame:
+        return self[0]
+
+    @property
+    def disagreements(self) -> pd.DataFrame:
+        return self[1]
+
+
+def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_options) -> Comparison:
     """``models`` ({name: model}) on the same labeled ``data``: a table of their figures side by
     side (one column per model), and the rows on which their categories differ, each placed
-    (``where``) as its file shows it."""
+    (``where``) as its file shows it; with what it warned of (``warned``)."""
     if not isinstance(models, dict):
         raise TypeError(f"models must be a dict {{name: model}}, not {type(models).__name__}")
     if not models:
         raise ValueError("models: give at least one, as {name: model}")
     for name, model in models.items():
         check_model(model, f"models[{name!r}]")
+    (figures, disagreements), warned = _noted(_compare, models, data, read_options)
+    return Comparison(figures, disagreements, warned)
+
+
+def _compare(models: dict, data: LabeledSource, read_options: dict) -> tuple:
+    """:func:`compare`'s work, its warnings given as they come."""
     labeled = read_labeled(data, **read_options)
     _warn_of(labeled)
     figures, predictions = {}, {}

@@ -578,3 +578,20 @@ def test_a_long_value_without_spaces_wraps_in_the_report_s_table(small_model, la
     assert "x" * 280 in page
     style = page[page.index("<style>"):page.index("</style>")]
     assert re.search(r"(^|[}\s,])td[^{]*\{[^}]*overflow-wrap:\s*anywhere", style)
+
+
+def test_compare_keeps_what_it_warned_of_with_its_two_tables(small_corpus, small_model, labeled):
+    # compare warned through logging alone: a script (and the web's 比较 page) got its two tables and no word of a
+    # category one model never gives, nor of texts repeated; evaluate keeps them as Evaluation.warned.
+    pairs = [(text, label) for text, label in zip(*small_corpus) if label != "other"]
+    without_other = cn.train(pairs, cv=0)
+    data = pd.concat([labeled, labeled.iloc[[0]]], ignore_index=True)  # row 31 repeats row 1
+    result = cn.compare({"all": small_model, "desk@2": without_other}, data)
+    figures, disagreements = result  # unpacked as before: two tables
+    assert list(figures.columns) == ["all", "desk@2"] and figures is result.figures
+    assert disagreements is result.disagreements
+    assert ("评估数据里有 5 行的类别是「其他」，模型 desk@2 不会给出这些类别（训练时没有它们的例子）："
+            "这些行都计为判断错误") in result.warned
+    assert sum("重复" in said for said in result.warned) == 1, result.warned  # said once, not once a model
+    assert len(result.warned) == 2, result.warned
+    assert cn.compare({"all": small_model}, labeled).warned == []  # nothing to say: nothing said

@@ -1,6 +1,7 @@
 """consumer-nlp serve: the pages, the safety rules, two reviewers at once, and a real browser."""
 import configparser
 import csv
+import html
 import io
 import json
 import os
@@ -884,6 +885,20 @@ def test_retrain_on_corrections_compare_on_the_held_back_and_promote(client, tmp
     client.post("/models/promote", data={"csrf": _csrf(client), "version": "2"})
     assert ModelRegistry(registry).aliases("complaints") == {"production": 2}
     assert client.post("/models/promote", data={"csrf": _csrf(client), "version": "9"}).status_code == 404
+
+
+def test_the_compare_page_says_what_the_comparison_warned_of(client, registry, small_corpus):
+    # The 比较 page showed the figures alone: that the held-back correction was a text the new version had learned
+    # (a correction of a text of the corpus it was trained on) reached the server's log, not the desk.
+    CorrectionStore(registry / STORE_NAME).add([{"text": t, "label": label} for t, label in zip(*(
+        part[:5] for part in small_corpus))], reviewer="测")
+    assert _wait_for_job(client, client.post("/models/retrain", data={"csrf": _csrf(client)},
+                                             follow_redirects=False)) == "/models"
+    compared = client.get("/models/compare?version=2").text
+    assert ("注意：评估数据里有 1 行（占 100%）的文本是模型 第 2 版 训练时学过的：指标因此偏高"
+            in html.unescape(compared)), compared
+    # the production model, fitted without train(), keeps no hashes of its texts: nothing is said of it
+    assert compared.count('class="note warned"') == 1 and 'id="few"' in compared
 
 
 def test_the_templates_and_assets_are_package_data():

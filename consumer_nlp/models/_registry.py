@@ -28,7 +28,7 @@ import pandas as pd
 import sklearn
 
 from .._classifier import ComplaintClassifier
-from .._evaluate import compare
+from .._evaluate import Comparison, compare
 from .._locks import held
 from .._values import MODEL_SUFFIXES, PathLike, is_int, is_number
 from .._version import __version__
@@ -477,6 +477,6 @@ class ModelRegistry:
         return pd.DataFrame(rows, columns=["name", "latest", "versions", "aliases", "problem"]).astype(
             {"latest": "Int64", "versions": "Int64"})
 
-    def compare(self, ref_a: str, ref_b: str, data) -> tuple:
+    def compare(self, ref_a: str, ref_b: str, data) -> Comparison:
         """Two registered models on the same labeled ``data`` (see :func:`consumer_nlp.compare`)."""
         return compare({ref_a: self.load(ref_a), ref_b: self.load(ref_b)}, data)

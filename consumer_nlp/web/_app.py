@@ -491,10 +491,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         version = version_of(request.query_params)
         if not models.held_back(version):
             raise Refused(400, f"第 {version} 版没有留出的更正可供比较：先在「复核」中更正至少 5 条，再重新训练。")
-        figures, n, production = models.compare(version)
+        figures, n, production, warned = models.compare(version)
         table = figures.to_html(classes="numbers", border=0, na_rep="—", float_format=lambda v: f"{v:.3f}")
         return render(request, "compare.html", page="models", version=version, n=n, table=Markup(table),
-                      production=production, enough=ENOUGH_TEXTS)
+                      production=production, enough=ENOUGH_TEXTS, warned=warned)
 
     async def models_promote(request: Request):
         if request.method == "GET":

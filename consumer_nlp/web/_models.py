@@ -107,9 +107,10 @@ class Models:
             self.scratch.mkdir(parents=True, exist_ok=True)
             write_json(self.scratch / _RETRAINING, record)
 
-    def compare(self, version: int) -> tuple[pd.DataFrame, int, str]:
+    def compare(self, version: int) -> tuple[pd.DataFrame, int, str, list]:
         """The figures of ``version`` and of the production model on the corrections held back from
-        ``version``: (table with one column per model, how many corrections, production's name)."""
+        ``version``: (table with one column per model, how many corrections, production's name, what the comparison
+        warned of in Chinese)."""
         from .._evaluate import compare, figures_in_chinese
 
         held = self.held_back(version)
@@ -120,9 +121,8 @@ class Models:
         name_old = f"上线中（{production_ref.replace('default', '内置模型')}）"
         _, candidate = self.get(f"{MODEL_NAME}@{int(version)}")
         data = pd.DataFrame(held, columns=["text", "label"])
-        figures, _ = compare({name_old: production, name_new: candidate}, data)
-        figures = figures_in_chinese(figures)
-        return figures, len(held), name_old
+        compared = compare({name_old: production, name_new: candidate}, data)
+        return figures_in_chinese(compared.figures), len(held), name_old, compared.warned
 
     def promote(self, version: int) -> None:
         """Point ``production`` at ``version``."""
