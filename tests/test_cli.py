@@ -1398,6 +1398,9 @@ _DESK_ERRORS = {
     "an output without an extension": (
         {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "结果", "-q"],
         ["输出文件名没有扩展名：应以 .csv、", ".parquet", "请用 --output"]),
+    "an output named - for the terminal": (  # told only to give an extension, not that tag writes no terminal output
+        {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "-", "-q"],
+        ["输出文件名是「-」：标注结果只写成文件，不输出到终端", "如 结果.xlsx", "请用 --output"]),
     "a bad-rows file named as the output": (
         {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "o.csv", "--bad-rows", "o.csv", "-q"],
         ["存放无法解析的行的文件就是输出文件", "请用 --bad-rows"]),

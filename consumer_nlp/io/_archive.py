@@ -50,10 +50,13 @@ def output_format(path, parameter: str = "output_path") -> str:
     suffix = Path(path).suffix.lower()
     kind = FORMATS.get(suffix)
     if kind is None or kind in READ_ONLY:
-        why = (f"{suffix} is read, not written (write .xlsx instead)" if kind
+        terminal = str(path) == "-"  # as many commands read it: the result is a file, never the terminal
+        why = ("the result is written to a file, not to the terminal" if terminal
+               else f"{suffix} is read, not written (write .xlsx instead)" if kind
                else f"cannot tell the format of {suffix or 'a name without an extension'}")
         raise ArchiveError(f"{path}: {why}; give {parameter}=… a name ending in {', '.join(OUTPUT_ENDINGS)}",
-                           "output_name", endings=OUTPUT_ENDINGS, suffix=suffix, parameter=parameter)
+                           "output_name", endings=OUTPUT_ENDINGS, suffix=suffix, parameter=parameter,
+                           **({"terminal": True} if terminal else {}))
     return kind
 
 

@@ -47,6 +47,8 @@ _INPUTS = {"input_path": "要标注的", "data": "标注数据"}
 def _output_name(details: dict) -> str:
     """Why an output's name is refused (an ArchiveError's ``output_name`` particulars), in Chinese."""
     what, suffix, endings = _OUTPUTS.get(details.get("parameter"), "输出文件"), details.get("suffix"), details["endings"]
+    if details.get("terminal"):
+        return f"{what}名是「-」：标注结果只写成文件，不输出到终端；文件名应以 {_either(endings)} 结尾（如 结果.xlsx）"
     if suffix in (".xls", ".xlsm"):
         return f"{what}不能写成 {suffix}（.xls 和 .xlsm 只能读）：文件名应以 {_either(endings)} 结尾"
     if suffix == "":
