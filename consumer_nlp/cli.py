@@ -340,13 +340,16 @@ def _models(args) -> int:
         print(f"已删除别名 {name}@{alias}")
     else:
         from ._evaluate import compare, disagreements_in_chinese, figures_in_chinese
+        from ._values import check_count
 
+        check_count(args.show, "show", 0, "the most rows that differ to list")  # (head(-1) would list all but one)
         figures, disagreements = compare(dict(_model_named(ref, args.registry)[::-1] for ref in (args.ref, args.other)),
                                          args.data, text_col=args.text_col, label_col=args.label_col,
                                          encoding=args.encoding, sheet=args.sheet, header_row=args.header_row)
         print("\n".join(text_table(figures_in_chinese(figures).rename_axis("").reset_index(), indent="")))
-        print(f"\n两个模型判断不同的 {len(disagreements)} 条{'：' if len(disagreements) else '。'}")
-        if len(disagreements):
+        listed = args.show and len(disagreements)
+        print(f"\n两个模型判断不同的 {len(disagreements)} 条{'：' if listed else '。'}")
+        if listed:
             shown = disagreements_in_chinese(disagreements.head(args.show))
             print("\n".join(text_table(shown, indent="", max_chars=40)))
     return 0

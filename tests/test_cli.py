@@ -1210,6 +1210,18 @@ def test_models_compare_takes_any_model_evaluate_takes_and_names_the_rows_that_d
     assert row.split() == ["第", "3", "行", "天气不错", "其他", "其他", "安全问题"], row
 
 
+def test_models_compare_show_0_says_how_many_differ_and_lists_none(tmp_path, capsys, small_model, write_csv):
+    # --show 0 printed 两个模型判断不同的 1 条： over a table of column names and no row.
+    cn.save(small_model, tmp_path / "mine.cnlp")
+    data = write_csv(tmp_path / "h.csv", [("text", "label"), ("秤不准，少了二两", "price_measurement"),
+                                          ("天气不错", "other")])
+    assert main(["models", "compare", "default", str(tmp_path / "mine.cnlp"), str(data), "--show", "0",
+                 "--registry", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("两个模型判断不同的 1 条。"), out
+    assert "位置" not in out and "投诉内容" not in out
+
+
 def test_models_compare_reads_the_labeled_data_as_evaluate_does(tmp_path, capsys, small_model, write_workbook):
     # It had no --sheet, --header-row, --text-col, --label-col nor --encoding: a workbook of two sheets or
     # a 类别 column could not be compared, and the errors named flags the command refused.
@@ -1401,6 +1413,9 @@ _DESK_ERRORS = {
     "an output named - for the terminal": (  # told only to give an extension, not that tag writes no terminal output
         {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "-", "-q"],
         ["输出文件名是「-」：标注结果只写成文件，不输出到终端", "如 结果.xlsx", "请用 --output"]),
+    "a negative --show": (  # --show -1 listed all the rows that differ but the last, -500 the first of 516
+        {}, ["models", "compare", "default", "default", "l.csv", "--show", "-1"],
+        ["--show 的值应是不小于 0 的整数，「-1」不行"]),
     "a bad-rows file named as the output": (
         {"a.csv": [("投诉内容",), ("漏水",)]}, ["tag", "a.csv", "-o", "o.csv", "--bad-rows", "o.csv", "-q"],
         ["存放无法解析的行的文件就是输出文件", "请用 --bad-rows"]),
