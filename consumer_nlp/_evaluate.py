@@ -133,12 +133,16 @@ class Evaluation:
 
     def notes(self) -> dict:
         """{title of a table: the note under it}: a ``by`` column empty in every row (one group, the whole data's
-        figures), and how many groups hold fewer than ENOUGH_TEXTS texts, whose figures decide nothing (shown all the
-        same)."""
+        figures), one of nearly a value a row (codes, times: each row its own group), and how many groups hold fewer
+        than ENOUGH_TEXTS texts, whose figures decide nothing (shown all the same)."""
         rows = list(self.groups.values()) + ([self.rest[1]] if self.rest else [])
         few = sum(g["n"] < ENOUGH_TEXTS for g in rows)
         said = [f"「{self.by}」列每一行都是空的，只有{group_name(None)}一组，它的指标就是全部数据的指标。"] \
             if list(self.groups) == [group_name(None)] and not self.rest else []
+        values = len(self.groups) + (self.rest[0] if self.rest else 0)
+        said += [f"「{self.by}」列有 {values} 个不同的取值（共 {self.metrics['n']} 条），几乎每条自成一组：它像是编号、时间"
+                 f"这样的列，按它分组说明不了什么，请按渠道、来源这类取值不多的列分组。"] \
+            if values > MAX_GROUPS and 2 * values > self.metrics["n"] else []
         said += [f"其中 {few} 组不足 {ENOUGH_TEXTS} 条文本，它们的指标说明不了什么，不要据此下结论。"] if few else []
         return {self._groups_title(): "".join(said)} if said else {}
 

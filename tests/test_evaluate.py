@@ -311,6 +311,15 @@ def test_by_a_column_empty_in_every_row_says_so_under_its_table(small_model, lab
     assert said not in str(evaluate(small_model, labeled, by="channel"))
 
 
+def test_by_a_column_of_a_value_a_row_says_it_groups_nothing(small_model, labeled):
+    # `--by 编号` (or a date and time column) gave 20 groups of 1 text and 其余 N 个取值, said only as groups too small
+    # to decide anything: not that nearly every row is its own group, a column of codes rather than of channels.
+    evaluation = evaluate(small_model, labeled.assign(编号=[f"C{n:03d}" for n in range(len(labeled))]), by="编号")
+    said = f"「编号」列有 {len(labeled)} 个不同的取值（共 {len(labeled)} 条），几乎每条自成一组"
+    assert said in str(evaluation) and said in evaluation.to_html() and said in evaluation.to_markdown()
+    assert "自成一组" not in str(evaluate(small_model, labeled, by="channel"))
+
+
 def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_only(small_model, labeled):
     # `--by 投诉内容` made each complaint a group: 20 lines padded to the longest text (hundreds of characters).
     with pytest.raises(LabeledDataError, match=r"the column of groups, 'text', is the text column") as refused:
