@@ -343,6 +343,9 @@ def _models(args) -> int:
         from ._values import check_count
 
         check_count(args.show, "show", 0, "the most rows that differ to list")  # (head(-1) would list all but one)
+        if args.ref == args.other:  # kept by name, the second would replace the first: one column
+            raise _Refused(f"两个模型都是「{args.ref}」，是在和自己比较：请给出另一个模型（如 default 和 complaints@production）",
+                           f"both models are {args.ref!r}: give another to compare it with")
         figures, disagreements = compare(dict(_model_named(ref, args.registry)[::-1] for ref in (args.ref, args.other)),
                                          args.data, text_col=args.text_col, label_col=args.label_col,
                                          encoding=args.encoding, sheet=args.sheet, header_row=args.header_row)

@@ -964,6 +964,8 @@ def test_train_alias_or_description_without_a_name_is_refused_before_training(tm
     (["train", "l.csv", "-o", "m.cnlp", "--alias", "production"], "--alias 和 --description 属于注册表里的版本：请同时用 "
                                                                 "--name NAME 指定模型名称"),
     (["models", "alias", "desk", "production"], "请写明别名指向哪个版本：NAME@VERSION（如 complaints@3）或 NAME@ALIAS"),
+    # one column of figures and 两个模型判断不同的 0 条, the second model taken for the first
+    (["models", "compare", "default", "default", "l.csv"], "两个模型都是「default」，是在和自己比较：请给出另一个模型"),
 ])
 def test_the_command_lines_own_refusals_are_said_in_chinese_first(tmp_path, capsys, write_csv, argv, says):
     # These were English alone: "say where the model goes: --name NAME (the registry) and/or -o FILE.cnlp".
