@@ -320,6 +320,15 @@ def test_by_a_column_of_a_value_a_row_says_it_groups_nothing(small_model, labele
     assert "自成一组" not in str(evaluate(small_model, labeled, by="channel"))
 
 
+def test_by_a_column_named_like_a_column_of_the_groups_table_heads_its_own_column_apart(small_model, labeled):
+    # `--by n` headed the groups' values and their counts alike: `n  n  准确率 …`.
+    evaluation = evaluate(small_model, labeled.assign(n=["甲" if i % 2 else "乙" for i in range(len(labeled))]), by="n")
+    table = evaluation.tables()["按 n 分组"]
+    assert list(table.columns)[:2] == ["分组（n）", "n"] and table.columns.is_unique
+    assert list(table["分组（n）"]) == ["乙", "甲"] and list(table["n"]) == [15, 15]
+    assert list(evaluate(small_model, labeled, by="channel").tables()["按 channel 分组"].columns)[:2] == ["channel", "n"]
+
+
 def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_only(small_model, labeled):
     # `--by 投诉内容` made each complaint a group: 20 lines padded to the longest text (hundreds of characters).
     with pytest.raises(LabeledDataError, match=r"the column of groups, 'text', is the text column") as refused:
