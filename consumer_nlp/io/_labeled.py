@@ -305,9 +305,9 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
         log.warning("%s: %d row(s) hidden in Excel (by a filter or by hand) were read too", path, reader.hidden_rows,
                     extra={"kind": "hidden_rows", "rows": reader.hidden_rows})
     if unsure:  # a guess, said as tagging's summary says it (messages.unsure_rows_note)
+        rows = ", ".join(f"row {row}" for row, *_ in unsure[:5])
         log.warning("%s: %d quoted value(s) over lines that read as rows, kept whole (a stray quote's merge if one "
-                    "was left open) or cut into rows (%s)", path, len(unsure), ", ".join(f"row {row}" for row, *_ in
-                                                                                        unsure[:5]),
+                    "was left open) or cut into rows (%s)", path, len(unsure), rows,
                     extra={"kind": "unsure_rows", "unsure": unsure[:5], "count": len(unsure)})
     return reader.columns, records, bad, first
 
