@@ -2772,6 +2772,34 @@ def test_a_heading_merged_down_into_the_data_rows_is_named_with_the_rows_it_cove
     assert summary.merged == []
 
 
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_column_name_merged_down_from_the_header_row_into_data_rows_is_named(default_model, tmp_path, name):
+    # 编号 typed in the header row and merged down over A1:A4 shows 编号 in rows 2 to 4 in Excel, as a heading merged
+    # from a row above does, but their 编号 came out empty without a word: only ranges from above the header were named.
+    texts = ["冰箱买回来三天就不制冷了", "超市的秤不准", "手机屏幕碎了", "充值卡不能退"]
+    source = tmp_path / name
+    if name.endswith(".xls"):
+        xlwt = pytest.importorskip("xlwt")
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("投诉")
+        sheet.write_merge(0, 3, 0, 0, "编号")
+        sheet.write(0, 1, "投诉内容")
+        for r, text in enumerate(texts, start=1):
+            sheet.write(r, 1, text)
+        book.save(str(source))
+    else:
+        workbook = Workbook()
+        workbook.active.append(["编号", "投诉内容"])
+        for text in texts:
+            workbook.active.append([None, text])
+        workbook.active.merge_cells("A1:A4")
+        workbook.save(source)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert [r["编号"] for r in read_output(summary.output)] == ["", "", "", ""]
+    said = str(summary)
+    assert "合并单元格 A1:A4（「编号」列第 2 至 4 行）" in said, said
+
+
 def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_model, tmp_path):
     # Notes right of the table are kept as far right of the tagged table's added columns, at most in Excel's last
     # column (XFD): two notes near it on a row (XFC, XFD) were both put in XFD, one over the other, and one was lost.

@@ -249,7 +249,7 @@ class ArchiveReader:
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
         self.columns, self.total = [], None
         self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
-        # a workbook's ranges merged down from above the header row on into data rows, which read their own cells
+        # a workbook's ranges merged down from the header row or above on into data rows, which read their own cells
         # there: as (range, first data row, last data row read, column name), to be checked
         self.merged_into_rows = []
         self.layout = SheetLayout()  # a workbook's: hidden columns and rows, links, comments

@@ -172,7 +172,7 @@ class ExcelReader(ArchiveReader):
         last_read = self.header_row + done - below_last  # the last row holding something
         self.merged_into_rows = [(f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}", self.header_row + 1,
                                   min(b, last_read), header[c - left - 1])
-                                 for c, t, c2, b in scan.merged if t < self.header_row < b and left < c <= right
+                                 for c, t, c2, b in scan.merged if t <= self.header_row < b and left < c <= right
                                  and last_read > self.header_row]
         self.number_formats = shared_formats(formats or {}, header, left)
         yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)

@@ -59,8 +59,8 @@ def row_notes(summary) -> list[str]:
     """What a person pasting the results back beside the input must know of its rows (in Chinese), from a run's
     ``summary`` (:class:`tagging.Summary`): a CSV read by its semicolons (or as one column named with them), what of
     the input the output leaves out (other sheets, a title above the column names, notes outside the table), rows
-    hidden in Excel, merged cells copied to every row they cover, ranges merged from above the column names into rows
-    that read their own cells, blank lines skipped, quoted texts over lines reading as rows (a stray quote's?)."""
+    hidden in Excel, merged cells copied to every row they cover, ranges merged from the column names (or above) into
+    rows that read their own cells, blank lines skipped, quoted texts over lines reading as rows (a stray quote's?)."""
     notes = []
     if summary.semicolons:
         notes.append("输入文件的各列以分号（;）分隔（有些语言版本的 Excel 这样保存 CSV），已按分号分列读取")
@@ -86,7 +86,7 @@ def row_notes(summary) -> list[str]:
         ranges = [f"{span}（「{name}」列第 {first} 至 {last} 行）" if last > first else f"{span}（「{name}」列第 {first} 行）"
                   for span, first, last, name in summary.merged_into_rows]
         shown = "、".join(ranges[:5]) + (f" 等 {len(ranges)} 处" if len(ranges) > 5 else "")
-        notes.append(f"合并单元格 {shown}从列名行之上一直合并到数据行：Excel 在这些行显示的是合并格左上角单元格的内容，"
+        notes.append(f"合并单元格 {shown}从列名行（或其上方）一直合并到数据行：Excel 在这些行显示的是合并格左上角单元格的内容，"
                      "结果里这些行的该列是各自单元格的内容（Excel 保存的文件里为空），请核对")
     if summary.blank_lines:
         notes.append(f"空行 {summary.blank_lines} 行（不是记录，已跳过）")
