@@ -2564,6 +2564,23 @@ def test_a_parquet_inputs_own_column_notes_reach_its_tagged_parquet_and_xlsx(def
     assert list(pd.read_parquet(tmp_path / "out.parquet")["编号"]) == ["A1", "A2"]
 
 
+def test_a_parquet_inputs_column_note_in_gb18030_reaches_its_tagged_files_unchanged(default_model, tmp_path):
+    # A field's description written in GB18030 (by a program on a Chinese Windows) was decoded as UTF-8 with U+FFFD
+    # for what it could not read: the tagged Parquet file held other bytes than the input (Ͷ�ߵ�ԭ��), as did the
+    # tagged .xlsx's note. The Parquet file now keeps the bytes as they were; the note reads them as GB18030.
+    import openpyxl
+
+    note = "投诉的原文".encode("gb18030")
+    schema = pa.schema([pa.field("编号", pa.string()), pa.field("投诉内容", pa.string(), metadata={b"description": note})])
+    pq.write_table(pa.table({"编号": ["A1", "A2"], "投诉内容": ["冰箱买回来三天就不制冷了", "超市的秤不准"]}, schema=schema),
+                   tmp_path / "in.parquet")
+    for name in ("out.parquet", "out.xlsx"):
+        tag_file(default_model, tmp_path / "in.parquet", tmp_path / name, jobs=1, progress=False)
+    assert pq.read_schema(tmp_path / "out.parquet").field("投诉内容").metadata == {b"description": note}
+    header = next(openpyxl.load_workbook(tmp_path / "out.xlsx").active.iter_rows(max_row=1))
+    assert header[1].value == "投诉内容" and header[1].comment.text.startswith("投诉的原文"), header[1].comment.text
+
+
 SPARK_SCHEMA = b"org.apache.spark.sql.parquet.row.metadata"
 
 

@@ -55,8 +55,13 @@ class ParquetReader(ArchiveReader):
         self.columns = check_header(parquet.schema_arrow.names, self.path)
         for field in parquet.schema_arrow:  # a field's note on what it holds, as a workbook's on a column name
             kept = dict(field.metadata or {})
-            if kept.get(b"description"):
-                self.layout.header_comments[field.name] = (kept.pop(b"description").decode("utf-8", "replace"), "")
+            note = kept.get(b"description")
+            if note:
+                try:
+                    self.layout.header_comments[field.name] = (note.decode("utf-8"), "")
+                    del kept[b"description"]
+                except UnicodeDecodeError:  # a Chinese Windows program's GB18030: read so, and kept as it was
+                    self.layout.header_comments[field.name] = (note.decode("gb18030", "replace"), "")
             if kept:  # its other keys (a unit), which a Parquet output keeps on the same field
                 self.layout.field_metadata[field.name] = kept
         # The file's own keys (an owner, a producer's notes), but not a record of the frame it was written from, which

@@ -141,8 +141,8 @@ def join_parquet(parts: list, output: Path, notes: dict | None = None, field_met
                  file_metadata: dict | None = None) -> list:
     """Join Parquet parts, the fields of the columns in ``notes`` ({column: text}) saying it as their metadata
     (``description``, UTF-8), where a program or a viewer reading the schema finds it, beside the keys
-    ``field_metadata`` gives them ({column: {key: value}}, an input's), and the file holding ``file_metadata`` (bytes
-    to bytes, an input's own); returns the columns written as
+    ``field_metadata`` gives them ({column: {key: value}}, an input's, kept as they were: a description not in UTF-8
+    too), and the file holding ``file_metadata`` (bytes to bytes, an input's own); returns the columns written as
     text because their values are of types one column cannot hold (numbers and words, or whole numbers a double cannot
     hold exactly)."""
     import pyarrow as pa
@@ -183,7 +183,8 @@ def join_parquet(parts: list, output: Path, notes: dict | None = None, field_met
         elif pa.types.is_null(kind) and any(name in blank for blank in blanks):
             kind = pa.string()
         note = (notes or {}).get(name)
-        metadata = {**(field_metadata or {}).get(name, {}), **({} if note is None else {_DESCRIPTION: note.encode()})}
+        # an input's own keys as they were (a description not in UTF-8 too); the added fields' notes are their own
+        metadata = {**({} if note is None else {_DESCRIPTION: note.encode()}), **(field_metadata or {}).get(name, {})}
         fields.append(pa.field(name, kind, metadata=metadata or None))
     # Without the parts' metadata: ours, and pandas' of the frames the parts were written from, whose Arrow-backed
     # types (a dictionary's) pandas and Dask could not read back.
