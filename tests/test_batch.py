@@ -2923,3 +2923,24 @@ def test_a_quote_that_breaks_says_which_lines_after_it_were_read_as_rows(default
     assert summary.rows_out == 2 and summary.bad_rows == 1, str(summary)
     why = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist()
     assert len(why) == 1 and "引号没有收尾" in why[0] and "其后文件第 3 行已另行读入" in why[0] and "请核对" in why[0], why
+
+
+def test_a_tsv_cell_in_quotes_cut_into_a_bad_row_and_rows_is_named_for_checking(default_model, tmp_path):
+    # Excel quotes a TSV cell holding a line break and a tab, here in a middle column: `1<TAB>"第一行` over
+    # `补充<TAB>说明"<TAB>200`. Cut, its first line is a bad row (2 fields of 3) and its second a row 「补充」「说明"」「200」,
+    # and the summary's note on cut cells, given for a cell in the last column, said nothing of it.
+    source = tmp_path / "a.tsv"
+    source.write_text('编号\t投诉内容\t金额\n1\t"第一行\n补充\t说明"\t200\n2\t冒烟\t3\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False,
+                       bad_rows_path=tmp_path / "bad.csv")
+    assert summary.rows_out == 2 and summary.bad_rows == 1, str(summary)
+    notes = [line for line in str(summary).splitlines() if "拆" in line]
+    assert len(notes) == 1 and "第 2 行（文件第 2 至 3 行）" in notes[0], str(summary)
+    # a CSV's quoted value kept whole over lines reading as rows, too narrow for the header, is a bad row named so too
+    source = tmp_path / "a.csv"
+    source.write_text('编号,投诉内容,金额\n1,"好评返现\n2,秤不准,3\n3,屏幕6.1"\n4,空调不制冷,5\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False,
+                       bad_rows_path=tmp_path / "bad_csv.csv")
+    assert summary.rows_out == 1 and summary.bad_rows == 1, str(summary)
+    notes = [line for line in str(summary).splitlines() if "并成了这一行" in line]
+    assert len(notes) == 1 and "第 2 行（文件第 2 至 4 行）" in notes[0], str(summary)

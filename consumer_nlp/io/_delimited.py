@@ -528,13 +528,13 @@ class DelimitedReader(ArchiveReader):
                     place = text_place(number, line)  # (a blank line is a row in Excel, a quoted value over lines one)
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
+                    if guess is not None:  # (a cell cut so that its first line is too narrow is a bad row: named too)
+                        unsure.append((number, line, *guess))
                     if record is None:
                         bad.append(dataclasses.replace(bad_row, where=place))
                     elif len(record) == len(self.columns):
                         rows.append(record)
                         where.append(place)
-                        if guess is not None:
-                            unsure.append((number, line, *guess))
                     elif not record:
                         blank += 1
                     else:
