@@ -2586,7 +2586,7 @@ SPARK_SCHEMA = b"org.apache.spark.sql.parquet.row.metadata"
 
 @pytest.mark.parametrize("resumed", [False, True])
 def test_a_parquet_inputs_other_field_and_file_metadata_reach_its_tagged_parquet(default_model, tmp_path, monkeypatch,
-                                                                                  resumed):
+                                                                                  resumed, sigint_heard):
     # Other keys of a field's metadata (unit) and the file's own key-value metadata (owner, a producer's notes) were
     # dropped from the tagged Parquet file, as its parts are written from pandas frames. They are kept: on the same
     # fields, beside their description and the added fields' own; pandas' and Spark's records of the input's frame are
