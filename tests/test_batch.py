@@ -2944,3 +2944,17 @@ def test_a_tsv_cell_in_quotes_cut_into_a_bad_row_and_rows_is_named_for_checking(
     assert summary.rows_out == 1 and summary.bad_rows == 1, str(summary)
     notes = [line for line in str(summary).splitlines() if "并成了这一行" in line]
     assert len(notes) == 1 and "第 2 行（文件第 2 至 4 行）" in notes[0], str(summary)
+
+
+def test_a_stray_quote_closed_by_an_inch_mark_in_a_tsv_of_one_column_is_named(default_model, tmp_path):
+    # The bytes a one-column CSV's note names (`"好评返现` over `秤不准` and `屏幕6.1"`), saved as .tsv, merged three
+    # complaints into one without a word: the inch-mark guess was the CSV reader's only.
+    source = tmp_path / "a.tsv"
+    source.write_text('投诉内容\n"好评返现\n秤不准\n屏幕6.1"\n空调不制冷\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False)
+    notes = [line for line in str(summary).splitlines() if "请核对" in line]
+    assert len(notes) == 1 and "第 2 行（文件第 2 至 4 行）" in notes[0] and "并成了这一行" in notes[0], str(summary)
+    # a cell over lines as Excel writes it, closed after no inch mark, is not named
+    source.write_text('投诉内容\n"问题如下：\n1、屏幕坏了\n2、客服不理"\n"屏幕只有6.1"""\n空调不制冷\n', encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False, force=True)
+    assert "请核对" not in str(summary) and summary.rows_out == 3, str(summary)

@@ -358,11 +358,13 @@ class DelimitedReader(ArchiveReader):
         own quotes doubled), a tab or a line break: then the record reads as Excel reads it, over as
         many lines as it takes, unless a later line reads as a row of its own (a stray quote): one
         that its second line does is known without parsing the rest. Cut so, a cell Excel could have written (as wide
-        as the header) is a guess, given with its last line to be named (:attr:`Chunk.unsure`)."""
+        as the header) is a guess, given with its last line to be named (:attr:`Chunk.unsure`), as is a cell of a file
+        of one column kept whole and closed by an inch mark (:meth:`_kept_over_rows`)."""
         lines.over_rows = lambda start, last: bool(self.columns) and self._reads_as_row(lines.line(start + 1))
         while True:
             lines.start_record()
-            cut = None  # (last line, "cut"): a cell in quotes over lines, one reading as a row, read as rows: a guess
+            guess = None  # (last line, "cut"): a cell in quotes over lines, one reading as a row, read as rows; "kept":
+            # one kept whole in a file of one column, closed by an inch mark, as a CSV's is
             try:
                 first = next(lines)
             except StopIteration:
@@ -392,13 +394,15 @@ class DelimitedReader(ArchiveReader):
                 else:
                     escapes = quoted is not None and quoted != fields and (
                         '""' in first or len(fields) != len(self.columns) == len(quoted))
-                if escapes:
+                if escapes:  # (in a file of one column, where every line reads as a row, an inch mark's guess)
                     fields = quoted
+                    kept = len(taken) > 1 and self._kept_over_rows(taken, fields[0])
+                    guess = (taken[-1][0], "kept") if kept else None
                 else:
-                    cut = (taken[-1][0], "cut") if len(taken) > 1 and fits else None  # Excel's cell, or rows?
+                    guess = (taken[-1][0], "cut") if len(taken) > 1 and fits else None  # Excel's cell, or rows?
                     lines.push_back(taken[1:])
                     taken = taken[:1]
-            yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None, cut
+            yield taken[0][0], fields, "".join(t for _, t in taken).rstrip("\r\n"), None, guess
 
     def _quote_over_rows(self, lines: _Lines, start: int, last: int) -> bool:
         """Whether the record on lines ``start`` to ``last``, whose quote opens on its first line and
