@@ -2835,6 +2835,11 @@ def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_mode
     assert notes == {"XFC1": "表头旁一", "XFD1": "表头旁二", "XFC3": "已回访", "XFD3": "已结案"}
 
 
+def _lines_to_check(summary) -> list:
+    """The lines of a closing summary that ask for a check (请核对)."""
+    return [line for line in str(summary).splitlines() if "请核对" in line]
+
+
 @pytest.mark.parametrize("content, where", [
     ('编号,投诉内容\n1,"充值\n1,200元不到账"\n2,冒烟\n', "第 2 行（文件第 2 至 3 行）"),  # a real text, kept whole
     ('序号,投诉内容\n1,ok\n7,"屏幕有划痕\n9,只有5.5"\n12,ok\n', "第 3 行（文件第 3 至 4 行）"),  # a stray quote, merged
@@ -2849,7 +2854,7 @@ def test_a_quoted_text_whose_later_lines_read_as_rows_is_named_for_checking(defa
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False,
                        bad_rows_path=tmp_path / "bad.csv")
     assert summary.bad_rows == 0
-    notes = [line for line in str(summary).splitlines() if "请核对" in line]
+    notes = _lines_to_check(summary)
     assert len(notes) == 1 and where in notes[0], str(summary)
 
 
@@ -2895,7 +2900,7 @@ def test_a_tsv_cell_in_quotes_cut_into_rows_is_named_for_checking(default_model,
     summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False,
                        bad_rows_path=tmp_path / "bad.csv")
     assert summary.rows_out == 3 and summary.bad_rows == 0, str(summary)
-    notes = [line for line in str(summary).splitlines() if "请核对" in line]
+    notes = _lines_to_check(summary)
     assert len(notes) == 1 and "第 2 行（文件第 2 至 3 行）" in notes[0] and "拆" in notes[0], str(summary)
 
 
@@ -2905,7 +2910,7 @@ def test_a_stray_quote_closed_by_an_inch_mark_in_a_csv_of_one_column_is_named(de
     source = tmp_path / "a.csv"
     source.write_text('投诉内容\n"好评返现\n秤不准\n屏幕6.1"\n空调不制冷\n', encoding="utf-8")
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
-    notes = [line for line in str(summary).splitlines() if "请核对" in line]
+    notes = _lines_to_check(summary)
     assert len(notes) == 1 and "第 2 行（文件第 2 至 4 行）" in notes[0], str(summary)
     # a text over lines as Excel writes it, its closing quote after no inch mark, is not named
     source.write_text('投诉内容\n"问题如下：\n1、屏幕坏了\n2、客服不理"\n"屏幕只有6.1"""\n空调不制冷\n', encoding="utf-8")
@@ -2952,7 +2957,7 @@ def test_a_stray_quote_closed_by_an_inch_mark_in_a_tsv_of_one_column_is_named(de
     source = tmp_path / "a.tsv"
     source.write_text('投诉内容\n"好评返现\n秤不准\n屏幕6.1"\n空调不制冷\n', encoding="utf-8")
     summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False)
-    notes = [line for line in str(summary).splitlines() if "请核对" in line]
+    notes = _lines_to_check(summary)
     assert len(notes) == 1 and "第 2 行（文件第 2 至 4 行）" in notes[0] and "并成了这一行" in notes[0], str(summary)
     # a cell over lines as Excel writes it, closed after no inch mark, is not named
     source.write_text('投诉内容\n"问题如下：\n1、屏幕坏了\n2、客服不理"\n"屏幕只有6.1"""\n空调不制冷\n', encoding="utf-8")
