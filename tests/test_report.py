@@ -309,6 +309,23 @@ def test_dates_follow_one_rule_and_what_does_not_fit_is_named(tmp_path, capsys):
     assert list(table.index) == ["2025-03"]
 
 
+def test_a_date_format_with_a_time_zone_counts_each_date_as_written(tmp_path, capsys):
+    # An adversarial pass (a3): `--date-format "%Y-%m-%d %H:%M:%S%z"`, the one a PostgreSQL export of a timestamp with
+    # a time zone asks for, ended the report with a TypeError's traceback (dates with a zone compared with naive
+    # ones), or with pandas' "Mixed timezones detected" where offsets differ. The date as written is the date counted.
+    dates = ["2025-03-05 10:30:00+08", "2025-04-01 01:00:00+08:00", "2025-03-31 22:00:00-05:00", "2025-03-05 10:30"]
+    rows = [{"id": i, "date": d, "text": "漏水了", "category": "quality", "confidence": 0.9, "needs_review": False}
+            for i, d in enumerate(dates)]
+    pd.DataFrame(rows).to_csv(tmp_path / "t.csv", index=False)
+    assert main(["report", str(tmp_path / "t.csv"), "-o", str(tmp_path / "r.md"), "-q",
+                 "--date-format", "%Y-%m-%d %H:%M:%S%z"]) == 0
+    assert "第5行「2025-03-05 10:30」" in capsys.readouterr().err  # no zone, no seconds: does not fit the format
+    pd.DataFrame(rows[1:2]).to_csv(tmp_path / "one.csv", index=False)  # one zone alone: read with it, then too
+    table = report_archive(tmp_path / "one.csv", progress=False, date_format="%Y-%m-%d %H:%M:%S%z").tables
+    assert table["by_period"]["合计"].to_dict() == {"2025-04": 1}
+    table = report_archive(tmp_path / "t.csv", progress=False, date_format="%Y-%m-%d %H:%M:%S%z").tables
+    assert table["by_period"]["合计"].to_dict() == {"2025-03": 2, "2025-04": 1, "日期缺失或无法识别": 1}
+
 def test_a_time_zone_of_hours_alone_after_a_time_is_read_as_postgresql_writes_it(tmp_path):
     # An adversarial pass (z4): a date column exported from PostgreSQL (2025-03-05 10:30:00+08, its text of a timestamp
     # with a time zone in China, as ISO 8601 allows) was named unreadable row by row: only +08:00 and +0800 were read.

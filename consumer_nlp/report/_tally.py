@@ -96,6 +96,19 @@ def _text_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     return dated.where(~beyond & ~ancient), month_day.notna() & ~beyond
 
 
+def _formatted_dates(text: pd.Series, date_format: str) -> pd.Series:
+    """Dates of texts by ``date_format``, NaT where none; a time zone it reads (%z) is dropped, the date as written
+    counted, as by the one rule. Texts of different zones are read one by one (pandas reads them as one zone alone)."""
+    try:
+        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+    except ValueError:  # pandas 3: mixed time zones
+        parsed = None
+    if parsed is None or parsed.dtype == object:  # (pandas 2: mixed time zones, as Timestamps)
+        one = (pd.to_datetime(t, format=date_format, errors="coerce") for t in text.astype(object))
+        parsed = pd.Series([t.replace(tzinfo=None) for t in one], index=text.index, dtype="datetime64[ns]")
+    return parsed.dt.tz_localize(None) if parsed.dt.tz is not None else parsed
+
+
 class DateCells(NamedTuple):
     """A date column's cells read each way (see :func:`read_dates`), a Series each."""
 
@@ -119,7 +132,7 @@ def read_dates(values: pd.Series, date_format: str | None = None, dates_1904: bo
     if date_format is None:
         parsed, no_year = _text_dates(text)
     else:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        parsed = _formatted_dates(text, date_format)
         no_year = parsed.notna() & (_YEAR_CODES.search(date_format) is None)  # strptime would say 1900
         parsed = parsed.where(~no_year)
     if typed.any():  # with a time zone, the date as written there (its local wall-clock time)
