@@ -1874,6 +1874,25 @@ def test_a_json_lines_key_given_twice_is_named_not_said_to_be_an_incomplete_obje
     assert "given more than once" in bad["reason"]
 
 
+def test_a_json_lines_key_given_twice_inside_a_value_names_the_object_that_gives_it(tmp_path, capsys):
+    # An adversarial pass (a3): a key given twice inside a value ({"商品": {"名称": …, "名称": …}}) was said 键「名称」出现了
+    # 不止一次，一行只能保留一个值, though the row holds one value of 商品 and other objects of the line give 名称 once
+    # each, rightly: the desk could not tell which 名称 to mend. It is refused still (one of its values would be lost).
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "秤不准", "商家": {"名称": "甲"}, "商品": {"名称": "秤", "名称": "电子秤"}}\n'
+                      '{"text": "屏幕坏了", "附件": [{"名": 1}, {"名": 1, "名": 2}]}\n'
+                      '{"text": "漏水", "text": "要退货"}\n'
+                      '{"text": "缺斤少两", "商品": {"名称": "秤", "名称": "电子秤"},\n'  # cut short after it
+                      '[{"text": "虚假宣传", "text": "退款"}]\n', encoding="utf-8")
+    bad_rows = ["--bad-rows", str(tmp_path / "bad.csv")]
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q", *bad_rows]) == 0
+    first, second, third, cut, array = read_rows(tmp_path / "bad.csv")
+    assert "「商品」里的键「名称」出现了不止一次，同一个对象只能保留一个值" in first["原因"], first
+    assert "「附件」第 2 项里的键「名」出现了不止一次" in second["原因"], second
+    assert "键「text」出现了不止一次，一行只能保留一个值" in third["原因"], third
+    assert "in the object at 商品" in first["reason"] and "in the object at 附件[1]" in second["reason"], second
+    assert cut["原因"] == array["原因"] == "不是一个完整的 JSON 对象", (cut, array)
+
 def test_a_json_lines_file_without_a_record_is_said_to_be_empty_not_to_lack_a_text_column(tmp_path, capsys):
     # A helper's pass (n6): blank lines only, or records all {}, were told 找不到投诉文本所在的列（列名有：）…请用
     # --text-col 指定它, which no flag mends; an empty CSV's words (连列名那一行也没有) speak of a header row.

@@ -55,22 +55,61 @@ def _json_constant(name: str) -> float:
 
 
 class RepeatedKeys(ValueError):
-    """A JSON object giving a key more than once (``keys``, as written): a whole object, but one no row can hold."""
+    """A JSON object giving a key more than once (``keys``, as written): a whole object, but one no row can hold;
+    ``within``, the keys and list places (from 0) leading to it from the record, [] for the record itself."""
 
-    def __init__(self, keys: list):
-        super().__init__(f"key(s) {keys} given more than once")
-        self.keys = keys
+    def __init__(self, keys: list, within: list = ()):
+        at = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in within).lstrip(".")
+        super().__init__(f"key(s) {keys} given more than once" + (f" in the object at {at}" if within else ""))
+        self.keys, self.within = keys, list(within)
+
+
+def _twice(pairs) -> list:
+    """The keys given more than once among a JSON object's ``pairs``, as written."""
+    return sorted(escape_surrogates(k) for k, n in Counter(k for k, _ in pairs).items() if n > 1)
 
 
 def _object_without_repeated_keys(pairs) -> dict:
     """A JSON object as a dict; a key given twice would silently keep only its last value."""
     record = dict(pairs)
     if len(record) != len(pairs):
-        raise RepeatedKeys(sorted(escape_surrogates(k) for k, n in Counter(k for k, _ in pairs).items() if n > 1))
+        raise RepeatedKeys(_twice(pairs))
     return record
 
 
+class _Pairs(list):
+    """A JSON object's pairs as written, keys given twice or not."""
+
+
+def _repeated_keys(text: str) -> RepeatedKeys:
+    """Where in the record of ``text`` (which gives a key twice) the first object giving one is, and its keys:
+    a record's objects may each give a key (名称) once, rightly, beside the one that gives it twice. A line that is
+    no JSON object after all (cut short after it, or an array) raises ValueError as the parser does."""
+    record = json.loads(text, object_pairs_hook=_Pairs)
+    if not isinstance(record, _Pairs):
+        raise ValueError(_json_kind(record))
+    stack = [(record, [])]
+    while stack:
+        value, within = stack.pop()
+        if isinstance(value, _Pairs) and _twice(value):
+            return RepeatedKeys(_twice(value), within)
+        pairs = value if isinstance(value, _Pairs) else enumerate(value) if isinstance(value, list) else ()
+        stack.extend((item, within + [escape_surrogates(key) if isinstance(key, str) else key])
+                     for key, item in reversed(list(pairs)))
+    raise AssertionError("no key given twice")  # (never: the hook found one)
+
+
 _BOM = "\ufeff"
+
+
+def _parsed(text: str):
+    """The JSON value of a line, numbers as written where no float holds them; a key given twice raises RepeatedKeys
+    naming the object that gives it (see ``_repeated_keys``)."""
+    try:
+        return json.loads(text, object_pairs_hook=_object_without_repeated_keys, parse_float=_json_float,
+                          parse_constant=_json_constant)
+    except RepeatedKeys:  # raised where the parser met it, inside the record: found again from the record's top
+        raise _repeated_keys(text) from None
 
 
 class JsonLinesReader(ArchiveReader):
@@ -153,8 +192,7 @@ class JsonLinesReader(ArchiveReader):
                 blank += 1
                 continue
             try:
-                record = json.loads(text, object_pairs_hook=_object_without_repeated_keys, parse_float=_json_float,
-                                    parse_constant=_json_constant)
+                record = _parsed(text)
                 if not isinstance(record, dict):
                     raise ValueError(_json_kind(record))
                 if _nested_deeper(record, MAX_DEPTH):
@@ -168,7 +206,7 @@ class JsonLinesReader(ArchiveReader):
                     where.append(f"line {number}")
             except RepeatedKeys as error:  # a whole object: said apart, not as one cut short
                 bad.append(BadRow(f"line {number}", str(error), text.rstrip("\r\n"), kind="repeated_key",
-                                  details={"keys": error.keys}))
+                                  details={"keys": error.keys, "within": error.within}))
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n"),
                                   kind="not_json_object"))

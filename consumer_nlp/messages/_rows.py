@@ -19,7 +19,8 @@ _FAULTS = {
     "outside_table": lambda d: (f"表头各列之外的 {d['cell']} " + (f"等 {d['cells']} 个" if d["cells"] > 1 else "")
                                 + "单元格有内容"),
     "not_json_object": lambda d: "不是一个完整的 JSON 对象",
-    "repeated_key": lambda d: (f"键{''.join(f'「{key}」' for key in d['keys'])}出现了不止一次，一行只能保留一个值："
+    "repeated_key": lambda d: (_object_place(d.get("within", [])) + f"键{''.join(f'「{key}」' for key in d['keys'])}"
+                               f"出现了不止一次，{'同一个对象' if d.get('within') else '一行'}只能保留一个值："
                                "请删去多余的，或给它另取一个名字"),
     "too_deep": lambda d: f"有嵌套超过 {d['depth']} 层的值",
     "broken_key": lambda d: f"键 {d['key']} 里有残缺的字符（半个表情符号的转义）",
@@ -27,6 +28,13 @@ _FAULTS = {
 # Why a row of each format can fail, for a fault of no known kind (a checkpoint's bad rows from a release before them).
 _WHY_UNPARSEABLE = {"csv": "引号没有收尾、引号后还有文字或列数不对", "tsv": "引号没有收尾、引号后还有文字或列数不对",
                     "jsonl": "不是一个完整的 JSON 对象，或嵌套过深", **dict.fromkeys(WORKBOOKS, "有超出表头列数的单元格")}
+
+
+def _object_place(within: list) -> str:
+    """Where in a JSON record an object is, by the keys and list places (from 0) leading to it, in Chinese
+    (「附件」第 2 项里的), nothing for the record itself."""
+    return "".join(f"第 {part + 1} 项" if isinstance(part, int) else f"「{part}」" for part in within) + (
+        "里的" if within else "")
 
 
 def _lines(first: int, last: int) -> str:
