@@ -339,6 +339,19 @@ def test_a_time_zone_of_hours_alone_after_a_time_is_read_as_postgresql_writes_it
     assert any("有 1 行无法识别" in note and "第6行「2025-03-05-08」" in note for note in report.notes), report.notes
 
 
+def test_a_time_zone_of_hours_alone_is_read_after_a_time_in_every_way_of_writing_the_date(tmp_path):
+    # An adversarial pass (a3) on z4's +08, which the pattern reads only where its group 9, the hour, matched: one
+    # date for each way the pattern writes a date and a time before it, and two without a time, named.
+    dates = ["2025-03-05 下午3:20+08", "2025年3月5日10:30+08", "20250305 10:30+08", "2025-03-05 3:20 PM +08",
+             "2025年4月 10:30-08", "3月5日 10:30+08", "2025年4月5日+08", "20250405+08"]
+    rows = [{"id": i, "date": d, "text": "漏水了", "category": "quality", "confidence": 0.9, "needs_review": False}
+            for i, d in enumerate(dates)]
+    pd.DataFrame(rows).to_csv(tmp_path / "t.csv", index=False)
+    report = report_archive(tmp_path / "t.csv", progress=False)
+    assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 4, "2025-04": 1, "日期无年份": 1,
+                                                            "日期缺失或无法识别": 2}
+    assert any("第8行「2025年4月5日+08」" in note and "第9行「20250405+08」" in note for note in report.notes), report.notes
+
 def money_phrases(path):
     with open(path, encoding="utf-8", newline="") as f:
         return [(row["phrase"], float(row["amount"])) for row in csv.DictReader(f)]
