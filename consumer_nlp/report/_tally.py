@@ -4,6 +4,7 @@ however long the archive. Values that are not what tagging writes are refused, n
 import datetime
 import heapq
 import re
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -100,7 +101,9 @@ def _formatted_dates(text: pd.Series, date_format: str) -> pd.Series:
     """Dates of texts by ``date_format``, NaT where none; a time zone it reads (%z) is dropped, the date as written
     counted, as by the one rule. Texts of different zones are read one by one (pandas reads them as one zone alone)."""
     try:
-        parsed = pd.to_datetime(text, format=date_format, errors="coerce")
+        with warnings.catch_warnings():  # pandas 2's of mixed time zones, which are read one by one below
+            warnings.filterwarnings("ignore", "(?i).*mixed time ?zones", FutureWarning)
+            parsed = pd.to_datetime(text, format=date_format, errors="coerce")
     except ValueError:  # pandas 3: mixed time zones
         parsed = None
     if parsed is None or parsed.dtype == object:  # (pandas 2: mixed time zones, as Timestamps)
