@@ -352,6 +352,16 @@ def test_a_time_zone_of_hours_alone_is_read_after_a_time_in_every_way_of_writing
                                                             "日期缺失或无法识别": 2}
     assert any("第8行「2025年4月5日+08」" in note and "第9行「20250405+08」" in note for note in report.notes), report.notes
 
+def test_a_time_in_chinese_before_a_time_zone_is_read(tmp_path):
+    # An adversarial pass (a3): 10时30分 was read only at the cell's end, so a zone after it (+08, +08:00) left the date
+    # named unreadable, though the same date with 10:30 before the zone is read.
+    dates = ["2025-03-05 10时30分+08", "2025年3月5日下午3点20分+08:00", "2025-03-05 10时 +0800", "2025-03-05 10时30分"]
+    rows = [{"id": i, "date": d, "text": "漏水了", "category": "quality", "confidence": 0.9, "needs_review": False}
+            for i, d in enumerate(dates)]
+    pd.DataFrame(rows).to_csv(tmp_path / "t.csv", index=False)
+    report = report_archive(tmp_path / "t.csv", progress=False)
+    assert report.tables["by_period"]["合计"].to_dict() == {"2025-03": 4}
+
 def money_phrases(path):
     with open(path, encoding="utf-8", newline="") as f:
         return [(row["phrase"], float(row["amount"])) for row in csv.DictReader(f)]
