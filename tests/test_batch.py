@@ -2963,3 +2963,17 @@ def test_a_stray_quote_closed_by_an_inch_mark_in_a_tsv_of_one_column_is_named(de
     source.write_text('投诉内容\n"问题如下：\n1、屏幕坏了\n2、客服不理"\n"屏幕只有6.1"""\n空调不制冷\n', encoding="utf-8")
     summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False, force=True)
     assert "请核对" not in str(summary) and summary.rows_out == 3, str(summary)
+
+
+def test_texts_under_a_key_spelt_otherwise_than_the_text_column_are_said_to_be_there(default_model, tmp_path):
+    # JSON Lines joined from two systems name the text 投诉内容 and 投訴內容 (or "投诉内容 ", Content beside content): a
+    # column each. The records whose text sits under the second were tagged 文本为空, needing review, and the summary
+    # counted them as empty without saying that their texts are in the other column.
+    source = tmp_path / "in.jsonl"
+    records = [{"编号": "A1", "投诉内容": "冰箱买回来三天就不制冷了"}, {"编号": "A2", "投訴內容": "超市的秤不准，少了二两"},
+               {"编号": "A3", "投诉内容": ""}, {"编号": "A4", "投訴內容": "螢幕碎了"}]
+    source.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.empty == 3 and summary.empty_elsewhere == {"投訴內容": 2}, str(summary)
+    said = [line for line in str(summary).splitlines() if "投訴內容" in line]
+    assert len(said) == 1 and "2 件" in said[0] and "「投诉内容」" in said[0], str(summary)

@@ -139,6 +139,9 @@ def counts_in_chinese(summary) -> list[str]:
              for label, name in CATEGORIES.items()]
     if summary.empty:
         lines.append(f"文本为空：{summary.empty} 件，占 {summary.empty / n:.1%}（不计入任何类别）")
+    for column, count in summary.empty_elsewhere.items():
+        lines.append(f"  其中 {count} 件的文字在「{column}」列：它与文本列「{summary.text_col}」只是写法不同，这些文字没有"
+                     "被标注；请把两列合为一列后重新标注")
     lines.append(f"需人工复核：{summary.needs_review} 件，占 {summary.needs_review / n:.1%}（其中文本为空 {summary.empty} 件）")
     return lines
 

@@ -30,7 +30,8 @@ from ..io import (OutputLock, archive_format, check_fits_a_sheet, day_numbers, e
                   working_name, write_json, write_part)
 from ..messages import bad_row_in_chinese, summary_in_chinese
 
-from ._schema import TAG_COLUMNS, check_text_bytes, excel_layout, names_rows, output_sheet, tag_frame, without_text
+from ._schema import (TAG_COLUMNS, check_text_bytes, excel_layout, names_rows, output_sheet, tag_frame, texts_elsewhere,
+                      without_text)
 from ._spool import (check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
                      part_path, prepare_spool, remove_spool, run_manifest)
 
@@ -47,6 +48,8 @@ class Summary:
     empty: int = 0
     counts: Counter = field(default_factory=Counter)
     empty_ids: list = field(default_factory=list)
+    empty_elsewhere: Counter = field(default_factory=Counter)  # of the empty rows, how many hold text in a column
+    # named as the text column is, spelt otherwise (投訴內容 beside 投诉内容, as JSON Lines joined from two systems are)
     seconds: float = 0.0
     resumed_chunks: int = 0
     retagged_chunks: int = 0  # finished before, but their parts were lost, cut short or replaced since
@@ -143,6 +146,7 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, place
               "needs_review": int(tagged["needs_review"].sum()),
               "empty": int(empty.sum()),
               "empty_ids": [str(v) for v in tagged.loc[empty, state["id_col"]].head(10)] if state["id_col"] else [],
+              "empty_elsewhere": texts_elsewhere(frame, state["text_col"], empty),
               "bad": [vars(b) for b in bad], "blank": blank,
               "names": int(names.sum()),
               "names_at": [int(places[i]) for i in names.nonzero()[0][:10] if i < len(places)],
@@ -529,6 +533,7 @@ def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_a
         summary.unsure_count += len(record.get("unsure", []))
         summary.unsure += record.get("unsure", [])[:10 - len(summary.unsure)]
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
+        summary.empty_elsewhere.update(record.get("empty_elsewhere", {}))
         summary.counts.update(record["counts"])
         _add_counts(summary.excel_changes, record.get("excel_changes", {}))
         if write_bad_row is not None:
