@@ -259,7 +259,7 @@ def test_the_bad_rows_file_says_each_formats_own_fault_in_chinese(default_model,
         source.write_text(content, encoding="utf-8")
     bad_file = tmp_path / "bad_rows.csv"
     tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
-    assert pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist() == [why]
+    assert _reasons(bad_file) == [why]
 
 
 def test_a_bad_row_kept_by_a_checkpoint_before_fault_kinds_is_told_by_its_formats_faults():
@@ -2835,6 +2835,11 @@ def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_mode
     assert notes == {"XFC1": "表头旁一", "XFD1": "表头旁二", "XFC3": "已回访", "XFD3": "已结案"}
 
 
+def _reasons(bad_file) -> list:
+    """The 原因 column of a bad-rows file: why each row was set aside, in Chinese."""
+    return pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist()
+
+
 def _lines_to_check(summary) -> list:
     """The lines of a closing summary that ask for a check (请核对)."""
     return [line for line in str(summary).splitlines() if "请核对" in line]
@@ -2880,16 +2885,23 @@ def test_a_text_whose_lines_read_as_rows_not_beginning_as_its_row_does_is_not_na
     assert "请核对" not in str(summary) and summary.rows_out == 2, str(summary)
 
 
-def test_a_quote_set_aside_says_which_lines_were_read_as_rows_of_their_own(default_model, tmp_path):
+@pytest.mark.parametrize("content, said", [
     # A real text over lines that read as rows (明细 over 2,押金200元 and 3,货款500元, ids running on) is cut: its first
     # line set aside, made-up rows 「2」「押金200元」 and 「3」「货款500元"」 tagged. 原因 said only that the lines between
     # are rows, not that they were read as such, nor that a text cut so is to be checked.
+    ('编号,投诉内容\n1,"退款明细：\n2,押金200元\n3,货款500元"\n4,ok\n', ["文件第 3 至 4 行已各按一行读入"]),
+    # Text after the closing quote: line 2 is set aside as 引号没有收尾 and line 3 tagged as 「2」「x"了」; 原因 did not say
+    # that the lines after it were read as rows, to be checked.
+    ('编号,投诉内容\n1,"第一行\n2,x"了\n3,ok\n', ["引号没有收尾", "其后文件第 3 行已另行读入"])],
+    ids=["quote set aside over rows", "quote that breaks"])
+def test_a_quote_set_aside_says_which_lines_after_it_were_read_as_rows(default_model, tmp_path, content, said):
     source = tmp_path / "a.csv"
-    source.write_text('编号,投诉内容\n1,"退款明细：\n2,押金200元\n3,货款500元"\n4,ok\n', encoding="utf-8")
+    source.write_text(content, encoding="utf-8")
     bad_file = tmp_path / "bad.csv"
-    tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
-    why = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist()
-    assert len(why) == 1 and "文件第 3 至 4 行已各按一行读入" in why[0] and "请核对" in why[0], why
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
+    assert summary.bad_rows == 1 and summary.rows_out == content.count("\n") - 2, str(summary)
+    why = _reasons(bad_file)
+    assert len(why) == 1 and all(part in why[0] for part in said + ["请核对"]), why
 
 
 def test_a_tsv_cell_in_quotes_cut_into_rows_is_named_for_checking(default_model, tmp_path):
@@ -2916,18 +2928,6 @@ def test_a_stray_quote_closed_by_an_inch_mark_in_a_csv_of_one_column_is_named(de
     source.write_text('投诉内容\n"问题如下：\n1、屏幕坏了\n2、客服不理"\n"屏幕只有6.1"""\n空调不制冷\n', encoding="utf-8")
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, force=True)
     assert "请核对" not in str(summary) and summary.rows_out == 3, str(summary)
-
-
-def test_a_quote_that_breaks_says_which_lines_after_it_were_read_as_rows(default_model, tmp_path):
-    # `1,"第一行` over `2,x"了`: text after the closing quote. Line 2 is set aside as 引号没有收尾 and line 3 tagged as
-    # 「2」「x"了」; 原因 did not say that the lines after it were read as rows, to be checked.
-    source = tmp_path / "a.csv"
-    source.write_text('编号,投诉内容\n1,"第一行\n2,x"了\n3,ok\n', encoding="utf-8")
-    bad_file = tmp_path / "bad.csv"
-    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, bad_rows_path=bad_file)
-    assert summary.rows_out == 2 and summary.bad_rows == 1, str(summary)
-    why = pd.read_csv(bad_file, encoding="utf-8-sig", dtype=str)["原因"].tolist()
-    assert len(why) == 1 and "引号没有收尾" in why[0] and "其后文件第 3 行已另行读入" in why[0] and "请核对" in why[0], why
 
 
 def test_a_tsv_cell_in_quotes_cut_into_a_bad_row_and_rows_is_named_for_checking(default_model, tmp_path):
