@@ -379,9 +379,8 @@ class DelimitedReader(ArchiveReader):
                     quoted = next(csv.reader(lines, delimiter="\t", strict=True))
                 except _RunsOverRows:  # it closes: its fields, to tell whether Excel could have written it, over a
                     # few lines only (each record parsed again from a stray quote's lines would parse them again)
-                    taken = lines.taken
-                    quoted = next(csv.reader((line for _, line in taken), delimiter="\t")) \
-                        if len(taken) <= CUT_CELL_LINES else None
+                    quoted = next(csv.reader((line for _, line in lines.taken), delimiter="\t")) \
+                        if len(lines.taken) <= CUT_CELL_LINES else None
                 except (csv.Error, StopIteration, _QuoteRunsOn):
                     quoted = None
                 taken = lines.taken

@@ -91,8 +91,9 @@ def _repeated_keys(text: str) -> RepeatedKeys:
     stack = [(record, [])]
     while stack:
         value, within = stack.pop()
-        if isinstance(value, _Pairs) and _twice(value):
-            return RepeatedKeys(_twice(value), within)
+        twice = _twice(value) if isinstance(value, _Pairs) else []
+        if twice:
+            return RepeatedKeys(twice, within)
         pairs = value if isinstance(value, _Pairs) else enumerate(value) if isinstance(value, list) else ()
         stack.extend((item, within + [escape_surrogates(key) if isinstance(key, str) else key])
                      for key, item in reversed(list(pairs)))

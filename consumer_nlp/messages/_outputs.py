@@ -55,6 +55,11 @@ def days_1904_note(days: dict, *, opened: str = "结果文件", fix: str | None 
             f"日期（{read.date()}）{advice}")
 
 
+def _first_five(shown: list, unit: str = "处") -> str:
+    """The first five of ``shown`` joined as a list in Chinese, and how many there are where there are more."""
+    return "、".join(shown[:5]) + (f" 等 {len(shown)} {unit}" if len(shown) > 5 else "")
+
+
 def row_notes(summary) -> list[str]:
     """What a person pasting the results back beside the input must know of its rows (in Chinese), from a run's
     ``summary`` (:class:`tagging.Summary`): a CSV read by its semicolons (or as one column named with them), what of
@@ -67,26 +72,21 @@ def row_notes(summary) -> list[str]:
     if summary.one_column is not None and (unsplit := unsplit_semicolons([summary.one_column])):
         notes.append(f"{unsplit}；若是这样，请{SAVE_WITH_COMMAS}后重新标注")
     if summary.other_sheets:
-        names = "、".join(f"「{name}」" + ("（隐藏）" if hidden else "") for name, hidden in summary.other_sheets[:5])
-        more = f" 等 {len(summary.other_sheets)} 张" if len(summary.other_sheets) > 5 else ""
-        notes.append(f"结果只含工作表「{summary.sheet}」；工作簿里的其他表{names}{more}没有写入结果")
+        names = _first_five([f"「{name}」" + ("（隐藏）" if hidden else "") for name, hidden in summary.other_sheets], "张")
+        notes.append(f"结果只含工作表「{summary.sheet}」；工作簿里的其他表{names}没有写入结果")
     if summary.header_row > 1:
         notes.append(f"列名在第 {summary.header_row} 行：其上的 {summary.header_row - 1} 行（表格标题等）没有写入结果")
     if summary.notes_left_out:
-        cells = summary.notes_left_out
-        shown = "、".join(cells[:5]) + (f" 等 {len(cells)} 处" if len(cells) > 5 else "")
-        notes.append(f"单元格 {shown} 的批注在表格之外（表格左边的空列、标题行、空行或无法解析的行上）"
+        notes.append(f"单元格 {_first_five(summary.notes_left_out)} 的批注在表格之外（表格左边的空列、标题行、空行或无法解析的行上）"
                      "或被上方的合并单元格遮住，没有写入结果")
     if summary.hidden_rows:
         notes.append(f"其中 {summary.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已标注")
     if summary.merged:
-        shown = "、".join(summary.merged[:5]) + (f" 等 {len(summary.merged)} 处" if len(summary.merged) > 5 else "")
-        notes.append(f"合并单元格 {shown}：所跨的每一行都按合并格的值填写")
+        notes.append(f"合并单元格 {_first_five(summary.merged)}：所跨的每一行都按合并格的值填写")
     if summary.merged_into_rows:
         ranges = [f"{span}（「{name}」列第 {first} 至 {last} 行）" if last > first else f"{span}（「{name}」列第 {first} 行）"
                   for span, first, last, name in summary.merged_into_rows]
-        shown = "、".join(ranges[:5]) + (f" 等 {len(ranges)} 处" if len(ranges) > 5 else "")
-        notes.append(f"合并单元格 {shown}从列名行（或其上方）一直合并到数据行：Excel 在这些行显示的是合并格左上角单元格的内容，"
+        notes.append(f"合并单元格 {_first_five(ranges)}从列名行（或其上方）一直合并到数据行：Excel 在这些行显示的是合并格左上角单元格的内容，"
                      "结果里这些行的该列是各自单元格的内容（Excel 保存的文件里为空），请核对")
     if summary.blank_lines:
         notes.append(f"空行 {summary.blank_lines} 行（不是记录，已跳过）")

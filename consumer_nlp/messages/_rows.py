@@ -46,10 +46,9 @@ def unsure_rows_note(unsure: list, count: int) -> str:
     """The note on quoted values of a CSV or TSV over lines that read as rows of their own (the first ``unsure``, as
     (row, first line, last line, how), of ``count``), which the reader cannot tell from a real text over lines: "kept"
     as one (a quote left open and closed lines later, an inch mark 5.5", would have merged rows into it) or "cut" into
-    rows (a TSV cell Excel quoted, its text holding a tab, would have been cut). A value of three has been kept."""
+    rows (a TSV cell Excel quoted, its text holding a tab, would have been cut)."""
     def places(how: str) -> str:
-        return "、".join(f"第 {row} 行（{_lines(first, last)}）" for row, first, last, *kind in unsure
-                        if (kind or ["kept"])[0] == how)
+        return "、".join(f"第 {row} 行（{_lines(first, last)}）" for row, first, last, kind in unsure if kind == how)
     kept, cut = places("kept"), places("cut")
     more = f"…等 {count} 处" if count > len(unsure) else ""  # (of either kind: said after the first named)
     notes = [f"{kept}{more}引号里的文字跨了几行，其中有的行读来也像一行记录：已按一段跨行的文字读作一行；"

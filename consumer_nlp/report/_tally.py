@@ -47,16 +47,17 @@ UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)
 # date counted). Two-digit years and day/month orders are ambiguous (25-03-05, 5/3/2025): they do not fit and are
 # named, unless a date_format says how to read them. A month and a day alone (3月5日, 3-5, 03/05) are a date without
 # a year.
-_ZONE = r"Z|[+-]\d{2}:?\d{2}|UTC"  # a time zone after a date and time, which is dropped; see _DATE for +08
+_ZONE = r"Z|[+-]\d{2}:?\d{2}|UTC"  # a time zone after a date and time, which is dropped
+_ZONE_HOURS = r"[+-]\d{2}"  # a zone of hours alone (PostgreSQL's +08), read only after a time
 _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
                    r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?)"
                    r"(?:(?:\s*(上午|下午)\s*|[ T]+|(?<=日))"
                    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
-                   rf"\s*(?:{_ZONE}|(?(9)[+-]\d{{2}}))?\s*$")  # +08 (PostgreSQL's) after a time alone
+                   rf"\s*(?:{_ZONE}|(?(9){_ZONE_HOURS}))?\s*$")  # group 9: the hour
 # A time in Chinese hours, minutes and seconds (10时, 10时30分, 下午3点20分15秒), read as the clock time it says (10:30),
 # at the end or before a time zone.
 _CHINESE_TIME = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?)?"
-                           rf"(?=\s*(?:{_ZONE}|[+-]\d{{2}})?\s*$)")
+                           rf"(?=\s*(?:{_ZONE}|{_ZONE_HOURS})?\s*$)")
 
 
 def _as_clock(found: re.Match) -> str:
