@@ -170,6 +170,14 @@ def unseen_pairs(repo_root, small_corpus):
     return rows[::150][:60]
 
 
+def test_compare_refuses_one_model_named_twice(registry, small_model, unseen_pairs):
+    # registry.compare("m@1", "m@1", …) gave one column, the second model keyed by the same name replacing the
+    # first, and no disagreements: a comparison that compared nothing (the command line refused it; the library not).
+    registry.save(small_model, "m")
+    with pytest.raises(ValueError, match="ref_a and ref_b are both 'm@1'"):
+        registry.compare("m@1", "m@1", unseen_pairs)
+
+
 def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_model, unseen_pairs):
     registry.save(small_model, "m")
     registry.save(cn.load(), "m")

@@ -479,4 +479,6 @@ class ModelRegistry:
 
     def compare(self, ref_a: str, ref_b: str, data) -> Comparison:
         """Two registered models on the same labeled ``data`` (see :func:`consumer_nlp.compare`)."""
+        if ref_a == ref_b:  # keyed by name, the second would replace the first: a comparison of nothing
+            raise ValueError(f"ref_a and ref_b are both {ref_a!r}: give another model to compare it with")
         return compare({ref_a: self.load(ref_a), ref_b: self.load(ref_b)}, data)
