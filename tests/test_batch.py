@@ -2916,6 +2916,21 @@ def test_a_tsv_cell_in_quotes_cut_into_rows_is_named_for_checking(default_model,
     assert len(notes) == 1 and "第 2 行（文件第 2 至 3 行）" in notes[0] and "拆" in notes[0], str(summary)
 
 
+def test_a_piece_of_a_tsv_cell_in_quotes_cut_into_rows_says_so_in_its_bad_row(default_model, tmp_path):
+    # `1<TAB>"第一行` over `第二行` and `补充<TAB>说明"` is one cell Excel quoted, or a stray quote: cut, its middle line
+    # is a bad row whose 原因 said only 这一行有 1 列，表头有 2 列, not that it is a piece of a cell cut into rows.
+    source = tmp_path / "a.tsv"
+    source.write_text('编号\t投诉内容\n1\t"第一行\n第二行\n补充\t说明"\n2\t冒烟\n', encoding="utf-8")
+    bad_file = tmp_path / "bad.csv"
+    summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False, bad_rows_path=bad_file)
+    assert summary.rows_out == 3 and summary.bad_rows == 1, str(summary)
+    out = pd.read_csv(tmp_path / "out.tsv", sep="\t", dtype=str, encoding="utf-8-sig")
+    assert out[["编号", "投诉内容"]].values.tolist() == [["1", '"第一行'], ["补充", '说明"'], ["2", "冒烟"]]
+    why = _reasons(bad_file)
+    assert len(why) == 1 and why[0].startswith("这一行有 1 列，表头有 2 列") and "文件第 2 至 4 行" in why[0] \
+        and "请核对" in why[0], why
+
+
 def test_a_stray_quote_closed_by_an_inch_mark_in_a_csv_of_one_column_is_named(default_model, tmp_path):
     # Every line of a one-column CSV reads as a row: a stray quote (`"好评返现`) closed by an inch mark lines later
     # (`屏幕6.1"`) merged the complaints between into one, without a word.

@@ -140,6 +140,20 @@ def test_the_closing_summary_advises_with_this_commands_flags(tmp_path, capsys):
             "要在 Excel 里查看或编辑，请写成 .xlsx（--bad-rows 文件名.xlsx）") in lines
 
 
+def test_tag_says_a_bad_row_is_a_piece_of_a_tsv_cell_in_quotes_cut_into_rows(tmp_path, capsys):
+    # The bad-rows file's 原因 of the middle line of `1<TAB>"第一行` / `第二行` / `补充<TAB>说明"` said only 这一行有 1 列，
+    # 表头有 2 列: a desk reading it could not tell a piece of a cell cut into rows from a row short of a column.
+    source = tmp_path / "in.tsv"
+    source.write_text('编号\t投诉内容\n1\t"第一行\n第二行\n补充\t说明"\n2\t冒烟\n', encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "--bad-rows", str(tmp_path / "bad.csv"),
+                 "-q"]) == 0
+    assert [(r["编号"], r["投诉内容"]) for r in read_rows(tmp_path / "out.csv")] == [
+        ("1", '"第一行'), ("补充", '说明"'), ("2", "冒烟")]
+    (bad,) = read_rows(tmp_path / "bad.csv")
+    assert bad["位置"] == "第 3 行" and bad["原因"].startswith("这一行有 1 列，表头有 2 列"), bad
+    assert "文件第 2 至 4 行" in bad["原因"] and "拆" in bad["原因"] and "请核对" in bad["原因"], bad
+
+
 def test_models_list_names_a_model_it_cannot_use_in_chinese(tmp_path, small_model, capsys):
     registry = cn.ModelRegistry(tmp_path / "reg")
     registry.save(small_model, "bank"), registry.save(small_model, "shop")

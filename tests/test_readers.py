@@ -464,7 +464,8 @@ def test_tsv_rows_with_a_field_too_many_are_named_and_blank_lines_counted(tmp_pa
     (tmp_path / "a.tsv").write_text('id\ttext\n1\t"引号开头\n2\ta\tb\n\n3\t结尾"\n', encoding="utf-8")
     _, chunks = read(tmp_path / "a.tsv")
     assert rows(chunks) == [["1", '"引号开头'], ["3", '结尾"']]  # (a quote is a plain character in TSV)
-    assert bad(chunks) == [("row 3", "3 fields where the header has 2", "2\ta\tb")]
+    assert bad(chunks) == [("row 3", "3 fields where the header has 2, a piece of a cell in quotes on lines 2 to 5 "
+                                     "read as rows", "2\ta\tb")]  # (which, as one, would fit the header)
     assert sum(chunk.blank for chunk in chunks) == 1
 
 

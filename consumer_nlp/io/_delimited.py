@@ -527,12 +527,14 @@ class DelimitedReader(ArchiveReader):
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
                 unsure = []  # (row, first line, last line, how): each quoted value kept whole or cut, a guess
+                cut = (0, 0)  # the first and last lines of the last TSV cell in quotes cut into rows
                 for number, (line, record, raw_text, bad_row, guess) in enumerate(records, start=self.header_row + 1):
                     place = text_place(number, line)  # (a blank line is a row in Excel, a quoted value over lines one)
                     if not record and record is not None and len(self.columns) == 1:
                         record = [""]  # in a one-column file a blank line is an empty value
                     if guess is not None:  # (a cell cut so that its first line is too narrow is a bad row: named too)
                         unsure.append((number, line, *guess))
+                        cut = (line, guess[0]) if guess[1] == "cut" else cut
                     if record is None:
                         bad.append(dataclasses.replace(bad_row, where=place))
                     elif len(record) == len(self.columns):
@@ -540,11 +542,13 @@ class DelimitedReader(ArchiveReader):
                         where.append(place)
                     elif not record:
                         blank += 1
-                    else:
-                        bad.append(BadRow(place, f"{len(record)} fields where the header has "
-                                                          f"{len(self.columns)}", raw_text,
+                    else:  # a piece of a cell cut into rows says so, and which lines the cell ran over
+                        piece = {"cell_from": cut[0], "cell_to": cut[1]} if cut[0] <= line <= cut[1] else {}
+                        bad.append(BadRow(place, f"{len(record)} fields where the header has {len(self.columns)}"
+                                          + (f", a piece of a cell in quotes on lines {cut[0]} to {cut[1]} read as "
+                                             "rows" if piece else ""), raw_text,
                                           wider=len(record) > len(self.columns), kind="field_count",
-                                          details={"fields": len(record), "header": len(self.columns)}))
+                                          details={"fields": len(record), "header": len(self.columns), **piece}))
                     chars += len(raw_text)
                     if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,

@@ -12,10 +12,12 @@ _FAULTS = {
     "quote_broken": lambda d: "引号没有收尾，或收尾的引号后面还有文字",  # either: a checkpoint's, from a release before
     "quote_runs_on": lambda d: f"这里开始的引号过了 {d['lines']:,} 行仍没有收尾",
     "quote_over_rows": lambda d: (f"这里开始的引号到文件第 {d['closes']} 行才收尾，而其后各行读来都像一行行记录"
-                                  + (f"：已当作没有收尾的引号，只列出这一行，{_lines(d['rows_from'], d['closes'])}"
-                                     "已各按一行读入；若这是一段跨行的文字（如几行都以 1,200元 这样的金额开头），它被拆开了，请核对"
+                                  + ("：已当作没有收尾的引号，只列出这一行，"
+                                     + _cut_apart(d["rows_from"], d["closes"], "如几行都以 1,200元 这样的金额开头")
                                      if "rows_from" in d else "")),  # (none in a checkpoint before 2026-12-07)
-    "field_count": lambda d: f"这一行有 {d['fields']} 列，表头有 {d['header']} 列",
+    "field_count": lambda d: f"这一行有 {d['fields']} 列，表头有 {d['header']} 列" + (
+        f"：它是文件第 {d['cell_from']} 行一个以引号开头、到第 {d['cell_to']} 行才收尾的单元格的一段，其中有的行读来也像一行记录，"
+        + _cut_apart(d["cell_from"], d["cell_to"], _EXCEL_QUOTED) if "cell_from" in d else ""),
     "outside_table": lambda d: (f"表头各列之外的 {d['cell']} " + (f"等 {d['cells']} 个" if d["cells"] > 1 else "")
                                 + "单元格有内容"),
     "not_json_object": lambda d: "不是一个完整的 JSON 对象",
@@ -37,6 +39,15 @@ def _object_place(within: list) -> str:
         "里的" if within else "")
 
 
+_EXCEL_QUOTED = "Excel 给含换行的单元格加了引号"  # why a TSV cell in quotes over lines may be one text
+
+
+def _cut_apart(first: int, last: int, example: str) -> str:
+    """That file lines ``first`` to ``last`` were read as rows, a text (such as ``example`` says) cut apart if they
+    were one, in Chinese: said of a CSV quote set aside and of a piece of a TSV cell in quotes alike."""
+    return f"{_lines(first, last)}已各按一行读入；若这是一段跨行的文字（{example}），它被拆开了，请核对"
+
+
 def _lines(first: int, last: int) -> str:
     """File lines ``first`` to ``last`` in Chinese (文件第 3 至 5 行, 文件第 3 行)."""
     return f"文件第 {first} 行" if first == last else f"文件第 {first} 至 {last} 行"
@@ -54,7 +65,7 @@ def unsure_rows_note(unsure: list, count: int) -> str:
     notes = [f"{kept}{more}引号里的文字跨了几行，其中有的行读来也像一行记录：已按一段跨行的文字读作一行；"
              "若其实是某处引号没有收尾（如 5.5\" 的英寸号），几行记录被并成了这一行" if kept else "",
              f"{cut}{'' if kept else more}以引号开头的单元格跨了几行，其中有的行读来也像一行记录：已各按一行读入；"
-             "若这是一段跨行的文字（Excel 给含换行的单元格加了引号），它被拆成了几行" if cut else ""]
+             f"若这是一段跨行的文字（{_EXCEL_QUOTED}），它被拆成了几行" if cut else ""]
     return "；".join(note for note in notes if note) + "，请核对原文件"
 
 
