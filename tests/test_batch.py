@@ -2931,6 +2931,23 @@ def test_a_piece_of_a_tsv_cell_in_quotes_cut_into_rows_says_so_in_its_bad_row(de
         and "请核对" in why[0], why
 
 
+def test_a_tsv_cell_in_quotes_over_more_than_20_lines_cut_into_rows_is_named(default_model, tmp_path):
+    # A cell in quotes over 25 lines, one of which reads as a row, was cut without a word: only those over 20 lines or
+    # fewer were looked at (telling whether Excel could have written it was quadratic).
+    source = tmp_path / "a.tsv"
+    middle = "".join(f"第{i}行\n" for i in range(3, 26))
+    source.write_text(f'编号\t投诉内容\n1\t"第一行\n2\t第二行\n{middle}补充\t说明"\n3\t冒烟\n', encoding="utf-8")
+    bad_file = tmp_path / "bad.csv"
+    summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False, bad_rows_path=bad_file)
+    assert summary.rows_out == 4 and summary.bad_rows == 23, str(summary)
+    out = pd.read_csv(tmp_path / "out.tsv", sep="\t", dtype=str, encoding="utf-8-sig")
+    assert out["编号"].tolist() == ["1", "2", "补充", "3"], out
+    notes = _lines_to_check(summary)
+    assert len(notes) == 1 and "第 2 行（文件第 2 至 27 行）" in notes[0] and "拆" in notes[0], str(summary)
+    why = _reasons(bad_file)
+    assert len(why) == 23 and all("文件第 2 至 27 行" in reason for reason in why), why[:2]
+
+
 def test_a_stray_quote_closed_by_an_inch_mark_in_a_csv_of_one_column_is_named(default_model, tmp_path):
     # Every line of a one-column CSV reads as a row: a stray quote (`"好评返现`) closed by an inch mark lines later
     # (`屏幕6.1"`) merged the complaints between into one, without a word.

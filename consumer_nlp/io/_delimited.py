@@ -19,7 +19,6 @@ csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
 AMOUNT = re.compile(r"\d{1,3},\d{3}(?![\d,])")  # a line of a comma CSV's text beginning with an amount (1,200元),
 # not a row's id and 3-digit amount (2,350,冰箱坏了): a text's amount is not followed by a comma ending a field
-CUT_CELL_LINES = 20  # a TSV cell in quotes over more lines, one reading as a row, is cut without being named
 INCH_CLOSE = re.compile(r'\d"$')  # a quoted value's last line closed right after a number: an inch mark (6.1") may
 # have closed a stray quote (Excel doubles a text's own quote: 6.1""")
 
@@ -84,6 +83,8 @@ class _Lines:
         self.start = self.next = 1  # the record being parsed starts at line start; line next is given next
         self.quote = (1, 0, "open")  # (first, last, end): open at the start of any line first..last, a quote
         # runs on to line last and ends there as end says (_follow); the lines followed so far
+        self.counted = (0, 0, [])  # (first, last, separators): of the quote run first..last (self.quote), the field
+        # separators on each of its lines on to its last, open at each line's start (width)
 
     def __iter__(self):
         return self
@@ -135,6 +136,18 @@ class _Lines:
         if self.next == self.start + 1 and self.over_rows and self.over_rows(self.start, last):
             self.next = last + 1
             raise _RunsOverRows
+
+    def width(self) -> int:
+        """How many fields the record being parsed has, whose quote is open at the start of its second line and closes
+        (:meth:`_known_end` found where), counted without parsing it: each line of a quote's run is counted once, so
+        that the records parsed again from a stray quote's lines do not count them again (that was quadratic)."""
+        first, last, _ = self.quote
+        if self.counted[:2] != (first, last):  # a line's separators, its quote open at its start (as a " opens it)
+            counts = [len(next(csv.reader(['"' + self.line(n)], delimiter=self.delimiter))) - 1
+                      for n in range(last, first - 1, -1)]
+            self.counted = (first, last, list(itertools.accumulate(counts))[::-1])
+        own = len(next(csv.reader([self.line(self.start)], delimiter=self.delimiter)))  # its quote's field the last
+        return own + self.counted[2][self.start + 1 - first]
 
     def _fate(self, number: int) -> tuple[int, str]:
         """Where a quote open at the start of line ``number`` ends (:meth:`_follow`), as far as the record
@@ -375,16 +388,16 @@ class DelimitedReader(ArchiveReader):
             if '"' in first:
                 lines.push_back(taken)
                 lines.start_record()
+                width = None
                 try:
                     quoted = next(csv.reader(lines, delimiter="\t", strict=True))
-                except _RunsOverRows:  # it closes: its fields, to tell whether Excel could have written it, over a
-                    # few lines only (each record parsed again from a stray quote's lines would parse them again)
-                    quoted = next(csv.reader((line for _, line in lines.taken), delimiter="\t")) \
-                        if len(lines.taken) <= CUT_CELL_LINES else None
+                except _RunsOverRows:  # it closes: how wide it is, to tell whether Excel could have written it
+                    quoted, width = None, lines.width()
                 except (csv.Error, StopIteration, _QuoteRunsOn):
                     quoted = None
                 taken = lines.taken
-                fits = len(quoted or ()) == len(self.columns)  # a cell Excel may have quoted, over lines
+                fits = (len(quoted or ()) if width is None else width) == len(self.columns)  # a cell Excel may
+                # have quoted, over lines
                 if len(taken) > 1 and not self.columns:  # the header: names over lines, as Excel quotes them
                     # (a stray quote that ran on over rows makes a header no row fits: a loud failure)
                     escapes = quoted is not None
