@@ -2817,6 +2817,70 @@ def test_a_column_name_merged_down_from_the_header_row_into_data_rows_is_named(d
     assert "合并单元格 A1:A4（「编号」列第 2 至 4 行）" in said, said
 
 
+def _merged_over_two_columns(path, ranges, texts):
+    """A workbook (.xlsx, or .xls by ``path``'s name) whose ``ranges`` ((value, first column, last column), numbered
+    from 0) are merged from row 1 down to the last text's row, beside 投诉内容 in row 2 and ``texts`` (None: a blank
+    row) below it in the column after the last range."""
+    text_column, last = max(r[2] for r in ranges) + 1, len(texts) + 1
+    if path.suffix == ".xls":
+        xlwt = pytest.importorskip("xlwt")
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("投诉")
+        for value, first, end in ranges:
+            sheet.write_merge(0, last, first, end, value)
+        for r, text in enumerate(["投诉内容"] + texts, start=1):
+            if text is not None:
+                sheet.write(r, text_column, text)
+        book.save(str(path))
+        return path
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    sheet = workbook.active
+    for value, first, end in ranges:
+        sheet.cell(1, first + 1, value)
+        sheet.merge_cells(f"{get_column_letter(first + 1)}1:{get_column_letter(end + 1)}{last + 1}")
+    for r, text in enumerate(["投诉内容"] + texts, start=2):
+        if text is not None:
+            sheet.cell(r, text_column + 1, text)
+    workbook.save(path)
+    return path
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_heading_merged_into_the_data_rows_over_two_columns_names_each_column(default_model, tmp_path, name):
+    # 编号 over A1:B5 and 渠道 over C1:D5, read with the header in row 2, head columns A and C in Excel and B and D
+    # too: B and D had no name and the sheet was refused (columns B and D have no name; one such range alone left B
+    # unnamed, and the note named column A alone). Every column a range covers is now named after it, the first as
+    # the range's value, the others by it and their letter, and the note names them all.
+    texts = ["冰箱买回来三天就不制冷了", "超市的秤不准", "手机屏幕碎了"]
+    source = _merged_over_two_columns(tmp_path / name, [("编号", 0, 1), ("渠道", 2, 3)], texts)
+    summary = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False, header_row=2)
+    out = load_workbook(tmp_path / "out.xlsx").active
+    assert [c.value for c in out[1]][:5] == ["编号", "编号（B列）", "渠道", "渠道（D列）", "投诉内容"]
+    assert [r["投诉内容"] for r in read_output(summary.output)] == texts
+    said = str(summary)
+    assert "A1:B5（「编号」「编号（B列）」列第 3 至 5 行）" in said, said
+    assert "C1:D5（「渠道」「渠道（D列）」列第 3 至 5 行）" in said, said
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_blank_rows_under_a_heading_merged_into_the_data_rows_are_not_named_as_rows(default_model, tmp_path, name,
+                                                                                    capsys):
+    # 编号 over A1:B6, the header in row 2 and row 4 blank (skipped, no record): the note named rows 3 to 6, the
+    # blank row among them, where the output holds rows 3, 5 and 6 only. It now names the records' rows alone.
+    from consumer_nlp.cli import main
+
+    source = _merged_over_two_columns(tmp_path / name, [("编号", 0, 1)],
+                                      ["冰箱买回来三天就不制冷了", None, "超市的秤不准", "手机屏幕碎了"])
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "--header-row", "2"]) == 0
+    said = "".join(capsys.readouterr())
+    assert "A1:B6（「编号」「编号（B列）」列第 3 行、第 5 至 6 行）" in said, said
+    rows = read_output(tmp_path / "out.csv")
+    assert [r["投诉内容"] for r in rows] == ["冰箱买回来三天就不制冷了", "超市的秤不准", "手机屏幕碎了"]
+    assert list(rows[0])[:3] == ["编号", "编号（B列）", "投诉内容"]
+
+
 def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_model, tmp_path):
     # Notes right of the table are kept as far right of the tagged table's added columns, at most in Excel's last
     # column (XFD): two notes near it on a row (XFC, XFD) were both put in XFD, one over the other, and one was lost.

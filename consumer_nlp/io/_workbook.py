@@ -89,6 +89,14 @@ def merged_from_above(merged: list, row: int) -> list:
     return [span for span in merged if span[1] < row <= span[3]]
 
 
+def named_under(name: str, column: int) -> str:
+    """The name of column ``column`` under a heading ``name`` merged over it from a column on its left and down over the
+    header row: the heading and the column's letter (编号（B列）), as a desk tells apart the columns Excel shows under it."""
+    from openpyxl.utils import get_column_letter
+
+    return f"{name}（{get_column_letter(column)}列）"
+
+
 class LinksOver:
     """A sheet's links (see :class:`SheetScan`) over the rows they cover, asked row by row in increasing order,
     every row: each is opened at its first row and closed after its last, so that a link costs the rows it

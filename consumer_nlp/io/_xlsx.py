@@ -1,4 +1,5 @@
 """One sheet of an .xlsx workbook, read as chunks of rows."""
+import bisect
 import itertools
 from collections import defaultdict
 
@@ -7,8 +8,8 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, check_header
 from ._cells import cell_text, cell_value, shared_formats, values_noting_formats
-from ._workbook import (LinksOver, MergedBelow, SheetScan, choose_sheet, has_data, merged_from_above, open_read_only,
-                        read_chinese_dates, recalculated_on_opening, scan_sheet, sheet_rows)
+from ._workbook import (LinksOver, MergedBelow, SheetScan, choose_sheet, has_data, merged_from_above, named_under,
+                        open_read_only, read_chinese_dates, recalculated_on_opening, scan_sheet, sheet_rows)
 
 
 class ExcelReader(ArchiveReader):
@@ -79,7 +80,8 @@ class ExcelReader(ArchiveReader):
         of the table become ``layout`` (see :class:`SheetLayout`). ``formats`` (see :func:`note_format`,
         filled as the rows are read) becomes ``number_formats`` (see :func:`shared_formats`). ``above`` gives each
         header cell covered by a range merged down from a row above (see :func:`merged_from_above`) the value of the
-        range's top-left cell, as {column: (row, value)}, and its note."""
+        range's top-left cell, as {column: (row, value)}, and its note; a range over the header row and a row above or
+        below it that covers more columns than one names the others after it (see :func:`named_under`)."""
         from openpyxl.utils import get_column_letter
         from openpyxl.utils.cell import coordinate_to_tuple
 
@@ -101,6 +103,13 @@ class ExcelReader(ArchiveReader):
                         self.layout.notes_left_out.append(f"{get_column_letter(column)}{self.header_row}")
                     noted[column] = on_top[0]
                     scan.comments[top] = [note for note in scan.comments[top] if note[0] != column]
+        for first, top, last, bottom in dict.fromkeys(scan.merged):  # each range once, in the sheet's order
+            if top <= self.header_row <= bottom and top < bottom and last > first:
+                shown = cell_text((above or {}).get(first, (0, ""))[1] if top < self.header_row else
+                                  header[first - 1] if first <= len(header) else "")
+                if shown.strip():
+                    header += [""] * (last - len(header))
+                    header[first:last] = [named_under(shown, column) for column in range(first + 1, last + 1)]
         while header and header[-1] == "":
             header.pop()
         # A table drawn from a column after A starts there: unnamed columns on its left that hold
@@ -123,6 +132,10 @@ class ExcelReader(ArchiveReader):
                        f"outside the header's columns {get_column_letter(left + 1)} to {get_column_letter(right)}")
         size, rows, where, bad, index, done, blank, below_last = self.rows_per_chunk(), [], [], [], 0, 0, 0, 0
         chars, records = 0, 0  # characters of text in the chunk's rows; records read
+        # the ranges merged from the header row or above on into the data rows, each once; the records' rows under them
+        into = [m for m in dict.fromkeys(scan.merged) if m[1] <= self.header_row < m[3] and left < m[2]
+                and m[0] <= right]
+        reach, runs = max((m[3] for m in into), default=0), []  # runs: [first, last] of consecutive records' rows
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
             cells = ["" if v is None else v for v in values]  # dates, numbers and booleans keep their type
             done += 1
@@ -160,6 +173,11 @@ class ExcelReader(ArchiveReader):
                 rows.append((cells[left:] + [""] * len(header))[:len(header)])
                 where.append(f"sheet row {number}")
                 records += 1
+                if number <= reach:
+                    if runs and runs[-1][1] == number - 1:
+                        runs[-1][1] = number
+                    else:
+                        runs.append([number, number])
             chars += sum(len(c) for c in cells if isinstance(c, str))
             if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                 yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
@@ -169,11 +187,13 @@ class ExcelReader(ArchiveReader):
         self.layout.notes_left_out.sort(key=coordinate_to_tuple)
         self.merged = [f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}" for c, t, c2, b in spans if
                        (c, t, c2, b) in filled]
-        last_read = self.header_row + done - below_last  # the last row holding something
-        self.merged_into_rows = [(f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}", self.header_row + 1,
-                                  min(b, last_read), header[c - left - 1])
-                                 for c, t, c2, b in scan.merged if t <= self.header_row < b and left < c <= right
-                                 and last_read > self.header_row]
+        self.merged_into_rows, firsts = [], [run[0] for run in runs]
+        for c, t, c2, b in into:
+            under = bisect.bisect_right(firsts, b)  # the runs that begin under the range
+            if under:
+                self.merged_into_rows.append((f"{get_column_letter(c)}{t}:{get_column_letter(c2)}{b}",
+                                              header[max(c, left + 1) - left - 1:min(c2, right) - left],
+                                              [(first, min(last, b)) for first, last in runs[:min(under, 5)]], under))
         self.number_formats = shared_formats(formats or {}, header, left)
         yield Chunk(index, pd.DataFrame(rows, columns=header, dtype=object), bad, done, blank, where)
 

@@ -60,7 +60,8 @@ class Summary:
     encoding: str | None = None  # a text file's encoding, detected or given (None for a workbook or Parquet)
     merged: list = field(default_factory=list)  # its merged ranges whose value every row they cover took
     merged_into_rows: list = field(default_factory=list)  # ranges merged down from its header row or above into
-    # data rows, which read their own cells there (Excel shows the range's value): (range, first row, last row, column)
+    # data rows, which read their own cells there (Excel shows the range's value): (range, the names of its columns,
+    # the first five runs of the records' rows under it as (first row, last row), how many runs there are)
     hidden_rows: int = 0  # its records in rows hidden in Excel (by a filter or by hand): tagged like the rest
     number_formats: dict = field(default_factory=dict)  # its columns' number formats, kept in an .xlsx output
     other_sheets: list = field(default_factory=list)  # its sheets not read that hold something, as (name, hidden)
