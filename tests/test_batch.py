@@ -2621,6 +2621,51 @@ def test_a_parquet_inputs_other_field_and_file_metadata_reach_its_tagged_parquet
     assert list(pd.read_parquet(tmp_path / "out.parquet")["金额"]) == [200, 35]
 
 
+_LABELED = pd.DataFrame({"金额": [0, 200, 35, 0, 58, 12, 99], "投诉内容": [
+    "物流很慢", "冰箱买回来三天就不制冷了", "超市的秤不准", "保健品宣传能治病", "充电宝冒烟了", "会员卡余额不退", "客服态度差"]})
+
+
+@pytest.mark.parametrize("how", ["cli", "api", "resumed"])
+@pytest.mark.parametrize("rows", [slice(1, None), slice(1, None, 2)], ids=["iloc[1:]", "iloc[1::2] named"])
+def test_a_tagged_parquet_file_keeps_its_pandas_inputs_row_labels(default_model, tmp_path, monkeypatch, sigint_heard,
+                                                                   how, rows):
+    # pandas stores a RangeIndex (1, 2, 3, …; 1, 3, 5, … of iloc[1::2]) in its `pandas` key alone, no column; the
+    # tagged file had no such key, so pandas read its rows as 0, 1, 2, … and a join of the tags onto the input by
+    # index put each tag one row off, without a word. The tagged file's `pandas` key now gives the input's labels.
+    import consumer_nlp as cn
+    from consumer_nlp.cli import main
+
+    dask_frames = pytest.importorskip("dask.dataframe")
+    frame = _LABELED.iloc[rows].rename_axis("序号" if rows.step else None)
+    frame.to_parquet(tmp_path / "in.parquet")
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    if how == "cli":
+        assert main(["tag", str(source), "-o", str(out), "--chunk-size", "2", "--jobs", "1", "-q"]) == 0
+    else:
+        if how == "resumed":  # stopped once every chunk is tagged, then gone on with
+            import signal
+
+            from consumer_nlp.tagging import _run
+
+            def interrupted_here(*args, original=_run.output_sheet, **kwargs):
+                os.kill(os.getpid(), signal.SIGINT)
+                return original(*args, **kwargs)
+
+            monkeypatch.setattr(_run, "output_sheet", interrupted_here)
+            with pytest.raises(KeyboardInterrupt):
+                cn.tag_file(default_model, source, out, jobs=1, chunk_size=2, progress=False)
+            monkeypatch.undo()
+        cn.tag_file(default_model, source, out, jobs=1, chunk_size=2, progress=False, resume=how == "resumed")
+    tagged = pd.read_parquet(out)
+    assert tagged.index.equals(frame.index) and tagged.index.name == frame.index.name
+    joined = frame[["投诉内容"]].join(tagged[["投诉内容"]].add_suffix("_tagged"))
+    assert list(joined["投诉内容_tagged"]) == list(frame["投诉内容"])
+    assert list(tagged.columns) == [*frame.columns, *TAG_COLUMNS]
+    assert list(tagged["金额"]) == list(frame["金额"]) and tagged["金额"].dtype == frame["金额"].dtype
+    if frame.index.name is None:  # Dask reads the index so too (a named RangeIndex it reads of no file pandas wrote)
+        assert dask_frames.read_parquet(out).compute().index.equals(frame.index)
+
+
 def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
     # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
     # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.

@@ -1,4 +1,6 @@
 """Parquet archives, read a few rows at a time with Arrow types kept."""
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -39,6 +41,17 @@ def _value_chars(column):
     return None
 
 
+def _range_index(pandas_key: bytes | None) -> dict | None:
+    """The RangeIndex pandas wrote a frame's row labels as (1, 2, 3, … of ``df.iloc[1:]``), held in its ``pandas`` key
+    alone, no column: its descriptor (start, stop, step, name), or None (an index stored as columns, none, no key)."""
+    try:
+        labels = json.loads(pandas_key or b"{}").get("index_columns")
+    except (ValueError, AttributeError):  # not pandas' JSON object: nothing to keep
+        return None
+    one = labels[0] if isinstance(labels, list) and len(labels) == 1 else None
+    return one if isinstance(one, dict) and one.get("kind") == "range" else None
+
+
 def _frame(table) -> pd.DataFrame:
     # Without pandas' metadata: an index pandas stored becomes a column again, as the header says.
     return table.to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True)
@@ -66,9 +79,11 @@ class ParquetReader(ArchiveReader):
                 self.layout.field_metadata[field.name] = kept
         # The file's own keys (an owner, a producer's notes), but not a record of the frame it was written from, which
         # the output's columns no longer match: pandas' (its index, its dtypes; read here as plain columns) and Spark's
-        # (the schema Spark reads the file by: the added columns would be missing from it).
+        # (the schema Spark reads the file by: the added columns would be missing from it). Of pandas' key, the
+        # RangeIndex it keeps no column of (1, 2, 3, … of df.iloc[1:]) is kept, to label the output's rows so.
         self.layout.file_metadata.update((key, value) for key, value in (parquet.schema_arrow.metadata or {}).items()
                                          if key not in FRAME_RECORDS)
+        self.layout.row_labels = _range_index((parquet.schema_arrow.metadata or {}).get(b"pandas"))
         size = self.rows_per_chunk()
         pieces, held, chars, index, done = [], 0, 0, 0, 0
         for batch in parquet.iter_batches(batch_size=min(size, PIECE_ROWS)):

@@ -137,14 +137,31 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
     return (frame.assign(**columns) if columns else frame), as_text
 
 
+def _pandas_key(schema, row_labels: dict, rows: int) -> bytes | None:
+    """pandas' record of the frame a joined file of ``schema`` holds (its columns, as pyarrow records a frame read from
+    it without one), its rows labelled by the input's RangeIndex ``row_labels``; None where that names other than the
+    ``rows`` written, or no frame of these columns can be recorded (nothing said beats a wrong label)."""
+    import pyarrow as pa
+
+    try:
+        if rows != len(range(row_labels["start"], row_labels["stop"], row_labels["step"])):
+            return None
+        key = json.loads(pa.Schema.from_pandas(schema.empty_table().to_pandas(ignore_metadata=True),
+                                               preserve_index=None).metadata[b"pandas"])
+    except (pa.ArrowException, TypeError, ValueError, KeyError):
+        return None
+    return json.dumps({**key, "index_columns": [row_labels]}, ensure_ascii=False).encode()
+
+
 def join_parquet(parts: list, output: Path, notes: dict | None = None, field_metadata: dict | None = None,
-                 file_metadata: dict | None = None) -> list:
+                 file_metadata: dict | None = None, row_labels: dict | None = None) -> list:
     """Join Parquet parts, the fields of the columns in ``notes`` ({column: text}) saying it as their metadata
     (``description``, UTF-8), where a program or a viewer reading the schema finds it, beside the keys
     ``field_metadata`` gives them ({column: {key: value}}, an input's, kept as they were: a description not in UTF-8
-    too), and the file holding ``file_metadata`` (bytes to bytes, an input's own); returns the columns written as
-    text because their values are of types one column cannot hold (numbers and words, or whole numbers a double cannot
-    hold exactly)."""
+    too), and the file holding ``file_metadata`` (bytes to bytes, an input's own) and, given the RangeIndex
+    ``row_labels`` pandas wrote the input's rows' labels as, a ``pandas`` key by which pandas reads them so; returns
+    the columns written as text because their values are of types one column cannot hold (numbers and words, or whole
+    numbers a double cannot hold exactly)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
@@ -189,6 +206,10 @@ def join_parquet(parts: list, output: Path, notes: dict | None = None, field_met
     # Without the parts' metadata: ours, and pandas' of the frames the parts were written from, whose Arrow-backed
     # types (a dictionary's) pandas and Dask could not read back.
     schema = pa.schema(fields, metadata=file_metadata or None)
+    pandas_key = None if row_labels is None else _pandas_key(schema, row_labels,
+                                                             sum(pq.read_metadata(p).num_rows for p in parts))
+    if pandas_key is not None:
+        schema = schema.with_metadata({**(file_metadata or {}), b"pandas": pandas_key})
     with pq.ParquetWriter(output, schema) as writer:
         for part, schema_of_part, blank in zip(parts, schemas, blanks):
             table = pq.read_table(part)

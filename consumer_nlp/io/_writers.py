@@ -230,7 +230,8 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     columns and rows, links and comments of the workbook read (its reader's :class:`SheetLayout`) are kept, and the
     header cells of the columns in ``notes`` ({column: text}) carry that text as a note (an Excel comment); in a
     Parquet output, their fields carry it as metadata, as do those of the input's columns whose names bore a note;
-    a Parquet input's other field metadata and its own key-value metadata (the layout's) are kept there too.
+    a Parquet input's other field metadata, its own key-value metadata and its rows' labels (the layout's) are kept
+    there too.
     Returns the columns written as text because Parquet cannot hold their mix of types in one column.
     ``rows_done(n)`` is told of the rows written as an .xlsx output (far the slowest) takes shape."""
     if kind in ("csv", "tsv"):
@@ -245,7 +246,7 @@ def join_parts(parts: list, columns: list, kind: str, output: Path, sheet_title:
     elif kind == "parquet":
         kept = {name: text for name, (text, _) in layout.header_comments.items()} if layout is not None else {}
         return join_parquet(parts, output, {**kept, **(notes or {})}, *(
-            (layout.field_metadata, layout.file_metadata) if layout is not None else ()))
+            (layout.field_metadata, layout.file_metadata, layout.row_labels) if layout is not None else ()))
     else:
         join_excel(parts, columns, output, sheet_title, wide, marked, number_formats or {}, layout, rows_done,
                    notes or {})
