@@ -2666,6 +2666,17 @@ def test_a_tagged_parquet_file_keeps_its_pandas_inputs_row_labels(default_model,
         assert dask_frames.read_parquet(out).compute().index.equals(frame.index)
 
 
+@pytest.mark.parametrize("index", [["编号"], ["编号", "渠道"]], ids=["named", "MultiIndex"])
+def test_an_index_pandas_stored_as_columns_stays_columns_of_the_tagged_parquet(default_model, tmp_path, index):
+    # A named index or a MultiIndex pandas stores as columns, read and written as columns: the tagged file's `pandas`
+    # key must not claim a RangeIndex for them; set_index gives back the input's labels, each row its own.
+    frame = _LABELED.assign(编号=[f"C{n}" for n in range(7)], 渠道="电话").set_index(index).iloc[1:]
+    frame.to_parquet(tmp_path / "in.parquet")
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, chunk_size=2, progress=False)
+    tagged = pd.read_parquet(tmp_path / "out.parquet").set_index(index)
+    assert tagged.index.equals(frame.index) and list(tagged["投诉内容"]) == list(frame["投诉内容"])
+
+
 def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
     # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
     # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.
