@@ -1188,3 +1188,24 @@ def test_the_table_of_deciding_terms_says_what_its_figures_pairs_and_placeholder
     assert "不是概率" in said[1] and "空格" in said[1] and "top_terms" in said[1]
     assert all(name in said[1] for name in PLACEHOLDER_NAMES.values()), said[1]
     assert said[1] in report.to_markdown()
+
+
+def test_one_json_object_of_a_channel_is_one_group_whatever_the_order_of_its_keys(tmp_path):
+    # An adversarial pass (a3): {"名": "热线", "a": 1} and {"a": 1, "名": "热线"}, the same JSON object, were two rows of
+    # 按渠道分列, each counted apart, as the text of each differs.
+    import json
+
+    base = {"text": "买的手机屏幕坏了要求退货", "category": "quality", "category_zh": "质量问题", "confidence": 0.9,
+            "needs_review": False, "review_reason": "", "top_terms": ""}
+    channels = ['{"名": "热线", "a": 1}', '{"a": 1, "名": "热线"}', '{"名": "热线", "a": 1}',
+                '{"名": {"y": 2, "x": 1}}', '{"名": {"x": 1, "y": 2}}', '{"名": "网站", "a": 1}']
+    (tmp_path / "t.jsonl").write_text("".join(json.dumps(base, ensure_ascii=False)[:-1] + f', "channel": {channel}}}\n'
+                                              for channel in channels), encoding="utf-8")
+    assert main(["report", str(tmp_path / "t.jsonl"), "-o", str(tmp_path / "r.html"), "-q"]) == 0
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", (tmp_path / "r.html").read_text(encoding="utf-8")))
+    assert re.search(r'\{"名": "热线", "a": 1\}\s+3\b', shown), shown
+    assert '{"a": 1, "名": "热线"}' not in shown
+    report = report_archive(tmp_path / "t.jsonl", progress=False)
+    counts = report.tables["by_group"]["合计"].to_dict()
+    assert counts['{"名": "热线", "a": 1}'] == 3 and counts['{"名": "网站", "a": 1}'] == 1, counts
+    assert len(counts) == 3 and sum(counts.values()) == 6, counts

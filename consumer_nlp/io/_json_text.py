@@ -20,9 +20,10 @@ _LITERAL_KEY = secrets.token_hex(16)
 _LITERAL_MARK = re.compile(r'"\\u0000' + _LITERAL_KEY + r'([0-9]+)"')
 
 
-def json_text(value) -> str:
+def json_text(value, sort_keys: bool = False) -> str:
     """``value`` as JSON text: a record of JSON Lines output, or a list or object (or a boolean) as CSV,
-    TSV and .xlsx outputs hold it in one cell; numbers kept as written are numbers, wherever they sit."""
+    TSV and .xlsx outputs hold it in one cell; numbers kept as written are numbers, wherever they sit.
+    ``sort_keys``: every object's keys in order, so that one object written in two orders is one text."""
     literals = []
 
     def marked(item):
@@ -39,12 +40,14 @@ def json_text(value) -> str:
     # a record of plain values under names, the common case, is not walked
     plain = isinstance(value, dict) and not any(type(v) in (JsonLiteral, dict, list) for v in value.values()) \
         and all(type(key) is str for key in value)
-    text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value)
+    text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value,
+                      sort_keys=sort_keys)
     text = _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
     return escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
 
 
-def shown_text(value) -> str:
-    """A value as an output's cell shows it as text: lists and objects as their JSON, the rest as the sheet shows
-    them (a boolean TRUE); a column Parquet output holds as text, and the text tagging reads, are so."""
-    return json_text(value) if isinstance(value, (dict, list)) else cell_text(value)
+def shown_text(value, sort_keys: bool = False) -> str:
+    """A value as an output's cell shows it as text: lists and objects as their JSON (see :func:`json_text`), the
+    rest as the sheet shows them (a boolean TRUE); a column Parquet output holds as text, and the text tagging reads,
+    are so."""
+    return json_text(value, sort_keys) if isinstance(value, (dict, list)) else cell_text(value)

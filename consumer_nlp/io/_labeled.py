@@ -312,27 +312,29 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
     return reader.columns, records, bad, first
 
 
-def group_name(value) -> str:
+def group_name(value, sort_keys: bool = False) -> str:
     """A group column's cell as text, as a tagged file's CSV shows it (a span as 36:00:00, 2.0 as 2, a JSON object as
-    its JSON); a cell that shows nothing (empty, missing, spaces or a zero-width space) is the group （空）."""
-    text = "" if is_missing(value) else without_surrogates(shown_text(value).strip())
+    its JSON, its keys in order with ``sort_keys``); a cell that shows nothing (empty, missing, spaces or a zero-width
+    space) is the group （空）."""
+    text = "" if is_missing(value) else without_surrogates(shown_text(value, sort_keys).strip())
     return "（空）" if shows_nothing(text) else text
 
 
 class GroupSpellings:
-    """The spellings seen of each group (one group whatever the width, script, spaces or case; see
-    :func:`name_key`), so that a group is named by its most common one (the first seen of equals)
-    wherever groups are counted: training folds, per-group figures and the report."""
+    """The spellings seen of each group (one group whatever the width, script, spaces or case, see :func:`name_key`,
+    and a JSON object whatever the order of its keys), so that a group is named by its most common one (the first seen
+    of equals) wherever groups are counted: training folds, per-group figures and the report."""
 
     def __init__(self):
         self.seen: dict = {}
         self._keys: dict = {}  # spelling -> key: a channel column holds few spellings in many rows
 
-    def add(self, name: str) -> str:
-        """Count one cell's spelling; returns its group's key."""
+    def add(self, value) -> str:
+        """Count one cell's spelling (its :func:`group_name`); returns its group's key."""
+        name = group_name(value)
         key = self._keys.get(name)
         if key is None:
-            key = self._keys[name] = name_key(name)
+            key = self._keys[name] = name_key(group_name(value, sort_keys=True))
         self.seen.setdefault(key, Counter())[name] += 1
         return key
 
@@ -342,10 +344,11 @@ class GroupSpellings:
         return without_format_characters(self.seen[key].most_common(1)[0][0]).strip()
 
 
-def one_spelling_per_group(names: list) -> list:
-    """``names`` with every spelling of a group replaced by the group's most common one."""
+def one_spelling_per_group(values: list) -> list:
+    """The group names of a group column's cells ``values``, every spelling of a group as the group's most common
+    one."""
     spellings = GroupSpellings()
-    keys = [spellings.add(name) for name in names]
+    keys = [spellings.add(value) for value in values]
     return [spellings.name(key) for key in keys]
 
 
@@ -512,7 +515,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     duplicates, conflicts, alike = _repeats(places, texts, [read_as[row.get(text_col)] for _, row in records], labels)
     groups = None
     if group_col is not None:
-        groups = one_spelling_per_group([group_name(row.get(group_col)) for _, row in records])
+        groups = one_spelling_per_group([row.get(group_col) for _, row in records])
     tagged = source != "pairs" and label_col in TAG_COLUMNS and set(TAG_COLUMNS) <= {str(c) for c in columns}
     return LabeledData(texts, labels, source, duplicates, conflicts, groups, places,
                        None if source == "pairs" else text_col, unlabeled, None if source == "pairs" else label_col,

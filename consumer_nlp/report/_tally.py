@@ -18,7 +18,7 @@ from .._money import money_mentioned
 from .._values import cell_texts
 from ..exceptions import ArchiveError
 from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
-                  find_text_column, GroupSpellings, group_name, open_archive, shown_text)
+                  find_text_column, GroupSpellings, open_archive, shown_text)
 from ..tagging import REASON_EMPTY, check_tagged, names_rows, read_top_terms, refuse_rows, review_flags, without_text
 
 PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
@@ -231,8 +231,8 @@ class _Tally:
         if date_col:
             self._add_dates(frame[date_col], rows, categories, period)
         if group_col:
-            for name, category in zip(frame[group_col].map(group_name), categories):
-                self.groups[self.group_spellings.add(name)][category] += 1
+            for value, category in zip(frame[group_col], categories):
+                self.groups[self.group_spellings.add(value)][category] += 1
         # Terms and examples show why the model placed a row: only rows still where it placed them.
         placed = (categories == frame["category"].map(label_of).astype(str)).to_numpy()
         if "top_terms" in frame:
