@@ -1907,6 +1907,28 @@ def test_a_json_lines_key_given_twice_inside_a_value_names_the_object_that_gives
     assert "in the object at 商品" in first["reason"] and "in the object at 附件[1]" in second["reason"], second
     assert cut["原因"] == array["原因"] == "不是一个完整的 JSON 对象", (cut, array)
 
+def test_a_json_lines_key_given_twice_under_an_escape_says_how_the_line_writes_it(tmp_path, capsys, small_model):
+    # An adversarial pass (a3): {"投诉": …, "\u6295\u8bc9": …} (a record joined from an export escaping non-ASCII and
+    # one not) was said 键「投诉」出现了不止一次, though a desk searching the line for 投诉 finds it once.
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "秤不准"}\n{"投诉": "秤不准", "\\u6295\\u8bc9": "缺斤少两"}\n'
+                      '{"text": "漏水", "\\u0074ext": "要退货"}\n'
+                      '{"text": "屏幕坏了", "text": "要退货"}\n', encoding="utf-8")
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q", "--text-col", "text"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "键「投诉」出现了不止一次" in first and "「\\u6295\\u8bc9」" in first, first
+    bad_rows = ["--bad-rows", str(tmp_path / "bad.csv")]
+    assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "-q", "--text-col", "text", *bad_rows]) == 0
+    chinese, english, plain = read_rows(tmp_path / "bad.csv")
+    assert "转义" in chinese["原因"] and "「\\u6295\\u8bc9」" in chinese["原因"], chinese
+    assert "转义" in english["原因"] and "「\\u0074ext」" in english["原因"], english
+    assert "\\u0074ext" in english["reason"] and "escape" in english["reason"], english
+    assert "转义" not in plain["原因"] and "escape" not in plain["reason"], plain
+    with pytest.raises(cn.ArchiveError) as refused:
+        cn.tag_file(small_model, source, tmp_path / "out2.csv", text_col="text", progress=False)
+    assert refused.value.details["escaped"] == ["\\u6295\\u8bc9"], refused.value.details
+
+
 def test_a_json_lines_file_without_a_record_is_said_to_be_empty_not_to_lack_a_text_column(tmp_path, capsys):
     # A helper's pass (n6): blank lines only, or records all {}, were told 找不到投诉文本所在的列（列名有：）…请用
     # --text-col 指定它, which no flag mends; an empty CSV's words (连列名那一行也没有) speak of a header row.

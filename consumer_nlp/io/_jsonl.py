@@ -4,6 +4,7 @@ import decimal
 import io
 import json
 import math
+import re
 from collections import Counter
 
 import pandas as pd
@@ -56,12 +57,14 @@ def _json_constant(name: str) -> float:
 
 class RepeatedKeys(ValueError):
     """A JSON object giving a key more than once (``keys``, as written): a whole object, but one no row can hold;
-    ``within``, the keys and list places (from 0) leading to it from the record, [] for the record itself."""
+    ``within``, the keys and list places (from 0) leading to it from the record, [] for the record itself;
+    ``escaped``, those keys as the line writes them with escapes (\\u6295\\u8bc9 for 投诉), if it does."""
 
-    def __init__(self, keys: list, within: list = ()):
+    def __init__(self, keys: list, within: list = (), escaped: list = ()):
         at = "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in within).lstrip(".")
-        super().__init__(f"key(s) {keys} given more than once" + (f" in the object at {at}" if within else ""))
-        self.keys, self.within = keys, list(within)
+        super().__init__(f"key(s) {keys} given more than once" + (f" in the object at {at}" if within else "")
+                         + (f" (written {', '.join(escaped)} too, as an escape)" if escaped else ""))
+        self.keys, self.within, self.escaped = keys, list(within), list(escaped)
 
 
 def _twice(pairs) -> list:
@@ -75,6 +78,24 @@ def _object_without_repeated_keys(pairs) -> dict:
     if len(record) != len(pairs):
         raise RepeatedKeys(_twice(pairs))
     return record
+
+
+# A JSON string of a line, as written, and the colon that makes it a key; strings met from the line's start, so
+# that none starts inside another.
+_STRING = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?')
+
+
+def _escaped(text: str, keys: list) -> list:
+    """How the line ``text`` writes any of ``keys`` (as :func:`_twice` names them) with escapes, in order, each once:
+    a desk searching the line for 投诉 does not find "\\u6295\\u8bc9". (Looked for anywhere in the line.)"""
+    found = []
+    for match in _STRING.finditer(text):
+        written = match.group(1)
+        if match.group(2) and "\\" in written and written not in found:
+            key = escape_surrogates(json.loads(f'"{written}"'))
+            if key in keys and key != written:
+                found.append(written)
+    return found
 
 
 class _Pairs(list):
@@ -93,7 +114,7 @@ def _repeated_keys(text: str) -> RepeatedKeys:
         value, within = stack.pop()
         twice = _twice(value) if isinstance(value, _Pairs) else []
         if twice:
-            return RepeatedKeys(twice, within)
+            return RepeatedKeys(twice, within, _escaped(text, twice))
         pairs = value if isinstance(value, _Pairs) else enumerate(value) if isinstance(value, list) else ()
         stack.extend((item, within + [escape_surrogates(key) if isinstance(key, str) else key])
                      for key, item in reversed(list(pairs)))
@@ -207,7 +228,8 @@ class JsonLinesReader(ArchiveReader):
                     where.append(f"line {number}")
             except RepeatedKeys as error:  # a whole object: said apart, not as one cut short
                 bad.append(BadRow(f"line {number}", str(error), text.rstrip("\r\n"), kind="repeated_key",
-                                  details={"keys": error.keys, "within": error.within}))
+                                  details={"keys": error.keys, "within": error.within,
+                                                                     "escaped": error.escaped}))
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n"),
                                   kind="not_json_object"))

@@ -22,7 +22,9 @@ _FAULTS = {
                                 + "单元格有内容"),
     "not_json_object": lambda d: "不是一个完整的 JSON 对象",
     "repeated_key": lambda d: (_object_place(d.get("within", [])) + f"键{''.join(f'「{key}」' for key in d['keys'])}"
-                               f"出现了不止一次，{'同一个对象' if d.get('within') else '一行'}只能保留一个值："
+                               "出现了不止一次，" + (f"其中写作转义的是{''.join(f'「{e}」' for e in d['escaped'])}，"
+                                                  if d.get("escaped") else "")  # (none in a checkpoint before it)
+                               + f"{'同一个对象' if d.get('within') else '一行'}只能保留一个值："
                                "请删去多余的，或给它另取一个名字"),
     "too_deep": lambda d: f"有嵌套超过 {d['depth']} 层的值",
     "broken_key": lambda d: f"键 {d['key']} 里有残缺的字符（半个表情符号的转义）",
