@@ -228,8 +228,7 @@ class JsonLinesReader(ArchiveReader):
                     where.append(f"line {number}")
             except RepeatedKeys as error:  # a whole object: said apart, not as one cut short
                 bad.append(BadRow(f"line {number}", str(error), text.rstrip("\r\n"), kind="repeated_key",
-                                  details={"keys": error.keys, "within": error.within,
-                                                                     "escaped": error.escaped}))
+                                  details={"keys": error.keys, "within": error.within, "escaped": error.escaped}))
             except ValueError as error:
                 bad.append(BadRow(f"line {number}", f"not a JSON object ({error})", text.rstrip("\r\n"),
                                   kind="not_json_object"))

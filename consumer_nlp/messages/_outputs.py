@@ -55,15 +55,11 @@ def days_1904_note(days: dict, *, opened: str = "结果文件", fix: str | None 
             f"日期（{read.date()}）{advice}")
 
 
-def _rows_in_chinese(runs: list, count: int) -> str:
-    """Sheet rows given as the first ``runs`` of consecutive rows, (first, last), of ``count``, in Chinese."""
-    shown = [f"第 {first} 至 {last} 行" if last > first else f"第 {first} 行" for first, last in runs]
-    return "、".join(shown) + (f" 等 {count} 段" if count > len(shown) else "")
-
-
-def _first_five(shown: list, unit: str = "处") -> str:
-    """The first five of ``shown`` joined as a list in Chinese, and how many there are where there are more."""
-    return "、".join(shown[:5]) + (f" 等 {len(shown)} {unit}" if len(shown) > 5 else "")
+def _first_five(shown: list, unit: str = "处", count: int | None = None) -> str:
+    """The first five of ``shown`` joined as a list in Chinese, and how many there are (``count``, or as many as
+    ``shown`` holds) where there are more."""
+    count = len(shown) if count is None else count
+    return "、".join(shown[:5]) + (f" 等 {count} {unit}" if count > 5 else "")
 
 
 def row_notes(summary) -> list[str]:
@@ -90,8 +86,10 @@ def row_notes(summary) -> list[str]:
     if summary.merged:
         notes.append(f"合并单元格 {_first_five(summary.merged)}：所跨的每一行都按合并格的值填写")
     if summary.merged_into_rows:
-        ranges = [f"{span}（{''.join(f'「{name}」' for name in names)}列{_rows_in_chinese(runs, count)}）"
-                  for span, names, runs, count in summary.merged_into_rows]
+        ranges = []
+        for span, names, runs, count in summary.merged_into_rows:  # the first five runs of rows, and how many
+            rows = _first_five([f"第 {a} 至 {b} 行" if b > a else f"第 {a} 行" for a, b in runs], "段", count)
+            ranges.append(f"{span}（{''.join(f'「{name}」' for name in names)}列{rows}）")
         notes.append(f"合并单元格 {_first_five(ranges)}从列名行（或其上方）一直合并到数据行：Excel 在这些行显示的是合并格左上角单元格的内容，"
                      "结果里这些行的这些列是各自单元格的内容（Excel 保存的文件里为空），请核对")
     if summary.blank_lines:
