@@ -2677,6 +2677,36 @@ def test_an_index_pandas_stored_as_columns_stays_columns_of_the_tagged_parquet(d
     assert tagged.index.equals(frame.index) and list(tagged["投诉内容"]) == list(frame["投诉内容"])
 
 
+@pytest.mark.parametrize("damage", [lambda key: key[:-5],
+                                    lambda key: key.replace(b'"name": null', '"name": "序号"'.encode("gb18030"))],
+                         ids=["cut off", "GB18030"])
+def test_a_parquet_file_whose_pandas_key_is_damaged_is_tagged_every_row_kept(default_model, tmp_path, damage):
+    # A file whose `pandas` key a program cut off or wrote in GB18030 (its other readers need no pandas) stopped the
+    # tagging with Python's JSONDecodeError or UnicodeDecodeError naming no row, though its columns read well.
+    table = pa.Table.from_pandas(_LABELED.iloc[1:])
+    metadata = table.schema.metadata
+    pq.write_table(table.replace_schema_metadata({**metadata, b"pandas": damage(metadata[b"pandas"])}),
+                   tmp_path / "in.parquet")
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, chunk_size=2, progress=False)
+    tagged = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(tagged["投诉内容"]) == list(_LABELED["投诉内容"][1:]) and list(tagged["金额"]) == list(_LABELED["金额"][1:])
+
+
+@pytest.mark.parametrize("edit", [(b'"start": 1', b'"start": true'), (b'"name": null', b'"name": ["a", "b"]')],
+                         ids=["start true", "name a list"])
+def test_a_range_pandas_cannot_read_is_not_given_to_the_tagged_parquet(default_model, tmp_path, edit):
+    # A RangeIndex edited by hand into one pandas cannot make (start true, a list for its name) was copied into the
+    # tagged file's `pandas` key, so pd.read_parquet failed on the tagged file (TypeError) as on the input: the rows
+    # are read as 0, 1, 2, … instead, each with its own values.
+    table = pa.Table.from_pandas(_LABELED.iloc[1:])
+    metadata = table.schema.metadata
+    pq.write_table(table.replace_schema_metadata({**metadata, b"pandas": metadata[b"pandas"].replace(*edit)}),
+                   tmp_path / "in.parquet")
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, chunk_size=2, progress=False)
+    tagged = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(tagged.index) == list(range(6)) and list(tagged["投诉内容"]) == list(_LABELED["投诉内容"][1:])
+
+
 def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
     # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
     # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.

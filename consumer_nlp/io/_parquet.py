@@ -43,18 +43,23 @@ def _value_chars(column):
 
 def _range_index(pandas_key: bytes | None) -> dict | None:
     """The RangeIndex pandas wrote a frame's row labels as (1, 2, 3, … of ``df.iloc[1:]``), held in its ``pandas`` key
-    alone, no column: its descriptor (start, stop, step, name), or None (an index stored as columns, none, no key)."""
+    alone, no column: its descriptor (start, stop, step, name) as pandas reads it, or None (an index stored as columns,
+    none, no key, or one pandas cannot make: a key edited by hand must not make the tagged file unreadable)."""
     try:
         labels = json.loads(pandas_key or b"{}").get("index_columns")
-    except (ValueError, AttributeError):  # not pandas' JSON object: nothing to keep
+        one = labels[0] if isinstance(labels, list) and len(labels) == 1 else None
+        if not isinstance(one, dict) or one.get("kind") != "range":
+            return None
+        made = pd.RangeIndex(one["start"], one["stop"], one["step"], name=one.get("name"))  # as pyarrow makes it
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):  # not pandas' JSON, nor its range
         return None
-    one = labels[0] if isinstance(labels, list) and len(labels) == 1 else None
-    return one if isinstance(one, dict) and one.get("kind") == "range" else None
+    return {"kind": "range", "name": made.name, "start": made.start, "stop": made.stop, "step": made.step}
 
 
 def _frame(table) -> pd.DataFrame:
-    # Without pandas' metadata: an index pandas stored becomes a column again, as the header says.
-    return table.to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True)
+    # Without pandas' metadata: an index pandas stored becomes a column again, as the header says; dropped, not just
+    # ignored, as pyarrow parses it even so (a damaged key stopped the reading).
+    return table.replace_schema_metadata(None).to_pandas(types_mapper=pd.ArrowDtype, ignore_metadata=True)
 
 
 class ParquetReader(ArchiveReader):
