@@ -2707,6 +2707,18 @@ def test_a_range_pandas_cannot_read_is_not_given_to_the_tagged_parquet(default_m
     assert list(tagged.index) == list(range(6)) and list(tagged["投诉内容"]) == list(_LABELED["投诉内容"][1:])
 
 
+def test_a_parquet_file_with_string_view_columns_is_tagged_every_value_kept(default_model, tmp_path):
+    # A file whose texts pyarrow (or a polars frame's to_arrow) wrote as string_view, the type it reads them back as,
+    # stopped the tagging with pyarrow's ArrowNotImplementedError ('array_take' has no kernel), naming no row.
+    texts = list(_LABELED["投诉内容"])
+    pq.write_table(pa.table({"投诉内容": pa.array(texts, pa.string_view()),
+                             "编号": pa.array([f"C{n}" for n in range(7)], pa.string_view())}), tmp_path / "in.parquet")
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, chunk_size=2, progress=False)
+    tagged = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(tagged["投诉内容"]) == texts and list(tagged["编号"]) == [f"C{n}" for n in range(7)]
+    assert tagged["category"].notna().all()
+
+
 def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
     # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
     # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.

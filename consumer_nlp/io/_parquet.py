@@ -56,6 +56,15 @@ def _range_index(pandas_key: bytes | None) -> dict | None:
     return {"kind": "range", "name": made.name, "start": made.start, "stop": made.stop, "step": made.step}
 
 
+def _without_views(schema):
+    """``schema`` with its string_view and binary_view fields (as pyarrow reads back what it, or a polars frame, wrote
+    so) as large_string and large_binary: the same values, of types pandas and Arrow's kernels (take, length) know."""
+    import pyarrow as pa
+
+    views = {pa.string_view(): pa.large_string(), pa.binary_view(): pa.large_binary()}
+    return pa.schema([field.with_type(views.get(field.type, field.type)) for field in schema], metadata=schema.metadata)
+
+
 def _frame(table) -> pd.DataFrame:
     # Without pandas' metadata: an index pandas stored becomes a column again, as the header says; dropped, not just
     # ignored, as pyarrow parses it even so (a damaged key stopped the reading).
@@ -89,9 +98,11 @@ class ParquetReader(ArchiveReader):
         self.layout.file_metadata.update((key, value) for key, value in (parquet.schema_arrow.metadata or {}).items()
                                          if key not in FRAME_RECORDS)
         self.layout.row_labels = _range_index((parquet.schema_arrow.metadata or {}).get(b"pandas"))
-        size = self.rows_per_chunk()
+        size, readable = self.rows_per_chunk(), _without_views(parquet.schema_arrow)
+        viewed = not readable.equals(parquet.schema_arrow)
         pieces, held, chars, index, done = [], 0, 0, 0, 0
         for batch in parquet.iter_batches(batch_size=min(size, PIECE_ROWS)):
+            batch = batch.cast(readable) if viewed else batch
             reached = np.cumsum(_row_chars(batch))  # characters up to and with each row of the batch
             start = 0
             while start < batch.num_rows:  # up to the chunk's rows, or through the row its text reaches the limit at
@@ -107,7 +118,7 @@ class ParquetReader(ArchiveReader):
         if pieces:
             yield self._chunk(index, pieces, done)
         elif index == 0:
-            yield Chunk(0, _frame(parquet.schema_arrow.empty_table()), [], 0)
+            yield Chunk(0, _frame(readable.empty_table()), [], 0)
 
     def _chunk(self, index: int, pieces, done: int) -> Chunk:
         """The chunk ``index`` of the record batches ``pieces``, after ``done`` rows."""
