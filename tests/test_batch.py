@@ -2719,6 +2719,22 @@ def test_a_parquet_file_with_string_view_columns_is_tagged_every_value_kept(defa
     assert tagged["category"].notna().all()
 
 
+def test_a_tagged_parquet_file_of_no_rows_reads_beside_one_with_rows(default_model, tmp_path):
+    # A Parquet input of no rows (a day without complaints) gave a tagged file whose added columns were of Arrow's
+    # null type: a dataset of a folder of tagged files, the empty one first, failed (cast from string to null).
+    import pyarrow.dataset as ds
+
+    _LABELED.iloc[:0].to_parquet(tmp_path / "none.parquet")
+    _LABELED.iloc[:2].to_parquet(tmp_path / "two.parquet")
+    (tmp_path / "tagged").mkdir()
+    for name in ("none", "two"):
+        tag_file(default_model, tmp_path / f"{name}.parquet", tmp_path / "tagged" / f"{name}.parquet", jobs=1,
+                 progress=False)
+    both = ds.dataset([tmp_path / "tagged" / "none.parquet", tmp_path / "tagged" / "two.parquet"]).to_table()
+    assert both.column("投诉内容").to_pylist() == list(_LABELED["投诉内容"][:2])
+    assert both.column("category").null_count == 0
+
+
 def test_notes_on_a_workbooks_column_names_reach_its_tagged_xlsx(default_model, tmp_path):
     # A note a desk put on a column name (what 金额 counts in) was gone from the tagged .xlsx, without a word, while
     # the notes on its data cells were kept. It is kept, with its author, beside the added columns' own notes.

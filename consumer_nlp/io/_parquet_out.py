@@ -55,7 +55,8 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]
     """Empty cells ("", as a blank workbook cell is read, not a JSON record's "") among numbers, dates or booleans
     as nulls, since a typed Parquet column holds no text, and where they are (a mask of rows), by column (a column that
     ends as text, here or beside other chunks, gets them back as ""); and the columns blank in every
-    row, which take their type from the other chunks when the parts are joined."""
+    row (every object column of a chunk of no rows), which take their type from the other chunks when the parts are
+    joined, text if none has one."""
     blank, columns, cells = [], {}, {}
     for column in frame.columns:
         values = frame[column]
@@ -64,9 +65,9 @@ def _blank_cells_as_null(frame: pd.DataFrame) -> tuple[pd.DataFrame, list, dict]
         empty = values == ""
         if empty.any():  # a JSON record's "" is a value
             empty[empty] = [type(v) is not JsonEmptyText for v in values[empty]]
-        if not empty.any():
+        if len(values) and not empty.any():
             continue
-        if empty.all():
+        if empty.all():  # of a chunk of no rows too: as text, not Arrow's null type, unless other chunks say
             blank.append(str(column))
         elif not values[~empty].map(lambda v: isinstance(v, str)).any():
             columns[column] = values.where(~empty, None)
