@@ -465,3 +465,14 @@ def test_a_desks_own_word_for_a_category_is_offered_it_but_never_taken_as_it(tmp
     err = capsys.readouterr().err
     assert "类别「虚假广告」不是六个类别之一（是不是「虚假宣传」？）" in err, err
     assert "类别「金融消费」不是六个类别之一（是不是「金融服务」？）" in err, err
+
+
+def test_a_group_column_of_objects_whose_keys_are_of_two_types_is_read():
+    # An adversarial pass (c3): a DataFrame's channel objects keyed by a number and a text ({1: "热线", "b": 2}) raised
+    # a TypeError from read_labeled, as their keys were sorted to tell one object in two orders apart, and a number and
+    # a text have no order. Each is named as the outputs write it, and one object in two orders is one group.
+    frame = pd.DataFrame({"text": ["秤不准少了二两", "充电器冒烟了", "衣服洗一次就掉色"],
+                          "label": ["price_measurement", "safety", "quality"],
+                          "channel": [{1: "热线", "b": 2}, {"b": 2, 1: "热线"}, {"b": 3}]})
+    data = read_labeled(frame, group_col="channel")
+    assert data.groups == ['{"1": "热线", "b": 2}'] * 2 + ['{"b": 3}']

@@ -1209,3 +1209,25 @@ def test_one_json_object_of_a_channel_is_one_group_whatever_the_order_of_its_key
     counts = report.tables["by_group"]["合计"].to_dict()
     assert counts['{"名": "热线", "a": 1}'] == 3 and counts['{"名": "网站", "a": 1}'] == 1, counts
     assert len(counts) == 3 and sum(counts.values()) == 6, counts
+
+
+def test_a_channel_object_and_its_json_text_are_one_group_whatever_comes_first(tmp_path):
+    # An adversarial pass (c3): a channel given as the text '{"名": "热线", "a": 1}' before the objects {"名": "热线",
+    # "a": 1} and {"a": 1, "名": "热线"} made two groups (the text's key was taken for the first object's spelling, the
+    # other order's got its own), where the objects first made one: the groups hung on the order of the rows. A CSV
+    # shows the text and the objects alike, so they are one group, and a CSV's cells in either order are too.
+    import json
+
+    base = {"text": "买的手机屏幕坏了要求退货", "category": "quality", "category_zh": "质量问题", "confidence": 0.9,
+            "needs_review": False, "review_reason": "", "top_terms": ""}
+    channels = [json.dumps('{"名": "热线", "a": 1}', ensure_ascii=False), '{"名": "热线", "a": 1}',
+                '{"a": 1, "名": "热线"}', '{"名": "网站", "a": 1}']
+    for order in (channels, channels[1:3] + channels[:1] + channels[3:]):
+        (tmp_path / "t.jsonl").write_text("".join(json.dumps(base, ensure_ascii=False)[:-1] + f', "channel": {c}}}\n'
+                                                  for c in order), encoding="utf-8")
+        counts = report_archive(tmp_path / "t.jsonl", progress=False).tables["by_group"]["合计"].to_dict()
+        assert counts == {'{"名": "热线", "a": 1}': 3, '{"名": "网站", "a": 1}': 1}, (order, counts)
+    pd.DataFrame([{**base, "channel": c} for c in ['{"a": 1, "名": "热线"}', '{"名": "热线", "a": 1}'] * 2]).to_csv(
+        tmp_path / "t.csv", index=False)
+    counts = report_archive(tmp_path / "t.csv", progress=False).tables["by_group"]["合计"].to_dict()
+    assert counts == {'{"a": 1, "名": "热线"}': 4}, counts

@@ -4,7 +4,7 @@ import re
 import secrets
 
 from ._cells import cell_text
-from ._jsonl import JsonLiteral
+from ._jsonl import JsonLiteral, _parsed
 from ._text_escapes import escape_surrogates
 
 
@@ -46,8 +46,21 @@ def json_text(value, sort_keys: bool = False) -> str:
     return escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
 
 
-def shown_text(value, sort_keys: bool = False) -> str:
+def shown_text(value) -> str:
     """A value as an output's cell shows it as text: lists and objects as their JSON (see :func:`json_text`), the
     rest as the sheet shows them (a boolean TRUE); a column Parquet output holds as text, and the text tagging reads,
     are so."""
-    return json_text(value, sort_keys) if isinstance(value, (dict, list)) else cell_text(value)
+    return json_text(value) if isinstance(value, (dict, list)) else cell_text(value)
+
+
+def keys_in_order(text: str) -> str:
+    """``text``, if it is the JSON text of an object or a list (as an output's cell shows one, see
+    :func:`shown_text`), with every object's keys in order; else as it is: one object written in two orders, as a
+    value or as the text of a cell, is then one text."""
+    if not text.startswith(("{", "[")):
+        return text
+    try:
+        value = _parsed(text)
+    except (ValueError, RecursionError):  # no JSON (or nested past what the parser takes): a text as written
+        return text
+    return json_text(value, sort_keys=True) if isinstance(value, (dict, list)) else text

@@ -18,7 +18,7 @@ from ..exceptions import ArchiveError, LabeledDataError
 from ._archive import archive_format, check_header, place_number
 from ._cells import cell_text
 from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
-from ._json_text import json_text, shown_text
+from ._json_text import json_text, keys_in_order, shown_text
 from ._readers import open_archive
 from ._text_escapes import without_surrogates
 
@@ -312,18 +312,18 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
     return reader.columns, records, bad, first
 
 
-def group_name(value, sort_keys: bool = False) -> str:
+def group_name(value) -> str:
     """A group column's cell as text, as a tagged file's CSV shows it (a span as 36:00:00, 2.0 as 2, a JSON object as
-    its JSON, its keys in order with ``sort_keys``); a cell that shows nothing (empty, missing, spaces or a zero-width
-    space) is the group （空）."""
-    text = "" if is_missing(value) else without_surrogates(shown_text(value, sort_keys).strip())
+    its JSON); a cell that shows nothing (empty, missing, spaces or a zero-width space) is the group （空）."""
+    text = "" if is_missing(value) else without_surrogates(shown_text(value).strip())
     return "（空）" if shows_nothing(text) else text
 
 
 class GroupSpellings:
     """The spellings seen of each group (one group whatever the width, script, spaces or case, see :func:`name_key`,
-    and a JSON object whatever the order of its keys), so that a group is named by its most common one (the first seen
-    of equals) wherever groups are counted: training folds, per-group figures and the report."""
+    and a JSON object, or a cell's text of one, whatever the order of its keys, see :func:`keys_in_order`), so that a
+    group is named by its most common one (the first seen of equals) wherever groups are counted: training folds,
+    per-group figures and the report."""
 
     def __init__(self):
         self.seen: dict = {}
@@ -334,7 +334,7 @@ class GroupSpellings:
         name = group_name(value)
         key = self._keys.get(name)
         if key is None:
-            key = self._keys[name] = name_key(group_name(value, sort_keys=True))
+            key = self._keys[name] = name_key(keys_in_order(name))  # from the spelling alone: the same for each
         self.seen.setdefault(key, Counter())[name] += 1
         return key
 
