@@ -476,3 +476,13 @@ def test_a_group_column_of_objects_whose_keys_are_of_two_types_is_read():
                           "channel": [{1: "热线", "b": 2}, {"b": 2, 1: "热线"}, {"b": 3}]})
     data = read_labeled(frame, group_col="channel")
     assert data.groups == ['{"1": "热线", "b": 2}'] * 2 + ['{"b": 3}']
+
+
+def test_a_group_object_whose_keys_differ_in_case_and_order_is_one_group():
+    # An adversarial pass (c3): {"B": 1, "a": 2} and {"b": 1, "a": 2} were one channel (a group is one whatever the
+    # case), but {"B": 1, "a": 2} and {"a": 2, "b": 1} were two, as keys were put in order by their code points (B
+    # before a, a before b) before the case was set aside. They are now put in order as groups are told apart.
+    frame = pd.DataFrame({"text": ["秤不准少了二两", "充电器冒烟了", "衣服洗一次就掉色"],
+                          "label": ["price_measurement", "safety", "quality"],
+                          "channel": [{"B": 1, "a": 2}, {"a": 2, "b": 1}, {"Ｂ": 1, "a": 2}]})
+    assert read_labeled(frame, group_col="channel").groups == ['{"B": 1, "a": 2}'] * 3

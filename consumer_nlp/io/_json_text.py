@@ -3,6 +3,7 @@ import json
 import re
 import secrets
 
+from .._unicode import name_key
 from ._cells import cell_text
 from ._jsonl import JsonLiteral, _parsed
 from ._text_escapes import escape_surrogates
@@ -20,10 +21,9 @@ _LITERAL_KEY = secrets.token_hex(16)
 _LITERAL_MARK = re.compile(r'"\\u0000' + _LITERAL_KEY + r'([0-9]+)"')
 
 
-def json_text(value, sort_keys: bool = False) -> str:
+def json_text(value) -> str:
     """``value`` as JSON text: a record of JSON Lines output, or a list or object (or a boolean) as CSV,
-    TSV and .xlsx outputs hold it in one cell; numbers kept as written are numbers, wherever they sit.
-    ``sort_keys``: every object's keys in order, so that one object written in two orders is one text."""
+    TSV and .xlsx outputs hold it in one cell; numbers kept as written are numbers, wherever they sit."""
     literals = []
 
     def marked(item):
@@ -40,8 +40,7 @@ def json_text(value, sort_keys: bool = False) -> str:
     # a record of plain values under names, the common case, is not walked
     plain = isinstance(value, dict) and not any(type(v) in (JsonLiteral, dict, list) for v in value.values()) \
         and all(type(key) is str for key in value)
-    text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value,
-                      sort_keys=sort_keys)
+    text = json.dumps(value if plain else marked(value), ensure_ascii=False, default=_as_json_value)
     text = _LITERAL_MARK.sub(lambda match: literals[int(match.group(1))], text) if literals else text
     return escape_surrogates(text)  # a lone surrogate as the escape it was read from, in every output
 
@@ -55,12 +54,17 @@ def shown_text(value) -> str:
 
 def keys_in_order(text: str) -> str:
     """``text``, if it is the JSON text of an object or a list (as an output's cell shows one, see
-    :func:`shown_text`), with every object's keys in order; else as it is: one object written in two orders, as a
-    value or as the text of a cell, is then one text."""
+    :func:`shown_text`), with every object's keys in order as groups are told apart (see :func:`name_key`); else as
+    it is: one object written in two orders, as a value or as the text of a cell, is then one group's text."""
     if not text.startswith(("{", "[")):
         return text
     try:
         value = _parsed(text)
     except (ValueError, RecursionError):  # no JSON (or nested past what the parser takes): a text as written
         return text
-    return json_text(value, sort_keys=True) if isinstance(value, (dict, list)) else text
+    def ordered(item):
+        if isinstance(item, dict):
+            return {key: ordered(item[key]) for key in sorted(item, key=lambda key: (name_key(key), key))}
+        return [ordered(v) for v in item] if isinstance(item, list) else item
+
+    return json_text(ordered(value)) if isinstance(value, (dict, list)) else text
