@@ -486,3 +486,13 @@ def test_a_group_object_whose_keys_differ_in_case_and_order_is_one_group():
                           "label": ["price_measurement", "safety", "quality"],
                           "channel": [{"B": 1, "a": 2}, {"a": 2, "b": 1}, {"Ｂ": 1, "a": 2}]})
     assert read_labeled(frame, group_col="channel").groups == ['{"B": 1, "a": 2}'] * 3
+
+
+def test_a_group_cell_of_deeply_nested_json_text_is_its_own_group(tmp_path, write_csv):
+    # An adversarial pass (c3): a channel cell of a CSV holding JSON text nested 500 levels deep ([[[…]]]) made
+    # read_labeled raise a RecursionError, as the text was read as JSON to put its objects' keys in order. A text
+    # nested deeper than a JSON Lines record may be is a group as written.
+    deep = "[" * 500 + "]" * 500
+    rows = [["text", "label", "channel"], ["秤不准少了二两", "price_measurement", deep],
+            ["充电器冒烟了", "safety", "热线"]]
+    assert read_labeled(write_csv(tmp_path / "c.csv", rows), group_col="channel").groups == [deep, "热线"]

@@ -5,7 +5,7 @@ import secrets
 
 from .._unicode import name_key
 from ._cells import cell_text
-from ._jsonl import JsonLiteral, _parsed
+from ._jsonl import MAX_DEPTH, JsonLiteral, _nested_deeper, _parsed
 from ._text_escapes import escape_surrogates
 
 
@@ -62,6 +62,9 @@ def keys_in_order(text: str) -> str:
         value = _parsed(text)
     except (ValueError, RecursionError):  # no JSON (or nested past what the parser takes): a text as written
         return text
+    if _nested_deeper(value, MAX_DEPTH):  # deeper than a JSON Lines record may be, and than Python walks
+        return text
+
     def ordered(item):
         if isinstance(item, dict):
             return {key: ordered(item[key]) for key in sorted(item, key=lambda key: (name_key(key), key))}
