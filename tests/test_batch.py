@@ -3187,3 +3187,16 @@ def test_texts_under_a_key_spelt_otherwise_than_the_text_column_are_said_to_be_t
     assert summary.empty == 3 and summary.empty_elsewhere == {"投訴內容": 2}, str(summary)
     said = [line for line in str(summary).splitlines() if "投訴內容" in line]
     assert len(said) == 1 and "2 件" in said[0] and "「投诉内容」" in said[0], str(summary)
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_heading_merged_into_the_data_rows_over_more_than_five_runs_of_rows_names_five_and_the_count(
+        default_model, tmp_path, name):
+    # An adversarial pass (c3): the note on a heading merged into the data rows lists the first five runs of the
+    # records' rows and how many runs there are (等 N 段); no test had more than five. 编号 over A1:B15, the header in
+    # row 2 and every other row blank: seven runs of one row each.
+    texts = ["冰箱买回来三天就不制冷了", None, "超市的秤不准", None, "手机屏幕碎了", None, "充电宝鼓包了", None,
+             "说是纯棉其实是化纤", None, "信用卡乱扣年费", None, "快递三天没到"]
+    source = _merged_over_two_columns(tmp_path / name, [("编号", 0, 1)], texts)
+    said = str(tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, header_row=2))
+    assert "A1:B15（「编号」「编号（B列）」列第 3 行、第 5 行、第 7 行、第 9 行、第 11 行 等 7 段）" in said, said
