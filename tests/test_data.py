@@ -496,3 +496,13 @@ def test_a_group_cell_of_deeply_nested_json_text_is_its_own_group(tmp_path, writ
     rows = [["text", "label", "channel"], ["秤不准少了二两", "price_measurement", deep],
             ["充电器冒烟了", "safety", "热线"]]
     assert read_labeled(write_csv(tmp_path / "c.csv", rows), group_col="channel").groups == [deep, "热线"]
+
+
+def test_a_group_cell_of_json_text_with_half_an_emoji_escaped_in_a_key_is_read(tmp_path, write_csv):
+    # An adversarial pass (c3): a channel cell holding '{"\ud800": 1, "a": 2}' (half an emoji, escaped, as a key) made
+    # read_labeled raise a UnicodeEncodeError, as its keys were put in order by their group names, which cannot hold
+    # a lone surrogate. It is one group with the same object in the other order, named as the cell writes it.
+    rows = [["text", "label", "channel"], ["秤不准少了二两", "price_measurement", '{"\\ud800": 1, "a": 2}'],
+            ["充电器冒烟了", "safety", '{"a": 2, "\\ud800": 1}'], ["衣服洗一次就掉色", "quality", '{"\\ud800": 1, "a": 2}']]
+    data = read_labeled(write_csv(tmp_path / "c.csv", rows), group_col="channel")
+    assert data.groups == ['{"\\ud800": 1, "a": 2}'] * 3

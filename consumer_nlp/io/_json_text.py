@@ -65,9 +65,12 @@ def keys_in_order(text: str) -> str:
     if _nested_deeper(value, MAX_DEPTH):  # deeper than a JSON Lines record may be, and than Python walks
         return text
 
+    def told_apart(key: str):  # as groups are (half an emoji as its escape, which name_key can hold)
+        return name_key(escape_surrogates(key)), key
+
     def ordered(item):
         if isinstance(item, dict):
-            return {key: ordered(item[key]) for key in sorted(item, key=lambda key: (name_key(key), key))}
+            return {key: ordered(item[key]) for key in sorted(item, key=told_apart)}
         return [ordered(v) for v in item] if isinstance(item, list) else item
 
     return json_text(ordered(value)) if isinstance(value, (dict, list)) else text
