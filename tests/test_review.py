@@ -106,6 +106,26 @@ def test_a_tagged_csv_edited_to_hold_a_blank_line_and_a_text_over_lines_is_numbe
     assert shown and all(row == excel_row[text] for row, text in shown), shown
 
 
+def test_a_tagged_tsv_with_a_row_cut_into_pieces_is_refused_by_its_row_not_left_out_of_the_review(
+        model_file, small_model, tmp_path, capsys):
+    # A tagged TSV whose text of row 3 a desk broke over two lines in a text editor (or a TSV cell in quotes cut into
+    # rows): its pieces cannot be parsed, and `review export` left them out of the workbook without a word (需复核 N 条
+    # counted without them), while `report` refuses such a file naming the row.
+    source = tmp_path / "archive.tsv"
+    source.write_text("id\ttext\n" + "".join(f"{i}\t{t}\n" for i, t in enumerate(TEXTS, start=1)), encoding="utf-8")
+    cn.tag_file(small_model, source, tmp_path / "archive.tagged.tsv", progress=False)
+    lines = (tmp_path / "archive.tagged.tsv").read_text("utf-8-sig").split("\n")
+    lines[3] = lines[3].replace(TEXTS[2][:2], TEXTS[2][:2] + "\n", 1)  # row 4: id 3, its text over two lines
+    edited = tmp_path / "edited.tsv"
+    edited.write_text("\n".join(lines), encoding="utf-8")
+    workbook = tmp_path / "复核.xlsx"
+    assert main(["review", "export", str(edited), "-o", str(workbook), "--model", str(model_file),
+                 "--registry", str(tmp_path / "registry")]) == 2
+    err = capsys.readouterr().err
+    assert "第 4 行格式有误（这一行有 2 列，表头有 8 列）" in err, err
+    assert not workbook.exists()
+
+
 def _fill(workbook_path, choices: dict):
     """Choose categories in the workbook as a reviewer would: {sheet row: value}."""
     from openpyxl import load_workbook as open_book

@@ -59,12 +59,14 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
     probable categories) and unfamiliar (many words the model does not know), near-duplicates of
     queued rows left out. Each: row (its place, :meth:`io.Chunk.places`: its row as Excel shows a CSV or
     a sheet, a JSON Lines file's line, a Parquet file's record from 1), text, guess and runner_up (labels),
-    confidence, score."""
+    confidence, score. A row that cannot be parsed stops it (ArchiveError), as it stops a report."""
     if limit is not None:
         check_count(limit, "limit", 1, "the most rows to review")
     reader = open_archive(tagged, encoding=encoding, chunk_size=20_000)
     rows, texts, written, pasted, without = [], [], [], [], 0
     for chunk in reader.chunks():
+        if chunk.bad:  # a row that cannot be read may need review: named, as the report names it, not left out
+            raise chunk.bad[0].stops(tagged, "fix it and export the review again")
         frame = chunk.rows
         column = find_text_column(check_tagged(frame.columns, tagged, needed=["needs_review"]), text_col)
         numbers = chunk.places()  # as Excel shows a CSV or a sheet
