@@ -152,9 +152,11 @@ def place_line(where: str) -> int:
 @dataclass
 class BadRow:
     """A row that could not be parsed: where it is, why (``reason``, in English; ``kind`` and its ``details``, for a
-    front end's own words: "quote_left_open", "text_after_quote" (after a closing quote), "quote_runs_on" (``lines``),
+    front end's own words: "quote_left_open" (``rows_from``, ``rows_to``: the lines after it read again as rows, if
+    they were), "text_after_quote" (after a closing quote), "quote_runs_on" (``lines``),
     "quote_over_rows" (``closes``, the line, and ``rows_from``, the first line read again as a row), "field_count"
-    (``fields``, ``header``), "outside_table" (``cell``, ``cells``), "not_json_object", "repeated_key" (``keys``,
+    (``fields``, ``header``; ``cell_from`` and ``cell_to``, the lines of a TSV cell in quotes cut into rows, if it is a
+    piece of one), "outside_table" (``cell``, ``cells``), "not_json_object", "repeated_key" (``keys``,
     given more than once, ``within``: the keys and list places leading to their object, [] for the record,
     ``escaped``: those keys as the line writes them with escapes, \\u6295\\u8bc9 for 投诉, if it does),
     "too_deep" (``depth``), "broken_key" (``key``, a JSON key holding a lone surrogate, escaped)), and its raw
