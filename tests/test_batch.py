@@ -3126,6 +3126,24 @@ def test_a_tsv_cell_in_quotes_over_more_than_20_lines_cut_into_rows_is_named(def
     assert len(why) == 23 and all("文件第 2 至 27 行" in reason for reason in why), why[:2]
 
 
+def test_a_tsv_cell_cut_into_rows_late_in_a_stray_quotes_run_is_named_not_a_crash(default_model, tmp_path):
+    # A stray quote (`1<TAB>"第一行`) whose run of lines holds, near its end, a cell Excel quoted for a line break after
+    # an inch mark (`7"<TAB>"再开`): the cell's width was counted from the stray quote's first line, which the reader
+    # had let go of by then, and the run stopped with an IndexError (a traceback on the command line).
+    source = tmp_path / "a.tsv"
+    source.write_text('编号\t投诉内容\n1\t"第一行\n第二行\n4\t第4行\n5\t第5行\n6\t第6行\n7"\t"再开\n8\t第8行\n说明"\n'
+                      '99\tok\n', encoding="utf-8")
+    bad_file = tmp_path / "bad.csv"
+    summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False, bad_rows_path=bad_file)
+    assert summary.rows_out == 7 and summary.bad_rows == 2, str(summary)
+    out = pd.read_csv(tmp_path / "out.tsv", sep="\t", dtype=str, encoding="utf-8-sig")
+    assert out["编号"].tolist() == ["1", "4", "5", "6", '7"', "8", "99"], out
+    notes = _lines_to_check(summary)
+    assert len(notes) == 1 and "第 7 行（文件第 7 至 9 行）" in notes[0], str(summary)
+    why = _reasons(bad_file)
+    assert why[0] == "这一行有 1 列，表头有 2 列" and "文件第 7 至 9 行" in why[1], why
+
+
 def test_a_stray_quote_closed_by_an_inch_mark_in_a_csv_of_one_column_is_named(default_model, tmp_path):
     # Every line of a one-column CSV reads as a row: a stray quote (`"好评返现`) closed by an inch mark lines later
     # (`屏幕6.1"`) merged the complaints between into one, without a word.

@@ -83,8 +83,8 @@ class _Lines:
         self.start = self.next = 1  # the record being parsed starts at line start; line next is given next
         self.quote = (1, 0, "open")  # (first, last, end): open at the start of any line first..last, a quote
         # runs on to line last and ends there as end says (_follow); the lines followed so far
-        self.counted = (0, 0, [])  # (first, last, separators): of the quote run first..last (self.quote), the field
-        # separators on each of its lines on to its last, open at each line's start (width)
+        self.counted = (0, 0, 0, [])  # (first, last, since, separators): of the quote run first..last (self.quote), the
+        # field separators on each of its lines from line since on to its last, open at each line's start (width)
 
     def __iter__(self):
         return self
@@ -142,12 +142,14 @@ class _Lines:
         (:meth:`_known_end` found where), counted without parsing it: each line of a quote's run is counted once, so
         that the records parsed again from a stray quote's lines do not count them again (that was quadratic)."""
         first, last, _ = self.quote
-        if self.counted[:2] != (first, last):  # a line's separators, its quote open at its start (as a " opens it)
+        since = self.start + 1  # (the run's lines before the record's may have been let go: start_record)
+        if self.counted[:2] != (first, last) or since < self.counted[2]:  # a line's separators, its quote open at its
+            # start (as a " opens it), from the record's second line: the records read again from them start later
             counts = [len(next(csv.reader(['"' + self.line(n)], delimiter=self.delimiter))) - 1
-                      for n in range(last, first - 1, -1)]
-            self.counted = (first, last, list(itertools.accumulate(counts))[::-1])
+                      for n in range(last, since - 1, -1)]
+            self.counted = (first, last, since, list(itertools.accumulate(counts))[::-1])
         own = len(next(csv.reader([self.line(self.start)], delimiter=self.delimiter)))  # its quote's field the last
-        return own + self.counted[2][self.start + 1 - first]
+        return own + self.counted[3][since - self.counted[2]]
 
     def _fate(self, number: int) -> tuple[int, str]:
         """Where a quote open at the start of line ``number`` ends (:meth:`_follow`), as far as the record
