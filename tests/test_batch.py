@@ -2880,22 +2880,7 @@ def test_a_heading_merged_down_into_the_data_rows_is_named_with_the_rows_it_cove
     # 编号 merged over A1:A5 read with the header in row 2 names column A 编号, but rows 3 to 5 read their own cells
     # (empty, as Excel saves them) where Excel shows 编号 across them: their 编号 came out empty and nothing said why.
     # The summary now names the range and the rows it covers, so that a desk can check them; the rows are not filled.
-    rows = [["编号", None], [None, "投诉内容"], [None, "冰箱买回来三天就不制冷了"], [None, "超市的秤不准"], [None, "手机屏幕碎了"]]
-    source = tmp_path / name
-    if name.endswith(".xls"):
-        xlwt = pytest.importorskip("xlwt")
-        book = xlwt.Workbook()
-        sheet = book.add_sheet("投诉")
-        sheet.write_merge(0, 4, 0, 0, "编号")
-        for r, row in enumerate(rows[1:], start=1):
-            sheet.write(r, 1, row[1])
-        book.save(str(source))
-    else:
-        workbook = Workbook()
-        for row in rows:
-            workbook.active.append(row)
-        workbook.active.merge_cells("A1:A5")
-        workbook.save(source)
+    source = _headings_merged_into_the_data(tmp_path / name, [("编号", 0, 0)], ["冰箱买回来三天就不制冷了", "超市的秤不准", "手机屏幕碎了"])
     summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, header_row=2)
     assert [r["编号"] for r in read_output(summary.output)] == ["", "", ""]
     said = str(summary)
@@ -2931,10 +2916,10 @@ def test_a_column_name_merged_down_from_the_header_row_into_data_rows_is_named(d
     assert "合并单元格 A1:A4（「编号」列第 2 至 4 行）" in said, said
 
 
-def _merged_over_two_columns(path, ranges, texts):
+def _headings_merged_into_the_data(path, ranges, texts):
     """A workbook (.xlsx, or .xls by ``path``'s name) whose ``ranges`` ((value, first column, last column), numbered
-    from 0) are merged from row 1 down to the last text's row, beside 投诉内容 in row 2 and ``texts`` (None: a blank
-    row) below it in the column after the last range."""
+    from 0, of one column or more) are merged from row 1 down to the last text's row, beside 投诉内容 in row 2 and
+    ``texts`` (None: a blank row) below it in the column after the last range."""
     text_column, last = max(r[2] for r in ranges) + 1, len(texts) + 1
     if path.suffix == ".xls":
         xlwt = pytest.importorskip("xlwt")
@@ -2968,7 +2953,7 @@ def test_a_heading_merged_into_the_data_rows_over_two_columns_names_each_column(
     # unnamed, and the note named column A alone). Every column a range covers is now named after it, the first as
     # the range's value, the others by it and their letter, and the note names them all.
     texts = ["冰箱买回来三天就不制冷了", "超市的秤不准", "手机屏幕碎了"]
-    source = _merged_over_two_columns(tmp_path / name, [("编号", 0, 1), ("渠道", 2, 3)], texts)
+    source = _headings_merged_into_the_data(tmp_path / name, [("编号", 0, 1), ("渠道", 2, 3)], texts)
     summary = tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, progress=False, header_row=2)
     out = load_workbook(tmp_path / "out.xlsx").active
     assert [c.value for c in out[1]][:5] == ["编号", "编号（B列）", "渠道", "渠道（D列）", "投诉内容"]
@@ -2985,7 +2970,7 @@ def test_blank_rows_under_a_heading_merged_into_the_data_rows_are_not_named_as_r
     # blank row among them, where the output holds rows 3, 5 and 6 only. It now names the records' rows alone.
     from consumer_nlp.cli import main
 
-    source = _merged_over_two_columns(tmp_path / name, [("编号", 0, 1)],
+    source = _headings_merged_into_the_data(tmp_path / name, [("编号", 0, 1)],
                                       ["冰箱买回来三天就不制冷了", None, "超市的秤不准", "手机屏幕碎了"])
     assert main(["tag", str(source), "-o", str(tmp_path / "out.csv"), "--header-row", "2"]) == 0
     said = "".join(capsys.readouterr())
@@ -3082,16 +3067,22 @@ def test_a_quote_set_aside_says_which_lines_after_it_were_read_as_rows(default_m
     assert len(why) == 1 and all(part in why[0] for part in said + ["请核对"]), why
 
 
-def test_a_tsv_cell_in_quotes_cut_into_rows_is_named_for_checking(default_model, tmp_path):
+@pytest.mark.parametrize("content, rows_out, bad_rows", [
+    ('编号\t投诉内容\n1\t"充值\n1\t200元"\n2\t冒烟\n', 3, 0),
+    ('编号\t投诉内容\t金额\n1\t"第一行\n补充\t说明"\t200\n2\t冒烟\t3\n', 2, 1)],
+    ids=["into rows", "into a bad row and rows"])
+def test_a_tsv_cell_in_quotes_cut_into_rows_is_named_for_checking(default_model, tmp_path, content, rows_out, bad_rows):
     # Excel quotes a TSV cell holding a line break: `1<TAB>"充值` over `1<TAB>200元"` is one such cell if its text holds a
-    # tab, or a stray quote over a row. The reader cuts it into rows 「1」「"充值」 and 「1」「200元"」: said nowhere.
+    # tab, or a stray quote over a row. The reader cuts it into rows 「1」「"充值」 and 「1」「200元"」: said nowhere. In a
+    # middle column (`1<TAB>"第一行` over `补充<TAB>说明"<TAB>200`) its first line is a bad row (2 fields of 3) and its
+    # second a row 「补充」「说明"」「200」, and the note, given for a cell in the last column, said nothing of it either.
     source = tmp_path / "a.tsv"
-    source.write_text('编号\t投诉内容\n1\t"充值\n1\t200元"\n2\t冒烟\n', encoding="utf-8")
+    source.write_text(content, encoding="utf-8")
     summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False,
                        bad_rows_path=tmp_path / "bad.csv")
-    assert summary.rows_out == 3 and summary.bad_rows == 0, str(summary)
-    notes = _lines_to_check(summary)
-    assert len(notes) == 1 and "第 2 行（文件第 2 至 3 行）" in notes[0] and "拆" in notes[0], str(summary)
+    assert summary.rows_out == rows_out and summary.bad_rows == bad_rows, str(summary)
+    notes = [line for line in _lines_to_check(summary) if "拆" in line]
+    assert len(notes) == 1 and "第 2 行（文件第 2 至 3 行）" in notes[0], str(summary)
 
 
 def test_a_piece_of_a_tsv_cell_in_quotes_cut_into_rows_says_so_in_its_bad_row(default_model, tmp_path):
@@ -3158,17 +3149,7 @@ def test_a_stray_quote_closed_by_an_inch_mark_in_a_csv_of_one_column_is_named(de
     assert "请核对" not in str(summary) and summary.rows_out == 3, str(summary)
 
 
-def test_a_tsv_cell_in_quotes_cut_into_a_bad_row_and_rows_is_named_for_checking(default_model, tmp_path):
-    # Excel quotes a TSV cell holding a line break and a tab, here in a middle column: `1<TAB>"第一行` over
-    # `补充<TAB>说明"<TAB>200`. Cut, its first line is a bad row (2 fields of 3) and its second a row 「补充」「说明"」「200」,
-    # and the summary's note on cut cells, given for a cell in the last column, said nothing of it.
-    source = tmp_path / "a.tsv"
-    source.write_text('编号\t投诉内容\t金额\n1\t"第一行\n补充\t说明"\t200\n2\t冒烟\t3\n', encoding="utf-8")
-    summary = tag_file(default_model, source, tmp_path / "out.tsv", jobs=1, progress=False,
-                       bad_rows_path=tmp_path / "bad.csv")
-    assert summary.rows_out == 2 and summary.bad_rows == 1, str(summary)
-    notes = [line for line in str(summary).splitlines() if "拆" in line]
-    assert len(notes) == 1 and "第 2 行（文件第 2 至 3 行）" in notes[0], str(summary)
+def test_a_quoted_csv_value_over_rows_too_narrow_for_the_header_is_a_bad_row_named_as_merged(default_model, tmp_path):
     # a CSV's quoted value kept whole over lines reading as rows, too narrow for the header, is a bad row named so too
     source = tmp_path / "a.csv"
     source.write_text('编号,投诉内容,金额\n1,"好评返现\n2,秤不准,3\n3,屏幕6.1"\n4,空调不制冷,5\n', encoding="utf-8")
@@ -3215,6 +3196,6 @@ def test_a_heading_merged_into_the_data_rows_over_more_than_five_runs_of_rows_na
     # row 2 and every other row blank: seven runs of one row each.
     texts = ["冰箱买回来三天就不制冷了", None, "超市的秤不准", None, "手机屏幕碎了", None, "充电宝鼓包了", None,
              "说是纯棉其实是化纤", None, "信用卡乱扣年费", None, "快递三天没到"]
-    source = _merged_over_two_columns(tmp_path / name, [("编号", 0, 1)], texts)
+    source = _headings_merged_into_the_data(tmp_path / name, [("编号", 0, 1)], texts)
     said = str(tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, header_row=2))
     assert "A1:B15（「编号」「编号（B列）」列第 3 行、第 5 行、第 7 行、第 9 行、第 11 行 等 7 段）" in said, said
