@@ -2722,10 +2722,13 @@ def test_a_parquet_file_with_string_view_columns_is_tagged_every_value_kept(defa
 def test_a_tagged_parquet_file_of_no_rows_reads_beside_one_with_rows(default_model, tmp_path):
     # A Parquet input of no rows (a day without complaints) gave a tagged file whose added columns were of Arrow's
     # null type: a dataset of a folder of tagged files, the empty one first, failed (cast from string to null).
+    import pyarrow as pa
     import pyarrow.dataset as ds
 
-    _LABELED.iloc[:0].to_parquet(tmp_path / "none.parquet")
-    _LABELED.iloc[:2].to_parquet(tmp_path / "two.parquet")
+    # (the input's own columns typed as such: pandas 2 writes an empty object column as null, pandas 3 as string)
+    typed = pa.schema([("金额", pa.int64()), ("投诉内容", pa.string())])
+    _LABELED.iloc[:0].to_parquet(tmp_path / "none.parquet", schema=typed)
+    _LABELED.iloc[:2].to_parquet(tmp_path / "two.parquet", schema=typed)
     (tmp_path / "tagged").mkdir()
     for name in ("none", "two"):
         tag_file(default_model, tmp_path / f"{name}.parquet", tmp_path / "tagged" / f"{name}.parquet", jobs=1,
