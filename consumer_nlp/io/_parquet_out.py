@@ -170,7 +170,8 @@ def join_parquet(parts: list, output: Path, notes: dict | None = None, field_met
     # Chunks may see a column differently (whole numbers in one, 12.5 in the next): widen to the type
     # that holds both. A column blank in every row of a chunk takes the others' type, as nulls unless
     # that is text. What no type holds is text, as in CSV output.
-    schemas = [pq.read_schema(p) for p in parts]
+    footers = [pq.read_metadata(p) for p in parts]  # each part's footer read once: its schema and its rows
+    schemas = [footer.schema.to_arrow_schema() for footer in footers]
     noted = [{key: set(json.loads((s.metadata or {}).get(key, b"[]"))) for key in (_BLANK_COLUMNS, _TEXT_COLUMNS)}
              for s in schemas]
     blanks = [note[_BLANK_COLUMNS] for note in noted]
@@ -208,7 +209,7 @@ def join_parquet(parts: list, output: Path, notes: dict | None = None, field_met
     # types (a dictionary's) pandas and Dask could not read back.
     schema = pa.schema(fields, metadata=file_metadata or None)
     pandas_key = None if row_labels is None else _pandas_key(schema, row_labels,
-                                                             sum(pq.read_metadata(p).num_rows for p in parts))
+                                                             sum(footer.num_rows for footer in footers))
     if pandas_key is not None:
         schema = schema.with_metadata({**(file_metadata or {}), b"pandas": pandas_key})
     with pq.ParquetWriter(output, schema) as writer:

@@ -103,7 +103,8 @@ class ExcelReader(ArchiveReader):
                         self.layout.notes_left_out.append(f"{get_column_letter(column)}{self.header_row}")
                     noted[column] = on_top[0]
                     scan.comments[top] = [note for note in scan.comments[top] if note[0] != column]
-        for first, top, last, bottom in dict.fromkeys(scan.merged):  # each range once, in the sheet's order
+        ranges = list(dict.fromkeys(scan.merged))  # each range once, in the sheet's order
+        for first, top, last, bottom in ranges:
             if top <= self.header_row <= bottom and top < bottom and last > first:
                 shown = cell_text((above or {}).get(first, (0, ""))[1] if top < self.header_row else
                                   header[first - 1] if first <= len(header) else "")
@@ -133,7 +134,7 @@ class ExcelReader(ArchiveReader):
         size, rows, where, bad, index, done, blank, below_last = self.rows_per_chunk(), [], [], [], 0, 0, 0, 0
         chars, records = 0, 0  # characters of text in the chunk's rows; records read
         # the ranges merged from the header row or above on into the data rows, each once; the records' rows under them
-        into = [m for m in dict.fromkeys(scan.merged) if m[1] <= self.header_row < m[3] and left < m[2]
+        into = [m for m in ranges if m[1] <= self.header_row < m[3] and left < m[2]
                 and m[0] <= right]
         reach, runs = max((m[3] for m in into), default=0), []  # runs: [first, last] of consecutive records' rows
         for number, values in enumerate(rows_iter, start=self.header_row + 1):
