@@ -2128,6 +2128,7 @@ def test_a_finished_download_jobs_button_says_download_and_a_tagging_jobs_says_c
 def test_a_download_job_that_fails_says_why_on_its_page_and_the_batch_stays_usable(client, tmp_path):
     # The upload gone from the server's disk (moved away by hand): the click gave 服务器内部错误 after reading nothing.
     batch = _tag(client, tmp_path)
+    _queue_built(client, batch)  # its lock file, held while the queue is written, is not a leftover
     folder = tmp_path / "workspace" / batch.rsplit("/", 1)[1]
     next(folder.glob("input.*")).unlink()
     state, page = _finished_job(client, client.get(f"{batch}/download?format=jsonl", follow_redirects=False))
