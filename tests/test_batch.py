@@ -2794,6 +2794,9 @@ def test_a_column_name_merged_down_from_a_row_above_heads_its_column(default_mod
     # lost). The header row now takes the value (and note) of a range merged down over it from above, in .xlsx and
     # .xls alike.
     source = _two_row_heading(tmp_path / name)
+    # read from its first row, 投诉信息 over C1:D1 names D (投诉信息（D列）), and the names in row 2 are still pointed at
+    with pytest.raises(ValueError, match=r"Row 2 looks like the column names \(it holds '投诉内容'\).*header_row=2"):
+        tag_file(default_model, source, tmp_path / "first.csv", jobs=1, progress=False)
     reader = open_archive(source, header_row=2)
     chunk = next(iter(reader.chunks()))
     assert reader.columns == ["编号", "渠道", "投诉内容", "金额"]
@@ -2981,6 +2984,64 @@ def test_blank_rows_under_a_heading_merged_into_the_data_rows_are_not_named_as_r
     rows = read_output(tmp_path / "out.csv")
     assert [r["投诉内容"] for r in rows] == ["冰箱买回来三天就不制冷了", "超市的秤不准", "手机屏幕碎了"]
     assert list(rows[0])[:3] == ["编号", "编号（B列）", "投诉内容"]
+
+
+def _headings_across_the_header_row(path, header, ranges, rows):
+    """A workbook (.xlsx, or .xls by ``path``'s name) whose ``header`` (None: a cell a range covers) stands in row 1,
+    ``ranges`` ((first column, last column), numbered from 0) merged across it in that row alone, and ``rows`` below."""
+    if path.suffix == ".xls":
+        xlwt = pytest.importorskip("xlwt")
+        book = xlwt.Workbook()
+        sheet = book.add_sheet("投诉")
+        for first, end in ranges:
+            sheet.write_merge(0, 0, first, end, header[first])
+        covered = {c for first, end in ranges for c in range(first, end + 1)}
+        for r, row in enumerate([header] + rows):
+            for c, value in enumerate(row):
+                if value is not None and not (r == 0 and c in covered):
+                    sheet.write(r, c, value)
+        book.save(str(path))
+        return path
+    from openpyxl.utils import get_column_letter
+
+    workbook = Workbook()
+    for row in [header] + rows:
+        workbook.active.append(row)
+    for first, end in ranges:
+        workbook.active.merge_cells(f"{get_column_letter(first + 1)}1:{get_column_letter(end + 1)}1")
+    workbook.save(path)
+    return path
+
+
+_PHONES = [["C1", "冰箱买回来三天就不制冷了", "13800000001", "wang@example.cn"],
+           ["C2", "超市的秤不准", "13800000002", ""],
+           ["C3", "手机屏幕碎了", "", "li@example.cn"]]
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+@pytest.mark.parametrize("header, ranges, rows, columns", [
+    # 联系方式 over C1:D1 as the last columns: every row with an e-mail in D was set aside (cells beyond the header)
+    (["编号", "投诉内容", "联系方式", None], [(2, 3)], _PHONES, ["编号", "投诉内容", "联系方式", "联系方式（D列）"]),
+    # between other columns: D was an unnamed column
+    (["编号", "联系方式", None, "投诉内容"], [(1, 2)], [[r[0], r[2], r[3], r[1]] for r in _PHONES],
+     ["编号", "联系方式", "联系方式（C列）", "投诉内容"]),
+    # two such headings: the sheet was refused (columns C and E have no name)
+    (["编号", "联系方式", None, "地址", None, "投诉内容"], [(1, 2), (3, 4)],
+     [[r[0], r[2], r[3], "浙江省", f"杭州市{n}号", r[1]] for n, r in enumerate(_PHONES)],
+     ["编号", "联系方式", "联系方式（C列）", "地址", "地址（E列）", "投诉内容"]),
+], ids=["last", "between", "two"])
+def test_a_heading_merged_across_columns_in_the_header_row_alone_names_each_column(default_model, tmp_path, name,
+                                                                                   header, ranges, rows, columns):
+    # A heading merged across two columns of the header row alone (联系方式 over C1:D1, phones in C, e-mails in D) left
+    # the column after its first unnamed, though Excel shows the heading over both: as the last column every row with
+    # an e-mail was a bad row, between others D was unnamed, and two such headings had the sheet refused. Each column
+    # the range covers is now named as for a range over the header row and a row above or below it (`named_under`).
+    source = _headings_across_the_header_row(tmp_path / name, header, ranges, rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.bad_rows == 0 and summary.rows_out == len(rows)
+    out = read_output(tmp_path / "out.csv")
+    assert list(out[0])[:len(columns)] == columns
+    assert [[r[c] for c in columns] for r in out] == rows
 
 
 def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_model, tmp_path):

@@ -90,8 +90,9 @@ def merged_from_above(merged: list, row: int) -> list:
 
 
 def named_under(name: str, column: int) -> str:
-    """The name of column ``column`` under a heading ``name`` merged over it from a column on its left and down over the
-    header row: the heading and the column's letter (编号（B列）), as a desk tells apart the columns Excel shows under it."""
+    """The name of column ``column`` under a heading ``name`` merged over it from a column on its left in the header row
+    (and maybe rows above or below it): the heading and the column's letter (编号（B列）), as a desk tells apart the
+    columns Excel shows under it."""
     from openpyxl.utils import get_column_letter
 
     return f"{name}（{get_column_letter(column)}列）"

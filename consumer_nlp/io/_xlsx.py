@@ -80,8 +80,8 @@ class ExcelReader(ArchiveReader):
         of the table become ``layout`` (see :class:`SheetLayout`). ``formats`` (see :func:`note_format`,
         filled as the rows are read) becomes ``number_formats`` (see :func:`shared_formats`). ``above`` gives each
         header cell covered by a range merged down from a row above (see :func:`merged_from_above`) the value of the
-        range's top-left cell, as {column: (row, value)}, and its note; a range over the header row and a row above or
-        below it that covers more columns than one names the others after it (see :func:`named_under`)."""
+        range's top-left cell, as {column: (row, value)}, and its note; a range over the header row (alone, or with rows
+        above or below it) that covers more columns than one names the others after it (see :func:`named_under`)."""
         from openpyxl.utils import get_column_letter
         from openpyxl.utils.cell import coordinate_to_tuple
 
@@ -104,8 +104,8 @@ class ExcelReader(ArchiveReader):
                     noted[column] = on_top[0]
                     scan.comments[top] = [note for note in scan.comments[top] if note[0] != column]
         ranges = list(dict.fromkeys(scan.merged))  # each range once, in the sheet's order
-        for first, top, last, bottom in ranges:
-            if top <= self.header_row <= bottom and top < bottom and last > first:
+        for first, top, last, bottom in ranges:  # over the header row, in it alone too (联系方式 over C1:D1)
+            if top <= self.header_row <= bottom and last > first:
                 shown = cell_text((above or {}).get(first, (0, ""))[1] if top < self.header_row else
                                   header[first - 1] if first <= len(header) else "")
                 if shown.strip():
