@@ -3044,6 +3044,35 @@ def test_a_heading_merged_across_columns_in_the_header_row_alone_names_each_colu
     assert [[r[c] for c in columns] for r in out] == rows
 
 
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_headings_derived_column_name_a_real_column_has_steps_aside(default_model, tmp_path, name):
+    # 类别 over B1:C1 names C 类别（C列）; a column D the desk named 类别（C列） itself had the sheet refused as two columns
+    # of one name (表头里有重名的列), though the sheet shows it once. The desk's name stays; the derived one steps aside.
+    rows = [["C1", "质量", "网购", "电话", "冰箱买回来三天就不制冷了"], ["C2", "计量", "超市", "网络", "超市的秤不准"]]
+    source = _headings_across_the_header_row(tmp_path / name, ["编号", "类别", None, "类别（C列）", "投诉内容"],
+                                             [(1, 2)], rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    out = read_output(summary.output)
+    columns = ["编号", "类别", "类别（C列）2", "类别（C列）", "投诉内容"]
+    assert list(out[0])[:5] == columns
+    assert [[r[c] for c in columns] for r in out] == rows
+
+
+def test_a_derived_name_of_a_two_row_heading_a_real_column_has_steps_aside(tmp_path):
+    # The same with 类别 merged over B1:C2 and the header in row 2 (helper c3's case).
+    workbook = Workbook()
+    for row in [["编号", "类别", None, None, None], [None, None, None, "类别（C列）", "投诉内容"],
+                ["C1", "质量", "网购", "电话", "冰箱买回来三天就不制冷了"]]:
+        workbook.active.append(row)
+    workbook.active.merge_cells("A1:A2")
+    workbook.active.merge_cells("B1:C2")
+    workbook.save(tmp_path / "in.xlsx")
+    reader = open_archive(tmp_path / "in.xlsx", header_row=2)
+    chunk = next(iter(reader.chunks()))
+    assert reader.columns == ["编号", "类别", "类别（C列）2", "类别（C列）", "投诉内容"]
+    assert chunk.rows.values.tolist() == [["C1", "质量", "网购", "电话", "冰箱买回来三天就不制冷了"]]
+
+
 def test_notes_near_excels_last_column_beside_a_table_are_each_kept(default_model, tmp_path):
     # Notes right of the table are kept as far right of the tagged table's added columns, at most in Excel's last
     # column (XFD): two notes near it on a row (XFC, XFD) were both put in XFD, one over the other, and one was lost.

@@ -98,6 +98,19 @@ def named_under(name: str, column: int) -> str:
     return f"{name}（{get_column_letter(column)}列）"
 
 
+def apart_from_named(header: list, derived: set) -> list:
+    """``header`` with each name at a place in ``derived`` (numbered from 0; see :func:`named_under`) that a column the
+    desk named has too followed by the first of 2, 3, … no column has (类别（C列）2): the name typed in the sheet stays,
+    and the sheet, which shows it once, is not refused as two columns of one name."""
+    taken = {name for at, name in enumerate(header) if at not in derived}
+    for at in sorted(derived):
+        name, number = header[at], 2
+        while header[at] in taken:
+            header[at], number = f"{name}{number}", number + 1
+        taken.add(header[at])
+    return header
+
+
 class LinksOver:
     """A sheet's links (see :class:`SheetScan`) over the rows they cover, asked row by row in increasing order,
     every row: each is opened at its first row and closed after its last, so that a link costs the rows it

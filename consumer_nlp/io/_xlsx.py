@@ -8,8 +8,9 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, check_header
 from ._cells import cell_text, cell_value, shared_formats, values_noting_formats
-from ._workbook import (LinksOver, MergedBelow, SheetScan, choose_sheet, has_data, merged_from_above, named_under,
-                        open_read_only, read_chinese_dates, recalculated_on_opening, scan_sheet, sheet_rows)
+from ._workbook import (LinksOver, MergedBelow, SheetScan, apart_from_named, choose_sheet, has_data, merged_from_above,
+                        named_under, open_read_only, read_chinese_dates, recalculated_on_opening, scan_sheet,
+                        sheet_rows)
 
 
 class ExcelReader(ArchiveReader):
@@ -81,7 +82,8 @@ class ExcelReader(ArchiveReader):
         filled as the rows are read) becomes ``number_formats`` (see :func:`shared_formats`). ``above`` gives each
         header cell covered by a range merged down from a row above (see :func:`merged_from_above`) the value of the
         range's top-left cell, as {column: (row, value)}, and its note; a range over the header row (alone, or with rows
-        above or below it) that covers more columns than one names the others after it (see :func:`named_under`)."""
+        above or below it) that covers more columns than one names the others after it (see :func:`named_under`; a
+        name a column of the sheet has too steps aside, see :func:`apart_from_named`)."""
         from openpyxl.utils import get_column_letter
         from openpyxl.utils.cell import coordinate_to_tuple
 
@@ -103,7 +105,7 @@ class ExcelReader(ArchiveReader):
                         self.layout.notes_left_out.append(f"{get_column_letter(column)}{self.header_row}")
                     noted[column] = on_top[0]
                     scan.comments[top] = [note for note in scan.comments[top] if note[0] != column]
-        ranges = list(dict.fromkeys(scan.merged))  # each range once, in the sheet's order
+        ranges, derived = list(dict.fromkeys(scan.merged)), set()  # each range once, in the sheet's order
         for first, top, last, bottom in ranges:  # over the header row, in it alone too (联系方式 over C1:D1)
             if top <= self.header_row <= bottom and last > first:
                 shown = cell_text((above or {}).get(first, (0, ""))[1] if top < self.header_row else
@@ -111,6 +113,8 @@ class ExcelReader(ArchiveReader):
                 if shown.strip():
                     header += [""] * (last - len(header))
                     header[first:last] = [named_under(shown, column) for column in range(first + 1, last + 1)]
+                    derived.update(range(first, last))
+        header = apart_from_named(header, derived)
         while header and header[-1] == "":
             header.pop()
         # A table drawn from a column after A starts there: unnamed columns on its left that hold
