@@ -2584,6 +2584,22 @@ def test_a_parquet_inputs_column_note_in_gb18030_reaches_its_tagged_files_unchan
 SPARK_SCHEMA = b"org.apache.spark.sql.parquet.row.metadata"
 
 
+def _interrupted_once_tagged(monkeypatch, tag) -> None:
+    """Run ``tag`` stopped (SIGINT) once every chunk is tagged, before the output is written, to be resumed."""
+    import signal
+
+    from consumer_nlp.tagging import _run
+
+    def interrupted_here(*args, original=_run.output_sheet, **kwargs):
+        os.kill(os.getpid(), signal.SIGINT)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(_run, "output_sheet", interrupted_here)
+    with pytest.raises(KeyboardInterrupt):
+        tag()
+    monkeypatch.undo()
+
+
 @pytest.mark.parametrize("resumed", [False, True])
 def test_a_parquet_inputs_other_field_and_file_metadata_reach_its_tagged_parquet(default_model, tmp_path, monkeypatch,
                                                                                   resumed, sigint_heard):
@@ -2598,18 +2614,8 @@ def test_a_parquet_inputs_other_field_and_file_metadata_reach_its_tagged_parquet
                                                         b'{"type":"struct","fields":[]}'}))
     pq.write_table(table, tmp_path / "in.parquet")
     if resumed:  # stopped once every chunk is tagged, then gone on with
-        import signal
-
-        from consumer_nlp.tagging import _run
-
-        def interrupted_here(*args, original=_run.output_sheet, **kwargs):
-            os.kill(os.getpid(), signal.SIGINT)
-            return original(*args, **kwargs)
-
-        monkeypatch.setattr(_run, "output_sheet", interrupted_here)
-        with pytest.raises(KeyboardInterrupt):
-            tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, progress=False)
-        monkeypatch.undo()
+        _interrupted_once_tagged(monkeypatch, lambda: tag_file(default_model, tmp_path / "in.parquet",
+                                                               tmp_path / "out.parquet", jobs=1, progress=False))
     summary = tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, progress=False,
                        resume=resumed)
     assert summary.resumed_chunks == resumed
@@ -2643,18 +2649,8 @@ def test_a_tagged_parquet_file_keeps_its_pandas_inputs_row_labels(default_model,
         assert main(["tag", str(source), "-o", str(out), "--chunk-size", "2", "--jobs", "1", "-q"]) == 0
     else:
         if how == "resumed":  # stopped once every chunk is tagged, then gone on with
-            import signal
-
-            from consumer_nlp.tagging import _run
-
-            def interrupted_here(*args, original=_run.output_sheet, **kwargs):
-                os.kill(os.getpid(), signal.SIGINT)
-                return original(*args, **kwargs)
-
-            monkeypatch.setattr(_run, "output_sheet", interrupted_here)
-            with pytest.raises(KeyboardInterrupt):
-                cn.tag_file(default_model, source, out, jobs=1, chunk_size=2, progress=False)
-            monkeypatch.undo()
+            _interrupted_once_tagged(monkeypatch, lambda: cn.tag_file(default_model, source, out, jobs=1, chunk_size=2,
+                                                                      progress=False))
         cn.tag_file(default_model, source, out, jobs=1, chunk_size=2, progress=False, resume=how == "resumed")
     tagged = pd.read_parquet(out)
     assert tagged.index.equals(frame.index) and tagged.index.name == frame.index.name
@@ -2666,15 +2662,67 @@ def test_a_tagged_parquet_file_keeps_its_pandas_inputs_row_labels(default_model,
         assert dask_frames.read_parquet(out).compute().index.equals(frame.index)
 
 
-@pytest.mark.parametrize("index", [["编号"], ["编号", "渠道"]], ids=["named", "MultiIndex"])
-def test_an_index_pandas_stored_as_columns_stays_columns_of_the_tagged_parquet(default_model, tmp_path, index):
-    # A named index or a MultiIndex pandas stores as columns, read and written as columns: the tagged file's `pandas`
-    # key must not claim a RangeIndex for them; set_index gives back the input's labels, each row its own.
-    frame = _LABELED.assign(编号=[f"C{n}" for n in range(7)], 渠道="电话").set_index(index).iloc[1:]
+_INDEXED = {  # frames whose row labels pandas stores as columns (a RangeIndex with a name in its key alone)
+    "named": lambda: _LABELED.assign(编号=[f"C{n}" for n in range(7)]).set_index("编号").iloc[1:],
+    # whole numbers in no steps (pandas 3 makes a RangeIndex of even steps)
+    "named, whole numbers": lambda: _LABELED.assign(编号=[3000 + n * n for n in range(7)]).set_index("编号"),
+    "unnamed, out of order": lambda: _LABELED.iloc[[6, 0, 3, 1, 5, 2, 4]],
+    "MultiIndex": lambda: _LABELED.assign(编号=[f"C{n}" for n in range(7)], 渠道=["电话", "网络"] * 3 + ["信件"])
+    .set_index(["编号", "渠道"]).iloc[1:],
+    "RangeIndex named": lambda: _LABELED.rename_axis("序号"),
+}
+
+
+@pytest.mark.parametrize("how", ["cli", "jobs=2", "resumed"])
+@pytest.mark.parametrize("index", list(_INDEXED))
+def test_an_index_pandas_stored_as_columns_is_the_tagged_parquets_index(default_model, tmp_path, monkeypatch,
+                                                                        sigint_heard, index, how):
+    # A named index, a MultiIndex or labels no range describes (__index_level_0__), which pandas stores as columns
+    # named in its `pandas` key, were written as plain columns with no such key: pd.read_parquet read the tagged rows
+    # as 0, 1, 2, … and the labels as columns, so an analyst's join by index joined wrong rows or none. The tagged
+    # file's `pandas` key now names them as the input's does: the same index, its columns, each row its own.
+    from consumer_nlp.cli import main
+
+    frame = _INDEXED[index]()
+    source, out = tmp_path / "in.parquet", tmp_path / "out.parquet"
+    frame.to_parquet(source)
+    read = pd.read_parquet(source)
+    if how == "cli":
+        assert main(["tag", str(source), "-o", str(out), "--chunk-size", "2", "--jobs", "1", "-q"]) == 0
+    else:
+        def tag(**kwargs):
+            return tag_file(default_model, source, out, jobs=1 if how == "resumed" else 2, chunk_size=2,
+                            progress=False, **kwargs)
+
+        if how == "resumed":
+            _interrupted_once_tagged(monkeypatch, tag)
+        assert tag(resume=how == "resumed").resumed_chunks == (how == "resumed") * -(-len(frame) // 2)
+    tagged = pd.read_parquet(out)
+    assert tagged.index.equals(read.index) and tagged.index.names == read.index.names
+    assert [str(level.dtype) for level in (tagged.index.levels if tagged.index.nlevels > 1 else [tagged.index])] == \
+        [str(level.dtype) for level in (read.index.levels if read.index.nlevels > 1 else [read.index])]
+    assert list(tagged.columns) == [*read.columns, *TAG_COLUMNS] and tagged["category"].notna().all()
+    pd.testing.assert_frame_equal(tagged[list(read.columns)], read)
+    joined = read[["投诉内容"]].join(tagged[["投诉内容"]].add_suffix("_tagged"))
+    assert list(joined["投诉内容_tagged"]) == list(read["投诉内容"])
+    if index != "RangeIndex named":  # Dask reads these labels too (a named RangeIndex it reads of no file pandas wrote)
+        assert pytest.importorskip("dask.dataframe").read_parquet(out).compute().index.equals(read.index)
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+@pytest.mark.parametrize("index", ["named", "MultiIndex", "unnamed, out of order"])
+def test_an_index_pandas_stored_as_columns_stays_columns_of_a_tagged_csv_or_xlsx(default_model, tmp_path, kind,
+                                                                                 index):
+    # A desk's CSV and .xlsx have no index: the labels pandas stored as columns are columns there, named as stored
+    # (pandas writes them last), each row its own.
+    frame = _INDEXED[index]()
     frame.to_parquet(tmp_path / "in.parquet")
-    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, chunk_size=2, progress=False)
-    tagged = pd.read_parquet(tmp_path / "out.parquet").set_index(index)
-    assert tagged.index.equals(frame.index) and list(tagged["投诉内容"]) == list(frame["投诉内容"])
+    stored = pq.read_table(tmp_path / "in.parquet").to_pandas(ignore_metadata=True)
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / f"out.{kind}", jobs=1, chunk_size=2, progress=False)
+    tagged = pd.read_csv(tmp_path / "out.csv") if kind == "csv" else pd.read_excel(tmp_path / "out.xlsx")
+    assert list(tagged.columns) == [*stored.columns, *TAG_COLUMNS]
+    for column in stored.columns:
+        assert list(tagged[column]) == list(stored[column]), column
 
 
 @pytest.mark.parametrize("damage", [lambda key: key[:-5],

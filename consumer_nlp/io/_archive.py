@@ -220,8 +220,8 @@ class SheetLayout:
     name, and the workbook's date system (its numbers mean the same days in the output only in the same one); the notes
     on cells right of the table, by record (None for the header row) as (columns right of its last, note), and the cells
     whose notes the output has no place for (left of the table, on rows not written out); of a Parquet input, its
-    fields' metadata beside a description, its own key-value metadata and the RangeIndex pandas wrote its rows'
-    labels as, which a Parquet output keeps. Filled as the sheet is read."""
+    fields' metadata beside a description, its own key-value metadata and how pandas labelled its rows (a
+    RangeIndex, or an index stored as columns), which a Parquet output keeps. Filled as the sheet is read."""
 
     hidden_columns: set = field(default_factory=set)
     hidden_records: set = field(default_factory=set)
@@ -233,7 +233,7 @@ class SheetLayout:
     dates_1904: bool = False  # whether the workbook counts its dates' serial days from 1904 (old Mac Excel)
     field_metadata: dict = field(default_factory=dict)  # a Parquet input's column -> its field's other metadata
     file_metadata: dict = field(default_factory=dict)  # a Parquet input's own key-value metadata (not pandas')
-    row_labels: dict | None = None  # a Parquet input's RangeIndex that pandas wrote in its key alone (start, stop, …)
+    row_labels: dict | None = None  # a Parquet input's RangeIndex (start, stop, …) or index columns, of pandas' key
 
     def clear(self) -> None:
         """Forget what a reading before noted, in place: a writer may hold this layout before its sheet is read."""

@@ -41,12 +41,17 @@ def _value_chars(column):
     return None
 
 
-def _range_index(pandas_key: bytes | None) -> dict | None:
-    """The RangeIndex pandas wrote a frame's row labels as (1, 2, 3, … of ``df.iloc[1:]``), held in its ``pandas`` key
-    alone, no column: its descriptor (start, stop, step, name) as pandas reads it, or None (an index stored as columns,
-    none, no key, or one pandas cannot make: a key edited by hand must not make the tagged file unreadable)."""
+def _row_labels(pandas_key: bytes | None, fields: list) -> dict | None:
+    """How pandas labels a frame's rows, from its ``pandas`` key, which a Parquet output keeps: the RangeIndex it wrote
+    in its key alone (1, 2, 3, … of ``df.iloc[1:]``), as pandas reads it (kind range, start, stop, step, name), or the
+    ``fields`` it stored an index as (a named one, a MultiIndex, labels no range describes: kind columns, their fields
+    and their levels' names); None where there are none, no key, or one pandas cannot read (a key edited by hand must
+    not make the tagged file unreadable)."""
     try:
-        labels = json.loads(pandas_key or b"{}").get("index_columns")
+        key = json.loads(pandas_key or b"{}")
+        labels = key.get("index_columns")
+        if isinstance(labels, list) and labels and all(isinstance(label, str) for label in labels):
+            return _stored_index(key, labels, fields)
         one = labels[0] if isinstance(labels, list) and len(labels) == 1 else None
         if not isinstance(one, dict) or one.get("kind") != "range":
             return None
@@ -54,6 +59,17 @@ def _range_index(pandas_key: bytes | None) -> dict | None:
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError):  # not pandas' JSON, nor its range
         return None
     return {"kind": "range", "name": made.name, "start": made.start, "stop": made.stop, "step": made.step}
+
+
+def _stored_index(key: dict, labels: list, fields: list) -> dict | None:
+    """The index pandas stored as the columns ``labels`` (each a field of ``fields``, once), named as its key's
+    ``columns`` name them (a text or none, as pandas writes them), or None where the key says otherwise."""
+    names = {entry.get("field_name", entry.get("name")): entry.get("name") for entry in key.get("columns", [])}
+    if len(set(labels)) < len(labels) or not all(label in fields and label in names for label in labels):
+        return None
+    if not all(names[label] is None or isinstance(names[label], str) for label in labels):
+        return None
+    return {"kind": "columns", "columns": list(labels), "names": [names[label] for label in labels]}
 
 
 def _without_views(schema):
@@ -94,10 +110,12 @@ class ParquetReader(ArchiveReader):
         # The file's own keys (an owner, a producer's notes), but not a record of the frame it was written from, which
         # the output's columns no longer match: pandas' (its index, its dtypes; read here as plain columns) and Spark's
         # (the schema Spark reads the file by: the added columns would be missing from it). Of pandas' key, the
-        # RangeIndex it keeps no column of (1, 2, 3, … of df.iloc[1:]) is kept, to label the output's rows so.
+        # rows' labels are kept (a RangeIndex of no column, or the columns an index is stored as), to label the
+        # output's rows so.
         self.layout.file_metadata.update((key, value) for key, value in (parquet.schema_arrow.metadata or {}).items()
                                          if key not in FRAME_RECORDS)
-        self.layout.row_labels = _range_index((parquet.schema_arrow.metadata or {}).get(b"pandas"))
+        self.layout.row_labels = _row_labels((parquet.schema_arrow.metadata or {}).get(b"pandas"),
+                                             parquet.schema_arrow.names)
         size, readable = self.rows_per_chunk(), _without_views(parquet.schema_arrow)
         viewed = not readable.equals(parquet.schema_arrow)
         pieces, held, chars, index, done = [], 0, 0, 0, 0

@@ -140,18 +140,28 @@ def _one_type_a_column(frame: pd.DataFrame) -> tuple[pd.DataFrame, list]:
 
 def _pandas_key(schema, row_labels: dict, rows: int) -> bytes | None:
     """pandas' record of the frame a joined file of ``schema`` holds (its columns, as pyarrow records a frame read from
-    it without one), its rows labelled by the input's RangeIndex ``row_labels``; None where that names other than the
-    ``rows`` written, or no frame of these columns can be recorded (nothing said beats a wrong label)."""
+    it without one), its rows labelled as the input's ``row_labels`` say (see ``_row_labels``): by its RangeIndex, or
+    by the columns the input's index was stored as, named as its levels were; None where a range names other than the
+    ``rows`` written, or no frame of these columns can be recorded (nothing said beats a wrong label). Labels stored as
+    columns are each row's own, so they are right whichever rows are written."""
     import pyarrow as pa
 
     try:
-        if rows != len(range(row_labels["start"], row_labels["stop"], row_labels["step"])):
-            return None
+        if row_labels["kind"] == "range":
+            if rows != len(range(row_labels["start"], row_labels["stop"], row_labels["step"])):
+                return None
+            index, names = [row_labels], {}
+        else:
+            index, names = row_labels["columns"], dict(zip(row_labels["columns"], row_labels["names"]))
+            if not set(index) <= set(schema.names):
+                return None
         key = json.loads(pa.Schema.from_pandas(schema.empty_table().to_pandas(ignore_metadata=True),
                                                preserve_index=None).metadata[b"pandas"])
     except (pa.ArrowException, TypeError, ValueError, KeyError):
         return None
-    return json.dumps({**key, "index_columns": [row_labels]}, ensure_ascii=False).encode()
+    columns = [{**entry, "name": names[entry["field_name"]]} if entry.get("field_name") in names else entry
+               for entry in key["columns"]]
+    return json.dumps({**key, "columns": columns, "index_columns": index}, ensure_ascii=False).encode()
 
 
 def join_parquet(parts: list, output: Path, notes: dict | None = None, field_metadata: dict | None = None,
@@ -159,10 +169,10 @@ def join_parquet(parts: list, output: Path, notes: dict | None = None, field_met
     """Join Parquet parts, the fields of the columns in ``notes`` ({column: text}) saying it as their metadata
     (``description``, UTF-8), where a program or a viewer reading the schema finds it, beside the keys
     ``field_metadata`` gives them ({column: {key: value}}, an input's, kept as they were: a description not in UTF-8
-    too), and the file holding ``file_metadata`` (bytes to bytes, an input's own) and, given the RangeIndex
-    ``row_labels`` pandas wrote the input's rows' labels as, a ``pandas`` key by which pandas reads them so; returns
-    the columns written as text because their values are of types one column cannot hold (numbers and words, or whole
-    numbers a double cannot hold exactly)."""
+    too), and the file holding ``file_metadata`` (bytes to bytes, an input's own) and, given how pandas labelled the
+    input's rows (``row_labels``: a RangeIndex, or an index stored as columns), a ``pandas`` key by which pandas reads
+    them so; returns the columns written as text because their values are of types one column cannot hold (numbers and
+    words, or whole numbers a double cannot hold exactly)."""
     import pyarrow as pa
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
