@@ -495,17 +495,21 @@ def test_an_archive_is_tagged_downloaded_in_each_format_and_reported(client, tmp
     assert report.status_code == 200 and f"本期共受理消费投诉{len(COMPLAINTS)}件" in report.text
 
 
-def test_a_parquet_result_keeps_the_row_labels_pandas_wrote_the_upload_with(client, tmp_path):
-    # An upload pandas wrote from df.iloc[1:] (its rows labelled 1, 2, 3, … in its `pandas` key alone) came back as a
-    # Parquet result pandas read as rows 0, 1, 2, …: joined back onto the upload by index, each tag was one row off.
+@pytest.mark.parametrize("labelled", [lambda frame: frame.iloc[1:], lambda frame: frame.iloc[1:].set_index("编号")],
+                         ids=["iloc[1:]", "set_index"])
+def test_a_parquet_result_keeps_the_row_labels_pandas_wrote_the_upload_with(client, tmp_path, labelled):
+    # An upload pandas wrote from df.iloc[1:] (its rows labelled 1, 2, 3, … in its `pandas` key alone), or with a named
+    # index (stored as a column), came back as a Parquet result pandas read as rows 0, 1, 2, …: joined back onto the
+    # upload by index, each tag was one row off, or on no row.
     frame = pd.DataFrame({"编号": [f"C{n}" for n in range(len(COMPLAINTS) + 1)], "投诉内容": ["物流很慢", *COMPLAINTS]})
-    frame.iloc[1:].to_parquet(tmp_path / "upload.parquet")
+    labelled(frame).to_parquet(tmp_path / "upload.parquet")
     response = _upload(client, "投诉.parquet", (tmp_path / "upload.parquet").read_bytes())
     batch = response.headers["location"]
     assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
                                              follow_redirects=False)) == batch
     tagged = pd.read_parquet(io.BytesIO(_download(client, batch, "parquet").content))
-    assert list(tagged.index) == list(range(1, len(COMPLAINTS) + 1)) and list(tagged["投诉内容"]) == COMPLAINTS
+    assert tagged.index.equals(labelled(frame).index) and tagged.index.name == labelled(frame).index.name
+    assert list(tagged["投诉内容"]) == COMPLAINTS
 
 
 def test_a_downloaded_workbook_shows_amounts_in_the_uploads_formats(client, tmp_path):
