@@ -2755,6 +2755,24 @@ def test_a_range_pandas_cannot_read_is_not_given_to_the_tagged_parquet(default_m
     assert list(tagged.index) == list(range(6)) and list(tagged["投诉内容"]) == list(_LABELED["投诉内容"][1:])
 
 
+@pytest.mark.parametrize("edit", [('"index_columns": ["编号"]', '"index_columns": ["不在文件中"]'),
+                                  ('"index_columns": ["编号"]', '"index_columns": ["编号", "编号"]'),
+                                  ('"name": "编号"', '"name": ["a"]'), ('"columns": [', '"columns": [1, ')],
+                         ids=["no such column", "one column twice", "name a list", "not a column's record"])
+def test_index_columns_pandas_cannot_read_are_not_given_to_the_tagged_parquet(default_model, tmp_path, edit):
+    # The index columns named in a `pandas` key are copied into the tagged file's: one edited by hand into what pandas
+    # cannot read (pd.read_parquet fails on such an input) must not make the tagged file unreadable too; its rows are
+    # read as 0, 1, 2, …, the labels a column as stored, each row its own.
+    table = pa.Table.from_pandas(_LABELED.assign(编号=[f"C{n}" for n in range(7)]).set_index("编号"))
+    key = json.dumps(json.loads(table.schema.metadata[b"pandas"]), ensure_ascii=False)
+    assert edit[0] in key
+    pq.write_table(table.replace_schema_metadata({b"pandas": key.replace(*edit).encode()}), tmp_path / "in.parquet")
+    tag_file(default_model, tmp_path / "in.parquet", tmp_path / "out.parquet", jobs=1, chunk_size=2, progress=False)
+    tagged = pd.read_parquet(tmp_path / "out.parquet")
+    assert list(tagged.index) == list(range(7)) and list(tagged["编号"]) == [f"C{n}" for n in range(7)]
+    assert list(tagged["投诉内容"]) == list(_LABELED["投诉内容"])
+
+
 def test_a_parquet_file_with_string_view_columns_is_tagged_every_value_kept(default_model, tmp_path):
     # A file whose texts pyarrow (or a polars frame's to_arrow) wrote as string_view, the type it reads them back as,
     # stopped the tagging with pyarrow's ArrowNotImplementedError ('array_take' has no kernel), naming no row.
