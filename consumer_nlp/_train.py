@@ -4,7 +4,7 @@ from collections import Counter
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold
 
 from ._categories import CATEGORIES, in_guide_order, label_of
 from ._classifier import ComplaintClassifier, group_folds, group_folds_problem
@@ -21,8 +21,9 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
                    groups=None, calibration=None, fit_groups=None) -> dict:
     """Held-out figures for ``model`` on ``cv`` stratified folds (each fold's model and threshold).
 
-    With ``groups`` (a register or source per text), each group's texts are held out together, so
-    the figures say how the model does on a kind of writing it has not seen. ``calibration``
+    Texts the model reads alike (copies, a space or a width apart) are held out together, so that no
+    fold tests a text it learned. With ``groups`` (a register or source per text), each group's texts
+    are held out together, so the figures say how the model does on a kind of writing it has not seen. ``calibration``
     (texts, labels) goes to every fold's fit, and so do ``fit_groups`` (default: ``groups``), so
     that each fold's model is calibrated as the final one is (see :meth:`ComplaintClassifier.fit`).
     """
@@ -31,7 +32,10 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     predicted = np.empty(len(labels), dtype=object)
     confidence = np.zeros(len(labels))
     review = np.zeros(len(labels), dtype=bool)
-    if groups is None:
+    read = normalize_many(list(texts))
+    if groups is None and len(set(read)) < len(read):  # copies of a text tested by a fold that learned one: 1.000
+        folds = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=random_state).split(texts, labels, read)
+    elif groups is None:  # each text once: the folds as they always were
         folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(texts, labels)
     else:
         folds = GroupKFold(n_splits=cv).split(texts, labels, groups)
@@ -51,24 +55,28 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
 
 def _check_folds(labeled: LabeledData, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each (``cv`` 0: the one
-    fit on all)."""
-    texts = len(labeled.labels)
+    fit on all). Copies of a text (as the model reads it) are held out together, so folds count them once."""
+    rows = len(labeled.labels)
+    pairs = set(zip(normalize_many(labeled.texts), labeled.labels)) if cv else list(zip(labeled.texts, labeled.labels))
+    texts = len({reading for reading, _ in pairs}) if cv else rows
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3) if cv else 3
-    short = {label: n for label, n in Counter(labeled.labels).items() if n < needed}
+    short = {label: n for label, n in Counter(label for _, label in pairs).items() if n < needed}
+    copies = " different" if texts < rows else ""  # a text and its copies are one example of the folds
     if not cv and short:
         said = (f"fitting needs at least {needed} examples of each label; too few for: "
                 f"{', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples")
     elif cv > texts:
-        said = (f"cv={cv} folds need at least {cv} texts; there are {texts}: pass fewer folds, or cv=0 to train "
-                f"without the cross-validated figures")
+        said = (f"cv={cv} folds need at least {cv}{copies} texts; there are {texts}: pass fewer folds, or cv=0 to "
+                f"train without the cross-validated figures")
     elif short:
-        said = (f"cross-validation in {cv} folds needs at least {needed} examples of each label (each fold trains on "
-                f"the rest); too few for: {', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples, "
+        said = (f"cross-validation in {cv} folds needs at least {needed}{copies} examples of each label (each fold "
+                f"trains on the rest{', a text and its copies held out together' if copies else ''}); too few for: "
+                f"{', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples, "
                 f"or pass cv=0 to train without the cross-validated figures")
     else:
         return
     raise LabeledDataError(labeled.source, [(_labels_column(labeled), said)], "few_examples", cv=cv, needed=needed,
-                           short=short if cv <= texts else {}, texts=texts)
+                           short=short if cv <= texts else {}, texts=texts, **({"copies": True} if copies else {}))
 
 
 def _check_texts_vary(labeled: LabeledData) -> None:

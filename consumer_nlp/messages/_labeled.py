@@ -46,14 +46,17 @@ _NOT_TEXTS = {"categories_as_texts": "里是类别名称", "few_texts": "里只�
 
 def _too_few_examples(details: dict, names: dict) -> str:
     """Labeled data too small for its cross-validation's folds, in Chinese, and how to go on."""
-    cv = details["cv"]
+    cv, some = details["cv"], "不同的" if details.get("copies") else ""  # copies of a text count once in the folds
     short = "、".join(f"{CATEGORIES.get(label, label)}（{label}）只有 {n} 条" for label, n in details["short"].items())
+    short += "（重复的文本只算一条）" if some else ""
     if not cv:  # no cross-validation: the fit on all needs them
         return f"每个类别至少要 {details['needed']} 条例子才能训练：{short}，没有训练。请给这些类别补充例子后再运行"
     if details["short"]:
-        said = f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条例子：{short}，没有训练。请给这些类别补充例子"
+        said = (f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条{some}例子：{short}，没有训练。"
+                f"请给这些类别补充例子")
     else:
-        said = f"做 {cv} 折交叉验证至少要 {cv} 条文本，只有 {details['texts']} 条，没有训练。请补充例子"
+        said = (f"做 {cv} 折交叉验证至少要 {cv} 条{some}文本，只有 {details['texts']} 条"
+                f"{'（重复的文本只算一条）' if some else ''}，没有训练。请补充例子")
     option = names.get("cv", "cv")
     return said + f"，或用 {option} 指定较少的折数（{option} 0 不做交叉验证）后再运行"
 
