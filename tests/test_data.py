@@ -506,3 +506,12 @@ def test_a_group_cell_of_json_text_with_half_an_emoji_escaped_in_a_key_is_read(t
             ["充电器冒烟了", "safety", '{"a": 2, "\\ud800": 1}'], ["衣服洗一次就掉色", "quality", '{"\\ud800": 1, "a": 2}']]
     data = read_labeled(write_csv(tmp_path / "c.csv", rows), group_col="channel")
     assert data.groups == ['{"\\ud800": 1, "a": 2}'] * 3
+
+
+def test_a_label_cell_that_only_looks_empty_is_a_row_without_a_label(tmp_path, write_csv):
+    # A label cell holding a zero-width space (pasted from a web page) or a byte-order mark looks empty in Excel but
+    # stopped the file as 类别「​」不是六个类别之一, an invisible label named; a cell of spaces was left out unlabeled.
+    rows = [["text", "label"], ["秤不准", "price_measurement"], ["漏水", "\u200b"], ["冒烟", "safety"],
+            ["退款难", " \ufeff "], ["掉色", "quality"]]
+    data = read_labeled(write_csv(tmp_path / "part.csv", rows))
+    assert data.texts == ["秤不准", "冒烟", "掉色"] and data.unlabeled == ["row 3", "row 5"]

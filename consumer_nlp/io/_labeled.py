@@ -213,10 +213,16 @@ def _refused(source: str, found: list) -> LabeledDataError:
                             faults=[fault for _, _, fault in found])
 
 
+def _no_label(value) -> bool:
+    """Whether a label cell is empty as a person sees it: blank, or text of spaces and invisible format characters
+    only (a zero-width space pasted from a web page), which no category is written as."""
+    return is_blank(value) or (isinstance(value, str) and shows_nothing(value))
+
+
 def _first_values(records, column, rows: int = 200) -> list:
     """The values of ``column`` in the first ``rows`` records, missing and blank ones left out."""
     return [value for _, row in records[:rows]
-            if not is_blank(value := row.get(column))]
+            if not _no_label(value := row.get(column))]
 
 
 def _mostly_labels(values, share: float) -> bool:
@@ -250,7 +256,7 @@ def _check_not_numbers(columns, records, text_col, label_col, source: str) -> No
     which). A LabeledDataError "numbered_labels" with the ``column`` (None for pairs), the ``rows`` holding a number
     of the ``labeled`` rows, the ``different`` numbers there are and the first ten ``numbers``, the ``first_rows``
     holding one where others hold names, and a column ``holding`` the labels, where one does."""
-    labeled = [(where, value) for where, row in records if not is_blank(value := row.get(label_col))]
+    labeled = [(where, value) for where, row in records if not _no_label(value := row.get(label_col))]
     numbered = [(where, number) for where, value in labeled if (number := number_written(value)) is not None]
     every = len(numbered) == len(labeled)
     if not numbered or not (every or (len(numbered) >= 2 and len(numbered) >= _NUMBERED * len(labeled))):
@@ -480,8 +486,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     records = [(where, row) for where, row in records
                if not all(map(is_blank, row.values()))]
     text_col, label_col, group_col = _columns_read(columns, records, first, text_col, label_col, group_col, source)
-    unlabeled = [where for where, row in records if is_blank(row.get(label_col))]
-    records = [(where, row) for where, row in records if not is_blank(row.get(label_col))]
+    unlabeled = [where for where, row in records if _no_label(row.get(label_col))]
+    records = [(where, row) for where, row in records if not _no_label(row.get(label_col))]
     from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
 
     texts, labels, problems = [], [], []
