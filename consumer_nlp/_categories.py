@@ -71,8 +71,10 @@ def label_fault(value) -> tuple[str, dict]:
     if value is None or (isinstance(value, str) and not value.strip()) or value != value:  # None, "", NaN
         return "label_empty", {}
     key = _key(str(value))
-    # a word of a category, a part of a Chinese name (价格, 计量), else a misspelling
-    near = [_WORDS[key]] if key in _WORDS else [name for name in CATEGORIES.values() if key and key in name][:1] \
+    # a word of a category, a part of a Chinese name (价格, 计量), else a misspelling; a mark alone (a desk's / or -
+    # for "none") is a part of no name, though 价格/计量 holds a /
+    words = key if any(c.isalnum() for c in key) else ""
+    near = [_WORDS[key]] if key in _WORDS else [name for name in CATEGORIES.values() if words and words in name][:1] \
         or difflib.get_close_matches(key, [*LABELS, *CATEGORIES.values()], n=1, cutoff=0.6)
     return "unknown_label", {"label": str(value), "near": near[0] if near else None}
 

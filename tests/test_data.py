@@ -343,7 +343,7 @@ def test_an_empty_label_a_misspelt_one_and_labels_under_another_name_are_told_wh
                                            ("price", "price_measurement"), ("measurement", "price_measurement"),
                                            ("advertising", "false_advertising"), ("数量", "价格/计量"),
                                            ("分量", "价格/计量"), ("qualtiy", "quality"), ("1", None),
-                                           ("虛假廣告", "虚假宣传"), ("金融消費", "金融服务")])
+                                           ("虛假廣告", "虚假宣传"), ("金融消費", "金融服务"), ("/", None), ("-", None)])
 def test_a_label_is_offered_the_category_the_labeling_guide_puts_its_word_under(written, near):
     # `quantity` (the quantity supplied, short weight: price_measurement in the guide) was offered "did you mean
     # 'quality'?" by its spelling, which a hurried desk would follow into the wrong category; `price` was offered
