@@ -19,6 +19,9 @@ _OTHER_NAMES = {"質量問題": "quality", "價格/計量": "price_measurement",
                 "虛假宣傳": "false_advertising", "金融服務": "financial", "其它": "other"}
 LABEL_BY_NAME = MappingProxyType({**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()},
                                   **_OTHER_NAMES})
+# The English labels as their words run together once the underscore, a space or a hyphen between them is set aside
+# ("false advertising", Price-Measurement): a desk types the words, and no other category is meant.
+_WORDS_JOINED = MappingProxyType({label.replace("_", ""): label for label in LABELS})
 # Punctuation a label is written between or ended with as a sentence is (其他。, “安全问题”), never part of one.
 _AROUND = "。.，,；;：:、!！?？\"'“”‘’「」『』【】()（）《》"
 # Words a desk may write for a category, offered as it (是不是, never taken as it: the labeling guide names none of
@@ -38,12 +41,13 @@ def in_guide_order(labels) -> list:
 
 
 def label_of(value) -> str | None:
-    """The label a person meant by ``value``: the English label (any case) or the Chinese name
-    (Simplified or Traditional), full-width characters, spaces (价格 / 计量), invisible characters and the
-    punctuation around it (“其他。”) ignored; None for anything else."""
+    """The label a person meant by ``value``: the English label (any case, its words joined by an underscore, a
+    space or a hyphen) or the Chinese name (Simplified or Traditional), full-width characters, spaces (价格 / 计量),
+    invisible characters and the punctuation around it (“其他。”) ignored; None for anything else."""
     if not isinstance(value, str):
         return None
-    return LABEL_BY_NAME.get(_key(value))
+    key = _key(value)
+    return LABEL_BY_NAME.get(key) or _WORDS_JOINED.get(key.replace("_", "").replace("-", ""))
 
 
 def _key(value: str) -> str:

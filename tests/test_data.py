@@ -515,3 +515,11 @@ def test_a_label_cell_that_only_looks_empty_is_a_row_without_a_label(tmp_path, w
             ["退款难", " \ufeff "], ["掉色", "quality"]]
     data = read_labeled(write_csv(tmp_path / "part.csv", rows))
     assert data.texts == ["秤不准", "冒烟", "掉色"] and data.unlabeled == ["row 3", "row 5"]
+
+
+def test_an_english_label_written_with_spaces_or_hyphens_for_its_underscore_is_that_label():
+    # "false advertising" and "Price-Measurement" (the words as a desk types them) stopped the file as unknown labels,
+    # each row to be retyped, though no other category is meant.
+    data = read_labeled([("夸大功效", "false advertising"), ("缺斤短两", "Price-Measurement"),
+                         ("计价器跳得快", "price measurement"), ("纯棉是化纤", "FALSE_ADVERTISING")])
+    assert data.labels == ["false_advertising", "price_measurement", "price_measurement", "false_advertising"]
