@@ -251,6 +251,14 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
             raise LabeledDataError(held.source, [("calibration data", (
                 f"{len(overlap)} of its texts are in the training data (e.g. {overlap[0][:30]!r}); it must be writing "
                 f"the model is not trained on"))], "calibration_trained", texts=len(overlap), example=overlap[0])
+        learned = set(labeled.labels)
+        lacking = Counter(label for label in held.labels if label not in learned)
+        if lacking:  # fit would stop on them only after the folds' work, in English
+            raise LabeledDataError(held.source, [("calibration data", (
+                f"{sum(lacking.values())} of its rows are labeled "
+                f"{', '.join(f'{label} ({n})' for label, n in lacking.items())}, of which the training data has no "
+                f"example: confidence is calibrated on the categories the model learns; add examples of them to the "
+                f"training data, or leave these rows out"))], "calibration_labels", labels=dict(lacking))
         calibration = (held.texts, held.labels)
     metrics = cross_validate(model, labeled.texts, labeled.labels, cv=cv, calibration=calibration,
                              fit_groups=labeled.groups) if cv else None

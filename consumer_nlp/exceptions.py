@@ -102,7 +102,8 @@ class LabeledDataError(ValueError):
     ``"groups_are_texts"``, the parameter (``group_col``, ``by``) that names the ``"text"`` column for groups,
     ``"groups_are_labels"``, the parameter that names the ``"label"`` column for groups);
     ``"calibration_trained"`` (calibration data holding ``details["texts"]`` texts of the training data, such as
-    ``details["example"]``); ``"no_labeled_rows"`` (no row has a label: ``details["use"]``, "training" or "evaluation",
+    ``details["example"]``); ``"calibration_labels"`` (calibration data labeled with categories the training data has
+    no example of: ``details["labels"]``, {label: rows}); ``"no_labeled_rows"`` (no row has a label: ``details["use"]``, "training" or "evaluation",
     ``details["unlabeled"]``, the rows without one, ``details["column"]``, the label column, None for pairs);
     ``"one_label"`` (training data whose ``details["rows"]`` labeled rows all have one label, ``details["label"]``;
     ``details["column"]``, the label column, None for pairs); ``"numbered_labels"`` (the labels are numbers, a code
@@ -114,7 +115,7 @@ class LabeledDataError(ValueError):
     SHOWN = 100
     PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "few_to_calibrate",
                 "groups_split_labels", "header", "calibration_trained", "no_labeled_rows", "one_label",
-                "numbered_labels")
+                "numbered_labels", "calibration_labels")
 
     def __init__(self, source: str, problems: list[tuple[str, str]], problem: str | None = None, *,
                  faults: list | None = None, **details):

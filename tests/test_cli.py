@@ -1754,6 +1754,7 @@ LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"
                     "groups_split_labels": {"column": "来源"},
                     "header": {"columns": ["编号", "备注"], "missing": {"text_col": "text"}, "no_label_column": True},
                     "calibration_trained": {"texts": 3, "example": "漏水"},
+                    "calibration_labels": {"labels": {"financial": 2}},
                     "no_labeled_rows": {"use": "training", "unlabeled": 0, "column": "label"},
                     "one_label": {"label": "quality", "rows": 40, "column": "label"},
                     "numbered_labels": {"column": "label", "rows": 40, "labeled": 40, "different": 3,

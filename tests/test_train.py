@@ -467,3 +467,22 @@ def test_folds_count_copies_of_a_text_once_and_say_so(small_corpus, tmp_path, wr
     first = next(line for line in capsys.readouterr().err.splitlines() if "错误" in line)
     assert "至少要 4 条不同的例子" in first and "安全问题（safety）只有 2 条（重复的文本只算一条）" in first
     assert not (tmp_path / "m.cnlp").exists()
+
+
+def test_calibration_data_of_a_label_the_training_data_lacks_is_refused_before_any_fit(small_corpus, tmp_path,
+                                                                                         write_csv, capsys):
+    # It stopped in the fit (after the folds' work) with "calibration: labels the training data does not have:
+    # financial", in English only under 没有完成.
+    from consumer_nlp.cli import main
+
+    texts, labels = small_corpus
+    rows = [["text", "label"]] + [[t, label] for t, label in zip(texts, labels) if label != "financial"]
+    held = [["text", "label"], ["银行卡被盗刷了两万元", "financial"], ["信用卡年费乱扣", "financial"],
+            ["冰箱用了三天就不制冷", "quality"]]
+    source, calibration = write_csv(tmp_path / "l.csv", rows), write_csv(tmp_path / "c.csv", held)
+    with pytest.raises(LabeledDataError, match=r"(?s)c.csv.*2 of its rows are labeled financial") as error:
+        cn.train(source, cv=0, calibration_data=calibration)
+    assert error.value.problem == "calibration_labels" and error.value.details["labels"] == {"financial": 2}
+    assert main(["train", str(source), "--calibration-data", str(calibration), "-o", str(tmp_path / "m.cnlp")]) == 2
+    first = next(line for line in capsys.readouterr().err.splitlines() if "错误" in line)
+    assert "校准数据" in first and "金融服务（financial）2 条" in first and "--calibration-data" in first

@@ -168,6 +168,14 @@ def _calibration_trained(details: dict, names: dict) -> str:
             f"要用模型没有学过的文本。请从 {option} 的文件里删去这些文本，或换用别的文件后再运行")
 
 
+def _calibration_labels(details: dict, names: dict) -> str:
+    """Calibration data labeled with categories the training data has no example of, in Chinese, and how to go on."""
+    option = names.get("calibration_data", "calibration_data=…")
+    found = "、".join(f"{CATEGORIES.get(label, label)}（{label}）{n} 条" for label, n in details["labels"].items())
+    return (f"校准数据里有训练数据没有的类别：{found}，没有训练：模型学不到这些类别，也就不能用它们校准置信度。请给训练"
+            f"数据补充这些类别的例子，或从 {option} 的文件里删去这些行后再运行")
+
+
 # What labeled data is used for, by its ``use``, as a desk says it.
 _USES = {"training": "训练", "evaluation": "评估"}
 
@@ -235,6 +243,8 @@ def labeled_headline(error: LabeledDataError, names: dict) -> str:
         return _header_in_chinese(error.details, names)
     if error.problem == "calibration_trained":
         return _calibration_trained(error.details, names)
+    if error.problem == "calibration_labels":
+        return _calibration_labels(error.details, names)
     if error.problem == "no_labeled_rows":
         return _no_labeled_rows(error.details, names)
     if error.problem == "one_label":
