@@ -103,8 +103,9 @@ class LabeledDataError(ValueError):
     ``"groups_are_labels"``, the parameter that names the ``"label"`` column for groups);
     ``"calibration_trained"`` (calibration data holding ``details["texts"]`` texts of the training data, such as
     ``details["example"]``); ``"calibration_labels"`` (calibration data labeled with categories the training data has
-    no example of: ``details["labels"]``, {label: rows}); ``"no_labeled_rows"`` (no row has a label: ``details["use"]``, "training" or "evaluation",
-    ``details["unlabeled"]``, the rows without one, ``details["column"]``, the label column, None for pairs);
+    no example of: ``details["labels"]``, {label: rows}); ``"no_labeled_rows"`` (no row has a label:
+    ``details["use"]``, "training" or "evaluation", ``details["unlabeled"]``, the rows without one,
+    ``details["column"]``, the label column, None for pairs);
     ``"one_label"`` (training data whose ``details["rows"]`` labeled rows all have one label, ``details["label"]``;
     ``details["column"]``, the label column, None for pairs); ``"numbered_labels"`` (the labels are numbers, a code
     of the categories, in ``details["rows"]`` of the ``details["labeled"]`` labeled rows: ``details["column"]``, the
