@@ -79,7 +79,8 @@ class LabeledDataError(ValueError):
     """Labeled data with bad rows; ``problems`` lists every one as (where, what), the message the first
     ``SHOWN`` (a wrong label column makes every row one: 94,200 rows printed 24 MB); ``faults``, beside them, each
     one's (kind, particulars) for a program that tells it in its own words (None where it has no kind):
-    ``"text_missing"``, ``"text_empty"``, ``"text_unreadable"``, ``"label_empty"``, ``"unknown_label"`` (``label``,
+    ``"text_missing"``, ``"text_empty"``, ``"text_excel_error"`` (``error``, a workbook's error cell such as #N/A),
+    ``"text_unreadable"``, ``"label_empty"``, ``"unknown_label"`` (``label``,
     ``near``), ``"names_row"`` (the row holds its columns' names, ``text`` and ``label``: a second file's header),
     ``"unparseable_row"`` (``fault``, a BadRow's ``kind``, its ``details`` and the file's ``format``).
     ``problem`` names a fault of the whole data (one of ``PROBLEMS``), for such a program:

@@ -523,3 +523,22 @@ def test_an_english_label_written_with_spaces_or_hyphens_for_its_underscore_is_t
     data = read_labeled([("夸大功效", "false advertising"), ("缺斤短两", "Price-Measurement"),
                          ("计价器跳得快", "price measurement"), ("纯棉是化纤", "FALSE_ADVERTISING")])
     assert data.labels == ["false_advertising", "price_measurement", "price_measurement", "false_advertising"]
+
+
+def test_a_text_cell_holding_an_excel_error_is_refused_not_learned(tmp_path, write_workbook, capsys):
+    # A text column filled by a formula (VLOOKUP) that found nothing holds #N/A or #REF! error cells: each was read
+    # as a complaint text "#N/A", trained on and counted in evaluate's figures without a word.
+    from consumer_nlp.cli import main
+
+    rows = [["text", "label"], ["秤不准", "price_measurement"], ["#N/A", "quality"], ["冒烟", "safety"],
+            ["#REF!", "safety"]]
+    source = write_workbook(tmp_path / "vlookup.xlsx", {"标注": rows})
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(source)
+    assert [where for where, _ in error.value.problems] == ["sheet row 3", "sheet row 5"]
+    assert error.value.faults[0] == ("text_excel_error", {"error": "#N/A"})
+    assert main(["evaluate", "default", str(source)]) == 2
+    err = capsys.readouterr().err
+    assert "工作表第 3 行：文本是 Excel 的错误值 #N/A" in err and "工作表第 5 行：文本是 Excel 的错误值 #REF!" in err
+    typed = read_labeled([("#N/A", "quality"), ("冒烟", "safety")])  # a text typed so, not a workbook's error, stays
+    assert typed.texts == ["#N/A", "冒烟"]

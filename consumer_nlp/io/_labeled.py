@@ -16,7 +16,7 @@ from .._warned import log
 from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import ArchiveError, LabeledDataError
 from ._archive import archive_format, check_header, place_number
-from ._cells import cell_text
+from ._cells import ExcelError, cell_text
 from ._columns import LABEL_COLUMN_NAMES, TAG_COLUMNS, TEXT_COLUMN_NAMES, find_column, names_row_below
 from ._json_text import json_text, keys_in_order, shown_text
 from ._readers import open_archive
@@ -495,6 +495,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     read_as = dict(zip(distinct, normalize_many(distinct)))  # each text as the model reads it
     for where, row in records:
         text, label = row.get(text_col), row.get(label_col)
+        excel_error = isinstance(text, ExcelError)  # a formula's #N/A (a VLOOKUP that found nothing), no complaint
         if isinstance(text, str):
             text = without_surrogates(text)  # a broken emoji (JSON "\ud83d") kept readable, as in corrections
         if _names_again(text, label, text_col, label_col):
@@ -503,6 +504,9 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
                              ("names_row", {"text": text.strip(), "label": str(label).strip()})))
         elif not isinstance(text, str):
             problems.append((where, f"text is missing or not a string ({text!r})", ("text_missing", {})))
+        elif excel_error:
+            problems.append((where, f"the text cell is Excel's error {text} (its formula found nothing), not a "
+                                    f"complaint", ("text_excel_error", {"error": str(text)})))
         elif not text.strip():
             problems.append((where, "text is empty", ("text_empty", {})))
         elif not read_as[row.get(text_col)]:

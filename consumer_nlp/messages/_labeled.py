@@ -22,6 +22,7 @@ def nearest_category_in_chinese(value) -> str:
 _LABELED_FAULTS = {
     "text_missing": lambda d: "没有文本（这一格不是文字）",
     "text_empty": lambda d: "文本为空",
+    "text_excel_error": lambda d: f"文本是 Excel 的错误值 {d['error']}（公式没有找到内容），不是一条投诉",
     "text_unreadable": lambda d: "文本只有空格、看不见的字符或网页的空格，没有可读的内容",
     "label_empty": lambda d: "类别为空",
     "unknown_label": lambda d: (f"类别「{d['label']}」不是六个类别之一" + _did_you_mean(d["near"])
