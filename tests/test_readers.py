@@ -1975,3 +1975,15 @@ def test_the_utf8_row_check_judges_the_characters_beyond_ascii_wherever_they_are
 
     line = ("1," + "h" * 640 + ",秤不准，少了二两\r\n").encode("utf-8").decode("gb18030")
     assert utf8_in_disguise(line, "gb18030")
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a.xls"])
+def test_a_workbook_header_row_past_its_sheet_is_said_as_a_csvs_is(tmp_path, name, write_workbook, write_xls):
+    # header_row=30 (3 mistyped) on a sheet of 4 rows gave a header of no columns: 找不到投诉文本所在的列（列名有：）,
+    # naming nothing, where a CSV says 文件只有 4 行，没有第 30 行.
+    rows = [["2025年投诉登记表"], [], ["id", "text"], ["1", "漏水"]]
+    path = write_workbook(tmp_path / name, {"投诉": rows}) if name == "a.xlsx" else write_xls(tmp_path / name, rows)
+    with pytest.raises(ArchiveError, match="header_row=30 is past the end of the sheet") as error:
+        list(open_archive(path, header_row=30).chunks())
+    assert error.value.problem == "empty" and error.value.details["header_row"] == 30
+    assert error.value.details["rows"] == 4

@@ -69,6 +69,7 @@ class ExcelReader(ArchiveReader):
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             above = _tops(sheet, merged_from_above(scan.merged, self.header_row))
             rows, formats = sheet_rows(sheet, min_row=self.header_row), {}
+            self._sheet_rows = lambda: sum(1 for _ in sheet_rows(sheet))  # as its cells are: said if too few
             yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan, formats, above)
         finally:
             workbook.close()
@@ -93,7 +94,12 @@ class ExcelReader(ArchiveReader):
         at_top, below, filled = defaultdict(list), MergedBelow(), set()
         for span in spans:
             at_top[span[1]].append(span)
-        header = [cell_text(v) for v in next(rows_iter, ())]
+        first = next(rows_iter, None)
+        if first is None and self.header_row > 1:  # no row of names: said as a text file's header_row past its end
+            held = self._sheet_rows()
+            raise ArchiveError(f"{self.path}: header_row={self.header_row} is past the end of the sheet, which holds "
+                               f"{held} row(s)", "empty", rows=held, header_row=self.header_row)
+        header = [cell_text(v) for v in first or ()]
         noted = {column: (text, author) for column, text, author in scan.comments.pop(self.header_row, ())}
         for column, (top, value) in (above or {}).items():
             if cell_text(value).strip():  # a range whose top shows nothing leaves the header cell as it is
