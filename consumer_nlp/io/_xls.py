@@ -44,8 +44,7 @@ class XlsReader(ExcelReader):
                              dates_1904=workbook.datemode == 1)
             above = {span[0]: (span[1], (_xls_row(workbook, sheet, span[1] - 1, {}) + [""] * span[0])[span[0] - 1])
                      for span in merged_from_above(merged, self.header_row) if span[1] <= sheet.nrows}
-            self._sheet_rows = lambda: sheet.nrows  # said where header_row is past them
-            yield from self._rows_to_chunks(rows, scan, formats=formats, above=above)
+            yield from self._rows_to_chunks(rows, scan, formats=formats, above=above, rows_in_sheet=lambda: sheet.nrows)
         finally:
             workbook.release_resources()
 

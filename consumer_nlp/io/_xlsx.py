@@ -69,12 +69,12 @@ class ExcelReader(ArchiveReader):
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             above = _tops(sheet, merged_from_above(scan.merged, self.header_row))
             rows, formats = sheet_rows(sheet, min_row=self.header_row), {}
-            self._sheet_rows = lambda: sum(1 for _ in sheet_rows(sheet))  # as its cells are: said if too few
-            yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan, formats, above)
+            yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan, formats, above,
+                                            rows_in_sheet=lambda: sum(1 for _ in sheet_rows(sheet)))
         finally:
             workbook.close()
 
-    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None, above: dict | None = None):
+    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None, above: dict | None = None, rows_in_sheet=None):
         """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
         data row under the top of a merged range (see :class:`SheetScan`) reads the range's value
         in its first column, as the merged cell shows it there; a row holding nothing else is blank.
@@ -84,7 +84,8 @@ class ExcelReader(ArchiveReader):
         header cell covered by a range merged down from a row above (see :func:`merged_from_above`) the value of the
         range's top-left cell, as {column: (row, value)}, and its note; a range over the header row (alone, or with rows
         above or below it) that covers more columns than one names the others after it (see :func:`named_under`; a
-        name a column of the sheet has too steps aside, see :func:`apart_from_named`)."""
+        name a column of the sheet has too steps aside, see :func:`apart_from_named`). ``rows_in_sheet`` counts the
+        sheet's rows, said where ``header_row`` is past them."""
         from openpyxl.utils import get_column_letter
         from openpyxl.utils.cell import coordinate_to_tuple
 
@@ -96,7 +97,7 @@ class ExcelReader(ArchiveReader):
             at_top[span[1]].append(span)
         first = next(rows_iter, None)
         if first is None and self.header_row > 1:  # no row of names: said as a text file's header_row past its end
-            held = self._sheet_rows()
+            held = rows_in_sheet()
             raise ArchiveError(f"{self.path}: header_row={self.header_row} is past the end of the sheet, which holds "
                                f"{held} row(s)", "empty", rows=held, header_row=self.header_row)
         header = [cell_text(v) for v in first or ()]
