@@ -1231,3 +1231,21 @@ def test_a_channel_object_and_its_json_text_are_one_group_whatever_comes_first(t
         tmp_path / "t.csv", index=False)
     counts = report_archive(tmp_path / "t.csv", progress=False).tables["by_group"]["合计"].to_dict()
     assert counts == {'{"a": 1, "名": "热线"}': 4}, counts
+
+
+def test_a_category_a_desk_gave_a_row_without_text_is_counted_there(tmp_path):
+    # A row tagged 文本为空 (a complaint taken by phone) to which a desk gave 质量问题 in category_zh, or quality in
+    # category, was still counted as 文本为空, while the note said it was counted by category_zh (不一致，按 category_zh
+    # 计入). A row as tagging wrote it, now (blank) or before 2026-12-05 (other/其他), stays 文本为空.
+    empty = {"text": "", "needs_review": True, "review_reason": "文本为空"}
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"},
+                                             {**empty, "category": ""}, {**empty, "category": "other"},
+                                             {**empty, "category": ""}, {**empty, "category": "safety"}])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1, "category_zh"] = "质量问题"  # a desk's choice in category_zh, its category left blank
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    report = report_archive(path, progress=False)
+    counts = dict(zip(report.tables["categories"]["label"], report.tables["categories"]["件数"]))
+    assert (counts["quality"], counts["safety"], counts["empty"], counts["total"]) == (2, 1, 2, 5), counts
+    assert not any("不一致" in note for note in report.notes), report.notes
+    assert any("文本为空" in note and "第3行" in note and "第6行" in note for note in report.notes), report.notes

@@ -127,6 +127,9 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         notes.append(f"{tally.unlike_zh} 行的 category 与 category_zh 不一致，按 category_zh 计入（第{rows}行）；"
                      "若改的是 category，请把 category_zh 一并改过或清空。")
 
+    if tally.given_empty.count:  # the tagging's summary counted them as 文本为空
+        notes.append(f"{tally.given_empty.count} 行标注时文本为空，但在文件里填了类别，按所填的类别计入"
+                     f"（如 {_shown(tally.given_empty)}）。")
     if before is not None:
         rows, shares_then = [], _shares(before.categories, before.rows, order)
         for c in order:

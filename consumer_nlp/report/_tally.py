@@ -192,22 +192,34 @@ class _Tally:
     corrected: int = 0  # rows a reviewer's correction moved to another category
     unlike_zh: int = 0  # rows whose category_zh and category say different categories
     unlike_zh_rows: list = field(default_factory=list)  # the first ten of them, by row
+    given_empty: "_Named" = field(default_factory=lambda: _Named())  # rows without text a desk gave a category
 
     def _categories(self, frame: pd.DataFrame, rows, text_col) -> pd.Series:
         """Each row's category as a person last said it: a reviewer's correction of its text, else
-        an edited category_zh, else category (English or Chinese); rows without text apart."""
+        an edited category_zh, else category (English or Chinese); rows without text apart, unless a desk gave
+        them a category."""
         empty = without_text(frame)
         labels = frame["category"].map(label_of)
-        refuse_rows(frame["category"], labels.isna() & ~empty, rows, "category", "one of the six categories")
+        tagged_as = labels.copy()  # as the category column says, before category_zh
+        refuse_rows(frame["category"], labels.isna() & (~empty | cell_texts(frame["category"]).ne("")), rows,
+                    "category", "one of the six categories")
+        edited = pd.Series(np.nan, index=frame.index, dtype=object)
         if "category_zh" in frame:
             edited = frame["category_zh"].map(label_of)
             written = cell_texts(frame["category_zh"]).ne("")
             refuse_rows(frame["category_zh"], written & edited.isna(), rows, "category_zh",
                     "one of the six categories, or empty")
-            unlike = np.flatnonzero((edited.notna() & edited.ne(labels)).to_numpy())
+            # a row without text has a blank category: a category_zh given it is no disagreement
+            unlike = np.flatnonzero((edited.notna() & labels.notna() & edited.ne(labels)).to_numpy())
             self.unlike_zh += len(unlike)
             self.unlike_zh_rows += [int(rows[i]) for i in unlike[:10 - len(self.unlike_zh_rows)]]
             labels = labels.where(edited.isna(), edited)
+        # A row without text is in no category, unless a desk gave it one: tagging leaves its category blank (other
+        # and 其他, or other alone, before 2026-12-05), so any other is a person's.
+        as_tagged = tagged_as.eq("other") & (edited.isna() | edited.eq("other"))
+        given = (empty & labels.notna() & ~as_tagged).to_numpy()
+        self.given_empty.add(given, rows, labels.map(CATEGORIES))
+        empty = empty & ~given
         if self.corrections and text_col:
             fixed = frame[text_col].map(lambda t: self.corrections.get(correction_key(t)) if isinstance(t, str)
                                         else None)
