@@ -174,7 +174,8 @@ class ArchiveError(ValueError):
     read than a server allows its check of an upload: ``details["seconds"]``, that allowance of processor time),
     ``"too_many_keys"`` (JSON Lines
     records bringing more keys than a sheet has columns; ``details["line"]``), ``"already_tagged"``,
-    ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing),
+    ``"not_tagged"`` (a tagged archive expected; ``details["columns"]``, the tag columns missing;
+    ``details["kept"]``, those there),
     ``"no_column"`` (a column named that the archive does not hold: ``details["wanted"]``, the name given;
     ``details["columns"]``), ``"no_text_column"`` (``details["columns"]``; ``details["wanted"]``, the name given, or
     ``details["names_row"]``, a row below that reads as column names: its header_row and the name in it),

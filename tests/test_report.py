@@ -1249,3 +1249,14 @@ def test_a_category_a_desk_gave_a_row_without_text_is_counted_there(tmp_path):
     assert (counts["quality"], counts["safety"], counts["empty"], counts["total"]) == (2, 1, 2, 5), counts
     assert not any("不一致" in note for note in report.notes), report.notes
     assert any("文本为空" in note and "第3行" in note and "第6行" in note for note in report.notes), report.notes
+
+
+def test_a_tagged_file_whose_category_column_was_renamed_is_told_to_name_it_back_not_to_tag_it(tmp_path, capsys):
+    # A desk who renamed category to 类别 in Excel (its other tag columns still there) was told to tag the file first
+    # (请先用 consumer-nlp tag 标注这个文件), which would tag it again beside its own edited categories.
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"}])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False).rename(columns={"category": "类别"})
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    assert main(["report", str(path), "-o", str(tmp_path / "r.md")]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "文件里没有标注结果列（category）" in first and "改回" in first and "consumer-nlp tag" not in first, first

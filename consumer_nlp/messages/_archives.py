@@ -262,6 +262,9 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     if error.problem == "tag_values" and error.details["column"] == "category" and any(
             not value for _, value in error.details["rows"]):
         return "请在 Excel 里补上这些行的类别（不确定时保留模型给出的类别，用 consumer-nlp review 复核）后再运行"
+    if error.problem == "not_tagged" and error.details.get("kept"):  # tagged, a column renamed or deleted since
+        return (f"文件里还有 {_joined(error.details['kept'])} 等标注结果列，是标注过的：若在 Excel 里改过列名，请把列名改回 "
+                f"{_joined(error.details['columns'])}（照原样）；若删了这一列，请从标注写出的文件里复制回来，再运行")
     if error.problem == "not_tagged":
         return "请先用 consumer-nlp tag 标注这个文件，再对它写出的 .tagged 文件运行"
     if error.problem == "previous_is_itself" and "previous" in names:

@@ -157,8 +157,12 @@ def check_tagged(columns, path, needed=tuple(TAG_COLUMNS)) -> list:
     found among ``columns``: an archive read back must have been tagged first."""
     missing = [c for c in needed if c not in columns]
     if missing:
-        raise ArchiveError(f"{path} has no tag column(s) {missing}: tag it first with tag_file({str(path)!r}); its "
-                           f"columns are {list(columns)}", "not_tagged", columns=missing)
+        # with other tag columns there, it was tagged and the column renamed or deleted: tagging again is no cure
+        kept = [c for c in TAG_COLUMNS if c in columns]
+        cure = (f"it has {kept}, so it was tagged: name the column(s) back as tagging wrote them" if kept else
+                f"tag it first with tag_file({str(path)!r})")
+        raise ArchiveError(f"{path} has no tag column(s) {missing}: {cure}; its columns are {list(columns)}",
+                           "not_tagged", columns=missing, kept=kept)
     return [c for c in columns if c not in TAG_COLUMNS]
 
 
