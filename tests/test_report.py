@@ -1260,3 +1260,18 @@ def test_a_tagged_file_whose_category_column_was_renamed_is_told_to_name_it_back
     assert main(["report", str(path), "-o", str(tmp_path / "r.md")]) == 2
     first = capsys.readouterr().err.splitlines()[0]
     assert "文件里没有标注结果列（category）" in first and "改回" in first and "consumer-nlp tag" not in first, first
+
+
+def test_days_written_with_hao_or_followed_by_the_weekday_are_read():
+    # 2026年3月5号 (号, as a desk says and types a day) and 2026年3月5日 星期四 (Chinese Excel's long date format, as a
+    # CSV saved from it holds the cell) were named as no date, the whole column under 日期缺失或无法识别; 3月5号 was
+    # no date either, where 3月5日 is one without a year.
+    from consumer_nlp.report._tally import read_dates
+
+    values = ["2026年3月5号", "2026年3月5日 星期四", "2026/3/5（周四）", "2026-03-05 礼拜四 下午3:20", "2026年3月5号10:30",
+              "2026年3月8日星期日", "3月5号", "2026年3月5日 星期", "2026年3月5日 周八"]
+    read = read_dates(pd.Series(values, dtype=object))
+    assert read.dates.tolist()[:6] == [pd.Timestamp("2026-03-05"), pd.Timestamp("2026-03-05"),
+                                       pd.Timestamp("2026-03-05"), pd.Timestamp("2026-03-05 15:20"),
+                                       pd.Timestamp("2026-03-05 10:30"), pd.Timestamp("2026-03-08")]
+    assert read.no_year.tolist()[6] and read.dates.isna().tolist()[6:] == [True, True, True]

@@ -42,16 +42,19 @@ UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
 # once, not once per position (that was quadratic: 40,000 digits took 80 s).
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
-# 2025.3.5, 2025年3月5日, 2025年3月, 20250305), optionally a time (10:30, 10时30分, or 下午3:20 or 3:20 PM on a
-# twelve-hour clock) and a time zone (+08:00, +0800, or +08 after a time), which is dropped (the date as written is the
+# 2025.3.5, 2025年3月5日 or 5号, 2025年3月, 20250305), optionally the day of the week (星期三), optionally a time
+# (10:30, 10时30分, or 下午3:20 or 3:20 PM on a twelve-hour clock) and a time zone (+08:00, +0800, or +08 after a time), which is dropped (the date as written is the
 # date counted). Two-digit years and day/month orders are ambiguous (25-03-05, 5/3/2025): they do not fit and are
 # named, unless a date_format says how to read them. A month and a day alone (3月5日, 3-5, 03/05) are a date without
 # a year.
 _ZONE = r"Z|[+-]\d{2}:?\d{2}|UTC"  # a time zone after a date and time, which is dropped
 _ZONE_HOURS = r"[+-]\d{2}"  # a zone of hours alone (PostgreSQL's +08), read only after a time
-_DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*日?|\s*月)?|(\d{2})(\d{2}))"
-                   r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*日?)"
-                   r"(?:(?:\s*(上午|下午)\s*|[ T]+|(?<=日))"
+# the day of the week after a date (2026年3月5日 星期四, Chinese Excel's long date format; （周四）), which is not checked
+_WEEKDAY = r"(?:\s*[(（]?\s*(?:星期|周|礼拜)[一二三四五六日天]\s*[)）]?)"
+_DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*[日号]?|\s*月)?|(\d{2})(\d{2}))"
+                   r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*[日号]?)"
+                   rf"{_WEEKDAY}?"
+                   r"(?:(?:\s*(上午|下午)\s*|[ T]+|(?<=[日号]))"
                    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
                    rf"\s*(?:{_ZONE}|(?(9){_ZONE_HOURS}))?\s*$")  # group 9: the hour
 # A time in Chinese hours, minutes and seconds (10时, 10时30分, 下午3点20分15秒), read as the clock time it says (10:30),
