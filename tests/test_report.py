@@ -1275,3 +1275,22 @@ def test_days_written_with_hao_or_followed_by_the_weekday_are_read():
                                        pd.Timestamp("2026-03-05"), pd.Timestamp("2026-03-05 15:20"),
                                        pd.Timestamp("2026-03-05 10:30"), pd.Timestamp("2026-03-08")]
     assert read.no_year.tolist()[6] and read.dates.isna().tolist()[6:] == [True, True, True]
+
+
+def test_a_total_row_a_desk_added_below_the_table_is_told_apart_from_a_row_whose_category_was_cleared(tmp_path,
+                                                                                                         capsys):
+    # A 合计 row added below a tagged table in Excel (no tag in any tag column) was refused as a row whose category
+    # was cleared: 请在 Excel 里补上这些行的类别, for a row that is no complaint. It is now told as a row added after
+    # tagging, to delete (a total, a note) or to tag (a new complaint); a row whose category alone was cleared is told
+    # as before.
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "编号": "1"}])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1] = {column: "合计：1件" if column == "编号" else "" for column in frame.columns}
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    assert main(["report", str(path), "-o", str(tmp_path / "r.md")]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "第3行" in first and "补上这些行的类别" not in first and "合计" in first and "删掉" in first, first
+    frame.loc[1] = frame.loc[0].to_dict() | {"category": ""}
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    assert main(["report", str(path), "-o", str(tmp_path / "r.md")]) == 2
+    assert "请在 Excel 里补上这些行的类别" in capsys.readouterr().err.splitlines()[0]

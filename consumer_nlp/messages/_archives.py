@@ -259,6 +259,9 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         return f"请用 consumer-nlp review export 从已标注的文件导出复核表，在「{CHOICE_HEADER}」一列填好后导入它"
     if error.problem == "no_column" and error.details.get("period") and "period" in names:
         return _period_word({**error.details, "flag": names["period"]}) + " 后再运行"
+    if error.problem == "tag_values" and error.details.get("added"):  # no tag in any tag column
+        return ("这些行的标注结果各列都是空的，是标注之后加进来的：若是表尾的合计、备注等不是投诉的行，请删掉它们；若是新的投诉，"
+                "请把它们另存为一个文件，用 consumer-nlp tag 标注，再运行")
     if error.problem == "tag_values" and error.details["column"] == "category" and any(
             not value for _, value in error.details["rows"]):
         return "请在 Excel 里补上这些行的类别（不确定时保留模型给出的类别，用 consumer-nlp review 复核）后再运行"

@@ -179,12 +179,12 @@ def _must_hold(column: str, wanted: str, wrong: list[tuple], place: str) -> str:
     return f"column '{column}' must hold {wanted}; these rows do not: {bad}"
 
 
-def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: str) -> None:
+def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: str, **details) -> None:
     """Refuse a tag column whose values are ``wrong`` somewhere (edited by hand), naming the first rows (``rows``:
-    each value's row number, as Excel shows the file): an :class:`ArchiveError` "tag_values"."""
+    each value's row number, as Excel shows the file): an :class:`ArchiveError` "tag_values", with ``details``."""
     bad = _wrong_rows(values, wrong, rows)
     if bad:
-        raise ArchiveError(_must_hold(column, wanted, bad, "row {}"), "tag_values", column=column, rows=bad)
+        raise ArchiveError(_must_hold(column, wanted, bad, "row {}"), "tag_values", column=column, rows=bad, **details)
 
 
 _TRUE, _FALSE = ("true", "1", "1.0", "是"), ("false", "0", "0.0", "否")  # 是 and 否, as a desk types them in Excel
