@@ -1281,8 +1281,8 @@ def test_a_total_row_a_desk_added_below_the_table_is_told_apart_from_a_row_whose
                                                                                                          capsys):
     # A 合计 row added below a tagged table in Excel (no tag in any tag column) was refused as a row whose category
     # was cleared: 请在 Excel 里补上这些行的类别, for a row that is no complaint. It is now told as a row added after
-    # tagging, to delete (a total, a note) or to tag (a new complaint); a row whose category alone was cleared is told
-    # as before.
+    # tagging, to delete (a total, a note) or to tag (a new complaint); a row whose category (and category_zh) alone
+    # was cleared is told as before.
     path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality", "编号": "1"}])
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[1] = {column: "合计：1件" if column == "编号" else "" for column in frame.columns}
@@ -1290,7 +1290,18 @@ def test_a_total_row_a_desk_added_below_the_table_is_told_apart_from_a_row_whose
     assert main(["report", str(path), "-o", str(tmp_path / "r.md")]) == 2
     first = capsys.readouterr().err.splitlines()[0]
     assert "第3行" in first and "补上这些行的类别" not in first and "合计" in first and "删掉" in first, first
-    frame.loc[1] = frame.loc[0].to_dict() | {"category": ""}
+    frame.loc[1] = frame.loc[0].to_dict() | {"category": "", "category_zh": ""}
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     assert main(["report", str(path), "-o", str(tmp_path / "r.md")]) == 2
     assert "请在 Excel 里补上这些行的类别" in capsys.readouterr().err.splitlines()[0]
+
+
+def test_a_row_whose_category_was_cleared_but_category_zh_holds_one_counts_by_category_zh(tmp_path):
+    # category_zh is the column a desk edits (and wins over category): a row whose category a desk cleared while
+    # setting category_zh to 安全问题 was refused, told to fill in its category (请在 Excel 里补上这些行的类别).
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"}] * 2)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1, ["category", "category_zh"]] = ["", "安全问题"]
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    counts = dict(zip(*report_archive(path, progress=False).tables["categories"][["label", "件数"]].T.values))
+    assert (counts["quality"], counts["safety"], counts["total"]) == (1, 1, 2), counts

@@ -206,14 +206,13 @@ class _Tally:
         labels = frame["category"].map(label_of)
         tagged_as = labels.copy()  # as the category column says, before category_zh
         # a row with no tag in any tag column was added after tagging (a 合计 row below the table, a note): told apart
-        untagged = cell_texts(frame["category"]).eq("")  # only rows without a category are looked at whole
+        blank = cell_texts(frame["category"]).eq("")
+        untagged = blank.copy()  # only rows without a category are looked at whole
         if untagged.any():
             tags = frame.loc[untagged, [c for c in TAG_COLUMNS if c in frame]]
             untagged[untagged] = tags.apply(cell_texts).eq("").all(axis=1)
         refuse_rows(frame["category"], untagged, rows, "category",
                     "one of the six categories (these rows hold no tag at all: added after tagging?)", added=True)
-        refuse_rows(frame["category"], labels.isna() & (~empty | cell_texts(frame["category"]).ne("")), rows,
-                    "category", "one of the six categories")
         edited = pd.Series(np.nan, index=frame.index, dtype=object)
         if "category_zh" in frame:
             edited = frame["category_zh"].map(label_of)
@@ -225,6 +224,9 @@ class _Tally:
             self.unlike_zh += len(unlike)
             self.unlike_zh_rows += [int(rows[i]) for i in unlike[:10 - len(self.unlike_zh_rows)]]
             labels = labels.where(edited.isna(), edited)
+        # a blank category is a row without text's, or one whose category_zh a desk gave (which wins over category)
+        refuse_rows(frame["category"], tagged_as.isna() & ~(blank & (empty | edited.notna())), rows, "category",
+                    "one of the six categories")
         # A row without text is in no category, unless a desk gave it one: tagging leaves its category blank (other
         # and 其他, or other alone, before 2026-12-05), so any other is a person's.
         as_tagged = tagged_as.eq("other") & (edited.isna() | edited.eq("other"))
