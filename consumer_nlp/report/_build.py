@@ -14,7 +14,7 @@ from .._unicode import quoted
 from .._values import PathLike
 from ..exceptions import ArchiveError
 from ..io import CHANNEL_NAMES, find_column, same_file
-from ..messages import names_rows_note
+from ..messages import REASON_EMPTY, names_rows_note
 from ._render import ArchiveReport
 from ._tally import (EARLIER_DATE, EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YEAR, PERIODS, UNDATED, read_dates,
                      tally_archive)
@@ -130,6 +130,9 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     if tally.given_empty.count:  # the tagging's summary counted them as 文本为空
         notes.append(f"{tally.given_empty.count} 行标注时文本为空，但在文件里填了类别，按所填的类别计入"
                      f"（如 {_shown(tally.given_empty)}）。")
+    if tally.filled_empty.count:
+        notes.append(f"{tally.filled_empty.count} 行标注时文本为空，现在有了文本，但没有类别，仍按“{REASON_EMPTY}”计入"
+                     f"（如 {_shown(tally.filled_empty)}）：请重新标注这些行，或在 category_zh 填上类别后再生成报告。")
     if before is not None:
         rows, shares_then = [], _shares(before.categories, before.rows, order)
         for c in order:

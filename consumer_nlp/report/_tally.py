@@ -197,6 +197,7 @@ class _Tally:
     unlike_zh: int = 0  # rows whose category_zh and category say different categories
     unlike_zh_rows: list = field(default_factory=list)  # the first ten of them, by row
     given_empty: "_Named" = field(default_factory=lambda: _Named())  # rows without text a desk gave a category
+    filled_empty: "_Named" = field(default_factory=lambda: _Named())  # rows tagged without text that hold one now
 
     def _categories(self, frame: pd.DataFrame, rows, text_col) -> pd.Series:
         """Each row's category as a person last said it: a reviewer's correction of its text, else
@@ -233,6 +234,10 @@ class _Tally:
         given = (empty & labels.notna() & ~as_tagged).to_numpy()
         self.given_empty.add(given, rows, labels.map(CATEGORIES))
         empty = empty & ~given
+        if text_col and empty.any():  # a text typed in after tagging, its row left without a category
+            filled = empty.copy()
+            filled[empty] = cell_texts(frame.loc[empty, text_col]).ne("")
+            self.filled_empty.add(filled.to_numpy(), rows, frame[text_col])
         if self.corrections and text_col:
             fixed = frame[text_col].map(lambda t: self.corrections.get(correction_key(t)) if isinstance(t, str)
                                         else None)
