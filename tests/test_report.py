@@ -1311,10 +1311,11 @@ def test_a_row_tagged_without_text_whose_text_a_desk_filled_in_later_is_said(tmp
     # A desk filled in the text of a row tagged 文本为空 (typed from the call's record) but gave it no category: it was
     # counted as 文本为空 without a word, its text in the file.
     empty = {"text": "", "category": "", "needs_review": True, "review_reason": "文本为空"}
-    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"}, empty, empty])
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"}, empty, empty,
+                                             {**empty, "text": "。。。——"}])  # marks alone: tagged as no text
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.loc[1, "text"] = "电饭煲用了三天就坏了"
     frame.to_csv(path, index=False, encoding="utf-8-sig")
     report = report_archive(path, progress=False)
-    assert dict(zip(*report.tables["categories"][["label", "件数"]].T.values))["empty"] == 2
+    assert dict(zip(*report.tables["categories"][["label", "件数"]].T.values))["empty"] == 3
     assert any("1 行" in note and "第3行「电饭煲用了三天就坏了」" in note for note in report.notes), report.notes

@@ -235,8 +235,8 @@ class _Tally:
         self.given_empty.add(given, rows, labels.map(CATEGORIES))
         empty = empty & ~given
         if text_col and empty.any():  # a text typed in after tagging, its row left without a category
-            filled = empty.copy()
-            filled[empty] = cell_texts(frame.loc[empty, text_col]).ne("")
+            filled = empty.copy()  # a letter, digit or Chinese character: marks alone (。。。) are tagged as no text
+            filled[empty] = cell_texts(frame.loc[empty, text_col]).str.contains(r"[^\W_]", regex=True)
             self.filled_empty.add(filled.to_numpy(), rows, frame[text_col])
         if self.corrections and text_col:
             fixed = frame[text_col].map(lambda t: self.corrections.get(correction_key(t)) if isinstance(t, str)
