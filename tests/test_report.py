@@ -1319,3 +1319,18 @@ def test_a_row_tagged_without_text_whose_text_a_desk_filled_in_later_is_said(tmp
     report = report_archive(path, progress=False)
     assert dict(zip(*report.tables["categories"][["label", "件数"]].T.values))["empty"] == 3
     assert any("1 行" in note and "第3行「电饭煲用了三天就坏了」" in note for note in report.notes), report.notes
+
+
+def test_confidences_shown_as_percentages_in_a_csv_saved_from_excel_are_read(tmp_path):
+    # A desk who formatted the confidence column as 百分比 in Excel and saved the CSV got 98.41% in every cell: the
+    # report stopped on every row (「confidence」列应为 0 到 1 之间的数…第2行「98.41%」). They are read as the fractions they
+    # show; 120% or -5% are still refused.
+    rows = [{"text": "电饭煲用了三天就坏了要求退货", "category": "quality", "confidence": c} for c in ("98.41%", " 60 %")]
+    path = _tagged_rows(tmp_path / "t.csv", rows)
+    report = report_archive(path, progress=False)
+    assert report.tables["categories"].set_index("label").loc["quality", "件数"] == 2
+    assert report.tables["examples"]["置信度"].tolist() == [0.984], report.tables["examples"]
+    from consumer_nlp.exceptions import ArchiveError
+
+    with pytest.raises(ArchiveError, match="row 3「120%」"):
+        report_archive(_tagged_rows(tmp_path / "u.csv", rows[:1] + [{**rows[1], "confidence": "120%"}]), progress=False)

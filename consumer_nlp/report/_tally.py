@@ -270,7 +270,7 @@ class _Tally:
                 for term, weight in read_top_terms(terms):
                     self.terms[category][term] += weight
         if text_col:
-            confidence = pd.to_numeric(frame["confidence"], errors="coerce").fillna(0).to_numpy()
+            confidence = _confidences(frame["confidence"]).fillna(0).to_numpy()
             for text, category, score in zip(texts[placed], categories[placed], confidence[placed]):
                 if isinstance(text, str) and 12 <= len(text.strip()) <= 220:
                     heap, item = self.candidates[category], (float(score), text.strip())
@@ -380,9 +380,21 @@ class _HeldSerials:
         return bool(self.rows.count) and (not self.others or (not self.numbers and self.dates > self.rows.count))
 
 
+def _confidences(values: pd.Series) -> pd.Series:
+    """A confidence column's numbers, NaN where none; 98.41% as 0.9841 (a column Excel shows as percentages keeps
+    them so in a CSV it saves)."""
+    text = cell_texts(values)
+    percent = text.str.fullmatch(r"[-+]?[\d.]+\s*%")
+    numbers = pd.to_numeric(values.where(~percent.to_numpy()), errors="coerce")
+    if percent.any():
+        numbers = numbers.where(~percent.to_numpy(),
+                                pd.to_numeric(text.str.rstrip("%").str.strip(), errors="coerce").astype(float) / 100)
+    return numbers
+
+
 def _check_confidence(values: pd.Series, rows) -> None:
     """A confidence that is not a number from 0 to 1 is refused, named by row (not read as 0)."""
-    numbers = pd.to_numeric(values, errors="coerce")
+    numbers = _confidences(values)
     refuse_rows(values, numbers.isna() | (numbers < 0) | (numbers > 1), rows, "confidence",
                 "numbers from 0 to 1")
 
