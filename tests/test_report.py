@@ -1334,3 +1334,17 @@ def test_confidences_shown_as_percentages_in_a_csv_saved_from_excel_are_read(tmp
 
     with pytest.raises(ArchiveError, match="row 3「120%」"):
         report_archive(_tagged_rows(tmp_path / "u.csv", rows[:1] + [{**rows[1], "confidence": "120%"}]), progress=False)
+
+
+def test_phone_and_id_numbers_in_the_examples_of_a_report_are_masked(tmp_path):
+    # The 代表性投诉 of a report a desk hands on showed consumers' phone and ID card numbers as written in their
+    # complaints. Their middle digits are now masked, as 12315 publishes them (138****5678); other numbers stay.
+    texts = ["电饭煲用了三天就坏了，联系电话13812345678，订单号20260105123",
+             "充电宝冒烟起火，我的身份证号11010119900307123X，座机010-62345678",
+             "手机屏幕坏了，商家电话 0755-8765432 一直没人接，花了3999元，回电+8613912345678"]
+    rows = [{"text": t, "category": c, "confidence": 0.95} for t, c in zip(texts, ["quality", "safety", "other"])]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    shown = "\n".join(report.tables["examples"]["投诉内容"])
+    assert "138****5678" in shown and "110101********123X" in shown and "010-****5678" in shown, shown
+    assert "0755-***5432" in shown and "+86139****5678" in shown and "20260105123" in shown and "3999元" in shown
+    assert not re.search(r"13812345678|19900307|62345678|8765432|13912345678", shown + report.to_markdown()), shown

@@ -2,6 +2,7 @@
 the tallies of a tagged archive (and of an earlier one, to compare with) at the end.
 """
 import math
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Callable
@@ -20,6 +21,24 @@ from ._tally import (EARLIER_DATE, EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YE
                      tally_archive)
 
 EXAMPLES_PER_CATEGORY = 5
+# Consumers' numbers in a complaint, masked in the examples of a report that is handed on (as 12315 publishes them):
+# a mobile number's middle four digits, a landline's local number but its last four, an ID card's birth date and
+# sequence number. No digit may stand on either side (but +86's): an order number holding such a run stays as it is.
+_PERSONAL = re.compile(r"(?:(?<![0-9])|(?<=\+86))(?:(?P<mobile>1[3-9][0-9])[0-9]{4}(?P<mobile_end>[0-9]{4})"
+                       r"|(?P<area>0[0-9]{2,3}-)(?P<local>[0-9]{3,4})(?P<local_end>[0-9]{4})"
+                       r"|(?P<region>[1-9][0-9]{5})[0-9]{8}(?P<id_end>[0-9]{3}[0-9Xx]))(?![0-9Xx])")
+
+
+def _masked(text: str) -> str:
+    """``text`` with the consumers' phone and ID card numbers in it masked (138****5678, 110101********123X)."""
+    def mask(found: re.Match) -> str:
+        if found["mobile"]:
+            return f"{found['mobile']}****{found['mobile_end']}"
+        if found["area"]:
+            return f"{found['area']}{'*' * len(found['local'])}{found['local_end']}"
+        return f"{found['region']}********{found['id_end']}"
+
+    return _PERSONAL.sub(mask, text)
 FILLED_GAP = 12  # periods without complaints between two with some are rows of zeros up to this many
 
 
@@ -178,7 +197,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
             "涉及金额(元)": _apportion([tally.money.get(c, 0) for c in order], round(money_total))
             + [round(money_total)]})
         tables["examples"] = pd.DataFrame(
-            [(KINDS[c], c, round(score, 3), text) for c in order
+            [(KINDS[c], c, round(score, 3), _masked(text)) for c in order
              for score, text in pick_distinct(tally.candidates[c], EXAMPLES_PER_CATEGORY)],
             columns=["类别", "label", "置信度", "投诉内容"])
     else:
