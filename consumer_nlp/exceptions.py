@@ -205,7 +205,8 @@ class ArchiveError(ValueError):
     and ``details["computed"]``, its confidence in the file and from the model, ``details["differ"]`` of
     ``details["rows"]`` rows to review differ) or ``"tag_values"`` (a tag column holding what tagging never writes,
     edited by hand: ``details["column"]``; ``details["rows"]``, the first five (row, value), each row as Excel shows
-    it) or ``"no_rows"`` (a tagged archive with no row to report on: its column names alone,
+    it; ``details["added"]``, True where the rows hold no tag at all, added after tagging) or ``"no_rows"`` (a
+    tagged archive with no row to report on: its column names alone,
     or with ``details["blank"]`` blank rows and ``details["names"]`` rows repeating the column names, left out)
     or ``"text_bytes"`` (a text column holding bytes that are not UTF-8, a Parquet binary column:
     ``details["column"]``; ``details["rows"]``, the first five (row, value); ``details["index"]``, True where each
