@@ -1256,3 +1256,16 @@ def test_an_export_stopped_half_way_leaves_neither_the_workbook_nor_its_rows_beh
     with pytest.raises(KeyError):
         export_review(queue, tmp_path / "复核.xlsx")
     assert list(tmp_path.iterdir()) == [tmp_path / "temporary"] and not any((tmp_path / "temporary").iterdir())
+
+
+def test_a_total_row_added_below_the_tagged_table_is_told_as_added_not_as_a_bad_review_flag(tagged, model_file,
+                                                                                            tmp_path, capsys):
+    # A 合计 row a desk added below the tagged table stopped review export as 「needs_review」列应为 true 或 false…
+    # 第N行（空）, telling them to fix a cell of a row that is no complaint; it is told as the report tells it.
+    lines = tagged.read_text(encoding="utf-8-sig").splitlines()
+    width = len(lines[0].split(","))
+    total = tmp_path / "total.csv"
+    total.write_text("\n".join([*lines, "合计" + "," * (width - 1)]) + "\n", encoding="utf-8-sig")
+    assert main(["review", "export", str(total), "-o", str(tmp_path / "q.xlsx"), "--model", str(model_file)]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert f"第{len(lines) + 1}行" in first and "删掉" in first and "needs_review" not in first, first

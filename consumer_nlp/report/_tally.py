@@ -19,8 +19,8 @@ from .._values import cell_texts
 from ..exceptions import ArchiveError
 from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
                   find_text_column, GroupSpellings, open_archive, shown_text)
-from ..tagging import (REASON_EMPTY, TAG_COLUMNS, check_tagged, names_rows, read_top_terms, refuse_rows, review_flags,
-                       without_text)
+from ..tagging import (REASON_EMPTY, check_tagged, names_rows, read_top_terms, refuse_added_rows, refuse_rows,
+                       review_flags, without_text)
 
 PERIODS = {"month": "M", "quarter": "Q"}  # the time table's rows, as pandas names the periods
 # Words a desk may give for a period where a column's name is asked for (a group column): what each means.
@@ -206,14 +206,8 @@ class _Tally:
         empty = without_text(frame)
         labels = frame["category"].map(label_of)
         tagged_as = labels.copy()  # as the category column says, before category_zh
-        # a row with no tag in any tag column was added after tagging (a 合计 row below the table, a note): told apart
+        refuse_added_rows(frame, rows)  # a 合计 row below the table, told apart from a category cleared
         blank = cell_texts(frame["category"]).eq("")
-        untagged = blank.copy()  # only rows without a category are looked at whole
-        if untagged.any():
-            tags = frame.loc[untagged, [c for c in TAG_COLUMNS if c in frame]]
-            untagged[untagged] = tags.apply(cell_texts).eq("").all(axis=1)
-        refuse_rows(frame["category"], untagged, rows, "category",
-                    "one of the six categories (these rows hold no tag at all: added after tagging?)", added=True)
         edited = pd.Series(np.nan, index=frame.index, dtype=object)
         if "category_zh" in frame:
             edited = frame["category_zh"].map(label_of)

@@ -12,7 +12,7 @@ from .._similarity import pick_distinct
 from .._values import check_count, is_missing
 from ..exceptions import ArchiveError
 from ..io import cell_text, find_text_column, open_archive
-from ..tagging import check_tagged, names_rows, review_flags, without_text
+from ..tagging import check_tagged, names_rows, refuse_added_rows, review_flags, without_text
 
 
 class ReviewQueue(list):
@@ -74,6 +74,7 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
         if names.any():
             pasted += [numbers[i] for i in names.nonzero()[0]]
             frame, numbers = frame[~names], [number for number, name in zip(numbers, names) if not name]
+        refuse_added_rows(frame, numbers)  # a 合计 row below the table: told as the report tells it
         flags = review_flags(frame["needs_review"], numbers)
         confidences = frame["confidence"] if "confidence" in frame else pd.Series(None, index=frame.index)
         empty = without_text(frame)  # nothing to read once normalised: in no category, no correction

@@ -187,6 +187,19 @@ def refuse_rows(values: pd.Series, wrong: pd.Series, rows, column: str, wanted: 
         raise ArchiveError(_must_hold(column, wanted, bad, "row {}"), "tag_values", column=column, rows=bad, **details)
 
 
+def refuse_added_rows(frame: pd.DataFrame, rows) -> None:
+    """Refuse rows holding no tag in any tag column, named by row (``rows``, as for :func:`refuse_rows`): rows added
+    after tagging (a 合计 row below the table, a note, a complaint typed in), told apart from a tag edited wrongly
+    (``details["added"]``). Only rows without a category are looked at whole."""
+    key = "category" if "category" in frame else "needs_review"
+    added = cell_texts(frame[key]).eq("")
+    if added.any():
+        added[added] = frame.loc[added, [c for c in TAG_COLUMNS if c in frame]].apply(cell_texts).eq("").all(axis=1)
+    refuse_rows(frame[key], added, rows, key,
+                f"{'one of the six categories' if key == 'category' else 'true or false'} (these rows hold no tag at "
+                "all: added after tagging?)", added=True)
+
+
 _TRUE, _FALSE = ("true", "1", "1.0", "是"), ("false", "0", "0.0", "否")  # 是 and 否, as a desk types them in Excel
 
 
