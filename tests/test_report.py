@@ -1348,3 +1348,10 @@ def test_phone_and_id_numbers_in_the_examples_of_a_report_are_masked(tmp_path):
     assert "138****5678" in shown and "110101********123X" in shown and "010-****5678" in shown, shown
     assert "0755-***5432" in shown and "+86139****5678" in shown and "20260105123" in shown and "3999元" in shown
     assert not re.search(r"13812345678|19900307|62345678|8765432|13912345678", shown + report.to_markdown()), shown
+
+
+def test_phone_numbers_typed_in_full_width_digits_are_masked_in_the_examples(tmp_path):
+    # A number typed with a Chinese input method's full-width digits (１３８１２３４５６７８) was shown whole.
+    rows = [{"text": "电饭煲用了三天就坏了，联系电话１３８１２３４５６７８，请回电", "category": "quality", "confidence": 0.95}]
+    shown = "".join(report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).tables["examples"]["投诉内容"])
+    assert "１３８****５６７８" in shown and "１２３４" not in shown, shown

@@ -24,9 +24,10 @@ EXAMPLES_PER_CATEGORY = 5
 # Consumers' numbers in a complaint, masked in the examples of a report that is handed on (as 12315 publishes them):
 # a mobile number's middle four digits, a landline's local number but its last four, an ID card's birth date and
 # sequence number. No digit may stand on either side (but +86's): an order number holding such a run stays as it is.
-_PERSONAL = re.compile(r"(?:(?<![0-9])|(?<=\+86))(?:(?P<mobile>1[3-9][0-9])[0-9]{4}(?P<mobile_end>[0-9]{4})"
-                       r"|(?P<area>0[0-9]{2,3}-)(?P<local>[0-9]{3,4})(?P<local_end>[0-9]{4})"
-                       r"|(?P<region>[1-9][0-9]{5})[0-9]{8}(?P<id_end>[0-9]{3}[0-9Xx]))(?![0-9Xx])")
+_D = "[0-9０-９]"  # a digit, as typed or in a Chinese input method's full width
+_PERSONAL = re.compile(rf"(?:(?<!{_D})|(?<=\+86))(?:(?P<mobile>[1１][3-9３-９]{_D}){_D}{{4}}(?P<mobile_end>{_D}{{4}})"
+                       rf"|(?P<area>[0０]{_D}{{2,3}}[-－])(?P<local>{_D}{{3,4}})(?P<local_end>{_D}{{4}})"
+                       rf"|(?P<region>[1-9１-９]{_D}{{5}}){_D}{{8}}(?P<id_end>{_D}{{3}}[0-9０-９XxＸｘ]))(?![0-9０-９XxＸｘ])")
 
 
 def _masked(text: str) -> str:
