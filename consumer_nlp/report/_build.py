@@ -21,6 +21,7 @@ from ._tally import (EARLIER_DATE, EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YE
                      tally_archive)
 
 EXAMPLES_PER_CATEGORY = 5
+FILLED_GAP = 12  # periods without complaints between two with some are rows of zeros up to this many
 # Consumers' numbers in a complaint, masked in the examples of a report that is handed on (as 12315 publishes them):
 # a mobile number's middle four digits, a landline's local number but its last four, an ID card's birth date and
 # sequence number. No digit may stand on either side (but +86's): an order number holding such a run stays as it is.
@@ -40,7 +41,6 @@ def _masked(text: str) -> str:
         return f"{found['region']}********{found['id_end']}"
 
     return _PERSONAL.sub(mask, text)
-FILLED_GAP = 12  # periods without complaints between two with some are rows of zeros up to this many
 
 
 def _percent(part, whole) -> float:
