@@ -3124,6 +3124,28 @@ def test_a_headings_derived_column_name_a_real_column_has_steps_aside(default_mo
     assert [[r[c] for c in columns] for r in out] == rows
 
 
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_title_merged_across_the_whole_header_row_is_still_told_as_a_title(default_model, tmp_path, name):
+    # A title merged over A1:D1 above the column names (编号, 诉求, …: none a known text column's name) is all the first
+    # row shows: read as a heading over four columns, it named them 2026年投诉登记表（B列）…, the row of names became
+    # a record, and the advice to say which row holds the names was no longer given (the web's 第 1 行像是标题 neither):
+    # a desk naming a column with --text-col had the names tagged as a complaint. It is read as the title it is again.
+    rows = [["编号", "诉求", "电话", "处理结果"], ["C1", "冰箱买回来三天就不制冷了", "138", "已退"]]
+    source = _headings_across_the_header_row(tmp_path / name, ["2026年投诉登记表", None, None, None], [(0, 3)], rows)
+    reader = open_archive(source)
+    chunk = next(iter(reader.chunks()))
+    assert reader.columns == ["2026年投诉登记表"]
+    assert [(bad.row, bad.wider) for bad in chunk.bad] == [(2, True), (3, True)]
+    with pytest.raises(ArchiveError, match="If that is a title above the column names"):
+        tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    source = _headings_across_the_header_row(tmp_path / f"named.{name}", ["2026年投诉登记表", None, None, "备注"],
+                                             [(0, 2)], rows)  # a heading beside another name names each column
+    reader = open_archive(source)
+    chunk = next(iter(reader.chunks()))
+    assert len(chunk.rows) == 2 and not chunk.bad
+    assert reader.columns == ["2026年投诉登记表", *[f"2026年投诉登记表（{c}列）" for c in "BC"], "备注"]
+
+
 def test_a_derived_name_of_a_two_row_heading_a_real_column_has_steps_aside(tmp_path):
     # The same with 类别 merged over B1:C2 and the header in row 2 (helper c3's case).
     workbook = Workbook()

@@ -13,6 +13,14 @@ from ._workbook import (LinksOver, MergedBelow, SheetScan, apart_from_named, cho
                         sheet_rows)
 
 
+def _title(header: list, first: int, top: int, last: int, bottom: int, header_row: int) -> bool:
+    """Whether a range over columns ``first`` to ``last`` (from 1) of the header row alone is all that row shows (a
+    title merged over A1:F1 above the column names), not a heading beside other names: read as one column's name, the
+    rows below wider than it are told as under a title, where naming each column it covers made the names a record."""
+    return top == bottom == header_row and not any(
+        cell_text(name).strip() for at, name in enumerate(header) if not first - 1 <= at < last)
+
+
 class ExcelReader(ArchiveReader):
     """One sheet of an .xlsx workbook, streamed row by row; each cell keeps its type (text, number,
     date, boolean; a formula as the value Excel saved for it: a formula never calculated is refused,
@@ -114,7 +122,8 @@ class ExcelReader(ArchiveReader):
                     scan.comments[top] = [note for note in scan.comments[top] if note[0] != column]
         ranges, derived = list(dict.fromkeys(scan.merged)), set()  # each range once, in the sheet's order
         for first, top, last, bottom in ranges:  # over the header row, in it alone too (联系方式 over C1:D1)
-            if top <= self.header_row <= bottom and last > first:
+            if top <= self.header_row <= bottom and last > first and not _title(header, first, top, last, bottom,
+                                                                                self.header_row):
                 shown = cell_text((above or {}).get(first, (0, ""))[1] if top < self.header_row else
                                   header[first - 1] if first <= len(header) else "")
                 if shown.strip():
