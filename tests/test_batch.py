@@ -3144,6 +3144,11 @@ def test_a_title_merged_across_the_whole_header_row_is_still_told_as_a_title(def
     chunk = next(iter(reader.chunks()))
     assert len(chunk.rows) == 2 and not chunk.bad
     assert reader.columns == ["2026年投诉登记表", *[f"2026年投诉登记表（{c}列）" for c in "BC"], "备注"]
+    source = _headings_across_the_header_row(tmp_path / f"texts.{name}", ["投诉内容", None],
+                                             [(0, 1)], [["冰箱买回来三天就不制冷了", "已退"]])  # the texts' heading
+    reader = open_archive(source)
+    chunk = next(iter(reader.chunks()))
+    assert reader.columns == ["投诉内容", "投诉内容（B列）"] and chunk.rows.values.tolist() == [["冰箱买回来三天就不制冷了", "已退"]]
 
 
 def test_a_derived_name_of_a_two_row_heading_a_real_column_has_steps_aside(tmp_path):

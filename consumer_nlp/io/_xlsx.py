@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, check_header
+from ._columns import TEXT_COLUMN_NAMES, find_column
 from ._cells import cell_text, cell_value, shared_formats, values_noting_formats
 from ._workbook import (LinksOver, MergedBelow, SheetScan, apart_from_named, choose_sheet, has_data, merged_from_above,
                         named_under, open_read_only, read_chinese_dates, recalculated_on_opening, scan_sheet,
@@ -14,11 +15,14 @@ from ._workbook import (LinksOver, MergedBelow, SheetScan, apart_from_named, cho
 
 
 def _title(header: list, first: int, top: int, last: int, bottom: int, header_row: int) -> bool:
-    """Whether a range over columns ``first`` to ``last`` (from 1) of the header row alone is all that row shows (a
-    title merged over A1:F1 above the column names), not a heading beside other names: read as one column's name, the
-    rows below wider than it are told as under a title, where naming each column it covers made the names a record."""
-    return top == bottom == header_row and not any(
-        cell_text(name).strip() for at, name in enumerate(header) if not first - 1 <= at < last)
+    """Whether a range over columns ``first`` to ``last`` (from 1) of the header row alone is all that row shows and
+    names no text column (a title merged over A1:F1 above the column names), not a heading: read as one column's name,
+    the rows below wider than it are told as under a title, where naming each column it covers made the names a
+    record. A lone 投诉内容 over A1:B1 is the texts' heading, and names both columns."""
+    alone = not any(cell_text(name).strip() for at, name in enumerate(header) if not first - 1 <= at < last)
+    shown = cell_text(header[first - 1]) if first <= len(header) else ""
+    texts = find_column([shown], None, TEXT_COLUMN_NAMES) is not None
+    return top == bottom == header_row and alone and not texts
 
 
 class ExcelReader(ArchiveReader):
