@@ -3129,7 +3129,8 @@ def test_a_title_merged_across_the_whole_header_row_is_still_told_as_a_title(def
     # A title merged over A1:D1 above the column names (编号, 诉求, …: none a known text column's name) is all the first
     # row shows: read as a heading over four columns, it named them 2026年投诉登记表（B列）…, the row of names became
     # a record, and the advice to say which row holds the names was no longer given (the web's 第 1 行像是标题 neither):
-    # a desk naming a column with --text-col had the names tagged as a complaint. It is read as the title it is again.
+    # a desk naming a column with --text-col had the names tagged as a complaint. It is read as the title it is again,
+    # and a row of group names (基本信息 over A1:B1, 诉求信息 over C1:D1) is read as before: its rows wider than it.
     rows = [["编号", "诉求", "电话", "处理结果"], ["C1", "冰箱买回来三天就不制冷了", "138", "已退"]]
     source = _headings_across_the_header_row(tmp_path / name, ["2026年投诉登记表", None, None, None], [(0, 3)], rows)
     reader = open_archive(source)
@@ -3138,6 +3139,10 @@ def test_a_title_merged_across_the_whole_header_row_is_still_told_as_a_title(def
     assert [(bad.row, bad.wider) for bad in chunk.bad] == [(2, True), (3, True)]
     with pytest.raises(ArchiveError, match="If that is a title above the column names"):
         tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    source = _headings_across_the_header_row(tmp_path / f"groups.{name}", ["基本信息", None, "诉求信息", None],
+                                             [(0, 1), (2, 3)], rows)  # a row of group names, read as before
+    chunk = next(iter(open_archive(source).chunks()))
+    assert chunk.rows.empty and [(bad.row, bad.wider) for bad in chunk.bad] == [(2, True), (3, True)]
     source = _headings_across_the_header_row(tmp_path / f"named.{name}", ["2026年投诉登记表", None, None, "备注"],
                                              [(0, 2)], rows)  # a heading beside another name names each column
     reader = open_archive(source)

@@ -14,15 +14,16 @@ from ._workbook import (LinksOver, MergedBelow, SheetScan, apart_from_named, cho
                         sheet_rows)
 
 
-def _title(header: list, first: int, top: int, last: int, bottom: int, header_row: int) -> bool:
-    """Whether a range over columns ``first`` to ``last`` (from 1) of the header row alone is all that row shows and
-    names no text column (a title merged over A1:F1 above the column names), not a heading: read as one column's name,
-    the rows below wider than it are told as under a title, where naming each column it covers made the names a
-    record. A lone 投诉内容 over A1:B1 is the texts' heading, and names both columns."""
-    alone = not any(cell_text(name).strip() for at, name in enumerate(header) if not first - 1 <= at < last)
-    shown = cell_text(header[first - 1]) if first <= len(header) else ""
-    texts = find_column([shown], None, TEXT_COLUMN_NAMES) is not None
-    return top == bottom == header_row and alone and not texts
+def _titles(header: list, alone: list) -> bool:
+    """Whether the ranges ``alone`` ((first, last) columns from 1, each merged across the header row alone) are all that
+    row shows and none names a text column: a title over A1:F1, or a row of group names (基本信息 over A1:B1, 诉求信息
+    over C1:D1), above the column names. Read as one column's name each, the rows below wider than them are told as
+    under a title or groups, where naming each column they cover made the names a record. A lone 投诉内容 over A1:B1
+    is the texts' heading, and names both columns."""
+    covered = {at for first, last in alone for at in range(first - 1, last)}
+    shown = [cell_text(header[first - 1]) if first <= len(header) else "" for first, _ in alone]
+    return bool(alone) and not any(cell_text(name).strip() for at, name in enumerate(header) if at not in covered) \
+        and find_column(shown, None, TEXT_COLUMN_NAMES) is None
 
 
 class ExcelReader(ArchiveReader):
@@ -125,9 +126,10 @@ class ExcelReader(ArchiveReader):
                     noted[column] = on_top[0]
                     scan.comments[top] = [note for note in scan.comments[top] if note[0] != column]
         ranges, derived = list(dict.fromkeys(scan.merged)), set()  # each range once, in the sheet's order
+        titles = _titles(header, [(first, last) for first, top, last, bottom in ranges  # in the header row alone
+                                  if top == bottom == self.header_row and last > first])
         for first, top, last, bottom in ranges:  # over the header row, in it alone too (联系方式 over C1:D1)
-            if top <= self.header_row <= bottom and last > first and not _title(header, first, top, last, bottom,
-                                                                                self.header_row):
+            if top <= self.header_row <= bottom and last > first and not (titles and top == bottom):
                 shown = cell_text((above or {}).get(first, (0, ""))[1] if top < self.header_row else
                                   header[first - 1] if first <= len(header) else "")
                 if shown.strip():
