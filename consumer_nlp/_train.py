@@ -4,7 +4,7 @@ from collections import Counter
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import GroupKFold, StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, StratifiedKFold
 
 from ._categories import CATEGORIES, in_guide_order, label_of
 from ._classifier import ComplaintClassifier, group_folds, group_folds_problem
@@ -32,11 +32,8 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     predicted = np.empty(len(labels), dtype=object)
     confidence = np.zeros(len(labels))
     review = np.zeros(len(labels), dtype=bool)
-    read = normalize_many(list(texts))
-    if groups is None and len(set(read)) < len(read):  # copies of a text tested by a fold that learned one: 1.000
-        folds = StratifiedGroupKFold(n_splits=cv, shuffle=True, random_state=random_state).split(texts, labels, read)
-    elif groups is None:  # each text once: the folds as they always were
-        folds = StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(texts, labels)
+    if groups is None:  # copies of a text tested by a fold that learned one: 1.000
+        folds = _folds_of_different_texts(texts, labels, cv, random_state)
     else:
         folds = GroupKFold(n_splits=cv).split(texts, labels, groups)
     fit_groups = np.asarray(groups if fit_groups is None else fit_groups, dtype=object) \
@@ -51,6 +48,18 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     metrics = classification_metrics(labels, predicted, confidence, review, in_guide_order(labels))
     metrics["folds"] = cv
     return metrics
+
+
+def _folds_of_different_texts(texts, labels, cv: int, random_state: int):
+    """(train, test) rows of ``cv`` folds drawn over the different texts as the model reads them, each with its
+    first row's label, a text's copies following it: a label's different texts are spread over the folds however
+    often one is copied (as :func:`_check_folds` counts them), and data without copies keeps its folds."""
+    position = {}
+    text_of = np.array([position.setdefault(reading, len(position)) for reading in normalize_many(list(texts))])
+    first = np.unique(text_of, return_index=True)[1]  # each different text's first row, in the order of the texts
+    for train, test in StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(
+            first, labels[first]):
+        yield np.flatnonzero(np.isin(text_of, train)), np.flatnonzero(np.isin(text_of, test))
 
 
 def _check_folds(labeled: LabeledData, cv: int) -> None:

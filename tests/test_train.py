@@ -486,3 +486,26 @@ def test_calibration_data_of_a_label_the_training_data_lacks_is_refused_before_a
     assert main(["train", str(source), "--calibration-data", str(calibration), "-o", str(tmp_path / "m.cnlp")]) == 2
     first = next(line for line in capsys.readouterr().err.splitlines() if "错误" in line)
     assert "校准数据" in first and "金融服务（financial）2 条" in first and "--calibration-data" in first
+
+
+def test_folds_spread_a_labels_different_texts_however_often_one_is_copied(small_corpus, monkeypatch):
+    # The folds' check lets cv=2 go with 6 different texts of a label, so that each fold trains on 3 of them; but the
+    # folds balanced rows, not texts: one quality text pasted ten times filled a fold's share of quality, and that
+    # fold trained on that text alone, its held-out figures those of a model of one quality complaint.
+    from collections import Counter
+
+    from consumer_nlp.features import normalize_many
+
+    texts, labels = small_corpus
+    picked = [(t, label) for label in ("quality", "safety", "financial")
+              for t in [t for t, lab in zip(texts, labels) if lab == label][:6]]
+    picked += [picked[0]] * 9  # one quality complaint, ten times in all
+    learned, fit = [], cn.ComplaintClassifier.fit
+
+    def fit_noting(self, fold_texts, fold_labels, *args, **kwargs):
+        learned.append(Counter(label for _, label in set(zip(normalize_many(list(fold_texts)), fold_labels))))
+        return fit(self, fold_texts, fold_labels, *args, **kwargs)
+
+    monkeypatch.setattr(cn.ComplaintClassifier, "fit", fit_noting)
+    cross_validate(cn.ComplaintClassifier(cv=2), [t for t, _ in picked], [label for _, label in picked], cv=2)
+    assert [min(different.values()) for different in learned] == [3, 3]
