@@ -542,3 +542,22 @@ def test_a_text_cell_holding_an_excel_error_is_refused_not_learned(tmp_path, wri
     assert "工作表第 3 行：文本是 Excel 的错误值 #N/A" in err and "工作表第 5 行：文本是 Excel 的错误值 #REF!" in err
     typed = read_labeled([("#N/A", "quality"), ("冒烟", "safety")])  # a text typed so, not a workbook's error, stays
     assert typed.texts == ["#N/A", "冒烟"]
+
+
+@pytest.mark.parametrize("suffix", ["csv", "tsv"])
+def test_a_csv_saved_by_excel_from_a_sheet_of_error_cells_is_refused_too(tmp_path, write_csv, suffix):
+    # Excel saves an error cell into a CSV as its text: the VLOOKUP that found nothing, refused in the .xlsx, was
+    # learned as the complaint "#N/A" once the sheet was saved as CSV (pandas' read_csv reads it as missing too). A
+    # text holding more than the error's name is a person's, and stays.
+    rows = [["text", "label"], ["秤不准", "price_measurement"], ["#N/A", "quality"], ["冒烟", "safety"],
+            [" #REF! ", "safety"], ["#N/A 查不到商家，电话打不通", "other"]]
+    if suffix == "csv":
+        source = write_csv(tmp_path / "vlookup.csv", rows)
+    else:
+        source = tmp_path / "vlookup.tsv"
+        source.write_text("".join("\t".join(row) + "\n" for row in rows), encoding="utf-8")
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(source)
+    assert [where for where, _ in error.value.problems] == ["row 3", "row 5"]
+    assert [fault for fault in error.value.faults] == [("text_excel_error", {"error": "#N/A"}),
+                                                      ("text_excel_error", {"error": "#REF!"})]

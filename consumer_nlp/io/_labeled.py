@@ -455,6 +455,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
                              f"again with group_col")
         return data
     unparsed, first, written = [], None, str  # rows a file's reader could not parse; its first chunk; a label's text
+    errors_as_text = ()  # the error names a text file holds where Excel saved its sheet's error cells
     if isinstance(data, (pd.Series, dict, bytes, bytearray)):
         raise TypeError(f"got a {type(data).__name__}: give labeled data as a file path, a DataFrame with a text and "
                         f"a label column, or (text, label) pairs")
@@ -467,6 +468,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
             raise FileNotFoundError(f"no such file: {path}")
         columns, records, unparsed, first = _file_records(path, encoding, sheet, header_row)
         written = json_text if archive_format(path) == "jsonl" else cell_text  # true in JSON, TRUE in a sheet
+        if archive_format(path) in ("csv", "tsv"):  # a sheet saved as CSV: its #N/A cells are their names
+            from openpyxl.cell.cell import ERROR_CODES as errors_as_text
     elif isinstance(data, pd.DataFrame):
         source = "DataFrame"
         columns, records = _frame_records(data)
@@ -495,7 +498,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     read_as = dict(zip(distinct, normalize_many(distinct)))  # each text as the model reads it
     for where, row in records:
         text, label = row.get(text_col), row.get(label_col)
-        excel_error = isinstance(text, ExcelError)  # a formula's #N/A (a VLOOKUP that found nothing), no complaint
+        excel_error = isinstance(text, ExcelError) or (  # a formula's #N/A (a VLOOKUP that found nothing), no complaint
+            isinstance(text, str) and text.strip() in errors_as_text)
         if isinstance(text, str):
             text = without_surrogates(text)  # a broken emoji (JSON "\ud83d") kept readable, as in corrections
         if _names_again(text, label, text_col, label_col):
@@ -505,8 +509,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         elif not isinstance(text, str):
             problems.append((where, f"text is missing or not a string ({text!r})", ("text_missing", {})))
         elif excel_error:
-            problems.append((where, f"the text cell is Excel's error {text} (its formula found nothing), not a "
-                                    f"complaint", ("text_excel_error", {"error": str(text)})))
+            problems.append((where, f"the text cell is Excel's error {text.strip()} (its formula found nothing), not a "
+                                    f"complaint", ("text_excel_error", {"error": text.strip()})))
         elif not text.strip():
             problems.append((where, "text is empty", ("text_empty", {})))
         elif not read_as[row.get(text_col)]:
