@@ -66,11 +66,16 @@ def _check_folds(labeled: LabeledData, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each (``cv`` 0: the one
     fit on all). Copies of a text (as the model reads it) are held out together, so folds count them once."""
     rows = len(labeled.labels)
-    pairs = set(zip(normalize_many(labeled.texts), labeled.labels)) if cv else list(zip(labeled.texts, labeled.labels))
+    read = normalize_many(labeled.texts) if cv else labeled.texts
+    pairs = set(zip(read, labeled.labels)) if cv else list(zip(labeled.texts, labeled.labels))
+    first = {}  # each different text's first label, as the folds are drawn (see _folds_of_different_texts)
+    for reading, label in zip(read, labeled.labels):
+        first.setdefault(reading, label)
     texts = len({reading for reading, _ in pairs}) if cv else rows
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3) if cv else 3
     short = {label: n for label, n in Counter(label for _, label in pairs).items() if n < needed}
     copies = " different" if texts < rows else ""  # a text and its copies are one example of the folds
+    every = {}  # every label short of the folds' number, where none is short of needed
     if not cv and short:
         said = (f"fitting needs at least {needed} examples of each label; too few for: "
                 f"{', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples")
@@ -82,10 +87,16 @@ def _check_folds(labeled: LabeledData, cv: int) -> None:
                 f"trains on the rest{', a text and its copies held out together' if copies else ''}); too few for: "
                 f"{', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples, "
                 f"or pass cv=0 to train without the cross-validated figures")
+    elif cv and max(Counter(first.values()).values()) < cv:  # stratified folds: some label in each of them
+        needed, short, every = cv, dict(Counter(first.values())), {"every_label": True}
+        said = (f"cv={cv} folds need at least {cv}{copies} texts of one label (the folds are drawn label by label); "
+                f"there are {', '.join(f'{label} ({n})' for label, n in short.items())}: add examples, pass fewer "
+                f"folds, or cv=0 to train without the cross-validated figures")
     else:
         return
     raise LabeledDataError(labeled.source, [(_labels_column(labeled), said)], "few_examples", cv=cv, needed=needed,
-                           short=short if cv <= texts else {}, texts=texts, **({"copies": True} if copies else {}))
+                           short=short if cv <= texts else {}, texts=texts, **({"copies": True} if copies else {}),
+                           **every)
 
 
 def _check_texts_vary(labeled: LabeledData) -> None:

@@ -90,7 +90,8 @@ class LabeledDataError(ValueError):
     and without a label, and ``details["column"]``, the label column, None for pairs); ``"few_examples"`` (too few
     for ``cv`` folds, or for the fit alone where ``cv`` is 0: ``details["cv"]``, ``details["needed"]``, the examples
     each label needs, ``details["short"]``, {label: examples} of those with fewer, ``details["texts"]``, all there
-    are); ``"one_group"``
+    are; ``details["copies"]`` where copies of a text count once, ``details["every_label"]`` where every label has
+    fewer than ``cv`` texts, ``needed`` then); ``"one_group"``
     (``details["column"]``, the group column, holds one value, ``details["values"]``); ``"few_to_calibrate"`` (holding
     out the groups ``details["held"]`` of ``details["column"]`` leaves ``details["left"]`` texts, too few to calibrate
     on); ``"groups_split_labels"`` (the groups of ``details["column"]`` split the labels between them); ``"header"``

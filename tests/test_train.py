@@ -509,3 +509,23 @@ def test_folds_spread_a_labels_different_texts_however_often_one_is_copied(small
     monkeypatch.setattr(cn.ComplaintClassifier, "fit", fit_noting)
     cross_validate(cn.ComplaintClassifier(cv=2), [t for t, _ in picked], [label for _, label in picked], cv=2)
     assert [min(different.values()) for different in learned] == [3, 3]
+
+
+def test_folds_more_than_every_labels_texts_are_refused_before_any_fit(small_corpus, tmp_path, write_csv, capsys):
+    # Five texts of each of three labels let --cv 10 past the folds' check (each fold would train on four of a
+    # label), but scikit-learn draws no stratified folds more than every label's texts: train stopped in its English,
+    # "n_splits=10 cannot be greater than the number of members in each class", under 没有完成.
+    from consumer_nlp.cli import main
+
+    texts, labels = small_corpus
+    pairs = [(t, label) for label in ("quality", "safety", "financial")
+             for t in [t for t, lab in zip(texts, labels) if lab == label][:5]]
+    with pytest.raises(LabeledDataError, match=r"cv=10 folds need at least 10 texts of one label") as error:
+        cn.train(pairs, cv=10)
+    assert error.value.problem == "few_examples" and error.value.details["short"] == {
+        "quality": 5, "safety": 5, "financial": 5}
+    source = write_csv(tmp_path / "labeled.csv", [["text", "label"]] + [list(pair) for pair in pairs])
+    assert main(["train", str(source), "--cv", "10", "-o", str(tmp_path / "m.cnlp")]) == 2
+    first = next(line for line in capsys.readouterr().err.splitlines() if "错误" in line)
+    assert "做 10 折交叉验证，至少要有一个类别有 10 条例子" in first and "--cv" in first, first
+    cn.train(pairs + [(t, "quality") for t in [t for t, lab in zip(texts, labels) if lab == "quality"][5:10]], cv=10)

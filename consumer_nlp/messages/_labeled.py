@@ -52,7 +52,9 @@ def _too_few_examples(details: dict, names: dict) -> str:
     short += "（重复的文本只算一条）" if some else ""
     if not cv:  # no cross-validation: the fit on all needs them
         return f"每个类别至少要 {details['needed']} 条例子才能训练：{short}，没有训练。请给这些类别补充例子后再运行"
-    if details["short"]:
+    if details.get("every_label"):  # none short of each fold's three, but stratified folds need a label in each
+        said = f"做 {cv} 折交叉验证，至少要有一个类别有 {cv} 条{some}例子，现在{short}，没有训练。请补充例子"
+    elif details["short"]:
         said = (f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条{some}例子：{short}，没有训练。"
                 f"请给这些类别补充例子")
     else:
