@@ -119,7 +119,8 @@ def _check_texts_vary(labeled: LabeledData) -> None:
             f"{len(labeled.texts)} rows hold {distinct} different texts (as the model reads them; most often "
             f"{common}), and {len(labeled.conflicts)} rows label their text otherwise than the row that first holds "
             f"it: these are not complaint texts (a channel, a region or a type of complaint?); name the column of the "
-            f"complaints with text_col=…"))], "few_texts", column=labeled.text_col)
+            f"complaints with text_col=…"))], "few_texts", column=labeled.text_col,
+            rows=len(labeled.texts), different=distinct)
 
 
 def _check_texts_are_not_categories(labeled: LabeledData) -> None:

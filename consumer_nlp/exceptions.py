@@ -85,7 +85,8 @@ class LabeledDataError(ValueError):
     ``"unparseable_row"`` (``fault``, a BadRow's ``kind``, its ``details`` and the file's ``format``).
     ``problem`` names a fault of the whole data (one of ``PROBLEMS``), for such a program:
     ``"categories_as_texts"`` (the texts are mostly category names) or ``"few_texts"`` (a column of a few values, a
-    channel), each with ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
+    channel, or rows pasted several times: ``details["rows"]`` holding ``details["different"]`` texts), each with
+    ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
     with fewer than half its rows labeled: ``details["labeled"]``, ``details["unlabeled"]``, the rows with
     and without a label, and ``details["column"]``, the label column, None for pairs); ``"few_examples"`` (too few
     for ``cv`` folds, or for the fit alone where ``cv`` is 0: ``details["cv"]``, ``details["needed"]``, the examples

@@ -1746,7 +1746,8 @@ ARCHIVE_PROBLEMS = {
     "folder": ("tag", {"parameter": "output_path", "example": "结果/a.tagged.csv"}),
     "not_for_format": ("tag", {"parameter": "sheet", "format": "csv"}),
 }
-LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"}, "few_texts": {"column": "渠道"},
+LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"},
+                    "few_texts": {"column": "渠道", "rows": 240, "different": 8},
                     "mostly_unlabeled": {"column": "label", "labeled": 3, "unlabeled": 40}, None: {},
                     "few_examples": {"cv": 5, "needed": 4, "short": {"safety": 2}, "texts": 40},
                     "one_group": {"column": "来源", "values": ["门店"]},

@@ -529,3 +529,17 @@ def test_folds_more_than_every_labels_texts_are_refused_before_any_fit(small_cor
     first = next(line for line in capsys.readouterr().err.splitlines() if "错误" in line)
     assert "做 10 折交叉验证，至少要有一个类别有 10 条例子" in first and "--cv" in first, first
     cn.train(pairs + [(t, "quality") for t in [t for t, lab in zip(texts, labels) if lab == "quality"][5:10]], cv=10)
+
+
+def test_a_sheet_pasted_six_times_is_told_as_its_copies(small_corpus, tmp_path, write_csv, capsys):
+    # 150 different complaints pasted six times under themselves were refused as a column of "only a few different
+    # values (a channel, a region or a type of complaint)", which a desk looking at 150 complaints cannot make sense of:
+    # the message now says how many different texts the rows hold, and that pasted rows are deleted.
+    from consumer_nlp.cli import main
+
+    texts, labels = small_corpus
+    rows = [["text", "label"]] + [[t, label] for t, label in zip(texts[:150], labels[:150])] * 6
+    source = write_csv(tmp_path / "labeled.csv", rows)
+    assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0"]) == 2
+    first = next(line for line in capsys.readouterr().err.splitlines() if "错误" in line)
+    assert "900 行里只有 150 种不同的文本" in first and "删去重复的行" in first and "--text-col" in first, first

@@ -227,8 +227,20 @@ def _numbered_labels(details: dict, names: dict) -> str:
     return said
 
 
+def _few_texts(details: dict, names: dict) -> str:
+    """A text column whose rows repeat a few texts, in Chinese, with its counts: a column of channels or types, or a
+    sheet pasted several times under itself (150 complaints six times are no "few values" to a desk)."""
+    rows, different = details["rows"], details["different"]
+    said = (f"「{details['column']}」列的 {rows} 行里只有 {different} 种不同的文本（每种平均 {rows / different:.0f} 行），"
+            f"像是渠道、地区或投诉类型，不是投诉内容，没有训练。")
+    option = f"请用 {names['text_col']} 指定投诉内容所在的列；" if "text_col" in names else ""
+    return said + f"{option}若是同一批行粘贴了几遍，请删去重复的行后再运行"
+
+
 def labeled_headline(error: LabeledDataError, names: dict) -> str:
     """What is wrong with labeled data and how to go on, in Chinese: its ``problem``, else its bad rows."""
+    if error.problem == "few_texts" and "different" in error.details and error.details.get("column") is not None:
+        return _few_texts(error.details, names)
     if error.problem in _NOT_TEXTS and error.details.get("column") is not None:
         said = f"「{error.details['column']}」列{_NOT_TEXTS[error.problem]}，不是投诉内容，没有训练"
         return said + (f"。请用 {names['text_col']} 指定投诉内容所在的列后再运行" if "text_col" in names else "")
