@@ -1,5 +1,6 @@
 """Training from labeled data, with cross-validated figures attached to the fitted model."""
 import inspect
+import warnings
 from collections import Counter
 
 import numpy as np
@@ -57,8 +58,10 @@ def _folds_of_different_texts(texts, labels, cv: int, random_state: int):
     position = {}
     text_of = np.array([position.setdefault(reading, len(position)) for reading in normalize_many(list(texts))])
     first = np.unique(text_of, return_index=True)[1]  # each different text's first row, in the order of the texts
-    for train, test in StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(
-            first, labels[first]):
+    with warnings.catch_warnings():  # a label of fewer texts than folds is let go by _check_folds: no English for it
+        warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+        drawn = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(first, labels[first]))
+    for train, test in drawn:
         yield np.flatnonzero(np.isin(text_of, train)), np.flatnonzero(np.isin(text_of, test))
 
 
