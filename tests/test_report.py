@@ -1355,3 +1355,16 @@ def test_phone_numbers_typed_in_full_width_digits_are_masked_in_the_examples(tmp
     rows = [{"text": "电饭煲用了三天就坏了，联系电话１３８１２３４５６７８，请回电", "category": "quality", "confidence": 0.95}]
     shown = "".join(report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).tables["examples"]["投诉内容"])
     assert "１３８****５６７８" in shown and "１２３４" not in shown, shown
+
+
+@pytest.mark.parametrize("written, masked", [
+    ("138 1234 5678", "138 **** 5678"), ("138-1234-5678", "138-****-5678"), ("008613812345678", "0086138****5678"),
+    ("+86 138 1234 5678", "+86 138 **** 5678"), ("（010）62345678", "（010）****5678"), ("010 62345678", "010 ****5678"),
+    ("110101 19900307 123X", "110101 ******** 123X"), ("11010119900307123x", "110101********123x")])
+def test_phone_and_id_numbers_written_in_groups_are_masked_in_the_examples(tmp_path, written, masked):
+    # A number written as people write it, in groups (138 1234 5678) or after 0086 or in brackets ((010)), was shown
+    # whole in the 代表性投诉 of a report that is handed on; an order number or an amount beside it stays as it is.
+    rows = [{"text": f"电饭煲用了三天就坏了，联系{written}，订单号2023110512345678，金额13800元", "category": "quality",
+             "confidence": 0.95}]
+    shown = "".join(report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).tables["examples"]["投诉内容"])
+    assert masked in shown and "2023110512345678" in shown and "13800元" in shown, shown

@@ -24,11 +24,17 @@ EXAMPLES_PER_CATEGORY = 5
 FILLED_GAP = 12  # periods without complaints between two with some are rows of zeros up to this many
 # Consumers' numbers in a complaint, masked in the examples of a report that is handed on (as 12315 publishes them):
 # a mobile number's middle four digits, a landline's local number but its last four, an ID card's birth date and
-# sequence number. No digit may stand on either side (but +86's): an order number holding such a run stays as it is.
+# sequence number. No digit may stand on either side (but +86's or 0086's): an order number holding such a run stays as
+# it is. A number may be written in groups (138 1234 5678, 138-1234-5678, (010)62345678, 010 62345678): the marks
+# between them are kept.
 _D = "[0-9０-９]"  # a digit, as typed or in a Chinese input method's full width
-_PERSONAL = re.compile(rf"(?:(?<!{_D})|(?<=\+86))(?:(?P<mobile>[1１][3-9３-９]{_D}){_D}{{4}}(?P<mobile_end>{_D}{{4}})"
-                       rf"|(?P<area>[0０]{_D}{{2,3}}[-－])(?P<local>{_D}{{3,4}})(?P<local_end>{_D}{{4}})"
-                       rf"|(?P<region>[1-9１-９]{_D}{{5}}){_D}{{8}}(?P<id_end>{_D}{{3}}[0-9０-９XxＸｘ]))(?![0-9０-９XxＸｘ])")
+_GAP = "[ \u00a0\u3000\\-－]?"  # a space or a dash between a number's groups, if any
+_PERSONAL = re.compile(rf"(?:(?<!{_D})|(?<=[+＋][8８][6６])|(?<=[0０]{{2}}[8８][6６]))"
+                       rf"(?:(?P<mobile>[1１][3-9３-９]{_D}{_GAP}){_D}{{4}}(?P<mobile_end>{_GAP}{_D}{{4}})"
+                       rf"|(?P<area>(?:[(（][0０]{_D}{{2,3}}[)）]\s?|[0０]{_D}{{2,3}}[ \-－]))(?P<local>{_D}{{3,4}})"
+                       rf"(?P<local_end>{_D}{{4}})"
+                       rf"|(?P<region>[1-9１-９]{_D}{{5}}{_GAP}){_D}{{8}}(?P<id_end>{_GAP}{_D}{{3}}[0-9０-９XxＸｘ]))"
+                       rf"(?![0-9０-９XxＸｘ])")
 
 
 def _masked(text: str) -> str:
