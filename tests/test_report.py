@@ -1368,3 +1368,16 @@ def test_phone_and_id_numbers_written_in_groups_are_masked_in_the_examples(tmp_p
              "confidence": 0.95}]
     shown = "".join(report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).tables["examples"]["投诉内容"])
     assert masked in shown and "2023110512345678" in shown and "13800元" in shown, shown
+
+
+def test_a_phone_number_in_a_text_a_note_quotes_is_masked(tmp_path):
+    # The note on a row tagged 文本为空 whose text was typed in later quotes its text (第3行「…」): a phone number in it
+    # was shown whole there, while the 代表性投诉 mask them, and the report is handed on.
+    empty = {"text": "", "category": "", "needs_review": True, "review_reason": "文本为空"}
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "quality"}, empty])
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1, "text"] = "电饭煲坏了，回电13812345678"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    report = report_archive(path, progress=False)
+    assert any("第3行「电饭煲坏了，回电138****5678」" in note for note in report.notes), report.notes
+    assert "13812345678" not in report.to_markdown() + report.to_html()

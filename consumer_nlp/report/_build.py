@@ -228,8 +228,9 @@ def _of_previous(error: ValueError, previous) -> ValueError:
 
 
 def _shown(named) -> str:
-    """The first rows of a kind as a note names them: 第2行「3月5日」；第5行「3-5」."""
-    return "；".join(f"第{row}行「{quoted(value)}」" for row, value in named.first)
+    """The first rows of a kind as a note names them: 第2行「3月5日」；第5行「3-5」; a phone or ID number in a value
+    masked, as in the examples (a note quotes a complaint's text, and the report is handed on)."""
+    return "；".join(f"第{row}行「{quoted(_masked(value))}」" for row, value in named.first)
 
 
 def _date_notes(tally, date_col) -> list:
