@@ -1381,3 +1381,12 @@ def test_a_phone_number_in_a_text_a_note_quotes_is_masked(tmp_path):
     report = report_archive(path, progress=False)
     assert any("第3行「电饭煲坏了，回电138****5678」" in note for note in report.notes), report.notes
     assert "13812345678" not in report.to_markdown() + report.to_html()
+
+
+def test_a_weekday_written_in_traditional_characters_after_a_date_is_read():
+    # 2026年3月5日 週四 or 禮拜四 (as a Big5 archive from Taiwan or Hong Kong writes the weekday) was named as no date,
+    # where 星期四, 周四 and 礼拜四 are read.
+    from consumer_nlp.report._tally import read_dates
+
+    read = read_dates(pd.Series(["2026年3月5日 週四", "2026/3/5（禮拜四）", "2026年3月5日 週八"], dtype=object))
+    assert read.dates.tolist()[:2] == [pd.Timestamp("2026-03-05")] * 2 and pd.isna(read.dates.tolist()[2])
