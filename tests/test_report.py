@@ -1383,6 +1383,15 @@ def test_a_phone_number_in_a_text_a_note_quotes_is_masked(tmp_path):
     assert "13812345678" not in report.to_markdown() + report.to_html()
 
 
+def test_confidences_typed_with_full_width_digits_or_percent_sign_are_read():
+    # A confidence typed with a Chinese input method (９８.４１％, １００%, ０.９８) was refused as no number from 0 to 1,
+    # where 98.41% and 0.98 are read; 150% is still no confidence.
+    from consumer_nlp.report._tally import _confidences
+
+    read = _confidences(pd.Series(["９８.４１％", "１００%", "０.９８", "98.41 %", "150%"], dtype=object))
+    assert read.round(4).tolist() == [0.9841, 1.0, 0.98, 0.9841, 1.5], read.tolist()
+
+
 def test_a_weekday_written_in_traditional_characters_after_a_date_is_read():
     # 2026年3月5日 週四 or 禮拜四 (as a Big5 archive from Taiwan or Hong Kong writes the weekday) was named as no date,
     # where 星期四, 周四 and 礼拜四 are read.

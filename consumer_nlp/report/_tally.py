@@ -377,10 +377,11 @@ class _HeldSerials:
 
 def _confidences(values: pd.Series) -> pd.Series:
     """A confidence column's numbers, NaN where none; 98.41% as 0.9841 (a column Excel shows as percentages keeps
-    them so in a CSV it saves)."""
-    text = cell_texts(values)
+    them so in a CSV it saves), full-width digits as the digits."""
+    text = cell_texts(values).str.normalize("NFKC")  # full-width ９８.４１％, as typed in a Chinese input method
     percent = text.str.fullmatch(r"[-+]?[\d.]+\s*%")
     numbers = pd.to_numeric(values.where(~percent.to_numpy()), errors="coerce")
+    numbers = numbers.fillna(pd.to_numeric(text.where(~percent.to_numpy()), errors="coerce").astype(float))
     if percent.any():
         numbers = numbers.where(~percent.to_numpy(),
                                 pd.to_numeric(text.str.rstrip("%").str.strip(), errors="coerce").astype(float) / 100)
