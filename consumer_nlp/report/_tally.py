@@ -45,9 +45,9 @@ UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
 # 2025.3.5, 2025年3月5日 or 5号, 2025年3月, 20250305), optionally the day of the week (星期三), optionally a time
 # (10:30, 10时30分, or 下午3:20 or 3:20 PM on a twelve-hour clock) and a time zone (+08:00, +0800, or +08 after a
-# time), which is dropped (the date as written is the date counted). Two-digit years and day/month orders are ambiguous (25-03-05, 5/3/2025): they do not fit and are
-# named, unless a date_format says how to read them. A month and a day alone (3月5日, 3-5, 03/05) are a date without
-# a year.
+# time), which is dropped (the date as written is the date counted). Two-digit years and day/month orders are
+# ambiguous (25-03-05, 5/3/2025): they do not fit and are named, unless a date_format says how to read them. A month
+# and a day alone (3月5日, 3-5, 03/05) are a date without a year.
 _ZONE = r"Z|[+-]\d{2}:?\d{2}|UTC"  # a time zone after a date and time, which is dropped
 _ZONE_HOURS = r"[+-]\d{2}"  # a zone of hours alone (PostgreSQL's +08), read only after a time
 # the day of the week after a date (2026年3月5日 星期四, Chinese Excel's long date format; （周四）, 週四 or 禮拜四 in
