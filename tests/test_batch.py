@@ -3111,6 +3111,20 @@ def test_a_heading_merged_across_columns_in_the_header_row_alone_names_each_colu
 
 
 @pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_texts_under_a_text_columns_heading_merged_over_a_blank_column_are_said_to_be_there(default_model, tmp_path,
+                                                                                           name):
+    # 投诉内容 merged over B1:C1, B empty and the texts in C (helper e1): the text column is found by its name, B, every
+    # row was tagged 文本为空 and the summary said nothing of the texts in 投诉内容（C列）, the column Excel shows them in.
+    rows = [["C1", None, "冰箱买回来三天就不制冷了"], ["C2", None, "超市的秤不准，少了二两"], ["C3", None, None]]
+    source = _headings_across_the_header_row(tmp_path / name, ["编号", "投诉内容", None], [(1, 2)], rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.text_col == "投诉内容" and summary.empty == 3, str(summary)
+    assert summary.empty_elsewhere == {"投诉内容（C列）": 2}, str(summary)
+    said = [line for line in str(summary).splitlines() if "投诉内容（C列）" in line]
+    assert len(said) == 1 and "2 件" in said[0] and "合并" in said[0], str(summary)
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
 def test_a_headings_derived_column_name_a_real_column_has_steps_aside(default_model, tmp_path, name):
     # 类别 over B1:C1 names C 类别（C列）; a column D the desk named 类别（C列） itself had the sheet refused as two columns
     # of one name (表头里有重名的列), though the sheet shows it once. The desk's name stays; the derived one steps aside.

@@ -98,6 +98,12 @@ def named_under(name: str, column: int) -> str:
     return f"{name}（{get_column_letter(column)}列）"
 
 
+def under_heading(name: str, heading: str) -> bool:
+    """Whether column ``name`` is one :func:`named_under` names under ``heading`` (投诉内容（C列）, or 投诉内容（C列）2
+    where it stepped aside): a column Excel shows under that heading, merged over it."""
+    return re.fullmatch(re.escape(heading) + r"（[A-Z]{1,3}列）[0-9]*", name) is not None
+
+
 def apart_from_named(header: list, derived: set) -> list:
     """``header`` with each name at a place in ``derived`` (numbered from 0; see :func:`named_under`) that a column the
     desk named has too followed by the first of 2, 3, … no column has (类别（C列）2): the name typed in the sheet stays,
