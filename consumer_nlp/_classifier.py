@@ -150,6 +150,32 @@ def _label_known(codes: np.ndarray, folds) -> np.ndarray:
     return known if known.any() else np.ones(len(codes), dtype=bool)
 
 
+def text_folds(readings, codes, n_splits: int, shuffle: bool = False, random_state=None) -> list:
+    """Stratified train/test splits of ``n_splits`` folds drawn over the different ``readings`` (texts as the model
+    reads them), each with the label of its first row, and a text's copies following it: a fold never tests a copy of
+    a text it learned, whose score would say the model is surer than it is. Texts without copies get the splits
+    ``StratifiedKFold`` gives their ``codes``."""
+    position = {}
+    text_of = np.array([position.setdefault(reading, len(position)) for reading in readings], dtype=np.int64)
+    first = np.unique(text_of, return_index=True)[1]  # each different text's first row, in the order of the texts
+    with warnings.catch_warnings():  # a label of fewer texts than folds: _label_known leaves it out
+        warnings.filterwarnings("ignore", "The least populated class", UserWarning)
+        drawn = list(StratifiedKFold(n_splits=n_splits, shuffle=shuffle, random_state=random_state if shuffle else None)
+                     .split(first, np.asarray(codes)[first]))
+    if len(first) == len(text_of):  # no copies: the rows are the texts
+        return drawn
+    return [(np.flatnonzero(np.isin(text_of, train)), np.flatnonzero(np.isin(text_of, test))) for train, test in drawn]
+
+
+def different_texts_per_label(readings, codes) -> np.ndarray:
+    """How many different ``readings`` each label code has, a text counted under its first row's label (as
+    :func:`text_folds` draws them)."""
+    first = {}
+    for reading, code in zip(readings, codes):
+        first.setdefault(reading, code)
+    return np.bincount(np.fromiter(first.values(), dtype=np.int64, count=len(first)), minlength=int(max(codes)) + 1)
+
+
 def group_folds(labels, groups, cv: int) -> list:
     """Train/test splits holding each of ``groups`` out whole, in ``cv`` folds at most, as
     :meth:`ComplaintClassifier.fit` makes them."""
@@ -403,7 +429,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         if calibration is not None:
             calibration = self._calibration_set(calibration, index)
 
-        folds = self._folds(codes, groups)
+        folds = self._folds(texts, codes, groups)
         n_classes = len(self.classes_)
         texts = np.array(texts, dtype=object)
         self.coef_, self.intercept_, self.temperature_ = self._calibrated_svm(texts, features, codes, n_classes,
@@ -412,11 +438,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         # Held-out confidences, each from a model that never saw the text, to choose the threshold.
         held_out = np.zeros((len(codes), n_classes))
         for train, test in folds:
-            counts = np.bincount(codes[train])
-            inner = StratifiedKFold(n_splits=max(2, min(3, counts[counts > 0].min())))
-            with warnings.catch_warnings():  # a label once in this part: _label_known leaves it out
-                warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-                inner = list(inner.split(codes[train], codes[train]))
+            counts = different_texts_per_label(texts[train], codes[train])
+            inner = text_folds(texts[train], codes[train], max(2, min(3, counts[counts > 0].min())))
             weights, intercepts, temperature = self._calibrated_svm(texts[train], features[train], codes[train],
                                                                     n_classes, inner, calibration)
             held_out[test] = calibrated_proba(
@@ -442,12 +465,12 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         return (np.array(texts, dtype=object), self.vectorizer_.transform(texts),
                 np.array([index[label] for label in labels]))
 
-    def _folds(self, codes, groups) -> list:
-        """Train/test splits for calibration: stratified, or holding each group out whole."""
+    def _folds(self, texts, codes, groups) -> list:
+        """Train/test splits for calibration: stratified (a text's copies held out together), or holding each group
+        out whole."""
         if groups is None:
-            n_splits = min(self.cv, np.bincount(codes).min())
-            return list(StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=self.random_state)
-                        .split(codes, codes))
+            n_splits = max(2, min(self.cv, different_texts_per_label(texts, codes).min()))
+            return text_folds(texts, codes, n_splits, shuffle=True, random_state=self.random_state)
         groups = as_column(groups, "groups")
         if len(groups) != len(codes):
             raise ValueError(f"got {len(codes)} texts but {len(groups)} groups")

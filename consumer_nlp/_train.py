@@ -1,14 +1,13 @@
 """Training from labeled data, with cross-validated figures attached to the fitted model."""
 import inspect
-import warnings
 from collections import Counter
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold
 
 from ._categories import CATEGORIES, in_guide_order, label_of
-from ._classifier import ComplaintClassifier, group_folds, group_folds_problem
+from ._classifier import ComplaintClassifier, group_folds, group_folds_problem, text_folds
 from .features import normalize_many
 from .exceptions import LabeledDataError
 from .io import LabeledData, read_labeled
@@ -34,7 +33,7 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     confidence = np.zeros(len(labels))
     review = np.zeros(len(labels), dtype=bool)
     if groups is None:  # copies of a text tested by a fold that learned one: 1.000
-        folds = _folds_of_different_texts(texts, labels, cv, random_state)
+        folds = text_folds(normalize_many(list(texts)), labels, cv, shuffle=True, random_state=random_state)
     else:
         folds = GroupKFold(n_splits=cv).split(texts, labels, groups)
     fit_groups = np.asarray(groups if fit_groups is None else fit_groups, dtype=object) \
@@ -51,27 +50,13 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     return metrics
 
 
-def _folds_of_different_texts(texts, labels, cv: int, random_state: int):
-    """(train, test) rows of ``cv`` folds drawn over the different texts as the model reads them, each with its
-    first row's label, a text's copies following it: a label's different texts are spread over the folds however
-    often one is copied (as :func:`_check_folds` counts them), and data without copies keeps its folds."""
-    position = {}
-    text_of = np.array([position.setdefault(reading, len(position)) for reading in normalize_many(list(texts))])
-    first = np.unique(text_of, return_index=True)[1]  # each different text's first row, in the order of the texts
-    with warnings.catch_warnings():  # a label of fewer texts than folds is let go by _check_folds: no English for it
-        warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-        drawn = list(StratifiedKFold(n_splits=cv, shuffle=True, random_state=random_state).split(first, labels[first]))
-    for train, test in drawn:
-        yield np.flatnonzero(np.isin(text_of, train)), np.flatnonzero(np.isin(text_of, test))
-
-
 def _check_folds(labeled: LabeledData, cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each (``cv`` 0: the one
     fit on all). Copies of a text (as the model reads it) are held out together, so folds count them once."""
     rows = len(labeled.labels)
     read = normalize_many(labeled.texts) if cv else labeled.texts
     pairs = set(zip(read, labeled.labels)) if cv else list(zip(labeled.texts, labeled.labels))
-    first = {}  # each different text's first label, as the folds are drawn (see _folds_of_different_texts)
+    first = {}  # each different text's first label, as the folds are drawn (see text_folds)
     for reading, label in zip(read, labeled.labels):
         first.setdefault(reading, label)
     texts = len({reading for reading, _ in pairs}) if cv else rows

@@ -399,6 +399,20 @@ def test_groups_are_checked_as_labels_are(small_corpus):
         cn.ComplaintClassifier(cv=3).fit(texts, labels, groups=np.array([sources, sources], dtype=object).T)
 
 
+def test_a_training_set_pasted_three_times_is_calibrated_as_the_set_once(small_corpus):
+    # Copies of a text in a fold's training part and in its held-out part (helper d2): the held-out scores were of texts
+    # the fold had learned, so the temperature fell from 0.22 to 0.002 on 240 corpus texts pasted three times, and the
+    # model was sure of everything (a desk's sheet pasted twice, a complaint sent in several times). Copies, as the
+    # model reads them, are now held out together in the calibration's folds and the threshold's.
+    texts, labels = small_corpus
+    once = cn.ComplaintClassifier(cv=3).fit(texts, labels)
+    thrice = cn.ComplaintClassifier(cv=3).fit(texts * 3, labels * 3)
+    assert once.temperature_ / 3 < thrice.temperature_ < once.temperature_ * 3, (once.temperature_, thrice.temperature_)
+    assert abs(thrice.review_threshold_ - once.review_threshold_) < 0.15
+    spaced = cn.ComplaintClassifier(cv=3).fit(texts + [f" {text} " for text in texts], labels * 2)  # read alike
+    assert once.temperature_ / 3 < spaced.temperature_ < once.temperature_ * 3
+
+
 def test_a_label_held_by_one_group_alone_leaves_the_confidence_honest(small_corpus):
     # Every financial text from one source: the fold holding it out never saw the label, and its
     # texts, scored -1e6 there, drove the temperature to its bound: every confidence 1/6, all to review.
