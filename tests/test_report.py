@@ -662,16 +662,19 @@ def test_long_runs_of_spaces_cost_what_they_are_long_not_their_square_or_cube():
 
 def test_rounded_shares_and_amounts_add_up_to_their_total(tmp_path):
     # Each share was rounded alone: three categories of one complaint each showed 33.33% three times
-    # under a 合计 of 100.00 (and amounts of 60 yuan 0.01万元 each under a 合计 of 0.02).
-    rows = [{"text": f"花了60元买的东西{k}", "category": c} for k, c in enumerate(["quality", "safety", "financial"])]
+    # under a 合计 of 100.00 (and amounts of 60 yuan 0.01万元 each under a 合计 of 0.02). (Equal counts are rounded
+    # alike since: see test_equal_counts_show_equal_shares_and_a_total_off_100_is_said.)
+    labels = ["quality"] + ["safety"] * 2 + ["financial"] * 4  # 1, 2 and 4 of 7: 14.2857%, 28.5714%, 57.1429%
+    rows = [{"text": f"花了60元买的东西{k}", "category": c} for k, c in enumerate(labels)]
     report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
     shares = report.tables["categories"].set_index("label")["占比(%)"]
     parts = shares.drop("total")
-    assert round(parts.sum(), 2) == shares["total"] == 100.0 and sorted(parts[parts > 0]) == [33.33, 33.33, 33.34]
+    assert round(parts.sum(), 2) == shares["total"] == 100.0 and sorted(parts[parts > 0]) == [14.29, 28.57, 57.14]
     money = report.tables["money"].set_index("label")["涉及金额(元)"]
-    assert money.drop("total").sum() == money["total"] == 180
-    for label in ("quality", "safety", "financial"):  # the summary says what the table says
-        assert f"{CATEGORIES[label]}1件，占{shares[label]:.2f}%" in report.summary
+    assert money.drop("total").sum() == money["total"] == 420
+    for label, count in (("quality", 1), ("safety", 2), ("financial", 4)):  # the summary says what the table says
+        assert f"{CATEGORIES[label]}{count}件，占{shares[label]:.2f}%" in report.summary
+    assert not [note for note in report.notes if "四舍五入" in note]
 
 
 def test_small_amounts_are_told_in_yuan_not_as_zero_wan(tmp_path):
@@ -1399,3 +1402,38 @@ def test_a_weekday_written_in_traditional_characters_after_a_date_is_read():
 
     read = read_dates(pd.Series(["2026年3月5日 週四", "2026/3/5（禮拜四）", "2026年3月5日 週八"], dtype=object))
     assert read.dates.tolist()[:2] == [pd.Timestamp("2026-03-05")] * 2 and pd.isna(read.dates.tolist()[2])
+
+
+def test_equal_counts_show_equal_shares_and_a_total_off_100_is_said(tmp_path):
+    # Shares were apportioned to add up to 100.00, the first of equals taking the last unit: two categories of 13
+    # of 60 complaints each read 21.67% and 21.66%, three of one each 33.33%, 33.33% and 33.34%.
+    rows = [{"text": f"投诉{k}", "category": c} for k, c in enumerate(["quality"] * 13 + ["safety"] * 13
+                                                                      + ["financial"] * 34)]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    shares = report.tables["categories"].set_index("label")["占比(%)"]
+    assert shares["quality"] == shares["safety"] == 21.67
+    rows = [{"text": f"投诉{k}", "category": c} for k, c in enumerate(["quality", "safety", "financial"])]
+    report = report_archive(_tagged_rows(tmp_path / "three.csv", rows), progress=False)
+    shares = report.tables["categories"].set_index("label")["占比(%)"]
+    assert sorted(shares.drop("total")[lambda s: s > 0]) == [33.33] * 3 and shares["total"] == 100.0
+    for label in ("quality", "safety", "financial"):  # the summary says what the table says
+        assert f"{CATEGORIES[label]}1件，占33.33%" in report.summary
+    assert any("相加为 99.99%" in note for note in report.notes), report.notes
+
+
+def test_apportioned_shares_keep_equals_equal_and_each_within_a_unit_of_the_truth():
+    from consumer_nlp.report._build import _apportion
+
+    rng = random.Random(7)
+    for _ in range(2000):
+        counts = [rng.choice([0, 1, 2, 3, 13, 13, 40]) for _ in range(rng.randint(1, 7))]
+        if not sum(counts):
+            continue
+        exact = [c * 10_000 / sum(counts) for c in counts]
+        units = _apportion(exact, 10_000)
+        ties = max(Counter(counts).values())
+        shown = dict(zip(counts, units))  # each count's share: one only where equal counts show equal shares
+        assert all(shown[c] == u for c, u in zip(counts, units))
+        assert all(abs(u - e) < 1 for u, e in zip(units, exact)) and abs(sum(units) - 10_000) < ties
+        if ties == 1:
+            assert sum(units) == 10_000

@@ -54,21 +54,44 @@ def _percent(part, whole) -> float:
 
 
 def _apportion(values: list, units: int) -> list:
-    """``values`` rounded down to whole units, then one more unit each for the largest remainders
-    (the first of equals) until they add up to ``units``: rounded parts that sum to their total."""
+    """``values`` rounded down to whole units, then one more unit each for the largest remainders until they add up
+    to ``units``: rounded parts that sum to their total. Equal values are rounded alike (a reader takes two
+    categories of as many complaints at different shares for an error): they take a unit together or not at all; the
+    first equals that do not fit in the units left are rounded to the nearest unit together, the rest down, so that
+    the parts may add up to a few units more or less than ``units`` (fewer than there are equals)."""
     floors = [int(math.floor(v + 1e-9)) for v in values]
-    extra = units - sum(floors)
-    for i in sorted(range(len(values)), key=lambda i: floors[i] - values[i])[:max(extra, 0)]:
-        floors[i] += 1
+    equals: dict = {}
+    for i, value in enumerate(values):
+        equals.setdefault(value, []).append(i)
+    left = units - sum(floors)
+    for value, members in sorted(equals.items(), key=lambda item: floors[item[1][0]] - item[0]):
+        remainder = value - floors[members[0]]
+        # equals that fit in the units left take one each; the first that do not, rounded to the nearest
+        if remainder > 1e-9 and (len(members) <= left or (left > 0 and remainder >= 0.5 - 1e-9)):
+            for i in members:
+                floors[i] += 1
+            left -= len(members)
     return floors
 
 
 def _shares(counts: Counter, total: int, order: list) -> dict:
-    """Each category's share of ``total`` in percent, to two decimals, adding up to 100.00."""
+    """Each category's share of ``total`` in percent, to two decimals, adding up to 100.00 where equal counts, which
+    show equal shares, allow (see :func:`_apportion`)."""
     if not total:
         return {c: 0.0 for c in order}
     units = _apportion([counts.get(c, 0) * 10_000 / total for c in order], 10_000)
     return {c: u / 100 for c, u in zip(order, units)}
+
+
+def _off_total_note(shown: list, total, what: str, unit: str) -> list:
+    """A note where the ``shown`` parts of a table (``what``: its shares or amounts, in ``unit``) do not add up to
+    their ``total``: equal parts, rounded alike, left the sum a unit or two off (see :func:`_apportion`)."""
+    added = round(sum(shown), 2)
+    if added == round(total, 2):
+        return []
+    number = "{:.2f}" if unit == "%" else "{:.0f}"
+    return [f"{what}里相同的数取整后也相同，各项相加为 {number.format(added)}{unit}，与合计 {number.format(total)}{unit} "
+            f"的差是四舍五入所致。"]
 
 
 MAX_GROUP_ROWS = 50  # rows of the group table: a column of a value a row (--by an id column) made a 13 MB page
@@ -140,7 +163,8 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         "占比(%)": [shares[c] for c in order]})
     categories.loc[len(categories)] = ["合计", "total", total, 100.0 if total else 0.0]
     tables = {"categories": categories}
-    notes = [f"{tally.corrected} 行按人工更正的类别计入（模型原判不同）。"] if tally.corrected else []
+    notes = _off_total_note([shares[c] for c in order], 100.0, "各类占比", "%") if total else []
+    notes += [f"{tally.corrected} 行按人工更正的类别计入（模型原判不同）。"] if tally.corrected else []
     if tally.cleared_rows:
         notes.append(f"{tally.cleared_rows} 行每一格都是空的（在 Excel 里清除了内容的行），没有计入。")
     if tally.names_rows.count:
@@ -161,6 +185,8 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
                      f"（如 {_shown(tally.filled_empty)}）：请重新标注这些行，或在 category_zh 填上类别后再生成报告。")
     if before is not None:
         rows, shares_then = [], _shares(before.categories, before.rows, order)
+        if before.rows:
+            notes += _off_total_note([shares_then[c] for c in order], 100.0, "上期各类占比", "%")
         for c in order:
             now, then = tally.categories.get(c, 0), before.categories.get(c, 0)
             rows.append([KINDS[c], c, now, then, now - then,
@@ -196,13 +222,14 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         + [_percent(review_total, total)]})
     if found["text"]:
         money_total, money_rows = sum(tally.money.values()), sum(tally.money_rows.values())
+        amounts = _apportion([tally.money.get(c, 0) for c in order], round(money_total))
         tables["money"] = pd.DataFrame({
             "类别": [KINDS[c] for c in order] + ["合计"], "label": order + ["total"],
             "提及金额的投诉(件)": [tally.money_rows.get(c, 0) for c in order] + [money_rows],
             # in whole yuan (万元 to two decimals showed 35 yuan as 0.00), apportioned so that the
             # rounded amounts add up to the rounded total
-            "涉及金额(元)": _apportion([tally.money.get(c, 0) for c in order], round(money_total))
-            + [round(money_total)]})
+            "涉及金额(元)": [*amounts, round(money_total)]})
+        notes += _off_total_note(amounts, round(money_total), "各类涉及金额", " 元")
         tables["examples"] = pd.DataFrame(
             [(KINDS[c], c, round(score, 3), _masked(text)) for c in order
              for score, text in pick_distinct(tally.candidates[c], EXAMPLES_PER_CATEGORY)],
