@@ -1421,6 +1421,36 @@ def test_equal_counts_show_equal_shares_and_a_total_off_100_is_said(tmp_path):
     assert any("相加为 99.99%" in note for note in report.notes), report.notes
 
 
+def test_rows_repeating_an_earlier_row_whole_are_counted_and_named(tmp_path):
+    # A sheet pasted twice was counted twice without a word: the report now says how many rows repeat an earlier
+    # one cell for cell, and the first of them with the row they repeat (they are counted: two calls may read alike).
+    rows = [{"id": k, "text": f"第{k}件投诉，冰箱不制冷", "category": "quality"} for k in range(6)]
+    rows += rows[1:3] + [{**rows[4], "confidence": 0.5}]  # a copy differing in one cell repeats no row whole
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False, chunk_size=4)
+    assert report.tables["categories"].set_index("label").loc["total", "件数"] == 9
+    said = [note for note in report.notes if "每一格都相同" in note]
+    assert len(said) == 1 and said[0].startswith("2 行") and "第8行同第3行" in said[0] and "第9行同第4行" in said[0]
+    assert said[0] in report.to_markdown() and said[0] in html.unescape(report.to_html())
+    report.to_excel(tmp_path / "r.xlsx")
+    assert said[0] in pd.read_excel(tmp_path / "r.xlsx", sheet_name="综述")["综述"].tolist()
+    report = report_archive(_tagged_rows(tmp_path / "once.csv", rows[:6]), progress=False)
+    assert not [note for note in report.notes if "每一格都相同" in note]
+
+
+def test_rows_repeating_earlier_ones_are_found_in_linear_time():
+    # Repeats are found by a hash of each row, not by comparing it with every earlier row: 200,000 rows, half of
+    # them a paste of the other half, take a fraction of a second (a pairwise compare would take hours).
+    from consumer_nlp.report._tally import _Repeated
+
+    half = 100_000
+    frame = pd.DataFrame({"id": list(range(half)) * 2, "text": [f"第{i}件投诉，冰箱不制冷" for i in range(half)] * 2,
+                          "category": "quality", "confidence": 0.9})
+    repeated = _Repeated()
+    took, _ = _seconds(lambda: [repeated.add(frame.iloc[s:s + 20_000], range(s + 2, s + 20_002))
+                                for s in range(0, 2 * half, 20_000)])
+    assert repeated.count == half and repeated.first[:2] == [(half + 2, 2), (half + 3, 3)] and took < 10
+
+
 def test_apportioned_shares_keep_equals_equal_and_each_within_a_unit_of_the_truth():
     from consumer_nlp.report._build import _apportion
 

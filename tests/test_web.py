@@ -2706,3 +2706,13 @@ def test_an_upload_whose_text_column_is_blank_is_told_why_that_column_is_not_off
     # no other column holds words either: refused, saying which column is blank (it was told 文件里没有文本列 alone)
     refused = _upload(client, "投诉.csv", "编号,投诉内容\n1,\n2,。\n".encode())
     assert refused.status_code == 400 and "「投诉内容」列在前 2 行中没有文字" in refused.text, refused.text
+
+
+def test_the_report_of_a_batch_names_rows_pasted_twice_as_the_upload_shows_them(client):
+    # A row pasted twice was counted twice without a word; the report page now says so, by the upload's rows.
+    rows = ["投诉内容,投诉日期", f"{COMPLAINTS[0]},2025-03-05", f"{COMPLAINTS[1]},2025-03-06", f"{COMPLAINTS[0]},2025-03-05"]
+    batch = _upload(client, "投诉.csv", "\n".join(rows).encode()).headers["location"]
+    _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                      follow_redirects=False))
+    page = html.unescape(client.get(batch + "/report").text)
+    assert "1 行与前面的某一行每一格都相同，已照常计入（第4行同第2行）" in page, page

@@ -169,6 +169,11 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
         notes.append(f"{tally.cleared_rows} 行每一格都是空的（在 Excel 里清除了内容的行），没有计入。")
     if tally.names_rows.count:
         notes.append(names_rows_note([row for row, _ in tally.names_rows.first], tally.names_rows.count, "没有计入"))
+    if tally.repeated.count:  # two calls may read alike: counted, and said, for the desk to tell a paste apart
+        pairs = "；".join(f"第{row}行同第{earlier}行" for row, earlier in tally.repeated.first[:5])
+        more = "…" if tally.repeated.count > 5 else ""
+        notes.append(f"{tally.repeated.count} 行与前面的某一行每一格都相同，已照常计入（{pairs}{more}）；"
+                     "若是重复粘贴的，请删去后再生成报告。")
     if tally.hidden_rows:  # read as tagging reads them, said as tagging says it
         notes.append(f"其中 {tally.hidden_rows} 行在 Excel 里是隐藏的（筛选或隐藏行），也已计入；若只统计筛选出的行，"
                      "请把它们复制到新文件后再生成报告。")

@@ -199,6 +199,7 @@ class _Tally:
     unlike_zh_rows: list = field(default_factory=list)  # the first ten of them, by row
     given_empty: "_Named" = field(default_factory=lambda: _Named())  # rows without text a desk gave a category
     filled_empty: "_Named" = field(default_factory=lambda: _Named())  # rows tagged without text that hold one now
+    repeated: "_Repeated" = field(default_factory=lambda: _Repeated())  # rows repeating an earlier row cell for cell
 
     def _categories(self, frame: pd.DataFrame, rows, text_col) -> pd.Series:
         """Each row's category as a person last said it: a reviewer's correction of its text, else
@@ -342,6 +343,27 @@ class _Named:
 
 
 @dataclass
+class _Repeated:
+    """Rows that repeat an earlier row cell for cell (a sheet pasted twice, or two calls in the same words): how many,
+    and the first ten as (row, the row it repeats). Each row is known by a 64-bit hash of its cells as texts, so a
+    chunk costs one pass and a look-up per row, never a comparison with every earlier row."""
+
+    count: int = 0
+    first: list = field(default_factory=list)
+    seen: dict = field(default_factory=dict)  # each row's hash: the first row that has it
+
+    def add(self, frame: pd.DataFrame, rows) -> None:
+        """Count the rows of a chunk that repeat an earlier one, of this chunk or of those before."""
+        hashes = pd.util.hash_pandas_object(frame.apply(cell_texts), index=False).to_numpy()
+        for row, key in zip(rows, hashes.tolist()):
+            earlier = self.seen.setdefault(key, row)
+            if earlier != row:
+                self.count += 1
+                if len(self.first) < 10:
+                    self.first.append((int(row), int(earlier)))
+
+
+@dataclass
 class _HeldSerials:
     """Numbers of a date column that Excel's serial days of 1990 to 2100 could be (45721 for 2025-03-05, 45721.41667
     with a time), held back until the whole column is read: whether they are dates depends on its other values (see
@@ -438,8 +460,9 @@ def tally_archive(path, *, text_col=None, date_col=None, group_col=None, period=
             kept = ~(cleared | names)
             tally.cleared_rows += int(cleared.sum())
             tally.names_rows.add(names, places, frame["category"])
-            tally.add(frame[kept], [row for row, keep in zip(places, kept) if keep], found["text"], found["date"],
-                      found["group"], period)
+            kept_places = [row for row, keep in zip(places, kept) if keep]
+            tally.repeated.add(frame[kept], kept_places)
+            tally.add(frame[kept], kept_places, found["text"], found["date"], found["group"], period)
             bar.update(chunk.position - bar.n)
     tally.settle_serials()
     tally.hidden_rows = reader.hidden_rows
