@@ -12,7 +12,7 @@ import pandas as pd
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import GroupKFold, StratifiedKFold
+from sklearn.model_selection import GroupKFold, KFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -158,9 +158,15 @@ def text_folds(readings, codes, n_splits: int, shuffle: bool = False, random_sta
     position = {}
     text_of = np.array([position.setdefault(reading, len(position)) for reading in readings], dtype=np.int64)
     first = np.unique(text_of, return_index=True)[1]  # each different text's first row, in the order of the texts
+    n_splits = min(n_splits, len(first))
+    if n_splits < 2:  # one text and its copies: nothing to hold out that the rest does not hold
+        return []
+    # Every label fewer texts than folds (two texts of each, copied, split in two): no fold can hold each label, and
+    # StratifiedKFold refuses; the texts are held out in turn, and _label_known leaves out those of a label unlearned.
+    splitter = StratifiedKFold if np.bincount(np.asarray(codes)[first]).max() >= n_splits else KFold
     with warnings.catch_warnings():  # a label of fewer texts than folds: _label_known leaves it out
         warnings.filterwarnings("ignore", "The least populated class", UserWarning)
-        drawn = list(StratifiedKFold(n_splits=n_splits, shuffle=shuffle, random_state=random_state if shuffle else None)
+        drawn = list(splitter(n_splits=n_splits, shuffle=shuffle, random_state=random_state if shuffle else None)
                      .split(first, np.asarray(codes)[first]))
     if len(first) == len(text_of):  # no copies: the rows are the texts
         return drawn
@@ -429,6 +435,9 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         if calibration is not None:
             calibration = self._calibration_set(calibration, index)
 
+        if len(set(texts)) < 2:
+            raise ValueError("the texts are all copies of one text (as the model reads it): nothing tells the labels "
+                             "apart; give different texts")
         folds = self._folds(texts, codes, groups)
         n_classes = len(self.classes_)
         texts = np.array(texts, dtype=object)

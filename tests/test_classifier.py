@@ -703,3 +703,28 @@ def test_a_clause_weight_set_after_fit_is_checked_when_texts_are_scored_and_save
     with pytest.raises(ValueError, match="clause_weight must be a number of at least 0"):
         cn.save(model, tmp_path / "m.cnlp")
     assert not (tmp_path / "m.cnlp").exists()
+
+
+def test_labels_of_two_texts_copied_fit_without_scikit_learns_error(small_corpus):
+    # Every label two different texts, each pasted five times (helper f3): the calibration's folds, drawn over the
+    # different texts, left the threshold's inner folds one text of each label, and fit stopped with scikit-learn's
+    # "n_splits=2 cannot be greater than the number of members in each class" (train --cv 0 lets such a file through).
+    texts, labels = small_corpus
+    by_label = {}
+    for text, label in zip(texts, labels):
+        by_label.setdefault(label, [])
+        if len(by_label[label]) < 2:
+            by_label[label].append(text)
+    copied = [text for label in by_label for text in by_label[label] * 5]
+    model = cn.ComplaintClassifier(cv=5).fit(copied, [label for label in by_label for _ in range(10)])
+    assert 0 < model.temperature_ and np.isfinite(model.review_threshold_)
+    two = cn.ComplaintClassifier().fit([texts[0]] * 3 + [texts[-1]] * 3, [labels[0]] * 3 + [labels[-1]] * 3)
+    assert list(two.predict([texts[0], texts[-1]])) == [labels[0], labels[-1]]
+
+
+def test_texts_all_one_text_are_refused_in_words(small_corpus):
+    # Six rows of one text, labeled two ways (helper f3): scikit-learn's "Cannot have number of splits n_splits=2
+    # greater than the number of samples: n_samples=1" came out of fit.
+    texts, labels = small_corpus
+    with pytest.raises(ValueError, match="one text"):
+        cn.ComplaintClassifier().fit([texts[0]] * 3 + [" " + texts[0]] * 3, [labels[0]] * 3 + [labels[-1]] * 3)
