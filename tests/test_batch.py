@@ -3125,6 +3125,21 @@ def test_texts_under_a_text_columns_heading_merged_over_a_blank_column_are_said_
 
 
 @pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_texts_beside_a_text_column_under_a_merged_heading_are_said_to_be_there(default_model, tmp_path, name):
+    # 投诉内容 merged over B1:D1, B empty, texts in C and D (helper f3): the summary told the desk to name
+    # 投诉内容（C列） the text column, and tagged so, the rows whose texts were in 投诉内容（D列） (or in B) were tagged
+    # 文本为空 without a word of where their texts were.
+    rows = [["C1", None, "冰箱买回来三天就不制冷了", None], ["C2", None, None, "超市的秤不准，少了二两"],
+            ["C3", "电视机开机黑屏，售后不管", None, None], ["C4", None, None, None]]
+    source = _headings_across_the_header_row(tmp_path / name, ["编号", "投诉内容", None, None], [(1, 3)], rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", text_col="投诉内容（C列）", jobs=1, progress=False)
+    assert summary.text_col == "投诉内容（C列）" and summary.empty == 3, str(summary)
+    assert summary.empty_elsewhere == {"投诉内容（D列）": 1, "投诉内容": 1}, str(summary)
+    said = [line for line in str(summary).splitlines() if "投诉内容（D列）" in line]
+    assert len(said) == 1 and "1 件" in said[0] and "合并" in said[0], str(summary)
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
 def test_a_headings_derived_column_name_a_real_column_has_steps_aside(default_model, tmp_path, name):
     # 类别 over B1:C1 names C 类别（C列）; a column D the desk named 类别（C列） itself had the sheet refused as two columns
     # of one name (表头里有重名的列), though the sheet shows it once. The desk's name stays; the derived one steps aside.

@@ -10,7 +10,7 @@ from ._archive import CHUNKING, ArchiveReader, BadRow, Chunk, archive_format, ou
 from ._cells import (EXCEL_EPOCHS, SERIAL_DAYS, XLSX_MAX_CELL, XLSX_MAX_ROWS, cell_text, day_numbers,
                      excel_changes, excel_text, excel_unescape, sheet_title, utf8_text)
 from ._readers import open_archive
-from ._workbook import MergedBelow, open_read_only, scan_sheet, sheet_rows, under_heading
+from ._workbook import MergedBelow, open_read_only, scan_sheet, shared_heading, sheet_rows
 from ._text_escapes import printable, without_surrogates
 from ._excel_out import check_fits_a_sheet, discard_unsaved, keep_text, text_cell, text_rows
 from ._writers import PARTS, join_parts, write_archive, write_part
@@ -24,4 +24,4 @@ __all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NA
            "PARTS", "printable", "read_labeled", "record_in_header", "same_file", "scan_sheet", "SERIAL_DAYS",
            "sheet_rows", "sheet_title", "shown_text", "STALE_SECONDS", "TAG_COLUMNS", "temporary_beside", "text_cell",
            "text_rows", "trained_rows", "utf8_text", "without_surrogates", "without_text_hashes", "working_name",
-           "write_archive", "write_json", "write_part", "XLSX_MAX_CELL", "XLSX_MAX_ROWS", "under_heading"]
+           "write_archive", "write_json", "write_part", "XLSX_MAX_CELL", "XLSX_MAX_ROWS", "shared_heading"]

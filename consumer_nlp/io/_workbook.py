@@ -98,10 +98,17 @@ def named_under(name: str, column: int) -> str:
     return f"{name}（{get_column_letter(column)}列）"
 
 
-def under_heading(name: str, heading: str) -> bool:
-    """Whether column ``name`` is one :func:`named_under` names under ``heading`` (投诉内容（C列）, or 投诉内容（C列）2
-    where it stepped aside): a column Excel shows under that heading, merged over it."""
-    return re.fullmatch(re.escape(heading) + r"（[A-Z]{1,3}列）[0-9]*", name) is not None
+_NAMED_UNDER = re.compile(r"(.+)（[A-Z]{1,3}列）[0-9]*")  # a name named_under gives (or stepped aside: …（C列）2)
+
+
+def shared_heading(name: str, other: str) -> str | None:
+    """The heading merged over both columns ``name`` and ``other`` that :func:`named_under` names (投诉内容 over
+    投诉内容, 投诉内容（C列） and 投诉内容（D列）), or None: columns Excel shows under one heading."""
+    def heading(column: str) -> str:
+        named = _NAMED_UNDER.fullmatch(column)
+        return named.group(1) if named else column
+
+    return heading(name) if name != other and heading(name) == heading(other) else None
 
 
 def apart_from_named(header: list, derived: set) -> list:

@@ -6,7 +6,7 @@ import codecs
 import datetime
 
 from .._categories import CATEGORIES
-from ..io import EXCEL_EPOCHS, archive_format, under_heading
+from ..io import EXCEL_EPOCHS, archive_format, shared_heading
 from ._archives import SAVE_WITH_COMMAS, unsplit_semicolons
 from ._columns import COLUMN_GLOSSES
 from ._rows import names_rows_note, unsure_rows_note
@@ -144,9 +144,10 @@ def counts_in_chinese(summary) -> list[str]:
     if summary.empty:
         lines.append(f"文本为空：{summary.empty} 件，占 {summary.empty / n:.1%}（不计入任何类别）")
     for column, count in summary.empty_elsewhere.items():
-        if under_heading(column, str(summary.text_col)):  # a heading merged over the text column and this one
-            lines.append(f"  其中 {count} 件的文字在「{column}」列：表头「{summary.text_col}」合并在几列上，标注读的是其中"
-                         f"第一列，这些文字没有被标注；请指定「{column}」为文本列后重新标注")
+        heading = shared_heading(column, str(summary.text_col))  # merged over the text column and this one
+        if heading:
+            lines.append(f"  其中 {count} 件的文字在「{column}」列：表头「{heading}」合并在几列上，标注只读了其中的"
+                         f"「{summary.text_col}」列，这些文字没有被标注；请指定「{column}」为文本列后重新标注")
             continue
         lines.append(f"  其中 {count} 件的文字在「{column}」列：它与文本列「{summary.text_col}」只是写法不同，这些文字没有"
                      "被标注；请把两列合为一列后重新标注")
