@@ -163,7 +163,8 @@ def text_folds(readings, codes, n_splits: int, shuffle: bool = False, random_sta
         return []
     # Every label fewer texts than folds (two texts of each, copied, split in two): no fold can hold each label, and
     # StratifiedKFold refuses; the texts are held out in turn, and _label_known leaves out those of a label unlearned.
-    splitter = StratifiedKFold if np.bincount(np.asarray(codes)[first]).max() >= n_splits else KFold
+    most = np.unique(np.asarray(codes)[first], return_counts=True)[1].max()  # codes, or labels as train gives them
+    splitter = StratifiedKFold if most >= n_splits else KFold
     with warnings.catch_warnings():  # a label of fewer texts than folds: _label_known leaves it out
         warnings.filterwarnings("ignore", "The least populated class", UserWarning)
         drawn = list(splitter(n_splits=n_splits, shuffle=shuffle, random_state=random_state if shuffle else None)
