@@ -191,8 +191,10 @@ class ArchiveError(ValueError):
     one given, "" for none, and ``details["parameter"]``, the parameter that named it), ``"same_output"`` (two
     outputs of a run named as one file: ``details["parameters"]``, the parameters naming it, the one to change first),
     ``"empty"`` (nothing at or after the row of column names: ``details["rows"]``, the rows there are,
-    ``details["header_row"]``; a JSON Lines file with no key to read has ``details["format"] = "jsonl"``,
-    ``details["records"]``, its records that are all {}, and ``details["blank"]``, its lines),
+    ``details["header_row"]``; a workbook's has ``details["sheet"]``, the sheet read, and where it is empty
+    ``details["others"]``, the visible sheets holding data; a JSON Lines file with no key to read has
+    ``details["format"] = "jsonl"``, ``details["records"]``, its records that are all {}, and ``details["blank"]``,
+    its lines),
     ``"no_sheet"`` (``details["sheet"]``, as given; ``details["sheets"]``, the visible ones), ``"no_data"`` (no
     visible sheet holds data: ``details["sheets"]``), ``"chart_sheet"`` (the sheet chosen is a chart:
     ``details["sheet"]``, ``details["sheets"]``, the tables), ``"not_a_workbook"`` (a file named as a workbook that
@@ -213,7 +215,10 @@ class ArchiveError(ValueError):
     or ``"text_bytes"`` (a text column holding bytes that are not UTF-8, a Parquet binary column:
     ``details["column"]``; ``details["rows"]``, the first five (row, value); ``details["index"]``, True where each
     row is its frame's index label, not its row as Excel shows it) or ``"not_for_format"`` (``details["parameter"]``,
-    sheet or header_row, given for a file of a ``details["format"]`` that has no sheets, or no header row to choose).
+    sheet or header_row, given for a file of a ``details["format"]`` that has no sheets, or no header row to choose)
+    or ``"blank_header_row"`` (a header_row past 1 on a blank row: ``details["header_row"]``; ``details["filled"]``,
+    the first rows from the top that hold something; ``details["names_row"]``, where one reads as column names holding
+    a text column's name, its row and that name; ``details["sheet"]``, a workbook's sheet).
     An error met reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
@@ -222,7 +227,7 @@ class ArchiveError(ValueError):
                 "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder",
                 "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook",
                 "unknown_format", "not_review_workbook", "other_model", "folder", "tag_values", "no_rows",
-                "text_bytes", "not_parquet", "not_for_format")
+                "text_bytes", "not_parquet", "not_for_format", "blank_header_row")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

@@ -2042,3 +2042,54 @@ def test_the_closing_summary_of_an_output_without_header_notes_says_what_the_add
     assert list(frame.columns) == ["编号", "投诉内容", *cn.io.TAG_COLUMNS] and len(frame) == 2
     assert main(["tag", str(source), "-o", str(tmp_path / "out.xlsx"), "-q"]) == 0  # its header cells say it
     assert "新增的列" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a.xls", "a.csv"])
+@pytest.mark.parametrize("command", ["tag", "train"])
+def test_a_header_row_on_a_blank_row_is_said_with_the_rows_that_hold_something(tmp_path, capsys, write_workbook,
+                                                                               write_xls, name, command):
+    # --header-row 5 on a blank row past the data (formatting running on) was told 找不到投诉文本所在的列（列名有：）
+    # by tag and 没有「text」列 …（列名有：） by train, naming no column, where the row is blank.
+    rows = [["投诉内容"], ["漏水"], [], [], [], ["合计"]]
+    path = tmp_path / name
+    if name == "a.xlsx":
+        write_workbook(path, {"投诉": rows})
+    elif name == "a.xls":
+        write_xls(path, rows)
+    else:
+        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    out = tmp_path / ("o.csv" if command == "tag" else "m.cnlp")
+    assert main([command, str(path), "-o", str(out), "--header-row", "5"] + (["-q"] if command == "tag" else [])) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    where = "工作表「投诉」" if name != "a.csv" else "文件"
+    assert f"{where}第 5 行是空行，没有列名（有内容的是第 1、2、6 行）。请用 --header-row 指定列名所在的行" in first, first
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a.csv"])
+def test_a_header_row_on_the_blank_row_under_a_title_points_to_the_names_below(tmp_path, capsys, write_workbook, name):
+    # A blank header row is said as blank, and the row of names below it is pointed to, as a title above them is.
+    rows = [["2025年投诉登记表"], [], ["text", "label"], ["漏水", "quality"]]
+    path = tmp_path / name
+    if name == "a.xlsx":
+        write_workbook(path, {"投诉": rows})
+    else:
+        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    assert main(["train", str(path), "-o", str(tmp_path / "m.cnlp"), "--header-row", "2"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert "第 2 行是空行，没有列名；第 3 行像是列名（含「text」）。请用 --header-row 3 指定列名所在的行后再运行" in first, first
+
+
+@pytest.mark.parametrize("command", ["tag", "train"])
+def test_an_empty_sheet_or_a_row_past_the_sheet_is_said_of_the_sheet(tmp_path, capsys, write_workbook, command):
+    # An empty sheet read with --header-row 3 was told 文件只有 0 行，没有第 3 行 and asked for another --header-row,
+    # and a sheet's rows were said as the file's (文件只有 2 行).
+    path = write_workbook(tmp_path / "a.xlsx", {"一月": [["text", "label"], ["漏水", "quality"]], "空表": []})
+    out = tmp_path / ("o.csv" if command == "tag" else "m.cnlp")
+    cases = [(["--sheet", "空表", "--header-row", "3"], "工作表「空表」是空的（有数据的表：一月）。请用 --sheet 指定有数据的表"),
+             (["--sheet", "一月", "--header-row", "9"],
+              "工作表「一月」只有 2 行，没有第 9 行。请用 --header-row 指定列名所在的行")]
+    for flags, says in cases:
+        argv = [command, str(path), "-o", str(out), *flags] + (["-q"] if command == "tag" else [])
+        assert main(argv) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert says in first, (flags, first)

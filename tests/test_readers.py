@@ -1987,3 +1987,48 @@ def test_a_workbook_header_row_past_its_sheet_is_said_as_a_csvs_is(tmp_path, nam
         list(open_archive(path, header_row=30).chunks())
     assert error.value.problem == "empty" and error.value.details["header_row"] == 30
     assert error.value.details["rows"] == 4
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a.xls"])
+def test_a_workbook_header_row_on_a_blank_row_names_the_sheet_the_row_and_the_rows_that_hold_something(
+        tmp_path, name, write_workbook, write_xls):
+    # header_row=2 on the blank row under a title read a header of no columns, told as 找不到投诉文本所在的列（列名有：）
+    # naming none, as if the sheet had no column names at all.
+    rows = [["2025年投诉登记表"], [], ["投诉内容", "类别"], ["漏水", "quality"]]
+    path = write_workbook(tmp_path / name, {"投诉": rows}) if name == "a.xlsx" else write_xls(tmp_path / name, rows)
+    with pytest.raises(ArchiveError, match="header_row=2 is a blank row") as error:
+        list(open_archive(path, header_row=2).chunks())
+    assert error.value.problem == "blank_header_row"
+    assert error.value.details["sheet"] == "投诉" and error.value.details["header_row"] == 2
+    assert error.value.details["filled"] == [1, 3, 4] and error.value.details["names_row"] == (3, "投诉内容")
+
+
+@pytest.mark.parametrize("name", ["a.xlsx", "a.xls"])
+def test_a_workbook_header_row_past_its_sheet_names_the_sheet(tmp_path, name, write_workbook, write_xls):
+    # The sheet's rows were said as the file's (文件只有 2 行), where a desk thinks of the sheet.
+    rows = [["投诉内容"], ["漏水"]]
+    path = write_workbook(tmp_path / name, {"投诉": rows}) if name == "a.xlsx" else write_xls(tmp_path / name, rows)
+    with pytest.raises(ArchiveError, match="past the end of the sheet") as error:
+        list(open_archive(path, header_row=9).chunks())
+    assert error.value.details["sheet"] == "投诉" and error.value.details["rows"] == 2
+
+
+@pytest.mark.parametrize("header_row", [1, 3])
+def test_an_empty_sheet_is_said_empty_naming_the_sheets_that_hold_data(tmp_path, write_workbook, header_row):
+    # An empty sheet read with header_row=3 was told 文件只有 0 行，没有第 3 行, as if another header_row would do;
+    # with header_row=1, as a header naming no column (找不到投诉文本所在的列（列名有：）).
+    path = write_workbook(tmp_path / "a.xlsx", {"一月": [["投诉内容"], ["漏水"]], "空表": [], "二月": [["投诉内容"]]})
+    with pytest.raises(ArchiveError, match="sheet '空表' is empty") as error:
+        list(open_archive(path, sheet="空表", header_row=header_row).chunks())
+    assert error.value.problem == "empty" and error.value.details["rows"] == 0
+    assert error.value.details["sheet"] == "空表" and error.value.details["others"] == ["一月", "二月"]
+
+
+def test_a_csv_header_row_on_a_blank_line_is_named_too(tmp_path):
+    # A CSV's header_row on the blank line under its title is the same mistake as a sheet's.
+    path = tmp_path / "a.csv"
+    path.write_text("2025年投诉登记表\n\n投诉内容,类别\n漏水,quality\n", encoding="utf-8")
+    with pytest.raises(ArchiveError, match="header_row=2 is a blank row") as error:
+        list(open_archive(path, header_row=2).chunks())
+    assert error.value.problem == "blank_header_row" and error.value.details["filled"] == [1, 3, 4]
+    assert "sheet" not in error.value.details

@@ -1,4 +1,5 @@
 """Column discovery: which column holds the text, the date, the channel or (in labeled data) the labels."""
+import itertools
 import re
 
 import numpy as np
@@ -95,10 +96,42 @@ def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
     parsed = zip(chunk.places(), chunk.rows.head(rows).itertuples(index=False))
     set_aside = ((bad.row, re.split(r"[\t,;]", bad.raw)) for bad in chunk.bad[:rows])  # any delimiter
     for place, values in sorted([*parsed, *set_aside], key=lambda item: item[0])[:rows]:
-        cells = [v.strip('" ') if isinstance(v, str) else v for v in values if not (v is None or v == "")]
-        if not looks_like_names(cells):
-            continue
-        for value in cells:
-            if find_column([value], None, TEXT_COLUMN_NAMES) is not None:
-                return place, value
+        if (name := _text_name_in(values)) is not None:
+            return place, name
     return None
+
+
+def _text_name_in(values) -> str | None:
+    """The cell of a row that is a known text column's name, where the row looks like column names; else None."""
+    cells = [v.strip('" ') if isinstance(v, str) else v for v in values if not (v is None or v == "")]
+    if not looks_like_names(cells):
+        return None
+    return next((value for value in cells if find_column([value], None, TEXT_COLUMN_NAMES) is not None), None)
+
+
+def _holds_something(values) -> bool:
+    return any(v is not None and str(v).strip() for v in values)
+
+
+def blank_header_row(path, header_row: int, rows, sheet: str | None = None) -> ArchiveError:
+    """The error for a ``header_row`` on a blank row (a gap under a title, formatting running past the data): it names
+    no column, so every column asked for would be said missing. ``rows`` gives the file's rows from its top as
+    (number, values); the first three that hold something are named, and the first of its first ten such rows that
+    looks like column names holding a text column's name (as :func:`names_row_below` finds one) as ``names_row``."""
+    filled, names_row = [], None
+    for number, values in itertools.islice(rows, header_row + 1000):
+        if not _holds_something(values):
+            continue
+        filled.append(number)
+        if names_row is None and (name := _text_name_in(values)) is not None:
+            names_row = (number, name)
+        if len(filled) >= 10 or (names_row and len(filled) >= 3):
+            break
+    where = f"row {header_row} of sheet {sheet!r}" if sheet is not None else f"row {header_row}"
+    hint = (f"row {names_row[0]} looks like the column names (it holds {names_row[1]!r}): say header_row={names_row[0]}"
+            if names_row else f"rows holding something: {filled[:3] or 'none'}; give header_row=N of the column names")
+    details = {"header_row": header_row, "filled": filled[:3]}
+    details.update({"names_row": names_row} if names_row else {})
+    details.update({"sheet": sheet} if sheet is not None else {})
+    return ArchiveError(f"{path}: header_row={header_row} is a blank row ({where}), which names no column; {hint}",
+                        "blank_header_row", **details)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..exceptions import ArchiveError
-from ._columns import TEXT_COLUMN_NAMES, find_column, looks_like_names
+from ._columns import TEXT_COLUMN_NAMES, blank_header_row, find_column, looks_like_names
 from ._archive import ArchiveReader, BadRow, Chunk, check_header, text_place, undecodable
 from ._encoding import detect_encoding, first_undecodable_line, in_disguise, text_encoding, utf8_in_disguise
 
@@ -528,6 +528,11 @@ class DelimitedReader(ArchiveReader):
                     raise ArchiveError(f"{self.path} is empty: not even a header line", "empty", rows=0, header_row=1)
                 if header[1] is None:
                     raise self._unparseable(self.header_row, header, "the header")
+                if self.header_row > 1 and not any(name.strip() for name in header[1]):  # a blank line
+                    rows = itertools.chain(above, [header], records)
+                    raise blank_header_row(self.path, self.header_row, (
+                        (number, record[1] if record[1] is not None else [record[2]])
+                        for number, record in enumerate(rows, start=1)))
                 if self.delimiter == "," and len(header[1]) == 1 and "\t" in header[1][0]:
                     raise ArchiveError(f"{self.path} is tab-separated (its header is {header[1][0][:60]!r}), not "
                                        f"comma-separated as its name says: rename it .tsv", "misnamed", rename=".tsv")

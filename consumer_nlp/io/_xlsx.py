@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk, check_header
-from ._columns import TEXT_COLUMN_NAMES, find_column
+from ._columns import TEXT_COLUMN_NAMES, blank_header_row, find_column
 from ._cells import cell_text, cell_value, shared_formats, values_noting_formats
 from ._workbook import (LinksOver, MergedBelow, SheetScan, apart_from_named, choose_sheet, has_data, merged_from_above,
                         named_under, open_read_only, read_chinese_dates, recalculated_on_opening, scan_sheet,
@@ -82,12 +82,13 @@ class ExcelReader(ArchiveReader):
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             above = _tops(sheet, merged_from_above(scan.merged, self.header_row))
             rows, formats = sheet_rows(sheet, min_row=self.header_row), {}
+            self.tables_with_data = [name for name, hidden in self.other_sheets if not hidden and name in declared]
             yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan, formats, above,
-                                            rows_in_sheet=lambda: sum(1 for _ in sheet_rows(sheet)))
+                                            rows_from_top=lambda: sheet_rows(sheet, values_only=True))
         finally:
             workbook.close()
 
-    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None, above: dict | None = None, rows_in_sheet=None):
+    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None, above: dict | None = None, rows_from_top=None):
         """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
         data row under the top of a merged range (see :class:`SheetScan`) reads the range's value
         in its first column, as the merged cell shows it there; a row holding nothing else is blank.
@@ -97,8 +98,8 @@ class ExcelReader(ArchiveReader):
         header cell covered by a range merged down from a row above (see :func:`merged_from_above`) the value of the
         range's top-left cell, as {column: (row, value)}, and its note; a range over the header row (alone, or with rows
         above or below it) that covers more columns than one names the others after it (see :func:`named_under`; a
-        name a column of the sheet has too steps aside, see :func:`apart_from_named`). ``rows_in_sheet`` counts the
-        sheet's rows, said where ``header_row`` is past them."""
+        name a column of the sheet has too steps aside, see :func:`apart_from_named`). ``rows_from_top()`` gives the
+        sheet's rows' values from row 1, counted where ``header_row`` is past them and searched where it is blank."""
         from openpyxl.utils import get_column_letter
         from openpyxl.utils.cell import coordinate_to_tuple
 
@@ -109,10 +110,15 @@ class ExcelReader(ArchiveReader):
         for span in spans:
             at_top[span[1]].append(span)
         first = next(rows_iter, None)
-        if first is None and self.header_row > 1:  # no row of names: said as a text file's header_row past its end
-            held = rows_in_sheet()
+        held = sum(1 for _ in rows_from_top()) if first is None else None
+        if held == 0:  # an empty sheet (named by sheet=): no header_row would do, another sheet may
+            raise ArchiveError(f"{self.path}: sheet {self.sheet_title!r} is empty; the sheets holding data are "
+                               f"{self.tables_with_data} (choose one with sheet=NAME)", "empty", rows=0,
+                               header_row=self.header_row, sheet=self.sheet_title, others=self.tables_with_data)
+        if first is None:  # no row of names: said as a text file's header_row past its end, of the sheet
             raise ArchiveError(f"{self.path}: header_row={self.header_row} is past the end of the sheet, which holds "
-                               f"{held} row(s)", "empty", rows=held, header_row=self.header_row)
+                               f"{held} row(s)", "empty", rows=held, header_row=self.header_row,
+                               sheet=self.sheet_title)
         header = [cell_text(v) for v in first or ()]
         noted = {column: (text, author) for column, text, author in scan.comments.pop(self.header_row, ())}
         for column, (top, value) in (above or {}).items():
@@ -139,6 +145,8 @@ class ExcelReader(ArchiveReader):
         header = apart_from_named(header, derived)
         while header and header[-1] == "":
             header.pop()
+        if self.header_row > 1 and not any(name.strip() for name in header):
+            raise blank_header_row(self.path, self.header_row, enumerate(rows_from_top(), start=1), self.sheet_title)
         # A table drawn from a column after A starts there: unnamed columns on its left that hold
         # nothing in the first rows are no columns (an unnamed index column that holds numbers stays).
         peeked = list(itertools.islice(rows_iter, 1000))

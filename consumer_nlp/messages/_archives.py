@@ -94,6 +94,25 @@ def _no_record(details: dict) -> str:
     return "文件里没有一条记录（只有空行）" if details.get("blank") else "文件是空的，没有一条记录"
 
 
+def _sheet_short(details: dict) -> str:
+    """A sheet that is empty, or holds fewer rows than the header row given, as a desk sees the sheet (not the file)."""
+    if details["rows"] == 0:
+        others = details.get("others")
+        return f"工作表「{details['sheet']}」是空的" + (f"（有数据的表：{_joined(others)}）" if others else "，工作簿里也没有别的表有数据")
+    return f"工作表「{details['sheet']}」只有 {details['rows']} 行，没有第 {details['header_row']} 行"
+
+
+def _blank_header_row(details: dict) -> str:
+    """A header row given on a blank row: where it is, and the row that looks like the column names, else the first
+    rows that hold something."""
+    where = f"工作表「{details['sheet']}」" if "sheet" in details else "文件"
+    said = f"{where}第 {details['header_row']} 行是空行，没有列名"
+    if details.get("names_row"):
+        return said + f"；第 {details['names_row'][0]} 行像是列名（含「{details['names_row'][1]}」）"
+    filled = details.get("filled")
+    return said + (f"（有内容的是第 {_joined(filled)} 行）" if filled else "（表里没有一行有内容）")
+
+
 # The formats as a desk calls them, where an error names one.
 _FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSONL", "parquet": "Parquet"}
 
@@ -115,8 +134,10 @@ def problem_in_chinese(error: ArchiveError) -> str:
                              else f"文件的内容与扩展名不符：它其实是 {details['rename']} 文件"),
         "password": lambda: "这个文件设有打开密码",
         "empty": lambda: (_no_record(details) if details.get("format") == "jsonl"
+                          else _sheet_short(details) if "sheet" in details
                           else f"文件只有 {details['rows']} 行，没有第 {details['header_row']} 行" if details["header_row"] > 1
                           else "文件是空的，连列名那一行也没有"),
+        "blank_header_row": lambda: _blank_header_row(details),
         "no_sheet": lambda: ((f"工作簿里没有第 {details['sheet']} 张表" if details["sheet"].isdecimal()
                               else f"工作簿里没有名为「{details['sheet']}」的表") + f"（有：{_joined(details['sheets'])}）"),
         "no_data": lambda: f"工作簿的各张表里都没有数据（表有：{_joined(details['sheets'])}）",
@@ -193,6 +214,7 @@ _FIXES = {
     "unparseable_row": "修正这一行",
     "password": "在 Excel 或 WPS 里取消密码并保存",
     "empty": "检查是否选错了文件",
+    "blank_header_row": "删掉列名上方的标题行和空行，让列名在第一行",
     "no_rows": "检查是否选错了文件",
     "tag_values": "在 Excel 里改正这些格",
     "text_bytes": "让导出这个文件的人把这一列存为 UTF-8 文字（字符串）",
@@ -243,6 +265,14 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     command's flags)."""
     if error.problem in ("several_sheets", "no_sheet", "chart_sheet") and "sheet" in names:
         return f"请用 {names['sheet']} 指定{'要读的一张' if error.problem == 'several_sheets' else '其中一张'}（名称或序号）"
+    if error.problem == "empty" and error.details.get("sheet") and not error.details["rows"]:
+        others = error.details.get("others")
+        if others and "sheet" in names:
+            return f"请用 {names['sheet']} 指定有数据的表后再运行"
+        return fix_in_chinese(error, "再运行")
+    if error.problem == "blank_header_row" and "header_row" in names:
+        row = error.details.get("names_row", ("",))[0]
+        return f"请用 {names['header_row']}{f' {row}' if row else ''} 指定列名所在的行后再运行"
     if error.problem == "empty" and error.details.get("header_row", 1) > 1 and "header_row" in names:
         return f"请用 {names['header_row']} 指定列名所在的行（从 1 数起）后再运行"
     if error.problem == "busy":
