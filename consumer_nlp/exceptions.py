@@ -216,7 +216,7 @@ class ArchiveError(ValueError):
     ``details["column"]``; ``details["rows"]``, the first five (row, value); ``details["index"]``, True where each
     row is its frame's index label, not its row as Excel shows it) or ``"not_for_format"`` (``details["parameter"]``,
     sheet or header_row, given for a file of a ``details["format"]`` that has no sheets, or no header row to choose)
-    or ``"blank_header_row"`` (a header_row past 1 on a blank row: ``details["header_row"]``; ``details["filled"]``,
+    or ``"blank_header_row"`` (the header_row is a blank row: ``details["header_row"]``; ``details["filled"]``,
     the first rows from the top that hold something; ``details["names_row"]``, where one reads as column names holding
     a text column's name, its row and that name; ``details["sheet"]``, a workbook's sheet).
     An error met reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``."""

@@ -1745,6 +1745,7 @@ ARCHIVE_PROBLEMS = {
     "other_model": ("tag", {"row": 5, "written": 0.9, "computed": 0.6, "differ": 3, "rows": 4}),
     "folder": ("tag", {"parameter": "output_path", "example": "结果/a.tagged.csv"}),
     "not_for_format": ("tag", {"parameter": "sheet", "format": "csv"}),
+    "blank_header_row": ("tag", {"header_row": 5, "filled": [1, 2, 6], "sheet": "投诉"}),
 }
 LABELED_PROBLEMS = {"categories_as_texts": {"column": "类型"},
                     "few_texts": {"column": "渠道", "rows": 240, "different": 8},

@@ -528,7 +528,7 @@ class DelimitedReader(ArchiveReader):
                     raise ArchiveError(f"{self.path} is empty: not even a header line", "empty", rows=0, header_row=1)
                 if header[1] is None:
                     raise self._unparseable(self.header_row, header, "the header")
-                if self.header_row > 1 and not any(name.strip() for name in header[1]):  # a blank line
+                if not any(name.strip() for name in header[1]):  # a blank line: no column is named
                     rows = itertools.chain(above, [header], records)
                     raise blank_header_row(self.path, self.header_row, (
                         (number, record[1] if record[1] is not None else [record[2]])

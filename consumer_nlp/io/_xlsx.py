@@ -145,7 +145,7 @@ class ExcelReader(ArchiveReader):
         header = apart_from_named(header, derived)
         while header and header[-1] == "":
             header.pop()
-        if self.header_row > 1 and not any(name.strip() for name in header):
+        if not any(name.strip() for name in header):
             raise blank_header_row(self.path, self.header_row, enumerate(rows_from_top(), start=1), self.sheet_title)
         # A table drawn from a column after A starts there: unnamed columns on its left that hold
         # nothing in the first rows are no columns (an unnamed index column that holds numbers stays).
