@@ -44,9 +44,9 @@ class XlsReader(ExcelReader):
                              dates_1904=workbook.datemode == 1)
             above = {span[0]: (span[1], (_xls_row(workbook, sheet, span[1] - 1, {}) + [""] * span[0])[span[0] - 1])
                      for span in merged_from_above(merged, self.header_row) if span[1] <= sheet.nrows}
-            self.tables_with_data = [n for n, hidden in self.other_sheets if not hidden]
             yield from self._rows_to_chunks(rows, scan, formats=formats, above=above,
-                                            rows_from_top=lambda: map(sheet.row_values, range(sheet.nrows)))
+                                            rows_from_top=lambda: map(sheet.row_values, range(sheet.nrows)),
+                                            sheets_with_data=[n for n, hidden in self.other_sheets if not hidden])
         finally:
             workbook.release_resources()
 

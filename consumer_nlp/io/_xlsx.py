@@ -82,13 +82,15 @@ class ExcelReader(ArchiveReader):
             self.total = max((declared[sheet.title] or 1) - self.header_row, 0)  # as declared: for progress only
             above = _tops(sheet, merged_from_above(scan.merged, self.header_row))
             rows, formats = sheet_rows(sheet, min_row=self.header_row), {}
-            self.tables_with_data = [name for name, hidden in self.other_sheets if not hidden and name in declared]
             yield from self._rows_to_chunks(values_noting_formats(rows, formats), scan, formats, above,
-                                            rows_from_top=lambda: sheet_rows(sheet, values_only=True))
+                                            rows_from_top=lambda: sheet_rows(sheet, values_only=True),
+                                            sheets_with_data=[name for name, hidden in self.other_sheets
+                                                              if not hidden and name in declared])
         finally:
             workbook.close()
 
-    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None, above: dict | None = None, rows_from_top=None):
+    def _rows_to_chunks(self, rows_iter, scan: SheetScan, formats=None, above: dict | None = None, rows_from_top=None,
+                        sheets_with_data=()):
         """Chunks from a sheet's rows, the first being the header (sheet row ``header_row``). Every
         data row under the top of a merged range (see :class:`SheetScan`) reads the range's value
         in its first column, as the merged cell shows it there; a row holding nothing else is blank.
@@ -99,7 +101,8 @@ class ExcelReader(ArchiveReader):
         range's top-left cell, as {column: (row, value)}, and its note; a range over the header row (alone, or with rows
         above or below it) that covers more columns than one names the others after it (see :func:`named_under`; a
         name a column of the sheet has too steps aside, see :func:`apart_from_named`). ``rows_from_top()`` gives the
-        sheet's rows' values from row 1, counted where ``header_row`` is past them and searched where it is blank."""
+        sheet's rows' values from row 1, counted where ``header_row`` is past them and searched where it is blank;
+        ``sheets_with_data``, the workbook's other visible sheets holding data, named where this one is empty."""
         from openpyxl.utils import get_column_letter
         from openpyxl.utils.cell import coordinate_to_tuple
 
@@ -113,8 +116,8 @@ class ExcelReader(ArchiveReader):
         held = sum(1 for _ in rows_from_top()) if first is None else None
         if held == 0:  # an empty sheet (named by sheet=): no header_row would do, another sheet may
             raise ArchiveError(f"{self.path}: sheet {self.sheet_title!r} is empty; the sheets holding data are "
-                               f"{self.tables_with_data} (choose one with sheet=NAME)", "empty", rows=0,
-                               header_row=self.header_row, sheet=self.sheet_title, others=self.tables_with_data)
+                               f"{list(sheets_with_data)} (choose one with sheet=NAME)", "empty", rows=0,
+                               header_row=self.header_row, sheet=self.sheet_title, others=list(sheets_with_data))
         if first is None:  # no row of names: said as a text file's header_row past its end, of the sheet
             raise ArchiveError(f"{self.path}: header_row={self.header_row} is past the end of the sheet, which holds "
                                f"{held} row(s)", "empty", rows=held, header_row=self.header_row,
