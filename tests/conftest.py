@@ -175,6 +175,23 @@ def write_workbook():
     return _write_workbook
 
 
+def _write_sheet_or_csv(path, rows):
+    """``rows`` as the one sheet 投诉 of an .xlsx or .xls workbook, or as the lines of a CSV, by ``path``'s suffix."""
+    if path.suffix == ".xlsx":
+        _write_workbook(path, {"投诉": rows})
+    elif path.suffix == ".xls":
+        _write_xls(path, rows)
+    else:
+        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def write_sheet_or_csv():
+    """``write_sheet_or_csv(path, rows)``: rows as a workbook's sheet 投诉 (.xlsx, .xls) or a CSV, by the suffix."""
+    return _write_sheet_or_csv
+
+
 class RunsCode:
     """Unpickling this runs a shell command, which creates the file PWNED in the working folder."""
 

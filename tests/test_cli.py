@@ -2047,18 +2047,12 @@ def test_the_closing_summary_of_an_output_without_header_notes_says_what_the_add
 
 @pytest.mark.parametrize("name", ["a.xlsx", "a.xls", "a.csv"])
 @pytest.mark.parametrize("command", ["tag", "train"])
-def test_a_header_row_on_a_blank_row_is_said_with_the_rows_that_hold_something(tmp_path, capsys, write_workbook,
-                                                                               write_xls, name, command):
+def test_a_header_row_on_a_blank_row_is_said_with_the_rows_that_hold_something(tmp_path, capsys, write_sheet_or_csv,
+                                                                               name, command):
     # --header-row 5 on a blank row past the data (formatting running on) was told 找不到投诉文本所在的列（列名有：）
     # by tag and 没有「text」列 …（列名有：） by train, naming no column, where the row is blank.
     rows = [["投诉内容"], ["漏水"], [], [], [], ["合计"]]
-    path = tmp_path / name
-    if name == "a.xlsx":
-        write_workbook(path, {"投诉": rows})
-    elif name == "a.xls":
-        write_xls(path, rows)
-    else:
-        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    path = write_sheet_or_csv(tmp_path / name, rows)
     out = tmp_path / ("o.csv" if command == "tag" else "m.cnlp")
     assert main([command, str(path), "-o", str(out), "--header-row", "5"] + (["-q"] if command == "tag" else [])) == 2
     first = capsys.readouterr().err.splitlines()[0]

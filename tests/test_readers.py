@@ -2035,18 +2035,12 @@ def test_a_csv_header_row_on_a_blank_line_is_named_too(tmp_path):
 
 
 @pytest.mark.parametrize("name", ["a.xlsx", "a.xls", "a.csv"])
-def test_a_blank_first_row_above_the_names_is_said_blank_at_the_default_header_row(tmp_path, name, write_workbook,
-                                                                                  write_xls):
+def test_a_blank_first_row_above_the_names_is_said_blank_at_the_default_header_row(tmp_path, name,
+                                                                                  write_sheet_or_csv):
     # A table starting at row 3 under blank rows, read from row 1, was told 找不到投诉文本所在的列（列名有：） and asked
     # for --text-col, which no name would satisfy.
     rows = [[], [], ["编号", "说明"], ["1", "漏水了"]]
-    path = tmp_path / name
-    if name == "a.xlsx":
-        write_workbook(path, {"投诉": rows})
-    elif name == "a.xls":
-        write_xls(path, rows)
-    else:
-        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    path = write_sheet_or_csv(tmp_path / name, rows)
     with pytest.raises(ArchiveError, match="header_row=1 is a blank row") as error:
         list(open_archive(path).chunks())
     assert error.value.problem == "blank_header_row" and error.value.details["filled"] == [3, 4]
