@@ -15,7 +15,7 @@ import pandas as pd
 
 from .._categories import CATEGORIES, label_of
 from .._money import money_mentioned
-from .._values import cell_texts
+from .._values import cell_texts, is_missing
 from ..exceptions import ArchiveError
 from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
                   find_text_column, GroupSpellings, open_archive, shown_text)
@@ -354,8 +354,11 @@ class _Repeated:
 
     def add(self, frame: pd.DataFrame, rows) -> None:
         """Count the rows of a chunk that repeat an earlier one, of this chunk or of those before."""
-        hashes = pd.util.hash_pandas_object(frame.apply(cell_texts), index=False).to_numpy()
-        for row, key in zip(rows, hashes.tolist()):
+        # Python's hash of each row's cells as texts: a text with a lone surrogate (a broken emoji), which Arrow's
+        # strings and pandas' hashing refuse, is a text like any other
+        cells = [["" if is_missing(value) else str(value).strip() for value in frame[column].tolist()]
+                 for column in frame.columns]
+        for row, key in zip(rows, map(hash, zip(*cells))):
             earlier = self.seen.setdefault(key, row)
             if earlier != row:
                 self.count += 1
