@@ -4,6 +4,7 @@ import gc
 import itertools
 import threading
 import warnings
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from typing import NamedTuple
 
@@ -174,13 +175,13 @@ def text_folds(readings, codes, n_splits: int, shuffle: bool = False, random_sta
     return [(np.flatnonzero(np.isin(text_of, train)), np.flatnonzero(np.isin(text_of, test))) for train, test in drawn]
 
 
-def different_texts_per_label(readings, codes) -> np.ndarray:
-    """How many different ``readings`` each label code has, a text counted under its first row's label (as
-    :func:`text_folds` draws them)."""
+def different_texts_per_label(readings, labels) -> Counter:
+    """How many different ``readings`` each label (a code, or a label as ``train`` reads it) has, a text counted
+    under its first row's label (as :func:`text_folds` draws them)."""
     first = {}
-    for reading, code in zip(readings, codes):
-        first.setdefault(reading, code)
-    return np.bincount(np.fromiter(first.values(), dtype=np.int64, count=len(first)), minlength=int(max(codes)) + 1)
+    for reading, label in zip(readings, labels):
+        first.setdefault(reading, label)
+    return Counter(first.values())
 
 
 def group_folds(labels, groups, cv: int) -> list:
@@ -448,8 +449,8 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         # Held-out confidences, each from a model that never saw the text, to choose the threshold.
         held_out = np.zeros((len(codes), n_classes))
         for train, test in folds:
-            counts = different_texts_per_label(texts[train], codes[train])
-            inner = text_folds(texts[train], codes[train], max(2, min(3, counts[counts > 0].min())))
+            fewest = min(different_texts_per_label(texts[train], codes[train]).values())
+            inner = text_folds(texts[train], codes[train], max(2, min(3, fewest)))
             weights, intercepts, temperature = self._calibrated_svm(texts[train], features[train], codes[train],
                                                                     n_classes, inner, calibration)
             held_out[test] = calibrated_proba(
@@ -479,7 +480,7 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         """Train/test splits for calibration: stratified (a text's copies held out together), or holding each group
         out whole."""
         if groups is None:
-            n_splits = max(2, min(self.cv, different_texts_per_label(texts, codes).min()))
+            n_splits = max(2, min(self.cv, *different_texts_per_label(texts, codes).values()))
             return text_folds(texts, codes, n_splits, shuffle=True, random_state=self.random_state)
         groups = as_column(groups, "groups")
         if len(groups) != len(codes):

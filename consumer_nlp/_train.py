@@ -7,7 +7,8 @@ from sklearn.base import clone
 from sklearn.model_selection import GroupKFold
 
 from ._categories import CATEGORIES, in_guide_order, label_of
-from ._classifier import ComplaintClassifier, group_folds, group_folds_problem, text_folds
+from ._classifier import (ComplaintClassifier, different_texts_per_label, group_folds, group_folds_problem,
+                          text_folds)
 from .features import normalize_many
 from .exceptions import LabeledDataError
 from .io import LabeledData, read_labeled
@@ -50,15 +51,13 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     return metrics
 
 
-def _check_folds(labeled: LabeledData, cv: int) -> None:
+def _check_folds(labeled: LabeledData, readings: list[str], cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each (``cv`` 0: the one
-    fit on all). Copies of a text (as the model reads it) are held out together, so folds count them once."""
+    fit on all). Copies of a text (its ``readings``, as the model reads it) are held out together, so folds count
+    them once."""
     rows = len(labeled.labels)
-    read = normalize_many(labeled.texts) if cv else labeled.texts
+    read = readings if cv else labeled.texts
     pairs = set(zip(read, labeled.labels)) if cv else list(zip(labeled.texts, labeled.labels))
-    first = {}  # each different text's first label, as the folds are drawn (see text_folds)
-    for reading, label in zip(read, labeled.labels):
-        first.setdefault(reading, label)
     texts = len({reading for reading, _ in pairs}) if cv else rows
     needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3) if cv else 3
     short = {label: n for label, n in Counter(label for _, label in pairs).items() if n < needed}
@@ -75,8 +74,9 @@ def _check_folds(labeled: LabeledData, cv: int) -> None:
                 f"trains on the rest{', a text and its copies held out together' if copies else ''}); too few for: "
                 f"{', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples, "
                 f"or pass cv=0 to train without the cross-validated figures")
-    elif cv and max(Counter(first.values()).values()) < cv:  # stratified folds: some label in each of them
-        needed, short, every = cv, dict(Counter(first.values())), {"every_label": True}
+    elif cv and max((per_label := different_texts_per_label(read, labeled.labels)).values()) < cv:
+        # stratified folds: some label in each of them
+        needed, short, every = cv, dict(per_label), {"every_label": True}
         said = (f"cv={cv} folds need at least {cv}{copies} texts of one label (the folds are drawn label by label); "
                 f"there are {', '.join(f'{label} ({n})' for label, n in short.items())}: add examples, pass fewer "
                 f"folds, or cv=0 to train without the cross-validated figures")
@@ -245,7 +245,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         raise LabeledDataError(labeled.source, [(f"column {group_col!r}", (
             f"group_col=… ({group_col!r}): the column holds fewer than two different values ({values}), so no group "
             f"can be held out; name another column"))], "one_group", column=group_col, values=values)
-    _check_folds(labeled, cv)
+    readings = normalize_many(labeled.texts)  # as the model reads them: a space or a width is no difference
+    _check_folds(labeled, readings, cv)
     model = ComplaintClassifier(**params)
     if group_col is not None:
         _check_groups(labeled, group_col, model.cv)
@@ -254,7 +255,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
         _check_mostly_labeled(held)
         held.warn_of_unlabeled("calibration")
-        trained = set(normalize_many(labeled.texts))  # as the model reads them: a space or a width is no difference
+        trained = set(readings)
         overlap = [text for text, read in zip(held.texts, normalize_many(held.texts)) if read in trained]
         if overlap:
             raise LabeledDataError(held.source, [("calibration data", (
