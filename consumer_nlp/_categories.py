@@ -32,6 +32,10 @@ _WORDS = {"price": "price_measurement", "measurement": "price_measurement", "adv
           "quantity": "price_measurement", "数量": "价格/计量", "分量": "价格/计量", "虚假广告": "虚假宣传",
           "虛假廣告": "虚假宣传", "金融消费": "金融服务", "金融消費": "金融服务"}
 
+# Marks a desk writes in a label cell of a row it has not labeled yet (a slash or a dash, 无, 待定, N/A, a question
+# mark), as :func:`not_labeled_mark` reads them: no category and no label mistyped, so the row is one without a label.
+NOT_LABELED_MARKS = frozenset({"/", "-", "—", "无", "待定", "未标注", "未分类", "空", "n/a", "na", "#n/a", "?"})
+
 
 def in_guide_order(labels) -> list:
     """The different ``labels`` as tables show them: the guide's categories in its order, then any
@@ -54,6 +58,17 @@ def _key(value: str) -> str:
     """A label as written, as it is looked up: full-width, case, spaces and invisible format characters (a
     zero-width space pasted from a web page) ignored, and the punctuation around it (其他。)."""
     return "".join(without_format_characters(nfkc(value)).split()).lower().strip(_AROUND)
+
+
+def not_labeled_mark(value) -> bool:
+    """Whether a label cell holds a desk's mark for "not labeled yet" (:data:`NOT_LABELED_MARKS`) and nothing else:
+    full-width (？, Ｎ／Ａ), case, spaces and invisible characters ignored, as in a label, and the punctuation around a
+    word (（空）, 待定。); a one-character mark written twice or more (——, //) is that mark."""
+    if not isinstance(value, str):
+        return False
+    bare = "".join(without_format_characters(nfkc(value)).split()).lower()
+    return bare in NOT_LABELED_MARKS or bare.strip(_AROUND) in NOT_LABELED_MARKS or (
+        len(set(bare)) == 1 and bare[0] in NOT_LABELED_MARKS)
 
 
 def number_written(value) -> float | None:

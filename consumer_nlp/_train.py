@@ -138,10 +138,12 @@ def _check_mostly_labeled(labeled: LabeledData) -> None:
     if len(labeled.unlabeled) > len(labeled.texts):
         total = len(labeled.texts) + len(labeled.unlabeled)
         raise LabeledDataError(labeled.source, [(_labels_column(labeled), (
-            f"only {len(labeled.texts)} of the {total} rows have a label, the first without one at "
+            f"only {len(labeled.texts)} of the {total} rows have a label"
+            f"{f' ({labeled.marks_said()})' if labeled.marks else ''}, the first without one at "
             f"{labeled.unlabeled[0]}: if these are the labels, delete the rows without one (or fill them in) to train "
             f"on the rest; else name the label column with label_col=…"))], "mostly_unlabeled",
-            labeled=len(labeled.texts), unlabeled=len(labeled.unlabeled), column=labeled.label_col)
+            labeled=len(labeled.texts), unlabeled=len(labeled.unlabeled), column=labeled.label_col,
+            **({"marks": labeled.marks} if labeled.marks else {}))
 
 
 def _check_labels_differ(labeled: LabeledData) -> None:

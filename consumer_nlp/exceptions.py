@@ -88,7 +88,8 @@ class LabeledDataError(ValueError):
     channel, or rows pasted several times: ``details["rows"]`` holding ``details["different"]`` texts), each with
     ``details["column"]``, the text column (None for pairs); ``"mostly_unlabeled"`` (training data
     with fewer than half its rows labeled: ``details["labeled"]``, ``details["unlabeled"]``, the rows with
-    and without a label, and ``details["column"]``, the label column, None for pairs); ``"few_examples"`` (too few
+    and without a label, and ``details["column"]``, the label column, None for pairs; ``details["marks"]``, {mark:
+    rows}, where some were marked as not labeled yet, 待定 or /); ``"few_examples"`` (too few
     for ``cv`` folds, or for the fit alone where ``cv`` is 0: ``details["cv"]``, ``details["needed"]``, the examples
     each label needs, ``details["short"]``, {label: examples} of those with fewer, ``details["texts"]``, all there
     are; ``details["copies"]`` where copies of a text count once, ``details["every_label"]`` where every label has
@@ -108,7 +109,7 @@ class LabeledDataError(ValueError):
     ``details["example"]``); ``"calibration_labels"`` (calibration data labeled with categories the training data has
     no example of: ``details["labels"]``, {label: rows}); ``"no_labeled_rows"`` (no row has a label:
     ``details["use"]``, "training" or "evaluation", ``details["unlabeled"]``, the rows without one,
-    ``details["column"]``, the label column, None for pairs);
+    ``details["column"]``, the label column, None for pairs, and ``details["marks"]`` as for ``"mostly_unlabeled"``);
     ``"one_label"`` (training data whose ``details["rows"]`` labeled rows all have one label, ``details["label"]``;
     ``details["column"]``, the label column, None for pairs); ``"numbered_labels"`` (the labels are numbers, a code
     of the categories, in ``details["rows"]`` of the ``details["labeled"]`` labeled rows: ``details["column"]``, the

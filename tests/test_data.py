@@ -517,6 +517,49 @@ def test_a_label_cell_that_only_looks_empty_is_a_row_without_a_label(tmp_path, w
     assert data.texts == ["秤不准", "冒烟", "掉色"] and data.unlabeled == ["row 3", "row 5"]
 
 
+# The marks desks write in a label cell of a row they have not labeled yet, in either width, with spaces around.
+_NOT_LABELED = ["/", "-", "—", "－", "无", "待定", "未标注", "未分类", "空", "N/A", "NA", "#N/A", "?", "？", " 待定 ", "Ｎ／Ａ",
+                "n/a", "——", "（空）"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".xls"])
+def test_a_label_cell_a_desk_marked_as_not_labeled_is_a_row_without_a_label(tmp_path, write_sheet_or_csv, suffix):
+    # A desk marks the rows it has not labeled yet (/, —, 无, 待定, N/A, …): one such row stopped train and evaluate
+    # as an unknown label 「待定」, until every mark was deleted by hand. (In an .xlsx, #N/A is an error cell.)
+    rows = [["text", "label"], ["秤不准", "price_measurement"],
+            *([f"第{i}条投诉，还没有标注", mark] for i, mark in enumerate(_NOT_LABELED)), ["冒烟", "safety"]]
+    data = read_labeled(write_sheet_or_csv(tmp_path / f"marked{suffix}", rows))
+    assert data.texts == ["秤不准", "冒烟"] and data.labels == ["price_measurement", "safety"]
+    first = "sheet row" if suffix != ".csv" else "row"
+    assert data.unlabeled == [f"{first} {i}" for i in range(3, 3 + len(_NOT_LABELED))]
+    frame = pd.DataFrame(rows[1:], columns=rows[0])
+    assert read_labeled(frame).unlabeled == [f"row {i}" for i in range(2, 2 + len(_NOT_LABELED))]
+    # a real unknown label, or a typo, is still each a row's problem, told with its place
+    rows[2][1], rows[4][1] = "服务态度", "qualty"
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled(write_sheet_or_csv(tmp_path / f"unknown{suffix}", rows))
+    assert [where for where, _ in error.value.problems] == [f"{first} 3", f"{first} 5"]
+    assert [fault[1]["label"] for fault in error.value.faults] == ["服务态度", "qualty"]
+
+
+def test_a_label_column_found_by_name_of_marks_only_is_a_file_not_labeled_yet(tmp_path, write_csv):
+    # A column found by its name 类别 holding nothing but 待定 and / was said to hold other values than labels, as if
+    # it were not the label column; it is that of a file not labeled yet, refused as one (no labeled rows), the marks
+    # named.
+    from consumer_nlp.messages import headline
+
+    rows = [["投诉内容", "类别"], ["漏水", "待定"], ["冒烟", "/"], ["掉色", "待定"]]
+    data = read_labeled(write_csv(tmp_path / "marks.csv", rows))
+    assert data.label_col == "类别" and data.unlabeled == ["row 2", "row 3", "row 4"]
+    assert data.marks == {"待定": 2, "/": 1}
+    with pytest.raises(LabeledDataError) as error:
+        data.check_some_labeled("evaluation", "evaluate on")
+    assert error.value.problem == "no_labeled_rows" and error.value.details["marks"] == {"待定": 2, "/": 1}
+    assert "none of its 3 row(s) has a label; 3 are marked as not labeled yet: '待定' 2, '/' 1" in str(error.value)
+    said = headline(error.value, {"label_col": "--label-col"})
+    assert "3 行都没有填类别，填的是表示还没有标注的记号：「待定」2 行、「/」1 行）" in said, said
+
+
 def test_an_english_label_written_with_spaces_or_hyphens_for_its_underscore_is_that_label():
     # "false advertising" and "Price-Measurement" (the words as a desk types them) stopped the file as unknown labels,
     # each row to be retyped, though no other category is meant.

@@ -426,6 +426,24 @@ def test_rows_without_a_label_are_left_out_of_the_figures_and_said_by_count_and_
         evaluate(small_model, unlabeled)
 
 
+def test_rows_marked_not_labeled_are_left_out_of_the_figures_and_of_their_groups(small_model, labeled, caplog):
+    # A desk's 待定 or / in a label cell stopped evaluate (and `--by`) as an unknown label; such rows are left out of
+    # the figures and of each group's, and said as rows without a label are; a file of marks only is refused so.
+    marked = labeled.assign(label=["待定" if i % 2 else "／" for i in range(len(labeled))], channel="<网站>")
+    mixed = pd.concat([labeled, marked]).sort_index(kind="stable").reset_index(drop=True)
+    whole = evaluate(small_model, labeled, by="channel")
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        part = evaluate(small_model, mixed, by="channel")
+    assert part.metrics["n"] == len(labeled) and part.metrics["confusion_matrix"] == whole.metrics["confusion_matrix"]
+    assert {group: g["n"] for group, g in part.groups.items()} == {group: g["n"] for group, g in whole.groups.items()}
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "unlabeled"]
+    assert len(said) == 1 and said[0].places[:3] == ["row 2", "row 4", "row 6"]
+    with pytest.raises(LabeledDataError, match=r"none of its 30 row\(s\) has a label; 30 are marked as not labeled "
+                                               r"yet: '／' 15, '待定' 15") as error:
+        evaluate(small_model, marked, by="channel")
+    assert error.value.problem == "no_labeled_rows"
+
+
 def test_groups_of_fewer_than_30_texts_are_marked_under_their_table_not_hidden(small_model, labeled, small_corpus):
     # `--by 月份` showed groups of 3 to 8 texts with macro-F1 and ECE to three decimals, without a word that they
     # decide nothing (the web's 比较 page warns below 30 texts).

@@ -17,6 +17,24 @@ def test_grouped_cross_validation_holds_each_group_out_together(small_corpus):
     assert cross_validate(cn.ComplaintClassifier(cv=3), texts, labels, cv=3)["accuracy"] > 0.5
 
 
+def test_training_data_of_rows_marked_not_labeled_is_refused_naming_the_marks(small_corpus, tmp_path, write_csv):
+    # A row whose label cell a desk marked 待定 stopped training as an unknown label; such rows are left out as rows
+    # without a label are, and a file of more marks than labels is refused as mostly unlabeled, saying the marks.
+    from consumer_nlp.messages import headline
+
+    pairs = list(zip(*small_corpus))
+    model = cn.train(pairs + [("第1件投诉，还没有标注", "待定"), ("第2件投诉，还没有标注", "N/A")], cv=0)
+    assert model.training_data_ == read_labeled(pairs).fingerprint(per_text=True)
+    rows = [["text", "label"], ["漏水", "quality"], ["冒烟", "待定"], ["掉色", "／"], ["秤不准", "待定"]]
+    with pytest.raises(LabeledDataError) as error:
+        cn.train(write_csv(tmp_path / "marks.csv", rows), cv=0)
+    assert error.value.problem == "mostly_unlabeled" and error.value.details["marks"] == {"待定": 2, "／": 1}
+    said = str(error.value)
+    assert "only 1 of the 4 rows have a label (3 are marked as not labeled yet: '待定' 2, '／' 1), the first" in said
+    said = headline(error.value, {"label_col": "--label-col"})
+    assert "3 行没有填（填的是表示还没有标注的记号：「待定」2 行、「／」1 行）" in said, said
+
+
 def test_train_refuses_bad_rows_before_training(tmp_path, write_csv):
     rows = [["text", "label"]] + [[f"第{i}条投诉，东西坏了", "quality"] for i in range(12)]
     rows[7][1] = "bogus"

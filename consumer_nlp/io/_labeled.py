@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._categories import CATEGORIES, label_fault, label_of, number_written, unknown_label
+from .._categories import CATEGORIES, label_fault, label_of, not_labeled_mark, number_written, unknown_label
 from .._unicode import name_key, shows_nothing, without_format_characters
 from .._warned import log
 from .._values import LabeledSource, is_blank, is_missing
@@ -108,6 +108,17 @@ class LabeledData:
     labels_are_tags: bool = False  # the label column is a tag column of a tagged file: a model's answers
     # where the duplicates are whose text differs from the first's, in what the model reads alike (numbers, spaces …)
     read_alike: list[str] = field(default_factory=list)
+    # of the rows without a label, those whose cell holds a desk's mark for "not labeled yet": {mark: rows}
+    marks: dict[str, int] = field(default_factory=dict)
+
+    def marks_said(self) -> str:
+        """How many rows without a label are marked so, and with what (the first five marks), as the English of an
+        error says it; "" where none is."""
+        if not self.marks:
+            return ""
+        shown = ", ".join(f"{mark!r} {rows}" for mark, rows in list(self.marks.items())[:5])
+        return (f"{sum(self.marks.values())} are marked as not labeled yet: {shown}"
+                f"{', …' if len(self.marks) > 5 else ''}")
 
     def warn_of_unlabeled(self, use: str) -> None:
         """Warn of the rows left out for want of a label, counting them with five places, so that none is left out
@@ -119,12 +130,15 @@ class LabeledData:
 
     def check_some_labeled(self, use: str, purpose: str) -> None:
         """Refuse data with no labeled row to ``use`` ("training", "evaluation"): ``purpose``, what the English says it
-        is for ("learn from"). A LabeledDataError "no_labeled_rows", with the rows ``unlabeled`` and the ``column``."""
+        is for ("learn from"). A LabeledDataError "no_labeled_rows", with the rows ``unlabeled``, the ``column`` and
+        the ``marks`` ({mark: rows}) of those a desk marked as not labeled yet, where any is."""
         if not self.texts:
             none = f": none of its {len(self.unlabeled)} row(s) has a label" if self.unlabeled else ""
+            none += f"; {self.marks_said()}" if self.marks else ""
             where = "the labels" if self.label_col is None else f"column {self.label_col!r}"
             raise LabeledDataError(self.source, [(where, f"no labeled rows to {purpose}{none}")], "no_labeled_rows",
-                                   use=use, unlabeled=len(self.unlabeled), column=self.label_col)
+                                   use=use, unlabeled=len(self.unlabeled), column=self.label_col,
+                                   **({"marks": self.marks} if self.marks else {}))
 
     def warn_of_own_tags(self, use: str) -> None:
         """Warn when the labels are a tagged file's tag column, a model's answers (``labels_are_tags``), and what that
@@ -186,7 +200,8 @@ class LabeledData:
         duplicates, conflicts, alike = _repeats(where, self.texts + added, present + [read_as[text] for text in added],
                                                 labels)
         return LabeledData(self.texts + added, labels, f"{self.source} + corrections", duplicates, conflicts, groups,
-                           places, self.text_col, self.unlabeled, self.label_col, self.labels_are_tags, alike)
+                           places, self.text_col, self.unlabeled, self.label_col, self.labels_are_tags, alike,
+                           self.marks)
 
     def fingerprint(self, per_text: bool = False) -> dict:
         """sha256 of the (text, label) rows, and ``texts_sha256`` of the different texts whatever their order, labels
@@ -214,9 +229,10 @@ def _refused(source: str, found: list) -> LabeledDataError:
 
 
 def _no_label(value) -> bool:
-    """Whether a label cell is empty as a person sees it: blank, or text of spaces and invisible format characters
-    only (a zero-width space pasted from a web page), which no category is written as."""
-    return is_blank(value) or (isinstance(value, str) and shows_nothing(value))
+    """Whether a label cell holds no label: blank, text of spaces and invisible format characters only (a zero-width
+    space pasted from a web page), or a desk's mark for a row not labeled yet (/, 待定, N/A: :func:`not_labeled_mark`),
+    none of which a category is written as."""
+    return is_blank(value) or (isinstance(value, str) and (shows_nothing(value) or not_labeled_mark(value)))
 
 
 def _first_values(records, column, rows: int = 200) -> list:
@@ -408,7 +424,9 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
     # as it always was. Misspelt labels, even many, are each a row's problem, told with the label meant.
     checked = by_name and label_col in columns and records and name_key(str(label_col)) != name_key("label")
     values = _first_values(records, label_col) if checked else None
-    not_labels = values is not None and not _mostly_labels(values, 0.2)
+    # a column of a desk's marks alone (待定, /) is the labels of a file not labeled yet, said as such, not as empty
+    not_labels = values is not None and not _mostly_labels(values, 0.2) and (
+        bool(values) or not any(not_labeled_mark(row.get(label_col)) for _, row in records[:200]))
     if not_labels:
         said.append(_not_labels(label_col, values))
     if not said:
@@ -441,7 +459,8 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
 
     Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
     non-string text) is collected and reported together in a :class:`LabeledDataError`. A row whose
-    label is empty is not labeled yet (a desk labels a sample of its archive): it is left out, and its
+    label is empty, or a desk's mark for "not labeled" (/, 待定, N/A: ``NOT_LABELED_MARKS``, counted in
+    ``marks``), is not labeled yet (a desk labels a sample of its archive): it is left out, and its
     place kept in ``unlabeled`` (:meth:`LabeledData.warn_of_unlabeled` says them).
     ``text_col`` is found by name when not given (text, content, 投诉内容, …), as in archives, and so is
     ``label_col`` (label, 类别, 分类, 标签, …: ``LABEL_COLUMN_NAMES``), never as the same column;
@@ -490,6 +509,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
                if not all(map(is_blank, row.values()))]
     text_col, label_col, group_col = _columns_read(columns, records, first, text_col, label_col, group_col, source)
     unlabeled = [where for where, row in records if _no_label(row.get(label_col))]
+    marks = Counter(str(value).strip() for _, row in records if not_labeled_mark(value := row.get(label_col)))
     records = [(where, row) for where, row in records if not _no_label(row.get(label_col))]
     from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
 
@@ -533,4 +553,4 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     tagged = source != "pairs" and label_col in TAG_COLUMNS and set(TAG_COLUMNS) <= {str(c) for c in columns}
     return LabeledData(texts, labels, source, duplicates, conflicts, groups, places,
                        None if source == "pairs" else text_col, unlabeled, None if source == "pairs" else label_col,
-                       tagged, alike)
+                       tagged, alike, dict(marks))

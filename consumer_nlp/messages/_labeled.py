@@ -191,10 +191,22 @@ def _if_labels_elsewhere(column, names: dict) -> str:
     return f"；类别不在「{column}」列时，请用 {names['label_col']} 指定类别所在的列"
 
 
+def _marks_in_chinese(details: dict) -> str:
+    """The rows without a label a desk marked as not labeled yet (``marks``, {mark: rows}), in Chinese, the first five
+    marks named: "" where none is."""
+    marks = details.get("marks") or {}
+    if not marks:
+        return ""
+    marked = sum(marks.values())
+    shown = "、".join(f"「{mark}」{rows} 行" for mark, rows in list(marks.items())[:5]) + ("…" if len(marks) > 5 else "")
+    return f"{'' if marked == details['unlabeled'] else f'其中 {marked} 行'}填的是表示还没有标注的记号：{shown}"
+
+
 def _no_labeled_rows(details: dict, names: dict) -> str:
     """Labeled data without a labeled row, in Chinese, and how to go on."""
     unlabeled, column = details["unlabeled"], details.get("column")
-    said = (f"标注数据里没有一行填了类别的文本（{f'{unlabeled} 行都没有填类别' if unlabeled else '没有数据行'}），"
+    marked = f"，{_marks_in_chinese(details)}" if details.get("marks") else ""
+    said = (f"标注数据里没有一行填了类别的文本（{f'{unlabeled} 行都没有填类别{marked}' if unlabeled else '没有数据行'}），"
             f"没有{_USES.get(details['use'], '使用')}。" + ("请给这些行填上类别后再运行" if unlabeled else "请检查是否选错了文件"))
     return said + _if_labels_elsewhere(column, names)
 
@@ -245,8 +257,9 @@ def labeled_headline(error: LabeledDataError, names: dict) -> str:
         said = f"「{error.details['column']}」列{_NOT_TEXTS[error.problem]}，不是投诉内容，没有训练"
         return said + (f"。请用 {names['text_col']} 指定投诉内容所在的列后再运行" if "text_col" in names else "")
     if error.problem == "mostly_unlabeled":
+        marked = f"（{_marks_in_chinese(error.details)}）" if error.details.get("marks") else ""
         said = (f"「{error.details['column']}」列只有 {error.details['labeled']} 行填了类别，{error.details['unlabeled']} "
-                f"行没有填，没有训练。这一列若没有选错，请删去没有类别的行（或给它们填上类别）后再运行")
+                f"行没有填{marked}，没有训练。这一列若没有选错，请删去没有类别的行（或给它们填上类别）后再运行")
         return said + (f"；否则请用 {names['label_col']} 指定类别所在的列" if "label_col" in names else "")
     if error.problem == "few_examples":
         return _too_few_examples(error.details, names)
