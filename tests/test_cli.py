@@ -2074,6 +2074,24 @@ def test_a_header_row_on_the_blank_row_under_a_title_points_to_the_names_below(t
     assert "第 2 行是空行，没有列名；第 3 行像是列名（含「text」）。请用 --header-row 3 指定列名所在的行后再运行" in first, first
 
 
+@pytest.mark.parametrize("name", ["a.xlsx", "a.csv"])
+def test_a_title_and_a_blank_row_above_the_names_are_told_with_the_row_of_the_names(tmp_path, capsys, write_workbook,
+                                                                                    name):
+    # A CSV's title padded with commas (2026年1月投诉标注,,) over a blank line was refused as 表头的第 2、3 列没有列名,
+    # naming no row, where the same workbook is told 第 3 行像是列名 and the flag that reads it.
+    rows = [["2026年1月投诉标注", "", ""], ["", "", ""], ["编号", "投诉内容", "类别"], ["1", "漏水", "quality"]]
+    path = tmp_path / name
+    if name == "a.xlsx":
+        write_workbook(path, {"投诉": rows})
+    else:
+        path.write_text("\n".join(",".join(row) for row in rows) + "\n", encoding="utf-8")
+    for command, out in (("train", "m.cnlp"), ("tag", "o.csv")):
+        assert main([command, str(path), "-o", str(tmp_path / out)]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert "第 3 行像是列名" in first and "请用 --header-row 3 指定列名所在的行" in first, (command, first)
+    assert main(["tag", str(path), "-o", str(tmp_path / "o.csv"), "-q", "--header-row", "3"]) == 0
+
+
 @pytest.mark.parametrize("command", ["tag", "train"])
 def test_an_empty_sheet_or_a_row_past_the_sheet_is_said_of_the_sheet(tmp_path, capsys, write_workbook, command):
     # An empty sheet read with --header-row 3 was told 文件只有 0 行，没有第 3 行 and asked for another --header-row,

@@ -89,6 +89,23 @@ def test_a_title_above_the_column_names_is_told_with_the_row_that_holds_them(tmp
     assert read_labeled(path, header_row=2).texts == ["漏水"]
 
 
+@pytest.mark.parametrize("name, lines", [
+    ("blank.csv", ["2026年1月投诉标注,,", ",,", "text,label,", "漏水,quality,"]),
+    ("subtitle.csv", ["2026年1月投诉标注,,", "导出：12315热线,,", "投诉内容,类别,", "漏水,quality,"]),
+    ("blank.tsv", ["2026年1月投诉标注\t\t", "", "text\tlabel\t", "漏水\tquality\t"]),
+])
+def test_a_csv_title_over_a_blank_or_second_line_is_told_with_the_row_of_the_names(tmp_path, name, lines):
+    # A title Excel padded with commas, then a blank or a second title line, then the names, was refused as
+    # "columns 2 and 3 of the header have no name" naming no row, where a workbook's title is told with it.
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(LabeledDataError, match=r"row 3 looks like the column names .*: say header_row=3") as error:
+        read_labeled(path)
+    assert error.value.details["names_row"][0] == 3
+    data = read_labeled(path, header_row=3)
+    assert (data.texts, data.labels) == (["漏水"], ["quality"])
+
+
 def test_rows_hidden_in_excel_are_read_and_said_to_be(tmp_path, caplog):
     # A desk's filter hid rows of its labeled workbook: they were trained on without a word, where
     # tagging the same workbook says how many rows were hidden.

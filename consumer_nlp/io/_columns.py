@@ -95,7 +95,13 @@ def names_row_below(chunk, rows: int = 10) -> tuple[int, str] | None:
         return None
     parsed = zip(chunk.places(), chunk.rows.head(rows).itertuples(index=False))
     set_aside = ((bad.row, re.split(r"[\t,;]", bad.raw)) for bad in chunk.bad[:rows])  # any delimiter
-    for place, values in sorted([*parsed, *set_aside], key=lambda item: item[0])[:rows]:
+    return names_row_in(sorted([*parsed, *set_aside], key=lambda item: item[0])[:rows])
+
+
+def names_row_in(rows) -> tuple[int, str] | None:
+    """The first of ``rows`` ((row, values) pairs) that looks like column names with a cell that is a known text
+    column's name, as (row, that cell); None when there is none."""
+    for place, values in rows:
         if (name := _text_name_in(values)) is not None:
             return place, name
     return None

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from ..exceptions import ArchiveError
-from ._columns import TEXT_COLUMN_NAMES, blank_header_row, find_column, looks_like_names
+from ._columns import TEXT_COLUMN_NAMES, blank_header_row, find_column, looks_like_names, names_row_in
 from ._archive import ArchiveReader, BadRow, Chunk, check_header, text_place, undecodable
 from ._encoding import detect_encoding, first_undecodable_line, in_disguise, text_encoding, utf8_in_disguise
 
@@ -539,10 +539,13 @@ class DelimitedReader(ArchiveReader):
                 names = header[1]
                 if len(names) > 2 and names[0].strip() and not any(name.strip() for name in names[1:]) \
                         and find_column(names[:1], None, TEXT_COLUMN_NAMES) is None:
-                    following = next(records, None)  # a title Excel padded with a comma a column stands above
-                    records = itertools.chain([following] if following is not None else [], records)
-                    if following is not None and following[1] is not None and looks_like_names(
-                            [cell.strip() for cell in following[1] if cell.strip()]):
+                    below = list(itertools.islice(records, 10))  # a title Excel padded with a comma a column stands
+                    records = itertools.chain(below, records)  # above: the names next, or a row of them holding a
+                    # text column's name under a blank or a second title line (its row is then named, as a sheet's)
+                    following = below[0][1] if below else None
+                    if following is not None and looks_like_names([c.strip() for c in following if c.strip()]) \
+                            or names_row_in((number, record[1]) for number, record in
+                                            enumerate(below, start=self.header_row + 1) if record[1] is not None):
                         names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
