@@ -3142,6 +3142,22 @@ def test_texts_beside_a_text_column_under_a_merged_heading_are_said_to_be_there(
 
 
 @pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_text_columns_name_with_a_note_is_found_merged_over_two_columns_or_not(default_model, tmp_path, name):
+    # 投诉内容（必填） (a form's note after the name) stopped tag with "cannot tell which column holds the complaint text"
+    # until --text-col named it (helper f3), merged heading or not. It is the text column, and merged over C too, the
+    # texts under it in C are said to be there as under 投诉内容.
+    rows = [["C1", "冰箱买回来三天就不制冷了", None], ["C2", None, "超市的秤不准，少了二两"]]
+    source = _headings_across_the_header_row(tmp_path / name, ["编号", "投诉内容（必填）", None], [(1, 2)], rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.text_col == "投诉内容（必填）" and summary.empty == 1, str(summary)
+    assert summary.empty_elsewhere == {"投诉内容（必填）（C列）": 1}, str(summary)
+    source = _headings_across_the_header_row(tmp_path / f"plain.{name}", ["编号", "投诉内容(必填)", "处理结果"], [],
+                                             [["C1", "冰箱买回来三天就不制冷了", "已退"]])
+    summary = tag_file(default_model, source, tmp_path / "plain.csv", jobs=1, progress=False)
+    assert summary.text_col == "投诉内容(必填)" and summary.rows_out == 1 and summary.empty == 0, str(summary)
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
 def test_a_headings_derived_column_name_a_real_column_has_steps_aside(default_model, tmp_path, name):
     # 类别 over B1:C1 names C 类别（C列）; a column D the desk named 类别（C列） itself had the sheet refused as two columns
     # of one name (表头里有重名的列), though the sheet shows it once. The desk's name stays; the derived one steps aside.

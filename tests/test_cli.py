@@ -1556,6 +1556,14 @@ def test_no_text_column_is_said_in_chinese_with_the_flag_that_names_it(tmp_path,
     assert main(["tag", str(tmp_path / "title.csv"), "-q", "--header-row", "2"]) == 0
 
 
+def test_a_text_column_named_with_a_note_is_tagged_without_text_col(tmp_path, capsys):
+    # 投诉内容（必填） was 找不到投诉文本所在的列 … 请用 --text-col 指定它: a known name with a form's note after it.
+    (tmp_path / "form.csv").write_text("编号,投诉内容（必填）,处理结果\n1,冰箱买回来三天就不制冷了,已退\n", encoding="utf-8")
+    assert main(["tag", str(tmp_path / "form.csv"), "-o", str(tmp_path / "o.csv"), "-q"]) == 0, capsys.readouterr().err
+    tagged = pd.read_csv(tmp_path / "o.csv", dtype=str)
+    assert tagged["投诉内容（必填）"].tolist() == ["冰箱买回来三天就不制冷了"] and tagged["category"].notna().all()
+
+
 def test_a_title_above_the_names_of_a_semicolon_csv_points_to_the_names_row(tmp_path, capsys):
     # A European Excel's CSV with a title padded with semicolons above its names was told only 「请用 --text-col 指定」
     # and 「列名有：投诉汇总」: the rows under the title, set aside as wider than it, were looked through for names split

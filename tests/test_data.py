@@ -36,6 +36,15 @@ def test_the_label_column_is_found_by_a_desks_names_for_it(tmp_path, write_csv, 
     assert read_labeled(frame).labels == ["price_measurement", "quality"]
 
 
+def test_the_text_and_label_columns_are_found_by_their_names_with_a_note(tmp_path, write_csv):
+    # A desk's form notes its columns' names (投诉内容（必填）, 类别（请选择）): train stopped with "no label column" and
+    # the texts were looked for in a column `text`, though the names are the known ones.
+    path = write_csv(tmp_path / "l.csv", [["编号", "投诉内容（必填）", "类别（请选择）"], ["1", "秤不准", "价格/计量"],
+                                          ["2", "漏水", "quality"]])
+    data = read_labeled(path)
+    assert (data.texts, data.labels) == (["秤不准", "漏水"], ["price_measurement", "quality"])
+
+
 def test_a_tagged_archive_is_not_read_as_labeled_data_by_its_tags(tmp_path, write_csv):
     # A tagged archive's `category` holds the model's own tags: evaluated, or trained on, as if a person had labeled
     # them, a model scored against itself (figures near 1.000) without a word. Labels are named by people only.

@@ -1475,6 +1475,36 @@ def test_a_column_named_by_the_user_is_found_however_its_name_is_spaced_or_writt
         find_column(["A", "a "], "a", ())
 
 
+@pytest.mark.parametrize("column", ["投诉内容(必填)", "投诉内容（必填）", "投诉内容【必填】", "投诉内容 [必填]", "诉求内容(200字以内)",
+                                    "投訴內容（必填）", "投诉内容（必填）（200字以内）"])
+def test_a_known_name_with_a_note_in_brackets_is_found_by_that_name(column):
+    # Complaint forms note a column's name in brackets (投诉内容(必填), 类别（请选择）): the name was matched whole, and
+    # such a sheet stopped tag and train with "cannot tell which column holds the complaint text".
+    from consumer_nlp.io import find_column, find_text_column
+    from consumer_nlp.io._columns import LABEL_COLUMN_NAMES
+
+    assert find_text_column(["编号", column, "处理结果"]) == column
+    assert find_column(["编号", "类别（请选择）", column], None, LABEL_COLUMN_NAMES) == "类别（请选择）"
+    # a column named exactly by a known name wins over one with a note, whichever comes first
+    assert find_text_column([column, "内容"]) == "内容" and find_text_column([column, "投诉内容"]) == "投诉内容"
+    # two with notes: as for two names without, the first known name's (in TEXT_COLUMN_NAMES), then the first column
+    assert find_text_column(["文本(选填)", column]) == column
+    assert find_text_column(["投诉内容(选填)", "投诉内容(必填)"]) == "投诉内容(选填)"
+    # a heading with a note merged over two columns: its own column, not the one named after it (…（C列）)
+    assert find_text_column([f"{column}（C列）", column]) == column
+
+
+@pytest.mark.parametrize("columns", [["编号", "投诉内容摘要"], ["编号", "投诉内容（C列）"], ["编号", "投诉内容（C列）2"],
+                                     ["编号", "(必填)"], ["编号", "投诉内容(必填"], ["编号", "投诉内容(必填)说明"]])
+def test_a_name_holding_a_known_name_without_a_note_after_it_is_not_taken(columns):
+    # 投诉内容摘要 is another column; 投诉内容（C列） is the name the reader gives a column under a heading 投诉内容
+    # merged over it (named_under): its bracket is no note, and the heading's own column is the text column.
+    from consumer_nlp.io import find_text_column
+
+    with pytest.raises(ArchiveError, match="cannot tell which column holds the complaint text"):
+        find_text_column(columns)
+
+
 def test_a_table_drawn_away_from_column_a_is_read_from_where_it_starts(tmp_path, write_workbook):
     # A table drawn from C3 (columns A and B empty) was refused, even with --header-row 3 as advised:
     # "columns 1 and 2 of the header have no name".

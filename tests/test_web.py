@@ -2710,6 +2710,14 @@ def test_an_upload_whose_text_column_is_blank_is_told_why_that_column_is_not_off
     assert refused.status_code == 400 and "「投诉内容」列在前 2 行中没有文字" in refused.text, refused.text
 
 
+def test_an_upload_whose_text_column_is_named_with_a_note_offers_it_as_found(client):
+    # 投诉内容（必填） was not found by its name: the page said 没有按列名认出文本列，请选择 and offered 编号 first.
+    batch = _upload(client, "投诉.csv", "编号,处理结果,投诉内容（必填）\nC1,已退款,冰箱买回来三天就不制冷了\n".encode())
+    page = client.get(batch.headers["location"]).text
+    options = re.findall(r'<option value="([^"]*)">([^<]*)<', page)
+    assert options[0] == ("投诉内容（必填）", "投诉内容（必填）（自动识别）") and "没有按列名认出文本列" not in page, page
+
+
 def test_the_report_of_a_batch_names_rows_pasted_twice_as_the_upload_shows_them(client):
     # A row pasted twice was counted twice without a word; the report page now says so, by the upload's rows.
     rows = ["投诉内容,投诉日期", f"{COMPLAINTS[0]},2025-03-05", f"{COMPLAINTS[1]},2025-03-06", f"{COMPLAINTS[0]},2025-03-05"]

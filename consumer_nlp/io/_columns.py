@@ -6,6 +6,7 @@ import numpy as np
 
 from .._unicode import name_key
 from ..exceptions import ArchiveError
+from ._workbook import under_heading
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
                      "complaint", "description", "正文", "文本")
@@ -25,12 +26,15 @@ DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", 
 
 _NUMBER_LIKE = re.compile(r"[\d\s.,:/+-]+")
 _SENTENCE = re.compile(r"[，。！？；]")  # a sentence's punctuation
+# A name and one or more notes in brackets after it, as name_key writes them: （） and ［］ as () and [].
+_NOTE = re.compile(r"(.+?)(?:[(\[【〔][^()\[\]【】〔〕]+[)\]】〕])+")
 
 
 def find_column(columns, wanted: str | None, names) -> str | None:
     """``wanted`` if given (it must exist: by its exact name, else as the one column whose name it
     is by :func:`name_key`; else an :class:`ArchiveError` "no_column"), else the first column known by one of
-    ``names`` (matched by :func:`name_key`, so 投訴內容 and "投诉 内容" find 投诉内容), else None."""
+    ``names`` (matched by :func:`name_key`, so 投訴內容 and "投诉 内容" find 投诉内容), else the first known by one of
+    them with a note after it (投诉内容（必填）: :func:`_noted_name`), else None."""
     columns = [str(c) for c in columns]
     if wanted is not None:
         if wanted in columns:
@@ -40,10 +44,23 @@ def find_column(columns, wanted: str | None, names) -> str | None:
             raise ArchiveError(f"no column {wanted!r}; the columns are {columns}", "no_column", columns=columns,
                                wanted=str(wanted))
         return same[0]
-    by_name = {}
+    keys = [name_key(name) for name in names]
+    by_name, noted = {}, {}
     for column in columns:
         by_name.setdefault(name_key(column), column)
-    return next((by_name[name_key(name)] for name in names if name_key(name) in by_name), None)
+        if (name := _noted_name(column)) is not None:
+            noted.setdefault(name, column)
+    return next((found[key] for found in (by_name, noted) for key in keys if key in found), None)
+
+
+def _noted_name(column: str) -> str | None:
+    """The :func:`name_key` of a column's name without the note in brackets after it (投诉内容 for 投诉内容(必填),
+    投诉内容（必填） or 诉求内容【200字以内】, as complaint forms note their columns), or None where it has none; a name the
+    reader gave a column under a merged heading (投诉内容（C列）, see :func:`under_heading`) holds no note."""
+    if under_heading(column) is not None:
+        return None
+    noted = _NOTE.fullmatch(name_key(column))
+    return noted.group(1) if noted else None
 
 
 def find_text_column(columns, text_col: str | None = None, first_rows=None) -> str:

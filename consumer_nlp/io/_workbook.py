@@ -101,12 +101,18 @@ def named_under(name: str, column: int) -> str:
 _NAMED_UNDER = re.compile(r"(.+)（[A-Z]{1,3}列）[0-9]*")  # a name named_under gives (or stepped aside: …（C列）2)
 
 
+def under_heading(name: str) -> str | None:
+    """The heading a name :func:`named_under` gave is named after (投诉内容 for 投诉内容（C列） and 投诉内容（C列）2), or None
+    for a name of the sheet's own."""
+    named = _NAMED_UNDER.fullmatch(name)
+    return named.group(1) if named else None
+
+
 def shared_heading(name: str, other: str) -> str | None:
     """The heading merged over both columns ``name`` and ``other`` that :func:`named_under` names (投诉内容 over
     投诉内容, 投诉内容（C列） and 投诉内容（D列）), or None: columns Excel shows under one heading."""
     def heading(column: str) -> str:
-        named = _NAMED_UNDER.fullmatch(column)
-        return named.group(1) if named else column
+        return under_heading(column) or column
 
     return heading(name) if name != other and heading(name) == heading(other) else None
 
