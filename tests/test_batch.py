@@ -3426,6 +3426,17 @@ def test_texts_under_a_key_spelt_otherwise_than_the_text_column_are_said_to_be_t
     assert len(said) == 1 and "2 件" in said[0] and "「投诉内容」" in said[0], str(summary)
 
 
+def test_texts_under_a_text_columns_name_with_another_note_are_said_to_be_there(default_model, tmp_path):
+    # 投诉内容(必填) is the text column found by its name, and 投诉内容(补充) beside it is the same name with another note:
+    # a row whose text sits in the second was tagged 文本为空 without a word of where its text was, as for 投訴內容.
+    source = tmp_path / "in.csv"
+    source.write_text("编号,投诉内容(必填),投诉内容(补充)\nA1,,冰箱买回来三天就不制冷了\nA2,超市的秤不准,\n", encoding="utf-8")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.text_col == "投诉内容(必填)" and summary.empty_elsewhere == {"投诉内容(补充)": 1}, str(summary)
+    said = [line for line in str(summary).splitlines() if "「投诉内容(补充)」" in line]
+    assert len(said) == 1 and "1 件" in said[0] and "括号里的说明不同" in said[0], str(summary)
+
+
 @pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
 def test_a_heading_merged_into_the_data_rows_over_more_than_five_runs_of_rows_names_five_and_the_count(
         default_model, tmp_path, name):

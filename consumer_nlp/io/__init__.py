@@ -1,7 +1,7 @@
 """Where data enters and leaves: archives (readers, writers, encodings, column discovery) and
 labeled files for training and evaluation."""
-from ._columns import (CHANNEL_NAMES, DATE_NAMES, TAG_COLUMNS, find_column, find_text_column, names_row_below,
-                       record_in_header)
+from ._columns import (CHANNEL_NAMES, DATE_NAMES, TAG_COLUMNS, bare_name, find_column, find_text_column,
+                       names_row_below, record_in_header)
 from ._labeled import (GroupSpellings, LabeledData, correction_key, group_name, read_labeled, trained_rows,
                        without_text_hashes)
 from ._paths import (STALE_SECONDS, OutputLock, check_new_file, move_into_place, new_file, new_files, same_file,
@@ -16,7 +16,7 @@ from ._excel_out import check_fits_a_sheet, discard_unsaved, keep_text, text_cel
 from ._writers import PARTS, join_parts, write_archive, write_part
 from ._json_text import shown_text
 
-__all__ = ["archive_format", "ArchiveReader", "BadRow", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
+__all__ = ["archive_format", "ArchiveReader", "BadRow", "bare_name", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
            "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "day_numbers", "discard_unsaved",
            "EXCEL_EPOCHS", "excel_changes", "excel_text", "excel_unescape", "find_column", "find_text_column",
            "group_name", "GroupSpellings", "join_parts", "keep_text", "LabeledData", "MergedBelow", "move_into_place",

@@ -53,6 +53,12 @@ def find_column(columns, wanted: str | None, names) -> str | None:
     return next((found[key] for found in (by_name, noted) for key in keys if key in found), None)
 
 
+def bare_name(column) -> str:
+    """A column's name as :func:`find_column` knows it: its :func:`name_key`, without the notes in brackets after it
+    (投诉内容, for 投訴內容 and 投诉内容（必填） alike)."""
+    return _noted_name(str(column)) or name_key(str(column))
+
+
 def _noted_name(column: str) -> str | None:
     """The :func:`name_key` of a column's name without the note in brackets after it (投诉内容 for 投诉内容(必填),
     投诉内容（必填） or 诉求内容【200字以内】, as complaint forms note their columns), or None where it has none; a name the

@@ -6,6 +6,7 @@ import codecs
 import datetime
 
 from .._categories import CATEGORIES
+from .._unicode import name_key
 from ..io import EXCEL_EPOCHS, archive_format, shared_heading
 from ._archives import SAVE_WITH_COMMAS, unsplit_semicolons
 from ._columns import COLUMN_GLOSSES
@@ -149,7 +150,8 @@ def counts_in_chinese(summary) -> list[str]:
             lines.append(f"  其中 {count} 件的文字在「{column}」列：表头「{heading}」合并在几列上，标注只读了其中的"
                          f"「{summary.text_col}」列，这些文字没有被标注；请指定「{column}」为文本列后重新标注")
             continue
-        lines.append(f"  其中 {count} 件的文字在「{column}」列：它与文本列「{summary.text_col}」只是写法不同，这些文字没有"
+        differ = "只是写法不同" if name_key(column) == name_key(str(summary.text_col)) else "名称相同、只是括号里的说明不同"
+        lines.append(f"  其中 {count} 件的文字在「{column}」列：它与文本列「{summary.text_col}」{differ}，这些文字没有"
                      "被标注；请把两列合为一列后重新标注")
     lines.append(f"需人工复核：{summary.needs_review} 件，占 {summary.needs_review / n:.1%}（其中文本为空 {summary.empty} 件）")
     return lines

@@ -8,10 +8,10 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from .._categories import CATEGORIES
 from .._classifier import ComplaintClassifier
-from .._unicode import name_key, quoted
+from .._unicode import quoted
 from .._values import cell_texts, holding, is_blank, is_missing
 # TAG_COLUMNS are defined where data enters, so that labeled data can be told from a tagged file
-from ..io import TAG_COLUMNS, sheet_title, shared_heading, shown_text, utf8_text
+from ..io import TAG_COLUMNS, bare_name, sheet_title, shared_heading, shown_text, utf8_text
 from ..messages import COLUMN_NOTES, REASON_EMPTY, REASON_LOW_CONFIDENCE, REASON_NAMES
 
 _WEIGHT = re.compile(r"\(([0-9]+(?:\.[0-9]+)?)\)(?: |$)")  # what ends each "term(weight)" of a top_terms cell
@@ -98,11 +98,12 @@ def without_text(frame: pd.DataFrame) -> pd.Series:
 def texts_elsewhere(frame: pd.DataFrame, text_col: str, empty) -> dict:
     """Of the rows ``empty`` (without text), how many hold one in each other column of ``frame`` whose name is
     ``text_col``'s spelt otherwise (投訴內容, "投诉内容 ", Content: :func:`name_key`), as JSON Lines joined from two
-    systems make a column of each, or that a sheet shows under one heading merged over it and ``text_col``
+    systems make a column of each, or noted otherwise (投诉内容(补充) beside 投诉内容(必填): :func:`bare_name`), or that a
+    sheet shows under one heading merged over it and ``text_col``
     (投诉内容（C列）, and 投诉内容 where the text column is 投诉内容（C列）: :func:`shared_heading`): their texts were not
     tagged, and a desk must be told where they are."""
     alike = [column for column in frame.columns if column != text_col and (
-        name_key(str(column)) == name_key(text_col) or shared_heading(str(column), str(text_col)))]
+        bare_name(column) == bare_name(text_col) or shared_heading(str(column), str(text_col)))]
     rows = frame.loc[np.asarray(empty, dtype=bool)]
     found = {str(column): int(holding(rows[column], lambda v: not is_blank(v)).sum()) for column in alike}
     return {column: n for column, n in found.items() if n}
