@@ -3141,6 +3141,46 @@ def test_texts_beside_a_text_column_under_a_merged_heading_are_said_to_be_there(
     assert len(said) == 1 and "1 件" in said[0] and "合并" in said[0], str(summary)
 
 
+# Complaints in the third column, the second (named as the text) blank but for a note in one row; 地址 holds short
+# Chinese words and 处理结果 a long reply in one row.
+_TEXTS_IN_ANOTHER_COLUMN = [["A1", "", "冰箱买回来三天就不制冷了，商家拒绝退货", "杭州市西湖区", ""],
+                            ["A2", "已回访", "超市的秤不准，每斤少了二两，要求赔偿", "宁波市", ""],
+                            ["A3", "", "电视机开机就黑屏，售后一直推脱不管", "温州市", "已转交商家处理，三日内回复消费者"],
+                            ["A4", "", "健身房收了年费之后就关门跑路了", "杭州市", ""]]
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.csv"])
+@pytest.mark.parametrize("named, texts, given", [("备注", "投诉内容", {"text_col": "备注"}), ("投诉内容", "详细情况", {})],
+                         ids=["text_col", "by_name"])
+def test_a_text_column_blank_in_most_rows_names_the_column_holding_the_texts(default_model, tmp_path,
+                                                                           write_sheet_or_csv, name, named, texts,
+                                                                           given):
+    # The column named as the text (备注 by text_col=, or 投诉内容 found by its name) blank in most rows, the
+    # complaints in a column of another name: every such row was tagged 文本为空 and the summary said nothing of where
+    # the texts are. It names the column holding long Chinese text in most of them, and how to tag by it; every row
+    # is written.
+    rows = [["编号", named, texts, "地址", "处理结果"]] + _TEXTS_IN_ANOTHER_COLUMN
+    source = write_sheet_or_csv(tmp_path / name, rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False, **given)
+    assert summary.text_col == named and summary.rows_out == 4 and summary.empty == 3, str(summary)
+    assert [row["编号"] for row in read_output(tmp_path / "out.csv")] == ["A1", "A2", "A3", "A4"]
+    assert summary.empty_elsewhere == {texts: 3}, str(summary)
+    said = [line for line in str(summary).splitlines() if f"「{texts}」" in line]
+    assert len(said) == 1 and "3 件" in said[0] and f"text_col={texts}" in said[0], str(summary)
+
+
+def test_a_text_column_blank_in_a_few_rows_names_no_other_column(default_model, tmp_path, write_csv):
+    # Rows without text now and then are the desk's, not a sign of the wrong column: 处理结果's long replies are not
+    # offered as the texts while 投诉内容 holds words in most rows.
+    rows = [["编号", "投诉内容", "处理结果"]] + [
+        [f"A{n}", "" if n == 1 else "冰箱买回来三天就不制冷了，商家拒绝退货", "已转交商家处理，三日内回复消费者"]
+        for n in range(1, 5)]
+    summary = tag_file(default_model, write_csv(tmp_path / "in.csv", rows), tmp_path / "out.csv", jobs=1,
+                       progress=False)
+    assert summary.empty == 1 and summary.empty_elsewhere == {}, str(summary)
+    assert "处理结果" not in str(summary)
+
+
 @pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
 def test_a_text_columns_name_with_a_note_is_found_merged_over_two_columns_or_not(default_model, tmp_path, name):
     # 投诉内容（必填） (a form's note after the name) stopped tag with "cannot tell which column holds the complaint text"

@@ -47,6 +47,19 @@ def test_tag_writes_beside_the_input_by_default(tmp_path):
     assert rows[1]["needs_review"] == "TRUE" and rows[1]["review_reason"] == "文本为空"  # as Excel writes it
 
 
+def test_tag_by_a_blank_text_column_names_the_column_holding_the_texts_and_its_flag(tmp_path, capsys,
+                                                                                     write_workbook):
+    # `tag --text-col 备注` where 备注 is blank but for one note and the complaints are in 投诉内容: every other row
+    # was tagged 文本为空, exit 0, and the closing summary said nothing of 投诉内容. It names it and the flag.
+    source = write_workbook(tmp_path / "in.xlsx", {"投诉": [
+        ["编号", "备注", "投诉内容"], ["A1", None, "冰箱买回来三天就不制冷了，商家拒绝退货"],
+        ["A2", "已回访", "超市的秤不准，每斤少了二两，要求赔偿"], ["A3", None, "电视机开机就黑屏，售后一直推脱不管"]]})
+    assert main(["tag", str(source), "--text-col", "备注", "-o", str(tmp_path / "out.xlsx"), "-q"]) == 0
+    said = [line for line in capsys.readouterr().err.splitlines() if "「投诉内容」" in line]
+    assert len(said) == 1 and "2 件" in said[0] and "--text-col 投诉内容" in said[0], said
+    assert pd.read_excel(tmp_path / "out.xlsx")["编号"].tolist() == ["A1", "A2", "A3"]
+
+
 def test_tag_of_a_csv_saved_with_semicolons_tags_its_texts_and_says_how_it_was_read(tmp_path, capsys):
     # A European Excel's CSV (编号;投诉内容) was read as one column: each whole line, number and text, was tagged.
     source = tmp_path / "eu.csv"

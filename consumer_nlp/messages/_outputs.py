@@ -7,7 +7,7 @@ import datetime
 
 from .._categories import CATEGORIES
 from .._unicode import name_key
-from ..io import EXCEL_EPOCHS, archive_format, shared_heading
+from ..io import EXCEL_EPOCHS, archive_format, bare_name, shared_heading
 from ._archives import SAVE_WITH_COMMAS, unsplit_semicolons
 from ._columns import COLUMN_GLOSSES
 from ._rows import names_rows_note, unsure_rows_note
@@ -136,9 +136,11 @@ def _encoding_name(encoding: str) -> str:
     return "Big5" if name == "big5" else name.upper()
 
 
-def counts_in_chinese(summary) -> list[str]:
+def counts_in_chinese(summary, names: dict | None = None) -> list[str]:
     """A line for each category's count and share of a tagging run's rows (``summary``, :class:`tagging.Summary`;
-    rows of column names pasted in not counted), for the rows without text, and for those to review."""
+    rows of column names pasted in not counted), for the rows without text, and for those to review. Where the texts
+    of rows without text are in another column (``empty_elsewhere``), how to tag by it is said as the front end's
+    ``names`` say text_col (the web, which gives none, has its desk choose it in its list)."""
     n = max(summary.rows_out - summary.names_count, 1)
     lines = [f"{name}（{label}）：{summary.counts.get(label, 0)} 件，占 {summary.counts.get(label, 0) / n:.1%}"
              for label, name in CATEGORIES.items()]
@@ -148,13 +150,25 @@ def counts_in_chinese(summary) -> list[str]:
         heading = shared_heading(column, str(summary.text_col))  # merged over the text column and this one
         if heading:
             lines.append(f"  其中 {count} 件的文字在「{column}」列：表头「{heading}」合并在几列上，标注只读了其中的"
-                         f"「{summary.text_col}」列，这些文字没有被标注；请指定「{column}」为文本列后重新标注")
-            continue
-        differ = "只是写法不同" if name_key(column) == name_key(str(summary.text_col)) else "名称相同、只是括号里的说明不同"
-        lines.append(f"  其中 {count} 件的文字在「{column}」列：它与文本列「{summary.text_col}」{differ}，这些文字没有"
-                     "被标注；请把两列合为一列后重新标注")
+                         f"「{summary.text_col}」列，这些文字没有被标注；{_tag_by(column, names)}")
+        elif bare_name(column) == bare_name(str(summary.text_col)):
+            differ = "只是写法不同" if name_key(column) == name_key(str(summary.text_col)) else "名称相同、只是括号里的说明不同"
+            lines.append(f"  其中 {count} 件的文字在「{column}」列：它与文本列「{summary.text_col}」{differ}，这些文字"
+                         "没有被标注；请把两列合为一列后重新标注")
+        else:  # a column of another name, holding long texts where the text column is blank in most rows
+            lines.append(f"  其中 {count} 件在「{column}」列有较长的中文文字：文本列「{summary.text_col}」大多数行为空，"
+                         f"投诉文字可能在「{column}」列，没有被标注；{_tag_by(column, names)}")
     lines.append(f"需人工复核：{summary.needs_review} 件，占 {summary.needs_review / n:.1%}（其中文本为空 {summary.empty} 件）")
     return lines
+
+
+def _tag_by(column: str, names: dict | None) -> str:
+    """To tag again by ``column``: named by the front end's flag for text_col (``names``), else by the parameter; the
+    web (``names`` None) has its desk choose it."""
+    if names is None:
+        return f"请指定「{column}」为文本列后重新标注"
+    given = f"{names['text_col']} {column}" if "text_col" in names else f"text_col={column}"
+    return f"请指定「{column}」为文本列（{given}）后重新标注"
 
 
 def summary_in_chinese(summary, names: dict) -> str:
@@ -179,7 +193,7 @@ def summary_in_chinese(summary, names: dict) -> str:
         lines.append(f"  {days_1904_note(summary.days_1904, fix=_as_xlsx('output_path', names) + report)}")
     if columns_note := added_columns_note(summary.output, names):
         lines.append(f"  {columns_note}")
-    lines += [f"  {line}" for line in counts_in_chinese(summary)]
+    lines += [f"  {line}" for line in counts_in_chinese(summary, names)]
     if summary.empty_ids:
         more = "……" if summary.empty > len(summary.empty_ids) else ""
         lines.append(f"  文本为空的行：{'、'.join(summary.empty_ids)}{more}")

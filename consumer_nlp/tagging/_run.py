@@ -31,7 +31,7 @@ from ..io import (OutputLock, archive_format, check_fits_a_sheet, day_numbers, e
 from ..messages import bad_row_in_chinese, summary_in_chinese
 
 from ._schema import (TAG_COLUMNS, check_text_bytes, excel_layout, names_rows, output_sheet, tag_frame, texts_elsewhere,
-                      without_text)
+                      texts_elsewhere_said, without_text)
 from ._spool import (check_parts, check_paths, default_output, fingerprint, has_records, iter_records,
                      part_path, prepare_spool, remove_spool, run_manifest)
 
@@ -50,6 +50,8 @@ class Summary:
     empty_ids: list = field(default_factory=list)
     empty_elsewhere: Counter = field(default_factory=Counter)  # of the empty rows, how many hold text in a column
     # named as the text column is, spelt otherwise (投訴內容 beside 投诉内容, as JSON Lines joined from two systems are)
+    # or under its merged heading, or long Chinese text in a column of another name where the text column is blank
+    # in most rows (tagging._schema.texts_elsewhere_said)
     seconds: float = 0.0
     resumed_chunks: int = 0
     retagged_chunks: int = 0  # finished before, but their parts were lost, cut short or replaced since
@@ -501,7 +503,7 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
         with new_files(targets, force=force) as temporaries:
             with (text_rows(temporaries[1], "无法解析的行") if bad_rows_path is not None
                   else contextlib.nullcontext()) as write_bad_row:
-                parts = _sum_records(spool, kind, summary, write_bad_row, read_as)
+                parts = _sum_records(spool, kind, summary, write_bad_row, read_as, text_col)
             with tqdm(total=summary.rows_out, unit="行", desc="写出 Excel 文件", disable=not shown or kind != "xlsx",
                       file=sys.stderr, dynamic_ncols=True) as writing:
                 summary.text_columns = join_parts(parts, list(columns) + list(TAG_COLUMNS), kind, temporaries[0],
@@ -515,10 +517,10 @@ def _finish(spool: Path, output: Path, kind: str, columns: list, text_col: str, 
     return summary
 
 
-def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_as: str) -> list:
-    """Add the finished chunks' records to ``summary`` and their bad rows (of an input in the format ``read_as``)
-    to the bad-rows file through ``write_bad_row`` if one is given (:func:`io.text_rows`), one record at a time (bad
-    rows go to their file, not into memory); the chunks' parts, in order."""
+def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_as: str, text_col: str) -> list:
+    """Add the finished chunks' records (of a run tagging ``text_col``) to ``summary`` and their bad rows (of an input
+    in the format ``read_as``) to the bad-rows file through ``write_bad_row`` if one is given (:func:`io.text_rows`),
+    one record at a time (bad rows go to their file, not into memory); the chunks' parts, in order."""
     parts = []
     if write_bad_row is not None:
         write_bad_row(["where", "reason", "raw", "位置", "原因"])  # Chinese for a desk, after a program's
@@ -543,6 +545,8 @@ def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_a
             raws = pd.DataFrame({"raw": [bad["raw"] for bad in record["bad"]]}, dtype=object)
             _add_counts(summary.bad_rows_changes, excel_changes(raws))
     summary.rows_in = summary.rows_out + summary.bad_rows
+    summary.empty_elsewhere = Counter(texts_elsewhere_said(summary.empty_elsewhere, text_col, summary.empty,
+                                                           summary.rows_out - summary.names_count))
     return parts
 
 

@@ -101,12 +101,41 @@ def texts_elsewhere(frame: pd.DataFrame, text_col: str, empty) -> dict:
     systems make a column of each, or noted otherwise (投诉内容(补充) beside 投诉内容(必填): :func:`bare_name`), or that a
     sheet shows under one heading merged over it and ``text_col``
     (投诉内容（C列）, and 投诉内容 where the text column is 投诉内容（C列）: :func:`shared_heading`): their texts were not
-    tagged, and a desk must be told where they are."""
-    alike = [column for column in frame.columns if column != text_col and (
-        bare_name(column) == bare_name(text_col) or shared_heading(str(column), str(text_col)))]
+    tagged, and a desk must be told where they are. Of each column of another name, how many of them hold long Chinese
+    text there (:data:`LONG_TEXT` Han characters or more, a complaint's length: longer than a name, a place or a
+    short note), the texts' column where the one named as the text's was the wrong one (:func:`texts_elsewhere_said`
+    says which of those counts tell so)."""
     rows = frame.loc[np.asarray(empty, dtype=bool)]
-    found = {str(column): int(holding(rows[column], lambda v: not is_blank(v)).sum()) for column in alike}
+    found = {str(column): int(holding(rows[column], _has_text if _alike(column, text_col) else _long_text).sum())
+             for column in frame.columns if column != text_col}
     return {column: n for column, n in found.items() if n}
+
+
+def texts_elsewhere_said(found: dict, text_col: str, empty: int, rows: int) -> dict:
+    """Those of ``found`` (a run's counts of :func:`texts_elsewhere`, of its ``empty`` rows without text out of
+    ``rows``) that tell where the texts are: every count of a column named as ``text_col`` is, spelt otherwise or
+    under its merged heading; and a column of another name where ``text_col`` is blank in most rows (more than half)
+    and that column holds long Chinese text in most of those (more than half): a few rows without text are a desk's
+    own, and a column of long replies beside a text column filled is not the texts'."""
+    return {column: n for column, n in found.items()
+            if _alike(column, text_col) or (2 * empty > rows and 2 * n > empty)}
+
+
+LONG_TEXT = 10  # Han characters: a cell this long reads as a complaint's text (texts_elsewhere)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def _has_text(value) -> bool:
+    return not is_blank(value)
+
+
+def _long_text(value) -> bool:
+    return isinstance(value, str) and len(value) >= LONG_TEXT and len(_HAN.findall(value)) >= LONG_TEXT
+
+
+def _alike(column, text_col) -> bool:
+    """Whether ``column`` is named as ``text_col`` is, spelt or noted otherwise or under its merged heading."""
+    return bare_name(column) == bare_name(text_col) or shared_heading(str(column), str(text_col)) is not None
 
 
 def pasted_names(frame: pd.DataFrame, text_col: str) -> np.ndarray:
