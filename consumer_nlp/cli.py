@@ -254,7 +254,8 @@ def _evaluate(args) -> int:
 
 
 def _review(args) -> int:
-    from .messages import corrections_added_in_chinese, names_rows_note, queue_counts_in_chinese
+    from .messages import (corrections_added_in_chinese, names_rows_note, nothing_corrected_in_chinese,
+                           queue_counts_in_chinese)
     from .models import load
     from .review import CorrectionStore, check_workbook, export_review, read_review, review_queue
 
@@ -272,7 +273,7 @@ def _review(args) -> int:
     else:
         corrections, source = read_review(args.workbook)
         if not corrections:
-            print(f"复核表里没有填写「{CHOICE_HEADER}」的行，没有保存任何更正：{args.workbook}")
+            print(nothing_corrected_in_chinese(args.workbook, corrections.not_reviewed))
             return 0
         store = CorrectionStore.of_registry(args.registry)
         added = store.add(corrections, reviewer=args.reviewer)

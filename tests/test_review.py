@@ -150,6 +150,34 @@ def test_a_near_spelling_in_the_correction_is_refused_naming_the_nearest_categor
     assert CorrectionStore(tmp_path / "registry" / "corrections.sqlite").all() == []
 
 
+def test_a_reviewers_not_reviewed_yet_mark_is_a_row_not_reviewed_not_a_refusal_nor_a_correction(
+        tagged, model_file, tmp_path, capsys):
+    # 待定, / or ？ typed into 更正为 (as a desk marks a label cell it has not filled yet) refused the whole import as
+    # “更正为”一列填的不是六个类别之一：第3行「待定」…, the other rows' choices unstored. It is a row not reviewed yet:
+    # never stored, counted and named in the summary, as labeled data counts such a label as none.
+    from consumer_nlp.review import read_review
+
+    registry = ["--registry", str(tmp_path / "registry")]
+    workbook = tmp_path / "复核.xlsx"
+    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    capsys.readouterr()
+    _fill(workbook, {2: "待定", 3: "/", 4: "？"})
+    assert main(["review", "import", str(workbook), *registry]) == 0
+    assert capsys.readouterr().out == (
+        f"复核表里没有填写「更正为」的行（3 行填的是表示尚未复核的记号：「待定」1 行、「/」1 行、「？」1 行），"
+        f"没有保存任何更正：{workbook}\n")
+    _fill(workbook, {2: "安全问题", 4: "N/A", 5: "/"})
+    corrections, _ = read_review(workbook)
+    assert [c["label"] for c in corrections] == ["safety"]
+    assert corrections.not_reviewed == [(3, "/"), (4, "N/A"), (5, "/")]
+    assert main(["review", "import", str(workbook), "--reviewer", "张三", *registry]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("已保存 1 条人工更正（") and \
+        "\n另 3 行「更正为」填的是表示尚未复核的记号：「/」2 行、「N/A」1 行，按留空计，没有保存" in out, out
+    store = CorrectionStore(tmp_path / "registry" / "corrections.sqlite")
+    assert [r["label"] for r in store.all()] == ["safety"]
+
+
 def test_export_fill_import_and_the_report_counts_the_corrections(tagged, model_file, tmp_path, capsys):
     registry = ["--registry", str(tmp_path / "registry")]
     workbook = tmp_path / "复核.xlsx"

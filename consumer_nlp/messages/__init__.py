@@ -10,8 +10,8 @@ from ._models import model_headline, unusable_model_note
 from ._notes import note, progress, tagging_progress
 from ._outputs import (added_columns_note, counts_in_chinese, days_1904_note, excel_changes_note, mixed_types_note,
                        row_notes, summary_in_chinese)
-from ._review import (corrections_added_in_chinese, dispute_in_chinese, queue_counts_in_chinese,
-                      review_workbook_headline, review_workbook_problem_in_chinese)
+from ._review import (corrections_added_in_chinese, dispute_in_chinese, nothing_corrected_in_chinese,
+                      queue_counts_in_chinese, review_workbook_headline, review_workbook_problem_in_chinese)
 from ._rows import bad_row_in_chinese, names_rows_note, place_in_chinese
 from ._runs import run_headline
 
@@ -20,7 +20,8 @@ __all__ = ["COLUMN_GLOSSES", "COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDE
            "counts_in_chinese",
            "days_1904_note", "dispute_in_chinese", "excel_changes_note", "fix_in_chinese", "headline",
            "held_elsewhere_in_chinese",
-           "labeled_fault_in_chinese", "mixed_types_note", "names_rows_note", "nearest_category_in_chinese", "note",
+           "labeled_fault_in_chinese", "mixed_types_note", "names_rows_note", "nearest_category_in_chinese",
+           "note", "nothing_corrected_in_chinese",
            "place_in_chinese", "problem_in_chinese", "progress", "queue_counts_in_chinese",
            "review_workbook_problem_in_chinese", "row_notes", "summary_in_chinese", "tagging_progress",
            "unusable_model_note"]

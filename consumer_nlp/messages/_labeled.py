@@ -198,8 +198,13 @@ def _marks_in_chinese(details: dict) -> str:
     if not marks:
         return ""
     marked = sum(marks.values())
-    shown = "、".join(f"「{mark}」{rows} 行" for mark, rows in list(marks.items())[:5]) + ("…" if len(marks) > 5 else "")
-    return f"{'' if marked == details['unlabeled'] else f'其中 {marked} 行'}填的是表示还没有标注的记号：{shown}"
+    return f"{'' if marked == details['unlabeled'] else f'其中 {marked} 行'}填的是表示还没有标注的记号：{marks_counted(marks)}"
+
+
+def marks_counted(marks: dict) -> str:
+    """Marks a desk wrote for "not labeled yet" or "not reviewed yet" (``marks``, {mark: rows}), the first five named
+    with their rows: 「待定」2 行、「/」1 行."""
+    return "、".join(f"「{mark}」{rows} 行" for mark, rows in list(marks.items())[:5]) + ("…" if len(marks) > 5 else "")
 
 
 def _no_labeled_rows(details: dict, names: dict) -> str:

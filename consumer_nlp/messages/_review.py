@@ -6,7 +6,7 @@ from .._moments import shown_time
 from .._review_sheet import (CHOICE_HEADER, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, NOTES, ROW_EXPORTED,
                              TEXT_HEADER)
 from ..exceptions import ReviewWorkbookError
-from ._labeled import nearest_category_in_chinese
+from ._labeled import marks_counted, nearest_category_in_chinese
 
 _SHOWN_CHARACTERS = 30  # of a text named beside its row: enough to find it in the workbook
 _LISTED = 20  # disagreements listed one by one; the rest counted
@@ -68,16 +68,35 @@ def _from_other_exports(corrections) -> str | None:
             f"{sheet}），按它们各自的{EXPORTED}与其他更正比较先后")
 
 
+def _not_reviewed(not_reviewed: list, column: str = "") -> str:
+    """The rows ``not_reviewed`` (as ``read_review``'s corrections list them: (row, mark)) whose ``column`` holds a
+    mark for "not reviewed yet" (待定, /, ？): how many, and how many of each mark, as written."""
+    marks = {}
+    for _, mark in not_reviewed:
+        marks[mark] = marks.get(mark, 0) + 1
+    return f"{len(not_reviewed)} 行{column}填的是表示尚未复核的记号：{marks_counted(marks)}"
+
+
+def nothing_corrected_in_chinese(workbook, not_reviewed=()) -> str:
+    """The import's summary of a workbook that holds no correction: its 更正为 left blank, or holding marks for "not
+    reviewed yet" in the rows ``not_reviewed`` (as ``read_review``'s corrections list them)."""
+    marks = f"（{_not_reviewed(not_reviewed)}）" if not_reviewed else ""
+    return f"复核表里没有填写「{CHOICE_HEADER}」的行{marks}，没有保存任何更正：{workbook}"
+
+
 def corrections_added_in_chinese(added, source: str, store: str, corrections=()) -> str:
     """The import's summary (``added``, a ``CorrectionStore.add`` result, from the workbook of ``source`` into the
-    store at ``store``), a line for the ``corrections`` given (as ``read_review`` gives them) that came from another
-    export than the workbook's, and a line for each choice that disagrees with another copy of the same export."""
+    store at ``store``), a line for the rows of the ``corrections`` given (as ``read_review`` gives them) marked not
+    reviewed yet, one for those that came from another export than the workbook's, and a line for each choice that
+    disagrees with another copy of the same export."""
     again = f"，另 {added.again} 条此前已导入过，没有重复保存" if added.again else ""
     superseded = (f"，另 {added.superseded} 条没有采用：这些投诉已由更晚导出的复核表或网页复核更正为其他类别（以更晚的为准）"
                   if added.superseded else "")
     replaced = (f"，另 {added.replaced_since} 条此前已导入过，之后这些投诉又被没有导出时间的旧复核表更正为其他类别，没有再采用"
                 f"（要改回，请重新导出后再选）" if added.replaced_since else "")
     lines = [f"已保存 {added.stored} 条人工更正{again}{superseded}{replaced}（来源：{source}），位于 {store}"]
+    not_reviewed = getattr(corrections, "not_reviewed", ())
+    lines += [f"另 {_not_reviewed(not_reviewed, f'「{CHOICE_HEADER}」')}，按留空计，没有保存"] if not_reviewed else []
     lines += filter(None, [_from_other_exports(corrections)])
     found = added.disagreements
     if found:

@@ -6,7 +6,7 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
-from .._categories import CATEGORIES, label_of
+from .._categories import CATEGORIES, label_of, not_labeled_mark
 from .._moments import SHOWN_TIME, shown_time
 from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, HOW, NOTES,
                              ROW_EXPORTED, SHEET, SOURCE, TEXT_HEADER)
@@ -41,6 +41,14 @@ _PROBLEMS_IN_ENGLISH = {
     "row_export_time_changed": f"these rows' hidden column {ROW_EXPORTED} is empty or was changed, so the export they "
                                f"came from is not known (put it back as exported, or export them again)",
 }
+
+
+class Corrections(list):
+    """The corrections of a filled workbook (dicts, as :func:`read_review` gives them), and ``not_reviewed``: the
+    rows whose 更正为 holds a mark for "not reviewed yet" (待定, /, ？, N/A: ``not_labeled_mark``) instead of a
+    category, as (row number as Excel shows it, the mark as written), left out as a blank choice is."""
+
+    not_reviewed: list = []
 
 
 def _rows_in_english(rows: list) -> str:
@@ -191,9 +199,11 @@ def _export_moment(stamp: tuple | None) -> str | None:
     return exact
 
 
-def read_review(path) -> tuple[list[dict], str]:
+def read_review(path) -> tuple[Corrections, str]:
     """The corrections a reviewer made in a workbook of :func:`export_review`, and its source.
-    Labels may be Chinese names or English labels; any other value is refused, all listed by row.
+    Labels may be Chinese names or English labels; a mark for "not reviewed yet" (待定, /, ？, N/A) is a row left
+    blank, listed in the corrections' ``not_reviewed`` (see :class:`Corrections`); any other value is refused, all
+    listed by row.
     Each belongs to the text exported (kept in hidden columns), not to what its 投诉内容 cell shows, and carries
     when its row was exported (exported_at: its own hidden moment, so that a row pasted from another export keeps
     that export's, also in a workbook without the column; the 说明 sheet's for a row without one, None where neither
@@ -240,6 +250,7 @@ def read_review(path) -> tuple[list[dict], str]:
         except ValueError:
             exported_at, restamped = None, [(stamp[0], str(stamp[1]))]
         corrections, bad, textless, altered, moved, guessed, exported, unstamped = [], [], [], [], [], [], {}, []
+        not_reviewed = []
         # A choice merged down over several rows (one for a block) holds for each of them.
         # A merge that starts left of 更正为 shows its left cell's value there: 更正为 holds no choice on
         # any of its rows (added as showing nothing from the row above its top).
@@ -273,7 +284,10 @@ def read_review(path) -> tuple[list[dict], str]:
             guess_off = known and len(exact) == 4 and (label_of(values[3]) != exact[2]
                                                        or not _same_number(values[5], exact[3]))
             choice = values[CHOICE - 1]
-            if choice is None or str(choice).strip() == "":
+            mark = not_labeled_mark(choice)  # 待定, /, ？: a row not reviewed yet, left out as a blank choice is
+            if mark:
+                not_reviewed.append((number, str(choice).strip()))
+            if mark or choice is None or str(choice).strip() == "":
                 if guess_off and str(exact[0]) == str(values[1]).strip():
                     guessed.append(number)
                 continue
@@ -330,4 +344,6 @@ def read_review(path) -> tuple[list[dict], str]:
         said = "; ".join(f"{_PROBLEMS_IN_ENGLISH[kind]}: {_rows_in_english(details['rows'])}"
                          for kind, details in problems)
         raise ReviewWorkbookError(f"{path}: nothing was stored; {said}", problems)
+    corrections = Corrections(corrections)
+    corrections.not_reviewed = not_reviewed
     return corrections, source
