@@ -51,6 +51,12 @@ def cross_validate(model: ComplaintClassifier, texts, labels, cv: int = 5, rando
     return metrics
 
 
+def _fold_needs(cv: int) -> int:
+    """The examples of each label ``cv`` folds need, each fold training on three or more of them (``cv`` 0: the
+    one fit on all, three)."""
+    return next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3) if cv else 3
+
+
 def _check_folds(labeled: LabeledData, readings: list[str], cv: int) -> None:
     """Each fold of ``cv`` trains on what the others hold of a label; fitting needs 3 of each (``cv`` 0: the one
     fit on all). Copies of a text (its ``readings``, as the model reads it) are held out together, so folds count
@@ -59,10 +65,11 @@ def _check_folds(labeled: LabeledData, readings: list[str], cv: int) -> None:
     read = readings if cv else labeled.texts
     pairs = set(zip(read, labeled.labels)) if cv else list(zip(labeled.texts, labeled.labels))
     texts = len({reading for reading, _ in pairs}) if cv else rows
-    needed = next(n for n in range(3, 3 * cv + 1) if n - -(-n // cv) >= 3) if cv else 3
+    needed = _fold_needs(cv)
     short = {label: n for label, n in Counter(label for _, label in pairs).items() if n < needed}
     copies = " different" if texts < rows else ""  # a text and its copies are one example of the folds
     every = {}  # every label short of the folds' number, where none is short of needed
+    ways = {}  # what else would train, where some labels are short of needed
     if not cv and short:
         said = (f"fitting needs at least {needed} examples of each label; too few for: "
                 f"{', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples")
@@ -70,10 +77,20 @@ def _check_folds(labeled: LabeledData, readings: list[str], cv: int) -> None:
         said = (f"cv={cv} folds need at least {cv}{copies} texts; there are {texts}: pass fewer folds, or cv=0 to "
                 f"train without the cross-validated figures")
     elif short:
+        # More folds train each on more (4 of a label do from 4 folds on), fewer on less: never advised here.
+        fewest = min(short.values())
+        folds = next((k for k in range(cv + 1, min(fewest, texts) + 1) if _fold_needs(k) <= fewest), None)
+        rows_of = Counter(labeled.labels)
+        fits = all(rows_of[label] >= _fold_needs(0) for label in short)  # cv=0: the fit on all counts copies
+        ways = {"folds": folds} if folds else {}
+        ways |= {"fits": True} if fits else {}
+        options = ["Add examples"] + ([f"pass cv={folds} (more folds train each on more)"] if folds else []) + (
+            ["pass cv=0 to train without the cross-validated figures"] if fits else [])
         said = (f"cross-validation in {cv} folds needs at least {needed}{copies} examples of each label (each fold "
                 f"trains on the rest{', a text and its copies held out together' if copies else ''}); too few for: "
-                f"{', '.join(f'{label} ({n})' for label, n in short.items())}. Add examples, "
-                f"or pass cv=0 to train without the cross-validated figures")
+                f"{', '.join(f'{label} ({n})' for label, n in short.items())}. "
+                + ", ".join(options[:-1]) + (", or " if len(options) > 2 else " or " if options[:-1] else "")
+                + options[-1])
     elif cv and max((per_label := different_texts_per_label(read, labeled.labels)).values()) < cv:
         # stratified folds: some label in each of them
         needed, short, every = cv, dict(per_label), {"every_label": True}
@@ -84,7 +101,7 @@ def _check_folds(labeled: LabeledData, readings: list[str], cv: int) -> None:
         return
     raise LabeledDataError(labeled.source, [(_labels_column(labeled), said)], "few_examples", cv=cv, needed=needed,
                            short=short if cv <= texts else {}, texts=texts, **({"copies": True} if copies else {}),
-                           **every)
+                           **every, **ways)
 
 
 def _check_texts_vary(labeled: LabeledData) -> None:

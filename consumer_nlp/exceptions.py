@@ -93,7 +93,8 @@ class LabeledDataError(ValueError):
     for ``cv`` folds, or for the fit alone where ``cv`` is 0: ``details["cv"]``, ``details["needed"]``, the examples
     each label needs, ``details["short"]``, {label: examples} of those with fewer, ``details["texts"]``, all there
     are; ``details["copies"]`` where copies of a text count once, ``details["every_label"]`` where every label has
-    fewer than ``cv`` texts, ``needed`` then); ``"one_group"``
+    fewer than ``cv`` texts, ``needed`` then; where some labels are short of ``needed``, ``details["folds"]``, the
+    fewest more folds that would do, and ``details["fits"]``, True where ``cv`` 0 would train); ``"one_group"``
     (``details["column"]``, the group column, holds one value, ``details["values"]``); ``"few_to_calibrate"`` (holding
     out the groups ``details["held"]`` of ``details["column"]`` leaves ``details["left"]`` texts, too few to calibrate
     on); ``"groups_split_labels"`` (the groups of ``details["column"]`` split the labels between them); ``"header"``

@@ -5,6 +5,7 @@ import pytest
 import consumer_nlp as cn
 from consumer_nlp import LabeledDataError, read_labeled
 from consumer_nlp._train import cross_validate
+from consumer_nlp.messages import headline
 
 
 def test_grouped_cross_validation_holds_each_group_out_together(small_corpus):
@@ -96,6 +97,29 @@ def test_data_too_small_for_its_folds_or_empty_says_so(small_corpus, tmp_path):
     (tmp_path / "empty.csv").write_text("text,label\n", encoding="utf-8")
     with pytest.raises(ValueError, match="no labeled rows"):
         cn.train(tmp_path / "empty.csv")
+
+
+def test_too_few_examples_for_the_folds_advises_what_would_train(small_corpus, tmp_path, write_csv, capsys):
+    # A desk with three examples of a label was told 或用 --cv 指定较少的折数: fewer folds each train on less, so
+    # --cv 3 then asked for 5 examples and --cv 2 for 6. Only more folds (to 4) or --cv 0 go on.
+    from consumer_nlp.cli import main
+
+    texts, labels = small_corpus
+    safety = [t for t, label in zip(texts, labels) if label == "safety"]
+    others = [(t, label) for t, label in zip(texts, labels) if label != "safety"]
+    source = write_csv(tmp_path / "labeled.csv", [["text", "label"]] + [[t, "safety"] for t in safety[:3]]
+                       + [list(pair) for pair in others])
+    assert main(["train", str(source), "--cv", "3", "-o", str(tmp_path / "m.cnlp")]) == 2
+    first = next(line for line in capsys.readouterr().err.splitlines() if "错误" in line)
+    assert "较少的折数" not in first and "或用 --cv 0（不做交叉验证）后再运行" in first, first
+    with pytest.raises(LabeledDataError) as error:  # five of a label: 2 folds need 6, 3 folds need 5
+        cn.train(others + [(t, "safety") for t in safety[:5]], cv=2)
+    assert error.value.details["folds"] == 3 and "pass cv=3" in str(error.value)
+    assert "或用 cv=3（3 折交叉验证" in headline(error.value, {})
+    with pytest.raises(LabeledDataError) as error:  # two of a label: nothing but examples will do
+        cn.train(others + [(t, "safety") for t in safety[:2]], cv=5)
+    assert "folds" not in error.value.details and "cv=0" not in str(error.value)
+    assert headline(error.value, {}).endswith("请给这些类别补充例子后再运行"), headline(error.value, {})
 
 
 def test_group_col_reaches_the_folds_and_is_checked_before_any_work(small_corpus, monkeypatch):

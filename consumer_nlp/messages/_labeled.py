@@ -50,18 +50,27 @@ def _too_few_examples(details: dict, names: dict) -> str:
     cv, some = details["cv"], "不同的" if details.get("copies") else ""  # copies of a text count once in the folds
     short = "、".join(f"{CATEGORIES.get(label, label)}（{label}）只有 {n} 条" for label, n in details["short"].items())
     short += "（重复的文本只算一条）" if some else ""
+
+    def folds(n):
+        return f"{names['cv']} {n}" if "cv" in names else f"cv={n}"
+
     if not cv:  # no cross-validation: the fit on all needs them
         return f"每个类别至少要 {details['needed']} 条例子才能训练：{short}，没有训练。请给这些类别补充例子后再运行"
     if details.get("every_label"):  # none short of each fold's three, but stratified folds need a label in each
         said = f"做 {cv} 折交叉验证，至少要有一个类别有 {cv} 条{some}例子，现在{short}，没有训练。请补充例子"
-    elif details["short"]:
+    elif details["short"]:  # fewer folds train each on fewer examples: only more folds, or none, would do
         said = (f"做 {cv} 折交叉验证，每个类别至少要 {details['needed']} 条{some}例子：{short}，没有训练。"
                 f"请给这些类别补充例子")
+        if details.get("folds"):
+            said += f"，或用 {folds(details['folds'])}（{details['folds']} 折交叉验证：折数多，每折训练用的例子也多）"
+        if details.get("fits"):
+            said += f"，或用 {folds(0)}（不做交叉验证）"
+        return said + "后再运行"
     else:
         said = (f"做 {cv} 折交叉验证至少要 {cv} 条{some}文本，只有 {details['texts']} 条"
                 f"{'（重复的文本只算一条）' if some else ''}，没有训练。请补充例子")
     option = names.get("cv", "cv")
-    return said + f"，或用 {option} 指定较少的折数（{option} 0 不做交叉验证）后再运行"
+    return said + f"，或用 {option} 指定较少的折数（{folds(0)} 不做交叉验证）后再运行"
 
 
 def _one_group(details: dict, names: dict) -> str:
