@@ -14,7 +14,7 @@ from .._similarity import pick_distinct
 from .._unicode import quoted
 from .._values import PathLike
 from ..exceptions import ArchiveError
-from ..io import CHANNEL_NAMES, find_column, same_file
+from ..io import CHANNEL_NAMES, DATE_NAMES, find_column, same_file
 from ..messages import REASON_EMPTY, names_rows_note
 from ._render import ArchiveReport
 from ._tally import (EARLIER_DATE, EMPTY, KINDS, LATER_DATE, MISSING_DATE, NO_YEAR, PERIODS, UNDATED, read_dates,
@@ -215,9 +215,9 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
             table.index.name = rest.index.name
         tables["by_group"] = table
     if not found["date"]:  # a table asked for (--by quarter) is not left out without a word
-        notes.append("没有找到日期列，按时间分列从略。")
+        notes.append(f"没有找到日期列（按列名找：{'、'.join(DATE_NAMES)}），按时间分列从略。")
     if not found["group"]:
-        notes.append("没有找到渠道列，按渠道分列从略。")
+        notes.append(f"没有找到渠道列（按列名找：{'、'.join(CHANNEL_NAMES)}），按渠道分列从略。")
     notes += _date_notes(tally, found["date"])
     review_total = sum(tally.review.values())
     tables["review"] = pd.DataFrame({
