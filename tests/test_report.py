@@ -1365,10 +1365,14 @@ def test_phone_numbers_typed_in_full_width_digits_are_masked_in_the_examples(tmp
 @pytest.mark.parametrize("written, masked", [
     ("138 1234 5678", "138 **** 5678"), ("138-1234-5678", "138-****-5678"), ("008613812345678", "0086138****5678"),
     ("+86 138 1234 5678", "+86 138 **** 5678"), ("（010）62345678", "（010）****5678"), ("010 62345678", "010 ****5678"),
-    ("110101 19900307 123X", "110101 ******** 123X"), ("11010119900307123x", "110101********123x")])
+    ("110101 19900307 123X", "110101 ******** 123X"), ("11010119900307123x", "110101********123x"),
+    ("010-6234-5678", "010-****-5678"), ("（0755）8765 4321", "（0755）**** 4321"), ("01062345678", "010****5678"),
+    ("075587654321", "0755****4321"), ("02087654321", "020****4321"), ("0086 138 1234 5678", "0086 138 **** 5678")])
 def test_phone_and_id_numbers_written_in_groups_are_masked_in_the_examples(tmp_path, written, masked):
     # A number written as people write it, in groups (138 1234 5678) or after 0086 or in brackets ((010)), was shown
     # whole in the 代表性投诉 of a report that is handed on; an order number or an amount beside it stays as it is.
+    # So was a landline whose local number is in groups too (010-6234-5678, as a business card writes it) or that is
+    # written without a mark after its area code (075587654321).
     rows = [{"text": f"电饭煲用了三天就坏了，联系{written}，订单号2023110512345678，金额13800元", "category": "quality",
              "confidence": 0.95}]
     shown = "".join(report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).tables["examples"]["投诉内容"])

@@ -25,14 +25,18 @@ FILLED_GAP = 12  # periods without complaints between two with some are rows of 
 # Consumers' numbers in a complaint, masked in the examples of a report that is handed on (as 12315 publishes them):
 # a mobile number's middle four digits, a landline's local number but its last four, an ID card's birth date and
 # sequence number. No digit may stand on either side (but +86's or 0086's): an order number holding such a run stays as
-# it is. A number may be written in groups (138 1234 5678, 138-1234-5678, (010)62345678, 010 62345678): the marks
-# between them are kept.
+# it is. A number may be written in groups (138 1234 5678, 138-1234-5678, (010)62345678, 010 62345678, 010-6234-5678):
+# the marks between them are kept. A landline without a mark after its area code (01062345678, 075587654321) is told
+# by the area code's length: three digits for 010 and 02x (before eight), four for the others (03xx to 09xx). No area
+# code begins 00: 0086 138 1234 5678 is a mobile number after the country's code.
 _D = "[0-9０-９]"  # a digit, as typed or in a Chinese input method's full width
 _GAP = "[ \u00a0\u3000\\-－]?"  # a space or a dash between a number's groups, if any
 _PERSONAL = re.compile(rf"(?:(?<!{_D})|(?<=[+＋][8８][6６])|(?<=[0０]{{2}}[8８][6６]))"
                        rf"(?:(?P<mobile>[1１][3-9３-９]{_D}{_GAP}){_D}{{4}}(?P<mobile_end>{_GAP}{_D}{{4}})"
-                       rf"|(?P<area>(?:[(（][0０]{_D}{{2,3}}[)）]\s?|[0０]{_D}{{2,3}}[ \-－]))(?P<local>{_D}{{3,4}})"
-                       rf"(?P<local_end>{_D}{{4}})"
+                       rf"|(?P<area>[(（][0０][1-9１-９]{_D}{{1,2}}[)）]\s?|[0０][1-9１-９]{_D}{{1,2}}[ \-－]"
+                       rf"|[0０](?:[1１][0０]|[2２]{_D})(?={_D}{{4}}{_GAP}{_D}{{4}})|[0０][3-9３-９]{_D}{{2}})"
+                       rf"(?P<local>{_D}{{3,4}})"
+                       rf"(?P<local_end>{_GAP}{_D}{{4}})"
                        rf"|(?P<region>[1-9１-９]{_D}{{5}}{_GAP}){_D}{{8}}(?P<id_end>{_GAP}{_D}{{3}}[0-9０-９XxＸｘ]))"
                        rf"(?![0-9０-９XxＸｘ])")
 
