@@ -1410,6 +1410,19 @@ def test_a_weekday_written_in_traditional_characters_after_a_date_is_read():
     assert read.dates.tolist()[:2] == [pd.Timestamp("2026-03-05")] * 2 and pd.isna(read.dates.tolist()[2])
 
 
+def test_a_weekday_of_one_character_in_brackets_or_a_time_right_after_the_brackets_is_read():
+    # 2026/3/5 (四), as Chinese Excel's aaa format shows a weekday (and a CSV saved from it holds the cell), and
+    # 2026-03-05（周四）14:00, a time right after the brackets, were named as no date, where 2026/3/5（周四） and
+    # 2026年3月5号（周四） 10:30 are read. A bracket holding no weekday is still no date.
+    from consumer_nlp.report._tally import read_dates
+
+    read = read_dates(pd.Series(["2026/3/5 (四)", "2026年3月8日（日）", "2026-03-05（周四）14:00", "2026/3/5(四)下午3:20",
+                                 "2026年3月5日（八）", "2026年3月5日（四十）", "2026年3月5日 四"], dtype=object))
+    assert read.dates.tolist() == [pd.Timestamp("2026-03-05"), pd.Timestamp("2026-03-08"),
+                                   pd.Timestamp("2026-03-05 14:00"), pd.Timestamp("2026-03-05 15:20"),
+                                   pd.NaT, pd.NaT, pd.NaT], read.dates.tolist()
+
+
 def test_equal_counts_show_equal_shares_and_a_total_off_100_is_said(tmp_path):
     # Shares were apportioned to add up to 100.00, the first of equals taking the last unit: two categories of 13
     # of 60 complaints each read 21.67% and 21.66%, three of one each 33.33%, 33.33% and 33.34%.

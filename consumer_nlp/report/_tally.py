@@ -51,12 +51,13 @@ UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)
 _ZONE = r"Z|[+-]\d{2}:?\d{2}|UTC"  # a time zone after a date and time, which is dropped
 _ZONE_HOURS = r"[+-]\d{2}"  # a zone of hours alone (PostgreSQL's +08), read only after a time
 # the day of the week after a date (2026年3月5日 星期四, Chinese Excel's long date format; （周四）, 週四 or 禮拜四 in
-# traditional characters), which is not checked
-_WEEKDAY = r"(?:\s*[(（]?\s*(?:星期|[周週]|[礼禮]拜)[一二三四五六日天]\s*[)）]?)"
+# traditional characters; its day alone in brackets, (四), as Excel's aaa format shows it), which is not checked
+_WEEKDAY = (r"(?:\s*[(（]?\s*(?:星期|[周週]|[礼禮]拜)[一二三四五六日天]\s*[)）]?"
+            r"|\s*[(（]\s*[一二三四五六日天]\s*[)）])")
 _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*[日号]?|\s*月)?|(\d{2})(\d{2}))"
                    r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*[日号]?)"
                    rf"{_WEEKDAY}?"
-                   r"(?:(?:\s*(上午|下午)\s*|[ T]+|(?<=[日号]))"
+                   r"(?:(?:\s*(上午|下午)\s*|[ T]+|(?<=[日号)）]))"
                    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
                    rf"\s*(?:{_ZONE}|(?(9){_ZONE_HOURS}))?\s*$")  # group 9: the hour
 # A time in Chinese hours, minutes and seconds (10时, 10时30分, 下午3点20分15秒), read as the clock time it says (10:30),
