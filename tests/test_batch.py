@@ -3127,6 +3127,19 @@ def test_texts_under_a_text_columns_heading_merged_over_a_blank_column_are_said_
 
 
 @pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_texts_under_a_merged_heading_written_over_two_lines_are_said_to_be_there(default_model, tmp_path, name):
+    # A heading typed over two lines in its cell (投诉 Alt+Enter 内容, as forms are headed) merged over B1:C1, the texts
+    # in B and C: the rows whose texts were in 投诉\n内容（C列） were tagged 文本为空 without a word, where the heading
+    # typed on one line has them counted and named.
+    rows = [["C1", "冰箱买回来三天就不制冷了", None], ["C2", None, "超市的秤不准，少了二两"], ["C3", None, None]]
+    source = _headings_across_the_header_row(tmp_path / name, ["编号", "投诉\n内容", None], [(1, 2)], rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.text_col == "投诉\n内容" and summary.empty == 2, str(summary)
+    assert summary.empty_elsewhere == {"投诉\n内容（C列）": 1}, str(summary)
+    assert "合并" in str(summary), str(summary)
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
 def test_texts_beside_a_text_column_under_a_merged_heading_are_said_to_be_there(default_model, tmp_path, name):
     # 投诉内容 merged over B1:D1, B empty, texts in C and D (helper f3): the summary told the desk to name
     # 投诉内容（C列） the text column, and tagged so, the rows whose texts were in 投诉内容（D列） (or in B) were tagged

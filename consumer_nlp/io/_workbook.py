@@ -98,7 +98,8 @@ def named_under(name: str, column: int) -> str:
     return f"{name}（{get_column_letter(column)}列）"
 
 
-_NAMED_UNDER = re.compile(r"(.+)（[A-Z]{1,3}列）[0-9]*")  # a name named_under gives (or stepped aside: …（C列）2)
+# a name named_under gives (or stepped aside: …（C列）2), of a heading over lines too (投诉 Alt+Enter 内容)
+_NAMED_UNDER = re.compile(r"(.+)（[A-Z]{1,3}列）[0-9]*", re.DOTALL)
 
 
 def under_heading(name: str) -> str | None:
