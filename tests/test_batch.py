@@ -3139,6 +3139,23 @@ def test_texts_under_a_merged_heading_written_over_two_lines_are_said_to_be_ther
     assert "合并" in str(summary), str(summary)
 
 
+def test_texts_in_the_unnamed_column_a_merged_heading_leaves_in_a_csv_are_said_to_be_there(default_model, tmp_path):
+    # A sheet with 投诉内容 merged over B1:C1, saved as CSV from Excel, keeps the heading in B and leaves C's name blank
+    # (编号,投诉内容,,渠道): the rows whose texts were in C were tagged 文本为空 without a word, where the workbook itself
+    # has them counted and named (投诉内容（C列）). A blank-named column elsewhere is not the text column's.
+    source = tmp_path / "in.csv"
+    source.write_text("编号,投诉内容,,渠道\n1,冰箱买回来三天就不制冷了,,热线\n2,,超市的秤不准，少了二两,微信\n"
+                      "3,,,微信\n4,,充电宝冒烟起火,热线\n", encoding="utf-8-sig")
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.text_col == "投诉内容" and summary.empty == 3, str(summary)
+    assert dict(summary.empty_elsewhere) == {"": 2}, str(summary)
+    said = [line for line in str(summary).splitlines() if "2 件" in line and "没有列名" in line]
+    assert len(said) == 1 and "「投诉内容」右边" in said[0], str(summary)
+    source.write_text("编号,,投诉内容,渠道\n1,冰箱,,热线\n2,秤,超市的秤不准，少了二两,微信\n", encoding="utf-8-sig")
+    summary = tag_file(default_model, source, tmp_path / "out2.csv", jobs=1, progress=False)
+    assert summary.empty == 1 and not summary.empty_elsewhere, str(summary)
+
+
 @pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
 def test_texts_beside_a_text_column_under_a_merged_heading_are_said_to_be_there(default_model, tmp_path, name):
     # 投诉内容 merged over B1:D1, B empty, texts in C and D (helper f3): the summary told the desk to name

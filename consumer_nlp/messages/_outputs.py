@@ -147,6 +147,11 @@ def counts_in_chinese(summary, names: dict | None = None) -> list[str]:
     if summary.empty:
         lines.append(f"文本为空：{summary.empty} 件，占 {summary.empty / n:.1%}（不计入任何类别）")
     for column, count in summary.empty_elsewhere.items():
+        if not column.strip():  # under the text column's heading merged over it, saved as CSV (编号,投诉内容,,渠道)
+            lines.append(f"  其中 {count} 件的文字在文本列「{summary.text_col}」右边的一列，这一列没有列名（表头可能是合并在两列上"
+                         "的单元格，另存为 CSV 后只留在第一列），这些文字没有被标注；请给这一列起个列名，把它们移到文本列或"
+                         "指定它为文本列后重新标注")
+            continue
         heading = shared_heading(column, str(summary.text_col))  # merged over the text column and this one
         if heading:
             lines.append(f"  其中 {count} 件的文字在「{column}」列：表头「{heading}」合并在几列上，标注只读了其中的"

@@ -100,25 +100,30 @@ def texts_elsewhere(frame: pd.DataFrame, text_col: str, empty) -> dict:
     ``text_col``'s spelt otherwise (投訴內容, "投诉内容 ", Content: :func:`name_key`), as JSON Lines joined from two
     systems make a column of each, or noted otherwise (投诉内容(补充) beside 投诉内容(必填): :func:`bare_name`), or that a
     sheet shows under one heading merged over it and ``text_col``
-    (投诉内容（C列）, and 投诉内容 where the text column is 投诉内容（C列）: :func:`shared_heading`): their texts were not
-    tagged, and a desk must be told where they are. Of each column of another name, how many of them hold long Chinese
-    text there (:data:`LONG_TEXT` Han characters or more, a complaint's length: longer than a name, a place or a
-    short note), the texts' column where the one named as the text's was the wrong one (:func:`texts_elsewhere_said`
-    says which of those counts tell so)."""
+    (投诉内容（C列）, and 投诉内容 where the text column is 投诉内容（C列）: :func:`shared_heading`), or that stands right
+    after ``text_col`` without a name (a CSV saved from such a sheet keeps the heading in its first column alone:
+    编号,投诉内容,,渠道): their texts were not tagged, and a desk must be told where they are. Of each column of another
+    name, how many of them hold long Chinese text there (:data:`LONG_TEXT` Han characters or more, a complaint's
+    length: longer than a name, a place or a short note), the texts' column where the one named as the text's was the
+    wrong one (:func:`texts_elsewhere_said` says which of those counts tell so)."""
+    columns = list(frame.columns)
+    after = columns[columns.index(text_col) + 1:][:1] if text_col in columns else []
+    unnamed_after = [column for column in after if not str(column).strip()]
     rows = frame.loc[np.asarray(empty, dtype=bool)]
-    found = {str(column): int(holding(rows[column], _has_text if _alike(column, text_col) else _long_text).sum())
-             for column in frame.columns if column != text_col}
+    found = {str(column): int(holding(rows[column], _has_text if _alike(column, text_col) or column in unnamed_after
+                                      else _long_text).sum())
+             for column in columns if column != text_col and (str(column).strip() or column in unnamed_after)}
     return {column: n for column, n in found.items() if n}
 
 
 def texts_elsewhere_said(found: dict, text_col: str, empty: int, rows: int) -> dict:
     """Those of ``found`` (a run's counts of :func:`texts_elsewhere`, of its ``empty`` rows without text out of
     ``rows``) that tell where the texts are: every count of a column named as ``text_col`` is, spelt otherwise or
-    under its merged heading; and a column of another name where ``text_col`` is blank in most rows (more than half)
+    under its merged heading, or of the unnamed column right after it (the one unnamed column counted); and a column of another name where ``text_col`` is blank in most rows (more than half)
     and that column holds long Chinese text in most of those (more than half): a few rows without text are a desk's
     own, and a column of long replies beside a text column filled is not the texts'."""
     return {column: n for column, n in found.items()
-            if _alike(column, text_col) or (2 * empty > rows and 2 * n > empty)}
+            if _alike(column, text_col) or not column.strip() or (2 * empty > rows and 2 * n > empty)}
 
 
 LONG_TEXT = 10  # Han characters: a cell this long reads as a complaint's text (texts_elsewhere)
