@@ -3112,6 +3112,54 @@ def test_a_heading_merged_across_columns_in_the_header_row_alone_names_each_colu
     assert [[r[c] for c in columns] for r in out] == rows
 
 
+_REMARKS = [["C1", "冰箱买回来三天就不制冷了", "热线", "已回访"], ["C2", "超市的秤不准", "微信", ""],
+            ["C3", "手机屏幕碎了", "热线", "已退款"]]
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_heading_merged_past_the_last_column_holding_a_value_adds_no_empty_columns(default_model, tmp_path, name):
+    # 备注 merged over D1:H1, values in A to D alone (helper e1's open entry): D to H were named 备注（E列） … 备注（H列）
+    # and every output held four columns of nothing. The names now stop at the sheet's last column holding a value.
+    source = _headings_across_the_header_row(tmp_path / name, ["编号", "投诉内容", "渠道", "备注", *[None] * 4],
+                                             [(3, 7)], _REMARKS)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.bad_rows == 0 and summary.rows_out == 3, str(summary)
+    out = read_output(tmp_path / "out.csv")
+    assert list(out[0]) == ["编号", "投诉内容", "渠道", "备注", *TAG_COLUMNS]
+    assert [[r[c] for c in ("编号", "备注")] for r in out] == [[r[0], r[3]] for r in _REMARKS]
+
+
+@pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
+def test_a_value_under_a_heading_merged_past_the_table_on_a_late_row_keeps_its_column(default_model, tmp_path, name):
+    # 备注 over D1:H1 with a value in G on row 5,000 alone: G is kept and named 备注（G列）, as are E and F between it
+    # and D (a merge within the used columns names every column it covers); H, beyond every value, is no column.
+    rows = [[f"C{n}", "冰箱买回来三天就不制冷了", "热线", ""] for n in range(1, 5000)]
+    rows[-1] = rows[-1] + [None, None, "消费者来电补充：已退款"]
+    source = _headings_across_the_header_row(tmp_path / name, ["编号", "投诉内容", "渠道", "备注", *[None] * 4],
+                                             [(3, 7)], rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.bad_rows == 0 and summary.rows_out == 4999, str(summary)
+    out = read_output(tmp_path / "out.csv")
+    assert list(out[0])[:7] == ["编号", "投诉内容", "渠道", "备注", "备注（E列）", "备注（F列）", "备注（G列）"]
+    assert "备注（H列）" not in out[0]
+    assert out[-1]["编号"] == "C4999" and out[-1]["备注（G列）"] == "消费者来电补充：已退款"
+    assert not any(r["备注（G列）"] for r in out[:-1])
+
+
+@pytest.mark.parametrize("name, end", [("in.xlsx", 16_383), ("in.xls", 255)])
+def test_a_heading_merged_to_the_end_of_the_header_row_makes_no_columns_of_nothing(default_model, tmp_path, name,
+                                                                                   end):
+    # 备注 over D1:XFD1 (D1, Ctrl+Shift+→, 合并; IV1 in an old .xls) named 16,381 empty columns 备注（E列） …: 1,000
+    # complaints took 79 s to tag into a 17 MB CSV of 16,384 columns (helper g7). The table now ends at D.
+    rows = [[f"C{n}", "超市的秤不准，每斤少了二两", "热线", "已回访" if n % 3 else ""] for n in range(1, 301)]
+    source = _headings_across_the_header_row(tmp_path / name, ["编号", "投诉内容", "渠道", "备注"], [(3, end)], rows)
+    summary = tag_file(default_model, source, tmp_path / "out.csv", jobs=1, progress=False)
+    assert summary.bad_rows == 0 and summary.rows_out == 300, str(summary)
+    with open(tmp_path / "out.csv", encoding="utf-8-sig", newline="") as f:
+        header = next(csv.reader(f))
+    assert header == ["编号", "投诉内容", "渠道", "备注", *TAG_COLUMNS]
+
+
 @pytest.mark.parametrize("name", ["in.xlsx", "in.xls"])
 def test_texts_under_a_text_columns_heading_merged_over_a_blank_column_are_said_to_be_there(default_model, tmp_path,
                                                                                            name):

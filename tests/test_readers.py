@@ -1277,6 +1277,30 @@ def test_a_sheet_number_counts_chart_tabs_as_excel_shows_them(tmp_path):
         read(tmp_path / "tabs.xlsx", sheet=1)
 
 
+def test_a_heading_merged_past_the_values_of_a_sheet_whose_cells_do_not_say_their_place_keeps_its_columns(tmp_path):
+    # 备注 merged over D1:H1 names no column past the last one holding a value, read from where the sheet's XML puts
+    # its cells (<c r="G5">). A writer may leave r out (the cells of a row then follow one another): that column is
+    # not known there, and every column the heading covers is kept, as before, so the value read is kept too.
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["编号", "投诉内容", "渠道", "备注"])
+    for n in range(1, 5):
+        sheet.append([f"C{n}", "冰箱不制冷", "热线"])
+    sheet["G5"] = "已退款"
+    sheet.merge_cells("D1:H1")
+    workbook.save(tmp_path / "a.xlsx")
+    reader, chunks = read(tmp_path / "a.xlsx")
+    assert reader.columns[3:] == ["备注", "备注（E列）", "备注（F列）", "备注（G列）"]
+    assert rows(chunks)[-1] == ["C4", "冰箱不制冷", "热线", "", "", "", "已退款"] and not bad(chunks)
+    _rewrite_part(tmp_path / "a.xlsx", "xl/worksheets/sheet1.xml",
+                  lambda xml: re.sub(rb'(<c\b[^<>]*?) r="\w+"', rb"\1", xml))
+    reader, chunks = read(tmp_path / "a.xlsx")
+    assert reader.columns[3:] == ["备注", "备注（E列）", "备注（F列）", "备注（G列）", "备注（H列）"]
+    assert "已退款" in rows(chunks)[-1] and not bad(chunks)
+
+
 def test_merged_cells_give_their_value_to_every_row_they_cover(tmp_path):
     # A channel merged down three rows (B2:B4) left two of them blank, so the report counted them as
     # （空）; a correction merged over three rows of a review workbook saved one. Every row a merged

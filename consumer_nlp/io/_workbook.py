@@ -65,6 +65,9 @@ _SHEET_DATA = re.compile(rb'<(?:\w+:)?sheetData\b')
 _HYPERLINK = re.compile(rb'<(?:\w+:)?hyperlink\b([^<>]*)>')
 _LINK_REF = re.compile(rb'\bref="([A-Z]+)([0-9]+)(?::([A-Z]+)([0-9]+))?"')
 _LINK_ID = re.compile(rb'\b\w+:id="([^"]*)"')
+# a cell holding a value (a text, number, formula), with its column's letters (b"" for a cell whose place is not
+# written: the cells of a row then follow in order); a cell of a style alone (<c r="E1" s="3"/>) holds none
+_VALUE_CELL = re.compile(rb'<(?:\w+:)?c\b(?:[^<>/]*?\br="([A-Z]+)[0-9]+")?[^<>/]*>\s*<(?:\w+:)?(?:v|is|f)\b')
 
 
 @dataclass
@@ -81,6 +84,7 @@ class SheetScan:
     links: list = field(default_factory=list)  # (first column, first row, last column, last row, address)
     comments: dict = field(default_factory=dict)  # row number -> [(column number, text, author)]
     dates_1904: bool = False  # whether the workbook counts its dates' serial days from 1904 (old Mac Excel)
+    last_column: int | None = None  # the last column (from 1) any cell of the sheet holds a value in; None: not known
 
 
 def merged_from_above(merged: list, row: int) -> list:
@@ -239,7 +243,7 @@ def scan_sheet(workbook, sheet) -> SheetScan:
     in use hides where the sheet is stored); it stops at a formula without a saved result."""
     from openpyxl.utils import column_index_from_string
 
-    scan = SheetScan()
+    scan, columns = SheetScan(), set()  # columns: the letters of the columns holding a value
     archive, member = getattr(workbook, "_archive", None), getattr(sheet, "_worksheet_path", None)
     if archive is None or member is None:
         return scan
@@ -264,7 +268,10 @@ def scan_sheet(workbook, sheet) -> SheetScan:
                 number = _ROW_NUMBER.search(found.group())
                 if number:
                     scan.hidden.add(int(number.group(1)))
+            columns.update(_VALUE_CELL.findall(pending, 0, end))
             if not block:  # what stands after the rows
+                if b"" not in columns:  # a cell of unwritten place leaves the last one unknown
+                    scan.last_column = max(map(column_index_from_string, map(bytes.decode, columns)), default=0)
                 scan.merged = [(column_index_from_string(a.decode()), int(b), column_index_from_string(c.decode()),
                                 int(d)) for a, b, c, d in _MERGED.findall(pending)]
                 addresses, comments_part = _sheet_relations(archive, member)

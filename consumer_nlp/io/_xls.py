@@ -41,7 +41,7 @@ class XlsReader(ExcelReader):
             hidden = {row + 1 for row, info in sheet.rowinfo_map.items() if info.hidden}  # numbered from 1 here
             hidden_columns = {column + 1 for column, info in sheet.colinfo_map.items() if info.hidden}
             scan = SheetScan(merged=merged, hidden=hidden, hidden_columns=hidden_columns,
-                             dates_1904=workbook.datemode == 1)
+                             dates_1904=workbook.datemode == 1, last_column=_last_column(sheet))
             above = {span[0]: (span[1], (_xls_row(workbook, sheet, span[1] - 1, {}) + [""] * span[0])[span[0] - 1])
                      for span in merged_from_above(merged, self.header_row) if span[1] <= sheet.nrows}
             yield from self._rows_to_chunks(rows, scan, formats=formats, above=above,
@@ -54,6 +54,21 @@ class XlsReader(ExcelReader):
 def _has_data(sheet) -> bool:
     """Whether an xlrd ``sheet`` holds any value."""
     return any(cell.value != "" for row in sheet.get_rows() for cell in row)
+
+
+def _last_column(sheet) -> int:
+    """The last column (from 1) any cell of an xlrd ``sheet`` holds a value in; 0 when none does. A cell of a format
+    alone (under a merged heading, a bordered row) holds none."""
+    import xlrd
+
+    last = 0
+    for row in range(sheet.nrows):
+        types = sheet.row_types(row)
+        for column in range(len(types) - 1, last - 1, -1):  # from the right, down to the last found so far
+            if types[column] not in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+                last = column + 1
+                break
+    return last
 
 
 @functools.lru_cache(maxsize=1024)  # asked for every number and date cell, of few formats

@@ -100,7 +100,8 @@ class ExcelReader(ArchiveReader):
         header cell covered by a range merged down from a row above (see :func:`merged_from_above`) the value of the
         range's top-left cell, as {column: (row, value)}, and its note; a range over the header row (alone, or with rows
         above or below it) that covers more columns than one names the others after it (see :func:`named_under`; a
-        name a column of the sheet has too steps aside, see :func:`apart_from_named`). ``rows_from_top()`` gives the
+        name a column of the sheet has too steps aside, see :func:`apart_from_named`), up to the last column any cell
+        of the sheet holds a value in where ``scan`` knows it. ``rows_from_top()`` gives the
         sheet's rows' values from row 1, counted where ``header_row`` is past them and searched where it is blank;
         ``sheets_with_data``, the workbook's other visible sheets holding data, named where this one is empty."""
         from openpyxl.utils import get_column_letter
@@ -142,6 +143,8 @@ class ExcelReader(ArchiveReader):
                 shown = cell_text((above or {}).get(first, (0, ""))[1] if top < self.header_row else
                                   header[first - 1] if first <= len(header) else "")
                 if shown.strip():
+                    if scan.last_column is not None:  # no column past every value (D1:XFD1 named 16,381 of nothing)
+                        last = max(first, min(last, scan.last_column))
                     header += [""] * (last - len(header))
                     header[first:last] = [named_under(shown, column) for column in range(first + 1, last + 1)]
                     derived.update(range(first, last))
