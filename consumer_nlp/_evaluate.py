@@ -73,10 +73,10 @@ def _headline(metrics: dict, threshold: float | None = None) -> list[str]:
 
 
 def per_class_table(metrics: dict) -> pd.DataFrame:
-    """Precision, recall, F1 and support per category."""
+    """Precision, recall, F1 and support per category, headed in Chinese as the tables beside it are."""
     return pd.DataFrame([(CATEGORIES.get(label, label), label, *(metrics["per_class"][label][k] for k in
                           ("precision", "recall", "f1", "support"))) for label in metrics["labels"]],
-                        columns=["类别", "label", "precision", "recall", "F1", "n"])
+                        columns=["类别", "label", "精确率", "召回率", "F1", "文本数"])
 
 
 def confusion_table(metrics: dict) -> pd.DataFrame:

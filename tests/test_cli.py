@@ -502,6 +502,9 @@ def test_evaluate_prints_figures_and_writes_a_report(tmp_path, small_corpus, cap
     assert main(["evaluate", "default", str(source), "--report", str(report)]) == 0
     out = capsys.readouterr().out
     assert "macro-F1" in out and "混淆矩阵" in out and "复核阈值的取舍" in out
+    # a desk's tables are headed in Chinese: the per-category one said precision, recall and n among them
+    heading = next(line for line in out.splitlines() if line.strip().startswith("类别"))
+    assert heading.split() == ["类别", "label", "精确率", "召回率", "F1", "文本数"]
     page = report.read_text(encoding="utf-8")
     assert page.count("data:image/png;base64,") == 2 and "金融服务" in page and "http" not in page.replace("http-equiv", "")
 
