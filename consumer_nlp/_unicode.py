@@ -102,6 +102,18 @@ def to_simplified():
     return opencc.OpenCC("t2s")
 
 
+# A character that is Simplified Chinese in its own right and that OpenCC's t2s phrases still read as the Traditional
+# variant it also is: 坏 ("bad", a rare variant of 坯) as 坯 in 打坏, 拉坏, 捏坏 and 一坏, so that 快递把杯子打坏了 became
+# 快递把杯子打坯了. No phrase is matched across it; every other character is converted as before.
+_KEPT_AS_WRITTEN = "坏"
+
+
+def simplified(text: str) -> str:
+    """``text`` in Simplified Chinese (OpenCC's t2s), ``_KEPT_AS_WRITTEN`` kept as written."""
+    convert, kept = to_simplified().convert, _KEPT_AS_WRITTEN
+    return kept.join(map(convert, text.split(kept))) if kept in text else convert(text)
+
+
 def without_format_characters(text: str) -> str:
     """``text`` without the invisible format characters text pasted from the web carries (Unicode's Cf: a
     zero-width space, a byte-order mark, a soft hyphen, direction marks)."""
@@ -118,4 +130,4 @@ def name_key(name: str) -> str:
     half-width, Traditional or Simplified, spaces, case (全国１２３１５平台 and 全国12315平台, 投訴渠道 and
     投诉渠道, "Channel " and ＣＨＡＮＮＥＬ), and the invisible format characters text pasted from the web
     carries (a zero-width space, a byte-order mark, a soft hyphen: 热线\u200b is 热线)."""
-    return to_simplified().convert("".join(without_format_characters(nfkc(name)).split()).casefold())
+    return simplified("".join(without_format_characters(nfkc(name)).split()).casefold())

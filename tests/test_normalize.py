@@ -12,6 +12,14 @@ def test_traditional_becomes_simplified():
     assert normalize("這個產品質量很差，退貨還要收費") == "这个产品质量很差,退货还要收费"
 
 
+def test_simplified_words_stay_as_written_where_the_t2s_phrase_table_reads_a_variant():
+    # OpenCC's t2s phrases read 坏 (Simplified "bad", a rare Traditional variant of 坯) as 坯 in 打坏, 拉坏, 捏坏, 一坏:
+    # 快递把杯子打坏了 became 快递把杯子打坯了, and a deciding term shown to a desk was a word no complaint holds.
+    for text in ["快递把杯子打坏了", "拉链一拉就拉坏了", "水果捏坏了好几个", "这种灯一坏就修不好", "鞋子坏了"]:
+        assert normalize(text) == text
+    assert normalize("毛坯房，牆壁開裂") == "毛坯房,墙壁开裂"  # the Traditional text around it is still converted
+
+
 def test_white_space_and_line_breaks_collapse():
     assert normalize("  漏水\n\n了\t\u3000三次 \u200b ") == "漏水 了 三次"
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 import numpy as np
 
 from .._money import CURRENCY, CURRENCY_OPENS
-from .._unicode import code_points, nfkc, to_simplified
+from .._unicode import code_points, nfkc, simplified
 
 
 def _after_opening(alternatives: str) -> str:
@@ -157,7 +157,7 @@ def normalize_many(texts) -> list[str]:
     # so a decoded &#10; cannot split a text of the batch.
     joined = "\n".join(" ".join((html.unescape(text) if "&" in text else text).split()) for text in texts)
     joined = _nfkc(_INVISIBLE.sub("", joined))
-    joined = _lower(to_simplified().convert(joined))
+    joined = _lower(simplified(joined))
     if "http" in joined or "www." in joined:  # what the URL pattern opens with
         joined = _URL_FOLD[0].sub(_URL_FOLD[1], joined)
     joined = _fold_numbers(joined)
