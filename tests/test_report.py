@@ -1423,6 +1423,29 @@ def test_a_weekday_of_one_character_in_brackets_or_a_time_right_after_the_bracke
                                    pd.NaT, pd.NaT, pd.NaT], read.dates.tolist()
 
 
+def test_times_in_words_roc_years_and_weekdays_in_digits_or_english_after_a_date_are_read():
+    # Helper g7's finding: 2026年3月5号晚上8点, 中午12:00, 凌晨1:00 and 傍晚6点 (parts of the day other than 上午/下午), the
+    # Republic of China's years as Taiwan desks write them (115/03/05, 民國115年3月5日) and a weekday in digits or
+    # English after a date (2026-3-5 周4, 2026-03-05 Thu) were named as no date. An hour outside the part of the day
+    # its word names (晚上3点, 凌晨8点) is still no time; a three-digit year outside 080 to 150 without 民國 is no date.
+    from consumer_nlp.report._tally import read_dates
+
+    read = read_dates(pd.Series(["2026年3月5号晚上8点", "2026年3月5日 中午12:00", "2026-03-05 凌晨1:00", "2026/3/5 傍晚6点",
+                                 "2026年3月5日 中午1点", "2026-03-05 凌晨12:30", "115/03/05", "民國115年3月5日",
+                                 "民国99年12月31日 下午3:20", "中華民國115年3月5日 星期四", "115.3.5", "2026-3-5 周4",
+                                 "2026-03-05 Thu", "2026-03-05 (Thursday) 14:00", "2026/3/5 thu. 3:20 PM",
+                                 "2026-03-05 早上8:30", "2026年3月5日 晚上3点", "2026年3月5日 凌晨8点", "2026年3月5日 晚上12点",
+                                 "200/03/05", "079/03/05", "115/03", "2026-03-05 周8", "2026-03-05 Thx"], dtype=object))
+    day = pd.Timestamp("2026-03-05")
+    assert read.dates.tolist() == [
+        day + pd.Timedelta(hours=20), day + pd.Timedelta(hours=12), day + pd.Timedelta(hours=1),
+        day + pd.Timedelta(hours=18), day + pd.Timedelta(hours=13), day + pd.Timedelta(minutes=30), day, day,
+        pd.Timestamp("2010-12-31 15:20"), day, day, day, day, day + pd.Timedelta(hours=14),
+        day + pd.Timedelta(hours=15, minutes=20), day + pd.Timedelta(hours=8, minutes=30), *[pd.NaT] * 8
+    ], read.dates.tolist()
+    assert not read.no_year.any() and not read.numbers.any()
+
+
 def test_equal_counts_show_equal_shares_and_a_total_off_100_is_said(tmp_path):
     # Shares were apportioned to add up to 100.00, the first of equals taking the last unit: two categories of 13
     # of 60 complaints each read 21.67% and 21.66%, three of one each 33.33%, 33.33% and 33.34%.

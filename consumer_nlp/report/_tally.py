@@ -43,27 +43,50 @@ UNDATED = (MISSING_DATE, NO_YEAR, LATER_DATE, EARLIER_DATE)
 # An amount starts only where a run of digits starts, so a long run that is no amount is scanned
 # once, not once per position (that was quadratic: 40,000 digits took 80 s).
 # The one rule for dates written as text: the year first, in four digits (2025-03-05, 2025/3/5,
-# 2025.3.5, 2025年3月5日 or 5号, 2025年3月, 20250305), optionally the day of the week (星期三), optionally a time
-# (10:30, 10时30分, or 下午3:20 or 3:20 PM on a twelve-hour clock) and a time zone (+08:00, +0800, or +08 after a
-# time), which is dropped (the date as written is the date counted). Two-digit years and day/month orders are
-# ambiguous (25-03-05, 5/3/2025): they do not fit and are named, unless a date_format says how to read them. A month
-# and a day alone (3月5日, 3-5, 03/05) are a date without a year.
+# 2025.3.5, 2025年3月5日 or 5号, 2025年3月, 20250305; or the Republic of China's, see ``_ROC_YEAR``), optionally the
+# day of the week (星期三, 周3, Wed), optionally a time (10:30, 10时30分, or 下午3:20, 晚上8点 or 3:20 PM on a
+# twelve-hour clock, see ``_DAY_PARTS``) and a time zone (+08:00, +0800, or +08 after a time), which is dropped (the
+# date as written is the date counted). Two-digit years and day/month orders are ambiguous (25-03-05, 5/3/2025): they
+# do not fit and are named, unless a date_format says how to read them. A month and a day alone (3月5日, 3-5, 03/05)
+# are a date without a year.
 _ZONE = r"Z|[+-]\d{2}:?\d{2}|UTC"  # a time zone after a date and time, which is dropped
 _ZONE_HOURS = r"[+-]\d{2}"  # a zone of hours alone (PostgreSQL's +08), read only after a time
 # the day of the week after a date (2026年3月5日 星期四, Chinese Excel's long date format; （周四）, 週四 or 禮拜四 in
-# traditional characters; its day alone in brackets, (四), as Excel's aaa format shows it), which is not checked
-_WEEKDAY = (r"(?:\s*[(（]?\s*(?:星期|[周週]|[礼禮]拜)[一二三四五六日天]\s*[)）]?"
+# traditional characters; 周4, in a digit from 1 to 7; Thu, Thurs or Thursday in English, of any case; its day alone in
+# brackets, (四), as Excel's aaa format shows it), which is not checked
+_WEEKDAY = (r"(?:\s*[(（]?\s*(?:(?:星期|[周週]|[礼禮]拜)[一二三四五六日天1-7]"
+            r"|(?i:mon(?:day)?|tue(?:s(?:day)?)?|wed(?:nesday)?|thu(?:r(?:s(?:day)?)?)?|fri(?:day)?|sat(?:urday)?"
+            r"|sun(?:day)?)\.?)\s*[)）]?"
             r"|\s*[(（]\s*[一二三四五六日天]\s*[)）])")
+# Words for the part of the day before a time on a twelve-hour clock (AM and PM after it read as 上午 and 下午), and
+# the hours of the 24-hour clock each names: the hour read is the one of the two it may be (8 or 20) that falls
+# there. One that falls in neither is no time, as 下午13:00 is none: 晚上12点 (the midnight after the day written,
+# which would be the next day) and 晚上3点 (凌晨3点 of the next day) are named, not read as the day written.
+_DAY_PARTS = {"凌晨": (0, 6), "早上": (4, 11), "早晨": (4, 11), "上午": (0, 11), "中午": (11, 14), "下午": (12, 23),
+              "傍晚": (16, 20), "晚上": (17, 23)}
 _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\d{1,2})\s*[日号]?|\s*月)?|(\d{2})(\d{2}))"
                    r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*[日号]?)"
                    rf"{_WEEKDAY}?"
-                   r"(?:(?:\s*(上午|下午)\s*|[ T]+|(?<=[日号)）]))"
+                   rf"(?:(?:\s*({'|'.join(_DAY_PARTS)})\s*|[ T]+|(?<=[日号)）]))"
                    r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
                    rf"\s*(?:{_ZONE}|(?(9){_ZONE_HOURS}))?\s*$")  # group 9: the hour
 # A time in Chinese hours, minutes and seconds (10时, 10时30分, 下午3点20分15秒), read as the clock time it says (10:30),
 # at the end or before a time zone.
 _CHINESE_TIME = re.compile(r"(\d{1,2})\s*[时点]\s*(?:(\d{1,2})\s*分\s*(?:(\d{1,2})\s*秒)?)?"
                            rf"(?=\s*(?:{_ZONE}|{_ZONE_HOURS})?\s*$)")
+
+
+# The Republic of China's years, as desks in Taiwan write dates (民國115年3月5日, 115/03/05 for 2026-03-05), read as
+# the year plus 1911 before the one rule reads the date. A year is read so after 民國 (民国, 中華民國), or without it
+# only in three digits from 080 to 150 (1991 to 2061) before a month and a day parted by -, / or . (YYY/MM/DD, as
+# Taiwan's systems write them): a plain three-digit number, or a year of two digits (99/03/05), is none.
+_ROC_YEAR = re.compile(r"^(?:中[華华])?民[國国]\s*(\d{1,3})(?=\s*[-/.年])"
+                       r"|^(0[89]\d|1[0-4]\d|150)(?=[-/.]\d{1,2}[-/.]\d{1,2}(?!\d))")
+
+
+def _as_common_era(found: re.Match) -> str:
+    """A year of the Republic of China (see ``_ROC_YEAR``) as the common era's: 115 is 2026."""
+    return str(int(found[1] or found[2]) + 1911)
 
 
 def _as_clock(found: re.Match) -> str:
@@ -85,16 +108,23 @@ _NUMBER = re.compile(r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)")  # 3, 88.5, -1: what a col
 def _text_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Dates of texts by the one rule (see ``_DATE``), NaT where none, and which of them name a month and day
     but no year (NaT among the dates)."""
+    text = text.str.replace(_ROC_YEAR, _as_common_era, regex=True)
     parts = text.str.replace(_CHINESE_TIME, _as_clock, regex=True).str.extract(_DATE)
-    marker, english = parts.pop(7), parts.pop(11).str.upper()  # 上午 or 下午 before, AM or PM after: twelve hours
-    twelve_hour = (marker.notna() | english.notna()).to_numpy(dtype=bool)
-    afternoon = (marker.eq("下午") | english.eq("P")).fillna(False).to_numpy(dtype=bool)
+    marker, english = parts.pop(7), parts.pop(11).str.upper()  # 下午 or 晚上 before, AM or PM after: twelve hours
+    part = marker.fillna(english.map({"A": "上午", "P": "下午"}))  # the part of the day (see _DAY_PARTS)
+    twelve_hour = part.notna().to_numpy(dtype=bool)
+    first = part.map({word: hours[0] for word, hours in _DAY_PARTS.items()}).to_numpy(dtype=float, na_value=np.nan)
+    last = part.map({word: hours[1] for word, hours in _DAY_PARTS.items()}).to_numpy(dtype=float, na_value=np.nan)
     parts = parts.astype("Float64")
     hour, minute, second = (parts[i].fillna(0).to_numpy(dtype=float) for i in (8, 9, 10))
+    # on a twelve-hour clock, 12 is the hour of midnight (上午) or noon (下午); of its hour and that plus 12, the one
+    # the part of the day holds
+    of_day = np.where((hour % 12 >= first) & (hour % 12 <= last), hour % 12, hour % 12 + 12)
     # pandas rolls 24:00 or 23:60 over into the next day (31 December into the next year): no time of day; nor
-    # 下午13:00, on a twelve-hour clock, where 12 is the hour of midnight (上午) or noon (下午)
-    beyond = (hour > np.where(twelve_hour, 12, 23)) | (minute > 59) | (second > 59)
-    hour = np.where(twelve_hour, hour % 12 + 12 * afternoon, hour)
+    # 下午13:00 on a twelve-hour clock, nor 晚上3点, an hour the part of the day does not hold
+    outside = twelve_hour & ~((of_day >= first) & (of_day <= last))
+    beyond = (hour > np.where(twelve_hour, 12, 23)) | outside | (minute > 59) | (second > 59)
+    hour = np.where(twelve_hour, of_day, hour)
     clock = {"hour": hour, "minute": minute, "second": second}
     dated = pd.to_datetime(pd.DataFrame({"year": parts[0], "month": parts[1].fillna(parts[3]).fillna(1),
                                          "day": parts[2].fillna(parts[4]).fillna(1), **clock}), errors="coerce")
