@@ -1379,6 +1379,29 @@ def test_phone_and_id_numbers_written_in_groups_are_masked_in_the_examples(tmp_p
     assert masked in shown and "2023110512345678" in shown and "13800元" in shown, shown
 
 
+@pytest.mark.parametrize("written, masked", [
+    ("138.1234.5678", "138.****.5678"), ("１３８．１２３４．５６７８", "１３８．****．５６７８"), ("+86 139.1234.5678", "+86 139.****.5678"),
+    ("138 - 1234 - 5678", "138 - **** - 5678"), ("138 -1234- 5678", "138 -****- 5678"),
+    ("110101 - 19900307 - 123X", "110101 - ******** - 123X")])
+def test_mobile_numbers_written_with_dots_or_spaced_dashes_are_masked_in_the_examples(tmp_path, written, masked):
+    # Helper g7's finding: a mobile number written with dots (138.1234.5678) or with spaces around its dashes
+    # (138 - 1234 - 5678) was shown whole in the 代表性投诉 of a report that is handed on.
+    rows = [{"text": f"电饭煲用了三天就坏了，联系{written}，订单号2023110512345678，金额13800元", "category": "quality",
+             "confidence": 0.95}]
+    shown = "".join(report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).tables["examples"]["投诉内容"])
+    assert masked in shown and "2023110512345678" in shown and "13800元" in shown, shown
+
+
+def test_amounts_versions_addresses_and_decimals_with_dots_are_not_masked():
+    # Dots stay where they are no mobile number's marks: an amount, a version, an IP address, a decimal, a run of
+    # four groups or more (a version or an address), or a last group of five digits.
+    from consumer_nlp.report._build import _masked
+
+    kept = ["花了12.50元", "固件1.2.3", "版本13.1234.5678", "IP 192.168.100.200", "长度138.12345678", "3.1415926535",
+            "138.1234.5678.9", "1.138.1234.5678", "单号138.1234.56789"]
+    assert [_masked(text) for text in kept] == kept
+
+
 def test_a_phone_number_in_a_text_a_note_quotes_is_masked(tmp_path):
     # The note on a row tagged 文本为空 whose text was typed in later quotes its text (第3行「…」): a phone number in it
     # was shown whole there, while the 代表性投诉 mask them, and the report is handed on.
