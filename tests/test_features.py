@@ -157,3 +157,23 @@ def test_clauses_of_texts_without_a_clause_of_two_characters_are_the_texts_thems
     got = vectorizer.read(batch).clause_blocks(rows)
     clauses, owners = split_clauses([batch[row] for row in rows])
     assert _rows_by_owner(*got) == _rows_by_owner(vectorizer.transform_blocks(clauses), owners)
+
+
+def test_the_vectorizer_is_a_step_scikit_learn_can_cross_validate_on_a_series_of_raw_texts(small_corpus):
+    # cross_val_score hands a step the slices of a Series (index not 0, 1, …): fitting failed with "The truth value of
+    # a Series is ambiguous"; and a text with a line break (not normalised) failed to transform with "provided out is
+    # the wrong size for the accumulation" (helper g9).
+    import pandas as pd
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from consumer_nlp.features._vectorize import ComplaintVectorizer
+
+    texts, labels = small_corpus
+    series = pd.Series(texts, index=range(1000, 1000 + len(texts)))
+    pipeline = make_pipeline(ComplaintVectorizer(char_ngram_range=(1, 2)), LogisticRegression())
+    assert cross_val_score(pipeline, series, labels, cv=2).mean() > 0.3  # well above chance (1/6)
+    vectorizer = pipeline.fit(series, labels)[0]
+    assert (vectorizer.transform(series) != vectorizer.transform(texts)).nnz == 0
+    lines = vectorizer.word_features(["手机屏幕\n坏了", "退款"])  # (char n-grams read a line break as a character)
+    assert (lines != vectorizer.word_features(["手机屏幕 坏了", "退款"])).nnz == 0 and lines[1].nnz > 0

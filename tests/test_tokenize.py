@@ -1,5 +1,7 @@
 import pickle
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from consumer_nlp.features._normalize import normalize
@@ -133,3 +135,22 @@ def test_a_lookup_table_is_the_one_of_the_vocabulary_asked_for_though_another_th
     vocabulary = ("退款", "秤")
     table = SwitchingAfterCaching("rjieba")._lookup_table(vocabulary)
     assert (table["退款"], table["秤"], table["漏水"]) == (0, 1, -1)
+
+
+def test_a_line_break_inside_a_text_never_moves_its_words_to_the_next_text():
+    # The texts of a batch are joined by line breaks; one inside a text (a text not normalised, as a user of
+    # Tokenizer or ComplaintVectorizer may give it) made its words after the break the next text's, and the last
+    # text's were dropped: cut("手机屏幕\n坏了") printed ['手机', '屏幕'] (helper g9).
+    tokenizer = Tokenizer()
+    assert tokenizer.cut("手机屏幕\n坏了") == tokenizer.cut("手机屏幕 坏了") == ["手机", "屏幕", "坏"]
+    assert tokenizer.cut_many(["手机屏幕\n坏了", "退款"]) == [["手机", "屏幕", "坏"], ["退款"]]
+
+
+def test_texts_as_a_numpy_array_or_a_pandas_series_are_cut_as_a_list_is():
+    # scikit-learn hands a step its texts as it was given them, sliced: an array or a Series (index not 0, 1, …)
+    # failed with "The truth value of a Series is ambiguous" (helper g9).
+    texts = ["手机屏幕坏了", "退款", ""]
+    tokenizer = Tokenizer()
+    expected = tokenizer.cut_many(texts)
+    assert tokenizer.cut_many(np.array(texts, dtype=object)) == expected
+    assert tokenizer.cut_many(pd.Series(texts, index=[7, 3, 5])) == expected

@@ -156,9 +156,10 @@ class Tokenizer:
         return cached[1]
 
     def cut_flat(self, texts, vocabulary=None, structure: bool = False) -> tuple:
-        """All tokens of ``texts`` (normalised, so free of line breaks) as one object array, and
-        the number of the text each token belongs to. One segmenter call for the whole batch:
-        a line break ends a block in jieba's algorithm, so each text is cut as if alone.
+        """All tokens of ``texts`` (normalised; a sequence, a numpy array or a pandas Series) as one object array,
+        and the number of the text each token belongs to. One segmenter call for the whole batch, the texts joined
+        by line breaks: a line break ends a block in jieba's algorithm, so each text is cut as if alone (a line
+        break within a text is read as the space normalisation makes it).
 
         With ``vocabulary`` (a sequence of distinct tokens, no stop words), tokens come back as
         their positions in it, -1 where it lacks them: one dict lookup a token then finds stop words
@@ -172,7 +173,10 @@ class Tokenizer:
                 if self._cut is None:
                     self._cut = _build_segmenter(self.backend, self.user_words)
         table = self._lookup_table(vocabulary)
-        tokens = self._cut(_marked("\n".join(texts))) if texts else []
+        joined = "\n".join(texts)
+        if joined.count("\n") >= len(texts) > 0:  # a text's own line break would start the next text: a space, as
+            joined = "\n".join(text.replace("\n", " ") for text in texts)  # normalisation makes it
+        tokens = self._cut(_marked(joined)) if len(texts) else []
         codes = np.fromiter(map(table.__getitem__, tokens), dtype=np.int32, count=len(tokens))
         line_break = codes == _LINE_BREAK
         rows = np.cumsum(line_break, dtype=np.int32)
