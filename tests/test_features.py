@@ -177,3 +177,18 @@ def test_the_vectorizer_is_a_step_scikit_learn_can_cross_validate_on_a_series_of
     assert (vectorizer.transform(series) != vectorizer.transform(texts)).nnz == 0
     lines = vectorizer.word_features(["手机屏幕\n坏了", "退款"])  # (char n-grams read a line break as a character)
     assert (lines != vectorizer.word_features(["手机屏幕 坏了", "退款"])).nnz == 0 and lines[1].nnz > 0
+
+
+def test_a_text_holding_a_nul_keeps_its_character_n_grams_in_its_own_row():
+    # The fast counter ends each text of a batch with a 0: a text's own NUL (a raw text from a database dump, given to
+    # the vectorizer unnormalised) made its characters after it the next text's, and the next text's the one after:
+    # "退款" was counted 屏, 屏幕, 幕 and the empty text 退, 退款, 款, where scikit-learn's counts have them in their own
+    # rows (helper g9).
+    from consumer_nlp.features._vectorize import ComplaintVectorizer
+
+    vectorizer = ComplaintVectorizer(char_ngram_range=(1, 3)).fit(["手机屏幕坏了", "手机退款", "退款慢了", "屏幕坏了"] * 2)
+    for batch in (["手机\0屏幕", "退款", ""], ["\0", "屏幕\0\0坏了", "手机", "\0退款\0"]):
+        expected = vectorizer.char_vectorizer_.transform(batch)
+        got = vectorizer.char_features(batch)
+        assert got.shape == expected.shape and got.nnz == expected.nnz
+        np.testing.assert_allclose(got.toarray(), expected.toarray(), atol=1e-6)

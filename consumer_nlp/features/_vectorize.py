@@ -132,9 +132,10 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator):
         return self._word_block(texts)[0]
 
     def char_features(self, texts) -> sp.csr_matrix:
-        """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it."""
+        """The character n-gram TF-IDF block, as ``char_vectorizer_.transform`` computes it (and by it where a text
+        holds a NUL, which the fast counter puts after each text: never a normalised text)."""
         counter = self._counter("char_counter")
-        if counter is None:
+        if counter is None or any("\0" in text for text in texts):
             return self.char_vectorizer_.transform(texts)
         return self._weight(counter.counts(texts), self.char_vectorizer_)
 
