@@ -18,7 +18,7 @@ import sklearn.utils.estimator_checks as ec
 
 import consumer_nlp as cn
 from consumer_nlp import CATEGORIES, ComplaintClassifier
-from consumer_nlp.features import normalize
+from consumer_nlp.features import normalize, normalize_many
 
 
 def test_fit_returns_self_and_sets_fitted_attributes(small_corpus):
@@ -367,6 +367,25 @@ def test_scikit_learn_checks_of_fitted_behaviour_on_texts(small_model, small_cor
     np.testing.assert_array_equal(small_model.predict_proba(texts[10:13]), proba[10:13])
     params = joblib.hash(ComplaintClassifier(cv=3).get_params())
     assert joblib.hash(ComplaintClassifier(cv=3).fit(*small_corpus).get_params()) == params
+
+
+@pytest.mark.parametrize("container", ["pandas", "polars"])
+def test_fitting_and_explaining_work_where_scikit_learn_is_set_to_give_tables(small_model, small_corpus, container):
+    # sklearn.set_config(transform_output="pandas"), as many notebooks begin, wrapped the vectorizer's transform, and
+    # fit failed with "The transformer outputs a scipy sparse matrix. Try to set the transformer output to a dense
+    # array or disable Pandas output": scikit-learn's own text vectorizers are not wrapped (helper g9).
+    import sklearn
+
+    texts, labels = small_corpus
+    others = [text for text, label in zip(texts, labels) if label == "other"][:4]
+    text = ",".join(others + ["面包里吃出一根钢丝"])  # the clause rule decides: explain reads the clauses' features
+    with sklearn.config_context(transform_output=container):
+        model = ComplaintClassifier(cv=3, clause_weight=5.0).fit(texts, labels)
+        explained = model.explain(text)
+        features = clone(model.vectorizer_).fit_transform(normalize_many(texts))
+    np.testing.assert_array_equal(model.coef_, small_model.coef_)
+    assert any(term.startswith("〔分句〕") for term in explained.contributions.index)
+    assert (features != small_model.vectorizer_.transform(normalize_many(texts))).nnz == 0
 
 
 def test_groups_make_calibration_and_threshold_hold_each_group_out(small_corpus):

@@ -29,12 +29,13 @@ def terms_by_column(vocabulary: dict) -> list:
     return terms
 
 
-class ComplaintVectorizer(TransformerMixin, BaseEstimator):
+class ComplaintVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """TF-IDF features of normalised complaint texts.
 
     Word n-grams come from ``tokenizer`` (a :class:`Tokenizer`); character n-grams, when
     ``char_ngram_range`` is set, are taken from the normalised text itself and make the model
-    robust to segmentation errors and typos.
+    robust to segmentation errors and typos. Features are a sparse matrix whatever scikit-learn's
+    ``transform_output`` is set to, as its own text vectorizers' are (it cannot make a table of one).
     """
 
     def __init__(self, tokenizer=None, word_ngram_range=(1, 2), char_ngram_range=None,
