@@ -192,3 +192,18 @@ def test_a_text_holding_a_nul_keeps_its_character_n_grams_in_its_own_row():
         got = vectorizer.char_features(batch)
         assert got.shape == expected.shape and got.nnz == expected.nnz
         np.testing.assert_allclose(got.toarray(), expected.toarray(), atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.SkipTestWarning")  # the checks that feed numbers, skipped
+def test_the_vectorizer_tells_scikit_learn_it_reads_texts_and_passes_the_checks_that_apply():
+    # Its tags said it read arrays of numbers, as a transformer's do unless told: scikit-learn's check_estimator fed it
+    # numbers and 33 checks failed ("sequence item 0: expected str instance, numpy.ndarray found"); its own text
+    # vectorizers say they read strings, and the classifier does (helper g9).
+    from sklearn.utils import get_tags
+    from sklearn.utils.estimator_checks import check_estimator
+    from consumer_nlp.features._vectorize import ComplaintVectorizer
+
+    tags = get_tags(ComplaintVectorizer()).input_tags
+    assert tags.string and not tags.two_d_array
+    results = check_estimator(ComplaintVectorizer(), on_fail=None)
+    assert [result["check_name"] for result in results if result["status"] == "failed"] == []

@@ -46,6 +46,12 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
     def __getstate__(self):
         # A vocabulary travels (to worker processes) as one array of terms, not a dict of tens of
         # thousands of entries; caches are rebuilt where they are used.
