@@ -1379,9 +1379,10 @@ def test_a_count_out_of_range_is_said_in_chinese_by_its_flag(tmp_path, capsys):
 _DESK_ERRORS = {
     "too few examples for the folds": (
         {"l.csv": [("text", "label"), *[(f"{w}条，东西坏了", "quality") for w in "甲乙丙丁戊己庚辛壬"],
-                   ("秤不准，少了二两", "price_measurement"), ("秤不准，少了三两", "price_measurement")]},
+                   ("秤不准，少了二两", "price_measurement"), ("秤不准，少了三两", "price_measurement"),
+                   ("秤不准，少了一两", "price_measurement")]},  # three: the fit on all would do (--cv 0)
         ["train", "l.csv", "-o", "m.cnlp"],
-        ["做 5 折交叉验证，每个类别至少要 4 条例子", "价格/计量（price_measurement）只有 2 条", "--cv"]),
+        ["做 5 折交叉验证，每个类别至少要 4 条例子", "价格/计量（price_measurement）只有 3 条", "--cv 0"]),
     "fewer texts than folds": (
         {"l.csv": [("text", "label"), *[(f"{w}条，东西坏了", "quality") for w in "甲乙丙丁"],
                    *[(f"{w}条，年费乱扣", "financial") for w in "甲乙丙丁"]]},
