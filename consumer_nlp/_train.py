@@ -10,7 +10,7 @@ from ._categories import CATEGORIES, in_guide_order, label_of
 from ._classifier import (ComplaintClassifier, different_texts_per_label, group_folds, group_folds_problem,
                           text_folds)
 from .features import normalize_many
-from .exceptions import LabeledDataError
+from .exceptions import ArchiveError, LabeledDataError
 from .io import LabeledData, read_labeled
 from ._metrics import classification_metrics
 from ._params import parameter_problems
@@ -218,6 +218,24 @@ def _check_params(params: dict) -> None:
         raise ValueError("; ".join(problems))
 
 
+def _read_calibration(calibration_data: LabeledSource, **read) -> LabeledData:
+    """``calibration_data`` read and checked as :func:`train` reads it: with the training data's ``text_col``,
+    ``label_col`` and ``encoding`` (``read``), but from its workbook's one sheet with data and its first row, as
+    ``sheet`` and ``header_row`` choose the training data's. An error reading it is marked
+    ``details["archive"] = "calibration_data"``, so that no front end tells a desk to go on with a flag of the
+    training data (``--sheet``), and its message says how the file is read."""
+    try:
+        held = read_labeled(calibration_data, **read)
+        _check_mostly_labeled(held)
+    except (ArchiveError, LabeledDataError) as error:
+        error.args = (f"{error} (calibration_data: read with the training data's text_col, label_col and encoding, "
+                      f"from its one sheet with data and its first row; for another, pass "
+                      f"read_labeled(path, sheet=…, header_row=…, label_col=…))",)
+        error.details = {**error.details, "archive": "calibration_data"}
+        raise
+    return held
+
+
 def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, label_col: str | None = None,
           encoding: str | None = None, group_col: str | None = None, corrections: dict | None = None,
           calibration_data: LabeledSource | None = None, sheet: str | int | None = None, header_row: int = 1,
@@ -271,8 +289,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         _check_groups(labeled, group_col, model.cv)
     calibration = None
     if calibration_data is not None:
-        held = read_labeled(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
-        _check_mostly_labeled(held)
+        held = _read_calibration(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
         held.warn_of_unlabeled("calibration")
         trained = set(readings)
         overlap = [text for text, read in zip(held.texts, normalize_many(held.texts)) if read in trained]

@@ -64,10 +64,11 @@ def _flags(parser: argparse.ArgumentParser) -> dict:
     return found
 
 
-def in_flags(message: str, parser: argparse.ArgumentParser) -> str:
+def in_flags(message: str, parser: argparse.ArgumentParser, flags: dict | None = None) -> str:
     """A library message with its parameters (``force=True``, ``sheet=NAME``, ``encoding=…``) and
-    functions (``tag_file('x.csv')``) said as this command line's flags and commands."""
-    flags = _flags(parser)
+    functions (``tag_file('x.csv')``) said as this command line's flags (``flags``, by default all of them) and
+    commands."""
+    flags = _flags(parser) if flags is None else flags
 
     def flag(match):
         name, value = match[1], match[2]
@@ -93,9 +94,9 @@ class _Refused(ValueError):
 def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
     """An error as the command line prints it: a Chinese headline (what is wrong and how to go on, where the error's
     kind is known), then the library's message with its parameters said as this command's flags."""
-    from .messages import headline  # here: --help stays free of pandas
+    from .messages import headline, names_for  # here: --help stays free of pandas
 
-    message = in_flags(str(error), parser)
+    message = in_flags(str(error), parser, names_for(error, _flags(parser)))  # no flag that would not reach the file
     said = error.said if isinstance(error, _Refused) else headline(error, _flags(parser))
     said = said or "没有完成（原因在下面，是英文的；看不懂时请把这几行发给技术支持）"
     return f"consumer-nlp: 错误：{said}。" + ("\n  " + message.replace("\n", "\n  ") if message else "")

@@ -116,7 +116,8 @@ class LabeledDataError(ValueError):
     of the categories, in ``details["rows"]`` of the ``details["labeled"]`` labeled rows: ``details["column"]``, the
     label column, None for pairs, ``details["different"]``, how many different numbers, ``details["numbers"]``, the
     first ten, ``details["first_rows"]``, the first five rows of them where other rows hold names, and where a column
-    holds the labels, ``details["holding"]``); None for bad rows."""
+    holds the labels, ``details["holding"]``); None for bad rows. An error met reading training's calibration data
+    (its rows, its columns, or too few of its rows labeled) holds ``details["archive"] = "calibration_data"``."""
 
     SHOWN = 100
     PROBLEMS = ("categories_as_texts", "few_texts", "mostly_unlabeled", "few_examples", "one_group", "few_to_calibrate",
@@ -221,7 +222,9 @@ class ArchiveError(ValueError):
     or ``"blank_header_row"`` (the header_row is a blank row: ``details["header_row"]``; ``details["filled"]``,
     the first rows from the top that hold something; ``details["names_row"]``, where one reads as column names holding
     a text column's name, its row and that name; ``details["sheet"]``, a workbook's sheet).
-    An error met reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``."""
+    An error met reading a report's earlier period (``previous``) holds ``details["archive"] = "previous"``; one met
+    reading training's calibration data (``calibration_data``) ``details["archive"] = "calibration_data"``, as a
+    :class:`LabeledDataError` met checking it does."""
 
     PROBLEMS = ("encoding", "unparseable_row", "duplicate_columns", "unnamed_columns", "several_sheets", "misnamed",
                 "json_document", "password", "uncalculated_formula", "giant_cell", "giant_row", "overpacked",

@@ -339,6 +339,30 @@ def test_train_with_calibration_data_fits_confidence_on_it_and_records_it(tmp_pa
     assert "calibration_data" not in plain.training_data_
 
 
+def test_calibration_data_that_cannot_be_read_is_told_how_to_fix_it_not_the_training_data_flags(
+        tmp_path, capsys, small_corpus, write_csv, write_workbook):
+    # --calibration-data is read with the training data's --text-col and --label-col, but never with its --sheet or
+    # --header-row: a calibration workbook of two sheets was told 请用 --sheet 指定要读的一张, which then chose the
+    # training file's sheet (a CSV's: refused), a title row 请用 --header-row 2, and a label column named otherwise
+    # 请用 --label-col 指定, which then missed the training file's. None of them could be followed.
+    texts, labels = small_corpus
+    source = write_workbook(tmp_path / "train.xlsx", {"标注": [("投诉内容", "结论"), *zip(texts[::2], labels[::2])]})
+    held = [("投诉内容", "结论"), *zip(texts[1::2], labels[1::2])]
+    write_workbook(tmp_path / "sheets.xlsx", {"说明": [("本表说明",)], "校准": held})
+    write_csv(tmp_path / "title.csv", [("2026年校准用投诉",), *held])
+    write_csv(tmp_path / "other.csv", [("投诉内容", "类别"), *held[1:]])
+    cases = [("sheets.xlsx", ["校准数据（--calibration-data）：", "只留下要标注的一张，或把它另存为单独的文件"]),
+             ("title.csv", ["校准数据（--calibration-data）：", "在文件里删去第 2 行上面的 1 行"]),
+             ("other.csv", ["校准数据（--calibration-data）：", "在文件里把类别所在的列的列名改为「结论」"])]
+    for name, says in cases:
+        assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "0", "--label-col", "结论",
+                     "--calibration-data", str(tmp_path / name)]) == 2
+        err = capsys.readouterr().err.splitlines()
+        first = next(line for line in err if line.startswith("consumer-nlp: 错误："))
+        assert all(said in first for said in says), (name, first)
+        assert not re.search("--sheet|--header-row|--label-col", "\n".join(err)), (name, err)
+
+
 def test_help_reads_well():
     result = subprocess.run([sys.executable, "-m", "consumer_nlp", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "tag" in result.stdout and "train" in result.stdout

@@ -20,21 +20,38 @@ __all__ = ["COLUMN_GLOSSES", "COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDE
            "counts_in_chinese",
            "days_1904_note", "dispute_in_chinese", "excel_changes_note", "fix_in_chinese", "headline",
            "held_elsewhere_in_chinese",
-           "labeled_fault_in_chinese", "mixed_types_note", "names_rows_note", "nearest_category_in_chinese",
+           "labeled_fault_in_chinese", "mixed_types_note", "names_for", "names_rows_note",
+           "nearest_category_in_chinese",
            "note", "nothing_corrected_in_chinese",
            "place_in_chinese", "problem_in_chinese", "progress", "queue_counts_in_chinese",
            "review_workbook_problem_in_chinese", "row_notes", "summary_in_chinese", "tagging_progress",
            "unusable_model_note"]
 
 
+# The parameters of the training data that calibration data is read with too (its columns, its encoding) or not at all
+# (its sheet, its header row): a desk told to go on with one would change how the training data is read.
+_TRAINING_DATA_ONLY = ("text_col", "label_col", "encoding", "sheet", "header_row")
+
+
+def names_for(error: Exception, names: dict) -> dict:
+    """The front end's ``names`` an ``error`` may tell a desk to go on with: for one met reading calibration data
+    (``details["archive"]`` "calibration_data"), none of the training data's, so that the file is what is fixed."""
+    if getattr(error, "details", {}).get("archive") != "calibration_data":
+        return names
+    return {parameter: name for parameter, name in names.items() if parameter not in _TRAINING_DATA_ONLY}
+
+
 def headline(error: Exception, names: dict) -> str | None:
     """What went wrong and how to go on, in Chinese, for the line above the library's own message (which keeps the
     particulars); ``names`` maps a parameter to how the front end says it. None for an error of no kind known here."""
+    archive = getattr(error, "details", {}).get("archive")
+    which = {"previous": f"前一期档案（{names.get('previous', 'previous')}）：",
+             "calibration_data": f"校准数据（{names.get('calibration_data', 'calibration_data=…')}）："}.get(archive, "")
+    names = names_for(error, names)
     if isinstance(error, ArchiveError):
-        which = f"前一期档案（{names.get('previous', 'previous')}）：" if error.details.get("archive") == "previous" else ""
         return which + problem_in_chinese(error) + "。" + how_to_go_on(error, names)
     if isinstance(error, LabeledDataError):
-        return labeled_headline(error, names)
+        return which + labeled_headline(error, names)
     if isinstance(error, ReviewWorkbookError):
         return review_workbook_headline(error)
     return model_headline(error, names) or run_headline(error, names)
