@@ -95,7 +95,7 @@ def group_table(groups: dict, by: str, rest: tuple | None = None) -> pd.DataFram
     """The headline figures for each value of the column ``by``, then for ``rest`` (how many values
     were pooled, and their metrics) in one row; ``by`` named as a figure's column is headed 分组（…）."""
     rows = list(groups.items()) + ([(f"其余 {rest[0]} 个取值", rest[1])] if rest else [])
-    figures = ["n", "准确率", "macro-F1", "ECE", "送复核", "其余准确率"]
+    figures = ["文本数", "准确率", "macro-F1", "ECE", "送复核", "其余准确率"]
     return pd.DataFrame([(group, g["n"], g["accuracy"], g["macro_f1"], g["calibration_error"], _share(g["review_share"]),
                           g["accuracy_when_sure"]) for group, g in rows],
                         columns=[f"分组（{by}）" if by in figures else by, *figures])  # (`--by n`: two columns n)

@@ -321,12 +321,19 @@ def test_by_a_column_of_a_value_a_row_says_it_groups_nothing(small_model, labele
 
 
 def test_by_a_column_named_like_a_column_of_the_groups_table_heads_its_own_column_apart(small_model, labeled):
-    # `--by n` headed the groups' values and their counts alike: `n  n  准确率 …`.
-    evaluation = evaluate(small_model, labeled.assign(n=["甲" if i % 2 else "乙" for i in range(len(labeled))]), by="n")
-    table = evaluation.tables()["按 n 分组"]
-    assert list(table.columns)[:2] == ["分组（n）", "n"] and table.columns.is_unique
-    assert list(table["分组（n）"]) == ["乙", "甲"] and list(table["n"]) == [15, 15]
-    assert list(evaluate(small_model, labeled, by="channel").tables()["按 channel 分组"].columns)[:2] == ["channel", "n"]
+    # `--by n` headed the groups' values and their counts alike: `n  n  准确率 …` (the count is 文本数 since).
+    halves = ["甲" if i % 2 else "乙" for i in range(len(labeled))]
+    evaluation = evaluate(small_model, labeled.assign(文本数=halves), by="文本数")
+    table = evaluation.tables()["按 文本数 分组"]
+    assert list(table.columns)[:2] == ["分组（文本数）", "文本数"] and table.columns.is_unique
+    assert list(table["分组（文本数）"]) == ["乙", "甲"] and list(table["文本数"]) == [15, 15]
+
+
+def test_the_groups_table_counts_texts_under_a_chinese_header_as_the_per_category_table_does(small_model, labeled):
+    # `evaluate --by 渠道` headed its count n (渠道  n  准确率 …) under the per-category table's 文本数.
+    evaluation = evaluate(small_model, labeled, by="channel")
+    assert list(evaluation.tables()["按 channel 分组"].columns)[:2] == ["channel", "文本数"]
+    assert re.search(r"\n +channel +文本数 +准确率 +macro-F1", str(evaluation)), str(evaluation)
 
 
 def test_by_the_text_column_is_refused_and_long_values_are_cut_in_the_terminal_only(small_model, labeled):
