@@ -333,13 +333,24 @@ def _compare(models: dict, data: LabeledSource, read_options: dict) -> tuple:
     return pd.DataFrame(figures), disagreements
 
 
-def _trained_on(model: ComplaintClassifier, labeled) -> bool:
-    """Whether ``model`` was trained on the texts of ``labeled``, as its training data's fingerprint says: the same
-    rows, or the same texts in another order or labeled otherwise (a model trained before 2026-12-06 keeps the
-    rows' digest only)."""
-    trained = getattr(model, "training_data_", None) or {}
+def _same_data(fingerprint, labeled) -> bool:
+    """Whether ``labeled`` is the data a ``fingerprint`` (:meth:`LabeledData.fingerprint`, None where none was kept)
+    was taken of: the same rows, or the same texts in another order or labeled otherwise (a model trained before
+    2026-12-06 keeps the rows' digest only)."""
+    kept = fingerprint if isinstance(fingerprint, dict) else {}
     here = labeled.fingerprint()
-    return any(trained.get(key) is not None and trained.get(key) == here[key] for key in ("sha256", "texts_sha256"))
+    return any(kept.get(key) is not None and kept.get(key) == here[key] for key in ("sha256", "texts_sha256"))
+
+
+def _trained_on(model: ComplaintClassifier, labeled) -> bool:
+    """Whether ``model`` was trained on the texts of ``labeled``, as its training data's fingerprint says."""
+    return _same_data(getattr(model, "training_data_", None), labeled)
+
+
+def _calibrated_on(model: ComplaintClassifier, labeled) -> bool:
+    """Whether ``labeled`` is the calibration data ``model``'s confidence was fitted on (``train``'s
+    ``calibration_data``), as its training data's fingerprint of it says."""
+    return _same_data((getattr(model, "training_data_", None) or {}).get("calibration_data"), labeled)
 
 
 # A share of evaluation rows holding texts the model was trained on from which it is warned of: a few copies of a
@@ -383,6 +394,10 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
                     model_name, extra={"kind": "training_data", "model": model_name})
     else:
         _warn_of_trained_texts(model, labeled, model_name)
+    if _calibrated_on(model, labeled):  # never trained on, but its confidence fitted on these texts
+        log.warning("%s is the data %s's confidence was calibrated on: its accuracy and F1 are fair, its calibration "
+                    "error lower than on new text", labeled.source, model_name,
+                    extra={"kind": "calibration_data", "model": model_name})
     _warn_of_unknown_categories(model, labeled, model_name)
     tags = model.tag_columns(labeled.texts)
     truth = np.asarray(labeled.labels, dtype=object)

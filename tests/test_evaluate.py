@@ -390,6 +390,28 @@ def test_evaluating_on_the_models_own_training_data_is_warned_of(small_corpus, c
     assert not any(getattr(r, "kind", None) == "training_data" for r in caplog.records)
 
 
+def test_evaluating_on_the_data_a_model_was_calibrated_on_is_warned_of(small_corpus, caplog):
+    # `train --calibration-data 校准.csv` then `evaluate model 校准.csv` (the set a desk put aside) printed its
+    # calibration error without a word, though the model's confidence was fitted on those very texts and the model
+    # keeps their fingerprint.
+    from consumer_nlp.messages import note
+
+    pairs = list(zip(*small_corpus))
+    trained, held = pairs[::2], pairs[1::2]
+    model = cn.train(trained, cv=0, calibration_data=held)
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        cn.evaluate(model, sorted(held), model_name="desk@1")
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "calibration_data"]
+    assert len(said) == 1 and said[0].model == "desk@1", [r.getMessage() for r in caplog.records]
+    assert note(said[0]) == ("评估数据是模型 desk@1 的校准数据：模型没有学过这些文本，准确率和 F1 照常可信；但置信度是按它们校准的，"
+                             "校准误差（ECE）会比在新文本上偏低")
+    for other in (trained, held[:-1]):  # the training data is said as such; a part of the set is not the set
+        caplog.clear()
+        with caplog.at_level("WARNING", logger="consumer_nlp"):
+            cn.evaluate(model, other)
+        assert not any(getattr(r, "kind", None) == "calibration_data" for r in caplog.records)
+
+
 def test_a_terminal_table_keeps_each_row_on_one_line():
     # models compare printed a disagreeing text with a line break over two lines, its tab out of line.
     from consumer_nlp._evaluate import text_table

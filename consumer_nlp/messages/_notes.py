@@ -52,6 +52,9 @@ def note(record: logging.LogRecord) -> str | None:
                 f"这些行都计为判断错误")
     if kind == "training_data":
         return f"评估数据是模型 {record.model} 的训练数据：在它上面的成绩不说明模型对新文本的表现；请用模型没有学过的文本评估"
+    if kind == "calibration_data":
+        return (f"评估数据是模型 {record.model} 的校准数据：模型没有学过这些文本，准确率和 F1 照常可信；但置信度是按它们校准的，"
+                f"校准误差（ECE）会比在新文本上偏低")
     if kind == "trained_texts":
         return (f"评估数据里有 {record.trained} 行（占 {record.share:.0%}）的文本是模型 {record.model} 训练时学过的：指标因此偏高，"
                 f"不说明模型对新文本的表现；请用模型没有学过的文本评估")
