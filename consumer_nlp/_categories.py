@@ -44,12 +44,33 @@ def in_guide_order(labels) -> list:
     return [label for label in LABELS if label in present] + sorted(present - set(LABELS), key=str)
 
 
+# A label written by both its names, as the labeling guide heads them and a drop-down may list them: the Chinese name
+# with the English in brackets (质量问题（quality）), or the one beside the other (quality 质量问题, 金融服务 financial).
+_BOTH_NAMES = (re.compile(r"^(.+?)\s*\((.+)\)$"), re.compile(r"^([a-z][a-z_\- ]*?)\s*([^\x00-\x7f].*)$"),
+               re.compile(r"^([^\x00-\x7f].*?)\s*([a-z][a-z_\- ]*)$"))
+
+
 def label_of(value) -> str | None:
     """The label a person meant by ``value``: the English label (any case, its words joined by an underscore, a
     space or a hyphen) or the Chinese name (Simplified or Traditional), full-width characters, spaces (价格 / 计量),
-    invisible characters and the punctuation around it (“其他。”) ignored; None for anything else."""
+    invisible characters and the punctuation around it (“其他。”) ignored, or both (质量问题（quality）, quality
+    质量问题) where they name one category; None for anything else (two categories, a name and a note)."""
     if not isinstance(value, str):
         return None
+    label = _one_name(value)
+    if label is not None:
+        return label
+    bare = without_format_characters(nfkc(value)).strip().strip(_AROUND.translate({ord(c): None for c in "()（）"}))
+    bare = bare.strip().lower()
+    for form in _BOTH_NAMES:
+        found = form.match(bare)
+        if found and (named := _one_name(found[1])) is not None and named == _one_name(found[2]):
+            return named
+    return None
+
+
+def _one_name(value: str) -> str | None:
+    """The label one name of it names (see :func:`label_of`), or None."""
     key = _key(value)
     return LABEL_BY_NAME.get(key) or _WORDS_JOINED.get(key.replace("_", "").replace("-", ""))
 

@@ -284,6 +284,20 @@ def test_labels_as_people_write_them_are_read(written, label):
     assert label_of(written) == label
 
 
+def test_a_label_written_by_both_its_names_is_read_and_two_categories_are_not(tmp_path):
+    # A drop-down listing each category by both its names, as the labeling guide heads them (quality 质量问题,
+    # 质量问题（quality）), was refused whole: 「类别」列按列名当作类别列，但它填的不是类别 … 请用 --label-col 指定, though it
+    # was the label column. Two names of one category are that category; of two, or a name and a note, none.
+    from consumer_nlp._categories import label_of
+
+    path = tmp_path / "l.csv"
+    path.write_text("text,类别\n漏水,质量问题（quality）\n秤不准,price_measurement 价格/计量\n冒烟,安全问题 (Safety)\n"
+                    "年费乱扣,financial金融服务\n", encoding="utf-8")
+    assert read_labeled(path).labels == ["quality", "price_measurement", "safety", "financial"]
+    assert label_of("“其他（Other）”。") == "other"  # in quotes and ended as a sentence, as one name may be
+    assert [label_of(v) for v in ("质量问题（safety）", "质量问题（存疑）", "quality safety", "质量问题 其他")] == [None] * 4
+
+
 def test_rows_left_empty_are_no_examples_in_any_format(tmp_path):
     # Excel's CSV export ends with ",\r\n" rows: CSV reported them as problems, xlsx skipped them.
     path = tmp_path / "l.csv"

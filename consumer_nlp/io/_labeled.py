@@ -457,7 +457,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     """Read and check labeled data: a file (CSV, TSV, XLSX, XLS, JSONL or Parquet, read as archives
     are), a DataFrame, or (text, label) pairs.
 
-    Labels may be the English labels or the Chinese names. Every bad row (unknown label, empty or
+    Labels may be the English labels, the Chinese names or both (质量问题（quality）). Every bad row (unknown label, empty or
     non-string text) is collected and reported together in a :class:`LabeledDataError`. A row whose
     label is empty, or a desk's mark for "not labeled" (/, 待定, N/A: ``NOT_LABELED_MARKS``, counted in
     ``marks``), is not labeled yet (a desk labels a sample of its archive): it is left out, and its
