@@ -516,7 +516,8 @@ def test_train_reports_its_progress_in_chinese(tmp_path, small_corpus, capsys, w
     assert main(["train", str(source), "-o", str(tmp_path / "m.cnlp"), "--cv", "3"]) == 0
     err = capsys.readouterr().err
     assert "3 折交叉验证：第 1 折" in err and "3 折交叉验证：第 3 折" in err, err
-    assert f"在全部 {len(small_corpus[0])} 条文本上训练" in err and not re.search(r"[A-Za-z]{4,}", err), err
+    progress = re.sub(r"注意：.*\n  .*\n", "", err)  # a warning's Chinese, then its English (240 texts are few)
+    assert f"在全部 {len(small_corpus[0])} 条文本上训练" in progress and not re.search(r"[A-Za-z]{4,}", progress), err
 
 
 @pytest.mark.skipif(not cjk_fonts(), reason="no CJK font: apt-get install fonts-wqy-microhei (CI installs it)")

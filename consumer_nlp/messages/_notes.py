@@ -46,6 +46,10 @@ def note(record: logging.LogRecord) -> str | None:
     if kind == "absent_labels":
         absent = "、".join(f"「{CATEGORIES[label]}」" for label in record.labels)
         return f"训练数据里没有{absent}的例子：这个模型永远不会给出这些类别"
+    if kind == "small_training_data":
+        measured = "，".join(f"{n:,} 条 {f1:.3f}" for n, f1 in record.measured)
+        return (f"训练数据只有 {record.texts:,} 条不同的文本：用这么少的文本训练的模型，测得比内置模型弱得多（项目留出集上的 "
+                f"macro-F1：{measured}；内置模型 0.935）；请先用 models compare 在自己标注的文本上与内置模型比较，再决定用哪个")
     if kind == "unknown_to_model":
         unknown = "、".join(f"「{CATEGORIES[label]}」" for label in record.labels)
         return (f"评估数据里有 {record.rows} 行的类别是{unknown}，模型 {record.model} 不会给出这些类别（训练时没有它们的例子）："
