@@ -508,9 +508,12 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     records = [(where, row) for where, row in records
                if not all(map(is_blank, row.values()))]
     text_col, label_col, group_col = _columns_read(columns, records, first, text_col, label_col, group_col, source)
-    unlabeled = [where for where, row in records if _no_label(row.get(label_col))]
-    marks = Counter(str(value).strip() for _, row in records if not_labeled_mark(value := row.get(label_col)))
-    records = [(where, row) for where, row in records if not _no_label(row.get(label_col))]
+    kept, without = [], []  # each row's label cell read once (a mark, 待定, is read through NFKC)
+    for where, row in records:
+        (without if _no_label(row.get(label_col)) else kept).append((where, row))
+    unlabeled = [where for where, _ in without]
+    marks = Counter(str(value).strip() for _, row in without if not_labeled_mark(value := row.get(label_col)))
+    records = kept
     from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
 
     texts, labels, problems = [], [], []
