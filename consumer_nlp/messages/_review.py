@@ -1,6 +1,8 @@
 """What an import of a filled review workbook did, said in Chinese: how many choices it stored, which it did not
 apply and why, and the rows where it disagrees with another copy of the same export; or why it stored none."""
 
+from collections import Counter
+
 from .._categories import CATEGORIES
 from .._moments import shown_time
 from .._review_sheet import (CHOICE_HEADER, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, NOTES, ROW_EXPORTED,
@@ -71,9 +73,7 @@ def _from_other_exports(corrections) -> str | None:
 def _not_reviewed(not_reviewed: list, column: str = "") -> str:
     """The rows ``not_reviewed`` (as ``read_review``'s corrections list them: (row, mark)) whose ``column`` holds a
     mark for "not reviewed yet" (待定, /, ？): how many, and how many of each mark, as written."""
-    marks = {}
-    for _, mark in not_reviewed:
-        marks[mark] = marks.get(mark, 0) + 1
+    marks = Counter(mark for _, mark in not_reviewed)
     return f"{len(not_reviewed)} 行{column}填的是表示尚未复核的记号：{marks_counted(marks)}"
 
 
