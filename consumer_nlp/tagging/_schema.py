@@ -119,9 +119,10 @@ def texts_elsewhere(frame: pd.DataFrame, text_col: str, empty) -> dict:
 def texts_elsewhere_said(found: dict, text_col: str, empty: int, rows: int) -> dict:
     """Those of ``found`` (a run's counts of :func:`texts_elsewhere`, of its ``empty`` rows without text out of
     ``rows``) that tell where the texts are: every count of a column named as ``text_col`` is, spelt otherwise or
-    under its merged heading, or of the unnamed column right after it (the one unnamed column counted); and a column of another name where ``text_col`` is blank in most rows (more than half)
-    and that column holds long Chinese text in most of those (more than half): a few rows without text are a desk's
-    own, and a column of long replies beside a text column filled is not the texts'."""
+    under its merged heading, or of the unnamed column right after it (the one unnamed column counted); and a column
+    of another name where ``text_col`` is blank in most rows (more than half) and that column holds long Chinese text
+    in most of those (more than half): a few rows without text are a desk's own, and a column of long replies beside
+    a text column filled is not the texts'."""
     return {column: n for column, n in found.items()
             if _alike(column, text_col) or not column.strip() or (2 * empty > rows and 2 * n > empty)}
 
