@@ -766,7 +766,7 @@ def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
         batch = _tag(first, tmp_path)
         _queue_built(first, batch)  # the two clients' loops would wait for it at once, sharing made_once's locks
         total = int(re.search(r"共 (\d+) 条", first.get(batch + "/review").text)[1])
-        barrier, failures = threading.Barrier(2), []
+        barrier, failures = threading.Barrier(2, timeout=60), []  # one thread failing early fails both
 
         def review(client, reviewer, label):
             token = _csrf(client)
@@ -783,6 +783,41 @@ def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
     rows = CorrectionStore(registry / STORE_NAME).all()
     assert len(rows) == 2 * total
     assert sorted((r["reviewer"], r["row"]) for r in rows) == sorted({(r["reviewer"], r["row"]) for r in rows})
+
+
+def test_reviewers_on_two_event_loops_opening_a_queue_at_once_are_both_answered(tmp_path, registry, monkeypatch):
+    # Two clients (as two servers' loops, or this file's two-reviewer tests) opening one review page at once: the
+    # queue's lock was an asyncio.Lock, bound to one event loop; the other loop, waiting on it, was never woken, and
+    # its request hung (a CI run waited out its 90 minutes in the two-reviewer test).
+    import consumer_nlp.web._app as web_app
+
+    app = _app(tmp_path, registry)
+    write_queue = web_app.write_queue
+
+    def slow_write_queue(*args):  # the queue is being made while the second request asks for it
+        time.sleep(1)
+        write_queue(*args)
+
+    monkeypatch.setattr(web_app, "write_queue", slow_write_queue)
+    with TestClient(app) as first, TestClient(app) as second:
+        batch = _tag(first, tmp_path)
+        _without_its_queue(first, tmp_path, batch)
+        pages = {}
+
+        def open_review(client, name):
+            pages[name] = client.get(batch + "/review")
+
+        threads = [threading.Thread(target=open_review, args=(c, n), daemon=True)
+                   for c, n in ((first, "甲"), (second, "乙"))]
+        for thread in threads:
+            thread.start()
+            time.sleep(0.3)
+        for thread in threads:
+            thread.join(20)
+        answered = sorted(pages)
+        for name in answered:
+            assert pages[name].status_code == 200 and "共 " in pages[name].text
+    assert answered == ["乙", "甲"]
 
 
 def test_a_browser_choice_counts_from_when_it_is_stored_not_from_a_clock_read_before(tmp_path, registry, monkeypatch):

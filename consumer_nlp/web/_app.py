@@ -5,6 +5,7 @@ import datetime
 import html
 import logging
 import re
+import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -260,22 +261,30 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                                "标注结果请到「批量」页查看，重新训练的模型请到「模型」页查看。")
         return render(request, "job.html", page=None, job=job)
 
-    making = {}  # a file made from a batch's result (a review queue) -> [its lock, the requests at it]
+    making, making_lock = {}, threading.Lock()  # a file made from a batch's result -> [its lock, the requests at it]
+
+    def make_once(path: Path, make, *args) -> None:
+        """``make(*args)``, which writes ``path``, unless ``path`` is there: made once however many requests ask for
+        it at once (reviewers), the later ones waiting for it. Thread locks, not asyncio's: an asyncio.Lock belongs
+        to one event loop, and a request on another loop waiting on it was never woken. The lock is kept only while
+        a request is at it: a server running for months would keep one for every file it ever made."""
+        with making_lock:
+            held = making.setdefault(path, [threading.Lock(), 0])
+            held[1] += 1
+        try:
+            with held[0]:
+                if not path.is_file():
+                    make(*args)
+        finally:
+            with making_lock:
+                held[1] -= 1
+                if not held[1]:
+                    del making[path]
 
     async def made_once(path: Path, make, *args) -> None:
-        """``make(*args)``, which writes ``path``, in a thread unless ``path`` is there: made once however many
-        requests ask for it at once (reviewers), the later ones waiting for it. The lock is kept only
-        while a request is at it: a server running for months would keep one for every file it ever made."""
-        held = making.setdefault(path, [asyncio.Lock(), 0])
-        held[1] += 1
-        try:
-            async with held[0]:
-                if not path.is_file():
-                    await run_in_threadpool(make, *args)
-        finally:
-            held[1] -= 1
-            if not held[1]:
-                del making[path]
+        """:func:`make_once` in a thread, when ``path`` is not there yet."""
+        if not path.is_file():
+            await run_in_threadpool(make_once, path, make, *args)
 
     def tagged(batch_id: str, meta: dict) -> Path:
         """The Parquet copy of the result the batch's record ``meta`` names (read once, with the files made from it)."""
