@@ -1297,3 +1297,13 @@ def test_a_total_row_added_below_the_tagged_table_is_told_as_added_not_as_a_bad_
     assert main(["review", "export", str(total), "-o", str(tmp_path / "q.xlsx"), "--model", str(model_file)]) == 2
     first = capsys.readouterr().err.splitlines()[0]
     assert f"第{len(lines) + 1}行" in first and "删掉" in first and "needs_review" not in first, first
+
+
+def test_corrections_each_hold_their_own_rows_not_reviewed():
+    # ``not_reviewed`` was a list on the class: rows added to one workbook's corrections showed in every other's.
+    from consumer_nlp.review._workbook import Corrections
+
+    first, second = Corrections([{"row": 2}], not_reviewed=[(3, "/")]), Corrections()
+    first.not_reviewed.append((4, "待定"))
+    assert list(first) == [{"row": 2}] and first.not_reviewed == [(3, "/"), (4, "待定")]
+    assert list(second) == [] and second.not_reviewed == []

@@ -48,7 +48,9 @@ class Corrections(list):
     rows whose 更正为 holds a mark for "not reviewed yet" (待定, /, ？, N/A: ``not_labeled_mark``) instead of a
     category, as (row number as Excel shows it, the mark as written), left out as a blank choice is."""
 
-    not_reviewed: list = []
+    def __init__(self, corrections=(), not_reviewed=()):
+        super().__init__(corrections)
+        self.not_reviewed = list(not_reviewed)
 
 
 def _rows_in_english(rows: list) -> str:
@@ -344,6 +346,4 @@ def read_review(path) -> tuple[Corrections, str]:
         said = "; ".join(f"{_PROBLEMS_IN_ENGLISH[kind]}: {_rows_in_english(details['rows'])}"
                          for kind, details in problems)
         raise ReviewWorkbookError(f"{path}: nothing was stored; {said}", problems)
-    corrections = Corrections(corrections)
-    corrections.not_reviewed = not_reviewed
-    return corrections, source
+    return Corrections(corrections, not_reviewed), source
