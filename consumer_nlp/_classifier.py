@@ -22,7 +22,8 @@ from ._explain import Explanation, row_contributions, top_terms
 from ._metrics import choose_review_threshold
 from ._params import parameter_problems
 from ._unicode import quoted, utf8_text
-from .features import ComplaintVectorizer, Tokenizer, best_by_owner, normalize_many, split_clauses
+from .features import (ComplaintVectorizer, TextInputMixin, Tokenizer, best_by_owner, normalize_many,
+                       split_clauses)
 from ._values import check_count, is_blank, is_continuous, is_int, is_missing
 
 
@@ -275,7 +276,7 @@ def _cycle_collector_paused():
 SCORING_PARAMS = ("clause_weight",)  # the parameters that apply when texts are scored; the others shape the fit
 
 
-class ComplaintClassifier(ClassifierMixin, BaseEstimator):
+class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     """Tag Chinese consumer complaints with a category, a calibrated confidence and a review flag.
 
     Texts are normalised, segmented with jieba and the domain dictionary, turned into TF-IDF
@@ -313,12 +314,6 @@ class ComplaintClassifier(ClassifierMixin, BaseEstimator):
         self.review_accuracy = review_accuracy
         self.random_state = random_state
         self.clause_weight = clause_weight
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
     def _linear_svm(self, features, codes, n_classes: int) -> tuple:
         """Weights (n_classes, n_features) and intercepts of a linear SVM with balanced class

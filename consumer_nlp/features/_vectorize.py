@@ -29,7 +29,17 @@ def terms_by_column(vocabulary: dict) -> list:
     return terms
 
 
-class ComplaintVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
+class TextInputMixin:
+    """Tells scikit-learn's checks that an estimator takes a 1-D sequence of texts, not a 2-D array of numbers."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+class ComplaintVectorizer(TextInputMixin, TransformerMixin, BaseEstimator, auto_wrap_output_keys=None):
     """TF-IDF features of normalised complaint texts.
 
     Word n-grams come from ``tokenizer`` (a :class:`Tokenizer`); character n-grams, when
@@ -45,12 +55,6 @@ class ComplaintVectorizer(TransformerMixin, BaseEstimator, auto_wrap_output_keys
         self.char_ngram_range = char_ngram_range
         self.min_df = min_df
         self.sublinear_tf = sublinear_tf
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.two_d_array = False
-        tags.input_tags.string = True
-        return tags
 
     def __getstate__(self):
         # A vocabulary travels (to worker processes) as one array of terms, not a dict of tens of
