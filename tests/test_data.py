@@ -43,6 +43,10 @@ def test_the_text_and_label_columns_are_found_by_their_names_with_a_note(tmp_pat
                                           ["2", "漏水", "quality"]])
     data = read_labeled(path)
     assert (data.texts, data.labels) == (["秤不准", "漏水"], ["price_measurement", "quality"])
+    # a note before the name (【必填】投诉内容, 【请选择】类别) as well, which stopped train with "no label column"
+    path = write_csv(tmp_path / "b.csv", [["编号", "【必填】投诉内容", "【请选择】类别"], ["1", "秤不准", "价格/计量"]])
+    data = read_labeled(path)
+    assert (data.text_col, data.label_col, data.labels) == ("【必填】投诉内容", "【请选择】类别", ["price_measurement"])
 
 
 def test_a_tagged_archive_is_not_read_as_labeled_data_by_its_tags(tmp_path, write_csv):

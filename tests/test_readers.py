@@ -1500,10 +1500,12 @@ def test_a_column_named_by_the_user_is_found_however_its_name_is_spaced_or_writt
 
 
 @pytest.mark.parametrize("column", ["投诉内容(必填)", "投诉内容（必填）", "投诉内容【必填】", "投诉内容 [必填]", "诉求内容(200字以内)",
-                                    "投訴內容（必填）", "投诉内容（必填）（200字以内）"])
+                                    "投訴內容（必填）", "投诉内容（必填）（200字以内）", "【必填】投诉内容", "（必填）投诉内容",
+                                    "[必填] 诉求内容", "【必填】投诉内容（200字以内）"])
 def test_a_known_name_with_a_note_in_brackets_is_found_by_that_name(column):
     # Complaint forms note a column's name in brackets (投诉内容(必填), 类别（请选择）): the name was matched whole, and
-    # such a sheet stopped tag and train with "cannot tell which column holds the complaint text".
+    # such a sheet stopped tag and train with "cannot tell which column holds the complaint text". A note before the
+    # name (【必填】投诉内容, as forms put it too) was not found so until 2026-12-07.
     from consumer_nlp.io import find_column, find_text_column
     from consumer_nlp.io._columns import LABEL_COLUMN_NAMES
 
@@ -1519,7 +1521,8 @@ def test_a_known_name_with_a_note_in_brackets_is_found_by_that_name(column):
 
 
 @pytest.mark.parametrize("columns", [["编号", "投诉内容摘要"], ["编号", "投诉内容（C列）"], ["编号", "投诉内容（C列）2"],
-                                     ["编号", "(必填)"], ["编号", "投诉内容(必填"], ["编号", "投诉内容(必填)说明"]])
+                                     ["编号", "(必填)"], ["编号", "投诉内容(必填"], ["编号", "投诉内容(必填)说明"],
+                                     ["编号", "【必填】投诉内容摘要"], ["编号", "【必填】"], ["编号", "必填】投诉内容"]])
 def test_a_name_holding_a_known_name_without_a_note_after_it_is_not_taken(columns):
     # 投诉内容摘要 is another column; 投诉内容（C列） is the name the reader gives a column under a heading 投诉内容
     # merged over it (named_under): its bracket is no note, and the heading's own column is the text column.

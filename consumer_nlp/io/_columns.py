@@ -26,15 +26,17 @@ DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", 
 
 _NUMBER_LIKE = re.compile(r"[\d\s.,:/+-]+")
 _SENTENCE = re.compile(r"[，。！？；]")  # a sentence's punctuation
-# A name and one or more notes in brackets after it, as name_key writes them: （） and ［］ as () and [].
-_NOTE = re.compile(r"(.+?)(?:[(\[【〔][^()\[\]【】〔〕]+[)\]】〕])+")
+# A name and one or more notes in brackets after it or before it (【必填】投诉内容), as name_key writes them: （） and ［］ as
+# () and []. A name that is all notes is none.
+_NOTES = r"(?:[(\[【〔][^()\[\]【】〔〕]+[)\]】〕])"
+_NOTE = re.compile(rf"{_NOTES}*([^(\[【〔].*?){_NOTES}*")
 
 
 def find_column(columns, wanted: str | None, names) -> str | None:
     """``wanted`` if given (it must exist: by its exact name, else as the one column whose name it
     is by :func:`name_key`; else an :class:`ArchiveError` "no_column"), else the first column known by one of
     ``names`` (matched by :func:`name_key`, so 投訴內容 and "投诉 内容" find 投诉内容), else the first known by one of
-    them with a note after it (投诉内容（必填）: :func:`_noted_name`), else None."""
+    them with a note after or before it (投诉内容（必填）, 【必填】投诉内容: :func:`_noted_name`), else None."""
     columns = [str(c) for c in columns]
     if wanted is not None:
         if wanted in columns:
@@ -54,19 +56,21 @@ def find_column(columns, wanted: str | None, names) -> str | None:
 
 
 def bare_name(column) -> str:
-    """A column's name as :func:`find_column` knows it: its :func:`name_key`, without the notes in brackets after it
+    """A column's name as :func:`find_column` knows it: its :func:`name_key`, without the notes in brackets around it
     (投诉内容, for 投訴內容 and 投诉内容（必填） alike)."""
     return _noted_name(str(column)) or name_key(str(column))
 
 
 def _noted_name(column: str) -> str | None:
-    """The :func:`name_key` of a column's name without the note in brackets after it (投诉内容 for 投诉内容(必填),
-    投诉内容（必填） or 诉求内容【200字以内】, as complaint forms note their columns), or None where it has none; a name the
-    reader gave a column under a merged heading (投诉内容（C列）, see :func:`under_heading`) holds no note."""
+    """The :func:`name_key` of a column's name without the notes in brackets after or before it (投诉内容 for
+    投诉内容(必填), 投诉内容（必填）, 【必填】投诉内容 or 诉求内容【200字以内】, as complaint forms note their columns), or None
+    where it has none; a name the reader gave a column under a merged heading (投诉内容（C列）, see :func:`under_heading`)
+    holds no note."""
     if under_heading(column) is not None:
         return None
-    noted = _NOTE.fullmatch(name_key(column))
-    return noted.group(1) if noted else None
+    key = name_key(column)
+    noted = _NOTE.fullmatch(key)
+    return noted.group(1) if noted and noted.group(1) != key else None
 
 
 def find_text_column(columns, text_col: str | None = None, first_rows=None) -> str:
