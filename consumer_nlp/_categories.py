@@ -1,4 +1,5 @@
 """The six complaint categories, in the labeling guide's order, with their Chinese names."""
+import itertools
 import re
 from types import MappingProxyType
 
@@ -19,9 +20,11 @@ _OTHER_NAMES = {"質量問題": "quality", "價格/計量": "price_measurement",
                 "虛假宣傳": "false_advertising", "金融服務": "financial", "其它": "other"}
 LABEL_BY_NAME = MappingProxyType({**{label: label for label in LABELS}, **{zh: label for label, zh in CATEGORIES.items()},
                                   **_OTHER_NAMES})
-# The English labels as their words run together once the underscore, a space or a hyphen between them is set aside
-# ("false advertising", Price-Measurement): a desk types the words, and no other category is meant.
+# The English labels as their words run together once the underscore, a space, a hyphen or a slash between them is set
+# aside ("false advertising", Price-Measurement, price/measurement as 价格/计量 is written): a desk types the words, and
+# no other category is meant. Only between its words (:func:`_words_joined`): fin_ancial and safety_ are no label.
 _WORDS_JOINED = MappingProxyType({label.replace("_", ""): label for label in LABELS})
+_BETWEEN_WORDS = re.compile(r"[\s_\-/]+")
 # Punctuation a label is written between or ended with as a sentence is (其他。, “安全问题”), never part of one.
 _AROUND = "。.，,；;：:、!！?？\"'“”‘’「」『』【】()（）《》"
 # Words a desk may write for a category, offered as it (是不是, never taken as it: the labeling guide names none of
@@ -52,7 +55,7 @@ _BOTH_NAMES = (re.compile(r"^(.+?)\s*\((.+)\)$"), re.compile(r"^([a-z][a-z_\- ]*
 
 def label_of(value) -> str | None:
     """The label a person meant by ``value``: the English label (any case, its words joined by an underscore, a
-    space or a hyphen) or the Chinese name (Simplified or Traditional), full-width characters, spaces (价格 / 计量),
+    space, a hyphen or a slash, or run together; nowhere else) or the Chinese name (Simplified or Traditional), full-width characters, spaces (价格 / 计量),
     invisible characters and the punctuation around it (“其他。”) ignored, or both (质量问题（quality）, quality
     质量问题) where they name one category; None for anything else (two categories, a name and a note)."""
     if not isinstance(value, str):
@@ -71,8 +74,21 @@ def label_of(value) -> str | None:
 
 def _one_name(value: str) -> str | None:
     """The label one name of it names (see :func:`label_of`), or None."""
-    key = _key(value)
-    return LABEL_BY_NAME.get(key) or _WORDS_JOINED.get(key.replace("_", "").replace("-", ""))
+    key = _key(value)  # spaces set aside anywhere (价格 / 计量), but in an English label only between its words
+    return (LABEL_BY_NAME.get(key) if key not in CATEGORIES else None) or _words_joined(value)
+
+
+def _words_joined(value: str) -> str | None:
+    """The English label whose words ``value`` writes, run together or with underscores, spaces, hyphens or slashes
+    between them (:data:`_WORDS_JOINED`), the case, width and punctuation around it ignored as in :func:`_key`; None
+    where one is anywhere else (fin_ancial, safety_)."""
+    written = " ".join(without_format_characters(nfkc(value)).split()).lower().strip(_AROUND + " ")
+    words = _BETWEEN_WORDS.split(written)
+    label = _WORDS_JOINED.get("".join(words))
+    if label is None:
+        return None
+    cuts = set(itertools.accumulate(len(word) for word in words[:-1]))
+    return label if cuts <= set(itertools.accumulate(len(word) for word in label.split("_")[:-1])) else None
 
 
 def _key(value: str) -> str:

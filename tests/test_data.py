@@ -612,6 +612,21 @@ def test_an_english_label_written_with_spaces_or_hyphens_for_its_underscore_is_t
     assert data.labels == ["false_advertising", "price_measurement", "price_measurement", "false_advertising"]
 
 
+def test_an_english_labels_underscore_or_hyphen_is_set_aside_only_between_its_words():
+    # fin_ancial, safe-ty and false_advertising_ were read as financial, safety and false_advertising (helper e2's
+    # entry): an underscore, a hyphen or a space was set aside anywhere in a label. One between its words only is;
+    # the others are unknown labels, told with the label meant. price/measurement, as 价格/计量 is written, is one.
+    data = read_labeled([("缺斤短两", "price/measurement"), ("夸大功效", "False - Advertising"),
+                         ("冒烟", "“safety”"), ("贷款", "financial"), ("纯棉是化纤", "falseadvertising")])
+    assert data.labels == ["price_measurement", "false_advertising", "safety", "financial", "false_advertising"]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled([("贷款", "fin_ancial"), ("冒烟", "safe-ty"), ("夸大", "false_advertising_"), ("掉色", "_quality"),
+                      ("秤不准", "price_meas urement"), ("漏水", "quality")])
+    assert [where for where, _ in error.value.problems] == [f"row {i}" for i in range(1, 6)]
+    assert [fault[1]["near"] for fault in error.value.faults] == ["financial", "safety", "false_advertising",
+                                                                  "quality", "price_measurement"]
+
+
 def test_a_text_cell_holding_an_excel_error_is_refused_not_learned(tmp_path, write_workbook, capsys):
     # A text column filled by a formula (VLOOKUP) that found nothing holds #N/A or #REF! error cells: each was read
     # as a complaint text "#N/A", trained on and counted in evaluate's figures without a word.
