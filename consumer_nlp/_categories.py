@@ -108,6 +108,15 @@ def not_labeled_mark(value) -> bool:
         len(set(bare)) == 1 and bare[0] in NOT_LABELED_MARKS)
 
 
+def doubtful_label(value) -> str | None:
+    """The label a desk wrote with a question mark, its doubt (质量问题？, quality?, “虚假宣传？”), or None: no sure label,
+    as ？ alone is no label yet (:data:`NOT_LABELED_MARKS`), though :func:`label_of`, which sets the punctuation
+    around a label aside, reads one in it."""
+    if not isinstance(value, str) or "?" not in nfkc(value):
+        return None
+    return label_of(value)
+
+
 def number_written(value) -> float | None:
     """The number a label is written as (3, 3.0, "3", "３", "3。"), None for anything else: a column coding the
     categories by number names none of them."""

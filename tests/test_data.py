@@ -586,6 +586,27 @@ def test_a_label_cell_a_desk_marked_as_not_labeled_is_a_row_without_a_label(tmp_
     assert [fault[1]["label"] for fault in error.value.faults] == ["服务态度", "qualty"]
 
 
+def test_a_label_with_a_question_mark_is_a_doubt_left_out_and_counted_with_the_marks(tmp_path, write_csv):
+    # A desk writes 质量问题？ (quality?, “虚假宣传？”) for a label it doubts; such a label was read as a sure one and
+    # trained or scored as one (helper g10's entry), though ？ alone is "not labeled yet". It is left out as a row not
+    # labeled yet is, and counted with the marks as written; a question mark after no category is an unknown label.
+    from consumer_nlp.messages import headline
+
+    rows = [["text", "label"], ["秤不准", "price_measurement"], ["漏水", "质量问题？"], ["冒烟", "safety"],
+            ["退款难", " quality? "], ["掉色", "其他?？"], ["待处理", "待定"], ["夸大", "“虚假宣传？”"]]
+    data = read_labeled(write_csv(tmp_path / "doubt.csv", rows))
+    assert data.texts == ["秤不准", "冒烟"] and data.unlabeled == ["row 3", "row 5", "row 6", "row 7", "row 8"]
+    assert data.marks == {"质量问题？": 1, "quality?": 1, "其他?？": 1, "待定": 1, "“虚假宣传？”": 1}
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled([("漏水", "质量问题？"), ("冒烟", "服务态度？")])
+    assert error.value.faults == [("unknown_label", {"label": "服务态度？", "near": None})]
+    with pytest.raises(LabeledDataError) as error:
+        read_labeled([("漏水", "质量问题？"), ("冒烟", "待定")]).check_some_labeled("training", "learn from")
+    assert "2 are marked as not labeled yet or labeled in doubt: '质量问题？' 1, '待定' 1" in str(error.value)
+    said = headline(error.value, {"label_col": "--label-col"})
+    assert "2 行都没有填类别，填的是表示还没有标注的记号或带问号的存疑类别：「质量问题？」1 行、「待定」1 行）" in said, said
+
+
 def test_a_label_column_found_by_name_of_marks_only_is_a_file_not_labeled_yet(tmp_path, write_csv):
     # A column found by its name 类别 holding nothing but 待定 and / was said to hold other values than labels, as if
     # it were not the label column; it is that of a file not labeled yet, refused as one (no labeled rows), the marks

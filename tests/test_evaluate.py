@@ -625,6 +625,22 @@ def test_the_report_says_what_was_warned_of_whatever_the_users_logging(small_mod
     assert theirs == []
 
 
+def test_rows_labeled_in_doubt_are_left_out_and_said_counted_in_the_summary(small_model, labeled, caplog):
+    # 质量问题？ (a desk's doubt) was scored as quality, without a word (helper g10's entry): such rows are left out
+    # of the figures as rows not labeled yet are, and the summary counts them with their labels as written.
+    data = labeled.copy()
+    data.loc[[1, 3, 5], "label"] = ["质量问题？", "", "safety?"]
+    with caplog.at_level("WARNING", logger="consumer_nlp"):
+        evaluation = evaluate(small_model, data)
+    assert evaluation.metrics["n"] == len(labeled) - 3
+    said = [r for r in caplog.records if getattr(r, "kind", None) == "unlabeled"]
+    assert len(said) == 1 and said[0].marks == {"质量问题？": 1, "safety?": 1}
+    assert "3 row(s) without a label, or labeled in doubt ('质量问题？' 1, 'safety?' 1), were left out" in \
+        said[0].getMessage()
+    assert ("标注数据里有 3 行没有填类别或类别存疑，没有计入评估（第 2 行、第 4 行、第 6 行）；其中 2 行的类别带问号："
+            "「质量问题？」1 行、「safety?」1 行，确定后删去问号即可计入") in evaluation.to_markdown()
+
+
 def test_the_markdown_of_an_evaluation_says_what_the_terminal_warned_of(small_model, labeled, caplog):
     # A model card written from to_markdown said the figures of 28 rows and nothing of the 2 left out.
     data = labeled.copy()

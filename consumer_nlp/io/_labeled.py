@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._categories import CATEGORIES, label_fault, label_of, not_labeled_mark, number_written, unknown_label
+from .._categories import (CATEGORIES, doubtful_label, label_fault, label_of, not_labeled_mark, number_written,
+                           unknown_label)
 from .._unicode import name_key, shows_nothing, without_format_characters
 from .._warned import log
 from .._values import LabeledSource, is_blank, is_missing
@@ -86,6 +87,11 @@ _OWN_TAGS_MEAN = {"training": "a model trained on them learns that model's answe
                                 "file), not how right it is"}
 
 
+def _counted(marks: dict) -> str:
+    """Marks counted ({mark: rows}), the first five named with their rows: '待定' 2, '/' 1."""
+    return ", ".join(f"{mark!r} {rows}" for mark, rows in list(marks.items())[:5]) + (", …" if len(marks) > 5 else "")
+
+
 def _some(places: list) -> str:
     """The first five ``places`` joined, with … for the rest."""
     return ", ".join(places[:5]) + (", …" if len(places) > 5 else "")
@@ -108,7 +114,8 @@ class LabeledData:
     labels_are_tags: bool = False  # the label column is a tag column of a tagged file: a model's answers
     # where the duplicates are whose text differs from the first's, in what the model reads alike (numbers, spaces …)
     read_alike: list[str] = field(default_factory=list)
-    # of the rows without a label, those whose cell holds a desk's mark for "not labeled yet": {mark: rows}
+    # of the rows without a label, those whose cell holds a desk's mark for "not labeled yet", or a label in doubt
+    # (质量问题？): {mark: rows}
     marks: dict[str, int] = field(default_factory=dict)
 
     def marks_said(self) -> str:
@@ -116,17 +123,25 @@ class LabeledData:
         error says it; "" where none is."""
         if not self.marks:
             return ""
-        shown = ", ".join(f"{mark!r} {rows}" for mark, rows in list(self.marks.items())[:5])
-        return (f"{sum(self.marks.values())} are marked as not labeled yet: {shown}"
-                f"{', …' if len(self.marks) > 5 else ''}")
+        doubt = " or labeled in doubt" if any(map(doubtful_label, self.marks)) else ""
+        return f"{sum(self.marks.values())} are marked as not labeled yet{doubt}: {_counted(self.marks)}"
+
+    def doubtful(self) -> dict[str, int]:
+        """Of the rows without a label, those labeled in doubt (质量问题？: :func:`doubtful_label`): {label as written:
+        rows}."""
+        return {mark: rows for mark, rows in self.marks.items() if doubtful_label(mark) is not None}
 
     def warn_of_unlabeled(self, use: str) -> None:
         """Warn of the rows left out for want of a label, counting them with five places, so that none is left out
-        unsaid. The record carries ``kind`` "unlabeled", their ``places`` and ``use`` ("training", "calibration",
-        "evaluation")."""
+        unsaid, and those of them labeled in doubt (:meth:`doubtful`), with their labels as written. The record
+        carries ``kind`` "unlabeled", their ``places``, ``use`` ("training", "calibration", "evaluation") and the
+        ``marks`` of those in doubt ({label as written: rows}, empty where none is)."""
         if self.unlabeled:
-            log.warning("%s: %d row(s) without a label were left out of the %s (%s)", self.source, len(self.unlabeled),
-                        use, _some(self.unlabeled), extra={"kind": "unlabeled", "places": self.unlabeled, "use": use})
+            doubtful = self.doubtful()
+            doubt = f", or labeled in doubt ({_counted(doubtful)})," if doubtful else ""
+            log.warning("%s: %d row(s) without a label%s were left out of the %s (%s)", self.source,
+                        len(self.unlabeled), doubt, use, _some(self.unlabeled),
+                        extra={"kind": "unlabeled", "places": self.unlabeled, "use": use, "marks": doubtful})
 
     def check_some_labeled(self, use: str, purpose: str) -> None:
         """Refuse data with no labeled row to ``use`` ("training", "evaluation"): ``purpose``, what the English says it
@@ -230,9 +245,15 @@ def _refused(source: str, found: list) -> LabeledDataError:
 
 def _no_label(value) -> bool:
     """Whether a label cell holds no label: blank, text of spaces and invisible format characters only (a zero-width
-    space pasted from a web page), or a desk's mark for a row not labeled yet (/, 待定, N/A: :func:`not_labeled_mark`),
-    none of which a category is written as."""
-    return is_blank(value) or (isinstance(value, str) and (shows_nothing(value) or not_labeled_mark(value)))
+    space pasted from a web page), a desk's mark for a row not labeled yet (/, 待定, N/A: :func:`not_labeled_mark`),
+    none of which a category is written as, or a label written with a question mark, in doubt (质量问题？:
+    :func:`doubtful_label`), which no row learns or is scored by as a sure one."""
+    return is_blank(value) or (isinstance(value, str) and (shows_nothing(value) or _marked(value)))
+
+
+def _marked(value) -> bool:
+    """Whether a label cell holds a desk's mark for a row not labeled yet, or a label in doubt: counted in ``marks``."""
+    return not_labeled_mark(value) or doubtful_label(value) is not None
 
 
 def _first_values(records, column, rows: int = 200) -> list:
@@ -426,7 +447,7 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
     values = _first_values(records, label_col) if checked else None
     # a column of a desk's marks alone (待定, /) is the labels of a file not labeled yet, said as such, not as empty
     not_labels = values is not None and not _mostly_labels(values, 0.2) and (
-        bool(values) or not any(not_labeled_mark(row.get(label_col)) for _, row in records[:200]))
+        bool(values) or not any(_marked(row.get(label_col)) for _, row in records[:200]))
     if not_labels:
         said.append(_not_labels(label_col, values))
     if not said:
@@ -512,7 +533,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     for where, row in records:
         (without if _no_label(row.get(label_col)) else kept).append((where, row))
     unlabeled = [where for where, _ in without]
-    marks = Counter(str(value).strip() for _, row in without if not_labeled_mark(value := row.get(label_col)))
+    marks = Counter(str(value).strip() for _, row in without if _marked(value := row.get(label_col)))
     records = kept
     from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
 

@@ -1,6 +1,6 @@
 """What is wrong with labeled data (a :class:`LabeledDataError`'s ``problem``, or each bad row's fault), said in
 Chinese with how to go on, in the front end's ``names`` for the parameters."""
-from .._categories import CATEGORIES, LABELS, label_fault
+from .._categories import CATEGORIES, LABELS, doubtful_label, label_fault
 from .._unicode import quoted
 from ..exceptions import LabeledDataError
 from ._rows import place_in_chinese, why_unparseable
@@ -201,13 +201,15 @@ def _if_labels_elsewhere(column, names: dict) -> str:
 
 
 def _marks_in_chinese(details: dict) -> str:
-    """The rows without a label a desk marked as not labeled yet (``marks``, {mark: rows}), in Chinese, the first five
-    marks named: "" where none is."""
+    """The rows without a label a desk marked as not labeled yet, or labeled in doubt (质量问题？), (``marks``, {mark:
+    rows}), in Chinese, the first five marks named: "" where none is."""
     marks = details.get("marks") or {}
     if not marks:
         return ""
     marked = sum(marks.values())
-    return f"{'' if marked == details['unlabeled'] else f'其中 {marked} 行'}填的是表示还没有标注的记号：{marks_counted(marks)}"
+    doubt = "或带问号的存疑类别" if any(map(doubtful_label, marks)) else ""
+    return (f"{'' if marked == details['unlabeled'] else f'其中 {marked} 行'}填的是表示还没有标注的记号{doubt}："
+            f"{marks_counted(marks)}")
 
 
 def marks_counted(marks: dict) -> str:

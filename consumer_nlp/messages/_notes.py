@@ -4,6 +4,7 @@ import logging
 import math
 
 from .._categories import CATEGORIES
+from ._labeled import marks_counted
 from ._rows import place_in_chinese, unsure_rows_note
 
 
@@ -40,7 +41,11 @@ def note(record: logging.LogRecord) -> str | None:
                 f"（{_some_places(places)}）")
     if kind == "unlabeled":
         places = [place_in_chinese(where) for where in record.places]
-        return f"标注数据里有 {len(places)} 行没有填类别，没有计入{_LEFT_OUT_OF[record.use]}（{_some_places(places)}）"
+        doubtful = getattr(record, "marks", None)  # labels in doubt (质量问题？), {label as written: rows}
+        said = (f"标注数据里有 {len(places)} 行没有填类别{'或类别存疑' if doubtful else ''}，没有计入"
+                f"{_LEFT_OUT_OF[record.use]}（{_some_places(places)}）")
+        return said + (f"；其中 {sum(doubtful.values())} 行的类别带问号：{marks_counted(doubtful)}，确定后删去问号即可计入"
+                       if doubtful else "")
     if kind == "own_tags":
         return f"类别列「{record.column}」是标注结果列，即模型给出的类别（人工改过的行除外）：{_OWN_TAGS_MEAN[record.use]}"
     if kind == "absent_labels":
