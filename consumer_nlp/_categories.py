@@ -55,9 +55,10 @@ _BOTH_NAMES = (re.compile(r"^(.+?)\s*\((.+)\)$"), re.compile(r"^([a-z][a-z_\- ]*
 
 def label_of(value) -> str | None:
     """The label a person meant by ``value``: the English label (any case, its words joined by an underscore, a
-    space, a hyphen or a slash, or run together; nowhere else) or the Chinese name (Simplified or Traditional), full-width characters, spaces (价格 / 计量),
-    invisible characters and the punctuation around it (“其他。”) ignored, or both (质量问题（quality）, quality
-    质量问题) where they name one category; None for anything else (two categories, a name and a note)."""
+    space, a hyphen or a slash, or run together; nowhere else) or the Chinese name (Simplified or Traditional),
+    full-width characters, spaces (价格 / 计量), invisible characters and the punctuation around it (“其他。”) ignored,
+    or both (质量问题（quality）, quality 质量问题) where they name one category; None for anything else (two
+    categories, a name and a note)."""
     if not isinstance(value, str):
         return None
     label = _one_name(value)
