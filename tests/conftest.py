@@ -85,6 +85,24 @@ def children_of():
     return _children_of
 
 
+def _joined(threads, seconds: float = 120) -> None:
+    """Wait for each of ``threads`` to end, all within ``seconds``: one still running then fails the test (a thread
+    waiting on something that never comes), where ``join()`` without a timeout hung the run."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = [thread.name for thread in threads if thread.is_alive()]
+    assert not stuck, f"still running after {seconds} s: {stuck}"
+
+
+@pytest.fixture(scope="session")
+def joined():
+    """``joined(threads, seconds=120)``: wait for the threads to end, failing the test if one has not by then."""
+    return _joined
+
+
 def _write_csv(path, rows, encoding="utf-8"):
     """Write ``rows`` (lists of cells, the header first) as a CSV file; returns ``path``."""
     with open(path, "w", encoding=encoding, newline="") as f:

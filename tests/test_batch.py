@@ -732,7 +732,7 @@ def test_a_run_killed_while_it_joins_leaves_copies_its_resume_removes(default_mo
 
 
 def test_a_tagging_run_on_the_output_a_report_is_writing_is_refused_and_leaves_the_reports_copy(default_model, tmp_path,
-                                                                                               monkeypatch):
+                                                                                               monkeypatch, joined):
     # A report took no output lock: a tagging run to the name it was writing went on, swept the report's working copy
     # as it joined (untouched since the run took its lock) and wrote its output there; the report then stopped.
     import threading
@@ -749,7 +749,7 @@ def test_a_tagging_run_on_the_output_a_report_is_writing_is_refused_and_leaves_t
 
     def slow_to_excel(self, path):
         writing.set()
-        go.wait()
+        go.wait(60)
         to_excel(self, path)
 
     def write_report():
@@ -761,13 +761,13 @@ def test_a_tagging_run_on_the_output_a_report_is_writing_is_refused_and_leaves_t
     monkeypatch.setattr(ArchiveReport, "to_excel", slow_to_excel)
     writer = threading.Thread(target=write_report)
     writer.start()
-    writing.wait()
+    assert writing.wait(60)
     try:
         with pytest.raises(ValueError, match="another run is writing"):
             tag_file(default_model, source, output, jobs=1, progress=False)
     finally:
         go.set()
-        writer.join()
+        joined([writer])
     assert not failed, failed
     assert pd.ExcelFile(output).sheet_names[0] == "综述"  # the report's, whole
 
@@ -1526,8 +1526,9 @@ def test_resume_and_restart_together_are_refused(default_model, tmp_path):
 
 
 
-def _tag_in_threads(runs) -> dict:
-    """Each run's ``tag_file`` arguments run in a thread of its own, all at once: what each returned or raised."""
+def _tag_in_threads(runs, joined) -> dict:
+    """Each run's ``tag_file`` arguments run in a thread of its own, all at once: what each returned or raised
+    (``joined``: the fixture, which fails the test if one has not ended in time)."""
     import threading
 
     results = {}
@@ -1541,24 +1542,24 @@ def _tag_in_threads(runs) -> dict:
     threads = [threading.Thread(target=run, args=(name, *call)) for name, call in runs.items()]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        thread.join()
+    joined(threads, 300)
     return results
 
 
-def test_a_file_is_tagged_from_a_thread_other_than_the_main_one(default_model, tmp_path):
+def test_a_file_is_tagged_from_a_thread_other_than_the_main_one(default_model, tmp_path, joined):
     # A notebook's background thread, a Streamlit script (run in a thread of its own) or a web handler failed with
     # "signal only works in main thread of the main interpreter": the run took SIGTERM and Ctrl-C wherever it ran.
     source = tmp_path / "in.csv"
     source.write_text("id,text\n1,秤不准，少了二两\n2,信用卡被盗刷\n", encoding="utf-8")
-    result = _tag_in_threads({"one": ((default_model, source, tmp_path / "out.csv"), {"progress": False, "jobs": 1})})
+    result = _tag_in_threads({"one": ((default_model, source, tmp_path / "out.csv"), {"progress": False, "jobs": 1})},
+                             joined)
     assert not isinstance(result["one"], Exception), result["one"]
     tags = default_model.tag(["秤不准，少了二两", "信用卡被盗刷"])
     assert [r["category"] for r in read_output(tmp_path / "out.csv")] == [t["category"] for t in tags]
 
 
 def test_worker_processes_started_from_a_thread_are_not_forked_and_tag_the_same_rows(default_model, tmp_path,
-                                                                                      monkeypatch):
+                                                                                      monkeypatch, joined):
     # From a thread other than the main one, the workers were forked from a process running threads (Python 3.12
     # warns): a lock another thread held at the fork, such as the main thread's, stays held in the worker for ever.
     source = tmp_path / "in.csv"
@@ -1571,13 +1572,13 @@ def test_worker_processes_started_from_a_thread_are_not_forked_and_tag_the_same_
         raise AssertionError("a worker was forked from a thread other than the main one")
 
     monkeypatch.setattr(os, "fork", fork)
-    result = _tag_in_threads({"thread": ((default_model, source, tmp_path / "thread.csv"), settings)})
+    result = _tag_in_threads({"thread": ((default_model, source, tmp_path / "thread.csv"), settings)}, joined)
     assert not isinstance(result["thread"], Exception), result["thread"]
     assert read_output(tmp_path / "thread.csv") == read_output(tmp_path / "main.csv")
     assert len(read_output(tmp_path / "thread.csv")) == 60
 
 
-def test_two_files_tagged_at_once_in_threads_each_get_their_own_rows(default_model, small_model, tmp_path):
+def test_two_files_tagged_at_once_in_threads_each_get_their_own_rows(default_model, small_model, tmp_path, joined):
     # The main process tagged its chunks with the model, text column and checkpoint folder of whichever run began
     # last (one record for the whole process): a run's chunks could be tagged by the other's model, or written into
     # the other's checkpoint.
@@ -1588,7 +1589,7 @@ def test_two_files_tagged_at_once_in_threads_each_get_their_own_rows(default_mod
         rows = [{"id": f"{name}{i}", column: text} for i, text in enumerate(texts[name] * 40)]
         pd.DataFrame(rows).to_csv(source, index=False)
         runs[name] = ((model, source, tmp_path / f"{name}.out.csv"), {"chunk_size": 1, "jobs": 1, "progress": False})
-    results = _tag_in_threads(runs)
+    results = _tag_in_threads(runs, joined)
     for name, (args, _) in runs.items():
         assert not isinstance(results[name], Exception), results[name]
         out = read_output(args[2])

@@ -760,7 +760,7 @@ def test_a_choice_made_on_a_queue_that_changed_meanwhile_is_refused(client, tmp_
     assert CorrectionStore(registry / STORE_NAME).all() == []
 
 
-def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
+def test_two_reviewers_at_once_lose_nothing(tmp_path, registry, joined):
     app = _app(tmp_path, registry)
     with TestClient(app) as first, TestClient(app) as second:
         batch = _tag(first, tmp_path)
@@ -778,7 +778,7 @@ def test_two_reviewers_at_once_lose_nothing(tmp_path, registry):
 
         threads = [threading.Thread(target=review, args=(c, name, label))
                    for c, name, label in ((first, "甲", "quality"), (second, "乙", "other"))]
-        [t.start() for t in threads], [t.join() for t in threads]
+        [t.start() for t in threads], joined(threads)
     assert failures == []
     rows = CorrectionStore(registry / STORE_NAME).all()
     assert len(rows) == 2 * total
@@ -820,7 +820,8 @@ def test_reviewers_on_two_event_loops_opening_a_queue_at_once_are_both_answered(
     assert answered == ["乙", "甲"]
 
 
-def test_a_browser_choice_counts_from_when_it_is_stored_not_from_a_clock_read_before(tmp_path, registry, monkeypatch):
+def test_a_browser_choice_counts_from_when_it_is_stored_not_from_a_clock_read_before(tmp_path, registry, monkeypatch,
+                                                                                     joined):
     # Two reviewers choosing for one text at once: 甲's request read the clock first but reached the store last, and
     # its choice was dropped as older than 乙's (a review of an earlier moment), so a correction was lost.
     app = _app(tmp_path, registry)
@@ -841,7 +842,7 @@ def test_a_browser_choice_counts_from_when_it_is_stored_not_from_a_clock_read_be
         time.sleep(0.5)  # 甲's request is at the store now
         assert _choose(second, batch, 0, "other", "乙", tokens[1]).status_code == 303
         reached.set()
-        late.join()
+        joined([late])
     assert [a.status_code for a in answers] == [303]
     rows = CorrectionStore(registry / STORE_NAME).all()
     assert [(r["reviewer"], r["label"]) for r in rows] == [("乙", "other"), ("甲", "quality")]
@@ -1131,7 +1132,7 @@ def test_a_downloaded_workbook_keeps_a_text_that_looks_like_a_formula_as_text(cl
     assert [c.value for c in cells] == texts and all(c.data_type == "s" for c in cells)
 
 
-def test_a_batchs_record_is_never_read_half_written_nor_loses_an_update(tmp_path):
+def test_a_batchs_record_is_never_read_half_written_nor_loses_an_update(tmp_path, joined):
     # batch.json was written in place by job threads while requests read it: a read between the
     # truncation and the write was a JSON error (a 500 page), and two updates at once lost one.
     from consumer_nlp.web._workspace import _META, Workspace
@@ -1157,11 +1158,11 @@ def test_a_batchs_record_is_never_read_half_written_nor_loses_an_update(tmp_path
     writers = [threading.Thread(target=update, args=(key,)) for key in ("a", "b")]
     for thread in readers + writers:
         thread.start()
-    for thread in writers:
-        thread.join()
-    stop.set()
-    for thread in readers:
-        thread.join()
+    try:
+        joined(writers)
+    finally:
+        stop.set()  # the readers stop even if a writer is stuck
+    joined(readers)
     assert not failures, failures[:3]
     assert {k: space.meta(batch_id)[k] for k in ("a", "b")} == {"a": 299, "b": 299}
     assert sorted(p.name for p in (space.root / batch_id).iterdir()) == [_META]
@@ -1260,7 +1261,7 @@ def test_the_report_page_reads_the_column_tagged_and_names_the_upload_not_a_serv
     assert "price_measurement" not in page and ">total<" not in page  # Chinese only: no English label column
 
 
-def test_other_pages_answer_while_reports_are_drawn_one_at_a_time(client, tmp_path, monkeypatch):
+def test_other_pages_answer_while_reports_are_drawn_one_at_a_time(client, tmp_path, monkeypatch, joined):
     # The report page drew its charts in the server's event loop: every other request of every desk waited while it
     # drew (0.3 s for the sample archive, seconds for a report of many channels and months).
     from consumer_nlp import _charts
@@ -1287,8 +1288,7 @@ def test_other_pages_answer_while_reports_are_drawn_one_at_a_time(client, tmp_pa
     assert drawing.wait(60)
     assert client.get("/batch").status_code == 200
     answered.set()
-    for report in reports:
-        report.join()
+    joined(reports)
     assert all(released), "the other page waited for the drawing"
     assert [p.status_code for p in pages] == [200, 200] and all("<img" in p.text for p in pages)
     assert max(seen) == 1  # pyplot is not thread-safe: one page's charts at a time
@@ -2253,7 +2253,7 @@ def test_a_server_stopping_while_a_download_job_writes_ends_it_and_leaves_no_fil
     assert not list(tmp_path.glob("*download*")) and not list(tmp_path.glob(".download*"))
 
 
-def test_reviewers_opening_a_batchs_review_at_once_build_its_queue_once(client, tmp_path, monkeypatch):
+def test_reviewers_opening_a_batchs_review_at_once_build_its_queue_once(client, tmp_path, monkeypatch, joined):
     # Each review page or choice built the batch's review queue anew while none was kept: the whole tagged file read,
     # scored and searched for near-duplicates (tens of seconds for a large batch) once per reviewer, or per impatient
     # click, all at once on the server's cores; the downloads were made once since 2026-12-05.
@@ -2273,15 +2273,16 @@ def test_reviewers_opening_a_batchs_review_at_once_build_its_queue_once(client, 
     reviewers = [threading.Thread(target=lambda: answers.append(client.get(batch + "/review"))) for _ in range(3)]
     for reviewer in reviewers:
         reviewer.start()
-    for reviewer in reviewers:
-        reviewer.join()
+    joined(reviewers)
     assert [a.status_code for a in answers] == [200] * 3 and len(built) == 1
     assert len({re.search(r'name="key" value="(\w+)"', a.text)[1] for a in answers}) == 1  # the same first row
 
 
-def _queue_built(client, batch: str) -> None:
-    """Wait until the batch's tagging job has built its review queue."""
+def _queue_built(client, batch: str, seconds: float = 120) -> None:
+    """Wait until the batch's tagging job has built its review queue (failing once ``seconds`` have passed)."""
+    deadline = time.time() + seconds
     while client.app.state.jobs.latest(batch + "/review").finished is None:
+        assert time.time() < deadline, "the review queue was not built"
         time.sleep(0.1)
 
 
@@ -2387,9 +2388,8 @@ def test_a_server_running_for_months_forgets_finished_jobs_and_the_locks_of_file
     def tag_again() -> str:
         started = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
                               follow_redirects=False)
-        while 'data-state="running"' in (page := client.get(started.headers["location"]).text):
-            time.sleep(0.05)
-        assert 'data-state="failed"' in page
+        state, page = _finished_job(client, started, 60)
+        assert state == "failed", page
         return started.headers["location"]
 
     monkeypatch.setattr(app_module, "tag_in_process", lambda *args: 1 / 0)  # each job ends at once
