@@ -1513,6 +1513,28 @@ def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp
     _wait_for_job(client, job)
 
 
+def test_a_batch_deleted_while_another_desk_lists_the_batches_is_left_off_the_list(client, tmp_path, monkeypatch):
+    # A desk opening 批量 (or 复核) as a colleague deleted a batch got 没有这个批次 (a 404 for the whole list): the
+    # list read the batch's record, then looked for its result in a folder gone meanwhile.
+    space = client.app.state.workspace
+    kept, deleted = _tag(client, tmp_path), _tag(client, tmp_path)
+    meta = space.meta
+
+    def deleted_as_read(batch_id):  # the colleague's delete lands between the list's two looks at the batch
+        record = meta(batch_id)
+        if batch_id == deleted.rsplit("/", 1)[1]:
+            space.discard(batch_id)
+        return record
+
+    monkeypatch.setattr(space, "meta", deleted_as_read)
+    for page in ("/batch", "/review"):
+        listing = client.get(page)
+        assert listing.status_code == 200, re.sub(r"\s+", " ", re.sub("<[^>]+>", " ", listing.text))[-200:]
+        assert kept in listing.text and deleted not in listing.text
+        if page == "/batch":
+            deleted = _tag(client, tmp_path)  # deleted again as 复核 lists it
+
+
 def test_same_name_uploads_in_one_second_are_listed_apart_on_both_lists_and_after_a_restart(
         client, tmp_path, registry, monkeypatch):
     # Shown to the minute, two uploads of 投诉.csv in one minute (two desks, or one clicking 上传 twice) were listed

@@ -156,18 +156,20 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         return running if running is not None and running.state == "running" else None
 
     def batches() -> list[dict]:
+        """The batches, newest first; one deleted as it is listed (by another desk, or an upload refused) is left
+        off, not the list refused."""
         found = []
-        for folder in sorted(space.root.iterdir(), key=lambda p: p.stat().st_mtime, reverse=True):
+        for folder in space.root.iterdir():
             try:
-                meta = space.meta(folder.name)
-            except Refused:
+                meta, changed = space.meta(folder.name), folder.stat().st_mtime
+                tagged = space.tagged_path(folder.name, meta).is_file()
+            except (NoBatch, FileNotFoundError):  # not a batch (the models' folder, an upload being saved), or gone
                 continue
             uploaded = meta.get("uploaded") or recorded_moment(datetime.datetime.fromtimestamp(
-                folder.stat().st_mtime))  # batches uploaded before the time was kept
-            found.append({"id": folder.name, **meta, "uploaded": uploaded,
-                          "tagged": space.tagged_path(folder.name, meta).is_file(),
+                changed))  # batches uploaded before the time was kept
+            found.append({"id": folder.name, **meta, "uploaded": uploaded, "tagged": tagged, "changed": changed,
                           "being_tagged": tagging_job(folder.name) is not None})
-        return found
+        return sorted(found, key=lambda batch: batch["changed"], reverse=True)
 
     async def batch_list(request: Request):
         if request.method == "GET":
