@@ -1,5 +1,6 @@
 """consumer-nlp serve: the pages, the safety rules, two reviewers at once, and a real browser."""
 import configparser
+import contextlib
 import csv
 import html
 import io
@@ -557,6 +558,47 @@ def test_a_batch_is_tagged_by_one_job_at_a_time_and_says_so_only_once_done(clien
     client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"})
     time.sleep(0.5)
     assert json.loads(meta.read_text("utf-8"))["text_col"] == "编号"  # a job that failed changed nothing
+
+
+def test_one_batch_tagged_by_two_desks_at_once_on_two_event_loops_is_tagged_once(tmp_path, registry, monkeypatch,
+                                                                                    joined):
+    # Two desks clicking 开始标注 on one batch at once, their requests on two event loops (two test clients; two
+    # servers' loops sharing one application): each looked for a tagging job running, found none, and started one;
+    # two runs then wrote one batch's result, the later refused as another writer's, or both at once.
+    from consumer_nlp.web import _app as app_module
+
+    release, tag = threading.Event(), app_module.tag_in_process
+    monkeypatch.setattr(app_module, "tag_in_process", lambda *args: release.wait(60) and tag(*args))
+    app = _app(tmp_path, registry)
+    with TestClient(app) as first, TestClient(app) as second:
+        batch = _upload(first, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
+        jobs, met, answers = app.state.jobs, threading.Barrier(2, timeout=5), {}
+        latest = jobs.latest
+
+        def looked(key):  # both requests have looked for a running tagging before either starts one (or 5 s)
+            found = latest(key)
+            if key == batch:
+                with contextlib.suppress(threading.BrokenBarrierError):
+                    met.wait()
+            return found
+
+        monkeypatch.setattr(jobs, "latest", looked)
+
+        def click(client, name):
+            answers[name] = client.post(batch + "/tag", data={"csrf": tokens[name], "text_col": "投诉内容"},
+                                        follow_redirects=False)
+
+        tokens = {"甲": _csrf(first), "乙": _csrf(second)}
+        desks = [threading.Thread(target=click, args=(c, n)) for c, n in ((first, "甲"), (second, "乙"))]
+        try:
+            [desk.start() for desk in desks], joined(desks, 60)
+        finally:
+            monkeypatch.setattr(jobs, "latest", latest)
+            release.set()
+        assert sorted(a.status_code for a in answers.values()) == [303, 409], [a.text[-300:] for a in answers.values()]
+        started = next(a for a in answers.values() if a.status_code == 303)
+        assert _finished_job(first, started)[0] == "done"
+        assert [job.title for job in jobs._jobs.values()].count("标注「投诉.csv」") == 1
 
 
 def test_a_download_report_or_review_asked_for_while_the_first_tagging_runs_says_it_is_being_tagged(

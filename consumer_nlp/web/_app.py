@@ -220,15 +220,17 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if column not in columns:
             raise Refused(400, "请从列表中选择投诉文本所在的列。")
         ref, _ = models.production()
+        busy = Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
         if tagging_job(batch_id) is not None:
-            raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
+            raise busy
 
-        meta = space.update(batch_id, tagging=column, stopped=None)  # until the result is in: a restart is told
+        meta = space.meta(batch_id)
         # the download offered first is written as the tagging ends: its first click gets a finished file
         result = result_name()
         first_download = space.made_from_result(batch_id, f"download.{DOWNLOAD_FORMATS[0]}", result)
 
         def work():
+            space.update(batch_id, tagging=column, stopped=None)  # until the result is in: a restart is told
             try:
                 done = tag_in_process(jobs, ref, str(models.registry.root), str(space.input_path(batch_id)),
                                       str(space.tagging_path(batch_id)), column, str(first_download), meta["name"])
@@ -244,7 +246,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             return done
 
         progress = TaggingProgress(space.tagging_path(batch_id), time.time())  # from the run's checkpoint
-        job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work, progress=progress)
+        job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work, progress=progress, alone=True)
+        if job is None:  # another desk's click (a request on another event loop) started one since
+            raise busy
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def batch_delete(request: Request):
@@ -330,12 +334,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         running, else one started: the upload is read again, seconds to minutes for a large workbook, which no request
         waits for. Found by ``path``, named by its result: one still making the download of a result before it leads
         to a file that would not be served."""
-        running = jobs.latest(str(path))
-        if running is None or running.state != "running":  # (no await from here to its start: started once)
-            running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", f"/batch/{batch_id}/download?format={kind}",
-                                 unless_deleted, batch_id, make_download, batch_id, meta, source, path,
-                                 back=f"/batch/{batch_id}", download=True, key=str(path))
-        return f"/jobs/{running.id}"
+        running = jobs.start(f"生成「{meta['name']}」的 {kind.upper()} 下载", f"/batch/{batch_id}/download?format={kind}",
+                             unless_deleted, batch_id, make_download, batch_id, meta, source, path,
+                             back=f"/batch/{batch_id}", download=True, key=str(path), alone=True)
+        return f"/jobs/{(running or jobs.latest(str(path))).id}"
 
     async def batch_download(request: Request):
         batch_id = request.path_params["batch_id"]
@@ -481,12 +483,13 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         await checked_form(request)
         if refused := retraining_refused():
             raise Refused(*refused)
+        busy = Refused(409, "正在重新训练：请等这次训练完成后再开始。")
         if retraining_now():
-            raise Refused(409, "正在重新训练：请等这次训练完成后再开始。")
+            raise busy
         started = {"started": recorded_moment()}
-        models.note_retraining(started)  # until a version is stored: a restart meanwhile is told
 
         def work() -> int:
+            models.note_retraining(started)  # until a version is stored: a restart meanwhile is told
             try:
                 version = retrain_in_process(jobs, models, corpus)
             except Stopped:  # said on the 模型 page once the server is started again
@@ -495,7 +498,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             models.note_retraining(None)
             return version
 
-        job = jobs.start("用更正重新训练", "/models", work)
+        job = jobs.start("用更正重新训练", "/models", work, alone=True)
+        if job is None:  # another click (a request on another event loop) started one since
+            raise busy
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def models_compare(request: Request):

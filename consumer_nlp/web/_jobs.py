@@ -70,12 +70,17 @@ class Jobs:
         self._stopping = False
 
     def start(self, title: str, link: str, work, *args, back: str | None = None, download: bool = False,
-              key: str | None = None, progress: Callable[[], str | None] | None = None, **kwargs) -> Job:
+              key: str | None = None, progress: Callable[[], str | None] | None = None, alone: bool = False,
+              **kwargs) -> Job | None:
         """Run ``work(*args, **kwargs)`` in the background; ``link`` may hold ``{id}``; ``back``, ``download``, ``key``
-        and ``progress``: as :class:`Job`'s."""
+        and ``progress``: as :class:`Job`'s. ``alone``: not started (None) while a job of the same key runs, told
+        under the lock that records the job: requests on two event loops (or threads) that both looked and found none
+        running started one each (one batch tagged twice at once)."""
         job_id = secrets.token_hex(8)
         job = Job(job_id, title, link.format(id=job_id), back, download, key, progress)
         with self._lock:
+            if alone and (running := self._latest(job.key or job.link)) is not None and running.state == "running":
+                return None
             self._forget_finished()
             self._jobs[job_id] = job
 
@@ -106,7 +111,11 @@ class Jobs:
         """The job started last of those kept found by ``key``: its own, else its link (a batch's tagging, the
         retraining)."""
         with self._lock:
-            return next((job for job in reversed(self._jobs.values()) if (job.key or job.link) == key), None)
+            return self._latest(key)
+
+    def _latest(self, key: str) -> Job | None:
+        """:meth:`latest`, the lock held."""
+        return next((job for job in reversed(self._jobs.values()) if (job.key or job.link) == key), None)
 
     def _forget_finished(self) -> None:
         """Drop the records of jobs finished before the latest KEPT_JOBS, or longer than KEPT_SECONDS ago."""
