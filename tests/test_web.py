@@ -2342,6 +2342,27 @@ def test_reviewers_opening_a_batchs_review_at_once_build_its_queue_once(client, 
     assert len({re.search(r'name="key" value="(\w+)"', a.text)[1] for a in answers}) == 1  # the same first row
 
 
+def test_a_review_page_waits_for_a_review_queue_being_built_only_so_long(client, tmp_path, monkeypatch, joined):
+    # A review page asked for while the batch's tagging job built its queue waited, polling, for as long as that job
+    # ran: with no limit, a queue job that never ended (its process stuck) held every reviewer's request for good.
+    from consumer_nlp.web import _app as app_module
+
+    release, build = threading.Event(), app_module.queue_in_process
+    monkeypatch.setattr(app_module, "queue_in_process", lambda *args: release.wait(60) and build(*args))
+    monkeypatch.setattr(app_module, "QUEUE_WAIT_SECONDS", 1)
+    batch = _tag(client, tmp_path)
+    pages = []
+    reviewer = threading.Thread(target=lambda: pages.append(client.get(batch + "/review")), daemon=True)
+    try:
+        reviewer.start()
+        joined([reviewer], 20)
+    finally:
+        release.set()
+    assert pages[0].status_code == 503 and "正在准备" in pages[0].text
+    _queue_built(client, batch)
+    assert client.get(batch + "/review").status_code == 200  # once built, as ever
+
+
 def _queue_built(client, batch: str, seconds: float = 120) -> None:
     """Wait until the batch's tagging job has built its review queue (failing once ``seconds`` have passed)."""
     deadline = time.time() + seconds

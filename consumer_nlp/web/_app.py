@@ -48,6 +48,9 @@ MIXED_IN_DOWNLOADS = "下载 Parquet 文件时这些列是文字；CSV、Excel �
 # XLSX, which is written in the workbook's own.
 DAYS_1904_IN = "下载的 CSV、JSONL 和 Parquet 文件"
 PAGE_TEXT = 20_000  # the most characters of a pasted text 分类 classifies (a batch's texts are tagged whole)
+# How long a review page waits for the batch's review queue its tagging job builds (tens of seconds for a large batch)
+# before it asks the reviewer to come back: a job that never ends holds no request for good.
+QUEUE_WAIT_SECONDS = 120
 
 
 def explain_error(error: Exception) -> str:
@@ -386,9 +389,12 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                    meta.get("text_col"), queue)
 
     async def queue_built(batch_id: str) -> None:
-        """Wait while the batch's tagging job builds its review queue, rather than build it a second time."""
-        building = jobs.latest(f"/batch/{batch_id}/review")
+        """Wait while the batch's tagging job builds its review queue, rather than build it a second time; up to
+        QUEUE_WAIT_SECONDS, then the reviewer is asked to come back."""
+        building, deadline = jobs.latest(f"/batch/{batch_id}/review"), time.monotonic() + QUEUE_WAIT_SECONDS
         while building is not None and building.finished is None:
+            if time.monotonic() > deadline:
+                raise Refused(503, "这一批的复核队列正在准备（大的批次要几十秒到几分钟）：请稍后刷新页面。")
             await asyncio.sleep(0.1)
 
     def make_queue(batch_id: str, meta: dict, path: Path) -> None:
