@@ -466,6 +466,14 @@ def test_off_loopback_the_server_needs_a_token_and_every_request_carries_it(tmp_
         assert client.get("/models").status_code == 403
 
 
+def test_the_browser_asks_again_for_a_page_it_goes_back_to(client, tmp_path):
+    # Back after a choice on 复核 showed the page as it was before it (已完成 0 条, the row not yet chosen), and back
+    # from a batch tagged its page before the tagging (开始标注): browsers kept the pages and showed them again.
+    batch = _tag(client, tmp_path)
+    for path in ("/", "/batch", batch, batch + "/review", "/review", "/models"):
+        assert client.get(path).headers.get("cache-control") == "no-store", path
+
+
 def test_pages_cannot_be_framed_and_a_loopback_server_answers_only_to_its_own_names(tmp_path, registry, client):
     for path in ("/", "/static/app.js", "/no-such-page"):
         headers = client.get(path).headers
@@ -1428,6 +1436,21 @@ def test_a_column_without_a_name_is_offered_by_words_and_tagged_when_chosen(clie
                                              follow_redirects=False)) == batch
     rows = list(csv.DictReader(io.StringIO(client.get(f"{batch}/download?format=csv").content.decode("utf-8-sig"))))
     assert [r[""] for r in rows] == COMPLAINTS and len({r["category"] for r in rows}) > 1  # the texts were tagged
+
+
+def test_without_a_column_known_by_name_no_column_is_chosen_for_the_desk(client):
+    # The first column with words was chosen in the list: a desk clicking 开始标注 without reading tagged the 编号
+    # column (C001, C002, …) of an export whose texts were headed 诉求描述.
+    content = "编号,诉求描述,备注\n" + "".join(f"C{n},{t},来电\n" for n, t in enumerate(COMPLAINTS))
+    batch = _upload(client, "十一月.csv", content.encode()).headers["location"]
+    page = client.get(batch).text
+    chosen = re.findall(r"<option[^>]*\bselected\b[^>]*>([^<]*)<", page)
+    assert chosen == ["请选择投诉文本所在的列"] and re.search(r'<select id="text_col" name="text_col" required', page)
+    assert '<option value="编号">编号</option>' in page and '<option value="诉求描述">诉求描述</option>' in page
+    assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "诉求描述"},
+                                             follow_redirects=False)) == batch
+    page = client.get(batch).text  # to tag it again, the column it was tagged by is chosen
+    assert re.findall(r"<option[^>]*\bselected\b[^>]*>([^<]*)<", page) == ["诉求描述"]
 
 
 def test_a_column_of_numbers_and_words_is_said_to_be_kept_as_text(client, tmp_path):

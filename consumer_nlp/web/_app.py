@@ -124,6 +124,9 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         context.update(request=request, csrf=csrf_token(request))
         response = templates.TemplateResponse(request, name, context, status_code=status)
         keep_csrf_cookie(request, response)
+        # a page says how things stand now: the browser's back button asks for it again rather than showing a copy
+        # from before (复核's 已完成 0 条 after a choice, a batch's 开始标注 after its tagging)
+        response.headers["Cache-Control"] = "no-store"
         return response
 
     async def checked_form(request: Request):
