@@ -174,6 +174,16 @@ def test_classify_shows_the_category_probabilities_review_and_deciding_terms(cli
     assert "<mark>" in marked and re.sub("</?mark>", "", marked) == COMPLAINTS[0]
 
 
+def test_classify_shows_each_deciding_terms_figure_as_the_note_under_it_explains(client, small_model):
+    # The page listed the terms alone, under a note on the figure in brackets after each (如 银行(0.32)): a desk
+    # looked for figures the page did not show.
+    page = client.post("/", data={"csrf": _csrf(client), "text": COMPLAINTS[2]}).text
+    terms = small_model.tag_columns([COMPLAINTS[2]])["top_terms"][0]  # as the tagged file's column writes them
+    written = " ".join(f"{term}({weight:.2f})" for term, weight in terms)
+    listed = re.search(r'<p class="hint" id="terms">(.*?)</p>', page, re.S)[1]
+    assert terms and re.sub(r"</?mark>", "", listed).split() == written.split() and "括号中的数" in page
+
+
 def test_a_text_longer_than_the_page_classifies_is_said_to_be_cut(client):
     # A text over 20,000 characters (a long call's transcript) was cut there without a word: the page showed the
     # category of its beginning, and the box held only that, as if it were the whole text pasted.
