@@ -184,6 +184,13 @@ def test_classify_shows_each_deciding_terms_figure_as_the_note_under_it_explains
     assert terms and re.sub(r"</?mark>", "", listed).split() == written.split() and "括号中的数" in page
 
 
+def test_classify_says_the_confidence_as_the_chosen_categorys_probability_below_it(client):
+    # 置信度 was rounded to a whole percent and its category's probability to a tenth: 置信度 100% over 其他 99.9%.
+    page = client.post("/", data={"csrf": _csrf(client), "text": COMPLAINTS[5]}).text
+    chosen = re.search(r'<tr class="chosen">.*?<td class="num">([\d.]+%)</td>', page, re.S)[1]
+    assert re.search(r"<p>置信度 ([\d.]+%)</p>", page)[1] == chosen
+
+
 def test_a_text_longer_than_the_page_classifies_is_said_to_be_cut(client):
     # A text over 20,000 characters (a long call's transcript) was cut there without a word: the page showed the
     # category of its beginning, and the box held only that, as if it were the whole text pasted.
