@@ -598,6 +598,33 @@ def test_gb18030_after_more_ascii_than_the_sample_is_read_as_gb18030(tmp_path, m
     assert read(path)[0].encoding in ("utf-8", "utf-8-sig")
 
 
+def test_a_file_whose_every_row_but_one_reads_in_an_encoding_is_refused_by_that_row(tmp_path):
+    # A helper's pass (h3): a GB18030 file of 200 rows with one damaged character (a byte lost) was refused as
+    # "cannot tell its encoding (not UTF-8, GB18030 or Big5)", naming no row, and the desk was told to name an
+    # encoding; named, it was refused by its line all the same. A UTF-8 file with one stray byte was refused alike.
+    from consumer_nlp.messages import how_to_go_on, problem_in_chinese
+
+    texts = ["手机屏幕坏了，要求退货", "超市秤不准，少了二两", "电动车电池起火", "广告说能治病是假的", "快递丢件"]
+    body = "编号,投诉内容\n" + "".join(f"{i},{texts[i % 5]}\n" for i in range(1, 200))  # 快递丢件 first on line 5
+    path = tmp_path / "a.csv"
+    for encoding, damaged in [("gb18030", "快递".encode("gb18030") + b"\x81\x20"), ("utf-8", b"\xff")]:
+        path.write_bytes(body.encode(encoding).replace("快递丢件".encode(encoding), damaged, 1))
+        with pytest.raises(ArchiveError, match=f"line 5 is not valid {encoding}") as caught:
+            read(path)
+        assert caught.value.problem == "encoding", encoding
+        assert (caught.value.details["line"], caught.value.details["encoding"]) == (5, encoding)
+        said = problem_in_chinese(caught.value)
+        assert "第 5 行" in said and "无法识别" not in said, said
+        assert "--encoding" not in how_to_go_on(caught.value, {"encoding": "--encoding"})  # naming it does not help
+    # bytes of no encoding throughout are still of none, and so is a file whose only Chinese row is damaged
+    for garbled in [b"text\n" + bytes([0xFF, 0xFE, 0x81]) * 40 + b"\n", "id,text\n1,快递".encode("gb18030") + b"\xff\n"]:
+        path.write_bytes(garbled)
+        with pytest.raises(ArchiveError) as caught:
+            read(path)
+        assert caught.value.problem == "encoding" and "line" not in caught.value.details
+        assert "无法识别文件的编码" in problem_in_chinese(caught.value)
+
+
 def test_excel_unicode_text_utf16_is_read(tmp_path):
     # Excel's "Unicode Text" (.txt: tab-separated UTF-16 with a byte-order mark) was refused as "not
     # UTF-8, GB18030 or Big5".

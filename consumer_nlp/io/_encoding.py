@@ -77,8 +77,40 @@ def detect_encoding(path) -> str:
         shares[encoding] = common_share(codecs.getincrementaldecoder(encoding)().decode(evidence), encoding)
     if shares:
         return max(shares, key=shares.get)  # the first of equals, in _DOUBLE_BYTE's order
+    damaged = _damaged_in(sample, final)
+    if damaged is not None:  # naming an encoding would not help: the line is to be mended
+        line = first_undecodable_line(path, damaged)
+        raise ArchiveError(f"{path}: line {line} is not valid {damaged}, in which the other lines read decode (a "
+                           f"damaged character?); mend or delete what is garbled in it", "encoding", line=line,
+                           encoding=damaged, damaged=True)
     raise ArchiveError(f"{path}: cannot tell its encoding (not UTF-8, GB18030 or Big5); name it with encoding=…",
                        "encoding")
+
+
+DAMAGED_SHARE = 10  # at most one in this many lines holding Chinese not decoding: a damaged file, not another encoding
+
+
+def _damaged_in(sample: bytes, final: bool) -> str | None:
+    """The encoding, of UTF-8 and :data:`_DOUBLE_BYTE`, of a ``sample`` none decodes whole but one decodes but for a
+    few lines (one in DAMAGED_SHARE of those beyond ASCII at most: a byte lost or changed, as a copy cut or a system
+    writing half a character leaves them), the fewest of all; of equals, the one reading as the more everyday
+    characters (:func:`common_share`). None where none reads so: bytes of no encoding, or too few lines to tell."""
+    lines = [line for line in sample.split(b"\n")[:None if final else -1] if not line.isascii()]  # (the last may be
+    # cut in a character; a newline byte is no part of another character in any of these encodings)
+    judged = {}
+    for encoding in ("utf-8", *_DOUBLE_BYTE):
+        read = []
+        for line in lines:
+            try:
+                read.append(line.decode(encoding))
+            except UnicodeDecodeError:
+                pass
+        text = "".join(read)[:SCORED_BYTES]
+        everyday = max(common_share(text, script) for script in (("gb18030", "big5") if encoding == "utf-8"
+                                                                  else (encoding,)))
+        judged[encoding] = (len(lines) - len(read), -everyday)
+    best = min(judged, key=judged.get)  # the first of equals
+    return best if lines and judged[best][0] * DAMAGED_SHARE <= len(lines) else None
 
 
 # A line read as GB18030 or Big5 whose bytes are UTF-8 too, holding this many characters beyond ASCII, and

@@ -1,6 +1,8 @@
 """What is wrong with an archive (an :class:`ArchiveError`'s ``problem``), and what a desk does to the
 file about it, said in Chinese for the front ends that speak to complaint desks: each says how to go on
 in its own terms (the web: upload again; the command line: run again, or its flags)."""
+import codecs
+
 from .._review_sheet import CHOICE_HEADER
 from ..exceptions import ArchiveError
 from ..io._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
@@ -113,6 +115,12 @@ def _blank_header_row(details: dict) -> str:
     return said + (f"（有内容的是第 {_joined(filled)} 行）" if filled else "（表里没有一行有内容）")
 
 
+def encoding_name(encoding: str) -> str:
+    """An encoding as a desk knows it from Excel's and Notepad's menus: UTF-8 (with its BOM or not), GB18030, Big5."""
+    name = codecs.lookup(encoding).name.removesuffix("-sig")
+    return "Big5" if name == "big5" else name.upper()
+
+
 # The formats as a desk calls them, where an error names one.
 _FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSONL", "parquet": "Parquet"}
 
@@ -122,7 +130,10 @@ def problem_in_chinese(error: ArchiveError) -> str:
     user's business; on the command line the user named the file)."""
     details = error.details
     said = {
-        "encoding": lambda: (f"文件第 {details['line']} 行无法按 {details.get('encoding', '所用的')} 编码读出（文件也许是"
+        "encoding": lambda: (f"文件第 {details['line']} 行有按 {encoding_name(details['encoding'])} 编码读不出的字节（文件的"
+                             f"其他各行都是 {encoding_name(details['encoding'])} 编码，这一行也许有乱码或损坏的字）"
+                             if details.get("damaged")
+                             else f"文件第 {details['line']} 行无法按 {details.get('encoding', '所用的')} 编码读出（文件也许是"
                              f"另一种编码，或这一行是乱码）" if details.get("line")
                              else "无法识别文件的编码（不是 UTF-8、GB18030 或 Big5）"),
         "several_sheets": lambda: f"这个工作簿有 {len(details['sheets'])} 张表含有数据（{_joined(details['sheets'])}）",
@@ -248,6 +259,8 @@ def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
         fix = "给出要读的数据文件（CSV、Excel 工作簿等）"
     elif error.problem == "no_text_column" and unsplit_semicolons(error.details.get("columns", [])):
         fix = SAVE_WITH_COMMAS
+    elif error.problem == "encoding" and error.details.get("damaged"):  # another encoding would not read it
+        fix = "在记事本等文本编辑器里改正或删掉这一行的乱码，或从原系统重新导出这个文件"
     elif error.problem == "not_review_workbook":  # one saved in another format; else no fix of the file will do
         fix = _FIXES["not_a_workbook"] if "format" in error.details else None
     else:
@@ -333,7 +346,7 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"
     if error.problem == "unparseable_row" and "bad_rows_path" in names and not error.details.get("none_readable"):
         said += f"，或用 {names['bad_rows_path']} 把无法解析的行另存到一个文件、其余照常处理"
-    if error.problem == "encoding" and "encoding" in names:
+    if error.problem == "encoding" and "encoding" in names and not error.details.get("damaged"):
         said += f"，或用 {names['encoding']} 指定文件的编码（如 {names['encoding']} gb18030）"
     if error.problem == "unnamed_columns" and "header_row" in names:
         said += f"；表头不在第一行时，用 {names['header_row']} 指定它所在的行"

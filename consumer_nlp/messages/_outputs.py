@@ -2,13 +2,12 @@
 columns hold where the output has no place for a note, what Excel changes as it opens a CSV or TSV file of it, what
 of the input the output leaves out or fills in, columns of mixed types written as text, and day numbers of a 1904
 workbook written where their date system is lost."""
-import codecs
 import datetime
 
 from .._categories import CATEGORIES
 from .._unicode import name_key
 from ..io import EXCEL_EPOCHS, archive_format, bare_name, shared_heading
-from ._archives import SAVE_WITH_COMMAS, unsplit_semicolons
+from ._archives import SAVE_WITH_COMMAS, encoding_name, unsplit_semicolons
 from ._columns import COLUMN_GLOSSES
 from ._rows import names_rows_note, unsure_rows_note
 
@@ -130,12 +129,6 @@ def added_columns_note(output, names: dict) -> str | None:
     return f"新增的列：{listed}。{at_length}"
 
 
-def _encoding_name(encoding: str) -> str:
-    """An encoding as a desk knows it from Excel's and Notepad's menus: UTF-8 (with its BOM or not), GB18030, Big5."""
-    name = codecs.lookup(encoding).name.removesuffix("-sig")
-    return "Big5" if name == "big5" else name.upper()
-
-
 def counts_in_chinese(summary, names: dict | None = None) -> list[str]:
     """A line for each category's count and share of a tagging run's rows (``summary``, :class:`tagging.Summary`;
     rows of column names pasted in not counted), for the rows without text, and for those to review. Where the texts
@@ -184,7 +177,7 @@ def summary_in_chinese(summary, names: dict) -> str:
     if summary.sheet is not None:
         lines.append(f"  工作表：{summary.sheet}")
     if summary.text_col is not None:  # so that a desk can check the column read, and read right
-        read_as = f"（文件编码：{_encoding_name(summary.encoding)}）" if summary.encoding else ""
+        read_as = f"（文件编码：{encoding_name(summary.encoding)}）" if summary.encoding else ""
         lines.append(f"  按「{summary.text_col}」列标注{read_as}")
     lines += [f"  {note}" for note in row_notes(summary) + _excel_notes(summary, names)]
     if summary.resumed_chunks:
