@@ -2063,6 +2063,31 @@ def test_an_archive_is_written_from_chunks_one_at_a_time_as_from_one_frame(tmp_p
         assert read_output(tmp_path / f"chunks.{kind}") == read_output(tmp_path / f"whole.{kind}"), kind
 
 
+def test_a_text_longer_than_an_excel_cell_is_refused_for_xlsx_by_its_row_before_it_is_tagged(default_model,
+                                                                                               tmp_path, monkeypatch):
+    # A helper's pass (h3): a CSV with one pasted text of 200,000 characters, tagged into .xlsx, was refused as
+    # "column '投诉内容' holds a text of 200,000 characters", naming no row: among 300,000 rows the desk could not
+    # find it. It was refused as its chunk's part was written, after tagging every chunk before it.
+    from consumer_nlp.messages import problem_in_chinese
+    from consumer_nlp.tagging import _run
+
+    tagged = []
+    tag_frame = _run.tag_frame
+    monkeypatch.setattr(_run, "tag_frame", lambda model, frame, column: tagged.append(len(frame))
+                        or tag_frame(model, frame, column))
+    source = tmp_path / "in.csv"
+    texts = ["电饭煲坏了"] * 8
+    texts[5] = "长" * (XLSX_MAX_CELL + 1)  # row 7, in the second chunk
+    source.write_text("编号,投诉内容\n" + "".join(f"{n},{t}\n" for n, t in enumerate(texts)), encoding="utf-8")
+    with pytest.raises(ArchiveError, match="row 7") as caught:
+        tag_file(default_model, source, tmp_path / "out.xlsx", jobs=1, chunk_size=4, progress=False)
+    assert caught.value.problem == "beyond_excel"
+    assert (caught.value.details["row"], caught.value.details["column"]) == (7, "投诉内容")
+    said = problem_in_chinese(caught.value)
+    assert "第 7 行" in said and "投诉内容" in said and f"{XLSX_MAX_CELL + 1:,}" in said, said
+    assert tagged == [4] and not (tmp_path / "out.xlsx").exists()  # the first chunk only: refused before tagging
+
+
 def test_a_column_name_longer_than_an_excel_cell_is_refused_for_xlsx_not_cut(tmp_path):
     # Cells longer than Excel holds were refused, headings were cut short without a word.
     from consumer_nlp.io import write_archive

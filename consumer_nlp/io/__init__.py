@@ -12,13 +12,14 @@ from ._cells import (EXCEL_EPOCHS, SERIAL_DAYS, XLSX_MAX_CELL, XLSX_MAX_ROWS, ce
 from ._readers import open_archive
 from ._workbook import MergedBelow, open_read_only, scan_sheet, shared_heading, sheet_rows
 from ._text_escapes import printable, without_surrogates
-from ._excel_out import check_fits_a_sheet, discard_unsaved, keep_text, text_cell, text_rows
+from ._excel_out import check_fits_a_cell, check_fits_a_sheet, discard_unsaved, keep_text, text_cell, text_rows
 from ._writers import PARTS, join_parts, write_archive, write_part
 from ._json_text import shown_text
 
-__all__ = ["archive_format", "ArchiveReader", "BadRow", "bare_name", "cell_text", "CHANNEL_NAMES", "check_fits_a_sheet",
-           "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "day_numbers", "discard_unsaved",
-           "EXCEL_EPOCHS", "excel_changes", "excel_text", "excel_unescape", "find_column", "find_text_column",
+__all__ = ["archive_format", "ArchiveReader", "BadRow", "bare_name", "cell_text", "CHANNEL_NAMES", "check_fits_a_cell",
+           "check_fits_a_sheet", "check_new_file", "Chunk", "CHUNKING", "correction_key", "DATE_NAMES", "day_numbers",
+           "discard_unsaved", "EXCEL_EPOCHS", "excel_changes", "excel_text", "excel_unescape", "find_column",
+           "find_text_column",
            "group_name", "GroupSpellings", "join_parts", "keep_text", "LabeledData", "MergedBelow", "move_into_place",
            "names_row_below", "new_file", "new_files", "open_archive", "open_read_only", "output_format", "OutputLock",
            "PARTS", "printable", "read_labeled", "record_in_header", "same_file", "scan_sheet", "SERIAL_DAYS",

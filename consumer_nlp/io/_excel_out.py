@@ -87,16 +87,26 @@ def _untyped(value):
     return value
 
 
-def write_excel_part(frame: pd.DataFrame, path: Path) -> None:
-    """One chunk of an .xlsx output, as typed JSON lines; a cell longer than Excel holds is refused."""
+def check_fits_a_cell(frame: pd.DataFrame, rows=None) -> None:
+    """Refuse a text of ``frame`` longer than an Excel cell holds, naming its column and, given ``rows`` (each row's
+    number in its file, :meth:`Chunk.places`), its row: asked as an archive is read, before its rows are tagged, and
+    again as each part of an .xlsx output is written."""
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
-            long = holding(frame[column], lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL)
+            long = holding(frame[column], lambda v: isinstance(v, str) and len(v) > XLSX_MAX_CELL).to_numpy()
             if long.any():
-                value = frame[column][long].iloc[0]
-                raise ArchiveError(f"column {column!r} holds a text of {len(value):,} characters ({value[:20]!r}…); "
-                                   f"an Excel cell holds at most {XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet "
-                                   f"instead", "beyond_excel")
+                at = int(long.argmax())
+                value = frame[column].iloc[at]
+                row = rows[at] if rows is not None and at < len(rows) else None
+                raise ArchiveError(f"column {column!r} holds{'' if row is None else f' in row {row}'} a text of "
+                                   f"{len(value):,} characters ({value[:20]!r}…); an Excel cell holds at most "
+                                   f"{XLSX_MAX_CELL:,}: write CSV, JSONL or Parquet instead", "beyond_excel",
+                                   column=str(column), characters=len(value), **({} if row is None else {"row": row}))
+
+
+def write_excel_part(frame: pd.DataFrame, path: Path) -> None:
+    """One chunk of an .xlsx output, as typed JSON lines; a cell longer than Excel holds is refused."""
+    check_fits_a_cell(frame)
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         for row in frame.itertuples(index=False, name=None):
             f.write(escape_surrogates(json.dumps([_typed(v) for v in row], ensure_ascii=False)) + "\n")

@@ -210,7 +210,9 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "not_for_format": lambda: (f"{_FORMAT_NAMES.get(details['format'], details['format'])} 文件"
                                    + ("不是 Excel 工作簿，没有可选的表" if details["parameter"] == "sheet"
                                       else "没有列名所在的行可选")),
-        "beyond_excel": lambda: (f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
+        "beyond_excel": lambda: (f"第 {details['row']} 行「{details['column']}」列的文字有 {details['characters']:,} 字，"
+                                 f"超出了一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字的上限" if "row" in details
+                                 else f"结果超出了 Excel 的上限（一个 Excel 单元格最多 {XLSX_MAX_CELL:,} 字，一张表最多 "
                                  f"{XLSX_MAX_ROWS - 1:,} 行数据、{XLSX_MAX_COLUMNS:,} 列）"),
     }
     return said[error.problem]() if error.problem in said else "无法读取这个文件"

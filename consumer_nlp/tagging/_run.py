@@ -25,9 +25,9 @@ from .._classifier import ComplaintClassifier, check_model
 from .._signals import stop_signals, stops_as_interrupt
 from .._values import PathLike, check_count
 from ..exceptions import CheckpointError
-from ..io import (OutputLock, archive_format, check_fits_a_sheet, day_numbers, excel_changes, find_column,
-                  find_text_column, join_parts, new_file, new_files, open_archive, output_format, text_rows,
-                  working_name, write_json, write_part)
+from ..io import (OutputLock, archive_format, check_fits_a_cell, check_fits_a_sheet, day_numbers, excel_changes,
+                  find_column, find_text_column, join_parts, new_file, new_files, open_archive, output_format,
+                  text_rows, working_name, write_json, write_part)
 from ..messages import bad_row_in_chinese, summary_in_chinese
 
 from ._schema import (TAG_COLUMNS, check_text_bytes, excel_layout, names_rows, output_sheet, tag_frame, texts_elsewhere,
@@ -370,7 +370,9 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 rows_seen += len(chunk.rows)
                 if days is not None:  # every chunk, tagged now or before (a resume)
                     _add_days(days, day_numbers(chunk.rows, dates_1904=True))
-                if kind == "xlsx":  # refused now, not once every row is tagged
+                if kind == "xlsx" and chunk.index not in done:  # refused now, by its row, not once it is tagged
+                    check_fits_a_cell(chunk.rows, chunk.places())
+                if kind == "xlsx":
                     check_fits_a_sheet(rows_seen, len(chunk.rows.columns) + len(TAG_COLUMNS))
                 stop.check()
                 if chunk.index not in done:
