@@ -102,6 +102,18 @@ def error_message(error: Exception, parser: argparse.ArgumentParser) -> str:
     return f"consumer-nlp: 错误：{said}。" + ("\n  " + message.replace("\n", "\n  ") if message else "")
 
 
+def interrupted_message(stop: KeyboardInterrupt, parser: argparse.ArgumentParser) -> str:
+    """A stop as the command line prints it: 已中断, what a tagging run kept and how to go on in Chinese where it says,
+    then the library's message with its parameters said as this command's flags."""
+    from .messages import interrupted_in_chinese  # here: --help stays free of pandas
+
+    message = in_flags(str(stop), parser)
+    said = interrupted_in_chinese(stop, _flags(parser))
+    if said is None:
+        return f"consumer-nlp: 已中断{'：' + message if message else '。'}"
+    return f"consumer-nlp: 已中断。{said}。" + ("\n  " + message.replace("\n", "\n  ") if message else "")
+
+
 class _ChineseFirst(logging.Formatter):
     """The library's notes as the command line prints them: a Chinese line first where there is one, the
     library's English message under it, as errors are printed; its progress in Chinese alone."""
@@ -681,7 +693,7 @@ def main(argv=None) -> int:
         _last_line(error_message(error, args.command_parser))
         return 2
     except KeyboardInterrupt as stop:
-        _last_line(f"consumer-nlp: 已中断{'：' + in_flags(str(stop), args.command_parser) if str(stop) else '。'}")
+        _last_line(interrupted_message(stop, args.command_parser))
         return 130
 
 

@@ -1200,6 +1200,34 @@ def test_sigterm_ends_a_command_as_ctrl_c_does_so_it_cleans_up(monkeypatch, caps
     assert "已中断" in capsys.readouterr().err and signal.getsignal(number) is before
 
 
+@pytest.mark.parametrize("stopped_at", [0, 1])
+def test_an_interrupted_tagging_says_in_chinese_whether_its_finished_chunks_are_kept(monkeypatch, capsys, tmp_path,
+                                                                                     stopped_at):
+    # A helper's pass (h3): Ctrl-C in `tag --jobs 2` was said as "consumer-nlp: 已中断：interrupted; finished chunks are
+    # kept in …/.out.csv.parts. Run the same command with --resume to go on", the way on in English alone.
+    from consumer_nlp.tagging import _run
+
+    tag = _run._tag_chunk
+
+    def stopped(index, *args, **options):
+        if index == stopped_at:
+            raise KeyboardInterrupt
+        return tag(index, *args, **options)
+
+    monkeypatch.setattr(_run, "_tag_chunk", stopped)
+    source = tmp_path / "in.csv"
+    source.write_text("id,text\n" + "".join(f"{i},第{i:02d}号秤不准\n" for i in range(6)), encoding="utf-8")
+    output = tmp_path / "out.csv"
+    assert main(["tag", str(source), "-o", str(output), "--jobs", "1", "--chunk-size", "2", "-q"]) == 130
+    said, english = capsys.readouterr().err.strip().splitlines()[-2:]
+    if stopped_at:
+        assert said == "consumer-nlp: 已中断。已标注完的部分都保留着，用同样的命令加 --resume 接着运行。"
+        assert english.strip().startswith("interrupted; finished chunks are kept in") and "--resume" in english
+    else:
+        assert said == "consumer-nlp: 已中断。还没有标注完任何一块，什么也没有保留。"
+        assert english.strip() == "interrupted before any chunk was finished; nothing was kept"
+
+
 def test_a_command_started_under_nohup_keeps_ignoring_sighup(monkeypatch, tmp_path):
     # nohup sets SIGHUP to ignored before it starts the command, which was started to outlive its terminal.
     import os

@@ -13,13 +13,13 @@ from ._outputs import (added_columns_note, counts_in_chinese, days_1904_note, ex
 from ._review import (corrections_added_in_chinese, dispute_in_chinese, nothing_corrected_in_chinese,
                       queue_counts_in_chinese, review_workbook_headline, review_workbook_problem_in_chinese)
 from ._rows import bad_row_in_chinese, names_rows_note, place_in_chinese
-from ._runs import run_headline
+from ._runs import interrupted_in_chinese, run_headline
 
 __all__ = ["COLUMN_GLOSSES", "COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDENCE", "REASON_NAMES", "TERMS_NOTE",
            "added_columns_note", "bad_row_in_chinese", "blank_text_column_note", "corrections_added_in_chinese",
            "counts_in_chinese",
            "days_1904_note", "dispute_in_chinese", "excel_changes_note", "fix_in_chinese", "headline",
-           "held_elsewhere_in_chinese",
+           "held_elsewhere_in_chinese", "interrupted_in_chinese",
            "labeled_fault_in_chinese", "mixed_types_note", "names_for", "names_rows_note",
            "nearest_category_in_chinese",
            "note", "nothing_corrected_in_chinese",

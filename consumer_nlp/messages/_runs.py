@@ -14,6 +14,16 @@ def _count(error: CountError, names: dict) -> str:
             f"请改正后再运行")
 
 
+def interrupted_in_chinese(stop: KeyboardInterrupt, names: dict) -> str | None:
+    """What an interrupted tagging run kept and how to go on, in Chinese, by the front end's ``names`` (its
+    ``chunks_kept``: the folder of its finished chunks, or None where it finished none); None for another stop."""
+    if not hasattr(stop, "chunks_kept"):
+        return None
+    if stop.chunks_kept is None:
+        return "还没有标注完任何一块，什么也没有保留"
+    return f"已标注完的部分都保留着，用同样的命令加 {names.get('resume', 'resume=True')} 接着运行"
+
+
 def _checkpoint(error: CheckpointError, names: dict) -> str:
     """An interrupted run's finished chunks found unasked, or not to be gone on from."""
     if error.problem == "resume_and_restart":

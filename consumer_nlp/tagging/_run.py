@@ -386,8 +386,8 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
         except (KeyboardInterrupt, _Stop):
             if not has_records(spool):
                 remove_spool(spool)
-                raise KeyboardInterrupt("interrupted before any chunk was finished; nothing was kept") from None
-            raise KeyboardInterrupt(_interrupted(spool)) from None
+                raise _interrupted(None) from None
+            raise _interrupted(spool) from None
         except BrokenProcessPool:
             if not has_records(spool):
                 remove_spool(spool)
@@ -418,7 +418,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
             summary = _finish(spool, output, kind, reader.columns, column, bad_rows_path, started, len(done),
                               title, force, reader.number_formats, shown, read_as=read_as, layout=reader.layout)
         except KeyboardInterrupt:
-            raise KeyboardInterrupt(_interrupted(spool)) from None
+            raise _interrupted(spool) from None
         except OSError as error:  # a folder made read-only, a full disk: the chunks stay for a resume
             _keep_chunks(error, spool)
             raise
@@ -475,8 +475,16 @@ def _check_unchanged(input_path: Path, manifest: dict, spool: Path, error: Excep
                          f"nothing was written or kept. Tag it again once nobody is saving it") from error
 
 
-def _interrupted(spool: Path) -> str:
-    return f"interrupted; finished chunks are kept in {spool}. Run the same command with resume=True to go on"
+def _interrupted(spool: Path | None) -> KeyboardInterrupt:
+    """The stop of a run whose finished chunks are kept in ``spool`` (its ``chunks_kept``, which the messages read),
+    or, None, of one that finished none: nothing is kept."""
+    if spool is None:
+        stop = KeyboardInterrupt("interrupted before any chunk was finished; nothing was kept")
+    else:
+        stop = KeyboardInterrupt(f"interrupted; finished chunks are kept in {spool}. Run the same command with "
+                                 f"resume=True to go on")
+    stop.chunks_kept = None if spool is None else str(spool)
+    return stop
 
 
 def _chain(first, rest):
