@@ -1457,17 +1457,17 @@ def test_a_column_without_a_name_is_offered_by_words_and_tagged_when_chosen(clie
 
 def test_without_a_column_known_by_name_no_column_is_chosen_for_the_desk(client):
     # The first column with words was chosen in the list: a desk clicking 开始标注 without reading tagged the 编号
-    # column (C001, C002, …) of an export whose texts were headed 诉求描述.
-    content = "编号,诉求描述,备注\n" + "".join(f"C{n},{t},来电\n" for n, t in enumerate(COMPLAINTS))
+    # column (C001, C002, …) of an export whose texts were headed 事项说明.
+    content = "编号,事项说明,备注\n" + "".join(f"C{n},{t},来电\n" for n, t in enumerate(COMPLAINTS))
     batch = _upload(client, "十一月.csv", content.encode()).headers["location"]
     page = client.get(batch).text
     chosen = re.findall(r"<option[^>]*\bselected\b[^>]*>([^<]*)<", page)
     assert chosen == ["请选择投诉文本所在的列"] and re.search(r'<select id="text_col" name="text_col" required', page)
-    assert '<option value="编号">编号</option>' in page and '<option value="诉求描述">诉求描述</option>' in page
-    assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "诉求描述"},
+    assert '<option value="编号">编号</option>' in page and '<option value="事项说明">事项说明</option>' in page
+    assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "事项说明"},
                                              follow_redirects=False)) == batch
     page = client.get(batch).text  # to tag it again, the column it was tagged by is chosen
-    assert re.findall(r"<option[^>]*\bselected\b[^>]*>([^<]*)<", page) == ["诉求描述"]
+    assert re.findall(r"<option[^>]*\bselected\b[^>]*>([^<]*)<", page) == ["事项说明"]
 
 
 def test_a_column_of_numbers_and_words_is_said_to_be_kept_as_text(client, tmp_path):

@@ -9,7 +9,7 @@ from ..exceptions import ArchiveError
 from ._workbook import under_heading
 
 TEXT_COLUMN_NAMES = ("text", "content", "投诉内容", "内容", "投诉描述", "问题描述", "反映内容", "诉求内容",
-                     "complaint", "description", "正文", "文本")
+                     "complaint", "description", "正文", "文本", "诉求描述", "投诉详情", "来电内容")
 # The columns tagging adds, in order, with their types: the one definition that writers, the report and Dask read
 # (tagging gives them), and that labeled data is checked against. Strings are object columns: pandas would otherwise
 # convert them to Arrow and back on writing.
