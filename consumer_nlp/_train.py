@@ -241,18 +241,20 @@ def _check_params(params: dict) -> None:
 
 
 def _read_calibration(calibration_data: LabeledSource, **read) -> LabeledData:
-    """``calibration_data`` read and checked as :func:`train` reads it: with the training data's ``text_col``,
-    ``label_col`` and ``encoding`` (``read``), but from its workbook's one sheet with data and its first row, as
-    ``sheet`` and ``header_row`` choose the training data's. An error reading it is marked
+    """``calibration_data`` read and checked as :func:`train` reads it: with the training data's ``text_col`` and
+    ``label_col`` (``read``), but in its own encoding, detected (a desk's sample, saved from another program, need not
+    be in the training file's: a Big5 one read as GB18030 decodes, garbled), and from its workbook's one sheet with
+    data and its first row, as ``encoding``, ``sheet`` and ``header_row`` choose the training data's. An error reading
+    it is marked
     ``details["archive"] = "calibration_data"``, so that no front end tells a desk to go on with a flag of the
     training data (``--sheet``), and its message says how the file is read."""
     try:
         held = read_labeled(calibration_data, **read)
         _check_mostly_labeled(held)
     except (ArchiveError, LabeledDataError) as error:
-        error.args = (f"{error} (calibration_data: read with the training data's text_col, label_col and encoding, "
-                      f"from its one sheet with data and its first row; for another, pass "
-                      f"read_labeled(path, sheet=…, header_row=…, label_col=…))",)
+        error.args = (f"{error} (calibration_data: read with the training data's text_col and label_col, in the "
+                      f"encoding detected, from its one sheet with data and its first row; for another, pass "
+                      f"read_labeled(path, encoding=…, sheet=…, header_row=…, label_col=…))",)
         error.details = {**error.details, "archive": "calibration_data"}
         raise
     return held
@@ -272,8 +274,8 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     (see :meth:`ComplaintClassifier.fit`). ``corrections`` ({text: label}, e.g. a
     ``CorrectionStore``'s ``labels()``) are learned too: a corrected text already in the data
     takes the corrected label, the others are added (in the group "corrections").
-    ``calibration_data`` (a labeled file or table like ``data``, or :func:`read_labeled`'s result for
-    a chosen sheet; never trained on, written the way the texts to be tagged are) weighs half in
+    ``calibration_data`` (a labeled file or table like ``data``, its encoding detected, or :func:`read_labeled`'s
+    result for a chosen sheet or encoding; never trained on, written the way the texts to be tagged are) weighs half in
     fitting the confidence; its fingerprint is kept in
     ``training_data_``. ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of
     its column names.
@@ -312,7 +314,7 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
         _check_groups(labeled, group_col, model.cv)
     calibration = None
     if calibration_data is not None:
-        held = _read_calibration(calibration_data, text_col=text_col, label_col=label_col, encoding=encoding)
+        held = _read_calibration(calibration_data, text_col=text_col, label_col=label_col)
         held.warn_of_unlabeled("calibration")
         trained = set(readings)
         overlap = [text for text, read in zip(held.texts, normalize_many(held.texts)) if read in trained]

@@ -363,6 +363,31 @@ def test_calibration_data_that_cannot_be_read_is_told_how_to_fix_it_not_the_trai
         assert not re.search("--sheet|--header-row|--label-col", "\n".join(err)), (name, err)
 
 
+def test_calibration_data_is_read_in_its_own_encoding_not_the_training_data_s(tmp_path, small_corpus, write_csv):
+    # --calibration-data was read with the training data's --encoding: a UTF-8 calibration file beside a GB18030
+    # training file read with --encoding gb18030 was refused (无法按 gb18030 编码读出, then told to save it as UTF-8 or
+    # GB18030, neither of which read), and a Big5 one was read as GB18030 without a word, its texts garbled.
+    texts, labels = small_corpus
+    source = write_csv(tmp_path / "train.csv", [("text", "label"), *zip(texts[::2], labels[::2])], encoding="gb18030")
+    held = [(text, label) for text, label in zip(texts[1::2], labels[1::2]) if _in_big5(text)]  # Traditional ones
+    assert len(held) >= 4
+    for encoding in ("big5", "utf-8"):
+        calibration = write_csv(tmp_path / f"{encoding}.csv", [("text", "label"), *held], encoding=encoding)
+        assert main(["train", str(source), "-o", str(tmp_path / f"{encoding}.cnlp"), "--cv", "0",
+                     "--encoding", "gb18030", "--calibration-data", str(calibration)]) == 0, encoding
+        read = cn.read_labeled(calibration)
+        assert read.texts == [text for text, _ in held]
+        assert cn.load(tmp_path / f"{encoding}.cnlp").training_data_["calibration_data"] == read.fingerprint()
+
+
+def _in_big5(text: str) -> bool:
+    try:
+        text.encode("big5")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def test_help_reads_well():
     result = subprocess.run([sys.executable, "-m", "consumer_nlp", "--help"], capture_output=True, text=True)
     assert result.returncode == 0 and "tag" in result.stdout and "train" in result.stdout

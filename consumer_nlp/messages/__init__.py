@@ -28,8 +28,8 @@ __all__ = ["COLUMN_GLOSSES", "COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDE
            "unusable_model_note"]
 
 
-# The parameters of the training data that calibration data is read with too (its columns, its encoding) or not at all
-# (its sheet, its header row): a desk told to go on with one would change how the training data is read.
+# The parameters of the training data that calibration data is read with too (its columns) or not at all (its
+# encoding, its sheet, its header row): a desk told to go on with one would change how the training data is read.
 _TRAINING_DATA_ONLY = ("text_col", "label_col", "encoding", "sheet", "header_row")
 
 
