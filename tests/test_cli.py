@@ -363,6 +363,18 @@ def test_calibration_data_that_cannot_be_read_is_told_how_to_fix_it_not_the_trai
         assert not re.search("--sheet|--header-row|--label-col", "\n".join(err)), (name, err)
 
 
+def test_a_labeled_file_whose_text_and_label_columns_are_swapped_is_told_so_once(tmp_path, capsys, small_corpus,
+                                                                                  write_csv):
+    # Its 240 complaints were each told 类别「…」不是六个类别之一, and the desk to fix the rows (下面列出前 20 处).
+    texts, labels = small_corpus
+    source = write_csv(tmp_path / "l.csv", [("text", "label"), *zip(labels, texts)])
+    for command in (["train", str(source), "-o", str(tmp_path / "m.cnlp")], ["evaluate", "default", str(source)]):
+        assert main(command) == 2
+        first = next(line for line in capsys.readouterr().err.splitlines() if line.startswith("consumer-nlp: 错误："))
+        assert "两列像是对调了" in first and "请用 --text-col label --label-col text 指定后再运行" in first, first
+    assert not (tmp_path / "m.cnlp").exists()
+
+
 def test_calibration_data_is_read_in_its_own_encoding_not_the_training_data_s(tmp_path, small_corpus, write_csv):
     # --calibration-data was read with the training data's --encoding: a UTF-8 calibration file beside a GB18030
     # training file read with --encoding gb18030 was refused (无法按 gb18030 编码读出, then told to save it as UTF-8 or

@@ -89,6 +89,24 @@ def test_a_column_found_by_a_label_name_that_holds_no_labels_is_named(tmp_path, 
         read_labeled(write_csv(tmp_path / "e.csv", [["投诉内容", "类别"], ["漏水", ""], ["冒烟", " "]]))
 
 
+def test_a_text_and_a_label_column_holding_each_other_s_values_are_told_swapped(tmp_path, write_csv):
+    # A file headed text,label over labels then complaints was refused row by row, each complaint "not one of the six
+    # categories" (2 problems here; 360 in a desk's file), told to fix the rows; its columns' names were the fault.
+    rows = [["质量问题", "买的电饭煲用了三天就坏了"], ["price_measurement", "超市的秤少了二两"], ["safety", "冒烟了"]]
+    cases = [(write_csv(tmp_path / "l.csv", [["text", "label"], *rows]), {}, ("text", "label")),
+             (write_csv(tmp_path / "c.csv", [["类别", "投诉内容"], *rows]), {"text_col": "类别", "label_col": "投诉内容"},
+              ("类别", "投诉内容")),
+             (rows, {}, ("text", "label"))]
+    for data, given, (texts, labels) in cases:
+        with pytest.raises(LabeledDataError) as error:
+            read_labeled(data, **given)
+        assert error.value.problem == "header" and error.value.details["swapped"] == [texts, labels], data
+        assert error.value.problems == [("header", (
+            f"column {texts!r}, read as the texts, holds labels (3 of its first 3), and column {labels!r}, read as "
+            f"the labels, holds other values (0 of its first 3 are labels, such as '买的电饭煲用了三天就坏了', '超市的秤少了二两', "
+            f"'冒烟了'): the two look swapped; name them with text_col={labels!r} and label_col={texts!r}"))]
+
+
 @pytest.mark.parametrize("name, title", [("t.csv", "2025年标注表"), ("t.xlsx", "2025年标注表"),
                                          ("two_lines.csv", "2025年标注表\n（第一季度）")])
 def test_a_title_above_the_column_names_is_told_with_the_row_that_holds_them(tmp_path, write_csv, write_workbook,

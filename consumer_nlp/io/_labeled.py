@@ -276,6 +276,23 @@ def _not_labels(column, values) -> str:
             f"{sum(label_of(v) is not None for v in values)} of its first {len(values)} are labels (such as {others})")
 
 
+def _check_not_swapped(columns, records, text_col, label_col, source: str) -> None:
+    """Refuse a text column whose first values are mostly labels beside a label column whose first values are
+    hardly any (the two columns' names, or text_col=… and label_col=…, swapped): said once, not as every row's
+    unknown label. A LabeledDataError "header" with ``swapped`` [text_col, label_col]."""
+    texts, labels = _first_values(records, text_col), _first_values(records, label_col)
+    if not _mostly_labels(texts, 0.8) or _mostly_labels(labels, 0.2) or not labels:
+        return
+    others = ", ".join(repr(str(v)[:20]) for v in list(dict.fromkeys(v for v in labels if label_of(v) is None))[:3])
+    held = sum(label_of(v) is not None for v in labels)
+    raise LabeledDataError(source, [("header", (
+        f"column {text_col!r}, read as the texts, holds labels ({sum(label_of(v) is not None for v in texts)} of its "
+        f"first {len(texts)}), and column {label_col!r}, read as the labels, holds other values ({held} of its first "
+        f"{len(labels)} are labels, such as {others}): the two look swapped; name them with text_col={label_col!r} "
+        f"and label_col={text_col!r}"))],
+        "header", columns=list(columns), swapped=[text_col, label_col])
+
+
 def _label_column(columns, records, text_col):
     """The column (not the text's) whose first 200 values are mostly category labels, or None."""
     return next((c for c in columns if c != text_col and _mostly_labels(_first_values(records, c), 0.8)), None)
@@ -440,6 +457,7 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
     if said:
         said.append(f"the columns are {list(columns)}")
     elif label_col in columns:
+        _check_not_swapped(columns, records, text_col, label_col, source)
         _check_not_numbers(columns, records, text_col, label_col, source)
     # A column named by a desk's word (类型 may be a kind of goods) must hold labels; one named `label` is the labels,
     # as it always was. Misspelt labels, even many, are each a row's problem, told with the label meant.

@@ -128,6 +128,12 @@ def _header_in_chinese(details: dict, names: dict) -> str:
         return names.get(parameter, f"{parameter}=…")
 
     columns = "、".join(map(str, details["columns"]))
+    if details.get("swapped") is not None:  # [text_col, label_col], each holding the other's values
+        texts, labels = details["swapped"]
+        go_on = (f"用 {names['text_col']} {labels} {names['label_col']} {texts} 指定"
+                 if "text_col" in names and "label_col" in names else "在文件里把这两列的列名对调")
+        return (f"标注数据的表头有问题，没有使用：当作投诉文本的「{texts}」列填的是类别，当作类别的「{labels}」列填的却不是"
+                f"类别，两列像是对调了（列名有：{columns}）。请{go_on}后再运行")
     if details.get("same") is not None:
         return (f"标注数据的表头有问题，没有使用：文本和类别指的是同一列「{details['same']}」（列名有：{columns}）。请用 "
                 f"{flag('text_col')} 和 {flag('label_col')} 分别指定投诉文本和类别所在的列后再运行")
