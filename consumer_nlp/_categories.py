@@ -118,6 +118,12 @@ def doubtful_label(value) -> str | None:
     return label_of(value)
 
 
+def marked_or_doubtful(value) -> bool:
+    """Whether a label cell holds no sure label though it is not blank: a desk's mark for "not labeled yet"
+    (:func:`not_labeled_mark`) or a label in doubt (:func:`doubtful_label`), each counted as written where read."""
+    return not_labeled_mark(value) or doubtful_label(value) is not None
+
+
 def number_written(value) -> float | None:
     """The number a label is written as (3, 3.0, "3", "３", "3。"), None for anything else: a column coding the
     categories by number names none of them."""

@@ -1312,6 +1312,34 @@ def test_a_row_whose_category_was_cleared_but_category_zh_holds_one_counts_by_ca
     assert (counts["quality"], counts["safety"], counts["total"]) == (1, 1, 2), counts
 
 
+def test_a_category_zh_written_with_a_question_mark_is_refused_by_its_row_not_counted_as_sure(tmp_path, capsys):
+    # A desk unsure of a row wrote 质量问题？ in its category_zh: the report counted it as quality, a sure category,
+    # where ？ alone in category_zh is refused and labeled data leaves such a label out as in doubt. It is refused by
+    # its row as ？ is, told to settle the doubt or clear the cell (then the row counts by category, the model's).
+    from consumer_nlp.exceptions import ArchiveError
+
+    path = _tagged_rows(tmp_path / "t.csv", [{"text": "漏水", "category": "safety"}] * 3)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame.loc[1, "category_zh"] = "质量问题？"
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    with pytest.raises(ArchiveError) as refused:
+        report_archive(path, progress=False)
+    assert refused.value.problem == "tag_values" and refused.value.details["rows"] == [(3, "质量问题？")]
+    assert main(["report", str(path), "-o", str(tmp_path / "r.md"), "-q"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first == ("consumer-nlp: 错误：「category_zh」列应为六个类别的中文名之一，或留空，这些行不是：第3行「质量问题？」。"
+                     "请确定类别后删去问号，或清空这一格（按 category 列模型给出的类别计，再复核）后再运行。"), first
+    frame.loc[1, "category_zh"] = "质量问题！"  # an exclamation is no doubt
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    counts = dict(zip(*report_archive(path, progress=False).tables["categories"][["label", "件数"]].T.values))
+    assert (counts["quality"], counts["safety"]) == (1, 2), counts
+    frame.loc[2, ["category", "category_zh"]] = ["safety?", ""]  # the model's column, edited as unsure
+    frame.to_csv(path, index=False, encoding="utf-8-sig")
+    assert main(["report", str(path), "-o", str(tmp_path / "r.md"), "-q"]) == 2
+    first = capsys.readouterr().err.splitlines()[0]
+    assert first.endswith("第4行「safety?」。请确定类别后删去问号（拿不准的保留模型给出的类别，再复核）后再运行。"), first
+
+
 def test_a_row_tagged_without_text_whose_text_a_desk_filled_in_later_is_said(tmp_path):
     # A desk filled in the text of a row tagged 文本为空 (typed from the call's record) but gave it no category: it was
     # counted as 文本为空 without a word, its text in the file.

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._categories import (CATEGORIES, doubtful_label, label_fault, label_of, not_labeled_mark, number_written,
+from .._categories import (CATEGORIES, doubtful_label, label_fault, label_of, marked_or_doubtful, number_written,
                            unknown_label)
 from .._unicode import name_key, shows_nothing, without_format_characters
 from .._warned import log
@@ -253,7 +253,7 @@ def _no_label(value) -> bool:
 
 def _marked(value) -> bool:
     """Whether a label cell holds a desk's mark for a row not labeled yet, or a label in doubt: counted in ``marks``."""
-    return not_labeled_mark(value) or doubtful_label(value) is not None
+    return marked_or_doubtful(value)
 
 
 def _first_values(records, column, rows: int = 200) -> list:

@@ -3,6 +3,7 @@ file about it, said in Chinese for the front ends that speak to complaint desks:
 in its own terms (the web: upload again; the command line: run again, or its flags)."""
 import codecs
 
+from .._categories import doubtful_label
 from .._review_sheet import CHOICE_HEADER
 from ..exceptions import ArchiveError
 from ..io._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
@@ -263,6 +264,9 @@ def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
         fix = SAVE_WITH_COMMAS
     elif error.problem == "encoding" and error.details.get("damaged"):  # another encoding would not read it
         fix = "在记事本等文本编辑器里改正或删掉这一行的乱码，或从原系统重新导出这个文件"
+    elif error.problem == "tag_values" and any(doubtful_label(value) for _, value in error.details["rows"]):
+        fix = "确定类别后删去问号" + ("，或清空这一格（按 category 列模型给出的类别计，再复核）"  # 质量问题？, a doubt
+                                   if error.details["column"] == "category_zh" else "（拿不准的保留模型给出的类别，再复核）")
     elif error.problem == "not_review_workbook":  # one saved in another format; else no fix of the file will do
         fix = _FIXES["not_a_workbook"] if "format" in error.details else None
     else:

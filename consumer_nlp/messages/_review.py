@@ -3,7 +3,7 @@ apply and why, and the rows where it disagrees with another copy of the same exp
 
 from collections import Counter
 
-from .._categories import CATEGORIES
+from .._categories import CATEGORIES, doubtful_label
 from .._moments import shown_time
 from .._review_sheet import (CHOICE_HEADER, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, NOTES, ROW_EXPORTED,
                              TEXT_HEADER)
@@ -72,15 +72,22 @@ def _from_other_exports(corrections) -> str | None:
 
 def _not_reviewed(not_reviewed: list, column: str = "") -> str:
     """The rows ``not_reviewed`` (as ``read_review``'s corrections list them: (row, mark)) whose ``column`` holds a
-    mark for "not reviewed yet" (待定, /, ？): how many, and how many of each mark, as written."""
+    mark for "not reviewed yet" (待定, /, ？) or a category in doubt (质量问题？): how many, and how many of each mark,
+    as written."""
     marks = Counter(mark for _, mark in not_reviewed)
-    return f"{len(not_reviewed)} 行{column}填的是表示尚未复核的记号：{marks_counted(marks)}"
+    doubt = "或带问号的存疑类别" if any(map(doubtful_label, marks)) else ""
+    return f"{len(not_reviewed)} 行{column}填的是表示尚未复核的记号{doubt}：{marks_counted(marks)}"
+
+
+def _doubts_settled(not_reviewed: list) -> str:
+    """How the rows ``not_reviewed`` whose choice is a category in doubt (质量问题？) are stored: "" where none is."""
+    return "；带问号的确定后删去问号，再导入即可保存" if any(doubtful_label(mark) for _, mark in not_reviewed) else ""
 
 
 def nothing_corrected_in_chinese(workbook, not_reviewed=()) -> str:
     """The import's summary of a workbook that holds no correction: its 更正为 left blank, or holding marks for "not
     reviewed yet" in the rows ``not_reviewed`` (as ``read_review``'s corrections list them)."""
-    marks = f"（{_not_reviewed(not_reviewed)}）" if not_reviewed else ""
+    marks = f"（{_not_reviewed(not_reviewed)}{_doubts_settled(not_reviewed)}）" if not_reviewed else ""
     return f"复核表里没有填写「{CHOICE_HEADER}」的行{marks}，没有保存任何更正：{workbook}"
 
 
@@ -96,7 +103,8 @@ def corrections_added_in_chinese(added, source: str, store: str, corrections=())
                 f"（要改回，请重新导出后再选）" if added.replaced_since else "")
     lines = [f"已保存 {added.stored} 条人工更正{again}{superseded}{replaced}（来源：{source}），位于 {store}"]
     not_reviewed = getattr(corrections, "not_reviewed", ())
-    lines += [f"另 {_not_reviewed(not_reviewed, f'「{CHOICE_HEADER}」')}，按留空计，没有保存"] if not_reviewed else []
+    lines += [f"另 {_not_reviewed(not_reviewed, f'「{CHOICE_HEADER}」')}，按留空计，没有保存{_doubts_settled(not_reviewed)}"]\
+        if not_reviewed else []
     lines += filter(None, [_from_other_exports(corrections)])
     found = added.disagreements
     if found:

@@ -13,7 +13,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from .._categories import CATEGORIES, label_of
+from .._categories import CATEGORIES, doubtful_label, label_of
 from .._money import money_mentioned
 from .._values import cell_texts, is_missing
 from ..exceptions import ArchiveError
@@ -197,6 +197,12 @@ def parse_dates(values: pd.Series, date_format: str | None = None) -> pd.Series:
     return read_dates(values, date_format).dates
 
 
+def _sure_label(value) -> str | None:
+    """The category a tag cell says (:func:`label_of`), None for one a desk wrote with a question mark, its doubt
+    (质量问题？: :func:`doubtful_label`), which is refused as ？ alone is, never counted as a sure category."""
+    return None if doubtful_label(value) else label_of(value)
+
+
 @dataclass
 class _Tally:
     """Running counts over the chunks of one tagged archive."""
@@ -237,13 +243,13 @@ class _Tally:
         an edited category_zh, else category (English or Chinese); rows without text apart, unless a desk gave
         them a category."""
         empty = without_text(frame)
-        labels = frame["category"].map(label_of)
+        labels = frame["category"].map(_sure_label)
         tagged_as = labels.copy()  # as the category column says, before category_zh
         refuse_added_rows(frame, rows)  # a 合计 row below the table, told apart from a category cleared
         blank = cell_texts(frame["category"]).eq("")
         edited = pd.Series(np.nan, index=frame.index, dtype=object)
         if "category_zh" in frame:
-            edited = frame["category_zh"].map(label_of)
+            edited = frame["category_zh"].map(_sure_label)
             written = cell_texts(frame["category_zh"]).ne("")
             refuse_rows(frame["category_zh"], written & edited.isna(), rows, "category_zh",
                     "one of the six categories, or empty")

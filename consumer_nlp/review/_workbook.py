@@ -6,7 +6,7 @@ import zipfile
 from collections import defaultdict
 from pathlib import Path
 
-from .._categories import CATEGORIES, label_of, not_labeled_mark
+from .._categories import CATEGORIES, label_of, marked_or_doubtful
 from .._moments import SHOWN_TIME, shown_time
 from .._review_sheet import (CHOICE_HEADER, COLUMNS, CONFIDENCE_HEADER, EXACT, EXPORTED, GUESS_HEADER, HOW, NOTES,
                              ROW_EXPORTED, SHEET, SOURCE, TEXT_HEADER)
@@ -45,8 +45,9 @@ _PROBLEMS_IN_ENGLISH = {
 
 class Corrections(list):
     """The corrections of a filled workbook (dicts, as :func:`read_review` gives them), and ``not_reviewed``: the
-    rows whose 更正为 holds a mark for "not reviewed yet" (待定, /, ？, N/A: ``not_labeled_mark``) instead of a
-    category, as (row number as Excel shows it, the mark as written), left out as a blank choice is."""
+    rows whose 更正为 holds a mark for "not reviewed yet" (待定, /, ？, N/A: ``not_labeled_mark``) or a category in
+    doubt (质量问题？: ``doubtful_label``) instead of a sure category, as (row number as Excel shows it, the mark as
+    written), left out as a blank choice is."""
 
     def __init__(self, corrections=(), not_reviewed=()):
         super().__init__(corrections)
@@ -203,9 +204,9 @@ def _export_moment(stamp: tuple | None) -> str | None:
 
 def read_review(path) -> tuple[Corrections, str]:
     """The corrections a reviewer made in a workbook of :func:`export_review`, and its source.
-    Labels may be Chinese names or English labels; a mark for "not reviewed yet" (待定, /, ？, N/A) is a row left
-    blank, listed in the corrections' ``not_reviewed`` (see :class:`Corrections`); any other value is refused, all
-    listed by row.
+    Labels may be Chinese names or English labels; a mark for "not reviewed yet" (待定, /, ？, N/A), or a category
+    written with a question mark, in doubt (质量问题？), is a row left blank, listed in the corrections'
+    ``not_reviewed`` (see :class:`Corrections`); any other value is refused, all listed by row.
     Each belongs to the text exported (kept in hidden columns), not to what its 投诉内容 cell shows, and carries
     when its row was exported (exported_at: its own hidden moment, so that a row pasted from another export keeps
     that export's, also in a workbook without the column; the 说明 sheet's for a row without one, None where neither
@@ -286,7 +287,8 @@ def read_review(path) -> tuple[Corrections, str]:
             guess_off = known and len(exact) == 4 and (label_of(values[3]) != exact[2]
                                                        or not _same_number(values[5], exact[3]))
             choice = values[CHOICE - 1]
-            mark = not_labeled_mark(choice)  # 待定, /, ？: a row not reviewed yet, left out as a blank choice is
+            # 待定, /, ？, or 质量问题？ (a doubt): a row not reviewed yet, left out as a blank choice is, never stored as sure
+            mark = marked_or_doubtful(choice)
             if mark:
                 not_reviewed.append((number, str(choice).strip()))
             if mark or choice is None or str(choice).strip() == "":
