@@ -248,12 +248,7 @@ def _no_label(value) -> bool:
     space pasted from a web page), a desk's mark for a row not labeled yet (/, 待定, N/A: :func:`not_labeled_mark`),
     none of which a category is written as, or a label written with a question mark, in doubt (质量问题？:
     :func:`doubtful_label`), which no row learns or is scored by as a sure one."""
-    return is_blank(value) or (isinstance(value, str) and (shows_nothing(value) or _marked(value)))
-
-
-def _marked(value) -> bool:
-    """Whether a label cell holds a desk's mark for a row not labeled yet, or a label in doubt: counted in ``marks``."""
-    return marked_or_doubtful(value)
+    return is_blank(value) or (isinstance(value, str) and (shows_nothing(value) or marked_or_doubtful(value)))
 
 
 def _first_values(records, column, rows: int = 200) -> list:
@@ -465,7 +460,7 @@ def _columns_read(columns, records, first, text_col, label_col, group_col, sourc
     values = _first_values(records, label_col) if checked else None
     # a column of a desk's marks alone (待定, /) is the labels of a file not labeled yet, said as such, not as empty
     not_labels = values is not None and not _mostly_labels(values, 0.2) and (
-        bool(values) or not any(_marked(row.get(label_col)) for _, row in records[:200]))
+        bool(values) or not any(marked_or_doubtful(row.get(label_col)) for _, row in records[:200]))
     if not_labels:
         said.append(_not_labels(label_col, values))
     if not said:
@@ -551,7 +546,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     for where, row in records:
         (without if _no_label(row.get(label_col)) else kept).append((where, row))
     unlabeled = [where for where, _ in without]
-    marks = Counter(str(value).strip() for _, row in without if _marked(value := row.get(label_col)))
+    marks = Counter(str(value).strip() for _, row in without if marked_or_doubtful(value := row.get(label_col)))
     records = kept
     from ..features import normalize_many  # here, not above: reading archives stays free of scikit-learn
 

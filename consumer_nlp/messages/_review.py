@@ -103,8 +103,8 @@ def corrections_added_in_chinese(added, source: str, store: str, corrections=())
                 f"（要改回，请重新导出后再选）" if added.replaced_since else "")
     lines = [f"已保存 {added.stored} 条人工更正{again}{superseded}{replaced}（来源：{source}），位于 {store}"]
     not_reviewed = getattr(corrections, "not_reviewed", ())
-    lines += [f"另 {_not_reviewed(not_reviewed, f'「{CHOICE_HEADER}」')}，按留空计，没有保存{_doubts_settled(not_reviewed)}"]\
-        if not_reviewed else []
+    if not_reviewed:
+        lines.append(f"另 {_not_reviewed(not_reviewed, f'「{CHOICE_HEADER}」')}，按留空计，没有保存{_doubts_settled(not_reviewed)}")
     lines += filter(None, [_from_other_exports(corrections)])
     found = added.disagreements
     if found:
