@@ -297,11 +297,16 @@ def _review(args) -> int:
 def _serve(args) -> int:
     try:
         from .web import serve
+        from .web._security import NeedsToken
     except ImportError as missing:
         raise ImportError(f"the web application needs its extra: pip install 'consumer_nlp[web]' ({missing})") \
             from None
-    serve(host=args.host, port=args.port, registry=args.registry, workspace=args.workspace, token=args.token,
-          corpus=args.corpus, max_upload_mb=args.max_upload_mb)
+    try:
+        serve(host=args.host, port=args.port, registry=args.registry, workspace=args.workspace, token=args.token,
+              corpus=args.corpus, max_upload_mb=args.max_upload_mb)
+    except NeedsToken as refused:
+        raise _Refused(f"监听 {refused.host} 会让其他电脑也能打开这个网页，没有启动：请用 --token 设一个访问令牌"
+                       f"（此后每个请求都要带上它），或去掉 --host，只在本机使用", str(refused)) from None
     return 0
 
 # `models list`'s columns as a desk reads them (the words of the web's 模型 page and of `models alias`).

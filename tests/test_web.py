@@ -483,6 +483,16 @@ def test_off_loopback_the_server_needs_a_token_and_every_request_carries_it(tmp_
         assert client.get("/models").status_code == 403
 
 
+def test_serving_off_loopback_without_a_token_is_refused_in_chinese(registry, capsys):
+    # The refusal's headline was the fallback for errors of no known kind (没有完成（原因在下面，是英文的…）): a desk
+    # following the README's `--host 0.0.0.0` read why only in English (helper h9).
+    from consumer_nlp.cli import main
+
+    assert main(["serve", "--host", "0.0.0.0", "--registry", str(registry)]) == 2
+    headline = capsys.readouterr().err.splitlines()[0]
+    assert "0.0.0.0" in headline and "--token" in headline and "英文" not in headline
+
+
 def test_the_browser_asks_again_for_a_page_it_goes_back_to(client, tmp_path):
     # Back after a choice on 复核 showed the page as it was before it (已完成 0 条, the row not yet chosen), and back
     # from a batch tagged its page before the tagging (开始标注): browsers kept the pages and showed them again.

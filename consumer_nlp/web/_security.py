@@ -35,10 +35,18 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+class NeedsToken(ValueError):
+    """Serving on ``host``, beyond this machine, refused for want of a token; a front end says it in its words."""
+
+    def __init__(self, host: str, message: str):
+        super().__init__(message)
+        self.host = host
+
+
 def check_binding(host: str, token: str | None) -> None:
     """Refuse to serve beyond this machine without a token: anyone on the network could use it."""
     if not is_loopback(host) and not token:
-        raise ValueError(f"serving on {host} makes the application reachable from other computers: "
+        raise NeedsToken(host, f"serving on {host} makes the application reachable from other computers: "
                          f"give a token with token=… (every request must then carry it)")
 
 
