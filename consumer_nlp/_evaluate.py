@@ -216,7 +216,14 @@ def check_report_path(path, *, force: bool, inputs=()) -> Path:
 def evaluate(model: ComplaintClassifier, data: LabeledSource, *, model_name: str = "model", by: str | None = None,
              **read_options) -> Evaluation:
     """Tag labeled ``data`` (path, DataFrame or pairs) with ``model`` and measure the result;
-    ``by`` names a column (source, channel…) to measure each of its values apart as well."""
+    ``by`` names a column (source, channel…) to measure each of its values apart as well. ``print`` it for the
+    figures in Chinese; ``metrics`` holds them for a program, ``to_html()`` and ``to_markdown()`` write them.
+
+        >>> import consumer_nlp as cn
+        >>> pairs = [("秤不准，少了二两", "price_measurement"), ("外卖里吃出头发", "safety")]
+        >>> cn.evaluate(cn.load(), pairs).metrics["accuracy"]
+        1.0
+    """
     check_model(model)
     evaluation, warned = _noted(_evaluate, model, data, model_name, by, read_options)
     evaluation.warned = warned
@@ -301,7 +308,14 @@ class Comparison(tuple):
 def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_options) -> Comparison:
     """``models`` ({name: model}) on the same labeled ``data``: a table of their figures side by
     side (one column per model), and the rows on which their categories differ, each placed
-    (``where``) as its file shows it; with what it warned of (``warned``)."""
+    (``where``) as its file shows it; with what it warned of (``warned``).
+
+        >>> import consumer_nlp as cn
+        >>> pairs = [("秤不准，少了二两", "price_measurement"), ("外卖里吃出头发", "safety")]
+        >>> figures, differ = cn.compare({"default": cn.load(), "again": cn.load()}, pairs)
+        >>> figures.loc["accuracy"].tolist(), len(differ)
+        ([1.0, 1.0], 0)
+    """
     if not isinstance(models, dict):
         raise TypeError(f"models must be a dict {{name: model}}, not {type(models).__name__}")
     if not models:

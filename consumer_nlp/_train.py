@@ -279,6 +279,14 @@ def train(data: LabeledSource, *, cv: int = 5, text_col: str | None = None, labe
     fitting the confidence; its fingerprint is kept in
     ``training_data_``. ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of
     its column names.
+
+        >>> import consumer_nlp as cn
+        >>> pairs = [("秤不准，少了二两", "price_measurement"), ("外卖里吃出头发", "safety"),
+        ...          ("信用卡没开卡就扣年费", "financial"), ("手机用了三天就黑屏", "quality"),
+        ...          ("广告说能根治高血压", "false_advertising"), ("快递三天了还没送到", "other")] * 3
+        >>> mine = cn.train(pairs, cv=0)  # a file path or a DataFrame is read the same way; cv=0: no figures
+        >>> sorted(mine.classes_)[:2]
+        ['false_advertising', 'financial']
     """
     check_count(cv, "cv", 2, "folds of cross-validation; 0 trains without the cross-validated figures", also=(0,))
     _check_params(params)

@@ -501,6 +501,11 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     ``group_col`` also keeps each row's value of that column (source, channel…) in ``groups``;
     ``sheet`` and ``header_row`` choose the sheet of a workbook and the row of its column names.
     Data already read (a :class:`LabeledData`) is returned as it is.
+
+        >>> import consumer_nlp as cn
+        >>> data = cn.read_labeled([("秤不准，少了二两", "价格/计量"), ("外卖里吃出头发", "安全问题（safety）")])
+        >>> data.labels, data.places
+        (['price_measurement', 'safety'], ['row 1', 'row 2'])
     """
     if isinstance(data, LabeledData):
         if group_col is not None and data.groups is None:

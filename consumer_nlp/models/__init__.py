@@ -27,7 +27,12 @@ def load(name: PathLike | None = None, *, registry: PathLike | None = None) -> C
     """Load a model: the built-in default with no argument (or "default"); a model file
     (``*.cnlp``, any path with a folder in it, or a ``pathlib.Path``); or a registry reference ``"name"``,
     ``"name@3"``, ``"name@production"`` in the registry at ``registry`` (default:
-    ``$CONSUMER_NLP_HOME`` or a per-user folder; see :class:`ModelRegistry`)."""
+    ``$CONSUMER_NLP_HOME`` or a per-user folder; see :class:`ModelRegistry`).
+
+        >>> import consumer_nlp as cn
+        >>> cn.load().predict(["信用卡没开卡就扣年费"])
+        array(['financial'], dtype=object)
+    """
     return load_named(name, registry=registry)[0]
 
 

@@ -136,7 +136,14 @@ def check_model_path(path: PathLike, *, force: bool, inputs=()) -> Path:
 def save_model(model: ComplaintClassifier, path: PathLike, *, force: bool = False) -> Path:
     """Write a fitted ``model`` to ``path``, a name ending in ``.cnlp``. The file appears whole or
     not at all: it is written beside ``path`` and renamed into place; never over a file there
-    unless ``force``."""
+    unless ``force``. Returns the path written; :func:`load` reads it back.
+
+        >>> import consumer_nlp as cn
+        >>> cn.save(cn.load(), "mine.cnlp").name
+        'mine.cnlp'
+        >>> cn.load("mine.cnlp").predict(["秤不准，少了二两"])
+        array(['price_measurement'], dtype=object)
+    """
     check_savable(model)
     path = check_model_path(path, force=force)
     with new_file(path, force=force, what="model file") as temporary, open(temporary, "wb") as file:

@@ -181,7 +181,18 @@ def _library_versions(model: ComplaintClassifier) -> dict:
 
 
 class ModelRegistry:
-    """Versioned models on disk. ``root``: the argument, else ``$CONSUMER_NLP_HOME``, else a per-user folder."""
+    """Versioned models on disk, so that a desk can say which model tagged what, move ``production`` to a better one
+    and back. ``root``: the argument, else ``$CONSUMER_NLP_HOME``, else a per-user folder.
+
+        >>> import consumer_nlp as cn
+        >>> registry = cn.ModelRegistry("registry")
+        >>> version = registry.save(cn.load(), "complaints", description="the built-in model")
+        >>> registry.set_alias("complaints", version, "production")
+        >>> registry.resolve("complaints@production")
+        ('complaints', 1)
+        >>> cn.load("complaints@production", registry="registry").predict(["外卖里吃出头发"])
+        array(['safety'], dtype=object)
+    """
 
     def __init__(self, root: PathLike | None = None):
         self.root = Path(root) if root is not None else default_root()

@@ -149,7 +149,17 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     read ``chunk_size`` rows at a time. A row counts in the category a person last gave it: ``corrections``
     ({text: label}, such as a ``CorrectionStore``'s ``labels()``), else an edited category_zh, else its category.
     Rows are named by their places in the archive (:meth:`io.Chunk.places`), or as ``rows_named`` gives each place (a
-    copy's records named by the rows of the file it was made from)."""
+    copy's records named by the rows of the file it was made from).
+
+        >>> import consumer_nlp as cn, pandas as pd
+        >>> pd.DataFrame({"日期": ["2025-03-05", "2025-03-06"], "text": ["秤不准，少了二两", "外卖里吃出头发"]}
+        ...              ).to_csv("archive.csv", index=False)
+        >>> cn.tag_file(cn.load(), "archive.csv", jobs=1).rows_out
+        2
+        >>> report = cn.report_archive("archive.tagged.csv")  # .write("报告.html"), or .xlsx, .md
+        >>> report.summary.startswith("本期共受理消费投诉2件")
+        True
+    """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}, not {period!r}")
     if previous is not None and same_file(Path(path), Path(previous)):

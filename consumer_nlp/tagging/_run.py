@@ -233,6 +233,12 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
 
     From a thread other than the main one, the workers start as new interpreters (spawned, not forked), which import
     the script that started them: a script doing so keeps its work under ``if __name__ == "__main__":``.
+
+        >>> import consumer_nlp as cn, pandas as pd
+        >>> pd.DataFrame({"text": ["秤不准，少了二两", "外卖里吃出头发"]}).to_csv("archive.csv", index=False)
+        >>> summary = cn.tag_file(cn.load(), "archive.csv", jobs=1)  # writes archive.tagged.csv; print(summary)
+        >>> pd.read_csv("archive.tagged.csv")["category_zh"].tolist()
+        ['价格/计量', '安全问题']
     """
     if jobs is not None:
         check_count(jobs, "jobs", 1, "processes; default: one per core")
