@@ -1371,6 +1371,45 @@ def test_other_pages_answer_while_reports_are_drawn_one_at_a_time(client, tmp_pa
     assert max(seen) == 1  # pyplot is not thread-safe: one page's charts at a time
 
 
+@pytest.mark.parametrize("page", ["分类", "开始标注", "比较"])
+def test_other_pages_answer_while_a_model_not_yet_loaded_is_loaded(client, tmp_path, registry, monkeypatch, joined,
+                                                                    page):
+    # The first 分类 or 开始标注 after a model was promoted (or the server started), and the first comparison of a
+    # version, loaded the model in the server's event loop: every page of every desk waited the seconds it took.
+    if page == "比较":  # a version 2 with a correction held back from it, neither it nor production loaded yet
+        CorrectionStore(registry / STORE_NAME).add([{"text": t, "label": label}
+                                                    for t, label in zip(COMPLAINTS[:6], LABELS)], reviewer="测")
+        _wait_for_job(client, client.post("/models/retrain", data={"csrf": _csrf(client)}, follow_redirects=False))
+    batch = _upload(client, "投诉.csv", _archive(tmp_path / "upload.csv").read_bytes()).headers["location"]
+    models, loading, answered, released = client.app.state.models, threading.Event(), threading.Event(), []
+    load = models.registry.load
+
+    def slow_load(ref):  # the first model loaded waits until another page has answered (or 10 s)
+        if not loading.is_set():
+            loading.set()
+            released.append(answered.wait(10))
+        return load(ref)
+
+    monkeypatch.setattr(models.registry, "load", slow_load)
+    token, answers = _csrf(client), []
+    ask = {"分类": lambda: client.post("/", data={"csrf": token, "text": COMPLAINTS[0]}),
+           "开始标注": lambda: client.post(batch + "/tag", data={"csrf": token, "text_col": "投诉内容"},
+                                       follow_redirects=False),
+           "比较": lambda: client.get("/models/compare?version=2")}[page]
+    asking = threading.Thread(target=lambda: answers.append(ask()))
+    asking.start()
+    try:
+        assert loading.wait(60)
+        assert client.get("/batch").status_code == 200
+    finally:
+        answered.set()
+        joined([asking])
+    assert released == [True], "the other page waited for the model to load"
+    assert answers[0].status_code in (200, 303), answers[0].text[-300:]
+    if page == "开始标注":
+        assert _wait_for_job(client, answers[0]) == batch
+
+
 def test_the_review_page_names_each_row_where_the_upload_has_it(client, tmp_path, write_workbook):
     # The queue numbered the rows of the tagged copy: below an empty sheet row, every row was shown
     # (and its correction stored) one row too high up.

@@ -141,7 +141,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         form = await checked_form(request)
         sent = str(form.get("text") or "")
         text = sent[:PAGE_TEXT]
-        ref, model = models.production()
+        ref, model = await run_in_threadpool(models.production)  # loaded there the first time: seconds
         tags = model.tag_columns([text])  # the same columns, and the same review reason, as a tagged archive
         label, terms = str(tags["category"][0]), tags["top_terms"][0]
         by_label = {str(c): float(p) for c, p in zip(model.classes_, tags["probabilities"][0])}
@@ -225,7 +225,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             column = column.replace("\r\n", "\n")
         if column not in columns:
             raise Refused(400, "请从列表中选择投诉文本所在的列。")
-        ref, _ = models.production()
+        ref, _ = await run_in_threadpool(models.production)
         busy = Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
         if tagging_job(batch_id) is not None:
             raise busy
@@ -516,7 +516,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         version = version_of(request.query_params)
         if not models.held_back(version):
             raise Refused(400, f"第 {version} 版没有留出的更正可供比较：先在「复核」中更正至少 5 条，再重新训练。")
-        figures, n, production, warned = models.compare(version)
+        figures, n, production, warned = await run_in_threadpool(models.compare, version)  # both models loaded
         table = figures.to_html(classes="numbers", border=0, na_rep="—", float_format=lambda v: f"{v:.3f}")
         return render(request, "compare.html", page="models", version=version, n=n, table=Markup(table),
                       production=production, enough=ENOUGH_TEXTS, warned=warned)
