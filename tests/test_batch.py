@@ -1669,6 +1669,7 @@ def test_a_checkpoint_resumes_after_its_folder_moved_and_says_what_is_damaged(de
 def test_a_checkpoint_is_never_left_half_deleted(tmp_path, monkeypatch):
     # Its files were deleted one by one: a run killed meanwhile left records whose parts were gone,
     # and --resume then failed on a missing file.
+    from consumer_nlp.io import _paths
     from consumer_nlp.tagging import _spool
 
     spool = tmp_path / ".out.csv.parts"
@@ -1681,7 +1682,7 @@ def test_a_checkpoint_is_never_left_half_deleted(tmp_path, monkeypatch):
         next(Path(path).iterdir()).unlink()
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(_spool.shutil, "rmtree", killed_midway)
+    monkeypatch.setattr(_paths.shutil, "rmtree", killed_midway)  # io.remove_aside removes the spool
     with pytest.raises(KeyboardInterrupt):
         _spool.remove_spool(spool)
     assert not spool.exists()

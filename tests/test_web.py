@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import socket
 import threading
 import time
@@ -1642,6 +1643,42 @@ def test_same_name_uploads_are_told_apart_and_a_batch_can_be_deleted(client, tmp
     assert busy.status_code == 409 and "正在标注" in busy.text
     release.set()
     _wait_for_job(client, job)
+
+
+def test_a_batch_deleted_while_a_job_creates_a_file_in_its_folder_is_gone_whole(client, tmp_path, registry,
+                                                                                  monkeypatch):
+    # Deleting a batch while a download or review queue job wrote in its folder: the job's file, created in the moment
+    # between the folder being emptied and removed, made the removal fail (directory not empty), and the desk got
+    # 服务器内部错误 with the batch's record gone and its folder left.
+    batch = _tag(client, tmp_path)
+    root, rmdir, created = client.app.state.workspace.root, os.rmdir, []
+    folder = root / batch.rsplit("/", 1)[1]
+
+    def job_writes_as_removed(path, *args, **kwargs):  # the job's file, by its path, as the folder itself goes
+        if kwargs.get("dir_fd") is None and Path(path).parent == root:
+            with contextlib.suppress(FileNotFoundError):  # the job fails then (没有这个批次), as the desk meant
+                (folder / "download.xlsx").write_bytes(b"written")
+                created.append(path)
+        return rmdir(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "rmdir", job_writes_as_removed)
+    gone = client.post(batch + "/delete", data={"csrf": _csrf(client)}, follow_redirects=False)
+    monkeypatch.setattr(os, "rmdir", rmdir)
+    assert gone.status_code == 303 and gone.headers["location"] == "/batch", gone.text[-300:]
+    assert batch not in client.get("/batch").text and client.get(batch).status_code == 404
+    assert not created and not folder.exists() and not [p.name for p in root.iterdir() if p.name.startswith(".")]
+
+    # A removal that failed (a file held open elsewhere) leaves only a hidden folder, swept as the server starts.
+    batch = _tag(client, tmp_path)
+    monkeypatch.setattr(shutil, "rmtree", lambda path, **kwargs: None)
+    assert client.post(batch + "/delete", data={"csrf": _csrf(client)}, follow_redirects=False).status_code == 303
+    assert batch not in client.get("/batch").text and client.get(batch).status_code == 404
+    left = [p.name for p in root.iterdir() if p.name.startswith(".")]
+    assert len(left) == 1 and not (root / batch.rsplit("/", 1)[1]).exists(), left
+    monkeypatch.undo()
+    with TestClient(_app(tmp_path, registry)) as restarted:
+        assert restarted.get("/batch").status_code == 200
+    assert not [p.name for p in root.iterdir() if p.name.startswith(".")]
 
 
 def test_a_batch_deleted_while_another_desk_lists_the_batches_is_left_off_the_list(client, tmp_path, monkeypatch):

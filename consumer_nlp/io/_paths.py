@@ -7,6 +7,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import threading
 import time
 from contextlib import ExitStack, contextmanager
@@ -60,6 +61,25 @@ def working_name(path, tag: str) -> Path:
     room = NAME_MAX - len(os.fsencode(f"..{digest}.{tag}"))
     cut = os.fsencode(path.name)[:room].decode("utf-8", "ignore")
     return path.with_name(f".{cut}.{digest}.{tag}")
+
+
+def remove_aside(folder) -> None:
+    """Delete ``folder``, first moved aside whole to the hidden ``.NAME.leaving`` beside it (:func:`working_name`): one
+    atomic step, after which it is gone by its name, and whoever writes in it by that name fails rather than leave the
+    removal half done. What a removal that failed (a file held elsewhere) or was cut short (kill -9) leaves is that
+    hidden folder alone: removed by the next removal of ``folder``, or by :func:`sweep_removals`."""
+    leaving = working_name(folder, "leaving")
+    if leaving.exists():
+        shutil.rmtree(leaving, ignore_errors=True)
+    if Path(folder).exists():
+        os.replace(folder, leaving)
+    shutil.rmtree(leaving, ignore_errors=True)
+
+
+def sweep_removals(folder) -> None:
+    """Remove what removals by :func:`remove_aside` in ``folder`` left there."""
+    for leaving in Path(folder).glob(".*.leaving"):
+        shutil.rmtree(leaving, ignore_errors=True)
 
 
 def temporary_beside(path, *, folder: bool = False) -> Path:

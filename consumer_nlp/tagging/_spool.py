@@ -7,7 +7,6 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sys
 from importlib import metadata
 from pathlib import Path
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from .._classifier import ComplaintClassifier
 from ..exceptions import ArchiveError, CheckpointError
-from ..io import CHUNKING, PARTS, archive_format, check_new_file, same_file, working_name, write_json
+from ..io import CHUNKING, PARTS, archive_format, check_new_file, remove_aside, same_file, working_name, write_json
 
 
 
@@ -157,12 +156,7 @@ def check_paths(input_path: Path, output: Path, bad_rows: Path | None, *, force:
 def remove_spool(spool: Path) -> None:
     """Delete a spool, first moved aside whole: a run killed while its files go leaves no spool with
     records whose parts are gone (a record means a whole part), only a hidden folder on its way out."""
-    leaving = working_name(spool, "leaving")
-    if leaving.exists():
-        shutil.rmtree(leaving, ignore_errors=True)  # left by a run killed while it deleted
-    if spool.exists():
-        os.replace(spool, leaving)
-    shutil.rmtree(leaving, ignore_errors=True)
+    remove_aside(spool)
 
 
 def _check_same_run(spool: Path, manifest_path: Path, manifest: dict, finished: int) -> None:

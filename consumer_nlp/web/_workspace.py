@@ -5,7 +5,6 @@ import datetime
 import json
 import re
 import secrets
-import shutil
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +14,8 @@ import numpy as np
 
 from .._moments import shown_time
 from ..exceptions import ArchiveError, LabeledDataError
-from ..io import cell_text, find_text_column, names_row_below, new_file, open_archive, record_in_header, write_json
+from ..io import (cell_text, find_text_column, names_row_below, new_file, open_archive, record_in_header, remove_aside,
+                  sweep_removals, write_json)
 from ..messages import (blank_text_column_note, fix_in_chinese, headline, held_elsewhere_in_chinese, place_in_chinese,
                         problem_in_chinese)
 from ..tagging import check_untagged
@@ -69,6 +69,7 @@ class Workspace:
     def __init__(self, root, max_bytes: int, check=None):
         self.root = Path(root).resolve()
         self.root.mkdir(parents=True, exist_ok=True)
+        sweep_removals(self.root)  # batches whose deletion could not remove every file (:meth:`discard`)
         self.max_bytes = max_bytes
         self.check = check or find_text_columns
         self._updating = threading.Lock()  # job threads and requests update batch records at once
@@ -162,8 +163,10 @@ class Workspace:
 
     def discard(self, batch_id: str) -> None:
         """Remove a batch and everything made from it (an upload that cannot be used, or one the
-        desk deletes)."""
-        shutil.rmtree(self.folder(batch_id))
+        desk deletes): gone at once, its folder moved aside whole, so that a job writing in it meanwhile (a download,
+        a review queue) fails as the batch's deletion (:class:`NoBatch`) rather than make the removal fail half done;
+        what could not be removed is swept as the server starts again."""
+        remove_aside(self.folder(batch_id))
 
     def text_columns(self, batch_id: str) -> tuple[list, str | None]:
         """The columns of a batch's archive that hold text, and the one found by name (or None),
