@@ -1362,7 +1362,7 @@ def test_confidences_shown_as_percentages_in_a_csv_saved_from_excel_are_read(tmp
     path = _tagged_rows(tmp_path / "t.csv", rows)
     report = report_archive(path, progress=False)
     assert report.tables["categories"].set_index("label").loc["quality", "件数"] == 2
-    assert report.tables["examples"]["置信度"].tolist() == [0.984], report.tables["examples"]
+    assert report.tables["examples"]["置信度"].tolist() == [0.9841], report.tables["examples"]
     from consumer_nlp.exceptions import ArchiveError
 
     with pytest.raises(ArchiveError, match="row 3「120%」"):
@@ -1560,3 +1560,30 @@ def test_apportioned_shares_keep_equals_equal_and_each_within_a_unit_of_the_trut
         assert all(abs(u - e) < 1 for u, e in zip(units, exact)) and abs(sum(units) - 10_000) < ties
         if ties == 1:
             assert sum(units) == 10_000
+
+
+@needs_font
+def test_the_examples_say_confidences_as_percents_and_none_short_of_certain_as_certain(tmp_path):
+    # The report page's 代表性投诉 said 0.998 and 1.000 where the other pages and the tagged .xlsx say percents (99.8%),
+    # and 1.000 (0.9996 rounded) read as certain (helper h4's entry). Percents to a tenth, as 分类 says them; a confidence
+    # short of 1 is never said as 100.0%.
+    from openpyxl import load_workbook
+
+    texts = ("电饭煲用了三天就坏了要求退货", "买的羽绒服洗一次就掉毛严重", "新手机屏幕出现绿线无法使用", "热水器漏水商家拒绝上门维修")
+    rows = [{"text": t, "category": "quality", "confidence": c} for t, c in zip(texts, (0.9984, 0.9996, 1.0, 0.4))]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert sorted(report.tables["examples"]["置信度"]) == [0.4, 0.9984, 0.9996, 1.0]  # the values, unrounded
+    report.write(tmp_path / "r.html")
+    report.write(tmp_path / "r.md")
+    report.write(tmp_path / "r.xlsx")
+    page = (tmp_path / "r.html").read_text("utf-8")
+    shown = re.findall(r"<td>([^<]*%)</td>\s*<td>[^<%]+</td>", page)
+    assert sorted(shown) == sorted(["100.0%", "&gt;99.9%", "99.8%", "40.0%"]), shown
+    markdown = (tmp_path / "r.md").read_text("utf-8")
+    assert sorted(re.findall(r"\|\s*([\\>\d.]+%)\s*\|\s*[^|%]+\|", markdown)) == sorted(
+        ["100.0%", r"\>99.9%", "99.8%", "40.0%"])  # (> escaped, as Markdown has it)
+    sheet = load_workbook(tmp_path / "r.xlsx")["代表性投诉"]
+    column = [cell.column for cell in sheet[1] if cell.value == "置信度"][0]
+    cells = [row[column - 1] for row in sheet.iter_rows(min_row=2)]
+    assert sorted(cell.value for cell in cells) == [0.4, 0.9984, 0.9996, 1.0]  # numbers Excel sorts and sums
+    assert {cell.number_format for cell in cells} == {'[<0.9995]0.0%;[<1]">99.9%";0.0%'}

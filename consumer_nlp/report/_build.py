@@ -258,7 +258,8 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
             "涉及金额(元)": [*amounts, round(money_total)]})
         notes += _off_total_note(amounts, round(money_total), "各类涉及金额", " 元")
         tables["examples"] = pd.DataFrame(
-            [(KINDS[c], c, round(score, 3), _masked(text)) for c in order
+            # to four places, as tagging writes a confidence (0.9996, which three places made 1.000: certain)
+            [(KINDS[c], c, round(score, 4), _masked(text)) for c in order
              for score, text in pick_distinct(tally.candidates[c], EXAMPLES_PER_CATEGORY)],
             columns=["类别", "label", "置信度", "投诉内容"])
     else:

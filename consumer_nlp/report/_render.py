@@ -15,6 +15,23 @@ from ._tally import UNDATED
 
 LABELLED_PERIODS = 12  # periods named under the trend chart, at most
 MARKED_PERIODS = 60  # beyond this many periods the trend is drawn as lines without points
+CONFIDENCE = "置信度"  # a table's column of confidences (the examples'), held as numbers and said as percents
+SURE = 0.9995  # a confidence from which a percent to a tenth reads 100.0%, as though certain
+# Excel's format of it, as :func:`shown_confidence` says it: the cell's value stays the number, for sorting
+CONFIDENCE_FORMAT = f'[<{SURE}]0.0%;[<1]">99.9%";0.0%'
+
+
+def shown_confidence(value: float) -> str:
+    """A confidence as the report says it: a percent to a tenth (99.8%), as the web's 分类 says it; one short of 1 that
+    would read 100.0% is >99.9%, which a desk does not take for certain."""
+    return ">99.9%" if SURE <= value < 1 else f"{value:.1%}"
+
+
+def _confidences_shown(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` with its confidences (if any) as :func:`shown_confidence` says them, for the page and Markdown."""
+    if CONFIDENCE not in table:
+        return table
+    return table.assign(**{CONFIDENCE: table[CONFIDENCE].map(shown_confidence)})
 
 
 def _texts(table: pd.DataFrame, clean) -> pd.DataFrame:
@@ -119,7 +136,7 @@ class ArchiveReport:
         said = self.said_under()
         for key, title in self.titles().items():
             parts += [f"## {cell(title)}", ""] + ([cell(said[key]), ""] if key in said else [])
-            parts += [_texts(self.tables[key], cell).to_markdown(index=key in _INDEXED), ""]
+            parts += [_texts(_confidences_shown(self.tables[key]), cell).to_markdown(index=key in _INDEXED), ""]
         return "\n".join(parts)
 
     def to_html(self) -> str:
@@ -132,7 +149,7 @@ class ArchiveReport:
         # The page is read by the desk, in Chinese: the English label column is for the workbook and Markdown.
         said = {key: f'<p class="note">{html.escape(line)}</p>' for key, line in self.said_under().items()}
         sections = "".join(f"<h2>{html.escape(title)}</h2>" + said.get(key, "")
-                           + self.tables[key].drop(columns="label", errors="ignore")
+                           + _confidences_shown(self.tables[key]).drop(columns="label", errors="ignore")
                            .to_html(index=key in _INDEXED, border=0) for key, title in self.titles().items())
         notes = "".join(f'<p class="note">{html.escape(n)}</p>' for n in self.notes)
         return page("消费投诉分类统计报告", f"""<p>数据：{html.escape(self.source)}</p>
@@ -150,7 +167,13 @@ class ArchiveReport:
             overview = pd.DataFrame({"综述": [self.summary, *self.said_under().values()] + self.notes})
             _texts(overview, excel_text).to_excel(writer, sheet_name="综述", index=False)
             for key, title in self.titles().items():
-                _texts(self.tables[key], excel_text).to_excel(writer, sheet_name=sheet_title(title), index=key in _INDEXED)
+                table = self.tables[key]
+                _texts(table, excel_text).to_excel(writer, sheet_name=sheet_title(title), index=key in _INDEXED)
+                if CONFIDENCE in table:  # the numbers shown as the page says them
+                    column = table.columns.get_loc(CONFIDENCE) + 1 + (key in _INDEXED)
+                    written = writer.sheets[sheet_title(title)]
+                    for (cell,) in written.iter_rows(min_row=2, min_col=column, max_col=column):
+                        cell.number_format = CONFIDENCE_FORMAT
             keep_text(writer.book)
             sheet = writer.book.create_sheet("图表")
             row = 1
