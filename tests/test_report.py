@@ -1587,3 +1587,28 @@ def test_the_examples_say_confidences_as_percents_and_none_short_of_certain_as_c
     cells = [row[column - 1] for row in sheet.iter_rows(min_row=2)]
     assert sorted(cell.value for cell in cells) == [0.4, 0.9984, 0.9996, 1.0]  # numbers Excel sorts and sums
     assert {cell.number_format for cell in cells} == {'[<0.9995]0.0%;[<1]">99.9%";0.0%'}
+
+
+@needs_font
+def test_a_report_of_one_month_draws_no_trend_of_dots_and_says_why(tmp_path):
+    # A tagged file of one month drew 各类别投诉件数走势 as six dots and no line (helper h4 saw it): a trend of one point,
+    # which a manager reads as a broken chart. It is left out, and the page says why under the table by time, which
+    # holds the month's counts; two months draw their lines as before.
+    from matplotlib import pyplot
+
+    rows = [{"text": "漏水", "category": "quality", "date": f"2025-03-{day:02d}"} for day in (1, 5, 9)]
+    rows += [{"text": "秤不准", "category": "price_measurement", "date": "不详"}]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    figures = report.charts()
+    for figure in figures.values():
+        pyplot.close(figure)
+    assert list(figures) == ["各类别投诉件数"], list(figures)
+    report.write(tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text("utf-8")
+    assert "只有 2025-03 一个时段，不画走势图" in page
+    rows[0]["date"] = "2025-04-02"
+    two = report_archive(_tagged_rows(tmp_path / "u.csv", rows), progress=False)
+    figures = two.charts()
+    for figure in figures.values():
+        pyplot.close(figure)
+    assert "各类别投诉件数走势" in figures and "走势图" not in "".join(two.said_under().values())

@@ -78,9 +78,16 @@ class ArchiveReport:
         """The line under each table that needs one: the column it was made from (:meth:`made_from`), what its deciding
         terms' figures, pairs and placeholders mean."""
         lines = self.made_from()
+        if "by_period" in lines and len(trend := self._trend()) == 1:  # a trend of one point is six dots
+            lines["by_period"] += f"只有 {trend.index[0]} 一个时段，不画走势图。"
         if len(self.tables.get("terms", ())):
             lines["terms"] = TERMS_NOTE
         return lines
+
+    def _trend(self) -> pd.DataFrame:
+        """The time table's periods and kinds as the trend draws them: the dated periods alone, without 合计."""
+        table = self.tables.get("by_period", pd.DataFrame(columns=["合计"])).drop(columns=["合计"])
+        return table[~table.index.isin(UNDATED)]
 
     def charts(self) -> dict:
         """Bar chart of categories, trend per category over time, chart by channel (as figures)."""
@@ -96,9 +103,8 @@ class ArchiveReport:
         axes.set_ylabel("件数")
         figures["各类别投诉件数"] = figure
         if "by_period" in self.tables:
-            table = self.tables["by_period"].drop(columns=["合计"])
-            table = table[~table.index.isin(UNDATED)]
-            if len(table):
+            table = self._trend()
+            if len(table) > 1:  # (one period: said under its table)
                 figure, axes = plt.subplots(figsize=(7.5, 3.8))
                 positions = np.arange(len(table))
                 for column in table.columns:
