@@ -54,13 +54,19 @@ def _value(number: str) -> float | None:
         return None
 
 
+_PLUS = re.compile(r"\s*\+\s*")  # between two amounts that are added (9.9元+19.9元; NFKC makes ＋ a +)
+
+
 def money_mentioned(text) -> float:
-    """The largest amount of money ``text`` mentions, in yuan (0 when it mentions none)."""
+    """The largest amount of money ``text`` mentions, in yuan (0 when it mentions none); amounts joined by plus signs
+    (9.9元+19.9元, two things bought) are one amount, their sum."""
     if not isinstance(text, str):
         return 0.0
-    best = 0.0
+    best = summed = 0.0
+    end = None  # where the amount before ends
     # NFKC makes the Chinese comma a "," that would join 200，300 into one number: a clause's end instead
-    for match in _AMOUNT.finditer(nfkc(text.replace("，", "、"))):
+    read = nfkc(text.replace("，", "、"))
+    for match in _AMOUNT.finditer(read):
         value = _value(match["sign"] or match["unit_number"] or match["cued"])
         if value is None:
             continue
@@ -68,5 +74,7 @@ def money_mentioned(text) -> float:
             value = value / 10 + (_value(match["sub"]) / 100 if match["sub"] else 0)
         elif match["unit"] == "块" and match["sub"]:
             value += _value(match["sub"]) / 10
-        best = max(best, value)
+        joined = end is not None and _PLUS.fullmatch(read, end, match.start())
+        summed, end = (summed + value if joined else value), match.end()
+        best = max(best, summed)
     return best

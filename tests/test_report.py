@@ -1612,3 +1612,17 @@ def test_a_report_of_one_month_draws_no_trend_of_dots_and_says_why(tmp_path):
     for figure in figures.values():
         pyplot.close(figure)
     assert "各类别投诉件数走势" in figures and "走势图" not in "".join(two.said_under().values())
+
+
+def test_amounts_joined_by_plus_signs_count_as_their_sum_and_the_report_says_how_amounts_count(tmp_path):
+    # 9.9元+19.9元 in one complaint (two things bought, each priced) counted as 19.9, the larger, which the table showed
+    # as 20 元 (helper h4 read it as the two summed): an amount written as a sum is its sum, 29.8; amounts not joined so
+    # (标价9.9元，结账按19.9元收的) still count the largest. The report says how a complaint's amount is counted.
+    assert money_mentioned("买了两件9.9元+19.9元，都是坏的") == pytest.approx(29.8)
+    assert money_mentioned("运费￥12 + ￥1,234.50货款") == pytest.approx(1246.5)
+    assert money_mentioned("超市标价9.9元，结账按19.9元收的") == 19.9
+    assert money_mentioned("9.9元和19.9元") == 19.9
+    rows = [{"text": "买了两件9.9元+19.9元，都是坏的", "category": "quality"}]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert report.tables["money"].set_index("label").loc["quality", "涉及金额(元)"] == 30
+    assert "每件投诉计其提及的最大一笔金额" in report.said_under()["money"]

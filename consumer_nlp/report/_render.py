@@ -15,6 +15,9 @@ from ._tally import UNDATED
 
 LABELLED_PERIODS = 12  # periods named under the trend chart, at most
 MARKED_PERIODS = 60  # beyond this many periods the trend is drawn as lines without points
+# How the money table counts (see _money.money_mentioned): a desk read 9.9元+19.9元's 20 元 as a sum, and 19.9 as 20
+MONEY_NOTE = ("每件投诉计其提及的最大一笔金额（用“+”连写的几笔相加，如“9.9元+19.9元”计 29.8 元），"
+              "不重复计算同一件投诉里的其他金额；各数取整到元。")
 CONFIDENCE = "置信度"  # a table's column of confidences (the examples'), held as numbers and said as percents
 SURE = 0.9995  # a confidence from which a percent to a tenth reads 100.0%, as though certain
 # Excel's format of it, as :func:`shown_confidence` says it: the cell's value stays the number, for sorting
@@ -80,6 +83,8 @@ class ArchiveReport:
         lines = self.made_from()
         if "by_period" in lines and len(trend := self._trend()) == 1:  # a trend of one point is six dots
             lines["by_period"] += f"只有 {trend.index[0]} 一个时段，不画走势图。"
+        if "money" in self.tables:
+            lines["money"] = MONEY_NOTE
         if len(self.tables.get("terms", ())):
             lines["terms"] = TERMS_NOTE
         return lines
