@@ -1626,3 +1626,17 @@ def test_amounts_joined_by_plus_signs_count_as_their_sum_and_the_report_says_how
     report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
     assert report.tables["money"].set_index("label").loc["quality", "涉及金额(元)"] == 30
     assert "每件投诉计其提及的最大一笔金额" in report.said_under()["money"]
+
+
+def test_a_category_zh_mistyped_by_hand_is_refused_with_the_category_it_is_nearest(tmp_path, capsys):
+    # A desk's hand-edited category_zh (质量问, 金融, safty) stopped the report by its rows, without the category each
+    # was near, where labeled data and a review workbook offer it (是不是「质量问题」？); a value near none is named alone.
+    rows = [{"text": "漏水", "category": "quality", "category_zh": zh} for zh in ("质量问", "金融", "safty", "不知道")]
+    path = _tagged_rows(tmp_path / "t.csv", rows)
+    frame = pd.read_csv(path)
+    frame["category_zh"] = ["质量问", "金融", "safty", "不知道"]  # (_tagged_rows writes the category's own)
+    frame.to_csv(path, index=False)
+    assert main(["report", str(path), "-o", str(tmp_path / "r.html"), "-q"]) != 0
+    said = capsys.readouterr().err
+    assert ("第2行「质量问」（是不是「质量问题」？）、第3行「金融」（是不是「金融服务」？）、第4行「safty」（是不是「安全问题」？）、"
+            "第5行「不知道」。") in said, said

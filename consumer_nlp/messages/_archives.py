@@ -7,6 +7,7 @@ from .._categories import doubtful_label
 from .._review_sheet import CHOICE_HEADER
 from ..exceptions import ArchiveError
 from ..io._cells import XLSX_MAX_CELL, XLSX_MAX_COLUMNS, XLSX_MAX_ROWS
+from ._labeled import nearest_category_in_chinese
 from ._rows import WORKBOOKS, place_in_chinese, why_unparseable
 
 
@@ -65,8 +66,10 @@ _TAG_VALUES = {"category": "六个类别之一（英文名如 quality，或中�
 
 
 def _tag_values(details: dict) -> str:
-    """A tag column's cells that hold what tagging never writes, with their rows as Excel shows them."""
-    rows = "、".join(f"第{row}行" + (f"「{value}」" if value else "（空）") for row, value in details["rows"])
+    """A tag column's cells that hold what tagging never writes, with their rows as Excel shows them, and the category
+    a category's cell mistyped by hand is nearest (质量问: 是不是「质量问题」？)."""
+    near = nearest_category_in_chinese if details["column"] in ("category", "category_zh") else lambda value: ""
+    rows = "、".join(f"第{row}行" + (f"「{value}」{near(value)}" if value else "（空）") for row, value in details["rows"])
     holds = _TAG_VALUES.get(details["column"], "标注时写入的值")
     return f"「{details['column']}」列应为{' ' if holds[0].isascii() else ''}{holds}，这些行不是：{rows}"
 
