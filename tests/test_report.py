@@ -1640,3 +1640,21 @@ def test_a_category_zh_mistyped_by_hand_is_refused_with_the_category_it_is_neare
     said = capsys.readouterr().err
     assert ("第2行「质量问」（是不是「质量问题」？）、第3行「金融」（是不是「金融服务」？）、第4行「safty」（是不是「安全问题」？）、"
             "第5行「不知道」。") in said, said
+
+
+@needs_font
+def test_the_trend_breaks_its_lines_over_a_jump_of_years_between_two_periods(tmp_path):
+    # A time table's gap of more than a year (a complaint typed 2019 among 2025's) is a jump from one row to the next,
+    # not months of zeros (as meant), but the trend drew a line from 2019-01 straight into 2025-01, as if the one month
+    # followed the other. Each line now breaks there; months in a row are joined as before.
+    from matplotlib import pyplot
+
+    dates = ["2019-01-05", "2025-01-05", "2025-02-05", "2025-03-05"]
+    rows = [{"text": "漏水", "category": "quality", "date": date} for date in dates]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert list(report.tables["by_period"].index) == ["2019-01", "2025-01", "2025-02", "2025-03"]
+    figure = report.charts()["各类别投诉件数走势"]
+    line = [line for line in figure.axes[0].get_lines() if line.get_label() == "质量问题"][0]
+    pyplot.close(figure)
+    drawn = [None if pd.isna(y) else int(y) for y in line.get_ydata()]
+    assert drawn == [1, None, 1, 1, 1], drawn

@@ -112,9 +112,14 @@ class ArchiveReport:
             if len(table) > 1:  # (one period: said under its table)
                 figure, axes = plt.subplots(figsize=(7.5, 3.8))
                 positions = np.arange(len(table))
+                # a jump of more periods than the table fills (see _build.FILLED_GAP) breaks each line: a point between
+                # two periods that do not follow each other, of no value
+                periods = [pd.Period(label) for label in table.index]
+                jumps = [i + 1 for i, (before, after) in enumerate(zip(periods, periods[1:])) if (after - before).n > 1]
+                drawn = np.insert(positions.astype(float), jumps, np.array(jumps) - 0.5)
                 for column in table.columns:
-                    axes.plot(positions, table[column], marker="o" if len(table) <= MARKED_PERIODS else None,
-                              label=column)
+                    axes.plot(drawn, np.insert(table[column].to_numpy(dtype=float), jumps, np.nan),
+                              marker="o" if len(table) <= MARKED_PERIODS else None, label=column)
                 # a dozen periods labelled at most: one label per period overprints, and 6,000 took 30 s
                 step = -(-len(table) // LABELLED_PERIODS)
                 axes.set_xticks(positions[::step], [str(period) for period in table.index[::step]])
