@@ -1658,3 +1658,18 @@ def test_the_trend_breaks_its_lines_over_a_jump_of_years_between_two_periods(tmp
     pyplot.close(figure)
     drawn = [None if pd.isna(y) else int(y) for y in line.get_ydata()]
     assert drawn == [1, None, 1, 1, 1], drawn
+
+
+@needs_font
+def test_the_charts_count_complaints_in_whole_numbers(tmp_path):
+    # Counts of one and two complaints were drawn against ticks of 0.25, 1.25 and 1.75 件: no number of complaints.
+    from matplotlib import pyplot
+
+    rows = [{"text": "漏水", "category": c, "date": d, "channel": "热线"}
+            for d in ["2025-01-05", "2025-02-05", "2025-03-05", "2025-03-07"] for c in ("quality", "safety")]
+    figures = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False).charts()
+    ticks = {name: [*figure.axes[0].get_yticks()] for name, figure in figures.items() if "分列" not in name}
+    ticks.update({name: [*figure.axes[0].get_xticks()] for name, figure in figures.items() if "分列" in name})
+    for figure in figures.values():
+        pyplot.close(figure)
+    assert len(ticks) == 3 and all(t == int(t) for each in ticks.values() for t in each), ticks

@@ -98,6 +98,8 @@ class ArchiveReport:
         """Bar chart of categories, trend per category over time, chart by channel (as figures)."""
         from .._charts import chart_label, pyplot
 
+        from matplotlib.ticker import MaxNLocator  # counts of complaints: ticks of 0.25 件 are none
+
         plt = pyplot()
         figures = {}
         overall = self.tables["categories"][self.tables["categories"]["label"] != "total"]
@@ -106,6 +108,7 @@ class ArchiveReport:
         axes.bar_label(bars, labels=[f"{n}（{s:.1f}%）" for n, s in zip(overall["件数"], overall["占比(%)"])], fontsize=8)
         axes.set_title("各类别投诉件数")
         axes.set_ylabel("件数")
+        axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         figures["各类别投诉件数"] = figure
         if "by_period" in self.tables:
             table = self._trend()
@@ -125,6 +128,7 @@ class ArchiveReport:
                 axes.set_xticks(positions[::step], [str(period) for period in table.index[::step]])
                 axes.set_title("各类别投诉件数走势")
                 axes.set_ylabel("件数")
+                axes.yaxis.set_major_locator(MaxNLocator(integer=True))
                 axes.tick_params(axis="x", rotation=45)
                 axes.legend(fontsize=8, ncol=3)
                 figures["各类别投诉件数走势"] = figure
@@ -137,6 +141,7 @@ class ArchiveReport:
                 left += table[column].to_numpy()
             axes.set_yticks(positions, [chart_label(name) for name in table.index])  # a bar each, names alike or not
             axes.invert_yaxis()
+            axes.xaxis.set_major_locator(MaxNLocator(integer=True))
             axes.set_title(f"按{chart_label(self.tables['by_group'].index.name)}分列的投诉件数")
             axes.legend(fontsize=8, ncol=3)
             figures[f"按{self.tables['by_group'].index.name}分列"] = figure
