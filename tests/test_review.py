@@ -126,6 +126,14 @@ def test_a_tagged_tsv_with_a_row_cut_into_pieces_is_refused_by_its_row_not_left_
     assert not workbook.exists()
 
 
+def _exported(tagged, model_file, tmp_path) -> tuple[list, Path]:
+    """The registry's flags and a review workbook exported from ``tagged`` by ``review export``, as a desk makes one."""
+    registry = ["--registry", str(tmp_path / "registry")]
+    workbook = tmp_path / "复核.xlsx"
+    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    return registry, workbook
+
+
 def _fill(workbook_path, choices: dict):
     """Choose categories in the workbook as a reviewer would: {sheet row: value}."""
     from openpyxl import load_workbook as open_book
@@ -139,9 +147,7 @@ def _fill(workbook_path, choices: dict):
 def test_a_near_spelling_in_the_correction_is_refused_naming_the_nearest_category(tagged, model_file, tmp_path, capsys):
     # 「价格」 typed into 更正为 was refused as 第2行「价格」 alone, though the nearest category (价格/计量) was known, as
     # labeled data's refusal says it; it is said by its Chinese name, as the drop-down lists it (qualty: 质量问题).
-    registry = ["--registry", str(tmp_path / "registry")]
-    workbook = tmp_path / "复核.xlsx"
-    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    registry, workbook = _exported(tagged, model_file, tmp_path)
     _fill(workbook, {2: "价格", 3: "qualty", 4: "投诉"})
     assert main(["review", "import", str(workbook), *registry]) == 2
     err = capsys.readouterr().err
@@ -157,9 +163,7 @@ def test_a_reviewers_not_reviewed_yet_mark_is_a_row_not_reviewed_not_a_refusal_n
     # never stored, counted and named in the summary, as labeled data counts such a label as none.
     from consumer_nlp.review import read_review
 
-    registry = ["--registry", str(tmp_path / "registry")]
-    workbook = tmp_path / "复核.xlsx"
-    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    registry, workbook = _exported(tagged, model_file, tmp_path)
     capsys.readouterr()
     _fill(workbook, {2: "待定", 3: "/", 4: "？"})
     assert main(["review", "import", str(workbook), *registry]) == 0
@@ -186,9 +190,7 @@ def test_a_choice_written_with_a_question_mark_is_a_row_not_reviewed_counted_and
     from consumer_nlp.exceptions import ReviewWorkbookError
     from consumer_nlp.review import read_review
 
-    registry = ["--registry", str(tmp_path / "registry")]
-    workbook = tmp_path / "复核.xlsx"
-    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    registry, workbook = _exported(tagged, model_file, tmp_path)
     capsys.readouterr()
     _fill(workbook, {2: "安全问题", 3: "质量问题？", 4: "quality?", 5: "待定", 6: "“虚假宣传？”", 7: "服务态度？"})
     with pytest.raises(ReviewWorkbookError) as refused:  # a question mark after no category: no category, as before
@@ -213,9 +215,7 @@ def test_a_choice_written_with_a_question_mark_is_a_row_not_reviewed_counted_and
 
 
 def test_export_fill_import_and_the_report_counts_the_corrections(tagged, model_file, tmp_path, capsys):
-    registry = ["--registry", str(tmp_path / "registry")]
-    workbook = tmp_path / "复核.xlsx"
-    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    registry, workbook = _exported(tagged, model_file, tmp_path)
     book = load_workbook(workbook)
     sheet = book["复核"]
     assert [c.value for c in sheet[1]] == ["序号", "原文件行号", "投诉内容", "模型判断", "次选", "置信度", "更正为",
@@ -262,9 +262,7 @@ def test_a_correction_whose_text_cell_was_emptied_is_refused_by_its_row(tagged, 
     # An emptied 投诉内容 cell was stored as a correction of the text "None", which training then learned.
     # The exported text is kept in a hidden column, so the correction still belongs to it; a workbook
     # without that column (exported by an earlier version) is refused by row; an altered one too.
-    registry = ["--registry", str(tmp_path / "registry")]
-    workbook = tmp_path / "复核.xlsx"
-    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    registry, workbook = _exported(tagged, model_file, tmp_path)
     book = load_workbook(workbook)
     exported = [book["复核"].cell(row=r, column=3).value for r in (2, 3, 4)]
     book["复核"].cell(row=2, column=3).value = None
@@ -1134,9 +1132,7 @@ def test_a_queue_asked_of_another_model_than_the_one_that_tagged_is_refused(tagg
 def test_an_unfilled_workbook_a_second_import_and_a_tagged_file_given_instead_are_told_so(tagged, model_file,
                                                                                            tmp_path, capsys):
     # They were "已保存 0 条" (exit 0), "已保存 2 条" again, and "save it as .xlsx" for the tagged CSV.
-    registry = ["--registry", str(tmp_path / "registry")]
-    workbook = tmp_path / "复核.xlsx"
-    assert main(["review", "export", str(tagged), "-o", str(workbook), "--model", str(model_file), *registry]) == 0
+    registry, workbook = _exported(tagged, model_file, tmp_path)
     capsys.readouterr()
     assert main(["review", "import", str(workbook), *registry]) == 0
     assert "没有填写「更正为」的行，没有保存任何更正" in capsys.readouterr().out
