@@ -67,8 +67,13 @@ _TAG_VALUES = {"category": "六个类别之一（英文名如 quality，或中�
 
 def _tag_values(details: dict) -> str:
     """A tag column's cells that hold what tagging never writes, with their rows as Excel shows them, and the category
-    a category's cell mistyped by hand is nearest (质量问: 是不是「质量问题」？)."""
-    near = nearest_category_in_chinese if details["column"] in ("category", "category_zh") else lambda value: ""
+    a category's cell mistyped by hand is nearest (质量问: 是不是「质量问题」？); not of one written in doubt (质量问题？),
+    whose fix says to drop the question mark (:func:`fix_in_chinese`)."""
+
+    def near(value) -> str:
+        mistyped = details["column"] in ("category", "category_zh") and not doubtful_label(value)
+        return nearest_category_in_chinese(value) if mistyped else ""
+
     rows = "、".join(f"第{row}行" + (f"「{value}」{near(value)}" if value else "（空）") for row, value in details["rows"])
     holds = _TAG_VALUES.get(details["column"], "标注时写入的值")
     return f"「{details['column']}」列应为{' ' if holds[0].isascii() else ''}{holds}，这些行不是：{rows}"
