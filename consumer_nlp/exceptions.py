@@ -162,7 +162,9 @@ class ReviewWorkbookError(ValueError):
 class ArchiveError(ValueError):
     """An archive that cannot be read as it is, or a result its format cannot hold. ``problem`` says
     which (one of ``PROBLEMS``), for a program that tells it in its own words (the web application, in Chinese):
-    ``"encoding"``, ``"unparseable_row"`` (``details["where"]``, its place, "row 12 (line 15)";
+    ``"encoding"`` (``details["line"]``, where one is known; ``details["encoding"]``, the codec read with;
+    ``details["given"]``, the encoding as the caller named it, where one was; ``details["detected"]``, the one
+    detection reads the file in, where that is another), ``"unparseable_row"`` (``details["where"]``, its place, "row 12 (line 15)";
     ``details["row"]``, the row as Excel shows it; ``details["line"]``, the file's line; ``details["fault"]``, the
     row's fault as a :class:`~consumer_nlp.io.BadRow`'s ``kind``, with its particulars beside it;
     ``details["none_readable"]``, True where no row of the file could be read, so setting bad rows aside does not help),

@@ -1423,7 +1423,8 @@ def test_an_archive_problem_says_in_chinese_how_to_go_on_with_this_commands_flag
     cases = [(["tag", "open.csv", "-o", "o1.csv"], "请修正这一行后再运行，或用 --bad-rows 把无法解析的行另存到一个文件、其余照常处理"),
              (["report", "open.csv", "-o", "r.html"], "请修正这一行后再运行。"),
              (["tag", "two.xlsx", "-o", "o2.csv"], "请用 --sheet 指定要读的一张（名称或序号）"),
-             (["tag", "gbk.csv", "-o", "o3.csv", "--encoding", "utf-8"], "或用 --encoding 指定文件的编码"),
+             (["tag", "gbk.csv", "-o", "o3.csv", "--encoding", "utf-8"],  # read rightly without it
+              "请去掉 --encoding utf-8 后再运行（不用 --encoding 时自动识别编码，这个文件读作 GB18030）"),
              (["tag", "dup.csv", "-o", "o4.csv"], "请把重名的列改名后再运行。")]
     for argv, says in cases:
         argv = [argv[0], str(tmp_path / argv[1]), argv[2], str(tmp_path / argv[3]), *argv[4:]]

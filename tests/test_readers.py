@@ -654,6 +654,32 @@ def test_bytes_that_do_not_decode_are_named_by_their_line(tmp_path):
         read(path, encoding="utf-8")
 
 
+def test_an_encoding_named_wrongly_is_said_as_given_with_the_one_the_file_reads_in_without_it(tmp_path):
+    # A helper's pass (h5): a GB18030 file read with encoding="utf-8" was refused as "line 1 is not valid utf-8-sig
+    # … name the encoding with encoding=…": the reader's codec, not the name given, and the desk was told to name
+    # an encoding, though left out it is detected and the file read rightly.
+    from consumer_nlp.messages import how_to_go_on, problem_in_chinese
+
+    for name, text in [("a.csv", "编号,投诉内容\n1,水龙头漏水\n2,电子秤不准\n"),
+                       ("a.jsonl", '{"投诉内容": "水龙头漏水"}\n{"投诉内容": "电子秤不准"}\n')]:
+        path = tmp_path / name
+        path.write_bytes(text.encode("gb18030"))
+        for given in ("utf-8", "UTF8", "big5"):
+            with pytest.raises(ArchiveError, match=f"line 1 is not valid {given} ") as caught:
+                read(path, encoding=given)
+            assert "encoding=… left out, the file is read as gb18030" in str(caught.value), str(caught.value)
+            assert (caught.value.details["given"], caught.value.details["detected"]) == (given, "gb18030")
+            assert f"无法按 {given} 编码读出" in problem_in_chinese(caught.value)
+            assert how_to_go_on(caught.value, {"encoding": "--encoding"}) == (
+                f"请去掉 --encoding {given} 后再运行（不用 --encoding 时自动识别编码，这个文件读作 GB18030）")
+    # where no encoding was named, or none is detected, the advice is as it was
+    path.write_bytes(b'{"text": "' + bytes([0xFF, 0xFE, 0x81]) * 40 + b'"}\n')
+    with pytest.raises(ArchiveError) as caught:
+        read(path, encoding="utf-8")
+    assert "given" in caught.value.details and "detected" not in caught.value.details
+    assert "或用 --encoding 指定文件的编码" in how_to_go_on(caught.value, {"encoding": "--encoding"})
+
+
 def test_naming_utf_8_for_a_file_with_a_byte_order_mark_reads_the_same_columns(tmp_path):
     path = tmp_path / "a.csv"
     path.write_bytes("\ufeff投诉内容,编号\n电表走得飞快,1\n".encode("utf-8"))

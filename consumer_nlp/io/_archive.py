@@ -252,6 +252,7 @@ class ArchiveReader:
 
     def __init__(self, path, encoding=None, chunk_size=5000, header_row: int = 1):
         self.path, self.encoding, self.chunk_size = Path(path), encoding, chunk_size
+        self.given_encoding = encoding  # as the caller named it (None: detected); ``encoding`` is the codec read with
         self.columns, self.total = [], None
         self.merged = []  # a workbook's merged ranges whose value was given to every row they cover
         # a workbook's ranges merged down from the header row or above on into data rows, which read their own cells
@@ -284,11 +285,6 @@ class ArchiveReader:
         show = sys.stderr.isatty() if show is None else show
         return tqdm(total=self.total, unit=self.unit, unit_scale=self.unit == "B", disable=not show,
                     file=sys.stderr, dynamic_ncols=True, **options)
-
-
-def undecodable(path, line: int, encoding: str, error: UnicodeDecodeError) -> ArchiveError:
-    return ArchiveError(f"{path}: line {line} is not valid {encoding} ({error.reason}); name the encoding with "
-                        f"encoding=…", "encoding", line=line, encoding=encoding)
 
 
 def check_header(columns: list, path, first_column: int | None = None) -> list:

@@ -11,8 +11,9 @@ import pandas as pd
 
 from ..exceptions import ArchiveError
 from ._columns import TEXT_COLUMN_NAMES, blank_header_row, find_column, looks_like_names, names_row_in
-from ._archive import ArchiveReader, BadRow, Chunk, check_header, text_place, undecodable
-from ._encoding import detect_encoding, first_undecodable_line, in_disguise, text_encoding, utf8_in_disguise
+from ._archive import ArchiveReader, BadRow, Chunk, check_header, text_place
+from ._encoding import (detect_encoding, first_undecodable_line, in_disguise, text_encoding, undecodable,
+                        utf8_in_disguise)
 
 
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
@@ -581,4 +582,4 @@ class DelimitedReader(ArchiveReader):
                             where, unsure)
             except UnicodeDecodeError as error:
                 raise undecodable(self.path, first_undecodable_line(self.path, self.encoding), self.encoding,
-                                   error) from None
+                                  error, self.given_encoding) from None

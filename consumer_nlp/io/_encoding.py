@@ -147,6 +147,25 @@ def utf8_in_disguise(line: str, encoding: str) -> bool:
     return max(common_share(as_utf8, "gb18030"), common_share(as_utf8, "big5")) > common_share(line, script)
 
 
+def undecodable(path, line: int, encoding: str, error: UnicodeDecodeError, given: str | None = None) -> ArchiveError:
+    """The error refusing ``path`` at ``line``, which the codec ``encoding`` does not decode. Where the caller named
+    the encoding (``given``, as written: utf-8, read as utf-8-sig), it is said so, and, where detection reads the
+    file in another (:func:`detect_encoding`, of a sample), which one: naming none is then the way on."""
+    if given is None:
+        return ArchiveError(f"{path}: line {line} is not valid {encoding} ({error.reason}); name the encoding with "
+                            f"encoding=…", "encoding", line=line, encoding=encoding)
+    try:
+        detected = detect_encoding(path)
+    except ArchiveError:  # none is detected: another name is the way on
+        detected = None
+    if detected is not None and codecs.lookup(detected).name != codecs.lookup(encoding).name:
+        return ArchiveError(f"{path}: line {line} is not valid {given} ({error.reason}), the encoding named; with "
+                            f"encoding=… left out, the file is read as {detected}", "encoding", line=line,
+                            encoding=encoding, given=given, detected=detected)
+    return ArchiveError(f"{path}: line {line} is not valid {given} ({error.reason}), the encoding named; name the one "
+                        f"it is in with encoding=…", "encoding", line=line, encoding=encoding, given=given)
+
+
 def in_disguise(path, line: int, encoding: str) -> ArchiveError:
     return ArchiveError(f"{path}: line {line} is UTF-8 in a file read as {encoding} (a row from another system?); "
                         f"save the whole file in one encoding", "encoding", line=line, encoding=encoding)

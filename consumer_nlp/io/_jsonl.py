@@ -10,9 +10,9 @@ from collections import Counter
 import pandas as pd
 
 from ..exceptions import ArchiveError
-from ._archive import ArchiveReader, BadRow, Chunk, undecodable
+from ._archive import ArchiveReader, BadRow, Chunk
 from ._cells import XLSX_MAX_COLUMNS
-from ._encoding import detect_encoding, in_disguise, text_encoding, utf8_in_disguise
+from ._encoding import detect_encoding, in_disguise, text_encoding, undecodable, utf8_in_disguise
 from ._text_escapes import SURROGATE, escape_surrogates
 
 
@@ -155,13 +155,13 @@ class JsonLinesReader(ArchiveReader):
                     for number, text in enumerate(lines, start=1):
                         yield number, text.removeprefix(_BOM), raw.tell()
                 except UnicodeDecodeError as error:
-                    raise undecodable(self.path, number + 1, self.encoding, error) from None
+                    raise undecodable(self.path, number + 1, self.encoding, error, self.given_encoding) from None
                 return
             for number, line in enumerate(raw, start=1):
                 try:
                     text = line.decode(self.encoding)
                 except UnicodeDecodeError as error:
-                    raise undecodable(self.path, number, self.encoding, error) from None
+                    raise undecodable(self.path, number, self.encoding, error, self.given_encoding) from None
                 if utf8_in_disguise(text, self.encoding):
                     raise in_disguise(self.path, number, self.encoding)
                 yield number, text.removeprefix(_BOM), raw.tell()

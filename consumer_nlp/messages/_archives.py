@@ -130,6 +130,14 @@ def encoding_name(encoding: str) -> str:
     return "Big5" if name == "big5" else name.upper()
 
 
+def _encoding_read(details: dict) -> str:
+    """The encoding a file was read in, from an "encoding" error's ``details``: as the desk named it (utf8), else as
+    detected, in the menus' words (UTF-8, not the reader's utf-8-sig)."""
+    if details.get("given"):
+        return details["given"]
+    return encoding_name(details["encoding"]) if "encoding" in details else "所用的"
+
+
 # The formats as a desk calls them, where an error names one.
 _FORMAT_NAMES = {"csv": "CSV", "tsv": "TSV", "jsonl": "JSONL", "parquet": "Parquet"}
 
@@ -142,7 +150,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
         "encoding": lambda: (f"文件第 {details['line']} 行有按 {encoding_name(details['encoding'])} 编码读不出的字节（文件的"
                              f"其他各行都是 {encoding_name(details['encoding'])} 编码，这一行也许有乱码或损坏的字）"
                              if details.get("damaged")
-                             else f"文件第 {details['line']} 行无法按 {details.get('encoding', '所用的')} 编码读出（文件也许是"
+                             else f"文件第 {details['line']} 行无法按 {_encoding_read(details)} 编码读出（文件也许是"
                              f"另一种编码，或这一行是乱码）" if details.get("line")
                              else "无法识别文件的编码（不是 UTF-8、GB18030 或 Big5）"),
         "several_sheets": lambda: f"这个工作簿有 {len(details['sheets'])} 张表含有数据（{_joined(details['sheets'])}）",
@@ -355,6 +363,10 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         return f"请{model}后再运行，或先用 consumer-nlp tag 以这个模型重新标注这个文件再运行{text_col}"
     if error.problem == "beyond_excel":
         return "请把结果写成 CSV、JSONL 或 Parquet（输出文件用 .csv、.jsonl 或 .parquet 结尾）"
+    if error.problem == "encoding" and error.details.get("detected") and "encoding" in names:  # named wrongly
+        flag = names["encoding"]
+        return (f"请去掉 {flag} {error.details['given']} 后再运行（不用 {flag} 时自动识别编码，这个文件读作 "
+                f"{encoding_name(error.details['detected'])}）")
     if error.problem == "unparseable_row" and getattr(error, "chunks_kept", None):
         return _bad_row_with_chunks_kept(names)
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"
