@@ -194,6 +194,7 @@ class Chunk:
     unsure: list = field(default_factory=list)  # of a CSV or TSV: (row, first line, last line, how) of each quoted
     # value over lines that read as rows of their own, "kept" as one (a stray quote closed lines later would have
     # merged them) or "cut" into rows (a TSV cell Excel quoted would have been cut)
+    boms: int = 0  # of a CSV or TSV: byte order marks dropped from the starts of lines (files joined end to end)
 
     def places(self) -> list:
         """Each row's number in its file: its row as Excel shows a CSV or a sheet (the header_row that reads it as

@@ -17,6 +17,7 @@ from ._encoding import (detect_encoding, first_undecodable_line, in_disguise, te
 
 
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
+_BOM = "\ufeff"
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
 AMOUNT = re.compile(r"\d{1,3},\d{3}(?![\d,])")  # a line of a comma CSV's text beginning with an amount (1,200元),
 # not a row's id and 3-digit amount (2,350,冰箱坏了): a text's amount is not followed by a comma ending a field
@@ -253,6 +254,7 @@ class DelimitedReader(ArchiveReader):
         self.encoding = text_encoding(encoding) or detect_encoding(path)
         self.delimiter = ";" if delimiter == "," and self._semicolon_separated() else delimiter
         self.total = self.path.stat().st_size
+        self.boms = 0  # byte order marks opening a line, dropped so far (:meth:`_in_one_encoding`)
 
     def _semicolon_separated(self, looked_at: int = 20) -> bool:
         """Whether a .csv is separated by semicolons, as an Excel whose list separator is ';' (a European one) saves
@@ -497,10 +499,15 @@ class DelimitedReader(ArchiveReader):
                 and line.count('"') % 2 == 1 and line.count(self.delimiter, 0, opening) < len(self.columns))
 
     def _in_one_encoding(self, lines):
-        """The file's lines, refusing a UTF-8 one in a GB18030 or Big5 file (:func:`utf8_in_disguise`)."""
+        """The file's lines, refusing a UTF-8 one in a GB18030 or Big5 file (:func:`utf8_in_disguise`). A byte order
+        mark opening a line (of a second export joined to the first, ``copy /b a.csv+b.csv``) is none of its first
+        cell, as it is none of the file's first: dropped, and counted in ``boms`` (said by the run's summary)."""
         for number, line in enumerate(lines, start=1):
             if utf8_in_disguise(line, self.encoding):
                 raise in_disguise(self.path, number, self.encoding)
+            if line.startswith(_BOM):
+                self.boms += 1
+                line = line[1:]
             yield line
 
     def _unparseable(self, row: int, record: tuple, what: str) -> ArchiveError:
@@ -550,6 +557,7 @@ class DelimitedReader(ArchiveReader):
                         names = names[:1]  # read as a sheet's title row is, pointing to the names below
                 self.columns = check_header(names, self.path)
                 size, rows, where, bad, index, blank, chars = self.rows_per_chunk(), [], [], [], 0, 0, 0
+                boms = 0  # self.boms by the last chunk: each counts those read since (of lines read ahead too)
                 unsure = []  # (row, first line, last line, how): each quoted value kept whole or cut, a guess
                 cut = (0, 0)  # the first and last lines of the last TSV cell in quotes cut into rows
                 for number, (line, record, raw_text, bad_row, guess) in enumerate(records, start=self.header_row + 1):
@@ -576,10 +584,11 @@ class DelimitedReader(ArchiveReader):
                     chars += len(raw_text)
                     if len(rows) + len(bad) >= size or chars >= self.max_chunk_text:  # bad rows are held too: they count
                         yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, raw.tell(), blank,
-                                    where, unsure)
+                                    where, unsure, self.boms - boms)
+                        boms = self.boms
                         rows, where, bad, index, blank, chars, unsure = [], [], [], index + 1, 0, 0, []
                 yield Chunk(index, pd.DataFrame(rows, columns=self.columns, dtype=object), bad, self.total, blank,
-                            where, unsure)
+                            where, unsure, self.boms - boms)
             except UnicodeDecodeError as error:
                 raise undecodable(self.path, first_undecodable_line(self.path, self.encoding), self.encoding,
                                   error, self.given_encoding) from None

@@ -67,7 +67,8 @@ def row_notes(summary) -> list[str]:
     ``summary`` (:class:`tagging.Summary`): a CSV read by its semicolons (or as one column named with them), what of
     the input the output leaves out (other sheets, a title above the column names, notes outside the table), rows
     hidden in Excel, merged cells copied to every row they cover, ranges merged from the column names (or above) into
-    rows that read their own cells, blank lines skipped, quoted texts over lines reading as rows (a stray quote's?)."""
+    rows that read their own cells, blank lines skipped, byte order marks dropped from lines (files joined end to end),
+    quoted texts over lines reading as rows (a stray quote's?)."""
     notes = []
     if summary.semicolons:
         notes.append("输入文件的各列以分号（;）分隔（有些语言版本的 Excel 这样保存 CSV），已按分号分列读取")
@@ -94,6 +95,9 @@ def row_notes(summary) -> list[str]:
                      "结果里这些行的这些列是各自单元格的内容（Excel 保存的文件里为空），请核对")
     if summary.blank_lines:
         notes.append(f"空行 {summary.blank_lines} 行（不是记录，已跳过）")
+    if summary.boms:
+        notes.append(f"{summary.boms} 行开头有字节顺序标记（BOM，两个文件首尾相接时后一个文件开头看不见的记号），不是第一格的值，"
+                     "已去掉")
     if summary.names_count:
         notes.append(names_rows_note(summary.names_rows, summary.names_count, "没有标注，没有计入"))
     if summary.unsure_count:

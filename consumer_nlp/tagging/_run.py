@@ -74,6 +74,7 @@ class Summary:
     unsure: list = field(default_factory=list)  # the first quoted values of a CSV read as one over lines reading as
     # rows of their own (a stray quote would have merged them), as (row, first line, last line): to be checked
     unsure_count: int = 0
+    boms: int = 0  # of a CSV or TSV: byte order marks dropped from the starts of lines (files joined end to end)
     semicolons: bool = False  # whether the input is a CSV read by its semicolons (as a European Excel saves one)
     one_column: str | None = None  # of a CSV read with commas as one column, its name (semicolons in it are said)
     excel_changes: dict = field(default_factory=dict)  # of a CSV, TSV or Parquet output: what Excel changes as it
@@ -129,11 +130,12 @@ def _start_worker(parent, *args):
 
 
 def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, places: list = (), read: tuple = (),
-               unsure: list = (), state: dict | None = None) -> dict:
+               unsure: list = (), boms: int = 0, state: dict | None = None) -> dict:
     """Tag one chunk and write its part and its record, each atomically (written, then renamed); ``places``: its rows'
     (:meth:`io.Chunk.places`), to name rows of column names; ``read``: how far the input was read by its end and of
     how much (its ``position`` and the reader's ``total``), for a progress read from the checkpoint; ``unsure``: its
-    quoted values read as one over lines that read as rows (:attr:`io.Chunk.unsure`), to be named; ``state`` is the
+    quoted values read as one over lines that read as rows (:attr:`io.Chunk.unsure`), to be named; ``boms``: the byte
+    order marks dropped from its lines (:attr:`io.Chunk.boms`), to be said; ``state`` is the
     run's (:func:`_run_state`), in a worker process the one it was started with."""
     state = _worker_state if state is None else state
     tagged = tag_frame(state["model"], frame, state["text_col"])
@@ -153,7 +155,7 @@ def _tag_chunk(index: int, frame: pd.DataFrame, bad: list, blank: int = 0, place
               "bad": [vars(b) for b in bad], "blank": blank,
               "names": int(names.sum()),
               "names_at": [int(places[i]) for i in names.nonzero()[0][:10] if i < len(places)],
-              "read": list(read), "unsure": [list(value) for value in unsure]}
+              "read": list(read), "unsure": [list(value) for value in unsure], "boms": boms}
     # files a desk opens in Excel, which changes some values as it reads them: CSV and TSV outputs, and Parquet, from
     # which the web writes its CSV downloads
     if state["kind"] in ("csv", "tsv", "parquet"):
@@ -383,7 +385,7 @@ def _tag_file(model, input_path: Path, output: Path, kind: str, *, text_col, id_
                 stop.check()
                 if chunk.index not in done:
                     workers.tag((chunk.index, chunk.rows, chunk.bad, chunk.blank, chunk.places(),
-                                 (chunk.position, reader.total), chunk.unsure))
+                                 (chunk.position, reader.total), chunk.unsure, chunk.boms))
                 bar.update(chunk.position - bar.n)
                 bar.set_postfix_str(f"{rows_seen:,} 行 {rows_seen / max(time.perf_counter() - started, 1e-9):,.0f} 行/秒",
                                     refresh=False)
@@ -551,6 +553,7 @@ def _sum_records(spool: Path, kind: str, summary: Summary, write_bad_row, read_a
         summary.names_rows += record.get("names_at", [])[:10 - len(summary.names_rows)]
         summary.unsure_count += len(record.get("unsure", []))
         summary.unsure += record.get("unsure", [])[:10 - len(summary.unsure)]
+        summary.boms += record.get("boms", 0)
         summary.empty_ids += record.get("empty_ids", [])[:10 - len(summary.empty_ids)]
         summary.empty_elsewhere.update(record.get("empty_elsewhere", {}))
         summary.counts.update(record["counts"])
