@@ -67,3 +67,16 @@ PathLike = str | os.PathLike  # a file or folder, as a string or a pathlib.Path
 MODEL_SUFFIX = ".cnlp"  # a model file's name ends so
 MODEL_SUFFIXES = (MODEL_SUFFIX, ".skops")  # a name ending so is a model file (0.1 wrote .skops), never data to read
 LabeledSource = PathLike | pd.DataFrame | Iterable  # a labeled file, a DataFrame, or (text, label) pairs
+
+
+def check_path(value, name: str, what: str, in_memory: str = "") -> None:
+    """Refuse ``value`` for parameter ``name`` unless it is a :data:`PathLike`: Python's own TypeError ("expected str,
+    bytes or os.PathLike object, not DataFrame") names no parameter. ``what`` says the file it names ("an archive
+    file"); ``in_memory`` what to do instead with data given there (a DataFrame, a Series, a list, an array)."""
+    if isinstance(value, (str, os.PathLike)):
+        return
+    module, kind = type(value).__module__.split(".")[0], type(value).__name__
+    got = "None" if value is None else kind if module == "builtins" else f"{module}.{kind}"
+    data = isinstance(value, (pd.DataFrame, pd.Series, list, tuple)) or hasattr(value, "__array__")
+    raise TypeError(f"{name} must be the path of {what} (a string or a pathlib.Path), not {got}"
+                    + (f"; {in_memory}" if in_memory and data else ""))

@@ -291,6 +291,25 @@ def test_the_text_column_is_found_or_asked_for(default_model, tmp_path):
         tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False, force=True)
 
 
+def test_a_frame_or_a_list_given_for_a_file_is_refused_by_its_parameter_saying_how_to_tag_texts_in_memory(
+        small_model, tmp_path, monkeypatch):
+    # An analyst's DataFrame given as the archive failed with Python's "expected str, bytes or os.PathLike object,
+    # not DataFrame", naming no parameter; given as the output, with "The truth value of a DataFrame is ambiguous".
+    monkeypatch.chdir(tmp_path)
+    frame = pd.DataFrame({"text": ["电表走得飞快"]})
+    for given, kind in ((frame, "pandas.DataFrame"), (frame["text"], "pandas.Series"), (["电表走得飞快"], "list"),
+                        (None, "None")):
+        with pytest.raises(TypeError, match=rf"^input_path must be the path of .*file.*, not {kind}") as no:
+            tag_file(small_model, given, jobs=1, progress=False)
+        assert ("model.tag(" in str(no.value)) == (given is not None)  # texts in memory: how to tag them
+    frame.to_csv("a.csv", index=False)
+    with pytest.raises(TypeError, match=r"^output_path must be the path of .*file.*, not pandas.DataFrame"):
+        tag_file(small_model, "a.csv", frame, jobs=1, progress=False)
+    with pytest.raises(TypeError, match=r"^bad_rows_path must be the path of .*file.*, not int"):
+        tag_file(small_model, "a.csv", "o.csv", bad_rows_path=1, jobs=1, progress=False)
+    assert sorted(os.listdir(tmp_path)) == ["a.csv"]
+
+
 @pytest.mark.parametrize("encoding,text", [("gb18030", "电表走得飞快"), ("big5", "電錶走得飛快，退款還沒到")])
 def test_encoding_is_detected_even_in_small_files(default_model, tmp_path, encoding, text):
     source = tmp_path / "in.csv"

@@ -573,6 +573,17 @@ def test_the_archive_itself_as_the_previous_period_is_refused(tmp_path):
         report_archive(now, previous=tmp_path / "." / "now.csv", progress=False)
 
 
+def test_a_frame_given_for_the_archive_or_the_previous_one_is_refused_by_its_parameter(tmp_path):
+    # A tagged DataFrame given to report_archive failed with Python's "expected str, bytes or os.PathLike object, not
+    # DataFrame", which names neither the parameter nor what to do.
+    now = _tagged_rows(tmp_path / "now.csv", [{"text": "漏水", "category": "quality"}] * 2)
+    frame = pd.read_csv(now)
+    with pytest.raises(TypeError, match=r"^path must be the path of .*file.*, not pandas.DataFrame.*to_csv"):
+        report_archive(frame, progress=False)
+    with pytest.raises(TypeError, match=r"^previous must be the path of .*file.*, not pandas.DataFrame"):
+        report_archive(now, previous=frame, progress=False)
+
+
 def test_a_wrong_value_in_an_edited_workbook_is_named_by_its_sheet_row(tmp_path, write_workbook):
     # Empty rows left in a tagged workbook edited in Excel: a typo in sheet row 6 was called 第4行.
     header = ["text", "category", "category_zh", "confidence", "needs_review"]

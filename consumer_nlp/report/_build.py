@@ -12,7 +12,7 @@ import pandas as pd
 from .._categories import CATEGORIES
 from .._similarity import pick_distinct
 from .._unicode import quoted
-from .._values import PathLike
+from .._values import PathLike, check_path
 from ..exceptions import ArchiveError
 from ..io import CHANNEL_NAMES, DATE_NAMES, find_column, same_file
 from ..messages import REASON_EMPTY, names_rows_note
@@ -162,6 +162,10 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     """
     if period not in PERIODS:
         raise ValueError(f"period must be one of {list(PERIODS)}, not {period!r}")
+    written_first = "a tagged table in memory is reported once written to a file (df.to_csv('tagged.csv', index=False))"
+    check_path(path, "path", "a tagged archive file", written_first)
+    if previous is not None:
+        check_path(previous, "previous", "a tagged archive file", written_first)
     if previous is not None and same_file(Path(path), Path(previous)):
         raise ArchiveError(f"previous=… ({previous}) is the archive itself: give the tagged archive of the period "
                            f"before", "previous_is_itself")

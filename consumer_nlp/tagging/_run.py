@@ -23,7 +23,7 @@ import pandas as pd
 
 from .._classifier import ComplaintClassifier, check_model
 from .._signals import stop_signals, stops_as_interrupt
-from .._values import PathLike, check_count
+from .._values import PathLike, check_count, check_path
 from ..exceptions import CheckpointError
 from ..io import (OutputLock, archive_format, check_fits_a_cell, check_fits_a_sheet, day_numbers, excel_changes,
                   find_column, find_text_column, join_parts, new_file, new_files, open_archive, output_format,
@@ -249,6 +249,12 @@ def tag_file(model: ComplaintClassifier, input_path: PathLike, output_path: Path
                               "for opposite things; give one of them", "resume_and_restart")
     check_count(chunk_size, "chunk_size", 1, "rows per chunk")
     check_model(model)
+    check_path(input_path, "input_path", "an archive file",
+               "texts already in memory are tagged with model.tag(texts) or model.tag_columns(texts) (of a DataFrame, "
+               "its text column: model.tag(df['text']))")
+    for name, path in (("output_path", output_path), ("bad_rows_path", bad_rows_path)):
+        if path is not None:
+            check_path(path, name, "a file to write")
     input_path = Path(input_path)
     output = Path(output_path) if output_path else default_output(input_path)
     bad_rows = Path(bad_rows_path) if bad_rows_path is not None else None
