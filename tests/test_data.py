@@ -248,6 +248,21 @@ def test_a_pair_of_three_values_is_named_with_its_count():
         read_labeled([("漏水", "quality"), ("冒烟", "safety", "extra")])
 
 
+def test_texts_without_labels_or_values_that_are_no_pairs_are_named_by_their_row():
+    # A list of texts given without labels was read character by character: 漏水 became the text 漏 labeled 水
+    # ("unknown label '水'"), 漏水了 "a pair of 3 values"; a value that is no sequence, or data that is none, failed
+    # with Python's "'int' object is not iterable", naming no row.
+    with pytest.raises(LabeledDataError, match=r"row 1: expected a \(text, label\) pair, got the text '漏水' alone.*"
+                                               r"zip\(texts, labels\)") as no:
+        read_labeled(["漏水", "冒烟了"])
+    assert [where for where, _ in no.value.problems] == ["row 1", "row 2"]
+    with pytest.raises(LabeledDataError, match=r"row 2: expected a \(text, label\) pair, got int 5\n.*row 3: .*None"):
+        read_labeled([("漏水", "quality"), 5, None])
+    for data, got in ((None, "None"), (5, "int 5")):
+        with pytest.raises(TypeError, match=rf"^got {got}: give labeled data as a file path"):
+            read_labeled(data)
+
+
 def test_excel_formulas_are_read_as_their_values_never_learned_as_text(tmp_path, with_cached_values):
     # A sheet of =TRIM(原始!A2) cells was trained on as the formulas' text: the model learned row numbers.
     # Formulas are now read as the values Excel saved; one never calculated is named by its cell.

@@ -4,6 +4,7 @@ import binascii
 import hashlib
 import os
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pandas as pd
 
 from .._categories import (CATEGORIES, doubtful_label, label_fault, label_of, marked_or_doubtful, number_written,
                            unknown_label)
-from .._unicode import name_key, shows_nothing, without_format_characters
+from .._unicode import name_key, quoted, shows_nothing, without_format_characters
 from .._warned import log
 from .._values import LabeledSource, is_blank, is_missing
 from ..exceptions import ArchiveError, LabeledDataError
@@ -485,6 +486,17 @@ def _names_again(text, label, text_col, label_col) -> bool:
             and text.strip() == str(text_col).strip() and label.strip() == str(label_col).strip())
 
 
+def _not_a_pair(value, pair: tuple | None) -> str:
+    """What is wrong with ``value``, given as a (text, label) pair: ``pair``, its values, or None if it has none."""
+    if pair is not None:
+        return f"expected a (text, label) pair, got {len(pair)} values"
+    if isinstance(value, str):
+        return (f"expected a (text, label) pair, got the text {quoted(repr(value))} alone; give each text with its "
+                f"label: list(zip(texts, labels))")
+    got = "None" if value is None else f"{type(value).__name__} {quoted(repr(value))}"
+    return f"expected a (text, label) pair, got {got}"
+
+
 def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col: str | None = None,
                  encoding: str | None = None, group_col: str | None = None, sheet: str | int | None = None,
                  header_row: int = 1) -> LabeledData:
@@ -514,9 +526,11 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
         return data
     unparsed, first, written = [], None, str  # rows a file's reader could not parse; its first chunk; a label's text
     errors_as_text = ()  # the error names a text file holds where Excel saved its sheet's error cells
-    if isinstance(data, (pd.Series, dict, bytes, bytearray)):
-        raise TypeError(f"got a {type(data).__name__}: give labeled data as a file path, a DataFrame with a text and "
-                        f"a label column, or (text, label) pairs")
+    if isinstance(data, (pd.Series, dict, bytes, bytearray)) or not isinstance(data, (str, os.PathLike, Iterable)):
+        got = ("None" if data is None else f"a {type(data).__name__}" if isinstance(data, Iterable)
+               else f"{type(data).__name__} {quoted(repr(data))}")
+        raise TypeError(f"got {got}: give labeled data as a file path, a DataFrame with a text and a label column, or "
+                        f"(text, label) pairs")
     if isinstance(data, (str, os.PathLike)):
         path = Path(data)
         source = str(path)
@@ -534,11 +548,14 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     else:
         source = "pairs"
         text_col, label_col = text_col or "text", label_col or "label"
-        pairs = [tuple(pair) for pair in data]
+        given = list(data)
+        # A text alone (texts given without their labels) would be read character by character: 漏水 as 漏 labeled 水.
+        pairs = [tuple(pair) if isinstance(pair, Iterable) and not isinstance(pair, (str, bytes)) else None
+                 for pair in given]
         columns, records = [text_col, label_col], [
-            (f"row {i}", dict(zip((text_col, label_col), pair))) for i, pair in enumerate(pairs, start=1)]
-        bad = [(where, f"expected a (text, label) pair, got {len(pair)} values")
-               for (where, _), pair in zip(records, pairs) if len(pair) != 2]
+            (f"row {i}", dict(zip((text_col, label_col), pair or ()))) for i, pair in enumerate(pairs, start=1)]
+        bad = [(where, _not_a_pair(value, pair)) for (where, _), value, pair in zip(records, given, pairs)
+               if pair is None or len(pair) != 2]
         if bad:
             raise LabeledDataError(source, bad)
 
