@@ -226,10 +226,6 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if column not in columns:
             raise Refused(400, "请从列表中选择投诉文本所在的列。")
         ref, _ = await run_in_threadpool(models.production)
-        busy = Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
-        if tagging_job(batch_id) is not None:
-            raise busy
-
         meta = space.meta(batch_id)
         # the download offered first is written as the tagging ends: its first click gets a finished file
         result = result_name()
@@ -253,8 +249,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
 
         progress = TaggingProgress(space.tagging_path(batch_id), time.time())  # from the run's checkpoint
         job = jobs.start(f"标注「{meta['name']}」", f"/batch/{batch_id}", work, progress=progress, alone=True)
-        if job is None:  # another desk's click (a request on another event loop) started one since
-            raise busy
+        if job is None:  # one is running: checked as it is started, or two clicks (on two event loops) both started
+            raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def batch_delete(request: Request):
@@ -492,9 +488,6 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         await checked_form(request)
         if refused := retraining_refused():
             raise Refused(*refused)
-        busy = Refused(409, "正在重新训练：请等这次训练完成后再开始。")
-        if retraining_now():
-            raise busy
         started = {"started": recorded_moment()}
 
         def work() -> int:
@@ -508,8 +501,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             return version
 
         job = jobs.start("用更正重新训练", "/models", work, alone=True)
-        if job is None:  # another click (a request on another event loop) started one since
-            raise busy
+        if job is None:  # one is running: checked as it is started, or two clicks (on two event loops) both started
+            raise Refused(409, "正在重新训练：请等这次训练完成后再开始。")
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
     async def models_compare(request: Request):
