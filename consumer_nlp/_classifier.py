@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from scipy.special import log_softmax, softmax
 from sklearn.base import BaseEstimator, ClassifierMixin
@@ -521,32 +522,35 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         return np.concatenate([self.vectorizer_.unknown_share(normalize_many(batch)) for batch in self._batches(X)])
 
     def _score(self, texts):
-        """Feature blocks (words, chars), probabilities and an empty-text mask for one batch of checked
-        ``texts``."""
+        """Feature blocks (words, chars), probabilities, an empty-text mask and a no-evidence mask for one batch of
+        checked ``texts``."""
         texts = normalize_many(texts)
         feature_pass = self.vectorizer_.read(texts)
         blocks = feature_pass.blocks
         scores = self._decision_scores(texts, blocks, self.coef_, self.intercept_, feature_pass)
         proba = calibrated_proba(scores, self.temperature_)
         empty = ~feature_pass.holds_words  # nothing to read: no text, or marks and symbols alone
-        proba[empty] = 1.0 / len(self.classes_)  # no evidence at all: say so
-        return blocks, proba, empty
+        blind = ~feature_pass.holds_evidence  # empty, or numbers and stop words alone (12315, 的)
+        proba[blind] = 1.0 / len(self.classes_)  # no evidence at all: say so
+        return blocks, proba, empty, blind
 
     def _categories(self) -> np.ndarray:
         """The guide's category of each of ``classes_``, however the labels were spelled in fitting
         (质量问题, Quality); a label that names none is its own."""
         return np.array([label_of(c) or c for c in self.classes_], dtype=object)
 
-    def _decide(self, proba, empty):
+    def _decide(self, proba, blind):
+        """Each text's class code: the most probable, or ``other`` for a text without evidence."""
         codes = proba.argmax(axis=1)
         other = np.flatnonzero(self._categories() == "other")
         if len(other):
-            codes[empty] = other[0]
+            codes[blind] = other[0]
         return codes
 
-    def _needs_review(self, confidence: np.ndarray, empty: np.ndarray) -> np.ndarray:
-        """The review rule: no text at all, or a confidence below the threshold chosen at fit time."""
-        return empty | (confidence < self.review_threshold_)
+    def _needs_review(self, confidence: np.ndarray, blind: np.ndarray) -> np.ndarray:
+        """The review rule: no evidence (no text, or numbers and stop words alone), or a confidence below the
+        threshold chosen at fit time."""
+        return blind | (confidence < self.review_threshold_)
 
     def check_scoring_params(self) -> None:
         """Refuse, as fit does, a parameter that applies when texts are scored (``SCORING_PARAMS``) set out of its
@@ -568,8 +572,8 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """The most probable category of each text; an empty text gets ``other``."""
         with _cycle_collector_paused():
-            return np.concatenate([self.classes_[self._decide(proba, empty)]
-                                   for _, proba, empty in map(self._score, self._batches(X))])
+            return np.concatenate([self.classes_[self._decide(proba, blind)]
+                                   for _, proba, _, blind in map(self._score, self._batches(X))])
 
     def tag_columns(self, texts, n_terms: int = 5) -> dict:
         """Tags of ``texts`` as columns: category, confidence, needs_review, empty, probabilities
@@ -584,16 +588,16 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
                       else np.concatenate([part[key] for part in parts])) for key in parts[0]}
 
     def _tag_batch(self, texts, n_terms: int) -> dict:
-        (words, chars), proba, empty = self._score(texts)
-        codes = self._decide(proba, empty)
+        (words, chars), proba, empty, blind = self._score(texts)
+        codes = self._decide(proba, blind)
         confidence = proba[np.arange(len(codes)), codes]
         terms = top_terms(words, chars, self.term_weights_, codes, self.vectorizer_.feature_names(), n_terms)
-        for row in np.flatnonzero(empty):  # (marks alone have features, which decided nothing)
+        for row in np.flatnonzero(blind):  # (marks and numbers alone have features, which decided nothing)
             terms[row] = []
         return {
             "category": self._categories()[codes],
             "confidence": confidence,
-            "needs_review": self._needs_review(confidence, empty),
+            "needs_review": self._needs_review(confidence, blind),
             "empty": empty,
             "probabilities": proba,
             "top_terms": terms,
@@ -616,17 +620,19 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         if not isinstance(text, str):
             raise TypeError(f"explain takes one text (a string), not {type(text).__name__}")
         scored = self._batches([text])[0]  # the text as far as it is scored, in the clause rule too
-        blocks, proba, empty = self._score(scored)
+        blocks, proba, _, blind = self._score(scored)
         features = self.vectorizer_.join_blocks(blocks)
-        code = self._decide(proba, empty)[0]
+        code = self._decide(proba, blind)[0]
         categories = [str(c) for c in self._categories()]
         label = categories[code]
-        indices, values = row_contributions(features[0], self.term_weights_)
+        # A text without evidence is decided on none: its features (marks, numbers) explain nothing.
+        row = features[0] if not blind[0] else sp.csr_matrix(features[0].shape)
+        indices, values = row_contributions(row, self.term_weights_)
         names = list(self.vectorizer_.get_feature_names_out()[indices])
         normalized = normalize_many(scored)
         whole = np.asarray(features[0] @ self.coef_.T) + self.intercept_
         bonus = self._decision_scores(normalized, features[0], self.coef_, self.intercept_)[0] - whole[0]
-        if np.any(bonus):
+        if np.any(bonus) and not blind[0]:
             clauses, _ = split_clauses(normalized)
             scores = np.asarray(self.vectorizer_.transform(clauses) @ self.coef_[code])
             values, names = np.vstack([values, bonus]), names + [f"〔分句〕{clauses[int(scores.argmax())]}"]
@@ -636,6 +642,6 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         return Explanation(
             text=text, category=label, category_zh=CATEGORIES.get(label, label),
             confidence=float(proba[0, code]),
-            needs_review=bool(self._needs_review(proba[[0], code], empty[:1])[0]),
+            needs_review=bool(self._needs_review(proba[[0], code], blind[:1])[0]),
             probabilities={c: float(by_class[c]) for c in shown},
             contributions=table[shown].sort_values(label, ascending=False))

@@ -233,6 +233,21 @@ def test_a_long_text_is_explained_as_far_as_it_is_scored(small_model, monkeypatc
     assert whole.text == giant
 
 
+def test_texts_of_numbers_or_stop_words_alone_are_decided_on_no_evidence(default_model):
+    # A column of row numbers tagged by mistake (text_col="编号") was tagged 价格/计量 at 0.9371 and not sent to review,
+    # by its placeholder 〈数字〉 and the characters 「M」「N」 of it; 的 alone was quality at 0.868.
+    blind = ["1", "12315", "1.5", "#5", "50元", "13812345678", "2026-03-05", "www.abc.com", "的", "1 2 3"]
+    tags = default_model.tag_columns(blind + ["秤不准，少了50元的货", "2026-03-05买的手机屏幕碎了"])
+    assert list(tags["category"][:len(blind)]) == ["other"] * len(blind) and all(tags["needs_review"][:len(blind)])
+    assert np.allclose(tags["confidence"][:len(blind)], 1 / 6) and tags["top_terms"][:len(blind)] == [[]] * len(blind)
+    assert not any(tags["empty"])  # they hold text: a desk sees it, but no words to judge it by
+    assert list(tags["category"][len(blind):]) == ["price_measurement", "quality"]
+    assert list(default_model.predict(["12315", "屏幕碎了"])) == ["other", "quality"]
+    assert np.allclose(default_model.predict_proba(["12315"]), 1 / 6)
+    explanation = default_model.explain("12315")
+    assert (explanation.category, explanation.needs_review) == ("other", True)
+
+
 @pytest.mark.parametrize("text", ["", "&nbsp;", "\u200b"])
 def test_an_empty_text_is_explained_by_no_term(default_model, text):
     # A text empty once normalised is decided on no evidence (other, every category as likely), but its

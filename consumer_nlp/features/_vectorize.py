@@ -1,5 +1,6 @@
 """Features: normalised text -> tokens -> TF-IDF of word n-grams (and optionally character n-grams)."""
 import copy
+import functools
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._clauses import numbered_clauses, split_clauses
 from ._counts import CharNgramCounter, WordNgramCounter
-from ._normalize import readable_term
+from ._normalize import PLACEHOLDER_NAMES, readable_term
 from ._tokenize import Tokenizer
 
 # Tokens never contain a space, so a space-joined token string is split back exactly.
@@ -150,6 +151,22 @@ class ComplaintVectorizer(TextInputMixin, TransformerMixin, BaseEstimator, auto_
             return self.char_vectorizer_.transform(texts)
         return self._weight(counter.counts(texts), self.char_vectorizer_)
 
+    def _holds_evidence(self, texts, tokens, holds_words) -> np.ndarray:
+        """Whether each text holds a word that is neither a stop word nor a placeholder (a number, an amount, a
+        date, a phone or order number, a link): a text of such words alone says nothing of a complaint (a column
+        of row numbers tagged by mistake), though its features score. Read from ``tokens`` (:meth:`_word_block`'s)
+        where a known word settles it; the few other texts that hold words are cut again, to their tokens."""
+        evidence = np.zeros(len(texts), dtype=bool)
+        if tokens is not None:
+            ids, rows, _ = tokens
+            placeholders = self._counter("word_counter").unigrams.get_indexer(list(PLACEHOLDER_NAMES))
+            evidence[rows[(ids >= 0) & ~np.isin(ids, placeholders)]] = True
+        unsettled = np.flatnonzero(holds_words & ~evidence)
+        picked = np.asarray(texts, dtype=object)[unsettled] if len(unsettled) else []  # (a Series too, by position)
+        for row, words in zip(unsettled, self.tokenizer_.cut_many(picked)):
+            evidence[row] = any(word not in PLACEHOLDER_NAMES for word in words)
+        return evidence
+
     def unknown_share(self, texts) -> np.ndarray:
         """For each normalised text, the share of its words the vocabulary lacks (1 for no words):
         how unlike the training texts it is."""
@@ -201,12 +218,17 @@ class FeaturePass:
     """The feature blocks of a batch of normalised texts, and the tokens their word block was counted from: the
     clause rule reads the words of a few texts' clauses from them (:meth:`clause_blocks`) as a second pass over
     the clauses' own texts would, without segmenting them again (a second pass cost a tenth of the tagging time).
-    ``holds_words``: whether each text holds a word at all, from the same tokens."""
+    ``holds_words``: whether each text holds a word at all, from the same tokens; ``holds_evidence``: whether it
+    holds one other than stop words and placeholders (:meth:`ComplaintVectorizer._holds_evidence`)."""
 
     def __init__(self, vectorizer: ComplaintVectorizer, texts):
         self.vectorizer, self.texts = vectorizer, texts
         words, self._tokens, self.holds_words = vectorizer._word_block(texts)
         self.blocks = (words, None if vectorizer.char_vectorizer_ is None else vectorizer.char_features(texts))
+
+    @functools.cached_property
+    def holds_evidence(self) -> np.ndarray:
+        return self.vectorizer._holds_evidence(self.texts, self._tokens, self.holds_words)
 
     def clause_blocks(self, rows) -> tuple:
         """The feature blocks of the clauses (:func:`split_clauses`) of the texts at ``rows`` (none of them
