@@ -128,6 +128,47 @@ def test_a_save_that_fails_halfway_leaves_no_version(registry, small_model, monk
     assert not [p for p in (registry.root / "m").iterdir() if p.name.startswith(".saving")]
 
 
+@pytest.mark.parametrize("step", ["write_json", "move_into_place"])
+def test_a_save_interrupted_after_its_claim_frees_the_number(registry, small_model, monkeypatch, step):
+    # Ctrl-C while `train --name d` wrote its version left the claim .claims/1: the next save was d@2, no d@1 ever.
+    from consumer_nlp.models import _registry
+
+    real, calls = getattr(_registry, step), []
+
+    def interrupted_once(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_registry, step, interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        registry.save(small_model, "d")
+    assert not (registry.root / "d" / "1").exists()
+    assert registry.save(small_model, "d") == 1
+    assert registry.save(small_model, "d") == 2 and [v["version"] for v in registry.versions("d")] == [1, 2]
+
+
+def test_a_save_interrupted_once_its_version_is_in_place_keeps_the_number(registry, small_model, monkeypatch):
+    # The version already moved into place when the interrupt came: it is stored, and its number stays taken, also
+    # once it is deleted (a deleted version's number is never given to another model).
+    from consumer_nlp.models import _registry
+
+    real = _registry.move_into_place
+
+    def moved_then_interrupted(moves, *, force):
+        real(moves, force=force)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_registry, "move_into_place", moved_then_interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        registry.save(small_model, "d")
+    monkeypatch.undo()
+    assert [v["version"] for v in registry.versions("d")] == [1]
+    registry.delete("d@1")
+    assert registry.save(small_model, "d") == 2
+
+
 def test_delete_is_refused_while_an_alias_points_at_the_version(registry, small_model):
     registry.save(small_model, "m")
     registry.save(small_model, "m")

@@ -13,6 +13,7 @@ Layout, readable by a person::
 A version appears only complete: it is written in a temporary folder and renamed into place;
 the version number is claimed first with an atomic mkdir, so concurrent saves never collide.
 """
+import contextlib
 import datetime
 import hashlib
 import json
@@ -296,6 +297,7 @@ class ModelRegistry:
         (folder / ".claims").mkdir(parents=True, exist_ok=True)
         _sweep_leftovers(folder)
         staging = temporary_beside(folder / "saving", folder=True)
+        version = None
         try:
             save_model(model, staging / ARTIFACT)
             metadata = {  # everything that could fail is done before a version number is claimed
@@ -314,8 +316,10 @@ class ModelRegistry:
             write_json(staging / METADATA, metadata)
             # the version appears whole, or not at all (also after a power cut: its files are on the disk first)
             move_into_place([(staging, folder / str(version), "version")], force=True)
-        except BaseException:
+        except BaseException:  # Ctrl-C as much as an error: nothing is left, and no number is skipped
             shutil.rmtree(staging, ignore_errors=True)
+            if version is not None:
+                self._release_claim(folder, version)
             raise
         return version
 
@@ -341,6 +345,16 @@ class ModelRegistry:
                 return version
             except FileExistsError:
                 version += 1
+
+    @staticmethod
+    def _release_claim(folder: Path, version: int) -> None:
+        """Give back the number a save claimed and did not put a version in place under, so that the next save takes
+        it. A version in place keeps its claim: a number once stored is never given to another model, also after
+        it is deleted. Releasing cannot give the number to two savers: a saver that saw the claim counts past it,
+        and the claim is removed only by its owner."""
+        if not (folder / str(version)).exists():
+            with contextlib.suppress(OSError):  # a claim that cannot be removed only skips a number
+                (folder / ".claims" / str(version)).rmdir()
 
     def set_alias(self, name: str, version: int, alias: str) -> None:
         """Point ``alias`` (e.g. "production") at ``version`` of ``name``; the file is replaced atomically."""
