@@ -25,7 +25,7 @@ from ._params import parameter_problems
 from ._unicode import quoted, utf8_text
 from .features import (ComplaintVectorizer, TextInputMixin, Tokenizer, best_by_owner, normalize_many,
                        split_clauses)
-from ._values import check_count, is_blank, is_continuous, is_int, is_missing
+from ._values import check_count, is_blank, is_continuous, is_int, is_missing, row_names
 
 
 MAX_TEXT_CHARS = 100_000  # a text is scored on this many characters at most (a complaint is far shorter)
@@ -68,7 +68,8 @@ def as_texts(X, *, allow_missing: bool) -> list[str]:
         else:
             bad.append((row, value))
     if bad:
-        named = [f"row {row}: text is {type(value).__name__} {quoted(repr(value))}, "
+        names = row_names(X, bad[-1][0])
+        named = [f"{names[row - 1]}: text is {type(value).__name__} {quoted(repr(value))}, "
                  f"{'not UTF-8 text' if isinstance(value, bytes) else 'not a string'}"
                  for row, value in bad[:BAD_ROWS_NAMED]]
         if len(bad) > BAD_ROWS_NAMED:
@@ -93,18 +94,21 @@ def as_column(values, what: str) -> np.ndarray:
     or empty, all text or all whole numbers (scikit-learn sorts them). Errors list the rows."""
     if isinstance(values, Iterator):
         values = list(values)
+    given = values
     try:
         values = column_or_1d(np.asarray(values, dtype=object), dtype=object, warn=True)
     except ValueError:
         raise ValueError(f"expected one {what[:-1]} per text, got {what} of shape {np.shape(values)}") from None
-    missing = [str(row) for row, value in enumerate(values, start=1) if is_blank(value)]
+    missing = [row for row, value in enumerate(values, start=1) if is_blank(value)]
     if missing:
-        raise ValueError(f"{what} are missing in rows {', '.join(missing[:10])}{' …' if len(missing) > 10 else ''}")
+        names = row_names(given, missing[-1])
+        listed = ", ".join(names[row - 1].removeprefix("row ") for row in missing[:10])
+        raise ValueError(f"{what} are missing in rows {listed}{' …' if len(missing) > 10 else ''}")
     kinds = {isinstance(value, str) for value in values}
     if len(kinds) > 1:
         first = next(row for row, value in enumerate(values, start=1) if not isinstance(value, str))
-        raise ValueError(f"{what} mix numbers and text (row {first}: {values[first - 1]!r}); give them all as text or "
-                         f"all as numbers")
+        raise ValueError(f"{what} mix numbers and text ({row_names(given, first)[-1]}: {values[first - 1]!r}); give "
+                         f"them all as text or all as numbers")
     return values
 
 
@@ -302,6 +306,18 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         the same data give the same model).
     clause_weight : share of the best clause's score added where the whole text says ``other``
         (0 decides on the whole text alone; no effect on a label set without ``other``).
+
+    Examples
+    --------
+    >>> from consumer_nlp import ComplaintClassifier
+    >>> texts = ["屏幕碎了", "充电口松动了", "耳机没声音", "秤不准少了二两", "多收了十块钱", "标价和结账不一样",
+    ...          "快递三天没到", "客服态度差", "物流太慢了"]
+    >>> labels = ["quality"] * 3 + ["price_measurement"] * 3 + ["other"] * 3
+    >>> model = ComplaintClassifier(cv=3, min_df=1).fit(texts, labels)
+    >>> model.predict(["屏幕又碎了", "快递还没到"])
+    array(['quality', 'other'], dtype=object)
+    >>> model.tag(["屏幕又碎了"])[0]["category_zh"]
+    '质量问题'
     """
 
     def __init__(self, *, C=1.0, word_ngram_range=(1, 2), char_ngram_range=(1, 2), min_df=2,
@@ -368,7 +384,8 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             parts.append((self._decision_scores(calibration[0], calibration[1], weights, intercepts), calibration[2]))
         return weights, intercepts, fit_temperature(*parts)
 
-    def fit(self, X, y, groups=None, calibration=None):
+    def fit(self, X: Iterable[str], y: Iterable, groups: Iterable | None = None,
+            calibration: tuple | None = None) -> "ComplaintClassifier":
         """Fit on complaint texts ``X`` and their labels ``y``; returns ``self``.
 
         ``groups`` (optional, one value per text: the source or register it was written in) makes
@@ -516,7 +533,7 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         batches.append(texts[start:])
         return batches
 
-    def unknown_share(self, X) -> np.ndarray:
+    def unknown_share(self, X: Iterable[str]) -> np.ndarray:
         """For each text, the share of its words the vocabulary lacks (1 for no words): how unlike
         the training texts it is. In batches, each text read as far as it is scored."""
         return np.concatenate([self.vectorizer_.unknown_share(normalize_many(batch)) for batch in self._batches(X)])
@@ -559,23 +576,23 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         if problems:
             raise ValueError("; ".join(problems))
 
-    def predict_proba(self, X) -> np.ndarray:
+    def predict_proba(self, X: Iterable[str]) -> np.ndarray:
         """Calibrated probabilities, shape (n_texts, n_classes), columns in ``classes_`` order."""
         with _cycle_collector_paused():
             return np.vstack([self._score(batch)[1] for batch in self._batches(X)])
 
-    def predict_log_proba(self, X) -> np.ndarray:
+    def predict_log_proba(self, X: Iterable[str]) -> np.ndarray:
         """Logarithms of :meth:`predict_proba`, as scikit-learn's classifiers give them (soft voting uses them)."""
         with np.errstate(divide="ignore"):  # a probability that underflowed to 0 is -inf, as in scikit-learn
             return np.log(self.predict_proba(X))
 
-    def predict(self, X) -> np.ndarray:
+    def predict(self, X: Iterable[str]) -> np.ndarray:
         """The most probable category of each text; an empty text gets ``other``."""
         with _cycle_collector_paused():
             return np.concatenate([self.classes_[self._decide(proba, blind)]
                                    for _, proba, _, blind in map(self._score, self._batches(X))])
 
-    def tag_columns(self, texts, n_terms: int = 5) -> dict:
+    def tag_columns(self, texts: Iterable[str], n_terms: int = 5) -> dict:
         """Tags of ``texts`` as columns: category, confidence, needs_review, empty, probabilities
         (as :meth:`predict_proba` gives them) and top_terms (per text, (term, contribution) pairs,
         strongest first)."""
@@ -603,7 +620,7 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
             "top_terms": terms,
         }
 
-    def tag(self, texts, n_terms: int = 5) -> list[dict]:
+    def tag(self, texts: Iterable[str], n_terms: int = 5) -> list[dict]:
         """One record per text: category (the guide's label, however the model's labels were spelled),
         category_zh, confidence, needs_review, empty (no text to read: missing, blank or marks alone; its category
         is only the fallback, and files leave it in none, 文本为空) and top_terms."""

@@ -52,6 +52,16 @@ def is_blank(value) -> bool:
     return is_missing(value) or (isinstance(value, str) and not value.strip())
 
 
+def row_names(values, count: int | None = None) -> list[str]:
+    """How the elements of ``values`` are named in errors, counted from 1: "row 6", and by the index label too where
+    ``values`` is a pandas object whose index is not the default one ("row 6 (index 135)", as ``.loc`` finds it)."""
+    index = getattr(values, "index", None)
+    count = len(values) if count is None else count
+    if not isinstance(index, pd.Index) or index.equals(pd.RangeIndex(len(index))):
+        return [f"row {row}" for row in range(1, count + 1)]
+    return [f"row {row} (index {label})" for row, label in enumerate(index[:count], start=1)]
+
+
 def cell_texts(values: pd.Series) -> pd.Series:
     """Each cell as the text a person sees in it: missing cells empty, spaces at either end trimmed."""
     return values.astype("string").fillna("").str.strip()

@@ -6,8 +6,8 @@ import pytest
 import consumer_nlp as cn
 
 # The names an analyst calls: each docstring holds an example, run here as written (in an empty folder).
-CALLED = ["load", "save", "ModelRegistry", "train", "read_labeled", "evaluate", "compare", "tag_file",
-          "report_archive"]
+CALLED = ["load", "save", "ModelRegistry", "ComplaintClassifier", "train", "read_labeled", "evaluate", "compare",
+          "tag_file", "report_archive"]
 
 
 @pytest.mark.parametrize("name", CALLED)

@@ -292,6 +292,19 @@ def test_labels_that_are_numbers_or_missing(small_corpus):
         ComplaintClassifier(cv=3).fit(texts, [labels[0], None, *labels[2:4], float("nan"), *labels[5:]])
 
 
+def test_a_bad_text_or_missing_label_of_a_series_is_named_by_its_index_label_too(small_model, small_corpus):
+    # Named by position alone ("row 2"), which s.loc[2] does not find in a Series indexed 100, 107, or finds the
+    # wrong element of on an index starting at 0.
+    with pytest.raises(TypeError, match=r"row 2 \(index 107\): text is int 5"):
+        small_model.tag(pd.Series(["漏水", 5], index=[100, 107]))
+    with pytest.raises(TypeError, match=r"row 2: text is int 5"):  # a default index: the position is the label
+        small_model.tag(pd.Series(["漏水", 5]))
+    texts, labels = small_corpus
+    given = pd.Series([labels[0], None, *labels[2:]], index=range(10, 10 + len(labels)))
+    with pytest.raises(ValueError, match=r"labels are missing in rows 2 \(index 11\)$"):
+        ComplaintClassifier(cv=3).fit(texts, given)
+
+
 def test_labels_given_as_a_generator_are_read_as_texts_given_so_are(small_corpus):
     # Texts could come from a generator but labels could not: "expected one label per text, got labels of shape ()".
     texts, labels = small_corpus

@@ -15,7 +15,7 @@ from .._categories import (CATEGORIES, doubtful_label, label_fault, label_of, ma
                            unknown_label)
 from .._unicode import name_key, quoted, shows_nothing, without_format_characters
 from .._warned import log
-from .._values import LabeledSource, is_blank, is_missing
+from .._values import LabeledSource, is_blank, is_missing, row_names
 from ..exceptions import ArchiveError, LabeledDataError
 from ._archive import archive_format, check_header, place_number
 from ._cells import ExcelError, cell_text
@@ -413,9 +413,7 @@ def _frame_records(frame: pd.DataFrame):
     where the index is not the default one ("row 6 (index 135)", as ``df.loc`` finds it); columns named twice are
     refused as a file's header is (a record would keep only the last of them)."""
     columns = check_header(list(frame.columns), "DataFrame")
-    own = not frame.index.equals(pd.RangeIndex(len(frame)))
-    return columns, [(f"row {i} (index {label})" if own else f"row {i}", row)
-                     for i, (label, row) in enumerate(zip(frame.index, frame.to_dict("records")), start=1)]
+    return columns, list(zip(row_names(frame), frame.to_dict("records")))
 
 
 _GROUPED_SO = {"text": "each complaint would be a group of its own", "label": "each group would hold one category"}
