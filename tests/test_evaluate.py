@@ -311,6 +311,17 @@ def test_by_a_column_empty_in_every_row_says_so_under_its_table(small_model, lab
     assert said not in str(evaluate(small_model, labeled, by="channel"))
 
 
+def test_by_a_column_half_blank_half_written_kong_is_two_groups_and_not_called_empty(small_model, labeled):
+    # A system's export writes an empty field as the text （空）: half such cells and half blank ones were one group,
+    # （空）, noted as 「kong」列每一行都是空的. The blank cells are the group （空）; the text is its own group, quoted.
+    kong = ["（空）" if i % 2 else "" for i in range(len(labeled))]
+    evaluation = evaluate(small_model, labeled.assign(kong=kong), by="kong")
+    assert {group: figures["n"] for group, figures in evaluation.groups.items()} == {"（空）": 15, "「（空）」": 15}
+    assert "每一行都是空的" not in str(evaluation)
+    written = evaluate(small_model, labeled.assign(kong=["(空)"] * len(labeled)), by="kong")
+    assert list(written.groups) == ["「(空)」"] and "每一行都是空的" not in str(written)
+
+
 def test_by_a_column_of_a_value_a_row_says_it_groups_nothing(small_model, labeled):
     # `--by 编号` (or a date and time column) gave 20 groups of 1 text and 其余 N 个取值, said only as groups too small
     # to decide anything: not that nearly every row is its own group, a column of codes rather than of channels.

@@ -368,11 +368,21 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
     return reader.columns, records, bad, first
 
 
+BLANK_GROUP = "（空）"  # the group of the cells that show nothing
+
+
 def group_name(value) -> str:
     """A group column's cell as text, as a tagged file's CSV shows it (a span as 36:00:00, 2.0 as 2, a JSON object as
-    its JSON); a cell that shows nothing (empty, missing, spaces or a zero-width space) is the group （空）."""
+    its JSON); a cell that shows nothing (empty, missing, spaces or a zero-width space) is the group BLANK_GROUP, and
+    a text that reads as that name (（空）, (空), or it in 「」) is quoted in 「」: a system's export writing an empty
+    field as （空） is a group of its own, not counted with the blank cells."""
     text = "" if is_missing(value) else without_surrogates(shown_text(value).strip())
-    return "（空）" if shows_nothing(text) else text
+    if shows_nothing(text):
+        return BLANK_GROUP
+    key = name_key(text)
+    while len(key) > 1 and key[0] == "「" and key[-1] == "」":
+        key = key[1:-1]
+    return f"「{text}」" if key == name_key(BLANK_GROUP) else text
 
 
 class GroupSpellings:
