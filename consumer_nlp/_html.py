@@ -7,12 +7,13 @@ import re
 CJK_FONTS = ["Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
              "Microsoft YaHei", "SimHei", "PingFang SC", "Heiti SC", "Arial Unicode MS"]
 STYLE = "body{font-family:" + ",".join(f'"{font}"' for font in CJK_FONTS) + """,sans-serif;max-width:1000px;margin:2em auto;
-color:#222;line-height:1.6}
+padding:0 1em;color:#222;line-height:1.6}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;overflow-wrap:anywhere}
 table.numbers td,table.numbers th{text-align:right}table.numbers td:first-child,table.numbers th:first-child{text-align:left}
 img{max-width:100%}.figures{display:flex;gap:1em;flex-wrap:wrap}
 .summary{background:#f5f7fa;padding:1em;border-left:4px solid #2f6db3}.note{color:#a33}"""
 # STYLE is shared: the reports use it, and so do the pages of the web application (consumer_nlp.web).
+# The body's side padding keeps a narrow window's text off its edges; a wide one's centred margins take the rest.
 
 
 def page(title: str, body: str) -> str:
