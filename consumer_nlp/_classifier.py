@@ -224,6 +224,11 @@ def group_folds_problem(labels, groups, cv: int, folds=None) -> ThinFold | None:
     return None
 
 
+def copies_of(readings, codes: np.ndarray, n_classes: int) -> np.ndarray:
+    """An id for each row's (text as the model reads it, label) pair: a row's copies share it."""
+    return pd.factorize(np.asarray(readings, dtype=object))[0].astype(np.int64) * n_classes + codes
+
+
 def fit_temperature(*parts) -> float:
     """The temperature T that makes softmax(scores / T) fit the true classes best (the least mean
     log loss): one number, so the ranking of classes never changes. Each part is a pair (scores,
@@ -332,16 +337,26 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.clause_weight = clause_weight
 
-    def _linear_svm(self, features, codes, n_classes: int) -> tuple:
+    def _linear_svm(self, features, codes, n_classes: int, pairs=None) -> tuple:
         """Weights (n_classes, n_features) and intercepts of a linear SVM with balanced class
         weights. Two classes score as (-d, d); a class missing from ``codes`` never wins, and a lone
-        class (a fold holding out every other) always does."""
+        class (a fold holding out every other) always does. With ``pairs`` (:func:`copies_of`), copies of a row are
+        fitted once, weighed by their count, with the class weights of every row: the same objective as fitting
+        every copy, at a fraction of the work (a file of many copies trained fourteen times slower)."""
         weights, intercepts = np.zeros((n_classes, features.shape[1])), np.full(n_classes, -1e6)
         present = np.unique(codes)
         if len(present) == 1:
             intercepts[present] = 0.0
             return weights, intercepts
-        svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state).fit(features, codes)
+        svm = LinearSVC(C=self.C, class_weight="balanced", random_state=self.random_state)
+        first, count = np.unique(pairs, return_index=True, return_counts=True)[1:] if pairs is not None else ((), ())
+        if 0 < len(first) < len(codes):
+            order = np.argsort(first)  # the rows in their order, as the solver would visit them
+            balanced = len(codes) / (len(present) * np.bincount(codes)[present])
+            svm.set_params(class_weight=dict(zip(present.tolist(), balanced)))
+            svm.fit(features[first[order]], codes[first[order]], sample_weight=count[order].astype(float))
+        else:
+            svm.fit(features, codes)
         coef, intercept = one_row_per_class(svm.coef_, svm.intercept_)
         weights[svm.classes_], intercepts[svm.classes_] = coef, intercept
         return weights, intercepts
@@ -374,10 +389,11 @@ class ComplaintClassifier(TextInputMixin, ClassifierMixin, BaseEstimator):
         the scores each text got from the fold model that did not see it and, when given, on the
         ``calibration`` set (texts, features, codes) scored by the SVM, each weighing half."""
         scores = np.zeros((len(codes), n_classes))
+        pairs = copies_of(texts, codes, n_classes)
         for train, test in folds:
-            weights, intercepts = self._linear_svm(features[train], codes[train], n_classes)
+            weights, intercepts = self._linear_svm(features[train], codes[train], n_classes, pairs[train])
             scores[test] = self._decision_scores(texts[test], features[test], weights, intercepts)
-        weights, intercepts = self._linear_svm(features, codes, n_classes)
+        weights, intercepts = self._linear_svm(features, codes, n_classes, pairs)
         known = _label_known(codes, folds)
         parts = [(scores[known], codes[known])]
         if calibration is not None:

@@ -775,3 +775,35 @@ def test_texts_all_one_text_are_refused_in_words(small_corpus):
     texts, labels = small_corpus
     with pytest.raises(ValueError, match="one text"):
         cn.ComplaintClassifier().fit([texts[0]] * 3 + [" " + texts[0]] * 3, [labels[0]] * 3 + [labels[-1]] * 3)
+
+
+def test_copies_of_a_text_are_fitted_once_weighed_by_their_count(small_corpus, monkeypatch):
+    # Every copy was fitted: 80,000 rows holding 19,676 different texts trained in 11 min 53 s against 49 s for the
+    # different rows alone (helper h5). The SVM now sees each (text, label) pair once, weighed by its copies: the
+    # same objective, so the same model to the solver's tolerance.
+    texts, labels = small_corpus
+    copied_texts = texts * 3 + texts[:40]
+    copied_labels = labels * 3 + labels[:40]
+    seen = []
+    fit = cn._classifier.LinearSVC.fit
+
+    def recording(svm, X, y, sample_weight=None):
+        seen.append(X.shape[0])
+        return fit(svm, X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(cn._classifier.LinearSVC, "fit", recording)
+    model = ComplaintClassifier(cv=3).fit(copied_texts, copied_labels)
+    assert seen and max(seen) == len(set(texts))
+    monkeypatch.undo()
+
+    # The pairs' weights give the SVM that every copy gives: one fit with the pairs, one without (every row).
+    normalised = np.array(normalize_many(copied_texts), dtype=object)
+    codes = np.searchsorted(model.classes_, copied_labels)
+    features = model.vectorizer_.transform(list(normalised))
+    pairs = cn._classifier.copies_of(normalised, codes, len(model.classes_))
+    once = model._linear_svm(features, codes, len(model.classes_), pairs)
+    every = model._linear_svm(features, codes, len(model.classes_))
+    np.testing.assert_allclose(once[0], every[0], atol=2e-3)
+    np.testing.assert_allclose(once[1], every[1], atol=2e-3)
+    decided = [np.argmax(features @ weights.T + intercepts, axis=1) for weights, intercepts in (once, every)]
+    assert (decided[0] == decided[1]).all()
