@@ -1,11 +1,12 @@
 """The amount of money a complaint mentions (涉案金额), for work-summary reports.
 
 Amounts count when money is said to be paid, charged, lost or owed: a number with a money unit
-(元, 块, 块钱, 毛, 角, 万元; 一块五, 3毛5), a currency sign before it (¥, ￥, RMB, 人民币), or a number
-right after words that only money follows (花了, 罚款, 押金, 学费, 损失, 被骗…). Numbers with other
-units (2万公里, 粉丝100万, 额度5万) are not money. Chinese numerals are read with cn2an (两千多块,
-一千二, 两万八; a range such as 七八百 counts its larger end). Every pattern starts only where a
-number starts, so long runs of digits or numerals are read in linear time.
+(元, 块, 块钱, 毛, 角, 万元; 一块五, 3毛5; 3000余元 or 2000多块, a little over it), a currency sign
+before it (¥, ￥, RMB, 人民币), or a number right after words that only money follows (花了, 罚款,
+押金, 学费, 损失, 被骗…). Numbers with other units (2万公里, 粉丝100万, 额度5万, 收了100多件) are not
+money. Chinese numerals are read with cn2an (两千多块, 一千二, 两万八; a range such as 七八百 counts its
+larger end). Every pattern starts only where a number starts, so long runs of digits or numerals are
+read in linear time.
 """
 import re
 
@@ -27,11 +28,11 @@ _OTHER_UNITS = ("公里|千米|米|斤|公斤|克|个|件|次|遍|回|趟|笔|�
                 "兆|积分|人|家|台|张|年(?!费)|月|日|瓶|份|单")
 _AMOUNT = re.compile(
     rf"(?:{CURRENCY})\s*(?P<sign>{_NUMBER})"
-    rf"|(?P<unit_number>{_NUMBER})\s*+(?:多|来|左右)?\s*+"  # possessive: a run of spaces is split one way only
+    rf"|(?P<unit_number>{_NUMBER})\s*+(?:多|余|来|左右)?\s*+"  # possessive: a run of spaces is split one way only
     rf"(?:(?P<unit>块|毛)(?P<sub>[0-9一二三四五六七八九](?![0-9个件次块毛斤]|[{_CN}](?![斤个件])))?|(?P<plain>元|块钱|角))"
     # 一块碎玻璃, 一角海: 一块 and 一角 followed by a word are measure words (七十五块没退 is money)
     rf"(?<!(?<![{_CN}])一[块角](?=[\u4e00-\u9fff])(?![钱多的左来{_CN}]))"
-    rf"|(?:{_CUES})(?:了|我)?\s*(?P<cued>{_NUMBER})(?:多|来)?(?!\s*(?:{_OTHER_UNITS}|元|块|毛|角|[0-9]))",
+    rf"|(?:{_CUES})(?:了|我)?\s*(?P<cued>{_NUMBER})(?:多|余|来)?+(?!\s*(?:{_OTHER_UNITS}|元|块|毛|角|[0-9]))",
     re.IGNORECASE)
 _RANGE = re.compile("([一二两三四五六七八九])([一二两三四五六七八九])([十百千万])$")
 _SCALE_OF = {"亿": 10 ** 8, "千万": 10 ** 7, "百万": 10 ** 6, "万": 10 ** 4, "千": 1000, "百": 100, "十": 10}
