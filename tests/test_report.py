@@ -1003,6 +1003,24 @@ def test_a_huge_channel_value_is_named_short_in_the_chart_and_whole_in_the_table
     assert "12315热线\\x07" in labels and width < 1_000  # in inches: 7.5 asked
 
 
+@needs_font
+def test_the_group_chart_says_it_draws_the_largest_groups_alone(tmp_path):
+    # The chart by channel drew the 12 largest of 15 channels under the title 按渠道分列的投诉件数, nothing saying the
+    # other 3 (and their complaints) were left out: its bars added up to less than the table's total.
+    from matplotlib import pyplot
+
+    rows = [{"text": "漏水", "category": "quality", "channel": f"渠道{n}"} for n in range(1, 16) for _ in range(n)]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert len(report.tables["by_group"]) == 15
+    axes = report.charts()["按渠道分列"].axes[0]
+    drawn, title = len(axes.get_yticklabels()), axes.get_title()
+    fewer = report_archive(_tagged_rows(tmp_path / "t12.csv", [r for r in rows if int(r["channel"][2:]) > 3]),
+                           progress=False).charts()["按渠道分列"].axes[0].get_title()
+    pyplot.close("all")
+    assert drawn == 12 and title == "按渠道分列的投诉件数（只画件数最多的 12 个，其余见表）", title
+    assert fewer == "按渠道分列的投诉件数"
+
+
 def test_markup_in_an_archives_values_reaches_a_markdown_report_as_text(tmp_path):
     # Channels and texts reached the Markdown report raw: a Markdown viewer ran <img onerror=…> as HTML, made
     # [点我](javascript:…) a link, and read two masked phone numbers (139****2417) as bold, their stars gone.

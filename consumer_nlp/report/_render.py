@@ -14,6 +14,7 @@ from ..messages import TERMS_NOTE
 from ._tally import UNDATED
 
 LABELLED_PERIODS = 12  # periods named under the trend chart, at most
+CHARTED_GROUPS = 12  # the largest groups drawn in the chart by group (the table lists more)
 MARKED_PERIODS = 60  # beyond this many periods the trend is drawn as lines without points
 # How the money table counts (see _money.money_mentioned): a desk read 9.9元+19.9元's 20 元 as a sum, and 19.9 as 20
 MONEY_NOTE = ("每件投诉计其提及的最大一笔金额（用“+”连写的几笔相加，如“9.9元+19.9元”计 29.8 元），"
@@ -133,7 +134,7 @@ class ArchiveReport:
                 axes.legend(fontsize=8, ncol=3)
                 figures["各类别投诉件数走势"] = figure
         if "by_group" in self.tables:
-            table = self.tables["by_group"].drop(columns=["合计"]).head(12)
+            table = self.tables["by_group"].drop(columns=["合计"]).head(CHARTED_GROUPS)
             figure, axes = plt.subplots(figsize=(7.5, 0.5 * len(table) + 1.8))
             positions, left = np.arange(len(table)), np.zeros(len(table))
             for column in table.columns:
@@ -142,7 +143,9 @@ class ArchiveReport:
             axes.set_yticks(positions, [chart_label(name) for name in table.index])  # a bar each, names alike or not
             axes.invert_yaxis()
             axes.xaxis.set_major_locator(MaxNLocator(integer=True))
-            axes.set_title(f"按{chart_label(self.tables['by_group'].index.name)}分列的投诉件数")
+            left_out = len(self.tables["by_group"]) > CHARTED_GROUPS  # its bars add up to less than the table's
+            axes.set_title(f"按{chart_label(self.tables['by_group'].index.name)}分列的投诉件数"
+                           + (f"（只画件数最多的 {CHARTED_GROUPS} 个，其余见表）" if left_out else ""))
             axes.legend(fontsize=8, ncol=3)
             figures[f"按{self.tables['by_group'].index.name}分列"] = figure
         return figures
