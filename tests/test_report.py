@@ -941,7 +941,8 @@ def test_morning_and_afternoon_times_are_read():
     assert parsed.tolist()[:5] == [pd.Timestamp("2026-03-05 15:20"), pd.Timestamp("2026-03-05 10:05"),
                                    pd.Timestamp("2026-03-05 12:30"), pd.Timestamp("2026-03-05 00:10"),
                                    pd.Timestamp("2026-03-05 15:20")]
-    assert parsed.isna().tolist()[5:] == [True, True]
+    # 下午13:00 is no time; 上午 without a time is the day's (see the test of a part of the day without a time)
+    assert parsed.isna().tolist()[5:] == [True, False] and parsed[6] == pd.Timestamp("2026-03-05")
 
 
 def test_english_times_with_am_or_pm_are_read():
@@ -1537,6 +1538,20 @@ def test_times_in_words_roc_years_and_weekdays_in_digits_or_english_after_a_date
         day + pd.Timedelta(hours=15, minutes=20), day + pd.Timedelta(hours=8, minutes=30), *[pd.NaT] * 8
     ], read.dates.tolist()
     assert not read.no_year.any() and not read.numbers.any()
+
+
+def test_a_date_followed_by_a_part_of_the_day_without_a_time_is_read_as_its_day():
+    # 2026年3月5日上午 (the morning of 5 March, as a register writes when a call came, without the hour) was named as no
+    # date and counted under 日期缺失或无法识别, though 2026年3月5日上午10点 was read. The day is read, its time midnight;
+    # a part of the day that is no word for one (2026年3月5日左右), or before the date, is still no date.
+    from consumer_nlp.report._tally import read_dates
+
+    read = read_dates(pd.Series(["2026年3月5日上午", "2026/3/5 下午", "2026-03-05 晚上", "2026年3月5日（周四）凌晨",
+                                 "3月5日上午", "2026年3月5日左右", "上午2026年3月5日", "2026年3月5日 上午10点"], dtype=object))
+    day = pd.Timestamp("2026-03-05")
+    assert read.dates.tolist() == [day, day, day, day, pd.NaT, pd.NaT, pd.NaT, day + pd.Timedelta(hours=10)], \
+        read.dates.tolist()
+    assert read.no_year.tolist() == [False] * 4 + [True] + [False] * 3
 
 
 def test_equal_counts_show_equal_shares_and_a_total_off_100_is_said(tmp_path):

@@ -68,7 +68,9 @@ _DATE = re.compile(r"^\s*(?:(\d{4})(?:\s*[-/.年]\s*(\d{1,2})(?:\s*[-/.月]\s*(\
                    r"|(\d{1,2})\s*[-/月]\s*(\d{1,2})\s*[日号]?)"
                    rf"{_WEEKDAY}?"
                    rf"(?:(?:\s*({'|'.join(_DAY_PARTS)})\s*|[ T]+|(?<=[日号)）]))"
-                   r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?)?"
+                   r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?)?"
+                   # or a part of the day without a time (2026年3月5日上午, as a register writes when a call came): its day
+                   rf"|\s*(?:{'|'.join(_DAY_PARTS)}))?"
                    rf"\s*(?:{_ZONE}|(?(9){_ZONE_HOURS}))?\s*$")  # group 9: the hour
 # A time in Chinese hours, minutes and seconds (10时, 10时30分, 下午3点20分15秒), read as the clock time it says (10:30),
 # at the end or before a time zone.
