@@ -139,6 +139,22 @@ def test_money_written_with_yu_after_its_number_is_read(text, amount):
     assert money_mentioned(text) == pytest.approx(amount)
 
 
+def test_one_complaint_whose_amount_is_most_of_the_total_is_named_for_checking(tmp_path):
+    # An amount typed with zeros too many (50000000元 for 5000元) made a report's 涉及金额 5000.1 万元 for four
+    # complaints, and nothing said which row gave it: the total could not be checked. Where one complaint's amount is
+    # more than half the total (a typo, or a real case of 6700万元 among small ones), a note names its row and amount.
+    texts = ["充值300元后门店跑路", "退款200元一直不到账", "电话13812345678，多收了500元", "装修款50000000元被卷走"]
+    rows = [{"text": text, "category": "quality"} for text in texts]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert report.tables["money"].set_index("label").loc["total", "涉及金额(元)"] == 50_001_000
+    named = [note for note in report.notes if "请核对" in note and "金额" in note]
+    assert named == ["涉及金额合计 50001000 元中，第5行一件就提及 50000000 元，超过一半（「装修款50000000元被卷走」），"
+                     "请核对。"], report.notes
+    rows[3]["text"] = "装修款400元被卷走"  # none more than half: no note
+    report = report_archive(_tagged_rows(tmp_path / "t2.csv", rows), progress=False)
+    assert not [note for note in report.notes if "请核对该行的金额" in note], report.notes
+
+
 def test_bad_input_gets_clear_messages(tmp_path, capsys, write_csv):
     plain = tmp_path / "plain.csv"
     plain.write_text("id,text\n1,漏水\n", encoding="utf-8")

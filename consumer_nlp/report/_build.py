@@ -261,6 +261,7 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
             # rounded amounts add up to the rounded total
             "涉及金额(元)": [*amounts, round(money_total)]})
         notes += _off_total_note(amounts, round(money_total), "各类涉及金额", " 元")
+        notes += _amount_to_check(tally.largest_amount, money_total, money_rows)
         tables["examples"] = pd.DataFrame(
             # to four places, as tagging writes a confidence (0.9996, which three places made 1.000: certain)
             [(KINDS[c], c, round(score, 4), _masked(text)) for c in order
@@ -274,6 +275,18 @@ def report_archive(path: PathLike, *, date_col: str | None = None, period: str =
     summary = _summary(tally, before, order, bool(found["text"]))
     columns = {key: str(found[which]) for key, which in (("by_period", "date"), ("by_group", "group")) if key in tables}
     return ArchiveReport(tables, summary, str(path), notes, None if previous is None else str(previous), columns)
+
+
+def _amount_to_check(largest: tuple, total: float, rows: int) -> list:
+    """A note naming the complaint whose amount is more than half the ``total`` of ``rows`` complaints that mention one
+    (three or more; of fewer the table shows each), its text masked as the examples are: an amount typed with zeros
+    too many (50000000元 for 5000元), or one real case of 6700万元, makes the total, and the table does not say which
+    row to check."""
+    amount, row, text = largest
+    if rows < 3 or amount <= total / 2:
+        return []
+    return [f"涉及金额合计 {round(total)} 元中，第{row}行一件就提及 {round(amount)} 元，超过一半（「{quoted(_masked(text))}」），"
+            "请核对。"]
 
 
 def _of_previous(error: ValueError, previous) -> ValueError:

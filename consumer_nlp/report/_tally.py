@@ -217,6 +217,7 @@ class _Tally:
     review: Counter = field(default_factory=Counter)
     money: Counter = field(default_factory=Counter)
     money_rows: Counter = field(default_factory=Counter)
+    largest_amount: tuple = (0.0, 0, "")  # the complaint that mentions the most money: (yuan, row, text)
     periods: dict = field(default_factory=lambda: defaultdict(Counter))
     groups: dict = field(default_factory=lambda: defaultdict(Counter))  # by GroupSpellings key
     group_spellings: GroupSpellings = field(default_factory=GroupSpellings)
@@ -289,6 +290,9 @@ class _Tally:
         self.review.update(categories[review.to_numpy()])
         texts = frame[text_col] if text_col else pd.Series([""] * len(frame), index=frame.index)
         amounts = np.array([money_mentioned(t) for t in texts])
+        if len(amounts) and amounts.max() > self.largest_amount[0]:  # the first of the largest, in row order
+            most = int(amounts.argmax())
+            self.largest_amount = (float(amounts[most]), int(rows[most]), texts.iloc[most])
         for category, amount in zip(categories, amounts):
             if amount > 0:
                 self.money[category] += amount
