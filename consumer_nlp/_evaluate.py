@@ -284,6 +284,9 @@ def disagreements_in_chinese(disagreements: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+DISAGREEMENT_COLUMNS = ("where", "text", "label")  # the rows that differ: these, then a column per model
+
+
 class Comparison(tuple):
     """What :func:`compare` found: unpacked as ``figures, disagreements`` (as before 2026-12-07), with ``warned``,
     what the comparison warned of in Chinese (as :attr:`Evaluation.warned`)."""
@@ -308,7 +311,8 @@ class Comparison(tuple):
 def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_options) -> Comparison:
     """``models`` ({name: model}) on the same labeled ``data``: a table of their figures side by
     side (one column per model), and the rows on which their categories differ, each placed
-    (``where``) as its file shows it; with what it warned of (``warned``).
+    (``where``) as its file shows it; with what it warned of (``warned``). A model is not to be named ``where``,
+    ``text`` or ``label``, the columns of those rows beside one per model.
 
         >>> import consumer_nlp as cn
         >>> pairs = [("秤不准，少了二两", "price_measurement"), ("外卖里吃出头发", "safety")]
@@ -322,6 +326,9 @@ def compare(models: dict[str, ComplaintClassifier], data: LabeledSource, **read_
         raise ValueError("models: give at least one, as {name: model}")
     for name, model in models.items():
         check_model(model, f"models[{name!r}]")
+        if name in DISAGREEMENT_COLUMNS:  # its column would replace the data's own, the desk's labels by its answers
+            raise ValueError(f"models[{name!r}]: the rows that differ have columns where, text and label of their "
+                             f"own; give the model another name")
     (figures, disagreements), warned = _noted(_compare, models, data, read_options)
     return Comparison(figures, disagreements, warned)
 
@@ -340,10 +347,9 @@ def _compare(models: dict, data: LabeledSource, read_options: dict) -> tuple:
                          **{f"F1 {CATEGORIES.get(label, label)}": m["per_class"][label]["f1"] for label in m["labels"]}}
     table = np.array(list(predictions.values()), dtype=object)
     differ = (table != table[:1]).any(axis=0)
-    disagreements = pd.DataFrame({"where": np.asarray(labeled.places, dtype=object)[differ],
-                                  "text": np.asarray(labeled.texts, dtype=object)[differ],
-                                  "label": np.asarray(labeled.labels, dtype=object)[differ],
-                                  **{name: predicted[differ] for name, predicted in predictions.items()}})
+    disagreements = pd.DataFrame({**{column: np.asarray(values, dtype=object)[differ] for column, values in zip(
+        DISAGREEMENT_COLUMNS, (labeled.places, labeled.texts, labeled.labels))},
+        **{name: predicted[differ] for name, predicted in predictions.items()}})
     return pd.DataFrame(figures), disagreements
 
 

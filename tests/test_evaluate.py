@@ -672,6 +672,15 @@ def test_a_long_value_without_spaces_wraps_in_the_report_s_table(small_model, la
     assert re.search(r"(^|[}\s,])td[^{]*\{[^}]*overflow-wrap:\s*anywhere", style)
 
 
+def test_compare_refuses_a_model_named_as_a_column_of_the_rows_that_differ(small_model):
+    # compare({"label": m, "b": m2}, …) put the model's answers in the rows' label column, in place of the desk's
+    # labels, and gave the model no column of its own ({"where": …, "text": …}: neither model had one).
+    pairs = [("秤不准，少了二两", "price_measurement"), ("屏幕坏了", "quality")]
+    for name in ("where", "text", "label"):
+        with pytest.raises(ValueError, match=rf"models\['{name}'\]: .*where, text and label.*another name"):
+            cn.compare({name: small_model, "b": cn.load()}, pairs)
+
+
 def test_compare_keeps_what_it_warned_of_with_its_two_tables(small_corpus, small_model, labeled):
     # compare warned through logging alone: a script (and the web's 比较 page) got its two tables and no word of a
     # category one model never gives, nor of texts repeated; evaluate keeps them as Evaluation.warned.

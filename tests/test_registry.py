@@ -219,6 +219,24 @@ def test_compare_refuses_one_model_named_twice(registry, small_model, unseen_pai
         registry.compare("m@1", "m@1", unseen_pairs)
 
 
+def test_compare_keeps_the_data_labels_beside_models_named_label_or_text(registry, small_model, unseen_pairs):
+    # Models registered as "label" and "text" were keyed by those names in the rows that differ: their answers
+    # replaced the desk's label and the texts, and neither model kept a column of its own.
+    registry.save(small_model, "label")
+    registry.save(cn.load(), "text")
+    figures, disagreements = registry.compare("label", "text", unseen_pairs)
+    assert list(figures.columns) == ["label@1", "text@1"]
+    assert list(disagreements.columns) == ["where", "text", "label", "label@1", "text@1"]
+    texts, labels = [t for t, _ in unseen_pairs], [label for _, label in unseen_pairs]
+    first, second = small_model.predict(texts), cn.load().predict(texts)
+    differ = [i for i in range(len(texts)) if first[i] != second[i]]
+    assert differ and list(disagreements["text"]) == [texts[i] for i in differ]
+    assert list(disagreements["label"]) == [labels[i] for i in differ]
+    assert list(disagreements["label@1"]) == [first[i] for i in differ]
+    with pytest.raises(ValueError, match="ref_a and ref_b are both 'label@1'"):  # one model, named alike
+        registry.compare("label", "label@1", unseen_pairs)
+
+
 def test_compare_shows_figures_side_by_side_and_disagreements(registry, small_model, unseen_pairs):
     registry.save(small_model, "m")
     registry.save(cn.load(), "m")

@@ -29,7 +29,7 @@ import pandas as pd
 import sklearn
 
 from .._classifier import ComplaintClassifier
-from .._evaluate import Comparison, compare
+from .._evaluate import DISAGREEMENT_COLUMNS, Comparison, compare
 from .._locks import held
 from .._values import MODEL_SUFFIXES, PathLike, is_int, is_number
 from .._version import __version__
@@ -503,7 +503,11 @@ class ModelRegistry:
             {"latest": "Int64", "versions": "Int64"})
 
     def compare(self, ref_a: str, ref_b: str, data) -> Comparison:
-        """Two registered models on the same labeled ``data`` (see :func:`consumer_nlp.compare`)."""
-        if ref_a == ref_b:  # keyed by name, the second would replace the first: a comparison of nothing
-            raise ValueError(f"ref_a and ref_b are both {ref_a!r}: give another model to compare it with")
-        return compare({ref_a: self.load(ref_a), ref_b: self.load(ref_b)}, data)
+        """Two registered models on the same labeled ``data`` (see :func:`consumer_nlp.compare`), each named by its
+        reference as given; a model registered as ``label``, ``text`` or ``where`` by its version (``label@1``), as
+        the rows that differ have columns of those names."""
+        names = [ref if ref not in DISAGREEMENT_COLUMNS else "{}@{}".format(*self.resolve(ref))
+                 for ref in (ref_a, ref_b)]
+        if names[0] == names[1]:  # keyed by name, the second would replace the first: a comparison of nothing
+            raise ValueError(f"ref_a and ref_b are both {names[0]!r}: give another model to compare it with")
+        return compare({name: self.load(ref) for name, ref in zip(names, (ref_a, ref_b))}, data)
