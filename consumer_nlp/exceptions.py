@@ -164,7 +164,8 @@ class ArchiveError(ValueError):
     which (one of ``PROBLEMS``), for a program that tells it in its own words (the web application, in Chinese):
     ``"encoding"`` (``details["line"]``, where one is known; ``details["encoding"]``, the codec read with;
     ``details["given"]``, the encoding as the caller named it, where one was; ``details["detected"]``, the one
-    detection reads the file in, where that is another), ``"unparseable_row"`` (``details["where"]``, its place, "row 12 (line 15)";
+    detection reads the file in, where that is another), ``"unknown_encoding"`` (an encoding no codec is named by,
+    ``details["given"]``), ``"unparseable_row"`` (``details["where"]``, its place, "row 12 (line 15)";
     ``details["row"]``, the row as Excel shows it; ``details["line"]``, the file's line; ``details["fault"]``, the
     row's fault as a :class:`~consumer_nlp.io.BadRow`'s ``kind``, with its particulars beside it;
     ``details["none_readable"]``, True where no row of the file could be read, so setting bad rows aside does not help),
@@ -234,7 +235,7 @@ class ArchiveError(ValueError):
                 "no_text_column", "beyond_excel", "busy", "previous_is_itself", "output_is_input", "no_folder",
                 "output_name", "same_output", "empty", "no_sheet", "no_data", "chart_sheet", "not_a_workbook",
                 "unknown_format", "not_review_workbook", "other_model", "folder", "tag_values", "no_rows",
-                "text_bytes", "not_parquet", "not_for_format", "blank_header_row")
+                "text_bytes", "not_parquet", "not_for_format", "blank_header_row", "unknown_encoding")
 
     def __init__(self, message: str, problem: str, **details):
         super().__init__(message)

@@ -1447,6 +1447,17 @@ def test_an_archive_problem_says_in_chinese_how_to_go_on_with_this_commands_flag
         assert argv[0] == "tag" or "--bad-rows" not in first  # a flag of tag only
 
 
+def test_an_unknown_encoding_is_said_in_chinese_by_evaluate_and_tag(tmp_path, capsys):
+    # `evaluate default 评估.csv --encoding ANSI` said only 没有完成（原因在下面，是英文的…）above the English.
+    source = tmp_path / "a.csv"
+    source.write_text("投诉内容,类别\n水龙头漏水,质量问题\n", encoding="utf-8")
+    for argv in (["evaluate", "default", str(source)], ["tag", str(source), "-o", str(tmp_path / "o.csv"), "-q"]):
+        assert main(argv + ["--encoding", "ANSI"]) == 2
+        first = capsys.readouterr().err.splitlines()[0]
+        assert first.startswith("consumer-nlp: 错误：不认识编码「ANSI」。请改用 --encoding utf-8"), first
+    assert not (tmp_path / "o.csv").exists()
+
+
 def test_files_a_desk_gives_by_mistake_are_said_in_chinese_with_how_to_go_on(tmp_path, capsys, write_workbook):
     # An empty file, a sheet named that the workbook lacks, a header row past the file's end, a file named .xlsx that
     # is no workbook: each a plain ValueError, said only in English under 没有完成（原因在下面，是英文的…）.
@@ -1849,7 +1860,8 @@ def test_evaluate_against_a_tagged_files_own_tags_says_so_in_chinese_first(tmp_p
 # An example of each problem the library names (exceptions.py's PROBLEMS), with the details it carries, and the
 # command a desk meets it in. A kind added to PROBLEMS without an example here fails the test below.
 ARCHIVE_PROBLEMS = {
-    "encoding": ("tag", {}), "unparseable_row": ("tag", {"line": 3, "format": "csv", "fault": "quote_left_open"}),
+    "encoding": ("tag", {}), "unknown_encoding": ("tag", {"given": "ANSI"}),
+    "unparseable_row": ("tag", {"line": 3, "format": "csv", "fault": "quote_left_open"}),
     "duplicate_columns": ("tag", {"columns": ["投诉内容"]}), "unnamed_columns": ("tag", {"columns": ["3"]}),
     "several_sheets": ("tag", {"sheets": ["一月", "二月"]}), "misnamed": ("tag", {"rename": ".xlsx"}),
     "json_document": ("tag", {}), "password": ("tag", {}), "uncalculated_formula": ("tag", {"cell": "B2"}),

@@ -654,6 +654,24 @@ def test_bytes_that_do_not_decode_are_named_by_their_line(tmp_path):
         read(path, encoding="utf-8")
 
 
+def test_an_encoding_no_codec_knows_is_an_archive_problem_said_with_the_names_there_are(tmp_path):
+    # --encoding ANSI (Notepad's name of a Chinese Windows' GB18030) or utf8-bom was a plain ValueError: the command
+    # line said only 没有完成（原因在下面，是英文的…）above "unknown encoding 'ANSI'"; no problem kind for a program.
+    from consumer_nlp.messages import how_to_go_on, problem_in_chinese
+
+    path = tmp_path / "a.csv"
+    path.write_text("投诉内容\n水龙头漏水\n", encoding="utf-8")
+    for given in ("ANSI", "utf8-bom"):
+        with pytest.raises(ArchiveError, match=f"unknown encoding '{given}'") as caught:
+            read(path, encoding=given)
+        assert (caught.value.problem, caught.value.details) == ("unknown_encoding", {"given": given})
+        assert problem_in_chinese(caught.value) == f"不认识编码「{given}」"
+        said = how_to_go_on(caught.value, {"encoding": "--encoding"})
+        assert said.startswith("请改用 --encoding utf-8、--encoding gb18030 或 --encoding big5，或去掉 --encoding"), said
+        assert ("记事本说的 ANSI" in said) == (given == "ANSI"), said
+    assert how_to_go_on(caught.value, {}).startswith("请改用 utf-8、gb18030 或 big5 这样的编码名，或不指定编码")
+
+
 def test_an_encoding_named_wrongly_is_said_as_given_with_the_one_the_file_reads_in_without_it(tmp_path):
     # A helper's pass (h5): a GB18030 file read with encoding="utf-8" was refused as "line 1 is not valid utf-8-sig
     # … name the encoding with encoding=…": the reader's codec, not the name given, and the desk was told to name

@@ -178,9 +178,9 @@ def text_encoding(encoding: str | None) -> str | None:
         return None
     try:
         name = codecs.lookup(encoding).name
-    except LookupError:
-        raise ValueError(f"unknown encoding {encoding!r}: name one such as utf-8, gb18030 or big5 "
-                         f"(encoding=…)") from None
+    except LookupError:  # Notepad's ANSI, utf8-bom: a desk's name, said in Chinese as an archive's problem
+        raise ArchiveError(f"unknown encoding {encoding!r}: name one such as utf-8, gb18030 or big5 (encoding=…), "
+                           f"or leave it out to have it detected", "unknown_encoding", given=encoding) from None
     return "utf-8-sig" if name == "utf-8" else encoding
 
 

@@ -153,6 +153,7 @@ def problem_in_chinese(error: ArchiveError) -> str:
                              else f"文件第 {details['line']} 行无法按 {_encoding_read(details)} 编码读出（文件也许是"
                              f"另一种编码，或这一行是乱码）" if details.get("line")
                              else "无法识别文件的编码（不是 UTF-8、GB18030 或 Big5）"),
+        "unknown_encoding": lambda: f"不认识编码「{details['given']}」",
         "several_sheets": lambda: f"这个工作簿有 {len(details['sheets'])} 张表含有数据（{_joined(details['sheets'])}）",
         "duplicate_columns": lambda: f"表头里有重名的列：{_joined(details['columns'])}",
         "unnamed_columns": lambda: f"表头的第 {_joined(details['columns'])} 列没有列名",
@@ -367,6 +368,8 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         flag = names["encoding"]
         return (f"请去掉 {flag} {error.details['given']} 后再运行（不用 {flag} 时自动识别编码，这个文件读作 "
                 f"{encoding_name(error.details['detected'])}）")
+    if error.problem == "unknown_encoding":
+        return _name_an_encoding(error.details["given"], names.get("encoding"))
     if error.problem == "unparseable_row" and getattr(error, "chunks_kept", None):
         return _bad_row_with_chunks_kept(names)
     said = fix_in_chinese(error, "再运行") or "请检查这个文件"
@@ -376,6 +379,17 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
         said += f"，或用 {names['encoding']} 指定文件的编码（如 {names['encoding']} gb18030）"
     if error.problem == "unnamed_columns" and "header_row" in names:
         said += f"；表头不在第一行时，用 {names['header_row']} 指定它所在的行"
+    return said
+
+
+def _name_an_encoding(given: str, flag: str | None) -> str:
+    """How to go on from an encoding no codec knows: the names there are, or none (detected); Notepad's ANSI said."""
+    named = "、".join(f"{flag} {name}" if flag else name for name in ("utf-8", "gb18030")) + \
+        f" 或 {flag + ' ' if flag else ''}big5"
+    said = (f"请改用 {named}，或去掉 {flag}（不用 {flag} 时自动识别编码）后再运行" if flag
+            else f"请改用 {named} 这样的编码名，或不指定编码（自动识别）")
+    if given.strip().upper() == "ANSI":  # what Notepad's 另存为 calls the system's own encoding
+        said += "；记事本说的 ANSI，在简体中文的 Windows 上就是 gb18030，繁体的是 big5"
     return said
 
 
