@@ -441,6 +441,7 @@ def _measure(model: ComplaintClassifier, labeled, model_name: str, by: str | Non
     # between the two), in place of a usual one that would print alike
     own = model.review_threshold_
     thresholds = sorted({t for t in THRESHOLDS if round(t, 3) != round(own, 3)} | {own})
-    return Evaluation(model_name, labeled.source, metrics,
+    data_name = labeled.source + (f"（表「{labeled.sheet}」）" if labeled.sheet is not None else "")  # two months' sheets
+    return Evaluation(model_name, data_name, metrics,
                       review_tradeoff(tags["confidence"], truth == predicted, thresholds),
                       model.review_threshold_, by, groups, rest), predicted

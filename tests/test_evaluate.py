@@ -696,3 +696,17 @@ def test_compare_keeps_what_it_warned_of_with_its_two_tables(small_corpus, small
     assert sum("重复" in said for said in result.warned) == 1, result.warned  # said once, not once a model
     assert len(result.warned) == 2, result.warned
     assert cn.compare({"all": small_model}, labeled).warned == []  # nothing to say: nothing said
+
+
+def test_an_evaluation_of_a_chosen_sheet_names_the_sheet_it_measured(tmp_path, small_model, write_workbook):
+    # A desk measuring each month's sheet of one workbook (--sheet 一月, then --sheet 2) got two reports each saying
+    # 数据 h.xlsx: nothing told which sheet a report's figures were of.
+    rows = [["投诉内容", "类别"], ["秤不准，少了二两", "价格/计量"], ["面包里有头发", "安全问题"]]
+    path = write_workbook(tmp_path / "h.xlsx", {"一月": rows, "二月": rows[:1] + rows[:0:-1]})
+    for sheet, name in (("一月", "一月"), (2, "二月")):
+        evaluation = cn.evaluate(small_model, path, sheet=sheet)
+        assert evaluation.data_name == f"{path}（表「{name}」）", evaluation.data_name
+        assert str(evaluation).startswith(f"模型 model 在 {path}（表「{name}」） 上（2 条）")
+        assert f"数据 <b>{path}（表「{name}」）</b>" in evaluation.to_html()
+    alone = write_workbook(tmp_path / "one.xlsx", {"一月": rows})
+    assert cn.evaluate(small_model, alone).data_name == str(alone)  # one sheet with data: the file names it

@@ -118,6 +118,7 @@ class LabeledData:
     # of the rows without a label, those whose cell holds a desk's mark for "not labeled yet", or a label in doubt
     # (质量问题？): {mark: rows}
     marks: dict[str, int] = field(default_factory=dict)
+    sheet: str | None = None  # the sheet of a workbook chosen (``sheet``), by its title; None where none was chosen
 
     def marks_said(self) -> str:
         """How many rows without a label are marked so, and with what (the first five marks), as the English of an
@@ -343,9 +344,9 @@ def _named(columns, wanted):
 
 
 def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int = 1):
-    """The columns, (where, row dict) records and first chunk (where a title may hide the column names)
-    of a labeled file in any archive format, read by the archive readers; rows they cannot parse are
-    bad rows of the labeled data."""
+    """The columns, (where, row dict) records, bad rows, first chunk (where a title may hide the column names) and the
+    sheet read by its title (None for a text file) of a labeled file in any archive format, read by the archive
+    readers; rows they cannot parse are bad rows of the labeled data."""
     reader = open_archive(path, encoding=encoding, chunk_size=20_000, sheet=sheet, header_row=header_row)
     records, bad, first, unsure = [], [], None, []
     for chunk in reader.chunks():
@@ -365,7 +366,7 @@ def _file_records(path: Path, encoding: str | None, sheet=None, header_row: int 
         log.warning("%s: %d quoted value(s) over lines that read as rows, kept whole (a stray quote's merge if one "
                     "was left open) or cut into rows (%s)", path, len(unsure), rows,
                     extra={"kind": "unsure_rows", "unsure": unsure[:5], "count": len(unsure)})
-    return reader.columns, records, bad, first
+    return reader.columns, records, bad, first, getattr(reader, "sheet_title", None)
 
 
 BLANK_GROUP = "（空）"  # the group of the cells that show nothing
@@ -533,6 +534,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
                              f"again with group_col")
         return data
     unparsed, first, written = [], None, str  # rows a file's reader could not parse; its first chunk; a label's text
+    title = None  # the title of the sheet chosen
     errors_as_text = ()  # the error names a text file holds where Excel saved its sheet's error cells
     if isinstance(data, (pd.Series, dict, bytes, bytearray)) or not isinstance(data, (str, os.PathLike, Iterable)):
         got = ("None" if data is None else f"a {type(data).__name__}" if isinstance(data, Iterable)
@@ -546,7 +548,7 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
             raise ArchiveError(f"{path} is a folder; give the labeled file in it", "folder", parameter="data")
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-        columns, records, unparsed, first = _file_records(path, encoding, sheet, header_row)
+        columns, records, unparsed, first, title = _file_records(path, encoding, sheet, header_row)
         written = json_text if archive_format(path) == "jsonl" else cell_text  # true in JSON, TRUE in a sheet
         if archive_format(path) in ("csv", "tsv"):  # a sheet saved as CSV: its #N/A cells are their names
             from openpyxl.cell.cell import ERROR_CODES as errors_as_text
@@ -620,4 +622,4 @@ def read_labeled(data: LabeledSource, *, text_col: str | None = None, label_col:
     tagged = source != "pairs" and label_col in TAG_COLUMNS and set(TAG_COLUMNS) <= {str(c) for c in columns}
     return LabeledData(texts, labels, source, duplicates, conflicts, groups, places,
                        None if source == "pairs" else text_col, unlabeled, None if source == "pairs" else label_col,
-                       tagged, alike, dict(marks))
+                       tagged, alike, dict(marks), title if sheet is not None else None)
