@@ -395,10 +395,15 @@ class GroupSpellings:
     def __init__(self):
         self.seen: dict = {}
         self._keys: dict = {}  # spelling -> key: a channel column holds few spellings in many rows
+        self._names: dict = {}  # a text cell -> its spelling: likewise (each read again was half a report's time)
 
     def add(self, value) -> str:
         """Count one cell's spelling (its :func:`group_name`); returns its group's key."""
-        name = group_name(value)
+        name = self._names.get(value) if type(value) is str else None
+        if name is None:
+            name = group_name(value)
+            if type(value) is str:
+                self._names[value] = name
         key = self._keys.get(name)
         if key is None:
             key = self._keys[name] = name_key(keys_in_order(name))  # from the spelling alone: the same for each
