@@ -270,8 +270,11 @@ _FIGURES_ZH = {"macro-F1": "宏平均 F1", "accuracy": "准确率", "calibration
 
 def figures_in_chinese(figures: pd.DataFrame) -> pd.DataFrame:
     """The figures table of :func:`compare` with its rows named in Chinese, for the desk's pages and
-    the command line."""
-    return figures.set_axis([_FIGURES_ZH.get(name, name.replace("F1 ", "F1 · ")) for name in figures.index])
+    the command line; the share sent to review as a percentage, as :func:`evaluate`'s figures say it."""
+    shown = figures.astype(object)
+    if "review share" in shown.index:
+        shown.loc["review share"] = [_share(value) for value in figures.loc["review share"]]
+    return shown.set_axis([_FIGURES_ZH.get(name, name.replace("F1 ", "F1 · ")) for name in figures.index])
 
 
 def disagreements_in_chinese(disagreements: pd.DataFrame) -> pd.DataFrame:

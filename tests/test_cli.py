@@ -1340,6 +1340,9 @@ def test_models_compare_takes_any_model_evaluate_takes_and_names_the_rows_that_d
                  "--registry", str(tmp_path / "r")]) == 0
     figures, differ = capsys.readouterr().out.split("两个模型判断不同的 1 条：\n")
     assert "宏平均 F1" in figures
+    # The share sent to review was 0.500 here and 50.0% in evaluate's figures (helper h3): a share, said as one.
+    shares = next(line for line in figures.splitlines() if line.startswith("送复核比例")).split()[1:]
+    assert all(re.fullmatch(r"\d+\.\d%", share) for share in shares), shares
     head, row = differ.splitlines()
     assert head.split() == ["位置", "投诉内容", "标注类别", "default", str(tmp_path / "mine.cnlp")], head
     assert row.split() == ["第", "3", "行", "天气不错", "其他", "其他", "安全问题"], row
