@@ -130,7 +130,7 @@ class Evaluation:
         return [CATEGORIES.get(label, label) for label in self.metrics["labels"]]
 
     def _groups_title(self) -> str:
-        return f"按 {self.by} 分组"
+        return f"按 {shown_escaped(self.by)} 分组"  # a header of two lines (Alt+Enter in Excel) on one, as tables show it
 
     def notes(self) -> dict:
         """{title of a table: the note under it}: a ``by`` column empty in every row (one group, the whole data's

@@ -322,6 +322,14 @@ def test_by_a_column_half_blank_half_written_kong_is_two_groups_and_not_called_e
     assert list(written.groups) == ["「(空)」"] and "每一行都是空的" not in str(written)
 
 
+def test_by_a_column_whose_name_holds_a_line_break_is_named_on_one_line(small_model, labeled):
+    # `--by` a column headed 投诉⏎来源 (Alt+Enter in an Excel header) printed the title 按 投诉 and 来源 分组 on two
+    # lines of the terminal, where the table's own header shows it escaped (found by helper h3).
+    evaluation = evaluate(small_model, labeled.rename(columns={"channel": "投诉\n来源"}), by="投诉\n来源")
+    assert "按 投诉\\n来源 分组" in str(evaluation)
+    assert not any(line.rstrip().endswith("按 投诉") for line in str(evaluation).splitlines())
+
+
 def test_by_a_column_of_a_value_a_row_says_it_groups_nothing(small_model, labeled):
     # `--by 编号` (or a date and time column) gave 20 groups of 1 text and 其余 N 个取值, said only as groups too small
     # to decide anything: not that nearly every row is its own group, a column of codes rather than of channels.
