@@ -42,6 +42,17 @@ def test_texts_stored_as_parquet_binary_are_queued_as_their_text(small_model, tm
     assert len(as_text) > 0 and review_queue(small_model, tmp_path / "binary.tagged.parquet") == as_text
 
 
+def test_a_text_without_evidence_is_queued_with_the_models_decision_as_its_guess(small_model, tmp_path):
+    # 嗯 (a stop word alone) is tagged 其他 on no evidence, every category as likely; the queue took the first of the
+    # equal probabilities for its guess, 虚假宣传, which the tagged file never said.
+    source = tmp_path / "a.csv"
+    source.write_text("text\n嗯\n12315\n", encoding="utf-8")
+    cn.tag_file(small_model, source, tmp_path / "a.tagged.csv", progress=False)
+    queue = review_queue(small_model, tmp_path / "a.tagged.csv")
+    assert [(item["guess"], item["guess_zh"]) for item in queue] == [("other", "其他")] * 2
+    assert all(item["runner_up"] != "other" for item in queue)
+
+
 def test_a_complaint_cell_holding_a_number_is_queued_as_its_text_not_counted_as_empty(small_model, tmp_path):
     # A tagged workbook's complaint cell holding a number (12315, 3.5) was tagged as its text, but the queue took any
     # value that is not a string for no text: review export said 需复核 2 条，列出 1 条（另 1 条文本为空）, of a row the
@@ -76,8 +87,11 @@ def test_the_queue_holds_the_rows_to_review_most_instructive_first_without_near_
     assert not ("东西还行吧就是有点那个" in texts and "东西还行吧就是有点那个呀" in texts)
     for item in queue:
         proba = small_model.predict_proba([item["text"]])[0]
-        assert item["guess"] == small_model.classes_[proba.argmax()]
-        assert item["runner_up"] == small_model.classes_[proba.argsort()[-2]]
+        guess = small_model.predict([item["text"]])[0]  # the most probable; other for 嗯, every category as likely
+        assert item["guess"] == guess and item["runner_up"] != guess
+        if proba.max() > proba.min():
+            assert guess == small_model.classes_[proba.argmax()]
+            assert item["runner_up"] == small_model.classes_[proba.argsort()[-2]]
     duplicates = {"东西还行吧就是有点那个", "东西还行吧就是有点那个呀"}
     assert duplicates <= set(frame["text"][[r - 2 for r in flagged]]), "the fixture must queue both"
 

@@ -93,6 +93,13 @@ def review_queue(model: ComplaintClassifier, tagged, *, text_col: str | None = N
         return queue
     proba = model.predict_proba(texts)
     order = np.argsort(-proba, axis=1)
+    # A text without evidence (12315, 嗯) has every category as likely, and the model's decision for it (other), not
+    # the first of its equal probabilities, is its guess, as the tagged file says.
+    classes = list(model.classes_)
+    undecided = np.flatnonzero(proba.max(axis=1) == proba.min(axis=1))
+    for at, decided in zip(undecided, model.predict([texts[at] for at in undecided]) if len(undecided) else []):
+        first = classes.index(decided)
+        order[at] = [first, *(code for code in order[at] if code != first)]
     top, second = proba[np.arange(len(texts)), order[:, 0]], proba[np.arange(len(texts)), order[:, 1]]
     _check_same_model(top, written, rows, tagged)
     unknown = model.unknown_share(texts)
