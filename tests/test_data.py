@@ -335,6 +335,21 @@ def test_a_label_written_by_both_its_names_is_read_and_two_categories_are_not(tm
     assert [label_of(v) for v in ("质量问题（safety）", "质量问题（存疑）", "quality safety", "质量问题 其他")] == [None] * 4
 
 
+@pytest.mark.parametrize("shape", ["（" * 100_000, "quality" + " " * 100_000 + "#", "质量问题" + "a" * 100_000 + "#"])
+def test_a_long_value_is_told_no_label_in_time_linear_in_its_length(shape):
+    # label_of reads every text of a labeled file (is it a label put in the text column?) and every label cell. Its
+    # patterns for a label written by both its names tried each bracket, each space after a first word and each letter
+    # after a first Chinese name against the rest of the value: 100,000 characters of such a shape took about a minute
+    # (20,000: 2 s; 40,000: 11 s; 80,000: 39 s of full-width brackets), a file of long texts hours. Now a millisecond.
+    import time
+
+    from consumer_nlp._categories import label_of
+
+    started = time.perf_counter()
+    assert label_of(shape) is None
+    assert time.perf_counter() - started < 5  # far over a linear reading's time, far under the quadratic one's
+
+
 def test_rows_left_empty_are_no_examples_in_any_format(tmp_path):
     # Excel's CSV export ends with ",\r\n" rows: CSV reported them as problems, xlsx skipped them.
     path = tmp_path / "l.csv"
