@@ -50,58 +50,11 @@ def in_guide_order(labels) -> list:
 
 # A label written by both its names, as the labeling guide heads them and a drop-down may list them: the Chinese name
 # with the English in brackets (质量问题（quality）), or the one beside the other (quality 质量问题, 金融服务 financial).
-# Each form's two names of a value (stripped, lower-cased) are what these patterns' groups read, told in one pass:
-#   ^(.+?)\s*\((.+)\)$                        _bracketed
-#   ^([a-z][a-z_\- ]*?)\s*([^\x00-\x7f].*)$    _english_first
-#   ^([^\x00-\x7f].*?)\s*([a-z][a-z_\- ]*)$    _chinese_first
-# The patterns tried every bracket, every space after the first word or every letter after the first name against
-# the rest of the value: quadratic, 39 s for a value of 80,000 full-width brackets (the texts of a labeled file are
-# read by label_of too). The same on 300,000 random values of brackets, spaces, breaks, letters and Chinese.
-_LOWER = "abcdefghijklmnopqrstuvwxyz"
-_ENGLISH_NAME = _LOWER + "_- "  # [a-z_\- ]
-_SPACE_RUN = re.compile(r"\s*")
+_BOTH_NAMES = (re.compile(r"^(.+?)\s*\((.+)\)$"), re.compile(r"^([a-z][a-z_\- ]*?)\s*([^\x00-\x7f].*)$"),
+               re.compile(r"^([^\x00-\x7f].*?)\s*([a-z][a-z_\- ]*)$"))
 
 
-def _bracketed(value: str) -> tuple[str, str] | None:
-    """The name before the first bracket after which the value stays on one line to its closing bracket, and the
-    name between them."""
-    if not value.endswith(")"):
-        return None
-    opening = value.find("(", max(value.rfind("\n") + 1, 1), len(value) - 2)
-    first = value[:opening].rstrip() if opening != -1 else ""
-    return (first, value[opening + 1:-1]) if first and "\n" not in first else None
-
-
-def _english_first(value: str) -> tuple[str, str] | None:
-    """The leading English words, and from the last character beyond ASCII after the spaces that follow them (the
-    first one that is no space) whose line runs to the value's end."""
-    words = len(value) - len(value.lstrip(_ENGLISH_NAME))
-    if not words or value[0] not in _LOWER:
-        return None
-    spaced = _SPACE_RUN.match(value, words).end()
-    last_break = value.rfind("\n")
-    for start in range(spaced, max(words, last_break + 1) - 1, -1):
-        if start < len(value) and value[start] >= "\x80":
-            return value[:words].rstrip(" "), value[start:]
-    return None
-
-
-def _chinese_first(value: str) -> tuple[str, str] | None:
-    """The shortest first line's beginning (opening beyond ASCII) after which spaces, then a letter, open English
-    words that end the value, and those words."""
-    if value[0] < "\x80":
-        return None
-    words = len(value.rstrip(_ENGLISH_NAME))  # where the English words ending the value may begin
-    end_first, end = value.find("\n") % (len(value) + 1), max(len(value[:words].rstrip()), 1)
-    while end < len(value) and end <= end_first:
-        second = _SPACE_RUN.match(value, end).end()
-        if second < len(value) and second >= words and value[second] in _LOWER:
-            return value[:end], value[second:]
-        end = second + 1
-    return None
-
-
-_BOTH_NAMES = (_bracketed, _english_first, _chinese_first)
+LONGEST_LABEL = 200  # characters a label cell may hold beside the spaces around it (质量问题（quality）, with notes)
 
 
 def label_of(value) -> str | None:
@@ -112,6 +65,8 @@ def label_of(value) -> str | None:
     categories, a name and a note)."""
     if not isinstance(value, str):
         return None
+    if len(value) > LONGEST_LABEL and len(value.strip()) > LONGEST_LABEL:  # a text, not a label: told without reading
+        return None  # it (the patterns of a label of both names are quadratic: 80,000 brackets took 39 s)
     return _label_of_short(value) if len(value) <= 64 else _label_of_text(value)
 
 
@@ -129,9 +84,9 @@ def _label_of_text(value: str) -> str | None:
         return label
     bare = without_format_characters(nfkc(value)).strip().strip(_AROUND.translate({ord(c): None for c in "()（）"}))
     bare = bare.strip().lower()
-    for form in _BOTH_NAMES if bare else ():
-        found = form(bare)
-        if found and (named := _one_name(found[0])) is not None and named == _one_name(found[1]):
+    for form in _BOTH_NAMES:
+        found = form.match(bare)
+        if found and (named := _one_name(found[1])) is not None and named == _one_name(found[2]):
             return named
     return None
 
