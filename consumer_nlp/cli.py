@@ -298,9 +298,11 @@ def _serve(args) -> int:
     try:
         from .web import serve
         from .web._security import NeedsToken
-    except ImportError as missing:
-        raise ImportError(f"the web application needs its extra: pip install 'consumer_nlp[web]' ({missing})") \
-            from None
+    except ImportError as missing:  # installed by `pip install .`, as the README's set-up does: from the clone
+        raise _Refused('网页界面需要的组件还没有安装：请在 consumer_nlp 的源码文件夹（README.md 所在的文件夹）里运行 '
+                       'pip install ".[web]"，再运行 consumer-nlp serve',
+                       f'the web application needs its extra: pip install ".[web]" in the folder of consumer_nlp\'s '
+                       f'source ({missing})') from None
     try:
         serve(host=args.host, port=args.port, registry=args.registry, workspace=args.workspace, token=args.token,
               corpus=args.corpus, max_upload_mb=args.max_upload_mb)

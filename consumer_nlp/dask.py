@@ -8,7 +8,7 @@
     complaints = dd.read_parquet("s3://bucket/complaints/")
     tag_dataframe(complaints).to_parquet("s3://bucket/tagged/")   # text column by its name, or text_col="…"
 
-Needs the optional extra: ``pip install "consumer_nlp[dask]"``.
+Needs the optional extra: ``pip install ".[dask]"`` in the folder of this package's source, as the README says.
 """
 import hashlib
 import io

@@ -2250,3 +2250,16 @@ def test_an_empty_sheet_or_a_row_past_the_sheet_is_said_of_the_sheet(tmp_path, c
         assert main(argv) == 2
         first = capsys.readouterr().err.splitlines()[0]
         assert says in first, (flags, first)
+
+
+def test_serve_without_its_extra_says_in_chinese_to_install_it_from_this_folder_as_the_readme_does(monkeypatch,
+                                                                                                  capsys):
+    # A desk who installed with `pip install .` (the README's set-up) and ran `consumer-nlp serve` was told, under a
+    # headline saying only that something is missing, `pip install 'consumer_nlp[web]'`: a name fetched from a package
+    # index, not this clone, where the README says `pip install ".[web]"`. It now says that command, in Chinese.
+    monkeypatch.setitem(sys.modules, "consumer_nlp.web", None)  # the web's libraries not installed
+    assert main(["serve"]) == 2
+    said = capsys.readouterr().err
+    first = said.splitlines()[0]
+    assert "网页界面" in first and 'pip install ".[web]"' in first and "源码" in first, said
+    assert "consumer_nlp[web]" not in said
