@@ -36,7 +36,7 @@ LABEL_COL = _option("--label-col", dest="label_col", help="类别标注所在的
 REGISTRY = _option("--registry", help="模型注册表文件夹（默认：$CONSUMER_NLP_HOME，未设置时用当前用户的数据文件夹）")
 QUIET = _option("-q", "--quiet", action="store_true", help="不显示进度条")
 FORCE = _option("--force", action="store_true", help="覆盖已存在的输出文件（输入文件绝不会被覆盖）")
-SHEET = _option("--sheet", metavar="NAME|N", help="要读取的 .xlsx 工作簿中的工作表，按名称或按它在可见工作表中的序号"
+SHEET = _option("--sheet", metavar="NAME|N", help="要读取的工作簿（.xlsx、.xlsm、.xls）中的工作表，按名称或按它在可见工作表中的序号"
                                                  "（从 1 数起）指定（默认：唯一一个有数据的可见工作表）")
 HEADER_ROW = _option("--header-row", type=int, default=1, metavar="N",
                      help="列名所在的行号，用于列名上方还有标题的情况（工作簿、CSV 和 TSV；默认：1）")
