@@ -744,6 +744,19 @@ def test_a_channel_column_is_found_and_titled_however_it_is_written(tmp_path, co
     assert set(report.tables["by_group"].index) >= {"12315热线", "网站"}
 
 
+@pytest.mark.parametrize("column", ["来源渠道", "投诉来源", "受理方式"])
+def test_a_channel_column_named_as_a_desk_register_names_it_is_found(tmp_path, column):
+    # A desk's register (序号, 受理日期, 来源渠道, 投诉内容) tagged and reported gave no table by channel, only the note
+    # 没有找到渠道列（按列名找：channel、渠道、投诉渠道、来源、受理渠道、source）: 来源渠道, 投诉来源 and 受理方式 were no
+    # channel's names.
+    rows = [{"text": "秤不准少了二两", "category": "price_measurement", column: "12315热线"},
+            {"text": "充电器冒烟了", "category": "safety", column: "网站"}]
+    report = report_archive(_tagged_rows(tmp_path / "t.csv", rows), progress=False)
+    assert "by_group" in report.tables, report.notes
+    assert report.tables["by_group"].index.name == "渠道"
+    assert set(report.tables["by_group"].index) >= {"12315热线", "网站"}
+
+
 def test_a_carriage_return_reaches_a_markdown_report_as_a_space_not_an_excel_escape(tmp_path):
     # The report's cells were cleaned for Excel, which now writes a carriage return as _x000D_.
     rows = [{"text": "冰箱用了三天就不制冷\r\n商家拒绝退货", "category": "quality", "top_terms": "冰箱(0.50)"}]
@@ -812,7 +825,7 @@ def test_a_table_left_out_for_want_of_its_column_is_told(tmp_path):
     assert "by_period" not in report.tables and "by_group" not in report.tables
     # A workbook's 来源渠道 was not found, and the note did not say which names are (helper g4, following the README).
     assert "没有找到日期列（按列名找：date、日期、投诉日期、" in " ".join(report.notes), report.notes
-    assert "没有找到渠道列（按列名找：channel、渠道、投诉渠道、来源、受理渠道、source），按渠道分列从略。" in report.notes
+    assert "没有找到渠道列（按列名找：channel、渠道、投诉渠道、来源、受理渠道、来源渠道、投诉来源、受理方式、source），按渠道分列从略。" in report.notes
 
 
 def test_a_table_by_another_column_than_a_channel_is_titled_by_it(tmp_path):

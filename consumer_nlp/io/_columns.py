@@ -18,7 +18,7 @@ TAG_COLUMNS = {"category": object, "category_zh": object, "confidence": np.float
 # A labeled file's column of categories, as desks name it; the most certain names first (类型 may be a kind of goods).
 # Not `category`: a tagged archive's column of the model's own tags, which would score a model against itself.
 LABEL_COLUMN_NAMES = ("label", "类别", "标注类别", "分类", "投诉类别", "问题类别", "问题分类", "标签", "类型")
-CHANNEL_NAMES = ("channel", "渠道", "投诉渠道", "来源", "受理渠道", "source")
+CHANNEL_NAMES = ("channel", "渠道", "投诉渠道", "来源", "受理渠道", "来源渠道", "投诉来源", "受理方式", "source")
 # 12315 exports date a complaint by the time it came in (登记时间 2025/1/1 10:00), after the names of a date alone.
 DATE_NAMES = ("date", "日期", "投诉日期", "受理日期", "登记日期", "created_at", "time", "时间", "登记时间", "受理时间",
               "投诉时间", "来电时间", "反映时间")
