@@ -15,6 +15,7 @@ from pathlib import Path
 from ._review_sheet import CHOICE_HEADER
 from ._signals import stops_as_interrupt
 from ._unicode import display_width
+from ._version import __version__
 
 
 def _option(*flags, **settings):
@@ -506,6 +507,8 @@ class _Parser(argparse.ArgumentParser):
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="consumer-nlp",
                      description="为中文消费投诉分类：质量问题、价格/计量、安全问题、虚假宣传、金融服务、其他。")
+    parser.add_argument("--version", action="version", version=f"consumer-nlp {__version__}",
+                        help="显示版本号并退出（向技术支持求助时请一并告知）")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     tag = commands.add_parser(

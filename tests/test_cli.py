@@ -2263,3 +2263,14 @@ def test_serve_without_its_extra_says_in_chinese_to_install_it_from_this_folder_
     first = said.splitlines()[0]
     assert "网页界面" in first and 'pip install ".[web]"' in first and "源码" in first, said
     assert "consumer_nlp[web]" not in said
+
+
+def test_version_is_said_for_a_desk_to_tell_support(capsys):
+    # A failed command says 看不懂时请把这几行发给技术支持, but `consumer-nlp --version` (and `python -m consumer_nlp
+    # --version`) was refused as 缺少要运行的命令: a desk could not say which release it runs.
+    with pytest.raises(SystemExit) as done:
+        main(["--version"])
+    assert done.value.code == 0 and capsys.readouterr().out.strip() == f"consumer-nlp {cn.__version__}"
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    assert "--version" in capsys.readouterr().out
