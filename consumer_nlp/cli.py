@@ -297,7 +297,7 @@ def _review(args) -> int:
 
 def _serve(args) -> int:
     try:
-        from .web import serve
+        from .web import PortInUse, serve
         from .web._security import NeedsToken
     except ImportError as missing:  # installed by `pip install .`, as the README's set-up does: from the clone
         raise _Refused('网页界面需要的组件还没有安装：请在 consumer_nlp 的源码文件夹（README.md 所在的文件夹）里运行 '
@@ -310,6 +310,10 @@ def _serve(args) -> int:
     except NeedsToken as refused:
         raise _Refused(f"监听 {refused.host} 会让其他电脑也能打开这个网页，没有启动：请用 --token 设一个访问令牌"
                        f"（此后每个请求都要带上它），或去掉 --host，只在本机使用", str(refused)) from None
+    except PortInUse as taken:
+        raise _Refused(f"端口 {taken.port} 已被占用，网页没有启动：可能已有一个 consumer-nlp serve 在运行，直接在浏览器里打开 "
+                       f"{taken.address} 即可；要另开一个，请用 --port 换一个端口（如 --port {taken.port + 1}）",
+                       str(taken).replace("port=…", "--port …")) from None
     return 0
 
 # `models list`'s columns as a desk reads them (the words of the web's 模型 page and of `models alias`).

@@ -506,6 +506,29 @@ def test_serving_off_loopback_without_a_token_is_refused_in_chinese(registry, ca
     assert "0.0.0.0" in headline and "--token" in headline and "英文" not in headline
 
 
+def test_serving_on_a_port_in_use_says_so_in_chinese_and_not_that_it_started(registry, capsys, monkeypatch):
+    # A second `consumer-nlp serve` (the first still running, or another program on 8315) printed
+    # 投诉分类网页已启动：http://127.0.0.1:8315/, then uvicorn's English "[Errno 98] error while attempting to bind on
+    # address … address already in use", and exited 3: a desk read that it had started.
+    import uvicorn
+
+    from consumer_nlp.cli import main
+
+    def started(*args, **kwargs):  # the test ends whatever the fix does: no server runs on
+        raise AssertionError("a server was started on a port in use")
+
+    monkeypatch.setattr(uvicorn.Server, "run", started)
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert main(["serve", "--port", str(port), "--registry", str(registry)]) == 2
+    said = capsys.readouterr()
+    assert "已启动" not in said.out, said
+    headline = said.err.splitlines()[0]
+    assert f"端口 {port} 已被占用" in headline and "--port" in headline and f"http://127.0.0.1:{port}/" in headline, said
+
+
 def test_the_browser_asks_again_for_a_page_it_goes_back_to(client, tmp_path):
     # Back after a choice on 复核 showed the page as it was before it (已完成 0 条, the row not yet chosen), and back
     # from a batch tagged its page before the tagging (开始标注): browsers kept the pages and showed them again.
