@@ -2190,6 +2190,23 @@ def test_the_row_of_column_names_pointed_to_is_the_header_row_that_reads_them(de
     assert [r["编号"] for r in read_output(summary.output)] == ["1", "2"]
 
 
+def test_a_title_row_is_said_to_be_deleted_where_the_front_end_has_no_header_row_to_name(default_model, tmp_path):
+    # headline(error, names) of a register with a title above 编号, 投诉内容 advised, where the front end names no
+    # header_row, 请用 --text-col 指定它（列名照上面写）, which reads the names from the title row all the same, or,
+    # with no names at all, 把投诉文本所在的列改名为「投诉内容」, which it is already called. It says to delete the title.
+    from consumer_nlp.messages import headline
+
+    source = tmp_path / "title.csv"
+    source.write_text("2025年1月投诉登记表,\n编号,投诉内容\n1,手机屏幕坏了\n", encoding="utf-8")
+    with pytest.raises(ValueError) as refused:
+        tag_file(default_model, source, tmp_path / "o.csv", jobs=1, progress=False)
+    for names in ({"text_col": "--text-col"}, {}):
+        said = headline(refused.value, names)
+        assert "第 2 行像是列名" in said and "删掉第 2 行上面" in said and "让列名在第一行" in said, said
+        assert "--text-col" not in said and "改名" not in said, said
+    assert "--header-row 2" in headline(refused.value, {"text_col": "--text-col", "header_row": "--header-row"})
+
+
 def test_a_row_without_text_is_in_no_category_in_the_file_as_in_the_summary(default_model, tmp_path):
     # It was written as other/其他 (at confidence 0.1667: no category more likely than another), while
     # the summary and the report count it in no category: a pivot of category_zh in Excel counted one

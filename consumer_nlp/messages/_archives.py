@@ -279,6 +279,8 @@ def fix_in_chinese(error: ArchiveError, then: str) -> str | None:
         fix = "给出要读的数据文件（CSV、Excel 工作簿等）"
     elif error.problem == "no_text_column" and unsplit_semicolons(error.details.get("columns", [])):
         fix = SAVE_WITH_COMMAS
+    elif error.problem == "no_text_column" and error.details.get("names_row"):  # a title above the names
+        fix = f"删掉第 {error.details['names_row'][0]} 行上面的标题行，让列名在第一行"
     elif error.problem == "encoding" and error.details.get("damaged"):  # another encoding would not read it
         fix = "在记事本等文本编辑器里改正或删掉这一行的乱码，或从原系统重新导出这个文件"
     elif error.problem == "tag_values" and any(doubtful_label(value) for _, value in error.details["rows"]):
@@ -317,7 +319,8 @@ def how_to_go_on(error: ArchiveError, names: dict) -> str:
     if error.problem == "no_text_column" and "header_row" in names and error.details.get("names_row"):
         place = error.details["names_row"][0]
         return f"请用 {names['header_row']} {place} 指定列名所在的行后再运行"
-    if error.problem == "no_text_column" and unsplit_semicolons(error.details.get("columns", [])):
+    if error.problem == "no_text_column" and (unsplit_semicolons(error.details.get("columns", []))
+                                              or error.details.get("names_row")):  # no text column would read them
         return fix_in_chinese(error, "再运行")
     if error.problem == "no_text_column" and "text_col" in names:
         return f"请用 {names['text_col']} 指定它（列名照上面写）后再运行"
