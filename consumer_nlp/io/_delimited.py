@@ -12,12 +12,11 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._columns import TEXT_COLUMN_NAMES, blank_header_row, find_column, looks_like_names, names_row_in
 from ._archive import ArchiveReader, BadRow, Chunk, check_header, text_place
-from ._encoding import (detect_encoding, first_undecodable_line, in_disguise, text_encoding, undecodable,
+from ._encoding import (BOM, detect_encoding, first_undecodable_line, in_disguise, text_encoding, undecodable,
                         utf8_in_disguise)
 
 
 csv.field_size_limit(2**31 - 1)  # a complaint may be a very long text
-_BOM = "\ufeff"
 OPEN_QUOTE_LINES = 10_000  # a record still open after this many lines is a stray quote, given up
 AMOUNT = re.compile(r"\d{1,3},\d{3}(?![\d,])")  # a line of a comma CSV's text beginning with an amount (1,200元),
 # not a row's id and 3-digit amount (2,350,冰箱坏了): a text's amount is not followed by a comma ending a field
@@ -505,7 +504,7 @@ class DelimitedReader(ArchiveReader):
         for number, line in enumerate(lines, start=1):
             if utf8_in_disguise(line, self.encoding):
                 raise in_disguise(self.path, number, self.encoding)
-            if line.startswith(_BOM):
+            if line.startswith(BOM):
                 self.boms += 1
                 line = line[1:]
             yield line

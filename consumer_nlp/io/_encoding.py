@@ -5,6 +5,7 @@ import re
 from ..exceptions import ArchiveError
 
 
+BOM = "\ufeff"  # a byte order mark, as a text reads it: opening a file, or a line of files joined end to end
 SAMPLE_BYTES = 4 << 20
 
 

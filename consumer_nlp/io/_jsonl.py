@@ -12,7 +12,7 @@ import pandas as pd
 from ..exceptions import ArchiveError
 from ._archive import ArchiveReader, BadRow, Chunk
 from ._cells import XLSX_MAX_COLUMNS
-from ._encoding import detect_encoding, in_disguise, text_encoding, undecodable, utf8_in_disguise
+from ._encoding import BOM, detect_encoding, in_disguise, text_encoding, undecodable, utf8_in_disguise
 from ._text_escapes import SURROGATE, escape_surrogates
 
 
@@ -121,9 +121,6 @@ def _repeated_keys(text: str) -> RepeatedKeys:
     raise AssertionError("no key given twice")  # (never: the hook found one)
 
 
-_BOM = "\ufeff"
-
-
 def _parsed(text: str):
     """The JSON value of a line, numbers as written where no float holds them; a key given twice raises RepeatedKeys
     naming the object that gives it (see ``_repeated_keys``)."""
@@ -153,7 +150,7 @@ class JsonLinesReader(ArchiveReader):
                 number = 0
                 try:
                     for number, text in enumerate(lines, start=1):
-                        yield number, text.removeprefix(_BOM), raw.tell()
+                        yield number, text.removeprefix(BOM), raw.tell()
                 except UnicodeDecodeError as error:
                     raise undecodable(self.path, number + 1, self.encoding, error, self.given_encoding) from None
                 return
@@ -164,7 +161,7 @@ class JsonLinesReader(ArchiveReader):
                     raise undecodable(self.path, number, self.encoding, error, self.given_encoding) from None
                 if utf8_in_disguise(text, self.encoding):
                     raise in_disguise(self.path, number, self.encoding)
-                yield number, text.removeprefix(_BOM), raw.tell()
+                yield number, text.removeprefix(BOM), raw.tell()
 
     def _scan_columns(self) -> list:
         """Every key of every record, in order of first appearance (records may differ in keys). More
