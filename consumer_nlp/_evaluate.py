@@ -14,7 +14,7 @@ from ._unicode import cut, display_width, shown_escaped
 from ._classifier import ComplaintClassifier, check_model
 from .exceptions import ArchiveError, LabeledDataError
 from .io import check_new_file, group_name, read_labeled, trained_rows
-from .messages import note, place_in_chinese
+from .messages import VERSION_WORDS, note, place_in_chinese
 from ._metrics import classification_metrics, review_tradeoff
 from ._values import LabeledSource
 
@@ -264,8 +264,8 @@ def _warn_of(labeled) -> None:
     labeled.warn_of_own_tags("evaluation")
 
 
-_FIGURES_ZH = {"macro-F1": "宏平均 F1", "accuracy": "准确率", "calibration error": "校准误差",
-               "review share": "送复核比例", "accuracy when sure": "有把握时的准确率"}
+_FIGURES_ZH = {"macro-F1": VERSION_WORDS["macro_f1"], "accuracy": VERSION_WORDS["accuracy"],
+               "calibration error": "校准误差", "review share": "送复核比例", "accuracy when sure": "有把握时的准确率"}
 
 
 def figures_in_chinese(figures: pd.DataFrame) -> pd.DataFrame:

@@ -316,15 +316,11 @@ def _serve(args) -> int:
                        str(taken).replace("port=…", "--port …")) from None
     return 0
 
-# `models list`'s columns as a desk reads them (the words of the web's 模型 page and of `models alias`).
-_LISTED_ZH = {"name": "模型", "latest": "最新版本", "versions": "版本数", "aliases": "别名"}
-
-
 def _models(args) -> int:
     import json
 
     from ._evaluate import text_table
-    from .messages import unusable_model_note
+    from .messages import VERSION_WORDS, unusable_model_note, version_in_chinese
     from .models import ModelRegistry, split_ref
 
     registry = ModelRegistry(args.registry)
@@ -342,12 +338,14 @@ def _models(args) -> int:
         if not len(table):
             print(f"（{registry.root} 中还没有模型）")
         else:  # a damaged model is named on stderr, the others listed all the same
-            print("\n".join(text_table(table.drop(columns="problem").rename(columns=_LISTED_ZH), indent="")))
+            print("\n".join(text_table(table.drop(columns="problem").rename(columns=VERSION_WORDS), indent="")))
             for name, problem in zip(table["name"], table["problem"]):
                 if problem:
                     print(f"注意：{unusable_model_note(name, problem)}", file=sys.stderr)
-    elif args.action == "show":
-        print(json.dumps(registry.info(args.ref), ensure_ascii=False, indent=1))
+    elif args.action == "show":  # the metadata as it is for scripts, else what a desk reads in it
+        info = registry.info(args.ref)
+        print(json.dumps(info, ensure_ascii=False, indent=1) if args.json else "\n".join(
+            [*version_in_chinese(info), "", "（加 --json 显示全部元数据，供脚本读取）"]))
     elif args.action == "alias":
         name, which = split_ref(args.ref)
         if not which:  # never "the latest" unsaid
@@ -587,8 +585,9 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="列出、查看、删除和比较已登记的模型，设置别名")
     actions = models.add_subparsers(dest="action", required=True, metavar="ACTION")
     listing = actions.add_parser("list", help="列出每个模型名称及其最新版本和别名")
-    show = actions.add_parser("show", help="显示一个版本的元数据")
+    show = actions.add_parser("show", help="显示一个版本的创建时间、训练数据、交叉验证指标等")
     show.add_argument("ref", help="要查看的版本：name、name@3 或 name@alias")
+    show.add_argument("--json", action="store_true", help="照原样输出这个版本的全部元数据（JSON，供脚本读取）")
     alias = actions.add_parser("alias", help="让别名指向一个版本")
     alias.add_argument("ref", help="别名要指向的版本，写作 NAME@VERSION，或 NAME@ALIAS（另一个别名此刻指向的版本）")
     alias.add_argument("alias", help="别名，例如 production")

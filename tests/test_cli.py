@@ -537,6 +537,39 @@ def test_models_list_heads_its_columns_in_chinese(tmp_path, small_model, capsys)
     assert head.split() == ["模型", "最新版本", "版本数", "别名"] and row.split() == ["complaints", "1", "1", "production→1"]
 
 
+def test_models_show_gives_a_desk_a_chinese_account_and_scripts_the_json(tmp_path, small_corpus, capsys, write_csv):
+    # `models show` printed a version's metadata.json as JSON with English keys (created_at, training_data …), where
+    # `models list` and the web's 模型 page say 模型、版本 in Chinese, and with it the base64 of per-text hashes that
+    # an earlier release copies into metadata.json (126 KB for the default corpus).
+    import base64
+    import json
+
+    from consumer_nlp._moments import shown_time
+
+    source = write_csv(tmp_path / "labeled.csv", [("text", "label"), *zip(*small_corpus)])
+    registry = ["--registry", str(tmp_path / "reg")]
+    assert main(["train", str(source), "--name", "desk", "--alias", "production", "--cv", "3", "--description",
+                 "热线 2025 年数据", *registry]) == 0
+    capsys.readouterr()
+    path = tmp_path / "reg" / "desk" / "1" / "metadata.json"
+    saved = json.loads(path.read_text("utf-8"))
+    blob = base64.b64encode(bytes(range(256)) * 4).decode("ascii")
+    saved["training_data"]["text_hashes"] = blob  # as an earlier release saves a model of this one
+    path.write_text(json.dumps(saved, ensure_ascii=False), "utf-8")
+    assert main(["models", "show", "desk@production", *registry]) == 0
+    out = capsys.readouterr().out
+    assert blob[:40] not in out and not re.search(r"created_at|training_data|cv_metrics|[{}]", out), out[:80]
+    lines = dict((line.split(maxsplit=1) + [""])[:2] for line in out.splitlines() if line.strip())
+    assert lines["模型"] == "desk" and lines["版本"].startswith("1") and "production" in lines["别名"], out
+    assert lines["创建时间"] == shown_time(saved["created_at"], seconds=False) and lines["说明"] == "热线 2025 年数据"
+    assert lines["训练数据"].startswith(f"{len(small_corpus[0])} 行") and "质量问题" in lines["训练数据"]
+    figures = saved["cv_metrics"]
+    assert f"{figures['macro_f1']:.3f}" in out and f"{figures['accuracy']:.3f}" in out
+    assert not re.search(r"\.\d{4}", out), out  # rounded as the web's 模型 page rounds them
+    assert main(["models", "show", "desk@production", "--json", *registry]) == 0
+    assert json.loads(capsys.readouterr().out) == {**saved, "aliases": ["production"]}  # for scripts, as before
+
+
 def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_corpus, capsys, write_csv):
     pairs = list(zip(*small_corpus))
     source = write_csv(tmp_path / "good.csv", [("text", "label"), *pairs, pairs[0]])
@@ -554,7 +587,7 @@ def test_train_registers_a_version_and_the_models_commands_work(tmp_path, small_
     assert main(["models", "alias", "desk@2", "production", *registry]) == 0
     assert main(["models", "delete", "desk@1", *registry]) == 0
     assert main(["models", "show", "desk@production", *registry]) == 0
-    assert '"version": 2' in capsys.readouterr().out
+    assert re.search(r"^版本 +2", capsys.readouterr().out, re.M)
     assert main(["models", "compare", "desk@2", "desk@production", str(source), *registry]) == 0
     out = capsys.readouterr().out
     assert "两个模型判断不同的 0 条。" in out and "Empty DataFrame" not in out and "宏平均 F1" in out and "macro-F1" not in out  # the figures in Chinese too

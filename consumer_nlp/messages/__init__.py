@@ -6,7 +6,7 @@ from ._archives import (blank_text_column_note, fix_in_chinese, held_elsewhere_i
                         problem_in_chinese)
 from ._columns import COLUMN_GLOSSES, COLUMN_NOTES, REASON_EMPTY, REASON_LOW_CONFIDENCE, REASON_NAMES, TERMS_NOTE
 from ._labeled import labeled_fault_in_chinese, labeled_headline, nearest_category_in_chinese
-from ._models import model_headline, unusable_model_note
+from ._models import VERSION_WORDS, model_headline, unusable_model_note, version_in_chinese
 from ._notes import note, progress, tagging_progress
 from ._outputs import (added_columns_note, counts_in_chinese, days_1904_note, excel_changes_note, mixed_types_note,
                        row_notes, summary_in_chinese)
@@ -16,6 +16,7 @@ from ._rows import bad_row_in_chinese, names_rows_note, place_in_chinese
 from ._runs import interrupted_in_chinese, run_headline
 
 __all__ = ["COLUMN_GLOSSES", "COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDENCE", "REASON_NAMES", "TERMS_NOTE",
+           "VERSION_WORDS",
            "added_columns_note", "bad_row_in_chinese", "blank_text_column_note", "corrections_added_in_chinese",
            "counts_in_chinese",
            "days_1904_note", "dispute_in_chinese", "excel_changes_note", "fix_in_chinese", "headline",
@@ -25,7 +26,7 @@ __all__ = ["COLUMN_GLOSSES", "COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDE
            "note", "nothing_corrected_in_chinese",
            "place_in_chinese", "problem_in_chinese", "progress", "queue_counts_in_chinese",
            "review_workbook_problem_in_chinese", "row_notes", "summary_in_chinese", "tagging_progress",
-           "unusable_model_note"]
+           "unusable_model_note", "version_in_chinese"]
 
 
 # The parameters of the training data that calibration data is read with too (its columns) or not at all (its

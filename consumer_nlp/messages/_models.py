@@ -1,6 +1,20 @@
-"""What is wrong with a model, a model file or a name the registry is given, said in Chinese with how to go on."""
+"""What is wrong with a model, a model file or a name the registry is given, said in Chinese with how to go on; and
+what a registered version is, as a desk reads it."""
+from types import MappingProxyType
+
+from .._categories import CATEGORIES, in_guide_order
+from .._moments import shown_time
+from .._unicode import display_width, shown_escaped
 from ..exceptions import (IncompatibleModelError, IntegrityError, InvalidNameError, ModelNotFoundError,
                           UntrustedModelError)
+
+# A registered version's particulars as a desk reads them, wherever it does: `models list`, `models show` and the
+# web's 模型 page (by the keys of the registry's list and of a version's metadata).
+VERSION_WORDS = MappingProxyType({
+    "name": "模型", "version": "版本", "latest": "最新版本", "versions": "版本数", "aliases": "别名",
+    "created_at": "创建时间", "description": "说明", "tags": "标记", "training_data": "训练数据",
+    "calibration_data": "校准数据", "macro_f1": "宏平均 F1", "accuracy": "准确率", "review_threshold": "复核阈值",
+    "library_versions": "软件版本", "saved_as": "原登记为"})
 
 
 # Why the registry refuses a name, by InvalidNameError's problem, from its particulars.
@@ -64,3 +78,54 @@ def model_headline(error: Exception, names: dict) -> str | None:
     if isinstance(error, IncompatibleModelError) and error.problem == "current":
         return "这已经是这个版本的模型文件（.cnlp），不用转换，可以直接使用；没有写出任何文件"
     return next((said for kind, said in _MODEL_KINDS if isinstance(error, kind)), None)
+
+
+def _figure(value) -> str:
+    """A figure of a version as the web's 模型 page shows it (0.912), anything else as it is."""
+    return f"{value:.3f}" if isinstance(value, (int, float)) and not isinstance(value, bool) else str(value)
+
+
+def _data_in_chinese(fingerprint) -> str | None:
+    """Training or calibration data as a version's metadata records it: rows, and rows per category."""
+    if not isinstance(fingerprint, dict) or "rows" not in fingerprint:
+        return None
+    counts = fingerprint.get("label_counts")
+    per_label = ("：" + "、".join(f"{CATEGORIES.get(label, label)} {counts[label]}" for label in in_guide_order(counts))
+                 if isinstance(counts, dict) and counts else "")
+    return f"{fingerprint['rows']} 行{per_label}"
+
+
+def _moment_in_chinese(recorded) -> str:
+    """When a version was made as a desk's moments are shown (local time, its offset said); a date edited by hand
+    into no moment, as it is."""
+    try:
+        return shown_time(recorded, seconds=False)
+    except (ValueError, TypeError, OverflowError):
+        return str(recorded)
+
+
+def version_in_chinese(info: dict) -> list[str]:
+    """A registered version (``ModelRegistry.info``) as lines a desk reads, each a particular and its value: what it
+    is, when it was made, of which data, how well it did in cross-validation, by which software. Its hashes, its
+    parameters and the per-category figures are left to the metadata itself (a field missing, or edited by hand
+    into another type, is left out or shown as it is)."""
+    figures = info.get("cv_metrics") if isinstance(info.get("cv_metrics"), dict) else {}
+    unmeasured = "—（训练时没有做交叉验证）"
+    training = info.get("training_data")
+    software = info.get("library_versions") if isinstance(info.get("library_versions"), dict) else {}
+    tags = info.get("tags") if isinstance(info.get("tags"), dict) else {}
+    said = {
+        "name": info.get("name"), "version": info.get("version"), "saved_as": info.get("saved_as"),
+        "aliases": "、".join(map(str, info.get("aliases") or [])),
+        "created_at": _moment_in_chinese(info["created_at"]) if info.get("created_at") else None,
+        "description": info.get("description"), "tags": "、".join(f"{k}：{v}" for k, v in tags.items()),
+        "training_data": _data_in_chinese(training),
+        "calibration_data": _data_in_chinese(training.get("calibration_data")) if isinstance(training, dict) else None,
+        "macro_f1": f"{_figure(figures['macro_f1'])}（交叉验证）" if figures.get("macro_f1") is not None else unmeasured,
+        "accuracy": f"{_figure(figures['accuracy'])}（交叉验证）" if figures.get("accuracy") is not None else unmeasured,
+        "review_threshold": _figure(info["review_threshold"]) if info.get("review_threshold") is not None else None,
+        "library_versions": "、".join(f"{'分词' if k == 'tokenizer_backend' else k} {v}" for k, v in software.items()),
+    }
+    shown = [(VERSION_WORDS[key], shown_escaped(str(value))) for key, value in said.items() if value not in (None, "")]
+    width = max(display_width(word) for word, _ in shown) + 2
+    return [word + " " * (width - display_width(word)) + value for word, value in shown]

@@ -24,8 +24,8 @@ from starlette.templating import Jinja2Templates
 from .._categories import CATEGORIES
 from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
-from ..messages import (REASON_LOW_CONFIDENCE, TERMS_NOTE, added_columns_note, blank_text_column_note, days_1904_note,
-                        dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note,
+from ..messages import (REASON_LOW_CONFIDENCE, TERMS_NOTE, VERSION_WORDS, added_columns_note, blank_text_column_note,
+                        days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note,
                         queue_counts_in_chinese)
 from ..review import NOW, text_key
 from ..tagging import review_reasons
@@ -117,7 +117,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals.update(style=Markup(STYLE), csrf_field=CSRF_FIELD, terms_note=TERMS_NOTE,
                                  columns_note=added_columns_note(None, {}),
-                                 low_confidence=REASON_LOW_CONFIDENCE, categories=list(CATEGORIES.items()))  # keys 1–6
+                                 low_confidence=REASON_LOW_CONFIDENCE, categories=list(CATEGORIES.items()),  # keys 1–6
+                                 version_words=VERSION_WORDS)
     templates.env.filters.update(shown_id=shown_id, shown_moment=shown_moment)
 
     def render(request: Request, name: str, status: int = 200, **context) -> Response:
