@@ -961,6 +961,17 @@ def test_a_browser_choice_counts_from_when_it_is_stored_not_from_a_clock_read_be
     assert [(r["reviewer"], r["label"]) for r in rows] == [("乙", "other"), ("甲", "quality")]
 
 
+def test_the_models_page_says_when_a_version_was_made_as_models_show_does(client, registry):
+    # The page showed the first 16 characters of created_at: the time in UTC, its zone unsaid (8 hours off for a desk
+    # in China), where `models show` and the page's other moments say the server's local time with its offset.
+    from consumer_nlp.messages import version_in_chinese
+    from consumer_nlp.web._workspace import shown_moment
+
+    info = ModelRegistry(registry).info("complaints@1")
+    assert f"<td>{shown_moment(info['created_at'])}</td>" in client.get("/models").text
+    assert ["创建时间", shown_moment(info["created_at"])] in [line.split(maxsplit=1) for line in version_in_chinese(info)]
+
+
 def test_without_a_corpus_the_models_page_says_how_to_give_one_and_offers_no_retraining(tmp_path, registry):
     # Installed with pip, the default corpus (the repository's data/) is not there: the page offered
     # retraining and then failed naming a path inside site-packages.
