@@ -12,6 +12,7 @@ import datetime
 import errno
 import getpass
 import hashlib
+import heapq
 import sqlite3
 import threading
 from collections import defaultdict
@@ -37,6 +38,10 @@ _SCHEMA = """CREATE TABLE IF NOT EXISTS corrections (
     exported_at TEXT
 );
 CREATE INDEX IF NOT EXISTS corrections_by_text ON corrections (text_sha256, id);"""
+# Whether a choice is held already is looked up, not read through all of its text's choices (made after the newer
+# columns are added: it holds one).
+_CHOICE_INDEX = ("CREATE INDEX IF NOT EXISTS corrections_by_choice ON corrections "
+                 "(text_sha256, label, source, row, exported_at)")
 # exported_at: when the choice's workbook was exported (a browser's choice: when it was made), UTC as moment() writes
 # it, so that moments compare as text; NULL for workbooks exported before it was stamped. Stores written before have
 # no such column: it is added on opening.
@@ -114,31 +119,106 @@ def _moment_column(connection: sqlite3.Connection) -> str:
     return "exported_at" if "exported_at" in held_columns else "NULL"
 
 
-def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
+class _Later(str):
+    """A moment that :mod:`heapq` gives first the later it is."""
+    __slots__ = ()
+
+    def __lt__(self, other):
+        return str.__gt__(self, other)
+
+
+class _Choices:
+    """A text's corrections held, (exported_at, label, reviewer) oldest first, kept up to date as ``add`` stores its
+    own, with what ``_insert_new`` asks of them: where they leave the text as :func:`_standing` finds it, which
+    choices of an export contradict a choice, the latest export whose choices agree. Each answer costs at most the
+    choices it names, not all of them again: a batch repeating one text costs its length, not its square."""
+
+    def __init__(self, held=()):
+        self._count = 0
+        self._by_moment = defaultdict(dict)  # {exported_at: {label: [(index, reviewer), ...]}}
+        self._disputed_latest = None  # the latest moment of an export whose choices disagree
+        self._agreed = []  # the choices that may count, oldest first, each [index, exported_at, label, the latest
+        # moment of the disputed choices after it, up to the next]: one whose export turned disputed is passed over
+        # (its disputed moments handed down) when it comes on top
+        self._later = []  # a heap of the moments of exports, latest first; one disputed since is dropped on top
+        for choice in held:
+            self.append(*choice)
+
+    def __len__(self):
+        return self._count
+
+    def _disputed(self, exported_at) -> bool:
+        return exported_at is not None and len(self._by_moment[exported_at]) > 1
+
+    def _hand_down(self, exported_at) -> None:
+        """Count a disputed choice of ``exported_at`` (None: none) among those after the latest that may count."""
+        if self._agreed and exported_at is not None:
+            top = self._agreed[-1]
+            top[3] = exported_at if top[3] is None else max(top[3], exported_at)
+
+    def append(self, exported_at, label, reviewer) -> None:
+        labels = self._by_moment[exported_at]
+        if exported_at is not None and not labels:
+            heapq.heappush(self._later, _Later(exported_at))
+        labels.setdefault(label, []).append((self._count, reviewer))
+        self._count += 1
+        if not self._disputed(exported_at):
+            self._agreed.append([self._count - 1, exported_at, label, None])
+            return
+        self._disputed_latest = max(self._disputed_latest or exported_at, exported_at)
+        self._hand_down(exported_at)
+        while self._agreed and self._disputed(self._agreed[-1][1]):
+            _, moment, _, after = self._agreed.pop()
+            self._hand_down(moment)
+            self._hand_down(after)
+
+    def standing(self) -> tuple:
+        """(the category that counts, None: none; the latest moment of the choices left disputed, None: none), as
+        :func:`_standing` finds them."""
+        if not self._agreed:
+            return None, self._disputed_latest
+        _, exported_at, label, after = self._agreed[-1]
+        if exported_at is None:  # those after it are disputed
+            return label, after
+        latest = self._disputed_latest
+        return label, (latest if latest is not None and latest > exported_at else None)
+
+    def others(self, exported_at, label) -> list:
+        """The (label, reviewer), oldest first, of the choices of the export of ``exported_at`` (None: none) that
+        give the text another category than ``label``."""
+        if exported_at is None:
+            return []
+        choices = self._by_moment.get(exported_at, {})
+        return [(other, reviewer) for _, other, reviewer in sorted(
+            (index, other, reviewer) for other, held in choices.items() if other != label for index, reviewer in held)]
+
+    def latest_agreed(self) -> str | None:
+        """The latest moment of an export whose choices agree (None: none)."""
+        while self._later and self._disputed(self._later[0]):
+            heapq.heappop(self._later)
+        return str(self._later[0]) if self._later else None
+
+
+def _insert_new(connection: sqlite3.Connection, row: tuple, held: _Choices) -> tuple[str, list]:
     """Insert the correction ``row`` (as ``add`` makes them) unless the store holds it already ("again": its
     text's category now is its category, and one of them came from its source and row, of this export or a later one
     (a later export agreeing is stored: its moment outranks the exports between), unless it settles its text's
     disputed choices, being of a later moment than them (a browser's choice); or this very choice, text,
     category, source, row and export moment, is held and contradicted from its own export), a correction from a later
     export whose copies agree gives its text another category ("superseded"), or the store holds this very choice and
-    its text was corrected otherwise since ("replaced_since"); "stored" when it was inserted. With it, the (label,
-    reviewer) of the choices held from the same export that give the text another category."""
-    key, _, label, _, _, _, source, number, exported_at = row
-    held = connection.execute("SELECT exported_at, label, reviewer FROM corrections WHERE text_sha256 = ? ORDER BY id",
-                              (key,)).fetchall()
-    now, disputed = _standing(held)
-    others = [(label_held, reviewer) for moment_held, label_held, reviewer in held
-              if exported_at is not None and moment_held == exported_at and label_held != label]
-    settles = bool(disputed) and exported_at is not None and all(exported_at > choice[0] for choice in disputed)
+    its text was corrected otherwise since ("replaced_since"); "stored" when it was inserted, and added to ``held``,
+    its text's corrections. With it, the (label, reviewer) of the choices held from the same export that give the text
+    another category."""
+    key, _, label, _, reviewer, _, source, number, exported_at = row
+    now, disputed_latest = held.standing()
+    others = held.others(exported_at, label)
+    settles = disputed_latest is not None and exported_at is not None and exported_at > disputed_latest
     if now == label and not settles and connection.execute(  # held from a later export than this one: its moment
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ? "
             "AND (? IS NULL OR exported_at >= ?)", (key, label, source, number, exported_at, exported_at)).fetchone():
         return "again", others
-    labels_of = defaultdict(set)  # a later export counts only where its copies agree: else this choice may count
-    for moment_held, label_held, _ in held:
-        labels_of[moment_held].add(label_held)
-    if now != label and exported_at is not None and any(
-            later is not None and later > exported_at and len(labels) == 1 for later, labels in labels_of.items()):
+    later = held.latest_agreed()  # a later export counts only where its copies agree: else this choice may count
+    if now != label and exported_at is not None and later is not None and later > exported_at:
         return "superseded", []  # a later choice settled it, whatever this export's copies say
     if held and exported_at is not None and connection.execute(
             "SELECT 1 FROM corrections WHERE text_sha256 = ? AND label = ? AND source IS ? AND row IS ? "
@@ -146,6 +226,7 @@ def _insert_new(connection: sqlite3.Connection, row: tuple) -> tuple[str, list]:
         return ("again" if others else "replaced_since"), others  # this very choice, stored before
     connection.execute("INSERT INTO corrections (text_sha256, text, label, model_label, reviewer, at, source, row, "
                        "exported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+    held.append(exported_at, label, reviewer)
     return "stored", others
 
 
@@ -179,6 +260,7 @@ class CorrectionStore:
             for name, kind in _NEWER_COLUMNS.items():
                 if name not in held_columns:  # a store of an earlier release: its corrections keep NULL
                     connection.execute(f"ALTER TABLE corrections ADD COLUMN {name} {kind}")
+            connection.execute(_CHOICE_INDEX)
         return connection
 
     def _connect_to_read(self) -> sqlite3.Connection:
@@ -229,8 +311,14 @@ class CorrectionStore:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 now = moment(datetime.datetime.now(datetime.timezone.utc))  # after every choice stored before
-                done = [_insert_new(connection, row[:-1] + (now,) if row[-1] == NOW else row)
-                        for row in rows]  # one by one: a batch may repeat itself
+                held = {}  # each text's corrections, read once: a batch may repeat itself, so one by one
+                done = []
+                for row in rows:
+                    if row[0] not in held:
+                        held[row[0]] = _Choices(connection.execute(
+                            "SELECT exported_at, label, reviewer FROM corrections WHERE text_sha256 = ? ORDER BY id",
+                            (row[0],)).fetchall())
+                    done.append(_insert_new(connection, row[:-1] + (now,) if row[-1] == NOW else row, held[row[0]]))
                 connection.execute("COMMIT")
             except BaseException:
                 connection.execute("ROLLBACK")
