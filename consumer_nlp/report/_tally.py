@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .._categories import CATEGORIES, doubtful_label, label_of
-from .._money import money_mentioned
+from .._money import amounts_mentioned
 from .._values import cell_texts, is_missing
 from ..exceptions import ArchiveError
 from ..io import (CHANNEL_NAMES, DATE_NAMES, EXCEL_EPOCHS, SERIAL_DAYS, correction_key, find_column,
@@ -289,7 +289,7 @@ class _Tally:
         self.categories.update(categories)
         self.review.update(categories[review.to_numpy()])
         texts = frame[text_col] if text_col else pd.Series([""] * len(frame), index=frame.index)
-        amounts = np.array([money_mentioned(t) for t in texts])
+        amounts = np.array(amounts_mentioned(texts), dtype=float)
         if len(amounts) and amounts.max() > self.largest_amount[0]:  # the first of the largest, in row order
             most = int(amounts.argmax())
             self.largest_amount = (float(amounts[most]), int(rows[most]), texts.iloc[most])
