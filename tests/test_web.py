@@ -1996,6 +1996,31 @@ def test_the_batch_page_says_which_column_was_tagged_and_what_the_command_line_n
     assert "按「投诉内容」列标注" in card and "3 行" in card and "空行 1 行（不是记录，已跳过）" in card
 
 
+# Complaints as a Hong Kong or Taiwan desk writes them, every character in Big5.
+TRADITIONAL = ["買的電飯煲用了三天就壞了，商家不給退貨", "超市的秤不準，一斤蘋果少了二兩", "充電寶充電時冒煙起火，差點燒了房子",
+               "廣告說純天然無添加，結果配料表一堆添加劑", "信用卡被收了莫名其妙的年費，銀行不解釋"]
+
+
+@pytest.mark.parametrize("name, said", [("投诉.csv", "（文件编码：GB18030）"), ("投訴.csv", "（文件编码：Big5）"),
+                                        ("投诉.jsonl", "（文件编码：UTF-8）"), ("投诉.xlsx", ""), ("投诉.parquet", "")])
+def test_the_batch_page_names_the_encoding_a_text_upload_was_read_in_as_the_command_line_does(client, tmp_path,
+                                                                                             name, said):
+    # (helper h5's entry) The command line closes with 按「投訴內容」列标注（文件编码：Big5）; the page said only
+    # 按「投訴內容」列标注，5 行。, so a file read in the wrong one of GB18030 and Big5 showed garbled texts with nothing
+    # on the page to say why. A workbook or Parquet file has no encoding to say, as on the command line.
+    if name == "投訴.csv":
+        content = "編號,投訴內容\n" + "".join(f"C{n},{text}\n" for n, text in enumerate(TRADITIONAL))
+        column, upload = "投訴內容", content.encode("big5")
+    else:
+        path = _archive(tmp_path / f"upload{Path(name).suffix}", COMPLAINTS[:5])
+        if name == "投诉.csv":
+            path.write_bytes(path.read_text("utf-8").encode("gb18030"))
+        column, upload = "投诉内容", path.read_bytes()
+    batch = _tag_upload(client, name, upload, column)
+    said_there = re.search(r'<p id="tagged-what">([^<]*)</p>', client.get(batch).text)[1]
+    assert said_there == f"按「{column}」列标注{said}，5 行。"
+
+
 def test_a_tagging_cut_off_by_a_restart_is_said_on_the_batch_page(tmp_path, registry, corpus_file):
     # After a restart in the middle of tagging again, the page showed the earlier result as 已标注 and
     # nothing said the new tagging had not finished (job records live in memory only).
@@ -2056,7 +2081,7 @@ def test_a_tagging_stopped_with_the_server_goes_on_from_its_finished_chunks_when
         job = client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"}, follow_redirects=False)
         assert _wait_for_job(client, job) == batch
         assert client.app.state.jobs.get(job.headers["location"].rsplit("/", 1)[1]).result["resumed_chunks"] == finished
-        assert "按「投诉内容」列标注，20000 行" in client.get(batch).text and not spool.exists()
+        assert "按「投诉内容」列标注（文件编码：UTF-8），20000 行" in client.get(batch).text and not spool.exists()
         rows = list(csv.DictReader(io.StringIO(client.get(f"{batch}/download?format=csv").content.decode("utf-8-sig"))))
         assert [r["编号"] for r in rows] == [f"C{n}" for n in range(20_000)] and all(r["category"] for r in rows)
 
@@ -2247,7 +2272,7 @@ def test_a_batch_tagged_again_by_another_column_starts_over_from_a_stopped_taggi
     assert list((folder / ".tagging.parquet.parts").glob("0*.json"))
     assert _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
                                              follow_redirects=False)) == batch
-    assert "按「投诉内容」列标注，8 行" in client.get(batch).text
+    assert "按「投诉内容」列标注（文件编码：UTF-8），8 行" in client.get(batch).text
 
 
 def _files_under(root: Path) -> dict:

@@ -9,7 +9,7 @@ from ._labeled import labeled_fault_in_chinese, labeled_headline, nearest_catego
 from ._models import VERSION_WORDS, model_headline, unusable_model_note, version_in_chinese
 from ._notes import note, progress, tagging_progress
 from ._outputs import (added_columns_note, counts_in_chinese, days_1904_note, excel_changes_note, mixed_types_note,
-                       row_notes, summary_in_chinese)
+                       row_notes, summary_in_chinese, tagged_by)
 from ._review import (corrections_added_in_chinese, dispute_in_chinese, nothing_corrected_in_chinese,
                       queue_counts_in_chinese, review_workbook_headline, review_workbook_problem_in_chinese)
 from ._rows import bad_row_in_chinese, names_rows_note, place_in_chinese
@@ -25,8 +25,8 @@ __all__ = ["COLUMN_GLOSSES", "COLUMN_NOTES", "REASON_EMPTY", "REASON_LOW_CONFIDE
            "nearest_category_in_chinese",
            "note", "nothing_corrected_in_chinese",
            "place_in_chinese", "problem_in_chinese", "progress", "queue_counts_in_chinese",
-           "review_workbook_problem_in_chinese", "row_notes", "summary_in_chinese", "tagging_progress",
-           "unusable_model_note", "version_in_chinese"]
+           "review_workbook_problem_in_chinese", "row_notes", "summary_in_chinese", "tagged_by",
+           "tagging_progress", "unusable_model_note", "version_in_chinese"]
 
 
 # The parameters of the training data that calibration data is read with too (its columns) or not at all (its

@@ -173,6 +173,13 @@ def _tag_by(column: str, names: dict | None) -> str:
     return f"请指定「{column}」为文本列（{given}）后重新标注"
 
 
+def tagged_by(text_col: str, encoding: str | None) -> str:
+    """The column a tagging read its texts from, with the encoding a text file was read in (``encoding``; None for a
+    workbook or Parquet): so that a desk can check the column read, and read right (the summary's line, the web's)."""
+    read_as = f"（文件编码：{encoding_name(encoding)}）" if encoding else ""
+    return f"按「{text_col}」列标注{read_as}"
+
+
 def summary_in_chinese(summary, names: dict) -> str:
     """A tagging run's closing summary (:class:`tagging.Summary`) in Chinese, lines under a first one: rows read and
     written, notes on its output, each category's count; advice names parameters as the front end does (``names``)."""
@@ -180,9 +187,8 @@ def summary_in_chinese(summary, names: dict) -> str:
              f"用时 {summary.seconds:.1f} 秒（{summary.rows_out / max(summary.seconds, 1e-9):,.0f} 行/秒）"]
     if summary.sheet is not None:
         lines.append(f"  工作表：{summary.sheet}")
-    if summary.text_col is not None:  # so that a desk can check the column read, and read right
-        read_as = f"（文件编码：{encoding_name(summary.encoding)}）" if summary.encoding else ""
-        lines.append(f"  按「{summary.text_col}」列标注{read_as}")
+    if summary.text_col is not None:
+        lines.append(f"  {tagged_by(summary.text_col, summary.encoding)}")
     lines += [f"  {note}" for note in row_notes(summary) + _excel_notes(summary, names)]
     if summary.resumed_chunks:
         lines.append(f"  （续跑：{summary.resumed_chunks} 个分块沿用上次结果）")

@@ -26,7 +26,7 @@ from .._evaluate import ENOUGH_TEXTS
 from .._html import STYLE
 from ..messages import (REASON_LOW_CONFIDENCE, TERMS_NOTE, VERSION_WORDS, added_columns_note, blank_text_column_note,
                         days_1904_note, dispute_in_chinese, excel_changes_note, mixed_types_note, names_rows_note,
-                        queue_counts_in_chinese)
+                        queue_counts_in_chinese, tagged_by)
 from ..review import NOW, text_key
 from ..tagging import review_reasons
 from ._checking import UploadChecks
@@ -212,10 +212,12 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         # columns of mixed types: text in the Parquet copy and its download, as they were in the others
         mixed = meta.get("text_columns") and mixed_types_note(meta["text_columns"], written=MIXED_IN_DOWNLOADS)
         days = meta.get("days_1904") and days_1904_note(meta["days_1904"], opened=DAYS_1904_IN, fix="请下载 XLSX 文件")
+        # the column tagged and, of a text file, the encoding it was read in (batches tagged before it was kept: none)
+        tagged_what = meta.get("text_col") and tagged_by(meta["text_col"], meta.get("encoding"))
         return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
                       found=found, tagged=space.tagged_path(batch_id, meta).is_file(), formats=DOWNLOAD_FORMATS,
                       cut_off=cut_off, running=running, excel_note=excel_note, mixed_note=mixed, days_note=days,
-                      blank_note=blank_note)
+                      blank_note=blank_note, tagged_what=tagged_what)
 
     async def batch_tag(request: Request):
         batch_id = request.path_params["batch_id"]
@@ -241,7 +243,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
                 space.update(batch_id, stopped=recorded_moment())
                 raise
             # only once the result is of this column
-            space.new_result(batch_id, result, text_col=column, model=ref, rows=done["rows"],
+            space.new_result(batch_id, result, text_col=column, encoding=done["encoding"], model=ref, rows=done["rows"],
                              text_columns=done["text_columns"], number_formats=done["number_formats"],
                              row_notes=done["row_notes"], counts=done["counts"], excel_changes=done["excel_changes"],
                              dates_1904=done["dates_1904"], days_1904=done["days_1904"], tagging=None)

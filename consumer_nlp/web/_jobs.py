@@ -203,7 +203,8 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
             _write_first_download(input_path, output_path, download, text_col, name, summary.number_formats)
     finally:
         _exit_if_orphaned(parent)  # the run has cleaned up
-    return {"rows": summary.rows_out, "needs_review": summary.needs_review, "text_columns": summary.text_columns,
+    return {"rows": summary.rows_out, "encoding": summary.encoding, "needs_review": summary.needs_review,
+            "text_columns": summary.text_columns,
             "number_formats": summary.number_formats, "row_notes": row_notes(summary),
             "counts": counts_in_chinese(summary),
             "excel_changes": summary.excel_changes, "resumed_chunks": summary.resumed_chunks,
