@@ -459,7 +459,68 @@ def test_a_workbook_or_header_problem_is_named_in_chinese(client, tmp_path, writ
     if isinstance(content, dict):  # the sheets of a workbook
         content = write_workbook(tmp_path / name, content).read_bytes()
     response = _upload(client, name, content)
-    assert response.status_code == 400 and message in response.text, response.text[-600:]
+    if response.status_code == 303:  # a title row: the batch is kept, its page says so and offers the names' row
+        response = client.get(response.headers["location"])
+        assert 'name="header_row"' in response.text, response.text[-600:]
+    assert response.status_code in (200, 400) and message in response.text, response.text[-600:]
+
+
+REGISTER = [["2026年投诉登记表"], ["序号", "受理日期", "来源渠道", "投诉内容"],
+            *[[str(n + 1), "2026-01-05", "12315热线", text] for n, text in enumerate(COMPLAINTS)]]
+
+
+def _choose_header_row(client, batch: str, row):
+    return client.post(batch + "/header", data={"csrf": _csrf(client), "header_row": str(row)},
+                       follow_redirects=False)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_register_with_a_title_row_is_tagged_after_choosing_the_row_of_its_names(client, tmp_path,
+                                                                                  write_sheet_or_csv, suffix):
+    # A register saved from Excel with a title row above its names was refused as 第 2 行像是列名…请删除它上面的
+    # 标题行, where `consumer-nlp tag --header-row 2` read it as it is: the desk had to edit its file.
+    content = write_sheet_or_csv(tmp_path / f"登记表{suffix}", REGISTER).read_bytes()
+    response = _upload(client, f"登记表{suffix}", content)
+    assert response.status_code == 303, response.text[-600:]
+    batch = response.headers["location"]
+    page = client.get(batch).text
+    assert "第 2 行像是列名（含「投诉内容」）" in page and 'name="header_row" value="2"' in page, page[-1500:]
+    assert 'action="{}/tag"'.format(batch) not in page  # no column to choose before the names are read
+    assert _choose_header_row(client, batch, 2).headers["location"] == batch
+    page = client.get(batch).text
+    assert '<option value="投诉内容">投诉内容（自动识别）</option>' in page and "列名在第 2 行" in page
+    done = _wait_for_job(client, client.post(batch + "/tag", data={"csrf": _csrf(client), "text_col": "投诉内容"},
+                                             follow_redirects=False))
+    assert done == batch
+    readers = {"csv": lambda b: pd.read_csv(io.BytesIO(b), encoding="utf-8-sig", dtype=str),
+               "xlsx": lambda b: pd.read_excel(io.BytesIO(b), engine="openpyxl", dtype=str),
+               "jsonl": lambda b: pd.read_json(io.BytesIO(b), lines=True, dtype=str)}
+    for kind, read in readers.items():
+        frame = read(_download(client, batch, kind).content)
+        assert list(frame.columns[:4]) == REGISTER[1] and "category" in frame.columns, (kind, list(frame.columns))
+        assert list(frame["投诉内容"]) == COMPLAINTS and list(frame["序号"]) == [str(n + 1) for n in range(8)], kind
+    assert f"本期共受理消费投诉{len(COMPLAINTS)}件" in client.get(batch + "/report").text
+    assert client.get(batch + "/review").status_code == 200
+    rows = [item["row"] for item in json.loads(next((tmp_path / "workspace" / batch.split("/")[-1]).glob(
+        "queue.*.json")).read_text("utf-8"))["items"]]
+    assert rows and min(rows) >= 3, rows  # named as the desk finds them in Excel: below the title and the names
+    assert 'name="header_row"' not in client.get(batch).text  # tagged: the row is no longer offered
+    assert _choose_header_row(client, batch, 3).status_code == 409
+
+
+@pytest.mark.parametrize("row, message", [("0", "列名所在的行要填从 1 数起的行号，「0」不行"),
+                                          ("二", "列名所在的行要填从 1 数起的行号，「二」不行"),
+                                          ("99", "工作表「登记表」只有 10 行，没有第 99 行。请重新填列名所在的行"),
+                                          ("3", "第 3 行像是一条记录而不是列名（含「1」）：这样第一条记录会被当作列名、不被标注。"
+                                                "请重新填列名所在的行")])
+def test_a_bad_row_of_the_names_is_refused_in_chinese_and_the_row_offered_again(client, tmp_path, write_workbook,
+                                                                                row, message):
+    content = write_workbook(tmp_path / "登记表.xlsx", {"登记表": REGISTER}).read_bytes()
+    batch = _upload(client, "登记表.xlsx", content).headers["location"]
+    response = _choose_header_row(client, batch, row)
+    assert response.status_code == 400 and message in response.text, response.text[-1500:]
+    assert 'name="header_row"' in response.text and "Traceback" not in response.text
+    assert "第 2 行像是列名" in client.get(batch).text  # the batch is as it was: its names' row still to choose
 
 
 def test_a_tagging_job_that_fails_says_why_in_chinese_without_server_paths(client, tmp_path):

@@ -36,8 +36,8 @@ from ._models import Models
 from ._progress import TaggingProgress
 from ._queues import Queue, Queues, write_queue
 from ._security import CSRF_FIELD, Refused, TokenGate, check_csrf, csrf_token, keep_csrf_cookie
-from ._workspace import (DOWNLOAD_FORMATS, NoBatch, Workspace, in_chinese, recorded_moment, recorded_result,
-                         result_name, shown_id, shown_moment, upload_rows)
+from ._workspace import (DOWNLOAD_FORMATS, NoBatch, TitleAbove, Workspace, in_chinese, recorded_moment,
+                         recorded_result, result_name, shown_id, shown_moment, upload_rows)
 
 HERE = Path(__file__).parent
 REVIEWER_COOKIE = "cnlp_reviewer"
@@ -194,14 +194,22 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         batch_id = await space.save_upload(upload)
         try:
             await run_in_threadpool(space.text_columns, batch_id)
+        except TitleAbove:  # kept: its page offers the row of its names
+            pass
         except Refused as bad:
             space.discard(batch_id)
             return render(request, "batch.html", status=400, page="batch", batches=batches(), message=bad.message)
         return RedirectResponse(f"/batch/{batch_id}", status_code=303)
 
     async def batch_page(request: Request):
-        batch_id = request.path_params["batch_id"]
-        columns, found = await run_in_threadpool(space.text_columns, batch_id)
+        return await batch_view(request, request.path_params["batch_id"])
+
+    async def batch_view(request: Request, batch_id: str, status: int = 200, problem: Refused | None = None):
+        """The batch's page; ``problem``: why the row of its column names the desk chose cannot be read."""
+        try:
+            columns, found = await run_in_threadpool(space.text_columns, batch_id)
+        except TitleAbove as above:  # its names in a later row: that row is offered, no column yet
+            columns, found, problem = [], None, problem or above
         meta = space.meta(batch_id)  # as text_columns kept it
         blank = meta.get("blank_text_col")  # uploads checked before it was kept hold none
         blank_note = blank and blank_text_column_note(*blank, others=True)
@@ -214,8 +222,10 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         days = meta.get("days_1904") and days_1904_note(meta["days_1904"], opened=DAYS_1904_IN, fix="请下载 XLSX 文件")
         # the column tagged and, of a text file, the encoding it was read in (batches tagged before it was kept: none)
         tagged_what = meta.get("text_col") and tagged_by(meta["text_col"], meta.get("encoding"))
-        return render(request, "batch_one.html", page="batch", batch_id=batch_id, meta=meta, columns=columns,
-                      found=found, tagged=space.tagged_path(batch_id, meta).is_file(), formats=DOWNLOAD_FORMATS,
+        offered = getattr(problem, "row", None) or meta.get("header_row", 1)
+        return render(request, "batch_one.html", status=status, page="batch", batch_id=batch_id, meta=meta,
+                      columns=columns, found=found, header_problem=problem and problem.message, header_row=offered,
+                      tagged=space.tagged_path(batch_id, meta).is_file(), formats=DOWNLOAD_FORMATS,
                       cut_off=cut_off, running=running, excel_note=excel_note, mixed_note=mixed, days_note=days,
                       blank_note=blank_note, tagged_what=tagged_what)
 
@@ -238,7 +248,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
             space.update(batch_id, tagging=column, stopped=None)  # until the result is in: a restart is told
             try:
                 done = tag_in_process(jobs, ref, str(models.registry.root), str(space.input_path(batch_id)),
-                                      str(space.tagging_path(batch_id)), column, str(first_download), meta["name"])
+                                      str(space.tagging_path(batch_id)), column, str(first_download), meta["name"],
+                                      meta.get("header_row", 1))
             except Stopped:  # said on the batch page once the server is started again
                 space.update(batch_id, stopped=recorded_moment())
                 raise
@@ -255,6 +266,19 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         if job is None:  # one is running: checked as it is started, or two clicks (on two event loops) both started
             raise Refused(409, "这一批正在标注：请等当前的标注任务完成后再重新标注。")
         return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    async def batch_header(request: Request):
+        batch_id = request.path_params["batch_id"]
+        form = await checked_form(request)
+        if tagging_job(batch_id) is not None or space.tagged_path(batch_id).is_file():
+            raise Refused(409, "这一批已经开始标注，列名所在的行不能再改：要按另一行读取，请重新上传这个文件。")
+        try:
+            await run_in_threadpool(space.choose_header_row, batch_id, str(form.get("header_row") or ""))
+        except NoBatch:
+            raise
+        except Refused as bad:  # the page again, saying why, the row offered again
+            return await batch_view(request, batch_id, status=400, problem=bad)
+        return RedirectResponse(f"/batch/{batch_id}", status_code=303)
 
     async def batch_delete(request: Request):
         batch_id = request.path_params["batch_id"]
@@ -311,7 +335,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         ``source``), in a process of its own (:func:`download_in_process`); refused with what its job's page says."""
         try:
             download_in_process(jobs, str(space.input_path(batch_id)), str(source), str(path), meta["text_col"],
-                                meta["name"], meta.get("number_formats"))
+                                meta["name"], meta.get("number_formats"), meta.get("header_row", 1))
         except ValueError as error:
             raise Refused(400, in_chinese(error) or "无法生成这种格式的文件，请换一种格式下载。") from None
         except Misaligned:
@@ -368,10 +392,11 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         from ..report import report_archive
 
         meta = space.meta(batch_id)
+        rows_named = upload_rows(space.input_path(batch_id), meta.get("header_row", 1))  # as the desk finds them
         # the upload's date system: its Parquet copy keeps none (batches tagged before it was kept: 1900's)
         report = report_archive(tagged(batch_id, meta), text_col=meta.get("text_col"),
                                 corrections=models.store.labels(), dates_1904=meta.get("dates_1904", False),
-                                rows_named=upload_rows(space.input_path(batch_id)))  # as the desk finds them
+                                rows_named=rows_named)
         report.source = meta["name"]  # the file the desk uploaded, not the server's copy of it
         return report.to_html()
 
@@ -388,7 +413,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         queue = str(space.made_from_result(batch_id, "queue.json", recorded_result(meta)))
         jobs.start(f"准备「{meta['name']}」的复核队列", f"/batch/{batch_id}/review", unless_deleted, batch_id,
                    queue_in_process, jobs, meta.get("model", "default"), str(models.registry.root), *paths,
-                   meta.get("text_col"), queue)
+                   meta.get("text_col"), queue, meta.get("header_row", 1))
 
     async def queue_built(batch_id: str) -> None:
         """Wait while the batch's tagging job builds its review queue, rather than build it a second time; up to
@@ -403,7 +428,8 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         """Write the review queue of the result the batch's record ``meta`` names to ``path`` (a batch tagged before
         the tagging job built its queue, or whose build failed)."""
         _, model = models.get(meta.get("model", "default"))
-        write_queue(model, tagged(batch_id, meta), space.input_path(batch_id), meta.get("text_col"), path)
+        write_queue(model, tagged(batch_id, meta), space.input_path(batch_id), meta.get("text_col"), path,
+                    meta.get("header_row", 1))
 
     queues = Queues()
 
@@ -543,6 +569,7 @@ def create_app(*, registry, workspace, token: str | None = None, corpus=None,
         Route("/batch", batch_list, methods=["GET", "POST"]),
         Route(batch, batch_page),
         Route(batch + "/tag", batch_tag, methods=["POST"]),
+        Route(batch + "/header", batch_header, methods=["POST"]),
         Route(batch + "/delete", batch_delete, methods=["POST"]),
         Route(batch + "/download", batch_download),
         Route(batch + "/report", batch_report),

@@ -38,16 +38,17 @@ class UploadChecks:
         self._lock = threading.Lock()
         self._closing = False
 
-    def run(self, path: Path) -> dict:
-        """The text columns of the archive at ``path`` and the one found by name (:func:`find_text_columns`);
+    def run(self, path: Path, header_row: int = 1) -> dict:
+        """The text columns of the archive at ``path`` (its names in ``header_row``) and the one found by name
+        (:func:`find_text_columns`);
         :class:`Refused`, in Chinese, for a file that cannot be used, one that needs more memory to read than
         MEMORY_ALLOWANCE or more processor time than CHECK_SECONDS among them."""
         if not APART:
-            return _checked(path, None)
+            return _checked(path, None, header_row)
         context = multiprocessing.get_context("forkserver")
         reader, writer = context.Pipe(duplex=False)
-        child = context.Process(target=_check_in_child, args=(path, MEMORY_ALLOWANCE, CHECK_SECONDS, writer),
-                                daemon=True)
+        child = context.Process(target=_check_in_child, daemon=True,
+                                args=(path, header_row, MEMORY_ALLOWANCE, CHECK_SECONDS, writer))
         with self._lock:  # started here, or not at all once the server stops
             if self._closing:
                 raise Refused(503, _STOPPING)
@@ -92,11 +93,11 @@ class UploadChecks:
             forkserver._forkserver._stop()  # waits for every child of it, ended above (no public way in 3.11-3.13)
 
 
-def _checked(path: Path, allowance: int | None) -> dict:
+def _checked(path: Path, allowance: int | None, header_row: int) -> dict:
     """:func:`find_text_columns`, its running out of memory (given ``allowance`` bytes, or the system's) refused as
     the file's."""
     try:
-        return find_text_columns(path)
+        return find_text_columns(path, header_row)
     except Exception as error:  # noqa: BLE001 - told as the file's where memory ran out, else as it is
         if _ran_out_of_memory(error):
             raise _refused_for_memory(allowance) from None
@@ -130,7 +131,7 @@ def _address_space() -> int:
         return next(int(line.split()[1]) << 10 for line in status if line.startswith("VmSize:"))
 
 
-def _check_in_child(path: Path, allowance: int, seconds: int, answer) -> None:
+def _check_in_child(path: Path, header_row: int, allowance: int, seconds: int, answer) -> None:
     """:func:`_checked` under a limit of its address space at start plus ``allowance``, and of ``seconds`` of
     processor time (beyond, SIGXCPU ends it), its outcome sent on ``answer`` (a connection): ("done", the columns)
     or ("raised", the error)."""
@@ -151,7 +152,7 @@ def _check_in_child(path: Path, allowance: int, seconds: int, answer) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # SIGXCPU dumps core: of a process of a GB, none is wanted
     try:
-        outcome = ("done", _checked(path, allowance))
+        outcome = ("done", _checked(path, allowance, header_row))
     except Exception as error:  # noqa: BLE001 - the server tells it, as it did before checks ran apart
         outcome = ("raised", error)
     try:

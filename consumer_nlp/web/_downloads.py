@@ -41,16 +41,17 @@ def beside(frames, tags, text_col: str):
 
 
 def write_download(input_path: Path, tagged_path: Path, output: Path, text_col: str, name: str,
-                   number_formats: dict | None = None) -> None:
-    """Write to ``output`` (its format from its extension) the upload ``input_path``, a file named ``name``, with the
-    tag columns of its Parquet copy ``tagged_path``, tagged by ``text_col``; ``number_formats``, as tagging found the
-    upload's, are kept in an .xlsx. A chunk at a time: the whole result in memory took 4.1 GB of the server for a large
-    batch. Written whole or not at all; refused before any work while another writer holds ``output``."""
+                   number_formats: dict | None = None, header_row: int = 1) -> None:
+    """Write to ``output`` (its format from its extension) the upload ``input_path``, a file named ``name``, its column
+    names in ``header_row``, with the tag columns of its Parquet copy ``tagged_path``, tagged by ``text_col``;
+    ``number_formats``, as tagging found the upload's, are kept in an .xlsx. A chunk at a time: the whole result in
+    memory took 4.1 GB of the server for a large batch. Written whole or not at all; refused before any work while
+    another writer holds ``output``."""
     with OutputLock(output, "output"):
         # the tag columns in the types tagging gives them, not Arrow's
         tags = (chunk.rows[[text_col, *TAG_COLUMNS]].astype(TAG_COLUMNS)
                 for chunk in open_archive(tagged_path).chunks())
-        reader = open_archive(input_path)
+        reader = open_archive(input_path, header_row=header_row)
         frames = (chunk.rows for chunk in reader.chunks())
         first = list(itertools.islice(frames, 1))  # the sheet read is known once reading has begun
         with new_file(output, force=True) as temporary:

@@ -185,7 +185,7 @@ def _exit_if_orphaned(parent: int) -> None:
 
 
 def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: str, text_col: str,
-                  download: str | None, name: str, parent: int) -> dict:
+                  download: str | None, name: str, header_row: int, parent: int) -> dict:
     from ..exceptions import CheckpointError
     from ..messages import counts_in_chinese, row_notes
     from ..models import load
@@ -193,14 +193,15 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
 
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     model = load(model_ref, registry=registry)
-    settings = {"text_col": text_col, "jobs": 1, "progress": False, "force": True}
+    settings = {"text_col": text_col, "header_row": header_row, "jobs": 1, "progress": False, "force": True}
     try:
         try:  # a run the server stopping cut off goes on from its finished chunks (the same upload, model and column)
             summary = tag_file(model, input_path, output_path, resume=True, **settings)
         except CheckpointError:  # those of another column or model, or an earlier release: started over
             summary = tag_file(model, input_path, output_path, restart=True, **settings)
         if download is not None:
-            _write_first_download(input_path, output_path, download, text_col, name, summary.number_formats)
+            _write_first_download(input_path, output_path, download, text_col, name, summary.number_formats,
+                                  header_row)
     finally:
         _exit_if_orphaned(parent)  # the run has cleaned up
     return {"rows": summary.rows_out, "encoding": summary.encoding, "needs_review": summary.needs_review,
@@ -212,72 +213,75 @@ def _tag_in_child(model_ref: str, registry: str, input_path: str, output_path: s
 
 
 def _write_first_download(input_path: str, tagged_path: str, download: str, text_col: str, name: str,
-                          number_formats: dict) -> None:
+                          number_formats: dict, header_row: int = 1) -> None:
     """Write the batch's ``download`` (:func:`_write_download`) as its tagging ends, so that its first click gets
     a finished file rather than wait while the upload is read again. Stopped with the server, or failing, it is left
     to that click, which says why: the tagging's result stands either way."""
     from ._downloads import Misaligned
 
     try:
-        _write_download(input_path, tagged_path, download, text_col, name, number_formats)
+        _write_download(input_path, tagged_path, download, text_col, name, number_formats, header_row)
     except (KeyboardInterrupt, ValueError, Misaligned):
         pass
 
 
 def _write_download(input_path: str, tagged_path: str, download: str, text_col: str, name: str,
-                    number_formats: dict | None) -> None:
+                    number_formats: dict | None, header_row: int = 1) -> None:
     """``_downloads.write_download`` in a process of the server's, a SIGTERM (the server stopping) ending it as Ctrl-C
     would: its working copy is removed on the way out."""
     from .._signals import stops_as_interrupt
     from ._downloads import write_download
 
     with stops_as_interrupt():
-        write_download(Path(input_path), Path(tagged_path), Path(download), text_col, name, number_formats)
+        write_download(Path(input_path), Path(tagged_path), Path(download), text_col, name, number_formats,
+                       header_row)
 
 
 def tag_in_process(jobs: Jobs, model_ref: str, registry: str, input_path: str, output_path: str,
-                   text_col: str, download: str | None = None, name: str = "") -> dict:
+                   text_col: str, download: str | None = None, name: str = "", header_row: int = 1) -> dict:
     """``tag_file`` in a fresh process (:meth:`Jobs.in_process`): it handles signals, which only a main
     thread may do, and a large archive does not slow the pages down. ``download``: a download of the result to write
-    as it ends (a file named by its format), of the upload named ``name``."""
+    as it ends (a file named by its format), of the upload named ``name``, its column names in ``header_row``."""
     return jobs.in_process(_tag_in_child, model_ref, registry, input_path, output_path, text_col, download, name,
-                           os.getpid())
+                           header_row, os.getpid())
 
 
 def _queue_in_child(model_ref: str, registry: str, tagged_path: str, input_path: str, text_col: str, queue_path: str,
-                    parent: int) -> None:
+                    header_row: int, parent: int) -> None:
     from ..models import load
     from ._queues import write_queue
 
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     try:
-        write_queue(load(model_ref, registry=registry), tagged_path, input_path, text_col, queue_path)
+        write_queue(load(model_ref, registry=registry), tagged_path, input_path, text_col, queue_path, header_row)
     finally:
         _exit_if_orphaned(parent)
 
 
 def queue_in_process(jobs: Jobs, model_ref: str, registry: str, tagged_path: str, input_path: str, text_col: str,
-                     queue_path: str) -> None:
+                     queue_path: str, header_row: int = 1) -> None:
     """The review queue of a batch's result written to ``queue_path`` (``_queues.write_queue``) in a fresh process
     (:meth:`Jobs.in_process`): tens of seconds of reading and scoring for a large batch, kept off the server's."""
-    jobs.in_process(_queue_in_child, model_ref, registry, tagged_path, input_path, text_col, queue_path, os.getpid())
+    jobs.in_process(_queue_in_child, model_ref, registry, tagged_path, input_path, text_col, queue_path, header_row,
+                    os.getpid())
 
 
 def _download_in_child(input_path: str, tagged_path: str, output: str, text_col: str, name: str,
-                       number_formats: dict | None, parent: int) -> None:
+                       number_formats: dict | None, header_row: int, parent: int) -> None:
     threading.Thread(target=_end_with, args=(parent,), daemon=True).start()
     try:
-        _write_download(input_path, tagged_path, output, text_col, name, number_formats)
+        _write_download(input_path, tagged_path, output, text_col, name, number_formats, header_row)
     finally:
         _exit_if_orphaned(parent)
 
 
 def download_in_process(jobs: Jobs, input_path: str, tagged_path: str, output: str, text_col: str, name: str,
-                        number_formats: dict | None) -> None:
+                        number_formats: dict | None, header_row: int = 1) -> None:
     """A download of a batch's result written to ``output`` (``_downloads.write_download``, whole or not at all) in a
     fresh process (:meth:`Jobs.in_process`): the upload is read again (seconds to minutes for a large workbook), and no
     request waits for it; a server that stops ends it."""
-    jobs.in_process(_download_in_child, input_path, tagged_path, output, text_col, name, number_formats, os.getpid())
+    jobs.in_process(_download_in_child, input_path, tagged_path, output, text_col, name, number_formats, header_row,
+                    os.getpid())
 
 
 def _retrain_in_child(registry: str, scratch: str, corpus: str, parent: int) -> int:

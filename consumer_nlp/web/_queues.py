@@ -17,13 +17,14 @@ from ._workspace import upload_rows
 KEPT_BYTES = 40_000_000
 
 
-def write_queue(model, tagged_path: Path, input_path: Path, text_col: str | None, queue_path: Path) -> None:
+def write_queue(model, tagged_path: Path, input_path: Path, text_col: str | None, queue_path: Path,
+                header_row: int = 1) -> None:
     """Write to ``queue_path`` the review queue of a batch's result ``tagged_path``, tagged by ``model`` from the
     upload ``input_path``, and the rows of column names pasted in it left out: each row named where the upload has
-    it. Refused before any work while another writer holds the file."""
+    it (its column names in ``header_row``). Refused before any work while another writer holds the file."""
     with OutputLock(queue_path, "queue_path"):
         queue = review_queue(model, tagged_path, text_col=text_col)
-        in_upload = upload_rows(input_path)  # the queue numbers the copy's records; the desk knows the upload's rows
+        in_upload = upload_rows(input_path, header_row)  # the queue numbers the copy's records; the desk: the upload's
         for item in queue:
             item["row"] = in_upload(item["row"])
         write_json(queue_path, {"items": queue, "names_rows": [in_upload(row) for row in queue.names_rows],

@@ -61,6 +61,18 @@ class NoBatch(Refused):
         super().__init__(status, message)
 
 
+class TitleAbove(Refused):
+    """An upload whose column names look to be in a later ``row`` (a title or group row above them): the batch is
+    kept and its page offers that row (``header_row``, as ``consumer-nlp tag --header-row`` reads it)."""
+
+    def __init__(self, status: int, message: str, row: int):
+        super().__init__(status, message)
+        self.row = row
+
+    def __reduce__(self):  # rebuilt from its fields in another process (an upload is checked in one)
+        return type(self), (self.status, self.message, self.row)
+
+
 class Workspace:
     """Batches in ``root``: each a folder ``<id>/`` with the upload ``input.<ext>``, ``batch.json``
     and, once tagged, the result's Parquet copy ``tagged.<result>.parquet``. Uploads above ``max_bytes`` are refused.
@@ -171,29 +183,48 @@ class Workspace:
     def text_columns(self, batch_id: str) -> tuple[list, str | None]:
         """The columns of a batch's archive that hold text, and the one found by name (or None),
         found once and kept in the batch's record (the upload never changes). Refused with a Chinese
-        message when the file cannot be read or has no text column. The record also keeps ``blank_text_col``, the
-        column named as the text's that holds none (:func:`find_text_columns`)."""
+        message when the file cannot be read or has no text column; :class:`TitleAbove`, kept in the record too
+        (``title_above``), when its names look to be in a later row. The record also keeps ``blank_text_col``, the
+        column named as the text's that holds none (:func:`find_text_columns`), and ``header_row``, the row of the
+        names the desk chose (:meth:`choose_header_row`; none: the first)."""
         meta = self.meta(batch_id)
+        if meta.get("title_above"):
+            raise TitleAbove(400, *meta["title_above"])
         if "columns_with_text" not in meta:  # (its "text_columns" are the ones tagging wrote as text)
-            meta = self.update(batch_id, **self.check(self.input_path(batch_id)))
+            try:
+                meta = self.update(batch_id, **self.check(self.input_path(batch_id), meta.get("header_row", 1)))
+            except TitleAbove as above:
+                self.update(batch_id, title_above=[above.message, above.row])
+                raise
         return meta["columns_with_text"], meta["found_text_col"]
 
+    def choose_header_row(self, batch_id: str, row: str) -> None:
+        """Read the batch's upload with its column names in ``row`` (as sent by the page: a number from 1), and keep
+        its text columns and that row in its record; refused, the record unchanged, when the row is no number of a row
+        or the upload cannot be read so (past its end, a blank row, still a title above)."""
+        if not row.strip().isdecimal() or int(row) < 1:
+            raise Refused(400, f"列名所在的行要填从 1 数起的行号，「{row.strip()[:20]}」不行。")
+        found = self.check(self.input_path(batch_id), int(row))
+        self.update(batch_id, header_row=int(row), title_above=None, **found)
 
-def upload_rows(input_path: Path) -> Callable[[int], int]:
+
+def upload_rows(input_path: Path, header_row: int = 1) -> Callable[[int], int]:
     """Where the upload ``input_path`` has each record of its Parquet copy (given by its number from 1, as the copy's
     places are): its row as Excel shows a CSV or a sheet (a blank line, a text over two lines or a title row above the
     names moves it), a JSON Lines file's line; what the desk finds a row named by. Read once per upload (its path, size
-    and modification time), not at each view of its report: an upload never changes."""
+    and modification time), not at each view of its report: an upload never changes. ``header_row``: the row of its
+    column names (the batch's record keeps it)."""
     seen = Path(input_path).stat()
-    places = _upload_places(str(input_path), seen.st_size, seen.st_mtime_ns)
+    places = _upload_places(str(input_path), seen.st_size, seen.st_mtime_ns, header_row)
     return lambda record: int(places[record - 1])
 
 
 @lru_cache(maxsize=8)  # the batches last viewed: 1.6 MB a 200,000-row upload
-def _upload_places(path: str, size: int, mtime_ns: int) -> np.ndarray:
+def _upload_places(path: str, size: int, mtime_ns: int, header_row: int) -> np.ndarray:
     """The places of the upload at ``path`` (see :func:`upload_rows`), kept by the file's identity: ``size`` and
     ``mtime_ns`` tell an upload replaced under the same path."""
-    return np.array([n for chunk in open_archive(path).chunks() for n in chunk.places()], dtype=np.int64)
+    return np.array([n for chunk in open_archive(path, header_row=header_row).chunks() for n in chunk.places()],
+                    dtype=np.int64)
 
 
 def recorded_result(meta: dict) -> str:
@@ -206,23 +237,31 @@ def result_name() -> str:
     return secrets.token_hex(8)
 
 
-def find_text_columns(path: Path) -> dict:
-    """:meth:`Workspace.text_columns`, read from the first chunk of the archive at ``path``, as the batch's record keeps
-    them: ``columns_with_text``, ``found_text_col`` and ``blank_text_col``, the column whose name marks it as the
-    text's (as the command line finds it) but that holds no words there, with the rows read ([name, rows]), or None."""
+def find_text_columns(path: Path, header_row: int = 1) -> dict:
+    """:meth:`Workspace.text_columns`, read from the first chunk of the archive at ``path`` (its column names in
+    ``header_row``), as the batch's record keeps them: ``columns_with_text``, ``found_text_col`` and ``blank_text_col``,
+    the column whose name marks it as the text's (as the command line finds it) but that holds no words there, with the
+    rows read ([name, rows]), or None. :class:`TitleAbove` where a later row looks like the names."""
     try:
-        first = next(iter(open_archive(path).chunks()), None)
+        first = next(iter(open_archive(path, header_row=header_row).chunks()), None)
+    except ArchiveError as error:
+        names_row = error.details.get("names_row") if error.problem == "blank_header_row" else None
+        if names_row:  # a blank row above the names: the row holding them is offered
+            raise TitleAbove(400, in_chinese(error) or _UNREADABLE, names_row[0]) from None
+        if header_row > 1 and error.problem in ("empty", "blank_header_row"):  # a row the desk chose on the page
+            raise Refused(400, f"{problem_in_chinese(error)}。{_ANOTHER_ROW}") from None
+        raise Refused(400, in_chinese(error) or _UNREADABLE) from None
     except Exception as error:  # noqa: BLE001 - any reading failure is the file's, shown as such
         raise Refused(400, in_chinese(error) or _UNREADABLE) from None
     below = names_row_below(first)
     if below is not None:
-        raise Refused(400, f"第 {below[0]} 行像是列名（含「{below[1]}」）：请删除它上面的标题行或分组行，"
-                           f"让列名在第一行，再上传。")
+        raise TitleAbove(400, f"第 {below[0]} 行像是列名（含「{below[1]}」）：请删除它上面的标题行或分组行，"
+                              f"让列名在第一行，再上传。", below[0])
     if first is not None and first.bad:
         bad = first.bad[0]
         if bad.wider and len(first.rows.columns) == 1:
-            raise Refused(400, f"第 1 行像是标题而不是列名（第 {bad.row} 行的单元格比它多）：请删除标题行，"
-                               f"让列名在第一行，再上传。")
+            raise TitleAbove(400, f"第 {header_row} 行像是标题而不是列名（第 {bad.row} 行的单元格比它多）：请删除标题行，"
+                                  f"让列名在第一行，再上传。", bad.row)
         said = in_chinese(bad.stops(path.name, "fix it"))  # what is wrong with it, as the command line says it
         raise Refused(400, f"无法读取这个文件：{said or place_in_chinese(bad.where) + '格式有误，请修正后再上传。'}")
     if first is None or not len(first.rows.columns) or first.rows.empty:
@@ -240,8 +279,9 @@ def find_text_columns(path: Path) -> dict:
                       "文件里没有文本列：没有任何一列含有投诉文字。")
     record = record_in_header(frame.columns) if found is None and UPLOAD_FORMATS[path.suffix] in _HEADED else None
     if record is not None:
-        raise Refused(400, f"第一行像是一条记录而不是列名（含「{record[:30]}」）：这样第一条记录会被当作列名、不被标注。"
-                           f"请在最上面插入一行列名（如「编号」「投诉内容」）后再上传。")
+        where, go_on = ("第一行", "请在最上面插入一行列名（如「编号」「投诉内容」）后再上传。") if header_row == 1 \
+            else (f"第 {header_row} 行", _ANOTHER_ROW)
+        raise Refused(400, f"{where}像是一条记录而不是列名（含「{record[:30]}」）：这样第一条记录会被当作列名、不被标注。{go_on}")
     return {"columns_with_text": ([found] + [c for c in texts if c != found]) if found else texts,
             "found_text_col": found, "blank_text_col": blank}
 
@@ -269,6 +309,7 @@ def _is_words(value) -> bool:
     return isinstance(value, str) and _LETTER.search(value) is not None
 
 
+_ANOTHER_ROW = "请重新填列名所在的行（从 1 数起）。"  # the page offers the row of the names again
 _UNREADABLE = ("无法读取这个文件：内容与扩展名不符或文件已损坏。请确认它是 CSV、Excel、JSONL 或 Parquet 文件，"
                "并且第一行是列名。")
 
